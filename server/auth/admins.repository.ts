@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { AdminsTable, LoginThrottleTable, SetupTokensTable } from '../db/schema.ts';
+
+export type AdminRow = Omit<AdminsTable, 'name'> & { name: string };
+
+export async function insertAdmin(db: Db, row: AdminRow): Promise<void> {
+  await db.insertInto('admins').values(row).execute();
+}
+
+export async function findAdminById(db: Db, organizationId: string, id: string): Promise<AdminRow | undefined> {
+  return db.selectFrom('admins').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findAdminByEmail(db: Db, organizationId: string, emailLower: string): Promise<AdminRow | undefined> {
+  return db
+    .selectFrom('admins')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('email_lower', '=', emailLower)
+    .executeTakeFirst();
+}
+
+export async function listAdmins(db: Db, organizationId: string): Promise<AdminRow[]> {
+  return db.selectFrom('admins').selectAll().where('organization_id', '=', organizationId).orderBy('email_lower').execute();
+}
+
+export async function countAdmins(db: Db, organizationId: string, role?: 'admin' | 'read_only'): Promise<number> {
+  let q = db.selectFrom('admins').select(sql<number>`count(*)`.as('n')).where('organization_id', '=', organizationId);
+  if (role) q = q.where('role', '=', role);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+export async function updateAdmin(db: Db, organizationId: string, id: string, patch: Partial<AdminRow>): Promise<void> {
+  await db.updateTable('admins').set(patch).where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}
+
+export async function deleteAdmin(db: Db, organizationId: string, id: string): Promise<number> {
+  const r = await db.deleteFrom('admins').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function findThrottle(db: Db, organizationId: string, key: string): Promise<LoginThrottleTable | undefined> {
+  return db
+    .selectFrom('login_throttle')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function upsertThrottle(db: Db, row: LoginThrottleTable): Promise<void> {
+  await db
+    .insertInto('login_throttle')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['organization_id', 'key']).doUpdateSet({
+        failures: row.failures,
+        window_started_at: row.window_started_at,
+        locked_until: row.locked_until,
+      }),
+    )
+    .execute();
+}
+
+export async function deleteThrottle(db: Db, organizationId: string, key: string): Promise<void> {
+  await db.deleteFrom('login_throttle').where('organization_id', '=', organizationId).where('key', '=', key).execute();
+}
+
+export async function insertSetupToken(db: Db, row: SetupTokensTable): Promise<void> {
+  await db.insertInto('setup_tokens').values(row).execute();
+}
+
+export async function findSetupToken(db: Db, tokenHash: string): Promise<SetupTokensTable | undefined> {
+  return db.selectFrom('setup_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** Marks the token used; returns false when another request used it first. */
+export async function useSetupToken(db: Db, id: string, at: string): Promise<boolean> {
+  const r = await db.updateTable('setup_tokens').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

@@ -1,0 +1,219 @@
+// Admin accounts, login with throttling and lockout, and the one-time first-admin setup.
+import type { Db } from '../db/database.ts';
+import { inTransaction } from '../db/database.ts';
+import { record } from '../insights/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { AppError, conflict, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import * as repo from './admins.repository.ts';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
+import { createSession } from './sessions.service.ts';
+import { randomToken, sha256 } from './tokens.ts';
+
+export type Role = 'admin' | 'read_only';
+
+export interface Admin {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_WINDOW_MS = 15 * 60_000;
+export const LOGIN_LOCK_MS = 15 * 60_000;
+export const SETUP_TOKEN_TTL_MS = 24 * 60 * 60_000;
+
+export const toAdmin = (r: repo.AdminRow): Admin => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  createdAt: r.created_at,
+  lastLoginAt: r.last_login_at,
+});
+
+export interface NewAdmin {
+  email: string;
+  password: string;
+  name?: string;
+  role?: Role;
+}
+
+export async function createAdmin(db: Db, actor: Actor, input: NewAdmin, clock: Clock = systemClock): Promise<Admin> {
+  const passwordHash = await hashPassword(input.password);
+  return inTransaction(db, async (trx) => {
+    const emailLower = input.email.trim().toLowerCase();
+    if (await repo.findAdminByEmail(trx, actor.organizationId, emailLower)) {
+      throw conflict('EMAIL_TAKEN', `An admin with email ${input.email} already exists`, [{ path: 'body.email', message: 'already taken' }]);
+    }
+    const now = clock.now().toISOString();
+    const row: repo.AdminRow = {
+      id: newId(),
+      organization_id: actor.organizationId,
+      email: input.email.trim(),
+      email_lower: emailLower,
+      name: input.name?.trim() ?? '',
+      role: input.role ?? 'admin',
+      password_hash: passwordHash,
+      created_at: now,
+      updated_at: now,
+      last_login_at: null,
+    };
+    await repo.insertAdmin(trx, row);
+    await record(trx, {
+      eventType: 'admin_create',
+      service: 'auth',
+      actor,
+      resource: { type: 'admin', id: row.id, username: row.email },
+      changes: { email: row.email, role: row.role },
+    });
+    return toAdmin(row);
+  });
+}
+
+export async function listAdmins(db: Db, organizationId: string): Promise<Admin[]> {
+  return (await repo.listAdmins(db, organizationId)).map(toAdmin);
+}
+
+export async function getAdmin(db: Db, organizationId: string, id: string): Promise<Admin> {
+  const row = await repo.findAdminById(db, organizationId, id);
+  if (!row) throw notFound('Admin', id);
+  return toAdmin(row);
+}
+
+export async function deleteAdmin(db: Db, actor: Actor, id: string): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const row = await repo.findAdminById(trx, actor.organizationId, id);
+    if (!row) throw notFound('Admin', id);
+    if (actor.type === 'admin' && actor.id === id) throw conflict('CANNOT_DELETE_SELF', 'You cannot delete your own admin account');
+    if (row.role === 'admin' && (await repo.countAdmins(trx, actor.organizationId, 'admin')) <= 1) {
+      throw conflict('LAST_ADMIN', 'The last admin with role admin cannot be deleted');
+    }
+    await repo.deleteAdmin(trx, actor.organizationId, id);
+    await record(trx, { eventType: 'admin_delete', service: 'auth', actor, resource: { type: 'admin', id, username: row.email } });
+  });
+}
+
+export interface LoginInput {
+  organizationId: string;
+  email: string;
+  password: string;
+  clientIp?: string | null;
+  userAgent?: string | null;
+  sessionTtlMinutes: number;
+}
+
+export interface LoginResult {
+  admin: Admin;
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/**
+ * Throttling is keyed by the email, known or not, so the answers never tell whether an account
+ * exists: 5 failures within 15 minutes lock that email for 15 minutes.
+ */
+export async function login(db: Db, input: LoginInput, clock: Clock = systemClock): Promise<LoginResult> {
+  const emailLower = input.email.trim().toLowerCase();
+  const key = `admin:${emailLower}`;
+  const now = clock.now();
+  const loginActor = (id: string | null): Actor => ({
+    type: 'admin',
+    id,
+    email: input.email.trim(),
+    organizationId: input.organizationId,
+    clientIp: input.clientIp,
+  });
+  const fail = async (adminId: string | null, reason: string, error: AppError) => {
+    await record(db, {
+      eventType: 'admin_login_attempt',
+      service: 'auth',
+      success: false,
+      actor: loginActor(adminId),
+      resource: { type: 'admin', id: adminId, username: input.email.trim() },
+      message: reason,
+    });
+    return error;
+  };
+
+  const throttle = await repo.findThrottle(db, input.organizationId, key);
+  if (throttle?.locked_until && throttle.locked_until > now.toISOString()) {
+    const retryAfter = Math.ceil((Date.parse(throttle.locked_until) - now.getTime()) / 1000);
+    throw await fail(null, 'account temporarily locked after repeated failures',
+      new AppError('LOGIN_LOCKED', 429, `Too many failed logins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`, { retryAfterSeconds: retryAfter }));
+  }
+
+  const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
+  const ok = admin ? await verifyPassword(input.password, admin.password_hash) : (await burnPasswordCheck(input.password), false);
+  if (!admin || !ok) {
+    const windowOpen = throttle && now.getTime() - Date.parse(throttle.window_started_at) < LOGIN_WINDOW_MS;
+    const failures = windowOpen ? throttle.failures + 1 : 1;
+    await repo.upsertThrottle(db, {
+      organization_id: input.organizationId,
+      key,
+      failures,
+      window_started_at: windowOpen ? throttle.window_started_at : now.toISOString(),
+      locked_until: failures >= LOGIN_MAX_FAILURES ? new Date(now.getTime() + LOGIN_LOCK_MS).toISOString() : null,
+    });
+    throw await fail(admin?.id ?? null, admin ? 'wrong password' : 'unknown email',
+      new AppError('INVALID_CREDENTIALS', 401, 'Email or password is incorrect'));
+  }
+
+  return inTransaction(db, async (trx) => {
+    if (throttle) await repo.deleteThrottle(trx, input.organizationId, key);
+    await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString() });
+    const session = await createSession(trx, {
+      organizationId: input.organizationId,
+      adminId: admin.id,
+      clientIp: input.clientIp ?? null,
+      userAgent: input.userAgent ?? null,
+      ttlMinutes: input.sessionTtlMinutes,
+      now,
+    });
+    await record(trx, {
+      eventType: 'admin_login_attempt',
+      service: 'auth',
+      success: true,
+      actor: loginActor(admin.id),
+      resource: { type: 'admin', id: admin.id, username: admin.email },
+    });
+    return { admin: toAdmin({ ...admin, last_login_at: now.toISOString() }), ...session };
+  });
+}
+
+/** At start-up with no admin: returns a one-time setup token (shown once, stored hashed). */
+export async function createSetupToken(db: Db, organizationId: string, clock: Clock = systemClock): Promise<string> {
+  const token = randomToken(32);
+  const now = clock.now();
+  await repo.insertSetupToken(db, {
+    id: newId(),
+    organization_id: organizationId,
+    token_hash: sha256(token),
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SETUP_TOKEN_TTL_MS).toISOString(),
+    used_at: null,
+  });
+  return token;
+}
+
+export async function countAdmins(db: Db, organizationId: string): Promise<number> {
+  return repo.countAdmins(db, organizationId);
+}
+
+/** Creates the first admin with a setup token. Refused once any admin exists. */
+export async function completeSetup(db: Db, token: string, input: NewAdmin, clock: Clock = systemClock): Promise<Admin> {
+  const invalid = () => new AppError('SETUP_TOKEN_INVALID', 400, 'This setup link is invalid, used or expired. Restart Roster to get a new one, or run `roster admin create`.');
+  const row = await repo.findSetupToken(db, sha256(token));
+  if (!row || row.used_at || row.expires_at < clock.now().toISOString()) throw invalid();
+  const actor: Actor = { type: 'system', id: null, organizationId: row.organization_id };
+  return inTransaction(db, async (trx) => {
+    if ((await repo.countAdmins(trx, row.organization_id)) > 0) throw conflict('SETUP_DONE', 'Roster already has an admin; sign in instead');
+    if (!(await repo.useSetupToken(trx, row.id, clock.now().toISOString()))) throw invalid();
+    return createAdmin(trx, actor, { ...input, role: 'admin' }, clock);
+  });
+}

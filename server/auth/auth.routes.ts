@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import { type App, errors, idParams } from '../http/common.ts';
+import { actorOf, SESSION_COOKIE } from '../http/auth.ts';
+import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
+import * as admins from './admins.service.ts';
+import * as sessions from './sessions.service.ts';
+
+const roleSchema = z.enum(['admin', 'read_only']);
+const adminSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+const emailSchema = z.string().trim().max(254).pipe(z.email({ message: 'must be a valid email address' }));
+const newPasswordSchema = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
+const apiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  prefix: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+
+export function authRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  const secureCookie = deps.config.publicUrl.startsWith('https:');
+
+  app.post('/api/v1/auth/login', {
+    config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) }).strict(),
+      response: { 200: z.object({ admin: adminSchema, csrfToken: z.string(), expiresAt: z.string() }), ...errors },
+    },
+  }, async (request, reply) => {
+    const result = await admins.login(db, {
+      organizationId: DEFAULT_ORGANIZATION_ID,
+      email: request.body.email,
+      password: request.body.password,
+      clientIp: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      sessionTtlMinutes: deps.config.sessionTtlMinutes,
+    }, deps.clock);
+    reply.setCookie(SESSION_COOKIE, result.sessionToken, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: secureCookie || request.protocol === 'https',
+      path: '/',
+      expires: new Date(Date.now() + sessions.SESSION_ABSOLUTE_MAX_MS),
+    });
+    return { admin: result.admin, csrfToken: result.csrfToken, expiresAt: result.expiresAt };
+  });
+
+  app.post('/api/v1/auth/logout', {
+    config: { allowReadOnly: true },
+    schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
+  }, async (request, reply) => {
+    if (request.sessionId) await sessions.endSession(db, request.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/auth/me', {
+    schema: {
+      tags: ['auth'],
+      response: {
+        200: z.object({
+          actor: z.object({ type: z.string(), id: z.string().nullable(), email: z.string().nullable().optional(), role: roleSchema.optional() }),
+          admin: adminSchema.optional(),
+          csrfToken: z.string().nullable(),
+        }),
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin(db, actor.organizationId, actor.id) : undefined;
+    return { actor: { type: actor.type, id: actor.id, email: actor.email ?? null, role: actor.role }, admin, csrfToken: request.csrfToken };
+  });
+
+  // First-admin setup with the one-time link printed at start-up.
+  app.get('/api/v1/setup', {
+    config: { public: true },
+    schema: { tags: ['auth'], response: { 200: z.object({ needsSetup: z.boolean() }) } },
+  }, async () => ({ needsSetup: (await admins.countAdmins(db, DEFAULT_ORGANIZATION_ID)) === 0 }));
+
+  app.post('/api/v1/setup', {
+    config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      body: z.object({ token: z.string().min(1).max(200), email: emailSchema, password: newPasswordSchema, name: z.string().trim().max(200).optional() }).strict(),
+      response: { 201: z.object({ admin: adminSchema }), ...errors },
+    },
+  }, async (request, reply) => {
+    const { token, ...input } = request.body;
+    const admin = await admins.completeSetup(db, token, input, deps.clock);
+    return reply.code(201).send({ admin });
+  });
+
+  app.get('/api/v1/admins', { schema: { tags: ['admins'], response: { 200: z.object({ items: z.array(adminSchema), nextCursor: z.null() }), ...errors } } }, async (request) => ({
+    items: await admins.listAdmins(db, actorOf(request).organizationId),
+    nextCursor: null,
+  }));
+
+  app.post('/api/v1/admins', {
+    schema: {
+      tags: ['admins'],
+      body: z.object({ email: emailSchema, password: newPasswordSchema, name: z.string().trim().max(200).optional(), role: roleSchema.default('admin') }).strict(),
+      response: { 201: adminSchema, ...errors },
+    },
+  }, async (request, reply) => reply.code(201).send(await admins.createAdmin(db, actorOf(request), request.body, deps.clock)));
+
+  app.delete('/api/v1/admins/:id', { schema: { tags: ['admins'], params: idParams, response: { 204: z.undefined(), ...errors } } }, async (request, reply) => {
+    await admins.deleteAdmin(db, actorOf(request), request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/api-keys', { schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.null() }), ...errors } } }, async (request) => ({
+    items: await sessions.listApiKeys(db, actorOf(request).organizationId),
+    nextCursor: null,
+  }));
+
+  app.post('/api/v1/api-keys', {
+    schema: {
+      tags: ['api-keys'],
+      body: z.object({ name: z.string().trim().min(1).max(100), role: roleSchema }).strict(),
+      response: { 201: apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') }), ...errors },
+    },
+  }, async (request, reply) => reply.code(201).send(await sessions.createApiKey(db, actorOf(request), request.body, deps.clock)));
+
+  app.delete('/api/v1/api-keys/:id', { schema: { tags: ['api-keys'], params: idParams, response: { 204: z.undefined(), ...errors } } }, async (request, reply) => {
+    await sessions.deleteApiKey(db, actorOf(request), request.params.id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
+import { dialects } from '../../test/db.ts';
+
+describe.each(dialects)('admin auth on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('logs in with a session cookie that is HttpOnly and SameSite=Strict, and records the attempt', async () => {
+    const r = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN });
+    expect(r.statusCode).toBe(200);
+    const cookie = r.cookies.find((c) => c.name === 'roster_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(r.json().admin.email).toBe(TEST_ADMIN.email);
+    expect(r.json().admin).not.toHaveProperty('passwordHash');
+    const me = await t.anonymous({ method: 'GET', url: '/api/v1/auth/me', cookies: { roster_session: cookie!.value } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().admin.email).toBe(TEST_ADMIN.email);
+    const ev = await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=admin_login_attempt' });
+    expect(ev.json().items.some((e: { success: boolean }) => e.success)).toBe(true);
+  });
+
+  it('refuses a wrong password with 401 and records a failed attempt without the password', async () => {
+    const r = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email: TEST_ADMIN.email, password: 'wrong-password-123' } });
+    expect(r.statusCode).toBe(401);
+    expect(r.json().error.code).toBe('INVALID_CREDENTIALS');
+    const ev = await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=admin_login_attempt&success=false' });
+    const items = ev.json().items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(JSON.stringify(items)).not.toContain('wrong-password-123');
+  });
+
+  it('locks an email after 5 failures, whether or not the account exists, with the same answers', async () => {
+    for (const email of ['locked@example.com', 'nobody@example.com']) {
+      const codes: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'nope-nope-nope' } });
+        codes.push(r.json().error.code);
+      }
+      expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'LOGIN_LOCKED']);
+    }
+  });
+
+  it('requires a JSON content type or the CSRF token for cookie-authenticated writes', async () => {
+    const login = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN });
+    const cookie = login.cookies.find((c) => c.name === 'roster_session')!.value;
+    const csrf = login.json().csrfToken;
+    const form = await t.anonymous({
+      method: 'POST', url: '/api/v1/api-keys', cookies: { roster_session: cookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x&role=admin',
+    });
+    expect(form.statusCode).toBe(403);
+    expect(form.json().error.code).toBe('CSRF_CHECK_FAILED');
+    const withToken = await t.anonymous({ method: 'POST', url: '/api/v1/auth/logout', cookies: { roster_session: cookie }, headers: { 'x-csrf-token': csrf } });
+    expect(withToken.statusCode).toBe(204);
+    const after = await t.anonymous({ method: 'GET', url: '/api/v1/auth/me', cookies: { roster_session: cookie } });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('creates API keys shown once and stored hashed; revoked keys stop working', async () => {
+    const r = await t.admin({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'ci', role: 'admin' } });
+    expect(r.statusCode).toBe(201);
+    const { key, id } = r.json();
+    expect(key).toMatch(/^rk_/);
+    const list = await t.admin({ method: 'GET', url: '/api/v1/api-keys' });
+    expect(JSON.stringify(list.json())).not.toContain(key);
+    const row = await t.database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.key_hash).not.toContain(key);
+    const me = await t.anonymous({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${key}` } });
+    expect(me.statusCode).toBe(200);
+    expect((await t.admin({ method: 'DELETE', url: `/api/v1/api-keys/${id}` })).statusCode).toBe(204);
+    const again = await t.anonymous({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${key}` } });
+    expect(again.statusCode).toBe(401);
+  });
+
+  it('read_only keys can read but not write', async () => {
+    expect((await t.readOnly({ method: 'GET', url: '/api/v1/api-keys' })).statusCode).toBe(200);
+    const w = await t.readOnly({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'x', role: 'admin' } });
+    expect(w.statusCode).toBe(403);
+    expect(w.json().error.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,60 @@
+import type { Db } from '../db/database.ts';
+import type { AdminSessionsTable, ApiKeysTable } from '../db/schema.ts';
+
+export async function insertSession(db: Db, row: AdminSessionsTable): Promise<void> {
+  await db.insertInto('admin_sessions').values(row).execute();
+}
+
+export async function findSessionWithAdmin(db: Db, id: string) {
+  return db
+    .selectFrom('admin_sessions as s')
+    .innerJoin('admins as a', 'a.id', 's.admin_id')
+    .select([
+      's.id', 's.organization_id', 's.admin_id', 's.csrf_token', 's.created_at', 's.last_seen_at', 's.expires_at',
+      'a.email as admin_email', 'a.role as admin_role',
+    ])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Db, id: string, lastSeenAt: string, expiresAt: string): Promise<void> {
+  await db.updateTable('admin_sessions').set({ last_seen_at: lastSeenAt, expires_at: expiresAt }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('admin_sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionsOfAdmin(db: Db, adminId: string): Promise<void> {
+  await db.deleteFrom('admin_sessions').where('admin_id', '=', adminId).execute();
+}
+
+export async function deleteExpiredSessions(db: Db, now: string): Promise<number> {
+  const r = await db.deleteFrom('admin_sessions').where('expires_at', '<', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function insertApiKey(db: Db, row: ApiKeysTable): Promise<void> {
+  await db.insertInto('api_keys').values(row).execute();
+}
+
+export async function findApiKeyByHash(db: Db, keyHash: string): Promise<ApiKeysTable | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+}
+
+export async function findApiKey(db: Db, organizationId: string, id: string): Promise<ApiKeysTable | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listApiKeys(db: Db, organizationId: string): Promise<ApiKeysTable[]> {
+  return db.selectFrom('api_keys').selectAll().where('organization_id', '=', organizationId).orderBy('created_at', 'desc').execute();
+}
+
+export async function deleteApiKey(db: Db, organizationId: string, id: string): Promise<number> {
+  const r = await db.deleteFrom('api_keys').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function touchApiKey(db: Db, id: string, at: string): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+}

@@ -1,0 +1,127 @@
+// Admin sessions (cookie) and API keys (bearer): both stored only as SHA-256 hashes.
+import type { Db } from '../db/database.ts';
+import { inTransaction } from '../db/database.ts';
+import { record } from '../insights/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import * as repo from './sessions.repository.ts';
+import { randomToken, sha256 } from './tokens.ts';
+
+/** Sessions slide with activity but never outlive this. */
+export const SESSION_ABSOLUTE_MAX_MS = 7 * 24 * 60 * 60_000;
+const TOUCH_EVERY_MS = 60_000;
+
+export async function createSession(
+  db: Db,
+  s: { organizationId: string; adminId: string; clientIp: string | null; userAgent: string | null; ttlMinutes: number; now: Date },
+): Promise<{ sessionToken: string; csrfToken: string; expiresAt: string }> {
+  const sessionToken = randomToken(32);
+  const csrfToken = randomToken(24);
+  const expiresAt = new Date(s.now.getTime() + s.ttlMinutes * 60_000).toISOString();
+  await repo.insertSession(db, {
+    id: sha256(sessionToken),
+    organization_id: s.organizationId,
+    admin_id: s.adminId,
+    csrf_token: csrfToken,
+    created_at: s.now.toISOString(),
+    last_seen_at: s.now.toISOString(),
+    expires_at: expiresAt,
+    client_ip: s.clientIp,
+    user_agent: s.userAgent?.slice(0, 500) ?? null,
+  });
+  return { sessionToken, csrfToken, expiresAt };
+}
+
+export interface ResolvedSession {
+  sessionId: string;
+  csrfToken: string;
+  actor: Actor;
+}
+
+export async function resolveSession(db: Db, token: string, ttlMinutes: number, clock: Clock = systemClock): Promise<ResolvedSession | undefined> {
+  if (token.length > 200) return undefined;
+  const id = sha256(token);
+  const s = await repo.findSessionWithAdmin(db, id);
+  if (!s) return undefined;
+  const now = clock.now();
+  if (s.expires_at <= now.toISOString() || now.getTime() - Date.parse(s.created_at) > SESSION_ABSOLUTE_MAX_MS) {
+    await repo.deleteSession(db, id);
+    return undefined;
+  }
+  if (now.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) {
+    await repo.touchSession(db, id, now.toISOString(), new Date(now.getTime() + ttlMinutes * 60_000).toISOString());
+  }
+  return {
+    sessionId: id,
+    csrfToken: s.csrf_token,
+    actor: { type: 'admin', id: s.admin_id, email: s.admin_email, role: s.admin_role, organizationId: s.organization_id },
+  };
+}
+
+export async function endSession(db: Db, sessionId: string): Promise<void> {
+  await repo.deleteSession(db, sessionId);
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: 'admin' | 'read_only';
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+const toApiKey = (r: Awaited<ReturnType<typeof repo.listApiKeys>>[number]): ApiKey => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  prefix: r.key_prefix,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+});
+
+export async function createApiKey(db: Db, actor: Actor, input: { name: string; role: 'admin' | 'read_only' }, clock: Clock = systemClock): Promise<ApiKey & { key: string }> {
+  const key = `rk_${randomToken(32)}`;
+  const row = {
+    id: newId(),
+    organization_id: actor.organizationId,
+    name: input.name.trim(),
+    role: input.role,
+    key_hash: sha256(key),
+    key_prefix: key.slice(0, 10),
+    created_by_admin_id: actor.type === 'admin' ? actor.id : null,
+    created_at: clock.now().toISOString(),
+    last_used_at: null,
+  };
+  await inTransaction(db, async (trx) => {
+    await repo.insertApiKey(trx, row);
+    await record(trx, { eventType: 'api_key_create', service: 'auth', actor, resource: { type: 'api_key', id: row.id, username: row.name }, changes: { role: row.role } });
+  });
+  return { ...toApiKey(row), key };
+}
+
+export async function listApiKeys(db: Db, organizationId: string): Promise<ApiKey[]> {
+  return (await repo.listApiKeys(db, organizationId)).map(toApiKey);
+}
+
+export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const row = await repo.findApiKey(trx, actor.organizationId, id);
+    if (!row) throw notFound('API key', id);
+    await repo.deleteApiKey(trx, actor.organizationId, id);
+    await record(trx, { eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id, username: row.name } });
+  });
+}
+
+export async function resolveApiKey(db: Db, key: string, clock: Clock = systemClock): Promise<Actor | undefined> {
+  if (!key.startsWith('rk_') || key.length > 200) return undefined;
+  const row = await repo.findApiKeyByHash(db, sha256(key));
+  if (!row) return undefined;
+  const now = clock.now();
+  if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
+    await repo.touchApiKey(db, row.id, now.toISOString());
+  }
+  return { type: 'api_key', id: row.id, email: null, role: row.role, organizationId: row.organization_id };
+}

@@ -1,0 +1,124 @@
+// The one place that reads process.env. Every key is documented here and in docs/CONFIGURATION.md.
+import path from 'node:path';
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const configSchema = z.object({
+  /** Folder for the embedded SQLite database and the generated secret key file. */
+  ROSTER_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  /** `sqlite:<path>` or `postgres://user:pass@host:port/db`. Default: sqlite:<ROSTER_DATA_DIR>/roster.db */
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(v), {
+        message: 'must start with sqlite: or postgres://',
+      })
+      .optional(),
+  ),
+  /** TCP port of the HTTP server. */
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
+  /** Interface to listen on. */
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  /** The URL admins use to reach Roster (links in emails). Default: http://localhost:<PORT> */
+  PUBLIC_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  /** 32-byte key (64 hex chars or base64) used to encrypt secrets at rest. Default: a key file generated in ROSTER_DATA_DIR. */
+  ROSTER_SECRET_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => decodeKey(v) !== undefined, { message: 'must be 32 bytes as 64 hex characters or base64' })
+      .optional(),
+  ),
+  /** First admin, created at start-up when no admin exists yet. */
+  ROSTER_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
+  ROSTER_ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(12).max(128).optional()),
+  /** smtp://user:pass@host:port or smtps://... Without it, mail is kept in the outbox only. */
+  SMTP_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/ }).optional()),
+  /** Sender address of Roster's emails. */
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Roster <roster@localhost>')),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(logLevels).default('info')),
+  /** Minutes an admin session lasts without activity. */
+  SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(60 * 24 * 30).default(720)),
+  /** Largest accepted request body in bytes. */
+  BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
+  /** Set to true when Roster runs behind a reverse proxy that sets X-Forwarded-* headers. */
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  secretKey?: Buffer;
+  adminEmail?: string;
+  adminPassword?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  logLevel: (typeof logLevels)[number];
+  sessionTtlMinutes: number;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function decodeKey(value: string): Buffer | undefined {
+  const v = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
+  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v)) {
+    const b = Buffer.from(v, 'base64');
+    if (b.length === 32) return b;
+  }
+  return undefined;
+}
+
+/** Parses the environment. Throws one ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if ((c.ROSTER_ADMIN_EMAIL === undefined) !== (c.ROSTER_ADMIN_PASSWORD === undefined)) {
+    problems.push('ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const dataDir = path.resolve(c.ROSTER_DATA_DIR);
+  return {
+    dataDir,
+    databaseUrl: c.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'roster.db')}`,
+    port: c.PORT,
+    host: c.HOST,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    secretKey: c.ROSTER_SECRET_KEY ? decodeKey(c.ROSTER_SECRET_KEY) : undefined,
+    adminEmail: c.ROSTER_ADMIN_EMAIL,
+    adminPassword: c.ROSTER_ADMIN_PASSWORD,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    logLevel: c.LOG_LEVEL,
+    sessionTtlMinutes: c.SESSION_TTL_MINUTES,
+    bodyLimitBytes: c.BODY_LIMIT_BYTES,
+    trustProxy: c.TRUST_PROXY === 'true',
+  };
+}
+
+/** Redacts credentials from a DATABASE_URL or SMTP_URL before it is logged or printed. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
+}

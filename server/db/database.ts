@@ -1,0 +1,63 @@
+// Opens the database named by DATABASE_URL: embedded SQLite (node:sqlite) or PostgreSQL (pg).
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+import { NodeSqliteDatabase } from './sqlite-adapter.ts';
+
+/** A database handle or an open transaction: services take either as their first argument. */
+export type Db = Kysely<DB>;
+export type Tx = Transaction<DB>;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+  ping(): Promise<void>;
+}
+
+// int8 (count(*), sums) as JS numbers; our counts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export function sqlitePathOf(url: string): string | undefined {
+  if (!url.startsWith('sqlite:')) return undefined;
+  const p = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  return p === ':memory:' ? p : path.resolve(p);
+}
+
+export function openDatabase(url: string, opts: { poolSize?: number } = {}): Database {
+  const file = sqlitePathOf(url);
+  if (file !== undefined) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    const raw = new NodeSqliteDatabase(file);
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+    return {
+      db,
+      dialect: 'sqlite',
+      close: () => db.destroy(),
+      ping: async () => {
+        await sql`select 1`.execute(db);
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    close: () => db.destroy(),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+  };
+}
+
+/** Runs fn in a transaction unless db already is one (the caller owns the transaction). */
+export async function inTransaction<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db as Tx);
+  return db.transaction().execute(fn);
+}

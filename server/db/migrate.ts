@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import { type Migration, Migrator, type MigrationResultSet } from 'kysely/migration';
+import * as foundation from './migrations/2026-11-28-001-foundation.ts';
+
+/** Every migration, in order. Names are dated; files are frozen once released. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-28-001-foundation': foundation,
+};
+
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const err = result.error instanceof Error ? result.error : new Error(String(result.error));
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${err.message}`, { cause: err });
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

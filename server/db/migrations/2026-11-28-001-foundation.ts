@@ -1,0 +1,207 @@
+// Frozen: never import application code here, never edit after release. Runs on SQLite and PostgreSQL.
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+
+const DEFAULT_ORGANIZATION_ID = '00000000-0000-7000-8000-000000000001';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('organizations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db
+    .insertInto('organizations')
+    .values({ id: DEFAULT_ORGANIZATION_ID, name: 'Default', created_at: new Date().toISOString() })
+    .execute();
+
+  await db.schema
+    .createTable('admins')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('email_lower', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('last_login_at', 'text')
+    .addUniqueConstraint('admins_org_email_uq', ['organization_id', 'email_lower'])
+    .execute();
+
+  await db.schema
+    .createTable('admin_sessions')
+    .addColumn('id', 'text', (c) => c.primaryKey()) // sha256 of the cookie value
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.id').onDelete('cascade'))
+    .addColumn('csrf_token', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('last_seen_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('client_ip', 'text')
+    .addColumn('user_agent', 'text')
+    .execute();
+  await db.schema.createIndex('admin_sessions_admin_idx').on('admin_sessions').column('admin_id').execute();
+  await db.schema.createIndex('admin_sessions_expires_idx').on('admin_sessions').column('expires_at').execute();
+
+  await db.schema
+    .createTable('login_throttle')
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('failures', 'integer', (c) => c.notNull())
+    .addColumn('window_started_at', 'text', (c) => c.notNull())
+    .addColumn('locked_until', 'text')
+    .addPrimaryKeyConstraint('login_throttle_pk', ['organization_id', 'key'])
+    .execute();
+
+  await db.schema
+    .createTable('setup_tokens')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('used_at', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('api_keys')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('key_prefix', 'text', (c) => c.notNull())
+    .addColumn('created_by_admin_id', 'text', (c) => c.references('admins.id').onDelete('set null'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('last_used_at', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('users')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('username', 'text', (c) => c.notNull())
+    .addColumn('username_lower', 'text', (c) => c.notNull())
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('email_lower', 'text', (c) => c.notNull())
+    .addColumn('firstname', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('middlename', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('lastname', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('displayname', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('job_title', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('department', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('cost_center', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('employee_type', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('employee_identifier', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('organization', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('addresses', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('phone_numbers', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('password_status', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text')
+    .addColumn('source_type', 'text')
+    .addColumn('source_application_id', 'text')
+    .addColumn('source_import_run_id', 'text')
+    .addColumn('search_text', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('users_org_username_uq', ['organization_id', 'username_lower'])
+    .addUniqueConstraint('users_org_email_uq', ['organization_id', 'email_lower'])
+    .execute();
+  // Keyset pagination: one index per sortable column, id as the tie-breaker.
+  for (const col of ['email_lower', 'firstname', 'lastname', 'displayname', 'state', 'password_status', 'created_at', 'updated_at']) {
+    await db.schema.createIndex(`users_org_${col}_idx`).on('users').columns(['organization_id', col, 'id']).execute();
+  }
+  await db.schema.createIndex('users_org_username_id_idx').on('users').columns(['organization_id', 'username_lower', 'id']).execute();
+
+  await db.schema
+    .createTable('groups')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('name_lower', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('groups_org_name_uq', ['organization_id', 'name_lower'])
+    .execute();
+
+  await db.schema
+    .createTable('group_members')
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+    .execute();
+  await db.schema.createIndex('group_members_user_idx').on('group_members').column('user_id').execute();
+
+  await db.schema
+    .createTable('applications')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('name_lower', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('applications_org_name_uq', ['organization_id', 'name_lower'])
+    .execute();
+
+  await db.schema
+    .createTable('application_groups')
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+    .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('application_groups_pk', ['application_id', 'group_id'])
+    .execute();
+  await db.schema.createIndex('application_groups_group_idx').on('application_groups').column('group_id').execute();
+
+  await db.schema
+    .createTable('insight_events')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('timestamp', 'text', (c) => c.notNull())
+    .addColumn('event_type', 'text', (c) => c.notNull())
+    .addColumn('service', 'text', (c) => c.notNull())
+    .addColumn('success', 'integer', (c) => c.notNull())
+    .addColumn('initiated_by_type', 'text', (c) => c.notNull())
+    .addColumn('initiated_by_id', 'text')
+    .addColumn('initiated_by_email', 'text')
+    .addColumn('resource_type', 'text', (c) => c.notNull())
+    .addColumn('resource_id', 'text')
+    .addColumn('resource_username', 'text')
+    .addColumn('application_id', 'text')
+    .addColumn('application_name', 'text')
+    .addColumn('import_run_id', 'text')
+    .addColumn('changes', 'text')
+    .addColumn('message', 'text')
+    .addColumn('client_ip', 'text')
+    .execute();
+  // Events are listed newest first; ids are UUIDv7 so (timestamp, id) is a stable keyset.
+  await db.schema.createIndex('insight_events_org_ts_idx').on('insight_events').columns(['organization_id', 'timestamp', 'id']).execute();
+  await db.schema.createIndex('insight_events_type_idx').on('insight_events').columns(['organization_id', 'event_type', 'timestamp']).execute();
+  await db.schema.createIndex('insight_events_resource_idx').on('insight_events').columns(['organization_id', 'resource_id', 'timestamp']).execute();
+  await db.schema.createIndex('insight_events_app_idx').on('insight_events').columns(['organization_id', 'application_id', 'timestamp']).execute();
+  await db.schema.createIndex('insight_events_actor_idx').on('insight_events').columns(['organization_id', 'initiated_by_id', 'timestamp']).execute();
+
+  // Append-only, enforced by the database itself.
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`CREATE FUNCTION insight_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'insight_events is append-only'; END; $$`.execute(db);
+    await sql`CREATE TRIGGER insight_events_no_change BEFORE UPDATE OR DELETE ON insight_events
+      FOR EACH ROW EXECUTE FUNCTION insight_events_append_only()`.execute(db);
+  } else {
+    await sql`CREATE TRIGGER insight_events_no_update BEFORE UPDATE ON insight_events
+      BEGIN SELECT RAISE(ABORT, 'insight_events is append-only'); END`.execute(db);
+    await sql`CREATE TRIGGER insight_events_no_delete BEFORE DELETE ON insight_events
+      BEGIN SELECT RAISE(ABORT, 'insight_events is append-only'); END`.execute(db);
+  }
+}
+
+export async function down(): Promise<void> {
+  throw new Error('The foundation migration cannot be reverted');
+}

@@ -1,0 +1,165 @@
+// Table types for Kysely. Timestamps are RFC 3339 UTC strings in both dialects; booleans are 0/1 integers.
+import type { Generated } from 'kysely';
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface AdminsTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  email_lower: string;
+  name: Generated<string>;
+  role: 'admin' | 'read_only';
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface AdminSessionsTable {
+  id: string;
+  organization_id: string;
+  admin_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  organization_id: string;
+  key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export interface SetupTokensTable {
+  id: string;
+  organization_id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  role: 'admin' | 'read_only';
+  key_hash: string;
+  key_prefix: string;
+  created_by_admin_id: string | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  organization_id: string;
+  username: string;
+  username_lower: string;
+  email: string;
+  email_lower: string;
+  firstname: string;
+  middlename: string;
+  lastname: string;
+  displayname: string;
+  job_title: string;
+  department: string;
+  cost_center: string;
+  employee_type: string;
+  employee_identifier: string;
+  organization: string;
+  /** JSON array of addresses. */
+  addresses: string;
+  /** JSON array of phone numbers. */
+  phone_numbers: string;
+  state: 'STAGED' | 'ACTIVE' | 'SUSPENDED';
+  password_status: 'PENDING' | 'ACTIVE' | 'EXPIRED';
+  password_hash: string | null;
+  source_type: string | null;
+  source_application_id: string | null;
+  source_import_run_id: string | null;
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  name_lower: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupMembersTable {
+  organization_id: string;
+  group_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  name_lower: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApplicationGroupsTable {
+  organization_id: string;
+  application_id: string;
+  group_id: string;
+  created_at: string;
+}
+
+export interface InsightEventsTable {
+  id: string;
+  organization_id: string;
+  timestamp: string;
+  event_type: string;
+  service: string;
+  success: number;
+  initiated_by_type: string;
+  initiated_by_id: string | null;
+  initiated_by_email: string | null;
+  resource_type: string;
+  resource_id: string | null;
+  resource_username: string | null;
+  application_id: string | null;
+  application_name: string | null;
+  import_run_id: string | null;
+  /** JSON */
+  changes: string | null;
+  message: string | null;
+  client_ip: string | null;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  admins: AdminsTable;
+  admin_sessions: AdminSessionsTable;
+  login_throttle: LoginThrottleTable;
+  setup_tokens: SetupTokensTable;
+  api_keys: ApiKeysTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  applications: ApplicationsTable;
+  application_groups: ApplicationGroupsTable;
+  insight_events: InsightEventsTable;
+}

@@ -1,0 +1,56 @@
+// Adapts node:sqlite (built into Node, no native addon) to the interface Kysely's SqliteDialect expects.
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+function toParams(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
+  return parameters.map((p) => {
+    if (typeof p === 'boolean') return p ? 1 : 0;
+    if (p === undefined) return null;
+    if (p instanceof Date) return p.toISOString();
+    return p as SQLInputValue;
+  });
+}
+
+class Statement implements SqliteStatement {
+  readonly reader: boolean;
+  readonly #stmt: StatementSync;
+  constructor(stmt: StatementSync) {
+    this.#stmt = stmt;
+    this.reader = stmt.columns().length > 0;
+  }
+  all(parameters: ReadonlyArray<unknown>): unknown[] {
+    return this.#stmt.all(...toParams(parameters));
+  }
+  run(parameters: ReadonlyArray<unknown>) {
+    const r = this.#stmt.run(...toParams(parameters));
+    return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+  }
+  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    return this.#stmt.iterate(...toParams(parameters)) as IterableIterator<unknown>;
+  }
+}
+
+export class NodeSqliteDatabase implements SqliteDatabase {
+  readonly raw: DatabaseSync;
+  readonly #cache = new Map<string, Statement>();
+  constructor(file: string) {
+    this.raw = new DatabaseSync(file, { timeout: 5000 });
+    this.raw.exec('PRAGMA journal_mode = WAL');
+    this.raw.exec('PRAGMA foreign_keys = ON');
+    this.raw.exec('PRAGMA synchronous = NORMAL');
+    this.raw.exec('PRAGMA busy_timeout = 5000');
+  }
+  prepare(sql: string): SqliteStatement {
+    let s = this.#cache.get(sql);
+    if (!s) {
+      s = new Statement(this.raw.prepare(sql));
+      if (this.#cache.size > 500) this.#cache.clear();
+      this.#cache.set(sql, s);
+    }
+    return s;
+  }
+  close(): void {
+    this.#cache.clear();
+    if (this.raw.isOpen) this.raw.close();
+  }
+}

@@ -1,0 +1,67 @@
+// Authentication and authorisation for every route: session cookie or API key, roles, CSRF.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { resolveApiKey, resolveSession } from '../auth/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { AppError } from '../shared/errors.ts';
+import type { Deps } from '../deps.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** No authentication at all (login, health, public account pages). */
+    public?: boolean;
+    /** A state-changing route that read_only admins may still call (logout). */
+    allowReadOnly?: boolean;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    sessionId: string | null;
+    csrfToken: string | null;
+  }
+}
+
+export const SESSION_COOKIE = 'roster_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The authenticated actor of a request; throws 401 when there is none (routes behind the hook always have one). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('UNAUTHENTICATED', 401, 'Sign in or send an API key');
+  return request.actor;
+}
+
+export function installAuth(app: FastifyInstance, deps: Deps): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionId', null);
+  app.decorateRequest('csrfToken', null);
+
+  app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+    const config = request.routeOptions.config;
+    if (request.routeOptions.url === undefined || config?.public) return;
+    const { db } = deps.database;
+
+    const authz = request.headers.authorization;
+    if (authz !== undefined) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
+      const actor = m ? await resolveApiKey(db, m[1], deps.clock) : undefined;
+      if (!actor) throw new AppError('UNAUTHENTICATED', 401, 'The API key is invalid or was revoked');
+      request.actor = { ...actor, clientIp: request.ip };
+    } else {
+      const token = request.cookies?.[SESSION_COOKIE];
+      const session = token ? await resolveSession(db, token, deps.config.sessionTtlMinutes, deps.clock) : undefined;
+      if (!session) throw new AppError('UNAUTHENTICATED', 401, 'Sign in or send an API key');
+      request.actor = { ...session.actor, clientIp: request.ip };
+      request.sessionId = session.sessionId;
+      request.csrfToken = session.csrfToken;
+      // Browsers can't send a JSON content type cross-site without CORS, which Roster never allows.
+      if (!SAFE_METHODS.has(request.method)) {
+        const ct = request.headers['content-type'] ?? '';
+        const token = request.headers['x-csrf-token'];
+        if (!/^application\/json\b/i.test(ct) && token !== session.csrfToken) {
+          throw new AppError('CSRF_CHECK_FAILED', 403, 'State-changing requests must send Content-Type: application/json or the X-CSRF-Token header');
+        }
+      }
+    }
+    if (!SAFE_METHODS.has(request.method) && request.actor.role !== 'admin' && !config?.allowReadOnly) {
+      throw new AppError('FORBIDDEN', 403, 'Your role is read_only: this action needs the admin role');
+    }
+  });
+}

@@ -1,0 +1,64 @@
+// Maps every error to one JSON body: { error: { code, message, details } }. Never leaks internals.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, type FieldProblem } from '../shared/errors.ts';
+
+interface ZodValidationEntry {
+  instancePath: string;
+  message: string;
+  keyword: string;
+  params?: { keys?: string[] };
+}
+
+function problemsOf(context: string, entries: ZodValidationEntry[]): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of entries) {
+    const base = [context, ...e.instancePath.split('/').filter(Boolean)].join('.');
+    if (e.keyword === 'unrecognized_keys' && e.params?.keys?.length) {
+      for (const k of e.params.keys) out.push({ path: `${base}.${k}`, message: 'unknown field' });
+    } else {
+      out.push({ path: base, message: e.message });
+    }
+  }
+  return out;
+}
+
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.error({ err }, 'request failed');
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const ctx = (err as FastifyError).validationContext ?? 'body';
+      const problems = problemsOf(ctx, (err as FastifyError).validation as unknown as ZodValidationEntry[]);
+      const message = `Invalid ${ctx}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
+      return reply.code(400).send(errorBody('VALIDATION_FAILED', message, problems));
+    }
+    const fe = err as FastifyError;
+    if (isResponseSerializationError(fe as never)) {
+      request.log.error({ err }, 'response did not match its schema');
+      return reply.code(500).send(errorBody('INTERNAL', 'Internal server error'));
+    }
+    const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'BODY_TOO_LARGE'
+        : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE'
+        : status === 429 ? 'RATE_LIMITED'
+        : fe.code?.startsWith('FST_ERR_CTP') || fe instanceof SyntaxError ? 'MALFORMED_BODY'
+        : 'BAD_REQUEST';
+      const message = code === 'MALFORMED_BODY' ? `Request body is not valid JSON: ${fe.message}` : fe.message;
+      return reply.code(status).send(errorBody(code, message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody('INTERNAL', 'Internal server error'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,2 @@
+export { record, recordMany, queryEvents, iterateEvents, toEvent, eventCsvRow, CSV_COLUMNS } from './insights.service.ts';
+export type { InsightEvent, InsightEventInput, InsightService, EventQuery } from './insights.service.ts';

@@ -1,0 +1,140 @@
+// Directory Insights: the append-only audit trail. record() takes the caller's transaction so the
+// event commits or rolls back with the change it describes.
+import type { Db } from '../db/database.ts';
+import type { Actor } from '../shared/actor.ts';
+import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { newId } from '../shared/ids.ts';
+import { type EventFilter, type InsightRow, insertEvents, listEvents } from './insights.repository.ts';
+
+export type InsightService = 'directory' | 'auth' | 'idm' | 'import' | 'provisioning' | 'mail' | 'system';
+
+export interface InsightEventInput {
+  eventType: string;
+  service: InsightService;
+  success?: boolean;
+  actor: Actor;
+  resource: { type: string; id?: string | null; username?: string | null };
+  application?: { id: string; name: string } | null;
+  importRunId?: string | null;
+  changes?: unknown;
+  message?: string | null;
+  /** Defaults to now; set when recording many events in one batch. */
+  timestamp?: string;
+}
+
+export interface InsightEvent {
+  id: string;
+  timestamp: string;
+  eventType: string;
+  service: string;
+  success: boolean;
+  initiatedBy: { type: string; id: string | null; email?: string };
+  resource: { type: string; id: string | null; username?: string };
+  application?: { id: string; name: string };
+  importRunId?: string;
+  changes?: unknown;
+  message?: string;
+  clientIp?: string;
+}
+
+const MAX_MESSAGE = 2000;
+
+function toRow(e: InsightEventInput): InsightRow {
+  return {
+    id: newId(),
+    organization_id: e.actor.organizationId,
+    timestamp: e.timestamp ?? new Date().toISOString(),
+    event_type: e.eventType,
+    service: e.service,
+    success: e.success === false ? 0 : 1,
+    initiated_by_type: e.actor.type,
+    initiated_by_id: e.actor.id,
+    initiated_by_email: e.actor.email ?? null,
+    resource_type: e.resource.type,
+    resource_id: e.resource.id ?? null,
+    resource_username: e.resource.username ?? null,
+    application_id: e.application?.id ?? null,
+    application_name: e.application?.name ?? null,
+    import_run_id: e.importRunId ?? null,
+    changes: e.changes === undefined ? null : JSON.stringify(e.changes),
+    message: e.message ? e.message.slice(0, MAX_MESSAGE) : null,
+    client_ip: e.actor.clientIp ?? null,
+  };
+}
+
+/** Appends one event in the caller's transaction (or autocommit when given the plain handle). */
+export async function record(db: Db, event: InsightEventInput): Promise<void> {
+  await insertEvents(db, [toRow(event)]);
+}
+
+/** Appends many events in one statement batch (imports record thousands). */
+export async function recordMany(db: Db, events: InsightEventInput[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 500) {
+    await insertEvents(db, events.slice(i, i + 500).map(toRow));
+  }
+}
+
+export function toEvent(r: InsightRow): InsightEvent {
+  const e: InsightEvent = {
+    id: r.id,
+    timestamp: r.timestamp,
+    eventType: r.event_type,
+    service: r.service,
+    success: r.success === 1,
+    initiatedBy: { type: r.initiated_by_type, id: r.initiated_by_id },
+    resource: { type: r.resource_type, id: r.resource_id },
+  };
+  if (r.initiated_by_email) e.initiatedBy.email = r.initiated_by_email;
+  if (r.resource_username) e.resource.username = r.resource_username;
+  if (r.application_id) e.application = { id: r.application_id, name: r.application_name ?? '' };
+  if (r.import_run_id) e.importRunId = r.import_run_id;
+  if (r.changes !== null) e.changes = JSON.parse(r.changes);
+  if (r.message !== null) e.message = r.message;
+  if (r.client_ip !== null) e.clientIp = r.client_ip;
+  return e;
+}
+
+export type EventQuery = Omit<EventFilter, 'before'> & { limit: number; cursor?: string };
+
+export async function queryEvents(db: Db, q: EventQuery): Promise<{ items: InsightEvent[]; nextCursor: string | null }> {
+  const { limit, cursor, ...filter } = q;
+  let before: EventFilter['before'];
+  if (cursor) {
+    const [timestamp, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
+    before = { timestamp, id };
+  }
+  const rows = await listEvents(db, { ...filter, before }, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toEvent),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.timestamp, last.id]) : null,
+  };
+}
+
+/** Every matching event, newest first, fetched in batches so memory stays flat. */
+export async function* iterateEvents(db: Db, filter: Omit<EventFilter, 'before'>, max: number): AsyncGenerator<InsightEvent> {
+  let before: EventFilter['before'];
+  let n = 0;
+  while (n < max) {
+    const rows = await listEvents(db, { ...filter, before }, Math.min(1000, max - n));
+    for (const r of rows) yield toEvent(r);
+    n += rows.length;
+    if (rows.length < 1000) return;
+    const last = rows[rows.length - 1];
+    before = { timestamp: last.timestamp, id: last.id };
+  }
+}
+
+export const CSV_COLUMNS = [
+  'id', 'timestamp', 'eventType', 'service', 'success', 'initiatedByType', 'initiatedById', 'initiatedByEmail',
+  'resourceType', 'resourceId', 'resourceUsername', 'applicationId', 'applicationName', 'importRunId', 'message', 'clientIp', 'changes',
+] as const;
+
+export function eventCsvRow(e: InsightEvent): unknown[] {
+  return [
+    e.id, e.timestamp, e.eventType, e.service, e.success, e.initiatedBy.type, e.initiatedBy.id, e.initiatedBy.email,
+    e.resource.type, e.resource.id, e.resource.username, e.application?.id, e.application?.name, e.importRunId,
+    e.message, e.clientIp, e.changes === undefined ? '' : JSON.stringify(e.changes),
+  ];
+}

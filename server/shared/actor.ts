@@ -1,0 +1,18 @@
+/** Who did something. Travels through services into Insights. */
+export interface Actor {
+  type: 'admin' | 'api_key' | 'system' | 'user';
+  id: string | null;
+  email?: string | null;
+  /** Role that authorised the request (admins and API keys). */
+  role?: 'admin' | 'read_only';
+  organizationId: string;
+  clientIp?: string | null;
+}
+
+export const DEFAULT_ORGANIZATION_ID = '00000000-0000-7000-8000-000000000001';
+
+export const systemActor = (organizationId = DEFAULT_ORGANIZATION_ID): Actor => ({
+  type: 'system',
+  id: null,
+  organizationId,
+});
