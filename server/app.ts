@@ -22,6 +22,18 @@ import { newId } from './shared/ids.ts';
 
 export const API_VERSION = '1.0.0';
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  isPublic: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
+
 export async function buildApp(deps: Deps): Promise<App> {
   const app: App = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -36,6 +48,15 @@ export async function buildApp(deps: Deps): Promise<App> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
+
+  // Every route, for the test that checks each non-public one refuses anonymous requests.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    // The API's documentation is public, like the project's source.
+    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, isPublic: Boolean(route.config?.public) });
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -98,10 +119,6 @@ export async function buildApp(deps: Deps): Promise<App> {
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
-  });
-  // The API's documentation is public, like the project's source.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   installAuth(app, deps);

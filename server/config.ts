@@ -20,7 +20,7 @@ export const configSchema = z.object({
       .optional(),
   ),
   /** TCP port of the HTTP server. */
-  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int().min(0).max(65535).default(8080)),
   /** Interface to listen on. */
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   /** The URL admins use to reach Roster (links in emails). Default: http://localhost:<PORT> */
@@ -42,9 +42,9 @@ export const configSchema = z.object({
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Roster <roster@localhost>')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(logLevels).default('info')),
   /** Minutes an admin session lasts without activity. */
-  SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(60 * 24 * 30).default(720)),
+  SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of minutes' }).int().min(5).max(60 * 24 * 30).default(720)),
   /** Largest accepted request body in bytes. */
-  BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
+  BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of bytes' }).int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
   /** Set to true when Roster runs behind a reverse proxy that sets X-Forwarded-* headers. */
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
 });

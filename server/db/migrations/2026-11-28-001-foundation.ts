@@ -114,7 +114,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const col of ['email_lower', 'firstname', 'lastname', 'displayname', 'state', 'password_status', 'created_at', 'updated_at']) {
     await db.schema.createIndex(`users_org_${col}_idx`).on('users').columns(['organization_id', col, 'id']).execute();
   }
-  await db.schema.createIndex('users_org_username_id_idx').on('users').columns(['organization_id', 'username_lower', 'id']).execute();
+  // search_text rides along so that searching in the default sort, and counting matches, read only the index.
+  await db.schema.createIndex('users_org_username_id_idx').on('users').columns(['organization_id', 'username_lower', 'id', 'search_text']).execute();
+  await db.schema.createIndex('users_org_search_idx').on('users').columns(['organization_id', 'search_text']).execute();
 
   await db.schema
     .createTable('groups')

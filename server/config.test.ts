@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from './config.ts';
+
+describe('config', () => {
+  it('has working defaults: SQLite in ./data on port 8080', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.databaseUrl).toMatch(/^sqlite:.*data\/roster\.db$/);
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('lists every problem in one error', () => {
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', ROSTER_SECRET_KEY: 'short', ROSTER_ADMIN_EMAIL: 'a@b.co' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as ConfigError).message;
+      for (const key of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ROSTER_SECRET_KEY']) expect(msg).toContain(key);
+      expect(msg).not.toContain('short');
+    }
+  });
+
+  it('needs the admin email and password together', () => {
+    expect(() => loadConfig({ ROSTER_ADMIN_EMAIL: 'a@b.co' })).toThrow(/set together/);
+  });
+
+  it('accepts a 32-byte key as hex or base64, and redacts credentials in URLs', () => {
+    expect(loadConfig({ ROSTER_SECRET_KEY: 'ab'.repeat(32) }).secretKey?.length).toBe(32);
+    expect(loadConfig({ ROSTER_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') }).secretKey?.length).toBe(32);
+    expect(redactUrl('postgres://roster:s3cret@db:5432/roster')).toBe('postgres://roster:***@db:5432/roster');
+  });
+});

@@ -1,0 +1,3 @@
+export * from './users.service.ts';
+export * from './users.schemas.ts';
+export { insertUsers, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';

@@ -1,0 +1,101 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { UsersTable } from '../db/schema.ts';
+
+export type UserRow = UsersTable;
+
+/** Public columns: everything but the password hash. */
+export const USER_COLUMNS = [
+  'id', 'organization_id', 'username', 'username_lower', 'email', 'email_lower', 'firstname', 'middlename', 'lastname',
+  'displayname', 'job_title', 'department', 'cost_center', 'employee_type', 'employee_identifier', 'organization',
+  'addresses', 'phone_numbers', 'state', 'password_status', 'source_type', 'source_application_id', 'source_import_run_id',
+  'search_text', 'created_at', 'updated_at',
+] as const;
+export type UserRecord = Omit<UserRow, 'password_hash'>;
+
+export async function insertUsers(db: Db, rows: UserRecord[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) {
+    await db.insertInto('users').values(rows.slice(i, i + 200).map((r) => ({ ...r, password_hash: null }))).execute();
+  }
+}
+
+export async function findUser(db: Db, organizationId: string, id: string): Promise<UserRecord | undefined> {
+  return db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+/** Users whose username or email equals (lower-cased) any of the given values. */
+export async function findUsersByUsernameOrEmail(db: Db, organizationId: string, lowerValues: string[]): Promise<Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>[]> {
+  if (lowerValues.length === 0) return [];
+  const out: Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>[] = [];
+  for (let i = 0; i < lowerValues.length; i += 400) {
+    const chunk = lowerValues.slice(i, i + 400);
+    out.push(
+      ...(await db
+        .selectFrom('users')
+        .select(['id', 'username_lower', 'email_lower'])
+        .where('organization_id', '=', organizationId)
+        .where((eb) => eb.or([eb('username_lower', 'in', chunk), eb('email_lower', 'in', chunk)]))
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export async function updateUser(db: Db, organizationId: string, id: string, patch: Partial<UserRecord>): Promise<void> {
+  await db.updateTable('users').set(patch).where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}
+
+export async function deleteUser(db: Db, organizationId: string, id: string): Promise<number> {
+  const r = await db.deleteFrom('users').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export const SORT_COLUMNS = {
+  username: 'username_lower',
+  email: 'email_lower',
+  firstname: 'firstname',
+  lastname: 'lastname',
+  displayname: 'displayname',
+  state: 'state',
+  passwordStatus: 'password_status',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const;
+export type SortColumn = (typeof SORT_COLUMNS)[keyof typeof SORT_COLUMNS];
+
+export interface UserListFilter {
+  organizationId: string;
+  /** Lower-cased LIKE pattern over search_text (already escaped). */
+  searchPattern?: string;
+  state?: UserRow['state'];
+  passwordStatus?: UserRow['password_status'];
+}
+
+function filtered(db: Db, f: UserListFilter) {
+  let q = db.selectFrom('users').where('organization_id', '=', f.organizationId);
+  if (f.searchPattern) q = q.where(sql<boolean>`search_text like ${f.searchPattern} escape '\\'`);
+  if (f.state) q = q.where('state', '=', f.state);
+  if (f.passwordStatus) q = q.where('password_status', '=', f.passwordStatus);
+  return q;
+}
+
+export async function listUsers(
+  db: Db,
+  f: UserListFilter,
+  sort: SortColumn,
+  order: 'asc' | 'desc',
+  after: { value: string; id: string } | undefined,
+  limit: number,
+): Promise<UserRecord[]> {
+  let q = filtered(db, f).select(USER_COLUMNS);
+  if (after) {
+    const op = order === 'asc' ? '>' : '<';
+    q = q.where((eb) => eb.or([eb(sort, op, after.value), eb.and([eb(sort, '=', after.value), eb('id', op, after.id)])]));
+  }
+  return q.orderBy(sort, order).orderBy('id', order).limit(limit).execute();
+}
+
+export async function countUsers(db: Db, f: UserListFilter): Promise<number> {
+  const r = await filtered(db, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -1,0 +1,145 @@
+// The user payload rules, shared by the REST API, the CLI and imports.
+import { z } from 'zod';
+
+export const USER_STATES = ['STAGED', 'ACTIVE', 'SUSPENDED'] as const;
+export const PASSWORD_STATUSES = ['PENDING', 'ACTIVE', 'EXPIRED'] as const;
+
+/** Printable text: no control characters (they break CSV exports, logs and SCIM peers). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const text = (max: number) =>
+  z
+    .string({ message: 'must be a string' })
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !CONTROL.test(v), 'must not contain control characters');
+
+/** Optional attribute: a string, or null / '' to clear it. */
+const optionalText = (max: number) => z.union([text(max), z.null()]).transform((v) => v ?? '');
+
+export const USERNAME_MAX = 100;
+export const EMAIL_MAX = 254;
+
+export const usernameSchema = text(USERNAME_MAX)
+  .min(1, 'must not be empty')
+  .refine((v) => !/\s/.test(v), 'must not contain spaces');
+
+export const emailSchema = text(EMAIL_MAX)
+  .min(1, 'must not be empty')
+  .pipe(z.email({ message: 'must be a valid email address' }));
+
+export const addressSchema = z
+  .object({
+    type: z.enum(['work', 'home'], { message: "must be 'work' or 'home'" }),
+    streetAddress: optionalText(256).optional(),
+    locality: optionalText(128).optional(),
+    region: optionalText(128).optional(),
+    postalCode: optionalText(32).optional(),
+    country: optionalText(128).optional(),
+    poBox: optionalText(64).optional(),
+    extendedAddress: optionalText(256).optional(),
+  })
+  .strict();
+
+export const phoneNumberSchema = z
+  .object({
+    type: z.enum(['work', 'home'], { message: "must be 'work' or 'home'" }),
+    number: text(50)
+      .min(1, 'must not be empty')
+      .regex(/^[+0-9()\-.\s/x#*]+$/i, 'must contain only digits, spaces and + ( ) - . / x # *'),
+  })
+  .strict();
+
+export type Address = z.output<typeof addressSchema>;
+export type PhoneNumber = z.output<typeof phoneNumberSchema>;
+
+/** The 14 directory attributes besides username/email, all optional. */
+export const attributeShape = {
+  firstname: optionalText(100).optional(),
+  middlename: optionalText(100).optional(),
+  lastname: optionalText(100).optional(),
+  displayname: optionalText(256).optional(),
+  jobTitle: optionalText(256).optional(),
+  department: optionalText(256).optional(),
+  costCenter: optionalText(256).optional(),
+  employeeType: optionalText(256).optional(),
+  employeeIdentifier: optionalText(256).optional(),
+  organization: optionalText(256).optional(),
+  addresses: z.array(addressSchema).max(10, 'at most 10 addresses').optional(),
+  phoneNumbers: z.array(phoneNumberSchema).max(10, 'at most 10 phone numbers').optional(),
+};
+
+export const createUserSchema = z
+  .object({
+    username: usernameSchema,
+    email: emailSchema,
+    ...attributeShape,
+    state: z.enum(USER_STATES).default('ACTIVE'),
+    passwordStatus: z
+      .literal('PENDING', { message: 'new users start PENDING; set a password with POST /api/v1/users/:id/password' })
+      .optional(),
+  })
+  .strict();
+
+export const updateUserSchema = z
+  .object({
+    username: usernameSchema.optional(),
+    email: emailSchema.optional(),
+    ...attributeShape,
+    state: z.enum(USER_STATES).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'at least one field must be given');
+
+export type CreateUserInput = z.output<typeof createUserSchema>;
+export type UpdateUserInput = z.output<typeof updateUserSchema>;
+
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string(),
+  firstname: z.string(),
+  middlename: z.string(),
+  lastname: z.string(),
+  displayname: z.string(),
+  jobTitle: z.string(),
+  department: z.string(),
+  costCenter: z.string(),
+  employeeType: z.string(),
+  employeeIdentifier: z.string(),
+  organization: z.string(),
+  addresses: z.array(
+    z.object({
+      type: z.enum(['work', 'home']),
+      streetAddress: z.string(),
+      locality: z.string(),
+      region: z.string(),
+      postalCode: z.string(),
+      country: z.string(),
+      poBox: z.string().optional(),
+      extendedAddress: z.string().optional(),
+    }),
+  ),
+  phoneNumbers: z.array(z.object({ type: z.enum(['work', 'home']), number: z.string() })),
+  state: z.enum(USER_STATES),
+  passwordStatus: z.enum(PASSWORD_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  source: z.object({ type: z.literal('import'), applicationId: z.string(), importRunId: z.string() }).optional(),
+});
+
+export type User = z.output<typeof userSchema>;
+
+export const USER_SORT_FIELDS = ['username', 'email', 'firstname', 'lastname', 'displayname', 'state', 'passwordStatus', 'createdAt', 'updatedAt'] as const;
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+
+/** Problems with a user payload as {path, message}, for imports that report per user instead of throwing. */
+export function userProblems(input: unknown): { path: string; message: string }[] {
+  const r = createUserSchema.safeParse(input);
+  if (r.success) return [];
+  return r.error.issues.map((i) => ({
+    path: i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.'),
+    message: i.message,
+  }));
+}

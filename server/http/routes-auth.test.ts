@@ -1,0 +1,45 @@
+// Walks the whole route table: every route that is not explicitly public refuses anonymous requests,
+// and every write refuses a read_only key.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/app.ts';
+import { dialects } from '../../test/db.ts';
+
+const PUBLIC = new Set([
+  'GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login', 'GET /api/v1/setup', 'POST /api/v1/setup',
+  'GET /setup', 'GET /setup.js',
+]);
+
+const concrete = (url: string) => url.replace(/:(\w+)/g, '0190a000-0000-7000-8000-000000000000').replace(/\*$/, 'x');
+
+describe.each(dialects)('route table on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lists only the expected public routes', () => {
+    const publicRoutes = t.app.routeTable.filter((r) => r.isPublic && !r.url.startsWith('/api/docs') && r.method !== 'HEAD');
+    expect(publicRoutes.map((r) => `${r.method} ${r.url}`).sort()).toEqual([...PUBLIC].sort());
+  });
+
+  it('refuses anonymous requests on every other route with 401', async () => {
+    const guarded = t.app.routeTable.filter((r) => !r.isPublic);
+    expect(guarded.length).toBeGreaterThan(20);
+    for (const r of guarded) {
+      const res = await t.anonymous({ method: r.method as 'GET', url: concrete(r.url), headers: { 'content-type': 'application/json' }, payload: r.method === 'GET' || r.method === 'HEAD' ? undefined : '{}' });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
+    }
+  });
+
+  it('refuses a read_only key on every write route with 403', async () => {
+    const writes = t.app.routeTable.filter((r) => !r.isPublic && !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.url !== '/api/v1/auth/logout');
+    expect(writes.length).toBeGreaterThan(10);
+    for (const r of writes) {
+      const res = await t.readOnly({ method: r.method as 'POST', url: concrete(r.url), headers: { 'content-type': 'application/json' }, payload: '{}' });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+    }
+  });
+});

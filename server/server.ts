@@ -1,0 +1,66 @@
+// Starting and stopping the HTTP server: used by `npm start` and `roster serve`.
+import { buildApp } from './app.ts';
+import { countAdmins, createAdmin, createSetupToken } from './auth/index.ts';
+import { type Config, redactUrl } from './config.ts';
+import { closeDeps, createDeps, type Deps } from './deps.ts';
+import type { App } from './http/common.ts';
+import { DEFAULT_ORGANIZATION_ID, systemActor } from './shared/actor.ts';
+
+export interface RunningServer {
+  app: App;
+  deps: Deps;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The first admin: from the environment, else a one-time setup link. Returns what to tell the operator. */
+async function firstAdminMessage(deps: Deps): Promise<string> {
+  const { db } = deps.database;
+  const { config } = deps;
+  if ((await countAdmins(db, DEFAULT_ORGANIZATION_ID)) > 0) {
+    return `Sign in at ${config.publicUrl}/ with your admin email and password.`;
+  }
+  if (config.adminEmail && config.adminPassword) {
+    await createAdmin(db, systemActor(), { email: config.adminEmail, password: config.adminPassword, role: 'admin' });
+    return `Created the first admin ${config.adminEmail} from ROSTER_ADMIN_EMAIL. Sign in at ${config.publicUrl}/ with that email and ROSTER_ADMIN_PASSWORD.`;
+  }
+  const token = await createSetupToken(db, DEFAULT_ORGANIZATION_ID);
+  return [
+    'No admin exists yet. Create the first one with this one-time link (valid 24 hours):',
+    `  ${config.publicUrl}/setup?token=${token}`,
+    'or run: npx roster admin create --email you@example.com',
+  ].join('\n');
+}
+
+export async function startServer(config: Config, opts: { print?: (line: string) => void } = {}): Promise<RunningServer> {
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const started = performance.now();
+  const deps = await createDeps(config);
+  let app: App;
+  try {
+    app = await buildApp(deps);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await closeDeps(deps);
+    throw err;
+  }
+  const message = await firstAdminMessage(deps);
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+  deps.logger.info({ url, database: redactUrl(config.databaseUrl), startupMs: Math.round(performance.now() - started) }, 'roster ready');
+  print(`\nRoster is running at ${url}  (database: ${deps.database.dialect}, ${redactUrl(config.databaseUrl)})`);
+  print(message);
+  print(`API documentation: ${url}/api/docs\n`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    // Stop accepting, let in-flight requests finish (Fastify close waits for them), then close the database.
+    stopping ??= (async () => {
+      await app.close();
+      await closeDeps(deps);
+    })();
+    return stopping;
+  };
+  return { app, deps, url, stop };
+}
