@@ -8,7 +8,7 @@ import { buildApp } from '../server/app.ts';
 import { createApiKey } from '../server/auth/index.ts';
 import { loadConfig } from '../server/config.ts';
 import { createDeps } from '../server/deps.ts';
-import { insertUsers, newUserRecord } from '../server/directory/index.ts';
+import { insertUsers, newUserRecord, type UserRecord } from '../server/directory/index.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../server/shared/actor.ts';
 import { createLogger } from '../server/shared/logger.ts';
 
@@ -27,10 +27,10 @@ const { db } = deps.database;
 const first = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Linus', 'Zoë', 'José'];
 const last = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Torvalds'];
 
-let t = performance.now();
+const t = performance.now();
 const now = new Date().toISOString();
 for (let i = 0; i < nUsers; i += 5000) {
-  const batch = [];
+  const batch: UserRecord[] = [];
   for (let j = i; j < Math.min(nUsers, i + 5000); j++) {
     const f = first[j % first.length];
     const l = last[(j * 7) % last.length];
@@ -85,5 +85,3 @@ await measure('GET /api/v1/users?limit=50&q=<name>', () => `/api/v1/users?limit=
 await app.close();
 await deps.database.close();
 fs.rmSync(dir, { recursive: true, force: true });
-void t;
-t = 0;
