@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import { type Migration, Migrator, type MigrationResultSet } from 'kysely/migration';
 import * as foundation from './migrations/2026-11-28-001-foundation.ts';
+import * as idmIntegrations from './migrations/2026-11-28-002-idm-integrations.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
   '2026-11-28-001-foundation': foundation,
+  '2026-11-28-002-idm-integrations': idmIntegrations,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -149,6 +149,26 @@ export interface InsightEventsTable {
   client_ip: string | null;
 }
 
+export interface IdmIntegrationsTable {
+  application_id: string;
+  organization_id: string;
+  status: 'inactive' | 'active' | 'error';
+  base_url: string;
+  auth_type: 'bearer' | 'basic' | 'oauth2_client_credentials';
+  auth_config: string;
+  secrets_enc: string | null;
+  headers_enc: string | null;
+  settings: string;
+  capabilities: string | null;
+  last_test: string | null;
+  last_error: string | null;
+  generation: number;
+  activated_at: string | null;
+  deactivated_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   admins: AdminsTable;
@@ -162,4 +182,5 @@ export interface DB {
   applications: ApplicationsTable;
   application_groups: ApplicationGroupsTable;
   insight_events: InsightEventsTable;
+  idm_integrations: IdmIntegrationsTable;
 }

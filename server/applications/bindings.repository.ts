@@ -1,0 +1,75 @@
+// Application <-> user group bindings, and the scope they give: a user is managed in an application
+// when he is a member of a group bound to it.
+import type { Db } from '../db/database.ts';
+import type { ApplicationGroupsTable } from '../db/schema.ts';
+
+/** Returns false when the group already was bound: binding is idempotent, also under concurrent requests. */
+export async function insertBinding(db: Db, row: ApplicationGroupsTable): Promise<boolean> {
+  const r = await db
+    .insertInto('application_groups')
+    .values(row)
+    .onConflict((oc) => oc.columns(['application_id', 'group_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function deleteBinding(db: Db, organizationId: string, applicationId: string, groupId: string): Promise<boolean> {
+  const r = await db
+    .deleteFrom('application_groups')
+    .where('organization_id', '=', organizationId)
+    .where('application_id', '=', applicationId)
+    .where('group_id', '=', groupId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+export async function listBoundGroups(db: Db, organizationId: string, applicationId: string): Promise<Array<{ id: string; name: string }>> {
+  return db
+    .selectFrom('application_groups as ag')
+    .innerJoin('groups as g', 'g.id', 'ag.group_id')
+    .select(['g.id', 'g.name'])
+    .where('ag.organization_id', '=', organizationId)
+    .where('ag.application_id', '=', applicationId)
+    .orderBy('g.name_lower')
+    .execute();
+}
+
+export async function listApplicationIdsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('application_groups as ag')
+    .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
+    .select('ag.application_id')
+    .distinct()
+    .where('ag.organization_id', '=', organizationId)
+    .where('m.user_id', '=', userId)
+    .orderBy('ag.application_id')
+    .execute();
+  return rows.map((r) => r.application_id);
+}
+
+export async function isUserInScope(db: Db, organizationId: string, applicationId: string, userId: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('application_groups as ag')
+    .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
+    .select('m.user_id')
+    .where('ag.organization_id', '=', organizationId)
+    .where('ag.application_id', '=', applicationId)
+    .where('m.user_id', '=', userId)
+    .limit(1)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Users in scope, by id, after `afterId`: a member of several bound groups appears once. */
+export async function listUserIdsInScope(db: Db, organizationId: string, applicationId: string, limit: number, afterId?: string): Promise<string[]> {
+  let q = db
+    .selectFrom('group_members as m')
+    .select('m.user_id')
+    .distinct()
+    .where('m.organization_id', '=', organizationId)
+    .where((eb) =>
+      eb.exists(eb.selectFrom('application_groups as ag').select('ag.group_id').whereRef('ag.group_id', '=', 'm.group_id').where('ag.application_id', '=', applicationId)));
+  if (afterId) q = q.where('m.user_id', '>', afterId);
+  const rows = await q.orderBy('m.user_id').limit(limit).execute();
+  return rows.map((r) => r.user_id);
+}

@@ -1,0 +1,33 @@
+// Frozen: never import application code here. Identity Management (SCIM) integrations, one per application.
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('idm_integrations')
+    .addColumn('application_id', 'text', (c) => c.primaryKey().references('applications.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('base_url', 'text', (c) => c.notNull())
+    .addColumn('auth_type', 'text', (c) => c.notNull())
+    // Non-secret auth fields as JSON (username, tokenUrl, clientId, scope).
+    .addColumn('auth_config', 'text', (c) => c.notNull())
+    // AES-256-GCM JSON of the secrets (token, password, clientSecret) and of the extra headers.
+    .addColumn('secrets_enc', 'text')
+    .addColumn('headers_enc', 'text')
+    .addColumn('settings', 'text', (c) => c.notNull())
+    .addColumn('capabilities', 'text')
+    .addColumn('last_test', 'text')
+    .addColumn('last_error', 'text')
+    // Bumped on every activation and deactivation: work started under an older generation stops.
+    .addColumn('generation', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('activated_at', 'text')
+    .addColumn('deactivated_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('idm_integrations_org_status_idx').on('idm_integrations').columns(['organization_id', 'status']).execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('idm_integrations').execute();
+}
