@@ -1,0 +1,102 @@
+// The real server process and CLI, as a newcomer runs them.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startServerProcess } from './process.ts';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-'));
+const env = { ROSTER_DATA_DIR: dataDir, DATABASE_URL: '' };
+
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+describe('roster server process', () => {
+  it('starts on a new data folder, prints a one-time setup link that creates the first admin, and stops cleanly on SIGTERM', async () => {
+    const s = await startServerProcess(env);
+    try {
+      expect(fs.existsSync(path.join(dataDir, 'roster.db'))).toBe(true);
+      expect((fs.statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toString(8)).toBe('600');
+      const link = /(http:\/\/\S+\/setup\?token=(\S+))/.exec(s.output());
+      expect(link, s.output()).not.toBeNull();
+      const token = link![2];
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${s.url}/setup`)).headers.get('content-type')).toMatch(/text\/html/);
+      const setup = await fetch(`${s.url}/api/v1/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, email: 'first@example.com', password: 'a long enough password' }),
+      });
+      expect(setup.status).toBe(201);
+      const again = await fetch(`${s.url}/api/v1/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, email: 'second@example.com', password: 'a long enough password' }),
+      });
+      expect(again.status).toBe(400);
+      const login = await fetch(`${s.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'first@example.com', password: 'a long enough password' }),
+      });
+      expect(login.status).toBe(200);
+      expect(login.headers.get('x-request-id')).toBeTruthy();
+      const cookie = login.headers.get('set-cookie')!.split(';')[0];
+      const created = await fetch(`${s.url}/api/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ username: 'persisted', email: 'persisted@example.com' }),
+      });
+      expect(created.status).toBe(201);
+      const metrics = await fetch(`${s.url}/metrics`, { headers: { cookie } });
+      expect(await metrics.text()).toContain('roster_http_request_duration_seconds');
+    } finally {
+      expect(await s.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('keeps its data across restarts and then prints the sign-in hint instead of a setup link', async () => {
+    const s = await startServerProcess(env);
+    try {
+      expect(s.output()).toContain('Sign in at');
+      expect(s.output()).not.toContain('setup?token=');
+    } finally {
+      expect(await s.stop('SIGTERM')).toBe(0);
+    }
+    const list = runCli(['users', 'list', '--json'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('"username":"persisted"');
+  });
+
+  it('refuses bad configuration with one message listing every problem', async () => {
+    await expect(startServerProcess({ ...env, PORT: 'eighty', LOG_LEVEL: 'chatty' }, 10_000)).rejects.toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+});
+
+describe('roster CLI', () => {
+  it('has --help on every command', () => {
+    for (const args of [['--help'], ['serve', '--help'], ['migrate', '--help'], ['admin', 'create', '--help'], ['users', 'list', '--help']]) {
+      const r = runCli(args, env);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: roster');
+    }
+  });
+
+  it('migrates, creates an admin from stdin, and validates its arguments', () => {
+    expect(runCli(['migrate'], env).stdout).toMatch(/up to date|Applied/);
+    const ok = runCli(['admin', 'create', '--email', 'cli@example.com', '--password-stdin', '--role', 'read_only'], env, 'another long password\n');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Created admin cli@example.com (role read_only');
+    const dup = runCli(['admin', 'create', '--email', 'CLI@example.com', '--password-stdin'], env, 'another long password\n');
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+    const weak = runCli(['admin', 'create', '--email', 'weak@example.com', '--password-stdin'], env, 'short\n');
+    expect(weak.stderr).toContain('12 to 128');
+    const badRole = runCli(['admin', 'create', '--email', 'x@example.com', '--role', 'root'], env);
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr).toContain('--role');
+    const badLimit = runCli(['users', 'list', '--limit', '-3'], env);
+    expect(badLimit.code).not.toBe(0);
+    expect(badLimit.stderr).toContain('--limit');
+  });
+});
