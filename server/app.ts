@@ -18,6 +18,9 @@ import { installErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { setupPageRoutes } from './http/setup-page.ts';
 import { insightsRoutes } from './insights/insights.routes.ts';
+import { integrationRoutes } from './integrations/integrations.routes.ts';
+import { importRoutes } from './imports/index.ts';
+import { mailRoutes } from './notifications/index.ts';
 import { newId } from './shared/ids.ts';
 
 export const API_VERSION = '1.0.0';
@@ -131,7 +134,10 @@ export async function buildApp(deps: Deps): Promise<App> {
   userRoutes(app, deps);
   groupRoutes(app, deps);
   applicationRoutes(app, deps);
+  integrationRoutes(app, deps);
+  importRoutes(app, deps);
   insightsRoutes(app, deps);
+  mailRoutes(app, deps);
 
   await app.ready();
   return app;

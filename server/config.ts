@@ -45,6 +45,8 @@ export const configSchema = z.object({
   SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of minutes' }).int().min(5).max(60 * 24 * 30).default(720)),
   /** Largest accepted request body in bytes. */
   BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of bytes' }).int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
+  /** What this process does: api (HTTP only), worker (background jobs only) or all. Several workers need PostgreSQL. */
+  ROSTER_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
   /** Set to true when Roster runs behind a reverse proxy that sets X-Forwarded-* headers. */
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
 });
@@ -66,6 +68,7 @@ export interface Config {
   sessionTtlMinutes: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  role: 'api' | 'worker' | 'all';
 }
 
 export class ConfigError extends Error {
@@ -98,6 +101,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((c.ROSTER_ADMIN_EMAIL === undefined) !== (c.ROSTER_ADMIN_PASSWORD === undefined)) {
     problems.push('ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD must be set together');
   }
+  if (c.ROSTER_ROLE !== 'all' && (c.DATABASE_URL ?? 'sqlite:').startsWith('sqlite:')) {
+    problems.push('ROSTER_ROLE: api and worker processes share work through PostgreSQL; with SQLite run one process with role all');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const dataDir = path.resolve(c.ROSTER_DATA_DIR);
   return {
@@ -115,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlMinutes: c.SESSION_TTL_MINUTES,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     trustProxy: c.TRUST_PROXY === 'true',
+    role: c.ROSTER_ROLE,
   };
 }
 

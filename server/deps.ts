@@ -2,6 +2,10 @@
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { IntegrationRuntime } from './integrations/runtime.ts';
+import { createJobQueue, type JobQueue } from './jobs/index.ts';
+import { registerImportMailAttachments } from './imports/index.ts';
+import { closeMailTransports } from './notifications/index.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { loadOrCreateSecretKey } from './shared/secret-key.ts';
@@ -13,21 +17,38 @@ export interface Deps {
   logger: Logger;
   /** AES-256-GCM key for secrets at rest. */
   secretKey: Buffer;
+  /** SCIM clients' shared limits and the per-application abort signals. */
+  idm: IntegrationRuntime;
+  /** Durable jobs: enqueue in the caller's transaction; workers run where the role says so. */
+  queue: JobQueue;
 }
 
 export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config'>> = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database = overrides.database ?? openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
+  registerImportMailAttachments();
   return {
     config,
     database,
     clock: overrides.clock ?? systemClock,
     logger,
     secretKey: overrides.secretKey ?? loadOrCreateSecretKey(config.dataDir, config.secretKey),
+    idm: overrides.idm ?? new IntegrationRuntime(),
+    queue:
+      overrides.queue ??
+      createJobQueue(database, {
+        logger,
+        connectionString: config.databaseUrl,
+        // One server process per SQLite database: jobs left running belong to a process that died.
+        reclaimOnStart: database.dialect === 'sqlite',
+      }),
   };
 }
 
-export async function closeDeps(deps: Deps): Promise<void> {
+/** Stops the workers (letting running jobs finish for a while), then closes the database. */
+export async function closeDeps(deps: Deps, opts: { graceMs?: number } = {}): Promise<void> {
+  await deps.queue.stop({ graceMs: opts.graceMs ?? 20_000 });
+  closeMailTransports();
   await deps.database.close();
 }

@@ -5,6 +5,7 @@ import { type Config, redactUrl } from './config.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import type { App } from './http/common.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from './shared/actor.ts';
+import { registerWorkers } from './workers.ts';
 
 export interface RunningServer {
   app: App;
@@ -39,10 +40,18 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   let app: App;
   try {
     app = await buildApp(deps);
-    await app.listen({ port: config.port, host: config.host });
+    if (config.role !== 'worker') await app.listen({ port: config.port, host: config.host });
+    if (config.role !== 'api') {
+      registerWorkers(deps);
+      await deps.queue.start();
+    }
   } catch (err) {
-    await closeDeps(deps);
+    await closeDeps(deps, { graceMs: 0 });
     throw err;
+  }
+  if (config.role === 'worker') {
+    print(`Roster worker running (database: ${deps.database.dialect}, ${redactUrl(config.databaseUrl)})`);
+    return { app, deps, url: '', stop: async () => { await app.close(); await closeDeps(deps); } };
   }
   const message = await firstAdminMessage(deps);
   const address = app.server.address();

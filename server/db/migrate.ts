@@ -2,11 +2,17 @@ import type { Kysely } from 'kysely';
 import { type Migration, Migrator, type MigrationResultSet } from 'kysely/migration';
 import * as foundation from './migrations/2026-11-28-001-foundation.ts';
 import * as idmIntegrations from './migrations/2026-11-28-002-idm-integrations.ts';
+import * as jobs from './migrations/2026-11-28-003-jobs.ts';
+import * as imports from './migrations/2026-11-28-004-imports.ts';
+import * as mail from './migrations/2026-11-28-005-mail.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
   '2026-11-28-001-foundation': foundation,
   '2026-11-28-002-idm-integrations': idmIntegrations,
+  '2026-11-28-003-jobs': jobs,
+  '2026-11-28-004-imports': imports,
+  '2026-11-28-005-mail': mail,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

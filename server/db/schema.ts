@@ -158,6 +158,8 @@ export interface IdmIntegrationsTable {
   auth_config: string;
   secrets_enc: string | null;
   headers_enc: string | null;
+  /** JSON array: header names are shown, values are secret. */
+  header_names: string;
   settings: string;
   capabilities: string | null;
   last_test: string | null;
@@ -167,6 +169,85 @@ export interface IdmIntegrationsTable {
   deactivated_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface AppUserLinksTable {
+  organization_id: string;
+  application_id: string;
+  user_id: string;
+  remote_id: string;
+  remote_user_name: string;
+  origin: 'import' | 'provision';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ImportSnapshotsTable {
+  id: string;
+  organization_id: string;
+  application_id: string;
+  status: 'building' | 'ready' | 'failed';
+  total: number;
+  error: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ImportSnapshotUsersTable {
+  snapshot_id: string;
+  remote_id: string;
+  seq: number;
+  user_name: string;
+  user_name_lower: string;
+  email: string;
+  email_lower: string;
+  firstname: string;
+  lastname: string;
+  displayname: string;
+  remote_active: number;
+  /** JSON of the mapped directory attributes. */
+  attributes: string;
+  status: 'new' | 'exists' | 'invalid';
+  /** JSON array of strings. */
+  reasons: string;
+  existing_user_id: string | null;
+  search_text: string;
+}
+
+export interface ImportRunsTable {
+  id: string;
+  organization_id: string;
+  application_id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  mode: 'all' | 'selection';
+  selection: string | null;
+  snapshot_id: string | null;
+  total: number;
+  processed: number;
+  created: number;
+  skipped: number;
+  failed: number;
+  initiated_by_type: string;
+  initiated_by_id: string | null;
+  initiated_by_email: string | null;
+  notify_email: string | null;
+  error: string | null;
+  attempt: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+export interface ImportRunResultsTable {
+  run_id: string;
+  remote_id: string;
+  seq: number;
+  user_name: string;
+  email: string;
+  outcome: 'created' | 'skipped' | 'failed';
+  reason: string | null;
+  user_id: string | null;
 }
 
 export interface DB {
@@ -183,4 +264,9 @@ export interface DB {
   application_groups: ApplicationGroupsTable;
   insight_events: InsightEventsTable;
   idm_integrations: IdmIntegrationsTable;
+  app_user_links: AppUserLinksTable;
+  import_snapshots: ImportSnapshotsTable;
+  import_snapshot_users: ImportSnapshotUsersTable;
+  import_runs: ImportRunsTable;
+  import_run_results: ImportRunResultsTable;
 }

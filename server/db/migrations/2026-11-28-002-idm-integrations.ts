@@ -14,6 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // AES-256-GCM JSON of the secrets (token, password, clientSecret) and of the extra headers.
     .addColumn('secrets_enc', 'text')
     .addColumn('headers_enc', 'text')
+    .addColumn('header_names', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('settings', 'text', (c) => c.notNull())
     .addColumn('capabilities', 'text')
     .addColumn('last_test', 'text')

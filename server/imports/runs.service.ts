@@ -1,0 +1,402 @@
+// Import runs: create only the new users (ACTIVE, password PENDING, bound to nothing, linked to the
+// remote id), in batches where a user, its link, its Insights event and its result commit together.
+// The results table is the checkpoint: a resumed run skips every remote id it already answered.
+import { getApplication } from '../applications/index.ts';
+import type { Db, Tx } from '../db/database.ts';
+import { inTransaction } from '../db/database.ts';
+import { uniqueViolation } from '../db/errors.ts';
+import type { Deps } from '../deps.ts';
+import { creationChanges, insertUsers, newUserRecord, toUser, type UserRecord } from '../directory/index.ts';
+import { recordMany, record, type InsightEventInput } from '../insights/index.ts';
+import { links, loadScimConfig } from '../integrations/index.ts';
+import type { ScimUser } from '../scim/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { AppError, badRequest, conflict, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { type Candidate, toCandidate } from './candidate.ts';
+import { findExisting } from './classify.ts';
+import { notifyRunFinished } from './notify.ts';
+import * as repo from './runs.repository.ts';
+import * as snapshots from './snapshot.repository.ts';
+import { candidateOf, ensureSnapshot, readAhead, scimFailure } from './snapshot.service.ts';
+
+/** Fewer selected users than this are imported within the request. */
+export const SYNC_LIMIT = 100;
+export const MAX_SELECTION = 10_000;
+export const IMPORT_JOB = 'import.run';
+/** A request-time run that dies with its process is finished by this job later. */
+const SAFETY_NET_MS = 5 * 60_000;
+const SELECTION_BATCH = 500;
+
+export interface ImportRun {
+  id: string;
+  applicationId: string;
+  status: repo.RunRow['status'];
+  mode: repo.RunRow['mode'];
+  total: number;
+  processed: number;
+  created: number;
+  skipped: number;
+  failed: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+  initiatedBy: { type: string; id: string | null; email?: string };
+  error?: string;
+}
+
+export interface ImportResult {
+  remoteId: string;
+  userName: string;
+  email: string;
+  outcome: repo.ResultRow['outcome'];
+  reason?: string;
+  userId?: string;
+}
+
+export function toRun(r: repo.RunRow): ImportRun {
+  const run: ImportRun = {
+    id: r.id,
+    applicationId: r.application_id,
+    status: r.status,
+    mode: r.mode,
+    total: r.total,
+    processed: r.processed,
+    created: r.created,
+    skipped: r.skipped,
+    failed: r.failed,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    createdAt: r.created_at,
+    initiatedBy: { type: r.initiated_by_type, id: r.initiated_by_id },
+  };
+  if (r.initiated_by_email) run.initiatedBy.email = r.initiated_by_email;
+  if (r.error) run.error = r.error;
+  return run;
+}
+
+export function toResult(r: repo.ResultRow): ImportResult {
+  const out: ImportResult = { remoteId: r.remote_id, userName: r.user_name, email: r.email, outcome: r.outcome };
+  if (r.reason) out.reason = r.reason;
+  if (r.user_id) out.userId = r.user_id;
+  return out;
+}
+
+/** Stops a run for good (not retried): the run ends failed with this reason. */
+export class RunStopped extends Error {
+  readonly retryable = false;
+}
+
+export type CreateRunInput = { remoteIds: string[]; all?: undefined } | { all: true; remoteIds?: undefined };
+
+export interface CreatedRun {
+  run: ImportRun;
+  /** Processed in the request: every result is in `results`. */
+  results?: ImportResult[];
+}
+
+/** Who gets the email: the admin, or for an API key the admin who created it. */
+async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
+  if (actor.type === 'admin') return actor.email ?? null;
+  if (actor.type === 'api_key' && actor.id) {
+    const row = await db
+      .selectFrom('api_keys')
+      .innerJoin('admins', 'admins.id', 'api_keys.created_by_admin_id')
+      .select('admins.email')
+      .where('api_keys.id', '=', actor.id)
+      .executeTakeFirst();
+    return row?.email ?? null;
+  }
+  return actor.email ?? null;
+}
+
+async function countAtLeast(deps: Deps, organizationId: string, applicationId: string, n: number): Promise<number> {
+  const cfg = await loadScimConfig(deps.database.db, deps.secretKey, organizationId, applicationId);
+  const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
+  let count = 0;
+  try {
+    for await (const page of client.listUsers({ pageSize: n, signal: deps.idm.signalFor(applicationId) }).pages()) {
+      count += page.length;
+      if (count >= n) break;
+    }
+    return count;
+  } catch (err) {
+    throw scimFailure(err, 'counting the application\'s users');
+  } finally {
+    await client.close();
+  }
+}
+
+export async function createImportRun(deps: Deps, actor: Actor, applicationId: string, input: CreateRunInput): Promise<CreatedRun> {
+  const { db } = deps.database;
+  const app = await getApplication(db, actor.organizationId, applicationId);
+  await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
+  let selection: string[] | null = null;
+  let snapshotId: string | null = null;
+  let total: number;
+  if (input.all) {
+    // The whole list is read again by the run itself; only learn whether it is small.
+    const latest = await snapshots.findLatestSnapshot(db, applicationId);
+    total = latest?.status === 'ready' && latest.expires_at > deps.clock.now().toISOString()
+      ? latest.total
+      : await countAtLeast(deps, actor.organizationId, applicationId, SYNC_LIMIT);
+  } else {
+    selection = [...new Set(input.remoteIds)];
+    if (selection.length === 0) throw badRequest('EMPTY_SELECTION', 'Select at least one user to import', [{ path: 'body.remoteIds', message: 'must not be empty' }]);
+    if (selection.length > MAX_SELECTION) {
+      throw badRequest('SELECTION_TOO_LARGE', `At most ${MAX_SELECTION} users can be selected in one run; use all: true for more`, [{ path: 'body.remoteIds', message: `at most ${MAX_SELECTION}` }]);
+    }
+    const snapshot = await ensureSnapshot(deps, actor.organizationId, applicationId);
+    const found = new Set((await snapshots.findSnapshotUsers(db, snapshot.id, selection)).map((r) => r.remote_id));
+    const missing = selection.filter((id) => !found.has(id));
+    if (missing.length) {
+      throw badRequest('REMOTE_IDS_NOT_FOUND', `${missing.length} selected user(s) are not in the application's list (refresh the preview and select again): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, missing.slice(0, 100).map((id) => ({ path: 'body.remoteIds', message: `not found: ${id}` })));
+    }
+    snapshotId = snapshot.id;
+    total = selection.length;
+  }
+  const sync = total < SYNC_LIMIT;
+  const now = deps.clock.now();
+  const row: repo.RunRow = {
+    id: newId(),
+    organization_id: actor.organizationId,
+    application_id: applicationId,
+    status: sync ? 'running' : 'queued',
+    mode: input.all ? 'all' : 'selection',
+    selection: selection ? JSON.stringify(selection) : null,
+    snapshot_id: snapshotId,
+    total,
+    processed: 0,
+    created: 0,
+    skipped: 0,
+    failed: 0,
+    initiated_by_type: actor.type,
+    initiated_by_id: actor.id,
+    initiated_by_email: actor.email ?? null,
+    notify_email: await notifyEmailOf(db, actor),
+    error: null,
+    attempt: 0,
+    created_at: now.toISOString(),
+    started_at: sync ? now.toISOString() : null,
+    finished_at: null,
+    updated_at: now.toISOString(),
+  };
+  try {
+    await db.transaction().execute(async (trx) => {
+      await repo.insertRun(trx, row);
+      await record(trx, {
+        eventType: 'import_started',
+        service: 'import',
+        actor,
+        resource: { type: 'import_run', id: row.id },
+        application: { id: app.id, name: app.name },
+        importRunId: row.id,
+        changes: { mode: row.mode, total },
+      });
+      await deps.queue.enqueue(trx, IMPORT_JOB, { runId: row.id }, { runAt: sync ? new Date(now.getTime() + SAFETY_NET_MS) : undefined, maxAttempts: 20, backoffMs: 2000 });
+    });
+  } catch (err) {
+    if (uniqueViolation(err)) throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
+    throw err;
+  }
+  if (!sync) return { run: toRun(row) };
+  await executeRun(deps, row.id);
+  const finished = await repo.findRun(db, actor.organizationId, row.id);
+  return { run: toRun(finished!), results: (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) };
+}
+
+export interface RunProgress {
+  processed: number;
+  total: number;
+}
+
+/** Has the integration been deactivated since the run was created? */
+async function deactivatedSince(db: Db, applicationId: string, since: string): Promise<boolean> {
+  const row = await db.selectFrom('idm_integrations').select(['status', 'deactivated_at']).where('application_id', '=', applicationId).executeTakeFirst();
+  return !row || (row.status === 'inactive' && row.deactivated_at !== null && row.deactivated_at >= since);
+}
+
+/**
+ * Runs (or resumes) an import until it completes or fails. Throws only when it should be retried
+ * later (shutdown, database trouble); every other ending is recorded on the run and emailed.
+ */
+export async function executeRun(deps: Deps, runId: string, opts: { signal?: AbortSignal; onProgress?: (p: RunProgress) => void } = {}): Promise<ImportRun> {
+  const { db } = deps.database;
+  const run = await repo.findRun(db, null, runId);
+  if (!run) throw notFound('Import run', runId);
+  if (run.status === 'completed' || run.status === 'failed') return toRun(run);
+  const app = await getApplication(db, run.organization_id, run.application_id);
+  const actor: Actor = { type: run.initiated_by_type as Actor['type'], id: run.initiated_by_id, email: run.initiated_by_email, organizationId: run.organization_id };
+  const now = deps.clock.now().toISOString();
+  await repo.updateRun(db, runId, { status: 'running', started_at: run.started_at ?? now, attempt: run.attempt + 1, updated_at: now });
+
+  const signals = [deps.idm.signalFor(run.application_id)];
+  if (opts.signal) signals.push(opts.signal);
+  const signal = AbortSignal.any(signals);
+  let seq = (await repo.maxResultSeq(db, runId)) + 1;
+  let processed = run.processed;
+  const ctx = { deps, run, app: { id: app.id, name: app.name }, actor };
+
+  const step = async (candidates: Candidate[]) => {
+    if (signal.aborted || (await deactivatedSince(db, run.application_id, run.created_at))) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      throw new RunStopped('integration deactivated');
+    }
+    const n = await db.transaction().execute((trx) => processBatch(trx, ctx, candidates, seq));
+    seq += candidates.length;
+    processed += n;
+    opts.onProgress?.({ processed, total: Math.max(run.total, processed) });
+  };
+
+  try {
+    if (run.mode === 'selection') {
+      const ids: string[] = JSON.parse(run.selection ?? '[]');
+      for (let i = 0; i < ids.length; i += SELECTION_BATCH) {
+        const chunk = ids.slice(i, i + SELECTION_BATCH);
+        const rows = run.snapshot_id ? await snapshots.findSnapshotUsers(db, run.snapshot_id, chunk) : [];
+        const byId = new Map(rows.map((r) => [r.remote_id, r]));
+        // A snapshot cleaned up under a running import is a bug elsewhere: report per user rather than guess.
+        await step(chunk.map((id) => {
+          const r = byId.get(id);
+          return r ? candidateOf(r) : { remoteId: id, userName: '', email: '', firstname: '', lastname: '', displayname: '', remoteActive: true, attributes: {}, problems: ['the remote user data is no longer available; import again'] };
+        }));
+      }
+    } else {
+      const cfg = await loadScimConfig(db, deps.secretKey, run.organization_id, run.application_id);
+      const client = deps.idm.client(run.application_id, cfg.client, cfg.settings);
+      try {
+        for await (const page of readAhead(client.listUsers({ signal }).pages())) {
+          await step((page as ScimUser[]).map(toCandidate));
+        }
+      } finally {
+        await client.close();
+      }
+    }
+    return await finishRun(deps, ctx, 'completed', null);
+  } catch (err) {
+    if (opts.signal?.aborted && !(err instanceof RunStopped)) throw err; // shutdown: the job resumes later
+    if (err instanceof RunStopped) return finishRun(deps, ctx, 'failed', err.message);
+    if (signal.aborted || (await deactivatedSince(db, run.application_id, run.created_at))) return finishRun(deps, ctx, 'failed', 'integration deactivated');
+    if (err instanceof AppError && err.code === 'IDM_NOT_CONFIGURED') return finishRun(deps, ctx, 'failed', err.message);
+    const failure = scimFailure(err, 'reading the application\'s users');
+    if (failure.code === 'SCIM_REQUEST_FAILED') return finishRun(deps, ctx, 'failed', failure.message);
+    throw err;
+  }
+}
+
+interface RunContext {
+  deps: Deps;
+  run: repo.RunRow;
+  app: { id: string; name: string };
+  actor: Actor;
+}
+
+/** One batch in one transaction. Returns how many remote users it answered. */
+async function processBatch(trx: Tx, ctx: RunContext, candidates: Candidate[], firstSeq: number): Promise<number> {
+  const { run, app, actor, deps } = ctx;
+  const done = await repo.findResultRemoteIds(trx, run.id, candidates.map((c) => c.remoteId));
+  const todo = candidates.filter((c) => c.remoteId && !done.has(c.remoteId));
+  if (todo.length === 0) return 0;
+  const existing = await findExisting(trx, run.organization_id, run.application_id, todo);
+  const creators = await repo.findCreatorsInRun(trx, run.id, [...new Set([...existing.values()].map((e) => e.userId))]);
+  const now = deps.clock.now().toISOString();
+  const users: UserRecord[] = [];
+  const linkRows: links.LinkRow[] = [];
+  const events: InsightEventInput[] = [];
+  const results: repo.ResultRow[] = [];
+  const inBatch = new Map<string, string>();
+  const counts = { processed: 0, created: 0, skipped: 0, failed: 0 };
+  let seq = firstSeq;
+  for (const c of todo) {
+    const result = (outcome: repo.ResultRow['outcome'], reason: string | null, userId: string | null = null) => {
+      results.push({ run_id: run.id, remote_id: c.remoteId, seq: seq++, user_name: c.userName || c.email, email: c.email, outcome, reason, user_id: userId });
+      counts.processed++;
+      counts[outcome]++;
+    };
+    if (!c.input) {
+      result('failed', c.problems.join('; '));
+      continue;
+    }
+    const ex = existing.get(c.remoteId);
+    const firstOf = ex && creators.get(ex.userId);
+    if (firstOf && firstOf !== c.remoteId) {
+      result('failed', `duplicate within the application's list (same username or email as remote user ${firstOf})`);
+      continue;
+    }
+    if (ex) {
+      result('skipped', ex.reason, ex.userId);
+      continue;
+    }
+    const keys = [c.input.username.toLowerCase(), c.input.email.toLowerCase()];
+    const dup = keys.map((k) => inBatch.get(k)).find(Boolean);
+    if (dup) {
+      result('failed', `duplicate within the application's list (same username or email as remote user ${dup})`);
+      continue;
+    }
+    for (const k of keys) inBatch.set(k, c.remoteId);
+    const user = newUserRecord(run.organization_id, { ...c.input, state: 'ACTIVE' }, now, { applicationId: run.application_id, importRunId: run.id });
+    users.push(user);
+    linkRows.push({ organization_id: run.organization_id, application_id: run.application_id, user_id: user.id, remote_id: c.remoteId, remote_user_name: c.userName, origin: 'import', created_at: now, updated_at: now });
+    events.push({
+      eventType: 'user_create',
+      service: 'import',
+      actor,
+      resource: { type: 'user', id: user.id, username: user.username },
+      application: app,
+      importRunId: run.id,
+      changes: creationChanges(toUser(user)),
+      timestamp: now,
+    });
+    result('created', null, user.id);
+  }
+  await insertUsers(trx, users);
+  await links.insertLinks(trx, linkRows);
+  await recordMany(trx, events);
+  await repo.insertResults(trx, results);
+  await repo.addRunCounts(trx, run.id, counts, run.total, now);
+  return counts.processed;
+}
+
+async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'failed', error: string | null): Promise<ImportRun> {
+  const { db } = deps.database;
+  return inTransaction(db, async (trx) => {
+    const current = (await repo.findRun(trx, null, ctx.run.id))!;
+    if (current.status === 'completed' || current.status === 'failed') return toRun(current);
+    const now = deps.clock.now().toISOString();
+    const patch = { status, error, finished_at: now, updated_at: now, total: status === 'completed' ? current.processed : Math.max(current.total, current.processed) };
+    await repo.updateRun(trx, ctx.run.id, patch);
+    const finished = { ...current, ...patch };
+    await record(trx, {
+      eventType: 'import_completed',
+      service: 'import',
+      success: status === 'completed',
+      actor: ctx.actor,
+      resource: { type: 'import_run', id: ctx.run.id },
+      application: ctx.app,
+      importRunId: ctx.run.id,
+      changes: { total: finished.total, processed: finished.processed, created: finished.created, skipped: finished.skipped, failed: finished.failed },
+      message: error,
+    });
+    await notifyRunFinished(trx, deps, finished, ctx.app);
+    return toRun(finished);
+  });
+}
+
+export async function getRun(db: Db, organizationId: string, id: string): Promise<ImportRun> {
+  const row = await repo.findRun(db, organizationId, id);
+  if (!row) throw notFound('Import run', id);
+  return toRun(row);
+}
+
+export async function listRuns(db: Db, organizationId: string, q: { applicationId?: string; limit: number; cursor?: string }) {
+  let before: { createdAt: string; id: string } | undefined;
+  if (q.cursor) {
+    const [createdAt, id] = decodeCursor(q.cursor, ['string', 'string']) as string[];
+    before = { createdAt, id };
+  }
+  const rows = await repo.listRuns(db, organizationId, q.applicationId, before, q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return { items: page.map(toRun), nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at, last.id]) : null };
+}

@@ -1,0 +1,135 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { ImportSnapshotsTable, ImportSnapshotUsersTable } from '../db/schema.ts';
+
+export type SnapshotRow = ImportSnapshotsTable;
+export type SnapshotUserRow = ImportSnapshotUsersTable;
+
+export async function insertSnapshot(db: Db, row: SnapshotRow): Promise<void> {
+  await db.insertInto('import_snapshots').values(row).execute();
+}
+
+export async function updateSnapshot(db: Db, id: string, patch: Partial<SnapshotRow>): Promise<void> {
+  await db.updateTable('import_snapshots').set(patch).where('id', '=', id).execute();
+}
+
+export async function findSnapshot(db: Db, id: string): Promise<SnapshotRow | undefined> {
+  return db.selectFrom('import_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findLatestSnapshot(db: Db, applicationId: string): Promise<SnapshotRow | undefined> {
+  return db
+    .selectFrom('import_snapshots')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Snapshots of the application other than `keepId`, not used by an unfinished run. */
+export async function deleteOldSnapshots(db: Db, applicationId: string, keepId: string): Promise<void> {
+  await db
+    .deleteFrom('import_snapshots')
+    .where('application_id', '=', applicationId)
+    .where('id', '!=', keepId)
+    .where('status', '!=', 'building')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('import_runs').select('import_runs.id').whereRef('import_runs.snapshot_id', '=', 'import_snapshots.id').where('import_runs.status', 'in', ['queued', 'running']),
+        ),
+      ),
+    )
+    .execute();
+}
+
+export async function insertSnapshotUsers(db: Db, rows: SnapshotUserRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('import_snapshot_users').values(rows.slice(i, i + 500)).execute();
+}
+
+export async function findSnapshotUsers(db: Db, snapshotId: string, remoteIds: string[]): Promise<SnapshotUserRow[]> {
+  const out: SnapshotUserRow[] = [];
+  for (let i = 0; i < remoteIds.length; i += 500) {
+    out.push(...(await db.selectFrom('import_snapshot_users').selectAll().where('snapshot_id', '=', snapshotId).where('remote_id', 'in', remoteIds.slice(i, i + 500)).execute()));
+  }
+  return out;
+}
+
+/** Rows whose lower-cased user name or email appears earlier (lower seq) in the same snapshot. */
+export async function findLaterDuplicates(db: Db, snapshotId: string): Promise<{ remote_id: string; first_remote_id: string; field: 'username' | 'email' }[]> {
+  const rows: { remote_id: string; first_remote_id: string; field: 'username' | 'email' }[] = [];
+  for (const [col, field] of [['user_name_lower', 'username'], ['email_lower', 'email']] as const) {
+    const found = await db
+      .selectFrom('import_snapshot_users as later')
+      .innerJoin('import_snapshot_users as first', (j) =>
+        j.onRef('first.snapshot_id', '=', 'later.snapshot_id').onRef(`first.${col}`, '=', `later.${col}`).onRef('first.seq', '<', 'later.seq'),
+      )
+      .select(['later.remote_id as remote_id', sql<string>`min(first.remote_id)`.as('first_remote_id')])
+      .where('later.snapshot_id', '=', snapshotId)
+      .where(`later.${col}`, '!=', '')
+      .groupBy('later.remote_id')
+      .execute();
+    for (const r of found) rows.push({ ...r, field });
+  }
+  return rows;
+}
+
+export async function updateSnapshotUser(db: Db, snapshotId: string, remoteId: string, patch: Partial<SnapshotUserRow>): Promise<void> {
+  await db.updateTable('import_snapshot_users').set(patch).where('snapshot_id', '=', snapshotId).where('remote_id', '=', remoteId).execute();
+}
+
+export const PREVIEW_SORT_COLUMNS = {
+  userName: 'user_name_lower',
+  email: 'email_lower',
+  firstname: 'firstname',
+  lastname: 'lastname',
+  displayname: 'displayname',
+  status: 'status',
+  remoteOrder: 'seq',
+} as const;
+export type PreviewSortColumn = (typeof PREVIEW_SORT_COLUMNS)[keyof typeof PREVIEW_SORT_COLUMNS];
+
+export interface PreviewFilter {
+  snapshotId: string;
+  searchPattern?: string;
+  status?: SnapshotUserRow['status'];
+}
+
+function filtered(db: Db, f: PreviewFilter) {
+  let q = db.selectFrom('import_snapshot_users').where('snapshot_id', '=', f.snapshotId);
+  if (f.searchPattern) q = q.where(sql<boolean>`search_text like ${f.searchPattern} escape '\\'`);
+  if (f.status) q = q.where('status', '=', f.status);
+  return q;
+}
+
+export async function listSnapshotUsers(
+  db: Db,
+  f: PreviewFilter,
+  sort: PreviewSortColumn,
+  order: 'asc' | 'desc',
+  after: { value: string | number; remoteId: string } | undefined,
+  limit: number,
+): Promise<SnapshotUserRow[]> {
+  let q = filtered(db, f).selectAll();
+  if (after) {
+    const op = order === 'asc' ? '>' : '<';
+    q = q.where((eb) => eb.or([eb(sort, op, after.value), eb.and([eb(sort, '=', after.value), eb('remote_id', op, after.remoteId)])]));
+  }
+  return q.orderBy(sort, order).orderBy('remote_id', order).limit(limit).execute();
+}
+
+export async function countSnapshotUsers(db: Db, f: PreviewFilter): Promise<number> {
+  return Number((await filtered(db, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+}
+
+export async function countByStatus(db: Db, snapshotId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('import_snapshot_users')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .where('snapshot_id', '=', snapshotId)
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,226 @@
+// The import preview reads the application's users once over SCIM into a snapshot kept for a short
+// time, then searches, sorts and pages on Roster's side.
+import { getApplication } from '../applications/index.ts';
+import type { Db } from '../db/database.ts';
+import type { Deps } from '../deps.ts';
+import { describeFailure, loadScimConfig } from '../integrations/index.ts';
+import type { ScimClient, ScimUser } from '../scim/index.ts';
+import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
+import { AppError } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { type Candidate, toCandidate, validate } from './candidate.ts';
+import { findExisting } from './classify.ts';
+import * as repo from './snapshot.repository.ts';
+
+export const SNAPSHOT_TTL_MS = 10 * 60_000;
+const BUILD_WAIT_MS = 5 * 60_000;
+
+export interface PreviewItem {
+  remoteId: string;
+  userName: string;
+  email: string;
+  firstname: string;
+  lastname: string;
+  displayname: string;
+  attributes: Record<string, unknown>;
+  remoteActive: boolean;
+  status: 'new' | 'exists' | 'invalid';
+  reasons: string[];
+  existingUserId?: string;
+}
+
+export function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
+  const item: PreviewItem = {
+    remoteId: r.remote_id,
+    userName: r.user_name,
+    email: r.email,
+    firstname: r.firstname,
+    lastname: r.lastname,
+    displayname: r.displayname,
+    attributes: JSON.parse(r.attributes),
+    remoteActive: r.remote_active === 1,
+    status: r.status,
+    reasons: JSON.parse(r.reasons),
+  };
+  if (r.existing_user_id) item.existingUserId = r.existing_user_id;
+  return item;
+}
+
+/** The stored row back as a candidate, re-validated (rules may have changed since the snapshot). */
+export function candidateOf(r: repo.SnapshotUserRow): Candidate {
+  return validate({
+    remoteId: r.remote_id,
+    userName: r.user_name,
+    email: r.email,
+    firstname: r.firstname,
+    lastname: r.lastname,
+    displayname: r.displayname,
+    remoteActive: r.remote_active === 1,
+    attributes: JSON.parse(r.attributes),
+    problems: [],
+  });
+}
+
+function snapshotRow(snapshotId: string, seq: number, c: Candidate, existing: { userId: string; reason: string } | undefined): repo.SnapshotUserRow {
+  const status = c.problems.length ? 'invalid' : existing ? 'exists' : 'new';
+  const reasons = c.problems.length ? c.problems : existing ? [existing.reason] : [];
+  return {
+    snapshot_id: snapshotId,
+    remote_id: c.remoteId,
+    seq,
+    user_name: c.userName,
+    user_name_lower: c.userName.toLowerCase(),
+    email: c.email,
+    email_lower: c.email.toLowerCase(),
+    firstname: c.firstname,
+    lastname: c.lastname,
+    displayname: c.displayname,
+    remote_active: c.remoteActive ? 1 : 0,
+    attributes: JSON.stringify(c.attributes),
+    status,
+    reasons: JSON.stringify(reasons),
+    existing_user_id: existing?.userId ?? null,
+    search_text: [c.userName, c.email, c.firstname, c.lastname, c.displayname].filter(Boolean).join(' ').toLowerCase(),
+  };
+}
+
+/** Reads pages ahead while the caller processes the current one (fetching overlaps writing). */
+export async function* readAhead<T>(pages: AsyncIterable<T>, depth = 2): AsyncGenerator<T> {
+  const it = pages[Symbol.asyncIterator]();
+  const queue: Promise<IteratorResult<T>>[] = [];
+  const fill = () => {
+    while (queue.length < depth) {
+      const p = it.next();
+      // A page fetched ahead may fail before it is awaited; it is awaited (and its error thrown) in turn.
+      p.catch(() => {});
+      queue.push(p);
+    }
+  };
+  fill();
+  try {
+    for (;;) {
+      const r = await queue.shift()!;
+      if (r.done) return;
+      fill();
+      yield r.value;
+    }
+  } finally {
+    // Settle what was requested ahead so no rejection is left unhandled.
+    await Promise.allSettled(queue);
+    await it.return?.();
+  }
+}
+
+/** Turns SCIM and transport failures into one plain 502 for the API. */
+export function scimFailure(err: unknown, step: string): AppError {
+  if (err instanceof AppError) return err;
+  const p = describeFailure(err, step);
+  return new AppError('SCIM_REQUEST_FAILED', 502, p.message, [{ code: p.code }]);
+}
+
+async function build(deps: Deps, organizationId: string, applicationId: string, client: ScimClient, signal: AbortSignal): Promise<repo.SnapshotRow> {
+  const { db } = deps.database;
+  const now = deps.clock.now();
+  const snapshot: repo.SnapshotRow = {
+    id: newId(),
+    organization_id: organizationId,
+    application_id: applicationId,
+    status: 'building',
+    total: 0,
+    error: null,
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SNAPSHOT_TTL_MS).toISOString(),
+  };
+  await repo.insertSnapshot(db, snapshot);
+  let seq = 0;
+  try {
+    for await (const page of readAhead(client.listUsers({ signal }).pages())) {
+      const candidates = (page as ScimUser[]).map(toCandidate);
+      const existing = await findExisting(db, organizationId, applicationId, candidates);
+      await repo.insertSnapshotUsers(db, candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))));
+    }
+    // The first occurrence of a username or email in the application's list can be imported; later ones cannot.
+    for (const d of await repo.findLaterDuplicates(db, snapshot.id)) {
+      const [row] = await repo.findSnapshotUsers(db, snapshot.id, [d.remote_id]);
+      const reasons = new Set<string>(row.status === 'invalid' ? JSON.parse(row.reasons) : []);
+      reasons.add(`duplicate ${d.field} within the application's list (same as remote user ${d.first_remote_id})`);
+      await repo.updateSnapshotUser(db, snapshot.id, d.remote_id, { status: 'invalid', reasons: JSON.stringify([...reasons]), existing_user_id: null });
+    }
+    const done = { status: 'ready' as const, total: seq, expires_at: new Date(deps.clock.now().getTime() + SNAPSHOT_TTL_MS).toISOString() };
+    await repo.updateSnapshot(db, snapshot.id, done);
+    await repo.deleteOldSnapshots(db, applicationId, snapshot.id);
+    return { ...snapshot, ...done };
+  } catch (err) {
+    const failure = scimFailure(err, 'listing the application\'s users');
+    await repo.updateSnapshot(db, snapshot.id, { status: 'failed', error: failure.message });
+    await repo.deleteOldSnapshots(db, applicationId, snapshot.id);
+    throw failure;
+  }
+}
+
+const building = new Map<string, Promise<repo.SnapshotRow>>();
+
+/** A ready snapshot of the application's users: the current one, or a new one when expired or `refresh`. */
+export async function ensureSnapshot(deps: Deps, organizationId: string, applicationId: string, opts: { refresh?: boolean } = {}): Promise<repo.SnapshotRow> {
+  const { db } = deps.database;
+  await getApplication(db, organizationId, applicationId);
+  const inFlight = building.get(applicationId);
+  if (inFlight) return inFlight;
+  const latest = await repo.findLatestSnapshot(db, applicationId);
+  const now = deps.clock.now().toISOString();
+  if (latest?.status === 'ready' && latest.expires_at > now && !opts.refresh) return latest;
+  if (latest?.status === 'building' && Date.parse(latest.created_at) > Date.now() - BUILD_WAIT_MS) {
+    // Another process is reading the application: wait for it instead of reading twice.
+    for (let waited = 0; waited < BUILD_WAIT_MS; waited += 250) {
+      await new Promise((r) => setTimeout(r, 250));
+      const s = await repo.findSnapshot(db, latest.id);
+      if (s?.status === 'ready') return s;
+      if (!s || s.status === 'failed') break;
+    }
+  }
+  const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
+  const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
+  const p = build(deps, organizationId, applicationId, client, deps.idm.signalFor(applicationId)).finally(() => {
+    building.delete(applicationId);
+    void client.close();
+  });
+  building.set(applicationId, p);
+  return p;
+}
+
+export interface PreviewQuery {
+  q?: string;
+  status?: 'new' | 'exists' | 'invalid';
+  sort: keyof typeof repo.PREVIEW_SORT_COLUMNS;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string;
+}
+
+export async function queryPreview(db: Db, snapshot: repo.SnapshotRow, query: PreviewQuery) {
+  const sort = repo.PREVIEW_SORT_COLUMNS[query.sort];
+  const q = query.q?.trim().toLowerCase();
+  const filter: repo.PreviewFilter = { snapshotId: snapshot.id, searchPattern: q ? likeContains(q) : undefined, status: query.status };
+  let after: { value: string | number; remoteId: string } | undefined;
+  if (query.cursor) {
+    const [key, snapshotId, value, remoteId] = decodeCursor(query.cursor, ['string', 'string', sort === 'seq' ? 'number' : 'string', 'string']);
+    if (key !== `${query.sort}:${query.order}` || snapshotId !== snapshot.id) {
+      throw new AppError('INVALID_CURSOR', 400, 'cursor belongs to another sort order or an older snapshot: start again from the first page', [{ path: 'cursor', message: 'invalid cursor' }]);
+    }
+    after = { value, remoteId: String(remoteId) };
+  }
+  const [rows, total, counts] = await Promise.all([
+    repo.listSnapshotUsers(db, filter, sort, query.order, after, query.limit + 1),
+    repo.countSnapshotUsers(db, filter),
+    repo.countByStatus(db, snapshot.id),
+  ]);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toPreviewItem),
+    nextCursor: rows.length > query.limit && last ? encodeCursor([`${query.sort}:${query.order}`, snapshot.id, last[sort], last.remote_id]) : null,
+    total,
+    counts: { new: counts.new ?? 0, exists: counts.exists ?? 0, invalid: counts.invalid ?? 0 },
+    snapshot: { id: snapshot.id, createdAt: snapshot.created_at, expiresAt: snapshot.expires_at, total: snapshot.total },
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import { actorOf } from '../http/auth.ts';
+import { type App, errors, idParams } from '../http/common.ts';
+import { AppError } from '../shared/errors.ts';
+import { testConnection } from './connection-test.ts';
+import { integrationViewSchema, putIntegrationSchema, testResultSchema } from './integrations.schemas.ts';
+import * as service from './integrations.service.ts';
+
+export function integrationRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+
+  /** Runs the connection test with the stored configuration and records it. */
+  async function runTest(actor: ReturnType<typeof actorOf>, applicationId: string, writeCheck: boolean) {
+    const cfg = await service.loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
+    const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
+    try {
+      const result = await testConnection(client, { writeCheck, needGroups: cfg.settings.groupManagement, signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4) });
+      await service.saveTestResult(db, actor, applicationId, result, deps.clock);
+      return result;
+    } finally {
+      await client.close();
+    }
+  }
+
+  app.get('/api/v1/applications/:id/idm', {
+    schema: { tags: ['identity management'], params: idParams, response: { 200: integrationViewSchema, ...errors } },
+  }, async (request) => service.getIntegration(db, actorOf(request).organizationId, request.params.id));
+
+  app.put('/api/v1/applications/:id/idm', {
+    schema: {
+      tags: ['identity management'],
+      description: 'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones.',
+      params: idParams,
+      body: putIntegrationSchema,
+      response: { 200: integrationViewSchema, ...errors },
+    },
+  }, async (request) => service.configureIntegration(db, deps.secretKey, actorOf(request), request.params.id, request.body, deps.clock));
+
+  app.post('/api/v1/applications/:id/idm/test', {
+    schema: {
+      tags: ['identity management'],
+      description: 'Test the connection. With writeCheck, a clearly named test user is created and deleted in the application.',
+      params: idParams,
+      body: z.object({ writeCheck: z.boolean().default(false) }).strict().nullish(),
+      response: { 200: testResultSchema, ...errors },
+    },
+  }, async (request) => runTest(actorOf(request), request.params.id, request.body?.writeCheck ?? false));
+
+  app.post('/api/v1/applications/:id/idm/activate', {
+    schema: {
+      tags: ['identity management'],
+      description: 'Tests the connection, then activates the integration (422 with the problems when the test fails).',
+      params: idParams,
+      response: { 200: integrationViewSchema, 422: errors[400], ...errors },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const current = await service.getIntegration(db, actor.organizationId, request.params.id);
+    if (current.status === 'active') return current;
+    const result = await runTest(actor, request.params.id, false);
+    if (!result.ok) {
+      throw new AppError('IDM_TEST_FAILED', 422, `The connection test failed, so the integration stays inactive: ${result.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`, result.problems);
+    }
+    return service.activateIntegration(db, actor, request.params.id, deps.clock);
+  });
+
+  app.post('/api/v1/applications/:id/idm/deactivate', {
+    schema: {
+      tags: ['identity management'],
+      description: 'Stops syncing at once: in-flight requests are aborted and queued work dropped. Users and groups in the application are left as they are.',
+      params: idParams,
+      response: { 200: integrationViewSchema, ...errors },
+    },
+  }, async (request) => {
+    const { view } = await service.deactivateIntegration(db, actorOf(request), request.params.id, deps.clock);
+    deps.idm.abort(request.params.id, 'integration deactivated');
+    return view;
+  });
+}

@@ -1,0 +1,255 @@
+// Identity Management integrations: configuration (secrets encrypted, write-only), test, activation.
+import { getApplication } from '../applications/index.ts';
+import type { Db } from '../db/database.ts';
+import { inTransaction } from '../db/database.ts';
+import { record } from '../insights/index.ts';
+import { normalizeBaseUrl, type ScimAuth, type ScimClientOptions, isScimClientError } from '../scim/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
+import { AppError, badRequest, conflict } from '../shared/errors.ts';
+import * as repo from './integrations.repository.ts';
+import {
+  type Capabilities,
+  DEFAULT_SETTINGS,
+  type IdmSettings,
+  type IntegrationView,
+  type PutIntegrationInput,
+  settingsSchema,
+  type TestResult,
+} from './integrations.schemas.ts';
+
+interface AuthConfig {
+  username?: string;
+  tokenUrl?: string;
+  clientId?: string;
+  scope?: string;
+}
+interface Secrets {
+  token?: string;
+  password?: string;
+  clientSecret?: string;
+}
+
+const aad = (row: Pick<repo.IntegrationRow, 'application_id'>, what: string) => `idm:${row.application_id}:${what}`;
+
+function parseSettings(json: string): IdmSettings {
+  // Stored settings are ours, but a newer default fills any key an older row lacks.
+  return settingsSchema.parse({ ...DEFAULT_SETTINGS, ...JSON.parse(json) });
+}
+
+export function toView(applicationId: string, row: repo.IntegrationRow | undefined): IntegrationView {
+  if (!row) {
+    return { applicationId, status: 'unconfigured', baseUrl: null, auth: null, headerNames: [], settings: DEFAULT_SETTINGS, activatedAt: null, deactivatedAt: null, updatedAt: null };
+  }
+  const auth = JSON.parse(row.auth_config) as AuthConfig;
+  const view: IntegrationView = {
+    applicationId,
+    status: row.status,
+    baseUrl: row.base_url,
+    auth: { type: row.auth_type, ...auth, secretSet: row.secrets_enc !== null },
+    headerNames: JSON.parse(row.header_names) as string[],
+    settings: parseSettings(row.settings),
+    activatedAt: row.activated_at,
+    deactivatedAt: row.deactivated_at,
+    updatedAt: row.updated_at,
+  };
+  if (row.capabilities) view.capabilities = JSON.parse(row.capabilities) as Capabilities;
+  if (row.last_test) view.lastTest = JSON.parse(row.last_test) as TestResult;
+  if (row.last_error) view.lastError = row.last_error;
+  return view;
+}
+
+export async function getIntegration(db: Db, organizationId: string, applicationId: string): Promise<IntegrationView> {
+  await getApplication(db, organizationId, applicationId);
+  return toView(applicationId, await repo.findIntegration(db, organizationId, applicationId));
+}
+
+function checkUrl(value: string, allowInsecureHttp: boolean, path: string, what: string): string {
+  try {
+    return normalizeBaseUrl(value, { allowInsecureHttp }, what).toString().replace(/\/+$/, '');
+  } catch (err) {
+    if (isScimClientError(err)) throw badRequest('INVALID_URL', err.message, [{ path, message: err.message }]);
+    throw err;
+  }
+}
+
+/** Creates or replaces the configuration. Secrets left out are kept when the auth type is unchanged. */
+export async function configureIntegration(
+  db: Db,
+  secretKey: Buffer,
+  actor: Actor,
+  applicationId: string,
+  input: PutIntegrationInput,
+  clock: Clock = systemClock,
+): Promise<IntegrationView> {
+  return inTransaction(db, async (trx) => {
+    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const existing = await repo.findIntegration(trx, actor.organizationId, applicationId);
+    const settings = settingsSchema.parse({ ...(existing ? parseSettings(existing.settings) : DEFAULT_SETTINGS), ...input.settings });
+    const baseUrl = checkUrl(input.baseUrl, settings.allowInsecureHttp, 'body.baseUrl', 'SCIM base URL');
+    const auth = input.auth;
+    const keep: Secrets = existing && existing.auth_type === auth.type && existing.secrets_enc
+      ? (JSON.parse(decryptSecret(secretKey, existing.secrets_enc, aad(existing, 'secrets'))) as Secrets)
+      : {};
+    const authConfig: AuthConfig = {};
+    const secrets: Secrets = {};
+    const missing = (field: string) => badRequest('SECRET_REQUIRED', `auth.${field} is required`, [{ path: `body.auth.${field}`, message: 'required (no stored value to keep)' }]);
+    if (auth.type === 'bearer') {
+      secrets.token = auth.token ?? keep.token;
+      if (!secrets.token) throw missing('token');
+    } else if (auth.type === 'basic') {
+      authConfig.username = auth.username;
+      secrets.password = auth.password ?? keep.password;
+      if (!secrets.password) throw missing('password');
+    } else {
+      authConfig.tokenUrl = checkUrl(auth.tokenUrl, settings.allowInsecureHttp, 'body.auth.tokenUrl', 'OAuth token URL');
+      authConfig.clientId = auth.clientId;
+      if (auth.scope) authConfig.scope = auth.scope;
+      secrets.clientSecret = auth.clientSecret ?? keep.clientSecret;
+      if (!secrets.clientSecret) throw missing('clientSecret');
+    }
+    const now = clock.now().toISOString();
+    let headersEnc = existing?.headers_enc ?? null;
+    let headerNames: string[] = existing ? (JSON.parse(existing.header_names) as string[]) : [];
+    if (input.headers !== undefined) {
+      headerNames = Object.keys(input.headers);
+      headersEnc = headerNames.length ? encryptSecret(secretKey, JSON.stringify(input.headers), aad({ application_id: applicationId }, 'headers')) : null;
+    }
+    const row: repo.IntegrationRow = {
+      application_id: applicationId,
+      organization_id: actor.organizationId,
+      status: existing?.status ?? 'inactive',
+      base_url: baseUrl,
+      auth_type: auth.type,
+      auth_config: JSON.stringify(authConfig),
+      secrets_enc: encryptSecret(secretKey, JSON.stringify(secrets), aad({ application_id: applicationId }, 'secrets')),
+      headers_enc: headersEnc,
+      header_names: JSON.stringify(headerNames),
+      settings: JSON.stringify(settings),
+      // A new address or credentials make the old test result meaningless.
+      capabilities: existing?.capabilities ?? null,
+      last_test: existing && existing.base_url === baseUrl ? existing.last_test : null,
+      last_error: existing?.last_error ?? null,
+      generation: existing?.generation ?? 0,
+      activated_at: existing?.activated_at ?? null,
+      deactivated_at: existing?.deactivated_at ?? null,
+      created_at: existing?.created_at ?? now,
+      updated_at: now,
+    };
+    if (existing) await repo.updateIntegration(trx, actor.organizationId, applicationId, row);
+    else await repo.insertIntegration(trx, row);
+    const secretChanged = !existing || existing.auth_type !== auth.type || JSON.stringify(keep) !== JSON.stringify(secrets);
+    await record(trx, {
+      eventType: 'idm_configured',
+      service: 'idm',
+      actor,
+      resource: { type: 'application', id: applicationId },
+      application: { id: app.id, name: app.name },
+      // Never the secrets themselves: only whether they changed, and header names.
+      changes: { baseUrl, authType: auth.type, ...authConfig, headerNames, secretChanged, settings },
+    });
+    return toView(applicationId, row);
+  });
+}
+
+export interface ScimConfig {
+  applicationId: string;
+  organizationId: string;
+  status: repo.IntegrationRow['status'];
+  generation: number;
+  settings: IdmSettings;
+  client: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger'>;
+}
+
+/** Decrypted configuration for building a SCIM client. Never returned to API callers. */
+export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: string, applicationId: string): Promise<ScimConfig> {
+  await getApplication(db, organizationId, applicationId);
+  const row = await repo.findIntegration(db, organizationId, applicationId);
+  if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration configured');
+  const settings = parseSettings(row.settings);
+  const secrets = row.secrets_enc ? (JSON.parse(decryptSecret(secretKey, row.secrets_enc, aad(row, 'secrets'))) as Secrets) : {};
+  const cfg = JSON.parse(row.auth_config) as AuthConfig;
+  let auth: ScimAuth;
+  if (row.auth_type === 'bearer') auth = { type: 'bearer', token: secrets.token ?? '' };
+  else if (row.auth_type === 'basic') auth = { type: 'basic', username: cfg.username ?? '', password: secrets.password ?? '' };
+  else auth = { type: 'oauth2_client_credentials', tokenUrl: cfg.tokenUrl ?? '', clientId: cfg.clientId ?? '', clientSecret: secrets.clientSecret ?? '', scope: cfg.scope };
+  const headers = row.headers_enc ? (JSON.parse(decryptSecret(secretKey, row.headers_enc, aad(row, 'headers'))) as Record<string, string>) : undefined;
+  return {
+    applicationId,
+    organizationId,
+    status: row.status,
+    generation: row.generation,
+    settings,
+    client: {
+      baseUrl: row.base_url,
+      auth,
+      headers,
+      timeoutMs: settings.requestTimeoutMs,
+      allowInsecureHttp: settings.allowInsecureHttp,
+      paging: { pageSize: settings.pageSize },
+      compat: { memberChunkSize: settings.memberChunkSize },
+    },
+  };
+}
+
+export async function saveTestResult(db: Db, actor: Actor, applicationId: string, result: TestResult, clock: Clock = systemClock): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
+    if (!row) return;
+    const patch: Partial<repo.IntegrationRow> = { last_test: JSON.stringify(result), capabilities: JSON.stringify(result.capabilities), updated_at: clock.now().toISOString() };
+    // An active integration whose test fails is in error until a test passes again.
+    if (row.status === 'active' && !result.ok) patch.status = 'error';
+    if (row.status === 'error' && result.ok) patch.status = 'active';
+    if (!result.ok) patch.last_error = result.problems.map((p) => p.message).join(' ');
+    await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
+    await record(trx, {
+      eventType: 'idm_tested',
+      service: 'idm',
+      success: result.ok,
+      actor,
+      resource: { type: 'application', id: applicationId },
+      application: { id: app.id, name: app.name },
+      changes: { problems: result.problems, writeCheck: result.writeCheck },
+      message: result.ok ? 'connection test passed' : result.problems.map((p) => p.message).join(' ').slice(0, 1000),
+    });
+  });
+}
+
+export async function activateIntegration(db: Db, actor: Actor, applicationId: string, clock: Clock = systemClock): Promise<IntegrationView> {
+  return inTransaction(db, async (trx) => {
+    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
+    if (!row) throw conflict('IDM_NOT_CONFIGURED', 'Configure the integration before activating it');
+    if (row.status === 'active') return toView(applicationId, row);
+    const now = clock.now().toISOString();
+    const patch = { status: 'active' as const, generation: row.generation + 1, activated_at: now, last_error: null, updated_at: now };
+    await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
+    await record(trx, { eventType: 'idm_activated', service: 'idm', actor, resource: { type: 'application', id: applicationId }, application: { id: app.id, name: app.name } });
+    return toView(applicationId, { ...row, ...patch });
+  });
+}
+
+/** Marks the integration inactive. Running work sees the new generation and stops; see runtime.abort for this process. */
+export async function deactivateIntegration(db: Db, actor: Actor, applicationId: string, clock: Clock = systemClock): Promise<{ view: IntegrationView; changed: boolean }> {
+  return inTransaction(db, async (trx) => {
+    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
+    if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration');
+    if (row.status === 'inactive') return { view: toView(applicationId, row), changed: false };
+    const now = clock.now().toISOString();
+    const patch = { status: 'inactive' as const, generation: row.generation + 1, deactivated_at: now, updated_at: now };
+    await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
+    await record(trx, { eventType: 'idm_deactivated', service: 'idm', actor, resource: { type: 'application', id: applicationId }, application: { id: app.id, name: app.name } });
+    return { view: toView(applicationId, { ...row, ...patch }), changed: true };
+  });
+}
+
+/** Fails with 409 unless the integration is active (or in error) and still at `generation`. */
+export async function assertStillActive(db: Db, applicationId: string, generation?: number): Promise<void> {
+  const s = await repo.findIntegrationState(db, applicationId);
+  if (!s || s.status === 'inactive' || (generation !== undefined && s.generation !== generation)) {
+    throw new AppError('IDM_DEACTIVATED', 409, 'integration deactivated');
+  }
+}

@@ -1,0 +1,46 @@
+// Per-process state of the integrations: shared rate/concurrency limits per application, and one
+// AbortController per application so that deactivation stops in-flight SCIM requests at once.
+import { LimitsRegistry, ScimClient, type ScimClientOptions, type ScimLogger } from '../scim/index.ts';
+import type { IdmSettings } from './integrations.schemas.ts';
+
+export class IntegrationRuntime {
+  readonly #limits = new LimitsRegistry();
+  readonly #controllers = new Map<string, AbortController>();
+  readonly #limitKeys = new Map<string, string>();
+  readonly #logger?: ScimLogger;
+
+  constructor(logger?: ScimLogger) {
+    this.#logger = logger;
+  }
+
+  /** Aborted when the application's integration is deactivated (in this process). */
+  signalFor(applicationId: string): AbortSignal {
+    let c = this.#controllers.get(applicationId);
+    if (!c || c.signal.aborted) {
+      c = new AbortController();
+      this.#controllers.set(applicationId, c);
+    }
+    return c.signal;
+  }
+
+  abort(applicationId: string, reason: string): void {
+    const c = this.#controllers.get(applicationId);
+    this.#controllers.delete(applicationId);
+    c?.abort(new Error(reason));
+  }
+
+  /** A client whose rate limit and concurrency are shared by everything this process does for the application. */
+  client(applicationId: string, options: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger'>, settings: IdmSettings): ScimClient {
+    // Settings changed: start fresh limits with the new numbers.
+    const key = `${settings.rateLimitPerSecond}/${settings.rateLimitBurst}/${settings.concurrency}`;
+    if (this.#limitKeys.get(applicationId) !== key) {
+      this.#limits.delete(applicationId);
+      this.#limitKeys.set(applicationId, key);
+    }
+    const limits = this.#limits.get(applicationId, {
+      rateLimit: { requestsPerSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst },
+      concurrency: settings.concurrency,
+    });
+    return new ScimClient({ ...options, rateLimit: limits.rateLimiter ?? null, concurrency: limits.semaphore, logger: this.#logger });
+  }
+}

@@ -1,0 +1,13 @@
+// The jobs module's public face.
+export {
+  type CreateJobQueueOptions,
+  createJobQueue,
+  type JobContext,
+  type JobHandler,
+  type JobInfo,
+  type JobOptions,
+  type JobQueue,
+  type JobState,
+  type WorkOptions,
+} from './queue.ts';
+export { JobAbortedError, type JobAbortReason, PermanentJobError } from './support.ts';

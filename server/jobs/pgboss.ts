@@ -1,0 +1,402 @@
+// The pg-boss adapter: PostgreSQL, any number of worker processes. pg-boss keeps its own schema
+// (`pgboss`) and connection pool; jobs enqueued in a caller's transaction go through that transaction.
+import { CompiledQuery } from 'kysely';
+import type { Db as PgBossDb, JobResult, JobWithMetadata, PgBoss, SendOptions } from 'pg-boss';
+import type { Database, Db } from '../db/database.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import type { CreateJobQueueOptions, JobHandler, JobInfo, JobOptions, JobQueue, JobState, WorkOptions } from './queue.ts';
+import {
+  assertJobName,
+  DEFAULT_GRACE_MS,
+  DEFAULT_RETENTION_MS,
+  DEFAULT_TIMEOUT_MS,
+  errorMessage,
+  isPermanent,
+  JobAbortedError,
+  type JobAbortReason,
+  MAX_BACKOFF_MS,
+  type ResolvedJobOptions,
+  resolveJobOptions,
+  serializePayload,
+  settledWithin,
+} from './support.ts';
+
+const SCHEMA = 'pgboss';
+const DEFAULT_POLL_MS = 2000;
+const DEFAULT_LEASE_MS = 30_000;
+const ABORT_SETTLE_MS = 1000;
+/** Queued jobs are never dropped for waiting too long (pg-boss deletes them after 14 days by default). */
+const QUEUED_RETENTION_SECONDS = 10 * 365 * 24 * 3600;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** pg-boss's `db` option over a Kysely handle: statements run on the caller's transaction connection. */
+export function kyselyExecutor(db: Db): PgBossDb {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: [...result.rows] };
+    },
+  };
+}
+
+interface Registration {
+  name: string;
+  handler: JobHandler<object>;
+  concurrency: number;
+}
+
+interface RunningJob {
+  id: string;
+  name: string;
+  singletonKey: string | null;
+  controller: AbortController;
+  finished: Promise<void>;
+}
+
+const STATE: Record<string, JobState> = {
+  created: 'queued',
+  retry: 'queued',
+  active: 'running',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export class PgBossJobQueue implements JobQueue {
+  readonly kind = 'pg-boss' as const;
+  readonly #database: Database;
+  readonly #connectionString: string;
+  readonly #log: Logger;
+  readonly #poolSize: number;
+  readonly #pollSeconds: number;
+  readonly #heartbeatSeconds: number;
+  readonly #superviseSeconds: number;
+  readonly #expireSeconds: number;
+  readonly #deleteAfterSeconds: number;
+  readonly #handlers = new Map<string, Registration>();
+  readonly #running = new Map<string, RunningJob>();
+  #boss: Promise<PgBoss> | undefined;
+  #queues = new Map<string, Promise<void>>();
+  #started = false;
+  #shuttingDown = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(database: Database, options: CreateJobQueueOptions & { connectionString: string }) {
+    this.#database = database;
+    this.#connectionString = options.connectionString;
+    this.#log = (options.logger ?? createLogger('silent')).child({ component: 'jobs', queue: 'pg-boss' });
+    this.#poolSize = options.poolSize ?? 10;
+    this.#pollSeconds = Math.max(0.5, (options.pollIntervalMs ?? DEFAULT_POLL_MS) / 1000);
+    const leaseSeconds = Math.ceil((options.leaseMs ?? DEFAULT_LEASE_MS) / 1000);
+    // pg-boss refuses heartbeats under 10 s. A dead worker's job is failed (and retried) by the next
+    // supervise pass after its heartbeat is that stale, so passes run at half the lease.
+    this.#heartbeatSeconds = Math.max(10, leaseSeconds);
+    this.#superviseSeconds = Math.min(60, Math.max(1, Math.ceil(leaseSeconds / 2)));
+    this.#expireSeconds = Math.min(24 * 3600, Math.max(1, Math.ceil((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)));
+    this.#deleteAfterSeconds = Math.max(1, Math.round((options.retentionMs ?? DEFAULT_RETENTION_MS) / 1000));
+  }
+
+  #ready(): Promise<PgBoss> {
+    this.#boss ??= this.#open().catch((err: unknown) => {
+      this.#boss = undefined;
+      throw err;
+    });
+    return this.#boss;
+  }
+
+  async #open(): Promise<PgBoss> {
+    // Loaded on first use: a SQLite deployment never pays for it.
+    const { PgBoss } = await import('pg-boss');
+    const boss = new PgBoss({
+      connectionString: this.#connectionString,
+      schema: SCHEMA,
+      max: this.#poolSize,
+      application_name: 'roster-jobs',
+      schedule: false,
+      supervise: true,
+      superviseIntervalSeconds: this.#superviseSeconds,
+      monitorIntervalSeconds: this.#superviseSeconds,
+      // A commit wakes idle workers in every process at once; polling stays as the floor.
+      useListenNotify: true,
+    });
+    boss.on('error', (err) => this.#log.error({ err }, 'pg-boss error'));
+    boss.on('warning', (w) => this.#log.warn({ data: w.data }, w.message));
+    this.#queues = new Map();
+    await boss.start();
+    return boss;
+  }
+
+  #queue(boss: PgBoss, name: string): Promise<void> {
+    let created = this.#queues.get(name);
+    if (!created) {
+      // ON CONFLICT DO NOTHING inside pg-boss: every process may create the queue it uses.
+      created = boss
+        .createQueue(name, {
+          notify: true,
+          heartbeatSeconds: this.#heartbeatSeconds,
+          expireInSeconds: this.#expireSeconds,
+          retentionSeconds: QUEUED_RETENTION_SECONDS,
+          deleteAfterSeconds: this.#deleteAfterSeconds,
+        })
+        .catch((err: unknown) => {
+          this.#queues.delete(name);
+          throw err;
+        });
+      this.#queues.set(name, created);
+    }
+    return created;
+  }
+
+  #sendOptions(o: ResolvedJobOptions): SendOptions {
+    // pg-boss counts retry delays in whole seconds and, with retryBackoff, waits
+    // retryDelay * 2^retryCount * (1/2 + random/2): our formula, at a coarser grain.
+    const retryDelay = Math.round(o.backoffMs / 1000);
+    return {
+      retryLimit: o.maxAttempts - 1,
+      retryDelay,
+      retryBackoff: retryDelay > 0,
+      ...(retryDelay > 0 ? { retryDelayMax: MAX_BACKOFF_MS / 1000 } : {}),
+      ...(o.runAt ? { startAfter: o.runAt } : {}),
+      // Per job as well as per queue: a queue created earlier with other settings does not decide.
+      heartbeatSeconds: this.#heartbeatSeconds,
+      expireInSeconds: this.#expireSeconds,
+      retentionSeconds: QUEUED_RETENTION_SECONDS,
+      deleteAfterSeconds: this.#deleteAfterSeconds,
+    };
+  }
+
+  async enqueue<P extends object>(db: Db, name: string, payload: P, options?: JobOptions): Promise<string> {
+    assertJobName(name);
+    const o = resolveJobOptions(options);
+    serializePayload(payload);
+    const boss = await this.#ready();
+    await this.#queue(boss, name);
+    // A plain handle: pg-boss's own pool, autocommit (and its own transaction for an upsert).
+    const conn = db.isTransaction ? { db: kyselyExecutor(db) } : {};
+    if (o.singletonKey !== undefined) {
+      // upsert: updates the newest waiting job of the key (its row lock keeps it from being fetched
+      // until the caller commits) or inserts one; a unique index settles concurrent inserts.
+      const r = await boss.upsert(name, payload, { ...this.#sendOptions(o), singletonKey: o.singletonKey, ...conn });
+      const id = r.jobs[0];
+      if (!id) throw new Error(`pg-boss did not enqueue ${name}`);
+      return id;
+    }
+    const id = await boss.send(name, payload, { ...this.#sendOptions(o), ...conn });
+    if (!id) throw new Error(`pg-boss did not enqueue ${name}`);
+    return id;
+  }
+
+  work<P extends object>(name: string, handler: JobHandler<P>, options: WorkOptions = {}): void {
+    assertJobName(name);
+    if (this.#handlers.has(name)) throw new Error(`A handler for job ${name} is already registered`);
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be an integer >= 1');
+    const reg: Registration = { name, handler: handler as JobHandler<object>, concurrency };
+    this.#handlers.set(name, reg);
+    if (this.#started) {
+      this.#ready()
+        .then((boss) => this.#startWorker(boss, reg))
+        .catch((err: unknown) => this.#log.error({ err, name }, 'could not start a job worker'));
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.#stopping) await this.#stopping;
+    if (this.#started) return;
+    this.#started = true;
+    try {
+      const boss = await this.#ready();
+      for (const reg of this.#handlers.values()) await this.#startWorker(boss, reg);
+    } catch (err) {
+      this.#started = false;
+      throw err;
+    }
+  }
+
+  async #startWorker(boss: PgBoss, reg: Registration): Promise<void> {
+    await this.#queue(boss, reg.name);
+    await boss.work(
+      reg.name,
+      {
+        batchSize: 1,
+        localConcurrency: reg.concurrency,
+        includeMetadata: true,
+        // Lets a PermanentJobError skip the remaining retries ('deadletter' fails terminally).
+        perJobResults: true,
+        pollingIntervalSeconds: this.#pollSeconds,
+        notifyPollingIntervalSeconds: this.#pollSeconds,
+      },
+      (jobs: JobWithMetadata<object>[]) => Promise.all(jobs.map((job) => this.#run(boss, reg, job))),
+    );
+  }
+
+  async #run(boss: PgBoss, reg: Registration, job: JobWithMetadata<object>): Promise<JobResult> {
+    const controller = new AbortController();
+    let finish = () => {};
+    const entry: RunningJob = {
+      id: job.id,
+      name: reg.name,
+      singletonKey: job.singletonKey,
+      controller,
+      finished: new Promise<void>((resolve) => {
+        finish = resolve;
+      }),
+    };
+    this.#running.set(job.id, entry);
+    let done = false;
+    // pg-boss aborts job.signal when the handler overran expireInSeconds, the claim was lost (another
+    // process cancelled it, or the heartbeat lapsed), and at shutdown; also after every completion.
+    const fromPgBoss = () => {
+      if (done || controller.signal.aborted) return;
+      const reason: JobAbortReason = this.#shuttingDown ? 'shutdown' : /no longer active/.test(String((job.signal.reason as Error | undefined)?.message)) ? 'lease-lost' : 'timeout';
+      const abort = (r: JobAbortReason) => controller.abort(new JobAbortedError(r, `job ${job.id}: ${r}`));
+      if (reason !== 'lease-lost') return abort(reason);
+      void this.#state(job.id).then(
+        (s) => abort(s === 'cancelled' ? 'cancelled' : 'lease-lost'),
+        () => abort('lease-lost'),
+      );
+    };
+    job.signal.addEventListener('abort', fromPgBoss, { once: true });
+    try {
+      await reg.handler(job.data, { id: job.id, name: reg.name, attempt: job.retryCount + 1, signal: controller.signal });
+      return { id: job.id, status: 'completed' };
+    } catch (err) {
+      const output = { message: errorMessage(err), name: err instanceof Error ? err.name : 'Error' };
+      const reason = controller.signal.aborted ? (controller.signal.reason as JobAbortedError | undefined)?.reason : undefined;
+      if (reason === 'cancelled') {
+        // Fenced to this attempt; a no-op when cancel() already committed.
+        await boss.cancel(reg.name, [{ id: job.id, retryCount: job.retryCount }]).catch((e: unknown) => this.#log.warn({ err: e }, 'could not cancel a job'));
+        return { id: job.id, status: 'failed', output };
+      }
+      if (isPermanent(err)) return { id: job.id, status: 'deadletter', output };
+      this.#log.warn({ err, job: job.id, name: reg.name }, 'job attempt failed');
+      return { id: job.id, status: 'failed', output };
+    } finally {
+      done = true;
+      job.signal.removeEventListener('abort', fromPgBoss);
+      this.#running.delete(job.id);
+      finish();
+      if (!this.#shuttingDown) this.#nudge(boss, reg.name);
+    }
+  }
+
+  /**
+   * A pg-boss worker waits out its polling interval even after a fetch that found work, which
+   * would hold each worker to one job per interval. Waking the queue's workers when a job ends
+   * makes them fetch again at once while there is a backlog; an empty fetch goes back to polling.
+   */
+  #nudge(boss: PgBoss, name: string): void {
+    for (const w of boss.getWipData()) if (w.name === name) boss.notifyWorker(w.id);
+  }
+
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.graceMs ?? DEFAULT_GRACE_MS).finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    const boss = await this.#boss?.catch(() => undefined);
+    this.#started = false;
+    if (!boss) return;
+    this.#shuttingDown = true;
+    try {
+      // Stop fetching; running handlers go on and their outcome is still recorded.
+      await Promise.all([...this.#handlers.keys()].map((name) => boss.offWork(name, { wait: false }).catch(() => {})));
+      const finished = () => [...this.#running.values()].map((r) => r.finished);
+      if (!(await settledWithin(finished(), graceMs))) {
+        for (const r of this.#running.values()) r.controller.abort(new JobAbortedError('shutdown', 'the job queue is stopping'));
+        await settledWithin(finished(), ABORT_SETTLE_MS);
+      }
+      // Whatever still runs is failed by pg-boss ('pg-boss shut down while active') and retried.
+      await boss.stop({ graceful: true, timeout: 1000, close: true });
+    } finally {
+      this.#boss = undefined;
+      this.#shuttingDown = false;
+    }
+  }
+
+  async cancel(db: Db, name: string, singletonKey: string): Promise<number> {
+    assertJobName(name);
+    const boss = await this.#ready();
+    const exec = db.isTransaction ? kyselyExecutor(db) : boss.getDb();
+    const { rows } = await exec.executeSql(
+      `SELECT id, state FROM ${SCHEMA}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry', 'active')`,
+      [name, singletonKey],
+    );
+    const found = rows as Array<{ id: string; state: string }>;
+    if (found.length > 0) {
+      // Active ones too: their worker, here or in another process, loses the claim and is aborted at its next heartbeat.
+      await boss.cancel(
+        name,
+        found.map((r) => r.id),
+        db.isTransaction ? { db: exec } : {},
+      );
+    }
+    for (const r of this.#running.values()) {
+      if (r.name === name && r.singletonKey === singletonKey) r.controller.abort(new JobAbortedError('cancelled', `job ${r.id} was cancelled`));
+    }
+    return found.filter((r) => r.state !== 'active').length;
+  }
+
+  /**
+   * Reads go through our own pool to pg-boss's documented job table, so they neither need pg-boss
+   * started nor a queue name (get() has only the id). Before pg-boss ever started there is no table.
+   */
+  async #read(text: string, values: unknown[]): Promise<unknown[]> {
+    try {
+      return (await kyselyExecutor(this.#database.db).executeSql(text, values)).rows;
+    } catch (err) {
+      if ((err as { code?: string }).code === '42P01' || (err as { code?: string }).code === '3F000') return [];
+      throw err;
+    }
+  }
+
+  async counts(name?: string): Promise<Record<JobState, number>> {
+    const rows = await this.#read(
+      `SELECT state::text AS state, count(*)::int AS n FROM ${SCHEMA}.job ${name === undefined ? '' : 'WHERE name = $1'} GROUP BY state`,
+      name === undefined ? [] : [name],
+    );
+    const out: Record<JobState, number> = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+    for (const r of rows as Array<{ state: string; n: number }>) {
+      const s = STATE[r.state];
+      if (s) out[s] += Number(r.n);
+    }
+    return out;
+  }
+
+  async get(id: string): Promise<JobInfo | undefined> {
+    if (!UUID_RE.test(id)) return undefined;
+    const rows = await this.#read(`SELECT id, name, state::text AS state, retry_count, started_on, output, data FROM ${SCHEMA}.job WHERE id = $1::uuid`, [id]);
+    const row = rows[0] as
+      | { id: string; name: string; state: string; retry_count: number; started_on: Date | null; output: unknown; data: unknown }
+      | undefined;
+    if (!row) return undefined;
+    const state = STATE[row.state] ?? 'queued';
+    return {
+      id: row.id,
+      name: row.name,
+      state,
+      // retry_count goes up on each claim after the first.
+      attempts: row.started_on ? row.retry_count + 1 : 0,
+      lastError: state === 'completed' ? null : outputMessage(row.output),
+      payload: row.data,
+    };
+  }
+
+  async #state(id: string): Promise<string | undefined> {
+    const rows = await this.#read(`SELECT state::text AS state FROM ${SCHEMA}.job WHERE id = $1::uuid`, [id]);
+    return (rows[0] as { state: string } | undefined)?.state;
+  }
+}
+
+/** pg-boss stores a failure as the error object, or as { value } for strings and its own timeouts. */
+function outputMessage(output: unknown): string | null {
+  if (!output || typeof output !== 'object') return null;
+  const o = output as { message?: unknown; value?: unknown };
+  if (typeof o.message === 'string') return o.message;
+  if (typeof o.value === 'string') return o.value;
+  if (o.value && typeof o.value === 'object' && typeof (o.value as { message?: unknown }).message === 'string') return (o.value as { message: string }).message;
+  return null;
+}

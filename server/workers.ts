@@ -1,0 +1,13 @@
+// The job handlers a worker process runs.
+import type { Deps } from './deps.ts';
+import { executeRun, IMPORT_JOB } from './imports/index.ts';
+import { handleMailSendJob, MAIL_SEND_JOB, type MailSendPayload } from './notifications/index.ts';
+
+export function registerWorkers(deps: Deps): void {
+  deps.queue.work<MailSendPayload>(MAIL_SEND_JOB, (payload, ctx) =>
+    handleMailSendJob({ db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock }, payload, ctx),
+  { concurrency: 4 });
+  deps.queue.work<{ runId: string }>(IMPORT_JOB, async (payload, ctx) => {
+    await executeRun(deps, payload.runId, { signal: ctx.signal });
+  }, { concurrency: 2 });
+}
