@@ -45,6 +45,8 @@ export const configSchema = z.object({
   SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of minutes' }).int().min(5).max(60 * 24 * 30).default(720)),
   /** Largest accepted request body in bytes. */
   BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of bytes' }).int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
+  /** A background job whose worker stops answering for this long is handed to another worker (min 10). */
+  ROSTER_JOB_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of seconds' }).int().min(10).max(3600).default(30)),
   /** What this process does: api (HTTP only), worker (background jobs only) or all. Several workers need PostgreSQL. */
   ROSTER_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
   /** Set to true when Roster runs behind a reverse proxy that sets X-Forwarded-* headers. */
@@ -69,6 +71,7 @@ export interface Config {
   bodyLimitBytes: number;
   trustProxy: boolean;
   role: 'api' | 'worker' | 'all';
+  jobLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     trustProxy: c.TRUST_PROXY === 'true',
     role: c.ROSTER_ROLE,
+    jobLeaseMs: c.ROSTER_JOB_LEASE_SECONDS * 1000,
   };
 }
 

@@ -40,6 +40,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
       createJobQueue(database, {
         logger,
         connectionString: config.databaseUrl,
+        leaseMs: config.jobLeaseMs,
         // One server process per SQLite database: jobs left running belong to a process that died.
         reclaimOnStart: database.dialect === 'sqlite',
       }),

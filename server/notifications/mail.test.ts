@@ -13,7 +13,7 @@ import {
 } from './index.ts';
 import { findMailById } from './mail.repository.ts';
 import { scrubSmtpSecret } from './mailer.ts';
-import { parseMime, SmtpReceiver } from './testing/smtp-receiver.ts';
+import { parseMime, SmtpReceiver } from '../../test/smtp-receiver.ts';
 
 /**
  * The jobs module is built alongside this one; this stand-in keeps the one property that matters
