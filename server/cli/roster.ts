@@ -10,6 +10,7 @@ import { main as serveMain } from '../main.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
 import { readSecret } from './prompt.ts';
+import { addImportCommands } from './import.commands.ts';
 import { printTable } from './table.ts';
 
 function config(): Config {
@@ -112,6 +113,7 @@ export function buildCli(): Command {
       });
     });
 
+  addImportCommands(program);
   return program;
 }
 

@@ -128,7 +128,13 @@ async function countAtLeast(deps: Deps, organizationId: string, applicationId: s
   }
 }
 
-export async function createImportRun(deps: Deps, actor: Actor, applicationId: string, input: CreateRunInput): Promise<CreatedRun> {
+export interface CreateRunOptions {
+  /** Run in this process whatever the size (the CLI), reporting progress. */
+  inline?: boolean;
+  onProgress?: (p: RunProgress) => void;
+}
+
+export async function createImportRun(deps: Deps, actor: Actor, applicationId: string, input: CreateRunInput, opts: CreateRunOptions = {}): Promise<CreatedRun> {
   const { db } = deps.database;
   const app = await getApplication(db, actor.organizationId, applicationId);
   await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
@@ -157,12 +163,13 @@ export async function createImportRun(deps: Deps, actor: Actor, applicationId: s
     total = selection.length;
   }
   const sync = total < SYNC_LIMIT;
+  const inline = sync || opts.inline === true;
   const now = deps.clock.now();
   const row: repo.RunRow = {
     id: newId(),
     organization_id: actor.organizationId,
     application_id: applicationId,
-    status: sync ? 'running' : 'queued',
+    status: inline ? 'running' : 'queued',
     mode: input.all ? 'all' : 'selection',
     selection: selection ? JSON.stringify(selection) : null,
     snapshot_id: snapshotId,
@@ -178,7 +185,7 @@ export async function createImportRun(deps: Deps, actor: Actor, applicationId: s
     error: null,
     attempt: 0,
     created_at: now.toISOString(),
-    started_at: sync ? now.toISOString() : null,
+    started_at: inline ? now.toISOString() : null,
     finished_at: null,
     updated_at: now.toISOString(),
   };
@@ -194,16 +201,34 @@ export async function createImportRun(deps: Deps, actor: Actor, applicationId: s
         importRunId: row.id,
         changes: { mode: row.mode, total },
       });
-      await deps.queue.enqueue(trx, IMPORT_JOB, { runId: row.id }, { runAt: sync ? new Date(now.getTime() + SAFETY_NET_MS) : undefined, maxAttempts: 20, backoffMs: 2000 });
+      await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
     });
   } catch (err) {
     if (uniqueViolation(err)) throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
     throw err;
   }
-  if (!sync) return { run: toRun(row) };
-  await executeRun(deps, row.id);
+  if (!inline) return { run: toRun(row) };
+  // The job enqueued above finishes the run if this process dies; while we work it keeps being pushed back.
+  const heartbeat = setInterval(() => {
+    enqueueRunJob(deps, db, row.id, SAFETY_NET_MS).catch((err) => deps.logger.warn({ err, runId: row.id }, 'could not push back the import safety net'));
+  }, SAFETY_NET_MS / 10);
+  try {
+    await executeRun(deps, row.id, { onProgress: opts.onProgress });
+  } finally {
+    clearInterval(heartbeat);
+  }
   const finished = await repo.findRun(db, actor.organizationId, row.id);
-  return { run: toRun(finished!), results: (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) };
+  return { run: toRun(finished!), results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };
+}
+
+/** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
+function enqueueRunJob(deps: Deps, db: Db, runId: string, delayMs: number): Promise<string> {
+  return deps.queue.enqueue(db, IMPORT_JOB, { runId }, {
+    runAt: delayMs ? new Date(deps.clock.now().getTime() + delayMs) : undefined,
+    singletonKey: `import-run:${runId}`,
+    maxAttempts: 20,
+    backoffMs: 2000,
+  });
 }
 
 export interface RunProgress {

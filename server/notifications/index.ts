@@ -2,7 +2,7 @@ export {
   queueMail, listOutbox, getOutboxMail, MAIL_SEND_JOB, MAIL_MAX_ATTEMPTS, MAIL_BACKOFF_MS,
   type MailQueue, type MailSendPayload, type QueueMailInput, type OutboxMail, type OutboxQuery,
 } from './mail.service.ts';
-export { handleMailSendJob, MailSendError, type MailSendDeps, type MailJobContext } from './mail.job.ts';
+export { deliverQueuedMailNow, handleMailSendJob, MailSendError, type MailSendDeps, type MailJobContext } from './mail.job.ts';
 export { getMailTransport, closeMailTransports, createMailTransport, type MailTransport } from './mailer.ts';
 export {
   registerAttachmentResolver, MAX_INLINE_ATTACHMENT_BYTES,

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { resolveAttachments } from './attachments.ts';
-import { claimMail, findMailById, type MailRow, updateQueuedMail } from './mail.repository.ts';
+import { claimMail, findMailById, listQueuedMailIdsFor, type MailRow, updateQueuedMail } from './mail.repository.ts';
 import { type MailSendPayload, parseAttachments } from './mail.service.ts';
 import { getMailTransport, type MailTransport, scrubSmtpSecret, senderDomain } from './mailer.ts';
 
@@ -146,4 +146,18 @@ function errorText(err: unknown, smtpUrl: string | undefined): string {
   const text = `${e.code && !String(e.message).includes(e.code) ? `${e.code}: ` : ''}${e.message ?? String(err)}`;
   const clean = scrubSmtpSecret(text.replace(/\s+/g, ' ').trim(), smtpUrl);
   return clean.length > MAX_ERROR ? `${clean.slice(0, MAX_ERROR - 1)}…` : clean;
+}
+
+/**
+ * Sends the queued mail about `relatedId` now, in this process (the CLI, which has no worker).
+ * The queued jobs stay: they find the rows sent and do nothing. A failure is left to them.
+ */
+export async function deliverQueuedMailNow(deps: MailSendDeps, relatedId: string): Promise<void> {
+  for (const mailId of await listQueuedMailIdsFor(deps.db, relatedId)) {
+    try {
+      await handleMailSendJob(deps, { mailId }, { attempt: 1, signal: AbortSignal.timeout(120_000) });
+    } catch (err) {
+      deps.logger.warn({ mailId, err: err instanceof Error ? err.message : String(err) }, 'mail not sent yet; the server retries it');
+    }
+  }
 }

@@ -89,3 +89,9 @@ export async function updateQueuedMail(
   const r = await mail(db).updateTable('mail_outbox').set(patch).where('id', '=', id).where('status', '=', 'queued').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** Queued rows about one thing (e.g. an import run), for sending them right away. */
+export async function listQueuedMailIdsFor(db: Db, relatedId: string): Promise<string[]> {
+  const rows = await mail(db).selectFrom('mail_outbox').select('id').where('related_id', '=', relatedId).where('status', '=', 'queued').execute();
+  return rows.map((r) => r.id);
+}

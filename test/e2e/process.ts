@@ -1,5 +1,5 @@
 // Runs the real `roster` processes for end-to-end tests.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -48,13 +48,23 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   };
 }
 
-export function runCli(args: string[], env: Record<string, string>, input?: string) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'server/cli/roster.ts'), ...args], {
+/** Runs the CLI without blocking this process (tests serve SCIM from it meanwhile). */
+export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'server/cli/roster.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    input,
-    encoding: 'utf8',
-    timeout: 30_000,
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) => {
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -63,7 +63,7 @@ describe('roster server process', () => {
     } finally {
       expect(await s.stop('SIGTERM')).toBe(0);
     }
-    const list = runCli(['users', 'list', '--json'], env);
+    const list = await runCli(['users', 'list', '--json'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('"username":"persisted"');
   });
@@ -74,28 +74,28 @@ describe('roster server process', () => {
 });
 
 describe('roster CLI', () => {
-  it('has --help on every command', () => {
+  it('has --help on every command', async () => {
     for (const args of [['--help'], ['serve', '--help'], ['migrate', '--help'], ['admin', 'create', '--help'], ['users', 'list', '--help']]) {
-      const r = runCli(args, env);
+      const r = await runCli(args, env);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toContain('Usage: roster');
     }
   });
 
-  it('migrates, creates an admin from stdin, and validates its arguments', () => {
-    expect(runCli(['migrate'], env).stdout).toMatch(/up to date|Applied/);
-    const ok = runCli(['admin', 'create', '--email', 'cli@example.com', '--password-stdin', '--role', 'read_only'], env, 'another long password\n');
+  it('migrates, creates an admin from stdin, and validates its arguments', async () => {
+    expect((await runCli(['migrate'], env)).stdout).toMatch(/up to date|Applied/);
+    const ok = await runCli(['admin', 'create', '--email', 'cli@example.com', '--password-stdin', '--role', 'read_only'], env, 'another long password\n');
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('Created admin cli@example.com (role read_only');
-    const dup = runCli(['admin', 'create', '--email', 'CLI@example.com', '--password-stdin'], env, 'another long password\n');
+    const dup = await runCli(['admin', 'create', '--email', 'CLI@example.com', '--password-stdin'], env, 'another long password\n');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
-    const weak = runCli(['admin', 'create', '--email', 'weak@example.com', '--password-stdin'], env, 'short\n');
+    const weak = await runCli(['admin', 'create', '--email', 'weak@example.com', '--password-stdin'], env, 'short\n');
     expect(weak.stderr).toContain('12 to 128');
-    const badRole = runCli(['admin', 'create', '--email', 'x@example.com', '--role', 'root'], env);
+    const badRole = await runCli(['admin', 'create', '--email', 'x@example.com', '--role', 'root'], env);
     expect(badRole.code).not.toBe(0);
     expect(badRole.stderr).toContain('--role');
-    const badLimit = runCli(['users', 'list', '--limit', '-3'], env);
+    const badLimit = await runCli(['users', 'list', '--limit', '-3'], env);
     expect(badLimit.code).not.toBe(0);
     expect(badLimit.stderr).toContain('--limit');
   });
