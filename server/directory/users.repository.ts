@@ -25,20 +25,20 @@ export async function findUser(db: Db, organizationId: string, id: string): Prom
 
 /** Users whose username or email equals (lower-cased) any of the given values. */
 export async function findUsersByUsernameOrEmail(db: Db, organizationId: string, lowerValues: string[]): Promise<Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>[]> {
-  if (lowerValues.length === 0) return [];
-  const out: Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>[] = [];
-  for (let i = 0; i < lowerValues.length; i += 400) {
-    const chunk = lowerValues.slice(i, i + 400);
-    out.push(
-      ...(await db
+  const found = new Map<string, Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>>();
+  // Two lookups, each on its own unique index: with OR, SQLite scans every user of the organization.
+  for (const col of ['username_lower', 'email_lower'] as const) {
+    for (let i = 0; i < lowerValues.length; i += 500) {
+      const rows = await db
         .selectFrom('users')
         .select(['id', 'username_lower', 'email_lower'])
         .where('organization_id', '=', organizationId)
-        .where((eb) => eb.or([eb('username_lower', 'in', chunk), eb('email_lower', 'in', chunk)]))
-        .execute()),
-    );
+        .where(col, 'in', lowerValues.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.set(r.id, r);
+    }
   }
-  return out;
+  return [...found.values()];
 }
 
 export async function updateUser(db: Db, organizationId: string, id: string, patch: Partial<UserRecord>): Promise<void> {

@@ -2,20 +2,19 @@
 // remote id), in batches where a user, its link, its Insights event and its result commit together.
 // The results table is the checkpoint: a resumed run skips every remote id it already answered.
 import { getApplication } from '../applications/index.ts';
-import type { Db, Tx } from '../db/database.ts';
+import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import type { Deps } from '../deps.ts';
-import { creationChanges, insertUsers, newUserRecord, toUser, type UserRecord } from '../directory/index.ts';
-import { recordMany, record, type InsightEventInput } from '../insights/index.ts';
-import { links, loadScimConfig } from '../integrations/index.ts';
+import { record } from '../insights/index.ts';
+import { loadScimConfig } from '../integrations/index.ts';
 import type { ScimUser } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { batchWriter } from './batch-writer.ts';
 import { type Candidate, toCandidate } from './candidate.ts';
-import { findExisting } from './classify.ts';
 import { notifyRunFinished } from './notify.ts';
 import * as repo from './runs.repository.ts';
 import * as snapshots from './snapshot.repository.ts';
@@ -262,16 +261,31 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
   let seq = (await repo.maxResultSeq(db, runId)) + 1;
   let processed = run.processed;
   const ctx = { deps, run, app: { id: app.id, name: app.name }, actor };
-
+  const writer = batchWriter(deps.database, { run, app: ctx.app, actor });
+  // At most one batch is being written while the next page is fetched and mapped.
+  let writing: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  const drain = async () => {
+    await writing;
+    if (writeError) throw writeError;
+  };
   const step = async (candidates: Candidate[]) => {
+    await drain();
     if (signal.aborted || (await deactivatedSince(db, run.application_id, run.created_at))) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
       throw new RunStopped('integration deactivated');
     }
-    const n = await db.transaction().execute((trx) => processBatch(trx, ctx, candidates, seq));
+    const firstSeq = seq;
     seq += candidates.length;
-    processed += n;
-    opts.onProgress?.({ processed, total: Math.max(run.total, processed) });
+    writing = writer.write(candidates, firstSeq, deps.clock.now().toISOString()).then(
+      (n) => {
+        processed += n;
+        opts.onProgress?.({ processed, total: Math.max(run.total, processed) });
+      },
+      (err) => {
+        writeError = err;
+      },
+    );
   };
 
   try {
@@ -298,8 +312,10 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
         await client.close();
       }
     }
+    await drain();
     return await finishRun(deps, ctx, 'completed', null);
   } catch (err) {
+    await writing;
     if (opts.signal?.aborted && !(err instanceof RunStopped)) throw err; // shutdown: the job resumes later
     if (err instanceof RunStopped) return finishRun(deps, ctx, 'failed', err.message);
     if (signal.aborted || (await deactivatedSince(db, run.application_id, run.created_at))) return finishRun(deps, ctx, 'failed', 'integration deactivated');
@@ -315,72 +331,6 @@ interface RunContext {
   run: repo.RunRow;
   app: { id: string; name: string };
   actor: Actor;
-}
-
-/** One batch in one transaction. Returns how many remote users it answered. */
-async function processBatch(trx: Tx, ctx: RunContext, candidates: Candidate[], firstSeq: number): Promise<number> {
-  const { run, app, actor, deps } = ctx;
-  const done = await repo.findResultRemoteIds(trx, run.id, candidates.map((c) => c.remoteId));
-  const todo = candidates.filter((c) => c.remoteId && !done.has(c.remoteId));
-  if (todo.length === 0) return 0;
-  const existing = await findExisting(trx, run.organization_id, run.application_id, todo);
-  const creators = await repo.findCreatorsInRun(trx, run.id, [...new Set([...existing.values()].map((e) => e.userId))]);
-  const now = deps.clock.now().toISOString();
-  const users: UserRecord[] = [];
-  const linkRows: links.LinkRow[] = [];
-  const events: InsightEventInput[] = [];
-  const results: repo.ResultRow[] = [];
-  const inBatch = new Map<string, string>();
-  const counts = { processed: 0, created: 0, skipped: 0, failed: 0 };
-  let seq = firstSeq;
-  for (const c of todo) {
-    const result = (outcome: repo.ResultRow['outcome'], reason: string | null, userId: string | null = null) => {
-      results.push({ run_id: run.id, remote_id: c.remoteId, seq: seq++, user_name: c.userName || c.email, email: c.email, outcome, reason, user_id: userId });
-      counts.processed++;
-      counts[outcome]++;
-    };
-    if (!c.input) {
-      result('failed', c.problems.join('; '));
-      continue;
-    }
-    const ex = existing.get(c.remoteId);
-    const firstOf = ex && creators.get(ex.userId);
-    if (firstOf && firstOf !== c.remoteId) {
-      result('failed', `duplicate within the application's list (same username or email as remote user ${firstOf})`);
-      continue;
-    }
-    if (ex) {
-      result('skipped', ex.reason, ex.userId);
-      continue;
-    }
-    const keys = [c.input.username.toLowerCase(), c.input.email.toLowerCase()];
-    const dup = keys.map((k) => inBatch.get(k)).find(Boolean);
-    if (dup) {
-      result('failed', `duplicate within the application's list (same username or email as remote user ${dup})`);
-      continue;
-    }
-    for (const k of keys) inBatch.set(k, c.remoteId);
-    const user = newUserRecord(run.organization_id, { ...c.input, state: 'ACTIVE' }, now, { applicationId: run.application_id, importRunId: run.id });
-    users.push(user);
-    linkRows.push({ organization_id: run.organization_id, application_id: run.application_id, user_id: user.id, remote_id: c.remoteId, remote_user_name: c.userName, origin: 'import', created_at: now, updated_at: now });
-    events.push({
-      eventType: 'user_create',
-      service: 'import',
-      actor,
-      resource: { type: 'user', id: user.id, username: user.username },
-      application: app,
-      importRunId: run.id,
-      changes: creationChanges(toUser(user)),
-      timestamp: now,
-    });
-    result('created', null, user.id);
-  }
-  await insertUsers(trx, users);
-  await links.insertLinks(trx, linkRows);
-  await recordMany(trx, events);
-  await repo.insertResults(trx, results);
-  await repo.addRunCounts(trx, run.id, counts, run.total, now);
-  return counts.processed;
 }
 
 async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'failed', error: string | null): Promise<ImportRun> {

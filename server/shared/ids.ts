@@ -1,7 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let seq = 0;
+
+// Random bytes drawn 4 KiB at a time: one system call per 409 ids instead of one per id.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function randomBits(): Buffer {
+  if (poolAt + 10 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const out = pool.subarray(poolAt, poolAt + 10);
+  poolAt += 10;
+  return out;
+}
 
 /**
  * UUIDv7 (RFC 9562): time-ordered, so ids created later sort later. Within one millisecond a
@@ -19,7 +32,8 @@ export function newId(now = Date.now()): string {
     seq = 0;
   }
   const ms = lastMs;
-  const b = randomBytes(16);
+  const b = Buffer.alloc(16);
+  randomBits().copy(b, 6, 0, 10);
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;
   b[2] = (ms >>> 24) & 0xff;

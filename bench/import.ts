@@ -1,0 +1,71 @@
+// Imports every user of the test SCIM server (own process, page size 1,000) into Roster and compares
+// with just listing the same server. Usage:
+//   npm run bench:import -- [--users 100000] [--page-size 1000] [--postgres]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApplication } from '../server/applications/index.ts';
+import { createAdmin } from '../server/auth/index.ts';
+import { loadConfig } from '../server/config.ts';
+import { closeDeps, createDeps } from '../server/deps.ts';
+import { createImportRun } from '../server/imports/index.ts';
+import { configureIntegration } from '../server/integrations/index.ts';
+import { ScimClient } from '../server/scim/index.ts';
+import { type Actor, systemActor } from '../server/shared/actor.ts';
+import { createLogger } from '../server/shared/logger.ts';
+import { mb, peakRss, startPostgres, startScimProcess } from './support.ts';
+
+const { values } = parseArgs({ options: { users: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '1000' }, postgres: { type: 'boolean', default: false } } });
+const users = Number(values.users);
+const pageSize = Number(values['page-size']);
+if (!Number.isInteger(users) || users < 1 || users > 2_000_000 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+  process.stderr.write('--users must be 1..2000000 and --page-size 1..1000\n');
+  process.exit(2);
+}
+
+const TOKEN = 'bench-token';
+const scim = await startScimProcess(['--users', String(users), '--token', TOKEN, '--quirks', 'maxPageSize=1000']);
+const pg = values.postgres ? await startPostgres() : undefined;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-import-'));
+try {
+  const config = loadConfig({ ROSTER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: pg?.url ?? '' });
+  const deps = await createDeps(config, { logger: createLogger('warn') });
+  const { db } = deps.database;
+  const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'benchmark password', role: 'admin' });
+  const actor: Actor = { type: 'admin', id: admin.id, email: admin.email, role: 'admin', organizationId: systemActor().organizationId };
+  const app = await createApplication(db, actor, { name: 'Bench App' });
+  await configureIntegration(db, deps.secretKey, actor, app.id, {
+    baseUrl: scim.baseUrl,
+    auth: { type: 'bearer', token: TOKEN },
+    settings: { pageSize, rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, concurrency: 4 },
+  });
+
+  // Raw listing: the same client settings, nothing written.
+  let t = performance.now();
+  const client = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, rateLimit: null, paging: { pageSize } });
+  let listed = 0;
+  for await (const page of client.listUsers().pages()) listed += page.length;
+  await client.close();
+  const listMs = performance.now() - t;
+  const rssAfterListing = peakRss();
+
+  const memLog = process.env.BENCH_MEM ? setInterval(() => { const m = process.memoryUsage(); console.log('mem', Math.round(m.rss/1048576), 'heap', Math.round(m.heapUsed/1048576), '/', Math.round(m.heapTotal/1048576), 'ext', Math.round(m.external/1048576), 'ab', Math.round(m.arrayBuffers/1048576)); }, 500) : undefined;
+  t = performance.now();
+  const { run } = await createImportRun(deps, actor, app.id, { all: true }, { inline: true });
+  const importMs = performance.now() - t;
+  if (memLog) clearInterval(memLog);
+  const rssPeak = peakRss();
+  await closeDeps(deps, { graceMs: 0 });
+
+  const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')}/s`;
+  console.log(`Import benchmark: ${users.toLocaleString('en')} users, page size ${pageSize}, ${deps.database.dialect}`);
+  console.log(`  raw listing:        ${(listMs / 1000).toFixed(2)} s  (${rate(listed, listMs)}, ${listed} users)`);
+  console.log(`  import end to end:  ${(importMs / 1000).toFixed(2)} s  (${rate(run.processed, importMs)}; created ${run.created}, skipped ${run.skipped}, failed ${run.failed}, status ${run.status})`);
+  console.log(`  ratio import/list:  ${(importMs / listMs).toFixed(2)}  (target <= 2)`);
+  console.log(`  peak RSS:           ${mb(rssPeak)} (after listing alone: ${mb(rssAfterListing)}; target < 300 MB)`);
+} finally {
+  await scim.stop();
+  await pg?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}

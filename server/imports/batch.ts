@@ -1,0 +1,84 @@
+// One batch of an import run in one transaction: the users, their links, their Insights events and
+// their results commit together, and the run's counters with them (the checkpoint). No I/O but the
+// database, so it also runs in the SQLite writer thread.
+import type { Tx } from '../db/database.ts';
+import { creationChanges, insertUsers, newUserRecord, toUser, type UserRecord } from '../directory/index.ts';
+import { type InsightEventInput, recordMany } from '../insights/index.ts';
+import * as links from '../integrations/links.repository.ts';
+import type { Actor } from '../shared/actor.ts';
+import type { Candidate } from './candidate.ts';
+import { findExisting } from './classify.ts';
+import * as repo from './runs.repository.ts';
+
+/** What a batch needs to know about its run; plain data, so it can cross to a worker thread. */
+export interface BatchContext {
+  run: repo.RunRow;
+  app: { id: string; name: string };
+  actor: Actor;
+}
+
+/** One batch in one transaction. Returns how many remote users it answered. */
+export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
+  const { run, app, actor } = ctx;
+  const done = await repo.findResultRemoteIds(trx, run.id, candidates.map((c) => c.remoteId));
+  const todo = candidates.filter((c) => c.remoteId && !done.has(c.remoteId));
+  if (todo.length === 0) return 0;
+  const existing = await findExisting(trx, run.organization_id, run.application_id, todo);
+  const creators = await repo.findCreatorsInRun(trx, run.id, [...new Set([...existing.values()].map((e) => e.userId))]);
+  const users: UserRecord[] = [];
+  const linkRows: links.LinkRow[] = [];
+  const events: InsightEventInput[] = [];
+  const results: repo.ResultRow[] = [];
+  const inBatch = new Map<string, string>();
+  const counts = { processed: 0, created: 0, skipped: 0, failed: 0 };
+  let seq = firstSeq;
+  for (const c of todo) {
+    const result = (outcome: repo.ResultRow['outcome'], reason: string | null, userId: string | null = null) => {
+      results.push({ run_id: run.id, remote_id: c.remoteId, seq: seq++, user_name: c.userName || c.email, email: c.email, outcome, reason, user_id: userId });
+      counts.processed++;
+      counts[outcome]++;
+    };
+    if (!c.input) {
+      result('failed', c.problems.join('; '));
+      continue;
+    }
+    const ex = existing.get(c.remoteId);
+    const firstOf = ex && creators.get(ex.userId);
+    if (firstOf && firstOf !== c.remoteId) {
+      result('failed', `duplicate within the application's list (same username or email as remote user ${firstOf})`);
+      continue;
+    }
+    if (ex) {
+      result('skipped', ex.reason, ex.userId);
+      continue;
+    }
+    const keys = [c.input.username.toLowerCase(), c.input.email.toLowerCase()];
+    const dup = keys.map((k) => inBatch.get(k)).find(Boolean);
+    if (dup) {
+      result('failed', `duplicate within the application's list (same username or email as remote user ${dup})`);
+      continue;
+    }
+    for (const k of keys) inBatch.set(k, c.remoteId);
+    const user = newUserRecord(run.organization_id, { ...c.input, state: 'ACTIVE' }, now, { applicationId: run.application_id, importRunId: run.id });
+    users.push(user);
+    linkRows.push({ organization_id: run.organization_id, application_id: run.application_id, user_id: user.id, remote_id: c.remoteId, remote_user_name: c.userName, origin: 'import', created_at: now, updated_at: now });
+    events.push({
+      eventType: 'user_create',
+      service: 'import',
+      actor,
+      resource: { type: 'user', id: user.id, username: user.username },
+      application: app,
+      importRunId: run.id,
+      changes: creationChanges(toUser(user)),
+      timestamp: now,
+    });
+    result('created', null, user.id);
+  }
+  await insertUsers(trx, users);
+  await links.insertLinks(trx, linkRows);
+  await recordMany(trx, events);
+  await repo.insertResults(trx, results);
+  await repo.addRunCounts(trx, run.id, counts, run.total, now);
+  return counts.processed;
+}
+
