@@ -171,6 +171,14 @@ export async function* paginate<T extends { id?: string }>(
         setMode('index', 'the server refused cursor paging');
         continue;
       }
+      // A cursor-only server (P6) whose ServiceProviderConfig doesn't say so may refuse startIndex
+      // on the very first page; its error names cursors. One cursor attempt, like a stall below.
+      if (mode === 'index' && stats.pages === 0 && !forced && !triedCursor && !cursorsRefused && err.status === 400 && /cursor/i.test(err.detail)) {
+        triedCursor = true;
+        cursor = '';
+        setMode('cursor', 'the server refused index paging');
+        continue;
+      }
       if (mode === 'index' && startIndex > 1 && forced !== 'index' && isDeepIndexRefusal(err)) {
         afterId = undefined;
         setMode('keyset', 'the server refused a deep startIndex');
@@ -239,12 +247,14 @@ export async function* paginate<T extends { id?: string }>(
     startIndex += items.length;
   }
 
-  // Fewer resources than the server claims: a 0-based server skipped its first one (P5).
-  // startIndex=0 is read as 1 by conforming servers (RFC 7644 §3.4.2.4), so the probe is harmless.
-  if (mode === 'index' && stats.totalResults !== undefined && seen.size < stats.totalResults) {
+  // Fewer resources than the server claims, or a claim that cannot be the total (P3 reports the
+  // page length): a 0-based server may have skipped its first one (P5). Paging from 1 by what was
+  // received misses only offset 0, so one resource is enough. startIndex=0 is read as 1 by
+  // conforming servers (RFC 7644 §3.4.2.4), so the probe is harmless.
+  if (mode === 'index' && stats.totalResults !== undefined && stats.totalResults !== seen.size) {
     stats.zeroBasedProbe = true;
     try {
-      const fresh = take((await request({ mode: 'index', count, startIndex: 0 })).resources);
+      const fresh = take((await request({ mode: 'index', count: 1, startIndex: 0 })).resources);
       if (fresh.length) {
         logger.warn('SCIM server appears to treat startIndex as 0-based', { recovered: fresh.length });
         yield fresh;
