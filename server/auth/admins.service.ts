@@ -9,6 +9,7 @@ import { newId } from '../shared/ids.ts';
 import * as repo from './admins.repository.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession } from './sessions.service.ts';
+import { checkLoginThrottle, clearLoginFailures, loginLockedError, recordLoginFailure } from './throttle.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
 export type Role = 'admin' | 'read_only';
@@ -22,9 +23,7 @@ export interface Admin {
   lastLoginAt: string | null;
 }
 
-export const LOGIN_MAX_FAILURES = 5;
-export const LOGIN_WINDOW_MS = 15 * 60_000;
-export const LOGIN_LOCK_MS = 15 * 60_000;
+export { LOGIN_LOCK_MS, LOGIN_MAX_FAILURES, LOGIN_WINDOW_MS } from './throttle.ts';
 export const SETUP_TOKEN_TTL_MS = 24 * 60 * 60_000;
 
 export const toAdmin = (r: repo.AdminRow): Admin => ({
@@ -115,8 +114,8 @@ export interface LoginResult {
 }
 
 /**
- * Throttling is keyed by the email, known or not, so the answers never tell whether an account
- * exists: 5 failures within 15 minutes lock that email for 15 minutes.
+ * Throttling (throttle.ts) is keyed by the email, known or not, so the answers never tell whether an
+ * account exists: 5 failures within 15 minutes lock that email for 15 minutes.
  */
 export async function login(db: Db, input: LoginInput, clock: Clock = systemClock): Promise<LoginResult> {
   const emailLower = input.email.trim().toLowerCase();
@@ -141,31 +140,21 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
     return error;
   };
 
-  const throttle = await repo.findThrottle(db, input.organizationId, key);
-  if (throttle?.locked_until && throttle.locked_until > now.toISOString()) {
-    const retryAfter = Math.ceil((Date.parse(throttle.locked_until) - now.getTime()) / 1000);
-    throw await fail(null, 'account temporarily locked after repeated failures',
-      new AppError('LOGIN_LOCKED', 429, `Too many failed logins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`, { retryAfterSeconds: retryAfter }));
+  const { throttle, retryAfterSeconds } = await checkLoginThrottle(db, input.organizationId, key, now);
+  if (retryAfterSeconds !== undefined) {
+    throw await fail(null, 'account temporarily locked after repeated failures', loginLockedError(retryAfterSeconds));
   }
 
   const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
   const ok = admin ? await verifyPassword(input.password, admin.password_hash) : (await burnPasswordCheck(input.password), false);
   if (!admin || !ok) {
-    const windowOpen = throttle && now.getTime() - Date.parse(throttle.window_started_at) < LOGIN_WINDOW_MS;
-    const failures = windowOpen ? throttle.failures + 1 : 1;
-    await repo.upsertThrottle(db, {
-      organization_id: input.organizationId,
-      key,
-      failures,
-      window_started_at: windowOpen ? throttle.window_started_at : now.toISOString(),
-      locked_until: failures >= LOGIN_MAX_FAILURES ? new Date(now.getTime() + LOGIN_LOCK_MS).toISOString() : null,
-    });
+    await recordLoginFailure(db, input.organizationId, key, throttle, now);
     throw await fail(admin?.id ?? null, admin ? 'wrong password' : 'unknown email',
       new AppError('INVALID_CREDENTIALS', 401, 'Email or password is incorrect'));
   }
 
   return inTransaction(db, async (trx) => {
-    if (throttle) await repo.deleteThrottle(trx, input.organizationId, key);
+    if (throttle) await clearLoginFailures(trx, input.organizationId, key);
     await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString() });
     const session = await createSession(trx, {
       organizationId: input.organizationId,

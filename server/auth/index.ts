@@ -1,4 +1,5 @@
 export * from './admins.service.ts';
 export * from './sessions.service.ts';
-export { hashPassword, verifyPassword } from './passwords.ts';
+export { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 export { randomToken, sha256 } from './tokens.ts';
+export { checkLoginThrottle, clearLoginFailures, loginLockedError, recordLoginFailure, type ThrottleState } from './throttle.ts';

@@ -6,7 +6,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { resolveAttachments } from './attachments.ts';
 import { claimMail, findMailById, listQueuedMailIdsFor, type MailRow, updateQueuedMail } from './mail.repository.ts';
-import { type MailSendPayload, parseAttachments } from './mail.service.ts';
+import { hideLinkTokens, type MailSendPayload, parseAttachments } from './mail.service.ts';
 import { getMailTransport, type MailTransport, scrubSmtpSecret, senderDomain } from './mailer.ts';
 
 export interface MailSendDeps {
@@ -57,10 +57,10 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
     const now = clock.now().toISOString();
     const row = found;
     if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, updated_at: now })) {
-      // The only copy outside the database, for setups without SMTP: what an admin needs to act on
-      // (for example an activation link), nothing else. The HTML repeats the text and is left out.
+      // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
+      // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
       logger.info(
-        { mail: { id: row.id, kind: row.kind, to: row.to_address, subject: row.subject, text: row.body_text, attachments: parseAttachments(row.attachments).map((a) => a.filename) } },
+        { mail: { id: row.id, kind: row.kind, to: row.to_address, subject: row.subject, text: hideLinkTokens(row.body_text), attachments: parseAttachments(row.attachments).map((a) => a.filename) } },
         'mail stored in the outbox (SMTP_URL is not set)',
       );
     }

@@ -124,13 +124,21 @@ export function parseAttachments(json: string): StoredAttachment[] {
   return JSON.parse(json) as StoredAttachment[];
 }
 
+/**
+ * Single-use links carry their token in the query string. The outbox (readable by read_only admins)
+ * and the logs show the link without it: the token belongs to the recipient alone.
+ */
+export function hideLinkTokens(text: string): string {
+  return text.replace(/([?&](?:token|code)=)[^\s"'&<>]+/gi, '$1[hidden]');
+}
+
 export function toOutboxMail(r: MailRow): OutboxMail {
   const m: OutboxMail = {
     id: r.id,
     kind: r.kind,
     to: r.to_address,
     subject: r.subject,
-    text: r.body_text,
+    text: hideLinkTokens(r.body_text),
     status: r.status,
     attempts: r.attempts,
     createdAt: r.created_at,
@@ -138,7 +146,7 @@ export function toOutboxMail(r: MailRow): OutboxMail {
     attachments: parseAttachments(r.attachments).map((a) => (a.size === undefined ? { filename: a.filename, contentType: a.contentType } : { filename: a.filename, contentType: a.contentType, size: a.size })),
   };
   if (r.related_id !== null) m.relatedId = r.related_id;
-  if (r.body_html !== null) m.html = r.body_html;
+  if (r.body_html !== null) m.html = hideLinkTokens(r.body_html);
   if (r.last_error !== null) m.lastError = r.last_error;
   if (r.sent_at !== null) m.sentAt = r.sent_at;
   return m;

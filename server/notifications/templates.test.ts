@@ -95,3 +95,12 @@ describe('plainEmail', () => {
     expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
   });
 });
+
+describe('link tokens', () => {
+  it('are hidden from the outbox and the logs', async () => {
+    const { hideLinkTokens } = await import('./mail.service.ts');
+    expect(hideLinkTokens('Open https://r.example/account/set-password?token=abc_DEF-123 now')).toBe('Open https://r.example/account/set-password?token=[hidden] now');
+    expect(hideLinkTokens('<a href="https://r.example/x?a=1&token=zzz">x</a>')).toBe('<a href="https://r.example/x?a=1&token=[hidden]">x</a>');
+    expect(hideLinkTokens('no links here')).toBe('no links here');
+  });
+});

@@ -1,0 +1,184 @@
+// All SQL of account registration: the password columns of users, activation links, bulk sends and
+// users' portal sessions.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { ActivationEmailBatchesTable, UserActivationTokensTable, UserSessionsTable, UsersTable } from '../db/schema.ts';
+
+/** What the account rules need of a user; the hash only where a password is checked. */
+const ACCOUNT_COLUMNS = ['id', 'organization_id', 'username', 'username_lower', 'email', 'email_lower', 'firstname', 'lastname', 'displayname', 'state', 'password_status'] as const;
+export type AccountUser = Pick<UsersTable, (typeof ACCOUNT_COLUMNS)[number]>;
+export type AccountUserWithHash = AccountUser & Pick<UsersTable, 'password_hash'>;
+
+export async function findAccountUser(db: Db, organizationId: string, id: string): Promise<AccountUser | undefined> {
+  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findAccountUserWithHash(db: Db, organizationId: string, id: string): Promise<AccountUserWithHash | undefined> {
+  return db.selectFrom('users').select([...ACCOUNT_COLUMNS, 'password_hash']).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+/** By username, else by email (both lower-cased): two lookups, each on its unique index. */
+export async function findUserByLogin(db: Db, organizationId: string, loginLower: string): Promise<AccountUserWithHash | undefined> {
+  for (const col of ['username_lower', 'email_lower'] as const) {
+    const row = await db
+      .selectFrom('users')
+      .select([...ACCOUNT_COLUMNS, 'password_hash'])
+      .where('organization_id', '=', organizationId)
+      .where(col, '=', loginLower)
+      .executeTakeFirst();
+    if (row) return row;
+  }
+  return undefined;
+}
+
+export async function updateUserPassword(db: Db, organizationId: string, id: string, passwordHash: string, at: string): Promise<number> {
+  const r = await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, password_status: 'ACTIVE', updated_at: at })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function listAccountUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<AccountUser[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', ids).orderBy('id').execute();
+}
+
+export interface AccountUserFilter {
+  organizationId: string;
+  passwordStatus: UsersTable['password_status'];
+  state?: UsersTable['state'];
+  /** Lower-cased LIKE pattern over search_text (already escaped). */
+  searchPattern?: string;
+}
+
+function filtered(db: Db, f: AccountUserFilter) {
+  let q = db.selectFrom('users').where('organization_id', '=', f.organizationId).where('password_status', '=', f.passwordStatus);
+  if (f.state) q = q.where('state', '=', f.state);
+  if (f.searchPattern) q = q.where(sql<boolean>`search_text like ${f.searchPattern} escape '\\'`);
+  return q;
+}
+
+/** In id order after `afterId`, so a bulk send can go on where it stopped. */
+export async function listAccountUsersByFilter(db: Db, f: AccountUserFilter, afterId: string | null, limit: number): Promise<AccountUser[]> {
+  let q = filtered(db, f).select(ACCOUNT_COLUMNS);
+  if (afterId !== null) q = q.where('id', '>', afterId);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+export async function countAccountUsersByFilter(db: Db, f: AccountUserFilter): Promise<number> {
+  const r = await filtered(db, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+// Activation links
+
+export async function insertActivationToken(db: Db, row: UserActivationTokensTable): Promise<void> {
+  await db.insertInto('user_activation_tokens').values(row).execute();
+}
+
+/** Voids the user's live links (a newer email, or a password set some other way). */
+export async function revokeLiveActivationTokens(db: Db, userId: string, at: string): Promise<number> {
+  const r = await db
+    .updateTable('user_activation_tokens')
+    .set({ revoked_at: at })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function findActivationTokenWithUser(db: Db, tokenHash: string) {
+  return db
+    .selectFrom('user_activation_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select([
+      't.id', 't.organization_id', 't.user_id', 't.expires_at', 't.used_at', 't.revoked_at',
+      'u.username', 'u.email', 'u.firstname', 'u.lastname', 'u.displayname', 'u.state', 'u.password_status',
+    ])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Marks the link used; false when it was used, voided or expired meanwhile (another request won). */
+export async function useActivationToken(db: Db, id: string, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('user_activation_tokens')
+    .set({ used_at: at })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', at)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** When each of these users was sent a link since `since`, for the per-user rate limit. */
+export async function listRecentActivationSends(db: Db, userIds: string[], since: string): Promise<Array<{ user_id: string; created_at: string }>> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('user_activation_tokens')
+    .select(['user_id', 'created_at'])
+    .where('user_id', 'in', userIds)
+    .where('created_at', '>=', since)
+    .execute();
+}
+
+// Bulk sends
+
+export type BatchRow = ActivationEmailBatchesTable;
+
+export async function insertBatch(db: Db, row: BatchRow): Promise<void> {
+  await db.insertInto('activation_email_batches').values(row).execute();
+}
+
+export async function findBatch(db: Db, organizationId: string, id: string): Promise<BatchRow | undefined> {
+  return db.selectFrom('activation_email_batches').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+/** For the job, which knows only the id. */
+export async function findBatchById(db: Db, id: string): Promise<BatchRow | undefined> {
+  return db.selectFrom('activation_email_batches').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateBatch(db: Db, id: string, patch: Partial<BatchRow>): Promise<void> {
+  await db.updateTable('activation_email_batches').set(patch).where('id', '=', id).execute();
+}
+
+// Users' portal sessions
+
+export async function insertUserSession(db: Db, row: UserSessionsTable): Promise<void> {
+  await db.insertInto('user_sessions').values(row).execute();
+}
+
+export async function findUserSessionWithUser(db: Db, id: string) {
+  return db
+    .selectFrom('user_sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.id', 's.organization_id', 's.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 'u.username', 'u.email', 'u.state', 'u.password_status'])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchUserSession(db: Db, id: string, lastSeenAt: string, expiresAt: string): Promise<void> {
+  await db.updateTable('user_sessions').set({ last_seen_at: lastSeenAt, expires_at: expiresAt }).where('id', '=', id).execute();
+}
+
+export async function deleteUserSession(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('user_sessions').where('id', '=', id).execute();
+}
+
+/** Ends the user's sessions, but the one given (the user who just changed his password stays in). */
+export async function deleteUserSessionsOfUser(db: Db, userId: string, exceptId?: string): Promise<void> {
+  let q = db.deleteFrom('user_sessions').where('user_id', '=', userId);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  await q.execute();
+}
+
+/** Housekeeping at sign-in: sessions nobody came back to are otherwise never read again. */
+export async function deleteExpiredUserSessionsOf(db: Db, userId: string, now: string): Promise<void> {
+  await db.deleteFrom('user_sessions').where('user_id', '=', userId).where('expires_at', '<', now).execute();
+}

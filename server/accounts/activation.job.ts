@@ -1,0 +1,30 @@
+// The bulk activation-email job: runs (or resumes) one batch. At least once is safe: the batch's
+// cursor commits with each chunk's emails, so a second run sends nothing twice.
+import type { Deps } from '../deps.ts';
+import type { JobContext } from '../jobs/index.ts';
+import { ACTIVATION_BATCH_JOB, BATCH_MAX_ATTEMPTS, failActivationBatch, runActivationBatch } from './batches.service.ts';
+
+export interface ActivationBatchPayload {
+  batchId: string;
+}
+
+export async function handleActivationBatchJob(deps: Deps, payload: ActivationBatchPayload, ctx: JobContext): Promise<void> {
+  const { db } = deps.database;
+  try {
+    await runActivationBatch(db, {
+      queue: deps.queue,
+      publicUrl: deps.config.publicUrl,
+      linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
+      clock: deps.clock,
+    }, payload.batchId, ctx.signal);
+  } catch (err) {
+    if (!ctx.signal.aborted && ctx.attempt >= BATCH_MAX_ATTEMPTS) {
+      await failActivationBatch(db, payload.batchId, err instanceof Error ? err.message : String(err), deps.clock.now().toISOString());
+    }
+    throw err;
+  }
+}
+
+export function registerAccountWorkers(deps: Deps): void {
+  deps.queue.work<ActivationBatchPayload>(ACTIVATION_BATCH_JOB, (payload, ctx) => handleActivationBatchJob(deps, payload, ctx), { concurrency: 1 });
+}

@@ -1,0 +1,240 @@
+// Activation emails: a single-use link to set the password, random (256 bits), stored only as its
+// SHA-256 hash, expiring, and voided by a newer email. The link, its email and its Insights event
+// commit together. The token itself exists only in the email: never in a response, a log or Insights.
+import { hashPassword, randomToken, sha256 } from '../auth/index.ts';
+import { type Db, inTransaction, type Tx } from '../db/database.ts';
+import { uniqueViolation } from '../db/errors.ts';
+import { record } from '../insights/index.ts';
+import { type MailQueue, queueMail } from '../notifications/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { AppError, conflict, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import * as repo from './accounts.repository.ts';
+import { activationEmail } from './activation.email.ts';
+import { assertPasswordPolicy, PASSWORD_POLICY } from './password-policy.ts';
+
+/** Per user: at most this many emails in any hour, and never two within a minute (double clicks, re-run bulk sends). */
+export const EMAILS_PER_USER_PER_HOUR = 3;
+export const MIN_EMAIL_INTERVAL_MS = 60_000;
+const HOUR_MS = 60 * 60_000;
+
+export const ACTIVATION_MAIL_KIND = 'user_activation';
+export const SET_PASSWORD_PATH = '/account/set-password';
+/** randomToken(32): 32 bytes in base64url. Anything else is not a link Roster made. */
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+export interface ActivationContext {
+  queue: MailQueue;
+  publicUrl: string;
+  linkTtlMs: number;
+  clock?: Clock;
+}
+
+export type SkipReason = 'not_found' | 'suspended' | 'password_already_set' | 'rate_limited';
+
+export interface Refusal {
+  reason: SkipReason;
+  message: string;
+  status: number;
+  code: string;
+  retryAfterSeconds?: number;
+}
+
+/** Why this user gets no email now, or undefined. `sentAt` are his links' creation times within the last hour. */
+export function refusalFor(user: repo.AccountUser, sentAt: string[], now: Date): Refusal | undefined {
+  if (user.state === 'SUSPENDED') {
+    return { reason: 'suspended', status: 409, code: 'USER_SUSPENDED', message: `${user.username} is suspended: activation emails are not sent to suspended users. Reactivate the user first.` };
+  }
+  if (user.password_status === 'ACTIVE') {
+    return { reason: 'password_already_set', status: 409, code: 'PASSWORD_ALREADY_SET', message: `${user.username} has already set a password: the account is registered.` };
+  }
+  const recent = sentAt.map((t) => Date.parse(t)).filter((t) => now.getTime() - t < HOUR_MS).sort((a, b) => a - b);
+  const last = recent.at(-1);
+  if (last !== undefined && now.getTime() - last < MIN_EMAIL_INTERVAL_MS) {
+    const wait = Math.ceil((last + MIN_EMAIL_INTERVAL_MS - now.getTime()) / 1000);
+    return {
+      reason: 'rate_limited', status: 429, code: 'ACTIVATION_EMAIL_RATE_LIMITED', retryAfterSeconds: wait,
+      message: `An activation email was sent to ${user.username} less than a minute ago. Try again in ${wait} second(s).`,
+    };
+  }
+  if (recent.length >= EMAILS_PER_USER_PER_HOUR) {
+    const wait = Math.ceil((recent[recent.length - EMAILS_PER_USER_PER_HOUR] + HOUR_MS - now.getTime()) / 1000);
+    return {
+      reason: 'rate_limited', status: 429, code: 'ACTIVATION_EMAIL_RATE_LIMITED', retryAfterSeconds: wait,
+      message: `${recent.length} activation emails were sent to ${user.username} in the last hour, the most allowed. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+    };
+  }
+  return undefined;
+}
+
+export async function recentSendsByUser(db: Db, userIds: string[], now: Date): Promise<Map<string, string[]>> {
+  const rows = await repo.listRecentActivationSends(db, userIds, new Date(now.getTime() - HOUR_MS).toISOString());
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.created_at]);
+  return out;
+}
+
+export interface SentActivation {
+  userId: string;
+  to: string;
+  expiresAt: string;
+  mailId: string;
+}
+
+const displayNameOf = (u: Pick<repo.AccountUser, 'displayname' | 'firstname' | 'lastname' | 'username'>) =>
+  u.displayname.trim() || `${u.firstname} ${u.lastname}`.trim() || u.username;
+
+/** Voids the user's older link, then writes the new link, its email and its Insights event through `trx`. */
+export async function issueActivation(trx: Tx, ctx: ActivationContext, actor: Actor, user: repo.AccountUser, batchId: string | null): Promise<SentActivation> {
+  const now = (ctx.clock ?? systemClock).now();
+  const expiresAt = new Date(now.getTime() + ctx.linkTtlMs);
+  await repo.revokeLiveActivationTokens(trx, user.id, now.toISOString());
+  const token = randomToken(32);
+  await repo.insertActivationToken(trx, {
+    id: newId(),
+    organization_id: user.organization_id,
+    user_id: user.id,
+    token_hash: sha256(token),
+    sent_to: user.email,
+    sent_by_type: actor.type,
+    sent_by_id: actor.id,
+    batch_id: batchId,
+    created_at: now.toISOString(),
+    expires_at: expiresAt.toISOString(),
+    used_at: null,
+    revoked_at: null,
+  });
+  const content = activationEmail({
+    displayName: displayNameOf(user),
+    username: user.username,
+    link: `${ctx.publicUrl}${SET_PASSWORD_PATH}?token=${token}`,
+    expiresAt,
+  });
+  const mail = await queueMail(trx, ctx.queue, {
+    organizationId: user.organization_id,
+    to: user.email,
+    ...content,
+    kind: ACTIVATION_MAIL_KIND,
+    relatedId: user.id,
+  }, { clock: ctx.clock });
+  await record(trx, {
+    eventType: 'user_activation_email_sent',
+    service: 'auth',
+    actor,
+    resource: { type: 'user', id: user.id, username: user.username },
+    changes: { to: user.email, expiresAt: expiresAt.toISOString(), ...(batchId ? { batchId } : {}) },
+    timestamp: now.toISOString(),
+  });
+  return { userId: user.id, to: user.email, expiresAt: expiresAt.toISOString(), mailId: mail.id };
+}
+
+/** Two sends for one user at once: the live-link index lets one win; the other is told to retry. */
+export function mapLiveLinkRace(err: unknown): never {
+  const violated = uniqueViolation(err);
+  if (violated?.includes('live') || violated?.includes('user_activation_tokens.user_id')) {
+    throw conflict('ACTIVATION_EMAIL_IN_PROGRESS', 'Another activation email for this user is being sent right now. Try again in a moment.');
+  }
+  throw err;
+}
+
+export async function sendActivationEmail(db: Db, ctx: ActivationContext, actor: Actor, userId: string): Promise<SentActivation> {
+  const now = (ctx.clock ?? systemClock).now();
+  try {
+    return await inTransaction(db, async (trx) => {
+      const user = await repo.findAccountUser(trx, actor.organizationId, userId);
+      if (!user) throw notFound('User', userId);
+      const refusal = refusalFor(user, (await recentSendsByUser(trx, [user.id], now)).get(user.id) ?? [], now);
+      if (refusal) {
+        throw new AppError(refusal.code, refusal.status, refusal.message, refusal.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: refusal.retryAfterSeconds });
+      }
+      return issueActivation(trx, ctx, actor, user, null);
+    });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    mapLiveLinkRace(err);
+  }
+}
+
+// The public side: the set-password page.
+
+/** One answer for every unusable link, so it never tells whether an account exists or why the link failed. */
+export const linkInvalid = () =>
+  new AppError(
+    'ACTIVATION_LINK_INVALID',
+    410,
+    'This link is not valid: it may have expired, been used already, been replaced by a newer email, or been copied incompletely. Ask your administrator to send you a new activation email.',
+  );
+
+/** "j•••e@example.com": enough for the person to recognise the address, not to harvest it. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '•••';
+  const local = [...email.slice(0, at)];
+  const shown = local.length <= 2 ? `${local[0]}•••` : `${local[0]}•••${local[local.length - 1]}`;
+  return `${shown}${email.slice(at)}`;
+}
+
+async function usableLink(db: Db, token: string, now: Date) {
+  if (!TOKEN_FORMAT.test(token)) throw linkInvalid();
+  const row = await repo.findActivationTokenWithUser(db, sha256(token));
+  if (!row || row.used_at !== null || row.revoked_at !== null || row.expires_at <= now.toISOString() || row.state === 'SUSPENDED') throw linkInvalid();
+  return row;
+}
+
+export interface ActivationInfo {
+  username: string;
+  displayName: string;
+  email: string;
+  expiresAt: string;
+  passwordPolicy: typeof PASSWORD_POLICY;
+}
+
+export async function inspectActivation(db: Db, token: string, clock: Clock = systemClock): Promise<ActivationInfo> {
+  const row = await usableLink(db, token, clock.now());
+  return { username: row.username, displayName: displayNameOf(row), email: maskEmail(row.email), expiresAt: row.expires_at, passwordPolicy: PASSWORD_POLICY };
+}
+
+export interface CompleteActivationInput {
+  token: string;
+  password: string;
+  passwordConfirm: string;
+  clientIp?: string | null;
+}
+
+export async function completeActivation(db: Db, input: CompleteActivationInput, clock: Clock = systemClock): Promise<{ username: string }> {
+  const link = await usableLink(db, input.token, clock.now());
+  if (input.password !== input.passwordConfirm) {
+    throw new AppError('PASSWORD_MISMATCH', 400, 'The two passwords are not the same.', [{ path: 'body.passwordConfirm', message: 'must be the same as password' }]);
+  }
+  assertPasswordPolicy(input.password, { username: link.username, email: link.email }, 'body.password');
+  // scrypt takes a while: outside the transaction, so it holds no lock meanwhile.
+  const passwordHash = await hashPassword(input.password);
+  return inTransaction(db, async (trx) => {
+    const now = clock.now().toISOString();
+    if (!(await repo.useActivationToken(trx, link.id, now))) throw linkInvalid();
+    const user = await repo.findAccountUser(trx, link.organization_id, link.user_id);
+    if (!user || user.state === 'SUSPENDED') throw linkInvalid();
+    await setPasswordIn(trx, user, passwordHash, now);
+    await record(trx, {
+      eventType: 'user_password_set',
+      service: 'auth',
+      actor: { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp },
+      resource: { type: 'user', id: user.id, username: user.username },
+      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+      message: 'password set by the user with the activation link',
+      timestamp: now,
+    });
+    return { username: user.username };
+  });
+}
+
+/**
+ * The one way a user's password changes: the hash, status ACTIVE, every live link voided, and the
+ * user's portal sessions ended (but `keepSessionId`, the user who changed it himself).
+ */
+export async function setPasswordIn(trx: Tx, user: repo.AccountUser, passwordHash: string, now: string, keepSessionId?: string): Promise<void> {
+  await repo.updateUserPassword(trx, user.organization_id, user.id, passwordHash, now);
+  await repo.revokeLiveActivationTokens(trx, user.id, now);
+  await repo.deleteUserSessionsOfUser(trx, user.id, keepSessionId);
+}

@@ -1,0 +1,36 @@
+// An admin sets a user's password: the policy, a scrypt hash with its own salt, status ACTIVE, and an
+// Insights event that names the admin and never holds the password.
+import { hashPassword } from '../auth/index.ts';
+import { type Db, inTransaction } from '../db/database.ts';
+import { getUser, type User } from '../directory/index.ts';
+import { record } from '../insights/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { notFound } from '../shared/errors.ts';
+import * as repo from './accounts.repository.ts';
+import { setPasswordIn } from './activation.service.ts';
+import { assertPasswordPolicy } from './password-policy.ts';
+
+export async function setPasswordByAdmin(db: Db, actor: Actor, userId: string, password: string, clock: Clock = systemClock): Promise<User> {
+  const before = await repo.findAccountUser(db, actor.organizationId, userId);
+  if (!before) throw notFound('User', userId);
+  assertPasswordPolicy(password, before, 'body.password');
+  // scrypt takes a while: outside the transaction, so it holds no lock meanwhile.
+  const passwordHash = await hashPassword(password);
+  return inTransaction(db, async (trx) => {
+    const user = await repo.findAccountUser(trx, actor.organizationId, userId);
+    if (!user) throw notFound('User', userId);
+    const now = clock.now().toISOString();
+    await setPasswordIn(trx, user, passwordHash, now);
+    await record(trx, {
+      eventType: 'user_password_set',
+      service: 'auth',
+      actor,
+      resource: { type: 'user', id: user.id, username: user.username },
+      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+      message: 'password set by an admin',
+      timestamp: now,
+    });
+    return getUser(trx, actor.organizationId, userId);
+  });
+}

@@ -1,0 +1,171 @@
+// Users' sign-in to their portal: username or email and password, throttled and locked out like
+// admins (login_throttle, keys `user:<login>`), and sessions of their own (user_sessions, their own
+// cookie), so an admin session never stands for a user and a user session never for an admin.
+import { burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, randomToken, recordLoginFailure, sha256, verifyPassword } from '../auth/index.ts';
+import { type Db, inTransaction } from '../db/database.ts';
+import { getUser, type User } from '../directory/index.ts';
+import { record } from '../insights/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { AppError } from '../shared/errors.ts';
+import * as repo from './accounts.repository.ts';
+import { setPasswordIn } from './activation.service.ts';
+import { assertPasswordPolicy } from './password-policy.ts';
+
+/** A session slides with activity but never outlives this. */
+export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
+const TOUCH_EVERY_MS = 60_000;
+
+const throttleKey = (login: string) => `user:${login.trim().toLowerCase()}`;
+
+/** Who may sign in: an ACTIVE user whose registration is complete. */
+const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
+
+export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'Username, email or password is incorrect');
+
+export interface UserLoginInput {
+  organizationId: string;
+  login: string;
+  password: string;
+  clientIp?: string | null;
+  userAgent?: string | null;
+  ttlMinutes: number;
+}
+
+export interface UserLoginResult {
+  user: User;
+  sessionToken: string;
+  expiresAt: string;
+}
+
+/**
+ * Unknown logins, wrong passwords, suspended users and unfinished registrations all get the same
+ * answer after the same scrypt work, and all count towards the lockout; only Insights (for admins)
+ * says which it was.
+ */
+export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = systemClock): Promise<UserLoginResult> {
+  const login = input.login.trim();
+  const key = throttleKey(login);
+  const now = clock.now();
+  const attempt = async (handle: Db, user: repo.AccountUser | undefined, success: boolean, message?: string) =>
+    record(handle, {
+      eventType: 'user_login_attempt',
+      service: 'auth',
+      success,
+      actor: { type: 'user', id: user?.id ?? null, email: user?.email ?? (login.includes('@') ? login : null), organizationId: input.organizationId, clientIp: input.clientIp },
+      resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? login },
+      message,
+    });
+
+  const { throttle, retryAfterSeconds } = await checkLoginThrottle(db, input.organizationId, key, now);
+  if (retryAfterSeconds !== undefined) {
+    await attempt(db, undefined, false, 'temporarily locked after repeated failures');
+    throw loginLockedError(retryAfterSeconds);
+  }
+
+  const user = await repo.findUserByLogin(db, input.organizationId, login.toLowerCase());
+  const ok = user?.password_hash ? await verifyPassword(input.password, user.password_hash) : (await burnPasswordCheck(input.password), false);
+  if (!user || !ok || !maySignIn(user)) {
+    await recordLoginFailure(db, input.organizationId, key, throttle, now);
+    const why = !user ? 'unknown username or email'
+      : !ok && user.password_hash ? 'wrong password'
+      : user.password_status !== 'ACTIVE' ? `registration not complete (password ${user.password_status})`
+      : user.state !== 'ACTIVE' ? `user is ${user.state}`
+      : 'wrong password';
+    await attempt(db, user, false, why);
+    throw invalidCredentials();
+  }
+
+  const sessionToken = randomToken(32);
+  const expiresAt = new Date(now.getTime() + input.ttlMinutes * 60_000).toISOString();
+  await inTransaction(db, async (trx) => {
+    if (throttle) await clearLoginFailures(trx, input.organizationId, key);
+    await repo.deleteExpiredUserSessionsOf(trx, user.id, now.toISOString());
+    await repo.insertUserSession(trx, {
+      id: sha256(sessionToken),
+      organization_id: user.organization_id,
+      user_id: user.id,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: expiresAt,
+      client_ip: input.clientIp ?? null,
+      user_agent: input.userAgent?.slice(0, 500) ?? null,
+    });
+    await attempt(trx, user, true);
+  });
+  return { user: await getUser(db, user.organization_id, user.id), sessionToken, expiresAt };
+}
+
+export interface UserSession {
+  sessionId: string;
+  userId: string;
+  organizationId: string;
+  actor: Actor;
+}
+
+/** The session behind a cookie, or undefined. Ends sessions that expired or whose user may no longer sign in. */
+export async function resolveUserSession(db: Db, token: string, ttlMinutes: number, clock: Clock = systemClock): Promise<UserSession | undefined> {
+  if (token.length > 200) return undefined;
+  const id = sha256(token);
+  const s = await repo.findUserSessionWithUser(db, id);
+  if (!s) return undefined;
+  const now = clock.now();
+  if (s.expires_at <= now.toISOString() || now.getTime() - Date.parse(s.created_at) > USER_SESSION_ABSOLUTE_MAX_MS || !maySignIn(s)) {
+    await repo.deleteUserSession(db, id);
+    return undefined;
+  }
+  if (now.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) {
+    await repo.touchUserSession(db, id, now.toISOString(), new Date(now.getTime() + ttlMinutes * 60_000).toISOString());
+  }
+  return {
+    sessionId: id,
+    userId: s.user_id,
+    organizationId: s.organization_id,
+    actor: { type: 'user', id: s.user_id, email: s.email, organizationId: s.organization_id },
+  };
+}
+
+export async function endUserSession(db: Db, sessionId: string): Promise<void> {
+  await repo.deleteUserSession(db, sessionId);
+}
+
+/**
+ * The signed-in user changes his password. A wrong current password counts towards the lockout of
+ * his username, so a stolen session can't be used to guess it.
+ */
+export async function changeOwnPassword(
+  db: Db,
+  session: UserSession,
+  input: { currentPassword: string; newPassword: string; clientIp?: string | null },
+  clock: Clock = systemClock,
+): Promise<void> {
+  const now = clock.now();
+  const user = await repo.findAccountUserWithHash(db, session.organizationId, session.userId);
+  if (!user?.password_hash) throw new AppError('UNAUTHENTICATED', 401, 'Sign in to your account');
+  const key = throttleKey(user.username);
+  const { throttle, retryAfterSeconds } = await checkLoginThrottle(db, session.organizationId, key, now);
+  if (retryAfterSeconds !== undefined) throw loginLockedError(retryAfterSeconds);
+  if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
+    await recordLoginFailure(db, session.organizationId, key, throttle, now);
+    throw new AppError('CURRENT_PASSWORD_INCORRECT', 400, 'Your current password is not correct', [{ path: 'body.currentPassword', message: 'is not correct' }]);
+  }
+  assertPasswordPolicy(input.newPassword, user, 'body.newPassword');
+  if (await verifyPassword(input.newPassword, user.password_hash)) {
+    throw new AppError('PASSWORD_UNCHANGED', 400, 'The new password must differ from the current one', [{ path: 'body.newPassword', message: 'must differ from the current password' }]);
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await inTransaction(db, async (trx) => {
+    const at = clock.now().toISOString();
+    await setPasswordIn(trx, user, passwordHash, at, session.sessionId);
+    if (throttle) await clearLoginFailures(trx, session.organizationId, key);
+    await record(trx, {
+      eventType: 'user_password_set',
+      service: 'auth',
+      actor: { ...session.actor, clientIp: input.clientIp },
+      resource: { type: 'user', id: user.id, username: user.username },
+      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+      message: 'password changed by the user',
+      timestamp: at,
+    });
+  });
+}
