@@ -43,6 +43,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(logLevels).default('info')),
   /** Minutes an admin session lasts without activity. */
   SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of minutes' }).int().min(5).max(60 * 24 * 30).default(720)),
+  /** Hours an activation link (the set-your-password email) stays valid. */
+  ACTIVATION_LINK_TTL_HOURS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of hours' }).int().min(1).max(24 * 30).default(24 * 7)),
+  /** Minutes a user's portal session lasts without activity. */
+  USER_SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of minutes' }).int().min(5).max(60 * 24).default(60)),
   /** Largest accepted request body in bytes. */
   BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of bytes' }).int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
   /** A background job whose worker stops answering for this long is handed to another worker (min 10). */
@@ -68,6 +72,8 @@ export interface Config {
   mailFrom: string;
   logLevel: (typeof logLevels)[number];
   sessionTtlMinutes: number;
+  activationLinkTtlHours: number;
+  userSessionTtlMinutes: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
   role: 'api' | 'worker' | 'all';
@@ -122,6 +128,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: c.MAIL_FROM,
     logLevel: c.LOG_LEVEL,
     sessionTtlMinutes: c.SESSION_TTL_MINUTES,
+    activationLinkTtlHours: c.ACTIVATION_LINK_TTL_HOURS,
+    userSessionTtlMinutes: c.USER_SESSION_TTL_MINUTES,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     trustProxy: c.TRUST_PROXY === 'true',
     role: c.ROSTER_ROLE,

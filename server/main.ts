@@ -14,27 +14,36 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
-  const server = await startServer(config);
+  // Signal handlers go in before start-up, so a SIGTERM that arrives while starting still stops cleanly.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopRequested = false;
   let signals = 0;
-  const onSignal = (signal: string) => {
-    signals++;
-    if (signals > 1) process.exit(1);
-    server.deps.logger.info({ signal }, 'shutting down');
+  const shutdown = () => {
+    const s = server!;
+    s.deps.logger.info('shutting down');
     const force = setTimeout(() => {
-      server.deps.logger.error('shutdown took longer than 30 s; exiting');
+      s.deps.logger.error('shutdown took longer than 30 s; exiting');
       process.exit(1);
     }, 30_000);
     force.unref();
-    server.stop().then(
+    s.stop().then(
       () => process.exit(0),
       (err) => {
-        server.deps.logger.error({ err }, 'shutdown failed');
+        s.deps.logger.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
+  const onSignal = () => {
+    signals++;
+    if (signals > 1) process.exit(1);
+    if (server) shutdown();
+    else stopRequested = true;
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  server = await startServer(config);
+  if (stopRequested) shutdown();
 }
 
 if (import.meta.main) {

@@ -1,7 +1,9 @@
 // The job handlers a worker process runs.
+import { registerAccountWorkers } from './accounts/index.ts';
 import type { Deps } from './deps.ts';
 import { executeRun, IMPORT_JOB } from './imports/index.ts';
 import { handleMailSendJob, MAIL_SEND_JOB, type MailSendPayload } from './notifications/index.ts';
+import { registerProvisioningWorkers } from './provisioning/index.ts';
 
 export function registerWorkers(deps: Deps): void {
   deps.queue.work<MailSendPayload>(MAIL_SEND_JOB, (payload, ctx) =>
@@ -10,4 +12,6 @@ export function registerWorkers(deps: Deps): void {
   deps.queue.work<{ runId: string }>(IMPORT_JOB, async (payload, ctx) => {
     await executeRun(deps, payload.runId, { signal: ctx.signal });
   }, { concurrency: 2 });
+  registerProvisioningWorkers(deps);
+  registerAccountWorkers(deps);
 }

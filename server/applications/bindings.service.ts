@@ -12,6 +12,7 @@ import { AppError, notFound } from '../shared/errors.ts';
 import { findApplicationById } from './applications.repository.ts';
 import { applicationRef } from './applications.service.ts';
 import * as repo from './bindings.repository.ts';
+import { notifyBindingChanged } from '../provisioning/triggers.ts';
 
 async function requireApplication(db: Db, organizationId: string, applicationId: string) {
   const application = await findApplicationById(db, organizationId, applicationId);
@@ -38,6 +39,7 @@ export async function bindGroup(
         eventType: 'application_group_bind', service: 'directory', actor,
         resource: { type: 'group', id: group.id, username: group.name }, application: applicationRef(application),
       });
+      await notifyBindingChanged(trx, actor.organizationId, applicationId);
     }
     return { group, bound };
   });
@@ -54,6 +56,7 @@ export async function unbindGroup(db: Db, actor: Actor, applicationId: string, g
       eventType: 'application_group_unbind', service: 'directory', actor,
       resource: { type: 'group', id: group.id, username: group.name }, application: applicationRef(application),
     });
+    await notifyBindingChanged(trx, actor.organizationId, applicationId);
   });
 }
 

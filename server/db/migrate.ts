@@ -5,6 +5,8 @@ import * as idmIntegrations from './migrations/2026-11-28-002-idm-integrations.t
 import * as jobs from './migrations/2026-11-28-003-jobs.ts';
 import * as imports from './migrations/2026-11-28-004-imports.ts';
 import * as mail from './migrations/2026-11-28-005-mail.ts';
+import * as provisioning from './migrations/2026-11-28-006-provisioning.ts';
+import * as accounts from './migrations/2026-11-28-007-accounts.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -13,6 +15,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28-003-jobs': jobs,
   '2026-11-28-004-imports': imports,
   '2026-11-28-005-mail': mail,
+  '2026-11-28-006-provisioning': provisioning,
+  '2026-11-28-007-accounts': accounts,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

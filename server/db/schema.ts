@@ -250,6 +250,143 @@ export interface ImportRunResultsTable {
   user_id: string | null;
 }
 
+export interface ProvisioningStateTable {
+  application_id: string;
+  organization_id: string;
+  full_token: string | null;
+  next_full_at: string | null;
+  lock_owner: string | null;
+  lock_until: string | null;
+  /** JSON of the guardrail pause. */
+  pause: string | null;
+  paused_at: string | null;
+  confirmed_count: number | null;
+  update_mode: 'patch' | 'put' | null;
+  last_sync_id: string | null;
+  updated_at: string;
+}
+
+export interface ProvisioningHintsTable {
+  application_id: string;
+  organization_id: string;
+  kind: 'user' | 'group';
+  item_id: string;
+  token: string;
+  created_at: string;
+}
+
+export interface ProvisioningUsersTable {
+  application_id: string;
+  organization_id: string;
+  user_id: string;
+  user_name: string;
+  remote_id: string | null;
+  /** JSON of the directory attributes last pushed. */
+  pushed_attributes: string | null;
+  pushed_active: number | null;
+  status: 'pending' | 'ok' | 'failed' | 'orphaned';
+  last_operation: string | null;
+  last_error: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_synced_at: string | null;
+  updated_at: string;
+}
+
+export interface AppGroupLinksTable {
+  application_id: string;
+  organization_id: string;
+  group_id: string;
+  group_name: string;
+  remote_id: string | null;
+  pushed_name: string | null;
+  origin: 'provision' | 'adopt';
+  status: 'pending' | 'ok' | 'failed';
+  last_operation: string | null;
+  last_error: string | null;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AppGroupLinkMembersTable {
+  application_id: string;
+  group_id: string;
+  remote_user_id: string;
+}
+
+export interface ProvisioningSyncsTable {
+  id: string;
+  organization_id: string;
+  application_id: string;
+  kind: 'full' | 'incremental';
+  trigger: string;
+  status: 'queued' | 'running' | 'completed' | 'paused' | 'failed' | 'cancelled';
+  processed: number;
+  /** JSON of counts by outcome. */
+  counts: string;
+  error: string | null;
+  initiated_by_type: string;
+  initiated_by_id: string | null;
+  initiated_by_email: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ActivationEmailBatchesTable {
+  id: string;
+  organization_id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  mode: 'ids' | 'filter';
+  /** JSON: the sorted user ids, or the list filter. */
+  selection: string;
+  total: number;
+  queued: number;
+  skipped: number;
+  /** JSON array of {id, reason, message}, capped. */
+  skipped_items: string;
+  cursor: string | null;
+  initiated_by_type: string;
+  initiated_by_id: string | null;
+  initiated_by_email: string | null;
+  client_ip: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+export interface UserActivationTokensTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  /** sha256 of the token; the token itself is only in the email. */
+  token_hash: string;
+  sent_to: string;
+  sent_by_type: string;
+  sent_by_id: string | null;
+  batch_id: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface UserSessionsTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   admins: AdminsTable;
@@ -269,4 +406,13 @@ export interface DB {
   import_snapshot_users: ImportSnapshotUsersTable;
   import_runs: ImportRunsTable;
   import_run_results: ImportRunResultsTable;
+  provisioning_state: ProvisioningStateTable;
+  provisioning_hints: ProvisioningHintsTable;
+  provisioning_users: ProvisioningUsersTable;
+  app_group_links: AppGroupLinksTable;
+  app_group_link_members: AppGroupLinkMembersTable;
+  provisioning_syncs: ProvisioningSyncsTable;
+  activation_email_batches: ActivationEmailBatchesTable;
+  user_activation_tokens: UserActivationTokensTable;
+  user_sessions: UserSessionsTable;
 }

@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { conflict, type FieldProblem, notFound, validationError } from '../shared/errors.ts';
 import { newId, UUID_RE } from '../shared/ids.ts';
 import * as repo from './groups.repository.ts';
+import { notifyGroupChanged, notifyGroupDeleted } from '../provisioning/triggers.ts';
 
 export interface Group {
   id: string;
@@ -186,6 +187,7 @@ export async function updateGroup(db: Db, actor: Actor, id: string, patch: Group
     await guardName(name ?? current.name, () => repo.updateGroup(trx, actor.organizationId, id, set));
     const updated = { ...current, ...set };
     await record(trx, { eventType: 'group_update', service: 'directory', actor, resource: groupResource(updated), changes });
+    if (changes.name) await notifyGroupChanged(trx, actor.organizationId, id);
     return toGroup(updated);
   });
 }
@@ -199,6 +201,8 @@ export async function deleteGroup(db: Db, actor: Actor, id: string): Promise<voi
     const group = await repo.findGroupById(trx, actor.organizationId, id);
     if (!group) throw notFound('Group', id);
     const applications = await repo.listApplicationsBoundTo(trx, actor.organizationId, id);
+    // Before the delete, while its bindings still say which applications it was in.
+    await notifyGroupDeleted(trx, actor.organizationId, id);
     await repo.deleteGroup(trx, actor.organizationId, id);
     const resource = groupResource(group);
     const events: InsightEventInput[] = [

@@ -12,6 +12,7 @@ import { AppError, notFound } from '../shared/errors.ts';
 import * as groups from './groups.repository.ts';
 import type { Page, PageQuery } from './groups.service.ts';
 import * as repo from './memberships.repository.ts';
+import { notifyMembershipChanged } from '../provisioning/triggers.ts';
 
 export interface GroupMember {
   id: string;
@@ -77,6 +78,7 @@ export async function addGroupMember(
         resource: { type: 'user', id: user.id, username: user.username },
         changes: { group: { id: group.id, name: group.name } },
       });
+      await notifyMembershipChanged(trx, actor.organizationId, groupId, userId);
     }
     return { member: toMember(user), added };
   });
@@ -96,6 +98,7 @@ export async function removeGroupMember(db: Db, actor: Actor, groupId: string, u
       resource: { type: 'user', id: user.id, username: user.username },
       changes: { group: { id: group.id, name: group.name } },
     });
+    await notifyMembershipChanged(trx, actor.organizationId, groupId, userId);
   });
 }
 

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { notifyUserChanged } from '../provisioning/triggers.ts';
 import * as repo from './users.repository.ts';
 import type { Address, CreateUserInput, PhoneNumber, UpdateUserInput, User, UserSortField } from './users.schemas.ts';
 
@@ -220,6 +221,7 @@ export async function updateUser(db: Db, actor: Actor, id: string, input: Update
         resource: { type: 'user', id, username: after.username },
         changes,
       });
+      await notifyUserChanged(trx, actor.organizationId, id);
       return toUser(after);
     });
   } catch (err) {
@@ -232,6 +234,8 @@ export async function deleteUser(db: Db, actor: Actor, id: string): Promise<void
   await inTransaction(db, async (trx) => {
     const row = await repo.findUser(trx, actor.organizationId, id);
     if (!row) throw notFound('User', id);
+    // Before the delete: the applications he is in are found through his memberships.
+    await notifyUserChanged(trx, actor.organizationId, id);
     await repo.deleteUser(trx, actor.organizationId, id);
     await record(trx, { eventType: 'user_delete', service: 'directory', actor, resource: { type: 'user', id, username: row.username } });
   });

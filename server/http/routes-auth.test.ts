@@ -6,7 +6,11 @@ import { dialects } from '../../test/db.ts';
 
 const PUBLIC = new Set([
   'GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login', 'GET /api/v1/setup', 'POST /api/v1/setup',
-  'GET /setup', 'GET /setup.js',
+  // The admin portal (the SPA's files and its client-side routes, /setup included); its data comes from the guarded API.
+  'GET /', 'GET /*', 'GET /assets/*',
+  // Account registration: the set-password page, and the user portal, which checks its own user session.
+  'GET /api/v1/account/password-policy', 'GET /api/v1/account/activation', 'POST /api/v1/account/activation',
+  'POST /api/v1/account/login', 'GET /api/v1/account/me', 'POST /api/v1/account/password', 'POST /api/v1/account/logout',
 ]);
 
 const concrete = (url: string) => url.replace(/:(\w+)/g, '0190a000-0000-7000-8000-000000000000').replace(/\*$/, 'x');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { actorOf } from '../http/auth.ts';
 import { type App, errors, idParams } from '../http/common.ts';
+import { startProvisioning, stopProvisioning } from '../provisioning/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { testConnection } from './connection-test.ts';
 import { integrationViewSchema, putIntegrationSchema, testResultSchema } from './integrations.schemas.ts';
@@ -62,7 +63,10 @@ export function integrationRoutes(app: App, deps: Deps): void {
     if (!result.ok) {
       throw new AppError('IDM_TEST_FAILED', 422, `The connection test failed, so the integration stays inactive: ${result.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`, result.problems);
     }
-    return service.activateIntegration(db, actor, request.params.id, deps.clock);
+    const view = await service.activateIntegration(db, actor, request.params.id, deps.clock);
+    // Activation and re-activation reconcile everything once.
+    await startProvisioning(deps, actor.organizationId, request.params.id);
+    return view;
   });
 
   app.post('/api/v1/applications/:id/idm/deactivate', {
@@ -73,8 +77,10 @@ export function integrationRoutes(app: App, deps: Deps): void {
       response: { 200: integrationViewSchema, ...errors },
     },
   }, async (request) => {
-    const { view } = await service.deactivateIntegration(db, actorOf(request), request.params.id, deps.clock);
+    const actor = actorOf(request);
+    const { view, changed } = await service.deactivateIntegration(db, actor, request.params.id, deps.clock);
     deps.idm.abort(request.params.id, 'integration deactivated');
+    if (changed) await stopProvisioning(deps, actor, request.params.id);
     return view;
   });
 }

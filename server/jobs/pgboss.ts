@@ -176,10 +176,13 @@ export class PgBossJobQueue implements JobQueue {
     if (o.singletonKey !== undefined) {
       // upsert: updates the newest waiting job of the key (its row lock keeps it from being fetched
       // until the caller commits) or inserts one; a unique index settles concurrent inserts.
-      const r = await boss.upsert(name, payload, { ...this.#sendOptions(o), singletonKey: o.singletonKey, ...conn });
-      const id = r.jobs[0];
-      if (!id) throw new Error(`pg-boss did not enqueue ${name}`);
-      return id;
+      // When a concurrent enqueue of the key wins and a worker fetches that job at once, upsert
+      // answers without an id and without writing: trying again inserts a fresh waiting job.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const r = await boss.upsert(name, payload, { ...this.#sendOptions(o), singletonKey: o.singletonKey, ...conn });
+        if (r.jobs[0]) return r.jobs[0];
+      }
+      throw new Error(`pg-boss did not enqueue ${name}`);
     }
     const id = await boss.send(name, payload, { ...this.#sendOptions(o), ...conn });
     if (!id) throw new Error(`pg-boss did not enqueue ${name}`);

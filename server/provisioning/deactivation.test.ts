@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../../test/db.ts';
+import { insertUser } from '../../test/factories.ts';
+import { eventually, SCIM_TOKEN } from '../../test/idm.ts';
+import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
+import { deactivateIntegration } from '../integrations/index.ts';
+import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
+import { type Harness, startHarness } from './testing.ts';
+
+const USERS = 2000;
+
+describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
+  let h: Harness;
+  let scim: RunningScimServer;
+  let appId: string;
+  let groupId: string;
+  const userIds: string[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness(dialect);
+    scim = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN }, quirks: { latencyMs: 5 } });
+    appId = await h.connect(scim, 'Big App', { concurrency: 4 });
+    groupId = await h.group('Everyone');
+    const { db } = h.t.database;
+    for (let i = 0; i < USERS; i++) userIds.push(await insertUser(db, `person${String(i).padStart(4, '0')}`));
+    const now = new Date().toISOString();
+    for (let i = 0; i < USERS; i += 500) {
+      await db.insertInto('group_members').values(userIds.slice(i, i + 500).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: groupId, user_id, created_at: now }))).execute();
+    }
+    await h.bind(appId, groupId);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await scim?.stop();
+  });
+
+  it('stops at once, records every unfinished operation as an error, and sends nothing more', async () => {
+    await h.activate(appId);
+    await eventually(async () => (scim.store.userCount() >= 300 ? true : undefined), 20_000, '300 users created');
+    const before = Date.now();
+    const r = await h.t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/deactivate` });
+    const seenAtDeactivation = scim.requests.length;
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().status).toBe('inactive');
+
+    const sync = await eventually(async () => {
+      const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/idm/syncs` })).json().items;
+      return items.find((s: { status: string }) => s.status === 'cancelled');
+    }, 5000, 'the sync to end');
+    expect(sync).toMatchObject({ error: 'integration deactivated' });
+    // Stopped within a second of the deactivation.
+    expect(Date.parse(sync.finishedAt) - before).toBeLessThan(1000);
+
+    // Nothing new reached the application after the deactivation answered. The server shares this
+    // process's event loop, so requests already sent may be logged a moment later: at most one per
+    // concurrent slot, and then nothing at all.
+    await new Promise((res) => setTimeout(res, 300));
+    const count = scim.requests.length;
+    expect(count - seenAtDeactivation).toBeLessThanOrEqual(4);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(scim.requests.length).toBe(count);
+
+    // Every user has exactly one outcome: created, or "integration deactivated".
+    const { db } = h.t.database;
+    const events = await db
+      .selectFrom('insight_events')
+      .select(['resource_id', 'success', 'message'])
+      .where('application_id', '=', appId)
+      .where('event_type', '=', 'user_create_provision')
+      .execute();
+    const byUser = new Map<string, number>();
+    for (const e of events) byUser.set(e.resource_id as string, (byUser.get(e.resource_id as string) ?? 0) + 1);
+    expect(byUser.size).toBe(USERS);
+    expect([...byUser.values()].every((n) => n === 1)).toBe(true);
+    const created = new Set(events.filter((e) => e.success === 1).map((e) => e.resource_id));
+    const cancelled = events.filter((e) => e.success === 0);
+    expect(cancelled.length).toBe(USERS - created.size);
+    expect(cancelled.every((e) => e.message === 'integration deactivated')).toBe(true);
+    expect(created.size).toBeGreaterThanOrEqual(300);
+    expect(created.size).toBeLessThan(USERS);
+
+    // The application keeps what it has: created accounts stay active, none deleted; requests that
+    // were in flight when they were aborted may have landed (at most one per concurrent slot).
+    const remote = scim.store.listUsers();
+    expect(remote.every((u) => u.active === true)).toBe(true);
+    const remoteIds = new Set(remote.map((u) => u.externalId));
+    for (const id of created) expect(remoteIds.has(id as string)).toBe(true);
+    expect(remote.length - created.size).toBeLessThanOrEqual(4);
+    expect(scim.requests.filter((q) => q.method === 'DELETE' || (q.method === 'PATCH' && q.path.includes('/Users/')))).toEqual([]);
+
+    const s = await h.status(appId);
+    expect(s).toMatchObject({ integrationStatus: 'inactive', running: false, lastSync: { status: 'cancelled' } });
+    expect((await h.t.deps.queue.counts('provisioning.sync')).queued).toBe(0);
+  });
+
+  it('reconciles everything on re-activation, adopting what the aborted requests created', async () => {
+    await h.activate(appId);
+    const s = await h.settle(appId, 60_000);
+    expect(s.lastSync).toMatchObject({ status: 'completed', kind: 'full' });
+    const remote = scim.store.listUsers();
+    expect(remote).toHaveLength(USERS);
+    expect(new Set(remote.map((u) => u.externalId)).size).toBe(USERS);
+  });
+
+  it('notices a deactivation made by another process (no abort signal here) between operations', async () => {
+    const other = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN }, quirks: { latencyMs: 5 } });
+    try {
+      const otherApp = await h.connect(other, 'Other App', { concurrency: 2 });
+      await h.bind(otherApp, groupId);
+      await h.activate(otherApp);
+      await eventually(async () => (other.store.userCount() >= 100 ? true : undefined), 20_000, '100 users created');
+      // What another API process does: the database says inactive; this process gets no abort.
+      await deactivateIntegration(h.t.database.db, h.t.adminActor, otherApp);
+      const sync = await eventually(async () => {
+        const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${otherApp}/idm/syncs` })).json().items;
+        return items.find((x: { status: string }) => x.status === 'cancelled');
+      }, 5000, 'the sync to notice');
+      expect(sync.error).toBe('integration deactivated');
+      await new Promise((res) => setTimeout(res, 300));
+      const count = other.requests.length;
+      await new Promise((res) => setTimeout(res, 500));
+      expect(other.requests.length).toBe(count);
+      const failures = await h.t.database.db
+        .selectFrom('insight_events')
+        .select('resource_id')
+        .where('application_id', '=', otherApp)
+        .where('success', '=', 0)
+        .where('message', '=', 'integration deactivated')
+        .execute();
+      expect(failures.length).toBeGreaterThan(USERS - other.store.userCount() - 3);
+    } finally {
+      await other.stop();
+    }
+  });
+});

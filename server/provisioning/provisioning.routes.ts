@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import { actorOf } from '../http/auth.ts';
+import { type App, errors, idParams } from '../http/common.ts';
+import * as service from './service.ts';
+import * as status from './status.ts';
+import { useJobQueueForProvisioning } from './triggers.ts';
+
+const syncSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['full', 'incremental']),
+  trigger: z.string(),
+  status: z.enum(['queued', 'running', 'completed', 'paused', 'failed', 'cancelled']),
+  processed: z.number(),
+  counts: z.record(z.string(), z.number()),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  initiatedBy: z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() }),
+});
+
+const statusSchema = z.object({
+  applicationId: z.string(),
+  integrationStatus: z.enum(['unconfigured', 'inactive', 'active', 'error']),
+  running: z.boolean(),
+  currentSync: syncSchema.nullable(),
+  lastSync: syncSchema.nullable(),
+  nextReconcileAt: z.string().nullable(),
+  paused: z
+    .object({
+      since: z.string().nullable(),
+      syncId: z.string(),
+      deprovisions: z.number(),
+      linked: z.number(),
+      percent: z.number(),
+      minimum: z.number(),
+      confirmed: z.boolean(),
+    })
+    .nullable(),
+  pending: z.object({ users: z.number(), groups: z.number(), fullReconcile: z.boolean(), queuedSyncs: z.number() }),
+  failed: z.object({
+    total: z.number(),
+    items: z.array(z.object({
+      type: z.enum(['user', 'group']),
+      id: z.string(),
+      name: z.string(),
+      status: z.string(),
+      operation: z.string().nullable(),
+      error: z.string().nullable(),
+      attempts: z.number(),
+      nextAttemptAt: z.string().nullable(),
+      updatedAt: z.string(),
+    })),
+  }),
+});
+
+const userOutcomeSchema = z.object({
+  applicationId: z.string(),
+  userId: z.string(),
+  outcome: z.enum(['created', 'linked', 'updated', 'unchanged', 'deprovisioned', 'deleted', 'removed', 'skipped', 'failed']),
+  remoteId: z.string().optional(),
+  message: z.string().optional(),
+});
+
+const userParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), userId: z.uuid({ message: 'must be a UUID' }) }).strict();
+const syncParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), syncId: z.uuid({ message: 'must be a UUID' }) }).strict();
+const tags = ['identity management'];
+
+export function provisioningRoutes(app: App, deps: Deps): void {
+  // Directory services enqueue syncs through the registered queue (see triggers.ts).
+  useJobQueueForProvisioning(deps.queue);
+
+  app.post('/api/v1/applications/:id/idm/sync', {
+    schema: {
+      tags,
+      description: 'Reconciles the application with the directory now (in the background). Follow the sync with GET .../idm/syncs/:syncId.',
+      params: idParams,
+      response: { 202: syncSchema, ...errors },
+    },
+  }, async (request, reply) => reply.code(202).send(await service.requestSync(deps, actorOf(request), request.params.id)));
+
+  app.post('/api/v1/applications/:id/idm/sync/confirm', {
+    schema: {
+      tags,
+      description: 'Confirms the deprovisioning that the guardrail paused; a reconcile then carries it out.',
+      params: idParams,
+      response: { 202: z.object({ confirmed: z.number(), sync: syncSchema }), ...errors },
+    },
+  }, async (request, reply) => reply.code(202).send(await service.confirmDeprovisioning(deps, actorOf(request), request.params.id)));
+
+  app.post('/api/v1/applications/:id/idm/users/:userId/sync', {
+    schema: {
+      tags,
+      description: 'Provisions (or deprovisions) one user now and answers with the outcome.',
+      params: userParams,
+      response: { 200: userOutcomeSchema, ...errors },
+    },
+  }, async (request) => service.syncUserNow(deps, actorOf(request), request.params.id, request.params.userId));
+
+  app.get('/api/v1/applications/:id/idm/status', {
+    schema: {
+      tags,
+      description: 'The last sync, the one running, the guardrail pause, what is pending and what failed (per user or group, with the last error).',
+      params: idParams,
+      response: { 200: statusSchema, ...errors },
+    },
+  }, async (request) => status.getStatus(deps, actorOf(request).organizationId, request.params.id));
+
+  app.get('/api/v1/applications/:id/idm/syncs', {
+    schema: {
+      tags,
+      params: idParams,
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
+      response: { 200: z.object({ items: z.array(syncSchema) }), ...errors },
+    },
+  }, async (request) => ({ items: await status.listSyncs(deps, actorOf(request).organizationId, request.params.id, request.query.limit) }));
+
+  app.get('/api/v1/applications/:id/idm/syncs/:syncId', {
+    schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } },
+  }, async (request) => status.getSync(deps, actorOf(request).organizationId, request.params.id, request.params.syncId));
+}

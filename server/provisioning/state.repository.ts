@@ -1,0 +1,196 @@
+// SQL of the per-application provisioning state: the lock, owed work (hints, full reconciles), the
+// guardrail pause and sync runs. Imported by triggers.ts, so it stays free of other modules' code.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { ProvisioningHintsTable, ProvisioningStateTable, ProvisioningSyncsTable } from '../db/schema.ts';
+
+export type StateRow = ProvisioningStateTable;
+export type HintRow = ProvisioningHintsTable;
+export type SyncRow = ProvisioningSyncsTable;
+
+const ACTIVE = ['active', 'error'] as const;
+
+// ---- which applications a change concerns (only those whose integration is active) ----------------
+
+/** Applications where the user is in a bound group, or that manage an account of his. */
+export async function activeApplicationsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('idm_integrations as i')
+    .select('i.application_id')
+    .where('i.organization_id', '=', organizationId)
+    .where('i.status', 'in', ACTIVE)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb.selectFrom('application_groups as ag')
+            .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
+            .select('m.user_id')
+            .whereRef('ag.application_id', '=', 'i.application_id')
+            .where('m.user_id', '=', userId),
+        ),
+        eb.exists(
+          eb.selectFrom('provisioning_users as p').select('p.user_id').whereRef('p.application_id', '=', 'i.application_id').where('p.user_id', '=', userId),
+        ),
+        eb.exists(
+          eb.selectFrom('app_user_links as l').select('l.user_id').whereRef('l.application_id', '=', 'i.application_id').where('l.user_id', '=', userId),
+        ),
+      ]))
+    .execute();
+  return rows.map((r) => r.application_id);
+}
+
+/** Applications the group is bound to or pushed to. */
+export async function activeApplicationsOfGroup(db: Db, organizationId: string, groupId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('idm_integrations as i')
+    .select('i.application_id')
+    .where('i.organization_id', '=', organizationId)
+    .where('i.status', 'in', ACTIVE)
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom('application_groups as ag').select('ag.group_id').whereRef('ag.application_id', '=', 'i.application_id').where('ag.group_id', '=', groupId)),
+        eb.exists(eb.selectFrom('app_group_links as g').select('g.group_id').whereRef('g.application_id', '=', 'i.application_id').where('g.group_id', '=', groupId)),
+      ]))
+    .execute();
+  return rows.map((r) => r.application_id);
+}
+
+export async function isIntegrationActive(db: Db, organizationId: string, applicationId: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('idm_integrations')
+    .select('application_id')
+    .where('organization_id', '=', organizationId)
+    .where('application_id', '=', applicationId)
+    .where('status', 'in', ACTIVE)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function listActiveApplicationIds(db: Db): Promise<Array<{ applicationId: string; organizationId: string }>> {
+  const rows = await db.selectFrom('idm_integrations').select(['application_id', 'organization_id']).where('status', 'in', ACTIVE).execute();
+  return rows.map((r) => ({ applicationId: r.application_id, organizationId: r.organization_id }));
+}
+
+// ---- hints ---------------------------------------------------------------------------------------
+
+export async function upsertHints(db: Db, rows: HintRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('provisioning_hints')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['application_id', 'kind', 'item_id']).doUpdateSet((eb) => ({ token: eb.ref('excluded.token') })))
+      .execute();
+  }
+}
+
+export async function listHints(db: Db, applicationId: string, limit: number): Promise<HintRow[]> {
+  return db.selectFrom('provisioning_hints').selectAll().where('application_id', '=', applicationId).orderBy('created_at').orderBy('item_id').limit(limit).execute();
+}
+
+export async function countHints(db: Db, applicationId: string): Promise<{ users: number; groups: number }> {
+  const rows = await db
+    .selectFrom('provisioning_hints')
+    .select(['kind', sql<number>`count(*)`.as('n')])
+    .where('application_id', '=', applicationId)
+    .groupBy('kind')
+    .execute();
+  const n = (k: string) => Number(rows.find((r) => r.kind === k)?.n ?? 0);
+  return { users: n('user'), groups: n('group') };
+}
+
+/** Deletes hints that still carry the token that was read: a hint renewed meanwhile stays. */
+export async function deleteHints(db: Db, applicationId: string, hints: Pick<HintRow, 'kind' | 'item_id' | 'token'>[]): Promise<void> {
+  for (let i = 0; i < hints.length; i += 300) {
+    const chunk = hints.slice(i, i + 300);
+    await db
+      .deleteFrom('provisioning_hints')
+      .where('application_id', '=', applicationId)
+      .where('token', 'in', chunk.map((h) => h.token))
+      .execute();
+  }
+}
+
+export async function deleteAllHints(db: Db, applicationId: string): Promise<HintRow[]> {
+  const rows = await db.selectFrom('provisioning_hints').selectAll().where('application_id', '=', applicationId).execute();
+  await db.deleteFrom('provisioning_hints').where('application_id', '=', applicationId).execute();
+  return rows;
+}
+
+// ---- state row -----------------------------------------------------------------------------------
+
+export async function ensureState(db: Db, organizationId: string, applicationId: string, now: string): Promise<void> {
+  await db
+    .insertInto('provisioning_state')
+    .values({
+      application_id: applicationId, organization_id: organizationId, full_token: null, next_full_at: null, lock_owner: null, lock_until: null,
+      pause: null, paused_at: null, confirmed_count: null, update_mode: null, last_sync_id: null, updated_at: now,
+    })
+    .onConflict((oc) => oc.column('application_id').doNothing())
+    .execute();
+}
+
+export async function findState(db: Db, applicationId: string): Promise<StateRow | undefined> {
+  return db.selectFrom('provisioning_state').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+}
+
+export async function updateState(db: Db, applicationId: string, patch: Partial<StateRow>): Promise<void> {
+  await db.updateTable('provisioning_state').set(patch).where('application_id', '=', applicationId).execute();
+}
+
+/** Clears the owed full reconcile only if nobody asked for another one since `token` was read. */
+export async function clearFullToken(db: Db, applicationId: string, token: string): Promise<void> {
+  await db.updateTable('provisioning_state').set({ full_token: null }).where('application_id', '=', applicationId).where('full_token', '=', token).execute();
+}
+
+/** Takes the application's lock when it is free or its holder stopped renewing it. */
+export async function acquireLock(db: Db, applicationId: string, owner: string, now: string, until: string): Promise<boolean> {
+  const r = await db
+    .updateTable('provisioning_state')
+    .set({ lock_owner: owner, lock_until: until })
+    .where('application_id', '=', applicationId)
+    .where((eb) => eb.or([eb('lock_owner', 'is', null), eb('lock_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function renewLock(db: Db, applicationId: string, owner: string, until: string): Promise<boolean> {
+  const r = await db.updateTable('provisioning_state').set({ lock_until: until }).where('application_id', '=', applicationId).where('lock_owner', '=', owner).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function releaseLock(db: Db, applicationId: string, owner: string): Promise<void> {
+  await db.updateTable('provisioning_state').set({ lock_owner: null, lock_until: null }).where('application_id', '=', applicationId).where('lock_owner', '=', owner).execute();
+}
+
+// ---- sync runs -----------------------------------------------------------------------------------
+
+export async function insertSync(db: Db, row: SyncRow): Promise<void> {
+  await db.insertInto('provisioning_syncs').values(row).execute();
+}
+
+export async function updateSyncs(db: Db, ids: string[], patch: Partial<SyncRow>): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('provisioning_syncs').set(patch).where('id', 'in', ids).execute();
+}
+
+export async function findSync(db: Db, applicationId: string, id: string): Promise<SyncRow | undefined> {
+  return db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listSyncsByStatus(db: Db, applicationId: string, statuses: SyncRow['status'][]): Promise<SyncRow[]> {
+  return db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId).where('status', 'in', statuses).orderBy('created_at').execute();
+}
+
+export async function findLatestSync(db: Db, applicationId: string, finishedOnly: boolean): Promise<SyncRow | undefined> {
+  let q = db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId);
+  if (finishedOnly) q = q.where('finished_at', 'is not', null);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function listSyncs(db: Db, applicationId: string, limit: number, before?: { createdAt: string; id: string }): Promise<SyncRow[]> {
+  let q = db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId);
+  if (before) {
+    q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}

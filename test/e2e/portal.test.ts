@@ -1,0 +1,386 @@
+// The admin portal in a real Chromium against a real Roster server and the project's SCIM server:
+// the whole flow an admin goes through, with screenshots under test-output/screenshots.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Locator, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { type RunningServer, startServer } from '../../server/server.ts';
+import { ensurePortalBuilt } from '../../web/build.ts';
+import { eventually, SCIM_TOKEN } from '../idm.ts';
+import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
+import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
+
+const ADMIN = { email: 'portal-admin@example.com', password: 'portal admin password 1' };
+const APP = 'HR Cloud';
+/** Valid users in the application; one more has no email, so the import refuses him. */
+const SCIM_USERS = 153;
+
+/** Starts Roster in this process on a fresh SQLite folder; `print` receives the start-up message. */
+async function startRoster(env: Record<string, string>, print: (line: string) => void = () => {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-portal-'));
+  const config = loadConfig({ ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const server = await startServer(config, { print });
+  return {
+    server,
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the element shows the text (playwright-core has no expect of its own). */
+const shows = (locator: Locator, text: string) => locator.filter({ hasText: text }).first().waitFor();
+
+/** Chromium logs every 4xx fetch as a console error; these are expected answers (signed out, no such endpoint, activation refused), not bugs. */
+const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (401|404|422)/];
+
+describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
+  let roster: Awaited<ReturnType<typeof startRoster>>;
+  let server: RunningServer;
+  let scim: RunningScimServer;
+  let b: TestBrowser;
+  let page: Page;
+  let base: string;
+  let appUrl: string;
+
+  beforeAll(async () => {
+    ensurePortalBuilt({ quiet: true });
+    for (const f of fs.existsSync(SCREENSHOT_DIR) ? fs.readdirSync(SCREENSHOT_DIR) : []) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SCREENSHOT_DIR, f));
+    scim = await startScimServer({ users: SCIM_USERS, seed: 5, auth: { type: 'bearer', token: SCIM_TOKEN } });
+    scim.store.addUser({ userName: 'no.email', name: { givenName: 'Nomail', familyName: 'Person' }, emails: [] });
+    roster = await startRoster({ ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password });
+    server = roster.server;
+    base = server.url;
+    b = await launchBrowser();
+    page = b.page;
+  }, 120_000);
+
+  // One flow: once a step fails, the later ones would only time out on its consequences.
+  let broken = false;
+  beforeEach(({ skip, onTestFailed, task }) => {
+    if (broken) skip();
+    onTestFailed(async () => {
+      broken = true;
+      await b?.screenshot(`FAILED-${task.name.slice(0, 60).replace(/\W+/g, '-')}`).catch(() => {});
+    });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await roster?.stop();
+    await scim?.stop();
+  });
+
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+
+  it('sends a signed-out admin to sign in, and signs in', async () => {
+    await page.goto(`${base}/applications`);
+    await page.waitForURL(/\/signin\?next=%2Fapplications$/);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByRole('textbox', { name: 'Password' }).fill('wrong password!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await shows(page.getByRole('alert'), 'Could not sign in');
+    await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Applications').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/applications');
+    await nav('Users');
+    await page.getByText('No users yet').waitFor();
+  });
+
+  it('creates an application and configures, tests and saves its integration', async () => {
+    await nav('Applications');
+    await page.getByRole('button', { name: 'New application' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill(APP);
+    await dialog.getByLabel('Description').fill('Human resources, connected over SCIM 2.0');
+    await dialog.getByRole('button', { name: 'Create application' }).click();
+    await heading(APP).waitFor();
+    appUrl = page.url();
+    await page.getByRole('tab', { name: 'Identity Management' }).click();
+    await page.getByText('unconfigured', { exact: true }).waitFor();
+
+    await page.getByLabel('SCIM base URL').fill(scim.baseUrl);
+    await page.getByRole('textbox', { name: 'Bearer token' }).fill(SCIM_TOKEN);
+    // Small pages make the background import below take long enough to watch its progress.
+    await page.getByRole('button', { name: /Advanced/ }).click();
+    await page.getByLabel('Page size').fill('10');
+    await page.getByRole('button', { name: 'Save configuration' }).click();
+    await page.getByLabel('Bearer token is set').waitFor();
+    await page.getByText('inactive', { exact: true }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Bearer token' }).count()).toBe(0);
+
+    // A wrong token: the test lists the problem, and activation is refused with the reason.
+    const replaceToken = async (token: string) => {
+      await page.getByRole('button', { name: 'Replace the bearer token' }).click();
+      await page.getByRole('textbox', { name: 'Bearer token' }).fill(token);
+      await page.getByRole('button', { name: 'Save configuration' }).click();
+      await page.getByLabel('Bearer token is set').waitFor();
+    };
+    await replaceToken('not-the-right-token');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('The connection test found problems').waitFor();
+    expect(await page.getByRole('list', { name: 'Problems found' }).getByRole('listitem').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
+    await shows(page.getByRole('dialog').getByRole('alert'), 'stays inactive');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await replaceToken(SCIM_TOKEN);
+
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('Connection OK').waitFor();
+    await shows(page.getByLabel('Capabilities'), 'PATCH');
+    await b.screenshot('idm-tab');
+  });
+
+  it('imports 3 selected users and shows their results at once', async () => {
+    await page.getByRole('link', { name: 'Import users…' }).click();
+    await heading(`Import users from ${APP}`).waitFor();
+    const rows = page.locator('table[aria-label="Users in the application"] tbody tr');
+    await rows.nth(49).waitFor();
+    await page.getByText(`${SCIM_USERS + 1} users in ${APP}: ${SCIM_USERS} new · 0 exist · 1 invalid`).waitFor();
+    await page.locator('label', { hasText: 'Invalid (1)' }).click();
+    await page.getByText(/^1–1 of 1 users$/).waitFor();
+    await shows(rows.first(), 'no email address');
+    await page.locator('label', { hasText: /^All$/ }).click();
+    await page.getByText(`1–50 of ${SCIM_USERS + 1} users`).waitFor();
+    for (let i = 0; i < 3; i++) await rows.nth(i).getByRole('checkbox').check();
+    await page.getByText('3 users selected').waitFor();
+    await b.screenshot('import-wizard');
+
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/import/jobs'));
+    await page.getByRole('button', { name: 'Import 3 users' }).click();
+    expect((await posted).postDataJSON().remoteIds).toHaveLength(3);
+    await page.getByText('Import completed').waitFor();
+    const results = page.locator('table[aria-label="Import results"] tbody tr');
+    await expect(results.count()).resolves.toBe(3);
+    expect(await results.filter({ hasText: 'created' }).count()).toBe(3);
+    // The list was read again: the three now exist.
+    await page.getByText(`${SCIM_USERS - 3} new · 3 exist`).waitFor();
+    await b.screenshot('import-results');
+  });
+
+  it('imports the 150 other new users in the background with a live progress bar, then emails the results', async () => {
+    scim.setQuirks({ latencyMs: 120 });
+    await page.getByRole('button', { name: `Select all new (${SCIM_USERS - 3})` }).click();
+    await page.getByText(`All ${SCIM_USERS - 3} new users selected`).waitFor();
+    const posted = page.waitForRequest((r: Request) => r.method() === 'POST' && r.url().endsWith('/import/jobs'));
+    await page.getByRole('button', { name: `Import ${SCIM_USERS - 3} users` }).click();
+    expect((await posted).postDataJSON()).toEqual({ all: true });
+    await shows(page.getByRole('status').filter({ hasText: 'The import runs in the background' }), `emailed to ${ADMIN.email}`);
+    await page.getByRole('link', { name: 'Follow the progress' }).click();
+
+    const bar = page.getByRole('progressbar', { name: 'Import progress' });
+    await bar.waitFor();
+    // Catch it moving: some users processed, not all.
+    await page.waitForFunction(() => {
+      const v = Number(document.querySelector('[role="progressbar"][aria-label="Import progress"]')?.getAttribute('aria-valuenow'));
+      return v > 0 && v < 100;
+    }, undefined, { timeout: 15_000 });
+    await b.screenshot('run-progress');
+    await page.getByText('Import completed', { exact: true }).waitFor({ timeout: 30_000 });
+    scim.resetQuirks();
+    expect(await bar.getAttribute('aria-valuenow')).toBe('100');
+    await page.getByText('Created 150').waitFor();
+    await page.locator('table[aria-label="Import results"] tbody tr').nth(99).waitFor();
+    const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    const csv = await (await page.request.get(`${base}${csvHref}`)).text();
+    expect(csv.trim().split('\n')).toHaveLength(1 + SCIM_USERS + 1);
+    await page.getByLabel('Outcome').selectOption('failed');
+    await shows(page.locator('table[aria-label="Import results"] tbody tr').first(), 'no email address');
+    await b.screenshot('run-completed');
+
+    await nav('Mail outbox');
+    await page.getByText(`Roster import from ${APP}: 150 created, 3 skipped, 1 failed`).waitFor();
+    await page.getByText(`Roster import from ${APP}: 3 created, 0 skipped, 0 failed`).waitFor();
+    await page.getByRole('button', { name: `Roster import from ${APP}: 150 created, 3 skipped, 1 failed` }).click();
+    await shows(page.getByRole('dialog'), 'has completed');
+    await shows(page.getByRole('dialog'), 'no email address');
+    await page.keyboard.press('Escape');
+  }, 60_000);
+
+  it('lists the imported users as ACTIVE with password PENDING, with server-side search, sort and paging', async () => {
+    await nav('Users');
+    await page.getByText(`1–50 of ${SCIM_USERS} users`).waitFor();
+    const rows = page.locator('table[aria-label="Users"] tbody tr');
+    expect(await rows.count()).toBe(50);
+    expect(await rows.filter({ hasText: 'ACTIVE' }).filter({ hasText: 'PENDING' }).count()).toBe(50);
+    await b.screenshot('users-list');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(`51–100 of ${SCIM_USERS} users`).waitFor();
+    const firstOfPage2 = await rows.first().locator('td').first().innerText();
+    await page.getByRole('button', { name: 'Username', exact: true }).click();
+    await page.waitForURL(/order=desc/);
+    await page.locator('th[aria-sort="descending"]', { hasText: 'Username' }).waitFor();
+    await page.locator('table[aria-label="Users"][aria-busy="false"]').waitFor();
+    expect((await rows.first().locator('td').first().innerText()).localeCompare(firstOfPage2)).toBeGreaterThan(0);
+    await page.getByText(`1–50 of ${SCIM_USERS} users`).waitFor();
+    await page.getByLabel('Search').fill(firstOfPage2);
+    await page.waitForURL(/[?&]q=/);
+    await page.getByText(/^1–\d of \d users$/).waitFor();
+    await page.getByRole('link', { name: firstOfPage2, exact: true }).click();
+    await heading(firstOfPage2).waitFor();
+    await page.getByText('Imported from').waitFor();
+    await page.getByRole('link', { name: APP }).waitFor();
+
+    await page.getByRole('button', { name: 'Suspend' }).click();
+    await shows(page.getByRole('dialog'), 'stays in the directory');
+    await page.getByRole('dialog').getByRole('button', { name: 'Suspend' }).click();
+    await page.getByText('SUSPENDED', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page.getByText('ACTIVE', { exact: true }).waitFor();
+  });
+
+  it('shows the import in Directory Insights, filtered, with a CSV export of the same filter', async () => {
+    await nav('Directory Insights');
+    await heading('Directory Insights').waitFor();
+    await page.locator('table[aria-label="Events"] tbody tr').first().waitFor();
+    await page.getByRole('combobox', { name: 'Event type' }).click();
+    await page.getByRole('option', { name: 'user_create', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/eventType=user_create/);
+    // The router renders the new URL in a transition: wait for the page to show the filter.
+    await page.locator('a[href="/api/v1/insights/events?eventType=user_create&format=csv"]', { hasText: 'Export CSV' }).waitFor();
+    await page.getByText('1–50 events').waitFor();
+    const rows = page.locator('table[aria-label="Events"] > tbody > tr:visible');
+    await page.waitForFunction(() => [...document.querySelectorAll('table[aria-label="Events"] > tbody > tr')].every((r) => !/import_|idm_|application_|admin_/.test(r.textContent ?? '')));
+    await rows.first().getByRole('button', { name: /user_create/ }).click();
+    await rows.nth(1).getByRole('link', { name: 'Import run' }).waitFor();
+    await b.screenshot('insights', { fullPage: false });
+    await page.getByLabel('Rows per page').selectOption('200');
+    await page.getByText(`1–${SCIM_USERS} events`).waitFor();
+    expect(await rows.filter({ hasText: APP }).count()).toBe(SCIM_USERS);
+    // The export link works with the session, as a download would.
+    const csv = await page.request.get(`${base}/api/v1/insights/events?eventType=user_create&format=csv`);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect((await csv.text()).trim().split('\n')).toHaveLength(SCIM_USERS + 1);
+  });
+
+  it('creates a user with every attribute, puts him in a group bound to the application, and provisions him on activation', async () => {
+    await nav('Users');
+    await page.getByRole('link', { name: 'New user' }).click();
+    await heading('New user').waitFor();
+    await page.getByLabel('Username').fill('new.hire');
+    await page.getByLabel('Email').fill('new.hire@example.com');
+    await page.getByLabel('First name').fill('Nova');
+    await page.getByLabel('Last name').fill('Hire');
+    await page.getByLabel('Job title').fill('Engineer');
+    await page.getByLabel('Department').fill('Platform');
+    await page.getByRole('button', { name: 'Add address' }).click();
+    await page.getByLabel('City').fill('Berlin');
+    await page.getByLabel('Country').fill('DE');
+    await page.getByRole('button', { name: 'Add phone number' }).click();
+    await page.getByLabel('Phone 1 number').fill('+49 30 1234567');
+    await page.getByRole('button', { name: 'Add phone number' }).click();
+    await page.getByLabel('Phone 2 type').selectOption('home');
+    await page.getByLabel('Phone 2 number').fill('+49 30 7654321');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await heading('new.hire').waitFor();
+    expect(await page.getByLabel('City').inputValue()).toBe('Berlin');
+    expect(await page.getByLabel('Phone 2 type').inputValue()).toBe('home');
+    await b.screenshot('user-detail', { fullPage: false });
+
+    await nav('Groups');
+    await page.getByRole('button', { name: 'New group' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('Engineering');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create group' }).click();
+    await heading('Engineering').waitFor();
+    await page.getByRole('combobox', { name: 'Add a member' }).fill('new.hire');
+    await page.getByRole('option', { name: /^new\.hire/ }).click();
+    await page.locator('table[aria-label="Members"]').getByRole('link', { name: 'new.hire' }).waitFor();
+
+    await page.goto(`${appUrl}?tab=groups`);
+    await page.getByRole('combobox', { name: 'Bind a user group' }).fill('Eng');
+    await page.getByRole('option', { name: /^Engineering/ }).click();
+    await page.locator('table[aria-label="Bound user groups"]').getByRole('link', { name: 'Engineering' }).waitFor();
+
+    await page.getByRole('tab', { name: 'Identity Management' }).click();
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
+    await page.getByText('active', { exact: true }).waitFor();
+    const pushed = await eventually(async () => scim.store.listUsers().find((u) => u.userName === 'new.hire') ?? undefined, 20_000, 'new.hire in the application');
+    expect(pushed).toMatchObject({ userName: 'new.hire', name: { givenName: 'Nova', familyName: 'Hire' } });
+    await page.getByRole('region', { name: 'Sync status' }).getByText('completed').first().waitFor({ timeout: 20_000 });
+    await b.screenshot('idm-tab-active');
+  }, 60_000);
+
+  it('deactivates the integration after a confirmation naming what stops', async () => {
+    await page.goto(`${appUrl}?tab=idm`);
+    await page.getByText('active', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    const dialog = page.getByRole('dialog');
+    await shows(dialog, 'Syncing stops at once; in-flight operations are recorded as errors; users and groups in the application are left as they are.');
+    await dialog.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByText('inactive', { exact: true }).waitFor();
+    // Left as it is in the application.
+    expect(scim.store.listUsers().some((u) => u.userName === 'new.hire')).toBe(true);
+  });
+
+  it('creates an API key that is shown once, and revokes it after a confirmation', async () => {
+    await nav('API keys');
+    await page.getByText('No API keys').waitFor();
+    await page.getByRole('button', { name: 'New API key' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('nightly export');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create key' }).click();
+    const key = await page.getByLabel('The new API key', { exact: true }).innerText();
+    expect(key.length).toBeGreaterThan(20);
+    const me = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${key.trim()}` } });
+    expect(me.status).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = page.locator('table[aria-label="API keys"] tbody tr', { hasText: 'nightly export' });
+    await row.waitFor();
+    expect(await row.innerText()).not.toContain(key.trim());
+    await row.getByRole('button', { name: 'Revoke nightly export' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText('No API keys').waitFor();
+    expect((await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${key.trim()}` } })).status).toBe(401);
+  });
+
+  it('folds the navigation into a menu on a narrow window', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/users`);
+    await page.getByText(`1–50 of ${SCIM_USERS + 1} users`).waitFor();
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await nav('Groups');
+    await heading('Groups').waitFor();
+    await page.getByRole('link', { name: 'Engineering' }).waitFor();
+    await b.screenshot('narrow-groups');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('logged no unexpected errors in the browser', () => {
+    expect(b.problems.filter((p) => !EXPECTED_CONSOLE.some((re) => re.test(p)))).toEqual([]);
+  });
+
+  it('creates the first admin from the one-time setup link', async () => {
+    let printed = '';
+    const fresh = await startRoster({}, (line) => (printed += `${line}\n`));
+    try {
+      const link = /(http:\/\/\S+\/setup\?token=\S+)/.exec(printed)?.[1];
+      expect(link, printed).toBeTruthy();
+      // The link names PUBLIC_URL's host (localhost); the test server listens on 127.0.0.1.
+      const url = new URL(link!);
+      await page.goto(`${fresh.server.url}${url.pathname}${url.search}`);
+      await heading('Create the first admin').waitFor();
+      await page.getByLabel('Email').fill('first@example.com');
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill('first admin password');
+      await page.getByRole('textbox', { name: 'Repeat the password' }).fill('first admin password');
+      await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+      await heading('Users').waitFor();
+      await page.goto(`${fresh.server.url}${url.pathname}${url.search}`);
+      await heading('Roster is already set up').waitFor();
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
+
+if (!hasChromium) process.stderr.write(`\nportal browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set ROSTER_CHROMIUM)\n`);
+describe.skipIf(hasChromium)('admin portal in Chromium', () => {
+  it.skip(`needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set ROSTER_CHROMIUM); CI installs it`, () => {});
+});

@@ -1,0 +1,93 @@
+// The list screen shared by groups and applications: search by name, keyset pages, create.
+import { Anchor, Button, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type ReactNode } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { api } from '../api/client.ts';
+import { useCanWrite } from '../api/session.ts';
+import type { Page } from '../api/types.ts';
+import { useKeysetPager } from '../lib/keyset.ts';
+import { useUrlState } from '../lib/url-state.ts';
+import { EmptyRow } from './EmptyRow.tsx';
+import { ErrorAlert } from './ErrorAlert.tsx';
+import { Loading } from './Loading.tsx';
+import { NameDescriptionModal, type NameDescription } from './NameDescriptionModal.tsx';
+import { PageHeader } from './PageHeader.tsx';
+import { Pager } from './Pager.tsx';
+
+export interface Column<T> {
+  header: string;
+  cell: (item: T) => ReactNode;
+}
+
+export function NamedList<T extends { id: string; name: string; description: string }>({ title, noun, path, route, columns, emptyHint }: {
+  title: string;
+  noun: string;
+  path: string;
+  route: string;
+  columns: Column<T>[];
+  emptyHint: string;
+}) {
+  const [s, set] = useUrlState({ q: '', limit: '50' });
+  const [search, setSearch] = useState(s.q);
+  const [debounced] = useDebouncedValue(search.trim(), 300);
+  useEffect(() => {
+    if (debounced !== s.q) set({ q: debounced });
+  }, [debounced, s.q, set]);
+  const pager = useKeysetPager(JSON.stringify(s));
+  const canWrite = useCanWrite();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [opened, { open, close }] = useDisclosure(false);
+  const query = useQuery({
+    queryKey: [route, 'list', s, pager.cursor],
+    queryFn: ({ signal }) => api.get<Page<T>>(path, { ...s, cursor: pager.cursor }, signal),
+    placeholderData: keepPreviousData,
+  });
+  const create = useMutation({
+    mutationFn: (v: NameDescription) => api.post<T>(path, v),
+    onSuccess: (item) => {
+      queryClient.invalidateQueries({ queryKey: [route] });
+      close();
+      navigate(`/${route}/${item.id}`);
+    },
+  });
+  const items = query.data?.items ?? [];
+  return (
+    <>
+      <PageHeader title={title} actions={canWrite && <Button onClick={() => { create.reset(); open(); }}>New {noun}</Button>} />
+      <TextInput label="Search by name" value={search} onChange={(e) => setSearch(e.currentTarget.value)} mb="sm" w={{ base: '100%', sm: 280 }} type="search" />
+      <ErrorAlert error={query.error} title={`Could not load the ${noun}s`} />
+      {query.isPending ? (
+        <Loading />
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={560}>
+            <Table striped highlightOnHover aria-label={title} style={{ opacity: query.isPlaceholderData ? 0.6 : 1 }}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Description</Table.Th>
+                  {columns.map((c) => <Table.Th key={c.header}>{c.header}</Table.Th>)}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.length === 0 && <EmptyRow colSpan={2 + columns.length} title={s.q ? `No ${noun} matches “${s.q}”` : `No ${noun}s yet`} hint={s.q ? 'Try another search.' : emptyHint} />}
+                {items.map((item) => (
+                  <Table.Tr key={item.id}>
+                    <Table.Td><Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>{item.name}</Anchor></Table.Td>
+                    <Table.Td><Text size="sm" lineClamp={2}>{item.description}</Text></Table.Td>
+                    {columns.map((c) => <Table.Td key={c.header}>{c.cell(item)}</Table.Td>)}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Pager pager={pager} nextCursor={query.data?.nextCursor} shown={items.length} pageSize={Number(s.limit)} total={query.data?.total} label={`${noun}s`} />
+        </>
+      )}
+      <NameDescriptionModal opened={opened} onClose={close} title={`New ${noun}`} submitLabel={`Create ${noun}`} onSubmit={(v) => create.mutate(v)} busy={create.isPending} error={create.error} />
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import '@mantine/core/styles.css';
+import './portal.css';
+import { createTheme, MantineProvider } from '@mantine/core';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter } from 'react-router';
+import { isApiError } from './api/client.ts';
+import { meKey } from './api/session.ts';
+import { App } from './App.tsx';
+
+// A 401 anywhere means the session ended: forget the admin, and the gate sends him to sign in.
+const onError = (err: unknown) => {
+  if (isApiError(err, 401)) queryClient.setQueryData(meKey, null);
+};
+
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      refetchOnWindowFocus: false,
+      retry: (count, err) => !(isApiError(err) && err.status >= 400 && err.status < 500) && count < 2,
+    },
+  },
+});
+
+const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'sm' });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

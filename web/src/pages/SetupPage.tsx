@@ -1,0 +1,76 @@
+// The one-time first-admin page linked from the start-up message (/setup?token=...).
+import { Alert, Anchor, Button, PasswordInput, TextInput } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api, setCsrfToken } from '../api/client.ts';
+import { fetchMe, meKey } from '../api/session.ts';
+import { CenteredCard } from '../components/CenteredCard.tsx';
+import { ErrorAlert, fieldError } from '../components/ErrorAlert.tsx';
+import { Loading } from '../components/Loading.tsx';
+
+export function SetupPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const status = useQuery({ queryKey: ['setup'], queryFn: () => api.get<{ needsSetup: boolean }>('/api/v1/setup') });
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ email: '', name: '', password: '', confirm: '' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
+
+  if (status.isPending) return <Loading />;
+  if (status.data && !status.data.needsSetup) {
+    return (
+      <CenteredCard title="Roster is already set up">
+        <Alert color="blue">An admin exists already, so this link has no use any more.</Alert>
+        <Anchor component={Link} to="/signin">Sign in</Anchor>
+      </CenteredCard>
+    );
+  }
+  if (!token) {
+    return (
+      <CenteredCard title="Create the first admin">
+        <Alert color="yellow" title="The setup link is incomplete">
+          Open the one-time link Roster printed when it started (it ends with ?token=…), or create the admin with
+          <code> npx roster admin create --email you@example.com</code>.
+        </Alert>
+      </CenteredCard>
+    );
+  }
+
+  const mismatch = form.confirm !== '' && form.confirm !== form.password;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (mismatch) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post('/api/v1/setup', { token, email: form.email, password: form.password, ...(form.name ? { name: form.name } : {}) });
+      const res = await api.post<{ csrfToken: string }>('/api/v1/auth/login', { email: form.email, password: form.password });
+      setCsrfToken(res.csrfToken);
+      queryClient.setQueryData(meKey, await fetchMe());
+      navigate('/users', { replace: true });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <CenteredCard title="Create the first admin" subtitle="This link works once. The admin you create here can add others.">
+      <form onSubmit={submit} noValidate>
+        <TextInput label="Email" type="email" autoComplete="username" required value={form.email} onChange={set('email')} error={fieldError(error, 'email')} mb="sm" autoFocus />
+        <TextInput label="Name" autoComplete="name" value={form.name} onChange={set('name')} mb="sm" />
+        <PasswordInput label="Password" description="12 characters or more" autoComplete="new-password" required value={form.password} onChange={set('password')} error={fieldError(error, 'password')} mb="sm" />
+        <PasswordInput label="Repeat the password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} error={mismatch ? 'The passwords differ' : undefined} mb="md" />
+        {error ? <ErrorAlert error={error} title="Could not create the admin" /> : null}
+        <Button type="submit" fullWidth mt="md" loading={busy} disabled={!form.email || form.password.length < 12 || form.confirm !== form.password}>
+          Create admin and sign in
+        </Button>
+      </form>
+    </CenteredCard>
+  );
+}

@@ -1,0 +1,110 @@
+import { Button, Group, Modal, NativeSelect, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client.ts';
+import { useCanWrite, useMe } from '../../api/session.ts';
+import type { Admin, Page, Role } from '../../api/types.ts';
+import { ConfirmAction } from '../../components/ConfirmAction.tsx';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+
+export function AdminsPage() {
+  const canWrite = useCanWrite();
+  const { data: me } = useMe();
+  const queryClient = useQueryClient();
+  const [opened, { open, close }] = useDisclosure(false);
+  const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins') });
+  return (
+    <>
+      <PageHeader title="Admins" description="People who can sign in to this portal." actions={canWrite && <Button onClick={open}>New admin</Button>} />
+      <ErrorAlert error={admins.error} title="Could not load the admins" />
+      {admins.isPending ? (
+        <Loading />
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped aria-label="Admins">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Last sign-in</Table.Th>
+                {canWrite && <Table.Th><span className="visually-hidden">Actions</span></Table.Th>}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(admins.data?.items ?? []).map((a) => (
+                <Table.Tr key={a.id}>
+                  <Table.Td>{a.email}{a.id === me?.admin?.id && <Text span c="dimmed" size="sm"> (you)</Text>}</Table.Td>
+                  <Table.Td>{a.name}</Table.Td>
+                  <Table.Td>{a.role}</Table.Td>
+                  <Table.Td>{a.lastLoginAt ? formatDateTime(a.lastLoginAt) : 'never'}</Table.Td>
+                  {canWrite && (
+                    <Table.Td>
+                      {a.id !== me?.admin?.id && (
+                        <ConfirmAction
+                          label="Delete"
+                          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Delete the admin ${a.email}` }}
+                          title={`Delete the admin ${a.email}?`}
+                          message={`${a.email} can no longer sign in, and the sessions of this admin end at once. The admin's actions stay in Directory Insights.`}
+                          confirmLabel="Delete admin"
+                          onConfirm={async () => {
+                            await api.delete(`/api/v1/admins/${a.id}`);
+                            queryClient.invalidateQueries({ queryKey: ['admins'] });
+                          }}
+                        />
+                      )}
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      <NewAdminModal opened={opened} onClose={close} />
+    </>
+  );
+}
+
+function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const empty = { email: '', name: '', password: '', role: 'admin' as Role };
+  const [form, setForm] = useState(empty);
+  const create = useMutation({
+    mutationFn: () => api.post<Admin>('/api/v1/admins', { email: form.email.trim(), password: form.password, role: form.role, ...(form.name.trim() ? { name: form.name.trim() } : {}) }),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: ['admins'] });
+      close();
+    },
+  });
+  const close = () => {
+    create.reset();
+    setForm(empty);
+    onClose();
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
+  };
+  return (
+    <Modal opened={opened} onClose={close} title="New admin" centered>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={fieldError(create.error, 'email')} data-autofocus autoComplete="off" />
+          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} autoComplete="off" />
+          <PasswordInput label="Password" description="12 characters or more; tell it to the new admin over a safe channel" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldError(create.error, 'password')} autoComplete="new-password" />
+          <NativeSelect label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })} data={[{ value: 'admin', label: 'admin: everything' }, { value: 'read_only', label: 'read_only: look, not touch' }]} />
+          <ErrorAlert error={create.error} title="The admin was not created" />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>Cancel</Button>
+            <Button type="submit" loading={create.isPending} disabled={!form.email.trim() || form.password.length < 12}>Create admin</Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

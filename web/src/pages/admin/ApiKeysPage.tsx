@@ -1,0 +1,125 @@
+// API keys for automation. A new key is shown once, right after it is created.
+import { Alert, Button, Code, CopyButton, Group, Modal, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client.ts';
+import { useCanWrite } from '../../api/session.ts';
+import type { ApiKey, Page, Role } from '../../api/types.ts';
+import { ConfirmAction } from '../../components/ConfirmAction.tsx';
+import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+
+export function ApiKeysPage() {
+  const canWrite = useCanWrite();
+  const queryClient = useQueryClient();
+  const [opened, { open, close }] = useDisclosure(false);
+  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.get<Page<ApiKey>>('/api/v1/api-keys') });
+  const items = keys.data?.items ?? [];
+  return (
+    <>
+      <PageHeader
+        title="API keys"
+        description="Send a key as Authorization: Bearer <key>. Keys with the read_only role can only read."
+        actions={canWrite && <Button onClick={open}>New API key</Button>}
+      />
+      <ErrorAlert error={keys.error} title="Could not load the API keys" />
+      {keys.isPending ? (
+        <Loading />
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped aria-label="API keys">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Key starts with</Table.Th>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Last used</Table.Th>
+                {canWrite && <Table.Th><span className="visually-hidden">Actions</span></Table.Th>}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.length === 0 && <EmptyRow colSpan={6} title="No API keys" hint="Create one for scripts, the CLI on another machine, or monitoring." />}
+              {items.map((k) => (
+                <Table.Tr key={k.id}>
+                  <Table.Td>{k.name}</Table.Td>
+                  <Table.Td>{k.role}</Table.Td>
+                  <Table.Td><span className="mono">{k.prefix}…</span></Table.Td>
+                  <Table.Td>{formatDateTime(k.createdAt)}</Table.Td>
+                  <Table.Td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</Table.Td>
+                  {canWrite && (
+                    <Table.Td>
+                      <ConfirmAction
+                        label="Revoke"
+                        buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Revoke ${k.name}` }}
+                        title={`Revoke the API key ${k.name}?`}
+                        message="Requests with this key are refused at once. Anything that uses it stops working."
+                        confirmLabel="Revoke key"
+                        onConfirm={async () => {
+                          await api.delete(`/api/v1/api-keys/${k.id}`);
+                          queryClient.invalidateQueries({ queryKey: ['api-keys'] });
+                        }}
+                      />
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      <NewKeyModal opened={opened} onClose={close} />
+    </>
+  );
+}
+
+function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('read_only');
+  const create = useMutation({
+    mutationFn: () => api.post<ApiKey & { key: string }>('/api/v1/api-keys', { name: name.trim(), role }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['api-keys'] }),
+  });
+  const close = () => {
+    create.reset();
+    setName('');
+    onClose();
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
+  };
+  return (
+    <Modal opened={opened} onClose={close} title={create.data ? 'Copy the new API key' : 'New API key'} centered size="lg">
+      {create.data ? (
+        <Stack>
+          <Alert color="yellow" title="This is the only time the key is shown">Copy it now and keep it somewhere safe. Roster stores only a hash of it.</Alert>
+          <Code block aria-label="The new API key">{create.data.key}</Code>
+          <Group justify="flex-end">
+            <CopyButton value={create.data.key}>
+              {({ copied, copy }) => <Button variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy key'}</Button>}
+            </CopyButton>
+            <Button onClick={close}>Done</Button>
+          </Group>
+        </Stack>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <TextInput label="Name" description="What uses the key, e.g. nightly HR sync" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'name')} data-autofocus />
+            <NativeSelect label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)} data={[{ value: 'read_only', label: 'read_only: read everything, change nothing' }, { value: 'admin', label: 'admin: everything' }]} />
+            <ErrorAlert error={create.error} title="The key was not created" />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>Cancel</Button>
+              <Button type="submit" loading={create.isPending} disabled={!name.trim()}>Create key</Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+}

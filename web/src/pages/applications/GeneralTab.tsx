@@ -1,0 +1,63 @@
+import { Anchor, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { api } from '../../api/client.ts';
+import { useCanWrite } from '../../api/session.ts';
+import type { Application } from '../../api/types.ts';
+import { ConfirmAction } from '../../components/ConfirmAction.tsx';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+
+export function GeneralTab({ app }: { app: Application }) {
+  const canWrite = useCanWrite();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [name, setName] = useState(app.name);
+  const [description, setDescription] = useState(app.description);
+  const save = useMutation({
+    mutationFn: () => api.patch<Application>(`/api/v1/applications/${app.id}`, { name: name.trim(), description: description.trim() }),
+    onSuccess: (a) => {
+      queryClient.setQueryData(['applications', app.id], a);
+      queryClient.invalidateQueries({ queryKey: ['applications', 'list'] });
+    },
+  });
+  const dirty = name.trim() !== app.name || description.trim() !== app.description;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <Stack maw={640}>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} readOnly={!canWrite} error={fieldError(save.error, 'name')} />
+          <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} readOnly={!canWrite} error={fieldError(save.error, 'description')} />
+          <ErrorAlert error={save.error} title="Not saved" />
+          {canWrite && (
+            <Group justify="flex-end">
+              <Button type="submit" disabled={!dirty || !name.trim()} loading={save.isPending}>Save</Button>
+            </Group>
+          )}
+        </Stack>
+      </form>
+      <Text size="sm" c="dimmed">Created {formatDateTime(app.createdAt)} · updated {formatDateTime(app.updatedAt)}</Text>
+      <Anchor component={Link} to={`/insights?applicationId=${app.id}`} size="sm">Events of this application in Directory Insights</Anchor>
+      {canWrite && (
+        <Group>
+          <ConfirmAction
+            label="Delete application"
+            title={`Delete ${app.name}?`}
+            message="The application, its Identity Management settings and its group bindings are removed from Roster. The groups, the users and the accounts in the application itself stay as they are."
+            confirmLabel="Delete application"
+            onConfirm={async () => {
+              await api.delete(`/api/v1/applications/${app.id}`);
+              queryClient.invalidateQueries({ queryKey: ['applications'] });
+              navigate('/applications', { replace: true });
+            }}
+          />
+        </Group>
+      )}
+    </Stack>
+  );
+}

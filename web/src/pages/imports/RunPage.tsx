@@ -1,0 +1,120 @@
+// One import run: live progress while it runs (polled), then its per-user results and the CSV.
+import { Alert, Anchor, Button, Group, NativeSelect, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api/client.ts';
+import type { Application, ImportResult, ImportRun, Page } from '../../api/types.ts';
+import { RunStatusBadge } from '../../components/Badges.tsx';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { Pager } from '../../components/Pager.tsx';
+import { formatDateTime, formatNumber } from '../../lib/format.ts';
+import { useKeysetPager } from '../../lib/keyset.ts';
+import { ResultsTable } from './ResultsTable.tsx';
+
+const PAGE = 100;
+const finished = (r?: ImportRun) => r?.status === 'completed' || r?.status === 'failed';
+
+export function RunPage() {
+  const { id = '' } = useParams();
+  const queryClient = useQueryClient();
+  const run = useQuery({
+    queryKey: ['import-runs', id],
+    queryFn: () => api.get<ImportRun>(`/api/v1/import-runs/${id}`),
+    refetchInterval: (q) => (q.state.data && !finished(q.state.data) ? 700 : false),
+  });
+  const app = useQuery({
+    queryKey: ['applications', run.data?.applicationId],
+    queryFn: () => api.get<Application>(`/api/v1/applications/${run.data!.applicationId}`),
+    enabled: Boolean(run.data),
+    retry: false,
+  });
+  const done = finished(run.data);
+  useEffect(() => {
+    // The run just finished: lists elsewhere (users, history) are out of date.
+    if (done) {
+      queryClient.invalidateQueries({ queryKey: ['users'] });
+      queryClient.invalidateQueries({ queryKey: ['import-runs', 'list'] });
+    }
+  }, [done, queryClient]);
+
+  if (run.isPending) return <Loading label="Loading the import run…" />;
+  if (run.error) return <ErrorAlert error={run.error} title="Could not load the import run" />;
+  const r = run.data;
+  const appName = app.data?.name ?? 'application';
+  const total = Math.max(r.total, r.processed);
+  const percent = total ? Math.round((r.processed / total) * 100) : done ? 100 : 0;
+
+  return (
+    <>
+      <PageHeader
+        title={`Import from ${appName}`}
+        crumbs={[{ label: 'Applications', to: '/applications' }, { label: appName, to: `/applications/${r.applicationId}?tab=idm` }]}
+        description={`Started ${formatDateTime(r.startedAt ?? r.createdAt)} by ${r.initiatedBy.email ?? r.initiatedBy.type}${r.finishedAt ? ` · finished ${formatDateTime(r.finishedAt)}` : ''}`}
+      />
+      <Stack gap="lg">
+        <Paper withBorder p="md">
+          <Stack gap="sm">
+            <Group justify="space-between">
+              <Group gap="xs"><Text fw={600}>Status</Text><RunStatusBadge status={r.status} /></Group>
+              <Text size="sm" aria-live="polite">{formatNumber(r.processed)} of {formatNumber(total)} processed · {percent}%</Text>
+            </Group>
+            <Progress
+              value={percent}
+              size="xl"
+              animated={!done}
+              striped={!done}
+              color={r.status === 'failed' ? 'red' : done ? 'green' : 'blue'}
+              aria-label="Import progress"
+            />
+            <SimpleGrid cols={{ base: 3 }}>
+              <Text size="sm"><Text span c="dimmed">Created </Text><b>{formatNumber(r.created)}</b></Text>
+              <Text size="sm"><Text span c="dimmed">Skipped </Text><b>{formatNumber(r.skipped)}</b></Text>
+              <Text size="sm"><Text span c="dimmed">Failed </Text><b>{formatNumber(r.failed)}</b></Text>
+            </SimpleGrid>
+            {!done && <Text size="sm" c="dimmed">You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.</Text>}
+            {r.status === 'completed' && <Alert color="green" title="Import completed">The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.</Alert>}
+            {r.status === 'failed' && <Alert color="red" title="The import failed">{r.error ?? 'No reason was recorded.'} Users created before it stopped stay created.</Alert>}
+          </Stack>
+        </Paper>
+        {(done || r.processed > 0) && <RunResults run={r} />}
+      </Stack>
+    </>
+  );
+}
+
+function RunResults({ run }: { run: ImportRun }) {
+  const [outcome, setOutcome] = useState('');
+  const pager = useKeysetPager(outcome);
+  const results = useQuery({
+    queryKey: ['import-runs', run.id, 'results', outcome, pager.cursor, run.processed],
+    queryFn: () => api.get<Page<ImportResult>>(`/api/v1/import-runs/${run.id}/results`, { outcome, limit: PAGE, cursor: pager.cursor }),
+    placeholderData: keepPreviousData,
+  });
+  const items = results.data?.items ?? [];
+  return (
+    <section aria-labelledby="results-title">
+      <Group justify="space-between" mb="xs" wrap="wrap" align="flex-end">
+        <Title order={2} size="h4" id="results-title">Results</Title>
+        <Group gap="xs" align="flex-end">
+          <NativeSelect
+            label="Outcome"
+            size="xs"
+            value={outcome}
+            onChange={(e) => setOutcome(e.currentTarget.value)}
+            data={[{ value: '', label: 'All outcomes' }, { value: 'created', label: 'Created' }, { value: 'skipped', label: 'Skipped' }, { value: 'failed', label: 'Failed' }]}
+          />
+          <Button component="a" href={`/api/v1/import-runs/${run.id}/results?format=csv`} download variant="default" size="xs">
+            Download CSV
+          </Button>
+        </Group>
+      </Group>
+      <ErrorAlert error={results.error} title="Could not load the results" />
+      {results.isPending ? <Loading /> : <ResultsTable results={items} emptyTitle={outcome ? `No ${outcome} users` : 'No results yet'} />}
+      <Pager pager={pager} nextCursor={results.data?.nextCursor} shown={items.length} pageSize={PAGE} label="results" />
+      <Anchor component={Link} to={`/insights?eventType=user_create&applicationId=${run.applicationId}`} size="sm">Imported users in Directory Insights</Anchor>
+    </section>
+  );
+}

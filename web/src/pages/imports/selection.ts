@@ -1,0 +1,67 @@
+// What the admin picked in the import table. "Every new user" is its own kind because the API's
+// {all: true} means exactly that (and is not limited to 10,000 like a list of ids); any other pick is
+// a list of remote ids.
+import { api } from '../../api/client.ts';
+import type { PreviewPage, PreviewStatus, PreviewUser } from '../../api/types.ts';
+
+export const MAX_SELECTION = 10_000;
+/** From this many users on, the import runs in the background and the results are emailed. */
+export const SYNC_LIMIT = 100;
+
+export type Selection =
+  | { kind: 'ids'; users: Map<string, PreviewStatus> }
+  | { kind: 'allNew'; count: number };
+
+export const emptySelection = (): Selection => ({ kind: 'ids', users: new Map() });
+
+export function selectedCount(sel: Selection): number {
+  return sel.kind === 'allNew' ? sel.count : sel.users.size;
+}
+
+export function isSelected(sel: Selection, u: PreviewUser): boolean {
+  return sel.kind === 'allNew' ? u.status === 'new' : sel.users.has(u.remoteId);
+}
+
+/** How many selected users will be skipped or fail for sure (they exist already or are invalid). */
+export function notNewCount(sel: Selection): number {
+  if (sel.kind === 'allNew') return 0;
+  let n = 0;
+  for (const s of sel.users.values()) if (s !== 'new') n++;
+  return n;
+}
+
+export function importBody(sel: Selection): { all: true } | { remoteIds: string[] } {
+  return sel.kind === 'allNew' ? { all: true } : { remoteIds: [...sel.users.keys()] };
+}
+
+export function withUsers(sel: Selection, users: PreviewUser[], selected: boolean): Selection {
+  if (sel.kind !== 'ids') throw new Error('expand the selection first');
+  const next = new Map(sel.users);
+  for (const u of users) {
+    if (selected) next.set(u.remoteId, u.status);
+    else next.delete(u.remoteId);
+  }
+  return { kind: 'ids', users: next };
+}
+
+/** Every user matching the filters, page by page (500 at a time), up to MAX_SELECTION. */
+export async function fetchMatching(applicationId: string, filter: { q?: string; status?: string }, expected: number): Promise<PreviewUser[]> {
+  if (expected > MAX_SELECTION) {
+    throw new Error(`That is ${expected.toLocaleString()} users; a selection holds at most ${MAX_SELECTION.toLocaleString()}. Use “Select all new” without a search to import every new user, or narrow the search.`);
+  }
+  const out: PreviewUser[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.get<PreviewPage>(`/api/v1/applications/${applicationId}/import/users`, { ...filter, limit: 500, cursor, sort: 'remoteOrder' });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && out.length <= MAX_SELECTION);
+  return out;
+}
+
+/** Turns "every new user" into the explicit list, so single users can be added or removed. */
+export async function expand(sel: Selection, applicationId: string): Promise<Selection> {
+  if (sel.kind === 'ids') return sel;
+  const users = await fetchMatching(applicationId, { status: 'new' }, sel.count);
+  return withUsers(emptySelection(), users, true);
+}

@@ -1,0 +1,46 @@
+import { NativeSelect } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { api } from '../../api/client.ts';
+import type { User, UserState } from '../../api/types.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { UserForm } from './UserForm.tsx';
+import { emptyUser } from './userForm.ts';
+
+export function NewUserPage() {
+  const [value, setValue] = useState(emptyUser);
+  const [state, setState] = useState<UserState>('ACTIVE');
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const create = useMutation({
+    mutationFn: () => api.post<User>('/api/v1/users', { ...value, state }),
+    onSuccess: (user) => {
+      queryClient.invalidateQueries({ queryKey: ['users'] });
+      queryClient.setQueryData(['users', user.id], user);
+      navigate(`/users/${user.id}`, { replace: true });
+    },
+  });
+  return (
+    <>
+      <PageHeader title="New user" crumbs={[{ label: 'Users', to: '/users' }]} description="The password status starts PENDING until the user sets a password." />
+      <UserForm
+        value={value}
+        onChange={setValue}
+        onSubmit={() => create.mutate()}
+        submitLabel="Create user"
+        busy={create.isPending}
+        error={create.error}
+        dirty={Boolean(value.username && value.email)}
+        extra={
+          <NativeSelect
+            label="State"
+            value={state}
+            onChange={(e) => setState(e.currentTarget.value as UserState)}
+            data={[{ value: 'ACTIVE', label: 'ACTIVE' }, { value: 'STAGED', label: 'STAGED (not yet active)' }, { value: 'SUSPENDED', label: 'SUSPENDED' }]}
+          />
+        }
+      />
+    </>
+  );
+}

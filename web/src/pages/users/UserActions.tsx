@@ -1,0 +1,111 @@
+// State changes, deletion, and the password actions (shown only where the server offers them).
+import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { api, isApiError } from '../../api/client.ts';
+import { useHasEndpoint } from '../../api/session.ts';
+import type { User } from '../../api/types.ts';
+import { ConfirmAction } from '../../components/ConfirmAction.tsx';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+
+const NOT_YET = 'This Roster server does not offer this yet. Update Roster to use it.';
+
+export function UserActions({ user }: { user: User }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [notice, setNotice] = useState<string | null>(null);
+  const hasPassword = useHasEndpoint('post', '/api/v1/users/{id}/password');
+  const hasActivation = useHasEndpoint('post', '/api/v1/users/{id}/activation-email');
+  const refresh = (u: User) => {
+    queryClient.setQueryData(['users', u.id], u);
+    queryClient.invalidateQueries({ queryKey: ['users', 'list'] });
+  };
+  const setState = useMutation({
+    mutationFn: (state: User['state']) => api.patch<User>(`/api/v1/users/${user.id}`, { state }),
+    onSuccess: refresh,
+  });
+  const activation = useMutation({
+    mutationFn: () => api.post<{ to: string; expiresAt: string }>(`/api/v1/users/${user.id}/activation-email`),
+    onSuccess: (r) => setNotice(`An activation email is on its way to ${r?.to ?? user.email}${r?.expiresAt ? `; its link works until ${formatDateTime(r.expiresAt)}` : ''}.`),
+  });
+
+  return (
+    <Stack gap="xs">
+      <Group gap="xs" wrap="wrap">
+        {user.state === 'SUSPENDED' || user.state === 'STAGED' ? (
+          <Button variant="light" color="green" onClick={() => setState.mutate('ACTIVE')} loading={setState.isPending}>
+            Activate
+          </Button>
+        ) : (
+          <ConfirmAction
+            label="Suspend"
+            color="orange"
+            title={`Suspend ${user.username}?`}
+            message={`${user.username} stays in the directory but is marked SUSPENDED; applications that Roster provisions see the user as inactive. You can activate the user again at any time.`}
+            confirmLabel="Suspend"
+            onConfirm={() => setState.mutateAsync('SUSPENDED')}
+          />
+        )}
+        {hasPassword && <SetPasswordButton user={user} onDone={() => setNotice(`The password of ${user.username} is set.`)} />}
+        {hasActivation && (
+          <Button variant="light" onClick={() => activation.mutate()} loading={activation.isPending}>
+            Send activation email
+          </Button>
+        )}
+        <ConfirmAction
+          label="Delete"
+          title={`Delete ${user.username}?`}
+          message={`${user.username} (${user.email}) is removed from the directory and from every group. This cannot be undone; the Insights history is kept.`}
+          confirmLabel="Delete user"
+          onConfirm={async () => {
+            await api.delete(`/api/v1/users/${user.id}`);
+            queryClient.invalidateQueries({ queryKey: ['users'] });
+            navigate('/users', { replace: true });
+          }}
+        />
+      </Group>
+      <ErrorAlert error={setState.error} />
+      {activation.error ? <ErrorAlert error={isApiError(activation.error, 404) ? new Error(NOT_YET) : activation.error} /> : null}
+      {notice && <Alert color="green" role="status" withCloseButton onClose={() => setNotice(null)}>{notice}</Alert>}
+    </Stack>
+  );
+}
+
+function SetPasswordButton({ user, onDone }: { user: User; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: () => api.post(`/api/v1/users/${user.id}/password`, { password }),
+    onSuccess: () => {
+      setOpen(false);
+      setPassword('');
+      queryClient.invalidateQueries({ queryKey: ['users'] });
+      onDone();
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <>
+      <Button variant="light" onClick={() => setOpen(true)}>Set password</Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title={`Set the password of ${user.username}`} centered>
+        <form onSubmit={submit}>
+          <Stack>
+            <Text size="sm">The user can sign in with this password at once. Tell it to the user over a safe channel.</Text>
+            <PasswordInput label="New password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-autofocus />
+            {save.error ? <ErrorAlert error={isApiError(save.error, 404) ? new Error(NOT_YET) : save.error} /> : null}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setOpen(false)}>Cancel</Button>
+              <Button type="submit" loading={save.isPending} disabled={!password}>Set password</Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </>
+  );
+}

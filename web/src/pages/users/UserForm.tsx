@@ -1,0 +1,80 @@
+// Every directory attribute of a user, for create and edit.
+import { Button, Fieldset, Group, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import type { FormEvent, ReactNode } from 'react';
+import type { UserAttributes } from '../../api/types.ts';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { AddressesEditor, PhoneNumbersEditor } from './ContactEditors.tsx';
+import type { TextField } from './userForm.ts';
+
+const SECTIONS: { legend: string; fields: [TextField, string, boolean?][] }[] = [
+  { legend: 'Account', fields: [['username', 'Username', true], ['email', 'Email', true]] },
+  { legend: 'Name', fields: [['firstname', 'First name'], ['middlename', 'Middle name'], ['lastname', 'Last name'], ['displayname', 'Display name']] },
+  {
+    legend: 'Organization',
+    fields: [['jobTitle', 'Job title'], ['department', 'Department'], ['organization', 'Organization'], ['costCenter', 'Cost center'], ['employeeType', 'Employee type'], ['employeeIdentifier', 'Employee ID']],
+  },
+];
+
+export interface UserFormProps {
+  value: UserAttributes;
+  onChange: (v: UserAttributes) => void;
+  onSubmit: () => void;
+  submitLabel: string;
+  busy: boolean;
+  error: unknown;
+  dirty: boolean;
+  readOnly?: boolean;
+  extra?: ReactNode;
+  onReset?: () => void;
+}
+
+export function UserForm({ value, onChange, onSubmit, submitLabel, busy, error, dirty, readOnly, extra, onReset }: UserFormProps) {
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSubmit();
+  };
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        {SECTIONS.map((section, si) => (
+          <Fieldset key={section.legend} legend={section.legend}>
+            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+              {section.fields.map(([field, label, required]) => (
+                <TextInput
+                  key={field}
+                  label={label}
+                  required={required}
+                  type={field === 'email' ? 'email' : 'text'}
+                  value={value[field]}
+                  readOnly={readOnly}
+                  error={fieldError(error, field)}
+                  onChange={(e) => onChange({ ...value, [field]: e.currentTarget.value })}
+                />
+              ))}
+              {si === 0 && extra}
+            </SimpleGrid>
+          </Fieldset>
+        ))}
+        <Fieldset legend="Addresses">
+          <AddressesEditor value={value.addresses} onChange={(addresses) => onChange({ ...value, addresses })} readOnly={readOnly} error={fieldError(error, 'addresses')} />
+        </Fieldset>
+        <Fieldset legend="Phone numbers">
+          <PhoneNumbersEditor value={value.phoneNumbers} onChange={(phoneNumbers) => onChange({ ...value, phoneNumbers })} readOnly={readOnly} error={fieldError(error, 'phoneNumbers')} />
+        </Fieldset>
+        <ErrorAlert error={error} title="Not saved" />
+        {!readOnly && (
+          <Group justify="flex-end">
+            {onReset && (
+              <Button variant="default" onClick={onReset} disabled={!dirty || busy}>
+                Discard changes
+              </Button>
+            )}
+            <Button type="submit" loading={busy} disabled={!dirty}>
+              {submitLabel}
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,86 @@
+import { Anchor, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api/client.ts';
+import { useCanWrite } from '../../api/session.ts';
+import type { Application, User, UserAttributes } from '../../api/types.ts';
+import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { Loading } from '../../components/Loading.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+import { UserActions } from './UserActions.tsx';
+import { UserForm } from './UserForm.tsx';
+import { attributesOf, changedFields } from './userForm.ts';
+
+export function UserPage() {
+  const { id = '' } = useParams();
+  const query = useQuery({ queryKey: ['users', id], queryFn: () => api.get<User>(`/api/v1/users/${id}`) });
+  if (query.isPending) return <Loading label="Loading the user…" />;
+  if (query.error) return <ErrorAlert error={query.error} title="Could not load the user" />;
+  return <UserDetail user={query.data} />;
+}
+
+function UserDetail({ user }: { user: User }) {
+  const canWrite = useCanWrite();
+  const queryClient = useQueryClient();
+  const original = useMemo(() => attributesOf(user), [user]);
+  const [value, setValue] = useState<UserAttributes>(original);
+  useEffect(() => setValue(original), [original]);
+  const changes = changedFields(original, value);
+  const save = useMutation({
+    mutationFn: () => api.patch<User>(`/api/v1/users/${user.id}`, changes),
+    onSuccess: (u) => {
+      queryClient.setQueryData(['users', u.id], u);
+      queryClient.invalidateQueries({ queryKey: ['users', 'list'] });
+    },
+  });
+
+  return (
+    <>
+      <PageHeader
+        title={user.username}
+        crumbs={[{ label: 'Users', to: '/users' }]}
+        description={
+          <Group gap="xs" component="span">
+            <UserStateBadge state={user.state} />
+            <PasswordBadge status={user.passwordStatus} />
+            <span>{user.email}</span>
+          </Group>
+        }
+      />
+      <Stack>
+        {canWrite && <UserActions user={user} />}
+        <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
+          <Text size="sm"><Text span c="dimmed">Created </Text>{formatDateTime(user.createdAt)}</Text>
+          <Text size="sm"><Text span c="dimmed">Updated </Text>{formatDateTime(user.updatedAt)}</Text>
+          <Anchor component={Link} to={`/insights?resourceId=${user.id}`} size="sm">History in Directory Insights</Anchor>
+        </SimpleGrid>
+        {user.source && <ImportedFrom source={user.source} />}
+        <UserForm
+          value={value}
+          onChange={setValue}
+          onSubmit={() => save.mutate()}
+          onReset={() => setValue(original)}
+          submitLabel="Save changes"
+          busy={save.isPending}
+          error={save.error}
+          dirty={Object.keys(changes).length > 0}
+          readOnly={!canWrite}
+        />
+      </Stack>
+    </>
+  );
+}
+
+function ImportedFrom({ source }: { source: NonNullable<User['source']> }) {
+  const app = useQuery({ queryKey: ['applications', source.applicationId], queryFn: () => api.get<Application>(`/api/v1/applications/${source.applicationId}`), retry: false });
+  return (
+    <Text size="sm">
+      Imported from{' '}
+      <Anchor component={Link} to={`/applications/${source.applicationId}`}>{app.data?.name ?? 'an application'}</Anchor>{' '}
+      in <Anchor component={Link} to={`/import-runs/${source.importRunId}`}>this import run</Anchor>.
+    </Text>
+  );
+}
