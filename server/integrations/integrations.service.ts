@@ -202,7 +202,8 @@ export async function saveTestResult(db: Db, actor: Actor, applicationId: string
     // An active integration whose test fails is in error until a test passes again.
     if (row.status === 'active' && !result.ok) patch.status = 'error';
     if (row.status === 'error' && result.ok) patch.status = 'active';
-    if (!result.ok) patch.last_error = result.problems.map((p) => p.message).join(' ');
+    // A passing test clears the last error: the problem it described is gone.
+    patch.last_error = result.ok ? null : result.problems.map((p) => p.message).join(' ');
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
     await record(trx, {
       eventType: 'idm_tested',

@@ -141,6 +141,8 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
       expect(r).toMatchObject({ ok: true, capabilities: { userCount: 4 } });
       const view = (await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/idm` })).json();
       expect(view.auth).toEqual({ type: 'oauth2_client_credentials', tokenUrl: oauth.tokenUrl, clientId: 'cid', secretSet: true });
+      // The bad-credentials test before left an error; a passing test clears it.
+      expect(view.lastError).toBeUndefined();
     } finally {
       await basic.stop();
       await oauth.stop();
