@@ -25,6 +25,8 @@ const OutboxPage = page(() => import('./pages/admin/OutboxPage.tsx'), 'OutboxPag
 const ApiKeysPage = page(() => import('./pages/admin/ApiKeysPage.tsx'), 'ApiKeysPage');
 const AdminsPage = page(() => import('./pages/admin/AdminsPage.tsx'), 'AdminsPage');
 const NotFoundPage = page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage');
+// Public user pages (set-password link, user portal): their own chunk, outside the admin gate.
+const AccountRoutes = page(() => import('./account/AccountRoutes.tsx'), 'AccountRoutes');
 
 export function App() {
   return (
@@ -35,6 +37,14 @@ export function App() {
         element={
           <Suspense fallback={<Loading />}>
             <SetupPage />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/account/*"
+        element={
+          <Suspense fallback={<Loading />}>
+            <AccountRoutes />
           </Suspense>
         }
       />

@@ -7,7 +7,7 @@ import { api, isApiError } from '../../api/client.ts';
 import { useHasEndpoint } from '../../api/session.ts';
 import type { User } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 const NOT_YET = 'This Roster server does not offer this yet. Update Roster to use it.';
@@ -49,7 +49,7 @@ export function UserActions({ user }: { user: User }) {
           />
         )}
         {hasPassword && <SetPasswordButton user={user} onDone={() => setNotice(`The password of ${user.username} is set.`)} />}
-        {hasActivation && (
+        {hasActivation && user.passwordStatus !== 'ACTIVE' && user.state !== 'SUSPENDED' && (
           <Button variant="light" onClick={() => activation.mutate()} loading={activation.isPending}>
             Send activation email
           </Button>
@@ -97,8 +97,16 @@ function SetPasswordButton({ user, onDone }: { user: User; onDone: () => void })
         <form onSubmit={submit}>
           <Stack>
             <Text size="sm">The user can sign in with this password at once. Tell it to the user over a safe channel.</Text>
-            <PasswordInput label="New password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-autofocus />
-            {save.error ? <ErrorAlert error={isApiError(save.error, 404) ? new Error(NOT_YET) : save.error} /> : null}
+            <PasswordInput
+              label="New password"
+              description="12 to 128 characters; not the username or email address; not a common password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              error={fieldError(save.error, 'password')}
+              data-autofocus
+            />
+            {save.error && !fieldError(save.error, 'password') ? <ErrorAlert error={isApiError(save.error, 404) ? new Error(NOT_YET) : save.error} /> : null}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setOpen(false)}>Cancel</Button>
               <Button type="submit" loading={save.isPending} disabled={!password}>Set password</Button>

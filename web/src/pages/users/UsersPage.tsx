@@ -5,7 +5,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api/client.ts';
-import { useCanWrite } from '../../api/session.ts';
+import { useCanWrite, useHasEndpoint } from '../../api/session.ts';
 import type { Page, User } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
 import { EmptyRow } from '../../components/EmptyRow.tsx';
@@ -17,6 +17,7 @@ import { SortableTh } from '../../components/SortableTh.tsx';
 import { formatDateTime, fullName } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
 import { useUrlState } from '../../lib/url-state.ts';
+import { BulkActivationButton } from './BulkActivationButton.tsx';
 
 const DEFAULTS = { q: '', state: '', passwordStatus: '', sort: 'username', order: 'asc', limit: '50' };
 
@@ -29,6 +30,7 @@ export function UsersPage() {
   }, [debounced, s.q, set]);
   const pager = useKeysetPager(JSON.stringify(s));
   const canWrite = useCanWrite();
+  const hasBulkActivation = useHasEndpoint('post', '/api/v1/users/activation-emails');
   const navigate = useNavigate();
   const query = useQuery({
     queryKey: ['users', 'list', s, pager.cursor],
@@ -42,7 +44,14 @@ export function UsersPage() {
     <>
       <PageHeader
         title="Users"
-        actions={canWrite && <Button component={Link} to="/users/new">New user</Button>}
+        actions={
+          canWrite && (
+            <>
+              {hasBulkActivation && <BulkActivationButton />}
+              <Button component={Link} to="/users/new">New user</Button>
+            </>
+          )
+        }
       />
       <Group mb="sm" align="flex-end" wrap="wrap">
         <TextInput label="Search" placeholder="Username, name or email" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={{ base: '100%', sm: 280 }} type="search" />
