@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `roster` command: serve, migrate, admin create, users list. Every command has --help.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createAdmin } from '../auth/index.ts';
