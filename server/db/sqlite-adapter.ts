@@ -30,6 +30,8 @@ class Statement implements SqliteStatement {
   }
 }
 
+const STATEMENT_CACHE_SIZE = 128;
+
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
   readonly #cache = new Map<string, Statement>();
@@ -43,13 +45,19 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.raw.exec('PRAGMA cache_size = -16384');
     this.raw.exec('PRAGMA temp_store = MEMORY');
   }
+  /**
+   * Prepared statements are reused, least recently used first out: batch queries with IN lists and
+   * multi-row inserts come in many lengths, and each prepared statement holds memory until it goes.
+   */
   prepare(sql: string): SqliteStatement {
     let s = this.#cache.get(sql);
-    if (!s) {
+    if (s) {
+      this.#cache.delete(sql);
+    } else {
       s = new Statement(this.raw.prepare(sql));
-      if (this.#cache.size > 500) this.#cache.clear();
-      this.#cache.set(sql, s);
+      if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
     }
+    this.#cache.set(sql, s);
     return s;
   }
   close(): void {
