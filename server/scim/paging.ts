@@ -4,6 +4,7 @@
 // stops on a page without new ids (P4), probes startIndex=0 when a server seems 0-based (P5),
 // follows RFC 9865 cursors (P6/P7), falls back to keyset paging when deep offsets are refused
 // (P8), and never loops forever: page, resource and time caps end in PAGINATION_LIMIT.
+import { IdSet } from './id-set.ts';
 import { ScimClientError, ScimError } from './errors.ts';
 import { silentLogger, type ScimLogger } from './http.ts';
 import { abortError } from './limits.ts';
@@ -94,7 +95,7 @@ export async function* paginate<T extends { id?: string }>(
   const maxResources = options.maxResources ?? PAGING_DEFAULTS.maxResources;
   const deadline = Date.now() + (options.deadlineMs ?? PAGING_DEFAULTS.deadlineMs);
   const forced = options.mode && options.mode !== 'auto' ? options.mode : undefined;
-  const seen = new Set<string>();
+  const seen = new IdSet();
   let count = Math.max(1, Math.floor(options.pageSize ?? PAGING_DEFAULTS.pageSize));
   let mode: PagingMode = forced ?? (options.preferCursor ? 'cursor' : 'index');
   let startIndex = 1;
