@@ -6,16 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApplication } from '../server/applications/index.ts';
-import { createAdmin } from '../server/auth/index.ts';
-import { loadConfig } from '../server/config.ts';
-import { closeDeps, createDeps } from '../server/deps.ts';
+import { closeDeps } from '../server/deps.ts';
 import { createImportRun } from '../server/imports/index.ts';
-import { configureIntegration } from '../server/integrations/index.ts';
 import { ScimClient } from '../server/scim/index.ts';
-import { type Actor, systemActor } from '../server/shared/actor.ts';
-import { createLogger } from '../server/shared/logger.ts';
-import { mb, peakRss, startPostgres, startScimProcess } from './support.ts';
+import { connectedRoster, mb, peakRss, startPostgres, startScimProcess } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,17 +42,7 @@ const scim = await startScimProcess(['--users', String(users), '--token', TOKEN,
 const pg = values.postgres ? await startPostgres() : undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-import-'));
 try {
-  const config = loadConfig({ ROSTER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: pg?.url ?? '' });
-  const deps = await createDeps(config, { logger: createLogger('warn') });
-  const { db } = deps.database;
-  const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'benchmark password', role: 'admin' });
-  const actor: Actor = { type: 'admin', id: admin.id, email: admin.email, role: 'admin', organizationId: systemActor().organizationId };
-  const app = await createApplication(db, actor, { name: 'Bench App' });
-  await configureIntegration(db, deps.secretKey, actor, app.id, {
-    baseUrl: scim.baseUrl,
-    auth: { type: 'bearer', token: TOKEN },
-    settings: { pageSize, rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, concurrency: 4 },
-  });
+  const { deps, db, actor, app } = await connectedRoster({ dataDir, postgresUrl: pg?.url, baseUrl: scim.baseUrl, token: TOKEN, settings: { pageSize, rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, concurrency: 4 } });
 
   // Raw listing: the same client settings, nothing written, in a process of its own.
   const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--list-only', `${scim.baseUrl} ${TOKEN} ${pageSize}`], { encoding: 'utf8' });

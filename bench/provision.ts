@@ -7,18 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bindGroup, createApplication } from '../server/applications/index.ts';
-import { createAdmin } from '../server/auth/index.ts';
-import { loadConfig } from '../server/config.ts';
-import { closeDeps, createDeps } from '../server/deps.ts';
+import { bindGroup } from '../server/applications/index.ts';
+import { closeDeps } from '../server/deps.ts';
 import { createGroup } from '../server/directory/groups.service.ts';
 import { insertUsers, newUserRecord } from '../server/directory/index.ts';
-import { activateIntegration, configureIntegration } from '../server/integrations/index.ts';
+import { activateIntegration } from '../server/integrations/index.ts';
 import { runSync } from '../server/provisioning/index.ts';
 import { ScimClient } from '../server/scim/index.ts';
-import { type Actor, systemActor } from '../server/shared/actor.ts';
-import { createLogger } from '../server/shared/logger.ts';
-import { mb, peakRss, startPostgres, startScimProcess } from './support.ts';
+import { connectedRoster, mb, peakRss, startPostgres, startScimProcess } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,17 +41,7 @@ const scim = await startScimProcess(['--token', TOKEN, '--latency', String(laten
 const pg = values.postgres ? await startPostgres() : undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-provision-'));
 try {
-  const config = loadConfig({ ROSTER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: pg?.url ?? '' });
-  const deps = await createDeps(config, { logger: createLogger('warn') });
-  const { db } = deps.database;
-  const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'benchmark password', role: 'admin' });
-  const actor: Actor = { type: 'admin', id: admin.id, email: admin.email, role: 'admin', organizationId: systemActor().organizationId };
-  const app = await createApplication(db, actor, { name: 'Bench App' });
-  await configureIntegration(db, deps.secretKey, actor, app.id, {
-    baseUrl: scim.baseUrl,
-    auth: { type: 'bearer', token: TOKEN },
-    settings: { rateLimitPerSecond: rate, rateLimitBurst: 5, concurrency },
-  });
+  const { deps, db, actor, app } = await connectedRoster({ dataDir, postgresUrl: pg?.url, baseUrl: scim.baseUrl, token: TOKEN, settings: { rateLimitPerSecond: rate, rateLimitBurst: 5, concurrency } });
 
   // The directory: N users in one group, bound to the application (the integration is not active yet).
   const now = new Date().toISOString();

@@ -44,3 +44,25 @@ export async function startPostgres(): Promise<{ url: string; stop(): Promise<vo
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 /** Peak resident set size of this process so far (maxRSS is in KiB). */
 export const peakRss = () => process.resourceUsage().maxRSS * 1024;
+
+/**
+ * A Roster for a benchmark: deps on a fresh data folder (SQLite there, or the given PostgreSQL), an
+ * admin, and an application whose integration points at the test SCIM server (not activated).
+ */
+export async function connectedRoster(o: { dataDir: string; postgresUrl?: string; baseUrl: string; token: string; settings: Record<string, unknown> }) {
+  const { createApplication } = await import('../server/applications/index.ts');
+  const { createAdmin } = await import('../server/auth/index.ts');
+  const { loadConfig } = await import('../server/config.ts');
+  const { createDeps } = await import('../server/deps.ts');
+  const { configureIntegration } = await import('../server/integrations/index.ts');
+  const { systemActor } = await import('../server/shared/actor.ts');
+  const { createLogger } = await import('../server/shared/logger.ts');
+  const config = loadConfig({ ROSTER_DATA_DIR: o.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: o.postgresUrl ?? '' });
+  const deps = await createDeps(config, { logger: createLogger('warn') });
+  const { db } = deps.database;
+  const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'benchmark password', role: 'admin' });
+  const actor = { type: 'admin' as const, id: admin.id, email: admin.email, role: 'admin' as const, organizationId: systemActor().organizationId };
+  const app = await createApplication(db, actor, { name: 'Bench App' });
+  await configureIntegration(db, deps.secretKey, actor, app.id, { baseUrl: o.baseUrl, auth: { type: 'bearer', token: o.token }, settings: o.settings });
+  return { deps, db, actor, app };
+}
