@@ -7,6 +7,7 @@ import { actorOf } from '../http/auth.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
 import * as apps from './applications.service.ts';
 import * as bindings from './bindings.service.ts';
+import { descriptionSchema, nameSchema } from '../shared/named.ts';
 
 const applicationSchema = z.object({
   id: z.string(),
@@ -16,18 +17,6 @@ const applicationSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-
-const nameSchema = z
-  .string()
-  .trim()
-  .min(1, 'is required')
-  .max(apps.APPLICATION_NAME_MAX, `must be at most ${apps.APPLICATION_NAME_MAX} characters`)
-  .refine((v) => !apps.NAME_FORBIDDEN.test(v), 'must not contain control characters');
-const descriptionSchema = z
-  .string()
-  .trim()
-  .max(apps.APPLICATION_DESCRIPTION_MAX, `must be at most ${apps.APPLICATION_DESCRIPTION_MAX} characters`)
-  .refine((v) => !apps.DESCRIPTION_FORBIDDEN.test(v), 'must not contain NUL characters');
 
 const listQuery = z.object({
   q: z.string().max(200).optional().describe('Case-insensitive substring of the name'),

@@ -1,13 +1,13 @@
 // Applications: what Roster manages users in. Names are unique per organization in any letter case.
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
-import { uniqueViolation } from '../db/errors.ts';
 import type { Page, PageQuery } from '../directory/groups.service.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { conflict, notFound, validationError } from '../shared/errors.ts';
+import { conflict, notFound } from '../shared/errors.ts';
+import { guardName, namedChanges, normalizeDescription, normalizeName } from '../shared/named.ts';
 import { newId, UUID_RE } from '../shared/ids.ts';
 import * as repo from './applications.repository.ts';
 import { listBoundGroups } from './bindings.repository.ts';
@@ -33,13 +33,6 @@ export interface ApplicationQuery extends PageQuery {
   q?: string;
 }
 
-export const APPLICATION_NAME_MAX = 100;
-export const APPLICATION_DESCRIPTION_MAX = 1000;
-// Names show up in lists, CLI arguments and emails: no line breaks or other control characters.
-export const NAME_FORBIDDEN = /[\u0000-\u001f\u007f]/;
-// PostgreSQL text cannot hold NUL; refusing it keeps both databases alike.
-export const DESCRIPTION_FORBIDDEN = /\u0000/;
-
 export const toApplication = (r: repo.ApplicationWithCount): Application => ({
   id: r.id,
   name: r.name,
@@ -53,38 +46,8 @@ export const toApplication = (r: repo.ApplicationWithCount): Application => ({
 export const applicationRef = (a: { id: string; name: string }) => ({ id: a.id, name: a.name });
 const applicationResource = (a: { id: string; name: string }) => ({ type: 'application', id: a.id, username: a.name });
 
-// Services are also called by the CLI, so the rules are checked here and not only by the route schemas.
-function normalizeName(value: string): string {
-  const name = value.trim();
-  const problem = name.length === 0 ? 'is required'
-    : name.length > APPLICATION_NAME_MAX ? `must be at most ${APPLICATION_NAME_MAX} characters`
-    : NAME_FORBIDDEN.test(name) ? 'must not contain control characters'
-    : undefined;
-  if (problem) throw validationError([{ path: 'body.name', message: problem }]);
-  return name;
-}
-
-function normalizeDescription(value: string): string {
-  const description = value.trim();
-  const problem = description.length > APPLICATION_DESCRIPTION_MAX ? `must be at most ${APPLICATION_DESCRIPTION_MAX} characters`
-    : DESCRIPTION_FORBIDDEN.test(description) ? 'must not contain NUL characters'
-    : undefined;
-  if (problem) throw validationError([{ path: 'body.description', message: problem }]);
-  return description;
-}
-
 const nameTaken = (name: string) =>
   conflict('APPLICATION_NAME_TAKEN', `An application named "${name}" already exists`, [{ path: 'body.name', message: 'already taken' }]);
-
-/** Runs a write that the unique name constraint may refuse when a concurrent request took the name. */
-async function guardName(name: string, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if (uniqueViolation(err)) throw nameTaken(name);
-    throw err;
-  }
-}
 
 export async function createApplication(db: Db, actor: Actor, input: ApplicationInput, clock: Clock = systemClock): Promise<Application> {
   const name = normalizeName(input.name);
@@ -101,7 +64,7 @@ export async function createApplication(db: Db, actor: Actor, input: Application
       created_at: now,
       updated_at: now,
     };
-    await guardName(name, () => repo.insertApplication(trx, row));
+    await guardName(() => nameTaken(name), () => repo.insertApplication(trx, row));
     await record(trx, {
       eventType: 'application_create', service: 'directory', actor,
       resource: applicationResource(row), application: applicationRef(row), changes: { name, description },
@@ -162,22 +125,15 @@ export async function updateApplication(db: Db, actor: Actor, id: string, patch:
   return inTransaction(db, async (trx) => {
     const current = await repo.findApplicationById(trx, actor.organizationId, id);
     if (!current) throw notFound('Application', id);
-    const set: Partial<repo.ApplicationRow> = {};
-    const changes: Record<string, { from: string; to: string }> = {};
     if (name !== undefined && name !== current.name) {
       const other = await repo.findApplicationByName(trx, actor.organizationId, name.toLowerCase());
       if (other && other.id !== id) throw nameTaken(name);
-      Object.assign(set, { name, name_lower: name.toLowerCase() });
-      changes.name = { from: current.name, to: name };
     }
-    if (description !== undefined && description !== current.description) {
-      set.description = description;
-      changes.description = { from: current.description, to: description };
-    }
+    const { set, changes } = namedChanges(current, name, description);
     if (Object.keys(changes).length === 0) return toApplication(current);
-    set.updated_at = clock.now().toISOString();
-    await guardName(name ?? current.name, () => repo.updateApplication(trx, actor.organizationId, id, set));
-    const updated = { ...current, ...set };
+    const updatedAt = clock.now().toISOString();
+    await guardName(() => nameTaken(name ?? current.name), () => repo.updateApplication(trx, actor.organizationId, id, { ...set, updated_at: updatedAt }));
+    const updated = { ...current, ...set, updated_at: updatedAt };
     await record(trx, {
       eventType: 'application_update', service: 'directory', actor,
       resource: applicationResource(updated), application: applicationRef(updated), changes,

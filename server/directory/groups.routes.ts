@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { actorOf } from '../http/auth.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
 import * as groups from './groups.service.ts';
+import { descriptionSchema, nameSchema } from '../shared/named.ts';
 
 export const groupSchema = z.object({
   id: z.string(),
@@ -21,18 +22,6 @@ const memberSchema = z.object({
   lastname: z.string(),
   state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']),
 });
-
-const nameSchema = z
-  .string()
-  .trim()
-  .min(1, 'is required')
-  .max(groups.GROUP_NAME_MAX, `must be at most ${groups.GROUP_NAME_MAX} characters`)
-  .refine((v) => !groups.NAME_FORBIDDEN.test(v), 'must not contain control characters');
-const descriptionSchema = z
-  .string()
-  .trim()
-  .max(groups.GROUP_DESCRIPTION_MAX, `must be at most ${groups.GROUP_DESCRIPTION_MAX} characters`)
-  .refine((v) => !groups.DESCRIPTION_FORBIDDEN.test(v), 'must not contain NUL characters');
 
 export const groupListQuery = z.object({
   q: z.string().max(200).optional().describe('Case-insensitive substring of the name'),

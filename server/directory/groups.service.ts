@@ -2,12 +2,12 @@
 // The public face of groups for other modules (memberships are re-exported at the end).
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
-import { uniqueViolation } from '../db/errors.ts';
 import { type InsightEventInput, record, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { conflict, type FieldProblem, notFound, validationError } from '../shared/errors.ts';
+import { conflict, type FieldProblem, notFound } from '../shared/errors.ts';
+import { guardName, namedChanges, normalizeDescription, normalizeName } from '../shared/named.ts';
 import { newId, UUID_RE } from '../shared/ids.ts';
 import * as repo from './groups.repository.ts';
 import { notifyGroupChanged, notifyGroupDeleted } from '../provisioning/triggers.ts';
@@ -44,13 +44,6 @@ export interface GroupQuery extends PageQuery {
   q?: string;
 }
 
-export const GROUP_NAME_MAX = 100;
-export const GROUP_DESCRIPTION_MAX = 1000;
-// Names show up in lists, CLI output and SCIM displayName: no line breaks or other control characters.
-export const NAME_FORBIDDEN = /[\u0000-\u001f\u007f]/;
-// PostgreSQL text cannot hold NUL; refusing it keeps both databases alike.
-export const DESCRIPTION_FORBIDDEN = /\u0000/;
-
 export const toGroup = (r: repo.GroupWithCount): Group => ({
   id: r.id,
   name: r.name,
@@ -62,40 +55,10 @@ export const toGroup = (r: repo.GroupWithCount): Group => ({
 
 const groupResource = (g: { id: string; name: string }) => ({ type: 'group', id: g.id, username: g.name });
 
-// Services are also called by the CLI, so the rules are checked here and not only by the route schemas.
-function normalizeName(value: string): string {
-  const name = value.trim();
-  const problem = name.length === 0 ? 'is required'
-    : name.length > GROUP_NAME_MAX ? `must be at most ${GROUP_NAME_MAX} characters`
-    : NAME_FORBIDDEN.test(name) ? 'must not contain control characters'
-    : undefined;
-  if (problem) throw validationError([{ path: 'body.name', message: problem }]);
-  return name;
-}
-
-function normalizeDescription(value: string): string {
-  const description = value.trim();
-  const problem = description.length > GROUP_DESCRIPTION_MAX ? `must be at most ${GROUP_DESCRIPTION_MAX} characters`
-    : DESCRIPTION_FORBIDDEN.test(description) ? 'must not contain NUL characters'
-    : undefined;
-  if (problem) throw validationError([{ path: 'body.description', message: problem }]);
-  return description;
-}
-
 const nameTaken = (name: string) => {
   const details: FieldProblem[] = [{ path: 'body.name', message: 'already taken' }];
   return conflict('GROUP_NAME_TAKEN', `A group named "${name}" already exists`, details);
 };
-
-/** Runs a write that a unique name constraint may refuse when a concurrent request took the name. */
-async function guardName(name: string, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if (uniqueViolation(err)) throw nameTaken(name);
-    throw err;
-  }
-}
 
 export async function createGroup(db: Db, actor: Actor, input: GroupInput, clock: Clock = systemClock): Promise<Group> {
   const name = normalizeName(input.name);
@@ -112,7 +75,7 @@ export async function createGroup(db: Db, actor: Actor, input: GroupInput, clock
       created_at: now,
       updated_at: now,
     };
-    await guardName(name, () => repo.insertGroup(trx, row));
+    await guardName(() => nameTaken(name), () => repo.insertGroup(trx, row));
     await record(trx, { eventType: 'group_create', service: 'directory', actor, resource: groupResource(row), changes: { name, description } });
     return toGroup({ ...row, member_count: 0 });
   });
@@ -170,22 +133,15 @@ export async function updateGroup(db: Db, actor: Actor, id: string, patch: Group
   return inTransaction(db, async (trx) => {
     const current = await repo.findGroupById(trx, actor.organizationId, id);
     if (!current) throw notFound('Group', id);
-    const set: Partial<repo.GroupRow> = {};
-    const changes: Record<string, { from: string; to: string }> = {};
     if (name !== undefined && name !== current.name) {
       const other = await repo.findGroupByName(trx, actor.organizationId, name.toLowerCase());
       if (other && other.id !== id) throw nameTaken(name);
-      Object.assign(set, { name, name_lower: name.toLowerCase() });
-      changes.name = { from: current.name, to: name };
     }
-    if (description !== undefined && description !== current.description) {
-      set.description = description;
-      changes.description = { from: current.description, to: description };
-    }
+    const { set, changes } = namedChanges(current, name, description);
     if (Object.keys(changes).length === 0) return toGroup(current);
-    set.updated_at = clock.now().toISOString();
-    await guardName(name ?? current.name, () => repo.updateGroup(trx, actor.organizationId, id, set));
-    const updated = { ...current, ...set };
+    const updatedAt = clock.now().toISOString();
+    await guardName(() => nameTaken(name ?? current.name), () => repo.updateGroup(trx, actor.organizationId, id, { ...set, updated_at: updatedAt }));
+    const updated = { ...current, ...set, updated_at: updatedAt };
     await record(trx, { eventType: 'group_update', service: 'directory', actor, resource: groupResource(updated), changes });
     if (changes.name) await notifyGroupChanged(trx, actor.organizationId, id);
     return toGroup(updated);
