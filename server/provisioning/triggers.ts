@@ -49,22 +49,13 @@ export async function enqueueSync(db: Db, organizationId: string, applicationId:
   const queue = registered;
   if (!queue) return;
   const scheduled = trigger === 'scheduled' || trigger === 'retry';
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await queue.enqueue<SyncJobPayload>(db, PROVISIONING_SYNC_JOB, { organizationId, applicationId, trigger }, {
-        ...SYNC_JOB_OPTIONS,
-        singletonKey: scheduled ? scheduleKey(applicationId) : syncKey(applicationId),
-        organizationId,
-        runAt,
-      });
-      return;
-    } catch (err) {
-      // pg-boss's upsert comes back empty when a concurrent enqueue of the key won the insert and a
-      // worker fetched that job before the upsert could update it; nothing was written, so the
-      // caller's transaction is intact and another try inserts a fresh job.
-      if (attempt >= 3 || !(err instanceof Error) || !/did not enqueue/.test(err.message)) throw err;
-    }
-  }
+  // A concurrent enqueue of the key racing a worker is settled inside the queue adapter (pgboss.ts).
+  await queue.enqueue<SyncJobPayload>(db, PROVISIONING_SYNC_JOB, { organizationId, applicationId, trigger }, {
+    ...SYNC_JOB_OPTIONS,
+    singletonKey: scheduled ? scheduleKey(applicationId) : syncKey(applicationId),
+    organizationId,
+    runAt,
+  });
 }
 
 async function hint(db: Db, organizationId: string, applicationIds: string[], kind: repo.HintRow['kind'], itemId: string): Promise<void> {
