@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
+import { registerSqlite } from './insert-rows.ts';
 import { NodeSqliteDatabase } from './sqlite-adapter.ts';
 
 /** A database handle or an open transaction: services take either as their first argument. */
@@ -33,6 +34,7 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     const raw = new NodeSqliteDatabase(file);
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+    registerSqlite(db, raw);
     return {
       db,
       dialect: 'sqlite',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { insertRows } from '../db/insert-rows.ts';
 import type { UsersTable } from '../db/schema.ts';
 
 export type UserRow = UsersTable;
@@ -14,9 +15,7 @@ export const USER_COLUMNS = [
 export type UserRecord = Omit<UserRow, 'password_hash'>;
 
 export async function insertUsers(db: Db, rows: UserRecord[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) {
-    await db.insertInto('users').values(rows.slice(i, i + 200).map((r) => ({ ...r, password_hash: null }))).execute();
-  }
+  await insertRows(db, 'users', rows.map((r) => ({ ...r, password_hash: null })));
 }
 
 export async function findUser(db: Db, organizationId: string, id: string): Promise<UserRecord | undefined> {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { insertRows } from '../db/insert-rows.ts';
 import type { ImportRunResultsTable, ImportRunsTable } from '../db/schema.ts';
 
 export type RunRow = ImportRunsTable;
@@ -43,7 +44,7 @@ export async function listRuns(db: Db, organizationId: string, applicationId: st
 }
 
 export async function insertResults(db: Db, rows: ResultRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('import_run_results').values(rows.slice(i, i + 500)).execute();
+  await insertRows(db, 'import_run_results', rows);
 }
 
 /** Which of these remote ids already have a result in the run (a resumed run skips them). */

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { insertRows } from '../db/insert-rows.ts';
 import type { InsightEventsTable } from '../db/schema.ts';
 
 export type InsightRow = InsightEventsTable;
 
 export async function insertEvents(db: Db, rows: InsightRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insertInto('insight_events').values(rows).execute();
+  await insertRows(db, 'insight_events', rows);
 }
 
 export interface EventFilter {

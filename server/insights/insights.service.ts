@@ -69,9 +69,7 @@ export async function record(db: Db, event: InsightEventInput): Promise<void> {
 
 /** Appends many events in one statement batch (imports record thousands). */
 export async function recordMany(db: Db, events: InsightEventInput[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 500) {
-    await insertEvents(db, events.slice(i, i + 500).map(toRow));
-  }
+  await insertEvents(db, events.map(toRow));
 }
 
 export function toEvent(r: InsightRow): InsightEvent {

@@ -1,11 +1,12 @@
 // Links between directory users and their accounts in an application (by the application's SCIM id).
 import type { Db } from '../db/database.ts';
+import { insertRows } from '../db/insert-rows.ts';
 import type { AppUserLinksTable } from '../db/schema.ts';
 
 export type LinkRow = AppUserLinksTable;
 
 export async function insertLinks(db: Db, rows: LinkRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('app_user_links').values(rows.slice(i, i + 500)).execute();
+  await insertRows(db, 'app_user_links', rows);
 }
 
 /** Links of the given remote ids in one application. */
