@@ -51,6 +51,11 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of bytes' }).int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
   /** A background job whose worker stops answering for this long is handed to another worker (min 10). */
   ROSTER_JOB_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of seconds' }).int().min(10).max(3600).default(30)),
+  /**
+   * Remote users an import writes per transaction (several SCIM pages). Larger is faster and holds
+   * more in memory; 1 writes each SCIM page on its own.
+   */
+  ROSTER_IMPORT_BATCH_SIZE: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of users' }).int().min(1).max(20000).default(4000)),
   /** What this process does: api (HTTP only), worker (background jobs only) or all. Several workers need PostgreSQL. */
   ROSTER_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
   /** Set to true when Roster runs behind a reverse proxy that sets X-Forwarded-* headers. */
@@ -78,6 +83,7 @@ export interface Config {
   trustProxy: boolean;
   role: 'api' | 'worker' | 'all';
   jobLeaseMs: number;
+  importBatchSize: number;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: c.TRUST_PROXY === 'true',
     role: c.ROSTER_ROLE,
     jobLeaseMs: c.ROSTER_JOB_LEASE_SECONDS * 1000,
+    importBatchSize: c.ROSTER_IMPORT_BATCH_SIZE,
   };
 }
 

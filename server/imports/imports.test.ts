@@ -19,7 +19,8 @@ describe.each(dialects)('import on %s', (dialect) => {
   let appId: string;
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    t = await createTestApp(dialect);
+    // One SCIM page per write transaction, so that progress and stopping show between pages.
+    t = await createTestApp(dialect, { ROSTER_IMPORT_BATCH_SIZE: '1' });
     registerWorkers(t.deps);
     await t.deps.queue.start();
     scim = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN } });

@@ -14,6 +14,7 @@ import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { batchWriter } from './batch-writer.ts';
+import { Batcher } from './batcher.ts';
 import { type Candidate, toCandidate } from './candidate.ts';
 import { notifyRunFinished } from './notify.ts';
 import * as repo from './runs.repository.ts';
@@ -27,6 +28,8 @@ export const IMPORT_JOB = 'import.run';
 /** A request-time run that dies with its process is finished by this job later. */
 const SAFETY_NET_MS = 5 * 60_000;
 const SELECTION_BATCH = 500;
+/** Gathered users are written at least this often, however few, so that slow applications show progress. */
+const WRITE_INTERVAL_MS = 1000;
 
 export interface ImportRun {
   id: string;
@@ -287,6 +290,15 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
       },
     );
   };
+  // Pages are gathered into batches of config.importBatchSize users per transaction: each commit
+  // rewrites every index page the batch touched, and new users land all over the username, email
+  // and name indexes, so a few large commits write far less than many small ones. A crash redoes
+  // at most one batch.
+  const batcher = new Batcher<Candidate>(deps.config.importBatchSize, WRITE_INTERVAL_MS);
+  const add = async (candidates: Candidate[]) => {
+    const batch = batcher.add(candidates);
+    if (batch) await step(batch);
+  };
 
   try {
     if (run.mode === 'selection') {
@@ -296,7 +308,7 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
         const rows = run.snapshot_id ? await snapshots.findSnapshotUsers(db, run.snapshot_id, chunk) : [];
         const byId = new Map(rows.map((r) => [r.remote_id, r]));
         // A snapshot cleaned up under a running import is a bug elsewhere: report per user rather than guess.
-        await step(chunk.map((id) => {
+        await add(chunk.map((id) => {
           const r = byId.get(id);
           return r ? candidateOf(r) : { remoteId: id, userName: '', email: '', firstname: '', lastname: '', displayname: '', remoteActive: true, attributes: {}, problems: ['the remote user data is no longer available; import again'] };
         }));
@@ -306,12 +318,14 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
       const client = deps.idm.client(run.application_id, cfg.client, cfg.settings);
       try {
         for await (const page of readAhead(client.listUsers({ signal }).pages())) {
-          await step((page as ScimUser[]).map(toCandidate));
+          await add((page as ScimUser[]).map(runCandidate));
         }
       } finally {
         await client.close();
       }
     }
+    const last = batcher.take();
+    if (last) await step(last);
     await drain();
     return await finishRun(deps, ctx, 'completed', null);
   } catch (err) {
@@ -374,4 +388,11 @@ export async function listRuns(db: Db, organizationId: string, q: { applicationI
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return { items: page.map(toRun), nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at, last.id]) : null };
+}
+
+/** A candidate as a run needs it: the raw mapped attributes are only for the preview's snapshot. */
+function runCandidate(user: ScimUser): Candidate {
+  const c = toCandidate(user);
+  c.attributes = {};
+  return c;
 }

@@ -24,7 +24,7 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-crash-'));
     const db = dialect === 'postgres' ? await createTestDatabaseUrl('postgres') : { url: '', drop: async () => {} };
     drop = db.drop;
-    env = { ROSTER_DATA_DIR: dataDir, DATABASE_URL: db.url, ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password, ROSTER_JOB_LEASE_SECONDS: '10' };
+    env = { ROSTER_DATA_DIR: dataDir, DATABASE_URL: db.url, ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password, ROSTER_JOB_LEASE_SECONDS: '10', ROSTER_IMPORT_BATCH_SIZE: '30' };
   });
   afterAll(async () => {
     await server?.stop('SIGKILL');
