@@ -63,3 +63,14 @@ export async function inTransaction<T>(db: Db, fn: (trx: Tx) => Promise<T>): Pro
   if (db.isTransaction) return fn(db as Tx);
   return db.transaction().execute(fn);
 }
+
+/**
+ * Refreshes PostgreSQL's planner statistics for tables a bulk write has grown. Without them the
+ * planner still believes the tables small and answers "these 500 usernames" by reading every user
+ * of the organization, so each batch of an import gets slower than the one before. SQLite's
+ * planner prefers unique indexes without statistics: nothing to do there.
+ */
+export async function analyzeTables(database: Database, tables: readonly (keyof DB & string)[]): Promise<void> {
+  if (database.dialect !== 'postgres' || tables.length === 0) return;
+  await sql.raw(`analyze ${tables.map((t) => `"${t}"`).join(', ')}`).execute(database.db);
+}

@@ -3,7 +3,7 @@
 // The results table is the checkpoint: a resumed run skips every remote id it already answered.
 import { getApplication } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
-import { inTransaction } from '../db/database.ts';
+import { analyzeTables, inTransaction } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import type { Deps } from '../deps.ts';
 import { record } from '../insights/index.ts';
@@ -28,6 +28,9 @@ export const IMPORT_JOB = 'import.run';
 /** A request-time run that dies with its process is finished by this job later. */
 const SAFETY_NET_MS = 5 * 60_000;
 const SELECTION_BATCH = 500;
+/** Tables an import grows and then looks up by username, email and remote id. */
+const GROWING_TABLES = ['users', 'app_user_links', 'import_run_results'] as const;
+const ANALYZE_FIRST_AT = 1000;
 /** Gathered users are written at least this often, however few, so that slow applications show progress. */
 const WRITE_INTERVAL_MS = 1000;
 
@@ -263,6 +266,8 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
   const signal = AbortSignal.any(signals);
   let seq = (await repo.maxResultSeq(db, runId)) + 1;
   let processed = run.processed;
+  // Planner statistics are refreshed each time the run has doubled what it wrote (PostgreSQL).
+  let analyzeAt = Math.max(processed * 2, ANALYZE_FIRST_AT);
   const ctx = { deps, run, app: { id: app.id, name: app.name }, actor };
   const writer = batchWriter(deps.database, { run, app: ctx.app, actor });
   // At most one batch is being written while the next page is fetched and mapped.
@@ -281,9 +286,13 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
     const firstSeq = seq;
     seq += candidates.length;
     writing = writer.write(candidates, firstSeq, deps.clock.now().toISOString()).then(
-      (n) => {
+      async (n) => {
         processed += n;
         opts.onProgress?.({ processed, total: Math.max(run.total, processed) });
+        if (processed >= analyzeAt) {
+          analyzeAt = processed * 2;
+          await analyzeTables(deps.database, GROWING_TABLES);
+        }
       },
       (err) => {
         writeError = err;
