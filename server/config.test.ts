@@ -22,8 +22,8 @@ describe('config', () => {
     }
   });
 
-  it('takes the import batch size from 1 to 20,000 users, 4,000 by default', () => {
-    expect(loadConfig({}).importBatchSize).toBe(4000);
+  it('takes the import batch size from 1 to 20,000 users, 3,000 by default', () => {
+    expect(loadConfig({}).importBatchSize).toBe(3000);
     expect(loadConfig({ ROSTER_IMPORT_BATCH_SIZE: '1' }).importBatchSize).toBe(1);
     for (const bad of ['0', '20001', '2.5', 'many']) expect(() => loadConfig({ ROSTER_IMPORT_BATCH_SIZE: bad })).toThrow(/ROSTER_IMPORT_BATCH_SIZE/);
   });

@@ -55,7 +55,7 @@ export const configSchema = z.object({
    * Remote users an import writes per transaction (several SCIM pages). Larger is faster and holds
    * more in memory; 1 writes each SCIM page on its own.
    */
-  ROSTER_IMPORT_BATCH_SIZE: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of users' }).int().min(1).max(20000).default(4000)),
+  ROSTER_IMPORT_BATCH_SIZE: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of users' }).int().min(1).max(20000).default(3000)),
   /** What this process does: api (HTTP only), worker (background jobs only) or all. Several workers need PostgreSQL. */
   ROSTER_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
   /** Set to true when Roster runs behind a reverse proxy that sets X-Forwarded-* headers. */
