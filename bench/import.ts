@@ -1,13 +1,15 @@
 // Imports every user of the test SCIM server (own process, page size 1,000) into Roster and compares
 // with just listing the same server (in a child process, so that the import's peak RSS is its own).
-// Usage: npm run bench:import -- [--users 100000] [--page-size 1000] [--postgres]
+// With --preview it first times the preview (reading the whole list into a snapshot, as the admin's
+// first look at the application does).
+// Usage: npm run bench:import -- [--users 100000] [--page-size 1000] [--postgres] [--preview]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeDeps } from '../server/deps.ts';
-import { createImportRun } from '../server/imports/index.ts';
+import { createImportRun, ensureSnapshot, queryPreview } from '../server/imports/index.ts';
 import { ScimClient } from '../server/scim/index.ts';
 import { connectedRoster, mb, peakRss, startPostgres, startScimProcess } from './support.ts';
 
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '100000' },
     'page-size': { type: 'string', default: '1000' },
     postgres: { type: 'boolean', default: false },
+    preview: { type: 'boolean', default: false },
     // Internal: the raw listing, run as a child process by this script.
     'list-only': { type: 'string' },
   },
@@ -49,6 +52,34 @@ try {
   if (child.status !== 0) throw new Error(`raw listing failed: ${child.stderr}`);
   const { ms: listMs, listed, rss: listRss } = JSON.parse(child.stdout) as { ms: number; listed: number; rss: number };
 
+  let previewMs: number | undefined;
+  const previewPages: string[] = [];
+  if (values.preview) {
+    const t0 = performance.now();
+    const snapshot = await ensureSnapshot(deps, actor.organizationId, app.id);
+    previewMs = performance.now() - t0;
+    if (snapshot.total !== users) throw new Error(`the preview read ${snapshot.total} users, not ${users}`);
+    // Pages of the preview, answered from the snapshot: median and worst of 20 each.
+    const base = { sort: 'userName' as const, order: 'asc' as const, limit: 50 };
+    const deep = (await queryPreview(db, snapshot, { ...base, limit: 500 })).nextCursor ?? undefined;
+    for (const [label, query] of [
+      ['first page', base],
+      ['next page (cursor)', { ...base, cursor: deep }],
+      ['sorted by last name, descending', { ...base, sort: 'lastname', order: 'desc' }],
+      ['search "smith"', { ...base, q: 'smith' }],
+      ['only new users', { ...base, status: 'new' }],
+    ] as const) {
+      const ms: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t1 = performance.now();
+        await queryPreview(db, snapshot, query);
+        ms.push(performance.now() - t1);
+      }
+      ms.sort((a, b) => a - b);
+      previewPages.push(`    ${label.padEnd(34)} median ${ms[10].toFixed(1)} ms, worst ${ms[19].toFixed(1)} ms`);
+    }
+  }
+
   const memLog = process.env.BENCH_MEM ? setInterval(() => { const m = process.memoryUsage(); console.log('mem', Math.round(m.rss/1048576), 'heap', Math.round(m.heapUsed/1048576), '/', Math.round(m.heapTotal/1048576), 'ext', Math.round(m.external/1048576), 'ab', Math.round(m.arrayBuffers/1048576)); }, 500) : undefined;
   const t = performance.now();
   const { run } = await createImportRun(deps, actor, app.id, { all: true }, { inline: true });
@@ -60,6 +91,7 @@ try {
   const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')}/s`;
   console.log(`Import benchmark: ${users.toLocaleString('en')} users, page size ${pageSize}, ${deps.database.dialect}`);
   console.log(`  raw listing:        ${(listMs / 1000).toFixed(2)} s  (${rate(listed, listMs)}, ${listed} users)`);
+  if (previewMs !== undefined) console.log(`  preview (snapshot): ${(previewMs / 1000).toFixed(2)} s  (${rate(users, previewMs)}); pages of 50 from it:\n${previewPages.join('\n')}`);
   console.log(`  import end to end:  ${(importMs / 1000).toFixed(2)} s  (${rate(run.processed, importMs)}; created ${run.created}, skipped ${run.skipped}, failed ${run.failed}, status ${run.status})`);
   console.log(`  ratio import/list:  ${(importMs / listMs).toFixed(2)}  (target <= 2)`);
   console.log(`  peak RSS of import: ${mb(rssPeak)} (target < 300 MB; the raw listing process peaked at ${mb(listRss)})`);

@@ -1,5 +1,8 @@
 // Gathers SCIM pages into write batches: a batch is due once it holds `size` items, or once
 // `intervalMs` have passed since the last batch (so that a slow application still shows progress).
+/** Gathered items are handed out at least this often, however few. */
+export const WRITE_INTERVAL_MS = 1000;
+
 export class Batcher<T> {
   #pending: T[] = [];
   #last: number;
@@ -7,7 +10,7 @@ export class Batcher<T> {
   readonly #intervalMs: number;
   readonly #now: () => number;
 
-  constructor(size: number, intervalMs: number, now: () => number = () => performance.now()) {
+  constructor(size: number, intervalMs = WRITE_INTERVAL_MS, now: () => number = () => performance.now()) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('batch size must be a positive integer');
     this.#size = size;
     this.#intervalMs = intervalMs;

@@ -31,8 +31,6 @@ const SELECTION_BATCH = 500;
 /** Tables an import grows and then looks up by username, email and remote id. */
 const GROWING_TABLES = ['users', 'app_user_links', 'import_run_results'] as const;
 const ANALYZE_FIRST_AT = 1000;
-/** Gathered users are written at least this often, however few, so that slow applications show progress. */
-const WRITE_INTERVAL_MS = 1000;
 
 export interface ImportRun {
   id: string;
@@ -303,7 +301,7 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
   // rewrites every index page the batch touched, and new users land all over the username, email
   // and name indexes, so a few large commits write far less than many small ones. A crash redoes
   // at most one batch.
-  const batcher = new Batcher<Candidate>(deps.config.importBatchSize, WRITE_INTERVAL_MS);
+  const batcher = new Batcher<Candidate>(deps.config.importBatchSize);
   const add = async (candidates: Candidate[]) => {
     const batch = batcher.add(candidates);
     if (batch) await step(batch);

@@ -1,13 +1,14 @@
 // The import preview reads the application's users once over SCIM into a snapshot kept for a short
 // time, then searches, sorts and pages on Roster's side.
 import { getApplication } from '../applications/index.ts';
-import type { Db } from '../db/database.ts';
+import { analyzeTables, type Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { describeFailure, loadScimConfig } from '../integrations/index.ts';
 import type { ScimClient, ScimUser } from '../scim/index.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { Batcher } from './batcher.ts';
 import { type Candidate, toCandidate, validate } from './candidate.ts';
 import { findExisting } from './classify.ts';
 import * as repo from './snapshot.repository.ts';
@@ -133,18 +134,32 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
   };
   await repo.insertSnapshot(db, snapshot);
   let seq = 0;
+  // Pages are written in batches, each in one transaction, as an import run writes them.
+  const write = (candidates: Candidate[]) =>
+    db.transaction().execute(async (trx) => {
+      const existing = await findExisting(trx, organizationId, applicationId, candidates);
+      await repo.insertSnapshotUsers(trx, candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))));
+    });
+  const batcher = new Batcher<Candidate>(deps.config.importBatchSize);
   try {
     for await (const page of readAhead(client.listUsers({ signal }).pages())) {
-      const candidates = (page as ScimUser[]).map(toCandidate);
-      const existing = await findExisting(db, organizationId, applicationId, candidates);
-      await repo.insertSnapshotUsers(db, candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))));
+      const batch = batcher.add((page as ScimUser[]).map(toCandidate));
+      if (batch) await write(batch);
     }
+    const last = batcher.take();
+    if (last) await write(last);
+    await analyzeTables(deps.database, ['import_snapshot_users']);
     // The first occurrence of a username or email in the application's list can be imported; later ones cannot.
-    for (const d of await repo.findLaterDuplicates(db, snapshot.id)) {
-      const [row] = await repo.findSnapshotUsers(db, snapshot.id, [d.remote_id]);
-      const reasons = new Set<string>(row.status === 'invalid' ? JSON.parse(row.reasons) : []);
-      reasons.add(`duplicate ${d.field} within the application's list (same as remote user ${d.first_remote_id})`);
-      await repo.updateSnapshotUser(db, snapshot.id, d.remote_id, { status: 'invalid', reasons: JSON.stringify([...reasons]), existing_user_id: null });
+    const duplicates = await repo.findLaterDuplicates(db, snapshot.id);
+    if (duplicates.length) {
+      await db.transaction().execute(async (trx) => {
+        for (const d of duplicates) {
+          const [row] = await repo.findSnapshotUsers(trx, snapshot.id, [d.remote_id]);
+          const reasons = new Set<string>(row.status === 'invalid' ? JSON.parse(row.reasons) : []);
+          reasons.add(`duplicate ${d.field} within the application's list (same as remote user ${d.first_remote_id})`);
+          await repo.updateSnapshotUser(trx, snapshot.id, d.remote_id, { status: 'invalid', reasons: JSON.stringify([...reasons]), existing_user_id: null });
+        }
+      });
     }
     const done = { status: 'ready' as const, total: seq, expires_at: new Date(deps.clock.now().getTime() + SNAPSHOT_TTL_MS).toISOString() };
     await repo.updateSnapshot(db, snapshot.id, done);
