@@ -72,7 +72,12 @@ describe.each(dialects)('import on %s', (dialect) => {
 
   it('searches, filters and sorts on Roster\'s side without reading SCIM again', async () => {
     scim.clearRequests();
-    expect((await preview('&q=REMOTE.EXAMPLE&status=new')).items.map((i) => i.userName).sort()).toEqual(['ada.remote', 'bob.remote', 'cy.remote', 'dup.one']);
+    const searched = await preview('&q=REMOTE.EXAMPLE&status=new');
+    expect(searched.items.map((i) => i.userName).sort()).toEqual(['ada.remote', 'bob.remote', 'cy.remote', 'dup.one']);
+    expect(searched.total).toBe(4);
+    expect((await preview('&status=invalid')).total).toBe(3);
+    expect((await preview('&q=no-such-user')).total).toBe(0);
+    expect((await preview()).total).toBe(9);
     const desc = await preview('&sort=userName&order=desc&status=new');
     expect(desc.items.map((i) => i.userName)).toEqual(['dup.one', 'cy.remote', 'bob.remote', 'ada.remote']);
     const seen: string[] = [];

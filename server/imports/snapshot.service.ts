@@ -212,6 +212,21 @@ export interface PreviewQuery {
   cursor?: string;
 }
 
+/** A ready snapshot never changes: its counts per status are counted once (for the latest few snapshots). */
+const statusCounts = new Map<string, Record<string, number>>();
+const STATUS_COUNTS_KEPT = 32;
+
+async function statusCountsOf(db: Db, snapshot: repo.SnapshotRow): Promise<Record<string, number>> {
+  const known = statusCounts.get(snapshot.id);
+  if (known) return known;
+  const counts = await repo.countByStatus(db, snapshot.id);
+  if (snapshot.status === 'ready') {
+    statusCounts.set(snapshot.id, counts);
+    if (statusCounts.size > STATUS_COUNTS_KEPT) statusCounts.delete(statusCounts.keys().next().value!);
+  }
+  return counts;
+}
+
 export async function queryPreview(db: Db, snapshot: repo.SnapshotRow, query: PreviewQuery) {
   const sort = repo.PREVIEW_SORT_COLUMNS[query.sort];
   const q = query.q?.trim().toLowerCase();
@@ -224,10 +239,11 @@ export async function queryPreview(db: Db, snapshot: repo.SnapshotRow, query: Pr
     }
     after = { value, remoteId: String(remoteId) };
   }
-  const [rows, total, counts] = await Promise.all([
+  const counts = await statusCountsOf(db, snapshot);
+  const [rows, total] = await Promise.all([
     repo.listSnapshotUsers(db, filter, sort, query.order, after, query.limit + 1),
-    repo.countSnapshotUsers(db, filter),
-    repo.countByStatus(db, snapshot.id),
+    // Only a search needs counting; without one the total comes from the counts per status.
+    filter.searchPattern ? repo.countSnapshotUsers(db, filter) : (query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0)),
   ]);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
