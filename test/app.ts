@@ -51,6 +51,8 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
     anonymous: (opts) => app.inject(opts),
     adminActor: { type: 'admin', id: adminRecord.id, email: adminRecord.email, role: 'admin', organizationId: systemActor().organizationId },
     close: async () => {
+      // Jobs first (a worker mid-job still needs the database), then HTTP, then the database.
+      await deps.queue.stop({ graceMs: 0 });
       await app.close();
       await database.close();
     },
