@@ -289,7 +289,8 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
         opts.onProgress?.({ processed, total: Math.max(run.total, processed) });
         if (processed >= analyzeAt) {
           analyzeAt = processed * 2;
-          await analyzeTables(deps.database, GROWING_TABLES);
+          // Only a help to the planner: the run goes on without it.
+          await analyzeTables(deps.database, GROWING_TABLES).catch((err) => deps.logger.warn({ err, runId }, 'could not refresh planner statistics'));
         }
       },
       (err) => {

@@ -148,7 +148,7 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
     }
     const last = batcher.take();
     if (last) await write(last);
-    await analyzeTables(deps.database, ['import_snapshot_users']);
+    await analyzeTables(deps.database, ['import_snapshot_users']).catch((err) => deps.logger.warn({ err, applicationId }, 'could not refresh planner statistics'));
     // The first occurrence of a username or email in the application's list can be imported; later ones cannot.
     const duplicates = await repo.findLaterDuplicates(db, snapshot.id);
     if (duplicates.length) {
