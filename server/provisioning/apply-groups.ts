@@ -88,8 +88,11 @@ export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean,
         });
         counts.groupsDeleted++;
       } else {
-        // 'leave': the remote group stays as it is; Roster just stops managing it.
-        await repo.deleteGroupLink(ctx.db, app, groupId);
+        // 'leave': the remote group stays as it is; Roster just stops managing it, and says so.
+        await inTransaction(ctx.db, async (trx) => {
+          await repo.deleteGroupLink(trx, app, groupId);
+          await record(trx, event({ eventType: 'group_unlink_provision', changes: { remoteId }, message: 'the group stays in the application; Roster no longer manages it' }));
+        });
       }
       return { status: 'ok' };
     }

@@ -99,6 +99,28 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
     expect(remoteGroup('All Staff')[0].members?.map((m) => m.value)).toContain(victim);
   });
 
+  it('leaves the remote group in place when its group is unbound (unboundGroups: leave), and records that', async () => {
+    const other = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN } });
+    try {
+      const leaveApp = await h.connect(other, 'Leave App', { groupManagement: true, unboundGroups: 'leave' });
+      const group = await h.group('Stays Remote');
+      await h.bind(leaveApp, group);
+      await h.activate(leaveApp);
+      await h.settle(leaveApp);
+      const [remote] = other.store.listGroups().filter((g) => g.displayName === 'Stays Remote');
+      expect(remote).toBeTruthy();
+      other.clearRequests();
+      await h.unbind(leaveApp, group);
+      await h.settle(leaveApp);
+      expect(other.store.listGroups().filter((g) => g.displayName === 'Stays Remote')).toHaveLength(1);
+      expect(other.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+      expect((await h.events(leaveApp, 'group_unlink_provision'))[0]).toMatchObject({ success: true, resource: { id: group }, changes: { remoteId: remote.id } });
+      expect(await h.events(leaveApp, 'group_delete_provision')).toHaveLength(0);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('deletes the remote group when its group is unbound (unboundGroups: delete)', async () => {
     await h.unbind(appId, small);
     await h.settle(appId);

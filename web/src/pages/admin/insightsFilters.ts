@@ -7,7 +7,7 @@ export const EVENT_TYPES = [
   'idm_configured', 'idm_tested', 'idm_activated', 'idm_deactivated',
   'import_started', 'import_completed',
   'user_create_provision', 'user_update_provision', 'user_deprovision', 'user_delete_provision',
-  'group_create_provision', 'group_update_provision', 'group_delete_provision',
+  'group_create_provision', 'group_update_provision', 'group_delete_provision', 'group_unlink_provision',
   'admin_login_attempt', 'admin_create', 'admin_delete', 'api_key_create', 'api_key_delete',
 ];
 
