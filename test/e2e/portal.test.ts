@@ -84,6 +84,8 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByRole('textbox', { name: 'Password' }).fill('wrong password!');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await shows(page.getByRole('alert'), 'Could not sign in');
+    // Both fields are marked invalid; the alert says why.
+    for (const field of [page.getByLabel('Email'), page.getByRole('textbox', { name: 'Password' })]) expect(await field.getAttribute('aria-invalid')).toBe('true');
     await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Applications').waitFor();
@@ -369,7 +371,16 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
       await heading('Create the first admin').waitFor();
       await page.getByLabel('Email').fill('first@example.com');
       await page.getByRole('textbox', { name: 'Password', exact: true }).fill('first admin password');
-      await page.getByRole('textbox', { name: 'Repeat the password' }).fill('first admin password');
+      const repeat = page.getByRole('textbox', { name: 'Repeat the password' });
+      await repeat.fill('first admin passwort');
+      // The field says what is wrong to a screen reader too: marked invalid, described by the error.
+      await shows(page.getByText('The passwords differ'), 'The passwords differ');
+      expect(await repeat.getAttribute('aria-invalid')).toBe('true');
+      const describedBy = (await repeat.getAttribute('aria-describedby')) ?? '';
+      expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('The passwords differ');
+      expect(await page.getByRole('textbox', { name: 'Password', exact: true }).getAttribute('aria-describedby')).toContain('description');
+      await repeat.fill('first admin password');
+      expect(await repeat.getAttribute('aria-invalid')).toBeNull();
       await page.getByRole('button', { name: 'Create admin and sign in' }).click();
       await heading('Users').waitFor();
       await page.goto(`${fresh.server.url}${url.pathname}${url.search}`);

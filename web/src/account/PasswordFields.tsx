@@ -3,6 +3,7 @@
 import { List, PasswordInput, Text } from '@mantine/core';
 import { type Ref, useId } from 'react';
 import type { PasswordPolicy } from './api.ts';
+import { describedInput } from '../components/describedInput.ts';
 import { FieldMessages } from './AccountFrame.tsx';
 
 export interface NewPassword {
@@ -27,15 +28,6 @@ export function localProblems(value: NewPassword, policy: PasswordPolicy | undef
   if (policy && n > policy.maxLength) password.push(`must be at most ${policy.maxLength} characters (it has ${n})`);
   const confirm = value.confirm !== value.password ? ['must be the same as the password'] : [];
   return { password, confirm };
-}
-
-/**
- * Mantine's PasswordInput links neither its description nor its error to the <input>: these props do,
- * so a screen reader says what is wrong when the field gets the focus, and aria-invalid marks it.
- */
-export function describedInput(id: string, opts: { description?: boolean; describedBy?: string; errors: string[] }) {
-  const ids = [opts.describedBy, opts.description ? `${id}-description` : undefined, opts.errors.length ? `${id}-error` : undefined].filter(Boolean);
-  return { id, 'aria-invalid': opts.errors.length > 0 || undefined, 'aria-describedby': ids.length ? ids.join(' ') : undefined };
 }
 
 export function PolicyHints({ policy, id }: { policy: PasswordPolicy | undefined; id: string }) {

@@ -10,7 +10,8 @@ import { Loading } from '../components/Loading.tsx';
 import { fullName } from '../lib/format.ts';
 import { type AccountUser, accountKeys, changePassword, fetchAccountMe, fetchPasswordPolicy, fieldProblems, isFieldError, userLogout } from './api.ts';
 import { AccountFrame, Brand, FieldMessages } from './AccountFrame.tsx';
-import { describedInput, type FieldErrors, localProblems, NO_ERRORS, type NewPassword, PasswordFields, PolicyHints } from './PasswordFields.tsx';
+import { describedInput } from '../components/describedInput.ts';
+import { type FieldErrors, localProblems, NO_ERRORS, type NewPassword, PasswordFields, PolicyHints } from './PasswordFields.tsx';
 
 const SIGNED_OUT = { notice: 'You are signed out.' };
 const SESSION_ENDED = { notice: 'Your session ended. Sign in again.' };

@@ -6,6 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { fetchMe, meKey } from '../api/session.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
+import { describedInput } from '../components/describedInput.ts';
 import { ErrorAlert, fieldError } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 
@@ -59,13 +60,15 @@ export function SetupPage() {
     }
   };
 
+  const passwordError = fieldError(error, 'password');
+  const confirmError = mismatch ? 'The passwords differ' : undefined;
   return (
     <CenteredCard title="Create the first admin" subtitle="This link works once. The admin you create here can add others.">
       <form onSubmit={submit} noValidate>
         <TextInput label="Email" type="email" autoComplete="username" required value={form.email} onChange={set('email')} error={fieldError(error, 'email')} mb="sm" autoFocus />
         <TextInput label="Name" autoComplete="name" value={form.name} onChange={set('name')} mb="sm" />
-        <PasswordInput label="Password" description="12 characters or more" autoComplete="new-password" required value={form.password} onChange={set('password')} error={fieldError(error, 'password')} mb="sm" />
-        <PasswordInput label="Repeat the password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} error={mismatch ? 'The passwords differ' : undefined} mb="md" />
+        <PasswordInput label="Password" description="12 characters or more" autoComplete="new-password" required value={form.password} onChange={set('password')} error={passwordError} mb="sm" {...describedInput('setup-password', { description: true, errors: passwordError ? [passwordError] : [] })} />
+        <PasswordInput label="Repeat the password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} error={confirmError} mb="md" {...describedInput('setup-confirm', { errors: confirmError ? [confirmError] : [] })} />
         {error ? <ErrorAlert error={error} title="Could not create the admin" /> : null}
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!form.email || form.password.length < 12 || form.confirm !== form.password}>
           Create admin and sign in
