@@ -1,6 +1,6 @@
 // The user portal's sign-in (/account): username or email and password. Wrong passwords, unknown
 // users and unfinished registrations all get the server's one answer.
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
@@ -8,6 +8,7 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { AccountFrame, AdminSignInLink } from './AccountFrame.tsx';
 import { accountKeys, fetchAccountMe, userLogin } from './api.ts';
+import { PasswordField } from '../components/PasswordField.tsx';
 
 export const PROFILE_PATH = '/account/profile';
 
@@ -58,13 +59,14 @@ export function UserSignInPage() {
             onChange={(e) => setLogin(e.currentTarget.value)}
             autoFocus={!login}
           />
-          <PasswordInput
+          <PasswordField
             label="Password"
             autoComplete="current-password"
             required
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             autoFocus={Boolean(login)}
+            invalid={Boolean(signIn.error)}
           />
           {signIn.error ? <ErrorAlert error={signIn.error} title="Could not sign in" /> : null}
           <Button type="submit" fullWidth mt="xs" loading={signIn.isPending} disabled={!login.trim() || !password}>

@@ -1,14 +1,14 @@
 // The one-time first-admin page linked from the start-up message (/setup?token=...).
-import { Alert, Anchor, Button, PasswordInput, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { fetchMe, meKey } from '../api/session.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
-import { describedInput } from '../components/describedInput.ts';
 import { ErrorAlert, fieldError } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { PasswordField } from '../components/PasswordField.tsx';
 
 export function SetupPage() {
   const [params] = useSearchParams();
@@ -60,15 +60,13 @@ export function SetupPage() {
     }
   };
 
-  const passwordError = fieldError(error, 'password');
-  const confirmError = mismatch ? 'The passwords differ' : undefined;
   return (
     <CenteredCard title="Create the first admin" subtitle="This link works once. The admin you create here can add others.">
       <form onSubmit={submit} noValidate>
         <TextInput label="Email" type="email" autoComplete="username" required value={form.email} onChange={set('email')} error={fieldError(error, 'email')} mb="sm" autoFocus />
         <TextInput label="Name" autoComplete="name" value={form.name} onChange={set('name')} mb="sm" />
-        <PasswordInput label="Password" description="12 characters or more" autoComplete="new-password" required value={form.password} onChange={set('password')} error={passwordError} mb="sm" {...describedInput('setup-password', { description: true, errors: passwordError ? [passwordError] : [] })} />
-        <PasswordInput label="Repeat the password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} error={confirmError} mb="md" {...describedInput('setup-confirm', { errors: confirmError ? [confirmError] : [] })} />
+        <PasswordField label="Password" description="12 characters or more" autoComplete="new-password" required value={form.password} onChange={set('password')} error={fieldError(error, 'password')} mb="sm" />
+        <PasswordField label="Repeat the password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} error={mismatch ? 'The passwords differ' : undefined} mb="md" />
         {error ? <ErrorAlert error={error} title="Could not create the admin" /> : null}
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!form.email || form.password.length < 12 || form.confirm !== form.password}>
           Create admin and sign in

@@ -1,12 +1,12 @@
-import { Button, PasswordInput, TextInput } from '@mantine/core';
+import { Button, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, setCsrfToken } from '../api/client.ts';
 import { fetchMe, meKey, useMe } from '../api/session.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
-import { describedInput } from '../components/describedInput.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { PasswordField } from '../components/PasswordField.tsx';
 
 /** Only paths inside the portal: a crafted ?next= must not send the admin elsewhere. */
 export function safeNext(next: string | null): string {
@@ -47,7 +47,7 @@ export function SignInPage() {
       {/* A refused sign-in is about both fields at once: both are marked invalid, the alert says why. */}
       <form onSubmit={submit} noValidate>
         <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} mb="sm" data-autofocus autoFocus error={!!error} />
-        <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} mb="md" error={!!error} {...describedInput('sign-in-password', { errors: [], invalid: !!error })} />
+        <PasswordField label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} mb="md" invalid={!!error} />
         {error ? <ErrorAlert error={error} title="Could not sign in" /> : null}
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!email || !password}>
           Sign in

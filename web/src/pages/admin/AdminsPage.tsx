@@ -1,4 +1,4 @@
-import { Button, Group, Modal, NativeSelect, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -10,6 +10,7 @@ import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 export function AdminsPage() {
   const canWrite = useCanWrite();
@@ -96,7 +97,7 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
         <Stack>
           <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={fieldError(create.error, 'email')} data-autofocus autoComplete="off" />
           <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} autoComplete="off" />
-          <PasswordInput label="Password" description="12 characters or more; tell it to the new admin over a safe channel" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldError(create.error, 'password')} autoComplete="new-password" />
+          <PasswordField label="Password" description="12 characters or more; tell it to the new admin over a safe channel" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldError(create.error, 'password')} autoComplete="new-password" />
           <NativeSelect label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })} data={[{ value: 'admin', label: 'admin: everything' }, { value: 'read_only', label: 'read_only: look, not touch' }]} />
           <ErrorAlert error={create.error} title="The admin was not created" />
           <Group justify="flex-end">

@@ -1,5 +1,6 @@
 // A write-only secret: "set" with a Replace button when one is stored, an input otherwise.
-import { Badge, Button, Group, PasswordInput, Text } from '@mantine/core';
+import { Badge, Button, Group, Text } from '@mantine/core';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 export function SecretField({ label, stored, replacing, value, onChange, onReplace, onKeep, error, readOnly }: {
   label: string;
@@ -27,7 +28,7 @@ export function SecretField({ label, stored, replacing, value, onChange, onRepla
   }
   return (
     <div>
-      <PasswordInput
+      <PasswordField
         label={label}
         required={!stored}
         autoComplete="new-password"

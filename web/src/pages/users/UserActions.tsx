@@ -1,5 +1,5 @@
 // State changes, deletion, and the password actions (shown only where the server offers them).
-import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
@@ -9,6 +9,7 @@ import type { User } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+import { PasswordField } from '../../components/PasswordField.tsx';
 
 const NOT_YET = 'This Roster server does not offer this yet. Update Roster to use it.';
 
@@ -97,7 +98,7 @@ function SetPasswordButton({ user, onDone }: { user: User; onDone: () => void })
         <form onSubmit={submit}>
           <Stack>
             <Text size="sm">The user can sign in with this password at once. Tell it to the user over a safe channel.</Text>
-            <PasswordInput
+            <PasswordField
               label="New password"
               description="12 to 128 characters; not the username or email address; not a common password"
               autoComplete="new-password"
