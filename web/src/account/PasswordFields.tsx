@@ -74,7 +74,7 @@ export function PasswordFields({ value, onChange, policy, errors, label = 'New p
         onChange={(e) => onChange({ ...value, password: e.currentTarget.value })}
         description={counter}
         error={FieldMessages({ messages: errors.password })}
-        {...describedInput(`${id}-password`, { description: Boolean(counter), describedBy: policyId, errors: errors.password })}
+        {...describedInput(`${id}-password`, { description: Boolean(counter), describedBy: policyId, error: errors.password.length > 0 })}
       />
       <PasswordInput
         label={`Repeat the ${label.toLowerCase()}`}
@@ -85,7 +85,7 @@ export function PasswordFields({ value, onChange, policy, errors, label = 'New p
         value={value.confirm}
         onChange={(e) => onChange({ ...value, confirm: e.currentTarget.value })}
         error={FieldMessages({ messages: errors.confirm })}
-        {...describedInput(`${id}-confirm`, { errors: errors.confirm })}
+        {...describedInput(`${id}-confirm`, { error: errors.confirm.length > 0 })}
       />
     </>
   );

@@ -188,7 +188,7 @@ function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSession
               setChanged(false);
             }}
             error={FieldMessages({ messages: errors.current })}
-            {...describedInput('current-password', { errors: errors.current })}
+            {...describedInput('current-password', { error: errors.current.length > 0 })}
           />
           <PolicyHints policy={policy.data} id="new-password-policy" />
           <PasswordFields value={value} onChange={onChange} policy={policy.data} errors={errors} passwordRef={passwordRef} confirmRef={confirmRef} policyId={policy.data ? 'new-password-policy' : undefined} />

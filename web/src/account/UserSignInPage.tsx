@@ -66,7 +66,7 @@ export function UserSignInPage() {
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             autoFocus={Boolean(login)}
-            invalid={Boolean(signIn.error)}
+            error={Boolean(signIn.error)}
           />
           {signIn.error ? <ErrorAlert error={signIn.error} title="Could not sign in" /> : null}
           <Button type="submit" fullWidth mt="xs" loading={signIn.isPending} disabled={!login.trim() || !password}>

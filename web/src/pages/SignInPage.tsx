@@ -47,7 +47,7 @@ export function SignInPage() {
       {/* A refused sign-in is about both fields at once: both are marked invalid, the alert says why. */}
       <form onSubmit={submit} noValidate>
         <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} mb="sm" data-autofocus autoFocus error={!!error} />
-        <PasswordField label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} mb="md" invalid={!!error} />
+        <PasswordField label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} mb="md" error={!!error} />
         {error ? <ErrorAlert error={error} title="Could not sign in" /> : null}
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!email || !password}>
           Sign in
