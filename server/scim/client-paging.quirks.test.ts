@@ -1,28 +1,16 @@
 // The real ScimClient listing against the project's test SCIM server under every pagination quirk
 // (SCIM-QUIRKS.md P1-P18) and the combinations real servers ship. 237 users so that no page size
 // divides the total: an off-by-one in the paging engine shows up as a missing or extra id.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startScimServer, type Quirks, type RunningScimServer, type ScimServerOptions } from '../../test/scim-server/index.ts';
-import { ScimClient, ScimClientError, eq, fromScimUser, diffDirectoryAttributes, type ScimClientOptions, type ScimUser } from './index.ts';
+import { describe, expect, it } from 'vitest';
+import { scimClientFixture } from '../../test/scim-client.ts';
+import type { Quirks, RunningScimServer } from '../../test/scim-server/index.ts';
+import { ScimClientError, eq, fromScimUser, diffDirectoryAttributes, type ScimClientOptions, type ScimUser } from './index.ts';
 
 const TOKEN = 'paging-quirks-token';
 const USERS = 237;
 const FAST: Partial<ScimClientOptions> = { retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: null, timeoutMs: 3_000 };
 
-const servers: RunningScimServer[] = [];
-const clients: ScimClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
-async function setup(quirks: Partial<Quirks> = {}, client: Partial<ScimClientOptions> = {}, server: ScimServerOptions = {}) {
-  const scim = await startScimServer({ users: USERS, groups: 3, seed: 7, auth: { type: 'bearer', token: TOKEN }, quirks, ...server });
-  servers.push(scim);
-  const c = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, ...FAST, ...client });
-  clients.push(c);
-  return { scim, c };
-}
+const { setup } = scimClientFixture({ token: TOKEN, server: { users: USERS, groups: 3, seed: 7 }, client: FAST });
 
 function storeIds(scim: RunningScimServer, keep: (u: ScimUser) => boolean = () => true): string[] {
   return scim.store

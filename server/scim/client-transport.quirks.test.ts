@@ -2,31 +2,20 @@
 // rate limits (R1, R4) and injected faults (resets, hangs, 5xx, garbage bodies, huge and slow
 // bodies), including fail-first-then-recover. Backoffs are tiny and timeouts short; the only
 // real waits are the server's one-second Retry-After values.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startScimServer, type FaultRule, type Quirks, type RunningScimServer, type ScimServerOptions } from '../../test/scim-server/index.ts';
-import { LimitsRegistry, ScimClient, ScimClientError, ScimError, toScimUser, type ScimClientOptions } from './index.ts';
+import { describe, expect, it } from 'vitest';
+import { scimClientFixture } from '../../test/scim-client.ts';
+import { type FaultRule, type Quirks, type RunningScimServer, type ScimServerOptions } from '../../test/scim-server/index.ts';
+import { LimitsRegistry, ScimClientError, ScimError, toScimUser, type ScimClientOptions } from './index.ts';
 
 const TOKEN = 'transport-quirks-token';
 const FAST: Partial<ScimClientOptions> = { retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: null, timeoutMs: 2_000, paging: { pageSize: 50 } };
 
-const servers: RunningScimServer[] = [];
-const clients: ScimClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
+const fixture = scimClientFixture({ token: TOKEN, server: { users: 237, seed: 5 }, client: FAST });
+const { newClient } = fixture;
 
 async function setup(quirks: Partial<Quirks> = {}, client: Partial<ScimClientOptions> = {}, server: ScimServerOptions = {}) {
-  const scim = await startScimServer({ users: 237, seed: 5, auth: { type: 'bearer', token: TOKEN }, quirks, ...server });
-  servers.push(scim);
-  const c = newClient(scim, client);
+  const { scim, c } = await fixture.setup(quirks, client, server);
   return { scim, c, ids: scim.store.listUsers().map((u) => u.id) };
-}
-
-function newClient(scim: RunningScimServer, client: Partial<ScimClientOptions> = {}): ScimClient {
-  const c = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, ...FAST, ...client });
-  clients.push(c);
-  return c;
 }
 
 async function caught(p: Promise<unknown>): Promise<ScimClientError | ScimError> {

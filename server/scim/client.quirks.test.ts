@@ -2,10 +2,10 @@
 // combination) at a time: lookups (F), writes (C), deprovisioning (D), groups (G) and types,
 // headers and errors (T) from SCIM-QUIRKS.md. Listing quirks live in client-paging.quirks.test.ts,
 // transport faults and rate limits in client-transport.quirks.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startScimServer, type IdStyle, type Quirks, type RunningScimServer, type ScimServerOptions, type ScimUserJson } from '../../test/scim-server/index.ts';
+import { describe, expect, it } from 'vitest';
+import { scimClientFixture } from '../../test/scim-client.ts';
+import type { IdStyle, Quirks, RunningScimServer, ScimUserJson } from '../../test/scim-server/index.ts';
 import {
-  ScimClient,
   ScimError,
   SCHEMAS,
   buildUserPatch,
@@ -23,20 +23,7 @@ import {
 const TOKEN = 'client-quirks-token';
 const FAST: Partial<ScimClientOptions> = { retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: null, timeoutMs: 3_000, paging: { pageSize: 50 } };
 
-const servers: RunningScimServer[] = [];
-const clients: ScimClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
-async function setup(quirks: Partial<Quirks> = {}, client: Partial<ScimClientOptions> = {}, server: ScimServerOptions = {}) {
-  const scim = await startScimServer({ users: 60, seed: 3, auth: { type: 'bearer', token: TOKEN }, quirks, ...server });
-  servers.push(scim);
-  const c = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, ...FAST, ...client });
-  clients.push(c);
-  return { scim, c };
-}
+const { setup, newClient, servers } = scimClientFixture({ token: TOKEN, server: { users: 60, seed: 3 }, client: FAST });
 
 async function failure(p: Promise<unknown>): Promise<ScimError> {
   try {
@@ -428,8 +415,7 @@ describe('groups', () => {
   it('G3 payload size limit: a 413 is a clear error; smaller chunks pass', async () => {
     const { c, group, userIds } = await groupWithUsers({ maxPayloadBytes: 3000 });
     expect((await failure(c.addGroupMembers(group.id as string, userIds.slice(0, 100)))).status).toBe(413);
-    const small = new ScimClient({ baseUrl: servers.at(-1)?.baseUrl as string, auth: { type: 'bearer', token: TOKEN }, ...FAST, compat: { memberChunkSize: 20 } });
-    clients.push(small);
+    const small = newClient(servers.at(-1)!, { compat: { memberChunkSize: 20 } });
     expect(await small.addGroupMembers(group.id as string, userIds.slice(0, 100))).toBe(5);
   });
 
@@ -517,9 +503,8 @@ describe('types, headers and errors', () => {
 
   it('T6 unknown ids answer 400: mapped to 404 when the target is known to do it', async () => {
     const { scim } = await setup({ notFoundAs400: true });
-    const plain = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, ...FAST });
-    const entra = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, ...FAST, compat: { notFoundOn400: true } });
-    clients.push(plain, entra);
+    const plain = newClient(scim);
+    const entra = newClient(scim, { compat: { notFoundOn400: true } });
     expect((await failure(plain.getUser('missing'))).status).toBe(400);
     expect((await failure(entra.getUser('missing'))).isNotFound).toBe(true);
   });
@@ -536,8 +521,7 @@ describe('types, headers and errors', () => {
 
   it('T8 empty 404s for unknown endpoints: a plain 404 error', async () => {
     const { scim } = await setup({ unsupportedEndpointsEmpty404: true });
-    const wrong = new ScimClient({ baseUrl: `${scim.url}/not-scim`, auth: { type: 'bearer', token: TOKEN }, ...FAST });
-    clients.push(wrong);
+    const wrong = newClient(scim, { baseUrl: `${scim.url}/not-scim` });
     const err = await failure(wrong.getServiceProviderConfig());
     expect(err.status).toBe(404);
     expect(err.detail).toBe('the resource was not found');
