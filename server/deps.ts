@@ -8,6 +8,7 @@ import { registerImportMailAttachments } from './imports/index.ts';
 import { closeMailTransports } from './notifications/index.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
+import { Readiness } from './shared/readiness.ts';
 import { loadOrCreateSecretKey } from './shared/secret-key.ts';
 
 export interface Deps {
@@ -21,12 +22,17 @@ export interface Deps {
   idm: IntegrationRuntime;
   /** Durable jobs: enqueue in the caller's transaction; workers run where the role says so. */
   queue: JobQueue;
+  /** Start-up steps still running; /readyz is 503 until none is left. */
+  readiness: Readiness;
 }
 
 export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config'>> = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database = overrides.database ?? openDatabase(config.databaseUrl);
+  const readiness = overrides.readiness ?? new Readiness();
+  readiness.wait('migrations');
   await migrateToLatest(database.db);
+  readiness.done('migrations');
   registerImportMailAttachments();
   return {
     config,
@@ -35,6 +41,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
     logger,
     secretKey: overrides.secretKey ?? loadOrCreateSecretKey(config.dataDir, config.secretKey),
     idm: overrides.idm ?? new IntegrationRuntime(),
+    readiness,
     queue:
       overrides.queue ??
       createJobQueue(database, {

@@ -37,24 +37,36 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const started = performance.now();
   const deps = await createDeps(config);
-  let app: App;
+  const runsJobs = config.role !== 'api';
+  // Registered before listening: /healthz answers at once, /readyz says 503 and what it waits for until
+  // the first admin exists and the workers run, so whoever waits for readiness can sign in right after.
+  if (config.role !== 'worker') deps.readiness.wait('first admin');
+  if (runsJobs) deps.readiness.wait('job queue');
+  let app: App | undefined;
+  let message = '';
   try {
     app = await buildApp(deps);
     if (config.role !== 'worker') await app.listen({ port: config.port, host: config.host });
-    if (config.role !== 'api') {
+    if (runsJobs) {
       registerWorkers(deps);
       await deps.queue.start();
+      deps.readiness.done('job queue');
+    }
+    if (config.role !== 'worker') {
+      message = await firstAdminMessage(deps);
+      deps.readiness.done('first admin');
     }
   } catch (err) {
+    await app?.close();
     await closeDeps(deps, { graceMs: 0 });
     throw err;
   }
+  const running = app;
   if (config.role === 'worker') {
     print(`Roster worker running (database: ${deps.database.dialect}, ${redactUrl(config.databaseUrl)})`);
-    return { app, deps, url: '', stop: async () => { await app.close(); await closeDeps(deps); } };
+    return { app: running, deps, url: '', stop: async () => { await running.close(); await closeDeps(deps); } };
   }
-  const message = await firstAdminMessage(deps);
-  const address = app.server.address();
+  const address = running.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   deps.logger.info({ url, database: redactUrl(config.databaseUrl), startupMs: Math.round(performance.now() - started) }, 'roster ready');
@@ -66,10 +78,10 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   const stop = () => {
     // Stop accepting, let in-flight requests finish (Fastify close waits for them), then close the database.
     stopping ??= (async () => {
-      await app.close();
+      await running.close();
       await closeDeps(deps);
     })();
     return stopping;
   };
-  return { app, deps, url, stop };
+  return { app: running, deps, url, stop };
 }

@@ -3,7 +3,6 @@
 // followed in the browser, the password is set on the public set-password page, and the user signs in
 // on the user portal. Then the admin's activation buttons. Screenshots under test-output/screenshots.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -17,19 +16,11 @@ import { createTestDatabaseUrl, dialects } from '../db.ts';
 import { eventually } from '../idm.ts';
 import { parseMime, SmtpReceiver } from '../smtp-receiver.ts';
 import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
+import { freePort } from './process.ts';
 
 const ADMIN = { email: 'accounts-admin@example.com', password: 'accounts admin password 1' };
 const USER = { username: 'grace.hopper', email: 'grace.hopper@example.org', displayname: 'Grace Hopper', jobTitle: 'Rear Admiral', department: 'Navy Programming' };
 const INVALID_TITLE = 'This link is no longer valid';
-
-/** A port nobody listens on now, so PUBLIC_URL (the links in the emails) can name the server's own address before it starts. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Roster in this process on a fresh database of the dialect, mailing through `smtpUrl`. */
 async function startRoster(dialect: Dialect, smtpUrl: string) {

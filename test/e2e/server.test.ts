@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startServerProcess } from './process.ts';
+import { freePort, runCli, spawnServerProcess, startServerProcess } from './process.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-'));
 const env = { ROSTER_DATA_DIR: dataDir, DATABASE_URL: '' };
@@ -70,6 +70,39 @@ describe('roster server process', () => {
 
   it('refuses bad configuration with one message listing every problem', async () => {
     await expect(startServerProcess({ ...env, PORT: 'eighty', LOG_LEVEL: 'chatty' }, 10_000)).rejects.toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+});
+
+describe('readiness', () => {
+  // A script or orchestrator waits for /readyz and signs in at once: the first admin from the
+  // environment must exist by then (it used to be created after the server listened).
+  it('answers 503 until the first admin from the environment exists, so a login right after the first 200 succeeds', async () => {
+    const admin = { email: 'ready@example.com', password: 'ready when it says so 7' };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-ready-'));
+      const port = await freePort();
+      const s = spawnServerProcess({ ROSTER_DATA_DIR: folder, DATABASE_URL: '', PORT: String(port), ROSTER_ADMIN_EMAIL: admin.email, ROSTER_ADMIN_PASSWORD: admin.password });
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        const seen = new Set<string>();
+        for (let polls = 0; ; polls++) {
+          if (polls > 2_000 || s.child.exitCode !== null) throw new Error(`never ready:\n${s.output()}`);
+          const r = await fetch(`${url}/readyz`).catch(() => undefined);
+          if (r?.status === 200) break;
+          if (r) {
+            expect(r.status).toBe(503);
+            for (const w of (await r.json()).waitingFor) seen.add(w);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+        expect(login.status, s.output()).toBe(200);
+        for (const w of seen) expect(['first admin', 'job queue']).toContain(w);
+      } finally {
+        expect(await s.stop('SIGTERM')).toBe(0);
+        fs.rmSync(folder, { recursive: true, force: true });
+      }
+    }
   });
 });
 
