@@ -15,7 +15,7 @@ import { groupRoutes } from './directory/groups.routes.ts';
 import { userRoutes } from './directory/users.routes.ts';
 import { installAuth } from './http/auth.ts';
 import type { App } from './http/common.ts';
-import { installErrorHandling } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { portalRoutes } from './http/portal.ts';
 import { insightsRoutes } from './insights/insights.routes.ts';
@@ -52,6 +52,10 @@ export async function buildApp(deps: Deps): Promise<App> {
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // The router's own refusals (a path parameter over maxParamLength, a malformed URL) and the HTTP
+    // parser's (headers too large, a client timeout) answer with the same error body as every route.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   // Every route, for the test that checks each non-public one refuses anonymous requests.
@@ -107,6 +111,9 @@ export async function buildApp(deps: Deps): Promise<App> {
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],
+        // Helmet's default would send browsers to https for every asset, so a portal served over plain
+        // http on any name but localhost loaded no script at all.
+        upgradeInsecureRequests: deps.config.publicUrl.startsWith('https:') ? [] : null,
       },
     },
   });
