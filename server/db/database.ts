@@ -1,11 +1,11 @@
 // Opens the database named by DATABASE_URL: embedded SQLite (node:sqlite) or PostgreSQL (pg).
-import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 import { registerSqlite } from './insert-rows.ts';
 import { NodeSqliteDatabase } from './sqlite-adapter.ts';
+import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../shared/private-files.ts';
 
 /** A database handle or an open transaction: services take either as their first argument. */
 export type Db = Kysely<DB>;
@@ -31,7 +31,12 @@ export function sqlitePathOf(url: string): string | undefined {
 export function openDatabase(url: string, opts: { poolSize?: number } = {}): Database {
   const file = sqlitePathOf(url);
   if (file !== undefined) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      ensurePrivateDir(path.dirname(file));
+      // SQLite creates the -wal and -shm files with the database file's permissions.
+      ensurePrivateFile(file);
+      for (const suffix of ['-wal', '-shm']) tightenFile(file + suffix);
+    }
     const raw = new NodeSqliteDatabase(file);
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
     registerSqlite(db, raw);

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, tightenFile } from './private-files.ts';
 
 export const SECRET_KEY_FILE = 'secret.key';
 
@@ -10,12 +11,13 @@ export function loadOrCreateSecretKey(dataDir: string, fromConfig?: Buffer): Buf
   const file = path.join(dataDir, SECRET_KEY_FILE);
   try {
     const hex = fs.readFileSync(file, 'utf8').trim();
+    tightenFile(file);
     if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} does not hold a 64-hex-character key`);
     return Buffer.from(hex, 'hex');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const key = randomBytes(32);
   try {
     // wx: never overwrite a key another process wrote a moment ago.
