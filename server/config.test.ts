@@ -37,4 +37,15 @@ describe('config', () => {
     expect(loadConfig({ ROSTER_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') }).secretKey?.length).toBe(32);
     expect(redactUrl('postgres://roster:s3cret@db:5432/roster')).toBe('postgres://roster:***@db:5432/roster');
   });
+
+  it('trusts a number of proxy hops or listed proxies, never every hop', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1, fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']);
+    for (const bad of ['yes', '11', '-1', '10.0.0.0/33', '10.0.0.300', 'proxy.example.com', '::1/129', '1.2.3.4/8/8']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
 });

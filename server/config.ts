@@ -1,4 +1,5 @@
 // The one place that reads process.env. Every key is documented here and in docs/CONFIGURATION.md.
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -58,9 +59,43 @@ export const configSchema = z.object({
   ROSTER_IMPORT_BATCH_SIZE: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of users' }).int().min(1).max(20000).default(3000)),
   /** What this process does: api (HTTP only), worker (background jobs only) or all. Several workers need PostgreSQL. */
   ROSTER_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
-  /** Set to true when Roster runs behind a reverse proxy that sets X-Forwarded-* headers. */
-  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
+  /**
+   * Behind reverse proxies that set X-Forwarded-*: how many proxy hops to trust (1-10; `true` means 1),
+   * or the proxies' addresses and CIDR ranges, comma-separated. Only those hops are believed, so an
+   * address a client forges in X-Forwarded-For never becomes the client address.
+   */
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('false').transform(parseTrustProxy)),
 });
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): false | number | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === 'false' || v === '0') return false;
+  // Trusting every hop would believe whatever a client writes into X-Forwarded-For.
+  if (v === 'true') return 1;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops <= 10) return hops;
+  } else {
+    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !isAddressOrRange(e));
+    if (entries.length > 0 && bad.length === 0) return entries;
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR range: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+  }
+  ctx.addIssue({ code: 'custom', message: 'must be false, a number of proxy hops (1-10), or proxy addresses/CIDR ranges separated by commas' });
+  return z.NEVER;
+}
 
 export type RawConfig = z.infer<typeof configSchema>;
 
@@ -80,7 +115,8 @@ export interface Config {
   activationLinkTtlHours: number;
   userSessionTtlMinutes: number;
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, a hop count, or the trusted proxies' addresses and ranges. */
+  trustProxy: false | number | string[];
   role: 'api' | 'worker' | 'all';
   jobLeaseMs: number;
   importBatchSize: number;
@@ -137,7 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     activationLinkTtlHours: c.ACTIVATION_LINK_TTL_HOURS,
     userSessionTtlMinutes: c.USER_SESSION_TTL_MINUTES,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
-    trustProxy: c.TRUST_PROXY === 'true',
+    trustProxy: c.TRUST_PROXY,
     role: c.ROSTER_ROLE,
     jobLeaseMs: c.ROSTER_JOB_LEASE_SECONDS * 1000,
     importBatchSize: c.ROSTER_IMPORT_BATCH_SIZE,

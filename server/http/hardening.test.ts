@@ -63,3 +63,29 @@ describe('errors refused before routing use the API error body', () => {
     expect(JSON.parse(junk.slice(junk.indexOf('\r\n\r\n') + 4)).error.code).toBe('BAD_REQUEST');
   });
 });
+
+describe('client address behind a reverse proxy', () => {
+  /** The address a failed admin login records in Insights, as seen through TRUST_PROXY. */
+  async function recordedAddress(trustProxy: string, forwardedFor: string): Promise<string | undefined> {
+    const t = await createTestApp('sqlite', { TRUST_PROXY: trustProxy });
+    try {
+      const login = await t.anonymous({
+        method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.5',
+        headers: { 'x-forwarded-for': forwardedFor }, payload: { email: 'nobody@example.com', password: 'wrong password here' },
+      });
+      expect(login.statusCode).toBe(401);
+      const events = await t.admin({ url: '/api/v1/insights/events?eventType=admin_login_attempt' });
+      return events.json().items.find((e: { success: boolean }) => !e.success)?.clientIp;
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('believes only the trusted hops, so an address forged by the client is not taken', async () => {
+    // The client forged 6.6.6.6; the proxy at 10.0.0.5 appended the real client 203.0.113.9.
+    expect(await recordedAddress('1', '6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
+    expect(await recordedAddress('true', '6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
+    expect(await recordedAddress('10.0.0.0/8', '6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
+    expect(await recordedAddress('false', '6.6.6.6, 203.0.113.9')).toBe('10.0.0.5');
+  });
+});
