@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { actorOf } from '../http/auth.ts';
+import { AppError } from '../shared/errors.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, queryBoolean } from '../http/common.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { badRequest } from '../shared/errors.ts';
@@ -81,6 +82,10 @@ export function importRoutes(app: App, deps: Deps): void {
   }, async (request) => {
     const actor = actorOf(request);
     const { refresh, ...query } = request.query;
+    // Reading the whole application again costs it (and its rate limit) a full listing: admins only.
+    if (refresh === true && actor.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 403, 'Your role is read_only: refreshing the preview needs the admin role', [{ path: 'querystring.refresh', message: 'needs the admin role' }]);
+    }
     const snapshot = await ensureSnapshot(deps, actor.organizationId, request.params.id, { refresh: refresh === true && !query.cursor });
     return queryPreview(db, snapshot, query);
   });

@@ -93,6 +93,18 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('lets a read_only admin read the preview but not make Roster list the whole application again', async () => {
+    scim.clearRequests();
+    const plain = await t.readOnly({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?limit=5` });
+    expect(plain.statusCode).toBe(200);
+    const refresh = await t.readOnly({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?refresh=true` });
+    expect(refresh.statusCode).toBe(403);
+    expect(refresh.json().error.code).toBe('FORBIDDEN');
+    expect(scim.requests.filter((r) => r.path.includes('/Users'))).toHaveLength(0);
+    expect((await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?refresh=true` })).statusCode).toBe(200);
+    expect(scim.requests.filter((r) => r.path.includes('/Users')).length).toBeGreaterThan(0);
+  });
+
   it('imports a small selection at once: only new users, ACTIVE with password PENDING, linked, bound to nothing, all recorded', async () => {
     const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { remoteIds: [ids.ada, ids.bob, ids.taken, ids.badEmail] } });
     expect(r.statusCode, r.body).toBe(200);
