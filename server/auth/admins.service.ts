@@ -8,7 +8,7 @@ import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './admins.repository.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
-import { createSession } from './sessions.service.ts';
+import { createSession, revokeApiKeysOf } from './sessions.service.ts';
 import { checkLoginThrottle, clearLoginFailures, loginLockedError, recordLoginFailure } from './throttle.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
@@ -92,8 +92,10 @@ export async function deleteAdmin(db: Db, actor: Actor, id: string): Promise<voi
     if (row.role === 'admin' && (await repo.countAdmins(trx, actor.organizationId, 'admin')) <= 1) {
       throw conflict('LAST_ADMIN', 'The last admin with role admin cannot be deleted');
     }
+    // Their API keys go with them (revoked, each with its own event), in the same transaction.
+    const revokedApiKeys = await revokeApiKeysOf(trx, actor, { id, email: row.email });
     await repo.deleteAdmin(trx, actor.organizationId, id);
-    await record(trx, { eventType: 'admin_delete', service: 'auth', actor, resource: { type: 'admin', id, username: row.email } });
+    await record(trx, { eventType: 'admin_delete', service: 'auth', actor, resource: { type: 'admin', id, username: row.email }, changes: { revokedApiKeys } });
   });
 }
 

@@ -115,7 +115,7 @@ export function authRoutes(app: App, deps: Deps): void {
     },
   }, async (request, reply) => reply.code(201).send(await admins.createAdmin(db, actorOf(request), request.body, deps.clock)));
 
-  app.delete('/api/v1/admins/:id', { schema: { tags: ['admins'], params: idParams, response: { 204: z.undefined(), ...errors } } }, async (request, reply) => {
+  app.delete('/api/v1/admins/:id', { schema: { tags: ['admins'], description: 'Deletes the admin and revokes every API key that admin created (each revocation is an Insights event).', params: idParams, response: { 204: z.undefined(), ...errors } } }, async (request, reply) => {
     await admins.deleteAdmin(db, actorOf(request), request.params.id);
     return reply.code(204).send();
   });

@@ -78,6 +78,31 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
     expect(again.statusCode).toBe(401);
   });
 
+  it('revokes the API keys an admin created when that admin is deleted, and says so in Insights', async () => {
+    const other = { email: 'leaving@example.com', password: 'leaving admin password 9' };
+    const created = await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { ...other, role: 'admin' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const login = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: other });
+    const cookie = login.cookies.find((c) => c.name === 'roster_session')!.value;
+    const key = await t.anonymous({
+      method: 'POST', url: '/api/v1/api-keys', cookies: { roster_session: cookie },
+      headers: { 'content-type': 'application/json' }, payload: { name: 'automation of leaving', role: 'admin' },
+    });
+    expect(key.statusCode).toBe(201);
+    const bearer = { authorization: `Bearer ${key.json().key}` };
+    expect((await t.anonymous({ method: 'GET', url: '/api/v1/users', headers: bearer })).statusCode).toBe(200);
+    // A key the remaining admin created stays.
+    const kept = (await t.admin({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'kept', role: 'read_only' } })).json().key;
+
+    expect((await t.admin({ method: 'DELETE', url: `/api/v1/admins/${created.json().id}` })).statusCode).toBe(204);
+    expect((await t.anonymous({ method: 'GET', url: '/api/v1/users', headers: bearer })).statusCode).toBe(401);
+    expect((await t.anonymous({ method: 'GET', url: '/api/v1/users', headers: { authorization: `Bearer ${kept}` } })).statusCode).toBe(200);
+    const events = (await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=api_key_delete' })).json().items;
+    expect(events.find((e: { resource: { id: string } }) => e.resource.id === key.json().id)?.message).toContain('leaving@example.com');
+    const deletion = (await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=admin_delete' })).json().items[0];
+    expect(deletion.changes).toEqual({ revokedApiKeys: 1 });
+  });
+
   it('read_only keys can read but not write', async () => {
     expect((await t.readOnly({ method: 'GET', url: '/api/v1/api-keys' })).statusCode).toBe(200);
     const w = await t.readOnly({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'x', role: 'admin' } });

@@ -55,6 +55,11 @@ export async function deleteApiKey(db: Db, organizationId: string, id: string): 
   return Number(r.numDeletedRows);
 }
 
+/** Deletes the keys an admin created and returns them (name and id, for the Insights events). */
+export async function deleteApiKeysCreatedBy(db: Db, organizationId: string, adminId: string): Promise<{ id: string; name: string }[]> {
+  return db.deleteFrom('api_keys').where('organization_id', '=', organizationId).where('created_by_admin_id', '=', adminId).returning(['id', 'name']).execute();
+}
+
 export async function touchApiKey(db: Db, id: string, at: string): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
 }

@@ -115,6 +115,21 @@ export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<vo
   });
 }
 
+/**
+ * Revokes the API keys an admin created, in the caller's transaction (when the admin is deleted: a key
+ * must not outlive the person answerable for it). Returns how many.
+ */
+export async function revokeApiKeysOf(trx: Db, actor: Actor, admin: { id: string; email: string }): Promise<number> {
+  const keys = await repo.deleteApiKeysCreatedBy(trx, actor.organizationId, admin.id);
+  for (const k of keys) {
+    await record(trx, {
+      eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id: k.id, username: k.name },
+      message: `revoked because the admin who created it (${admin.email}) was deleted`,
+    });
+  }
+  return keys.length;
+}
+
 export async function resolveApiKey(db: Db, key: string, clock: Clock = systemClock): Promise<Actor | undefined> {
   if (!key.startsWith('rk_') || key.length > 200) return undefined;
   const row = await repo.findApiKeyByHash(db, sha256(key));
