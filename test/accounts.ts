@@ -49,8 +49,8 @@ export function client(t: TestApp, ip = freshIp()): Inject {
 }
 
 /** Signs a user in and returns requests carrying his session cookie. */
-export async function signIn(t: TestApp, login: string, password: string): Promise<{ inject: Inject; cookie: string; response: LightMyRequestResponse }> {
-  const c = client(t);
+export async function signIn(t: TestApp, login: string, password: string, ip = freshIp()): Promise<{ inject: Inject; cookie: string; response: LightMyRequestResponse }> {
+  const c = client(t, ip);
   const response = await c({ method: 'POST', url: '/api/v1/account/login', payload: { login, password } });
   const cookie = response.cookies.find((k) => k.name === 'roster_user_session')?.value ?? '';
   return { cookie, response, inject: (opts) => c({ ...opts, cookies: { roster_user_session: cookie, ...(opts.cookies ?? {}) } }) };

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
-import { client, createUser, OTHER_STRONG_PASSWORD, signIn, STRONG_PASSWORD } from '../../test/accounts.ts';
+import { client, createUser, freshIp, OTHER_STRONG_PASSWORD, signIn, STRONG_PASSWORD } from '../../test/accounts.ts';
 
 describe.each(dialects)('user sign-in on %s', (dialect) => {
   let t: TestApp;
@@ -102,19 +102,44 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
   });
 
   it('locks a login after 5 failures for 15 minutes, known or unknown, with the same answers, in login_throttle under user:', async () => {
-    await registered('locked.user');
+    const lockedUser = await registered('locked.user');
+    const ip = freshIp();
     for (const login of ['locked.user', 'ghost.user']) {
       const codes: string[] = [];
-      for (let i = 0; i < 6; i++) codes.push((await signIn(t, login, 'wrong-password-123')).response.json().error.code);
+      for (let i = 0; i < 6; i++) codes.push((await signIn(t, login, 'wrong-password-123', ip)).response.json().error.code);
       expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'LOGIN_LOCKED']);
     }
-    const locked = await signIn(t, 'locked.user', STRONG_PASSWORD);
+    const locked = await signIn(t, 'locked.user', STRONG_PASSWORD, ip);
     expect(locked.response.statusCode).toBe(429);
     expect(locked.response.json().error.message).toMatch(/Too many failed logins. Try again in 15 minute/);
     const keys = (await t.database.db.selectFrom('login_throttle').select('key').execute()).map((r) => r.key);
-    expect(keys).toEqual(expect.arrayContaining(['user:locked.user', 'user:ghost.user']));
+    // A known user is counted by his id (whichever spelling was typed), an unknown login by its text; both from this address.
+    expect(keys).toEqual(expect.arrayContaining([`user:${lockedUser.id}@${ip}`, `user:ghost.user@${ip}`]));
     // The admin's lockout is a separate key space: the admin can still sign in.
     expect((await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN })).statusCode).toBe(200);
+  });
+
+  it('counts a user once whichever spelling is typed, and never locks him out from another address', async () => {
+    await registered('spelled.user');
+    const from = (remoteAddress: string, login: string, password: string) =>
+      client(t)({ method: 'POST', url: '/api/v1/account/login', remoteAddress, payload: { login, password } });
+    const codes: string[] = [];
+    for (const login of ['spelled.user', 'spelled.user@example.com', 'SPELLED.USER', 'Spelled.User@Example.com', 'spelled.user', 'spelled.user@example.com']) {
+      codes.push((await from('198.51.100.7', login, 'wrong-password-123')).json().error.code);
+    }
+    expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'LOGIN_LOCKED']);
+    expect((await from('198.51.100.7', 'spelled.user', STRONG_PASSWORD)).statusCode).toBe(429);
+    // The owner, elsewhere, still signs in with the right password.
+    expect((await from('203.0.113.20', 'spelled.user@example.com', STRONG_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('records a failed sign-in of an unknown login without the text that was typed', async () => {
+    const typed = 'MySecretPassw0rd!typed-in-the-login-field';
+    expect((await signIn(t, typed, 'anything at all 123')).response.statusCode).toBe(401);
+    const events = await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=user_login_attempt&success=false' });
+    expect(events.statusCode).toBe(200);
+    expect(events.body).not.toContain('MySecretPassw0rd');
+    expect(events.json().items[0].message).toMatch(/unknown username or email/);
   });
 
   it('changes the password under the policy; a wrong current password counts towards the lockout; other sessions end', async () => {

@@ -1,7 +1,7 @@
 // Users' sign-in to their portal: username or email and password, throttled and locked out like
-// admins (login_throttle, keys `user:<login>`), and sessions of their own (user_sessions, their own
-// cookie), so an admin session never stands for a user and a user session never for an admin.
-import { burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, randomToken, recordLoginFailure, sha256, verifyPassword } from '../auth/index.ts';
+// admins (login_throttle: the user as tried from the client's address, see auth/throttle.ts), and
+// sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user and a user session never for an admin.
+import { burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, loginThrottleKeys, randomToken, recordLoginFailure, sha256, verifyPassword } from '../auth/index.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
@@ -16,7 +16,6 @@ import { assertPasswordPolicy } from './password-policy.ts';
 export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
 const TOUCH_EVERY_MS = 60_000;
 
-const throttleKey = (login: string) => `user:${login.trim().toLowerCase()}`;
 
 /** Who may sign in: an ACTIVE user whose registration is complete. */
 const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
@@ -41,45 +40,46 @@ export interface UserLoginResult {
 /**
  * Unknown logins, wrong passwords, suspended users and unfinished registrations all get the same
  * answer after the same scrypt work, and all count towards the lockout; only Insights (for admins)
- * says which it was.
+ * says which it was. The lockout counts the user (whichever of username or email was typed) from the
+ * client's address; Insights names the user, never text typed for an unknown login.
  */
 export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = systemClock): Promise<UserLoginResult> {
   const login = input.login.trim();
-  const key = throttleKey(login);
   const now = clock.now();
-  const attempt = async (handle: Db, user: repo.AccountUser | undefined, success: boolean, message?: string) =>
+  const user = await repo.findUserByLogin(db, input.organizationId, login.toLowerCase());
+  const keys = loginThrottleKeys('user', user?.id ?? login, input.clientIp);
+  const attempt = async (handle: Db, success: boolean, message?: string) =>
     record(handle, {
       eventType: 'user_login_attempt',
       service: 'auth',
       success,
-      actor: { type: 'user', id: user?.id ?? null, email: user?.email ?? (login.includes('@') ? login : null), organizationId: input.organizationId, clientIp: input.clientIp },
-      resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? login },
+      actor: { type: 'user', id: user?.id ?? null, email: user?.email ?? null, organizationId: input.organizationId, clientIp: input.clientIp },
+      resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? null },
       message,
     });
 
-  const { throttle, retryAfterSeconds } = await checkLoginThrottle(db, input.organizationId, key, now);
-  if (retryAfterSeconds !== undefined) {
-    await attempt(db, undefined, false, 'temporarily locked after repeated failures');
-    throw loginLockedError(retryAfterSeconds);
+  const throttle = await checkLoginThrottle(db, input.organizationId, keys, now);
+  if (throttle.retryAfterSeconds !== undefined) {
+    await attempt(db, false, 'temporarily locked after repeated failures from this address');
+    throw loginLockedError(throttle.retryAfterSeconds);
   }
 
-  const user = await repo.findUserByLogin(db, input.organizationId, login.toLowerCase());
   const ok = user?.password_hash ? await verifyPassword(input.password, user.password_hash) : (await burnPasswordCheck(input.password), false);
   if (!user || !ok || !maySignIn(user)) {
-    await recordLoginFailure(db, input.organizationId, key, throttle, now);
-    const why = !user ? 'unknown username or email'
+    await recordLoginFailure(db, input.organizationId, keys, throttle, now);
+    const why = !user ? 'unknown username or email (what was typed is not recorded)'
       : !ok && user.password_hash ? 'wrong password'
       : user.password_status !== 'ACTIVE' ? `registration not complete (password ${user.password_status})`
       : user.state !== 'ACTIVE' ? `user is ${user.state}`
       : 'wrong password';
-    await attempt(db, user, false, why);
+    await attempt(db, false, why);
     throw invalidCredentials();
   }
 
   const sessionToken = randomToken(32);
   const expiresAt = new Date(now.getTime() + input.ttlMinutes * 60_000).toISOString();
   await inTransaction(db, async (trx) => {
-    if (throttle) await clearLoginFailures(trx, input.organizationId, key);
+    await clearLoginFailures(trx, input.organizationId, keys, throttle);
     await repo.deleteExpiredUserSessionsOf(trx, user.id, now.toISOString());
     await repo.insertUserSession(trx, {
       id: sha256(sessionToken),
@@ -91,7 +91,7 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
       client_ip: input.clientIp ?? null,
       user_agent: input.userAgent?.slice(0, 500) ?? null,
     });
-    await attempt(trx, user, true);
+    await attempt(trx, true);
   });
   return { user: await getUser(db, user.organization_id, user.id), sessionToken, expiresAt };
 }
@@ -142,11 +142,11 @@ export async function changeOwnPassword(
   const now = clock.now();
   const user = await repo.findAccountUserWithHash(db, session.organizationId, session.userId);
   if (!user?.password_hash) throw new AppError('UNAUTHENTICATED', 401, 'Sign in to your account');
-  const key = throttleKey(user.username);
-  const { throttle, retryAfterSeconds } = await checkLoginThrottle(db, session.organizationId, key, now);
-  if (retryAfterSeconds !== undefined) throw loginLockedError(retryAfterSeconds);
+  const keys = loginThrottleKeys('user', user.id, input.clientIp);
+  const throttle = await checkLoginThrottle(db, session.organizationId, keys, now);
+  if (throttle.retryAfterSeconds !== undefined) throw loginLockedError(throttle.retryAfterSeconds);
   if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
-    await recordLoginFailure(db, session.organizationId, key, throttle, now);
+    await recordLoginFailure(db, session.organizationId, keys, throttle, now);
     throw new AppError('CURRENT_PASSWORD_INCORRECT', 400, 'Your current password is not correct', [{ path: 'body.currentPassword', message: 'is not correct' }]);
   }
   assertPasswordPolicy(input.newPassword, user, 'body.newPassword');
@@ -157,7 +157,7 @@ export async function changeOwnPassword(
   await inTransaction(db, async (trx) => {
     const at = clock.now().toISOString();
     await setPasswordIn(trx, user, passwordHash, at, session.sessionId);
-    if (throttle) await clearLoginFailures(trx, session.organizationId, key);
+    await clearLoginFailures(trx, session.organizationId, keys, throttle);
     await record(trx, {
       eventType: 'user_password_set',
       service: 'auth',

@@ -9,7 +9,7 @@ import { newId } from '../shared/ids.ts';
 import * as repo from './admins.repository.ts';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, revokeApiKeysOf } from './sessions.service.ts';
-import { checkLoginThrottle, clearLoginFailures, loginLockedError, recordLoginFailure } from './throttle.ts';
+import { checkLoginThrottle, clearLoginFailures, loginLockedError, loginThrottleKeys, recordLoginFailure } from './throttle.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
 export type Role = 'admin' | 'read_only';
@@ -116,47 +116,42 @@ export interface LoginResult {
 }
 
 /**
- * Throttling (throttle.ts) is keyed by the email, known or not, so the answers never tell whether an
- * account exists: 5 failures within 15 minutes lock that email for 15 minutes.
+ * Throttling (throttle.ts) counts the email as tried from the client's address, known account or not,
+ * so the answers never tell whether an account exists and guesses from elsewhere cannot lock the admin
+ * out. Failed attempts are recorded in Insights with the account they hit, never with the typed text
+ * (a password typed into the email field would be shown to read_only admins).
  */
 export async function login(db: Db, input: LoginInput, clock: Clock = systemClock): Promise<LoginResult> {
   const emailLower = input.email.trim().toLowerCase();
-  const key = `admin:${emailLower}`;
+  const keys = loginThrottleKeys('admin', emailLower, input.clientIp);
   const now = clock.now();
-  const loginActor = (id: string | null): Actor => ({
-    type: 'admin',
-    id,
-    email: input.email.trim(),
-    organizationId: input.organizationId,
-    clientIp: input.clientIp,
-  });
-  const fail = async (adminId: string | null, reason: string, error: AppError) => {
+  const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
+  const loginActor = (): Actor => ({ type: 'admin', id: admin?.id ?? null, email: admin?.email ?? null, organizationId: input.organizationId, clientIp: input.clientIp });
+  const fail = async (reason: string, error: AppError) => {
     await record(db, {
       eventType: 'admin_login_attempt',
       service: 'auth',
       success: false,
-      actor: loginActor(adminId),
-      resource: { type: 'admin', id: adminId, username: input.email.trim() },
-      message: reason,
+      actor: loginActor(),
+      resource: { type: 'admin', id: admin?.id ?? null, username: admin?.email ?? null },
+      message: admin ? reason : `${reason} (no admin has the email that was typed)`,
     });
     return error;
   };
 
-  const { throttle, retryAfterSeconds } = await checkLoginThrottle(db, input.organizationId, key, now);
-  if (retryAfterSeconds !== undefined) {
-    throw await fail(null, 'account temporarily locked after repeated failures', loginLockedError(retryAfterSeconds));
+  const throttle = await checkLoginThrottle(db, input.organizationId, keys, now);
+  if (throttle.retryAfterSeconds !== undefined) {
+    throw await fail('temporarily locked after repeated failures from this address', loginLockedError(throttle.retryAfterSeconds));
   }
 
-  const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
   const ok = admin ? await verifyPassword(input.password, admin.password_hash) : (await burnPasswordCheck(input.password), false);
   if (!admin || !ok) {
-    await recordLoginFailure(db, input.organizationId, key, throttle, now);
-    throw await fail(admin?.id ?? null, admin ? 'wrong password' : 'unknown email',
-      new AppError('INVALID_CREDENTIALS', 401, 'Email or password is incorrect'));
+    await recordLoginFailure(db, input.organizationId, keys, throttle, now);
+    throw await fail(admin ? 'wrong password' : 'unknown email', new AppError('INVALID_CREDENTIALS', 401, 'Email or password is incorrect'));
   }
 
   return inTransaction(db, async (trx) => {
-    if (throttle) await clearLoginFailures(trx, input.organizationId, key);
+    await clearLoginFailures(trx, input.organizationId, keys, throttle);
     await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString() });
     const session = await createSession(trx, {
       organizationId: input.organizationId,
@@ -170,7 +165,7 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
       eventType: 'admin_login_attempt',
       service: 'auth',
       success: true,
-      actor: loginActor(admin.id),
+      actor: loginActor(),
       resource: { type: 'admin', id: admin.id, username: admin.email },
     });
     return { admin: toAdmin({ ...admin, last_login_at: now.toISOString() }), ...session };

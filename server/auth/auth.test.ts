@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
+import type { AppError } from '../shared/errors.ts';
+import { login } from './admins.service.ts';
+import { ADDRESS_MAX_FAILURES } from './throttle.ts';
 
 describe.each(dialects)('admin auth on %s', (dialect) => {
   let t: TestApp;
@@ -44,6 +48,37 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
       }
       expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'LOGIN_LOCKED']);
     }
+  });
+
+  it('locks an email only from the address that guessed: the admin still signs in from elsewhere', async () => {
+    const from = (remoteAddress: string, password: string) => t.anonymous({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email: TEST_ADMIN.email, password } });
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await from('198.51.100.9', 'guessing-password-1')).json().error.code);
+    expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'LOGIN_LOCKED']);
+    expect((await from('198.51.100.9', TEST_ADMIN.password)).statusCode).toBe(429);
+    expect((await from('203.0.113.30', TEST_ADMIN.password)).statusCode).toBe(200);
+  });
+
+  it('locks an address that fails on many accounts (password spraying), whatever account it tries next', async () => {
+    // Through the service: the route's own per-process rate limit would answer first over HTTP.
+    const attempt = (email: string, password: string) =>
+      login(t.database.db, { organizationId: DEFAULT_ORGANIZATION_ID, email, password, clientIp: '192.0.2.44', sessionTtlMinutes: 60 }).then(() => 'ok', (err: AppError) => err.code);
+    const codes: string[] = [];
+    for (let i = 0; i < ADDRESS_MAX_FAILURES; i++) codes.push(await attempt(`spray-${i}@example.com`, 'Winter2026!Winter'));
+    expect(new Set(codes)).toEqual(new Set(['INVALID_CREDENTIALS']));
+    expect(await attempt(TEST_ADMIN.email, TEST_ADMIN.password)).toBe('LOGIN_LOCKED');
+    expect(await login(t.database.db, { organizationId: DEFAULT_ORGANIZATION_ID, ...TEST_ADMIN, clientIp: '192.0.2.45', sessionTtlMinutes: 60 })).toHaveProperty('sessionToken');
+  });
+
+  it('records a failed admin login with the account it hit, never the typed text of an unknown email', async () => {
+    const typed = 'Password-typed-into-email-field-42';
+    await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.77', payload: { email: typed, password: 'whatever it was 1' } });
+    await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.77', payload: { email: TEST_ADMIN.email.toUpperCase(), password: 'wrong one here 2' } });
+    const events = await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=admin_login_attempt&success=false' });
+    expect(events.body).not.toContain('Password-typed-into-email-field');
+    const [known, unknown] = events.json().items;
+    expect(known.resource).toMatchObject({ username: TEST_ADMIN.email });
+    expect(unknown.message).toMatch(/unknown email/);
   });
 
   it('requires a JSON content type or the CSRF token for cookie-authenticated writes', async () => {

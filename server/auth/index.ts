@@ -2,4 +2,4 @@ export * from './admins.service.ts';
 export * from './sessions.service.ts';
 export { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
 export { randomToken, sha256 } from './tokens.ts';
-export { checkLoginThrottle, clearLoginFailures, loginLockedError, recordLoginFailure, type ThrottleState } from './throttle.ts';
+export { checkLoginThrottle, clearLoginFailures, loginLockedError, loginThrottleKeys, recordLoginFailure, type ThrottleState } from './throttle.ts';
