@@ -4,7 +4,7 @@ import { getApplication } from '../applications/index.ts';
 import { analyzeTables, type Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { describeFailure, loadScimConfig } from '../integrations/index.ts';
-import type { ScimClient, ScimUser } from '../scim/index.ts';
+import { type ScimClient, ScimClientError, type ScimUser } from '../scim/index.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -119,7 +119,25 @@ export function scimFailure(err: unknown, step: string): AppError {
   return new AppError('SCIM_REQUEST_FAILED', 502, p.message, [{ code: p.code }]);
 }
 
-async function build(deps: Deps, organizationId: string, applicationId: string, client: ScimClient, signal: AbortSignal): Promise<repo.SnapshotRow> {
+/**
+ * Aborts when no page has arrived for `ms` (the preview is interactive: an application that stops
+ * answering must end it with a clear timeout, not hold it through every retry).
+ */
+function stallGuard(ms: number): { signal: AbortSignal; progress: () => void; dispose: () => void } {
+  const controller = new AbortController();
+  const expire = () => controller.abort(new ScimClientError('TIMEOUT', `The application sent no page of users for ${Math.round(ms / 1000)} s, so the preview was stopped.`));
+  let timer = setTimeout(expire, ms);
+  return {
+    signal: controller.signal,
+    progress: () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, ms);
+    },
+    dispose: () => clearTimeout(timer),
+  };
+}
+
+async function build(deps: Deps, organizationId: string, applicationId: string, client: ScimClient, deactivated: AbortSignal, stallMs: number): Promise<repo.SnapshotRow> {
   const { db } = deps.database;
   const now = deps.clock.now();
   const snapshot: repo.SnapshotRow = {
@@ -141,11 +159,15 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
       await repo.insertSnapshotUsers(trx, candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))));
     });
   const batcher = new Batcher<Candidate>(deps.config.importBatchSize);
+  const stall = stallGuard(stallMs);
+  const signal = AbortSignal.any([deactivated, stall.signal]);
   try {
     for await (const page of readAhead(client.listUsers({ signal }).pages())) {
+      stall.progress();
       const batch = batcher.add((page as ScimUser[]).map(toCandidate));
       if (batch) await write(batch);
     }
+    stall.dispose();
     const last = batcher.take();
     if (last) await write(last);
     await analyzeTables(deps.database, ['import_snapshot_users']).catch((err) => deps.logger.warn({ err, applicationId }, 'could not refresh planner statistics'));
@@ -166,6 +188,7 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
     await repo.deleteOldSnapshots(db, applicationId, snapshot.id);
     return { ...snapshot, ...done };
   } catch (err) {
+    stall.dispose();
     const failure = scimFailure(err, 'listing the application\'s users');
     await repo.updateSnapshot(db, snapshot.id, { status: 'failed', error: failure.message });
     await repo.deleteOldSnapshots(db, applicationId, snapshot.id);
@@ -195,7 +218,8 @@ export async function ensureSnapshot(deps: Deps, organizationId: string, applica
   }
   const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
   const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
-  const p = build(deps, organizationId, applicationId, client, deps.idm.signalFor(applicationId)).finally(() => {
+  // Two attempts' worth of silence ends the preview; retries of a server that never answers would take minutes.
+  const p = build(deps, organizationId, applicationId, client, deps.idm.signalFor(applicationId), cfg.settings.requestTimeoutMs * 2).finally(() => {
     building.delete(applicationId);
     void client.close();
   });

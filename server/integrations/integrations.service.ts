@@ -65,6 +65,8 @@ export async function getIntegration(db: Db, organizationId: string, application
   return toView(applicationId, await repo.findIntegration(db, organizationId, applicationId));
 }
 
+const originOf = (url: string) => new URL(url).origin;
+
 function checkUrl(value: string, allowInsecureHttp: boolean, path: string, what: string): string {
   try {
     return normalizeBaseUrl(value, { allowInsecureHttp }, what).toString().replace(/\/+$/, '');
@@ -89,29 +91,40 @@ export async function configureIntegration(
     const settings = settingsSchema.parse({ ...(existing ? parseSettings(existing.settings) : DEFAULT_SETTINGS), ...input.settings });
     const baseUrl = checkUrl(input.baseUrl, settings.allowInsecureHttp, 'body.baseUrl', 'SCIM base URL');
     const auth = input.auth;
-    const keep: Secrets = existing && existing.auth_type === auth.type && existing.secrets_enc
+    const stored: Secrets = existing && existing.auth_type === auth.type && existing.secrets_enc
       ? (JSON.parse(decryptSecret(secretKey, existing.secrets_enc, aad(existing, 'secrets'))) as Secrets)
       : {};
+    // A stored secret is only ever sent where it was configured for: moving its URL to another host
+    // (scheme, name or port) needs the secret again, or a changed URL would hand it to someone else.
+    const baseMoved = existing !== undefined && originOf(existing.base_url) !== originOf(baseUrl);
     const authConfig: AuthConfig = {};
     const secrets: Secrets = {};
-    const missing = (field: string) => badRequest('SECRET_REQUIRED', `auth.${field} is required`, [{ path: `body.auth.${field}`, message: 'required (no stored value to keep)' }]);
+    const missing = (field: string, moved: boolean) => badRequest('SECRET_REQUIRED',
+      moved ? `auth.${field} is required again: the URL it is sent to moved to another host` : `auth.${field} is required`,
+      [{ path: `body.auth.${field}`, message: moved ? 'required: the stored one is not sent to a new host' : 'required (no stored value to keep)' }]);
     if (auth.type === 'bearer') {
-      secrets.token = auth.token ?? keep.token;
-      if (!secrets.token) throw missing('token');
+      secrets.token = auth.token ?? (baseMoved ? undefined : stored.token);
+      if (!secrets.token) throw missing('token', baseMoved && stored.token !== undefined);
     } else if (auth.type === 'basic') {
       authConfig.username = auth.username;
-      secrets.password = auth.password ?? keep.password;
-      if (!secrets.password) throw missing('password');
+      secrets.password = auth.password ?? (baseMoved ? undefined : stored.password);
+      if (!secrets.password) throw missing('password', baseMoved && stored.password !== undefined);
     } else {
       authConfig.tokenUrl = checkUrl(auth.tokenUrl, settings.allowInsecureHttp, 'body.auth.tokenUrl', 'OAuth token URL');
       authConfig.clientId = auth.clientId;
       if (auth.scope) authConfig.scope = auth.scope;
-      secrets.clientSecret = auth.clientSecret ?? keep.clientSecret;
-      if (!secrets.clientSecret) throw missing('clientSecret');
+      const storedTokenUrl = existing?.auth_type === auth.type ? (JSON.parse(existing.auth_config) as AuthConfig).tokenUrl : undefined;
+      const tokenUrlMoved = storedTokenUrl !== undefined && originOf(storedTokenUrl) !== originOf(authConfig.tokenUrl);
+      secrets.clientSecret = auth.clientSecret ?? (tokenUrlMoved ? undefined : stored.clientSecret);
+      if (!secrets.clientSecret) throw missing('clientSecret', tokenUrlMoved && stored.clientSecret !== undefined);
     }
     const now = clock.now().toISOString();
     let headersEnc = existing?.headers_enc ?? null;
     let headerNames: string[] = existing ? (JSON.parse(existing.header_names) as string[]) : [];
+    if (input.headers === undefined && baseMoved && headerNames.length > 0) {
+      // Header values are often keys too: same rule as the secrets.
+      throw badRequest('SECRET_REQUIRED', 'headers are required again: the base URL moved to another host', [{ path: 'body.headers', message: 'required: the stored values are not sent to a new host' }]);
+    }
     if (input.headers !== undefined) {
       headerNames = Object.keys(input.headers);
       headersEnc = headerNames.length ? encryptSecret(secretKey, JSON.stringify(input.headers), aad({ application_id: applicationId }, 'headers')) : null;
@@ -139,7 +152,7 @@ export async function configureIntegration(
     };
     if (existing) await repo.updateIntegration(trx, actor.organizationId, applicationId, row);
     else await repo.insertIntegration(trx, row);
-    const secretChanged = !existing || existing.auth_type !== auth.type || JSON.stringify(keep) !== JSON.stringify(secrets);
+    const secretChanged = !existing || existing.auth_type !== auth.type || JSON.stringify(stored) !== JSON.stringify(secrets);
     await record(trx, {
       eventType: 'idm_configured',
       service: 'idm',

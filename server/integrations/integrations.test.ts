@@ -112,7 +112,7 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
     const wrong = (await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json();
     expect(wrong.ok).toBe(false);
     expect(wrong.problems.map((p: { message: string }) => p.message).join(' ')).toMatch(/base URL may be wrong|not like a SCIM server/);
-    await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: 'http://127.0.0.1:1/scim/v2', auth: { type: 'bearer', token: TOKEN } } });
+    await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: 'http://127.0.0.1:1/scim/v2', auth: { type: 'bearer', token: TOKEN }, headers: {} } });
     const down = (await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json();
     expect(down.ok).toBe(false);
     expect(down.problems[0].message).toMatch(/cannot be reached/);
@@ -134,7 +134,7 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
     const basic = await startScimServer({ users: 3, auth: { type: 'basic', username: 'svc', password: 'basic-pass-123' } });
     const oauth = await startScimServer({ users: 4, auth: { type: 'oauth2', clientId: 'cid', clientSecret: 'oauth-secret-456', tokenTtlSeconds: 3600 } });
     try {
-      await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: basic.baseUrl, auth: { type: 'basic', username: 'svc', password: 'basic-pass-123' } } });
+      await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: basic.baseUrl, auth: { type: 'basic', username: 'svc', password: 'basic-pass-123' }, headers: {} } });
       expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json()).toMatchObject({ ok: true, capabilities: { userCount: 3 } });
       await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: oauth.baseUrl, auth: { type: 'oauth2_client_credentials', tokenUrl: oauth.tokenUrl, clientId: 'cid', clientSecret: 'oauth-secret-456' } } });
       const r = (await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json();

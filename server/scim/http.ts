@@ -109,6 +109,39 @@ function discard(body: { on(event: 'error', fn: () => void): unknown; destroy():
   body.destroy();
 }
 
+// What an HTTP header value may hold here: printable ASCII and tabs. undici refuses other values
+// (UND_ERR_INVALID_ARG) but keeps the connection slot it had taken: a few such requests exhaust the
+// pool and every later one hangs, whatever its timeout. So they are never handed to undici.
+const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+
+/** The configuration error for a header value that cannot be sent (never retried; names no value). */
+function checkHeaderValues(headers: Record<string, string>, configured: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (SENDABLE_HEADER_VALUE.test(value)) continue;
+    const what = name === 'authorization' ? 'The token or credentials' : name in configured ? `The value of the header ${name}` : `The header ${name}`;
+    throw new ScimClientError('INVALID_CONFIG', `${what} contains characters that cannot be sent in an HTTP header (only printable ASCII): correct it in the integration's configuration.`);
+  }
+}
+
+/** Rejects when `signal` aborts even if `promise` never settles (undici can leave one pending). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 function buildQuery(query: HttpRequest['query']): string {
   const parts = (query ?? []).filter(([, v]) => v !== undefined).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length ? `?${parts.join('&')}` : '';
@@ -263,7 +296,8 @@ export class HttpTransport {
   async #attempt(req: HttpRequest, authHeader: string | undefined, signal: AbortSignal, idempotent: boolean): Promise<HttpResponse> {
     const target = this.#target(req);
     const host = target.host;
-    const headers: Record<string, string> = { ...this.#o.headers, 'user-agent': this.#o.userAgent, ...req.headers };
+    // The configured extra headers are for the SCIM service only, never for another URL (the OAuth token endpoint).
+    const headers: Record<string, string> = { ...(req.url ? {} : this.#o.headers), 'user-agent': this.#o.userAgent, ...req.headers };
     if (!req.omitAccept) headers.accept = 'application/scim+json, application/json';
     if (authHeader) headers.authorization = authHeader;
     let body: string | undefined;
@@ -275,13 +309,14 @@ export class HttpTransport {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/scim+json';
     }
+    checkHeaderValues(headers, this.#o.headers);
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), this.#o.timeoutMs);
     const started = Date.now();
     try {
-      const res = await this.#agent.request({
+      const pending = this.#agent.request({
         origin: target.origin,
         path: `${target.pathname}${buildQuery(req.query)}`,
         method: req.method,
@@ -291,6 +326,9 @@ export class HttpTransport {
         headersTimeout: this.#o.timeoutMs,
         bodyTimeout: this.#o.timeoutMs,
       });
+      // The attempt ends at its timeout or abort even if undici never settles the request.
+      pending.catch(() => {});
+      const res = await raceAbort(pending, controller.signal);
       const resHeaders = flattenHeaders(res.headers);
       if (res.statusCode >= 300 && res.statusCode < 400) {
         discard(res.body);
@@ -369,6 +407,9 @@ export class HttpTransport {
     }
     if (err instanceof ScimClientError) return err;
     const code = errorCode(err);
+    if (code === 'UND_ERR_INVALID_ARG') {
+      return new ScimClientError('INVALID_CONFIG', `The request to ${ctx.host} could not be built from the integration's configuration; check its URL, token and headers.`, { cause: err });
+    }
     if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(String((err as Error)?.message ?? ''))) {
       return new ScimClientError('TLS', `The secure connection to ${ctx.host} failed (${code || 'TLS error'}); check its certificate.`, { cause: err });
     }

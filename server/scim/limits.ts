@@ -6,6 +6,10 @@ import { ScimClientError } from './errors.ts';
 export function abortError(signal: AbortSignal | undefined): ScimClientError {
   const reason: unknown = signal?.reason;
   if (reason instanceof ScimClientError) return reason;
+  // AbortSignal.timeout(): an overall deadline ran out, which is not a cancellation.
+  if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+    return new ScimClientError('TIMEOUT', 'The SCIM operation did not finish within its time limit.', { retryable: true, cause: reason });
+  }
   return new ScimClientError('ABORTED', 'The SCIM operation was cancelled.', { cause: reason });
 }
 
