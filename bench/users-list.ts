@@ -83,5 +83,6 @@ await measure('GET /api/v1/users?limit=50&cursor=<deep>', () => (cursors.length 
 await measure('GET /api/v1/users?limit=50&sort=lastname&order=desc', () => '/api/v1/users?limit=50&sort=lastname&order=desc');
 await measure('GET /api/v1/users?limit=50&q=<name>', () => `/api/v1/users?limit=50&q=${last[k++ % last.length].toLowerCase()}`);
 await app.close();
+await deps.stopListener?.close();
 await deps.database.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { IntegrationRuntime } from './integrations/runtime.ts';
+import type { PgListener } from './db/notify.ts';
+import { IntegrationRuntime, listenForStops } from './integrations/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
 import { registerImportMailAttachments } from './imports/index.ts';
 import { closeMailTransports } from './notifications/index.ts';
@@ -24,6 +25,8 @@ export interface Deps {
   queue: JobQueue;
   /** Start-up steps still running; /readyz is 503 until none is left. */
   readiness: Readiness;
+  /** PostgreSQL: deactivations from other processes abort this one's in-flight work (stop-signal.ts). */
+  stopListener?: PgListener;
 }
 
 export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config'>> = {}): Promise<Deps> {
@@ -34,13 +37,15 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
   await migrateToLatest(database.db);
   readiness.done('migrations');
   registerImportMailAttachments();
+  const idm = overrides.idm ?? new IntegrationRuntime();
   return {
     config,
     database,
     clock: overrides.clock ?? systemClock,
     logger,
     secretKey: overrides.secretKey ?? loadOrCreateSecretKey(config.dataDir, config.secretKey),
-    idm: overrides.idm ?? new IntegrationRuntime(),
+    idm,
+    stopListener: await listenForStops({ database, url: config.databaseUrl, idm, logger }),
     readiness,
     queue:
       overrides.queue ??
@@ -57,6 +62,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
 /** Stops the workers (letting running jobs finish for a while), then closes the database. */
 export async function closeDeps(deps: Deps, opts: { graceMs?: number } = {}): Promise<void> {
   await deps.queue.stop({ graceMs: opts.graceMs ?? 20_000 });
+  await deps.stopListener?.close();
   closeMailTransports();
   await deps.database.close();
 }

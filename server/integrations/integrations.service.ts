@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
 import { AppError, badRequest, conflict } from '../shared/errors.ts';
 import * as repo from './integrations.repository.ts';
+import { publishStop } from './stop-signal.ts';
 import {
   type Capabilities,
   DEFAULT_SETTINGS,
@@ -245,7 +246,10 @@ export async function activateIntegration(db: Db, actor: Actor, applicationId: s
   });
 }
 
-/** Marks the integration inactive. Running work sees the new generation and stops; see runtime.abort for this process. */
+/**
+ * Marks the integration inactive and tells every process to stop its work at commit (stop-signal.ts);
+ * running work also sees the new generation. runtime.abort stops this process's own at once.
+ */
 export async function deactivateIntegration(db: Db, actor: Actor, applicationId: string, clock: Clock = systemClock): Promise<{ view: IntegrationView; changed: boolean }> {
   return inTransaction(db, async (trx) => {
     const app = await getApplication(trx, actor.organizationId, applicationId);
@@ -256,6 +260,7 @@ export async function deactivateIntegration(db: Db, actor: Actor, applicationId:
     const patch = { status: 'inactive' as const, generation: row.generation + 1, deactivated_at: now, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
     await record(trx, { eventType: 'idm_deactivated', service: 'idm', actor, resource: { type: 'application', id: applicationId }, application: { id: app.id, name: app.name } });
+    await publishStop(trx, applicationId);
     return { view: toView(applicationId, { ...row, ...patch }), changed: true };
   });
 }

@@ -23,6 +23,11 @@ export class IntegrationRuntime {
     return c.signal;
   }
 
+  /** Applications with work in flight in this process (a live abort signal). */
+  inFlight(): string[] {
+    return [...this.#controllers].filter(([, c]) => !c.signal.aborted).map(([id]) => id);
+  }
+
   abort(applicationId: string, reason: string): void {
     const c = this.#controllers.get(applicationId);
     this.#controllers.delete(applicationId);

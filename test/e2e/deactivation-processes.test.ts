@@ -1,0 +1,92 @@
+// Deactivation stops an import at once in every process: one api and two worker processes on
+// PostgreSQL (as the README shows), an import running in a worker, the integration deactivated through
+// the api. After the deactivation has answered, only the requests already in flight may still reach
+// the application (the worker used to page on through its whole write batch, about 20 more requests).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabaseUrl } from '../db.ts';
+import { eventually, SCIM_TOKEN } from '../idm.ts';
+import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
+import { spawnServerProcess, type SpawnedServer, startServerProcess, type ServerProcess } from './process.ts';
+
+const ADMIN = { email: 'stop@example.com', password: 'stop at once password 4' };
+const USERS = 6000;
+const CONCURRENCY = 2;
+
+async function startWorker(env: Record<string, string>): Promise<SpawnedServer> {
+  const w = spawnServerProcess({ ...env, ROSTER_ROLE: 'worker' });
+  await eventually(async () => {
+    if (w.child.exitCode !== null) throw new Error(`worker exited:\n${w.output()}`);
+    return w.output().includes('Roster worker running') ? true : undefined;
+  }, 30_000, 'the worker to start');
+  return w;
+}
+
+describe('deactivation across processes (PostgreSQL)', () => {
+  let scim: RunningScimServer;
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+  let dataDir: string;
+  let api: ServerProcess | undefined;
+  const workers: SpawnedServer[] = [];
+  beforeAll(async () => {
+    scim = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: SCIM_TOKEN } });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-stop-'));
+    const db = await createTestDatabaseUrl('postgres');
+    drop = db.drop;
+    env = {
+      ROSTER_DATA_DIR: dataDir, DATABASE_URL: db.url, ROSTER_SECRET_KEY: 'cd'.repeat(32),
+      ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password,
+    };
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    await api?.stop('SIGKILL');
+    await scim?.stop();
+    await drop?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stops the worker\'s paging the moment the api process has answered', async () => {
+    api = await startServerProcess({ ...env, ROSTER_ROLE: 'api' });
+    workers.push(await startWorker(env), await startWorker(env));
+    const base = api.url;
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const call = async (method: string, url: string, body?: unknown) => {
+      const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: r.status, json: (await r.json()) as Record<string, any> };
+    };
+    const appId = (await call('POST', '/api/v1/applications', { name: 'Stop App' })).json.id;
+    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
+      baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN },
+      settings: { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+    });
+    expect(put.status).toBe(200);
+    expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
+
+    // Slow pages, so that the run is in the middle of its first write batch when it is stopped.
+    scim.setQuirks({ latencyMs: 25 });
+    scim.clearRequests();
+    const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
+    expect(started.status).toBe(202);
+    const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
+    await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
+
+    const deactivated = await call('POST', `/api/v1/applications/${appId}/idm/deactivate`);
+    expect(deactivated.status).toBe(200);
+    const answeredAt = Date.now();
+
+    const run = await eventually(async () => {
+      const r = await call('GET', `/api/v1/import-runs/${started.json.run.id}`);
+      return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
+    }, 30_000, 'the run to end');
+    expect(run).toMatchObject({ status: 'failed', error: 'integration deactivated' });
+    // Anything still on its way has arrived by now: a few more pages' worth of the server's latency.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = listing().filter((r) => r.at > answeredAt);
+    expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
+  }, 120_000);
+});
