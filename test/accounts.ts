@@ -1,6 +1,7 @@
 // Helpers for the accounts tests: users through the API, the activation link out of the mail that
 // was queued, a fresh admin identity per rate-limit test, and a distinct client address per public request.
 import { sql } from 'kysely';
+import { withLinkToken } from '../server/notifications/mail.service.ts';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { TestApp } from './app.ts';
 
@@ -20,8 +21,10 @@ export const LINK = /https?:\/\/[^\s"<>]+\/account\/set-password\?token=([A-Za-z
 /** The token of the newest activation email to this address, read from the outbox as an admin sees it. */
 /** The token of the newest activation email to `email`, read where only the recipient's mailbox would have it. */
 export async function latestToken(t: TestApp, email: string): Promise<string> {
-  const rows = await sql<{ body_text: string }>`select body_text from mail_outbox where to_lower = ${email.toLowerCase()} and kind = 'user_activation' order by created_at desc, id desc limit 1`.execute(t.database.db);
-  const m = rows.rows[0] ? LINK.exec(rows.rows[0].body_text) : null;
+  // The body stores a placeholder: the link is what the send job would put in the message.
+  const rows = await sql<{ id: string; body_text: string; link_token_enc: string | null }>`select id, body_text, link_token_enc from mail_outbox where to_lower = ${email.toLowerCase()} and kind = 'user_activation' order by created_at desc, id desc limit 1`.execute(t.database.db);
+  const row = rows.rows[0];
+  const m = row ? LINK.exec(withLinkToken(row, row.body_text, t.deps.secretKey)) : null;
   if (!m) throw new Error(`no activation email to ${email}`);
   return m[1];
 }

@@ -72,6 +72,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   const activation = (): ActivationContext => ({
     queue: deps.queue,
+    secretKey: deps.secretKey,
     publicUrl: deps.config.publicUrl,
     linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
     clock: deps.clock,

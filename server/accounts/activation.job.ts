@@ -13,6 +13,7 @@ export async function handleActivationBatchJob(deps: Deps, payload: ActivationBa
   try {
     await runActivationBatch(db, {
       queue: deps.queue,
+      secretKey: deps.secretKey,
       publicUrl: deps.config.publicUrl,
       linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
       clock: deps.clock,

@@ -26,6 +26,8 @@ const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
 export interface ActivationContext {
   queue: MailQueue;
+  /** Seals the link token in the outbox until the mail is sent. */
+  secretKey: Buffer;
   publicUrl: string;
   linkTtlMs: number;
   clock?: Clock;
@@ -117,7 +119,8 @@ export async function issueActivation(trx: Tx, ctx: ActivationContext, actor: Ac
     ...content,
     kind: ACTIVATION_MAIL_KIND,
     relatedId: user.id,
-  }, { clock: ctx.clock });
+    linkToken: token,
+  }, { clock: ctx.clock, secretKey: ctx.secretKey });
   await record(trx, {
     eventType: 'user_activation_email_sent',
     service: 'auth',

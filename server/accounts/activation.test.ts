@@ -50,6 +50,11 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     expect(rows).toHaveLength(1);
     expect(rows[0].token_hash).toBe(sha256(token));
     expect(JSON.stringify(rows)).not.toContain(token);
+    // The queued mail holds a placeholder in its bodies and the token only encrypted, until it is sent.
+    const stored = await t.database.db.selectFrom('mail_outbox' as never).selectAll().where('related_id' as never, '=', u.id as never).execute();
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(token);
+    expect(JSON.stringify(stored)).toContain('set-password?token=[link-token]');
 
     const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_activation_email_sent&resourceId=${u.id}` })).json().items;
     expect(ev).toHaveLength(1);

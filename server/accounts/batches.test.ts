@@ -102,7 +102,7 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
         return t.deps.queue.enqueue(...args);
       },
     };
-    const ctx = { queue, publicUrl: 'http://localhost', linkTtlMs: 3600_000 };
+    const ctx = { queue, secretKey: t.deps.secretKey, publicUrl: 'http://localhost', linkTtlMs: 3600_000 };
     const { batch } = await createActivationBatch(t.database.db, { ...ctx, queue: t.deps.queue }, t.adminActor, { ids });
     expect(batch.status).toBe('queued');
     await expect(runActivationBatch(t.database.db, ctx, batch.id, ctrl.signal)).rejects.toThrow();

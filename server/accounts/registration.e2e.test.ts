@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.ts';
 import { createTestDatabaseUrl, dialects } from '../../test/db.ts';
 import { startServerProcess, type ServerProcess } from '../../test/e2e/process.ts';
 import { eventually } from '../../test/idm.ts';
@@ -18,12 +19,14 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
   const smtp = new SmtpReceiver();
   let server: ServerProcess;
   let drop: () => Promise<void>;
+  let databaseUrl: string;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-accounts-e2e-'));
 
   beforeAll(async () => {
     await smtp.start();
     const db = await createTestDatabaseUrl(dialect);
     drop = db.drop;
+    databaseUrl = db.url;
     server = await startServerProcess({
       DATABASE_URL: db.url,
       ROSTER_DATA_DIR: dataDir,
@@ -79,6 +82,18 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
     expect(link![0].startsWith(`${PUBLIC_URL}/account/set-password?token=`)).toBe(true);
     expect(html).toContain(`href="${link![0]}"`);
     const token = link![1];
+    // Once sent, nothing in the outbox row holds the token any more (sealed until then, cleared now).
+    const sentRow = await eventually(async () => {
+      const r = await call('GET', `/api/v1/mail/outbox?to=mary.jackson@example.org`, { cookie: adminCookie });
+      return r.json.items[0]?.status === 'sent' ? r.json.items[0] : undefined;
+    }, 20_000, 'the mail to be marked sent');
+    expect(JSON.stringify(sentRow)).not.toContain(token);
+    const database = openDatabase(databaseUrl);
+    try {
+      expect(JSON.stringify(await database.db.selectFrom('mail_outbox' as never).selectAll().execute())).not.toContain(token);
+    } finally {
+      await database.close();
+    }
 
     const info = await call('GET', `/api/v1/account/activation?token=${token}`);
     expect(info.status).toBe(200);

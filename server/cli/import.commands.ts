@@ -106,7 +106,7 @@ export function addImportCommands(program: Command): void {
         });
         bar.update(run.processed, run.total);
         bar.done();
-        await deliverQueuedMailNow({ db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock }, run.id);
+        await deliverQueuedMailNow({ db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey }, run.id);
         process.stdout.write(`Import ${run.id} from ${app.name} ${run.status}: ${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`);
         process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv. Emailed to ${actor.email}.\n`);
         if (run.status === 'failed') process.exitCode = 1;

@@ -7,6 +7,7 @@ import * as imports from './migrations/2026-11-28-004-imports.ts';
 import * as mail from './migrations/2026-11-28-005-mail.ts';
 import * as provisioning from './migrations/2026-11-28-006-provisioning.ts';
 import * as accounts from './migrations/2026-11-28-007-accounts.ts';
+import * as mailLinkToken from './migrations/2026-12-05-001-mail-link-token.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28-005-mail': mail,
   '2026-11-28-006-provisioning': provisioning,
   '2026-11-28-007-accounts': accounts,
+  '2026-12-05-001-mail-link-token': mailLinkToken,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -6,7 +6,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { resolveAttachments } from './attachments.ts';
 import { claimMail, findMailById, listQueuedMailIdsFor, type MailRow, updateQueuedMail } from './mail.repository.ts';
-import { hideLinkTokens, type MailSendPayload, parseAttachments } from './mail.service.ts';
+import { hideLinkTokens, type MailSendPayload, parseAttachments, withLinkToken } from './mail.service.ts';
 import { getMailTransport, type MailTransport, scrubSmtpSecret, senderDomain } from './mailer.ts';
 
 export interface MailSendDeps {
@@ -16,6 +16,8 @@ export interface MailSendDeps {
   /** Defaults to the process-wide pooled transport for config.smtpUrl. */
   transport?: MailTransport;
   clock?: Clock;
+  /** Decrypts the link token of mails that carry one (activation emails). */
+  secretKey?: Buffer;
 }
 
 export interface MailJobContext {
@@ -56,7 +58,8 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
   if (!transport) {
     const now = clock.now().toISOString();
     const row = found;
-    if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, updated_at: now })) {
+    // Never sent, so its link token is of no use to anyone: dropped with the status change.
+    if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, link_token_enc: null, updated_at: now })) {
       // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
       // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
       logger.info(
@@ -93,7 +96,7 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
     // ctx.attempt can run ahead of the row when a worker died mid-send; the row can run ahead when the
     // queue's count was reset. Either way the larger one decides.
     const last = permanent || Math.max(ctx.attempt, attempt) >= row.max_attempts;
-    await updateQueuedMail(db, row.id, { status: last ? 'failed' : 'queued', attempts: attempt, last_error: message, locked_until: null, updated_at: finishedAt });
+    await updateQueuedMail(db, row.id, { status: last ? 'failed' : 'queued', attempts: attempt, last_error: message, locked_until: null, updated_at: finishedAt, ...(last ? { link_token_enc: null } : {}) });
     const log = { mailId: row.id, kind: row.kind, attempt, maxAttempts: row.max_attempts, error: message };
     if (permanent) {
       // The server refused this message for good (5xx): retrying would be refused again.
@@ -106,7 +109,11 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
   }
   // Outside the catch: the mail left, so a database error here must not count as a failed send.
   const sentAt = clock.now().toISOString();
-  await updateQueuedMail(db, row.id, { status: 'sent', attempts: attempt, last_error: null, locked_until: null, attachments: sizedAttachments, sent_at: sentAt, updated_at: sentAt });
+  // The recipient has the link now: the token is cleared, and a body from before tokens were sealed is scrubbed.
+  await updateQueuedMail(db, row.id, {
+    status: 'sent', attempts: attempt, last_error: null, locked_until: null, attachments: sizedAttachments, sent_at: sentAt, updated_at: sentAt,
+    link_token_enc: null, body_text: hideLinkTokens(row.body_text), body_html: row.body_html === null ? null : hideLinkTokens(row.body_html),
+  });
   logger.info({ mailId: row.id, kind: row.kind, attempt }, 'mail sent');
 }
 
@@ -122,8 +129,8 @@ async function send(deps: MailSendDeps, transport: MailTransport, row: MailRow, 
       from: config.mailFrom,
       to: row.to_address,
       subject: row.subject,
-      text: row.body_text,
-      ...(row.body_html !== null ? { html: row.body_html } : {}),
+      text: withLinkToken(row, row.body_text, deps.secretKey),
+      ...(row.body_html !== null ? { html: withLinkToken(row, row.body_html, deps.secretKey) } : {}),
       attachments: resolved.attachments,
       // Stable across retries, so a receiving server can spot a duplicate of an at-least-once send.
       messageId: `<${row.id}@${senderDomain(config.mailFrom)}>`,

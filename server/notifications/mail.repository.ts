@@ -25,6 +25,8 @@ export interface MailOutboxTable {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /** A single-use link token, encrypted, until the mail is sent; the body holds LINK_TOKEN_PLACEHOLDER. */
+  link_token_enc: string | null;
 }
 
 export interface MailDB {
@@ -84,7 +86,7 @@ export async function claimMail(db: Db, id: string, now: string, lockedUntil: st
 export async function updateQueuedMail(
   db: Db,
   id: string,
-  patch: Partial<Pick<MailRow, 'status' | 'attempts' | 'last_error' | 'locked_until' | 'attachments' | 'sent_at' | 'updated_at'>>,
+  patch: Partial<Pick<MailRow, 'status' | 'attempts' | 'last_error' | 'locked_until' | 'attachments' | 'sent_at' | 'updated_at' | 'link_token_enc' | 'body_text' | 'body_html'>>,
 ): Promise<boolean> {
   const r = await mail(db).updateTable('mail_outbox').set(patch).where('id', '=', id).where('status', '=', 'queued').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { type Db, inTransaction } from '../db/database.ts';
 import { type Clock, isoNow } from '../shared/clock.ts';
+import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -43,6 +44,23 @@ export interface QueueMailInput {
   /** The thing it is about, e.g. the import run id. */
   relatedId?: string | null;
   attachments?: MailAttachmentInput[];
+  /**
+   * A single-use token that appears in the text (a link). It is never stored in the body: the body
+   * keeps a placeholder and the token is stored encrypted (needs options.secretKey) until the mail is
+   * sent, then cleared.
+   */
+  linkToken?: string;
+}
+
+/** Stands for the link token in a stored body (shown as [hidden] in the outbox like any link token). */
+export const LINK_TOKEN_PLACEHOLDER = '[link-token]';
+const linkTokenAad = (mailId: string) => `mail_outbox:${mailId}:link_token`;
+
+/** The body as sent: the placeholder replaced by the decrypted token. */
+export function withLinkToken(row: Pick<MailRow, 'id' | 'link_token_enc'>, body: string, secretKey: Buffer | undefined): string {
+  if (row.link_token_enc === null) return body;
+  if (!secretKey) throw new Error('mail holds a link token but no secret key was given to send it');
+  return body.split(LINK_TOKEN_PLACEHOLDER).join(decryptSecret(secretKey, row.link_token_enc, linkTokenAad(row.id)));
 }
 
 export interface OutboxMail {
@@ -83,7 +101,7 @@ export async function queueMail(
   db: Db,
   queue: MailQueue,
   message: QueueMailInput,
-  options: { clock?: Clock; maxAttempts?: number } = {},
+  options: { clock?: Clock; maxAttempts?: number; secretKey?: Buffer } = {},
 ): Promise<OutboxMail> {
   const parsed = inputSchema.safeParse(message);
   if (!parsed.success) {
@@ -92,8 +110,12 @@ export async function queueMail(
   const m = parsed.data;
   const now = isoNow(options.clock);
   const maxAttempts = options.maxAttempts ?? MAIL_MAX_ATTEMPTS;
+  const id = newId();
+  const token = message.linkToken;
+  if (token !== undefined && (!options.secretKey || token.length < 16)) throw new AppError('MAIL_INVALID', 500, 'Mail not queued: a link token needs the secret key');
+  const seal = (body: string) => (token === undefined ? body : body.split(token).join(LINK_TOKEN_PLACEHOLDER));
   const row: MailRow = {
-    id: newId(),
+    id,
     organization_id: m.organizationId,
     kind: m.kind,
     related_id: m.relatedId ?? null,
@@ -101,8 +123,9 @@ export async function queueMail(
     to_lower: m.to.toLowerCase(),
     // Templates already give one line; other callers might not, and a header can't hold a newline.
     subject: oneLine(m.subject, 250),
-    body_text: m.text,
-    body_html: m.html ?? null,
+    body_text: seal(m.text),
+    body_html: m.html == null ? null : seal(m.html),
+    link_token_enc: token === undefined ? null : encryptSecret(options.secretKey!, token, linkTokenAad(id)),
     attachments: JSON.stringify(toStoredAttachments(message.attachments ?? [])),
     status: 'queued',
     attempts: 0,
