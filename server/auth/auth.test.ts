@@ -97,6 +97,27 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
     expect(after.statusCode).toBe(401);
   });
 
+  it('refuses state-changing browser requests from another site (Origin, else Referer), on admin, user and public routes', async () => {
+    const write = (headers: Record<string, string>) => t.admin({ method: 'POST', url: '/api/v1/groups', headers, payload: { name: `origin-${Math.random()}` } });
+    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/page' }, { origin: 'http://localhost:8080.evil.example' }]) {
+      const r = await write(headers);
+      expect(r.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(r.json().error.code).toBe('CSRF_CHECK_FAILED');
+    }
+    // Roster's own pages: PUBLIC_URL (http://localhost:8080 here), or the address the browser used.
+    expect((await write({ origin: 'http://localhost:8080' })).statusCode).toBe(201);
+    expect((await write({ origin: 'http://roster.internal:9000', host: 'roster.internal:9000' })).statusCode).toBe(201);
+    expect((await write({ referer: 'http://localhost:8080/groups' })).statusCode).toBe(201);
+    expect((await write({})).statusCode).toBe(201);
+    // Sign-in and the user portal's public writes too; API keys are not a browser's.
+    const foreign = { origin: 'https://evil.example', 'content-type': 'application/json' };
+    expect((await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', headers: foreign, payload: TEST_ADMIN })).statusCode).toBe(403);
+    expect((await t.anonymous({ method: 'POST', url: '/api/v1/account/login', headers: foreign, payload: { login: 'x', password: 'y' } })).statusCode).toBe(403);
+    const key = (await t.admin({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'origin', role: 'admin' } })).json().key;
+    const byKey = await t.anonymous({ method: 'POST', url: '/api/v1/groups', headers: { ...foreign, authorization: `Bearer ${key}` }, payload: { name: 'by key' } });
+    expect(byKey.statusCode).toBe(201);
+  });
+
   it('creates API keys shown once and stored hashed; revoked keys stop working', async () => {
     const r = await t.admin({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'ci', role: 'admin' } });
     expect(r.statusCode).toBe(201);

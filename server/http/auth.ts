@@ -28,13 +28,43 @@ export function actorOf(request: FastifyRequest): Actor {
   return request.actor;
 }
 
+/** The origin a browser states for a request (Origin, else Referer's), or undefined when it states none. */
+function statedOrigin(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (typeof origin === 'string') return origin;
+  const referer = request.headers.referer;
+  if (typeof referer !== 'string') return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return 'null';
+  }
+}
+
+/**
+ * Defense in depth beside the content-type rule: a state-changing browser request must come from
+ * Roster's own pages, that is from PUBLIC_URL or from the address the browser used to reach Roster (a
+ * page on another site cannot choose the Host its request goes to, and SameSite=Strict cookies are not
+ * sent cross-site). Requests that state no origin at all (non-browser clients) are left to the
+ * content-type rule.
+ */
+export function assertSameOrigin(request: FastifyRequest, trusted: string): void {
+  const stated = statedOrigin(request);
+  if (stated === undefined || stated === trusted || stated === `${request.protocol}://${request.host}`) return;
+  throw new AppError('CSRF_CHECK_FAILED', 403, 'This request comes from another site (Origin or Referer): state-changing requests must come from Roster itself');
+}
+
 export function installAuth(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', null);
 
+  const trusted = new URL(deps.config.publicUrl).origin;
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const config = request.routeOptions.config;
+    // Before anything else, public routes included (sign-in, setup, account pages): a browser's write
+    // from another site is refused whatever it authenticates with, except an API key.
+    if (!SAFE_METHODS.has(request.method) && request.headers.authorization === undefined) assertSameOrigin(request, trusted);
     if (request.routeOptions.url === undefined || config?.public) return;
     const { db } = deps.database;
 
