@@ -5,6 +5,7 @@ import { type Config, redactUrl } from './config.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import type { App } from './http/common.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from './shared/actor.ts';
+import { schedulePurge } from './maintenance.ts';
 import { registerWorkers } from './workers.ts';
 
 export interface RunningServer {
@@ -50,6 +51,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
     if (runsJobs) {
       registerWorkers(deps);
       await deps.queue.start();
+      await schedulePurge(deps);
       deps.readiness.done('job queue');
     }
     if (config.role !== 'worker') {

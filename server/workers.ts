@@ -2,6 +2,7 @@
 import { registerAccountWorkers } from './accounts/index.ts';
 import type { Deps } from './deps.ts';
 import { executeRun, IMPORT_JOB } from './imports/index.ts';
+import { registerMaintenanceWorkers } from './maintenance.ts';
 import { handleMailSendJob, MAIL_SEND_JOB, type MailSendPayload } from './notifications/index.ts';
 import { registerProvisioningWorkers } from './provisioning/index.ts';
 
@@ -14,4 +15,5 @@ export function registerWorkers(deps: Deps): void {
   }, { concurrency: 2 });
   registerProvisioningWorkers(deps);
   registerAccountWorkers(deps);
+  registerMaintenanceWorkers(deps);
 }

@@ -182,3 +182,17 @@ export async function deleteUserSessionsOfUser(db: Db, userId: string, exceptId?
 export async function deleteExpiredUserSessionsOf(db: Db, userId: string, now: string): Promise<void> {
   await db.deleteFrom('user_sessions').where('user_id', '=', userId).where('expires_at', '<', now).execute();
 }
+
+/**
+ * The purge job's part: user sessions past their expiry or absolute lifetime, and activation links
+ * that ended (used, voided or expired) before `linksEndedBefore` (kept a while for the rate limits and
+ * for support questions). Returns how many of each.
+ */
+export async function purgeExpiredAccounts(db: Db, now: string, createdBefore: string, linksEndedBefore: string): Promise<{ userSessions: number; activationLinks: number }> {
+  const s = await db.deleteFrom('user_sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<', createdBefore)])).executeTakeFirst();
+  const l = await db
+    .deleteFrom('user_activation_tokens')
+    .where((eb) => eb.or([eb('expires_at', '<', linksEndedBefore), eb('used_at', '<', linksEndedBefore), eb('revoked_at', '<', linksEndedBefore)]))
+    .executeTakeFirst();
+  return { userSessions: Number(s.numDeletedRows), activationLinks: Number(l.numDeletedRows) };
+}

@@ -6,3 +6,4 @@ export { ACTIVATION_MAIL_KIND, SET_PASSWORD_PATH, sendActivationEmail, type Acti
 export { ACTIVATION_BATCH_JOB, createActivationBatch, getActivationBatch, type ActivationBatch } from './batches.service.ts';
 export { checkPassword, assertPasswordPolicy, PASSWORD_POLICY, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordProblem } from './password-policy.ts';
 export { setPasswordByAdmin } from './passwords.service.ts';
+export { purgeExpiredAccounts } from './user-sessions.service.ts';

@@ -169,3 +169,10 @@ export async function changeOwnPassword(
     });
   });
 }
+
+/** For the purge job: ended user sessions, and activation links that ended more than a week ago. */
+export async function purgeExpiredAccounts(db: Db, clock: Clock = systemClock): Promise<{ userSessions: number; activationLinks: number }> {
+  const now = clock.now();
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  return repo.purgeExpiredAccounts(db, now.toISOString(), ago(USER_SESSION_ABSOLUTE_MAX_MS), ago(7 * 24 * 60 * 60_000));
+}

@@ -99,7 +99,7 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
 
   it('refuses state-changing browser requests from another site (Origin, else Referer), on admin, user and public routes', async () => {
     const write = (headers: Record<string, string>) => t.admin({ method: 'POST', url: '/api/v1/groups', headers, payload: { name: `origin-${Math.random()}` } });
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/page' }, { origin: 'http://localhost:8080.evil.example' }]) {
+    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/page' }, { origin: 'http://localhost:8080.evil.example' }] as Record<string, string>[]) {
       const r = await write(headers);
       expect(r.statusCode, JSON.stringify(headers)).toBe(403);
       expect(r.json().error.code).toBe('CSRF_CHECK_FAILED');

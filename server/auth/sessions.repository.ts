@@ -63,3 +63,19 @@ export async function deleteApiKeysCreatedBy(db: Db, organizationId: string, adm
 export async function touchApiKey(db: Db, id: string, at: string): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
 }
+
+/**
+ * Removes what can no longer be used: sessions past their expiry or their absolute lifetime (created
+ * before `createdBefore`), setup tokens used or expired, and login counters whose window and lock have
+ * both run out (`windowBefore`). Returns how many rows of each.
+ */
+export async function purgeExpired(db: Db, now: string, createdBefore: string, windowBefore: string): Promise<{ sessions: number; setupTokens: number; loginThrottle: number }> {
+  const sessions = await db.deleteFrom('admin_sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<', createdBefore)])).executeTakeFirst();
+  const setupTokens = await db.deleteFrom('setup_tokens').where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)])).executeTakeFirst();
+  const loginThrottle = await db
+    .deleteFrom('login_throttle')
+    .where('window_started_at', '<', windowBefore)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return { sessions: Number(sessions.numDeletedRows), setupTokens: Number(setupTokens.numDeletedRows), loginThrottle: Number(loginThrottle.numDeletedRows) };
+}

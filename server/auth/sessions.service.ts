@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './sessions.repository.ts';
+import { LOGIN_WINDOW_MS } from './throttle.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
 /** Sessions slide with activity but never outlive this. */
@@ -139,4 +140,10 @@ export async function resolveApiKey(db: Db, key: string, clock: Clock = systemCl
     await repo.touchApiKey(db, row.id, now.toISOString());
   }
   return { type: 'api_key', id: row.id, email: null, role: row.role, organizationId: row.organization_id };
+}
+
+/** Expired admin sessions, used or expired setup tokens and stale login counters go (the purge job). */
+export async function purgeExpiredAuth(db: Db, clock: Clock = systemClock): Promise<{ sessions: number; setupTokens: number; loginThrottle: number }> {
+  const now = clock.now();
+  return repo.purgeExpired(db, now.toISOString(), new Date(now.getTime() - SESSION_ABSOLUTE_MAX_MS).toISOString(), new Date(now.getTime() - LOGIN_WINDOW_MS).toISOString());
 }
