@@ -133,6 +133,12 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     expect((await from('203.0.113.20', 'spelled.user@example.com', STRONG_PASSWORD)).statusCode).toBe(200);
   });
 
+  it('signs a user in whichever Unicode spelling of his username is typed (NFC or NFD)', async () => {
+    await registered('Jos\u00E9.login', { email: 'jose.login@example.com' });
+    expect((await signIn(t, 'Jose\u0301.login', STRONG_PASSWORD)).response.statusCode).toBe(200);
+    expect((await signIn(t, 'JOS\u00C9.LOGIN', STRONG_PASSWORD)).response.statusCode).toBe(200);
+  });
+
   it('records a failed sign-in of an unknown login without the text that was typed', async () => {
     const typed = 'MySecretPassw0rd!typed-in-the-login-field';
     expect((await signIn(t, typed, 'anything at all 123')).response.statusCode).toBe(401);

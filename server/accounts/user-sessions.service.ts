@@ -46,7 +46,7 @@ export interface UserLoginResult {
 export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = systemClock): Promise<UserLoginResult> {
   const login = input.login.trim();
   const now = clock.now();
-  const user = await repo.findUserByLogin(db, input.organizationId, login.toLowerCase());
+  const user = await repo.findUserByLogin(db, input.organizationId, login.normalize('NFC').toLowerCase());
   const keys = loginThrottleKeys('user', user?.id ?? login, input.clientIp);
   const attempt = async (handle: Db, success: boolean, message?: string) =>
     record(handle, {

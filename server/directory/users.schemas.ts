@@ -21,9 +21,23 @@ const optionalText = (max: number) => z.union([text(max), z.null()]).transform((
 export const USERNAME_MAX = 100;
 export const EMAIL_MAX = 254;
 
+// Characters that make two different usernames look the same or reorder what is shown (Unicode format
+// characters: bidirectional overrides and marks, zero-width spaces and joiners, the BOM...), and code
+// points that are not characters at all.
+const FORMAT = /\p{Cf}/u;
+const NONCHARACTER = /\p{Noncharacter_Code_Point}/u;
+
+/** One spelling per username: NFC (a name typed on another system matches), nothing invisible. */
+export const normalizeUsername = (v: string) => v.normalize('NFC');
+
 export const usernameSchema = text(USERNAME_MAX)
   .min(1, 'must not be empty')
-  .refine((v) => !/\s/.test(v), 'must not contain spaces');
+  .refine((v) => !/\s/.test(v), 'must not contain spaces')
+  .refine((v) => v.isWellFormed(), 'must be valid Unicode text')
+  .refine((v) => !FORMAT.test(v), 'must not contain invisible formatting characters (bidirectional, zero-width or similar marks)')
+  .refine((v) => !NONCHARACTER.test(v), 'must not contain Unicode noncharacters')
+  .transform(normalizeUsername)
+  .refine((v) => v.length <= USERNAME_MAX, `must be at most ${USERNAME_MAX} characters`);
 
 export const emailSchema = text(EMAIL_MAX)
   .min(1, 'must not be empty')

@@ -59,6 +59,22 @@ describe.each(dialects)('users API on %s', (dialect) => {
     expect([await count('users'), await count('insight_events')]).toEqual([users0, events0]);
   });
 
+  it('refuses usernames with invisible or non-characters and stores one (NFC) spelling of each name', async () => {
+    const [users0, events0] = [await count('users'), await count('insight_events')];
+    for (const username of ['admin\u202Eexe.txt', 'ad\u200Bmin', 'ad\u2066min\u2069', 'ali\uFEFFce', 'bob\uFFFE', 'carol\u{10FFFF}', 'dan\uD800', 'eve\u00ADx', 'ali\u061Cce']) {
+      const r = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username, email: `u${Math.random()}@example.com` } });
+      expect(r.statusCode, JSON.stringify(username)).toBe(400);
+      expect(r.json().error.details[0].path).toBe('body.username');
+    }
+    expect([await count('users'), await count('insight_events')]).toEqual([users0, events0]);
+    // "José" typed with a combining accent (NFD) is stored composed, and then taken in either spelling.
+    const created = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'Jose\u0301.nfc', email: 'jose.nfc@example.com' } });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().username).toBe('Jos\u00E9.nfc');
+    const again = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'Jos\u00E9.NFC', email: 'jose2.nfc@example.com' } });
+    expect(again.statusCode).toBe(409);
+  });
+
   it('answers bad input with 400 naming the field, and writes nothing', async () => {
     const [users0, events0] = [await count('users'), await count('insight_events')];
     const cases: [unknown, string][] = [

@@ -23,4 +23,13 @@ describe('import candidates', () => {
     expect(toCandidate({ schemas: [], id: 'r', userName: 'u'.repeat(101), emails: [{ value: 'a@b.co' }] } as never).problems.join()).toMatch(/username too long/);
     expect(toCandidate({ schemas: [], id: 'r', userName: 'has space', emails: [{ value: 'a@b.co' }] } as never).problems.join()).toMatch(/username/);
   });
+
+  it('marks usernames with invisible or non-characters invalid, and takes an NFD name in its NFC spelling', () => {
+    for (const userName of ['admin\u202Egpj.exe', 'zero\u200Bwidth', 'non\uFFFFchar']) {
+      const c = toCandidate({ schemas: [], id: 'r', userName, emails: [{ value: 'a@b.co' }] } as never);
+      expect(c.problems.join(), userName).toMatch(/^username: must not contain/);
+      expect(c.input).toBeUndefined();
+    }
+    expect(toCandidate({ schemas: [], id: 'r', userName: 'Jose\u0301', emails: [{ value: 'a@b.co' }] } as never).input?.username).toBe('Jos\u00E9');
+  });
 });
