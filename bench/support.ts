@@ -61,7 +61,7 @@ export async function connectedRoster(o: { dataDir: string; postgresUrl?: string
   const config = loadConfig({ ROSTER_DATA_DIR: o.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: o.postgresUrl ?? '' });
   const deps = await createDeps(config, { logger: createLogger('warn') });
   const { db } = deps.database;
-  const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'benchmark password', role: 'admin' });
+  const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'measured tortoise lantern', role: 'admin' });
   const actor = { type: 'admin' as const, id: admin.id, email: admin.email, role: 'admin' as const, organizationId: systemActor().organizationId };
   const app = await createApplication(db, actor, { name: 'Bench App' });
   await configureIntegration(db, deps.secretKey, actor, app.id, { baseUrl: o.baseUrl, auth: { type: 'bearer', token: o.token }, settings: o.settings });

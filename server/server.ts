@@ -5,6 +5,7 @@ import { type Config, redactUrl } from './config.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import type { App } from './http/common.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from './shared/actor.ts';
+import { AppError } from './shared/errors.ts';
 import { schedulePurge } from './maintenance.ts';
 import { registerWorkers } from './workers.ts';
 
@@ -23,7 +24,10 @@ async function firstAdminMessage(deps: Deps): Promise<string> {
     return `Sign in at ${config.publicUrl}/ with your admin email and password.`;
   }
   if (config.adminEmail && config.adminPassword) {
-    await createAdmin(db, systemActor(), { email: config.adminEmail, password: config.adminPassword, role: 'admin' });
+    await createAdmin(db, systemActor(), { email: config.adminEmail, password: config.adminPassword, role: 'admin' }).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'WEAK_PASSWORD') throw new Error(`ROSTER_ADMIN_PASSWORD is not accepted: ${err.message}`);
+      throw err;
+    });
     return `Created the first admin ${config.adminEmail} from ROSTER_ADMIN_EMAIL. Sign in at ${config.publicUrl}/ with that email and ROSTER_ADMIN_PASSWORD.`;
   }
   const token = await createSetupToken(db, DEFAULT_ORGANIZATION_ID);

@@ -196,3 +196,8 @@ export async function purgeExpiredAccounts(db: Db, now: string, createdBefore: s
     .executeTakeFirst();
   return { userSessions: Number(s.numDeletedRows), activationLinks: Number(l.numDeletedRows) };
 }
+
+/** Same password, stronger hash (at sign-in): nothing the user or an application can see changes. */
+export async function replacePasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}

@@ -11,7 +11,7 @@ import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
 import { type ActivationContext, completeActivation, inspectActivation, sendActivationEmail } from './activation.service.ts';
 import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from './batches.service.ts';
-import { PASSWORD_POLICY } from './password-policy.ts';
+import { PASSWORD_POLICY } from '../auth/index.ts';
 import { setPasswordByAdmin } from './passwords.service.ts';
 import { changeOwnPassword, endUserSession, resolveUserSession, type UserSession, userLogin } from './user-sessions.service.ts';
 

@@ -12,7 +12,7 @@ import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './accounts.repository.ts';
 import { activationEmail } from './activation.email.ts';
-import { assertPasswordPolicy, PASSWORD_POLICY } from './password-policy.ts';
+import { assertPasswordPolicy, PASSWORD_POLICY } from '../auth/index.ts';
 
 /** Per user: at most this many emails in any hour, and never two within a minute (double clicks, re-run bulk sends). */
 export const EMAILS_PER_USER_PER_HOUR = 3;

@@ -4,6 +4,5 @@ export { accountRoutes, USER_SESSION_COOKIE } from './accounts.routes.ts';
 export { registerAccountWorkers } from './activation.job.ts';
 export { ACTIVATION_MAIL_KIND, SET_PASSWORD_PATH, sendActivationEmail, type ActivationContext } from './activation.service.ts';
 export { ACTIVATION_BATCH_JOB, createActivationBatch, getActivationBatch, type ActivationBatch } from './batches.service.ts';
-export { checkPassword, assertPasswordPolicy, PASSWORD_POLICY, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordProblem } from './password-policy.ts';
 export { setPasswordByAdmin } from './passwords.service.ts';
 export { purgeExpiredAccounts } from './user-sessions.service.ts';

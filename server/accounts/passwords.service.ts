@@ -9,7 +9,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
-import { assertPasswordPolicy } from './password-policy.ts';
+import { assertPasswordPolicy } from '../auth/index.ts';
 
 export async function setPasswordByAdmin(db: Db, actor: Actor, userId: string, password: string, clock: Clock = systemClock): Promise<User> {
   const before = await repo.findAccountUser(db, actor.organizationId, userId);

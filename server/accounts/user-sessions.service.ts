@@ -1,7 +1,7 @@
 // Users' sign-in to their portal: username or email and password, throttled and locked out like
 // admins (login_throttle: the user as tried from the client's address, see auth/throttle.ts), and
 // sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user and a user session never for an admin.
-import { burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, loginThrottleKeys, randomToken, recordLoginFailure, sha256, verifyPassword } from '../auth/index.ts';
+import { burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, loginThrottleKeys, needsRehash, randomToken, recordLoginFailure, sha256, verifyPassword } from '../auth/index.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
-import { assertPasswordPolicy } from './password-policy.ts';
+import { assertPasswordPolicy } from '../auth/index.ts';
 
 /** A session slides with activity but never outlives this. */
 export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
@@ -78,8 +78,10 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
 
   const sessionToken = randomToken(32);
   const expiresAt = new Date(now.getTime() + input.ttlMinutes * 60_000).toISOString();
+  const rehash = user.password_hash && needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
   await inTransaction(db, async (trx) => {
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
+    if (rehash) await repo.replacePasswordHash(trx, user.id, rehash);
     await repo.deleteExpiredUserSessionsOf(trx, user.id, now.toISOString());
     await repo.insertUserSession(trx, {
       id: sha256(sessionToken),

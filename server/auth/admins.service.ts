@@ -7,7 +7,8 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './admins.repository.ts';
-import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.ts';
+import { assertPasswordPolicy } from './password-policy.ts';
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createSession, revokeApiKeysOf } from './sessions.service.ts';
 import { checkLoginThrottle, clearLoginFailures, loginLockedError, loginThrottleKeys, recordLoginFailure } from './throttle.ts';
 import { randomToken, sha256 } from './tokens.ts';
@@ -43,6 +44,8 @@ export interface NewAdmin {
 }
 
 export async function createAdmin(db: Db, actor: Actor, input: NewAdmin, clock: Clock = systemClock): Promise<Admin> {
+  // The same policy as users' passwords (their email stands for both names).
+  assertPasswordPolicy(input.password, { username: input.email, email: input.email }, 'body.password');
   const passwordHash = await hashPassword(input.password);
   return inTransaction(db, async (trx) => {
     const emailLower = input.email.trim().toLowerCase();
@@ -150,9 +153,11 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
     throw await fail(admin ? 'wrong password' : 'unknown email', new AppError('INVALID_CREDENTIALS', 401, 'Email or password is incorrect'));
   }
 
+  // A hash from before the current scrypt cost is replaced now that the password is known.
+  const rehashed = needsRehash(admin.password_hash) ? { password_hash: await hashPassword(input.password) } : {};
   return inTransaction(db, async (trx) => {
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
-    await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString() });
+    await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString(), ...rehashed });
     const session = await createSession(trx, {
       organizationId: input.organizationId,
       adminId: admin.id,

@@ -135,7 +135,7 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
   });
 
   it('revokes the API keys an admin created when that admin is deleted, and says so in Insights', async () => {
-    const other = { email: 'leaving@example.com', password: 'leaving admin password 9' };
+    const other = { email: 'leaving@example.com', password: 'departing clerk violin 9' };
     const created = await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { ...other, role: 'admin' } });
     expect(created.statusCode, created.body).toBe(201);
     const login = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: other });
@@ -157,6 +157,14 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
     expect(events.find((e: { resource: { id: string } }) => e.resource.id === key.json().id)?.message).toContain('leaving@example.com');
     const deletion = (await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=admin_delete' })).json().items[0];
     expect(deletion.changes).toEqual({ revokedApiKeys: 1 });
+  });
+
+  it('holds new admins to the same password policy as users', async () => {
+    for (const [password, rule] of [['aaaaaaaaaaaaaaaa', 'repetitive'], ['abcabcabcabcabc', 'repetitive'], ['newadmin-2026-secret', 'contains_email'], ['password1234!', 'common_password']]) {
+      const r = await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { email: 'newadmin@example.com', password, role: 'admin' } });
+      expect(r.statusCode, password).toBe(400);
+      expect(r.json().error).toMatchObject({ code: 'WEAK_PASSWORD', details: [{ path: 'body.password', rule }] });
+    }
   });
 
   it('read_only keys can read but not write', async () => {

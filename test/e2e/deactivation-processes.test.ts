@@ -11,7 +11,7 @@ import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
 import { spawnServerProcess, type SpawnedServer, startServerProcess, type ServerProcess } from './process.ts';
 
-const ADMIN = { email: 'stop@example.com', password: 'stop at once password 4' };
+const ADMIN = { email: 'stop@example.com', password: 'halting copper river 4' };
 const USERS = 6000;
 const CONCURRENCY = 2;
 

@@ -12,7 +12,7 @@ import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
 import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
 
-const ADMIN = { email: 'portal-admin@example.com', password: 'portal admin password 1' };
+const ADMIN = { email: 'portal-admin@example.com', password: 'harbour lighthouse 51 blue' };
 const APP = 'HR Cloud';
 /** Valid users in the application; one more has no email, so the import refuses him. */
 const SCIM_USERS = 153;
@@ -370,16 +370,16 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
       await page.goto(`${fresh.server.url}${url.pathname}${url.search}`);
       await heading('Create the first admin').waitFor();
       await page.getByLabel('Email').fill('first@example.com');
-      await page.getByRole('textbox', { name: 'Password', exact: true }).fill('first admin password');
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill('granite meadow password 8');
       const repeat = page.getByRole('textbox', { name: 'Repeat the password' });
-      await repeat.fill('first admin passwort');
+      await repeat.fill('granite meadow passwort 8');
       // The field says what is wrong to a screen reader too: marked invalid, described by the error.
       await shows(page.getByText('The passwords differ'), 'The passwords differ');
       expect(await repeat.getAttribute('aria-invalid')).toBe('true');
       const describedBy = (await repeat.getAttribute('aria-describedby')) ?? '';
       expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('The passwords differ');
       expect(await page.getByRole('textbox', { name: 'Password', exact: true }).getAttribute('aria-describedby')).toContain('description');
-      await repeat.fill('first admin password');
+      await repeat.fill('granite meadow password 8');
       expect(await repeat.getAttribute('aria-invalid')).toBeNull();
       await page.getByRole('button', { name: 'Create admin and sign in' }).click();
       await heading('Users').waitFor();

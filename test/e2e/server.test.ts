@@ -68,6 +68,16 @@ describe('roster server process', () => {
     expect(list.stdout).toContain('"username":"persisted"');
   });
 
+  it('refuses to start with a weak ROSTER_ADMIN_PASSWORD, saying why', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-weak-'));
+    try {
+      await expect(startServerProcess({ ROSTER_DATA_DIR: folder, DATABASE_URL: '', ROSTER_ADMIN_EMAIL: 'weak@example.com', ROSTER_ADMIN_PASSWORD: 'aaaaaaaaaaaaaaaa' }, 15_000))
+        .rejects.toThrow(/ROSTER_ADMIN_PASSWORD is not accepted: The password must not be one character or a short pattern repeated/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad configuration with one message listing every problem', async () => {
     await expect(startServerProcess({ ...env, PORT: 'eighty', LOG_LEVEL: 'chatty' }, 10_000)).rejects.toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });
@@ -77,7 +87,7 @@ describe('readiness', () => {
   // A script or orchestrator waits for /readyz and signs in at once: the first admin from the
   // environment must exist by then (it used to be created after the server listened).
   it('answers 503 until the first admin from the environment exists, so a login right after the first 200 succeeds', async () => {
-    const admin = { email: 'ready@example.com', password: 'ready when it says so 7' };
+    const admin = { email: 'ready@example.com', password: 'willow signal orchard 7' };
     for (let attempt = 0; attempt < 3; attempt++) {
       const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-ready-'));
       const port = await freePort();

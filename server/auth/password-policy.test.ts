@@ -23,7 +23,8 @@ describe('password policy', () => {
     expect(rules('Vx7#kq2!Lm9')).toEqual(['min_length']);
     expect(rules('Vx7#kq2!Lm9p')).toEqual([]);
     expect(rules('z'.repeat(PASSWORD_MAX_LENGTH + 1))).toEqual(['max_length']);
-    expect(rules(`${'zq'.repeat(PASSWORD_MAX_LENGTH / 2)}`)).toEqual([]);
+    // Exactly the maximum (letters in a long cycle: not a short repeated pattern).
+    expect(rules(Array.from({ length: PASSWORD_MAX_LENGTH }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join(''))).toEqual([]);
     // 12 emoji are 24 UTF-16 units but 12 characters; 11 of them are too short.
     expect(rules('🦊🐙🦉🐢🦋🐝🦀🐬🦒🦔🐧🦜')).toEqual([]);
     expect(rules('🦊🐙🦉🐢🦋🐝🦀🐬🦒🦔🐧')).toEqual(['min_length']);
@@ -75,5 +76,15 @@ describe('password policy', () => {
       { path: 'body.password', rule: 'common_password', message: expect.stringContaining('too common') },
     ]);
     expect(() => assertPasswordPolicy('violet-harbour-lantern-42', owner, 'body.password')).not.toThrow();
+  });
+
+  it('refuses one character or a short pattern repeated, and almost no different characters', () => {
+    const owner = { username: 'someone', email: 'someone@example.com' };
+    for (const pw of ['aaaaaaaaaaaa', 'AAAAAAAAAAAAAAAA', 'abababababab', 'abcabcabcabc', 'abcdabcdabcdab', '1212121212121212', '............', 'aabbaabbaabbaabb', 'zzzzzzzzzzzzZ']) {
+      expect(checkPassword(pw, owner).map((p) => p.rule), pw).toContain('repetitive');
+    }
+    for (const pw of ['violet-harbour-lantern-42', 'abcdeabcdeabcde', 'correct horse battery staple']) {
+      expect(checkPassword(pw, owner).map((p) => p.rule), pw).not.toContain('repetitive');
+    }
   });
 });

@@ -1,6 +1,7 @@
-// The password policy for directory users: length, not built on the account's own names, and not
-// among the most common passwords. Shared by the admin's set-password, the activation link and the
-// user's own password change, so one rule gives one message everywhere.
+// The one password policy, for admins and directory users alike: length, not one character or a short
+// pattern repeated, not built on the account's own names, and not among the most common passwords.
+// Used by every place a password is chosen (first admin, new admins, the admin's set-password, the
+// activation link, the user's own change), so one rule gives one message everywhere.
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { AppError } from '../shared/errors.ts';
 
@@ -9,7 +10,7 @@ export const PASSWORD_MAX_LENGTH = 128;
 /** Names shorter than this are only refused as the whole password: "contains jo" would refuse half of all passwords. */
 const MIN_CONTAINED_NAME = 3;
 
-export type PasswordRule = 'min_length' | 'max_length' | 'contains_username' | 'contains_email' | 'common_password';
+export type PasswordRule = 'min_length' | 'max_length' | 'repetitive' | 'contains_username' | 'contains_email' | 'common_password';
 
 export interface PasswordProblem {
   rule: PasswordRule;
@@ -27,6 +28,7 @@ export const PASSWORD_POLICY = {
   maxLength: PASSWORD_MAX_LENGTH,
   rules: [
     `At least ${PASSWORD_MIN_LENGTH} and at most ${PASSWORD_MAX_LENGTH} characters`,
+    'Not one character or a short pattern repeated (such as aaaaaaaaaaaa or abcabcabcabc)',
     'Must not be or contain your username or email address',
     'Must not be one of the most common passwords',
   ],
@@ -54,6 +56,18 @@ function isCommon(lower: string): boolean {
   return core !== lower && core.length > 0 && list.has(core);
 }
 
+/** Longest repeated unit that still counts as "a pattern repeated" (abcd abcd abcd). */
+const MAX_PATTERN = 4;
+
+/** One character or a short pattern over and over, or almost no different characters at all. */
+function isRepetitive(chars: string[]): boolean {
+  if (new Set(chars).size <= 2) return true;
+  for (let period = 1; period <= MAX_PATTERN && period * 2 <= chars.length; period++) {
+    if (chars.every((c, i) => c === chars[i % period])) return true;
+  }
+  return false;
+}
+
 /** Every rule the password breaks, in a fixed order (empty when it is acceptable). */
 export function checkPassword(password: string, owner: PasswordOwner): PasswordProblem[] {
   const problems: PasswordProblem[] = [];
@@ -67,6 +81,7 @@ export function checkPassword(password: string, owner: PasswordOwner): PasswordP
     return problems;
   }
   const lower = password.normalize('NFC').toLowerCase();
+  if (isRepetitive([...lower])) problems.push({ rule: 'repetitive', message: 'must not be one character or a short pattern repeated' });
   const contains = (name: string) => {
     const n = name.trim().toLowerCase();
     return n !== '' && (lower === n || (n.length >= MIN_CONTAINED_NAME && lower.includes(n)));
