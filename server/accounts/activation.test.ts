@@ -82,7 +82,7 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     expect(r.json()).toEqual({ username: 'alan.turing', passwordStatus: 'ACTIVE' });
     const row = await userRow(u.id);
     expect(row.password_status).toBe('ACTIVE');
-    expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(row.password_hash).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(row.password_hash).not.toContain(STRONG_PASSWORD);
     expect((await tokenRows(u.id))[0].used_at).not.toBeNull();
 

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { type App, errors, idParams } from '../http/common.ts';
 import { actorOf, SESSION_COOKIE } from '../http/auth.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
+import { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
 import * as admins from './admins.service.ts';
 import * as sessions from './sessions.service.ts';
 
@@ -114,6 +115,32 @@ export function authRoutes(app: App, deps: Deps): void {
       response: { 201: adminSchema, ...errors },
     },
   }, async (request, reply) => reply.code(201).send(await admins.createAdmin(db, actorOf(request), request.body, deps.clock)));
+
+  app.post('/api/v1/auth/password', {
+    config: { allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      description: "Changes the signed-in admin's own password (the current one first). The admin's other sessions end; this one stays.",
+      body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: newPasswordSchema }).strict(),
+      response: { 204: z.undefined(), ...errors },
+    },
+  }, async (request, reply) => {
+    await changeOwnAdminPassword(db, actorOf(request), { sessionId: request.sessionId }, request.body, deps.clock);
+    return reply.code(204).send();
+  });
+
+  app.post('/api/v1/admins/:id/password', {
+    schema: {
+      tags: ['admins'],
+      description: "Sets another admin's password (for an admin who lost it); all of that admin's sessions end.",
+      params: idParams,
+      body: z.object({ password: newPasswordSchema }).strict(),
+      response: { 204: z.undefined(), ...errors },
+    },
+  }, async (request, reply) => {
+    await resetAdminPassword(db, actorOf(request), { id: request.params.id }, request.body.password, deps.clock);
+    return reply.code(204).send();
+  });
 
   app.delete('/api/v1/admins/:id', { schema: { tags: ['admins'], description: 'Deletes the admin and revokes every API key that admin created (each revocation is an Insights event).', params: idParams, response: { 204: z.undefined(), ...errors } } }, async (request, reply) => {
     await admins.deleteAdmin(db, actorOf(request), request.params.id);

@@ -4,3 +4,4 @@ export { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './
 export { randomToken, sha256 } from './tokens.ts';
 export { checkLoginThrottle, clearLoginFailures, loginLockedError, loginThrottleKeys, recordLoginFailure, type ThrottleState } from './throttle.ts';
 export { assertPasswordPolicy, checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_POLICY, type PasswordOwner, type PasswordProblem } from './password-policy.ts';
+export { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';

@@ -25,13 +25,11 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.deleteFrom('admin_sessions').where('id', '=', id).execute();
 }
 
-export async function deleteSessionsOfAdmin(db: Db, adminId: string): Promise<void> {
-  await db.deleteFrom('admin_sessions').where('admin_id', '=', adminId).execute();
-}
-
-export async function deleteExpiredSessions(db: Db, now: string): Promise<number> {
-  const r = await db.deleteFrom('admin_sessions').where('expires_at', '<', now).executeTakeFirst();
-  return Number(r.numDeletedRows);
+/** Ends the admin's sessions, but the one given (an admin who just changed his password stays in). */
+export async function deleteSessionsOfAdmin(db: Db, adminId: string, exceptId?: string): Promise<void> {
+  let q = db.deleteFrom('admin_sessions').where('admin_id', '=', adminId);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  await q.execute();
 }
 
 export async function insertApiKey(db: Db, row: ApiKeysTable): Promise<void> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // The `roster` command: serve, migrate, admin create, users list. Every command has --help.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createAdmin } from '../auth/index.ts';
+import { createAdmin, resetAdminPassword } from '../auth/index.ts';
 import { type Config, ConfigError, loadConfig, redactUrl } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -72,6 +72,20 @@ export function buildCli(): Command {
       await withDatabase(async (database) => {
         const a = await createAdmin(database.db, systemActor(), { email: opts.email, name: opts.name, role: opts.role, password });
         process.stdout.write(`Created admin ${a.email} (role ${a.role}, id ${a.id})\n`);
+      });
+    });
+
+  admin
+    .command('reset-password')
+    .description("Set an admin's password (for a lost one) and end that admin's sessions. The password is read from --password-stdin or a prompt.")
+    .requiredOption('--email <email>', 'the admin whose password is set')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (opts: { email: string; passwordStdin?: boolean }) => {
+      const password = await readSecret('New password (12+ characters): ', Boolean(opts.passwordStdin));
+      if (password.length < 12 || password.length > 128) throw new AppError('WEAK_PASSWORD', 400, 'password must be 12 to 128 characters');
+      await withDatabase(async (database) => {
+        await resetAdminPassword(database.db, systemActor(), { email: opts.email }, password);
+        process.stdout.write(`Set the password of ${opts.email}; their sessions have ended\n`);
       });
     });
 

@@ -343,6 +343,33 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     expect((await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${key.trim()}` } })).status).toBe(401);
   });
 
+  it('changes the signed-in admin\'s password from the Admins page, then signs in with the new one only', async () => {
+    const next = 'cobalt-orchard-drum-73';
+    await nav('Admins');
+    await page.getByRole('button', { name: 'Change your password' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Current password').fill(ADMIN.password);
+    await dialog.getByRole('textbox', { name: 'New password', exact: true }).fill('dddddddddddddddd');
+    await dialog.getByRole('textbox', { name: 'Repeat the new password' }).fill('dddddddddddddddd');
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.getByText(/short pattern repeated/).first().waitFor();
+    await dialog.getByRole('textbox', { name: 'New password', exact: true }).fill(next);
+    await dialog.getByRole('textbox', { name: 'Repeat the new password' }).fill(next);
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.getByText('Your password is changed').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'admin-password-changed.png') });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await shows(page.getByRole('alert'), 'Could not sign in');
+    await page.getByRole('textbox', { name: 'Password' }).fill(next);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(/.+/).waitFor();
+    expect(new URL(page.url()).pathname).not.toBe('/signin');
+  });
+
   it('folds the navigation into a menu on a narrow window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/users`);

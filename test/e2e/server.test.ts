@@ -133,6 +133,14 @@ describe('roster CLI', () => {
     const dup = await runCli(['admin', 'create', '--email', 'CLI@example.com', '--password-stdin'], env, 'another long password\n');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
+    const reset = await runCli(['admin', 'reset-password', '--email', 'CLI@example.com', '--password-stdin'], env, 'lantern-quartz-heron-19\n');
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('Set the password of CLI@example.com');
+    const weakReset = await runCli(['admin', 'reset-password', '--email', 'cli@example.com', '--password-stdin'], env, 'aaaaaaaaaaaaaaaa\n');
+    expect(weakReset.code).toBe(1);
+    expect(weakReset.stderr).toContain('short pattern repeated');
+    const unknown = await runCli(['admin', 'reset-password', '--email', 'nobody@example.com', '--password-stdin'], env, 'lantern-quartz-heron-19\n');
+    expect(unknown.code).toBe(1);
     const weak = await runCli(['admin', 'create', '--email', 'weak@example.com', '--password-stdin'], env, 'short\n');
     expect(weak.stderr).toContain('12 to 128');
     const badRole = await runCli(['admin', 'create', '--email', 'x@example.com', '--role', 'root'], env);

@@ -11,12 +11,14 @@ import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { PasswordField } from '../../components/PasswordField.tsx';
+import { AdminPasswordModal } from './AdminPasswordModal.tsx';
 
 export function AdminsPage() {
   const canWrite = useCanWrite();
   const { data: me } = useMe();
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
+  const [passwordOf, setPasswordOf] = useState<Admin | null>(null);
   const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins') });
   return (
     <>
@@ -33,7 +35,7 @@ export function AdminsPage() {
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Role</Table.Th>
                 <Table.Th>Last sign-in</Table.Th>
-                {canWrite && <Table.Th><span className="visually-hidden">Actions</span></Table.Th>}
+                <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -43,9 +45,14 @@ export function AdminsPage() {
                   <Table.Td>{a.name}</Table.Td>
                   <Table.Td>{a.role}</Table.Td>
                   <Table.Td>{a.lastLoginAt ? formatDateTime(a.lastLoginAt) : 'never'}</Table.Td>
-                  {canWrite && (
-                    <Table.Td>
-                      {a.id !== me?.admin?.id && (
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      {(a.id === me?.admin?.id || canWrite) && (
+                        <Button size="xs" variant="subtle" aria-label={a.id === me?.admin?.id ? 'Change your password' : `Set a new password for ${a.email}`} onClick={() => setPasswordOf(a)}>
+                          {a.id === me?.admin?.id ? 'Change password' : 'Reset password'}
+                        </Button>
+                      )}
+                      {canWrite && a.id !== me?.admin?.id && (
                         <ConfirmAction
                           label="Delete"
                           buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Delete the admin ${a.email}` }}
@@ -58,8 +65,8 @@ export function AdminsPage() {
                           }}
                         />
                       )}
-                    </Table.Td>
-                  )}
+                    </Group>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -67,6 +74,7 @@ export function AdminsPage() {
         </Table.ScrollContainer>
       )}
       <NewAdminModal opened={opened} onClose={close} />
+      {passwordOf && <AdminPasswordModal admin={passwordOf} own={passwordOf.id === me?.admin?.id} opened onClose={() => setPasswordOf(null)} />}
     </>
   );
 }

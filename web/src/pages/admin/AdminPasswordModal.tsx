@@ -1,0 +1,63 @@
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client.ts';
+import type { Admin } from '../../api/types.ts';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { PasswordField } from '../../components/PasswordField.tsx';
+
+/**
+ * Changing one's own password (the current one first) or resetting another admin's. Either way the
+ * server ends that admin's other sessions; the policy is the users' one and the server says what it misses.
+ */
+export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Admin; own: boolean; opened: boolean; onClose: () => void }) {
+  const empty = { current: '', password: '', repeat: '' };
+  const [form, setForm] = useState(empty);
+  const [done, setDone] = useState(false);
+  const save = useMutation({
+    mutationFn: () =>
+      own
+        ? api.post<void>('/api/v1/auth/password', { currentPassword: form.current, newPassword: form.password })
+        : api.post<void>(`/api/v1/admins/${admin.id}/password`, { password: form.password }),
+    onSuccess: () => setDone(true),
+  });
+  const close = () => {
+    save.reset();
+    setForm(empty);
+    setDone(false);
+    onClose();
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (form.password === form.repeat) save.mutate();
+  };
+  const differs = form.repeat !== '' && form.repeat !== form.password;
+  const newField = own ? 'newPassword' : 'password';
+  return (
+    <Modal opened={opened} onClose={close} title={own ? 'Change your password' : `Set a new password for ${admin.email}`} centered>
+      {done ? (
+        <Stack>
+          <Text>{own ? 'Your password is changed. Your other sessions have ended.' : `The password of ${admin.email} is set, and their sessions have ended. Tell it to them over a safe channel.`}</Text>
+          <Group justify="flex-end"><Button onClick={close}>Done</Button></Group>
+        </Stack>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            {own && (
+              <PasswordField label="Current password" required value={form.current} onChange={(e) => setForm({ ...form, current: e.currentTarget.value })} error={fieldError(save.error, 'currentPassword')} autoComplete="current-password" data-autofocus />
+            )}
+            <PasswordField label="New password" description="12 characters or more; not a common password, a repeated pattern or the email" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldError(save.error, newField)} autoComplete="new-password" />
+            <PasswordField label="Repeat the new password" required value={form.repeat} onChange={(e) => setForm({ ...form, repeat: e.currentTarget.value })} error={differs ? 'The passwords differ' : undefined} autoComplete="new-password" />
+            <ErrorAlert error={save.error} title="The password was not changed" />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>Cancel</Button>
+              <Button type="submit" loading={save.isPending} disabled={form.password.length < 12 || form.password !== form.repeat || (own && !form.current)}>
+                {own ? 'Change password' : 'Set password'}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+}
