@@ -12,6 +12,7 @@ import { closeDeps } from '../server/deps.ts';
 import { createImportRun, ensureSnapshot, queryPreview } from '../server/imports/index.ts';
 import { ScimClient } from '../server/scim/index.ts';
 import { connectedRoster, mb, peakRss, startPostgres, startScimProcess } from './support.ts';
+import { TEST_NETWORK } from '../test/network.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const { values } = parseArgs({
 if (values['list-only']) {
   const [baseUrl, token, size] = values['list-only'].split(' ');
   const t0 = performance.now();
-  const client = new ScimClient({ baseUrl, auth: { type: 'bearer', token }, rateLimit: null, paging: { pageSize: Number(size) } });
+  const client = new ScimClient({ baseUrl, auth: { type: 'bearer', token }, network: TEST_NETWORK, rateLimit: null, paging: { pageSize: Number(size) } });
   let n = 0;
   for await (const page of client.listUsers().pages()) n += page.length;
   await client.close();

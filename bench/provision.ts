@@ -15,6 +15,7 @@ import { activateIntegration } from '../server/integrations/index.ts';
 import { runSync } from '../server/provisioning/index.ts';
 import { ScimClient } from '../server/scim/index.ts';
 import { connectedRoster, mb, peakRss, startPostgres, startScimProcess } from './support.ts';
+import { TEST_NETWORK } from '../test/network.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +65,7 @@ try {
 
   // What the application has now: every user once.
   await new Promise((r) => setTimeout(r, 1000));
-  const client = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, rateLimit: { requestsPerSecond: rate / 2, burst: 5 }, paging: { pageSize: 1000 } });
+  const client = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, network: TEST_NETWORK, rateLimit: { requestsPerSecond: rate / 2, burst: 5 }, paging: { pageSize: 1000 } });
   const remote = await client.listUsers({ pageSize: 1000 }).toArray();
   await client.close();
   const names = new Map<string, number>();

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ScimClient } from '../server/scim/index.ts';
+import { TEST_NETWORK } from '../test/network.ts';
 
 const USAGE = `Usage: node bench/scim-list.ts [--users N] [--page-size N]
   --users N       users seeded into the test SCIM server (default 100000)
@@ -90,6 +91,7 @@ process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 
 const client = new ScimClient({
+  network: TEST_NETWORK,
   baseUrl: server.baseUrl,
   auth: { type: 'bearer', token },
   rateLimit: null,

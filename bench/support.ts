@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { TEST_NETWORK_ENV } from '../test/network.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -58,12 +59,12 @@ export async function connectedRoster(o: { dataDir: string; postgresUrl?: string
   const { configureIntegration } = await import('../server/integrations/index.ts');
   const { systemActor } = await import('../server/shared/actor.ts');
   const { createLogger } = await import('../server/shared/logger.ts');
-  const config = loadConfig({ ROSTER_DATA_DIR: o.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: o.postgresUrl ?? '' });
+  const config = loadConfig({ ROSTER_DATA_DIR: o.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: o.postgresUrl ?? '', ...TEST_NETWORK_ENV });
   const deps = await createDeps(config, { logger: createLogger('warn') });
   const { db } = deps.database;
   const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'measured tortoise lantern', role: 'admin' });
   const actor = { type: 'admin' as const, id: admin.id, email: admin.email, role: 'admin' as const, organizationId: systemActor().organizationId };
   const app = await createApplication(db, actor, { name: 'Bench App' });
-  await configureIntegration(db, deps.secretKey, actor, app.id, { baseUrl: o.baseUrl, auth: { type: 'bearer', token: o.token }, settings: o.settings });
+  await configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actor, app.id, { baseUrl: o.baseUrl, auth: { type: 'bearer', token: o.token }, settings: o.settings });
   return { deps, db, actor, app };
 }

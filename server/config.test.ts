@@ -48,4 +48,12 @@ describe('config', () => {
       expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
     }
   });
+
+  it('takes the networks SCIM integrations may reach, and whether plain http is allowed, refusing bad entries', () => {
+    expect(loadConfig({}).scimNetwork).toEqual({ allowedNetworks: [], allowHttp: false });
+    expect(loadConfig({ ROSTER_SCIM_ALLOWED_NETWORKS: '10.0.0.0/8, 127.0.0.1,fd00::/8', ROSTER_SCIM_ALLOW_HTTP: 'true' }).scimNetwork)
+      .toEqual({ allowedNetworks: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'], allowHttp: true });
+    for (const bad of ['10.0.0.0/40', 'intranet.example.com', '10.0.0']) expect(() => loadConfig({ ROSTER_SCIM_ALLOWED_NETWORKS: bad }), bad).toThrow(/ROSTER_SCIM_ALLOWED_NETWORKS/);
+    expect(() => loadConfig({ ROSTER_SCIM_ALLOW_HTTP: 'yes' })).toThrow(/ROSTER_SCIM_ALLOW_HTTP/);
+  });
 });

@@ -65,6 +65,13 @@ export const configSchema = z.object({
    * address a client forges in X-Forwarded-For never becomes the client address.
    */
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('false').transform(parseTrustProxy)),
+  /**
+   * Private and loopback addresses and ranges (CIDR), comma-separated, that integrations may reach over
+   * SCIM. Empty (the default): public addresses only. Metadata and link-local addresses are refused always.
+   */
+  ROSTER_SCIM_ALLOWED_NETWORKS: z.preprocess(emptyToUndefined, z.string().default('').transform(parseNetworks)),
+  /** Whether integrations may use plain http at all: to the allowed networks, or anywhere for an integration that allows it. */
+  ROSTER_SCIM_ALLOW_HTTP: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
 });
 
 function isAddressOrRange(entry: string): boolean {
@@ -97,6 +104,16 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): false | number | 
   return z.NEVER;
 }
 
+function parseNetworks(value: string, ctx: z.RefinementCtx): string[] {
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.filter((e) => !isAddressOrRange(e));
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR range: ${bad.join(', ')}` });
+    return z.NEVER;
+  }
+  return entries;
+}
+
 export type RawConfig = z.infer<typeof configSchema>;
 
 export interface Config {
@@ -117,6 +134,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Fastify's trustProxy: false, a hop count, or the trusted proxies' addresses and ranges. */
   trustProxy: false | number | string[];
+  /** What SCIM integrations may reach: private/loopback networks allowed, and plain http at all. */
+  scimNetwork: { allowedNetworks: string[]; allowHttp: boolean };
   role: 'api' | 'worker' | 'all';
   jobLeaseMs: number;
   importBatchSize: number;
@@ -174,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     userSessionTtlMinutes: c.USER_SESSION_TTL_MINUTES,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     trustProxy: c.TRUST_PROXY,
+    scimNetwork: { allowedNetworks: c.ROSTER_SCIM_ALLOWED_NETWORKS, allowHttp: c.ROSTER_SCIM_ALLOW_HTTP === 'true' },
     role: c.ROSTER_ROLE,
     jobLeaseMs: c.ROSTER_JOB_LEASE_SECONDS * 1000,
     importBatchSize: c.ROSTER_IMPORT_BATCH_SIZE,

@@ -4,6 +4,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { PgListener } from './db/notify.ts';
 import { IntegrationRuntime, listenForStops } from './integrations/index.ts';
+import { networkPolicy } from './scim/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
 import { registerImportMailAttachments } from './imports/index.ts';
 import { closeMailTransports } from './notifications/index.ts';
@@ -37,7 +38,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
   await migrateToLatest(database.db);
   readiness.done('migrations');
   registerImportMailAttachments();
-  const idm = overrides.idm ?? new IntegrationRuntime();
+  const idm = overrides.idm ?? new IntegrationRuntime({ network: networkPolicy(config.scimNetwork.allowedNetworks, config.scimNetwork.allowHttp) });
   return {
     config,
     database,

@@ -9,6 +9,7 @@ import type { App } from '../server/http/common.ts';
 import { type Actor, systemActor } from '../server/shared/actor.ts';
 import { createLogger } from '../server/shared/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { TEST_NETWORK_ENV } from './network.ts';
 
 export const TEST_ADMIN = { email: 'admin@example.com', password: 'correct horse battery staple' };
 
@@ -27,7 +28,7 @@ export interface TestApp {
 
 export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
-  const config = loadConfig({ ROSTER_DATA_DIR: '/tmp/roster-test-data', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env });
+  const config = loadConfig({ ROSTER_DATA_DIR: '/tmp/roster-test-data', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...TEST_NETWORK_ENV, ...env });
   const deps = await createDeps(config, {
     database,
     logger: createLogger('silent'),

@@ -3,6 +3,7 @@
 import { afterEach } from 'vitest';
 import { ScimClient, type ScimClientOptions } from '../server/scim/index.ts';
 import { type Quirks, type RunningScimServer, type ScimServerOptions, startScimServer } from './scim-server/index.ts';
+import { TEST_NETWORK } from './network.ts';
 
 export function scimClientFixture(defaults: { token: string; server: ScimServerOptions; client: Partial<ScimClientOptions> }) {
   const servers: RunningScimServer[] = [];
@@ -13,7 +14,7 @@ export function scimClientFixture(defaults: { token: string; server: ScimServerO
   });
   /** A client of this server with the fixture's token and options (overridden by `client`). */
   const newClient = (scim: RunningScimServer, client: Partial<ScimClientOptions> = {}): ScimClient => {
-    const c = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: defaults.token }, ...defaults.client, ...client });
+    const c = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: defaults.token }, network: TEST_NETWORK, ...defaults.client, ...client });
     clients.push(c);
     return c;
   };

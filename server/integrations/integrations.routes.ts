@@ -36,7 +36,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
       body: putIntegrationSchema,
       response: { 200: integrationViewSchema, ...errors },
     },
-  }, async (request) => service.configureIntegration(db, deps.secretKey, actorOf(request), request.params.id, request.body, deps.clock));
+  }, async (request) => service.configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actorOf(request), request.params.id, request.body, deps.clock));
 
   app.post('/api/v1/applications/:id/idm/test', {
     schema: {

@@ -3,7 +3,7 @@ import { getApplication } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
-import { normalizeBaseUrl, type ScimAuth, type ScimClientOptions, isScimClientError } from '../scim/index.ts';
+import { type NetworkPolicy, normalizeBaseUrl, type ScimAuth, type ScimClientOptions, isScimClientError, type UrlPolicy } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
@@ -68,9 +68,9 @@ export async function getIntegration(db: Db, organizationId: string, application
 
 const originOf = (url: string) => new URL(url).origin;
 
-function checkUrl(value: string, allowInsecureHttp: boolean, path: string, what: string): string {
+function checkUrl(value: string, policy: UrlPolicy, path: string, what: string): string {
   try {
-    return normalizeBaseUrl(value, { allowInsecureHttp }, what).toString().replace(/\/+$/, '');
+    return normalizeBaseUrl(value, policy, what).toString().replace(/\/+$/, '');
   } catch (err) {
     if (isScimClientError(err)) throw badRequest('INVALID_URL', err.message, [{ path, message: err.message }]);
     throw err;
@@ -80,7 +80,7 @@ function checkUrl(value: string, allowInsecureHttp: boolean, path: string, what:
 /** Creates or replaces the configuration. Secrets left out are kept when the auth type is unchanged. */
 export async function configureIntegration(
   db: Db,
-  secretKey: Buffer,
+  { secretKey, network }: { secretKey: Buffer; network: NetworkPolicy },
   actor: Actor,
   applicationId: string,
   input: PutIntegrationInput,
@@ -90,7 +90,9 @@ export async function configureIntegration(
     const app = await getApplication(trx, actor.organizationId, applicationId);
     const existing = await repo.findIntegration(trx, actor.organizationId, applicationId);
     const settings = settingsSchema.parse({ ...(existing ? parseSettings(existing.settings) : DEFAULT_SETTINGS), ...input.settings });
-    const baseUrl = checkUrl(input.baseUrl, settings.allowInsecureHttp, 'body.baseUrl', 'SCIM base URL');
+    // The operator's network rules apply here already, so a refused address is named when it is typed.
+    const policy: UrlPolicy = { network, allowInsecureHttp: settings.allowInsecureHttp };
+    const baseUrl = checkUrl(input.baseUrl, policy, 'body.baseUrl', 'SCIM base URL');
     const auth = input.auth;
     const stored: Secrets = existing && existing.auth_type === auth.type && existing.secrets_enc
       ? (JSON.parse(decryptSecret(secretKey, existing.secrets_enc, aad(existing, 'secrets'))) as Secrets)
@@ -111,7 +113,7 @@ export async function configureIntegration(
       secrets.password = auth.password ?? (baseMoved ? undefined : stored.password);
       if (!secrets.password) throw missing('password', baseMoved && stored.password !== undefined);
     } else {
-      authConfig.tokenUrl = checkUrl(auth.tokenUrl, settings.allowInsecureHttp, 'body.auth.tokenUrl', 'OAuth token URL');
+      authConfig.tokenUrl = checkUrl(auth.tokenUrl, policy, 'body.auth.tokenUrl', 'OAuth token URL');
       authConfig.clientId = auth.clientId;
       if (auth.scope) authConfig.scope = auth.scope;
       const storedTokenUrl = existing?.auth_type === auth.type ? (JSON.parse(existing.auth_config) as AuthConfig).tokenUrl : undefined;

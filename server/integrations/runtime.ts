@@ -1,6 +1,6 @@
 // Per-process state of the integrations: shared rate/concurrency limits per application, and one
 // AbortController per application so that deactivation stops in-flight SCIM requests at once.
-import { LimitsRegistry, ScimClient, type ScimClientOptions, type ScimLogger } from '../scim/index.ts';
+import { LimitsRegistry, type NetworkPolicy, ScimClient, type ScimClientOptions, type ScimLogger, STRICT_NETWORK } from '../scim/index.ts';
 import type { IdmSettings } from './integrations.schemas.ts';
 
 export class IntegrationRuntime {
@@ -8,9 +8,12 @@ export class IntegrationRuntime {
   readonly #controllers = new Map<string, AbortController>();
   readonly #limitKeys = new Map<string, string>();
   readonly #logger?: ScimLogger;
+  /** The operator's rules for every client of this process (ROSTER_SCIM_ALLOWED_NETWORKS, ROSTER_SCIM_ALLOW_HTTP). */
+  readonly network: NetworkPolicy;
 
-  constructor(logger?: ScimLogger) {
-    this.#logger = logger;
+  constructor(options: { network?: NetworkPolicy; logger?: ScimLogger } = {}) {
+    this.#logger = options.logger;
+    this.network = options.network ?? STRICT_NETWORK;
   }
 
   /** Aborted when the application's integration is deactivated (in this process). */
@@ -35,7 +38,7 @@ export class IntegrationRuntime {
   }
 
   /** A client whose rate limit and concurrency are shared by everything this process does for the application. */
-  client(applicationId: string, options: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger'>, settings: IdmSettings): ScimClient {
+  client(applicationId: string, options: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger' | 'network'>, settings: IdmSettings): ScimClient {
     // Settings changed: start fresh limits with the new numbers.
     const key = `${settings.rateLimitPerSecond}/${settings.rateLimitBurst}/${settings.concurrency}`;
     if (this.#limitKeys.get(applicationId) !== key) {
@@ -46,6 +49,6 @@ export class IntegrationRuntime {
       rateLimit: { requestsPerSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst },
       concurrency: settings.concurrency,
     });
-    return new ScimClient({ ...options, rateLimit: limits.rateLimiter ?? null, concurrency: limits.semaphore, logger: this.#logger });
+    return new ScimClient({ ...options, network: this.network, rateLimit: limits.rateLimiter ?? null, concurrency: limits.semaphore, logger: this.#logger });
   }
 }

@@ -36,7 +36,7 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
 
   it('answers at once, every time, with a configuration error when a stored token cannot be sent', async () => {
     // Stored before the validation existed: straight through the service.
-    await configureIntegration(t.database.db, t.deps.secretKey, t.adminActor, appId, {
+    await configureIntegration(t.database.db, { secretKey: t.deps.secretKey, network: t.deps.idm.network }, t.adminActor, appId, {
       baseUrl: scim.baseUrl, auth: { type: 'bearer', token: 'stored’token' }, settings: { concurrency: 1, requestTimeoutMs: 1000 },
     });
     scim.clearRequests();
@@ -107,5 +107,27 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
     } finally {
       await oauth.stop();
     }
+  });
+});
+
+describe.each(dialects)('outbound addresses are the operator\'s decision, on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // The product's defaults: no private or loopback networks, no plain http.
+    t = await createTestApp(dialect, { ROSTER_SCIM_ALLOWED_NETWORKS: '', ROSTER_SCIM_ALLOW_HTTP: 'false' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses loopback, private ranges and plain http by default, naming the field', async () => {
+    const appId = (await t.admin({ method: 'POST', url: '/api/v1/applications', payload: { name: 'Default network' } })).json().id;
+    for (const baseUrl of ['https://127.0.0.1/scim/v2', 'https://10.0.0.8/scim/v2', 'https://192.168.10.2/scim', 'https://172.20.0.1/scim', 'https://[fc00::8]/scim', 'http://scim.example.com/scim/v2']) {
+      const r = await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl, auth: { type: 'bearer', token: TOKEN }, settings: { allowInsecureHttp: true } } });
+      expect(r.statusCode, baseUrl).toBe(400);
+      expect(r.json().error).toMatchObject({ code: 'INVALID_URL', details: [{ path: 'body.baseUrl' }] });
+    }
+    const ok = await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: 'https://scim.example.com/scim/v2', auth: { type: 'bearer', token: TOKEN } } });
+    expect(ok.statusCode).toBe(200);
   });
 });

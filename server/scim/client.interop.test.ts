@@ -5,6 +5,7 @@
 // schemas/meta) are what the client has to cope with here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScimmyServer, type RunningScimmyServer } from '../../test/scimmy/harness.ts';
+import { TEST_NETWORK } from '../../test/network.ts';
 import {
   ENTERPRISE_USER,
   SCHEMAS,
@@ -30,14 +31,14 @@ const extraClients: ScimClient[] = [];
 const OPTIONS: Partial<ScimClientOptions> = { retries: { max: 2, baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: null, timeoutMs: 5_000 };
 
 function newClient(options: Partial<ScimClientOptions> = {}): ScimClient {
-  const c = new ScimClient({ baseUrl: peer.baseUrl, auth: { type: 'bearer', token: peer.token }, ...OPTIONS, ...options });
+  const c = new ScimClient({ baseUrl: peer.baseUrl, auth: { type: 'bearer', token: peer.token }, network: TEST_NETWORK, ...OPTIONS, ...options });
   extraClients.push(c);
   return c;
 }
 
 beforeAll(async () => {
   peer = await startScimmyServer({ users: USERS, groups: 4 });
-  client = new ScimClient({ baseUrl: peer.baseUrl, auth: { type: 'bearer', token: peer.token }, ...OPTIONS });
+  client = new ScimClient({ baseUrl: peer.baseUrl, auth: { type: 'bearer', token: peer.token }, network: TEST_NETWORK, ...OPTIONS });
 });
 
 afterAll(async () => {

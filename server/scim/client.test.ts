@@ -4,6 +4,7 @@ import { toScimUser } from './mapping.ts';
 import { buildUserPatch } from './patch.ts';
 import { FAST, failure, listBody, sendJson, startServer, user, type Handler, type RecordedRequest, type TestServer } from './testing.ts';
 import { SCHEMAS } from './types.ts';
+import { TEST_NETWORK } from '../../test/network.ts';
 
 const servers: TestServer[] = [];
 const clients: ScimClient[] = [];
@@ -15,7 +16,7 @@ afterEach(async () => {
 async function setup(handler: Handler, options: Partial<ScimClientOptions> = {}) {
   const server = await startServer(handler);
   servers.push(server);
-  const c = new ScimClient({ baseUrl: `${server.url}/scim/v2`, auth: { type: 'bearer', token: 't' }, ...FAST, ...options });
+  const c = new ScimClient({ baseUrl: `${server.url}/scim/v2`, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST, ...options });
   clients.push(c);
   return { server, c };
 }

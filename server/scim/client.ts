@@ -21,7 +21,7 @@ import {
 } from './parse.ts';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.ts';
 import type { PatchOperation, ScimGroup, ScimListResponse, ScimPatchOp, ScimResourceType, ScimSchema, ScimUser, ServiceProviderConfig } from './types.ts';
-import { normalizeBaseUrl, type ResolveFunction } from './url-safety.ts';
+import { type NetworkPolicy, normalizeBaseUrl, type ResolveFunction, STRICT_NETWORK } from './url-safety.ts';
 
 export const SCIM_USER_AGENT = `Roster-SCIM/${pkg.version}`;
 
@@ -60,7 +60,9 @@ export interface ScimClientOptions {
   /** Parallel requests, or a shared Semaphore. Default 4 (R3). */
   concurrency?: number | Semaphore;
   retries?: Partial<RetryOptions>;
-  /** Allow plain http to hosts other than loopback. */
+  /** What the operator lets the client reach (private addresses, plain http); STRICT_NETWORK when left out. */
+  network?: NetworkPolicy;
+  /** Plain http to any allowed address, where the network policy allows http at all. */
   allowInsecureHttp?: boolean;
   userAgent?: string;
   logger?: ScimLogger;
@@ -143,7 +145,7 @@ export class ScimClient {
   #spc: Promise<ServiceProviderConfig | null> | undefined;
 
   constructor(options: ScimClientOptions) {
-    const policy = { allowInsecureHttp: options.allowInsecureHttp === true };
+    const policy = { allowInsecureHttp: options.allowInsecureHttp === true, network: options.network ?? STRICT_NETWORK };
     const base = normalizeBaseUrl(options.baseUrl, policy);
     this.baseUrl = base.href.replace(/\/$/, '');
     this.#logger = options.logger ?? silentLogger;
@@ -178,6 +180,7 @@ export class ScimClient {
       userAgent: options.userAgent ?? SCIM_USER_AGENT,
       logger: this.#logger,
       allowInsecureHttp: policy.allowInsecureHttp,
+      network: policy.network,
       resolve: options.resolve,
     });
   }

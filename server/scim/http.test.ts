@@ -6,6 +6,7 @@ import type { ScimLogger } from './http.ts';
 import { RateLimiter, Semaphore, sleep } from './limits.ts';
 import { FAST, failure, sendJson, startServer, user, type Handler, type TestServer } from './testing.ts';
 import type { ResolveFunction } from './url-safety.ts';
+import { TEST_NETWORK } from '../../test/network.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,6 +21,7 @@ async function serve(handler: Handler): Promise<TestServer> {
 
 function client(server: TestServer | string, options: Partial<ScimClientOptions> = {}): ScimClient {
   const c = new ScimClient({
+    network: TEST_NETWORK,
     baseUrl: typeof server === 'string' ? server : `${server.url}/scim/v2/`,
     auth: { type: 'bearer', token: 'tok-SECRET-123' },
     ...FAST,

@@ -7,7 +7,7 @@ import type { AuthProvider } from './auth.ts';
 import { isScimErrorBody, looksLikeHtml, parseScimError, redact, ScimClientError, ScimError } from './errors.ts';
 import { abortError, linkSignals, type RateLimiter, type Semaphore, sleep } from './limits.ts';
 import { backoffDelay, isIdempotentMethod, isRetryableStatus, parseRetryAfter, rateLimitPause, type RetryOptions } from './retry.ts';
-import { createSafeConnector, describeUrl, type ResolveFunction } from './url-safety.ts';
+import { createSafeConnector, describeUrl, type NetworkPolicy, type ResolveFunction } from './url-safety.ts';
 
 export interface ScimLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -62,6 +62,7 @@ export interface TransportOptions {
   userAgent: string;
   logger: ScimLogger;
   allowInsecureHttp: boolean;
+  network: NetworkPolicy;
   resolve?: ResolveFunction;
   random?: () => number;
 }
@@ -158,6 +159,7 @@ export class HttpTransport {
     this.#agent = new Agent({
       connect: createSafeConnector({
         allowInsecureHttp: options.allowInsecureHttp,
+        network: options.network,
         resolve: options.resolve,
         connectTimeoutMs: Math.min(10_000, options.timeoutMs),
       }),

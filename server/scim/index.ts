@@ -21,8 +21,8 @@ export { ScimListing, paginate, newListingStats } from './paging.ts';
 export type { ListingStats, PageFetcher, PageRequest, PagingMode, PagingOptions, StopReason } from './paging.ts';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
-export { checkAddress, createSafeLookup, normalizeBaseUrl } from './url-safety.ts';
-export type { AddressVerdict, ResolveFunction } from './url-safety.ts';
+export { checkAddress, createSafeLookup, networkPolicy, normalizeBaseUrl, STRICT_NETWORK } from './url-safety.ts';
+export type { AddressVerdict, NetworkPolicy, ResolveFunction, UrlPolicy } from './url-safety.ts';
 export {
   DIRECTORY_ATTRIBUTES,
   diffDirectoryAttributes,

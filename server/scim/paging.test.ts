@@ -4,6 +4,7 @@ import { ScimClientError } from './errors.ts';
 import { paginate, newListingStats, type PageFetcher } from './paging.ts';
 import { FAST, sendJson, startServer, user, type RecordedRequest, type TestServer } from './testing.ts';
 import type { ScimUser } from './types.ts';
+import { TEST_NETWORK } from '../../test/network.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const ALL = Array.from({ length: 23 }, (_, i) => `id-${String(i).padStart(2, '0')}`);
@@ -84,7 +85,7 @@ afterEach(async () => {
 async function list(q: Quirks, options: ListOptions = {}, clientOptions: Partial<ScimClientOptions> = {}) {
   const server = await startServer(listEndpoint(ALL, q));
   servers.push(server);
-  const c = new ScimClient({ baseUrl: `${server.url}/scim`, auth: { type: 'bearer', token: 't' }, ...FAST, ...clientOptions });
+  const c = new ScimClient({ baseUrl: `${server.url}/scim`, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST, ...clientOptions });
   clients.push(c);
   const listing = c.listUsers({ pageSize: 5, ...options });
   const ids: string[] = [];
@@ -209,7 +210,7 @@ describe('servers that never end', () => {
       sendJson(res, 200, { schemas: [LIST], totalResults: 5, Resources: Array.from({ length: 5 }, () => user(`endless-${n++}`)) }),
     );
     servers.push(server);
-    const c = new ScimClient({ baseUrl: server.url, auth: { type: 'bearer', token: 't' }, ...FAST });
+    const c = new ScimClient({ baseUrl: server.url, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST });
     clients.push(c);
     const listing = c.listUsers({ pageSize: 5, maxPages: 40 });
     let seen = 0;
@@ -279,7 +280,7 @@ describe('listing API', () => {
 
     const server = await startServer(listEndpoint(['x'], {}));
     servers.push(server);
-    const c = new ScimClient({ baseUrl: server.url, auth: { type: 'bearer', token: 't' }, ...FAST });
+    const c = new ScimClient({ baseUrl: server.url, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST });
     clients.push(c);
     const listing = c.listUsers();
     expect((await listing.toArray()).map((u) => u.id)).toEqual(['x']);
@@ -292,7 +293,7 @@ describe('listing API', () => {
       sendJson(res, 200, { schemas: [LIST], totalResults: 1, Resources: req.query.get('startIndex') === '1' ? [{ id: 'g1', displayName: 'Staff' }] : [] });
     });
     servers.push(server);
-    const c = new ScimClient({ baseUrl: server.url, auth: { type: 'bearer', token: 't' }, ...FAST });
+    const c = new ScimClient({ baseUrl: server.url, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST });
     clients.push(c);
     const groups = await c.listGroups().toArray();
     expect(groups.map((g) => g.id)).toEqual(['g1']);

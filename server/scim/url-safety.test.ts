@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScimClientError } from './errors.ts';
-import { checkAddress, createSafeLookup, describeUrl, isLoopbackHostname, normalizeBaseUrl, type ResolveFunction } from './url-safety.ts';
+import { TEST_NETWORK } from '../../test/network.ts';
+import { checkAddress, createSafeLookup, describeUrl, isLoopbackHostname, networkPolicy, normalizeBaseUrl, type ResolveFunction } from './url-safety.ts';
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -30,13 +31,36 @@ describe('normalizeBaseUrl', () => {
     }
   });
 
-  it('accepts only http(s), and http only to loopback unless allowed', () => {
+  it('accepts only http(s); plain http only where the operator allows it', () => {
     for (const url of ['ftp://scim.example.test', 'file:///etc/passwd', 'javascript:alert(1)', 'gopher://x']) expect(code(() => normalizeBaseUrl(url))).toBe('UNSAFE_URL');
-    expect(code(() => normalizeBaseUrl('http://scim.example.test/v2'))).toBe('UNSAFE_URL');
-    expect(normalizeBaseUrl('http://scim.example.test/v2', { allowInsecureHttp: true }).protocol).toBe('http:');
-    for (const url of ['http://127.0.0.1:8080/scim', 'http://localhost:3000', 'http://[::1]:80/x', 'http://127.1.2.3/']) {
-      expect(normalizeBaseUrl(url).protocol).toBe('http:');
+    // By default (STRICT_NETWORK): no plain http at all, even for an integration that asks for it.
+    for (const url of ['http://scim.example.test/v2', 'http://localhost:3000', 'http://127.0.0.1:8080/scim']) {
+      expect(code(() => normalizeBaseUrl(url)), url).toBe('UNSAFE_URL');
+      expect(code(() => normalizeBaseUrl(url, { allowInsecureHttp: true })), url).toBe('UNSAFE_URL');
     }
+    // With http allowed and loopback listed: to the listed addresses (names are checked at connect time)...
+    for (const url of ['http://127.0.0.1:8080/scim', 'http://localhost:3000', 'http://[::1]:80/x', 'http://127.1.2.3/']) {
+      expect(normalizeBaseUrl(url, { network: TEST_NETWORK }).protocol, url).toBe('http:');
+    }
+    // ...and elsewhere only for an integration that allows it.
+    expect(code(() => normalizeBaseUrl('http://203.0.113.9/v2', { network: TEST_NETWORK }))).toBe('UNSAFE_URL');
+    expect(normalizeBaseUrl('http://scim.example.test/v2', { network: TEST_NETWORK, allowInsecureHttp: true }).protocol).toBe('http:');
+  });
+
+  it('refuses loopback and private addresses unless the operator listed them', () => {
+    for (const url of ['https://127.0.0.1/scim', 'https://10.1.2.3/', 'https://192.168.1.10/', 'https://172.16.5.4/', 'https://[fc00::1]/', 'https://[fd12::5]/', 'https://[::1]/', 'https://100.64.0.1/']) {
+      expect(code(() => normalizeBaseUrl(url)), url).toBe('UNSAFE_URL');
+    }
+    expect(() => normalizeBaseUrl('https://10.1.2.3/')).toThrow(/ROSTER_SCIM_ALLOWED_NETWORKS/);
+    const office = networkPolicy(['10.0.0.0/8', 'fd12::/16'], false);
+    expect(normalizeBaseUrl('https://10.1.2.3/scim', { network: office }).hostname).toBe('10.1.2.3');
+    expect(normalizeBaseUrl('https://[fd12::5]/scim', { network: office }).hostname).toBe('[fd12::5]');
+    expect(code(() => normalizeBaseUrl('https://192.168.1.10/', { network: office }))).toBe('UNSAFE_URL');
+    // Metadata stays refused even when its range is listed.
+    const careless = networkPolicy(['169.254.0.0/16', '0.0.0.0/0'], true);
+    expect(code(() => normalizeBaseUrl('https://169.254.169.254/', { network: careless }))).toBe('UNSAFE_URL');
+    expect(code(() => normalizeBaseUrl('https://100.100.100.200/', { network: careless }))).toBe('UNSAFE_URL');
+    expect(normalizeBaseUrl('https://203.0.113.9/').hostname).toBe('203.0.113.9');
   });
 
   it('refuses metadata and link-local IP literals, in every spelling', () => {
@@ -79,14 +103,21 @@ describe('checkAddress', () => {
     ['2002:a9fe:a9fe::', false],
     ['224.0.0.1', false],
     ['255.255.255.255', false],
-    ['127.0.0.1', true],
-    ['::1', true],
-    ['10.1.2.3', true],
-    ['192.168.1.10', true],
+    ['127.0.0.1', false],
+    ['::1', false],
+    ['10.1.2.3', false],
+    ['192.168.1.10', false],
+    ['::ffff:10.1.2.3', false],
     ['203.0.113.7', true],
     ['2001:db8::1', true],
   ])('%s allowed=%s', (address, allowed) => {
     expect(checkAddress(address).allowed).toBe(allowed);
+  });
+
+  it('lets listed private and loopback addresses through', () => {
+    for (const a of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect(checkAddress(a, TEST_NETWORK)).toMatchObject({ allowed: true, allowListed: true });
+    expect(checkAddress('10.1.2.3', TEST_NETWORK).allowed).toBe(false);
+    expect(checkAddress('203.0.113.7', TEST_NETWORK)).toMatchObject({ allowed: true, allowListed: false });
   });
 
   it('knows loopback', () => {
@@ -137,8 +168,13 @@ describe('createSafeLookup (checked at connect time, after DNS)', () => {
     expect(((await lookup(safe, 'nowhere.example.test')).err as NodeJS.ErrnoException).code).toBe('ENOTFOUND');
   });
 
-  it('requires loopback for plain http', async () => {
-    const safe = createSafeLookup({ resolve, requireLoopback: true });
+  it('refuses names that resolve to private or loopback addresses unless listed', async () => {
+    expect(((await lookup(createSafeLookup({ resolve }), 'local.example.test')).err as ScimClientError).code).toBe('UNSAFE_URL');
+    expect((await lookup(createSafeLookup({ resolve, network: TEST_NETWORK }), 'local.example.test')).err).toBeNull();
+  });
+
+  it('requires a listed address for plain http', async () => {
+    const safe = createSafeLookup({ resolve, network: TEST_NETWORK, requireAllowListed: true });
     expect(((await lookup(safe, 'public.example.test')).err as ScimClientError).code).toBe('UNSAFE_URL');
     expect((await lookup(safe, 'local.example.test')).err).toBeNull();
   });

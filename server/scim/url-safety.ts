@@ -1,18 +1,52 @@
 // Where this client may connect. An admin types a base URL; a hostile or mistaken one must not
 // reach cloud metadata or link-local services. The address check runs at connect time (after
 // DNS, inside the undici connector), so a name that resolves differently later (DNS rebinding)
-// is checked again on every new connection. Plain http is for loopback only unless allowed.
+// is checked again on every new connection. Private and loopback addresses, and plain http, are the
+// operator's decision (NetworkPolicy, from ROSTER_SCIM_ALLOWED_NETWORKS and ROSTER_SCIM_ALLOW_HTTP):
+// refused unless allowed there. Metadata, link-local and similar addresses are refused always.
 import dns from 'node:dns';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { buildConnector } from 'undici';
 import { ScimClientError } from './errors.ts';
 
 export interface AddressVerdict {
   allowed: boolean;
   loopback: boolean;
+  /** A private or loopback address that the network policy lets through. */
+  allowListed: boolean;
   /** Why it is refused, in plain words. */
   reason?: string;
 }
+
+/** What the operator lets the SCIM client reach. */
+export interface NetworkPolicy {
+  /** Private and loopback addresses that may be reached (ROSTER_SCIM_ALLOWED_NETWORKS). */
+  internal: BlockList;
+  /** Plain http at all (ROSTER_SCIM_ALLOW_HTTP): then to allowed private addresses, or anywhere for an integration that allows it. */
+  allowHttp: boolean;
+}
+
+/** From configuration: addresses and CIDR ranges (already validated), and whether plain http may be used. */
+export function networkPolicy(entries: readonly string[], allowHttp: boolean): NetworkPolicy {
+  const internal = new BlockList();
+  for (const entry of entries) {
+    const [address, prefix] = entry.split('/');
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) internal.addAddress(address, type);
+    else internal.addSubnet(address, Number(prefix), type);
+  }
+  return { internal, allowHttp };
+}
+
+/** The default: public addresses over https only. */
+export const STRICT_NETWORK: NetworkPolicy = networkPolicy([], false);
+
+const INTERNAL_REASON = 'a private or loopback address (the operator can allow it with ROSTER_SCIM_ALLOWED_NETWORKS)';
+
+// Private, shared, benchmark and loopback ranges: reachable only when the operator lists them.
+const V4_INTERNAL: Array<[number[], number]> = [
+  [[127, 0, 0, 0], 8], [[10, 0, 0, 0], 8], [[172, 16, 0, 0], 12], [[192, 168, 0, 0], 16], [[100, 64, 0, 0], 10], [[198, 18, 0, 0], 15],
+];
 
 type Rule = [network: number[], bits: number, reason: string];
 
@@ -67,46 +101,52 @@ function inV4(ip: number[], [net, bits]: Rule): boolean {
   return true;
 }
 
-function checkV4(ip: number[]): AddressVerdict {
-  if (ip[0] === 127) return { allowed: true, loopback: true };
+function checkV4(ip: number[], network: NetworkPolicy): AddressVerdict {
+  const loopback = ip[0] === 127;
   const rule = V4_RULES.find((r) => inV4(ip, r));
-  return rule ? { allowed: false, loopback: false, reason: rule[2] } : { allowed: true, loopback: false };
+  if (rule) return { allowed: false, loopback, allowListed: false, reason: rule[2] };
+  if (!V4_INTERNAL.some(([net, bits]) => inV4(ip, [net, bits, '']))) return { allowed: true, loopback, allowListed: false };
+  const listed = network.internal.check(ip.join('.'), 'ipv4');
+  return listed ? { allowed: true, loopback, allowListed: true } : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
 }
 
 function embeddedV4(g: number[], at: number): number[] {
   return [g[at] >> 8, g[at] & 0xff, g[at + 1] >> 8, g[at + 1] & 0xff];
 }
 
-function checkV6(g: number[]): AddressVerdict {
+const refused = (reason: string): AddressVerdict => ({ allowed: false, loopback: false, allowListed: false, reason });
+
+function checkV6(g: number[], network: NetworkPolicy): AddressVerdict {
   const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
-  if (zeroUpTo(8)) return { allowed: false, loopback: false, reason: 'an unspecified address' };
-  if (zeroUpTo(7) && g[7] === 1) return { allowed: true, loopback: true };
-  if ((g[0] & 0xffc0) === 0xfe80) return { allowed: false, loopback: false, reason: 'a link-local address' };
-  if ((g[0] & 0xff00) === 0xff00) return { allowed: false, loopback: false, reason: 'a multicast address' };
-  if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254) {
-    return { allowed: false, loopback: false, reason: 'a cloud metadata address' };
-  }
+  if (zeroUpTo(8)) return refused('an unspecified address');
+  if ((g[0] & 0xffc0) === 0xfe80) return refused('a link-local address');
+  if ((g[0] & 0xff00) === 0xff00) return refused('a multicast address');
+  if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254) return refused('a cloud metadata address');
   // IPv4 inside IPv6: mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, translated ::ffff:0:a.b.c.d.
-  if (zeroUpTo(5) && g[5] === 0xffff) return checkV4(embeddedV4(g, 6));
-  if (zeroUpTo(6) || (zeroUpTo(4) && g[4] === 0xffff && g[5] === 0)) return { ...checkV4(embeddedV4(g, 6)), loopback: false };
+  if (zeroUpTo(5) && g[5] === 0xffff) return checkV4(embeddedV4(g, 6), network);
+  if (!(zeroUpTo(7) && g[7] === 1) && (zeroUpTo(6) || (zeroUpTo(4) && g[4] === 0xffff && g[5] === 0))) return { ...checkV4(embeddedV4(g, 6), network), loopback: false };
   // NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16) reach the embedded IPv4 address.
   if (g[0] === 0x64 && g[1] === 0xff9b && (g.slice(2, 6).every((x) => x === 0) || g[2] === 1)) {
-    return { ...checkV4(embeddedV4(g, 6)), loopback: false };
+    return { ...checkV4(embeddedV4(g, 6), network), loopback: false };
   }
-  if (g[0] === 0x2002) return { ...checkV4(embeddedV4(g, 1)), loopback: false };
-  return { allowed: true, loopback: false };
+  if (g[0] === 0x2002) return { ...checkV4(embeddedV4(g, 1), network), loopback: false };
+  const loopback = zeroUpTo(7) && g[7] === 1;
+  // Loopback ::1 and unique local fc00::/7 are internal.
+  if (!loopback && (g[0] & 0xfe00) !== 0xfc00) return { allowed: true, loopback: false, allowListed: false };
+  const text = g.map((x) => x.toString(16)).join(':');
+  return network.internal.check(text, 'ipv6') ? { allowed: true, loopback, allowListed: true } : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
 }
 
-/** Verdict for an IP literal; anything that is not an IP address is refused. */
-export function checkAddress(address: string): AddressVerdict {
+/** Verdict for an IP literal under the network policy; anything that is not an IP address is refused. */
+export function checkAddress(address: string, network: NetworkPolicy = STRICT_NETWORK): AddressVerdict {
   const plain = address.replace(/^\[|\]$/g, '');
   const kind = isIP(plain.split('%')[0]);
-  if (kind === 4) return checkV4(parseIPv4(plain) as number[]);
+  if (kind === 4) return checkV4(parseIPv4(plain) as number[], network);
   if (kind === 6) {
     const groups = parseIPv6(plain);
-    if (groups) return checkV6(groups);
+    if (groups) return checkV6(groups, network);
   }
-  return { allowed: false, loopback: false, reason: 'not an IP address' };
+  return refused('not an IP address');
 }
 
 export function isLoopbackHostname(hostname: string): boolean {
@@ -116,7 +156,9 @@ export function isLoopbackHostname(hostname: string): boolean {
 }
 
 export interface UrlPolicy {
-  /** Allow plain http to hosts other than loopback (127.0.0.0/8, ::1, localhost). */
+  /** The operator's rules; STRICT_NETWORK when left out. */
+  network?: NetworkPolicy;
+  /** This integration may use plain http to any allowed address (only where the operator allows http at all). */
   allowInsecureHttp?: boolean;
 }
 
@@ -144,13 +186,17 @@ export function normalizeBaseUrl(input: string, policy: UrlPolicy = {}, what = '
   if (url.search) throw new ScimClientError('INVALID_CONFIG', `The ${what} must not contain a query string.`);
   url.hash = '';
   if (!keepPath) url.pathname = url.pathname.replace(/\/+$/, '');
+  const network = policy.network ?? STRICT_NETWORK;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) {
-    const verdict = checkAddress(host);
-    if (!verdict.allowed) throw unsafe(`The ${what} points to ${verdict.reason}, which is not allowed.`);
-  }
-  if (url.protocol === 'http:' && !policy.allowInsecureHttp && !isLoopbackHostname(url.hostname)) {
-    throw unsafe(`The ${what} must use https:// (plain http is only allowed to this machine).`);
+  const verdict = isIP(host) ? checkAddress(host, network) : undefined;
+  if (verdict && !verdict.allowed) throw unsafe(`The ${what} points to ${verdict.reason}, which is not allowed.`);
+  if (url.protocol === 'http:') {
+    if (!network.allowHttp) throw unsafe(`The ${what} must use https:// (plain http is turned off; the operator can allow it with ROSTER_SCIM_ALLOW_HTTP).`);
+    // Without the integration's allowInsecureHttp: listed addresses, or localhost (its addresses are
+    // checked when connecting); any other name could resolve anywhere.
+    if (!policy.allowInsecureHttp && !(verdict ? verdict.allowListed : isLoopbackHostname(url.hostname))) {
+      throw unsafe(`The ${what} must use https:// (plain http is only allowed to the private addresses the operator allowed).`);
+    }
   }
   return url;
 }
@@ -173,8 +219,9 @@ export type ResolveFunction = (
 ) => void;
 
 export interface SafeLookupOptions {
-  /** Every resolved address must be loopback (plain http without allowInsecureHttp). */
-  requireLoopback?: boolean;
+  network?: NetworkPolicy;
+  /** Every resolved address must be one the operator allowed (plain http without allowInsecureHttp). */
+  requireAllowListed?: boolean;
   /** DNS resolver; dns.lookup by default. Tests and custom resolvers plug in here. */
   resolve?: ResolveFunction;
 }
@@ -196,10 +243,10 @@ export function createSafeLookup(options: SafeLookupOptions = {}) {
       if (err) return callback(err, '');
       if (!addresses?.length) return callback(new ScimClientError('NETWORK', `The host ${hostname} has no address.`), '');
       for (const { address } of addresses) {
-        const verdict = checkAddress(address);
+        const verdict = checkAddress(address, options.network ?? STRICT_NETWORK);
         if (!verdict.allowed) return callback(unsafe(`The host ${hostname} resolves to ${verdict.reason}, which is not allowed.`), '');
-        if (options.requireLoopback && !verdict.loopback) {
-          return callback(unsafe(`Plain http is only allowed to this machine, but ${hostname} resolves elsewhere; use https://.`), '');
+        if (options.requireAllowListed && !verdict.allowListed) {
+          return callback(unsafe(`Plain http is only allowed to the private addresses the operator allowed, but ${hostname} resolves elsewhere; use https://.`), '');
         }
       }
       if (opts.all) return callback(null, addresses);
@@ -216,20 +263,25 @@ export interface SafeConnectorOptions extends UrlPolicy {
 /** The undici connector that enforces the address rules on every new connection. */
 export function createSafeConnector(options: SafeConnectorOptions = {}): buildConnector.connector {
   const timeout = options.connectTimeoutMs ?? 10_000;
-  const tlsConnect = buildConnector({ timeout, lookup: createSafeLookup({ resolve: options.resolve }) } as buildConnector.BuildOptions);
+  const network = options.network ?? STRICT_NETWORK;
+  const tlsConnect = buildConnector({ timeout, lookup: createSafeLookup({ resolve: options.resolve, network }) } as buildConnector.BuildOptions);
   const plainConnect = buildConnector({
     timeout,
-    lookup: createSafeLookup({ resolve: options.resolve, requireLoopback: !options.allowInsecureHttp }),
+    lookup: createSafeLookup({ resolve: options.resolve, network, requireAllowListed: !options.allowInsecureHttp }),
   } as buildConnector.BuildOptions);
   return (connectOptions, callback) => {
     const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
     const plain = connectOptions.protocol !== 'https:';
+    if (plain && !network.allowHttp) {
+      process.nextTick(() => callback(unsafe('Plain http is turned off; use https:// (the operator can allow it with ROSTER_SCIM_ALLOW_HTTP).'), null));
+      return;
+    }
     if (isIP(host)) {
-      const verdict = checkAddress(host);
+      const verdict = checkAddress(host, network);
       const refusal = !verdict.allowed
         ? `The address ${host} is ${verdict.reason}, which is not allowed.`
-        : plain && !options.allowInsecureHttp && !verdict.loopback
-          ? 'Plain http is only allowed to this machine; use https://.'
+        : plain && !options.allowInsecureHttp && !verdict.allowListed
+          ? 'Plain http is only allowed to the private addresses the operator allowed; use https://.'
           : undefined;
       if (refusal) {
         process.nextTick(() => callback(unsafe(refusal), null));

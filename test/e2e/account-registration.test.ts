@@ -17,6 +17,7 @@ import { eventually } from '../idm.ts';
 import { parseMime, SmtpReceiver } from '../smtp-receiver.ts';
 import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
 import { freePort } from './process.ts';
+import { TEST_NETWORK_ENV } from '../network.ts';
 
 const ADMIN = { email: 'accounts-admin@example.com', password: 'accounts admin password 1' };
 const USER = { username: 'grace.hopper', email: 'grace.hopper@example.org', displayname: 'Grace Hopper', jobTitle: 'Rear Admiral', department: 'Navy Programming' };
@@ -28,6 +29,7 @@ async function startRoster(dialect: Dialect, smtpUrl: string) {
   const db = await createTestDatabaseUrl(dialect);
   const port = await freePort();
   const config = loadConfig({
+    ...TEST_NETWORK_ENV,
     ROSTER_DATA_DIR: dataDir,
     DATABASE_URL: db.url,
     HOST: '127.0.0.1',

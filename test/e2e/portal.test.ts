@@ -11,6 +11,7 @@ import { ensurePortalBuilt } from '../../web/build.ts';
 import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
 import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
+import { TEST_NETWORK_ENV } from '../network.ts';
 
 const ADMIN = { email: 'portal-admin@example.com', password: 'harbour lighthouse 51 blue' };
 const APP = 'HR Cloud';
@@ -20,7 +21,7 @@ const SCIM_USERS = 153;
 /** Starts Roster in this process on a fresh SQLite folder; `print` receives the start-up message. */
 async function startRoster(env: Record<string, string>, print: (line: string) => void = () => {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-portal-'));
-  const config = loadConfig({ ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...TEST_NETWORK_ENV, ...env });
   const server = await startServer(config, { print });
   return {
     server,

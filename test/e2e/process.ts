@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { TEST_NETWORK_ENV } from '../network.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -23,7 +24,7 @@ export interface SpawnedServer {
 export function spawnServerProcess(env: Record<string, string>): SpawnedServer {
   const child = spawn(process.execPath, [path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -76,7 +77,7 @@ export async function freePort(): Promise<number> {
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [path.join(ROOT, 'server/cli/roster.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
