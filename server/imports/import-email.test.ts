@@ -49,7 +49,11 @@ describe.each(dialects)('import email on %s', (dialect) => {
     expect(lines[0]).toBe('remoteId,userName,email,outcome,reason,userId');
     expect(lines).toHaveLength(152);
     expect(lines.filter((l) => l.includes(',created,'))).toHaveLength(149);
-    const outbox = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' })).json().items.find((m: { relatedId?: string }) => m.relatedId === runId);
+    // The row is marked sent just after the SMTP server took the message: wait for that write.
+    const outbox = await eventually(async () => {
+      const m = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' })).json().items.find((i: { relatedId?: string }) => i.relatedId === runId);
+      return m?.status === 'queued' ? undefined : m;
+    }, 10_000, 'the outbox row to be updated');
     expect(outbox.status).toBe('sent');
   });
 });
