@@ -1,0 +1,97 @@
+// PostgreSQL restarted in the middle of an import: the run retries and resumes from its checkpoint,
+// every remote user is created exactly once, and /readyz says 503 during the outage and 200 after it,
+// without restarting Roster. Real processes: a PostgreSQL of this test's own, a Roster server.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../server/db/database.ts';
+import { loadEmbeddedPostgres } from '../embedded-postgres.ts';
+import { eventually, SCIM_TOKEN } from '../idm.ts';
+import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
+import { freePort, startServerProcess, type ServerProcess } from './process.ts';
+
+const ADMIN = { email: 'faults@example.com', password: 'restart-tolerant-heron-5' };
+const USERS = 1500;
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+describe('PostgreSQL restarted mid-import', () => {
+  let scim: RunningScimServer;
+  let pg: InstanceType<Awaited<ReturnType<typeof loadEmbeddedPostgres>>>;
+  let pgDir: string;
+  let dataDir: string;
+  let url: string;
+  let server: ServerProcess | undefined;
+  const listenersBefore = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+
+  beforeAll(async () => {
+    scim = await startScimServer({ users: USERS, seed: 11, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: false });
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    pgDir = path.join(os.tmpdir(), `roster-faults-pg-${process.pid}-${Date.now()}`);
+    const port = await freePort();
+    pg = new EmbeddedPostgres({ databaseDir: pgDir, user: 'postgres', password: 'postgres', port, persistent: true, onLog: () => {}, onError: () => {} });
+    await pg.initialise();
+    await pg.start();
+    url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-faults-'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    await pg?.stop().catch(() => {});
+    // embedded-postgres hooks process exit events; they would end the test run with code 0.
+    for (const e of HOOKED_EVENTS) for (const l of process.listeners(e as 'exit')) if (!listenersBefore.get(e)!.has(l)) process.off(e, l);
+    await scim?.stop();
+    fs.rmSync(pgDir, { recursive: true, force: true });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('resumes the import after the outage and creates every user exactly once; /readyz follows the database', async () => {
+    server = await startServerProcess({
+      ROSTER_DATA_DIR: dataDir, DATABASE_URL: url, ROSTER_SECRET_KEY: 'ef'.repeat(32),
+      ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password, ROSTER_JOB_LEASE_SECONDS: '10', ROSTER_IMPORT_BATCH_SIZE: '50',
+    }, 60_000);
+    const base = server.url;
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const call = async (method: string, u: string, body?: unknown) => {
+      const r = await fetch(`${base}${u}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, any> };
+    };
+    const appId = (await call('POST', '/api/v1/applications', { name: 'Faults App' })).json.id;
+    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: { pageSize: 25, rateLimitPerSecond: 1000, rateLimitBurst: 1000 } });
+    expect(put.status).toBe(200);
+    scim.setQuirks({ latencyMs: 20 });
+    const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
+    expect(started.status).toBe(202);
+    const runId = started.json.run.id;
+    await eventually(async () => ((await call('GET', `/api/v1/import-runs/${runId}`)).json.processed >= 200 ? true : undefined), 60_000, 'the import to make progress');
+
+    await pg.stop();
+    await eventually(async () => ((await fetch(`${base}/readyz`)).status === 503 ? true : undefined), 20_000, '/readyz to say 503');
+    const outage = await fetch(`${base}/readyz`);
+    expect(await outage.json()).toMatchObject({ status: 'unavailable', waitingFor: ['database'] });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    scim.setQuirks({ latencyMs: 0 });
+    await pg.start();
+    await eventually(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 60_000, '/readyz to recover');
+
+    const done = await eventually(async () => {
+      const r = await call('GET', `/api/v1/import-runs/${runId}`);
+      return r.json.status === 'completed' || r.json.status === 'failed' ? r.json : undefined;
+    }, 120_000, 'the run to finish after the outage');
+    expect(done).toMatchObject({ status: 'completed', total: USERS, processed: USERS, created: USERS, failed: 0 });
+
+    const database = openDatabase(url);
+    try {
+      const { db } = database;
+      const n = async (q: Promise<{ n: unknown }>) => Number((await q).n);
+      expect(await n(db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow())).toBe(USERS);
+      expect(await n(db.selectFrom('app_user_links').select((eb) => eb.fn.countAll().as('n')).where('application_id', '=', appId).executeTakeFirstOrThrow())).toBe(USERS);
+      expect(await n(db.selectFrom('insight_events').select((eb) => eb.fn.countAll().as('n')).where('event_type', '=', 'user_create').executeTakeFirstOrThrow())).toBe(USERS);
+      expect(await n(db.selectFrom('insight_events').select((eb) => eb.fn.countAll().as('n')).where('event_type', '=', 'import_completed').executeTakeFirstOrThrow())).toBe(1);
+    } finally {
+      await database.close();
+    }
+  }, 300_000);
+});
