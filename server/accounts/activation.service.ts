@@ -1,7 +1,7 @@
 // Activation emails: a single-use link to set the password, random (256 bits), stored only as its
 // SHA-256 hash, expiring, and voided by a newer email. The link, its email and its Insights event
 // commit together. The token itself exists only in the email: never in a response, a log or Insights.
-import { hashPassword, randomToken, sha256 } from '../auth/index.ts';
+import { assertPasswordPolicy, hashPassword, PASSWORD_POLICY, randomToken, sha256 } from '../auth/index.ts';
 import { type Db, inTransaction, type Tx } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import { record } from '../insights/index.ts';
@@ -12,7 +12,6 @@ import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './accounts.repository.ts';
 import { activationEmail } from './activation.email.ts';
-import { assertPasswordPolicy, PASSWORD_POLICY } from '../auth/index.ts';
 
 /** Per user: at most this many emails in any hour, and never two within a minute (double clicks, re-run bulk sends). */
 export const EMAILS_PER_USER_PER_HOUR = 3;

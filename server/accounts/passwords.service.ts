@@ -1,6 +1,6 @@
 // An admin sets a user's password: the policy, a scrypt hash with its own salt, status ACTIVE, and an
 // Insights event that names the admin and never holds the password.
-import { hashPassword } from '../auth/index.ts';
+import { assertPasswordPolicy, hashPassword } from '../auth/index.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
@@ -9,7 +9,6 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
-import { assertPasswordPolicy } from '../auth/index.ts';
 
 export async function setPasswordByAdmin(db: Db, actor: Actor, userId: string, password: string, clock: Clock = systemClock): Promise<User> {
   const before = await repo.findAccountUser(db, actor.organizationId, userId);

@@ -1,7 +1,10 @@
 // Users' sign-in to their portal: username or email and password, throttled and locked out like
 // admins (login_throttle: the user as tried from the client's address, see auth/throttle.ts), and
 // sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user and a user session never for an admin.
-import { burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, loginThrottleKeys, needsRehash, randomToken, recordLoginFailure, sha256, verifyPassword } from '../auth/index.ts';
+import {
+  assertPasswordPolicy, burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, loginThrottleKeys, needsRehash,
+  randomToken, recordLoginFailure, sha256, verifyPassword,
+} from '../auth/index.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
@@ -10,7 +13,6 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
-import { assertPasswordPolicy } from '../auth/index.ts';
 
 /** A session slides with activity but never outlives this. */
 export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
