@@ -30,6 +30,10 @@ describe.runIf(asRoot)('embedded PostgreSQL from a clone under a private folder'
     const staged = fs.readdirSync(stageIn);
     expect(staged).toHaveLength(1);
     expect(staged[0]).toMatch(/^roster-embedded-postgres-/);
+    // A copy whose links lead nowhere (the clone that made it was deleted) is made again.
+    fs.rmSync(path.join(stageIn, staged[0], 'node_modules', 'pg'));
+    await loadEmbeddedPostgres(clone, stageIn);
+    expect(fs.existsSync(path.join(stageIn, staged[0], 'node_modules', 'pg', 'package.json'))).toBe(true);
 
     const port = await freePort();
     const dataDir = path.join(os.tmpdir(), `roster-pg-private-${process.pid}-${Date.now()}`);
