@@ -35,6 +35,15 @@ const STATEMENT_CACHE_SIZE = 128;
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
   readonly #cache = new Map<string, Statement>();
+  readonly #rollback: SqliteStatement = {
+    reader: false,
+    all: () => [],
+    iterate: () => [][Symbol.iterator](),
+    run: () => {
+      if (this.raw.isTransaction) this.raw.exec('ROLLBACK');
+      return { changes: 0, lastInsertRowid: 0 };
+    },
+  };
   constructor(file: string) {
     this.raw = new DatabaseSync(file, { timeout: 5000 });
     this.raw.exec('PRAGMA journal_mode = WAL');
@@ -50,6 +59,9 @@ export class NodeSqliteDatabase implements SqliteDatabase {
    * multi-row inserts come in many lengths, and each prepared statement holds memory until it goes.
    */
   prepare(sql: string): SqliteStatement {
+    // SQLite ends a transaction by itself on some errors (a full disk: SQLITE_FULL). Kysely's ROLLBACK
+    // would then fail with "no transaction is active" and hide the error that caused it.
+    if (/^\s*rollback\s*$/i.test(sql)) return this.#rollback;
     let s = this.#cache.get(sql);
     if (s) {
       this.#cache.delete(sql);

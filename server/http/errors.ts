@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { storageProblem } from '../db/errors.ts';
 import { AppError, type FieldProblem } from '../shared/errors.ts';
 
 interface ZodValidationEntry {
@@ -55,6 +56,11 @@ export function installErrorHandling(app: FastifyInstance): void {
         : 'BAD_REQUEST';
       const message = code === 'MALFORMED_BODY' ? `Request body is not valid JSON: ${fe.message}` : fe.message;
       return reply.code(status).send(errorBody(code, message));
+    }
+    const storage = storageProblem(err);
+    if (storage) {
+      request.log.error({ err }, 'the database cannot store anything');
+      return reply.code(503).send(errorBody('STORAGE_UNAVAILABLE', `Roster cannot store anything right now: ${storage}. Nothing of this request was saved.`));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(errorBody('INTERNAL', 'Internal server error'));

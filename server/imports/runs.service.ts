@@ -4,11 +4,11 @@
 import { getApplication } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
 import { analyzeTables, inTransaction } from '../db/database.ts';
-import { uniqueViolation } from '../db/errors.ts';
+import { storageProblem, uniqueViolation } from '../db/errors.ts';
 import type { Deps } from '../deps.ts';
 import { record } from '../insights/index.ts';
 import { loadScimConfig } from '../integrations/index.ts';
-import type { ScimUser } from '../scim/index.ts';
+import { isScimClientError, isScimError, type ScimUser } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors.ts';
@@ -342,8 +342,13 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
     if (err instanceof RunStopped) return finishRun(deps, ctx, 'failed', err.message);
     if (signal.aborted || (await deactivatedSince(db, run.application_id, run.created_at))) return finishRun(deps, ctx, 'failed', 'integration deactivated');
     if (err instanceof AppError && err.code === 'IDM_NOT_CONFIGURED') return finishRun(deps, ctx, 'failed', err.message);
-    const failure = scimFailure(err, 'reading the application\'s users');
-    if (failure.code === 'SCIM_REQUEST_FAILED') return finishRun(deps, ctx, 'failed', failure.message);
+    // The application's fault ends the run with its reason; a database that cannot store anything
+    // more ends it too, saying so; anything else (a lost database connection) is retried by the queue.
+    if (isScimError(err) || isScimClientError(err)) return finishRun(deps, ctx, 'failed', scimFailure(err, 'reading the application\'s users').message);
+    const storage = storageProblem(err);
+    if (storage) {
+      return finishRun(deps, ctx, 'failed', `Roster could not write to its database: ${storage}. The users imported so far are kept; import again once this is fixed (they are skipped).`);
+    }
     throw err;
   }
 }
