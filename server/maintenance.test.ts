@@ -18,7 +18,7 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
     await t?.close();
   });
 
-  const count = async (table: 'admin_sessions' | 'setup_tokens' | 'login_throttle' | 'user_sessions' | 'user_activation_tokens') =>
+  const count = async (table: 'admin_sessions' | 'setup_tokens' | 'login_throttle' | 'user_sessions' | 'user_activation_tokens' | 'admin_mfa_challenges') =>
     Number((await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   it('removes expired sessions, ended setup tokens and links and stale login counters, and keeps live ones', async () => {
@@ -53,8 +53,11 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
     ]).execute();
     const userSession = (id: string, expires: number) => ({ id, organization_id: DEFAULT_ORGANIZATION_ID, user_id: user.id, created_at: at(-HOUR), last_seen_at: at(-HOUR), expires_at: at(expires), client_ip: null, user_agent: null });
     await db.insertInto('user_sessions').values([userSession('u-expired', -1000), userSession('u-live', HOUR)]).execute();
+    const challenge = (id: string, expires: number) => ({ id, organization_id: DEFAULT_ORGANIZATION_ID, admin_id: admin.id, client_ip: null, user_agent: null, created_at: at(-HOUR), expires_at: at(expires) });
+    await db.insertInto('admin_mfa_challenges').values([challenge('c-expired', -1000), challenge('c-live', 60_000)]).execute();
 
-    expect(await purgeExpired(t.deps)).toEqual({ sessions: 2, setupTokens: 2, loginThrottle: 1, userSessions: 1, activationLinks: 3 });
+    expect(await purgeExpired(t.deps)).toEqual({ sessions: 2, setupTokens: 2, loginThrottle: 1, mfaChallenges: 1, userSessions: 1, activationLinks: 3 });
+    expect(await count('admin_mfa_challenges')).toBe(1);
     expect(await count('admin_sessions')).toBe(1);
     expect((await t.admin({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(200);
     expect(await count('setup_tokens')).toBe(1);

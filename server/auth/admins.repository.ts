@@ -3,26 +3,26 @@ import type { Db } from '../db/database.ts';
 import type { AdminsTable, LoginThrottleTable, SetupTokensTable } from '../db/schema.ts';
 
 export type AdminRow = Omit<AdminsTable, 'name'> & { name: string };
+/** An admin as read back: with when his MFA was enabled (null: none, or an enrolment not confirmed). */
+export type AdminRecord = AdminRow & { mfa_enabled_at: string | null };
+
+const selectAdmins = (db: Db) =>
+  db.selectFrom('admins').leftJoin('admin_mfa', 'admin_mfa.admin_id', 'admins.id').selectAll('admins').select('admin_mfa.enabled_at as mfa_enabled_at');
 
 export async function insertAdmin(db: Db, row: AdminRow): Promise<void> {
   await db.insertInto('admins').values(row).execute();
 }
 
-export async function findAdminById(db: Db, organizationId: string, id: string): Promise<AdminRow | undefined> {
-  return db.selectFrom('admins').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+export async function findAdminById(db: Db, organizationId: string, id: string): Promise<AdminRecord | undefined> {
+  return selectAdmins(db).where('admins.organization_id', '=', organizationId).where('admins.id', '=', id).executeTakeFirst();
 }
 
-export async function findAdminByEmail(db: Db, organizationId: string, emailLower: string): Promise<AdminRow | undefined> {
-  return db
-    .selectFrom('admins')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('email_lower', '=', emailLower)
-    .executeTakeFirst();
+export async function findAdminByEmail(db: Db, organizationId: string, emailLower: string): Promise<AdminRecord | undefined> {
+  return selectAdmins(db).where('admins.organization_id', '=', organizationId).where('admins.email_lower', '=', emailLower).executeTakeFirst();
 }
 
-export async function listAdmins(db: Db, organizationId: string): Promise<AdminRow[]> {
-  return db.selectFrom('admins').selectAll().where('organization_id', '=', organizationId).orderBy('email_lower').execute();
+export async function listAdmins(db: Db, organizationId: string): Promise<AdminRecord[]> {
+  return selectAdmins(db).where('admins.organization_id', '=', organizationId).orderBy('admins.email_lower').execute();
 }
 
 export async function countAdmins(db: Db, organizationId: string, role?: 'admin' | 'read_only'): Promise<number> {

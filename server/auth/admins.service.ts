@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './admins.repository.ts';
+import { getRequireAdminMfa, insertChallenge } from './mfa.repository.ts';
 import { assertPasswordPolicy } from './password-policy.ts';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createSession, revokeApiKeysOf } from './sessions.service.ts';
@@ -22,18 +23,21 @@ export interface Admin {
   role: Role;
   createdAt: string;
   lastLoginAt: string | null;
+  /** A confirmed TOTP factor. */
+  mfaEnabled: boolean;
 }
 
 export { LOGIN_LOCK_MS, LOGIN_MAX_FAILURES, LOGIN_WINDOW_MS } from './throttle.ts';
 export const SETUP_TOKEN_TTL_MS = 24 * 60 * 60_000;
 
-export const toAdmin = (r: repo.AdminRow): Admin => ({
+export const toAdmin = (r: repo.AdminRow & { mfa_enabled_at?: string | null }): Admin => ({
   id: r.id,
   email: r.email,
   name: r.name,
   role: r.role,
   createdAt: r.created_at,
   lastLoginAt: r.last_login_at,
+  mfaEnabled: Boolean(r.mfa_enabled_at),
 });
 
 export interface NewAdmin {
@@ -116,26 +120,35 @@ export interface LoginResult {
   sessionToken: string;
   csrfToken: string;
   expiresAt: string;
+  /** The organization requires MFA and this admin has none: the session may only enrol. */
+  mfaEnrolmentRequired: boolean;
+}
+
+/** The password was right and the admin has MFA: the second factor comes next (mfa.service.ts). */
+export interface MfaPending {
+  mfaRequired: true;
+  challengeToken: string;
+  expiresAt: string;
 }
 
 /**
  * Throttling (throttle.ts) counts the email as tried from the client's address, known account or not,
  * so the answers never tell whether an account exists and guesses from elsewhere cannot lock the admin
  * out. Failed attempts are recorded in Insights with the account they hit, never with the typed text
- * (a password typed into the email field would be shown to read_only admins).
+ * (a password typed into the email field would be shown to read_only admins). An admin with MFA gets
+ * a challenge instead of a session: nothing is recorded as a success until the second factor.
  */
-export async function login(db: Db, input: LoginInput, clock: Clock = systemClock): Promise<LoginResult> {
+export async function login(db: Db, input: LoginInput, clock: Clock = systemClock): Promise<LoginResult | MfaPending> {
   const emailLower = input.email.trim().toLowerCase();
   const keys = loginThrottleKeys('admin', emailLower, input.clientIp);
   const now = clock.now();
   const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
-  const loginActor = (): Actor => ({ type: 'admin', id: admin?.id ?? null, email: admin?.email ?? null, organizationId: input.organizationId, clientIp: input.clientIp });
   const fail = async (reason: string, error: AppError) => {
     await record(db, {
       eventType: 'admin_login_attempt',
       service: 'auth',
       success: false,
-      actor: loginActor(),
+      actor: loginActor(input.organizationId, admin, input.clientIp),
       resource: { type: 'admin', id: admin?.id ?? null, username: admin?.email ?? null },
       message: admin ? reason : `${reason} (no admin has the email that was typed)`,
     });
@@ -155,26 +168,72 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
 
   // A hash from before the current scrypt cost is replaced now that the password is known.
   const rehashed = needsRehash(admin.password_hash) ? { password_hash: await hashPassword(input.password) } : {};
+  if (admin.mfa_enabled_at) {
+    return inTransaction(db, async (trx) => {
+      if (rehashed.password_hash) await repo.updateAdmin(trx, input.organizationId, admin.id, rehashed);
+      return { mfaRequired: true as const, ...(await createMfaChallenge(trx, admin, input, now)) };
+    });
+  }
   return inTransaction(db, async (trx) => {
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
-    await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString(), ...rehashed });
-    const session = await createSession(trx, {
-      organizationId: input.organizationId,
-      adminId: admin.id,
-      clientIp: input.clientIp ?? null,
-      userAgent: input.userAgent ?? null,
-      ttlMinutes: input.sessionTtlMinutes,
-      now,
-    });
-    await record(trx, {
-      eventType: 'admin_login_attempt',
-      service: 'auth',
-      success: true,
-      actor: loginActor(),
-      resource: { type: 'admin', id: admin.id, username: admin.email },
-    });
-    return { admin: toAdmin({ ...admin, last_login_at: now.toISOString() }), ...session };
+    if (rehashed.password_hash) await repo.updateAdmin(trx, input.organizationId, admin.id, rehashed);
+    return openAdminSession(trx, admin, input, now);
   });
+}
+
+/** How long the password step stays good while the admin fetches a code, and how many codes it may try. */
+export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
+export const MFA_CHALLENGE_MAX_ATTEMPTS = 5;
+
+/** The pending sign-in between password and second factor: a random token, stored hashed. */
+async function createMfaChallenge(trx: Db, admin: { id: string; organization_id: string }, input: { clientIp?: string | null; userAgent?: string | null }, now: Date) {
+  const challengeToken = randomToken(32);
+  const expiresAt = new Date(now.getTime() + MFA_CHALLENGE_TTL_MS).toISOString();
+  await insertChallenge(trx, {
+    id: sha256(challengeToken), organization_id: admin.organization_id, admin_id: admin.id,
+    client_ip: input.clientIp ?? null, user_agent: input.userAgent?.slice(0, 500) ?? null, created_at: now.toISOString(), expires_at: expiresAt,
+  });
+  return { challengeToken, expiresAt };
+}
+
+export const loginActor = (organizationId: string, admin: { id: string; email: string } | undefined, clientIp: string | null | undefined): Actor =>
+  ({ type: 'admin', id: admin?.id ?? null, email: admin?.email ?? null, organizationId, clientIp });
+
+/**
+ * The end of a successful sign-in, in the caller's transaction: last login, a new session and the
+ * Insights event (naming the second factor when there was one).
+ */
+export async function openAdminSession(
+  trx: Db,
+  admin: repo.AdminRecord,
+  input: { organizationId: string; clientIp?: string | null; userAgent?: string | null; sessionTtlMinutes: number },
+  now: Date,
+  secondFactor?: { kind: 'totp' | 'recovery_code'; recoveryCodesLeft?: number },
+): Promise<LoginResult> {
+  await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString() });
+  const session = await createSession(trx, {
+    organizationId: input.organizationId,
+    adminId: admin.id,
+    clientIp: input.clientIp ?? null,
+    userAgent: input.userAgent ?? null,
+    ttlMinutes: input.sessionTtlMinutes,
+    now,
+  });
+  await record(trx, {
+    eventType: 'admin_login_attempt',
+    service: 'auth',
+    success: true,
+    actor: loginActor(input.organizationId, admin, input.clientIp),
+    resource: { type: 'admin', id: admin.id, username: admin.email },
+    ...(secondFactor
+      ? {
+        changes: { secondFactor: secondFactor.kind, ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}) },
+        message: secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
+      }
+      : {}),
+  });
+  const mfaEnrolmentRequired = !admin.mfa_enabled_at && (await getRequireAdminMfa(trx, input.organizationId));
+  return { admin: toAdmin({ ...admin, last_login_at: now.toISOString() }), ...session, mfaEnrolmentRequired };
 }
 
 /** At start-up with no admin: returns a one-time setup token (shown once, stored hashed). */

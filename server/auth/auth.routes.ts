@@ -3,9 +3,20 @@ import type { Deps } from '../deps.ts';
 import { type App, errors, idParams } from '../http/common.ts';
 import { actorOf, SESSION_COOKIE } from '../http/auth.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
+import { AppError } from '../shared/errors.ts';
 import { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
 import * as admins from './admins.service.ts';
+import * as mfa from './mfa.service.ts';
 import * as sessions from './sessions.service.ts';
+
+/** The pending sign-in between password and second factor; sent only to the second step's route. */
+export const MFA_PENDING_COOKIE = 'roster_mfa_pending';
+const MFA_LOGIN_PATH = '/api/v1/auth/login/mfa';
+const totpCode = z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code from your authenticator app');
+const recoveryCode = z.string().trim().min(1).max(40);
+/** Exactly one of a TOTP code and a recovery code. */
+const secondFactorSchema = z.object({ code: totpCode.optional(), recoveryCode: recoveryCode.optional() }).strict()
+  .refine((f) => (f.code === undefined) !== (f.recoveryCode === undefined), { message: 'send either code or recoveryCode', path: ['code'] });
 
 const roleSchema = z.enum(['admin', 'read_only']);
 const adminSchema = z.object({
@@ -15,6 +26,7 @@ const adminSchema = z.object({
   role: roleSchema,
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
+  mfaEnabled: z.boolean(),
 });
 const emailSchema = z.string().trim().max(254).pipe(z.email({ message: 'must be a valid email address' }));
 const newPasswordSchema = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
@@ -31,12 +43,26 @@ export function authRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   const secureCookie = deps.config.publicUrl.startsWith('https:');
 
+  const setSessionCookie = (request: { protocol: string }, reply: { setCookie: (name: string, value: string, o: object) => unknown }, token: string) =>
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: secureCookie || request.protocol === 'https',
+      path: '/',
+      expires: new Date(Date.now() + sessions.SESSION_ABSOLUTE_MAX_MS),
+    });
+  const signedIn = z.object({
+    admin: adminSchema, csrfToken: z.string(), expiresAt: z.string(),
+    mfaEnrolmentRequired: z.boolean().describe('The organization requires MFA and this admin has none: this session may only enrol'),
+  });
+
   app.post('/api/v1/auth/login', {
     config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
     schema: {
       tags: ['auth'],
+      description: 'Signs in with email and password. An admin with MFA gets `{mfaRequired: true}` and a short-lived pending cookie instead of a session: the code goes to POST /api/v1/auth/login/mfa.',
       body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) }).strict(),
-      response: { 200: z.object({ admin: adminSchema, csrfToken: z.string(), expiresAt: z.string() }), ...errors },
+      response: { 200: z.union([signedIn, z.object({ mfaRequired: z.literal(true), expiresAt: z.string() })]), ...errors },
     },
   }, async (request, reply) => {
     const result = await admins.login(db, {
@@ -47,18 +73,95 @@ export function authRoutes(app: App, deps: Deps): void {
       userAgent: request.headers['user-agent'] ?? null,
       sessionTtlMinutes: deps.config.sessionTtlMinutes,
     }, deps.clock);
-    reply.setCookie(SESSION_COOKIE, result.sessionToken, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: secureCookie || request.protocol === 'https',
-      path: '/',
-      expires: new Date(Date.now() + sessions.SESSION_ABSOLUTE_MAX_MS),
-    });
-    return { admin: result.admin, csrfToken: result.csrfToken, expiresAt: result.expiresAt };
+    if ('mfaRequired' in result) {
+      reply.setCookie(MFA_PENDING_COOKIE, result.challengeToken, {
+        httpOnly: true, sameSite: 'strict', secure: secureCookie || request.protocol === 'https', path: MFA_LOGIN_PATH, expires: new Date(result.expiresAt),
+      });
+      return { mfaRequired: true as const, expiresAt: result.expiresAt };
+    }
+    setSessionCookie(request, reply, result.sessionToken);
+    return { admin: result.admin, csrfToken: result.csrfToken, expiresAt: result.expiresAt, mfaEnrolmentRequired: result.mfaEnrolmentRequired };
   });
 
+  app.post(MFA_LOGIN_PATH, {
+    config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      description: 'The second step of an MFA sign-in: the pending cookie from POST /api/v1/auth/login and a code from the authenticator app (or a recovery code, each usable once).',
+      body: secondFactorSchema,
+      response: { 200: signedIn, ...errors },
+    },
+  }, async (request, reply) => {
+    const challengeToken = request.cookies?.[MFA_PENDING_COOKIE];
+    if (!challengeToken) throw new AppError('MFA_CHALLENGE_EXPIRED', 401, 'The sign-in has expired: enter your email and password again');
+    const result = await mfa.completeMfaLogin(db, deps.secretKey, {
+      challengeToken, code: request.body.code, recoveryCode: request.body.recoveryCode,
+      clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, sessionTtlMinutes: deps.config.sessionTtlMinutes,
+    }, deps.clock);
+    reply.clearCookie(MFA_PENDING_COOKIE, { path: MFA_LOGIN_PATH });
+    setSessionCookie(request, reply, result.sessionToken);
+    return { admin: result.admin, csrfToken: result.csrfToken, expiresAt: result.expiresAt, mfaEnrolmentRequired: result.mfaEnrolmentRequired };
+  });
+
+  app.post('/api/v1/auth/mfa/totp', {
+    config: { allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      description: 'Starts enrolling an authenticator app for the signed-in admin: a new secret (also as an otpauth:// URI for a QR code) and 10 recovery codes, shown once. Not active until POST /api/v1/auth/mfa/totp/verify confirms a code; starting again replaces an unconfirmed enrolment.',
+      response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), recoveryCodes: z.array(z.string()) }), ...errors },
+    },
+  }, async (request) => mfa.startTotpEnrolment(db, deps.secretKey, actorOf(request), deps.clock));
+
+  app.post('/api/v1/auth/mfa/totp/verify', {
+    config: { allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      description: "Confirms the enrolment with a code from the authenticator app: MFA is on from now, and the admin's other sessions end.",
+      body: z.object({ code: totpCode }).strict(),
+      response: { 200: z.object({ admin: adminSchema }), ...errors },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    await mfa.confirmTotpEnrolment(db, deps.secretKey, actor, { sessionId: request.sessionId }, request.body.code, deps.clock);
+    return { admin: await admins.getAdmin(db, actor.organizationId, actor.id!) };
+  });
+
+  app.delete('/api/v1/auth/mfa/totp', {
+    config: { allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      description: "Removes the signed-in admin's MFA, with a current code or a recovery code.",
+      body: secondFactorSchema,
+      response: { 204: z.undefined(), ...errors },
+    },
+  }, async (request, reply) => {
+    await mfa.disableTotp(db, deps.secretKey, actorOf(request), request.body, deps.clock);
+    return reply.code(204).send();
+  });
+
+  app.delete('/api/v1/admins/:id/mfa', {
+    schema: {
+      tags: ['admins'],
+      description: "Removes another admin's MFA (a lost phone): that admin's sessions end; he signs in with his password and enrols again.",
+      params: idParams,
+      response: { 204: z.undefined(), ...errors },
+    },
+  }, async (request, reply) => {
+    await mfa.resetAdminMfa(db, actorOf(request), { id: request.params.id });
+    return reply.code(204).send();
+  });
+
+  const settingsSchema = z.object({ requireAdminMfa: z.boolean().describe('Admins without MFA can only enrol until they have it. API keys are unaffected.') });
+  app.get('/api/v1/organization/settings', {
+    schema: { tags: ['organization'], response: { 200: settingsSchema, ...errors } },
+  }, async (request) => mfa.getOrganizationSettings(db, actorOf(request).organizationId));
+
+  app.patch('/api/v1/organization/settings', {
+    schema: { tags: ['organization'], body: settingsSchema.partial().strict(), response: { 200: settingsSchema, ...errors } },
+  }, async (request) => mfa.updateOrganizationSettings(db, actorOf(request), request.body));
+
   app.post('/api/v1/auth/logout', {
-    config: { allowReadOnly: true },
+    config: { allowReadOnly: true, allowDuringMfaEnrolment: true },
     schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
   }, async (request, reply) => {
     if (request.sessionId) await sessions.endSession(db, request.sessionId);
@@ -67,6 +170,7 @@ export function authRoutes(app: App, deps: Deps): void {
   });
 
   app.get('/api/v1/auth/me', {
+    config: { allowDuringMfaEnrolment: true },
     schema: {
       tags: ['auth'],
       response: {
@@ -74,6 +178,7 @@ export function authRoutes(app: App, deps: Deps): void {
           actor: z.object({ type: z.string(), id: z.string().nullable(), email: z.string().nullable().optional(), role: roleSchema.optional() }),
           admin: adminSchema.optional(),
           csrfToken: z.string().nullable(),
+          mfaEnrolmentRequired: z.boolean(),
         }),
         ...errors,
       },
@@ -81,7 +186,7 @@ export function authRoutes(app: App, deps: Deps): void {
   }, async (request) => {
     const actor = actorOf(request);
     const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin(db, actor.organizationId, actor.id) : undefined;
-    return { actor: { type: actor.type, id: actor.id, email: actor.email ?? null, role: actor.role }, admin, csrfToken: request.csrfToken };
+    return { actor: { type: actor.type, id: actor.id, email: actor.email ?? null, role: actor.role }, admin, csrfToken: request.csrfToken, mfaEnrolmentRequired: request.mfaEnrolmentRequired };
   });
 
   // First-admin setup with the one-time link printed at start-up.

@@ -9,9 +9,11 @@ export async function findSessionWithAdmin(db: Db, id: string) {
   return db
     .selectFrom('admin_sessions as s')
     .innerJoin('admins as a', 'a.id', 's.admin_id')
+    .innerJoin('organizations as o', 'o.id', 's.organization_id')
+    .leftJoin('admin_mfa as m', 'm.admin_id', 's.admin_id')
     .select([
       's.id', 's.organization_id', 's.admin_id', 's.csrf_token', 's.created_at', 's.last_seen_at', 's.expires_at',
-      'a.email as admin_email', 'a.role as admin_role',
+      'a.email as admin_email', 'a.role as admin_role', 'o.require_admin_mfa', 'm.enabled_at as mfa_enabled_at',
     ])
     .where('s.id', '=', id)
     .executeTakeFirst();
@@ -64,10 +66,10 @@ export async function touchApiKey(db: Db, id: string, at: string): Promise<void>
 
 /**
  * Removes what can no longer be used: sessions past their expiry or their absolute lifetime (created
- * before `createdBefore`), setup tokens used or expired, and login counters whose window and lock have
+ * before `createdBefore`), setup tokens used or expired, MFA sign-in challenges past their expiry, and login counters whose window and lock have
  * both run out (`windowBefore`). Returns how many rows of each.
  */
-export async function purgeExpired(db: Db, now: string, createdBefore: string, windowBefore: string): Promise<{ sessions: number; setupTokens: number; loginThrottle: number }> {
+export async function purgeExpired(db: Db, now: string, createdBefore: string, windowBefore: string): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
   const sessions = await db.deleteFrom('admin_sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<', createdBefore)])).executeTakeFirst();
   const setupTokens = await db.deleteFrom('setup_tokens').where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)])).executeTakeFirst();
   const loginThrottle = await db
@@ -75,5 +77,9 @@ export async function purgeExpired(db: Db, now: string, createdBefore: string, w
     .where('window_started_at', '<', windowBefore)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
     .executeTakeFirst();
-  return { sessions: Number(sessions.numDeletedRows), setupTokens: Number(setupTokens.numDeletedRows), loginThrottle: Number(loginThrottle.numDeletedRows) };
+  const mfaChallenges = await db.deleteFrom('admin_mfa_challenges').where('expires_at', '<=', now).executeTakeFirst();
+  return {
+    sessions: Number(sessions.numDeletedRows), setupTokens: Number(setupTokens.numDeletedRows),
+    loginThrottle: Number(loginThrottle.numDeletedRows), mfaChallenges: Number(mfaChallenges.numDeletedRows),
+  };
 }

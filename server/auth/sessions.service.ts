@@ -39,6 +39,8 @@ export interface ResolvedSession {
   sessionId: string;
   csrfToken: string;
   actor: Actor;
+  /** The organization requires MFA and this admin has none yet: the session may only enrol. */
+  mfaEnrolmentRequired: boolean;
 }
 
 export async function resolveSession(db: Db, token: string, ttlMinutes: number, clock: Clock = systemClock): Promise<ResolvedSession | undefined> {
@@ -58,6 +60,7 @@ export async function resolveSession(db: Db, token: string, ttlMinutes: number, 
     sessionId: id,
     csrfToken: s.csrf_token,
     actor: { type: 'admin', id: s.admin_id, email: s.admin_email, role: s.admin_role, organizationId: s.organization_id },
+    mfaEnrolmentRequired: Boolean(s.require_admin_mfa) && !s.mfa_enabled_at,
   };
 }
 
@@ -143,7 +146,7 @@ export async function resolveApiKey(db: Db, key: string, clock: Clock = systemCl
 }
 
 /** Expired admin sessions, used or expired setup tokens and stale login counters go (the purge job). */
-export async function purgeExpiredAuth(db: Db, clock: Clock = systemClock): Promise<{ sessions: number; setupTokens: number; loginThrottle: number }> {
+export async function purgeExpiredAuth(db: Db, clock: Clock = systemClock): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
   const now = clock.now();
   return repo.purgeExpired(db, now.toISOString(), new Date(now.getTime() - SESSION_ABSOLUTE_MAX_MS).toISOString(), new Date(now.getTime() - LOGIN_WINDOW_MS).toISOString());
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // The `roster` command: serve, migrate, admin create, users list. Every command has --help.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createAdmin, resetAdminPassword } from '../auth/index.ts';
+import { createAdmin, resetAdminMfa, resetAdminPassword } from '../auth/index.ts';
 import { type Config, ConfigError, loadConfig, redactUrl } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -86,6 +86,17 @@ export function buildCli(): Command {
       await withDatabase(async (database) => {
         await resetAdminPassword(database.db, systemActor(), { email: opts.email }, password);
         process.stdout.write(`Set the password of ${opts.email}; their sessions have ended\n`);
+      });
+    });
+
+  admin
+    .command('reset-mfa')
+    .description("Remove an admin's MFA (a lost authenticator) and end that admin's sessions: the admin signs in with the password and enrols again.")
+    .requiredOption('--email <email>', 'the admin whose MFA is removed')
+    .action(async (opts: { email: string }) => {
+      await withDatabase(async (database) => {
+        await resetAdminMfa(database.db, systemActor(), { email: opts.email });
+        process.stdout.write(`Removed the MFA of ${opts.email}; their sessions have ended. They sign in with their password and enrol again.\n`);
       });
     });
 

@@ -5,6 +5,8 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   created_at: string;
+  /** 1: admins without MFA can only enrol. */
+  require_admin_mfa: Generated<number>;
 }
 
 export interface AdminsTable {
@@ -47,6 +49,29 @@ export interface SetupTokensTable {
   created_at: string;
   expires_at: string;
   used_at: string | null;
+}
+
+export interface AdminMfaTable {
+  admin_id: string;
+  organization_id: string;
+  secret_enc: string;
+  /** JSON array of SHA-256 hex digests; a used code is removed. */
+  recovery_code_hashes: string;
+  last_used_step: number | null;
+  created_at: string;
+  /** Null while the enrolment waits for its first code. */
+  enabled_at: string | null;
+}
+
+export interface AdminMfaChallengesTable {
+  id: string;
+  organization_id: string;
+  admin_id: string;
+  attempts: Generated<number>;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface ApiKeysTable {
@@ -394,6 +419,8 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   setup_tokens: SetupTokensTable;
   api_keys: ApiKeysTable;
+  admin_mfa: AdminMfaTable;
+  admin_mfa_challenges: AdminMfaChallengesTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

@@ -11,11 +11,15 @@ declare module 'fastify' {
     public?: boolean;
     /** A state-changing route that read_only admins may still call (logout). */
     allowReadOnly?: boolean;
+    /** Open to an admin who must enrol MFA before anything else (the organization requires it). */
+    allowDuringMfaEnrolment?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
     sessionId: string | null;
     csrfToken: string | null;
+    /** A session that may only enrol MFA (the organization requires it). */
+    mfaEnrolmentRequired: boolean;
   }
 }
 
@@ -58,6 +62,7 @@ export function installAuth(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', null);
+  app.decorateRequest('mfaEnrolmentRequired', false);
 
   const trusted = new URL(deps.config.publicUrl).origin;
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
@@ -81,6 +86,10 @@ export function installAuth(app: FastifyInstance, deps: Deps): void {
       request.actor = { ...session.actor, clientIp: request.ip };
       request.sessionId = session.sessionId;
       request.csrfToken = session.csrfToken;
+      request.mfaEnrolmentRequired = session.mfaEnrolmentRequired;
+      if (session.mfaEnrolmentRequired && !config?.allowDuringMfaEnrolment) {
+        throw new AppError('MFA_ENROLMENT_REQUIRED', 403, 'This organization requires MFA for every admin: set up an authenticator app first');
+      }
       // Browsers can't send a JSON content type cross-site without CORS, which Roster never allows.
       if (!SAFE_METHODS.has(request.method)) {
         const ct = request.headers['content-type'] ?? '';

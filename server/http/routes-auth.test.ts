@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 
 const PUBLIC = new Set([
-  'GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login', 'GET /api/v1/setup', 'POST /api/v1/setup',
+  'GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login', 'POST /api/v1/auth/login/mfa', 'GET /api/v1/setup', 'POST /api/v1/setup',
   // The admin portal (the SPA's files and its client-side routes, /setup included); its data comes from the guarded API.
   'GET /', 'GET /*', 'GET /assets/*',
   // Account registration: the set-password page, and the user portal, which checks its own user session.
@@ -39,8 +39,9 @@ describe.each(dialects)('route table on %s', (dialect) => {
   });
 
   it('refuses a read_only key on every write route with 403', async () => {
-    // A read_only admin may still sign out and change his own password (an API key cannot: 403 in the handler).
-    const ownSession = new Set(['/api/v1/auth/logout', '/api/v1/auth/password']);
+    // A read_only admin may still sign out, change his own password and manage his own MFA (an API key
+    // cannot: 403 in the handler, see auth tests).
+    const ownSession = new Set(['/api/v1/auth/logout', '/api/v1/auth/password', '/api/v1/auth/mfa/totp', '/api/v1/auth/mfa/totp/verify']);
     const writes = t.app.routeTable.filter((r) => !r.isPublic && !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && !ownSession.has(r.url));
     expect(writes.length).toBeGreaterThan(10);
     for (const r of writes) {

@@ -141,6 +141,21 @@ describe('roster CLI', () => {
     expect(weakReset.stderr).toContain('short pattern repeated');
     const unknown = await runCli(['admin', 'reset-password', '--email', 'nobody@example.com', '--password-stdin'], env, 'lantern-quartz-heron-19\n');
     expect(unknown.code).toBe(1);
+
+    // A lost authenticator: the CLI removes the admin's MFA (here a factor written straight into the file).
+    const noMfa = await runCli(['admin', 'reset-mfa', '--email', 'cli@example.com'], env);
+    expect(noMfa.code).toBe(1);
+    expect(noMfa.stderr).toContain('has no MFA to reset');
+    const { DatabaseSync } = await import('node:sqlite');
+    const file = new DatabaseSync(path.join(dataDir, 'roster.db'));
+    const cli = file.prepare("SELECT id, organization_id FROM admins WHERE email_lower = 'cli@example.com'").get() as { id: string; organization_id: string };
+    file.prepare("INSERT INTO admin_mfa (admin_id, organization_id, secret_enc, recovery_code_hashes, created_at, enabled_at) VALUES (?, ?, 'v1:x', '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").run(cli.id, cli.organization_id);
+    const resetMfa = await runCli(['admin', 'reset-mfa', '--email', 'CLI@example.com'], env);
+    expect(resetMfa.code, resetMfa.stderr).toBe(0);
+    expect(resetMfa.stdout).toContain('Removed the MFA of CLI@example.com');
+    expect(file.prepare('SELECT count(*) AS n FROM admin_mfa').get()).toEqual({ n: 0 });
+    expect(file.prepare("SELECT resource_id FROM insight_events WHERE event_type = 'admin_mfa_reset'").all()).toEqual([{ resource_id: cli.id }]);
+    file.close();
     const weak = await runCli(['admin', 'create', '--email', 'weak@example.com', '--password-stdin'], env, 'short\n');
     expect(weak.stderr).toContain('12 to 128');
     const badRole = await runCli(['admin', 'create', '--email', 'x@example.com', '--role', 'root'], env);
