@@ -12,6 +12,7 @@ import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
 import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
 import { TEST_NETWORK_ENV } from '../network.ts';
+import { base32Decode, totpCode, totpStep } from '../../server/auth/totp.ts';
 
 const ADMIN = { email: 'portal-admin@example.com', password: 'harbour lighthouse 51 blue' };
 const APP = 'HR Cloud';
@@ -76,6 +77,7 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
   });
 
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const sessionCookie = async () => (await page.context().cookies()).filter((c) => c.name === 'roster_session').map((c) => `${c.name}=${c.value}`).join('; ');
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 
   it('sends a signed-out admin to sign in, and signs in', async () => {
@@ -369,6 +371,90 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.pathname !== '/signin');
     await heading('Users').waitFor();
+  });
+
+  it('sets up two-step sign-in from a QR code, then signs in with a code and with a recovery code', async () => {
+    const password = 'cobalt-orchard-drum-73';
+    await nav('Security');
+    await heading('Security').waitFor();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const recoveryCodes = (await page.getByRole('list', { name: 'Recovery codes' }).innerText()).split(/\s+/).filter(Boolean);
+    expect(recoveryCodes).toHaveLength(10);
+    await b.screenshot('mfa-enrolment');
+    const step = totpStep(new Date());
+    const code = (s: number) => totpCode(base32Decode(secret), s);
+    await page.getByLabel('Authentication code').fill(code(step));
+    expect(await page.getByRole('button', { name: 'Turn on' }).isDisabled()).toBe(true);
+    await page.getByLabel('I have saved my recovery codes').check();
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('Two-step sign-in is on').waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const signIn = async () => {
+      await page.getByLabel('Email').fill(ADMIN.email);
+      await page.getByRole('textbox', { name: 'Password' }).fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
+    };
+    await signIn();
+    const wrong = ['000000', '111111', '222222'].find((c) => ![step, step + 1, step + 2].map(code).includes(c))!;
+    await page.getByLabel('Authentication code').fill(wrong);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await shows(page.getByRole('alert'), 'not correct');
+    // The code of the next step: the one used to turn MFA on works once only.
+    await page.getByLabel('Authentication code').fill(code(step + 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await heading('Users').waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn();
+    await page.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0]);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await heading('Users').waitFor();
+    const events = await (await fetch(`${base}/api/v1/insights/events?eventType=admin_mfa_enable,admin_login_attempt&limit=5`, { headers: { cookie: await sessionCookie() } })).json();
+    expect(events.items.map((e: { message?: string }) => e.message)).toContain('with a recovery code (9 left)');
+  });
+
+  it('requires two-step sign-in of every admin: a new admin can only enrol, then resets another admin\'s MFA', async () => {
+    const second = { email: 'second-admin@example.com', password: 'saffron-glacier-tide-25' };
+    const created = await page.evaluate(async (body) => (await fetch('/api/v1/admins', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status, { ...second, role: 'admin' });
+    expect(created).toBe(201);
+    await nav('Security');
+    // Saved first, then shown: the switch follows the server's answer.
+    await page.getByRole('switch', { name: 'Require two-step sign-in for every admin' }).click();
+    await page.getByRole('switch', { name: 'Require two-step sign-in for every admin', checked: true }).waitFor();
+    await eventually(async () => ((await (await fetch(`${base}/api/v1/organization/settings`, { headers: { cookie: await sessionCookie() } })).json()).requireAdminMfa ? true : undefined), 5000, 'the setting to be saved');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(second.email);
+    await page.getByRole('textbox', { name: 'Password' }).fill(second.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Set up two-step sign-in to continue').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/security');
+    // Only enrolment is open: the navigation offers nothing else, and other pages lead back here.
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users', exact: true }).count()).toBe(0);
+    await page.goto(`${base}/users`);
+    await page.getByText('Set up two-step sign-in to continue').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/security');
+    await b.screenshot('mfa-required');
+
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s/g, '');
+    await page.getByLabel('Authentication code').fill(totpCode(base32Decode(secret), totpStep(new Date())));
+    await page.getByLabel('I have saved my recovery codes').check();
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await heading('Users').waitFor();
+
+    await nav('Admins');
+    const first = page.getByRole('row', { name: new RegExp(ADMIN.email) });
+    expect(await first.innerText()).toContain('on');
+    await first.getByRole('button', { name: `Reset the two-step sign-in of ${ADMIN.email}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Reset' }).click();
+    await eventually(async () => ((await first.innerText()).includes('\toff') ? true : undefined), 5000, 'the reset to show');
   });
 
   it('folds the navigation into a menu on a narrow window', async () => {

@@ -24,6 +24,7 @@ const InsightsPage = page(() => import('./pages/admin/InsightsPage.tsx'), 'Insig
 const OutboxPage = page(() => import('./pages/admin/OutboxPage.tsx'), 'OutboxPage');
 const ApiKeysPage = page(() => import('./pages/admin/ApiKeysPage.tsx'), 'ApiKeysPage');
 const AdminsPage = page(() => import('./pages/admin/AdminsPage.tsx'), 'AdminsPage');
+const SecurityPage = page(() => import('./pages/security/SecurityPage.tsx'), 'SecurityPage');
 const NotFoundPage = page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage');
 // Public user pages (set-password link, user portal): their own chunk, outside the admin gate.
 const AccountRoutes = page(() => import('./account/AccountRoutes.tsx'), 'AccountRoutes');
@@ -64,6 +65,7 @@ export function App() {
           <Route path="mail" element={<OutboxPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
           <Route path="admins" element={<AdminsPage />} />
+          <Route path="security" element={<SecurityPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

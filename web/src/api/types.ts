@@ -15,12 +15,28 @@ export interface Admin {
   role: Role;
   createdAt: string;
   lastLoginAt: string | null;
+  mfaEnabled: boolean;
 }
 
 export interface Me {
   actor: { type: string; id: string | null; email?: string | null; role?: Role };
   admin?: Admin;
   csrfToken: string | null;
+  /** The organization requires MFA and this admin has none: only enrolment is open. */
+  mfaEnrolmentRequired: boolean;
+}
+
+/** POST /api/v1/auth/login: a session, or the first step of an MFA sign-in. */
+export type LoginResponse = { csrfToken: string; mfaEnrolmentRequired: boolean } | { mfaRequired: true; expiresAt: string };
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUrl: string;
+  recoveryCodes: string[];
+}
+
+export interface OrganizationSettings {
+  requireAdminMfa: boolean;
 }
 
 export interface ApiKey {

@@ -17,6 +17,7 @@ const NAV = [
   { to: '/mail', label: 'Mail outbox' },
   { to: '/api-keys', label: 'API keys' },
   { to: '/admins', label: 'Admins' },
+  { to: '/security', label: 'Security' },
 ];
 
 export function AppLayout() {
@@ -62,7 +63,7 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        {NAV.map((item) => (
+        {NAV.filter((item) => !me?.mfaEnrolmentRequired || item.to === '/security').map((item) => (
           <NavLink
             key={item.to}
             component={RouterNavLink}

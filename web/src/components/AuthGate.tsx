@@ -1,4 +1,5 @@
-// Screens behind sign-in: without a session the admin goes to the sign-in page and comes back after.
+// Screens behind sign-in: without a session the admin goes to the sign-in page and comes back after;
+// an admin who must enrol MFA first goes to the security page.
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { useMe } from '../api/session.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
@@ -13,5 +14,7 @@ export function AuthGate() {
     const next = `${location.pathname}${location.search}`;
     return <Navigate to={next === '/' ? '/signin' : `/signin?next=${encodeURIComponent(next)}`} replace />;
   }
+  // The organization requires MFA and this admin has none: enrolment is the only open page.
+  if (me.mfaEnrolmentRequired && location.pathname !== '/security') return <Navigate to="/security" replace />;
   return <Outlet />;
 }

@@ -1,12 +1,13 @@
-import { Button, TextInput } from '@mantine/core';
+import { Button, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api, setCsrfToken } from '../api/client.ts';
+import { api, isApiError, setCsrfToken } from '../api/client.ts';
 import { fetchMe, meKey, useMe } from '../api/session.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PasswordField } from '../components/PasswordField.tsx';
+import type { LoginResponse } from '../api/types.ts';
 
 /** Only paths inside the portal: a crafted ?next= must not send the admin elsewhere. */
 export function safeNext(next: string | null): string {
@@ -23,24 +24,48 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [mfaStep, setMfaStep] = useState(false);
 
-  if (me) return <Navigate to={next} replace />;
+  if (me) return <Navigate to={me.mfaEnrolmentRequired ? '/security' : next} replace />;
+
+  const signedIn = async (csrfToken: string) => {
+    setCsrfToken(csrfToken);
+    const current = await fetchMe();
+    queryClient.setQueryData(meKey, current);
+    navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const res = await api.post<{ csrfToken: string }>('/api/v1/auth/login', { email, password });
-      setCsrfToken(res.csrfToken);
-      queryClient.setQueryData(meKey, await fetchMe());
-      navigate(next, { replace: true });
+      const res = await api.post<LoginResponse>('/api/v1/auth/login', { email, password });
+      if ('mfaRequired' in res) {
+        setPassword('');
+        setMfaStep(true);
+      } else {
+        await signedIn(res.csrfToken);
+      }
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+
+  if (mfaStep) {
+    return (
+      <MfaStep
+        email={email}
+        onSignedIn={signedIn}
+        onRestart={(err) => {
+          setMfaStep(false);
+          setError(err);
+        }}
+      />
+    );
+  }
 
   return (
     <CenteredCard title="Sign in" subtitle="Admins of this Roster directory">
@@ -51,6 +76,57 @@ export function SignInPage() {
         {error ? <ErrorAlert error={error} title="Could not sign in" /> : null}
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!email || !password}>
           Sign in
+        </Button>
+      </form>
+    </CenteredCard>
+  );
+}
+
+/** The second step: a code from the authenticator app, or a recovery code. */
+function MfaStep({ email, onSignedIn, onRestart }: { email: string; onSignedIn: (csrfToken: string) => Promise<void>; onRestart: (error: unknown) => void }) {
+  const [useRecovery, setUseRecovery] = useState(false);
+  const [value, setValue] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await api.post<{ csrfToken: string }>('/api/v1/auth/login/mfa', useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') });
+      await onSignedIn(res.csrfToken);
+    } catch (err) {
+      // The pending sign-in is gone (expired, too many wrong codes): back to the password.
+      if (isApiError(err) && err.code === 'MFA_CHALLENGE_EXPIRED') onRestart(err);
+      else setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <CenteredCard title="Two-step sign-in" subtitle={email}>
+      <form onSubmit={submit} noValidate>
+        <Text size="sm" mb="sm">
+          {useRecovery ? 'Enter one of the recovery codes you saved when you set up two-step sign-in. Each works once.' : 'Enter the 6-digit code from your authenticator app.'}
+        </Text>
+        <TextInput
+          key={useRecovery ? 'recovery' : 'code'}
+          label={useRecovery ? 'Recovery code' : 'Authentication code'}
+          inputMode={useRecovery ? 'text' : 'numeric'}
+          autoComplete="one-time-code"
+          required
+          value={value}
+          onChange={(e) => setValue(e.currentTarget.value)}
+          error={!!error}
+          autoFocus
+          mb="md"
+        />
+        {error ? <ErrorAlert error={error} title="Could not sign in" /> : null}
+        <Button type="submit" fullWidth mt="md" loading={busy} disabled={!value.trim()}>
+          Verify
+        </Button>
+        <Button variant="subtle" fullWidth mt="xs" size="xs" onClick={() => { setUseRecovery(!useRecovery); setValue(''); setError(null); }}>
+          {useRecovery ? 'Use a code from the authenticator app' : 'Lost your phone? Use a recovery code'}
         </Button>
       </form>
     </CenteredCard>

@@ -34,6 +34,7 @@ export function AdminsPage() {
                 <Table.Th>Email</Table.Th>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Role</Table.Th>
+                <Table.Th>Two-step sign-in</Table.Th>
                 <Table.Th>Last sign-in</Table.Th>
                 <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
               </Table.Tr>
@@ -44,6 +45,7 @@ export function AdminsPage() {
                   <Table.Td>{a.email}{a.id === me?.admin?.id && <Text span c="dimmed" size="sm"> (you)</Text>}</Table.Td>
                   <Table.Td>{a.name}</Table.Td>
                   <Table.Td>{a.role}</Table.Td>
+                  <Table.Td>{a.mfaEnabled ? 'on' : 'off'}</Table.Td>
                   <Table.Td>{a.lastLoginAt ? formatDateTime(a.lastLoginAt) : 'never'}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
@@ -51,6 +53,19 @@ export function AdminsPage() {
                         <Button size="xs" variant="subtle" aria-label={a.id === me?.admin?.id ? 'Change your password' : `Set a new password for ${a.email}`} onClick={() => setPasswordOf(a)}>
                           {a.id === me?.admin?.id ? 'Change password' : 'Reset password'}
                         </Button>
+                      )}
+                      {canWrite && a.id !== me?.admin?.id && a.mfaEnabled && (
+                        <ConfirmAction
+                          label="Reset two-step sign-in"
+                          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Reset the two-step sign-in of ${a.email}` }}
+                          title={`Reset the two-step sign-in of ${a.email}?`}
+                          message={`For an admin who lost the authenticator app and the recovery codes. ${a.email} is signed out everywhere, signs in with the password alone, and sets up a new app (at once if the organization requires it).`}
+                          confirmLabel="Reset"
+                          onConfirm={async () => {
+                            await api.delete(`/api/v1/admins/${a.id}/mfa`);
+                            queryClient.invalidateQueries({ queryKey: ['admins'] });
+                          }}
+                        />
                       )}
                       {canWrite && a.id !== me?.admin?.id && (
                         <ConfirmAction
