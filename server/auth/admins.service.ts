@@ -168,15 +168,11 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
 
   // A hash from before the current scrypt cost is replaced now that the password is known.
   const rehashed = needsRehash(admin.password_hash) ? { password_hash: await hashPassword(input.password) } : {};
-  if (admin.mfa_enabled_at) {
-    return inTransaction(db, async (trx) => {
-      if (rehashed.password_hash) await repo.updateAdmin(trx, input.organizationId, admin.id, rehashed);
-      return { mfaRequired: true as const, ...(await createMfaChallenge(trx, admin, input, now)) };
-    });
-  }
+  // The password step is passed either way: its failure count starts again (the second factor has its own).
   return inTransaction(db, async (trx) => {
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
     if (rehashed.password_hash) await repo.updateAdmin(trx, input.organizationId, admin.id, rehashed);
+    if (admin.mfa_enabled_at) return { mfaRequired: true as const, ...(await createMfaChallenge(trx, admin, input, now)) };
     return openAdminSession(trx, admin, input, now);
   });
 }
