@@ -146,6 +146,26 @@ export async function claimAccounts(db: Db, applicationId: string, userIds: stri
   return new Set(rows.map((r) => r.user_id));
 }
 
+/** Claims of a one-user sync (`syncUserNow`) carry this prefix; a sync's claims carry its lock owner. */
+export const USER_SYNC_CLAIM_PREFIX = 'user-sync:';
+
+/**
+ * Releases the claims of earlier syncs of the application, called by the sync that has just taken its
+ * lock: only the lock holder runs a sync, so claims left by another sync belong to one that died (or
+ * lost its database) before it could release them. One-user syncs' claims stay.
+ */
+export async function releaseClaimsOfOtherSyncs(db: Db, applicationId: string, owner: string): Promise<number> {
+  const r = await db
+    .updateTable('provisioning_users')
+    .set({ claimed_by: null, claimed_until: null })
+    .where('application_id', '=', applicationId)
+    .where('claimed_by', 'is not', null)
+    .where('claimed_by', '!=', owner)
+    .where('claimed_by', 'not like', `${USER_SYNC_CLAIM_PREFIX}%`)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function releaseClaims(db: Db, applicationId: string, owner: string): Promise<void> {
   await db.updateTable('provisioning_users').set({ claimed_by: null, claimed_until: null }).where('application_id', '=', applicationId).where('claimed_by', '=', owner).execute();
 }

@@ -74,6 +74,7 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
   if (!(await state.acquireLock(db, app, owner, now().toISOString(), new Date(now().getTime() + LOCK_MS).toISOString()))) {
     return { status: 'busy', lockUntil: (await state.findState(db, app))?.lock_until ?? undefined };
   }
+  await takeOver(deps, app, owner);
 
   const stop = new AbortController();
   const idmSignal = deps.idm.signalFor(app);
@@ -122,6 +123,23 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
       await followUp(deps, o.organizationId, app).catch((err: unknown) => deps.logger.warn({ err, applicationId: app }, 'could not enqueue the follow-up sync'));
     }
   }
+}
+
+/**
+ * With the lock, nothing else syncs this application: a sync still marked running, and claims held by
+ * another sync, were left by one that died or lost its database before it could end them (its lock
+ * ran out). Its sync is ended as failed, and its users are free for this one, which owes their work
+ * (the full reconcile it was doing is still requested). Without this, the claims made the next syncs
+ * skip those users for ten minutes and report themselves complete.
+ */
+async function takeOver(deps: Deps, applicationId: string, owner: string): Promise<void> {
+  const { db } = deps.database;
+  const stale = await state.listSyncsByStatus(db, applicationId, ['running']);
+  await state.updateSyncs(db, stale.map((s) => s.id), {
+    status: 'failed', error: 'interrupted (its worker stopped or lost the database); a later sync took over', finished_at: deps.clock.now().toISOString(),
+  });
+  const released = await accounts.releaseClaimsOfOtherSyncs(db, applicationId, owner);
+  if (stale.length || released) deps.logger.info({ applicationId, staleSyncs: stale.length, releasedClaims: released }, 'took over from a sync that did not finish');
 }
 
 async function followUp(deps: Deps, organizationId: string, applicationId: string): Promise<void> {

@@ -109,7 +109,7 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
   if (!first.user && !first.account) throw notFound('User', userId);
   if (!explicitOp(first, cfg.settings.deprovision)) return skipped(applicationId, first);
 
-  const owner = newId();
+  const owner = `${accounts.USER_SYNC_CLAIM_PREFIX}${newId()}`;
   await accounts.insertMissingAccounts(db, [{
     application_id: applicationId, organization_id: actor.organizationId, user_id: userId, user_name: first.user?.username ?? userId, remote_id: null,
     pushed_attributes: null, pushed_active: null, status: 'pending', last_operation: null, last_error: null, attempts: 0, next_attempt_at: null,
