@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { groupListQuery, groupSchema } from '../directory/groups.routes.ts';
 import { getGroup, listGroupsOfApplication } from '../directory/groups.service.ts';
 import { actorOf } from '../http/auth.ts';
+import { APPLICATION_DELETED, publishStop } from '../integrations/index.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
 import * as apps from './applications.service.ts';
 import * as bindings from './bindings.service.ts';
@@ -58,12 +59,15 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.delete('/api/v1/applications/:id', {
     schema: {
       tags,
-      description: 'Deletes the application and its group bindings; the groups and their members stay.',
+      description: 'Deletes the application, its group bindings and its integration; the groups and their members stay. Work for the application (an import, provisioning) stops at once in every process.',
       params: idParams,
       response: { 204: z.undefined(), ...errors },
     },
   }, async (request, reply) => {
     await apps.deleteApplication(db, actorOf(request), request.params.id);
+    // Its integration went with it: stop the work in flight here and, before answering, everywhere.
+    deps.idm.abort(request.params.id, APPLICATION_DELETED);
+    await publishStop(db, request.params.id, 'deleted');
     return reply.code(204).send();
   });
 

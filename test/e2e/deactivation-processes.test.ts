@@ -89,4 +89,33 @@ describe('deactivation across processes (PostgreSQL)', () => {
     const after = listing().filter((r) => r.at > answeredAt);
     expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
   }, 120_000);
+
+  it('stops the worker\'s paging the moment the application is deleted', async () => {
+    const base = api!.url;
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const call = async (method: string, url: string, body?: unknown) => {
+      const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: r.status, json: (r.status === 204 ? {} : await r.json()) as Record<string, any> };
+    };
+    const appId = (await call('POST', '/api/v1/applications', { name: 'Doomed App' })).json.id;
+    expect((await call('PUT', `/api/v1/applications/${appId}/idm`, {
+      baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN },
+      settings: { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+    })).status).toBe(200);
+    expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
+    scim.setQuirks({ latencyMs: 25 });
+    scim.clearRequests();
+    // Its users exist already (the first import): this run pages through them without creating any.
+    expect((await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true })).status).toBe(202);
+    const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
+    await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
+
+    expect((await call('DELETE', `/api/v1/applications/${appId}`)).status).toBe(204);
+    const answeredAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = listing().filter((r) => r.at > answeredAt);
+    expect(after.length, `requests after the deletion answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
+    for (const w of workers) expect(w.child.exitCode, w.output()).toBeNull();
+  }, 120_000);
 });
