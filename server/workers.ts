@@ -1,7 +1,8 @@
 // The job handlers a worker process runs.
 import { registerAccountWorkers } from './accounts/index.ts';
 import type { Deps } from './deps.ts';
-import { executeRun, IMPORT_JOB } from './imports/index.ts';
+import { executeRun, IMPORT_JOB, runExists } from './imports/index.ts';
+import { AppError } from './shared/errors.ts';
 import { registerMaintenanceWorkers } from './maintenance.ts';
 import { handleMailSendJob, MAIL_SEND_JOB, type MailSendPayload } from './notifications/index.ts';
 import { registerProvisioningWorkers } from './provisioning/index.ts';
@@ -11,9 +12,19 @@ export function registerWorkers(deps: Deps): void {
     handleMailSendJob({ db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey }, payload, ctx),
   { concurrency: 4 });
   deps.queue.work<{ runId: string }>(IMPORT_JOB, async (payload, ctx) => {
-    await executeRun(deps, payload.runId, { signal: ctx.signal });
+    try {
+      await executeRun(deps, payload.runId, { signal: ctx.signal });
+    } catch (err) {
+      // The run went with its application (deleted, even mid-run): the job is done, not to be retried.
+      if (err instanceof AppError && err.status === 404 && !(await runExists(deps.database.db, payload.runId))) {
+        deps.logger.info({ runId: payload.runId }, 'import run deleted with its application; nothing to do');
+        return;
+      }
+      throw err;
+    }
   }, { concurrency: 2 });
   registerProvisioningWorkers(deps);
   registerAccountWorkers(deps);
   registerMaintenanceWorkers(deps);
 }
+

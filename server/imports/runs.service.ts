@@ -363,7 +363,9 @@ interface RunContext {
 async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'failed', error: string | null): Promise<ImportRun> {
   const { db } = deps.database;
   return inTransaction(db, async (trx) => {
-    const current = (await repo.findRun(trx, null, ctx.run.id))!;
+    const current = await repo.findRun(trx, null, ctx.run.id);
+    // Deleted with its application while it ran: nothing is left to finish or to tell.
+    if (!current) throw notFound('Import run', ctx.run.id);
     if (current.status === 'completed' || current.status === 'failed') return toRun(current);
     const now = deps.clock.now().toISOString();
     const patch = { status, error, finished_at: now, updated_at: now, total: status === 'completed' ? current.processed : Math.max(current.total, current.processed) };
@@ -383,6 +385,11 @@ async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'fai
     await notifyRunFinished(trx, deps, finished, ctx.app);
     return toRun(finished);
   });
+}
+
+/** Whether the run still exists (a run goes with its application). */
+export async function runExists(db: Db, id: string): Promise<boolean> {
+  return (await repo.findRun(db, null, id)) !== undefined;
 }
 
 export async function getRun(db: Db, organizationId: string, id: string): Promise<ImportRun> {

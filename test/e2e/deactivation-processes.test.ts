@@ -106,7 +106,6 @@ describe('deactivation across processes (PostgreSQL)', () => {
     expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
     scim.setQuirks({ latencyMs: 25 });
     scim.clearRequests();
-    // Its users exist already (the first import): this run pages through them without creating any.
     expect((await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true })).status).toBe(202);
     const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
     await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
@@ -117,5 +116,52 @@ describe('deactivation across processes (PostgreSQL)', () => {
     const after = listing().filter((r) => r.at > answeredAt);
     expect(after.length, `requests after the deletion answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
     for (const w of workers) expect(w.child.exitCode, w.output()).toBeNull();
+    // The run went with the application: its job ends without retries (it used to fail four times).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(workers.map((w) => w.output()).join('\n')).not.toMatch(/"name":"import.run","msg":"job attempt failed"/);
+  }, 120_000);
+
+  it('stops a provisioning sync running in a worker the moment the deactivation has answered', async () => {
+    const base = api!.url;
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const call = async (method: string, url: string, body?: unknown) => {
+      const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: r.status, json: (r.status === 204 ? {} : await r.json()) as Record<string, any> };
+    };
+    const target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: true });
+    try {
+      const appId = (await call('POST', '/api/v1/applications', { name: 'Provisioned App' })).json.id;
+      expect((await call('PUT', `/api/v1/applications/${appId}/idm`, {
+        baseUrl: target.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: { concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+      })).status).toBe(200);
+      // 300 directory users in a group bound to the application.
+      const groupId = (await call('POST', '/api/v1/groups', { name: 'Provisioned' })).json.id;
+      for (let i = 0; i < 300; i++) {
+        const user = await call('POST', '/api/v1/users', { username: `prov.user${i}`, email: `prov.user${i}@example.com` });
+        expect(user.status).toBe(201);
+        expect((await call('PUT', `/api/v1/groups/${groupId}/members/${user.json.id}`)).status).toBeLessThan(300);
+      }
+      expect((await call('PUT', `/api/v1/applications/${appId}/groups/${groupId}`)).status).toBe(201);
+      target.setQuirks({ latencyMs: 25 });
+      expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
+      const creates = () => target.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Users'));
+      await eventually(async () => (creates().length >= 30 ? true : undefined), 30_000, 'the sync to create accounts');
+
+      expect((await call('POST', `/api/v1/applications/${appId}/idm/deactivate`)).status).toBe(200);
+      const answeredAt = Date.now();
+      const sync = await eventually(async () => {
+        const r = await call('GET', `/api/v1/applications/${appId}/idm/syncs`);
+        const last = r.json.items?.[0];
+        return last && last.status !== 'running' && last.status !== 'queued' ? last : undefined;
+      }, 30_000, 'the sync to end');
+      expect(sync).toMatchObject({ status: 'cancelled' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = target.requests.filter((r) => r.at > answeredAt);
+      expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
+      expect(target.store.userCount()).toBeLessThan(300);
+    } finally {
+      await target.stop();
+    }
   }, 120_000);
 });
