@@ -11,7 +11,10 @@ export async function upsertPendingMfa(db: Db, row: AdminMfaTable): Promise<void
   await db
     .insertInto('admin_mfa')
     .values(row)
-    .onConflict((oc) => oc.column('admin_id').doUpdateSet({ secret_enc: row.secret_enc, recovery_code_hashes: row.recovery_code_hashes, last_used_step: null, created_at: row.created_at, enabled_at: null }))
+    .onConflict((oc) => oc.column('admin_id')
+      .doUpdateSet({ secret_enc: row.secret_enc, recovery_code_hashes: row.recovery_code_hashes, last_used_step: null, created_at: row.created_at, enabled_at: null })
+      // Never over a confirmed factor (a second enrolment racing the first one's confirmation).
+      .where('admin_mfa.enabled_at', 'is', null))
     .execute();
 }
 

@@ -70,7 +70,7 @@ async function consumeFactor(db: Db, secretKey: Buffer, mfa: NonNullable<Awaited
   return undefined;
 }
 
-/** Checks the lock, then the factor; a wrong one counts. Throws MFA_CODE_INCORRECT or LOGIN_LOCKED. */
+/** Checks the lock (LOGIN_LOCKED), then the factor; a wrong one counts towards the lock. */
 async function checkFactor(db: Db, secretKey: Buffer, mfa: NonNullable<Awaited<ReturnType<typeof repo.findMfa>>>, factor: SecondFactor, clientIp: string | null | undefined, now: Date) {
   const keys = mfaThrottleKeys(mfa.admin_id, clientIp);
   const throttle = await checkLoginThrottle(db, mfa.organization_id, keys, now);
