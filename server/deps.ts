@@ -1,6 +1,6 @@
 // Everything the server needs, built from config with plain functions.
 import type { Config } from './config.ts';
-import { type Database, openDatabase } from './db/database.ts';
+import { type Database, openDatabase, optimizeDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { PgListener } from './db/notify.ts';
 import { IntegrationRuntime, listenForStops } from './integrations/index.ts';
@@ -36,6 +36,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
   const readiness = overrides.readiness ?? new Readiness();
   readiness.wait('migrations');
   await migrateToLatest(database.db);
+  await optimizeDatabase(database);
   readiness.done('migrations');
   registerImportMailAttachments();
   const idm = overrides.idm ?? new IntegrationRuntime({ network: networkPolicy(config.scimNetwork.allowedNetworks, config.scimNetwork.allowHttp) });

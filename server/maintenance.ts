@@ -1,8 +1,9 @@
 // Periodic housekeeping that belongs to no feature: one `maintenance.purge` job at a time across all
-// worker processes (a singleton key), which schedules its own next run. Owns no tables: it calls the
-// modules that own what is purged.
+// worker processes (a singleton key), which schedules its own next run, purges and refreshes SQLite's
+// planner statistics. Owns no tables: it calls the modules that own what is purged.
 import { purgeExpiredAccounts } from './accounts/index.ts';
 import { purgeExpiredAuth } from './auth/index.ts';
+import { optimizeDatabase } from './db/database.ts';
 import type { Deps } from './deps.ts';
 
 export const PURGE_JOB = 'maintenance.purge';
@@ -26,5 +27,6 @@ export function registerMaintenanceWorkers(deps: Deps): void {
     await schedulePurge(deps, new Date(deps.clock.now().getTime() + PURGE_EVERY_MS));
     const purged = await purgeExpired(deps);
     deps.logger.info({ purged }, 'purged expired sessions and tokens');
+    await optimizeDatabase(deps.database);
   }, { concurrency: 1 });
 }

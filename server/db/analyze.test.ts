@@ -24,3 +24,34 @@ describe.each(dialects)('analyzeTables on %s', (dialect) => {
     expect(await database.db.selectFrom('organizations').select('id').where('name', 'like', 'analyzed %').execute()).toHaveLength(2000);
   });
 });
+
+describe('SQLite planner statistics', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('make "these ids of the organization" use the primary key instead of reading every user of the organization', async () => {
+    const { insertUsers, newUserRecord } = await import('../directory/index.ts');
+    const { DEFAULT_ORGANIZATION_ID } = await import('../shared/actor.ts');
+    const now = '2026-12-05T00:00:00.000Z';
+    const rows = Array.from({ length: 3000 }, (_, i) => newUserRecord(DEFAULT_ORGANIZATION_ID, { username: `planned.${i}`, email: `planned.${i}@example.com`, state: 'ACTIVE' }, now));
+    await insertUsers(database.db, rows);
+    const plan = async () => (await sql<{ detail: string }>`explain query plan select * from users where organization_id = ${DEFAULT_ORGANIZATION_ID} and id in (${sql.join(rows.slice(0, 50).map((r) => r.id))})`.execute(database.db)).rows.map((r) => r.detail).join(' / ');
+    // Without statistics SQLite prefers the unique (organization_id, username) index: a scan of the organization.
+    expect(await plan()).toMatch(/\(organization_id=\?\)/);
+    await analyzeTables(database, ['users']);
+    expect(await plan()).toMatch(/\(id=\?\)/);
+
+    // optimizeDatabase (start-up, hourly) does the same for a table that grew without an analyze.
+    await sql`delete from sqlite_stat1`.execute(database.db);
+    await sql`analyze sqlite_schema`.execute(database.db);
+    expect(await plan()).toMatch(/\(organization_id=\?\)/);
+    const { optimizeDatabase } = await import('./database.ts');
+    await optimizeDatabase(database);
+    expect(await plan()).toMatch(/\(id=\?\)/);
+  });
+});
