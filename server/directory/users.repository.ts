@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
-import type { UsersTable } from '../db/schema.ts';
+import type { DB, UsersTable } from '../db/schema.ts';
 
 export type UserRow = UsersTable;
 
@@ -86,12 +86,25 @@ export async function listUsers(
   after: { value: string; id: string } | undefined,
   limit: number,
 ): Promise<UserRecord[]> {
-  let q = filtered(db, f).select(USER_COLUMNS);
-  if (after) {
-    const op = order === 'asc' ? '>' : '<';
-    q = q.where((eb) => eb.or([eb(sort, op, after.value), eb.and([eb(sort, '=', after.value), eb('id', op, after.id)])]));
+  const page = <O>(q: SelectQueryBuilder<DB, 'users', O>) => {
+    if (after) {
+      const op = order === 'asc' ? '>' : '<';
+      q = q.where((eb) => eb.or([eb(sort, op, after.value), eb.and([eb(sort, '=', after.value), eb('id', op, after.id)])]));
+    }
+    return q.orderBy(sort, order).orderBy('id', order).limit(limit);
+  };
+  if (f.searchPattern && sort === 'username_lower') {
+    // Searching in the default order: the page's ids first, from the index that carries search_text
+    // (asking for whole rows, SQLite walks the unique username index and reads every user's row to test
+    // the pattern: 345 ms for a rare match at 100,000 users, 20 ms this way), then those rows.
+    const ids = (await page(filtered(db, f).select('id')).execute()).map((r) => r.id);
+    if (ids.length === 0) return [];
+    // By primary key alone: the ids come from the organization's query above.
+    const rows = await db.selectFrom('users').select(USER_COLUMNS).where('id', 'in', ids).execute();
+    const at = new Map(ids.map((id, i) => [id, i]));
+    return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
   }
-  return q.orderBy(sort, order).orderBy('id', order).limit(limit).execute();
+  return page(filtered(db, f).select(USER_COLUMNS)).execute();
 }
 
 export async function countUsers(db: Db, f: UserListFilter): Promise<number> {
