@@ -78,7 +78,7 @@ process.once('SIGINT', () => {
 
 /** A Roster process as `npm start` runs it; resolves once it says it is running. */
 async function startRoster(label: string, env: Record<string, string>): Promise<Proc & { url?: string }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(ROOT, 'server/main.ts')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...(process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
