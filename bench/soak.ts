@@ -71,10 +71,12 @@ const cleanups: Array<() => Promise<unknown>> = [];
 async function cleanUp() {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 }
-process.once('SIGINT', () => {
-  process.stderr.write('\ninterrupted: stopping what was started\n');
-  void cleanUp().finally(() => process.exit(130));
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping what was started\n`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
 
 /** A Roster process as `npm start` runs it; resolves once it says it is running. */
 async function startRoster(label: string, env: Record<string, string>): Promise<Proc & { url?: string }> {
