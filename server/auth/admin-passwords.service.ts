@@ -53,9 +53,7 @@ export async function changeOwnAdminPassword(
 
 /** Sets another admin's password (an admin's API call, or the CLI for lockouts); all that admin's sessions end. */
 export async function resetAdminPassword(db: Db, actor: Actor, target: { id?: string; email?: string }, password: string, clock: Clock = systemClock): Promise<void> {
-  const row = target.id
-    ? await repo.findAdminById(db, actor.organizationId, target.id)
-    : await repo.findAdminByEmail(db, actor.organizationId, (target.email ?? '').trim().toLowerCase());
+  const row = await repo.findTargetAdmin(db, actor.organizationId, target);
   if (!row) throw notFound('Admin', target.id ?? target.email ?? '');
   if (actor.type === 'admin' && actor.id === row.id) {
     throw new AppError('USE_CHANGE_PASSWORD', 409, 'To change your own password, give your current one: POST /api/v1/auth/password');

@@ -21,6 +21,11 @@ export async function findAdminByEmail(db: Db, organizationId: string, emailLowe
   return selectAdmins(db).where('admins.organization_id', '=', organizationId).where('admins.email_lower', '=', emailLower).executeTakeFirst();
 }
 
+/** The admin another admin or the CLI names: by id, or by email (any case). */
+export async function findTargetAdmin(db: Db, organizationId: string, target: { id?: string; email?: string }): Promise<AdminRecord | undefined> {
+  return target.id ? findAdminById(db, organizationId, target.id) : findAdminByEmail(db, organizationId, (target.email ?? '').trim().toLowerCase());
+}
+
 export async function listAdmins(db: Db, organizationId: string): Promise<AdminRecord[]> {
   return selectAdmins(db).where('admins.organization_id', '=', organizationId).orderBy('admins.email_lower').execute();
 }

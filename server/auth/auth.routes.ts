@@ -3,7 +3,6 @@ import type { Deps } from '../deps.ts';
 import { type App, errors, idParams } from '../http/common.ts';
 import { actorOf, SESSION_COOKIE } from '../http/auth.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { AppError } from '../shared/errors.ts';
 import { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
 import * as admins from './admins.service.ts';
 import * as mfa from './mfa.service.ts';
@@ -93,7 +92,7 @@ export function authRoutes(app: App, deps: Deps): void {
     },
   }, async (request, reply) => {
     const challengeToken = request.cookies?.[MFA_PENDING_COOKIE];
-    if (!challengeToken) throw new AppError('MFA_CHALLENGE_EXPIRED', 401, 'The sign-in has expired: enter your email and password again');
+    if (!challengeToken) throw mfa.challengeExpired();
     const result = await mfa.completeMfaLogin(db, deps.secretKey, {
       challengeToken, code: request.body.code, recoveryCode: request.body.recoveryCode,
       clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null, sessionTtlMinutes: deps.config.sessionTtlMinutes,

@@ -42,6 +42,9 @@ export interface SecondFactor {
   recoveryCode?: string;
 }
 
+/** The pending sign-in is gone (expired, spent, or never there): the password step comes again. */
+export const challengeExpired = (why = 'The sign-in has expired') => new AppError('MFA_CHALLENGE_EXPIRED', 401, `${why}: enter your email and password again`);
+
 const wrongFactor = (factor: SecondFactor) => factor.recoveryCode !== undefined
   ? badRequest('MFA_CODE_INCORRECT', 'The recovery code is not correct or was used before', [{ path: 'body.recoveryCode', message: 'is not correct or was used before' }])
   : badRequest('MFA_CODE_INCORRECT', 'The code is not correct or was used before: wait for the next one from your authenticator app', [{ path: 'body.code', message: 'is not correct or was used before' }]);
@@ -115,12 +118,11 @@ export async function confirmTotpEnrolment(db: Db, secretKey: Buffer, actor: Act
   const now = clock.now();
   const { used, keys, throttle } = await checkFactor(db, secretKey, mfa, { code }, actor.clientIp, now);
   if (!used) throw wrongFactor({ code });
-  const admin = await admins.findAdminById(db, actor.organizationId, adminId);
   await inTransaction(db, async (trx) => {
     await repo.enableMfa(trx, adminId, now.toISOString());
     if (session.sessionId) await deleteSessionsOfAdmin(trx, adminId, session.sessionId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, { eventType: 'admin_mfa_enable', service: 'auth', actor, resource: { type: 'admin', id: adminId, username: admin?.email ?? null }, changes: { method: 'totp' }, message: 'authenticator app enrolled; other sessions ended' });
+    await record(trx, { eventType: 'admin_mfa_enable', service: 'auth', actor, resource: { type: 'admin', id: adminId, username: actor.email ?? null }, changes: { method: 'totp' }, message: 'authenticator app enrolled; other sessions ended' });
   });
 }
 
@@ -131,15 +133,14 @@ export async function disableTotp(db: Db, secretKey: Buffer, actor: Actor, facto
   if (!mfa?.enabled_at) throw conflict('MFA_NOT_ENABLED', 'MFA is not on for your account');
   const now = clock.now();
   const { used, keys, throttle } = await checkFactor(db, secretKey, mfa, factor, actor.clientIp, now);
-  const admin = await admins.findAdminById(db, actor.organizationId, adminId);
   if (!used) {
-    await record(db, { eventType: 'admin_mfa_disable', service: 'auth', success: false, actor, resource: { type: 'admin', id: adminId, username: admin?.email ?? null }, message: 'wrong code' });
+    await record(db, { eventType: 'admin_mfa_disable', service: 'auth', success: false, actor, resource: { type: 'admin', id: adminId, username: actor.email ?? null }, message: 'wrong code' });
     throw wrongFactor(factor);
   }
   await inTransaction(db, async (trx) => {
     await repo.deleteMfa(trx, adminId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, { eventType: 'admin_mfa_disable', service: 'auth', actor, resource: { type: 'admin', id: adminId, username: admin?.email ?? null }, changes: { method: 'totp' } });
+    await record(trx, { eventType: 'admin_mfa_disable', service: 'auth', actor, resource: { type: 'admin', id: adminId, username: actor.email ?? null }, changes: { method: 'totp' } });
   });
 }
 
@@ -148,9 +149,7 @@ export async function disableTotp(db: Db, secretKey: Buffer, actor: Actor, facto
  * That admin's sessions and pending sign-ins end; he signs in with his password and enrols again.
  */
 export async function resetAdminMfa(db: Db, actor: Actor, target: { id?: string; email?: string }): Promise<void> {
-  const row = target.id
-    ? await admins.findAdminById(db, actor.organizationId, target.id)
-    : await admins.findAdminByEmail(db, actor.organizationId, (target.email ?? '').trim().toLowerCase());
+  const row = await admins.findTargetAdmin(db, actor.organizationId, target);
   if (!row) throw notFound('Admin', target.id ?? target.email ?? '');
   if (actor.type === 'admin' && actor.id === row.id) {
     throw conflict('CANNOT_RESET_OWN_MFA', 'Remove your own MFA with a code from your authenticator or a recovery code');
@@ -177,13 +176,13 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
   const challenge = input.challengeToken.length <= 200 ? await repo.findChallenge(db, challengeId) : undefined;
   if (!challenge || challenge.expires_at <= now.toISOString()) {
     if (challenge) await repo.deleteChallenge(db, challengeId);
-    throw new AppError('MFA_CHALLENGE_EXPIRED', 401, 'The sign-in has expired: enter your email and password again');
+    throw challengeExpired();
   }
   const admin = await admins.findAdminById(db, challenge.organization_id, challenge.admin_id);
   const mfa = await repo.findMfa(db, challenge.organization_id, challenge.admin_id);
   if (!admin || !mfa?.enabled_at) {
     await repo.deleteChallenge(db, challengeId);
-    throw new AppError('MFA_CHALLENGE_EXPIRED', 401, 'The sign-in has expired: enter your email and password again');
+    throw challengeExpired();
   }
   const actor = { type: 'admin' as const, id: admin.id, email: admin.email, organizationId: admin.organization_id, clientIp: input.clientIp };
   let checked: Awaited<ReturnType<typeof checkFactor>>;
@@ -201,7 +200,7 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
     const spent = challenge.attempts + 1 >= MFA_CHALLENGE_MAX_ATTEMPTS;
     if (spent) await repo.deleteChallenge(db, challengeId);
     await record(db, { eventType: 'admin_login_attempt', service: 'auth', success: false, actor, resource: { type: 'admin', id: admin.id, username: admin.email }, message: `wrong ${kind} (second factor)` });
-    if (spent) throw new AppError('MFA_CHALLENGE_EXPIRED', 401, 'Too many wrong codes: enter your email and password again');
+    if (spent) throw challengeExpired('Too many wrong codes');
     throw wrongFactor(input);
   }
   return inTransaction(db, async (trx) => {
