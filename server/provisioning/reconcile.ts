@@ -71,10 +71,12 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
   const now = () => deps.clock.now();
   await state.ensureState(db, o.organizationId, app, now().toISOString());
   const owner = newId();
+  // A lock still owned when it is taken ran out: its sync never released it (see takeOver).
+  const previousOwner = (await state.findState(db, app))?.lock_owner;
   if (!(await state.acquireLock(db, app, owner, now().toISOString(), new Date(now().getTime() + LOCK_MS).toISOString()))) {
     return { status: 'busy', lockUntil: (await state.findState(db, app))?.lock_until ?? undefined };
   }
-  await takeOver(deps, app, owner);
+  if (previousOwner) await takeOver(deps, app, owner);
 
   const stop = new AbortController();
   const idmSignal = deps.idm.signalFor(app);
@@ -126,9 +128,9 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
 }
 
 /**
- * With the lock, nothing else syncs this application: a sync still marked running, and claims held by
- * another sync, were left by one that died or lost its database before it could end them (its lock
- * ran out). Its sync is ended as failed, and its users are free for this one, which owes their work
+ * Called when the lock was taken over from a sync that never released it (it died, or lost its
+ * database before it could end). With the lock, nothing else syncs this application: a sync still
+ * marked running, and claims held by another sync, were left by that one. Its sync is ended as failed, and its users are free for this one, which owes their work
  * (the full reconcile it was doing is still requested). Without this, the claims made the next syncs
  * skip those users for ten minutes and report themselves complete.
  */
