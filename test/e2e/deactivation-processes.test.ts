@@ -24,6 +24,16 @@ async function startWorker(env: Record<string, string>): Promise<SpawnedServer> 
   return w;
 }
 
+/** Signs in as the admin; returns a JSON caller with the session cookie. */
+async function signIn(base: string) {
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0];
+  return async (method: string, url: string, body?: unknown) => {
+    const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: r.status, json: (r.status === 204 ? {} : await r.json()) as Record<string, any> };
+  };
+}
+
 describe('deactivation across processes (PostgreSQL)', () => {
   let scim: RunningScimServer;
   let env: Record<string, string>;
@@ -52,13 +62,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
   it('stops the worker\'s paging the moment the api process has answered', async () => {
     api = await startServerProcess({ ...env, ROSTER_ROLE: 'api' });
     workers.push(await startWorker(env), await startWorker(env));
-    const base = api.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
-    const call = async (method: string, url: string, body?: unknown) => {
-      const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: r.status, json: (await r.json()) as Record<string, any> };
-    };
+    const call = await signIn(api.url);
     const appId = (await call('POST', '/api/v1/applications', { name: 'Stop App' })).json.id;
     const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
       baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN },
@@ -91,13 +95,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
   }, 120_000);
 
   it('stops the worker\'s paging the moment the application is deleted', async () => {
-    const base = api!.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
-    const call = async (method: string, url: string, body?: unknown) => {
-      const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: r.status, json: (r.status === 204 ? {} : await r.json()) as Record<string, any> };
-    };
+    const call = await signIn(api!.url);
     const appId = (await call('POST', '/api/v1/applications', { name: 'Doomed App' })).json.id;
     expect((await call('PUT', `/api/v1/applications/${appId}/idm`, {
       baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN },
@@ -122,13 +120,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
   }, 120_000);
 
   it('stops a provisioning sync running in a worker the moment the deactivation has answered', async () => {
-    const base = api!.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
-    const call = async (method: string, url: string, body?: unknown) => {
-      const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: r.status, json: (r.status === 204 ? {} : await r.json()) as Record<string, any> };
-    };
+    const call = await signIn(api!.url);
     const target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: true });
     try {
       const appId = (await call('POST', '/api/v1/applications', { name: 'Provisioned App' })).json.id;
