@@ -182,9 +182,12 @@ export class PgBossJobQueue implements JobQueue {
         const r = await boss.upsert(name, payload, { ...this.#sendOptions(o), singletonKey: o.singletonKey, ...conn });
         if (r.jobs[0]) return r.jobs[0];
       }
-      throw new Error(`pg-boss did not enqueue ${name}`);
+      // Under a stream of enqueues of one key every attempt can lose that race. The caller's change
+      // must not fail for it: a plain send (outside the upsert index) always inserts, at the cost
+      // of one extra run, and keeps the key so cancel() still finds it.
+      this.#log.debug({ job: name }, 'coalescing lost to concurrent workers three times; queued a separate job');
     }
-    const id = await boss.send(name, payload, { ...this.#sendOptions(o), ...conn });
+    const id = await boss.send(name, payload, { ...this.#sendOptions(o), ...(o.singletonKey !== undefined ? { singletonKey: o.singletonKey } : {}), ...conn });
     if (!id) throw new Error(`pg-boss did not enqueue ${name}`);
     return id;
   }

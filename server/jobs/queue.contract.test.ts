@@ -166,6 +166,35 @@ describe.each(adapters)('JobQueue contract: $label', (adapter) => {
     }
   });
 
+  it('never fails the enqueue of a busy key, even when workers take each waiting job the moment it commits', { timeout: 60_000 }, async () => {
+    // Many changes enqueue the same coalescing job while two processes' workers keep taking it: an
+    // enqueue that loses every race to a worker must still leave a job that runs after its commit.
+    const name = jobName();
+    // SQLite has one connection per process (a second one in this process would block it on the lock).
+    const other = adapter.dialect === 'postgres' ? openDatabase(database.url, { poolSize: 10 }) : database;
+    const q2 = createJobQueue(other, { kind: adapter.kind, connectionString: database.url, pollIntervalMs: adapter.pollMs, leaseMs: adapter.leaseMs });
+    try {
+      const q1 = makeQueue();
+      const handler = async () => {
+        await sleep(1);
+      };
+      q1.work(name, handler, { concurrency: 4 });
+      q2.work(name, handler, { concurrency: 4 });
+      await Promise.all([q1.start(), q2.start()]);
+      const enqueued = await Promise.allSettled(
+        Array.from({ length: 400 }, (_, v) =>
+          (v % 2 ? other.db : database.db).transaction().execute((trx) => (v % 2 ? q2 : q1).enqueue(trx, name, { v }, { singletonKey: 'busy' })),
+        ),
+      );
+      expect(enqueued.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      const ids = new Set(enqueued.map((r) => (r as PromiseFulfilledResult<string>).value));
+      for (const id of ids) await waitForState(q1, id, 'completed');
+    } finally {
+      await q2.stop({ graceMs: 1000 });
+      if (other !== database) await other.close();
+    }
+  });
+
   it('runs jobs in runAt order and none before its runAt', async () => {
     const q = makeQueue();
     const name = jobName();
