@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import { groupListQuery, groupSchema } from '../directory/groups.routes.ts';
 import { getGroup, listGroupsOfApplication } from '../directory/groups.service.ts';
 import { actorOf } from '../http/auth.ts';
-import { APPLICATION_DELETED, publishStop } from '../integrations/index.ts';
+import { publishStop } from '../integrations/index.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
 import * as apps from './applications.service.ts';
 import * as bindings from './bindings.service.ts';
@@ -66,7 +66,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   }, async (request, reply) => {
     await apps.deleteApplication(db, actorOf(request), request.params.id);
     // Its integration went with it: stop the work in flight here and, before answering, everywhere.
-    deps.idm.abort(request.params.id, APPLICATION_DELETED);
+    deps.idm.abort(request.params.id, 'deleted');
     await publishStop(db, request.params.id, 'deleted');
     return reply.code(204).send();
   });

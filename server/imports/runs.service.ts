@@ -7,7 +7,7 @@ import { analyzeTables, inTransaction } from '../db/database.ts';
 import { storageProblem, uniqueViolation } from '../db/errors.ts';
 import type { Deps } from '../deps.ts';
 import { record } from '../insights/index.ts';
-import { loadScimConfig } from '../integrations/index.ts';
+import { loadScimConfig, STOP_MESSAGES, stopReasonOf } from '../integrations/index.ts';
 import { isScimClientError, isScimError, type ScimUser } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
@@ -89,6 +89,13 @@ export function toResult(r: repo.ResultRow): ImportResult {
 /** Stops a run for good (not retried): the run ends failed with this reason. */
 export class RunStopped extends Error {
   readonly retryable = false;
+}
+
+/** The integration's connection changed under a run reading the application: its job resumes it with the new one. */
+export class RunReconnecting extends Error {
+  constructor() {
+    super('the integration\'s connection settings changed; the import resumes with the new ones');
+  }
 }
 
 export type CreateRunInput = { remoteIds: string[]; all?: undefined } | { all: true; remoteIds?: undefined };
@@ -239,10 +246,15 @@ export interface RunProgress {
   total: number;
 }
 
-/** Has the integration been deactivated since the run was created? */
-async function deactivatedSince(db: Db, applicationId: string, since: string): Promise<boolean> {
-  const row = await db.selectFrom('idm_integrations').select(['status', 'deactivated_at']).where('application_id', '=', applicationId).executeTakeFirst();
-  return !row || (row.status === 'inactive' && row.deactivated_at !== null && row.deactivated_at >= since);
+/**
+ * Must the run stop? When the integration was deactivated (or deleted) since the run was created, or,
+ * for a run reading the application (`generation`: the one it read the connection at), when the
+ * connection changed since (see integrationStop).
+ */
+async function runStop(db: Db, applicationId: string, since: string, generation: number | undefined): Promise<'deactivated' | 'reconfigured' | undefined> {
+  const row = await db.selectFrom('idm_integrations').select(['status', 'deactivated_at', 'generation']).where('application_id', '=', applicationId).executeTakeFirst();
+  if (!row || (row.status === 'inactive' && row.deactivated_at !== null && row.deactivated_at >= since)) return 'deactivated';
+  return generation !== undefined && row.generation !== generation ? 'reconfigured' : undefined;
 }
 
 /**
@@ -259,9 +271,19 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
   const now = deps.clock.now().toISOString();
   await repo.updateRun(db, runId, { status: 'running', started_at: run.started_at ?? now, attempt: run.attempt + 1, updated_at: now });
 
-  const signals = [deps.idm.signalFor(run.application_id)];
-  if (opts.signal) signals.push(opts.signal);
-  const signal = AbortSignal.any(signals);
+  const idmSignal = deps.idm.signalFor(run.application_id);
+  const signal = AbortSignal.any(opts.signal ? [idmSignal, opts.signal] : [idmSignal]);
+  // The connection's generation once a run reading the application has loaded it.
+  let generation: number | undefined;
+  // Why the run must stop, if it must: a shutdown throws (the job resumes the run later); a new
+  // connection matters only to a run reading the application (a selection reads the snapshot).
+  const stopOf = async (): Promise<'deactivated' | 'reconfigured' | undefined> => {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+    const told = stopReasonOf(idmSignal);
+    if (told && told !== 'reconfigured') return 'deactivated';
+    const found = await runStop(db, run.application_id, run.created_at, generation);
+    return found ?? (told && generation !== undefined ? told : undefined);
+  };
   let seq = (await repo.maxResultSeq(db, runId)) + 1;
   let processed = run.processed;
   // Planner statistics are refreshed each time the run has doubled what it wrote (PostgreSQL).
@@ -277,10 +299,9 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
   };
   const step = async (candidates: Candidate[]) => {
     await drain();
-    if (signal.aborted || (await deactivatedSince(db, run.application_id, run.created_at))) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-      throw new RunStopped('integration deactivated');
-    }
+    const stop = await stopOf();
+    if (stop === 'reconfigured') throw new RunReconnecting();
+    if (stop) throw new RunStopped(STOP_MESSAGES.deactivated);
     const firstSeq = seq;
     seq += candidates.length;
     writing = writer.write(candidates, firstSeq, deps.clock.now().toISOString()).then(
@@ -323,6 +344,7 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
       }
     } else {
       const cfg = await loadScimConfig(db, deps.secretKey, run.organization_id, run.application_id);
+      generation = cfg.generation;
       const client = deps.idm.client(run.application_id, cfg.client, cfg.settings);
       try {
         for await (const page of readAhead(client.listUsers({ signal }).pages())) {
@@ -338,9 +360,13 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
     return await finishRun(deps, ctx, 'completed', null);
   } catch (err) {
     await writing;
-    if (opts.signal?.aborted && !(err instanceof RunStopped)) throw err; // shutdown: the job resumes later
     if (err instanceof RunStopped) return finishRun(deps, ctx, 'failed', err.message);
-    if (signal.aborted || (await deactivatedSince(db, run.application_id, run.created_at))) return finishRun(deps, ctx, 'failed', 'integration deactivated');
+    if (err instanceof RunReconnecting) throw err;
+    const stop = await stopOf().catch(() => {
+      throw err; // shutdown: the job resumes later
+    });
+    if (stop === 'reconfigured') throw new RunReconnecting();
+    if (stop) return finishRun(deps, ctx, 'failed', STOP_MESSAGES.deactivated);
     if (err instanceof AppError && err.code === 'IDM_NOT_CONFIGURED') return finishRun(deps, ctx, 'failed', err.message);
     // The application's fault ends the run with its reason; a database that cannot store anything
     // more ends it too, saying so; anything else (a lost database connection) is retried by the queue.

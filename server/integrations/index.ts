@@ -1,7 +1,7 @@
 export * from './integrations.service.ts';
 export { testConnection, describeFailure } from './connection-test.ts';
-export { IntegrationRuntime } from './runtime.ts';
-export { APPLICATION_DELETED, listenForStops, publishStop } from './stop-signal.ts';
+export { IntegrationRuntime, IntegrationStopped, STOP_MESSAGES, stopReasonOf, type StopReason } from './runtime.ts';
+export { listenForStops, publishStop } from './stop-signal.ts';
 export type { IdmSettings, IntegrationView, TestResult, Capabilities, Problem } from './integrations.schemas.ts';
 export { DEFAULT_SETTINGS } from './integrations.schemas.ts';
 export * as links from './links.repository.ts';

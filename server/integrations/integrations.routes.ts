@@ -31,12 +31,16 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.put('/api/v1/applications/:id/idm', {
     schema: {
       tags: ['identity management'],
-      description: 'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones.',
+      description: 'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones. A new address, credentials or headers stop the work in flight at once in every process; it resumes with the new ones.',
       params: idParams,
       body: putIntegrationSchema,
       response: { 200: integrationViewSchema, ...errors },
     },
-  }, async (request) => service.configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actorOf(request), request.params.id, request.body, deps.clock));
+  }, async (request) => {
+    const { view, reconnected } = await service.configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actorOf(request), request.params.id, request.body, deps.clock);
+    if (reconnected) deps.idm.abort(request.params.id, 'reconfigured');
+    return view;
+  });
 
   app.post('/api/v1/applications/:id/idm/test', {
     schema: {
@@ -79,7 +83,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
   }, async (request) => {
     const actor = actorOf(request);
     const { view, changed } = await service.deactivateIntegration(db, actor, request.params.id, deps.clock);
-    deps.idm.abort(request.params.id, 'integration deactivated');
+    deps.idm.abort(request.params.id, 'deactivated');
     if (changed) await stopProvisioning(deps, actor, request.params.id);
     return view;
   });

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
 import { AppError, badRequest, conflict } from '../shared/errors.ts';
 import * as repo from './integrations.repository.ts';
+import type { StopReason } from './runtime.ts';
 import { publishStop } from './stop-signal.ts';
 import {
   type Capabilities,
@@ -77,7 +78,11 @@ function checkUrl(value: string, policy: UrlPolicy, path: string, what: string):
   }
 }
 
-/** Creates or replaces the configuration. Secrets left out are kept when the auth type is unchanged. */
+/**
+ * Creates or replaces the configuration. Secrets left out are kept when the auth type is unchanged.
+ * `reconnected`: the address, credentials or headers changed, so the caller stops this process's work
+ * in flight after the commit (the other processes are told by the commit).
+ */
 export async function configureIntegration(
   db: Db,
   { secretKey, network }: { secretKey: Buffer; network: NetworkPolicy },
@@ -85,7 +90,7 @@ export async function configureIntegration(
   applicationId: string,
   input: PutIntegrationInput,
   clock: Clock = systemClock,
-): Promise<IntegrationView> {
+): Promise<{ view: IntegrationView; reconnected: boolean }> {
   return inTransaction(db, async (trx) => {
     const app = await getApplication(trx, actor.organizationId, applicationId);
     const existing = await repo.findIntegration(trx, actor.organizationId, applicationId);
@@ -153,9 +158,15 @@ export async function configureIntegration(
       created_at: existing?.created_at ?? now,
       updated_at: now,
     };
+    const secretChanged = !existing || existing.auth_type !== auth.type || JSON.stringify(stored) !== JSON.stringify(secrets);
+    // Work in flight uses the connection it started with: a new address, credentials or headers stop
+    // it everywhere (stop-signal.ts), and the new generation makes the work that resumes read the new ones.
+    const reconnected = existing !== undefined && (existing.base_url !== baseUrl || existing.auth_config !== row.auth_config || secretChanged
+      || (input.headers !== undefined && headersOf(secretKey, existing) !== JSON.stringify(input.headers)));
+    if (reconnected) row.generation = existing.generation + 1;
     if (existing) await repo.updateIntegration(trx, actor.organizationId, applicationId, row);
     else await repo.insertIntegration(trx, row);
-    const secretChanged = !existing || existing.auth_type !== auth.type || JSON.stringify(stored) !== JSON.stringify(secrets);
+    if (reconnected && existing.status !== 'inactive') await publishStop(trx, applicationId, 'reconfigured');
     await record(trx, {
       eventType: 'idm_configured',
       service: 'idm',
@@ -165,7 +176,7 @@ export async function configureIntegration(
       // Never the secrets themselves: only whether they changed, and header names.
       changes: { baseUrl, authType: auth.type, ...authConfig, headerNames, secretChanged, settings },
     });
-    return toView(applicationId, row);
+    return { view: toView(applicationId, row), reconnected };
   });
 }
 
@@ -176,6 +187,11 @@ export interface ScimConfig {
   generation: number;
   settings: IdmSettings;
   client: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger'>;
+}
+
+/** The extra headers as stored (JSON), decrypted; '{}' without any. */
+function headersOf(secretKey: Buffer, row: repo.IntegrationRow): string {
+  return row.headers_enc ? decryptSecret(secretKey, row.headers_enc, aad(row, 'headers')) : '{}';
 }
 
 /** Decrypted configuration for building a SCIM client. Never returned to API callers. */
@@ -190,7 +206,7 @@ export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: 
   if (row.auth_type === 'bearer') auth = { type: 'bearer', token: secrets.token ?? '' };
   else if (row.auth_type === 'basic') auth = { type: 'basic', username: cfg.username ?? '', password: secrets.password ?? '' };
   else auth = { type: 'oauth2_client_credentials', tokenUrl: cfg.tokenUrl ?? '', clientId: cfg.clientId ?? '', clientSecret: secrets.clientSecret ?? '', scope: cfg.scope };
-  const headers = row.headers_enc ? (JSON.parse(decryptSecret(secretKey, row.headers_enc, aad(row, 'headers'))) as Record<string, string>) : undefined;
+  const headers = row.headers_enc ? (JSON.parse(headersOf(secretKey, row)) as Record<string, string>) : undefined;
   return {
     applicationId,
     organizationId,
@@ -267,10 +283,14 @@ export async function deactivateIntegration(db: Db, actor: Actor, applicationId:
   });
 }
 
-/** Fails with 409 unless the integration is active (or in error) and still at `generation`. */
-export async function assertStillActive(db: Db, applicationId: string, generation?: number): Promise<void> {
+/**
+ * Why work that started at `generation` must stop, or undefined while the integration is still active
+ * (or in error) at that generation. A generation change while active is a new connection (or a
+ * deactivation and activation since: either way the work starts over with the settings of now).
+ */
+export async function integrationStop(db: Db, applicationId: string, generation: number): Promise<StopReason | undefined> {
   const s = await repo.findIntegrationState(db, applicationId);
-  if (!s || s.status === 'inactive' || (generation !== undefined && s.generation !== generation)) {
-    throw new AppError('IDM_DEACTIVATED', 409, 'integration deactivated');
-  }
+  if (!s) return 'deleted';
+  if (s.status === 'inactive') return 'deactivated';
+  return s.generation === generation ? undefined : 'reconfigured';
 }

@@ -3,6 +3,29 @@
 import { LimitsRegistry, type NetworkPolicy, ScimClient, type ScimClientOptions, type ScimLogger, STRICT_NETWORK } from '../scim/index.ts';
 import type { IdmSettings } from './integrations.schemas.ts';
 
+/** Why an application's work was stopped. Only `reconfigured` lets it go on, with the new settings. */
+export const STOP_MESSAGES = {
+  deactivated: 'integration deactivated',
+  deleted: 'application deleted',
+  reconfigured: 'integration connection settings changed',
+} as const;
+export type StopReason = keyof typeof STOP_MESSAGES;
+
+/** The reason of an aborted application signal. */
+export class IntegrationStopped extends Error {
+  readonly reason: StopReason;
+  constructor(reason: StopReason) {
+    super(STOP_MESSAGES[reason]);
+    this.name = 'IntegrationStopped';
+    this.reason = reason;
+  }
+}
+
+/** Why the signal stopped the work: undefined unless it was aborted by {@link IntegrationRuntime.abort}. */
+export function stopReasonOf(signal: AbortSignal): StopReason | undefined {
+  return signal.aborted && signal.reason instanceof IntegrationStopped ? signal.reason.reason : undefined;
+}
+
 export class IntegrationRuntime {
   readonly #limits = new LimitsRegistry();
   readonly #controllers = new Map<string, AbortController>();
@@ -16,7 +39,7 @@ export class IntegrationRuntime {
     this.network = options.network ?? STRICT_NETWORK;
   }
 
-  /** Aborted when the application's integration is deactivated (in this process). */
+  /** Aborted when the application's work must stop (in this process): see {@link StopReason}. */
   signalFor(applicationId: string): AbortSignal {
     let c = this.#controllers.get(applicationId);
     if (!c || c.signal.aborted) {
@@ -31,10 +54,10 @@ export class IntegrationRuntime {
     return [...this.#controllers].filter(([, c]) => !c.signal.aborted).map(([id]) => id);
   }
 
-  abort(applicationId: string, reason: string): void {
+  abort(applicationId: string, reason: StopReason): void {
     const c = this.#controllers.get(applicationId);
     this.#controllers.delete(applicationId);
-    c?.abort(new Error(reason));
+    c?.abort(new IntegrationStopped(reason));
   }
 
   /** A client whose rate limit and concurrency are shared by everything this process does for the application. */

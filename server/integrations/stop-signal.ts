@@ -1,20 +1,18 @@
-// "Stop this integration's work" reaches every process at once. The runtime's abort signal stops the
-// work of the process that deactivated (or deleted the application); on PostgreSQL the deactivation
-// also sends a NOTIFY in its own transaction (a deletion, right after its commit), and every process (api, workers, the CLI) listens and aborts the application's
-// in-flight requests the moment it commits. The generation check that running work makes stays as the
-// fallback (a process that was reconnecting when the notice went out re-checks what it runs).
+// "Stop this integration's work" reaches every process at once: a deactivation, the application's
+// deletion, or a change of its connection settings (address, credentials, headers: the work in flight
+// is using the old ones). The runtime's abort signal stops the work of the process that made the
+// change; on PostgreSQL a NOTIFY goes out in the change's transaction (a deletion, right after its
+// commit), and every process (api, workers, the CLI) listens and aborts the application's in-flight
+// requests the moment it commits. The checks that running work makes between steps (status and
+// generation) stay as the fallback for a process that was reconnecting when the notice went out.
 import type { Database } from '../db/database.ts';
 import { notify, PgListener } from '../db/notify.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../shared/logger.ts';
 import { findIntegrationState } from './integrations.repository.ts';
-import type { IntegrationRuntime } from './runtime.ts';
+import { type IntegrationRuntime, STOP_MESSAGES, type StopReason } from './runtime.ts';
 
 export const IDM_STOP_CHANNEL = 'roster_idm_stop';
-export const DEACTIVATED = 'integration deactivated';
-export const APPLICATION_DELETED = 'application deleted';
-const REASONS = { deactivated: DEACTIVATED, deleted: APPLICATION_DELETED } as const;
-export type StopReason = keyof typeof REASONS;
 
 /**
  * Every process stops the application's work: in the caller's transaction (delivered when it commits),
@@ -24,9 +22,9 @@ export async function publishStop(db: Db, applicationId: string, reason: StopRea
   await notify(db, IDM_STOP_CHANNEL, reason === 'deactivated' ? applicationId : `${applicationId}:${reason}`);
 }
 
-function parseStop(payload: string): { applicationId: string; message: string } {
+function parseStop(payload: string): { applicationId: string; reason: StopReason } {
   const [applicationId, reason] = payload.split(':', 2);
-  return { applicationId, message: REASONS[reason as StopReason] ?? DEACTIVATED };
+  return { applicationId, reason: reason !== undefined && reason in STOP_MESSAGES ? (reason as StopReason) : 'deactivated' };
 }
 
 /** Starts listening on PostgreSQL (nothing to do on SQLite); close the listener when the process stops. */
@@ -37,14 +35,14 @@ export async function listenForStops(o: { database: Database; url: string; idm: 
     channel: IDM_STOP_CHANNEL,
     logger: o.logger,
     onNotify: (payload) => {
-      const { applicationId, message } = parseStop(payload);
-      o.idm.abort(applicationId, message);
+      const { applicationId, reason } = parseStop(payload);
+      o.idm.abort(applicationId, reason);
     },
     onReconnect: () => {
       void (async () => {
         for (const applicationId of o.idm.inFlight()) {
           const s = await findIntegrationState(o.database.db, applicationId);
-          if (!s || s.status === 'inactive') o.idm.abort(applicationId, s ? DEACTIVATED : APPLICATION_DELETED);
+          if (!s || s.status === 'inactive') o.idm.abort(applicationId, s ? 'deactivated' : 'deleted');
         }
       })().catch((err) => o.logger.warn({ err }, 'could not re-check deactivations after reconnecting'));
     },

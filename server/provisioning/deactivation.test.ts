@@ -130,4 +130,53 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       await other.stop();
     }
   });
+
+  it('a new connection (address and token) stops the work on the old one at once; the next sync goes on with the new one', async () => {
+    const before = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN }, quirks: { latencyMs: 5 } });
+    const after = await startScimServer({ auth: { type: 'bearer', token: 'the-new-token' } });
+    try {
+      const movingApp = await h.connect(before, 'Moving App', { concurrency: 2 });
+      await h.bind(movingApp, groupId);
+      // Settings other than the connection leave the work alone.
+      const settingsOnly = await h.t.admin({
+        method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`,
+        payload: { baseUrl: before.baseUrl, auth: { type: 'bearer' }, settings: { concurrency: 2, rateLimitPerSecond: 900 } },
+      });
+      expect(settingsOnly.statusCode, settingsOnly.body).toBe(200);
+      await h.activate(movingApp);
+      await eventually(async () => (before.store.userCount() >= 100 ? true : undefined), 20_000, '100 users created');
+      const sameConnection = await h.t.admin({
+        method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`,
+        payload: { baseUrl: before.baseUrl, auth: { type: 'bearer' }, settings: { concurrency: 2, rateLimitPerSecond: 1000 } },
+      });
+      expect(sameConnection.statusCode).toBe(200);
+      const created = before.store.userCount();
+      await eventually(async () => (before.store.userCount() >= created + 50 ? true : undefined), 20_000, 'the sync to go on');
+
+      const moved = await h.t.admin({
+        method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`,
+        payload: { baseUrl: after.baseUrl, auth: { type: 'bearer', token: 'the-new-token' }, settings: { concurrency: 2 } },
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      const seenAtChange = before.requests.length;
+      await new Promise((res) => setTimeout(res, 300));
+      // Only what was in flight (one per concurrent slot), then nothing more on the old connection.
+      expect(before.requests.length - seenAtChange).toBeLessThanOrEqual(2);
+      const count = before.requests.length;
+      await new Promise((res) => setTimeout(res, 500));
+      expect(before.requests.length).toBe(count);
+
+      // The interrupted sync says why; the next one provisions everyone to the new address.
+      const s = await h.settle(movingApp, 60_000);
+      expect(s.lastSync).toMatchObject({ status: 'completed' });
+      expect(after.store.userCount()).toBe(USERS);
+      const syncs = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${movingApp}/idm/syncs` })).json().items as Array<{ status: string; error?: string }>;
+      expect(syncs.some((x) => x.status === 'failed' && /connection settings changed/.test(x.error ?? ''))).toBe(true);
+      expect(syncs.some((x) => x.status === 'cancelled')).toBe(false);
+      expect((await h.events(movingApp)).filter((e) => e.message === 'integration deactivated')).toEqual([]);
+    } finally {
+      await before.stop();
+      await after.stop();
+    }
+  });
 });

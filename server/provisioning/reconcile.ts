@@ -4,7 +4,7 @@
 // in this process (the runtime's abort signal) and within WATCH_MS in others (generation check).
 import { getApplication } from '../applications/index.ts';
 import type { Deps } from '../deps.ts';
-import { assertStillActive, getIntegration, loadScimConfig, type ScimConfig } from '../integrations/index.ts';
+import { getIntegration, integrationStop, loadScimConfig, type ScimConfig, STOP_MESSAGES, stopReasonOf } from '../integrations/index.ts';
 import type { TransportMetrics } from '../scim/index.ts';
 import { type Actor, systemActor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -47,7 +47,7 @@ export interface SyncOutcome {
   error?: string;
 }
 
-type StopReason = 'deactivated' | 'lock-lost' | 'unreachable';
+type StopReason = 'deactivated' | 'reconfigured' | 'lock-lost' | 'unreachable';
 
 class Stopped extends Error {
   readonly reason: StopReason;
@@ -92,14 +92,14 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
     checking = true;
     void (async () => {
       try {
-        await assertStillActive(db, app, cfg.generation);
+        const stopped = await integrationStop(db, app, cfg.generation);
+        if (stopped) halt(stopped === 'reconfigured' ? 'reconfigured' : 'deactivated', stopped === 'reconfigured' ? STOP_MESSAGES.reconfigured : DEACTIVATED_MESSAGE);
         if (++ticks % RENEW_EVERY === 0 && !(await state.renewLock(db, app, owner, new Date(now().getTime() + LOCK_MS).toISOString()))) {
           halt('lock-lost', 'another worker took over the sync');
         }
         if (ticks % 5 === 0) for (const p of progress) await p();
       } catch (err) {
-        if (err instanceof AppError && err.code === 'IDM_DEACTIVATED') halt('deactivated', DEACTIVATED_MESSAGE);
-        else deps.logger.warn({ err, applicationId: app }, 'provisioning watch failed');
+        deps.logger.warn({ err, applicationId: app }, 'provisioning watch failed');
       } finally {
         checking = false;
       }
@@ -259,9 +259,14 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   let status: SyncOutcome['status'];
   let error: string | null = null;
   let deactivated = false;
+  let reconfigured = false;
   if (ctl.signal.aborted) {
     const reason = ctl.stop.signal.aborted ? (ctl.stop.signal.reason as Stopped).reason : undefined;
-    deactivated = reason === 'deactivated' || ctl.idmSignal.aborted || !(await stillActive(deps, app, cfg.generation));
+    const told = stopReasonOf(ctl.idmSignal);
+    const now = await integrationStop(db, app, cfg.generation);
+    deactivated = reason === 'deactivated' || (told !== undefined && told !== 'reconfigured') || now === 'deactivated' || now === 'deleted';
+    // A new connection ends this sync only: the next one, at once, reads the new settings and goes on.
+    reconfigured = !deactivated && (reason === 'reconfigured' || told === 'reconfigured' || now === 'reconfigured');
     if (deactivated) {
       if (!groupsDone) unfinished.push(...(await pendingGroupWork(ctx)).filter((g) => !unfinished.some((u) => u.resource.id === g.resource.id)));
       const readTokens = new Set(hints.map((h) => h.token));
@@ -271,6 +276,9 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
       counts.cancelled = all.length;
       status = 'cancelled';
       error = DEACTIVATED_MESSAGE;
+    } else if (reconfigured) {
+      status = 'interrupted';
+      error = 'interrupted: the integration\'s connection settings changed; the sync runs again with the new ones';
     } else if (reason === 'unreachable') {
       status = 'failed';
       error = (ctl.stop.signal.reason as Stopped).message;
@@ -291,17 +299,9 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   if (!deactivated) {
     const failures = counts.failed > 0 || status === 'failed' || status === 'interrupted';
     const nextMs = nextFull ? Date.parse(nextFull) : started.getTime() + cfg.settings.syncIntervalMinutes * 60_000;
-    const at = failures ? Math.min(nextMs, Date.now() + RETRY_MS) : nextMs;
+    const at = reconfigured ? Date.now() : failures ? Math.min(nextMs, Date.now() + RETRY_MS) : nextMs;
     await enqueueSync(db, org, app, failures ? 'retry' : 'scheduled', new Date(at));
   }
   return { status, syncId: syncIds[0], counts, http, error: error ?? undefined };
 }
 
-async function stillActive(deps: Deps, applicationId: string, generation: number): Promise<boolean> {
-  try {
-    await assertStillActive(deps.database.db, applicationId, generation);
-    return true;
-  } catch {
-    return false;
-  }
-}

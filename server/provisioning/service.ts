@@ -4,7 +4,7 @@ import { getApplication } from '../applications/index.ts';
 import { inTransaction } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { record } from '../insights/index.ts';
-import { loadScimConfig } from '../integrations/index.ts';
+import { loadScimConfig, stopReasonOf } from '../integrations/index.ts';
 import type { ScimClient } from '../scim/index.ts';
 import type { JobContext } from '../jobs/index.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -133,9 +133,10 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
     if (!op) return skipped(applicationId, candidate);
     const st = await state.findState(db, applicationId);
     client = deps.idm.client(applicationId, cfg.client, cfg.settings);
+    const stopped = deps.idm.signalFor(applicationId);
     const ctx: SyncContext = {
       db, logger: deps.logger, clock: deps.clock, client, organizationId: actor.organizationId, application: { id: application.id, name: application.name },
-      settings: cfg.settings, actor, signal: AbortSignal.any([deps.idm.signalFor(applicationId), AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4)]),
+      settings: cfg.settings, actor, signal: AbortSignal.any([stopped, AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4)]),
       mode: { patch: st?.update_mode !== 'put' },
       learnPutOnly: async () => {
         ctx.mode.patch = false;
@@ -145,6 +146,9 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
     };
     const result = await applyUserOp(ctx, op);
     if (result.kind === 'aborted') {
+      const why = stopReasonOf(stopped);
+      if (why === 'reconfigured') throw conflict('IDM_RECONFIGURED', 'The integration\'s connection settings changed during the request; try again');
+      if (!why) throw new AppError('IDM_TIMEOUT', 504, `The application did not answer within ${(cfg.settings.requestTimeoutMs * 4) / 1000} s; try again`);
       await recordDeactivated(db, actor, ctx.application, [unfinishedOf(op)]);
       throw new AppError('IDM_DEACTIVATED', 409, 'integration deactivated');
     }
@@ -176,7 +180,7 @@ export async function startProvisioning(deps: Deps, organizationId: string, appl
  * running somewhere records its own; when none runs, the owed work is recorded here.
  */
 export async function stopProvisioning(deps: Deps, actor: Actor, applicationId: string): Promise<void> {
-  deps.idm.abort(applicationId, 'integration deactivated');
+  deps.idm.abort(applicationId, 'deactivated');
   const { db } = deps.database;
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, syncKey(applicationId));
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, scheduleKey(applicationId));

@@ -119,6 +119,39 @@ describe('deactivation across processes (PostgreSQL)', () => {
     expect(workers.map((w) => w.output()).join('\n')).not.toMatch(/"name":"import.run","msg":"job attempt failed"/);
   }, 120_000);
 
+  it('a new connection stops the worker\'s paging on the old one the moment the api has answered; the run resumes on the new one', async () => {
+    const call = await signIn(api!.url);
+    // The same users behind another address and token: the application moved.
+    const moved = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: 'moved-token' } });
+    try {
+      const appId = (await call('POST', '/api/v1/applications', { name: 'Moving App' })).json.id;
+      const settings = { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 };
+      expect((await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings })).status).toBe(200);
+      expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
+      scim.setQuirks({ latencyMs: 25 });
+      scim.clearRequests();
+      const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
+      expect(started.status).toBe(202);
+      const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
+      await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
+
+      const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: moved.baseUrl, auth: { type: 'bearer', token: 'moved-token' }, settings });
+      expect(put.status).toBe(200);
+      const answeredAt = Date.now();
+      const run = await eventually(async () => {
+        const r = await call('GET', `/api/v1/import-runs/${started.json.run.id}`);
+        return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
+      }, 60_000, 'the run to end');
+      const after = listing().filter((r) => r.at > answeredAt);
+      expect(after.length, `requests to the old address after the change answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
+      // It went on where it was, reading the new address: every user answered once, none failed.
+      expect(run).toMatchObject({ status: 'completed', processed: USERS, failed: 0 });
+      expect(moved.requests.some((r) => r.path.endsWith('/Users'))).toBe(true);
+    } finally {
+      await moved.stop();
+    }
+  }, 120_000);
+
   it('stops a provisioning sync running in a worker the moment the deactivation has answered', async () => {
     const call = await signIn(api!.url);
     const target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: true });
