@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { GroupMembersTable, UsersTable } from '../db/schema.ts';
+import { keysetAfter } from '../db/keyset.ts';
 
 export type MemberRow = Pick<UsersTable, 'id' | 'username' | 'username_lower' | 'email' | 'firstname' | 'lastname' | 'state'>;
 
@@ -57,7 +58,7 @@ export async function listMembers(db: Db, organizationId: string, groupId: strin
     .where('m.organization_id', '=', organizationId)
     .where('m.group_id', '=', groupId);
   if (from) {
-    q = q.where((eb) => eb.or([eb('u.username_lower', '>', from.usernameLower), eb.and([eb('u.username_lower', '=', from.usernameLower), eb('u.id', '>', from.id)])]));
+    q = q.where(keysetAfter(['u.username_lower', 'u.id'], '>', [from.usernameLower, from.id]));
   }
   return q.orderBy('u.username_lower').orderBy('u.id').limit(limit).execute();
 }

@@ -2,6 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { DB, UsersTable } from '../db/schema.ts';
+import { keysetAfter } from '../db/keyset.ts';
 
 export type UserRow = UsersTable;
 
@@ -89,7 +90,7 @@ export async function listUsers(
   const page = <O>(q: SelectQueryBuilder<DB, 'users', O>) => {
     if (after) {
       const op = order === 'asc' ? '>' : '<';
-      q = q.where((eb) => eb.or([eb(sort, op, after.value), eb.and([eb(sort, '=', after.value), eb('id', op, after.id)])]));
+      q = q.where(keysetAfter([sort, 'id'], op, [after.value, after.id]));
     }
     return q.orderBy(sort, order).orderBy('id', order).limit(limit);
   };

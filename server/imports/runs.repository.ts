@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { ImportRunResultsTable, ImportRunsTable } from '../db/schema.ts';
+import { keysetAfter } from '../db/keyset.ts';
 
 export type RunRow = ImportRunsTable;
 export type ResultRow = ImportRunResultsTable;
@@ -39,7 +40,7 @@ export async function addRunCounts(db: Db, id: string, d: { processed: number; c
 export async function listRuns(db: Db, organizationId: string, applicationId: string | undefined, before: { createdAt: string; id: string } | undefined, limit: number): Promise<RunRow[]> {
   let q = db.selectFrom('import_runs').selectAll().where('organization_id', '=', organizationId);
   if (applicationId) q = q.where('application_id', '=', applicationId);
-  if (before) q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+  if (before) q = q.where(keysetAfter(['created_at', 'id'], '<', [before.createdAt, before.id]));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 

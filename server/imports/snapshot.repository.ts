@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { ImportSnapshotsTable, ImportSnapshotUsersTable } from '../db/schema.ts';
+import { keysetAfter } from '../db/keyset.ts';
 
 export type SnapshotRow = ImportSnapshotsTable;
 export type SnapshotUserRow = ImportSnapshotUsersTable;
@@ -119,7 +120,7 @@ export async function listSnapshotUsers(
   let q = filtered(db, f).selectAll();
   if (after) {
     const op = order === 'asc' ? '>' : '<';
-    q = q.where((eb) => eb.or([eb(sort, op, after.value), eb.and([eb(sort, '=', after.value), eb('remote_id', op, after.remoteId)])]));
+    q = q.where(keysetAfter([sort, 'remote_id'], op, [after.value, after.remoteId]));
   }
   return q.orderBy(sort, order).orderBy('remote_id', order).limit(limit).execute();
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { InsightEventsTable } from '../db/schema.ts';
+import { keysetAfter } from '../db/keyset.ts';
 
 export type InsightRow = InsightEventsTable;
 
@@ -33,7 +34,7 @@ export async function listEvents(db: Db, f: EventFilter, limit: number): Promise
   if (f.success !== undefined) q = q.where('success', '=', f.success ? 1 : 0);
   if (f.before) {
     const b = f.before;
-    q = q.where((eb) => eb.or([eb('timestamp', '<', b.timestamp), eb.and([eb('timestamp', '=', b.timestamp), eb('id', '<', b.id)])]));
+    q = q.where(keysetAfter(['timestamp', 'id'], '<', [b.timestamp, b.id]));
   }
   return q.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

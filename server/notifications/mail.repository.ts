@@ -2,6 +2,7 @@
 // application's handle (or transaction) and it is narrowed to this module's view.
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { keysetAfter } from '../db/keyset.ts';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'stored';
 
@@ -62,7 +63,7 @@ export async function listMail(db: Db, f: MailFilter, limit: number): Promise<Ma
   if (f.toLower !== undefined) q = q.where('to_lower', '=', f.toLower);
   if (f.before) {
     const b = f.before;
-    q = q.where((eb) => eb.or([eb('created_at', '<', b.createdAt), eb.and([eb('created_at', '=', b.createdAt), eb('id', '<', b.id)])]));
+    q = q.where(keysetAfter(['created_at', 'id'], '<', [b.createdAt, b.id]));
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
