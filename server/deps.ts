@@ -1,4 +1,5 @@
 // Everything the server needs, built from config with plain functions.
+import { CountCache } from './shared/count-cache.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase, optimizeDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -28,6 +29,8 @@ export interface Deps {
   readiness: Readiness;
   /** PostgreSQL: deactivations from other processes abort this one's in-flight work (stop-signal.ts). */
   stopListener?: PgListener;
+  /** Large list totals, kept a few seconds (count-cache.ts). */
+  counts: CountCache;
 }
 
 export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config'>> = {}): Promise<Deps> {
@@ -49,6 +52,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
     idm,
     stopListener: await listenForStops({ database, url: config.databaseUrl, idm, logger }),
     readiness,
+    counts: overrides.counts ?? new CountCache(),
     queue:
       overrides.queue ??
       createJobQueue(database, {

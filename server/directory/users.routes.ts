@@ -24,7 +24,7 @@ export function userRoutes(app: App, deps: Deps): void {
         .strict(),
       response: { 200: pageOf(userSchema), ...errors },
     },
-  }, async (request) => users.listUsers(db, { ...request.query, organizationId: actorOf(request).organizationId }));
+  }, async (request) => users.listUsers(db, { ...request.query, organizationId: actorOf(request).organizationId }, deps.counts));
 
   app.post('/api/v1/users', {
     schema: { tags: ['users'], body: createUserSchema, response: { 201: userSchema, ...errors } },

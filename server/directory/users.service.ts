@@ -1,4 +1,5 @@
 // Directory users: the rules (uniqueness in any letter case, validation, Insights on every change).
+import type { CountCache } from '../shared/count-cache.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
@@ -252,7 +253,8 @@ export interface UserListQuery {
   cursor?: string;
 }
 
-export async function listUsers(db: Db, query: UserListQuery): Promise<{ items: User[]; nextCursor: string | null; total: number }> {
+/** `counts`: where a large total may come from a count made a few seconds ago (count-cache.ts). */
+export async function listUsers(db: Db, query: UserListQuery, counts?: CountCache): Promise<{ items: User[]; nextCursor: string | null; total: number }> {
   const sort = repo.SORT_COLUMNS[query.sort];
   const q = query.q?.trim().toLowerCase();
   const filter: repo.UserListFilter = {
@@ -272,7 +274,7 @@ export async function listUsers(db: Db, query: UserListQuery): Promise<{ items: 
   }
   const [rows, total] = await Promise.all([
     repo.listUsers(db, filter, sort, query.order, after, query.limit + 1),
-    repo.countUsers(db, filter),
+    counts ? counts.get(`users:${JSON.stringify(filter)}`, () => repo.countUsers(db, filter)) : repo.countUsers(db, filter),
   ]);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
