@@ -34,6 +34,26 @@ async function signIn(base: string) {
   };
 }
 
+type Call = Awaited<ReturnType<typeof signIn>>;
+const IMPORT_SETTINGS = { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 };
+
+/**
+ * An active application on `scim` with an import of all its users paging through it (slow pages, so
+ * that the run is in the middle of its first write batch when it is stopped).
+ */
+async function startPagingImport(call: Call, scim: RunningScimServer, name: string) {
+  const appId = (await call('POST', '/api/v1/applications', { name })).json.id as string;
+  expect((await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: IMPORT_SETTINGS })).status).toBe(200);
+  expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
+  scim.setQuirks({ latencyMs: 25 });
+  scim.clearRequests();
+  const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
+  expect(started.status).toBe(202);
+  const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
+  await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
+  return { appId, runId: started.json.run.id as string, listing };
+}
+
 describe('deactivation across processes (PostgreSQL)', () => {
   let scim: RunningScimServer;
   let env: Record<string, string>;
@@ -63,28 +83,14 @@ describe('deactivation across processes (PostgreSQL)', () => {
     api = await startServerProcess({ ...env, ROSTER_ROLE: 'api' });
     workers.push(await startWorker(env), await startWorker(env));
     const call = await signIn(api.url);
-    const appId = (await call('POST', '/api/v1/applications', { name: 'Stop App' })).json.id;
-    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
-      baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN },
-      settings: { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
-    });
-    expect(put.status).toBe(200);
-    expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
-
-    // Slow pages, so that the run is in the middle of its first write batch when it is stopped.
-    scim.setQuirks({ latencyMs: 25 });
-    scim.clearRequests();
-    const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
-    expect(started.status).toBe(202);
-    const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
-    await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
+    const { appId, runId, listing } = await startPagingImport(call, scim, 'Stop App');
 
     const deactivated = await call('POST', `/api/v1/applications/${appId}/idm/deactivate`);
     expect(deactivated.status).toBe(200);
     const answeredAt = Date.now();
 
     const run = await eventually(async () => {
-      const r = await call('GET', `/api/v1/import-runs/${started.json.run.id}`);
+      const r = await call('GET', `/api/v1/import-runs/${runId}`);
       return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
     }, 30_000, 'the run to end');
     expect(run).toMatchObject({ status: 'failed', error: 'integration deactivated' });
@@ -96,17 +102,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
 
   it('stops the worker\'s paging the moment the application is deleted', async () => {
     const call = await signIn(api!.url);
-    const appId = (await call('POST', '/api/v1/applications', { name: 'Doomed App' })).json.id;
-    expect((await call('PUT', `/api/v1/applications/${appId}/idm`, {
-      baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN },
-      settings: { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
-    })).status).toBe(200);
-    expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
-    scim.setQuirks({ latencyMs: 25 });
-    scim.clearRequests();
-    expect((await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true })).status).toBe(202);
-    const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
-    await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
+    const { appId, listing } = await startPagingImport(call, scim, 'Doomed App');
 
     expect((await call('DELETE', `/api/v1/applications/${appId}`)).status).toBe(204);
     const answeredAt = Date.now();
@@ -124,22 +120,12 @@ describe('deactivation across processes (PostgreSQL)', () => {
     // The same users behind another address and token: the application moved.
     const moved = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: 'moved-token' } });
     try {
-      const appId = (await call('POST', '/api/v1/applications', { name: 'Moving App' })).json.id;
-      const settings = { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 };
-      expect((await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings })).status).toBe(200);
-      expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
-      scim.setQuirks({ latencyMs: 25 });
-      scim.clearRequests();
-      const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
-      expect(started.status).toBe(202);
-      const listing = () => scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Users'));
-      await eventually(async () => (listing().length >= 15 ? true : undefined), 30_000, 'the import to page through the application');
-
-      const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: moved.baseUrl, auth: { type: 'bearer', token: 'moved-token' }, settings });
+      const { appId, runId, listing } = await startPagingImport(call, scim, 'Moving App');
+      const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: moved.baseUrl, auth: { type: 'bearer', token: 'moved-token' }, settings: IMPORT_SETTINGS });
       expect(put.status).toBe(200);
       const answeredAt = Date.now();
       const run = await eventually(async () => {
-        const r = await call('GET', `/api/v1/import-runs/${started.json.run.id}`);
+        const r = await call('GET', `/api/v1/import-runs/${runId}`);
         return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
       }, 60_000, 'the run to end');
       const after = listing().filter((r) => r.at > answeredAt);
