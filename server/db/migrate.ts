@@ -10,6 +10,7 @@ import * as accounts from './migrations/2026-11-28-007-accounts.ts';
 import * as mailLinkToken from './migrations/2026-12-05-001-mail-link-token.ts';
 import * as adminMfa from './migrations/2026-12-05-002-admin-mfa.ts';
 import * as usersSearchTrigram from './migrations/2026-12-05-003-users-search-trigram.ts';
+import * as snapshotConnection from './migrations/2026-12-05-004-snapshot-connection.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-001-mail-link-token': mailLinkToken,
   '2026-12-05-002-admin-mfa': adminMfa,
   '2026-12-05-003-users-search-trigram': usersSearchTrigram,
+  '2026-12-05-004-snapshot-connection': snapshotConnection,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -214,6 +214,8 @@ export interface ImportSnapshotsTable {
   status: 'building' | 'ready' | 'failed';
   total: number;
   error: string | null;
+  /** HMAC of the connection that listed it (integrations' connectionKey); null before 2026-12-05. */
+  connection_key: string | null;
   created_at: string;
   expires_at: string;
 }

@@ -151,6 +151,34 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(scim.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
+  it('lists the application again after its address or credentials change, and only then', async () => {
+    const before = await startScimServer({ users: 5, seed: 21, auth: { type: 'bearer', token: SCIM_TOKEN } });
+    const after = await startScimServer({ users: 7, seed: 22, auth: { type: 'bearer', token: 'another-token' } });
+    try {
+      const movingApp = await connectApplication(t, before, 'Moving Preview App');
+      const look = async () => {
+        const r = await t.admin({ method: 'GET', url: `/api/v1/applications/${movingApp}/import/users?limit=100` });
+        expect(r.statusCode, r.body).toBe(200);
+        return r.json() as { total: number };
+      };
+      expect((await look()).total).toBe(5);
+      const put = (baseUrl: string, auth: Record<string, string>, settings: Record<string, unknown> = {}) =>
+        t.admin({ method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`, payload: { baseUrl, auth: { type: 'bearer', ...auth }, settings } });
+      // Settings alone: the kept list is still the application's.
+      before.clearRequests();
+      expect((await put(before.baseUrl, {}, { pageSize: 50 })).statusCode).toBe(200);
+      expect((await look()).total).toBe(5);
+      expect(before.requests).toHaveLength(0);
+      // Another address: the next preview lists it, without being asked to refresh.
+      expect((await put(after.baseUrl, { token: 'another-token' })).statusCode).toBe(200);
+      expect((await look()).total).toBe(7);
+      expect(after.requests.some((r) => r.path.endsWith('/Users'))).toBe(true);
+    } finally {
+      await before.stop();
+      await after.stop();
+    }
+  });
+
   it('refuses bad requests with clear codes and writes nothing', async () => {
     const runs0 = (await t.database.db.selectFrom('import_runs').select('id').execute()).length;
     const cases: [string, object, number, string][] = [

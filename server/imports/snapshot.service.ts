@@ -3,7 +3,7 @@
 import { getApplication } from '../applications/index.ts';
 import { analyzeTables, type Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
-import { describeFailure, loadScimConfig } from '../integrations/index.ts';
+import { connectionKey, describeFailure, loadScimConfig } from '../integrations/index.ts';
 import { type ScimClient, ScimClientError, type ScimUser } from '../scim/index.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -137,7 +137,7 @@ function stallGuard(ms: number): { signal: AbortSignal; progress: () => void; di
   };
 }
 
-async function build(deps: Deps, organizationId: string, applicationId: string, client: ScimClient, deactivated: AbortSignal, stallMs: number): Promise<repo.SnapshotRow> {
+async function build(deps: Deps, organizationId: string, applicationId: string, client: ScimClient, connection: string, deactivated: AbortSignal, stallMs: number): Promise<repo.SnapshotRow> {
   const { db } = deps.database;
   const now = deps.clock.now();
   const snapshot: repo.SnapshotRow = {
@@ -147,6 +147,7 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
     status: 'building',
     total: 0,
     error: null,
+    connection_key: connection,
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + SNAPSHOT_TTL_MS).toISOString(),
   };
@@ -198,16 +199,22 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
 
 const building = new Map<string, Promise<repo.SnapshotRow>>();
 
-/** A ready snapshot of the application's users: the current one, or a new one when expired or `refresh`. */
+/**
+ * A ready snapshot of the application's users: the current one, or a new one when expired, listed
+ * through another connection than today's (the address or credentials changed), or `refresh`.
+ */
 export async function ensureSnapshot(deps: Deps, organizationId: string, applicationId: string, opts: { refresh?: boolean } = {}): Promise<repo.SnapshotRow> {
   const { db } = deps.database;
   await getApplication(db, organizationId, applicationId);
   const inFlight = building.get(applicationId);
   if (inFlight) return inFlight;
+  const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
+  const connection = connectionKey(deps.secretKey, cfg);
   const latest = await repo.findLatestSnapshot(db, applicationId);
+  const current = latest?.connection_key === connection;
   const now = deps.clock.now().toISOString();
-  if (latest?.status === 'ready' && latest.expires_at > now && !opts.refresh) return latest;
-  if (latest?.status === 'building' && Date.parse(latest.created_at) > Date.now() - BUILD_WAIT_MS) {
+  if (current && latest?.status === 'ready' && latest.expires_at > now && !opts.refresh) return latest;
+  if (current && latest?.status === 'building' && Date.parse(latest.created_at) > Date.now() - BUILD_WAIT_MS) {
     // Another process is reading the application: wait for it instead of reading twice.
     for (let waited = 0; waited < BUILD_WAIT_MS; waited += 250) {
       await new Promise((r) => setTimeout(r, 250));
@@ -216,10 +223,9 @@ export async function ensureSnapshot(deps: Deps, organizationId: string, applica
       if (!s || s.status === 'failed') break;
     }
   }
-  const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
   const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
   // Two attempts' worth of silence ends the preview; retries of a server that never answers would take minutes.
-  const p = build(deps, organizationId, applicationId, client, deps.idm.signalFor(applicationId), cfg.settings.requestTimeoutMs * 2).finally(() => {
+  const p = build(deps, organizationId, applicationId, client, connection, deps.idm.signalFor(applicationId), cfg.settings.requestTimeoutMs * 2).finally(() => {
     building.delete(applicationId);
     void client.close();
   });

@@ -1,4 +1,5 @@
 // Identity Management integrations: configuration (secrets encrypted, write-only), test, activation.
+import { createHmac } from 'node:crypto';
 import { getApplication } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
@@ -192,6 +193,15 @@ export interface ScimConfig {
 /** The extra headers as stored (JSON), decrypted; '{}' without any. */
 function headersOf(secretKey: Buffer, row: repo.IntegrationRow): string {
   return row.headers_enc ? decryptSecret(secretKey, row.headers_enc, aad(row, 'headers')) : '{}';
+}
+
+/**
+ * Names a connection (address, credentials, headers) without revealing it: an HMAC under the secret
+ * key, equal for equal connections. Work kept from a connection (a preview snapshot) compares it.
+ */
+export function connectionKey(secretKey: Buffer, cfg: ScimConfig): string {
+  const { baseUrl, auth, headers } = cfg.client;
+  return createHmac('sha256', secretKey).update(JSON.stringify(['roster-connection-v1', baseUrl, auth, headers ?? {}])).digest('base64url');
 }
 
 /** Decrypted configuration for building a SCIM client. Never returned to API callers. */
