@@ -1,5 +1,4 @@
 // Everything the server needs, built from config with plain functions.
-import { CountCache } from './shared/count-cache.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase, optimizeDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -13,6 +12,7 @@ import { type Clock, systemClock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { Readiness } from './shared/readiness.ts';
 import { loadOrCreateSecretKey } from './shared/secret-key.ts';
+import { CountCache } from './shared/count-cache.ts';
 
 export interface Deps {
   config: Config;

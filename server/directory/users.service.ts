@@ -1,5 +1,4 @@
 // Directory users: the rules (uniqueness in any letter case, validation, Insights on every change).
-import type { CountCache } from '../shared/count-cache.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
@@ -9,6 +8,7 @@ import { type Clock, systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import type { CountCache } from '../shared/count-cache.ts';
 import { notifyUserChanged } from '../provisioning/triggers.ts';
 import * as repo from './users.repository.ts';
 import type { Address, CreateUserInput, PhoneNumber, UpdateUserInput, User, UserSortField } from './users.schemas.ts';

@@ -1,6 +1,5 @@
 // The import preview reads the application's users once over SCIM into a snapshot kept for a short
 // time, then searches, sorts and pages on Roster's side.
-import { getApplication } from '../applications/index.ts';
 import { analyzeTables, type Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { connectionKey, describeFailure, loadScimConfig } from '../integrations/index.ts';
@@ -205,11 +204,11 @@ const building = new Map<string, Promise<repo.SnapshotRow>>();
  */
 export async function ensureSnapshot(deps: Deps, organizationId: string, applicationId: string, opts: { refresh?: boolean } = {}): Promise<repo.SnapshotRow> {
   const { db } = deps.database;
-  await getApplication(db, organizationId, applicationId);
+  // Also the organization's check that the application is its own.
+  const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
   const inFlight = building.get(applicationId);
   if (inFlight) return inFlight;
-  const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
-  const connection = connectionKey(deps.secretKey, cfg);
+  const connection = connectionKey(deps.secretKey, cfg.client);
   const latest = await repo.findLatestSnapshot(db, applicationId);
   const current = latest?.connection_key === connection;
   const now = deps.clock.now().toISOString();

@@ -1,6 +1,6 @@
 export * from './integrations.service.ts';
 export { testConnection, describeFailure } from './connection-test.ts';
-export { IntegrationRuntime, IntegrationStopped, STOP_MESSAGES, stopReasonOf, type StopReason } from './runtime.ts';
+export { IntegrationRuntime, STOP_MESSAGES, stopReasonOf, type StopReason } from './runtime.ts';
 export { listenForStops, publishStop } from './stop-signal.ts';
 export type { IdmSettings, IntegrationView, TestResult, Capabilities, Problem } from './integrations.schemas.ts';
 export { DEFAULT_SETTINGS } from './integrations.schemas.ts';

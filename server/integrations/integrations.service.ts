@@ -162,8 +162,7 @@ export async function configureIntegration(
     const secretChanged = !existing || existing.auth_type !== auth.type || JSON.stringify(stored) !== JSON.stringify(secrets);
     // Work in flight uses the connection it started with: a new address, credentials or headers stop
     // it everywhere (stop-signal.ts), and the new generation makes the work that resumes read the new ones.
-    const reconnected = existing !== undefined && (existing.base_url !== baseUrl || existing.auth_config !== row.auth_config || secretChanged
-      || (input.headers !== undefined && headersOf(secretKey, existing) !== JSON.stringify(input.headers)));
+    const reconnected = existing !== undefined && connectionKey(secretKey, connectionOf(secretKey, existing)) !== connectionKey(secretKey, connectionOf(secretKey, row));
     if (reconnected) row.generation = existing.generation + 1;
     if (existing) await repo.updateIntegration(trx, actor.organizationId, applicationId, row);
     else await repo.insertIntegration(trx, row);
@@ -190,18 +189,26 @@ export interface ScimConfig {
   client: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger'>;
 }
 
-/** The extra headers as stored (JSON), decrypted; '{}' without any. */
-function headersOf(secretKey: Buffer, row: repo.IntegrationRow): string {
-  return row.headers_enc ? decryptSecret(secretKey, row.headers_enc, aad(row, 'headers')) : '{}';
+/** Where and how a stored integration connects: address, credentials and extra headers, decrypted. */
+type Connection = Pick<ScimConfig['client'], 'baseUrl' | 'auth' | 'headers'>;
+
+function connectionOf(secretKey: Buffer, row: repo.IntegrationRow): Connection {
+  const secrets = row.secrets_enc ? (JSON.parse(decryptSecret(secretKey, row.secrets_enc, aad(row, 'secrets'))) as Secrets) : {};
+  const cfg = JSON.parse(row.auth_config) as AuthConfig;
+  let auth: ScimAuth;
+  if (row.auth_type === 'bearer') auth = { type: 'bearer', token: secrets.token ?? '' };
+  else if (row.auth_type === 'basic') auth = { type: 'basic', username: cfg.username ?? '', password: secrets.password ?? '' };
+  else auth = { type: 'oauth2_client_credentials', tokenUrl: cfg.tokenUrl ?? '', clientId: cfg.clientId ?? '', clientSecret: secrets.clientSecret ?? '', scope: cfg.scope };
+  const headers = row.headers_enc ? (JSON.parse(decryptSecret(secretKey, row.headers_enc, aad(row, 'headers'))) as Record<string, string>) : undefined;
+  return { baseUrl: row.base_url, auth, headers };
 }
 
 /**
- * Names a connection (address, credentials, headers) without revealing it: an HMAC under the secret
- * key, equal for equal connections. Work kept from a connection (a preview snapshot) compares it.
+ * Names a connection without revealing it: an HMAC under the secret key, equal for equal connections.
+ * A change of it stops the work in flight (configureIntegration); a preview snapshot remembers it.
  */
-export function connectionKey(secretKey: Buffer, cfg: ScimConfig): string {
-  const { baseUrl, auth, headers } = cfg.client;
-  return createHmac('sha256', secretKey).update(JSON.stringify(['roster-connection-v1', baseUrl, auth, headers ?? {}])).digest('base64url');
+export function connectionKey(secretKey: Buffer, c: Connection): string {
+  return createHmac('sha256', secretKey).update(JSON.stringify(['roster-connection-v1', c.baseUrl, c.auth, c.headers ?? {}])).digest('base64url');
 }
 
 /** Decrypted configuration for building a SCIM client. Never returned to API callers. */
@@ -210,13 +217,6 @@ export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: 
   const row = await repo.findIntegration(db, organizationId, applicationId);
   if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration configured');
   const settings = parseSettings(row.settings);
-  const secrets = row.secrets_enc ? (JSON.parse(decryptSecret(secretKey, row.secrets_enc, aad(row, 'secrets'))) as Secrets) : {};
-  const cfg = JSON.parse(row.auth_config) as AuthConfig;
-  let auth: ScimAuth;
-  if (row.auth_type === 'bearer') auth = { type: 'bearer', token: secrets.token ?? '' };
-  else if (row.auth_type === 'basic') auth = { type: 'basic', username: cfg.username ?? '', password: secrets.password ?? '' };
-  else auth = { type: 'oauth2_client_credentials', tokenUrl: cfg.tokenUrl ?? '', clientId: cfg.clientId ?? '', clientSecret: secrets.clientSecret ?? '', scope: cfg.scope };
-  const headers = row.headers_enc ? (JSON.parse(headersOf(secretKey, row)) as Record<string, string>) : undefined;
   return {
     applicationId,
     organizationId,
@@ -224,9 +224,7 @@ export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: 
     generation: row.generation,
     settings,
     client: {
-      baseUrl: row.base_url,
-      auth,
-      headers,
+      ...connectionOf(secretKey, row),
       timeoutMs: settings.requestTimeoutMs,
       allowInsecureHttp: settings.allowInsecureHttp,
       paging: { pageSize: settings.pageSize },

@@ -1,10 +1,12 @@
 // How failures of provisioning operations are told: in plain words safe for Insights and the status
 // page. The SCIM client's messages are already sanitized (no secrets, no stack traces, T7); anything
 // else unexpected becomes a generic sentence and goes to the server log instead.
+// runtime.ts directly: read at load time, and integrations/index.ts is part of an import cycle with this module.
+import { STOP_MESSAGES } from '../integrations/runtime.ts';
 import { isScimClientError, isScimError } from '../scim/index.ts';
 import { AppError } from '../shared/errors.ts';
 
-export const DEACTIVATED_MESSAGE = 'integration deactivated';
+export const DEACTIVATED_MESSAGE = STOP_MESSAGES.deactivated;
 
 export class ProvisioningError extends Error {
   readonly code: string;

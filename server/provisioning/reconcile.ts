@@ -93,7 +93,8 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
     void (async () => {
       try {
         const stopped = await integrationStop(db, app, cfg.generation);
-        if (stopped) halt(stopped === 'reconfigured' ? 'reconfigured' : 'deactivated', stopped === 'reconfigured' ? STOP_MESSAGES.reconfigured : DEACTIVATED_MESSAGE);
+        if (stopped === 'reconfigured') halt('reconfigured', STOP_MESSAGES.reconfigured);
+        else if (stopped) halt('deactivated', DEACTIVATED_MESSAGE);
         if (++ticks % RENEW_EVERY === 0 && !(await state.renewLock(db, app, owner, new Date(now().getTime() + LOCK_MS).toISOString()))) {
           halt('lock-lost', 'another worker took over the sync');
         }
@@ -262,11 +263,11 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   let reconfigured = false;
   if (ctl.signal.aborted) {
     const reason = ctl.stop.signal.aborted ? (ctl.stop.signal.reason as Stopped).reason : undefined;
-    const told = stopReasonOf(ctl.idmSignal);
-    const now = await integrationStop(db, app, cfg.generation);
-    deactivated = reason === 'deactivated' || (told !== undefined && told !== 'reconfigured') || now === 'deactivated' || now === 'deleted';
+    // What this sync was told (its own halt, the runtime's signal) and what the database says now.
+    const reasons = [reason, stopReasonOf(ctl.idmSignal), await integrationStop(db, app, cfg.generation)];
+    deactivated = reasons.some((r) => r === 'deactivated' || r === 'deleted');
     // A new connection ends this sync only: the next one, at once, reads the new settings and goes on.
-    reconfigured = !deactivated && (reason === 'reconfigured' || told === 'reconfigured' || now === 'reconfigured');
+    reconfigured = !deactivated && reasons.includes('reconfigured');
     if (deactivated) {
       if (!groupsDone) unfinished.push(...(await pendingGroupWork(ctx)).filter((g) => !unfinished.some((u) => u.resource.id === g.resource.id)));
       const readTokens = new Set(hints.map((h) => h.token));
