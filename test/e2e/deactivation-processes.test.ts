@@ -54,6 +54,14 @@ async function startPagingImport(call: Call, scim: RunningScimServer, name: stri
   return { appId, runId: started.json.run.id as string, listing };
 }
 
+/** The run once it has ended (neither queued nor running). */
+function runEnded(call: Call, runId: string, timeoutMs: number) {
+  return eventually(async () => {
+    const r = await call('GET', `/api/v1/import-runs/${runId}`);
+    return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
+  }, timeoutMs, 'the run to end');
+}
+
 describe('deactivation across processes (PostgreSQL)', () => {
   let scim: RunningScimServer;
   let env: Record<string, string>;
@@ -89,10 +97,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
     expect(deactivated.status).toBe(200);
     const answeredAt = Date.now();
 
-    const run = await eventually(async () => {
-      const r = await call('GET', `/api/v1/import-runs/${runId}`);
-      return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
-    }, 30_000, 'the run to end');
+    const run = await runEnded(call, runId, 30_000);
     expect(run).toMatchObject({ status: 'failed', error: 'integration deactivated' });
     // Anything still on its way has arrived by now: a few more pages' worth of the server's latency.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -124,10 +129,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
       const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: moved.baseUrl, auth: { type: 'bearer', token: 'moved-token' }, settings: IMPORT_SETTINGS });
       expect(put.status).toBe(200);
       const answeredAt = Date.now();
-      const run = await eventually(async () => {
-        const r = await call('GET', `/api/v1/import-runs/${runId}`);
-        return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
-      }, 60_000, 'the run to end');
+      const run = await runEnded(call, runId, 60_000);
       const after = listing().filter((r) => r.at > answeredAt);
       expect(after.length, `requests to the old address after the change answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
       // It went on where it was, reading the new address: every user answered once, none failed.
