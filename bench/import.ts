@@ -27,7 +27,13 @@ const { values } = parseArgs({
 if (values['list-only']) {
   const [baseUrl, token, size] = values['list-only'].split(' ');
   const t0 = performance.now();
-  const client = new ScimClient({ baseUrl, auth: { type: 'bearer', token }, network: TEST_NETWORK, rateLimit: null, paging: { pageSize: Number(size) } });
+  const client = new ScimClient({
+    baseUrl,
+    auth: { type: 'bearer', token },
+    network: TEST_NETWORK,
+    rateLimit: null,
+    paging: { pageSize: Number(size) },
+  });
   let n = 0;
   for await (const page of client.listUsers().pages()) n += page.length;
   await client.close();
@@ -46,10 +52,20 @@ const scim = await startScimProcess(['--users', String(users), '--token', TOKEN,
 const pg = values.postgres ? await startPostgres() : undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-import-'));
 try {
-  const { deps, db, actor, app } = await connectedRoster({ dataDir, postgresUrl: pg?.url, baseUrl: scim.baseUrl, token: TOKEN, settings: { pageSize, rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, concurrency: 4 } });
+  const { deps, db, actor, app } = await connectedRoster({
+    dataDir,
+    postgresUrl: pg?.url,
+    baseUrl: scim.baseUrl,
+    token: TOKEN,
+    settings: { pageSize, rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, concurrency: 4 },
+  });
 
   // Raw listing: the same client settings, nothing written, in a process of its own.
-  const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--list-only', `${scim.baseUrl} ${TOKEN} ${pageSize}`], { encoding: 'utf8' });
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, import.meta.filename, '--list-only', `${scim.baseUrl} ${TOKEN} ${pageSize}`],
+    { encoding: 'utf8' },
+  );
   if (child.status !== 0) throw new Error(`raw listing failed: ${child.stderr}`);
   const { ms: listMs, listed, rss: listRss } = JSON.parse(child.stdout) as { ms: number; listed: number; rss: number };
 
@@ -81,7 +97,23 @@ try {
     }
   }
 
-  const memLog = process.env.BENCH_MEM ? setInterval(() => { const m = process.memoryUsage(); console.log('mem', Math.round(m.rss/1048576), 'heap', Math.round(m.heapUsed/1048576), '/', Math.round(m.heapTotal/1048576), 'ext', Math.round(m.external/1048576), 'ab', Math.round(m.arrayBuffers/1048576)); }, 500) : undefined;
+  const memLog = process.env.BENCH_MEM
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        console.log(
+          'mem',
+          Math.round(m.rss / 1048576),
+          'heap',
+          Math.round(m.heapUsed / 1048576),
+          '/',
+          Math.round(m.heapTotal / 1048576),
+          'ext',
+          Math.round(m.external / 1048576),
+          'ab',
+          Math.round(m.arrayBuffers / 1048576),
+        );
+      }, 500)
+    : undefined;
   const t = performance.now();
   const { run } = await createImportRun(deps, actor, app.id, { all: true }, { inline: true });
   const importMs = performance.now() - t;
@@ -92,8 +124,13 @@ try {
   const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')}/s`;
   console.log(`Import benchmark: ${users.toLocaleString('en')} users, page size ${pageSize}, ${deps.database.dialect}`);
   console.log(`  raw listing:        ${(listMs / 1000).toFixed(2)} s  (${rate(listed, listMs)}, ${listed} users)`);
-  if (previewMs !== undefined) console.log(`  preview (snapshot): ${(previewMs / 1000).toFixed(2)} s  (${rate(users, previewMs)}); pages of 50 from it:\n${previewPages.join('\n')}`);
-  console.log(`  import end to end:  ${(importMs / 1000).toFixed(2)} s  (${rate(run.processed, importMs)}; created ${run.created}, skipped ${run.skipped}, failed ${run.failed}, status ${run.status})`);
+  if (previewMs !== undefined)
+    console.log(
+      `  preview (snapshot): ${(previewMs / 1000).toFixed(2)} s  (${rate(users, previewMs)}); pages of 50 from it:\n${previewPages.join('\n')}`,
+    );
+  console.log(
+    `  import end to end:  ${(importMs / 1000).toFixed(2)} s  (${rate(run.processed, importMs)}; created ${run.created}, skipped ${run.skipped}, failed ${run.failed}, status ${run.status})`,
+  );
   console.log(`  ratio import/list:  ${(importMs / listMs).toFixed(2)}  (target <= 2)`);
   console.log(`  peak RSS of import: ${mb(rssPeak)} (target < 300 MB; the raw listing process peaked at ${mb(listRss)})`);
 } finally {

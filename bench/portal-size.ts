@@ -58,7 +58,11 @@ function table(title: string, files: string[]) {
   process.stdout.write(`\n${title}\n`);
   process.stdout.write(`  ${'file'.padEnd(48)} ${'raw'.padStart(10)} ${'gzip'.padStart(10)} ${'brotli'.padStart(10)}\n`);
   for (const r of rows) process.stdout.write(`  ${r.file.padEnd(48)} ${kb(r.raw)} ${kb(r.gzip)} ${kb(r.brotli)}\n`);
-  const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), {
+    raw: 0,
+    gzip: 0,
+    brotli: 0,
+  });
   process.stdout.write(`  ${'total'.padEnd(48)} ${kb(total.raw)} ${kb(total.gzip)} ${kb(total.brotli)}\n`);
   return total;
 }
@@ -67,10 +71,15 @@ const first = indexAssets();
 const firstTotal = table('First load (what index.html loads):', first);
 const loaded = new Set(first);
 const usersTotal = table('Plus the users list, the first screen after sign-in:', pageAssets('src/pages/users/UsersPage.tsx', loaded));
-const all = fs.readdirSync(path.join(DIST_DIR, 'assets')).filter((f) => /\.(js|css)$/.test(f)).map((f) => `assets/${f}`);
+const all = fs
+  .readdirSync(path.join(DIST_DIR, 'assets'))
+  .filter((f) => /\.(js|css)$/.test(f))
+  .map((f) => `assets/${f}`);
 const allTotal = all.map(sizes).reduce((t, r) => t + r.gzip, 0);
 
-process.stdout.write(`\nfirst load: ${kb(firstTotal.gzip).trim()} gzipped (${kb(firstTotal.brotli).trim()} brotli), budget ${kb(BUDGET_GZIP).trim()}\n`);
+process.stdout.write(
+  `\nfirst load: ${kb(firstTotal.gzip).trim()} gzipped (${kb(firstTotal.brotli).trim()} brotli), budget ${kb(BUDGET_GZIP).trim()}\n`,
+);
 process.stdout.write(`first load + users list: ${kb(firstTotal.gzip + usersTotal.gzip).trim()} gzipped\n`);
 process.stdout.write(`every page of the portal: ${kb(allTotal).trim()} gzipped in ${all.length} files\n`);
 if (firstTotal.gzip > BUDGET_GZIP) {

@@ -42,16 +42,39 @@ const scim = await startScimProcess(['--token', TOKEN, '--latency', String(laten
 const pg = values.postgres ? await startPostgres() : undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-provision-'));
 try {
-  const { deps, db, actor, app } = await connectedRoster({ dataDir, postgresUrl: pg?.url, baseUrl: scim.baseUrl, token: TOKEN, settings: { rateLimitPerSecond: rate, rateLimitBurst: 5, concurrency } });
+  const { deps, db, actor, app } = await connectedRoster({
+    dataDir,
+    postgresUrl: pg?.url,
+    baseUrl: scim.baseUrl,
+    token: TOKEN,
+    settings: { rateLimitPerSecond: rate, rateLimitBurst: 5, concurrency },
+  });
 
   // The directory: N users in one group, bound to the application (the integration is not active yet).
   const now = new Date().toISOString();
   const rows = Array.from({ length: users }, (_, i) =>
-    newUserRecord(actor.organizationId, { username: `bench.user${i}`, email: `bench.user${i}@example.com`, firstname: 'Bench', lastname: `User ${i}`, jobTitle: 'Tester', state: 'ACTIVE' }, now));
+    newUserRecord(
+      actor.organizationId,
+      {
+        username: `bench.user${i}`,
+        email: `bench.user${i}@example.com`,
+        firstname: 'Bench',
+        lastname: `User ${i}`,
+        jobTitle: 'Tester',
+        state: 'ACTIVE',
+      },
+      now,
+    ),
+  );
   await insertUsers(db, rows);
   const group = await createGroup(db, actor, { name: 'Everyone' });
   for (let i = 0; i < rows.length; i += 500) {
-    await db.insertInto('group_members').values(rows.slice(i, i + 500).map((r) => ({ organization_id: actor.organizationId, group_id: group.id, user_id: r.id, created_at: now }))).execute();
+    await db
+      .insertInto('group_members')
+      .values(
+        rows.slice(i, i + 500).map((r) => ({ organization_id: actor.organizationId, group_id: group.id, user_id: r.id, created_at: now })),
+      )
+      .execute();
   }
   await bindGroup(db, actor, app.id, group.id);
   await activateIntegration(db, actor, app.id);
@@ -65,7 +88,13 @@ try {
 
   // What the application has now: every user once.
   await new Promise((r) => setTimeout(r, 1000));
-  const client = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, network: TEST_NETWORK, rateLimit: { requestsPerSecond: rate / 2, burst: 5 }, paging: { pageSize: 1000 } });
+  const client = new ScimClient({
+    baseUrl: scim.baseUrl,
+    auth: { type: 'bearer', token: TOKEN },
+    network: TEST_NETWORK,
+    rateLimit: { requestsPerSecond: rate / 2, burst: 5 },
+    paging: { pageSize: 1000 },
+  });
   const remote = await client.listUsers({ pageSize: 1000 }).toArray();
   await client.close();
   const names = new Map<string, number>();
@@ -80,10 +109,16 @@ try {
   const bound = Math.min(rate, (concurrency * 1000) / latency);
   const statuses = outcome.http?.statuses ?? {};
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
-  console.log(`Provisioning benchmark: ${users.toLocaleString('en')} new users, ${latency} ms latency, server limit ${rate}/s, concurrency ${concurrency}, ${deps.database.dialect}`);
-  console.log(`  sync:        ${outcome.status} in ${seconds.toFixed(2)} s; created ${counts?.created}, linked ${counts?.linked}, failed ${counts?.failed}`);
+  console.log(
+    `Provisioning benchmark: ${users.toLocaleString('en')} new users, ${latency} ms latency, server limit ${rate}/s, concurrency ${concurrency}, ${deps.database.dialect}`,
+  );
+  console.log(
+    `  sync:        ${outcome.status} in ${seconds.toFixed(2)} s; created ${counts?.created}, linked ${counts?.linked}, failed ${counts?.failed}`,
+  );
   console.log(`  achieved:    ${achieved.toFixed(1)} operations/s (${requests} HTTP answers, ${(requests / seconds).toFixed(1)}/s)`);
-  console.log(`  bound:       ${bound.toFixed(1)} operations/s = min(rate limit ${rate}/s, concurrency/latency ${((concurrency * 1000) / latency).toFixed(0)}/s)`);
+  console.log(
+    `  bound:       ${bound.toFixed(1)} operations/s = min(rate limit ${rate}/s, concurrency/latency ${((concurrency * 1000) / latency).toFixed(0)}/s)`,
+  );
   console.log(`  ratio:       ${((achieved / bound) * 100).toFixed(1)}% of the bound (target >= 90%)`);
   console.log(`  429s:        ${statuses[429] ?? 0}`);
   console.log(`  lost:        ${lost}   duplicated: ${duplicated}   (remote users: ${remote.length})`);

@@ -62,7 +62,9 @@ async function startServer(): Promise<{ child: ChildProcess; baseUrl: string; st
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the SCIM server exited with ${code} before it was ready:\n${stderr}`)));
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the SCIM server did not start in 30 s:\n${stderr}`)), 30_000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`the SCIM server did not start in 30 s:\n${stderr}`)), 30_000).unref(),
+  );
   try {
     const baseUrl = (await Promise.race([first, timeout])).trim();
     if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(baseUrl)) throw new Error(`unexpected first line from the SCIM server: ${baseUrl}`);

@@ -17,7 +17,8 @@ import { TEST_NETWORK_ENV } from '../test/network.ts';
 import { startPostgres, startScimProcess, type ScimProcess } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const USAGE = 'Usage: npm run bench:soak -- [--minutes 1..240] [--database sqlite|postgres|both] [--import-users N] [--provision-users N] [--clients 1..500]';
+const USAGE =
+  'Usage: npm run bench:soak -- [--minutes 1..240] [--database sqlite|postgres|both] [--import-users N] [--provision-users N] [--clients 1..500]';
 
 function parseOptions() {
   try {
@@ -36,10 +37,12 @@ function parseOptions() {
       process.exit(0);
     }
     const int = (name: string, v: string, min: number, max: number) => {
-      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got '${v}'`);
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+        throw new Error(`--${name} must be a whole number from ${min} to ${max}, got '${v}'`);
       return Number(v);
     };
-    if (!['sqlite', 'postgres', 'both'].includes(values.database)) throw new Error(`--database must be sqlite, postgres or both, got '${values.database}'`);
+    if (!['sqlite', 'postgres', 'both'].includes(values.database))
+      throw new Error(`--database must be sqlite, postgres or both, got '${values.database}'`);
     return {
       minutes: int('minutes', values.minutes, 1, 240),
       databases: (values.database === 'both' ? ['sqlite', 'postgres'] : [values.database]) as Array<'sqlite' | 'postgres'>,
@@ -81,9 +84,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /** A Roster process as `npm start` runs it; resolves once it says it is running. */
 async function startRoster(label: string, env: Record<string, string>): Promise<Proc & { url?: string }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...(process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(ROOT, 'server/main.ts')], {
-    cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=4', ...(process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(ROOT, 'server/main.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));
@@ -160,7 +169,10 @@ const pssOf = (pid: number): number => {
  * their RSS would count the shared buffers once per process.
  */
 function postgresProcesses(dir: string): { master: number; all: number[] } | undefined {
-  const procs = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
+  const procs = fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number);
   const cmdline = (pid: number) => {
     try {
       return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -238,13 +250,31 @@ async function seedDirectory(env: Record<string, string>, n: number): Promise<{ 
     const { db } = deps.database;
     const actor = systemActor();
     const now = new Date().toISOString();
-    const rows = Array.from({ length: n }, (_, i) => newUserRecord(actor.organizationId, {
-      username: `soak.user${i}`, email: `soak.user${i}@example.com`, firstname: 'Soak', lastname: `User ${i}`, jobTitle: 'Tester', state: 'ACTIVE',
-    }, now));
+    const rows = Array.from({ length: n }, (_, i) =>
+      newUserRecord(
+        actor.organizationId,
+        {
+          username: `soak.user${i}`,
+          email: `soak.user${i}@example.com`,
+          firstname: 'Soak',
+          lastname: `User ${i}`,
+          jobTitle: 'Tester',
+          state: 'ACTIVE',
+        },
+        now,
+      ),
+    );
     await insertUsers(db, rows);
     const group = await createGroup(db, actor, { name: 'Soak provisioned' });
     for (let i = 0; i < rows.length; i += 500) {
-      await db.insertInto('group_members').values(rows.slice(i, i + 500).map((r) => ({ organization_id: actor.organizationId, group_id: group.id, user_id: r.id, created_at: now }))).execute();
+      await db
+        .insertInto('group_members')
+        .values(
+          rows
+            .slice(i, i + 500)
+            .map((r) => ({ organization_id: actor.organizationId, group_id: group.id, user_id: r.id, created_at: now })),
+        )
+        .execute();
     }
     return { groupId: group.id, userIds: rows.map((r) => r.id) };
   } finally {
@@ -276,7 +306,15 @@ const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One client: a loop of realistic requests (mostly reads, some writes) with a think time between. */
-async function client(id: number, api: Api, ctx: { userIds: string[]; scratchGroup: string; runId: string; appIds: string[] }, until: number, startedAt: number, samples: Sample[], problems: Problem[]) {
+async function client(
+  id: number,
+  api: Api,
+  ctx: { userIds: string[]; scratchGroup: string; runId: string; appIds: string[] },
+  until: number,
+  startedAt: number,
+  samples: Sample[],
+  problems: Problem[],
+) {
   let created = 0;
   const mine: string[] = [];
   const sorts = ['sort=username', 'sort=username&order=desc', 'sort=email', 'sort=createdAt&order=desc', 'sort=lastname'];
@@ -359,11 +397,16 @@ interface SoakResult {
 
 async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
   const label = database === 'sqlite' ? 'SQLite, one process' : 'PostgreSQL, one api and two worker processes';
-  process.stdout.write(`\n== ${label}: ${opts.minutes} min, import of ${opts.importUsers.toLocaleString('en')} users, provisioning of ${opts.provisionUsers.toLocaleString('en')}, ${opts.clients} API clients ==\n`);
+  process.stdout.write(
+    `\n== ${label}: ${opts.minutes} min, import of ${opts.importUsers.toLocaleString('en')} users, provisioning of ${opts.provisionUsers.toLocaleString('en')}, ${opts.clients} API clients ==\n`,
+  );
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-soak-'));
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   // pg_stat_statements: where PostgreSQL's time went, printed at the end.
-  const pg = database === 'postgres' ? await startPostgres(['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']) : undefined;
+  const pg =
+    database === 'postgres'
+      ? await startPostgres(['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'])
+      : undefined;
   if (pg) cleanups.push(() => pg.stop());
   const source = await startScimProcess(['--users', String(opts.importUsers), '--seed', '7', '--token', TOKEN, '--no-log']);
   cleanups.push(() => source.stop());
@@ -371,8 +414,12 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
   cleanups.push(() => target.stop());
 
   const env = {
-    ROSTER_DATA_DIR: dataDir, DATABASE_URL: pg?.url ?? '', ROSTER_SECRET_KEY: 'ab'.repeat(32),
-    ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password, ...TEST_NETWORK_ENV,
+    ROSTER_DATA_DIR: dataDir,
+    DATABASE_URL: pg?.url ?? '',
+    ROSTER_SECRET_KEY: 'ab'.repeat(32),
+    ROSTER_ADMIN_EMAIL: ADMIN.email,
+    ROSTER_ADMIN_PASSWORD: ADMIN.password,
+    ...TEST_NETWORK_ENV,
   };
   const seeded = await seedDirectory(env, opts.provisionUsers);
   const procs: Proc[] = [];
@@ -383,19 +430,31 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
     base = all.url!;
   } else {
     const api = await startRoster('roster api', { ...env, ROSTER_ROLE: 'api' });
-    procs.push(api, await startRoster('roster worker 1', { ...env, ROSTER_ROLE: 'worker' }), await startRoster('roster worker 2', { ...env, ROSTER_ROLE: 'worker' }));
+    procs.push(
+      api,
+      await startRoster('roster worker 1', { ...env, ROSTER_ROLE: 'worker' }),
+      await startRoster('roster worker 2', { ...env, ROSTER_ROLE: 'worker' }),
+    );
     base = api.url!;
   }
 
   // Set-up through the API: an admin key, both applications, the binding, activation, the import.
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
   const cookie = login.headers.get('set-cookie')!.split(';')[0];
   const key = await must(apiClient(base, { cookie }), 'POST', '/api/v1/api-keys', { name: 'soak', role: 'admin' });
   const api = apiClient(base, { authorization: `Bearer ${key.key}` });
   const connect = async (name: string, scim: ScimProcess, settings: Record<string, unknown>) => {
     const app = await must(api, 'POST', '/api/v1/applications', { name });
-    await must(api, 'PUT', `/api/v1/applications/${app.id}/idm`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, settings: { rateLimitPerSecond: 1000, rateLimitBurst: 1000, ...settings } });
+    await must(api, 'PUT', `/api/v1/applications/${app.id}/idm`, {
+      baseUrl: scim.baseUrl,
+      auth: { type: 'bearer', token: TOKEN },
+      settings: { rateLimitPerSecond: 1000, rateLimitBurst: 1000, ...settings },
+    });
     return app.id as string;
   };
   const sourceApp = await connect('Soak HR source', source, {});
@@ -438,21 +497,47 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
   const lagSeries: number[] = [];
   let importDone: string | undefined;
   let provisionedAt: string | undefined;
-  const clients = Array.from({ length: opts.clients }, (_, i) => client(i, api, { userIds: seeded.userIds, scratchGroup, runId: run.id, appIds: [sourceApp, targetApp] }, until, startedAt, samples, problems));
+  const clients = Array.from({ length: opts.clients }, (_, i) =>
+    client(
+      i,
+      api,
+      { userIds: seeded.userIds, scratchGroup, runId: run.id, appIds: [sourceApp, targetApp] },
+      until,
+      startedAt,
+      samples,
+      problems,
+    ),
+  );
 
-  const header = ['min', 'requests', 'errors', 'p50', 'p95', 'p99', 'import', 'provisioned', ...watched.map(([l]) => `${l} MB / CPU %`), 'other CPU %', 'bench lag p99'];
+  const header = [
+    'min',
+    'requests',
+    'errors',
+    'p50',
+    'p95',
+    'p99',
+    'import',
+    'provisioned',
+    ...watched.map(([l]) => `${l} MB / CPU %`),
+    'other CPU %',
+    'bench lag p99',
+  ];
   process.stdout.write(`${header.join(' | ')}\n`);
   let seenProblems = 0;
   for (let minute = 1; minute <= opts.minutes; minute++) {
     await sleep(Math.max(0, startedAt + minute * MINUTE_MS - Date.now()));
-    const lat = samples.filter((s) => s.minute === minute - 1).map((s) => s.ms).sort((a, b) => a - b);
+    const lat = samples
+      .filter((s) => s.minute === minute - 1)
+      .map((s) => s.ms)
+      .sort((a, b) => a - b);
     const r = await api.call('GET', `/api/v1/import-runs/${run.id}`).catch(() => undefined);
     const imp = r?.json ? `${r.json.status} ${r.json.processed}/${r.json.total || opts.importUsers}` : '?';
     if (!importDone && r?.json && (r.json.status === 'completed' || r.json.status === 'failed')) {
       importDone = `${r.json.status} after ${r.json.startedAt && r.json.finishedAt ? ((Date.parse(r.json.finishedAt) - Date.parse(r.json.startedAt)) / 1000).toFixed(0) : '?'} s: ${r.json.created} created, ${r.json.skipped} skipped, ${r.json.failed} failed${r.json.error ? ` (${r.json.error})` : ''}`;
     }
     const remote = await remoteCount(target);
-    if (!provisionedAt && remote !== undefined && remote >= opts.provisionUsers) provisionedAt = `all ${remote} accounts by minute ${minute}`;
+    if (!provisionedAt && remote !== undefined && remote >= opts.provisionUsers)
+      provisionedAt = `all ${remote} accounts by minute ${minute}`;
     for (const [l, read] of watched) rss.set(l, [...(rss.get(l) ?? []), read()]);
     const cpuNow = watched.map(([, , c]) => c());
     const machineNow = machineBusyMs();
@@ -464,9 +549,17 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
     lagSeries.push(lag.percentile(99) / 1e6);
     lag.reset();
     const row = [
-      minute, lat.length, problems.length - seenProblems, fmt(percentile(lat, 50)), fmt(percentile(lat, 95)), fmt(percentile(lat, 99)), imp, remote ?? '?',
+      minute,
+      lat.length,
+      problems.length - seenProblems,
+      fmt(percentile(lat, 50)),
+      fmt(percentile(lat, 95)),
+      fmt(percentile(lat, 99)),
+      imp,
+      remote ?? '?',
       ...watched.map(([l], i) => `${mb(rss.get(l)!.at(-1))} / ${pct[i] === undefined ? '-' : pct[i]!.toFixed(0)}`),
-      others.at(-1)!.toFixed(0), fmt(lagSeries.at(-1)!),
+      others.at(-1)!.toFixed(0),
+      fmt(lagSeries.at(-1)!),
     ];
     seenProblems = problems.length;
     process.stdout.write(`${row.join(' | ')}\n`);
@@ -476,21 +569,40 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
 
   // The outcome.
   const all = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const warm = samples.filter((s) => s.minute >= 1).map((s) => s.ms).sort((a, b) => a - b);
+  const warm = samples
+    .filter((s) => s.minute >= 1)
+    .map((s) => s.ms)
+    .sort((a, b) => a - b);
   const finalRun = (await api.call('GET', `/api/v1/import-runs/${run.id}`)).json;
   const status = (await api.call('GET', `/api/v1/applications/${targetApp}/idm/status`)).json;
   const remote = await remoteCount(target);
   const byOp = new Map<string, number[]>();
   for (const s of samples) byOp.set(s.op, [...(byOp.get(s.op) ?? []), s.ms]);
-  process.stdout.write(`\nper operation (count, p50, p95, max ms): ${[...byOp].map(([op, ms]) => {
-    const sorted = ms.sort((a, b) => a - b);
-    return `${op} ${sorted.length}/${fmt(percentile(sorted, 50))}/${fmt(percentile(sorted, 95))}/${fmt(sorted.at(-1)!)}`;
-  }).join('; ')}\n`);
+  process.stdout.write(
+    `\nper operation (count, p50, p95, max ms): ${[...byOp]
+      .map(([op, ms]) => {
+        const sorted = ms.sort((a, b) => a - b);
+        return `${op} ${sorted.length}/${fmt(percentile(sorted, 50))}/${fmt(percentile(sorted, 95))}/${fmt(sorted.at(-1)!)}`;
+      })
+      .join('; ')}\n`,
+  );
   if (problems.length) {
-    process.stdout.write(`first errors:\n${problems.slice(0, 8).map((p) => `  ${p.op} -> ${p.status} ${p.body}`).join('\n')}\n`);
+    process.stdout.write(
+      `first errors:\n${problems
+        .slice(0, 8)
+        .map((p) => `  ${p.op} -> ${p.status} ${p.body}`)
+        .join('\n')}\n`,
+    );
   }
-  const logged = procs.flatMap((p) => p.output().split('\n').filter((l) => /"level":(50|60)/.test(l)).map((l) => `${p.label}: ${l.slice(0, 300)}`));
-  if (logged.length) process.stdout.write(`error lines in the server logs (${logged.length}), first ones:\n${logged.slice(0, 5).join('\n')}\n`);
+  const logged = procs.flatMap((p) =>
+    p
+      .output()
+      .split('\n')
+      .filter((l) => /"level":(50|60)/.test(l))
+      .map((l) => `${p.label}: ${l.slice(0, 300)}`),
+  );
+  if (logged.length)
+    process.stdout.write(`error lines in the server logs (${logged.length}), first ones:\n${logged.slice(0, 5).join('\n')}\n`);
   const processesAlive = procs.every((p) => p.child.exitCode === null && p.child.signalCode === null);
   const result: SoakResult = {
     database,
@@ -506,7 +618,9 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
     processesAlive,
   };
   process.stdout.write(`import: ${result.importOutcome}\nprovisioning: ${result.provisioningOutcome}\n`);
-  process.stdout.write(`API: ${result.requests} requests, ${result.errors} errors, p95 ${fmt(result.p95)} ms (after minute 1: ${fmt(result.p95AfterWarmUp)} ms); processes alive at the end: ${processesAlive}\n`);
+  process.stdout.write(
+    `API: ${result.requests} requests, ${result.errors} errors, p95 ${fmt(result.p95)} ms (after minute 1: ${fmt(result.p95AfterWarmUp)} ms); processes alive at the end: ${processesAlive}\n`,
+  );
   if (pg) await printTopStatements(pg.url);
   await cleanUp();
   return result;
@@ -526,7 +640,9 @@ async function printTopStatements(url: string): Promise<void> {
     const all = (await client.query<{ total: number }>('SELECT sum(total_exec_time) AS total FROM pg_stat_statements')).rows[0].total;
     process.stdout.write(`PostgreSQL's time by statement (pg_stat_statements; ${(all / 1000).toFixed(0)} s in all):\n`);
     for (const r of rows) {
-      process.stdout.write(`  ${(r.total / 1000).toFixed(1).padStart(7)} s ${String(r.calls).padStart(8)} calls ${r.mean.toFixed(2).padStart(8)} ms  ${r.query.replace(/\s+/g, ' ').slice(0, 220)}\n`);
+      process.stdout.write(
+        `  ${(r.total / 1000).toFixed(1).padStart(7)} s ${String(r.calls).padStart(8)} calls ${r.mean.toFixed(2).padStart(8)} ms  ${r.query.replace(/\s+/g, ' ').slice(0, 220)}\n`,
+      );
     }
   } catch (err) {
     process.stdout.write(`(no statement statistics: ${(err as Error).message})\n`);
@@ -550,15 +666,22 @@ process.stdout.write('\n== verdict ==\n');
 for (const r of results) {
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   process.stdout.write(`${r.database}: errors ${r.errors} (target 0: ${verdict(r.errors === 0 && r.processesAlive)})`);
-  process.stdout.write(`; API p95 ${fmt(r.p95)} ms, after warm-up ${fmt(r.p95AfterWarmUp)} ms${r.database === 'postgres' ? ` (target < 50 ms: ${verdict(r.p95AfterWarmUp < 50)})` : ' (no target on SQLite)'}\n`);
+  process.stdout.write(
+    `; API p95 ${fmt(r.p95)} ms, after warm-up ${fmt(r.p95AfterWarmUp)} ms${r.database === 'postgres' ? ` (target < 50 ms: ${verdict(r.p95AfterWarmUp < 50)})` : ' (no target on SQLite)'}\n`,
+  );
   for (const [label, series] of r.rss) {
     const known = series.filter((v): v is number => v !== undefined);
     const second = series[Math.min(1, series.length - 1)];
     const last = series.at(-1);
     const growth = second && last ? (last - second) / second : 0;
-    process.stdout.write(`  RSS ${label}: ${series.map(mb).join(' ')} MB; peak ${mb(Math.max(...known))}; minute 2 -> last ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%${label.startsWith('roster') && growth > 0.2 ? ' (GROWS)' : ''}\n`);
+    process.stdout.write(
+      `  RSS ${label}: ${series.map(mb).join(' ')} MB; peak ${mb(Math.max(...known))}; minute 2 -> last ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%${label.startsWith('roster') && growth > 0.2 ? ' (GROWS)' : ''}\n`,
+    );
   }
-  for (const [label, series] of r.cpu) process.stdout.write(`  CPU % of one core, ${label}: ${series.map((c) => (c === undefined ? '-' : c.toFixed(0))).join(' ')}\n`);
+  for (const [label, series] of r.cpu)
+    process.stdout.write(`  CPU % of one core, ${label}: ${series.map((c) => (c === undefined ? '-' : c.toFixed(0))).join(' ')}\n`);
   const busyOthers = r.others.filter((c) => c > 20).length;
-  process.stdout.write(`  CPU % of processes the bench did not start (${os.availableParallelism()} cores in all): ${r.others.map((c) => c.toFixed(0)).join(' ')}${busyOthers ? `  <- other work in ${busyOthers} minute(s): latency figures are not clean` : ''}\n`);
+  process.stdout.write(
+    `  CPU % of processes the bench did not start (${os.availableParallelism()} cores in all): ${r.others.map((c) => c.toFixed(0)).join(' ')}${busyOthers ? `  <- other work in ${busyOthers} minute(s): latency figures are not clean` : ''}\n`,
+  );
 }

@@ -38,7 +38,8 @@ async function once(dataDir: string, port: number): Promise<number> {
   }
 }
 
-const fmt = (xs: number[]) => `min ${Math.min(...xs).toFixed(0)} ms, median ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(0)} ms`;
+const fmt = (xs: number[]) =>
+  `min ${Math.min(...xs).toFixed(0)} ms, median ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(0)} ms`;
 const cold: number[] = [];
 const warm: number[] = [];
 for (let i = 0; i < runs; i++) {

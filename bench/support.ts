@@ -15,7 +15,9 @@ export interface ScimProcess {
 
 /** The project's test SCIM server in a child process, so that its work is not counted in ours. */
 export async function startScimProcess(args: string[]): Promise<ScimProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'test/scim-server/cli.ts'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'test/scim-server/cli.ts'), '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const rl = readline.createInterface({ input: child.stdout! });
     rl.once('line', (line) => resolve(line.trim()));
@@ -40,7 +42,13 @@ export async function startPostgres(flags: string[] = []): Promise<{ url: string
   const dir = path.join(os.tmpdir(), `roster-bench-pg-${process.pid}-${Date.now()}`);
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
-    user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {}, postgresFlags: flags,
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: false,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: flags,
   });
   await pg.initialise();
   await pg.start();
@@ -55,7 +63,13 @@ export const peakRss = () => process.resourceUsage().maxRSS * 1024;
  * A Roster for a benchmark: deps on a fresh data folder (SQLite there, or the given PostgreSQL), an
  * admin, and an application whose integration points at the test SCIM server (not activated).
  */
-export async function connectedRoster(o: { dataDir: string; postgresUrl?: string; baseUrl: string; token: string; settings: Record<string, unknown> }) {
+export async function connectedRoster(o: {
+  dataDir: string;
+  postgresUrl?: string;
+  baseUrl: string;
+  token: string;
+  settings: Record<string, unknown>;
+}) {
   const { createApplication } = await import('../server/applications/index.ts');
   const { createAdmin } = await import('../server/auth/index.ts');
   const { loadConfig } = await import('../server/config.ts');
@@ -67,8 +81,18 @@ export async function connectedRoster(o: { dataDir: string; postgresUrl?: string
   const deps = await createDeps(config, { logger: createLogger('warn') });
   const { db } = deps.database;
   const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'measured tortoise lantern', role: 'admin' });
-  const actor = { type: 'admin' as const, id: admin.id, email: admin.email, role: 'admin' as const, organizationId: systemActor().organizationId };
+  const actor = {
+    type: 'admin' as const,
+    id: admin.id,
+    email: admin.email,
+    role: 'admin' as const,
+    organizationId: systemActor().organizationId,
+  };
   const app = await createApplication(db, actor, { name: 'Bench App' });
-  await configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actor, app.id, { baseUrl: o.baseUrl, auth: { type: 'bearer', token: o.token }, settings: o.settings });
+  await configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actor, app.id, {
+    baseUrl: o.baseUrl,
+    auth: { type: 'bearer', token: o.token },
+    settings: o.settings,
+  });
   return { deps, db, actor, app };
 }

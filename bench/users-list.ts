@@ -35,11 +35,22 @@ for (let i = 0; i < nUsers; i += 5000) {
   for (let j = i; j < Math.min(nUsers, i + 5000); j++) {
     const f = first[j % first.length];
     const l = last[(j * 7) % last.length];
-    batch.push(newUserRecord(DEFAULT_ORGANIZATION_ID, {
-      username: `${f}.${l}${j}`.toLowerCase(), email: `${f}.${l}${j}@example.com`.toLowerCase(),
-      firstname: f, lastname: l, jobTitle: 'Engineer', state: j % 10 === 0 ? 'SUSPENDED' : 'ACTIVE',
-      addresses: [{ type: 'work', locality: 'London', country: 'GB' }], phoneNumbers: [{ type: 'work', number: '+44 20 7946 0000' }],
-    }, now));
+    batch.push(
+      newUserRecord(
+        DEFAULT_ORGANIZATION_ID,
+        {
+          username: `${f}.${l}${j}`.toLowerCase(),
+          email: `${f}.${l}${j}@example.com`.toLowerCase(),
+          firstname: f,
+          lastname: l,
+          jobTitle: 'Engineer',
+          state: j % 10 === 0 ? 'SUSPENDED' : 'ACTIVE',
+          addresses: [{ type: 'work', locality: 'London', country: 'GB' }],
+          phoneNumbers: [{ type: 'work', number: '+44 20 7946 0000' }],
+        },
+        now,
+      ),
+    );
   }
   await db.transaction().execute((trx) => insertUsers(trx, batch));
 }
@@ -74,7 +85,9 @@ async function measure(label: string, urls: () => string) {
 const cursors: string[] = [];
 let cursor: string | null = null;
 for (let i = 0; i < 40; i++) {
-  const r: { nextCursor: string | null } = await (await fetch(`${base}/api/v1/users?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers })).json() as never;
+  const r: { nextCursor: string | null } = (await (
+    await fetch(`${base}/api/v1/users?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers })
+  ).json()) as never;
   cursor = r.nextCursor;
   if (!cursor) break;
   cursors.push(cursor);
@@ -82,11 +95,16 @@ for (let i = 0; i < 40; i++) {
 let k = 0;
 console.log(`Roster users list benchmark: ${nUsers} users in ${deps.database.dialect}, seeded in ${(seedMs / 1000).toFixed(1)} s`);
 await measure('GET /api/v1/users?limit=50', () => '/api/v1/users?limit=50');
-await measure('GET /api/v1/users?limit=50&cursor=<deep>', () => (cursors.length ? `/api/v1/users?limit=50&cursor=${cursors[k++ % cursors.length]}` : '/api/v1/users?limit=50'));
+await measure('GET /api/v1/users?limit=50&cursor=<deep>', () =>
+  cursors.length ? `/api/v1/users?limit=50&cursor=${cursors[k++ % cursors.length]}` : '/api/v1/users?limit=50',
+);
 await measure('GET /api/v1/users?limit=50&sort=lastname&order=desc', () => '/api/v1/users?limit=50&sort=lastname&order=desc');
 await measure('GET /api/v1/users?limit=50&q=<name>', () => `/api/v1/users?limit=50&q=${last[k++ % last.length].toLowerCase()}`);
 // A rare match (a number in a few usernames): what a search for one person costs.
-await measure('GET /api/v1/users?limit=50&q=<rare>', () => `/api/v1/users?limit=50&q=${10_000 + ((k++ * 7919) % Math.max(1, nUsers - 10_000))}`);
+await measure(
+  'GET /api/v1/users?limit=50&q=<rare>',
+  () => `/api/v1/users?limit=50&q=${10_000 + ((k++ * 7919) % Math.max(1, nUsers - 10_000))}`,
+);
 await app.close();
 await deps.stopListener?.close();
 await deps.database.close();

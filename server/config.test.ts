@@ -25,7 +25,8 @@ describe('config', () => {
   it('takes the import batch size from 1 to 20,000 users, 3,000 by default', () => {
     expect(loadConfig({}).importBatchSize).toBe(3000);
     expect(loadConfig({ ROSTER_IMPORT_BATCH_SIZE: '1' }).importBatchSize).toBe(1);
-    for (const bad of ['0', '20001', '2.5', 'many']) expect(() => loadConfig({ ROSTER_IMPORT_BATCH_SIZE: bad })).toThrow(/ROSTER_IMPORT_BATCH_SIZE/);
+    for (const bad of ['0', '20001', '2.5', 'many'])
+      expect(() => loadConfig({ ROSTER_IMPORT_BATCH_SIZE: bad })).toThrow(/ROSTER_IMPORT_BATCH_SIZE/);
   });
 
   it('needs the admin email and password together', () => {
@@ -43,7 +44,12 @@ describe('config', () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1, fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1, fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      '::1',
+      'fd00::/8',
+    ]);
     for (const bad of ['yes', '11', '-1', '10.0.0.0/33', '10.0.0.300', 'proxy.example.com', '::1/129', '1.2.3.4/8/8']) {
       expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
     }
@@ -51,9 +57,11 @@ describe('config', () => {
 
   it('takes the networks SCIM integrations may reach, and whether plain http is allowed, refusing bad entries', () => {
     expect(loadConfig({}).scimNetwork).toEqual({ allowedNetworks: [], allowHttp: false });
-    expect(loadConfig({ ROSTER_SCIM_ALLOWED_NETWORKS: '10.0.0.0/8, 127.0.0.1,fd00::/8', ROSTER_SCIM_ALLOW_HTTP: 'true' }).scimNetwork)
-      .toEqual({ allowedNetworks: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'], allowHttp: true });
-    for (const bad of ['10.0.0.0/40', 'intranet.example.com', '10.0.0']) expect(() => loadConfig({ ROSTER_SCIM_ALLOWED_NETWORKS: bad }), bad).toThrow(/ROSTER_SCIM_ALLOWED_NETWORKS/);
+    expect(
+      loadConfig({ ROSTER_SCIM_ALLOWED_NETWORKS: '10.0.0.0/8, 127.0.0.1,fd00::/8', ROSTER_SCIM_ALLOW_HTTP: 'true' }).scimNetwork,
+    ).toEqual({ allowedNetworks: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'], allowHttp: true });
+    for (const bad of ['10.0.0.0/40', 'intranet.example.com', '10.0.0'])
+      expect(() => loadConfig({ ROSTER_SCIM_ALLOWED_NETWORKS: bad }), bad).toThrow(/ROSTER_SCIM_ALLOWED_NETWORKS/);
     expect(() => loadConfig({ ROSTER_SCIM_ALLOW_HTTP: 'yes' })).toThrow(/ROSTER_SCIM_ALLOW_HTTP/);
   });
 });

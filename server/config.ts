@@ -21,7 +21,10 @@ export const configSchema = z.object({
       .optional(),
   ),
   /** TCP port of the HTTP server. */
-  PORT: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int().min(0).max(65535).default(8080)),
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int().min(0).max(65535).default(8080),
+  ),
   /** Interface to listen on. */
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   /** The URL admins use to reach Roster (links in emails). Default: http://localhost:<PORT> */
@@ -43,20 +46,58 @@ export const configSchema = z.object({
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Roster <roster@localhost>')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(logLevels).default('info')),
   /** Minutes an admin session lasts without activity. */
-  SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of minutes' }).int().min(5).max(60 * 24 * 30).default(720)),
+  SESSION_TTL_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int()
+      .min(5)
+      .max(60 * 24 * 30)
+      .default(720),
+  ),
   /** Hours an activation link (the set-your-password email) stays valid. */
-  ACTIVATION_LINK_TTL_HOURS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of hours' }).int().min(1).max(24 * 30).default(24 * 7)),
+  ACTIVATION_LINK_TTL_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of hours' })
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24 * 7),
+  ),
   /** Minutes a user's portal session lasts without activity. */
-  USER_SESSION_TTL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of minutes' }).int().min(5).max(60 * 24).default(60)),
+  USER_SESSION_TTL_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int()
+      .min(5)
+      .max(60 * 24)
+      .default(60),
+  ),
   /** Largest accepted request body in bytes. */
-  BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of bytes' }).int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024)),
+  BODY_LIMIT_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of bytes' })
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(1024 * 1024),
+  ),
   /** A background job whose worker stops answering for this long is handed to another worker (min 10). */
-  ROSTER_JOB_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of seconds' }).int().min(10).max(3600).default(30)),
+  ROSTER_JOB_LEASE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number of seconds' }).int().min(10).max(3600).default(30),
+  ),
   /**
    * Remote users an import writes per transaction (several SCIM pages). Larger is faster and holds
    * more in memory; 1 writes each SCIM page on its own.
    */
-  ROSTER_IMPORT_BATCH_SIZE: z.preprocess(emptyToUndefined, z.coerce.number({ message: 'must be a number of users' }).int().min(1).max(20000).default(3000)),
+  ROSTER_IMPORT_BATCH_SIZE: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number of users' }).int().min(1).max(20000).default(3000),
+  ),
   /** What this process does: api (HTTP only), worker (background jobs only) or all. Several workers need PostgreSQL. */
   ROSTER_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
   /**
@@ -92,7 +133,10 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): false | number | 
     const hops = Number(v);
     if (hops <= 10) return hops;
   } else {
-    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const entries = v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
     const bad = entries.filter((e) => !isAddressOrRange(e));
     if (entries.length > 0 && bad.length === 0) return entries;
     if (bad.length > 0) {
@@ -100,12 +144,18 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): false | number | 
       return z.NEVER;
     }
   }
-  ctx.addIssue({ code: 'custom', message: 'must be false, a number of proxy hops (1-10), or proxy addresses/CIDR ranges separated by commas' });
+  ctx.addIssue({
+    code: 'custom',
+    message: 'must be false, a number of proxy hops (1-10), or proxy addresses/CIDR ranges separated by commas',
+  });
   return z.NEVER;
 }
 
 function parseNetworks(value: string, ctx: z.RefinementCtx): string[] {
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bad = entries.filter((e) => !isAddressOrRange(e));
   if (bad.length > 0) {
     ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR range: ${bad.join(', ')}` });

@@ -42,7 +42,8 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
   await optimizeDatabase(database);
   readiness.done('migrations');
   registerImportMailAttachments();
-  const idm = overrides.idm ?? new IntegrationRuntime({ network: networkPolicy(config.scimNetwork.allowedNetworks, config.scimNetwork.allowHttp) });
+  const idm =
+    overrides.idm ?? new IntegrationRuntime({ network: networkPolicy(config.scimNetwork.allowedNetworks, config.scimNetwork.allowHttp) });
   return {
     config,
     database,

@@ -18,8 +18,17 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
     await t?.close();
   });
 
-  const count = async (table: 'admin_sessions' | 'setup_tokens' | 'login_throttle' | 'user_sessions' | 'user_activation_tokens' | 'admin_mfa_challenges') =>
-    Number((await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (
+    table: 'admin_sessions' | 'setup_tokens' | 'login_throttle' | 'user_sessions' | 'user_activation_tokens' | 'admin_mfa_challenges',
+  ) =>
+    Number(
+      (
+        await t.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('removes expired sessions, ended setup tokens and links and stale login counters, and keeps live ones', async () => {
     const { db } = t.database;
@@ -28,42 +37,148 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
     // Live: the test admin's own session (from createTestApp) and a fresh setup token.
     await createSetupToken(db, DEFAULT_ORGANIZATION_ID);
     const admin = await db.selectFrom('admins').select('id').where('email', '=', TEST_ADMIN.email).executeTakeFirstOrThrow();
-    const session = (id: string, created: number, expires: number) => ({ id, organization_id: DEFAULT_ORGANIZATION_ID, admin_id: admin.id, csrf_token: 'x', created_at: at(created), last_seen_at: at(created), expires_at: at(expires), client_ip: null, user_agent: null });
-    await db.insertInto('admin_sessions').values([session('expired', -3 * HOUR, -HOUR), session('too-old', -8 * 24 * HOUR, HOUR)]).execute();
-    await db.insertInto('setup_tokens').values([
-      { id: 'used', organization_id: DEFAULT_ORGANIZATION_ID, token_hash: 'h1', created_at: at(-HOUR), expires_at: at(HOUR), used_at: at(-HOUR / 2) },
-      { id: 'expired', organization_id: DEFAULT_ORGANIZATION_ID, token_hash: 'h2', created_at: at(-48 * HOUR), expires_at: at(-24 * HOUR), used_at: null },
-    ]).execute();
-    await db.insertInto('login_throttle').values([
-      { organization_id: DEFAULT_ORGANIZATION_ID, key: 'admin:stale@1.2.3.4', failures: 2, window_started_at: at(-HOUR), locked_until: null },
-      { organization_id: DEFAULT_ORGANIZATION_ID, key: 'admin:locked@1.2.3.4', failures: 5, window_started_at: at(-HOUR), locked_until: at(HOUR) },
-      { organization_id: DEFAULT_ORGANIZATION_ID, key: 'admin:recent@1.2.3.4', failures: 1, window_started_at: at(-60_000), locked_until: null },
-    ]).execute();
-    const user = (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'purge.me', email: 'purge.me@example.com' } })).json();
-    const other = (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'purge.other', email: 'purge.other@example.com' } })).json();
+    const session = (id: string, created: number, expires: number) => ({
+      id,
+      organization_id: DEFAULT_ORGANIZATION_ID,
+      admin_id: admin.id,
+      csrf_token: 'x',
+      created_at: at(created),
+      last_seen_at: at(created),
+      expires_at: at(expires),
+      client_ip: null,
+      user_agent: null,
+    });
+    await db
+      .insertInto('admin_sessions')
+      .values([session('expired', -3 * HOUR, -HOUR), session('too-old', -8 * 24 * HOUR, HOUR)])
+      .execute();
+    await db
+      .insertInto('setup_tokens')
+      .values([
+        {
+          id: 'used',
+          organization_id: DEFAULT_ORGANIZATION_ID,
+          token_hash: 'h1',
+          created_at: at(-HOUR),
+          expires_at: at(HOUR),
+          used_at: at(-HOUR / 2),
+        },
+        {
+          id: 'expired',
+          organization_id: DEFAULT_ORGANIZATION_ID,
+          token_hash: 'h2',
+          created_at: at(-48 * HOUR),
+          expires_at: at(-24 * HOUR),
+          used_at: null,
+        },
+      ])
+      .execute();
+    await db
+      .insertInto('login_throttle')
+      .values([
+        {
+          organization_id: DEFAULT_ORGANIZATION_ID,
+          key: 'admin:stale@1.2.3.4',
+          failures: 2,
+          window_started_at: at(-HOUR),
+          locked_until: null,
+        },
+        {
+          organization_id: DEFAULT_ORGANIZATION_ID,
+          key: 'admin:locked@1.2.3.4',
+          failures: 5,
+          window_started_at: at(-HOUR),
+          locked_until: at(HOUR),
+        },
+        {
+          organization_id: DEFAULT_ORGANIZATION_ID,
+          key: 'admin:recent@1.2.3.4',
+          failures: 1,
+          window_started_at: at(-60_000),
+          locked_until: null,
+        },
+      ])
+      .execute();
+    const user = (
+      await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'purge.me', email: 'purge.me@example.com' } })
+    ).json();
+    const other = (
+      await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'purge.other', email: 'purge.other@example.com' } })
+    ).json();
     // One live link per user at most (a unique index): the expired one belongs to the other user.
     const link = (id: string, userId: string, expires: number, ended: { used?: number; revoked?: number } = {}) => ({
-      id, organization_id: DEFAULT_ORGANIZATION_ID, user_id: userId, token_hash: `t-${id}`, sent_to: 'x@example.com', sent_by_type: 'admin', sent_by_id: null,
-      batch_id: null, created_at: at(-10 * 24 * HOUR), expires_at: at(expires),
-      used_at: ended.used === undefined ? null : at(ended.used), revoked_at: ended.revoked === undefined ? null : at(ended.revoked),
+      id,
+      organization_id: DEFAULT_ORGANIZATION_ID,
+      user_id: userId,
+      token_hash: `t-${id}`,
+      sent_to: 'x@example.com',
+      sent_by_type: 'admin',
+      sent_by_id: null,
+      batch_id: null,
+      created_at: at(-10 * 24 * HOUR),
+      expires_at: at(expires),
+      used_at: ended.used === undefined ? null : at(ended.used),
+      revoked_at: ended.revoked === undefined ? null : at(ended.revoked),
     });
-    await db.insertInto('user_activation_tokens').values([
-      link('old-used', user.id, HOUR, { used: -8 * 24 * HOUR }), link('old-voided', user.id, HOUR, { revoked: -8 * 24 * HOUR }),
-      link('recently-used', user.id, HOUR, { used: -HOUR }), link('live', user.id, 24 * HOUR), link('old-expired', other.id, -8 * 24 * HOUR),
-    ]).execute();
-    const userSession = (id: string, expires: number) => ({ id, organization_id: DEFAULT_ORGANIZATION_ID, user_id: user.id, created_at: at(-HOUR), last_seen_at: at(-HOUR), expires_at: at(expires), client_ip: null, user_agent: null });
-    await db.insertInto('user_sessions').values([userSession('u-expired', -1000), userSession('u-live', HOUR)]).execute();
-    const challenge = (id: string, expires: number) => ({ id, organization_id: DEFAULT_ORGANIZATION_ID, admin_id: admin.id, client_ip: null, user_agent: null, created_at: at(-HOUR), expires_at: at(expires) });
-    await db.insertInto('admin_mfa_challenges').values([challenge('c-expired', -1000), challenge('c-live', 60_000)]).execute();
+    await db
+      .insertInto('user_activation_tokens')
+      .values([
+        link('old-used', user.id, HOUR, { used: -8 * 24 * HOUR }),
+        link('old-voided', user.id, HOUR, { revoked: -8 * 24 * HOUR }),
+        link('recently-used', user.id, HOUR, { used: -HOUR }),
+        link('live', user.id, 24 * HOUR),
+        link('old-expired', other.id, -8 * 24 * HOUR),
+      ])
+      .execute();
+    const userSession = (id: string, expires: number) => ({
+      id,
+      organization_id: DEFAULT_ORGANIZATION_ID,
+      user_id: user.id,
+      created_at: at(-HOUR),
+      last_seen_at: at(-HOUR),
+      expires_at: at(expires),
+      client_ip: null,
+      user_agent: null,
+    });
+    await db
+      .insertInto('user_sessions')
+      .values([userSession('u-expired', -1000), userSession('u-live', HOUR)])
+      .execute();
+    const challenge = (id: string, expires: number) => ({
+      id,
+      organization_id: DEFAULT_ORGANIZATION_ID,
+      admin_id: admin.id,
+      client_ip: null,
+      user_agent: null,
+      created_at: at(-HOUR),
+      expires_at: at(expires),
+    });
+    await db
+      .insertInto('admin_mfa_challenges')
+      .values([challenge('c-expired', -1000), challenge('c-live', 60_000)])
+      .execute();
 
-    expect(await purgeExpired(t.deps)).toEqual({ sessions: 2, setupTokens: 2, loginThrottle: 1, mfaChallenges: 1, userSessions: 1, activationLinks: 3 });
+    expect(await purgeExpired(t.deps)).toEqual({
+      sessions: 2,
+      setupTokens: 2,
+      loginThrottle: 1,
+      mfaChallenges: 1,
+      userSessions: 1,
+      activationLinks: 3,
+    });
     expect(await count('admin_mfa_challenges')).toBe(1);
     expect(await count('admin_sessions')).toBe(1);
     expect((await t.admin({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(200);
     expect(await count('setup_tokens')).toBe(1);
-    expect((await db.selectFrom('login_throttle').select('key').execute()).map((r) => r.key).sort()).toEqual(['admin:locked@1.2.3.4', 'admin:recent@1.2.3.4']);
+    expect((await db.selectFrom('login_throttle').select('key').execute()).map((r) => r.key).sort()).toEqual([
+      'admin:locked@1.2.3.4',
+      'admin:recent@1.2.3.4',
+    ]);
     expect((await db.selectFrom('user_sessions').select('id').execute()).map((r) => r.id)).toEqual(['u-live']);
-    expect((await db.selectFrom('user_activation_tokens').select('id').execute()).map((r) => r.id).sort()).toEqual(['live', 'recently-used']);
+    expect((await db.selectFrom('user_activation_tokens').select('id').execute()).map((r) => r.id).sort()).toEqual([
+      'live',
+      'recently-used',
+    ]);
   });
 
   it('runs as a job that schedules its next run, one queued at a time however many workers ask', async () => {

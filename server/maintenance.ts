@@ -22,11 +22,15 @@ export async function purgeExpired(deps: Pick<Deps, 'database' | 'clock'>) {
 }
 
 export function registerMaintenanceWorkers(deps: Deps): void {
-  deps.queue.work(PURGE_JOB, async () => {
-    // The next run first: a purge that fails is retried, and the schedule goes on either way.
-    await schedulePurge(deps, new Date(deps.clock.now().getTime() + PURGE_EVERY_MS));
-    const purged = await purgeExpired(deps);
-    deps.logger.info({ purged }, 'purged expired sessions and tokens');
-    await optimizeDatabase(deps.database);
-  }, { concurrency: 1 });
+  deps.queue.work(
+    PURGE_JOB,
+    async () => {
+      // The next run first: a purge that fails is retried, and the schedule goes on either way.
+      await schedulePurge(deps, new Date(deps.clock.now().getTime() + PURGE_EVERY_MS));
+      const purged = await purgeExpired(deps);
+      deps.logger.info({ purged }, 'purged expired sessions and tokens');
+      await optimizeDatabase(deps.database);
+    },
+    { concurrency: 1 },
+  );
 }

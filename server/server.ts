@@ -24,10 +24,13 @@ async function firstAdminMessage(deps: Deps): Promise<string> {
     return `Sign in at ${config.publicUrl}/ with your admin email and password.`;
   }
   if (config.adminEmail && config.adminPassword) {
-    await createAdmin(db, systemActor(), { email: config.adminEmail, password: config.adminPassword, role: 'admin' }).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'WEAK_PASSWORD') throw new Error(`ROSTER_ADMIN_PASSWORD is not accepted: ${err.message}`);
-      throw err;
-    });
+    await createAdmin(db, systemActor(), { email: config.adminEmail, password: config.adminPassword, role: 'admin' }).catch(
+      (err: unknown) => {
+        if (err instanceof AppError && err.code === 'WEAK_PASSWORD')
+          throw new Error(`ROSTER_ADMIN_PASSWORD is not accepted: ${err.message}`);
+        throw err;
+      },
+    );
     return `Created the first admin ${config.adminEmail} from ROSTER_ADMIN_EMAIL. Sign in at ${config.publicUrl}/ with that email and ROSTER_ADMIN_PASSWORD.`;
   }
   const token = await createSetupToken(db, DEFAULT_ORGANIZATION_ID);
@@ -70,7 +73,15 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   const running = app;
   if (config.role === 'worker') {
     print(`Roster worker running (database: ${deps.database.dialect}, ${redactUrl(config.databaseUrl)})`);
-    return { app: running, deps, url: '', stop: async () => { await running.close(); await closeDeps(deps); } };
+    return {
+      app: running,
+      deps,
+      url: '',
+      stop: async () => {
+        await running.close();
+        await closeDeps(deps);
+      },
+    };
   }
   const address = running.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -8,23 +8,33 @@ import { handleMailSendJob, MAIL_SEND_JOB, type MailSendPayload } from './notifi
 import { registerProvisioningWorkers } from './provisioning/index.ts';
 
 export function registerWorkers(deps: Deps): void {
-  deps.queue.work<MailSendPayload>(MAIL_SEND_JOB, (payload, ctx) =>
-    handleMailSendJob({ db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey }, payload, ctx),
-  { concurrency: 4 });
-  deps.queue.work<{ runId: string }>(IMPORT_JOB, async (payload, ctx) => {
-    try {
-      await executeRun(deps, payload.runId, { signal: ctx.signal });
-    } catch (err) {
-      // The run went with its application (deleted, even mid-run): the job is done, not to be retried.
-      if (err instanceof AppError && err.status === 404 && !(await runExists(deps.database.db, payload.runId))) {
-        deps.logger.info({ runId: payload.runId }, 'import run deleted with its application; nothing to do');
-        return;
+  deps.queue.work<MailSendPayload>(
+    MAIL_SEND_JOB,
+    (payload, ctx) =>
+      handleMailSendJob(
+        { db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey },
+        payload,
+        ctx,
+      ),
+    { concurrency: 4 },
+  );
+  deps.queue.work<{ runId: string }>(
+    IMPORT_JOB,
+    async (payload, ctx) => {
+      try {
+        await executeRun(deps, payload.runId, { signal: ctx.signal });
+      } catch (err) {
+        // The run went with its application (deleted, even mid-run): the job is done, not to be retried.
+        if (err instanceof AppError && err.status === 404 && !(await runExists(deps.database.db, payload.runId))) {
+          deps.logger.info({ runId: payload.runId }, 'import run deleted with its application; nothing to do');
+          return;
+        }
+        throw err;
       }
-      throw err;
-    }
-  }, { concurrency: 2 });
+    },
+    { concurrency: 2 },
+  );
   registerProvisioningWorkers(deps);
   registerAccountWorkers(deps);
   registerMaintenanceWorkers(deps);
 }
-

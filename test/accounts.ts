@@ -11,7 +11,11 @@ export const STRONG_PASSWORD = 'violet-harbour-lantern-42';
 export const OTHER_STRONG_PASSWORD = 'copper-meadow-saxophone-17';
 
 export async function createUser(t: TestApp, username: string, over: Record<string, unknown> = {}): Promise<{ id: string; email: string }> {
-  const r = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username, email: `${username}@example.com`, firstname: 'Ada', lastname: username, ...over } });
+  const r = await t.admin({
+    method: 'POST',
+    url: '/api/v1/users',
+    payload: { username, email: `${username}@example.com`, firstname: 'Ada', lastname: username, ...over },
+  });
   if (r.statusCode !== 201) throw new Error(`create user ${username}: ${r.body}`);
   return { id: r.json().id, email: r.json().email };
 }
@@ -22,7 +26,13 @@ export const LINK = /https?:\/\/[^\s"<>]+\/account\/set-password\?token=([A-Za-z
 /** The token of the newest activation email to `email`, read where only the recipient's mailbox would have it. */
 export async function latestToken(t: TestApp, email: string): Promise<string> {
   // The body stores a placeholder: the link is what the send job would put in the message.
-  const rows = await sql<{ id: string; body_text: string; link_token_enc: string | null }>`select id, body_text, link_token_enc from mail_outbox where to_lower = ${email.toLowerCase()} and kind = 'user_activation' order by created_at desc, id desc limit 1`.execute(t.database.db);
+  const rows = await sql<{
+    id: string;
+    body_text: string;
+    link_token_enc: string | null;
+  }>`select id, body_text, link_token_enc from mail_outbox where to_lower = ${email.toLowerCase()} and kind = 'user_activation' order by created_at desc, id desc limit 1`.execute(
+    t.database.db,
+  );
   const row = rows.rows[0];
   const m = row ? LINK.exec(withLinkToken(row, row.body_text, t.deps.secretKey)) : null;
   if (!m) throw new Error(`no activation email to ${email}`);
@@ -35,7 +45,15 @@ export async function freshAdmin(t: TestApp): Promise<{ inject: Inject; id: stri
   const { key, id } = r.json();
   return {
     id,
-    inject: (opts) => t.app.inject({ ...opts, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(opts.headers as Record<string, string> | undefined) } }),
+    inject: (opts) =>
+      t.app.inject({
+        ...opts,
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          ...(opts.headers as Record<string, string> | undefined),
+        },
+      }),
   };
 }
 
@@ -43,16 +61,26 @@ let ipCounter = 1;
 /** A loopback address no other request used, so per-IP limits of one test don't reach another. */
 export function freshIp(): string {
   const n = ipCounter++;
-  return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${(n & 255) || 1}`;
+  return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255 || 1}`;
 }
 
 /** Anonymous JSON requests from one client address. */
 export function client(t: TestApp, ip = freshIp()): Inject {
-  return (opts) => t.app.inject({ remoteAddress: ip, ...opts, headers: { 'content-type': 'application/json', ...(opts.headers as Record<string, string> | undefined) } });
+  return (opts) =>
+    t.app.inject({
+      remoteAddress: ip,
+      ...opts,
+      headers: { 'content-type': 'application/json', ...(opts.headers as Record<string, string> | undefined) },
+    });
 }
 
 /** Signs a user in and returns requests carrying his session cookie. */
-export async function signIn(t: TestApp, login: string, password: string, ip = freshIp()): Promise<{ inject: Inject; cookie: string; response: LightMyRequestResponse }> {
+export async function signIn(
+  t: TestApp,
+  login: string,
+  password: string,
+  ip = freshIp(),
+): Promise<{ inject: Inject; cookie: string; response: LightMyRequestResponse }> {
   const c = client(t, ip);
   const response = await c({ method: 'POST', url: '/api/v1/account/login', payload: { login, password } });
   const cookie = response.cookies.find((k) => k.name === 'roster_user_session')?.value ?? '';

@@ -28,7 +28,13 @@ export interface TestApp {
 
 export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
-  const config = loadConfig({ ROSTER_DATA_DIR: '/tmp/roster-test-data', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...TEST_NETWORK_ENV, ...env });
+  const config = loadConfig({
+    ROSTER_DATA_DIR: '/tmp/roster-test-data',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    ...TEST_NETWORK_ENV,
+    ...env,
+  });
   const deps = await createDeps(config, {
     database,
     logger: createLogger('silent'),
@@ -50,7 +56,13 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
     admin: withHeaders({ cookie: `roster_session=${cookie.value}`, 'content-type': 'application/json' }),
     readOnly: withHeaders({ authorization: `Bearer ${ro.key}` }),
     anonymous: (opts) => app.inject(opts),
-    adminActor: { type: 'admin', id: adminRecord.id, email: adminRecord.email, role: 'admin', organizationId: systemActor().organizationId },
+    adminActor: {
+      type: 'admin',
+      id: adminRecord.id,
+      email: adminRecord.email,
+      role: 'admin',
+      organizationId: systemActor().organizationId,
+    },
     close: async () => {
       // Jobs first (a worker mid-job still needs the database), then HTTP, then the database.
       await deps.queue.stop({ graceMs: 0 });

@@ -56,7 +56,8 @@ export async function loadEmbeddedPostgres(root = ROOT, stageIn = os.tmpdir()): 
   const platformDir = packageDir(embeddedDir, platformName);
   const initdb = path.join(platformDir, 'native', 'bin', 'initdb');
   const entryIn = (dir: string) => pathToFileURL(path.join(dir, 'dist', 'index.js')).href;
-  if (process.getuid?.() !== 0 || canRun(initdb, 'postgres')) return ((await import(entryIn(embeddedDir))) as { default: EmbeddedPostgresClass }).default;
+  if (process.getuid?.() !== 0 || canRun(initdb, 'postgres'))
+    return ((await import(entryIn(embeddedDir))) as { default: EmbeddedPostgresClass }).default;
 
   const { version } = JSON.parse(fs.readFileSync(path.join(platformDir, 'package.json'), 'utf8')) as { version: string };
   // One copy per clone: its links lead back into the clone that made it.

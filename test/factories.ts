@@ -43,12 +43,17 @@ export async function insertUser(db: Db, username: string, over: Partial<UsersTa
 }
 
 export async function countRows(db: Db, table: keyof DB): Promise<number> {
-  const r = await db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom(table)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 /** Follows nextCursor until the end, returning every page's items in order. */
-export async function collectPages<T>(fetchPage: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[][]> {
+export async function collectPages<T>(
+  fetchPage: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>,
+): Promise<T[][]> {
   const pages: T[][] = [];
   let cursor: string | null = null;
   do {

@@ -14,7 +14,13 @@ export function scimClientFixture(defaults: { token: string; server: ScimServerO
   });
   /** A client of this server with the fixture's token and options (overridden by `client`). */
   const newClient = (scim: RunningScimServer, client: Partial<ScimClientOptions> = {}): ScimClient => {
-    const c = new ScimClient({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: defaults.token }, network: TEST_NETWORK, ...defaults.client, ...client });
+    const c = new ScimClient({
+      baseUrl: scim.baseUrl,
+      auth: { type: 'bearer', token: defaults.token },
+      network: TEST_NETWORK,
+      ...defaults.client,
+      ...client,
+    });
     clients.push(c);
     return c;
   };

@@ -108,11 +108,12 @@ function leaves(headers: Record<string, string>, body: string): MimePart[] {
       });
   }
   const cte = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  const bytes = cte === 'base64'
-    ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
-    : cte === 'quoted-printable'
-      ? quotedPrintable(body)
-      : Buffer.from(body.replace(/\r\n$/, ''), 'latin1');
+  const bytes =
+    cte === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+      : cte === 'quoted-printable'
+        ? quotedPrintable(body)
+        : Buffer.from(body.replace(/\r\n$/, ''), 'latin1');
   return [{ headers, bytes, text: bytes.toString('utf8') }];
 }
 
@@ -133,7 +134,6 @@ function quotedPrintable(body: string): Buffer {
 /** RFC 2047 encoded words in headers (non-ASCII subjects and file names). */
 function decodeWords(value: string): string {
   return value.replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=\s*(?==\?)?/gi, (_m, _charset: string, enc: string, data: string) =>
-    enc.toUpperCase() === 'B'
-      ? Buffer.from(data, 'base64').toString('utf8')
-      : quotedPrintable(data.replace(/_/g, ' ')).toString('utf8'));
+    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : quotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
+  );
 }

@@ -53,7 +53,8 @@ export function buildPortal(opts: { quiet?: boolean } = {}): void {
     stdio: opts.quiet ? 'pipe' : 'inherit',
     encoding: 'utf8',
   });
-  if (r.status !== 0) throw new Error(`Building the portal failed (vite build exited with ${r.status}):\n${r.stderr ?? ''}${r.stdout ?? ''}`);
+  if (r.status !== 0)
+    throw new Error(`Building the portal failed (vite build exited with ${r.status}):\n${r.stderr ?? ''}${r.stdout ?? ''}`);
 }
 
 const LOCK = path.join(WEB_DIR, '.build-lock');
@@ -90,7 +91,9 @@ if (import.meta.main) {
   if (ifStale && !portalIsStale()) process.exit(0);
   // `npm install --omit=dev` has no Vite: the server still starts and / says how to build the portal.
   if (!viteBin()) {
-    process.stdout.write('roster: Vite is not installed (production install?); skipping the portal build. Run `npm install` then `npm run build:web` to build it.\n');
+    process.stdout.write(
+      'roster: Vite is not installed (production install?); skipping the portal build. Run `npm install` then `npm run build:web` to build it.\n',
+    );
   } else {
     try {
       buildPortal();

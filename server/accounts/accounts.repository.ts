@@ -5,16 +5,38 @@ import type { Db } from '../db/database.ts';
 import type { ActivationEmailBatchesTable, UserActivationTokensTable, UserSessionsTable, UsersTable } from '../db/schema.ts';
 
 /** What the account rules need of a user; the hash only where a password is checked. */
-const ACCOUNT_COLUMNS = ['id', 'organization_id', 'username', 'username_lower', 'email', 'email_lower', 'firstname', 'lastname', 'displayname', 'state', 'password_status'] as const;
+const ACCOUNT_COLUMNS = [
+  'id',
+  'organization_id',
+  'username',
+  'username_lower',
+  'email',
+  'email_lower',
+  'firstname',
+  'lastname',
+  'displayname',
+  'state',
+  'password_status',
+] as const;
 export type AccountUser = Pick<UsersTable, (typeof ACCOUNT_COLUMNS)[number]>;
 export type AccountUserWithHash = AccountUser & Pick<UsersTable, 'password_hash'>;
 
 export async function findAccountUser(db: Db, organizationId: string, id: string): Promise<AccountUser | undefined> {
-  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .select(ACCOUNT_COLUMNS)
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function findAccountUserWithHash(db: Db, organizationId: string, id: string): Promise<AccountUserWithHash | undefined> {
-  return db.selectFrom('users').select([...ACCOUNT_COLUMNS, 'password_hash']).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .select([...ACCOUNT_COLUMNS, 'password_hash'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** By username, else by email (both lower-cased): two lookups, each on its unique index. */
@@ -43,7 +65,13 @@ export async function updateUserPassword(db: Db, organizationId: string, id: str
 
 export async function listAccountUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<AccountUser[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('users').select(ACCOUNT_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', ids).orderBy('id').execute();
+  return db
+    .selectFrom('users')
+    .select(ACCOUNT_COLUMNS)
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
 }
 
 export interface AccountUserFilter {
@@ -62,14 +90,21 @@ function filtered(db: Db, f: AccountUserFilter) {
 }
 
 /** In id order after `afterId`, so a bulk send can go on where it stopped. */
-export async function listAccountUsersByFilter(db: Db, f: AccountUserFilter, afterId: string | null, limit: number): Promise<AccountUser[]> {
+export async function listAccountUsersByFilter(
+  db: Db,
+  f: AccountUserFilter,
+  afterId: string | null,
+  limit: number,
+): Promise<AccountUser[]> {
   let q = filtered(db, f).select(ACCOUNT_COLUMNS);
   if (afterId !== null) q = q.where('id', '>', afterId);
   return q.orderBy('id').limit(limit).execute();
 }
 
 export async function countAccountUsersByFilter(db: Db, f: AccountUserFilter): Promise<number> {
-  const r = await filtered(db, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const r = await filtered(db, f)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -96,8 +131,19 @@ export async function findActivationTokenWithUser(db: Db, tokenHash: string) {
     .selectFrom('user_activation_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .select([
-      't.id', 't.organization_id', 't.user_id', 't.expires_at', 't.used_at', 't.revoked_at',
-      'u.username', 'u.email', 'u.firstname', 'u.lastname', 'u.displayname', 'u.state', 'u.password_status',
+      't.id',
+      't.organization_id',
+      't.user_id',
+      't.expires_at',
+      't.used_at',
+      't.revoked_at',
+      'u.username',
+      'u.email',
+      'u.firstname',
+      'u.lastname',
+      'u.displayname',
+      'u.state',
+      'u.password_status',
     ])
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
@@ -117,7 +163,11 @@ export async function useActivationToken(db: Db, id: string, at: string): Promis
 }
 
 /** When each of these users was sent a link since `since`, for the per-user rate limit. */
-export async function listRecentActivationSends(db: Db, userIds: string[], since: string): Promise<Array<{ user_id: string; created_at: string }>> {
+export async function listRecentActivationSends(
+  db: Db,
+  userIds: string[],
+  since: string,
+): Promise<Array<{ user_id: string; created_at: string }>> {
   if (userIds.length === 0) return [];
   return db
     .selectFrom('user_activation_tokens')
@@ -136,7 +186,12 @@ export async function insertBatch(db: Db, row: BatchRow): Promise<void> {
 }
 
 export async function findBatch(db: Db, organizationId: string, id: string): Promise<BatchRow | undefined> {
-  return db.selectFrom('activation_email_batches').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('activation_email_batches')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** For the job, which knows only the id. */
@@ -158,7 +213,18 @@ export async function findUserSessionWithUser(db: Db, id: string) {
   return db
     .selectFrom('user_sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id', 's.organization_id', 's.user_id', 's.created_at', 's.last_seen_at', 's.expires_at', 'u.username', 'u.email', 'u.state', 'u.password_status'])
+    .select([
+      's.id',
+      's.organization_id',
+      's.user_id',
+      's.created_at',
+      's.last_seen_at',
+      's.expires_at',
+      'u.username',
+      'u.email',
+      'u.state',
+      'u.password_status',
+    ])
     .where('s.id', '=', id)
     .executeTakeFirst();
 }
@@ -188,11 +254,21 @@ export async function deleteExpiredUserSessionsOf(db: Db, userId: string, now: s
  * that ended (used, voided or expired) before `linksEndedBefore` (kept a while for the rate limits and
  * for support questions). Returns how many of each.
  */
-export async function purgeExpiredAccounts(db: Db, now: string, createdBefore: string, linksEndedBefore: string): Promise<{ userSessions: number; activationLinks: number }> {
-  const s = await db.deleteFrom('user_sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<', createdBefore)])).executeTakeFirst();
+export async function purgeExpiredAccounts(
+  db: Db,
+  now: string,
+  createdBefore: string,
+  linksEndedBefore: string,
+): Promise<{ userSessions: number; activationLinks: number }> {
+  const s = await db
+    .deleteFrom('user_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<', createdBefore)]))
+    .executeTakeFirst();
   const l = await db
     .deleteFrom('user_activation_tokens')
-    .where((eb) => eb.or([eb('expires_at', '<', linksEndedBefore), eb('used_at', '<', linksEndedBefore), eb('revoked_at', '<', linksEndedBefore)]))
+    .where((eb) =>
+      eb.or([eb('expires_at', '<', linksEndedBefore), eb('used_at', '<', linksEndedBefore), eb('revoked_at', '<', linksEndedBefore)]),
+    )
     .executeTakeFirst();
   return { userSessions: Number(s.numDeletedRows), activationLinks: Number(l.numDeletedRows) };
 }

@@ -25,7 +25,11 @@ const passwordInput = z.string({ message: 'must be a string' }).min(1, 'must not
 const tokenInput = z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
 const policySchema = z.object({ minLength: z.number(), maxLength: z.number(), rules: z.array(z.string()) });
-const skippedSchema = z.object({ id: z.string(), reason: z.enum(['not_found', 'suspended', 'password_already_set', 'rate_limited']), message: z.string() });
+const skippedSchema = z.object({
+  id: z.string(),
+  reason: z.enum(['not_found', 'suspended', 'password_already_set', 'rate_limited']),
+  message: z.string(),
+});
 const batchSchema = z.object({
   id: z.string(),
   status: z.enum(['queued', 'running', 'completed', 'failed']),
@@ -46,7 +50,9 @@ const perIp = (max: number, what: string) => ({
   max,
   timeWindow: '1 minute',
   errorResponseBuilder: (_req: FastifyRequest, c: { ttl: number }) =>
-    new AppError('RATE_LIMITED', 429, `Too many ${what} from your network. Try again in ${retryAfter(c.ttl)} second(s).`, { retryAfterSeconds: retryAfter(c.ttl) }),
+    new AppError('RATE_LIMITED', 429, `Too many ${what} from your network. Try again in ${retryAfter(c.ttl)} second(s).`, {
+      retryAfterSeconds: retryAfter(c.ttl),
+    }),
 });
 
 /**
@@ -58,7 +64,12 @@ const perAdmin = (max: number, minutes: number, what: string) => ({
   timeWindow: minutes * 60_000,
   keyGenerator: (req: FastifyRequest) => `${req.actor?.type}:${req.actor?.id}`,
   errorResponseBuilder: (_req: FastifyRequest, c: { ttl: number }) =>
-    new AppError('ACTIVATION_EMAIL_RATE_LIMITED', 429, `Too many ${what}: at most ${max} in ${minutes} minutes per admin. Try again in ${retryAfter(c.ttl)} second(s).`, { retryAfterSeconds: retryAfter(c.ttl) }),
+    new AppError(
+      'ACTIVATION_EMAIL_RATE_LIMITED',
+      429,
+      `Too many ${what}: at most ${max} in ${minutes} minutes per admin. Try again in ${retryAfter(c.ttl)} second(s).`,
+      { retryAfterSeconds: retryAfter(c.ttl) },
+    ),
 });
 
 /** Browsers can't send a JSON content type cross-site without CORS, which Roster never allows. */
@@ -89,159 +100,232 @@ export function accountRoutes(app: App, deps: Deps): void {
 
   // Admin side
 
-  app.post('/api/v1/users/:id/password', {
-    schema: {
-      tags: ['users'],
-      description: 'Sets the user\'s password (the password policy applies) and makes the password status ACTIVE. Ends the user\'s portal sessions and voids his activation links.',
-      params: idParams,
-      body: z.object({ password: passwordInput }).strict(),
-      response: { 200: userSchema, ...errors },
-    },
-  }, async (request) => setPasswordByAdmin(db, actorOf(request), request.params.id, request.body.password, deps.clock));
-
-  app.post('/api/v1/users/:id/activation-email', {
-    config: { rateLimit: perAdmin(30, 5, 'activation emails') },
-    schema: {
-      tags: ['users'],
-      description: 'Emails the user a single-use link to set his password (valid ACTIVATION_LINK_TTL_HOURS, default 7 days); a newer email voids the older link. Refused for suspended users and users who already set a password; at most 3 per user per hour and one per minute.',
-      params: idParams,
-      body: z.object({}).strict().nullish(),
-      response: {
-        202: z.object({ userId: z.string(), to: z.string(), expiresAt: z.string(), mailId: z.string().describe('The email in the outbox') }),
-        ...errors,
+  app.post(
+    '/api/v1/users/:id/password',
+    {
+      schema: {
+        tags: ['users'],
+        description:
+          "Sets the user's password (the password policy applies) and makes the password status ACTIVE. Ends the user's portal sessions and voids his activation links.",
+        params: idParams,
+        body: z.object({ password: passwordInput }).strict(),
+        response: { 200: userSchema, ...errors },
       },
     },
-  }, async (request, reply) => reply.code(202).send(await sendActivationEmail(db, activation(), actorOf(request), request.params.id)));
+    async (request) => setPasswordByAdmin(db, actorOf(request), request.params.id, request.body.password, deps.clock),
+  );
 
-  app.post('/api/v1/users/activation-emails', {
-    config: { rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
-    schema: {
-      tags: ['users'],
-      description: `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET /api/v1/users/activation-emails/:id.`,
-      body: z
-        .object({
-          ids: z.array(z.uuid({ message: 'must be a UUID' })).min(1, 'must not be empty').max(BULK_MAX_IDS, `at most ${BULK_MAX_IDS}`).optional(),
-          filter: z
-            .object({
-              passwordStatus: z.enum(['PENDING', 'EXPIRED']).default('PENDING'),
-              state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']).optional(),
-              q: z.string().max(200).optional(),
-            })
-            .strict()
-            .optional(),
-        })
-        .strict()
-        .refine((v) => (v.ids === undefined) !== (v.filter === undefined), 'give either ids or filter, not both'),
-      response: { 200: batchSchema, 202: batchSchema, ...errors },
+  app.post(
+    '/api/v1/users/:id/activation-email',
+    {
+      config: { rateLimit: perAdmin(30, 5, 'activation emails') },
+      schema: {
+        tags: ['users'],
+        description:
+          'Emails the user a single-use link to set his password (valid ACTIVATION_LINK_TTL_HOURS, default 7 days); a newer email voids the older link. Refused for suspended users and users who already set a password; at most 3 per user per hour and one per minute.',
+        params: idParams,
+        body: z.object({}).strict().nullish(),
+        response: {
+          202: z.object({
+            userId: z.string(),
+            to: z.string(),
+            expiresAt: z.string(),
+            mailId: z.string().describe('The email in the outbox'),
+          }),
+          ...errors,
+        },
+      },
     },
-  }, async (request, reply) => {
-    const { ids, filter } = request.body;
-    const input = ids ? { ids } : { filter: filter ?? { passwordStatus: 'PENDING' as const } };
-    const { batch, inline } = await createActivationBatch(db, { ...activation(), queue: deps.queue }, actorOf(request), input);
-    return reply.code(inline ? 200 : 202).send(batch);
-  });
+    async (request, reply) => reply.code(202).send(await sendActivationEmail(db, activation(), actorOf(request), request.params.id)),
+  );
 
-  app.get('/api/v1/users/activation-emails/:id', {
-    schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } },
-  }, async (request) => getActivationBatch(db, actorOf(request).organizationId, request.params.id));
+  app.post(
+    '/api/v1/users/activation-emails',
+    {
+      config: { rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
+      schema: {
+        tags: ['users'],
+        description: `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET /api/v1/users/activation-emails/:id.`,
+        body: z
+          .object({
+            ids: z
+              .array(z.uuid({ message: 'must be a UUID' }))
+              .min(1, 'must not be empty')
+              .max(BULK_MAX_IDS, `at most ${BULK_MAX_IDS}`)
+              .optional(),
+            filter: z
+              .object({
+                passwordStatus: z.enum(['PENDING', 'EXPIRED']).default('PENDING'),
+                state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']).optional(),
+                q: z.string().max(200).optional(),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .refine((v) => (v.ids === undefined) !== (v.filter === undefined), 'give either ids or filter, not both'),
+        response: { 200: batchSchema, 202: batchSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { ids, filter } = request.body;
+      const input = ids ? { ids } : { filter: filter ?? { passwordStatus: 'PENDING' as const } };
+      const { batch, inline } = await createActivationBatch(db, { ...activation(), queue: deps.queue }, actorOf(request), input);
+      return reply.code(inline ? 200 : 202).send(batch);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/activation-emails/:id',
+    {
+      schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } },
+    },
+    async (request) => getActivationBatch(db, actorOf(request).organizationId, request.params.id),
+  );
 
   // Public: the set-password page
 
-  app.get('/api/v1/account/password-policy', {
-    config: { public: true },
-    schema: { tags: ['account'], response: { 200: policySchema } },
-  }, async () => PASSWORD_POLICY);
+  app.get(
+    '/api/v1/account/password-policy',
+    {
+      config: { public: true },
+      schema: { tags: ['account'], response: { 200: policySchema } },
+    },
+    async () => PASSWORD_POLICY,
+  );
 
-  app.get('/api/v1/account/activation', {
-    config: { public: true, rateLimit: perIp(30, 'link checks') },
-    schema: {
-      tags: ['account'],
-      description: 'Who an activation link is for. Expired, used, replaced, forged or incomplete links, and links of deleted or suspended users, all get the same 410.',
-      querystring: z.object({ token: tokenInput }).strict(),
-      response: {
-        200: z.object({
-          username: z.string(),
-          displayName: z.string(),
-          email: z.string().describe('Masked, e.g. j•••e@example.com'),
-          expiresAt: z.string(),
-          passwordPolicy: policySchema,
-        }),
-        410: errors[400],
-        ...errors,
+  app.get(
+    '/api/v1/account/activation',
+    {
+      config: { public: true, rateLimit: perIp(30, 'link checks') },
+      schema: {
+        tags: ['account'],
+        description:
+          'Who an activation link is for. Expired, used, replaced, forged or incomplete links, and links of deleted or suspended users, all get the same 410.',
+        querystring: z.object({ token: tokenInput }).strict(),
+        response: {
+          200: z.object({
+            username: z.string(),
+            displayName: z.string(),
+            email: z.string().describe('Masked, e.g. j•••e@example.com'),
+            expiresAt: z.string(),
+            passwordPolicy: policySchema,
+          }),
+          410: errors[400],
+          ...errors,
+        },
       },
     },
-  }, async (request) => inspectActivation(db, request.query.token, deps.clock));
+    async (request) => inspectActivation(db, request.query.token, deps.clock),
+  );
 
-  app.post('/api/v1/account/activation', {
-    config: { public: true, rateLimit: perIp(10, 'password attempts') },
-    onRequest: jsonOnly,
-    schema: {
-      tags: ['account'],
-      description: 'Sets the password with an activation link: the policy applies, the link is used up, and the password status becomes ACTIVE.',
-      body: z.object({ token: tokenInput, password: passwordInput, passwordConfirm: passwordInput }).strict(),
-      response: { 200: z.object({ username: z.string(), passwordStatus: z.literal('ACTIVE') }), 410: errors[400], ...errors },
+  app.post(
+    '/api/v1/account/activation',
+    {
+      config: { public: true, rateLimit: perIp(10, 'password attempts') },
+      onRequest: jsonOnly,
+      schema: {
+        tags: ['account'],
+        description:
+          'Sets the password with an activation link: the policy applies, the link is used up, and the password status becomes ACTIVE.',
+        body: z.object({ token: tokenInput, password: passwordInput, passwordConfirm: passwordInput }).strict(),
+        response: { 200: z.object({ username: z.string(), passwordStatus: z.literal('ACTIVE') }), 410: errors[400], ...errors },
+      },
     },
-  }, async (request) => {
-    const done = await completeActivation(db, { ...request.body, clientIp: request.ip }, deps.clock);
-    return { username: done.username, passwordStatus: 'ACTIVE' as const };
-  });
+    async (request) => {
+      const done = await completeActivation(db, { ...request.body, clientIp: request.ip }, deps.clock);
+      return { username: done.username, passwordStatus: 'ACTIVE' as const };
+    },
+  );
 
   // Public: the user portal, behind its own session cookie
 
-  app.post('/api/v1/account/login', {
-    config: { public: true, rateLimit: perIp(30, 'sign-in attempts') },
-    onRequest: jsonOnly,
-    schema: {
-      tags: ['account'],
-      description: 'A user signs in with his username or email. Unknown users, wrong passwords, suspended users and unfinished registrations get the same 401; 5 failures in 15 minutes lock the login for 15 minutes.',
-      body: z.object({ login: z.string({ message: 'must be a string' }).trim().min(1, 'must not be empty').max(254), password: passwordInput }).strict(),
-      response: { 200: z.object({ user: userSchema, expiresAt: z.string() }), ...errors },
+  app.post(
+    '/api/v1/account/login',
+    {
+      config: { public: true, rateLimit: perIp(30, 'sign-in attempts') },
+      onRequest: jsonOnly,
+      schema: {
+        tags: ['account'],
+        description:
+          'A user signs in with his username or email. Unknown users, wrong passwords, suspended users and unfinished registrations get the same 401; 5 failures in 15 minutes lock the login for 15 minutes.',
+        body: z
+          .object({ login: z.string({ message: 'must be a string' }).trim().min(1, 'must not be empty').max(254), password: passwordInput })
+          .strict(),
+        response: { 200: z.object({ user: userSchema, expiresAt: z.string() }), ...errors },
+      },
     },
-  }, async (request, reply) => {
-    const result = await userLogin(db, {
-      organizationId: DEFAULT_ORGANIZATION_ID,
-      login: request.body.login,
-      password: request.body.password,
-      clientIp: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-      ttlMinutes: deps.config.userSessionTtlMinutes,
-    }, deps.clock);
-    // No Expires: the cookie ends with the browser; the server ends the session sooner when idle.
-    reply.setCookie(USER_SESSION_COOKIE, result.sessionToken, { httpOnly: true, sameSite: 'strict', secure: secure(request), path: USER_COOKIE_PATH });
-    return { user: result.user, expiresAt: result.expiresAt };
-  });
-
-  app.get('/api/v1/account/me', {
-    config: { public: true },
-    schema: { tags: ['account'], description: 'The signed-in user\'s own directory profile.', response: { 200: z.object({ user: userSchema }), ...errors } },
-  }, async (request) => {
-    const session = await requireUser(request);
-    return { user: await getUser(db, session.organizationId, session.userId) };
-  });
-
-  app.post('/api/v1/account/password', {
-    config: { public: true, rateLimit: perIp(10, 'password changes') },
-    onRequest: jsonOnly,
-    schema: {
-      tags: ['account'],
-      description: 'The signed-in user changes his password (the policy applies). His other sessions end.',
-      body: z.object({ currentPassword: passwordInput, newPassword: passwordInput }).strict(),
-      response: { 204: z.undefined(), ...errors },
+    async (request, reply) => {
+      const result = await userLogin(
+        db,
+        {
+          organizationId: DEFAULT_ORGANIZATION_ID,
+          login: request.body.login,
+          password: request.body.password,
+          clientIp: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          ttlMinutes: deps.config.userSessionTtlMinutes,
+        },
+        deps.clock,
+      );
+      // No Expires: the cookie ends with the browser; the server ends the session sooner when idle.
+      reply.setCookie(USER_SESSION_COOKIE, result.sessionToken, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secure(request),
+        path: USER_COOKIE_PATH,
+      });
+      return { user: result.user, expiresAt: result.expiresAt };
     },
-  }, async (request, reply) => {
-    const session = await requireUser(request);
-    await changeOwnPassword(db, session, { ...request.body, clientIp: request.ip }, deps.clock);
-    return reply.code(204).send();
-  });
+  );
 
-  app.post('/api/v1/account/logout', {
-    config: { public: true },
-    onRequest: jsonOnly,
-    schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
-  }, async (request, reply) => {
-    const session = await requireUser(request).catch(() => undefined);
-    if (session) await endUserSession(db, session.sessionId);
-    clearUserCookie(reply);
-    return reply.code(204).send();
-  });
+  app.get(
+    '/api/v1/account/me',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['account'],
+        description: "The signed-in user's own directory profile.",
+        response: { 200: z.object({ user: userSchema }), ...errors },
+      },
+    },
+    async (request) => {
+      const session = await requireUser(request);
+      return { user: await getUser(db, session.organizationId, session.userId) };
+    },
+  );
+
+  app.post(
+    '/api/v1/account/password',
+    {
+      config: { public: true, rateLimit: perIp(10, 'password changes') },
+      onRequest: jsonOnly,
+      schema: {
+        tags: ['account'],
+        description: 'The signed-in user changes his password (the policy applies). His other sessions end.',
+        body: z.object({ currentPassword: passwordInput, newPassword: passwordInput }).strict(),
+        response: { 204: z.undefined(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const session = await requireUser(request);
+      await changeOwnPassword(db, session, { ...request.body, clientIp: request.ip }, deps.clock);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/account/logout',
+    {
+      config: { public: true },
+      onRequest: jsonOnly,
+      schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
+    },
+    async (request, reply) => {
+      const session = await requireUser(request).catch(() => undefined);
+      if (session) await endUserSession(db, session.sessionId);
+      clearUserCookie(reply);
+      return reply.code(204).send();
+    },
+  );
 }

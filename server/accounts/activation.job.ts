@@ -11,13 +11,18 @@ export interface ActivationBatchPayload {
 export async function handleActivationBatchJob(deps: Deps, payload: ActivationBatchPayload, ctx: JobContext): Promise<void> {
   const { db } = deps.database;
   try {
-    await runActivationBatch(db, {
-      queue: deps.queue,
-      secretKey: deps.secretKey,
-      publicUrl: deps.config.publicUrl,
-      linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
-      clock: deps.clock,
-    }, payload.batchId, ctx.signal);
+    await runActivationBatch(
+      db,
+      {
+        queue: deps.queue,
+        secretKey: deps.secretKey,
+        publicUrl: deps.config.publicUrl,
+        linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
+        clock: deps.clock,
+      },
+      payload.batchId,
+      ctx.signal,
+    );
   } catch (err) {
     if (!ctx.signal.aborted && ctx.attempt >= BATCH_MAX_ATTEMPTS) {
       await failActivationBatch(db, payload.batchId, err instanceof Error ? err.message : String(err), deps.clock.now().toISOString());
@@ -27,5 +32,7 @@ export async function handleActivationBatchJob(deps: Deps, payload: ActivationBa
 }
 
 export function registerAccountWorkers(deps: Deps): void {
-  deps.queue.work<ActivationBatchPayload>(ACTIVATION_BATCH_JOB, (payload, ctx) => handleActivationBatchJob(deps, payload, ctx), { concurrency: 1 });
+  deps.queue.work<ActivationBatchPayload>(ACTIVATION_BATCH_JOB, (payload, ctx) => handleActivationBatchJob(deps, payload, ctx), {
+    concurrency: 1,
+  });
 }

@@ -45,24 +45,43 @@ export interface Refusal {
 /** Why this user gets no email now, or undefined. `sentAt` are his links' creation times within the last hour. */
 export function refusalFor(user: repo.AccountUser, sentAt: string[], now: Date): Refusal | undefined {
   if (user.state === 'SUSPENDED') {
-    return { reason: 'suspended', status: 409, code: 'USER_SUSPENDED', message: `${user.username} is suspended: activation emails are not sent to suspended users. Reactivate the user first.` };
+    return {
+      reason: 'suspended',
+      status: 409,
+      code: 'USER_SUSPENDED',
+      message: `${user.username} is suspended: activation emails are not sent to suspended users. Reactivate the user first.`,
+    };
   }
   if (user.password_status === 'ACTIVE') {
-    return { reason: 'password_already_set', status: 409, code: 'PASSWORD_ALREADY_SET', message: `${user.username} has already set a password: the account is registered.` };
+    return {
+      reason: 'password_already_set',
+      status: 409,
+      code: 'PASSWORD_ALREADY_SET',
+      message: `${user.username} has already set a password: the account is registered.`,
+    };
   }
-  const recent = sentAt.map((t) => Date.parse(t)).filter((t) => now.getTime() - t < HOUR_MS).sort((a, b) => a - b);
+  const recent = sentAt
+    .map((t) => Date.parse(t))
+    .filter((t) => now.getTime() - t < HOUR_MS)
+    .sort((a, b) => a - b);
   const last = recent.at(-1);
   if (last !== undefined && now.getTime() - last < MIN_EMAIL_INTERVAL_MS) {
     const wait = Math.ceil((last + MIN_EMAIL_INTERVAL_MS - now.getTime()) / 1000);
     return {
-      reason: 'rate_limited', status: 429, code: 'ACTIVATION_EMAIL_RATE_LIMITED', retryAfterSeconds: wait,
+      reason: 'rate_limited',
+      status: 429,
+      code: 'ACTIVATION_EMAIL_RATE_LIMITED',
+      retryAfterSeconds: wait,
       message: `An activation email was sent to ${user.username} less than a minute ago. Try again in ${wait} second(s).`,
     };
   }
   if (recent.length >= EMAILS_PER_USER_PER_HOUR) {
     const wait = Math.ceil((recent[recent.length - EMAILS_PER_USER_PER_HOUR] + HOUR_MS - now.getTime()) / 1000);
     return {
-      reason: 'rate_limited', status: 429, code: 'ACTIVATION_EMAIL_RATE_LIMITED', retryAfterSeconds: wait,
+      reason: 'rate_limited',
+      status: 429,
+      code: 'ACTIVATION_EMAIL_RATE_LIMITED',
+      retryAfterSeconds: wait,
       message: `${recent.length} activation emails were sent to ${user.username} in the last hour, the most allowed. Try again in ${Math.ceil(wait / 60)} minute(s).`,
     };
   }
@@ -87,7 +106,13 @@ const displayNameOf = (u: Pick<repo.AccountUser, 'displayname' | 'firstname' | '
   u.displayname.trim() || `${u.firstname} ${u.lastname}`.trim() || u.username;
 
 /** Voids the user's older link, then writes the new link, its email and its Insights event through `trx`. */
-export async function issueActivation(trx: Tx, ctx: ActivationContext, actor: Actor, user: repo.AccountUser, batchId: string | null): Promise<SentActivation> {
+export async function issueActivation(
+  trx: Tx,
+  ctx: ActivationContext,
+  actor: Actor,
+  user: repo.AccountUser,
+  batchId: string | null,
+): Promise<SentActivation> {
   const now = (ctx.clock ?? systemClock).now();
   const expiresAt = new Date(now.getTime() + ctx.linkTtlMs);
   await repo.revokeLiveActivationTokens(trx, user.id, now.toISOString());
@@ -112,14 +137,19 @@ export async function issueActivation(trx: Tx, ctx: ActivationContext, actor: Ac
     link: `${ctx.publicUrl}${SET_PASSWORD_PATH}?token=${token}`,
     expiresAt,
   });
-  const mail = await queueMail(trx, ctx.queue, {
-    organizationId: user.organization_id,
-    to: user.email,
-    ...content,
-    kind: ACTIVATION_MAIL_KIND,
-    relatedId: user.id,
-    linkToken: token,
-  }, { clock: ctx.clock, secretKey: ctx.secretKey });
+  const mail = await queueMail(
+    trx,
+    ctx.queue,
+    {
+      organizationId: user.organization_id,
+      to: user.email,
+      ...content,
+      kind: ACTIVATION_MAIL_KIND,
+      relatedId: user.id,
+      linkToken: token,
+    },
+    { clock: ctx.clock, secretKey: ctx.secretKey },
+  );
   await record(trx, {
     eventType: 'user_activation_email_sent',
     service: 'auth',
@@ -135,7 +165,10 @@ export async function issueActivation(trx: Tx, ctx: ActivationContext, actor: Ac
 export function mapLiveLinkRace(err: unknown): never {
   const violated = uniqueViolation(err);
   if (violated?.includes('live') || violated?.includes('user_activation_tokens.user_id')) {
-    throw conflict('ACTIVATION_EMAIL_IN_PROGRESS', 'Another activation email for this user is being sent right now. Try again in a moment.');
+    throw conflict(
+      'ACTIVATION_EMAIL_IN_PROGRESS',
+      'Another activation email for this user is being sent right now. Try again in a moment.',
+    );
   }
   throw err;
 }
@@ -148,7 +181,12 @@ export async function sendActivationEmail(db: Db, ctx: ActivationContext, actor:
       if (!user) throw notFound('User', userId);
       const refusal = refusalFor(user, (await recentSendsByUser(trx, [user.id], now)).get(user.id) ?? [], now);
       if (refusal) {
-        throw new AppError(refusal.code, refusal.status, refusal.message, refusal.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: refusal.retryAfterSeconds });
+        throw new AppError(
+          refusal.code,
+          refusal.status,
+          refusal.message,
+          refusal.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: refusal.retryAfterSeconds },
+        );
       }
       return issueActivation(trx, ctx, actor, user, null);
     });
@@ -180,7 +218,8 @@ export function maskEmail(email: string): string {
 async function usableLink(db: Db, token: string, now: Date) {
   if (!TOKEN_FORMAT.test(token)) throw linkInvalid();
   const row = await repo.findActivationTokenWithUser(db, sha256(token));
-  if (!row || row.used_at !== null || row.revoked_at !== null || row.expires_at <= now.toISOString() || row.state === 'SUSPENDED') throw linkInvalid();
+  if (!row || row.used_at !== null || row.revoked_at !== null || row.expires_at <= now.toISOString() || row.state === 'SUSPENDED')
+    throw linkInvalid();
   return row;
 }
 
@@ -194,7 +233,13 @@ export interface ActivationInfo {
 
 export async function inspectActivation(db: Db, token: string, clock: Clock = systemClock): Promise<ActivationInfo> {
   const row = await usableLink(db, token, clock.now());
-  return { username: row.username, displayName: displayNameOf(row), email: maskEmail(row.email), expiresAt: row.expires_at, passwordPolicy: PASSWORD_POLICY };
+  return {
+    username: row.username,
+    displayName: displayNameOf(row),
+    email: maskEmail(row.email),
+    expiresAt: row.expires_at,
+    passwordPolicy: PASSWORD_POLICY,
+  };
 }
 
 export interface CompleteActivationInput {
@@ -204,10 +249,16 @@ export interface CompleteActivationInput {
   clientIp?: string | null;
 }
 
-export async function completeActivation(db: Db, input: CompleteActivationInput, clock: Clock = systemClock): Promise<{ username: string }> {
+export async function completeActivation(
+  db: Db,
+  input: CompleteActivationInput,
+  clock: Clock = systemClock,
+): Promise<{ username: string }> {
   const link = await usableLink(db, input.token, clock.now());
   if (input.password !== input.passwordConfirm) {
-    throw new AppError('PASSWORD_MISMATCH', 400, 'The two passwords are not the same.', [{ path: 'body.passwordConfirm', message: 'must be the same as password' }]);
+    throw new AppError('PASSWORD_MISMATCH', 400, 'The two passwords are not the same.', [
+      { path: 'body.passwordConfirm', message: 'must be the same as password' },
+    ]);
   }
   assertPasswordPolicy(input.password, { username: link.username, email: link.email }, 'body.password');
   // scrypt takes a while: outside the transaction, so it holds no lock meanwhile.
@@ -235,7 +286,13 @@ export async function completeActivation(db: Db, input: CompleteActivationInput,
  * The one way a user's password changes: the hash, status ACTIVE, every live link voided, and the
  * user's portal sessions ended (but `keepSessionId`, the user who changed it himself).
  */
-export async function setPasswordIn(trx: Tx, user: repo.AccountUser, passwordHash: string, now: string, keepSessionId?: string): Promise<void> {
+export async function setPasswordIn(
+  trx: Tx,
+  user: repo.AccountUser,
+  passwordHash: string,
+  now: string,
+  keepSessionId?: string,
+): Promise<void> {
   await repo.updateUserPassword(trx, user.organization_id, user.id, passwordHash, now);
   await repo.revokeLiveActivationTokens(trx, user.id, now);
   await repo.deleteUserSessionsOfUser(trx, user.id, keepSessionId);

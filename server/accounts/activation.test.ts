@@ -22,7 +22,8 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
   const check = (token: string) => client(t)({ method: 'GET', url: `/api/v1/account/activation?token=${encodeURIComponent(token)}` });
   const complete = (token: string, password = STRONG_PASSWORD, passwordConfirm = password) =>
     client(t)({ method: 'POST', url: '/api/v1/account/activation', payload: { token, password, passwordConfirm } });
-  const tokenRows = (userId: string) => t.database.db.selectFrom('user_activation_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+  const tokenRows = (userId: string) =>
+    t.database.db.selectFrom('user_activation_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
   const userRow = (id: string) => t.database.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   it('queues an email with a single-use link, stores only the hash, and keeps the token out of responses and Insights', async () => {
@@ -39,7 +40,12 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
     expect(r.body).not.toContain(token);
     const outbox = (await t.admin({ method: 'GET', url: `/api/v1/mail/outbox?to=${u.email}` })).json().items[0];
-    expect(outbox).toMatchObject({ kind: 'user_activation', relatedId: u.id, status: 'queued', subject: 'Complete your Roster account: choose your password' });
+    expect(outbox).toMatchObject({
+      kind: 'user_activation',
+      relatedId: u.id,
+      status: 'queued',
+      subject: 'Complete your Roster account: choose your password',
+    });
     // The outbox (read_only admins can read it) shows the link without its token.
     expect(outbox.text).toContain('https://roster.example.org/account/set-password?token=[hidden]');
     expect(outbox.text).toContain('Hello Ada Lovelace,');
@@ -51,14 +57,25 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     expect(rows[0].token_hash).toBe(sha256(token));
     expect(JSON.stringify(rows)).not.toContain(token);
     // The queued mail holds a placeholder in its bodies and the token only encrypted, until it is sent.
-    const stored = await t.database.db.selectFrom('mail_outbox' as never).selectAll().where('related_id' as never, '=', u.id as never).execute();
+    const stored = await t.database.db
+      .selectFrom('mail_outbox' as never)
+      .selectAll()
+      .where('related_id' as never, '=', u.id as never)
+      .execute();
     expect(stored).toHaveLength(1);
     expect(JSON.stringify(stored)).not.toContain(token);
     expect(JSON.stringify(stored)).toContain('set-password?token=[link-token]');
 
-    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_activation_email_sent&resourceId=${u.id}` })).json().items;
+    const ev = (
+      await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_activation_email_sent&resourceId=${u.id}` })
+    ).json().items;
     expect(ev).toHaveLength(1);
-    expect(ev[0]).toMatchObject({ service: 'auth', success: true, initiatedBy: { type: 'admin', email: 'admin@example.com' }, resource: { type: 'user', id: u.id, username: 'ada.lovelace' } });
+    expect(ev[0]).toMatchObject({
+      service: 'auth',
+      success: true,
+      initiatedBy: { type: 'admin', email: 'admin@example.com' },
+      resource: { type: 'user', id: u.id, username: 'ada.lovelace' },
+    });
     const all = await t.database.db.selectFrom('insight_events').selectAll().execute();
     expect(JSON.stringify(all)).not.toContain(token);
     expect(JSON.stringify(all)).not.toContain(sha256(token));
@@ -69,7 +86,12 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     await send(u.id);
     const r = await check(await latestToken(t, u.email));
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toMatchObject({ username: 'grace.hopper', displayName: 'Grace Hopper', email: 'g•••r@navy.example', passwordPolicy: { minLength: 12, maxLength: 128 } });
+    expect(r.json()).toMatchObject({
+      username: 'grace.hopper',
+      displayName: 'Grace Hopper',
+      email: 'g•••r@navy.example',
+      passwordPolicy: { minLength: 12, maxLength: 128 },
+    });
     expect(r.body).not.toContain('grace.hopper@navy.example');
   });
 
@@ -92,9 +114,14 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     expect((await check(token)).statusCode).toBe(410);
     expect((await userRow(u.id)).password_hash).toBe(row.password_hash);
 
-    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_password_set&resourceId=${u.id}` })).json().items;
+    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_password_set&resourceId=${u.id}` })).json()
+      .items;
     expect(ev).toHaveLength(1);
-    expect(ev[0]).toMatchObject({ initiatedBy: { type: 'user', id: u.id }, message: 'password set by the user with the activation link', changes: { passwordStatus: { from: 'PENDING', to: 'ACTIVE' } } });
+    expect(ev[0]).toMatchObject({
+      initiatedBy: { type: 'user', id: u.id },
+      message: 'password set by the user with the activation link',
+      changes: { passwordStatus: { from: 'PENDING', to: 'ACTIVE' } },
+    });
     expect(JSON.stringify(ev)).not.toContain(STRONG_PASSWORD);
     expect(JSON.stringify(ev)).not.toContain(token);
   });
@@ -109,7 +136,11 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     answers.garbage = await check('not a token at all');
 
     // Newer email voids the older link.
-    await t.database.db.updateTable('user_activation_tokens').set({ created_at: new Date(Date.now() - 120_000).toISOString() }).where('user_id', '=', u.id).execute();
+    await t.database.db
+      .updateTable('user_activation_tokens')
+      .set({ created_at: new Date(Date.now() - 120_000).toISOString() })
+      .where('user_id', '=', u.id)
+      .execute();
     expect((await send(u.id)).statusCode).toBe(202);
     const second = await latestToken(t, u.email);
     expect(second).not.toBe(first);
@@ -120,7 +151,11 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     // Expired: the service decides against its clock; the API against now.
     const future = { now: () => new Date(Date.now() + 49 * 3600_000) };
     await expect(inspectActivation(t.database.db, second, future)).rejects.toMatchObject({ code: GENERIC, status: 410 });
-    await t.database.db.updateTable('user_activation_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('token_hash', '=', sha256(second)).execute();
+    await t.database.db
+      .updateTable('user_activation_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('token_hash', '=', sha256(second))
+      .execute();
     answers.expired = await check(second);
     answers.expiredPost = await complete(second);
 
@@ -176,7 +211,12 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
   });
 
   it('requires a JSON content type to set a password with a link', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/api/v1/account/activation', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x&password=y' });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/account/activation',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'token=x&password=y',
+    });
     expect(r.statusCode).toBe(403);
     expect(r.json().error.code).toBe('CSRF_CHECK_FAILED');
   });
@@ -190,7 +230,9 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     expect((await t.admin({ method: 'GET', url: `/api/v1/mail/outbox?to=${s.email}` })).json().items).toHaveLength(0);
 
     const a = await createUser(t, 'active.alice');
-    expect((await t.admin({ method: 'POST', url: `/api/v1/users/${a.id}/password`, payload: { password: STRONG_PASSWORD } })).statusCode).toBe(200);
+    expect(
+      (await t.admin({ method: 'POST', url: `/api/v1/users/${a.id}/password`, payload: { password: STRONG_PASSWORD } })).statusCode,
+    ).toBe(200);
     const again = await send(a.id);
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('PASSWORD_ALREADY_SET');
@@ -219,16 +261,34 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     expect((await send(u.id, admin.inject)).statusCode).toBe(202);
     const soon = await send(u.id, admin.inject);
     expect(soon.statusCode).toBe(429);
-    expect(soon.json().error).toMatchObject({ code: 'ACTIVATION_EMAIL_RATE_LIMITED', message: expect.stringMatching(/less than a minute ago/) });
+    expect(soon.json().error).toMatchObject({
+      code: 'ACTIVATION_EMAIL_RATE_LIMITED',
+      message: expect.stringMatching(/less than a minute ago/),
+    });
     expect(await tokenRows(u.id)).toHaveLength(1);
 
     // Two more, spread over the hour (moved back in time), then the fourth is refused.
     for (let i = 0; i < 2; i++) {
-      await t.database.db.updateTable('user_activation_tokens').set({ created_at: new Date(Date.now() - (30 - i * 10) * 60_000).toISOString() }).where('user_id', '=', u.id).where('revoked_at', 'is not', null).execute();
-      await t.database.db.updateTable('user_activation_tokens').set({ created_at: new Date(Date.now() - (20 - i * 10) * 60_000 + 30_000).toISOString() }).where('user_id', '=', u.id).where('revoked_at', 'is', null).execute();
+      await t.database.db
+        .updateTable('user_activation_tokens')
+        .set({ created_at: new Date(Date.now() - (30 - i * 10) * 60_000).toISOString() })
+        .where('user_id', '=', u.id)
+        .where('revoked_at', 'is not', null)
+        .execute();
+      await t.database.db
+        .updateTable('user_activation_tokens')
+        .set({ created_at: new Date(Date.now() - (20 - i * 10) * 60_000 + 30_000).toISOString() })
+        .where('user_id', '=', u.id)
+        .where('revoked_at', 'is', null)
+        .execute();
       expect((await send(u.id, admin.inject)).statusCode).toBe(202);
     }
-    await t.database.db.updateTable('user_activation_tokens').set({ created_at: new Date(Date.now() - 5 * 60_000).toISOString() }).where('user_id', '=', u.id).where('revoked_at', 'is', null).execute();
+    await t.database.db
+      .updateTable('user_activation_tokens')
+      .set({ created_at: new Date(Date.now() - 5 * 60_000).toISOString() })
+      .where('user_id', '=', u.id)
+      .where('revoked_at', 'is', null)
+      .execute();
     const mailsBefore = (await t.admin({ method: 'GET', url: `/api/v1/mail/outbox?to=${u.email}` })).json().items.length;
     const fourth = await send(u.id, admin.inject);
     expect(fourth.statusCode).toBe(429);
@@ -245,7 +305,10 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
     const u = await createUser(t, 'flood.target');
     const refused = await send(u.id, flooder.inject);
     expect(refused.statusCode).toBe(429);
-    expect(refused.json().error).toMatchObject({ code: 'ACTIVATION_EMAIL_RATE_LIMITED', message: expect.stringMatching(/at most 30 in 5 minutes per admin/) });
+    expect(refused.json().error).toMatchObject({
+      code: 'ACTIVATION_EMAIL_RATE_LIMITED',
+      message: expect.stringMatching(/at most 30 in 5 minutes per admin/),
+    });
     expect(await tokenRows(u.id)).toHaveLength(0);
     const other = await freshAdmin(t);
     expect((await send(u.id, other.inject)).statusCode).toBe(202);
@@ -254,24 +317,51 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
   it('rate-limits the public link check and password form per client address', async () => {
     const c = client(t);
     const codes: number[] = [];
-    for (let i = 0; i < 31; i++) codes.push((await c({ method: 'GET', url: `/api/v1/account/activation?token=${'A'.repeat(43)}` })).statusCode);
+    for (let i = 0; i < 31; i++)
+      codes.push((await c({ method: 'GET', url: `/api/v1/account/activation?token=${'A'.repeat(43)}` })).statusCode);
     expect(codes.slice(0, 30).every((s) => s === 410)).toBe(true);
     const last = await c({ method: 'GET', url: `/api/v1/account/activation?token=${'A'.repeat(43)}` });
     expect(last.statusCode).toBe(429);
-    expect(last.json().error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Too many link checks from your network/) });
+    expect(last.json().error).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/Too many link checks from your network/),
+    });
     // Another address is not affected.
     expect((await client(t)({ method: 'GET', url: `/api/v1/account/activation?token=${'A'.repeat(43)}` })).statusCode).toBe(410);
     const p = client(t);
-    for (let i = 0; i < 10; i++) await p({ method: 'POST', url: '/api/v1/account/activation', payload: { token: 'A'.repeat(43), password: STRONG_PASSWORD, passwordConfirm: STRONG_PASSWORD } });
-    expect((await p({ method: 'POST', url: '/api/v1/account/activation', payload: { token: 'A'.repeat(43), password: STRONG_PASSWORD, passwordConfirm: STRONG_PASSWORD } })).statusCode).toBe(429);
+    for (let i = 0; i < 10; i++)
+      await p({
+        method: 'POST',
+        url: '/api/v1/account/activation',
+        payload: { token: 'A'.repeat(43), password: STRONG_PASSWORD, passwordConfirm: STRONG_PASSWORD },
+      });
+    expect(
+      (
+        await p({
+          method: 'POST',
+          url: '/api/v1/account/activation',
+          payload: { token: 'A'.repeat(43), password: STRONG_PASSWORD, passwordConfirm: STRONG_PASSWORD },
+        })
+      ).statusCode,
+    ).toBe(429);
   });
 
   it('read_only admins can neither send activation emails nor set passwords', async () => {
     const u = await createUser(t, 'read.only.target');
     for (const r of [
       await t.readOnly({ method: 'POST', url: `/api/v1/users/${u.id}/activation-email`, headers: { 'content-type': 'application/json' } }),
-      await t.readOnly({ method: 'POST', url: '/api/v1/users/activation-emails', headers: { 'content-type': 'application/json' }, payload: { ids: [u.id] } }),
-      await t.readOnly({ method: 'POST', url: `/api/v1/users/${u.id}/password`, headers: { 'content-type': 'application/json' }, payload: { password: STRONG_PASSWORD } }),
+      await t.readOnly({
+        method: 'POST',
+        url: '/api/v1/users/activation-emails',
+        headers: { 'content-type': 'application/json' },
+        payload: { ids: [u.id] },
+      }),
+      await t.readOnly({
+        method: 'POST',
+        url: `/api/v1/users/${u.id}/password`,
+        headers: { 'content-type': 'application/json' },
+        payload: { password: STRONG_PASSWORD },
+      }),
     ]) {
       expect(r.statusCode).toBe(403);
       expect(r.json().error.code).toBe('FORBIDDEN');

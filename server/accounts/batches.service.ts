@@ -10,7 +10,14 @@ import { likeContains } from '../shared/cursor.ts';
 import { AppError, badRequest, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './accounts.repository.ts';
-import { type ActivationContext, issueActivation, mapLiveLinkRace, recentSendsByUser, refusalFor, type SkipReason } from './activation.service.ts';
+import {
+  type ActivationContext,
+  issueActivation,
+  mapLiveLinkRace,
+  recentSendsByUser,
+  refusalFor,
+  type SkipReason,
+} from './activation.service.ts';
 
 /** Fewer users than this are emailed within the request. */
 export const BULK_SYNC_LIMIT = 100;
@@ -77,15 +84,23 @@ const filterOf = (organizationId: string, f: BulkFilter): repo.AccountUserFilter
 });
 
 /** Creates the batch; runs it now when it is small ({batch, inline: true}), else queues its job. */
-export async function createActivationBatch(db: Db, ctx: BulkContext, actor: Actor, input: BulkInput): Promise<{ batch: ActivationBatch; inline: boolean }> {
+export async function createActivationBatch(
+  db: Db,
+  ctx: BulkContext,
+  actor: Actor,
+  input: BulkInput,
+): Promise<{ batch: ActivationBatch; inline: boolean }> {
   const now = (ctx.clock ?? systemClock).now().toISOString();
   let total: number;
   let selection: string;
   if (input.ids) {
     const ids = [...new Set(input.ids)].sort();
-    if (ids.length === 0) throw badRequest('EMPTY_SELECTION', 'Select at least one user', [{ path: 'body.ids', message: 'must not be empty' }]);
+    if (ids.length === 0)
+      throw badRequest('EMPTY_SELECTION', 'Select at least one user', [{ path: 'body.ids', message: 'must not be empty' }]);
     if (ids.length > BULK_MAX_IDS) {
-      throw badRequest('SELECTION_TOO_LARGE', `At most ${BULK_MAX_IDS} users can be selected; use a filter for more`, [{ path: 'body.ids', message: `at most ${BULK_MAX_IDS}` }]);
+      throw badRequest('SELECTION_TOO_LARGE', `At most ${BULK_MAX_IDS} users can be selected; use a filter for more`, [
+        { path: 'body.ids', message: `at most ${BULK_MAX_IDS}` },
+      ]);
     }
     total = ids.length;
     selection = JSON.stringify(ids);
@@ -117,7 +132,13 @@ export async function createActivationBatch(db: Db, ctx: BulkContext, actor: Act
   };
   await inTransaction(db, async (trx) => {
     await repo.insertBatch(trx, row);
-    if (!inline) await ctx.queue.enqueue(trx, ACTIVATION_BATCH_JOB, { batchId: row.id }, { maxAttempts: BATCH_MAX_ATTEMPTS, backoffMs: 5_000, organizationId: row.organization_id });
+    if (!inline)
+      await ctx.queue.enqueue(
+        trx,
+        ACTIVATION_BATCH_JOB,
+        { batchId: row.id },
+        { maxAttempts: BATCH_MAX_ATTEMPTS, backoffMs: 5_000, organizationId: row.organization_id },
+      );
   });
   if (!inline) return { batch: toBatch(row), inline };
   return { batch: await runActivationBatch(db, ctx, row.id), inline };
@@ -145,7 +166,12 @@ async function nextChunk(trx: Tx, b: repo.BatchRow): Promise<{ users: repo.Accou
     const found = new Set(users.map((u) => u.id));
     return { users, missing: ids.filter((id) => !found.has(id)), last: ids.at(-1) ?? null };
   }
-  const users = await repo.listAccountUsersByFilter(trx, filterOf(b.organization_id, JSON.parse(b.selection) as BulkFilter), b.cursor, CHUNK);
+  const users = await repo.listAccountUsersByFilter(
+    trx,
+    filterOf(b.organization_id, JSON.parse(b.selection) as BulkFilter),
+    b.cursor,
+    CHUNK,
+  );
   return { users, missing: [], last: users.at(-1)?.id ?? null };
 }
 
@@ -166,7 +192,11 @@ export async function runActivationBatch(db: Db, ctx: ActivationContext, batchId
       }
       const actor = actorOfBatch(b);
       const skipped: SkippedUser[] = missing.map((id) => ({ id, reason: 'not_found', message: `User ${id} was not found` }));
-      const sends = await recentSendsByUser(trx, users.map((u) => u.id), now);
+      const sends = await recentSendsByUser(
+        trx,
+        users.map((u) => u.id),
+        now,
+      );
       let queued = 0;
       for (const user of users) {
         const refusal = refusalFor(user, sends.get(user.id) ?? [], now);

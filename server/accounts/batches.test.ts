@@ -19,9 +19,15 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
     await t?.close();
   });
 
-  const bulk = (payload: unknown, inject = t.admin) => inject({ method: 'POST', url: '/api/v1/users/activation-emails', payload: payload as object });
+  const bulk = (payload: unknown, inject = t.admin) =>
+    inject({ method: 'POST', url: '/api/v1/users/activation-emails', payload: payload as object });
   const liveTokens = async (userIds: string[]) => {
-    const rows = await t.database.db.selectFrom('user_activation_tokens').select(['user_id']).where('user_id', 'in', userIds).where('revoked_at', 'is', null).execute();
+    const rows = await t.database.db
+      .selectFrom('user_activation_tokens')
+      .select(['user_id'])
+      .where('user_id', 'in', userIds)
+      .where('revoked_at', 'is', null)
+      .execute();
     return rows.map((r) => r.user_id);
   };
 
@@ -38,13 +44,26 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
     const r = await bulk({ ids: [pending.id, staged.id, suspended.id, registered.id, recent.id, missing, pending.id] });
     expect(r.statusCode, r.body).toBe(200);
     const b = r.json();
-    expect(b).toMatchObject({ status: 'completed', total: 6, queued: 2, skippedCount: 4, initiatedBy: { type: 'admin', email: 'admin@example.com' } });
+    expect(b).toMatchObject({
+      status: 'completed',
+      total: 6,
+      queued: 2,
+      skippedCount: 4,
+      initiatedBy: { type: 'admin', email: 'admin@example.com' },
+    });
     const reasons = Object.fromEntries(b.skipped.map((s: { id: string; reason: string }) => [s.id, s.reason]));
-    expect(reasons).toEqual({ [suspended.id]: 'suspended', [registered.id]: 'password_already_set', [recent.id]: 'rate_limited', [missing]: 'not_found' });
+    expect(reasons).toEqual({
+      [suspended.id]: 'suspended',
+      [registered.id]: 'password_already_set',
+      [recent.id]: 'rate_limited',
+      [missing]: 'not_found',
+    });
     for (const s of b.skipped) expect(s.message.length).toBeGreaterThan(10);
     expect((await liveTokens([pending.id, staged.id])).sort()).toEqual([pending.id, staged.id].sort());
     expect(await liveTokens([suspended.id, registered.id])).toEqual([]);
-    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_activation_email_sent&resourceId=${pending.id}` })).json().items;
+    const ev = (
+      await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_activation_email_sent&resourceId=${pending.id}` })
+    ).json().items;
     expect(ev[0].changes.batchId).toBe(b.id);
     expect((await t.admin({ method: 'GET', url: `/api/v1/users/activation-emails/${b.id}` })).json()).toEqual(b);
   });
@@ -60,7 +79,10 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
     ] as const) {
       const r = await bulk(payload);
       expect(r.statusCode, JSON.stringify(payload)).toBe(400);
-      expect(r.json().error.details.map((d: { path: string }) => d.path), JSON.stringify(payload)).toContain(path);
+      expect(
+        r.json().error.details.map((d: { path: string }) => d.path),
+        JSON.stringify(payload),
+      ).toContain(path);
     }
   });
 
@@ -76,16 +98,22 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
     expect(r.json()).toMatchObject({ status: 'queued', total: 122, queued: 0 });
     registerWorkers(t.deps);
     await t.deps.queue.start();
-    const done = await eventually(async () => {
-      const b = (await t.admin({ method: 'GET', url: `/api/v1/users/activation-emails/${r.json().id}` })).json();
-      return b.status === 'completed' ? b : undefined;
-    }, 30_000, 'the batch to complete');
+    const done = await eventually(
+      async () => {
+        const b = (await t.admin({ method: 'GET', url: `/api/v1/users/activation-emails/${r.json().id}` })).json();
+        return b.status === 'completed' ? b : undefined;
+      },
+      30_000,
+      'the batch to complete',
+    );
     // Later tests run batches by hand: a live worker would run their jobs at the same time.
     await t.deps.queue.stop();
     expect(done).toMatchObject({ total: 122, queued: 118, skippedCount: 4 });
     expect(done.skipped.every((s: { reason: string }) => s.reason === 'suspended')).toBe(true);
     expect((await liveTokens(ids)).length).toBe(118);
-    const mails = await sql<{ n: number }>`select count(*) as n from mail_outbox where kind = 'user_activation' and related_id in (${sql.join(ids)})`.execute(t.database.db);
+    const mails = await sql<{
+      n: number;
+    }>`select count(*) as n from mail_outbox where kind = 'user_activation' and related_id in (${sql.join(ids)})`.execute(t.database.db);
     expect(Number(mails.rows[0].n)).toBe(118);
   });
 
@@ -106,7 +134,11 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
     const { batch } = await createActivationBatch(t.database.db, { ...ctx, queue: t.deps.queue }, t.adminActor, { ids });
     expect(batch.status).toBe('queued');
     await expect(runActivationBatch(t.database.db, ctx, batch.id, ctrl.signal)).rejects.toThrow();
-    const half = await t.database.db.selectFrom('activation_email_batches').selectAll().where('id', '=', batch.id).executeTakeFirstOrThrow();
+    const half = await t.database.db
+      .selectFrom('activation_email_batches')
+      .selectAll()
+      .where('id', '=', batch.id)
+      .executeTakeFirstOrThrow();
     expect(half).toMatchObject({ status: 'running', queued: 100 });
     const resumed = await runActivationBatch(t.database.db, ctx, batch.id);
     expect(resumed).toMatchObject({ status: 'completed', total: 150, queued: 150, skippedCount: 0 });
@@ -115,7 +147,9 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
     expect(new Set(rows.map((r) => r.user_id)).size).toBe(150);
     // Running a finished batch again (a job delivered twice) changes nothing.
     await runActivationBatch(t.database.db, ctx, batch.id);
-    expect(await t.database.db.selectFrom('user_activation_tokens').select('user_id').where('user_id', 'in', ids).execute()).toHaveLength(150);
+    expect(await t.database.db.selectFrom('user_activation_tokens').select('user_id').where('user_id', 'in', ids).execute()).toHaveLength(
+      150,
+    );
   });
 
   it('rate-limits bulk requests per admin: the 11th in 5 minutes gets a 429', async () => {
@@ -123,6 +157,9 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
     for (let i = 0; i < 10; i++) expect((await bulk({ ids: [] }, admin.inject)).statusCode).toBe(400);
     const r = await bulk({ filter: { passwordStatus: 'PENDING' } }, admin.inject);
     expect(r.statusCode).toBe(429);
-    expect(r.json().error).toMatchObject({ code: 'ACTIVATION_EMAIL_RATE_LIMITED', message: expect.stringMatching(/bulk activation email requests: at most 10 in 5 minutes/) });
+    expect(r.json().error).toMatchObject({
+      code: 'ACTIVATION_EMAIL_RATE_LIMITED',
+      message: expect.stringMatching(/bulk activation email requests: at most 10 in 5 minutes/),
+    });
   });
 });

@@ -10,7 +10,13 @@ import { notFound } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
 
-export async function setPasswordByAdmin(db: Db, actor: Actor, userId: string, password: string, clock: Clock = systemClock): Promise<User> {
+export async function setPasswordByAdmin(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  password: string,
+  clock: Clock = systemClock,
+): Promise<User> {
   const before = await repo.findAccountUser(db, actor.organizationId, userId);
   if (!before) throw notFound('User', userId);
   assertPasswordPolicy(password, before, 'body.password');

@@ -27,17 +27,20 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
     const db = await createTestDatabaseUrl(dialect);
     drop = db.drop;
     databaseUrl = db.url;
-    server = await startServerProcess({
-      DATABASE_URL: db.url,
-      ROSTER_DATA_DIR: dataDir,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'Roster <roster@example.test>',
-      PUBLIC_URL,
-      ROSTER_ADMIN_EMAIL: ADMIN.email,
-      ROSTER_ADMIN_PASSWORD: ADMIN.password,
-      // Request logs on: the test checks that they never carry the token or the password.
-      LOG_LEVEL: 'info',
-    }, 30_000);
+    server = await startServerProcess(
+      {
+        DATABASE_URL: db.url,
+        ROSTER_DATA_DIR: dataDir,
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'Roster <roster@example.test>',
+        PUBLIC_URL,
+        ROSTER_ADMIN_EMAIL: ADMIN.email,
+        ROSTER_ADMIN_PASSWORD: ADMIN.password,
+        // Request logs on: the test checks that they never carry the token or the password.
+        LOG_LEVEL: 'info',
+      },
+      30_000,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -50,7 +53,10 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
   const call = async (method: string, url: string, opts: { cookie?: string; body?: unknown } = {}) => {
     const r = await fetch(`${server.url}${url}`, {
       method,
-      headers: { ...(opts.body !== undefined || method !== 'GET' ? { 'content-type': 'application/json' } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
+      headers: {
+        ...(opts.body !== undefined || method !== 'GET' ? { 'content-type': 'application/json' } : {}),
+        ...(opts.cookie ? { cookie: opts.cookie } : {}),
+      },
       body: opts.body === undefined ? (method === 'GET' ? undefined : '') : JSON.stringify(opts.body),
     });
     const text = await r.text();
@@ -62,7 +68,10 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
     expect(login.status).toBe(200);
     const adminCookie = login.setCookie.find((c) => c.startsWith('roster_session='))!.split(';')[0];
 
-    const created = await call('POST', '/api/v1/users', { cookie: adminCookie, body: { username: 'mary.jackson', email: 'mary.jackson@example.org', displayname: 'Mary Jackson' } });
+    const created = await call('POST', '/api/v1/users', {
+      cookie: adminCookie,
+      body: { username: 'mary.jackson', email: 'mary.jackson@example.org', displayname: 'Mary Jackson' },
+    });
     expect(created.status).toBe(201);
     const userId = created.json.id as string;
     expect(created.json.passwordStatus).toBe('PENDING');
@@ -70,7 +79,11 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
     const sent = await call('POST', `/api/v1/users/${userId}/activation-email`, { cookie: adminCookie });
     expect(sent.status, JSON.stringify(sent.json)).toBe(202);
 
-    const msg = await eventually(async () => smtp.messages.find((m) => m.to.includes('mary.jackson@example.org')), 20_000, 'the activation email');
+    const msg = await eventually(
+      async () => smtp.messages.find((m) => m.to.includes('mary.jackson@example.org')),
+      20_000,
+      'the activation email',
+    );
     const mail = parseMime(msg.raw);
     expect(mail.headers.subject).toBe('Complete your Roster account: choose your password');
     expect(mail.headers.from).toContain('roster@example.test');
@@ -83,14 +96,25 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
     expect(html).toContain(`href="${link![0]}"`);
     const token = link![1];
     // Once sent, nothing in the outbox row holds the token any more (sealed until then, cleared now).
-    const sentRow = await eventually(async () => {
-      const r = await call('GET', `/api/v1/mail/outbox?to=mary.jackson@example.org`, { cookie: adminCookie });
-      return r.json.items[0]?.status === 'sent' ? r.json.items[0] : undefined;
-    }, 20_000, 'the mail to be marked sent');
+    const sentRow = await eventually(
+      async () => {
+        const r = await call('GET', `/api/v1/mail/outbox?to=mary.jackson@example.org`, { cookie: adminCookie });
+        return r.json.items[0]?.status === 'sent' ? r.json.items[0] : undefined;
+      },
+      20_000,
+      'the mail to be marked sent',
+    );
     expect(JSON.stringify(sentRow)).not.toContain(token);
     const database = openDatabase(databaseUrl);
     try {
-      expect(JSON.stringify(await database.db.selectFrom('mail_outbox' as never).selectAll().execute())).not.toContain(token);
+      expect(
+        JSON.stringify(
+          await database.db
+            .selectFrom('mail_outbox' as never)
+            .selectAll()
+            .execute(),
+        ),
+      ).not.toContain(token);
     } finally {
       await database.close();
     }
@@ -99,16 +123,22 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
     expect(info.status).toBe(200);
     expect(info.json).toMatchObject({ username: 'mary.jackson', displayName: 'Mary Jackson', email: 'm•••n@example.org' });
 
-    const weak = await call('POST', '/api/v1/account/activation', { body: { token, password: 'password1234', passwordConfirm: 'password1234' } });
+    const weak = await call('POST', '/api/v1/account/activation', {
+      body: { token, password: 'password1234', passwordConfirm: 'password1234' },
+    });
     expect(weak.status).toBe(400);
     expect(weak.json.error.code).toBe('WEAK_PASSWORD');
 
-    const set = await call('POST', '/api/v1/account/activation', { body: { token, password: STRONG_PASSWORD, passwordConfirm: STRONG_PASSWORD } });
+    const set = await call('POST', '/api/v1/account/activation', {
+      body: { token, password: STRONG_PASSWORD, passwordConfirm: STRONG_PASSWORD },
+    });
     expect(set.status, JSON.stringify(set.json)).toBe(200);
     expect(set.json).toEqual({ username: 'mary.jackson', passwordStatus: 'ACTIVE' });
     expect((await call('GET', `/api/v1/account/activation?token=${token}`)).status).toBe(410);
 
-    const userLogin = await call('POST', '/api/v1/account/login', { body: { login: 'mary.jackson@example.org', password: STRONG_PASSWORD } });
+    const userLogin = await call('POST', '/api/v1/account/login', {
+      body: { login: 'mary.jackson@example.org', password: STRONG_PASSWORD },
+    });
     expect(userLogin.status, JSON.stringify(userLogin.json)).toBe(200);
     const userCookie = userLogin.setCookie.find((c) => c.startsWith('roster_user_session='))!;
     expect(userCookie).toMatch(/HttpOnly/i);
@@ -121,7 +151,9 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
     const user = await call('GET', `/api/v1/users/${userId}`, { cookie: adminCookie });
     expect(user.json.passwordStatus).toBe('ACTIVE');
     const events = await call('GET', `/api/v1/insights/events?resourceId=${userId}`, { cookie: adminCookie });
-    expect(events.json.items.map((e: { eventType: string }) => e.eventType)).toEqual(expect.arrayContaining(['user_activation_email_sent', 'user_password_set', 'user_login_attempt']));
+    expect(events.json.items.map((e: { eventType: string }) => e.eventType)).toEqual(
+      expect.arrayContaining(['user_activation_email_sent', 'user_password_set', 'user_login_attempt']),
+    );
     expect(JSON.stringify(events.json)).not.toContain(token);
     expect(JSON.stringify(events.json)).not.toContain(STRONG_PASSWORD);
     const outbox = await call('GET', '/api/v1/mail/outbox?to=mary.jackson@example.org', { cookie: adminCookie });

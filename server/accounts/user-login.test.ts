@@ -23,7 +23,8 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     return u;
   }
   const loginEvents = async (userId: string) =>
-    (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_login_attempt&resourceId=${userId}` })).json().items as Array<{ success: boolean; message?: string }>;
+    (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_login_attempt&resourceId=${userId}` })).json()
+      .items as Array<{ success: boolean; message?: string }>;
 
   it('the admin sets a password: policy, status ACTIVE, Insights by the admin without the password', async () => {
     const u = await createUser(t, 'set.by.admin');
@@ -40,11 +41,20 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ id: u.id, passwordStatus: 'ACTIVE' });
     expect(r.body).not.toMatch(/hash|scrypt/i);
-    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_password_set&resourceId=${u.id}` })).json().items;
+    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_password_set&resourceId=${u.id}` })).json()
+      .items;
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ initiatedBy: { type: 'admin', email: TEST_ADMIN.email }, message: 'password set by an admin' });
     expect(JSON.stringify(ev)).not.toContain(STRONG_PASSWORD);
-    expect((await t.admin({ method: 'POST', url: '/api/v1/users/0190a000-0000-7000-8000-00000000dead/password', payload: { password: STRONG_PASSWORD } })).statusCode).toBe(404);
+    expect(
+      (
+        await t.admin({
+          method: 'POST',
+          url: '/api/v1/users/0190a000-0000-7000-8000-00000000dead/password',
+          payload: { password: STRONG_PASSWORD },
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 
   it('signs in with username or email, in any letter case, with a strict HttpOnly cookie of its own', async () => {
@@ -69,9 +79,18 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
   it('marks the cookie Secure behind https', async () => {
     const secure = await createTestApp(dialect, { PUBLIC_URL: 'https://roster.example.org' });
     try {
-      const u = await secure.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'secure.user', email: 'secure.user@example.com' } });
+      const u = await secure.admin({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { username: 'secure.user', email: 'secure.user@example.com' },
+      });
       await secure.admin({ method: 'POST', url: `/api/v1/users/${u.json().id}/password`, payload: { password: STRONG_PASSWORD } });
-      const r = await secure.anonymous({ method: 'POST', url: '/api/v1/account/login', headers: { 'content-type': 'application/json' }, payload: { login: 'secure.user', password: STRONG_PASSWORD } });
+      const r = await secure.anonymous({
+        method: 'POST',
+        url: '/api/v1/account/login',
+        headers: { 'content-type': 'application/json' },
+        payload: { login: 'secure.user', password: STRONG_PASSWORD },
+      });
       expect(r.cookies.find((c) => c.name === 'roster_user_session')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
     } finally {
       await secure.close();
@@ -124,7 +143,14 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     const from = (remoteAddress: string, login: string, password: string) =>
       client(t)({ method: 'POST', url: '/api/v1/account/login', remoteAddress, payload: { login, password } });
     const codes: string[] = [];
-    for (const login of ['spelled.user', 'spelled.user@example.com', 'SPELLED.USER', 'Spelled.User@Example.com', 'spelled.user', 'spelled.user@example.com']) {
+    for (const login of [
+      'spelled.user',
+      'spelled.user@example.com',
+      'SPELLED.USER',
+      'Spelled.User@Example.com',
+      'spelled.user',
+      'spelled.user@example.com',
+    ]) {
       codes.push((await from('198.51.100.7', login, 'wrong-password-123')).json().error.code);
     }
     expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'LOGIN_LOCKED']);
@@ -171,14 +197,24 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     expect((await b.inject({ method: 'GET', url: '/api/v1/account/me' })).statusCode).toBe(401);
     expect((await signIn(t, 'changer.user', STRONG_PASSWORD)).response.statusCode).toBe(401);
     expect((await signIn(t, 'changer.user', OTHER_STRONG_PASSWORD)).response.statusCode).toBe(200);
-    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_password_set&resourceId=${u.id}` })).json().items;
+    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=user_password_set&resourceId=${u.id}` })).json()
+      .items;
     expect(ev[0]).toMatchObject({ initiatedBy: { type: 'user', id: u.id }, message: 'password changed by the user' });
     expect(JSON.stringify(ev)).not.toContain(OTHER_STRONG_PASSWORD);
 
     // Guessing the current password through a session locks the username like failed sign-ins do.
     const c = await signIn(t, 'changer.user', OTHER_STRONG_PASSWORD);
     const codes: string[] = [];
-    for (let i = 0; i < 6; i++) codes.push((await c.inject({ method: 'POST', url: '/api/v1/account/password', payload: { currentPassword: `guess-number-${i}-xyz`, newPassword: STRONG_PASSWORD } })).json().error.code);
+    for (let i = 0; i < 6; i++)
+      codes.push(
+        (
+          await c.inject({
+            method: 'POST',
+            url: '/api/v1/account/password',
+            payload: { currentPassword: `guess-number-${i}-xyz`, newPassword: STRONG_PASSWORD },
+          })
+        ).json().error.code,
+      );
     expect(codes).toEqual([...Array(4).fill('CURRENT_PASSWORD_INCORRECT'), 'CURRENT_PASSWORD_INCORRECT', 'LOGIN_LOCKED']);
   });
 
@@ -208,13 +244,27 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     // An admin session does not stand for a user...
     const asAdmin = await client(t)({ method: 'GET', url: '/api/v1/account/me', cookies: { roster_session: adminCookie } });
     expect(asAdmin.statusCode).toBe(401);
-    expect((await client(t)({ method: 'POST', url: '/api/v1/account/password', cookies: { roster_session: adminCookie }, payload: { currentPassword: TEST_ADMIN.password, newPassword: OTHER_STRONG_PASSWORD } })).statusCode).toBe(401);
+    expect(
+      (
+        await client(t)({
+          method: 'POST',
+          url: '/api/v1/account/password',
+          cookies: { roster_session: adminCookie },
+          payload: { currentPassword: TEST_ADMIN.password, newPassword: OTHER_STRONG_PASSWORD },
+        })
+      ).statusCode,
+    ).toBe(401);
     // ...and a user session (even sent where its path would not take it) opens no admin route.
     for (const url of ['/api/v1/users', '/api/v1/auth/me', '/api/v1/mail/outbox']) {
       const r = await client(t)({ method: 'GET', url, cookies: { roster_user_session: s.cookie } });
       expect(r.statusCode, url).toBe(401);
     }
-    const w = await client(t)({ method: 'POST', url: '/api/v1/users', cookies: { roster_user_session: s.cookie }, payload: { username: 'x', email: 'x@example.com' } });
+    const w = await client(t)({
+      method: 'POST',
+      url: '/api/v1/users',
+      cookies: { roster_user_session: s.cookie },
+      payload: { username: 'x', email: 'x@example.com' },
+    });
     expect(w.statusCode).toBe(401);
     // The user's cookie value is not an admin session either.
     expect((await client(t)({ method: 'GET', url: '/api/v1/auth/me', cookies: { roster_session: s.cookie } })).statusCode).toBe(401);
@@ -224,7 +274,13 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     await registered('csrf.user');
     const s = await signIn(t, 'csrf.user', STRONG_PASSWORD);
     for (const url of ['/api/v1/account/login', '/api/v1/account/password', '/api/v1/account/logout']) {
-      const r = await t.app.inject({ method: 'POST', url, cookies: { roster_user_session: s.cookie }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+      const r = await t.app.inject({
+        method: 'POST',
+        url,
+        cookies: { roster_user_session: s.cookie },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'a=b',
+      });
       expect(r.statusCode, url).toBe(403);
       expect(r.json().error.code).toBe('CSRF_CHECK_FAILED');
     }
@@ -245,11 +301,15 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
     }
     // The 4 refused above count too: 30 a minute in all.
     const codes: number[] = [];
-    for (let i = 0; i < 26; i++) codes.push((await c({ method: 'POST', url: '/api/v1/account/login', payload: { login: `flood-${i}`, password: 'x' } })).statusCode);
+    for (let i = 0; i < 26; i++)
+      codes.push((await c({ method: 'POST', url: '/api/v1/account/login', payload: { login: `flood-${i}`, password: 'x' } })).statusCode);
     expect(codes.at(-1)).toBe(401);
     const limited = await c({ method: 'POST', url: '/api/v1/account/login', payload: { login: 'flood-x', password: 'x' } });
     expect(limited.statusCode).toBe(429);
-    expect(limited.json().error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Too many sign-in attempts from your network/) });
+    expect(limited.json().error).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/Too many sign-in attempts from your network/),
+    });
   });
 
   it('publishes the password policy for the pages', async () => {

@@ -2,8 +2,18 @@
 // admins (login_throttle: the user as tried from the client's address, see auth/throttle.ts), and
 // sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user and a user session never for an admin.
 import {
-  assertPasswordPolicy, burnPasswordCheck, checkLoginThrottle, clearLoginFailures, hashPassword, loginLockedError, loginThrottleKeys, needsRehash,
-  randomToken, recordLoginFailure, sha256, verifyPassword,
+  assertPasswordPolicy,
+  burnPasswordCheck,
+  checkLoginThrottle,
+  clearLoginFailures,
+  hashPassword,
+  loginLockedError,
+  loginThrottleKeys,
+  needsRehash,
+  randomToken,
+  recordLoginFailure,
+  sha256,
+  verifyPassword,
 } from '../auth/index.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
@@ -17,7 +27,6 @@ import { setPasswordIn } from './activation.service.ts';
 /** A session slides with activity but never outlives this. */
 export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
 const TOUCH_EVERY_MS = 60_000;
-
 
 /** Who may sign in: an ACTIVE user whose registration is complete. */
 const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
@@ -55,7 +64,13 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
       eventType: 'user_login_attempt',
       service: 'auth',
       success,
-      actor: { type: 'user', id: user?.id ?? null, email: user?.email ?? null, organizationId: input.organizationId, clientIp: input.clientIp },
+      actor: {
+        type: 'user',
+        id: user?.id ?? null,
+        email: user?.email ?? null,
+        organizationId: input.organizationId,
+        clientIp: input.clientIp,
+      },
       resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? null },
       message,
     });
@@ -66,14 +81,20 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
     throw loginLockedError(throttle.retryAfterSeconds);
   }
 
-  const ok = user?.password_hash ? await verifyPassword(input.password, user.password_hash) : (await burnPasswordCheck(input.password), false);
+  const ok = user?.password_hash
+    ? await verifyPassword(input.password, user.password_hash)
+    : (await burnPasswordCheck(input.password), false);
   if (!user || !ok || !maySignIn(user)) {
     await recordLoginFailure(db, input.organizationId, keys, throttle, now);
-    const why = !user ? 'unknown username or email (what was typed is not recorded)'
-      : !ok && user.password_hash ? 'wrong password'
-      : user.password_status !== 'ACTIVE' ? `registration not complete (password ${user.password_status})`
-      : user.state !== 'ACTIVE' ? `user is ${user.state}`
-      : 'wrong password';
+    const why = !user
+      ? 'unknown username or email (what was typed is not recorded)'
+      : !ok && user.password_hash
+        ? 'wrong password'
+        : user.password_status !== 'ACTIVE'
+          ? `registration not complete (password ${user.password_status})`
+          : user.state !== 'ACTIVE'
+            ? `user is ${user.state}`
+            : 'wrong password';
     await attempt(db, false, why);
     throw invalidCredentials();
   }
@@ -108,7 +129,12 @@ export interface UserSession {
 }
 
 /** The session behind a cookie, or undefined. Ends sessions that expired or whose user may no longer sign in. */
-export async function resolveUserSession(db: Db, token: string, ttlMinutes: number, clock: Clock = systemClock): Promise<UserSession | undefined> {
+export async function resolveUserSession(
+  db: Db,
+  token: string,
+  ttlMinutes: number,
+  clock: Clock = systemClock,
+): Promise<UserSession | undefined> {
   if (token.length > 200) return undefined;
   const id = sha256(token);
   const s = await repo.findUserSessionWithUser(db, id);
@@ -151,11 +177,15 @@ export async function changeOwnPassword(
   if (throttle.retryAfterSeconds !== undefined) throw loginLockedError(throttle.retryAfterSeconds);
   if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
     await recordLoginFailure(db, session.organizationId, keys, throttle, now);
-    throw new AppError('CURRENT_PASSWORD_INCORRECT', 400, 'Your current password is not correct', [{ path: 'body.currentPassword', message: 'is not correct' }]);
+    throw new AppError('CURRENT_PASSWORD_INCORRECT', 400, 'Your current password is not correct', [
+      { path: 'body.currentPassword', message: 'is not correct' },
+    ]);
   }
   assertPasswordPolicy(input.newPassword, user, 'body.newPassword');
   if (await verifyPassword(input.newPassword, user.password_hash)) {
-    throw new AppError('PASSWORD_UNCHANGED', 400, 'The new password must differ from the current one', [{ path: 'body.newPassword', message: 'must differ from the current password' }]);
+    throw new AppError('PASSWORD_UNCHANGED', 400, 'The new password must differ from the current one', [
+      { path: 'body.newPassword', message: 'must differ from the current password' },
+    ]);
   }
   const passwordHash = await hashPassword(input.newPassword);
   await inTransaction(db, async (trx) => {

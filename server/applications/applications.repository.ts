@@ -31,16 +31,25 @@ function groupCount(eb: AppsEb) {
 
 const withCount = (db: Db) => db.selectFrom('applications as a').selectAll('a').select(groupCount);
 
-const normalize = (r: ApplicationRow & { group_count: number | string | null }): ApplicationWithCount => ({ ...r, group_count: Number(r.group_count ?? 0) });
+const normalize = (r: ApplicationRow & { group_count: number | string | null }): ApplicationWithCount => ({
+  ...r,
+  group_count: Number(r.group_count ?? 0),
+});
 
 function matching(f: ApplicationFilter) {
   return (eb: AppsEb) => {
     const conds: Expression<SqlBool>[] = [eb('a.organization_id', '=', f.organizationId)];
     if (f.q) conds.push(sql<SqlBool>`${sql.ref('a.name_lower')} like ${likeContains(f.q.toLowerCase())} escape '\\'`);
     if (f.groupId) {
-      conds.push(eb.exists(
-        eb.selectFrom('application_groups as ag').select('ag.application_id').whereRef('ag.application_id', '=', 'a.id').where('ag.group_id', '=', f.groupId),
-      ));
+      conds.push(
+        eb.exists(
+          eb
+            .selectFrom('application_groups as ag')
+            .select('ag.application_id')
+            .whereRef('ag.application_id', '=', 'a.id')
+            .where('ag.group_id', '=', f.groupId),
+        ),
+      );
     }
     return eb.and(conds);
   };
@@ -60,21 +69,35 @@ export async function findApplicationByName(db: Db, organizationId: string, name
   return r && normalize(r);
 }
 
-export async function listApplications(db: Db, f: ApplicationFilter, limit: number, from?: ApplicationKey): Promise<ApplicationWithCount[]> {
+export async function listApplications(
+  db: Db,
+  f: ApplicationFilter,
+  limit: number,
+  from?: ApplicationKey,
+): Promise<ApplicationWithCount[]> {
   let q = withCount(db).where(matching(f));
   if (from) {
-    q = q.where((eb) => eb.or([eb('a.name_lower', '>', from.nameLower), eb.and([eb('a.name_lower', '=', from.nameLower), eb('a.id', '>', from.id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('a.name_lower', '>', from.nameLower), eb.and([eb('a.name_lower', '=', from.nameLower), eb('a.id', '>', from.id)])]),
+    );
   }
   return (await q.orderBy('a.name_lower').orderBy('a.id').limit(limit).execute()).map(normalize);
 }
 
 export async function countApplications(db: Db, f: ApplicationFilter): Promise<number> {
-  const r = await db.selectFrom('applications as a').select(sql<number>`count(*)`.as('n')).where(matching(f)).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('applications as a')
+    .select(sql<number>`count(*)`.as('n'))
+    .where(matching(f))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 export async function updateApplication(
-  db: Db, organizationId: string, id: string, patch: Partial<Omit<ApplicationRow, 'id' | 'organization_id'>>,
+  db: Db,
+  organizationId: string,
+  id: string,
+  patch: Partial<Omit<ApplicationRow, 'id' | 'organization_id'>>,
 ): Promise<void> {
   await db.updateTable('applications').set(patch).where('organization_id', '=', organizationId).where('id', '=', id).execute();
 }

@@ -64,10 +64,17 @@ export async function createApplication(db: Db, actor: Actor, input: Application
       created_at: now,
       updated_at: now,
     };
-    await guardName(() => nameTaken(name), () => repo.insertApplication(trx, row));
+    await guardName(
+      () => nameTaken(name),
+      () => repo.insertApplication(trx, row),
+    );
     await record(trx, {
-      eventType: 'application_create', service: 'directory', actor,
-      resource: applicationResource(row), application: applicationRef(row), changes: { name, description },
+      eventType: 'application_create',
+      service: 'directory',
+      actor,
+      resource: applicationResource(row),
+      application: applicationRef(row),
+      changes: { name, description },
     });
     return toApplication({ ...row, group_count: 0 });
   });
@@ -114,12 +121,23 @@ export async function listApplications(db: Db, organizationId: string, query: Ap
 }
 
 /** Applications a group is bound to, by name. The caller checks that the group exists. */
-export async function listApplicationsOfGroup(db: Db, organizationId: string, groupId: string, query: ApplicationQuery): Promise<Page<Application>> {
+export async function listApplicationsOfGroup(
+  db: Db,
+  organizationId: string,
+  groupId: string,
+  query: ApplicationQuery,
+): Promise<Page<Application>> {
   return pageOfApplications(db, { organizationId, groupId, q: query.q?.trim() || undefined }, query);
 }
 
 /** Records application_update with only the fields that really changed; a no-op patch records nothing. */
-export async function updateApplication(db: Db, actor: Actor, id: string, patch: ApplicationPatch, clock: Clock = systemClock): Promise<Application> {
+export async function updateApplication(
+  db: Db,
+  actor: Actor,
+  id: string,
+  patch: ApplicationPatch,
+  clock: Clock = systemClock,
+): Promise<Application> {
   const name = patch.name === undefined ? undefined : normalizeName(patch.name);
   const description = patch.description === undefined ? undefined : normalizeDescription(patch.description);
   return inTransaction(db, async (trx) => {
@@ -132,11 +150,18 @@ export async function updateApplication(db: Db, actor: Actor, id: string, patch:
     const { set, changes } = namedChanges(current, name, description);
     if (Object.keys(changes).length === 0) return toApplication(current);
     const updatedAt = clock.now().toISOString();
-    await guardName(() => nameTaken(name ?? current.name), () => repo.updateApplication(trx, actor.organizationId, id, { ...set, updated_at: updatedAt }));
+    await guardName(
+      () => nameTaken(name ?? current.name),
+      () => repo.updateApplication(trx, actor.organizationId, id, { ...set, updated_at: updatedAt }),
+    );
     const updated = { ...current, ...set, updated_at: updatedAt };
     await record(trx, {
-      eventType: 'application_update', service: 'directory', actor,
-      resource: applicationResource(updated), application: applicationRef(updated), changes,
+      eventType: 'application_update',
+      service: 'directory',
+      actor,
+      resource: applicationResource(updated),
+      application: applicationRef(updated),
+      changes,
     });
     return toApplication(updated);
   });
@@ -150,8 +175,12 @@ export async function deleteApplication(db: Db, actor: Actor, id: string): Promi
     const groups = await listBoundGroups(trx, actor.organizationId, id);
     await repo.deleteApplication(trx, actor.organizationId, id);
     await record(trx, {
-      eventType: 'application_delete', service: 'directory', actor,
-      resource: applicationResource(application), application: applicationRef(application), changes: { name: application.name, groups },
+      eventType: 'application_delete',
+      service: 'directory',
+      actor,
+      resource: applicationResource(application),
+      application: applicationRef(application),
+      changes: { name: application.name, groups },
     });
   });
 }

@@ -16,7 +16,10 @@ describe.each(dialects)('applications on %s', (dialect) => {
   const create = (payload: unknown) => t.admin({ method: 'POST', url: '/api/v1/applications', payload: payload as object });
   const eventsOf = async (applicationId: string, eventType: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?applicationId=${applicationId}&eventType=${eventType}` })).json().items;
-  const snapshot = async () => ({ applications: await countRows(t.database.db, 'applications'), events: await countRows(t.database.db, 'insight_events') });
+  const snapshot = async () => ({
+    applications: await countRows(t.database.db, 'applications'),
+    events: await countRows(t.database.db, 'insight_events'),
+  });
 
   it('creates, reads, updates and deletes an application, recording an event for each change', async () => {
     const created = await create({ name: ' Salesforce ' });
@@ -26,7 +29,9 @@ describe.each(dialects)('applications on %s', (dialect) => {
     expect((await t.admin({ method: 'GET', url: `/api/v1/applications/${a.id}` })).json()).toEqual(a);
     const [createEvent] = await eventsOf(a.id, 'application_create');
     expect(createEvent).toMatchObject({
-      service: 'directory', resource: { type: 'application', id: a.id, username: 'Salesforce' }, application: { id: a.id, name: 'Salesforce' },
+      service: 'directory',
+      resource: { type: 'application', id: a.id, username: 'Salesforce' },
+      application: { id: a.id, name: 'Salesforce' },
     });
 
     const patched = await t.admin({ method: 'PATCH', url: `/api/v1/applications/${a.id}`, payload: { description: 'CRM' } });
@@ -60,7 +65,9 @@ describe.each(dialects)('applications on %s', (dialect) => {
   it('maps a name taken by a transaction that commits mid-way to 409, not a database error', async () => {
     const { db } = t.database;
     let resolveCreated!: () => void;
-    const created = new Promise<void>((resolve) => { resolveCreated = resolve; });
+    const created = new Promise<void>((resolve) => {
+      resolveCreated = resolve;
+    });
     const first = db.transaction().execute(async (trx) => {
       await createApplication(trx, t.adminActor, { name: 'Late App' });
       resolveCreated();
@@ -102,7 +109,9 @@ describe.each(dialects)('applications on %s', (dialect) => {
   it('records nothing for a PATCH that changes nothing', async () => {
     const a = (await create({ name: 'Steady' })).json();
     const before = await snapshot();
-    expect((await t.admin({ method: 'PATCH', url: `/api/v1/applications/${a.id}`, payload: { name: 'Steady ', description: '' } })).json()).toEqual(a);
+    expect(
+      (await t.admin({ method: 'PATCH', url: `/api/v1/applications/${a.id}`, payload: { name: 'Steady ', description: '' } })).json(),
+    ).toEqual(a);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -116,7 +125,9 @@ describe.each(dialects)('applications on %s', (dialect) => {
       return r.json();
     });
     expect(pages.map((p) => p.length)).toEqual([4, 4, 4, 4, 1]);
-    expect(pages.flat().map((a: { name: string }) => a.name)).toEqual([...names].sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1)));
+    expect(pages.flat().map((a: { name: string }) => a.name)).toEqual(
+      [...names].sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1)),
+    );
 
     const bad = await t.admin({ method: 'GET', url: `/api/v1/applications?cursor=${Buffer.from('["a"]').toString('base64url')}` });
     expect(bad.statusCode).toBe(400);
@@ -151,6 +162,9 @@ describe.each(dialects)('applications on %s', (dialect) => {
     expect(await findApplicationByIdOrName(t.database.db, org, a.id)).toEqual(a);
     expect(await findApplicationByIdOrName(t.database.db, org, ' github ')).toEqual(a);
     expect(await findApplicationByIdOrName(t.database.db, org, '01900000-0000-7000-8000-000000000000')).toBeUndefined();
-    await expect(createApplication(t.database.db, t.adminActor, { name: '\u0007' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    await expect(createApplication(t.database.db, t.adminActor, { name: '\u0007' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+    });
   });
 });

@@ -61,14 +61,27 @@ export async function isUserInScope(db: Db, organizationId: string, applicationI
 }
 
 /** Users in scope, by id, after `afterId`: a member of several bound groups appears once. */
-export async function listUserIdsInScope(db: Db, organizationId: string, applicationId: string, limit: number, afterId?: string): Promise<string[]> {
+export async function listUserIdsInScope(
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  limit: number,
+  afterId?: string,
+): Promise<string[]> {
   let q = db
     .selectFrom('group_members as m')
     .select('m.user_id')
     .distinct()
     .where('m.organization_id', '=', organizationId)
     .where((eb) =>
-      eb.exists(eb.selectFrom('application_groups as ag').select('ag.group_id').whereRef('ag.group_id', '=', 'm.group_id').where('ag.application_id', '=', applicationId)));
+      eb.exists(
+        eb
+          .selectFrom('application_groups as ag')
+          .select('ag.group_id')
+          .whereRef('ag.group_id', '=', 'm.group_id')
+          .where('ag.application_id', '=', applicationId),
+      ),
+    );
   if (afterId) q = q.where('m.user_id', '>', afterId);
   const rows = await q.orderBy('m.user_id').limit(limit).execute();
   return rows.map((r) => r.user_id);

@@ -22,7 +22,11 @@ async function requireApplication(db: Db, organizationId: string, applicationId:
 
 /** `bound` is false when the group already was bound; then nothing is written or recorded. */
 export async function bindGroup(
-  db: Db, actor: Actor, applicationId: string, groupId: string, clock: Clock = systemClock,
+  db: Db,
+  actor: Actor,
+  applicationId: string,
+  groupId: string,
+  clock: Clock = systemClock,
 ): Promise<{ group: Group; bound: boolean }> {
   return inTransaction(db, async (trx) => {
     const application = await requireApplication(trx, actor.organizationId, applicationId);
@@ -36,8 +40,11 @@ export async function bindGroup(
     });
     if (bound) {
       await record(trx, {
-        eventType: 'application_group_bind', service: 'directory', actor,
-        resource: { type: 'group', id: group.id, username: group.name }, application: applicationRef(application),
+        eventType: 'application_group_bind',
+        service: 'directory',
+        actor,
+        resource: { type: 'group', id: group.id, username: group.name },
+        application: applicationRef(application),
       });
       await notifyBindingChanged(trx, actor.organizationId, applicationId);
     }
@@ -53,8 +60,11 @@ export async function unbindGroup(db: Db, actor: Actor, applicationId: string, g
       throw new AppError('NOT_BOUND', 404, `Group ${groupId} is not bound to application "${application.name}"`);
     }
     await record(trx, {
-      eventType: 'application_group_unbind', service: 'directory', actor,
-      resource: { type: 'group', id: group.id, username: group.name }, application: applicationRef(application),
+      eventType: 'application_group_unbind',
+      service: 'directory',
+      actor,
+      resource: { type: 'group', id: group.id, username: group.name },
+      application: applicationRef(application),
     });
     await notifyBindingChanged(trx, actor.organizationId, applicationId);
   });
@@ -75,7 +85,10 @@ export async function isUserInScope(db: Db, organizationId: string, applicationI
  * `afterId` to get the next. Each user appears once, however many bound groups he is in.
  */
 export async function listUserIdsInScope(
-  db: Db, organizationId: string, applicationId: string, batch: { limit: number; afterId?: string },
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  batch: { limit: number; afterId?: string },
 ): Promise<string[]> {
   return repo.listUserIdsInScope(db, organizationId, applicationId, batch.limit, batch.afterId);
 }

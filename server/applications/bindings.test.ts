@@ -21,7 +21,10 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
   const unbind = (appId: string, groupId: string) => t.admin({ method: 'DELETE', url: `/api/v1/applications/${appId}/groups/${groupId}` });
   const events = async (eventType: string, applicationId: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=${eventType}&applicationId=${applicationId}` })).json().items;
-  const snapshot = async () => ({ bindings: await countRows(t.database.db, 'application_groups'), events: await countRows(t.database.db, 'insight_events') });
+  const snapshot = async () => ({
+    bindings: await countRows(t.database.db, 'application_groups'),
+    events: await countRows(t.database.db, 'insight_events'),
+  });
   const org = () => t.adminActor.organizationId;
 
   it('binds a group idempotently (201 then 200, one event) and lists it from both sides', async () => {
@@ -34,10 +37,18 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
 
     const evs = await events('application_group_bind', app.id);
     expect(evs).toHaveLength(1);
-    expect(evs[0]).toMatchObject({ service: 'directory', resource: { type: 'group', id: g.id, username: g.name }, application: { id: app.id, name: app.name } });
+    expect(evs[0]).toMatchObject({
+      service: 'directory',
+      resource: { type: 'group', id: g.id, username: g.name },
+      application: { id: app.id, name: app.name },
+    });
 
     expect((await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}` })).json().groupCount).toBe(1);
-    expect((await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}/groups` })).json()).toEqual({ items: [g], nextCursor: null, total: 1 });
+    expect((await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}/groups` })).json()).toEqual({
+      items: [g],
+      nextCursor: null,
+      total: 1,
+    });
     const ofGroup = (await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}/applications` })).json();
     expect(ofGroup.items.map((a: { id: string }) => a.id)).toEqual([app.id]);
     expect(ofGroup.total).toBe(1);
@@ -84,7 +95,8 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
     await newGroup('Bound but not really');
     for (const g of groups) await bind(app.id, g.id);
     const pages = await collectPages<{ name: string }>(async (cursor) =>
-      (await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}/groups?limit=3${cursor ? `&cursor=${cursor}` : ''}` })).json());
+      (await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}/groups?limit=3${cursor ? `&cursor=${cursor}` : ''}` })).json(),
+    );
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat().map((g: { name: string }) => g.name)).toEqual(groups.map((g) => g.name).sort());
     const filtered = await listGroupsOfApplication(t.database.db, org(), app.id, { q: 'BOUND A', limit: 10 });
@@ -96,8 +108,16 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
   it('puts a user in scope of the applications his groups are bound to, once each', async () => {
     const [crm, chat, other] = [await newApp(), await newApp(), await newApp()];
     const [sales, support] = [await newGroup(), await newGroup()];
-    const [ann, ben, cy] = [await insertUser(t.database.db, 'ann'), await insertUser(t.database.db, 'ben'), await insertUser(t.database.db, 'cy')];
-    for (const [g, u] of [[sales, ann], [support, ann], [support, ben]] as const) {
+    const [ann, ben, cy] = [
+      await insertUser(t.database.db, 'ann'),
+      await insertUser(t.database.db, 'ben'),
+      await insertUser(t.database.db, 'cy'),
+    ];
+    for (const [g, u] of [
+      [sales, ann],
+      [support, ann],
+      [support, ben],
+    ] as const) {
       expect((await t.admin({ method: 'PUT', url: `/api/v1/groups/${g.id}/members/${u}` })).statusCode).toBe(201);
     }
     await bind(crm.id, sales.id);
@@ -130,8 +150,13 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
       expect(ev).toMatchObject({ resource: { type: 'group', id: g.id, username: g.name }, application: { id: a.id, name: a.name } });
     }
     const del = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=group_delete&resourceId=${g.id}` })).json().items;
-    expect(del[0].changes.applications).toEqual([{ id: a1.id, name: a1.name }, { id: a2.id, name: a2.name }]);
-    expect((await t.admin({ method: 'GET', url: `/api/v1/applications/${a1.id}/groups` })).json().items.map((x: { id: string }) => x.id)).toEqual([kept.id]);
+    expect(del[0].changes.applications).toEqual([
+      { id: a1.id, name: a1.name },
+      { id: a2.id, name: a2.name },
+    ]);
+    expect(
+      (await t.admin({ method: 'GET', url: `/api/v1/applications/${a1.id}/groups` })).json().items.map((x: { id: string }) => x.id),
+    ).toEqual([kept.id]);
     expect((await t.admin({ method: 'GET', url: `/api/v1/applications/${a2.id}` })).json().groupCount).toBe(0);
   });
 
@@ -142,7 +167,9 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
     expect((await t.admin({ method: 'DELETE', url: `/api/v1/applications/${app.id}` })).statusCode).toBe(204);
     const [ev] = await events('application_delete', app.id);
     expect(ev.changes.groups).toEqual([{ id: g.id, name: g.name }]);
-    expect(await t.database.db.selectFrom('application_groups').select('group_id').where('application_id', '=', app.id).execute()).toEqual([]);
+    expect(await t.database.db.selectFrom('application_groups').select('group_id').where('application_id', '=', app.id).execute()).toEqual(
+      [],
+    );
     expect((await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}` })).statusCode).toBe(200);
     expect((await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}/applications` })).json().total).toBe(0);
   });

@@ -1,6 +1,14 @@
 export {
-  createApplication, getApplication, findApplication, findApplicationByIdOrName, listApplications, listApplicationsOfGroup,
-  updateApplication, deleteApplication, toApplication, applicationRef,
+  createApplication,
+  getApplication,
+  findApplication,
+  findApplicationByIdOrName,
+  listApplications,
+  listApplicationsOfGroup,
+  updateApplication,
+  deleteApplication,
+  toApplication,
+  applicationRef,
 } from './applications.service.ts';
 export type { Application, ApplicationInput, ApplicationPatch, ApplicationQuery } from './applications.service.ts';
 export { bindGroup, unbindGroup, listApplicationIdsOfUser, isUserInScope, listUserIdsInScope } from './bindings.service.ts';

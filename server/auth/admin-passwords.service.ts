@@ -16,7 +16,9 @@ import { checkLoginThrottle, clearLoginFailures, loginLockedError, loginThrottle
 async function newHash(row: repo.AdminRow, password: string, field: string): Promise<string> {
   assertPasswordPolicy(password, { username: row.email, email: row.email }, field);
   if (await verifyPassword(password, row.password_hash)) {
-    throw badRequest('PASSWORD_UNCHANGED', 'The new password must differ from the current one', [{ path: field, message: 'must differ from the current password' }]);
+    throw badRequest('PASSWORD_UNCHANGED', 'The new password must differ from the current one', [
+      { path: field, message: 'must differ from the current password' },
+    ]);
   }
   return hashPassword(password);
 }
@@ -40,19 +42,33 @@ export async function changeOwnAdminPassword(
   if (throttle.retryAfterSeconds !== undefined) throw loginLockedError(throttle.retryAfterSeconds);
   if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
     await recordLoginFailure(db, actor.organizationId, keys, throttle, now);
-    throw badRequest('CURRENT_PASSWORD_INCORRECT', 'Your current password is not correct', [{ path: 'body.currentPassword', message: 'is not correct' }]);
+    throw badRequest('CURRENT_PASSWORD_INCORRECT', 'Your current password is not correct', [
+      { path: 'body.currentPassword', message: 'is not correct' },
+    ]);
   }
   const hash = await newHash(row, input.newPassword, 'body.newPassword');
   await inTransaction(db, async (trx) => {
     await repo.updateAdmin(trx, actor.organizationId, row.id, { password_hash: hash, updated_at: clock.now().toISOString() });
     await deleteSessionsOfAdmin(trx, row.id, session.sessionId!);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, { eventType: 'admin_password_change', service: 'auth', actor, resource: { type: 'admin', id: row.id, username: row.email }, message: 'changed by the admin; other sessions ended' });
+    await record(trx, {
+      eventType: 'admin_password_change',
+      service: 'auth',
+      actor,
+      resource: { type: 'admin', id: row.id, username: row.email },
+      message: 'changed by the admin; other sessions ended',
+    });
   });
 }
 
 /** Sets another admin's password (an admin's API call, or the CLI for lockouts); all that admin's sessions end. */
-export async function resetAdminPassword(db: Db, actor: Actor, target: { id?: string; email?: string }, password: string, clock: Clock = systemClock): Promise<void> {
+export async function resetAdminPassword(
+  db: Db,
+  actor: Actor,
+  target: { id?: string; email?: string },
+  password: string,
+  clock: Clock = systemClock,
+): Promise<void> {
   const row = await repo.findTargetAdmin(db, actor.organizationId, target);
   if (!row) throw notFound('Admin', target.id ?? target.email ?? '');
   if (actor.type === 'admin' && actor.id === row.id) {
@@ -62,6 +78,12 @@ export async function resetAdminPassword(db: Db, actor: Actor, target: { id?: st
   await inTransaction(db, async (trx) => {
     await repo.updateAdmin(trx, actor.organizationId, row.id, { password_hash: hash, updated_at: clock.now().toISOString() });
     await deleteSessionsOfAdmin(trx, row.id);
-    await record(trx, { eventType: 'admin_password_reset', service: 'auth', actor, resource: { type: 'admin', id: row.id, username: row.email }, message: 'password reset; the admin\'s sessions ended' });
+    await record(trx, {
+      eventType: 'admin_password_reset',
+      service: 'auth',
+      actor,
+      resource: { type: 'admin', id: row.id, username: row.email },
+      message: "password reset; the admin's sessions ended",
+    });
   });
 }

@@ -7,7 +7,11 @@ export type AdminRow = Omit<AdminsTable, 'name'> & { name: string };
 export type AdminRecord = AdminRow & { mfa_enabled_at: string | null };
 
 const selectAdmins = (db: Db) =>
-  db.selectFrom('admins').leftJoin('admin_mfa', 'admin_mfa.admin_id', 'admins.id').selectAll('admins').select('admin_mfa.enabled_at as mfa_enabled_at');
+  db
+    .selectFrom('admins')
+    .leftJoin('admin_mfa', 'admin_mfa.admin_id', 'admins.id')
+    .selectAll('admins')
+    .select('admin_mfa.enabled_at as mfa_enabled_at');
 
 export async function insertAdmin(db: Db, row: AdminRow): Promise<void> {
   await db.insertInto('admins').values(row).execute();
@@ -18,12 +22,21 @@ export async function findAdminById(db: Db, organizationId: string, id: string):
 }
 
 export async function findAdminByEmail(db: Db, organizationId: string, emailLower: string): Promise<AdminRecord | undefined> {
-  return selectAdmins(db).where('admins.organization_id', '=', organizationId).where('admins.email_lower', '=', emailLower).executeTakeFirst();
+  return selectAdmins(db)
+    .where('admins.organization_id', '=', organizationId)
+    .where('admins.email_lower', '=', emailLower)
+    .executeTakeFirst();
 }
 
 /** The admin another admin or the CLI names: by id, or by email (any case). */
-export async function findTargetAdmin(db: Db, organizationId: string, target: { id?: string; email?: string }): Promise<AdminRecord | undefined> {
-  return target.id ? findAdminById(db, organizationId, target.id) : findAdminByEmail(db, organizationId, (target.email ?? '').trim().toLowerCase());
+export async function findTargetAdmin(
+  db: Db,
+  organizationId: string,
+  target: { id?: string; email?: string },
+): Promise<AdminRecord | undefined> {
+  return target.id
+    ? findAdminById(db, organizationId, target.id)
+    : findAdminByEmail(db, organizationId, (target.email ?? '').trim().toLowerCase());
 }
 
 export async function listAdmins(db: Db, organizationId: string): Promise<AdminRecord[]> {
@@ -31,7 +44,10 @@ export async function listAdmins(db: Db, organizationId: string): Promise<AdminR
 }
 
 export async function countAdmins(db: Db, organizationId: string, role?: 'admin' | 'read_only'): Promise<number> {
-  let q = db.selectFrom('admins').select(sql<number>`count(*)`.as('n')).where('organization_id', '=', organizationId);
+  let q = db
+    .selectFrom('admins')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('organization_id', '=', organizationId);
   if (role) q = q.where('role', '=', role);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }

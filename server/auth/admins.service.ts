@@ -54,7 +54,9 @@ export async function createAdmin(db: Db, actor: Actor, input: NewAdmin, clock: 
   return inTransaction(db, async (trx) => {
     const emailLower = input.email.trim().toLowerCase();
     if (await repo.findAdminByEmail(trx, actor.organizationId, emailLower)) {
-      throw conflict('EMAIL_TAKEN', `An admin with email ${input.email} already exists`, [{ path: 'body.email', message: 'already taken' }]);
+      throw conflict('EMAIL_TAKEN', `An admin with email ${input.email} already exists`, [
+        { path: 'body.email', message: 'already taken' },
+      ]);
     }
     const now = clock.now().toISOString();
     const row: repo.AdminRow = {
@@ -102,7 +104,13 @@ export async function deleteAdmin(db: Db, actor: Actor, id: string): Promise<voi
     // Their API keys go with them (revoked, each with its own event), in the same transaction.
     const revokedApiKeys = await revokeApiKeysOf(trx, actor, { id, email: row.email });
     await repo.deleteAdmin(trx, actor.organizationId, id);
-    await record(trx, { eventType: 'admin_delete', service: 'auth', actor, resource: { type: 'admin', id, username: row.email }, changes: { revokedApiKeys } });
+    await record(trx, {
+      eventType: 'admin_delete',
+      service: 'auth',
+      actor,
+      resource: { type: 'admin', id, username: row.email },
+      changes: { revokedApiKeys },
+    });
   });
 }
 
@@ -163,7 +171,10 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
   const ok = admin ? await verifyPassword(input.password, admin.password_hash) : (await burnPasswordCheck(input.password), false);
   if (!admin || !ok) {
     await recordLoginFailure(db, input.organizationId, keys, throttle, now);
-    throw await fail(admin ? 'wrong password' : 'unknown email', new AppError('INVALID_CREDENTIALS', 401, 'Email or password is incorrect'));
+    throw await fail(
+      admin ? 'wrong password' : 'unknown email',
+      new AppError('INVALID_CREDENTIALS', 401, 'Email or password is incorrect'),
+    );
   }
 
   // A hash from before the current scrypt cost is replaced now that the password is known.
@@ -182,18 +193,31 @@ export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
 export const MFA_CHALLENGE_MAX_ATTEMPTS = 5;
 
 /** The pending sign-in between password and second factor: a random token, stored hashed. */
-async function createMfaChallenge(trx: Db, admin: { id: string; organization_id: string }, input: { clientIp?: string | null; userAgent?: string | null }, now: Date) {
+async function createMfaChallenge(
+  trx: Db,
+  admin: { id: string; organization_id: string },
+  input: { clientIp?: string | null; userAgent?: string | null },
+  now: Date,
+) {
   const challengeToken = randomToken(32);
   const expiresAt = new Date(now.getTime() + MFA_CHALLENGE_TTL_MS).toISOString();
   await insertChallenge(trx, {
-    id: sha256(challengeToken), organization_id: admin.organization_id, admin_id: admin.id,
-    client_ip: input.clientIp ?? null, user_agent: input.userAgent?.slice(0, 500) ?? null, created_at: now.toISOString(), expires_at: expiresAt,
+    id: sha256(challengeToken),
+    organization_id: admin.organization_id,
+    admin_id: admin.id,
+    client_ip: input.clientIp ?? null,
+    user_agent: input.userAgent?.slice(0, 500) ?? null,
+    created_at: now.toISOString(),
+    expires_at: expiresAt,
   });
   return { challengeToken, expiresAt };
 }
 
-export const loginActor = (organizationId: string, admin: { id: string; email: string } | undefined, clientIp: string | null | undefined): Actor =>
-  ({ type: 'admin', id: admin?.id ?? null, email: admin?.email ?? null, organizationId, clientIp });
+export const loginActor = (
+  organizationId: string,
+  admin: { id: string; email: string } | undefined,
+  clientIp: string | null | undefined,
+): Actor => ({ type: 'admin', id: admin?.id ?? null, email: admin?.email ?? null, organizationId, clientIp });
 
 /**
  * The end of a successful sign-in, in the caller's transaction: last login, a new session and the
@@ -223,9 +247,13 @@ export async function openAdminSession(
     resource: { type: 'admin', id: admin.id, username: admin.email },
     ...(secondFactor
       ? {
-        changes: { secondFactor: secondFactor.kind, ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}) },
-        message: secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
-      }
+          changes: {
+            secondFactor: secondFactor.kind,
+            ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}),
+          },
+          message:
+            secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
+        }
       : {}),
   });
   const mfaEnrolmentRequired = !admin.mfa_enabled_at && (await getRequireAdminMfa(trx, input.organizationId));
@@ -253,12 +281,18 @@ export async function countAdmins(db: Db, organizationId: string): Promise<numbe
 
 /** Creates the first admin with a setup token. Refused once any admin exists. */
 export async function completeSetup(db: Db, token: string, input: NewAdmin, clock: Clock = systemClock): Promise<Admin> {
-  const invalid = () => new AppError('SETUP_TOKEN_INVALID', 400, 'This setup link is invalid, used or expired. Restart Roster to get a new one, or run `roster admin create`.');
+  const invalid = () =>
+    new AppError(
+      'SETUP_TOKEN_INVALID',
+      400,
+      'This setup link is invalid, used or expired. Restart Roster to get a new one, or run `roster admin create`.',
+    );
   const row = await repo.findSetupToken(db, sha256(token));
   if (!row || row.used_at || row.expires_at < clock.now().toISOString()) throw invalid();
   const actor: Actor = { type: 'system', id: null, organizationId: row.organization_id };
   return inTransaction(db, async (trx) => {
-    if ((await repo.countAdmins(trx, row.organization_id)) > 0) throw conflict('SETUP_DONE', 'Roster already has an admin; sign in instead');
+    if ((await repo.countAdmins(trx, row.organization_id)) > 0)
+      throw conflict('SETUP_DONE', 'Roster already has an admin; sign in instead');
     if (!(await repo.useSetupToken(trx, row.id, clock.now().toISOString()))) throw invalid();
     return createAdmin(trx, actor, { ...input, role: 'admin' }, clock);
   });

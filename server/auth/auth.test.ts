@@ -29,7 +29,11 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
   });
 
   it('refuses a wrong password with 401 and records a failed attempt without the password', async () => {
-    const r = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email: TEST_ADMIN.email, password: 'wrong-password-123' } });
+    const r = await t.anonymous({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: TEST_ADMIN.email, password: 'wrong-password-123' },
+    });
     expect(r.statusCode).toBe(401);
     expect(r.json().error.code).toBe('INVALID_CREDENTIALS');
     const ev = await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=admin_login_attempt&success=false' });
@@ -50,7 +54,8 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
   });
 
   it('locks an email only from the address that guessed: the admin still signs in from elsewhere', async () => {
-    const from = (remoteAddress: string, password: string) => t.anonymous({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email: TEST_ADMIN.email, password } });
+    const from = (remoteAddress: string, password: string) =>
+      t.anonymous({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email: TEST_ADMIN.email, password } });
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) codes.push((await from('198.51.100.9', 'guessing-password-1')).json().error.code);
     expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'LOGIN_LOCKED']);
@@ -76,7 +81,13 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
 
   it('counts one failure of the address per failed sign-in, whichever account', async () => {
     for (const email of ['one@example.com', 'two@example.com']) {
-      await login(t.database.db, { organizationId: DEFAULT_ORGANIZATION_ID, email, password: 'whatever it is 12', clientIp: '192.0.2.46', sessionTtlMinutes: 60 }).catch(() => {});
+      await login(t.database.db, {
+        organizationId: DEFAULT_ORGANIZATION_ID,
+        email,
+        password: 'whatever it is 12',
+        clientIp: '192.0.2.46',
+        sessionTtlMinutes: 60,
+      }).catch(() => {});
     }
     const row = await t.database.db.selectFrom('login_throttle').selectAll().where('key', '=', 'ip:192.0.2.46').executeTakeFirstOrThrow();
     expect(row.failures).toBe(2);
@@ -84,8 +95,18 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
 
   it('records a failed admin login with the account it hit, never the typed text of an unknown email', async () => {
     const typed = 'Password-typed-into-email-field-42';
-    await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.77', payload: { email: typed, password: 'whatever it was 1' } });
-    await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.77', payload: { email: TEST_ADMIN.email.toUpperCase(), password: 'wrong one here 2' } });
+    await t.anonymous({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '192.0.2.77',
+      payload: { email: typed, password: 'whatever it was 1' },
+    });
+    await t.anonymous({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '192.0.2.77',
+      payload: { email: TEST_ADMIN.email.toUpperCase(), password: 'wrong one here 2' },
+    });
     const events = await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=admin_login_attempt&success=false' });
     expect(events.body).not.toContain('Password-typed-into-email-field');
     const [known, unknown] = events.json().items;
@@ -98,20 +119,34 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
     const cookie = login.cookies.find((c) => c.name === 'roster_session')!.value;
     const csrf = login.json().csrfToken;
     const form = await t.anonymous({
-      method: 'POST', url: '/api/v1/api-keys', cookies: { roster_session: cookie },
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x&role=admin',
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      cookies: { roster_session: cookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=x&role=admin',
     });
     expect(form.statusCode).toBe(403);
     expect(form.json().error.code).toBe('CSRF_CHECK_FAILED');
-    const withToken = await t.anonymous({ method: 'POST', url: '/api/v1/auth/logout', cookies: { roster_session: cookie }, headers: { 'x-csrf-token': csrf } });
+    const withToken = await t.anonymous({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      cookies: { roster_session: cookie },
+      headers: { 'x-csrf-token': csrf },
+    });
     expect(withToken.statusCode).toBe(204);
     const after = await t.anonymous({ method: 'GET', url: '/api/v1/auth/me', cookies: { roster_session: cookie } });
     expect(after.statusCode).toBe(401);
   });
 
   it('refuses state-changing browser requests from another site (Origin, else Referer), on admin, user and public routes', async () => {
-    const write = (headers: Record<string, string>) => t.admin({ method: 'POST', url: '/api/v1/groups', headers, payload: { name: `origin-${Math.random()}` } });
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/page' }, { origin: 'http://localhost:8080.evil.example' }] as Record<string, string>[]) {
+    const write = (headers: Record<string, string>) =>
+      t.admin({ method: 'POST', url: '/api/v1/groups', headers, payload: { name: `origin-${Math.random()}` } });
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { referer: 'https://evil.example/page' },
+      { origin: 'http://localhost:8080.evil.example' },
+    ] as Record<string, string>[]) {
       const r = await write(headers);
       expect(r.statusCode, JSON.stringify(headers)).toBe(403);
       expect(r.json().error.code).toBe('CSRF_CHECK_FAILED');
@@ -124,9 +159,17 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
     // Sign-in and the user portal's public writes too; API keys are not a browser's.
     const foreign = { origin: 'https://evil.example', 'content-type': 'application/json' };
     expect((await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', headers: foreign, payload: TEST_ADMIN })).statusCode).toBe(403);
-    expect((await t.anonymous({ method: 'POST', url: '/api/v1/account/login', headers: foreign, payload: { login: 'x', password: 'y' } })).statusCode).toBe(403);
+    expect(
+      (await t.anonymous({ method: 'POST', url: '/api/v1/account/login', headers: foreign, payload: { login: 'x', password: 'y' } }))
+        .statusCode,
+    ).toBe(403);
     const key = (await t.admin({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'origin', role: 'admin' } })).json().key;
-    const byKey = await t.anonymous({ method: 'POST', url: '/api/v1/groups', headers: { ...foreign, authorization: `Bearer ${key}` }, payload: { name: 'by key' } });
+    const byKey = await t.anonymous({
+      method: 'POST',
+      url: '/api/v1/groups',
+      headers: { ...foreign, authorization: `Bearer ${key}` },
+      payload: { name: 'by key' },
+    });
     expect(byKey.statusCode).toBe(201);
   });
 
@@ -153,8 +196,11 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
     const login = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: other });
     const cookie = login.cookies.find((c) => c.name === 'roster_session')!.value;
     const key = await t.anonymous({
-      method: 'POST', url: '/api/v1/api-keys', cookies: { roster_session: cookie },
-      headers: { 'content-type': 'application/json' }, payload: { name: 'automation of leaving', role: 'admin' },
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      cookies: { roster_session: cookie },
+      headers: { 'content-type': 'application/json' },
+      payload: { name: 'automation of leaving', role: 'admin' },
     });
     expect(key.statusCode).toBe(201);
     const bearer = { authorization: `Bearer ${key.json().key}` };
@@ -172,8 +218,17 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
   });
 
   it('holds new admins to the same password policy as users', async () => {
-    for (const [password, rule] of [['aaaaaaaaaaaaaaaa', 'repetitive'], ['abcabcabcabcabc', 'repetitive'], ['newadmin-2026-secret', 'contains_email'], ['password1234!', 'common_password']]) {
-      const r = await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { email: 'newadmin@example.com', password, role: 'admin' } });
+    for (const [password, rule] of [
+      ['aaaaaaaaaaaaaaaa', 'repetitive'],
+      ['abcabcabcabcabc', 'repetitive'],
+      ['newadmin-2026-secret', 'contains_email'],
+      ['password1234!', 'common_password'],
+    ]) {
+      const r = await t.admin({
+        method: 'POST',
+        url: '/api/v1/admins',
+        payload: { email: 'newadmin@example.com', password, role: 'admin' },
+      });
       expect(r.statusCode, password).toBe(400);
       expect(r.json().error).toMatchObject({ code: 'WEAK_PASSWORD', details: [{ path: 'body.password', rule }] });
     }

@@ -2,7 +2,31 @@ export * from './admins.service.ts';
 export * from './sessions.service.ts';
 export { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 export { randomToken, sha256 } from './tokens.ts';
-export { checkLoginThrottle, clearLoginFailures, loginLockedError, loginThrottleKeys, recordLoginFailure, type ThrottleState } from './throttle.ts';
-export { assertPasswordPolicy, checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_POLICY, type PasswordOwner, type PasswordProblem } from './password-policy.ts';
+export {
+  checkLoginThrottle,
+  clearLoginFailures,
+  loginLockedError,
+  loginThrottleKeys,
+  recordLoginFailure,
+  type ThrottleState,
+} from './throttle.ts';
+export {
+  assertPasswordPolicy,
+  checkPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_POLICY,
+  type PasswordOwner,
+  type PasswordProblem,
+} from './password-policy.ts';
 export { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
-export { completeMfaLogin, confirmTotpEnrolment, disableTotp, getOrganizationSettings, resetAdminMfa, startTotpEnrolment, updateOrganizationSettings, type OrganizationSettings } from './mfa.service.ts';
+export {
+  completeMfaLogin,
+  confirmTotpEnrolment,
+  disableTotp,
+  getOrganizationSettings,
+  resetAdminMfa,
+  startTotpEnrolment,
+  updateOrganizationSettings,
+  type OrganizationSettings,
+} from './mfa.service.ts';

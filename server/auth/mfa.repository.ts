@@ -3,7 +3,12 @@ import type { Selectable } from 'kysely';
 import type { AdminMfaChallengesTable, AdminMfaTable } from '../db/schema.ts';
 
 export async function findMfa(db: Db, organizationId: string, adminId: string): Promise<AdminMfaTable | undefined> {
-  return db.selectFrom('admin_mfa').selectAll().where('organization_id', '=', organizationId).where('admin_id', '=', adminId).executeTakeFirst();
+  return db
+    .selectFrom('admin_mfa')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('admin_id', '=', adminId)
+    .executeTakeFirst();
 }
 
 /** A new enrolment replaces one that was never confirmed. */
@@ -11,10 +16,19 @@ export async function upsertPendingMfa(db: Db, row: AdminMfaTable): Promise<void
   await db
     .insertInto('admin_mfa')
     .values(row)
-    .onConflict((oc) => oc.column('admin_id')
-      .doUpdateSet({ secret_enc: row.secret_enc, recovery_code_hashes: row.recovery_code_hashes, last_used_step: null, created_at: row.created_at, enabled_at: null })
-      // Never over a confirmed factor (a second enrolment racing the first one's confirmation).
-      .where('admin_mfa.enabled_at', 'is', null))
+    .onConflict((oc) =>
+      oc
+        .column('admin_id')
+        .doUpdateSet({
+          secret_enc: row.secret_enc,
+          recovery_code_hashes: row.recovery_code_hashes,
+          last_used_step: null,
+          created_at: row.created_at,
+          enabled_at: null,
+        })
+        // Never over a confirmed factor (a second enrolment racing the first one's confirmation).
+        .where('admin_mfa.enabled_at', 'is', null),
+    )
     .execute();
 }
 
@@ -38,7 +52,12 @@ export async function useStep(db: Db, adminId: string, step: number): Promise<bo
 
 /** Replaces the recovery codes only if they are still what the caller read (a code is used once). */
 export async function replaceRecoveryCodes(db: Db, adminId: string, before: string, after: string): Promise<boolean> {
-  const r = await db.updateTable('admin_mfa').set({ recovery_code_hashes: after }).where('admin_id', '=', adminId).where('recovery_code_hashes', '=', before).executeTakeFirst();
+  const r = await db
+    .updateTable('admin_mfa')
+    .set({ recovery_code_hashes: after })
+    .where('admin_id', '=', adminId)
+    .where('recovery_code_hashes', '=', before)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -56,7 +75,11 @@ export async function findChallenge(db: Db, id: string): Promise<Selectable<Admi
 }
 
 export async function countChallengeAttempt(db: Db, id: string): Promise<void> {
-  await db.updateTable('admin_mfa_challenges').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', id).execute();
+  await db
+    .updateTable('admin_mfa_challenges')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteChallenge(db: Db, id: string): Promise<void> {
@@ -73,5 +96,9 @@ export async function getRequireAdminMfa(db: Db, organizationId: string): Promis
 }
 
 export async function setRequireAdminMfa(db: Db, organizationId: string, value: boolean): Promise<void> {
-  await db.updateTable('organizations').set({ require_admin_mfa: value ? 1 : 0 }).where('id', '=', organizationId).execute();
+  await db
+    .updateTable('organizations')
+    .set({ require_admin_mfa: value ? 1 : 0 })
+    .where('id', '=', organizationId)
+    .execute();
 }

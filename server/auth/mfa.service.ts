@@ -34,8 +34,10 @@ function newRecoveryCode(): string {
 }
 
 /** Wrong second factors lock the admin's MFA step for a while, from every address. */
-const mfaThrottleKeys = (adminId: string, clientIp: string | null | undefined): LoginThrottleKeys =>
-  ({ account: `admin-mfa:${adminId}`, address: clientIp ? `ip:${clientIp.trim()}` : null });
+const mfaThrottleKeys = (adminId: string, clientIp: string | null | undefined): LoginThrottleKeys => ({
+  account: `admin-mfa:${adminId}`,
+  address: clientIp ? `ip:${clientIp.trim()}` : null,
+});
 
 export interface SecondFactor {
   code?: string;
@@ -43,14 +45,21 @@ export interface SecondFactor {
 }
 
 /** The pending sign-in is gone (expired, spent, or never there): the password step comes again. */
-export const challengeExpired = (why = 'The sign-in has expired') => new AppError('MFA_CHALLENGE_EXPIRED', 401, `${why}: enter your email and password again`);
+export const challengeExpired = (why = 'The sign-in has expired') =>
+  new AppError('MFA_CHALLENGE_EXPIRED', 401, `${why}: enter your email and password again`);
 
-const wrongFactor = (factor: SecondFactor) => factor.recoveryCode !== undefined
-  ? badRequest('MFA_CODE_INCORRECT', 'The recovery code is not correct or was used before', [{ path: 'body.recoveryCode', message: 'is not correct or was used before' }])
-  : badRequest('MFA_CODE_INCORRECT', 'The code is not correct or was used before: wait for the next one from your authenticator app', [{ path: 'body.code', message: 'is not correct or was used before' }]);
+const wrongFactor = (factor: SecondFactor) =>
+  factor.recoveryCode !== undefined
+    ? badRequest('MFA_CODE_INCORRECT', 'The recovery code is not correct or was used before', [
+        { path: 'body.recoveryCode', message: 'is not correct or was used before' },
+      ])
+    : badRequest('MFA_CODE_INCORRECT', 'The code is not correct or was used before: wait for the next one from your authenticator app', [
+        { path: 'body.code', message: 'is not correct or was used before' },
+      ]);
 
 function sessionAdmin(actor: Actor): string {
-  if (actor.type !== 'admin' || !actor.id) throw new AppError('SESSION_REQUIRED', 403, 'Only an admin signed in with a password can manage his MFA (API keys have none)');
+  if (actor.type !== 'admin' || !actor.id)
+    throw new AppError('SESSION_REQUIRED', 403, 'Only an admin signed in with a password can manage his MFA (API keys have none)');
   return actor.id;
 }
 
@@ -58,7 +67,13 @@ function sessionAdmin(actor: Actor): string {
  * Checks a TOTP code or a recovery code against the admin's factor and uses it up (a TOTP step or a
  * recovery code works once, also between two concurrent requests). Undefined when it is wrong.
  */
-async function consumeFactor(db: Db, secretKey: Buffer, mfa: NonNullable<Awaited<ReturnType<typeof repo.findMfa>>>, factor: SecondFactor, now: Date): Promise<{ kind: 'totp' | 'recovery_code'; recoveryCodesLeft?: number } | undefined> {
+async function consumeFactor(
+  db: Db,
+  secretKey: Buffer,
+  mfa: NonNullable<Awaited<ReturnType<typeof repo.findMfa>>>,
+  factor: SecondFactor,
+  now: Date,
+): Promise<{ kind: 'totp' | 'recovery_code'; recoveryCodesLeft?: number } | undefined> {
   if (factor.code !== undefined) {
     const step = verifyTotp(decryptSecret(secretKey, mfa.secret_enc, secretAad(mfa.admin_id)), factor.code, now, mfa.last_used_step);
     return step !== undefined && (await repo.useStep(db, mfa.admin_id, step)) ? { kind: 'totp' } : undefined;
@@ -68,13 +83,22 @@ async function consumeFactor(db: Db, secretKey: Buffer, mfa: NonNullable<Awaited
     const hash = sha256(normalizeRecoveryCode(factor.recoveryCode));
     if (!hashes.includes(hash)) return undefined;
     const left = hashes.filter((h) => h !== hash);
-    return (await repo.replaceRecoveryCodes(db, mfa.admin_id, mfa.recovery_code_hashes, JSON.stringify(left))) ? { kind: 'recovery_code', recoveryCodesLeft: left.length } : undefined;
+    return (await repo.replaceRecoveryCodes(db, mfa.admin_id, mfa.recovery_code_hashes, JSON.stringify(left)))
+      ? { kind: 'recovery_code', recoveryCodesLeft: left.length }
+      : undefined;
   }
   return undefined;
 }
 
 /** Checks the lock (LOGIN_LOCKED), then the factor; a wrong one counts towards the lock. */
-async function checkFactor(db: Db, secretKey: Buffer, mfa: NonNullable<Awaited<ReturnType<typeof repo.findMfa>>>, factor: SecondFactor, clientIp: string | null | undefined, now: Date) {
+async function checkFactor(
+  db: Db,
+  secretKey: Buffer,
+  mfa: NonNullable<Awaited<ReturnType<typeof repo.findMfa>>>,
+  factor: SecondFactor,
+  clientIp: string | null | undefined,
+  now: Date,
+) {
   const keys = mfaThrottleKeys(mfa.admin_id, clientIp);
   const throttle = await checkLoginThrottle(db, mfa.organization_id, keys, now);
   if (throttle.retryAfterSeconds !== undefined) throw loginLockedError(throttle.retryAfterSeconds);
@@ -94,7 +118,8 @@ export async function startTotpEnrolment(db: Db, secretKey: Buffer, actor: Actor
   const adminId = sessionAdmin(actor);
   const admin = await admins.findAdminById(db, actor.organizationId, adminId);
   if (!admin) throw notFound('Admin', adminId);
-  if (admin.mfa_enabled_at) throw conflict('MFA_ALREADY_ENABLED', 'MFA is already on for your account: remove it first to enrol a new authenticator');
+  if (admin.mfa_enabled_at)
+    throw conflict('MFA_ALREADY_ENABLED', 'MFA is already on for your account: remove it first to enrol a new authenticator');
   const secret = newTotpSecret();
   const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await repo.upsertPendingMfa(db, {
@@ -110,7 +135,14 @@ export async function startTotpEnrolment(db: Db, secretKey: Buffer, actor: Actor
 }
 
 /** The first code from the authenticator turns MFA on; the admin's other sessions end (they had one factor). */
-export async function confirmTotpEnrolment(db: Db, secretKey: Buffer, actor: Actor, session: { sessionId: string | null }, code: string, clock: Clock = systemClock): Promise<void> {
+export async function confirmTotpEnrolment(
+  db: Db,
+  secretKey: Buffer,
+  actor: Actor,
+  session: { sessionId: string | null },
+  code: string,
+  clock: Clock = systemClock,
+): Promise<void> {
   const adminId = sessionAdmin(actor);
   const mfa = await repo.findMfa(db, actor.organizationId, adminId);
   if (!mfa) throw conflict('MFA_NOT_STARTED', 'Start the enrolment first (POST /api/v1/auth/mfa/totp)');
@@ -122,25 +154,51 @@ export async function confirmTotpEnrolment(db: Db, secretKey: Buffer, actor: Act
     await repo.enableMfa(trx, adminId, now.toISOString());
     if (session.sessionId) await deleteSessionsOfAdmin(trx, adminId, session.sessionId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, { eventType: 'admin_mfa_enable', service: 'auth', actor, resource: { type: 'admin', id: adminId, username: actor.email ?? null }, changes: { method: 'totp' }, message: 'authenticator app enrolled; other sessions ended' });
+    await record(trx, {
+      eventType: 'admin_mfa_enable',
+      service: 'auth',
+      actor,
+      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+      changes: { method: 'totp' },
+      message: 'authenticator app enrolled; other sessions ended',
+    });
   });
 }
 
 /** The admin removes his own MFA, with a current code or a recovery code. */
-export async function disableTotp(db: Db, secretKey: Buffer, actor: Actor, factor: SecondFactor, clock: Clock = systemClock): Promise<void> {
+export async function disableTotp(
+  db: Db,
+  secretKey: Buffer,
+  actor: Actor,
+  factor: SecondFactor,
+  clock: Clock = systemClock,
+): Promise<void> {
   const adminId = sessionAdmin(actor);
   const mfa = await repo.findMfa(db, actor.organizationId, adminId);
   if (!mfa?.enabled_at) throw conflict('MFA_NOT_ENABLED', 'MFA is not on for your account');
   const now = clock.now();
   const { used, keys, throttle } = await checkFactor(db, secretKey, mfa, factor, actor.clientIp, now);
   if (!used) {
-    await record(db, { eventType: 'admin_mfa_disable', service: 'auth', success: false, actor, resource: { type: 'admin', id: adminId, username: actor.email ?? null }, message: 'wrong code' });
+    await record(db, {
+      eventType: 'admin_mfa_disable',
+      service: 'auth',
+      success: false,
+      actor,
+      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+      message: 'wrong code',
+    });
     throw wrongFactor(factor);
   }
   await inTransaction(db, async (trx) => {
     await repo.deleteMfa(trx, adminId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, { eventType: 'admin_mfa_disable', service: 'auth', actor, resource: { type: 'admin', id: adminId, username: actor.email ?? null }, changes: { method: 'totp' } });
+    await record(trx, {
+      eventType: 'admin_mfa_disable',
+      service: 'auth',
+      actor,
+      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+      changes: { method: 'totp' },
+    });
   });
 }
 
@@ -158,7 +216,13 @@ export async function resetAdminMfa(db: Db, actor: Actor, target: { id?: string;
     if ((await repo.deleteMfa(trx, row.id)) === 0) throw conflict('MFA_NOT_ENABLED', `${row.email} has no MFA to reset`);
     await repo.deleteChallengesOf(trx, row.id);
     await deleteSessionsOfAdmin(trx, row.id);
-    await record(trx, { eventType: 'admin_mfa_reset', service: 'auth', actor, resource: { type: 'admin', id: row.id, username: row.email }, message: `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended` });
+    await record(trx, {
+      eventType: 'admin_mfa_reset',
+      service: 'auth',
+      actor,
+      resource: { type: 'admin', id: row.id, username: row.email },
+      message: `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended`,
+    });
   });
 }
 
@@ -184,13 +248,26 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
     await repo.deleteChallenge(db, challengeId);
     throw challengeExpired();
   }
-  const actor = { type: 'admin' as const, id: admin.id, email: admin.email, organizationId: admin.organization_id, clientIp: input.clientIp };
+  const actor = {
+    type: 'admin' as const,
+    id: admin.id,
+    email: admin.email,
+    organizationId: admin.organization_id,
+    clientIp: input.clientIp,
+  };
   let checked: Awaited<ReturnType<typeof checkFactor>>;
   try {
     checked = await checkFactor(db, secretKey, mfa, input, input.clientIp, now);
   } catch (err) {
     if (err instanceof AppError && err.code === 'LOGIN_LOCKED') {
-      await record(db, { eventType: 'admin_login_attempt', service: 'auth', success: false, actor, resource: { type: 'admin', id: admin.id, username: admin.email }, message: 'second factor locked after repeated wrong codes' });
+      await record(db, {
+        eventType: 'admin_login_attempt',
+        service: 'auth',
+        success: false,
+        actor,
+        resource: { type: 'admin', id: admin.id, username: admin.email },
+        message: 'second factor locked after repeated wrong codes',
+      });
     }
     throw err;
   }
@@ -199,7 +276,14 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
     await repo.countChallengeAttempt(db, challengeId);
     const spent = challenge.attempts + 1 >= MFA_CHALLENGE_MAX_ATTEMPTS;
     if (spent) await repo.deleteChallenge(db, challengeId);
-    await record(db, { eventType: 'admin_login_attempt', service: 'auth', success: false, actor, resource: { type: 'admin', id: admin.id, username: admin.email }, message: `wrong ${kind} (second factor)` });
+    await record(db, {
+      eventType: 'admin_login_attempt',
+      service: 'auth',
+      success: false,
+      actor,
+      resource: { type: 'admin', id: admin.id, username: admin.email },
+      message: `wrong ${kind} (second factor)`,
+    });
     if (spent) throw challengeExpired('Too many wrong codes');
     throw wrongFactor(input);
   }
@@ -218,13 +302,20 @@ export async function getOrganizationSettings(db: Db, organizationId: string): P
   return { requireAdminMfa: await repo.getRequireAdminMfa(db, organizationId) };
 }
 
-export async function updateOrganizationSettings(db: Db, actor: Actor, patch: Partial<OrganizationSettings>): Promise<OrganizationSettings> {
+export async function updateOrganizationSettings(
+  db: Db,
+  actor: Actor,
+  patch: Partial<OrganizationSettings>,
+): Promise<OrganizationSettings> {
   return inTransaction(db, async (trx) => {
     const before = await getOrganizationSettings(trx, actor.organizationId);
     if (patch.requireAdminMfa !== undefined && patch.requireAdminMfa !== before.requireAdminMfa) {
       await repo.setRequireAdminMfa(trx, actor.organizationId, patch.requireAdminMfa);
       await record(trx, {
-        eventType: 'organization_settings_update', service: 'auth', actor, resource: { type: 'organization', id: actor.organizationId, username: null },
+        eventType: 'organization_settings_update',
+        service: 'auth',
+        actor,
+        resource: { type: 'organization', id: actor.organizationId, username: null },
         changes: { requireAdminMfa: { from: before.requireAdminMfa, to: patch.requireAdminMfa } },
       });
     }

@@ -26,10 +26,18 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
   const sessionOf = (r: { cookies: { name: string; value: string }[] }) => r.cookies.find((c) => c.name === 'roster_session')?.value;
   const as = (cookie: string | undefined) => (opts: Parameters<TestApp['anonymous']>[0]) =>
     t.anonymous({ ...opts, cookies: { roster_session: cookie ?? '' }, headers: { ...json, ...(opts.headers as object) } });
-  const login = (email: string, password: string) => t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  const login = (email: string, password: string) =>
+    t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
   const secondStep = (pending: string | undefined, payload: object) =>
-    t.anonymous({ method: 'POST', url: '/api/v1/auth/login/mfa', cookies: pending ? { roster_mfa_pending: pending } : {}, headers: json, payload });
-  const events = async (type: string) => (await t.readOnly({ method: 'GET', url: `/api/v1/insights/events?eventType=${type}&limit=100` })).json().items as any[];
+    t.anonymous({
+      method: 'POST',
+      url: '/api/v1/auth/login/mfa',
+      cookies: pending ? { roster_mfa_pending: pending } : {},
+      headers: json,
+      payload,
+    });
+  const events = async (type: string) =>
+    (await t.readOnly({ method: 'GET', url: `/api/v1/insights/events?eventType=${type}&limit=100` })).json().items as any[];
   const newAdmin = async (email: string, password: string, role = 'admin') => {
     const r = await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { email, password, role } });
     expect(r.statusCode).toBe(201);
@@ -39,7 +47,9 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
     const started = await call({ method: 'POST', url: '/api/v1/auth/mfa/totp' });
     expect(started.statusCode).toBe(200);
     const body = started.json() as { secret: string; otpauthUrl: string; recoveryCodes: string[] };
-    expect((await call({ method: 'POST', url: '/api/v1/auth/mfa/totp/verify', payload: { code: codeFor(body.secret) } })).statusCode).toBe(200);
+    expect((await call({ method: 'POST', url: '/api/v1/auth/mfa/totp/verify', payload: { code: codeFor(body.secret) } })).statusCode).toBe(
+      200,
+    );
     return body;
   };
 
@@ -54,13 +64,19 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
     expect(started.statusCode).toBe(200);
     const { secret, otpauthUrl, recoveryCodes } = started.json();
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(otpauthUrl).toBe(`otpauth://totp/Roster:${encodeURIComponent(email)}?secret=${secret}&issuer=Roster&algorithm=SHA1&digits=6&period=30`);
+    expect(otpauthUrl).toBe(
+      `otpauth://totp/Roster:${encodeURIComponent(email)}?secret=${secret}&issuer=Roster&algorithm=SHA1&digits=6&period=30`,
+    );
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     // Not active yet: a password alone still signs in.
     expect(sessionOf(await login(email, password))).toBeTruthy();
 
-    const wrong = await here({ method: 'POST', url: '/api/v1/auth/mfa/totp/verify', payload: { code: '000000' === codeFor(secret) ? '111111' : '000000' } });
+    const wrong = await here({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/totp/verify',
+      payload: { code: '000000' === codeFor(secret) ? '111111' : '000000' },
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error).toMatchObject({ code: 'MFA_CODE_INCORRECT', details: [{ path: 'body.code' }] });
     const malformed = await here({ method: 'POST', url: '/api/v1/auth/mfa/totp/verify', payload: { code: '12ab56' } });
@@ -140,10 +156,28 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
     const wrong = right === '999999' ? '999998' : '999999';
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await secondStep(pending, { code: wrong })).json().error.code);
-    expect(statuses).toEqual(['MFA_CODE_INCORRECT', 'MFA_CODE_INCORRECT', 'MFA_CODE_INCORRECT', 'MFA_CODE_INCORRECT', 'MFA_CHALLENGE_EXPIRED']);
+    expect(statuses).toEqual([
+      'MFA_CODE_INCORRECT',
+      'MFA_CODE_INCORRECT',
+      'MFA_CODE_INCORRECT',
+      'MFA_CODE_INCORRECT',
+      'MFA_CHALLENGE_EXPIRED',
+    ]);
     // Locked for the admin: a new challenge from another address, with the right code, waits.
-    const fresh = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress: '198.51.100.7' });
-    const locked = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login/mfa', remoteAddress: '198.51.100.7', cookies: { roster_mfa_pending: fresh.cookies.find((c) => c.name === 'roster_mfa_pending')!.value }, headers: json, payload: { code: right } });
+    const fresh = await t.anonymous({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password },
+      remoteAddress: '198.51.100.7',
+    });
+    const locked = await t.anonymous({
+      method: 'POST',
+      url: '/api/v1/auth/login/mfa',
+      remoteAddress: '198.51.100.7',
+      cookies: { roster_mfa_pending: fresh.cookies.find((c) => c.name === 'roster_mfa_pending')!.value },
+      headers: json,
+      payload: { code: right },
+    });
     expect(locked.statusCode).toBe(429);
     expect(locked.json().error.code).toBe('LOGIN_LOCKED');
     const failures = (await events('admin_login_attempt')).filter((e) => e.resource.username === email && !e.success);
@@ -161,20 +195,29 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
     const mine = as(sessionOf(await login(email, password)));
     const { secret, recoveryCodes } = await enrol(mine);
     expect((await mine({ method: 'DELETE', url: '/api/v1/auth/mfa/totp', payload: { code: '000001' } })).statusCode).toBe(400);
-    expect((await mine({ method: 'DELETE', url: '/api/v1/auth/mfa/totp', payload: { recoveryCode: recoveryCodes[0] } })).statusCode).toBe(204);
+    expect((await mine({ method: 'DELETE', url: '/api/v1/auth/mfa/totp', payload: { recoveryCode: recoveryCodes[0] } })).statusCode).toBe(
+      204,
+    );
     expect(sessionOf(await login(email, password))).toBeTruthy();
     const [disabled] = await events('admin_mfa_disable');
     expect(disabled).toMatchObject({ success: true, resource: { id } });
-    expect((await mine({ method: 'DELETE', url: '/api/v1/auth/mfa/totp', payload: { code: codeFor(secret) } })).json().error.code).toBe('MFA_NOT_ENABLED');
+    expect((await mine({ method: 'DELETE', url: '/api/v1/auth/mfa/totp', payload: { code: codeFor(secret) } })).json().error.code).toBe(
+      'MFA_NOT_ENABLED',
+    );
 
     await enrol(mine);
     const reset = await t.admin({ method: 'DELETE', url: `/api/v1/admins/${id}/mfa` });
     expect(reset.statusCode).toBe(204);
     expect((await mine({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(401);
     expect(sessionOf(await login(email, password))).toBeTruthy();
-    expect((await events('admin_mfa_reset'))[0]).toMatchObject({ initiatedBy: { email: TEST_ADMIN.email }, resource: { id, username: email } });
+    expect((await events('admin_mfa_reset'))[0]).toMatchObject({
+      initiatedBy: { email: TEST_ADMIN.email },
+      resource: { id, username: email },
+    });
     expect((await t.admin({ method: 'DELETE', url: `/api/v1/admins/${id}/mfa` })).json().error.code).toBe('MFA_NOT_ENABLED');
-    expect((await t.admin({ method: 'DELETE', url: `/api/v1/admins/${t.adminActor.id}/mfa` })).json().error.code).toBe('CANNOT_RESET_OWN_MFA');
+    expect((await t.admin({ method: 'DELETE', url: `/api/v1/admins/${t.adminActor.id}/mfa` })).json().error.code).toBe(
+      'CANNOT_RESET_OWN_MFA',
+    );
     expect((await t.readOnly({ method: 'DELETE', url: `/api/v1/admins/${id}/mfa` })).statusCode).toBe(403);
     // API keys have no MFA of their own.
     expect((await t.readOnly({ method: 'POST', url: '/api/v1/auth/mfa/totp' })).json().error.code).toBe('SESSION_REQUIRED');
@@ -185,8 +228,14 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
     const password = 'granite-willow-fjord-91';
     await newAdmin(email, password, 'read_only');
     expect((await t.readOnly({ method: 'GET', url: '/api/v1/organization/settings' })).json()).toEqual({ requireAdminMfa: false });
-    expect((await t.readOnly({ method: 'PATCH', url: '/api/v1/organization/settings', headers: json, payload: { requireAdminMfa: true } })).statusCode).toBe(403);
-    expect((await t.admin({ method: 'PATCH', url: '/api/v1/organization/settings', payload: { requireAdminMfa: 'yes' } })).json().error.details[0].path).toBe('body.requireAdminMfa');
+    expect(
+      (await t.readOnly({ method: 'PATCH', url: '/api/v1/organization/settings', headers: json, payload: { requireAdminMfa: true } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.admin({ method: 'PATCH', url: '/api/v1/organization/settings', payload: { requireAdminMfa: 'yes' } })).json().error
+        .details[0].path,
+    ).toBe('body.requireAdminMfa');
     const on = await t.admin({ method: 'PATCH', url: '/api/v1/organization/settings', payload: { requireAdminMfa: true } });
     expect(on.json()).toEqual({ requireAdminMfa: true });
     try {

@@ -70,7 +70,9 @@ describe('password policy', () => {
     const e = err as AppError;
     expect(e.status).toBe(400);
     expect(e.code).toBe('WEAK_PASSWORD');
-    expect(e.message).toBe('The password must be at least 12 characters (it has 8); is too common: it is one of the most used passwords, perhaps with digits or symbols added.');
+    expect(e.message).toBe(
+      'The password must be at least 12 characters (it has 8); is too common: it is one of the most used passwords, perhaps with digits or symbols added.',
+    );
     expect(e.details).toEqual([
       { path: 'body.password', rule: 'min_length', message: 'must be at least 12 characters (it has 8)' },
       { path: 'body.password', rule: 'common_password', message: expect.stringContaining('too common') },
@@ -80,11 +82,27 @@ describe('password policy', () => {
 
   it('refuses one character or a short pattern repeated, and almost no different characters', () => {
     const owner = { username: 'someone', email: 'someone@example.com' };
-    for (const pw of ['aaaaaaaaaaaa', 'AAAAAAAAAAAAAAAA', 'abababababab', 'abcabcabcabc', 'abcdabcdabcdab', '1212121212121212', '............', 'aabbaabbaabbaabb', 'zzzzzzzzzzzzZ']) {
-      expect(checkPassword(pw, owner).map((p) => p.rule), pw).toContain('repetitive');
+    for (const pw of [
+      'aaaaaaaaaaaa',
+      'AAAAAAAAAAAAAAAA',
+      'abababababab',
+      'abcabcabcabc',
+      'abcdabcdabcdab',
+      '1212121212121212',
+      '............',
+      'aabbaabbaabbaabb',
+      'zzzzzzzzzzzzZ',
+    ]) {
+      expect(
+        checkPassword(pw, owner).map((p) => p.rule),
+        pw,
+      ).toContain('repetitive');
     }
     for (const pw of ['violet-harbour-lantern-42', 'abcdeabcdeabcde', 'correct horse battery staple']) {
-      expect(checkPassword(pw, owner).map((p) => p.rule), pw).not.toContain('repetitive');
+      expect(
+        checkPassword(pw, owner).map((p) => p.rule),
+        pw,
+      ).not.toContain('repetitive');
     }
   });
 });

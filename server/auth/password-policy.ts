@@ -92,7 +92,11 @@ export function checkPassword(password: string, owner: PasswordOwner): PasswordP
   if (contains(email) || contains(localPart)) {
     problems.push({ rule: 'contains_email', message: 'must not be or contain your email address or the part before the @' });
   }
-  if (isCommon(lower)) problems.push({ rule: 'common_password', message: 'is too common: it is one of the most used passwords, perhaps with digits or symbols added' });
+  if (isCommon(lower))
+    problems.push({
+      rule: 'common_password',
+      message: 'is too common: it is one of the most used passwords, perhaps with digits or symbols added',
+    });
   return problems;
 }
 

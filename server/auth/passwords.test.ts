@@ -34,14 +34,20 @@ describe.each(dialects)('rehash at sign-in on %s', (dialect) => {
     await t?.close();
   });
 
-  it('replaces an admin\'s old hash when the password is known, and only on success', async () => {
+  it("replaces an admin's old hash when the password is known, and only on success", async () => {
     const email = 'old.hash@example.com';
     const password = 'amber-quarry-thistle-77';
-    expect((await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { email, password, role: 'read_only' } })).statusCode).toBe(201);
+    expect((await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { email, password, role: 'read_only' } })).statusCode).toBe(
+      201,
+    );
     const old = oldHash(password);
     await t.database.db.updateTable('admins').set({ password_hash: old }).where('email_lower', '=', email).execute();
-    const stored = async () => (await t.database.db.selectFrom('admins').select('password_hash').where('email_lower', '=', email).executeTakeFirstOrThrow()).password_hash;
-    expect((await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'not-the-password-1' } })).statusCode).toBe(401);
+    const stored = async () =>
+      (await t.database.db.selectFrom('admins').select('password_hash').where('email_lower', '=', email).executeTakeFirstOrThrow())
+        .password_hash;
+    expect(
+      (await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'not-the-password-1' } })).statusCode,
+    ).toBe(401);
     expect(await stored()).toBe(old);
     expect((await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })).statusCode).toBe(200);
     const now = await stored();

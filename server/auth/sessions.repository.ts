@@ -12,8 +12,17 @@ export async function findSessionWithAdmin(db: Db, id: string) {
     .innerJoin('organizations as o', 'o.id', 's.organization_id')
     .leftJoin('admin_mfa as m', 'm.admin_id', 's.admin_id')
     .select([
-      's.id', 's.organization_id', 's.admin_id', 's.csrf_token', 's.created_at', 's.last_seen_at', 's.expires_at',
-      'a.email as admin_email', 'a.role as admin_role', 'o.require_admin_mfa', 'm.enabled_at as mfa_enabled_at',
+      's.id',
+      's.organization_id',
+      's.admin_id',
+      's.csrf_token',
+      's.created_at',
+      's.last_seen_at',
+      's.expires_at',
+      'a.email as admin_email',
+      'a.role as admin_role',
+      'o.require_admin_mfa',
+      'm.enabled_at as mfa_enabled_at',
     ])
     .where('s.id', '=', id)
     .executeTakeFirst();
@@ -57,7 +66,12 @@ export async function deleteApiKey(db: Db, organizationId: string, id: string): 
 
 /** Deletes the keys an admin created and returns them (name and id, for the Insights events). */
 export async function deleteApiKeysCreatedBy(db: Db, organizationId: string, adminId: string): Promise<{ id: string; name: string }[]> {
-  return db.deleteFrom('api_keys').where('organization_id', '=', organizationId).where('created_by_admin_id', '=', adminId).returning(['id', 'name']).execute();
+  return db
+    .deleteFrom('api_keys')
+    .where('organization_id', '=', organizationId)
+    .where('created_by_admin_id', '=', adminId)
+    .returning(['id', 'name'])
+    .execute();
 }
 
 export async function touchApiKey(db: Db, id: string, at: string): Promise<void> {
@@ -69,9 +83,20 @@ export async function touchApiKey(db: Db, id: string, at: string): Promise<void>
  * before `createdBefore`), setup tokens used or expired, MFA sign-in challenges past their expiry, and login counters whose window and lock have
  * both run out (`windowBefore`). Returns how many rows of each.
  */
-export async function purgeExpired(db: Db, now: string, createdBefore: string, windowBefore: string): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
-  const sessions = await db.deleteFrom('admin_sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<', createdBefore)])).executeTakeFirst();
-  const setupTokens = await db.deleteFrom('setup_tokens').where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)])).executeTakeFirst();
+export async function purgeExpired(
+  db: Db,
+  now: string,
+  createdBefore: string,
+  windowBefore: string,
+): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
+  const sessions = await db
+    .deleteFrom('admin_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<', createdBefore)]))
+    .executeTakeFirst();
+  const setupTokens = await db
+    .deleteFrom('setup_tokens')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)]))
+    .executeTakeFirst();
   const loginThrottle = await db
     .deleteFrom('login_throttle')
     .where('window_started_at', '<', windowBefore)
@@ -79,7 +104,9 @@ export async function purgeExpired(db: Db, now: string, createdBefore: string, w
     .executeTakeFirst();
   const mfaChallenges = await db.deleteFrom('admin_mfa_challenges').where('expires_at', '<=', now).executeTakeFirst();
   return {
-    sessions: Number(sessions.numDeletedRows), setupTokens: Number(setupTokens.numDeletedRows),
-    loginThrottle: Number(loginThrottle.numDeletedRows), mfaChallenges: Number(mfaChallenges.numDeletedRows),
+    sessions: Number(sessions.numDeletedRows),
+    setupTokens: Number(setupTokens.numDeletedRows),
+    loginThrottle: Number(loginThrottle.numDeletedRows),
+    mfaChallenges: Number(mfaChallenges.numDeletedRows),
   };
 }

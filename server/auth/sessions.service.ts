@@ -43,7 +43,12 @@ export interface ResolvedSession {
   mfaEnrolmentRequired: boolean;
 }
 
-export async function resolveSession(db: Db, token: string, ttlMinutes: number, clock: Clock = systemClock): Promise<ResolvedSession | undefined> {
+export async function resolveSession(
+  db: Db,
+  token: string,
+  ttlMinutes: number,
+  clock: Clock = systemClock,
+): Promise<ResolvedSession | undefined> {
   if (token.length > 200) return undefined;
   const id = sha256(token);
   const s = await repo.findSessionWithAdmin(db, id);
@@ -86,7 +91,12 @@ const toApiKey = (r: Awaited<ReturnType<typeof repo.listApiKeys>>[number]): ApiK
   lastUsedAt: r.last_used_at,
 });
 
-export async function createApiKey(db: Db, actor: Actor, input: { name: string; role: 'admin' | 'read_only' }, clock: Clock = systemClock): Promise<ApiKey & { key: string }> {
+export async function createApiKey(
+  db: Db,
+  actor: Actor,
+  input: { name: string; role: 'admin' | 'read_only' },
+  clock: Clock = systemClock,
+): Promise<ApiKey & { key: string }> {
   const key = `rk_${randomToken(32)}`;
   const row = {
     id: newId(),
@@ -101,7 +111,13 @@ export async function createApiKey(db: Db, actor: Actor, input: { name: string; 
   };
   await inTransaction(db, async (trx) => {
     await repo.insertApiKey(trx, row);
-    await record(trx, { eventType: 'api_key_create', service: 'auth', actor, resource: { type: 'api_key', id: row.id, username: row.name }, changes: { role: row.role } });
+    await record(trx, {
+      eventType: 'api_key_create',
+      service: 'auth',
+      actor,
+      resource: { type: 'api_key', id: row.id, username: row.name },
+      changes: { role: row.role },
+    });
   });
   return { ...toApiKey(row), key };
 }
@@ -127,7 +143,10 @@ export async function revokeApiKeysOf(trx: Db, actor: Actor, admin: { id: string
   const keys = await repo.deleteApiKeysCreatedBy(trx, actor.organizationId, admin.id);
   for (const k of keys) {
     await record(trx, {
-      eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id: k.id, username: k.name },
+      eventType: 'api_key_delete',
+      service: 'auth',
+      actor,
+      resource: { type: 'api_key', id: k.id, username: k.name },
       message: `revoked because the admin who created it (${admin.email}) was deleted`,
     });
   }
@@ -146,7 +165,15 @@ export async function resolveApiKey(db: Db, key: string, clock: Clock = systemCl
 }
 
 /** Expired admin sessions, used or expired setup tokens and stale login counters go (the purge job). */
-export async function purgeExpiredAuth(db: Db, clock: Clock = systemClock): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
+export async function purgeExpiredAuth(
+  db: Db,
+  clock: Clock = systemClock,
+): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
   const now = clock.now();
-  return repo.purgeExpired(db, now.toISOString(), new Date(now.getTime() - SESSION_ABSOLUTE_MAX_MS).toISOString(), new Date(now.getTime() - LOGIN_WINDOW_MS).toISOString());
+  return repo.purgeExpired(
+    db,
+    now.toISOString(),
+    new Date(now.getTime() - SESSION_ABSOLUTE_MAX_MS).toISOString(),
+    new Date(now.getTime() - LOGIN_WINDOW_MS).toISOString(),
+  );
 }

@@ -50,10 +50,19 @@ export async function checkLoginThrottle(db: Db, organizationId: string, keys: L
 }
 
 export function loginLockedError(retryAfterSeconds: number): AppError {
-  return new AppError('LOGIN_LOCKED', 429, `Too many failed logins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, { retryAfterSeconds });
+  return new AppError('LOGIN_LOCKED', 429, `Too many failed logins. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, {
+    retryAfterSeconds,
+  });
 }
 
-async function countFailure(db: Db, organizationId: string, key: string, row: LoginThrottleTable | undefined, max: number, now: Date): Promise<void> {
+async function countFailure(
+  db: Db,
+  organizationId: string,
+  key: string,
+  row: LoginThrottleTable | undefined,
+  max: number,
+  now: Date,
+): Promise<void> {
   const windowOpen = row && now.getTime() - Date.parse(row.window_started_at) < LOGIN_WINDOW_MS;
   const failures = windowOpen ? row.failures + 1 : 1;
   await repo.upsertThrottle(db, {
@@ -66,7 +75,13 @@ async function countFailure(db: Db, organizationId: string, key: string, row: Lo
 }
 
 /** Counts one failure on both keys. */
-export async function recordLoginFailure(db: Db, organizationId: string, keys: LoginThrottleKeys, state: ThrottleState, now: Date): Promise<void> {
+export async function recordLoginFailure(
+  db: Db,
+  organizationId: string,
+  keys: LoginThrottleKeys,
+  state: ThrottleState,
+  now: Date,
+): Promise<void> {
   await countFailure(db, organizationId, keys.account, state.rows.account, LOGIN_MAX_FAILURES, now);
   if (keys.address) await countFailure(db, organizationId, keys.address, state.rows.address, ADDRESS_MAX_FAILURES, now);
 }

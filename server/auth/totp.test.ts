@@ -8,8 +8,12 @@ const SEED = Buffer.from('12345678901234567890', 'ascii');
 describe('TOTP', () => {
   it('gives the RFC 6238 appendix B codes (8 digits, SHA-1)', () => {
     const vectors: [number, string][] = [
-      [59, '94287082'], [1111111109, '07081804'], [1111111111, '14050471'],
-      [1234567890, '89005924'], [2000000000, '69279037'], [20000000000, '65353130'],
+      [59, '94287082'],
+      [1111111109, '07081804'],
+      [1111111111, '14050471'],
+      [1234567890, '89005924'],
+      [2000000000, '69279037'],
+      [20000000000, '65353130'],
     ];
     for (const [seconds, code] of vectors) expect(totpCode(SEED, totpStep(new Date(seconds * 1000)), 8)).toBe(code);
   });
@@ -47,6 +51,12 @@ describe('TOTP', () => {
     expect(url.protocol).toBe('otpauth:');
     expect(url.host).toBe('totp');
     expect(decodeURIComponent(url.pathname)).toBe('/Roster:ana@example.com');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ secret: 'JBSWY3DPEHPK3PXP', issuer: 'Roster', algorithm: 'SHA1', digits: '6', period: '30' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      secret: 'JBSWY3DPEHPK3PXP',
+      issuer: 'Roster',
+      algorithm: 'SHA1',
+      digits: '6',
+      period: '30',
+    });
   });
 });

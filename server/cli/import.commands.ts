@@ -32,8 +32,15 @@ async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name
 /** The admin the run is recorded for and emailed to: --admin, else the first admin with role admin. */
 async function adminActor(deps: Deps, email?: string): Promise<Actor> {
   const admins = (await listAdmins(deps.database.db, DEFAULT_ORGANIZATION_ID)).filter((a) => a.role === 'admin');
-  const admin = email ? admins.find((a) => a.email.toLowerCase() === email.toLowerCase()) : [...admins].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
-  if (!admin) throw new AppError('NOT_FOUND', 404, email ? `No admin with role admin and email ${email}` : 'Create an admin first (roster admin create)');
+  const admin = email
+    ? admins.find((a) => a.email.toLowerCase() === email.toLowerCase())
+    : [...admins].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+  if (!admin)
+    throw new AppError(
+      'NOT_FOUND',
+      404,
+      email ? `No admin with role admin and email ${email}` : 'Create an admin first (roster admin create)',
+    );
   return { type: 'admin', id: admin.id, email: admin.email, role: 'admin', organizationId: DEFAULT_ORGANIZATION_ID };
 }
 
@@ -44,7 +51,10 @@ const limitOption = (value: string) => {
 };
 
 const idsOption = (value: string) => {
-  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new InvalidArgumentError('must list at least one remote id, comma-separated');
   return ids;
 };
@@ -61,31 +71,55 @@ export function addImportCommands(program: Command): void {
     .option('--limit <n>', 'how many rows to print', limitOption, 50)
     .option('--refresh', "read the application's users again instead of the recent snapshot")
     .option('--json', 'print JSON lines')
-    .action(async (opts: { app: string; status?: 'new' | 'exists' | 'invalid'; query?: string; limit: number; refresh?: boolean; json?: boolean }) => {
-      await withDeps(async (deps) => {
-        const app = await appIdOf(deps, opts.app);
-        const snapshot = await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, { refresh: opts.refresh });
-        let cursor: string | undefined;
-        const rows: string[][] = [];
-        let printed = 0;
-        let summary = '';
-        while (printed < opts.limit) {
-          const page = await queryPreview(deps.database.db, snapshot, { q: opts.query, status: opts.status, sort: 'userName', order: 'asc', limit: Math.min(500, opts.limit - printed), cursor });
-          summary = `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ${page.counts.new} new, ${page.counts.exists} exist, ${page.counts.invalid} invalid`;
-          for (const i of page.items) {
-            if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
-            else rows.push([i.status, i.userName, i.email, [i.firstname, i.lastname].filter(Boolean).join(' '), i.reasons.join('; '), i.remoteId]);
+    .action(
+      async (opts: {
+        app: string;
+        status?: 'new' | 'exists' | 'invalid';
+        query?: string;
+        limit: number;
+        refresh?: boolean;
+        json?: boolean;
+      }) => {
+        await withDeps(async (deps) => {
+          const app = await appIdOf(deps, opts.app);
+          const snapshot = await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, { refresh: opts.refresh });
+          let cursor: string | undefined;
+          const rows: string[][] = [];
+          let printed = 0;
+          let summary = '';
+          while (printed < opts.limit) {
+            const page = await queryPreview(deps.database.db, snapshot, {
+              q: opts.query,
+              status: opts.status,
+              sort: 'userName',
+              order: 'asc',
+              limit: Math.min(500, opts.limit - printed),
+              cursor,
+            });
+            summary = `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ${page.counts.new} new, ${page.counts.exists} exist, ${page.counts.invalid} invalid`;
+            for (const i of page.items) {
+              if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
+              else
+                rows.push([
+                  i.status,
+                  i.userName,
+                  i.email,
+                  [i.firstname, i.lastname].filter(Boolean).join(' '),
+                  i.reasons.join('; '),
+                  i.remoteId,
+                ]);
+            }
+            printed += page.items.length;
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
           }
-          printed += page.items.length;
-          if (!page.nextCursor) break;
-          cursor = page.nextCursor;
-        }
-        if (!opts.json) {
-          printTable(['STATUS', 'USERNAME', 'EMAIL', 'NAME', 'REASONS', 'REMOTE ID'], rows);
-          process.stdout.write(`${summary}\n`);
-        }
-      });
-    });
+          if (!opts.json) {
+            printTable(['STATUS', 'USERNAME', 'EMAIL', 'NAME', 'REASONS', 'REMOTE ID'], rows);
+            process.stdout.write(`${summary}\n`);
+          }
+        });
+      },
+    );
 
   imp
     .command('run')
@@ -106,8 +140,13 @@ export function addImportCommands(program: Command): void {
         });
         bar.update(run.processed, run.total);
         bar.done();
-        await deliverQueuedMailNow({ db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey }, run.id);
-        process.stdout.write(`Import ${run.id} from ${app.name} ${run.status}: ${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`);
+        await deliverQueuedMailNow(
+          { db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey },
+          run.id,
+        );
+        process.stdout.write(
+          `Import ${run.id} from ${app.name} ${run.status}: ${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
+        );
         process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv. Emailed to ${actor.email}.\n`);
         if (run.status === 'failed') process.exitCode = 1;
       });

@@ -5,7 +5,9 @@ export async function readSecret(question: string, fromStdin: boolean): Promise<
   if (fromStdin || !process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
   const rlAny = rl as unknown as { _writeToOutput: (s: string) => void };

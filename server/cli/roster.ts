@@ -36,7 +36,9 @@ const intOption = (min: number, max: number) => (value: string) => {
 
 export function buildCli(): Command {
   const program = new Command('roster')
-    .description('Roster: identity directory with SCIM 2.0 identity management.\nConfiguration comes from environment variables (see docs/CONFIGURATION.md).')
+    .description(
+      'Roster: identity directory with SCIM 2.0 identity management.\nConfiguration comes from environment variables (see docs/CONFIGURATION.md).',
+    )
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
 
@@ -53,7 +55,11 @@ export function buildCli(): Command {
     .action(async () => {
       await withDatabase(async (database, c) => {
         const applied = await migrateToLatest(database.db);
-        process.stdout.write(applied.length ? `Applied ${applied.join(', ')} to ${redactUrl(c.databaseUrl)}\n` : `Database ${redactUrl(c.databaseUrl)} is up to date\n`);
+        process.stdout.write(
+          applied.length
+            ? `Applied ${applied.join(', ')} to ${redactUrl(c.databaseUrl)}\n`
+            : `Database ${redactUrl(c.databaseUrl)} is up to date\n`,
+        );
       });
     });
 
@@ -68,7 +74,8 @@ export function buildCli(): Command {
     .action(async (opts: { email: string; name?: string; role: 'admin' | 'read_only'; passwordStdin?: boolean }) => {
       const password = process.env.ROSTER_ADMIN_PASSWORD ?? (await readSecret('Password (12+ characters): ', Boolean(opts.passwordStdin)));
       if (password.length < 12 || password.length > 128) throw new AppError('WEAK_PASSWORD', 400, 'password must be 12 to 128 characters');
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email) || opts.email.length > 254) throw new AppError('VALIDATION_FAILED', 400, '--email must be a valid email address');
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email) || opts.email.length > 254)
+        throw new AppError('VALIDATION_FAILED', 400, '--email must be a valid email address');
       await withDatabase(async (database) => {
         const a = await createAdmin(database.db, systemActor(), { email: opts.email, name: opts.name, role: opts.role, password });
         process.stdout.write(`Created admin ${a.email} (role ${a.role}, id ${a.id})\n`);
@@ -77,7 +84,9 @@ export function buildCli(): Command {
 
   admin
     .command('reset-password')
-    .description("Set an admin's password (for a lost one) and end that admin's sessions. The password is read from --password-stdin or a prompt.")
+    .description(
+      "Set an admin's password (for a lost one) and end that admin's sessions. The password is read from --password-stdin or a prompt.",
+    )
     .requiredOption('--email <email>', 'the admin whose password is set')
     .option('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string; passwordStdin?: boolean }) => {
@@ -91,12 +100,16 @@ export function buildCli(): Command {
 
   admin
     .command('reset-mfa')
-    .description("Remove an admin's MFA (a lost authenticator) and end that admin's sessions: the admin signs in with the password and enrols again.")
+    .description(
+      "Remove an admin's MFA (a lost authenticator) and end that admin's sessions: the admin signs in with the password and enrols again.",
+    )
     .requiredOption('--email <email>', 'the admin whose MFA is removed')
     .action(async (opts: { email: string }) => {
       await withDatabase(async (database) => {
         await resetAdminMfa(database.db, systemActor(), { email: opts.email });
-        process.stdout.write(`Removed the MFA of ${opts.email}; their sessions have ended. They sign in with their password and enrol again.\n`);
+        process.stdout.write(
+          `Removed the MFA of ${opts.email}; their sessions have ended. They sign in with their password and enrol again.\n`,
+        );
       });
     });
 
@@ -111,32 +124,48 @@ export function buildCli(): Command {
     .addOption(new Option('--order <order>', 'sort order').choices(['asc', 'desc']).default('asc'))
     .option('--limit <n>', 'how many users (1-100000)', intOption(1, 100_000), 50)
     .option('--json', 'print JSON lines instead of a table')
-    .action(async (opts: { query?: string; state?: (typeof USER_STATES)[number]; passwordStatus?: (typeof PASSWORD_STATUSES)[number]; sort: (typeof USER_SORT_FIELDS)[number]; order: 'asc' | 'desc'; limit: number; json?: boolean }) => {
-      await withDatabase(async (database) => {
-        let cursor: string | undefined;
-        let left = opts.limit;
-        const rows: string[][] = [];
-        let total = 0;
-        while (left > 0) {
-          const page = await listUsers(database.db, {
-            organizationId: DEFAULT_ORGANIZATION_ID, q: opts.query, state: opts.state, passwordStatus: opts.passwordStatus,
-            sort: opts.sort, order: opts.order, limit: Math.min(500, left), cursor,
-          });
-          total = page.total;
-          for (const u of page.items) {
-            if (opts.json) process.stdout.write(`${JSON.stringify(u)}\n`);
-            else rows.push([u.username, u.email, [u.firstname, u.lastname].filter(Boolean).join(' '), u.state, u.passwordStatus, u.id]);
+    .action(
+      async (opts: {
+        query?: string;
+        state?: (typeof USER_STATES)[number];
+        passwordStatus?: (typeof PASSWORD_STATUSES)[number];
+        sort: (typeof USER_SORT_FIELDS)[number];
+        order: 'asc' | 'desc';
+        limit: number;
+        json?: boolean;
+      }) => {
+        await withDatabase(async (database) => {
+          let cursor: string | undefined;
+          let left = opts.limit;
+          const rows: string[][] = [];
+          let total = 0;
+          while (left > 0) {
+            const page = await listUsers(database.db, {
+              organizationId: DEFAULT_ORGANIZATION_ID,
+              q: opts.query,
+              state: opts.state,
+              passwordStatus: opts.passwordStatus,
+              sort: opts.sort,
+              order: opts.order,
+              limit: Math.min(500, left),
+              cursor,
+            });
+            total = page.total;
+            for (const u of page.items) {
+              if (opts.json) process.stdout.write(`${JSON.stringify(u)}\n`);
+              else rows.push([u.username, u.email, [u.firstname, u.lastname].filter(Boolean).join(' '), u.state, u.passwordStatus, u.id]);
+            }
+            left -= page.items.length;
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
           }
-          left -= page.items.length;
-          if (!page.nextCursor) break;
-          cursor = page.nextCursor;
-        }
-        if (!opts.json) {
-          printTable(['USERNAME', 'EMAIL', 'NAME', 'STATE', 'PASSWORD', 'ID'], rows);
-          process.stdout.write(`${rows.length} of ${total} user(s)\n`);
-        }
-      });
-    });
+          if (!opts.json) {
+            printTable(['USERNAME', 'EMAIL', 'NAME', 'STATE', 'PASSWORD', 'ID'], rows);
+            process.stdout.write(`${rows.length} of ${total} user(s)\n`);
+          }
+        });
+      },
+    );
 
   addImportCommands(program);
   return program;

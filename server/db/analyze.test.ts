@@ -13,12 +13,18 @@ describe.each(dialects)('analyzeTables on %s', (dialect) => {
     await database?.close();
   });
 
-  it('gives PostgreSQL\'s planner the grown size of a table (and is harmless on SQLite)', async () => {
-    const rows = Array.from({ length: 2000 }, (_, i) => ({ id: `00000000-0000-7000-8000-5${String(i).padStart(11, '0')}`, name: `analyzed ${i}`, created_at: '2026-11-28T00:00:00.000Z' }));
+  it("gives PostgreSQL's planner the grown size of a table (and is harmless on SQLite)", async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => ({
+      id: `00000000-0000-7000-8000-5${String(i).padStart(11, '0')}`,
+      name: `analyzed ${i}`,
+      created_at: '2026-11-28T00:00:00.000Z',
+    }));
     await database.db.transaction().execute((trx) => insertRows(trx, 'organizations', rows));
     await analyzeTables(database, ['organizations']);
     if (dialect === 'postgres') {
-      const { rows: stats } = await sql<{ reltuples: number }>`select reltuples from pg_class where relname = 'organizations'`.execute(database.db);
+      const { rows: stats } = await sql<{ reltuples: number }>`select reltuples from pg_class where relname = 'organizations'`.execute(
+        database.db,
+      );
       expect(stats[0].reltuples).toBeGreaterThanOrEqual(2000);
     }
     expect(await database.db.selectFrom('organizations').select('id').where('name', 'like', 'analyzed %').execute()).toHaveLength(2000);
@@ -38,9 +44,20 @@ describe('SQLite planner statistics', () => {
     const { insertUsers, newUserRecord } = await import('../directory/index.ts');
     const { DEFAULT_ORGANIZATION_ID } = await import('../shared/actor.ts');
     const now = '2026-12-05T00:00:00.000Z';
-    const rows = Array.from({ length: 3000 }, (_, i) => newUserRecord(DEFAULT_ORGANIZATION_ID, { username: `planned.${i}`, email: `planned.${i}@example.com`, state: 'ACTIVE' }, now));
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      newUserRecord(DEFAULT_ORGANIZATION_ID, { username: `planned.${i}`, email: `planned.${i}@example.com`, state: 'ACTIVE' }, now),
+    );
     await insertUsers(database.db, rows);
-    const plan = async () => (await sql<{ detail: string }>`explain query plan select * from users where organization_id = ${DEFAULT_ORGANIZATION_ID} and id in (${sql.join(rows.slice(0, 50).map((r) => r.id))})`.execute(database.db)).rows.map((r) => r.detail).join(' / ');
+    const plan = async () =>
+      (
+        await sql<{
+          detail: string;
+        }>`explain query plan select * from users where organization_id = ${DEFAULT_ORGANIZATION_ID} and id in (${sql.join(rows.slice(0, 50).map((r) => r.id))})`.execute(
+          database.db,
+        )
+      ).rows
+        .map((r) => r.detail)
+        .join(' / ');
     // Without statistics SQLite prefers the unique (organization_id, username) index: a scan of the organization.
     expect(await plan()).toMatch(/\(organization_id=\?\)/);
     await analyzeTables(database, ['users']);

@@ -13,33 +13,49 @@ describe.each(dialects)('insertRows on %s', (dialect) => {
     await database?.close();
   });
   const names = async (prefix: string) =>
-    (await database.db.selectFrom('organizations').select('name').where('name', 'like', `${prefix}%`).orderBy('name').execute()).map((r) => r.name);
+    (await database.db.selectFrom('organizations').select('name').where('name', 'like', `${prefix}%`).orderBy('name').execute()).map(
+      (r) => r.name,
+    );
 
-  it('inserts many rows in the caller\'s transaction: they commit with it and roll back with it', async () => {
-    const rows = Array.from({ length: 1200 }, (_, i) => org(`00000000-0000-7000-8000-1${String(i).padStart(11, '0')}`, `bulk ${String(i).padStart(4, '0')}`));
-    await expect(database.db.transaction().execute(async (trx) => {
-      await insertRows(trx, 'organizations', rows);
-      expect(await trx.selectFrom('organizations').select('id').where('name', 'like', 'bulk %').execute()).toHaveLength(1200);
-      throw new Error('roll back');
-    })).rejects.toThrow('roll back');
+  it("inserts many rows in the caller's transaction: they commit with it and roll back with it", async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) =>
+      org(`00000000-0000-7000-8000-1${String(i).padStart(11, '0')}`, `bulk ${String(i).padStart(4, '0')}`),
+    );
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await insertRows(trx, 'organizations', rows);
+        expect(await trx.selectFrom('organizations').select('id').where('name', 'like', 'bulk %').execute()).toHaveLength(1200);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
     expect(await names('bulk ')).toEqual([]);
     await database.db.transaction().execute((trx) => insertRows(trx, 'organizations', rows));
     expect(await names('bulk ')).toEqual(rows.map((r) => r.name));
   });
 
   it('works outside a transaction too', async () => {
-    await insertRows(database.db, 'organizations', [org('00000000-0000-7000-8000-200000000001', 'plain one'), org('00000000-0000-7000-8000-200000000002', 'plain two')]);
+    await insertRows(database.db, 'organizations', [
+      org('00000000-0000-7000-8000-200000000001', 'plain one'),
+      org('00000000-0000-7000-8000-200000000002', 'plain two'),
+    ]);
     expect(await names('plain ')).toEqual(['plain one', 'plain two']);
   });
 
   it('a row the database refuses part way fails the whole transaction', async () => {
-    const rows = [org('00000000-0000-7000-8000-300000000001', 'dup one'), org('00000000-0000-7000-8000-300000000002', 'dup two'), org('00000000-0000-7000-8000-300000000001', 'dup three')];
+    const rows = [
+      org('00000000-0000-7000-8000-300000000001', 'dup one'),
+      org('00000000-0000-7000-8000-300000000002', 'dup two'),
+      org('00000000-0000-7000-8000-300000000001', 'dup three'),
+    ];
     await expect(database.db.transaction().execute((trx) => insertRows(trx, 'organizations', rows))).rejects.toThrow();
     expect(await names('dup ')).toEqual([]);
   });
 
   it('refuses rows that do not all name the same columns, writing none of them', async () => {
-    const bad = [org('00000000-0000-7000-8000-400000000001', 'uneven one'), { id: '00000000-0000-7000-8000-400000000002', name: 'uneven two' }];
+    const bad = [
+      org('00000000-0000-7000-8000-400000000001', 'uneven one'),
+      { id: '00000000-0000-7000-8000-400000000002', name: 'uneven two' },
+    ];
     await expect(database.db.transaction().execute((trx) => insertRows(trx, 'organizations', bad as never))).rejects.toThrow();
     expect(await names('uneven ')).toEqual([]);
   });

@@ -24,7 +24,9 @@ export async function insertRows<T extends keyof DB & string>(db: Db, table: T, 
   // a statement run directly could land in another caller's open transaction.
   if (sqlite && db.isTransaction) {
     const columns = Object.keys(rows[0]);
-    const stmt = sqlite.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    const stmt = sqlite.prepare(
+      `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+    );
     const values: unknown[] = new Array(columns.length);
     for (const row of rows) {
       const r = row as Record<string, unknown>;
@@ -36,6 +38,9 @@ export async function insertRows<T extends keyof DB & string>(db: Db, table: T, 
   }
   for (let i = 0; i < rows.length; i += MULTI_ROW_CHUNK) {
     // The query builder cannot follow a table name chosen at run time through its types.
-    await (db as any).insertInto(table).values(rows.slice(i, i + MULTI_ROW_CHUNK)).execute();
+    await (db as any)
+      .insertInto(table)
+      .values(rows.slice(i, i + MULTI_ROW_CHUNK))
+      .execute();
   }
 }

@@ -19,21 +19,35 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
   const del = (groupId: string, userId: string) => t.admin({ method: 'DELETE', url: `/api/v1/groups/${groupId}/members/${userId}` });
   const events = async (eventType: string, resourceId: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=${eventType}&resourceId=${resourceId}` })).json().items;
-  const snapshot = async () => ({ members: await countRows(t.database.db, 'group_members'), events: await countRows(t.database.db, 'insight_events') });
+  const snapshot = async () => ({
+    members: await countRows(t.database.db, 'group_members'),
+    events: await countRows(t.database.db, 'insight_events'),
+  });
 
   it('adds a member idempotently: 201 then 200, one event, and the member is listed', async () => {
     const g = await newGroup();
     const userId = await insertUser(t.database.db, 'Alice');
     const first = await put(g.id, userId);
     expect(first.statusCode).toBe(201);
-    expect(first.json()).toEqual({ id: userId, username: 'Alice', email: 'alice@example.com', firstname: 'First', lastname: 'Alice', state: 'ACTIVE' });
+    expect(first.json()).toEqual({
+      id: userId,
+      username: 'Alice',
+      email: 'alice@example.com',
+      firstname: 'First',
+      lastname: 'Alice',
+      state: 'ACTIVE',
+    });
     const again = await put(g.id, userId);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(first.json());
 
     const added = await events('group_member_add', userId);
     expect(added).toHaveLength(1);
-    expect(added[0]).toMatchObject({ service: 'directory', resource: { type: 'user', id: userId, username: 'Alice' }, changes: { group: { id: g.id, name: g.name } } });
+    expect(added[0]).toMatchObject({
+      service: 'directory',
+      resource: { type: 'user', id: userId, username: 'Alice' },
+      changes: { group: { id: g.id, name: g.name } },
+    });
 
     expect((await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}` })).json().memberCount).toBe(1);
     const list = (await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}/members` })).json();
@@ -74,7 +88,10 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
     const userId = await insertUser(t.database.db, 'Carol');
     const unknown = '01900000-0000-7000-8000-000000000000';
     const before = await snapshot();
-    for (const [groupId, uid, what] of [[unknown, userId, 'Group'], [g.id, unknown, 'User']]) {
+    for (const [groupId, uid, what] of [
+      [unknown, userId, 'Group'],
+      [g.id, unknown, 'User'],
+    ]) {
       const r = await put(groupId, uid);
       expect(r.statusCode).toBe(404);
       expect(r.json().error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining(what) });
@@ -100,7 +117,9 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
       return r.json();
     });
     expect(pages.map((p) => p.length)).toEqual([5, 5, 2]);
-    expect(pages.flat().map((m: { username: string }) => m.username)).toEqual([...usernames].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+    expect(pages.flat().map((m: { username: string }) => m.username)).toEqual(
+      [...usernames].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+    );
 
     const bad = await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}/members?cursor=xyz` });
     expect(bad.statusCode).toBe(400);

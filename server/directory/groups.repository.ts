@@ -25,7 +25,10 @@ function memberCount(eb: GroupsEb) {
 
 const withCount = (db: Db) => db.selectFrom('groups as g').selectAll('g').select(memberCount);
 
-const normalize = (r: GroupRow & { member_count: number | string | null }): GroupWithCount => ({ ...r, member_count: Number(r.member_count ?? 0) });
+const normalize = (r: GroupRow & { member_count: number | string | null }): GroupWithCount => ({
+  ...r,
+  member_count: Number(r.member_count ?? 0),
+});
 
 const nameContains = (q: string) => sql<SqlBool>`${sql.ref('g.name_lower')} like ${likeContains(q.toLowerCase())} escape '\\'`;
 
@@ -58,9 +61,15 @@ function matching(f: GroupFilter) {
     const conds: Expression<SqlBool>[] = [eb('g.organization_id', '=', f.organizationId)];
     if (f.q) conds.push(nameContains(f.q));
     if (f.applicationId) {
-      conds.push(eb.exists(
-        eb.selectFrom('application_groups as ag').select('ag.group_id').whereRef('ag.group_id', '=', 'g.id').where('ag.application_id', '=', f.applicationId),
-      ));
+      conds.push(
+        eb.exists(
+          eb
+            .selectFrom('application_groups as ag')
+            .select('ag.group_id')
+            .whereRef('ag.group_id', '=', 'g.id')
+            .where('ag.application_id', '=', f.applicationId),
+        ),
+      );
     }
     return eb.and(conds);
   };
@@ -73,11 +82,20 @@ export async function listGroups(db: Db, f: GroupFilter, limit: number, from?: G
 }
 
 export async function countGroups(db: Db, f: GroupFilter): Promise<number> {
-  const r = await db.selectFrom('groups as g').select(sql<number>`count(*)`.as('n')).where(matching(f)).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('groups as g')
+    .select(sql<number>`count(*)`.as('n'))
+    .where(matching(f))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
-export async function updateGroup(db: Db, organizationId: string, id: string, patch: Partial<Omit<GroupRow, 'id' | 'organization_id'>>): Promise<void> {
+export async function updateGroup(
+  db: Db,
+  organizationId: string,
+  id: string,
+  patch: Partial<Omit<GroupRow, 'id' | 'organization_id'>>,
+): Promise<void> {
   await db.updateTable('groups').set(patch).where('organization_id', '=', organizationId).where('id', '=', id).execute();
 }
 
@@ -88,7 +106,11 @@ export async function deleteGroup(db: Db, organizationId: string, id: string): P
 }
 
 /** Applications a group is bound to, by name: deleting the group unbinds them and says so in Insights. */
-export async function listApplicationsBoundTo(db: Db, organizationId: string, groupId: string): Promise<Array<{ id: string; name: string }>> {
+export async function listApplicationsBoundTo(
+  db: Db,
+  organizationId: string,
+  groupId: string,
+): Promise<Array<{ id: string; name: string }>> {
   return db
     .selectFrom('application_groups as ag')
     .innerJoin('applications as a', 'a.id', 'ag.application_id')

@@ -75,8 +75,17 @@ export async function createGroup(db: Db, actor: Actor, input: GroupInput, clock
       created_at: now,
       updated_at: now,
     };
-    await guardName(() => nameTaken(name), () => repo.insertGroup(trx, row));
-    await record(trx, { eventType: 'group_create', service: 'directory', actor, resource: groupResource(row), changes: { name, description } });
+    await guardName(
+      () => nameTaken(name),
+      () => repo.insertGroup(trx, row),
+    );
+    await record(trx, {
+      eventType: 'group_create',
+      service: 'directory',
+      actor,
+      resource: groupResource(row),
+      changes: { name, description },
+    });
     return toGroup({ ...row, member_count: 0 });
   });
 }
@@ -122,7 +131,12 @@ export async function listGroups(db: Db, organizationId: string, query: GroupQue
 }
 
 /** Groups bound to an application, by name. The caller checks that the application exists. */
-export async function listGroupsOfApplication(db: Db, organizationId: string, applicationId: string, query: GroupQuery): Promise<Page<Group>> {
+export async function listGroupsOfApplication(
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  query: GroupQuery,
+): Promise<Page<Group>> {
   return pageOfGroups(db, { organizationId, applicationId, q: query.q?.trim() || undefined }, query);
 }
 
@@ -140,7 +154,10 @@ export async function updateGroup(db: Db, actor: Actor, id: string, patch: Group
     const { set, changes } = namedChanges(current, name, description);
     if (Object.keys(changes).length === 0) return toGroup(current);
     const updatedAt = clock.now().toISOString();
-    await guardName(() => nameTaken(name ?? current.name), () => repo.updateGroup(trx, actor.organizationId, id, { ...set, updated_at: updatedAt }));
+    await guardName(
+      () => nameTaken(name ?? current.name),
+      () => repo.updateGroup(trx, actor.organizationId, id, { ...set, updated_at: updatedAt }),
+    );
     const updated = { ...current, ...set, updated_at: updatedAt };
     await record(trx, { eventType: 'group_update', service: 'directory', actor, resource: groupResource(updated), changes });
     if (changes.name) await notifyGroupChanged(trx, actor.organizationId, id);
@@ -162,9 +179,20 @@ export async function deleteGroup(db: Db, actor: Actor, id: string): Promise<voi
     await repo.deleteGroup(trx, actor.organizationId, id);
     const resource = groupResource(group);
     const events: InsightEventInput[] = [
-      { eventType: 'group_delete', service: 'directory', actor, resource, changes: { name: group.name, memberCount: group.member_count, applications } },
+      {
+        eventType: 'group_delete',
+        service: 'directory',
+        actor,
+        resource,
+        changes: { name: group.name, memberCount: group.member_count, applications },
+      },
       ...applications.map((application): InsightEventInput => ({
-        eventType: 'application_group_unbind', service: 'directory', actor, resource, application, message: 'the group was deleted',
+        eventType: 'application_group_unbind',
+        service: 'directory',
+        actor,
+        resource,
+        application,
+        message: 'the group was deleted',
       })),
     ];
     await recordMany(trx, events);

@@ -17,7 +17,10 @@ describe.each(dialects)('groups on %s', (dialect) => {
   const eventsOf = async (resourceId: string, eventType: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${resourceId}&eventType=${eventType}` })).json().items;
   /** Groups and Insights rows, to show a refused request wrote nothing. */
-  const snapshot = async () => ({ groups: await countRows(t.database.db, 'groups'), events: await countRows(t.database.db, 'insight_events') });
+  const snapshot = async () => ({
+    groups: await countRows(t.database.db, 'groups'),
+    events: await countRows(t.database.db, 'insight_events'),
+  });
 
   it('creates, reads, updates and deletes a group, recording an event for each change', async () => {
     const created = await create({ name: '  Engineering  ', description: 'Builds things' });
@@ -28,10 +31,18 @@ describe.each(dialects)('groups on %s', (dialect) => {
 
     expect((await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}` })).json()).toEqual(g);
     const [createEvent] = await eventsOf(g.id, 'group_create');
-    expect(createEvent).toMatchObject({ service: 'directory', success: true, resource: { type: 'group', id: g.id, username: 'Engineering' } });
+    expect(createEvent).toMatchObject({
+      service: 'directory',
+      success: true,
+      resource: { type: 'group', id: g.id, username: 'Engineering' },
+    });
     expect(createEvent.initiatedBy).toMatchObject({ type: 'admin', id: t.adminActor.id });
 
-    const patched = await t.admin({ method: 'PATCH', url: `/api/v1/groups/${g.id}`, payload: { name: 'Platform', description: 'Builds things' } });
+    const patched = await t.admin({
+      method: 'PATCH',
+      url: `/api/v1/groups/${g.id}`,
+      payload: { name: 'Platform', description: 'Builds things' },
+    });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ id: g.id, name: 'Platform', description: 'Builds things' });
     const [updateEvent] = await eventsOf(g.id, 'group_update');
@@ -108,7 +119,9 @@ describe.each(dialects)('groups on %s', (dialect) => {
   it('maps a name taken by a transaction that commits mid-way to 409, not a database error', async () => {
     const { db } = t.database;
     let resolveCreated!: () => void;
-    const created = new Promise<void>((resolve) => { resolveCreated = resolve; });
+    const created = new Promise<void>((resolve) => {
+      resolveCreated = resolve;
+    });
     // The first transaction holds the new name uncommitted while the second checks (sees nothing) and writes.
     const first = db.transaction().execute(async (trx) => {
       await createGroup(trx, t.adminActor, { name: 'Late Commit' });
@@ -209,12 +222,14 @@ describe.each(dialects)('groups on %s', (dialect) => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('commits the group and its event with the caller\'s transaction, or neither', async () => {
+  it("commits the group and its event with the caller's transaction, or neither", async () => {
     const before = await snapshot();
-    await expect(t.database.db.transaction().execute(async (trx) => {
-      await createGroup(trx, t.adminActor, { name: 'Rolled back' });
-      throw new Error('caller fails later');
-    })).rejects.toThrow('caller fails later');
+    await expect(
+      t.database.db.transaction().execute(async (trx) => {
+        await createGroup(trx, t.adminActor, { name: 'Rolled back' });
+        throw new Error('caller fails later');
+      }),
+    ).rejects.toThrow('caller fails later');
     expect(await snapshot()).toEqual(before);
 
     const g = await t.database.db.transaction().execute((trx) => createGroup(trx, t.adminActor, { name: 'Committed' }));
@@ -224,7 +239,13 @@ describe.each(dialects)('groups on %s', (dialect) => {
 
   it('documents the group endpoints in the OpenAPI document', async () => {
     const doc = (await t.anonymous({ method: 'GET', url: '/api/v1/openapi.json' })).json();
-    for (const path of ['/api/v1/groups', '/api/v1/groups/{id}', '/api/v1/groups/{id}/members', '/api/v1/groups/{id}/members/{userId}', '/api/v1/groups/{id}/applications']) {
+    for (const path of [
+      '/api/v1/groups',
+      '/api/v1/groups/{id}',
+      '/api/v1/groups/{id}/members',
+      '/api/v1/groups/{id}/members/{userId}',
+      '/api/v1/groups/{id}/applications',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
   });

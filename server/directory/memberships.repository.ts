@@ -16,7 +16,12 @@ export interface MemberKey {
 }
 
 export async function findUser(db: Db, organizationId: string, userId: string): Promise<MemberRow | undefined> {
-  return db.selectFrom('users as u').select(MEMBER_COLUMNS).where('u.organization_id', '=', organizationId).where('u.id', '=', userId).executeTakeFirst();
+  return db
+    .selectFrom('users as u')
+    .select(MEMBER_COLUMNS)
+    .where('u.organization_id', '=', organizationId)
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
 }
 
 /** Returns false when the user already was a member: adding is idempotent, also under concurrent requests. */

@@ -58,7 +58,11 @@ export async function listGroupMembers(db: Db, organizationId: string, groupId: 
 
 /** `added` is false when the user already was a member; then nothing is written or recorded. */
 export async function addGroupMember(
-  db: Db, actor: Actor, groupId: string, userId: string, clock: Clock = systemClock,
+  db: Db,
+  actor: Actor,
+  groupId: string,
+  userId: string,
+  clock: Clock = systemClock,
 ): Promise<{ member: GroupMember; added: boolean }> {
   return inTransaction(db, async (trx) => {
     const group = await requireGroup(trx, actor.organizationId, groupId);

@@ -8,15 +8,41 @@ export type UserRow = UsersTable;
 
 /** Public columns: everything but the password hash. */
 export const USER_COLUMNS = [
-  'id', 'organization_id', 'username', 'username_lower', 'email', 'email_lower', 'firstname', 'middlename', 'lastname',
-  'displayname', 'job_title', 'department', 'cost_center', 'employee_type', 'employee_identifier', 'organization',
-  'addresses', 'phone_numbers', 'state', 'password_status', 'source_type', 'source_application_id', 'source_import_run_id',
-  'search_text', 'created_at', 'updated_at',
+  'id',
+  'organization_id',
+  'username',
+  'username_lower',
+  'email',
+  'email_lower',
+  'firstname',
+  'middlename',
+  'lastname',
+  'displayname',
+  'job_title',
+  'department',
+  'cost_center',
+  'employee_type',
+  'employee_identifier',
+  'organization',
+  'addresses',
+  'phone_numbers',
+  'state',
+  'password_status',
+  'source_type',
+  'source_application_id',
+  'source_import_run_id',
+  'search_text',
+  'created_at',
+  'updated_at',
 ] as const;
 export type UserRecord = Omit<UserRow, 'password_hash'>;
 
 export async function insertUsers(db: Db, rows: UserRecord[]): Promise<void> {
-  await insertRows(db, 'users', rows.map((r) => ({ ...r, password_hash: null })));
+  await insertRows(
+    db,
+    'users',
+    rows.map((r) => ({ ...r, password_hash: null })),
+  );
 }
 
 export async function findUser(db: Db, organizationId: string, id: string): Promise<UserRecord | undefined> {
@@ -24,7 +50,11 @@ export async function findUser(db: Db, organizationId: string, id: string): Prom
 }
 
 /** Users whose username or email equals (lower-cased) any of the given values. */
-export async function findUsersByUsernameOrEmail(db: Db, organizationId: string, lowerValues: string[]): Promise<Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>[]> {
+export async function findUsersByUsernameOrEmail(
+  db: Db,
+  organizationId: string,
+  lowerValues: string[],
+): Promise<Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>[]> {
   const found = new Map<string, Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>>();
   // Two lookups, each on its own unique index: with OR, SQLite scans every user of the organization.
   for (const col of ['username_lower', 'email_lower'] as const) {
@@ -109,6 +139,8 @@ export async function listUsers(
 }
 
 export async function countUsers(db: Db, f: UserListFilter): Promise<number> {
-  const r = await filtered(db, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const r = await filtered(db, f)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

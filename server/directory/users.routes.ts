@@ -8,40 +8,60 @@ import * as users from './users.service.ts';
 export function userRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
 
-  app.get('/api/v1/users', {
-    schema: {
-      tags: ['users'],
-      querystring: z
-        .object({
-          q: z.string().max(200).optional(),
-          state: z.enum(USER_STATES).optional(),
-          passwordStatus: z.enum(PASSWORD_STATUSES).optional(),
-          sort: z.enum(USER_SORT_FIELDS, { message: `must be one of ${USER_SORT_FIELDS.join(', ')}` }).default('username'),
-          order: z.enum(['asc', 'desc']).default('asc'),
-          limit: limitSchema,
-          cursor: cursorSchema,
-        })
-        .strict(),
-      response: { 200: pageOf(userSchema), ...errors },
+  app.get(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['users'],
+        querystring: z
+          .object({
+            q: z.string().max(200).optional(),
+            state: z.enum(USER_STATES).optional(),
+            passwordStatus: z.enum(PASSWORD_STATUSES).optional(),
+            sort: z.enum(USER_SORT_FIELDS, { message: `must be one of ${USER_SORT_FIELDS.join(', ')}` }).default('username'),
+            order: z.enum(['asc', 'desc']).default('asc'),
+            limit: limitSchema,
+            cursor: cursorSchema,
+          })
+          .strict(),
+        response: { 200: pageOf(userSchema), ...errors },
+      },
     },
-  }, async (request) => users.listUsers(db, { ...request.query, organizationId: actorOf(request).organizationId }, deps.counts));
+    async (request) => users.listUsers(db, { ...request.query, organizationId: actorOf(request).organizationId }, deps.counts),
+  );
 
-  app.post('/api/v1/users', {
-    schema: { tags: ['users'], body: createUserSchema, response: { 201: userSchema, ...errors } },
-  }, async (request, reply) => reply.code(201).send(await users.createUser(db, actorOf(request), request.body, deps.clock)));
+  app.post(
+    '/api/v1/users',
+    {
+      schema: { tags: ['users'], body: createUserSchema, response: { 201: userSchema, ...errors } },
+    },
+    async (request, reply) => reply.code(201).send(await users.createUser(db, actorOf(request), request.body, deps.clock)),
+  );
 
-  app.get('/api/v1/users/:id', {
-    schema: { tags: ['users'], params: idParams, response: { 200: userSchema, ...errors } },
-  }, async (request) => users.getUser(db, actorOf(request).organizationId, request.params.id));
+  app.get(
+    '/api/v1/users/:id',
+    {
+      schema: { tags: ['users'], params: idParams, response: { 200: userSchema, ...errors } },
+    },
+    async (request) => users.getUser(db, actorOf(request).organizationId, request.params.id),
+  );
 
-  app.patch('/api/v1/users/:id', {
-    schema: { tags: ['users'], params: idParams, body: updateUserSchema, response: { 200: userSchema, ...errors } },
-  }, async (request) => users.updateUser(db, actorOf(request), request.params.id, request.body, deps.clock));
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      schema: { tags: ['users'], params: idParams, body: updateUserSchema, response: { 200: userSchema, ...errors } },
+    },
+    async (request) => users.updateUser(db, actorOf(request), request.params.id, request.body, deps.clock),
+  );
 
-  app.delete('/api/v1/users/:id', {
-    schema: { tags: ['users'], params: idParams, response: { 204: z.undefined(), ...errors } },
-  }, async (request, reply) => {
-    await users.deleteUser(db, actorOf(request), request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/v1/users/:id',
+    {
+      schema: { tags: ['users'], params: idParams, response: { 204: z.undefined(), ...errors } },
+    },
+    async (request, reply) => {
+      await users.deleteUser(db, actorOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -5,7 +5,8 @@ import { createUserSchema, updateUserSchema, userProblems } from './users.schema
 
 const okText = (max: number) => fc.string({ maxLength: max, unit: 'grapheme' }).filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s));
 const username = fc.stringMatching(/^[a-z0-9._@+-]{1,60}$/);
-const email = fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,30}$/), fc.stringMatching(/^[a-z0-9]{1,20}$/), fc.constantFrom('com', 'org', 'io'))
+const email = fc
+  .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,30}$/), fc.stringMatching(/^[a-z0-9]{1,20}$/), fc.constantFrom('com', 'org', 'io'))
   .map(([l, d, t]) => `${l}@${d}.${t}`)
   .filter((e) => !/\.\.|\.@/.test(e));
 const validUser = fc.record(
@@ -23,8 +24,12 @@ const validUser = fc.record(
     employeeIdentifier: okText(256),
     organization: okText(256),
     state: fc.constantFrom('STAGED', 'ACTIVE', 'SUSPENDED'),
-    addresses: fc.array(fc.record({ type: fc.constantFrom('work', 'home'), locality: okText(128), country: okText(128) }), { maxLength: 3 }),
-    phoneNumbers: fc.array(fc.record({ type: fc.constantFrom('work', 'home'), number: fc.stringMatching(/^\+?[0-9]{3,15}$/) }), { maxLength: 3 }),
+    addresses: fc.array(fc.record({ type: fc.constantFrom('work', 'home'), locality: okText(128), country: okText(128) }), {
+      maxLength: 3,
+    }),
+    phoneNumbers: fc.array(fc.record({ type: fc.constantFrom('work', 'home'), number: fc.stringMatching(/^\+?[0-9]{3,15}$/) }), {
+      maxLength: 3,
+    }),
   },
   { requiredKeys: ['username', 'email'] },
 );
@@ -53,13 +58,30 @@ describe('user payload validators', () => {
   });
 
   it('refuse any attribute over its length limit, naming that attribute', () => {
-    const limits = { firstname: 100, lastname: 100, middlename: 100, displayname: 256, jobTitle: 256, department: 256, costCenter: 256, employeeType: 256, employeeIdentifier: 256, organization: 256, username: 100 } as const;
+    const limits = {
+      firstname: 100,
+      lastname: 100,
+      middlename: 100,
+      displayname: 256,
+      jobTitle: 256,
+      department: 256,
+      costCenter: 256,
+      employeeType: 256,
+      employeeIdentifier: 256,
+      organization: 256,
+      username: 100,
+    } as const;
     fc.assert(
-      fc.property(validUser, fc.constantFrom(...(Object.keys(limits) as (keyof typeof limits)[])), fc.integer({ min: 1, max: 50 }), (u, field, extra) => {
-        const bad = { ...u, [field]: 'a'.repeat(limits[field] + extra) };
-        const problems = userProblems(bad);
-        expect(problems.map((p) => p.path)).toContain(field);
-      }),
+      fc.property(
+        validUser,
+        fc.constantFrom(...(Object.keys(limits) as (keyof typeof limits)[])),
+        fc.integer({ min: 1, max: 50 }),
+        (u, field, extra) => {
+          const bad = { ...u, [field]: 'a'.repeat(limits[field] + extra) };
+          const problems = userProblems(bad);
+          expect(problems.map((p) => p.path)).toContain(field);
+        },
+      ),
     );
   });
 
@@ -76,17 +98,26 @@ describe('user payload validators', () => {
       ),
     );
     fc.assert(
-      fc.property(validUser, fc.constantFrom('firstname', 'email', 'username', 'state', 'addresses'), fc.oneof(fc.integer(), fc.boolean(), fc.object()), (u, field, value) => {
-        expect(createUserSchema.safeParse({ ...u, [field]: value }).success).toBe(false);
-      }),
+      fc.property(
+        validUser,
+        fc.constantFrom('firstname', 'email', 'username', 'state', 'addresses'),
+        fc.oneof(fc.integer(), fc.boolean(), fc.object()),
+        (u, field, value) => {
+          expect(createUserSchema.safeParse({ ...u, [field]: value }).success).toBe(false);
+        },
+      ),
     );
   });
 
   it('refuse strings that are not email addresses', () => {
     fc.assert(
-      fc.property(validUser, fc.string().filter((s) => !s.includes('@')), (u, notEmail) => {
-        expect(userProblems({ ...u, email: notEmail }).map((p) => p.path)).toContain('email');
-      }),
+      fc.property(
+        validUser,
+        fc.string().filter((s) => !s.includes('@')),
+        (u, notEmail) => {
+          expect(userProblems({ ...u, email: notEmail }).map((p) => p.path)).toContain('email');
+        },
+      ),
     );
   });
 });

@@ -145,7 +145,17 @@ export const userSchema = z.object({
 
 export type User = z.output<typeof userSchema>;
 
-export const USER_SORT_FIELDS = ['username', 'email', 'firstname', 'lastname', 'displayname', 'state', 'passwordStatus', 'createdAt', 'updatedAt'] as const;
+export const USER_SORT_FIELDS = [
+  'username',
+  'email',
+  'firstname',
+  'lastname',
+  'displayname',
+  'state',
+  'passwordStatus',
+  'createdAt',
+  'updatedAt',
+] as const;
 export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 
 /** Problems with a user payload as {path, message}, for imports that report per user instead of throwing. */

@@ -116,9 +116,11 @@ export function newUserRecord(organizationId: string, input: CreateUserInput, no
 }
 
 function takenError(which: 'username' | 'email', value: string) {
-  return conflict(which === 'username' ? 'USERNAME_TAKEN' : 'EMAIL_TAKEN', `A user with ${which} ${value} already exists (compared in any letter case)`, [
-    { path: `body.${which}`, message: 'already taken' },
-  ]);
+  return conflict(
+    which === 'username' ? 'USERNAME_TAKEN' : 'EMAIL_TAKEN',
+    `A user with ${which} ${value} already exists (compared in any letter case)`,
+    [{ path: `body.${which}`, message: 'already taken' }],
+  );
 }
 
 async function assertUnique(db: Db, organizationId: string, username: string | undefined, email: string | undefined, exceptId?: string) {
@@ -208,7 +210,13 @@ export async function updateUser(db: Db, actor: Actor, id: string, input: Update
       const usernameChanged = patch.username !== undefined && patch.username.toLowerCase() !== before.username_lower;
       const emailChanged = patch.email !== undefined && patch.email.toLowerCase() !== before.email_lower;
       if (usernameChanged || emailChanged) {
-        await assertUnique(trx, actor.organizationId, usernameChanged ? patch.username : undefined, emailChanged ? patch.email : undefined, id);
+        await assertUnique(
+          trx,
+          actor.organizationId,
+          usernameChanged ? patch.username : undefined,
+          emailChanged ? patch.email : undefined,
+          id,
+        );
       }
       if (patch.username !== undefined) patch.username_lower = patch.username.toLowerCase();
       if (patch.email !== undefined) patch.email_lower = patch.email.toLowerCase();
@@ -254,7 +262,11 @@ export interface UserListQuery {
 }
 
 /** `counts`: where a large total may come from a count made a few seconds ago (count-cache.ts). */
-export async function listUsers(db: Db, query: UserListQuery, counts?: CountCache): Promise<{ items: User[]; nextCursor: string | null; total: number }> {
+export async function listUsers(
+  db: Db,
+  query: UserListQuery,
+  counts?: CountCache,
+): Promise<{ items: User[]; nextCursor: string | null; total: number }> {
   const sort = repo.SORT_COLUMNS[query.sort];
   const q = query.q?.trim().toLowerCase();
   const filter: repo.UserListFilter = {
@@ -268,7 +280,9 @@ export async function listUsers(db: Db, query: UserListQuery, counts?: CountCach
     const [s, value, id] = decodeCursor(query.cursor, ['string', 'string', 'string']) as string[];
     // A cursor is only valid for the sort it was made with.
     if (s !== `${query.sort}:${query.order}`) {
-      throw new AppError('INVALID_CURSOR', 400, 'cursor belongs to a different sort order', [{ path: 'cursor', message: 'invalid cursor' }]);
+      throw new AppError('INVALID_CURSOR', 400, 'cursor belongs to a different sort order', [
+        { path: 'cursor', message: 'invalid cursor' },
+      ]);
     }
     after = { value, id };
   }

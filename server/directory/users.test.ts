@@ -16,7 +16,10 @@ const full = {
   employeeIdentifier: 'E-0001',
   organization: 'Analytical Engines Ltd',
   addresses: [{ type: 'work', streetAddress: '12 St James Sq', locality: 'London', region: 'LDN', postalCode: 'SW1Y', country: 'GB' }],
-  phoneNumbers: [{ type: 'work', number: '+44 20 7946 0000' }, { type: 'home', number: '+44 20 7946 0001' }],
+  phoneNumbers: [
+    { type: 'work', number: '+44 20 7946 0000' },
+    { type: 'home', number: '+44 20 7946 0001' },
+  ],
 };
 
 describe.each(dialects)('users API on %s', (dialect) => {
@@ -29,7 +32,14 @@ describe.each(dialects)('users API on %s', (dialect) => {
   });
 
   const count = async (table: 'users' | 'insight_events') =>
-    Number((await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('creates a user with every attribute, ACTIVE and password PENDING, with a user_create event', async () => {
     const r = await t.admin({ method: 'POST', url: '/api/v1/users', payload: full });
@@ -61,17 +71,35 @@ describe.each(dialects)('users API on %s', (dialect) => {
 
   it('refuses usernames with invisible or non-characters and stores one (NFC) spelling of each name', async () => {
     const [users0, events0] = [await count('users'), await count('insight_events')];
-    for (const username of ['admin\u202Eexe.txt', 'ad\u200Bmin', 'ad\u2066min\u2069', 'ali\uFEFFce', 'bob\uFFFE', 'carol\u{10FFFF}', 'dan\uD800', 'eve\u00ADx', 'ali\u061Cce']) {
+    for (const username of [
+      'admin\u202Eexe.txt',
+      'ad\u200Bmin',
+      'ad\u2066min\u2069',
+      'ali\uFEFFce',
+      'bob\uFFFE',
+      'carol\u{10FFFF}',
+      'dan\uD800',
+      'eve\u00ADx',
+      'ali\u061Cce',
+    ]) {
       const r = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username, email: `u${Math.random()}@example.com` } });
       expect(r.statusCode, JSON.stringify(username)).toBe(400);
       expect(r.json().error.details[0].path).toBe('body.username');
     }
     expect([await count('users'), await count('insight_events')]).toEqual([users0, events0]);
     // "José" typed with a combining accent (NFD) is stored composed, and then taken in either spelling.
-    const created = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'Jose\u0301.nfc', email: 'jose.nfc@example.com' } });
+    const created = await t.admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'Jose\u0301.nfc', email: 'jose.nfc@example.com' },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json().username).toBe('Jos\u00E9.nfc');
-    const again = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'Jos\u00E9.NFC', email: 'jose2.nfc@example.com' } });
+    const again = await t.admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'Jos\u00E9.NFC', email: 'jose2.nfc@example.com' },
+    });
     expect(again.statusCode).toBe(409);
   });
 
@@ -98,11 +126,23 @@ describe.each(dialects)('users API on %s', (dialect) => {
     const malformed = await t.admin({ method: 'POST', url: '/api/v1/users', payload: '{"username": "x",' });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('MALFORMED_BODY');
-    const proto = await t.admin({ method: 'POST', url: '/api/v1/users', payload: '{"username":"p","email":"p@example.com","__proto__":{"admin":true}}' });
+    const proto = await t.admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: '{"username":"p","email":"p@example.com","__proto__":{"admin":true}}',
+    });
     expect(proto.statusCode).toBe(400);
-    const ctor = await t.admin({ method: 'POST', url: '/api/v1/users', payload: '{"username":"p","email":"p@example.com","constructor":{"prototype":{"admin":true}}}' });
+    const ctor = await t.admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: '{"username":"p","email":"p@example.com","constructor":{"prototype":{"admin":true}}}',
+    });
     expect(ctor.statusCode).toBe(400);
-    const huge = await t.admin({ method: 'POST', url: '/api/v1/users', payload: JSON.stringify({ username: 'h', email: 'h@example.com', firstname: 'x'.repeat(2 * 1024 * 1024) }) });
+    const huge = await t.admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: JSON.stringify({ username: 'h', email: 'h@example.com', firstname: 'x'.repeat(2 * 1024 * 1024) }),
+    });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error.code).toBe('BODY_TOO_LARGE');
     expect([await count('users'), await count('insight_events')]).toEqual([users0, events0]);
@@ -110,7 +150,11 @@ describe.each(dialects)('users API on %s', (dialect) => {
 
   it('updates changed attributes only, records from/to, and keeps uniqueness on rename', async () => {
     const a = (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'grace', email: 'grace@example.com' } })).json();
-    const r = await t.admin({ method: 'PATCH', url: `/api/v1/users/${a.id}`, payload: { jobTitle: 'Rear Admiral', firstname: 'Grace', lastname: null } });
+    const r = await t.admin({
+      method: 'PATCH',
+      url: `/api/v1/users/${a.id}`,
+      payload: { jobTitle: 'Rear Admiral', firstname: 'Grace', lastname: null },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ jobTitle: 'Rear Admiral', firstname: 'Grace', lastname: '' });
     const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${a.id}&eventType=user_update` })).json().items;
@@ -142,7 +186,13 @@ describe.each(dialects)('users API on %s', (dialect) => {
         const r = await t.admin({
           method: 'POST',
           url: '/api/v1/users',
-          payload: { username: `list.user${n}`, email: `list${n}@example.org`, firstname: i % 2 ? 'Odd' : 'Even', lastname: `L${(37 - i) % 10}`, state: i % 5 === 0 ? 'SUSPENDED' : 'ACTIVE' },
+          payload: {
+            username: `list.user${n}`,
+            email: `list${n}@example.org`,
+            firstname: i % 2 ? 'Odd' : 'Even',
+            lastname: `L${(37 - i) % 10}`,
+            state: i % 5 === 0 ? 'SUSPENDED' : 'ACTIVE',
+          },
         });
         expect(r.statusCode).toBe(201);
       }

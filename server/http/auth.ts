@@ -55,7 +55,11 @@ function statedOrigin(request: FastifyRequest): string | undefined {
 export function assertSameOrigin(request: FastifyRequest, trusted: string): void {
   const stated = statedOrigin(request);
   if (stated === undefined || stated === trusted || stated === `${request.protocol}://${request.host}`) return;
-  throw new AppError('CSRF_CHECK_FAILED', 403, 'This request comes from another site (Origin or Referer): state-changing requests must come from Roster itself');
+  throw new AppError(
+    'CSRF_CHECK_FAILED',
+    403,
+    'This request comes from another site (Origin or Referer): state-changing requests must come from Roster itself',
+  );
 }
 
 export function installAuth(app: FastifyInstance, deps: Deps): void {
@@ -88,14 +92,22 @@ export function installAuth(app: FastifyInstance, deps: Deps): void {
       request.csrfToken = session.csrfToken;
       request.mfaEnrolmentRequired = session.mfaEnrolmentRequired;
       if (session.mfaEnrolmentRequired && !config?.allowDuringMfaEnrolment) {
-        throw new AppError('MFA_ENROLMENT_REQUIRED', 403, 'This organization requires MFA for every admin: set up an authenticator app first');
+        throw new AppError(
+          'MFA_ENROLMENT_REQUIRED',
+          403,
+          'This organization requires MFA for every admin: set up an authenticator app first',
+        );
       }
       // Browsers can't send a JSON content type cross-site without CORS, which Roster never allows.
       if (!SAFE_METHODS.has(request.method)) {
         const ct = request.headers['content-type'] ?? '';
         const token = request.headers['x-csrf-token'];
         if (!/^application\/json\b/i.test(ct) && token !== session.csrfToken) {
-          throw new AppError('CSRF_CHECK_FAILED', 403, 'State-changing requests must send Content-Type: application/json or the X-CSRF-Token header');
+          throw new AppError(
+            'CSRF_CHECK_FAILED',
+            403,
+            'State-changing requests must send Content-Type: application/json or the X-CSRF-Token header',
+          );
         }
       }
     }

@@ -49,18 +49,25 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
     if (status >= 400 && status < 500) {
-      const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'BODY_TOO_LARGE'
-        : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE'
-        : status === 429 ? 'RATE_LIMITED'
-        : fe.code?.startsWith('FST_ERR_CTP') || fe instanceof SyntaxError ? 'MALFORMED_BODY'
-        : 'BAD_REQUEST';
+      const code =
+        fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'BODY_TOO_LARGE'
+          : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : status === 429
+              ? 'RATE_LIMITED'
+              : fe.code?.startsWith('FST_ERR_CTP') || fe instanceof SyntaxError
+                ? 'MALFORMED_BODY'
+                : 'BAD_REQUEST';
       const message = code === 'MALFORMED_BODY' ? `Request body is not valid JSON: ${fe.message}` : fe.message;
       return reply.code(status).send(errorBody(code, message));
     }
     const storage = storageProblem(err);
     if (storage) {
       request.log.error({ err }, 'the database cannot store anything');
-      return reply.code(503).send(errorBody('STORAGE_UNAVAILABLE', `Roster cannot store anything right now: ${storage}. Nothing of this request was saved.`));
+      return reply
+        .code(503)
+        .send(errorBody('STORAGE_UNAVAILABLE', `Roster cannot store anything right now: ${storage}. Nothing of this request was saved.`));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(errorBody('INTERNAL', 'Internal server error'));

@@ -57,7 +57,9 @@ describe('errors refused before routing use the API error body', () => {
   it('431 for headers over the size limit, 400 for bytes that are not HTTP', async () => {
     const big = await raw(port, `GET /api/v1/users/${'a'.repeat(40_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(big).toMatch(/^HTTP\/1\.1 431 /);
-    expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'The request line or headers are too large' } });
+    expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'HEADERS_TOO_LARGE', message: 'The request line or headers are too large' },
+    });
     const junk = await raw(port, 'NOT HTTP AT ALL\r\n\r\n');
     expect(junk).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(junk.slice(junk.indexOf('\r\n\r\n') + 4)).error.code).toBe('BAD_REQUEST');
@@ -70,8 +72,11 @@ describe('client address behind a reverse proxy', () => {
     const t = await createTestApp('sqlite', { TRUST_PROXY: trustProxy });
     try {
       const login = await t.anonymous({
-        method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.5',
-        headers: { 'x-forwarded-for': forwardedFor }, payload: { email: 'nobody@example.com', password: 'wrong password here' },
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '10.0.0.5',
+        headers: { 'x-forwarded-for': forwardedFor },
+        payload: { email: 'nobody@example.com', password: 'wrong password here' },
       });
       expect(login.statusCode).toBe(401);
       const events = await t.admin({ url: '/api/v1/insights/events?eventType=admin_login_attempt' });

@@ -4,7 +4,11 @@ import type { App } from './common.ts';
 import type { Registry } from 'prom-client';
 
 export function healthRoutes(app: App, deps: Deps, metrics: Registry): void {
-  app.get('/healthz', { config: { public: true }, schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/healthz',
+    { config: { public: true }, schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
 
   // Ready = migrations done, the first admin from the environment created, the job queue started (see
   // server.ts) and the database answering now. Orchestrators and scripts wait for this before they sign in.

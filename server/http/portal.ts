@@ -56,7 +56,10 @@ async function pickEncoding(file: string, acceptEncoding: string | undefined): P
     accepted.set(name, q ? Number(q[1]) : 1);
   }
   const ok = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
-  for (const [encoding, ext] of [['br', '.br'], ['gzip', '.gz']] as const) {
+  for (const [encoding, ext] of [
+    ['br', '.br'],
+    ['gzip', '.gz'],
+  ] as const) {
     if (ok(encoding) && (await isFile(file + ext))) return { encoding, file: file + ext };
   }
   return { encoding: null, file };
@@ -112,9 +115,17 @@ function fileCache() {
   };
 }
 
-async function sendFile(request: FastifyRequest, reply: FastifyReply, load: ReturnType<typeof fileCache>, file: string, cacheControl: string) {
+async function sendFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  load: ReturnType<typeof fileCache>,
+  file: string,
+  cacheControl: string,
+) {
   const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  const chosen = /^(text\/|application\/json|image\/svg)/.test(type) ? await pickEncoding(file, request.headers['accept-encoding']) : { encoding: null, file };
+  const chosen = /^(text\/|application\/json|image\/svg)/.test(type)
+    ? await pickEncoding(file, request.headers['accept-encoding'])
+    : { encoding: null, file };
   const { body, etag: hash } = await load(chosen.file);
   const etag = `"${hash}${chosen.encoding ? `-${chosen.encoding}` : ''}"`;
   reply.header('cache-control', cacheControl);

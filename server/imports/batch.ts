@@ -20,7 +20,11 @@ export interface BatchContext {
 /** One batch in one transaction. Returns how many remote users it answered. */
 export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
   const { run, app, actor } = ctx;
-  const done = await repo.findResultRemoteIds(trx, run.id, candidates.map((c) => c.remoteId));
+  const done = await repo.findResultRemoteIds(
+    trx,
+    run.id,
+    candidates.map((c) => c.remoteId),
+  );
   const todo = candidates.filter((c) => c.remoteId && !done.has(c.remoteId));
   if (todo.length === 0) return 0;
   const existing = await findExisting(trx, run.organization_id, run.application_id, todo);
@@ -34,7 +38,16 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
   let seq = firstSeq;
   for (const c of todo) {
     const result = (outcome: repo.ResultRow['outcome'], reason: string | null, userId: string | null = null) => {
-      results.push({ run_id: run.id, remote_id: c.remoteId, seq: seq++, user_name: c.userName || c.email, email: c.email, outcome, reason, user_id: userId });
+      results.push({
+        run_id: run.id,
+        remote_id: c.remoteId,
+        seq: seq++,
+        user_name: c.userName || c.email,
+        email: c.email,
+        outcome,
+        reason,
+        user_id: userId,
+      });
       counts.processed++;
       counts[outcome]++;
     };
@@ -59,9 +72,21 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
       continue;
     }
     for (const k of keys) inBatch.set(k, c.remoteId);
-    const user = newUserRecord(run.organization_id, { ...c.input, state: 'ACTIVE' }, now, { applicationId: run.application_id, importRunId: run.id });
+    const user = newUserRecord(run.organization_id, { ...c.input, state: 'ACTIVE' }, now, {
+      applicationId: run.application_id,
+      importRunId: run.id,
+    });
     users.push(user);
-    linkRows.push({ organization_id: run.organization_id, application_id: run.application_id, user_id: user.id, remote_id: c.remoteId, remote_user_name: c.userName, origin: 'import', created_at: now, updated_at: now });
+    linkRows.push({
+      organization_id: run.organization_id,
+      application_id: run.application_id,
+      user_id: user.id,
+      remote_id: c.remoteId,
+      remote_user_name: c.userName,
+      origin: 'import',
+      created_at: now,
+      updated_at: now,
+    });
     events.push({
       eventType: 'user_create',
       service: 'import',
@@ -81,4 +106,3 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
   await repo.addRunCounts(trx, run.id, counts, run.total, now);
   return counts.processed;
 }
-

@@ -10,11 +10,20 @@ export interface Existing {
   reason: string;
 }
 
-export async function findExisting(db: Db, organizationId: string, applicationId: string, candidates: Candidate[]): Promise<Map<string, Existing>> {
+export async function findExisting(
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  candidates: Candidate[],
+): Promise<Map<string, Existing>> {
   const out = new Map<string, Existing>();
   const valid = candidates.filter((c) => c.input);
   if (valid.length === 0) return out;
-  const linked = await links.findLinksByRemoteIds(db, applicationId, valid.map((c) => c.remoteId));
+  const linked = await links.findLinksByRemoteIds(
+    db,
+    applicationId,
+    valid.map((c) => c.remoteId),
+  );
   for (const l of linked) out.set(l.remote_id, { userId: l.user_id, reason: 'already linked to a directory user in this application' });
   const values = new Set<string>();
   for (const c of valid) {

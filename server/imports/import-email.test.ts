@@ -13,7 +13,11 @@ describe.each(dialects)('import email on %s', (dialect) => {
   const smtp = new SmtpReceiver();
   beforeAll(async () => {
     await smtp.start();
-    t = await createTestApp(dialect, { SMTP_URL: smtp.url, MAIL_FROM: 'Roster <roster@example.org>', PUBLIC_URL: 'https://roster.example.org' });
+    t = await createTestApp(dialect, {
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'Roster <roster@example.org>',
+      PUBLIC_URL: 'https://roster.example.org',
+    });
     registerWorkers(t.deps);
     await t.deps.queue.start();
     scim = await startScimServer({ users: 148, seed: 21, auth: { type: 'bearer', token: SCIM_TOKEN } });
@@ -50,10 +54,16 @@ describe.each(dialects)('import email on %s', (dialect) => {
     expect(lines).toHaveLength(152);
     expect(lines.filter((l) => l.includes(',created,'))).toHaveLength(149);
     // The row is marked sent just after the SMTP server took the message: wait for that write.
-    const outbox = await eventually(async () => {
-      const m = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' })).json().items.find((i: { relatedId?: string }) => i.relatedId === runId);
-      return m?.status === 'queued' ? undefined : m;
-    }, 10_000, 'the outbox row to be updated');
+    const outbox = await eventually(
+      async () => {
+        const m = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+          .json()
+          .items.find((i: { relatedId?: string }) => i.relatedId === runId);
+        return m?.status === 'queued' ? undefined : m;
+      },
+      10_000,
+      'the outbox row to be updated',
+    );
     expect(outbox.status).toBe('sent');
   });
 });

@@ -53,100 +53,139 @@ const previewItemSchema = z.object({
 export function importRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
 
-  app.get('/api/v1/applications/:id/import/users', {
-    schema: {
-      tags: ['import'],
-      description: "The application's users over SCIM, each marked new, exists or invalid. The list is read once and kept for 10 minutes; refresh=true reads it again.",
-      params: idParams,
-      querystring: z.object({
-        q: z.string().max(200).optional(),
-        status: z.enum(['new', 'exists', 'invalid']).optional(),
-        sort: z.enum(Object.keys(PREVIEW_SORT_COLUMNS) as [keyof typeof PREVIEW_SORT_COLUMNS]).default('userName'),
-        order: z.enum(['asc', 'desc']).default('asc'),
-        limit: limitSchema,
-        cursor: cursorSchema,
-        refresh: queryBoolean.optional(),
-      }).strict(),
-      response: {
-        200: z.object({
-          items: z.array(previewItemSchema),
-          nextCursor: z.string().nullable(),
-          total: z.number(),
-          counts: z.object({ new: z.number(), exists: z.number(), invalid: z.number() }),
-          snapshot: z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string(), total: z.number() }),
-        }),
-        ...errors,
-        502: errors[400],
+  app.get(
+    '/api/v1/applications/:id/import/users',
+    {
+      schema: {
+        tags: ['import'],
+        description:
+          "The application's users over SCIM, each marked new, exists or invalid. The list is read once and kept for 10 minutes; refresh=true reads it again.",
+        params: idParams,
+        querystring: z
+          .object({
+            q: z.string().max(200).optional(),
+            status: z.enum(['new', 'exists', 'invalid']).optional(),
+            sort: z.enum(Object.keys(PREVIEW_SORT_COLUMNS) as [keyof typeof PREVIEW_SORT_COLUMNS]).default('userName'),
+            order: z.enum(['asc', 'desc']).default('asc'),
+            limit: limitSchema,
+            cursor: cursorSchema,
+            refresh: queryBoolean.optional(),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            items: z.array(previewItemSchema),
+            nextCursor: z.string().nullable(),
+            total: z.number(),
+            counts: z.object({ new: z.number(), exists: z.number(), invalid: z.number() }),
+            snapshot: z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string(), total: z.number() }),
+          }),
+          ...errors,
+          502: errors[400],
+        },
       },
     },
-  }, async (request) => {
-    const actor = actorOf(request);
-    const { refresh, ...query } = request.query;
-    // Reading the whole application again costs it (and its rate limit) a full listing: admins only.
-    if (refresh === true && actor.role !== 'admin') {
-      throw new AppError('FORBIDDEN', 403, 'Your role is read_only: refreshing the preview needs the admin role', [{ path: 'querystring.refresh', message: 'needs the admin role' }]);
-    }
-    const snapshot = await ensureSnapshot(deps, actor.organizationId, request.params.id, { refresh: refresh === true && !query.cursor });
-    return queryPreview(db, snapshot, query);
-  });
-
-  app.post('/api/v1/applications/:id/import/jobs', {
-    schema: {
-      tags: ['import'],
-      description: `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either way.`,
-      params: idParams,
-      body: z.object({
-        remoteIds: z.array(z.string().min(1).max(1024)).max(MAX_SELECTION, `at most ${MAX_SELECTION} users; use all: true for more`).optional(),
-        all: z.literal(true, { message: 'must be true (or leave it out and send remoteIds)' }).optional(),
-      }).strict(),
-      response: { 200: z.object({ run: runSchema.extend({ results: z.array(resultSchema) }) }), 202: z.object({ run: runSchema }), ...errors, 502: errors[400] },
+    async (request) => {
+      const actor = actorOf(request);
+      const { refresh, ...query } = request.query;
+      // Reading the whole application again costs it (and its rate limit) a full listing: admins only.
+      if (refresh === true && actor.role !== 'admin') {
+        throw new AppError('FORBIDDEN', 403, 'Your role is read_only: refreshing the preview needs the admin role', [
+          { path: 'querystring.refresh', message: 'needs the admin role' },
+        ]);
+      }
+      const snapshot = await ensureSnapshot(deps, actor.organizationId, request.params.id, { refresh: refresh === true && !query.cursor });
+      return queryPreview(db, snapshot, query);
     },
-  }, async (request, reply) => {
-    const { remoteIds, all } = request.body;
-    if ((remoteIds === undefined) === (all === undefined)) {
-      throw badRequest('VALIDATION_FAILED', 'Send either remoteIds or all: true', [{ path: 'body', message: 'exactly one of remoteIds and all is required' }]);
-    }
-    const created = await createImportRun(deps, actorOf(request), request.params.id, all ? { all } : { remoteIds: remoteIds! });
-    if (created.results) return reply.code(200).send({ run: { ...created.run, results: created.results } });
-    return reply.code(202).send({ run: created.run });
-  });
+  );
 
-  app.get('/api/v1/import-runs', {
-    schema: {
-      tags: ['import'],
-      querystring: z.object({ applicationId: z.uuid().optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
-      response: { 200: z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() }), ...errors },
+  app.post(
+    '/api/v1/applications/:id/import/jobs',
+    {
+      schema: {
+        tags: ['import'],
+        description: `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either way.`,
+        params: idParams,
+        body: z
+          .object({
+            remoteIds: z
+              .array(z.string().min(1).max(1024))
+              .max(MAX_SELECTION, `at most ${MAX_SELECTION} users; use all: true for more`)
+              .optional(),
+            all: z.literal(true, { message: 'must be true (or leave it out and send remoteIds)' }).optional(),
+          })
+          .strict(),
+        response: {
+          200: z.object({ run: runSchema.extend({ results: z.array(resultSchema) }) }),
+          202: z.object({ run: runSchema }),
+          ...errors,
+          502: errors[400],
+        },
+      },
     },
-  }, async (request) => listRuns(db, actorOf(request).organizationId, request.query));
-
-  app.get('/api/v1/import-runs/:id', {
-    schema: { tags: ['import'], params: idParams, response: { 200: runSchema, ...errors } },
-  }, async (request) => getRun(db, actorOf(request).organizationId, request.params.id));
-
-  app.get('/api/v1/import-runs/:id/results', {
-    schema: {
-      tags: ['import'],
-      description: 'Per-user results in the order they were processed. format=csv downloads all of them.',
-      params: idParams,
-      querystring: z.object({
-        format: z.enum(['json', 'csv']).default('json'),
-        outcome: z.enum(['created', 'skipped', 'failed']).optional(),
-        limit: z.coerce.number().int().min(1).max(5000).default(500),
-        cursor: cursorSchema,
-      }).strict(),
-      response: { 200: z.object({ items: z.array(resultSchema), nextCursor: z.string().nullable() }).or(z.string()), ...errors },
+    async (request, reply) => {
+      const { remoteIds, all } = request.body;
+      if ((remoteIds === undefined) === (all === undefined)) {
+        throw badRequest('VALIDATION_FAILED', 'Send either remoteIds or all: true', [
+          { path: 'body', message: 'exactly one of remoteIds and all is required' },
+        ]);
+      }
+      const created = await createImportRun(deps, actorOf(request), request.params.id, all ? { all } : { remoteIds: remoteIds! });
+      if (created.results) return reply.code(200).send({ run: { ...created.run, results: created.results } });
+      return reply.code(202).send({ run: created.run });
     },
-  }, async (request, reply) => {
-    const run = await getRun(db, actorOf(request).organizationId, request.params.id);
-    const { format, outcome, limit, cursor } = request.query;
-    if (format === 'csv') {
-      reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="import-${run.id}.csv"`);
-      return reply.send(Readable.from(resultCsvLines(db, run.id, outcome)) as never);
-    }
-    const after = cursor ? Number(decodeCursor(cursor, ['number'])[0]) : -1;
-    const rows = await repo.listResults(db, run.id, after, limit + 1, outcome);
-    const page = rows.slice(0, limit);
-    return { items: page.map(toResult), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].seq]) : null };
-  });
+  );
+
+  app.get(
+    '/api/v1/import-runs',
+    {
+      schema: {
+        tags: ['import'],
+        querystring: z.object({ applicationId: z.uuid().optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
+        response: { 200: z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() }), ...errors },
+      },
+    },
+    async (request) => listRuns(db, actorOf(request).organizationId, request.query),
+  );
+
+  app.get(
+    '/api/v1/import-runs/:id',
+    {
+      schema: { tags: ['import'], params: idParams, response: { 200: runSchema, ...errors } },
+    },
+    async (request) => getRun(db, actorOf(request).organizationId, request.params.id),
+  );
+
+  app.get(
+    '/api/v1/import-runs/:id/results',
+    {
+      schema: {
+        tags: ['import'],
+        description: 'Per-user results in the order they were processed. format=csv downloads all of them.',
+        params: idParams,
+        querystring: z
+          .object({
+            format: z.enum(['json', 'csv']).default('json'),
+            outcome: z.enum(['created', 'skipped', 'failed']).optional(),
+            limit: z.coerce.number().int().min(1).max(5000).default(500),
+            cursor: cursorSchema,
+          })
+          .strict(),
+        response: { 200: z.object({ items: z.array(resultSchema), nextCursor: z.string().nullable() }).or(z.string()), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const run = await getRun(db, actorOf(request).organizationId, request.params.id);
+      const { format, outcome, limit, cursor } = request.query;
+      if (format === 'csv') {
+        reply.header('content-type', 'text/csv; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="import-${run.id}.csv"`);
+        return reply.send(Readable.from(resultCsvLines(db, run.id, outcome)) as never);
+      }
+      const after = cursor ? Number(decodeCursor(cursor, ['number'])[0]) : -1;
+      const rows = await repo.listResults(db, run.id, after, limit + 1, outcome);
+      const page = rows.slice(0, limit);
+      return { items: page.map(toResult), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].seq]) : null };
+    },
+  );
 }

@@ -48,11 +48,16 @@ describe.each(dialects)('import on %s', (dialect) => {
   const preview = async (query = '') => {
     const r = await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?limit=100${query}` });
     expect(r.statusCode, r.body).toBe(200);
-    return r.json() as { items: { remoteId: string; status: string; reasons: string[]; existingUserId?: string; userName: string }[]; total: number; nextCursor: string | null; counts: Record<string, number> };
+    return r.json() as {
+      items: { remoteId: string; status: string; reasons: string[]; existingUserId?: string; userName: string }[];
+      total: number;
+      nextCursor: string | null;
+      counts: Record<string, number>;
+    };
   };
   const item = (p: Awaited<ReturnType<typeof preview>>, key: string) => p.items.find((i) => i.remoteId === ids[key])!;
 
-  it('previews the application\'s users marked new, exists (saying why) or invalid (saying why)', async () => {
+  it("previews the application's users marked new, exists (saying why) or invalid (saying why)", async () => {
     const p = await preview();
     expect(p.total).toBe(9);
     expect(item(p, 'ada')).toMatchObject({ status: 'new', reasons: [] });
@@ -70,7 +75,7 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(p.counts).toEqual({ new: 4, exists: 2, invalid: 3 });
   });
 
-  it('searches, filters and sorts on Roster\'s side without reading SCIM again', async () => {
+  it("searches, filters and sorts on Roster's side without reading SCIM again", async () => {
     scim.clearRequests();
     const searched = await preview('&q=REMOTE.EXAMPLE&status=new');
     expect(searched.items.map((i) => i.userName).sort()).toEqual(['ada.remote', 'bob.remote', 'cy.remote', 'dup.one']);
@@ -83,7 +88,10 @@ describe.each(dialects)('import on %s', (dialect) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r = await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?limit=3&sort=email${cursor ? `&cursor=${cursor}` : ''}` });
+      const r = await t.admin({
+        method: 'GET',
+        url: `/api/v1/applications/${appId}/import/users?limit=3&sort=email${cursor ? `&cursor=${cursor}` : ''}`,
+      });
       seen.push(...r.json().items.map((i: { remoteId: string }) => i.remoteId));
       cursor = r.json().nextCursor;
     } while (cursor);
@@ -106,7 +114,11 @@ describe.each(dialects)('import on %s', (dialect) => {
   });
 
   it('imports a small selection at once: only new users, ACTIVE with password PENDING, linked, bound to nothing, all recorded', async () => {
-    const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { remoteIds: [ids.ada, ids.bob, ids.taken, ids.badEmail] } });
+    const r = await t.admin({
+      method: 'POST',
+      url: `/api/v1/applications/${appId}/import/jobs`,
+      payload: { remoteIds: [ids.ada, ids.bob, ids.taken, ids.badEmail] },
+    });
     expect(r.statusCode, r.body).toBe(200);
     const { run } = r.json();
     expect(run).toMatchObject({ status: 'completed', total: 4, processed: 4, created: 2, skipped: 1, failed: 1 });
@@ -114,7 +126,14 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(byRemote[ids.taken]).toMatchObject({ outcome: 'skipped' });
     expect(byRemote[ids.badEmail]).toMatchObject({ outcome: 'failed' });
     const ada = (await t.admin({ method: 'GET', url: `/api/v1/users/${byRemote[ids.ada].userId}` })).json();
-    expect(ada).toMatchObject({ username: 'ada.remote', email: 'ada@remote.example', jobTitle: 'Analyst', state: 'ACTIVE', passwordStatus: 'PENDING', source: { type: 'import', applicationId: appId, importRunId: run.id } });
+    expect(ada).toMatchObject({
+      username: 'ada.remote',
+      email: 'ada@remote.example',
+      jobTitle: 'Analyst',
+      state: 'ACTIVE',
+      passwordStatus: 'PENDING',
+      source: { type: 'import', applicationId: appId, importRunId: run.id },
+    });
     expect(ada.phoneNumbers).toEqual([{ type: 'work', number: '+44 1' }]);
     const groups = await t.database.db.selectFrom('group_members').select('group_id').where('user_id', '=', ada.id).execute();
     expect(groups).toHaveLength(0);
@@ -122,14 +141,27 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(link).toMatchObject({ application_id: appId, remote_id: ids.ada, origin: 'import' });
     const events = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${ada.id}` })).json().items;
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ eventType: 'user_create', application: { id: appId, name: 'Remote App' }, importRunId: run.id, initiatedBy: { type: 'admin', id: t.adminActor.id, email: t.adminActor.email } });
+    expect(events[0]).toMatchObject({
+      eventType: 'user_create',
+      application: { id: appId, name: 'Remote App' },
+      importRunId: run.id,
+      initiatedBy: { type: 'admin', id: t.adminActor.id, email: t.adminActor.email },
+    });
     const runEvents = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${run.id}` })).json().items;
     expect(runEvents.map((e: { eventType: string }) => e.eventType)).toEqual(['import_completed', 'import_started']);
     expect(runEvents[0].changes).toMatchObject({ created: 2, skipped: 1, failed: 1 });
-    const mail = (await eventually(async () => {
-      const items = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' })).json().items.filter((m: { relatedId?: string; status: string }) => m.relatedId === run.id && m.status === 'stored');
-      return items.length ? items : undefined;
-    }, 10_000, 'the import email'))[0];
+    const mail = (
+      await eventually(
+        async () => {
+          const items = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+            .json()
+            .items.filter((m: { relatedId?: string; status: string }) => m.relatedId === run.id && m.status === 'stored');
+          return items.length ? items : undefined;
+        },
+        10_000,
+        'the import email',
+      )
+    )[0];
     expect(mail.to).toBe(t.adminActor.email);
     expect(mail.subject).toMatch(/Remote App/);
     expect(mail.text).toMatch(/Created: 2/);
@@ -141,7 +173,11 @@ describe.each(dialects)('import on %s', (dialect) => {
   });
 
   it('creates a remote user only once however often he is imported', async () => {
-    const again = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { remoteIds: [ids.ada, ids.cy] } });
+    const again = await t.admin({
+      method: 'POST',
+      url: `/api/v1/applications/${appId}/import/jobs`,
+      payload: { remoteIds: [ids.ada, ids.cy] },
+    });
     expect(again.json().run).toMatchObject({ created: 1, skipped: 1 });
     const users = await t.database.db.selectFrom('users').select('id').where('username_lower', '=', 'ada.remote').execute();
     expect(users).toHaveLength(1);
@@ -163,7 +199,11 @@ describe.each(dialects)('import on %s', (dialect) => {
       };
       expect((await look()).total).toBe(5);
       const put = (baseUrl: string, auth: Record<string, string>, settings: Record<string, unknown> = {}) =>
-        t.admin({ method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`, payload: { baseUrl, auth: { type: 'bearer', ...auth }, settings } });
+        t.admin({
+          method: 'PUT',
+          url: `/api/v1/applications/${movingApp}/idm`,
+          payload: { baseUrl, auth: { type: 'bearer', ...auth }, settings },
+        });
       // Settings alone: the kept list is still the application's.
       before.clearRequests();
       expect((await put(before.baseUrl, {}, { pageSize: 50 })).statusCode).toBe(200);
@@ -185,7 +225,12 @@ describe.each(dialects)('import on %s', (dialect) => {
       [`/api/v1/applications/0190a000-0000-7000-8000-000000000000/import/jobs`, { all: true }, 404, 'NOT_FOUND'],
       [`/api/v1/applications/${appId}/import/jobs`, { remoteIds: [] }, 400, 'EMPTY_SELECTION'],
       [`/api/v1/applications/${appId}/import/jobs`, { remoteIds: ['no-such-remote-id'] }, 400, 'REMOTE_IDS_NOT_FOUND'],
-      [`/api/v1/applications/${appId}/import/jobs`, { remoteIds: Array.from({ length: 10_001 }, (_, i) => `x${i}`) }, 400, 'VALIDATION_FAILED'],
+      [
+        `/api/v1/applications/${appId}/import/jobs`,
+        { remoteIds: Array.from({ length: 10_001 }, (_, i) => `x${i}`) },
+        400,
+        'VALIDATION_FAILED',
+      ],
       [`/api/v1/applications/${appId}/import/jobs`, { remoteIds: [ids.ada], all: true }, 400, 'VALIDATION_FAILED'],
       [`/api/v1/applications/${appId}/import/jobs`, {}, 400, 'VALIDATION_FAILED'],
       [`/api/v1/applications/${appId}/import/jobs`, { all: false }, 400, 'VALIDATION_FAILED'],
@@ -224,11 +269,15 @@ describe.each(dialects)('import on %s', (dialect) => {
       expect(second.statusCode).toBe(409);
       expect(second.json().error.code).toBe('IMPORT_ALREADY_RUNNING');
       const progress: number[] = [];
-      const done = await eventually(async () => {
-        const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
-        progress.push(run.processed);
-        return run.status === 'completed' ? run : undefined;
-      }, 30_000, 'the run to complete');
+      const done = await eventually(
+        async () => {
+          const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+          progress.push(run.processed);
+          return run.status === 'completed' ? run : undefined;
+        },
+        30_000,
+        'the run to complete',
+      );
       bigScim.setQuirks({ latencyMs: 0 });
       expect(new Set(progress).size).toBeGreaterThan(2);
       expect(done.processed).toBe(150);
@@ -240,10 +289,16 @@ describe.each(dialects)('import on %s', (dialect) => {
       expect(page.nextCursor).toBeTruthy();
       const created = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();
       expect(created).toHaveLength(done.created);
-      const mail = await eventually(async () => {
-        const m = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' })).json().items.find((x: { relatedId?: string; status: string }) => x.relatedId === runId && x.status === 'stored');
-        return m;
-      }, 10_000, 'the email');
+      const mail = await eventually(
+        async () => {
+          const m = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+            .json()
+            .items.find((x: { relatedId?: string; status: string }) => x.relatedId === runId && x.status === 'stored');
+          return m;
+        },
+        10_000,
+        'the email',
+      );
       expect(mail.attachments.map((a: { filename: string }) => a.filename)).toEqual(['import-results.csv']);
       expect(mail.subject).toMatch(new RegExp(`${done.created} created`));
       const list = (await t.admin({ method: 'GET', url: `/api/v1/import-runs?applicationId=${bigApp}` })).json();
@@ -258,21 +313,36 @@ describe.each(dialects)('import on %s', (dialect) => {
         more.setQuirks({ latencyMs: 40 });
         const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/import/jobs`, payload: { all: true } });
         const runId = r.json().run.id;
-        await eventually(async () => ((await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json().processed > 20 ? true : undefined), 20_000, 'progress');
+        await eventually(
+          async () => ((await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json().processed > 20 ? true : undefined),
+          20_000,
+          'progress',
+        );
         const d = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/idm/deactivate` });
         expect(d.statusCode).toBe(200);
         const stoppedAt = Date.now();
-        const run = await eventually(async () => {
-          const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
-          return x.status === 'failed' ? x : undefined;
-        }, 10_000, 'the run to stop');
+        const run = await eventually(
+          async () => {
+            const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+            return x.status === 'failed' ? x : undefined;
+          },
+          10_000,
+          'the run to stop',
+        );
         expect(Date.now() - stoppedAt).toBeLessThan(5_000);
         expect(run.error).toBe('integration deactivated');
         expect(run.processed).toBeLessThan(400);
         const kept = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();
         expect(kept.length).toBe(run.created);
         expect(kept.length).toBeGreaterThan(0);
-        const mail = await eventually(async () => (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' })).json().items.find((x: { relatedId?: string }) => x.relatedId === runId), 10_000, 'the email');
+        const mail = await eventually(
+          async () =>
+            (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+              .json()
+              .items.find((x: { relatedId?: string }) => x.relatedId === runId),
+          10_000,
+          'the email',
+        );
         expect(mail.text).toMatch(/integration deactivated/);
       } finally {
         await more.stop();
@@ -287,15 +357,24 @@ describe.each(dialects)('import on %s', (dialect) => {
         const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${app3}/import/jobs`, payload: { all: true } });
         flaky.setQuirks({ faults: [{ kind: 'status500', method: 'GET', path: '/Users', after: 2 }] });
         const runId = r.json().run.id;
-        const run = await eventually(async () => {
-          const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
-          return x.status === 'failed' ? x : undefined;
-        }, 60_000, 'the run to fail');
+        const run = await eventually(
+          async () => {
+            const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+            return x.status === 'failed' ? x : undefined;
+          },
+          60_000,
+          'the run to fail',
+        );
         expect(run.error).toMatch(/SCIM server/);
         expect(run.error).not.toMatch(/at .*\.(js|ts|py)/);
         const users = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();
         const linksN = await t.database.db.selectFrom('app_user_links').select('user_id').where('application_id', '=', app3).execute();
-        const events = await t.database.db.selectFrom('insight_events').select('id').where('import_run_id', '=', runId).where('event_type', '=', 'user_create').execute();
+        const events = await t.database.db
+          .selectFrom('insight_events')
+          .select('id')
+          .where('import_run_id', '=', runId)
+          .where('event_type', '=', 'user_create')
+          .execute();
         expect(users.length).toBe(run.created);
         expect(linksN.length).toBe(run.created);
         expect(events.length).toBe(run.created);

@@ -1,4 +1,14 @@
-export { createImportRun, executeRun, getRun, runExists, listRuns, IMPORT_JOB, SYNC_LIMIT, MAX_SELECTION, RunStopped } from './runs.service.ts';
+export {
+  createImportRun,
+  executeRun,
+  getRun,
+  runExists,
+  listRuns,
+  IMPORT_JOB,
+  SYNC_LIMIT,
+  MAX_SELECTION,
+  RunStopped,
+} from './runs.service.ts';
 export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
 export { ensureSnapshot, queryPreview } from './snapshot.service.ts';
 export { importRoutes } from './imports.routes.ts';

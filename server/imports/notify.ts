@@ -3,7 +3,13 @@
 import { Readable } from 'node:stream';
 import type { Db, Tx } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
-import { FAILURES_SHOWN, importCompletedEmail, queueMail, registerAttachmentResolver, RESULTS_CSV_FILENAME } from '../notifications/index.ts';
+import {
+  FAILURES_SHOWN,
+  importCompletedEmail,
+  queueMail,
+  registerAttachmentResolver,
+  RESULTS_CSV_FILENAME,
+} from '../notifications/index.ts';
 import { csvLine } from '../shared/csv.ts';
 import * as repo from './runs.repository.ts';
 
@@ -34,7 +40,9 @@ export async function notifyRunFinished(trx: Tx, deps: Deps, run: repo.RunRow, a
     ...content,
     kind: 'import_completed',
     relatedId: run.id,
-    attachments: attachCsv ? [{ filename: RESULTS_CSV_FILENAME, contentType: 'text/csv', source: { kind: RESULTS_CSV_KIND, runId: run.id } }] : [],
+    attachments: attachCsv
+      ? [{ filename: RESULTS_CSV_FILENAME, contentType: 'text/csv', source: { kind: RESULTS_CSV_KIND, runId: run.id } }]
+      : [],
   });
 }
 

@@ -22,7 +22,13 @@ export async function updateRun(db: Db, id: string, patch: Partial<RunRow>): Pro
 }
 
 /** Adds the batch's counts in SQL so that two writers can never lose an increment. */
-export async function addRunCounts(db: Db, id: string, d: { processed: number; created: number; skipped: number; failed: number }, total: number, now: string): Promise<void> {
+export async function addRunCounts(
+  db: Db,
+  id: string,
+  d: { processed: number; created: number; skipped: number; failed: number },
+  total: number,
+  now: string,
+): Promise<void> {
   await db
     .updateTable('import_runs')
     .set((eb) => ({
@@ -37,7 +43,13 @@ export async function addRunCounts(db: Db, id: string, d: { processed: number; c
     .execute();
 }
 
-export async function listRuns(db: Db, organizationId: string, applicationId: string | undefined, before: { createdAt: string; id: string } | undefined, limit: number): Promise<RunRow[]> {
+export async function listRuns(
+  db: Db,
+  organizationId: string,
+  applicationId: string | undefined,
+  before: { createdAt: string; id: string } | undefined,
+  limit: number,
+): Promise<RunRow[]> {
   let q = db.selectFrom('import_runs').selectAll().where('organization_id', '=', organizationId);
   if (applicationId) q = q.where('application_id', '=', applicationId);
   if (before) q = q.where(keysetAfter(['created_at', 'id'], '<', [before.createdAt, before.id]));
@@ -52,7 +64,12 @@ export async function insertResults(db: Db, rows: ResultRow[]): Promise<void> {
 export async function findResultRemoteIds(db: Db, runId: string, remoteIds: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < remoteIds.length; i += 500) {
-    const rows = await db.selectFrom('import_run_results').select('remote_id').where('run_id', '=', runId).where('remote_id', 'in', remoteIds.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('import_run_results')
+      .select('remote_id')
+      .where('run_id', '=', runId)
+      .where('remote_id', 'in', remoteIds.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.add(r.remote_id);
   }
   return out;
@@ -62,18 +79,33 @@ export async function findResultRemoteIds(db: Db, runId: string, remoteIds: stri
 export async function findCreatorsInRun(db: Db, runId: string, userIds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < userIds.length; i += 500) {
-    const rows = await db.selectFrom('import_run_results').select(['remote_id', 'user_id']).where('run_id', '=', runId).where('user_id', 'in', userIds.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('import_run_results')
+      .select(['remote_id', 'user_id'])
+      .where('run_id', '=', runId)
+      .where('user_id', 'in', userIds.slice(i, i + 500))
+      .execute();
     for (const r of rows) if (r.user_id) out.set(r.user_id, r.remote_id);
   }
   return out;
 }
 
 export async function maxResultSeq(db: Db, runId: string): Promise<number> {
-  const r = await db.selectFrom('import_run_results').select(sql<number | null>`max(seq)`.as('m')).where('run_id', '=', runId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('import_run_results')
+    .select(sql<number | null>`max(seq)`.as('m'))
+    .where('run_id', '=', runId)
+    .executeTakeFirstOrThrow();
   return r.m === null ? -1 : Number(r.m);
 }
 
-export async function listResults(db: Db, runId: string, afterSeq: number, limit: number, outcome?: ResultRow['outcome']): Promise<ResultRow[]> {
+export async function listResults(
+  db: Db,
+  runId: string,
+  afterSeq: number,
+  limit: number,
+  outcome?: ResultRow['outcome'],
+): Promise<ResultRow[]> {
   let q = db.selectFrom('import_run_results').selectAll().where('run_id', '=', runId).where('seq', '>', afterSeq);
   if (outcome) q = q.where('outcome', '=', outcome);
   return q.orderBy('seq').limit(limit).execute();

@@ -94,7 +94,7 @@ export class RunStopped extends Error {
 /** The integration's connection changed under a run reading the application: its job resumes it with the new one. */
 export class RunReconnecting extends Error {
   constructor() {
-    super('the integration\'s connection settings changed; the import resumes with the new ones');
+    super("the integration's connection settings changed; the import resumes with the new ones");
   }
 }
 
@@ -132,7 +132,7 @@ async function countAtLeast(deps: Deps, organizationId: string, applicationId: s
     }
     return count;
   } catch (err) {
-    throw scimFailure(err, 'counting the application\'s users');
+    throw scimFailure(err, "counting the application's users");
   } finally {
     await client.close();
   }
@@ -144,7 +144,13 @@ export interface CreateRunOptions {
   onProgress?: (p: RunProgress) => void;
 }
 
-export async function createImportRun(deps: Deps, actor: Actor, applicationId: string, input: CreateRunInput, opts: CreateRunOptions = {}): Promise<CreatedRun> {
+export async function createImportRun(
+  deps: Deps,
+  actor: Actor,
+  applicationId: string,
+  input: CreateRunInput,
+  opts: CreateRunOptions = {},
+): Promise<CreatedRun> {
   const { db } = deps.database;
   const app = await getApplication(db, actor.organizationId, applicationId);
   await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
@@ -154,20 +160,28 @@ export async function createImportRun(deps: Deps, actor: Actor, applicationId: s
   if (input.all) {
     // The whole list is read again by the run itself; only learn whether it is small.
     const latest = await snapshots.findLatestSnapshot(db, applicationId);
-    total = latest?.status === 'ready' && latest.expires_at > deps.clock.now().toISOString()
-      ? latest.total
-      : await countAtLeast(deps, actor.organizationId, applicationId, SYNC_LIMIT);
+    total =
+      latest?.status === 'ready' && latest.expires_at > deps.clock.now().toISOString()
+        ? latest.total
+        : await countAtLeast(deps, actor.organizationId, applicationId, SYNC_LIMIT);
   } else {
     selection = [...new Set(input.remoteIds)];
-    if (selection.length === 0) throw badRequest('EMPTY_SELECTION', 'Select at least one user to import', [{ path: 'body.remoteIds', message: 'must not be empty' }]);
+    if (selection.length === 0)
+      throw badRequest('EMPTY_SELECTION', 'Select at least one user to import', [{ path: 'body.remoteIds', message: 'must not be empty' }]);
     if (selection.length > MAX_SELECTION) {
-      throw badRequest('SELECTION_TOO_LARGE', `At most ${MAX_SELECTION} users can be selected in one run; use all: true for more`, [{ path: 'body.remoteIds', message: `at most ${MAX_SELECTION}` }]);
+      throw badRequest('SELECTION_TOO_LARGE', `At most ${MAX_SELECTION} users can be selected in one run; use all: true for more`, [
+        { path: 'body.remoteIds', message: `at most ${MAX_SELECTION}` },
+      ]);
     }
     const snapshot = await ensureSnapshot(deps, actor.organizationId, applicationId);
     const found = new Set((await snapshots.findSnapshotUsers(db, snapshot.id, selection)).map((r) => r.remote_id));
     const missing = selection.filter((id) => !found.has(id));
     if (missing.length) {
-      throw badRequest('REMOTE_IDS_NOT_FOUND', `${missing.length} selected user(s) are not in the application's list (refresh the preview and select again): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, missing.slice(0, 100).map((id) => ({ path: 'body.remoteIds', message: `not found: ${id}` })));
+      throw badRequest(
+        'REMOTE_IDS_NOT_FOUND',
+        `${missing.length} selected user(s) are not in the application's list (refresh the preview and select again): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`,
+        missing.slice(0, 100).map((id) => ({ path: 'body.remoteIds', message: `not found: ${id}` })),
+      );
     }
     snapshotId = snapshot.id;
     total = selection.length;
@@ -214,13 +228,16 @@ export async function createImportRun(deps: Deps, actor: Actor, applicationId: s
       await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
     });
   } catch (err) {
-    if (uniqueViolation(err)) throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
+    if (uniqueViolation(err))
+      throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
     throw err;
   }
   if (!inline) return { run: toRun(row) };
   // The job enqueued above finishes the run if this process dies; while we work it keeps being pushed back.
   const heartbeat = setInterval(() => {
-    enqueueRunJob(deps, db, row.id, SAFETY_NET_MS).catch((err) => deps.logger.warn({ err, runId: row.id }, 'could not push back the import safety net'));
+    enqueueRunJob(deps, db, row.id, SAFETY_NET_MS).catch((err) =>
+      deps.logger.warn({ err, runId: row.id }, 'could not push back the import safety net'),
+    );
   }, SAFETY_NET_MS / 10);
   try {
     await executeRun(deps, row.id, { onProgress: opts.onProgress });
@@ -233,12 +250,17 @@ export async function createImportRun(deps: Deps, actor: Actor, applicationId: s
 
 /** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
 function enqueueRunJob(deps: Deps, db: Db, runId: string, delayMs: number): Promise<string> {
-  return deps.queue.enqueue(db, IMPORT_JOB, { runId }, {
-    runAt: delayMs ? new Date(deps.clock.now().getTime() + delayMs) : undefined,
-    singletonKey: `import-run:${runId}`,
-    maxAttempts: 20,
-    backoffMs: 2000,
-  });
+  return deps.queue.enqueue(
+    db,
+    IMPORT_JOB,
+    { runId },
+    {
+      runAt: delayMs ? new Date(deps.clock.now().getTime() + delayMs) : undefined,
+      singletonKey: `import-run:${runId}`,
+      maxAttempts: 20,
+      backoffMs: 2000,
+    },
+  );
 }
 
 export interface RunProgress {
@@ -251,8 +273,17 @@ export interface RunProgress {
  * for a run reading the application (`generation`: the one it read the connection at), when the
  * connection changed since (see integrationStop).
  */
-async function runStop(db: Db, applicationId: string, since: string, generation: number | undefined): Promise<'deactivated' | 'reconfigured' | undefined> {
-  const row = await db.selectFrom('idm_integrations').select(['status', 'deactivated_at', 'generation']).where('application_id', '=', applicationId).executeTakeFirst();
+async function runStop(
+  db: Db,
+  applicationId: string,
+  since: string,
+  generation: number | undefined,
+): Promise<'deactivated' | 'reconfigured' | undefined> {
+  const row = await db
+    .selectFrom('idm_integrations')
+    .select(['status', 'deactivated_at', 'generation'])
+    .where('application_id', '=', applicationId)
+    .executeTakeFirst();
   if (!row || (row.status === 'inactive' && row.deactivated_at !== null && row.deactivated_at >= since)) return 'deactivated';
   return generation !== undefined && row.generation !== generation ? 'reconfigured' : undefined;
 }
@@ -261,13 +292,22 @@ async function runStop(db: Db, applicationId: string, since: string, generation:
  * Runs (or resumes) an import until it completes or fails. Throws only when it should be retried
  * later (shutdown, database trouble); every other ending is recorded on the run and emailed.
  */
-export async function executeRun(deps: Deps, runId: string, opts: { signal?: AbortSignal; onProgress?: (p: RunProgress) => void } = {}): Promise<ImportRun> {
+export async function executeRun(
+  deps: Deps,
+  runId: string,
+  opts: { signal?: AbortSignal; onProgress?: (p: RunProgress) => void } = {},
+): Promise<ImportRun> {
   const { db } = deps.database;
   const run = await repo.findRun(db, null, runId);
   if (!run) throw notFound('Import run', runId);
   if (run.status === 'completed' || run.status === 'failed') return toRun(run);
   const app = await getApplication(db, run.organization_id, run.application_id);
-  const actor: Actor = { type: run.initiated_by_type as Actor['type'], id: run.initiated_by_id, email: run.initiated_by_email, organizationId: run.organization_id };
+  const actor: Actor = {
+    type: run.initiated_by_type as Actor['type'],
+    id: run.initiated_by_id,
+    email: run.initiated_by_email,
+    organizationId: run.organization_id,
+  };
   const now = deps.clock.now().toISOString();
   await repo.updateRun(db, runId, { status: 'running', started_at: run.started_at ?? now, attempt: run.attempt + 1, updated_at: now });
 
@@ -311,7 +351,9 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
         if (processed >= analyzeAt) {
           analyzeAt = processed * 2;
           // Only a help to the planner: the run goes on without it.
-          await analyzeTables(deps.database, GROWING_TABLES).catch((err) => deps.logger.warn({ err, runId }, 'could not refresh planner statistics'));
+          await analyzeTables(deps.database, GROWING_TABLES).catch((err) =>
+            deps.logger.warn({ err, runId }, 'could not refresh planner statistics'),
+          );
         }
       },
       (err) => {
@@ -337,10 +379,24 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
         const rows = run.snapshot_id ? await snapshots.findSnapshotUsers(db, run.snapshot_id, chunk) : [];
         const byId = new Map(rows.map((r) => [r.remote_id, r]));
         // A snapshot cleaned up under a running import is a bug elsewhere: report per user rather than guess.
-        await add(chunk.map((id) => {
-          const r = byId.get(id);
-          return r ? candidateOf(r) : { remoteId: id, userName: '', email: '', firstname: '', lastname: '', displayname: '', remoteActive: true, attributes: {}, problems: ['the remote user data is no longer available; import again'] };
-        }));
+        await add(
+          chunk.map((id) => {
+            const r = byId.get(id);
+            return r
+              ? candidateOf(r)
+              : {
+                  remoteId: id,
+                  userName: '',
+                  email: '',
+                  firstname: '',
+                  lastname: '',
+                  displayname: '',
+                  remoteActive: true,
+                  attributes: {},
+                  problems: ['the remote user data is no longer available; import again'],
+                };
+          }),
+        );
       }
     } else {
       const cfg = await loadScimConfig(db, deps.secretKey, run.organization_id, run.application_id);
@@ -370,10 +426,16 @@ export async function executeRun(deps: Deps, runId: string, opts: { signal?: Abo
     if (err instanceof AppError && err.code === 'IDM_NOT_CONFIGURED') return finishRun(deps, ctx, 'failed', err.message);
     // The application's fault ends the run with its reason; a database that cannot store anything
     // more ends it too, saying so; anything else (a lost database connection) is retried by the queue.
-    if (isScimError(err) || isScimClientError(err)) return finishRun(deps, ctx, 'failed', scimFailure(err, 'reading the application\'s users').message);
+    if (isScimError(err) || isScimClientError(err))
+      return finishRun(deps, ctx, 'failed', scimFailure(err, "reading the application's users").message);
     const storage = storageProblem(err);
     if (storage) {
-      return finishRun(deps, ctx, 'failed', `Roster could not write to its database: ${storage}. The users imported so far are kept; import again once this is fixed (they are skipped).`);
+      return finishRun(
+        deps,
+        ctx,
+        'failed',
+        `Roster could not write to its database: ${storage}. The users imported so far are kept; import again once this is fixed (they are skipped).`,
+      );
     }
     throw err;
   }
@@ -394,7 +456,13 @@ async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'fai
     if (!current) throw notFound('Import run', ctx.run.id);
     if (current.status === 'completed' || current.status === 'failed') return toRun(current);
     const now = deps.clock.now().toISOString();
-    const patch = { status, error, finished_at: now, updated_at: now, total: status === 'completed' ? current.processed : Math.max(current.total, current.processed) };
+    const patch = {
+      status,
+      error,
+      finished_at: now,
+      updated_at: now,
+      total: status === 'completed' ? current.processed : Math.max(current.total, current.processed),
+    };
     await repo.updateRun(trx, ctx.run.id, patch);
     const finished = { ...current, ...patch };
     await record(trx, {
@@ -405,7 +473,13 @@ async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'fai
       resource: { type: 'import_run', id: ctx.run.id },
       application: ctx.app,
       importRunId: ctx.run.id,
-      changes: { total: finished.total, processed: finished.processed, created: finished.created, skipped: finished.skipped, failed: finished.failed },
+      changes: {
+        total: finished.total,
+        processed: finished.processed,
+        created: finished.created,
+        skipped: finished.skipped,
+        failed: finished.failed,
+      },
       message: error,
     });
     await notifyRunFinished(trx, deps, finished, ctx.app);

@@ -40,7 +40,11 @@ export async function deleteOldSnapshots(db: Db, applicationId: string, keepId: 
     .where((eb) =>
       eb.not(
         eb.exists(
-          eb.selectFrom('import_runs').select('import_runs.id').whereRef('import_runs.snapshot_id', '=', 'import_snapshots.id').where('import_runs.status', 'in', ['queued', 'running']),
+          eb
+            .selectFrom('import_runs')
+            .select('import_runs.id')
+            .whereRef('import_runs.snapshot_id', '=', 'import_snapshots.id')
+            .where('import_runs.status', 'in', ['queued', 'running']),
         ),
       ),
     )
@@ -54,7 +58,14 @@ export async function insertSnapshotUsers(db: Db, rows: SnapshotUserRow[]): Prom
 export async function findSnapshotUsers(db: Db, snapshotId: string, remoteIds: string[]): Promise<SnapshotUserRow[]> {
   const out: SnapshotUserRow[] = [];
   for (let i = 0; i < remoteIds.length; i += 500) {
-    out.push(...(await db.selectFrom('import_snapshot_users').selectAll().where('snapshot_id', '=', snapshotId).where('remote_id', 'in', remoteIds.slice(i, i + 500)).execute()));
+    out.push(
+      ...(await db
+        .selectFrom('import_snapshot_users')
+        .selectAll()
+        .where('snapshot_id', '=', snapshotId)
+        .where('remote_id', 'in', remoteIds.slice(i, i + 500))
+        .execute()),
+    );
   }
   return out;
 }
@@ -64,9 +75,15 @@ export async function findSnapshotUsers(db: Db, snapshotId: string, remoteIds: s
  * the first row that has it. One pass per column with a window over the rows sharing the value (a
  * self-join on "earlier" let SQLite walk every earlier row for each row: minutes at 20,000 users).
  */
-export async function findLaterDuplicates(db: Db, snapshotId: string): Promise<{ remote_id: string; first_remote_id: string; field: 'username' | 'email' }[]> {
+export async function findLaterDuplicates(
+  db: Db,
+  snapshotId: string,
+): Promise<{ remote_id: string; first_remote_id: string; field: 'username' | 'email' }[]> {
   const rows: { remote_id: string; first_remote_id: string; field: 'username' | 'email' }[] = [];
-  for (const [col, field] of [['user_name_lower', 'username'], ['email_lower', 'email']] as const) {
+  for (const [col, field] of [
+    ['user_name_lower', 'username'],
+    ['email_lower', 'email'],
+  ] as const) {
     const { rows: found } = await sql<{ remote_id: string; first_remote_id: string }>`
       select remote_id, first_remote_id from (
         select remote_id,
@@ -82,7 +99,12 @@ export async function findLaterDuplicates(db: Db, snapshotId: string): Promise<{
 }
 
 export async function updateSnapshotUser(db: Db, snapshotId: string, remoteId: string, patch: Partial<SnapshotUserRow>): Promise<void> {
-  await db.updateTable('import_snapshot_users').set(patch).where('snapshot_id', '=', snapshotId).where('remote_id', '=', remoteId).execute();
+  await db
+    .updateTable('import_snapshot_users')
+    .set(patch)
+    .where('snapshot_id', '=', snapshotId)
+    .where('remote_id', '=', remoteId)
+    .execute();
 }
 
 export const PREVIEW_SORT_COLUMNS = {
@@ -126,7 +148,13 @@ export async function listSnapshotUsers(
 }
 
 export async function countSnapshotUsers(db: Db, f: PreviewFilter): Promise<number> {
-  return Number((await filtered(db, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await filtered(db, f)
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }
 
 export async function countByStatus(db: Db, snapshotId: string): Promise<Record<string, number>> {

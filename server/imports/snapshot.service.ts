@@ -61,7 +61,12 @@ export function candidateOf(r: repo.SnapshotUserRow): Candidate {
   });
 }
 
-function snapshotRow(snapshotId: string, seq: number, c: Candidate, existing: { userId: string; reason: string } | undefined): repo.SnapshotUserRow {
+function snapshotRow(
+  snapshotId: string,
+  seq: number,
+  c: Candidate,
+  existing: { userId: string; reason: string } | undefined,
+): repo.SnapshotUserRow {
   const status = c.problems.length ? 'invalid' : existing ? 'exists' : 'new';
   const reasons = c.problems.length ? c.problems : existing ? [existing.reason] : [];
   return {
@@ -124,7 +129,10 @@ export function scimFailure(err: unknown, step: string): AppError {
  */
 function stallGuard(ms: number): { signal: AbortSignal; progress: () => void; dispose: () => void } {
   const controller = new AbortController();
-  const expire = () => controller.abort(new ScimClientError('TIMEOUT', `The application sent no page of users for ${Math.round(ms / 1000)} s, so the preview was stopped.`));
+  const expire = () =>
+    controller.abort(
+      new ScimClientError('TIMEOUT', `The application sent no page of users for ${Math.round(ms / 1000)} s, so the preview was stopped.`),
+    );
   let timer = setTimeout(expire, ms);
   return {
     signal: controller.signal,
@@ -136,7 +144,15 @@ function stallGuard(ms: number): { signal: AbortSignal; progress: () => void; di
   };
 }
 
-async function build(deps: Deps, organizationId: string, applicationId: string, client: ScimClient, connection: string, deactivated: AbortSignal, stallMs: number): Promise<repo.SnapshotRow> {
+async function build(
+  deps: Deps,
+  organizationId: string,
+  applicationId: string,
+  client: ScimClient,
+  connection: string,
+  deactivated: AbortSignal,
+  stallMs: number,
+): Promise<repo.SnapshotRow> {
   const { db } = deps.database;
   const now = deps.clock.now();
   const snapshot: repo.SnapshotRow = {
@@ -156,7 +172,10 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
   const write = (candidates: Candidate[]) =>
     db.transaction().execute(async (trx) => {
       const existing = await findExisting(trx, organizationId, applicationId, candidates);
-      await repo.insertSnapshotUsers(trx, candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))));
+      await repo.insertSnapshotUsers(
+        trx,
+        candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))),
+      );
     });
   const batcher = new Batcher<Candidate>(deps.config.importBatchSize);
   const stall = stallGuard(stallMs);
@@ -170,7 +189,9 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
     stall.dispose();
     const last = batcher.take();
     if (last) await write(last);
-    await analyzeTables(deps.database, ['import_snapshot_users']).catch((err) => deps.logger.warn({ err, applicationId }, 'could not refresh planner statistics'));
+    await analyzeTables(deps.database, ['import_snapshot_users']).catch((err) =>
+      deps.logger.warn({ err, applicationId }, 'could not refresh planner statistics'),
+    );
     // The first occurrence of a username or email in the application's list can be imported; later ones cannot.
     const duplicates = await repo.findLaterDuplicates(db, snapshot.id);
     if (duplicates.length) {
@@ -179,7 +200,11 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
           const [row] = await repo.findSnapshotUsers(trx, snapshot.id, [d.remote_id]);
           const reasons = new Set<string>(row.status === 'invalid' ? JSON.parse(row.reasons) : []);
           reasons.add(`duplicate ${d.field} within the application's list (same as remote user ${d.first_remote_id})`);
-          await repo.updateSnapshotUser(trx, snapshot.id, d.remote_id, { status: 'invalid', reasons: JSON.stringify([...reasons]), existing_user_id: null });
+          await repo.updateSnapshotUser(trx, snapshot.id, d.remote_id, {
+            status: 'invalid',
+            reasons: JSON.stringify([...reasons]),
+            existing_user_id: null,
+          });
         }
       });
     }
@@ -189,7 +214,7 @@ async function build(deps: Deps, organizationId: string, applicationId: string, 
     return { ...snapshot, ...done };
   } catch (err) {
     stall.dispose();
-    const failure = scimFailure(err, 'listing the application\'s users');
+    const failure = scimFailure(err, "listing the application's users");
     await repo.updateSnapshot(db, snapshot.id, { status: 'failed', error: failure.message });
     await repo.deleteOldSnapshots(db, applicationId, snapshot.id);
     throw failure;
@@ -202,7 +227,12 @@ const building = new Map<string, Promise<repo.SnapshotRow>>();
  * A ready snapshot of the application's users: the current one, or a new one when expired, listed
  * through another connection than today's (the address or credentials changed), or `refresh`.
  */
-export async function ensureSnapshot(deps: Deps, organizationId: string, applicationId: string, opts: { refresh?: boolean } = {}): Promise<repo.SnapshotRow> {
+export async function ensureSnapshot(
+  deps: Deps,
+  organizationId: string,
+  applicationId: string,
+  opts: { refresh?: boolean } = {},
+): Promise<repo.SnapshotRow> {
   const { db } = deps.database;
   // Also the organization's check that the application is its own.
   const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
@@ -224,7 +254,15 @@ export async function ensureSnapshot(deps: Deps, organizationId: string, applica
   }
   const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
   // Two attempts' worth of silence ends the preview; retries of a server that never answers would take minutes.
-  const p = build(deps, organizationId, applicationId, client, connection, deps.idm.signalFor(applicationId), cfg.settings.requestTimeoutMs * 2).finally(() => {
+  const p = build(
+    deps,
+    organizationId,
+    applicationId,
+    client,
+    connection,
+    deps.idm.signalFor(applicationId),
+    cfg.settings.requestTimeoutMs * 2,
+  ).finally(() => {
     building.delete(applicationId);
     void client.close();
   });
@@ -262,9 +300,19 @@ export async function queryPreview(db: Db, snapshot: repo.SnapshotRow, query: Pr
   const filter: repo.PreviewFilter = { snapshotId: snapshot.id, searchPattern: q ? likeContains(q) : undefined, status: query.status };
   let after: { value: string | number; remoteId: string } | undefined;
   if (query.cursor) {
-    const [key, snapshotId, value, remoteId] = decodeCursor(query.cursor, ['string', 'string', sort === 'seq' ? 'number' : 'string', 'string']);
+    const [key, snapshotId, value, remoteId] = decodeCursor(query.cursor, [
+      'string',
+      'string',
+      sort === 'seq' ? 'number' : 'string',
+      'string',
+    ]);
     if (key !== `${query.sort}:${query.order}` || snapshotId !== snapshot.id) {
-      throw new AppError('INVALID_CURSOR', 400, 'cursor belongs to another sort order or an older snapshot: start again from the first page', [{ path: 'cursor', message: 'invalid cursor' }]);
+      throw new AppError(
+        'INVALID_CURSOR',
+        400,
+        'cursor belongs to another sort order or an older snapshot: start again from the first page',
+        [{ path: 'cursor', message: 'invalid cursor' }],
+      );
     }
     after = { value, remoteId: String(remoteId) };
   }
@@ -272,13 +320,18 @@ export async function queryPreview(db: Db, snapshot: repo.SnapshotRow, query: Pr
   const [rows, total] = await Promise.all([
     repo.listSnapshotUsers(db, filter, sort, query.order, after, query.limit + 1),
     // Only a search needs counting; without one the total comes from the counts per status.
-    filter.searchPattern ? repo.countSnapshotUsers(db, filter) : (query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((a, b) => a + b, 0)),
+    filter.searchPattern
+      ? repo.countSnapshotUsers(db, filter)
+      : query.status
+        ? (counts[query.status] ?? 0)
+        : Object.values(counts).reduce((a, b) => a + b, 0),
   ]);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     items: page.map(toPreviewItem),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([`${query.sort}:${query.order}`, snapshot.id, last[sort], last.remote_id]) : null,
+    nextCursor:
+      rows.length > query.limit && last ? encodeCursor([`${query.sort}:${query.order}`, snapshot.id, last[sort], last.remote_id]) : null,
     total,
     counts: { new: counts.new ?? 0, exists: counts.exists ?? 0, invalid: counts.invalid ?? 0 },
     snapshot: { id: snapshot.id, createdAt: snapshot.created_at, expiresAt: snapshot.expires_at, total: snapshot.total },

@@ -27,37 +27,47 @@ const eventSchema = z.object({
 
 export function insightsRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  app.get('/api/v1/insights/events', {
-    schema: {
-      tags: ['insights'],
-      description: 'Directory Insights events, newest first. format=csv exports every matching event (ignores limit and cursor).',
-      querystring: z.object({
-        from: timestamp.optional(),
-        to: timestamp.optional(),
-        eventType: z.string().max(1000).regex(/^[a-z_]+(,[a-z_]+)*$/, 'comma-separated event types').optional(),
-        initiatedBy: z.string().max(100).optional(),
-        resourceId: z.string().max(100).optional(),
-        applicationId: z.string().max(100).optional(),
-        success: queryBoolean.optional(),
-        limit: limitSchema,
-        cursor: cursorSchema,
-        format: z.enum(['json', 'csv']).default('json'),
-      }).strict(),
-      response: { 200: pageOf(eventSchema).or(z.string()), ...errors },
+  app.get(
+    '/api/v1/insights/events',
+    {
+      schema: {
+        tags: ['insights'],
+        description: 'Directory Insights events, newest first. format=csv exports every matching event (ignores limit and cursor).',
+        querystring: z
+          .object({
+            from: timestamp.optional(),
+            to: timestamp.optional(),
+            eventType: z
+              .string()
+              .max(1000)
+              .regex(/^[a-z_]+(,[a-z_]+)*$/, 'comma-separated event types')
+              .optional(),
+            initiatedBy: z.string().max(100).optional(),
+            resourceId: z.string().max(100).optional(),
+            applicationId: z.string().max(100).optional(),
+            success: queryBoolean.optional(),
+            limit: limitSchema,
+            cursor: cursorSchema,
+            format: z.enum(['json', 'csv']).default('json'),
+          })
+          .strict(),
+        response: { 200: pageOf(eventSchema).or(z.string()), ...errors },
+      },
     },
-  }, async (request, reply) => {
-    const actor = actorOf(request);
-    const { limit, cursor, format, eventType, ...rest } = request.query;
-    const filter = { ...rest, organizationId: actor.organizationId, eventTypes: eventType?.split(',') };
-    if (format === 'csv') {
-      async function* lines() {
-        yield csvLine([...CSV_COLUMNS]);
-        for await (const e of iterateEvents(db, filter, EXPORT_MAX)) yield csvLine(eventCsvRow(e));
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { limit, cursor, format, eventType, ...rest } = request.query;
+      const filter = { ...rest, organizationId: actor.organizationId, eventTypes: eventType?.split(',') };
+      if (format === 'csv') {
+        async function* lines() {
+          yield csvLine([...CSV_COLUMNS]);
+          for await (const e of iterateEvents(db, filter, EXPORT_MAX)) yield csvLine(eventCsvRow(e));
+        }
+        reply.header('content-type', 'text/csv; charset=utf-8');
+        reply.header('content-disposition', 'attachment; filename="insights-events.csv"');
+        return reply.send(Readable.from(lines()) as never);
       }
-      reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', 'attachment; filename="insights-events.csv"');
-      return reply.send(Readable.from(lines()) as never);
-    }
-    return queryEvents(db, { ...filter, limit, cursor });
-  });
+      return queryEvents(db, { ...filter, limit, cursor });
+    },
+  );
 }

@@ -125,14 +125,43 @@ export async function* iterateEvents(db: Db, filter: Omit<EventFilter, 'before'>
 }
 
 export const CSV_COLUMNS = [
-  'id', 'timestamp', 'eventType', 'service', 'success', 'initiatedByType', 'initiatedById', 'initiatedByEmail',
-  'resourceType', 'resourceId', 'resourceUsername', 'applicationId', 'applicationName', 'importRunId', 'message', 'clientIp', 'changes',
+  'id',
+  'timestamp',
+  'eventType',
+  'service',
+  'success',
+  'initiatedByType',
+  'initiatedById',
+  'initiatedByEmail',
+  'resourceType',
+  'resourceId',
+  'resourceUsername',
+  'applicationId',
+  'applicationName',
+  'importRunId',
+  'message',
+  'clientIp',
+  'changes',
 ] as const;
 
 export function eventCsvRow(e: InsightEvent): unknown[] {
   return [
-    e.id, e.timestamp, e.eventType, e.service, e.success, e.initiatedBy.type, e.initiatedBy.id, e.initiatedBy.email,
-    e.resource.type, e.resource.id, e.resource.username, e.application?.id, e.application?.name, e.importRunId,
-    e.message, e.clientIp, e.changes === undefined ? '' : JSON.stringify(e.changes),
+    e.id,
+    e.timestamp,
+    e.eventType,
+    e.service,
+    e.success,
+    e.initiatedBy.type,
+    e.initiatedBy.id,
+    e.initiatedBy.email,
+    e.resource.type,
+    e.resource.id,
+    e.resource.username,
+    e.application?.id,
+    e.application?.name,
+    e.importRunId,
+    e.message,
+    e.clientIp,
+    e.changes === undefined ? '' : JSON.stringify(e.changes),
   ];
 }

@@ -14,8 +14,24 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
     await t?.close();
   });
 
-  const events = async () => Number((await t.database.db.selectFrom('insight_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const users = async () => Number((await t.database.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const events = async () =>
+    Number(
+      (
+        await t.database.db
+          .selectFrom('insight_events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const users = async () =>
+    Number(
+      (
+        await t.database.db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('commits an event with its change and rolls it back with a failed change', async () => {
     const [e0, u0] = [await events(), await users()];
@@ -52,7 +68,10 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=test_odd,test_even&limit=4${cursor ? `&cursor=${cursor}` : ''}` });
+      const res = await t.admin({
+        method: 'GET',
+        url: `/api/v1/insights/events?eventType=test_odd,test_even&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json() as { items: { id: string; resource: { id: string } }[]; nextCursor: string | null };
       seen.push(...body.items.map((e) => e.resource.id));
@@ -64,7 +83,12 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
     expect(app1.items[0].application).toEqual({ id: 'app-1', name: 'App One' });
     const byResource = (await t.admin({ method: 'GET', url: '/api/v1/insights/events?resourceId=thing-7' })).json();
     expect(byResource.items).toHaveLength(1);
-    const future = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}` })).json();
+    const future = (
+      await t.admin({
+        method: 'GET',
+        url: `/api/v1/insights/events?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+      })
+    ).json();
     expect(future.items).toHaveLength(0);
     const csv = await t.admin({ method: 'GET', url: '/api/v1/insights/events?eventType=test_odd,test_even&format=csv' });
     expect(csv.statusCode).toBe(200);
@@ -77,7 +101,13 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
   });
 
   it('refuses bad filters with 400 naming the parameter', async () => {
-    for (const [q, path] of [['from=yesterday', 'querystring.from'], ['eventType=DROP TABLE', 'querystring.eventType'], ['format=xml', 'querystring.format'], ['limit=abc', 'querystring.limit'], ['bogus=1', 'querystring.bogus']]) {
+    for (const [q, path] of [
+      ['from=yesterday', 'querystring.from'],
+      ['eventType=DROP TABLE', 'querystring.eventType'],
+      ['format=xml', 'querystring.format'],
+      ['limit=abc', 'querystring.limit'],
+      ['bogus=1', 'querystring.bogus'],
+    ]) {
       const r = await t.admin({ method: 'GET', url: `/api/v1/insights/events?${q}` });
       expect(r.statusCode, q).toBe(400);
       expect(r.json().error.details.map((d: { path: string }) => d.path)).toContain(path);

@@ -6,9 +6,27 @@ import type { Capabilities, Problem, TestResult } from './integrations.schemas.t
 /** Plain words for a failed request; `fatal` problems stop the remaining checks. */
 export function describeFailure(err: unknown, step: string): Problem & { fatal: boolean } {
   if (isScimError(err)) {
-    if (err.status === 401) return { code: 'BAD_CREDENTIALS', severity: 'error', fatal: true, message: `The SCIM server refused the credentials (401) when ${step}. Check the token or password.` };
-    if (err.status === 403) return { code: 'FORBIDDEN', severity: 'error', fatal: true, message: `The credentials were accepted but are not allowed to ${step} (403). Check the token's permissions or scope.` };
-    if (err.status === 404) return { code: 'NOT_FOUND', severity: 'error', fatal: false, message: `Nothing was found when ${step} (404): the base URL may be wrong (it usually ends in /scim/v2).` };
+    if (err.status === 401)
+      return {
+        code: 'BAD_CREDENTIALS',
+        severity: 'error',
+        fatal: true,
+        message: `The SCIM server refused the credentials (401) when ${step}. Check the token or password.`,
+      };
+    if (err.status === 403)
+      return {
+        code: 'FORBIDDEN',
+        severity: 'error',
+        fatal: true,
+        message: `The credentials were accepted but are not allowed to ${step} (403). Check the token's permissions or scope.`,
+      };
+    if (err.status === 404)
+      return {
+        code: 'NOT_FOUND',
+        severity: 'error',
+        fatal: false,
+        message: `Nothing was found when ${step} (404): the base URL may be wrong (it usually ends in /scim/v2).`,
+      };
     return { code: 'SCIM_ERROR', severity: 'error', fatal: false, message: `The SCIM server failed when ${step}: ${err.message}` };
   }
   if (isScimClientError(err)) {
@@ -47,7 +65,10 @@ function capabilitiesOf(spc: ServiceProviderConfig | undefined): Capabilities {
   };
 }
 
-export async function testConnection(client: ScimClient, opts: { writeCheck?: boolean; signal?: AbortSignal; needGroups?: boolean } = {}): Promise<TestResult> {
+export async function testConnection(
+  client: ScimClient,
+  opts: { writeCheck?: boolean; signal?: AbortSignal; needGroups?: boolean } = {},
+): Promise<TestResult> {
   const started = performance.now();
   const problems: Problem[] = [];
   const signal = opts.signal;
@@ -71,7 +92,11 @@ export async function testConnection(client: ScimClient, opts: { writeCheck?: bo
     spc = await client.getServiceProviderConfig({ signal });
   } catch (err) {
     if (isScimError(err) && err.status === 404) {
-      problems.push({ code: 'NO_SERVICE_PROVIDER_CONFIG', severity: 'warning', message: 'The server has no /ServiceProviderConfig; capabilities are guessed by probing.' });
+      problems.push({
+        code: 'NO_SERVICE_PROVIDER_CONFIG',
+        severity: 'warning',
+        message: 'The server has no /ServiceProviderConfig; capabilities are guessed by probing.',
+      });
     } else if (fail(err, 'reading /ServiceProviderConfig')) {
       return finish(capabilitiesOf(undefined));
     }
@@ -89,7 +114,12 @@ export async function testConnection(client: ScimClient, opts: { writeCheck?: bo
   }
 
   try {
-    const listing = client.listUsers({ signal, pageSize: 1, maxPages: 1, mode: caps.cursorPagination && !caps.indexPagination ? 'cursor' : 'auto' });
+    const listing = client.listUsers({
+      signal,
+      pageSize: 1,
+      maxPages: 1,
+      mode: caps.cursorPagination && !caps.indexPagination ? 'cursor' : 'auto',
+    });
     for await (const _page of listing.pages()) break;
     caps.userCount = listing.stats.totalResults;
   } catch (err) {

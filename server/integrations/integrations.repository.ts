@@ -16,7 +16,12 @@ export async function insertIntegration(db: Db, row: IntegrationRow): Promise<vo
   await db.insertInto('idm_integrations').values(row).execute();
 }
 
-export async function updateIntegration(db: Db, organizationId: string, applicationId: string, patch: Partial<IntegrationRow>): Promise<void> {
+export async function updateIntegration(
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  patch: Partial<IntegrationRow>,
+): Promise<void> {
   await db
     .updateTable('idm_integrations')
     .set(patch)
@@ -26,7 +31,10 @@ export async function updateIntegration(db: Db, organizationId: string, applicat
 }
 
 /** Status and generation only: the cheap check running work makes before each step. */
-export async function findIntegrationState(db: Db, applicationId: string): Promise<Pick<IntegrationRow, 'status' | 'generation'> | undefined> {
+export async function findIntegrationState(
+  db: Db,
+  applicationId: string,
+): Promise<Pick<IntegrationRow, 'status' | 'generation'> | undefined> {
   return db.selectFrom('idm_integrations').select(['status', 'generation']).where('application_id', '=', applicationId).executeTakeFirst();
 }
 

@@ -3,34 +3,64 @@ import { z } from 'zod';
 export const AUTH_TYPES = ['bearer', 'basic', 'oauth2_client_credentials'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 
-const secret = (name: string) => z.string({ message: `${name} must be a string` }).min(1, `${name} must not be empty`).max(8192).refine((v) => !/[\r\n\0]/.test(v), `${name} must be one line`);
+const secret = (name: string) =>
+  z
+    .string({ message: `${name} must be a string` })
+    .min(1, `${name} must not be empty`)
+    .max(8192)
+    .refine((v) => !/[\r\n\0]/.test(v), `${name} must be one line`);
 // Sent as an HTTP header value as it is: printable ASCII only (a typographic quote pasted into a token
 // used to be saved, and every request then failed inside the HTTP client).
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
-const headerSafe = (name: string) => secret(name).refine((v) => HEADER_SAFE.test(v), `${name} may only contain printable ASCII characters (check for typographic quotes or other characters pasted with it)`);
+const headerSafe = (name: string) =>
+  secret(name).refine(
+    (v) => HEADER_SAFE.test(v),
+    `${name} may only contain printable ASCII characters (check for typographic quotes or other characters pasted with it)`,
+  );
 
 /** Secrets may be left out of a PUT to keep the stored ones. */
-export const authInputSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('bearer'), token: headerSafe('token').optional() }).strict(),
-  z.object({ type: z.literal('basic'), username: z.string().trim().min(1).max(256), password: secret('password').optional() }).strict(),
-  z
-    .object({
-      type: z.literal('oauth2_client_credentials'),
-      tokenUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048),
-      clientId: z.string().trim().min(1).max(512),
-      clientSecret: secret('clientSecret').optional(),
-      scope: z.string().trim().max(1024).optional(),
-    })
-    .strict(),
-], { message: `type must be one of ${AUTH_TYPES.join(', ')}` });
+export const authInputSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('bearer'), token: headerSafe('token').optional() }).strict(),
+    z.object({ type: z.literal('basic'), username: z.string().trim().min(1).max(256), password: secret('password').optional() }).strict(),
+    z
+      .object({
+        type: z.literal('oauth2_client_credentials'),
+        tokenUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048),
+        clientId: z.string().trim().min(1).max(512),
+        clientSecret: secret('clientSecret').optional(),
+        scope: z.string().trim().max(1024).optional(),
+      })
+      .strict(),
+  ],
+  { message: `type must be one of ${AUTH_TYPES.join(', ')}` },
+);
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
-const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length', 'transfer-encoding', 'connection', 'content-type', 'accept', 'cookie', 'proxy-authorization']);
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'content-type',
+  'accept',
+  'cookie',
+  'proxy-authorization',
+]);
 
 export const headersSchema = z
   .record(
-    z.string().regex(HEADER_NAME, 'must be a valid HTTP header name').refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), 'this header is set by Roster and cannot be configured'),
-    z.string().max(4096).refine((v) => !/[\r\n\0]/.test(v), 'must be one line').refine((v) => HEADER_SAFE.test(v), 'may only contain printable ASCII characters'),
+    z
+      .string()
+      .regex(HEADER_NAME, 'must be a valid HTTP header name')
+      .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), 'this header is set by Roster and cannot be configured'),
+    z
+      .string()
+      .max(4096)
+      .refine((v) => !/[\r\n\0]/.test(v), 'must be one line')
+      .refine((v) => HEADER_SAFE.test(v), 'may only contain printable ASCII characters'),
   )
   .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers');
 
@@ -47,7 +77,11 @@ export const settingsSchema = z
     requestTimeoutMs: z.number().int().min(1000).max(300_000),
     memberChunkSize: z.number().int().min(1).max(1000),
     allowInsecureHttp: z.boolean(),
-    syncIntervalMinutes: z.number().int().min(5).max(7 * 24 * 60),
+    syncIntervalMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 24 * 60),
     guardrailPercent: z.number().min(0).max(100),
     guardrailMinimum: z.number().int().min(0).max(1_000_000),
   })

@@ -4,7 +4,14 @@ import { getApplication } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
-import { type NetworkPolicy, normalizeBaseUrl, type ScimAuth, type ScimClientOptions, isScimClientError, type UrlPolicy } from '../scim/index.ts';
+import {
+  type NetworkPolicy,
+  normalizeBaseUrl,
+  type ScimAuth,
+  type ScimClientOptions,
+  isScimClientError,
+  type UrlPolicy,
+} from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
@@ -43,7 +50,17 @@ function parseSettings(json: string): IdmSettings {
 
 export function toView(applicationId: string, row: repo.IntegrationRow | undefined): IntegrationView {
   if (!row) {
-    return { applicationId, status: 'unconfigured', baseUrl: null, auth: null, headerNames: [], settings: DEFAULT_SETTINGS, activatedAt: null, deactivatedAt: null, updatedAt: null };
+    return {
+      applicationId,
+      status: 'unconfigured',
+      baseUrl: null,
+      auth: null,
+      headerNames: [],
+      settings: DEFAULT_SETTINGS,
+      activatedAt: null,
+      deactivatedAt: null,
+      updatedAt: null,
+    };
   }
   const auth = JSON.parse(row.auth_config) as AuthConfig;
   const view: IntegrationView = {
@@ -100,17 +117,26 @@ export async function configureIntegration(
     const policy: UrlPolicy = { network, allowInsecureHttp: settings.allowInsecureHttp };
     const baseUrl = checkUrl(input.baseUrl, policy, 'body.baseUrl', 'SCIM base URL');
     const auth = input.auth;
-    const stored: Secrets = existing && existing.auth_type === auth.type && existing.secrets_enc
-      ? (JSON.parse(decryptSecret(secretKey, existing.secrets_enc, aad(existing, 'secrets'))) as Secrets)
-      : {};
+    const stored: Secrets =
+      existing && existing.auth_type === auth.type && existing.secrets_enc
+        ? (JSON.parse(decryptSecret(secretKey, existing.secrets_enc, aad(existing, 'secrets'))) as Secrets)
+        : {};
     // A stored secret is only ever sent where it was configured for: moving its URL to another host
     // (scheme, name or port) needs the secret again, or a changed URL would hand it to someone else.
     const baseMoved = existing !== undefined && originOf(existing.base_url) !== originOf(baseUrl);
     const authConfig: AuthConfig = {};
     const secrets: Secrets = {};
-    const missing = (field: string, moved: boolean) => badRequest('SECRET_REQUIRED',
-      moved ? `auth.${field} is required again: the URL it is sent to moved to another host` : `auth.${field} is required`,
-      [{ path: `body.auth.${field}`, message: moved ? 'required: the stored one is not sent to a new host' : 'required (no stored value to keep)' }]);
+    const missing = (field: string, moved: boolean) =>
+      badRequest(
+        'SECRET_REQUIRED',
+        moved ? `auth.${field} is required again: the URL it is sent to moved to another host` : `auth.${field} is required`,
+        [
+          {
+            path: `body.auth.${field}`,
+            message: moved ? 'required: the stored one is not sent to a new host' : 'required (no stored value to keep)',
+          },
+        ],
+      );
     if (auth.type === 'bearer') {
       secrets.token = auth.token ?? (baseMoved ? undefined : stored.token);
       if (!secrets.token) throw missing('token', baseMoved && stored.token !== undefined);
@@ -132,11 +158,15 @@ export async function configureIntegration(
     let headerNames: string[] = existing ? (JSON.parse(existing.header_names) as string[]) : [];
     if (input.headers === undefined && baseMoved && headerNames.length > 0) {
       // Header values are often keys too: same rule as the secrets.
-      throw badRequest('SECRET_REQUIRED', 'headers are required again: the base URL moved to another host', [{ path: 'body.headers', message: 'required: the stored values are not sent to a new host' }]);
+      throw badRequest('SECRET_REQUIRED', 'headers are required again: the base URL moved to another host', [
+        { path: 'body.headers', message: 'required: the stored values are not sent to a new host' },
+      ]);
     }
     if (input.headers !== undefined) {
       headerNames = Object.keys(input.headers);
-      headersEnc = headerNames.length ? encryptSecret(secretKey, JSON.stringify(input.headers), aad({ application_id: applicationId }, 'headers')) : null;
+      headersEnc = headerNames.length
+        ? encryptSecret(secretKey, JSON.stringify(input.headers), aad({ application_id: applicationId }, 'headers'))
+        : null;
     }
     const row: repo.IntegrationRow = {
       application_id: applicationId,
@@ -162,7 +192,9 @@ export async function configureIntegration(
     const secretChanged = !existing || existing.auth_type !== auth.type || JSON.stringify(stored) !== JSON.stringify(secrets);
     // Work in flight uses the connection it started with: a new address, credentials or headers stop
     // it everywhere (stop-signal.ts), and the new generation makes the work that resumes read the new ones.
-    const reconnected = existing !== undefined && connectionKey(secretKey, connectionOf(secretKey, existing)) !== connectionKey(secretKey, connectionOf(secretKey, row));
+    const reconnected =
+      existing !== undefined &&
+      connectionKey(secretKey, connectionOf(secretKey, existing)) !== connectionKey(secretKey, connectionOf(secretKey, row));
     if (reconnected) row.generation = existing.generation + 1;
     if (existing) await repo.updateIntegration(trx, actor.organizationId, applicationId, row);
     else await repo.insertIntegration(trx, row);
@@ -198,8 +230,17 @@ function connectionOf(secretKey: Buffer, row: repo.IntegrationRow): Connection {
   let auth: ScimAuth;
   if (row.auth_type === 'bearer') auth = { type: 'bearer', token: secrets.token ?? '' };
   else if (row.auth_type === 'basic') auth = { type: 'basic', username: cfg.username ?? '', password: secrets.password ?? '' };
-  else auth = { type: 'oauth2_client_credentials', tokenUrl: cfg.tokenUrl ?? '', clientId: cfg.clientId ?? '', clientSecret: secrets.clientSecret ?? '', scope: cfg.scope };
-  const headers = row.headers_enc ? (JSON.parse(decryptSecret(secretKey, row.headers_enc, aad(row, 'headers'))) as Record<string, string>) : undefined;
+  else
+    auth = {
+      type: 'oauth2_client_credentials',
+      tokenUrl: cfg.tokenUrl ?? '',
+      clientId: cfg.clientId ?? '',
+      clientSecret: secrets.clientSecret ?? '',
+      scope: cfg.scope,
+    };
+  const headers = row.headers_enc
+    ? (JSON.parse(decryptSecret(secretKey, row.headers_enc, aad(row, 'headers'))) as Record<string, string>)
+    : undefined;
   return { baseUrl: row.base_url, auth, headers };
 }
 
@@ -208,7 +249,9 @@ function connectionOf(secretKey: Buffer, row: repo.IntegrationRow): Connection {
  * A change of it stops the work in flight (configureIntegration); a preview snapshot remembers it.
  */
 export function connectionKey(secretKey: Buffer, c: Connection): string {
-  return createHmac('sha256', secretKey).update(JSON.stringify(['roster-connection-v1', c.baseUrl, c.auth, c.headers ?? {}])).digest('base64url');
+  return createHmac('sha256', secretKey)
+    .update(JSON.stringify(['roster-connection-v1', c.baseUrl, c.auth, c.headers ?? {}]))
+    .digest('base64url');
 }
 
 /** Decrypted configuration for building a SCIM client. Never returned to API callers. */
@@ -233,12 +276,22 @@ export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: 
   };
 }
 
-export async function saveTestResult(db: Db, actor: Actor, applicationId: string, result: TestResult, clock: Clock = systemClock): Promise<void> {
+export async function saveTestResult(
+  db: Db,
+  actor: Actor,
+  applicationId: string,
+  result: TestResult,
+  clock: Clock = systemClock,
+): Promise<void> {
   await inTransaction(db, async (trx) => {
     const app = await getApplication(trx, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
     if (!row) return;
-    const patch: Partial<repo.IntegrationRow> = { last_test: JSON.stringify(result), capabilities: JSON.stringify(result.capabilities), updated_at: clock.now().toISOString() };
+    const patch: Partial<repo.IntegrationRow> = {
+      last_test: JSON.stringify(result),
+      capabilities: JSON.stringify(result.capabilities),
+      updated_at: clock.now().toISOString(),
+    };
     // An active integration whose test fails is in error until a test passes again.
     if (row.status === 'active' && !result.ok) patch.status = 'error';
     if (row.status === 'error' && result.ok) patch.status = 'active';
@@ -253,12 +306,22 @@ export async function saveTestResult(db: Db, actor: Actor, applicationId: string
       resource: { type: 'application', id: applicationId },
       application: { id: app.id, name: app.name },
       changes: { problems: result.problems, writeCheck: result.writeCheck },
-      message: result.ok ? 'connection test passed' : result.problems.map((p) => p.message).join(' ').slice(0, 1000),
+      message: result.ok
+        ? 'connection test passed'
+        : result.problems
+            .map((p) => p.message)
+            .join(' ')
+            .slice(0, 1000),
     });
   });
 }
 
-export async function activateIntegration(db: Db, actor: Actor, applicationId: string, clock: Clock = systemClock): Promise<IntegrationView> {
+export async function activateIntegration(
+  db: Db,
+  actor: Actor,
+  applicationId: string,
+  clock: Clock = systemClock,
+): Promise<IntegrationView> {
   return inTransaction(db, async (trx) => {
     const app = await getApplication(trx, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
@@ -267,7 +330,13 @@ export async function activateIntegration(db: Db, actor: Actor, applicationId: s
     const now = clock.now().toISOString();
     const patch = { status: 'active' as const, generation: row.generation + 1, activated_at: now, last_error: null, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record(trx, { eventType: 'idm_activated', service: 'idm', actor, resource: { type: 'application', id: applicationId }, application: { id: app.id, name: app.name } });
+    await record(trx, {
+      eventType: 'idm_activated',
+      service: 'idm',
+      actor,
+      resource: { type: 'application', id: applicationId },
+      application: { id: app.id, name: app.name },
+    });
     return toView(applicationId, { ...row, ...patch });
   });
 }
@@ -276,7 +345,12 @@ export async function activateIntegration(db: Db, actor: Actor, applicationId: s
  * Marks the integration inactive and tells every process to stop its work at commit (stop-signal.ts);
  * running work also sees the new generation. runtime.abort stops this process's own at once.
  */
-export async function deactivateIntegration(db: Db, actor: Actor, applicationId: string, clock: Clock = systemClock): Promise<{ view: IntegrationView; changed: boolean }> {
+export async function deactivateIntegration(
+  db: Db,
+  actor: Actor,
+  applicationId: string,
+  clock: Clock = systemClock,
+): Promise<{ view: IntegrationView; changed: boolean }> {
   return inTransaction(db, async (trx) => {
     const app = await getApplication(trx, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
@@ -285,7 +359,13 @@ export async function deactivateIntegration(db: Db, actor: Actor, applicationId:
     const now = clock.now().toISOString();
     const patch = { status: 'inactive' as const, generation: row.generation + 1, deactivated_at: now, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record(trx, { eventType: 'idm_deactivated', service: 'idm', actor, resource: { type: 'application', id: applicationId }, application: { id: app.id, name: app.name } });
+    await record(trx, {
+      eventType: 'idm_deactivated',
+      service: 'idm',
+      actor,
+      resource: { type: 'application', id: applicationId },
+      application: { id: app.id, name: app.name },
+    });
     await publishStop(trx, applicationId);
     return { view: toView(applicationId, { ...row, ...patch }), changed: true };
   });

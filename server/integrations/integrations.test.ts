@@ -29,10 +29,21 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
     const r = await t.admin({
       method: 'PUT',
       url: `/api/v1/applications/${appId}/idm`,
-      payload: { baseUrl: `  ${scim.baseUrl}//  `, auth: { type: 'bearer', token: TOKEN }, headers: { 'X-Tenant': 'tenant-secret-value' }, settings: { pageSize: 50 } },
+      payload: {
+        baseUrl: `  ${scim.baseUrl}//  `,
+        auth: { type: 'bearer', token: TOKEN },
+        headers: { 'X-Tenant': 'tenant-secret-value' },
+        settings: { pageSize: 50 },
+      },
     });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ status: 'inactive', baseUrl: scim.baseUrl, auth: { type: 'bearer', secretSet: true }, headerNames: ['X-Tenant'], settings: { pageSize: 50, deprovision: 'deactivate' } });
+    expect(r.json()).toMatchObject({
+      status: 'inactive',
+      baseUrl: scim.baseUrl,
+      auth: { type: 'bearer', secretSet: true },
+      headerNames: ['X-Tenant'],
+      settings: { pageSize: 50, deprovision: 'deactivate' },
+    });
     for (const url of [`/api/v1/applications/${appId}/idm`, '/api/v1/insights/events?format=csv', '/api/v1/insights/events']) {
       const body = (await t.admin({ method: 'GET', url })).body;
       expect(body).not.toContain(TOKEN);
@@ -44,10 +55,18 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
   });
 
   it('keeps the stored secret when a PUT leaves it out, and requires it when the auth type changes', async () => {
-    const keep = await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: scim.baseUrl, auth: { type: 'bearer' } } });
+    const keep = await t.admin({
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: { baseUrl: scim.baseUrl, auth: { type: 'bearer' } },
+    });
     expect(keep.statusCode).toBe(200);
     expect(keep.json().auth.secretSet).toBe(true);
-    const change = await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: scim.baseUrl, auth: { type: 'basic', username: 'u' } } });
+    const change = await t.admin({
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: { baseUrl: scim.baseUrl, auth: { type: 'basic', username: 'u' } },
+    });
     expect(change.statusCode).toBe(400);
     expect(change.json().error.details[0].path).toBe('body.auth.password');
   });
@@ -59,9 +78,15 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
       [{ baseUrl: 'ftp://example.com', auth: { type: 'bearer', token: 'x' } }, 'body.baseUrl'],
       [{ baseUrl: 'https://user:pw@example.com/scim', auth: { type: 'bearer', token: 'x' } }, 'body.baseUrl'],
       [{ baseUrl: 'https://example.com/scim', auth: { type: 'kerberos' } }, 'body.auth.type'],
-      [{ baseUrl: 'https://example.com/scim', auth: { type: 'bearer', token: 'x' }, headers: { Authorization: 'x' } }, 'body.headers.Authorization'],
+      [
+        { baseUrl: 'https://example.com/scim', auth: { type: 'bearer', token: 'x' }, headers: { Authorization: 'x' } },
+        'body.headers.Authorization',
+      ],
       [{ baseUrl: 'https://example.com/scim', auth: { type: 'bearer', token: 'x' }, settings: { pageSize: 0 } }, 'body.settings.pageSize'],
-      [{ baseUrl: 'https://example.com/scim', auth: { type: 'bearer', token: 'x' }, settings: { deprovision: 'shred' } }, 'body.settings.deprovision'],
+      [
+        { baseUrl: 'https://example.com/scim', auth: { type: 'bearer', token: 'x' }, settings: { deprovision: 'shred' } },
+        'body.settings.deprovision',
+      ],
       [{ baseUrl: 'https://example.com/scim', auth: { type: 'bearer', token: 'x' }, extra: 1 }, 'body.extra'],
     ];
     for (const [payload, path] of cases) {
@@ -96,7 +121,11 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
   });
 
   it('reports bad credentials in plain words without echoing them', async () => {
-    await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: 'wrong-token-abcdef' } } });
+    await t.admin({
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: 'wrong-token-abcdef' } },
+    });
     const r = (await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json();
     expect(r.ok).toBe(false);
     expect(r.problems[0].code).toBe('BAD_CREDENTIALS');
@@ -108,35 +137,66 @@ describe.each(dialects)('Identity Management integration API on %s', (dialect) =
   });
 
   it('reports a wrong base URL and a server that is not SCIM', async () => {
-    await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: `${scim.url}/nothing-here`, auth: { type: 'bearer', token: TOKEN } } });
+    await t.admin({
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: { baseUrl: `${scim.url}/nothing-here`, auth: { type: 'bearer', token: TOKEN } },
+    });
     const wrong = (await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json();
     expect(wrong.ok).toBe(false);
     expect(wrong.problems.map((p: { message: string }) => p.message).join(' ')).toMatch(/base URL may be wrong|not like a SCIM server/);
-    await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: 'http://127.0.0.1:1/scim/v2', auth: { type: 'bearer', token: TOKEN }, headers: {} } });
+    await t.admin({
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: { baseUrl: 'http://127.0.0.1:1/scim/v2', auth: { type: 'bearer', token: TOKEN }, headers: {} },
+    });
     const down = (await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json();
     expect(down.ok).toBe(false);
     expect(down.problems[0].message).toMatch(/cannot be reached/);
   });
 
   it('activates after a passing test and deactivates, each with an Insights event', async () => {
-    await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN } } });
+    await t.admin({
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN } },
+    });
     const a = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/activate` });
     expect(a.statusCode).toBe(200);
     expect(a.json().status).toBe('active');
     const d = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/deactivate` });
     expect(d.json().status).toBe('inactive');
-    const ev = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?applicationId=${appId}&eventType=idm_activated,idm_deactivated` })).json().items;
+    const ev = (
+      await t.admin({ method: 'GET', url: `/api/v1/insights/events?applicationId=${appId}&eventType=idm_activated,idm_deactivated` })
+    ).json().items;
     expect(ev.map((e: { eventType: string }) => e.eventType)).toEqual(['idm_deactivated', 'idm_activated']);
     expect(ev[0].application).toEqual({ id: appId, name: 'Test App' });
   });
 
   it('supports basic auth and OAuth client credentials', async () => {
     const basic = await startScimServer({ users: 3, auth: { type: 'basic', username: 'svc', password: 'basic-pass-123' } });
-    const oauth = await startScimServer({ users: 4, auth: { type: 'oauth2', clientId: 'cid', clientSecret: 'oauth-secret-456', tokenTtlSeconds: 3600 } });
+    const oauth = await startScimServer({
+      users: 4,
+      auth: { type: 'oauth2', clientId: 'cid', clientSecret: 'oauth-secret-456', tokenTtlSeconds: 3600 },
+    });
     try {
-      await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: basic.baseUrl, auth: { type: 'basic', username: 'svc', password: 'basic-pass-123' }, headers: {} } });
-      expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json()).toMatchObject({ ok: true, capabilities: { userCount: 3 } });
-      await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: oauth.baseUrl, auth: { type: 'oauth2_client_credentials', tokenUrl: oauth.tokenUrl, clientId: 'cid', clientSecret: 'oauth-secret-456' } } });
+      await t.admin({
+        method: 'PUT',
+        url: `/api/v1/applications/${appId}/idm`,
+        payload: { baseUrl: basic.baseUrl, auth: { type: 'basic', username: 'svc', password: 'basic-pass-123' }, headers: {} },
+      });
+      expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json()).toMatchObject({
+        ok: true,
+        capabilities: { userCount: 3 },
+      });
+      await t.admin({
+        method: 'PUT',
+        url: `/api/v1/applications/${appId}/idm`,
+        payload: {
+          baseUrl: oauth.baseUrl,
+          auth: { type: 'oauth2_client_credentials', tokenUrl: oauth.tokenUrl, clientId: 'cid', clientSecret: 'oauth-secret-456' },
+        },
+      });
       const r = (await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/test` })).json();
       expect(r).toMatchObject({ ok: true, capabilities: { userCount: 4 } });
       const view = (await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/idm` })).json();

@@ -10,17 +10,33 @@ export async function insertLinks(db: Db, rows: LinkRow[]): Promise<void> {
 }
 
 /** Links of the given remote ids in one application. */
-export async function findLinksByRemoteIds(db: Db, applicationId: string, remoteIds: string[]): Promise<Pick<LinkRow, 'remote_id' | 'user_id'>[]> {
+export async function findLinksByRemoteIds(
+  db: Db,
+  applicationId: string,
+  remoteIds: string[],
+): Promise<Pick<LinkRow, 'remote_id' | 'user_id'>[]> {
   const out: Pick<LinkRow, 'remote_id' | 'user_id'>[] = [];
   for (let i = 0; i < remoteIds.length; i += 500) {
     const chunk = remoteIds.slice(i, i + 500);
-    out.push(...(await db.selectFrom('app_user_links').select(['remote_id', 'user_id']).where('application_id', '=', applicationId).where('remote_id', 'in', chunk).execute()));
+    out.push(
+      ...(await db
+        .selectFrom('app_user_links')
+        .select(['remote_id', 'user_id'])
+        .where('application_id', '=', applicationId)
+        .where('remote_id', 'in', chunk)
+        .execute()),
+    );
   }
   return out;
 }
 
 export async function findLinkOfUser(db: Db, applicationId: string, userId: string): Promise<LinkRow | undefined> {
-  return db.selectFrom('app_user_links').selectAll().where('application_id', '=', applicationId).where('user_id', '=', userId).executeTakeFirst();
+  return db
+    .selectFrom('app_user_links')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }
 
 export async function deleteLink(db: Db, applicationId: string, userId: string): Promise<void> {

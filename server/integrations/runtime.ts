@@ -61,7 +61,11 @@ export class IntegrationRuntime {
   }
 
   /** A client whose rate limit and concurrency are shared by everything this process does for the application. */
-  client(applicationId: string, options: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger' | 'network'>, settings: IdmSettings): ScimClient {
+  client(
+    applicationId: string,
+    options: Omit<ScimClientOptions, 'rateLimit' | 'concurrency' | 'logger' | 'network'>,
+    settings: IdmSettings,
+  ): ScimClient {
     // Settings changed: start fresh limits with the new numbers.
     const key = `${settings.rateLimitPerSecond}/${settings.rateLimitBurst}/${settings.concurrency}`;
     if (this.#limitKeys.get(applicationId) !== key) {
@@ -72,6 +76,12 @@ export class IntegrationRuntime {
       rateLimit: { requestsPerSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst },
       concurrency: settings.concurrency,
     });
-    return new ScimClient({ ...options, network: this.network, rateLimit: limits.rateLimiter ?? null, concurrency: limits.semaphore, logger: this.#logger });
+    return new ScimClient({
+      ...options,
+      network: this.network,
+      rateLimit: limits.rateLimiter ?? null,
+      concurrency: limits.semaphore,
+      logger: this.#logger,
+    });
   }
 }

@@ -37,7 +37,9 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
   it('answers at once, every time, with a configuration error when a stored token cannot be sent', async () => {
     // Stored before the validation existed: straight through the service.
     await configureIntegration(t.database.db, { secretKey: t.deps.secretKey, network: t.deps.idm.network }, t.adminActor, appId, {
-      baseUrl: scim.baseUrl, auth: { type: 'bearer', token: 'stored’token' }, settings: { concurrency: 1, requestTimeoutMs: 1000 },
+      baseUrl: scim.baseUrl,
+      auth: { type: 'bearer', token: 'stored’token' },
+      settings: { concurrency: 1, requestTimeoutMs: 1000 },
     });
     scim.clearRequests();
     for (let i = 0; i < 4; i++) {
@@ -55,7 +57,10 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
   });
 
   it('says "timed out" when the server never answers, and a later preview starts afresh', async () => {
-    expect((await put({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, settings: { requestTimeoutMs: 1000, concurrency: 1 } })).statusCode).toBe(200);
+    expect(
+      (await put({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, settings: { requestTimeoutMs: 1000, concurrency: 1 } }))
+        .statusCode,
+    ).toBe(200);
     scim.setQuirks({ faults: [{ kind: 'hang' }] });
     try {
       const r = await test();
@@ -74,7 +79,9 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
   });
 
   it('needs the secret again when the URL it is sent to moves to another host', async () => {
-    expect((await put({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, headers: { 'X-Tenant': 'tenant-1' } })).statusCode).toBe(200);
+    expect(
+      (await put({ baseUrl: scim.baseUrl, auth: { type: 'bearer', token: TOKEN }, headers: { 'X-Tenant': 'tenant-1' } })).statusCode,
+    ).toBe(200);
     // Same host, another path: the stored token and headers are kept.
     expect((await put({ baseUrl: `${scim.baseUrl}/`, auth: { type: 'bearer' } })).statusCode).toBe(200);
     const elsewhere = scim.baseUrl.replace('127.0.0.1', 'localhost');
@@ -101,7 +108,10 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
 
       const { clientSecret: _kept, ...withoutSecret } = auth;
       expect((await put({ baseUrl: oauth.baseUrl, auth: withoutSecret })).statusCode).toBe(200);
-      const moved = await put({ baseUrl: oauth.baseUrl, auth: { ...withoutSecret, tokenUrl: oauth.tokenUrl.replace('127.0.0.1', 'localhost') } });
+      const moved = await put({
+        baseUrl: oauth.baseUrl,
+        auth: { ...withoutSecret, tokenUrl: oauth.tokenUrl.replace('127.0.0.1', 'localhost') },
+      });
       expect(moved.statusCode).toBe(400);
       expect(moved.json().error.details[0].path).toBe('body.auth.clientSecret');
     } finally {
@@ -110,7 +120,7 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
   });
 });
 
-describe.each(dialects)('outbound addresses are the operator\'s decision, on %s', (dialect) => {
+describe.each(dialects)("outbound addresses are the operator's decision, on %s", (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     // The product's defaults: no private or loopback networks, no plain http.
@@ -122,12 +132,27 @@ describe.each(dialects)('outbound addresses are the operator\'s decision, on %s'
 
   it('refuses loopback, private ranges and plain http by default, naming the field', async () => {
     const appId = (await t.admin({ method: 'POST', url: '/api/v1/applications', payload: { name: 'Default network' } })).json().id;
-    for (const baseUrl of ['https://127.0.0.1/scim/v2', 'https://10.0.0.8/scim/v2', 'https://192.168.10.2/scim', 'https://172.20.0.1/scim', 'https://[fc00::8]/scim', 'http://scim.example.com/scim/v2']) {
-      const r = await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl, auth: { type: 'bearer', token: TOKEN }, settings: { allowInsecureHttp: true } } });
+    for (const baseUrl of [
+      'https://127.0.0.1/scim/v2',
+      'https://10.0.0.8/scim/v2',
+      'https://192.168.10.2/scim',
+      'https://172.20.0.1/scim',
+      'https://[fc00::8]/scim',
+      'http://scim.example.com/scim/v2',
+    ]) {
+      const r = await t.admin({
+        method: 'PUT',
+        url: `/api/v1/applications/${appId}/idm`,
+        payload: { baseUrl, auth: { type: 'bearer', token: TOKEN }, settings: { allowInsecureHttp: true } },
+      });
       expect(r.statusCode, baseUrl).toBe(400);
       expect(r.json().error).toMatchObject({ code: 'INVALID_URL', details: [{ path: 'body.baseUrl' }] });
     }
-    const ok = await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/idm`, payload: { baseUrl: 'https://scim.example.com/scim/v2', auth: { type: 'bearer', token: TOKEN } } });
+    const ok = await t.admin({
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: { baseUrl: 'https://scim.example.com/scim/v2', auth: { type: 'bearer', token: TOKEN } },
+    });
     expect(ok.statusCode).toBe(200);
   });
 });

@@ -28,7 +28,12 @@ function parseStop(payload: string): { applicationId: string; reason: StopReason
 }
 
 /** Starts listening on PostgreSQL (nothing to do on SQLite); close the listener when the process stops. */
-export async function listenForStops(o: { database: Database; url: string; idm: IntegrationRuntime; logger: Logger }): Promise<PgListener | undefined> {
+export async function listenForStops(o: {
+  database: Database;
+  url: string;
+  idm: IntegrationRuntime;
+  logger: Logger;
+}): Promise<PgListener | undefined> {
   if (o.database.dialect !== 'postgres') return undefined;
   const listener = new PgListener({
     url: o.url,

@@ -208,7 +208,14 @@ export async function failJob(
     .set(
       args.retryAt !== undefined
         ? { state: 'retry', run_at: args.retryAt, last_error: args.error, locked_by: null, locked_until: null, updated_at: args.now }
-        : { state: args.finalState ?? 'failed', last_error: args.error, locked_by: null, locked_until: null, finished_at: args.now, updated_at: args.now },
+        : {
+            state: args.finalState ?? 'failed',
+            last_error: args.error,
+            locked_by: null,
+            locked_until: null,
+            finished_at: args.now,
+            updated_at: args.now,
+          },
     )
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;

@@ -302,7 +302,13 @@ export class EmbeddedJobQueue implements JobQueue {
     const log = this.#log.child({ job: job.id, name: job.name, attempt: job.attempts });
     let outcome: { ok: true } | { ok: false; error: unknown };
     let timer: NodeJS.Timeout | undefined;
-    const handling = (async () => reg.handler(JSON.parse(row.payload) as object, { id: job.id, name: job.name, attempt: job.attempts, signal: controller.signal }))().then(
+    const handling = (async () =>
+      reg.handler(JSON.parse(row.payload) as object, {
+        id: job.id,
+        name: job.name,
+        attempt: job.attempts,
+        signal: controller.signal,
+      }))().then(
       () => ({ ok: true }) as const,
       (error: unknown) => ({ ok: false, error }) as const,
     );
@@ -381,7 +387,12 @@ export class EmbeddedJobQueue implements JobQueue {
     // A job that finished while the heartbeat was in flight was settled by its own worker, not lost.
     const missing = held.filter((j) => !j.done && !ours.has(`${j.id}:${j.attempts}`));
     if (missing.length === 0) return;
-    const states = await repo.findStates(this.#db, missing.map((j) => j.id)).catch(() => new Map<string, repo.DbJobState>());
+    const states = await repo
+      .findStates(
+        this.#db,
+        missing.map((j) => j.id),
+      )
+      .catch(() => new Map<string, repo.DbJobState>());
     for (const job of missing) {
       if (job.done) continue;
       job.lost = true;

@@ -187,7 +187,11 @@ export class PgBossJobQueue implements JobQueue {
       // of one extra run, and keeps the key so cancel() still finds it.
       this.#log.debug({ job: name }, 'coalescing lost to concurrent workers three times; queued a separate job');
     }
-    const id = await boss.send(name, payload, { ...this.#sendOptions(o), ...(o.singletonKey !== undefined ? { singletonKey: o.singletonKey } : {}), ...conn });
+    const id = await boss.send(name, payload, {
+      ...this.#sendOptions(o),
+      ...(o.singletonKey !== undefined ? { singletonKey: o.singletonKey } : {}),
+      ...conn,
+    });
     if (!id) throw new Error(`pg-boss did not enqueue ${name}`);
     return id;
   }
@@ -254,7 +258,11 @@ export class PgBossJobQueue implements JobQueue {
     // process cancelled it, or the heartbeat lapsed), and at shutdown; also after every completion.
     const fromPgBoss = () => {
       if (done || controller.signal.aborted) return;
-      const reason: JobAbortReason = this.#shuttingDown ? 'shutdown' : /no longer active/.test(String((job.signal.reason as Error | undefined)?.message)) ? 'lease-lost' : 'timeout';
+      const reason: JobAbortReason = this.#shuttingDown
+        ? 'shutdown'
+        : /no longer active/.test(String((job.signal.reason as Error | undefined)?.message))
+          ? 'lease-lost'
+          : 'timeout';
       const abort = (r: JobAbortReason) => controller.abort(new JobAbortedError(r, `job ${job.id}: ${r}`));
       if (reason !== 'lease-lost') return abort(reason);
       void this.#state(job.id).then(
@@ -271,7 +279,9 @@ export class PgBossJobQueue implements JobQueue {
       const reason = controller.signal.aborted ? (controller.signal.reason as JobAbortedError | undefined)?.reason : undefined;
       if (reason === 'cancelled') {
         // Fenced to this attempt; a no-op when cancel() already committed.
-        await boss.cancel(reg.name, [{ id: job.id, retryCount: job.retryCount }]).catch((e: unknown) => this.#log.warn({ err: e }, 'could not cancel a job'));
+        await boss
+          .cancel(reg.name, [{ id: job.id, retryCount: job.retryCount }])
+          .catch((e: unknown) => this.#log.warn({ err: e }, 'could not cancel a job'));
         return { id: job.id, status: 'failed', output };
       }
       if (isPermanent(err)) return { id: job.id, status: 'deadletter', output };
@@ -341,7 +351,8 @@ export class PgBossJobQueue implements JobQueue {
       );
     }
     for (const r of this.#running.values()) {
-      if (r.name === name && r.singletonKey === singletonKey) r.controller.abort(new JobAbortedError('cancelled', `job ${r.id} was cancelled`));
+      if (r.name === name && r.singletonKey === singletonKey)
+        r.controller.abort(new JobAbortedError('cancelled', `job ${r.id} was cancelled`));
     }
     return found.filter((r) => r.state !== 'active').length;
   }
@@ -374,10 +385,12 @@ export class PgBossJobQueue implements JobQueue {
 
   async get(id: string): Promise<JobInfo | undefined> {
     if (!UUID_RE.test(id)) return undefined;
-    const rows = await this.#read(`SELECT id, name, state::text AS state, retry_count, started_on, output, data FROM ${SCHEMA}.job WHERE id = $1::uuid`, [id]);
+    const rows = await this.#read(
+      `SELECT id, name, state::text AS state, retry_count, started_on, output, data FROM ${SCHEMA}.job WHERE id = $1::uuid`,
+      [id],
+    );
     const row = rows[0] as
-      | { id: string; name: string; state: string; retry_count: number; started_on: Date | null; output: unknown; data: unknown }
-      | undefined;
+      { id: string; name: string; state: string; retry_count: number; started_on: Date | null; output: unknown; data: unknown } | undefined;
     if (!row) return undefined;
     const state = STATE[row.state] ?? 'queued';
     return {
@@ -403,6 +416,7 @@ function outputMessage(output: unknown): string | null {
   const o = output as { message?: unknown; value?: unknown };
   if (typeof o.message === 'string') return o.message;
   if (typeof o.value === 'string') return o.value;
-  if (o.value && typeof o.value === 'object' && typeof (o.value as { message?: unknown }).message === 'string') return (o.value as { message: string }).message;
+  if (o.value && typeof o.value === 'object' && typeof (o.value as { message?: unknown }).message === 'string')
+    return (o.value as { message: string }).message;
   return null;
 }

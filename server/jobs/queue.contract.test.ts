@@ -92,10 +92,14 @@ describe.each(adapters)('JobQueue contract: $label', (adapter) => {
     return q;
   };
   const waitForState = (q: JobQueue, id: string, state: string, timeoutMs?: number) =>
-    waitFor(`job ${id} to be ${state}`, async () => {
-      const job = await q.get(id);
-      return job?.state === state ? job : undefined;
-    }, timeoutMs);
+    waitFor(
+      `job ${id} to be ${state}`,
+      async () => {
+        const job = await q.get(id);
+        return job?.state === state ? job : undefined;
+      },
+      timeoutMs,
+    );
 
   it('delivers exactly the enqueued payload, with its id, name and attempt', async () => {
     const q = makeQueue();
@@ -145,7 +149,12 @@ describe.each(adapters)('JobQueue contract: $label', (adapter) => {
   it('never hands one job to two workers on separate connections', async () => {
     const name = jobName();
     const other = openDatabase(database.url, { poolSize: 5 });
-    const q2 = createJobQueue(other, { kind: adapter.kind, connectionString: database.url, pollIntervalMs: adapter.pollMs, leaseMs: adapter.leaseMs });
+    const q2 = createJobQueue(other, {
+      kind: adapter.kind,
+      connectionString: database.url,
+      pollIntervalMs: adapter.pollMs,
+      leaseMs: adapter.leaseMs,
+    });
     try {
       const q1 = makeQueue();
       const runs = new Map<string, number>();
@@ -166,34 +175,45 @@ describe.each(adapters)('JobQueue contract: $label', (adapter) => {
     }
   });
 
-  it('never fails the enqueue of a busy key, even when workers take each waiting job the moment it commits', { timeout: 60_000 }, async () => {
-    // Many changes enqueue the same coalescing job while two processes' workers keep taking it: an
-    // enqueue that loses every race to a worker must still leave a job that runs after its commit.
-    const name = jobName();
-    // SQLite has one connection per process (a second one in this process would block it on the lock).
-    const other = adapter.dialect === 'postgres' ? openDatabase(database.url, { poolSize: 10 }) : database;
-    const q2 = createJobQueue(other, { kind: adapter.kind, connectionString: database.url, pollIntervalMs: adapter.pollMs, leaseMs: adapter.leaseMs });
-    try {
-      const q1 = makeQueue();
-      const handler = async () => {
-        await sleep(1);
-      };
-      q1.work(name, handler, { concurrency: 4 });
-      q2.work(name, handler, { concurrency: 4 });
-      await Promise.all([q1.start(), q2.start()]);
-      const enqueued = await Promise.allSettled(
-        Array.from({ length: 400 }, (_, v) =>
-          (v % 2 ? other.db : database.db).transaction().execute((trx) => (v % 2 ? q2 : q1).enqueue(trx, name, { v }, { singletonKey: 'busy' })),
-        ),
-      );
-      expect(enqueued.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
-      const ids = new Set(enqueued.map((r) => (r as PromiseFulfilledResult<string>).value));
-      for (const id of ids) await waitForState(q1, id, 'completed');
-    } finally {
-      await q2.stop({ graceMs: 1000 });
-      if (other !== database) await other.close();
-    }
-  });
+  it(
+    'never fails the enqueue of a busy key, even when workers take each waiting job the moment it commits',
+    { timeout: 60_000 },
+    async () => {
+      // Many changes enqueue the same coalescing job while two processes' workers keep taking it: an
+      // enqueue that loses every race to a worker must still leave a job that runs after its commit.
+      const name = jobName();
+      // SQLite has one connection per process (a second one in this process would block it on the lock).
+      const other = adapter.dialect === 'postgres' ? openDatabase(database.url, { poolSize: 10 }) : database;
+      const q2 = createJobQueue(other, {
+        kind: adapter.kind,
+        connectionString: database.url,
+        pollIntervalMs: adapter.pollMs,
+        leaseMs: adapter.leaseMs,
+      });
+      try {
+        const q1 = makeQueue();
+        const handler = async () => {
+          await sleep(1);
+        };
+        q1.work(name, handler, { concurrency: 4 });
+        q2.work(name, handler, { concurrency: 4 });
+        await Promise.all([q1.start(), q2.start()]);
+        const enqueued = await Promise.allSettled(
+          Array.from({ length: 400 }, (_, v) =>
+            (v % 2 ? other.db : database.db)
+              .transaction()
+              .execute((trx) => (v % 2 ? q2 : q1).enqueue(trx, name, { v }, { singletonKey: 'busy' })),
+          ),
+        );
+        expect(enqueued.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+        const ids = new Set(enqueued.map((r) => (r as PromiseFulfilledResult<string>).value));
+        for (const id of ids) await waitForState(q1, id, 'completed');
+      } finally {
+        await q2.stop({ graceMs: 1000 });
+        if (other !== database) await other.close();
+      }
+    },
+  );
 
   it('runs jobs in runAt order and none before its runAt', async () => {
     const q = makeQueue();
@@ -340,7 +360,12 @@ describe.each(adapters)('JobQueue contract: $label', (adapter) => {
     const queued = await q.enqueue(database.db, name, { tag: 'queued' }, { singletonKey: 'app-1' });
     const later = await q.enqueue(database.db, name, { tag: 'later' }, { singletonKey: 'app-1', runAt: new Date(Date.now() + 60_000) });
     expect(later).toBe(queued);
-    const unrelated = await q.enqueue(database.db, name, { tag: 'other app' }, { singletonKey: 'app-2', runAt: new Date(Date.now() + 300) });
+    const unrelated = await q.enqueue(
+      database.db,
+      name,
+      { tag: 'other app' },
+      { singletonKey: 'app-2', runAt: new Date(Date.now() + 300) },
+    );
 
     const dropped = await database.db.transaction().execute((trx) => q.cancel(trx, name, 'app-1'));
     expect(dropped).toBe(1);
@@ -440,7 +465,7 @@ describe.each(adapters)('JobQueue contract: $label', (adapter) => {
   });
 
   if (adapter.kind === 'embedded') {
-    it('reclaimOnStart takes back a dead process\'s job at once instead of waiting for its lease', async () => {
+    it("reclaimOnStart takes back a dead process's job at once instead of waiting for its lease", async () => {
       const name = jobName();
       const producer = makeQueue();
       const id = await producer.enqueue(database.db, name, {});

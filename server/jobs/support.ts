@@ -46,16 +46,19 @@ export interface ResolvedJobOptions {
   organizationId: string | undefined;
 }
 
-export function resolveJobOptions(options: {
-  runAt?: Date;
-  maxAttempts?: number;
-  backoffMs?: number;
-  singletonKey?: string;
-  organizationId?: string;
-} = {}): ResolvedJobOptions {
+export function resolveJobOptions(
+  options: {
+    runAt?: Date;
+    maxAttempts?: number;
+    backoffMs?: number;
+    singletonKey?: string;
+    organizationId?: string;
+  } = {},
+): ResolvedJobOptions {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) throw new RangeError('maxAttempts must be an integer from 1 to 1000');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000)
+    throw new RangeError('maxAttempts must be an integer from 1 to 1000');
   if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new RangeError('backoffMs must be a number >= 0');
   if (options.runAt !== undefined && !(options.runAt instanceof Date && Number.isFinite(options.runAt.getTime()))) {
     throw new TypeError('runAt must be a valid Date');

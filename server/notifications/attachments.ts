@@ -12,8 +12,7 @@ export interface AttachmentSource {
 }
 
 export type MailAttachmentInput =
-  | { filename: string; contentType: string; content: string | Buffer }
-  | { filename: string; contentType: string; source: AttachmentSource };
+  { filename: string; contentType: string; content: string | Buffer } | { filename: string; contentType: string; source: AttachmentSource };
 
 /** As kept in mail_outbox.attachments. */
 export interface StoredAttachment {
@@ -49,10 +48,12 @@ const invalid = (message: string) => new AppError('MAIL_INVALID', 500, message);
 export function toStoredAttachments(inputs: MailAttachmentInput[]): StoredAttachment[] {
   let inlineBytes = 0;
   return inputs.map((a) => {
-    if (!a.filename || a.filename.length > 200 || /[\u0000-\u001f\u007f/\\]/.test(a.filename)) throw invalid(`attachment filename is not valid: ${JSON.stringify(a.filename)}`);
+    if (!a.filename || a.filename.length > 200 || /[\u0000-\u001f\u007f/\\]/.test(a.filename))
+      throw invalid(`attachment filename is not valid: ${JSON.stringify(a.filename)}`);
     if (!/^[\w.+-]+\/[\w.+-]+(;.*)?$/.test(a.contentType)) throw invalid(`attachment ${a.filename}: content type is not valid`);
     if ('source' in a) {
-      if (!a.source || typeof a.source.kind !== 'string' || a.source.kind === '') throw invalid(`attachment ${a.filename}: source.kind is required`);
+      if (!a.source || typeof a.source.kind !== 'string' || a.source.kind === '')
+        throw invalid(`attachment ${a.filename}: source.kind is required`);
       // Stored as JSON: a reference must survive the round trip unchanged.
       const source = JSON.parse(JSON.stringify(a.source)) as AttachmentSource;
       return { filename: a.filename, contentType: a.contentType, source };
@@ -83,7 +84,11 @@ export async function resolveAttachments(db: Db, stored: StoredAttachment[], con
   };
   try {
     for (const [i, a] of stored.entries()) {
-      attachments.push({ filename: a.filename, contentType: a.contentType, content: await contentOf(db, a, context, streams, (n) => (sizes[i] = n)) });
+      attachments.push({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: await contentOf(db, a, context, streams, (n) => (sizes[i] = n)),
+      });
     }
   } catch (err) {
     dispose();
@@ -96,7 +101,13 @@ export async function resolveAttachments(db: Db, stored: StoredAttachment[], con
   };
 }
 
-async function contentOf(db: Db, a: StoredAttachment, context: AttachmentContext, streams: Readable[], sized: (bytes: number) => void): Promise<Readable | Buffer> {
+async function contentOf(
+  db: Db,
+  a: StoredAttachment,
+  context: AttachmentContext,
+  streams: Readable[],
+  sized: (bytes: number) => void,
+): Promise<Readable | Buffer> {
   if (!a.source) return Buffer.from(a.content ?? '', 'base64');
   const resolver = resolvers.get(a.source.kind);
   if (!resolver) throw new Error(`attachment ${a.filename}: no resolver is registered for source kind ${a.source.kind}`);

@@ -1,16 +1,34 @@
 export {
-  queueMail, listOutbox, getOutboxMail, MAIL_SEND_JOB, MAIL_MAX_ATTEMPTS, MAIL_BACKOFF_MS,
-  type MailQueue, type MailSendPayload, type QueueMailInput, type OutboxMail, type OutboxQuery,
+  queueMail,
+  listOutbox,
+  getOutboxMail,
+  MAIL_SEND_JOB,
+  MAIL_MAX_ATTEMPTS,
+  MAIL_BACKOFF_MS,
+  type MailQueue,
+  type MailSendPayload,
+  type QueueMailInput,
+  type OutboxMail,
+  type OutboxQuery,
 } from './mail.service.ts';
 export { deliverQueuedMailNow, handleMailSendJob, MailSendError, type MailSendDeps, type MailJobContext } from './mail.job.ts';
 export { getMailTransport, closeMailTransports, createMailTransport, type MailTransport } from './mailer.ts';
 export {
-  registerAttachmentResolver, MAX_INLINE_ATTACHMENT_BYTES,
-  type AttachmentResolver, type AttachmentSource, type AttachmentContext, type MailAttachmentInput,
+  registerAttachmentResolver,
+  MAX_INLINE_ATTACHMENT_BYTES,
+  type AttachmentResolver,
+  type AttachmentSource,
+  type AttachmentContext,
+  type MailAttachmentInput,
 } from './attachments.ts';
 export {
-  importCompletedEmail, plainEmail, FAILURES_SHOWN, RESULTS_CSV_FILENAME,
-  type EmailContent, type ImportCompletedEmailInput, type ImportFailure,
+  importCompletedEmail,
+  plainEmail,
+  FAILURES_SHOWN,
+  RESULTS_CSV_FILENAME,
+  type EmailContent,
+  type ImportCompletedEmailInput,
+  type ImportFailure,
 } from './templates.ts';
 export type { MailStatus } from './mail.repository.ts';
 export { mailRoutes } from './mail.routes.ts';

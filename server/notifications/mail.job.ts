@@ -63,7 +63,16 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
       // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
       // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
       logger.info(
-        { mail: { id: row.id, kind: row.kind, to: row.to_address, subject: row.subject, text: hideLinkTokens(row.body_text), attachments: parseAttachments(row.attachments).map((a) => a.filename) } },
+        {
+          mail: {
+            id: row.id,
+            kind: row.kind,
+            to: row.to_address,
+            subject: row.subject,
+            text: hideLinkTokens(row.body_text),
+            attachments: parseAttachments(row.attachments).map((a) => a.filename),
+          },
+        },
         'mail stored in the outbox (SMTP_URL is not set)',
       );
     }
@@ -96,7 +105,14 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
     // ctx.attempt can run ahead of the row when a worker died mid-send; the row can run ahead when the
     // queue's count was reset. Either way the larger one decides.
     const last = permanent || Math.max(ctx.attempt, attempt) >= row.max_attempts;
-    await updateQueuedMail(db, row.id, { status: last ? 'failed' : 'queued', attempts: attempt, last_error: message, locked_until: null, updated_at: finishedAt, ...(last ? { link_token_enc: null } : {}) });
+    await updateQueuedMail(db, row.id, {
+      status: last ? 'failed' : 'queued',
+      attempts: attempt,
+      last_error: message,
+      locked_until: null,
+      updated_at: finishedAt,
+      ...(last ? { link_token_enc: null } : {}),
+    });
     const log = { mailId: row.id, kind: row.kind, attempt, maxAttempts: row.max_attempts, error: message };
     if (permanent) {
       // The server refused this message for good (5xx): retrying would be refused again.
@@ -111,8 +127,16 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
   const sentAt = clock.now().toISOString();
   // The recipient has the link now: the token is cleared, and a body from before tokens were sealed is scrubbed.
   await updateQueuedMail(db, row.id, {
-    status: 'sent', attempts: attempt, last_error: null, locked_until: null, attachments: sizedAttachments, sent_at: sentAt, updated_at: sentAt,
-    link_token_enc: null, body_text: hideLinkTokens(row.body_text), body_html: row.body_html === null ? null : hideLinkTokens(row.body_html),
+    status: 'sent',
+    attempts: attempt,
+    last_error: null,
+    locked_until: null,
+    attachments: sizedAttachments,
+    sent_at: sentAt,
+    updated_at: sentAt,
+    link_token_enc: null,
+    body_text: hideLinkTokens(row.body_text),
+    body_html: row.body_html === null ? null : hideLinkTokens(row.body_html),
   });
   logger.info({ mailId: row.id, kind: row.kind, attempt }, 'mail sent');
 }

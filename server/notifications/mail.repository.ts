@@ -43,7 +43,12 @@ export async function insertMail(db: Db, row: MailRow): Promise<void> {
 }
 
 export async function findMail(db: Db, organizationId: string, id: string): Promise<MailRow | undefined> {
-  return mail(db).selectFrom('mail_outbox').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return mail(db)
+    .selectFrom('mail_outbox')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** For the send job, which knows only the id. */
@@ -87,7 +92,21 @@ export async function claimMail(db: Db, id: string, now: string, lockedUntil: st
 export async function updateQueuedMail(
   db: Db,
   id: string,
-  patch: Partial<Pick<MailRow, 'status' | 'attempts' | 'last_error' | 'locked_until' | 'attachments' | 'sent_at' | 'updated_at' | 'link_token_enc' | 'body_text' | 'body_html'>>,
+  patch: Partial<
+    Pick<
+      MailRow,
+      | 'status'
+      | 'attempts'
+      | 'last_error'
+      | 'locked_until'
+      | 'attachments'
+      | 'sent_at'
+      | 'updated_at'
+      | 'link_token_enc'
+      | 'body_text'
+      | 'body_html'
+    >
+  >,
 ): Promise<boolean> {
   const r = await mail(db).updateTable('mail_outbox').set(patch).where('id', '=', id).where('status', '=', 'queued').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
@@ -95,6 +114,11 @@ export async function updateQueuedMail(
 
 /** Queued rows about one thing (e.g. an import run), for sending them right away. */
 export async function listQueuedMailIdsFor(db: Db, relatedId: string): Promise<string[]> {
-  const rows = await mail(db).selectFrom('mail_outbox').select('id').where('related_id', '=', relatedId).where('status', '=', 'queued').execute();
+  const rows = await mail(db)
+    .selectFrom('mail_outbox')
+    .select('id')
+    .where('related_id', '=', relatedId)
+    .where('status', '=', 'queued')
+    .execute();
   return rows.map((r) => r.id);
 }

@@ -61,14 +61,22 @@ describe.each(dialects)('mail outbox API on %s', (dialect) => {
         html: `<p>Body ${i}</p>`,
         kind: 'import_completed',
         relatedId: `run-${i}`,
-        attachments: i === 4
-          ? [{ filename: 'import-results.csv', contentType: 'text/csv', source: { kind: 'import-results-csv', runId: 'run-4' } }, { filename: 'note.txt', contentType: 'text/plain', content: 'secret-ish inline content' }]
-          : [],
+        attachments:
+          i === 4
+            ? [
+                { filename: 'import-results.csv', contentType: 'text/csv', source: { kind: 'import-results-csv', runId: 'run-4' } },
+                { filename: 'note.txt', contentType: 'text/plain', content: 'secret-ish inline content' },
+              ]
+            : [],
       });
       ids.push(m.id);
     }
     // One of them goes through the job without SMTP: listed as stored.
-    await handleMailSendJob({ db, config: { mailFrom: 'roster@localhost' }, logger: createLogger('silent') }, { mailId: ids[0] }, { attempt: 1, signal: new AbortController().signal });
+    await handleMailSendJob(
+      { db, config: { mailFrom: 'roster@localhost' }, logger: createLogger('silent') },
+      { mailId: ids[0] },
+      { attempt: 1, signal: new AbortController().signal },
+    );
   });
   afterAll(async () => {
     await ownApp?.close();
@@ -113,7 +121,10 @@ describe.each(dialects)('mail outbox API on %s', (dialect) => {
       status: 'queued',
       attempts: 0,
       createdAt: expect.any(String),
-      attachments: [{ filename: 'import-results.csv', contentType: 'text/csv' }, { filename: 'note.txt', contentType: 'text/plain', size: 25 }],
+      attachments: [
+        { filename: 'import-results.csv', contentType: 'text/csv' },
+        { filename: 'note.txt', contentType: 'text/plain', size: 25 },
+      ],
     });
     expect(JSON.stringify(list)).not.toMatch(/secret-ish|c2VjcmV0|runId/);
     expect(list.items.at(-1)).toMatchObject({ id: ids[0], status: 'stored' });
@@ -126,7 +137,10 @@ describe.each(dialects)('mail outbox API on %s', (dialect) => {
     const r = (await admin({ method: 'GET', url: '/api/v1/mail/outbox?to=OTHER@example.COM' })).json();
     expect(r.items.map((m: { subject: string }) => m.subject)).toEqual(['Mail 3', 'Mail 1']);
     expect(r.items[0].to).toBe('Other@Example.com');
-    expect((await admin({ method: 'GET', url: '/api/v1/mail/outbox?to=nobody@example.com' })).json()).toEqual({ items: [], nextCursor: null });
+    expect((await admin({ method: 'GET', url: '/api/v1/mail/outbox?to=nobody@example.com' })).json()).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('answers bad input with 400 and an unknown mail with 404', async () => {

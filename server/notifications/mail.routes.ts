@@ -23,16 +23,24 @@ const outboxMailSchema = z.object({
 export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
   const { db } = deps.database;
 
-  app.get('/api/v1/mail/outbox', {
-    schema: {
-      tags: ['mail'],
-      description: 'Every email Roster sent or stored, newest first. The HTML is Roster\'s own rendering; show it sandboxed.',
-      querystring: z.object({ to: z.string().max(320).optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
-      response: { 200: pageOf(outboxMailSchema), ...errors },
+  app.get(
+    '/api/v1/mail/outbox',
+    {
+      schema: {
+        tags: ['mail'],
+        description: "Every email Roster sent or stored, newest first. The HTML is Roster's own rendering; show it sandboxed.",
+        querystring: z.object({ to: z.string().max(320).optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
+        response: { 200: pageOf(outboxMailSchema), ...errors },
+      },
     },
-  }, async (request) => listOutbox(db, { ...request.query, organizationId: actorOf(request).organizationId }));
+    async (request) => listOutbox(db, { ...request.query, organizationId: actorOf(request).organizationId }),
+  );
 
-  app.get('/api/v1/mail/outbox/:id', {
-    schema: { tags: ['mail'], params: idParams, response: { 200: outboxMailSchema, ...errors } },
-  }, async (request) => getOutboxMail(db, actorOf(request).organizationId, request.params.id));
+  app.get(
+    '/api/v1/mail/outbox/:id',
+    {
+      schema: { tags: ['mail'], params: idParams, response: { 200: outboxMailSchema, ...errors } },
+    },
+    async (request) => getOutboxMail(db, actorOf(request).organizationId, request.params.id),
+  );
 }

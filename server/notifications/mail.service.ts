@@ -85,7 +85,11 @@ const inputSchema = z.object({
   organizationId: z.string().min(1),
   // One bare address, no display name or list (a comma would add recipients). Looser than z.email on
   // purpose: an odd but deliverable address must not roll back the caller's transaction; SMTP decides.
-  to: z.string().trim().max(320).regex(/^[^\s@<>,;:"()\[\]\\]+@[^\s@<>,;:"()\[\]\\]+$/, 'must be one email address'),
+  to: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^[^\s@<>,;:"()\[\]\\]+@[^\s@<>,;:"()\[\]\\]+$/, 'must be one email address'),
   subject: z.string().min(1).max(1000),
   text: z.string().min(1).max(MAX_BODY),
   html: z.string().max(MAX_BODY).nullish(),
@@ -105,14 +109,19 @@ export async function queueMail(
 ): Promise<OutboxMail> {
   const parsed = inputSchema.safeParse(message);
   if (!parsed.success) {
-    throw new AppError('MAIL_INVALID', 500, `Mail not queued: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new AppError(
+      'MAIL_INVALID',
+      500,
+      `Mail not queued: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const m = parsed.data;
   const now = isoNow(options.clock);
   const maxAttempts = options.maxAttempts ?? MAIL_MAX_ATTEMPTS;
   const id = newId();
   const token = message.linkToken;
-  if (token !== undefined && (!options.secretKey || token.length < 16)) throw new AppError('MAIL_INVALID', 500, 'Mail not queued: a link token needs the secret key');
+  if (token !== undefined && (!options.secretKey || token.length < 16))
+    throw new AppError('MAIL_INVALID', 500, 'Mail not queued: a link token needs the secret key');
   const seal = (body: string) => (token === undefined ? body : body.split(token).join(LINK_TOKEN_PLACEHOLDER));
   const row: MailRow = {
     id,
@@ -138,7 +147,12 @@ export async function queueMail(
   };
   await inTransaction(db, async (trx) => {
     await insertMail(trx, row);
-    await queue.enqueue<MailSendPayload>(trx, MAIL_SEND_JOB, { mailId: row.id }, { maxAttempts, backoffMs: MAIL_BACKOFF_MS, organizationId: row.organization_id });
+    await queue.enqueue<MailSendPayload>(
+      trx,
+      MAIL_SEND_JOB,
+      { mailId: row.id },
+      { maxAttempts, backoffMs: MAIL_BACKOFF_MS, organizationId: row.organization_id },
+    );
   });
   return toOutboxMail(row);
 }
@@ -166,7 +180,11 @@ export function toOutboxMail(r: MailRow): OutboxMail {
     attempts: r.attempts,
     createdAt: r.created_at,
     // Names only: inline content and references stay inside.
-    attachments: parseAttachments(r.attachments).map((a) => (a.size === undefined ? { filename: a.filename, contentType: a.contentType } : { filename: a.filename, contentType: a.contentType, size: a.size })),
+    attachments: parseAttachments(r.attachments).map((a) =>
+      a.size === undefined
+        ? { filename: a.filename, contentType: a.contentType }
+        : { filename: a.filename, contentType: a.contentType, size: a.size },
+    ),
   };
   if (r.related_id !== null) m.relatedId = r.related_id;
   if (r.body_html !== null) m.html = hideLinkTokens(r.body_html);
@@ -189,7 +207,11 @@ export async function listOutbox(db: Db, q: OutboxQuery): Promise<{ items: Outbo
     const [createdAt, id] = decodeCursor(q.cursor, ['string', 'string']) as [string, string];
     before = { createdAt, id };
   }
-  const rows = await listMail(db, { organizationId: q.organizationId, toLower: q.to?.trim().toLowerCase() || undefined, before }, q.limit + 1);
+  const rows = await listMail(
+    db,
+    { organizationId: q.organizationId, toLower: q.to?.trim().toLowerCase() || undefined, before },
+    q.limit + 1,
+  );
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {

@@ -7,9 +7,22 @@ import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { newId } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import {
-  type AttachmentContext, type AttachmentSource, closeMailTransports, createMailTransport, getMailTransport, handleMailSendJob,
-  importCompletedEmail, MAIL_MAX_ATTEMPTS, MAIL_SEND_JOB, type MailQueue, type MailSendDeps, MailSendError, MAX_INLINE_ATTACHMENT_BYTES,
-  type QueueMailInput, queueMail, registerAttachmentResolver,
+  type AttachmentContext,
+  type AttachmentSource,
+  closeMailTransports,
+  createMailTransport,
+  getMailTransport,
+  handleMailSendJob,
+  importCompletedEmail,
+  MAIL_MAX_ATTEMPTS,
+  MAIL_SEND_JOB,
+  type MailQueue,
+  type MailSendDeps,
+  MailSendError,
+  MAX_INLINE_ATTACHMENT_BYTES,
+  type QueueMailInput,
+  queueMail,
+  registerAttachmentResolver,
 } from './index.ts';
 import { findMailById } from './mail.repository.ts';
 import { scrubSmtpSecret } from './mailer.ts';
@@ -24,7 +37,10 @@ function tableQueue(): MailQueue {
   return {
     async enqueue(db, name, payload, options) {
       const id = newId();
-      await (db as unknown as Db).insertInto('test_jobs' as never).values({ id, name, payload: JSON.stringify(payload), options: JSON.stringify(options ?? {}) } as never).execute();
+      await (db as unknown as Db)
+        .insertInto('test_jobs' as never)
+        .values({ id, name, payload: JSON.stringify(payload), options: JSON.stringify(options ?? {}) } as never)
+        .execute();
       return id;
     },
   };
@@ -33,7 +49,10 @@ function tableQueue(): MailQueue {
 const ctx = (attempt = 1) => ({ attempt, signal: new AbortController().signal });
 
 const CSV_KIND = 'test-results-csv';
-const csvRows = (n: number) => ['userName,email,outcome,reason\r\n', ...Array.from({ length: n }, (_, i) => `user${i},u${i}@example.com,${i % 10 ? 'created' : 'failed'},${i % 10 ? '' : 'email taken'}\r\n`)];
+const csvRows = (n: number) => [
+  'userName,email,outcome,reason\r\n',
+  ...Array.from({ length: n }, (_, i) => `user${i},u${i}@example.com,${i % 10 ? 'created' : 'failed'},${i % 10 ? '' : 'email taken'}\r\n`),
+];
 
 describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   let database: TestDatabase;
@@ -68,12 +87,22 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     if (!r) throw new Error(`no row ${id}`);
     return r;
   };
-  const jobs = async () => (await db.selectFrom('test_jobs' as never).selectAll().execute()) as unknown as Array<{ name: string; payload: string; options: string }>;
+  const jobs = async () =>
+    (await db
+      .selectFrom('test_jobs' as never)
+      .selectAll()
+      .execute()) as unknown as Array<{ name: string; payload: string; options: string }>;
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     db = database.db;
-    await db.schema.createTable('test_jobs').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text').addColumn('payload', 'text').addColumn('options', 'text').execute();
+    await db.schema
+      .createTable('test_jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text')
+      .addColumn('payload', 'text')
+      .addColumn('options', 'text')
+      .execute();
     await receiver.start();
     transport.current = createMailTransport(receiver.url);
     registerAttachmentResolver(CSV_KIND, async (_db, source, context) => {
@@ -96,18 +125,27 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     logLines.length = 0;
   });
 
-  it('writes the row and its send job in the caller\'s transaction, and nothing when it rolls back', async () => {
+  it("writes the row and its send job in the caller's transaction, and nothing when it rolls back", async () => {
     const before = (await jobs()).length;
     let rolledBackId = '';
-    await expect(db.transaction().execute(async (trx) => {
-      rolledBackId = (await queueMail(trx, queue, message({ subject: 'rolled back' }))).id;
-      throw new Error('the change failed');
-    })).rejects.toThrow('the change failed');
+    await expect(
+      db.transaction().execute(async (trx) => {
+        rolledBackId = (await queueMail(trx, queue, message({ subject: 'rolled back' }))).id;
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
     expect(await findMailById(db, rolledBackId)).toBeUndefined();
     expect(await jobs()).toHaveLength(before);
 
     const m = await db.transaction().execute((trx) => queueMail(trx, queue, message({ subject: 'committed', relatedId: 'run-1' })));
-    expect(m).toMatchObject({ status: 'queued', attempts: 0, to: 'admin@example.com', subject: 'committed', relatedId: 'run-1', attachments: [] });
+    expect(m).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      to: 'admin@example.com',
+      subject: 'committed',
+      relatedId: 'run-1',
+      attachments: [],
+    });
     const job = (await jobs()).at(-1);
     expect(job?.name).toBe(MAIL_SEND_JOB);
     expect(JSON.parse(job?.payload ?? '')).toEqual({ mailId: m.id });
@@ -122,7 +160,11 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
       message({ to: 'Someone <a@example.com>' }),
       message({ text: '' }),
       message({ kind: 'Bad Kind' }),
-      message({ attachments: [{ filename: 'big.bin', contentType: 'application/octet-stream', content: Buffer.alloc(MAX_INLINE_ATTACHMENT_BYTES + 1) }] }),
+      message({
+        attachments: [
+          { filename: 'big.bin', contentType: 'application/octet-stream', content: Buffer.alloc(MAX_INLINE_ATTACHMENT_BYTES + 1) },
+        ],
+      }),
       message({ attachments: [{ filename: '../etc/passwd', contentType: 'text/plain', content: 'x' }] }),
     ]) {
       await expect(queueMail(db, queue, bad)).rejects.toMatchObject({ code: 'MAIL_INVALID' });
@@ -140,22 +182,28 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
       failures: [{ userName: '<b>jdoe</b>', email: 'jdoe@example.com', reason: 'email taken' }],
       attachCsv: true,
     });
-    const m = await queueMail(db, queue, message({
-      ...content,
-      kind: 'import_completed',
-      relatedId: 'run-42',
-      attachments: [
-        { filename: 'import-results.csv', contentType: 'text/csv', source: { kind: CSV_KIND, runId: 'run-42', rows: 2000 } },
-        { filename: 'note.txt', contentType: 'text/plain', content: 'small inline note' },
-      ],
-    }));
+    const m = await queueMail(
+      db,
+      queue,
+      message({
+        ...content,
+        kind: 'import_completed',
+        relatedId: 'run-42',
+        attachments: [
+          { filename: 'import-results.csv', contentType: 'text/csv', source: { kind: CSV_KIND, runId: 'run-42', rows: 2000 } },
+          { filename: 'note.txt', contentType: 'text/plain', content: 'small inline note' },
+        ],
+      }),
+    );
     // The reference is stored, never the content.
     expect((await row(m.id)).attachments).not.toContain('user1999');
     resolverCalls.length = 0;
 
     await handleMailSendJob(deps(), { mailId: m.id }, ctx());
 
-    expect(resolverCalls).toEqual([{ source: { kind: CSV_KIND, runId: 'run-42', rows: 2000 }, context: { organizationId: DEFAULT_ORGANIZATION_ID, mailId: m.id } }]);
+    expect(resolverCalls).toEqual([
+      { source: { kind: CSV_KIND, runId: 'run-42', rows: 2000 }, context: { organizationId: DEFAULT_ORGANIZATION_ID, mailId: m.id } },
+    ]);
     expect(receiver.messages).toHaveLength(1);
     const got = receiver.messages[0];
     expect(got.to).toEqual(['admin@example.com']);
@@ -193,7 +241,14 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('keeps the mail queued while the SMTP server is down and sends it on the retry once it is back', async () => {
-    const m = await queueMail(db, queue, message({ subject: 'survives an outage', attachments: [{ filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } }] }));
+    const m = await queueMail(
+      db,
+      queue,
+      message({
+        subject: 'survives an outage',
+        attachments: [{ filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } }],
+      }),
+    );
     await receiver.stop();
     try {
       const err = await handleMailSendJob(deps(), { mailId: m.id }, ctx(1)).catch((e: unknown) => e);
@@ -234,7 +289,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     expect(receiver.messages.map((x) => parseMime(x.raw).headers.subject)).toEqual(['greylisted']);
   });
 
-  it('takes the queue\'s attempt number when it is ahead of the row (a worker died mid-send)', async () => {
+  it("takes the queue's attempt number when it is ahead of the row (a worker died mid-send)", async () => {
     receiver.refuse = { code: 421, message: 'Service not available' };
     const m = await queueMail(db, queue, message({ subject: 'late' }), { maxAttempts: 3 });
     await expect(handleMailSendJob(deps(), { mailId: m.id }, ctx(3))).rejects.toThrow(MailSendError);
@@ -252,12 +307,16 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('without SMTP configured stores the mail and logs it, once', async () => {
-    const m = await queueMail(db, queue, message({
-      subject: 'Activate your account',
-      text: 'Open https://roster.example.com/activate?t=abc to set your password.',
-      html: '<p>html copy</p>',
-      attachments: [{ filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } }],
-    }));
+    const m = await queueMail(
+      db,
+      queue,
+      message({
+        subject: 'Activate your account',
+        text: 'Open https://roster.example.com/activate?t=abc to set your password.',
+        html: '<p>html copy</p>',
+        attachments: [{ filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } }],
+      }),
+    );
     resolverCalls.length = 0;
     const noSmtp = deps({ config: { mailFrom: 'roster@localhost' }, transport: undefined });
     await handleMailSendJob(noSmtp, { mailId: m.id }, ctx());
@@ -268,7 +327,12 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({
       level: 30,
-      mail: { to: 'admin@example.com', subject: 'Activate your account', text: 'Open https://roster.example.com/activate?t=abc to set your password.', attachments: ['r.csv'] },
+      mail: {
+        to: 'admin@example.com',
+        subject: 'Activate your account',
+        text: 'Open https://roster.example.com/activate?t=abc to set your password.',
+        attachments: ['r.csv'],
+      },
     });
     expect(JSON.stringify(logged[0])).not.toContain('html copy');
     await handleMailSendJob(noSmtp, { mailId: m.id }, ctx(2));
@@ -278,17 +342,24 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   it('sends once when the same job is delivered twice at the same time', async () => {
     receiver.dataDelayMs = 200;
     const m = await queueMail(db, queue, message({ subject: 'exactly once' }));
-    const results = await Promise.allSettled([handleMailSendJob(deps(), { mailId: m.id }, ctx(1)), handleMailSendJob(deps(), { mailId: m.id }, ctx(1))]);
+    const results = await Promise.allSettled([
+      handleMailSendJob(deps(), { mailId: m.id }, ctx(1)),
+      handleMailSendJob(deps(), { mailId: m.id }, ctx(1)),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
     for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/being sent by another worker/);
     expect(receiver.messages).toHaveLength(1);
     expect(await row(m.id)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
-  it('turns retries away while a crashed worker\'s lock lasts, and sends once it has expired', async () => {
+  it("turns retries away while a crashed worker's lock lasts, and sends once it has expired", async () => {
     const m = await queueMail(db, queue, message({ subject: 'after a crash' }));
     const lockedUntil = new Date(Date.now() + 60_000).toISOString();
-    await db.updateTable('mail_outbox' as never).set({ locked_until: lockedUntil } as never).where('id' as never, '=', m.id as never).execute();
+    await db
+      .updateTable('mail_outbox' as never)
+      .set({ locked_until: lockedUntil } as never)
+      .where('id' as never, '=', m.id as never)
+      .execute();
     await expect(handleMailSendJob(deps(), { mailId: m.id }, ctx(2))).rejects.toThrow(/being sent by another worker/);
     expect(await row(m.id)).toMatchObject({ status: 'queued', attempts: 0 });
     const later = { now: () => new Date(Date.parse(lockedUntil) + 1000) };
@@ -298,9 +369,19 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('records a missing or failing attachment resolver as a failed attempt', async () => {
-    const missing = await queueMail(db, queue, message({ attachments: [{ filename: 'x.csv', contentType: 'text/csv', source: { kind: 'nobody-registered-this' } }] }));
-    await expect(handleMailSendJob(deps(), { mailId: missing.id }, ctx())).rejects.toThrow(/no resolver is registered for source kind nobody-registered-this/);
-    const failing = await queueMail(db, queue, message({ attachments: [{ filename: 'y.csv', contentType: 'text/csv', source: { kind: CSV_KIND, fail: true } }] }));
+    const missing = await queueMail(
+      db,
+      queue,
+      message({ attachments: [{ filename: 'x.csv', contentType: 'text/csv', source: { kind: 'nobody-registered-this' } }] }),
+    );
+    await expect(handleMailSendJob(deps(), { mailId: missing.id }, ctx())).rejects.toThrow(
+      /no resolver is registered for source kind nobody-registered-this/,
+    );
+    const failing = await queueMail(
+      db,
+      queue,
+      message({ attachments: [{ filename: 'y.csv', contentType: 'text/csv', source: { kind: CSV_KIND, fail: true } }] }),
+    );
     await expect(handleMailSendJob(deps(), { mailId: failing.id }, ctx())).rejects.toThrow(/attachment y\.csv: run not found/);
     expect(await row(failing.id)).toMatchObject({ status: 'queued', attempts: 1, last_error: 'attachment y.csv: run not found' });
     expect(receiver.messages).toHaveLength(0);
@@ -315,11 +396,15 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     expect(receiver.messages).toHaveLength(0);
   });
 
-  it('uses one lazily created pooled transport per SMTP URL, with the URL\'s credentials, until closed', async () => {
+  it("uses one lazily created pooled transport per SMTP URL, with the URL's credentials, until closed", async () => {
     const url = `smtp://roster:s3cret-pass@127.0.0.1:${receiver.port}`;
     expect(getMailTransport(url)).toBe(getMailTransport(url));
     const m = await queueMail(db, queue, message({ subject: 'pooled' }));
-    await handleMailSendJob(deps({ config: { smtpUrl: url, mailFrom: 'roster@localhost' }, transport: undefined }), { mailId: m.id }, ctx());
+    await handleMailSendJob(
+      deps({ config: { smtpUrl: url, mailFrom: 'roster@localhost' }, transport: undefined }),
+      { mailId: m.id },
+      ctx(),
+    );
     expect(receiver.messages.map((x) => [x.user, parseMime(x.raw).headers.subject])).toEqual([['roster', 'pooled']]);
     const first = getMailTransport(url);
     closeMailTransports();

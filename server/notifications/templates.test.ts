@@ -17,7 +17,15 @@ describe('importCompletedEmail', () => {
   it('gives the counts in the subject and the body, the failures with reasons, and the link', () => {
     const m = importCompletedEmail(base);
     expect(m.subject).toBe('Roster import from Salesforce: 120 created, 3 skipped, 1 failed');
-    for (const line of ['has completed', 'Selected: 124', 'Created: 120', 'Skipped: 3', 'Failed: 1', '- jdoe <jdoe@example.com>: email is not valid', `Import run: ${base.runUrl}`]) {
+    for (const line of [
+      'has completed',
+      'Selected: 124',
+      'Created: 120',
+      'Skipped: 3',
+      'Failed: 1',
+      '- jdoe <jdoe@example.com>: email is not valid',
+      `Import run: ${base.runUrl}`,
+    ]) {
       expect(m.text).toContain(line);
     }
     expect(m.text).not.toContain('attached');
@@ -27,20 +35,37 @@ describe('importCompletedEmail', () => {
   });
 
   it('says why a failed run stopped and that the users created stay', () => {
-    const m = importCompletedEmail({ ...base, status: 'failed', error: 'integration deactivated', counts: { total: 500, created: 37, skipped: 0, failed: 0 }, failures: [] });
+    const m = importCompletedEmail({
+      ...base,
+      status: 'failed',
+      error: 'integration deactivated',
+      counts: { total: 500, created: 37, skipped: 0, failed: 0 },
+      failures: [],
+    });
     expect(m.subject).toBe('Roster import from Salesforce failed: integration deactivated');
     expect(m.text).toContain('did not complete: integration deactivated.');
     expect(m.text).toContain('The 37 users created before the import stopped stay in Roster.');
     expect(m.html).toContain('did not complete: <strong>integration deactivated</strong>');
     expect(m.html).toContain('The 37 users created before the import stopped stay in Roster.');
-    const none = importCompletedEmail({ ...base, status: 'failed', error: undefined, counts: { total: 5, created: 0, skipped: 0, failed: 0 }, failures: [] });
+    const none = importCompletedEmail({
+      ...base,
+      status: 'failed',
+      error: undefined,
+      counts: { total: 5, created: 0, skipped: 0, failed: 0 },
+      failures: [],
+    });
     expect(none.subject).toBe('Roster import from Salesforce failed: unknown error');
     expect(none.text).toContain('No users were created');
   });
 
   it('shows the first 50 failures and counts the rest, pointing at the CSV when attached', () => {
     const failures = Array.from({ length: 60 }, (_, i) => ({ userName: `user${i}`, email: `u${i}@example.com`, reason: `reason ${i}` }));
-    const m = importCompletedEmail({ ...base, counts: { total: 2000, created: 1000, skipped: 0, failed: 1000 }, failures, attachCsv: true });
+    const m = importCompletedEmail({
+      ...base,
+      counts: { total: 2000, created: 1000, skipped: 0, failed: 1000 },
+      failures,
+      attachCsv: true,
+    });
     expect(m.text).toContain('Failures (first 50 of 1000):');
     expect(m.text).toContain('- user49 <u49@example.com>: reason 49');
     expect(m.text).not.toContain('user50');
@@ -62,7 +87,24 @@ describe('importCompletedEmail', () => {
     expect(m.html).not.toMatch(/<script|<img|onerror=alert\(1\)>/);
     expect(m.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&amp;&#39;');
     // Only the layout's own tags remain: strip those and no angle bracket is left.
-    const tags = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'body', 'p', 'strong', 'table', 'tr', 'td', 'h3', 'ul', 'li', 'a', 'br']);
+    const tags = new Set([
+      '!doctype',
+      'html',
+      'head',
+      'meta',
+      'title',
+      'body',
+      'p',
+      'strong',
+      'table',
+      'tr',
+      'td',
+      'h3',
+      'ul',
+      'li',
+      'a',
+      'br',
+    ]);
     for (const [, name] of m.html.matchAll(/<\/?([!a-z0-9]+)/gi)) expect(tags.has(name.toLowerCase()), name).toBe(true);
     expect(m.subject).not.toMatch(/[\r\n]/);
     expect(m.subject).toContain('Bcc: victim@example.com'); // flattened into the subject text, not a header
@@ -80,11 +122,16 @@ describe('importCompletedEmail', () => {
 
 describe('plainEmail', () => {
   it('escapes the text, links its web addresses, and keeps the subject on one line', () => {
-    const m = plainEmail('Activate\r\nyour account', 'Hello <b>Ada</b> & co,\n\nOpen https://roster.example.com/activate?t=abc&x=1.\nThanks');
+    const m = plainEmail(
+      'Activate\r\nyour account',
+      'Hello <b>Ada</b> & co,\n\nOpen https://roster.example.com/activate?t=abc&x=1.\nThanks',
+    );
     expect(m.subject).toBe('Activate your account');
     expect(m.text).toContain('Hello <b>Ada</b>');
     expect(m.html).toContain('Hello &lt;b&gt;Ada&lt;/b&gt; &amp; co,');
-    expect(m.html).toContain('<a href="https://roster.example.com/activate?t=abc&amp;x=1">https://roster.example.com/activate?t=abc&amp;x=1</a>.<br>');
+    expect(m.html).toContain(
+      '<a href="https://roster.example.com/activate?t=abc&amp;x=1">https://roster.example.com/activate?t=abc&amp;x=1</a>.<br>',
+    );
     expect(m.html.match(/<p>/g)).toHaveLength(2);
     expect(plainEmail('s', 'see javascript:alert(1) and http://"onmouseover=x').html).not.toMatch(/href="javascript|"onmouseover/);
   });
@@ -99,8 +146,12 @@ describe('plainEmail', () => {
 describe('link tokens', () => {
   it('are hidden from the outbox and the logs', async () => {
     const { hideLinkTokens } = await import('./mail.service.ts');
-    expect(hideLinkTokens('Open https://r.example/account/set-password?token=abc_DEF-123 now')).toBe('Open https://r.example/account/set-password?token=[hidden] now');
-    expect(hideLinkTokens('<a href="https://r.example/x?a=1&token=zzz">x</a>')).toBe('<a href="https://r.example/x?a=1&token=[hidden]">x</a>');
+    expect(hideLinkTokens('Open https://r.example/account/set-password?token=abc_DEF-123 now')).toBe(
+      'Open https://r.example/account/set-password?token=[hidden] now',
+    );
+    expect(hideLinkTokens('<a href="https://r.example/x?a=1&token=zzz">x</a>')).toBe(
+      '<a href="https://r.example/x?a=1&token=[hidden]">x</a>',
+    );
     expect(hideLinkTokens('no links here')).toBe('no links here');
   });
 });

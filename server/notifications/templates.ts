@@ -35,7 +35,10 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066
 
 /** One line of at most max characters. */
 export function oneLine(value: unknown, max = 200): string {
-  const s = String(value ?? '').replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
+  const s = String(value ?? '')
+    .replace(UNSAFE_CHARS, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
@@ -93,7 +96,12 @@ export function importCompletedEmail(input: ImportCompletedEmailInput): EmailCon
       ? `The ${plural(created, 'user', 'users')} created before the import stopped stay in Roster. Importing again brings in only the users that are still new.`
       : 'No users were created before the import stopped.'
     : undefined;
-  const countRows: Array<[string, number]> = [['Selected', total], ['Created', created], ['Skipped', skipped], ['Failed', failed]];
+  const countRows: Array<[string, number]> = [
+    ['Selected', total],
+    ['Created', created],
+    ['Skipped', skipped],
+    ['Failed', failed],
+  ];
   const runLink = oneLine(input.runUrl, 2000);
 
   const text: string[] = [lead, ''];
@@ -109,16 +117,24 @@ export function importCompletedEmail(input: ImportCompletedEmailInput): EmailCon
   text.push(`Import run: ${runLink}`, `Run ID: ${oneLine(input.runId, 100)}`, '');
 
   const e = escapeHtml;
-  const html: string[] = [`<p>${runFailed ? `Your import of users from <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.` : `Your import of users from <strong>${e(app)}</strong> has completed.`}</p>`];
+  const html: string[] = [
+    `<p>${runFailed ? `Your import of users from <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.` : `Your import of users from <strong>${e(app)}</strong> has completed.`}</p>`,
+  ];
   if (kept) html.push(`<p>${e(kept)}</p>`);
   html.push('<table style="border-collapse:collapse">');
   for (const [label, n] of countRows) {
-    html.push(`<tr><td style="padding:2px 16px 2px 0">${label}</td><td style="padding:2px 0;text-align:right"><strong>${n}</strong></td></tr>`);
+    html.push(
+      `<tr><td style="padding:2px 16px 2px 0">${label}</td><td style="padding:2px 0;text-align:right"><strong>${n}</strong></td></tr>`,
+    );
   }
   html.push('</table>');
   if (shown.length > 0) {
-    html.push(`<h3 style="font-size:15px;margin:20px 0 8px">Failures${more > 0 ? ` (first ${shown.length} of ${shown.length + more})` : ''}</h3>`, '<ul>');
-    for (const f of shown) html.push(`<li><strong>${e(f.userName)}</strong>${f.email ? ` &lt;${e(f.email)}&gt;` : ''}: ${e(f.reason)}</li>`);
+    html.push(
+      `<h3 style="font-size:15px;margin:20px 0 8px">Failures${more > 0 ? ` (first ${shown.length} of ${shown.length + more})` : ''}</h3>`,
+      '<ul>',
+    );
+    for (const f of shown)
+      html.push(`<li><strong>${e(f.userName)}</strong>${f.email ? ` &lt;${e(f.email)}&gt;` : ''}: ${e(f.reason)}</li>`);
     html.push('</ul>');
     if (more > 0) html.push(`<p>... and ${more} more: ${moreWhere}.</p>`);
   }
@@ -135,7 +151,10 @@ export function importCompletedEmail(input: ImportCompletedEmailInput): EmailCon
  */
 export function plainEmail(subject: string, text: string): EmailContent {
   const s = oneLine(subject, 200);
-  const paragraphs = text.replace(/\r\n?/g, '\n').split(/\n{2,}/).filter((p) => p.trim() !== '');
+  const paragraphs = text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n{2,}/)
+    .filter((p) => p.trim() !== '');
   const body = paragraphs.map((p) => `<p>${p.split('\n').map(linkify).join('<br>\n')}</p>`).join('\n');
   return { subject: s, text, html: layout(s, body) };
 }

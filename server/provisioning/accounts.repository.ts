@@ -6,12 +6,33 @@ import type { AppUserLinksTable, ProvisioningUsersTable, UsersTable } from '../d
 
 export type AccountRow = ProvisioningUsersTable;
 export type LinkRow = AppUserLinksTable;
-export type DirectoryUserRow = Omit<UsersTable, 'password_hash' | 'search_text' | 'password_status' | 'source_type' | 'source_application_id' | 'source_import_run_id'>;
+export type DirectoryUserRow = Omit<
+  UsersTable,
+  'password_hash' | 'search_text' | 'password_status' | 'source_type' | 'source_application_id' | 'source_import_run_id'
+>;
 
 const USER_COLUMNS = [
-  'id', 'organization_id', 'username', 'username_lower', 'email', 'email_lower', 'firstname', 'middlename', 'lastname', 'displayname',
-  'job_title', 'department', 'cost_center', 'employee_type', 'employee_identifier', 'organization', 'addresses', 'phone_numbers', 'state',
-  'created_at', 'updated_at',
+  'id',
+  'organization_id',
+  'username',
+  'username_lower',
+  'email',
+  'email_lower',
+  'firstname',
+  'middlename',
+  'lastname',
+  'displayname',
+  'job_title',
+  'department',
+  'cost_center',
+  'employee_type',
+  'employee_identifier',
+  'organization',
+  'addresses',
+  'phone_numbers',
+  'state',
+  'created_at',
+  'updated_at',
 ] as const;
 
 const CHUNK = 400;
@@ -23,7 +44,9 @@ async function chunked<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>):
 }
 
 export async function findDirectoryUsers(db: Db, organizationId: string, ids: string[]): Promise<DirectoryUserRow[]> {
-  return chunked(ids, (chunk) => db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', chunk).execute());
+  return chunked(ids, (chunk) =>
+    db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', chunk).execute(),
+  );
 }
 
 /** Which of the users are members of a group bound to the application. */
@@ -36,26 +59,41 @@ export async function findUsersInScope(db: Db, applicationId: string, ids: strin
       .distinct()
       .where('ag.application_id', '=', applicationId)
       .where('m.user_id', 'in', chunk)
-      .execute());
+      .execute(),
+  );
   return new Set(rows.map((r) => r.user_id));
 }
 
 export async function findAccounts(db: Db, applicationId: string, userIds: string[]): Promise<AccountRow[]> {
-  return chunked(userIds, (chunk) => db.selectFrom('provisioning_users').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute());
+  return chunked(userIds, (chunk) =>
+    db.selectFrom('provisioning_users').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute(),
+  );
 }
 
 export async function findLinks(db: Db, applicationId: string, userIds: string[]): Promise<LinkRow[]> {
-  return chunked(userIds, (chunk) => db.selectFrom('app_user_links').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute());
+  return chunked(userIds, (chunk) =>
+    db.selectFrom('app_user_links').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute(),
+  );
 }
 
 export async function findLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<LinkRow | undefined> {
-  return db.selectFrom('app_user_links').selectAll().where('application_id', '=', applicationId).where('remote_id', '=', remoteId).executeTakeFirst();
+  return db
+    .selectFrom('app_user_links')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('remote_id', '=', remoteId)
+    .executeTakeFirst();
 }
 
 /** Every remote id Roster knows in the application (links and managed accounts), for drift checks. */
 export async function listKnownRemoteIds(db: Db, applicationId: string): Promise<Set<string>> {
   const links = await db.selectFrom('app_user_links').select('remote_id').where('application_id', '=', applicationId).execute();
-  const accounts = await db.selectFrom('provisioning_users').select('remote_id').where('application_id', '=', applicationId).where('remote_id', 'is not', null).execute();
+  const accounts = await db
+    .selectFrom('provisioning_users')
+    .select('remote_id')
+    .where('application_id', '=', applicationId)
+    .where('remote_id', 'is not', null)
+    .execute();
   return new Set([...links.map((r) => r.remote_id), ...accounts.map((r) => r.remote_id as string)]);
 }
 
@@ -66,13 +104,17 @@ export async function listAccountsOutOfScope(db: Db, applicationId: string, limi
     .select('p.user_id')
     .where('p.application_id', '=', applicationId)
     .where((eb) =>
-      eb.not(eb.exists(
-        eb.selectFrom('group_members as m')
-          .innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id')
-          .select('m.user_id')
-          .whereRef('m.user_id', '=', 'p.user_id')
-          .where('ag.application_id', '=', applicationId),
-      )));
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('group_members as m')
+            .innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id')
+            .select('m.user_id')
+            .whereRef('m.user_id', '=', 'p.user_id')
+            .where('ag.application_id', '=', applicationId),
+        ),
+      ),
+    );
   if (afterId) q = q.where('p.user_id', '>', afterId);
   const rows = await q.orderBy('p.user_id').limit(limit).execute();
   return rows.map((r) => r.user_id);
@@ -128,12 +170,23 @@ export async function countProblemAccounts(db: Db, applicationId: string): Promi
 /** Rows for users a sync is about to work on (new ones start 'pending' with no remote account). */
 export async function insertMissingAccounts(db: Db, rows: AccountRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) {
-    await db.insertInto('provisioning_users').values(rows.slice(i, i + 200)).onConflict((oc) => oc.columns(['application_id', 'user_id']).doNothing()).execute();
+    await db
+      .insertInto('provisioning_users')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.columns(['application_id', 'user_id']).doNothing())
+      .execute();
   }
 }
 
 /** Claims the users that nobody else holds; returns those now held by `owner`. */
-export async function claimAccounts(db: Db, applicationId: string, userIds: string[], owner: string, now: string, until: string): Promise<Set<string>> {
+export async function claimAccounts(
+  db: Db,
+  applicationId: string,
+  userIds: string[],
+  owner: string,
+  now: string,
+  until: string,
+): Promise<Set<string>> {
   const rows = await chunked(userIds, (chunk) =>
     db
       .updateTable('provisioning_users')
@@ -142,7 +195,8 @@ export async function claimAccounts(db: Db, applicationId: string, userIds: stri
       .where('user_id', 'in', chunk)
       .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '=', owner), eb('claimed_until', '<', now)]))
       .returning('user_id')
-      .execute());
+      .execute(),
+  );
   return new Set(rows.map((r) => r.user_id));
 }
 
@@ -167,7 +221,12 @@ export async function releaseClaimsOfOtherSyncs(db: Db, applicationId: string, o
 }
 
 export async function releaseClaims(db: Db, applicationId: string, owner: string): Promise<void> {
-  await db.updateTable('provisioning_users').set({ claimed_by: null, claimed_until: null }).where('application_id', '=', applicationId).where('claimed_by', '=', owner).execute();
+  await db
+    .updateTable('provisioning_users')
+    .set({ claimed_by: null, claimed_until: null })
+    .where('application_id', '=', applicationId)
+    .where('claimed_by', '=', owner)
+    .execute();
 }
 
 export async function updateAccount(db: Db, applicationId: string, userId: string, patch: Partial<AccountRow>): Promise<void> {
@@ -179,7 +238,12 @@ export async function deleteAccount(db: Db, applicationId: string, userId: strin
 }
 
 export async function findAccount(db: Db, applicationId: string, userId: string): Promise<AccountRow | undefined> {
-  return db.selectFrom('provisioning_users').selectAll().where('application_id', '=', applicationId).where('user_id', '=', userId).executeTakeFirst();
+  return db
+    .selectFrom('provisioning_users')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }
 
 export async function insertLink(db: Db, row: LinkRow): Promise<void> {

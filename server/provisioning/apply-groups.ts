@@ -11,8 +11,7 @@ import { describe, isConflict, isNotFound, isUnsupported } from './errors.ts';
 import * as repo from './groups.repository.ts';
 
 export type GroupOp =
-  | { kind: 'ensure'; group: { id: string; name: string }; link?: repo.GroupLinkRow }
-  | { kind: 'unbind'; link: repo.GroupLinkRow };
+  { kind: 'ensure'; group: { id: string; name: string }; link?: repo.GroupLinkRow } | { kind: 'unbind'; link: repo.GroupLinkRow };
 
 export async function planGroups(ctx: PlanContext): Promise<GroupOp[]> {
   const bound = await repo.listBoundGroups(ctx.db, ctx.organizationId, ctx.application.id);
@@ -24,8 +23,13 @@ export async function planGroups(ctx: PlanContext): Promise<GroupOp[]> {
 }
 
 export function unfinishedGroup(op: GroupOp): Unfinished {
-  if (op.kind === 'unbind') return { eventType: 'group_delete_provision', resource: { type: 'group', id: op.link.group_id, username: op.link.group_name } };
-  const eventType = !op.link?.remote_id ? 'group_create_provision' : op.link.pushed_name !== op.group.name ? 'group_update_provision' : 'group_membership_provision';
+  if (op.kind === 'unbind')
+    return { eventType: 'group_delete_provision', resource: { type: 'group', id: op.link.group_id, username: op.link.group_name } };
+  const eventType = !op.link?.remote_id
+    ? 'group_create_provision'
+    : op.link.pushed_name !== op.group.name
+      ? 'group_update_provision'
+      : 'group_membership_provision';
   return { eventType, resource: { type: 'group', id: op.group.id, username: op.group.name } };
 }
 
@@ -64,12 +68,22 @@ export interface GroupOpResult {
   status: 'ok' | 'failed' | 'aborted';
 }
 
-export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean, known: Set<string>, counts: SyncCounts): Promise<GroupOpResult> {
+export async function applyGroupOp(
+  ctx: SyncContext,
+  op: GroupOp,
+  full: boolean,
+  known: Set<string>,
+  counts: SyncCounts,
+): Promise<GroupOpResult> {
   const app = ctx.application.id;
   const groupId = op.kind === 'unbind' ? op.link.group_id : op.group.id;
   const groupName = op.kind === 'unbind' ? op.link.group_name : op.group.name;
   const event = (e: Partial<InsightEventInput> & { eventType: string }): InsightEventInput => ({
-    service: 'provisioning', actor: ctx.actor, resource: { type: 'group', id: groupId, username: groupName }, application: ctx.application, ...e,
+    service: 'provisioning',
+    actor: ctx.actor,
+    resource: { type: 'group', id: groupId, username: groupName },
+    application: ctx.application,
+    ...e,
   });
   let step = unfinishedGroup(op).eventType;
   try {
@@ -91,7 +105,14 @@ export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean,
         // 'leave': the remote group stays as it is; Roster just stops managing it, and says so.
         await inTransaction(ctx.db, async (trx) => {
           await repo.deleteGroupLink(trx, app, groupId);
-          await record(trx, event({ eventType: 'group_unlink_provision', changes: { remoteId }, message: 'the group stays in the application; Roster no longer manages it' }));
+          await record(
+            trx,
+            event({
+              eventType: 'group_unlink_provision',
+              changes: { remoteId },
+              message: 'the group stays in the application; Roster no longer manages it',
+            }),
+          );
         });
       }
       return { status: 'ok' };
@@ -127,15 +148,34 @@ export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean,
       const ts = now();
       await inTransaction(ctx.db, async (trx) => {
         await repo.upsertGroupLink(trx, {
-          application_id: app, organization_id: ctx.organizationId, group_id: groupId, group_name: name, remote_id: remoteId, pushed_name: pushedName,
-          origin: adopted ? 'adopt' : 'provision', status: 'ok', last_operation: 'create', last_error: null, attempts: 0, created_at: ts, updated_at: ts,
+          application_id: app,
+          organization_id: ctx.organizationId,
+          group_id: groupId,
+          group_name: name,
+          remote_id: remoteId,
+          pushed_name: pushedName,
+          origin: adopted ? 'adopt' : 'provision',
+          status: 'ok',
+          last_operation: 'create',
+          last_error: null,
+          attempts: 0,
+          created_at: ts,
+          updated_at: ts,
         });
-        await repo.replacePushedMembers(trx, app, groupId, members.filter((m) => known.has(m)));
-        await record(trx, event({
-          eventType: 'group_create_provision',
-          changes: { remoteId, displayName: pushedName, adopted },
-          message: adopted ? 'linked to the group that already existed in the application with this name' : undefined,
-        }));
+        await repo.replacePushedMembers(
+          trx,
+          app,
+          groupId,
+          members.filter((m) => known.has(m)),
+        );
+        await record(
+          trx,
+          event({
+            eventType: 'group_create_provision',
+            changes: { remoteId, displayName: pushedName, adopted },
+            message: adopted ? 'linked to the group that already existed in the application with this name' : undefined,
+          }),
+        );
       });
       counts.groupsCreated++;
     };
@@ -159,7 +199,9 @@ export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean,
           const current = await ctx.client.getGroup(remoteId as string, { signal: ctx.signal });
           const { id: _id, meta: _meta, ...rest } = current;
           // A server that hides members (P17) must not have them wiped by the PUT: send what Roster put there.
-          const members = current.members?.length ? current.members : (await repo.listPushedMembers(ctx.db, app, groupId)).map((value) => ({ value }));
+          const members = current.members?.length
+            ? current.members
+            : (await repo.listPushedMembers(ctx.db, app, groupId)).map((value) => ({ value }));
           await ctx.client.replaceGroup(remoteId as string, { ...rest, displayName: name, members }, { signal: ctx.signal });
         }
       } catch (err) {
@@ -169,7 +211,14 @@ export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean,
       }
       if (renamed) {
         await inTransaction(ctx.db, async (trx) => {
-          await repo.updateGroupLink(trx, app, groupId, { group_name: name, pushed_name: name, status: 'ok', last_operation: 'rename', last_error: null, updated_at: now() });
+          await repo.updateGroupLink(trx, app, groupId, {
+            group_name: name,
+            pushed_name: name,
+            status: 'ok',
+            last_operation: 'rename',
+            last_error: null,
+            updated_at: now(),
+          });
           await record(trx, event({ eventType: 'group_update_provision', changes: { remoteId, displayName: { from, to: name } } }));
         });
         pushedName = name;
@@ -203,7 +252,13 @@ export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean,
       await record(ctx.db, event({ eventType: 'group_membership_provision', changes: { remoteId, added, removed, requests } }));
     }
     if (op.link?.status === 'failed' || op.link?.group_name !== name) {
-      await repo.updateGroupLink(ctx.db, app, groupId, { group_name: name, status: 'ok', last_error: null, attempts: 0, updated_at: now() });
+      await repo.updateGroupLink(ctx.db, app, groupId, {
+        group_name: name,
+        status: 'ok',
+        last_error: null,
+        attempts: 0,
+        updated_at: now(),
+      });
     }
     return { status: 'ok' };
   } catch (err) {
@@ -214,10 +269,19 @@ export async function applyGroupOp(ctx: SyncContext, op: GroupOp, full: boolean,
       if (op.kind === 'ensure') {
         const ts = ctx.clock.now().toISOString();
         await repo.upsertGroupLink(trx, {
-          application_id: app, organization_id: ctx.organizationId, group_id: groupId, group_name: groupName,
-          remote_id: op.link?.remote_id ?? null, pushed_name: op.link?.pushed_name ?? null, origin: op.link?.origin ?? 'provision',
-          status: 'failed', last_operation: step, last_error: f.message, attempts: (op.link?.attempts ?? 0) + 1,
-          created_at: op.link?.created_at ?? ts, updated_at: ts,
+          application_id: app,
+          organization_id: ctx.organizationId,
+          group_id: groupId,
+          group_name: groupName,
+          remote_id: op.link?.remote_id ?? null,
+          pushed_name: op.link?.pushed_name ?? null,
+          origin: op.link?.origin ?? 'provision',
+          status: 'failed',
+          last_operation: step,
+          last_error: f.message,
+          attempts: (op.link?.attempts ?? 0) + 1,
+          created_at: op.link?.created_at ?? ts,
+          updated_at: ts,
         });
       }
       await record(trx, event({ eventType: step, success: false, message: f.message, changes: { code: f.code } }));

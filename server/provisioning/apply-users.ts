@@ -16,7 +16,16 @@ import {
 import * as accounts from './accounts.repository.ts';
 import type { SyncContext } from './context.ts';
 import { isConflict, isNotFound, isOutcomeUnknown, isUnsupported, orphanedError, ProvisioningError } from './errors.ts';
-import { changedAttributes, desiredAttributes, EVENT_OF, pushedAttributes, remoteView, type Candidate, type RemoteView, type UserOp } from './plan.ts';
+import {
+  changedAttributes,
+  desiredAttributes,
+  EVENT_OF,
+  pushedAttributes,
+  remoteView,
+  type Candidate,
+  type RemoteView,
+  type UserOp,
+} from './plan.ts';
 
 export type UserResult =
   | { kind: 'created'; remote: ScimUser; adoptedVia?: string; recreated?: boolean; changed?: DirectoryAttributeName[] }
@@ -32,7 +41,18 @@ export type UserResult =
 
 const READ_ONLY = new Set(['id', 'meta', 'groups']);
 // Everything Roster maps; on PUT these come from the directory only, the rest is kept as read (T11).
-const MAPPED = new Set(['username', 'name', 'displayname', 'title', 'usertype', 'active', 'externalid', 'emails', 'phonenumbers', 'addresses']);
+const MAPPED = new Set([
+  'username',
+  'name',
+  'displayname',
+  'title',
+  'usertype',
+  'active',
+  'externalid',
+  'emails',
+  'phonenumbers',
+  'addresses',
+]);
 const MAPPED_ENTERPRISE = new Set(['employeenumber', 'costcenter', 'organization', 'department']);
 
 /** A full representation for PUT: the directory's attributes over what the server has that Roster doesn't map. */
@@ -43,7 +63,9 @@ export function mergeForPut(current: ScimUser, desired: ScimUser): ScimUser {
     if (READ_ONLY.has(k) || MAPPED.has(k) || k === 'schemas' || k === ENTERPRISE_USER.toLowerCase()) continue;
     out[key] = value;
   }
-  const keptEnterprise = Object.fromEntries(Object.entries(current[ENTERPRISE_USER] ?? {}).filter(([k]) => !MAPPED_ENTERPRISE.has(k.toLowerCase())));
+  const keptEnterprise = Object.fromEntries(
+    Object.entries(current[ENTERPRISE_USER] ?? {}).filter(([k]) => !MAPPED_ENTERPRISE.has(k.toLowerCase())),
+  );
   const enterprise = { ...keptEnterprise, ...(desired[ENTERPRISE_USER] ?? {}) };
   Object.assign(out, desired);
   delete out[ENTERPRISE_USER];
@@ -97,7 +119,9 @@ async function writeUpdate(ctx: SyncContext, w: Write): Promise<'PATCH' | 'PUT'>
     }
   }
   const current = w.complete && w.current ? w.current : await ctx.client.getUser(w.remoteId, { signal: ctx.signal });
-  await ctx.client.replaceUser(w.remoteId, mergeForPut(current, toScimUser({ ...w.desired, id: w.userId, active: true })), { signal: ctx.signal });
+  await ctx.client.replaceUser(w.remoteId, mergeForPut(current, toScimUser({ ...w.desired, id: w.userId, active: true })), {
+    signal: ctx.signal,
+  });
   return 'PUT';
 }
 
@@ -131,19 +155,37 @@ async function create(ctx: SyncContext, c: Candidate, recreated: boolean): Promi
     if (!found) throw isConflict(err) ? orphanedError(u.username) : err;
     const other = await accounts.findLinkByRemoteId(ctx.db, ctx.application.id, found.user.id as string);
     if (other && other.user_id !== u.id) {
-      throw new ProvisioningError('LINKED_ELSEWHERE', `The application's account ${found.user.userName ?? found.user.id} is already linked to another directory user.`);
+      throw new ProvisioningError(
+        'LINKED_ELSEWHERE',
+        `The application's account ${found.user.userName ?? found.user.id} is already linked to another directory user.`,
+      );
     }
     const changed = changedAttributes(desired, fromScimUser(found.user), false);
     const activate = found.user.active === false;
     const externalId = found.user.externalId !== u.id;
     if (changed.length || activate || externalId) {
-      await writeUpdate(ctx, { remoteId: found.user.id as string, userId: u.id, desired, changed, activate, externalId, current: found.user, complete: false });
+      await writeUpdate(ctx, {
+        remoteId: found.user.id as string,
+        userId: u.id,
+        desired,
+        changed,
+        activate,
+        externalId,
+        current: found.user,
+        complete: false,
+      });
     }
     return { kind: 'created', remote: found.user, adoptedVia: found.via, recreated, changed };
   }
 }
 
-async function update(ctx: SyncContext, c: Candidate, remoteId: string, listed: RemoteView | undefined, fromGet = false): Promise<UserResult> {
+async function update(
+  ctx: SyncContext,
+  c: Candidate,
+  remoteId: string,
+  listed: RemoteView | undefined,
+  fromGet = false,
+): Promise<UserResult> {
   const u = c.user;
   if (!u) throw new ProvisioningError('USER_MISSING', 'The user no longer exists in the directory.');
   const desired = desiredAttributes(u);
@@ -162,7 +204,16 @@ async function update(ctx: SyncContext, c: Candidate, remoteId: string, listed: 
   const activate = view ? view.active === false : a?.pushed_active === 0;
   if (!changed.length && !activate) return { kind: 'unchanged', remoteId };
   try {
-    const method = await writeUpdate(ctx, { remoteId, userId: u.id, desired, changed, activate, externalId: false, current: view?.user, complete });
+    const method = await writeUpdate(ctx, {
+      remoteId,
+      userId: u.id,
+      desired,
+      changed,
+      activate,
+      externalId: false,
+      current: view?.user,
+      complete,
+    });
     return { kind: 'updated', remoteId, changed, reactivated: activate, method };
   } catch (err) {
     // Deleted in the application by someone else: create him again.
@@ -236,4 +287,3 @@ export function eventTypeOf(op: UserOp, result: UserResult): string {
   if (result.kind === 'created') return EVENT_OF.create;
   return EVENT_OF[op.kind];
 }
-

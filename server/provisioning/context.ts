@@ -44,8 +44,19 @@ export interface SyncCounts {
 }
 
 export const emptyCounts = (): SyncCounts => ({
-  created: 0, linked: 0, updated: 0, deprovisioned: 0, deleted: 0, failed: 0, orphaned: 0, held: 0, cancelled: 0,
-  groupsCreated: 0, groupsUpdated: 0, groupsDeleted: 0, membershipRequests: 0,
+  created: 0,
+  linked: 0,
+  updated: 0,
+  deprovisioned: 0,
+  deleted: 0,
+  failed: 0,
+  orphaned: 0,
+  held: 0,
+  cancelled: 0,
+  groupsCreated: 0,
+  groupsUpdated: 0,
+  groupsDeleted: 0,
+  membershipRequests: 0,
 });
 
 /** An operation that did not run to its end, for the "integration deactivated" events. */

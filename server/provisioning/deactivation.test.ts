@@ -25,7 +25,14 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
     for (let i = 0; i < USERS; i++) userIds.push(await insertUser(db, `person${String(i).padStart(4, '0')}`));
     const now = new Date().toISOString();
     for (let i = 0; i < USERS; i += 500) {
-      await db.insertInto('group_members').values(userIds.slice(i, i + 500).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: groupId, user_id, created_at: now }))).execute();
+      await db
+        .insertInto('group_members')
+        .values(
+          userIds
+            .slice(i, i + 500)
+            .map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: groupId, user_id, created_at: now })),
+        )
+        .execute();
     }
     await h.bind(appId, groupId);
   });
@@ -42,10 +49,14 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().status).toBe('inactive');
 
-    const sync = await eventually(async () => {
-      const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/idm/syncs` })).json().items;
-      return items.find((s: { status: string }) => s.status === 'cancelled');
-    }, 5000, 'the sync to end');
+    const sync = await eventually(
+      async () => {
+        const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/idm/syncs` })).json().items;
+        return items.find((s: { status: string }) => s.status === 'cancelled');
+      },
+      5000,
+      'the sync to end',
+    );
     expect(sync).toMatchObject({ error: 'integration deactivated' });
     // "At once" is shown below by the requests, not by a clock: nothing new reaches the application.
 
@@ -109,10 +120,14 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       await eventually(async () => (other.store.userCount() >= 100 ? true : undefined), 20_000, '100 users created');
       // What another API process does: the database says inactive; this process gets no abort.
       await deactivateIntegration(h.t.database.db, h.t.adminActor, otherApp);
-      const sync = await eventually(async () => {
-        const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${otherApp}/idm/syncs` })).json().items;
-        return items.find((x: { status: string }) => x.status === 'cancelled');
-      }, 5000, 'the sync to notice');
+      const sync = await eventually(
+        async () => {
+          const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${otherApp}/idm/syncs` })).json().items;
+          return items.find((x: { status: string }) => x.status === 'cancelled');
+        },
+        5000,
+        'the sync to notice',
+      );
       expect(sync.error).toBe('integration deactivated');
       await new Promise((res) => setTimeout(res, 300));
       const count = other.requests.length;
@@ -139,14 +154,16 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       await h.bind(movingApp, groupId);
       // Settings other than the connection leave the work alone.
       const settingsOnly = await h.t.admin({
-        method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`,
+        method: 'PUT',
+        url: `/api/v1/applications/${movingApp}/idm`,
         payload: { baseUrl: before.baseUrl, auth: { type: 'bearer' }, settings: { concurrency: 2, rateLimitPerSecond: 900 } },
       });
       expect(settingsOnly.statusCode, settingsOnly.body).toBe(200);
       await h.activate(movingApp);
       await eventually(async () => (before.store.userCount() >= 100 ? true : undefined), 20_000, '100 users created');
       const sameConnection = await h.t.admin({
-        method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`,
+        method: 'PUT',
+        url: `/api/v1/applications/${movingApp}/idm`,
         payload: { baseUrl: before.baseUrl, auth: { type: 'bearer' }, settings: { concurrency: 2, rateLimitPerSecond: 1000 } },
       });
       expect(sameConnection.statusCode).toBe(200);
@@ -154,7 +171,8 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       await eventually(async () => (before.store.userCount() >= created + 50 ? true : undefined), 20_000, 'the sync to go on');
 
       const moved = await h.t.admin({
-        method: 'PUT', url: `/api/v1/applications/${movingApp}/idm`,
+        method: 'PUT',
+        url: `/api/v1/applications/${movingApp}/idm`,
         payload: { baseUrl: after.baseUrl, auth: { type: 'bearer', token: 'the-new-token' }, settings: { concurrency: 2 } },
       });
       expect(moved.statusCode, moved.body).toBe(200);
@@ -170,7 +188,10 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       const s = await h.settle(movingApp, 60_000);
       expect(s.lastSync).toMatchObject({ status: 'completed' });
       expect(after.store.userCount()).toBe(USERS);
-      const syncs = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${movingApp}/idm/syncs` })).json().items as Array<{ status: string; error?: string }>;
+      const syncs = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${movingApp}/idm/syncs` })).json().items as Array<{
+        status: string;
+        error?: string;
+      }>;
       expect(syncs.some((x) => x.status === 'failed' && /connection settings changed/.test(x.error ?? ''))).toBe(true);
       expect(syncs.some((x) => x.status === 'cancelled')).toBe(false);
       expect((await h.events(movingApp)).filter((e) => e.message === 'integration deactivated')).toEqual([]);

@@ -36,7 +36,11 @@ export function describe(err: unknown): Failure {
   if (isScimError(err)) return { code: `SCIM_${err.status}`, message: err.message, unexpected: false };
   if (isScimClientError(err)) return { code: err.code, message: err.message, unexpected: false };
   if (err instanceof AppError) return { code: err.code, message: err.message, unexpected: false };
-  return { code: 'UNEXPECTED', message: 'An unexpected error happened while provisioning; the server log has the details.', unexpected: true };
+  return {
+    code: 'UNEXPECTED',
+    message: 'An unexpected error happened while provisioning; the server log has the details.',
+    unexpected: true,
+  };
 }
 
 export const isNotFound = (err: unknown) => isScimError(err) && err.status === 404;
@@ -46,7 +50,18 @@ export const isUnsupported = (err: unknown) => isScimError(err) && (err.status =
 /** A POST that may or may not have created the resource: look before creating again. */
 export const isOutcomeUnknown = (err: unknown) => isScimClientError(err) && err.outcomeUnknown;
 
-const SYSTEMIC_CODES = new Set(['NETWORK', 'TLS', 'TIMEOUT', 'UNSAFE_URL', 'REDIRECT_REFUSED', 'AUTH_FAILED', 'RATE_LIMITED', 'INVALID_CONFIG', 'NOT_SCIM', 'INVALID_JSON']);
+const SYSTEMIC_CODES = new Set([
+  'NETWORK',
+  'TLS',
+  'TIMEOUT',
+  'UNSAFE_URL',
+  'REDIRECT_REFUSED',
+  'AUTH_FAILED',
+  'RATE_LIMITED',
+  'INVALID_CONFIG',
+  'NOT_SCIM',
+  'INVALID_JSON',
+]);
 
 /**
  * Failures that say the application (not this user) is the problem: wrong credentials, unreachable,

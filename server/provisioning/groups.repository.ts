@@ -21,7 +21,11 @@ export async function listGroupLinks(db: Db, applicationId: string): Promise<Gro
 
 export async function upsertGroupLink(db: Db, row: GroupLinkRow): Promise<void> {
   const { application_id: _a, group_id: _g, created_at: _c, ...update } = row;
-  await db.insertInto('app_group_links').values(row).onConflict((oc) => oc.columns(['application_id', 'group_id']).doUpdateSet(update)).execute();
+  await db
+    .insertInto('app_group_links')
+    .values(row)
+    .onConflict((oc) => oc.columns(['application_id', 'group_id']).doUpdateSet(update))
+    .execute();
 }
 
 export async function updateGroupLink(db: Db, applicationId: string, groupId: string, patch: Partial<GroupLinkRow>): Promise<void> {
@@ -34,7 +38,12 @@ export async function deleteGroupLink(db: Db, applicationId: string, groupId: st
 }
 
 export async function listPushedMembers(db: Db, applicationId: string, groupId: string): Promise<string[]> {
-  const rows = await db.selectFrom('app_group_link_members').select('remote_user_id').where('application_id', '=', applicationId).where('group_id', '=', groupId).execute();
+  const rows = await db
+    .selectFrom('app_group_link_members')
+    .select('remote_user_id')
+    .where('application_id', '=', applicationId)
+    .where('group_id', '=', groupId)
+    .execute();
   return rows.map((r) => r.remote_user_id);
 }
 
@@ -66,7 +75,11 @@ export async function replacePushedMembers(db: Db, applicationId: string, groupI
 
 /** A deleted remote user leaves every group Roster put him in. */
 export async function forgetMemberEverywhere(db: Db, applicationId: string, remoteUserId: string): Promise<void> {
-  await db.deleteFrom('app_group_link_members').where('application_id', '=', applicationId).where('remote_user_id', '=', remoteUserId).execute();
+  await db
+    .deleteFrom('app_group_link_members')
+    .where('application_id', '=', applicationId)
+    .where('remote_user_id', '=', remoteUserId)
+    .execute();
 }
 
 /**
@@ -88,5 +101,12 @@ export async function listDesiredMembers(db: Db, applicationId: string, groupId:
 }
 
 export async function listProblemGroups(db: Db, applicationId: string, limit: number): Promise<GroupLinkRow[]> {
-  return db.selectFrom('app_group_links').selectAll().where('application_id', '=', applicationId).where('status', '=', 'failed').orderBy('updated_at', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('app_group_links')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('status', '=', 'failed')
+    .orderBy('updated_at', 'desc')
+    .limit(limit)
+    .execute();
 }

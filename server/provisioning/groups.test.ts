@@ -19,7 +19,10 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
   beforeAll(async () => {
     h = await startHarness(dialect);
     // AWS-like: at most 100 member changes per request, no replace-all (G1, G2).
-    scim = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN }, quirks: { maxMembersPerRequest: 100, rejectMembersReplaceAll: true } });
+    scim = await startScimServer({
+      auth: { type: 'bearer', token: SCIM_TOKEN },
+      quirks: { maxMembersPerRequest: 100, rejectMembersReplaceAll: true },
+    });
     appId = await h.connect(scim, 'Groups App', { groupManagement: true, memberChunkSize: 100, unboundGroups: 'delete' });
     big = await h.group('All Staff');
     small = await h.group('Data & Analytics');
@@ -27,8 +30,16 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
     const now = new Date().toISOString();
     members = [];
     for (let i = 0; i < 250; i++) members.push(await insertUser(db, `member${String(i).padStart(3, '0')}`));
-    await db.insertInto('group_members').values(members.map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: big, user_id, created_at: now }))).execute();
-    await db.insertInto('group_members').values(members.slice(0, 3).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: small, user_id, created_at: now }))).execute();
+    await db
+      .insertInto('group_members')
+      .values(members.map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: big, user_id, created_at: now })))
+      .execute();
+    await db
+      .insertInto('group_members')
+      .values(
+        members.slice(0, 3).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: small, user_id, created_at: now })),
+      )
+      .execute();
     // The application already has a group of that name, in another letter case (G8).
     scim.store.addGroup({ displayName: 'data & analytics', members: [] });
   });
@@ -53,7 +64,10 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
     }
     const created = await h.events(appId, 'group_create_provision');
     expect(created).toHaveLength(1);
-    expect((await h.events(appId, 'group_membership_provision'))[0]).toMatchObject({ success: true, changes: { added: 250, removed: 0, requests: 3 } });
+    expect((await h.events(appId, 'group_membership_provision'))[0]).toMatchObject({
+      success: true,
+      changes: { added: 250, removed: 0, requests: 3 },
+    });
   });
 
   it('removes members by PATCH remove when they leave', async () => {
@@ -87,7 +101,10 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
     await h.settle(appId);
     expect(remoteGroup('Data and Analytics')).toHaveLength(1);
     expect(remoteGroup('data & analytics')).toHaveLength(0);
-    expect((await h.events(appId, 'group_update_provision'))[0]).toMatchObject({ success: true, changes: { displayName: { to: 'Data and Analytics' } } });
+    expect((await h.events(appId, 'group_update_provision'))[0]).toMatchObject({
+      success: true,
+      changes: { displayName: { to: 'Data and Analytics' } },
+    });
   });
 
   it('repairs members removed in the application on the next reconcile', async () => {
@@ -114,7 +131,11 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
       await h.settle(leaveApp);
       expect(other.store.listGroups().filter((g) => g.displayName === 'Stays Remote')).toHaveLength(1);
       expect(other.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
-      expect((await h.events(leaveApp, 'group_unlink_provision'))[0]).toMatchObject({ success: true, resource: { id: group }, changes: { remoteId: remote.id } });
+      expect((await h.events(leaveApp, 'group_unlink_provision'))[0]).toMatchObject({
+        success: true,
+        resource: { id: group },
+        changes: { remoteId: remote.id },
+      });
       expect(await h.events(leaveApp, 'group_delete_provision')).toHaveLength(0);
     } finally {
       await other.stop();

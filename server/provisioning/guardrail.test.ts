@@ -24,8 +24,16 @@ describe.each(dialects)('provisioning guardrail on %s', (dialect) => {
     const now = new Date().toISOString();
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push(await insertUser(db, `seller${i}`));
-    await db.insertInto('group_members').values(ids.slice(0, 30).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: groupId, user_id, created_at: now }))).execute();
-    await db.insertInto('group_members').values(ids.slice(30).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: keep, user_id, created_at: now }))).execute();
+    await db
+      .insertInto('group_members')
+      .values(
+        ids.slice(0, 30).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: groupId, user_id, created_at: now })),
+      )
+      .execute();
+    await db
+      .insertInto('group_members')
+      .values(ids.slice(30).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: keep, user_id, created_at: now })))
+      .execute();
     await h.bind(appId, groupId);
     await h.bind(appId, keep);
     await h.activate(appId);

@@ -16,7 +16,8 @@ describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
     h = await startHarness(dialect);
     scim = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN } });
     appId = await h.connect(scim, 'Lifecycle App');
-    for (const name of ['ada', 'bob', 'cy']) ids[name] = await h.user(name, { jobTitle: 'Engineer', phoneNumbers: [{ type: 'work', number: '+44 20 7946 0000' }] });
+    for (const name of ['ada', 'bob', 'cy'])
+      ids[name] = await h.user(name, { jobTitle: 'Engineer', phoneNumbers: [{ type: 'work', number: '+44 20 7946 0000' }] });
     ids.stan = await h.user('stan', { state: 'STAGED' });
     groupId = await h.group('Engineering');
     for (const name of ['ada', 'bob', 'stan']) await h.member(groupId, ids[name]);
@@ -31,7 +32,12 @@ describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
     await h.activate(appId);
     const s = await h.settle(appId);
     expect(s.lastSync).toMatchObject({ kind: 'full', status: 'completed', counts: { created: 2 } });
-    expect(remote(ids.ada)).toMatchObject({ userName: 'ada', active: true, title: 'Engineer', emails: [{ value: 'ada@example.com', type: 'work', primary: true }] });
+    expect(remote(ids.ada)).toMatchObject({
+      userName: 'ada',
+      active: true,
+      title: 'Engineer',
+      emails: [{ value: 'ada@example.com', type: 'work', primary: true }],
+    });
     expect(remote(ids.bob)).toMatchObject({ userName: 'bob', active: true });
     expect(remote(ids.cy)).toBeUndefined();
     expect(remote(ids.stan)).toBeUndefined();
@@ -92,13 +98,18 @@ describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
     expect(remote(ids.ada)?.active).toBe(true);
   });
 
-  it('deactivates a deleted user\'s account and forgets him', async () => {
+  it("deactivates a deleted user's account and forgets him", async () => {
     const adaRemote = remote(ids.ada)?.id;
     const r = await h.t.admin({ method: 'DELETE', url: `/api/v1/users/${ids.ada}` });
     expect(r.statusCode).toBe(204);
     await h.settle(appId);
     expect(scim.store.getUser(adaRemote as string)).toMatchObject({ userName: 'ada', active: false });
-    const rows = await h.t.database.db.selectFrom('provisioning_users').select('user_id').where('application_id', '=', appId).where('user_id', '=', ids.ada).execute();
+    const rows = await h.t.database.db
+      .selectFrom('provisioning_users')
+      .select('user_id')
+      .where('application_id', '=', appId)
+      .where('user_id', '=', ids.ada)
+      .execute();
     expect(rows).toHaveLength(0);
     const last = (await h.events(appId, 'user_deprovision'))[0];
     expect(last).toMatchObject({ success: true, resource: { id: ids.ada, username: 'ada' } });

@@ -60,8 +60,14 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
     if (c.link?.remote_id === remoteId) return;
     await accounts.deleteLinkOfUser(db, app, c.userId);
     await accounts.insertLink(db, {
-      organization_id: ctx.organizationId, application_id: app, user_id: c.userId, remote_id: remoteId,
-      remote_user_name: remoteUserName, origin: 'provision', created_at: iso, updated_at: iso,
+      organization_id: ctx.organizationId,
+      application_id: app,
+      user_id: c.userId,
+      remote_id: remoteId,
+      remote_user_name: remoteUserName,
+      origin: 'provision',
+      created_at: iso,
+      updated_at: iso,
     });
   };
 
@@ -76,8 +82,22 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
         await accounts.updateAccount(trx, app, c.userId, settled(remoteId, 'create'));
         const message = result.adoptedVia
           ? `linked to the account that already existed in the application (found by ${result.adoptedVia})`
-          : result.recreated ? 'created again: the account had been removed from the application' : undefined;
-        await record(trx, event({ changes: { remoteId, userName: result.remote.userName, adopted: Boolean(result.adoptedVia), recreated: Boolean(result.recreated), attributes: result.changed }, message }));
+          : result.recreated
+            ? 'created again: the account had been removed from the application'
+            : undefined;
+        await record(
+          trx,
+          event({
+            changes: {
+              remoteId,
+              userName: result.remote.userName,
+              adopted: Boolean(result.adoptedVia),
+              recreated: Boolean(result.recreated),
+              attributes: result.changed,
+            },
+            message,
+          }),
+        );
       });
       return { outcome: result.adoptedVia ? 'linked' : 'created', remoteId };
     }
@@ -85,13 +105,25 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
       await inTransaction(ctx.db, async (trx) => {
         await ensureLink(trx, result.remoteId, username);
         await accounts.updateAccount(trx, app, c.userId, settled(result.remoteId, 'update'));
-        await record(trx, event({ changes: { remoteId: result.remoteId, attributes: result.changed, reactivated: result.reactivated, method: result.method } }));
+        await record(
+          trx,
+          event({
+            changes: { remoteId: result.remoteId, attributes: result.changed, reactivated: result.reactivated, method: result.method },
+          }),
+        );
       });
       return { outcome: 'updated', remoteId: result.remoteId };
     case 'unchanged': {
       const a = c.account;
       const pushed = c.user ? JSON.stringify(desiredAttributes(c.user)) : null;
-      if (!a || a.status !== 'ok' || a.pushed_active !== 1 || a.remote_id !== result.remoteId || a.pushed_attributes !== pushed || c.link?.remote_id !== result.remoteId) {
+      if (
+        !a ||
+        a.status !== 'ok' ||
+        a.pushed_active !== 1 ||
+        a.remote_id !== result.remoteId ||
+        a.pushed_attributes !== pushed ||
+        c.link?.remote_id !== result.remoteId
+      ) {
         await inTransaction(ctx.db, async (trx) => {
           await ensureLink(trx, result.remoteId, username);
           await accounts.updateAccount(trx, app, c.userId, settled(result.remoteId, a?.last_operation ?? 'update'));
@@ -105,7 +137,17 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
       await inTransaction(ctx.db, async (trx) => {
         // A deleted user's row was only kept to get here.
         if (c.user) {
-          await accounts.updateAccount(trx, app, c.userId, { pushed_active: 0, status: 'ok', last_operation: 'deprovision', last_error: null, attempts: 0, next_attempt_at: null, last_synced_at: iso, updated_at: iso, ...RELEASED });
+          await accounts.updateAccount(trx, app, c.userId, {
+            pushed_active: 0,
+            status: 'ok',
+            last_operation: 'deprovision',
+            last_error: null,
+            attempts: 0,
+            next_attempt_at: null,
+            last_synced_at: iso,
+            updated_at: iso,
+            ...RELEASED,
+          });
         } else {
           await accounts.deleteAccount(trx, app, c.userId);
         }
@@ -118,10 +160,13 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
         await accounts.deleteLinkByRemoteId(trx, app, result.remoteId);
         await accounts.deleteAccount(trx, app, c.userId);
         await forgetMemberEverywhere(trx, app, result.remoteId);
-        await record(trx, event({
-          changes: { remoteId: result.remoteId },
-          message: result.kind === 'gone' ? 'the account no longer existed in the application' : undefined,
-        }));
+        await record(
+          trx,
+          event({
+            changes: { remoteId: result.remoteId },
+            message: result.kind === 'gone' ? 'the account no longer existed in the application' : undefined,
+          }),
+        );
       });
       return { outcome: result.kind === 'gone' ? 'removed' : 'deleted', remoteId: result.remoteId };
     case 'forgotten':
@@ -129,7 +174,8 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
       return { outcome: 'skipped' };
     case 'failed': {
       const f = describe(result.error);
-      if (f.unexpected) ctx.logger.error({ err: result.error, applicationId: app, userId: c.userId }, 'provisioning operation failed unexpectedly');
+      if (f.unexpected)
+        ctx.logger.error({ err: result.error, applicationId: app, userId: c.userId }, 'provisioning operation failed unexpectedly');
       const attempts = (c.account?.attempts ?? 0) + 1;
       const orphaned = f.code === 'ORPHANED_ACCOUNT';
       await inTransaction(ctx.db, async (trx) => {
@@ -151,21 +197,32 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
 }
 
 /** "integration deactivated" for every operation that was running or still to come. */
-export async function recordDeactivated(db: Db, actor: Actor, application: { id: string; name: string }, unfinished: Unfinished[]): Promise<void> {
+export async function recordDeactivated(
+  db: Db,
+  actor: Actor,
+  application: { id: string; name: string },
+  unfinished: Unfinished[],
+): Promise<void> {
   const timestamp = new Date().toISOString();
-  await recordMany(db, unfinished.map((u): InsightEventInput => ({
-    eventType: u.eventType,
-    service: 'provisioning',
-    success: false,
-    actor,
-    resource: u.resource,
-    application,
-    message: DEACTIVATED_MESSAGE,
-    timestamp,
-  })));
+  await recordMany(
+    db,
+    unfinished.map((u): InsightEventInput => ({
+      eventType: u.eventType,
+      service: 'provisioning',
+      success: false,
+      actor,
+      resource: u.resource,
+      application,
+      message: DEACTIVATED_MESSAGE,
+      timestamp,
+    })),
+  );
 }
 
 export function unfinishedOf(op: UserOp): Unfinished {
   const c = op.candidate;
-  return { eventType: eventTypeOf(op, { kind: 'aborted' }), resource: { type: 'user', id: c.userId, username: c.user?.username ?? c.account?.user_name ?? c.userId } };
+  return {
+    eventType: eventTypeOf(op, { kind: 'aborted' }),
+    resource: { type: 'user', id: c.userId, username: c.user?.username ?? c.account?.user_name ?? c.userId },
+  };
 }

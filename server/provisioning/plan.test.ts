@@ -6,19 +6,60 @@ import { desiredAttributes, planUser, remoteView, type Candidate, type PlanOptio
 import { runPool } from './pool.ts';
 
 const user = (over: Partial<DirectoryUserRow> = {}): DirectoryUserRow => ({
-  id: 'u1', organization_id: 'o', username: 'ada', username_lower: 'ada', email: 'ada@example.com', email_lower: 'ada@example.com',
-  firstname: 'Ada', middlename: '', lastname: 'Lovelace', displayname: '', job_title: 'Engineer', department: '', cost_center: '',
-  employee_type: '', employee_identifier: '', organization: '', addresses: '[]', phone_numbers: '[]', state: 'ACTIVE',
-  created_at: '', updated_at: '', ...over,
+  id: 'u1',
+  organization_id: 'o',
+  username: 'ada',
+  username_lower: 'ada',
+  email: 'ada@example.com',
+  email_lower: 'ada@example.com',
+  firstname: 'Ada',
+  middlename: '',
+  lastname: 'Lovelace',
+  displayname: '',
+  job_title: 'Engineer',
+  department: '',
+  cost_center: '',
+  employee_type: '',
+  employee_identifier: '',
+  organization: '',
+  addresses: '[]',
+  phone_numbers: '[]',
+  state: 'ACTIVE',
+  created_at: '',
+  updated_at: '',
+  ...over,
 });
 
 const account = (over: Partial<AccountRow> = {}): AccountRow => ({
-  application_id: 'a', organization_id: 'o', user_id: 'u1', user_name: 'ada', remote_id: 'r1',
-  pushed_attributes: JSON.stringify(desiredAttributes(user())), pushed_active: 1, status: 'ok', last_operation: 'create',
-  last_error: null, attempts: 0, next_attempt_at: null, claimed_by: null, claimed_until: null, last_synced_at: null, updated_at: '', ...over,
+  application_id: 'a',
+  organization_id: 'o',
+  user_id: 'u1',
+  user_name: 'ada',
+  remote_id: 'r1',
+  pushed_attributes: JSON.stringify(desiredAttributes(user())),
+  pushed_active: 1,
+  status: 'ok',
+  last_operation: 'create',
+  last_error: null,
+  attempts: 0,
+  next_attempt_at: null,
+  claimed_by: null,
+  claimed_until: null,
+  last_synced_at: null,
+  updated_at: '',
+  ...over,
 });
 
-const link = { organization_id: 'o', application_id: 'a', user_id: 'u1', remote_id: 'r1', remote_user_name: 'ada', origin: 'provision' as const, created_at: '', updated_at: '' };
+const link = {
+  organization_id: 'o',
+  application_id: 'a',
+  user_id: 'u1',
+  remote_id: 'r1',
+  remote_user_name: 'ada',
+  origin: 'provision' as const,
+  created_at: '',
+  updated_at: '',
+};
 const opts: PlanOptions = { deprovision: 'deactivate', retryOrphaned: false };
 const c = (over: Partial<Candidate>): Candidate => ({ userId: 'u1', user: user(), inScope: true, ...over });
 
@@ -50,7 +91,10 @@ describe('planUser', () => {
   it('deprovisions managed accounts of suspended, out-of-scope and deleted users, per the setting', () => {
     expect(planUser(c({ user: user({ state: 'SUSPENDED' }), account: account(), link }), opts)?.kind).toBe('deprovision');
     expect(planUser(c({ inScope: false, account: account(), link }), opts)?.kind).toBe('deprovision');
-    expect(planUser(c({ user: undefined, inScope: false, account: account() }), opts)).toMatchObject({ kind: 'deprovision', remoteId: 'r1' });
+    expect(planUser(c({ user: undefined, inScope: false, account: account() }), opts)).toMatchObject({
+      kind: 'deprovision',
+      remoteId: 'r1',
+    });
     expect(planUser(c({ inScope: false, account: account() }), { ...opts, deprovision: 'delete' })?.kind).toBe('delete');
     // Already deactivated: nothing; a deleted user's tombstone is dropped.
     expect(planUser(c({ inScope: false, account: account({ pushed_active: 0 }), link }), opts)).toBeNull();
@@ -73,11 +117,23 @@ describe('mergeForPut', () => {
   it('keeps what Roster does not map (vendor extensions, nickName, manager) and replaces what it maps', () => {
     const current = {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:x:vendor'],
-      id: 'r1', meta: { version: 'W/"1"' }, userName: 'ada', title: 'Old', nickName: 'A', 'urn:x:vendor': { plan: 'pro' },
+      id: 'r1',
+      meta: { version: 'W/"1"' },
+      userName: 'ada',
+      title: 'Old',
+      nickName: 'A',
+      'urn:x:vendor': { plan: 'pro' },
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Old', manager: { value: 'm1' } },
     };
     const out = mergeForPut(current, toScimUser({ ...desiredAttributes(user()), id: 'u1', active: true }));
-    expect(out).toMatchObject({ userName: 'ada', title: 'Engineer', nickName: 'A', 'urn:x:vendor': { plan: 'pro' }, active: true, externalId: 'u1' });
+    expect(out).toMatchObject({
+      userName: 'ada',
+      title: 'Engineer',
+      nickName: 'A',
+      'urn:x:vendor': { plan: 'pro' },
+      active: true,
+      externalId: 'u1',
+    });
     expect(out.id).toBeUndefined();
     expect(out.meta).toBeUndefined();
     expect(out['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']).toEqual({ manager: { value: 'm1' } });

@@ -2,7 +2,13 @@
 // application when he exists, is ACTIVE and is a member of a group bound to it; Roster groups hold
 // only users, so there is no nesting to flatten. Accounts Roster never managed (links left by an
 // import of someone out of scope) are never deprovisioned.
-import { diffDirectoryAttributes, fromScimUser, type DirectoryAttributeName, type DirectoryUserAttributes, type ScimUser } from '../scim/index.ts';
+import {
+  diffDirectoryAttributes,
+  fromScimUser,
+  type DirectoryAttributeName,
+  type DirectoryUserAttributes,
+  type ScimUser,
+} from '../scim/index.ts';
 import type { AccountRow, DirectoryUserRow, LinkRow } from './accounts.repository.ts';
 
 export interface Candidate {
@@ -81,7 +87,11 @@ export function isWanted(c: Candidate): boolean {
 }
 
 /** Attributes that differ from what the application has (or what we last pushed), normalised (C18). */
-export function changedAttributes(desired: DirectoryUserAttributes, base: DirectoryUserAttributes, partial: boolean): DirectoryAttributeName[] {
+export function changedAttributes(
+  desired: DirectoryUserAttributes,
+  base: DirectoryUserAttributes,
+  partial: boolean,
+): DirectoryAttributeName[] {
   return diffDirectoryAttributes(desired, base, { missing: partial ? 'unknown' : 'empty' });
 }
 
@@ -92,12 +102,14 @@ export function planUser(c: Candidate, o: PlanOptions): UserOp | null {
     if (a?.status === 'orphaned' && !o.retryOrphaned) return null;
     if (!remoteId) return { kind: 'create', candidate: c };
     const desired = desiredAttributes(c.user as DirectoryUserRow);
-    const settled = a !== undefined && a.status === 'ok' && a.pushed_attributes !== null && a.pushed_active === 1 && a.remote_id === remoteId;
+    const settled =
+      a !== undefined && a.status === 'ok' && a.pushed_attributes !== null && a.pushed_active === 1 && a.remote_id === remoteId;
     if (o.remote) {
       const r = o.remote.get(remoteId);
       // Missing from the list: confirm with a GET before creating him again (lists can be incomplete).
       if (!r) return { kind: 'verify', candidate: c, remoteId };
-      if (!settled || r.active === false || changedAttributes(desired, r.attributes, true).length > 0) return { kind: 'update', candidate: c, remoteId, remote: r };
+      if (!settled || r.active === false || changedAttributes(desired, r.attributes, true).length > 0)
+        return { kind: 'update', candidate: c, remoteId, remote: r };
       return null;
     }
     const pushed = pushedAttributes(a);

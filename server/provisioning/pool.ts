@@ -41,7 +41,10 @@ export async function runPool<T>(
     while (buffer.length === 0 && !exhausted) await pull();
     const item = buffer.shift();
     // Prefetch: the next batch loads while this one runs.
-    if (buffer.length < prefetchBelow && !exhausted && !signal.aborted) void pull().catch((err: unknown) => { failure ??= err; });
+    if (buffer.length < prefetchBelow && !exhausted && !signal.aborted)
+      void pull().catch((err: unknown) => {
+        failure ??= err;
+      });
     return item;
   };
 

@@ -41,17 +41,19 @@ const statusSchema = z.object({
   pending: z.object({ users: z.number(), groups: z.number(), fullReconcile: z.boolean(), queuedSyncs: z.number() }),
   failed: z.object({
     total: z.number(),
-    items: z.array(z.object({
-      type: z.enum(['user', 'group']),
-      id: z.string(),
-      name: z.string(),
-      status: z.string(),
-      operation: z.string().nullable(),
-      error: z.string().nullable(),
-      attempts: z.number(),
-      nextAttemptAt: z.string().nullable(),
-      updatedAt: z.string(),
-    })),
+    items: z.array(
+      z.object({
+        type: z.enum(['user', 'group']),
+        id: z.string(),
+        name: z.string(),
+        status: z.string(),
+        operation: z.string().nullable(),
+        error: z.string().nullable(),
+        attempts: z.number(),
+        nextAttemptAt: z.string().nullable(),
+        updatedAt: z.string(),
+      }),
+    ),
   }),
 });
 
@@ -71,52 +73,78 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   // Directory services enqueue syncs through the registered queue (see triggers.ts).
   useJobQueueForProvisioning(deps.queue);
 
-  app.post('/api/v1/applications/:id/idm/sync', {
-    schema: {
-      tags,
-      description: 'Reconciles the application with the directory now (in the background). Follow the sync with GET .../idm/syncs/:syncId.',
-      params: idParams,
-      response: { 202: syncSchema, ...errors },
+  app.post(
+    '/api/v1/applications/:id/idm/sync',
+    {
+      schema: {
+        tags,
+        description:
+          'Reconciles the application with the directory now (in the background). Follow the sync with GET .../idm/syncs/:syncId.',
+        params: idParams,
+        response: { 202: syncSchema, ...errors },
+      },
     },
-  }, async (request, reply) => reply.code(202).send(await service.requestSync(deps, actorOf(request), request.params.id)));
+    async (request, reply) => reply.code(202).send(await service.requestSync(deps, actorOf(request), request.params.id)),
+  );
 
-  app.post('/api/v1/applications/:id/idm/sync/confirm', {
-    schema: {
-      tags,
-      description: 'Confirms the deprovisioning that the guardrail paused; a reconcile then carries it out.',
-      params: idParams,
-      response: { 202: z.object({ confirmed: z.number(), sync: syncSchema }), ...errors },
+  app.post(
+    '/api/v1/applications/:id/idm/sync/confirm',
+    {
+      schema: {
+        tags,
+        description: 'Confirms the deprovisioning that the guardrail paused; a reconcile then carries it out.',
+        params: idParams,
+        response: { 202: z.object({ confirmed: z.number(), sync: syncSchema }), ...errors },
+      },
     },
-  }, async (request, reply) => reply.code(202).send(await service.confirmDeprovisioning(deps, actorOf(request), request.params.id)));
+    async (request, reply) => reply.code(202).send(await service.confirmDeprovisioning(deps, actorOf(request), request.params.id)),
+  );
 
-  app.post('/api/v1/applications/:id/idm/users/:userId/sync', {
-    schema: {
-      tags,
-      description: 'Provisions (or deprovisions) one user now and answers with the outcome.',
-      params: userParams,
-      response: { 200: userOutcomeSchema, ...errors },
+  app.post(
+    '/api/v1/applications/:id/idm/users/:userId/sync',
+    {
+      schema: {
+        tags,
+        description: 'Provisions (or deprovisions) one user now and answers with the outcome.',
+        params: userParams,
+        response: { 200: userOutcomeSchema, ...errors },
+      },
     },
-  }, async (request) => service.syncUserNow(deps, actorOf(request), request.params.id, request.params.userId));
+    async (request) => service.syncUserNow(deps, actorOf(request), request.params.id, request.params.userId),
+  );
 
-  app.get('/api/v1/applications/:id/idm/status', {
-    schema: {
-      tags,
-      description: 'The last sync, the one running, the guardrail pause, what is pending and what failed (per user or group, with the last error).',
-      params: idParams,
-      response: { 200: statusSchema, ...errors },
+  app.get(
+    '/api/v1/applications/:id/idm/status',
+    {
+      schema: {
+        tags,
+        description:
+          'The last sync, the one running, the guardrail pause, what is pending and what failed (per user or group, with the last error).',
+        params: idParams,
+        response: { 200: statusSchema, ...errors },
+      },
     },
-  }, async (request) => status.getStatus(deps, actorOf(request).organizationId, request.params.id));
+    async (request) => status.getStatus(deps, actorOf(request).organizationId, request.params.id),
+  );
 
-  app.get('/api/v1/applications/:id/idm/syncs', {
-    schema: {
-      tags,
-      params: idParams,
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
-      response: { 200: z.object({ items: z.array(syncSchema) }), ...errors },
+  app.get(
+    '/api/v1/applications/:id/idm/syncs',
+    {
+      schema: {
+        tags,
+        params: idParams,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
+        response: { 200: z.object({ items: z.array(syncSchema) }), ...errors },
+      },
     },
-  }, async (request) => ({ items: await status.listSyncs(deps, actorOf(request).organizationId, request.params.id, request.query.limit) }));
+    async (request) => ({ items: await status.listSyncs(deps, actorOf(request).organizationId, request.params.id, request.query.limit) }),
+  );
 
-  app.get('/api/v1/applications/:id/idm/syncs/:syncId', {
-    schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } },
-  }, async (request) => status.getSync(deps, actorOf(request).organizationId, request.params.id, request.params.syncId));
+  app.get(
+    '/api/v1/applications/:id/idm/syncs/:syncId',
+    {
+      schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } },
+    },
+    async (request) => status.getSync(deps, actorOf(request).organizationId, request.params.id, request.params.syncId),
+  );
 }

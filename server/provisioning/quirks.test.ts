@@ -32,7 +32,12 @@ describe.each(dialects)('provisioning quirks on %s', (dialect) => {
   it('adopts an account that already exists (409), found although the server compares userName case-sensitively', async () => {
     const dan = await h.user('dan.remote', { email: 'dan@corp.example', firstname: 'Dan', lastname: 'Remote' });
     const { scim, appId } = await setup({ userNameCaseExact: true }, {}, [dan]);
-    const existing = scim.store.addUser({ userName: 'Dan.Remote', emails: [{ value: 'DAN@corp.example', type: 'work', primary: true }], name: { givenName: 'Daniel' }, active: false });
+    const existing = scim.store.addUser({
+      userName: 'Dan.Remote',
+      emails: [{ value: 'DAN@corp.example', type: 'work', primary: true }],
+      name: { givenName: 'Daniel' },
+      active: false,
+    });
     await h.activate(appId);
     await h.settle(appId);
     const all = scim.store.listUsers();
@@ -41,7 +46,11 @@ describe.each(dialects)('provisioning quirks on %s', (dialect) => {
     expect(scim.requests.some((r) => r.method === 'POST' && r.status === 409)).toBe(true);
     const ev = (await h.events(appId, 'user_create_provision'))[0];
     expect(ev).toMatchObject({ success: true, resource: { id: dan }, changes: { adopted: true, remoteId: existing.id } });
-    const link = await h.t.database.db.selectFrom('app_user_links').selectAll().where('application_id', '=', appId).executeTakeFirstOrThrow();
+    const link = await h.t.database.db
+      .selectFrom('app_user_links')
+      .selectAll()
+      .where('application_id', '=', appId)
+      .executeTakeFirstOrThrow();
     expect(link).toMatchObject({ user_id: dan, remote_id: existing.id, origin: 'provision' });
   });
 
@@ -57,7 +66,9 @@ describe.each(dialects)('provisioning quirks on %s', (dialect) => {
     expect((await h.events(appId, 'user_delete_provision'))[0]).toMatchObject({ success: true, resource: { id: olga } });
     await h.member(groupId, olga);
     const s = await h.settle(appId);
-    expect(s.failed.items).toEqual([expect.objectContaining({ type: 'user', id: olga, status: 'orphaned', error: expect.stringMatching(/Orphaned account/) })]);
+    expect(s.failed.items).toEqual([
+      expect.objectContaining({ type: 'user', id: olga, status: 'orphaned', error: expect.stringMatching(/Orphaned account/) }),
+    ]);
     const failure = (await h.events(appId, 'user_create_provision'))[0];
     expect(failure).toMatchObject({ success: false, resource: { id: olga } });
     expect(failure.message).toMatch(/Orphaned account/);
@@ -117,12 +128,22 @@ describe.each(dialects)('provisioning quirks on %s', (dialect) => {
     const ok1 = await h.user('rita');
     const bad = await h.user('sam');
     const ok2 = await h.user('tom');
-    const { scim, appId } = await setup({ faults: [{ kind: 'status', status: 400, method: 'POST', path: '/Users', first: 1 }] }, { concurrency: 1 }, [ok1, bad, ok2]);
+    const { scim, appId } = await setup(
+      { faults: [{ kind: 'status', status: 400, method: 'POST', path: '/Users', first: 1 }] },
+      { concurrency: 1 },
+      [ok1, bad, ok2],
+    );
     await h.activate(appId);
     const s = await h.settle(appId);
     expect(scim.store.userCount()).toBe(2);
     expect(s.failed.items).toHaveLength(1);
-    expect(s.failed.items[0]).toMatchObject({ type: 'user', status: 'failed', operation: 'create', attempts: 1, error: expect.stringMatching(/400/) });
+    expect(s.failed.items[0]).toMatchObject({
+      type: 'user',
+      status: 'failed',
+      operation: 'create',
+      attempts: 1,
+      error: expect.stringMatching(/400/),
+    });
     expect(s.lastSync?.counts).toMatchObject({ created: 2, failed: 1 });
     await h.t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/sync` });
     const after = await h.settle(appId);

@@ -111,7 +111,12 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
   let outcome: SyncOutcome = { status: 'idle' };
   try {
     for (let pass = 0; pass < MAX_PASSES && !signal.aborted; pass++) {
-      const r = await syncPass(deps, cfg, { ...o, trigger: pass === 0 ? o.trigger : 'change' }, { owner, signal, stop, idmSignal, halt, progress });
+      const r = await syncPass(
+        deps,
+        cfg,
+        { ...o, trigger: pass === 0 ? o.trigger : 'change' },
+        { owner, signal, stop, idmSignal, halt, progress },
+      );
       if (r.status === 'idle') break;
       outcome = r;
       if (r.status !== 'completed' && r.status !== 'paused') break;
@@ -119,11 +124,15 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
     return outcome;
   } finally {
     clearInterval(watch);
-    await state.releaseLock(db, app, owner).catch((err: unknown) => deps.logger.warn({ err, applicationId: app }, 'could not release the provisioning lock'));
+    await state
+      .releaseLock(db, app, owner)
+      .catch((err: unknown) => deps.logger.warn({ err, applicationId: app }, 'could not release the provisioning lock'));
     // Work that arrived while we held the lock had its jobs find us busy: run it now. Checked after
     // the release, so nothing committed before it is missed.
     if (outcome.status !== 'interrupted' && outcome.status !== 'cancelled') {
-      await followUp(deps, o.organizationId, app).catch((err: unknown) => deps.logger.warn({ err, applicationId: app }, 'could not enqueue the follow-up sync'));
+      await followUp(deps, o.organizationId, app).catch((err: unknown) =>
+        deps.logger.warn({ err, applicationId: app }, 'could not enqueue the follow-up sync'),
+      );
     }
   }
 }
@@ -138,11 +147,18 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
 async function takeOver(deps: Deps, applicationId: string, owner: string): Promise<void> {
   const { db } = deps.database;
   const stale = await state.listSyncsByStatus(db, applicationId, ['running']);
-  await state.updateSyncs(db, stale.map((s) => s.id), {
-    status: 'failed', error: 'interrupted (its worker stopped or lost the database); a later sync took over', finished_at: deps.clock.now().toISOString(),
-  });
+  await state.updateSyncs(
+    db,
+    stale.map((s) => s.id),
+    {
+      status: 'failed',
+      error: 'interrupted (its worker stopped or lost the database); a later sync took over',
+      finished_at: deps.clock.now().toISOString(),
+    },
+  );
   const released = await accounts.releaseClaimsOfOtherSyncs(db, applicationId, owner);
-  if (stale.length || released) deps.logger.info({ applicationId, staleSyncs: stale.length, releasedClaims: released }, 'took over from a sync that did not finish');
+  if (stale.length || released)
+    deps.logger.info({ applicationId, staleSyncs: stale.length, releasedClaims: released }, 'took over from a sync that did not finish');
 }
 
 async function followUp(deps: Deps, organizationId: string, applicationId: string): Promise<void> {
@@ -151,7 +167,8 @@ async function followUp(deps: Deps, organizationId: string, applicationId: strin
   const st = await state.findState(db, applicationId);
   const hints = await state.countHints(db, applicationId);
   const queued = await state.listSyncsByStatus(db, applicationId, ['queued']);
-  if (st?.full_token || hints.users + hints.groups > 0 || queued.length > 0) await enqueueSync(db, organizationId, applicationId, 'change', dueNow());
+  if (st?.full_token || hints.users + hints.groups > 0 || queued.length > 0)
+    await enqueueSync(db, organizationId, applicationId, 'change', dueNow());
 }
 
 interface PassControl {
@@ -180,7 +197,10 @@ async function listRemote(ctx: SyncContext): Promise<Map<string, RemoteView> | u
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     // Without the list, accounts are compared with what was last pushed; drift waits for the next run.
-    ctx.logger.warn({ err, applicationId: ctx.application.id }, 'could not list the application\'s users; reconciling without a drift check');
+    ctx.logger.warn(
+      { err, applicationId: ctx.application.id },
+      "could not list the application's users; reconciling without a drift check",
+    );
     return undefined;
   }
 }
@@ -206,9 +226,21 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
     const id = newId();
     syncIds.push(id);
     await state.insertSync(db, {
-      id, organization_id: org, application_id: app, kind: full ? 'full' : 'incremental', trigger: o.trigger, status: 'running', processed: 0,
-      counts: '{}', error: null, initiated_by_type: actor.type, initiated_by_id: actor.id, initiated_by_email: actor.email ?? null,
-      created_at: startedIso, started_at: startedIso, finished_at: null,
+      id,
+      organization_id: org,
+      application_id: app,
+      kind: full ? 'full' : 'incremental',
+      trigger: o.trigger,
+      status: 'running',
+      processed: 0,
+      counts: '{}',
+      error: null,
+      initiated_by_type: actor.type,
+      initiated_by_id: actor.id,
+      initiated_by_email: actor.email ?? null,
+      created_at: startedIso,
+      started_at: startedIso,
+      finished_at: null,
     });
   }
   await state.updateState(db, app, { last_sync_id: syncIds[0], updated_at: startedIso });
@@ -220,8 +252,15 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   const unfinished: Unfinished[] = [];
   let processed = 0;
   const ctx: SyncContext = {
-    db, logger: deps.logger, clock: deps.clock, client, organizationId: org, application: { id: application.id, name: application.name },
-    settings: cfg.settings, actor, signal: ctl.signal,
+    db,
+    logger: deps.logger,
+    clock: deps.clock,
+    client,
+    organizationId: org,
+    application: { id: application.id, name: application.name },
+    settings: cfg.settings,
+    actor,
+    signal: ctl.signal,
     mode: { patch: st.update_mode ? st.update_mode === 'patch' : integration.capabilities?.patch !== false },
     learnPutOnly: async () => {
       if (!ctx.mode.patch) return;
@@ -236,11 +275,18 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   try {
     const remote = full ? await listRemote(ctx) : undefined;
     await runUsersPhase({
-      ctx, full, remote, owner: ctl.owner, counts, unfinished,
+      ctx,
+      full,
+      remote,
+      owner: ctl.owner,
+      counts,
+      unfinished,
       hinted: hints.filter((h) => h.kind === 'user').map((h) => h.item_id),
       retry,
       stop: (reason, message) => ctl.halt(reason, message),
-      onProcessed: () => { processed++; },
+      onProcessed: () => {
+        processed++;
+      },
       guardrail: (n) => guardrail(ctx, full, n, syncIds[0]),
     });
     if (!ctl.signal.aborted) {
@@ -269,9 +315,14 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
     // A new connection ends this sync only: the next one, at once, reads the new settings and goes on.
     reconfigured = !deactivated && reasons.includes('reconfigured');
     if (deactivated) {
-      if (!groupsDone) unfinished.push(...(await pendingGroupWork(ctx)).filter((g) => !unfinished.some((u) => u.resource.id === g.resource.id)));
+      if (!groupsDone)
+        unfinished.push(...(await pendingGroupWork(ctx)).filter((g) => !unfinished.some((u) => u.resource.id === g.resource.id)));
       const readTokens = new Set(hints.map((h) => h.token));
-      const later = await pendingFromHints(ctx, (await state.deleteAllHints(db, app)).filter((h) => !readTokens.has(h.token)), new Set(unfinished.map((u) => u.resource.id)));
+      const later = await pendingFromHints(
+        ctx,
+        (await state.deleteAllHints(db, app)).filter((h) => !readTokens.has(h.token)),
+        new Set(unfinished.map((u) => u.resource.id)),
+      );
       const all = [...unfinished, ...later];
       await recordDeactivated(db, actor, ctx.application, all);
       counts.cancelled = all.length;
@@ -279,7 +330,7 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
       error = DEACTIVATED_MESSAGE;
     } else if (reconfigured) {
       status = 'interrupted';
-      error = 'interrupted: the integration\'s connection settings changed; the sync runs again with the new ones';
+      error = "interrupted: the integration's connection settings changed; the sync runs again with the new ones";
     } else if (reason === 'unreachable') {
       status = 'failed';
       error = (ctl.stop.signal.reason as Stopped).message;
@@ -293,10 +344,15 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
     status = counts.held > 0 ? 'paused' : 'completed';
   }
   await state.updateSyncs(db, syncIds, {
-    status: status === 'interrupted' ? 'failed' : status, processed, counts: JSON.stringify(counts), error, finished_at: finishedIso,
+    status: status === 'interrupted' ? 'failed' : status,
+    processed,
+    counts: JSON.stringify(counts),
+    error,
+    finished_at: finishedIso,
   });
   await accounts.releaseClaims(db, app, ctl.owner);
-  if (full && !ctl.signal.aborted) await state.updateState(db, app, { next_full_at: nextFull, confirmed_count: null, updated_at: finishedIso });
+  if (full && !ctl.signal.aborted)
+    await state.updateState(db, app, { next_full_at: nextFull, confirmed_count: null, updated_at: finishedIso });
   if (!deactivated) {
     const failures = counts.failed > 0 || status === 'failed' || status === 'interrupted';
     const nextMs = nextFull ? Date.parse(nextFull) : started.getTime() + cfg.settings.syncIntervalMinutes * 60_000;
@@ -305,4 +361,3 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   }
   return { status, syncId: syncIds[0], counts, http, error: error ?? undefined };
 }
-

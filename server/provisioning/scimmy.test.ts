@@ -31,10 +31,19 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
     const put = await h.t.admin({
       method: 'PUT',
       url: `/api/v1/applications/${appId}/idm`,
-      payload: { baseUrl: peer.baseUrl, auth: { type: 'bearer', token: peer.token }, settings: { rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, groupManagement: true } },
+      payload: {
+        baseUrl: peer.baseUrl,
+        auth: { type: 'bearer', token: peer.token },
+        settings: { rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, groupManagement: true },
+      },
     });
     expect(put.statusCode, put.body).toBe(200);
-    for (const name of ['ada', 'bob']) ids[name] = await h.user(name, { email: `${name}@example.test`, jobTitle: 'Engineer', phoneNumbers: [{ type: 'work', number: '+1 555 0100' }] });
+    for (const name of ['ada', 'bob'])
+      ids[name] = await h.user(name, {
+        email: `${name}@example.test`,
+        jobTitle: 'Engineer',
+        phoneNumbers: [{ type: 'work', number: '+1 555 0100' }],
+      });
     ids.dan = await h.user('dan.remote@example.test', { email: 'dan.remote@example.test', firstname: 'Dan', lastname: 'Remote' });
     groupId = await h.group('Interop');
     for (const id of Object.values(ids)) await h.member(groupId, id);
@@ -44,7 +53,7 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
     await peer?.stop();
   });
 
-  it('creates the group\'s users and the group, and adopts the account that already existed', async () => {
+  it("creates the group's users and the group, and adopts the account that already existed", async () => {
     await h.bind(appId, groupId);
     await h.activate(appId);
     const s = await h.settle(appId);
@@ -53,9 +62,19 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
     expect(remoteOf(ids.bob)).toMatchObject({ userName: 'bob', active: true });
     const dan = remoteOf(ids.dan);
     // userName only differs in letter case: equal for Roster (compared normalised), so left as it is.
-    expect(dan).toMatchObject({ userName: 'Dan.Remote@Example.test', externalId: ids.dan, active: true, name: { givenName: 'Dan', familyName: 'Remote' } });
-    expect([...peer.store.users.values()].filter((u) => String(u.data.userName).toLowerCase() === 'dan.remote@example.test')).toHaveLength(1);
-    const group = peer.store.groupIds().map((id) => peer.store.group(id)).find((g) => g?.displayName === 'Interop');
+    expect(dan).toMatchObject({
+      userName: 'Dan.Remote@Example.test',
+      externalId: ids.dan,
+      active: true,
+      name: { givenName: 'Dan', familyName: 'Remote' },
+    });
+    expect([...peer.store.users.values()].filter((u) => String(u.data.userName).toLowerCase() === 'dan.remote@example.test')).toHaveLength(
+      1,
+    );
+    const group = peer.store
+      .groupIds()
+      .map((id) => peer.store.group(id))
+      .find((g) => g?.displayName === 'Interop');
     expect(peer.store.memberIds(group?.id as string).sort()).toEqual([remoteOf(ids.ada)?.id, remoteOf(ids.bob)?.id, dan?.id].sort());
   });
 
@@ -82,7 +101,10 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
     await h.settle(appId);
     expect(remoteOf(ids.bob)?.active).toBe(false);
     const bobRemote = remoteOf(ids.bob)?.id as string;
-    const group = peer.store.groupIds().map((id) => peer.store.group(id)).find((g) => g?.displayName === 'Interop');
+    const group = peer.store
+      .groupIds()
+      .map((id) => peer.store.group(id))
+      .find((g) => g?.displayName === 'Interop');
     expect(peer.store.memberIds(group?.id as string)).not.toContain(bobRemote);
     const adaRemote = remoteOf(ids.ada)?.id as string;
     await h.t.admin({ method: 'DELETE', url: `/api/v1/users/${ids.ada}` });
@@ -99,7 +121,10 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
     const after = remoteOf(ids.dan);
     expect(after?.id).toBeTruthy();
     expect(after?.id).not.toBe(before);
-    const group = peer.store.groupIds().map((id) => peer.store.group(id)).find((g) => g?.displayName === 'Interop');
+    const group = peer.store
+      .groupIds()
+      .map((id) => peer.store.group(id))
+      .find((g) => g?.displayName === 'Interop');
     expect(peer.store.memberIds(group?.id as string)).toContain(after?.id);
   });
 });

@@ -45,9 +45,21 @@ export async function requestSync(deps: Deps, actor: Actor, applicationId: strin
   await activeConfig(deps, actor.organizationId, applicationId);
   const now = deps.clock.now().toISOString();
   const row: state.SyncRow = {
-    id: newId(), organization_id: actor.organizationId, application_id: applicationId, kind: 'full', trigger: 'manual', status: 'queued',
-    processed: 0, counts: '{}', error: null, initiated_by_type: actor.type, initiated_by_id: actor.id,
-    initiated_by_email: actor.email ?? null, created_at: now, started_at: null, finished_at: null,
+    id: newId(),
+    organization_id: actor.organizationId,
+    application_id: applicationId,
+    kind: 'full',
+    trigger: 'manual',
+    status: 'queued',
+    processed: 0,
+    counts: '{}',
+    error: null,
+    initiated_by_type: actor.type,
+    initiated_by_id: actor.id,
+    initiated_by_email: actor.email ?? null,
+    created_at: now,
+    started_at: null,
+    finished_at: null,
   };
   await inTransaction(deps.database.db, async (trx) => {
     await state.insertSync(trx, row);
@@ -57,7 +69,11 @@ export async function requestSync(deps: Deps, actor: Actor, applicationId: strin
 }
 
 /** Lets the deprovisioning a guardrail pause held back go ahead (at most the number shown). */
-export async function confirmDeprovisioning(deps: Deps, actor: Actor, applicationId: string): Promise<{ confirmed: number; sync: SyncView }> {
+export async function confirmDeprovisioning(
+  deps: Deps,
+  actor: Actor,
+  applicationId: string,
+): Promise<{ confirmed: number; sync: SyncView }> {
   await activeConfig(deps, actor.organizationId, applicationId);
   const { db } = deps.database;
   const st = await state.findState(db, applicationId);
@@ -67,8 +83,12 @@ export async function confirmDeprovisioning(deps: Deps, actor: Actor, applicatio
   await inTransaction(db, async (trx) => {
     await state.updateState(trx, applicationId, { confirmed_count: pause.deprovisions, updated_at: deps.clock.now().toISOString() });
     await record(trx, {
-      eventType: 'provisioning_confirmed', service: 'provisioning', actor, application: { id: app.id, name: app.name },
-      resource: { type: 'application', id: app.id, username: app.name }, changes: { deprovisions: pause.deprovisions },
+      eventType: 'provisioning_confirmed',
+      service: 'provisioning',
+      actor,
+      application: { id: app.id, name: app.name },
+      resource: { type: 'application', id: app.id, username: app.name },
+      changes: { deprovisions: pause.deprovisions },
     });
   });
   return { confirmed: pause.deprovisions, sync: await requestSync(deps, actor, applicationId) };
@@ -93,9 +113,12 @@ function explicitOp(candidate: Candidate, deprovision: 'deactivate' | 'delete'):
 }
 
 function skipped(applicationId: string, candidate: Candidate): UserSyncOutcome {
-  const message = candidate.user?.state === 'STAGED' ? 'the user is STAGED'
-    : isWanted(candidate) ? 'nothing to do'
-    : 'the user is not in scope of the application and has no account Roster manages there';
+  const message =
+    candidate.user?.state === 'STAGED'
+      ? 'the user is STAGED'
+      : isWanted(candidate)
+        ? 'nothing to do'
+        : 'the user is not in scope of the application and has no account Roster manages there';
   return { applicationId, userId: candidate.userId, outcome: 'skipped', message };
 }
 
@@ -110,15 +133,39 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
   if (!explicitOp(first, cfg.settings.deprovision)) return skipped(applicationId, first);
 
   const owner = `${accounts.USER_SYNC_CLAIM_PREFIX}${newId()}`;
-  await accounts.insertMissingAccounts(db, [{
-    application_id: applicationId, organization_id: actor.organizationId, user_id: userId, user_name: first.user?.username ?? userId, remote_id: null,
-    pushed_attributes: null, pushed_active: null, status: 'pending', last_operation: null, last_error: null, attempts: 0, next_attempt_at: null,
-    claimed_by: null, claimed_until: null, last_synced_at: null, updated_at: deps.clock.now().toISOString(),
-  }]);
+  await accounts.insertMissingAccounts(db, [
+    {
+      application_id: applicationId,
+      organization_id: actor.organizationId,
+      user_id: userId,
+      user_name: first.user?.username ?? userId,
+      remote_id: null,
+      pushed_attributes: null,
+      pushed_active: null,
+      status: 'pending',
+      last_operation: null,
+      last_error: null,
+      attempts: 0,
+      next_attempt_at: null,
+      claimed_by: null,
+      claimed_until: null,
+      last_synced_at: null,
+      updated_at: deps.clock.now().toISOString(),
+    },
+  ]);
   // A running sync lets go of each user as soon as his operation is written down.
   const claim = async () => {
     const at = deps.clock.now();
-    return (await accounts.claimAccounts(db, applicationId, [userId], owner, at.toISOString(), new Date(at.getTime() + USER_CLAIM_MS).toISOString())).has(userId);
+    return (
+      await accounts.claimAccounts(
+        db,
+        applicationId,
+        [userId],
+        owner,
+        at.toISOString(),
+        new Date(at.getTime() + USER_CLAIM_MS).toISOString(),
+      )
+    ).has(userId);
   };
   const until = Date.now() + CLAIM_WAIT_MS;
   while (!(await claim())) {
@@ -135,8 +182,15 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
     client = deps.idm.client(applicationId, cfg.client, cfg.settings);
     const stopped = deps.idm.signalFor(applicationId);
     const ctx: SyncContext = {
-      db, logger: deps.logger, clock: deps.clock, client, organizationId: actor.organizationId, application: { id: application.id, name: application.name },
-      settings: cfg.settings, actor, signal: AbortSignal.any([stopped, AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4)]),
+      db,
+      logger: deps.logger,
+      clock: deps.clock,
+      client,
+      organizationId: actor.organizationId,
+      application: { id: application.id, name: application.name },
+      settings: cfg.settings,
+      actor,
+      signal: AbortSignal.any([stopped, AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4)]),
       mode: { patch: st?.update_mode !== 'put' },
       learnPutOnly: async () => {
         ctx.mode.patch = false;
@@ -147,8 +201,14 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
     const result = await applyUserOp(ctx, op);
     if (result.kind === 'aborted') {
       const why = stopReasonOf(stopped);
-      if (why === 'reconfigured') throw conflict('IDM_RECONFIGURED', 'The integration\'s connection settings changed during the request; try again');
-      if (!why) throw new AppError('IDM_TIMEOUT', 504, `The application did not answer within ${(cfg.settings.requestTimeoutMs * 4) / 1000} s; try again`);
+      if (why === 'reconfigured')
+        throw conflict('IDM_RECONFIGURED', "The integration's connection settings changed during the request; try again");
+      if (!why)
+        throw new AppError(
+          'IDM_TIMEOUT',
+          504,
+          `The application did not answer within ${(cfg.settings.requestTimeoutMs * 4) / 1000} s; try again`,
+        );
       await recordDeactivated(db, actor, ctx.application, [unfinishedOf(op)]);
       throw new AppError('IDM_DEACTIVATED', 409, 'integration deactivated');
     }
@@ -185,9 +245,15 @@ export async function stopProvisioning(deps: Deps, actor: Actor, applicationId: 
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, syncKey(applicationId));
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, scheduleKey(applicationId));
   const now = deps.clock.now().toISOString();
-  await state.updateSyncs(db, (await state.listSyncsByStatus(db, applicationId, ['queued'])).map((s) => s.id), {
-    status: 'cancelled', error: 'integration deactivated', finished_at: now,
-  });
+  await state.updateSyncs(
+    db,
+    (await state.listSyncsByStatus(db, applicationId, ['queued'])).map((s) => s.id),
+    {
+      status: 'cancelled',
+      error: 'integration deactivated',
+      finished_at: now,
+    },
+  );
   const st = await state.findState(db, applicationId);
   if (st?.lock_owner && st.lock_until && st.lock_until > now) return;
   const cfg = await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
@@ -205,10 +271,21 @@ const BUSY_SAFETY_MS = 1000;
  * then runs out and the net fires).
  */
 export async function handleSyncJob(deps: Deps, payload: SyncJobPayload, ctx: JobContext): Promise<void> {
-  const outcome = await runSync(deps, { organizationId: payload.organizationId, applicationId: payload.applicationId, trigger: payload.trigger, signal: ctx.signal });
+  const outcome = await runSync(deps, {
+    organizationId: payload.organizationId,
+    applicationId: payload.applicationId,
+    trigger: payload.trigger,
+    signal: ctx.signal,
+  });
   if (outcome.status === 'busy') {
     const expires = outcome.lockUntil ? Date.parse(outcome.lockUntil) : Date.now();
-    await enqueueSync(deps.database.db, payload.organizationId, payload.applicationId, payload.trigger, new Date(Math.max(expires, Date.now()) + BUSY_SAFETY_MS));
+    await enqueueSync(
+      deps.database.db,
+      payload.organizationId,
+      payload.applicationId,
+      payload.trigger,
+      new Date(Math.max(expires, Date.now()) + BUSY_SAFETY_MS),
+    );
   } else if (outcome.status === 'interrupted') {
     // Handed back to the queue (a shutdown does not use up an attempt).
     throw new ProvisioningError('SYNC_INTERRUPTED', outcome.error ?? 'interrupted');
@@ -223,8 +300,13 @@ export function registerProvisioningWorkers(deps: Deps): void {
   void (async () => {
     for (const { organizationId, applicationId } of await state.listActiveApplicationIds(deps.database.db)) {
       const st = await state.findState(deps.database.db, applicationId);
-      await enqueueSync(deps.database.db, organizationId, applicationId, 'scheduled', st?.next_full_at ? new Date(st.next_full_at) : undefined);
+      await enqueueSync(
+        deps.database.db,
+        organizationId,
+        applicationId,
+        'scheduled',
+        st?.next_full_at ? new Date(st.next_full_at) : undefined,
+      );
     }
   })().catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule the periodic provisioning reconciles'));
 }
-

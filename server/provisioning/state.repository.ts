@@ -22,19 +22,29 @@ export async function activeApplicationsOfUser(db: Db, organizationId: string, u
     .where((eb) =>
       eb.or([
         eb.exists(
-          eb.selectFrom('application_groups as ag')
+          eb
+            .selectFrom('application_groups as ag')
             .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
             .select('m.user_id')
             .whereRef('ag.application_id', '=', 'i.application_id')
             .where('m.user_id', '=', userId),
         ),
         eb.exists(
-          eb.selectFrom('provisioning_users as p').select('p.user_id').whereRef('p.application_id', '=', 'i.application_id').where('p.user_id', '=', userId),
+          eb
+            .selectFrom('provisioning_users as p')
+            .select('p.user_id')
+            .whereRef('p.application_id', '=', 'i.application_id')
+            .where('p.user_id', '=', userId),
         ),
         eb.exists(
-          eb.selectFrom('app_user_links as l').select('l.user_id').whereRef('l.application_id', '=', 'i.application_id').where('l.user_id', '=', userId),
+          eb
+            .selectFrom('app_user_links as l')
+            .select('l.user_id')
+            .whereRef('l.application_id', '=', 'i.application_id')
+            .where('l.user_id', '=', userId),
         ),
-      ]))
+      ]),
+    )
     .execute();
   return rows.map((r) => r.application_id);
 }
@@ -48,9 +58,22 @@ export async function activeApplicationsOfGroup(db: Db, organizationId: string, 
     .where('i.status', 'in', ACTIVE)
     .where((eb) =>
       eb.or([
-        eb.exists(eb.selectFrom('application_groups as ag').select('ag.group_id').whereRef('ag.application_id', '=', 'i.application_id').where('ag.group_id', '=', groupId)),
-        eb.exists(eb.selectFrom('app_group_links as g').select('g.group_id').whereRef('g.application_id', '=', 'i.application_id').where('g.group_id', '=', groupId)),
-      ]))
+        eb.exists(
+          eb
+            .selectFrom('application_groups as ag')
+            .select('ag.group_id')
+            .whereRef('ag.application_id', '=', 'i.application_id')
+            .where('ag.group_id', '=', groupId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('app_group_links as g')
+            .select('g.group_id')
+            .whereRef('g.application_id', '=', 'i.application_id')
+            .where('g.group_id', '=', groupId),
+        ),
+      ]),
+    )
     .execute();
   return rows.map((r) => r.application_id);
 }
@@ -67,7 +90,11 @@ export async function isIntegrationActive(db: Db, organizationId: string, applic
 }
 
 export async function listActiveApplicationIds(db: Db): Promise<Array<{ applicationId: string; organizationId: string }>> {
-  const rows = await db.selectFrom('idm_integrations').select(['application_id', 'organization_id']).where('status', 'in', ACTIVE).execute();
+  const rows = await db
+    .selectFrom('idm_integrations')
+    .select(['application_id', 'organization_id'])
+    .where('status', 'in', ACTIVE)
+    .execute();
   return rows.map((r) => ({ applicationId: r.application_id, organizationId: r.organization_id }));
 }
 
@@ -84,7 +111,14 @@ export async function upsertHints(db: Db, rows: HintRow[]): Promise<void> {
 }
 
 export async function listHints(db: Db, applicationId: string, limit: number): Promise<HintRow[]> {
-  return db.selectFrom('provisioning_hints').selectAll().where('application_id', '=', applicationId).orderBy('created_at').orderBy('item_id').limit(limit).execute();
+  return db
+    .selectFrom('provisioning_hints')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('created_at')
+    .orderBy('item_id')
+    .limit(limit)
+    .execute();
 }
 
 export async function countHints(db: Db, applicationId: string): Promise<{ users: number; groups: number }> {
@@ -105,7 +139,11 @@ export async function deleteHints(db: Db, applicationId: string, hints: Pick<Hin
     await db
       .deleteFrom('provisioning_hints')
       .where('application_id', '=', applicationId)
-      .where('token', 'in', chunk.map((h) => h.token))
+      .where(
+        'token',
+        'in',
+        chunk.map((h) => h.token),
+      )
       .execute();
   }
 }
@@ -122,8 +160,18 @@ export async function ensureState(db: Db, organizationId: string, applicationId:
   await db
     .insertInto('provisioning_state')
     .values({
-      application_id: applicationId, organization_id: organizationId, full_token: null, next_full_at: null, lock_owner: null, lock_until: null,
-      pause: null, paused_at: null, confirmed_count: null, update_mode: null, last_sync_id: null, updated_at: now,
+      application_id: applicationId,
+      organization_id: organizationId,
+      full_token: null,
+      next_full_at: null,
+      lock_owner: null,
+      lock_until: null,
+      pause: null,
+      paused_at: null,
+      confirmed_count: null,
+      update_mode: null,
+      last_sync_id: null,
+      updated_at: now,
     })
     .onConflict((oc) => oc.column('application_id').doNothing())
     .execute();
@@ -139,7 +187,12 @@ export async function updateState(db: Db, applicationId: string, patch: Partial<
 
 /** Clears the owed full reconcile only if nobody asked for another one since `token` was read. */
 export async function clearFullToken(db: Db, applicationId: string, token: string): Promise<void> {
-  await db.updateTable('provisioning_state').set({ full_token: null }).where('application_id', '=', applicationId).where('full_token', '=', token).execute();
+  await db
+    .updateTable('provisioning_state')
+    .set({ full_token: null })
+    .where('application_id', '=', applicationId)
+    .where('full_token', '=', token)
+    .execute();
 }
 
 /** Takes the application's lock when it is free or its holder stopped renewing it. */
@@ -154,12 +207,22 @@ export async function acquireLock(db: Db, applicationId: string, owner: string, 
 }
 
 export async function renewLock(db: Db, applicationId: string, owner: string, until: string): Promise<boolean> {
-  const r = await db.updateTable('provisioning_state').set({ lock_until: until }).where('application_id', '=', applicationId).where('lock_owner', '=', owner).executeTakeFirst();
+  const r = await db
+    .updateTable('provisioning_state')
+    .set({ lock_until: until })
+    .where('application_id', '=', applicationId)
+    .where('lock_owner', '=', owner)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 export async function releaseLock(db: Db, applicationId: string, owner: string): Promise<void> {
-  await db.updateTable('provisioning_state').set({ lock_owner: null, lock_until: null }).where('application_id', '=', applicationId).where('lock_owner', '=', owner).execute();
+  await db
+    .updateTable('provisioning_state')
+    .set({ lock_owner: null, lock_until: null })
+    .where('application_id', '=', applicationId)
+    .where('lock_owner', '=', owner)
+    .execute();
 }
 
 // ---- sync runs -----------------------------------------------------------------------------------
@@ -174,11 +237,22 @@ export async function updateSyncs(db: Db, ids: string[], patch: Partial<SyncRow>
 }
 
 export async function findSync(db: Db, applicationId: string, id: string): Promise<SyncRow | undefined> {
-  return db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('provisioning_syncs')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function listSyncsByStatus(db: Db, applicationId: string, statuses: SyncRow['status'][]): Promise<SyncRow[]> {
-  return db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId).where('status', 'in', statuses).orderBy('created_at').execute();
+  return db
+    .selectFrom('provisioning_syncs')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('status', 'in', statuses)
+    .orderBy('created_at')
+    .execute();
 }
 
 export async function findLatestSync(db: Db, applicationId: string, finishedOnly: boolean): Promise<SyncRow | undefined> {
@@ -187,10 +261,17 @@ export async function findLatestSync(db: Db, applicationId: string, finishedOnly
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
-export async function listSyncs(db: Db, applicationId: string, limit: number, before?: { createdAt: string; id: string }): Promise<SyncRow[]> {
+export async function listSyncs(
+  db: Db,
+  applicationId: string,
+  limit: number,
+  before?: { createdAt: string; id: string },
+): Promise<SyncRow[]> {
   let q = db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId);
   if (before) {
-    q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),
+    );
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

@@ -23,8 +23,16 @@ export interface SyncView {
 
 export function toSyncView(r: state.SyncRow): SyncView {
   const v: SyncView = {
-    id: r.id, kind: r.kind, trigger: r.trigger, status: r.status, processed: r.processed, counts: JSON.parse(r.counts) as Record<string, number>,
-    createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, initiatedBy: { type: r.initiated_by_type, id: r.initiated_by_id },
+    id: r.id,
+    kind: r.kind,
+    trigger: r.trigger,
+    status: r.status,
+    processed: r.processed,
+    counts: JSON.parse(r.counts) as Record<string, number>,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    initiatedBy: { type: r.initiated_by_type, id: r.initiated_by_id },
   };
   if (r.error) v.error = r.error;
   if (r.initiated_by_email) v.initiatedBy.email = r.initiated_by_email;
@@ -50,11 +58,29 @@ export interface ProvisioningStatus {
   currentSync: SyncView | null;
   lastSync: SyncView | null;
   nextReconcileAt: string | null;
-  paused: { since: string | null; syncId: string; deprovisions: number; linked: number; percent: number; minimum: number; confirmed: boolean } | null;
+  paused: {
+    since: string | null;
+    syncId: string;
+    deprovisions: number;
+    linked: number;
+    percent: number;
+    minimum: number;
+    confirmed: boolean;
+  } | null;
   pending: { users: number; groups: number; fullReconcile: boolean; queuedSyncs: number };
   failed: {
     total: number;
-    items: Array<{ type: 'user' | 'group'; id: string; name: string; status: string; operation: string | null; error: string | null; attempts: number; nextAttemptAt: string | null; updatedAt: string }>;
+    items: Array<{
+      type: 'user' | 'group';
+      id: string;
+      name: string;
+      status: string;
+      operation: string | null;
+      error: string | null;
+      attempts: number;
+      nextAttemptAt: string | null;
+      updatedAt: string;
+    }>;
   };
 }
 
@@ -71,7 +97,9 @@ export async function getStatus(deps: Deps, organizationId: string, applicationI
   const queued = await state.listSyncsByStatus(db, applicationId, ['queued']);
   const users = await accounts.listProblemAccounts(db, applicationId, 100);
   const groups = await listProblemGroups(db, applicationId, 100);
-  const pause = st?.pause ? (JSON.parse(st.pause) as { syncId: string; deprovisions: number; linked: number; percent: number; minimum: number }) : null;
+  const pause = st?.pause
+    ? (JSON.parse(st.pause) as { syncId: string; deprovisions: number; linked: number; percent: number; minimum: number })
+    : null;
   return {
     applicationId,
     integrationStatus: integration.status,
@@ -79,13 +107,35 @@ export async function getStatus(deps: Deps, organizationId: string, applicationI
     currentSync: current ? toSyncView(current) : null,
     lastSync: last ? toSyncView(last) : null,
     nextReconcileAt: st?.next_full_at ?? null,
-    paused: pause ? { since: st?.paused_at ?? null, ...pause, confirmed: st?.confirmed_count !== null && st?.confirmed_count !== undefined } : null,
+    paused: pause
+      ? { since: st?.paused_at ?? null, ...pause, confirmed: st?.confirmed_count !== null && st?.confirmed_count !== undefined }
+      : null,
     pending: { users: hints.users, groups: hints.groups, fullReconcile: Boolean(st?.full_token), queuedSyncs: queued.length },
     failed: {
       total: (await accounts.countProblemAccounts(db, applicationId)) + groups.length,
       items: [
-        ...users.map((u) => ({ type: 'user' as const, id: u.user_id, name: u.user_name, status: u.status, operation: u.last_operation, error: u.last_error, attempts: u.attempts, nextAttemptAt: u.next_attempt_at, updatedAt: u.updated_at })),
-        ...groups.map((g) => ({ type: 'group' as const, id: g.group_id, name: g.group_name, status: g.status, operation: g.last_operation, error: g.last_error, attempts: g.attempts, nextAttemptAt: null, updatedAt: g.updated_at })),
+        ...users.map((u) => ({
+          type: 'user' as const,
+          id: u.user_id,
+          name: u.user_name,
+          status: u.status,
+          operation: u.last_operation,
+          error: u.last_error,
+          attempts: u.attempts,
+          nextAttemptAt: u.next_attempt_at,
+          updatedAt: u.updated_at,
+        })),
+        ...groups.map((g) => ({
+          type: 'group' as const,
+          id: g.group_id,
+          name: g.group_name,
+          status: g.status,
+          operation: g.last_operation,
+          error: g.last_error,
+          attempts: g.attempts,
+          nextAttemptAt: null,
+          updatedAt: g.updated_at,
+        })),
       ],
     },
   };

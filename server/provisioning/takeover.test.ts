@@ -27,7 +27,8 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
     const group = (await t.admin({ method: 'POST', url: '/api/v1/groups', payload: { name: 'Takeover' } })).json().id;
     const ids: string[] = [];
     for (const name of ['tara', 'uma', 'vic', 'wes', 'xan']) {
-      const id = (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: name, email: `${name}@example.com` } })).json().id;
+      const id = (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: name, email: `${name}@example.com` } })).json()
+        .id;
       await t.admin({ method: 'PUT', url: `/api/v1/groups/${group}/members/${id}` });
       ids.push(id);
     }
@@ -38,24 +39,72 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
     const now = Date.now();
     const at = (ms: number) => new Date(now + ms).toISOString();
     const organizationId = t.adminActor.organizationId;
-    await db.updateTable('provisioning_state').set({ lock_owner: 'dead-sync', lock_until: at(-1000) }).where('application_id', '=', appId).execute();
-    await db.insertInto('provisioning_syncs').values({
-      id: '01a00000-0000-7000-8000-00000000dead', organization_id: organizationId, application_id: appId, kind: 'full', trigger: 'activation', status: 'running',
-      processed: 0, counts: '{}', error: null, initiated_by_type: 'system', initiated_by_id: null, initiated_by_email: null, created_at: at(-60_000), started_at: at(-60_000), finished_at: null,
-    }).execute();
+    await db
+      .updateTable('provisioning_state')
+      .set({ lock_owner: 'dead-sync', lock_until: at(-1000) })
+      .where('application_id', '=', appId)
+      .execute();
+    await db
+      .insertInto('provisioning_syncs')
+      .values({
+        id: '01a00000-0000-7000-8000-00000000dead',
+        organization_id: organizationId,
+        application_id: appId,
+        kind: 'full',
+        trigger: 'activation',
+        status: 'running',
+        processed: 0,
+        counts: '{}',
+        error: null,
+        initiated_by_type: 'system',
+        initiated_by_id: null,
+        initiated_by_email: null,
+        created_at: at(-60_000),
+        started_at: at(-60_000),
+        finished_at: null,
+      })
+      .execute();
     const account = (userId: string, username: string, claimedBy: string, until: number) => ({
-      application_id: appId, organization_id: organizationId, user_id: userId, user_name: username, remote_id: null, pushed_attributes: null, pushed_active: null,
-      status: 'pending' as const, last_operation: null, last_error: null, attempts: 0, next_attempt_at: null, claimed_by: claimedBy, claimed_until: at(until), last_synced_at: null, updated_at: at(-60_000),
+      application_id: appId,
+      organization_id: organizationId,
+      user_id: userId,
+      user_name: username,
+      remote_id: null,
+      pushed_attributes: null,
+      pushed_active: null,
+      status: 'pending' as const,
+      last_operation: null,
+      last_error: null,
+      attempts: 0,
+      next_attempt_at: null,
+      claimed_by: claimedBy,
+      claimed_until: at(until),
+      last_synced_at: null,
+      updated_at: at(-60_000),
     });
-    await db.insertInto('provisioning_users').values([
-      account(ids[0], 'tara', 'dead-sync', 10 * 60_000), account(ids[1], 'uma', 'dead-sync', 10 * 60_000), account(ids[2], 'vic', 'dead-sync', 10 * 60_000),
-      account(ids[3], 'wes', 'user-sync:someone', 60_000),
-    ]).execute();
+    await db
+      .insertInto('provisioning_users')
+      .values([
+        account(ids[0], 'tara', 'dead-sync', 10 * 60_000),
+        account(ids[1], 'uma', 'dead-sync', 10 * 60_000),
+        account(ids[2], 'vic', 'dead-sync', 10 * 60_000),
+        account(ids[3], 'wes', 'user-sync:someone', 60_000),
+      ])
+      .execute();
 
     const outcome = await runSync(t.deps, { organizationId, applicationId: appId, trigger: 'activation' });
     expect(outcome).toMatchObject({ status: 'completed', counts: { created: 4 } });
-    expect(scim.store.listUsers().map((u) => u.userName).sort()).toEqual(['tara', 'uma', 'vic', 'xan']);
-    const dead = await db.selectFrom('provisioning_syncs').selectAll().where('id', '=', '01a00000-0000-7000-8000-00000000dead').executeTakeFirstOrThrow();
+    expect(
+      scim.store
+        .listUsers()
+        .map((u) => u.userName)
+        .sort(),
+    ).toEqual(['tara', 'uma', 'vic', 'xan']);
+    const dead = await db
+      .selectFrom('provisioning_syncs')
+      .selectAll()
+      .where('id', '=', '01a00000-0000-7000-8000-00000000dead')
+      .executeTakeFirstOrThrow();
     expect(dead).toMatchObject({ status: 'failed', error: expect.stringContaining('a later sync took over') });
     expect(dead.finished_at).not.toBeNull();
     const wes = await db.selectFrom('provisioning_users').selectAll().where('user_id', '=', ids[3]).executeTakeFirstOrThrow();

@@ -22,7 +22,18 @@ export interface Harness {
   status(appId: string): Promise<ProvisioningStatus>;
   /** Waits until nothing is owed or running for the application, and returns the status. */
   settle(appId: string, timeoutMs?: number): Promise<ProvisioningStatus>;
-  events(appId: string, eventType?: string): Promise<Array<{ eventType: string; success: boolean; resource: { id: string; username?: string }; message?: string; changes?: Record<string, unknown> }>>;
+  events(
+    appId: string,
+    eventType?: string,
+  ): Promise<
+    Array<{
+      eventType: string;
+      success: boolean;
+      resource: { id: string; username?: string };
+      message?: string;
+      changes?: Record<string, unknown>;
+    }>
+  >;
 }
 
 export async function startHarness(dialect: Dialect): Promise<Harness> {
@@ -41,23 +52,47 @@ export async function startHarness(dialect: Dialect): Promise<Harness> {
       await t.close();
     },
     user: async (username, extra = {}) =>
-      (await ok({ method: 'POST', url: '/api/v1/users', payload: { username, email: `${username}@example.com`, firstname: 'First', lastname: username, ...extra } })).json().id,
+      (
+        await ok({
+          method: 'POST',
+          url: '/api/v1/users',
+          payload: { username, email: `${username}@example.com`, firstname: 'First', lastname: username, ...extra },
+        })
+      ).json().id,
     group: async (name) => (await ok({ method: 'POST', url: '/api/v1/groups', payload: { name } })).json().id,
-    member: async (groupId, userId) => { await ok({ method: 'PUT', url: `/api/v1/groups/${groupId}/members/${userId}` }); },
-    unmember: async (groupId, userId) => { await ok({ method: 'DELETE', url: `/api/v1/groups/${groupId}/members/${userId}` }); },
-    bind: async (appId, groupId) => { await ok({ method: 'PUT', url: `/api/v1/applications/${appId}/groups/${groupId}` }); },
-    unbind: async (appId, groupId) => { await ok({ method: 'DELETE', url: `/api/v1/applications/${appId}/groups/${groupId}` }); },
+    member: async (groupId, userId) => {
+      await ok({ method: 'PUT', url: `/api/v1/groups/${groupId}/members/${userId}` });
+    },
+    unmember: async (groupId, userId) => {
+      await ok({ method: 'DELETE', url: `/api/v1/groups/${groupId}/members/${userId}` });
+    },
+    bind: async (appId, groupId) => {
+      await ok({ method: 'PUT', url: `/api/v1/applications/${appId}/groups/${groupId}` });
+    },
+    unbind: async (appId, groupId) => {
+      await ok({ method: 'DELETE', url: `/api/v1/applications/${appId}/groups/${groupId}` });
+    },
     connect: (scim, name, settings = {}) => connectApplication(t, scim, name, settings),
-    activate: async (appId) => { await ok({ method: 'POST', url: `/api/v1/applications/${appId}/idm/activate` }); },
+    activate: async (appId) => {
+      await ok({ method: 'POST', url: `/api/v1/applications/${appId}/idm/activate` });
+    },
     status: async (appId) => (await ok({ method: 'GET', url: `/api/v1/applications/${appId}/idm/status` })).json(),
     settle: (appId, timeoutMs = 20_000) =>
-      eventually(async () => {
-        const s = await h.status(appId);
-        const idle = !s.running && s.pending.users === 0 && s.pending.groups === 0 && !s.pending.fullReconcile && s.pending.queuedSyncs === 0;
-        return idle ? s : undefined;
-      }, timeoutMs, 'provisioning to settle'),
+      eventually(
+        async () => {
+          const s = await h.status(appId);
+          const idle =
+            !s.running && s.pending.users === 0 && s.pending.groups === 0 && !s.pending.fullReconcile && s.pending.queuedSyncs === 0;
+          return idle ? s : undefined;
+        },
+        timeoutMs,
+        'provisioning to settle',
+      ),
     events: async (appId, eventType) => {
-      const r = await ok({ method: 'GET', url: `/api/v1/insights/events?applicationId=${appId}&limit=500${eventType ? `&eventType=${eventType}` : ''}` });
+      const r = await ok({
+        method: 'GET',
+        url: `/api/v1/insights/events?applicationId=${appId}&limit=500${eventType ? `&eventType=${eventType}` : ''}`,
+      });
       return r.json().items;
     },
   };

@@ -24,7 +24,8 @@ describe.each(dialects)('provisioning triggers on %s', (dialect) => {
     appId = await connectApplication(t, scim, 'Active App');
     idle = await connectApplication(t, scim, 'Inactive App');
     groupId = (await t.admin({ method: 'POST', url: '/api/v1/groups', payload: { name: 'Ops' } })).json().id;
-    userId = (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'olive', email: 'olive@example.com' } })).json().id;
+    userId = (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'olive', email: 'olive@example.com' } })).json()
+      .id;
     await t.admin({ method: 'PUT', url: `/api/v1/groups/${groupId}/members/${userId}` });
     await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/groups/${groupId}` });
     await t.admin({ method: 'PUT', url: `/api/v1/applications/${idle}/groups/${groupId}` });
@@ -38,7 +39,11 @@ describe.each(dialects)('provisioning triggers on %s', (dialect) => {
   });
 
   it('activation owes a full reconcile and enqueues it', async () => {
-    const st = await t.database.db.selectFrom('provisioning_state').selectAll().where('application_id', '=', appId).executeTakeFirstOrThrow();
+    const st = await t.database.db
+      .selectFrom('provisioning_state')
+      .selectAll()
+      .where('application_id', '=', appId)
+      .executeTakeFirstOrThrow();
     expect(st.full_token).toBeTruthy();
     expect(await queued()).toBe(1);
   });
@@ -75,7 +80,11 @@ describe.each(dialects)('provisioning triggers on %s', (dialect) => {
     expect((await hints(appId)).map((h) => h.kind)).toEqual(['group']);
     await t.database.db.updateTable('provisioning_state').set({ full_token: null }).execute();
     await t.admin({ method: 'DELETE', url: `/api/v1/applications/${appId}/groups/${groupId}` });
-    const st = await t.database.db.selectFrom('provisioning_state').select('full_token').where('application_id', '=', appId).executeTakeFirstOrThrow();
+    const st = await t.database.db
+      .selectFrom('provisioning_state')
+      .select('full_token')
+      .where('application_id', '=', appId)
+      .executeTakeFirstOrThrow();
     expect(st.full_token).toBeTruthy();
     expect(await queued()).toBe(1);
   });

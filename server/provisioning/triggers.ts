@@ -45,23 +45,44 @@ export function provisioningQueue(): JobQueue | undefined {
 export const SYNC_JOB_OPTIONS = { maxAttempts: 5, backoffMs: 5000 } as const;
 
 /** Enqueues a sync of the application in the caller's transaction. */
-export async function enqueueSync(db: Db, organizationId: string, applicationId: string, trigger: SyncTrigger, runAt?: Date): Promise<void> {
+export async function enqueueSync(
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  trigger: SyncTrigger,
+  runAt?: Date,
+): Promise<void> {
   const queue = registered;
   if (!queue) return;
   const scheduled = trigger === 'scheduled' || trigger === 'retry';
   // A concurrent enqueue of the key racing a worker is settled inside the queue adapter (pgboss.ts).
-  await queue.enqueue<SyncJobPayload>(db, PROVISIONING_SYNC_JOB, { organizationId, applicationId, trigger }, {
-    ...SYNC_JOB_OPTIONS,
-    singletonKey: scheduled ? scheduleKey(applicationId) : syncKey(applicationId),
-    organizationId,
-    runAt,
-  });
+  await queue.enqueue<SyncJobPayload>(
+    db,
+    PROVISIONING_SYNC_JOB,
+    { organizationId, applicationId, trigger },
+    {
+      ...SYNC_JOB_OPTIONS,
+      singletonKey: scheduled ? scheduleKey(applicationId) : syncKey(applicationId),
+      organizationId,
+      runAt,
+    },
+  );
 }
 
 async function hint(db: Db, organizationId: string, applicationIds: string[], kind: repo.HintRow['kind'], itemId: string): Promise<void> {
   if (applicationIds.length === 0) return;
   const now = new Date().toISOString();
-  await repo.upsertHints(db, applicationIds.map((applicationId) => ({ application_id: applicationId, organization_id: organizationId, kind, item_id: itemId, token: newId(), created_at: now })));
+  await repo.upsertHints(
+    db,
+    applicationIds.map((applicationId) => ({
+      application_id: applicationId,
+      organization_id: organizationId,
+      kind,
+      item_id: itemId,
+      token: newId(),
+      created_at: now,
+    })),
+  );
   // runAt now: a waiting job of the key may have been put off (see handleSyncJob); a change pulls it forward.
   for (const applicationId of applicationIds) await enqueueSync(db, organizationId, applicationId, 'change', dueNow());
 }

@@ -67,12 +67,37 @@ export async function runUsersPhase(p: UsersPhase): Promise<void> {
     if (ctx.signal.aborted || ops.length === 0) return ops;
     const now = ctx.clock.now();
     const iso = now.toISOString();
-    await accounts.insertMissingAccounts(ctx.db, ops.filter((o) => !o.candidate.account).map((o) => ({
-      application_id: app, organization_id: ctx.organizationId, user_id: o.candidate.userId, user_name: o.candidate.user?.username ?? o.candidate.userId,
-      remote_id: null, pushed_attributes: null, pushed_active: null, status: 'pending', last_operation: null, last_error: null, attempts: 0,
-      next_attempt_at: null, claimed_by: null, claimed_until: null, last_synced_at: null, updated_at: iso,
-    })));
-    const held = await accounts.claimAccounts(ctx.db, app, ops.map((o) => o.candidate.userId), p.owner, iso, new Date(now.getTime() + CLAIM_MS).toISOString());
+    await accounts.insertMissingAccounts(
+      ctx.db,
+      ops
+        .filter((o) => !o.candidate.account)
+        .map((o) => ({
+          application_id: app,
+          organization_id: ctx.organizationId,
+          user_id: o.candidate.userId,
+          user_name: o.candidate.user?.username ?? o.candidate.userId,
+          remote_id: null,
+          pushed_attributes: null,
+          pushed_active: null,
+          status: 'pending',
+          last_operation: null,
+          last_error: null,
+          attempts: 0,
+          next_attempt_at: null,
+          claimed_by: null,
+          claimed_until: null,
+          last_synced_at: null,
+          updated_at: iso,
+        })),
+    );
+    const held = await accounts.claimAccounts(
+      ctx.db,
+      app,
+      ops.map((o) => o.candidate.userId),
+      p.owner,
+      iso,
+      new Date(now.getTime() + CLAIM_MS).toISOString(),
+    );
     return ops.filter((o) => held.has(o.candidate.userId));
   };
 
@@ -91,17 +116,33 @@ export async function runUsersPhase(p: UsersPhase): Promise<void> {
     }
     const c = p.counts;
     switch (persisted.outcome) {
-      case 'created': c.created++; break;
-      case 'linked': c.linked++; break;
-      case 'updated': c.updated++; break;
-      case 'deprovisioned': c.deprovisioned++; break;
-      case 'deleted': case 'removed': c.deleted++; break;
-      case 'failed': if (persisted.errorCode === 'ORPHANED_ACCOUNT') c.orphaned++; else c.failed++; break;
-      default: break;
+      case 'created':
+        c.created++;
+        break;
+      case 'linked':
+        c.linked++;
+        break;
+      case 'updated':
+        c.updated++;
+        break;
+      case 'deprovisioned':
+        c.deprovisioned++;
+        break;
+      case 'deleted':
+      case 'removed':
+        c.deleted++;
+        break;
+      case 'failed':
+        if (persisted.errorCode === 'ORPHANED_ACCOUNT') c.orphaned++;
+        else c.failed++;
+        break;
+      default:
+        break;
     }
     p.onProcessed();
     if (result.kind === 'failed' && isSystemic(result.error)) {
-      if (++failuresInARow >= BREAKER_LIMIT) p.stop('unreachable', `The sync stopped after ${BREAKER_LIMIT} failures in a row: ${describe(result.error).message}`);
+      if (++failuresInARow >= BREAKER_LIMIT)
+        p.stop('unreachable', `The sync stopped after ${BREAKER_LIMIT} failures in a row: ${describe(result.error).message}`);
     } else if (result.kind !== 'failed') {
       failuresInARow = 0;
     }

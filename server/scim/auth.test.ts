@@ -3,7 +3,13 @@ import { OAuthClientCredentials, staticAuth, type TokenPost } from './auth.ts';
 import { ScimClientError, ScimError } from './errors.ts';
 import { sleep } from './limits.ts';
 
-const CONFIG = { type: 'oauth2_client_credentials' as const, tokenUrl: 'https://idp.example.test/token', clientId: 'my client', clientSecret: 's3cret!', scope: 'scim' };
+const CONFIG = {
+  type: 'oauth2_client_credentials' as const,
+  tokenUrl: 'https://idp.example.test/token',
+  clientId: 'my client',
+  clientSecret: 's3cret!',
+  scope: 'scim',
+};
 
 function fakeIdp(behaviour: (form: Record<string, string>, headers: Record<string, string>, n: number) => Promise<unknown> | unknown) {
   const calls: Array<{ form: Record<string, string>; headers: Record<string, string> }> = [];
@@ -100,7 +106,11 @@ describe('OAuth 2.0 client credentials', () => {
 
     const noToken = new OAuthClientCredentials(CONFIG, new URL(CONFIG.tokenUrl), fakeIdp(() => ({ token_type: 'bearer' })).post);
     await expect(noToken.header()).rejects.toMatchObject({ code: 'AUTH_FAILED' });
-    const mac = new OAuthClientCredentials(CONFIG, new URL(CONFIG.tokenUrl), fakeIdp(() => ({ access_token: 'x', token_type: 'mac' })).post);
+    const mac = new OAuthClientCredentials(
+      CONFIG,
+      new URL(CONFIG.tokenUrl),
+      fakeIdp(() => ({ access_token: 'x', token_type: 'mac' })).post,
+    );
     await expect(mac.header()).rejects.toMatchObject({ code: 'AUTH_FAILED' });
   });
 

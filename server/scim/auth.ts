@@ -28,7 +28,8 @@ export function staticAuth(auth: Extract<ScimAuth, { type: 'bearer' | 'basic' }>
     header = `Bearer ${auth.token.trim()}`;
     secrets = [auth.token.trim(), header];
   } else {
-    if (!auth.username || auth.username.includes(':')) throw new ScimClientError('INVALID_CONFIG', 'The user name is empty or contains ":".');
+    if (!auth.username || auth.username.includes(':'))
+      throw new ScimClientError('INVALID_CONFIG', 'The user name is empty or contains ":".');
     const encoded = Buffer.from(`${auth.username}:${auth.password ?? ''}`, 'utf8').toString('base64');
     header = `Basic ${encoded}`;
     secrets = [auth.password, encoded].filter(Boolean);
@@ -84,7 +85,12 @@ export class OAuthClientCredentials implements AuthProvider {
   /** Token requests made, for tests and diagnostics. */
   tokenRequests = 0;
 
-  constructor(config: Extract<ScimAuth, { type: 'oauth2_client_credentials' }>, tokenUrl: URL, post: TokenPost, now: () => number = Date.now) {
+  constructor(
+    config: Extract<ScimAuth, { type: 'oauth2_client_credentials' }>,
+    tokenUrl: URL,
+    post: TokenPost,
+    now: () => number = Date.now,
+  ) {
     if (!config.clientId) throw new ScimClientError('INVALID_CONFIG', 'The OAuth client id is empty.');
     if (!config.clientSecret) throw new ScimClientError('INVALID_CONFIG', 'The OAuth client secret is empty.');
     this.#config = config;
@@ -129,10 +135,14 @@ export class OAuthClientCredentials implements AuthProvider {
       }
     } catch (err) {
       if (!(err instanceof ScimError)) throw err;
-      throw new ScimClientError('AUTH_FAILED', redact(`The OAuth token endpoint refused to issue a token (HTTP ${err.status}): ${err.detail}`, this.secrets()), {
-        status: err.status,
-        retryable: err.status >= 500 || err.status === 429,
-      });
+      throw new ScimClientError(
+        'AUTH_FAILED',
+        redact(`The OAuth token endpoint refused to issue a token (HTTP ${err.status}): ${err.detail}`, this.secrets()),
+        {
+          status: err.status,
+          retryable: err.status >= 500 || err.status === 429,
+        },
+      );
     }
   }
 
@@ -157,7 +167,10 @@ export class OAuthClientCredentials implements AuthProvider {
     }
     const type = asString(getCI(body, 'token_type'));
     if (type && type.toLowerCase() !== 'bearer') {
-      throw new ScimClientError('AUTH_FAILED', `The OAuth token endpoint issued a "${type.slice(0, 20)}" token; only bearer tokens are supported.`);
+      throw new ScimClientError(
+        'AUTH_FAILED',
+        `The OAuth token endpoint issued a "${type.slice(0, 20)}" token; only bearer tokens are supported.`,
+      );
     }
     // Without expires_in, keep it an hour: a 401 throws it away earlier if needed.
     const lifetimeMs = Math.max(1, asInteger(getCI(body, 'expires_in')) ?? 3600) * 1000;

@@ -51,7 +51,11 @@ const CASES: Array<[string, Partial<Quirks>, Partial<ScimClientOptions>?]> = [
   ['P6 cursor only (learnt from ServiceProviderConfig)', { cursorOnly: true, maxPageSize: 100 }],
   ['P6 cursor only, startIndex refused with 400', { cursorOnly: true, cursorOnlyStartIndex: 'reject' }],
   ['P6 cursor only, startIndex ignored, no discovery', { cursorOnly: true }, { paging: { discover: false } }],
-  ['P6 cursor only, startIndex refused, no discovery', { cursorOnly: true, cursorOnlyStartIndex: 'reject' }, { paging: { discover: false } }],
+  [
+    'P6 cursor only, startIndex refused, no discovery',
+    { cursorOnly: true, cursorOnlyStartIndex: 'reject' },
+    { paging: { discover: false } },
+  ],
   ['P7 unsolicited nextCursor on index pages', { unsolicitedNextCursor: true }],
   ['P7 unsolicited nextCursor, then expiredCursor (restart)', { unsolicitedNextCursor: true, expireNextCursors: 1 }],
   ['P7 cursor mode asked for, then expiredCursor (restart)', { expireNextCursors: 1 }, { paging: { mode: 'cursor' } }],
@@ -68,7 +72,17 @@ const CASES: Array<[string, Partial<Quirks>, Partial<ScimClientOptions>?]> = [
   ['P13+P1', { requireStartIndexAndCount: true, maxPageSize: 30, advertisedMaxPageSize: 1000 }],
   // Shapes of real servers (SCIM-QUIRKS.md vendor notes and recorded peers).
   ['like scimmy 1.3.5', { defaultPageSize: 20, pastEndBehavior: 'firstPage', itemsPerPageEchoesCount: true, cursorSupported: false }],
-  ['like scim2-server 0.1.7', { maxPageSize: 50, advertisedMaxPageSize: 1000, totalResultsIsPageCount: true, countZero: 'zeroTotal', emptyListShape: 'omitResources', cursorSupported: false }],
+  [
+    'like scim2-server 0.1.7',
+    {
+      maxPageSize: 50,
+      advertisedMaxPageSize: 1000,
+      totalResultsIsPageCount: true,
+      countZero: 'zeroTotal',
+      emptyListShape: 'omitResources',
+      cursorSupported: false,
+    },
+  ],
   ['like AWS IAM Identity Center', { cursorOnly: true, maxPageSize: 100, advertisedMaxPageSize: 1000 }],
   ['like Entra ID', { lowerCaseEnvelopeKeys: true, countZero: 'error', cursorSupported: false }],
   ['like Salesforce', { maxStartIndex: 100, cursorSupported: false }],
@@ -163,7 +177,12 @@ describe('groups', () => {
   it('lists every group with members excluded by default (P18), exact ids', async () => {
     const { scim, c } = await setup({ maxPageSize: 2, advertisedMaxPageSize: 1000, pastEndBehavior: 'firstPage' }, {}, { groups: 7 });
     const ids = await listIds(c.listGroups());
-    expect(ids.sort()).toEqual(scim.store.listGroups().map((g) => g.id).sort());
+    expect(ids.sort()).toEqual(
+      scim.store
+        .listGroups()
+        .map((g) => g.id)
+        .sort(),
+    );
     expect(listRequests(scim, 'Groups').every((r) => r.query.excludedAttributes === 'members')).toBe(true);
   });
 

@@ -8,7 +8,12 @@ import { type FaultRule, type Quirks, type RunningScimServer, type ScimServerOpt
 import { LimitsRegistry, ScimClientError, ScimError, toScimUser, type ScimClientOptions } from './index.ts';
 
 const TOKEN = 'transport-quirks-token';
-const FAST: Partial<ScimClientOptions> = { retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: null, timeoutMs: 2_000, paging: { pageSize: 50 } };
+const FAST: Partial<ScimClientOptions> = {
+  retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 },
+  rateLimit: null,
+  timeoutMs: 2_000,
+  paging: { pageSize: 50 },
+};
 
 const fixture = scimClientFixture({ token: TOKEN, server: { users: 237, seed: 5 }, client: FAST });
 const { newClient } = fixture;
@@ -29,9 +34,11 @@ async function caught(p: Promise<unknown>): Promise<ScimClientError | ScimError>
 }
 
 const faults = (scim: RunningScimServer, ...rules: FaultRule[]) => scim.setQuirks({ faults: rules });
-const count = (scim: RunningScimServer, method: string, path: RegExp) => scim.requests.filter((r) => r.method === method && path.test(r.path)).length;
+const count = (scim: RunningScimServer, method: string, path: RegExp) =>
+  scim.requests.filter((r) => r.method === method && path.test(r.path)).length;
 const sorted = (ids: Array<string | undefined>) => [...ids].sort();
-const newUser = (n: number) => toScimUser({ id: `roster-${n}`, state: 'ACTIVE', username: `new.user${n}@example.com`, email: `new.user${n}@example.com` });
+const newUser = (n: number) =>
+  toScimUser({ id: `roster-${n}`, state: 'ACTIVE', username: `new.user${n}@example.com`, email: `new.user${n}@example.com` });
 
 // ==================================================================== rate limits (R)
 
@@ -62,7 +69,10 @@ describe('rate limits', () => {
   });
 
   it('R1 a Retry-After longer than the client waits fails at once with retryAfterMs', async () => {
-    const { scim, c, ids } = await setup({ rateLimit: { requestsPerSecond: 0.1, burst: 1 } }, { retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20, maxRetryAfterMs: 500 } });
+    const { scim, c, ids } = await setup(
+      { rateLimit: { requestsPerSecond: 0.1, burst: 1 } },
+      { retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20, maxRetryAfterMs: 500 } },
+    );
     await c.getUser(ids[0]);
     const err = await caught(c.getUser(ids[1]));
     expect(err).toMatchObject({ code: 'RATE_LIMITED', retryable: true });

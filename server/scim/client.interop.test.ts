@@ -31,7 +31,13 @@ const extraClients: ScimClient[] = [];
 const OPTIONS: Partial<ScimClientOptions> = { retries: { max: 2, baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: null, timeoutMs: 5_000 };
 
 function newClient(options: Partial<ScimClientOptions> = {}): ScimClient {
-  const c = new ScimClient({ baseUrl: peer.baseUrl, auth: { type: 'bearer', token: peer.token }, network: TEST_NETWORK, ...OPTIONS, ...options });
+  const c = new ScimClient({
+    baseUrl: peer.baseUrl,
+    auth: { type: 'bearer', token: peer.token },
+    network: TEST_NETWORK,
+    ...OPTIONS,
+    ...options,
+  });
   extraClients.push(c);
   return c;
 }
@@ -77,7 +83,10 @@ describe('discovery', () => {
     expect(schemas.map((s) => s.id)).toEqual(expect.arrayContaining([SCHEMAS.user, SCHEMAS.group, ENTERPRISE_USER]));
     const userName = schemas.find((s) => s.id === SCHEMAS.user)?.attributes.find((a) => a.name === 'userName');
     expect(userName).toMatchObject({ required: true, uniqueness: 'server' });
-    const emailType = schemas.find((s) => s.id === SCHEMAS.user)?.attributes.find((a) => a.name === 'emails')?.subAttributes?.find((a) => a.name === 'type');
+    const emailType = schemas
+      .find((s) => s.id === SCHEMAS.user)
+      ?.attributes.find((a) => a.name === 'emails')
+      ?.subAttributes?.find((a) => a.name === 'type');
     expect(emailType?.canonicalValues).toEqual(['work', 'home', 'other']);
   });
 });
@@ -108,7 +117,9 @@ describe('listing', () => {
 
   it('F5 extension-attribute filters silently match nothing: an empty answer is no proof of absence', async () => {
     const department = `${ENTERPRISE_USER}:department`;
-    const inSales = peer.store.userIds().filter((id) => (peer.store.user(id)?.[ENTERPRISE_USER] as { department?: string } | undefined)?.department === 'Sales');
+    const inSales = peer.store
+      .userIds()
+      .filter((id) => (peer.store.user(id)?.[ENTERPRISE_USER] as { department?: string } | undefined)?.department === 'Sales');
     expect(inSales.length).toBeGreaterThan(0);
     expect(await client.listUsers({ filter: eq(department, 'Sales') }).toArray()).toEqual([]);
     // The client's own lookups use core attributes only, which scimmy filters correctly.
@@ -182,25 +193,45 @@ describe('users', () => {
   });
 
   it('F3 case-sensitive userName filter: a 409 on create, then the scan links the user', async () => {
-    const mixed = peer.store.userIds().map((id) => peer.store.user(id)).find((u) => String(u?.userName) !== String(u?.userName).toLowerCase());
+    const mixed = peer.store
+      .userIds()
+      .map((id) => peer.store.user(id))
+      .find((u) => String(u?.userName) !== String(u?.userName).toLowerCase());
     const userName = String(mixed?.userName);
     expect((await client.lookupUser('userName', userName)).user?.id).toBe(mixed?.id);
     const lower = userName.toLowerCase();
     expect(await client.lookupUser('userName', lower)).toMatchObject({ user: null, filterUsable: true, scannedAll: false });
     const conflict = await failure(client.createUser({ schemas: [SCHEMAS.user], userName: lower }));
     expect(conflict).toMatchObject({ status: 409, scimType: 'uniqueness' });
-    expect(await client.lookupUser('userName', lower, { fullScan: 'if-not-found' })).toMatchObject({ via: 'scan', user: { id: mixed?.id } });
+    expect(await client.lookupUser('userName', lower, { fullScan: 'if-not-found' })).toMatchObject({
+      via: 'scan',
+      user: { id: mixed?.id },
+    });
   });
 
   it('C8/C9 strict types: canonical values and JSON booleans pass, others are clear 400s', async () => {
     const bad = await failure(
-      client.createUser({ schemas: [SCHEMAS.user], userName: 'office.type@example.test', emails: [{ value: 'office.type@example.test', type: 'office' }] }),
+      client.createUser({
+        schemas: [SCHEMAS.user],
+        userName: 'office.type@example.test',
+        emails: [{ value: 'office.type@example.test', type: 'office' }],
+      }),
     );
     expect(bad).toMatchObject({ status: 400, scimType: 'invalidValue' });
     expect(bad.detail).toMatch(/office|canonical/i);
-    const stringBool = await failure(client.createUser({ schemas: [SCHEMAS.user], userName: 'string.bool@example.test', active: 'true' as unknown as boolean }));
+    const stringBool = await failure(
+      client.createUser({ schemas: [SCHEMAS.user], userName: 'string.bool@example.test', active: 'true' as unknown as boolean }),
+    );
     expect(stringBool).toMatchObject({ status: 400, scimType: 'invalidValue' });
-    const ok = await client.createUser(toScimUser({ id: 'roster-types', state: 'SUSPENDED', username: 'types@example.test', email: 'types@example.test', phoneNumbers: [{ type: 'home', number: '+1 555 0100' }] }));
+    const ok = await client.createUser(
+      toScimUser({
+        id: 'roster-types',
+        state: 'SUSPENDED',
+        username: 'types@example.test',
+        email: 'types@example.test',
+        phoneNumbers: [{ type: 'home', number: '+1 555 0100' }],
+      }),
+    );
     expect(ok).toMatchObject({ active: false, phoneNumbers: [{ value: '+1 555 0100', type: 'home' }] });
     await client.deleteUser(ok.id as string);
   });
@@ -253,7 +284,9 @@ describe('groups', () => {
   });
 
   it('deleting a user removes it from its groups', async () => {
-    const user = await client.createUser(toScimUser({ id: 'roster-member', state: 'ACTIVE', username: 'member@example.test', email: 'member@example.test' }));
+    const user = await client.createUser(
+      toScimUser({ id: 'roster-member', state: 'ACTIVE', username: 'member@example.test', email: 'member@example.test' }),
+    );
     const group = await client.createGroup({ schemas: [SCHEMAS.group], displayName: 'Short-lived', members: [{ value: user.id }] });
     expect((await client.getUser(user.id as string)).groups?.map((g) => g.value)).toEqual([group.id]);
     await client.deleteUser(user.id as string);

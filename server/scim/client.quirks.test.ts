@@ -21,7 +21,12 @@ import {
 } from './index.ts';
 
 const TOKEN = 'client-quirks-token';
-const FAST: Partial<ScimClientOptions> = { retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: null, timeoutMs: 3_000, paging: { pageSize: 50 } };
+const FAST: Partial<ScimClientOptions> = {
+  retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 },
+  rateLimit: null,
+  timeoutMs: 3_000,
+  paging: { pageSize: 50 },
+};
 
 const { setup, newClient, servers } = scimClientFixture({ token: TOKEN, server: { users: 60, seed: 3 }, client: FAST });
 
@@ -146,7 +151,12 @@ describe('lookups', () => {
     const u = scim.store.listUsers()[30];
     expect((await c.findUserByUserName(u.userName))?.id).toBe(u.id);
     const ids = (await c.listUsers({ pageSize: 15 }).toArray()).map((x) => x.id);
-    expect(ids.sort()).toEqual(scim.store.listUsers().map((x) => x.id).sort());
+    expect(ids.sort()).toEqual(
+      scim.store
+        .listUsers()
+        .map((x) => x.id)
+        .sort(),
+    );
     expect(scim.stats().byStatus[400] ?? 0).toBe(1); // the refused deep startIndex only
   });
 });
@@ -295,14 +305,25 @@ describe('writes', () => {
     const id = scim.store.listUsers()[10].id;
     scim.store.updateUser(id, { emails: [{ value: 'home.only@example.org', type: 'home' }], phoneNumbers: null, addresses: null });
     const current = await c.getUser(id);
-    const desired = { ...fromScimUser(current), email: 'work.now@example.com', phoneNumbers: [{ type: 'work' as const, number: '+1 555 0101' }] };
+    const desired = {
+      ...fromScimUser(current),
+      email: 'work.now@example.com',
+      phoneNumbers: [{ type: 'work' as const, number: '+1 555 0101' }],
+    };
     const patched = await c.patchUser(id, buildUserPatch(diffDirectoryAttributes(desired, fromScimUser(current)), desired, { current }));
     expect(diffDirectoryAttributes(desired, fromScimUser(patched as ScimUser))).toEqual([]);
   });
 
   it('C18 server-normalised values compare equal after a re-read: no endless diff', async () => {
     const { scim, c } = await setup({ normalizeValues: true });
-    const desired: DirectoryUserForScim = { id: 'roster-grace', state: 'ACTIVE', username: 'Grace.Hopper@Example.COM', email: 'Grace.Hopper@Example.COM', firstname: 'Grace', lastname: 'Hopper' };
+    const desired: DirectoryUserForScim = {
+      id: 'roster-grace',
+      state: 'ACTIVE',
+      username: 'Grace.Hopper@Example.COM',
+      email: 'Grace.Hopper@Example.COM',
+      firstname: 'Grace',
+      lastname: 'Hopper',
+    };
     const created = await c.createUser(toScimUser(desired));
     const reread = await c.getUser(created.id as string);
     expect(reread.emails?.[0].value).toBe('grace.hopper@example.com');
@@ -356,7 +377,11 @@ describe('deprovisioning', () => {
     const err = await failure(c.createUser(toScimUser(ada)));
     expect(err).toMatchObject({ status: 409 });
     expect(err.isConflict).toBe(true);
-    for (const [attribute, value] of [['userName', ada.username], ['externalId', ada.id], ['email', ada.email]] as const) {
+    for (const [attribute, value] of [
+      ['userName', ada.username],
+      ['externalId', ada.id],
+      ['email', ada.email],
+    ] as const) {
       const lookup = await c.lookupUser(attribute, value as string, { fullScan: 'if-not-found' });
       expect(lookup).toMatchObject({ user: null, scannedAll: true });
     }
@@ -381,7 +406,9 @@ describe('groups', () => {
   }
 
   const memberOps = (scim: RunningScimServer) =>
-    requestsFor(scim, 'PATCH', /\/Groups\//).map((r) => (r.body as { Operations: Array<{ op: string; path?: string; value?: unknown[] }> }).Operations);
+    requestsFor(scim, 'PATCH', /\/Groups\//).map(
+      (r) => (r.body as { Operations: Array<{ op: string; path?: string; value?: unknown[] }> }).Operations,
+    );
 
   it('G1 at most 100 member changes per PATCH: adds and removes are chunked', async () => {
     const { scim, c, group, userIds } = await groupWithUsers({ maxMembersPerRequest: 100 });
@@ -391,7 +418,12 @@ describe('groups', () => {
       const changes = ops.reduce((n, o) => n + (o.op === 'add' ? (o.value?.length ?? 0) : 1), 0);
       expect(changes).toBeLessThanOrEqual(100);
     }
-    expect(scim.store.getGroup(group.id as string)?.members?.map((m) => m.value).sort()).toEqual(userIds.slice(150, 237).sort());
+    expect(
+      scim.store
+        .getGroup(group.id as string)
+        ?.members?.map((m) => m.value)
+        .sort(),
+    ).toEqual(userIds.slice(150, 237).sort());
   });
 
   it('G1 a smaller per-target chunk size', async () => {
@@ -531,7 +563,12 @@ describe('types, headers and errors', () => {
     it(`T9 ${idStyle} ids are opaque and URL-encoded`, async () => {
       const { scim, c } = await setup({ idStyle }, {}, { users: 40 });
       const ids = (await c.listUsers({ pageSize: 15 }).toArray()).map((u) => u.id as string);
-      expect(ids.sort()).toEqual(scim.store.listUsers().map((u) => u.id).sort());
+      expect(ids.sort()).toEqual(
+        scim.store
+          .listUsers()
+          .map((u) => u.id)
+          .sort(),
+      );
       const id = ids[0];
       expect((await c.getUser(id)).id).toBe(id);
       await c.patchUser(id, [replaceOp('title', 'Encoded')]);
@@ -542,7 +579,9 @@ describe('types, headers and errors', () => {
       for (const r of scim.requests.filter((x) => /\/Users\/./.test(x.path))) expect(r.status).toBeLessThan(300);
       if (idStyle === 'unusual') {
         expect(id).toMatch(/&.* .*\+/);
-        expect(scim.requests.some((r) => r.path === `/scim/v2/Users/${id.replace('&', '%26').replace(' ', '%20').replace('+', '%2B')}`)).toBe(true);
+        expect(
+          scim.requests.some((r) => r.path === `/scim/v2/Users/${id.replace('&', '%26').replace(' ', '%20').replace('+', '%2B')}`),
+        ).toBe(true);
       }
     });
   }
@@ -572,7 +611,12 @@ describe('types, headers and errors', () => {
   it('T13 projections without schemas or meta', async () => {
     const { scim, c } = await setup({ projectionDropsSchemasMeta: true });
     const users = await c.listUsers({ attributes: ['userName'] }).toArray();
-    expect(users.map((u) => u.id).sort()).toEqual(scim.store.listUsers().map((u) => u.id).sort());
+    expect(users.map((u) => u.id).sort()).toEqual(
+      scim.store
+        .listUsers()
+        .map((u) => u.id)
+        .sort(),
+    );
     expect(users.every((u) => u.schemas.length === 0 && u.meta === undefined && typeof u.userName === 'string')).toBe(true);
     expect(fromScimUser(users[0] as ScimUser).username).toBe(users[0].userName);
   });

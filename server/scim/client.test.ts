@@ -16,14 +16,22 @@ afterEach(async () => {
 async function setup(handler: Handler, options: Partial<ScimClientOptions> = {}) {
   const server = await startServer(handler);
   servers.push(server);
-  const c = new ScimClient({ baseUrl: `${server.url}/scim/v2`, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST, ...options });
+  const c = new ScimClient({
+    baseUrl: `${server.url}/scim/v2`,
+    auth: { type: 'bearer', token: 't' },
+    network: TEST_NETWORK,
+    ...FAST,
+    ...options,
+  });
   clients.push(c);
   return { server, c };
 }
 
 describe('users', () => {
   it('builds URLs from the base and the encoded id, never from meta.location (T9, C2)', async () => {
-    const { server, c } = await setup((_req, res) => sendJson(res, 200, user('a&b/c d', { meta: { location: 'http://elsewhere.invalid/v2/Users/x' } })));
+    const { server, c } = await setup((_req, res) =>
+      sendJson(res, 200, user('a&b/c d', { meta: { location: 'http://elsewhere.invalid/v2/Users/x' } })),
+    );
     const u = await c.getUser('a&b/c d');
     await c.getUser(u.id as string);
     expect(server.requests.map((r) => r.url)).toEqual(['/scim/v2/Users/a%26b%2Fc%20d', '/scim/v2/Users/a%26b%2Fc%20d']);
@@ -47,7 +55,11 @@ describe('users', () => {
     const { server, c } = await setup((req, res) => sendJson(res, 201, { ...(req.json as object), id: 'new-1' }));
     const created = await c.createUser(toScimUser({ id: 'roster-1', state: 'ACTIVE', username: 'ada', email: 'ada@example.test' }));
     expect(created.id).toBe('new-1');
-    expect(server.requests[0].json).toMatchObject({ externalId: 'roster-1', active: true, emails: [{ value: 'ada@example.test', type: 'work', primary: true }] });
+    expect(server.requests[0].json).toMatchObject({
+      externalId: 'roster-1',
+      active: true,
+      emails: [{ value: 'ada@example.test', type: 'work', primary: true }],
+    });
   });
 
   it('reads the id from Location when the body lacks it, else says the outcome is unknown', async () => {
@@ -66,7 +78,11 @@ describe('users', () => {
 
   it('keeps unknown extension blocks through read-modify-write, without meta (T11)', async () => {
     const zoom = 'urn:ietf:params:scim:schemas:extension:zoom:1.0:User';
-    const stored = user('u1', { [zoom]: { loginType: '100', licenses: ['zoomUnited'] }, meta: { resourceType: 'User' }, schemas: [SCHEMAS.user, zoom] });
+    const stored = user('u1', {
+      [zoom]: { loginType: '100', licenses: ['zoomUnited'] },
+      meta: { resourceType: 'User' },
+      schemas: [SCHEMAS.user, zoom],
+    });
     const { server, c } = await setup((req, res) => sendJson(res, 200, req.method === 'PUT' ? req.json : stored));
     const current = await c.getUser('u1');
     const updated = await c.replaceUser('u1', { ...current, title: 'Director' });
@@ -108,7 +124,9 @@ describe('users', () => {
   });
 
   it('treats a 200 carrying a SCIM error body as an error', async () => {
-    const { c } = await setup((_req, res) => sendJson(res, 200, { schemas: [SCHEMAS.error], status: 409, scimType: 'uniqueness', detail: 'taken' }));
+    const { c } = await setup((_req, res) =>
+      sendJson(res, 200, { schemas: [SCHEMAS.error], status: 409, scimType: 'uniqueness', detail: 'taken' }),
+    );
     expect((await failure(c.createUser({ schemas: [], userName: 'x' }))).scimType).toBe('uniqueness');
   });
 });
@@ -134,11 +152,21 @@ describe('groups', () => {
       compat: { memberChunkSize: 2, memberRemoveStyle: 'value' },
     });
     expect(await c.removeGroupMembers('g', ['a', 'b', 'c'])).toBe(2);
-    expect(server.requests[0].json).toEqual({ schemas: [SCHEMAS.patchOp], Operations: [{ op: 'remove', path: 'members', value: [{ value: 'a' }, { value: 'b' }] }] });
+    expect(server.requests[0].json).toEqual({
+      schemas: [SCHEMAS.patchOp],
+      Operations: [{ op: 'remove', path: 'members', value: [{ value: 'a' }, { value: 'b' }] }],
+    });
   });
 
   it('creates, reads and patches groups', async () => {
-    const { c } = await setup((req, res) => sendJson(res, req.method === 'POST' ? 201 : 200, { schemas: [SCHEMAS.group], id: 'g1', displayName: 'Staff', members: [{ value: 'u1' }] }));
+    const { c } = await setup((req, res) =>
+      sendJson(res, req.method === 'POST' ? 201 : 200, {
+        schemas: [SCHEMAS.group],
+        id: 'g1',
+        displayName: 'Staff',
+        members: [{ value: 'u1' }],
+      }),
+    );
     expect((await c.createGroup({ schemas: [SCHEMAS.group], displayName: 'Staff' })).id).toBe('g1');
     expect((await c.getGroup('g1')).members).toEqual([{ value: 'u1' }]);
     expect((await c.patchGroup('g1', [{ op: 'replace', path: 'displayName', value: 'All' }]))?.displayName).toBe('Staff');
@@ -148,7 +176,9 @@ describe('groups', () => {
 describe('discovery', () => {
   it('reads the ServiceProviderConfig, falling back to the SCIM 1.1 path', async () => {
     const { server, c } = await setup((req, res) =>
-      req.path.endsWith('/ServiceProviderConfigs') ? sendJson(res, 200, { patch: { supported: true }, filter: { supported: true, maxResults: 200 } }) : sendJson(res, 404, undefined),
+      req.path.endsWith('/ServiceProviderConfigs')
+        ? sendJson(res, 200, { patch: { supported: true }, filter: { supported: true, maxResults: 200 } })
+        : sendJson(res, 404, undefined),
     );
     const spc = await c.getServiceProviderConfig();
     expect(spc.filter).toEqual({ supported: true, maxResults: 200 });
@@ -158,7 +188,10 @@ describe('discovery', () => {
   it('reads ResourceTypes and Schemas', async () => {
     const { c } = await setup((req, res) =>
       req.path.endsWith('/ResourceTypes')
-        ? sendJson(res, 200, { schemas: [SCHEMAS.listResponse], resources: [{ id: 'User', name: 'User', endpoint: '/Users', schema: SCHEMAS.user }] })
+        ? sendJson(res, 200, {
+            schemas: [SCHEMAS.listResponse],
+            resources: [{ id: 'User', name: 'User', endpoint: '/Users', schema: SCHEMAS.user }],
+          })
         : sendJson(res, 200, listBody([{ id: SCHEMAS.user, attributes: [{ name: 'userName', type: 'string' }] }])),
     );
     expect((await c.getResourceTypes()).map((r) => r.endpoint)).toEqual(['/Users']);
@@ -181,7 +214,11 @@ function directory(mode: FilterMode): Handler {
     const count = Number(req.query.get('count') ?? 100);
     if (!filter) return sendJson(res, 200, { ...listBody(PEOPLE.slice(start - 1, start - 1 + count)), totalResults: PEOPLE.length });
     if (mode === '400') return sendJson(res, 400, { scimType: 'invalidFilter', detail: 'filter not supported' });
-    if (mode === '500') return sendJson(res, 500, { status: '500', detail: 'Parsing error at: Token\nTraceback (most recent call last):\n  File "x.py", line 1' });
+    if (mode === '500')
+      return sendJson(res, 500, {
+        status: '500',
+        detail: 'Parsing error at: Token\nTraceback (most recent call last):\n  File "x.py", line 1',
+      });
     if (mode === 'ignore') return sendJson(res, 200, listBody(PEOPLE.slice(0, 2)));
     if (mode === 'empty') return sendJson(res, 200, listBody([]));
     const m = /^([\w.]+) eq (".*")$/.exec(filter);

@@ -20,7 +20,16 @@ import {
   parseUser,
 } from './parse.ts';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.ts';
-import type { PatchOperation, ScimGroup, ScimListResponse, ScimPatchOp, ScimResourceType, ScimSchema, ScimUser, ServiceProviderConfig } from './types.ts';
+import type {
+  PatchOperation,
+  ScimGroup,
+  ScimListResponse,
+  ScimPatchOp,
+  ScimResourceType,
+  ScimSchema,
+  ScimUser,
+  ServiceProviderConfig,
+} from './types.ts';
 import { type NetworkPolicy, normalizeBaseUrl, type ResolveFunction, STRICT_NETWORK } from './url-safety.ts';
 
 export const SCIM_USER_AGENT = `Roster-SCIM/${pkg.version}`;
@@ -108,7 +117,8 @@ function checkHeaders(headers: Record<string, string> = {}): Record<string, stri
     if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new ScimClientError('INVALID_CONFIG', `The header "${name.slice(0, 40)}" cannot be configured.`);
     }
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new ScimClientError('INVALID_CONFIG', `The header "${name}" has an invalid value.`);
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value))
+      throw new ScimClientError('INVALID_CONFIG', `The header "${name}" has an invalid value.`);
     out[name.toLowerCase()] = value;
   }
   return out;
@@ -247,7 +257,8 @@ export class ScimClient {
         return list;
       } catch (err) {
         // Servers without excludedAttributes (AWS) refuse it: list once more without (P18).
-        if (pagesOk > 0 || !excluded?.length || !(err instanceof ScimError) || err.status !== 400 || err.scimType === 'invalidFilter') throw err;
+        if (pagesOk > 0 || !excluded?.length || !(err instanceof ScimError) || err.status !== 400 || err.scimType === 'invalidFilter')
+          throw err;
         this.#logger.info('SCIM server refused excludedAttributes; listing without it', { endpoint });
         excluded = undefined;
         const list = await this.#listPage(endpoint, parse, page, { ...options, excludedAttributes: undefined }, signal);
@@ -363,7 +374,10 @@ export class ScimClient {
 
   async #members(groupId: string, add: readonly string[], remove: readonly string[], options: CallOptions): Promise<number> {
     const path = resourcePath('Groups', groupId);
-    const patches = buildMemberPatches(add, remove, { chunkSize: this.#compat.memberChunkSize, removeStyle: this.#compat.memberRemoveStyle });
+    const patches = buildMemberPatches(add, remove, {
+      chunkSize: this.#compat.memberChunkSize,
+      removeStyle: this.#compat.memberRemoveStyle,
+    });
     for (const body of patches) {
       await this.#send({ method: 'PATCH', path, body, idempotent: true, signal: options.signal });
     }
@@ -376,7 +390,9 @@ export class ScimClient {
     return lookupUser(
       {
         query: (filter, signal) =>
-          this.#listPage('Users', parseUser, { mode: 'index', startIndex: 1, count: 10 }, { filter }, signal, { retryInternalErrors: false }),
+          this.#listPage('Users', parseUser, { mode: 'index', startIndex: 1, count: 10 }, { filter }, signal, {
+            retryInternalErrors: false,
+          }),
         scan: (signal) => this.listUsers({ signal }),
       },
       attribute,
@@ -418,7 +434,8 @@ export class ScimClient {
       const res = await this.#send({ method: 'GET', path: resourcePath(endpoint, id), signal: options.signal });
       const what = endpoint === 'Users' ? 'user' : 'group';
       const resource = parse(this.#json(res, what)) as T & { id?: string };
-      if (!resource.id) throw new ScimClientError('NOT_SCIM', `The server's answer is not a SCIM ${what}: it has no id.`, { status: res.status });
+      if (!resource.id)
+        throw new ScimClientError('NOT_SCIM', `The server's answer is not a SCIM ${what}: it has no id.`, { status: res.status });
       return resource;
     } catch (err) {
       if (err instanceof ScimError && err.status === 400 && this.#compat.notFoundOn400) {
@@ -428,7 +445,12 @@ export class ScimClient {
     }
   }
 
-  async #create<T extends { id?: string }>(endpoint: 'Users' | 'Groups', resource: T, parse: (raw: unknown) => T, options: CallOptions): Promise<T> {
+  async #create<T extends { id?: string }>(
+    endpoint: 'Users' | 'Groups',
+    resource: T,
+    parse: (raw: unknown) => T,
+    options: CallOptions,
+  ): Promise<T> {
     const res = await this.#send({ method: 'POST', path: `/${endpoint}`, body: resource, signal: options.signal });
     if (res.json !== undefined) {
       const created = parse(res.json);
@@ -437,10 +459,14 @@ export class ScimClient {
     // No id in the body (C1 has the reverse problem): the Location header may still carry it.
     const id = idFromLocation(res.headers.location, this.baseUrl);
     if (id) return this.#get(endpoint, id, parse, options);
-    throw new ScimClientError('NOT_SCIM', 'The server accepted the new resource but did not say its id; look it up before creating it again.', {
-      outcomeUnknown: true,
-      status: res.status,
-    });
+    throw new ScimClientError(
+      'NOT_SCIM',
+      'The server accepted the new resource but did not say its id; look it up before creating it again.',
+      {
+        outcomeUnknown: true,
+        status: res.status,
+      },
+    );
   }
 
   async #replace<T extends { id?: string }>(

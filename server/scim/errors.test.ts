@@ -32,7 +32,8 @@ describe('parseScimError', () => {
   });
 
   it('reduces an HTML page to its title, without tags (T4)', () => {
-    const html = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><h1>Bad &amp; gateway</h1><script>x()</script></body></html>';
+    const html =
+      '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><h1>Bad &amp; gateway</h1><script>x()</script></body></html>';
     const e = parseScimError(502, undefined, html);
     expect(e.status).toBe(502);
     expect(e.detail).toBe('502 Bad Gateway');
@@ -46,12 +47,14 @@ describe('parseScimError', () => {
 
   it('never keeps stack traces (T7)', () => {
     const python =
-      "invalid literal for int() with base 10: 'abc'\nTraceback (most recent call last):\n  File \"/srv/provider.py\", line 529, in wsgi_app\n    response = getattr(self, f\"call_{endpoint}\")(request, **args)\nValueError: invalid literal";
+      'invalid literal for int() with base 10: \'abc\'\nTraceback (most recent call last):\n  File "/srv/provider.py", line 529, in wsgi_app\n    response = getattr(self, f"call_{endpoint}")(request, **args)\nValueError: invalid literal';
     const e = fromJson(500, { schemas: [ERROR], status: '500', detail: python });
     expect(e.detail).toBe("invalid literal for int() with base 10: 'abc'");
-    const java = 'java.lang.NullPointerException: boom\n\tat com.acme.scim.UserService.get(UserService.java:42)\n\tat com.acme.Main.run(Main.java:7)';
+    const java =
+      'java.lang.NullPointerException: boom\n\tat com.acme.scim.UserService.get(UserService.java:42)\n\tat com.acme.Main.run(Main.java:7)';
     expect(parseScimError(500, undefined, java).detail).toBe('the server had an internal error');
-    const node = 'TypeError: Cannot read properties of undefined\n    at handler (/app/src/users.js:10:5)\n    at process.tick (node:internal)';
+    const node =
+      'TypeError: Cannot read properties of undefined\n    at handler (/app/src/users.js:10:5)\n    at process.tick (node:internal)';
     const n = parseScimError(500, undefined, node);
     expect(n.detail).toBe('TypeError: Cannot read properties of undefined');
     expect(n.message).not.toMatch(/users\.js|node:internal/);
@@ -64,7 +67,9 @@ describe('parseScimError', () => {
   });
 
   it('reads OAuth-style and generic JSON errors', () => {
-    expect(fromJson(401, { error: 'invalid_client', error_description: 'Client authentication failed' }).detail).toBe('Client authentication failed');
+    expect(fromJson(401, { error: 'invalid_client', error_description: 'Client authentication failed' }).detail).toBe(
+      'Client authentication failed',
+    );
     expect(fromJson(400, { error: { message: 'bad thing' } }).detail).toBe('bad thing');
   });
 

@@ -214,12 +214,7 @@ export function isScimErrorBody(body: unknown): boolean {
  * (T3: the HTTP status wins anyway), SCIM 1.1 `Errors` (T2), HTML or text pages (T4, T7).
  * `json` is the parsed body when it was JSON, `text` the raw body.
  */
-export function parseScimError(
-  httpStatus: number,
-  json: unknown,
-  text: string,
-  options: SanitizeOptions = {},
-): ScimError {
+export function parseScimError(httpStatus: number, json: unknown, text: string, options: SanitizeOptions = {}): ScimError {
   let detail = '';
   let scimType: string | undefined;
   let bodyStatus: number | undefined;

@@ -4,7 +4,7 @@ import { and, canonicalAttribute, eq, filterValue, valuePath } from './filter.ts
 describe('filters', () => {
   it('escapes " and \\ inside values (RFC 7644 §3.4.2.2)', () => {
     expect(eq('userName', 'a"b\\c')).toBe('userName eq "a\\"b\\\\c"');
-    expect(eq('userName', 'O\'Brien')).toBe('userName eq "O\'Brien"');
+    expect(eq('userName', "O'Brien")).toBe('userName eq "O\'Brien"');
     expect(filterValue('line\nbreak\u0001')).toBe('"line\\nbreak\\u0001"');
   });
 

@@ -33,7 +33,8 @@ function client(server: TestServer | string, options: Partial<ScimClientOptions>
 
 function capture(): ScimLogger & { lines: string[] } {
   const lines: string[] = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return { lines, debug: log('debug'), info: log('info'), warn: log('warn') };
 }
 
@@ -118,7 +119,9 @@ describe('OAuth over HTTP', () => {
     await c.getUser('u1');
     expect(issued).toBe(2);
     const err = await failure(
-      client(server, { auth: { type: 'oauth2_client_credentials', tokenUrl: `${server.url}/nowhere`, clientId: 'cid', clientSecret: 'csecret' } }).getUser('u1'),
+      client(server, {
+        auth: { type: 'oauth2_client_credentials', tokenUrl: `${server.url}/nowhere`, clientId: 'cid', clientSecret: 'csecret' },
+      }).getUser('u1'),
     );
     expect(err.code).toBe('AUTH_FAILED');
   });
@@ -132,7 +135,9 @@ describe('OAuth over HTTP', () => {
       }
       sendJson(res, req.headers.authorization === 'Bearer form-token' ? 200 : 401, user('u1'));
     });
-    const c = client(server, { auth: { type: 'oauth2_client_credentials', tokenUrl: `${server.url}/token`, clientId: 'cid', clientSecret: 'csecret' } });
+    const c = client(server, {
+      auth: { type: 'oauth2_client_credentials', tokenUrl: `${server.url}/token`, clientId: 'cid', clientSecret: 'csecret' },
+    });
     expect((await c.getUser('u1')).id).toBe('u1');
   });
 });
@@ -389,7 +394,9 @@ describe('bad answers', () => {
   });
 
   it('never puts credentials in messages or logs, even when the server echoes them', async () => {
-    const server = await serve((req, res) => sendJson(res, 403, { detail: `token ${String(req.headers.authorization)} is not allowed here` }));
+    const server = await serve((req, res) =>
+      sendJson(res, 403, { detail: `token ${String(req.headers.authorization)} is not allowed here` }),
+    );
     const log = capture();
     const err = await failure(client(server, { logger: log }).getUser('u1'));
     expect(err.status).toBe(403);

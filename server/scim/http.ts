@@ -82,7 +82,15 @@ export interface TransportMetrics {
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
 class AttemptTimeout extends Error {}
@@ -119,8 +127,12 @@ const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 function checkHeaderValues(headers: Record<string, string>, configured: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) {
     if (SENDABLE_HEADER_VALUE.test(value)) continue;
-    const what = name === 'authorization' ? 'The token or credentials' : name in configured ? `The value of the header ${name}` : `The header ${name}`;
-    throw new ScimClientError('INVALID_CONFIG', `${what} contains characters that cannot be sent in an HTTP header (only printable ASCII): correct it in the integration's configuration.`);
+    const what =
+      name === 'authorization' ? 'The token or credentials' : name in configured ? `The value of the header ${name}` : `The header ${name}`;
+    throw new ScimClientError(
+      'INVALID_CONFIG',
+      `${what} contains characters that cannot be sent in an HTTP header (only printable ASCII): correct it in the integration's configuration.`,
+    );
   }
 }
 
@@ -144,7 +156,9 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 function buildQuery(query: HttpRequest['query']): string {
-  const parts = (query ?? []).filter(([, v]) => v !== undefined).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  const parts = (query ?? [])
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
@@ -228,7 +242,13 @@ export class HttpTransport {
         if (failure.outcomeUnknown && !idempotent) throw failure;
         const delay = backoffDelay(attempt, retry, this.#o.random);
         this.metrics.retries++;
-        logger.warn('SCIM request failed; retrying', { method: req.method, path: this.#logPath(req), code: failure.code, attempt: attempt + 1, delayMs: delay });
+        logger.warn('SCIM request failed; retrying', {
+          method: req.method,
+          path: this.#logPath(req),
+          code: failure.code,
+          attempt: attempt + 1,
+          delayMs: delay,
+        });
         await sleep(delay, signal);
         continue;
       }
@@ -237,7 +257,8 @@ export class HttpTransport {
       const pause = rateLimitPause(response.headers);
       if (pause !== undefined && authenticate) this.#o.rateLimiter?.pauseUntil(Math.min(pause, Date.now() + retry.maxRetryAfterMs));
       if (response.status >= 200 && response.status < 300) {
-        if (isScimErrorBody(response.json)) throw parseScimError(response.status, response.json, response.text, { secrets: this.secrets() });
+        if (isScimErrorBody(response.json))
+          throw parseScimError(response.status, response.json, response.text, { secrets: this.secrets() });
         return response;
       }
       if (response.status === 401 && authHeader && !refreshedAuth && this.#o.auth.invalidate(authHeader)) {
@@ -247,11 +268,12 @@ export class HttpTransport {
         continue;
       }
       const error = parseScimError(response.status, response.json, response.text, { secrets: this.secrets() });
-      const retryAfter = parseRetryAfter(response.headers['retry-after']) ?? (response.status === 429 ? this.#untilReset(response) : undefined);
+      const retryAfter =
+        parseRetryAfter(response.headers['retry-after']) ?? (response.status === 429 ? this.#untilReset(response) : undefined);
       error.retryAfterMs = retryAfter;
-      const retryable =
-        isRetryableStatus(response.status, idempotent) && !(response.status === 500 && req.retryInternalErrors === false);
-      if (retryable && retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) throw this.#rateLimited(response.status, retryAfter, error);
+      const retryable = isRetryableStatus(response.status, idempotent) && !(response.status === 500 && req.retryInternalErrors === false);
+      if (retryable && retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs)
+        throw this.#rateLimited(response.status, retryAfter, error);
       if (!retryable || attempt >= retry.max) {
         if (response.status === 429) throw this.#rateLimited(429, retryAfter, error);
         throw error;
@@ -260,7 +282,13 @@ export class HttpTransport {
       const delay = retryAfter === undefined ? backoffDelay(attempt, retry, this.#o.random) : retryAfter + jitter;
       if (retryAfter !== undefined && authenticate) this.#o.rateLimiter?.pauseUntil(Date.now() + retryAfter);
       this.metrics.retries++;
-      logger.warn('SCIM server asked to retry', { method: req.method, path: this.#logPath(req), status: response.status, attempt: attempt + 1, delayMs: delay });
+      logger.warn('SCIM server asked to retry', {
+        method: req.method,
+        path: this.#logPath(req),
+        status: response.status,
+        attempt: attempt + 1,
+        delayMs: delay,
+      });
       await sleep(delay, signal);
     }
   }
@@ -343,7 +371,12 @@ export class HttpTransport {
       }
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       const text = await this.#read(res.body, resHeaders, ok ? this.#o.maxResponseBytes : ERROR_BODY_LIMIT, ok, host);
-      this.#o.logger.debug('SCIM request', { method: req.method, path: this.#logPath(req), status: res.statusCode, ms: Date.now() - started });
+      this.#o.logger.debug('SCIM request', {
+        method: req.method,
+        path: this.#logPath(req),
+        status: res.statusCode,
+        ms: Date.now() - started,
+      });
       return { status: res.statusCode, headers: resHeaders, ...this.#decode(text, res.statusCode, host), attempts: 1 };
     } catch (err) {
       throw this.#mapError(err, { signal, controller, idempotent, host, method: req.method });
@@ -354,7 +387,13 @@ export class HttpTransport {
   }
 
   /** Streams the body, stopping past `limit`: too large is an error for 2xx, truncation for errors. */
-  async #read(body: AsyncIterable<Buffer> & Parameters<typeof discard>[0], headers: Record<string, string>, limit: number, strict: boolean, host: string): Promise<string> {
+  async #read(
+    body: AsyncIterable<Buffer> & Parameters<typeof discard>[0],
+    headers: Record<string, string>,
+    limit: number,
+    strict: boolean,
+    host: string,
+  ): Promise<string> {
     const tooLarge = () =>
       new ScimClientError('RESPONSE_TOO_LARGE', `The answer from ${host} is larger than the allowed ${Math.round(limit / 1024)} KiB.`);
     const declared = Number(headers['content-length']);
@@ -374,7 +413,9 @@ export class HttpTransport {
       }
       chunks.push(chunk);
     }
-    return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   }
 
   #decode(text: string, status: number, host: string): { json: unknown; text: string } {
@@ -384,7 +425,9 @@ export class HttpTransport {
     } catch {
       if (status < 200 || status >= 300) return { json: undefined, text };
       if (looksLikeHtml(text)) {
-        throw new ScimClientError('NOT_SCIM', `The server at ${host} answered with a web page instead of SCIM data; check the base URL.`, { status });
+        throw new ScimClientError('NOT_SCIM', `The server at ${host} answered with a web page instead of SCIM data; check the base URL.`, {
+          status,
+        });
       }
       throw new ScimClientError('INVALID_JSON', `The server at ${host} answered with data that is not valid JSON.`, { status });
     }
@@ -410,10 +453,16 @@ export class HttpTransport {
     if (err instanceof ScimClientError) return err;
     const code = errorCode(err);
     if (code === 'UND_ERR_INVALID_ARG') {
-      return new ScimClientError('INVALID_CONFIG', `The request to ${ctx.host} could not be built from the integration's configuration; check its URL, token and headers.`, { cause: err });
+      return new ScimClientError(
+        'INVALID_CONFIG',
+        `The request to ${ctx.host} could not be built from the integration's configuration; check its URL, token and headers.`,
+        { cause: err },
+      );
     }
     if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(String((err as Error)?.message ?? ''))) {
-      return new ScimClientError('TLS', `The secure connection to ${ctx.host} failed (${code || 'TLS error'}); check its certificate.`, { cause: err });
+      return new ScimClientError('TLS', `The secure connection to ${ctx.host} failed (${code || 'TLS error'}); check its certificate.`, {
+        cause: err,
+      });
     }
     const notSent = NOT_SENT.has(code);
     const words: Record<string, string> = {
@@ -434,4 +483,3 @@ export class HttpTransport {
     );
   }
 }
-

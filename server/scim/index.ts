@@ -1,16 +1,16 @@
 // The SCIM module's public face: other modules import from here only.
 export { ScimClient, SCIM_USER_AGENT, resourcePath } from './client.ts';
-export type { CallOptions, ListGroupsOptions, ListOptions, ScimClientOptions, ScimCompat, ScimPagingDefaults, WriteOptions } from './client.ts';
+export type {
+  CallOptions,
+  ListGroupsOptions,
+  ListOptions,
+  ScimClientOptions,
+  ScimCompat,
+  ScimPagingDefaults,
+  WriteOptions,
+} from './client.ts';
 export type { AuthProvider, ScimAuth } from './auth.ts';
-export {
-  ScimClientError,
-  ScimError,
-  isScimClientError,
-  isScimError,
-  parseScimError,
-  redact,
-  sanitizeServerText,
-} from './errors.ts';
+export { ScimClientError, ScimError, isScimClientError, isScimError, parseScimError, redact, sanitizeServerText } from './errors.ts';
 export type { ScimClientErrorCode } from './errors.ts';
 export { silentLogger } from './http.ts';
 export type { ScimLogger, TransportMetrics } from './http.ts';
@@ -23,13 +23,7 @@ export { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { checkAddress, createSafeLookup, networkPolicy, normalizeBaseUrl, STRICT_NETWORK } from './url-safety.ts';
 export type { AddressVerdict, NetworkPolicy, ResolveFunction, UrlPolicy } from './url-safety.ts';
-export {
-  DIRECTORY_ATTRIBUTES,
-  diffDirectoryAttributes,
-  fromScimUser,
-  normalizeForCompare,
-  toScimUser,
-} from './mapping.ts';
+export { DIRECTORY_ATTRIBUTES, diffDirectoryAttributes, fromScimUser, normalizeForCompare, toScimUser } from './mapping.ts';
 export type {
   DiffOptions,
   DirectoryAddress,
@@ -42,14 +36,7 @@ export type {
 export { and, canonicalAttribute, eq, filterValue, valuePath } from './filter.ts';
 export { addOp, buildMemberPatches, buildUserPatch, isIdempotentPatch, patchOp, removeOp, replaceOp } from './patch.ts';
 export type { MemberPatchOptions, UserPatchOptions } from './patch.ts';
-export {
-  parseGroup,
-  parseListResponse,
-  parseResourceType,
-  parseSchema,
-  parseServiceProviderConfig,
-  parseUser,
-} from './parse.ts';
+export { parseGroup, parseListResponse, parseResourceType, parseSchema, parseServiceProviderConfig, parseUser } from './parse.ts';
 export { ENTERPRISE_USER, SCHEMAS } from './types.ts';
 export type {
   PatchOperation,

@@ -78,7 +78,12 @@ function filtersFor(attribute: LookupAttribute, value: string): string[][] {
 
 const UNSUPPORTED = new Set([400, 403, 405, 500, 501]);
 
-export async function lookupUser(deps: LookupDeps, attribute: LookupAttribute, value: string, options: LookupOptions = {}): Promise<LookupResult> {
+export async function lookupUser(
+  deps: LookupDeps,
+  attribute: LookupAttribute,
+  value: string,
+  options: LookupOptions = {},
+): Promise<LookupResult> {
   const result: LookupResult = { user: null, via: 'none', filterUsable: false, scannedAll: false, filtersTried: [] };
   if (!value.trim()) return result;
   let unusable = false;

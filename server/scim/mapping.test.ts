@@ -34,7 +34,13 @@ const FULL = parseUser({
     { formatted: 'Austin, TX 73301 US', locality: 'Austin', region: 'TX', postalCode: '73301', country: 'US', type: 'work', primary: true },
     { locality: 'Elsewhere', type: 'other' },
   ],
-  [ENTERPRISE_USER]: { employeeNumber: '1200', costCenter: 'CC-119', organization: 'Example Corp', division: 'G&A', department: 'Operations' },
+  [ENTERPRISE_USER]: {
+    employeeNumber: '1200',
+    costCenter: 'CC-119',
+    organization: 'Example Corp',
+    division: 'G&A',
+    department: 'Operations',
+  },
 });
 
 describe('fromScimUser (directory <- SCIM)', () => {
@@ -64,9 +70,25 @@ describe('fromScimUser (directory <- SCIM)', () => {
 
   it('picks the primary email, else the work one, else the first', () => {
     const pick = (emails: unknown[]) => fromScimUser(parseUser({ id: 'a', emails })).email;
-    expect(pick([{ value: 'h@x', type: 'home' }, { value: 'w@x', type: 'work' }, { value: 'p@x', type: 'other', primary: 'True' }])).toBe('p@x');
-    expect(pick([{ value: 'h@x', type: 'home' }, { value: 'w@x', type: 'WORK' }])).toBe('w@x');
-    expect(pick([{ value: 'o@x', type: 'other' }, { value: 'h@x', type: 'home' }])).toBe('o@x');
+    expect(
+      pick([
+        { value: 'h@x', type: 'home' },
+        { value: 'w@x', type: 'work' },
+        { value: 'p@x', type: 'other', primary: 'True' },
+      ]),
+    ).toBe('p@x');
+    expect(
+      pick([
+        { value: 'h@x', type: 'home' },
+        { value: 'w@x', type: 'WORK' },
+      ]),
+    ).toBe('w@x');
+    expect(
+      pick([
+        { value: 'o@x', type: 'other' },
+        { value: 'h@x', type: 'home' },
+      ]),
+    ).toBe('o@x');
     expect(pick([{ type: 'work' }])).toBe('');
   });
 
@@ -123,7 +145,14 @@ describe('toScimUser (directory -> SCIM)', () => {
   });
 
   it('includes only attributes with values and derives active from the state', () => {
-    const minimal = toScimUser({ id: 'r1', state: 'SUSPENDED', username: 'u', firstname: '  ', email: '', phoneNumbers: [{ type: 'work', number: '' }] });
+    const minimal = toScimUser({
+      id: 'r1',
+      state: 'SUSPENDED',
+      username: 'u',
+      firstname: '  ',
+      email: '',
+      phoneNumbers: [{ type: 'work', number: '' }],
+    });
     expect(minimal).toEqual({ schemas: [SCHEMAS.user], externalId: 'r1', userName: 'u', active: false });
     expect(toScimUser({ id: 'r1', state: 'STAGED' }).active).toBe(false);
     expect(toScimUser({ id: 'r1', state: 'SUSPENDED', active: true }).active).toBe(true);
@@ -132,7 +161,13 @@ describe('toScimUser (directory -> SCIM)', () => {
   });
 
   it('lower-cases types and drops non work/home entries', () => {
-    const out = toScimUser({ id: 'r', phoneNumbers: [{ type: 'Work' as 'work', number: '1' }, { type: 'mobile' as 'work', number: '2' }] });
+    const out = toScimUser({
+      id: 'r',
+      phoneNumbers: [
+        { type: 'Work' as 'work', number: '1' },
+        { type: 'mobile' as 'work', number: '2' },
+      ],
+    });
     expect(out.phoneNumbers).toEqual([{ value: '1', type: 'work' }]);
   });
 
@@ -149,7 +184,9 @@ describe('normalizeForCompare and diffDirectoryAttributes', () => {
       email: 'ada@example.test',
       username: 'ADA@example.test',
       phoneNumbers: [{ type: 'home' as const, number: '+1-555-0100' }],
-      addresses: [{ type: 'work' as const, streetAddress: '1  Main St ', locality: 'Austin', region: 'TX', postalCode: '73301', country: 'us' }],
+      addresses: [
+        { type: 'work' as const, streetAddress: '1  Main St ', locality: 'Austin', region: 'TX', postalCode: '73301', country: 'us' },
+      ],
     };
     expect(diffDirectoryAttributes(ROSTER_USER, rewritten)).toEqual([]);
     expect(normalizeForCompare({ email: ' A@B.test ' }).email).toBe('a@b.test');
@@ -157,20 +194,37 @@ describe('normalizeForCompare and diffDirectoryAttributes', () => {
 
   it('does not count a display name or email the server synthesised as a change (C18)', () => {
     const desired = { username: 'rec-strbool@example.test', email: '', displayname: '' };
-    expect(diffDirectoryAttributes(desired, { username: 'rec-strbool@example.test', displayname: 'rec-strbool@example.test', email: 'rec-strbool@example.test' })).toEqual([]);
-    expect(diffDirectoryAttributes({ firstname: 'Rec', lastname: 'User', displayname: '' }, { firstname: 'Rec', lastname: 'User', displayname: 'Rec User' })).toEqual([]);
+    expect(
+      diffDirectoryAttributes(desired, {
+        username: 'rec-strbool@example.test',
+        displayname: 'rec-strbool@example.test',
+        email: 'rec-strbool@example.test',
+      }),
+    ).toEqual([]);
+    expect(
+      diffDirectoryAttributes(
+        { firstname: 'Rec', lastname: 'User', displayname: '' },
+        { firstname: 'Rec', lastname: 'User', displayname: 'Rec User' },
+      ),
+    ).toEqual([]);
     expect(diffDirectoryAttributes({ displayname: 'Rec' }, { displayname: 'Rec User' })).toEqual(['displayname']);
   });
 
   it('reports changed attributes, including additions and clears', () => {
     const remote = fromScimUser(FULL);
     const desired = { ...remote, jobTitle: 'Director', costCenter: '', phoneNumbers: [{ type: 'work' as const, number: '+1-555-1200' }] };
-    expect(diffDirectoryAttributes(desired, remote)).toEqual(['costCenter', 'jobTitle', 'phoneNumbers'].sort((a, b) => DIRECTORY_ATTRIBUTES.indexOf(a as never) - DIRECTORY_ATTRIBUTES.indexOf(b as never)));
+    expect(diffDirectoryAttributes(desired, remote)).toEqual(
+      ['costCenter', 'jobTitle', 'phoneNumbers'].sort(
+        (a, b) => DIRECTORY_ATTRIBUTES.indexOf(a as never) - DIRECTORY_ATTRIBUTES.indexOf(b as never),
+      ),
+    );
     expect(diffDirectoryAttributes({ jobTitle: 'X' }, {})).toContain('jobTitle');
   });
 
   it("with missing: 'unknown', skips attributes one side does not have (P15)", () => {
-    expect(diffDirectoryAttributes({ jobTitle: 'X', costCenter: 'A' }, { costCenter: 'B' }, { missing: 'unknown' })).toEqual(['costCenter']);
+    expect(diffDirectoryAttributes({ jobTitle: 'X', costCenter: 'A' }, { costCenter: 'B' }, { missing: 'unknown' })).toEqual([
+      'costCenter',
+    ]);
   });
 
   it('ignores poBox/extendedAddress, which SCIM cannot carry', () => {

@@ -2,7 +2,15 @@
 // (types compared case-insensitively, anything but work/home dropped, absent stays undefined so an
 // import never mistakes "not returned" for "cleared", P15); writing is strict RFC 7643 output with
 // only the attributes that have values.
-import { ENTERPRISE_USER, SCHEMAS, type ScimAddress, type ScimEnterpriseUser, type ScimMultiValue, type ScimName, type ScimUser } from './types.ts';
+import {
+  ENTERPRISE_USER,
+  SCHEMAS,
+  type ScimAddress,
+  type ScimEnterpriseUser,
+  type ScimMultiValue,
+  type ScimName,
+  type ScimUser,
+} from './types.ts';
 import { asString } from './util.ts';
 
 export type DirectoryContactType = 'work' | 'home';
@@ -83,8 +91,7 @@ function text(value: string | undefined): string | undefined {
 function pickEmail(emails: ScimMultiValue[] | undefined): string | undefined {
   if (!emails) return undefined;
   const withValue = emails.filter((e) => typeof e.value === 'string' && e.value.trim() !== '');
-  const chosen =
-    withValue.find((e) => e.primary === true) ?? withValue.find((e) => contactType(e.type) === 'work') ?? withValue[0];
+  const chosen = withValue.find((e) => e.primary === true) ?? withValue.find((e) => contactType(e.type) === 'work') ?? withValue[0];
   return chosen ? text(chosen.value) : '';
 }
 
@@ -222,7 +229,14 @@ export function normalizeForCompare(user: DirectoryUserAttributes): NormalizedDi
     if (key === 'addresses') {
       if (!user.addresses) continue;
       const rows = byType(user.addresses)
-        .map(([type, a]) => [type, norm(a.streetAddress), norm(a.locality), norm(a.region), norm(a.postalCode), norm(a.country).toUpperCase()])
+        .map(([type, a]) => [
+          type,
+          norm(a.streetAddress),
+          norm(a.locality),
+          norm(a.region),
+          norm(a.postalCode),
+          norm(a.country).toUpperCase(),
+        ])
         .filter((row) => row.slice(1).some(Boolean))
         .sort((x, y) => x[0].localeCompare(y[0]));
       out.addresses = JSON.stringify(rows);

@@ -47,9 +47,15 @@ function listEndpoint(ids: string[], q: Quirks) {
       }
       const page = ids.slice(offset, offset + size);
       const next = offset + size < ids.length ? `c${offset + size}` : undefined;
-      return sendJson(res, 200, { schemas: [LIST], itemsPerPage: page.length, Resources: page.map((id) => user(id)), ...(next ? { nextCursor: next } : {}) });
+      return sendJson(res, 200, {
+        schemas: [LIST],
+        itemsPerPage: page.length,
+        Resources: page.map((id) => user(id)),
+        ...(next ? { nextCursor: next } : {}),
+      });
     }
-    if (q.requireBoth && (!req.query.has('startIndex') || !req.query.has('count'))) return sendJson(res, 200, { schemas: [LIST], totalResults: 0 });
+    if (q.requireBoth && (!req.query.has('startIndex') || !req.query.has('count')))
+      return sendJson(res, 200, { schemas: [LIST], totalResults: 0 });
     let startIndex = req.query.has('startIndex') ? Number(req.query.get('startIndex')) : 1;
     if (q.deepIndexLimit && startIndex > q.deepIndexLimit) {
       return sendJson(res, 400, { Errors: [{ description: 'Start index too big. Consider filtering by id gt the last id.', code: 400 }] });
@@ -85,7 +91,13 @@ afterEach(async () => {
 async function list(q: Quirks, options: ListOptions = {}, clientOptions: Partial<ScimClientOptions> = {}) {
   const server = await startServer(listEndpoint(ALL, q));
   servers.push(server);
-  const c = new ScimClient({ baseUrl: `${server.url}/scim`, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST, ...clientOptions });
+  const c = new ScimClient({
+    baseUrl: `${server.url}/scim`,
+    auth: { type: 'bearer', token: 't' },
+    network: TEST_NETWORK,
+    ...FAST,
+    ...clientOptions,
+  });
   clients.push(c);
   const listing = c.listUsers({ pageSize: 5, ...options });
   const ids: string[] = [];
@@ -266,11 +278,7 @@ describe('servers that never end', () => {
 
 describe('listing API', () => {
   it('yields pages, counts duplicates and resources without id, and iterates once', async () => {
-    const pages = [
-      [{ id: 'a' }, { id: 'b' }, { id: 'a' }, {}],
-      [{ id: 'b' }, { id: 'c' }],
-      [],
-    ];
+    const pages = [[{ id: 'a' }, { id: 'b' }, { id: 'a' }, {}], [{ id: 'b' }, { id: 'c' }], []];
     const fetch: PageFetcher<ScimUser> = async () => ({ resources: (pages.shift() ?? []).map((p) => ({ schemas: [], ...p })), dropped: 0 });
     const stats = newListingStats();
     const out: string[][] = [];
@@ -289,8 +297,13 @@ describe('listing API', () => {
 
   it('lists groups without members by default (P18), and retries without excludedAttributes if refused', async () => {
     const server = await startServer((req, res) => {
-      if (req.query.has('excludedAttributes')) return sendJson(res, 400, { scimType: 'invalidValue', detail: 'excludedAttributes not supported' });
-      sendJson(res, 200, { schemas: [LIST], totalResults: 1, Resources: req.query.get('startIndex') === '1' ? [{ id: 'g1', displayName: 'Staff' }] : [] });
+      if (req.query.has('excludedAttributes'))
+        return sendJson(res, 400, { scimType: 'invalidValue', detail: 'excludedAttributes not supported' });
+      sendJson(res, 200, {
+        schemas: [LIST],
+        totalResults: 1,
+        Resources: req.query.get('startIndex') === '1' ? [{ id: 'g1', displayName: 'Staff' }] : [],
+      });
     });
     servers.push(server);
     const c = new ScimClient({ baseUrl: server.url, auth: { type: 'bearer', token: 't' }, network: TEST_NETWORK, ...FAST });

@@ -81,7 +81,18 @@ function isCursorRefusal(err: ScimError): boolean {
 }
 
 export function newListingStats(mode: PagingMode = 'index'): ListingStats {
-  return { mode, modesUsed: [mode], requests: 0, pages: 0, resources: 0, duplicatesSkipped: 0, withoutId: 0, cursorRestarts: 0, zeroBasedProbe: false, done: false };
+  return {
+    mode,
+    modesUsed: [mode],
+    requests: 0,
+    pages: 0,
+    resources: 0,
+    duplicatesSkipped: 0,
+    withoutId: 0,
+    cursorRestarts: 0,
+    zeroBasedProbe: false,
+    done: false,
+  };
 }
 
 /** Yields pages of resources not seen before. `stats` is updated as it goes. */
@@ -146,7 +157,11 @@ export async function* paginate<T extends { id?: string }>(
 
   for (;;) {
     const req: PageRequest =
-      mode === 'cursor' ? { mode, count, cursor } : mode === 'keyset' ? { mode, count, startIndex: 1, afterId } : { mode, count, startIndex };
+      mode === 'cursor'
+        ? { mode, count, cursor }
+        : mode === 'keyset'
+          ? { mode, count, startIndex: 1, afterId }
+          : { mode, count, startIndex };
     let page: ScimListResponse<T>;
     try {
       page = await request(req);
@@ -174,7 +189,15 @@ export async function* paginate<T extends { id?: string }>(
       }
       // A cursor-only server (P6) whose ServiceProviderConfig doesn't say so may refuse startIndex
       // on the very first page; its error names cursors. One cursor attempt, like a stall below.
-      if (mode === 'index' && stats.pages === 0 && !forced && !triedCursor && !cursorsRefused && err.status === 400 && /cursor/i.test(err.detail)) {
+      if (
+        mode === 'index' &&
+        stats.pages === 0 &&
+        !forced &&
+        !triedCursor &&
+        !cursorsRefused &&
+        err.status === 400 &&
+        /cursor/i.test(err.detail)
+      ) {
         triedCursor = true;
         cursor = '';
         setMode('cursor', 'the server refused index paging');
@@ -284,7 +307,9 @@ export class ScimListing<T extends { id?: string }> implements AsyncIterable<T> 
   constructor(fetchPage: PageFetcher<T>, options: PagingOptions = {}) {
     this.#fetch = fetchPage;
     this.#options = options;
-    this.stats = newListingStats(options.preferCursor || options.mode === 'cursor' ? 'cursor' : options.mode === 'keyset' ? 'keyset' : 'index');
+    this.stats = newListingStats(
+      options.preferCursor || options.mode === 'cursor' ? 'cursor' : options.mode === 'keyset' ? 'keyset' : 'index',
+    );
   }
 
   pages(): AsyncGenerator<T[], void, undefined> {

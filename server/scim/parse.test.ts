@@ -56,7 +56,7 @@ describe('parseListResponse', () => {
   });
 
   it('reads RFC 9865 cursors; an empty nextCursor means none', () => {
-    expect(parseListResponse({ itemsPerPage: 1, nextCursor: 'abc', Resources: [] , schemas: [LIST]}, parseUser).nextCursor).toBe('abc');
+    expect(parseListResponse({ itemsPerPage: 1, nextCursor: 'abc', Resources: [], schemas: [LIST] }, parseUser).nextCursor).toBe('abc');
     expect(parseListResponse({ totalResults: 0, nextCursor: '' }, parseUser).nextCursor).toBeUndefined();
     expect(parseListResponse({ totalResults: -5, startIndex: 1.5 }, parseUser).totalResults).toBeUndefined();
   });
@@ -115,7 +115,12 @@ describe('parseUser', () => {
       id: 'a',
       meta: { created: '2026-11-28T19:09:12.921498Z', lastModified: '2011-08-01T18:29:49-08:00', resourceType: 'user', version: 'W/"1"' },
     });
-    expect(u.meta).toEqual({ created: '2026-11-28T19:09:12.921Z', lastModified: '2011-08-02T02:29:49.000Z', resourceType: 'user', version: 'W/"1"' });
+    expect(u.meta).toEqual({
+      created: '2026-11-28T19:09:12.921Z',
+      lastModified: '2011-08-02T02:29:49.000Z',
+      resourceType: 'user',
+      version: 'W/"1"',
+    });
     expect(parseUser({ id: 'a', meta: { created: 'yesterday' } }).meta).toEqual({});
   });
 
@@ -176,7 +181,13 @@ describe('discovery documents', () => {
   });
 
   it('reads ResourceTypes from a lower-case envelope (Entra, P10) or a bare array', () => {
-    const rt = { id: 'User', name: 'User', endpoint: '/Users', schema: 'urn:ietf:params:scim:schemas:core:2.0:User', schemaExtensions: [{ schema: ENTERPRISE_USER, required: 'true' }] };
+    const rt = {
+      id: 'User',
+      name: 'User',
+      endpoint: '/Users',
+      schema: 'urn:ietf:params:scim:schemas:core:2.0:User',
+      schemaExtensions: [{ schema: ENTERPRISE_USER, required: 'true' }],
+    };
     const fromList = parseListOrArray({ schemas: [LIST], totalResults: 1, resources: [rt] }, parseResourceType);
     expect(fromList[0].schemaExtensions).toEqual([{ schema: ENTERPRISE_USER, required: true }]);
     expect(parseListOrArray([rt, 'junk'], parseResourceType).map((r) => r.endpoint)).toEqual(['/Users']);

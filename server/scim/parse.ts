@@ -16,16 +16,7 @@ import {
   type ScimUser,
   type ServiceProviderConfig,
 } from './types.ts';
-import {
-  asBoolean,
-  asInteger,
-  asString,
-  asStringArray,
-  getCI,
-  isRecord,
-  parseTimestamp,
-  type JsonObject,
-} from './util.ts';
+import { asBoolean, asInteger, asString, asStringArray, getCI, isRecord, parseTimestamp, type JsonObject } from './util.ts';
 
 type Kind = 'string' | 'boolean' | 'integer' | 'timestamp' | 'strings' | { complex: Spec } | { multi: Spec };
 type Spec = Map<string, [string, Kind]>;

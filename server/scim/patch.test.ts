@@ -27,7 +27,13 @@ describe('buildUserPatch', () => {
   });
 
   it('targets the work email when the server has one, otherwise sets the list', () => {
-    const current = parseUser({ id: 'a', emails: [{ value: 'old@x', type: 'Work' }, { value: 'h@x', type: 'home' }] });
+    const current = parseUser({
+      id: 'a',
+      emails: [
+        { value: 'old@x', type: 'Work' },
+        { value: 'h@x', type: 'home' },
+      ],
+    });
     expect(buildUserPatch(['email'], { email: 'new@x' }, { current })).toEqual([
       { op: 'replace', path: 'emails[type eq "work"].value', value: 'new@x' },
     ]);
@@ -38,7 +44,14 @@ describe('buildUserPatch', () => {
   });
 
   it('updates typed phone numbers and addresses entry by entry when the current state is known', () => {
-    const current = parseUser({ id: 'a', phoneNumbers: [{ value: '1', type: 'work' }, { value: '2', type: 'home' }], addresses: [{ type: 'home', locality: 'X' }] });
+    const current = parseUser({
+      id: 'a',
+      phoneNumbers: [
+        { value: '1', type: 'work' },
+        { value: '2', type: 'home' },
+      ],
+      addresses: [{ type: 'home', locality: 'X' }],
+    });
     const ops = buildUserPatch(
       ['phoneNumbers', 'addresses'],
       {
@@ -105,14 +118,21 @@ describe('buildMemberPatches', () => {
   });
 
   it('dedupes ids and sends nothing for nothing', () => {
-    expect(buildMemberPatches(['a', 'a', ''], [])).toEqual([{ schemas: [SCHEMAS.patchOp], Operations: [{ op: 'add', path: 'members', value: [{ value: 'a' }] }] }]);
+    expect(buildMemberPatches(['a', 'a', ''], [])).toEqual([
+      { schemas: [SCHEMAS.patchOp], Operations: [{ op: 'add', path: 'members', value: [{ value: 'a' }] }] },
+    ]);
     expect(buildMemberPatches([], [])).toEqual([]);
   });
 });
 
 describe('isIdempotentPatch', () => {
   it('allows replace, remove and member adds; not other adds', () => {
-    expect(isIdempotentPatch([{ op: 'replace', path: 'active', value: false }, { op: 'remove', path: 'title' }])).toBe(true);
+    expect(
+      isIdempotentPatch([
+        { op: 'replace', path: 'active', value: false },
+        { op: 'remove', path: 'title' },
+      ]),
+    ).toBe(true);
     expect(isIdempotentPatch([{ op: 'add', path: 'members', value: [] }])).toBe(true);
     expect(isIdempotentPatch([{ op: 'add', path: 'emails', value: [] }])).toBe(false);
   });

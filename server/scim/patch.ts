@@ -143,7 +143,14 @@ export function buildMemberPatches(add: readonly string[], remove: readonly stri
   const size = Math.max(1, Math.floor(options.chunkSize ?? 100));
   const out: ScimPatchOp[] = [];
   for (const chunk of chunks(uniqueIds(add), size)) {
-    out.push(patchOp([addOp('members', chunk.map((value) => ({ value })))]));
+    out.push(
+      patchOp([
+        addOp(
+          'members',
+          chunk.map((value) => ({ value })),
+        ),
+      ]),
+    );
   }
   for (const chunk of chunks(uniqueIds(remove), size)) {
     if (options.removeStyle === 'value') {

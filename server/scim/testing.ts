@@ -78,7 +78,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export function listBody(resources: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: resources.length, Resources: resources, ...extra };
+  return {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+    totalResults: resources.length,
+    Resources: resources,
+    ...extra,
+  };
 }
 
 export function user(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ScimClientError } from './errors.ts';
 import { TEST_NETWORK } from '../../test/network.ts';
-import { checkAddress, createSafeLookup, describeUrl, isLoopbackHostname, networkPolicy, normalizeBaseUrl, type ResolveFunction } from './url-safety.ts';
+import {
+  checkAddress,
+  createSafeLookup,
+  describeUrl,
+  isLoopbackHostname,
+  networkPolicy,
+  normalizeBaseUrl,
+  type ResolveFunction,
+} from './url-safety.ts';
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -32,11 +40,18 @@ describe('normalizeBaseUrl', () => {
   });
 
   it('accepts only http(s); plain http only where the operator allows it', () => {
-    for (const url of ['ftp://scim.example.test', 'file:///etc/passwd', 'javascript:alert(1)', 'gopher://x']) expect(code(() => normalizeBaseUrl(url))).toBe('UNSAFE_URL');
+    for (const url of ['ftp://scim.example.test', 'file:///etc/passwd', 'javascript:alert(1)', 'gopher://x'])
+      expect(code(() => normalizeBaseUrl(url))).toBe('UNSAFE_URL');
     // By default (STRICT_NETWORK): no plain http at all, even for an integration that asks for it.
     for (const url of ['http://scim.example.test/v2', 'http://localhost:3000', 'http://127.0.0.1:8080/scim']) {
-      expect(code(() => normalizeBaseUrl(url)), url).toBe('UNSAFE_URL');
-      expect(code(() => normalizeBaseUrl(url, { allowInsecureHttp: true })), url).toBe('UNSAFE_URL');
+      expect(
+        code(() => normalizeBaseUrl(url)),
+        url,
+      ).toBe('UNSAFE_URL');
+      expect(
+        code(() => normalizeBaseUrl(url, { allowInsecureHttp: true })),
+        url,
+      ).toBe('UNSAFE_URL');
     }
     // With http allowed and loopback listed: to the listed addresses (names are checked at connect time)...
     for (const url of ['http://127.0.0.1:8080/scim', 'http://localhost:3000', 'http://[::1]:80/x', 'http://127.1.2.3/']) {
@@ -48,8 +63,20 @@ describe('normalizeBaseUrl', () => {
   });
 
   it('refuses loopback and private addresses unless the operator listed them', () => {
-    for (const url of ['https://127.0.0.1/scim', 'https://10.1.2.3/', 'https://192.168.1.10/', 'https://172.16.5.4/', 'https://[fc00::1]/', 'https://[fd12::5]/', 'https://[::1]/', 'https://100.64.0.1/']) {
-      expect(code(() => normalizeBaseUrl(url)), url).toBe('UNSAFE_URL');
+    for (const url of [
+      'https://127.0.0.1/scim',
+      'https://10.1.2.3/',
+      'https://192.168.1.10/',
+      'https://172.16.5.4/',
+      'https://[fc00::1]/',
+      'https://[fd12::5]/',
+      'https://[::1]/',
+      'https://100.64.0.1/',
+    ]) {
+      expect(
+        code(() => normalizeBaseUrl(url)),
+        url,
+      ).toBe('UNSAFE_URL');
     }
     expect(() => normalizeBaseUrl('https://10.1.2.3/')).toThrow(/ROSTER_SCIM_ALLOWED_NETWORKS/);
     const office = networkPolicy(['10.0.0.0/8', 'fd12::/16'], false);
@@ -75,7 +102,10 @@ describe('normalizeBaseUrl', () => {
       'https://100.100.100.200/',
       'https://0.0.0.0/',
     ]) {
-      expect(code(() => normalizeBaseUrl(url, { allowInsecureHttp: true })), url).toBe('UNSAFE_URL');
+      expect(
+        code(() => normalizeBaseUrl(url, { allowInsecureHttp: true })),
+        url,
+      ).toBe('UNSAFE_URL');
     }
   });
 
@@ -115,7 +145,8 @@ describe('checkAddress', () => {
   });
 
   it('lets listed private and loopback addresses through', () => {
-    for (const a of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect(checkAddress(a, TEST_NETWORK)).toMatchObject({ allowed: true, allowListed: true });
+    for (const a of ['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+      expect(checkAddress(a, TEST_NETWORK)).toMatchObject({ allowed: true, allowListed: true });
     expect(checkAddress('10.1.2.3', TEST_NETWORK).allowed).toBe(false);
     expect(checkAddress('203.0.113.7', TEST_NETWORK)).toMatchObject({ allowed: true, allowListed: false });
   });
@@ -133,7 +164,10 @@ function fakeResolver(table: Record<string, string[]>): ResolveFunction {
   return (host, _opts, cb) => {
     const list = table[host];
     if (!list) return cb(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }), []);
-    cb(null, list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    cb(
+      null,
+      list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   };
 }
 

@@ -45,7 +45,12 @@ const INTERNAL_REASON = 'a private or loopback address (the operator can allow i
 
 // Private, shared, benchmark and loopback ranges: reachable only when the operator lists them.
 const V4_INTERNAL: Array<[number[], number]> = [
-  [[127, 0, 0, 0], 8], [[10, 0, 0, 0], 8], [[172, 16, 0, 0], 12], [[192, 168, 0, 0], 16], [[100, 64, 0, 0], 10], [[198, 18, 0, 0], 15],
+  [[127, 0, 0, 0], 8],
+  [[10, 0, 0, 0], 8],
+  [[172, 16, 0, 0], 12],
+  [[192, 168, 0, 0], 16],
+  [[100, 64, 0, 0], 10],
+  [[198, 18, 0, 0], 15],
 ];
 
 type Rule = [network: number[], bits: number, reason: string];
@@ -69,7 +74,10 @@ function parseIPv4(text: string): number[] | undefined {
 
 /** Eight 16-bit groups; accepts `::`, an embedded dotted IPv4 tail and a zone id. */
 function parseIPv6(text: string): number[] | undefined {
-  let s = text.replace(/^\[|\]$/g, '').split('%')[0].toLowerCase();
+  let s = text
+    .replace(/^\[|\]$/g, '')
+    .split('%')[0]
+    .toLowerCase();
   const lastColon = s.lastIndexOf(':');
   if (lastColon < 0) return undefined;
   if (s.slice(lastColon + 1).includes('.')) {
@@ -107,7 +115,9 @@ function checkV4(ip: number[], network: NetworkPolicy): AddressVerdict {
   if (rule) return { allowed: false, loopback, allowListed: false, reason: rule[2] };
   if (!V4_INTERNAL.some(([net, bits]) => inV4(ip, [net, bits, '']))) return { allowed: true, loopback, allowListed: false };
   const listed = network.internal.check(ip.join('.'), 'ipv4');
-  return listed ? { allowed: true, loopback, allowListed: true } : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
+  return listed
+    ? { allowed: true, loopback, allowListed: true }
+    : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
 }
 
 function embeddedV4(g: number[], at: number): number[] {
@@ -121,10 +131,12 @@ function checkV6(g: number[], network: NetworkPolicy): AddressVerdict {
   if (zeroUpTo(8)) return refused('an unspecified address');
   if ((g[0] & 0xffc0) === 0xfe80) return refused('a link-local address');
   if ((g[0] & 0xff00) === 0xff00) return refused('a multicast address');
-  if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254) return refused('a cloud metadata address');
+  if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254)
+    return refused('a cloud metadata address');
   // IPv4 inside IPv6: mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, translated ::ffff:0:a.b.c.d.
   if (zeroUpTo(5) && g[5] === 0xffff) return checkV4(embeddedV4(g, 6), network);
-  if (!(zeroUpTo(7) && g[7] === 1) && (zeroUpTo(6) || (zeroUpTo(4) && g[4] === 0xffff && g[5] === 0))) return { ...checkV4(embeddedV4(g, 6), network), loopback: false };
+  if (!(zeroUpTo(7) && g[7] === 1) && (zeroUpTo(6) || (zeroUpTo(4) && g[4] === 0xffff && g[5] === 0)))
+    return { ...checkV4(embeddedV4(g, 6), network), loopback: false };
   // NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16) reach the embedded IPv4 address.
   if (g[0] === 0x64 && g[1] === 0xff9b && (g.slice(2, 6).every((x) => x === 0) || g[2] === 1)) {
     return { ...checkV4(embeddedV4(g, 6), network), loopback: false };
@@ -134,7 +146,9 @@ function checkV6(g: number[], network: NetworkPolicy): AddressVerdict {
   // Loopback ::1 and unique local fc00::/7 are internal.
   if (!loopback && (g[0] & 0xfe00) !== 0xfc00) return { allowed: true, loopback: false, allowListed: false };
   const text = g.map((x) => x.toString(16)).join(':');
-  return network.internal.check(text, 'ipv6') ? { allowed: true, loopback, allowListed: true } : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
+  return network.internal.check(text, 'ipv6')
+    ? { allowed: true, loopback, allowListed: true }
+    : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
 }
 
 /** Verdict for an IP literal under the network policy; anything that is not an IP address is refused. */
@@ -150,7 +164,10 @@ export function checkAddress(address: string, network: NetworkPolicy = STRICT_NE
 }
 
 export function isLoopbackHostname(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   return isIP(host) !== 0 && checkAddress(host).loopback;
 }
@@ -181,7 +198,8 @@ export function normalizeBaseUrl(input: string, policy: UrlPolicy = {}, what = '
     throw new ScimClientError('INVALID_CONFIG', `The ${what} is not a valid URL.`);
   }
   if (url.username || url.password) throw unsafe(`The ${what} must not contain a user name or password; configure credentials separately.`);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw unsafe(`The ${what} must start with https:// (got ${url.protocol.replace(/[^a-z0-9+.-]/gi, '').slice(0, 20)}).`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw unsafe(`The ${what} must start with https:// (got ${url.protocol.replace(/[^a-z0-9+.-]/gi, '').slice(0, 20)}).`);
   if (!url.hostname) throw new ScimClientError('INVALID_CONFIG', `The ${what} has no host name.`);
   if (url.search) throw new ScimClientError('INVALID_CONFIG', `The ${what} must not contain a query string.`);
   url.hash = '';
@@ -191,7 +209,8 @@ export function normalizeBaseUrl(input: string, policy: UrlPolicy = {}, what = '
   const verdict = isIP(host) ? checkAddress(host, network) : undefined;
   if (verdict && !verdict.allowed) throw unsafe(`The ${what} points to ${verdict.reason}, which is not allowed.`);
   if (url.protocol === 'http:') {
-    if (!network.allowHttp) throw unsafe(`The ${what} must use https:// (plain http is turned off; the operator can allow it with ROSTER_SCIM_ALLOW_HTTP).`);
+    if (!network.allowHttp)
+      throw unsafe(`The ${what} must use https:// (plain http is turned off; the operator can allow it with ROSTER_SCIM_ALLOW_HTTP).`);
     // Without the integration's allowInsecureHttp: listed addresses, or localhost (its addresses are
     // checked when connecting); any other name could resolve anywhere.
     if (!policy.allowInsecureHttp && !(verdict ? verdict.allowListed : isLoopbackHostname(url.hostname))) {
@@ -246,7 +265,12 @@ export function createSafeLookup(options: SafeLookupOptions = {}) {
         const verdict = checkAddress(address, options.network ?? STRICT_NETWORK);
         if (!verdict.allowed) return callback(unsafe(`The host ${hostname} resolves to ${verdict.reason}, which is not allowed.`), '');
         if (options.requireAllowListed && !verdict.allowListed) {
-          return callback(unsafe(`Plain http is only allowed to the private addresses the operator allowed, but ${hostname} resolves elsewhere; use https://.`), '');
+          return callback(
+            unsafe(
+              `Plain http is only allowed to the private addresses the operator allowed, but ${hostname} resolves elsewhere; use https://.`,
+            ),
+            '',
+          );
         }
       }
       if (opts.all) return callback(null, addresses);
@@ -264,7 +288,10 @@ export interface SafeConnectorOptions extends UrlPolicy {
 export function createSafeConnector(options: SafeConnectorOptions = {}): buildConnector.connector {
   const timeout = options.connectTimeoutMs ?? 10_000;
   const network = options.network ?? STRICT_NETWORK;
-  const tlsConnect = buildConnector({ timeout, lookup: createSafeLookup({ resolve: options.resolve, network }) } as buildConnector.BuildOptions);
+  const tlsConnect = buildConnector({
+    timeout,
+    lookup: createSafeLookup({ resolve: options.resolve, network }),
+  } as buildConnector.BuildOptions);
   const plainConnect = buildConnector({
     timeout,
     lookup: createSafeLookup({ resolve: options.resolve, network, requireAllowListed: !options.allowInsecureHttp }),
@@ -273,7 +300,9 @@ export function createSafeConnector(options: SafeConnectorOptions = {}): buildCo
     const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
     const plain = connectOptions.protocol !== 'https:';
     if (plain && !network.allowHttp) {
-      process.nextTick(() => callback(unsafe('Plain http is turned off; use https:// (the operator can allow it with ROSTER_SCIM_ALLOW_HTTP).'), null));
+      process.nextTick(() =>
+        callback(unsafe('Plain http is turned off; use https:// (the operator can allow it with ROSTER_SCIM_ALLOW_HTTP).'), null),
+      );
       return;
     }
     if (isIP(host)) {

@@ -23,6 +23,10 @@ export function decryptSecret(key: Buffer, stored: string, associatedData: strin
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   } catch {
-    throw new AppError('SECRET_UNREADABLE', 500, 'A stored secret cannot be decrypted: was ROSTER_SECRET_KEY (or data/secret.key) changed? Re-enter the credentials.');
+    throw new AppError(
+      'SECRET_UNREADABLE',
+      500,
+      'A stored secret cannot be decrypted: was ROSTER_SECRET_KEY (or data/secret.key) changed? Re-enter the credentials.',
+    );
   }
 }

@@ -7,7 +7,8 @@ export function encodeCursor(values: unknown[]): string {
 
 /** Decodes a cursor made by encodeCursor; `shape` checks each element's type. */
 export function decodeCursor(cursor: string, shape: Array<'string' | 'number'>): Array<string | number> {
-  const invalid = () => new AppError('INVALID_CURSOR', 400, 'cursor is not valid for this query', [{ path: 'cursor', message: 'invalid cursor' }]);
+  const invalid = () =>
+    new AppError('INVALID_CURSOR', 400, 'cursor is not valid for this query', [{ path: 'cursor', message: 'invalid cursor' }]);
   if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let parsed: unknown;
   try {

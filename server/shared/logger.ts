@@ -37,5 +37,13 @@ export function serializeRequest(req: LoggedRequest) {
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'roster' }, serializers: { req: serializeRequest, err: pino.stdSerializers.err } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { service: 'roster' },
+      serializers: { req: serializeRequest, err: pino.stdSerializers.err },
+    },
+    destination,
+  );
 }

@@ -26,19 +26,26 @@ export const descriptionSchema = z
 
 export function normalizeName(value: string): string {
   const name = value.trim();
-  const problem = name.length === 0 ? 'is required'
-    : name.length > NAME_MAX ? `must be at most ${NAME_MAX} characters`
-    : NAME_FORBIDDEN.test(name) ? 'must not contain control characters'
-    : undefined;
+  const problem =
+    name.length === 0
+      ? 'is required'
+      : name.length > NAME_MAX
+        ? `must be at most ${NAME_MAX} characters`
+        : NAME_FORBIDDEN.test(name)
+          ? 'must not contain control characters'
+          : undefined;
   if (problem) throw validationError([{ path: 'body.name', message: problem }]);
   return name;
 }
 
 export function normalizeDescription(value: string): string {
   const description = value.trim();
-  const problem = description.length > DESCRIPTION_MAX ? `must be at most ${DESCRIPTION_MAX} characters`
-    : DESCRIPTION_FORBIDDEN.test(description) ? 'must not contain NUL characters'
-    : undefined;
+  const problem =
+    description.length > DESCRIPTION_MAX
+      ? `must be at most ${DESCRIPTION_MAX} characters`
+      : DESCRIPTION_FORBIDDEN.test(description)
+        ? 'must not contain NUL characters'
+        : undefined;
   if (problem) throw validationError([{ path: 'body.description', message: problem }]);
   return description;
 }

@@ -20,7 +20,13 @@ import { freePort } from './process.ts';
 import { TEST_NETWORK_ENV } from '../network.ts';
 
 const ADMIN = { email: 'accounts-admin@example.com', password: 'accounts admin password 1' };
-const USER = { username: 'grace.hopper', email: 'grace.hopper@example.org', displayname: 'Grace Hopper', jobTitle: 'Rear Admiral', department: 'Navy Programming' };
+const USER = {
+  username: 'grace.hopper',
+  email: 'grace.hopper@example.org',
+  displayname: 'Grace Hopper',
+  jobTitle: 'Rear Admiral',
+  department: 'Navy Programming',
+};
 const INVALID_TITLE = 'This link is no longer valid';
 
 /** Roster in this process on a fresh database of the dialect, mailing through `smtpUrl`. */
@@ -73,7 +79,8 @@ describe.skipIf(!hasChromium)('account registration in Chromium', () => {
 
   beforeAll(async () => {
     ensurePortalBuilt({ quiet: true });
-    for (const f of fs.existsSync(SCREENSHOT_DIR) ? fs.readdirSync(SCREENSHOT_DIR) : []) if (f.startsWith('FAILED-account-')) fs.rmSync(path.join(SCREENSHOT_DIR, f));
+    for (const f of fs.existsSync(SCREENSHOT_DIR) ? fs.readdirSync(SCREENSHOT_DIR) : [])
+      if (f.startsWith('FAILED-account-')) fs.rmSync(path.join(SCREENSHOT_DIR, f));
     b = await launchBrowser();
     page = b.page;
     page.on('request', (r) => {
@@ -130,7 +137,11 @@ describe.skipIf(!hasChromium)('account registration in Chromium', () => {
     const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
     /** The newest email to `to`, its text part, and the activation link in it. */
     const activationMail = async (to: string, after = 0) => {
-      const msg = await eventually(async () => smtp.messages.slice(after).find((m) => m.to.includes(to)), 20_000, `the activation email to ${to}`);
+      const msg = await eventually(
+        async () => smtp.messages.slice(after).find((m) => m.to.includes(to)),
+        20_000,
+        `the activation email to ${to}`,
+      );
       const mail = parseMime(msg.raw);
       const text = mail.parts.find((p) => p.headers['content-type']?.startsWith('text/plain'))!.text;
       return { mail, text, link: LINK.exec(text)?.[0] };
@@ -309,8 +320,16 @@ describe.skipIf(!hasChromium)('account registration in Chromium', () => {
     });
 
     it('lets the admin send one activation email from the user page and email every PENDING user from the list', async () => {
-      const two = await adminApi('POST', '/api/v1/users', { username: 'alan.turing', email: 'alan.turing@example.org', displayname: 'Alan Turing' });
-      const three = await adminApi('POST', '/api/v1/users', { username: 'ada.lovelace', email: 'ada.lovelace@example.org', displayname: 'Ada Lovelace' });
+      const two = await adminApi('POST', '/api/v1/users', {
+        username: 'alan.turing',
+        email: 'alan.turing@example.org',
+        displayname: 'Alan Turing',
+      });
+      const three = await adminApi('POST', '/api/v1/users', {
+        username: 'ada.lovelace',
+        email: 'ada.lovelace@example.org',
+        displayname: 'Ada Lovelace',
+      });
       expect([two.status, three.status]).toEqual([201, 201]);
 
       await page.goto(`${base}/users/${userId}`);
@@ -349,7 +368,10 @@ describe.skipIf(!hasChromium)('account registration in Chromium', () => {
   });
 });
 
-if (!hasChromium) process.stderr.write(`\naccount registration browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set ROSTER_CHROMIUM)\n`);
+if (!hasChromium)
+  process.stderr.write(
+    `\naccount registration browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set ROSTER_CHROMIUM)\n`,
+  );
 // Only without Chromium: a skipped placeholder that says what is missing.
 if (!hasChromium) {
   describe('account registration in Chromium', () => {

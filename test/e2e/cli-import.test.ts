@@ -36,7 +36,9 @@ describe.each(dialects)('roster import CLI on %s', (dialect) => {
     expect(r.stderr).toMatch(/120\/120 100%/);
     const run = (await t.admin({ method: 'GET', url: '/api/v1/import-runs' })).json().items[0];
     expect(run).toMatchObject({ status: 'completed', created: 120, initiatedBy: { type: 'admin', email: t.adminActor.email } });
-    const mail = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' })).json().items.find((m: { relatedId?: string }) => m.relatedId === run.id);
+    const mail = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+      .json()
+      .items.find((m: { relatedId?: string }) => m.relatedId === run.id);
     expect(mail.status).toBe('stored');
     const again = await runCli(['import', 'run', '--app', 'CLI App', '--all'], env);
     expect(again.stdout).toMatch(/0 created, 120 skipped/);

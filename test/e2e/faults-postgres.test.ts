@@ -33,7 +33,15 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     pgDir = path.join(os.tmpdir(), `roster-faults-pg-${process.pid}-${Date.now()}`);
     const port = await freePort();
-    pg = new EmbeddedPostgres({ databaseDir: pgDir, user: 'postgres', password: 'postgres', port, persistent: true, onLog: () => {}, onError: () => {} });
+    pg = new EmbeddedPostgres({
+      databaseDir: pgDir,
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: true,
+      onLog: () => {},
+      onError: () => {},
+    });
     await pg.initialise();
     await pg.start();
     url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
@@ -52,27 +60,51 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
   });
 
   it('resumes the import after the outage and creates every user exactly once; /readyz follows the database', async () => {
-    server = await startServerProcess({
-      ROSTER_DATA_DIR: dataDir, DATABASE_URL: url, ROSTER_SECRET_KEY: 'ef'.repeat(32),
-      ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password, ROSTER_JOB_LEASE_SECONDS: '10', ROSTER_IMPORT_BATCH_SIZE: '50',
-    }, 60_000);
+    server = await startServerProcess(
+      {
+        ROSTER_DATA_DIR: dataDir,
+        DATABASE_URL: url,
+        ROSTER_SECRET_KEY: 'ef'.repeat(32),
+        ROSTER_ADMIN_EMAIL: ADMIN.email,
+        ROSTER_ADMIN_PASSWORD: ADMIN.password,
+        ROSTER_JOB_LEASE_SECONDS: '10',
+        ROSTER_IMPORT_BATCH_SIZE: '50',
+      },
+      60_000,
+    );
     const base = server.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     call = async (method: string, u: string, body?: unknown) => {
-      const r = await fetch(`${base}${u}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).catch((err) => {
+      const r = await fetch(`${base}${u}`, {
+        method,
+        headers: { cookie, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).catch((err) => {
         throw new Error(`${method} ${u} failed (${err.cause?.message}); server output:\n${server?.output()}`);
       });
       return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, any> };
     };
     const appId = (await call('POST', '/api/v1/applications', { name: 'Faults App' })).json.id;
-    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: { pageSize: 25, rateLimitPerSecond: 1000, rateLimitBurst: 1000 } });
+    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
+      baseUrl: scim.baseUrl,
+      auth: { type: 'bearer', token: SCIM_TOKEN },
+      settings: { pageSize: 25, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+    });
     expect(put.status).toBe(200);
     scim.setQuirks({ latencyMs: 20 });
     const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
     expect(started.status).toBe(202);
     const runId = started.json.run.id;
-    await eventually(async () => ((await call('GET', `/api/v1/import-runs/${runId}`)).json.processed >= 200 ? true : undefined), 60_000, 'the import to make progress');
+    await eventually(
+      async () => ((await call('GET', `/api/v1/import-runs/${runId}`)).json.processed >= 200 ? true : undefined),
+      60_000,
+      'the import to make progress',
+    );
 
     await pg.stop();
     await eventually(async () => ((await fetch(`${base}/readyz`)).status === 503 ? true : undefined), 20_000, '/readyz to say 503');
@@ -83,20 +115,55 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
     await pg.start();
     await eventually(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 60_000, '/readyz to recover');
 
-    const done = await eventually(async () => {
-      const r = await call('GET', `/api/v1/import-runs/${runId}`);
-      return r.json.status === 'completed' || r.json.status === 'failed' ? r.json : undefined;
-    }, 120_000, 'the run to finish after the outage');
+    const done = await eventually(
+      async () => {
+        const r = await call('GET', `/api/v1/import-runs/${runId}`);
+        return r.json.status === 'completed' || r.json.status === 'failed' ? r.json : undefined;
+      },
+      120_000,
+      'the run to finish after the outage',
+    );
     expect(done).toMatchObject({ status: 'completed', total: USERS, processed: USERS, created: USERS, failed: 0 });
 
     const database = openDatabase(url);
     try {
       const { db } = database;
       const n = async (q: Promise<{ n: unknown }>) => Number((await q).n);
-      expect(await n(db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow())).toBe(USERS);
-      expect(await n(db.selectFrom('app_user_links').select((eb) => eb.fn.countAll().as('n')).where('application_id', '=', appId).executeTakeFirstOrThrow())).toBe(USERS);
-      expect(await n(db.selectFrom('insight_events').select((eb) => eb.fn.countAll().as('n')).where('event_type', '=', 'user_create').executeTakeFirstOrThrow())).toBe(USERS);
-      expect(await n(db.selectFrom('insight_events').select((eb) => eb.fn.countAll().as('n')).where('event_type', '=', 'import_completed').executeTakeFirstOrThrow())).toBe(1);
+      expect(
+        await n(
+          db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow(),
+        ),
+      ).toBe(USERS);
+      expect(
+        await n(
+          db
+            .selectFrom('app_user_links')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('application_id', '=', appId)
+            .executeTakeFirstOrThrow(),
+        ),
+      ).toBe(USERS);
+      expect(
+        await n(
+          db
+            .selectFrom('insight_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('event_type', '=', 'user_create')
+            .executeTakeFirstOrThrow(),
+        ),
+      ).toBe(USERS);
+      expect(
+        await n(
+          db
+            .selectFrom('insight_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('event_type', '=', 'import_completed')
+            .executeTakeFirstOrThrow(),
+        ),
+      ).toBe(1);
     } finally {
       await database.close();
     }
@@ -104,14 +171,21 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
 
   it('lives through an outage in the middle of a provisioning sync, creating no account twice', async () => {
     const MEMBERS = 300;
-    const readyz = async () => (await fetch(`${server!.url}/readyz`).catch((err) => {
-      throw new Error(`/readyz failed (${err.cause?.message}); server output:\n${server?.output()}`);
-    })).status;
+    const readyz = async () =>
+      (
+        await fetch(`${server!.url}/readyz`).catch((err) => {
+          throw new Error(`/readyz failed (${err.cause?.message}); server output:\n${server?.output()}`);
+        })
+      ).status;
     // The server lived through the first outage.
     expect(server!.child.exitCode, server!.output()).toBeNull();
     target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: false });
     const appId = (await call('POST', '/api/v1/applications', { name: 'Provisioned App' })).json.id;
-    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, { baseUrl: target.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: { concurrency: 2, rateLimitPerSecond: 1000, rateLimitBurst: 1000 } });
+    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
+      baseUrl: target.baseUrl,
+      auth: { type: 'bearer', token: SCIM_TOKEN },
+      settings: { concurrency: 2, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+    });
     expect(put.status).toBe(200);
     const groupId = (await call('POST', '/api/v1/groups', { name: 'Provisioned' })).json.id;
     let cursor: string | null = null;
@@ -137,10 +211,20 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
     // The sync the outage interrupted is retried once its lock runs out (a minute): the retry takes over
     // its users (they stayed claimed for ten minutes before, and the retry skipped them and called
     // itself complete) and finishes the work. Every member gets exactly one account.
-    const status = await eventually(async () => {
-      const r = await call('GET', `/api/v1/applications/${appId}/idm/status`);
-      return r.status === 200 && !r.json.running && r.json.pending.queuedSyncs === 0 && !r.json.pending.fullReconcile && target!.store.userCount() >= MEMBERS ? r.json : undefined;
-    }, 150_000, 'the provisioning to finish after the outage');
+    const status = await eventually(
+      async () => {
+        const r = await call('GET', `/api/v1/applications/${appId}/idm/status`);
+        return r.status === 200 &&
+          !r.json.running &&
+          r.json.pending.queuedSyncs === 0 &&
+          !r.json.pending.fullReconcile &&
+          target!.store.userCount() >= MEMBERS
+          ? r.json
+          : undefined;
+      },
+      150_000,
+      'the provisioning to finish after the outage',
+    );
     expect(server!.child.exitCode, server!.output()).toBeNull();
     expect(status.integrationStatus).toBe('active');
     expect(status.failed.total).toBe(0);

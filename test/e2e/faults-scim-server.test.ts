@@ -15,7 +15,24 @@ const TOKEN = 'scim-faults-token-0123456789';
 
 /** The test SCIM server in its own process, on a fixed port and seed, so that it can come back the same. */
 async function startScim(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'test/scim-server/cli.ts'), '--port', String(port), '--users', String(USERS), '--seed', '3', '--token', TOKEN, '--latency', '15', '--no-log'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'test/scim-server/cli.ts'),
+      '--port',
+      String(port),
+      '--users',
+      String(USERS),
+      '--seed',
+      '3',
+      '--token',
+      TOKEN,
+      '--latency',
+      '15',
+      '--no-log',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).once('line', () => resolve());
     child.once('exit', (code) => reject(new Error(`test SCIM server exited with ${code}`)));
@@ -23,7 +40,7 @@ async function startScim(port: number): Promise<ChildProcess> {
   return child;
 }
 
-describe('the application\'s SCIM server killed mid-import', () => {
+describe("the application's SCIM server killed mid-import", () => {
   let t: TestApp;
   let scim: ChildProcess | undefined;
   let port: number;
@@ -42,8 +59,13 @@ describe('the application\'s SCIM server killed mid-import', () => {
   it('fails the run with a plain error, and a new import after the restart creates only the rest', async () => {
     const appId = (await t.admin({ method: 'POST', url: '/api/v1/applications', payload: { name: 'Dying App' } })).json().id;
     const put = await t.admin({
-      method: 'PUT', url: `/api/v1/applications/${appId}/idm`,
-      payload: { baseUrl: `http://127.0.0.1:${port}/scim/v2`, auth: { type: 'bearer', token: TOKEN }, settings: { pageSize: 25, requestTimeoutMs: 2000, rateLimitPerSecond: 1000, rateLimitBurst: 1000 } },
+      method: 'PUT',
+      url: `/api/v1/applications/${appId}/idm`,
+      payload: {
+        baseUrl: `http://127.0.0.1:${port}/scim/v2`,
+        auth: { type: 'bearer', token: TOKEN },
+        settings: { pageSize: 25, requestTimeoutMs: 2000, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+      },
     });
     expect(put.statusCode, put.body).toBe(200);
     const run = async (id: string) => (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${id}` })).json();
@@ -53,10 +75,14 @@ describe('the application\'s SCIM server killed mid-import', () => {
     await eventually(async () => ((await run(firstId)).processed >= 200 ? true : undefined), 60_000, 'the import to make progress');
 
     scim!.kill('SIGKILL');
-    const failed = await eventually(async () => {
-      const r = await run(firstId);
-      return r.status === 'running' || r.status === 'queued' ? undefined : r;
-    }, 120_000, 'the run to give up');
+    const failed = await eventually(
+      async () => {
+        const r = await run(firstId);
+        return r.status === 'running' || r.status === 'queued' ? undefined : r;
+      },
+      120_000,
+      'the run to give up',
+    );
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/Could not reach 127\.0\.0\.1:\d+ \(connection refused\)/);
     expect(failed.error).not.toMatch(/\n\s+at /);
@@ -67,13 +93,25 @@ describe('the application\'s SCIM server killed mid-import', () => {
     scim = await startScim(port);
     const second = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { all: true } });
     expect(second.statusCode).toBe(202);
-    const done = await eventually(async () => {
-      const r = await run(second.json().run.id);
-      return r.status === 'completed' || r.status === 'failed' ? r : undefined;
-    }, 120_000, 'the second import to finish');
+    const done = await eventually(
+      async () => {
+        const r = await run(second.json().run.id);
+        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
+      },
+      120_000,
+      'the second import to finish',
+    );
     expect(done).toMatchObject({ status: 'completed', created: USERS - createdBefore, failed: 0 });
     const { db } = t.database;
-    const count = async (table: 'users' | 'app_user_links') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (table: 'users' | 'app_user_links') =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(await count('users')).toBe(USERS);
     expect(await count('app_user_links')).toBe(USERS);
   }, 300_000);

@@ -38,36 +38,74 @@ describe('a SQLite database that cannot grow (full disk) during an import', () =
     // No more pages for the file: as a full disk.
     const pages = Number((await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows[0].page_count);
     await sql.raw(`pragma max_page_count = ${pages + 2}`).execute(db);
-    const failed = await eventually(async () => {
-      const r = await run(firstId);
-      return r.status === 'running' || r.status === 'queued' ? undefined : r;
-    }, 120_000, 'the run to stop');
+    const failed = await eventually(
+      async () => {
+        const r = await run(firstId);
+        return r.status === 'running' || r.status === 'queued' ? undefined : r;
+      },
+      120_000,
+      'the run to stop',
+    );
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/full/i);
     // The API says so in its error body, and keeps answering reads.
     const full = Number((await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows[0].page_count);
     await sql.raw(`pragma max_page_count = ${full}`).execute(db);
-    const refused = await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'no.room', email: 'no.room@example.com', displayname: 'x'.repeat(200), jobTitle: 'y'.repeat(200) } });
+    const refused = await t.admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { username: 'no.room', email: 'no.room@example.com', displayname: 'x'.repeat(200), jobTitle: 'y'.repeat(200) },
+    });
     expect(refused.statusCode).toBe(503);
     expect(refused.json().error).toMatchObject({ code: 'STORAGE_UNAVAILABLE', message: expect.stringMatching(/full/) });
     expect((await t.admin({ method: 'GET', url: '/api/v1/users?limit=5' })).statusCode).toBe(200);
 
     await sql.raw('pragma max_page_count = 1073741823').execute(db);
     expect((await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)).rows[0].integrity_check).toBe('ok');
-    const createdBefore = Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('username', '!=', 'no.room').executeTakeFirstOrThrow()).n);
+    const createdBefore = Number(
+      (
+        await db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('username', '!=', 'no.room')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(createdBefore).toBeGreaterThanOrEqual(200);
     expect(createdBefore).toBeLessThan(USERS);
 
     scim.setQuirks({ latencyMs: 0 });
     const second = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { all: true } });
     expect(second.statusCode, second.body).toBe(202);
-    const done = await eventually(async () => {
-      const r = await run(second.json().run.id);
-      return r.status === 'completed' || r.status === 'failed' ? r : undefined;
-    }, 120_000, 'the second import to finish');
+    const done = await eventually(
+      async () => {
+        const r = await run(second.json().run.id);
+        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
+      },
+      120_000,
+      'the second import to finish',
+    );
     expect(done).toMatchObject({ status: 'completed', failed: 0 });
-    const links = Number((await db.selectFrom('app_user_links').select((eb) => eb.fn.countAll().as('n')).where('application_id', '=', appId).executeTakeFirstOrThrow()).n);
+    const links = Number(
+      (
+        await db
+          .selectFrom('app_user_links')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('application_id', '=', appId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(links).toBe(USERS);
-    expect(Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('username', '!=', 'no.room').executeTakeFirstOrThrow()).n)).toBe(USERS);
+    expect(
+      Number(
+        (
+          await db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('username', '!=', 'no.room')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(USERS);
   }, 300_000);
 });

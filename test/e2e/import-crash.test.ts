@@ -24,7 +24,14 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-crash-'));
     const db = dialect === 'postgres' ? await createTestDatabaseUrl('postgres') : { url: '', drop: async () => {} };
     drop = db.drop;
-    env = { ROSTER_DATA_DIR: dataDir, DATABASE_URL: db.url, ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password, ROSTER_JOB_LEASE_SECONDS: '10', ROSTER_IMPORT_BATCH_SIZE: '30' };
+    env = {
+      ROSTER_DATA_DIR: dataDir,
+      DATABASE_URL: db.url,
+      ROSTER_ADMIN_EMAIL: ADMIN.email,
+      ROSTER_ADMIN_PASSWORD: ADMIN.password,
+      ROSTER_JOB_LEASE_SECONDS: '10',
+      ROSTER_IMPORT_BATCH_SIZE: '30',
+    };
   });
   afterAll(async () => {
     await server?.stop('SIGKILL');
@@ -34,11 +41,19 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
   });
 
   async function api(s: ServerProcess, cookie: string, method: string, url: string, body?: unknown) {
-    const r = await fetch(`${s.url}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${s.url}${url}`, {
+      method,
+      headers: { cookie, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: r.status, json: (await r.json()) as Record<string, any> };
   }
   async function login(s: ServerProcess) {
-    const r = await fetch(`${s.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const r = await fetch(`${s.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
     expect(r.status).toBe(200);
     return r.headers.get('set-cookie')!.split(';')[0];
   }
@@ -49,7 +64,9 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
     const app = await api(server, cookie, 'POST', '/api/v1/applications', { name: 'Crash App' });
     const appId = app.json.id;
     const put = await api(server, cookie, 'PUT', `/api/v1/applications/${appId}/idm`, {
-      baseUrl: scim.baseUrl, auth: { type: 'bearer', token: SCIM_TOKEN }, settings: { pageSize: 10, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+      baseUrl: scim.baseUrl,
+      auth: { type: 'bearer', token: SCIM_TOKEN },
+      settings: { pageSize: 10, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
     });
     expect(put.status).toBe(200);
     scim.setQuirks({ latencyMs: 40 });
@@ -57,10 +74,14 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
     expect(started.status).toBe(202);
     const runId = started.json.run.id;
     const s1 = server;
-    const before = await eventually(async () => {
-      const r = await api(s1, cookie, 'GET', `/api/v1/import-runs/${runId}`);
-      return r.json.processed >= 100 ? r.json : undefined;
-    }, 30_000, 'the run to make progress');
+    const before = await eventually(
+      async () => {
+        const r = await api(s1, cookie, 'GET', `/api/v1/import-runs/${runId}`);
+        return r.json.processed >= 100 ? r.json : undefined;
+      },
+      30_000,
+      'the run to make progress',
+    );
     expect(before.status).toBe('running');
     expect(await server.stop('SIGKILL')).toBe(null);
 
@@ -68,10 +89,14 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
     server = await startServerProcess(env);
     cookie = await login(server);
     const s2 = server;
-    const done = await eventually(async () => {
-      const r = await api(s2, cookie, 'GET', `/api/v1/import-runs/${runId}`);
-      return r.json.status === 'completed' || r.json.status === 'failed' ? r.json : undefined;
-    }, 90_000, 'the resumed run to finish');
+    const done = await eventually(
+      async () => {
+        const r = await api(s2, cookie, 'GET', `/api/v1/import-runs/${runId}`);
+        return r.json.status === 'completed' || r.json.status === 'failed' ? r.json : undefined;
+      },
+      90_000,
+      'the resumed run to finish',
+    );
     expect(done).toMatchObject({ status: 'completed', total: USERS, processed: USERS, created: USERS, skipped: 0, failed: 0 });
 
     await server.stop('SIGTERM');
@@ -87,10 +112,20 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
       expect(linkRows).toHaveLength(USERS);
       const results = await db.selectFrom('import_run_results').select('remote_id').where('run_id', '=', runId).execute();
       expect(results).toHaveLength(USERS);
-      const events = await db.selectFrom('insight_events').select('resource_id').where('import_run_id', '=', runId).where('event_type', '=', 'user_create').execute();
+      const events = await db
+        .selectFrom('insight_events')
+        .select('resource_id')
+        .where('import_run_id', '=', runId)
+        .where('event_type', '=', 'user_create')
+        .execute();
       expect(new Set(events.map((e) => e.resource_id)).size).toBe(USERS);
       expect(events).toHaveLength(USERS);
-      const completed = await db.selectFrom('insight_events').select('id').where('import_run_id', '=', runId).where('event_type', '=', 'import_completed').execute();
+      const completed = await db
+        .selectFrom('insight_events')
+        .select('id')
+        .where('import_run_id', '=', runId)
+        .where('event_type', '=', 'import_completed')
+        .execute();
       expect(completed).toHaveLength(1);
     } finally {
       await database.close();

@@ -14,7 +14,8 @@ import { portalRoutes } from '../../server/http/portal.ts';
 import { ensurePortalBuilt } from '../../web/build.ts';
 import { createTestApp, type TestApp } from '../app.ts';
 
-const INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
+const INDEX =
+  '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
 const JS = `console.log(${JSON.stringify('x'.repeat(4000))});`;
 
 async function appWith(distDir: string): Promise<App> {
@@ -64,7 +65,13 @@ describe('portal serving', () => {
   });
 
   it('answers client-side routes with index.html, query strings included', async () => {
-    for (const url of ['/users', '/users/0190a000-0000-7000-8000-000000000000', '/applications/x/import?status=new', '/setup?token=abc', '/index.html']) {
+    for (const url of [
+      '/users',
+      '/users/0190a000-0000-7000-8000-000000000000',
+      '/applications/x/import?status=new',
+      '/setup?token=abc',
+      '/index.html',
+    ]) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       expect(res.body, url).toBe(INDEX);
@@ -109,8 +116,16 @@ describe('portal serving', () => {
 
   it('answers missing files with 404, never with index.html, and serves nothing outside the bundle', async () => {
     for (const url of [
-      '/assets/missing.js', '/missing.png', '/assets/index-abc123.js.br', '/assets/index-abc123.js.gz', '/.vite/manifest.json',
-      '/assets/..%2f..%2froster-secret.txt', '/assets/%2e%2e/%2e%2e/roster-secret.txt', '/..%2froster-secret.txt', '/assets/%00.js', '/assets/..%5c..%5croster-secret.txt',
+      '/assets/missing.js',
+      '/missing.png',
+      '/assets/index-abc123.js.br',
+      '/assets/index-abc123.js.gz',
+      '/.vite/manifest.json',
+      '/assets/..%2f..%2froster-secret.txt',
+      '/assets/%2e%2e/%2e%2e/roster-secret.txt',
+      '/..%2froster-secret.txt',
+      '/assets/%00.js',
+      '/assets/..%5c..%5croster-secret.txt',
     ]) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(404);
@@ -168,7 +183,9 @@ describe('the real portal build, served by the app', () => {
       expect(res.statusCode, a).toBe(200);
       expect(res.headers['content-encoding'], a).toBe('br');
       expect(res.headers['cache-control'], a).toBe('public, max-age=31536000, immutable');
-      expect(res.body, a).not.toMatch(/https?:\/\/(?!www\.w3\.org|localhost|reactjs\.org|react\.dev)[a-z0-9.-]+\.[a-z]{2,}\/[^\s"']*\.(js|css)/);
+      expect(res.body, a).not.toMatch(
+        /https?:\/\/(?!www\.w3\.org|localhost|reactjs\.org|react\.dev)[a-z0-9.-]+\.[a-z]{2,}\/[^\s"']*\.(js|css)/,
+      );
     }
   });
 });

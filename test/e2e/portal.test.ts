@@ -22,7 +22,15 @@ const SCIM_USERS = 153;
 /** Starts Roster in this process on a fresh SQLite folder; `print` receives the start-up message. */
 async function startRoster(env: Record<string, string>, print: (line: string) => void = () => {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-portal-'));
-  const config = loadConfig({ ROSTER_DATA_DIR: dataDir, DATABASE_URL: '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...TEST_NETWORK_ENV, ...env });
+  const config = loadConfig({
+    ROSTER_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...TEST_NETWORK_ENV,
+    ...env,
+  });
   const server = await startServer(config, { print });
   return {
     server,
@@ -50,7 +58,8 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
 
   beforeAll(async () => {
     ensurePortalBuilt({ quiet: true });
-    for (const f of fs.existsSync(SCREENSHOT_DIR) ? fs.readdirSync(SCREENSHOT_DIR) : []) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SCREENSHOT_DIR, f));
+    for (const f of fs.existsSync(SCREENSHOT_DIR) ? fs.readdirSync(SCREENSHOT_DIR) : [])
+      if (f.startsWith('FAILED-')) fs.rmSync(path.join(SCREENSHOT_DIR, f));
     scim = await startScimServer({ users: SCIM_USERS, seed: 5, auth: { type: 'bearer', token: SCIM_TOKEN } });
     scim.store.addUser({ userName: 'no.email', name: { givenName: 'Nomail', familyName: 'Person' }, emails: [] });
     roster = await startRoster({ ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password });
@@ -77,7 +86,11 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
   });
 
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-  const sessionCookie = async () => (await page.context().cookies()).filter((c) => c.name === 'roster_session').map((c) => `${c.name}=${c.value}`).join('; ');
+  const sessionCookie = async () =>
+    (await page.context().cookies())
+      .filter((c) => c.name === 'roster_session')
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 
   it('sends a signed-out admin to sign in, and signs in', async () => {
@@ -88,7 +101,8 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await shows(page.getByRole('alert'), 'Could not sign in');
     // Both fields are marked invalid; the alert says why.
-    for (const field of [page.getByLabel('Email'), page.getByRole('textbox', { name: 'Password' })]) expect(await field.getAttribute('aria-invalid')).toBe('true');
+    for (const field of [page.getByLabel('Email'), page.getByRole('textbox', { name: 'Password' })])
+      expect(await field.getAttribute('aria-invalid')).toBe('true');
     await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Applications').waitFor();
@@ -182,10 +196,14 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     const bar = page.getByRole('progressbar', { name: 'Import progress' });
     await bar.waitFor();
     // Catch it moving: some users processed, not all.
-    await page.waitForFunction(() => {
-      const v = Number(document.querySelector('[role="progressbar"][aria-label="Import progress"]')?.getAttribute('aria-valuenow'));
-      return v > 0 && v < 100;
-    }, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => {
+        const v = Number(document.querySelector('[role="progressbar"][aria-label="Import progress"]')?.getAttribute('aria-valuenow'));
+        return v > 0 && v < 100;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     await b.screenshot('run-progress');
     await page.getByText('Import completed', { exact: true }).waitFor({ timeout: 30_000 });
     scim.resetQuirks();
@@ -253,8 +271,15 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.locator('a[href="/api/v1/insights/events?eventType=user_create&format=csv"]', { hasText: 'Export CSV' }).waitFor();
     await page.getByText('1–50 events').waitFor();
     const rows = page.locator('table[aria-label="Events"] > tbody > tr:visible');
-    await page.waitForFunction(() => [...document.querySelectorAll('table[aria-label="Events"] > tbody > tr')].every((r) => !/import_|idm_|application_|admin_/.test(r.textContent ?? '')));
-    await rows.first().getByRole('button', { name: /user_create/ }).click();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('table[aria-label="Events"] > tbody > tr')].every(
+        (r) => !/import_|idm_|application_|admin_/.test(r.textContent ?? ''),
+      ),
+    );
+    await rows
+      .first()
+      .getByRole('button', { name: /user_create/ })
+      .click();
     await rows.nth(1).getByRole('link', { name: 'Import run' }).waitFor();
     await b.screenshot('insights', { fullPage: false });
     await page.getByLabel('Rows per page').selectOption('200');
@@ -308,7 +333,11 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByRole('button', { name: 'Activate' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
     await page.getByText('active', { exact: true }).waitFor();
-    const pushed = await eventually(async () => scim.store.listUsers().find((u) => u.userName === 'new.hire') ?? undefined, 20_000, 'new.hire in the application');
+    const pushed = await eventually(
+      async () => scim.store.listUsers().find((u) => u.userName === 'new.hire') ?? undefined,
+      20_000,
+      'new.hire in the application',
+    );
     expect(pushed).toMatchObject({ userName: 'new.hire', name: { givenName: 'Nova', familyName: 'Hire' } });
     await page.getByRole('region', { name: 'Sync status' }).getByText('completed').first().waitFor({ timeout: 20_000 });
     await b.screenshot('idm-tab-active');
@@ -319,7 +348,10 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByText('active', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Deactivate' }).click();
     const dialog = page.getByRole('dialog');
-    await shows(dialog, 'Syncing stops at once; in-flight operations are recorded as errors; users and groups in the application are left as they are.');
+    await shows(
+      dialog,
+      'Syncing stops at once; in-flight operations are recorded as errors; users and groups in the application are left as they are.',
+    );
     await dialog.getByRole('button', { name: 'Deactivate' }).click();
     await page.getByText('inactive', { exact: true }).waitFor();
     // Left as it is in the application.
@@ -346,7 +378,7 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     expect((await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${key.trim()}` } })).status).toBe(401);
   });
 
-  it('changes the signed-in admin\'s password from the Admins page, then signs in with the new one only', async () => {
+  it("changes the signed-in admin's password from the Admins page, then signs in with the new one only", async () => {
     const next = 'cobalt-orchard-drum-73';
     await nav('Admins');
     await page.getByRole('button', { name: 'Change your password' }).click();
@@ -355,7 +387,10 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await dialog.getByRole('textbox', { name: 'New password', exact: true }).fill('dddddddddddddddd');
     await dialog.getByRole('textbox', { name: 'Repeat the new password' }).fill('dddddddddddddddd');
     await dialog.getByRole('button', { name: 'Change password' }).click();
-    await dialog.getByText(/short pattern repeated/).first().waitFor();
+    await dialog
+      .getByText(/short pattern repeated/)
+      .first()
+      .waitFor();
     await dialog.getByRole('textbox', { name: 'New password', exact: true }).fill(next);
     await dialog.getByRole('textbox', { name: 'Repeat the new password' }).fill(next);
     await dialog.getByRole('button', { name: 'Change password' }).click();
@@ -415,19 +450,35 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByLabel('Recovery code').fill(recoveryCodes[0]);
     await page.getByRole('button', { name: 'Verify' }).click();
     await heading('Users').waitFor();
-    const events = await (await fetch(`${base}/api/v1/insights/events?eventType=admin_mfa_enable,admin_login_attempt&limit=5`, { headers: { cookie: await sessionCookie() } })).json();
+    const events = await (
+      await fetch(`${base}/api/v1/insights/events?eventType=admin_mfa_enable,admin_login_attempt&limit=5`, {
+        headers: { cookie: await sessionCookie() },
+      })
+    ).json();
     expect(events.items.map((e: { message?: string }) => e.message)).toContain('with a recovery code (9 left)');
   });
 
-  it('requires two-step sign-in of every admin: a new admin can only enrol, then resets another admin\'s MFA', async () => {
+  it("requires two-step sign-in of every admin: a new admin can only enrol, then resets another admin's MFA", async () => {
     const second = { email: 'second-admin@example.com', password: 'saffron-glacier-tide-25' };
-    const created = await page.evaluate(async (body) => (await fetch('/api/v1/admins', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status, { ...second, role: 'admin' });
+    const created = await page.evaluate(
+      async (body) =>
+        (await fetch('/api/v1/admins', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }))
+          .status,
+      { ...second, role: 'admin' },
+    );
     expect(created).toBe(201);
     await nav('Security');
     // Saved first, then shown: the switch follows the server's answer.
     await page.getByRole('switch', { name: 'Require two-step sign-in for every admin' }).click();
     await page.getByRole('switch', { name: 'Require two-step sign-in for every admin', checked: true }).waitFor();
-    await eventually(async () => ((await (await fetch(`${base}/api/v1/organization/settings`, { headers: { cookie: await sessionCookie() } })).json()).requireAdminMfa ? true : undefined), 5000, 'the setting to be saved');
+    await eventually(
+      async () =>
+        (await (await fetch(`${base}/api/v1/organization/settings`, { headers: { cookie: await sessionCookie() } })).json()).requireAdminMfa
+          ? true
+          : undefined,
+      5000,
+      'the setting to be saved',
+    );
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Email').fill(second.email);
@@ -505,7 +556,10 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
   });
 });
 
-if (!hasChromium) process.stderr.write(`\nportal browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set ROSTER_CHROMIUM)\n`);
+if (!hasChromium)
+  process.stderr.write(
+    `\nportal browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set ROSTER_CHROMIUM)\n`,
+  );
 // Only without Chromium: a skipped placeholder that says what is missing.
 if (!hasChromium) {
   describe('admin portal in Chromium', () => {

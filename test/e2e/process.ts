@@ -74,7 +74,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs the CLI without blocking this process (tests serve SCIM from it meanwhile). */
-export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [path.join(ROOT, 'server/cli/roster.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env },

@@ -71,15 +71,21 @@ describe('roster server process', () => {
   it('refuses to start with a weak ROSTER_ADMIN_PASSWORD, saying why', async () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-weak-'));
     try {
-      await expect(startServerProcess({ ROSTER_DATA_DIR: folder, DATABASE_URL: '', ROSTER_ADMIN_EMAIL: 'weak@example.com', ROSTER_ADMIN_PASSWORD: 'aaaaaaaaaaaaaaaa' }, 15_000))
-        .rejects.toThrow(/ROSTER_ADMIN_PASSWORD is not accepted: The password must not be one character or a short pattern repeated/);
+      await expect(
+        startServerProcess(
+          { ROSTER_DATA_DIR: folder, DATABASE_URL: '', ROSTER_ADMIN_EMAIL: 'weak@example.com', ROSTER_ADMIN_PASSWORD: 'aaaaaaaaaaaaaaaa' },
+          15_000,
+        ),
+      ).rejects.toThrow(/ROSTER_ADMIN_PASSWORD is not accepted: The password must not be one character or a short pattern repeated/);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
   });
 
   it('refuses bad configuration with one message listing every problem', async () => {
-    await expect(startServerProcess({ ...env, PORT: 'eighty', LOG_LEVEL: 'chatty' }, 10_000)).rejects.toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+    await expect(startServerProcess({ ...env, PORT: 'eighty', LOG_LEVEL: 'chatty' }, 10_000)).rejects.toThrow(
+      /PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/,
+    );
   });
 });
 
@@ -91,7 +97,13 @@ describe('readiness', () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-ready-'));
       const port = await freePort();
-      const s = spawnServerProcess({ ROSTER_DATA_DIR: folder, DATABASE_URL: '', PORT: String(port), ROSTER_ADMIN_EMAIL: admin.email, ROSTER_ADMIN_PASSWORD: admin.password });
+      const s = spawnServerProcess({
+        ROSTER_DATA_DIR: folder,
+        DATABASE_URL: '',
+        PORT: String(port),
+        ROSTER_ADMIN_EMAIL: admin.email,
+        ROSTER_ADMIN_PASSWORD: admin.password,
+      });
       try {
         const url = `http://127.0.0.1:${port}`;
         const seen = new Set<string>();
@@ -105,7 +117,11 @@ describe('readiness', () => {
           }
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
-        const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+        const login = await fetch(`${url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(admin),
+        });
         expect(login.status, s.output()).toBe(200);
         for (const w of seen) expect(['first admin', 'job queue']).toContain(w);
       } finally {
@@ -118,7 +134,13 @@ describe('readiness', () => {
 
 describe('roster CLI', () => {
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['migrate', '--help'], ['admin', 'create', '--help'], ['users', 'list', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['serve', '--help'],
+      ['migrate', '--help'],
+      ['admin', 'create', '--help'],
+      ['users', 'list', '--help'],
+    ]) {
       const r = await runCli(args, env);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toContain('Usage: roster');
@@ -127,19 +149,35 @@ describe('roster CLI', () => {
 
   it('migrates, creates an admin from stdin, and validates its arguments', async () => {
     expect((await runCli(['migrate'], env)).stdout).toMatch(/up to date|Applied/);
-    const ok = await runCli(['admin', 'create', '--email', 'cli@example.com', '--password-stdin', '--role', 'read_only'], env, 'another long password\n');
+    const ok = await runCli(
+      ['admin', 'create', '--email', 'cli@example.com', '--password-stdin', '--role', 'read_only'],
+      env,
+      'another long password\n',
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('Created admin cli@example.com (role read_only');
     const dup = await runCli(['admin', 'create', '--email', 'CLI@example.com', '--password-stdin'], env, 'another long password\n');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
-    const reset = await runCli(['admin', 'reset-password', '--email', 'CLI@example.com', '--password-stdin'], env, 'lantern-quartz-heron-19\n');
+    const reset = await runCli(
+      ['admin', 'reset-password', '--email', 'CLI@example.com', '--password-stdin'],
+      env,
+      'lantern-quartz-heron-19\n',
+    );
     expect(reset.code, reset.stderr).toBe(0);
     expect(reset.stdout).toContain('Set the password of CLI@example.com');
-    const weakReset = await runCli(['admin', 'reset-password', '--email', 'cli@example.com', '--password-stdin'], env, 'aaaaaaaaaaaaaaaa\n');
+    const weakReset = await runCli(
+      ['admin', 'reset-password', '--email', 'cli@example.com', '--password-stdin'],
+      env,
+      'aaaaaaaaaaaaaaaa\n',
+    );
     expect(weakReset.code).toBe(1);
     expect(weakReset.stderr).toContain('short pattern repeated');
-    const unknown = await runCli(['admin', 'reset-password', '--email', 'nobody@example.com', '--password-stdin'], env, 'lantern-quartz-heron-19\n');
+    const unknown = await runCli(
+      ['admin', 'reset-password', '--email', 'nobody@example.com', '--password-stdin'],
+      env,
+      'lantern-quartz-heron-19\n',
+    );
     expect(unknown.code).toBe(1);
 
     // A lost authenticator: the CLI removes the admin's MFA (here a factor written straight into the file).
@@ -148,13 +186,22 @@ describe('roster CLI', () => {
     expect(noMfa.stderr).toContain('has no MFA to reset');
     const { DatabaseSync } = await import('node:sqlite');
     const file = new DatabaseSync(path.join(dataDir, 'roster.db'));
-    const cli = file.prepare("SELECT id, organization_id FROM admins WHERE email_lower = 'cli@example.com'").get() as { id: string; organization_id: string };
-    file.prepare("INSERT INTO admin_mfa (admin_id, organization_id, secret_enc, recovery_code_hashes, created_at, enabled_at) VALUES (?, ?, 'v1:x', '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").run(cli.id, cli.organization_id);
+    const cli = file.prepare("SELECT id, organization_id FROM admins WHERE email_lower = 'cli@example.com'").get() as {
+      id: string;
+      organization_id: string;
+    };
+    file
+      .prepare(
+        "INSERT INTO admin_mfa (admin_id, organization_id, secret_enc, recovery_code_hashes, created_at, enabled_at) VALUES (?, ?, 'v1:x', '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+      )
+      .run(cli.id, cli.organization_id);
     const resetMfa = await runCli(['admin', 'reset-mfa', '--email', 'CLI@example.com'], env);
     expect(resetMfa.code, resetMfa.stderr).toBe(0);
     expect(resetMfa.stdout).toContain('Removed the MFA of CLI@example.com');
     expect(file.prepare('SELECT count(*) AS n FROM admin_mfa').get()).toEqual({ n: 0 });
-    expect(file.prepare("SELECT resource_id FROM insight_events WHERE event_type = 'admin_mfa_reset'").all()).toEqual([{ resource_id: cli.id }]);
+    expect(file.prepare("SELECT resource_id FROM insight_events WHERE event_type = 'admin_mfa_reset'").all()).toEqual([
+      { resource_id: cli.id },
+    ]);
     file.close();
     const weak = await runCli(['admin', 'create', '--email', 'weak@example.com', '--password-stdin'], env, 'short\n');
     expect(weak.stderr).toContain('12 to 128');

@@ -48,18 +48,26 @@ export class AuthState {
     if (c.type === 'basic') {
       const pair = decodeBasic(authorization);
       if (!pair) return { ok: false, detail: 'Authorization header with Basic credentials is required', challenge: 'Basic realm="scim"' };
-      if (!same(pair[0], c.username) || !same(pair[1], c.password)) return { ok: false, detail: 'Invalid username or password', challenge: 'Basic realm="scim"' };
+      if (!same(pair[0], c.username) || !same(pair[1], c.password))
+        return { ok: false, detail: 'Invalid username or password', challenge: 'Basic realm="scim"' };
       return { ok: true };
     }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!m) return { ok: false, detail: 'Authorization header with a Bearer token is required', challenge: 'Bearer realm="scim"' };
     if (c.type === 'bearer') {
-      return same(m[1], c.token) ? { ok: true } : { ok: false, detail: 'Invalid bearer token', challenge: 'Bearer realm="scim", error="invalid_token"' };
+      return same(m[1], c.token)
+        ? { ok: true }
+        : { ok: false, detail: 'Invalid bearer token', challenge: 'Bearer realm="scim", error="invalid_token"' };
     }
     const expires = this.tokens.get(m[1]);
-    if (expires === undefined) return { ok: false, detail: 'Invalid access token', challenge: 'Bearer realm="scim", error="invalid_token"' };
+    if (expires === undefined)
+      return { ok: false, detail: 'Invalid access token', challenge: 'Bearer realm="scim", error="invalid_token"' };
     if (expires <= now) {
-      return { ok: false, detail: 'The access token expired', challenge: 'Bearer realm="scim", error="invalid_token", error_description="The access token expired"' };
+      return {
+        ok: false,
+        detail: 'The access token expired',
+        challenge: 'Bearer realm="scim", error="invalid_token", error_description="The access token expired"',
+      };
     }
     return { ok: true };
   }
@@ -79,9 +87,11 @@ export class AuthState {
     });
     const c = this.config;
     if (c.type !== 'oauth2') return fail(400, 'unsupported_grant_type', 'This server is not configured for OAuth2');
-    if (!/^application\/x-www-form-urlencoded/i.test(contentType ?? '')) return fail(400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+    if (!/^application\/x-www-form-urlencoded/i.test(contentType ?? ''))
+      return fail(400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
     const form = new URLSearchParams(rawBody);
-    if (form.get('grant_type') !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported');
+    if (form.get('grant_type') !== 'client_credentials')
+      return fail(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported');
     let id = form.get('client_id') ?? undefined;
     let secret = form.get('client_secret') ?? undefined;
     const basic = decodeBasic(authorization);
@@ -106,18 +116,48 @@ export class AuthState {
     return {
       status: 200,
       headers: noStore,
-      body: { access_token: token, token_type: 'Bearer', expires_in: ttl, ...(requested || c.scope ? { scope: requested || c.scope } : {}) },
+      body: {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: ttl,
+        ...(requested || c.scope ? { scope: requested || c.scope } : {}),
+      },
     };
   }
 
   schemes(tokenUrl: string): Record<string, unknown>[] {
     switch (this.config.type) {
       case 'bearer':
-        return [{ type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'Static bearer token in the Authorization header', specUri: 'https://www.rfc-editor.org/info/rfc6750', primary: true }];
+        return [
+          {
+            type: 'oauthbearertoken',
+            name: 'OAuth Bearer Token',
+            description: 'Static bearer token in the Authorization header',
+            specUri: 'https://www.rfc-editor.org/info/rfc6750',
+            primary: true,
+          },
+        ];
       case 'basic':
-        return [{ type: 'httpbasic', name: 'HTTP Basic', description: 'HTTP Basic authentication', specUri: 'https://www.rfc-editor.org/info/rfc7617', primary: true }];
+        return [
+          {
+            type: 'httpbasic',
+            name: 'HTTP Basic',
+            description: 'HTTP Basic authentication',
+            specUri: 'https://www.rfc-editor.org/info/rfc7617',
+            primary: true,
+          },
+        ];
       case 'oauth2':
-        return [{ type: 'oauth2', name: 'OAuth 2.0 client credentials', description: `Client credentials grant at ${tokenUrl}`, specUri: 'https://www.rfc-editor.org/info/rfc6749', documentationUri: tokenUrl, primary: true }];
+        return [
+          {
+            type: 'oauth2',
+            name: 'OAuth 2.0 client credentials',
+            description: `Client credentials grant at ${tokenUrl}`,
+            specUri: 'https://www.rfc-editor.org/info/rfc6749',
+            documentationUri: tokenUrl,
+            primary: true,
+          },
+        ];
       default:
         return [];
     }

@@ -116,7 +116,8 @@ function buildOptions(argv: string[]) {
   const port = count('port', values.port, 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
   const authFlags = ['token', 'basic', 'oauth'].filter((k) => values[k as 'token'] !== undefined);
-  if (authFlags.length > 1) throw new UsageError(`use only one of --token, --basic, --oauth (got ${authFlags.map((f) => `--${f}`).join(', ')})`);
+  if (authFlags.length > 1)
+    throw new UsageError(`use only one of --token, --basic, --oauth (got ${authFlags.map((f) => `--${f}`).join(', ')})`);
   let auth: AuthConfig = { type: 'none' };
   if (values.token !== undefined) {
     if (!values.token) throw new UsageError('--token must not be empty');
@@ -126,7 +127,13 @@ function buildOptions(argv: string[]) {
     auth = { type: 'basic', username, password };
   } else if (values.oauth !== undefined) {
     const [clientId, clientSecret] = pair('oauth', values.oauth);
-    auth = { type: 'oauth2', clientId, clientSecret, tokenTtlSeconds: count('token-ttl', values['token-ttl'], 3600), ...(values.scope ? { scope: values.scope } : {}) };
+    auth = {
+      type: 'oauth2',
+      clientId,
+      clientSecret,
+      tokenTtlSeconds: count('token-ttl', values['token-ttl'], 3600),
+      ...(values.scope ? { scope: values.scope } : {}),
+    };
   } else if (values['token-ttl'] !== undefined || values.scope !== undefined) throw new UsageError('--token-ttl and --scope need --oauth');
 
   const quirks: Partial<Quirks> = {};
@@ -176,7 +183,8 @@ async function main(): Promise<void> {
     return;
   }
   if ('listQuirks' in parsed) {
-    for (const [name, spec] of Object.entries(QUIRK_SPECS)) process.stdout.write(`${name.padEnd(32)} ${spec.models.padEnd(10)} ${spec.doc}\n`);
+    for (const [name, spec] of Object.entries(QUIRK_SPECS))
+      process.stdout.write(`${name.padEnd(32)} ${spec.models.padEnd(10)} ${spec.doc}\n`);
     return;
   }
   const { options } = parsed;
@@ -186,12 +194,16 @@ async function main(): Promise<void> {
     server = await startScimServer({ ...options, maxLogEntries: 1000 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(`scim-server: cannot listen on 127.0.0.1:${options.port}: ${code === 'EADDRINUSE' ? 'port in use' : (e as Error).message}\n`);
+    process.stderr.write(
+      `scim-server: cannot listen on 127.0.0.1:${options.port}: ${code === 'EADDRINUSE' ? 'port in use' : (e as Error).message}\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(`${server.baseUrl}\n`);
   const auth = options.auth.type === 'none' ? 'no auth' : `auth ${options.auth.type}`;
-  process.stderr.write(`scim-server: ${options.users} users, ${options.groups} groups, ${auth}, ready in ${(performance.now() - started).toFixed(0)} ms\n`);
+  process.stderr.write(
+    `scim-server: ${options.users} users, ${options.groups} groups, ${auth}, ready in ${(performance.now() - started).toFixed(0)} ms\n`,
+  );
   if (options.auth.type === 'oauth2') process.stderr.write(`scim-server: token endpoint ${server.tokenUrl}\n`);
   const changed = Object.keys(options.quirks);
   if (changed.length) process.stderr.write(`scim-server: quirks ${JSON.stringify(options.quirks)}\n`);

@@ -42,7 +42,9 @@ export function stackTraceText(message: string, where: 'filter' | 'internal'): s
           ['scim_server/provider.py', 529, 'wsgi_app', 'response = getattr(self, f"call_{endpoint}")(request, **args)'],
           ['scim_server/backend.py', 112, 'get_resource', 'return self._resources[resource_type][resource_id]'],
         ];
-  const body = frames.map(([file, line, fn, code]) => `  File "/srv/app/site-packages/${file}", line ${line}, in ${fn}\n    ${code}`).join('\n');
+  const body = frames
+    .map(([file, line, fn, code]) => `  File "/srv/app/site-packages/${file}", line ${line}, in ${fn}\n    ${code}`)
+    .join('\n');
   const exc = where === 'filter' ? 'scim_filter_parser.parser.SCIMParserError' : 'KeyError';
   return `${message}\nTraceback (most recent call last):\n${body}\n${exc}: ${message}\n`;
 }

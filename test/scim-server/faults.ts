@@ -36,7 +36,12 @@ export class TokenBucket {
     this.last = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
-      return { ok: true, limit: burst, remaining: Math.floor(this.tokens), resetSeconds: this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / rps) };
+      return {
+        ok: true,
+        limit: burst,
+        remaining: Math.floor(this.tokens),
+        resetSeconds: this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / rps),
+      };
     }
     return { ok: false, limit: burst, remaining: 0, resetSeconds: Math.max(1, Math.ceil((1 - this.tokens) / rps)) };
   }

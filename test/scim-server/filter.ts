@@ -26,10 +26,7 @@ export type FilterNode =
 
 const COMPARE_OPS = new Set<string>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 
-type Token =
-  | { t: 'word'; v: string; pos: number }
-  | { t: 'string'; v: string; pos: number }
-  | { t: '(' | ')' | '[' | ']'; pos: number };
+type Token = { t: 'word'; v: string; pos: number } | { t: 'string'; v: string; pos: number } | { t: '(' | ')' | '[' | ']'; pos: number };
 
 function tokenize(text: string, fail: (msg: string) => Error): Token[] {
   const out: Token[] = [];
@@ -236,7 +233,8 @@ export function parsePatchPath(text: string): PatchPath {
   const tail = tokens.slice(close + 1);
   if (tail.length === 0) return { path, filter };
   const subTok = tail[0];
-  if (tail.length > 1 || subTok.t !== 'word' || !subTok.v.startsWith('.') || !NAME_RE.test(subTok.v.slice(1))) throw fail('expected .subAttribute after the value filter');
+  if (tail.length > 1 || subTok.t !== 'word' || !subTok.v.startsWith('.') || !NAME_RE.test(subTok.v.slice(1)))
+    throw fail('expected .subAttribute after the value filter');
   return { path, filter, sub: subTok.v.slice(1) };
 }
 
@@ -327,7 +325,12 @@ export function checkPolicy(node: FilterNode, policy: FilterPolicy, set: SchemaS
     const allowed = policy.allowedFilters.map((a) =>
       a
         .split('+')
-        .map((s) => s.trim().toLowerCase().replace(/^urn:.*:/, ''))
+        .map((s) =>
+          s
+            .trim()
+            .toLowerCase()
+            .replace(/^urn:.*:/, ''),
+        )
         .sort()
         .join('+'),
     );
@@ -338,7 +341,12 @@ export function checkPolicy(node: FilterNode, policy: FilterPolicy, set: SchemaS
 export function usesExtension(node: FilterNode, set: SchemaSet): boolean {
   let found = false;
   walk(node, (n) => {
-    if ((n.kind === 'compare' || n.kind === 'present' || n.kind === 'valuePath') && n.path.urn && n.path.urn.toLowerCase() !== set.core.toLowerCase()) found = true;
+    if (
+      (n.kind === 'compare' || n.kind === 'present' || n.kind === 'valuePath') &&
+      n.path.urn &&
+      n.path.urn.toLowerCase() !== set.core.toLowerCase()
+    )
+      found = true;
   });
   return found;
 }
@@ -378,7 +386,11 @@ function infoFor(def: AttrDef | undefined, sub: AttrDef | undefined, opts: Compi
 }
 
 const present = (v: unknown): boolean =>
-  v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as Obj).length === 0);
+  v !== undefined &&
+  v !== null &&
+  v !== '' &&
+  !(Array.isArray(v) && v.length === 0) &&
+  !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as Obj).length === 0);
 
 /** Values an attribute path yields on one object; multi-valued complex attributes yield their `value`s. */
 function candidates(container: unknown, name: string, sub: string | undefined): unknown[] {
@@ -501,9 +513,12 @@ function compileNode(node: FilterNode, scope: Scope, opts: CompileOptions): Pred
       const info = infoFor(r.def, r.subDef, opts);
       const { op, value } = node;
       if (value === null && op !== 'eq' && op !== 'ne') throw invalidFilter(`Operator '${node.rawOp}' cannot compare with null`);
-      if (info.type === 'boolean' && op !== 'eq' && op !== 'ne') throw invalidFilter(`Operator '${node.rawOp}' is not defined for boolean attribute '${node.path.raw}'`);
+      if (info.type === 'boolean' && op !== 'eq' && op !== 'ne')
+        throw invalidFilter(`Operator '${node.rawOp}' is not defined for boolean attribute '${node.path.raw}'`);
       if (value === null) {
-        return op === 'eq' ? (x) => candidates(r.container(x), r.name, r.sub).length === 0 : (x) => candidates(r.container(x), r.name, r.sub).length > 0;
+        return op === 'eq'
+          ? (x) => candidates(r.container(x), r.name, r.sub).length === 0
+          : (x) => candidates(r.container(x), r.name, r.sub).length > 0;
       }
       if (op === 'ne') return (x) => !candidates(r.container(x), r.name, r.sub).some((c) => compareOne(c, 'eq', value, info));
       return (x) => candidates(r.container(x), r.name, r.sub).some((c) => compareOne(c, op, value, info));
@@ -563,7 +578,8 @@ export function simpleEquality(node: FilterNode, set: SchemaSet): { attr: string
   if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') return undefined;
   if (node.path.urn && node.path.urn.toLowerCase() !== set.core.toLowerCase()) return undefined;
   const def = findAttr(set.attributes, node.path.name) ?? findAttr(COMMON_ATTRIBUTES, node.path.name);
-  if (def?.name === 'emails' && (node.path.sub === undefined || node.path.sub.toLowerCase() === 'value')) return { attr: 'emails', value: node.value };
+  if (def?.name === 'emails' && (node.path.sub === undefined || node.path.sub.toLowerCase() === 'value'))
+    return { attr: 'emails', value: node.value };
   if (!def || node.path.sub || !['id', 'userName', 'externalId', 'displayName'].includes(def.name)) return undefined;
   return { attr: def.name, value: node.value };
 }

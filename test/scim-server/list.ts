@@ -5,7 +5,19 @@
  * paging through them does not re-run the filter for every page.
  */
 import { ScimHttpError, badRequest, invalidValue, stackTraceText } from './errors.ts';
-import { type FilterNode, type FilterPolicy, type Predicate, applyAliases, checkPolicy, compileFilter, parseFilter, referencedTopLevel, simpleEquality, sortKeyGetter, usesExtension } from './filter.ts';
+import {
+  type FilterNode,
+  type FilterPolicy,
+  type Predicate,
+  applyAliases,
+  checkPolicy,
+  compileFilter,
+  parseFilter,
+  referencedTopLevel,
+  simpleEquality,
+  sortKeyGetter,
+  usesExtension,
+} from './filter.ts';
 import type { Quirks } from './quirks.ts';
 import { type Projection, type ViewParts, buildTree, makeProjection, project } from './render.ts';
 import { CORE_USER, LIST_RESPONSE, type ResourceKind, type SchemaSet } from './schema.ts';
@@ -77,7 +89,10 @@ function decodeCursor(text: string): CursorData {
   } catch {
     // fall through
   }
-  throw badRequest('invalidCursor', 'Cursor value is invalid. Use an empty cursor for the first page, then the nextCursor values returned.');
+  throw badRequest(
+    'invalidCursor',
+    'Cursor value is invalid. Use an empty cursor for the first page, then the nextCursor values returned.',
+  );
 }
 
 /** First index in `slots` whose seq is greater than `after` (slots are in ascending seq order). */
@@ -126,12 +141,14 @@ export class ListEngine {
     const cursorMode = q.cursorOnly || (q.cursorSupported && p.cursor !== undefined);
     let startIndex = intParam('startIndex', p.startIndex);
     if (q.cursorOnly && startIndex !== undefined) {
-      if (q.cursorOnlyStartIndex === 'reject') throw invalidValue("'startIndex' is not supported by this service provider; use cursor-based pagination");
+      if (q.cursorOnlyStartIndex === 'reject')
+        throw invalidValue("'startIndex' is not supported by this service provider; use cursor-based pagination");
       startIndex = undefined;
     }
     let count = intParam('count', p.count);
     if (count !== undefined && count < 0) count = 0;
-    if (cursorMode && count === 0) throw badRequest('invalidCount', `Count value is invalid. Count value must be between 1 and ${q.maxPageSize}`);
+    if (cursorMode && count === 0)
+      throw badRequest('invalidCount', `Count value is invalid. Count value must be between 1 and ${q.maxPageSize}`);
 
     const finish = (body: Obj, memberCount = 0): ListOutcome => ({ body: this.envelopeQuirks(body, q, count), memberCount });
 
@@ -141,11 +158,14 @@ export class ListEngine {
     }
     if (!cursorMode && count === 0) {
       if (q.countZero === 'error') throw invalidValue("'count' must be greater than 0");
-      if (q.countZero === 'zeroTotal') return finish({ schemas: [LIST_RESPONSE], totalResults: 0, startIndex: startIndex ?? 1, itemsPerPage: 0, Resources: [] });
+      if (q.countZero === 'zeroTotal')
+        return finish({ schemas: [LIST_RESPONSE], totalResults: 0, startIndex: startIndex ?? 1, itemsPerPage: 0, Resources: [] });
       if (q.countZero === 'maxPage') count = q.maxPageSize;
     }
     if (!cursorMode && q.maxStartIndex !== null && startIndex !== undefined && startIndex > q.maxStartIndex) {
-      throw invalidValue(`Start index too big (max ${q.maxStartIndex}). Consider filtering with "id gt" and sortBy=id to page through large result sets.`);
+      throw invalidValue(
+        `Start index too big (max ${q.maxStartIndex}). Consider filtering with "id gt" and sortBy=id to page through large result sets.`,
+      );
     }
     if (q.placeholderOnUnfilteredList && coll.kind === 'User' && !p.filter) {
       return finish({ schemas: [LIST_RESPONSE], totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [placeholder()] });
@@ -155,10 +175,18 @@ export class ListEngine {
     const results = unsupported ? [] : this.resolve(coll, p, ast, pred, q, storeVersion);
     const total = results.length;
     const seq = (s: Slot) => (typeof s === 'number' && s < 0 ? PHANTOM_SEQ - s : coll.seq(s));
-    const queryKey = fnv([coll.kind, p.filter ?? '', p.sortBy ?? '', p.sortOrder ?? '', String(p.attributes ?? ''), String(p.excludedAttributes ?? '')].join('\u0000'));
+    const queryKey = fnv(
+      [coll.kind, p.filter ?? '', p.sortBy ?? '', p.sortOrder ?? '', String(p.attributes ?? ''), String(p.excludedAttributes ?? '')].join(
+        '\u0000',
+      ),
+    );
     const sorted = !!p.sortBy;
     const cursorAfter = (lastIndex: number): string =>
-      encodeCursor(sorted ? { q: queryKey, m: 'o', p: lastIndex + 1, t: Math.floor(nowMs / 1000) } : { q: queryKey, m: 's', p: seq(results[lastIndex]), t: Math.floor(nowMs / 1000) });
+      encodeCursor(
+        sorted
+          ? { q: queryKey, m: 'o', p: lastIndex + 1, t: Math.floor(nowMs / 1000) }
+          : { q: queryKey, m: 's', p: seq(results[lastIndex]), t: Math.floor(nowMs / 1000) },
+      );
 
     const projection = makeProjection(p.attributes, p.excludedAttributes, coll.set, q.projectionDropsSchemasMeta);
     const omitInLists = q.listOmitsAttributes.length > 0 ? buildTree(q.listOmitsAttributes, coll.set) : undefined;
@@ -182,11 +210,18 @@ export class ListEngine {
         const c = decodeCursor(p.cursor);
         if (q.expireNextCursors > 0) {
           q.expireNextCursors--;
-          throw badRequest('expiredCursor', `Cursor has expired. Do not wait longer than cursorTimeout (${q.cursorTimeoutSeconds} sec) to request additional pages.`);
+          throw badRequest(
+            'expiredCursor',
+            `Cursor has expired. Do not wait longer than cursorTimeout (${q.cursorTimeoutSeconds} sec) to request additional pages.`,
+          );
         }
-        if (c.q !== queryKey) throw badRequest('invalidCursor', 'Cursor value is invalid: the query parameters differ from the ones the cursor was issued for');
+        if (c.q !== queryKey)
+          throw badRequest('invalidCursor', 'Cursor value is invalid: the query parameters differ from the ones the cursor was issued for');
         if (nowMs / 1000 - c.t > q.cursorTimeoutSeconds) {
-          throw badRequest('expiredCursor', `Cursor has expired. Do not wait longer than cursorTimeout (${q.cursorTimeoutSeconds} sec) to request additional pages.`);
+          throw badRequest(
+            'expiredCursor',
+            `Cursor has expired. Do not wait longer than cursorTimeout (${q.cursorTimeoutSeconds} sec) to request additional pages.`,
+          );
         }
         offset = c.m === 'o' ? c.p : lowerBound(results, c.p, seq);
       }
@@ -213,7 +248,8 @@ export class ListEngine {
       else if (q.pastEndBehavior === 'lastItem') page = [results[total - 1]];
     }
     const body: Obj = { schemas: [LIST_RESPONSE], totalResults: total, startIndex: reported, itemsPerPage: page.length };
-    if (q.unsolicitedNextCursor && q.cursorSupported && page.length > 0 && offset + page.length < total) body.nextCursor = cursorAfter(offset + page.length - 1);
+    if (q.unsolicitedNextCursor && q.cursorSupported && page.length > 0 && offset + page.length < total)
+      body.nextCursor = cursorAfter(offset + page.length - 1);
     body.Resources = renderPage(page);
     return finish(body, memberCount);
   }
@@ -229,13 +265,18 @@ export class ListEngine {
     };
   }
 
-  private prepareFilter(coll: Collection, filter: string | undefined, q: Quirks): { pred?: Predicate; ast?: FilterNode; unsupported: boolean } {
+  private prepareFilter(
+    coll: Collection,
+    filter: string | undefined,
+    q: Quirks,
+  ): { pred?: Predicate; ast?: FilterNode; unsupported: boolean } {
     if (filter === undefined || filter.trim() === '') return { unsupported: false };
     let ast: FilterNode;
     try {
       ast = parseFilter(filter);
     } catch (e) {
-      if (q.invalidFilterReturns500 && e instanceof ScimHttpError) throw new ScimHttpError(500, undefined, stackTraceText(e.message, 'filter'));
+      if (q.invalidFilterReturns500 && e instanceof ScimHttpError)
+        throw new ScimHttpError(500, undefined, stackTraceText(e.message, 'filter'));
       if (q.unsupportedFilterReturnsEmpty) return { unsupported: true };
       throw e;
     }
@@ -251,7 +292,14 @@ export class ListEngine {
     }
   }
 
-  private resolve(coll: Collection, p: ListParams, ast: FilterNode | undefined, pred: Predicate | undefined, q: Quirks, version: number): Slot[] {
+  private resolve(
+    coll: Collection,
+    p: ListParams,
+    ast: FilterNode | undefined,
+    pred: Predicate | undefined,
+    q: Quirks,
+    version: number,
+  ): Slot[] {
     const phantoms = coll.kind === 'User' && !ast ? q.phantomListEntries : 0;
     const base = (): Slot[] => {
       const slots = coll.slots();
@@ -263,7 +311,9 @@ export class ListEngine {
     if (!pred && !p.sortBy) return base();
     const order = (p.sortOrder ?? 'ascending').toLowerCase();
     if (order !== 'ascending' && order !== 'descending') throw invalidValue("'sortOrder' must be 'ascending' or 'descending'");
-    const key = [coll.kind, p.filter ?? '', p.sortBy ?? '', order, q.userNameCaseExact, phantoms, q.filterExternalIdSnakeCase].join('\u0000');
+    const key = [coll.kind, p.filter ?? '', p.sortBy ?? '', order, q.userNameCaseExact, phantoms, q.filterExternalIdSnakeCase].join(
+      '\u0000',
+    );
     const hit = this.cache.get(key);
     if (hit && hit.version === version) return hit.slots;
 
@@ -272,12 +322,14 @@ export class ListEngine {
     if (eq) candidates = coll.lookup(eq.attr, eq.value);
     let out = candidates ? candidates.slice() : base();
     const needs = ast ? referencedTopLevel(ast) : new Set<string>();
-    if (p.sortBy) needs.add(p.sortBy.toLowerCase().startsWith('meta') ? 'meta' : p.sortBy.toLowerCase().startsWith('groups') ? 'groups' : '');
+    if (p.sortBy)
+      needs.add(p.sortBy.toLowerCase().startsWith('meta') ? 'meta' : p.sortBy.toLowerCase().startsWith('groups') ? 'groups' : '');
     const parts: ViewParts = { meta: needs.has('meta'), groups: needs.has('groups') };
-    if (pred) out = out.filter((s) => {
-      const v = typeof s === 'number' && s < 0 ? phantom(-s - 1) : coll.view(s, parts);
-      return !!v && pred(v);
-    });
+    if (pred)
+      out = out.filter((s) => {
+        const v = typeof s === 'number' && s < 0 ? phantom(-s - 1) : coll.view(s, parts);
+        return !!v && pred(v);
+      });
     else out = out.slice();
     if (p.sortBy) {
       const getKey = sortKeyGetter(p.sortBy, { set: coll.set, userNameCaseExact: q.userNameCaseExact });

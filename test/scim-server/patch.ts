@@ -47,7 +47,8 @@ export function parsePatchBody(body: unknown): PatchOperation[] {
 const TOP_READ_ONLY = new Set(['schemas', 'id', 'meta', 'groups']);
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (isObj(a) && isObj(b) && 'value' in a && 'value' in b) return a.value === b.value && (a.type === undefined || b.type === undefined || a.type === b.type);
+  if (isObj(a) && isObj(b) && 'value' in a && 'value' in b)
+    return a.value === b.value && (a.type === undefined || b.type === undefined || a.type === b.type);
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -118,12 +119,15 @@ function setWhole(t: Target, op: OpName, value: unknown, ctx: Ctx): void {
     if (def.multiValued && value !== undefined && Array.isArray(container[key])) {
       // Entra/Azure style: remove with path "members" and the values to drop.
       const drop = Array.isArray(value) ? value : [value];
-      const kept = (container[key] as unknown[]).filter((el) => !drop.some((d) => sameValue(el, d) || (isObj(el) && isObj(d) && el.value === d.value)));
+      const kept = (container[key] as unknown[]).filter(
+        (el) => !drop.some((d) => sameValue(el, d) || (isObj(el) && isObj(d) && el.value === d.value)),
+      );
       if (kept.length > 0) container[key] = kept;
       else delete container[key];
       return;
     }
-    if (key === 'members' && ctx.q.rejectMembersReplaceAll) throw badRequest('invalidValue', 'Removing all members of a group is not supported');
+    if (key === 'members' && ctx.q.rejectMembersReplaceAll)
+      throw badRequest('invalidValue', 'Removing all members of a group is not supported');
     delete container[key];
     return;
   }
@@ -132,7 +136,8 @@ function setWhole(t: Target, op: OpName, value: unknown, ctx: Ctx): void {
     return;
   }
   if (def.multiValued) {
-    if (op === 'replace' && key === 'members' && ctx.q.rejectMembersReplaceAll) throw badRequest('invalidValue', 'Replacing all members of a group is not supported');
+    if (op === 'replace' && key === 'members' && ctx.q.rejectMembersReplaceAll)
+      throw badRequest('invalidValue', 'Replacing all members of a group is not supported');
     const items = Array.isArray(value) ? value : [value];
     if (op === 'replace') {
       container[key] = items;
@@ -182,7 +187,8 @@ function setSub(t: Target, sub: string, op: OpName, value: unknown, ctx: Ctx): v
 
 function setFiltered(t: Target, filter: FilterNode, sub: string | undefined, op: OpName, value: unknown, ctx: Ctx): void {
   const { container, def, key } = t;
-  if (!def.multiValued || def.type !== 'complex') throw invalidPath(`A value filter needs a multi-valued complex attribute, not '${def.name}'`);
+  if (!def.multiValued || def.type !== 'complex')
+    throw invalidPath(`A value filter needs a multi-valued complex attribute, not '${def.name}'`);
   const pred = compileElementFilter(filter, def, { set: ctx.set });
   const subName = sub === undefined ? undefined : subDefOf(t, sub, ctx)?.name;
   if (sub !== undefined && subName === undefined) return;
@@ -283,8 +289,15 @@ export function memberOnlyDelta(ops: PatchOperation[]): MemberDelta | undefined 
   const delta: MemberDelta = { add: [], remove: [] };
   for (const o of ops) {
     const path = o.path?.toLowerCase();
-    const list = (v: unknown) => (Array.isArray(v) ? v : [v]).map((m) => (isObj(m) && typeof m.value === 'string' ? { value: m.value, ...(typeof m.type === 'string' ? { type: m.type } : {}) } : undefined));
-    if (o.op === 'add' && (path === 'members' || (path === undefined && isObj(o.value) && Object.keys(o.value).length === 1 && Object.keys(o.value)[0].toLowerCase() === 'members'))) {
+    const list = (v: unknown) =>
+      (Array.isArray(v) ? v : [v]).map((m) =>
+        isObj(m) && typeof m.value === 'string' ? { value: m.value, ...(typeof m.type === 'string' ? { type: m.type } : {}) } : undefined,
+      );
+    if (
+      o.op === 'add' &&
+      (path === 'members' ||
+        (path === undefined && isObj(o.value) && Object.keys(o.value).length === 1 && Object.keys(o.value)[0].toLowerCase() === 'members'))
+    ) {
       const items = list(path === undefined ? (o.value as Obj)[Object.keys(o.value as Obj)[0]] : o.value);
       if (items.some((m) => !m)) return undefined;
       delta.add.push(...(items as { value: string }[]));
@@ -295,7 +308,8 @@ export function memberOnlyDelta(ops: PatchOperation[]): MemberDelta | undefined 
     } else if (o.op === 'remove' && o.path && /^members\[\s*value\s+eq\s+"/i.test(o.path)) {
       const pp = parsePatchPath(o.path);
       const f = pp.filter;
-      if (pp.sub || !f || f.kind !== 'compare' || f.op !== 'eq' || f.path.name.toLowerCase() !== 'value' || typeof f.value !== 'string') return undefined;
+      if (pp.sub || !f || f.kind !== 'compare' || f.op !== 'eq' || f.path.name.toLowerCase() !== 'value' || typeof f.value !== 'string')
+        return undefined;
       delta.remove.push(f.value);
     } else return undefined;
     // Order matters only when one id is both added and removed; leave that to the generic path.

@@ -32,18 +32,25 @@ async function pageAll(label: string, next: (page: number, cursor: string | unde
   const ms = performance.now() - t;
   // durationMs covers the server's work up to a serialised body; the socket write and the client's parse are outside it.
   const serverMs = server.requests.reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
-  console.log(`${label}: ${seen} users, ${server.requests.length} requests, ${ms.toFixed(0)} ms end to end (fetch + JSON parse in this process), ${serverMs.toFixed(0)} ms server-side`);
+  console.log(
+    `${label}: ${seen} users, ${server.requests.length} requests, ${ms.toFixed(0)} ms end to end (fetch + JSON parse in this process), ${serverMs.toFixed(0)} ms server-side`,
+  );
 }
 
 await pageAll(`index paging count=${count}`, (page) => `${server.baseUrl}/Users?startIndex=${page * count + 1}&count=${count}`);
 await pageAll(`cursor paging count=${count}`, (_p, c) => `${server.baseUrl}/Users?count=${count}&cursor=${c ?? ''}`);
 const filter = encodeURIComponent('title sw "Senior"');
-await pageAll(`filtered (title sw) index paging count=${count}`, (page) => `${server.baseUrl}/Users?filter=${filter}&startIndex=${page * count + 1}&count=${count}`);
+await pageAll(
+  `filtered (title sw) index paging count=${count}`,
+  (page) => `${server.baseUrl}/Users?filter=${filter}&startIndex=${page * count + 1}&count=${count}`,
+);
 
 t = performance.now();
 const lookups = 200;
 for (let i = 0; i < lookups; i++) {
-  const u = (await (await fetch(`${server.baseUrl}/Users?startIndex=${1 + ((i * 7919) % users)}&count=1&attributes=userName`)).json()) as { Resources: { userName: string }[] };
+  const u = (await (await fetch(`${server.baseUrl}/Users?startIndex=${1 + ((i * 7919) % users)}&count=1&attributes=userName`)).json()) as {
+    Resources: { userName: string }[];
+  };
   const f = encodeURIComponent(`userName eq "${u.Resources[0].userName.toUpperCase()}"`);
   const r = (await (await fetch(`${server.baseUrl}/Users?filter=${f}`)).json()) as { totalResults: number };
   if (r.totalResults !== 1) throw new Error('lookup failed');

@@ -167,7 +167,10 @@ function splitPath(path: string, set: SchemaSet): string[] {
   if (/^urn:/i.test(trimmed)) {
     const cut = trimmed.lastIndexOf(':');
     const urn = trimmed.slice(0, cut).toLowerCase();
-    const rest = trimmed.slice(cut + 1).toLowerCase().split('.');
+    const rest = trimmed
+      .slice(cut + 1)
+      .toLowerCase()
+      .split('.');
     return urn === set.core.toLowerCase() ? rest : [urn, ...rest];
   }
   return trimmed.toLowerCase().split('.');
@@ -226,8 +229,14 @@ export interface Projection {
   dropSchemas: boolean;
 }
 
-export function makeProjection(attributes: string | string[] | undefined, excluded: string | string[] | undefined, set: SchemaSet, dropSchemas: boolean): Projection | undefined {
-  const list = (v: string | string[] | undefined) => (v === undefined ? [] : (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+export function makeProjection(
+  attributes: string | string[] | undefined,
+  excluded: string | string[] | undefined,
+  set: SchemaSet,
+  dropSchemas: boolean,
+): Projection | undefined {
+  const list = (v: string | string[] | undefined) =>
+    v === undefined ? [] : (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
   const a = list(attributes);
   const e = list(excluded);
   if (a.length === 0 && e.length === 0) return undefined;

@@ -9,7 +9,17 @@ import { ScimHttpError, conflict, invalidValue, mutability, notFound } from './e
 import { type Collection, ListEngine, type ListParams } from './list.ts';
 import { applyPatch, countMemberChanges, memberOnlyDelta, parsePatchBody } from './patch.ts';
 import type { Quirks } from './quirks.ts';
-import { type OutputStyle, canonicalGroup, canonicalUser, etagOf, makeProjection, outputStyle, project, renderGroup, renderUser } from './render.ts';
+import {
+  type OutputStyle,
+  canonicalGroup,
+  canonicalUser,
+  etagOf,
+  makeProjection,
+  outputStyle,
+  project,
+  renderGroup,
+  renderUser,
+} from './render.ts';
 import { ENTERPRISE_USER, GROUP_SCHEMAS, LIST_RESPONSE, SPC_SCHEMA, USER_SCHEMAS } from './schema.ts';
 import { type GroupRecord, type MemberRecord, type ScimStore, type UserRecord, identityKeys } from './store.ts';
 import { type MemberInput, normalizeGroup, normalizeMembers, normalizeUser } from './validate.ts';
@@ -207,8 +217,22 @@ export class ScimResources {
     }
   }
 
-  private resourceReply(status: number, resource: Obj, version: number, attrs?: Attrs, extra: Record<string, string> = {}, kind: 'User' | 'Group' = 'User'): Reply {
-    const projection = attrs ? makeProjection(attrs.attributes, attrs.excluded, kind === 'User' ? USER_SCHEMAS : GROUP_SCHEMAS, this.quirks.projectionDropsSchemasMeta) : undefined;
+  private resourceReply(
+    status: number,
+    resource: Obj,
+    version: number,
+    attrs?: Attrs,
+    extra: Record<string, string> = {},
+    kind: 'User' | 'Group' = 'User',
+  ): Reply {
+    const projection = attrs
+      ? makeProjection(
+          attrs.attributes,
+          attrs.excluded,
+          kind === 'User' ? USER_SCHEMAS : GROUP_SCHEMAS,
+          this.quirks.projectionDropsSchemasMeta,
+        )
+      : undefined;
     const body = projection ? project(resource, projection) : resource;
     const headers: Record<string, string> = { ...extra };
     if (this.quirks.etagSupported) headers.etag = etagOf(version);
@@ -218,7 +242,11 @@ export class ScimResources {
   getUser(id: string, req: IncomingMessage, attrs: Attrs): Reply {
     const rec = this.userOr404(id);
     const inm = req.headers['if-none-match'];
-    if (this.quirks.etagSupported && inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(rec.version).replace(/^W\//, ''))) {
+    if (
+      this.quirks.etagSupported &&
+      inm &&
+      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(rec.version).replace(/^W\//, ''))
+    ) {
       return { status: 304, headers: { etag: etagOf(rec.version) } };
     }
     return this.resourceReply(200, renderUser(this.store, rec, this.style()), rec.version, attrs);
@@ -239,7 +267,8 @@ export class ScimResources {
     const self = selfId === undefined ? undefined : this.store.userSlot(selfId);
     if (slot !== undefined && slot !== self) throw conflict(`User with userName '${userName}' already exists`);
     if (q.externalIdUnique && typeof data.externalId === 'string') {
-      if (this.store.findUserSlotsByExternalId(data.externalId).some((s) => s !== self)) throw conflict(`User with externalId '${data.externalId}' already exists`);
+      if (this.store.findUserSlotsByExternalId(data.externalId).some((s) => s !== self))
+        throw conflict(`User with externalId '${data.externalId}' already exists`);
     }
   }
 
@@ -260,15 +289,18 @@ export class ScimResources {
 
   private checkUserUpdate(old: UserRecord, next: Obj): void {
     const q = this.quirks;
-    if (q.userNameImmutable && next.userName !== old.data.userName) throw mutability("Attribute 'userName' is immutable and cannot be changed");
+    if (q.userNameImmutable && next.userName !== old.data.userName)
+      throw mutability("Attribute 'userName' is immutable and cannot be changed");
     if (q.deactivatedUsersReadOnly && old.data.active === false) {
       const { active: _a, ...before } = old.data;
       const { active: _b, ...after } = next;
-      if (!deepEqual(before, after)) throw new ScimHttpError(400, undefined, "Cannot change properties on deactivated members other than 'active'");
+      if (!deepEqual(before, after))
+        throw new ScimHttpError(400, undefined, "Cannot change properties on deactivated members other than 'active'");
     }
     if (q.emailChangesRefused) {
       const values = (d: Obj) => (Array.isArray(d.emails) ? (d.emails as Obj[]).map((e) => String(e.value).toLowerCase()).sort() : []);
-      if (!deepEqual(values(old.data), values(next))) throw new ScimHttpError(400, undefined, "Domain name doesn't match. Email changes are not allowed");
+      if (!deepEqual(values(old.data), values(next)))
+        throw new ScimHttpError(400, undefined, "Domain name doesn't match. Email changes are not allowed");
     }
     this.checkUserUniqueness(next, old.id);
   }
@@ -294,7 +326,8 @@ export class ScimResources {
 
   private patchReply(changed: boolean, resource: Obj, version: number, attrs: Attrs, kind: 'User' | 'Group'): Reply {
     const mode = this.quirks.patchResponse;
-    if (mode === 'noContent' || (mode === 'noContentOnNoop' && !changed)) return this.noContent(this.quirks.etagSupported ? { etag: etagOf(version) } : {});
+    if (mode === 'noContent' || (mode === 'noContentOnNoop' && !changed))
+      return this.noContent(this.quirks.etagSupported ? { etag: etagOf(version) } : {});
     return this.resourceReply(200, resource, version, attrs, {}, kind);
   }
 
@@ -317,7 +350,10 @@ export class ScimResources {
 
   deleteUser(id: string, req: IncomingMessage): Reply {
     const q = this.quirks;
-    if (q.deleteUnsupported) throw new ScimHttpError(405, undefined, 'DELETE is not supported; deactivate the user with PATCH active=false', { allow: 'GET, PUT, PATCH' });
+    if (q.deleteUnsupported)
+      throw new ScimHttpError(405, undefined, 'DELETE is not supported; deactivate the user with PATCH active=false', {
+        allow: 'GET, PUT, PATCH',
+      });
     const old = this.userOr404(id);
     this.checkIfMatch(req, old.version);
     if (q.deleteDeactivates) {
@@ -343,7 +379,11 @@ export class ScimResources {
   getGroup(id: string, req: IncomingMessage, attrs: Attrs): Reply {
     const g = this.groupOr404(id);
     const inm = req.headers['if-none-match'];
-    if (this.quirks.etagSupported && inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(g.version).replace(/^W\//, ''))) {
+    if (
+      this.quirks.etagSupported &&
+      inm &&
+      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(g.version).replace(/^W\//, ''))
+    ) {
       return { status: 304, headers: { etag: etagOf(g.version) } };
     }
     const reply = this.resourceReply(200, renderGroup(g, this.style()), g.version, attrs, {}, 'Group');
@@ -365,7 +405,8 @@ export class ScimResources {
       if (m.value === groupId) throw invalidValue('A group cannot be a member of itself');
       const found = this.store.describeMember(m.value);
       if (!found) {
-        if (q.unknownMembers === 'reject') throw invalidValue(`One or more Group members are invalid: no User or Group with id '${m.value}'`);
+        if (q.unknownMembers === 'reject')
+          throw invalidValue(`One or more Group members are invalid: no User or Group with id '${m.value}'`);
         out.set(m.value, { value: m.value, type: m.type === 'Group' ? 'Group' : 'User' });
         continue;
       }
@@ -424,14 +465,22 @@ export class ScimResources {
     let changed: boolean;
     if (delta) {
       normalizeMembers(delta.add, q);
-      const toAdd = this.resolveMembers(id, delta.add.filter((m) => !old.members.has(m.value)));
+      const toAdd = this.resolveMembers(
+        id,
+        delta.add.filter((m) => !old.members.has(m.value)),
+      );
       const toRemove = delta.remove.filter((m) => old.members.has(m));
       changed = toAdd.length > 0 || toRemove.length > 0;
       if (toAdd.length > 0) this.store.addMembers(id, toAdd);
       if (toRemove.length > 0) this.store.removeMembers(id, toRemove);
     } else {
       const doc: Obj = { ...old.data };
-      if (old.members.size > 0) doc.members = [...old.members.values()].map((m) => ({ value: m.value, type: m.type, ...(m.display !== undefined ? { display: m.display } : {}) }));
+      if (old.members.size > 0)
+        doc.members = [...old.members.values()].map((m) => ({
+          value: m.value,
+          type: m.type,
+          ...(m.display !== undefined ? { display: m.display } : {}),
+        }));
       const next = applyPatch(doc, ops, GROUP_SCHEMAS, q);
       const parsed = normalizeGroup(next, q, false);
       const members = this.resolveMembers(id, parsed.members ?? [], old.members);

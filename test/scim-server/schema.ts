@@ -55,11 +55,20 @@ function attr(name: string, type: AttrType, description: string, o: AttrOpts = {
 }
 
 /** The multi-valued "value/display/type/primary" shape most User attributes share. */
-function multi(name: string, description: string, types: string[] | undefined, valueType: AttrType = 'string', valueCaseExact = false): AttrDef {
+function multi(
+  name: string,
+  description: string,
+  types: string[] | undefined,
+  valueType: AttrType = 'string',
+  valueCaseExact = false,
+): AttrDef {
   return attr(name, 'complex', description, {
     multiValued: true,
     subAttributes: [
-      attr('value', valueType, `The ${name} value.`, { caseExact: valueCaseExact, ...(valueType === 'reference' ? { referenceTypes: ['external'] } : {}) }),
+      attr('value', valueType, `The ${name} value.`, {
+        caseExact: valueCaseExact,
+        ...(valueType === 'reference' ? { referenceTypes: ['external'] } : {}),
+      }),
       attr('display', 'string', 'A human-readable name, primarily used for display purposes.'),
       attr('type', 'string', 'A label indicating the function of the value.', types ? { canonicalValues: types } : {}),
       attr('primary', 'boolean', "Indicates the 'primary' or preferred value; at most one may be true."),
@@ -68,7 +77,10 @@ function multi(name: string, description: string, types: string[] | undefined, v
 }
 
 export const USER_ATTRIBUTES: AttrDef[] = [
-  attr('userName', 'string', 'Unique identifier for the User, typically used to authenticate. REQUIRED.', { required: true, uniqueness: 'server' }),
+  attr('userName', 'string', 'Unique identifier for the User, typically used to authenticate. REQUIRED.', {
+    required: true,
+    uniqueness: 'server',
+  }),
   attr('name', 'complex', "The components of the user's real name.", {
     subAttributes: [
       attr('formatted', 'string', 'The full name, formatted for display.'),
@@ -157,7 +169,12 @@ export const GROUP_ATTRIBUTES: AttrDef[] = [
 
 /** Attributes every resource has (RFC 7643 §3.1), for filters and projection. */
 export const COMMON_ATTRIBUTES: AttrDef[] = [
-  attr('id', 'string', 'Unique, server-assigned identifier.', { caseExact: true, mutability: 'readOnly', returned: 'always', uniqueness: 'server' }),
+  attr('id', 'string', 'Unique, server-assigned identifier.', {
+    caseExact: true,
+    mutability: 'readOnly',
+    returned: 'always',
+    uniqueness: 'server',
+  }),
   attr('externalId', 'string', 'Identifier defined by the provisioning client.', { caseExact: true }),
   attr('meta', 'complex', 'Resource metadata.', {
     mutability: 'readOnly',
@@ -222,7 +239,12 @@ export function findAttr(defs: AttrDef[], name: string): AttrDef | undefined {
  * Resolves a parsed attribute path to its definition, looking at the core schema, common
  * attributes and, when a URN is given, the extension.
  */
-export function resolveAttr(set: SchemaSet, schemaUrn: string | undefined, name: string, sub?: string): { def?: AttrDef; subDef?: AttrDef } {
+export function resolveAttr(
+  set: SchemaSet,
+  schemaUrn: string | undefined,
+  name: string,
+  sub?: string,
+): { def?: AttrDef; subDef?: AttrDef } {
   let defs: AttrDef[] | undefined;
   if (schemaUrn && schemaUrn.toLowerCase() !== set.core.toLowerCase()) defs = set.extensions.get(schemaUrn.toLowerCase());
   const def = defs ? findAttr(defs, name) : (findAttr(set.attributes, name) ?? findAttr(COMMON_ATTRIBUTES, name));
@@ -251,7 +273,8 @@ export function schemaDocuments(baseUrl: string, includeGroups: boolean, include
     schemaDocument(CORE_USER, 'User', 'User Account', USER_ATTRIBUTES, baseUrl),
     schemaDocument(ENTERPRISE_USER, 'EnterpriseUser', 'Enterprise User', ENTERPRISE_ATTRIBUTES, baseUrl),
   ];
-  if (includeVendor) docs.push(schemaDocument(VENDOR_EXTENSION, 'VendorUser', 'Vendor extension with string-typed flags', VENDOR_ATTRIBUTES, baseUrl));
+  if (includeVendor)
+    docs.push(schemaDocument(VENDOR_EXTENSION, 'VendorUser', 'Vendor extension with string-typed flags', VENDOR_ATTRIBUTES, baseUrl));
   if (includeGroups) docs.push(schemaDocument(CORE_GROUP, 'Group', 'Group', GROUP_ATTRIBUTES, baseUrl));
   return docs;
 }

@@ -4,7 +4,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultRule, type Quirks, type RunningScimServer, CORE_GROUP, CORE_USER, ENTERPRISE_USER, PATCH_OP, defaultQuirks, startScimServer } from './index.ts';
+import {
+  type FaultRule,
+  type Quirks,
+  type RunningScimServer,
+  CORE_GROUP,
+  CORE_USER,
+  ENTERPRISE_USER,
+  PATCH_OP,
+  defaultQuirks,
+  startScimServer,
+} from './index.ts';
 
 type Obj = Record<string, any>;
 
@@ -15,7 +25,13 @@ interface Res {
   json: Obj;
 }
 
-async function call(s: RunningScimServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+async function call(
+  s: RunningScimServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Res> {
   const url = path.startsWith('http') ? path : s.baseUrl + path;
   const r = await fetch(url, {
     method,
@@ -76,7 +92,14 @@ describe('discovery', () => {
     expect(r.json.patch).toEqual({ supported: true });
     expect(r.json.filter).toEqual({ supported: true, maxResults: 1000 });
     expect(r.json.etag).toEqual({ supported: true });
-    expect(r.json.pagination).toEqual({ cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 100, maxPageSize: 1000, cursorTimeout: 600 });
+    expect(r.json.pagination).toEqual({
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: 100,
+      maxPageSize: 1000,
+      cursorTimeout: 600,
+    });
     expect(r.json.authenticationSchemes[0].type).toBe('oauthbearertoken');
   });
 
@@ -89,7 +112,11 @@ describe('discovery', () => {
     const schemas = await get(s, '/Schemas', auth);
     expect(schemas.json.Resources.map((r: Obj) => r.id)).toEqual([CORE_USER, ENTERPRISE_USER, CORE_GROUP]);
     const user = await get(s, `/Schemas/${CORE_USER}`, auth);
-    expect(user.json.attributes.find((a: Obj) => a.name === 'userName')).toMatchObject({ required: true, uniqueness: 'server', caseExact: false });
+    expect(user.json.attributes.find((a: Obj) => a.name === 'userName')).toMatchObject({
+      required: true,
+      uniqueness: 'server',
+      caseExact: false,
+    });
     expect((await get(s, '/Schemas/urn:nope', auth)).status).toBe(404);
   });
 
@@ -175,7 +202,12 @@ describe('users: read and list', () => {
 
   it('pages with startIndex/count, default 100, cap 1000, empty past the end', async () => {
     const def = await get(s, '/Users');
-    expect(def.json).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 250, startIndex: 1, itemsPerPage: 100 });
+    expect(def.json).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 250,
+      startIndex: 1,
+      itemsPerPage: 100,
+    });
     const p2 = await get(s, '/Users?startIndex=11&count=10');
     expect(p2.json.Resources.map((u: Obj) => u.id)).toEqual(def.json.Resources.slice(10, 20).map((u: Obj) => u.id));
     expect(p2.json.startIndex).toBe(11);
@@ -232,7 +264,13 @@ describe('users: read and list', () => {
   });
 
   it('supports POST /.search with the same parameters', async () => {
-    const r = await call(s, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "${first.userName}"`, attributes: ['userName'], startIndex: 1, count: 10 });
+    const r = await call(s, 'POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: `userName eq "${first.userName}"`,
+      attributes: ['userName'],
+      startIndex: 1,
+      count: 10,
+    });
     expect(r.status).toBe(200);
     expect(r.json.Resources).toEqual([{ schemas: first.schemas, id: first.id, userName: first.userName }]);
   });
@@ -241,8 +279,13 @@ describe('users: read and list', () => {
 describe('filters', () => {
   let s: RunningScimServer;
   let users: Obj[];
-  const ids = async (filter: string, extra = '') => ((await get(s, `/Users?count=1000&filter=${q(filter)}${extra}`)).json.Resources as Obj[]).map((u) => u.id).sort();
-  const expected = (pred: (u: Obj) => boolean) => users.filter(pred).map((u) => u.id).sort();
+  const ids = async (filter: string, extra = '') =>
+    ((await get(s, `/Users?count=1000&filter=${q(filter)}${extra}`)).json.Resources as Obj[]).map((u) => u.id).sort();
+  const expected = (pred: (u: Obj) => boolean) =>
+    users
+      .filter(pred)
+      .map((u) => u.id)
+      .sort();
   beforeAll(async () => {
     s = await startScimServer({ users: 200, groups: 4 });
     s.store.addUser({ userName: 'quote"back\\slash@example.org', displayName: 'He said "hi" \\ back', active: true });
@@ -264,7 +307,9 @@ describe('filters', () => {
     expect(await ids('userName ew "7@example.com"')).toEqual(expected((u) => u.userName.toLowerCase().endsWith('7@example.com')));
     expect(await ids('phoneNumbers pr')).toEqual(expected((u) => !!u.phoneNumbers?.length));
     expect(await ids('active ne true')).toEqual(expected((u) => u.active !== true));
-    expect(await ids('active eq false and (title sw "Senior" or title sw "VP")')).toEqual(expected((u) => u.active === false && /^(Senior|VP)/.test(u.title ?? '')));
+    expect(await ids('active eq false and (title sw "Senior" or title sw "VP")')).toEqual(
+      expected((u) => u.active === false && /^(Senior|VP)/.test(u.title ?? '')),
+    );
     expect(await ids('not (active eq true) or externalId pr')).toEqual(expected((u) => u.active !== true || !!u.externalId));
   });
 
@@ -275,7 +320,9 @@ describe('filters', () => {
     expect(await ids(`emails eq "${u.emails[1].value}"`)).toEqual([u.id]);
     expect(await ids(`emails[type eq "work"].value eq "${u.emails[1].value}"`)).toEqual([]);
     expect(await ids(`emails[type eq "home"].value eq "${u.emails[1].value}"`)).toEqual([u.id]);
-    expect(await ids('emails[type eq "home" and value co "mail.example.net"]')).toEqual(expected((x) => (x.emails ?? []).some((e: Obj) => e.type === 'home')));
+    expect(await ids('emails[type eq "home" and value co "mail.example.net"]')).toEqual(
+      expected((x) => (x.emails ?? []).some((e: Obj) => e.type === 'home')),
+    );
     const dept = users[3][ENTERPRISE_USER].department;
     expect(await ids(`${ENTERPRISE_USER}:department eq "${dept}"`)).toEqual(expected((x) => x[ENTERPRISE_USER]?.department === dept));
     expect(await ids(`groups pr`)).toEqual(expected((x) => !!x.groups?.length));
@@ -285,7 +332,9 @@ describe('filters', () => {
     const cut = '2023-03-01T00:00:00Z';
     expect(await ids(`meta.lastModified gt "${cut}"`)).toEqual(expected((u) => Date.parse(u.meta.lastModified) > Date.parse(cut)));
     expect(await ids(`meta.lastModified le "${cut}"`)).toEqual(expected((u) => Date.parse(u.meta.lastModified) <= Date.parse(cut)));
-    expect(await ids(`meta.created ge "2023-01-01T00:00:00.000+00:00" and meta.created lt "2023-01-01T01:00:00Z"`)).toEqual(expected((u) => Date.parse(u.meta.created) < Date.parse('2023-01-01T01:00:00Z')));
+    expect(await ids(`meta.created ge "2023-01-01T00:00:00.000+00:00" and meta.created lt "2023-01-01T01:00:00Z"`)).toEqual(
+      expected((u) => Date.parse(u.meta.created) < Date.parse('2023-01-01T01:00:00Z')),
+    );
   });
 
   it('decodes JSON string escapes in filter values', async () => {
@@ -295,7 +344,16 @@ describe('filters', () => {
   });
 
   it('answers 400 invalidFilter on bad filters', async () => {
-    for (const bad of ['userName eqq "x"', 'userName eq', 'userName eq bjensen', '(userName eq "x"', 'userName eq "x" and', 'active gt true', 'emails[type eq "work"', 'userName eq "unterminated']) {
+    for (const bad of [
+      'userName eqq "x"',
+      'userName eq',
+      'userName eq bjensen',
+      '(userName eq "x"',
+      'userName eq "x" and',
+      'active gt true',
+      'emails[type eq "work"',
+      'userName eq "unterminated',
+    ]) {
       const r = await get(s, `/Users?filter=${q(bad)}`);
       expect(r.status, bad).toBe(400);
       expect(r.json.scimType, bad).toBe('invalidFilter');
@@ -305,11 +363,16 @@ describe('filters', () => {
   it('sorts with sortBy/sortOrder (stable, missing values last)', async () => {
     const asc = (await get(s, '/Users?count=1000&sortBy=userName')).json.Resources.map((u: Obj) => u.userName.toLowerCase());
     expect(asc).toEqual([...asc].sort());
-    const desc = (await get(s, '/Users?count=1000&sortBy=name.familyName&sortOrder=descending')).json.Resources.map((u: Obj) => u.name?.familyName?.toLowerCase());
+    const desc = (await get(s, '/Users?count=1000&sortBy=name.familyName&sortOrder=descending')).json.Resources.map((u: Obj) =>
+      u.name?.familyName?.toLowerCase(),
+    );
     const present = desc.filter((x: string | undefined) => x !== undefined);
     expect(present).toEqual([...present].sort().reverse());
     expect(desc.at(-1)).toBeUndefined();
-    const paged = [...(await get(s, '/Users?count=50&sortBy=userName')).json.Resources, ...(await get(s, '/Users?startIndex=51&count=50&sortBy=userName')).json.Resources].map((u: Obj) => u.userName.toLowerCase());
+    const paged = [
+      ...(await get(s, '/Users?count=50&sortBy=userName')).json.Resources,
+      ...(await get(s, '/Users?startIndex=51&count=50&sortBy=userName')).json.Resources,
+    ].map((u: Obj) => u.userName.toLowerCase());
     expect(paged).toEqual(asc.slice(0, 100));
     expect((await get(s, '/Users?sortBy=userName&sortOrder=sideways')).status).toBe(400);
   });
@@ -317,7 +380,13 @@ describe('filters', () => {
   it('projects with attributes and excludedAttributes', async () => {
     const u = users[5];
     const only = (await get(s, `/Users/${u.id}?attributes=userName,name.givenName,${ENTERPRISE_USER}:department`)).json;
-    expect(only).toEqual({ schemas: u.schemas, id: u.id, userName: u.userName, name: { givenName: u.name.givenName }, [ENTERPRISE_USER]: { department: u[ENTERPRISE_USER].department } });
+    expect(only).toEqual({
+      schemas: u.schemas,
+      id: u.id,
+      userName: u.userName,
+      name: { givenName: u.name.givenName },
+      [ENTERPRISE_USER]: { department: u[ENTERPRISE_USER].department },
+    });
     const without = (await get(s, `/Users?count=1&startIndex=6&excludedAttributes=emails,meta,${ENTERPRISE_USER}`)).json.Resources[0];
     expect(without.emails).toBeUndefined();
     expect(without.meta).toBeUndefined();
@@ -349,7 +418,11 @@ describe('users: writes', () => {
     expect(r.status).toBe(201);
     expect(r.headers.get('location')).toBe(`${s.baseUrl}/Users/${r.json.id}`);
     expect(r.headers.get('etag')).toBe('W/"1"');
-    expect(r.json).toMatchObject({ userName: 'Rec-User@Example.test', name: { givenName: 'Rec', familyName: 'User' }, [ENTERPRISE_USER]: { department: 'Engineering' } });
+    expect(r.json).toMatchObject({
+      userName: 'Rec-User@Example.test',
+      name: { givenName: 'Rec', familyName: 'User' },
+      [ENTERPRISE_USER]: { department: 'Engineering' },
+    });
     expect(r.json.password).toBeUndefined();
     expect(r.json.nonsense).toBeUndefined();
     expect(r.json.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -365,9 +438,26 @@ describe('users: writes', () => {
   it('validates bodies: schemas, userName, types, JSON', async () => {
     expect((await call(s, 'POST', '/Users', { userName: 'no-schemas' })).json.scimType).toBe('invalidSyntax');
     expect((await call(s, 'POST', '/Users', { schemas: [CORE_USER] })).json.scimType).toBe('invalidValue');
-    expect((await call(s, 'POST', '/Users', newUser('sb@example.test', { active: 'true' }))).json).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    expect((await call(s, 'POST', '/Users', newUser('sb@example.test', { active: 'true' }))).json).toMatchObject({
+      status: '400',
+      scimType: 'invalidValue',
+    });
     expect((await call(s, 'POST', '/Users', newUser('e@example.test', { emails: { value: 'x' } }))).status).toBe(400);
-    expect((await call(s, 'POST', '/Users', newUser('p@example.test', { emails: [{ value: 'a', primary: true }, { value: 'b', primary: true }] }))).status).toBe(400);
+    expect(
+      (
+        await call(
+          s,
+          'POST',
+          '/Users',
+          newUser('p@example.test', {
+            emails: [
+              { value: 'a', primary: true },
+              { value: 'b', primary: true },
+            ],
+          }),
+        )
+      ).status,
+    ).toBe(400);
     expect((await call(s, 'POST', '/Users', '{"schemas": [')).json.scimType).toBe('invalidSyntax');
     expect((await call(s, 'POST', '/Users', 'userName=x', { 'content-type': 'text/plain' })).status).toBe(415);
   });
@@ -391,25 +481,51 @@ describe('users: writes', () => {
 
   it('PATCH: Entra-style Replace with a value object, active as boolean', async () => {
     const u = (await call(s, 'POST', '/Users', newUser('patch1@example.test', { active: true }))).json;
-    const r = await call(s, 'PATCH', `/Users/${u.id}`, patchOp({ op: 'Replace', value: { active: false, 'name.givenName': 'Pat', [`${ENTERPRISE_USER}:department`]: 'Ops' } }));
+    const r = await call(
+      s,
+      'PATCH',
+      `/Users/${u.id}`,
+      patchOp({ op: 'Replace', value: { active: false, 'name.givenName': 'Pat', [`${ENTERPRISE_USER}:department`]: 'Ops' } }),
+    );
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ active: false, name: { givenName: 'Pat' }, [ENTERPRISE_USER]: { department: 'Ops' } });
   });
 
   it('PATCH: add/replace/remove with paths, value filters and sub-attributes', async () => {
     const u = (
-      await call(s, 'POST', '/Users', newUser('patch2@example.test', { emails: [{ value: 'w@example.test', type: 'work', primary: true }, { value: 'h@example.test', type: 'home' }] }))
+      await call(
+        s,
+        'POST',
+        '/Users',
+        newUser('patch2@example.test', {
+          emails: [
+            { value: 'w@example.test', type: 'work', primary: true },
+            { value: 'h@example.test', type: 'home' },
+          ],
+        }),
+      )
     ).json;
     const p = (body: Obj) => call(s, 'PATCH', `/Users/${u.id}`, body);
     let r = await p(patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.test' }));
-    expect(r.json.emails).toEqual([{ value: 'new@example.test', type: 'work', primary: true }, { value: 'h@example.test', type: 'home' }]);
+    expect(r.json.emails).toEqual([
+      { value: 'new@example.test', type: 'work', primary: true },
+      { value: 'h@example.test', type: 'home' },
+    ]);
     r = await p(patchOp({ op: 'remove', path: 'emails[type eq "home"]' }));
     expect(r.json.emails).toEqual([{ value: 'new@example.test', type: 'work', primary: true }]);
     r = await p(patchOp({ op: 'add', path: 'emails', value: [{ value: 'o@example.test', type: 'other', primary: true }] }));
-    expect(r.json.emails.map((e: Obj) => [e.value, e.primary])).toEqual([['new@example.test', false], ['o@example.test', true]]);
+    expect(r.json.emails.map((e: Obj) => [e.value, e.primary])).toEqual([
+      ['new@example.test', false],
+      ['o@example.test', true],
+    ]);
     r = await p(patchOp({ op: 'add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }));
     expect(r.json.phoneNumbers).toEqual([{ type: 'mobile', value: '+1 555 0100' }]);
-    r = await p(patchOp({ op: 'add', path: 'name.familyName', value: 'Doe' }, { op: 'add', path: `${ENTERPRISE_USER}:manager`, value: { value: s.store.listUsers()[0].id } }));
+    r = await p(
+      patchOp(
+        { op: 'add', path: 'name.familyName', value: 'Doe' },
+        { op: 'add', path: `${ENTERPRISE_USER}:manager`, value: { value: s.store.listUsers()[0].id } },
+      ),
+    );
     expect(r.json.name).toEqual({ familyName: 'Doe' });
     expect(r.json[ENTERPRISE_USER].manager.displayName).toBe(s.store.listUsers()[0].displayName);
     r = await p(patchOp({ op: 'remove', path: 'name.familyName' }, { op: 'remove', path: ENTERPRISE_USER }));
@@ -427,7 +543,9 @@ describe('users: writes', () => {
     expect((await p(patchOp({ op: 'move', path: 'title', value: 'x' }))).json.scimType).toBe('invalidSyntax');
     expect((await p(patchOp({ op: 'replace', path: 'emails[type eq', value: 'x' }))).json.scimType).toBe('invalidPath');
     expect((await p({ Operations: [{ op: 'replace', path: 'title', value: 'x' }] })).json.scimType).toBe('invalidSyntax');
-    expect((await p(patchOp({ op: 'replace', path: 'title', value: 'changed' }, { op: 'replace', path: 'active', value: 'yes' }))).status).toBe(400);
+    expect(
+      (await p(patchOp({ op: 'replace', path: 'title', value: 'changed' }, { op: 'replace', path: 'active', value: 'yes' }))).status,
+    ).toBe(400);
     expect((await get(s, `/Users/${u.id}`)).json.title).toBe('T');
     expect((await p(patchOp({ op: 'remove', path: 'userName' }))).status).toBe(400);
   });
@@ -460,13 +578,20 @@ describe('groups', () => {
   afterAll(() => s.stop());
 
   it('creates groups with members; users show the membership', async () => {
-    const r = await call(s, 'POST', '/Groups', newGroup('Team A', { externalId: 'ga', members: [{ value: u[0].id }, { value: u[1].id, type: 'User' }] }));
+    const r = await call(
+      s,
+      'POST',
+      '/Groups',
+      newGroup('Team A', { externalId: 'ga', members: [{ value: u[0].id }, { value: u[1].id, type: 'User' }] }),
+    );
     expect(r.status).toBe(201);
     expect(r.json.members).toEqual([
       { value: u[0].id, $ref: `${s.baseUrl}/Users/${u[0].id}`, type: 'User', display: u[0].displayName },
       { value: u[1].id, $ref: `${s.baseUrl}/Users/${u[1].id}`, type: 'User', display: u[1].displayName },
     ]);
-    expect((await get(s, `/Users/${u[0].id}`)).json.groups).toEqual([{ value: r.json.id, $ref: `${s.baseUrl}/Groups/${r.json.id}`, display: 'Team A', type: 'direct' }]);
+    expect((await get(s, `/Users/${u[0].id}`)).json.groups).toEqual([
+      { value: r.json.id, $ref: `${s.baseUrl}/Groups/${r.json.id}`, display: 'Team A', type: 'direct' },
+    ]);
     expect((await call(s, 'POST', '/Groups', newGroup('team a'))).json.scimType).toBe('uniqueness');
     expect((await call(s, 'POST', '/Groups', newGroup('Team B', { members: [{ value: 'nope' }] }))).json.scimType).toBe('invalidValue');
   });
@@ -500,7 +625,12 @@ describe('groups', () => {
   it('nested groups work by default; deleting members and groups cleans up', async () => {
     const parent = (await call(s, 'POST', '/Groups', newGroup('Parent'))).json;
     const child = (await call(s, 'POST', '/Groups', newGroup('Child', { members: [{ value: u[8].id }] }))).json;
-    const r = await call(s, 'PATCH', `/Groups/${parent.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: child.id }, { value: u[9].id }] }));
+    const r = await call(
+      s,
+      'PATCH',
+      `/Groups/${parent.id}`,
+      patchOp({ op: 'add', path: 'members', value: [{ value: child.id }, { value: u[9].id }] }),
+    );
     expect(r.json.members.map((m: Obj) => m.type)).toEqual(['Group', 'User']);
     expect((await call(s, 'DELETE', `/Users/${u[9].id}`)).status).toBe(204);
     expect((await get(s, `/Groups/${parent.id}`)).json.members.map((m: Obj) => m.value)).toEqual([child.id]);
@@ -540,29 +670,36 @@ describe('auth', () => {
   });
 
   it('oauth2 client credentials: form or basic client auth, expiry, issuance count', async () => {
-    await withServer({ auth: { type: 'oauth2', clientId: 'cid', clientSecret: 's3cret', tokenTtlSeconds: 120, scope: 'scim' } }, async (s) => {
-      expect(s.tokenUrl).toBe(`${s.url}/oauth/token`);
-      const form = (body: string, headers: Record<string, string> = {}) =>
-        fetch(s.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
-      const r1 = await form('grant_type=client_credentials&client_id=cid&client_secret=s3cret');
-      expect(r1.status).toBe(200);
-      expect(r1.headers.get('cache-control')).toBe('no-store');
-      const t1 = (await r1.json()) as Obj;
-      expect(t1).toMatchObject({ token_type: 'Bearer', expires_in: 120, scope: 'scim' });
-      const r2 = await form('grant_type=client_credentials', { authorization: `Basic ${Buffer.from('cid:s3cret').toString('base64')}` });
-      const t2 = (await r2.json()) as Obj;
-      expect(t2.access_token).not.toBe(t1.access_token);
-      expect((await form('grant_type=client_credentials&client_id=cid&client_secret=bad')).status).toBe(401);
-      expect(((await (await form('grant_type=password&client_id=cid&client_secret=s3cret')).json()) as Obj).error).toBe('unsupported_grant_type');
-      expect(((await (await form('grant_type=client_credentials&client_id=cid&client_secret=s3cret&scope=admin')).json()) as Obj).error).toBe('invalid_scope');
-      expect(s.stats().tokensIssued).toBe(2);
-      expect((await get(s, '/Users', { authorization: `Bearer ${t1.access_token}` })).status).toBe(200);
-      expect((await get(s, '/Users', { authorization: 'Bearer made-up' })).status).toBe(401);
-      s.expireTokens();
-      const expired = await get(s, '/Users', { authorization: `Bearer ${t1.access_token}` });
-      expect(expired.status).toBe(401);
-      expect(expired.headers.get('www-authenticate')).toMatch(/invalid_token/);
-    });
+    await withServer(
+      { auth: { type: 'oauth2', clientId: 'cid', clientSecret: 's3cret', tokenTtlSeconds: 120, scope: 'scim' } },
+      async (s) => {
+        expect(s.tokenUrl).toBe(`${s.url}/oauth/token`);
+        const form = (body: string, headers: Record<string, string> = {}) =>
+          fetch(s.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+        const r1 = await form('grant_type=client_credentials&client_id=cid&client_secret=s3cret');
+        expect(r1.status).toBe(200);
+        expect(r1.headers.get('cache-control')).toBe('no-store');
+        const t1 = (await r1.json()) as Obj;
+        expect(t1).toMatchObject({ token_type: 'Bearer', expires_in: 120, scope: 'scim' });
+        const r2 = await form('grant_type=client_credentials', { authorization: `Basic ${Buffer.from('cid:s3cret').toString('base64')}` });
+        const t2 = (await r2.json()) as Obj;
+        expect(t2.access_token).not.toBe(t1.access_token);
+        expect((await form('grant_type=client_credentials&client_id=cid&client_secret=bad')).status).toBe(401);
+        expect(((await (await form('grant_type=password&client_id=cid&client_secret=s3cret')).json()) as Obj).error).toBe(
+          'unsupported_grant_type',
+        );
+        expect(
+          ((await (await form('grant_type=client_credentials&client_id=cid&client_secret=s3cret&scope=admin')).json()) as Obj).error,
+        ).toBe('invalid_scope');
+        expect(s.stats().tokensIssued).toBe(2);
+        expect((await get(s, '/Users', { authorization: `Bearer ${t1.access_token}` })).status).toBe(200);
+        expect((await get(s, '/Users', { authorization: 'Bearer made-up' })).status).toBe(401);
+        s.expireTokens();
+        const expired = await get(s, '/Users', { authorization: `Bearer ${t1.access_token}` });
+        expect(expired.status).toBe(401);
+        expect(expired.headers.get('www-authenticate')).toMatch(/invalid_token/);
+      },
+    );
   });
 
   it('setAuth switches credentials at runtime', async () => {
@@ -637,8 +774,17 @@ describe('store API', () => {
   it('adds, updates and deletes users and groups directly; HTTP sees the changes', async () => {
     await withServer({ users: 4, groups: 2, membersPerGroup: 3 }, async (s) => {
       expect(s.store.listGroups().map((g) => g.members?.length)).toEqual([3, 3]);
-      const u = s.store.addUser({ id: 'fixed-id', userName: 'direct@example.test', active: true, emails: [{ value: 'direct@example.test', primary: true }] });
-      expect(u).toMatchObject({ id: 'fixed-id', schemas: [CORE_USER], meta: { resourceType: 'User', location: `${s.baseUrl}/Users/fixed-id` } });
+      const u = s.store.addUser({
+        id: 'fixed-id',
+        userName: 'direct@example.test',
+        active: true,
+        emails: [{ value: 'direct@example.test', primary: true }],
+      });
+      expect(u).toMatchObject({
+        id: 'fixed-id',
+        schemas: [CORE_USER],
+        meta: { resourceType: 'User', location: `${s.baseUrl}/Users/fixed-id` },
+      });
       expect(() => s.store.addUser({ userName: 'DIRECT@example.test' })).toThrow(/already exists/);
       s.store.updateUser('fixed-id', { title: 'Direct', active: null });
       expect((await get(s, '/Users/fixed-id')).json).toMatchObject({ title: 'Direct' });
@@ -669,7 +815,18 @@ describe('cli', () => {
   const run = (args: string[]) => spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 
   it('starts, prints the base URL, serves, and stops on SIGTERM', async () => {
-    const child = run(['--port', '0', '--users', '7', '--token', 'secret', '--quirks', 'maxPageSize=5,totalResultsIsPageCount=true', '--latency', '1']);
+    const child = run([
+      '--port',
+      '0',
+      '--users',
+      '7',
+      '--token',
+      'secret',
+      '--quirks',
+      'maxPageSize=5,totalResultsIsPageCount=true',
+      '--latency',
+      '1',
+    ]);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -687,7 +844,14 @@ describe('cli', () => {
   });
 
   it('rejects bad arguments with a clear message and exit code 2', async () => {
-    for (const args of [['--users', 'many'], ['--quirks', 'nope=1'], ['--quirks', 'maxPageSize=abc'], ['--fault', 'explode'], ['--token', 'a', '--basic', 'u:p'], ['--bogus']]) {
+    for (const args of [
+      ['--users', 'many'],
+      ['--quirks', 'nope=1'],
+      ['--quirks', 'maxPageSize=abc'],
+      ['--fault', 'explode'],
+      ['--token', 'a', '--basic', 'u:p'],
+      ['--bogus'],
+    ]) {
       const child = run(args);
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -750,7 +914,11 @@ describe('pagination quirks', () => {
     expect(r.json.Resources).toEqual(r2.json.Resources);
     const next = await get(s, `/Users?count=10&cursor=${r2.json.nextCursor}`);
     expect(next.json.Resources[0].id).not.toBe(r2.json.Resources[0].id);
-    expect((await get(s, '/ServiceProviderConfig')).json.pagination).toMatchObject({ cursor: true, index: false, defaultPaginationMethod: 'cursor' });
+    expect((await get(s, '/ServiceProviderConfig')).json.pagination).toMatchObject({
+      cursor: true,
+      index: false,
+      defaultPaginationMethod: 'cursor',
+    });
     s.setQuirks({ cursorOnlyStartIndex: 'reject' });
     expect((await get(s, '/Users?startIndex=1&count=10')).status).toBe(400);
   });
@@ -785,14 +953,25 @@ describe('pagination quirks', () => {
   it('P9 emptyListShape omitResources / bare', async () => {
     const empty = `/Users?filter=${q('userName eq "nobody"')}`;
     s.setQuirks({ emptyListShape: 'omitResources' });
-    expect((await get(s, empty)).json).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0 });
+    expect((await get(s, empty)).json).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+    });
     s.setQuirks({ emptyListShape: 'bare' });
     expect((await get(s, empty)).json).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0 });
   });
 
   it('P10 lowerCaseEnvelopeKeys (lists and ResourceTypes)', async () => {
     s.setQuirks({ lowerCaseEnvelopeKeys: true });
-    expect(Object.keys((await get(s, '/Users?count=1')).json).sort()).toEqual(['itemsperpage', 'resources', 'schemas', 'startindex', 'totalresults']);
+    expect(Object.keys((await get(s, '/Users?count=1')).json).sort()).toEqual([
+      'itemsperpage',
+      'resources',
+      'schemas',
+      'startindex',
+      'totalresults',
+    ]);
     expect((await get(s, '/ResourceTypes')).json.resources).toHaveLength(2);
   });
 
@@ -888,7 +1067,16 @@ describe('group quirks', () => {
     s.setQuirks({ maxMembersPerRequest: 100 });
     expect((await call(s, 'POST', '/Groups', newGroup('G1a', { members: members(101) }))).status).toBe(400);
     const g = (await call(s, 'POST', '/Groups', newGroup('G1b', { members: members(100) }))).json;
-    expect((await call(s, 'PATCH', `/Groups/${g.id}`, patchOp({ op: 'add', path: 'members', value: members(60, 100) }, { op: 'add', path: 'members', value: members(41, 160) }))).status).toBe(400);
+    expect(
+      (
+        await call(
+          s,
+          'PATCH',
+          `/Groups/${g.id}`,
+          patchOp({ op: 'add', path: 'members', value: members(60, 100) }, { op: 'add', path: 'members', value: members(41, 160) }),
+        )
+      ).status,
+    ).toBe(400);
     expect((await call(s, 'PATCH', `/Groups/${g.id}`, patchOp({ op: 'add', path: 'members', value: members(100, 100) }))).status).toBe(200);
   });
 
@@ -955,7 +1143,8 @@ describe('filter quirks', () => {
   it('F1 filterEqOnly', async () => {
     s.setQuirks({ filterEqOnly: true });
     expect(await status(`userName eq "${u.userName}" and externalId eq "${u.externalId}"`)).toBe(200);
-    for (const f of ['userName sw "a"', 'userName eq "a" or userName eq "b"', 'title pr', 'not (active eq true)', 'emails[type eq "work"]']) expect(await status(f), f).toBe(400);
+    for (const f of ['userName sw "a"', 'userName eq "a" or userName eq "b"', 'title pr', 'not (active eq true)', 'emails[type eq "work"]'])
+      expect(await status(f), f).toBe(400);
   });
 
   it('F2 allowedFilters (AWS combinations)', async () => {
@@ -1060,8 +1249,12 @@ describe('create/update quirks', () => {
     s.setQuirks({ stringBooleans: 'coerce' });
     expect((await fresh({ active: 'False' })).active).toBe(false);
     s.setQuirks({ stringBooleans: 'reject', canonicalTypesOnly: true });
-    expect((await call(s, 'POST', '/Users', newUser('c9@example.test', { emails: [{ value: 'x@example.test', type: 'office' }] }))).status).toBe(400);
-    expect((await call(s, 'POST', '/Users', newUser('c9b@example.test', { phoneNumbers: [{ value: '1', type: 'cell' }] }))).status).toBe(400);
+    expect(
+      (await call(s, 'POST', '/Users', newUser('c9@example.test', { emails: [{ value: 'x@example.test', type: 'office' }] }))).status,
+    ).toBe(400);
+    expect((await call(s, 'POST', '/Users', newUser('c9b@example.test', { phoneNumbers: [{ value: '1', type: 'cell' }] }))).status).toBe(
+      400,
+    );
     s.setQuirks({ canonicalTypesOnly: false, unknownAttributes: 'reject' });
     expect((await call(s, 'POST', '/Users', newUser('c10@example.test', { mailNickname: 'x' }))).json.scimType).toBe('invalidSyntax');
     const u = await fresh();
@@ -1081,8 +1274,13 @@ describe('create/update quirks', () => {
   it('C13 userNameImmutable, C14 emailChangesRefused', async () => {
     const u = await fresh({ emails: [{ value: 'c13@example.test', primary: true }] });
     s.setQuirks({ userNameImmutable: true, emailChangesRefused: true });
-    expect((await call(s, 'PATCH', `/Users/${u.id}`, patchOp({ op: 'replace', path: 'userName', value: 'renamed@example.test' }))).json.scimType).toBe('mutability');
-    expect((await call(s, 'PATCH', `/Users/${u.id}`, patchOp({ op: 'replace', path: 'emails[primary eq true].value', value: 'o@example.test' }))).status).toBe(400);
+    expect(
+      (await call(s, 'PATCH', `/Users/${u.id}`, patchOp({ op: 'replace', path: 'userName', value: 'renamed@example.test' }))).json.scimType,
+    ).toBe('mutability');
+    expect(
+      (await call(s, 'PATCH', `/Users/${u.id}`, patchOp({ op: 'replace', path: 'emails[primary eq true].value', value: 'o@example.test' })))
+        .status,
+    ).toBe(400);
     expect((await call(s, 'PATCH', `/Users/${u.id}`, patchOp({ op: 'replace', path: 'title', value: 'ok' }))).status).toBe(200);
   });
 
@@ -1107,8 +1305,19 @@ describe('create/update quirks', () => {
   it('C18 normalizeValues lower-cases emails and synthesises names', async () => {
     s.setQuirks({ normalizeValues: true });
     const u = (await call(s, 'POST', '/Users', newUser('C18-User@Example.test'))).json;
-    expect(u).toMatchObject({ displayName: 'c18-user@example.test', name: { formatted: 'c18-user@example.test' }, emails: [{ value: 'c18-user@example.test', primary: true }] });
-    const v = (await call(s, 'POST', '/Users', newUser('c18b@example.test', { name: { givenName: 'A', familyName: 'B' }, emails: [{ value: 'MiXeD@Example.test' }] }))).json;
+    expect(u).toMatchObject({
+      displayName: 'c18-user@example.test',
+      name: { formatted: 'c18-user@example.test' },
+      emails: [{ value: 'c18-user@example.test', primary: true }],
+    });
+    const v = (
+      await call(
+        s,
+        'POST',
+        '/Users',
+        newUser('c18b@example.test', { name: { givenName: 'A', familyName: 'B' }, emails: [{ value: 'MiXeD@Example.test' }] }),
+      )
+    ).json;
     expect(v).toMatchObject({ displayName: 'A B', emails: [{ value: 'mixed@example.test' }] });
   });
 
@@ -1122,7 +1331,12 @@ describe('create/update quirks', () => {
   it('patchUpsertOnNoTarget creates the element a replace filter names', async () => {
     const u = await fresh();
     s.setQuirks({ patchUpsertOnNoTarget: true });
-    const r = await call(s, 'PATCH', `/Users/${u.id}`, patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'w@example.test' }));
+    const r = await call(
+      s,
+      'PATCH',
+      `/Users/${u.id}`,
+      patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'w@example.test' }),
+    );
     expect(r.json.emails).toEqual([{ type: 'work', value: 'w@example.test' }]);
   });
 
@@ -1168,7 +1382,9 @@ describe('deprovisioning quirks', () => {
     await call(s, 'DELETE', `/Users/${u.id}`);
     expect((await get(s, `/Users?filter=${q(`userName eq "${u.userName}"`)}`)).json.totalResults).toBe(0);
     expect((await call(s, 'POST', '/Users', newUser(u.userName.toUpperCase()))).status).toBe(409);
-    expect((await call(s, 'POST', '/Users', newUser('other-d3@example.test', { emails: [{ value: 'D3-mail@example.test' }] }))).status).toBe(409);
+    expect(
+      (await call(s, 'POST', '/Users', newUser('other-d3@example.test', { emails: [{ value: 'D3-mail@example.test' }] }))).status,
+    ).toBe(409);
   });
 
   it('D4 deleteUnsupported', async () => {
@@ -1192,7 +1408,10 @@ describe('type, header and error quirks', () => {
     s.setQuirks({ errorStyle: 'scim11' });
     expect((await get(s, '/Users/nope')).json).toEqual({ Errors: [{ description: 'Resource nope not found', code: 404 }] });
     s.setQuirks({ errorStyle: 'noStatus' });
-    expect((await get(s, '/Users/nope')).json).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: 'Resource nope not found' });
+    expect((await get(s, '/Users/nope')).json).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      detail: 'Resource nope not found',
+    });
   });
 
   it('T4 responseContentType', async () => {
@@ -1324,7 +1543,12 @@ describe('latency and faults', () => {
   });
 
   it('malformedJson, htmlPage 200/502, wrongEnvelopeTypes', async () => {
-    fault({ kind: 'malformedJson', first: 1 }, { kind: 'htmlPage', status: 200, first: 1 }, { kind: 'htmlPage', first: 1 }, { kind: 'wrongEnvelopeTypes', first: 1 });
+    fault(
+      { kind: 'malformedJson', first: 1 },
+      { kind: 'htmlPage', status: 200, first: 1 },
+      { kind: 'htmlPage', first: 1 },
+      { kind: 'wrongEnvelopeTypes', first: 1 },
+    );
     const bad = await fetch(`${s.baseUrl}/Users`);
     await expect(bad.json()).rejects.toThrow();
     const html200 = await get(s, '/Users');
@@ -1377,10 +1601,21 @@ describe('latency and faults', () => {
   });
 
   it('faults can target the OAuth token endpoint', async () => {
-    await withServer({ auth: { type: 'oauth2', clientId: 'c', clientSecret: 's' }, quirks: { faults: [{ kind: 'status503', path: '/oauth/token', first: 1 }] } }, async (x) => {
-      const token = () => fetch(x.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=c&client_secret=s' });
-      expect((await token()).status).toBe(503);
-      expect((await token()).status).toBe(200);
-    });
+    await withServer(
+      {
+        auth: { type: 'oauth2', clientId: 'c', clientSecret: 's' },
+        quirks: { faults: [{ kind: 'status503', path: '/oauth/token', first: 1 }] },
+      },
+      async (x) => {
+        const token = () =>
+          fetch(x.tokenUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=client_credentials&client_id=c&client_secret=s',
+          });
+        expect((await token()).status).toBe(503);
+        expect((await token()).status).toBe(200);
+      },
+    );
   });
 });

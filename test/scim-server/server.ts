@@ -144,7 +144,13 @@ class ScimServer {
     this.maxLog = opts.maxLogEntries ?? 10_000;
     this.auth = new AuthState(opts.auth ?? { type: 'none' });
     const seed = opts.seed ?? 1;
-    this.store = new ScimStore({ seed, users: opts.users ?? 0, groups: opts.groups ?? 0, idStyle: initial.idStyle, membersPerGroup: opts.membersPerGroup });
+    this.store = new ScimStore({
+      seed,
+      users: opts.users ?? 0,
+      groups: opts.groups ?? 0,
+      idStyle: initial.idStyle,
+      membersPerGroup: opts.membersPerGroup,
+    });
     this.faults = new FaultPicker(initial.faultSeed);
     this.resources = new ScimResources(this);
     this.bucket = initial.rateLimit ? new TokenBucket(initial.rateLimit) : undefined;
@@ -217,7 +223,14 @@ class ScimServer {
 
   stats(): ScimServerStats {
     const c = this.counters;
-    return { requests: c.requests, writes: c.writes, byStatus: { ...c.byStatus }, tooManyRequests: c.tooManyRequests, tokensIssued: this.auth.tokensIssued, faultsInjected: c.faultsInjected };
+    return {
+      requests: c.requests,
+      writes: c.writes,
+      byStatus: { ...c.byStatus },
+      tooManyRequests: c.tooManyRequests,
+      tokensIssued: this.auth.tokensIssued,
+      faultsInjected: c.faultsInjected,
+    };
   }
 
   // ------------------------------------------------------------------ request pipeline
@@ -226,7 +239,8 @@ class ScimServer {
     if (!this.logRequests) return;
     this.requests.push(entry);
     // Trim in batches so the log stays one stable array without an O(n) shift per request.
-    if (this.requests.length > this.maxLog + Math.max(1, Math.floor(this.maxLog / 10))) this.requests.splice(0, this.requests.length - this.maxLog);
+    if (this.requests.length > this.maxLog + Math.max(1, Math.floor(this.maxLog / 10)))
+      this.requests.splice(0, this.requests.length - this.maxLog);
   }
 
   private relPath(pathname: string): string | undefined {
@@ -239,7 +253,15 @@ class ScimServer {
     const started = Date.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const entry: RequestLogEntry = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: flattenHeaders(req.headers), body: undefined, status: 0, at: started };
+    const entry: RequestLogEntry = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: flattenHeaders(req.headers),
+      body: undefined,
+      status: 0,
+      at: started,
+    };
     this.counters.requests++;
     this.log(entry);
     const q = this.quirks;
@@ -254,7 +276,10 @@ class ScimServer {
     if (delay > 0) await sleep(delay);
     if (this.stopped) return;
 
-    const rule = (rel !== undefined || isToken) && q.faults.length > 0 ? this.faults.pick(q.faults, method, rel ?? '', isToken, TOKEN_PATH) : undefined;
+    const rule =
+      (rel !== undefined || isToken) && q.faults.length > 0
+        ? this.faults.pick(q.faults, method, rel ?? '', isToken, TOKEN_PATH)
+        : undefined;
     if (rule && rule.kind !== 'slowDrip') {
       this.counters.faultsInjected++;
       entry.fault = rule.kind;
@@ -268,7 +293,12 @@ class ScimServer {
       if (size > limit) throw new ScimHttpError(413, undefined, `Request body of ${size} bytes exceeds the limit of ${limit} bytes`);
       if (rel !== undefined && this.bucket?.applies(method, rel)) {
         const d = this.bucket.take();
-        if (q.rateLimitHeaders) rateHeaders = { 'x-rate-limit-limit': String(d.limit), 'x-rate-limit-remaining': String(d.remaining), 'x-rate-limit-reset': String(d.resetSeconds) };
+        if (q.rateLimitHeaders)
+          rateHeaders = {
+            'x-rate-limit-limit': String(d.limit),
+            'x-rate-limit-remaining': String(d.remaining),
+            'x-rate-limit-reset': String(d.resetSeconds),
+          };
         if (!d.ok) {
           const h: Record<string, string> = {};
           if (q.retryAfterStyle === 'seconds') h['retry-after'] = String(d.resetSeconds);
@@ -303,7 +333,15 @@ class ScimServer {
     const c = this.counters;
     c.byStatus[status] = (c.byStatus[status] ?? 0) + 1;
     if (status === 429) c.tooManyRequests++;
-    if (status >= 200 && status < 300 && WRITE_METHODS.has(entry.method) && rel && /^\/(users|groups)(\/|$)/i.test(rel) && !/\/\.search$/i.test(rel)) c.writes++;
+    if (
+      status >= 200 &&
+      status < 300 &&
+      WRITE_METHODS.has(entry.method) &&
+      rel &&
+      /^\/(users|groups)(\/|$)/i.test(rel) &&
+      !/\/\.search$/i.test(rel)
+    )
+      c.writes++;
   }
 
   private bodyForLog(text: string, contentType: string | undefined): unknown {
@@ -322,7 +360,8 @@ class ScimServer {
       res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
       res.end(body);
     };
-    const json = (status: number, body: unknown, extra: Record<string, string> = {}) => send(status, { 'content-type': this.contentType(), ...extra }, JSON.stringify(body));
+    const json = (status: number, body: unknown, extra: Record<string, string> = {}) =>
+      send(status, { 'content-type': this.contentType(), ...extra }, JSON.stringify(body));
     const retry: Record<string, string> = rule.retryAfter !== undefined ? { 'retry-after': String(rule.retryAfter) } : {};
     switch (rule.kind) {
       case 'reset':
@@ -439,7 +478,12 @@ class ScimServer {
   // ------------------------------------------------------------------ routing
 
   private tokenEndpoint(method: string, req: IncomingMessage, text: string): Reply {
-    if (method !== 'POST') return { status: 405, headers: { allow: 'POST', 'content-type': 'application/json' }, body: JSON.stringify({ error: 'invalid_request', error_description: 'Use POST' }) };
+    if (method !== 'POST')
+      return {
+        status: 405,
+        headers: { allow: 'POST', 'content-type': 'application/json' },
+        body: JSON.stringify({ error: 'invalid_request', error_description: 'Use POST' }),
+      };
     const r = this.auth.issue(req.headers['content-type'], text, req.headers.authorization);
     return { status: r.status, headers: r.headers, body: JSON.stringify(r.body) };
   }
@@ -475,8 +519,10 @@ class ScimServer {
     if (discovery) {
       if (method !== 'GET') allow('GET');
       if (head === 'serviceproviderconfig' && segments.length === 1) return this.json(200, this.resources.serviceProviderConfig());
-      if (head === 'resourcetypes') return this.resources.discoveryList(resourceTypeDocuments(this.baseUrl, !q.groupsUnsupported), segments[1], 'ResourceType');
-      if (head === 'schemas') return this.resources.discoveryList(schemaDocuments(this.baseUrl, !q.groupsUnsupported, q.vendorExtension), segments[1], 'Schema');
+      if (head === 'resourcetypes')
+        return this.resources.discoveryList(resourceTypeDocuments(this.baseUrl, !q.groupsUnsupported), segments[1], 'ResourceType');
+      if (head === 'schemas')
+        return this.resources.discoveryList(schemaDocuments(this.baseUrl, !q.groupsUnsupported, q.vendorExtension), segments[1], 'Schema');
       return this.unknownEndpoint(url.pathname);
     }
     if (head === 'bulk') return this.notImplemented('Bulk');
@@ -497,7 +543,10 @@ class ScimServer {
     }
     if (segments.length !== 2) return this.unknownEndpoint(url.pathname);
     const id = segments[1];
-    const attrs = { attributes: url.searchParams.get('attributes') ?? undefined, excluded: url.searchParams.get('excludedAttributes') ?? undefined };
+    const attrs = {
+      attributes: url.searchParams.get('attributes') ?? undefined,
+      excluded: url.searchParams.get('excludedAttributes') ?? undefined,
+    };
     const putAllowed = q.putUnsupported ? 'GET, PATCH, DELETE' : 'GET, PUT, PATCH, DELETE';
     switch (method) {
       case 'GET':

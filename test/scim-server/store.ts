@@ -137,7 +137,15 @@ export class ScimStore {
         const id = this.codec.seededUserId(i);
         members.set(id, { value: id, type: 'User', display: this.seeder.displayName(i) });
       }
-      const rec: GroupRecord = { id: g.id, seq: this.nextSeq++, created: g.created, lastModified: Math.min(g.lastModified, now), version: 1, data: g.data, members };
+      const rec: GroupRecord = {
+        id: g.id,
+        seq: this.nextSeq++,
+        created: g.created,
+        lastModified: Math.min(g.lastModified, now),
+        version: 1,
+        data: g.data,
+        members,
+      };
       this.attachGroup(rec);
     }
   }
@@ -186,14 +194,16 @@ export class ScimStore {
     const hit = this.userNames.get(lower);
     if (hit !== undefined) return hit;
     const i = UserSeeder.indexFromUserName(lower);
-    if (i !== undefined && i >= 0 && i < this.seededCount && this.state[i] === PRISTINE && this.seeder.userName(i).toLowerCase() === lower) return i;
+    if (i !== undefined && i >= 0 && i < this.seededCount && this.state[i] === PRISTINE && this.seeder.userName(i).toLowerCase() === lower)
+      return i;
     return undefined;
   }
 
   findUserSlotsByExternalId(externalId: string): Slot[] {
     const out = [...(this.externalIds.get(externalId) ?? [])];
     const i = UserSeeder.indexFromExternalId(externalId);
-    if (i !== undefined && i >= 0 && i < this.seededCount && this.state[i] === PRISTINE && this.seeder.externalId(i) === externalId) out.push(i);
+    if (i !== undefined && i >= 0 && i < this.seededCount && this.state[i] === PRISTINE && this.seeder.externalId(i) === externalId)
+      out.push(i);
     return out.sort((a, b) => this.seqOfUser(a) - this.seqOfUser(b));
   }
 
@@ -202,7 +212,8 @@ export class ScimStore {
     const lower = email.toLowerCase();
     const out = [...(this.emails.get(lower) ?? [])];
     const i = UserSeeder.indexFromEmail(lower);
-    if (i !== undefined && i >= 0 && i < this.seededCount && this.state[i] === PRISTINE && this.seeder.emailValues(i).includes(lower)) out.push(i);
+    if (i !== undefined && i >= 0 && i < this.seededCount && this.state[i] === PRISTINE && this.seeder.emailValues(i).includes(lower))
+      out.push(i);
     return out.sort((a, b) => this.seqOfUser(a) - this.seqOfUser(b));
   }
 
@@ -213,7 +224,8 @@ export class ScimStore {
   }
 
   private unindexUser(slot: Slot, data: Obj): void {
-    if (typeof data.userName === 'string' && this.userNames.get(data.userName.toLowerCase()) === slot) this.userNames.delete(data.userName.toLowerCase());
+    if (typeof data.userName === 'string' && this.userNames.get(data.userName.toLowerCase()) === slot)
+      this.userNames.delete(data.userName.toLowerCase());
     if (typeof data.externalId === 'string') removeFrom(this.externalIds, data.externalId, slot);
     for (const e of emailValues(data)) removeFrom(this.emails, e, slot);
   }
@@ -362,7 +374,15 @@ export class ScimStore {
   insertGroup(data: Obj, members: MemberRecord[], id?: string, now = Date.now()): GroupRecord {
     const useId = id ?? this.newId();
     if (this.groups.has(useId) || this.userSlot(useId) !== undefined) throw new Error(`insertGroup: id '${useId}' already exists`);
-    const rec: GroupRecord = { id: useId, seq: this.nextSeq++, created: now, lastModified: now, version: 1, data, members: new Map(members.map((m) => [m.value, m])) };
+    const rec: GroupRecord = {
+      id: useId,
+      seq: this.nextSeq++,
+      created: now,
+      lastModified: now,
+      version: 1,
+      data,
+      members: new Map(members.map((m) => [m.value, m])),
+    };
     this.attachGroup(rec);
     this.version++;
     return rec;
@@ -459,7 +479,8 @@ export class ScimStore {
       }
     }
     const other = typeof data.userName === 'string' ? this.findUserSlotByUserName(data.userName) : undefined;
-    if (other !== undefined && other !== this.userSlot(id)) throw new Error(`updateUser: userName '${String(data.userName)}' already exists`);
+    if (other !== undefined && other !== this.userSlot(id))
+      throw new Error(`updateUser: userName '${String(data.userName)}' already exists`);
     return asUser(structuredClone(canonicalUser(this, this.writeUser(id, data))));
   }
 
@@ -571,6 +592,7 @@ export function identityKeys(data: Obj): string[] {
   const keys: string[] = [];
   if (typeof data.userName === 'string') keys.push(`u:${data.userName.toLowerCase()}`);
   if (typeof data.externalId === 'string') keys.push(`x:${data.externalId}`);
-  if (Array.isArray(data.emails)) for (const e of data.emails) if (typeof (e as Obj)?.value === 'string') keys.push(`e:${String((e as Obj).value).toLowerCase()}`);
+  if (Array.isArray(data.emails))
+    for (const e of data.emails) if (typeof (e as Obj)?.value === 'string') keys.push(`e:${String((e as Obj).value).toLowerCase()}`);
   return keys;
 }

@@ -6,7 +6,16 @@
 import { invalidSyntax, invalidValue } from './errors.ts';
 import { getField } from './filter.ts';
 import type { Quirks } from './quirks.ts';
-import { type AttrDef, COMMON_ATTRIBUTES, GROUP_SCHEMAS, type SchemaSet, USER_SCHEMAS, VENDOR_EXTENSION, extensionUrn, findAttr } from './schema.ts';
+import {
+  type AttrDef,
+  COMMON_ATTRIBUTES,
+  GROUP_SCHEMAS,
+  type SchemaSet,
+  USER_SCHEMAS,
+  VENDOR_EXTENSION,
+  extensionUrn,
+  findAttr,
+} from './schema.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -29,7 +38,8 @@ function normalizeScalar(v: unknown, def: AttrDef, path: string, ctx: Ctx): unkn
     case 'string':
     case 'reference':
     case 'binary':
-      if (typeof v !== 'string') throw invalidValue(`Attribute '${path}' expected value type '${def.type}' but found type '${typeName(v)}'`);
+      if (typeof v !== 'string')
+        throw invalidValue(`Attribute '${path}' expected value type '${def.type}' but found type '${typeName(v)}'`);
       if (ctx.q.canonicalTypesOnly && def.canonicalValues && !def.canonicalValues.includes(v)) {
         throw invalidValue(`Attribute '${path}' value '${v}' is not one of the canonical values ${def.canonicalValues.join(', ')}`);
       }

@@ -229,7 +229,10 @@ export class ScimmyStore {
     for (let i = 0; i < users; i++) {
       const given = first[i % first.length];
       const family = last[Math.floor(i / first.length) % last.length];
-      const local = `${given}.${family}${i}`.normalize('NFD').replace(/[^A-Za-z0-9.]/g, '').toLowerCase();
+      const local = `${given}.${family}${i}`
+        .normalize('NFD')
+        .replace(/[^A-Za-z0-9.]/g, '')
+        .toLowerCase();
       const userName = i % 23 === 5 ? `${local[0].toUpperCase()}${local.slice(1)}@Example.test` : `${local}@example.test`;
       this.saveUser(undefined, {
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
@@ -241,13 +244,24 @@ export class ScimmyStore {
         active: i % 12 !== 7,
         emails: [{ value: userName.toLowerCase(), type: 'work', primary: true }],
         ...(i % 2 ? { phoneNumbers: [{ value: `+1-555-${1000 + i}`, type: 'work' }] } : {}),
-        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: String(1000 + i), department: ['Sales', 'Research'][i % 2] },
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': {
+          employeeNumber: String(1000 + i),
+          department: ['Sales', 'Research'][i % 2],
+        },
       });
     }
     const ids = this.userIds();
     for (let g = 0; g < groups; g++) {
-      const members = ids.filter((_, i) => i % (groups + 1) === g).slice(0, 12).map((value) => ({ value }));
-      this.saveGroup(undefined, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], externalId: `GRP-${g}`, displayName: `Group ${g}`, members });
+      const members = ids
+        .filter((_, i) => i % (groups + 1) === g)
+        .slice(0, 12)
+        .map((value) => ({ value }));
+      this.saveGroup(undefined, {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        externalId: `GRP-${g}`,
+        displayName: `Group ${g}`,
+        members,
+      });
     }
   }
 }

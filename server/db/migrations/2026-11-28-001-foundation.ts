@@ -117,7 +117,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     await db.schema.createIndex(`users_org_${col}_idx`).on('users').columns(['organization_id', col, 'id']).execute();
   }
   // search_text rides along so that searching in the default sort, and counting matches, read only the index.
-  await db.schema.createIndex('users_org_username_id_idx').on('users').columns(['organization_id', 'username_lower', 'id', 'search_text']).execute();
+  await db.schema
+    .createIndex('users_org_username_id_idx')
+    .on('users')
+    .columns(['organization_id', 'username_lower', 'id', 'search_text'])
+    .execute();
 
   await db.schema
     .createTable('groups')
@@ -186,10 +190,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // Events are listed newest first; ids are UUIDv7 so (timestamp, id) is a stable keyset.
   await db.schema.createIndex('insight_events_org_ts_idx').on('insight_events').columns(['organization_id', 'timestamp', 'id']).execute();
-  await db.schema.createIndex('insight_events_type_idx').on('insight_events').columns(['organization_id', 'event_type', 'timestamp']).execute();
-  await db.schema.createIndex('insight_events_resource_idx').on('insight_events').columns(['organization_id', 'resource_id', 'timestamp']).execute();
-  await db.schema.createIndex('insight_events_app_idx').on('insight_events').columns(['organization_id', 'application_id', 'timestamp']).execute();
-  await db.schema.createIndex('insight_events_actor_idx').on('insight_events').columns(['organization_id', 'initiated_by_id', 'timestamp']).execute();
+  await db.schema
+    .createIndex('insight_events_type_idx')
+    .on('insight_events')
+    .columns(['organization_id', 'event_type', 'timestamp'])
+    .execute();
+  await db.schema
+    .createIndex('insight_events_resource_idx')
+    .on('insight_events')
+    .columns(['organization_id', 'resource_id', 'timestamp'])
+    .execute();
+  await db.schema
+    .createIndex('insight_events_app_idx')
+    .on('insight_events')
+    .columns(['organization_id', 'application_id', 'timestamp'])
+    .execute();
+  await db.schema
+    .createIndex('insight_events_actor_idx')
+    .on('insight_events')
+    .columns(['organization_id', 'initiated_by_id', 'timestamp'])
+    .execute();
 
   // Append-only, enforced by the database itself.
   if (db.getExecutor().adapter instanceof PostgresAdapter) {

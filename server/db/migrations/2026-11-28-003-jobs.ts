@@ -32,12 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['name', 'run_at', 'id'])
     .where(sql.raw<boolean>(`state in ('queued', 'retry')`))
     .execute();
-  await db.schema
-    .createIndex('jobs_lease_idx')
-    .on('jobs')
-    .column('locked_until')
-    .where(sql.raw<boolean>(`state = 'running'`))
-    .execute();
+  await db.schema.createIndex('jobs_lease_idx').on('jobs').column('locked_until').where(sql.raw<boolean>(`state = 'running'`)).execute();
   // Coalescing: at most one fresh queued job per name and key, race-free across transactions.
   await db.schema
     .createIndex('jobs_singleton_uq')

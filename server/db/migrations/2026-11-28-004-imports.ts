@@ -52,7 +52,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('import_snapshot_users_pk', ['snapshot_id', 'remote_id'])
     .execute();
   for (const col of ['seq', 'user_name_lower', 'email_lower', 'firstname', 'lastname', 'displayname', 'status']) {
-    await db.schema.createIndex(`import_snapshot_users_${col}_idx`).on('import_snapshot_users').columns(['snapshot_id', col, 'remote_id']).execute();
+    await db.schema
+      .createIndex(`import_snapshot_users_${col}_idx`)
+      .on('import_snapshot_users')
+      .columns(['snapshot_id', col, 'remote_id'])
+      .execute();
   }
 
   await db.schema
@@ -81,7 +85,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('finished_at', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('import_runs_app_idx').on('import_runs').columns(['organization_id', 'application_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('import_runs_app_idx')
+    .on('import_runs')
+    .columns(['organization_id', 'application_id', 'created_at'])
+    .execute();
   // One unfinished run per application: a second one is refused by the database itself.
   await db.schema
     .createIndex('import_runs_one_active_uq')

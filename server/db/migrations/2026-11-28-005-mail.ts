@@ -30,7 +30,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // The outbox is listed newest first; ids are UUIDv7 so (created_at, id) is a stable keyset.
   await db.schema.createIndex('mail_outbox_org_created_idx').on('mail_outbox').columns(['organization_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('mail_outbox_org_to_idx').on('mail_outbox').columns(['organization_id', 'to_lower', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('mail_outbox_org_to_idx')
+    .on('mail_outbox')
+    .columns(['organization_id', 'to_lower', 'created_at', 'id'])
+    .execute();
   await db.schema.createIndex('mail_outbox_related_idx').on('mail_outbox').columns(['organization_id', 'related_id']).execute();
 }
 

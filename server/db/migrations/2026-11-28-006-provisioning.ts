@@ -62,7 +62,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('provisioning_users_pk', ['application_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('provisioning_users_status_idx').on('provisioning_users').columns(['application_id', 'status', 'next_attempt_at']).execute();
+  await db.schema
+    .createIndex('provisioning_users_status_idx')
+    .on('provisioning_users')
+    .columns(['application_id', 'status', 'next_attempt_at'])
+    .execute();
   await db.schema.createIndex('provisioning_users_remote_idx').on('provisioning_users').columns(['application_id', 'remote_id']).execute();
 
   // Groups pushed to an application (the link to the remote group) and the members Roster put there:
@@ -116,7 +120,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['provisioning_syncs', 'app_group_link_members', 'app_group_links', 'provisioning_users', 'provisioning_hints', 'provisioning_state']) {
+  for (const t of [
+    'provisioning_syncs',
+    'app_group_link_members',
+    'app_group_links',
+    'provisioning_users',
+    'provisioning_hints',
+    'provisioning_state',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

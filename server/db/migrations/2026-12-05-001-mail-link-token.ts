@@ -16,7 +16,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const r of rows) {
     await db
       .updateTable('mail_outbox')
-      .set({ body_text: r.body_text.replace(TOKEN_IN_LINK, '$1[hidden]'), body_html: r.body_html === null ? null : r.body_html.replace(TOKEN_IN_LINK, '$1[hidden]') })
+      .set({
+        body_text: r.body_text.replace(TOKEN_IN_LINK, '$1[hidden]'),
+        body_html: r.body_html === null ? null : r.body_html.replace(TOKEN_IN_LINK, '$1[hidden]'),
+      })
       .where('id', '=', r.id)
       .execute();
   }

@@ -17,4 +17,3 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
   await sql`CREATE INDEX users_search_trgm_idx ON users USING gin (search_text gin_trgm_ops)`.execute(db);
 }
-

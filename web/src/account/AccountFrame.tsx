@@ -4,7 +4,17 @@ import { Anchor, Center, Group, Paper, Stack, Text, Title } from '@mantine/core'
 import { useDocumentTitle } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 
-export function AccountFrame({ title, subtitle, children, width = 440 }: { title: string; subtitle?: ReactNode; children: ReactNode; width?: number }) {
+export function AccountFrame({
+  title,
+  subtitle,
+  children,
+  width = 440,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  children: ReactNode;
+  width?: number;
+}) {
   useDocumentTitle(`${title} · Roster`);
   return (
     <Center mih="100vh" p="md" component="main">
@@ -12,8 +22,14 @@ export function AccountFrame({ title, subtitle, children, width = 440 }: { title
         <Stack>
           <div>
             <Brand />
-            <Title order={1} size="h3" style={{ overflowWrap: 'anywhere' }}>{title}</Title>
-            {subtitle && <Text c="dimmed" size="sm" mt={4} component="div">{subtitle}</Text>}
+            <Title order={1} size="h3" style={{ overflowWrap: 'anywhere' }}>
+              {title}
+            </Title>
+            {subtitle && (
+              <Text c="dimmed" size="sm" mt={4} component="div">
+                {subtitle}
+              </Text>
+            )}
           </div>
           {children}
         </Stack>
@@ -25,8 +41,12 @@ export function AccountFrame({ title, subtitle, children, width = 440 }: { title
 export function Brand() {
   return (
     <Group gap={6} wrap="nowrap">
-      <Text fw={800} size="lg" c="blue.7">Roster</Text>
-      <Text size="sm" c="dimmed">Your account</Text>
+      <Text fw={800} size="lg" c="blue.7">
+        Roster
+      </Text>
+      <Text size="sm" c="dimmed">
+        Your account
+      </Text>
     </Group>
   );
 }
@@ -36,11 +56,18 @@ export function FieldMessages({ messages }: { messages: string[] }): ReactNode {
   if (messages.length === 0) return undefined;
   const cap = (m: string) => m.charAt(0).toUpperCase() + m.slice(1);
   if (messages.length === 1) return cap(messages[0]);
-  return messages.map((m, i) => <span key={i} style={{ display: 'block' }}>{cap(m)}</span>);
+  return messages.map((m, i) => (
+    <span key={i} style={{ display: 'block' }}>
+      {cap(m)}
+    </span>
+  ));
 }
 
 export const AdminSignInLink = () => (
   <Text size="xs" c="dimmed">
-    Administrator of this directory? <Anchor href="/signin" size="xs">Admin sign-in</Anchor>
+    Administrator of this directory?{' '}
+    <Anchor href="/signin" size="xs">
+      Admin sign-in
+    </Anchor>
   </Text>
 );

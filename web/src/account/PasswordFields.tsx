@@ -34,11 +34,17 @@ export function PolicyHints({ policy, id }: { policy: PasswordPolicy | undefined
   if (!policy) return null;
   return (
     <div id={id}>
-      <Text size="sm" fw={500}>Your password</Text>
+      <Text size="sm" fw={500}>
+        Your password
+      </Text>
       <List size="sm" c="dimmed" spacing={2}>
-        {policy.rules.map((rule) => <List.Item key={rule}>{rule}</List.Item>)}
+        {policy.rules.map((rule) => (
+          <List.Item key={rule}>{rule}</List.Item>
+        ))}
       </List>
-      <Text size="xs" c="dimmed" mt={4}>A few unrelated words make a strong password that is easy to remember.</Text>
+      <Text size="xs" c="dimmed" mt={4}>
+        A few unrelated words make a strong password that is easy to remember.
+      </Text>
     </div>
   );
 }
@@ -57,7 +63,18 @@ interface Props {
   policyId?: string;
 }
 
-export function PasswordFields({ value, onChange, policy, errors, label = 'New password', passwordRef, confirmRef, autoFocus, disabled, policyId }: Props) {
+export function PasswordFields({
+  value,
+  onChange,
+  policy,
+  errors,
+  label = 'New password',
+  passwordRef,
+  confirmRef,
+  autoFocus,
+  disabled,
+  policyId,
+}: Props) {
   const id = useId();
   const n = passwordLength(value.password);
   const counter = policy ? `${n} character${n === 1 ? '' : 's'}${n < policy.minLength ? `, at least ${policy.minLength}` : ''}` : undefined;

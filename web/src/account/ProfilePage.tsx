@@ -8,7 +8,16 @@ import { isApiError } from '../api/client.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { fullName } from '../lib/format.ts';
-import { type AccountUser, accountKeys, changePassword, fetchAccountMe, fetchPasswordPolicy, fieldProblems, isFieldError, userLogout } from './api.ts';
+import {
+  type AccountUser,
+  accountKeys,
+  changePassword,
+  fetchAccountMe,
+  fetchPasswordPolicy,
+  fieldProblems,
+  isFieldError,
+  userLogout,
+} from './api.ts';
 import { AccountFrame, Brand, FieldMessages } from './AccountFrame.tsx';
 import { describedInput } from '../components/describedInput.ts';
 import { type FieldErrors, localProblems, NO_ERRORS, type NewPassword, PasswordFields, PolicyHints } from './PasswordFields.tsx';
@@ -29,7 +38,9 @@ export function ProfilePage() {
     return (
       <AccountFrame title="Your account">
         <ErrorAlert error={me.error} title="Roster could not load your profile" />
-        <Button variant="light" onClick={() => me.refetch()} loading={me.isFetching}>Try again</Button>
+        <Button variant="light" onClick={() => me.refetch()} loading={me.isFetching}>
+          Try again
+        </Button>
       </AccountFrame>
     );
   }
@@ -69,10 +80,16 @@ function Profile({ user }: { user: AccountUser }) {
           <Paper withBorder p={{ base: 'md', xs: 'lg' }} radius="md" component="section" aria-labelledby="profile-title">
             <Stack gap="sm">
               <div>
-                <Title order={1} size="h2" id="profile-title" style={{ overflowWrap: 'anywhere' }}>{name}</Title>
+                <Title order={1} size="h2" id="profile-title" style={{ overflowWrap: 'anywhere' }}>
+                  {name}
+                </Title>
                 <Group gap="xs" mt={4}>
-                  <Badge variant="light" color={user.state === 'ACTIVE' ? 'green' : 'gray'}>{user.state}</Badge>
-                  <Text size="sm" c="dimmed">Your profile in the directory. Your administrator keeps it up to date.</Text>
+                  <Badge variant="light" color={user.state === 'ACTIVE' ? 'green' : 'gray'}>
+                    {user.state}
+                  </Badge>
+                  <Text size="sm" c="dimmed">
+                    Your profile in the directory. Your administrator keeps it up to date.
+                  </Text>
                 </Group>
               </div>
               <ProfileFields user={user} />
@@ -104,10 +121,15 @@ function ProfileFields({ user }: { user: AccountUser }) {
     ['Cost center', user.costCenter],
     ['Employee type', user.employeeType],
     ['Employee ID', user.employeeIdentifier],
-    ...user.phoneNumbers.map((p, i): [string, ReactNode] => [`Phone${user.phoneNumbers.length > 1 ? ` ${i + 1}` : ''} (${p.type})`, p.number]),
+    ...user.phoneNumbers.map((p, i): [string, ReactNode] => [
+      `Phone${user.phoneNumbers.length > 1 ? ` ${i + 1}` : ''} (${p.type})`,
+      p.number,
+    ]),
     ...user.addresses.map((a, i): [string, ReactNode] => [
       `Address${user.addresses.length > 1 ? ` ${i + 1}` : ''} (${a.type})`,
-      [a.streetAddress, a.extendedAddress, a.poBox, [a.postalCode, a.locality].filter(Boolean).join(' '), a.region, a.country].filter(Boolean).join(', '),
+      [a.streetAddress, a.extendedAddress, a.poBox, [a.postalCode, a.locality].filter(Boolean).join(' '), a.region, a.country]
+        .filter(Boolean)
+        .join(', '),
     ]),
   ];
   return (
@@ -116,8 +138,12 @@ function ProfileFields({ user }: { user: AccountUser }) {
         .filter(([, v]) => v !== '' && v !== undefined && v !== null)
         .map(([label, v]) => (
           <div key={label}>
-            <Text component="dt" size="xs" c="dimmed">{label}</Text>
-            <Text component="dd" m={0} style={{ overflowWrap: 'anywhere' }}>{v}</Text>
+            <Text component="dt" size="xs" c="dimmed">
+              {label}
+            </Text>
+            <Text component="dd" m={0} style={{ overflowWrap: 'anywhere' }}>
+              {v}
+            </Text>
           </div>
         ))}
     </SimpleGrid>
@@ -152,7 +178,11 @@ function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSession
 
   const onChange = (v: NewPassword) => {
     const passwordChanged = v.password !== value.password;
-    setErrors((e) => ({ ...e, password: passwordChanged ? [] : e.password, confirm: passwordChanged || v.confirm !== value.confirm ? [] : e.confirm }));
+    setErrors((e) => ({
+      ...e,
+      password: passwordChanged ? [] : e.password,
+      confirm: passwordChanged || v.confirm !== value.confirm ? [] : e.confirm,
+    }));
     setValue(v);
     setChanged(false);
   };
@@ -173,7 +203,9 @@ function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSession
     <Paper withBorder p={{ base: 'md', xs: 'lg' }} radius="md" component="section" aria-labelledby="password-title">
       <form onSubmit={submit} noValidate aria-labelledby="password-title">
         <Stack gap="sm">
-          <Title order={2} size="h4" id="password-title">Change your password</Title>
+          <Title order={2} size="h4" id="password-title">
+            Change your password
+          </Title>
           {/* For password managers: which account the new password belongs to. */}
           <input type="text" name="username" autoComplete="username" value={user.username} readOnly hidden />
           <PasswordInput
@@ -191,7 +223,15 @@ function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSession
             {...describedInput('current-password', { error: errors.current.length > 0 })}
           />
           <PolicyHints policy={policy.data} id="new-password-policy" />
-          <PasswordFields value={value} onChange={onChange} policy={policy.data} errors={errors} passwordRef={passwordRef} confirmRef={confirmRef} policyId={policy.data ? 'new-password-policy' : undefined} />
+          <PasswordFields
+            value={value}
+            onChange={onChange}
+            policy={policy.data}
+            errors={errors}
+            passwordRef={passwordRef}
+            confirmRef={confirmRef}
+            policyId={policy.data ? 'new-password-policy' : undefined}
+          />
           {save.error && !isApiError(save.error, 401) && !isFieldError(save.error, ['currentPassword', 'newPassword']) ? (
             <ErrorAlert error={save.error} title="Your password was not changed" />
           ) : null}
@@ -201,7 +241,9 @@ function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSession
             </Alert>
           )}
           <Group justify="flex-end">
-            <Button type="submit" loading={save.isPending}>Change password</Button>
+            <Button type="submit" loading={save.isPending}>
+              Change password
+            </Button>
           </Group>
         </Stack>
       </form>

@@ -10,7 +10,15 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { AccountFrame, AdminSignInLink } from './AccountFrame.tsx';
-import { type ActivationInfo, accountKeys, completeActivation, fieldProblems, inspectActivation, isFieldError, isLinkInvalid } from './api.ts';
+import {
+  type ActivationInfo,
+  accountKeys,
+  completeActivation,
+  fieldProblems,
+  inspectActivation,
+  isFieldError,
+  isLinkInvalid,
+} from './api.ts';
 import { type FieldErrors, localProblems, NO_ERRORS, type NewPassword, PasswordFields, PolicyHints } from './PasswordFields.tsx';
 
 /** Shown for a link without a token too; the server's own 410 message is the same in substance. */
@@ -43,7 +51,9 @@ export function SetPasswordPage() {
     return (
       <AccountFrame title="Set your password">
         <ErrorAlert error={info.error} title="Roster could not check your link" />
-        <Button variant="light" onClick={() => info.refetch()} loading={info.isFetching}>Try again</Button>
+        <Button variant="light" onClick={() => info.refetch()} loading={info.isFetching}>
+          Try again
+        </Button>
       </AccountFrame>
     );
   }
@@ -75,7 +85,10 @@ function SetPasswordForm({ token, info, onDone }: { token: string; info: Activat
   // A field's messages are about what was submitted: editing it clears them (the mismatch, either field).
   const onChange = (v: NewPassword) => {
     const passwordChanged = v.password !== value.password;
-    setErrors((e) => ({ password: passwordChanged ? [] : e.password, confirm: passwordChanged || v.confirm !== value.confirm ? [] : e.confirm }));
+    setErrors((e) => ({
+      password: passwordChanged ? [] : e.password,
+      confirm: passwordChanged || v.confirm !== value.confirm ? [] : e.confirm,
+    }));
     setValue(v);
   };
 
@@ -93,18 +106,19 @@ function SetPasswordForm({ token, info, onDone }: { token: string; info: Activat
   if (error && isLinkInvalid(error)) return <LinkInvalid message={error.message} />;
 
   return (
-    <AccountFrame
-      title="Set your password"
-      subtitle="Choose the password you will sign in with. This completes your account registration."
-    >
+    <AccountFrame title="Set your password" subtitle="Choose the password you will sign in with. This completes your account registration.">
       <Paper component="section" aria-label="The account" withBorder bg="blue.0" p="sm" radius="sm">
-        <Text fw={600} style={{ overflowWrap: 'anywhere' }}>Account of {info.displayName}</Text>
+        <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
+          Account of {info.displayName}
+        </Text>
         <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
           Username <strong>{info.username}</strong>
           <br />
           Email {info.email}
         </Text>
-        <Text size="xs" c="dimmed" mt={4}>This link works once, until {formatDateTime(info.expiresAt)}.</Text>
+        <Text size="xs" c="dimmed" mt={4}>
+          This link works once, until {formatDateTime(info.expiresAt)}.
+        </Text>
       </Paper>
       <form onSubmit={onSubmit} noValidate aria-label="Set your password">
         <Stack gap="sm">
@@ -156,10 +170,10 @@ export function LinkInvalid({ message }: { message: string }) {
       <Alert color="orange" variant="light" title="Ask your administrator for a new email" role="alert">
         {message}
       </Alert>
-      <Text size="sm">
-        Only the newest activation email works, and only once. If you already chose your password, you can sign in.
-      </Text>
-      <Anchor component={Link} to="/account">Sign in to your account</Anchor>
+      <Text size="sm">Only the newest activation email works, and only once. If you already chose your password, you can sign in.</Text>
+      <Anchor component={Link} to="/account">
+        Sign in to your account
+      </Anchor>
       <AdminSignInLink />
     </AccountFrame>
   );

@@ -45,7 +45,11 @@ export function UserSignInPage() {
 
   return (
     <AccountFrame title="Sign in to your account" subtitle="See your profile and change your password.">
-      {notice && <Alert color="green" variant="light" role="status">{notice}</Alert>}
+      {notice && (
+        <Alert color="green" variant="light" role="status">
+          {notice}
+        </Alert>
+      )}
       {me.error ? <ErrorAlert error={me.error} title="Roster could not check your session" /> : null}
       <form onSubmit={submit} noValidate aria-label="Sign in">
         <Stack gap="sm">
@@ -86,7 +90,9 @@ export function AccountNotFound() {
   return (
     <AccountFrame title="Page not found">
       <Text>There is no page at this address.</Text>
-      <Anchor component={Link} to="/account">Sign in to your account</Anchor>
+      <Anchor component={Link} to="/account">
+        Sign in to your account
+      </Anchor>
     </AccountFrame>
   );
 }

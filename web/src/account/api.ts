@@ -29,7 +29,8 @@ export const accountKeys = {
 };
 
 /** Who an activation link is for; a 410 ACTIVATION_LINK_INVALID for every unusable link. */
-export const inspectActivation = (token: string, signal?: AbortSignal) => api.get<ActivationInfo>('/api/v1/account/activation', { token }, signal);
+export const inspectActivation = (token: string, signal?: AbortSignal) =>
+  api.get<ActivationInfo>('/api/v1/account/activation', { token }, signal);
 
 export const completeActivation = (body: { token: string; password: string; passwordConfirm: string }) =>
   api.post<{ username: string; passwordStatus: 'ACTIVE' }>('/api/v1/account/activation', body);
@@ -46,7 +47,8 @@ export async function fetchAccountMe(): Promise<AccountUser | null> {
   }
 }
 
-export const userLogin = (body: { login: string; password: string }) => api.post<{ user: AccountUser; expiresAt: string }>('/api/v1/account/login', body);
+export const userLogin = (body: { login: string; password: string }) =>
+  api.post<{ user: AccountUser; expiresAt: string }>('/api/v1/account/login', body);
 
 export const changePassword = (body: { currentPassword: string; newPassword: string }) => api.post<void>('/api/v1/account/password', body);
 

@@ -68,7 +68,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'NETWORK', 'Roster did not answer. Check your network connection and that the server is running, then try again.');
+    throw new ApiError(
+      0,
+      'NETWORK',
+      'Roster did not answer. Check your network connection and that the server is running, then try again.',
+    );
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -80,7 +84,12 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `The server answered ${res.status} ${res.statusText}. Try again in a moment.`, e?.details);
+    throw new ApiError(
+      res.status,
+      e?.code ?? `HTTP_${res.status}`,
+      e?.message ?? `The server answered ${res.status} ${res.statusText}. Try again in a moment.`,
+      e?.details,
+    );
   }
   return data as T;
 }
@@ -93,4 +102,5 @@ export const api = {
   delete: <T = void>(path: string) => request<T>('DELETE', path),
 };
 
-export const isApiError = (err: unknown, status?: number): err is ApiError => err instanceof ApiError && (status === undefined || err.status === status);
+export const isApiError = (err: unknown, status?: number): err is ApiError =>
+  err instanceof ApiError && (status === undefined || err.status === status);

@@ -317,7 +317,15 @@ export interface ProvisioningStatus {
   currentSync: SyncRun | null;
   lastSync: SyncRun | null;
   nextReconcileAt: string | null;
-  paused: { since: string | null; syncId: string; deprovisions: number; linked: number; percent: number; minimum: number; confirmed: boolean } | null;
+  paused: {
+    since: string | null;
+    syncId: string;
+    deprovisions: number;
+    linked: number;
+    percent: number;
+    minimum: number;
+    confirmed: boolean;
+  } | null;
   pending: { users: number; groups: number; fullReconcile: boolean; queuedSyncs: number };
   failed: { total: number; items: FailedOperation[] };
 }

@@ -46,7 +46,13 @@ export function AppLayout() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={opened ? 'Close navigation' : 'Open navigation'}
+            />
             <Text fw={800} size="lg" c="blue.7">
               Roster
             </Text>
@@ -69,7 +75,11 @@ export function AppLayout() {
             component={RouterNavLink}
             to={item.to}
             label={item.label}
-            active={location.pathname === item.to || location.pathname.startsWith(`${item.to}/`) || (item.to === '/applications' && location.pathname.startsWith('/import-runs/'))}
+            active={
+              location.pathname === item.to ||
+              location.pathname.startsWith(`${item.to}/`) ||
+              (item.to === '/applications' && location.pathname.startsWith('/import-runs/'))
+            }
             onClick={close}
           />
         ))}

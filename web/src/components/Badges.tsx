@@ -8,9 +8,25 @@ const runColor: Record<RunStatus, string> = { queued: 'gray', running: 'blue', c
 const previewColor: Record<PreviewStatus, string> = { new: 'blue', exists: 'gray', invalid: 'red' };
 const outcomeColor: Record<Outcome, string> = { created: 'green', skipped: 'gray', failed: 'red' };
 
-export const UserStateBadge = ({ state }: { state: UserState }) => <Badge color={userStateColor[state]} variant="light">{state}</Badge>;
-export const PasswordBadge = ({ status }: { status: PasswordStatus }) => <Badge color={passwordColor[status]} variant="outline">{status}</Badge>;
+export const UserStateBadge = ({ state }: { state: UserState }) => (
+  <Badge color={userStateColor[state]} variant="light">
+    {state}
+  </Badge>
+);
+export const PasswordBadge = ({ status }: { status: PasswordStatus }) => (
+  <Badge color={passwordColor[status]} variant="outline">
+    {status}
+  </Badge>
+);
 export const IntegrationBadge = ({ status }: { status: IntegrationStatus }) => <Badge color={integrationColor[status]}>{status}</Badge>;
 export const RunStatusBadge = ({ status }: { status: RunStatus }) => <Badge color={runColor[status]}>{status}</Badge>;
-export const PreviewBadge = ({ status }: { status: PreviewStatus }) => <Badge color={previewColor[status]} variant="light">{status}</Badge>;
-export const OutcomeBadge = ({ outcome }: { outcome: Outcome }) => <Badge color={outcomeColor[outcome]} variant="light">{outcome}</Badge>;
+export const PreviewBadge = ({ status }: { status: PreviewStatus }) => (
+  <Badge color={previewColor[status]} variant="light">
+    {status}
+  </Badge>
+);
+export const OutcomeBadge = ({ outcome }: { outcome: Outcome }) => (
+  <Badge color={outcomeColor[outcome]} variant="light">
+    {outcome}
+  </Badge>
+);

@@ -8,9 +8,17 @@ export function CenteredCard({ title, subtitle, children }: { title: string; sub
       <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={420}>
         <Stack>
           <div>
-            <Text fw={800} size="lg" c="blue.7">Roster</Text>
-            <Title order={1} size="h3">{title}</Title>
-            {subtitle && <Text c="dimmed" size="sm" mt={4}>{subtitle}</Text>}
+            <Text fw={800} size="lg" c="blue.7">
+              Roster
+            </Text>
+            <Title order={1} size="h3">
+              {title}
+            </Title>
+            {subtitle && (
+              <Text c="dimmed" size="sm" mt={4}>
+                {subtitle}
+              </Text>
+            )}
           </div>
           {children}
         </Stack>

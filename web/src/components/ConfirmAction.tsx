@@ -15,7 +15,16 @@ export interface ConfirmActionProps {
   disabled?: boolean;
 }
 
-export function ConfirmAction({ label, title, message, confirmLabel, onConfirm, color = 'red', buttonProps, disabled }: ConfirmActionProps) {
+export function ConfirmAction({
+  label,
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  color = 'red',
+  buttonProps,
+  disabled,
+}: ConfirmActionProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);

@@ -8,7 +8,11 @@ export function EmptyRow({ colSpan, title, hint }: { colSpan: number; title: str
       <Table.Td colSpan={colSpan}>
         <Stack align="center" gap={4} py="lg">
           <Text fw={600}>{title}</Text>
-          {hint && <Text c="dimmed" size="sm" ta="center">{hint}</Text>}
+          {hint && (
+            <Text c="dimmed" size="sm" ta="center">
+              {hint}
+            </Text>
+          )}
         </Stack>
       </Table.Td>
     </Table.Tr>

@@ -8,7 +8,16 @@ export interface NameDescription {
   description: string;
 }
 
-export function NameDescriptionModal({ opened, onClose, title, submitLabel, initial, onSubmit, busy, error }: {
+export function NameDescriptionModal({
+  opened,
+  onClose,
+  title,
+  submitLabel,
+  initial,
+  onSubmit,
+  busy,
+  error,
+}: {
   opened: boolean;
   onClose: () => void;
   title: string;
@@ -31,12 +40,30 @@ export function NameDescriptionModal({ opened, onClose, title, submitLabel, init
     <Modal opened={opened} onClose={onClose} title={title} centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          <TextInput label="Name" required value={value.name} onChange={(e) => setValue({ ...value, name: e.currentTarget.value })} error={fieldError(error, 'name')} data-autofocus />
-          <Textarea label="Description" autosize minRows={2} value={value.description} onChange={(e) => setValue({ ...value, description: e.currentTarget.value })} error={fieldError(error, 'description')} />
+          <TextInput
+            label="Name"
+            required
+            value={value.name}
+            onChange={(e) => setValue({ ...value, name: e.currentTarget.value })}
+            error={fieldError(error, 'name')}
+            data-autofocus
+          />
+          <Textarea
+            label="Description"
+            autosize
+            minRows={2}
+            value={value.description}
+            onChange={(e) => setValue({ ...value, description: e.currentTarget.value })}
+            error={fieldError(error, 'description')}
+          />
           <ErrorAlert error={error} title="Not saved" />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={busy} disabled={!value.name.trim()}>{submitLabel}</Button>
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy} disabled={!value.name.trim()}>
+              {submitLabel}
+            </Button>
           </Group>
         </Stack>
       </form>

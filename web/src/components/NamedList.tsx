@@ -21,7 +21,14 @@ export interface Column<T> {
   cell: (item: T) => ReactNode;
 }
 
-export function NamedList<T extends { id: string; name: string; description: string }>({ title, noun, path, route, columns, emptyHint }: {
+export function NamedList<T extends { id: string; name: string; description: string }>({
+  title,
+  noun,
+  path,
+  route,
+  columns,
+  emptyHint,
+}: {
   title: string;
   noun: string;
   path: string;
@@ -56,8 +63,29 @@ export function NamedList<T extends { id: string; name: string; description: str
   const items = query.data?.items ?? [];
   return (
     <>
-      <PageHeader title={title} actions={canWrite && <Button onClick={() => { create.reset(); open(); }}>New {noun}</Button>} />
-      <TextInput label="Search by name" value={search} onChange={(e) => setSearch(e.currentTarget.value)} mb="sm" w={{ base: '100%', sm: 280 }} type="search" />
+      <PageHeader
+        title={title}
+        actions={
+          canWrite && (
+            <Button
+              onClick={() => {
+                create.reset();
+                open();
+              }}
+            >
+              New {noun}
+            </Button>
+          )
+        }
+      />
+      <TextInput
+        label="Search by name"
+        value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        mb="sm"
+        w={{ base: '100%', sm: 280 }}
+        type="search"
+      />
       <ErrorAlert error={query.error} title={`Could not load the ${noun}s`} />
       {query.isPending ? (
         <Loading />
@@ -69,25 +97,58 @@ export function NamedList<T extends { id: string; name: string; description: str
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
                   <Table.Th>Description</Table.Th>
-                  {columns.map((c) => <Table.Th key={c.header}>{c.header}</Table.Th>)}
+                  {columns.map((c) => (
+                    <Table.Th key={c.header}>{c.header}</Table.Th>
+                  ))}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {items.length === 0 && <EmptyRow colSpan={2 + columns.length} title={s.q ? `No ${noun} matches “${s.q}”` : `No ${noun}s yet`} hint={s.q ? 'Try another search.' : emptyHint} />}
+                {items.length === 0 && (
+                  <EmptyRow
+                    colSpan={2 + columns.length}
+                    title={s.q ? `No ${noun} matches “${s.q}”` : `No ${noun}s yet`}
+                    hint={s.q ? 'Try another search.' : emptyHint}
+                  />
+                )}
                 {items.map((item) => (
                   <Table.Tr key={item.id}>
-                    <Table.Td><Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>{item.name}</Anchor></Table.Td>
-                    <Table.Td><Text size="sm" lineClamp={2}>{item.description}</Text></Table.Td>
-                    {columns.map((c) => <Table.Td key={c.header}>{c.cell(item)}</Table.Td>)}
+                    <Table.Td>
+                      <Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>
+                        {item.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" lineClamp={2}>
+                        {item.description}
+                      </Text>
+                    </Table.Td>
+                    {columns.map((c) => (
+                      <Table.Td key={c.header}>{c.cell(item)}</Table.Td>
+                    ))}
                   </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager pager={pager} nextCursor={query.data?.nextCursor} shown={items.length} pageSize={Number(s.limit)} total={query.data?.total} label={`${noun}s`} />
+          <Pager
+            pager={pager}
+            nextCursor={query.data?.nextCursor}
+            shown={items.length}
+            pageSize={Number(s.limit)}
+            total={query.data?.total}
+            label={`${noun}s`}
+          />
         </>
       )}
-      <NameDescriptionModal opened={opened} onClose={close} title={`New ${noun}`} submitLabel={`Create ${noun}`} onSubmit={(v) => create.mutate(v)} busy={create.isPending} error={create.error} />
+      <NameDescriptionModal
+        opened={opened}
+        onClose={close}
+        title={`New ${noun}`}
+        submitLabel={`Create ${noun}`}
+        onSubmit={(v) => create.mutate(v)}
+        busy={create.isPending}
+        error={create.error}
+      />
     </>
   );
 }

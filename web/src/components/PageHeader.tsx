@@ -7,7 +7,17 @@ export interface Crumb {
   to: string;
 }
 
-export function PageHeader({ title, description, actions, crumbs }: { title: ReactNode; description?: ReactNode; actions?: ReactNode; crumbs?: Crumb[] }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+  crumbs,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+  crumbs?: Crumb[];
+}) {
   return (
     <Stack gap={4} mb="md">
       {crumbs && crumbs.length > 0 && (
@@ -25,7 +35,11 @@ export function PageHeader({ title, description, actions, crumbs }: { title: Rea
         </Title>
         {actions && <Group gap="xs">{actions}</Group>}
       </Group>
-      {description && <Text c="dimmed" size="sm" component="div">{description}</Text>}
+      {description && (
+        <Text c="dimmed" size="sm" component="div">
+          {description}
+        </Text>
+      )}
     </Stack>
   );
 }

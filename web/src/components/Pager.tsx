@@ -18,7 +18,9 @@ export function Pager({ pager, nextCursor, shown, pageSize, total, onPageSize, l
   return (
     <Group justify="space-between" mt="sm" wrap="wrap" gap="xs">
       <Text size="sm" c="dimmed" aria-live="polite">
-        {shown === 0 ? `No ${label}` : `${formatNumber(from)}–${formatNumber(to)}${total !== undefined ? ` of ${formatNumber(total)}` : ''} ${label}`}
+        {shown === 0
+          ? `No ${label}`
+          : `${formatNumber(from)}–${formatNumber(to)}${total !== undefined ? ` of ${formatNumber(total)}` : ''} ${label}`}
       </Text>
       <Group gap="xs">
         {onPageSize && (

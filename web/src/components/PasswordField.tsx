@@ -10,7 +10,11 @@ export function PasswordField(props: PasswordInputProps) {
   return (
     <PasswordInput
       {...props}
-      {...describedInput(props.id ?? generated, { description: Boolean(props.description), error: Boolean(error) && error !== true, invalid: error === true })}
+      {...describedInput(props.id ?? generated, {
+        description: Boolean(props.description),
+        error: Boolean(error) && error !== true,
+        invalid: error === true,
+      })}
     />
   );
 }

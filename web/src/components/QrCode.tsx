@@ -15,7 +15,15 @@ export function QrCode({ value, label, size = 200 }: { value: string; label: str
     return { count: n + 8, path: d };
   }, [value]);
   return (
-    <svg role="img" aria-label={label} width={size} height={size} viewBox={`0 0 ${count} ${count}`} shapeRendering="crispEdges" style={{ background: '#fff' }}>
+    <svg
+      role="img"
+      aria-label={label}
+      width={size}
+      height={size}
+      viewBox={`0 0 ${count} ${count}`}
+      shapeRendering="crispEdges"
+      style={{ background: '#fff' }}
+    >
       <path d={path} fill="#000" />
     </svg>
   );

@@ -18,7 +18,16 @@ export interface SearchPickerProps<T extends { id: string }> {
   description?: string;
 }
 
-export function SearchPicker<T extends { id: string }>({ label, path, optionLabel, onPick, placeholder, exclude, disabled, description }: SearchPickerProps<T>) {
+export function SearchPicker<T extends { id: string }>({
+  label,
+  path,
+  optionLabel,
+  onPick,
+  placeholder,
+  exclude,
+  disabled,
+  description,
+}: SearchPickerProps<T>) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search.trim(), 250);
   const query = useQuery({

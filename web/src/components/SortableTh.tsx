@@ -7,7 +7,17 @@ export interface SortState {
   order: string;
 }
 
-export function SortableTh({ field, state, onSort, children }: { field: string; state: SortState; onSort: (sort: string, order: 'asc' | 'desc') => void; children: ReactNode }) {
+export function SortableTh({
+  field,
+  state,
+  onSort,
+  children,
+}: {
+  field: string;
+  state: SortState;
+  onSort: (sort: string, order: 'asc' | 'desc') => void;
+  children: ReactNode;
+}) {
   const active = state.sort === field;
   const order = active ? state.order : undefined;
   const arrow = order === 'asc' ? ' ▲' : order === 'desc' ? ' ▼' : '';

@@ -17,10 +17,13 @@ export function useKeysetPager(resetKey: string): KeysetPager {
   const [state, setState] = useState<{ key: string; stack: Stack }>({ key: resetKey, stack: [undefined] });
   const stack: Stack = state.key === resetKey ? state.stack : [undefined];
   const current = (s: { key: string; stack: Stack }) => (s.key === resetKey ? s.stack : [undefined]);
-  const next = useCallback((c: string | null | undefined) => {
-    if (c) setState((s) => ({ key: resetKey, stack: [...current(s), c] }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [resetKey]);
+  const next = useCallback(
+    (c: string | null | undefined) => {
+      if (c) setState((s) => ({ key: resetKey, stack: [...current(s), c] }));
+      // eslint-disable-next-line react-hooks/exhaustive-deps
+    },
+    [resetKey],
+  );
   const previous = useCallback(() => {
     setState((s) => {
       const st = current(s);

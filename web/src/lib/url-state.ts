@@ -2,7 +2,9 @@
 import { useCallback } from 'react';
 import { useSearchParams } from 'react-router';
 
-export function useUrlState<K extends string>(defaults: Record<K, string>): [Record<K, string>, (patch: Partial<Record<K, string>>) => void] {
+export function useUrlState<K extends string>(
+  defaults: Record<K, string>,
+): [Record<K, string>, (patch: Partial<Record<K, string>>) => void] {
   const [params, setParams] = useSearchParams();
   const values = {} as Record<K, string>;
   for (const k of Object.keys(defaults) as K[]) values[k] = params.get(k) ?? defaults[k];

@@ -26,7 +26,9 @@ export function SetupPage() {
     return (
       <CenteredCard title="Roster is already set up">
         <Alert color="blue">An admin exists already, so this link has no use any more.</Alert>
-        <Anchor component={Link} to="/signin">Sign in</Anchor>
+        <Anchor component={Link} to="/signin">
+          Sign in
+        </Anchor>
       </CenteredCard>
     );
   }
@@ -63,12 +65,45 @@ export function SetupPage() {
   return (
     <CenteredCard title="Create the first admin" subtitle="This link works once. The admin you create here can add others.">
       <form onSubmit={submit} noValidate>
-        <TextInput label="Email" type="email" autoComplete="username" required value={form.email} onChange={set('email')} error={fieldError(error, 'email')} mb="sm" autoFocus />
+        <TextInput
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          value={form.email}
+          onChange={set('email')}
+          error={fieldError(error, 'email')}
+          mb="sm"
+          autoFocus
+        />
         <TextInput label="Name" autoComplete="name" value={form.name} onChange={set('name')} mb="sm" />
-        <PasswordField label="Password" description="12 characters or more" autoComplete="new-password" required value={form.password} onChange={set('password')} error={fieldError(error, 'password')} mb="sm" />
-        <PasswordField label="Repeat the password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} error={mismatch ? 'The passwords differ' : undefined} mb="md" />
+        <PasswordField
+          label="Password"
+          description="12 characters or more"
+          autoComplete="new-password"
+          required
+          value={form.password}
+          onChange={set('password')}
+          error={fieldError(error, 'password')}
+          mb="sm"
+        />
+        <PasswordField
+          label="Repeat the password"
+          autoComplete="new-password"
+          required
+          value={form.confirm}
+          onChange={set('confirm')}
+          error={mismatch ? 'The passwords differ' : undefined}
+          mb="md"
+        />
         {error ? <ErrorAlert error={error} title="Could not create the admin" /> : null}
-        <Button type="submit" fullWidth mt="md" loading={busy} disabled={!form.email || form.password.length < 12 || form.confirm !== form.password}>
+        <Button
+          type="submit"
+          fullWidth
+          mt="md"
+          loading={busy}
+          disabled={!form.email || form.password.length < 12 || form.confirm !== form.password}
+        >
           Create admin and sign in
         </Button>
       </form>

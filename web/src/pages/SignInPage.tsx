@@ -71,8 +71,27 @@ export function SignInPage() {
     <CenteredCard title="Sign in" subtitle="Admins of this Roster directory">
       {/* A refused sign-in is about both fields at once: both are marked invalid, the alert says why. */}
       <form onSubmit={submit} noValidate>
-        <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} mb="sm" data-autofocus autoFocus error={!!error} />
-        <PasswordField label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} mb="md" error={!!error} />
+        <TextInput
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          mb="sm"
+          data-autofocus
+          autoFocus
+          error={!!error}
+        />
+        <PasswordField
+          label="Password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          mb="md"
+          error={!!error}
+        />
         {error ? <ErrorAlert error={error} title="Could not sign in" /> : null}
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!email || !password}>
           Sign in
@@ -83,7 +102,15 @@ export function SignInPage() {
 }
 
 /** The second step: a code from the authenticator app, or a recovery code. */
-function MfaStep({ email, onSignedIn, onRestart }: { email: string; onSignedIn: (csrfToken: string) => Promise<void>; onRestart: (error: unknown) => void }) {
+function MfaStep({
+  email,
+  onSignedIn,
+  onRestart,
+}: {
+  email: string;
+  onSignedIn: (csrfToken: string) => Promise<void>;
+  onRestart: (error: unknown) => void;
+}) {
   const [useRecovery, setUseRecovery] = useState(false);
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
@@ -93,7 +120,10 @@ function MfaStep({ email, onSignedIn, onRestart }: { email: string; onSignedIn: 
     setBusy(true);
     setError(null);
     try {
-      const res = await api.post<{ csrfToken: string }>('/api/v1/auth/login/mfa', useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') });
+      const res = await api.post<{ csrfToken: string }>(
+        '/api/v1/auth/login/mfa',
+        useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') },
+      );
       await onSignedIn(res.csrfToken);
     } catch (err) {
       // The pending sign-in is gone (expired, too many wrong codes): back to the password.
@@ -107,7 +137,9 @@ function MfaStep({ email, onSignedIn, onRestart }: { email: string; onSignedIn: 
     <CenteredCard title="Two-step sign-in" subtitle={email}>
       <form onSubmit={submit} noValidate>
         <Text size="sm" mb="sm">
-          {useRecovery ? 'Enter one of the recovery codes you saved when you set up two-step sign-in. Each works once.' : 'Enter the 6-digit code from your authenticator app.'}
+          {useRecovery
+            ? 'Enter one of the recovery codes you saved when you set up two-step sign-in. Each works once.'
+            : 'Enter the 6-digit code from your authenticator app.'}
         </Text>
         <TextInput
           key={useRecovery ? 'recovery' : 'code'}
@@ -125,7 +157,17 @@ function MfaStep({ email, onSignedIn, onRestart }: { email: string; onSignedIn: 
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!value.trim()}>
           Verify
         </Button>
-        <Button variant="subtle" fullWidth mt="xs" size="xs" onClick={() => { setUseRecovery(!useRecovery); setValue(''); setError(null); }}>
+        <Button
+          variant="subtle"
+          fullWidth
+          mt="xs"
+          size="xs"
+          onClick={() => {
+            setUseRecovery(!useRecovery);
+            setValue('');
+            setError(null);
+          }}
+        >
           {useRecovery ? 'Use a code from the authenticator app' : 'Lost your phone? Use a recovery code'}
         </Button>
       </form>

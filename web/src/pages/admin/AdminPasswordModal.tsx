@@ -37,21 +37,56 @@ export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Adm
     <Modal opened={opened} onClose={close} title={own ? 'Change your password' : `Set a new password for ${admin.email}`} centered>
       {done ? (
         <Stack>
-          <Text>{own ? 'Your password is changed. Your other sessions have ended.' : `The password of ${admin.email} is set, and their sessions have ended. Tell it to them over a safe channel.`}</Text>
-          <Group justify="flex-end"><Button onClick={close}>Done</Button></Group>
+          <Text>
+            {own
+              ? 'Your password is changed. Your other sessions have ended.'
+              : `The password of ${admin.email} is set, and their sessions have ended. Tell it to them over a safe channel.`}
+          </Text>
+          <Group justify="flex-end">
+            <Button onClick={close}>Done</Button>
+          </Group>
         </Stack>
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack>
             {own && (
-              <PasswordField label="Current password" required value={form.current} onChange={(e) => setForm({ ...form, current: e.currentTarget.value })} error={fieldError(save.error, 'currentPassword')} autoComplete="current-password" data-autofocus />
+              <PasswordField
+                label="Current password"
+                required
+                value={form.current}
+                onChange={(e) => setForm({ ...form, current: e.currentTarget.value })}
+                error={fieldError(save.error, 'currentPassword')}
+                autoComplete="current-password"
+                data-autofocus
+              />
             )}
-            <PasswordField label="New password" description="12 characters or more; not a common password, a repeated pattern or the email" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldError(save.error, newField)} autoComplete="new-password" />
-            <PasswordField label="Repeat the new password" required value={form.repeat} onChange={(e) => setForm({ ...form, repeat: e.currentTarget.value })} error={differs ? 'The passwords differ' : undefined} autoComplete="new-password" />
+            <PasswordField
+              label="New password"
+              description="12 characters or more; not a common password, a repeated pattern or the email"
+              required
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+              error={fieldError(save.error, newField)}
+              autoComplete="new-password"
+            />
+            <PasswordField
+              label="Repeat the new password"
+              required
+              value={form.repeat}
+              onChange={(e) => setForm({ ...form, repeat: e.currentTarget.value })}
+              error={differs ? 'The passwords differ' : undefined}
+              autoComplete="new-password"
+            />
             <ErrorAlert error={save.error} title="The password was not changed" />
             <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" loading={save.isPending} disabled={form.password.length < 12 || form.password !== form.repeat || (own && !form.current)}>
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button
+                type="submit"
+                loading={save.isPending}
+                disabled={form.password.length < 12 || form.password !== form.repeat || (own && !form.current)}
+              >
                 {own ? 'Change password' : 'Set password'}
               </Button>
             </Group>

@@ -22,7 +22,11 @@ export function AdminsPage() {
   const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins') });
   return (
     <>
-      <PageHeader title="Admins" description="People who can sign in to this portal." actions={canWrite && <Button onClick={open}>New admin</Button>} />
+      <PageHeader
+        title="Admins"
+        description="People who can sign in to this portal."
+        actions={canWrite && <Button onClick={open}>New admin</Button>}
+      />
       <ErrorAlert error={admins.error} title="Could not load the admins" />
       {admins.isPending ? (
         <Loading />
@@ -36,13 +40,23 @@ export function AdminsPage() {
                 <Table.Th>Role</Table.Th>
                 <Table.Th>Two-step sign-in</Table.Th>
                 <Table.Th>Last sign-in</Table.Th>
-                <Table.Th><span className="visually-hidden">Actions</span></Table.Th>
+                <Table.Th>
+                  <span className="visually-hidden">Actions</span>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {(admins.data?.items ?? []).map((a) => (
                 <Table.Tr key={a.id}>
-                  <Table.Td>{a.email}{a.id === me?.admin?.id && <Text span c="dimmed" size="sm"> (you)</Text>}</Table.Td>
+                  <Table.Td>
+                    {a.email}
+                    {a.id === me?.admin?.id && (
+                      <Text span c="dimmed" size="sm">
+                        {' '}
+                        (you)
+                      </Text>
+                    )}
+                  </Table.Td>
                   <Table.Td>{a.name}</Table.Td>
                   <Table.Td>{a.role}</Table.Td>
                   <Table.Td>{a.mfaEnabled ? 'on' : 'off'}</Table.Td>
@@ -50,7 +64,12 @@ export function AdminsPage() {
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
                       {(a.id === me?.admin?.id || canWrite) && (
-                        <Button size="xs" variant="subtle" aria-label={a.id === me?.admin?.id ? 'Change your password' : `Set a new password for ${a.email}`} onClick={() => setPasswordOf(a)}>
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          aria-label={a.id === me?.admin?.id ? 'Change your password' : `Set a new password for ${a.email}`}
+                          onClick={() => setPasswordOf(a)}
+                        >
                           {a.id === me?.admin?.id ? 'Change password' : 'Reset password'}
                         </Button>
                       )}
@@ -89,7 +108,9 @@ export function AdminsPage() {
         </Table.ScrollContainer>
       )}
       <NewAdminModal opened={opened} onClose={close} />
-      {passwordOf && <AdminPasswordModal admin={passwordOf} own={passwordOf.id === me?.admin?.id} opened onClose={() => setPasswordOf(null)} />}
+      {passwordOf && (
+        <AdminPasswordModal admin={passwordOf} own={passwordOf.id === me?.admin?.id} opened onClose={() => setPasswordOf(null)} />
+      )}
     </>
   );
 }
@@ -99,7 +120,13 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
   const empty = { email: '', name: '', password: '', role: 'admin' as Role };
   const [form, setForm] = useState(empty);
   const create = useMutation({
-    mutationFn: () => api.post<Admin>('/api/v1/admins', { email: form.email.trim(), password: form.password, role: form.role, ...(form.name.trim() ? { name: form.name.trim() } : {}) }),
+    mutationFn: () =>
+      api.post<Admin>('/api/v1/admins', {
+        email: form.email.trim(),
+        password: form.password,
+        role: form.role,
+        ...(form.name.trim() ? { name: form.name.trim() } : {}),
+      }),
     onSuccess: () => {
       queryClient.invalidateQueries({ queryKey: ['admins'] });
       close();
@@ -118,14 +145,48 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
     <Modal opened={opened} onClose={close} title="New admin" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={fieldError(create.error, 'email')} data-autofocus autoComplete="off" />
-          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} autoComplete="off" />
-          <PasswordField label="Password" description="12 characters or more; tell it to the new admin over a safe channel" required value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldError(create.error, 'password')} autoComplete="new-password" />
-          <NativeSelect label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })} data={[{ value: 'admin', label: 'admin: everything' }, { value: 'read_only', label: 'read_only: look, not touch' }]} />
+          <TextInput
+            label="Email"
+            type="email"
+            required
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+            error={fieldError(create.error, 'email')}
+            data-autofocus
+            autoComplete="off"
+          />
+          <TextInput
+            label="Name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            autoComplete="off"
+          />
+          <PasswordField
+            label="Password"
+            description="12 characters or more; tell it to the new admin over a safe channel"
+            required
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+            error={fieldError(create.error, 'password')}
+            autoComplete="new-password"
+          />
+          <NativeSelect
+            label="Role"
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}
+            data={[
+              { value: 'admin', label: 'admin: everything' },
+              { value: 'read_only', label: 'read_only: look, not touch' },
+            ]}
+          />
           <ErrorAlert error={create.error} title="The admin was not created" />
           <Group justify="flex-end">
-            <Button variant="default" onClick={close}>Cancel</Button>
-            <Button type="submit" loading={create.isPending} disabled={!form.email.trim() || form.password.length < 12}>Create admin</Button>
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending} disabled={!form.email.trim() || form.password.length < 12}>
+              Create admin
+            </Button>
           </Group>
         </Stack>
       </form>

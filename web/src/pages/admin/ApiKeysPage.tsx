@@ -39,16 +39,24 @@ export function ApiKeysPage() {
                 <Table.Th>Key starts with</Table.Th>
                 <Table.Th>Created</Table.Th>
                 <Table.Th>Last used</Table.Th>
-                {canWrite && <Table.Th><span className="visually-hidden">Actions</span></Table.Th>}
+                {canWrite && (
+                  <Table.Th>
+                    <span className="visually-hidden">Actions</span>
+                  </Table.Th>
+                )}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {items.length === 0 && <EmptyRow colSpan={6} title="No API keys" hint="Create one for scripts, the CLI on another machine, or monitoring." />}
+              {items.length === 0 && (
+                <EmptyRow colSpan={6} title="No API keys" hint="Create one for scripts, the CLI on another machine, or monitoring." />
+              )}
               {items.map((k) => (
                 <Table.Tr key={k.id}>
                   <Table.Td>{k.name}</Table.Td>
                   <Table.Td>{k.role}</Table.Td>
-                  <Table.Td><span className="mono">{k.prefix}…</span></Table.Td>
+                  <Table.Td>
+                    <span className="mono">{k.prefix}…</span>
+                  </Table.Td>
                   <Table.Td>{formatDateTime(k.createdAt)}</Table.Td>
                   <Table.Td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</Table.Td>
                   {canWrite && (
@@ -98,11 +106,19 @@ function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void
     <Modal opened={opened} onClose={close} title={create.data ? 'Copy the new API key' : 'New API key'} centered size="lg">
       {create.data ? (
         <Stack>
-          <Alert color="yellow" title="This is the only time the key is shown">Copy it now and keep it somewhere safe. Roster stores only a hash of it.</Alert>
-          <Code block aria-label="The new API key">{create.data.key}</Code>
+          <Alert color="yellow" title="This is the only time the key is shown">
+            Copy it now and keep it somewhere safe. Roster stores only a hash of it.
+          </Alert>
+          <Code block aria-label="The new API key">
+            {create.data.key}
+          </Code>
           <Group justify="flex-end">
             <CopyButton value={create.data.key}>
-              {({ copied, copy }) => <Button variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy key'}</Button>}
+              {({ copied, copy }) => (
+                <Button variant="default" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy key'}
+                </Button>
+              )}
             </CopyButton>
             <Button onClick={close}>Done</Button>
           </Group>
@@ -110,12 +126,32 @@ function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack>
-            <TextInput label="Name" description="What uses the key, e.g. nightly HR sync" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'name')} data-autofocus />
-            <NativeSelect label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)} data={[{ value: 'read_only', label: 'read_only: read everything, change nothing' }, { value: 'admin', label: 'admin: everything' }]} />
+            <TextInput
+              label="Name"
+              description="What uses the key, e.g. nightly HR sync"
+              required
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              error={fieldError(create.error, 'name')}
+              data-autofocus
+            />
+            <NativeSelect
+              label="Role"
+              value={role}
+              onChange={(e) => setRole(e.currentTarget.value as Role)}
+              data={[
+                { value: 'read_only', label: 'read_only: read everything, change nothing' },
+                { value: 'admin', label: 'admin: everything' },
+              ]}
+            />
             <ErrorAlert error={create.error} title="The key was not created" />
             <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" loading={create.isPending} disabled={!name.trim()}>Create key</Button>
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={create.isPending} disabled={!name.trim()}>
+                Create key
+              </Button>
             </Group>
           </Stack>
         </form>

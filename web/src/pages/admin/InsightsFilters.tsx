@@ -8,7 +8,11 @@ import { EVENT_TYPES, PRESETS, type InsightsFilter } from './insightsFilters.ts'
 
 export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Partial<InsightsFilter>) => void }) {
   const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins'), staleTime: 60_000 });
-  const apps = useQuery({ queryKey: ['applications', 'all-names'], queryFn: () => api.get<Page<Application>>('/api/v1/applications', { limit: 500 }), staleTime: 60_000 });
+  const apps = useQuery({
+    queryKey: ['applications', 'all-names'],
+    queryFn: () => api.get<Page<Application>>('/api/v1/applications', { limit: 500 }),
+    staleTime: 60_000,
+  });
   const resource = useQuery({
     queryKey: ['users', f.resourceId],
     queryFn: () => api.get<User>(`/api/v1/users/${f.resourceId}`),
@@ -25,10 +29,24 @@ export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Pa
           if (p) set({ from: new Date(Date.now() - p.ms).toISOString(), to: '' });
           else if (e.currentTarget.value === 'any') set({ from: '', to: '' });
         }}
-        data={[{ value: '', label: 'Choose…' }, { value: 'any', label: 'Any time' }, ...PRESETS.map((p) => ({ value: p.value, label: p.label }))]}
+        data={[
+          { value: '', label: 'Choose…' },
+          { value: 'any', label: 'Any time' },
+          ...PRESETS.map((p) => ({ value: p.value, label: p.label })),
+        ]}
       />
-      <TextInput label="From" type="datetime-local" value={isoToLocalInput(f.from)} onChange={(e) => set({ from: localInputToIso(e.currentTarget.value) ?? '' })} />
-      <TextInput label="To" type="datetime-local" value={isoToLocalInput(f.to)} onChange={(e) => set({ to: localInputToIso(e.currentTarget.value) ?? '' })} />
+      <TextInput
+        label="From"
+        type="datetime-local"
+        value={isoToLocalInput(f.from)}
+        onChange={(e) => set({ from: localInputToIso(e.currentTarget.value) ?? '' })}
+      />
+      <TextInput
+        label="To"
+        type="datetime-local"
+        value={isoToLocalInput(f.to)}
+        onChange={(e) => set({ to: localInputToIso(e.currentTarget.value) ?? '' })}
+      />
       <MultiSelect
         label="Event type"
         placeholder={f.eventType ? undefined : 'Any event'}
@@ -57,20 +75,37 @@ export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Pa
       />
       {f.resourceId ? (
         <div>
-          <label className="mantine-InputWrapper-label" style={{ display: 'block', fontSize: 'var(--mantine-font-size-sm)', fontWeight: 500 }}>User or resource</label>
+          <label
+            className="mantine-InputWrapper-label"
+            style={{ display: 'block', fontSize: 'var(--mantine-font-size-sm)', fontWeight: 500 }}
+          >
+            User or resource
+          </label>
           <Group gap={4} h={36}>
-            <Badge variant="light" size="lg" tt="none">{resource.data?.username ?? f.resourceId}</Badge>
+            <Badge variant="light" size="lg" tt="none">
+              {resource.data?.username ?? f.resourceId}
+            </Badge>
             <CloseButton aria-label="Clear the user or resource filter" onClick={() => set({ resourceId: '' })} />
           </Group>
         </div>
       ) : (
-        <SearchPicker<User> label="User" placeholder="Search users" path="/api/v1/users" optionLabel={(u) => `${u.username} — ${u.email}`} onPick={(u) => set({ resourceId: u.id })} />
+        <SearchPicker<User>
+          label="User"
+          placeholder="Search users"
+          path="/api/v1/users"
+          optionLabel={(u) => `${u.username} — ${u.email}`}
+          onPick={(u) => set({ resourceId: u.id })}
+        />
       )}
       <NativeSelect
         label="Result"
         value={f.success}
         onChange={(e) => set({ success: e.currentTarget.value })}
-        data={[{ value: '', label: 'Any result' }, { value: 'true', label: 'Succeeded' }, { value: 'false', label: 'Failed' }]}
+        data={[
+          { value: '', label: 'Any result' },
+          { value: 'true', label: 'Succeeded' },
+          { value: 'false', label: 'Failed' },
+        ]}
       />
     </Group>
   );

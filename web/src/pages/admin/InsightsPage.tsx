@@ -41,7 +41,11 @@ export function InsightsPage() {
         }
       />
       <InsightsFilters f={f} set={set} />
-      {filtered && <Button variant="subtle" size="xs" mb="sm" onClick={() => set(INSIGHTS_DEFAULTS)}>Clear all filters</Button>}
+      {filtered && (
+        <Button variant="subtle" size="xs" mb="sm" onClick={() => set(INSIGHTS_DEFAULTS)}>
+          Clear all filters
+        </Button>
+      )}
       <ErrorAlert error={events.error} title="Could not load the events" />
       {events.isPending ? (
         <Loading label="Loading events…" />
@@ -60,12 +64,28 @@ export function InsightsPage() {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {items.length === 0 && <EmptyRow colSpan={6} title={filtered ? 'No event matches these filters' : 'No events yet'} hint={filtered ? 'Widen the time range or clear filters.' : undefined} />}
-                {items.map((e) => <EventRow key={e.id} e={e} />)}
+                {items.length === 0 && (
+                  <EmptyRow
+                    colSpan={6}
+                    title={filtered ? 'No event matches these filters' : 'No events yet'}
+                    hint={filtered ? 'Widen the time range or clear filters.' : undefined}
+                  />
+                )}
+                {items.map((e) => (
+                  <EventRow key={e.id} e={e} />
+                ))}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager pager={pager} nextCursor={events.data?.nextCursor} shown={items.length} pageSize={Number(f.limit)} total={events.data?.total} onPageSize={(n) => set({ limit: String(n) })} label="events" />
+          <Pager
+            pager={pager}
+            nextCursor={events.data?.nextCursor}
+            shown={items.length}
+            pageSize={Number(f.limit)}
+            total={events.data?.total}
+            onPageSize={(n) => set({ limit: String(n) })}
+            label="events"
+          />
         </>
       )}
     </>
@@ -75,8 +95,24 @@ export function InsightsPage() {
 function resourceLink(e: InsightEvent) {
   const { type, id, username } = e.resource;
   const label = username ?? (id ? `${type} ${id.slice(0, 8)}…` : type);
-  const to = !id ? null : type === 'user' ? `/users/${id}` : type === 'group' ? `/groups/${id}` : type === 'application' ? `/applications/${id}` : type === 'import_run' ? `/import-runs/${id}` : null;
-  return to ? <Anchor component={Link} to={to} size="sm">{label}</Anchor> : <Text size="sm">{label}</Text>;
+  const to = !id
+    ? null
+    : type === 'user'
+      ? `/users/${id}`
+      : type === 'group'
+        ? `/groups/${id}`
+        : type === 'application'
+          ? `/applications/${id}`
+          : type === 'import_run'
+            ? `/import-runs/${id}`
+            : null;
+  return to ? (
+    <Anchor component={Link} to={to} size="sm">
+      {label}
+    </Anchor>
+  ) : (
+    <Text size="sm">{label}</Text>
+  );
 }
 
 function EventRow({ e }: { e: InsightEvent }) {
@@ -85,7 +121,11 @@ function EventRow({ e }: { e: InsightEvent }) {
   return (
     <Fragment>
       <Table.Tr>
-        <Table.Td><Text size="sm" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.timestamp, true)}</Text></Table.Td>
+        <Table.Td>
+          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {formatDateTime(e.timestamp, true)}
+          </Text>
+        </Table.Td>
         <Table.Td>
           {hasDetails ? (
             <UnstyledButton onClick={() => setOpen((o) => !o)} aria-expanded={open} className="mono" title="Show details">
@@ -95,18 +135,42 @@ function EventRow({ e }: { e: InsightEvent }) {
             <span className="mono">{e.eventType}</span>
           )}
         </Table.Td>
-        <Table.Td><Text size="sm">{e.initiatedBy.email ?? e.initiatedBy.type}</Text></Table.Td>
+        <Table.Td>
+          <Text size="sm">{e.initiatedBy.email ?? e.initiatedBy.type}</Text>
+        </Table.Td>
         <Table.Td>{resourceLink(e)}</Table.Td>
-        <Table.Td>{e.application ? <Anchor component={Link} to={`/applications/${e.application.id}`} size="sm">{e.application.name}</Anchor> : null}</Table.Td>
-        <Table.Td><Badge color={e.success ? 'green' : 'red'} variant="light">{e.success ? 'success' : 'failed'}</Badge></Table.Td>
+        <Table.Td>
+          {e.application ? (
+            <Anchor component={Link} to={`/applications/${e.application.id}`} size="sm">
+              {e.application.name}
+            </Anchor>
+          ) : null}
+        </Table.Td>
+        <Table.Td>
+          <Badge color={e.success ? 'green' : 'red'} variant="light">
+            {e.success ? 'success' : 'failed'}
+          </Badge>
+        </Table.Td>
       </Table.Tr>
       {hasDetails && (
         <Table.Tr style={{ display: open ? undefined : 'none' }}>
           <Table.Td colSpan={6}>
             <Collapse expanded={open}>
-              {e.message && <Text size="sm" mb={4}>{e.message}</Text>}
-              {e.importRunId && <Anchor component={Link} to={`/import-runs/${e.importRunId}`} size="sm">Import run</Anchor>}
-              {e.clientIp && <Text size="xs" c="dimmed">From {e.clientIp}</Text>}
+              {e.message && (
+                <Text size="sm" mb={4}>
+                  {e.message}
+                </Text>
+              )}
+              {e.importRunId && (
+                <Anchor component={Link} to={`/import-runs/${e.importRunId}`} size="sm">
+                  Import run
+                </Anchor>
+              )}
+              {e.clientIp && (
+                <Text size="xs" c="dimmed">
+                  From {e.clientIp}
+                </Text>
+              )}
               {e.changes !== undefined && <pre className="block">{JSON.stringify(e.changes, null, 2)}</pre>}
             </Collapse>
           </Table.Td>

@@ -30,8 +30,19 @@ export function OutboxPage() {
   const items = mail.data?.items ?? [];
   return (
     <>
-      <PageHeader title="Mail outbox" description="Every email Roster sent or stored, newest first. Without SMTP configured, emails are kept here (status stored)." />
-      <TextInput label="Recipient" placeholder="name@example.com" value={to} onChange={(e) => setTo(e.currentTarget.value)} mb="sm" w={{ base: '100%', sm: 280 }} type="search" />
+      <PageHeader
+        title="Mail outbox"
+        description="Every email Roster sent or stored, newest first. Without SMTP configured, emails are kept here (status stored)."
+      />
+      <TextInput
+        label="Recipient"
+        placeholder="name@example.com"
+        value={to}
+        onChange={(e) => setTo(e.currentTarget.value)}
+        mb="sm"
+        w={{ base: '100%', sm: 280 }}
+        type="search"
+      />
       <ErrorAlert error={mail.error} title="Could not load the outbox" />
       {mail.isPending ? (
         <Loading />
@@ -48,17 +59,37 @@ export function OutboxPage() {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {items.length === 0 && <EmptyRow colSpan={4} title={debounced ? 'No email to this recipient' : 'No emails yet'} hint={debounced ? undefined : 'Import results and account emails will appear here.'} />}
+                {items.length === 0 && (
+                  <EmptyRow
+                    colSpan={4}
+                    title={debounced ? 'No email to this recipient' : 'No emails yet'}
+                    hint={debounced ? undefined : 'Import results and account emails will appear here.'}
+                  />
+                )}
                 {items.map((m) => (
                   <Table.Tr key={m.id}>
-                    <Table.Td><Text size="sm" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(m.createdAt)}</Text></Table.Td>
-                    <Table.Td><Text size="sm">{m.to}</Text></Table.Td>
                     <Table.Td>
-                      <Anchor component="button" type="button" size="sm" onClick={() => setShown(m)} ta="left">{m.subject}</Anchor>
+                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                        {formatDateTime(m.createdAt)}
+                      </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={statusColor[m.status]} variant="light">{m.status}</Badge>
-                      {m.lastError && <Text size="xs" c="red">{m.lastError}</Text>}
+                      <Text size="sm">{m.to}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Anchor component="button" type="button" size="sm" onClick={() => setShown(m)} ta="left">
+                        {m.subject}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge color={statusColor[m.status]} variant="light">
+                        {m.status}
+                      </Badge>
+                      {m.lastError && (
+                        <Text size="xs" c="red">
+                          {m.lastError}
+                        </Text>
+                      )}
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -71,10 +102,30 @@ export function OutboxPage() {
       <Modal opened={Boolean(shown)} onClose={() => setShown(null)} title={shown?.subject} size="lg">
         {shown && (
           <Stack gap="xs">
-            <Text size="sm"><Text span c="dimmed">To </Text>{shown.to}</Text>
-            <Text size="sm"><Text span c="dimmed">Created </Text>{formatDateTime(shown.createdAt)}{shown.sentAt && ` · sent ${formatDateTime(shown.sentAt)}`} · {shown.attempts} attempt(s)</Text>
-            {shown.attachments.length > 0 && <Text size="sm"><Text span c="dimmed">Attachments </Text>{shown.attachments.map((a) => a.filename).join(', ')}</Text>}
-            <pre className="block" style={{ fontSize: 'var(--mantine-font-size-sm)' }}>{shown.text}</pre>
+            <Text size="sm">
+              <Text span c="dimmed">
+                To{' '}
+              </Text>
+              {shown.to}
+            </Text>
+            <Text size="sm">
+              <Text span c="dimmed">
+                Created{' '}
+              </Text>
+              {formatDateTime(shown.createdAt)}
+              {shown.sentAt && ` · sent ${formatDateTime(shown.sentAt)}`} · {shown.attempts} attempt(s)
+            </Text>
+            {shown.attachments.length > 0 && (
+              <Text size="sm">
+                <Text span c="dimmed">
+                  Attachments{' '}
+                </Text>
+                {shown.attachments.map((a) => a.filename).join(', ')}
+              </Text>
+            )}
+            <pre className="block" style={{ fontSize: 'var(--mantine-font-size-sm)' }}>
+              {shown.text}
+            </pre>
           </Stack>
         )}
       </Modal>

@@ -1,17 +1,50 @@
 // Directory Insights filters as they live in the URL, and as the API wants them.
 
 export const EVENT_TYPES = [
-  'user_create', 'user_update', 'user_delete',
-  'group_create', 'group_update', 'group_delete', 'group_member_add', 'group_member_remove',
-  'application_create', 'application_update', 'application_delete', 'application_group_bind', 'application_group_unbind',
-  'idm_configured', 'idm_tested', 'idm_activated', 'idm_deactivated',
-  'import_started', 'import_completed',
-  'user_create_provision', 'user_update_provision', 'user_deprovision', 'user_delete_provision',
-  'group_create_provision', 'group_update_provision', 'group_delete_provision', 'group_unlink_provision',
-  'admin_login_attempt', 'admin_create', 'admin_delete', 'api_key_create', 'api_key_delete',
+  'user_create',
+  'user_update',
+  'user_delete',
+  'group_create',
+  'group_update',
+  'group_delete',
+  'group_member_add',
+  'group_member_remove',
+  'application_create',
+  'application_update',
+  'application_delete',
+  'application_group_bind',
+  'application_group_unbind',
+  'idm_configured',
+  'idm_tested',
+  'idm_activated',
+  'idm_deactivated',
+  'import_started',
+  'import_completed',
+  'user_create_provision',
+  'user_update_provision',
+  'user_deprovision',
+  'user_delete_provision',
+  'group_create_provision',
+  'group_update_provision',
+  'group_delete_provision',
+  'group_unlink_provision',
+  'admin_login_attempt',
+  'admin_create',
+  'admin_delete',
+  'api_key_create',
+  'api_key_delete',
 ];
 
-export const INSIGHTS_DEFAULTS = { from: '', to: '', eventType: '', initiatedBy: '', resourceId: '', applicationId: '', success: '', limit: '50' };
+export const INSIGHTS_DEFAULTS = {
+  from: '',
+  to: '',
+  eventType: '',
+  initiatedBy: '',
+  resourceId: '',
+  applicationId: '',
+  success: '',
+  limit: '50',
+};
 export type InsightsFilter = typeof INSIGHTS_DEFAULTS;
 
 export const PRESETS: { value: string; label: string; ms: number }[] = [

@@ -7,7 +7,8 @@ import { IntegrationBadge } from '../../components/Badges.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
-export const DEACTIVATE_MESSAGE = 'Syncing stops at once; in-flight operations are recorded as errors; users and groups in the application are left as they are.';
+export const DEACTIVATE_MESSAGE =
+  'Syncing stops at once; in-flight operations are recorded as errors; users and groups in the application are left as they are.';
 
 export function Activation({ app, view, canWrite }: { app: Application; view: Integration; canWrite: boolean }) {
   const queryClient = useQueryClient();
@@ -23,10 +24,15 @@ export function Activation({ app, view, canWrite }: { app: Application; view: In
         <Group gap="xs">
           <Text fw={600}>Status</Text>
           <IntegrationBadge status={view.status} />
-          {since && <Text size="sm" c="dimmed">since {formatDateTime(since)}</Text>}
+          {since && (
+            <Text size="sm" c="dimmed">
+              since {formatDateTime(since)}
+            </Text>
+          )}
         </Group>
-        {canWrite && view.status !== 'unconfigured' && (
-          view.status === 'active' ? (
+        {canWrite &&
+          view.status !== 'unconfigured' &&
+          (view.status === 'active' ? (
             <ConfirmAction
               key="deactivate"
               label="Deactivate"
@@ -45,10 +51,13 @@ export function Activation({ app, view, canWrite }: { app: Application; view: In
               confirmLabel="Activate"
               onConfirm={() => call('activate')}
             />
-          )
-        )}
+          ))}
       </Group>
-      {view.lastError && <Alert color="red" title="Last error">{view.lastError}</Alert>}
+      {view.lastError && (
+        <Alert color="red" title="Last error">
+          {view.lastError}
+        </Alert>
+      )}
     </Stack>
   );
 }

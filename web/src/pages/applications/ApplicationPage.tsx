@@ -31,9 +31,15 @@ export function ApplicationPage() {
           <Tabs.Tab value="idm">Identity Management</Tabs.Tab>
           <Tabs.Tab value="groups">User Groups</Tabs.Tab>
         </Tabs.List>
-        <Tabs.Panel value="general"><GeneralTab app={app} /></Tabs.Panel>
-        <Tabs.Panel value="idm"><IdmTab app={app} /></Tabs.Panel>
-        <Tabs.Panel value="groups"><UserGroupsTab app={app} /></Tabs.Panel>
+        <Tabs.Panel value="general">
+          <GeneralTab app={app} />
+        </Tabs.Panel>
+        <Tabs.Panel value="idm">
+          <IdmTab app={app} />
+        </Tabs.Panel>
+        <Tabs.Panel value="groups">
+          <UserGroupsTab app={app} />
+        </Tabs.Panel>
       </Tabs>
     </>
   );

@@ -8,9 +8,16 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
 
 const FLAGS: [keyof Capabilities, string][] = [
-  ['patch', 'PATCH'], ['filter', 'Filtering'], ['sort', 'Sorting'], ['bulk', 'Bulk'], ['etag', 'ETags'],
-  ['changePassword', 'Password changes'], ['cursorPagination', 'Cursor paging'], ['indexPagination', 'Index paging'],
-  ['groups', 'Groups'], ['enterpriseUser', 'Enterprise user extension'],
+  ['patch', 'PATCH'],
+  ['filter', 'Filtering'],
+  ['sort', 'Sorting'],
+  ['bulk', 'Bulk'],
+  ['etag', 'ETags'],
+  ['changePassword', 'Password changes'],
+  ['cursorPagination', 'Cursor paging'],
+  ['indexPagination', 'Index paging'],
+  ['groups', 'Groups'],
+  ['enterpriseUser', 'Enterprise user extension'],
 ];
 
 export function ConnectionTest({ view, canWrite }: { view: Integration; canWrite: boolean }) {
@@ -28,10 +35,18 @@ export function ConnectionTest({ view, canWrite }: { view: Integration; canWrite
           <Button onClick={() => test.mutate()} loading={test.isPending} disabled={view.status === 'unconfigured'}>
             Test connection
           </Button>
-          <Checkbox label="Also create and delete a clearly named test user (write check)" checked={writeCheck} onChange={(e) => setWriteCheck(e.currentTarget.checked)} />
+          <Checkbox
+            label="Also create and delete a clearly named test user (write check)"
+            checked={writeCheck}
+            onChange={(e) => setWriteCheck(e.currentTarget.checked)}
+          />
         </Group>
       )}
-      {view.status === 'unconfigured' && <Text size="sm" c="dimmed">Save a configuration first, then test it.</Text>}
+      {view.status === 'unconfigured' && (
+        <Text size="sm" c="dimmed">
+          Save a configuration first, then test it.
+        </Text>
+      )}
       <ErrorAlert error={test.error} title="The test could not run" />
       {result && <TestResultView result={result} fresh={Boolean(test.data)} />}
     </Stack>
@@ -50,22 +65,40 @@ export function TestResultView({ result, fresh }: { result: TestResult; fresh: b
       </Alert>
       {result.problems.length > 0 && (
         <div>
-          <Title order={4} size="h6" mb={4}>Problems</Title>
+          <Title order={4} size="h6" mb={4}>
+            Problems
+          </Title>
           <List spacing={4} aria-label="Problems found">
             {result.problems.map((p, i) => (
-              <List.Item key={i} icon={<Badge size="sm" color={p.severity === 'error' ? 'red' : 'yellow'}>{p.severity}</Badge>}>
-                <Text size="sm">{p.message} <Text span c="dimmed" size="xs">({p.code})</Text></Text>
+              <List.Item
+                key={i}
+                icon={
+                  <Badge size="sm" color={p.severity === 'error' ? 'red' : 'yellow'}>
+                    {p.severity}
+                  </Badge>
+                }
+              >
+                <Text size="sm">
+                  {p.message}{' '}
+                  <Text span c="dimmed" size="xs">
+                    ({p.code})
+                  </Text>
+                </Text>
               </List.Item>
             ))}
           </List>
         </div>
       )}
       <div>
-        <Title order={4} size="h6" mb={4}>Capabilities</Title>
+        <Title order={4} size="h6" mb={4}>
+          Capabilities
+        </Title>
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing={4} aria-label="Capabilities">
           {FLAGS.map(([k, label]) => (
             <Group key={k} gap={6} wrap="nowrap">
-              <Badge size="sm" variant="light" color={c[k] ? 'green' : 'gray'} style={{ flexShrink: 0 }}>{c[k] ? 'yes' : 'no'}</Badge>
+              <Badge size="sm" variant="light" color={c[k] ? 'green' : 'gray'} style={{ flexShrink: 0 }}>
+                {c[k] ? 'yes' : 'no'}
+              </Badge>
               <Text size="sm">{label}</Text>
             </Group>
           ))}

@@ -31,18 +31,39 @@ export function GeneralTab({ app }: { app: Application }) {
     <Stack maw={640}>
       <form onSubmit={submit} noValidate>
         <Stack>
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} readOnly={!canWrite} error={fieldError(save.error, 'name')} />
-          <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} readOnly={!canWrite} error={fieldError(save.error, 'description')} />
+          <TextInput
+            label="Name"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            readOnly={!canWrite}
+            error={fieldError(save.error, 'name')}
+          />
+          <Textarea
+            label="Description"
+            autosize
+            minRows={2}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            readOnly={!canWrite}
+            error={fieldError(save.error, 'description')}
+          />
           <ErrorAlert error={save.error} title="Not saved" />
           {canWrite && (
             <Group justify="flex-end">
-              <Button type="submit" disabled={!dirty || !name.trim()} loading={save.isPending}>Save</Button>
+              <Button type="submit" disabled={!dirty || !name.trim()} loading={save.isPending}>
+                Save
+              </Button>
             </Group>
           )}
         </Stack>
       </form>
-      <Text size="sm" c="dimmed">Created {formatDateTime(app.createdAt)} · updated {formatDateTime(app.updatedAt)}</Text>
-      <Anchor component={Link} to={`/insights?applicationId=${app.id}`} size="sm">Events of this application in Directory Insights</Anchor>
+      <Text size="sm" c="dimmed">
+        Created {formatDateTime(app.createdAt)} · updated {formatDateTime(app.updatedAt)}
+      </Text>
+      <Anchor component={Link} to={`/insights?applicationId=${app.id}`} size="sm">
+        Events of this application in Directory Insights
+      </Anchor>
       {canWrite && (
         <Group>
           <ConfirmAction

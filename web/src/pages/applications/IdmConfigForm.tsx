@@ -32,7 +32,10 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
   });
   const keep = canKeepSecret(view, s);
   const secretLabel = SECRET_LABEL[s.authType];
-  const secretError = fieldError(save.error, `auth.${s.authType === 'bearer' ? 'token' : s.authType === 'basic' ? 'password' : 'clientSecret'}`);
+  const secretError = fieldError(
+    save.error,
+    `auth.${s.authType === 'bearer' ? 'token' : s.authType === 'basic' ? 'password' : 'clientSecret'}`,
+  );
   const missingSecret = !keep && !s.secret;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -57,7 +60,9 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
         <Fieldset legend="Authentication">
           <Stack gap="sm">
             <div>
-              <Text size="sm" fw={500} id="auth-type-label" mb={4}>Authentication type</Text>
+              <Text size="sm" fw={500} id="auth-type-label" mb={4}>
+                Authentication type
+              </Text>
               <SegmentedControl
                 aria-labelledby="auth-type-label"
                 data={AUTH_TYPES}
@@ -68,13 +73,41 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
             </div>
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
               {s.authType === 'basic' && (
-                <TextInput label="Username" required value={s.username} readOnly={readOnly} onChange={(e) => set({ username: e.currentTarget.value })} error={fieldError(save.error, 'auth.username')} />
+                <TextInput
+                  label="Username"
+                  required
+                  value={s.username}
+                  readOnly={readOnly}
+                  onChange={(e) => set({ username: e.currentTarget.value })}
+                  error={fieldError(save.error, 'auth.username')}
+                />
               )}
               {s.authType === 'oauth2_client_credentials' && (
                 <>
-                  <TextInput label="Token URL" required type="url" value={s.tokenUrl} readOnly={readOnly} onChange={(e) => set({ tokenUrl: e.currentTarget.value })} error={fieldError(save.error, 'auth.tokenUrl')} />
-                  <TextInput label="Client ID" required value={s.clientId} readOnly={readOnly} onChange={(e) => set({ clientId: e.currentTarget.value })} error={fieldError(save.error, 'auth.clientId')} />
-                  <TextInput label="Scope" value={s.scope} readOnly={readOnly} onChange={(e) => set({ scope: e.currentTarget.value })} error={fieldError(save.error, 'auth.scope')} />
+                  <TextInput
+                    label="Token URL"
+                    required
+                    type="url"
+                    value={s.tokenUrl}
+                    readOnly={readOnly}
+                    onChange={(e) => set({ tokenUrl: e.currentTarget.value })}
+                    error={fieldError(save.error, 'auth.tokenUrl')}
+                  />
+                  <TextInput
+                    label="Client ID"
+                    required
+                    value={s.clientId}
+                    readOnly={readOnly}
+                    onChange={(e) => set({ clientId: e.currentTarget.value })}
+                    error={fieldError(save.error, 'auth.clientId')}
+                  />
+                  <TextInput
+                    label="Scope"
+                    value={s.scope}
+                    readOnly={readOnly}
+                    onChange={(e) => set({ scope: e.currentTarget.value })}
+                    error={fieldError(save.error, 'auth.scope')}
+                  />
                 </>
               )}
               <SecretField
@@ -108,7 +141,14 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
         <ErrorAlert error={save.error} title="The configuration was not saved" />
         {!readOnly && (
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => { save.reset(); setS(initialState(view)); }} disabled={save.isPending}>
+            <Button
+              variant="default"
+              onClick={() => {
+                save.reset();
+                setS(initialState(view));
+              }}
+              disabled={save.isPending}
+            >
               Discard changes
             </Button>
             <Button type="submit" loading={save.isPending} disabled={!s.baseUrl.trim() || missingSecret}>
@@ -116,7 +156,11 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
             </Button>
           </Group>
         )}
-        {save.isSuccess && <Text c="green" size="sm" role="status">Saved. Test the connection to check it.</Text>}
+        {save.isSuccess && (
+          <Text c="green" size="sm" role="status">
+            Saved. Test the connection to check it.
+          </Text>
+        )}
       </Stack>
     </form>
   );

@@ -30,14 +30,20 @@ export function IdmTab({ app }: { app: Application }) {
         </Stack>
       </Paper>
       <section aria-labelledby="idm-test">
-        <Title order={2} size="h4" id="idm-test" mb="xs">Connection</Title>
+        <Title order={2} size="h4" id="idm-test" mb="xs">
+          Connection
+        </Title>
         <ConnectionTest view={view} canWrite={canWrite} />
       </section>
       <section aria-labelledby="idm-import">
         <Group justify="space-between" mb="xs" wrap="wrap">
-          <Title order={2} size="h4" id="idm-import">Import users</Title>
+          <Title order={2} size="h4" id="idm-import">
+            Import users
+          </Title>
           {canWrite && configured && (
-            <Button component={Link} to={`/applications/${app.id}/import`}>Import users…</Button>
+            <Button component={Link} to={`/applications/${app.id}/import`}>
+              Import users…
+            </Button>
           )}
         </Group>
         <Text size="sm" c="dimmed" mb="sm">
@@ -49,7 +55,9 @@ export function IdmTab({ app }: { app: Application }) {
       </section>
       <Divider />
       <section aria-labelledby="idm-config">
-        <Title order={2} size="h4" id="idm-config" mb="xs">Configuration</Title>
+        <Title order={2} size="h4" id="idm-config" mb="xs">
+          Configuration
+        </Title>
         <IdmConfigForm view={view} readOnly={!canWrite} />
       </section>
     </Stack>

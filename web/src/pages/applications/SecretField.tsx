@@ -2,7 +2,17 @@
 import { Badge, Button, Group, Text } from '@mantine/core';
 import { PasswordField } from '../../components/PasswordField.tsx';
 
-export function SecretField({ label, stored, replacing, value, onChange, onReplace, onKeep, error, readOnly }: {
+export function SecretField({
+  label,
+  stored,
+  replacing,
+  value,
+  onChange,
+  onReplace,
+  onKeep,
+  error,
+  readOnly,
+}: {
   label: string;
   stored: boolean;
   replacing: boolean;
@@ -16,13 +26,27 @@ export function SecretField({ label, stored, replacing, value, onChange, onRepla
   if (stored && !replacing) {
     return (
       <div>
-        <Text size="sm" fw={500} mb={4}>{label}</Text>
+        <Text size="sm" fw={500} mb={4}>
+          {label}
+        </Text>
         <Group gap="xs">
-          <Badge color="green" variant="light" aria-label={`${label} is set`}>set</Badge>
-          <Text size="sm" c="dimmed">Stored encrypted; never shown again.</Text>
-          {!readOnly && <Button size="compact-sm" variant="default" onClick={onReplace} aria-label={`Replace the ${label.toLowerCase()}`}>Replace</Button>}
+          <Badge color="green" variant="light" aria-label={`${label} is set`}>
+            set
+          </Badge>
+          <Text size="sm" c="dimmed">
+            Stored encrypted; never shown again.
+          </Text>
+          {!readOnly && (
+            <Button size="compact-sm" variant="default" onClick={onReplace} aria-label={`Replace the ${label.toLowerCase()}`}>
+              Replace
+            </Button>
+          )}
         </Group>
-        {error && <Text c="red" size="sm">{error}</Text>}
+        {error && (
+          <Text c="red" size="sm">
+            {error}
+          </Text>
+        )}
       </div>
     );
   }

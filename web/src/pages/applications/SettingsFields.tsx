@@ -16,28 +16,54 @@ const NUMBERS: [NumberKey, string, string, number, number][] = [
   ['guardrailMinimum', 'Guardrail minimum', 'The guardrail applies only above this many removals', 0, 1000000],
 ];
 
-export function SettingsFields({ value, onChange, error, readOnly }: { value: IdmSettings; onChange: (v: IdmSettings) => void; error: unknown; readOnly?: boolean }) {
+export function SettingsFields({
+  value,
+  onChange,
+  error,
+  readOnly,
+}: {
+  value: IdmSettings;
+  onChange: (v: IdmSettings) => void;
+  error: unknown;
+  readOnly?: boolean;
+}) {
   const set = <K extends keyof IdmSettings>(k: K, v: IdmSettings[K]) => onChange({ ...value, [k]: v });
   return (
     <Stack gap="sm">
-      <Switch label="Manage groups and memberships in the application" checked={value.groupManagement} disabled={readOnly} onChange={(e) => set('groupManagement', e.currentTarget.checked)} />
+      <Switch
+        label="Manage groups and memberships in the application"
+        checked={value.groupManagement}
+        disabled={readOnly}
+        onChange={(e) => set('groupManagement', e.currentTarget.checked)}
+      />
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
         <NativeSelect
           label="When a user leaves"
           value={value.deprovision}
           disabled={readOnly}
           onChange={(e) => set('deprovision', e.currentTarget.value as IdmSettings['deprovision'])}
-          data={[{ value: 'deactivate', label: 'Deactivate the account in the application' }, { value: 'delete', label: 'Delete the account in the application' }]}
+          data={[
+            { value: 'deactivate', label: 'Deactivate the account in the application' },
+            { value: 'delete', label: 'Delete the account in the application' },
+          ]}
         />
         <NativeSelect
           label="When a user group is unbound"
           value={value.unboundGroups}
           disabled={readOnly}
           onChange={(e) => set('unboundGroups', e.currentTarget.value as IdmSettings['unboundGroups'])}
-          data={[{ value: 'leave', label: 'Leave its group in the application' }, { value: 'delete', label: 'Delete its group in the application' }]}
+          data={[
+            { value: 'leave', label: 'Leave its group in the application' },
+            { value: 'delete', label: 'Delete its group in the application' },
+          ]}
         />
       </SimpleGrid>
-      <Switch label="Allow plain http to other hosts than this machine (not recommended)" checked={value.allowInsecureHttp} disabled={readOnly} onChange={(e) => set('allowInsecureHttp', e.currentTarget.checked)} />
+      <Switch
+        label="Allow plain http to other hosts than this machine (not recommended)"
+        checked={value.allowInsecureHttp}
+        disabled={readOnly}
+        onChange={(e) => set('allowInsecureHttp', e.currentTarget.checked)}
+      />
       <Accordion variant="contained">
         <Accordion.Item value="advanced">
           <Accordion.Control>Advanced: paging, rate limits, timeouts, guardrails</Accordion.Control>

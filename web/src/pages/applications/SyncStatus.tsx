@@ -8,23 +8,44 @@ import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatDateTime, formatNumber, plural } from '../../lib/format.ts';
 
-const syncColor: Record<SyncRun['status'], string> = { queued: 'gray', running: 'blue', completed: 'green', paused: 'yellow', failed: 'red', cancelled: 'gray' };
+const syncColor: Record<SyncRun['status'], string> = {
+  queued: 'gray',
+  running: 'blue',
+  completed: 'green',
+  paused: 'yellow',
+  failed: 'red',
+  cancelled: 'gray',
+};
 
 function counts(c: Record<string, number>): string {
-  const parts = Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${formatNumber(n)} ${k}`);
+  const parts = Object.entries(c)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${formatNumber(n)} ${k}`);
   return parts.length ? parts.join(' · ') : 'no changes';
 }
 
 function SyncLine({ label, sync }: { label: string; sync: SyncRun }) {
   return (
     <Group gap="xs" wrap="wrap">
-      <Text size="sm" fw={600}>{label}</Text>
-      <Badge size="sm" color={syncColor[sync.status]}>{sync.status}</Badge>
+      <Text size="sm" fw={600}>
+        {label}
+      </Text>
+      <Badge size="sm" color={syncColor[sync.status]}>
+        {sync.status}
+      </Badge>
       <Text size="sm">
         {sync.kind} sync ({sync.trigger}) · {formatNumber(sync.processed)} processed · {counts(sync.counts)}
-        <Text span c="dimmed"> · {sync.finishedAt ? `finished ${formatDateTime(sync.finishedAt)}` : `started ${formatDateTime(sync.startedAt ?? sync.createdAt)}`}</Text>
+        <Text span c="dimmed">
+          {' '}
+          ·{' '}
+          {sync.finishedAt ? `finished ${formatDateTime(sync.finishedAt)}` : `started ${formatDateTime(sync.startedAt ?? sync.createdAt)}`}
+        </Text>
       </Text>
-      {sync.error && <Text size="sm" c="red">{sync.error}</Text>}
+      {sync.error && (
+        <Text size="sm" c="red">
+          {sync.error}
+        </Text>
+      )}
     </Group>
   );
 }
@@ -42,13 +63,20 @@ export function SyncStatus({ applicationId, active, canWrite }: { applicationId:
     mutationFn: () => api.post<SyncRun>(`/api/v1/applications/${applicationId}/idm/sync`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
   });
-  if (query.error) return isApiError(query.error, 404) ? null : <Text size="sm" c="red">Sync status unavailable: {query.error.message}</Text>;
+  if (query.error)
+    return isApiError(query.error, 404) ? null : (
+      <Text size="sm" c="red">
+        Sync status unavailable: {query.error.message}
+      </Text>
+    );
   const s = query.data;
   if (!s) return null;
   return (
     <Stack gap="xs" aria-label="Sync status" role="region">
       <Group justify="space-between" wrap="wrap">
-        <Title order={3} size="h5">Sync status</Title>
+        <Title order={3} size="h5">
+          Sync status
+        </Title>
         {canWrite && active && (
           <Button size="xs" variant="default" onClick={() => syncNow.mutate()} loading={syncNow.isPending} disabled={s.running}>
             Sync now
@@ -57,20 +85,35 @@ export function SyncStatus({ applicationId, active, canWrite }: { applicationId:
       </Group>
       <ErrorAlert error={syncNow.error} title="The sync did not start" />
       {s.currentSync && <SyncLine label="Running" sync={s.currentSync} />}
-      {s.lastSync ? <SyncLine label="Last sync" sync={s.lastSync} /> : !s.currentSync && <Text size="sm" c="dimmed">No sync yet.</Text>}
+      {s.lastSync ? (
+        <SyncLine label="Last sync" sync={s.lastSync} />
+      ) : (
+        !s.currentSync && (
+          <Text size="sm" c="dimmed">
+            No sync yet.
+          </Text>
+        )
+      )}
       <Text size="sm">
-        <Text span c="dimmed">Pending: </Text>
+        <Text span c="dimmed">
+          Pending:{' '}
+        </Text>
         {plural(s.pending.users, 'user')}, {plural(s.pending.groups, 'group')}
         {s.pending.fullReconcile && ', a full reconcile'}
         {s.pending.queuedSyncs > 0 && `, ${plural(s.pending.queuedSyncs, 'queued sync')}`}
-        {s.nextReconcileAt && <Text span c="dimmed"> · next full sync {formatDateTime(s.nextReconcileAt)}</Text>}
+        {s.nextReconcileAt && (
+          <Text span c="dimmed">
+            {' '}
+            · next full sync {formatDateTime(s.nextReconcileAt)}
+          </Text>
+        )}
       </Text>
       {s.paused && !s.paused.confirmed && (
         <Alert color="yellow" title="Deprovisioning paused by the guardrail">
           <Stack gap="xs">
             <Text size="sm">
-              A sync would deprovision {plural(s.paused.deprovisions, 'user')} of {formatNumber(s.paused.linked)} linked ({s.paused.percent}%), over the guardrail. Nothing was
-              deprovisioned. Check the bound user groups; if the change is intended, confirm it.
+              A sync would deprovision {plural(s.paused.deprovisions, 'user')} of {formatNumber(s.paused.linked)} linked ({s.paused.percent}
+              %), over the guardrail. Nothing was deprovisioned. Check the bound user groups; if the change is intended, confirm it.
             </Text>
             {canWrite && (
               <Group>
@@ -98,9 +141,17 @@ function FailedOperations({ status }: { status: ProvisioningStatus }) {
   return (
     <div>
       <Group gap="xs" mb={4}>
-        <Text fw={600} size="sm">Failed operations</Text>
-        <Badge size="sm" color="red">{formatNumber(status.failed.total)}</Badge>
-        {status.failed.total > status.failed.items.length && <Text size="xs" c="dimmed">showing {status.failed.items.length}</Text>}
+        <Text fw={600} size="sm">
+          Failed operations
+        </Text>
+        <Badge size="sm" color="red">
+          {formatNumber(status.failed.total)}
+        </Badge>
+        {status.failed.total > status.failed.items.length && (
+          <Text size="xs" c="dimmed">
+            showing {status.failed.items.length}
+          </Text>
+        )}
       </Group>
       <Table.ScrollContainer minWidth={640}>
         <Table fz="xs" withTableBorder aria-label="Failed operations">
@@ -116,9 +167,15 @@ function FailedOperations({ status }: { status: ProvisioningStatus }) {
           <Table.Tbody>
             {status.failed.items.map((f) => (
               <Table.Tr key={`${f.type}:${f.id}`}>
-                <Table.Td>{f.type} {f.name}</Table.Td>
+                <Table.Td>
+                  {f.type} {f.name}
+                </Table.Td>
                 <Table.Td>{f.operation ?? f.status}</Table.Td>
-                <Table.Td><Text size="xs" c="red">{f.error ?? '—'}</Text></Table.Td>
+                <Table.Td>
+                  <Text size="xs" c="red">
+                    {f.error ?? '—'}
+                  </Text>
+                </Table.Td>
                 <Table.Td>{f.attempts}</Table.Td>
                 <Table.Td>{f.nextAttemptAt ? formatDateTime(f.nextAttemptAt) : '—'}</Table.Td>
               </Table.Tr>

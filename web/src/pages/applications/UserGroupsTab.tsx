@@ -38,7 +38,15 @@ export function UserGroupsTab({ app }: { app: Application }) {
       </Text>
       {canWrite && (
         <Row mb="sm">
-          <SearchPicker<Group> label="Bind a user group" placeholder="Search groups by name" path="/api/v1/groups" optionLabel={(g) => `${g.name} (${formatNumber(g.memberCount)} members)`} onPick={(g) => bind.mutate(g)} exclude={new Set(items.map((g) => g.id))} disabled={bind.isPending} />
+          <SearchPicker<Group>
+            label="Bind a user group"
+            placeholder="Search groups by name"
+            path="/api/v1/groups"
+            optionLabel={(g) => `${g.name} (${formatNumber(g.memberCount)} members)`}
+            onPick={(g) => bind.mutate(g)}
+            exclude={new Set(items.map((g) => g.id))}
+            disabled={bind.isPending}
+          />
         </Row>
       )}
       <ErrorAlert error={bind.error} title="Could not bind the group" />
@@ -53,14 +61,24 @@ export function UserGroupsTab({ app }: { app: Application }) {
                 <Table.Tr>
                   <Table.Th>Group</Table.Th>
                   <Table.Th>Members</Table.Th>
-                  {canWrite && <Table.Th><span className="visually-hidden">Actions</span></Table.Th>}
+                  {canWrite && (
+                    <Table.Th>
+                      <span className="visually-hidden">Actions</span>
+                    </Table.Th>
+                  )}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {items.length === 0 && <EmptyRow colSpan={3} title="No user groups bound" hint="Bind a group to manage its members in this application." />}
+                {items.length === 0 && (
+                  <EmptyRow colSpan={3} title="No user groups bound" hint="Bind a group to manage its members in this application." />
+                )}
                 {items.map((g) => (
                   <Table.Tr key={g.id}>
-                    <Table.Td><Anchor component={Link} to={`/groups/${g.id}`}>{g.name}</Anchor></Table.Td>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/groups/${g.id}`}>
+                        {g.name}
+                      </Anchor>
+                    </Table.Td>
                     <Table.Td>{formatNumber(g.memberCount)}</Table.Td>
                     {canWrite && (
                       <Table.Td>
@@ -82,7 +100,14 @@ export function UserGroupsTab({ app }: { app: Application }) {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager pager={pager} nextCursor={groups.data?.nextCursor} shown={items.length} pageSize={PAGE} total={groups.data?.total} label="groups" />
+          <Pager
+            pager={pager}
+            nextCursor={groups.data?.nextCursor}
+            shown={items.length}
+            pageSize={PAGE}
+            total={groups.data?.total}
+            label="groups"
+          />
         </>
       )}
     </>

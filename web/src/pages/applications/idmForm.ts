@@ -22,7 +22,11 @@ export interface IdmFormState {
   settings: IdmSettings;
 }
 
-export const SECRET_LABEL: Record<AuthType, string> = { bearer: 'Bearer token', basic: 'Password', oauth2_client_credentials: 'Client secret' };
+export const SECRET_LABEL: Record<AuthType, string> = {
+  bearer: 'Bearer token',
+  basic: 'Password',
+  oauth2_client_credentials: 'Client secret',
+};
 
 export function initialState(view: Integration): IdmFormState {
   return {
@@ -48,9 +52,17 @@ export function canKeepSecret(view: Integration, s: IdmFormState): boolean {
 export function toBody(view: Integration, s: IdmFormState): IntegrationInput {
   const secret = s.secret || undefined;
   const auth: IntegrationInput['auth'] =
-    s.authType === 'bearer' ? { type: 'bearer', token: secret }
-    : s.authType === 'basic' ? { type: 'basic', username: s.username.trim(), password: secret }
-    : { type: 'oauth2_client_credentials', tokenUrl: s.tokenUrl.trim(), clientId: s.clientId.trim(), clientSecret: secret, ...(s.scope.trim() ? { scope: s.scope.trim() } : {}) };
+    s.authType === 'bearer'
+      ? { type: 'bearer', token: secret }
+      : s.authType === 'basic'
+        ? { type: 'basic', username: s.username.trim(), password: secret }
+        : {
+            type: 'oauth2_client_credentials',
+            tokenUrl: s.tokenUrl.trim(),
+            clientId: s.clientId.trim(),
+            clientSecret: secret,
+            ...(s.scope.trim() ? { scope: s.scope.trim() } : {}),
+          };
   const body: IntegrationInput = { baseUrl: s.baseUrl.trim(), auth, settings: s.settings };
   // Header values are never shown back, so headers are only sent when the admin rewrote them all.
   if (s.replacingHeaders || view.status === 'unconfigured') {

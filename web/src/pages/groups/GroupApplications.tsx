@@ -18,7 +18,9 @@ export function GroupApplications({ groupId }: { groupId: string }) {
     <List>
       {query.data.items.map((a) => (
         <List.Item key={a.id}>
-          <Anchor component={Link} to={`/applications/${a.id}?tab=groups`}>{a.name}</Anchor>
+          <Anchor component={Link} to={`/applications/${a.id}?tab=groups`}>
+            {a.name}
+          </Anchor>
         </List.Item>
       ))}
     </List>

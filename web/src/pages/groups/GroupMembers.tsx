@@ -39,7 +39,15 @@ export function GroupMembers({ groupId }: { groupId: string }) {
     <>
       {canWrite && (
         <Row mb="sm" align="flex-end">
-          <SearchPicker<User> label="Add a member" placeholder="Search users by name or email" path="/api/v1/users" optionLabel={(u) => `${u.username} — ${u.email}`} onPick={(u) => add.mutate(u)} exclude={new Set(items.map((m) => m.id))} disabled={add.isPending} />
+          <SearchPicker<User>
+            label="Add a member"
+            placeholder="Search users by name or email"
+            path="/api/v1/users"
+            optionLabel={(u) => `${u.username} — ${u.email}`}
+            onPick={(u) => add.mutate(u)}
+            exclude={new Set(items.map((m) => m.id))}
+            disabled={add.isPending}
+          />
         </Row>
       )}
       <ErrorAlert error={add.error} title="Could not add the member" />
@@ -56,17 +64,29 @@ export function GroupMembers({ groupId }: { groupId: string }) {
                   <Table.Th>Name</Table.Th>
                   <Table.Th>Email</Table.Th>
                   <Table.Th>State</Table.Th>
-                  {canWrite && <Table.Th><span className="visually-hidden">Actions</span></Table.Th>}
+                  {canWrite && (
+                    <Table.Th>
+                      <span className="visually-hidden">Actions</span>
+                    </Table.Th>
+                  )}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {items.length === 0 && <EmptyRow colSpan={5} title="No members" hint={canWrite ? 'Search for users above to add them.' : undefined} />}
+                {items.length === 0 && (
+                  <EmptyRow colSpan={5} title="No members" hint={canWrite ? 'Search for users above to add them.' : undefined} />
+                )}
                 {items.map((m) => (
                   <Table.Tr key={m.id}>
-                    <Table.Td><Anchor component={Link} to={`/users/${m.id}`}>{m.username}</Anchor></Table.Td>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/users/${m.id}`}>
+                        {m.username}
+                      </Anchor>
+                    </Table.Td>
                     <Table.Td>{fullName(m)}</Table.Td>
                     <Table.Td>{m.email}</Table.Td>
-                    <Table.Td><UserStateBadge state={m.state} /></Table.Td>
+                    <Table.Td>
+                      <UserStateBadge state={m.state} />
+                    </Table.Td>
                     {canWrite && (
                       <Table.Td>
                         <ConfirmAction
@@ -87,7 +107,14 @@ export function GroupMembers({ groupId }: { groupId: string }) {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager pager={pager} nextCursor={members.data?.nextCursor} shown={items.length} pageSize={PAGE} total={members.data?.total} label="members" />
+          <Pager
+            pager={pager}
+            nextCursor={members.data?.nextCursor}
+            shown={items.length}
+            pageSize={PAGE}
+            total={members.data?.total}
+            label="members"
+          />
         </>
       )}
     </>

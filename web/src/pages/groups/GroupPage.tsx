@@ -42,7 +42,15 @@ export function GroupPage() {
         actions={
           canWrite && (
             <>
-              <Button variant="default" onClick={() => { update.reset(); edit.open(); }}>Edit</Button>
+              <Button
+                variant="default"
+                onClick={() => {
+                  update.reset();
+                  edit.open();
+                }}
+              >
+                Edit
+              </Button>
               <ConfirmAction
                 label="Delete"
                 title={`Delete the group ${group.name}?`}
@@ -60,17 +68,34 @@ export function GroupPage() {
       />
       <Stack gap="xl">
         <section aria-labelledby="members-title">
-          <Title order={2} size="h4" id="members-title" mb="xs">Members</Title>
+          <Title order={2} size="h4" id="members-title" mb="xs">
+            Members
+          </Title>
           <GroupMembers groupId={id} />
         </section>
         <section aria-labelledby="apps-title">
-          <Title order={2} size="h4" id="apps-title" mb="xs">Bound applications</Title>
-          <Text size="sm" c="dimmed" mb="xs">Members of this group are managed in these applications. Bind groups on an application’s User Groups tab.</Text>
+          <Title order={2} size="h4" id="apps-title" mb="xs">
+            Bound applications
+          </Title>
+          <Text size="sm" c="dimmed" mb="xs">
+            Members of this group are managed in these applications. Bind groups on an application’s User Groups tab.
+          </Text>
           <GroupApplications groupId={id} />
         </section>
-        <Anchor component={Link} to={`/insights?resourceId=${id}`} size="sm">History in Directory Insights</Anchor>
+        <Anchor component={Link} to={`/insights?resourceId=${id}`} size="sm">
+          History in Directory Insights
+        </Anchor>
       </Stack>
-      <NameDescriptionModal opened={editing} onClose={edit.close} title="Edit group" submitLabel="Save" initial={{ name: group.name, description: group.description }} onSubmit={(v) => update.mutate(v)} busy={update.isPending} error={update.error} />
+      <NameDescriptionModal
+        opened={editing}
+        onClose={edit.close}
+        title="Edit group"
+        submitLabel="Save"
+        initial={{ name: group.name, description: group.description }}
+        onSubmit={(v) => update.mutate(v)}
+        busy={update.isPending}
+        error={update.error}
+      />
     </>
   );
 }

@@ -14,11 +14,14 @@ export function ImportOutcome({ response, email, onDismiss }: { response: Import
       <Alert color="blue" title="The import runs in the background" withCloseButton onClose={onDismiss} role="status">
         <Stack gap="xs">
           <Text size="sm">
-            Importing {run.mode === 'all' ? `every new user (${plural(run.total, 'user')} to check)` : plural(run.total, 'user')}. The results will be emailed to
+            Importing {run.mode === 'all' ? `every new user (${plural(run.total, 'user')} to check)` : plural(run.total, 'user')}. The
+            results will be emailed to
             {email ? ` ${email}` : ' you'} when the run completes; you can leave this page.
           </Text>
           <Group>
-            <Button component={Link} to={`/import-runs/${run.id}`} size="xs">Follow the progress</Button>
+            <Button component={Link} to={`/import-runs/${run.id}`} size="xs">
+              Follow the progress
+            </Button>
           </Group>
         </Stack>
       </Alert>
@@ -27,10 +30,16 @@ export function ImportOutcome({ response, email, onDismiss }: { response: Import
   return (
     <Stack gap="xs" aria-live="polite">
       <Group justify="space-between" wrap="wrap">
-        <Title order={2} size="h4">Import results</Title>
+        <Title order={2} size="h4">
+          Import results
+        </Title>
         <Group gap="xs">
-          <Anchor component={Link} to={`/import-runs/${run.id}`} size="sm">Run details</Anchor>
-          <Button variant="subtle" size="xs" onClick={onDismiss}>Close results</Button>
+          <Anchor component={Link} to={`/import-runs/${run.id}`} size="sm">
+            Run details
+          </Anchor>
+          <Button variant="subtle" size="xs" onClick={onDismiss}>
+            Close results
+          </Button>
         </Group>
       </Group>
       <Alert color={run.failed ? 'yellow' : 'green'} title={run.status === 'failed' ? 'The import failed' : 'Import completed'}>

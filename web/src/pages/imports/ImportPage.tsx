@@ -103,38 +103,62 @@ export function ImportPage() {
       if (!s.q) return { kind: 'allNew', count: data?.counts.new ?? 0 };
       return withUsers(emptySelection(), await fetchMatching(id, { q: s.q, status: 'new' }, newMatching), true);
     });
-  const selectAll = () => select(async () => withUsers(emptySelection(), await fetchMatching(id, { q: s.q, status: s.status }, matching), true));
+  const selectAll = () =>
+    select(async () => withUsers(emptySelection(), await fetchMatching(id, { q: s.q, status: s.status }, matching), true));
 
   const appName = app.data?.name ?? 'the application';
   return (
     <>
       <PageHeader
         title={`Import users from ${appName}`}
-        crumbs={[{ label: 'Applications', to: '/applications' }, { label: appName, to: `/applications/${id}?tab=idm` }]}
+        crumbs={[
+          { label: 'Applications', to: '/applications' },
+          { label: appName, to: `/applications/${id}?tab=idm` },
+        ]}
         description="Imported users are created ACTIVE with password status PENDING, bound to no group. Users that already exist are skipped."
       />
-      {outcome && <div style={{ marginBottom: 16 }}><ImportOutcome response={outcome} email={me?.admin?.email ?? me?.actor.email} onDismiss={() => setOutcome(null)} /></div>}
+      {outcome && (
+        <div style={{ marginBottom: 16 }}>
+          <ImportOutcome response={outcome} email={me?.admin?.email ?? me?.actor.email} onDismiss={() => setOutcome(null)} />
+        </div>
+      )}
       <ErrorAlert error={run.error} title="The import did not start" />
       {preview.isPending ? (
         <Loading label={`Reading the users of ${appName} over SCIM… large applications take a while.`} />
       ) : preview.error && !data ? (
         <>
           <ErrorAlert error={preview.error} title={`Could not read the users of ${appName}`} />
-          <Button mt="sm" variant="default" onClick={() => preview.refetch()}>Try again</Button>
+          <Button mt="sm" variant="default" onClick={() => preview.refetch()}>
+            Try again
+          </Button>
         </>
       ) : data ? (
         <>
           <Group justify="space-between" mb="sm" wrap="wrap">
             <Text size="sm">
-              <b>{formatNumber(data.snapshot.total)}</b> users in {appName}: {formatNumber(data.counts.new)} new · {formatNumber(data.counts.exists)} exist ·{' '}
-              {formatNumber(data.counts.invalid)} invalid. <Text span c="dimmed">Read {formatDateTime(data.snapshot.createdAt)}.</Text>
+              <b>{formatNumber(data.snapshot.total)}</b> users in {appName}: {formatNumber(data.counts.new)} new ·{' '}
+              {formatNumber(data.counts.exists)} exist · {formatNumber(data.counts.invalid)} invalid.{' '}
+              <Text span c="dimmed">
+                Read {formatDateTime(data.snapshot.createdAt)}.
+              </Text>
             </Text>
-            <Button variant="default" size="xs" onClick={refresh} loading={refreshing}>Read the list again</Button>
+            <Button variant="default" size="xs" onClick={refresh} loading={refreshing}>
+              Read the list again
+            </Button>
           </Group>
           <Group mb="sm" align="flex-end" wrap="wrap">
-            <TextInput label="Search" placeholder="User name, name or email" type="search" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={{ base: '100%', sm: 280 }} />
+            <TextInput
+              label="Search"
+              placeholder="User name, name or email"
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.currentTarget.value)}
+              w={{ base: '100%', sm: 280 }}
+            />
             <div>
-              <Text size="sm" fw={500} id="status-filter" mb={2}>Status</Text>
+              <Text size="sm" fw={500} id="status-filter" mb={2}>
+                Status
+              </Text>
               <SegmentedControl
                 aria-labelledby="status-filter"
                 value={s.status}

@@ -7,7 +7,16 @@ import { EmptyRow } from '../../components/EmptyRow.tsx';
 import { SortableTh, type SortState } from '../../components/SortableTh.tsx';
 import { fullName } from '../../lib/format.ts';
 
-export function PreviewTable({ items, sort, onSort, isSelected, onToggle, onTogglePage, busy, filtered }: {
+export function PreviewTable({
+  items,
+  sort,
+  onSort,
+  isSelected,
+  onToggle,
+  onTogglePage,
+  busy,
+  filtered,
+}: {
   items: PreviewUser[];
   sort: SortState;
   onSort: (sort: string, order: 'asc' | 'desc') => void;
@@ -33,31 +42,71 @@ export function PreviewTable({ items, sort, onSort, isSelected, onToggle, onTogg
                 disabled={items.length === 0}
               />
             </Table.Th>
-            <SortableTh field="status" state={sort} onSort={onSort}>Status</SortableTh>
-            <SortableTh field="userName" state={sort} onSort={onSort}>User name</SortableTh>
-            <SortableTh field="lastname" state={sort} onSort={onSort}>Name</SortableTh>
-            <SortableTh field="email" state={sort} onSort={onSort}>Email</SortableTh>
+            <SortableTh field="status" state={sort} onSort={onSort}>
+              Status
+            </SortableTh>
+            <SortableTh field="userName" state={sort} onSort={onSort}>
+              User name
+            </SortableTh>
+            <SortableTh field="lastname" state={sort} onSort={onSort}>
+              Name
+            </SortableTh>
+            <SortableTh field="email" state={sort} onSort={onSort}>
+              Email
+            </SortableTh>
             <Table.Th>In the application</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {items.length === 0 && <EmptyRow colSpan={6} title={filtered ? 'No user matches' : 'The application has no users'} hint={filtered ? 'Clear the search or the status filter.' : undefined} />}
+          {items.length === 0 && (
+            <EmptyRow
+              colSpan={6}
+              title={filtered ? 'No user matches' : 'The application has no users'}
+              hint={filtered ? 'Clear the search or the status filter.' : undefined}
+            />
+          )}
           {items.map((u) => (
             <Table.Tr key={u.remoteId} data-status={u.status}>
               <Table.Td>
-                <Checkbox aria-label={`Select ${u.userName || u.email || u.remoteId}`} checked={isSelected(u)} onChange={(e) => onToggle(u, e.currentTarget.checked)} />
+                <Checkbox
+                  aria-label={`Select ${u.userName || u.email || u.remoteId}`}
+                  checked={isSelected(u)}
+                  onChange={(e) => onToggle(u, e.currentTarget.checked)}
+                />
               </Table.Td>
               <Table.Td>
                 <Stack gap={2}>
                   <PreviewBadge status={u.status} />
-                  {u.reasons.map((r, i) => <Text key={i} size="xs" c={u.status === 'invalid' ? 'red' : 'dimmed'}>{r}</Text>)}
-                  {u.existingUserId && <Anchor component={Link} to={`/users/${u.existingUserId}`} size="xs">Open the Roster user</Anchor>}
+                  {u.reasons.map((r, i) => (
+                    <Text key={i} size="xs" c={u.status === 'invalid' ? 'red' : 'dimmed'}>
+                      {r}
+                    </Text>
+                  ))}
+                  {u.existingUserId && (
+                    <Anchor component={Link} to={`/users/${u.existingUserId}`} size="xs">
+                      Open the Roster user
+                    </Anchor>
+                  )}
                 </Stack>
               </Table.Td>
-              <Table.Td>{u.userName || <Text span c="dimmed">(none)</Text>}</Table.Td>
+              <Table.Td>
+                {u.userName || (
+                  <Text span c="dimmed">
+                    (none)
+                  </Text>
+                )}
+              </Table.Td>
               <Table.Td>{fullName(u)}</Table.Td>
               <Table.Td>{u.email}</Table.Td>
-              <Table.Td>{u.remoteActive ? 'active' : <Text span c="orange" size="sm">inactive</Text>}</Table.Td>
+              <Table.Td>
+                {u.remoteActive ? (
+                  'active'
+                ) : (
+                  <Text span c="orange" size="sm">
+                    inactive
+                  </Text>
+                )}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

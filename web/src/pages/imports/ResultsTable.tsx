@@ -21,10 +21,24 @@ export function ResultsTable({ results, emptyTitle = 'No results' }: { results: 
           {results.length === 0 && <EmptyRow colSpan={4} title={emptyTitle} />}
           {results.map((r) => (
             <Table.Tr key={r.remoteId}>
-              <Table.Td><OutcomeBadge outcome={r.outcome} /></Table.Td>
-              <Table.Td>{r.userId ? <Anchor component={Link} to={`/users/${r.userId}`}>{r.userName}</Anchor> : r.userName}</Table.Td>
+              <Table.Td>
+                <OutcomeBadge outcome={r.outcome} />
+              </Table.Td>
+              <Table.Td>
+                {r.userId ? (
+                  <Anchor component={Link} to={`/users/${r.userId}`}>
+                    {r.userName}
+                  </Anchor>
+                ) : (
+                  r.userName
+                )}
+              </Table.Td>
               <Table.Td>{r.email}</Table.Td>
-              <Table.Td><Text size="sm" c={r.outcome === 'failed' ? 'red' : 'dimmed'}>{r.reason ?? ''}</Text></Table.Td>
+              <Table.Td>
+                <Text size="sm" c={r.outcome === 'failed' ? 'red' : 'dimmed'}>
+                  {r.reason ?? ''}
+                </Text>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

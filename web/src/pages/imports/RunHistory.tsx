@@ -44,19 +44,35 @@ export function RunHistory({ applicationId }: { applicationId: string }) {
             {items.length === 0 && <EmptyRow colSpan={7} title="No imports yet" />}
             {items.map((r) => (
               <Table.Tr key={r.id}>
-                <Table.Td><Anchor component={Link} to={`/import-runs/${r.id}`}>{formatDateTime(r.createdAt)}</Anchor></Table.Td>
-                <Table.Td><RunStatusBadge status={r.status} /></Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/import-runs/${r.id}`}>
+                    {formatDateTime(r.createdAt)}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <RunStatusBadge status={r.status} />
+                </Table.Td>
                 <Table.Td>{r.mode === 'all' ? `all (${formatNumber(r.total)})` : formatNumber(r.total)}</Table.Td>
                 <Table.Td>{formatNumber(r.created)}</Table.Td>
                 <Table.Td>{formatNumber(r.skipped)}</Table.Td>
-                <Table.Td><Text span c={r.failed ? 'red' : undefined} size="sm">{formatNumber(r.failed)}</Text></Table.Td>
-                <Table.Td><Text size="sm" truncate maw={200}>{r.initiatedBy.email ?? r.initiatedBy.type}</Text></Table.Td>
+                <Table.Td>
+                  <Text span c={r.failed ? 'red' : undefined} size="sm">
+                    {formatNumber(r.failed)}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" truncate maw={200}>
+                    {r.initiatedBy.email ?? r.initiatedBy.type}
+                  </Text>
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {(pager.hasPrevious || runs.data.nextCursor) && <Pager pager={pager} nextCursor={runs.data.nextCursor} shown={items.length} pageSize={PAGE} label="runs" />}
+      {(pager.hasPrevious || runs.data.nextCursor) && (
+        <Pager pager={pager} nextCursor={runs.data.nextCursor} shown={items.length} pageSize={PAGE} label="runs" />
+      )}
     </>
   );
 }

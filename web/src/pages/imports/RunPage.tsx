@@ -51,15 +51,23 @@ export function RunPage() {
     <>
       <PageHeader
         title={`Import from ${appName}`}
-        crumbs={[{ label: 'Applications', to: '/applications' }, { label: appName, to: `/applications/${r.applicationId}?tab=idm` }]}
+        crumbs={[
+          { label: 'Applications', to: '/applications' },
+          { label: appName, to: `/applications/${r.applicationId}?tab=idm` },
+        ]}
         description={`Started ${formatDateTime(r.startedAt ?? r.createdAt)} by ${r.initiatedBy.email ?? r.initiatedBy.type}${r.finishedAt ? ` · finished ${formatDateTime(r.finishedAt)}` : ''}`}
       />
       <Stack gap="lg">
         <Paper withBorder p="md">
           <Stack gap="sm">
             <Group justify="space-between">
-              <Group gap="xs"><Text fw={600}>Status</Text><RunStatusBadge status={r.status} /></Group>
-              <Text size="sm" aria-live="polite">{formatNumber(r.processed)} of {formatNumber(total)} processed · {percent}%</Text>
+              <Group gap="xs">
+                <Text fw={600}>Status</Text>
+                <RunStatusBadge status={r.status} />
+              </Group>
+              <Text size="sm" aria-live="polite">
+                {formatNumber(r.processed)} of {formatNumber(total)} processed · {percent}%
+              </Text>
             </Group>
             <Progress
               value={percent}
@@ -70,13 +78,40 @@ export function RunPage() {
               aria-label="Import progress"
             />
             <SimpleGrid cols={{ base: 3 }}>
-              <Text size="sm"><Text span c="dimmed">Created </Text><b>{formatNumber(r.created)}</b></Text>
-              <Text size="sm"><Text span c="dimmed">Skipped </Text><b>{formatNumber(r.skipped)}</b></Text>
-              <Text size="sm"><Text span c="dimmed">Failed </Text><b>{formatNumber(r.failed)}</b></Text>
+              <Text size="sm">
+                <Text span c="dimmed">
+                  Created{' '}
+                </Text>
+                <b>{formatNumber(r.created)}</b>
+              </Text>
+              <Text size="sm">
+                <Text span c="dimmed">
+                  Skipped{' '}
+                </Text>
+                <b>{formatNumber(r.skipped)}</b>
+              </Text>
+              <Text size="sm">
+                <Text span c="dimmed">
+                  Failed{' '}
+                </Text>
+                <b>{formatNumber(r.failed)}</b>
+              </Text>
             </SimpleGrid>
-            {!done && <Text size="sm" c="dimmed">You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.</Text>}
-            {r.status === 'completed' && <Alert color="green" title="Import completed">The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.</Alert>}
-            {r.status === 'failed' && <Alert color="red" title="The import failed">{r.error ?? 'No reason was recorded.'} Users created before it stopped stay created.</Alert>}
+            {!done && (
+              <Text size="sm" c="dimmed">
+                You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.
+              </Text>
+            )}
+            {r.status === 'completed' && (
+              <Alert color="green" title="Import completed">
+                The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.
+              </Alert>
+            )}
+            {r.status === 'failed' && (
+              <Alert color="red" title="The import failed">
+                {r.error ?? 'No reason was recorded.'} Users created before it stopped stay created.
+              </Alert>
+            )}
           </Stack>
         </Paper>
         {(done || r.processed > 0) && <RunResults run={r} />}
@@ -97,14 +132,21 @@ function RunResults({ run }: { run: ImportRun }) {
   return (
     <section aria-labelledby="results-title">
       <Group justify="space-between" mb="xs" wrap="wrap" align="flex-end">
-        <Title order={2} size="h4" id="results-title">Results</Title>
+        <Title order={2} size="h4" id="results-title">
+          Results
+        </Title>
         <Group gap="xs" align="flex-end">
           <NativeSelect
             label="Outcome"
             size="xs"
             value={outcome}
             onChange={(e) => setOutcome(e.currentTarget.value)}
-            data={[{ value: '', label: 'All outcomes' }, { value: 'created', label: 'Created' }, { value: 'skipped', label: 'Skipped' }, { value: 'failed', label: 'Failed' }]}
+            data={[
+              { value: '', label: 'All outcomes' },
+              { value: 'created', label: 'Created' },
+              { value: 'skipped', label: 'Skipped' },
+              { value: 'failed', label: 'Failed' },
+            ]}
           />
           <Button component="a" href={`/api/v1/import-runs/${run.id}/results?format=csv`} download variant="default" size="xs">
             Download CSV
@@ -114,7 +156,9 @@ function RunResults({ run }: { run: ImportRun }) {
       <ErrorAlert error={results.error} title="Could not load the results" />
       {results.isPending ? <Loading /> : <ResultsTable results={items} emptyTitle={outcome ? `No ${outcome} users` : 'No results yet'} />}
       <Pager pager={pager} nextCursor={results.data?.nextCursor} shown={items.length} pageSize={PAGE} label="results" />
-      <Anchor component={Link} to={`/insights?eventType=user_create&applicationId=${run.applicationId}`} size="sm">Imported users in Directory Insights</Anchor>
+      <Anchor component={Link} to={`/insights?eventType=user_create&applicationId=${run.applicationId}`} size="sm">
+        Imported users in Directory Insights
+      </Anchor>
     </section>
   );
 }

@@ -8,9 +8,7 @@ export const MAX_SELECTION = 10_000;
 /** From this many users on, the import runs in the background and the results are emailed. */
 export const SYNC_LIMIT = 100;
 
-export type Selection =
-  | { kind: 'ids'; users: Map<string, PreviewStatus> }
-  | { kind: 'allNew'; count: number };
+export type Selection = { kind: 'ids'; users: Map<string, PreviewStatus> } | { kind: 'allNew'; count: number };
 
 export const emptySelection = (): Selection => ({ kind: 'ids', users: new Map() });
 
@@ -45,14 +43,25 @@ export function withUsers(sel: Selection, users: PreviewUser[], selected: boolea
 }
 
 /** Every user matching the filters, page by page (500 at a time), up to MAX_SELECTION. */
-export async function fetchMatching(applicationId: string, filter: { q?: string; status?: string }, expected: number): Promise<PreviewUser[]> {
+export async function fetchMatching(
+  applicationId: string,
+  filter: { q?: string; status?: string },
+  expected: number,
+): Promise<PreviewUser[]> {
   if (expected > MAX_SELECTION) {
-    throw new Error(`That is ${expected.toLocaleString()} users; a selection holds at most ${MAX_SELECTION.toLocaleString()}. Use “Select all new” without a search to import every new user, or narrow the search.`);
+    throw new Error(
+      `That is ${expected.toLocaleString()} users; a selection holds at most ${MAX_SELECTION.toLocaleString()}. Use “Select all new” without a search to import every new user, or narrow the search.`,
+    );
   }
   const out: PreviewUser[] = [];
   let cursor: string | undefined;
   do {
-    const page = await api.get<PreviewPage>(`/api/v1/applications/${applicationId}/import/users`, { ...filter, limit: 500, cursor, sort: 'remoteOrder' });
+    const page = await api.get<PreviewPage>(`/api/v1/applications/${applicationId}/import/users`, {
+      ...filter,
+      limit: 500,
+      cursor,
+      sort: 'remoteOrder',
+    });
     out.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && out.length <= MAX_SELECTION);

@@ -22,12 +22,15 @@ export function SecurityPage() {
       <PageHeader title="Security" description="Two-step sign-in for your admin account, and the rule for every admin." />
       {me?.mfaEnrolmentRequired && (
         <Alert color="orange" title="Set up two-step sign-in to continue" mb="md">
-          This organization requires two-step sign-in for every admin. Until you set up an authenticator app, the rest of the portal stays closed.
+          This organization requires two-step sign-in for every admin. Until you set up an authenticator app, the rest of the portal stays
+          closed.
         </Alert>
       )}
       <Stack gap="lg" maw={760}>
         <Card withBorder padding="lg">
-          <Title order={2} size="h4" mb="xs">Authenticator app</Title>
+          <Title order={2} size="h4" mb="xs">
+            Authenticator app
+          </Title>
           {enabled ? <MfaEnabled /> : <MfaEnrolment />}
         </Card>
         {!me?.mfaEnrolmentRequired && <RequireMfaSetting />}
@@ -56,9 +59,14 @@ function MfaEnrolment() {
   if (!enrolment) {
     return (
       <Stack gap="sm" align="flex-start">
-        <Text>Two-step sign-in is <strong>off</strong>. With it on, signing in takes your password and a 6-digit code from an authenticator app on your phone (any app that follows RFC 6238, such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis).</Text>
+        <Text>
+          Two-step sign-in is <strong>off</strong>. With it on, signing in takes your password and a 6-digit code from an authenticator app
+          on your phone (any app that follows RFC 6238, such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis).
+        </Text>
         <ErrorAlert error={start.error} title="Could not start the setup" />
-        <Button onClick={() => start.mutate()} loading={start.isPending}>Set up an authenticator app</Button>
+        <Button onClick={() => start.mutate()} loading={start.isPending}>
+          Set up an authenticator app
+        </Button>
       </Stack>
     );
   }
@@ -82,17 +90,25 @@ function MfaEnrolment() {
           <Text fw={600}>1. Scan this code with your authenticator app</Text>
           <QrCode value={enrolment.otpauthUrl} label="QR code for your authenticator app" />
           <Text size="sm">Cannot scan? Enter this key in the app instead:</Text>
-          <Code data-testid="totp-secret" style={{ wordBreak: 'break-all' }}>{enrolment.secret.replace(/(.{4})/g, '$1 ').trim()}</Code>
+          <Code data-testid="totp-secret" style={{ wordBreak: 'break-all' }}>
+            {enrolment.secret.replace(/(.{4})/g, '$1 ').trim()}
+          </Code>
         </Stack>
         <Stack gap="xs">
           <Text fw={600}>2. Save your recovery codes</Text>
           <Text size="sm">If you lose your phone, each of these codes signs you in once. They are shown only now.</Text>
           <List size="sm" ff="monospace" aria-label="Recovery codes" spacing={2}>
-            {enrolment.recoveryCodes.map((c) => <List.Item key={c}>{c}</List.Item>)}
+            {enrolment.recoveryCodes.map((c) => (
+              <List.Item key={c}>{c}</List.Item>
+            ))}
           </List>
           <Group gap="xs">
-            <Button size="xs" variant="light" onClick={download}>Download</Button>
-            <Button size="xs" variant="light" onClick={() => void navigator.clipboard?.writeText(enrolment.recoveryCodes.join('\n'))}>Copy</Button>
+            <Button size="xs" variant="light" onClick={download}>
+              Download
+            </Button>
+            <Button size="xs" variant="light" onClick={() => void navigator.clipboard?.writeText(enrolment.recoveryCodes.join('\n'))}>
+              Copy
+            </Button>
           </Group>
           <Checkbox label="I have saved my recovery codes" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
         </Stack>
@@ -112,10 +128,18 @@ function MfaEnrolment() {
           />
           <ErrorAlert error={verify.error} title="Two-step sign-in is not on yet" />
           <Group gap="xs">
-            <Button type="submit" loading={verify.isPending} disabled={!saved || code.replace(/\s/g, '').length !== 6}>Turn on</Button>
-            <Button variant="default" onClick={() => start.mutate()} disabled={verify.isPending}>Start over with a new key</Button>
+            <Button type="submit" loading={verify.isPending} disabled={!saved || code.replace(/\s/g, '').length !== 6}>
+              Turn on
+            </Button>
+            <Button variant="default" onClick={() => start.mutate()} disabled={verify.isPending}>
+              Start over with a new key
+            </Button>
           </Group>
-          {!saved && <Text size="xs" c="dimmed">Tick the box once your recovery codes are safe.</Text>}
+          {!saved && (
+            <Text size="xs" c="dimmed">
+              Tick the box once your recovery codes are safe.
+            </Text>
+          )}
         </Stack>
       </form>
     </Stack>
@@ -128,7 +152,10 @@ function MfaEnabled() {
   const [useRecovery, setUseRecovery] = useState(false);
   const [value, setValue] = useState('');
   const remove = useMutation({
-    mutationFn: () => request<void>('DELETE', '/api/v1/auth/mfa/totp', { body: useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') } }),
+    mutationFn: () =>
+      request<void>('DELETE', '/api/v1/auth/mfa/totp', {
+        body: useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') },
+      }),
     onSuccess: async () => {
       setOpen(false);
       queryClient.setQueryData(meKey, await fetchMe());
@@ -142,12 +169,26 @@ function MfaEnabled() {
   };
   return (
     <Stack gap="sm" align="flex-start">
-      <Text>Two-step sign-in is <strong>on</strong>: signing in takes your password and a code from your authenticator app (or one of your recovery codes).</Text>
-      <Button variant="light" color="red" onClick={() => setOpen(true)}>Turn off</Button>
+      <Text>
+        Two-step sign-in is <strong>on</strong>: signing in takes your password and a code from your authenticator app (or one of your
+        recovery codes).
+      </Text>
+      <Button variant="light" color="red" onClick={() => setOpen(true)}>
+        Turn off
+      </Button>
       <Modal opened={open} onClose={close} title="Turn off two-step sign-in?" centered>
-        <form onSubmit={(e) => { e.preventDefault(); remove.mutate(); }} noValidate>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            remove.mutate();
+          }}
+          noValidate
+        >
           <Stack>
-            <Text size="sm">Your password alone will sign you in. Confirm with {useRecovery ? 'one of your recovery codes' : 'a code from your authenticator app'}.</Text>
+            <Text size="sm">
+              Your password alone will sign you in. Confirm with{' '}
+              {useRecovery ? 'one of your recovery codes' : 'a code from your authenticator app'}.
+            </Text>
             <TextInput
               label={useRecovery ? 'Recovery code' : 'Authentication code'}
               inputMode={useRecovery ? 'text' : 'numeric'}
@@ -157,13 +198,26 @@ function MfaEnabled() {
               error={fieldError(remove.error, useRecovery ? 'recoveryCode' : 'code')}
               data-autofocus
             />
-            <Button variant="subtle" size="xs" onClick={() => { setUseRecovery(!useRecovery); setValue(''); remove.reset(); }} style={{ alignSelf: 'flex-start' }}>
+            <Button
+              variant="subtle"
+              size="xs"
+              onClick={() => {
+                setUseRecovery(!useRecovery);
+                setValue('');
+                remove.reset();
+              }}
+              style={{ alignSelf: 'flex-start' }}
+            >
               {useRecovery ? 'Use an authenticator code instead' : 'Use a recovery code instead'}
             </Button>
             <ErrorAlert error={remove.error} title="Two-step sign-in is still on" />
             <Group justify="flex-end">
-              <Button variant="default" onClick={close}>Cancel</Button>
-              <Button type="submit" color="red" loading={remove.isPending} disabled={!value.trim()}>Turn off</Button>
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" color="red" loading={remove.isPending} disabled={!value.trim()}>
+                Turn off
+              </Button>
             </Group>
           </Stack>
         </form>
@@ -187,7 +241,9 @@ function RequireMfaSetting() {
   const on = Boolean(settings.data?.requireAdminMfa);
   return (
     <Card withBorder padding="lg">
-      <Title order={2} size="h4" mb="xs">Every admin</Title>
+      <Title order={2} size="h4" mb="xs">
+        Every admin
+      </Title>
       <ErrorAlert error={settings.error} title="Could not load the organization's settings" />
       <Switch
         label="Require two-step sign-in for every admin"
@@ -197,7 +253,9 @@ function RequireMfaSetting() {
         onChange={(e) => save.mutate(e.currentTarget.checked)}
       />
       {canWrite && !on && !me?.admin?.mfaEnabled && (
-        <Text size="sm" c="dimmed" mt="xs">You have no authenticator app yet: turning this on takes you to the setup first.</Text>
+        <Text size="sm" c="dimmed" mt="xs">
+          You have no authenticator app yet: turning this on takes you to the setup first.
+        </Text>
       )}
       <ErrorAlert error={save.error} title="The setting was not changed" />
     </Card>

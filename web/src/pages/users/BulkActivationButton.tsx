@@ -41,7 +41,9 @@ export function BulkActivationButton() {
 
   return (
     <>
-      <Button variant="light" onClick={() => setOpen(true)}>Email PENDING users…</Button>
+      <Button variant="light" onClick={() => setOpen(true)}>
+        Email PENDING users…
+      </Button>
       <Modal opened={open} onClose={close} title="Send activation emails to every PENDING user" centered>
         <Stack>
           {!batch ? (
@@ -54,7 +56,9 @@ export function BulkActivationButton() {
           )}
           <ErrorAlert error={start.error ?? progress.error} />
           <Group justify="flex-end">
-            <Button variant="default" onClick={close}>{batch ? 'Close' : 'Cancel'}</Button>
+            <Button variant="default" onClick={close}>
+              {batch ? 'Close' : 'Cancel'}
+            </Button>
             {!batch && (
               <Button onClick={() => start.mutate()} loading={start.isPending} data-autofocus>
                 Send emails
@@ -72,14 +76,21 @@ function BatchOutcome({ batch }: { batch: ActivationBatch }) {
   if (!finished(batch)) {
     return (
       <Stack gap="xs" role="status">
-        <Text size="sm">Sending in the background: {formatNumber(done)} of {plural(batch.total, 'user')} handled. You can close this window; the emails keep going.</Text>
+        <Text size="sm">
+          Sending in the background: {formatNumber(done)} of {plural(batch.total, 'user')} handled. You can close this window; the emails
+          keep going.
+        </Text>
         <Progress value={batch.total ? (100 * done) / batch.total : 0} aria-label="Activation emails progress" />
       </Stack>
     );
   }
   return (
     <Stack gap="xs" role="status">
-      {batch.status === 'failed' && <Alert color="red" title="The batch stopped">{batch.error ?? 'The batch failed.'}</Alert>}
+      {batch.status === 'failed' && (
+        <Alert color="red" title="The batch stopped">
+          {batch.error ?? 'The batch failed.'}
+        </Alert>
+      )}
       <Text size="sm">
         {batch.total === 0
           ? 'No user has password status PENDING: nobody to email.'
@@ -87,11 +98,17 @@ function BatchOutcome({ batch }: { batch: ActivationBatch }) {
       </Text>
       {batch.skipped.length > 0 && (
         <List size="sm" aria-label="Skipped users">
-          {batch.skipped.slice(0, SHOWN_SKIPPED).map((s) => <List.Item key={s.id}>{s.message}</List.Item>)}
+          {batch.skipped.slice(0, SHOWN_SKIPPED).map((s) => (
+            <List.Item key={s.id}>{s.message}</List.Item>
+          ))}
           {batch.skippedCount > SHOWN_SKIPPED && <List.Item>and {formatNumber(batch.skippedCount - SHOWN_SKIPPED)} more</List.Item>}
         </List>
       )}
-      {batch.queued > 0 && <Text size="xs" c="dimmed">The emails leave through the mail outbox; see Mail outbox for each one.</Text>}
+      {batch.queued > 0 && (
+        <Text size="xs" c="dimmed">
+          The emails leave through the mail outbox; see Mail outbox for each one.
+        </Text>
+      )}
     </Stack>
   );
 }

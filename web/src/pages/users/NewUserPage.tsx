@@ -23,7 +23,11 @@ export function NewUserPage() {
   });
   return (
     <>
-      <PageHeader title="New user" crumbs={[{ label: 'Users', to: '/users' }]} description="The password status starts PENDING until the user sets a password." />
+      <PageHeader
+        title="New user"
+        crumbs={[{ label: 'Users', to: '/users' }]}
+        description="The password status starts PENDING until the user sets a password."
+      />
       <UserForm
         value={value}
         onChange={setValue}
@@ -37,7 +41,11 @@ export function NewUserPage() {
             label="State"
             value={state}
             onChange={(e) => setState(e.currentTarget.value as UserState)}
-            data={[{ value: 'ACTIVE', label: 'ACTIVE' }, { value: 'STAGED', label: 'STAGED (not yet active)' }, { value: 'SUSPENDED', label: 'SUSPENDED' }]}
+            data={[
+              { value: 'ACTIVE', label: 'ACTIVE' },
+              { value: 'STAGED', label: 'STAGED (not yet active)' },
+              { value: 'SUSPENDED', label: 'SUSPENDED' },
+            ]}
           />
         }
       />

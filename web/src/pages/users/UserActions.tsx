@@ -29,7 +29,10 @@ export function UserActions({ user }: { user: User }) {
   });
   const activation = useMutation({
     mutationFn: () => api.post<{ to: string; expiresAt: string }>(`/api/v1/users/${user.id}/activation-email`),
-    onSuccess: (r) => setNotice(`An activation email is on its way to ${r?.to ?? user.email}${r?.expiresAt ? `; its link works until ${formatDateTime(r.expiresAt)}` : ''}.`),
+    onSuccess: (r) =>
+      setNotice(
+        `An activation email is on its way to ${r?.to ?? user.email}${r?.expiresAt ? `; its link works until ${formatDateTime(r.expiresAt)}` : ''}.`,
+      ),
   });
 
   return (
@@ -69,7 +72,11 @@ export function UserActions({ user }: { user: User }) {
       </Group>
       <ErrorAlert error={setState.error} />
       {activation.error ? <ErrorAlert error={isApiError(activation.error, 404) ? new Error(NOT_YET) : activation.error} /> : null}
-      {notice && <Alert color="green" role="status" withCloseButton onClose={() => setNotice(null)}>{notice}</Alert>}
+      {notice && (
+        <Alert color="green" role="status" withCloseButton onClose={() => setNotice(null)}>
+          {notice}
+        </Alert>
+      )}
     </Stack>
   );
 }
@@ -93,7 +100,9 @@ function SetPasswordButton({ user, onDone }: { user: User; onDone: () => void })
   };
   return (
     <>
-      <Button variant="light" onClick={() => setOpen(true)}>Set password</Button>
+      <Button variant="light" onClick={() => setOpen(true)}>
+        Set password
+      </Button>
       <Modal opened={open} onClose={() => setOpen(false)} title={`Set the password of ${user.username}`} centered>
         <form onSubmit={submit}>
           <Stack>
@@ -107,10 +116,16 @@ function SetPasswordButton({ user, onDone }: { user: User; onDone: () => void })
               error={fieldError(save.error, 'password')}
               data-autofocus
             />
-            {save.error && !fieldError(save.error, 'password') ? <ErrorAlert error={isApiError(save.error, 404) ? new Error(NOT_YET) : save.error} /> : null}
+            {save.error && !fieldError(save.error, 'password') ? (
+              <ErrorAlert error={isApiError(save.error, 404) ? new Error(NOT_YET) : save.error} />
+            ) : null}
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setOpen(false)}>Cancel</Button>
-              <Button type="submit" loading={save.isPending} disabled={!password}>Set password</Button>
+              <Button variant="default" onClick={() => setOpen(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={save.isPending} disabled={!password}>
+                Set password
+              </Button>
             </Group>
           </Stack>
         </form>

@@ -7,11 +7,32 @@ import { AddressesEditor, PhoneNumbersEditor } from './ContactEditors.tsx';
 import type { TextField } from './userForm.ts';
 
 const SECTIONS: { legend: string; fields: [TextField, string, boolean?][] }[] = [
-  { legend: 'Account', fields: [['username', 'Username', true], ['email', 'Email', true]] },
-  { legend: 'Name', fields: [['firstname', 'First name'], ['middlename', 'Middle name'], ['lastname', 'Last name'], ['displayname', 'Display name']] },
+  {
+    legend: 'Account',
+    fields: [
+      ['username', 'Username', true],
+      ['email', 'Email', true],
+    ],
+  },
+  {
+    legend: 'Name',
+    fields: [
+      ['firstname', 'First name'],
+      ['middlename', 'Middle name'],
+      ['lastname', 'Last name'],
+      ['displayname', 'Display name'],
+    ],
+  },
   {
     legend: 'Organization',
-    fields: [['jobTitle', 'Job title'], ['department', 'Department'], ['organization', 'Organization'], ['costCenter', 'Cost center'], ['employeeType', 'Employee type'], ['employeeIdentifier', 'Employee ID']],
+    fields: [
+      ['jobTitle', 'Job title'],
+      ['department', 'Department'],
+      ['organization', 'Organization'],
+      ['costCenter', 'Cost center'],
+      ['employeeType', 'Employee type'],
+      ['employeeIdentifier', 'Employee ID'],
+    ],
   },
 ];
 
@@ -56,10 +77,20 @@ export function UserForm({ value, onChange, onSubmit, submitLabel, busy, error, 
           </Fieldset>
         ))}
         <Fieldset legend="Addresses">
-          <AddressesEditor value={value.addresses} onChange={(addresses) => onChange({ ...value, addresses })} readOnly={readOnly} error={fieldError(error, 'addresses')} />
+          <AddressesEditor
+            value={value.addresses}
+            onChange={(addresses) => onChange({ ...value, addresses })}
+            readOnly={readOnly}
+            error={fieldError(error, 'addresses')}
+          />
         </Fieldset>
         <Fieldset legend="Phone numbers">
-          <PhoneNumbersEditor value={value.phoneNumbers} onChange={(phoneNumbers) => onChange({ ...value, phoneNumbers })} readOnly={readOnly} error={fieldError(error, 'phoneNumbers')} />
+          <PhoneNumbersEditor
+            value={value.phoneNumbers}
+            onChange={(phoneNumbers) => onChange({ ...value, phoneNumbers })}
+            readOnly={readOnly}
+            error={fieldError(error, 'phoneNumbers')}
+          />
         </Fieldset>
         <ErrorAlert error={error} title="Not saved" />
         {!readOnly && (

@@ -53,9 +53,21 @@ function UserDetail({ user }: { user: User }) {
       <Stack>
         {canWrite && <UserActions user={user} />}
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
-          <Text size="sm"><Text span c="dimmed">Created </Text>{formatDateTime(user.createdAt)}</Text>
-          <Text size="sm"><Text span c="dimmed">Updated </Text>{formatDateTime(user.updatedAt)}</Text>
-          <Anchor component={Link} to={`/insights?resourceId=${user.id}`} size="sm">History in Directory Insights</Anchor>
+          <Text size="sm">
+            <Text span c="dimmed">
+              Created{' '}
+            </Text>
+            {formatDateTime(user.createdAt)}
+          </Text>
+          <Text size="sm">
+            <Text span c="dimmed">
+              Updated{' '}
+            </Text>
+            {formatDateTime(user.updatedAt)}
+          </Text>
+          <Anchor component={Link} to={`/insights?resourceId=${user.id}`} size="sm">
+            History in Directory Insights
+          </Anchor>
         </SimpleGrid>
         {user.source && <ImportedFrom source={user.source} />}
         <UserForm
@@ -75,12 +87,22 @@ function UserDetail({ user }: { user: User }) {
 }
 
 function ImportedFrom({ source }: { source: NonNullable<User['source']> }) {
-  const app = useQuery({ queryKey: ['applications', source.applicationId], queryFn: () => api.get<Application>(`/api/v1/applications/${source.applicationId}`), retry: false });
+  const app = useQuery({
+    queryKey: ['applications', source.applicationId],
+    queryFn: () => api.get<Application>(`/api/v1/applications/${source.applicationId}`),
+    retry: false,
+  });
   return (
     <Text size="sm">
       Imported from{' '}
-      <Anchor component={Link} to={`/applications/${source.applicationId}`}>{app.data?.name ?? 'an application'}</Anchor>{' '}
-      in <Anchor component={Link} to={`/import-runs/${source.importRunId}`}>this import run</Anchor>.
+      <Anchor component={Link} to={`/applications/${source.applicationId}`}>
+        {app.data?.name ?? 'an application'}
+      </Anchor>{' '}
+      in{' '}
+      <Anchor component={Link} to={`/import-runs/${source.importRunId}`}>
+        this import run
+      </Anchor>
+      .
     </Text>
   );
 }

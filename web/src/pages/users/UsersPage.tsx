@@ -48,15 +48,34 @@ export function UsersPage() {
           canWrite && (
             <>
               {hasBulkActivation && <BulkActivationButton />}
-              <Button component={Link} to="/users/new">New user</Button>
+              <Button component={Link} to="/users/new">
+                New user
+              </Button>
             </>
           )
         }
       />
       <Group mb="sm" align="flex-end" wrap="wrap">
-        <TextInput label="Search" placeholder="Username, name or email" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={{ base: '100%', sm: 280 }} type="search" />
-        <NativeSelect label="State" value={s.state} onChange={(e) => set({ state: e.currentTarget.value })} data={[{ value: '', label: 'Any state' }, 'ACTIVE', 'STAGED', 'SUSPENDED']} />
-        <NativeSelect label="Password" value={s.passwordStatus} onChange={(e) => set({ passwordStatus: e.currentTarget.value })} data={[{ value: '', label: 'Any status' }, 'PENDING', 'ACTIVE', 'EXPIRED']} />
+        <TextInput
+          label="Search"
+          placeholder="Username, name or email"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          w={{ base: '100%', sm: 280 }}
+          type="search"
+        />
+        <NativeSelect
+          label="State"
+          value={s.state}
+          onChange={(e) => set({ state: e.currentTarget.value })}
+          data={[{ value: '', label: 'Any state' }, 'ACTIVE', 'STAGED', 'SUSPENDED']}
+        />
+        <NativeSelect
+          label="Password"
+          value={s.passwordStatus}
+          onChange={(e) => set({ passwordStatus: e.currentTarget.value })}
+          data={[{ value: '', label: 'Any status' }, 'PENDING', 'ACTIVE', 'EXPIRED']}
+        />
       </Group>
       <ErrorAlert error={query.error} title="Could not load the users" />
       {query.isPending ? (
@@ -64,15 +83,33 @@ export function UsersPage() {
       ) : (
         <>
           <Table.ScrollContainer minWidth={760}>
-            <Table striped highlightOnHover aria-label="Users" aria-busy={query.isFetching} style={{ opacity: query.isPlaceholderData ? 0.6 : 1 }}>
+            <Table
+              striped
+              highlightOnHover
+              aria-label="Users"
+              aria-busy={query.isFetching}
+              style={{ opacity: query.isPlaceholderData ? 0.6 : 1 }}
+            >
               <Table.Thead>
                 <Table.Tr>
-                  <SortableTh field="username" state={s} onSort={(sort, order) => set({ sort, order })}>Username</SortableTh>
-                  <SortableTh field="lastname" state={s} onSort={(sort, order) => set({ sort, order })}>Name</SortableTh>
-                  <SortableTh field="email" state={s} onSort={(sort, order) => set({ sort, order })}>Email</SortableTh>
-                  <SortableTh field="state" state={s} onSort={(sort, order) => set({ sort, order })}>State</SortableTh>
-                  <SortableTh field="passwordStatus" state={s} onSort={(sort, order) => set({ sort, order })}>Password</SortableTh>
-                  <SortableTh field="createdAt" state={s} onSort={(sort, order) => set({ sort, order })}>Created</SortableTh>
+                  <SortableTh field="username" state={s} onSort={(sort, order) => set({ sort, order })}>
+                    Username
+                  </SortableTh>
+                  <SortableTh field="lastname" state={s} onSort={(sort, order) => set({ sort, order })}>
+                    Name
+                  </SortableTh>
+                  <SortableTh field="email" state={s} onSort={(sort, order) => set({ sort, order })}>
+                    Email
+                  </SortableTh>
+                  <SortableTh field="state" state={s} onSort={(sort, order) => set({ sort, order })}>
+                    State
+                  </SortableTh>
+                  <SortableTh field="passwordStatus" state={s} onSort={(sort, order) => set({ sort, order })}>
+                    Password
+                  </SortableTh>
+                  <SortableTh field="createdAt" state={s} onSort={(sort, order) => set({ sort, order })}>
+                    Created
+                  </SortableTh>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -80,25 +117,57 @@ export function UsersPage() {
                   <EmptyRow
                     colSpan={6}
                     title={filtered ? 'No user matches these filters' : 'No users yet'}
-                    hint={filtered ? 'Clear the search or the filters to see every user.' : 'Create a user, or import users from an application on its Identity Management tab.'}
+                    hint={
+                      filtered
+                        ? 'Clear the search or the filters to see every user.'
+                        : 'Create a user, or import users from an application on its Identity Management tab.'
+                    }
                   />
                 )}
                 {items.map((u) => (
-                  <Table.Tr key={u.id} className="row-link" onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/users/${u.id}`)}>
+                  <Table.Tr
+                    key={u.id}
+                    className="row-link"
+                    onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/users/${u.id}`)}
+                  >
                     <Table.Td>
-                      <Anchor component={Link} to={`/users/${u.id}`} fw={500}>{u.username}</Anchor>
+                      <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
+                        {u.username}
+                      </Anchor>
                     </Table.Td>
-                    <Table.Td>{fullName(u) || <Text span c="dimmed">—</Text>}</Table.Td>
+                    <Table.Td>
+                      {fullName(u) || (
+                        <Text span c="dimmed">
+                          —
+                        </Text>
+                      )}
+                    </Table.Td>
                     <Table.Td>{u.email}</Table.Td>
-                    <Table.Td><UserStateBadge state={u.state} /></Table.Td>
-                    <Table.Td><PasswordBadge status={u.passwordStatus} /></Table.Td>
-                    <Table.Td><Text size="sm" c="dimmed">{formatDateTime(u.createdAt)}</Text></Table.Td>
+                    <Table.Td>
+                      <UserStateBadge state={u.state} />
+                    </Table.Td>
+                    <Table.Td>
+                      <PasswordBadge status={u.passwordStatus} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" c="dimmed">
+                        {formatDateTime(u.createdAt)}
+                      </Text>
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager pager={pager} nextCursor={query.data?.nextCursor} shown={items.length} pageSize={Number(s.limit)} total={query.data?.total} onPageSize={(n) => set({ limit: String(n) })} label="users" />
+          <Pager
+            pager={pager}
+            nextCursor={query.data?.nextCursor}
+            shown={items.length}
+            pageSize={Number(s.limit)}
+            total={query.data?.total}
+            onPageSize={(n) => set({ limit: String(n) })}
+            label="users"
+          />
         </>
       )}
     </>

@@ -1,12 +1,37 @@
 // The editable part of a user, and what changed since it was loaded.
 import type { Address, PhoneNumber, User, UserAttributes } from '../../api/types.ts';
 
-export const TEXT_FIELDS = ['username', 'email', 'firstname', 'middlename', 'lastname', 'displayname', 'jobTitle', 'department', 'organization', 'costCenter', 'employeeType', 'employeeIdentifier'] as const;
+export const TEXT_FIELDS = [
+  'username',
+  'email',
+  'firstname',
+  'middlename',
+  'lastname',
+  'displayname',
+  'jobTitle',
+  'department',
+  'organization',
+  'costCenter',
+  'employeeType',
+  'employeeIdentifier',
+] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
 
 export const emptyUser = (): UserAttributes => ({
-  username: '', email: '', firstname: '', middlename: '', lastname: '', displayname: '', jobTitle: '', department: '',
-  costCenter: '', employeeType: '', employeeIdentifier: '', organization: '', addresses: [], phoneNumbers: [],
+  username: '',
+  email: '',
+  firstname: '',
+  middlename: '',
+  lastname: '',
+  displayname: '',
+  jobTitle: '',
+  department: '',
+  costCenter: '',
+  employeeType: '',
+  employeeIdentifier: '',
+  organization: '',
+  addresses: [],
+  phoneNumbers: [],
 });
 
 export function attributesOf(u: User): UserAttributes {
@@ -17,7 +42,16 @@ export function attributesOf(u: User): UserAttributes {
   return out;
 }
 
-export const emptyAddress = (type: Address['type'] = 'work'): Address => ({ type, streetAddress: '', extendedAddress: '', poBox: '', locality: '', region: '', postalCode: '', country: '' });
+export const emptyAddress = (type: Address['type'] = 'work'): Address => ({
+  type,
+  streetAddress: '',
+  extendedAddress: '',
+  poBox: '',
+  locality: '',
+  region: '',
+  postalCode: '',
+  country: '',
+});
 export const emptyPhone = (type: PhoneNumber['type'] = 'work'): PhoneNumber => ({ type, number: '' });
 
 /** Only the fields that differ, so the Insights event lists real changes. */
