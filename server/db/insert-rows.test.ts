@@ -61,6 +61,8 @@ describe.each(dialects)('insertRows on %s', (dialect) => {
   });
 
   it('does nothing with no rows', async () => {
+    const before = await names('');
     await database.db.transaction().execute((trx) => insertRows(trx, 'organizations', []));
+    expect(await names('')).toEqual(before);
   });
 });
