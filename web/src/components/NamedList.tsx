@@ -4,7 +4,6 @@ import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../api/client.ts';
 import { useCanWrite } from '../api/session.ts';
 import type { Page } from '../api/types.ts';
 import { useKeysetPager } from '../lib/keyset.ts';
@@ -16,6 +15,15 @@ import { NameDescriptionModal, type NameDescription } from './NameDescriptionMod
 import { PageHeader } from './PageHeader.tsx';
 import { Pager } from './Pager.tsx';
 
+/** Where a named list reads and creates its items. */
+export interface NamedResource<T> {
+  /** The portal's route of the list; an item's page is /<route>/<id>. */
+  route: string;
+  keys: { all: readonly unknown[]; list: (params: Record<string, unknown>, cursor: string | undefined) => readonly unknown[] };
+  list: (query: { q: string; limit: number; cursor?: string }, signal: AbortSignal) => Promise<Page<T>>;
+  create: (v: NameDescription) => Promise<T>;
+}
+
 export interface Column<T> {
   header: string;
   cell: (item: T) => ReactNode;
@@ -24,15 +32,13 @@ export interface Column<T> {
 export function NamedList<T extends { id: string; name: string; description: string }>({
   title,
   noun,
-  path,
-  route,
+  resource,
   columns,
   emptyHint,
 }: {
   title: string;
   noun: string;
-  path: string;
-  route: string;
+  resource: NamedResource<T>;
   columns: Column<T>[];
   emptyHint: string;
 }) {
@@ -48,16 +54,16 @@ export function NamedList<T extends { id: string; name: string; description: str
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
   const query = useQuery({
-    queryKey: [route, 'list', s, pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<T>>(path, { ...s, cursor: pager.cursor }, signal),
+    queryKey: resource.keys.list(s, pager.cursor),
+    queryFn: ({ signal }) => resource.list({ q: s.q, limit: Number(s.limit), cursor: pager.cursor }, signal),
     placeholderData: keepPreviousData,
   });
   const create = useMutation({
-    mutationFn: (v: NameDescription) => api.post<T>(path, v),
+    mutationFn: resource.create,
     onSuccess: (item) => {
-      queryClient.invalidateQueries({ queryKey: [route] });
+      queryClient.invalidateQueries({ queryKey: resource.keys.all });
       close();
-      navigate(`/${route}/${item.id}`);
+      navigate(`/${resource.route}/${item.id}`);
     },
   });
   const items = query.data?.items ?? [];
@@ -113,7 +119,7 @@ export function NamedList<T extends { id: string; name: string; description: str
                 {items.map((item) => (
                   <Table.Tr key={item.id}>
                     <Table.Td>
-                      <Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>
+                      <Anchor component={Link} to={`/${resource.route}/${item.id}`} fw={500}>
                         {item.name}
                       </Anchor>
                     </Table.Td>

@@ -2,8 +2,9 @@ import { Button, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api, isApiError, setCsrfToken } from '../api/client.ts';
-import { fetchMe, meKey, useMe } from '../api/session.ts';
+import { client, data, isApiError, setCsrfToken } from '../api/client.ts';
+import { sessionKeys } from '../api/keys.ts';
+import { fetchMe, useMe } from '../api/session.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PasswordField } from '../components/PasswordField.tsx';
@@ -31,7 +32,7 @@ export function SignInPage() {
   const signedIn = async (csrfToken: string) => {
     setCsrfToken(csrfToken);
     const current = await fetchMe();
-    queryClient.setQueryData(meKey, current);
+    queryClient.setQueryData(sessionKeys.me, current);
     navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
   };
 
@@ -40,7 +41,7 @@ export function SignInPage() {
     setBusy(true);
     setError(null);
     try {
-      const res = await api.post<LoginResponse>('/api/v1/auth/login', { email, password });
+      const res = await data(client.POST('/api/v1/auth/login', { body: { email, password } }));
       if ('mfaRequired' in res) {
         setPassword('');
         setMfaStep(true);
@@ -120,10 +121,8 @@ function MfaStep({
     setBusy(true);
     setError(null);
     try {
-      const res = await api.post<{ csrfToken: string }>(
-        '/api/v1/auth/login/mfa',
-        useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') },
-      );
+      const body = useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') };
+      const res = await data(client.POST('/api/v1/auth/login/mfa', { body }));
       await onSignedIn(res.csrfToken);
     } catch (err) {
       // The pending sign-in is gone (expired, too many wrong codes): back to the password.

@@ -1,7 +1,7 @@
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
 import type { Admin } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { PasswordField } from '../../components/PasswordField.tsx';
@@ -17,8 +17,8 @@ export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Adm
   const save = useMutation({
     mutationFn: () =>
       own
-        ? api.post<void>('/api/v1/auth/password', { currentPassword: form.current, newPassword: form.password })
-        : api.post<void>(`/api/v1/admins/${admin.id}/password`, { password: form.password }),
+        ? data(client.POST('/api/v1/auth/password', { body: { currentPassword: form.current, newPassword: form.password } }))
+        : data(client.POST('/api/v1/admins/{id}/password', { params: { path: { id: admin.id } }, body: { password: form.password } })),
     onSuccess: () => setDone(true),
   });
   const close = () => {

@@ -2,7 +2,8 @@ import { Button, Group, Modal, NativeSelect, Stack, Table, Text, TextInput } fro
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { adminKeys } from '../../api/keys.ts';
 import { useCanWrite, useMe } from '../../api/session.ts';
 import type { Admin, Page, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -19,7 +20,7 @@ export function AdminsPage() {
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
   const [passwordOf, setPasswordOf] = useState<Admin | null>(null);
-  const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins') });
+  const admins = useQuery({ queryKey: adminKeys.all, queryFn: () => data(client.GET('/api/v1/admins')) });
   return (
     <>
       <PageHeader
@@ -81,8 +82,8 @@ export function AdminsPage() {
                           message={`For an admin who lost the authenticator app and the recovery codes. ${a.email} is signed out everywhere, signs in with the password alone, and sets up a new app (at once if the organization requires it).`}
                           confirmLabel="Reset"
                           onConfirm={async () => {
-                            await api.delete(`/api/v1/admins/${a.id}/mfa`);
-                            queryClient.invalidateQueries({ queryKey: ['admins'] });
+                            await data(client.DELETE('/api/v1/admins/{id}/mfa', { params: { path: { id: a.id } } }));
+                            queryClient.invalidateQueries({ queryKey: adminKeys.all });
                           }}
                         />
                       )}
@@ -94,8 +95,8 @@ export function AdminsPage() {
                           message={`${a.email} can no longer sign in, and the sessions of this admin end at once. The admin's actions stay in Directory Insights.`}
                           confirmLabel="Delete admin"
                           onConfirm={async () => {
-                            await api.delete(`/api/v1/admins/${a.id}`);
-                            queryClient.invalidateQueries({ queryKey: ['admins'] });
+                            await data(client.DELETE('/api/v1/admins/{id}', { params: { path: { id: a.id } } }));
+                            queryClient.invalidateQueries({ queryKey: adminKeys.all });
                           }}
                         />
                       )}
@@ -121,14 +122,18 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
   const [form, setForm] = useState(empty);
   const create = useMutation({
     mutationFn: () =>
-      api.post<Admin>('/api/v1/admins', {
-        email: form.email.trim(),
-        password: form.password,
-        role: form.role,
-        ...(form.name.trim() ? { name: form.name.trim() } : {}),
-      }),
+      data(
+        client.POST('/api/v1/admins', {
+          body: {
+            email: form.email.trim(),
+            password: form.password,
+            role: form.role,
+            ...(form.name.trim() ? { name: form.name.trim() } : {}),
+          },
+        }),
+      ),
     onSuccess: () => {
-      queryClient.invalidateQueries({ queryKey: ['admins'] });
+      queryClient.invalidateQueries({ queryKey: adminKeys.all });
       close();
     },
   });

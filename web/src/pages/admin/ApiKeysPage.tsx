@@ -3,7 +3,8 @@ import { Alert, Button, Code, CopyButton, Group, Modal, NativeSelect, Stack, Tab
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { apiKeyKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { ApiKey, Page, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -17,7 +18,7 @@ export function ApiKeysPage() {
   const canWrite = useCanWrite();
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
-  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.get<Page<ApiKey>>('/api/v1/api-keys') });
+  const keys = useQuery({ queryKey: apiKeyKeys.all, queryFn: () => data(client.GET('/api/v1/api-keys')) });
   const items = keys.data?.items ?? [];
   return (
     <>
@@ -68,8 +69,8 @@ export function ApiKeysPage() {
                         message="Requests with this key are refused at once. Anything that uses it stops working."
                         confirmLabel="Revoke key"
                         onConfirm={async () => {
-                          await api.delete(`/api/v1/api-keys/${k.id}`);
-                          queryClient.invalidateQueries({ queryKey: ['api-keys'] });
+                          await data(client.DELETE('/api/v1/api-keys/{id}', { params: { path: { id: k.id } } }));
+                          queryClient.invalidateQueries({ queryKey: apiKeyKeys.all });
                         }}
                       />
                     </Table.Td>
@@ -90,8 +91,8 @@ function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('read_only');
   const create = useMutation({
-    mutationFn: () => api.post<ApiKey & { key: string }>('/api/v1/api-keys', { name: name.trim(), role }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['api-keys'] }),
+    mutationFn: () => data(client.POST('/api/v1/api-keys', { body: { name: name.trim(), role } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: apiKeyKeys.all }),
   });
   const close = () => {
     create.reset();

@@ -1,21 +1,22 @@
 import { Badge, CloseButton, Group, MultiSelect, NativeSelect, Select, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { adminKeys, applicationKeys, userKeys } from '../../api/keys.ts';
 import type { Admin, Application, Page, User } from '../../api/types.ts';
 import { SearchPicker } from '../../components/SearchPicker.tsx';
 import { isoToLocalInput, localInputToIso } from '../../lib/format.ts';
 import { EVENT_TYPES, PRESETS, type InsightsFilter } from './insightsFilters.ts';
 
 export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Partial<InsightsFilter>) => void }) {
-  const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins'), staleTime: 60_000 });
+  const admins = useQuery({ queryKey: adminKeys.all, queryFn: () => data(client.GET('/api/v1/admins')), staleTime: 60_000 });
   const apps = useQuery({
-    queryKey: ['applications', 'all-names'],
-    queryFn: () => api.get<Page<Application>>('/api/v1/applications', { limit: 500 }),
+    queryKey: applicationKeys.names(),
+    queryFn: () => data(client.GET('/api/v1/applications', { params: { query: { limit: 500 } } })),
     staleTime: 60_000,
   });
   const resource = useQuery({
-    queryKey: ['users', f.resourceId],
-    queryFn: () => api.get<User>(`/api/v1/users/${f.resourceId}`),
+    queryKey: userKeys.detail(f.resourceId),
+    queryFn: () => data(client.GET('/api/v1/users/{id}', { params: { path: { id: f.resourceId } } })),
     enabled: Boolean(f.resourceId),
     retry: false,
   });
@@ -89,10 +90,10 @@ export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Pa
           </Group>
         </div>
       ) : (
-        <SearchPicker<User>
+        <SearchPicker
           label="User"
           placeholder="Search users"
-          path="/api/v1/users"
+          resource="users"
           optionLabel={(u) => `${u.username} — ${u.email}`}
           onPick={(u) => set({ resourceId: u.id })}
         />

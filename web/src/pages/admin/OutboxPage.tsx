@@ -3,7 +3,8 @@ import { Anchor, Badge, Modal, Stack, Table, Text, TextInput } from '@mantine/co
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { mailKeys } from '../../api/keys.ts';
 import type { OutboxMail, Page } from '../../api/types.ts';
 import { EmptyRow } from '../../components/EmptyRow.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -22,8 +23,9 @@ export function OutboxPage() {
   const pager = useKeysetPager(debounced);
   const [shown, setShown] = useState<OutboxMail | null>(null);
   const mail = useQuery({
-    queryKey: ['mail', debounced, pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<OutboxMail>>('/api/v1/mail/outbox', { to: debounced, limit: PAGE, cursor: pager.cursor }, signal),
+    queryKey: mailKeys.list(debounced, pager.cursor),
+    queryFn: ({ signal }) =>
+      data(client.GET('/api/v1/mail/outbox', { params: { query: { to: debounced, limit: PAGE, cursor: pager.cursor } }, signal })),
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });

@@ -2,7 +2,8 @@
 import { Button, Fieldset, Group, SegmentedControl, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { integrationKeys } from '../../api/keys.ts';
 import type { AuthType, Integration } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { HeadersEditor } from './HeadersEditor.tsx';
@@ -24,9 +25,10 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
   useEffect(() => setS(initialState(view)), [view.updatedAt]);
   const set = (patch: Partial<IdmFormState>) => setS((prev) => ({ ...prev, ...patch }));
   const save = useMutation({
-    mutationFn: () => api.put<Integration>(`/api/v1/applications/${view.applicationId}/idm`, toBody(view, s)),
+    mutationFn: () =>
+      data(client.PUT('/api/v1/applications/{id}/idm', { params: { path: { id: view.applicationId } }, body: toBody(view, s) })),
     onSuccess: (v) => {
-      queryClient.setQueryData(['idm', view.applicationId], v);
+      queryClient.setQueryData(integrationKeys.detail(view.applicationId), v);
       onSaved?.();
     },
   });

@@ -2,7 +2,8 @@
 // what failed. Servers without provisioning answer 404, and then this shows nothing.
 import { Alert, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, isApiError } from '../../api/client.ts';
+import { client, data, isApiError } from '../../api/client.ts';
+import { integrationKeys } from '../../api/keys.ts';
 import type { ProvisioningStatus, SyncRun } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -52,15 +53,15 @@ function SyncLine({ label, sync }: { label: string; sync: SyncRun }) {
 
 export function SyncStatus({ applicationId, active, canWrite }: { applicationId: string; active: boolean; canWrite: boolean }) {
   const queryClient = useQueryClient();
-  const key = ['idm', applicationId, 'status'];
+  const key = integrationKeys.status(applicationId);
   const query = useQuery({
     queryKey: key,
-    queryFn: () => api.get<ProvisioningStatus>(`/api/v1/applications/${applicationId}/idm/status`),
+    queryFn: () => data(client.GET('/api/v1/applications/{id}/idm/status', { params: { path: { id: applicationId } } })),
     retry: false,
     refetchInterval: (q) => (q.state.error ? false : active || q.state.data?.running ? 3000 : false),
   });
   const syncNow = useMutation({
-    mutationFn: () => api.post<SyncRun>(`/api/v1/applications/${applicationId}/idm/sync`),
+    mutationFn: () => data(client.POST('/api/v1/applications/{id}/idm/sync', { params: { path: { id: applicationId } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
   });
   if (query.error)
@@ -123,7 +124,7 @@ export function SyncStatus({ applicationId, active, canWrite }: { applicationId:
                   message="The next sync deactivates or deletes these accounts in the application, as the integration's settings say."
                   confirmLabel="Deprovision"
                   onConfirm={async () => {
-                    await api.post(`/api/v1/applications/${applicationId}/idm/sync/confirm`);
+                    await data(client.POST('/api/v1/applications/{id}/idm/sync/confirm', { params: { path: { id: applicationId } } }));
                     await queryClient.invalidateQueries({ queryKey: key });
                   }}
                 />

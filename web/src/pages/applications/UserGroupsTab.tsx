@@ -1,7 +1,8 @@
 import { Anchor, Group as Row, Table, Text } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { applicationKeys, groupKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { Application, Group, Page } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -20,16 +21,26 @@ export function UserGroupsTab({ app }: { app: Application }) {
   const queryClient = useQueryClient();
   const pager = useKeysetPager(app.id);
   const groups = useQuery({
-    queryKey: ['applications', app.id, 'groups', pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<Group>>(`/api/v1/applications/${app.id}/groups`, { limit: PAGE, cursor: pager.cursor }, signal),
+    queryKey: applicationKeys.groups(app.id, pager.cursor),
+    queryFn: ({ signal }) =>
+      data(
+        client.GET('/api/v1/applications/{id}/groups', {
+          params: { path: { id: app.id }, query: { limit: PAGE, cursor: pager.cursor } },
+          signal,
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
   const changed = () => {
-    queryClient.invalidateQueries({ queryKey: ['applications', app.id] });
-    queryClient.invalidateQueries({ queryKey: ['applications', 'list'] });
-    queryClient.invalidateQueries({ queryKey: ['groups'] });
+    queryClient.invalidateQueries({ queryKey: applicationKeys.detail(app.id) });
+    queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
+    queryClient.invalidateQueries({ queryKey: groupKeys.all });
   };
-  const bind = useMutation({ mutationFn: (g: Group) => api.put(`/api/v1/applications/${app.id}/groups/${g.id}`), onSuccess: changed });
+  const bind = useMutation({
+    mutationFn: (g: Group) =>
+      data(client.PUT('/api/v1/applications/{id}/groups/{groupId}', { params: { path: { id: app.id, groupId: g.id } } })),
+    onSuccess: changed,
+  });
   const items = groups.data?.items ?? [];
   return (
     <>
@@ -38,10 +49,10 @@ export function UserGroupsTab({ app }: { app: Application }) {
       </Text>
       {canWrite && (
         <Row mb="sm">
-          <SearchPicker<Group>
+          <SearchPicker
             label="Bind a user group"
             placeholder="Search groups by name"
-            path="/api/v1/groups"
+            resource="groups"
             optionLabel={(g) => `${g.name} (${formatNumber(g.memberCount)} members)`}
             onPick={(g) => bind.mutate(g)}
             exclude={new Set(items.map((g) => g.id))}
@@ -89,7 +100,11 @@ export function UserGroupsTab({ app }: { app: Application }) {
                           message={`Members of ${g.name} are no longer managed in ${app.name} through this group; with Identity Management active, Roster deprovisions those not covered by another bound group.`}
                           confirmLabel="Unbind group"
                           onConfirm={async () => {
-                            await api.delete(`/api/v1/applications/${app.id}/groups/${g.id}`);
+                            await data(
+                              client.DELETE('/api/v1/applications/{id}/groups/{groupId}', {
+                                params: { path: { id: app.id, groupId: g.id } },
+                              }),
+                            );
                             changed();
                           }}
                         />

@@ -1,7 +1,8 @@
 import { Anchor, Group as Row, Table } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { groupKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { Member, Page, User } from '../../api/types.ts';
 import { UserStateBadge } from '../../components/Badges.tsx';
@@ -21,16 +22,23 @@ export function GroupMembers({ groupId }: { groupId: string }) {
   const queryClient = useQueryClient();
   const pager = useKeysetPager(groupId);
   const members = useQuery({
-    queryKey: ['groups', groupId, 'members', pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<Member>>(`/api/v1/groups/${groupId}/members`, { limit: PAGE, cursor: pager.cursor }, signal),
+    queryKey: groupKeys.members(groupId, pager.cursor),
+    queryFn: ({ signal }) =>
+      data(
+        client.GET('/api/v1/groups/{id}/members', {
+          params: { path: { id: groupId }, query: { limit: PAGE, cursor: pager.cursor } },
+          signal,
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
   const changed = () => {
-    queryClient.invalidateQueries({ queryKey: ['groups', groupId] });
-    queryClient.invalidateQueries({ queryKey: ['groups', 'list'] });
+    queryClient.invalidateQueries({ queryKey: groupKeys.detail(groupId) });
+    queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
   };
   const add = useMutation({
-    mutationFn: (user: User) => api.put(`/api/v1/groups/${groupId}/members/${user.id}`),
+    mutationFn: (user: User) =>
+      data(client.PUT('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: user.id } } })),
     onSuccess: changed,
   });
   const items = members.data?.items ?? [];
@@ -39,10 +47,10 @@ export function GroupMembers({ groupId }: { groupId: string }) {
     <>
       {canWrite && (
         <Row mb="sm" align="flex-end">
-          <SearchPicker<User>
+          <SearchPicker
             label="Add a member"
             placeholder="Search users by name or email"
-            path="/api/v1/users"
+            resource="users"
             optionLabel={(u) => `${u.username} — ${u.email}`}
             onPick={(u) => add.mutate(u)}
             exclude={new Set(items.map((m) => m.id))}
@@ -96,7 +104,9 @@ export function GroupMembers({ groupId }: { groupId: string }) {
                           message={`${m.username} stays in the directory. Applications bound to this group stop managing ${m.username} unless another bound group includes the user.`}
                           confirmLabel="Remove member"
                           onConfirm={async () => {
-                            await api.delete(`/api/v1/groups/${groupId}/members/${m.id}`);
+                            await data(
+                              client.DELETE('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: m.id } } }),
+                            );
                             changed();
                           }}
                         />

@@ -1,7 +1,8 @@
 import { Anchor, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { importRunKeys } from '../../api/keys.ts';
 import type { ImportRun, Page } from '../../api/types.ts';
 import { RunStatusBadge } from '../../components/Badges.tsx';
 import { EmptyRow } from '../../components/EmptyRow.tsx';
@@ -16,8 +17,8 @@ const PAGE = 10;
 export function RunHistory({ applicationId }: { applicationId: string }) {
   const pager = useKeysetPager(applicationId);
   const runs = useQuery({
-    queryKey: ['import-runs', 'list', applicationId, pager.cursor],
-    queryFn: () => api.get<Page<ImportRun>>('/api/v1/import-runs', { applicationId, limit: PAGE, cursor: pager.cursor }),
+    queryKey: importRunKeys.list(applicationId, pager.cursor),
+    queryFn: () => data(client.GET('/api/v1/import-runs', { params: { query: { applicationId, limit: PAGE, cursor: pager.cursor } } })),
     placeholderData: keepPreviousData,
     // Keep the history moving while a run is in progress.
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'queued' || r.status === 'running') ? 2000 : false),

@@ -3,8 +3,9 @@ import { Alert, Anchor, Button, Group, NativeSelect, Paper, Progress, SimpleGrid
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api/client.ts';
-import type { Application, ImportResult, ImportRun, Page } from '../../api/types.ts';
+import { client, data, json } from '../../api/client.ts';
+import { applicationKeys, importRunKeys, userKeys } from '../../api/keys.ts';
+import type { ImportRun, Outcome } from '../../api/types.ts';
 import { RunStatusBadge } from '../../components/Badges.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -21,13 +22,13 @@ export function RunPage() {
   const { id = '' } = useParams();
   const queryClient = useQueryClient();
   const run = useQuery({
-    queryKey: ['import-runs', id],
-    queryFn: () => api.get<ImportRun>(`/api/v1/import-runs/${id}`),
+    queryKey: importRunKeys.detail(id),
+    queryFn: () => data(client.GET('/api/v1/import-runs/{id}', { params: { path: { id } } })),
     refetchInterval: (q) => (q.state.data && !finished(q.state.data) ? 700 : false),
   });
   const app = useQuery({
-    queryKey: ['applications', run.data?.applicationId],
-    queryFn: () => api.get<Application>(`/api/v1/applications/${run.data!.applicationId}`),
+    queryKey: applicationKeys.detail(run.data?.applicationId),
+    queryFn: () => data(client.GET('/api/v1/applications/{id}', { params: { path: { id: run.data!.applicationId } } })),
     enabled: Boolean(run.data),
     retry: false,
   });
@@ -35,8 +36,8 @@ export function RunPage() {
   useEffect(() => {
     // The run just finished: lists elsewhere (users, history) are out of date.
     if (done) {
-      queryClient.invalidateQueries({ queryKey: ['users'] });
-      queryClient.invalidateQueries({ queryKey: ['import-runs', 'list'] });
+      queryClient.invalidateQueries({ queryKey: userKeys.all });
+      queryClient.invalidateQueries({ queryKey: importRunKeys.lists() });
     }
   }, [done, queryClient]);
 
@@ -121,11 +122,14 @@ export function RunPage() {
 }
 
 function RunResults({ run }: { run: ImportRun }) {
-  const [outcome, setOutcome] = useState('');
+  const [outcome, setOutcome] = useState<Outcome | ''>('');
   const pager = useKeysetPager(outcome);
   const results = useQuery({
-    queryKey: ['import-runs', run.id, 'results', outcome, pager.cursor, run.processed],
-    queryFn: () => api.get<Page<ImportResult>>(`/api/v1/import-runs/${run.id}/results`, { outcome, limit: PAGE, cursor: pager.cursor }),
+    queryKey: importRunKeys.results(run.id, outcome, pager.cursor, run.processed),
+    queryFn: async () => {
+      const query = { outcome: outcome || undefined, limit: PAGE, cursor: pager.cursor };
+      return json(await data(client.GET('/api/v1/import-runs/{id}/results', { params: { path: { id: run.id }, query } })));
+    },
     placeholderData: keepPreviousData,
   });
   const items = results.data?.items ?? [];
@@ -140,7 +144,7 @@ function RunResults({ run }: { run: ImportRun }) {
             label="Outcome"
             size="xs"
             value={outcome}
-            onChange={(e) => setOutcome(e.currentTarget.value)}
+            onChange={(e) => setOutcome(e.currentTarget.value as Outcome | '')}
             data={[
               { value: '', label: 'All outcomes' },
               { value: 'created', label: 'Created' },

@@ -5,14 +5,13 @@ import { Alert, Button, Card, Checkbox, Code, Group, List, Modal, SimpleGrid, St
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { api, request } from '../../api/client.ts';
-import { fetchMe, meKey, useCanWrite, useMe } from '../../api/session.ts';
+import { client, data } from '../../api/client.ts';
+import { adminKeys, sessionKeys } from '../../api/keys.ts';
+import { fetchMe, useCanWrite, useMe } from '../../api/session.ts';
 import type { OrganizationSettings, TotpEnrolment } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QrCode } from '../../components/QrCode.tsx';
-
-const settingsKey = ['organization-settings'] as const;
 
 export function SecurityPage() {
   const { data: me } = useMe();
@@ -45,13 +44,13 @@ function MfaEnrolment() {
   const { data: me } = useMe();
   const [code, setCode] = useState('');
   const [saved, setSaved] = useState(false);
-  const start = useMutation({ mutationFn: () => api.post<TotpEnrolment>('/api/v1/auth/mfa/totp') });
+  const start = useMutation({ mutationFn: () => data(client.POST('/api/v1/auth/mfa/totp')) });
   const verify = useMutation({
-    mutationFn: () => api.post('/api/v1/auth/mfa/totp/verify', { code: code.replace(/\s/g, '') }),
+    mutationFn: () => data(client.POST('/api/v1/auth/mfa/totp/verify', { body: { code: code.replace(/\s/g, '') } })),
     onSuccess: async () => {
       const wasRequired = me?.mfaEnrolmentRequired;
-      queryClient.setQueryData(meKey, await fetchMe());
-      queryClient.invalidateQueries({ queryKey: ['admins'] });
+      queryClient.setQueryData(sessionKeys.me, await fetchMe());
+      queryClient.invalidateQueries({ queryKey: adminKeys.all });
       if (wasRequired) navigate('/users', { replace: true });
     },
   });
@@ -153,13 +152,15 @@ function MfaEnabled() {
   const [value, setValue] = useState('');
   const remove = useMutation({
     mutationFn: () =>
-      request<void>('DELETE', '/api/v1/auth/mfa/totp', {
-        body: useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') },
-      }),
+      data(
+        client.DELETE('/api/v1/auth/mfa/totp', {
+          body: useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') },
+        }),
+      ),
     onSuccess: async () => {
       setOpen(false);
-      queryClient.setQueryData(meKey, await fetchMe());
-      queryClient.invalidateQueries({ queryKey: ['admins'] });
+      queryClient.setQueryData(sessionKeys.me, await fetchMe());
+      queryClient.invalidateQueries({ queryKey: adminKeys.all });
     },
   });
   const close = () => {
@@ -230,12 +231,15 @@ function RequireMfaSetting() {
   const canWrite = useCanWrite();
   const queryClient = useQueryClient();
   const { data: me } = useMe();
-  const settings = useQuery({ queryKey: settingsKey, queryFn: () => api.get<OrganizationSettings>('/api/v1/organization/settings') });
+  const settings = useQuery({
+    queryKey: sessionKeys.organizationSettings,
+    queryFn: () => data(client.GET('/api/v1/organization/settings')),
+  });
   const save = useMutation({
-    mutationFn: (requireAdminMfa: boolean) => api.patch<OrganizationSettings>('/api/v1/organization/settings', { requireAdminMfa }),
+    mutationFn: (requireAdminMfa: boolean) => data(client.PATCH('/api/v1/organization/settings', { body: { requireAdminMfa } })),
     onSuccess: async (data) => {
-      queryClient.setQueryData(settingsKey, data);
-      queryClient.setQueryData(meKey, await fetchMe());
+      queryClient.setQueryData(sessionKeys.organizationSettings, data);
+      queryClient.setQueryData(sessionKeys.me, await fetchMe());
     },
   });
   const on = Boolean(settings.data?.requireAdminMfa);

@@ -3,7 +3,8 @@
 import { Alert, Button, Group, List, Modal, Progress, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { userKeys } from '../../api/keys.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatNumber, plural } from '../../lib/format.ts';
 
@@ -23,12 +24,12 @@ const SHOWN_SKIPPED = 10;
 export function BulkActivationButton() {
   const [open, setOpen] = useState(false);
   const start = useMutation({
-    mutationFn: () => api.post<ActivationBatch>('/api/v1/users/activation-emails', { filter: { passwordStatus: 'PENDING' } }),
+    mutationFn: () => data(client.POST('/api/v1/users/activation-emails', { body: { filter: { passwordStatus: 'PENDING' } } })),
   });
   const started = start.data;
   const progress = useQuery({
-    queryKey: ['users', 'activation-emails', started?.id],
-    queryFn: () => api.get<ActivationBatch>(`/api/v1/users/activation-emails/${started!.id}`),
+    queryKey: userKeys.activationBatch(started?.id),
+    queryFn: () => data(client.GET('/api/v1/users/activation-emails/{id}', { params: { path: { id: started!.id } } })),
     enabled: Boolean(started) && !finished(started),
     refetchInterval: (q) => (finished(q.state.data) ? false : 1000),
   });
