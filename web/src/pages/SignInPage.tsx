@@ -5,6 +5,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { client, data, isApiError, setCsrfToken } from '../api/client.ts';
 import { sessionKeys } from '../api/keys.ts';
 import { fetchMe, useMe } from '../api/session.ts';
+import { mfaProof } from '../lib/mfa.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PasswordField } from '../components/PasswordField.tsx';
@@ -121,8 +122,7 @@ function MfaStep({
     setBusy(true);
     setError(null);
     try {
-      const body = useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') };
-      const res = await data(client.POST('/api/v1/auth/login/mfa', { body }));
+      const res = await data(client.POST('/api/v1/auth/login/mfa', { body: mfaProof(useRecovery, value) }));
       await onSignedIn(res.csrfToken);
     } catch (err) {
       // The pending sign-in is gone (expired, too many wrong codes): back to the password.
