@@ -53,7 +53,10 @@ export function Activation({ app, view, canWrite }: { app: Application; view: In
               label="Activate"
               color="green"
               title={`Activate Identity Management for ${app.name}?`}
-              message={`Roster tests the connection first and stays inactive if the test fails. Once active, Roster provisions the members of the user groups bound to ${app.name}, keeps their accounts up to date and deprovisions those who leave.`}
+              message={
+                `Roster tests the connection first and stays inactive if the test fails. Once active, Roster provisions the ` +
+                `members of the user groups bound to ${app.name}, keeps their accounts up to date and deprovisions those who leave.`
+              }
               confirmLabel="Activate"
               onConfirm={() => call('activate')}
             />

@@ -76,7 +76,10 @@ export function GeneralTab({ app }: { app: Application }) {
           <ConfirmAction
             label="Delete application"
             title={`Delete ${app.name}?`}
-            message="The application, its Identity Management settings and its group bindings are removed from Roster. The groups, the users and the accounts in the application itself stay as they are."
+            message={
+              `The application, its Identity Management settings and its group bindings are removed from ` +
+              `Roster. The groups, the users and the accounts in the application itself stay as they are.`
+            }
             confirmLabel="Delete application"
             onConfirm={async () => {
               await data(client.DELETE('/api/v1/applications/{id}', { params: { path: { id: app.id } } }));

@@ -34,7 +34,10 @@ function Unbind({ app, group: g, onUnbind }: { app: Application; group: Group; o
       label="Unbind"
       buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Unbind ${g.name}` }}
       title={`Unbind ${g.name} from ${app.name}?`}
-      message={`Members of ${g.name} are no longer managed in ${app.name} through this group; with Identity Management active, Roster deprovisions those not covered by another bound group.`}
+      message={
+        `Members of ${g.name} are no longer managed in ${app.name} through this group; with ` +
+        `Identity Management active, Roster deprovisions those not covered by another bound group.`
+      }
       confirmLabel="Unbind group"
       onConfirm={() => onUnbind(g)}
     />

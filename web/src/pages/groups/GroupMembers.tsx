@@ -37,7 +37,10 @@ function RemoveMember({ member: m, onRemove }: { member: Member; onRemove: (m: M
       label="Remove"
       buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Remove ${m.username} from the group` }}
       title={`Remove ${m.username} from the group?`}
-      message={`${m.username} stays in the directory. Applications bound to this group stop managing ${m.username} unless another bound group includes the user.`}
+      message={
+        `${m.username} stays in the directory. Applications bound to this group ` +
+        `stop managing ${m.username} unless another bound group includes the user.`
+      }
       confirmLabel="Remove member"
       onConfirm={() => onRemove(m)}
     />

@@ -58,7 +58,10 @@ export function GroupPage() {
               <ConfirmAction
                 label="Delete"
                 title={`Delete the group ${group.name}?`}
-                message={`The group, its ${plural(group.memberCount, 'membership')} and its application bindings are removed; the users stay in the directory. Applications that provision this group stop managing its members through it.`}
+                message={
+                  `The group, its ${plural(group.memberCount, 'membership')} and its application bindings are removed; the ` +
+                  `users stay in the directory. Applications that provision this group stop managing its members through it.`
+                }
                 confirmLabel="Delete group"
                 onConfirm={async () => {
                   await data(client.DELETE('/api/v1/groups/{id}', { params: { path: { id } } }));

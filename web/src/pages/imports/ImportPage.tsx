@@ -55,7 +55,9 @@ export function ImportPage() {
           { label: 'Applications', to: '/applications' },
           { label: appName, to: `/applications/${id}?tab=idm` },
         ]}
-        description="Imported users are created ACTIVE with password status PENDING, bound to no group. Users that already exist are skipped."
+        description={
+          `Imported users are created ACTIVE with password status PENDING, ` + `bound to no group. Users that already exist are skipped.`
+        }
       />
       {outcome && (
         <div style={{ marginBottom: 16 }}>

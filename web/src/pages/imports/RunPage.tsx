@@ -56,7 +56,10 @@ export function RunPage() {
           { label: 'Applications', to: '/applications' },
           { label: appName, to: `/applications/${r.applicationId}?tab=idm` },
         ]}
-        description={`Started ${formatDateTime(r.startedAt ?? r.createdAt)} by ${r.initiatedBy.email ?? r.initiatedBy.type}${r.finishedAt ? ` · finished ${formatDateTime(r.finishedAt)}` : ''}`}
+        description={
+          `Started ${formatDateTime(r.startedAt ?? r.createdAt)} by ` +
+          `${r.initiatedBy.email ?? r.initiatedBy.type}${r.finishedAt ? ` · finished ${formatDateTime(r.finishedAt)}` : ''}`
+        }
       />
       <Stack gap="lg">
         <Paper withBorder p="md">

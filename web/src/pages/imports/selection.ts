@@ -52,7 +52,8 @@ export async function fetchMatching(
 ): Promise<PreviewUser[]> {
   if (expected > MAX_SELECTION) {
     throw new Error(
-      `That is ${expected.toLocaleString()} users; a selection holds at most ${MAX_SELECTION.toLocaleString()}. Use “Select all new” without a search to import every new user, or narrow the search.`,
+      `That is ${expected.toLocaleString()} users; a selection holds at most ${MAX_SELECTION.toLocaleString()}. ` +
+        `Use “Select all new” without a search to import every new user, or narrow the search.`,
     );
   }
   const out: PreviewUser[] = [];

@@ -95,7 +95,8 @@ function BatchOutcome({ batch }: { batch: ActivationBatch }) {
       <Text size="sm">
         {batch.total === 0
           ? 'No user has password status PENDING: nobody to email.'
-          : `${plural(batch.queued, 'activation email')} queued out of ${plural(batch.total, 'user')}; ${formatNumber(batch.skippedCount)} skipped.`}
+          : `${plural(batch.queued, 'activation email')} queued out of ` +
+            `${plural(batch.total, 'user')}; ${formatNumber(batch.skippedCount)} skipped.`}
       </Text>
       {batch.skipped.length > 0 && (
         <List size="sm" aria-label="Skipped users">

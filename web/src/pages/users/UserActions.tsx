@@ -32,7 +32,8 @@ export function UserActions({ user }: { user: User }) {
     mutationFn: () => data(client.POST('/api/v1/users/{id}/activation-email', { params: { path: { id: user.id } }, body: {} })),
     onSuccess: (r) =>
       setNotice(
-        `An activation email is on its way to ${r?.to ?? user.email}${r?.expiresAt ? `; its link works until ${formatDateTime(r.expiresAt)}` : ''}.`,
+        `An activation email is on its way to ` +
+          `${r?.to ?? user.email}${r?.expiresAt ? `; its link works until ${formatDateTime(r.expiresAt)}` : ''}.`,
       ),
   });
 
@@ -48,7 +49,10 @@ export function UserActions({ user }: { user: User }) {
             label="Suspend"
             color="orange"
             title={`Suspend ${user.username}?`}
-            message={`${user.username} stays in the directory but is marked SUSPENDED; applications that Roster provisions see the user as inactive. You can activate the user again at any time.`}
+            message={
+              `${user.username} stays in the directory but is marked SUSPENDED; applications that ` +
+              `Roster provisions see the user as inactive. You can activate the user again at any time.`
+            }
             confirmLabel="Suspend"
             onConfirm={() => setState.mutateAsync('SUSPENDED')}
           />
@@ -62,7 +66,10 @@ export function UserActions({ user }: { user: User }) {
         <ConfirmAction
           label="Delete"
           title={`Delete ${user.username}?`}
-          message={`${user.username} (${user.email}) is removed from the directory and from every group. This cannot be undone; the Insights history is kept.`}
+          message={
+            `${user.username} (${user.email}) is removed from the directory and ` +
+            `from every group. This cannot be undone; the Insights history is kept.`
+          }
           confirmLabel="Delete user"
           onConfirm={async () => {
             await data(client.DELETE('/api/v1/users/{id}', { params: { path: { id: user.id } } }));
