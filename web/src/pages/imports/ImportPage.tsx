@@ -75,43 +75,60 @@ export function ImportPage() {
           </Button>
         </>
       ) : page ? (
-        <>
-          <PreviewSummary page={page} appName={appName} onRefresh={refresh} refreshing={list.refreshing} />
-          <PreviewFilters list={list} page={page} />
-          <SelectionBar
-            selection={picked.selection}
-            matching={list.matching}
-            newCount={list.newMatching}
-            searching={Boolean(s.q)}
-            busy={picked.selecting || run.isPending}
-            importing={run.isPending}
-            onSelectAll={picked.selectAll}
-            onSelectAllNew={picked.selectAllNew}
-            onClear={picked.clear}
-            onImport={() => run.mutate()}
-          />
-          <ErrorAlert error={picked.error} title="Could not change the selection" />
-          <ErrorAlert error={preview.error} title="Could not load this page" />
-          <PreviewTable
-            items={page.items}
-            sort={s}
-            onSort={(sort, order) => list.set({ sort, order })}
-            isSelected={(u) => isSelected(picked.selection, u)}
-            onToggle={(u, on) => picked.toggle([u], on)}
-            onTogglePage={(on) => picked.toggle(page.items, on)}
-            busy={preview.isFetching}
-            filtered={Boolean(s.q || s.status)}
-          />
-          <Pager
-            pager={list.pager}
-            nextCursor={page.nextCursor}
-            shown={page.items.length}
-            pageSize={PREVIEW_PAGE}
-            total={page.total}
-            label="users"
-          />
-        </>
+        <PreviewList list={list} page={page} picked={picked} appName={appName} onRefresh={refresh} run={run} />
       ) : null}
+    </>
+  );
+}
+
+interface PreviewListProps {
+  list: ReturnType<typeof usePreview>;
+  page: PreviewPage;
+  picked: ReturnType<typeof useImportSelection>;
+  appName: string;
+  onRefresh: () => void;
+  run: { isPending: boolean; mutate: () => void };
+}
+
+/** The list of the application's users: counts, filters, the selection and the table. */
+function PreviewList({ list, page, picked, appName, onRefresh: refresh, run }: PreviewListProps) {
+  const { s, preview } = list;
+  return (
+    <>
+      <PreviewSummary page={page} appName={appName} onRefresh={refresh} refreshing={list.refreshing} />
+      <PreviewFilters list={list} page={page} />
+      <SelectionBar
+        selection={picked.selection}
+        matching={list.matching}
+        newCount={list.newMatching}
+        searching={Boolean(s.q)}
+        busy={picked.selecting || run.isPending}
+        importing={run.isPending}
+        onSelectAll={picked.selectAll}
+        onSelectAllNew={picked.selectAllNew}
+        onClear={picked.clear}
+        onImport={() => run.mutate()}
+      />
+      <ErrorAlert error={picked.error} title="Could not change the selection" />
+      <ErrorAlert error={preview.error} title="Could not load this page" />
+      <PreviewTable
+        items={page.items}
+        sort={s}
+        onSort={(sort, order) => list.set({ sort, order })}
+        isSelected={(u) => isSelected(picked.selection, u)}
+        onToggle={(u, on) => picked.toggle([u], on)}
+        onTogglePage={(on) => picked.toggle(page.items, on)}
+        busy={preview.isFetching}
+        filtered={Boolean(s.q || s.status)}
+      />
+      <Pager
+        pager={list.pager}
+        nextCursor={page.nextCursor}
+        shown={page.items.length}
+        pageSize={PREVIEW_PAGE}
+        total={page.total}
+        label="users"
+      />
     </>
   );
 }

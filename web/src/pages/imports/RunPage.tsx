@@ -45,8 +45,6 @@ export function RunPage() {
   if (run.error) return <ErrorAlert error={run.error} title="Could not load the import run" />;
   const r = run.data;
   const appName = app.data?.name ?? 'application';
-  const total = Math.max(r.total, r.processed);
-  const percent = total ? Math.round((r.processed / total) * 100) : done ? 100 : 0;
 
   return (
     <>
@@ -62,65 +60,69 @@ export function RunPage() {
         }
       />
       <Stack gap="lg">
-        <Paper withBorder p="md">
-          <Stack gap="sm">
-            <Group justify="space-between">
-              <Group gap="xs">
-                <Text fw={600}>Status</Text>
-                <RunStatusBadge status={r.status} />
-              </Group>
-              <Text size="sm" aria-live="polite">
-                {formatNumber(r.processed)} of {formatNumber(total)} processed · {percent}%
-              </Text>
-            </Group>
-            <Progress
-              value={percent}
-              size="xl"
-              animated={!done}
-              striped={!done}
-              color={r.status === 'failed' ? 'red' : done ? 'green' : 'blue'}
-              aria-label="Import progress"
-            />
-            <SimpleGrid cols={{ base: 3 }}>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Created{' '}
-                </Text>
-                <b>{formatNumber(r.created)}</b>
-              </Text>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Skipped{' '}
-                </Text>
-                <b>{formatNumber(r.skipped)}</b>
-              </Text>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Failed{' '}
-                </Text>
-                <b>{formatNumber(r.failed)}</b>
-              </Text>
-            </SimpleGrid>
-            {!done && (
-              <Text size="sm" c="dimmed">
-                You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.
-              </Text>
-            )}
-            {r.status === 'completed' && (
-              <Alert color="green" title="Import completed">
-                The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.
-              </Alert>
-            )}
-            {r.status === 'failed' && (
-              <Alert color="red" title="The import failed">
-                {r.error ?? 'No reason was recorded.'} Users created before it stopped stay created.
-              </Alert>
-            )}
-          </Stack>
-        </Paper>
+        <RunProgress run={r} done={done} />
         {(done || r.processed > 0) && <RunResults run={r} />}
       </Stack>
     </>
+  );
+}
+
+function Count({ label, n }: { label: string; n: number }) {
+  return (
+    <Text size="sm">
+      <Text span c="dimmed">
+        {label}{' '}
+      </Text>
+      <b>{formatNumber(n)}</b>
+    </Text>
+  );
+}
+
+function RunProgress({ run: r, done }: { run: ImportRun; done: boolean }) {
+  const total = Math.max(r.total, r.processed);
+  const percent = total ? Math.round((r.processed / total) * 100) : done ? 100 : 0;
+  return (
+    <Paper withBorder p="md">
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Group gap="xs">
+            <Text fw={600}>Status</Text>
+            <RunStatusBadge status={r.status} />
+          </Group>
+          <Text size="sm" aria-live="polite">
+            {formatNumber(r.processed)} of {formatNumber(total)} processed · {percent}%
+          </Text>
+        </Group>
+        <Progress
+          value={percent}
+          size="xl"
+          animated={!done}
+          striped={!done}
+          color={r.status === 'failed' ? 'red' : done ? 'green' : 'blue'}
+          aria-label="Import progress"
+        />
+        <SimpleGrid cols={{ base: 3 }}>
+          <Count label="Created" n={r.created} />
+          <Count label="Skipped" n={r.skipped} />
+          <Count label="Failed" n={r.failed} />
+        </SimpleGrid>
+        {!done && (
+          <Text size="sm" c="dimmed">
+            You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.
+          </Text>
+        )}
+        {r.status === 'completed' && (
+          <Alert color="green" title="Import completed">
+            The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.
+          </Alert>
+        )}
+        {r.status === 'failed' && (
+          <Alert color="red" title="The import failed">
+            {r.error ?? 'No reason was recorded.'} Users created before it stopped stay created.
+          </Alert>
+        )}
+      </Stack>
+    </Paper>
   );
 }
 
