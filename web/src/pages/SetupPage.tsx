@@ -15,13 +15,6 @@ export function SetupPage() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
   const status = useQuery({ queryKey: sessionKeys.setup, queryFn: () => data(client.GET('/api/v1/setup')) });
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const [form, setForm] = useState({ email: '', name: '', password: '', confirm: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
-
   if (status.isPending) return <Loading />;
   if (status.data && !status.data.needsSetup) {
     return (
@@ -43,6 +36,16 @@ export function SetupPage() {
       </CenteredCard>
     );
   }
+  return <SetupForm token={token} />;
+}
+
+function SetupForm({ token }: { token: string }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ email: '', name: '', password: '', confirm: '' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
 
   const mismatch = form.confirm !== '' && form.confirm !== form.password;
   const submit = async (e: FormEvent) => {
