@@ -13,7 +13,6 @@ import { formatDateTime } from '../../lib/format.ts';
 export function GeneralTab({ app }: { app: Application }) {
   const canWrite = useCanWrite();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const [name, setName] = useState(app.name);
   const [description, setDescription] = useState(app.description);
   const save = useMutation({
@@ -73,22 +72,30 @@ export function GeneralTab({ app }: { app: Application }) {
       </Anchor>
       {canWrite && (
         <Group>
-          <ConfirmAction
-            label="Delete application"
-            title={`Delete ${app.name}?`}
-            message={
-              `The application, its Identity Management settings and its group bindings are removed from ` +
-              `Roster. The groups, the users and the accounts in the application itself stay as they are.`
-            }
-            confirmLabel="Delete application"
-            onConfirm={async () => {
-              await data(client.DELETE('/api/v1/applications/{id}', { params: { path: { id: app.id } } }));
-              queryClient.invalidateQueries({ queryKey: applicationKeys.all });
-              navigate('/applications', { replace: true });
-            }}
-          />
+          <DeleteApplication app={app} />
         </Group>
       )}
     </Stack>
+  );
+}
+
+function DeleteApplication({ app }: { app: Application }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return (
+    <ConfirmAction
+      label="Delete application"
+      title={`Delete ${app.name}?`}
+      message={
+        `The application, its Identity Management settings and its group bindings are removed from ` +
+        `Roster. The groups, the users and the accounts in the application itself stay as they are.`
+      }
+      confirmLabel="Delete application"
+      onConfirm={async () => {
+        await data(client.DELETE('/api/v1/applications/{id}', { params: { path: { id: app.id } } }));
+        queryClient.invalidateQueries({ queryKey: applicationKeys.all });
+        navigate('/applications', { replace: true });
+      }}
+    />
   );
 }

@@ -4,8 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { groupKeys } from '../../api/keys.ts';
-import { useCanWrite } from '../../api/session.ts';
 import type { Group } from '../../api/types.ts';
+import { useCanWrite } from '../../api/session.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -55,20 +55,7 @@ export function GroupPage() {
               >
                 Edit
               </Button>
-              <ConfirmAction
-                label="Delete"
-                title={`Delete the group ${group.name}?`}
-                message={
-                  `The group, its ${plural(group.memberCount, 'membership')} and its application bindings are removed; the ` +
-                  `users stay in the directory. Applications that provision this group stop managing its members through it.`
-                }
-                confirmLabel="Delete group"
-                onConfirm={async () => {
-                  await data(client.DELETE('/api/v1/groups/{id}', { params: { path: { id } } }));
-                  queryClient.invalidateQueries({ queryKey: groupKeys.all });
-                  navigate('/groups', { replace: true });
-                }}
-              />
+              <DeleteGroup group={group} />
             </>
           )
         }
@@ -104,5 +91,26 @@ export function GroupPage() {
         error={update.error}
       />
     </>
+  );
+}
+
+function DeleteGroup({ group }: { group: Group }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  return (
+    <ConfirmAction
+      label="Delete"
+      title={`Delete the group ${group.name}?`}
+      message={
+        `The group, its ${plural(group.memberCount, 'membership')} and its application bindings are removed; the ` +
+        `users stay in the directory. Applications that provision this group stop managing its members through it.`
+      }
+      confirmLabel="Delete group"
+      onConfirm={async () => {
+        await data(client.DELETE('/api/v1/groups/{id}', { params: { path: { id: group.id } } }));
+        queryClient.invalidateQueries({ queryKey: groupKeys.all });
+        navigate('/groups', { replace: true });
+      }}
+    />
   );
 }
