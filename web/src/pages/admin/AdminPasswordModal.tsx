@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { client, data } from '../../api/client.ts';
 import type { Admin } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { PasswordField } from '../../components/PasswordField.tsx';
 
 /**
@@ -78,18 +79,12 @@ export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Adm
               autoComplete="new-password"
             />
             <ErrorAlert error={save.error} title="The password was not changed" />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button
-                type="submit"
-                loading={save.isPending}
-                disabled={form.password.length < 12 || form.password !== form.repeat || (own && !form.current)}
-              >
-                {own ? 'Change password' : 'Set password'}
-              </Button>
-            </Group>
+            <FormButtons
+              onCancel={close}
+              submitLabel={own ? 'Change password' : 'Set password'}
+              busy={save.isPending}
+              disabled={form.password.length < 12 || form.password !== form.repeat || (own && !form.current)}
+            />
           </Stack>
         </form>
       )}

@@ -9,6 +9,7 @@ import type { Admin, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -195,14 +196,12 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
             ]}
           />
           <ErrorAlert error={create.error} title="The admin was not created" />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending} disabled={!form.email.trim() || form.password.length < 12}>
-              Create admin
-            </Button>
-          </Group>
+          <FormButtons
+            onCancel={close}
+            submitLabel="Create admin"
+            busy={create.isPending}
+            disabled={!form.email.trim() || form.password.length < 12}
+          />
         </Stack>
       </form>
     </Modal>

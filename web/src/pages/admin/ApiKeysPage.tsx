@@ -10,6 +10,7 @@ import type { ApiKey, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -129,14 +130,7 @@ function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void
               ]}
             />
             <ErrorAlert error={create.error} title="The key was not created" />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending} disabled={!name.trim()}>
-                Create key
-              </Button>
-            </Group>
+            <FormButtons onCancel={close} submitLabel="Create key" busy={create.isPending} disabled={!name.trim()} />
           </Stack>
         </form>
       )}

@@ -1,13 +1,14 @@
 // The signed-in admin's two-step sign-in (an authenticator app, RFC 6238), and the organization's
 // rule that every admin must have one. When the rule holds and this admin has none, this is the only
 // page the portal shows (AuthGate sends him here).
-import { Alert, Button, Card, Group, Modal, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Modal, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, data } from '../../api/client.ts';
 import { adminKeys, sessionKeys } from '../../api/keys.ts';
 import { fetchMe, useCanWrite, useMe } from '../../api/session.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { mfaProof } from '../../lib/mfa.ts';
 import { MfaEnrolment } from './MfaEnrolment.tsx';
@@ -99,14 +100,7 @@ function MfaEnabled() {
               {useRecovery ? 'Use an authenticator code instead' : 'Use a recovery code instead'}
             </Button>
             <ErrorAlert error={remove.error} title="Two-step sign-in is still on" />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" color="red" loading={remove.isPending} disabled={!value.trim()}>
-                Turn off
-              </Button>
-            </Group>
+            <FormButtons onCancel={close} submitLabel="Turn off" color="red" busy={remove.isPending} disabled={!value.trim()} />
           </Stack>
         </form>
       </Modal>
