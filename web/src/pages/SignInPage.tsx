@@ -16,12 +16,23 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/users';
 }
 
+/** After a session is granted: its CSRF token, the admin, then the page asked for (or MFA enrolment). */
+function useSignedIn(next: string) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return async (csrfToken: string) => {
+    setCsrfToken(csrfToken);
+    const current = await fetchMe();
+    queryClient.setQueryData(sessionKeys.me, current);
+    navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
+  };
+}
+
 export function SignInPage() {
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
   const { data: me } = useMe();
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
+  const signedIn = useSignedIn(next);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -29,13 +40,6 @@ export function SignInPage() {
   const [mfaStep, setMfaStep] = useState(false);
 
   if (me) return <Navigate to={me.mfaEnrolmentRequired ? '/security' : next} replace />;
-
-  const signedIn = async (csrfToken: string) => {
-    setCsrfToken(csrfToken);
-    const current = await fetchMe();
-    queryClient.setQueryData(sessionKeys.me, current);
-    navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
-  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
