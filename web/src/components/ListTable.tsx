@@ -1,11 +1,13 @@
 // The portal's list table: a header row, one row per item, and an EmptyRow when there is nothing.
 import { Table, type TableTrProps } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { EmptyRow } from './EmptyRow.tsx';
 
 export interface ListColumn<T> {
   header: ReactNode;
   cell: (item: T) => ReactNode;
+  /** A header cell of its own (a sortable one) in place of a plain one showing `header`. */
+  th?: ReactNode;
 }
 
 /** The header of a column of buttons: read by screen readers, not shown. */
@@ -39,7 +41,7 @@ export function ListTable<T extends { id: string }>(props: ListTableProps<T>) {
         <Table.Thead>
           <Table.Tr>
             {columns.map((c, i) => (
-              <Table.Th key={i}>{c.header}</Table.Th>
+              <Fragment key={i}>{c.th ?? <Table.Th>{c.header}</Table.Th>}</Fragment>
             ))}
           </Table.Tr>
         </Table.Thead>

@@ -1,5 +1,5 @@
 // The directory's users: server-side search, sort and keyset paging, so 100,000 users page as fast as 100.
-import { Anchor, Button, Group, NativeSelect, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -9,7 +9,7 @@ import { userKeys } from '../../api/keys.ts';
 import { useCanWrite, useHasEndpoint } from '../../api/session.ts';
 import type { QueryOf, User } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -58,18 +58,7 @@ export function UsersPage() {
         <Loading label="Loading users…" />
       ) : (
         <>
-          <Table.ScrollContainer minWidth={760}>
-            <Table
-              striped
-              highlightOnHover
-              aria-label="Users"
-              aria-busy={query.isFetching}
-              style={{ opacity: query.isPlaceholderData ? 0.6 : 1 }}
-            >
-              <UsersHead s={s} set={set} />
-              <UsersRows items={items} filtered={Boolean(s.q || s.state || s.passwordStatus)} />
-            </Table>
-          </Table.ScrollContainer>
+          <UsersTable s={s} set={set} items={items} busy={query.isFetching} stale={query.isPlaceholderData} />
           <Pager
             pager={pager}
             nextCursor={query.data?.nextCursor}
@@ -122,72 +111,67 @@ function UsersFilters({ s, set }: FilterProps) {
   );
 }
 
-const COLUMNS = [
-  ['username', 'Username'],
-  ['lastname', 'Name'],
-  ['email', 'Email'],
-  ['state', 'State'],
-  ['passwordStatus', 'Password'],
-  ['createdAt', 'Created'],
-] as const;
+const COLUMNS: ListColumn<User>[] = [
+  {
+    header: 'Username',
+    cell: (u) => (
+      <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
+        {u.username}
+      </Anchor>
+    ),
+  },
+  {
+    header: 'Name',
+    cell: (u) =>
+      fullName(u) || (
+        <Text span c="dimmed">
+          —
+        </Text>
+      ),
+  },
+  { header: 'Email', cell: (u) => u.email },
+  { header: 'State', cell: (u) => <UserStateBadge state={u.state} /> },
+  { header: 'Password', cell: (u) => <PasswordBadge status={u.passwordStatus} /> },
+  {
+    header: 'Created',
+    cell: (u) => (
+      <Text size="sm" c="dimmed">
+        {formatDateTime(u.createdAt)}
+      </Text>
+    ),
+  },
+];
+const SORT_FIELDS = ['username', 'lastname', 'email', 'state', 'passwordStatus', 'createdAt'] as const;
 
-function UsersHead({ s, set }: FilterProps) {
-  return (
-    <Table.Thead>
-      <Table.Tr>
-        {COLUMNS.map(([field, label]) => (
-          <SortableTh key={field} field={field} state={s} onSort={(sort, order) => set({ sort, order })}>
-            {label}
-          </SortableTh>
-        ))}
-      </Table.Tr>
-    </Table.Thead>
-  );
-}
-
-function UsersRows({ items, filtered }: { items: User[]; filtered: boolean }) {
+function UsersTable({ s, set, items, busy, stale }: FilterProps & { items: User[]; busy: boolean; stale: boolean }) {
   const navigate = useNavigate();
+  const filtered = Boolean(s.q || s.state || s.passwordStatus);
+  const columns = COLUMNS.map((c, i) => ({
+    ...c,
+    th: (
+      <SortableTh field={SORT_FIELDS[i]} state={s} onSort={(sort, order) => set({ sort, order })}>
+        {c.header}
+      </SortableTh>
+    ),
+  }));
   return (
-    <Table.Tbody>
-      {items.length === 0 && (
-        <EmptyRow
-          colSpan={COLUMNS.length}
-          title={filtered ? 'No user matches these filters' : 'No users yet'}
-          hint={
-            filtered
-              ? 'Clear the search or the filters to see every user.'
-              : 'Create a user, or import users from an application on its Identity Management tab.'
-          }
-        />
-      )}
-      {items.map((u) => (
-        <Table.Tr key={u.id} className="row-link" onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/users/${u.id}`)}>
-          <Table.Td>
-            <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
-              {u.username}
-            </Anchor>
-          </Table.Td>
-          <Table.Td>
-            {fullName(u) || (
-              <Text span c="dimmed">
-                —
-              </Text>
-            )}
-          </Table.Td>
-          <Table.Td>{u.email}</Table.Td>
-          <Table.Td>
-            <UserStateBadge state={u.state} />
-          </Table.Td>
-          <Table.Td>
-            <PasswordBadge status={u.passwordStatus} />
-          </Table.Td>
-          <Table.Td>
-            <Text size="sm" c="dimmed">
-              {formatDateTime(u.createdAt)}
-            </Text>
-          </Table.Td>
-        </Table.Tr>
-      ))}
-    </Table.Tbody>
+    <ListTable
+      label="Users"
+      minWidth={760}
+      highlightOnHover
+      busy={busy}
+      stale={stale}
+      columns={columns}
+      items={items}
+      empty={
+        filtered
+          ? { title: 'No user matches these filters', hint: 'Clear the search or the filters to see every user.' }
+          : { title: 'No users yet', hint: 'Create a user, or import users from an application on its Identity Management tab.' }
+      }
+      rowProps={(u) => ({
+        className: 'row-link',
+        onClick: (e) => !(e.target as HTMLElement).closest('a') && navigate(`/users/${u.id}`),
+      })}
+    />
   );
 }
