@@ -34,7 +34,8 @@ export function useImportSelection(id: string, { filter, page, matching, newMatc
       if (!filter.q) return { kind: 'allNew', count: page?.counts.new ?? 0 };
       return withUsers(emptySelection(), await fetchMatching(id, { q: filter.q, status: 'new' }, newMatching), true);
     });
-  const selectAll = () => select(async () => withUsers(emptySelection(), await fetchMatching(id, filter, matching), true));
+  const selectAll = () =>
+    select(async () => withUsers(emptySelection(), await fetchMatching(id, { q: filter.q, status: filter.status }, matching), true));
   const clear = () => setSelection(emptySelection());
   return { selection, selecting, error, setError, toggle, selectAllNew, selectAll, clear };
 }

@@ -5,18 +5,11 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, data } from '../../api/client.ts';
 import { userKeys } from '../../api/keys.ts';
+import type { Answer } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatNumber, plural } from '../../lib/format.ts';
 
-export interface ActivationBatch {
-  id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  total: number;
-  queued: number;
-  skippedCount: number;
-  skipped: { id: string; reason: string; message: string }[];
-  error?: string;
-}
+export type ActivationBatch = Answer<'/api/v1/users/activation-emails/{id}'>;
 
 const finished = (b: ActivationBatch | undefined) => b?.status === 'completed' || b?.status === 'failed';
 const SHOWN_SKIPPED = 10;
