@@ -92,7 +92,8 @@ if (import.meta.main) {
   // `npm install --omit=dev` has no Vite: the server still starts and / says how to build the portal.
   if (!viteBin()) {
     process.stdout.write(
-      'roster: Vite is not installed (production install?); skipping the portal build. Run `npm install` then `npm run build:web` to build it.\n',
+      'roster: Vite is not installed (production install?); skipping the portal build. ' +
+        'Run `npm install` then `npm run build:web` to build it.\n',
     );
   } else {
     try {

@@ -6,14 +6,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { isApiError } from './api/client.ts';
-import { meKey } from './api/session.ts';
+import { sessionKeys } from './api/keys.ts';
 import { App } from './App.tsx';
 
 // A 401 anywhere means the session ended: forget the admin, and the gate sends him to sign in. A 403
 // MFA_ENROLMENT_REQUIRED means the organization now requires MFA: the gate sends him to enrol.
 const onError = (err: unknown) => {
-  if (isApiError(err, 401)) queryClient.setQueryData(meKey, null);
-  else if (isApiError(err, 403) && err.code === 'MFA_ENROLMENT_REQUIRED') void queryClient.invalidateQueries({ queryKey: meKey });
+  if (isApiError(err, 401)) queryClient.setQueryData(sessionKeys.me, null);
+  else if (isApiError(err, 403) && err.code === 'MFA_ENROLMENT_REQUIRED') void queryClient.invalidateQueries({ queryKey: sessionKeys.me });
 };
 
 const queryClient = new QueryClient({

@@ -1,8 +1,9 @@
 // The frame of the public account pages: no admin navigation, a centred card that fills a narrow
 // window, and the page's name in the tab title.
-import { Anchor, Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Group, Text } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import type { ReactNode } from 'react';
+import { CenteredCard } from '../components/CenteredCard.tsx';
 
 export function AccountFrame({
   title,
@@ -17,24 +18,9 @@ export function AccountFrame({
 }) {
   useDocumentTitle(`${title} · Roster`);
   return (
-    <Center mih="100vh" p="md" component="main">
-      <Paper withBorder shadow="sm" p={{ base: 'md', xs: 'xl' }} radius="md" w="100%" maw={width}>
-        <Stack>
-          <div>
-            <Brand />
-            <Title order={1} size="h3" style={{ overflowWrap: 'anywhere' }}>
-              {title}
-            </Title>
-            {subtitle && (
-              <Text c="dimmed" size="sm" mt={4} component="div">
-                {subtitle}
-              </Text>
-            )}
-          </div>
-          {children}
-        </Stack>
-      </Paper>
-    </Center>
+    <CenteredCard title={title} subtitle={subtitle} brand={<Brand />} width={width} padding={{ base: 'md', xs: 'xl' }}>
+      {children}
+    </CenteredCard>
   );
 }
 

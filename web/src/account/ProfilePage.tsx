@@ -20,7 +20,8 @@ import {
 } from './api.ts';
 import { AccountFrame, Brand, FieldMessages } from './AccountFrame.tsx';
 import { describedInput } from '../components/describedInput.ts';
-import { type FieldErrors, localProblems, NO_ERRORS, type NewPassword, PasswordFields, PolicyHints } from './PasswordFields.tsx';
+import { type FieldErrors, localProblems, PasswordFields, PolicyHints } from './PasswordFields.tsx';
+import { useNewPassword } from './useNewPassword.ts';
 
 const SIGNED_OUT = { notice: 'You are signed out.' };
 const SESSION_ENDED = { notice: 'Your session ended. Sign in again.' };
@@ -153,50 +154,33 @@ function ProfileFields({ user }: { user: AccountUser }) {
 function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSessionEnded: () => void }) {
   const policy = useQuery({ queryKey: accountKeys.policy, queryFn: fetchPasswordPolicy, staleTime: Infinity });
   const [current, setCurrent] = useState('');
-  const [value, setValue] = useState<NewPassword>({ password: '', confirm: '' });
-  const [errors, setErrors] = useState<FieldErrors & { current: string[] }>({ ...NO_ERRORS, current: [] });
+  const [currentErrors, setCurrentErrors] = useState<string[]>([]);
+  const pw = useNewPassword();
   const [changed, setChanged] = useState(false);
   const currentRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const confirmRef = useRef<HTMLInputElement>(null);
-  const focusFirst = (e: typeof errors) => (e.current.length ? currentRef : e.password.length ? passwordRef : confirmRef).current?.focus();
-
+  // The current password's problems come first, then the new password's.
+  const show = (currentProblems: string[], found: FieldErrors) => {
+    setCurrentErrors(currentProblems);
+    const shown = pw.show(found, currentProblems.length === 0);
+    if (currentProblems.length) currentRef.current?.focus();
+    return shown || currentProblems.length > 0;
+  };
   const save = useMutation({
-    mutationFn: () => changePassword({ currentPassword: current, newPassword: value.password }),
+    mutationFn: () => changePassword({ currentPassword: current, newPassword: pw.value.password }),
     onSuccess: () => {
       setCurrent('');
-      setValue({ password: '', confirm: '' });
+      pw.clear();
       setChanged(true);
     },
     onError: (err) => {
       if (isApiError(err, 401)) return onSessionEnded();
-      const found = { current: fieldProblems(err, 'currentPassword'), password: fieldProblems(err, 'newPassword'), confirm: [] };
-      setErrors(found);
-      if (found.current.length || found.password.length) focusFirst(found);
+      show(fieldProblems(err, 'currentPassword'), { password: fieldProblems(err, 'newPassword'), confirm: [] });
     },
   });
-
-  const onChange = (v: NewPassword) => {
-    const passwordChanged = v.password !== value.password;
-    setErrors((e) => ({
-      ...e,
-      password: passwordChanged ? [] : e.password,
-      confirm: passwordChanged || v.confirm !== value.confirm ? [] : e.confirm,
-    }));
-    setValue(v);
-    setChanged(false);
-  };
-
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setChanged(false);
-    const found = { ...localProblems(value, policy.data), current: current ? [] : ['enter your current password'] };
-    setErrors(found);
-    if (found.current.length || found.password.length || found.confirm.length) {
-      focusFirst(found);
-      return;
-    }
-    save.mutate();
+    if (!show(current ? [] : ['enter your current password'], localProblems(pw.value, policy.data))) save.mutate();
   };
 
   return (
@@ -216,30 +200,23 @@ function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSession
             value={current}
             onChange={(e) => {
               setCurrent(e.currentTarget.value);
-              setErrors((x) => ({ ...x, current: [] }));
+              setCurrentErrors([]);
               setChanged(false);
             }}
-            error={FieldMessages({ messages: errors.current })}
-            {...describedInput('current-password', { error: errors.current.length > 0 })}
+            error={FieldMessages({ messages: currentErrors })}
+            {...describedInput('current-password', { error: currentErrors.length > 0 })}
           />
           <PolicyHints policy={policy.data} id="new-password-policy" />
           <PasswordFields
-            value={value}
-            onChange={onChange}
+            {...pw.fields}
+            onChange={(v) => {
+              pw.onChange(v);
+              setChanged(false);
+            }}
             policy={policy.data}
-            errors={errors}
-            passwordRef={passwordRef}
-            confirmRef={confirmRef}
             policyId={policy.data ? 'new-password-policy' : undefined}
           />
-          {save.error && !isApiError(save.error, 401) && !isFieldError(save.error, ['currentPassword', 'newPassword']) ? (
-            <ErrorAlert error={save.error} title="Your password was not changed" />
-          ) : null}
-          {changed && (
-            <Alert color="green" variant="light" role="status" title="Password changed">
-              Use the new password from now on. Your other sessions were signed out.
-            </Alert>
-          )}
+          <ChangeOutcome error={save.error} changed={changed} />
           <Group justify="flex-end">
             <Button type="submit" loading={save.isPending}>
               Change password
@@ -248,5 +225,21 @@ function ChangePassword({ user, onSessionEnded }: { user: AccountUser; onSession
         </Stack>
       </form>
     </Paper>
+  );
+}
+
+/** An error not about a field (those show under it), or the success. */
+function ChangeOutcome({ error, changed }: { error: unknown; changed: boolean }) {
+  return (
+    <>
+      {error && !isApiError(error, 401) && !isFieldError(error, ['currentPassword', 'newPassword']) ? (
+        <ErrorAlert error={error} title="Your password was not changed" />
+      ) : null}
+      {changed && (
+        <Alert color="green" variant="light" role="status" title="Password changed">
+          Use the new password from now on. Your other sessions were signed out.
+        </Alert>
+      )}
+    </>
   );
 }

@@ -19,11 +19,13 @@ import {
   isFieldError,
   isLinkInvalid,
 } from './api.ts';
-import { type FieldErrors, localProblems, NO_ERRORS, type NewPassword, PasswordFields, PolicyHints } from './PasswordFields.tsx';
+import { localProblems, PasswordFields, PolicyHints } from './PasswordFields.tsx';
+import { useNewPassword } from './useNewPassword.ts';
 
 /** Shown for a link without a token too; the server's own 410 message is the same in substance. */
 const INVALID_MESSAGE =
-  'This link is not valid: it may have expired, been used already, been replaced by a newer email, or been copied incompletely. Ask your administrator to send you a new activation email.';
+  'This link is not valid: it may have expired, been used already, been replaced by a newer email, or been copied incompletely. ' +
+  'Ask your administrator to send you a new activation email.';
 
 export function SetPasswordPage() {
   const [params] = useSearchParams();
@@ -62,45 +64,20 @@ export function SetPasswordPage() {
 
 function SetPasswordForm({ token, info, onDone }: { token: string; info: ActivationInfo; onDone: (username: string) => void }) {
   const queryClient = useQueryClient();
-  const [value, setValue] = useState<NewPassword>({ password: '', confirm: '' });
-  const [errors, setErrors] = useState<FieldErrors>(NO_ERRORS);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const confirmRef = useRef<HTMLInputElement>(null);
-  const focusFirst = (e: FieldErrors) => (e.password.length ? passwordRef : confirmRef).current?.focus();
+  const pw = useNewPassword();
   const submit = useMutation({
-    mutationFn: () => completeActivation({ token, password: value.password, passwordConfirm: value.confirm }),
+    mutationFn: () => completeActivation({ token, password: pw.value.password, passwordConfirm: pw.value.confirm }),
     onSuccess: (r) => {
       // The link is used up: nothing cached may show its form again.
       queryClient.removeQueries({ queryKey: accountKeys.activation(token) });
       onDone(r.username);
     },
-    onError: (err) => {
-      const found = { password: fieldProblems(err, 'password'), confirm: fieldProblems(err, 'passwordConfirm') };
-      setErrors(found);
-      if (found.password.length || found.confirm.length) focusFirst(found);
-    },
+    onError: (err) => pw.show({ password: fieldProblems(err, 'password'), confirm: fieldProblems(err, 'passwordConfirm') }),
   });
   const error = submit.error;
-
-  // A field's messages are about what was submitted: editing it clears them (the mismatch, either field).
-  const onChange = (v: NewPassword) => {
-    const passwordChanged = v.password !== value.password;
-    setErrors((e) => ({
-      password: passwordChanged ? [] : e.password,
-      confirm: passwordChanged || v.confirm !== value.confirm ? [] : e.confirm,
-    }));
-    setValue(v);
-  };
-
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const found = localProblems(value, info.passwordPolicy);
-    setErrors(found);
-    if (found.password.length || found.confirm.length) {
-      focusFirst(found);
-      return;
-    }
-    submit.mutate();
+    if (!pw.show(localProblems(pw.value, info.passwordPolicy))) submit.mutate();
   };
 
   if (error && isLinkInvalid(error)) return <LinkInvalid message={error.message} />;
@@ -125,16 +102,7 @@ function SetPasswordForm({ token, info, onDone }: { token: string; info: Activat
           {/* For password managers: which account the new password belongs to. */}
           <input type="text" name="username" autoComplete="username" value={info.username} readOnly hidden />
           <PolicyHints policy={info.passwordPolicy} id="password-policy" />
-          <PasswordFields
-            value={value}
-            onChange={onChange}
-            policy={info.passwordPolicy}
-            errors={errors}
-            passwordRef={passwordRef}
-            confirmRef={confirmRef}
-            policyId="password-policy"
-            autoFocus
-          />
+          <PasswordFields {...pw.fields} policy={info.passwordPolicy} policyId="password-policy" autoFocus />
           {error && !isFieldError(error, ['password', 'passwordConfirm']) ? (
             <ErrorAlert error={error} title={isApiError(error, 429) ? 'Too many attempts' : 'Your password was not set'} />
           ) : null}

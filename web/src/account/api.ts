@@ -1,25 +1,11 @@
 // The public account API (/api/v1/account/...): the set-password page and the user portal. Only these
 // endpoints; never the admin API. The user's session is an HttpOnly cookie scoped to /api/v1/account,
 // so the page never sees it: "signed in" is whatever GET /me answers.
-import { api, ApiError, isApiError } from '../api/client.ts';
-import type { User } from '../api/types.ts';
+import { ApiError, client, data, isApiError } from '../api/client.ts';
+import type { Answer, User } from '../api/types.ts';
 
-export interface PasswordPolicy {
-  minLength: number;
-  maxLength: number;
-  /** Sentences to show as they are. */
-  rules: string[];
-}
-
-export interface ActivationInfo {
-  username: string;
-  displayName: string;
-  /** Masked, e.g. j•••e@example.com. */
-  email: string;
-  expiresAt: string;
-  passwordPolicy: PasswordPolicy;
-}
-
+export type PasswordPolicy = Answer<'/api/v1/account/password-policy'>;
+export type ActivationInfo = Answer<'/api/v1/account/activation'>;
 export type AccountUser = User;
 
 export const accountKeys = {
@@ -30,30 +16,30 @@ export const accountKeys = {
 
 /** Who an activation link is for; a 410 ACTIVATION_LINK_INVALID for every unusable link. */
 export const inspectActivation = (token: string, signal?: AbortSignal) =>
-  api.get<ActivationInfo>('/api/v1/account/activation', { token }, signal);
+  data(client.GET('/api/v1/account/activation', { params: { query: { token } }, signal }));
 
 export const completeActivation = (body: { token: string; password: string; passwordConfirm: string }) =>
-  api.post<{ username: string; passwordStatus: 'ACTIVE' }>('/api/v1/account/activation', body);
+  data(client.POST('/api/v1/account/activation', { body }));
 
-export const fetchPasswordPolicy = () => api.get<PasswordPolicy>('/api/v1/account/password-policy');
+export const fetchPasswordPolicy = () => data(client.GET('/api/v1/account/password-policy'));
 
 /** The signed-in user, or null when there is no (or no longer a) user session. */
 export async function fetchAccountMe(): Promise<AccountUser | null> {
   try {
-    return (await api.get<{ user: AccountUser }>('/api/v1/account/me')).user;
+    return (await data(client.GET('/api/v1/account/me'))).user;
   } catch (err) {
     if (isApiError(err, 401)) return null;
     throw err;
   }
 }
 
-export const userLogin = (body: { login: string; password: string }) =>
-  api.post<{ user: AccountUser; expiresAt: string }>('/api/v1/account/login', body);
+export const userLogin = (body: { login: string; password: string }) => data(client.POST('/api/v1/account/login', { body }));
 
-export const changePassword = (body: { currentPassword: string; newPassword: string }) => api.post<void>('/api/v1/account/password', body);
+export const changePassword = (body: { currentPassword: string; newPassword: string }) =>
+  data(client.POST('/api/v1/account/password', { body }));
 
-// An empty JSON object rather than no body: the content type is the CSRF proof either way.
-export const userLogout = () => api.post<void>('/api/v1/account/logout', {});
+// No body, but the JSON content type all the same: it is the CSRF proof.
+export const userLogout = () => data(client.POST('/api/v1/account/logout'));
 
 export const isLinkInvalid = (err: unknown) => isApiError(err, 410);
 

@@ -1,5 +1,8 @@
 // The one way the portal talks to Roster: same-origin fetch with the session cookie, JSON both ways,
-// and the API's error body turned into an ApiError whose message the screens show as is.
+// typed by the server's OpenAPI document (openapi.gen.ts), and the API's error body turned into an
+// ApiError whose message the screens show as is.
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from './openapi.gen.ts';
 
 export interface FieldProblem {
   path: string;
@@ -31,76 +34,78 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-type Query = Record<string, string | number | boolean | undefined | null>;
+type Query = Record<string, unknown>;
 
-export function withQuery(path: string, query?: Query): string {
-  if (!query) return path;
+/** The query string of the set values (undefined, null and '' are left out). */
+export function queryString(query?: Query): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) {
+  for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
   }
-  const s = params.toString();
+  return params.toString();
+}
+
+export function withQuery(path: string, query?: Query): string {
+  const s = queryString(query);
   return s ? `${path}?${s}` : path;
 }
 
-export interface RequestOptions {
-  query?: Query;
-  body?: unknown;
-  signal?: AbortSignal;
-}
+const NETWORK_MESSAGE = 'Roster did not answer. Check your network connection and that the server is running, then try again.';
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const writes = method !== 'GET' && method !== 'HEAD';
-  if (writes) {
-    // Even bodyless writes carry the JSON content type: it is the CSRF proof.
-    headers['content-type'] = 'application/json';
-    if (csrfToken) headers['x-csrf-token'] = csrfToken;
-  }
-  let res: Response;
-  try {
-    res = await fetch(withQuery(path, opts.query), {
-      method,
-      headers,
-      body: writes && opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-      credentials: 'same-origin',
-      signal: opts.signal,
-    });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(
-      0,
-      'NETWORK',
-      'Roster did not answer. Check your network connection and that the server is running, then try again.',
-    );
-  }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
+/** The ApiError for an answer that is not 2xx: the API's error body, or the status when there is none. */
+export async function errorOf(res: Response): Promise<ApiError> {
   let data: unknown;
   try {
+    const text = await res.text();
     data = text ? JSON.parse(text) : undefined;
   } catch {
     data = undefined;
   }
-  if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    throw new ApiError(
-      res.status,
-      e?.code ?? `HTTP_${res.status}`,
-      e?.message ?? `The server answered ${res.status} ${res.statusText}. Try again in a moment.`,
-      e?.details,
-    );
-  }
-  return data as T;
+  const e = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  return new ApiError(
+    res.status,
+    e?.code ?? `HTTP_${res.status}`,
+    e?.message ?? `The server answered ${res.status} ${res.statusText}. Try again in a moment.`,
+    e?.details,
+  );
 }
 
-export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body }),
-  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
-  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body }),
-  delete: <T = void>(path: string) => request<T>('DELETE', path),
+const conventions: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('accept', 'application/json');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      // Even bodyless writes carry the JSON content type: it is the CSRF proof.
+      request.headers.set('content-type', 'application/json');
+      if (csrfToken) request.headers.set('x-csrf-token', csrfToken);
+    }
+    return request;
+  },
+  async onResponse({ response }) {
+    if (!response.ok) throw await errorOf(response);
+    return undefined;
+  },
+  onError({ error }) {
+    if ((error as Error).name === 'AbortError' || error instanceof ApiError) return error as Error;
+    return new ApiError(0, 'NETWORK', NETWORK_MESSAGE);
+  },
 };
+
+/** Every call resolves with the answer's data or rejects with an ApiError (or the AbortError of its signal). */
+export const client = createClient<paths>({ credentials: 'same-origin', querySerializer: queryString });
+client.use(conventions);
+
+type DataOf<R> = R extends { data: infer D } ? D : never;
+
+/** The data of a call of `client` (its errors are thrown), e.g. `await data(client.GET('/api/v1/users'))`. */
+export async function data<R extends { data?: unknown }>(call: Promise<R>): Promise<DataOf<R>> {
+  return (await call).data as DataOf<R>;
+}
+
+/** The JSON answer of an endpoint that can also answer CSV (format=csv): the portal's calls ask for JSON. */
+export function json<T>(answer: T | string): T {
+  if (typeof answer === 'string') throw new ApiError(0, 'UNEXPECTED_ANSWER', 'Roster answered text where JSON was expected.');
+  return answer;
+}
 
 export const isApiError = (err: unknown, status?: number): err is ApiError =>
   err instanceof ApiError && (status === undefined || err.status === status);

@@ -1,13 +1,12 @@
 // Who is signed in, what they may do, and which endpoints this server has.
 import { useQuery } from '@tanstack/react-query';
-import { api, isApiError, setCsrfToken } from './client.ts';
+import { client, data, errorOf, isApiError, setCsrfToken } from './client.ts';
+import { sessionKeys } from './keys.ts';
 import type { Me } from './types.ts';
-
-export const meKey = ['me'] as const;
 
 export async function fetchMe(): Promise<Me | null> {
   try {
-    const me = await api.get<Me>('/api/v1/auth/me');
+    const me = await data(client.GET('/api/v1/auth/me'));
     setCsrfToken(me.csrfToken);
     return me;
   } catch (err) {
@@ -17,7 +16,7 @@ export async function fetchMe(): Promise<Me | null> {
 }
 
 export function useMe() {
-  return useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 5 * 60_000 });
+  return useQuery({ queryKey: sessionKeys.me, queryFn: fetchMe, staleTime: 5 * 60_000 });
 }
 
 /** read_only admins see the data but not the buttons that would be refused. */
@@ -30,16 +29,18 @@ interface OpenApiDocument {
   paths?: Record<string, Record<string, unknown>>;
 }
 
+// The document itself is not one of its paths, so it is fetched without the typed client.
+async function fetchDocument(): Promise<OpenApiDocument> {
+  const res = await fetch('/api/v1/openapi.json', { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  if (!res.ok) throw await errorOf(res);
+  return (await res.json()) as OpenApiDocument;
+}
+
 /**
  * Whether the server offers `method path` (OpenAPI path syntax, e.g. /api/v1/users/{id}/password).
  * Endpoints that land later (set password, activation email, sync status) appear without a portal release.
  */
 export function useHasEndpoint(method: string, path: string): boolean {
-  const { data } = useQuery({
-    queryKey: ['openapi'],
-    queryFn: () => api.get<OpenApiDocument>('/api/v1/openapi.json'),
-    staleTime: Infinity,
-    gcTime: Infinity,
-  });
+  const { data } = useQuery({ queryKey: sessionKeys.openapi, queryFn: fetchDocument, staleTime: Infinity, gcTime: Infinity });
   return Boolean(data?.paths?.[path]?.[method.toLowerCase()]);
 }

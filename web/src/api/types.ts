@@ -1,4 +1,24 @@
-// Shapes of the REST API's answers (docs: /api/docs). Kept by hand: the portal reads only these fields.
+// Names for the API's shapes, all derived from the generated OpenAPI types (openapi.gen.ts): a field
+// renamed on the server breaks the portal's type check, not the portal.
+import type { paths } from './openapi.gen.ts';
+
+type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
+type Operation<P extends keyof paths, M extends Method> = M extends keyof paths[P] ? paths[P][M] : never;
+type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+type Responses<O> = O extends { responses: infer R } ? R : never;
+type Success<R> = R extends { 200: infer A } ? A : R extends { 201: infer A } ? A : R extends { 202: infer A } ? A : never;
+
+/** The JSON body of the successful answer of `method path`. */
+export type Answer<P extends keyof paths, M extends Method = 'get'> = Json<Success<Responses<Operation<P, M>>>>;
+/** The JSON request body of `method path`. */
+export type Body<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+/** The query parameters of `method path`. */
+export type QueryOf<P extends keyof paths, M extends Method = 'get'> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+/** One item of a list's page. */
+export type Item<P extends keyof paths> = ItemOf<Answer<P>>;
+type ItemOf<A> = A extends { items: (infer T)[] } ? T : never;
 
 export interface Page<T> {
   items: T[];
@@ -6,326 +26,49 @@ export interface Page<T> {
   total?: number;
 }
 
-export type Role = 'admin' | 'read_only';
-
-export interface Admin {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  lastLoginAt: string | null;
-  mfaEnabled: boolean;
-}
-
-export interface Me {
-  actor: { type: string; id: string | null; email?: string | null; role?: Role };
-  admin?: Admin;
-  csrfToken: string | null;
-  /** The organization requires MFA and this admin has none: only enrolment is open. */
-  mfaEnrolmentRequired: boolean;
-}
-
+export type Me = Answer<'/api/v1/auth/me'>;
+export type Admin = Item<'/api/v1/admins'>;
+export type Role = Admin['role'];
 /** POST /api/v1/auth/login: a session, or the first step of an MFA sign-in. */
-export type LoginResponse = { csrfToken: string; mfaEnrolmentRequired: boolean } | { mfaRequired: true; expiresAt: string };
+export type LoginResponse = Answer<'/api/v1/auth/login', 'post'>;
+export type TotpEnrolment = Answer<'/api/v1/auth/mfa/totp', 'post'>;
+export type OrganizationSettings = Answer<'/api/v1/organization/settings'>;
+export type ApiKey = Item<'/api/v1/api-keys'>;
 
-export interface TotpEnrolment {
-  secret: string;
-  otpauthUrl: string;
-  recoveryCodes: string[];
-}
+export type User = Answer<'/api/v1/users/{id}'>;
+export type UserState = User['state'];
+export type PasswordStatus = User['passwordStatus'];
+export type Address = User['addresses'][number];
+export type PhoneNumber = User['phoneNumbers'][number];
+export type ContactType = Address['type'];
+/** What an admin edits of a user. */
+export type UserAttributes = Omit<User, 'id' | 'state' | 'passwordStatus' | 'createdAt' | 'updatedAt' | 'source'>;
+export type Group = Answer<'/api/v1/groups/{id}'>;
+export type Member = Item<'/api/v1/groups/{id}/members'>;
+export type Application = Answer<'/api/v1/applications/{id}'>;
 
-export interface OrganizationSettings {
-  requireAdminMfa: boolean;
-}
+export type Integration = Answer<'/api/v1/applications/{id}/idm'>;
+export type IntegrationStatus = Integration['status'];
+export type IdmSettings = Integration['settings'];
+export type AuthType = NonNullable<Integration['auth']>['type'];
+export type Capabilities = NonNullable<Integration['capabilities']>;
+export type TestResult = NonNullable<Integration['lastTest']>;
+export type Problem = TestResult['problems'][number];
+export type IntegrationInput = Body<'/api/v1/applications/{id}/idm', 'put'>;
+export type AuthInput = IntegrationInput['auth'];
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type PreviewPage = Answer<'/api/v1/applications/{id}/import/users'>;
+export type PreviewUser = PreviewPage['items'][number];
+export type PreviewStatus = PreviewUser['status'];
+export type ImportRun = Answer<'/api/v1/import-runs/{id}'>;
+export type RunStatus = ImportRun['status'];
+export type ImportResult = Item<'/api/v1/import-runs/{id}/results'>;
+export type Outcome = ImportResult['outcome'];
 
-export type UserState = 'STAGED' | 'ACTIVE' | 'SUSPENDED';
-export type PasswordStatus = 'PENDING' | 'ACTIVE' | 'EXPIRED';
-export type ContactType = 'work' | 'home';
+export type InsightEvent = Item<'/api/v1/insights/events'>;
+export type OutboxMail = Answer<'/api/v1/mail/outbox/{id}'>;
 
-export interface Address {
-  type: ContactType;
-  streetAddress: string;
-  locality: string;
-  region: string;
-  postalCode: string;
-  country: string;
-  poBox?: string;
-  extendedAddress?: string;
-}
-
-export interface PhoneNumber {
-  type: ContactType;
-  number: string;
-}
-
-export interface UserAttributes {
-  username: string;
-  email: string;
-  firstname: string;
-  middlename: string;
-  lastname: string;
-  displayname: string;
-  jobTitle: string;
-  department: string;
-  costCenter: string;
-  employeeType: string;
-  employeeIdentifier: string;
-  organization: string;
-  addresses: Address[];
-  phoneNumbers: PhoneNumber[];
-}
-
-export interface User extends UserAttributes {
-  id: string;
-  state: UserState;
-  passwordStatus: PasswordStatus;
-  createdAt: string;
-  updatedAt: string;
-  source?: { type: 'import'; applicationId: string; importRunId: string };
-}
-
-export interface Group {
-  id: string;
-  name: string;
-  description: string;
-  memberCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Member {
-  id: string;
-  username: string;
-  email: string;
-  firstname: string;
-  lastname: string;
-  state: UserState;
-}
-
-export interface Application {
-  id: string;
-  name: string;
-  description: string;
-  groupCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type AuthType = 'bearer' | 'basic' | 'oauth2_client_credentials';
-export type IntegrationStatus = 'unconfigured' | 'inactive' | 'active' | 'error';
-
-export interface IdmSettings {
-  groupManagement: boolean;
-  deprovision: 'deactivate' | 'delete';
-  unboundGroups: 'leave' | 'delete';
-  pageSize: number;
-  rateLimitPerSecond: number;
-  rateLimitBurst: number;
-  concurrency: number;
-  requestTimeoutMs: number;
-  memberChunkSize: number;
-  allowInsecureHttp: boolean;
-  syncIntervalMinutes: number;
-  guardrailPercent: number;
-  guardrailMinimum: number;
-}
-
-export interface Capabilities {
-  patch: boolean;
-  filter: boolean;
-  filterMaxResults?: number;
-  sort: boolean;
-  bulk: boolean;
-  etag: boolean;
-  changePassword: boolean;
-  maxPageSize?: number;
-  cursorPagination: boolean;
-  indexPagination: boolean;
-  groups: boolean;
-  enterpriseUser: boolean;
-  userCount?: number;
-  authenticationSchemes: string[];
-}
-
-export interface Problem {
-  code: string;
-  severity: 'error' | 'warning';
-  message: string;
-}
-
-export interface TestResult {
-  ok: boolean;
-  testedAt: string;
-  durationMs: number;
-  capabilities: Capabilities;
-  problems: Problem[];
-  writeCheck: 'passed' | 'failed' | 'skipped';
-}
-
-export interface Integration {
-  applicationId: string;
-  status: IntegrationStatus;
-  baseUrl: string | null;
-  auth: { type: AuthType; username?: string; tokenUrl?: string; clientId?: string; scope?: string; secretSet: boolean } | null;
-  headerNames: string[];
-  settings: IdmSettings;
-  capabilities?: Capabilities;
-  lastTest?: TestResult;
-  lastError?: string;
-  activatedAt: string | null;
-  deactivatedAt: string | null;
-  updatedAt: string | null;
-}
-
-export type AuthInput =
-  | { type: 'bearer'; token?: string }
-  | { type: 'basic'; username: string; password?: string }
-  | { type: 'oauth2_client_credentials'; tokenUrl: string; clientId: string; clientSecret?: string; scope?: string };
-
-export interface IntegrationInput {
-  baseUrl: string;
-  auth: AuthInput;
-  headers?: Record<string, string>;
-  settings?: Partial<IdmSettings>;
-}
-
-export type PreviewStatus = 'new' | 'exists' | 'invalid';
-
-export interface PreviewUser {
-  remoteId: string;
-  userName: string;
-  email: string;
-  firstname: string;
-  lastname: string;
-  displayname: string;
-  attributes: Record<string, unknown>;
-  remoteActive: boolean;
-  status: PreviewStatus;
-  reasons: string[];
-  existingUserId?: string;
-}
-
-export interface PreviewPage extends Page<PreviewUser> {
-  total: number;
-  counts: Record<PreviewStatus, number>;
-  snapshot: { id: string; createdAt: string; expiresAt: string; total: number };
-}
-
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
-
-export interface ImportRun {
-  id: string;
-  applicationId: string;
-  status: RunStatus;
-  mode: 'all' | 'selection';
-  total: number;
-  processed: number;
-  created: number;
-  skipped: number;
-  failed: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  createdAt: string;
-  initiatedBy: { type: string; id: string | null; email?: string };
-  error?: string;
-}
-
-export type Outcome = 'created' | 'skipped' | 'failed';
-
-export interface ImportResult {
-  remoteId: string;
-  userName: string;
-  email: string;
-  outcome: Outcome;
-  reason?: string;
-  userId?: string;
-}
-
-export interface InsightEvent {
-  id: string;
-  timestamp: string;
-  eventType: string;
-  service: string;
-  success: boolean;
-  initiatedBy: { type: string; id: string | null; email?: string };
-  resource: { type: string; id: string | null; username?: string };
-  application?: { id: string; name: string };
-  importRunId?: string;
-  changes?: unknown;
-  message?: string;
-  clientIp?: string;
-}
-
-export interface OutboxMail {
-  id: string;
-  kind: string;
-  relatedId?: string;
-  to: string;
-  subject: string;
-  text: string;
-  html?: string;
-  status: 'queued' | 'sent' | 'failed' | 'stored';
-  attempts: number;
-  lastError?: string;
-  createdAt: string;
-  sentAt?: string;
-  attachments: { filename: string; contentType: string; size?: number }[];
-}
-
-export type SyncRunStatus = 'queued' | 'running' | 'completed' | 'paused' | 'failed' | 'cancelled';
-
-export interface SyncRun {
-  id: string;
-  kind: 'full' | 'incremental';
-  trigger: string;
-  status: SyncRunStatus;
-  processed: number;
-  counts: Record<string, number>;
-  error?: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  initiatedBy: { type: string; id: string | null; email?: string };
-}
-
-export interface FailedOperation {
-  type: 'user' | 'group';
-  id: string;
-  name: string;
-  status: string;
-  operation: string | null;
-  error: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  updatedAt: string;
-}
-
-export interface ProvisioningStatus {
-  applicationId: string;
-  integrationStatus: IntegrationStatus;
-  running: boolean;
-  currentSync: SyncRun | null;
-  lastSync: SyncRun | null;
-  nextReconcileAt: string | null;
-  paused: {
-    since: string | null;
-    syncId: string;
-    deprovisions: number;
-    linked: number;
-    percent: number;
-    minimum: number;
-    confirmed: boolean;
-  } | null;
-  pending: { users: number; groups: number; fullReconcile: boolean; queuedSyncs: number };
-  failed: { total: number; items: FailedOperation[] };
-}
+export type SyncRun = Answer<'/api/v1/applications/{id}/idm/syncs/{syncId}'>;
+export type SyncRunStatus = SyncRun['status'];
+export type ProvisioningStatus = Answer<'/api/v1/applications/{id}/idm/status'>;
+export type FailedOperation = ProvisioningStatus['failed']['items'][number];

@@ -5,8 +5,9 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { api, setCsrfToken } from '../api/client.ts';
-import { meKey, useMe } from '../api/session.ts';
+import { client, data, setCsrfToken } from '../api/client.ts';
+import { sessionKeys } from '../api/keys.ts';
+import { useMe } from '../api/session.ts';
 import { Loading } from './Loading.tsx';
 
 const NAV = [
@@ -29,11 +30,11 @@ export function AppLayout() {
 
   const signOut = async () => {
     try {
-      await api.post('/api/v1/auth/logout');
+      await data(client.POST('/api/v1/auth/logout'));
     } finally {
       setCsrfToken(null);
       queryClient.clear();
-      queryClient.setQueryData(meKey, null);
+      queryClient.setQueryData(sessionKeys.me, null);
       navigate('/signin', { replace: true });
     }
   };

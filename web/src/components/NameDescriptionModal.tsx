@@ -1,7 +1,8 @@
 // Create (or rename) a group or an application: both are a name and a description.
-import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorAlert, fieldError } from './ErrorAlert.tsx';
+import { FormButtons } from './FormButtons.tsx';
 
 export interface NameDescription {
   name: string;
@@ -57,14 +58,7 @@ export function NameDescriptionModal({
             error={fieldError(error, 'description')}
           />
           <ErrorAlert error={error} title="Not saved" />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!value.name.trim()}>
-              {submitLabel}
-            </Button>
-          </Group>
+          <FormButtons onCancel={onClose} submitLabel={submitLabel} busy={busy} disabled={!value.name.trim()} />
         </Stack>
       </form>
     </Modal>

@@ -1,38 +1,62 @@
 // The list screen shared by groups and applications: search by name, keyset pages, create.
-import { Anchor, Button, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../api/client.ts';
 import { useCanWrite } from '../api/session.ts';
 import type { Page } from '../api/types.ts';
 import { useKeysetPager } from '../lib/keyset.ts';
 import { useUrlState } from '../lib/url-state.ts';
-import { EmptyRow } from './EmptyRow.tsx';
+import { type ListColumn, ListTable } from './ListTable.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { Loading } from './Loading.tsx';
 import { NameDescriptionModal, type NameDescription } from './NameDescriptionModal.tsx';
 import { PageHeader } from './PageHeader.tsx';
 import { Pager } from './Pager.tsx';
 
-export interface Column<T> {
-  header: string;
-  cell: (item: T) => ReactNode;
+/** Where a named list reads and creates its items. */
+export interface NamedResource<T> {
+  /** The portal's route of the list; an item's page is /<route>/<id>. */
+  route: string;
+  keys: { all: readonly unknown[]; list: (params: Record<string, unknown>, cursor: string | undefined) => readonly unknown[] };
+  list: (query: { q: string; limit: number; cursor?: string }, signal: AbortSignal) => Promise<Page<T>>;
+  create: (v: NameDescription) => Promise<T>;
+}
+
+export type Column<T> = ListColumn<T>;
+
+function namedColumns<T extends { id: string; name: string; description: string }>(route: string): Column<T>[] {
+  return [
+    {
+      header: 'Name',
+      cell: (item) => (
+        <Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>
+          {item.name}
+        </Anchor>
+      ),
+    },
+    {
+      header: 'Description',
+      cell: (item) => (
+        <Text size="sm" lineClamp={2}>
+          {item.description}
+        </Text>
+      ),
+    },
+  ];
 }
 
 export function NamedList<T extends { id: string; name: string; description: string }>({
   title,
   noun,
-  path,
-  route,
+  resource,
   columns,
   emptyHint,
 }: {
   title: string;
   noun: string;
-  path: string;
-  route: string;
+  resource: NamedResource<T>;
   columns: Column<T>[];
   emptyHint: string;
 }) {
@@ -48,16 +72,16 @@ export function NamedList<T extends { id: string; name: string; description: str
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
   const query = useQuery({
-    queryKey: [route, 'list', s, pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<T>>(path, { ...s, cursor: pager.cursor }, signal),
+    queryKey: resource.keys.list(s, pager.cursor),
+    queryFn: ({ signal }) => resource.list({ q: s.q, limit: Number(s.limit), cursor: pager.cursor }, signal),
     placeholderData: keepPreviousData,
   });
   const create = useMutation({
-    mutationFn: (v: NameDescription) => api.post<T>(path, v),
+    mutationFn: resource.create,
     onSuccess: (item) => {
-      queryClient.invalidateQueries({ queryKey: [route] });
+      queryClient.invalidateQueries({ queryKey: resource.keys.all });
       close();
-      navigate(`/${route}/${item.id}`);
+      navigate(`/${resource.route}/${item.id}`);
     },
   });
   const items = query.data?.items ?? [];
@@ -91,45 +115,17 @@ export function NamedList<T extends { id: string; name: string; description: str
         <Loading />
       ) : (
         <>
-          <Table.ScrollContainer minWidth={560}>
-            <Table striped highlightOnHover aria-label={title} style={{ opacity: query.isPlaceholderData ? 0.6 : 1 }}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Description</Table.Th>
-                  {columns.map((c) => (
-                    <Table.Th key={c.header}>{c.header}</Table.Th>
-                  ))}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.length === 0 && (
-                  <EmptyRow
-                    colSpan={2 + columns.length}
-                    title={s.q ? `No ${noun} matches “${s.q}”` : `No ${noun}s yet`}
-                    hint={s.q ? 'Try another search.' : emptyHint}
-                  />
-                )}
-                {items.map((item) => (
-                  <Table.Tr key={item.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>
-                        {item.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" lineClamp={2}>
-                        {item.description}
-                      </Text>
-                    </Table.Td>
-                    {columns.map((c) => (
-                      <Table.Td key={c.header}>{c.cell(item)}</Table.Td>
-                    ))}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <ListTable
+            label={title}
+            minWidth={560}
+            highlightOnHover
+            stale={query.isPlaceholderData}
+            columns={[...namedColumns<T>(resource.route), ...columns]}
+            items={items}
+            empty={
+              s.q ? { title: `No ${noun} matches “${s.q}”`, hint: 'Try another search.' } : { title: `No ${noun}s yet`, hint: emptyHint }
+            }
+          />
           <Pager
             pager={pager}
             nextCursor={query.data?.nextCursor}

@@ -4,35 +4,46 @@ import { Select } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../api/client.ts';
-import type { Page } from '../api/types.ts';
+import { client, data } from '../api/client.ts';
+import { pickKeys } from '../api/keys.ts';
+import type { Group, User } from '../api/types.ts';
 
-export interface SearchPickerProps<T extends { id: string }> {
+interface Searchable {
+  users: User;
+  groups: Group;
+}
+
+const SEARCHES: { [R in keyof Searchable]: (q: string, signal: AbortSignal) => Promise<{ items: Searchable[R][] }> } = {
+  users: (q: string, signal: AbortSignal) => data(client.GET('/api/v1/users', { params: { query: { q, limit: 20 } }, signal })),
+  groups: (q: string, signal: AbortSignal) => data(client.GET('/api/v1/groups', { params: { query: { q, limit: 20 } }, signal })),
+};
+
+export interface SearchPickerProps<R extends keyof Searchable> {
   label: string;
-  path: string;
-  optionLabel: (item: T) => string;
-  onPick: (item: T) => void;
+  resource: R;
+  optionLabel: (item: Searchable[R]) => string;
+  onPick: (item: Searchable[R]) => void;
   placeholder?: string;
   exclude?: Set<string>;
   disabled?: boolean;
   description?: string;
 }
 
-export function SearchPicker<T extends { id: string }>({
+export function SearchPicker<R extends keyof Searchable>({
   label,
-  path,
+  resource,
   optionLabel,
   onPick,
   placeholder,
   exclude,
   disabled,
   description,
-}: SearchPickerProps<T>) {
+}: SearchPickerProps<R>) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search.trim(), 250);
   const query = useQuery({
-    queryKey: ['pick', path, debounced],
-    queryFn: ({ signal }) => api.get<Page<T>>(path, { q: debounced, limit: 20 }, signal),
+    queryKey: pickKeys.search(resource, debounced),
+    queryFn: ({ signal }) => SEARCHES[resource](debounced, signal),
     placeholderData: keepPreviousData,
   });
   const items = (query.data?.items ?? []).filter((i) => !exclude?.has(i.id));

@@ -3,8 +3,9 @@ import { Alert, Anchor, Button, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api, setCsrfToken } from '../api/client.ts';
-import { fetchMe, meKey } from '../api/session.ts';
+import { client, data, setCsrfToken } from '../api/client.ts';
+import { sessionKeys } from '../api/keys.ts';
+import { fetchMe } from '../api/session.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
 import { ErrorAlert, fieldError } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
@@ -13,14 +14,7 @@ import { PasswordField } from '../components/PasswordField.tsx';
 export function SetupPage() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const status = useQuery({ queryKey: ['setup'], queryFn: () => api.get<{ needsSetup: boolean }>('/api/v1/setup') });
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const [form, setForm] = useState({ email: '', name: '', password: '', confirm: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
-
+  const status = useQuery({ queryKey: sessionKeys.setup, queryFn: () => data(client.GET('/api/v1/setup')) });
   if (status.isPending) return <Loading />;
   if (status.data && !status.data.needsSetup) {
     return (
@@ -42,6 +36,16 @@ export function SetupPage() {
       </CenteredCard>
     );
   }
+  return <SetupForm token={token} />;
+}
+
+function SetupForm({ token }: { token: string }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ email: '', name: '', password: '', confirm: '' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
 
   const mismatch = form.confirm !== '' && form.confirm !== form.password;
   const submit = async (e: FormEvent) => {
@@ -50,10 +54,12 @@ export function SetupPage() {
     setBusy(true);
     setError(null);
     try {
-      await api.post('/api/v1/setup', { token, email: form.email, password: form.password, ...(form.name ? { name: form.name } : {}) });
-      const res = await api.post<{ csrfToken: string }>('/api/v1/auth/login', { email: form.email, password: form.password });
-      setCsrfToken(res.csrfToken);
-      queryClient.setQueryData(meKey, await fetchMe());
+      const body = { token, email: form.email, password: form.password, ...(form.name ? { name: form.name } : {}) };
+      await data(client.POST('/api/v1/setup', { body }));
+      const res = await data(client.POST('/api/v1/auth/login', { body: { email: form.email, password: form.password } }));
+      // A new first admin has no MFA: the answer is a session.
+      setCsrfToken('csrfToken' in res ? res.csrfToken : null);
+      queryClient.setQueryData(sessionKeys.me, await fetchMe());
       navigate('/users', { replace: true });
     } catch (err) {
       setError(err);

@@ -2,8 +2,10 @@ import { Button, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api, isApiError, setCsrfToken } from '../api/client.ts';
-import { fetchMe, meKey, useMe } from '../api/session.ts';
+import { client, data, isApiError, setCsrfToken } from '../api/client.ts';
+import { sessionKeys } from '../api/keys.ts';
+import { fetchMe, useMe } from '../api/session.ts';
+import { mfaProof } from '../lib/mfa.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PasswordField } from '../components/PasswordField.tsx';
@@ -14,12 +16,23 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/users';
 }
 
+/** After a session is granted: its CSRF token, the admin, then the page asked for (or MFA enrolment). */
+function useSignedIn(next: string) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return async (csrfToken: string) => {
+    setCsrfToken(csrfToken);
+    const current = await fetchMe();
+    queryClient.setQueryData(sessionKeys.me, current);
+    navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
+  };
+}
+
 export function SignInPage() {
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
   const { data: me } = useMe();
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
+  const signedIn = useSignedIn(next);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -28,19 +41,12 @@ export function SignInPage() {
 
   if (me) return <Navigate to={me.mfaEnrolmentRequired ? '/security' : next} replace />;
 
-  const signedIn = async (csrfToken: string) => {
-    setCsrfToken(csrfToken);
-    const current = await fetchMe();
-    queryClient.setQueryData(meKey, current);
-    navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
-  };
-
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const res = await api.post<LoginResponse>('/api/v1/auth/login', { email, password });
+      const res = await data(client.POST('/api/v1/auth/login', { body: { email, password } }));
       if ('mfaRequired' in res) {
         setPassword('');
         setMfaStep(true);
@@ -120,10 +126,7 @@ function MfaStep({
     setBusy(true);
     setError(null);
     try {
-      const res = await api.post<{ csrfToken: string }>(
-        '/api/v1/auth/login/mfa',
-        useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s/g, '') },
-      );
+      const res = await data(client.POST('/api/v1/auth/login/mfa', { body: mfaProof(useRecovery, value) }));
       await onSignedIn(res.csrfToken);
     } catch (err) {
       // The pending sign-in is gone (expired, too many wrong codes): back to the password.

@@ -1,9 +1,10 @@
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
 import type { Admin } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { PasswordField } from '../../components/PasswordField.tsx';
 
 /**
@@ -17,8 +18,8 @@ export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Adm
   const save = useMutation({
     mutationFn: () =>
       own
-        ? api.post<void>('/api/v1/auth/password', { currentPassword: form.current, newPassword: form.password })
-        : api.post<void>(`/api/v1/admins/${admin.id}/password`, { password: form.password }),
+        ? data(client.POST('/api/v1/auth/password', { body: { currentPassword: form.current, newPassword: form.password } }))
+        : data(client.POST('/api/v1/admins/{id}/password', { params: { path: { id: admin.id } }, body: { password: form.password } })),
     onSuccess: () => setDone(true),
   });
   const close = () => {
@@ -78,18 +79,12 @@ export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Adm
               autoComplete="new-password"
             />
             <ErrorAlert error={save.error} title="The password was not changed" />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button
-                type="submit"
-                loading={save.isPending}
-                disabled={form.password.length < 12 || form.password !== form.repeat || (own && !form.current)}
-              >
-                {own ? 'Change password' : 'Set password'}
-              </Button>
-            </Group>
+            <FormButtons
+              onCancel={close}
+              submitLabel={own ? 'Change password' : 'Set password'}
+              busy={save.isPending}
+              disabled={form.password.length < 12 || form.password !== form.repeat || (own && !form.current)}
+            />
           </Stack>
         </form>
       )}

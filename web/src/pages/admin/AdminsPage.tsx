@@ -1,17 +1,95 @@
-import { Button, Group, Modal, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { adminKeys } from '../../api/keys.ts';
 import { useCanWrite, useMe } from '../../api/session.ts';
-import type { Admin, Page, Role } from '../../api/types.ts';
+import type { Admin, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
+import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { PasswordField } from '../../components/PasswordField.tsx';
 import { AdminPasswordModal } from './AdminPasswordModal.tsx';
+
+function adminColumns(selfId: string | undefined): ListColumn<Admin>[] {
+  return [
+    {
+      header: 'Email',
+      cell: (a) => (
+        <>
+          {a.email}
+          {a.id === selfId && (
+            <Text span c="dimmed" size="sm">
+              {' '}
+              (you)
+            </Text>
+          )}
+        </>
+      ),
+    },
+    { header: 'Name', cell: (a) => a.name },
+    { header: 'Role', cell: (a) => a.role },
+    { header: 'Two-step sign-in', cell: (a) => (a.mfaEnabled ? 'on' : 'off') },
+    { header: 'Last sign-in', cell: (a) => (a.lastLoginAt ? formatDateTime(a.lastLoginAt) : 'never') },
+  ];
+}
+
+function AdminActions({ admin: a, self, onPassword }: { admin: Admin; self: boolean; onPassword: (a: Admin) => void }) {
+  const canWrite = useCanWrite();
+  const queryClient = useQueryClient();
+  const done = () => queryClient.invalidateQueries({ queryKey: adminKeys.all });
+  return (
+    <Group gap="xs" wrap="nowrap">
+      {(self || canWrite) && (
+        <Button
+          size="xs"
+          variant="subtle"
+          aria-label={self ? 'Change your password' : `Set a new password for ${a.email}`}
+          onClick={() => onPassword(a)}
+        >
+          {self ? 'Change password' : 'Reset password'}
+        </Button>
+      )}
+      {canWrite && !self && a.mfaEnabled && (
+        <ConfirmAction
+          label="Reset two-step sign-in"
+          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Reset the two-step sign-in of ${a.email}` }}
+          title={`Reset the two-step sign-in of ${a.email}?`}
+          message={
+            `For an admin who lost the authenticator app and the recovery codes. ${a.email} is signed out everywhere, ` +
+            'signs in with the password alone, and sets up a new app (at once if the organization requires it).'
+          }
+          confirmLabel="Reset"
+          onConfirm={async () => {
+            await data(client.DELETE('/api/v1/admins/{id}/mfa', { params: { path: { id: a.id } } }));
+            void done();
+          }}
+        />
+      )}
+      {canWrite && !self && (
+        <ConfirmAction
+          label="Delete"
+          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Delete the admin ${a.email}` }}
+          title={`Delete the admin ${a.email}?`}
+          message={
+            `${a.email} can no longer sign in, and the sessions of this admin end at once. ` +
+            "The admin's actions stay in Directory Insights."
+          }
+          confirmLabel="Delete admin"
+          onConfirm={async () => {
+            await data(client.DELETE('/api/v1/admins/{id}', { params: { path: { id: a.id } } }));
+            void done();
+          }}
+        />
+      )}
+    </Group>
+  );
+}
 
 export function AdminsPage() {
   const canWrite = useCanWrite();
@@ -19,7 +97,7 @@ export function AdminsPage() {
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
   const [passwordOf, setPasswordOf] = useState<Admin | null>(null);
-  const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins') });
+  const admins = useQuery({ queryKey: adminKeys.all, queryFn: () => data(client.GET('/api/v1/admins')) });
   return (
     <>
       <PageHeader
@@ -31,81 +109,15 @@ export function AdminsPage() {
       {admins.isPending ? (
         <Loading />
       ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="Admins">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Two-step sign-in</Table.Th>
-                <Table.Th>Last sign-in</Table.Th>
-                <Table.Th>
-                  <span className="visually-hidden">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(admins.data?.items ?? []).map((a) => (
-                <Table.Tr key={a.id}>
-                  <Table.Td>
-                    {a.email}
-                    {a.id === me?.admin?.id && (
-                      <Text span c="dimmed" size="sm">
-                        {' '}
-                        (you)
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{a.name}</Table.Td>
-                  <Table.Td>{a.role}</Table.Td>
-                  <Table.Td>{a.mfaEnabled ? 'on' : 'off'}</Table.Td>
-                  <Table.Td>{a.lastLoginAt ? formatDateTime(a.lastLoginAt) : 'never'}</Table.Td>
-                  <Table.Td>
-                    <Group gap="xs" wrap="nowrap">
-                      {(a.id === me?.admin?.id || canWrite) && (
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          aria-label={a.id === me?.admin?.id ? 'Change your password' : `Set a new password for ${a.email}`}
-                          onClick={() => setPasswordOf(a)}
-                        >
-                          {a.id === me?.admin?.id ? 'Change password' : 'Reset password'}
-                        </Button>
-                      )}
-                      {canWrite && a.id !== me?.admin?.id && a.mfaEnabled && (
-                        <ConfirmAction
-                          label="Reset two-step sign-in"
-                          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Reset the two-step sign-in of ${a.email}` }}
-                          title={`Reset the two-step sign-in of ${a.email}?`}
-                          message={`For an admin who lost the authenticator app and the recovery codes. ${a.email} is signed out everywhere, signs in with the password alone, and sets up a new app (at once if the organization requires it).`}
-                          confirmLabel="Reset"
-                          onConfirm={async () => {
-                            await api.delete(`/api/v1/admins/${a.id}/mfa`);
-                            queryClient.invalidateQueries({ queryKey: ['admins'] });
-                          }}
-                        />
-                      )}
-                      {canWrite && a.id !== me?.admin?.id && (
-                        <ConfirmAction
-                          label="Delete"
-                          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Delete the admin ${a.email}` }}
-                          title={`Delete the admin ${a.email}?`}
-                          message={`${a.email} can no longer sign in, and the sessions of this admin end at once. The admin's actions stay in Directory Insights.`}
-                          confirmLabel="Delete admin"
-                          onConfirm={async () => {
-                            await api.delete(`/api/v1/admins/${a.id}`);
-                            queryClient.invalidateQueries({ queryKey: ['admins'] });
-                          }}
-                        />
-                      )}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <ListTable
+          label="Admins"
+          minWidth={640}
+          columns={[
+            ...adminColumns(me?.admin?.id),
+            { header: ACTIONS_HEADER, cell: (a) => <AdminActions admin={a} self={a.id === me?.admin?.id} onPassword={setPasswordOf} /> },
+          ]}
+          items={admins.data?.items ?? []}
+        />
       )}
       <NewAdminModal opened={opened} onClose={close} />
       {passwordOf && (
@@ -121,14 +133,18 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
   const [form, setForm] = useState(empty);
   const create = useMutation({
     mutationFn: () =>
-      api.post<Admin>('/api/v1/admins', {
-        email: form.email.trim(),
-        password: form.password,
-        role: form.role,
-        ...(form.name.trim() ? { name: form.name.trim() } : {}),
-      }),
+      data(
+        client.POST('/api/v1/admins', {
+          body: {
+            email: form.email.trim(),
+            password: form.password,
+            role: form.role,
+            ...(form.name.trim() ? { name: form.name.trim() } : {}),
+          },
+        }),
+      ),
     onSuccess: () => {
-      queryClient.invalidateQueries({ queryKey: ['admins'] });
+      queryClient.invalidateQueries({ queryKey: adminKeys.all });
       close();
     },
   });
@@ -180,14 +196,12 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
             ]}
           />
           <ErrorAlert error={create.error} title="The admin was not created" />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending} disabled={!form.email.trim() || form.password.length < 12}>
-              Create admin
-            </Button>
-          </Group>
+          <FormButtons
+            onCancel={close}
+            submitLabel="Create admin"
+            busy={create.isPending}
+            disabled={!form.email.trim() || form.password.length < 12}
+          />
         </Stack>
       </form>
     </Modal>

@@ -1,23 +1,50 @@
 // API keys for automation. A new key is shown once, right after it is created.
-import { Alert, Button, Code, CopyButton, Group, Modal, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { apiKeyKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
-import type { ApiKey, Page, Role } from '../../api/types.ts';
+import type { ApiKey, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+
+const KEY_COLUMNS: ListColumn<ApiKey>[] = [
+  { header: 'Name', cell: (k) => k.name },
+  { header: 'Role', cell: (k) => k.role },
+  { header: 'Key starts with', cell: (k) => <span className="mono">{k.prefix}…</span> },
+  { header: 'Created', cell: (k) => formatDateTime(k.createdAt) },
+  { header: 'Last used', cell: (k) => (k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never') },
+];
+
+function RevokeKey({ apiKey: k }: { apiKey: ApiKey }) {
+  const queryClient = useQueryClient();
+  return (
+    <ConfirmAction
+      label="Revoke"
+      buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Revoke ${k.name}` }}
+      title={`Revoke the API key ${k.name}?`}
+      message="Requests with this key are refused at once. Anything that uses it stops working."
+      confirmLabel="Revoke key"
+      onConfirm={async () => {
+        await data(client.DELETE('/api/v1/api-keys/{id}', { params: { path: { id: k.id } } }));
+        queryClient.invalidateQueries({ queryKey: apiKeyKeys.all });
+      }}
+    />
+  );
+}
 
 export function ApiKeysPage() {
   const canWrite = useCanWrite();
   const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
-  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.get<Page<ApiKey>>('/api/v1/api-keys') });
+  const keys = useQuery({ queryKey: apiKeyKeys.all, queryFn: () => data(client.GET('/api/v1/api-keys')) });
   const items = keys.data?.items ?? [];
   return (
     <>
@@ -30,55 +57,13 @@ export function ApiKeysPage() {
       {keys.isPending ? (
         <Loading />
       ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="API keys">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Key starts with</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                {canWrite && (
-                  <Table.Th>
-                    <span className="visually-hidden">Actions</span>
-                  </Table.Th>
-                )}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.length === 0 && (
-                <EmptyRow colSpan={6} title="No API keys" hint="Create one for scripts, the CLI on another machine, or monitoring." />
-              )}
-              {items.map((k) => (
-                <Table.Tr key={k.id}>
-                  <Table.Td>{k.name}</Table.Td>
-                  <Table.Td>{k.role}</Table.Td>
-                  <Table.Td>
-                    <span className="mono">{k.prefix}…</span>
-                  </Table.Td>
-                  <Table.Td>{formatDateTime(k.createdAt)}</Table.Td>
-                  <Table.Td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</Table.Td>
-                  {canWrite && (
-                    <Table.Td>
-                      <ConfirmAction
-                        label="Revoke"
-                        buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Revoke ${k.name}` }}
-                        title={`Revoke the API key ${k.name}?`}
-                        message="Requests with this key are refused at once. Anything that uses it stops working."
-                        confirmLabel="Revoke key"
-                        onConfirm={async () => {
-                          await api.delete(`/api/v1/api-keys/${k.id}`);
-                          queryClient.invalidateQueries({ queryKey: ['api-keys'] });
-                        }}
-                      />
-                    </Table.Td>
-                  )}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <ListTable
+          label="API keys"
+          minWidth={640}
+          columns={canWrite ? [...KEY_COLUMNS, { header: ACTIONS_HEADER, cell: (k) => <RevokeKey apiKey={k} /> }] : KEY_COLUMNS}
+          items={items}
+          empty={{ title: 'No API keys', hint: 'Create one for scripts, the CLI on another machine, or monitoring.' }}
+        />
       )}
       <NewKeyModal opened={opened} onClose={close} />
     </>
@@ -90,8 +75,8 @@ function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('read_only');
   const create = useMutation({
-    mutationFn: () => api.post<ApiKey & { key: string }>('/api/v1/api-keys', { name: name.trim(), role }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['api-keys'] }),
+    mutationFn: () => data(client.POST('/api/v1/api-keys', { body: { name: name.trim(), role } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: apiKeyKeys.all }),
   });
   const close = () => {
     create.reset();
@@ -145,14 +130,7 @@ function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void
               ]}
             />
             <ErrorAlert error={create.error} title="The key was not created" />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending} disabled={!name.trim()}>
-                Create key
-              </Button>
-            </Group>
+            <FormButtons onCancel={close} submitLabel="Create key" busy={create.isPending} disabled={!name.trim()} />
           </Stack>
         </form>
       )}

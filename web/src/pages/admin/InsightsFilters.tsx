@@ -1,52 +1,27 @@
 import { Badge, CloseButton, Group, MultiSelect, NativeSelect, Select, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { adminKeys, applicationKeys, userKeys } from '../../api/keys.ts';
 import type { Admin, Application, Page, User } from '../../api/types.ts';
 import { SearchPicker } from '../../components/SearchPicker.tsx';
 import { isoToLocalInput, localInputToIso } from '../../lib/format.ts';
 import { EVENT_TYPES, PRESETS, type InsightsFilter } from './insightsFilters.ts';
 
-export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Partial<InsightsFilter>) => void }) {
-  const admins = useQuery({ queryKey: ['admins'], queryFn: () => api.get<Page<Admin>>('/api/v1/admins'), staleTime: 60_000 });
+interface FilterProps {
+  f: InsightsFilter;
+  set: (patch: Partial<InsightsFilter>) => void;
+}
+
+export function InsightsFilters({ f, set }: FilterProps) {
+  const admins = useQuery({ queryKey: adminKeys.all, queryFn: () => data(client.GET('/api/v1/admins')), staleTime: 60_000 });
   const apps = useQuery({
-    queryKey: ['applications', 'all-names'],
-    queryFn: () => api.get<Page<Application>>('/api/v1/applications', { limit: 500 }),
+    queryKey: applicationKeys.names(),
+    queryFn: () => data(client.GET('/api/v1/applications', { params: { query: { limit: 500 } } })),
     staleTime: 60_000,
-  });
-  const resource = useQuery({
-    queryKey: ['users', f.resourceId],
-    queryFn: () => api.get<User>(`/api/v1/users/${f.resourceId}`),
-    enabled: Boolean(f.resourceId),
-    retry: false,
   });
   return (
     <Group align="flex-end" wrap="wrap" gap="sm" mb="sm">
-      <NativeSelect
-        label="Time range"
-        value=""
-        onChange={(e) => {
-          const p = PRESETS.find((x) => x.value === e.currentTarget.value);
-          if (p) set({ from: new Date(Date.now() - p.ms).toISOString(), to: '' });
-          else if (e.currentTarget.value === 'any') set({ from: '', to: '' });
-        }}
-        data={[
-          { value: '', label: 'Choose…' },
-          { value: 'any', label: 'Any time' },
-          ...PRESETS.map((p) => ({ value: p.value, label: p.label })),
-        ]}
-      />
-      <TextInput
-        label="From"
-        type="datetime-local"
-        value={isoToLocalInput(f.from)}
-        onChange={(e) => set({ from: localInputToIso(e.currentTarget.value) ?? '' })}
-      />
-      <TextInput
-        label="To"
-        type="datetime-local"
-        value={isoToLocalInput(f.to)}
-        onChange={(e) => set({ to: localInputToIso(e.currentTarget.value) ?? '' })}
-      />
+      <TimeRange f={f} set={set} />
       <MultiSelect
         label="Event type"
         placeholder={f.eventType ? undefined : 'Any event'}
@@ -73,30 +48,7 @@ export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Pa
         onChange={(v) => set({ applicationId: v ?? '' })}
         data={(apps.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
       />
-      {f.resourceId ? (
-        <div>
-          <label
-            className="mantine-InputWrapper-label"
-            style={{ display: 'block', fontSize: 'var(--mantine-font-size-sm)', fontWeight: 500 }}
-          >
-            User or resource
-          </label>
-          <Group gap={4} h={36}>
-            <Badge variant="light" size="lg" tt="none">
-              {resource.data?.username ?? f.resourceId}
-            </Badge>
-            <CloseButton aria-label="Clear the user or resource filter" onClick={() => set({ resourceId: '' })} />
-          </Group>
-        </div>
-      ) : (
-        <SearchPicker<User>
-          label="User"
-          placeholder="Search users"
-          path="/api/v1/users"
-          optionLabel={(u) => `${u.username} — ${u.email}`}
-          onPick={(u) => set({ resourceId: u.id })}
-        />
-      )}
+      <ResourceFilter f={f} set={set} />
       <NativeSelect
         label="Result"
         value={f.success}
@@ -108,5 +60,72 @@ export function InsightsFilters({ f, set }: { f: InsightsFilter; set: (patch: Pa
         ]}
       />
     </Group>
+  );
+}
+
+function TimeRange({ f, set }: FilterProps) {
+  return (
+    <>
+      <NativeSelect
+        label="Time range"
+        value=""
+        onChange={(e) => {
+          const p = PRESETS.find((x) => x.value === e.currentTarget.value);
+          if (p) set({ from: new Date(Date.now() - p.ms).toISOString(), to: '' });
+          else if (e.currentTarget.value === 'any') set({ from: '', to: '' });
+        }}
+        data={[
+          { value: '', label: 'Choose…' },
+          { value: 'any', label: 'Any time' },
+          ...PRESETS.map((p) => ({ value: p.value, label: p.label })),
+        ]}
+      />
+      <TextInput
+        label="From"
+        type="datetime-local"
+        value={isoToLocalInput(f.from)}
+        onChange={(e) => set({ from: localInputToIso(e.currentTarget.value) ?? '' })}
+      />
+      <TextInput
+        label="To"
+        type="datetime-local"
+        value={isoToLocalInput(f.to)}
+        onChange={(e) => set({ to: localInputToIso(e.currentTarget.value) ?? '' })}
+      />
+    </>
+  );
+}
+
+/** The user (or other resource) the events are about: a search, or the chosen one with a clear button. */
+function ResourceFilter({ f, set }: FilterProps) {
+  const resource = useQuery({
+    queryKey: userKeys.detail(f.resourceId),
+    queryFn: () => data(client.GET('/api/v1/users/{id}', { params: { path: { id: f.resourceId } } })),
+    enabled: Boolean(f.resourceId),
+    retry: false,
+  });
+  if (!f.resourceId) {
+    return (
+      <SearchPicker
+        label="User"
+        placeholder="Search users"
+        resource="users"
+        optionLabel={(u) => `${u.username} — ${u.email}`}
+        onPick={(u) => set({ resourceId: u.id })}
+      />
+    );
+  }
+  return (
+    <div>
+      <label className="mantine-InputWrapper-label" style={{ display: 'block', fontSize: 'var(--mantine-font-size-sm)', fontWeight: 500 }}>
+        User or resource
+      </label>
+      <Group gap={4} h={36}>
+        <Badge variant="light" size="lg" tt="none">
+          {resource.data?.username ?? f.resourceId}
+        </Badge>
+        <CloseButton aria-label="Clear the user or resource filter" onClick={() => set({ resourceId: '' })} />
+      </Group>
+    </div>
   );
 }

@@ -3,8 +3,9 @@ import { Anchor, Badge, Button, Collapse, Table, Text, UnstyledButton } from '@m
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import { api, withQuery } from '../../api/client.ts';
-import type { InsightEvent, Page } from '../../api/types.ts';
+import { client, data, json, withQuery } from '../../api/client.ts';
+import { insightKeys } from '../../api/keys.ts';
+import type { InsightEvent } from '../../api/types.ts';
 import { EmptyRow } from '../../components/EmptyRow.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -16,15 +17,18 @@ import { useUrlState } from '../../lib/url-state.ts';
 import { InsightsFilters } from './InsightsFilters.tsx';
 import { apiQuery, INSIGHTS_DEFAULTS } from './insightsFilters.ts';
 
-const EVENTS = '/api/v1/insights/events';
+const EVENTS = '/api/v1/insights/events' as const;
 
 export function InsightsPage() {
   const [f, set] = useUrlState(INSIGHTS_DEFAULTS);
   const pager = useKeysetPager(JSON.stringify(f));
   const filter = apiQuery(f);
   const events = useQuery({
-    queryKey: ['insights', f, pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<InsightEvent>>(EVENTS, { ...filter, limit: f.limit, cursor: pager.cursor }, signal),
+    queryKey: insightKeys.list(f, pager.cursor),
+    queryFn: async ({ signal }) => {
+      const query = { ...filter, limit: Number(f.limit), cursor: pager.cursor };
+      return json(await data(client.GET(EVENTS, { params: { query }, signal })));
+    },
     placeholderData: keepPreviousData,
   });
   const items = events.data?.items ?? [];

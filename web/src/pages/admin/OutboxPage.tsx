@@ -1,11 +1,12 @@
 // Every email Roster sent or kept. Shown as text: the HTML is Roster's own, but text needs no sandbox.
-import { Anchor, Badge, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { OutboxMail, Page } from '../../api/types.ts';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { client, data } from '../../api/client.ts';
+import { mailKeys } from '../../api/keys.ts';
+import type { OutboxMail } from '../../api/types.ts';
+import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -16,14 +17,52 @@ import { useKeysetPager } from '../../lib/keyset.ts';
 const PAGE = 50;
 const statusColor = { queued: 'gray', sent: 'green', failed: 'red', stored: 'blue' } as const;
 
+function mailColumns(show: (m: OutboxMail) => void): ListColumn<OutboxMail>[] {
+  return [
+    {
+      header: 'Created',
+      cell: (m) => (
+        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+          {formatDateTime(m.createdAt)}
+        </Text>
+      ),
+    },
+    { header: 'To', cell: (m) => <Text size="sm">{m.to}</Text> },
+    {
+      header: 'Subject',
+      cell: (m) => (
+        <Anchor component="button" type="button" size="sm" onClick={() => show(m)} ta="left">
+          {m.subject}
+        </Anchor>
+      ),
+    },
+    {
+      header: 'Status',
+      cell: (m) => (
+        <>
+          <Badge color={statusColor[m.status]} variant="light">
+            {m.status}
+          </Badge>
+          {m.lastError && (
+            <Text size="xs" c="red">
+              {m.lastError}
+            </Text>
+          )}
+        </>
+      ),
+    },
+  ];
+}
+
 export function OutboxPage() {
   const [to, setTo] = useState('');
   const [debounced] = useDebouncedValue(to.trim(), 300);
   const pager = useKeysetPager(debounced);
   const [shown, setShown] = useState<OutboxMail | null>(null);
   const mail = useQuery({
-    queryKey: ['mail', debounced, pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<OutboxMail>>('/api/v1/mail/outbox', { to: debounced, limit: PAGE, cursor: pager.cursor }, signal),
+    queryKey: mailKeys.list(debounced, pager.cursor),
+    queryFn: ({ signal }) =>
+      data(client.GET('/api/v1/mail/outbox', { params: { query: { to: debounced, limit: PAGE, cursor: pager.cursor } }, signal })),
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
@@ -48,87 +87,57 @@ export function OutboxPage() {
         <Loading />
       ) : (
         <>
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped highlightOnHover aria-label="Emails">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>To</Table.Th>
-                  <Table.Th>Subject</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.length === 0 && (
-                  <EmptyRow
-                    colSpan={4}
-                    title={debounced ? 'No email to this recipient' : 'No emails yet'}
-                    hint={debounced ? undefined : 'Import results and account emails will appear here.'}
-                  />
-                )}
-                {items.map((m) => (
-                  <Table.Tr key={m.id}>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {formatDateTime(m.createdAt)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{m.to}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component="button" type="button" size="sm" onClick={() => setShown(m)} ta="left">
-                        {m.subject}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge color={statusColor[m.status]} variant="light">
-                        {m.status}
-                      </Badge>
-                      {m.lastError && (
-                        <Text size="xs" c="red">
-                          {m.lastError}
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <ListTable
+            label="Emails"
+            minWidth={720}
+            highlightOnHover
+            columns={mailColumns(setShown)}
+            items={items}
+            empty={
+              debounced
+                ? { title: 'No email to this recipient' }
+                : { title: 'No emails yet', hint: 'Import results and account emails will appear here.' }
+            }
+          />
           <Pager pager={pager} nextCursor={mail.data?.nextCursor} shown={items.length} pageSize={PAGE} label="emails" />
         </>
       )}
-      <Modal opened={Boolean(shown)} onClose={() => setShown(null)} title={shown?.subject} size="lg">
-        {shown && (
-          <Stack gap="xs">
-            <Text size="sm">
-              <Text span c="dimmed">
-                To{' '}
-              </Text>
-              {shown.to}
-            </Text>
-            <Text size="sm">
-              <Text span c="dimmed">
-                Created{' '}
-              </Text>
-              {formatDateTime(shown.createdAt)}
-              {shown.sentAt && ` · sent ${formatDateTime(shown.sentAt)}`} · {shown.attempts} attempt(s)
-            </Text>
-            {shown.attachments.length > 0 && (
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Attachments{' '}
-                </Text>
-                {shown.attachments.map((a) => a.filename).join(', ')}
-              </Text>
-            )}
-            <pre className="block" style={{ fontSize: 'var(--mantine-font-size-sm)' }}>
-              {shown.text}
-            </pre>
-          </Stack>
-        )}
-      </Modal>
+      <MailModal mail={shown} onClose={() => setShown(null)} />
     </>
+  );
+}
+
+function MailModal({ mail: shown, onClose }: { mail: OutboxMail | null; onClose: () => void }) {
+  return (
+    <Modal opened={Boolean(shown)} onClose={onClose} title={shown?.subject} size="lg">
+      {shown && (
+        <Stack gap="xs">
+          <Text size="sm">
+            <Text span c="dimmed">
+              To{' '}
+            </Text>
+            {shown.to}
+          </Text>
+          <Text size="sm">
+            <Text span c="dimmed">
+              Created{' '}
+            </Text>
+            {formatDateTime(shown.createdAt)}
+            {shown.sentAt && ` · sent ${formatDateTime(shown.sentAt)}`} · {shown.attempts} attempt(s)
+          </Text>
+          {shown.attachments.length > 0 && (
+            <Text size="sm">
+              <Text span c="dimmed">
+                Attachments{' '}
+              </Text>
+              {shown.attachments.map((a) => a.filename).join(', ')}
+            </Text>
+          )}
+          <pre className="block" style={{ fontSize: 'var(--mantine-font-size-sm)' }}>
+            {shown.text}
+          </pre>
+        </Stack>
+      )}
+    </Modal>
   );
 }

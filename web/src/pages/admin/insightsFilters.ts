@@ -1,4 +1,5 @@
 // Directory Insights filters as they live in the URL, and as the API wants them.
+import type { QueryOf } from '../../api/types.ts';
 
 export const EVENT_TYPES = [
   'user_create',
@@ -55,8 +56,9 @@ export const PRESETS: { value: string; label: string; ms: number }[] = [
 ];
 
 /** The query string of the events API (the same for the table and the CSV export). */
-export function apiQuery(f: InsightsFilter): Record<string, string> {
+export function apiQuery(f: InsightsFilter): Omit<QueryOf<'/api/v1/insights/events'>, 'limit' | 'cursor' | 'format'> {
   const out: Record<string, string> = {};
   for (const k of ['from', 'to', 'eventType', 'initiatedBy', 'resourceId', 'applicationId', 'success'] as const) if (f[k]) out[k] = f[k];
+  // success comes from a select of 'true' and 'false'; the server checks every value again.
   return out;
 }

@@ -1,7 +1,8 @@
 // Activate and deactivate, each saying what will happen.
 import { Alert, Group, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { integrationKeys } from '../../api/keys.ts';
 import type { Application, Integration } from '../../api/types.ts';
 import { IntegrationBadge } from '../../components/Badges.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -13,9 +14,14 @@ export const DEACTIVATE_MESSAGE =
 export function Activation({ app, view, canWrite }: { app: Application; view: Integration; canWrite: boolean }) {
   const queryClient = useQueryClient();
   const call = async (action: 'activate' | 'deactivate') => {
-    const v = await api.post<Integration>(`/api/v1/applications/${app.id}/idm/${action}`);
-    queryClient.setQueryData(['idm', app.id], v);
-    queryClient.invalidateQueries({ queryKey: ['idm', app.id] });
+    const init = { params: { path: { id: app.id } } };
+    const v = await data(
+      action === 'activate'
+        ? client.POST('/api/v1/applications/{id}/idm/activate', init)
+        : client.POST('/api/v1/applications/{id}/idm/deactivate', init),
+    );
+    queryClient.setQueryData(integrationKeys.detail(app.id), v);
+    queryClient.invalidateQueries({ queryKey: integrationKeys.detail(app.id) });
   };
   const since = view.status === 'active' ? view.activatedAt : view.deactivatedAt;
   return (
@@ -47,7 +53,10 @@ export function Activation({ app, view, canWrite }: { app: Application; view: In
               label="Activate"
               color="green"
               title={`Activate Identity Management for ${app.name}?`}
-              message={`Roster tests the connection first and stays inactive if the test fails. Once active, Roster provisions the members of the user groups bound to ${app.name}, keeps their accounts up to date and deprovisions those who leave.`}
+              message={
+                `Roster tests the connection first and stays inactive if the test fails. Once active, Roster provisions the ` +
+                `members of the user groups bound to ${app.name}, keeps their accounts up to date and deprovisions those who leave.`
+              }
               confirmLabel="Activate"
               onConfirm={() => call('activate')}
             />

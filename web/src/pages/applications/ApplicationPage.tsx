@@ -2,7 +2,8 @@
 import { Tabs } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useParams, useSearchParams } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { applicationKeys } from '../../api/keys.ts';
 import type { Application } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -18,7 +19,10 @@ export function ApplicationPage() {
   const { id = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const tab: Tab = (TABS as readonly string[]).includes(params.get('tab') ?? '') ? (params.get('tab') as Tab) : 'general';
-  const query = useQuery({ queryKey: ['applications', id], queryFn: () => api.get<Application>(`/api/v1/applications/${id}`) });
+  const query = useQuery({
+    queryKey: applicationKeys.detail(id),
+    queryFn: () => data(client.GET('/api/v1/applications/{id}', { params: { path: { id } } })),
+  });
   if (query.isPending) return <Loading label="Loading the application…" />;
   if (query.error) return <ErrorAlert error={query.error} title="Could not load the application" />;
   const app = query.data;

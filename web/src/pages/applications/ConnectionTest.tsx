@@ -2,7 +2,8 @@
 import { Alert, Badge, Button, Checkbox, Group, List, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { integrationKeys } from '../../api/keys.ts';
 import type { Capabilities, Integration, TestResult } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
@@ -24,8 +25,9 @@ export function ConnectionTest({ view, canWrite }: { view: Integration; canWrite
   const queryClient = useQueryClient();
   const [writeCheck, setWriteCheck] = useState(false);
   const test = useMutation({
-    mutationFn: () => api.post<TestResult>(`/api/v1/applications/${view.applicationId}/idm/test`, { writeCheck }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['idm', view.applicationId] }),
+    mutationFn: () =>
+      data(client.POST('/api/v1/applications/{id}/idm/test', { params: { path: { id: view.applicationId } }, body: { writeCheck } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: integrationKeys.detail(view.applicationId) }),
   });
   const result = test.data ?? view.lastTest;
   return (

@@ -2,7 +2,8 @@ import { Anchor, Button, Group, Stack, Text, Textarea, TextInput } from '@mantin
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { applicationKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { Application } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -12,14 +13,19 @@ import { formatDateTime } from '../../lib/format.ts';
 export function GeneralTab({ app }: { app: Application }) {
   const canWrite = useCanWrite();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const [name, setName] = useState(app.name);
   const [description, setDescription] = useState(app.description);
   const save = useMutation({
-    mutationFn: () => api.patch<Application>(`/api/v1/applications/${app.id}`, { name: name.trim(), description: description.trim() }),
+    mutationFn: () =>
+      data(
+        client.PATCH('/api/v1/applications/{id}', {
+          params: { path: { id: app.id } },
+          body: { name: name.trim(), description: description.trim() },
+        }),
+      ),
     onSuccess: (a) => {
-      queryClient.setQueryData(['applications', app.id], a);
-      queryClient.invalidateQueries({ queryKey: ['applications', 'list'] });
+      queryClient.setQueryData(applicationKeys.detail(app.id), a);
+      queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
     },
   });
   const dirty = name.trim() !== app.name || description.trim() !== app.description;
@@ -66,19 +72,30 @@ export function GeneralTab({ app }: { app: Application }) {
       </Anchor>
       {canWrite && (
         <Group>
-          <ConfirmAction
-            label="Delete application"
-            title={`Delete ${app.name}?`}
-            message="The application, its Identity Management settings and its group bindings are removed from Roster. The groups, the users and the accounts in the application itself stay as they are."
-            confirmLabel="Delete application"
-            onConfirm={async () => {
-              await api.delete(`/api/v1/applications/${app.id}`);
-              queryClient.invalidateQueries({ queryKey: ['applications'] });
-              navigate('/applications', { replace: true });
-            }}
-          />
+          <DeleteApplication app={app} />
         </Group>
       )}
     </Stack>
+  );
+}
+
+function DeleteApplication({ app }: { app: Application }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return (
+    <ConfirmAction
+      label="Delete application"
+      title={`Delete ${app.name}?`}
+      message={
+        `The application, its Identity Management settings and its group bindings are removed from ` +
+        `Roster. The groups, the users and the accounts in the application itself stay as they are.`
+      }
+      confirmLabel="Delete application"
+      onConfirm={async () => {
+        await data(client.DELETE('/api/v1/applications/{id}', { params: { path: { id: app.id } } }));
+        queryClient.invalidateQueries({ queryKey: applicationKeys.all });
+        navigate('/applications', { replace: true });
+      }}
+    />
   );
 }

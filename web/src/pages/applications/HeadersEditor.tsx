@@ -2,6 +2,7 @@
 // listed by name only, and editing replaces the whole set.
 import { Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import type { HeaderRow } from './idmForm.ts';
+import { patchAt, RemoveRowButton, RowsFooter, withoutAt } from '../../components/RowsEditor.tsx';
 
 export function HeadersEditor({
   storedNames,
@@ -32,7 +33,7 @@ export function HeadersEditor({
       </Group>
     );
   }
-  const update = (i: number, patch: Partial<HeaderRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const update = (i: number, patch: Partial<HeaderRow>) => onChange(patchAt(rows, i, patch));
   return (
     <Stack gap="xs">
       {rows.length === 0 && (
@@ -57,31 +58,18 @@ export function HeadersEditor({
             style={{ flex: 1, minWidth: 200 }}
           />
           {!readOnly && (
-            <Button
-              variant="subtle"
-              color="red"
-              size="xs"
-              mb={4}
-              onClick={() => onChange(rows.filter((_, j) => j !== i))}
-              aria-label={`Remove header ${i + 1}`}
-            >
+            <RemoveRowButton mb={4} onClick={() => onChange(withoutAt(rows, i))} ariaLabel={`Remove header ${i + 1}`}>
               Remove
-            </Button>
+            </RemoveRowButton>
           )}
         </Group>
       ))}
-      {error && (
-        <Text c="red" size="sm">
-          {error}
-        </Text>
-      )}
-      {!readOnly && rows.length < 20 && (
-        <Group>
-          <Button variant="default" size="xs" onClick={() => onChange([...rows, { name: '', value: '' }])}>
-            Add header
-          </Button>
-        </Group>
-      )}
+      <RowsFooter
+        error={error}
+        canAdd={!readOnly && rows.length < 20}
+        addLabel="Add header"
+        onAdd={() => onChange([...rows, { name: '', value: '' }])}
+      />
     </Stack>
   );
 }

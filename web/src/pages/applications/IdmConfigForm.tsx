@@ -1,20 +1,15 @@
 // Base URL, authentication, extra headers and settings of the SCIM integration.
-import { Button, Fieldset, Group, SegmentedControl, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Fieldset, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
-import type { AuthType, Integration } from '../../api/types.ts';
+import { client, data } from '../../api/client.ts';
+import { integrationKeys } from '../../api/keys.ts';
+import type { Integration } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { HeadersEditor } from './HeadersEditor.tsx';
-import { canKeepSecret, initialState, SECRET_LABEL, toBody, type IdmFormState } from './idmForm.ts';
-import { SecretField } from './SecretField.tsx';
+import { AuthFieldset } from './AuthFieldset.tsx';
+import { canKeepSecret, initialState, toBody, type IdmFormState } from './idmForm.ts';
 import { SettingsFields } from './SettingsFields.tsx';
-
-const AUTH_TYPES = [
-  { value: 'bearer', label: 'Bearer token' },
-  { value: 'basic', label: 'Basic' },
-  { value: 'oauth2_client_credentials', label: 'OAuth client credentials' },
-];
 
 export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; readOnly: boolean; onSaved?: () => void }) {
   const queryClient = useQueryClient();
@@ -24,19 +19,14 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
   useEffect(() => setS(initialState(view)), [view.updatedAt]);
   const set = (patch: Partial<IdmFormState>) => setS((prev) => ({ ...prev, ...patch }));
   const save = useMutation({
-    mutationFn: () => api.put<Integration>(`/api/v1/applications/${view.applicationId}/idm`, toBody(view, s)),
+    mutationFn: () =>
+      data(client.PUT('/api/v1/applications/{id}/idm', { params: { path: { id: view.applicationId } }, body: toBody(view, s) })),
     onSuccess: (v) => {
-      queryClient.setQueryData(['idm', view.applicationId], v);
+      queryClient.setQueryData(integrationKeys.detail(view.applicationId), v);
       onSaved?.();
     },
   });
-  const keep = canKeepSecret(view, s);
-  const secretLabel = SECRET_LABEL[s.authType];
-  const secretError = fieldError(
-    save.error,
-    `auth.${s.authType === 'bearer' ? 'token' : s.authType === 'basic' ? 'password' : 'clientSecret'}`,
-  );
-  const missingSecret = !keep && !s.secret;
+  const missingSecret = !canKeepSecret(view, s) && !s.secret;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate();
@@ -57,73 +47,7 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
             error={fieldError(save.error, 'baseUrl')}
           />
         </Fieldset>
-        <Fieldset legend="Authentication">
-          <Stack gap="sm">
-            <div>
-              <Text size="sm" fw={500} id="auth-type-label" mb={4}>
-                Authentication type
-              </Text>
-              <SegmentedControl
-                aria-labelledby="auth-type-label"
-                data={AUTH_TYPES}
-                value={s.authType}
-                disabled={readOnly}
-                onChange={(v) => set({ authType: v as AuthType, secret: '', replacingSecret: false })}
-              />
-            </div>
-            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-              {s.authType === 'basic' && (
-                <TextInput
-                  label="Username"
-                  required
-                  value={s.username}
-                  readOnly={readOnly}
-                  onChange={(e) => set({ username: e.currentTarget.value })}
-                  error={fieldError(save.error, 'auth.username')}
-                />
-              )}
-              {s.authType === 'oauth2_client_credentials' && (
-                <>
-                  <TextInput
-                    label="Token URL"
-                    required
-                    type="url"
-                    value={s.tokenUrl}
-                    readOnly={readOnly}
-                    onChange={(e) => set({ tokenUrl: e.currentTarget.value })}
-                    error={fieldError(save.error, 'auth.tokenUrl')}
-                  />
-                  <TextInput
-                    label="Client ID"
-                    required
-                    value={s.clientId}
-                    readOnly={readOnly}
-                    onChange={(e) => set({ clientId: e.currentTarget.value })}
-                    error={fieldError(save.error, 'auth.clientId')}
-                  />
-                  <TextInput
-                    label="Scope"
-                    value={s.scope}
-                    readOnly={readOnly}
-                    onChange={(e) => set({ scope: e.currentTarget.value })}
-                    error={fieldError(save.error, 'auth.scope')}
-                  />
-                </>
-              )}
-              <SecretField
-                label={secretLabel}
-                stored={keep}
-                replacing={s.replacingSecret}
-                value={s.secret}
-                onChange={(secret) => set({ secret })}
-                onReplace={() => set({ replacingSecret: true })}
-                onKeep={() => set({ replacingSecret: false, secret: '' })}
-                error={secretError}
-                readOnly={readOnly}
-              />
-            </SimpleGrid>
-          </Stack>
-        </Fieldset>
+        <AuthFieldset view={view} s={s} set={set} error={save.error} readOnly={readOnly} />
         <Fieldset legend="Extra headers">
           <HeadersEditor
             storedNames={view.headerNames}
@@ -140,21 +64,14 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
         </Fieldset>
         <ErrorAlert error={save.error} title="The configuration was not saved" />
         {!readOnly && (
-          <Group justify="flex-end">
-            <Button
-              variant="default"
-              onClick={() => {
-                save.reset();
-                setS(initialState(view));
-              }}
-              disabled={save.isPending}
-            >
-              Discard changes
-            </Button>
-            <Button type="submit" loading={save.isPending} disabled={!s.baseUrl.trim() || missingSecret}>
-              Save configuration
-            </Button>
-          </Group>
+          <FormActions
+            onDiscard={() => {
+              save.reset();
+              setS(initialState(view));
+            }}
+            saving={save.isPending}
+            canSave={Boolean(s.baseUrl.trim()) && !missingSecret}
+          />
         )}
         {save.isSuccess && (
           <Text c="green" size="sm" role="status">
@@ -163,5 +80,18 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
         )}
       </Stack>
     </form>
+  );
+}
+
+function FormActions({ onDiscard, saving, canSave }: { onDiscard: () => void; saving: boolean; canSave: boolean }) {
+  return (
+    <Group justify="flex-end">
+      <Button variant="default" onClick={onDiscard} disabled={saving}>
+        Discard changes
+      </Button>
+      <Button type="submit" loading={saving} disabled={!canSave}>
+        Save configuration
+      </Button>
+    </Group>
   );
 }

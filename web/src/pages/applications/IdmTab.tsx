@@ -3,7 +3,8 @@
 import { Button, Divider, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { integrationKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { Application, Integration } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -16,7 +17,10 @@ import { SyncStatus } from './SyncStatus.tsx';
 
 export function IdmTab({ app }: { app: Application }) {
   const canWrite = useCanWrite();
-  const query = useQuery({ queryKey: ['idm', app.id], queryFn: () => api.get<Integration>(`/api/v1/applications/${app.id}/idm`) });
+  const query = useQuery({
+    queryKey: integrationKeys.detail(app.id),
+    queryFn: () => data(client.GET('/api/v1/applications/{id}/idm', { params: { path: { id: app.id } } })),
+  });
   if (query.isPending) return <Loading label="Loading the integration…" />;
   if (query.error) return <ErrorAlert error={query.error} title="Could not load the integration" />;
   const view = query.data;

@@ -16,6 +16,25 @@ const NUMBERS: [NumberKey, string, string, number, number][] = [
   ['guardrailMinimum', 'Guardrail minimum', 'The guardrail applies only above this many removals', 0, 1000000],
 ];
 
+const CHOICES: { key: 'deprovision' | 'unboundGroups'; label: string; data: { value: string; label: string }[] }[] = [
+  {
+    key: 'deprovision',
+    label: 'When a user leaves',
+    data: [
+      { value: 'deactivate', label: 'Deactivate the account in the application' },
+      { value: 'delete', label: 'Delete the account in the application' },
+    ],
+  },
+  {
+    key: 'unboundGroups',
+    label: 'When a user group is unbound',
+    data: [
+      { value: 'leave', label: 'Leave its group in the application' },
+      { value: 'delete', label: 'Delete its group in the application' },
+    ],
+  },
+];
+
 export function SettingsFields({
   value,
   onChange,
@@ -37,26 +56,16 @@ export function SettingsFields({
         onChange={(e) => set('groupManagement', e.currentTarget.checked)}
       />
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-        <NativeSelect
-          label="When a user leaves"
-          value={value.deprovision}
-          disabled={readOnly}
-          onChange={(e) => set('deprovision', e.currentTarget.value as IdmSettings['deprovision'])}
-          data={[
-            { value: 'deactivate', label: 'Deactivate the account in the application' },
-            { value: 'delete', label: 'Delete the account in the application' },
-          ]}
-        />
-        <NativeSelect
-          label="When a user group is unbound"
-          value={value.unboundGroups}
-          disabled={readOnly}
-          onChange={(e) => set('unboundGroups', e.currentTarget.value as IdmSettings['unboundGroups'])}
-          data={[
-            { value: 'leave', label: 'Leave its group in the application' },
-            { value: 'delete', label: 'Delete its group in the application' },
-          ]}
-        />
+        {CHOICES.map(({ key, label, data }) => (
+          <NativeSelect
+            key={key}
+            label={label}
+            value={value[key]}
+            disabled={readOnly}
+            onChange={(e) => onChange({ ...value, [key]: e.currentTarget.value })}
+            data={data}
+          />
+        ))}
       </SimpleGrid>
       <Switch
         label="Allow plain http to other hosts than this machine (not recommended)"

@@ -2,7 +2,8 @@
 // what failed. Servers without provisioning answer 404, and then this shows nothing.
 import { Alert, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, isApiError } from '../../api/client.ts';
+import { client, data, isApiError } from '../../api/client.ts';
+import { integrationKeys } from '../../api/keys.ts';
 import type { ProvisioningStatus, SyncRun } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -52,17 +53,21 @@ function SyncLine({ label, sync }: { label: string; sync: SyncRun }) {
 
 export function SyncStatus({ applicationId, active, canWrite }: { applicationId: string; active: boolean; canWrite: boolean }) {
   const queryClient = useQueryClient();
-  const key = ['idm', applicationId, 'status'];
+  const key = integrationKeys.status(applicationId);
   const query = useQuery({
     queryKey: key,
-    queryFn: () => api.get<ProvisioningStatus>(`/api/v1/applications/${applicationId}/idm/status`),
+    queryFn: () => data(client.GET('/api/v1/applications/{id}/idm/status', { params: { path: { id: applicationId } } })),
     retry: false,
     refetchInterval: (q) => (q.state.error ? false : active || q.state.data?.running ? 3000 : false),
   });
   const syncNow = useMutation({
-    mutationFn: () => api.post<SyncRun>(`/api/v1/applications/${applicationId}/idm/sync`),
+    mutationFn: () => data(client.POST('/api/v1/applications/{id}/idm/sync', { params: { path: { id: applicationId } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
   });
+  const confirmDeprovisioning = async () => {
+    await data(client.POST('/api/v1/applications/{id}/idm/sync/confirm', { params: { path: { id: applicationId } } }));
+    await queryClient.invalidateQueries({ queryKey: key });
+  };
   if (query.error)
     return isApiError(query.error, 404) ? null : (
       <Text size="sm" c="red">
@@ -108,30 +113,7 @@ export function SyncStatus({ applicationId, active, canWrite }: { applicationId:
           </Text>
         )}
       </Text>
-      {s.paused && !s.paused.confirmed && (
-        <Alert color="yellow" title="Deprovisioning paused by the guardrail">
-          <Stack gap="xs">
-            <Text size="sm">
-              A sync would deprovision {plural(s.paused.deprovisions, 'user')} of {formatNumber(s.paused.linked)} linked ({s.paused.percent}
-              %), over the guardrail. Nothing was deprovisioned. Check the bound user groups; if the change is intended, confirm it.
-            </Text>
-            {canWrite && (
-              <Group>
-                <ConfirmAction
-                  label="Confirm deprovisioning"
-                  title={`Deprovision ${plural(s.paused.deprovisions, 'user')}?`}
-                  message="The next sync deactivates or deletes these accounts in the application, as the integration's settings say."
-                  confirmLabel="Deprovision"
-                  onConfirm={async () => {
-                    await api.post(`/api/v1/applications/${applicationId}/idm/sync/confirm`);
-                    await queryClient.invalidateQueries({ queryKey: key });
-                  }}
-                />
-              </Group>
-            )}
-          </Stack>
-        </Alert>
-      )}
+      {s.paused && !s.paused.confirmed && <GuardrailPause paused={s.paused} canWrite={canWrite} onConfirm={confirmDeprovisioning} />}
       {s.failed.total > 0 && <FailedOperations status={s} />}
     </Stack>
   );
@@ -184,5 +166,35 @@ function FailedOperations({ status }: { status: ProvisioningStatus }) {
         </Table>
       </Table.ScrollContainer>
     </div>
+  );
+}
+
+interface GuardrailPauseProps {
+  paused: NonNullable<ProvisioningStatus['paused']>;
+  canWrite: boolean;
+  onConfirm: () => Promise<void>;
+}
+
+function GuardrailPause({ paused, canWrite, onConfirm }: GuardrailPauseProps) {
+  return (
+    <Alert color="yellow" title="Deprovisioning paused by the guardrail">
+      <Stack gap="xs">
+        <Text size="sm">
+          A sync would deprovision {plural(paused.deprovisions, 'user')} of {formatNumber(paused.linked)} linked ({paused.percent}
+          %), over the guardrail. Nothing was deprovisioned. Check the bound user groups; if the change is intended, confirm it.
+        </Text>
+        {canWrite && (
+          <Group>
+            <ConfirmAction
+              label="Confirm deprovisioning"
+              title={`Deprovision ${plural(paused.deprovisions, 'user')}?`}
+              message="The next sync deactivates or deletes these accounts in the application, as the integration's settings say."
+              confirmLabel="Deprovision"
+              onConfirm={onConfirm}
+            />
+          </Group>
+        )}
+      </Stack>
+    </Alert>
   );
 }

@@ -1,11 +1,12 @@
-import { Anchor, Group as Row, Table, Text } from '@mantine/core';
+import { Anchor, Group as Row, Text } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { applicationKeys, groupKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
-import type { Application, Group, Page } from '../../api/types.ts';
+import type { Application, Group } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Pager } from '../../components/Pager.tsx';
@@ -15,21 +16,63 @@ import { useKeysetPager } from '../../lib/keyset.ts';
 
 const PAGE = 50;
 
+const GROUP_COLUMNS: ListColumn<Group>[] = [
+  {
+    header: 'Group',
+    cell: (g) => (
+      <Anchor component={Link} to={`/groups/${g.id}`}>
+        {g.name}
+      </Anchor>
+    ),
+  },
+  { header: 'Members', cell: (g) => formatNumber(g.memberCount) },
+];
+
+function Unbind({ app, group: g, onUnbind }: { app: Application; group: Group; onUnbind: (g: Group) => Promise<void> }) {
+  return (
+    <ConfirmAction
+      label="Unbind"
+      buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Unbind ${g.name}` }}
+      title={`Unbind ${g.name} from ${app.name}?`}
+      message={
+        `Members of ${g.name} are no longer managed in ${app.name} through this group; with ` +
+        `Identity Management active, Roster deprovisions those not covered by another bound group.`
+      }
+      confirmLabel="Unbind group"
+      onConfirm={() => onUnbind(g)}
+    />
+  );
+}
+
 export function UserGroupsTab({ app }: { app: Application }) {
   const canWrite = useCanWrite();
   const queryClient = useQueryClient();
   const pager = useKeysetPager(app.id);
   const groups = useQuery({
-    queryKey: ['applications', app.id, 'groups', pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<Group>>(`/api/v1/applications/${app.id}/groups`, { limit: PAGE, cursor: pager.cursor }, signal),
+    queryKey: applicationKeys.groups(app.id, pager.cursor),
+    queryFn: ({ signal }) =>
+      data(
+        client.GET('/api/v1/applications/{id}/groups', {
+          params: { path: { id: app.id }, query: { limit: PAGE, cursor: pager.cursor } },
+          signal,
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
   const changed = () => {
-    queryClient.invalidateQueries({ queryKey: ['applications', app.id] });
-    queryClient.invalidateQueries({ queryKey: ['applications', 'list'] });
-    queryClient.invalidateQueries({ queryKey: ['groups'] });
+    queryClient.invalidateQueries({ queryKey: applicationKeys.detail(app.id) });
+    queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
+    queryClient.invalidateQueries({ queryKey: groupKeys.all });
   };
-  const bind = useMutation({ mutationFn: (g: Group) => api.put(`/api/v1/applications/${app.id}/groups/${g.id}`), onSuccess: changed });
+  const bind = useMutation({
+    mutationFn: (g: Group) =>
+      data(client.PUT('/api/v1/applications/{id}/groups/{groupId}', { params: { path: { id: app.id, groupId: g.id } } })),
+    onSuccess: changed,
+  });
+  const unbind = async (g: Group) => {
+    await data(client.DELETE('/api/v1/applications/{id}/groups/{groupId}', { params: { path: { id: app.id, groupId: g.id } } }));
+    changed();
+  };
   const items = groups.data?.items ?? [];
   return (
     <>
@@ -38,10 +81,10 @@ export function UserGroupsTab({ app }: { app: Application }) {
       </Text>
       {canWrite && (
         <Row mb="sm">
-          <SearchPicker<Group>
+          <SearchPicker
             label="Bind a user group"
             placeholder="Search groups by name"
-            path="/api/v1/groups"
+            resource="groups"
             optionLabel={(g) => `${g.name} (${formatNumber(g.memberCount)} members)`}
             onPick={(g) => bind.mutate(g)}
             exclude={new Set(items.map((g) => g.id))}
@@ -55,51 +98,17 @@ export function UserGroupsTab({ app }: { app: Application }) {
         <Loading />
       ) : (
         <>
-          <Table.ScrollContainer minWidth={480}>
-            <Table striped aria-label="Bound user groups">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Group</Table.Th>
-                  <Table.Th>Members</Table.Th>
-                  {canWrite && (
-                    <Table.Th>
-                      <span className="visually-hidden">Actions</span>
-                    </Table.Th>
-                  )}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.length === 0 && (
-                  <EmptyRow colSpan={3} title="No user groups bound" hint="Bind a group to manage its members in this application." />
-                )}
-                {items.map((g) => (
-                  <Table.Tr key={g.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/groups/${g.id}`}>
-                        {g.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{formatNumber(g.memberCount)}</Table.Td>
-                    {canWrite && (
-                      <Table.Td>
-                        <ConfirmAction
-                          label="Unbind"
-                          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Unbind ${g.name}` }}
-                          title={`Unbind ${g.name} from ${app.name}?`}
-                          message={`Members of ${g.name} are no longer managed in ${app.name} through this group; with Identity Management active, Roster deprovisions those not covered by another bound group.`}
-                          confirmLabel="Unbind group"
-                          onConfirm={async () => {
-                            await api.delete(`/api/v1/applications/${app.id}/groups/${g.id}`);
-                            changed();
-                          }}
-                        />
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <ListTable
+            label="Bound user groups"
+            minWidth={480}
+            columns={
+              canWrite
+                ? [...GROUP_COLUMNS, { header: ACTIONS_HEADER, cell: (g) => <Unbind app={app} group={g} onUnbind={unbind} /> }]
+                : GROUP_COLUMNS
+            }
+            items={items}
+            empty={{ title: 'No user groups bound', hint: 'Bind a group to manage its members in this application.' }}
+          />
           <Pager
             pager={pager}
             nextCursor={groups.data?.nextCursor}

@@ -1,15 +1,16 @@
 import { Anchor, List, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { groupKeys } from '../../api/keys.ts';
 import type { Application, Page } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 
 export function GroupApplications({ groupId }: { groupId: string }) {
   const query = useQuery({
-    queryKey: ['groups', groupId, 'applications'],
-    queryFn: () => api.get<Page<Application>>(`/api/v1/groups/${groupId}/applications`, { limit: 500 }),
+    queryKey: groupKeys.applications(groupId),
+    queryFn: () => data(client.GET('/api/v1/groups/{id}/applications', { params: { path: { id: groupId }, query: { limit: 500 } } })),
   });
   if (query.isPending) return <Loading />;
   if (query.error) return <ErrorAlert error={query.error} title="Could not load the applications" />;

@@ -1,12 +1,13 @@
-import { Anchor, Group as Row, Table } from '@mantine/core';
+import { Anchor, Group as Row } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { groupKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
-import type { Member, Page, User } from '../../api/types.ts';
+import type { Member, User } from '../../api/types.ts';
 import { UserStateBadge } from '../../components/Badges.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { Pager } from '../../components/Pager.tsx';
@@ -16,33 +17,74 @@ import { useKeysetPager } from '../../lib/keyset.ts';
 
 const PAGE = 50;
 
+const MEMBER_COLUMNS: ListColumn<Member>[] = [
+  {
+    header: 'Username',
+    cell: (m) => (
+      <Anchor component={Link} to={`/users/${m.id}`}>
+        {m.username}
+      </Anchor>
+    ),
+  },
+  { header: 'Name', cell: (m) => fullName(m) },
+  { header: 'Email', cell: (m) => m.email },
+  { header: 'State', cell: (m) => <UserStateBadge state={m.state} /> },
+];
+
+function RemoveMember({ member: m, onRemove }: { member: Member; onRemove: (m: Member) => Promise<void> }) {
+  return (
+    <ConfirmAction
+      label="Remove"
+      buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Remove ${m.username} from the group` }}
+      title={`Remove ${m.username} from the group?`}
+      message={
+        `${m.username} stays in the directory. Applications bound to this group ` +
+        `stop managing ${m.username} unless another bound group includes the user.`
+      }
+      confirmLabel="Remove member"
+      onConfirm={() => onRemove(m)}
+    />
+  );
+}
+
 export function GroupMembers({ groupId }: { groupId: string }) {
   const canWrite = useCanWrite();
   const queryClient = useQueryClient();
   const pager = useKeysetPager(groupId);
   const members = useQuery({
-    queryKey: ['groups', groupId, 'members', pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<Member>>(`/api/v1/groups/${groupId}/members`, { limit: PAGE, cursor: pager.cursor }, signal),
+    queryKey: groupKeys.members(groupId, pager.cursor),
+    queryFn: ({ signal }) =>
+      data(
+        client.GET('/api/v1/groups/{id}/members', {
+          params: { path: { id: groupId }, query: { limit: PAGE, cursor: pager.cursor } },
+          signal,
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
   const changed = () => {
-    queryClient.invalidateQueries({ queryKey: ['groups', groupId] });
-    queryClient.invalidateQueries({ queryKey: ['groups', 'list'] });
+    queryClient.invalidateQueries({ queryKey: groupKeys.detail(groupId) });
+    queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
   };
   const add = useMutation({
-    mutationFn: (user: User) => api.put(`/api/v1/groups/${groupId}/members/${user.id}`),
+    mutationFn: (user: User) =>
+      data(client.PUT('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: user.id } } })),
     onSuccess: changed,
   });
+  const remove = async (m: Member) => {
+    await data(client.DELETE('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: m.id } } }));
+    changed();
+  };
   const items = members.data?.items ?? [];
 
   return (
     <>
       {canWrite && (
         <Row mb="sm" align="flex-end">
-          <SearchPicker<User>
+          <SearchPicker
             label="Add a member"
             placeholder="Search users by name or email"
-            path="/api/v1/users"
+            resource="users"
             optionLabel={(u) => `${u.username} — ${u.email}`}
             onPick={(u) => add.mutate(u)}
             exclude={new Set(items.map((m) => m.id))}
@@ -56,57 +98,17 @@ export function GroupMembers({ groupId }: { groupId: string }) {
         <Loading />
       ) : (
         <>
-          <Table.ScrollContainer minWidth={600}>
-            <Table striped aria-label="Members">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Username</Table.Th>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Email</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  {canWrite && (
-                    <Table.Th>
-                      <span className="visually-hidden">Actions</span>
-                    </Table.Th>
-                  )}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.length === 0 && (
-                  <EmptyRow colSpan={5} title="No members" hint={canWrite ? 'Search for users above to add them.' : undefined} />
-                )}
-                {items.map((m) => (
-                  <Table.Tr key={m.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/users/${m.id}`}>
-                        {m.username}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{fullName(m)}</Table.Td>
-                    <Table.Td>{m.email}</Table.Td>
-                    <Table.Td>
-                      <UserStateBadge state={m.state} />
-                    </Table.Td>
-                    {canWrite && (
-                      <Table.Td>
-                        <ConfirmAction
-                          label="Remove"
-                          buttonProps={{ size: 'xs', variant: 'subtle', 'aria-label': `Remove ${m.username} from the group` }}
-                          title={`Remove ${m.username} from the group?`}
-                          message={`${m.username} stays in the directory. Applications bound to this group stop managing ${m.username} unless another bound group includes the user.`}
-                          confirmLabel="Remove member"
-                          onConfirm={async () => {
-                            await api.delete(`/api/v1/groups/${groupId}/members/${m.id}`);
-                            changed();
-                          }}
-                        />
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <ListTable
+            label="Members"
+            minWidth={600}
+            columns={
+              canWrite
+                ? [...MEMBER_COLUMNS, { header: ACTIONS_HEADER, cell: (m) => <RemoveMember member={m} onRemove={remove} /> }]
+                : MEMBER_COLUMNS
+            }
+            items={items}
+            empty={{ title: 'No members', hint: canWrite ? 'Search for users above to add them.' : undefined }}
+          />
           <Pager
             pager={pager}
             nextCursor={members.data?.nextCursor}

@@ -2,9 +2,10 @@ import { Anchor, Button, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api } from '../../api/client.ts';
-import { useCanWrite } from '../../api/session.ts';
+import { client, data } from '../../api/client.ts';
+import { groupKeys } from '../../api/keys.ts';
 import type { Group } from '../../api/types.ts';
+import { useCanWrite } from '../../api/session.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -20,12 +21,15 @@ export function GroupPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [editing, edit] = useDisclosure(false);
-  const query = useQuery({ queryKey: ['groups', id], queryFn: () => api.get<Group>(`/api/v1/groups/${id}`) });
+  const query = useQuery({
+    queryKey: groupKeys.detail(id),
+    queryFn: () => data(client.GET('/api/v1/groups/{id}', { params: { path: { id } } })),
+  });
   const update = useMutation({
-    mutationFn: (v: NameDescription) => api.patch<Group>(`/api/v1/groups/${id}`, v),
+    mutationFn: (v: NameDescription) => data(client.PATCH('/api/v1/groups/{id}', { params: { path: { id } }, body: v })),
     onSuccess: (g) => {
-      queryClient.setQueryData(['groups', id], g);
-      queryClient.invalidateQueries({ queryKey: ['groups', 'list'] });
+      queryClient.setQueryData(groupKeys.detail(id), g);
+      queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
       edit.close();
     },
   });
@@ -51,17 +55,7 @@ export function GroupPage() {
               >
                 Edit
               </Button>
-              <ConfirmAction
-                label="Delete"
-                title={`Delete the group ${group.name}?`}
-                message={`The group, its ${plural(group.memberCount, 'membership')} and its application bindings are removed; the users stay in the directory. Applications that provision this group stop managing its members through it.`}
-                confirmLabel="Delete group"
-                onConfirm={async () => {
-                  await api.delete(`/api/v1/groups/${id}`);
-                  queryClient.invalidateQueries({ queryKey: ['groups'] });
-                  navigate('/groups', { replace: true });
-                }}
-              />
+              <DeleteGroup group={group} />
             </>
           )
         }
@@ -97,5 +91,26 @@ export function GroupPage() {
         error={update.error}
       />
     </>
+  );
+}
+
+function DeleteGroup({ group }: { group: Group }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  return (
+    <ConfirmAction
+      label="Delete"
+      title={`Delete the group ${group.name}?`}
+      message={
+        `The group, its ${plural(group.memberCount, 'membership')} and its application bindings are removed; the ` +
+        `users stay in the directory. Applications that provision this group stop managing its members through it.`
+      }
+      confirmLabel="Delete group"
+      onConfirm={async () => {
+        await data(client.DELETE('/api/v1/groups/{id}', { params: { path: { id: group.id } } }));
+        queryClient.invalidateQueries({ queryKey: groupKeys.all });
+        navigate('/groups', { replace: true });
+      }}
+    />
   );
 }

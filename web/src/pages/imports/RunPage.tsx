@@ -3,8 +3,9 @@ import { Alert, Anchor, Button, Group, NativeSelect, Paper, Progress, SimpleGrid
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api/client.ts';
-import type { Application, ImportResult, ImportRun, Page } from '../../api/types.ts';
+import { client, data, json } from '../../api/client.ts';
+import { applicationKeys, importRunKeys, userKeys } from '../../api/keys.ts';
+import type { ImportRun, Outcome } from '../../api/types.ts';
 import { RunStatusBadge } from '../../components/Badges.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -21,13 +22,13 @@ export function RunPage() {
   const { id = '' } = useParams();
   const queryClient = useQueryClient();
   const run = useQuery({
-    queryKey: ['import-runs', id],
-    queryFn: () => api.get<ImportRun>(`/api/v1/import-runs/${id}`),
+    queryKey: importRunKeys.detail(id),
+    queryFn: () => data(client.GET('/api/v1/import-runs/{id}', { params: { path: { id } } })),
     refetchInterval: (q) => (q.state.data && !finished(q.state.data) ? 700 : false),
   });
   const app = useQuery({
-    queryKey: ['applications', run.data?.applicationId],
-    queryFn: () => api.get<Application>(`/api/v1/applications/${run.data!.applicationId}`),
+    queryKey: applicationKeys.detail(run.data?.applicationId),
+    queryFn: () => data(client.GET('/api/v1/applications/{id}', { params: { path: { id: run.data!.applicationId } } })),
     enabled: Boolean(run.data),
     retry: false,
   });
@@ -35,8 +36,8 @@ export function RunPage() {
   useEffect(() => {
     // The run just finished: lists elsewhere (users, history) are out of date.
     if (done) {
-      queryClient.invalidateQueries({ queryKey: ['users'] });
-      queryClient.invalidateQueries({ queryKey: ['import-runs', 'list'] });
+      queryClient.invalidateQueries({ queryKey: userKeys.all });
+      queryClient.invalidateQueries({ queryKey: importRunKeys.lists() });
     }
   }, [done, queryClient]);
 
@@ -44,8 +45,6 @@ export function RunPage() {
   if (run.error) return <ErrorAlert error={run.error} title="Could not load the import run" />;
   const r = run.data;
   const appName = app.data?.name ?? 'application';
-  const total = Math.max(r.total, r.processed);
-  const percent = total ? Math.round((r.processed / total) * 100) : done ? 100 : 0;
 
   return (
     <>
@@ -55,77 +54,87 @@ export function RunPage() {
           { label: 'Applications', to: '/applications' },
           { label: appName, to: `/applications/${r.applicationId}?tab=idm` },
         ]}
-        description={`Started ${formatDateTime(r.startedAt ?? r.createdAt)} by ${r.initiatedBy.email ?? r.initiatedBy.type}${r.finishedAt ? ` · finished ${formatDateTime(r.finishedAt)}` : ''}`}
+        description={
+          `Started ${formatDateTime(r.startedAt ?? r.createdAt)} by ` +
+          `${r.initiatedBy.email ?? r.initiatedBy.type}${r.finishedAt ? ` · finished ${formatDateTime(r.finishedAt)}` : ''}`
+        }
       />
       <Stack gap="lg">
-        <Paper withBorder p="md">
-          <Stack gap="sm">
-            <Group justify="space-between">
-              <Group gap="xs">
-                <Text fw={600}>Status</Text>
-                <RunStatusBadge status={r.status} />
-              </Group>
-              <Text size="sm" aria-live="polite">
-                {formatNumber(r.processed)} of {formatNumber(total)} processed · {percent}%
-              </Text>
-            </Group>
-            <Progress
-              value={percent}
-              size="xl"
-              animated={!done}
-              striped={!done}
-              color={r.status === 'failed' ? 'red' : done ? 'green' : 'blue'}
-              aria-label="Import progress"
-            />
-            <SimpleGrid cols={{ base: 3 }}>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Created{' '}
-                </Text>
-                <b>{formatNumber(r.created)}</b>
-              </Text>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Skipped{' '}
-                </Text>
-                <b>{formatNumber(r.skipped)}</b>
-              </Text>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Failed{' '}
-                </Text>
-                <b>{formatNumber(r.failed)}</b>
-              </Text>
-            </SimpleGrid>
-            {!done && (
-              <Text size="sm" c="dimmed">
-                You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.
-              </Text>
-            )}
-            {r.status === 'completed' && (
-              <Alert color="green" title="Import completed">
-                The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.
-              </Alert>
-            )}
-            {r.status === 'failed' && (
-              <Alert color="red" title="The import failed">
-                {r.error ?? 'No reason was recorded.'} Users created before it stopped stay created.
-              </Alert>
-            )}
-          </Stack>
-        </Paper>
+        <RunProgress run={r} done={done} />
         {(done || r.processed > 0) && <RunResults run={r} />}
       </Stack>
     </>
   );
 }
 
+function Count({ label, n }: { label: string; n: number }) {
+  return (
+    <Text size="sm">
+      <Text span c="dimmed">
+        {label}{' '}
+      </Text>
+      <b>{formatNumber(n)}</b>
+    </Text>
+  );
+}
+
+function RunProgress({ run: r, done }: { run: ImportRun; done: boolean }) {
+  const total = Math.max(r.total, r.processed);
+  const percent = total ? Math.round((r.processed / total) * 100) : done ? 100 : 0;
+  return (
+    <Paper withBorder p="md">
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Group gap="xs">
+            <Text fw={600}>Status</Text>
+            <RunStatusBadge status={r.status} />
+          </Group>
+          <Text size="sm" aria-live="polite">
+            {formatNumber(r.processed)} of {formatNumber(total)} processed · {percent}%
+          </Text>
+        </Group>
+        <Progress
+          value={percent}
+          size="xl"
+          animated={!done}
+          striped={!done}
+          color={r.status === 'failed' ? 'red' : done ? 'green' : 'blue'}
+          aria-label="Import progress"
+        />
+        <SimpleGrid cols={{ base: 3 }}>
+          <Count label="Created" n={r.created} />
+          <Count label="Skipped" n={r.skipped} />
+          <Count label="Failed" n={r.failed} />
+        </SimpleGrid>
+        {!done && (
+          <Text size="sm" c="dimmed">
+            You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.
+          </Text>
+        )}
+        {r.status === 'completed' && (
+          <Alert color="green" title="Import completed">
+            The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.
+          </Alert>
+        )}
+        {r.status === 'failed' && (
+          <Alert color="red" title="The import failed">
+            {r.error ?? 'No reason was recorded.'} Users created before it stopped stay created.
+          </Alert>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
 function RunResults({ run }: { run: ImportRun }) {
-  const [outcome, setOutcome] = useState('');
+  const [outcome, setOutcome] = useState<Outcome | ''>('');
   const pager = useKeysetPager(outcome);
   const results = useQuery({
-    queryKey: ['import-runs', run.id, 'results', outcome, pager.cursor, run.processed],
-    queryFn: () => api.get<Page<ImportResult>>(`/api/v1/import-runs/${run.id}/results`, { outcome, limit: PAGE, cursor: pager.cursor }),
+    queryKey: importRunKeys.results(run.id, outcome, pager.cursor, run.processed),
+    queryFn: async () => {
+      const query = { outcome: outcome || undefined, limit: PAGE, cursor: pager.cursor };
+      return json(await data(client.GET('/api/v1/import-runs/{id}/results', { params: { path: { id: run.id }, query } })));
+    },
     placeholderData: keepPreviousData,
   });
   const items = results.data?.items ?? [];
@@ -140,7 +149,7 @@ function RunResults({ run }: { run: ImportRun }) {
             label="Outcome"
             size="xs"
             value={outcome}
-            onChange={(e) => setOutcome(e.currentTarget.value)}
+            onChange={(e) => setOutcome(e.currentTarget.value as Outcome | '')}
             data={[
               { value: '', label: 'All outcomes' },
               { value: 'created', label: 'Created' },

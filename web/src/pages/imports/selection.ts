@@ -1,8 +1,10 @@
 // What the admin picked in the import table. "Every new user" is its own kind because the API's
 // {all: true} means exactly that (and is not limited to 10,000 like a list of ids); any other pick is
 // a list of remote ids.
-import { api } from '../../api/client.ts';
-import type { PreviewPage, PreviewStatus, PreviewUser } from '../../api/types.ts';
+import { client, data } from '../../api/client.ts';
+import type { PreviewStatus, PreviewUser, QueryOf } from '../../api/types.ts';
+
+export type PreviewQuery = QueryOf<'/api/v1/applications/{id}/import/users'>;
 
 export const MAX_SELECTION = 10_000;
 /** From this many users on, the import runs in the background and the results are emailed. */
@@ -45,23 +47,20 @@ export function withUsers(sel: Selection, users: PreviewUser[], selected: boolea
 /** Every user matching the filters, page by page (500 at a time), up to MAX_SELECTION. */
 export async function fetchMatching(
   applicationId: string,
-  filter: { q?: string; status?: string },
+  filter: Pick<PreviewQuery, 'q' | 'status'>,
   expected: number,
 ): Promise<PreviewUser[]> {
   if (expected > MAX_SELECTION) {
     throw new Error(
-      `That is ${expected.toLocaleString()} users; a selection holds at most ${MAX_SELECTION.toLocaleString()}. Use “Select all new” without a search to import every new user, or narrow the search.`,
+      `That is ${expected.toLocaleString()} users; a selection holds at most ${MAX_SELECTION.toLocaleString()}. ` +
+        `Use “Select all new” without a search to import every new user, or narrow the search.`,
     );
   }
   const out: PreviewUser[] = [];
   let cursor: string | undefined;
   do {
-    const page = await api.get<PreviewPage>(`/api/v1/applications/${applicationId}/import/users`, {
-      ...filter,
-      limit: 500,
-      cursor,
-      sort: 'remoteOrder',
-    });
+    const query = { ...filter, limit: 500, cursor, sort: 'remoteOrder' as const };
+    const page = await data(client.GET('/api/v1/applications/{id}/import/users', { params: { path: { id: applicationId }, query } }));
     out.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && out.length <= MAX_SELECTION);

@@ -3,19 +3,13 @@
 import { Alert, Button, Group, List, Modal, Progress, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { userKeys } from '../../api/keys.ts';
+import type { Answer } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatNumber, plural } from '../../lib/format.ts';
 
-export interface ActivationBatch {
-  id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  total: number;
-  queued: number;
-  skippedCount: number;
-  skipped: { id: string; reason: string; message: string }[];
-  error?: string;
-}
+export type ActivationBatch = Answer<'/api/v1/users/activation-emails/{id}'>;
 
 const finished = (b: ActivationBatch | undefined) => b?.status === 'completed' || b?.status === 'failed';
 const SHOWN_SKIPPED = 10;
@@ -23,12 +17,12 @@ const SHOWN_SKIPPED = 10;
 export function BulkActivationButton() {
   const [open, setOpen] = useState(false);
   const start = useMutation({
-    mutationFn: () => api.post<ActivationBatch>('/api/v1/users/activation-emails', { filter: { passwordStatus: 'PENDING' } }),
+    mutationFn: () => data(client.POST('/api/v1/users/activation-emails', { body: { filter: { passwordStatus: 'PENDING' } } })),
   });
   const started = start.data;
   const progress = useQuery({
-    queryKey: ['users', 'activation-emails', started?.id],
-    queryFn: () => api.get<ActivationBatch>(`/api/v1/users/activation-emails/${started!.id}`),
+    queryKey: userKeys.activationBatch(started?.id),
+    queryFn: () => data(client.GET('/api/v1/users/activation-emails/{id}', { params: { path: { id: started!.id } } })),
     enabled: Boolean(started) && !finished(started),
     refetchInterval: (q) => (finished(q.state.data) ? false : 1000),
   });
@@ -94,7 +88,8 @@ function BatchOutcome({ batch }: { batch: ActivationBatch }) {
       <Text size="sm">
         {batch.total === 0
           ? 'No user has password status PENDING: nobody to email.'
-          : `${plural(batch.queued, 'activation email')} queued out of ${plural(batch.total, 'user')}; ${formatNumber(batch.skippedCount)} skipped.`}
+          : `${plural(batch.queued, 'activation email')} queued out of ` +
+            `${plural(batch.total, 'user')}; ${formatNumber(batch.skippedCount)} skipped.`}
       </Text>
       {batch.skipped.length > 0 && (
         <List size="sm" aria-label="Skipped users">

@@ -1,12 +1,16 @@
 // Addresses and phone numbers, each typed work or home.
-import { Button, Fieldset, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Fieldset, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import type { Address, ContactType, PhoneNumber } from '../../api/types.ts';
+import { patchAt, RemoveRowButton, RowsFooter, withoutAt } from '../../components/RowsEditor.tsx';
 import { emptyAddress, emptyPhone } from './userForm.ts';
 
 const TYPES = [
   { value: 'work', label: 'Work' },
   { value: 'home', label: 'Home' },
 ];
+
+/** A new row is work unless there is a work one already. */
+const nextType = (rows: { type: ContactType }[]): ContactType => (rows.some((r) => r.type === 'work') ? 'home' : 'work');
 
 const ADDRESS_FIELDS: [keyof Address, string][] = [
   ['streetAddress', 'Street'],
@@ -29,7 +33,7 @@ export function AddressesEditor({
   error?: string;
   readOnly?: boolean;
 }) {
-  const update = (i: number, patch: Partial<Address>) => onChange(value.map((a, j) => (j === i ? { ...a, ...patch } : a)));
+  const update = (i: number, patch: Partial<Address>) => onChange(patchAt(value, i, patch));
   return (
     <Stack gap="sm">
       {value.length === 0 && (
@@ -59,35 +63,20 @@ export function AddressesEditor({
           </SimpleGrid>
           {!readOnly && (
             <Group justify="flex-end" mt="sm">
-              <Button
-                variant="subtle"
-                color="red"
-                size="xs"
-                onClick={() => onChange(value.filter((_, j) => j !== i))}
-                aria-label={`Remove address ${i + 1}`}
-              >
+              <RemoveRowButton onClick={() => onChange(withoutAt(value, i))} ariaLabel={`Remove address ${i + 1}`}>
                 Remove address
-              </Button>
+              </RemoveRowButton>
             </Group>
           )}
         </Fieldset>
       ))}
-      {error && (
-        <Text c="red" size="sm" role="alert">
-          {error}
-        </Text>
-      )}
-      {!readOnly && value.length < 10 && (
-        <Group>
-          <Button
-            variant="default"
-            size="xs"
-            onClick={() => onChange([...value, emptyAddress(value.some((a) => a.type === 'work') ? 'home' : 'work')])}
-          >
-            Add address
-          </Button>
-        </Group>
-      )}
+      <RowsFooter
+        error={error}
+        alert
+        canAdd={!readOnly && value.length < 10}
+        addLabel="Add address"
+        onAdd={() => onChange([...value, emptyAddress(nextType(value))])}
+      />
     </Stack>
   );
 }
@@ -103,7 +92,7 @@ export function PhoneNumbersEditor({
   error?: string;
   readOnly?: boolean;
 }) {
-  const update = (i: number, patch: Partial<PhoneNumber>) => onChange(value.map((p, j) => (j === i ? { ...p, ...patch } : p)));
+  const update = (i: number, patch: Partial<PhoneNumber>) => onChange(patchAt(value, i, patch));
   return (
     <Stack gap="xs">
       {value.length === 0 && (
@@ -128,35 +117,19 @@ export function PhoneNumbersEditor({
             style={{ flex: 1, minWidth: 180 }}
           />
           {!readOnly && (
-            <Button
-              variant="subtle"
-              color="red"
-              size="xs"
-              mb={4}
-              onClick={() => onChange(value.filter((_, j) => j !== i))}
-              aria-label={`Remove phone number ${i + 1}`}
-            >
+            <RemoveRowButton mb={4} onClick={() => onChange(withoutAt(value, i))} ariaLabel={`Remove phone number ${i + 1}`}>
               Remove
-            </Button>
+            </RemoveRowButton>
           )}
         </Group>
       ))}
-      {error && (
-        <Text c="red" size="sm" role="alert">
-          {error}
-        </Text>
-      )}
-      {!readOnly && value.length < 10 && (
-        <Group>
-          <Button
-            variant="default"
-            size="xs"
-            onClick={() => onChange([...value, emptyPhone(value.some((p) => p.type === 'work') ? 'home' : 'work')])}
-          >
-            Add phone number
-          </Button>
-        </Group>
-      )}
+      <RowsFooter
+        error={error}
+        alert
+        canAdd={!readOnly && value.length < 10}
+        addLabel="Add phone number"
+        onAdd={() => onChange([...value, emptyPhone(nextType(value))])}
+      />
     </Stack>
   );
 }

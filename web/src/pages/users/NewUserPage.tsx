@@ -2,7 +2,8 @@ import { NativeSelect } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { userKeys } from '../../api/keys.ts';
 import type { User, UserState } from '../../api/types.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { UserForm } from './UserForm.tsx';
@@ -14,10 +15,10 @@ export function NewUserPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const create = useMutation({
-    mutationFn: () => api.post<User>('/api/v1/users', { ...value, state }),
+    mutationFn: () => data(client.POST('/api/v1/users', { body: { ...value, state } })),
     onSuccess: (user) => {
-      queryClient.invalidateQueries({ queryKey: ['users'] });
-      queryClient.setQueryData(['users', user.id], user);
+      queryClient.invalidateQueries({ queryKey: userKeys.all });
+      queryClient.setQueryData(userKeys.detail(user.id), user);
       navigate(`/users/${user.id}`, { replace: true });
     },
   });

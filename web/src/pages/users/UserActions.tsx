@@ -3,7 +3,8 @@ import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { api, isApiError } from '../../api/client.ts';
+import { client, data, isApiError } from '../../api/client.ts';
+import { userKeys } from '../../api/keys.ts';
 import { useHasEndpoint } from '../../api/session.ts';
 import type { User } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -20,18 +21,19 @@ export function UserActions({ user }: { user: User }) {
   const hasPassword = useHasEndpoint('post', '/api/v1/users/{id}/password');
   const hasActivation = useHasEndpoint('post', '/api/v1/users/{id}/activation-email');
   const refresh = (u: User) => {
-    queryClient.setQueryData(['users', u.id], u);
-    queryClient.invalidateQueries({ queryKey: ['users', 'list'] });
+    queryClient.setQueryData(userKeys.detail(u.id), u);
+    queryClient.invalidateQueries({ queryKey: userKeys.lists() });
   };
   const setState = useMutation({
-    mutationFn: (state: User['state']) => api.patch<User>(`/api/v1/users/${user.id}`, { state }),
+    mutationFn: (state: User['state']) => data(client.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { state } })),
     onSuccess: refresh,
   });
   const activation = useMutation({
-    mutationFn: () => api.post<{ to: string; expiresAt: string }>(`/api/v1/users/${user.id}/activation-email`),
+    mutationFn: () => data(client.POST('/api/v1/users/{id}/activation-email', { params: { path: { id: user.id } }, body: {} })),
     onSuccess: (r) =>
       setNotice(
-        `An activation email is on its way to ${r?.to ?? user.email}${r?.expiresAt ? `; its link works until ${formatDateTime(r.expiresAt)}` : ''}.`,
+        `An activation email is on its way to ` +
+          `${r?.to ?? user.email}${r?.expiresAt ? `; its link works until ${formatDateTime(r.expiresAt)}` : ''}.`,
       ),
   });
 
@@ -47,7 +49,10 @@ export function UserActions({ user }: { user: User }) {
             label="Suspend"
             color="orange"
             title={`Suspend ${user.username}?`}
-            message={`${user.username} stays in the directory but is marked SUSPENDED; applications that Roster provisions see the user as inactive. You can activate the user again at any time.`}
+            message={
+              `${user.username} stays in the directory but is marked SUSPENDED; applications that ` +
+              `Roster provisions see the user as inactive. You can activate the user again at any time.`
+            }
             confirmLabel="Suspend"
             onConfirm={() => setState.mutateAsync('SUSPENDED')}
           />
@@ -61,11 +66,14 @@ export function UserActions({ user }: { user: User }) {
         <ConfirmAction
           label="Delete"
           title={`Delete ${user.username}?`}
-          message={`${user.username} (${user.email}) is removed from the directory and from every group. This cannot be undone; the Insights history is kept.`}
+          message={
+            `${user.username} (${user.email}) is removed from the directory and ` +
+            `from every group. This cannot be undone; the Insights history is kept.`
+          }
           confirmLabel="Delete user"
           onConfirm={async () => {
-            await api.delete(`/api/v1/users/${user.id}`);
-            queryClient.invalidateQueries({ queryKey: ['users'] });
+            await data(client.DELETE('/api/v1/users/{id}', { params: { path: { id: user.id } } }));
+            queryClient.invalidateQueries({ queryKey: userKeys.all });
             navigate('/users', { replace: true });
           }}
         />
@@ -86,11 +94,11 @@ function SetPasswordButton({ user, onDone }: { user: User; onDone: () => void })
   const [password, setPassword] = useState('');
   const queryClient = useQueryClient();
   const save = useMutation({
-    mutationFn: () => api.post(`/api/v1/users/${user.id}/password`, { password }),
+    mutationFn: () => data(client.POST('/api/v1/users/{id}/password', { params: { path: { id: user.id } }, body: { password } })),
     onSuccess: () => {
       setOpen(false);
       setPassword('');
-      queryClient.invalidateQueries({ queryKey: ['users'] });
+      queryClient.invalidateQueries({ queryKey: userKeys.all });
       onDone();
     },
   });

@@ -2,7 +2,8 @@ import { Anchor, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { applicationKeys, userKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { Application, User, UserAttributes } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
@@ -16,7 +17,10 @@ import { attributesOf, changedFields } from './userForm.ts';
 
 export function UserPage() {
   const { id = '' } = useParams();
-  const query = useQuery({ queryKey: ['users', id], queryFn: () => api.get<User>(`/api/v1/users/${id}`) });
+  const query = useQuery({
+    queryKey: userKeys.detail(id),
+    queryFn: () => data(client.GET('/api/v1/users/{id}', { params: { path: { id } } })),
+  });
   if (query.isPending) return <Loading label="Loading the user…" />;
   if (query.error) return <ErrorAlert error={query.error} title="Could not load the user" />;
   return <UserDetail user={query.data} />;
@@ -30,10 +34,10 @@ function UserDetail({ user }: { user: User }) {
   useEffect(() => setValue(original), [original]);
   const changes = changedFields(original, value);
   const save = useMutation({
-    mutationFn: () => api.patch<User>(`/api/v1/users/${user.id}`, changes),
+    mutationFn: () => data(client.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: changes })),
     onSuccess: (u) => {
-      queryClient.setQueryData(['users', u.id], u);
-      queryClient.invalidateQueries({ queryKey: ['users', 'list'] });
+      queryClient.setQueryData(userKeys.detail(u.id), u);
+      queryClient.invalidateQueries({ queryKey: userKeys.lists() });
     },
   });
 
@@ -88,8 +92,8 @@ function UserDetail({ user }: { user: User }) {
 
 function ImportedFrom({ source }: { source: NonNullable<User['source']> }) {
   const app = useQuery({
-    queryKey: ['applications', source.applicationId],
-    queryFn: () => api.get<Application>(`/api/v1/applications/${source.applicationId}`),
+    queryKey: applicationKeys.detail(source.applicationId),
+    queryFn: () => data(client.GET('/api/v1/applications/{id}', { params: { path: { id: source.applicationId } } })),
     retry: false,
   });
   return (

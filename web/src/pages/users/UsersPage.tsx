@@ -1,14 +1,15 @@
 // The directory's users: server-side search, sort and keyset paging, so 100,000 users page as fast as 100.
-import { Anchor, Button, Group, NativeSelect, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../../api/client.ts';
+import { client, data } from '../../api/client.ts';
+import { userKeys } from '../../api/keys.ts';
 import { useCanWrite, useHasEndpoint } from '../../api/session.ts';
-import type { Page, User } from '../../api/types.ts';
+import type { QueryOf, User } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -20,26 +21,22 @@ import { useUrlState } from '../../lib/url-state.ts';
 import { BulkActivationButton } from './BulkActivationButton.tsx';
 
 const DEFAULTS = { q: '', state: '', passwordStatus: '', sort: 'username', order: 'asc', limit: '50' };
+type Filters = typeof DEFAULTS;
+
+/** The URL's filters as the API's query ('' is left out; the server refuses values it does not know). */
+const usersQuery = (s: Filters, cursor: string | undefined) => ({ ...s, limit: Number(s.limit), cursor }) as QueryOf<'/api/v1/users'>;
 
 export function UsersPage() {
   const [s, set] = useUrlState(DEFAULTS);
-  const [search, setSearch] = useState(s.q);
-  const [debounced] = useDebouncedValue(search.trim(), 300);
-  useEffect(() => {
-    if (debounced !== s.q) set({ q: debounced });
-  }, [debounced, s.q, set]);
   const pager = useKeysetPager(JSON.stringify(s));
   const canWrite = useCanWrite();
   const hasBulkActivation = useHasEndpoint('post', '/api/v1/users/activation-emails');
-  const navigate = useNavigate();
   const query = useQuery({
-    queryKey: ['users', 'list', s, pager.cursor],
-    queryFn: ({ signal }) => api.get<Page<User>>('/api/v1/users', { ...s, cursor: pager.cursor }, signal),
+    queryKey: userKeys.list(s, pager.cursor),
+    queryFn: ({ signal }) => data(client.GET('/api/v1/users', { params: { query: usersQuery(s, pager.cursor) }, signal })),
     placeholderData: keepPreviousData,
   });
   const items = query.data?.items ?? [];
-  const filtered = Boolean(s.q || s.state || s.passwordStatus);
-
   return (
     <>
       <PageHeader
@@ -55,110 +52,13 @@ export function UsersPage() {
           )
         }
       />
-      <Group mb="sm" align="flex-end" wrap="wrap">
-        <TextInput
-          label="Search"
-          placeholder="Username, name or email"
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-          w={{ base: '100%', sm: 280 }}
-          type="search"
-        />
-        <NativeSelect
-          label="State"
-          value={s.state}
-          onChange={(e) => set({ state: e.currentTarget.value })}
-          data={[{ value: '', label: 'Any state' }, 'ACTIVE', 'STAGED', 'SUSPENDED']}
-        />
-        <NativeSelect
-          label="Password"
-          value={s.passwordStatus}
-          onChange={(e) => set({ passwordStatus: e.currentTarget.value })}
-          data={[{ value: '', label: 'Any status' }, 'PENDING', 'ACTIVE', 'EXPIRED']}
-        />
-      </Group>
+      <UsersFilters s={s} set={set} />
       <ErrorAlert error={query.error} title="Could not load the users" />
       {query.isPending ? (
         <Loading label="Loading users…" />
       ) : (
         <>
-          <Table.ScrollContainer minWidth={760}>
-            <Table
-              striped
-              highlightOnHover
-              aria-label="Users"
-              aria-busy={query.isFetching}
-              style={{ opacity: query.isPlaceholderData ? 0.6 : 1 }}
-            >
-              <Table.Thead>
-                <Table.Tr>
-                  <SortableTh field="username" state={s} onSort={(sort, order) => set({ sort, order })}>
-                    Username
-                  </SortableTh>
-                  <SortableTh field="lastname" state={s} onSort={(sort, order) => set({ sort, order })}>
-                    Name
-                  </SortableTh>
-                  <SortableTh field="email" state={s} onSort={(sort, order) => set({ sort, order })}>
-                    Email
-                  </SortableTh>
-                  <SortableTh field="state" state={s} onSort={(sort, order) => set({ sort, order })}>
-                    State
-                  </SortableTh>
-                  <SortableTh field="passwordStatus" state={s} onSort={(sort, order) => set({ sort, order })}>
-                    Password
-                  </SortableTh>
-                  <SortableTh field="createdAt" state={s} onSort={(sort, order) => set({ sort, order })}>
-                    Created
-                  </SortableTh>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.length === 0 && (
-                  <EmptyRow
-                    colSpan={6}
-                    title={filtered ? 'No user matches these filters' : 'No users yet'}
-                    hint={
-                      filtered
-                        ? 'Clear the search or the filters to see every user.'
-                        : 'Create a user, or import users from an application on its Identity Management tab.'
-                    }
-                  />
-                )}
-                {items.map((u) => (
-                  <Table.Tr
-                    key={u.id}
-                    className="row-link"
-                    onClick={(e) => !(e.target as HTMLElement).closest('a') && navigate(`/users/${u.id}`)}
-                  >
-                    <Table.Td>
-                      <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
-                        {u.username}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      {fullName(u) || (
-                        <Text span c="dimmed">
-                          —
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{u.email}</Table.Td>
-                    <Table.Td>
-                      <UserStateBadge state={u.state} />
-                    </Table.Td>
-                    <Table.Td>
-                      <PasswordBadge status={u.passwordStatus} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        {formatDateTime(u.createdAt)}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <UsersTable s={s} set={set} items={items} busy={query.isFetching} stale={query.isPlaceholderData} />
           <Pager
             pager={pager}
             nextCursor={query.data?.nextCursor}
@@ -171,5 +71,107 @@ export function UsersPage() {
         </>
       )}
     </>
+  );
+}
+
+interface FilterProps {
+  s: Filters;
+  set: (patch: Partial<Filters>) => void;
+}
+
+function UsersFilters({ s, set }: FilterProps) {
+  const [search, setSearch] = useState(s.q);
+  const [debounced] = useDebouncedValue(search.trim(), 300);
+  useEffect(() => {
+    if (debounced !== s.q) set({ q: debounced });
+  }, [debounced, s.q, set]);
+  return (
+    <Group mb="sm" align="flex-end" wrap="wrap">
+      <TextInput
+        label="Search"
+        placeholder="Username, name or email"
+        value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        w={{ base: '100%', sm: 280 }}
+        type="search"
+      />
+      <NativeSelect
+        label="State"
+        value={s.state}
+        onChange={(e) => set({ state: e.currentTarget.value })}
+        data={[{ value: '', label: 'Any state' }, 'ACTIVE', 'STAGED', 'SUSPENDED']}
+      />
+      <NativeSelect
+        label="Password"
+        value={s.passwordStatus}
+        onChange={(e) => set({ passwordStatus: e.currentTarget.value })}
+        data={[{ value: '', label: 'Any status' }, 'PENDING', 'ACTIVE', 'EXPIRED']}
+      />
+    </Group>
+  );
+}
+
+const COLUMNS: ListColumn<User>[] = [
+  {
+    header: 'Username',
+    cell: (u) => (
+      <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
+        {u.username}
+      </Anchor>
+    ),
+  },
+  {
+    header: 'Name',
+    cell: (u) =>
+      fullName(u) || (
+        <Text span c="dimmed">
+          —
+        </Text>
+      ),
+  },
+  { header: 'Email', cell: (u) => u.email },
+  { header: 'State', cell: (u) => <UserStateBadge state={u.state} /> },
+  { header: 'Password', cell: (u) => <PasswordBadge status={u.passwordStatus} /> },
+  {
+    header: 'Created',
+    cell: (u) => (
+      <Text size="sm" c="dimmed">
+        {formatDateTime(u.createdAt)}
+      </Text>
+    ),
+  },
+];
+const SORT_FIELDS = ['username', 'lastname', 'email', 'state', 'passwordStatus', 'createdAt'] as const;
+
+function UsersTable({ s, set, items, busy, stale }: FilterProps & { items: User[]; busy: boolean; stale: boolean }) {
+  const navigate = useNavigate();
+  const filtered = Boolean(s.q || s.state || s.passwordStatus);
+  const columns = COLUMNS.map((c, i) => ({
+    ...c,
+    th: (
+      <SortableTh field={SORT_FIELDS[i]} state={s} onSort={(sort, order) => set({ sort, order })}>
+        {c.header}
+      </SortableTh>
+    ),
+  }));
+  return (
+    <ListTable
+      label="Users"
+      minWidth={760}
+      highlightOnHover
+      busy={busy}
+      stale={stale}
+      columns={columns}
+      items={items}
+      empty={
+        filtered
+          ? { title: 'No user matches these filters', hint: 'Clear the search or the filters to see every user.' }
+          : { title: 'No users yet', hint: 'Create a user, or import users from an application on its Identity Management tab.' }
+      }
+      rowProps={(u) => ({
+        className: 'row-link',
+        onClick: (e) => !(e.target as HTMLElement).closest('a') && navigate(`/users/${u.id}`),
+      })}
+    />
   );
 }
