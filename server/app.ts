@@ -7,22 +7,11 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { accountRoutes } from './accounts/index.ts';
-import { authRoutes } from './auth/auth.routes.ts';
 import type { Deps } from './deps.ts';
-import { applicationRoutes } from './applications/applications.routes.ts';
-import { groupRoutes } from './directory/groups.routes.ts';
-import { userRoutes } from './directory/users.routes.ts';
 import { installAuth } from './http/auth.ts';
 import type { App } from './http/common.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
-import { healthRoutes } from './http/health.routes.ts';
-import { portalRoutes } from './http/portal.ts';
-import { insightsRoutes } from './insights/insights.routes.ts';
-import { integrationRoutes } from './integrations/integrations.routes.ts';
-import { importRoutes } from './imports/index.ts';
-import { mailRoutes } from './notifications/index.ts';
-import { provisioningRoutes } from './provisioning/index.ts';
+import { registerRoutes } from './http/routes/index.ts';
 import { newId } from './shared/ids.ts';
 
 export const API_VERSION = '1.0.0';
@@ -142,19 +131,7 @@ export async function buildApp(deps: Deps): Promise<App> {
 
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, deps, metrics);
-  authRoutes(app, deps);
-  accountRoutes(app, deps);
-  userRoutes(app, deps);
-  groupRoutes(app, deps);
-  applicationRoutes(app, deps);
-  integrationRoutes(app, deps);
-  importRoutes(app, deps);
-  provisioningRoutes(app, deps);
-  insightsRoutes(app, deps);
-  mailRoutes(app, deps);
-  // The portal's catch-all GET /* only gets what no API route matches (the router prefers static routes).
-  portalRoutes(app);
+  registerRoutes(app, deps, metrics);
 
   await app.ready();
   return app;

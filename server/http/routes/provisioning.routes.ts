@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, errors, idParams } from '../http/common.ts';
-import * as service from './service.ts';
-import * as status from './status.ts';
-import { useJobQueueForProvisioning } from './triggers.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, errors, idParams } from '../common.ts';
+import * as service from '../../provisioning/index.ts';
+import * as status from '../../provisioning/index.ts';
+import { useJobQueueForProvisioning } from '../../provisioning/index.ts';
 
 const syncSchema = z.object({
   id: z.string(),

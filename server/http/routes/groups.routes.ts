@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
-import * as groups from './groups.service.ts';
-import { descriptionSchema, nameSchema } from '../shared/named.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import * as groups from '../../directory/index.ts';
+import { descriptionSchema, nameSchema } from '../../shared/named.ts';
 
 export const groupSchema = z.object({
   id: z.string(),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { type App, errors, idParams } from '../http/common.ts';
-import { actorOf, SESSION_COOKIE } from '../http/auth.ts';
-import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
-import * as admins from './admins.service.ts';
-import * as mfa from './mfa.service.ts';
-import * as sessions from './sessions.service.ts';
+import type { Deps } from '../../deps.ts';
+import { type App, errors, idParams } from '../common.ts';
+import { actorOf, SESSION_COOKIE } from '../auth.ts';
+import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
+import { changeOwnAdminPassword, resetAdminPassword } from '../../auth/index.ts';
+import * as admins from '../../auth/index.ts';
+import * as mfa from '../../auth/index.ts';
+import * as sessions from '../../auth/index.ts';
 
 /** The pending sign-in between password and second factor; sent only to the second step's route. */
 export const MFA_PENDING_COOKIE = 'roster_mfa_pending';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
-import { createUserSchema, PASSWORD_STATUSES, updateUserSchema, USER_SORT_FIELDS, USER_STATES, userSchema } from './users.schemas.ts';
-import * as users from './users.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { createUserSchema, PASSWORD_STATUSES, updateUserSchema, USER_SORT_FIELDS, USER_STATES, userSchema } from '../../directory/index.ts';
+import * as users from '../../directory/index.ts';
 
 export function userRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;

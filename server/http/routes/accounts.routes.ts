@@ -3,17 +3,17 @@
 // page's two calls and the user portal, which checks its own session cookie.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { getUser, userSchema } from '../directory/index.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, errors, idParams } from '../http/common.ts';
-import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { AppError } from '../shared/errors.ts';
-import { type ActivationContext, completeActivation, inspectActivation, sendActivationEmail } from './activation.service.ts';
-import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from './batches.service.ts';
-import { PASSWORD_POLICY } from '../auth/index.ts';
-import { setPasswordByAdmin } from './passwords.service.ts';
-import { changeOwnPassword, endUserSession, resolveUserSession, type UserSession, userLogin } from './user-sessions.service.ts';
+import type { Deps } from '../../deps.ts';
+import { getUser, userSchema } from '../../directory/index.ts';
+import { actorOf } from '../auth.ts';
+import { type App, errors, idParams } from '../common.ts';
+import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
+import { AppError } from '../../shared/errors.ts';
+import { type ActivationContext, completeActivation, inspectActivation, sendActivationEmail } from '../../accounts/index.ts';
+import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from '../../accounts/index.ts';
+import { PASSWORD_POLICY } from '../../auth/index.ts';
+import { setPasswordByAdmin } from '../../accounts/index.ts';
+import { changeOwnPassword, endUserSession, resolveUserSession, type UserSession, userLogin } from '../../accounts/index.ts';
 
 export const USER_SESSION_COOKIE = 'roster_user_session';
 /** The user cookie goes only to the account API: admin routes never even receive it. */

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
+import type { Deps } from '../../deps.ts';
 // The group shapes are the directory's: reused so the OpenAPI document has one Group.
-import { groupListQuery, groupSchema } from '../directory/groups.routes.ts';
-import { getGroup, listGroupsOfApplication } from '../directory/groups.service.ts';
-import { actorOf } from '../http/auth.ts';
-import { publishStop } from '../integrations/index.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
-import * as apps from './applications.service.ts';
-import * as bindings from './bindings.service.ts';
-import { descriptionSchema, nameSchema } from '../shared/named.ts';
+import { groupListQuery, groupSchema } from './groups.routes.ts';
+import { getGroup, listGroupsOfApplication } from '../../directory/index.ts';
+import { actorOf } from '../auth.ts';
+import { publishStop } from '../../integrations/index.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import * as apps from '../../applications/index.ts';
+import * as bindings from '../../applications/index.ts';
+import { descriptionSchema, nameSchema } from '../../shared/named.ts';
 
 const applicationSchema = z.object({
   id: z.string(),

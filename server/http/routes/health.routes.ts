@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import type { App } from './common.ts';
+import type { Deps } from '../../deps.ts';
+import type { App } from '../common.ts';
 import type { Registry } from 'prom-client';
 
 export function healthRoutes(app: App, deps: Deps, metrics: Registry): void {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, errors, idParams } from '../http/common.ts';
-import { startProvisioning, stopProvisioning } from '../provisioning/index.ts';
-import { AppError } from '../shared/errors.ts';
-import { testConnection } from './connection-test.ts';
-import { integrationViewSchema, putIntegrationSchema, testResultSchema } from './integrations.schemas.ts';
-import * as service from './integrations.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, errors, idParams } from '../common.ts';
+import { startProvisioning, stopProvisioning } from '../../provisioning/index.ts';
+import { AppError } from '../../shared/errors.ts';
+import { testConnection } from '../../integrations/index.ts';
+import { integrationViewSchema, putIntegrationSchema, testResultSchema } from '../../integrations/index.ts';
+import * as service from '../../integrations/index.ts';
 
 export function integrationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
-import { getOutboxMail, listOutbox } from './mail.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { getOutboxMail, listOutbox } from '../../notifications/index.ts';
 
 const outboxMailSchema = z.object({
   id: z.string(),

@@ -10,11 +10,12 @@ import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { createApiKey } from '../auth/index.ts';
 import type { Deps } from '../deps.ts';
-import { installAuth } from '../http/auth.ts';
-import type { App } from '../http/common.ts';
-import { installErrorHandling } from '../http/errors.ts';
+import { installAuth } from './auth.ts';
+import type { App } from './common.ts';
+import { installErrorHandling } from './errors.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
-import { handleMailSendJob, type MailQueue, mailRoutes, queueMail } from './index.ts';
+import { handleMailSendJob, type MailQueue, queueMail } from '../notifications/index.ts';
+import { mailRoutes } from './routes/mail.routes.ts';
 import { createLogger } from '../shared/logger.ts';
 
 async function appWithMailRoutes(deps: Deps): Promise<App> {

@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { AppError } from '../shared/errors.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, queryBoolean } from '../http/common.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { badRequest } from '../shared/errors.ts';
-import * as repo from './runs.repository.ts';
-import { resultCsvLines } from './notify.ts';
-import { createImportRun, getRun, listRuns, MAX_SELECTION, toResult } from './runs.service.ts';
-import { PREVIEW_SORT_COLUMNS } from './snapshot.repository.ts';
-import { ensureSnapshot, queryPreview } from './snapshot.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { AppError } from '../../shared/errors.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, queryBoolean } from '../common.ts';
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { badRequest } from '../../shared/errors.ts';
+import * as repo from '../../imports/index.ts';
+import { resultCsvLines } from '../../imports/index.ts';
+import { createImportRun, getRun, listRuns, MAX_SELECTION, toResult } from '../../imports/index.ts';
+import { PREVIEW_SORT_COLUMNS } from '../../imports/index.ts';
+import { ensureSnapshot, queryPreview } from '../../imports/index.ts';
 
 const runSchema = z.object({
   id: z.string(),
