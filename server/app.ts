@@ -8,25 +8,13 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Deps } from './deps.ts';
-import { installAuth } from './http/auth.ts';
+import { installAuth, requireRouteAuth } from './http/auth.ts';
 import type { App } from './http/common.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
 import { registerRoutes } from './http/routes/index.ts';
 import { newId } from './shared/ids.ts';
 
 export const API_VERSION = '1.0.0';
-
-export interface RouteEntry {
-  method: string;
-  url: string;
-  isPublic: boolean;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    routeTable: RouteEntry[];
-  }
-}
 
 /** A hop count believes that many proxies from our side (the function form: Fastify's types lack numbers). */
 function trustProxyOption(trust: Deps['config']['trustProxy']) {
@@ -52,14 +40,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
-  // Every route, for the test that checks each non-public one refuses anonymous requests.
-  const routeTable: RouteEntry[] = [];
-  app.decorate('routeTable', routeTable);
-  app.addHook('onRoute', (route) => {
-    // The API's documentation is public, like the project's source.
-    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, isPublic: Boolean(route.config?.public) });
-  });
+  // Every route must say who may call it (config.auth); the route table lists them for the tests.
+  requireRouteAuth(app);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -129,7 +111,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   installAuth(app, deps);
 
-  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, deps, metrics);
 

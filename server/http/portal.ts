@@ -150,17 +150,17 @@ export function portalRoutes(app: App, opts: { distDir?: string } = {}): void {
   };
 
   // Vite names every asset by its content hash, so a cached copy can never be stale.
-  app.get('/assets/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/assets/*', { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const file = await resolveFile(path.join(root, 'assets'), (request.params as { '*': string })['*']);
     if (!file) return reply.callNotFound();
     return sendFile(request, reply, load, file, IMMUTABLE);
   });
 
-  app.get('/', { config: { public: true }, schema: { hide: true } }, sendIndex);
+  app.get('/', { config: { auth: 'public' }, schema: { hide: true } }, sendIndex);
 
   // Everything else that is not the server's own: a file at the bundle's top (favicon), or a
   // client-side route of the SPA, answered with index.html.
-  app.get('/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/*', { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const urlPath = request.url.split('?')[0];
     if (SERVER_PREFIXES.some((p) => urlPath === p.replace(/\/$/, '') || urlPath.startsWith(p))) return reply.callNotFound();
     if (urlPath === '/index.html') return sendIndex(request, reply);

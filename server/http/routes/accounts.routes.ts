@@ -1,11 +1,11 @@
-// Account registration over HTTP. Admin side (behind the admin auth hook): set a password, send
-// activation emails. Public side (config.public: the admin hook lets them through): the set-password
-// page's two calls and the user portal, which checks its own session cookie.
+// Account registration over HTTP. Admin routes: set a password, send activation emails. Public routes:
+// the set-password page's two calls, and the user portal's sign-in and sign-out. User routes (the
+// user's own session cookie, checked by the auth hook): the profile and the password change.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { getUser, userSchema } from '../../directory/index.ts';
-import { actorOf } from '../auth.ts';
+import { actorOf, findUserSession, USER_COOKIE_PATH, USER_SESSION_COOKIE, userSessionOf } from '../auth.ts';
 import { type App, errors, idParams } from '../common.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -13,11 +13,7 @@ import { type ActivationContext, completeActivation, inspectActivation, sendActi
 import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from '../../accounts/index.ts';
 import { PASSWORD_POLICY } from '../../auth/index.ts';
 import { setPasswordByAdmin } from '../../accounts/index.ts';
-import { changeOwnPassword, endUserSession, resolveUserSession, type UserSession, userLogin } from '../../accounts/index.ts';
-
-export const USER_SESSION_COOKIE = 'roster_user_session';
-/** The user cookie goes only to the account API: admin routes never even receive it. */
-const USER_COOKIE_PATH = '/api/v1/account';
+import { changeOwnPassword, endUserSession, userLogin } from '../../accounts/index.ts';
 
 // Overlong input is refused here (400 naming the field); the policy's own 12-128 check gives the
 // precise message, counting characters as a person does.
@@ -72,13 +68,6 @@ const perAdmin = (max: number, minutes: number, what: string) => ({
     ),
 });
 
-/** Browsers can't send a JSON content type cross-site without CORS, which Roster never allows. */
-async function jsonOnly(request: FastifyRequest): Promise<void> {
-  if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-    throw new AppError('CSRF_CHECK_FAILED', 403, 'State-changing requests must send Content-Type: application/json');
-  }
-}
-
 export function accountRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   const activation = (): ActivationContext => ({
@@ -90,12 +79,6 @@ export function accountRoutes(app: App, deps: Deps): void {
   });
   const secure = (request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
 
-  async function requireUser(request: FastifyRequest): Promise<UserSession> {
-    const token = request.cookies?.[USER_SESSION_COOKIE];
-    const session = token ? await resolveUserSession(db, token, deps.config.userSessionTtlMinutes, deps.clock) : undefined;
-    if (!session) throw new AppError('UNAUTHENTICATED', 401, 'Sign in to your account');
-    return { ...session, actor: { ...session.actor, clientIp: request.ip } };
-  }
   const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
 
   // Admin side
@@ -103,6 +86,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/users/:id/password',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['users'],
         description:
@@ -118,7 +102,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/users/:id/activation-email',
     {
-      config: { rateLimit: perAdmin(30, 5, 'activation emails') },
+      config: { auth: 'admin', rateLimit: perAdmin(30, 5, 'activation emails') },
       schema: {
         tags: ['users'],
         description:
@@ -142,7 +126,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/users/activation-emails',
     {
-      config: { rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
+      config: { auth: 'admin', rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
       schema: {
         tags: ['users'],
         description: `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET /api/v1/users/activation-emails/:id.`,
@@ -177,9 +161,7 @@ export function accountRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/users/activation-emails/:id',
-    {
-      schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } } },
     async (request) => getActivationBatch(db, actorOf(request).organizationId, request.params.id),
   );
 
@@ -188,7 +170,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/account/password-policy',
     {
-      config: { public: true },
+      config: { auth: 'public' },
       schema: { tags: ['account'], response: { 200: policySchema } },
     },
     async () => PASSWORD_POLICY,
@@ -197,7 +179,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/account/activation',
     {
-      config: { public: true, rateLimit: perIp(30, 'link checks') },
+      config: { auth: 'public', rateLimit: perIp(30, 'link checks') },
       schema: {
         tags: ['account'],
         description:
@@ -222,8 +204,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/account/activation',
     {
-      config: { public: true, rateLimit: perIp(10, 'password attempts') },
-      onRequest: jsonOnly,
+      config: { auth: 'public', rateLimit: perIp(10, 'password attempts') },
       schema: {
         tags: ['account'],
         description:
@@ -243,8 +224,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/account/login',
     {
-      config: { public: true, rateLimit: perIp(30, 'sign-in attempts') },
-      onRequest: jsonOnly,
+      config: { auth: 'public', rateLimit: perIp(30, 'sign-in attempts') },
       schema: {
         tags: ['account'],
         description:
@@ -282,7 +262,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/account/me',
     {
-      config: { public: true },
+      config: { auth: 'user' },
       schema: {
         tags: ['account'],
         description: "The signed-in user's own directory profile.",
@@ -290,7 +270,7 @@ export function accountRoutes(app: App, deps: Deps): void {
       },
     },
     async (request) => {
-      const session = await requireUser(request);
+      const session = userSessionOf(request);
       return { user: await getUser(db, session.organizationId, session.userId) };
     },
   );
@@ -298,8 +278,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/account/password',
     {
-      config: { public: true, rateLimit: perIp(10, 'password changes') },
-      onRequest: jsonOnly,
+      config: { auth: 'user', rateLimit: perIp(10, 'password changes') },
       schema: {
         tags: ['account'],
         description: 'The signed-in user changes his password (the policy applies). His other sessions end.',
@@ -308,7 +287,7 @@ export function accountRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const session = await requireUser(request);
+      const session = userSessionOf(request);
       await changeOwnPassword(db, session, { ...request.body, clientIp: request.ip }, deps.clock);
       return reply.code(204).send();
     },
@@ -317,12 +296,11 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/account/logout',
     {
-      config: { public: true },
-      onRequest: jsonOnly,
+      config: { auth: 'public' },
       schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
     },
     async (request, reply) => {
-      const session = await requireUser(request).catch(() => undefined);
+      const session = await findUserSession(request, deps);
       if (session) await endUserSession(db, session.sessionId);
       clearUserCookie(reply);
       return reply.code(204).send();

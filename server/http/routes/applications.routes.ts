@@ -36,6 +36,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Applications sorted by name, case-insensitively.',
@@ -49,6 +50,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         body: z.object({ name: nameSchema, description: descriptionSchema.optional() }).strict(),
@@ -60,15 +62,14 @@ export function applicationRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/applications/:id',
-    {
-      schema: { tags, params: idParams, response: { 200: applicationSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags, params: idParams, response: { 200: applicationSchema, ...errors } } },
     async (request) => apps.getApplication(db, actorOf(request).organizationId, request.params.id),
   );
 
   app.patch(
     '/api/v1/applications/:id',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         params: idParams,
@@ -82,6 +83,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.delete(
     '/api/v1/applications/:id',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description:
@@ -102,6 +104,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/groups',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'User groups bound to the application, sorted by name.',
@@ -120,6 +123,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.put(
     '/api/v1/applications/:id/groups/:groupId',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Binds the user group: 201 when bound, 200 when it already was (nothing recorded).',
@@ -136,6 +140,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.delete(
     '/api/v1/applications/:id/groups/:groupId',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Unbinds the user group; 404 NOT_BOUND when it is not bound.',
@@ -153,6 +158,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/groups/:id/applications',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['groups'],
         description: 'Applications the group is bound to, sorted by name.',

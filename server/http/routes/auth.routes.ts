@@ -76,7 +76,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { auth: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         description:
@@ -121,7 +121,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     MFA_LOGIN_PATH,
     {
-      config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { auth: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         description:
@@ -160,7 +160,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/auth/mfa/totp',
     {
-      config: { allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         description:
@@ -174,7 +174,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/auth/mfa/totp/verify',
     {
-      config: { allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         description:
@@ -193,7 +193,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.delete(
     '/api/v1/auth/mfa/totp',
     {
-      config: { allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { auth: 'admin', allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         description: "Removes the signed-in admin's MFA, with a current code or a recovery code.",
@@ -210,6 +210,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.delete(
     '/api/v1/admins/:id/mfa',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['admins'],
         description:
@@ -229,15 +230,14 @@ export function authRoutes(app: App, deps: Deps): void {
   });
   app.get(
     '/api/v1/organization/settings',
-    {
-      schema: { tags: ['organization'], response: { 200: settingsSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['organization'], response: { 200: settingsSchema, ...errors } } },
     async (request) => mfa.getOrganizationSettings(db, actorOf(request).organizationId),
   );
 
   app.patch(
     '/api/v1/organization/settings',
     {
+      config: { auth: 'admin' },
       schema: { tags: ['organization'], body: settingsSchema.partial().strict(), response: { 200: settingsSchema, ...errors } },
     },
     async (request) => mfa.updateOrganizationSettings(db, actorOf(request), request.body),
@@ -246,7 +246,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/auth/logout',
     {
-      config: { allowReadOnly: true, allowDuringMfaEnrolment: true },
+      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true },
       schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
     },
     async (request, reply) => {
@@ -259,7 +259,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/auth/me',
     {
-      config: { allowDuringMfaEnrolment: true },
+      config: { auth: 'admin', allowDuringMfaEnrolment: true },
       schema: {
         tags: ['auth'],
         response: {
@@ -294,7 +294,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/setup',
     {
-      config: { public: true },
+      config: { auth: 'public' },
       schema: { tags: ['auth'], response: { 200: z.object({ needsSetup: z.boolean() }) } },
     },
     async () => ({ needsSetup: (await admins.countAdmins(db, DEFAULT_ORGANIZATION_ID)) === 0 }),
@@ -303,7 +303,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/setup',
     {
-      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         body: z
@@ -326,7 +326,10 @@ export function authRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/admins',
-    { schema: { tags: ['admins'], response: { 200: z.object({ items: z.array(adminSchema), nextCursor: z.null() }), ...errors } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags: ['admins'], response: { 200: z.object({ items: z.array(adminSchema), nextCursor: z.null() }), ...errors } },
+    },
     async (request) => ({
       items: await admins.listAdmins(db, actorOf(request).organizationId),
       nextCursor: null,
@@ -336,6 +339,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/admins',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['admins'],
         body: z
@@ -355,7 +359,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/auth/password',
     {
-      config: { allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { auth: 'admin', allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         description: "Changes the signed-in admin's own password (the current one first). The admin's other sessions end; this one stays.",
@@ -372,6 +376,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/admins/:id/password',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['admins'],
         description: "Sets another admin's password (for an admin who lost it); all of that admin's sessions end.",
@@ -389,6 +394,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.delete(
     '/api/v1/admins/:id',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['admins'],
         description: 'Deletes the admin and revokes every API key that admin created (each revocation is an Insights event).',
@@ -404,7 +410,10 @@ export function authRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/api-keys',
-    { schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.null() }), ...errors } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.null() }), ...errors } },
+    },
     async (request) => ({
       items: await sessions.listApiKeys(db, actorOf(request).organizationId),
       nextCursor: null,
@@ -414,6 +423,7 @@ export function authRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/api-keys',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['api-keys'],
         body: z.object({ name: z.string().trim().min(1).max(100), role: roleSchema }).strict(),
@@ -425,7 +435,7 @@ export function authRoutes(app: App, deps: Deps): void {
 
   app.delete(
     '/api/v1/api-keys/:id',
-    { schema: { tags: ['api-keys'], params: idParams, response: { 204: z.undefined(), ...errors } } },
+    { config: { auth: 'admin' }, schema: { tags: ['api-keys'], params: idParams, response: { 204: z.undefined(), ...errors } } },
     async (request, reply) => {
       await sessions.deleteApiKey(db, actorOf(request), request.params.id);
       return reply.code(204).send();

@@ -40,6 +40,7 @@ export function groupRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/groups',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Groups sorted by name, case-insensitively.',
@@ -53,6 +54,7 @@ export function groupRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/groups',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         body: z.object({ name: nameSchema, description: descriptionSchema.optional() }).strict(),
@@ -64,15 +66,14 @@ export function groupRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/groups/:id',
-    {
-      schema: { tags, params: idParams, response: { 200: groupSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags, params: idParams, response: { 200: groupSchema, ...errors } } },
     async (request) => groups.getGroup(db, actorOf(request).organizationId, request.params.id),
   );
 
   app.patch(
     '/api/v1/groups/:id',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         params: idParams,
@@ -86,6 +87,7 @@ export function groupRoutes(app: App, deps: Deps): void {
   app.delete(
     '/api/v1/groups/:id',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Deletes the group with its memberships and application bindings.',
@@ -102,6 +104,7 @@ export function groupRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/groups/:id/members',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Members sorted by username, case-insensitively.',
@@ -116,6 +119,7 @@ export function groupRoutes(app: App, deps: Deps): void {
   app.put(
     '/api/v1/groups/:id/members/:userId',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Adds the user to the group: 201 when added, 200 when already a member (nothing recorded).',
@@ -132,6 +136,7 @@ export function groupRoutes(app: App, deps: Deps): void {
   app.delete(
     '/api/v1/groups/:id/members/:userId',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Removes the user from the group; 404 NOT_A_MEMBER when he is not a member.',

@@ -56,6 +56,7 @@ export function importRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/import/users',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
         description:
@@ -102,6 +103,7 @@ export function importRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/import/jobs',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
         description: `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either way.`,
@@ -139,6 +141,7 @@ export function importRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/import-runs',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
         querystring: z.object({ applicationId: z.uuid().optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
@@ -150,15 +153,14 @@ export function importRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/import-runs/:id',
-    {
-      schema: { tags: ['import'], params: idParams, response: { 200: runSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['import'], params: idParams, response: { 200: runSchema, ...errors } } },
     async (request) => getRun(db, actorOf(request).organizationId, request.params.id),
   );
 
   app.get(
     '/api/v1/import-runs/:id/results',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
         description: 'Per-user results in the order they were processed. format=csv downloads all of them.',

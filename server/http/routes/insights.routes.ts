@@ -30,6 +30,7 @@ export function insightsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/insights/events',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['insights'],
         description: 'Directory Insights events, newest first. format=csv exports every matching event (ignores limit and cursor).',

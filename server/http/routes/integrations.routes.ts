@@ -31,6 +31,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/idm',
     {
+      config: { auth: 'admin' },
       schema: { tags: ['identity management'], params: idParams, response: { 200: integrationViewSchema, ...errors } },
     },
     async (request) => service.getIntegration(db, actorOf(request).organizationId, request.params.id),
@@ -39,6 +40,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.put(
     '/api/v1/applications/:id/idm',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description:
@@ -65,6 +67,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/test',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description: 'Test the connection. With writeCheck, a clearly named test user is created and deleted in the application.',
@@ -82,6 +85,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/activate',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description: 'Tests the connection, then activates the integration (422 with the problems when the test fails).',
@@ -115,6 +119,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/deactivate',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description:

@@ -26,6 +26,7 @@ export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
   app.get(
     '/api/v1/mail/outbox',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['mail'],
         description: "Every email Roster sent or stored, newest first. The HTML is Roster's own rendering; show it sandboxed.",
@@ -38,9 +39,7 @@ export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
 
   app.get(
     '/api/v1/mail/outbox/:id',
-    {
-      schema: { tags: ['mail'], params: idParams, response: { 200: outboxMailSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['mail'], params: idParams, response: { 200: outboxMailSchema, ...errors } } },
     async (request) => getOutboxMail(db, actorOf(request).organizationId, request.params.id),
   );
 }

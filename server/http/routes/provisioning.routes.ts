@@ -76,6 +76,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/sync',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description:
@@ -90,6 +91,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/sync/confirm',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Confirms the deprovisioning that the guardrail paused; a reconcile then carries it out.',
@@ -103,6 +105,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/users/:userId/sync',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Provisions (or deprovisions) one user now and answers with the outcome.',
@@ -116,6 +119,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/idm/status',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description:
@@ -130,6 +134,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/idm/syncs',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         params: idParams,
@@ -142,9 +147,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/applications/:id/idm/syncs/:syncId',
-    {
-      schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } } },
     async (request) => status.getSync(deps, actorOf(request).organizationId, request.params.id, request.params.syncId),
   );
 }
