@@ -2,19 +2,18 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Deps } from './deps.ts';
 import { installAuth, requireRouteAuth } from './http/auth.ts';
 import type { App } from './http/common.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
+import { registerOpenApi } from './http/openapi.ts';
 import { registerRoutes } from './http/routes/index.ts';
 import { newId } from './shared/ids.ts';
 
-export const API_VERSION = '1.0.0';
+export { API_VERSION } from './http/openapi.ts';
 
 /** A hop count believes that many proxies from our side (the function form: Fastify's types lack numbers). */
 function trustProxyOption(trust: Deps['config']['trustProxy']) {
@@ -94,24 +93,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     },
   });
   await app.register(fastifyRateLimit, { global: false });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Roster REST API', version: API_VERSION, description: 'Identity directory with SCIM 2.0 identity management.' },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created at POST /api/v1/api-keys' },
-          session: { type: 'apiKey', in: 'cookie', name: 'roster_session' },
-        },
-      },
-      security: [{ apiKey: [] }, { session: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  await registerOpenApi(app);
   installAuth(app, deps);
-
-  app.get('/api/v1/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, deps, metrics);
 

@@ -2,6 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { Deps } from '../../deps.ts';
 import type { App } from '../common.ts';
+import { openApiRoutes } from '../openapi.ts';
 import { portalRoutes } from '../portal.ts';
 import { accountRoutes } from './accounts.routes.ts';
 import { applicationRoutes } from './applications.routes.ts';
@@ -16,6 +17,7 @@ import { provisioningRoutes } from './provisioning.routes.ts';
 import { userRoutes } from './users.routes.ts';
 
 export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
+  openApiRoutes(app);
   healthRoutes(app, deps, metrics);
   authRoutes(app, deps);
   accountRoutes(app, deps);
