@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/http/common.ts';
 import { installErrorHandling } from '../../server/http/errors.ts';
-import { portalRoutes } from '../../server/http/portal.ts';
+import { portalRoutes } from '../../server/http/routes/portal.routes.ts';
 import { ensurePortalBuilt } from '../../web/build.ts';
 import { createTestApp, type TestApp } from '../app.ts';
 

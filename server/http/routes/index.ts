@@ -3,7 +3,6 @@ import type { Registry } from 'prom-client';
 import type { Deps } from '../../deps.ts';
 import type { App } from '../common.ts';
 import { openApiRoutes } from '../openapi.ts';
-import { portalRoutes } from '../portal.ts';
 import { accountRoutes } from './accounts.routes.ts';
 import { applicationRoutes } from './applications.routes.ts';
 import { authRoutes } from './auth.routes.ts';
@@ -13,6 +12,7 @@ import { importRoutes } from './imports.routes.ts';
 import { insightsRoutes } from './insights.routes.ts';
 import { integrationRoutes } from './integrations.routes.ts';
 import { mailRoutes } from './mail.routes.ts';
+import { portalRoutes } from './portal.routes.ts';
 import { provisioningRoutes } from './provisioning.routes.ts';
 import { userRoutes } from './users.routes.ts';
 
