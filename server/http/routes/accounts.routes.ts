@@ -67,22 +67,27 @@ const perAdmin = (max: number, minutes: number, what: string) => ({
       { retryAfterSeconds: retryAfter(c.ttl) },
     ),
 });
+const activationContext = (deps: Deps): ActivationContext => ({
+  queue: deps.queue,
+  secretKey: deps.secretKey,
+  publicUrl: deps.config.publicUrl,
+  linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
+  clock: deps.clock,
+});
+const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
+const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
 
 export function accountRoutes(app: App, deps: Deps): void {
+  userActivationRoutes(app, deps);
+  bulkActivationRoutes(app, deps);
+  setPasswordPageRoutes(app, deps);
+  userSignInRoutes(app, deps);
+  userPortalRoutes(app, deps);
+}
+
+/** Admin routes for one user: set his password, send him an activation email. */
+function userActivationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const activation = (): ActivationContext => ({
-    queue: deps.queue,
-    secretKey: deps.secretKey,
-    publicUrl: deps.config.publicUrl,
-    linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
-    clock: deps.clock,
-  });
-  const secure = (request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
-
-  const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
-
-  // Admin side
-
   app.post(
     '/api/v1/users/:id/password',
     {
@@ -120,9 +125,14 @@ export function accountRoutes(app: App, deps: Deps): void {
         },
       },
     },
-    async (request, reply) => reply.code(202).send(await sendActivationEmail(db, activation(), actorOf(request), request.params.id)),
+    async (request, reply) =>
+      reply.code(202).send(await sendActivationEmail(db, activationContext(deps), actorOf(request), request.params.id)),
   );
+}
 
+/** Admin routes: activation emails for many users, and following the batch. */
+function bulkActivationRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     '/api/v1/users/activation-emails',
     {
@@ -154,7 +164,7 @@ export function accountRoutes(app: App, deps: Deps): void {
     async (request, reply) => {
       const { ids, filter } = request.body;
       const input = ids ? { ids } : { filter: filter ?? { passwordStatus: 'PENDING' as const } };
-      const { batch, inline } = await createActivationBatch(db, { ...activation(), queue: deps.queue }, actorOf(request), input);
+      const { batch, inline } = await createActivationBatch(db, { ...activationContext(deps), queue: deps.queue }, actorOf(request), input);
       return reply.code(inline ? 200 : 202).send(batch);
     },
   );
@@ -164,9 +174,11 @@ export function accountRoutes(app: App, deps: Deps): void {
     { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } } },
     async (request) => getActivationBatch(db, actorOf(request).organizationId, request.params.id),
   );
+}
 
-  // Public: the set-password page
-
+/** Public: the set-password page's calls. */
+function setPasswordPageRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/account/password-policy',
     {
@@ -218,9 +230,11 @@ export function accountRoutes(app: App, deps: Deps): void {
       return { username: done.username, passwordStatus: 'ACTIVE' as const };
     },
   );
+}
 
-  // Public: the user portal, behind its own session cookie
-
+/** Public: the user portal's sign-in and sign-out (sign-out works without a session). */
+function userSignInRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     '/api/v1/account/login',
     {
@@ -252,13 +266,31 @@ export function accountRoutes(app: App, deps: Deps): void {
       reply.setCookie(USER_SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: secure(request),
+        secure: secureCookie(deps, request),
         path: USER_COOKIE_PATH,
       });
       return { user: result.user, expiresAt: result.expiresAt };
     },
   );
 
+  app.post(
+    '/api/v1/account/logout',
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
+    },
+    async (request, reply) => {
+      const session = await findUserSession(request, deps);
+      if (session) await endUserSession(db, session.sessionId);
+      clearUserCookie(reply);
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** User routes, behind the user's own session cookie: his profile and his password. */
+function userPortalRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/account/me',
     {
@@ -289,20 +321,6 @@ export function accountRoutes(app: App, deps: Deps): void {
     async (request, reply) => {
       const session = userSessionOf(request);
       await changeOwnPassword(db, session, { ...request.body, clientIp: request.ip }, deps.clock);
-      return reply.code(204).send();
-    },
-  );
-
-  app.post(
-    '/api/v1/account/logout',
-    {
-      config: { auth: 'public' },
-      schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
-    },
-    async (request, reply) => {
-      const session = await findUserSession(request, deps);
-      if (session) await endUserSession(db, session.sessionId);
-      clearUserCookie(reply);
       return reply.code(204).send();
     },
   );

@@ -30,9 +30,14 @@ const listQuery = z
 const bindingParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), groupId: z.uuid({ message: 'must be a UUID' }) }).strict();
 
 export function applicationRoutes(app: App, deps: Deps): void {
+  applicationCrudRoutes(app, deps);
+  bindingRoutes(app, deps);
+}
+
+/** Applications: list, create, read, rename or describe, delete. */
+function applicationCrudRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   const tags = ['applications'];
-
   app.get(
     '/api/v1/applications',
     {
@@ -100,7 +105,12 @@ export function applicationRoutes(app: App, deps: Deps): void {
       return reply.code(204).send();
     },
   );
+}
 
+/** The groups bound to an application (its users are their members). */
+function bindingRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  const tags = ['applications'];
   app.get(
     '/api/v1/applications/:id/groups',
     {

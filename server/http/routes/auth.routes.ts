@@ -1,78 +1,56 @@
+// Admins' sign-in (password, then the second factor), session, own password and MFA, and the
+// first-admin setup.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { type App, errors, idParams } from '../common.ts';
+import { type App, errors } from '../common.ts';
 import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
-import { changeOwnAdminPassword, resetAdminPassword } from '../../auth/index.ts';
+import { changeOwnAdminPassword } from '../../auth/index.ts';
 import * as admins from '../../auth/index.ts';
 import * as mfa from '../../auth/index.ts';
 import * as sessions from '../../auth/index.ts';
+import {
+  adminSchema,
+  emailSchema,
+  MFA_LOGIN_PATH,
+  MFA_PENDING_COOKIE,
+  newPasswordSchema,
+  roleSchema,
+  secondFactorSchema,
+  totpCode,
+} from './auth.schemas.ts';
 
-/** The pending sign-in between password and second factor; sent only to the second step's route. */
-export const MFA_PENDING_COOKIE = 'roster_mfa_pending';
-const MFA_LOGIN_PATH = '/api/v1/auth/login/mfa';
-const totpCode = z
-  .string()
-  .trim()
-  .regex(/^\d{6}$/, 'must be the 6-digit code from your authenticator app');
-const recoveryCode = z.string().trim().min(1).max(40);
-/** Exactly one of a TOTP code and a recovery code. */
-const secondFactorSchema = z
-  .object({ code: totpCode.optional(), recoveryCode: recoveryCode.optional() })
-  .strict()
-  .refine((f) => (f.code === undefined) !== (f.recoveryCode === undefined), {
-    message: 'send either code or recoveryCode',
-    path: ['code'],
+const signedIn = z.object({
+  admin: adminSchema,
+  csrfToken: z.string(),
+  expiresAt: z.string(),
+  mfaEnrolmentRequired: z.boolean().describe('The organization requires MFA and this admin has none: this session may only enrol'),
+});
+
+const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
+
+function setSessionCookie(deps: Deps, request: FastifyRequest, reply: FastifyReply, token: string) {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: secureCookie(deps, request),
+    path: '/',
+    expires: new Date(Date.now() + sessions.SESSION_ABSOLUTE_MAX_MS),
   });
-
-const roleSchema = z.enum(['admin', 'read_only']);
-const adminSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: roleSchema,
-  createdAt: z.string(),
-  lastLoginAt: z.string().nullable(),
-  mfaEnabled: z.boolean(),
-});
-const emailSchema = z
-  .string()
-  .trim()
-  .max(254)
-  .pipe(z.email({ message: 'must be a valid email address' }));
-const newPasswordSchema = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
-const apiKeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  role: roleSchema,
-  prefix: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-});
+}
 
 export function authRoutes(app: App, deps: Deps): void {
+  passwordSignInRoute(app, deps);
+  secondFactorSignInRoute(app, deps);
+  sessionRoutes(app, deps);
+  ownMfaRoutes(app, deps);
+  setupRoutes(app, deps);
+}
+
+/** The first sign-in step: a session, or (the admin has MFA) a pending cookie for the second step. */
+function passwordSignInRoute(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const secureCookie = deps.config.publicUrl.startsWith('https:');
-
-  const setSessionCookie = (
-    request: { protocol: string },
-    reply: { setCookie: (name: string, value: string, o: object) => unknown },
-    token: string,
-  ) =>
-    reply.setCookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: secureCookie || request.protocol === 'https',
-      path: '/',
-      expires: new Date(Date.now() + sessions.SESSION_ABSOLUTE_MAX_MS),
-    });
-  const signedIn = z.object({
-    admin: adminSchema,
-    csrfToken: z.string(),
-    expiresAt: z.string(),
-    mfaEnrolmentRequired: z.boolean().describe('The organization requires MFA and this admin has none: this session may only enrol'),
-  });
-
   app.post(
     '/api/v1/auth/login',
     {
@@ -102,13 +80,13 @@ export function authRoutes(app: App, deps: Deps): void {
         reply.setCookie(MFA_PENDING_COOKIE, result.challengeToken, {
           httpOnly: true,
           sameSite: 'strict',
-          secure: secureCookie || request.protocol === 'https',
+          secure: secureCookie(deps, request),
           path: MFA_LOGIN_PATH,
           expires: new Date(result.expiresAt),
         });
         return { mfaRequired: true as const, expiresAt: result.expiresAt };
       }
-      setSessionCookie(request, reply, result.sessionToken);
+      setSessionCookie(deps, request, reply, result.sessionToken);
       return {
         admin: result.admin,
         csrfToken: result.csrfToken,
@@ -117,7 +95,11 @@ export function authRoutes(app: App, deps: Deps): void {
       };
     },
   );
+}
 
+/** The second sign-in step: the pending cookie and a code give the session. */
+function secondFactorSignInRoute(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     MFA_LOGIN_PATH,
     {
@@ -147,7 +129,7 @@ export function authRoutes(app: App, deps: Deps): void {
         deps.clock,
       );
       reply.clearCookie(MFA_PENDING_COOKIE, { path: MFA_LOGIN_PATH });
-      setSessionCookie(request, reply, result.sessionToken);
+      setSessionCookie(deps, request, reply, result.sessionToken);
       return {
         admin: result.admin,
         csrfToken: result.csrfToken,
@@ -156,7 +138,79 @@ export function authRoutes(app: App, deps: Deps): void {
       };
     },
   );
+}
 
+/** The signed-in admin's session: who he is, signing out, his own password. */
+function sessionRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true },
+      schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
+    },
+    async (request, reply) => {
+      if (request.sessionId) await sessions.endSession(db, request.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      config: { auth: 'admin', allowDuringMfaEnrolment: true },
+      schema: {
+        tags: ['auth'],
+        response: {
+          200: z.object({
+            actor: z.object({
+              type: z.string(),
+              id: z.string().nullable(),
+              email: z.string().nullable().optional(),
+              role: roleSchema.optional(),
+            }),
+            admin: adminSchema.optional(),
+            csrfToken: z.string().nullable(),
+            mfaEnrolmentRequired: z.boolean(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin(db, actor.organizationId, actor.id) : undefined;
+      return {
+        actor: { type: actor.type, id: actor.id, email: actor.email ?? null, role: actor.role },
+        admin,
+        csrfToken: request.csrfToken,
+        mfaEnrolmentRequired: request.mfaEnrolmentRequired,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      config: { auth: 'admin', allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        description: "Changes the signed-in admin's own password (the current one first). The admin's other sessions end; this one stays.",
+        body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: newPasswordSchema }).strict(),
+        response: { 204: z.undefined(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await changeOwnAdminPassword(db, actorOf(request), { sessionId: request.sessionId }, request.body, deps.clock);
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** The signed-in admin's own authenticator app: enrol, confirm, remove. */
+function ownMfaRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     '/api/v1/auth/mfa/totp',
     {
@@ -206,91 +260,11 @@ export function authRoutes(app: App, deps: Deps): void {
       return reply.code(204).send();
     },
   );
+}
 
-  app.delete(
-    '/api/v1/admins/:id/mfa',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        description:
-          "Removes another admin's MFA (a lost phone): that admin's sessions end; he signs in with his password and enrols again.",
-        params: idParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await mfa.resetAdminMfa(db, actorOf(request), { id: request.params.id });
-      return reply.code(204).send();
-    },
-  );
-
-  const settingsSchema = z.object({
-    requireAdminMfa: z.boolean().describe('Admins without MFA can only enrol until they have it. API keys are unaffected.'),
-  });
-  app.get(
-    '/api/v1/organization/settings',
-    { config: { auth: 'admin' }, schema: { tags: ['organization'], response: { 200: settingsSchema, ...errors } } },
-    async (request) => mfa.getOrganizationSettings(db, actorOf(request).organizationId),
-  );
-
-  app.patch(
-    '/api/v1/organization/settings',
-    {
-      config: { auth: 'admin' },
-      schema: { tags: ['organization'], body: settingsSchema.partial().strict(), response: { 200: settingsSchema, ...errors } },
-    },
-    async (request) => mfa.updateOrganizationSettings(db, actorOf(request), request.body),
-  );
-
-  app.post(
-    '/api/v1/auth/logout',
-    {
-      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true },
-      schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
-    },
-    async (request, reply) => {
-      if (request.sessionId) await sessions.endSession(db, request.sessionId);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.code(204).send();
-    },
-  );
-
-  app.get(
-    '/api/v1/auth/me',
-    {
-      config: { auth: 'admin', allowDuringMfaEnrolment: true },
-      schema: {
-        tags: ['auth'],
-        response: {
-          200: z.object({
-            actor: z.object({
-              type: z.string(),
-              id: z.string().nullable(),
-              email: z.string().nullable().optional(),
-              role: roleSchema.optional(),
-            }),
-            admin: adminSchema.optional(),
-            csrfToken: z.string().nullable(),
-            mfaEnrolmentRequired: z.boolean(),
-          }),
-          ...errors,
-        },
-      },
-    },
-    async (request) => {
-      const actor = actorOf(request);
-      const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin(db, actor.organizationId, actor.id) : undefined;
-      return {
-        actor: { type: actor.type, id: actor.id, email: actor.email ?? null, role: actor.role },
-        admin,
-        csrfToken: request.csrfToken,
-        mfaEnrolmentRequired: request.mfaEnrolmentRequired,
-      };
-    },
-  );
-
-  // First-admin setup with the one-time link printed at start-up.
+/** First-admin setup with the one-time link printed at start-up. */
+function setupRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/setup',
     {
@@ -321,124 +295,6 @@ export function authRoutes(app: App, deps: Deps): void {
       const { token, ...input } = request.body;
       const admin = await admins.completeSetup(db, token, input, deps.clock);
       return reply.code(201).send({ admin });
-    },
-  );
-
-  app.get(
-    '/api/v1/admins',
-    {
-      config: { auth: 'admin' },
-      schema: { tags: ['admins'], response: { 200: z.object({ items: z.array(adminSchema), nextCursor: z.null() }), ...errors } },
-    },
-    async (request) => ({
-      items: await admins.listAdmins(db, actorOf(request).organizationId),
-      nextCursor: null,
-    }),
-  );
-
-  app.post(
-    '/api/v1/admins',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        body: z
-          .object({
-            email: emailSchema,
-            password: newPasswordSchema,
-            name: z.string().trim().max(200).optional(),
-            role: roleSchema.default('admin'),
-          })
-          .strict(),
-        response: { 201: adminSchema, ...errors },
-      },
-    },
-    async (request, reply) => reply.code(201).send(await admins.createAdmin(db, actorOf(request), request.body, deps.clock)),
-  );
-
-  app.post(
-    '/api/v1/auth/password',
-    {
-      config: { auth: 'admin', allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
-        description: "Changes the signed-in admin's own password (the current one first). The admin's other sessions end; this one stays.",
-        body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: newPasswordSchema }).strict(),
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await changeOwnAdminPassword(db, actorOf(request), { sessionId: request.sessionId }, request.body, deps.clock);
-      return reply.code(204).send();
-    },
-  );
-
-  app.post(
-    '/api/v1/admins/:id/password',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        description: "Sets another admin's password (for an admin who lost it); all of that admin's sessions end.",
-        params: idParams,
-        body: z.object({ password: newPasswordSchema }).strict(),
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await resetAdminPassword(db, actorOf(request), { id: request.params.id }, request.body.password, deps.clock);
-      return reply.code(204).send();
-    },
-  );
-
-  app.delete(
-    '/api/v1/admins/:id',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        description: 'Deletes the admin and revokes every API key that admin created (each revocation is an Insights event).',
-        params: idParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await admins.deleteAdmin(db, actorOf(request), request.params.id);
-      return reply.code(204).send();
-    },
-  );
-
-  app.get(
-    '/api/v1/api-keys',
-    {
-      config: { auth: 'admin' },
-      schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.null() }), ...errors } },
-    },
-    async (request) => ({
-      items: await sessions.listApiKeys(db, actorOf(request).organizationId),
-      nextCursor: null,
-    }),
-  );
-
-  app.post(
-    '/api/v1/api-keys',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['api-keys'],
-        body: z.object({ name: z.string().trim().min(1).max(100), role: roleSchema }).strict(),
-        response: { 201: apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') }), ...errors },
-      },
-    },
-    async (request, reply) => reply.code(201).send(await sessions.createApiKey(db, actorOf(request), request.body, deps.clock)),
-  );
-
-  app.delete(
-    '/api/v1/api-keys/:id',
-    { config: { auth: 'admin' }, schema: { tags: ['api-keys'], params: idParams, response: { 204: z.undefined(), ...errors } } },
-    async (request, reply) => {
-      await sessions.deleteApiKey(db, actorOf(request), request.params.id);
-      return reply.code(204).send();
     },
   );
 }

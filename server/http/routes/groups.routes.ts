@@ -34,9 +34,14 @@ export const groupListQuery = z
 const memberParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), userId: z.uuid({ message: 'must be a UUID' }) }).strict();
 
 export function groupRoutes(app: App, deps: Deps): void {
+  groupCrudRoutes(app, deps);
+  memberRoutes(app, deps);
+}
+
+/** Groups: list, create, read, rename or describe, delete. */
+function groupCrudRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   const tags = ['groups'];
-
   app.get(
     '/api/v1/groups',
     {
@@ -100,7 +105,12 @@ export function groupRoutes(app: App, deps: Deps): void {
       return reply.code(204).send();
     },
   );
+}
 
+/** A group's members. */
+function memberRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  const tags = ['groups'];
   app.get(
     '/api/v1/groups/:id/members',
     {

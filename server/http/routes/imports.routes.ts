@@ -51,8 +51,14 @@ const previewItemSchema = z.object({
 });
 
 export function importRoutes(app: App, deps: Deps): void {
-  const { db } = deps.database;
+  previewRoutes(app, deps);
+  runStartRoutes(app, deps);
+  runRoutes(app, deps);
+}
 
+/** The application's users as an import would see them (the preview). */
+function previewRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/applications/:id/import/users',
     {
@@ -99,7 +105,10 @@ export function importRoutes(app: App, deps: Deps): void {
       return queryPreview(db, snapshot, query);
     },
   );
+}
 
+/** Starting an import run. */
+function runStartRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/import/jobs',
     {
@@ -137,7 +146,11 @@ export function importRoutes(app: App, deps: Deps): void {
       return reply.code(202).send({ run: created.run });
     },
   );
+}
 
+/** Import runs: list, follow, results. */
+function runRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/import-runs',
     {

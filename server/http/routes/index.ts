@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import type { App } from '../common.ts';
 import { openApiRoutes } from '../openapi.ts';
 import { accountRoutes } from './accounts.routes.ts';
+import { adminRoutes } from './admins.routes.ts';
 import { applicationRoutes } from './applications.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { groupRoutes } from './groups.routes.ts';
@@ -20,6 +21,7 @@ export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
   openApiRoutes(app);
   healthRoutes(app, deps, metrics);
   authRoutes(app, deps);
+  adminRoutes(app, deps);
   accountRoutes(app, deps);
   userRoutes(app, deps);
   groupRoutes(app, deps);

@@ -8,26 +8,32 @@ import { testConnection } from '../../integrations/index.ts';
 import { integrationViewSchema, putIntegrationSchema, testResultSchema } from '../../integrations/index.ts';
 import * as service from '../../integrations/index.ts';
 
-export function integrationRoutes(app: App, deps: Deps): void {
+/** Runs the connection test with the stored configuration and records it. */
+async function runTest(deps: Deps, actor: ReturnType<typeof actorOf>, applicationId: string, writeCheck: boolean) {
   const { db } = deps.database;
-
-  /** Runs the connection test with the stored configuration and records it. */
-  async function runTest(actor: ReturnType<typeof actorOf>, applicationId: string, writeCheck: boolean) {
-    const cfg = await service.loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
-    const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
-    try {
-      const result = await testConnection(client, {
-        writeCheck,
-        needGroups: cfg.settings.groupManagement,
-        signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4),
-      });
-      await service.saveTestResult(db, actor, applicationId, result, deps.clock);
-      return result;
-    } finally {
-      await client.close();
-    }
+  const cfg = await service.loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
+  const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
+  try {
+    const result = await testConnection(client, {
+      writeCheck,
+      needGroups: cfg.settings.groupManagement,
+      signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4),
+    });
+    await service.saveTestResult(db, actor, applicationId, result, deps.clock);
+    return result;
+  } finally {
+    await client.close();
   }
+}
+export function integrationRoutes(app: App, deps: Deps): void {
+  configurationRoutes(app, deps);
+  connectionTestRoutes(app, deps);
+  activationRoutes(app, deps);
+}
 
+/** The integration's configuration: read, write. */
+function configurationRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/applications/:id/idm',
     {
@@ -63,7 +69,10 @@ export function integrationRoutes(app: App, deps: Deps): void {
       return view;
     },
   );
+}
 
+/** The connection test. */
+function connectionTestRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/test',
     {
@@ -79,9 +88,13 @@ export function integrationRoutes(app: App, deps: Deps): void {
         response: { 200: testResultSchema, ...errors },
       },
     },
-    async (request) => runTest(actorOf(request), request.params.id, request.body?.writeCheck ?? false),
+    async (request) => runTest(deps, actorOf(request), request.params.id, request.body?.writeCheck ?? false),
   );
+}
 
+/** Activating and deactivating the integration. */
+function activationRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     '/api/v1/applications/:id/idm/activate',
     {
@@ -97,7 +110,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
       const actor = actorOf(request);
       const current = await service.getIntegration(db, actor.organizationId, request.params.id);
       if (current.status === 'active') return current;
-      const result = await runTest(actor, request.params.id, false);
+      const result = await runTest(deps, actor, request.params.id, false);
       if (!result.ok) {
         throw new AppError(
           'IDM_TEST_FAILED',

@@ -72,7 +72,12 @@ const tags = ['identity management'];
 export function provisioningRoutes(app: App, deps: Deps): void {
   // Directory services enqueue syncs through the registered queue (see triggers.ts).
   useJobQueueForProvisioning(deps.queue);
+  syncRoutes(app, deps);
+  statusRoutes(app, deps);
+}
 
+/** Starting syncs: the whole application, a confirmation after a guardrail pause, one user. */
+function syncRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/sync',
     {
@@ -115,7 +120,10 @@ export function provisioningRoutes(app: App, deps: Deps): void {
     },
     async (request) => service.syncUserNow(deps, actorOf(request), request.params.id, request.params.userId),
   );
+}
 
+/** What provisioning did and does. */
+function statusRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/idm/status',
     {
