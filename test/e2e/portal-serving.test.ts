@@ -15,7 +15,8 @@ import { ensurePortalBuilt } from '../../web/build.ts';
 import { createTestApp, type TestApp } from '../app.ts';
 
 const INDEX =
-  '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
+  '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head>' +
+  '<body><div id="root"></div></body></html>';
 const JS = `console.log(${JSON.stringify('x'.repeat(4000))});`;
 
 async function appWith(distDir: string): Promise<App> {

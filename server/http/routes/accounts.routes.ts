@@ -95,7 +95,8 @@ function userActivationRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['users'],
         description:
-          "Sets the user's password (the password policy applies) and makes the password status ACTIVE. Ends the user's portal sessions and voids his activation links.",
+          "Sets the user's password (the password policy applies) and makes the password status ACTIVE. Ends " +
+          "the user's portal sessions and voids his activation links.",
         params: idParams,
         body: z.object({ password: passwordInput }).strict(),
         response: { 200: userSchema, ...errors },
@@ -111,7 +112,9 @@ function userActivationRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['users'],
         description:
-          'Emails the user a single-use link to set his password (valid ACTIVATION_LINK_TTL_HOURS, default 7 days); a newer email voids the older link. Refused for suspended users and users who already set a password; at most 3 per user per hour and one per minute.',
+          'Emails the user a single-use link to set his password (valid ACTIVATION_LINK_TTL_HOURS, default 7 ' +
+          'days); a newer email voids the older link. Refused for suspended users and users who already set a ' +
+          'password; at most 3 per user per hour and one per minute.',
         params: idParams,
         body: z.object({}).strict().nullish(),
         response: {
@@ -139,7 +142,10 @@ function bulkActivationRoutes(app: App, deps: Deps): void {
       config: { auth: 'admin', rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
       schema: {
         tags: ['users'],
-        description: `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET /api/v1/users/activation-emails/:id.`,
+        description:
+          `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a ` +
+          `filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET ` +
+          `/api/v1/users/activation-emails/:id.`,
         body: z
           .object({
             ids: z
@@ -195,7 +201,8 @@ function setPasswordPageRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['account'],
         description:
-          'Who an activation link is for. Expired, used, replaced, forged or incomplete links, and links of deleted or suspended users, all get the same 410.',
+          'Who an activation link is for. Expired, used, replaced, forged or incomplete links, and links of ' +
+          'deleted or suspended users, all get the same 410.',
         querystring: z.object({ token: tokenInput }).strict(),
         response: {
           200: z.object({
@@ -242,7 +249,8 @@ function userSignInRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['account'],
         description:
-          'A user signs in with his username or email. Unknown users, wrong passwords, suspended users and unfinished registrations get the same 401; 5 failures in 15 minutes lock the login for 15 minutes.',
+          'A user signs in with his username or email. Unknown users, wrong passwords, suspended users and ' +
+          'unfinished registrations get the same 401; 5 failures in 15 minutes lock the login for 15 minutes.',
         body: z
           .object({ login: z.string({ message: 'must be a string' }).trim().min(1, 'must not be empty').max(254), password: passwordInput })
           .strict(),

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 // The group shapes are the directory's: reused so the OpenAPI document has one Group.
-import { groupListQuery, groupSchema } from './groups.routes.ts';
+import { groupSchema } from './groups.routes.ts';
+import { namedListQuery, namedResourceRoutes } from './named.routes.ts';
 import { getGroup, listGroupsOfApplication } from '../../directory/index.ts';
 import { actorOf } from '../auth.ts';
 import { publishStop } from '../../integrations/index.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
 import * as apps from '../../applications/index.ts';
 import * as bindings from '../../applications/index.ts';
-import { descriptionSchema, nameSchema } from '../../shared/named.ts';
 
 const applicationSchema = z.object({
   id: z.string(),
@@ -18,14 +18,6 @@ const applicationSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-
-const listQuery = z
-  .object({
-    q: z.string().max(200).optional().describe('Case-insensitive substring of the name'),
-    limit: limitSchema,
-    cursor: cursorSchema,
-  })
-  .strict();
 
 const bindingParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), groupId: z.uuid({ message: 'must be a UUID' }) }).strict();
 
@@ -37,74 +29,25 @@ export function applicationRoutes(app: App, deps: Deps): void {
 /** Applications: list, create, read, rename or describe, delete. */
 function applicationCrudRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const tags = ['applications'];
-  app.get(
-    '/api/v1/applications',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Applications sorted by name, case-insensitively.',
-        querystring: listQuery,
-        response: { 200: pageOf(applicationSchema), ...errors },
-      },
-    },
-    async (request) => apps.listApplications(db, actorOf(request).organizationId, request.query),
-  );
-
-  app.post(
-    '/api/v1/applications',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        body: z.object({ name: nameSchema, description: descriptionSchema.optional() }).strict(),
-        response: { 201: applicationSchema, ...errors },
-      },
-    },
-    async (request, reply) => reply.code(201).send(await apps.createApplication(db, actorOf(request), request.body, deps.clock)),
-  );
-
-  app.get(
-    '/api/v1/applications/:id',
-    { config: { auth: 'admin' }, schema: { tags, params: idParams, response: { 200: applicationSchema, ...errors } } },
-    async (request) => apps.getApplication(db, actorOf(request).organizationId, request.params.id),
-  );
-
-  app.patch(
-    '/api/v1/applications/:id',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        params: idParams,
-        body: z.object({ name: nameSchema.optional(), description: descriptionSchema.optional() }).strict(),
-        response: { 200: applicationSchema, ...errors },
-      },
-    },
-    async (request) => apps.updateApplication(db, actorOf(request), request.params.id, request.body, deps.clock),
-  );
-
-  app.delete(
-    '/api/v1/applications/:id',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description:
-          'Deletes the application, its group bindings and its integration; the groups and their members stay. Work for the application (an import, provisioning) stops at once in every process.',
-        params: idParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await apps.deleteApplication(db, actorOf(request), request.params.id);
+  namedResourceRoutes(app, {
+    path: '/api/v1/applications',
+    tags: ['applications'],
+    schema: applicationSchema,
+    listDescription: 'Applications sorted by name, case-insensitively.',
+    deleteDescription:
+      'Deletes the application, its group bindings and its integration; the groups and their members stay. ' +
+      'Work for the application (an import, provisioning) stops at once in every process.',
+    list: (actor, query) => apps.listApplications(db, actor.organizationId, query),
+    create: (actor, input) => apps.createApplication(db, actor, input, deps.clock),
+    get: (actor, id) => apps.getApplication(db, actor.organizationId, id),
+    update: (actor, id, patch) => apps.updateApplication(db, actor, id, patch, deps.clock),
+    remove: async (actor, id) => {
+      await apps.deleteApplication(db, actor, id);
       // Its integration went with it: stop the work in flight here and, before answering, everywhere.
-      deps.idm.abort(request.params.id, 'deleted');
-      await publishStop(db, request.params.id, 'deleted');
-      return reply.code(204).send();
+      deps.idm.abort(id, 'deleted');
+      await publishStop(db, id, 'deleted');
     },
-  );
+  });
 }
 
 /** The groups bound to an application (its users are their members). */
@@ -119,7 +62,7 @@ function bindingRoutes(app: App, deps: Deps): void {
         tags,
         description: 'User groups bound to the application, sorted by name.',
         params: idParams,
-        querystring: groupListQuery,
+        querystring: namedListQuery,
         response: { 200: pageOf(groupSchema), ...errors },
       },
     },

@@ -28,16 +28,23 @@ const signedIn = z.object({
   mfaEnrolmentRequired: z.boolean().describe('The organization requires MFA and this admin has none: this session may only enrol'),
 });
 
+interface SignedIn extends z.infer<typeof signedIn> {
+  sessionToken: string;
+}
+
 const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
 
-function setSessionCookie(deps: Deps, request: FastifyRequest, reply: FastifyReply, token: string) {
-  reply.setCookie(SESSION_COOKIE, token, {
+/** Sets the session cookie of a completed sign-in and answers with what the portal needs. */
+function startSession(deps: Deps, request: FastifyRequest, reply: FastifyReply, result: SignedIn) {
+  reply.setCookie(SESSION_COOKIE, result.sessionToken, {
     httpOnly: true,
     sameSite: 'strict',
     secure: secureCookie(deps, request),
     path: '/',
     expires: new Date(Date.now() + sessions.SESSION_ABSOLUTE_MAX_MS),
   });
+  const { admin, csrfToken, expiresAt, mfaEnrolmentRequired } = result;
+  return { admin, csrfToken, expiresAt, mfaEnrolmentRequired };
 }
 
 export function authRoutes(app: App, deps: Deps): void {
@@ -58,7 +65,8 @@ function passwordSignInRoute(app: App, deps: Deps): void {
       schema: {
         tags: ['auth'],
         description:
-          'Signs in with email and password. An admin with MFA gets `{mfaRequired: true}` and a short-lived pending cookie instead of a session: the code goes to POST /api/v1/auth/login/mfa.',
+          'Signs in with email and password. An admin with MFA gets `{mfaRequired: true}` and a short-lived ' +
+          'pending cookie instead of a session: the code goes to POST /api/v1/auth/login/mfa.',
         body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) }).strict(),
         response: { 200: z.union([signedIn, z.object({ mfaRequired: z.literal(true), expiresAt: z.string() })]), ...errors },
       },
@@ -86,13 +94,7 @@ function passwordSignInRoute(app: App, deps: Deps): void {
         });
         return { mfaRequired: true as const, expiresAt: result.expiresAt };
       }
-      setSessionCookie(deps, request, reply, result.sessionToken);
-      return {
-        admin: result.admin,
-        csrfToken: result.csrfToken,
-        expiresAt: result.expiresAt,
-        mfaEnrolmentRequired: result.mfaEnrolmentRequired,
-      };
+      return startSession(deps, request, reply, result);
     },
   );
 }
@@ -107,7 +109,8 @@ function secondFactorSignInRoute(app: App, deps: Deps): void {
       schema: {
         tags: ['auth'],
         description:
-          'The second step of an MFA sign-in: the pending cookie from POST /api/v1/auth/login and a code from the authenticator app (or a recovery code, each usable once).',
+          'The second step of an MFA sign-in: the pending cookie from POST /api/v1/auth/login and a code from ' +
+          'the authenticator app (or a recovery code, each usable once).',
         body: secondFactorSchema,
         response: { 200: signedIn, ...errors },
       },
@@ -129,13 +132,7 @@ function secondFactorSignInRoute(app: App, deps: Deps): void {
         deps.clock,
       );
       reply.clearCookie(MFA_PENDING_COOKIE, { path: MFA_LOGIN_PATH });
-      setSessionCookie(deps, request, reply, result.sessionToken);
-      return {
-        admin: result.admin,
-        csrfToken: result.csrfToken,
-        expiresAt: result.expiresAt,
-        mfaEnrolmentRequired: result.mfaEnrolmentRequired,
-      };
+      return startSession(deps, request, reply, result);
     },
   );
 }
@@ -218,7 +215,9 @@ function ownMfaRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['auth'],
         description:
-          'Starts enrolling an authenticator app for the signed-in admin: a new secret (also as an otpauth:// URI for a QR code) and 10 recovery codes, shown once. Not active until POST /api/v1/auth/mfa/totp/verify confirms a code; starting again replaces an unconfirmed enrolment.',
+          'Starts enrolling an authenticator app for the signed-in admin: a new secret (also as an otpauth:// ' +
+          'URI for a QR code) and 10 recovery codes, shown once. Not active until POST ' +
+          '/api/v1/auth/mfa/totp/verify confirms a code; starting again replaces an unconfirmed enrolment.',
         response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), recoveryCodes: z.array(z.string()) }), ...errors },
       },
     },

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
 import * as groups from '../../directory/index.ts';
-import { descriptionSchema, nameSchema } from '../../shared/named.ts';
+import { namedListQuery, namedResourceRoutes } from './named.routes.ts';
 
 export const groupSchema = z.object({
   id: z.string(),
@@ -23,14 +23,6 @@ const memberSchema = z.object({
   state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']),
 });
 
-export const groupListQuery = z
-  .object({
-    q: z.string().max(200).optional().describe('Case-insensitive substring of the name'),
-    limit: limitSchema,
-    cursor: cursorSchema,
-  })
-  .strict();
-
 const memberParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), userId: z.uuid({ message: 'must be a UUID' }) }).strict();
 
 export function groupRoutes(app: App, deps: Deps): void {
@@ -41,70 +33,18 @@ export function groupRoutes(app: App, deps: Deps): void {
 /** Groups: list, create, read, rename or describe, delete. */
 function groupCrudRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const tags = ['groups'];
-  app.get(
-    '/api/v1/groups',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Groups sorted by name, case-insensitively.',
-        querystring: groupListQuery,
-        response: { 200: pageOf(groupSchema), ...errors },
-      },
-    },
-    async (request) => groups.listGroups(db, actorOf(request).organizationId, request.query),
-  );
-
-  app.post(
-    '/api/v1/groups',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        body: z.object({ name: nameSchema, description: descriptionSchema.optional() }).strict(),
-        response: { 201: groupSchema, ...errors },
-      },
-    },
-    async (request, reply) => reply.code(201).send(await groups.createGroup(db, actorOf(request), request.body, deps.clock)),
-  );
-
-  app.get(
-    '/api/v1/groups/:id',
-    { config: { auth: 'admin' }, schema: { tags, params: idParams, response: { 200: groupSchema, ...errors } } },
-    async (request) => groups.getGroup(db, actorOf(request).organizationId, request.params.id),
-  );
-
-  app.patch(
-    '/api/v1/groups/:id',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        params: idParams,
-        body: z.object({ name: nameSchema.optional(), description: descriptionSchema.optional() }).strict(),
-        response: { 200: groupSchema, ...errors },
-      },
-    },
-    async (request) => groups.updateGroup(db, actorOf(request), request.params.id, request.body, deps.clock),
-  );
-
-  app.delete(
-    '/api/v1/groups/:id',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Deletes the group with its memberships and application bindings.',
-        params: idParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await groups.deleteGroup(db, actorOf(request), request.params.id);
-      return reply.code(204).send();
-    },
-  );
+  namedResourceRoutes(app, {
+    path: '/api/v1/groups',
+    tags: ['groups'],
+    schema: groupSchema,
+    listDescription: 'Groups sorted by name, case-insensitively.',
+    deleteDescription: 'Deletes the group with its memberships and application bindings.',
+    list: (actor, query) => groups.listGroups(db, actor.organizationId, query),
+    create: (actor, input) => groups.createGroup(db, actor, input, deps.clock),
+    get: (actor, id) => groups.getGroup(db, actor.organizationId, id),
+    update: (actor, id, patch) => groups.updateGroup(db, actor, id, patch, deps.clock),
+    remove: (actor, id) => groups.deleteGroup(db, actor, id),
+  });
 }
 
 /** A group's members. */

@@ -66,7 +66,8 @@ function previewRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['import'],
         description:
-          "The application's users over SCIM, each marked new, exists or invalid. The list is read once and kept for 10 minutes; refresh=true reads it again.",
+          "The application's users over SCIM, each marked new, exists or invalid. The list is read once and " +
+          'kept for 10 minutes; refresh=true reads it again.',
         params: idParams,
         querystring: z
           .object({
@@ -115,7 +116,10 @@ function runStartRoutes(app: App, deps: Deps): void {
       config: { auth: 'admin' },
       schema: {
         tags: ['import'],
-        description: `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either way.`,
+        description:
+          `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 ` +
+          `with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either ` +
+          `way.`,
         params: idParams,
         body: z
           .object({

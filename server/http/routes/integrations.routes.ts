@@ -50,7 +50,9 @@ function configurationRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['identity management'],
         description:
-          'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones. A new address, credentials or headers stop the work in flight at once in every process; it resumes with the new ones.',
+          'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones. A ' +
+          'new address, credentials or headers stop the work in flight at once in every process; it resumes ' +
+          'with the new ones.',
         params: idParams,
         body: putIntegrationSchema,
         response: { 200: integrationViewSchema, ...errors },
@@ -136,7 +138,8 @@ function activationRoutes(app: App, deps: Deps): void {
       schema: {
         tags: ['identity management'],
         description:
-          'Stops syncing at once: in-flight requests are aborted and queued work dropped. Users and groups in the application are left as they are.',
+          'Stops syncing at once: in-flight requests are aborted and queued work dropped. Users and groups in ' +
+          'the application are left as they are.',
         params: idParams,
         response: { 200: integrationViewSchema, ...errors },
       },

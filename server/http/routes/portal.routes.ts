@@ -19,12 +19,15 @@ const SERVER_PREFIXES = ['/api/', '/healthz', '/readyz', '/metrics'];
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Roster: the admin portal is not built</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}code{background:#f1f3f5;padding:.1rem .3rem}</style></head>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}
+code{background:#f1f3f5;padding:.1rem .3rem}</style></head>
 <body><h1>The admin portal is not built yet</h1>
-<p>This Roster server runs, but the web portal's files (<code>web/dist</code>) are missing. Build them in the Roster folder, then reload this page:</p>
+<p>This Roster server runs, but the web portal's files (<code>web/dist</code>) are missing.
+Build them in the Roster folder, then reload this page:</p>
 <pre><code>npm install        # builds the portal too
 npm run build:web  # or only the portal</code></pre>
-<p>The REST API works meanwhile: see <a href="/api/docs">/api/docs</a>. To create the first admin without the portal, run <code>npx roster admin create --email you@example.com</code>.</p>
+<p>The REST API works meanwhile: see <a href="/api/docs">/api/docs</a>.
+To create the first admin without the portal, run <code>npx roster admin create --email you@example.com</code>.</p>
 </body></html>`;
 
 async function isFile(file: string): Promise<boolean> {
