@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 // The group shapes are the directory's: reused so the OpenAPI document has one Group.
 import { groupSchema } from './groups.routes.ts';
-import { namedListQuery, namedResourceRoutes } from './named.routes.ts';
+import { linkRoutes, namedListQuery, namedResourceRoutes } from './named.routes.ts';
 import { getGroup, listGroupsOfApplication } from '../../directory/index.ts';
 import { actorOf } from '../auth.ts';
 import { publishStop } from '../../integrations/index.ts';
@@ -18,8 +18,6 @@ const applicationSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-
-const bindingParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), groupId: z.uuid({ message: 'must be a UUID' }) }).strict();
 
 export function applicationRoutes(app: App, deps: Deps): void {
   applicationCrudRoutes(app, deps);
@@ -73,39 +71,19 @@ function bindingRoutes(app: App, deps: Deps): void {
     },
   );
 
-  app.put(
-    '/api/v1/applications/:id/groups/:groupId',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Binds the user group: 201 when bound, 200 when it already was (nothing recorded).',
-        params: bindingParams,
-        response: { 200: groupSchema, 201: groupSchema, ...errors },
-      },
+  linkRoutes(app, {
+    path: '/api/v1/applications/:id/groups/:groupId',
+    tags,
+    key: 'groupId',
+    schema: groupSchema,
+    putDescription: 'Binds the user group: 201 when bound, 200 when it already was (nothing recorded).',
+    deleteDescription: 'Unbinds the user group; 404 NOT_BOUND when it is not bound.',
+    put: async (actor, id, groupId) => {
+      const { group, bound } = await bindings.bindGroup(db, actor, id, groupId, deps.clock);
+      return { item: group, created: bound };
     },
-    async (request, reply) => {
-      const { group, bound } = await bindings.bindGroup(db, actorOf(request), request.params.id, request.params.groupId, deps.clock);
-      return reply.code(bound ? 201 : 200).send(group);
-    },
-  );
-
-  app.delete(
-    '/api/v1/applications/:id/groups/:groupId',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Unbinds the user group; 404 NOT_BOUND when it is not bound.',
-        params: bindingParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await bindings.unbindGroup(db, actorOf(request), request.params.id, request.params.groupId);
-      return reply.code(204).send();
-    },
-  );
+    remove: (actor, id, groupId) => bindings.unbindGroup(db, actor, id, groupId),
+  });
 
   // Under /groups for the portal's group page; served here because bindings belong to applications.
   app.get(

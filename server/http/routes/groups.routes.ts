@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
 import * as groups from '../../directory/index.ts';
-import { namedListQuery, namedResourceRoutes } from './named.routes.ts';
+import { linkRoutes, namedResourceRoutes } from './named.routes.ts';
 
 export const groupSchema = z.object({
   id: z.string(),
@@ -22,8 +22,6 @@ const memberSchema = z.object({
   lastname: z.string(),
   state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']),
 });
-
-const memberParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), userId: z.uuid({ message: 'must be a UUID' }) }).strict();
 
 export function groupRoutes(app: App, deps: Deps): void {
   groupCrudRoutes(app, deps);
@@ -66,37 +64,17 @@ function memberRoutes(app: App, deps: Deps): void {
     async (request) => groups.listGroupMembers(db, actorOf(request).organizationId, request.params.id, request.query),
   );
 
-  app.put(
-    '/api/v1/groups/:id/members/:userId',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Adds the user to the group: 201 when added, 200 when already a member (nothing recorded).',
-        params: memberParams,
-        response: { 200: memberSchema, 201: memberSchema, ...errors },
-      },
+  linkRoutes(app, {
+    path: '/api/v1/groups/:id/members/:userId',
+    tags,
+    key: 'userId',
+    schema: memberSchema,
+    putDescription: 'Adds the user to the group: 201 when added, 200 when already a member (nothing recorded).',
+    deleteDescription: 'Removes the user from the group; 404 NOT_A_MEMBER when he is not a member.',
+    put: async (actor, id, userId) => {
+      const { member, added } = await groups.addGroupMember(db, actor, id, userId, deps.clock);
+      return { item: member, created: added };
     },
-    async (request, reply) => {
-      const { member, added } = await groups.addGroupMember(db, actorOf(request), request.params.id, request.params.userId, deps.clock);
-      return reply.code(added ? 201 : 200).send(member);
-    },
-  );
-
-  app.delete(
-    '/api/v1/groups/:id/members/:userId',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Removes the user from the group; 404 NOT_A_MEMBER when he is not a member.',
-        params: memberParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await groups.removeGroupMember(db, actorOf(request), request.params.id, request.params.userId);
-      return reply.code(204).send();
-    },
-  );
+    remove: (actor, id, userId) => groups.removeGroupMember(db, actor, id, userId),
+  });
 }

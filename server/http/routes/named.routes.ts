@@ -76,3 +76,47 @@ export function namedResourceRoutes(app: App, r: NamedResource): void {
     },
   );
 }
+
+/** A link between two objects (a group's member, an application's bound group): put it idempotently, remove it. */
+export interface LinkResource<K extends string> {
+  /** The link's path, e.g. /api/v1/groups/:id/members/:userId. */
+  path: string;
+  tags: string[];
+  /** The name of the path's second parameter (the linked object's id). */
+  key: K;
+  schema: z.ZodType<{ id: string }>;
+  putDescription: string;
+  deleteDescription: string;
+  put(actor: Actor, id: string, linkedId: string): Promise<{ item: { id: string }; created: boolean }>;
+  remove(actor: Actor, id: string, linkedId: string): Promise<void>;
+}
+
+export function linkRoutes<K extends string>(app: App, r: LinkResource<K>): void {
+  const { tags, schema } = r;
+  const params = z.object({ id: z.uuid({ message: 'must be a UUID' }), [r.key]: z.uuid({ message: 'must be a UUID' }) }).strict();
+  const linkedId = (p: Record<string, string>) => p[r.key];
+  app.put(
+    r.path,
+    {
+      config: { auth: 'admin' },
+      schema: { tags, description: r.putDescription, params, response: { 200: schema, 201: schema, ...errors } },
+    },
+    async (request, reply) => {
+      const p = request.params as Record<string, string>;
+      const { item, created } = await r.put(actorOf(request), p.id, linkedId(p));
+      return reply.code(created ? 201 : 200).send(item);
+    },
+  );
+  app.delete(
+    r.path,
+    {
+      config: { auth: 'admin' },
+      schema: { tags, description: r.deleteDescription, params, response: { 204: z.undefined(), ...errors } },
+    },
+    async (request, reply) => {
+      const p = request.params as Record<string, string>;
+      await r.remove(actorOf(request), p.id, linkedId(p));
+      return reply.code(204).send();
+    },
+  );
+}
