@@ -101,6 +101,20 @@ describe.each(dialects)('route table on %s', (dialect) => {
     }
   });
 
+  it('says in the OpenAPI document which credentials each documented route takes', async () => {
+    const doc = (await t.anonymous({ url: '/api/v1/openapi.json' })).json();
+    expect(doc.security).toEqual([{ apiKey: [] }, { session: [] }]);
+    const expected = { admin: undefined, user: [{ userSession: [] }], public: [] };
+    let documented = 0;
+    for (const r of t.app.routeTable.filter((e) => e.method !== 'HEAD')) {
+      const operation = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      if (!operation) continue;
+      documented++;
+      expect(operation.security, `${r.method} ${r.url}`).toEqual(expected[r.auth]);
+    }
+    expect(documented).toBeGreaterThan(60);
+  });
+
   it('refuses a read_only key on every write route with 403', async () => {
     // A read_only admin may still sign out, change his own password and manage his own MFA (an API key
     // cannot: 403 in the handler, see auth tests).
