@@ -115,11 +115,13 @@ describe.each(dialects)('route table on %s', (dialect) => {
     expect(documented).toBeGreaterThan(60);
   });
 
+  // A read_only admin may still sign out, change his own password and manage his own MFA (an API key
+  // cannot: 403 in the handler, see auth tests).
+  const ownSession = new Set(['/api/v1/auth/logout', '/api/v1/auth/password', '/api/v1/auth/mfa/totp', '/api/v1/auth/mfa/totp/verify']);
+  const adminWrites = () => withAuth('admin').filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && !ownSession.has(r.url));
+
   it('refuses a read_only key on every write route with 403', async () => {
-    // A read_only admin may still sign out, change his own password and manage his own MFA (an API key
-    // cannot: 403 in the handler, see auth tests).
-    const ownSession = new Set(['/api/v1/auth/logout', '/api/v1/auth/password', '/api/v1/auth/mfa/totp', '/api/v1/auth/mfa/totp/verify']);
-    const writes = withAuth('admin').filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && !ownSession.has(r.url));
+    const writes = adminWrites();
     expect(writes.length).toBeGreaterThan(10);
     for (const r of writes) {
       const res = await t.readOnly({
@@ -129,6 +131,21 @@ describe.each(dialects)('route table on %s', (dialect) => {
         payload: '{}',
       });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+    }
+  });
+
+  it("refuses a read_only admin's session on every write route with 403", async () => {
+    const reader = { email: 'reader@example.com', password: 'a long enough password' };
+    const created = await t.admin({ method: 'POST', url: '/api/v1/admins', payload: { ...reader, role: 'read_only' } });
+    expect(created.statusCode).toBe(201);
+    const login = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: reader });
+    const cookie = login.cookies.find((c) => c.name === 'roster_session')!.value;
+    const writes = adminWrites();
+    expect(writes.length).toBeGreaterThan(10);
+    for (const r of writes) {
+      const res = await t.anonymous({ ...request(r), cookies: { roster_session: cookie } });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      expect(res.json().error.code, `${r.method} ${r.url}`).toBe('FORBIDDEN');
     }
   });
 });
