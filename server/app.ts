@@ -2,42 +2,18 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { accountRoutes } from './accounts/index.ts';
-import { authRoutes } from './auth/auth.routes.ts';
 import type { Deps } from './deps.ts';
-import { applicationRoutes } from './applications/applications.routes.ts';
-import { groupRoutes } from './directory/groups.routes.ts';
-import { userRoutes } from './directory/users.routes.ts';
-import { installAuth } from './http/auth.ts';
+import { installAuth, requireRouteAuth } from './http/auth.ts';
 import type { App } from './http/common.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.ts';
-import { healthRoutes } from './http/health.routes.ts';
-import { portalRoutes } from './http/portal.ts';
-import { insightsRoutes } from './insights/insights.routes.ts';
-import { integrationRoutes } from './integrations/integrations.routes.ts';
-import { importRoutes } from './imports/index.ts';
-import { mailRoutes } from './notifications/index.ts';
-import { provisioningRoutes } from './provisioning/index.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { registerRoutes } from './http/routes/index.ts';
 import { newId } from './shared/ids.ts';
 
-export const API_VERSION = '1.0.0';
-
-export interface RouteEntry {
-  method: string;
-  url: string;
-  isPublic: boolean;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    routeTable: RouteEntry[];
-  }
-}
+export { API_VERSION } from './http/openapi.ts';
 
 /** A hop count believes that many proxies from our side (the function form: Fastify's types lack numbers). */
 function trustProxyOption(trust: Deps['config']['trustProxy']) {
@@ -63,14 +39,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
-  // Every route, for the test that checks each non-public one refuses anonymous requests.
-  const routeTable: RouteEntry[] = [];
-  app.decorate('routeTable', routeTable);
-  app.addHook('onRoute', (route) => {
-    // The API's documentation is public, like the project's source.
-    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, isPublic: Boolean(route.config?.public) });
-  });
+  // Every route must say who may call it (config.auth); the route table lists them for the tests.
+  requireRouteAuth(app);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -123,38 +93,10 @@ export async function buildApp(deps: Deps): Promise<App> {
     },
   });
   await app.register(fastifyRateLimit, { global: false });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Roster REST API', version: API_VERSION, description: 'Identity directory with SCIM 2.0 identity management.' },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created at POST /api/v1/api-keys' },
-          session: { type: 'apiKey', in: 'cookie', name: 'roster_session' },
-        },
-      },
-      security: [{ apiKey: [] }, { session: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  await registerOpenApi(app);
   installAuth(app, deps);
 
-  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-
-  healthRoutes(app, deps, metrics);
-  authRoutes(app, deps);
-  accountRoutes(app, deps);
-  userRoutes(app, deps);
-  groupRoutes(app, deps);
-  applicationRoutes(app, deps);
-  integrationRoutes(app, deps);
-  importRoutes(app, deps);
-  provisioningRoutes(app, deps);
-  insightsRoutes(app, deps);
-  mailRoutes(app, deps);
-  // The portal's catch-all GET /* only gets what no API route matches (the router prefers static routes).
-  portalRoutes(app);
+  registerRoutes(app, deps, metrics);
 
   await app.ready();
   return app;

@@ -8,7 +8,7 @@ import { record } from '../insights/index.ts';
 import { type MailQueue, queueMail } from '../notifications/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
-import { AppError, conflict, notFound } from '../shared/errors.ts';
+import { AppError, conflict, notFound, type ErrorCode } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './accounts.repository.ts';
 import { activationEmail } from './activation.email.ts';
@@ -38,7 +38,7 @@ export interface Refusal {
   reason: SkipReason;
   message: string;
   status: number;
-  code: string;
+  code: ErrorCode;
   retryAfterSeconds?: number;
 }
 

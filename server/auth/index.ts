@@ -21,6 +21,7 @@ export {
 } from './password-policy.ts';
 export { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
 export {
+  challengeExpired,
   completeMfaLogin,
   confirmTotpEnrolment,
   disableTotp,

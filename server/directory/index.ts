@@ -1,3 +1,4 @@
 export * from './users.service.ts';
 export * from './users.schemas.ts';
+export * from './groups.service.ts';
 export { insertUsers, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';

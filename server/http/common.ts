@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ERROR_CODE_LIST, ERROR_CODES, type ErrorCode } from '../shared/errors.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -11,9 +12,17 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
-export const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+/** The error body's code: one of the catalogue in server/shared/errors.ts, listed with its status and meaning. */
+const catalogueLine = (c: ErrorCode) => `- \`${c}\` (${ERROR_CODES[c].status}): ${ERROR_CODES[c].meaning}`;
+export const errorCodeSchema = z.enum(ERROR_CODE_LIST).meta({
+  id: 'ErrorCode',
+  description: `What went wrong, as a stable code:\n${ERROR_CODE_LIST.map(catalogueLine).join('\n')}`,
+  'x-enum-descriptions': ERROR_CODE_LIST.map((c) => ERROR_CODES[c].meaning),
 });
+
+export const errorSchema = z
+  .object({ error: z.object({ code: errorCodeSchema, message: z.string(), details: z.unknown().optional() }) })
+  .meta({ id: 'Error' });
 
 /** Standard error responses, so the OpenAPI document lists them. */
 export const errors = {

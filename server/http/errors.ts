@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { storageProblem } from '../db/errors.ts';
-import { AppError, type FieldProblem } from '../shared/errors.ts';
+import { AppError, type ErrorCode, type FieldProblem } from '../shared/errors.ts';
 
 interface ZodValidationEntry {
   instancePath: string;
@@ -26,7 +26,7 @@ function problemsOf(context: string, entries: ZodValidationEntry[]): FieldProble
   return out;
 }
 
-export function errorBody(code: string, message: string, details?: unknown) {
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
@@ -89,7 +89,7 @@ export function frameworkErrorHandler(err: FastifyError, _request: FastifyReques
   }
 }
 
-const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+const CLIENT_ERRORS: Record<string, [number, ErrorCode, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request line or headers are too large'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive'],
 };
@@ -97,7 +97,11 @@ const CLIENT_ERRORS: Record<string, [number, string, string]> = {
 /** Node's `clientError`: the HTTP parser refused the request itself; answer in our body shape, then close. */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
-  const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'BAD_REQUEST', 'The request is not valid HTTP'];
+  const [status, code, message]: [number, ErrorCode, string] = CLIENT_ERRORS[err.code ?? ''] ?? [
+    400,
+    'BAD_REQUEST',
+    'The request is not valid HTTP',
+  ];
   const body = JSON.stringify(errorBody(code, message));
   socket.write(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -8,8 +8,10 @@ export {
   SYNC_LIMIT,
   MAX_SELECTION,
   RunStopped,
+  toResult,
 } from './runs.service.ts';
 export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
 export { ensureSnapshot, queryPreview } from './snapshot.service.ts';
-export { importRoutes } from './imports.routes.ts';
+export { listResults } from './runs.repository.ts';
+export { PREVIEW_SORT_COLUMNS } from './snapshot.repository.ts';
 export { RESULTS_CSV_KIND, registerImportMailAttachments, resultCsvLines } from './notify.ts';

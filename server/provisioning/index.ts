@@ -1,6 +1,5 @@
 // The provisioning module's public face. Directory services import triggers.ts directly (it has no
 // dependencies on other modules' code, so no import cycle); everything else comes from here.
-export { provisioningRoutes } from './provisioning.routes.ts';
 export {
   confirmDeprovisioning,
   handleSyncJob,

@@ -10,12 +10,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/http/common.ts';
 import { installErrorHandling } from '../../server/http/errors.ts';
-import { portalRoutes } from '../../server/http/portal.ts';
+import { portalRoutes } from '../../server/http/routes/portal.routes.ts';
 import { ensurePortalBuilt } from '../../web/build.ts';
 import { createTestApp, type TestApp } from '../app.ts';
 
 const INDEX =
-  '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
+  '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head>' +
+  '<body><div id="root"></div></body></html>';
 const JS = `console.log(${JSON.stringify('x'.repeat(4000))});`;
 
 async function appWith(distDir: string): Promise<App> {

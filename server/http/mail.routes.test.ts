@@ -1,33 +1,13 @@
-// The outbox API. Until server/app.ts registers mailRoutes, the routes are mounted on a second, minimal
-// Fastify instance with the real auth hook and error mapping over the same database; once they are
-// registered, the test app itself is used and this file needs no change.
-import fastifyCookie from '@fastify/cookie';
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+// The outbox API, through the real app: listing, paging, filtering, attachment names only, and who may read it.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { createApiKey } from '../auth/index.ts';
-import type { Deps } from '../deps.ts';
-import { installAuth } from '../http/auth.ts';
-import type { App } from '../http/common.ts';
-import { installErrorHandling } from '../http/errors.ts';
+import type { App } from './common.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
-import { handleMailSendJob, type MailQueue, mailRoutes, queueMail } from './index.ts';
+import { handleMailSendJob, type MailQueue, queueMail } from '../notifications/index.ts';
 import { createLogger } from '../shared/logger.ts';
-
-async function appWithMailRoutes(deps: Deps): Promise<App> {
-  const app: App = Fastify({ logger: false }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
-  await app.register(fastifyCookie);
-  installAuth(app, deps);
-  mailRoutes(app, deps);
-  await app.ready();
-  return app;
-}
 
 // Job rows are not what this file tests; sending is driven by calling the handler directly.
 const queue: MailQueue = { enqueue: async () => 'job' };
@@ -35,16 +15,14 @@ const queue: MailQueue = { enqueue: async () => 'job' };
 describe.each(dialects)('mail outbox API on %s', (dialect) => {
   let t: TestApp;
   let app: App;
-  let ownApp: App | undefined;
   let admin: (o: InjectOptions) => Promise<LightMyRequestResponse>;
   let readOnly: (o: InjectOptions) => Promise<LightMyRequestResponse>;
   const ids: string[] = [];
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    const registered = t.app.hasRoute({ method: 'GET', url: '/api/v1/mail/outbox' });
-    ownApp = registered ? undefined : await appWithMailRoutes(t.deps);
-    app = ownApp ?? t.app;
+    expect(t.app.hasRoute({ method: 'GET', url: '/api/v1/mail/outbox' })).toBe(true);
+    app = t.app;
     const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN });
     const cookie = login.cookies.find((c) => c.name === 'roster_session')?.value;
     const ro = await createApiKey(t.database.db, systemActor(), { name: 'outbox reader', role: 'read_only' });
@@ -79,7 +57,6 @@ describe.each(dialects)('mail outbox API on %s', (dialect) => {
     );
   });
   afterAll(async () => {
-    await ownApp?.close();
     await t?.close();
   });
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
-import { getOutboxMail, listOutbox } from './mail.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { getOutboxMail, listOutbox } from '../../notifications/index.ts';
 
 const outboxMailSchema = z.object({
   id: z.string(),
@@ -26,6 +26,7 @@ export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
   app.get(
     '/api/v1/mail/outbox',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['mail'],
         description: "Every email Roster sent or stored, newest first. The HTML is Roster's own rendering; show it sandboxed.",
@@ -38,9 +39,7 @@ export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
 
   app.get(
     '/api/v1/mail/outbox/:id',
-    {
-      schema: { tags: ['mail'], params: idParams, response: { 200: outboxMailSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['mail'], params: idParams, response: { 200: outboxMailSchema, ...errors } } },
     async (request) => getOutboxMail(db, actorOf(request).organizationId, request.params.id),
   );
 }

@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { AppError } from '../shared/errors.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, queryBoolean } from '../http/common.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { badRequest } from '../shared/errors.ts';
-import * as repo from './runs.repository.ts';
-import { resultCsvLines } from './notify.ts';
-import { createImportRun, getRun, listRuns, MAX_SELECTION, toResult } from './runs.service.ts';
-import { PREVIEW_SORT_COLUMNS } from './snapshot.repository.ts';
-import { ensureSnapshot, queryPreview } from './snapshot.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { AppError } from '../../shared/errors.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, queryBoolean } from '../common.ts';
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { badRequest } from '../../shared/errors.ts';
+import * as repo from '../../imports/index.ts';
+import { resultCsvLines } from '../../imports/index.ts';
+import { createImportRun, getRun, listRuns, MAX_SELECTION, toResult } from '../../imports/index.ts';
+import { PREVIEW_SORT_COLUMNS } from '../../imports/index.ts';
+import { ensureSnapshot, queryPreview } from '../../imports/index.ts';
 
 const runSchema = z.object({
   id: z.string(),
@@ -51,15 +51,23 @@ const previewItemSchema = z.object({
 });
 
 export function importRoutes(app: App, deps: Deps): void {
-  const { db } = deps.database;
+  previewRoutes(app, deps);
+  runStartRoutes(app, deps);
+  runRoutes(app, deps);
+}
 
+/** The application's users as an import would see them (the preview). */
+function previewRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/applications/:id/import/users',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
         description:
-          "The application's users over SCIM, each marked new, exists or invalid. The list is read once and kept for 10 minutes; refresh=true reads it again.",
+          "The application's users over SCIM, each marked new, exists or invalid. The list is read once and " +
+          'kept for 10 minutes; refresh=true reads it again.',
         params: idParams,
         querystring: z
           .object({
@@ -98,13 +106,20 @@ export function importRoutes(app: App, deps: Deps): void {
       return queryPreview(db, snapshot, query);
     },
   );
+}
 
+/** Starting an import run. */
+function runStartRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/import/jobs',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
-        description: `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either way.`,
+        description:
+          `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 ` +
+          `with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either ` +
+          `way.`,
         params: idParams,
         body: z
           .object({
@@ -135,10 +150,15 @@ export function importRoutes(app: App, deps: Deps): void {
       return reply.code(202).send({ run: created.run });
     },
   );
+}
 
+/** Import runs: list, follow, results. */
+function runRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/import-runs',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
         querystring: z.object({ applicationId: z.uuid().optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
@@ -150,15 +170,14 @@ export function importRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/import-runs/:id',
-    {
-      schema: { tags: ['import'], params: idParams, response: { 200: runSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['import'], params: idParams, response: { 200: runSchema, ...errors } } },
     async (request) => getRun(db, actorOf(request).organizationId, request.params.id),
   );
 
   app.get(
     '/api/v1/import-runs/:id/results',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['import'],
         description: 'Per-user results in the order they were processed. format=csv downloads all of them.',

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { type App, cursorSchema, errors, limitSchema, pageOf, queryBoolean } from '../http/common.ts';
-import { actorOf } from '../http/auth.ts';
-import { csvLine } from '../shared/csv.ts';
-import { CSV_COLUMNS, eventCsvRow, iterateEvents, queryEvents } from './insights.service.ts';
+import type { Deps } from '../../deps.ts';
+import { type App, cursorSchema, errors, limitSchema, pageOf, queryBoolean } from '../common.ts';
+import { actorOf } from '../auth.ts';
+import { csvLine } from '../../shared/csv.ts';
+import { CSV_COLUMNS, eventCsvRow, iterateEvents, queryEvents } from '../../insights/index.ts';
 
 const EXPORT_MAX = 1_000_000;
 
@@ -30,6 +30,7 @@ export function insightsRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/insights/events',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['insights'],
         description: 'Directory Insights events, newest first. format=csv exports every matching event (ignores limit and cursor).',

@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import type { App } from './common.ts';
+import type { Deps } from '../../deps.ts';
+import type { App } from '../common.ts';
 import type { Registry } from 'prom-client';
 
 export function healthRoutes(app: App, deps: Deps, metrics: Registry): void {
   app.get(
     '/healthz',
-    { config: { public: true }, schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { config: { auth: 'public' }, schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
 
   // Ready = migrations done, the first admin from the environment created, the job queue started (see
   // server.ts) and the database answering now. Orchestrators and scripts wait for this before they sign in.
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/readyz', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     const database = deps.database.dialect;
     try {
       await deps.database.ping();
@@ -25,7 +25,7 @@ export function healthRoutes(app: App, deps: Deps, metrics: Registry): void {
   });
 
   // Not public: scrape with a read_only API key (Authorization: Bearer).
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { auth: 'admin' }, schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', metrics.contentType);
     return metrics.metrics();
   });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
-import { createUserSchema, PASSWORD_STATUSES, updateUserSchema, USER_SORT_FIELDS, USER_STATES, userSchema } from './users.schemas.ts';
-import * as users from './users.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { createUserSchema, PASSWORD_STATUSES, updateUserSchema, USER_SORT_FIELDS, USER_STATES, userSchema } from '../../directory/index.ts';
+import * as users from '../../directory/index.ts';
 
 export function userRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
@@ -11,6 +11,7 @@ export function userRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/users',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['users'],
         querystring: z
@@ -32,23 +33,20 @@ export function userRoutes(app: App, deps: Deps): void {
 
   app.post(
     '/api/v1/users',
-    {
-      schema: { tags: ['users'], body: createUserSchema, response: { 201: userSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['users'], body: createUserSchema, response: { 201: userSchema, ...errors } } },
     async (request, reply) => reply.code(201).send(await users.createUser(db, actorOf(request), request.body, deps.clock)),
   );
 
   app.get(
     '/api/v1/users/:id',
-    {
-      schema: { tags: ['users'], params: idParams, response: { 200: userSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 200: userSchema, ...errors } } },
     async (request) => users.getUser(db, actorOf(request).organizationId, request.params.id),
   );
 
   app.patch(
     '/api/v1/users/:id',
     {
+      config: { auth: 'admin' },
       schema: { tags: ['users'], params: idParams, body: updateUserSchema, response: { 200: userSchema, ...errors } },
     },
     async (request) => users.updateUser(db, actorOf(request), request.params.id, request.body, deps.clock),
@@ -56,9 +54,7 @@ export function userRoutes(app: App, deps: Deps): void {
 
   app.delete(
     '/api/v1/users/:id',
-    {
-      schema: { tags: ['users'], params: idParams, response: { 204: z.undefined(), ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 204: z.undefined(), ...errors } } },
     async (request, reply) => {
       await users.deleteUser(db, actorOf(request), request.params.id);
       return reply.code(204).send();

@@ -1,36 +1,43 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, errors, idParams } from '../http/common.ts';
-import { startProvisioning, stopProvisioning } from '../provisioning/index.ts';
-import { AppError } from '../shared/errors.ts';
-import { testConnection } from './connection-test.ts';
-import { integrationViewSchema, putIntegrationSchema, testResultSchema } from './integrations.schemas.ts';
-import * as service from './integrations.service.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, errors, idParams } from '../common.ts';
+import { startProvisioning, stopProvisioning } from '../../provisioning/index.ts';
+import { AppError } from '../../shared/errors.ts';
+import { testConnection } from '../../integrations/index.ts';
+import { integrationViewSchema, putIntegrationSchema, testResultSchema } from '../../integrations/index.ts';
+import * as service from '../../integrations/index.ts';
 
-export function integrationRoutes(app: App, deps: Deps): void {
+/** Runs the connection test with the stored configuration and records it. */
+async function runTest(deps: Deps, actor: ReturnType<typeof actorOf>, applicationId: string, writeCheck: boolean) {
   const { db } = deps.database;
-
-  /** Runs the connection test with the stored configuration and records it. */
-  async function runTest(actor: ReturnType<typeof actorOf>, applicationId: string, writeCheck: boolean) {
-    const cfg = await service.loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
-    const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
-    try {
-      const result = await testConnection(client, {
-        writeCheck,
-        needGroups: cfg.settings.groupManagement,
-        signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4),
-      });
-      await service.saveTestResult(db, actor, applicationId, result, deps.clock);
-      return result;
-    } finally {
-      await client.close();
-    }
+  const cfg = await service.loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
+  const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
+  try {
+    const result = await testConnection(client, {
+      writeCheck,
+      needGroups: cfg.settings.groupManagement,
+      signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4),
+    });
+    await service.saveTestResult(db, actor, applicationId, result, deps.clock);
+    return result;
+  } finally {
+    await client.close();
   }
+}
+export function integrationRoutes(app: App, deps: Deps): void {
+  configurationRoutes(app, deps);
+  connectionTestRoutes(app, deps);
+  activationRoutes(app, deps);
+}
 
+/** The integration's configuration: read, write. */
+function configurationRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/applications/:id/idm',
     {
+      config: { auth: 'admin' },
       schema: { tags: ['identity management'], params: idParams, response: { 200: integrationViewSchema, ...errors } },
     },
     async (request) => service.getIntegration(db, actorOf(request).organizationId, request.params.id),
@@ -39,10 +46,13 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.put(
     '/api/v1/applications/:id/idm',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description:
-          'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones. A new address, credentials or headers stop the work in flight at once in every process; it resumes with the new ones.',
+          'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones. A ' +
+          'new address, credentials or headers stop the work in flight at once in every process; it resumes ' +
+          'with the new ones.',
         params: idParams,
         body: putIntegrationSchema,
         response: { 200: integrationViewSchema, ...errors },
@@ -61,10 +71,14 @@ export function integrationRoutes(app: App, deps: Deps): void {
       return view;
     },
   );
+}
 
+/** The connection test. */
+function connectionTestRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/test',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description: 'Test the connection. With writeCheck, a clearly named test user is created and deleted in the application.',
@@ -76,12 +90,17 @@ export function integrationRoutes(app: App, deps: Deps): void {
         response: { 200: testResultSchema, ...errors },
       },
     },
-    async (request) => runTest(actorOf(request), request.params.id, request.body?.writeCheck ?? false),
+    async (request) => runTest(deps, actorOf(request), request.params.id, request.body?.writeCheck ?? false),
   );
+}
 
+/** Activating and deactivating the integration. */
+function activationRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     '/api/v1/applications/:id/idm/activate',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description: 'Tests the connection, then activates the integration (422 with the problems when the test fails).',
@@ -93,7 +112,7 @@ export function integrationRoutes(app: App, deps: Deps): void {
       const actor = actorOf(request);
       const current = await service.getIntegration(db, actor.organizationId, request.params.id);
       if (current.status === 'active') return current;
-      const result = await runTest(actor, request.params.id, false);
+      const result = await runTest(deps, actor, request.params.id, false);
       if (!result.ok) {
         throw new AppError(
           'IDM_TEST_FAILED',
@@ -115,10 +134,12 @@ export function integrationRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/deactivate',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['identity management'],
         description:
-          'Stops syncing at once: in-flight requests are aborted and queued work dropped. Users and groups in the application are left as they are.',
+          'Stops syncing at once: in-flight requests are aborted and queued work dropped. Users and groups in ' +
+          'the application are left as they are.',
         params: idParams,
         response: { 200: integrationViewSchema, ...errors },
       },

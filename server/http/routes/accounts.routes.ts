@@ -1,23 +1,19 @@
-// Account registration over HTTP. Admin side (behind the admin auth hook): set a password, send
-// activation emails. Public side (config.public: the admin hook lets them through): the set-password
-// page's two calls and the user portal, which checks its own session cookie.
+// Account registration over HTTP. Admin routes: set a password, send activation emails. Public routes:
+// the set-password page's two calls, and the user portal's sign-in and sign-out. User routes (the
+// user's own session cookie, checked by the auth hook): the profile and the password change.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { getUser, userSchema } from '../directory/index.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, errors, idParams } from '../http/common.ts';
-import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { AppError } from '../shared/errors.ts';
-import { type ActivationContext, completeActivation, inspectActivation, sendActivationEmail } from './activation.service.ts';
-import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from './batches.service.ts';
-import { PASSWORD_POLICY } from '../auth/index.ts';
-import { setPasswordByAdmin } from './passwords.service.ts';
-import { changeOwnPassword, endUserSession, resolveUserSession, type UserSession, userLogin } from './user-sessions.service.ts';
-
-export const USER_SESSION_COOKIE = 'roster_user_session';
-/** The user cookie goes only to the account API: admin routes never even receive it. */
-const USER_COOKIE_PATH = '/api/v1/account';
+import type { Deps } from '../../deps.ts';
+import { getUser, userSchema } from '../../directory/index.ts';
+import { actorOf, findUserSession, USER_COOKIE_PATH, USER_SESSION_COOKIE, userSessionOf } from '../auth.ts';
+import { type App, errors, idParams } from '../common.ts';
+import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
+import { AppError } from '../../shared/errors.ts';
+import { type ActivationContext, completeActivation, inspectActivation, sendActivationEmail } from '../../accounts/index.ts';
+import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from '../../accounts/index.ts';
+import { PASSWORD_POLICY } from '../../auth/index.ts';
+import { setPasswordByAdmin } from '../../accounts/index.ts';
+import { changeOwnPassword, endUserSession, userLogin } from '../../accounts/index.ts';
 
 // Overlong input is refused here (400 naming the field); the policy's own 12-128 check gives the
 // precise message, counting characters as a person does.
@@ -71,42 +67,36 @@ const perAdmin = (max: number, minutes: number, what: string) => ({
       { retryAfterSeconds: retryAfter(c.ttl) },
     ),
 });
-
-/** Browsers can't send a JSON content type cross-site without CORS, which Roster never allows. */
-async function jsonOnly(request: FastifyRequest): Promise<void> {
-  if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-    throw new AppError('CSRF_CHECK_FAILED', 403, 'State-changing requests must send Content-Type: application/json');
-  }
-}
+const activationContext = (deps: Deps): ActivationContext => ({
+  queue: deps.queue,
+  secretKey: deps.secretKey,
+  publicUrl: deps.config.publicUrl,
+  linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
+  clock: deps.clock,
+});
+const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
+const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
 
 export function accountRoutes(app: App, deps: Deps): void {
+  userActivationRoutes(app, deps);
+  bulkActivationRoutes(app, deps);
+  setPasswordPageRoutes(app, deps);
+  userSignInRoutes(app, deps);
+  userPortalRoutes(app, deps);
+}
+
+/** Admin routes for one user: set his password, send him an activation email. */
+function userActivationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const activation = (): ActivationContext => ({
-    queue: deps.queue,
-    secretKey: deps.secretKey,
-    publicUrl: deps.config.publicUrl,
-    linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
-    clock: deps.clock,
-  });
-  const secure = (request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
-
-  async function requireUser(request: FastifyRequest): Promise<UserSession> {
-    const token = request.cookies?.[USER_SESSION_COOKIE];
-    const session = token ? await resolveUserSession(db, token, deps.config.userSessionTtlMinutes, deps.clock) : undefined;
-    if (!session) throw new AppError('UNAUTHENTICATED', 401, 'Sign in to your account');
-    return { ...session, actor: { ...session.actor, clientIp: request.ip } };
-  }
-  const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
-
-  // Admin side
-
   app.post(
     '/api/v1/users/:id/password',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['users'],
         description:
-          "Sets the user's password (the password policy applies) and makes the password status ACTIVE. Ends the user's portal sessions and voids his activation links.",
+          "Sets the user's password (the password policy applies) and makes the password status ACTIVE. Ends " +
+          "the user's portal sessions and voids his activation links.",
         params: idParams,
         body: z.object({ password: passwordInput }).strict(),
         response: { 200: userSchema, ...errors },
@@ -118,11 +108,13 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/users/:id/activation-email',
     {
-      config: { rateLimit: perAdmin(30, 5, 'activation emails') },
+      config: { auth: 'admin', rateLimit: perAdmin(30, 5, 'activation emails') },
       schema: {
         tags: ['users'],
         description:
-          'Emails the user a single-use link to set his password (valid ACTIVATION_LINK_TTL_HOURS, default 7 days); a newer email voids the older link. Refused for suspended users and users who already set a password; at most 3 per user per hour and one per minute.',
+          'Emails the user a single-use link to set his password (valid ACTIVATION_LINK_TTL_HOURS, default 7 ' +
+          'days); a newer email voids the older link. Refused for suspended users and users who already set a ' +
+          'password; at most 3 per user per hour and one per minute.',
         params: idParams,
         body: z.object({}).strict().nullish(),
         response: {
@@ -136,16 +128,24 @@ export function accountRoutes(app: App, deps: Deps): void {
         },
       },
     },
-    async (request, reply) => reply.code(202).send(await sendActivationEmail(db, activation(), actorOf(request), request.params.id)),
+    async (request, reply) =>
+      reply.code(202).send(await sendActivationEmail(db, activationContext(deps), actorOf(request), request.params.id)),
   );
+}
 
+/** Admin routes: activation emails for many users, and following the batch. */
+function bulkActivationRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     '/api/v1/users/activation-emails',
     {
-      config: { rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
+      config: { auth: 'admin', rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
       schema: {
         tags: ['users'],
-        description: `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET /api/v1/users/activation-emails/:id.`,
+        description:
+          `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a ` +
+          `filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET ` +
+          `/api/v1/users/activation-emails/:id.`,
         body: z
           .object({
             ids: z
@@ -170,25 +170,25 @@ export function accountRoutes(app: App, deps: Deps): void {
     async (request, reply) => {
       const { ids, filter } = request.body;
       const input = ids ? { ids } : { filter: filter ?? { passwordStatus: 'PENDING' as const } };
-      const { batch, inline } = await createActivationBatch(db, { ...activation(), queue: deps.queue }, actorOf(request), input);
+      const { batch, inline } = await createActivationBatch(db, { ...activationContext(deps), queue: deps.queue }, actorOf(request), input);
       return reply.code(inline ? 200 : 202).send(batch);
     },
   );
 
   app.get(
     '/api/v1/users/activation-emails/:id',
-    {
-      schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } } },
     async (request) => getActivationBatch(db, actorOf(request).organizationId, request.params.id),
   );
+}
 
-  // Public: the set-password page
-
+/** Public: the set-password page's calls. */
+function setPasswordPageRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/account/password-policy',
     {
-      config: { public: true },
+      config: { auth: 'public' },
       schema: { tags: ['account'], response: { 200: policySchema } },
     },
     async () => PASSWORD_POLICY,
@@ -197,11 +197,12 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/account/activation',
     {
-      config: { public: true, rateLimit: perIp(30, 'link checks') },
+      config: { auth: 'public', rateLimit: perIp(30, 'link checks') },
       schema: {
         tags: ['account'],
         description:
-          'Who an activation link is for. Expired, used, replaced, forged or incomplete links, and links of deleted or suspended users, all get the same 410.',
+          'Who an activation link is for. Expired, used, replaced, forged or incomplete links, and links of ' +
+          'deleted or suspended users, all get the same 410.',
         querystring: z.object({ token: tokenInput }).strict(),
         response: {
           200: z.object({
@@ -222,8 +223,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/account/activation',
     {
-      config: { public: true, rateLimit: perIp(10, 'password attempts') },
-      onRequest: jsonOnly,
+      config: { auth: 'public', rateLimit: perIp(10, 'password attempts') },
       schema: {
         tags: ['account'],
         description:
@@ -237,18 +237,20 @@ export function accountRoutes(app: App, deps: Deps): void {
       return { username: done.username, passwordStatus: 'ACTIVE' as const };
     },
   );
+}
 
-  // Public: the user portal, behind its own session cookie
-
+/** Public: the user portal's sign-in and sign-out (sign-out works without a session). */
+function userSignInRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.post(
     '/api/v1/account/login',
     {
-      config: { public: true, rateLimit: perIp(30, 'sign-in attempts') },
-      onRequest: jsonOnly,
+      config: { auth: 'public', rateLimit: perIp(30, 'sign-in attempts') },
       schema: {
         tags: ['account'],
         description:
-          'A user signs in with his username or email. Unknown users, wrong passwords, suspended users and unfinished registrations get the same 401; 5 failures in 15 minutes lock the login for 15 minutes.',
+          'A user signs in with his username or email. Unknown users, wrong passwords, suspended users and ' +
+          'unfinished registrations get the same 401; 5 failures in 15 minutes lock the login for 15 minutes.',
         body: z
           .object({ login: z.string({ message: 'must be a string' }).trim().min(1, 'must not be empty').max(254), password: passwordInput })
           .strict(),
@@ -272,17 +274,35 @@ export function accountRoutes(app: App, deps: Deps): void {
       reply.setCookie(USER_SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: secure(request),
+        secure: secureCookie(deps, request),
         path: USER_COOKIE_PATH,
       });
       return { user: result.user, expiresAt: result.expiresAt };
     },
   );
 
+  app.post(
+    '/api/v1/account/logout',
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
+    },
+    async (request, reply) => {
+      const session = await findUserSession(request, deps);
+      if (session) await endUserSession(db, session.sessionId);
+      clearUserCookie(reply);
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** User routes, behind the user's own session cookie: his profile and his password. */
+function userPortalRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
   app.get(
     '/api/v1/account/me',
     {
-      config: { public: true },
+      config: { auth: 'user' },
       schema: {
         tags: ['account'],
         description: "The signed-in user's own directory profile.",
@@ -290,7 +310,7 @@ export function accountRoutes(app: App, deps: Deps): void {
       },
     },
     async (request) => {
-      const session = await requireUser(request);
+      const session = userSessionOf(request);
       return { user: await getUser(db, session.organizationId, session.userId) };
     },
   );
@@ -298,8 +318,7 @@ export function accountRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/account/password',
     {
-      config: { public: true, rateLimit: perIp(10, 'password changes') },
-      onRequest: jsonOnly,
+      config: { auth: 'user', rateLimit: perIp(10, 'password changes') },
       schema: {
         tags: ['account'],
         description: 'The signed-in user changes his password (the policy applies). His other sessions end.',
@@ -308,23 +327,8 @@ export function accountRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const session = await requireUser(request);
+      const session = userSessionOf(request);
       await changeOwnPassword(db, session, { ...request.body, clientIp: request.ip }, deps.clock);
-      return reply.code(204).send();
-    },
-  );
-
-  app.post(
-    '/api/v1/account/logout',
-    {
-      config: { public: true },
-      onRequest: jsonOnly,
-      schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
-    },
-    async (request, reply) => {
-      const session = await requireUser(request).catch(() => undefined);
-      if (session) await endUserSession(db, session.sessionId);
-      clearUserCookie(reply);
       return reply.code(204).send();
     },
   );

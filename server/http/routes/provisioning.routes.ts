@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Deps } from '../deps.ts';
-import { actorOf } from '../http/auth.ts';
-import { type App, errors, idParams } from '../http/common.ts';
-import * as service from './service.ts';
-import * as status from './status.ts';
-import { useJobQueueForProvisioning } from './triggers.ts';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, errors, idParams } from '../common.ts';
+import * as service from '../../provisioning/index.ts';
+import * as status from '../../provisioning/index.ts';
+import { useJobQueueForProvisioning } from '../../provisioning/index.ts';
 
 const syncSchema = z.object({
   id: z.string(),
@@ -72,10 +72,16 @@ const tags = ['identity management'];
 export function provisioningRoutes(app: App, deps: Deps): void {
   // Directory services enqueue syncs through the registered queue (see triggers.ts).
   useJobQueueForProvisioning(deps.queue);
+  syncRoutes(app, deps);
+  statusRoutes(app, deps);
+}
 
+/** Starting syncs: the whole application, a confirmation after a guardrail pause, one user. */
+function syncRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/sync',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description:
@@ -90,6 +96,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/sync/confirm',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Confirms the deprovisioning that the guardrail paused; a reconcile then carries it out.',
@@ -103,6 +110,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/users/:userId/sync',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description: 'Provisions (or deprovisions) one user now and answers with the outcome.',
@@ -112,10 +120,14 @@ export function provisioningRoutes(app: App, deps: Deps): void {
     },
     async (request) => service.syncUserNow(deps, actorOf(request), request.params.id, request.params.userId),
   );
+}
 
+/** What provisioning did and does. */
+function statusRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/idm/status',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         description:
@@ -130,6 +142,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/idm/syncs',
     {
+      config: { auth: 'admin' },
       schema: {
         tags,
         params: idParams,
@@ -142,9 +155,7 @@ export function provisioningRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/applications/:id/idm/syncs/:syncId',
-    {
-      schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } },
-    },
+    { config: { auth: 'admin' }, schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } } },
     async (request) => status.getSync(deps, actorOf(request).organizationId, request.params.id, request.params.syncId),
   );
 }

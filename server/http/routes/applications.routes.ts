@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+// The group shapes are the directory's: reused so the OpenAPI document has one Group.
+import { groupSchema } from './groups.routes.ts';
+import { linkRoutes, namedListQuery, namedResourceRoutes } from './named.routes.ts';
+import { getGroup, listGroupsOfApplication } from '../../directory/index.ts';
+import { actorOf } from '../auth.ts';
+import { publishStop } from '../../integrations/index.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import * as apps from '../../applications/index.ts';
+import * as bindings from '../../applications/index.ts';
+
+const applicationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  groupCount: z.number().int().describe('User groups bound to the application'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export function applicationRoutes(app: App, deps: Deps): void {
+  applicationCrudRoutes(app, deps);
+  bindingRoutes(app, deps);
+}
+
+/** Applications: list, create, read, rename or describe, delete. */
+function applicationCrudRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  namedResourceRoutes(app, {
+    path: '/api/v1/applications',
+    tags: ['applications'],
+    schema: applicationSchema,
+    listDescription: 'Applications sorted by name, case-insensitively.',
+    deleteDescription:
+      'Deletes the application, its group bindings and its integration; the groups and their members stay. ' +
+      'Work for the application (an import, provisioning) stops at once in every process.',
+    list: (actor, query) => apps.listApplications(db, actor.organizationId, query),
+    create: (actor, input) => apps.createApplication(db, actor, input, deps.clock),
+    get: (actor, id) => apps.getApplication(db, actor.organizationId, id),
+    update: (actor, id, patch) => apps.updateApplication(db, actor, id, patch, deps.clock),
+    remove: async (actor, id) => {
+      await apps.deleteApplication(db, actor, id);
+      // Its integration went with it: stop the work in flight here and, before answering, everywhere.
+      deps.idm.abort(id, 'deleted');
+      await publishStop(db, id, 'deleted');
+    },
+  });
+}
+
+/** The groups bound to an application (its users are their members). */
+function bindingRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  const tags = ['applications'];
+  app.get(
+    '/api/v1/applications/:id/groups',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        description: 'User groups bound to the application, sorted by name.',
+        params: idParams,
+        querystring: namedListQuery,
+        response: { 200: pageOf(groupSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const { organizationId } = actorOf(request);
+      await apps.getApplication(db, organizationId, request.params.id);
+      return listGroupsOfApplication(db, organizationId, request.params.id, request.query);
+    },
+  );
+
+  linkRoutes(app, {
+    path: '/api/v1/applications/:id/groups/:groupId',
+    tags,
+    key: 'groupId',
+    schema: groupSchema,
+    putDescription: 'Binds the user group: 201 when bound, 200 when it already was (nothing recorded).',
+    deleteDescription: 'Unbinds the user group; 404 NOT_BOUND when it is not bound.',
+    put: async (actor, id, groupId) => {
+      const { group, bound } = await bindings.bindGroup(db, actor, id, groupId, deps.clock);
+      return { item: group, created: bound };
+    },
+    remove: (actor, id, groupId) => bindings.unbindGroup(db, actor, id, groupId),
+  });
+
+  // Under /groups for the portal's group page; served here because bindings belong to applications.
+  app.get(
+    '/api/v1/groups/:id/applications',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['groups'],
+        description: 'Applications the group is bound to, sorted by name.',
+        params: idParams,
+        querystring: z.object({ limit: limitSchema, cursor: cursorSchema }).strict(),
+        response: { 200: pageOf(applicationSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const { organizationId } = actorOf(request);
+      await getGroup(db, organizationId, request.params.id);
+      return apps.listApplicationsOfGroup(db, organizationId, request.params.id, request.query);
+    },
+  );
+}

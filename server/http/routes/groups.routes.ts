@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { actorOf } from '../auth.ts';
+import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import * as groups from '../../directory/index.ts';
+import { linkRoutes, namedResourceRoutes } from './named.routes.ts';
+
+export const groupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  memberCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const memberSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string(),
+  firstname: z.string(),
+  lastname: z.string(),
+  state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']),
+});
+
+export function groupRoutes(app: App, deps: Deps): void {
+  groupCrudRoutes(app, deps);
+  memberRoutes(app, deps);
+}
+
+/** Groups: list, create, read, rename or describe, delete. */
+function groupCrudRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  namedResourceRoutes(app, {
+    path: '/api/v1/groups',
+    tags: ['groups'],
+    schema: groupSchema,
+    listDescription: 'Groups sorted by name, case-insensitively.',
+    deleteDescription: 'Deletes the group with its memberships and application bindings.',
+    list: (actor, query) => groups.listGroups(db, actor.organizationId, query),
+    create: (actor, input) => groups.createGroup(db, actor, input, deps.clock),
+    get: (actor, id) => groups.getGroup(db, actor.organizationId, id),
+    update: (actor, id, patch) => groups.updateGroup(db, actor, id, patch, deps.clock),
+    remove: (actor, id) => groups.deleteGroup(db, actor, id),
+  });
+}
+
+/** A group's members. */
+function memberRoutes(app: App, deps: Deps): void {
+  const { db } = deps.database;
+  const tags = ['groups'];
+  app.get(
+    '/api/v1/groups/:id/members',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        description: 'Members sorted by username, case-insensitively.',
+        params: idParams,
+        querystring: z.object({ limit: limitSchema, cursor: cursorSchema }).strict(),
+        response: { 200: pageOf(memberSchema), ...errors },
+      },
+    },
+    async (request) => groups.listGroupMembers(db, actorOf(request).organizationId, request.params.id, request.query),
+  );
+
+  linkRoutes(app, {
+    path: '/api/v1/groups/:id/members/:userId',
+    tags,
+    key: 'userId',
+    schema: memberSchema,
+    putDescription: 'Adds the user to the group: 201 when added, 200 when already a member (nothing recorded).',
+    deleteDescription: 'Removes the user from the group; 404 NOT_A_MEMBER when he is not a member.',
+    put: async (actor, id, userId) => {
+      const { member, added } = await groups.addGroupMember(db, actor, id, userId, deps.clock);
+      return { item: member, created: added };
+    },
+    remove: (actor, id, userId) => groups.removeGroupMember(db, actor, id, userId),
+  });
+}
