@@ -1,22 +1,17 @@
 // Activation emails and the set-password link, on both databases: the link's life (single use,
 // expiry, newer voids older, forged, truncated, deleted user), refusals, rate limits, Insights.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { sha256 } from '../auth/index.ts';
 import { createUser, client, freshAdmin, latestToken, OTHER_STRONG_PASSWORD, STRONG_PASSWORD } from '../../test/accounts.ts';
 import { inspectActivation } from './activation.service.ts';
+import { perSuite } from '../../test/suite.ts';
 
 const GENERIC = 'ACTIVATION_LINK_INVALID';
 
 describe.each(dialects)('activation emails on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { PUBLIC_URL: 'https://roster.example.org', ACTIVATION_LINK_TTL_HOURS: '48' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect, { PUBLIC_URL: 'https://roster.example.org', ACTIVATION_LINK_TTL_HOURS: '48' }));
 
   const send = (id: string, inject = t.admin) => inject({ method: 'POST', url: `/api/v1/users/${id}/activation-email` });
   const check = (token: string) => client(t)({ method: 'GET', url: `/api/v1/account/activation?token=${encodeURIComponent(token)}` });

@@ -1,8 +1,9 @@
 // Walks the whole route table: every route that is not explicitly public refuses anonymous requests,
 // and every write refuses a read_only key.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { perSuite } from '../../test/suite.ts';
 
 const PUBLIC = new Set([
   'GET /healthz',
@@ -29,13 +30,7 @@ const PUBLIC = new Set([
 const concrete = (url: string) => url.replace(/:(\w+)/g, '0190a000-0000-7000-8000-000000000000').replace(/\*$/, 'x');
 
 describe.each(dialects)('route table on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   it('lists only the expected public routes', () => {
     const publicRoutes = t.app.routeTable.filter((r) => r.isPublic && !r.url.startsWith('/api/docs') && r.method !== 'HEAD');

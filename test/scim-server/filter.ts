@@ -113,19 +113,19 @@ class Parser {
   }
 
   parseOr(inBrackets: boolean): FilterNode {
-    let left = this.parseAnd(inBrackets);
-    while (this.peekWord('or')) {
-      const rawOp = (this.tokens[this.pos++] as { v: string }).v;
-      left = { kind: 'logical', op: 'or', rawOp, left, right: this.parseAnd(inBrackets) };
-    }
-    return left;
+    return this.parseLogical('or', () => this.parseAnd(inBrackets));
   }
 
   private parseAnd(inBrackets: boolean): FilterNode {
-    let left = this.parseUnary(inBrackets);
-    while (this.peekWord('and')) {
+    return this.parseLogical('and', () => this.parseUnary(inBrackets));
+  }
+
+  /** `operand (op operand)*`, left-associative; rawOp keeps the operator's spelling. */
+  private parseLogical(op: 'and' | 'or', operand: () => FilterNode): FilterNode {
+    let left = operand();
+    while (this.peekWord(op)) {
       const rawOp = (this.tokens[this.pos++] as { v: string }).v;
-      left = { kind: 'logical', op: 'and', rawOp, left, right: this.parseUnary(inBrackets) };
+      left = { kind: 'logical', op, rawOp, left, right: operand() };
     }
     return left;
   }
