@@ -149,30 +149,34 @@ describe('deactivation across processes (PostgreSQL)', () => {
     expect(workers.map((w) => w.output()).join('\n')).not.toMatch(/"name":"import.run","msg":"job attempt failed"/);
   }, 120_000);
 
-  it("a new connection stops the worker's paging on the old one the moment the api has answered; the run resumes on the new one", async () => {
-    const call = await signIn(api!.url);
-    // The same users behind another address and token: the application moved.
-    const moved = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: 'moved-token' } });
-    try {
-      const { appId, runId, listing } = await startPagingImport(call, scim, 'Moving App');
-      const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
-        baseUrl: moved.baseUrl,
-        auth: { type: 'bearer', token: 'moved-token' },
-        settings: IMPORT_SETTINGS,
-      });
-      expect(put.status).toBe(200);
-      // Requests are numbered as they arrive: those after this number came after the answer.
-      const answeredAt = scim.stats().requests;
-      const run = await runEnded(call, runId, 60_000);
-      const after = listing().filter((r) => r.seq > answeredAt);
-      expect(after.length, `requests to the old address after the change answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
-      // It went on where it was, reading the new address: every user answered once, none failed.
-      expect(run).toMatchObject({ status: 'completed', processed: USERS, failed: 0 });
-      expect(moved.requests.some((r) => r.path.endsWith('/Users'))).toBe(true);
-    } finally {
-      await moved.stop();
-    }
-  }, 120_000);
+  it(
+    "a new connection stops the worker's paging on the old one the moment the api has answered; " + 'the run resumes on the new one',
+    async () => {
+      const call = await signIn(api!.url);
+      // The same users behind another address and token: the application moved.
+      const moved = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: 'moved-token' } });
+      try {
+        const { appId, runId, listing } = await startPagingImport(call, scim, 'Moving App');
+        const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
+          baseUrl: moved.baseUrl,
+          auth: { type: 'bearer', token: 'moved-token' },
+          settings: IMPORT_SETTINGS,
+        });
+        expect(put.status).toBe(200);
+        // Requests are numbered as they arrive: those after this number came after the answer.
+        const answeredAt = scim.stats().requests;
+        const run = await runEnded(call, runId, 60_000);
+        const after = listing().filter((r) => r.seq > answeredAt);
+        expect(after.length, `requests to the old address after the change answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
+        // It went on where it was, reading the new address: every user answered once, none failed.
+        expect(run).toMatchObject({ status: 'completed', processed: USERS, failed: 0 });
+        expect(moved.requests.some((r) => r.path.endsWith('/Users'))).toBe(true);
+      } finally {
+        await moved.stop();
+      }
+    },
+    120_000,
+  );
 
   it('stops a provisioning sync running in a worker the moment the deactivation has answered', async () => {
     const call = await signIn(api!.url);

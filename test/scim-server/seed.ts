@@ -70,12 +70,18 @@ export class IdCodec {
       case 'hex32':
         return a + w[0] + w[1] + w[2];
       case 'aws':
-        return `${a}${w[3].slice(0, 2)}-${w[0]}-${w[1].slice(0, 4)}-4${w[1].slice(5, 8)}-${'89ab'[parseInt(w[2][0], 16) & 3]}${w[2].slice(1, 4)}-${w[2].slice(4)}${w[3]}`;
+        return (
+          `${a}${w[3].slice(0, 2)}-${w[0]}-${w[1].slice(0, 4)}-4${w[1].slice(5, 8)}-` +
+          `${'89ab'[parseInt(w[2][0], 16) & 3]}${w[2].slice(1, 4)}-${w[2].slice(4)}${w[3]}`
+        );
       case 'unusual':
         return `${a}&${w[0].slice(0, 4)} ${w[1].slice(0, 4)}+${w[2].slice(0, 6)}`;
       case 'uuid':
       default:
-        return `${a}-${w[0].slice(0, 4)}-4${w[0].slice(5, 8)}-${'89ab'[parseInt(w[1][0], 16) & 3]}${w[1].slice(1, 4)}-${w[1].slice(4)}${w[2]}`;
+        return (
+          `${a}-${w[0].slice(0, 4)}-4${w[0].slice(5, 8)}-` +
+          `${'89ab'[parseInt(w[1][0], 16) & 3]}${w[1].slice(1, 4)}-${w[1].slice(4)}${w[2]}`
+        );
     }
   }
 
