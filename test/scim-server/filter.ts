@@ -6,7 +6,7 @@
 import { invalidFilter, invalidPath, invalidValue } from './errors.ts';
 import { type AttrDef, type SchemaSet, COMMON_ATTRIBUTES, findAttr, resolveAttr } from './schema.ts';
 
-export interface AttrPath {
+interface AttrPath {
   /** Extension or core schema URN when the path was fully qualified. */
   urn?: string;
   name: string;
@@ -14,8 +14,8 @@ export interface AttrPath {
   raw: string;
 }
 
-export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
-export type CompValue = string | number | boolean | null;
+type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+type CompValue = string | number | boolean | null;
 
 export type FilterNode =
   | { kind: 'logical'; op: 'and' | 'or'; rawOp: string; left: FilterNode; right: FilterNode }
@@ -69,7 +69,7 @@ function tokenize(text: string, fail: (msg: string) => Error): Token[] {
 const NAME_RE = /^\$?[A-Za-z][\w-]*$/;
 
 /** Splits `urn:…:User:manager.value`, `name.givenName` or `userName` into an AttrPath. */
-export function parseAttrPath(raw: string, fail: (msg: string) => Error): AttrPath {
+function parseAttrPath(raw: string, fail: (msg: string) => Error): AttrPath {
   let urn: string | undefined;
   let rest = raw;
   if (/^urn:/i.test(raw)) {
@@ -258,7 +258,7 @@ function walk(node: FilterNode, visit: (n: FilterNode, parent?: AttrPath) => voi
   else if (node.kind === 'valuePath') walk(node.filter, visit, node.path);
 }
 
-export function countNodes(node: FilterNode): number {
+function countNodes(node: FilterNode): number {
   let n = 0;
   walk(node, () => n++);
   return n;

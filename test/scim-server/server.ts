@@ -88,7 +88,7 @@ export interface RunningScimServer {
   stop(): Promise<void>;
 }
 
-export const TOKEN_PATH = '/oauth/token';
+const TOKEN_PATH = '/oauth/token';
 const MAX_BODY = 64 * 1024 * 1024;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

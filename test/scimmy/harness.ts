@@ -92,7 +92,7 @@ function plain(value: unknown): Obj {
   return JSON.parse(JSON.stringify(value ?? {})) as Obj;
 }
 
-export class ScimmyStore {
+class ScimmyStore {
   readonly users = new Map<string, StoredResource>();
   readonly groups = new Map<string, StoredResource>();
   #clock = Date.UTC(2024, 0, 1);

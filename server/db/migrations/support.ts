@@ -7,7 +7,7 @@ import type { CreateTableBuilder, Kysely } from 'kysely';
 type Table = CreateTableBuilder<any, any>;
 
 /** `id`: text primary key. */
-export const id = (t: Table): Table => t.addColumn('id', 'text', (c) => c.primaryKey());
+const id = (t: Table): Table => t.addColumn('id', 'text', (c) => c.primaryKey());
 
 /** `organization_id`: not null, references organizations. */
 export const organization = (t: Table): Table => t.addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'));
