@@ -412,38 +412,29 @@ function compareOne(c: unknown, op: CompareOp, value: CompValue, info: Info): bo
     const a = Date.parse(c);
     const b = Date.parse(value);
     if (Number.isNaN(a) || Number.isNaN(b)) return false;
-    return numericOp(a, b, op);
+    return orderOp(a, b, op);
   }
   if (typeof c === 'string' && typeof value === 'string') {
     const a = info.caseExact ? c : c.toLowerCase();
     const b = info.caseExact ? value : value.toLowerCase();
     switch (op) {
-      case 'eq':
-        return a === b;
-      case 'ne':
-        return a !== b;
       case 'co':
         return a.includes(b);
       case 'sw':
         return a.startsWith(b);
       case 'ew':
         return a.endsWith(b);
-      case 'gt':
-        return a > b;
-      case 'ge':
-        return a >= b;
-      case 'lt':
-        return a < b;
-      case 'le':
-        return a <= b;
+      default:
+        return orderOp(a, b, op);
     }
   }
-  if (typeof c === 'number' && typeof value === 'number') return numericOp(c, value, op);
+  if (typeof c === 'number' && typeof value === 'number') return orderOp(c, value, op);
   if (typeof c === 'boolean' && typeof value === 'boolean') return op === 'eq' ? c === value : op === 'ne' ? c !== value : false;
   return op === 'ne';
 }
 
-function numericOp(a: number, b: number, op: CompareOp): boolean {
+/** eq, ne and the orderings; any other operator is false. Strings compare in code-unit order. */
+function orderOp<T extends number | string>(a: T, b: T, op: CompareOp): boolean {
   switch (op) {
     case 'eq':
       return a === b;
