@@ -126,10 +126,12 @@ try {
   console.log(`  raw listing:        ${(listMs / 1000).toFixed(2)} s  (${rate(listed, listMs)}, ${listed} users)`);
   if (previewMs !== undefined)
     console.log(
-      `  preview (snapshot): ${(previewMs / 1000).toFixed(2)} s  (${rate(users, previewMs)}); pages of 50 from it:\n${previewPages.join('\n')}`,
+      `  preview (snapshot): ${(previewMs / 1000).toFixed(2)} s  (${rate(users, previewMs)}); ` +
+        `pages of 50 from it:\n${previewPages.join('\n')}`,
     );
   console.log(
-    `  import end to end:  ${(importMs / 1000).toFixed(2)} s  (${rate(run.processed, importMs)}; created ${run.created}, skipped ${run.skipped}, failed ${run.failed}, status ${run.status})`,
+    `  import end to end:  ${(importMs / 1000).toFixed(2)} s  (${rate(run.processed, importMs)}; ` +
+      `created ${run.created}, skipped ${run.skipped}, failed ${run.failed}, status ${run.status})`,
   );
   console.log(`  ratio import/list:  ${(importMs / listMs).toFixed(2)}  (target <= 2)`);
   console.log(`  peak RSS of import: ${mb(rssPeak)} (target < 300 MB; the raw listing process peaked at ${mb(listRss)})`);

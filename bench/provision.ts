@@ -110,14 +110,17 @@ try {
   const statuses = outcome.http?.statuses ?? {};
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
   console.log(
-    `Provisioning benchmark: ${users.toLocaleString('en')} new users, ${latency} ms latency, server limit ${rate}/s, concurrency ${concurrency}, ${deps.database.dialect}`,
+    `Provisioning benchmark: ${users.toLocaleString('en')} new users, ${latency} ms latency, ` +
+      `server limit ${rate}/s, concurrency ${concurrency}, ${deps.database.dialect}`,
   );
   console.log(
-    `  sync:        ${outcome.status} in ${seconds.toFixed(2)} s; created ${counts?.created}, linked ${counts?.linked}, failed ${counts?.failed}`,
+    `  sync:        ${outcome.status} in ${seconds.toFixed(2)} s; ` +
+      `created ${counts?.created}, linked ${counts?.linked}, failed ${counts?.failed}`,
   );
   console.log(`  achieved:    ${achieved.toFixed(1)} operations/s (${requests} HTTP answers, ${(requests / seconds).toFixed(1)}/s)`);
   console.log(
-    `  bound:       ${bound.toFixed(1)} operations/s = min(rate limit ${rate}/s, concurrency/latency ${((concurrency * 1000) / latency).toFixed(0)}/s)`,
+    `  bound:       ${bound.toFixed(1)} operations/s = ` +
+      `min(rate limit ${rate}/s, concurrency/latency ${((concurrency * 1000) / latency).toFixed(0)}/s)`,
   );
   console.log(`  ratio:       ${((achieved / bound) * 100).toFixed(1)}% of the bound (target >= 90%)`);
   console.log(`  429s:        ${statuses[429] ?? 0}`);

@@ -18,7 +18,8 @@ import { startPostgres, startScimProcess, type ScimProcess } from './support.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const USAGE =
-  'Usage: npm run bench:soak -- [--minutes 1..240] [--database sqlite|postgres|both] [--import-users N] [--provision-users N] [--clients 1..500]';
+  'Usage: npm run bench:soak -- [--minutes 1..240] [--database sqlite|postgres|both] ' +
+  '[--import-users N] [--provision-users N] [--clients 1..500]';
 
 function parseOptions() {
   try {
@@ -398,7 +399,8 @@ interface SoakResult {
 async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
   const label = database === 'sqlite' ? 'SQLite, one process' : 'PostgreSQL, one api and two worker processes';
   process.stdout.write(
-    `\n== ${label}: ${opts.minutes} min, import of ${opts.importUsers.toLocaleString('en')} users, provisioning of ${opts.provisionUsers.toLocaleString('en')}, ${opts.clients} API clients ==\n`,
+    `\n== ${label}: ${opts.minutes} min, import of ${opts.importUsers.toLocaleString('en')} users, ` +
+      `provisioning of ${opts.provisionUsers.toLocaleString('en')}, ${opts.clients} API clients ==\n`,
   );
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-soak-'));
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -533,7 +535,11 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
     const r = await api.call('GET', `/api/v1/import-runs/${run.id}`).catch(() => undefined);
     const imp = r?.json ? `${r.json.status} ${r.json.processed}/${r.json.total || opts.importUsers}` : '?';
     if (!importDone && r?.json && (r.json.status === 'completed' || r.json.status === 'failed')) {
-      importDone = `${r.json.status} after ${r.json.startedAt && r.json.finishedAt ? ((Date.parse(r.json.finishedAt) - Date.parse(r.json.startedAt)) / 1000).toFixed(0) : '?'} s: ${r.json.created} created, ${r.json.skipped} skipped, ${r.json.failed} failed${r.json.error ? ` (${r.json.error})` : ''}`;
+      const took =
+        r.json.startedAt && r.json.finishedAt ? ((Date.parse(r.json.finishedAt) - Date.parse(r.json.startedAt)) / 1000).toFixed(0) : '?';
+      importDone =
+        `${r.json.status} after ${took} s: ${r.json.created} created, ${r.json.skipped} skipped, ${r.json.failed} failed` +
+        (r.json.error ? ` (${r.json.error})` : '');
     }
     const remote = await remoteCount(target);
     if (!provisionedAt && remote !== undefined && remote >= opts.provisionUsers)
@@ -614,12 +620,15 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
     cpu,
     others,
     importOutcome: importDone ?? `not finished: ${finalRun.status} ${finalRun.processed}/${finalRun.total}`,
-    provisioningOutcome: `${remote ?? '?'} of ${opts.provisionUsers} accounts on the application (${provisionedAt ?? 'not all'}); last sync ${status.lastSync?.status ?? 'none'}, ${status.failed?.total ?? '?'} failed`,
+    provisioningOutcome:
+      `${remote ?? '?'} of ${opts.provisionUsers} accounts on the application (${provisionedAt ?? 'not all'}); ` +
+      `last sync ${status.lastSync?.status ?? 'none'}, ${status.failed?.total ?? '?'} failed`,
     processesAlive,
   };
   process.stdout.write(`import: ${result.importOutcome}\nprovisioning: ${result.provisioningOutcome}\n`);
   process.stdout.write(
-    `API: ${result.requests} requests, ${result.errors} errors, p95 ${fmt(result.p95)} ms (after minute 1: ${fmt(result.p95AfterWarmUp)} ms); processes alive at the end: ${processesAlive}\n`,
+    `API: ${result.requests} requests, ${result.errors} errors, p95 ${fmt(result.p95)} ms ` +
+      `(after minute 1: ${fmt(result.p95AfterWarmUp)} ms); processes alive at the end: ${processesAlive}\n`,
   );
   if (pg) await printTopStatements(pg.url);
   await cleanUp();
@@ -641,7 +650,8 @@ async function printTopStatements(url: string): Promise<void> {
     process.stdout.write(`PostgreSQL's time by statement (pg_stat_statements; ${(all / 1000).toFixed(0)} s in all):\n`);
     for (const r of rows) {
       process.stdout.write(
-        `  ${(r.total / 1000).toFixed(1).padStart(7)} s ${String(r.calls).padStart(8)} calls ${r.mean.toFixed(2).padStart(8)} ms  ${r.query.replace(/\s+/g, ' ').slice(0, 220)}\n`,
+        `  ${(r.total / 1000).toFixed(1).padStart(7)} s ${String(r.calls).padStart(8)} calls ${r.mean.toFixed(2).padStart(8)} ms  ` +
+          `${r.query.replace(/\s+/g, ' ').slice(0, 220)}\n`,
       );
     }
   } catch (err) {
@@ -667,7 +677,9 @@ for (const r of results) {
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   process.stdout.write(`${r.database}: errors ${r.errors} (target 0: ${verdict(r.errors === 0 && r.processesAlive)})`);
   process.stdout.write(
-    `; API p95 ${fmt(r.p95)} ms, after warm-up ${fmt(r.p95AfterWarmUp)} ms${r.database === 'postgres' ? ` (target < 50 ms: ${verdict(r.p95AfterWarmUp < 50)})` : ' (no target on SQLite)'}\n`,
+    `; API p95 ${fmt(r.p95)} ms, after warm-up ${fmt(r.p95AfterWarmUp)} ms` +
+      (r.database === 'postgres' ? ` (target < 50 ms: ${verdict(r.p95AfterWarmUp < 50)})` : ' (no target on SQLite)') +
+      '\n',
   );
   for (const [label, series] of r.rss) {
     const known = series.filter((v): v is number => v !== undefined);
@@ -675,13 +687,17 @@ for (const r of results) {
     const last = series.at(-1);
     const growth = second && last ? (last - second) / second : 0;
     process.stdout.write(
-      `  RSS ${label}: ${series.map(mb).join(' ')} MB; peak ${mb(Math.max(...known))}; minute 2 -> last ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%${label.startsWith('roster') && growth > 0.2 ? ' (GROWS)' : ''}\n`,
+      `  RSS ${label}: ${series.map(mb).join(' ')} MB; peak ${mb(Math.max(...known))}; ` +
+        `minute 2 -> last ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%` +
+        `${label.startsWith('roster') && growth > 0.2 ? ' (GROWS)' : ''}\n`,
     );
   }
   for (const [label, series] of r.cpu)
     process.stdout.write(`  CPU % of one core, ${label}: ${series.map((c) => (c === undefined ? '-' : c.toFixed(0))).join(' ')}\n`);
   const busyOthers = r.others.filter((c) => c > 20).length;
   process.stdout.write(
-    `  CPU % of processes the bench did not start (${os.availableParallelism()} cores in all): ${r.others.map((c) => c.toFixed(0)).join(' ')}${busyOthers ? `  <- other work in ${busyOthers} minute(s): latency figures are not clean` : ''}\n`,
+    `  CPU % of processes the bench did not start (${os.availableParallelism()} cores in all): ` +
+      `${r.others.map((c) => c.toFixed(0)).join(' ')}` +
+      `${busyOthers ? `  <- other work in ${busyOthers} minute(s): latency figures are not clean` : ''}\n`,
   );
 }

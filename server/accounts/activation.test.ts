@@ -1,22 +1,17 @@
 // Activation emails and the set-password link, on both databases: the link's life (single use,
 // expiry, newer voids older, forged, truncated, deleted user), refusals, rate limits, Insights.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { sha256 } from '../auth/index.ts';
 import { createUser, client, freshAdmin, latestToken, OTHER_STRONG_PASSWORD, STRONG_PASSWORD } from '../../test/accounts.ts';
 import { inspectActivation } from './activation.service.ts';
+import { perSuite } from '../../test/suite.ts';
 
 const GENERIC = 'ACTIVATION_LINK_INVALID';
 
 describe.each(dialects)('activation emails on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect, { PUBLIC_URL: 'https://roster.example.org', ACTIVATION_LINK_TTL_HOURS: '48' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect, { PUBLIC_URL: 'https://roster.example.org', ACTIVATION_LINK_TTL_HOURS: '48' }));
 
   const send = (id: string, inject = t.admin) => inject({ method: 'POST', url: `/api/v1/users/${id}/activation-email` });
   const check = (token: string) => client(t)({ method: 'GET', url: `/api/v1/account/activation?token=${encodeURIComponent(token)}` });
@@ -28,13 +23,17 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
 
   it('queues an email with a single-use link, stores only the hash, and keeps the token out of responses and Insights', async () => {
     const u = await createUser(t, 'ada.lovelace', { displayname: 'Ada Lovelace' });
-    const before = Date.now();
-    const r = await send(u.id);
+    // The app's clock stands still for the send, so the expiry is exact.
+    const sentAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const clock = t.deps.clock;
+    t.deps.clock = { now: () => new Date(sentAt) };
+    const r = await send(u.id).finally(() => (t.deps.clock = clock));
     expect(r.statusCode, r.body).toBe(202);
     expect(r.json()).toMatchObject({ userId: u.id, to: u.email });
     // ACTIVATION_LINK_TTL_HOURS=48
-    expect(Date.parse(r.json().expiresAt) - before).toBeGreaterThanOrEqual(48 * 3600_000 - 5000);
-    expect(Date.parse(r.json().expiresAt) - before).toBeLessThanOrEqual(48 * 3600_000 + 5000);
+    const expiresAt = new Date(sentAt.getTime() + 48 * 3600_000).toISOString();
+    expect(r.json().expiresAt).toBe(expiresAt);
+    expect(await tokenRows(u.id)).toMatchObject([{ created_at: sentAt.toISOString(), expires_at: expiresAt }]);
 
     const token = await latestToken(t, u.email);
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);

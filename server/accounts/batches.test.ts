@@ -1,23 +1,18 @@
 // Bulk activation emails on both databases: a selection answered at once with counts and reasons,
 // every PENDING user as a background job, a job that stops halfway and resumes without sending twice.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { insertUser } from '../../test/factories.ts';
 import { eventually } from '../../test/idm.ts';
 import { registerWorkers } from '../workers.ts';
 import { createActivationBatch, runActivationBatch } from './batches.service.ts';
 import { createUser, freshAdmin, STRONG_PASSWORD } from '../../test/accounts.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('bulk activation emails on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   const bulk = (payload: unknown, inject = t.admin) =>
     inject({ method: 'POST', url: '/api/v1/users/activation-emails', payload: payload as object });

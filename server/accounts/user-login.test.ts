@@ -1,19 +1,14 @@
 // Users' sign-in to their portal on both databases: who may sign in (and one answer for everyone who
 // may not), lockout, the session cookie, profile, password change, and the wall between user and
 // admin sessions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, TEST_ADMIN } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { client, createUser, freshIp, OTHER_STRONG_PASSWORD, signIn, STRONG_PASSWORD } from '../../test/accounts.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('user sign-in on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   /** A user whose registration is complete (the admin set the password). */
   async function registered(username: string, over: Record<string, unknown> = {}) {

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { collectPages, countRows } from '../../test/factories.ts';
 import { createApplication, findApplicationByIdOrName, getApplication } from './index.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('applications on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   const create = (payload: unknown) => t.admin({ method: 'POST', url: '/api/v1/applications', payload: payload as object });
   const eventsOf = async (applicationId: string, eventType: string) =>

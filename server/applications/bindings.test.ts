@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { listGroupsOfApplication } from '../directory/groups.service.ts';
 import { collectPages, countRows, insertUser } from '../../test/factories.ts';
 import { isUserInScope, listApplicationIdsOfUser, listUserIdsInScope } from './index.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('application group bindings on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   let n = 0;
   const newGroup = async (name = `Team ${++n}`) => (await t.admin({ method: 'POST', url: '/api/v1/groups', payload: { name } })).json();

@@ -1,16 +1,11 @@
 // Admins change their own password and reset another admin's; sessions end with the change.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('admin passwords on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   const signIn = async (email: string, password: string) => {
     const r = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });

@@ -1,9 +1,10 @@
 // scrypt at N = 2^17 for new hashes; older hashes keep working and are replaced at the next sign-in.
 import { randomBytes, scryptSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { perSuite } from '../../test/suite.ts';
 
 /** A hash as an earlier Roster made it (N = 2^15). */
 function oldHash(password: string): string {
@@ -26,13 +27,7 @@ describe('password hashes', () => {
 });
 
 describe.each(dialects)('rehash at sign-in on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   it("replaces an admin's old hash when the password is known, and only on success", async () => {
     const email = 'old.hash@example.com';

@@ -1,17 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, dialects, type TestDatabase } from '../../test/db.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase, dialects } from '../../test/db.ts';
 import { analyzeTables } from './database.ts';
 import { insertRows } from './insert-rows.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('analyzeTables on %s', (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = perSuite(() => createTestDatabase(dialect));
 
   it("gives PostgreSQL's planner the grown size of a table (and is harmless on SQLite)", async () => {
     const rows = Array.from({ length: 2000 }, (_, i) => ({
@@ -32,13 +27,7 @@ describe.each(dialects)('analyzeTables on %s', (dialect) => {
 });
 
 describe('SQLite planner statistics', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = perSuite(() => createTestDatabase('sqlite'));
 
   it('make "these ids of the organization" use the primary key instead of reading every user of the organization', async () => {
     const { insertUsers, newUserRecord } = await import('../directory/index.ts');

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, dialects, type TestDatabase } from '../../test/db.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase, dialects } from '../../test/db.ts';
 import { insertRows } from './insert-rows.ts';
+import { perSuite } from '../../test/suite.ts';
 
 const org = (id: string, name: string) => ({ id, name, created_at: '2026-11-28T00:00:00.000Z' });
 
 describe.each(dialects)('insertRows on %s', (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = perSuite(() => createTestDatabase(dialect));
   const names = async (prefix: string) =>
     (await database.db.selectFrom('organizations').select('name').where('name', 'like', `${prefix}%`).orderBy('name').execute()).map(
       (r) => r.name,

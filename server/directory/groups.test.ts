@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { collectPages, countRows } from '../../test/factories.ts';
 import { createGroup, findGroupByIdOrName, getGroup } from './groups.service.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('groups on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   const create = (payload: unknown) => t.admin({ method: 'POST', url: '/api/v1/groups', payload: payload as object });
   const eventsOf = async (resourceId: string, eventType: string) =>

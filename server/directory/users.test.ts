@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { countRows } from '../../test/factories.ts';
+import { perSuite } from '../../test/suite.ts';
 
 const full = {
   username: 'ada.lovelace',
@@ -23,23 +25,9 @@ const full = {
 };
 
 describe.each(dialects)('users API on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
-  const count = async (table: 'users' | 'insight_events') =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: 'users' | 'insight_events') => countRows(t.database.db, table);
 
   it('creates a user with every attribute, ACTIVE and password PENDING, with a user_create event', async () => {
     const r = await t.admin({ method: 'POST', url: '/api/v1/users', payload: full });

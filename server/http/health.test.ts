@@ -1,16 +1,11 @@
 // /readyz says what a starting process still waits for, and /healthz stays up meanwhile.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('health on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   it('answers 503 naming each start-up step still running, then 200 once all are done', async () => {
     const ready = await t.anonymous({ method: 'GET', url: '/readyz' });

@@ -2,10 +2,11 @@
 // anonymous requests, user sessions and (for writes) read_only keys, user routes refuse anonymous
 // requests and admin credentials, and the public routes are exactly the expected ones.
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser, signIn, STRONG_PASSWORD } from '../../test/accounts.ts';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { perSuite } from '../../test/suite.ts';
 import { requireRouteAuth, ROUTE_AUTH, type RouteEntry } from './auth.ts';
 
 const PUBLIC = new Set([
@@ -35,13 +36,7 @@ const USER = new Set(['GET /api/v1/account/me', 'POST /api/v1/account/password']
 const concrete = (url: string) => url.replace(/:(\w+)/g, '0190a000-0000-7000-8000-000000000000').replace(/\*$/, 'x');
 
 describe.each(dialects)('route table on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   const named = (routes: RouteEntry[]) => routes.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
   const withAuth = (auth: RouteEntry['auth']) => t.app.routeTable.filter((r) => r.auth === auth);

@@ -1,37 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { createUser } from '../directory/index.ts';
 import { systemActor } from '../shared/actor.ts';
 import { record } from './index.ts';
+import { countRows } from '../../test/factories.ts';
+import { perSuite } from '../../test/suite.ts';
 
 describe.each(dialects)('Directory Insights on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
-  const events = async () =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom('insight_events')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-  const users = async () =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom('users')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const events = () => countRows(t.database.db, 'insight_events');
+  const users = () => countRows(t.database.db, 'users');
 
   it('commits an event with its change and rolls it back with a failed change', async () => {
     const [e0, u0] = [await events(), await users()];

@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
 import { configureIntegration } from './integrations.service.ts';
+import { perSuite } from '../../test/suite.ts';
 
 const TOKEN = 'scim-safety-token-0123456789';
 
@@ -121,14 +122,8 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
 });
 
 describe.each(dialects)("outbound addresses are the operator's decision, on %s", (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // The product's defaults: no private or loopback networks, no plain http.
-    t = await createTestApp(dialect, { ROSTER_SCIM_ALLOWED_NETWORKS: '', ROSTER_SCIM_ALLOW_HTTP: 'false' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  // The product's defaults: no private or loopback networks, no plain http.
+  const t = perSuite(() => createTestApp(dialect, { ROSTER_SCIM_ALLOWED_NETWORKS: '', ROSTER_SCIM_ALLOW_HTTP: 'false' }));
 
   it('refuses loopback, private ranges and plain http by default, naming the field', async () => {
     const appId = (await t.admin({ method: 'POST', url: '/api/v1/applications', payload: { name: 'Default network' } })).json().id;

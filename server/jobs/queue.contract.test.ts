@@ -25,7 +25,7 @@ const adapters = (
   ] satisfies Adapter[]
 ).filter((a) => dialects.includes(a.dialect));
 
-const CRASH_WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-fixtures', 'crash-worker.ts');
+const CRASH_WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test/jobs/crash-worker.ts');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {

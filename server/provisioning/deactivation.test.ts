@@ -5,7 +5,7 @@ import { eventually, SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
 import { deactivateIntegration } from '../integrations/index.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { type Harness, startHarness } from './testing.ts';
+import { type Harness, startHarness } from '../../test/provisioning.ts';
 
 const USERS = 2000;
 

@@ -4,7 +4,7 @@ import { insertUser } from '../../test/factories.ts';
 import { SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { type Harness, startHarness } from './testing.ts';
+import { type Harness, startHarness } from '../../test/provisioning.ts';
 
 describe.each(dialects)('group provisioning on %s', (dialect) => {
   let h: Harness;

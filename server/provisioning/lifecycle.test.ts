@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
 import { SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
-import { type Harness, startHarness, writes } from './testing.ts';
+import { type Harness, startHarness, writes } from '../../test/provisioning.ts';
 
 describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
   let h: Harness;

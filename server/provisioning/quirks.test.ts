@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
 import { SCIM_TOKEN } from '../../test/idm.ts';
 import { type Quirks, type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
-import { type Harness, startHarness, writes } from './testing.ts';
+import { type Harness, startHarness, writes } from '../../test/provisioning.ts';
 
 describe.each(dialects)('provisioning quirks on %s', (dialect) => {
   let h: Harness;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
 import { type RunningScimmyServer, startScimmyServer } from '../../test/scimmy/harness.ts';
-import { type Harness, startHarness } from './testing.ts';
+import { type Harness, startHarness } from '../../test/provisioning.ts';
 
 describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
   let h: Harness;

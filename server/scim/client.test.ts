@@ -2,7 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScimClient, type ScimClientOptions } from './client.ts';
 import { toScimUser } from './mapping.ts';
 import { buildUserPatch } from './patch.ts';
-import { FAST, failure, listBody, sendJson, startServer, user, type Handler, type RecordedRequest, type TestServer } from './testing.ts';
+import {
+  FAST,
+  failure,
+  listBody,
+  sendJson,
+  startServer,
+  user,
+  type Handler,
+  type RecordedRequest,
+  type TestServer,
+} from '../../test/scim-fixtures.ts';
 import { SCHEMAS } from './types.ts';
 import { TEST_NETWORK } from '../../test/network.ts';
 

@@ -4,7 +4,7 @@ import { ScimClient, SCIM_USER_AGENT, type ScimClientOptions } from './client.ts
 import { ScimClientError, ScimError } from './errors.ts';
 import type { ScimLogger } from './http.ts';
 import { RateLimiter, Semaphore, sleep } from './limits.ts';
-import { FAST, failure, sendJson, startServer, user, type Handler, type TestServer } from './testing.ts';
+import { FAST, failure, sendJson, startServer, user, type Handler, type TestServer } from '../../test/scim-fixtures.ts';
 import type { ResolveFunction } from './url-safety.ts';
 import { TEST_NETWORK } from '../../test/network.ts';
 

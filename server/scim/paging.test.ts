@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScimClient, type ListOptions, type ScimClientOptions } from './client.ts';
 import { ScimClientError } from './errors.ts';
 import { paginate, newListingStats, type PageFetcher } from './paging.ts';
-import { FAST, sendJson, startServer, user, type RecordedRequest, type TestServer } from './testing.ts';
+import { FAST, sendJson, startServer, user, type RecordedRequest, type TestServer } from '../../test/scim-fixtures.ts';
 import type { ScimUser } from './types.ts';
 import { TEST_NETWORK } from '../../test/network.ts';
 

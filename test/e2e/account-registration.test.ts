@@ -68,7 +68,10 @@ async function startRoster(dialect: Dialect, smtpUrl: string) {
 /** Waits until the element shows the text (playwright-core has no expect of its own). */
 const shows = (locator: Locator, text: string | RegExp) => locator.filter({ hasText: text }).first().waitFor();
 
-/** Chromium logs every 4xx fetch as a console error; these are the answers the flow asks for (weak password, wrong password, used link, signed out). */
+/**
+ * Chromium logs every 4xx fetch as a console error; these are the answers the flow asks for (weak password,
+ * wrong password, used link, signed out).
+ */
 const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (400|401|410)/];
 
 describe.skipIf(!hasChromium)('account registration in Chromium', () => {

@@ -122,13 +122,14 @@ describe('deactivation across processes (PostgreSQL)', () => {
 
     const deactivated = await call('POST', `/api/v1/applications/${appId}/idm/deactivate`);
     expect(deactivated.status).toBe(200);
-    const answeredAt = Date.now();
+    // Requests are numbered as they arrive: those after this number came after the answer.
+    const answeredAt = scim.stats().requests;
 
     const run = await runEnded(call, runId, 30_000);
     expect(run).toMatchObject({ status: 'failed', error: 'integration deactivated' });
     // Anything still on its way has arrived by now: a few more pages' worth of the server's latency.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const after = listing().filter((r) => r.at > answeredAt);
+    const after = listing().filter((r) => r.seq > answeredAt);
     expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
   }, 120_000);
 
@@ -137,9 +138,10 @@ describe('deactivation across processes (PostgreSQL)', () => {
     const { appId, listing } = await startPagingImport(call, scim, 'Doomed App');
 
     expect((await call('DELETE', `/api/v1/applications/${appId}`)).status).toBe(204);
-    const answeredAt = Date.now();
+    // Requests are numbered as they arrive: those after this number came after the answer.
+    const answeredAt = scim.stats().requests;
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const after = listing().filter((r) => r.at > answeredAt);
+    const after = listing().filter((r) => r.seq > answeredAt);
     expect(after.length, `requests after the deletion answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
     for (const w of workers) expect(w.child.exitCode, w.output()).toBeNull();
     // The run went with the application: its job ends without retries (it used to fail four times).
@@ -147,29 +149,34 @@ describe('deactivation across processes (PostgreSQL)', () => {
     expect(workers.map((w) => w.output()).join('\n')).not.toMatch(/"name":"import.run","msg":"job attempt failed"/);
   }, 120_000);
 
-  it("a new connection stops the worker's paging on the old one the moment the api has answered; the run resumes on the new one", async () => {
-    const call = await signIn(api!.url);
-    // The same users behind another address and token: the application moved.
-    const moved = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: 'moved-token' } });
-    try {
-      const { appId, runId, listing } = await startPagingImport(call, scim, 'Moving App');
-      const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
-        baseUrl: moved.baseUrl,
-        auth: { type: 'bearer', token: 'moved-token' },
-        settings: IMPORT_SETTINGS,
-      });
-      expect(put.status).toBe(200);
-      const answeredAt = Date.now();
-      const run = await runEnded(call, runId, 60_000);
-      const after = listing().filter((r) => r.at > answeredAt);
-      expect(after.length, `requests to the old address after the change answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
-      // It went on where it was, reading the new address: every user answered once, none failed.
-      expect(run).toMatchObject({ status: 'completed', processed: USERS, failed: 0 });
-      expect(moved.requests.some((r) => r.path.endsWith('/Users'))).toBe(true);
-    } finally {
-      await moved.stop();
-    }
-  }, 120_000);
+  it(
+    "a new connection stops the worker's paging on the old one the moment the api has answered; " + 'the run resumes on the new one',
+    async () => {
+      const call = await signIn(api!.url);
+      // The same users behind another address and token: the application moved.
+      const moved = await startScimServer({ users: USERS, seed: 9, auth: { type: 'bearer', token: 'moved-token' } });
+      try {
+        const { appId, runId, listing } = await startPagingImport(call, scim, 'Moving App');
+        const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
+          baseUrl: moved.baseUrl,
+          auth: { type: 'bearer', token: 'moved-token' },
+          settings: IMPORT_SETTINGS,
+        });
+        expect(put.status).toBe(200);
+        // Requests are numbered as they arrive: those after this number came after the answer.
+        const answeredAt = scim.stats().requests;
+        const run = await runEnded(call, runId, 60_000);
+        const after = listing().filter((r) => r.seq > answeredAt);
+        expect(after.length, `requests to the old address after the change answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
+        // It went on where it was, reading the new address: every user answered once, none failed.
+        expect(run).toMatchObject({ status: 'completed', processed: USERS, failed: 0 });
+        expect(moved.requests.some((r) => r.path.endsWith('/Users'))).toBe(true);
+      } finally {
+        await moved.stop();
+      }
+    },
+    120_000,
+  );
 
   it('stops a provisioning sync running in a worker the moment the deactivation has answered', async () => {
     const call = await signIn(api!.url);
@@ -199,7 +206,8 @@ describe('deactivation across processes (PostgreSQL)', () => {
       await eventually(async () => (creates().length >= 30 ? true : undefined), 30_000, 'the sync to create accounts');
 
       expect((await call('POST', `/api/v1/applications/${appId}/idm/deactivate`)).status).toBe(200);
-      const answeredAt = Date.now();
+      // Requests are numbered as they arrive: those after this number came after the answer.
+      const answeredAt = target.stats().requests;
       const sync = await eventually(
         async () => {
           const r = await call('GET', `/api/v1/applications/${appId}/idm/syncs`);
@@ -211,7 +219,7 @@ describe('deactivation across processes (PostgreSQL)', () => {
       );
       expect(sync).toMatchObject({ status: 'cancelled' });
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const after = target.requests.filter((r) => r.at > answeredAt);
+      const after = target.requests.filter((r) => r.seq > answeredAt);
       expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(CONCURRENCY);
       expect(target.store.userCount()).toBeLessThan(300);
     } finally {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEmbeddedPostgres } from '../embedded-postgres.ts';
+import { loadEmbeddedPostgres, throwawayOptions, throwawayUrl } from '../embedded-postgres.ts';
 import { freePort, ROOT } from './process.ts';
 
 const asRoot = process.getuid?.() === 0;
@@ -41,19 +41,11 @@ describe.runIf(asRoot)('embedded PostgreSQL from a clone under a private folder'
 
     const port = await freePort();
     const dataDir = path.join(os.tmpdir(), `roster-pg-private-${process.pid}-${Date.now()}`);
-    const server = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: 'postgres',
-      password: 'postgres',
-      port,
-      persistent: false,
-      onLog: () => {},
-      onError: () => {},
-    });
+    const server = new EmbeddedPostgres(throwawayOptions(dataDir, port));
     try {
       await server.initialise();
       await server.start();
-      const client = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres` });
+      const client = new pg.Client({ connectionString: throwawayUrl(port) });
       await client.connect();
       expect((await client.query('select 1 + 1 as two')).rows[0].two).toBe(2);
       await client.end();

@@ -6,14 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
-import { loadEmbeddedPostgres } from '../embedded-postgres.ts';
+import { exitHooksFromNowOn, loadEmbeddedPostgres, throwawayOptions, throwawayUrl } from '../embedded-postgres.ts';
 import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
 import { freePort, startServerProcess, type ServerProcess } from './process.ts';
 
 const ADMIN = { email: 'faults@example.com', password: 'restart-tolerant-heron-5' };
 const USERS = 1500;
-const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 
 describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
   // (The server process used to die here: a pooled client checked out between the queries of a
@@ -26,25 +25,17 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
   let server: ServerProcess | undefined;
   let target: RunningScimServer | undefined;
   let call: (method: string, u: string, body?: unknown) => Promise<{ status: number; json: Record<string, any> }>;
-  const listenersBefore = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  const removeExitHooks = exitHooksFromNowOn();
 
   beforeAll(async () => {
     scim = await startScimServer({ users: USERS, seed: 11, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: false });
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     pgDir = path.join(os.tmpdir(), `roster-faults-pg-${process.pid}-${Date.now()}`);
     const port = await freePort();
-    pg = new EmbeddedPostgres({
-      databaseDir: pgDir,
-      user: 'postgres',
-      password: 'postgres',
-      port,
-      persistent: true,
-      onLog: () => {},
-      onError: () => {},
-    });
+    pg = new EmbeddedPostgres(throwawayOptions(pgDir, port, { persistent: true }));
     await pg.initialise();
     await pg.start();
-    url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    url = throwawayUrl(port);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-faults-'));
   }, 120_000);
 
@@ -52,8 +43,7 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
     await server?.stop('SIGKILL');
     await target?.stop();
     await pg?.stop().catch(() => {});
-    // embedded-postgres hooks process exit events; they would end the test run with code 0.
-    for (const e of HOOKED_EVENTS) for (const l of process.listeners(e as 'exit')) if (!listenersBefore.get(e)!.has(l)) process.off(e, l);
+    removeExitHooks();
     await scim?.stop();
     fs.rmSync(pgDir, { recursive: true, force: true });
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -129,41 +119,11 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
     try {
       const { db } = database;
       const n = async (q: Promise<{ n: unknown }>) => Number((await q).n);
-      expect(
-        await n(
-          db
-            .selectFrom('users')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow(),
-        ),
-      ).toBe(USERS);
-      expect(
-        await n(
-          db
-            .selectFrom('app_user_links')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('application_id', '=', appId)
-            .executeTakeFirstOrThrow(),
-        ),
-      ).toBe(USERS);
-      expect(
-        await n(
-          db
-            .selectFrom('insight_events')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('event_type', '=', 'user_create')
-            .executeTakeFirstOrThrow(),
-        ),
-      ).toBe(USERS);
-      expect(
-        await n(
-          db
-            .selectFrom('insight_events')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('event_type', '=', 'import_completed')
-            .executeTakeFirstOrThrow(),
-        ),
-      ).toBe(1);
+      const count = (table: 'users' | 'app_user_links' | 'insight_events') => db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
+      expect(await n(count('users').executeTakeFirstOrThrow())).toBe(USERS);
+      expect(await n(count('app_user_links').where('application_id', '=', appId).executeTakeFirstOrThrow())).toBe(USERS);
+      expect(await n(count('insight_events').where('event_type', '=', 'user_create').executeTakeFirstOrThrow())).toBe(USERS);
+      expect(await n(count('insight_events').where('event_type', '=', 'import_completed').executeTakeFirstOrThrow())).toBe(1);
     } finally {
       await database.close();
     }

@@ -7,7 +7,8 @@ import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWorkers } from '../../server/workers.ts';
 import { createTestApp, type TestApp } from '../app.ts';
-import { eventually } from '../idm.ts';
+import { countRows } from '../factories.ts';
+import { importRuns } from './import-runs.ts';
 import { freePort, ROOT } from './process.ts';
 
 const USERS = 1200;
@@ -68,21 +69,12 @@ describe("the application's SCIM server killed mid-import", () => {
       },
     });
     expect(put.statusCode, put.body).toBe(200);
-    const run = async (id: string) => (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${id}` })).json();
-    const first = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { all: true } });
-    expect(first.statusCode).toBe(202);
-    const firstId = first.json().run.id;
-    await eventually(async () => ((await run(firstId)).processed >= 200 ? true : undefined), 60_000, 'the import to make progress');
+    const runs = importRuns(t);
+    const firstId = await runs.start(appId);
+    await runs.progressed(firstId, 200);
 
     scim!.kill('SIGKILL');
-    const failed = await eventually(
-      async () => {
-        const r = await run(firstId);
-        return r.status === 'running' || r.status === 'queued' ? undefined : r;
-      },
-      120_000,
-      'the run to give up',
-    );
+    const failed = await runs.ended(firstId, 'the run to give up');
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/Could not reach 127\.0\.0\.1:\d+ \(connection refused\)/);
     expect(failed.error).not.toMatch(/\n\s+at /);
@@ -91,27 +83,9 @@ describe("the application's SCIM server killed mid-import", () => {
     expect(createdBefore).toBeLessThan(USERS);
 
     scim = await startScim(port);
-    const second = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { all: true } });
-    expect(second.statusCode).toBe(202);
-    const done = await eventually(
-      async () => {
-        const r = await run(second.json().run.id);
-        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
-      },
-      120_000,
-      'the second import to finish',
-    );
+    const done = await runs.ended(await runs.start(appId), 'the second import to finish');
     expect(done).toMatchObject({ status: 'completed', created: USERS - createdBefore, failed: 0 });
-    const { db } = t.database;
-    const count = async (table: 'users' | 'app_user_links') =>
-      Number(
-        (
-          await db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: 'users' | 'app_user_links') => countRows(t.database.db, table);
     expect(await count('users')).toBe(USERS);
     expect(await count('app_user_links')).toBe(USERS);
   }, 300_000);

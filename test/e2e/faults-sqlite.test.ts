@@ -6,7 +6,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWorkers } from '../../server/workers.ts';
 import { createTestApp, type TestApp } from '../app.ts';
-import { connectApplication, eventually, SCIM_TOKEN } from '../idm.ts';
+import { connectApplication, SCIM_TOKEN } from '../idm.ts';
+import { importRuns } from './import-runs.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
 
 const USERS = 1500;
@@ -28,24 +29,26 @@ describe('a SQLite database that cannot grow (full disk) during an import', () =
   it('fails the run clearly, keeps the database intact, and imports the rest once there is room', async () => {
     const { db } = t.database;
     const appId = await connectApplication(t, scim, 'Full Disk App', { pageSize: 50 });
-    const run = async (id: string) => (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${id}` })).json();
+    const runs = importRuns(t);
+    /** Users but the one the full disk refused. */
+    const importedUsers = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('username', '!=', 'no.room')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     scim.setQuirks({ latencyMs: 10 });
-    const first = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { all: true } });
-    expect(first.statusCode).toBe(202);
-    const firstId = first.json().run.id;
-    await eventually(async () => ((await run(firstId)).processed >= 200 ? true : undefined), 60_000, 'the import to make progress');
+    const firstId = await runs.start(appId);
+    await runs.progressed(firstId, 200);
 
     // No more pages for the file: as a full disk.
     const pages = Number((await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows[0].page_count);
     await sql.raw(`pragma max_page_count = ${pages + 2}`).execute(db);
-    const failed = await eventually(
-      async () => {
-        const r = await run(firstId);
-        return r.status === 'running' || r.status === 'queued' ? undefined : r;
-      },
-      120_000,
-      'the run to stop',
-    );
+    const failed = await runs.ended(firstId, 'the run to stop');
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/full/i);
     // The API says so in its error body, and keeps answering reads.
@@ -62,29 +65,12 @@ describe('a SQLite database that cannot grow (full disk) during an import', () =
 
     await sql.raw('pragma max_page_count = 1073741823').execute(db);
     expect((await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)).rows[0].integrity_check).toBe('ok');
-    const createdBefore = Number(
-      (
-        await db
-          .selectFrom('users')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('username', '!=', 'no.room')
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const createdBefore = await importedUsers();
     expect(createdBefore).toBeGreaterThanOrEqual(200);
     expect(createdBefore).toBeLessThan(USERS);
 
     scim.setQuirks({ latencyMs: 0 });
-    const second = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { all: true } });
-    expect(second.statusCode, second.body).toBe(202);
-    const done = await eventually(
-      async () => {
-        const r = await run(second.json().run.id);
-        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
-      },
-      120_000,
-      'the second import to finish',
-    );
+    const done = await runs.ended(await runs.start(appId), 'the second import to finish');
     expect(done).toMatchObject({ status: 'completed', failed: 0 });
     const links = Number(
       (
@@ -96,16 +82,6 @@ describe('a SQLite database that cannot grow (full disk) during an import', () =
       ).n,
     );
     expect(links).toBe(USERS);
-    expect(
-      Number(
-        (
-          await db
-            .selectFrom('users')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('username', '!=', 'no.room')
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-    ).toBe(USERS);
+    expect(await importedUsers()).toBe(USERS);
   }, 300_000);
 });

@@ -44,7 +44,10 @@ async function startRoster(env: Record<string, string>, print: (line: string) =>
 /** Waits until the element shows the text (playwright-core has no expect of its own). */
 const shows = (locator: Locator, text: string) => locator.filter({ hasText: text }).first().waitFor();
 
-/** Chromium logs every 4xx fetch as a console error; these are expected answers (a refused weak password, signed out, no such endpoint, activation refused), not bugs. */
+/**
+ * Chromium logs every 4xx fetch as a console error; these are expected answers (a refused weak password,
+ * signed out, no such endpoint, activation refused), not bugs.
+ */
 const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (400|401|404|422)/];
 
 describe.skipIf(!hasChromium)('admin portal in Chromium', () => {

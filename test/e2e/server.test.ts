@@ -192,7 +192,8 @@ describe('roster CLI', () => {
     };
     file
       .prepare(
-        "INSERT INTO admin_mfa (admin_id, organization_id, secret_enc, recovery_code_hashes, created_at, enabled_at) VALUES (?, ?, 'v1:x', '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        'INSERT INTO admin_mfa (admin_id, organization_id, secret_enc, recovery_code_hashes, created_at, enabled_at) ' +
+          "VALUES (?, ?, 'v1:x', '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
       )
       .run(cli.id, cli.organization_id);
     const resetMfa = await runCli(['admin', 'reset-mfa', '--email', 'CLI@example.com'], env);

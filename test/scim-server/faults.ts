@@ -96,15 +96,24 @@ export class FaultPicker {
   }
 }
 
-export const MALFORMED_JSON = `{"schemas":["${LIST_RESPONSE}"],"totalResults":3,"Resources":[{"id":"2819c223","userName":"bjensen@example.com","name":{"givenName":"Barb`;
+export const MALFORMED_JSON =
+  `{"schemas":["${LIST_RESPONSE}"],"totalResults":3,` +
+  '"Resources":[{"id":"2819c223","userName":"bjensen@example.com","name":{"givenName":"Barb';
 
 export const WRONG_ENVELOPE = { schemas: [LIST_RESPONSE], totalResults: 'abc', startIndex: '1', itemsPerPage: null, Resources: {} };
 
 export function htmlPage(status: number): string {
   if (status === 200) {
-    return '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1><form method="post" action="/login"><input name="username"><input name="password" type="password"><button>Sign in</button></form></body></html>\n';
+    return (
+      '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1>' +
+      '<form method="post" action="/login"><input name="username"><input name="password" type="password">' +
+      '<button>Sign in</button></form></body></html>\n'
+    );
   }
-  return `<!DOCTYPE html>\n<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n`;
+  return (
+    `<!DOCTYPE html>\n<html><head><title>${status} Bad Gateway</title></head>` +
+    `<body><center><h1>${status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n`
+  );
 }
 
 const oversizedCache = new Map<number, string>();
@@ -127,7 +136,9 @@ export function oversizedBody(bytes: number): string {
     parts.push(user);
     size += user.length + 1;
   }
-  const body = `{"schemas":["${LIST_RESPONSE}"],"totalResults":${parts.length},"startIndex":1,"itemsPerPage":${parts.length},"Resources":[${parts.join(',')}]}`;
+  const body =
+    `{"schemas":["${LIST_RESPONSE}"],"totalResults":${parts.length},"startIndex":1,` +
+    `"itemsPerPage":${parts.length},"Resources":[${parts.join(',')}]}`;
   if (oversizedCache.size > 4) oversizedCache.clear();
   oversizedCache.set(bytes, body);
   return body;

@@ -6,7 +6,7 @@
 import { invalidFilter, invalidPath, invalidValue } from './errors.ts';
 import { type AttrDef, type SchemaSet, COMMON_ATTRIBUTES, findAttr, resolveAttr } from './schema.ts';
 
-export interface AttrPath {
+interface AttrPath {
   /** Extension or core schema URN when the path was fully qualified. */
   urn?: string;
   name: string;
@@ -14,8 +14,8 @@ export interface AttrPath {
   raw: string;
 }
 
-export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
-export type CompValue = string | number | boolean | null;
+type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+type CompValue = string | number | boolean | null;
 
 export type FilterNode =
   | { kind: 'logical'; op: 'and' | 'or'; rawOp: string; left: FilterNode; right: FilterNode }
@@ -69,7 +69,7 @@ function tokenize(text: string, fail: (msg: string) => Error): Token[] {
 const NAME_RE = /^\$?[A-Za-z][\w-]*$/;
 
 /** Splits `urn:…:User:manager.value`, `name.givenName` or `userName` into an AttrPath. */
-export function parseAttrPath(raw: string, fail: (msg: string) => Error): AttrPath {
+function parseAttrPath(raw: string, fail: (msg: string) => Error): AttrPath {
   let urn: string | undefined;
   let rest = raw;
   if (/^urn:/i.test(raw)) {
@@ -113,19 +113,19 @@ class Parser {
   }
 
   parseOr(inBrackets: boolean): FilterNode {
-    let left = this.parseAnd(inBrackets);
-    while (this.peekWord('or')) {
-      const rawOp = (this.tokens[this.pos++] as { v: string }).v;
-      left = { kind: 'logical', op: 'or', rawOp, left, right: this.parseAnd(inBrackets) };
-    }
-    return left;
+    return this.parseLogical('or', () => this.parseAnd(inBrackets));
   }
 
   private parseAnd(inBrackets: boolean): FilterNode {
-    let left = this.parseUnary(inBrackets);
-    while (this.peekWord('and')) {
+    return this.parseLogical('and', () => this.parseUnary(inBrackets));
+  }
+
+  /** `operand (op operand)*`, left-associative; rawOp keeps the operator's spelling. */
+  private parseLogical(op: 'and' | 'or', operand: () => FilterNode): FilterNode {
+    let left = operand();
+    while (this.peekWord(op)) {
       const rawOp = (this.tokens[this.pos++] as { v: string }).v;
-      left = { kind: 'logical', op: 'and', rawOp, left, right: this.parseUnary(inBrackets) };
+      left = { kind: 'logical', op, rawOp, left, right: operand() };
     }
     return left;
   }
@@ -258,7 +258,7 @@ function walk(node: FilterNode, visit: (n: FilterNode, parent?: AttrPath) => voi
   else if (node.kind === 'valuePath') walk(node.filter, visit, node.path);
 }
 
-export function countNodes(node: FilterNode): number {
+function countNodes(node: FilterNode): number {
   let n = 0;
   walk(node, () => n++);
   return n;
@@ -412,38 +412,29 @@ function compareOne(c: unknown, op: CompareOp, value: CompValue, info: Info): bo
     const a = Date.parse(c);
     const b = Date.parse(value);
     if (Number.isNaN(a) || Number.isNaN(b)) return false;
-    return numericOp(a, b, op);
+    return orderOp(a, b, op);
   }
   if (typeof c === 'string' && typeof value === 'string') {
     const a = info.caseExact ? c : c.toLowerCase();
     const b = info.caseExact ? value : value.toLowerCase();
     switch (op) {
-      case 'eq':
-        return a === b;
-      case 'ne':
-        return a !== b;
       case 'co':
         return a.includes(b);
       case 'sw':
         return a.startsWith(b);
       case 'ew':
         return a.endsWith(b);
-      case 'gt':
-        return a > b;
-      case 'ge':
-        return a >= b;
-      case 'lt':
-        return a < b;
-      case 'le':
-        return a <= b;
+      default:
+        return orderOp(a, b, op);
     }
   }
-  if (typeof c === 'number' && typeof value === 'number') return numericOp(c, value, op);
+  if (typeof c === 'number' && typeof value === 'number') return orderOp(c, value, op);
   if (typeof c === 'boolean' && typeof value === 'boolean') return op === 'eq' ? c === value : op === 'ne' ? c !== value : false;
   return op === 'ne';
 }
 
-function numericOp(a: number, b: number, op: CompareOp): boolean {
+/** eq, ne and the orderings; any other operator is false. Strings compare in code-unit order. */
+function orderOp<T extends number | string>(a: T, b: T, op: CompareOp): boolean {
   switch (op) {
     case 'eq':
       return a === b;

@@ -7,11 +7,10 @@
  *   ...
  *   await scim.stop();
  */
-export { startScimServer, TOKEN_PATH } from './server.ts';
+export { startScimServer } from './server.ts';
 export type { RequestLogEntry, RunningScimServer, ScimServerOptions, ScimServerStats } from './server.ts';
-export { defaultQuirks, FAULT_KINDS, QUIRK_SPECS, parseQuirkAssignments, validateQuirks } from './quirks.ts';
+export { defaultQuirks } from './quirks.ts';
 export type { FaultKind, FaultRule, IdStyle, Quirks, QuirkSpec, RateLimit } from './quirks.ts';
 export type { AuthConfig } from './auth.ts';
-export { ScimStore } from './store.ts';
 export type { ScimGroupJson, ScimResourceJson, ScimUserJson } from './store.ts';
-export { CORE_GROUP, CORE_USER, ENTERPRISE_USER, ERROR_SCHEMA, LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST } from './schema.ts';
+export { CORE_GROUP, CORE_USER, ENTERPRISE_USER, PATCH_OP } from './schema.ts';

@@ -78,7 +78,7 @@ function intParam(name: string, v: string | undefined): number | undefined {
   return Number.parseInt(v, 10);
 }
 
-export function encodeCursor(c: CursorData): string {
+function encodeCursor(c: CursorData): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 

@@ -11,7 +11,7 @@ import { type AttrDef, COMMON_ATTRIBUTES, PATCH_OP, type SchemaSet, extensionUrn
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-export type OpName = 'add' | 'replace' | 'remove';
+type OpName = 'add' | 'replace' | 'remove';
 
 export interface PatchOperation {
   op: OpName;

@@ -33,7 +33,8 @@ async function pageAll(label: string, next: (page: number, cursor: string | unde
   // durationMs covers the server's work up to a serialised body; the socket write and the client's parse are outside it.
   const serverMs = server.requests.reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
   console.log(
-    `${label}: ${seen} users, ${server.requests.length} requests, ${ms.toFixed(0)} ms end to end (fetch + JSON parse in this process), ${serverMs.toFixed(0)} ms server-side`,
+    `${label}: ${seen} users, ${server.requests.length} requests, ` +
+      `${ms.toFixed(0)} ms end to end (fetch + JSON parse in this process), ${serverMs.toFixed(0)} ms server-side`,
   );
 }
 

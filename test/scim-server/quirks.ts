@@ -210,7 +210,9 @@ export const QUIRK_SPECS: { [K in keyof Quirks]: QuirkSpec } = {
   cursorOnly: {
     type: bool,
     models: 'P6',
-    doc: 'AWS-style: cursor paging only. Envelope has `itemsPerPage` + `nextCursor`, no totalResults/startIndex; SPC `pagination.index` false.',
+    doc:
+      'AWS-style: cursor paging only. Envelope has `itemsPerPage` + `nextCursor`, no totalResults/startIndex; ' +
+      'SPC `pagination.index` false.',
   },
   cursorOnlyStartIndex: {
     type: oneOf('ignore', 'reject'),
@@ -436,7 +438,9 @@ export const QUIRK_SPECS: { [K in keyof Quirks]: QuirkSpec } = {
   idStyle: {
     type: oneOf('uuid', 'hex32', 'aws', 'unusual'),
     models: 'T9',
-    doc: 'Shape of ids: UUID, 32 hex, AWS `10hex-uuid`, or with `&`, `+` and a space (must be URL-encoded). Seeded ids use the value given at start.',
+    doc:
+      'Shape of ids: UUID, 32 hex, AWS `10hex-uuid`, or with `&`, `+` and a space (must be URL-encoded). ' +
+      'Seeded ids use the value given at start.',
   },
   timestampStyle: {
     type: oneOf('rfc', 'offset', 'noMillis', 'micros'),

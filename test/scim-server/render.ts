@@ -22,7 +22,7 @@ export interface OutputStyle {
   membersAlwaysEmpty: boolean;
 }
 
-export function canonicalStyle(base: string): OutputStyle {
+function canonicalStyle(base: string): OutputStyle {
   return {
     base,
     timestampStyle: 'rfc',
@@ -73,7 +73,7 @@ function isoString(ms: number): string {
   return `${prefix}${PAD2[h]}:${PAD2[m]}:${PAD2[sec]}.${PAD3[r - sec * 1000]}Z`;
 }
 
-export function formatTimestamp(ms: number, style: Quirks['timestampStyle']): string {
+function formatTimestamp(ms: number, style: Quirks['timestampStyle']): string {
   switch (style) {
     case 'noMillis':
       return isoString(ms).replace(/\.\d{3}Z$/, 'Z');

@@ -11,14 +11,13 @@ export const VENDOR_EXTENSION = 'urn:ietf:params:scim:schemas:extension:zoom:1.0
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
-export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
-export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
+const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
+const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-export type AttrType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
-export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
-export type Returned = 'always' | 'never' | 'default' | 'request';
+type AttrType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
+type Returned = 'always' | 'never' | 'default' | 'request';
 
 export interface AttrDef {
   name: string;
@@ -76,7 +75,7 @@ function multi(
   });
 }
 
-export const USER_ATTRIBUTES: AttrDef[] = [
+const USER_ATTRIBUTES: AttrDef[] = [
   attr('userName', 'string', 'Unique identifier for the User, typically used to authenticate. REQUIRED.', {
     required: true,
     uniqueness: 'server',
@@ -133,7 +132,7 @@ export const USER_ATTRIBUTES: AttrDef[] = [
   multi('x509Certificates', 'A list of certificates issued to the User.', undefined, 'binary', true),
 ];
 
-export const ENTERPRISE_ATTRIBUTES: AttrDef[] = [
+const ENTERPRISE_ATTRIBUTES: AttrDef[] = [
   attr('employeeNumber', 'string', 'Numeric or alphanumeric identifier assigned to a person by the organization.'),
   attr('costCenter', 'string', 'Identifies the name of a cost center.'),
   attr('organization', 'string', 'Identifies the name of an organization.'),
@@ -148,13 +147,13 @@ export const ENTERPRISE_ATTRIBUTES: AttrDef[] = [
   }),
 ];
 
-export const VENDOR_ATTRIBUTES: AttrDef[] = [
+const VENDOR_ATTRIBUTES: AttrDef[] = [
   attr('userType', 'string', 'Vendor licence type, a string (e.g. "Basic", "Licensed").'),
   attr('loginType', 'string', 'Vendor login flags as a string, e.g. "true".'),
   attr('zoomUnited', 'string', 'A boolean-looking string.'),
 ];
 
-export const GROUP_ATTRIBUTES: AttrDef[] = [
+const GROUP_ATTRIBUTES: AttrDef[] = [
   attr('displayName', 'string', 'A human-readable name for the Group. REQUIRED.', { required: true }),
   attr('members', 'complex', 'A list of members of the Group.', {
     multiValued: true,
@@ -220,8 +219,6 @@ export const GROUP_SCHEMAS: SchemaSet = {
   extensions: new Map(),
   extensionNames: new Map(),
 };
-
-export const schemasFor = (kind: ResourceKind): SchemaSet => (kind === 'User' ? USER_SCHEMAS : GROUP_SCHEMAS);
 
 const lookupCache = new Map<AttrDef[], Map<string, AttrDef>>();
 

@@ -8,13 +8,13 @@ import type { IdStyle } from './quirks.ts';
 import { ENTERPRISE_USER } from './schema.ts';
 
 /** 32-bit finaliser (xor-shift-multiply); good avalanche, cheap. */
-export function mix32(x: number): number {
+function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
   x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-export function hash3(a: number, b: number, c: number): number {
+function hash3(a: number, b: number, c: number): number {
   return mix32(Math.imul(a, 0x9e3779b1) ^ mix32(Math.imul(b, 0x85ebca77) ^ mix32(c + 0x632be5ab)));
 }
 
@@ -70,12 +70,18 @@ export class IdCodec {
       case 'hex32':
         return a + w[0] + w[1] + w[2];
       case 'aws':
-        return `${a}${w[3].slice(0, 2)}-${w[0]}-${w[1].slice(0, 4)}-4${w[1].slice(5, 8)}-${'89ab'[parseInt(w[2][0], 16) & 3]}${w[2].slice(1, 4)}-${w[2].slice(4)}${w[3]}`;
+        return (
+          `${a}${w[3].slice(0, 2)}-${w[0]}-${w[1].slice(0, 4)}-4${w[1].slice(5, 8)}-` +
+          `${'89ab'[parseInt(w[2][0], 16) & 3]}${w[2].slice(1, 4)}-${w[2].slice(4)}${w[3]}`
+        );
       case 'unusual':
         return `${a}&${w[0].slice(0, 4)} ${w[1].slice(0, 4)}+${w[2].slice(0, 6)}`;
       case 'uuid':
       default:
-        return `${a}-${w[0].slice(0, 4)}-4${w[0].slice(5, 8)}-${'89ab'[parseInt(w[1][0], 16) & 3]}${w[1].slice(1, 4)}-${w[1].slice(4)}${w[2]}`;
+        return (
+          `${a}-${w[0].slice(0, 4)}-4${w[0].slice(5, 8)}-` +
+          `${'89ab'[parseInt(w[1][0], 16) & 3]}${w[1].slice(1, 4)}-${w[1].slice(4)}${w[2]}`
+        );
     }
   }
 
@@ -327,7 +333,7 @@ const GROUP_NAMES = [
 const SPECIAL_FOLD: Record<string, string> = { ł: 'l', Ł: 'L', ø: 'o', Ø: 'O', ß: 'ss', đ: 'd', Đ: 'D', ı: 'i', æ: 'ae', Æ: 'AE' };
 
 /** ASCII, lower-case, letters and digits only: `Łukasz` -> `lukasz`, `O'Brien` -> `obrien`. */
-export function asciiFold(s: string): string {
+function asciiFold(s: string): string {
   return s
     .replace(/[łŁøØßđĐıæÆ]/g, (c) => SPECIAL_FOLD[c] ?? c)
     .normalize('NFD')
@@ -341,7 +347,7 @@ const LAST_FOLD = LAST.map(asciiFold);
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** 2023-01-01T00:00:00Z: seeded users were created over the following months. */
-export const SEED_EPOCH = Date.UTC(2023, 0, 1);
+const SEED_EPOCH = Date.UTC(2023, 0, 1);
 const DAY = 86_400_000;
 
 export interface SeededUser {

@@ -36,6 +36,8 @@ export interface ScimServerOptions {
   logRequests?: boolean;
   /** Request log size; older entries are dropped (default 10,000). */
   maxLogEntries?: number;
+  /** How the server waits out latency quirks (default a timer); tests pass their own to see and release each wait. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RequestLogEntry {
@@ -49,6 +51,8 @@ export interface RequestLogEntry {
   /** 0 while in flight, and for hung or reset requests. */
   status: number;
   at: number;
+  /** The request's number in arrival order, from 1 (the `requests` count of stats() once it arrived). */
+  seq: number;
   durationMs?: number;
   fault?: FaultKind;
 }
@@ -84,7 +88,7 @@ export interface RunningScimServer {
   stop(): Promise<void>;
 }
 
-export const TOKEN_PATH = '/oauth/token';
+const TOKEN_PATH = '/oauth/token';
 const MAX_BODY = 64 * 1024 * 1024;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -123,6 +127,7 @@ class ScimServer {
   private readonly basePath: string;
   private readonly logRequests: boolean;
   private readonly maxLog: number;
+  private readonly sleep: (ms: number) => Promise<void>;
   readonly auth: AuthState;
   private readonly resources: ScimResources;
   private readonly faults: FaultPicker;
@@ -142,6 +147,7 @@ class ScimServer {
     if (this.basePath === '/') this.basePath = '';
     this.logRequests = opts.logRequests ?? true;
     this.maxLog = opts.maxLogEntries ?? 10_000;
+    this.sleep = opts.sleep ?? sleep;
     this.auth = new AuthState(opts.auth ?? { type: 'none' });
     const seed = opts.seed ?? 1;
     this.store = new ScimStore({
@@ -261,8 +267,8 @@ class ScimServer {
       body: undefined,
       status: 0,
       at: started,
+      seq: ++this.counters.requests,
     };
-    this.counters.requests++;
     this.log(entry);
     const q = this.quirks;
     const isToken = url.pathname === TOKEN_PATH;
@@ -273,7 +279,7 @@ class ScimServer {
     const limit = q.maxPayloadBytes ?? MAX_BODY;
 
     const delay = q.latencyMs + (q.latencyJitterMs > 0 ? this.faults.random() * q.latencyJitterMs : 0);
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await this.sleep(delay);
     if (this.stopped) return;
 
     const rule =
@@ -313,7 +319,7 @@ class ScimServer {
       reply = e instanceof ScimHttpError ? this.errorReply(e) : this.internalError(e);
     }
     Object.assign(reply.headers, rateHeaders);
-    if (reply.delayMs && reply.delayMs > 0) await sleep(reply.delayMs);
+    if (reply.delayMs && reply.delayMs > 0) await this.sleep(reply.delayMs);
     if (this.stopped) return;
     this.finish(entry, reply.status, rel);
     if (rule) {

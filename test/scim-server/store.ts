@@ -390,8 +390,7 @@ export class ScimStore {
 
   /** Replaces a group's attributes and, when given, its whole member list. */
   writeGroup(id: string, data: Obj, members?: MemberRecord[], now = Date.now()): GroupRecord {
-    const g = this.groups.get(id);
-    if (!g) throw new Error(`writeGroup: no group '${id}'`);
+    const g = this.groupFor('writeGroup', id);
     this.unindexGroupName(id, g.data);
     g.data = data;
     this.indexGroupName(id, data);
@@ -405,8 +404,7 @@ export class ScimStore {
   }
 
   addMembers(id: string, members: MemberRecord[], now = Date.now()): GroupRecord {
-    const g = this.groups.get(id);
-    if (!g) throw new Error(`addMembers: no group '${id}'`);
+    const g = this.groupFor('addMembers', id);
     for (const m of members) {
       if (!g.members.has(m.value)) {
         g.members.set(m.value, m);
@@ -418,12 +416,17 @@ export class ScimStore {
   }
 
   removeMembers(id: string, memberIds: string[], now = Date.now()): GroupRecord {
-    const g = this.groups.get(id);
-    if (!g) throw new Error(`removeMembers: no group '${id}'`);
+    const g = this.groupFor('removeMembers', id);
     for (const m of memberIds) {
       if (g.members.delete(m)) this.unlinkMember(m, id);
     }
     this.touchGroup(g, now);
+    return g;
+  }
+
+  private groupFor(operation: string, id: string): GroupRecord {
+    const g = this.groups.get(id);
+    if (!g) throw new Error(`${operation}: no group '${id}'`);
     return g;
   }
 
@@ -508,8 +511,7 @@ export class ScimStore {
   }
 
   updateGroup(id: string, changes: Obj): ScimGroupJson {
-    const g = this.groups.get(id);
-    if (!g) throw new Error(`updateGroup: no group '${id}'`);
+    const g = this.groupFor('updateGroup', id);
     const data = structuredClone(g.data);
     for (const [k, v] of Object.entries(changes)) {
       if (READ_ONLY_KEYS.has(k) || k === 'members') continue;

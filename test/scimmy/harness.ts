@@ -92,7 +92,7 @@ function plain(value: unknown): Obj {
   return JSON.parse(JSON.stringify(value ?? {})) as Obj;
 }
 
-export class ScimmyStore {
+class ScimmyStore {
   readonly users = new Map<string, StoredResource>();
   readonly groups = new Map<string, StoredResource>();
   #clock = Date.UTC(2024, 0, 1);
@@ -153,20 +153,30 @@ export class ScimmyStore {
   saveUser(id: string | undefined, input: Obj): Obj {
     const { id: _id, meta: _meta, groups: _groups, ...data } = input;
     this.#checkUserName(data, id);
-    const now = this.#now();
-    if (id === undefined) {
-      const rec: StoredResource = { id: randomUUID(), data, created: now, lastModified: now, version: 1 };
-      this.users.set(rec.id, rec);
-      return this.renderUser(rec);
-    }
-    const rec = this.users.get(id);
-    if (!rec) throw scimError(404, null, `Resource ${id} not found`);
-    Object.assign(rec, { data, lastModified: now, version: rec.version + 1 });
-    return this.renderUser(rec);
+    return this.renderUser(this.#save(this.users, id, data));
   }
 
   deleteUser(id: string): void {
-    if (!this.users.delete(id)) throw scimError(404, null, `Resource ${id} not found`);
+    this.#delete(this.users, id);
+  }
+
+  /** Creates (no id) or replaces the data of a resource in `map`; an unknown id is a 404. */
+  #save(map: Map<string, StoredResource>, id: string | undefined, data: Obj): StoredResource {
+    const now = this.#now();
+    if (id === undefined) {
+      const rec: StoredResource = { id: randomUUID(), data, created: now, lastModified: now, version: 1 };
+      map.set(rec.id, rec);
+      return rec;
+    }
+    const rec = map.get(id);
+    if (!rec) throw scimError(404, null, `Resource ${id} not found`);
+    Object.assign(rec, { data, lastModified: now, version: rec.version + 1 });
+    return rec;
+  }
+
+  /** Deletes a resource from `map` and from the members of every group; an unknown id is a 404. */
+  #delete(map: Map<string, StoredResource>, id: string): void {
+    if (!map.delete(id)) throw scimError(404, null, `Resource ${id} not found`);
     for (const g of this.groups.values()) {
       if (this.memberIds(g.id).includes(id)) g.data.members = (g.data.members as Obj[]).filter((m) => m.value !== id);
     }
@@ -202,23 +212,11 @@ export class ScimmyStore {
       unique.set(value, { value });
     }
     data.members = [...unique.values()];
-    const now = this.#now();
-    if (id === undefined) {
-      const rec: StoredResource = { id: randomUUID(), data, created: now, lastModified: now, version: 1 };
-      this.groups.set(rec.id, rec);
-      return this.renderGroup(rec);
-    }
-    const rec = this.groups.get(id);
-    if (!rec) throw scimError(404, null, `Resource ${id} not found`);
-    Object.assign(rec, { data, lastModified: now, version: rec.version + 1 });
-    return this.renderGroup(rec);
+    return this.renderGroup(this.#save(this.groups, id, data));
   }
 
   deleteGroup(id: string): void {
-    if (!this.groups.delete(id)) throw scimError(404, null, `Resource ${id} not found`);
-    for (const g of this.groups.values()) {
-      if (this.memberIds(g.id).includes(id)) g.data.members = (g.data.members as Obj[]).filter((m) => m.value !== id);
-    }
+    this.#delete(this.groups, id);
   }
 
   // ---- seed

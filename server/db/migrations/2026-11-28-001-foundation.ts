@@ -1,5 +1,15 @@
 // Frozen: never import application code here, never edit after release. Runs on SQLite and PostgreSQL.
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import {
+  application,
+  createIndex,
+  createdAndUpdated,
+  idAndOrganization,
+  initiatedBy,
+  named,
+  organization,
+  sessionLife,
+} from './support.ts';
 
 const DEFAULT_ORGANIZATION_ID = '00000000-0000-7000-8000-000000000001';
 
@@ -17,15 +27,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('admins')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('email_lower', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('role', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(createdAndUpdated)
     .addColumn('last_login_at', 'text')
     .addUniqueConstraint('admins_org_email_uq', ['organization_id', 'email_lower'])
     .execute();
@@ -33,21 +41,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('admin_sessions')
     .addColumn('id', 'text', (c) => c.primaryKey()) // sha256 of the cookie value
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.id').onDelete('cascade'))
     .addColumn('csrf_token', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('last_seen_at', 'text', (c) => c.notNull())
-    .addColumn('expires_at', 'text', (c) => c.notNull())
-    .addColumn('client_ip', 'text')
-    .addColumn('user_agent', 'text')
+    .$call(sessionLife)
     .execute();
-  await db.schema.createIndex('admin_sessions_admin_idx').on('admin_sessions').column('admin_id').execute();
-  await db.schema.createIndex('admin_sessions_expires_idx').on('admin_sessions').column('expires_at').execute();
+  await createIndex(db, 'admin_sessions_admin_idx', 'admin_sessions', 'admin_id');
+  await createIndex(db, 'admin_sessions_expires_idx', 'admin_sessions', 'expires_at');
 
   await db.schema
     .createTable('login_throttle')
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('failures', 'integer', (c) => c.notNull())
     .addColumn('window_started_at', 'text', (c) => c.notNull())
@@ -57,8 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('setup_tokens')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
@@ -67,8 +70,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('api_keys')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull())
     .addColumn('key_hash', 'text', (c) => c.notNull().unique())
@@ -80,8 +82,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('users')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     .addColumn('username', 'text', (c) => c.notNull())
     .addColumn('username_lower', 'text', (c) => c.notNull())
     .addColumn('email', 'text', (c) => c.notNull())
@@ -105,8 +106,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('source_application_id', 'text')
     .addColumn('source_import_run_id', 'text')
     .addColumn('search_text', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(createdAndUpdated)
     .addUniqueConstraint('users_org_username_uq', ['organization_id', 'username_lower'])
     .addUniqueConstraint('users_org_email_uq', ['organization_id', 'email_lower'])
     .execute();
@@ -117,67 +117,52 @@ export async function up(db: Kysely<any>): Promise<void> {
     await db.schema.createIndex(`users_org_${col}_idx`).on('users').columns(['organization_id', col, 'id']).execute();
   }
   // search_text rides along so that searching in the default sort, and counting matches, read only the index.
-  await db.schema
-    .createIndex('users_org_username_id_idx')
-    .on('users')
-    .columns(['organization_id', 'username_lower', 'id', 'search_text'])
-    .execute();
+  await createIndex(db, 'users_org_username_id_idx', 'users', ['organization_id', 'username_lower', 'id', 'search_text']);
 
   await db.schema
     .createTable('groups')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('name_lower', 'text', (c) => c.notNull())
-    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(idAndOrganization)
+    .$call(named)
+    .$call(createdAndUpdated)
     .addUniqueConstraint('groups_org_name_uq', ['organization_id', 'name_lower'])
     .execute();
 
   await db.schema
     .createTable('group_members')
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('group_members_user_idx').on('group_members').column('user_id').execute();
+  await createIndex(db, 'group_members_user_idx', 'group_members', 'user_id');
 
   await db.schema
     .createTable('applications')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('name_lower', 'text', (c) => c.notNull())
-    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(idAndOrganization)
+    .$call(named)
+    .$call(createdAndUpdated)
     .addUniqueConstraint('applications_org_name_uq', ['organization_id', 'name_lower'])
     .execute();
 
   await db.schema
     .createTable('application_groups')
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+    .$call(organization)
+    .$call(application)
     .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('application_groups_pk', ['application_id', 'group_id'])
     .execute();
-  await db.schema.createIndex('application_groups_group_idx').on('application_groups').column('group_id').execute();
+  await createIndex(db, 'application_groups_group_idx', 'application_groups', 'group_id');
 
   await db.schema
     .createTable('insight_events')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     .addColumn('timestamp', 'text', (c) => c.notNull())
     .addColumn('event_type', 'text', (c) => c.notNull())
     .addColumn('service', 'text', (c) => c.notNull())
     .addColumn('success', 'integer', (c) => c.notNull())
-    .addColumn('initiated_by_type', 'text', (c) => c.notNull())
-    .addColumn('initiated_by_id', 'text')
-    .addColumn('initiated_by_email', 'text')
+    .$call(initiatedBy)
     .addColumn('resource_type', 'text', (c) => c.notNull())
     .addColumn('resource_id', 'text')
     .addColumn('resource_username', 'text')
@@ -189,27 +174,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('client_ip', 'text')
     .execute();
   // Events are listed newest first; ids are UUIDv7 so (timestamp, id) is a stable keyset.
-  await db.schema.createIndex('insight_events_org_ts_idx').on('insight_events').columns(['organization_id', 'timestamp', 'id']).execute();
-  await db.schema
-    .createIndex('insight_events_type_idx')
-    .on('insight_events')
-    .columns(['organization_id', 'event_type', 'timestamp'])
-    .execute();
-  await db.schema
-    .createIndex('insight_events_resource_idx')
-    .on('insight_events')
-    .columns(['organization_id', 'resource_id', 'timestamp'])
-    .execute();
-  await db.schema
-    .createIndex('insight_events_app_idx')
-    .on('insight_events')
-    .columns(['organization_id', 'application_id', 'timestamp'])
-    .execute();
-  await db.schema
-    .createIndex('insight_events_actor_idx')
-    .on('insight_events')
-    .columns(['organization_id', 'initiated_by_id', 'timestamp'])
-    .execute();
+  await createIndex(db, 'insight_events_org_ts_idx', 'insight_events', ['organization_id', 'timestamp', 'id']);
+  await createIndex(db, 'insight_events_type_idx', 'insight_events', ['organization_id', 'event_type', 'timestamp']);
+  await createIndex(db, 'insight_events_resource_idx', 'insight_events', ['organization_id', 'resource_id', 'timestamp']);
+  await createIndex(db, 'insight_events_app_idx', 'insight_events', ['organization_id', 'application_id', 'timestamp']);
+  await createIndex(db, 'insight_events_actor_idx', 'insight_events', ['organization_id', 'initiated_by_id', 'timestamp']);
 
   // Append-only, enforced by the database itself.
   if (db.getExecutor().adapter instanceof PostgresAdapter) {

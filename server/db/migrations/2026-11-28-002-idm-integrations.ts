@@ -1,11 +1,12 @@
 // Frozen: never import application code here. Identity Management (SCIM) integrations, one per application.
 import type { Kysely } from 'kysely';
+import { createIndex, createdAndUpdated, organization } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('idm_integrations')
     .addColumn('application_id', 'text', (c) => c.primaryKey().references('applications.id').onDelete('cascade'))
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('base_url', 'text', (c) => c.notNull())
     .addColumn('auth_type', 'text', (c) => c.notNull())
@@ -23,10 +24,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('generation', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('activated_at', 'text')
     .addColumn('deactivated_at', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(createdAndUpdated)
     .execute();
-  await db.schema.createIndex('idm_integrations_org_status_idx').on('idm_integrations').columns(['organization_id', 'status']).execute();
+  await createIndex(db, 'idm_integrations_org_status_idx', 'idm_integrations', ['organization_id', 'status']);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

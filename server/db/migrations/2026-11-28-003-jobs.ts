@@ -1,6 +1,7 @@
 // Frozen: never import application code here, never edit after release. Runs on SQLite and PostgreSQL.
 // The embedded job queue (server/jobs/embedded.ts). On PostgreSQL with pg-boss the table stays empty.
 import { type Kysely, sql } from 'kysely';
+import { createIndex, createdAndUpdated } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -20,8 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('locked_by', 'text')
     .addColumn('locked_until', 'text')
     .addColumn('last_error', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(createdAndUpdated)
     .addColumn('finished_at', 'text')
     .execute();
   // The claim: due jobs of one name in run_at order. The predicates are literals so that SQLite,
@@ -47,7 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['name', 'singleton_key', 'created_at'])
     .where(sql.raw<boolean>('singleton_key is not null'))
     .execute();
-  await db.schema.createIndex('jobs_name_state_idx').on('jobs').columns(['name', 'state']).execute();
+  await createIndex(db, 'jobs_name_state_idx', 'jobs', ['name', 'state']);
   await db.schema
     .createIndex('jobs_finished_idx')
     .on('jobs')

@@ -1,35 +1,34 @@
 // Frozen: never import application code here. Links between directory users and application
 // accounts, import snapshots (the remote list kept for a short time) and import runs.
 import { type Kysely, sql } from 'kysely';
+import { application, createIndex, createdAndUpdated, idAndOrganization, initiatedBy, organization, runTimes } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('app_user_links')
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+    .$call(organization)
+    .$call(application)
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('remote_id', 'text', (c) => c.notNull())
     .addColumn('remote_user_name', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('origin', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(createdAndUpdated)
     .addPrimaryKeyConstraint('app_user_links_pk', ['application_id', 'remote_id'])
     .addUniqueConstraint('app_user_links_user_uq', ['application_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('app_user_links_user_idx').on('app_user_links').column('user_id').execute();
+  await createIndex(db, 'app_user_links_user_idx', 'app_user_links', 'user_id');
 
   await db.schema
     .createTable('import_snapshots')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+    .$call(idAndOrganization)
+    .$call(application)
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('total', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('error', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('import_snapshots_app_idx').on('import_snapshots').columns(['application_id', 'created_at']).execute();
+  await createIndex(db, 'import_snapshots_app_idx', 'import_snapshots', ['application_id', 'created_at']);
 
   await db.schema
     .createTable('import_snapshot_users')
@@ -61,9 +60,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('import_runs')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+    .$call(idAndOrganization)
+    .$call(application)
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('mode', 'text', (c) => c.notNull())
     // JSON array of remote ids when mode is 'selection'; their data comes from this snapshot.
@@ -74,22 +72,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('skipped', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('failed', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('initiated_by_type', 'text', (c) => c.notNull())
-    .addColumn('initiated_by_id', 'text')
-    .addColumn('initiated_by_email', 'text')
+    .$call(initiatedBy)
     .addColumn('notify_email', 'text')
     .addColumn('error', 'text')
     .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('started_at', 'text')
-    .addColumn('finished_at', 'text')
+    .$call(runTimes)
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('import_runs_app_idx')
-    .on('import_runs')
-    .columns(['organization_id', 'application_id', 'created_at'])
-    .execute();
+  await createIndex(db, 'import_runs_app_idx', 'import_runs', ['organization_id', 'application_id', 'created_at']);
   // One unfinished run per application: a second one is refused by the database itself.
   await db.schema
     .createIndex('import_runs_one_active_uq')
@@ -111,7 +101,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('user_id', 'text')
     .addPrimaryKeyConstraint('import_run_results_pk', ['run_id', 'remote_id'])
     .execute();
-  await db.schema.createIndex('import_run_results_seq_idx').on('import_run_results').columns(['run_id', 'seq']).execute();
+  await createIndex(db, 'import_run_results_seq_idx', 'import_run_results', ['run_id', 'seq']);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

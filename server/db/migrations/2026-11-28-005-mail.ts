@@ -1,11 +1,11 @@
 // Frozen: never import application code here. The mail outbox: every email Roster sends or stores.
 import type { Kysely } from 'kysely';
+import { createIndex, createdAndUpdated, idAndOrganization } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('mail_outbox')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     // What the mail is about (import_completed, ...) and the thing it is about (an import run id).
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('related_id', 'text')
@@ -24,18 +24,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_error', 'text')
     // A worker that is sending holds the row until then, so a job delivered twice at once sends once.
     .addColumn('locked_until', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(createdAndUpdated)
     .addColumn('sent_at', 'text')
     .execute();
   // The outbox is listed newest first; ids are UUIDv7 so (created_at, id) is a stable keyset.
-  await db.schema.createIndex('mail_outbox_org_created_idx').on('mail_outbox').columns(['organization_id', 'created_at', 'id']).execute();
-  await db.schema
-    .createIndex('mail_outbox_org_to_idx')
-    .on('mail_outbox')
-    .columns(['organization_id', 'to_lower', 'created_at', 'id'])
-    .execute();
-  await db.schema.createIndex('mail_outbox_related_idx').on('mail_outbox').columns(['organization_id', 'related_id']).execute();
+  await createIndex(db, 'mail_outbox_org_created_idx', 'mail_outbox', ['organization_id', 'created_at', 'id']);
+  await createIndex(db, 'mail_outbox_org_to_idx', 'mail_outbox', ['organization_id', 'to_lower', 'created_at', 'id']);
+  await createIndex(db, 'mail_outbox_related_idx', 'mail_outbox', ['organization_id', 'related_id']);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

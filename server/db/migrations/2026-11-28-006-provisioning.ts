@@ -2,6 +2,7 @@
 // (users, groups, memberships), what is still owed (hints, full reconciles), sync runs, the per-
 // application lock and the guardrail pause.
 import type { Kysely } from 'kysely';
+import { application, createIndex, createdAndUpdated, idAndOrganization, initiatedBy, organization, runTimes } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // One row per application that has ever synced: the lock that makes its syncs run one at a time in
@@ -9,7 +10,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('provisioning_state')
     .addColumn('application_id', 'text', (c) => c.primaryKey().references('applications.id').onDelete('cascade'))
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('full_token', 'text')
     .addColumn('next_full_at', 'text')
     .addColumn('lock_owner', 'text')
@@ -29,8 +30,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // change, so a sync deletes only the hints it read.
   await db.schema
     .createTable('provisioning_hints')
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(application)
+    .$call(organization)
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('item_id', 'text', (c) => c.notNull())
     .addColumn('token', 'text', (c) => c.notNull())
@@ -42,8 +43,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // tombstone that lets the next sync deprovision his account (app_user_links goes with the user).
   await db.schema
     .createTable('provisioning_users')
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(application)
+    .$call(organization)
     .addColumn('user_id', 'text', (c) => c.notNull())
     .addColumn('user_name', 'text', (c) => c.notNull())
     .addColumn('remote_id', 'text')
@@ -62,19 +63,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('provisioning_users_pk', ['application_id', 'user_id'])
     .execute();
-  await db.schema
-    .createIndex('provisioning_users_status_idx')
-    .on('provisioning_users')
-    .columns(['application_id', 'status', 'next_attempt_at'])
-    .execute();
-  await db.schema.createIndex('provisioning_users_remote_idx').on('provisioning_users').columns(['application_id', 'remote_id']).execute();
+  await createIndex(db, 'provisioning_users_status_idx', 'provisioning_users', ['application_id', 'status', 'next_attempt_at']);
+  await createIndex(db, 'provisioning_users_remote_idx', 'provisioning_users', ['application_id', 'remote_id']);
 
   // Groups pushed to an application (the link to the remote group) and the members Roster put there:
   // some servers never return members (P17), so deltas come from what we pushed.
   await db.schema
     .createTable('app_group_links')
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(application)
+    .$call(organization)
     .addColumn('group_id', 'text', (c) => c.notNull())
     .addColumn('group_name', 'text', (c) => c.notNull())
     .addColumn('remote_id', 'text')
@@ -84,14 +81,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_operation', 'text')
     .addColumn('last_error', 'text')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(createdAndUpdated)
     .addPrimaryKeyConstraint('app_group_links_pk', ['application_id', 'group_id'])
     .execute();
 
   await db.schema
     .createTable('app_group_link_members')
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+    .$call(application)
     .addColumn('group_id', 'text', (c) => c.notNull())
     .addColumn('remote_user_id', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('app_group_link_members_pk', ['application_id', 'group_id', 'remote_user_id'])
@@ -99,9 +95,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('provisioning_syncs')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
-    .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+    .$call(idAndOrganization)
+    .$call(application)
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('trigger', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
@@ -109,14 +104,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     // JSON of counts by outcome.
     .addColumn('counts', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('error', 'text')
-    .addColumn('initiated_by_type', 'text', (c) => c.notNull())
-    .addColumn('initiated_by_id', 'text')
-    .addColumn('initiated_by_email', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('started_at', 'text')
-    .addColumn('finished_at', 'text')
+    .$call(initiatedBy)
+    .$call(runTimes)
     .execute();
-  await db.schema.createIndex('provisioning_syncs_app_idx').on('provisioning_syncs').columns(['application_id', 'created_at']).execute();
+  await createIndex(db, 'provisioning_syncs_app_idx', 'provisioning_syncs', ['application_id', 'created_at']);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

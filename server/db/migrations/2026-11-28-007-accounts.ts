@@ -1,12 +1,12 @@
 // Frozen: never import application code here. Account registration: activation links (stored only as
 // SHA-256 hashes), bulk activation-email sends, and the sessions of users signed in to their portal.
 import { type Kysely, sql } from 'kysely';
+import { createIndex, idAndOrganization, initiatedBy, organization, runTimes, sessionLife } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('activation_email_batches')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     .addColumn('status', 'text', (c) => c.notNull())
     // 'ids' (selection: JSON array, sorted) or 'filter' (selection: JSON of the list filter).
     .addColumn('mode', 'text', (c) => c.notNull())
@@ -18,21 +18,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('skipped_items', 'text', (c) => c.notNull().defaultTo('[]'))
     // The last user id handled: users are taken in id order, so a resumed job goes on from here.
     .addColumn('cursor', 'text')
-    .addColumn('initiated_by_type', 'text', (c) => c.notNull())
-    .addColumn('initiated_by_id', 'text')
-    .addColumn('initiated_by_email', 'text')
+    .$call(initiatedBy)
     .addColumn('client_ip', 'text')
     .addColumn('error', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('started_at', 'text')
-    .addColumn('finished_at', 'text')
+    .$call(runTimes)
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable('user_activation_tokens')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(idAndOrganization)
     // A deleted user takes his links with him: they then answer like any unknown link.
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -47,7 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_at', 'text')
     .execute();
   // Per-user rate limit and "a newer email voids the older link" both look up a user's recent links.
-  await db.schema.createIndex('user_activation_tokens_user_idx').on('user_activation_tokens').columns(['user_id', 'created_at']).execute();
+  await createIndex(db, 'user_activation_tokens_user_idx', 'user_activation_tokens', ['user_id', 'created_at']);
   // At most one live link per user, even when two sends race.
   await db.schema
     .createIndex('user_activation_tokens_live_uq')
@@ -61,16 +56,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('user_sessions')
     .addColumn('id', 'text', (c) => c.primaryKey()) // sha256 of the cookie value
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('last_seen_at', 'text', (c) => c.notNull())
-    .addColumn('expires_at', 'text', (c) => c.notNull())
-    .addColumn('client_ip', 'text')
-    .addColumn('user_agent', 'text')
+    .$call(sessionLife)
     .execute();
-  await db.schema.createIndex('user_sessions_user_idx').on('user_sessions').column('user_id').execute();
-  await db.schema.createIndex('user_sessions_expires_idx').on('user_sessions').column('expires_at').execute();
+  await createIndex(db, 'user_sessions_user_idx', 'user_sessions', 'user_id');
+  await createIndex(db, 'user_sessions_expires_idx', 'user_sessions', 'expires_at');
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -2,6 +2,7 @@
 // first code confirms it), the short-lived sign-in challenges between password and code, and the
 // organization setting that requires MFA of every admin.
 import type { Kysely } from 'kysely';
+import { createIndex, organization } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -12,7 +13,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('admin_mfa')
     .addColumn('admin_id', 'text', (c) => c.primaryKey().references('admins.id').onDelete('cascade'))
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('secret_enc', 'text', (c) => c.notNull()) // AES-GCM, bound to the admin id
     .addColumn('recovery_code_hashes', 'text', (c) => c.notNull()) // JSON array of SHA-256 hex, used ones removed
     .addColumn('last_used_step', 'integer') // the last accepted TOTP time step: a code works once
@@ -23,7 +24,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('admin_mfa_challenges')
     .addColumn('id', 'text', (c) => c.primaryKey()) // SHA-256 of the pending cookie's value
-    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+    .$call(organization)
     .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.id').onDelete('cascade'))
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('client_ip', 'text')
@@ -31,5 +32,5 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('admin_mfa_challenges_expires_idx').on('admin_mfa_challenges').column('expires_at').execute();
+  await createIndex(db, 'admin_mfa_challenges_expires_idx', 'admin_mfa_challenges', 'expires_at');
 }

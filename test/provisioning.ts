@@ -1,12 +1,12 @@
 // Helpers for the provisioning tests only: a signed-in app with its workers running, and short ways
 // to build the directory through the API and to wait until syncing has settled.
 import { expect } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
-import { connectApplication, eventually } from '../../test/idm.ts';
-import type { RunningScimServer } from '../../test/scim-server/index.ts';
-import type { Dialect } from '../db/database.ts';
-import { registerWorkers } from '../workers.ts';
-import type { ProvisioningStatus } from './status.ts';
+import { createTestApp, type TestApp } from './app.ts';
+import { connectApplication, eventually } from './idm.ts';
+import type { RunningScimServer } from './scim-server/index.ts';
+import type { Dialect } from '../server/db/database.ts';
+import { registerWorkers } from '../server/workers.ts';
+import type { ProvisioningStatus } from '../server/provisioning/status.ts';
 
 export interface Harness {
   t: TestApp;

@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/database.ts';
-import { createTestDatabaseUrl, dialects } from '../../test/db.ts';
-import { startServerProcess, type ServerProcess } from '../../test/e2e/process.ts';
-import { eventually } from '../../test/idm.ts';
-import { parseMime, SmtpReceiver } from '../../test/smtp-receiver.ts';
-import { LINK, STRONG_PASSWORD } from '../../test/accounts.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { createTestDatabaseUrl, dialects } from '../db.ts';
+import { startServerProcess, type ServerProcess } from './process.ts';
+import { eventually } from '../idm.ts';
+import { parseMime, SmtpReceiver } from '../smtp-receiver.ts';
+import { LINK, STRONG_PASSWORD } from '../accounts.ts';
 
 const ADMIN = { email: 'e2e-admin@example.com', password: 'e2e admin password long enough' };
 const PUBLIC_URL = 'http://roster.example.test:8080';

@@ -1,8 +1,8 @@
 // Test fixture (queue.contract.test.ts): a worker process whose handler never returns. The test kills
 // it with SIGKILL once it has claimed a job, to prove the job is not lost.
 // Usage: node crash-worker.ts <embedded|pg-boss> <database url> <job name> <leaseMs>
-import { openDatabase } from '../../db/database.ts';
-import { createJobQueue } from '../index.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { createJobQueue } from '../../server/jobs/index.ts';
 
 const [kind, url, name, leaseMs] = process.argv.slice(2);
 if ((kind !== 'embedded' && kind !== 'pg-boss') || !url || !name || !leaseMs) {
