@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Database, Db } from '../db/database.ts';
+import { backoffDelay } from '../shared/backoff.ts';
 import { newId } from '../shared/ids.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import * as repo from './embedded.repository.ts';
@@ -241,7 +242,9 @@ export class EmbeddedJobQueue implements JobQueue {
         this.#log.error({ err }, 'job queue poll failed');
       }
       if (this.#state !== 'running') break;
-      await this.#sleep(failures ? Math.min(MAX_ERROR_BACKOFF_MS, this.#pollMs * 2 ** failures) : this.#pollMs);
+      // After an error: twice the poll interval, then doubling, up to MAX_ERROR_BACKOFF_MS.
+      const afterError = () => backoffDelay(failures, { baseMs: this.#pollMs, maxMs: MAX_ERROR_BACKOFF_MS, jitter: 'none' });
+      await this.#sleep(failures ? afterError() : this.#pollMs);
     }
     this.#wakeSleep = undefined;
     this.#wakePending = false;

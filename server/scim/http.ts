@@ -6,7 +6,7 @@ import { Agent } from 'undici';
 import type { AuthProvider } from './auth.ts';
 import { isScimErrorBody, looksLikeHtml, parseScimError, redact, ScimClientError, ScimError } from './errors.ts';
 import { abortError, linkSignals, type RateLimiter, type Semaphore, sleep } from './limits.ts';
-import { backoffDelay, isIdempotentMethod, isRetryableStatus, parseRetryAfter, rateLimitPause, type RetryOptions } from './retry.ts';
+import { isIdempotentMethod, isRetryableStatus, parseRetryAfter, rateLimitPause, retryDelay, type RetryOptions } from './retry.ts';
 import { createSafeConnector, describeUrl, type NetworkPolicy, type ResolveFunction } from './url-safety.ts';
 
 export interface ScimLogger {
@@ -240,7 +240,7 @@ export class HttpTransport {
       if (failure) {
         if (failure.code === 'ABORTED' || !failure.retryable || attempt >= retry.max) throw failure;
         if (failure.outcomeUnknown && !idempotent) throw failure;
-        const delay = backoffDelay(attempt, retry, this.#o.random);
+        const delay = retryDelay(attempt, retry, this.#o.random);
         this.metrics.retries++;
         logger.warn('SCIM request failed; retrying', {
           method: req.method,
@@ -278,8 +278,7 @@ export class HttpTransport {
         if (response.status === 429) throw this.#rateLimited(429, retryAfter, error);
         throw error;
       }
-      const jitter = retryAfter === undefined ? 0 : Math.floor((this.#o.random ?? Math.random)() * Math.min(1000, retryAfter * 0.1));
-      const delay = retryAfter === undefined ? backoffDelay(attempt, retry, this.#o.random) : retryAfter + jitter;
+      const delay = retryDelay(attempt, retry, this.#o.random, retryAfter);
       if (retryAfter !== undefined && authenticate) this.#o.rateLimiter?.pauseUntil(Date.now() + retryAfter);
       this.metrics.retries++;
       logger.warn('SCIM server asked to retry', {

@@ -19,7 +19,7 @@ export type { RateLimitOptions, SharedLimits } from './limits.ts';
 export type { LookupAttribute, LookupOptions, LookupResult } from './lookup.ts';
 export { ScimListing, paginate, newListingStats } from './paging.ts';
 export type { ListingStats, PageFetcher, PageRequest, PagingMode, PagingOptions, StopReason } from './paging.ts';
-export { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from './retry.ts';
+export { DEFAULT_RETRY, parseRetryAfter } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { checkAddress, createSafeLookup, networkPolicy, normalizeBaseUrl, STRICT_NETWORK } from './url-safety.ts';
 export type { AddressVerdict, NetworkPolicy, ResolveFunction, UrlPolicy } from './url-safety.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScimClientError } from './errors.ts';
 import { LimitsRegistry, RateLimiter, Semaphore, sleep } from './limits.ts';
-import { backoffDelay, parseRateLimitReset, parseRetryAfter, rateLimitPause } from './retry.ts';
+import { parseRateLimitReset, parseRetryAfter, rateLimitPause, retryDelay } from './retry.ts';
 
 describe('RateLimiter', () => {
   it('lets a burst through at once, then paces at the configured rate', async () => {
@@ -101,10 +101,16 @@ describe('sleep', () => {
 describe('retry timing', () => {
   it('uses full jitter below an exponential ceiling', () => {
     const opts = { max: 5, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelay(0, opts, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, opts, () => 0.5)).toBe(400);
-    expect(backoffDelay(10, opts, () => 0.999)).toBe(999);
-    expect(backoffDelay(2, opts, () => 0)).toBe(0);
+    expect(retryDelay(0, opts, () => 0.999)).toBe(99);
+    expect(retryDelay(3, opts, () => 0.5)).toBe(400);
+    expect(retryDelay(10, opts, () => 0.999)).toBe(999);
+    expect(retryDelay(2, opts, () => 0)).toBe(0);
+  });
+
+  it('waits what Retry-After asked, plus up to 10 % (at most 1 s), whatever the ceiling', () => {
+    const opts = { max: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(retryDelay(0, opts, () => 0.5, 3000)).toBe(3150);
+    expect(retryDelay(4, opts, () => 0.999, 30_000)).toBe(30_999);
   });
 
   it('parses Retry-After in seconds or as an HTTP date', () => {
