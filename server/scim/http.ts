@@ -5,7 +5,7 @@
 import { Agent } from 'undici';
 import type { AuthProvider } from './auth.ts';
 import { isScimErrorBody, looksLikeHtml, parseScimError, redact, ScimClientError, ScimError } from './errors.ts';
-import { abortError, linkSignals, type RateLimiter, type Semaphore, sleep } from './limits.ts';
+import { abortError, type RateLimiter, type Semaphore, sleep } from './limits.ts';
 import { isIdempotentMethod, isRetryableStatus, parseRetryAfter, rateLimitPause, retryDelay, type RetryOptions } from './retry.ts';
 import { createSafeConnector, describeUrl, type NetworkPolicy, type ResolveFunction } from './url-safety.ts';
 
@@ -201,12 +201,8 @@ export class HttpTransport {
 
   /** Sends with retries; resolves only with a 2xx, otherwise throws ScimError or ScimClientError. */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const link = linkSignals(req.signal, this.#closed.signal);
-    try {
-      return await this.#send(req, link.signal);
-    } finally {
-      link.dispose();
-    }
+    // AbortSignal.any holds its sources weakly: the client's long-lived signal collects no listener per request.
+    return this.#send(req, req.signal ? AbortSignal.any([req.signal, this.#closed.signal]) : this.#closed.signal);
   }
 
   async #send(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
