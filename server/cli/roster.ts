@@ -72,7 +72,7 @@ export function buildCli(): Command {
     .addOption(new Option('--role <role>', 'admin role').choices(['admin', 'read_only']).default('admin'))
     .option('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string; name?: string; role: 'admin' | 'read_only'; passwordStdin?: boolean }) => {
-      const password = process.env.ROSTER_ADMIN_PASSWORD ?? (await readSecret('Password (12+ characters): ', Boolean(opts.passwordStdin)));
+      const password = process.env.ROSTER_ADMIN_PASSWORD ?? (await readSecret('Password (12+ characters)', Boolean(opts.passwordStdin)));
       if (password.length < 12 || password.length > 128) throw new AppError('WEAK_PASSWORD', 400, 'password must be 12 to 128 characters');
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email) || opts.email.length > 254)
         throw new AppError('VALIDATION_FAILED', 400, '--email must be a valid email address');
@@ -90,7 +90,7 @@ export function buildCli(): Command {
     .requiredOption('--email <email>', 'the admin whose password is set')
     .option('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string; passwordStdin?: boolean }) => {
-      const password = await readSecret('New password (12+ characters): ', Boolean(opts.passwordStdin));
+      const password = await readSecret('New password (12+ characters)', Boolean(opts.passwordStdin));
       if (password.length < 12 || password.length > 128) throw new AppError('WEAK_PASSWORD', 400, 'password must be 12 to 128 characters');
       await withDatabase(async (database) => {
         await resetAdminPassword(database.db, systemActor(), { email: opts.email }, password);
