@@ -30,10 +30,15 @@ export interface ImportCompletedEmailInput {
 export const FAILURES_SHOWN = 50;
 export const RESULTS_CSV_FILENAME = 'import-results.csv';
 
-// Control characters, line and paragraph separators, and bidi overrides that can disguise text.
+// Control characters, line and paragraph separators, and bidi overrides: they could forge lines
+// (or headers, in a subject) or disguise the text around a link.
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
-/** One line of at most max characters. */
+/**
+ * Untrusted text (names, emails, reasons from remote applications) made safe for an email: one
+ * line of at most `max` characters, for the subject, the text and (escaped) the HTML. Every email
+ * of every module flattens its values with this one function.
+ */
 export function oneLine(value: unknown, max = 200): string {
   const s = String(value ?? '')
     .replace(UNSAFE_CHARS, ' ')
