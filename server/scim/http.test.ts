@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScimClient, SCIM_USER_AGENT, type ScimClientOptions } from './client.ts';
+import type { ScimClientOptions } from './client-options.ts';
+import { ScimClient, SCIM_USER_AGENT } from './client.ts';
 import { ScimClientError, ScimError } from './errors.ts';
 import type { ScimLogger } from './http.ts';
 import { RateLimiter, Semaphore, sleep } from './limits.ts';

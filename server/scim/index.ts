@@ -1,5 +1,6 @@
 // The SCIM module's public face: other modules import from here only.
-export { ScimClient, SCIM_USER_AGENT, resourcePath } from './client.ts';
+export { ScimClient, SCIM_USER_AGENT } from './client.ts';
+export { resourcePath } from './client-options.ts';
 export type {
   CallOptions,
   ListGroupsOptions,
@@ -8,7 +9,7 @@ export type {
   ScimCompat,
   ScimPagingDefaults,
   WriteOptions,
-} from './client.ts';
+} from './client-options.ts';
 export type { AuthProvider, ScimAuth } from './auth.ts';
 export { ScimClientError, ScimError, isScimClientError, isScimError, parseScimError, redact, sanitizeServerText } from './errors.ts';
 export type { ScimClientErrorCode } from './errors.ts';

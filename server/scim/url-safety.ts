@@ -96,7 +96,7 @@ function ipv6Groups(address: string): number[] {
   const hex = (part: string) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
   if (tail === undefined) return hex(head);
   const [start, end] = [hex(head), hex(tail)];
-  return [...start, ...new Array<number>(8 - start.length - end.length).fill(0), ...end];
+  return [...start, ...Array.from({ length: 8 - start.length - end.length }, () => 0), ...end];
 }
 
 /** The IPv4 address held in groups `at` and `at + 1` of an IPv6 address. */
