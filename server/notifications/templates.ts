@@ -66,7 +66,8 @@ function layout(title: string, bodyHtml: string): string {
     '<!doctype html>',
     '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
     `<title>${escapeHtml(title)}</title></head>`,
-    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.5;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">',
+    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.5;' +
+      'color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">',
     bodyHtml,
     '<p style="color:#777;font-size:12px;margin-top:24px">Sent by Roster.</p>',
     '</body></html>',
@@ -98,7 +99,8 @@ export function importCompletedEmail(input: ImportCompletedEmailInput): EmailCon
     : `Your import of users from ${app} has completed.`;
   const kept = runFailed
     ? created > 0
-      ? `The ${plural(created, 'user', 'users')} created before the import stopped stay in Roster. Importing again brings in only the users that are still new.`
+      ? `The ${plural(created, 'user', 'users')} created before the import stopped stay in Roster. ` +
+        'Importing again brings in only the users that are still new.'
       : 'No users were created before the import stopped.'
     : undefined;
   const countRows: Array<[string, number]> = [
@@ -123,7 +125,9 @@ export function importCompletedEmail(input: ImportCompletedEmailInput): EmailCon
 
   const e = escapeHtml;
   const html: string[] = [
-    `<p>${runFailed ? `Your import of users from <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.` : `Your import of users from <strong>${e(app)}</strong> has completed.`}</p>`,
+    runFailed
+      ? `<p>Your import of users from <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.</p>`
+      : `<p>Your import of users from <strong>${e(app)}</strong> has completed.</p>`,
   ];
   if (kept) html.push(`<p>${e(kept)}</p>`);
   html.push('<table style="border-collapse:collapse">');

@@ -105,7 +105,8 @@ function checkHeaderValues(headers: Record<string, string>, configured: Record<s
       name === 'authorization' ? 'The token or credentials' : name in configured ? `The value of the header ${name}` : `The header ${name}`;
     throw new ScimClientError(
       'INVALID_CONFIG',
-      `${what} contains characters that cannot be sent in an HTTP header (only printable ASCII): correct it in the integration's configuration.`,
+      `${what} contains characters that cannot be sent in an HTTP header (only printable ASCII): ` +
+        "correct it in the integration's configuration.",
     );
   }
 }
