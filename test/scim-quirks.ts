@@ -1,6 +1,7 @@
 // What the ScimClient's quirk and interop tests share: the failure they expect, the requests a test
 // server saw, and a directory user with every kind of attribute.
-import type { DirectoryUserForScim } from '../server/scim/index.ts';
+import type { DirectoryUserForScim, ScimClientOptions } from '../server/scim/index.ts';
+import { scimClientFixture } from './scim-client.ts';
 import { ScimError } from '../server/scim/index.ts';
 import type { RunningScimServer, ScimUserJson } from './scim-server/index.ts';
 
@@ -38,3 +39,14 @@ export function mixedCaseUser(scim: RunningScimServer): ScimUserJson {
   if (!u) throw new Error('the seed has no mixed-case userName');
   return u;
 }
+
+const QUIRKS_CLIENT: Partial<ScimClientOptions> = {
+  retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 },
+  rateLimit: null,
+  timeoutMs: 3_000,
+  paging: { pageSize: 50 },
+};
+
+/** Servers of 60 seeded users and clients with tiny backoffs, for the quirk tests of lookups, writes and groups. */
+export const quirksFixture = () =>
+  scimClientFixture({ token: 'client-quirks-token', server: { users: 60, seed: 3 }, client: QUIRKS_CLIENT });

@@ -2,20 +2,11 @@
 // combination) at a time: deprovisioning (D), groups (G) and types, headers and errors (T) from
 // SCIM-QUIRKS.md. Lookups and writes are in client.quirks.test.ts.
 import { describe, expect, it } from 'vitest';
-import { scimClientFixture } from '../../test/scim-client.ts';
-import { ada, failure, requestsFor } from '../../test/scim-quirks.ts';
+import { ada, failure, quirksFixture, requestsFor } from '../../test/scim-quirks.ts';
 import type { IdStyle, Quirks, RunningScimServer } from '../../test/scim-server/index.ts';
 import { SCHEMAS, buildUserPatch, eq, fromScimUser, replaceOp, toScimUser, type ScimClientOptions, type ScimUser } from './index.ts';
 
-const TOKEN = 'client-quirks-token';
-const FAST: Partial<ScimClientOptions> = {
-  retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 },
-  rateLimit: null,
-  timeoutMs: 3_000,
-  paging: { pageSize: 50 },
-};
-
-const { setup, newClient, servers } = scimClientFixture({ token: TOKEN, server: { users: 60, seed: 3 }, client: FAST });
+const { setup, newClient, servers } = quirksFixture();
 
 // ==================================================================== deprovisioning (D)
 

@@ -3,8 +3,7 @@
 // types, headers and errors are in client-groups.quirks.test.ts, listing quirks in
 // client-paging.quirks.test.ts, transport faults and rate limits in client-transport.quirks.test.ts.
 import { describe, expect, it } from 'vitest';
-import { scimClientFixture } from '../../test/scim-client.ts';
-import { ada, failure, mixedCaseUser, requestsFor } from '../../test/scim-quirks.ts';
+import { ada, failure, quirksFixture, mixedCaseUser, requestsFor } from '../../test/scim-quirks.ts';
 import type { ScimUserJson } from '../../test/scim-server/index.ts';
 import {
   SCHEMAS,
@@ -15,19 +14,10 @@ import {
   replaceOp,
   toScimUser,
   type DirectoryUserForScim,
-  type ScimClientOptions,
   type ScimUser,
 } from './index.ts';
 
-const TOKEN = 'client-quirks-token';
-const FAST: Partial<ScimClientOptions> = {
-  retries: { max: 3, baseDelayMs: 1, maxDelayMs: 20 },
-  rateLimit: null,
-  timeoutMs: 3_000,
-  paging: { pageSize: 50 },
-};
-
-const { setup } = scimClientFixture({ token: TOKEN, server: { users: 60, seed: 3 }, client: FAST });
+const { setup } = quirksFixture();
 
 // ==================================================================== lookups (F)
 
