@@ -1,4 +1,3 @@
-import password from '@inquirer/password';
 import { text } from 'node:stream/consumers';
 
 /**
@@ -8,5 +7,7 @@ import { text } from 'node:stream/consumers';
  */
 export async function readSecret(question: string, fromStdin: boolean): Promise<string> {
   if (fromStdin || !process.stdin.isTTY) return (await text(process.stdin)).replace(/\r?\n$/, '');
+  // Loaded only when a terminal is asked: scripts and piped input never pay for it.
+  const { default: password } = await import('@inquirer/password');
   return password({ message: question });
 }

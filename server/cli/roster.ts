@@ -3,7 +3,6 @@
 import { Command } from 'commander';
 import { ConfigError, redactUrl } from '../config.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { main as serveMain } from '../main.ts';
 import { AppError } from '../shared/errors.ts';
 import { addAdminCommands } from './admin.commands.ts';
 import { addImportCommands } from './import.commands.ts';
@@ -23,7 +22,9 @@ export function buildCli(): Command {
     .command('serve')
     .description('Run the Roster server (the same as npm start)')
     .action(async () => {
-      await serveMain();
+      // The whole server loads only for this command; the others start faster without it.
+      const { main } = await import('../main.ts');
+      await main();
     });
 
   program
