@@ -23,11 +23,13 @@ export function activationEmail(input: ActivationEmailInput): EmailContent {
   const text = [
     `Hello ${name},`,
     '',
-    `An account has been created for you in Roster (username: ${oneLine(input.username, 100)}). To complete your registration, choose your password here:`,
+    `An account has been created for you in Roster (username: ${oneLine(input.username, 100)}). ` +
+      'To complete your registration, choose your password here:',
     '',
     input.link,
     '',
-    `The link works once and expires on ${utc(input.expiresAt)}. If it has expired, or you receive a newer email, ask your administrator for a new one: only the newest link works.`,
+    `The link works once and expires on ${utc(input.expiresAt)}. If it has expired, or you receive a newer email, ` +
+      'ask your administrator for a new one: only the newest link works.',
     '',
     'If you were not expecting this email, you can ignore it; nothing happens until the link is used.',
   ].join('\n');

@@ -4,21 +4,18 @@ import { backoffDelay } from '../shared/backoff.ts';
 
 /** Thrown by a handler to fail the job at once, without the remaining attempts. */
 export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
   readonly retryable = false;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PermanentJobError';
-  }
 }
 
 export type JobAbortReason = 'shutdown' | 'cancelled' | 'lease-lost' | 'timeout';
 
 /** The reason of an aborted `ctx.signal`: the queue stopped, the job was cancelled, its lease was lost or it ran too long. */
 export class JobAbortedError extends Error {
+  override readonly name = 'JobAbortedError';
   readonly reason: JobAbortReason;
   constructor(reason: JobAbortReason, message: string) {
     super(message);
-    this.name = 'JobAbortedError';
     this.reason = reason;
   }
 }
