@@ -1,5 +1,6 @@
 // Test helper: a real SMTP server (smtp-server) on 127.0.0.1 that keeps what it receives, can refuse
-// with any reply code, and can stop and start again on the same port; plus a small MIME reader.
+// with any reply code, and can stop and start again on the same port; messages are read with mailparser.
+import { type HeaderValue, simpleParser, type StructuredHeader } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -78,62 +79,41 @@ export interface MimePart {
   text: string;
 }
 
-/** Splits a raw message into its leaf parts (multipart flattened), bodies decoded. */
-export function parseMime(raw: string): { headers: Record<string, string>; parts: MimePart[] } {
-  const { headers, body } = splitHead(raw);
-  return { headers, parts: leaves(headers, body) };
-}
-
-function splitHead(raw: string): { headers: Record<string, string>; body: string } {
-  const at = raw.indexOf('\r\n\r\n');
-  const head = at === -1 ? raw : raw.slice(0, at);
-  const headers: Record<string, string> = {};
-  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = decodeWords(line.slice(i + 1).trim());
+/**
+ * One header as text: addresses as written, structured values (Content-Type) with their
+ * parameters, the combined List-* headers as JSON.
+ */
+function headerText(value: HeaderValue): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toUTCString();
+  if (Array.isArray(value)) return value.map(headerText).join(', ');
+  if ('html' in value && typeof value.text === 'string') return value.text;
+  if ('params' in value && typeof value.value === 'string') {
+    const { params } = value as StructuredHeader;
+    return [value.value, ...Object.entries(params).map(([name, param]) => `${name}="${param}"`)].join('; ');
   }
-  return { headers, body: at === -1 ? '' : raw.slice(at + 4) };
+  return JSON.stringify(value);
 }
 
-function leaves(headers: Record<string, string>, body: string): MimePart[] {
-  const type = headers['content-type'] ?? 'text/plain';
-  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
-  if (/^multipart\//i.test(type) && boundary) {
-    const sections = body.split(`--${boundary}`).slice(1);
-    return sections
-      .filter((s) => !s.startsWith('--'))
-      .flatMap((s) => {
-        const part = splitHead(s.replace(/^\r\n/, ''));
-        return leaves(part.headers, part.body);
-      });
+function headerRecord(headers: Map<string, HeaderValue>): Record<string, string> {
+  return Object.fromEntries([...headers].map(([name, value]) => [name, headerText(value)]));
+}
+
+function bodyPart(contentType: string, text: string): MimePart {
+  return { headers: { 'content-type': `${contentType}; charset=utf-8` }, bytes: Buffer.from(text, 'utf8'), text };
+}
+
+/**
+ * A raw message read by mailparser: its headers (decoded) and its leaf parts, the text body, the
+ * HTML body, then the attachments (with their own headers), each decoded.
+ */
+export async function parseMime(raw: string): Promise<{ headers: Record<string, string>; parts: MimePart[] }> {
+  const mail = await simpleParser(Buffer.from(raw, 'latin1'));
+  const parts: MimePart[] = [];
+  if (mail.text !== undefined) parts.push(bodyPart('text/plain', mail.text));
+  if (typeof mail.html === 'string') parts.push(bodyPart('text/html', mail.html));
+  for (const attachment of mail.attachments) {
+    parts.push({ headers: headerRecord(attachment.headers), bytes: attachment.content, text: attachment.content.toString('utf8') });
   }
-  const cte = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  const bytes =
-    cte === 'base64'
-      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
-      : cte === 'quoted-printable'
-        ? quotedPrintable(body)
-        : Buffer.from(body.replace(/\r\n$/, ''), 'latin1');
-  return [{ headers, bytes, text: bytes.toString('utf8') }];
-}
-
-function quotedPrintable(body: string): Buffer {
-  const s = body.replace(/=\r\n/g, '').replace(/\r\n$/, '');
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '=' && /^[0-9A-F]{2}$/i.test(s.slice(i + 1, i + 3))) {
-      out.push(Number.parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      out.push(s.charCodeAt(i));
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** RFC 2047 encoded words in headers (non-ASCII subjects and file names). */
-function decodeWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=\s*(?==\?)?/gi, (_m, _charset: string, enc: string, data: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : quotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
-  );
+  return { headers: headerRecord(mail.headers), parts };
 }

@@ -1,7 +1,7 @@
 // The activation email: a pure function from facts to { subject, text, html }. Names come from
 // imports (remote applications) and are untrusted: each is flattened to one line before it goes into
 // the text, and plainEmail escapes everything for the HTML.
-import { type EmailContent, plainEmail } from '../notifications/index.ts';
+import { type EmailContent, oneLine, plainEmail } from '../notifications/index.ts';
 
 export interface ActivationEmailInput {
   displayName: string;
@@ -9,14 +9,6 @@ export interface ActivationEmailInput {
   link: string;
   expiresAt: Date;
 }
-
-// Control characters, line and paragraph separators and bidi overrides: they could forge lines or
-// disguise the text around the link.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
-const flat = (value: string, max: number) => {
-  const s = value.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-};
 
 /** "28 November 2026, 14:05 UTC": unambiguous whatever the reader's locale. */
 function utc(d: Date): string {
@@ -27,15 +19,17 @@ function utc(d: Date): string {
 }
 
 export function activationEmail(input: ActivationEmailInput): EmailContent {
-  const name = flat(input.displayName, 100) || flat(input.username, 100);
+  const name = oneLine(input.displayName, 100) || oneLine(input.username, 100);
   const text = [
     `Hello ${name},`,
     '',
-    `An account has been created for you in Roster (username: ${flat(input.username, 100)}). To complete your registration, choose your password here:`,
+    `An account has been created for you in Roster (username: ${oneLine(input.username, 100)}). ` +
+      'To complete your registration, choose your password here:',
     '',
     input.link,
     '',
-    `The link works once and expires on ${utc(input.expiresAt)}. If it has expired, or you receive a newer email, ask your administrator for a new one: only the newest link works.`,
+    `The link works once and expires on ${utc(input.expiresAt)}. If it has expired, or you receive a newer email, ` +
+      'ask your administrator for a new one: only the newest link works.',
     '',
     'If you were not expecting this email, you can ignore it; nothing happens until the link is used.',
   ].join('\n');

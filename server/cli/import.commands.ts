@@ -1,54 +1,7 @@
-// `roster import preview` and `roster import run`: the same services as the API, run in this process.
+// `roster import preview` and `roster import run`: their options here, their work in import.actions.ts.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { findApplicationByIdOrName } from '../applications/index.ts';
-import { listAdmins } from '../auth/index.ts';
-import { loadConfig } from '../config.ts';
-import { closeDeps, createDeps, type Deps } from '../deps.ts';
-import { createImportRun, ensureSnapshot, queryPreview } from '../imports/index.ts';
-import { deliverQueuedMailNow } from '../notifications/index.ts';
-import { type Actor, DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { AppError } from '../shared/errors.ts';
-import { createLogger } from '../shared/logger.ts';
-import { ProgressBar } from './progress.ts';
-import { printTable } from './table.ts';
-
-async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  // Warnings only: the CLI's own output is what the operator reads.
-  const deps = await createDeps(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
-  try {
-    return await fn(deps);
-  } finally {
-    await closeDeps(deps, { graceMs: 0 });
-  }
-}
-
-async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
-  const app = await findApplicationByIdOrName(deps.database.db, DEFAULT_ORGANIZATION_ID, idOrName);
-  if (!app) throw new AppError('NOT_FOUND', 404, `No application with id or name "${idOrName}"`);
-  return app;
-}
-
-/** The admin the run is recorded for and emailed to: --admin, else the first admin with role admin. */
-async function adminActor(deps: Deps, email?: string): Promise<Actor> {
-  const admins = (await listAdmins(deps.database.db, DEFAULT_ORGANIZATION_ID)).filter((a) => a.role === 'admin');
-  const admin = email
-    ? admins.find((a) => a.email.toLowerCase() === email.toLowerCase())
-    : [...admins].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
-  if (!admin)
-    throw new AppError(
-      'NOT_FOUND',
-      404,
-      email ? `No admin with role admin and email ${email}` : 'Create an admin first (roster admin create)',
-    );
-  return { type: 'admin', id: admin.id, email: admin.email, role: 'admin', organizationId: DEFAULT_ORGANIZATION_ID };
-}
-
-const limitOption = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('must be an integer from 1 to 100000');
-  return n;
-};
+import type { PreviewOptions, RunOptions } from './import.actions.ts';
+import { intOption } from './support.ts';
 
 const idsOption = (value: string) => {
   const ids = value
@@ -61,66 +14,16 @@ const idsOption = (value: string) => {
 
 export function addImportCommands(program: Command): void {
   const imp = program.command('import').description("Import users from an application's SCIM service provider");
-
   imp
     .command('preview')
     .description("List the application's users, each marked new, exists or invalid")
     .requiredOption('--app <id|name>', 'the application')
     .addOption(new Option('--status <status>', 'only these').choices(['new', 'exists', 'invalid']))
     .option('-q, --query <text>', 'search username, email and names')
-    .option('--limit <n>', 'how many rows to print', limitOption, 50)
+    .option('--limit <n>', 'how many rows to print', intOption(1, 100_000), 50)
     .option('--refresh', "read the application's users again instead of the recent snapshot")
     .option('--json', 'print JSON lines')
-    .action(
-      async (opts: {
-        app: string;
-        status?: 'new' | 'exists' | 'invalid';
-        query?: string;
-        limit: number;
-        refresh?: boolean;
-        json?: boolean;
-      }) => {
-        await withDeps(async (deps) => {
-          const app = await appIdOf(deps, opts.app);
-          const snapshot = await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, { refresh: opts.refresh });
-          let cursor: string | undefined;
-          const rows: string[][] = [];
-          let printed = 0;
-          let summary = '';
-          while (printed < opts.limit) {
-            const page = await queryPreview(deps.database.db, snapshot, {
-              q: opts.query,
-              status: opts.status,
-              sort: 'userName',
-              order: 'asc',
-              limit: Math.min(500, opts.limit - printed),
-              cursor,
-            });
-            summary = `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ${page.counts.new} new, ${page.counts.exists} exist, ${page.counts.invalid} invalid`;
-            for (const i of page.items) {
-              if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
-              else
-                rows.push([
-                  i.status,
-                  i.userName,
-                  i.email,
-                  [i.firstname, i.lastname].filter(Boolean).join(' '),
-                  i.reasons.join('; '),
-                  i.remoteId,
-                ]);
-            }
-            printed += page.items.length;
-            if (!page.nextCursor) break;
-            cursor = page.nextCursor;
-          }
-          if (!opts.json) {
-            printTable(['STATUS', 'USERNAME', 'EMAIL', 'NAME', 'REASONS', 'REMOTE ID'], rows);
-            process.stdout.write(`${summary}\n`);
-          }
-        });
-      },
-    );
-
+    .action(async (opts: PreviewOptions) => (await import('./import.actions.ts')).preview(opts));
   imp
     .command('run')
     .description('Import the new users: all of them or the given remote ids. Existing users are skipped, never changed.')
@@ -128,27 +31,5 @@ export function addImportCommands(program: Command): void {
     .option('--all', 'import every new user')
     .option('--ids <ids>', 'comma-separated remote ids (from import preview)', idsOption)
     .option('--admin <email>', 'the admin the run is recorded for and emailed to (default: the first admin)')
-    .action(async (opts: { app: string; all?: boolean; ids?: string[]; admin?: string }) => {
-      if (Boolean(opts.all) === Boolean(opts.ids)) throw new AppError('VALIDATION_FAILED', 400, 'give either --all or --ids');
-      await withDeps(async (deps) => {
-        const app = await appIdOf(deps, opts.app);
-        const actor = await adminActor(deps, opts.admin);
-        const bar = new ProgressBar();
-        const { run } = await createImportRun(deps, actor, app.id, opts.all ? { all: true } : { remoteIds: opts.ids! }, {
-          inline: true,
-          onProgress: (p) => bar.update(p.processed, p.total),
-        });
-        bar.update(run.processed, run.total);
-        bar.done();
-        await deliverQueuedMailNow(
-          { db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey },
-          run.id,
-        );
-        process.stdout.write(
-          `Import ${run.id} from ${app.name} ${run.status}: ${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
-        );
-        process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv. Emailed to ${actor.email}.\n`);
-        if (run.status === 'failed') process.exitCode = 1;
-      });
-    });
+    .action(async (opts: RunOptions) => (await import('./import.actions.ts')).runImport(opts));
 }

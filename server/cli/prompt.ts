@@ -1,27 +1,13 @@
-import readline from 'node:readline';
+import { text } from 'node:stream/consumers';
 
-/** Reads a secret from stdin (piped) or from a prompt that does not echo what is typed. */
+/**
+ * Reads a secret: all of stdin when asked to (`--password-stdin`) or when stdin is not a terminal
+ * (piped, as in scripts and tests; one trailing newline dropped), otherwise from a prompt that
+ * echoes nothing of what is typed.
+ */
 export async function readSecret(question: string, fromStdin: boolean): Promise<string> {
-  if (fromStdin || !process.stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
-  }
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-  const rlAny = rl as unknown as { _writeToOutput: (s: string) => void };
-  let prompted = false;
-  rlAny._writeToOutput = (s: string) => {
-    if (!prompted) {
-      process.stdout.write(s);
-      prompted = true;
-    }
-  };
-  try {
-    return await new Promise<string>((resolve) => rl.question(question, resolve));
-  } finally {
-    rl.close();
-    process.stdout.write('\n');
-  }
+  if (fromStdin || !process.stdin.isTTY) return (await text(process.stdin)).replace(/\r?\n$/, '');
+  // Loaded only when a terminal is asked: scripts and piped input never pay for it.
+  const { default: password } = await import('@inquirer/password');
+  return password({ message: question });
 }

@@ -40,7 +40,7 @@ describe.each(dialects)('import email on %s', (dialect) => {
     const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
     expect(run).toMatchObject({ status: 'completed', processed: 151, failed: 2, created: 149 });
     expect(msg.to).toEqual([t.adminActor.email]);
-    const mail = parseMime(msg.raw);
+    const mail = await parseMime(msg.raw);
     expect(mail.headers.subject).toBe('Roster import from Mailer App: 149 created, 0 skipped, 2 failed');
     const text = mail.parts.find((p) => p.headers['content-type']?.startsWith('text/plain'))!.text;
     expect(text).toContain('Created: 149');

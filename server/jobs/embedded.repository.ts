@@ -26,7 +26,10 @@ export interface JobsDB {
   jobs: JobsTable;
 }
 
-/** `retry`: waiting again after a failed or interrupted attempt. Kept apart from `queued` so a retry never collides with a newer job of the same singleton key. */
+/**
+ * `retry`: waiting again after a failed or interrupted attempt. Kept apart from `queued` so a retry
+ * never collides with a newer job of the same singleton key.
+ */
 export type DbJobState = 'queued' | 'retry' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export const toPortState = (s: DbJobState): JobState => (s === 'retry' ? 'queued' : s);

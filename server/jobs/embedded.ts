@@ -3,48 +3,28 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Database, Db } from '../db/database.ts';
+import { backoffDelay } from '../shared/backoff.ts';
 import { newId } from '../shared/ids.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import * as repo from './embedded.repository.ts';
 import type { CreateJobQueueOptions, JobHandler, JobInfo, JobOptions, JobQueue, JobState, WorkOptions } from './queue.ts';
-import {
-  assertJobName,
-  backoffDelayMs,
-  DEFAULT_GRACE_MS,
-  DEFAULT_RETENTION_MS,
-  DEFAULT_TIMEOUT_MS,
-  errorMessage,
-  isPermanent,
-  JobAbortedError,
-  resolveJobOptions,
-  serializePayload,
-  settledWithin,
-} from './support.ts';
+import * as running from './running.ts';
+import * as support from './support.ts';
+import { DEFAULT_GRACE_MS, DEFAULT_RETENTION_MS, DEFAULT_TIMEOUT_MS, JobAbortedError } from './support.ts';
 
 const DEFAULT_POLL_MS = 200;
 const DEFAULT_LEASE_MS = 30_000;
-/** After the grace, aborted handlers get this long to unwind before stop() returns without them. */
-const ABORT_SETTLE_MS = 1000;
 const CLEANUP_EVERY_MS = 60 * 60_000;
 const MAX_ERROR_BACKOFF_MS = 30_000;
 const LEASE_EXPIRED = 'the worker running this job stopped (its lease expired)';
 const RECLAIMED = 'the process running this job stopped (reclaimed on start)';
 
-interface Registration {
-  name: string;
-  handler: JobHandler<object>;
-  concurrency: number;
+interface Registration extends running.Registration {
   running: number;
 }
 
-interface RunningJob {
-  id: string;
-  name: string;
-  singletonKey: string | null;
+interface RunningJob extends running.RunningJob {
   attempts: number;
-  controller: AbortController;
-  /** Resolves once the handler has returned and the outcome is written (or given up on). */
-  finished: Promise<void>;
   /** The handler is over (or timed out): nothing left to heartbeat. */
   done: boolean;
   /** Set when the job is no longer this worker's to settle or heartbeat. */
@@ -88,14 +68,14 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   async enqueue<P extends object>(db: Db, name: string, payload: P, options?: JobOptions): Promise<string> {
-    assertJobName(name);
-    const o = resolveJobOptions(options);
+    support.assertJobName(name);
+    const o = support.resolveJobOptions(options);
     const now = new Date().toISOString();
     const job: repo.NewJob = {
       id: newId(),
       organizationId: o.organizationId ?? null,
       name,
-      payload: serializePayload(payload),
+      payload: support.serializePayload(payload),
       singletonKey: o.singletonKey ?? null,
       maxAttempts: o.maxAttempts,
       backoffMs: o.backoffMs,
@@ -125,11 +105,7 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   work<P extends object>(name: string, handler: JobHandler<P>, options: WorkOptions = {}): void {
-    assertJobName(name);
-    if (this.#handlers.has(name)) throw new Error(`A handler for job ${name} is already registered`);
-    const concurrency = options.concurrency ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be an integer >= 1');
-    this.#handlers.set(name, { name, handler: handler as JobHandler<object>, concurrency, running: 0 });
+    this.#handlers.set(name, { ...running.newRegistration(this.#handlers, name, handler, options), running: 0 });
     if (this.#state === 'running') this.#wake();
   }
 
@@ -159,14 +135,10 @@ export class EmbeddedJobQueue implements JobQueue {
     this.#state = 'stopping';
     this.#wake();
     await this.#loop;
-    const finished = () => [...this.#running.values()].map((j) => j.finished);
-    if (!(await settledWithin(finished(), graceMs))) {
-      for (const job of this.#running.values()) job.controller.abort(new JobAbortedError('shutdown', 'the job queue is stopping'));
-      if (!(await settledWithin(finished(), ABORT_SETTLE_MS))) {
-        // Their leases run out without a heartbeat and another worker (or the next start) takes them.
-        this.#log.warn({ jobs: [...this.#running.keys()] }, 'handlers ignored the abort; their jobs run again after the lease');
-        for (const job of this.#running.values()) job.lost = true;
-      }
+    if (!(await running.drain(this.#running, graceMs))) {
+      // Their leases run out without a heartbeat and another worker (or the next start) takes them.
+      this.#log.warn({ jobs: [...this.#running.keys()] }, 'handlers ignored the abort; their jobs run again after the lease');
+      for (const job of this.#running.values()) job.lost = true;
     }
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
@@ -174,18 +146,14 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   async cancel(db: Db, name: string, singletonKey: string): Promise<number> {
-    assertJobName(name);
+    support.assertJobName(name);
     const { waiting } = await repo.cancelByKey(db, name, singletonKey, new Date().toISOString());
-    for (const job of this.#running.values()) {
-      if (job.name === name && job.singletonKey === singletonKey) {
-        job.controller.abort(new JobAbortedError('cancelled', `job ${job.id} was cancelled`));
-      }
-    }
+    running.abortCancelled(this.#running.values(), name, singletonKey);
     return waiting;
   }
 
   async counts(name?: string): Promise<Record<JobState, number>> {
-    const out: Record<JobState, number> = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+    const out: Record<JobState, number> = running.emptyCounts();
     for (const r of await repo.countByState(this.#db, name)) out[repo.toPortState(r.state)] += r.n;
     return out;
   }
@@ -241,7 +209,9 @@ export class EmbeddedJobQueue implements JobQueue {
         this.#log.error({ err }, 'job queue poll failed');
       }
       if (this.#state !== 'running') break;
-      await this.#sleep(failures ? Math.min(MAX_ERROR_BACKOFF_MS, this.#pollMs * 2 ** failures) : this.#pollMs);
+      // After an error: twice the poll interval, then doubling, up to MAX_ERROR_BACKOFF_MS.
+      const afterError = () => backoffDelay(failures, { baseMs: this.#pollMs, maxMs: MAX_ERROR_BACKOFF_MS, jitter: 'none' });
+      await this.#sleep(failures ? afterError() : this.#pollMs);
     }
     this.#wakeSleep = undefined;
     this.#wakePending = false;
@@ -344,8 +314,8 @@ export class EmbeddedJobQueue implements JobQueue {
       if (await repo.completeJob(this.#db, this.#workerId, held, iso)) log.debug('job completed');
       return;
     }
-    const reason = job.controller.signal.aborted ? (job.controller.signal.reason as JobAbortedError | undefined)?.reason : undefined;
-    const message = errorMessage(outcome.error);
+    const reason = running.abortReason(job.controller);
+    const message = support.errorMessage(outcome.error);
     if (reason === 'shutdown') {
       await repo.releaseJob(this.#db, this.#workerId, held, iso);
       return;
@@ -355,12 +325,12 @@ export class EmbeddedJobQueue implements JobQueue {
       return;
     }
     if (reason === 'lease-lost') return;
-    if (isPermanent(outcome.error) || row.attempts >= row.max_attempts) {
+    if (support.isPermanent(outcome.error) || row.attempts >= row.max_attempts) {
       log.error({ err: outcome.error }, 'job failed');
       await repo.failJob(this.#db, this.#workerId, held, { error: message, now: iso });
       return;
     }
-    const retryAt = new Date(now.getTime() + backoffDelayMs(row.backoff_ms, row.attempts)).toISOString();
+    const retryAt = new Date(now.getTime() + support.backoffDelayMs(row.backoff_ms, row.attempts)).toISOString();
     log.warn({ err: outcome.error, retryAt }, 'job attempt failed; will retry');
     await repo.failJob(this.#db, this.#workerId, held, { error: message, retryAt, now: iso });
   }

@@ -1,66 +1,21 @@
 // The pg-boss adapter: PostgreSQL, any number of worker processes. pg-boss keeps its own schema
 // (`pgboss`) and connection pool; jobs enqueued in a caller's transaction go through that transaction.
-import { CompiledQuery } from 'kysely';
-import type { Db as PgBossDb, JobResult, JobWithMetadata, PgBoss, SendOptions } from 'pg-boss';
+import type { JobResult, JobWithMetadata, PgBoss, SendOptions } from 'pg-boss';
 import type { Database, Db } from '../db/database.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import type { CreateJobQueueOptions, JobHandler, JobInfo, JobOptions, JobQueue, JobState, WorkOptions } from './queue.ts';
-import {
-  assertJobName,
-  DEFAULT_GRACE_MS,
-  DEFAULT_RETENTION_MS,
-  DEFAULT_TIMEOUT_MS,
-  errorMessage,
-  isPermanent,
-  JobAbortedError,
-  type JobAbortReason,
-  MAX_BACKOFF_MS,
-  type ResolvedJobOptions,
-  resolveJobOptions,
-  serializePayload,
-  settledWithin,
-} from './support.ts';
+import { jobInfo, kyselyExecutor, readCounts, readJobTable, SCHEMA } from './pgboss-table.ts';
+import * as running from './running.ts';
+import type { RunningJob } from './running.ts';
+import * as support from './support.ts';
+import { DEFAULT_GRACE_MS, DEFAULT_RETENTION_MS, DEFAULT_TIMEOUT_MS, JobAbortedError, type JobAbortReason } from './support.ts';
 
-const SCHEMA = 'pgboss';
 const DEFAULT_POLL_MS = 2000;
 const DEFAULT_LEASE_MS = 30_000;
-const ABORT_SETTLE_MS = 1000;
 /** Queued jobs are never dropped for waiting too long (pg-boss deletes them after 14 days by default). */
 const QUEUED_RETENTION_SECONDS = 10 * 365 * 24 * 3600;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** pg-boss's `db` option over a Kysely handle: statements run on the caller's transaction connection. */
-export function kyselyExecutor(db: Db): PgBossDb {
-  return {
-    async executeSql(text: string, values?: unknown[]) {
-      const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
-      return { rows: [...result.rows] };
-    },
-  };
-}
-
-interface Registration {
-  name: string;
-  handler: JobHandler<object>;
-  concurrency: number;
-}
-
-interface RunningJob {
-  id: string;
-  name: string;
-  singletonKey: string | null;
-  controller: AbortController;
-  finished: Promise<void>;
-}
-
-const STATE: Record<string, JobState> = {
-  created: 'queued',
-  retry: 'queued',
-  active: 'running',
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
+type Registration = running.Registration;
 
 export class PgBossJobQueue implements JobQueue {
   readonly kind = 'pg-boss' as const;
@@ -147,7 +102,7 @@ export class PgBossJobQueue implements JobQueue {
     return created;
   }
 
-  #sendOptions(o: ResolvedJobOptions): SendOptions {
+  #sendOptions(o: support.ResolvedJobOptions): SendOptions {
     // pg-boss counts retry delays in whole seconds and, with retryBackoff, waits
     // retryDelay * 2^retryCount * (1/2 + random/2): our formula, at a coarser grain.
     const retryDelay = Math.round(o.backoffMs / 1000);
@@ -155,7 +110,7 @@ export class PgBossJobQueue implements JobQueue {
       retryLimit: o.maxAttempts - 1,
       retryDelay,
       retryBackoff: retryDelay > 0,
-      ...(retryDelay > 0 ? { retryDelayMax: MAX_BACKOFF_MS / 1000 } : {}),
+      ...(retryDelay > 0 ? { retryDelayMax: support.MAX_BACKOFF_MS / 1000 } : {}),
       ...(o.runAt ? { startAfter: o.runAt } : {}),
       // Per job as well as per queue: a queue created earlier with other settings does not decide.
       heartbeatSeconds: this.#heartbeatSeconds,
@@ -166,9 +121,9 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async enqueue<P extends object>(db: Db, name: string, payload: P, options?: JobOptions): Promise<string> {
-    assertJobName(name);
-    const o = resolveJobOptions(options);
-    serializePayload(payload);
+    support.assertJobName(name);
+    const o = support.resolveJobOptions(options);
+    support.serializePayload(payload);
     const boss = await this.#ready();
     await this.#queue(boss, name);
     // A plain handle: pg-boss's own pool, autocommit (and its own transaction for an upsert).
@@ -197,11 +152,7 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   work<P extends object>(name: string, handler: JobHandler<P>, options: WorkOptions = {}): void {
-    assertJobName(name);
-    if (this.#handlers.has(name)) throw new Error(`A handler for job ${name} is already registered`);
-    const concurrency = options.concurrency ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be an integer >= 1');
-    const reg: Registration = { name, handler: handler as JobHandler<object>, concurrency };
+    const reg = running.newRegistration(this.#handlers, name, handler, options);
     this.#handlers.set(name, reg);
     if (this.#started) {
       this.#ready()
@@ -275,16 +226,15 @@ export class PgBossJobQueue implements JobQueue {
       await reg.handler(job.data, { id: job.id, name: reg.name, attempt: job.retryCount + 1, signal: controller.signal });
       return { id: job.id, status: 'completed' };
     } catch (err) {
-      const output = { message: errorMessage(err), name: err instanceof Error ? err.name : 'Error' };
-      const reason = controller.signal.aborted ? (controller.signal.reason as JobAbortedError | undefined)?.reason : undefined;
-      if (reason === 'cancelled') {
+      const output = { message: support.errorMessage(err), name: err instanceof Error ? err.name : 'Error' };
+      if (running.abortReason(controller) === 'cancelled') {
         // Fenced to this attempt; a no-op when cancel() already committed.
         await boss
           .cancel(reg.name, [{ id: job.id, retryCount: job.retryCount }])
           .catch((e: unknown) => this.#log.warn({ err: e }, 'could not cancel a job'));
         return { id: job.id, status: 'failed', output };
       }
-      if (isPermanent(err)) return { id: job.id, status: 'deadletter', output };
+      if (support.isPermanent(err)) return { id: job.id, status: 'deadletter', output };
       this.#log.warn({ err, job: job.id, name: reg.name }, 'job attempt failed');
       return { id: job.id, status: 'failed', output };
     } finally {
@@ -320,11 +270,7 @@ export class PgBossJobQueue implements JobQueue {
     try {
       // Stop fetching; running handlers go on and their outcome is still recorded.
       await Promise.all([...this.#handlers.keys()].map((name) => boss.offWork(name, { wait: false }).catch(() => {})));
-      const finished = () => [...this.#running.values()].map((r) => r.finished);
-      if (!(await settledWithin(finished(), graceMs))) {
-        for (const r of this.#running.values()) r.controller.abort(new JobAbortedError('shutdown', 'the job queue is stopping'));
-        await settledWithin(finished(), ABORT_SETTLE_MS);
-      }
+      await running.drain(this.#running, graceMs);
       // Whatever still runs is failed by pg-boss ('pg-boss shut down while active') and retried.
       await boss.stop({ graceful: true, timeout: 1000, close: true });
     } finally {
@@ -334,7 +280,7 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async cancel(db: Db, name: string, singletonKey: string): Promise<number> {
-    assertJobName(name);
+    support.assertJobName(name);
     const boss = await this.#ready();
     const exec = db.isTransaction ? kyselyExecutor(db) : boss.getDb();
     const { rows } = await exec.executeSql(
@@ -350,73 +296,20 @@ export class PgBossJobQueue implements JobQueue {
         db.isTransaction ? { db: exec } : {},
       );
     }
-    for (const r of this.#running.values()) {
-      if (r.name === name && r.singletonKey === singletonKey)
-        r.controller.abort(new JobAbortedError('cancelled', `job ${r.id} was cancelled`));
-    }
+    running.abortCancelled(this.#running.values(), name, singletonKey);
     return found.filter((r) => r.state !== 'active').length;
   }
 
-  /**
-   * Reads go through our own pool to pg-boss's documented job table, so they neither need pg-boss
-   * started nor a queue name (get() has only the id). Before pg-boss ever started there is no table.
-   */
-  async #read(text: string, values: unknown[]): Promise<unknown[]> {
-    try {
-      return (await kyselyExecutor(this.#database.db).executeSql(text, values)).rows;
-    } catch (err) {
-      if ((err as { code?: string }).code === '42P01' || (err as { code?: string }).code === '3F000') return [];
-      throw err;
-    }
+  counts(name?: string): Promise<Record<JobState, number>> {
+    return readCounts(this.#database, name);
   }
 
-  async counts(name?: string): Promise<Record<JobState, number>> {
-    const rows = await this.#read(
-      `SELECT state::text AS state, count(*)::int AS n FROM ${SCHEMA}.job ${name === undefined ? '' : 'WHERE name = $1'} GROUP BY state`,
-      name === undefined ? [] : [name],
-    );
-    const out: Record<JobState, number> = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
-    for (const r of rows as Array<{ state: string; n: number }>) {
-      const s = STATE[r.state];
-      if (s) out[s] += Number(r.n);
-    }
-    return out;
-  }
-
-  async get(id: string): Promise<JobInfo | undefined> {
-    if (!UUID_RE.test(id)) return undefined;
-    const rows = await this.#read(
-      `SELECT id, name, state::text AS state, retry_count, started_on, output, data FROM ${SCHEMA}.job WHERE id = $1::uuid`,
-      [id],
-    );
-    const row = rows[0] as
-      { id: string; name: string; state: string; retry_count: number; started_on: Date | null; output: unknown; data: unknown } | undefined;
-    if (!row) return undefined;
-    const state = STATE[row.state] ?? 'queued';
-    return {
-      id: row.id,
-      name: row.name,
-      state,
-      // retry_count goes up on each claim after the first.
-      attempts: row.started_on ? row.retry_count + 1 : 0,
-      lastError: state === 'completed' ? null : outputMessage(row.output),
-      payload: row.data,
-    };
+  get(id: string): Promise<JobInfo | undefined> {
+    return jobInfo(this.#database, id);
   }
 
   async #state(id: string): Promise<string | undefined> {
-    const rows = await this.#read(`SELECT state::text AS state FROM ${SCHEMA}.job WHERE id = $1::uuid`, [id]);
+    const rows = await readJobTable(this.#database, `SELECT state::text AS state FROM ${SCHEMA}.job WHERE id = $1::uuid`, [id]);
     return (rows[0] as { state: string } | undefined)?.state;
   }
-}
-
-/** pg-boss stores a failure as the error object, or as { value } for strings and its own timeouts. */
-function outputMessage(output: unknown): string | null {
-  if (!output || typeof output !== 'object') return null;
-  const o = output as { message?: unknown; value?: unknown };
-  if (typeof o.message === 'string') return o.message;
-  if (typeof o.value === 'string') return o.value;
-  if (o.value && typeof o.value === 'object' && typeof (o.value as { message?: unknown }).message === 'string')
-    return (o.value as { message: string }).message;
-  return null;
 }

@@ -1,22 +1,21 @@
 // Shared by both adapters: errors, option defaults and the retry delay.
+import { setTimeout } from 'node:timers/promises';
+import { backoffDelay } from '../shared/backoff.ts';
 
 /** Thrown by a handler to fail the job at once, without the remaining attempts. */
 export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
   readonly retryable = false;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PermanentJobError';
-  }
 }
 
 export type JobAbortReason = 'shutdown' | 'cancelled' | 'lease-lost' | 'timeout';
 
 /** The reason of an aborted `ctx.signal`: the queue stopped, the job was cancelled, its lease was lost or it ran too long. */
 export class JobAbortedError extends Error {
+  override readonly name = 'JobAbortedError';
   readonly reason: JobAbortReason;
   constructor(reason: JobAbortReason, message: string) {
     super(message);
-    this.name = 'JobAbortedError';
     this.reason = reason;
   }
 }
@@ -76,12 +75,12 @@ export function resolveJobOptions(
 }
 
 /**
- * Delay before the attempt after `attempt` failed: base * 2^(attempt-1), capped, with "equal jitter"
- * (half fixed, half random) so a burst of failures spreads out yet never retries at once.
+ * Delay before the attempt after `attempt` (counted from 1) failed: base * 2^(attempt-1), capped,
+ * with equal jitter (half fixed, half random) so a burst of failures spreads out yet never retries
+ * at once. pg-boss's retryBackoff follows the same schedule in whole seconds (pgboss.ts).
  */
-export function backoffDelayMs(baseMs: number, attempt: number, capMs = MAX_BACKOFF_MS): number {
-  const exp = Math.min(capMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 40));
-  return Math.round(exp / 2 + (Math.random() * exp) / 2);
+export function backoffDelayMs(baseMs: number, attempt: number, capMs = MAX_BACKOFF_MS, random?: () => number): number {
+  return backoffDelay(attempt - 1, { baseMs, maxMs: capMs, jitter: 'equal', random });
 }
 
 export function isPermanent(err: unknown): boolean {
@@ -108,18 +107,14 @@ export function serializePayload(payload: object): string {
   return JSON.stringify(payload);
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Resolves when every promise has settled or `ms` passed, whichever comes first; true if all settled. */
 export async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<boolean> {
   if (promises.length === 0) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
+  const timer = new AbortController();
   try {
-    return await Promise.race([Promise.allSettled(promises).then(() => true as const), timeout]);
+    const settled = Promise.allSettled(promises).then(() => true);
+    return await Promise.race([settled, setTimeout(ms, false, { signal: timer.signal })]);
   } finally {
-    clearTimeout(timer);
+    timer.abort();
   }
 }

@@ -23,6 +23,7 @@ export {
 } from './attachments.ts';
 export {
   importCompletedEmail,
+  oneLine,
   plainEmail,
   FAILURES_SHOWN,
   RESULTS_CSV_FILENAME,

@@ -208,7 +208,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     const got = receiver.messages[0];
     expect(got.to).toEqual(['admin@example.com']);
     expect(got.from).toBe('roster@roster.example.com');
-    const mime = parseMime(got.raw);
+    const mime = await parseMime(got.raw);
     expect(mime.headers.subject).toBe('Roster import from Salesforce: 120 created, 3 skipped, 1 failed');
     expect(mime.headers['message-id']).toBe(`<${m.id}@roster.example.com>`);
     expect(mime.headers['x-roster-mail-id']).toBe(m.id);
@@ -262,7 +262,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
       await receiver.start();
     }
     await handleMailSendJob(deps(), { mailId: m.id }, ctx(2));
-    expect(receiver.messages.map((x) => parseMime(x.raw).headers.subject)).toEqual(['survives an outage']);
+    expect(await Promise.all(receiver.messages.map(async (x) => (await parseMime(x.raw)).headers.subject))).toEqual(['survives an outage']);
     expect(await row(m.id)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
   });
 
@@ -286,7 +286,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     // A stray later delivery does not resurrect it.
     receiver.refuse = undefined;
     await handleMailSendJob(deps(), { mailId: last.id }, ctx(3));
-    expect(receiver.messages.map((x) => parseMime(x.raw).headers.subject)).toEqual(['greylisted']);
+    expect(await Promise.all(receiver.messages.map(async (x) => (await parseMime(x.raw)).headers.subject))).toEqual(['greylisted']);
   });
 
   it("takes the queue's attempt number when it is ahead of the row (a worker died mid-send)", async () => {
@@ -405,7 +405,9 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
       { mailId: m.id },
       ctx(),
     );
-    expect(receiver.messages.map((x) => [x.user, parseMime(x.raw).headers.subject])).toEqual([['roster', 'pooled']]);
+    expect(await Promise.all(receiver.messages.map(async (x) => [x.user, (await parseMime(x.raw)).headers.subject]))).toEqual([
+      ['roster', 'pooled'],
+    ]);
     const first = getMailTransport(url);
     closeMailTransports();
     expect(getMailTransport(url)).not.toBe(first);

@@ -30,10 +30,15 @@ export interface ImportCompletedEmailInput {
 export const FAILURES_SHOWN = 50;
 export const RESULTS_CSV_FILENAME = 'import-results.csv';
 
-// Control characters, line and paragraph separators, and bidi overrides that can disguise text.
+// Control characters, line and paragraph separators, and bidi overrides: they could forge lines
+// (or headers, in a subject) or disguise the text around a link.
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
-/** One line of at most max characters. */
+/**
+ * Untrusted text (names, emails, reasons from remote applications) made safe for an email: one
+ * line of at most `max` characters, for the subject, the text and (escaped) the HTML. Every email
+ * of every module flattens its values with this one function.
+ */
 export function oneLine(value: unknown, max = 200): string {
   const s = String(value ?? '')
     .replace(UNSAFE_CHARS, ' ')
@@ -61,7 +66,8 @@ function layout(title: string, bodyHtml: string): string {
     '<!doctype html>',
     '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
     `<title>${escapeHtml(title)}</title></head>`,
-    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.5;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">',
+    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.5;' +
+      'color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">',
     bodyHtml,
     '<p style="color:#777;font-size:12px;margin-top:24px">Sent by Roster.</p>',
     '</body></html>',
@@ -93,7 +99,8 @@ export function importCompletedEmail(input: ImportCompletedEmailInput): EmailCon
     : `Your import of users from ${app} has completed.`;
   const kept = runFailed
     ? created > 0
-      ? `The ${plural(created, 'user', 'users')} created before the import stopped stay in Roster. Importing again brings in only the users that are still new.`
+      ? `The ${plural(created, 'user', 'users')} created before the import stopped stay in Roster. ` +
+        'Importing again brings in only the users that are still new.'
       : 'No users were created before the import stopped.'
     : undefined;
   const countRows: Array<[string, number]> = [
@@ -118,7 +125,9 @@ export function importCompletedEmail(input: ImportCompletedEmailInput): EmailCon
 
   const e = escapeHtml;
   const html: string[] = [
-    `<p>${runFailed ? `Your import of users from <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.` : `Your import of users from <strong>${e(app)}</strong> has completed.`}</p>`,
+    runFailed
+      ? `<p>Your import of users from <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.</p>`
+      : `<p>Your import of users from <strong>${e(app)}</strong> has completed.</p>`,
   ];
   if (kept) html.push(`<p>${e(kept)}</p>`);
   html.push('<table style="border-collapse:collapse">');

@@ -206,11 +206,13 @@ describe('groups', () => {
     scim.store.addGroup({ displayName: 'Huge', members: scim.store.listUsers().map((u) => ({ value: u.id })) });
     // 237 members at 20 s per 1000 would hold every answer that carries them for about 4.7 s.
     scim.setQuirks({ groupMemberLatencyMsPer1000: 20_000 });
-    const started = Date.now();
     const groups = await c.listGroups().toArray();
     expect(groups).toHaveLength(1);
     expect(groups[0].members).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Every listing request asked the server to leave members out, so none paid their latency.
+    const lists = scim.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Groups'));
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.every((r) => r.query.excludedAttributes === 'members')).toBe(true);
   });
 
   it('P18: a server refusing excludedAttributes is asked again without it', async () => {
@@ -277,13 +279,11 @@ describe('runaway servers end with PAGINATION_LIMIT', () => {
 
   it('a never-ending index listing stops at maxPages', async () => {
     const { scim, c } = await setup({ neverEnding: true }, { paging: { pageSize: 20, maxPages: 15 } });
-    const started = Date.now();
     const err = await limitError(c.listUsers().toArray());
     expect(err).toBeInstanceOf(ScimClientError);
     expect(err.code).toBe('PAGINATION_LIMIT');
     expect(err.message).toMatch(/more than 15 pages/);
     expect(listRequests(scim).length).toBe(15);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('a never-ending cursor listing stops at maxResources', async () => {
@@ -295,11 +295,10 @@ describe('runaway servers end with PAGINATION_LIMIT', () => {
 
   it('a slow never-ending listing stops at the deadline', async () => {
     const { c } = await setup({ neverEnding: true, latencyMs: 15 }, { paging: { pageSize: 10, deadlineMs: 150 } });
-    const started = Date.now();
+    // The listing never ends by itself: only the 150 ms deadline stops it.
     const err = await limitError(c.listUsers().toArray());
     expect(err.code).toBe('PAGINATION_LIMIT');
     expect(err.message).toMatch(/time allowed/);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('pages already yielded stay usable when the limit hits', async () => {

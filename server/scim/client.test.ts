@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScimClient, type ScimClientOptions } from './client.ts';
+import type { ScimClientOptions } from './client-options.ts';
+import { ScimClient } from './client.ts';
 import { toScimUser } from './mapping.ts';
 import { buildUserPatch } from './patch.ts';
 import {

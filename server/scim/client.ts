@@ -2,24 +2,28 @@
 // plus the encoded id (T9, C2), never meta.location; answers are parsed tolerantly; writes are
 // strict. One client per integration target; close() stops everything it started.
 import pkg from '../../package.json' with { type: 'json' };
-import { OAuthClientCredentials, staticAuth, type AuthProvider, type ScimAuth } from './auth.ts';
-import { ScimClientError, ScimError } from './errors.ts';
-import { HttpTransport, silentLogger, type HttpRequest, type HttpResponse, type ScimLogger, type TransportMetrics } from './http.ts';
-import { RateLimiter, Semaphore, type RateLimitOptions } from './limits.ts';
-import { lookupUser, type LookupAttribute, type LookupOptions, type LookupResult } from './lookup.ts';
-import { ScimListing, type PageRequest, type PagingMode } from './paging.ts';
-import { and, filterValue } from './filter.ts';
-import { buildMemberPatches, isIdempotentPatch, patchOp } from './patch.ts';
+import { OAuthClientCredentials, staticAuth, type AuthProvider } from './auth.ts';
 import {
-  parseGroup,
-  parseListOrArray,
-  parseListResponse,
-  parseResourceType,
-  parseSchema,
-  parseServiceProviderConfig,
-  parseUser,
-} from './parse.ts';
-import { DEFAULT_RETRY, type RetryOptions } from './retry.ts';
+  checkHeaders,
+  resourcePath,
+  type CallOptions,
+  type ListGroupsOptions,
+  type ListOptions,
+  type ScimClientOptions,
+  type ScimCompat,
+  type ScimPagingDefaults,
+  type WriteOptions,
+} from './client-options.ts';
+import { ScimClientError, ScimError } from './errors.ts';
+import { and, filterValue } from './filter.ts';
+import { HttpTransport, silentLogger, type HttpRequest, type HttpResponse, type ScimLogger, type TransportMetrics } from './http.ts';
+import { RateLimiter, Semaphore } from './limits.ts';
+import { lookupUser, type LookupAttribute, type LookupOptions, type LookupResult } from './lookup.ts';
+import { ScimListing, type PageRequest } from './paging.ts';
+import * as parsing from './parse.ts';
+import { buildMemberPatches } from './patch.ts';
+import { bodyOf, createResource, getResource, patchResource, replaceResource, type ResourceContext } from './resources.ts';
+import { DEFAULT_RETRY } from './retry.ts';
 import type {
   PatchOperation,
   ScimGroup,
@@ -30,117 +34,9 @@ import type {
   ScimUser,
   ServiceProviderConfig,
 } from './types.ts';
-import { type NetworkPolicy, normalizeBaseUrl, type ResolveFunction, STRICT_NETWORK } from './url-safety.ts';
+import { normalizeBaseUrl, STRICT_NETWORK } from './url-safety.ts';
 
 export const SCIM_USER_AGENT = `Roster-SCIM/${pkg.version}`;
-
-export interface ScimCompat {
-  /** Member changes per PATCH (G1). Default 100. */
-  memberChunkSize?: number;
-  /** How members are removed: RFC value filter (default) or Entra-style value list. */
-  memberRemoveStyle?: 'filter' | 'value';
-  /** Send DELETE without Accept (T5). Also learnt automatically after a 400. */
-  deleteWithoutAccept?: boolean;
-  /** The server answers 400 for an unknown id (T6): treat it as 404 on GET by id. */
-  notFoundOn400?: boolean;
-}
-
-export interface ScimPagingDefaults {
-  pageSize?: number;
-  mode?: 'auto' | PagingMode;
-  maxPages?: number;
-  maxResources?: number;
-  deadlineMs?: number;
-  /** Read ServiceProviderConfig once to learn cursor support and max page size. Default true. */
-  discover?: boolean;
-}
-
-export interface ScimClientOptions {
-  baseUrl: string;
-  auth: ScimAuth;
-  /** Extra headers sent on every request (never Authorization). Their values are redacted. */
-  headers?: Record<string, string>;
-  /** Whole attempt, connect to last body byte (also against slow-drip bodies). Default 30 s. */
-  timeoutMs?: number;
-  /** Default 16 MiB. */
-  maxResponseBytes?: number;
-  /** Token bucket, or a shared RateLimiter; null for none. Default 10/s, burst 20. */
-  rateLimit?: RateLimitOptions | RateLimiter | null;
-  /** Parallel requests, or a shared Semaphore. Default 4 (R3). */
-  concurrency?: number | Semaphore;
-  retries?: Partial<RetryOptions>;
-  /** What the operator lets the client reach (private addresses, plain http); STRICT_NETWORK when left out. */
-  network?: NetworkPolicy;
-  /** Plain http to any allowed address, where the network policy allows http at all. */
-  allowInsecureHttp?: boolean;
-  userAgent?: string;
-  logger?: ScimLogger;
-  paging?: ScimPagingDefaults;
-  compat?: ScimCompat;
-  /** DNS resolver for connections (split-horizon DNS, tests). Addresses are still checked. */
-  resolve?: ResolveFunction;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal;
-}
-
-export interface ListOptions extends CallOptions {
-  filter?: string;
-  attributes?: string[];
-  excludedAttributes?: string[];
-  sortBy?: string;
-  sortOrder?: 'ascending' | 'descending';
-  pageSize?: number;
-  mode?: 'auto' | PagingMode;
-  maxPages?: number;
-  maxResources?: number;
-  deadlineMs?: number;
-}
-
-export interface ListGroupsOptions extends ListOptions {
-  /** Members are left out of group lists by default (P18); fetch a group for its members. */
-  includeMembers?: boolean;
-}
-
-export interface WriteOptions extends CallOptions {
-  /** After a 204 (C5) or an answer without the resource, GET it. */
-  returnResource?: boolean;
-}
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-length', 'transfer-encoding', 'connection', 'content-type', 'accept']);
-
-function checkHeaders(headers: Record<string, string> = {}): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw new ScimClientError('INVALID_CONFIG', `The header "${name.slice(0, 40)}" cannot be configured.`);
-    }
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value))
-      throw new ScimClientError('INVALID_CONFIG', `The header "${name}" has an invalid value.`);
-    out[name.toLowerCase()] = value;
-  }
-  return out;
-}
-
-/** `/Users/<id>` with the id percent-encoded; ids are opaque strings (T9). */
-export function resourcePath(endpoint: 'Users' | 'Groups', id: string): string {
-  if (typeof id !== 'string' || id === '') throw new ScimClientError('INVALID_ARGUMENT', 'A resource id is required.');
-  // Dot segments would be resolved away by URL handling and address another resource.
-  if (/^(\.|%2e){1,2}$/i.test(id)) throw new ScimClientError('INVALID_ARGUMENT', 'The resource id is not usable in a URL.');
-  return `/${endpoint}/${encodeURIComponent(id)}`;
-}
-
-function idFromLocation(location: string | undefined, base: string): string | undefined {
-  if (!location) return undefined;
-  try {
-    const last = new URL(location, base).pathname.split('/').filter(Boolean).pop();
-    return last ? decodeURIComponent(last) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export class ScimClient {
   readonly baseUrl: string;
@@ -151,6 +47,7 @@ export class ScimClient {
   readonly #logger: ScimLogger;
   readonly #paging: ScimPagingDefaults;
   readonly #compat: ScimCompat;
+  readonly #resources: ResourceContext;
   #deleteWithoutAccept: boolean;
   #spc: Promise<ServiceProviderConfig | null> | undefined;
 
@@ -193,6 +90,7 @@ export class ScimClient {
       network: policy.network,
       resolve: options.resolve,
     });
+    this.#resources = { send: (req) => this.#send(req), baseUrl: this.baseUrl, compat: this.#compat };
   }
 
   /** Stops every wait and request of this client and closes its connections. */
@@ -221,30 +119,30 @@ export class ScimClient {
       if (!(err instanceof ScimError) || err.status !== 404) throw err;
       res = await this.#send({ method: 'GET', path: '/ServiceProviderConfigs', signal: options.signal });
     }
-    const spc = parseServiceProviderConfig(this.#json(res, 'service provider configuration'));
+    const spc = parsing.parseServiceProviderConfig(bodyOf(res, 'service provider configuration'));
     this.#spc = Promise.resolve(spc);
     return spc;
   }
 
   async getResourceTypes(options: CallOptions = {}): Promise<ScimResourceType[]> {
     const res = await this.#send({ method: 'GET', path: '/ResourceTypes', signal: options.signal });
-    return parseListOrArray(this.#json(res, 'resource type list'), parseResourceType);
+    return parsing.parseListOrArray(bodyOf(res, 'resource type list'), parsing.parseResourceType);
   }
 
   async getSchemas(options: CallOptions = {}): Promise<ScimSchema[]> {
     const res = await this.#send({ method: 'GET', path: '/Schemas', signal: options.signal });
-    return parseListOrArray(this.#json(res, 'schema list'), parseSchema);
+    return parsing.parseListOrArray(bodyOf(res, 'schema list'), parsing.parseSchema);
   }
 
   // ---- lists -------------------------------------------------------------------------------
 
   listUsers(options: ListOptions = {}): ScimListing<ScimUser> {
-    return this.#listing('Users', parseUser, options);
+    return this.#listing('Users', parsing.parseUser, options);
   }
 
   listGroups(options: ListGroupsOptions = {}): ScimListing<ScimGroup> {
     const excluded = options.includeMembers ? options.excludedAttributes : [...new Set([...(options.excludedAttributes ?? []), 'members'])];
-    return this.#listing('Groups', parseGroup, { ...options, excludedAttributes: excluded?.length ? excluded : undefined });
+    return this.#listing('Groups', parsing.parseGroup, { ...options, excludedAttributes: excluded?.length ? excluded : undefined });
   }
 
   #listing<T extends { id?: string }>(endpoint: 'Users' | 'Groups', parse: (raw: unknown) => T, options: ListOptions): ScimListing<T> {
@@ -302,7 +200,7 @@ export class ScimClient {
       ['sortOrder', keyset ? 'ascending' : options.sortBy ? options.sortOrder : undefined],
     ];
     const res = await this.#send({ method: 'GET', path: `/${endpoint}`, query, signal, ...extra });
-    return parseListResponse(this.#json(res, 'list response'), parse);
+    return parsing.parseListResponse(bodyOf(res, 'list response'), parse);
   }
 
   async #pagingHints(signal?: AbortSignal): Promise<{ preferCursor?: boolean; maxPageSize?: number }> {
@@ -323,36 +221,36 @@ export class ScimClient {
   // ---- users and groups --------------------------------------------------------------------
 
   getUser(id: string, options: CallOptions = {}): Promise<ScimUser> {
-    return this.#get('Users', id, parseUser, options);
+    return getResource(this.#resources, 'Users', id, parsing.parseUser, options);
   }
 
   getGroup(id: string, options: CallOptions = {}): Promise<ScimGroup> {
-    return this.#get('Groups', id, parseGroup, options);
+    return getResource(this.#resources, 'Groups', id, parsing.parseGroup, options);
   }
 
   createUser(user: ScimUser, options: CallOptions = {}): Promise<ScimUser> {
-    return this.#create('Users', user, parseUser, options);
+    return createResource(this.#resources, 'Users', user, parsing.parseUser, options);
   }
 
   createGroup(group: ScimGroup, options: CallOptions = {}): Promise<ScimGroup> {
-    return this.#create('Groups', group, parseGroup, options);
+    return createResource(this.#resources, 'Groups', group, parsing.parseGroup, options);
   }
 
   replaceUser(id: string, user: ScimUser, options: WriteOptions = {}): Promise<ScimUser> {
-    return this.#replace('Users', id, user, parseUser, options);
+    return replaceResource(this.#resources, 'Users', id, user, parsing.parseUser, options);
   }
 
   replaceGroup(id: string, group: ScimGroup, options: WriteOptions = {}): Promise<ScimGroup> {
-    return this.#replace('Groups', id, group, parseGroup, options);
+    return replaceResource(this.#resources, 'Groups', id, group, parsing.parseGroup, options);
   }
 
   /** PATCH; resolves to the resource when the server returned it (or `returnResource`), else undefined (C5). */
   patchUser(id: string, operations: PatchOperation[] | ScimPatchOp, options: WriteOptions = {}): Promise<ScimUser | undefined> {
-    return this.#patch('Users', id, operations, parseUser, options);
+    return patchResource(this.#resources, 'Users', id, operations, parsing.parseUser, options);
   }
 
   patchGroup(id: string, operations: PatchOperation[] | ScimPatchOp, options: WriteOptions = {}): Promise<ScimGroup | undefined> {
-    return this.#patch('Groups', id, operations, parseGroup, options);
+    return patchResource(this.#resources, 'Groups', id, operations, parsing.parseGroup, options);
   }
 
   deleteUser(id: string, options: CallOptions = {}): Promise<void> {
@@ -390,7 +288,7 @@ export class ScimClient {
     return lookupUser(
       {
         query: (filter, signal) =>
-          this.#listPage('Users', parseUser, { mode: 'index', startIndex: 1, count: 10 }, { filter }, signal, {
+          this.#listPage('Users', parsing.parseUser, { mode: 'index', startIndex: 1, count: 10 }, { filter }, signal, {
             retryInternalErrors: false,
           }),
         scan: (signal) => this.listUsers({ signal }),
@@ -422,87 +320,6 @@ export class ScimClient {
   async #postToken(url: URL, form: Record<string, string>, headers: Record<string, string>) {
     const res = await this.#http.send({ method: 'POST', url, form, headers, authenticate: false, idempotent: true });
     return { status: res.status, json: res.json };
-  }
-
-  #json(res: HttpResponse, what: string): unknown {
-    if (res.json === undefined) throw new ScimClientError('NOT_SCIM', `The server answered without a ${what}.`, { status: res.status });
-    return res.json;
-  }
-
-  async #get<T>(endpoint: 'Users' | 'Groups', id: string, parse: (raw: unknown) => T, options: CallOptions): Promise<T> {
-    try {
-      const res = await this.#send({ method: 'GET', path: resourcePath(endpoint, id), signal: options.signal });
-      const what = endpoint === 'Users' ? 'user' : 'group';
-      const resource = parse(this.#json(res, what)) as T & { id?: string };
-      if (!resource.id)
-        throw new ScimClientError('NOT_SCIM', `The server's answer is not a SCIM ${what}: it has no id.`, { status: res.status });
-      return resource;
-    } catch (err) {
-      if (err instanceof ScimError && err.status === 400 && this.#compat.notFoundOn400) {
-        throw new ScimError(404, err.scimType, err.detail);
-      }
-      throw err;
-    }
-  }
-
-  async #create<T extends { id?: string }>(
-    endpoint: 'Users' | 'Groups',
-    resource: T,
-    parse: (raw: unknown) => T,
-    options: CallOptions,
-  ): Promise<T> {
-    const res = await this.#send({ method: 'POST', path: `/${endpoint}`, body: resource, signal: options.signal });
-    if (res.json !== undefined) {
-      const created = parse(res.json);
-      if (created.id) return created;
-    }
-    // No id in the body (C1 has the reverse problem): the Location header may still carry it.
-    const id = idFromLocation(res.headers.location, this.baseUrl);
-    if (id) return this.#get(endpoint, id, parse, options);
-    throw new ScimClientError(
-      'NOT_SCIM',
-      'The server accepted the new resource but did not say its id; look it up before creating it again.',
-      {
-        outcomeUnknown: true,
-        status: res.status,
-      },
-    );
-  }
-
-  async #replace<T extends { id?: string }>(
-    endpoint: 'Users' | 'Groups',
-    id: string,
-    resource: T,
-    parse: (raw: unknown) => T,
-    options: WriteOptions,
-  ): Promise<T> {
-    // meta is read-only; unknown extension blocks are kept as they were read (T11).
-    const { meta: _meta, ...body } = resource as T & { meta?: unknown };
-    const res = await this.#send({ method: 'PUT', path: resourcePath(endpoint, id), body: { ...body, id }, signal: options.signal });
-    if (res.json !== undefined) return parse(res.json);
-    return this.#get(endpoint, id, parse, options);
-  }
-
-  async #patch<T>(
-    endpoint: 'Users' | 'Groups',
-    id: string,
-    operations: PatchOperation[] | ScimPatchOp,
-    parse: (raw: unknown) => T,
-    options: WriteOptions,
-  ): Promise<T | undefined> {
-    const body = Array.isArray(operations) ? patchOp(operations) : operations;
-    if (!body.Operations.length) return options.returnResource ? this.#get(endpoint, id, parse, options) : undefined;
-    const path = resourcePath(endpoint, id);
-    const res = await this.#send({ method: 'PATCH', path, body, idempotent: isIdempotentPatch(body.Operations), signal: options.signal });
-    if (res.json !== undefined && res.status !== 204) {
-      try {
-        const parsed = parse(res.json) as T & { id?: string };
-        if (parsed.id) return parsed;
-      } catch {
-        // An odd body on a successful PATCH is not a failure; GET below if asked.
-      }
-    }
-    return options.returnResource ? this.#get(endpoint, id, parse, options) : undefined;
   }
 
   async #delete(endpoint: 'Users' | 'Groups', id: string, options: CallOptions): Promise<void> {

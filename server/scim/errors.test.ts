@@ -33,7 +33,8 @@ describe('parseScimError', () => {
 
   it('reduces an HTML page to its title, without tags (T4)', () => {
     const html =
-      '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><h1>Bad &amp; gateway</h1><script>x()</script></body></html>';
+      '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head>' +
+      '<body><h1>Bad &amp; gateway</h1><script>x()</script></body></html>';
     const e = parseScimError(502, undefined, html);
     expect(e.status).toBe(502);
     expect(e.detail).toBe('502 Bad Gateway');
@@ -47,7 +48,9 @@ describe('parseScimError', () => {
 
   it('never keeps stack traces (T7)', () => {
     const python =
-      'invalid literal for int() with base 10: \'abc\'\nTraceback (most recent call last):\n  File "/srv/provider.py", line 529, in wsgi_app\n    response = getattr(self, f"call_{endpoint}")(request, **args)\nValueError: invalid literal';
+      "invalid literal for int() with base 10: 'abc'\nTraceback (most recent call last):\n" +
+      '  File "/srv/provider.py", line 529, in wsgi_app\n' +
+      '    response = getattr(self, f"call_{endpoint}")(request, **args)\nValueError: invalid literal';
     const e = fromJson(500, { schemas: [ERROR], status: '500', detail: python });
     expect(e.detail).toBe("invalid literal for int() with base 10: 'abc'");
     const java =

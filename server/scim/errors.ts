@@ -114,7 +114,11 @@ const STACK_LINE = [
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/\b(bearer|basic|digest|negotiate)\s+[A-Za-z0-9._~+/=-]{6,}/gi, '$1 [redacted]'],
   [
-    /\b(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|password|passwd|secret|token)(\s*["']?\s*[:=]\s*["']?)([^\s"'&,;}]+)/gi,
+    new RegExp(
+      String.raw`\b(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token|refresh[-_]?token|id[-_]?token` +
+        String.raw`|client[-_]?secret|password|passwd|secret|token)(\s*["']?\s*[:=]\s*["']?)([^\s"'&,;}]+)`,
+      'gi',
+    ),
     '$1$2[redacted]',
   ],
   [/eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, '[redacted]'],

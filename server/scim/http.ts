@@ -4,9 +4,20 @@
 // nothing about SCIM resources; client.ts does.
 import { Agent } from 'undici';
 import type { AuthProvider } from './auth.ts';
-import { isScimErrorBody, looksLikeHtml, parseScimError, redact, ScimClientError, ScimError } from './errors.ts';
-import { abortError, linkSignals, type RateLimiter, type Semaphore, sleep } from './limits.ts';
-import { backoffDelay, isIdempotentMethod, isRetryableStatus, parseRetryAfter, rateLimitPause, type RetryOptions } from './retry.ts';
+import { isScimErrorBody, parseScimError, redact, ScimClientError } from './errors.ts';
+import {
+  AttemptTimeout,
+  decodeBody,
+  discard,
+  ERROR_BODY_LIMIT,
+  flattenHeaders,
+  mapTransportError,
+  raceAbort,
+  rateLimitedError,
+  readBody,
+} from './http-response.ts';
+import { abortError, type RateLimiter, type Semaphore, sleep } from './limits.ts';
+import { isIdempotentMethod, isRetryableStatus, parseRetryAfter, rateLimitPause, retryDelay, type RetryOptions } from './retry.ts';
 import { createSafeConnector, describeUrl, type NetworkPolicy, type ResolveFunction } from './url-safety.ts';
 
 export interface ScimLogger {
@@ -81,43 +92,6 @@ export interface TransportMetrics {
   failures: Record<string, number>;
 }
 
-const ERROR_BODY_LIMIT = 64 * 1024;
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|ERR_OSSL)/;
-
-class AttemptTimeout extends Error {}
-
-function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  return String(e?.code ?? e?.cause?.code ?? '');
-}
-
-function seconds(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
-}
-
-function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-/** Drops a body we won't read; undici reports that as an error nobody needs to hear. */
-function discard(body: { on(event: 'error', fn: () => void): unknown; destroy(): void }): void {
-  body.on('error', () => {});
-  body.destroy();
-}
-
 // What an HTTP header value may hold here: printable ASCII and tabs. undici refuses other values
 // (UND_ERR_INVALID_ARG) but keeps the connection slot it had taken: a few such requests exhaust the
 // pool and every later one hangs, whatever its timeout. So they are never handed to undici.
@@ -131,28 +105,10 @@ function checkHeaderValues(headers: Record<string, string>, configured: Record<s
       name === 'authorization' ? 'The token or credentials' : name in configured ? `The value of the header ${name}` : `The header ${name}`;
     throw new ScimClientError(
       'INVALID_CONFIG',
-      `${what} contains characters that cannot be sent in an HTTP header (only printable ASCII): correct it in the integration's configuration.`,
+      `${what} contains characters that cannot be sent in an HTTP header (only printable ASCII): ` +
+        "correct it in the integration's configuration.",
     );
   }
-}
-
-/** Rejects when `signal` aborts even if `promise` never settles (undici can leave one pending). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 function buildQuery(query: HttpRequest['query']): string {
@@ -160,6 +116,14 @@ function buildQuery(query: HttpRequest['query']): string {
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** One request being sent, with what its retries depend on. */
+interface Call {
+  req: HttpRequest;
+  signal: AbortSignal;
+  idempotent: boolean;
+  authenticate: boolean;
 }
 
 export class HttpTransport {
@@ -201,112 +165,112 @@ export class HttpTransport {
 
   /** Sends with retries; resolves only with a 2xx, otherwise throws ScimError or ScimClientError. */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const link = linkSignals(req.signal, this.#closed.signal);
-    try {
-      return await this.#send(req, link.signal);
-    } finally {
-      link.dispose();
-    }
+    // AbortSignal.any holds its sources weakly: the client's long-lived signal collects no listener per request.
+    return this.#send(req, req.signal ? AbortSignal.any([req.signal, this.#closed.signal]) : this.#closed.signal);
   }
 
   async #send(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
-    const idempotent = req.idempotent ?? isIdempotentMethod(req.method);
-    const authenticate = req.authenticate !== false;
-    const { retry, logger } = this.#o;
+    const call: Call = {
+      req,
+      signal,
+      idempotent: req.idempotent ?? isIdempotentMethod(req.method),
+      authenticate: req.authenticate !== false,
+    };
     let refreshedAuth = false;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw abortError(signal);
-      const authHeader = authenticate ? await this.#o.auth.header(signal) : undefined;
-      let release: (() => void) | undefined;
-      let res: HttpResponse | undefined;
-      let failure: ScimClientError | undefined;
-      try {
-        if (authenticate) {
-          release = await this.#o.semaphore.acquire(signal);
-          await this.#o.rateLimiter?.acquire(signal);
-        }
-        this.metrics.attempts++;
-        res = await this.#attempt(req, authHeader, signal, idempotent);
-        res.attempts = attempt + 1;
-        this.metrics.statuses[res.status] = (this.metrics.statuses[res.status] ?? 0) + 1;
-      } catch (err) {
-        if (!(err instanceof ScimClientError)) throw err;
-        failure = err;
-        this.metrics.failures[err.code] = (this.metrics.failures[err.code] ?? 0) + 1;
-      } finally {
-        release?.();
-      }
-
-      if (failure) {
-        if (failure.code === 'ABORTED' || !failure.retryable || attempt >= retry.max) throw failure;
-        if (failure.outcomeUnknown && !idempotent) throw failure;
-        const delay = backoffDelay(attempt, retry, this.#o.random);
-        this.metrics.retries++;
-        logger.warn('SCIM request failed; retrying', {
-          method: req.method,
-          path: this.#logPath(req),
-          code: failure.code,
-          attempt: attempt + 1,
-          delayMs: delay,
-        });
-        await sleep(delay, signal);
+      const authHeader = call.authenticate ? await this.#o.auth.header(signal) : undefined;
+      const outcome = await this.#throttledAttempt(call, authHeader);
+      if (outcome instanceof ScimClientError) {
+        await this.#waitAfterFailure(call, outcome, attempt);
         continue;
       }
-
-      const response = res as HttpResponse;
-      const pause = rateLimitPause(response.headers);
-      if (pause !== undefined && authenticate) this.#o.rateLimiter?.pauseUntil(Math.min(pause, Date.now() + retry.maxRetryAfterMs));
-      if (response.status >= 200 && response.status < 300) {
-        if (isScimErrorBody(response.json))
-          throw parseScimError(response.status, response.json, response.text, { secrets: this.secrets() });
-        return response;
+      outcome.attempts = attempt + 1;
+      const pause = rateLimitPause(outcome.headers);
+      if (pause !== undefined && call.authenticate) {
+        this.#o.rateLimiter?.pauseUntil(Math.min(pause, Date.now() + this.#o.retry.maxRetryAfterMs));
       }
-      if (response.status === 401 && authHeader && !refreshedAuth && this.#o.auth.invalidate(authHeader)) {
+      if (outcome.status >= 200 && outcome.status < 300) {
+        if (isScimErrorBody(outcome.json)) throw parseScimError(outcome.status, outcome.json, outcome.text, { secrets: this.secrets() });
+        return outcome;
+      }
+      if (outcome.status === 401 && authHeader && !refreshedAuth && this.#o.auth.invalidate(authHeader)) {
         refreshedAuth = true;
         this.metrics.authRefreshes++;
         attempt--;
         continue;
       }
-      const error = parseScimError(response.status, response.json, response.text, { secrets: this.secrets() });
-      const retryAfter =
-        parseRetryAfter(response.headers['retry-after']) ?? (response.status === 429 ? this.#untilReset(response) : undefined);
-      error.retryAfterMs = retryAfter;
-      const retryable = isRetryableStatus(response.status, idempotent) && !(response.status === 500 && req.retryInternalErrors === false);
-      if (retryable && retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs)
-        throw this.#rateLimited(response.status, retryAfter, error);
-      if (!retryable || attempt >= retry.max) {
-        if (response.status === 429) throw this.#rateLimited(429, retryAfter, error);
-        throw error;
-      }
-      const jitter = retryAfter === undefined ? 0 : Math.floor((this.#o.random ?? Math.random)() * Math.min(1000, retryAfter * 0.1));
-      const delay = retryAfter === undefined ? backoffDelay(attempt, retry, this.#o.random) : retryAfter + jitter;
-      if (retryAfter !== undefined && authenticate) this.#o.rateLimiter?.pauseUntil(Date.now() + retryAfter);
-      this.metrics.retries++;
-      logger.warn('SCIM server asked to retry', {
-        method: req.method,
-        path: this.#logPath(req),
-        status: response.status,
-        attempt: attempt + 1,
-        delayMs: delay,
-      });
-      await sleep(delay, signal);
+      await this.#waitAfterStatus(call, outcome, attempt);
     }
+  }
+
+  /** One attempt within the shared limits; a ScimClientError is returned, not thrown, for the retry decision. */
+  async #throttledAttempt(call: Call, authHeader: string | undefined): Promise<HttpResponse | ScimClientError> {
+    let release: (() => void) | undefined;
+    try {
+      if (call.authenticate) {
+        release = await this.#o.semaphore.acquire(call.signal);
+        await this.#o.rateLimiter?.acquire(call.signal);
+      }
+      this.metrics.attempts++;
+      const res = await this.#attempt(call.req, authHeader, call.signal, call.idempotent);
+      this.metrics.statuses[res.status] = (this.metrics.statuses[res.status] ?? 0) + 1;
+      return res;
+    } catch (err) {
+      if (!(err instanceof ScimClientError)) throw err;
+      this.metrics.failures[err.code] = (this.metrics.failures[err.code] ?? 0) + 1;
+      return err;
+    } finally {
+      release?.();
+    }
+  }
+
+  /** Waits before the next attempt after a failure without an answer, or throws it when it is final. */
+  async #waitAfterFailure(call: Call, failure: ScimClientError, attempt: number): Promise<void> {
+    const { retry } = this.#o;
+    if (failure.code === 'ABORTED' || !failure.retryable || attempt >= retry.max) throw failure;
+    if (failure.outcomeUnknown && !call.idempotent) throw failure;
+    const delay = retryDelay(attempt, retry, this.#o.random);
+    this.metrics.retries++;
+    this.#o.logger.warn('SCIM request failed; retrying', {
+      method: call.req.method,
+      path: this.#logPath(call.req),
+      code: failure.code,
+      attempt: attempt + 1,
+      delayMs: delay,
+    });
+    await sleep(delay, call.signal);
+  }
+
+  /** Waits before the next attempt after an error status (as long as Retry-After asks), or throws the error. */
+  async #waitAfterStatus(call: Call, response: HttpResponse, attempt: number): Promise<void> {
+    const { retry } = this.#o;
+    const { status } = response;
+    const error = parseScimError(status, response.json, response.text, { secrets: this.secrets() });
+    const retryAfter = parseRetryAfter(response.headers['retry-after']) ?? (status === 429 ? this.#untilReset(response) : undefined);
+    error.retryAfterMs = retryAfter;
+    const retryable = isRetryableStatus(status, call.idempotent) && !(status === 500 && call.req.retryInternalErrors === false);
+    if (retryable && retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) throw rateLimitedError(status, retryAfter, error);
+    if (!retryable || attempt >= retry.max) {
+      if (status === 429) throw rateLimitedError(429, retryAfter, error);
+      throw error;
+    }
+    const delay = retryDelay(attempt, retry, this.#o.random, retryAfter);
+    if (retryAfter !== undefined && call.authenticate) this.#o.rateLimiter?.pauseUntil(Date.now() + retryAfter);
+    this.metrics.retries++;
+    this.#o.logger.warn('SCIM server asked to retry', {
+      method: call.req.method,
+      path: this.#logPath(call.req),
+      status,
+      attempt: attempt + 1,
+      delayMs: delay,
+    });
+    await sleep(delay, call.signal);
   }
 
   #untilReset(res: HttpResponse): number | undefined {
     const at = rateLimitPause({ ...res.headers, 'x-rate-limit-remaining': '0' });
     return at === undefined ? undefined : Math.max(0, at - Date.now());
-  }
-
-  #rateLimited(status: number, retryAfterMs: number | undefined, cause: ScimError): ScimClientError | ScimError {
-    if (status !== 429) return cause;
-    const wait = retryAfterMs === undefined ? '' : ` The server asked to wait ${seconds(retryAfterMs)}.`;
-    return new ScimClientError('RATE_LIMITED', `The SCIM server is rate limiting requests.${wait}`, {
-      retryable: true,
-      retryAfterMs,
-      status,
-      cause,
-    });
   }
 
   /** Base path without a trailing slash ('' for a host root), so paths join as `/scim/v2/Users`. */
@@ -370,116 +334,19 @@ export class HttpTransport {
         );
       }
       const ok = res.statusCode >= 200 && res.statusCode < 300;
-      const text = await this.#read(res.body, resHeaders, ok ? this.#o.maxResponseBytes : ERROR_BODY_LIMIT, ok, host);
+      const text = await readBody(res.body, resHeaders, ok ? this.#o.maxResponseBytes : ERROR_BODY_LIMIT, ok, host);
       this.#o.logger.debug('SCIM request', {
         method: req.method,
         path: this.#logPath(req),
         status: res.statusCode,
         ms: Date.now() - started,
       });
-      return { status: res.statusCode, headers: resHeaders, ...this.#decode(text, res.statusCode, host), attempts: 1 };
+      return { status: res.statusCode, headers: resHeaders, ...decodeBody(text, res.statusCode, host), attempts: 1 };
     } catch (err) {
-      throw this.#mapError(err, { signal, controller, idempotent, host, method: req.method });
+      throw mapTransportError(err, { signal, controller, idempotent, host, timeoutMs: this.#o.timeoutMs });
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
-  }
-
-  /** Streams the body, stopping past `limit`: too large is an error for 2xx, truncation for errors. */
-  async #read(
-    body: AsyncIterable<Buffer> & Parameters<typeof discard>[0],
-    headers: Record<string, string>,
-    limit: number,
-    strict: boolean,
-    host: string,
-  ): Promise<string> {
-    const tooLarge = () =>
-      new ScimClientError('RESPONSE_TOO_LARGE', `The answer from ${host} is larger than the allowed ${Math.round(limit / 1024)} KiB.`);
-    const declared = Number(headers['content-length']);
-    if (strict && Number.isFinite(declared) && declared > limit) {
-      discard(body);
-      throw tooLarge();
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > limit) {
-        discard(body);
-        if (strict) throw tooLarge();
-        chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
-        break;
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
-  }
-
-  #decode(text: string, status: number, host: string): { json: unknown; text: string } {
-    if (!text.trim()) return { json: undefined, text };
-    try {
-      return { json: JSON.parse(text), text };
-    } catch {
-      if (status < 200 || status >= 300) return { json: undefined, text };
-      if (looksLikeHtml(text)) {
-        throw new ScimClientError('NOT_SCIM', `The server at ${host} answered with a web page instead of SCIM data; check the base URL.`, {
-          status,
-        });
-      }
-      throw new ScimClientError('INVALID_JSON', `The server at ${host} answered with data that is not valid JSON.`, { status });
-    }
-  }
-
-  #mapError(
-    err: unknown,
-    ctx: { signal: AbortSignal; controller: AbortController; idempotent: boolean; host: string; method: string },
-  ): ScimClientError {
-    if (ctx.signal.aborted) return abortError(ctx.signal);
-    if (ctx.controller.signal.reason instanceof AttemptTimeout || /TIMEOUT/.test(errorCode(err))) {
-      const notSent = errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT';
-      const unknown = !notSent && !ctx.idempotent;
-      return new ScimClientError(
-        'TIMEOUT',
-        notSent
-          ? `Connecting to ${ctx.host} timed out.`
-          : `The server at ${ctx.host} did not answer within ${seconds(this.#o.timeoutMs)}.` +
-              (unknown ? ' The request may still have been applied; look the resource up before trying again.' : ''),
-        { retryable: true, outcomeUnknown: unknown, cause: err },
-      );
-    }
-    if (err instanceof ScimClientError) return err;
-    const code = errorCode(err);
-    if (code === 'UND_ERR_INVALID_ARG') {
-      return new ScimClientError(
-        'INVALID_CONFIG',
-        `The request to ${ctx.host} could not be built from the integration's configuration; check its URL, token and headers.`,
-        { cause: err },
-      );
-    }
-    if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(String((err as Error)?.message ?? ''))) {
-      return new ScimClientError('TLS', `The secure connection to ${ctx.host} failed (${code || 'TLS error'}); check its certificate.`, {
-        cause: err,
-      });
-    }
-    const notSent = NOT_SENT.has(code);
-    const words: Record<string, string> = {
-      ECONNREFUSED: 'connection refused',
-      ENOTFOUND: 'host name not found',
-      EAI_AGAIN: 'name lookup failed',
-      ECONNRESET: 'connection reset',
-      EHOSTUNREACH: 'host unreachable',
-      ENETUNREACH: 'network unreachable',
-      UND_ERR_SOCKET: 'connection closed',
-    };
-    const unknown = !notSent && !ctx.idempotent;
-    return new ScimClientError(
-      'NETWORK',
-      `Could not reach ${ctx.host} (${words[code] ?? (code || 'network error')}).` +
-        (unknown ? ' The request may still have been applied; look the resource up before trying again.' : ''),
-      { retryable: code !== 'ENOTFOUND', outcomeUnknown: unknown, cause: err },
-    );
   }
 }

@@ -1,5 +1,6 @@
 // The SCIM module's public face: other modules import from here only.
-export { ScimClient, SCIM_USER_AGENT, resourcePath } from './client.ts';
+export { ScimClient, SCIM_USER_AGENT } from './client.ts';
+export { resourcePath } from './client-options.ts';
 export type {
   CallOptions,
   ListGroupsOptions,
@@ -8,7 +9,7 @@ export type {
   ScimCompat,
   ScimPagingDefaults,
   WriteOptions,
-} from './client.ts';
+} from './client-options.ts';
 export type { AuthProvider, ScimAuth } from './auth.ts';
 export { ScimClientError, ScimError, isScimClientError, isScimError, parseScimError, redact, sanitizeServerText } from './errors.ts';
 export type { ScimClientErrorCode } from './errors.ts';
@@ -19,7 +20,7 @@ export type { RateLimitOptions, SharedLimits } from './limits.ts';
 export type { LookupAttribute, LookupOptions, LookupResult } from './lookup.ts';
 export { ScimListing, paginate, newListingStats } from './paging.ts';
 export type { ListingStats, PageFetcher, PageRequest, PagingMode, PagingOptions, StopReason } from './paging.ts';
-export { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from './retry.ts';
+export { DEFAULT_RETRY, parseRetryAfter } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { checkAddress, createSafeLookup, networkPolicy, normalizeBaseUrl, STRICT_NETWORK } from './url-safety.ts';
 export type { AddressVerdict, NetworkPolicy, ResolveFunction, UrlPolicy } from './url-safety.ts';

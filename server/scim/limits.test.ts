@@ -1,19 +1,29 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ScimClientError } from './errors.ts';
 import { LimitsRegistry, RateLimiter, Semaphore, sleep } from './limits.ts';
-import { backoffDelay, parseRateLimitReset, parseRetryAfter, rateLimitPause } from './retry.ts';
+import { parseRateLimitReset, parseRetryAfter, rateLimitPause, retryDelay } from './retry.ts';
 
 describe('RateLimiter', () => {
   it('lets a burst through at once, then paces at the configured rate', async () => {
-    const limiter = new RateLimiter({ requestsPerSecond: 50, burst: 3 });
-    const started = Date.now();
-    const times: number[] = [];
-    await Promise.all(Array.from({ length: 6 }, () => limiter.acquire().then(() => times.push(Date.now() - started))));
-    times.sort((a, b) => a - b);
-    expect(times[2]).toBeLessThan(200);
-    // 3 more tokens at 50/s need about 60 ms; generous bounds only.
-    expect(times[5]).toBeGreaterThanOrEqual(40);
-    expect(times[5]).toBeLessThan(1000);
+    vi.useFakeTimers();
+    try {
+      const limiter = new RateLimiter({ requestsPerSecond: 50, burst: 3 });
+      const started = Date.now();
+      const times: number[] = [];
+      for (let i = 0; i < 6; i++) void limiter.acquire().then(() => times.push(Date.now() - started));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(times).toEqual([0, 0, 0]);
+      // One token every 20 ms at 50/s: none sooner, and the last three by 60 ms (a millisecond of rounding).
+      await vi.advanceTimersByTimeAsync(19);
+      expect(times).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(43);
+      expect(times).toHaveLength(6);
+      expect(times[3]).toBeGreaterThanOrEqual(20);
+      expect(times[4]).toBeGreaterThanOrEqual(40);
+      expect(times[5]).toBeGreaterThanOrEqual(60);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stops waiting at once when aborted', async () => {
@@ -28,11 +38,19 @@ describe('RateLimiter', () => {
   });
 
   it('pauses everyone until a given time (Retry-After, X-Rate-Limit-Reset)', async () => {
-    const limiter = new RateLimiter({ requestsPerSecond: 1000, burst: 10 });
-    limiter.pauseUntil(Date.now() + 60);
-    const started = Date.now();
-    await limiter.acquire();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    vi.useFakeTimers();
+    try {
+      const limiter = new RateLimiter({ requestsPerSecond: 1000, burst: 10 });
+      limiter.pauseUntil(Date.now() + 60);
+      let granted = false;
+      void limiter.acquire().then(() => (granted = true));
+      await vi.advanceTimersByTimeAsync(59);
+      expect(granted).toBe(false);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(granted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses nonsense settings', () => {
@@ -90,21 +108,26 @@ describe('Semaphore', () => {
 describe('sleep', () => {
   it('rejects immediately on abort', async () => {
     const controller = new AbortController();
-    const started = Date.now();
+    // Without the abort it would resolve (not reject) after 10 s.
     const p = sleep(10_000, controller.signal);
     setTimeout(() => controller.abort(), 5);
     await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 
 describe('retry timing', () => {
   it('uses full jitter below an exponential ceiling', () => {
     const opts = { max: 5, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelay(0, opts, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, opts, () => 0.5)).toBe(400);
-    expect(backoffDelay(10, opts, () => 0.999)).toBe(999);
-    expect(backoffDelay(2, opts, () => 0)).toBe(0);
+    expect(retryDelay(0, opts, () => 0.999)).toBe(99);
+    expect(retryDelay(3, opts, () => 0.5)).toBe(400);
+    expect(retryDelay(10, opts, () => 0.999)).toBe(999);
+    expect(retryDelay(2, opts, () => 0)).toBe(0);
+  });
+
+  it('waits what Retry-After asked, plus up to 10 % (at most 1 s), whatever the ceiling', () => {
+    const opts = { max: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(retryDelay(0, opts, () => 0.5, 3000)).toBe(3150);
+    expect(retryDelay(4, opts, () => 0.999, 30_000)).toBe(30_999);
   });
 
   it('parses Retry-After in seconds or as an HTTP date', () => {

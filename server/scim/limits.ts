@@ -1,6 +1,7 @@
 // Throttling shared by every request of one integration: a token bucket (rate) and a semaphore
 // (concurrency). Several clients of one integration share one pair (LimitsRegistry), because
 // vendors count limits per tenant, not per connection (R1). Every wait is abortable.
+import { setTimeout as wait } from 'node:timers/promises';
 import { ScimClientError } from './errors.ts';
 
 export function abortError(signal: AbortSignal | undefined): ScimClientError {
@@ -13,47 +14,13 @@ export function abortError(signal: AbortSignal | undefined): ScimClientError {
   return new ScimClientError('ABORTED', 'The SCIM operation was cancelled.', { cause: reason });
 }
 
-/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/**
- * One signal that aborts when either input does, with listeners removed by `dispose` (a
- * long-lived client signal must not collect a listener per request).
- */
-export function linkSignals(a: AbortSignal | undefined, b: AbortSignal): { signal: AbortSignal; dispose: () => void } {
-  if (!a) return { signal: b, dispose: () => {} };
-  const controller = new AbortController();
-  const onA = () => controller.abort(a.reason);
-  const onB = () => controller.abort(b.reason);
-  if (a.aborted) onA();
-  else if (b.aborted) onB();
-  else {
-    a.addEventListener('abort', onA, { once: true });
-    b.addEventListener('abort', onB, { once: true });
+/** Resolves after `ms`, or rejects as soon as `signal` aborts, with the ScimClientError that says why. */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await wait(Math.max(0, ms), undefined, { signal });
+  } catch (err) {
+    throw signal?.aborted ? abortError(signal) : err;
   }
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      a.removeEventListener('abort', onA);
-      b.removeEventListener('abort', onB);
-    },
-  };
 }
 
 interface Waiter {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScimClient, type ListOptions, type ScimClientOptions } from './client.ts';
+import type { ListOptions, ScimClientOptions } from './client-options.ts';
+import { ScimClient } from './client.ts';
 import { ScimClientError } from './errors.ts';
 import { paginate, newListingStats, type PageFetcher } from './paging.ts';
 import { FAST, sendJson, startServer, user, type RecordedRequest, type TestServer } from '../../test/scim-fixtures.ts';

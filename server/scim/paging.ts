@@ -95,203 +95,243 @@ export function newListingStats(mode: PagingMode = 'index'): ListingStats {
   };
 }
 
+/** The state of one listing: where the next page starts, which mode, what was seen; the quirk rules. */
+class Pager<T extends { id?: string }> {
+  readonly #fetch: PageFetcher<T>;
+  readonly #options: PagingOptions;
+  readonly stats: ListingStats;
+  readonly logger: ScimLogger;
+  readonly #maxPages: number;
+  readonly #maxResources: number;
+  readonly #deadline: number;
+  readonly #forced: PagingMode | undefined;
+  readonly seen = new IdSet();
+  #count: number;
+  mode: PagingMode;
+  #startIndex = 1;
+  #cursor = '';
+  #afterId: string | undefined;
+  #cursorsRefused = false;
+  #triedCursor = false;
+  #countReductions = 0;
+  #staleCursorPages = 0;
+
+  constructor(fetchPage: PageFetcher<T>, options: PagingOptions, stats: ListingStats) {
+    this.#fetch = fetchPage;
+    this.#options = options;
+    this.stats = stats;
+    this.logger = options.logger ?? silentLogger;
+    this.#maxPages = options.maxPages ?? PAGING_DEFAULTS.maxPages;
+    this.#maxResources = options.maxResources ?? PAGING_DEFAULTS.maxResources;
+    this.#deadline = Date.now() + (options.deadlineMs ?? PAGING_DEFAULTS.deadlineMs);
+    this.#forced = options.mode && options.mode !== 'auto' ? options.mode : undefined;
+    this.#count = Math.max(1, Math.floor(options.pageSize ?? PAGING_DEFAULTS.pageSize));
+    this.mode = this.#forced ?? (options.preferCursor ? 'cursor' : 'index');
+  }
+
+  /** What the server advertises (cursor preference, page size cap) before the first page. */
+  async prepare(): Promise<void> {
+    const hints = this.#options.prepare ? await this.#options.prepare(this.#options.signal) : {};
+    if (!this.#forced && hints.preferCursor) this.mode = 'cursor';
+    if (hints.maxPageSize) this.#count = Math.min(this.#count, hints.maxPageSize);
+    this.stats.mode = this.mode;
+    this.stats.modesUsed = [this.mode];
+  }
+
+  #setMode(next: PagingMode, why: string): void {
+    this.logger.info('SCIM listing changes paging mode', { from: this.mode, to: next, why });
+    this.mode = next;
+    this.stats.mode = next;
+    if (!this.stats.modesUsed.includes(next)) this.stats.modesUsed.push(next);
+  }
+
+  nextRequest(): PageRequest {
+    const { mode } = this;
+    const count = this.#count;
+    if (mode === 'cursor') return { mode, count, cursor: this.#cursor };
+    if (mode === 'keyset') return { mode, count, startIndex: 1, afterId: this.#afterId };
+    return { mode, count, startIndex: this.#startIndex };
+  }
+
+  /** The resources not seen before; counts the duplicates and those without an id. */
+  take(items: T[]): T[] {
+    const fresh: T[] = [];
+    for (const item of items) {
+      const id = item.id;
+      if (id === undefined || id === '') this.stats.withoutId++;
+      else if (this.seen.has(id)) this.stats.duplicatesSkipped++;
+      else {
+        this.seen.add(id);
+        fresh.push(item);
+      }
+    }
+    if (this.seen.size > this.#maxResources) throw limitError(`more than ${this.#maxResources} resources`);
+    this.stats.resources += fresh.length;
+    return fresh;
+  }
+
+  /** One page, within the page and time caps. */
+  async request(req: PageRequest): Promise<ScimListResponse<T>> {
+    const { signal } = this.#options;
+    if (signal?.aborted) throw abortError(signal);
+    if (this.stats.requests >= this.#maxPages) throw limitError(`more than ${this.#maxPages} pages`);
+    if (Date.now() > this.#deadline) throw limitError('the time allowed for listing ran out');
+    this.stats.requests++;
+    const page = await this.#fetch(req, signal);
+    this.stats.pages++;
+    if (page.totalResults !== undefined) this.stats.totalResults = page.totalResults;
+    return page;
+  }
+
+  /** After a refused page: true when another way of paging is worth a request, false to give up. */
+  recover(err: unknown): boolean {
+    if (!(err instanceof ScimError)) return false;
+    const type = err.scimType?.toLowerCase();
+    if (type === 'invalidcount' && this.#count > 1 && this.#countReductions < 3) {
+      this.#countReductions++;
+      this.#count = Math.max(1, Math.floor(this.#count / 2));
+      return true;
+    }
+    if (this.mode === 'cursor' && type === 'expiredcursor') {
+      if (this.stats.cursorRestarts >= 1) return false;
+      // Restarting is safe: everything yielded so far is deduped.
+      this.stats.cursorRestarts++;
+      this.#cursor = '';
+      this.logger.warn('SCIM cursor expired; listing restarts from the first page');
+      return true;
+    }
+    if (this.mode === 'cursor' && this.#forced !== 'cursor' && !this.#cursorsRefused && isCursorRefusal(err)) {
+      this.#cursorsRefused = true;
+      this.#startIndex = 1;
+      this.#setMode('index', 'the server refused cursor paging');
+      return true;
+    }
+    // A cursor-only server (P6) whose ServiceProviderConfig doesn't say so may refuse startIndex
+    // on the very first page; its error names cursors. One cursor attempt, like a stall below.
+    if (this.mode === 'index' && this.stats.pages === 0 && this.#mayTryCursor() && err.status === 400 && /cursor/i.test(err.detail)) {
+      this.#tryCursor('the server refused index paging');
+      return true;
+    }
+    if (this.mode === 'index' && this.#startIndex > 1 && this.#forced !== 'index' && isDeepIndexRefusal(err)) {
+      this.#afterId = undefined;
+      this.#setMode('keyset', 'the server refused a deep startIndex');
+      return true;
+    }
+    return false;
+  }
+
+  #mayTryCursor(): boolean {
+    return !this.#forced && !this.#triedCursor && !this.#cursorsRefused;
+  }
+
+  #tryCursor(why: string): void {
+    this.#triedCursor = true;
+    this.#cursor = '';
+    this.#setMode('cursor', why);
+  }
+
+  #stop(reason: StopReason): false {
+    this.stats.stopReason = reason;
+    return false;
+  }
+
+  /** After a page: true to ask for the next one, false when the listing is over (stopReason set). */
+  advance(page: ScimListResponse<T>, fresh: T[]): boolean {
+    const items = page.resources;
+    if (this.mode === 'cursor') return this.#advanceCursor(page, fresh);
+    if (page.nextCursor && this.mode === 'index' && !this.#forced && !this.#cursorsRefused) {
+      // RFC 9865: a server may answer with cursors even when asked by index.
+      this.#cursor = page.nextCursor;
+      this.#setMode('cursor', 'the server returned nextCursor');
+      return true;
+    }
+    if (items.length === 0) return this.#stop('empty-page');
+    if (this.mode === 'keyset') {
+      // Keyset restarts from the lowest id, so early pages repeat what index paging yielded;
+      // progress is the moving `id gt` bound, and a bound that stops moving ends the listing.
+      const last = [...items].reverse().find((i) => i.id)?.id;
+      if (last === undefined || last === this.#afterId) return this.#stop('no-new-ids');
+      this.#afterId = last;
+      return true;
+    }
+    if (fresh.length === 0) {
+      // Stalled short of the server's own count (or without one): a cursor-only server ignoring
+      // startIndex (P6) looks like this. One cursor attempt from the start costs a request.
+      const premature = this.stats.totalResults === undefined || this.seen.size < this.stats.totalResults;
+      if (this.mode === 'index' && this.#mayTryCursor() && premature) {
+        this.#tryCursor('index paging stalled before the end');
+        return true;
+      }
+      return this.#stop('no-new-ids');
+    }
+    this.#startIndex += items.length;
+    return true;
+  }
+
+  #advanceCursor(page: ScimListResponse<T>, fresh: T[]): boolean {
+    if (!page.nextCursor) return this.#stop('end-of-cursor');
+    if (page.nextCursor === this.#cursor) {
+      this.logger.warn('SCIM server returned the same cursor again; listing stops');
+      return this.#stop('cursor-repeated');
+    }
+    // A few empty or all-duplicate pages can happen; an endless run of them is a loop (P4).
+    this.#staleCursorPages = fresh.length ? 0 : this.#staleCursorPages + 1;
+    if (this.#staleCursorPages >= 3) return this.#stop('no-new-ids');
+    this.#cursor = page.nextCursor;
+    return true;
+  }
+
+  /**
+   * Fewer resources than the server claims, or a claim that cannot be the total (P3 reports the
+   * page length): a 0-based server may have skipped its first one (P5). Paging from 1 by what was
+   * received misses only offset 0, so one resource is enough. startIndex=0 is read as 1 by
+   * conforming servers (RFC 7644 §3.4.2.4), so the probe is harmless.
+   */
+  async probeZeroBased(): Promise<T[]> {
+    const { stats } = this;
+    if (this.mode !== 'index' || stats.totalResults === undefined || stats.totalResults === this.seen.size) return [];
+    stats.zeroBasedProbe = true;
+    let fresh: T[] = [];
+    try {
+      fresh = this.take((await this.request({ mode: 'index', count: 1, startIndex: 0 })).resources);
+      if (fresh.length) this.logger.warn('SCIM server appears to treat startIndex as 0-based', { recovered: fresh.length });
+    } catch (err) {
+      if (!(err instanceof ScimError)) throw err;
+    }
+    if (this.seen.size < stats.totalResults) {
+      this.logger.warn('SCIM listing ended with fewer resources than totalResults', {
+        yielded: this.seen.size,
+        totalResults: stats.totalResults,
+      });
+    }
+    return fresh;
+  }
+}
+
 /** Yields pages of resources not seen before. `stats` is updated as it goes. */
 export async function* paginate<T extends { id?: string }>(
   fetchPage: PageFetcher<T>,
   options: PagingOptions,
   stats: ListingStats,
 ): AsyncGenerator<T[], void, undefined> {
-  const logger = options.logger ?? silentLogger;
-  const maxPages = options.maxPages ?? PAGING_DEFAULTS.maxPages;
-  const maxResources = options.maxResources ?? PAGING_DEFAULTS.maxResources;
-  const deadline = Date.now() + (options.deadlineMs ?? PAGING_DEFAULTS.deadlineMs);
-  const forced = options.mode && options.mode !== 'auto' ? options.mode : undefined;
-  const seen = new IdSet();
-  let count = Math.max(1, Math.floor(options.pageSize ?? PAGING_DEFAULTS.pageSize));
-  let mode: PagingMode = forced ?? (options.preferCursor ? 'cursor' : 'index');
-  let startIndex = 1;
-  let cursor = '';
-  let afterId: string | undefined;
-  let cursorsRefused = false;
-  let triedCursor = false;
-  let countReductions = 0;
-  let staleCursorPages = 0;
-  const setMode = (next: PagingMode, why: string) => {
-    logger.info('SCIM listing changes paging mode', { from: mode, to: next, why });
-    mode = next;
-    stats.mode = next;
-    if (!stats.modesUsed.includes(next)) stats.modesUsed.push(next);
-  };
-  const hints = options.prepare ? await options.prepare(options.signal) : {};
-  if (!forced && hints.preferCursor) mode = 'cursor';
-  if (hints.maxPageSize) count = Math.min(count, hints.maxPageSize);
-  stats.mode = mode;
-  stats.modesUsed = [mode];
-
-  const take = (items: T[]): T[] => {
-    const fresh: T[] = [];
-    for (const item of items) {
-      const id = item.id;
-      if (id === undefined || id === '') stats.withoutId++;
-      else if (seen.has(id)) stats.duplicatesSkipped++;
-      else {
-        seen.add(id);
-        fresh.push(item);
-      }
-    }
-    if (seen.size > maxResources) throw limitError(`more than ${maxResources} resources`);
-    stats.resources += fresh.length;
-    return fresh;
-  };
-
-  const request = async (req: PageRequest): Promise<ScimListResponse<T>> => {
-    if (options.signal?.aborted) throw abortError(options.signal);
-    if (stats.requests >= maxPages) throw limitError(`more than ${maxPages} pages`);
-    if (Date.now() > deadline) throw limitError('the time allowed for listing ran out');
-    stats.requests++;
-    const page = await fetchPage(req, options.signal);
-    stats.pages++;
-    if (page.totalResults !== undefined) stats.totalResults = page.totalResults;
-    return page;
-  };
-
+  const pager = new Pager(fetchPage, options, stats);
+  await pager.prepare();
   for (;;) {
-    const req: PageRequest =
-      mode === 'cursor'
-        ? { mode, count, cursor }
-        : mode === 'keyset'
-          ? { mode, count, startIndex: 1, afterId }
-          : { mode, count, startIndex };
     let page: ScimListResponse<T>;
     try {
-      page = await request(req);
+      page = await pager.request(pager.nextRequest());
     } catch (err) {
-      if (!(err instanceof ScimError)) throw err;
-      const type = err.scimType?.toLowerCase();
-      if (type === 'invalidcount' && count > 1 && countReductions < 3) {
-        countReductions++;
-        count = Math.max(1, Math.floor(count / 2));
-        continue;
-      }
-      if (mode === 'cursor' && type === 'expiredcursor') {
-        if (stats.cursorRestarts >= 1) throw err;
-        // Restarting is safe: everything yielded so far is deduped.
-        stats.cursorRestarts++;
-        cursor = '';
-        logger.warn('SCIM cursor expired; listing restarts from the first page');
-        continue;
-      }
-      if (mode === 'cursor' && forced !== 'cursor' && !cursorsRefused && isCursorRefusal(err)) {
-        cursorsRefused = true;
-        startIndex = 1;
-        setMode('index', 'the server refused cursor paging');
-        continue;
-      }
-      // A cursor-only server (P6) whose ServiceProviderConfig doesn't say so may refuse startIndex
-      // on the very first page; its error names cursors. One cursor attempt, like a stall below.
-      if (
-        mode === 'index' &&
-        stats.pages === 0 &&
-        !forced &&
-        !triedCursor &&
-        !cursorsRefused &&
-        err.status === 400 &&
-        /cursor/i.test(err.detail)
-      ) {
-        triedCursor = true;
-        cursor = '';
-        setMode('cursor', 'the server refused index paging');
-        continue;
-      }
-      if (mode === 'index' && startIndex > 1 && forced !== 'index' && isDeepIndexRefusal(err)) {
-        afterId = undefined;
-        setMode('keyset', 'the server refused a deep startIndex');
-        continue;
-      }
+      if (pager.recover(err)) continue;
       throw err;
     }
-
-    const items = page.resources;
-    const fresh = take(items);
+    const fresh = pager.take(page.resources);
     if (fresh.length) yield fresh;
-
-    if (mode === 'cursor') {
-      if (!page.nextCursor) {
-        stats.stopReason = 'end-of-cursor';
-        break;
-      }
-      if (page.nextCursor === cursor) {
-        stats.stopReason = 'cursor-repeated';
-        logger.warn('SCIM server returned the same cursor again; listing stops');
-        break;
-      }
-      // A few empty or all-duplicate pages can happen; an endless run of them is a loop (P4).
-      staleCursorPages = fresh.length ? 0 : staleCursorPages + 1;
-      if (staleCursorPages >= 3) {
-        stats.stopReason = 'no-new-ids';
-        break;
-      }
-      cursor = page.nextCursor;
-      continue;
-    }
-    if (page.nextCursor && mode === 'index' && !forced && !cursorsRefused) {
-      // RFC 9865: a server may answer with cursors even when asked by index.
-      cursor = page.nextCursor;
-      setMode('cursor', 'the server returned nextCursor');
-      continue;
-    }
-    if (items.length === 0) {
-      stats.stopReason = 'empty-page';
-      break;
-    }
-    if (mode === 'keyset') {
-      // Keyset restarts from the lowest id, so early pages repeat what index paging yielded;
-      // progress is the moving `id gt` bound, and a bound that stops moving ends the listing.
-      const last = [...items].reverse().find((i) => i.id)?.id;
-      if (last === undefined || last === afterId) {
-        stats.stopReason = 'no-new-ids';
-        break;
-      }
-      afterId = last;
-      continue;
-    }
-    if (fresh.length === 0) {
-      // Stalled short of the server's own count (or without one): a cursor-only server ignoring
-      // startIndex (P6) looks like this. One cursor attempt from the start costs a request.
-      const premature = stats.totalResults === undefined || seen.size < stats.totalResults;
-      if (mode === 'index' && !forced && !cursorsRefused && !triedCursor && premature) {
-        triedCursor = true;
-        cursor = '';
-        setMode('cursor', 'index paging stalled before the end');
-        continue;
-      }
-      stats.stopReason = 'no-new-ids';
-      break;
-    }
-    startIndex += items.length;
+    if (!pager.advance(page, fresh)) break;
   }
-
-  // Fewer resources than the server claims, or a claim that cannot be the total (P3 reports the
-  // page length): a 0-based server may have skipped its first one (P5). Paging from 1 by what was
-  // received misses only offset 0, so one resource is enough. startIndex=0 is read as 1 by
-  // conforming servers (RFC 7644 §3.4.2.4), so the probe is harmless.
-  if (mode === 'index' && stats.totalResults !== undefined && stats.totalResults !== seen.size) {
-    stats.zeroBasedProbe = true;
-    try {
-      const fresh = take((await request({ mode: 'index', count: 1, startIndex: 0 })).resources);
-      if (fresh.length) {
-        logger.warn('SCIM server appears to treat startIndex as 0-based', { recovered: fresh.length });
-        yield fresh;
-      }
-    } catch (err) {
-      if (!(err instanceof ScimError)) throw err;
-    }
-    if (seen.size < stats.totalResults) {
-      logger.warn('SCIM listing ended with fewer resources than totalResults', { yielded: seen.size, totalResults: stats.totalResults });
-    }
-  }
+  const recovered = await pager.probeZeroBased();
+  if (recovered.length) yield recovered;
   stats.done = true;
-  logger.info('SCIM listing finished', { ...stats, modesUsed: stats.modesUsed.join(',') });
+  pager.logger.info('SCIM listing finished', { ...stats, modesUsed: stats.modesUsed.join(',') });
 }
 
 /**

@@ -1,6 +1,7 @@
 // When and how long to wait before trying again. Exponential backoff with full jitter spreads
 // retries of many workers; a server's Retry-After (seconds or HTTP date) or X-Rate-Limit-Reset
-// (R4) replaces the guess when present.
+// (R4) replaces the guess when present. The formula itself is the project's one backoff.
+import { backoffDelay } from '../shared/backoff.ts';
 
 export interface RetryOptions {
   /** Retries after the first attempt. */
@@ -18,10 +19,12 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
   maxRetryAfterMs: 120_000,
 };
 
-/** Full jitter: uniform in [0, min(max, base * 2^attempt)]; `attempt` counts from 0. */
-export function backoffDelay(attempt: number, options: RetryOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
+/**
+ * The wait before another attempt; `attempt` counts the failed attempts before it from 0. Full
+ * jitter, uniform in [0, min(max, base * 2^attempt)), or the server's Retry-After plus a little.
+ */
+export function retryDelay(attempt: number, options: RetryOptions, random?: () => number, retryAfterMs?: number): number {
+  return backoffDelay(attempt, { baseMs: options.baseDelayMs, maxMs: options.maxDelayMs, jitter: 'full', random, retryAfterMs });
 }
 
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or garbage. */

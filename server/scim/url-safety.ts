@@ -43,123 +43,101 @@ export const STRICT_NETWORK: NetworkPolicy = networkPolicy([], false);
 
 const INTERNAL_REASON = 'a private or loopback address (the operator can allow it with ROSTER_SCIM_ALLOWED_NETWORKS)';
 
-// Private, shared, benchmark and loopback ranges: reachable only when the operator lists them.
-const V4_INTERNAL: Array<[number[], number]> = [
-  [[127, 0, 0, 0], 8],
-  [[10, 0, 0, 0], 8],
-  [[172, 16, 0, 0], 12],
-  [[192, 168, 0, 0], 16],
-  [[100, 64, 0, 0], 10],
-  [[198, 18, 0, 0], 15],
-];
+type Family = 'ipv4' | 'ipv6';
 
-type Rule = [network: number[], bits: number, reason: string];
-
-const V4_RULES: Rule[] = [
-  [[0, 0, 0, 0], 8, 'an unspecified address'],
-  [[169, 254, 0, 0], 16, 'a link-local address (cloud metadata lives there)'],
-  [[100, 100, 100, 200], 32, 'a cloud metadata address'],
-  [[192, 0, 0, 192], 32, 'a cloud metadata address'],
-  [[168, 63, 129, 16], 32, 'a cloud platform address'],
-  [[224, 0, 0, 0], 4, 'a multicast address'],
-  [[240, 0, 0, 0], 4, 'a reserved or broadcast address'],
-];
-
-function parseIPv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : Number.NaN));
-  return out.every((n) => n >= 0 && n <= 255) ? out : undefined;
-}
-
-/** Eight 16-bit groups; accepts `::`, an embedded dotted IPv4 tail and a zone id. */
-function parseIPv6(text: string): number[] | undefined {
-  let s = text
-    .replace(/^\[|\]$/g, '')
-    .split('%')[0]
-    .toLowerCase();
-  const lastColon = s.lastIndexOf(':');
-  if (lastColon < 0) return undefined;
-  if (s.slice(lastColon + 1).includes('.')) {
-    // Rewrite a dotted IPv4 tail as two hex groups, then parse as usual.
-    const v4 = parseIPv4(s.slice(lastColon + 1));
-    if (!v4) return undefined;
-    s = `${s.slice(0, lastColon + 1)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+/** One node:net BlockList holding CIDR ranges ('10.0.0.0/8', 'fc00::/7') of one family. */
+function ranges(family: Family, cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [network, bits] = cidr.split('/');
+    list.addSubnet(network, Number(bits), family);
   }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = groups(halves[0]);
-  const rest = halves.length === 2 ? groups(halves[1]) : [];
-  const hex = (g: string) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN);
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const out = [...head.map(hex), ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...rest.map(hex)];
-  return out.some(Number.isNaN) ? undefined : out;
+  return list;
 }
 
-function inV4(ip: number[], [net, bits]: Rule): boolean {
-  let remaining = bits;
-  for (let i = 0; i < 4 && remaining > 0; i++) {
-    const take = Math.min(8, remaining);
-    const mask = (0xff << (8 - take)) & 0xff;
-    if ((ip[i] & mask) !== (net[i] & mask)) return false;
-    remaining -= take;
-  }
-  return true;
+/** Refused whatever the operator allows; the first range that holds the address gives the reason. */
+function refusals(family: Family, rules: Array<[cidr: string, reason: string]>): Array<[BlockList, string]> {
+  return rules.map(([cidr, reason]) => [ranges(family, [cidr]), reason]);
 }
 
-function checkV4(ip: number[], network: NetworkPolicy): AddressVerdict {
-  const loopback = ip[0] === 127;
-  const rule = V4_RULES.find((r) => inV4(ip, r));
-  if (rule) return { allowed: false, loopback, allowListed: false, reason: rule[2] };
-  if (!V4_INTERNAL.some(([net, bits]) => inV4(ip, [net, bits, '']))) return { allowed: true, loopback, allowListed: false };
-  const listed = network.internal.check(ip.join('.'), 'ipv4');
-  return listed
-    ? { allowed: true, loopback, allowListed: true }
-    : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
+const REFUSED_V4 = refusals('ipv4', [
+  ['0.0.0.0/8', 'an unspecified address'],
+  ['169.254.0.0/16', 'a link-local address (cloud metadata lives there)'],
+  ['100.100.100.200/32', 'a cloud metadata address'],
+  ['192.0.0.192/32', 'a cloud metadata address'],
+  ['168.63.129.16/32', 'a cloud platform address'],
+  ['224.0.0.0/4', 'a multicast address'],
+  ['240.0.0.0/4', 'a reserved or broadcast address'],
+]);
+
+const REFUSED_V6 = refusals('ipv6', [
+  ['::/128', 'an unspecified address'],
+  ['fe80::/10', 'a link-local address'],
+  ['ff00::/8', 'a multicast address'],
+  ['fd00:ec2::254/128', 'a cloud metadata address'],
+]);
+
+// Private, shared, benchmark, unique local and loopback ranges: reachable only when the operator lists them.
+const INTERNAL_V4 = ranges('ipv4', ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '198.18.0.0/15']);
+const INTERNAL_V6 = ranges('ipv6', ['::1/128', 'fc00::/7']);
+const LOOPBACK_V4 = ranges('ipv4', ['127.0.0.0/8']);
+const LOOPBACK_V6 = ranges('ipv6', ['::1/128']);
+
+// IPv4 inside IPv6 reaches that IPv4 address, so the IPv4 rules decide. Mapped ::ffff:a.b.c.d is the
+// address itself (loopback stays loopback); compatible ::a.b.c.d, translated ::ffff:0:a.b.c.d and
+// NAT64 (64:ff9b::/96, 64:ff9b:1::/48) carry it in the last 32 bits, 6to4 (2002::/16) after the prefix.
+const MAPPED = ranges('ipv6', ['::ffff:0:0/96']);
+const EMBEDDED_LAST = ranges('ipv6', ['::/96', '::ffff:0:0:0/96', '64:ff9b::/96', '64:ff9b:1::/48']);
+const SIX_TO_FOUR = ranges('ipv6', ['2002::/16']);
+
+/** The eight 16-bit groups of a valid IPv6 address; the WHATWG URL parser reads it (a dotted tail included). */
+function ipv6Groups(address: string): number[] {
+  const [head, tail] = new URL(`http://[${address}]/`).hostname.slice(1, -1).split('::');
+  const hex = (part: string) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
+  if (tail === undefined) return hex(head);
+  const [start, end] = [hex(head), hex(tail)];
+  return [...start, ...Array.from({ length: 8 - start.length - end.length }, () => 0), ...end];
 }
 
-function embeddedV4(g: number[], at: number): number[] {
-  return [g[at] >> 8, g[at] & 0xff, g[at + 1] >> 8, g[at + 1] & 0xff];
+/** The IPv4 address held in groups `at` and `at + 1` of an IPv6 address. */
+function embeddedV4(address: string, at: number): string {
+  const g = ipv6Groups(address);
+  return [g[at] >> 8, g[at] & 0xff, g[at + 1] >> 8, g[at + 1] & 0xff].join('.');
 }
 
-const refused = (reason: string): AddressVerdict => ({ allowed: false, loopback: false, allowListed: false, reason });
+const refused = (reason: string, loopback = false): AddressVerdict => ({ allowed: false, loopback, allowListed: false, reason });
 
-function checkV6(g: number[], network: NetworkPolicy): AddressVerdict {
-  const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
-  if (zeroUpTo(8)) return refused('an unspecified address');
-  if ((g[0] & 0xffc0) === 0xfe80) return refused('a link-local address');
-  if ((g[0] & 0xff00) === 0xff00) return refused('a multicast address');
-  if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254)
-    return refused('a cloud metadata address');
-  // IPv4 inside IPv6: mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, translated ::ffff:0:a.b.c.d.
-  if (zeroUpTo(5) && g[5] === 0xffff) return checkV4(embeddedV4(g, 6), network);
-  if (!(zeroUpTo(7) && g[7] === 1) && (zeroUpTo(6) || (zeroUpTo(4) && g[4] === 0xffff && g[5] === 0)))
-    return { ...checkV4(embeddedV4(g, 6), network), loopback: false };
-  // NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16) reach the embedded IPv4 address.
-  if (g[0] === 0x64 && g[1] === 0xff9b && (g.slice(2, 6).every((x) => x === 0) || g[2] === 1)) {
-    return { ...checkV4(embeddedV4(g, 6), network), loopback: false };
-  }
-  if (g[0] === 0x2002) return { ...checkV4(embeddedV4(g, 1), network), loopback: false };
-  const loopback = zeroUpTo(7) && g[7] === 1;
-  // Loopback ::1 and unique local fc00::/7 are internal.
-  if (!loopback && (g[0] & 0xfe00) !== 0xfc00) return { allowed: true, loopback: false, allowListed: false };
-  const text = g.map((x) => x.toString(16)).join(':');
-  return network.internal.check(text, 'ipv6')
-    ? { allowed: true, loopback, allowListed: true }
-    : { allowed: false, loopback, allowListed: false, reason: INTERNAL_REASON };
+/** A private or loopback address: allowed only where the operator listed it. */
+function internal(address: string, family: Family, loopback: boolean, network: NetworkPolicy): AddressVerdict {
+  return network.internal.check(address, family) ? { allowed: true, loopback, allowListed: true } : refused(INTERNAL_REASON, loopback);
+}
+
+function checkV4(address: string, network: NetworkPolicy): AddressVerdict {
+  const loopback = LOOPBACK_V4.check(address, 'ipv4');
+  const rule = REFUSED_V4.find(([list]) => list.check(address, 'ipv4'));
+  if (rule) return refused(rule[1], loopback);
+  if (!INTERNAL_V4.check(address, 'ipv4')) return { allowed: true, loopback, allowListed: false };
+  return internal(address, 'ipv4', loopback, network);
+}
+
+function checkV6(address: string, network: NetworkPolicy): AddressVerdict {
+  const rule = REFUSED_V6.find(([list]) => list.check(address, 'ipv6'));
+  if (rule) return refused(rule[1]);
+  if (MAPPED.check(address, 'ipv6')) return checkV4(embeddedV4(address, 6), network);
+  const loopback = LOOPBACK_V6.check(address, 'ipv6');
+  if (!loopback && EMBEDDED_LAST.check(address, 'ipv6')) return { ...checkV4(embeddedV4(address, 6), network), loopback: false };
+  if (SIX_TO_FOUR.check(address, 'ipv6')) return { ...checkV4(embeddedV4(address, 1), network), loopback: false };
+  if (!INTERNAL_V6.check(address, 'ipv6')) return { allowed: true, loopback: false, allowListed: false };
+  return internal(address, 'ipv6', loopback, network);
 }
 
 /** Verdict for an IP literal under the network policy; anything that is not an IP address is refused. */
 export function checkAddress(address: string, network: NetworkPolicy = STRICT_NETWORK): AddressVerdict {
-  const plain = address.replace(/^\[|\]$/g, '');
-  const kind = isIP(plain.split('%')[0]);
-  if (kind === 4) return checkV4(parseIPv4(plain) as number[], network);
-  if (kind === 6) {
-    const groups = parseIPv6(plain);
-    if (groups) return checkV6(groups, network);
-  }
+  // Brackets and an IPv6 zone id (fe80::1%eth0) say nothing about where the address leads.
+  const plain = address.replace(/^\[|\]$/g, '').split('%')[0];
+  const kind = isIP(plain);
+  if (kind === 4) return checkV4(plain, network);
+  if (kind === 6) return checkV6(plain, network);
   return refused('not an IP address');
 }
 

@@ -84,7 +84,7 @@ describe.each(dialects)('account registration end to end on %s', (dialect) => {
       20_000,
       'the activation email',
     );
-    const mail = parseMime(msg.raw);
+    const mail = await parseMime(msg.raw);
     expect(mail.headers.subject).toBe('Complete your Roster account: choose your password');
     expect(mail.headers.from).toContain('roster@example.test');
     const text = mail.parts.find((p) => p.headers['content-type']?.startsWith('text/plain'))!.text;

@@ -145,7 +145,7 @@ describe.skipIf(!hasChromium)('account registration in Chromium', () => {
         20_000,
         `the activation email to ${to}`,
       );
-      const mail = parseMime(msg.raw);
+      const mail = await parseMime(msg.raw);
       const text = mail.parts.find((p) => p.headers['content-type']?.startsWith('text/plain'))!.text;
       return { mail, text, link: LINK.exec(text)?.[0] };
     };

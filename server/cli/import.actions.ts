@@ -1,0 +1,123 @@
+// What `roster import preview` and `roster import run` do: the same services as the API, run in
+// this process. Loaded only when one of them runs (the server's whole module graph comes with it).
+import { findApplicationByIdOrName } from '../applications/index.ts';
+import { listAdmins } from '../auth/index.ts';
+import { loadConfig } from '../config.ts';
+import { closeDeps, createDeps, type Deps } from '../deps.ts';
+import { createImportRun, ensureSnapshot, queryPreview } from '../imports/index.ts';
+import { deliverQueuedMailNow } from '../notifications/index.ts';
+import { type Actor, DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
+import { AppError } from '../shared/errors.ts';
+import { createLogger } from '../shared/logger.ts';
+import { ProgressBar } from './progress.ts';
+import { printTable } from './table.ts';
+
+async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  // Warnings only: the CLI's own output is what the operator reads.
+  const deps = await createDeps(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  try {
+    return await fn(deps);
+  } finally {
+    await closeDeps(deps, { graceMs: 0 });
+  }
+}
+
+async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
+  const app = await findApplicationByIdOrName(deps.database.db, DEFAULT_ORGANIZATION_ID, idOrName);
+  if (!app) throw new AppError('NOT_FOUND', 404, `No application with id or name "${idOrName}"`);
+  return app;
+}
+
+/** The admin the run is recorded for and emailed to: --admin, else the first admin with role admin. */
+async function adminActor(deps: Deps, email?: string): Promise<Actor> {
+  const admins = (await listAdmins(deps.database.db, DEFAULT_ORGANIZATION_ID)).filter((a) => a.role === 'admin');
+  const admin = email
+    ? admins.find((a) => a.email.toLowerCase() === email.toLowerCase())
+    : [...admins].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+  if (!admin)
+    throw new AppError(
+      'NOT_FOUND',
+      404,
+      email ? `No admin with role admin and email ${email}` : 'Create an admin first (roster admin create)',
+    );
+  return { type: 'admin', id: admin.id, email: admin.email, role: 'admin', organizationId: DEFAULT_ORGANIZATION_ID };
+}
+
+export interface PreviewOptions {
+  app: string;
+  status?: 'new' | 'exists' | 'invalid';
+  query?: string;
+  limit: number;
+  refresh?: boolean;
+  json?: boolean;
+}
+
+export async function preview(opts: PreviewOptions): Promise<void> {
+  await withDeps(async (deps) => {
+    const app = await appIdOf(deps, opts.app);
+    const snapshot = await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, { refresh: opts.refresh });
+    let cursor: string | undefined;
+    const rows: string[][] = [];
+    let printed = 0;
+    let summary = '';
+    while (printed < opts.limit) {
+      const page = await queryPreview(deps.database.db, snapshot, {
+        q: opts.query,
+        status: opts.status,
+        sort: 'userName',
+        order: 'asc',
+        limit: Math.min(500, opts.limit - printed),
+        cursor,
+      });
+      const { counts } = page;
+      summary =
+        `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ` +
+        `${counts.new} new, ${counts.exists} exist, ${counts.invalid} invalid`;
+      for (const i of page.items) {
+        if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
+        else
+          rows.push([i.status, i.userName, i.email, [i.firstname, i.lastname].filter(Boolean).join(' '), i.reasons.join('; '), i.remoteId]);
+      }
+      printed += page.items.length;
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    if (!opts.json) {
+      printTable(['STATUS', 'USERNAME', 'EMAIL', 'NAME', 'REASONS', 'REMOTE ID'], rows);
+      process.stdout.write(`${summary}\n`);
+    }
+  });
+}
+
+export interface RunOptions {
+  app: string;
+  all?: boolean;
+  ids?: string[];
+  admin?: string;
+}
+
+export async function runImport(opts: RunOptions): Promise<void> {
+  if (Boolean(opts.all) === Boolean(opts.ids)) throw new AppError('VALIDATION_FAILED', 400, 'give either --all or --ids');
+  await withDeps(async (deps) => {
+    const app = await appIdOf(deps, opts.app);
+    const actor = await adminActor(deps, opts.admin);
+    const bar = new ProgressBar();
+    const { run } = await createImportRun(deps, actor, app.id, opts.all ? { all: true } : { remoteIds: opts.ids! }, {
+      inline: true,
+      onProgress: (p) => bar.update(p.processed, p.total),
+    });
+    bar.update(run.processed, run.total);
+    bar.done();
+    await deliverQueuedMailNow(
+      { db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey },
+      run.id,
+    );
+    process.stdout.write(
+      `Import ${run.id} from ${app.name} ${run.status}: ` +
+        `${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
+    );
+    process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv. Emailed to ${actor.email}.\n`);
+    if (run.status === 'failed') process.exitCode = 1;
+  });
+}
