@@ -88,7 +88,7 @@ export function addImportCommands(program: Command): void {
           let printed = 0;
           let summary = '';
           while (printed < opts.limit) {
-            const page = await queryPreview(deps.database.db, snapshot, {
+            const page = await queryPreview(deps, snapshot, {
               q: opts.query,
               status: opts.status,
               sort: 'userName',
@@ -140,10 +140,7 @@ export function addImportCommands(program: Command): void {
         });
         bar.update(run.processed, run.total);
         bar.done();
-        await deliverQueuedMailNow(
-          { db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey },
-          run.id,
-        );
+        await deliverQueuedMailNow(deps, run.id);
         process.stdout.write(
           `Import ${run.id} from ${app.name} ${run.status}: ${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
         );

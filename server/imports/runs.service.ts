@@ -4,8 +4,8 @@
 import { getApplication } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
 import { analyzeTables, inTransaction } from '../db/database.ts';
+import { onDb } from '../db/context.ts';
 import { storageProblem, uniqueViolation } from '../db/errors.ts';
-import type { Deps } from '../deps.ts';
 import { record } from '../insights/index.ts';
 import { loadScimConfig, STOP_MESSAGES, stopReasonOf } from '../integrations/index.ts';
 import { isScimClientError, isScimError, type ScimUser } from '../scim/index.ts';
@@ -17,6 +17,7 @@ import { batchWriter } from './batch-writer.ts';
 import { Batcher } from './batcher.ts';
 import { type Candidate, toCandidate } from './candidate.ts';
 import { notifyRunFinished } from './notify.ts';
+import type { ImportContext } from './context.ts';
 import * as repo from './runs.repository.ts';
 import * as snapshots from './snapshot.repository.ts';
 import { candidateOf, ensureSnapshot, readAhead, scimFailure } from './snapshot.service.ts';
@@ -121,8 +122,8 @@ async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
   return actor.email ?? null;
 }
 
-async function countAtLeast(deps: Deps, organizationId: string, applicationId: string, n: number): Promise<number> {
-  const cfg = await loadScimConfig(deps.database.db, deps.secretKey, organizationId, applicationId);
+async function countAtLeast(deps: ImportContext, organizationId: string, applicationId: string, n: number): Promise<number> {
+  const cfg = await loadScimConfig(deps.db, deps.secretKey, organizationId, applicationId);
   const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
   let count = 0;
   try {
@@ -145,13 +146,13 @@ export interface CreateRunOptions {
 }
 
 export async function createImportRun(
-  deps: Deps,
+  deps: ImportContext,
   actor: Actor,
   applicationId: string,
   input: CreateRunInput,
   opts: CreateRunOptions = {},
 ): Promise<CreatedRun> {
-  const { db } = deps.database;
+  const { db } = deps;
   const app = await getApplication(db, actor.organizationId, applicationId);
   await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
   let selection: string[] | null = null;
@@ -249,7 +250,7 @@ export async function createImportRun(
 }
 
 /** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
-function enqueueRunJob(deps: Deps, db: Db, runId: string, delayMs: number): Promise<string> {
+function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
   return deps.queue.enqueue(
     db,
     IMPORT_JOB,
@@ -293,11 +294,11 @@ async function runStop(
  * later (shutdown, database trouble); every other ending is recorded on the run and emailed.
  */
 export async function executeRun(
-  deps: Deps,
+  deps: ImportContext,
   runId: string,
   opts: { signal?: AbortSignal; onProgress?: (p: RunProgress) => void } = {},
 ): Promise<ImportRun> {
-  const { db } = deps.database;
+  const { db } = deps;
   const run = await repo.findRun(db, null, runId);
   if (!run) throw notFound('Import run', runId);
   if (run.status === 'completed' || run.status === 'failed') return toRun(run);
@@ -442,14 +443,14 @@ export async function executeRun(
 }
 
 interface RunContext {
-  deps: Deps;
+  deps: ImportContext;
   run: repo.RunRow;
   app: { id: string; name: string };
   actor: Actor;
 }
 
-async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'failed', error: string | null): Promise<ImportRun> {
-  const { db } = deps.database;
+async function finishRun(deps: ImportContext, ctx: RunContext, status: 'completed' | 'failed', error: string | null): Promise<ImportRun> {
+  const { db } = deps;
   return inTransaction(db, async (trx) => {
     const current = await repo.findRun(trx, null, ctx.run.id);
     // Deleted with its application while it ran: nothing is left to finish or to tell.
@@ -482,7 +483,7 @@ async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'fai
       },
       message: error,
     });
-    await notifyRunFinished(trx, deps, finished, ctx.app);
+    await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
     return toRun(finished);
   });
 }

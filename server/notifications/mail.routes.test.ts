@@ -14,7 +14,8 @@ import { installAuth } from '../http/auth.ts';
 import type { App } from '../http/common.ts';
 import { installErrorHandling } from '../http/errors.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
-import { handleMailSendJob, type MailQueue, mailRoutes, queueMail } from './index.ts';
+import { AttachmentRegistry, handleMailSendJob, type MailQueue, MailTransports, mailRoutes, queueMail } from './index.ts';
+import { systemClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logger.ts';
 
 async function appWithMailRoutes(deps: Deps): Promise<App> {
@@ -73,7 +74,13 @@ describe.each(dialects)('mail outbox API on %s', (dialect) => {
     }
     // One of them goes through the job without SMTP: listed as stored.
     await handleMailSendJob(
-      { db, config: { mailFrom: 'roster@localhost' }, logger: createLogger('silent') },
+      {
+        db,
+        clock: systemClock,
+        config: { mailFrom: 'roster@localhost' },
+        logger: createLogger('silent'),
+        mail: { attachments: new AttachmentRegistry(), transports: new MailTransports() },
+      },
       { mailId: ids[0] },
       { attempt: 1, signal: new AbortController().signal },
     );

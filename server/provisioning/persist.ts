@@ -1,5 +1,6 @@
 // Writing down what a user operation did: the account state, the link and its Insights event, in one
 // transaction, so the state never claims what the audit trail does not show.
+import type { DbContext } from '../db/context.ts';
 import { inTransaction, type Db } from '../db/database.ts';
 import { record, recordMany, type InsightEventInput } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -198,12 +199,12 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
 
 /** "integration deactivated" for every operation that was running or still to come. */
 export async function recordDeactivated(
-  db: Db,
+  { db, clock }: DbContext,
   actor: Actor,
   application: { id: string; name: string },
   unfinished: Unfinished[],
 ): Promise<void> {
-  const timestamp = new Date().toISOString();
+  const timestamp = clock.now().toISOString();
   await recordMany(
     db,
     unfinished.map((u): InsightEventInput => ({

@@ -4,7 +4,6 @@ import { actorOf } from '../http/auth.ts';
 import { type App, errors, idParams } from '../http/common.ts';
 import * as service from './service.ts';
 import * as status from './status.ts';
-import { useJobQueueForProvisioning } from './triggers.ts';
 
 const syncSchema = z.object({
   id: z.string(),
@@ -70,9 +69,6 @@ const syncParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), syncId:
 const tags = ['identity management'];
 
 export function provisioningRoutes(app: App, deps: Deps): void {
-  // Directory services enqueue syncs through the registered queue (see triggers.ts).
-  useJobQueueForProvisioning(deps.queue);
-
   app.post(
     '/api/v1/applications/:id/idm/sync',
     {

@@ -3,14 +3,13 @@
 // it, write the run down, and schedule the next periodic reconcile. Deactivation is noticed at once
 // in this process (the runtime's abort signal) and within WATCH_MS in others (generation check).
 import { getApplication } from '../applications/index.ts';
-import type { Deps } from '../deps.ts';
 import { getIntegration, integrationStop, loadScimConfig, type ScimConfig, STOP_MESSAGES, stopReasonOf } from '../integrations/index.ts';
 import type { TransportMetrics } from '../scim/index.ts';
 import { type Actor, systemActor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as accounts from './accounts.repository.ts';
-import { emptyCounts, type SyncContext, type SyncCounts, type Unfinished } from './context.ts';
+import { emptyCounts, type ProvisioningContext, type SyncContext, type SyncCounts, type Unfinished } from './context.ts';
 import { DEACTIVATED_MESSAGE } from './errors.ts';
 import { pendingGroupWork, runGroupsPhase } from './groups-phase.ts';
 import { guardrail } from './guardrail.ts';
@@ -57,8 +56,8 @@ class Stopped extends Error {
   }
 }
 
-export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> {
-  const { db } = deps.database;
+export async function runSync(deps: ProvisioningContext, o: SyncOptions): Promise<SyncOutcome> {
+  const { db } = deps;
   let cfg: ScimConfig;
   try {
     cfg = await loadScimConfig(db, deps.secretKey, o.organizationId, o.applicationId);
@@ -144,8 +143,8 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
  * (the full reconcile it was doing is still requested). Without this, the claims made the next syncs
  * skip those users for ten minutes and report themselves complete.
  */
-async function takeOver(deps: Deps, applicationId: string, owner: string): Promise<void> {
-  const { db } = deps.database;
+async function takeOver(deps: ProvisioningContext, applicationId: string, owner: string): Promise<void> {
+  const { db } = deps;
   const stale = await state.listSyncsByStatus(db, applicationId, ['running']);
   await state.updateSyncs(
     db,
@@ -161,14 +160,14 @@ async function takeOver(deps: Deps, applicationId: string, owner: string): Promi
     deps.logger.info({ applicationId, staleSyncs: stale.length, releasedClaims: released }, 'took over from a sync that did not finish');
 }
 
-async function followUp(deps: Deps, organizationId: string, applicationId: string): Promise<void> {
-  const { db } = deps.database;
+async function followUp(deps: ProvisioningContext, organizationId: string, applicationId: string): Promise<void> {
+  const { db } = deps;
   if (!(await state.isIntegrationActive(db, organizationId, applicationId))) return;
   const st = await state.findState(db, applicationId);
   const hints = await state.countHints(db, applicationId);
   const queued = await state.listSyncsByStatus(db, applicationId, ['queued']);
   if (st?.full_token || hints.users + hints.groups > 0 || queued.length > 0)
-    await enqueueSync(db, organizationId, applicationId, 'change', dueNow());
+    await enqueueSync(deps, organizationId, applicationId, 'change', dueNow(deps.clock));
 }
 
 interface PassControl {
@@ -205,8 +204,8 @@ async function listRemote(ctx: SyncContext): Promise<Map<string, RemoteView> | u
   }
 }
 
-async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassControl): Promise<SyncOutcome> {
-  const { db } = deps.database;
+async function syncPass(deps: ProvisioningContext, cfg: ScimConfig, o: SyncOptions, ctl: PassControl): Promise<SyncOutcome> {
+  const { db } = deps;
   const app = o.applicationId;
   const org = o.organizationId;
   const started = deps.clock.now();
@@ -324,7 +323,7 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
         new Set(unfinished.map((u) => u.resource.id)),
       );
       const all = [...unfinished, ...later];
-      await recordDeactivated(db, actor, ctx.application, all);
+      await recordDeactivated(ctx, actor, ctx.application, all);
       counts.cancelled = all.length;
       status = 'cancelled';
       error = DEACTIVATED_MESSAGE;
@@ -356,8 +355,9 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   if (!deactivated) {
     const failures = counts.failed > 0 || status === 'failed' || status === 'interrupted';
     const nextMs = nextFull ? Date.parse(nextFull) : started.getTime() + cfg.settings.syncIntervalMinutes * 60_000;
-    const at = reconfigured ? Date.now() : failures ? Math.min(nextMs, Date.now() + RETRY_MS) : nextMs;
-    await enqueueSync(db, org, app, failures ? 'retry' : 'scheduled', new Date(at));
+    const nowMs = deps.clock.now().getTime();
+    const at = reconfigured ? nowMs : failures ? Math.min(nextMs, nowMs + RETRY_MS) : nextMs;
+    await enqueueSync(deps, org, app, failures ? 'retry' : 'scheduled', new Date(at));
   }
   return { status, syncId: syncIds[0], counts, http, error: error ?? undefined };
 }
