@@ -20,9 +20,9 @@ import { healthRoutes } from './http/health.routes.ts';
 import { portalRoutes } from './http/portal.ts';
 import { insightsRoutes } from './insights/insights.routes.ts';
 import { integrationRoutes } from './integrations/integrations.routes.ts';
-import { importRoutes } from './imports/index.ts';
-import { mailRoutes } from './notifications/index.ts';
-import { provisioningRoutes } from './provisioning/index.ts';
+import { importRoutes } from './imports/imports.routes.ts';
+import { mailRoutes } from './notifications/mail.routes.ts';
+import { provisioningRoutes } from './provisioning/provisioning.routes.ts';
 import { newId } from './shared/ids.ts';
 
 export const API_VERSION = '1.0.0';

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import { groupListQuery, groupSchema } from '../directory/groups.routes.ts';
 import { getGroup, listGroupsOfApplication } from '../directory/groups.service.ts';
 import { actorOf } from '../http/auth.ts';
-import { publishStop } from '../integrations/index.ts';
+import { deleteApplicationWithIntegration } from '../commands/index.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../http/common.ts';
 import * as apps from './applications.service.ts';
 import * as bindings from './bindings.service.ts';
@@ -91,10 +91,8 @@ export function applicationRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await apps.deleteApplication(db, actorOf(request), request.params.id);
-      // Its integration went with it: stop the work in flight here and, before answering, everywhere.
-      deps.idm.abort(request.params.id, 'deleted');
-      await publishStop(db, request.params.id, 'deleted');
+      // Its integration goes with it: the work in flight stops here and, before answering, everywhere.
+      await deleteApplicationWithIntegration(deps, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -4,7 +4,7 @@
 import type { Tx } from '../db/database.ts';
 import { creationChanges, insertUsers, newUserRecord, toUser, type UserRecord } from '../directory/index.ts';
 import { type InsightEventInput, recordMany } from '../insights/index.ts';
-import * as links from '../integrations/links.repository.ts';
+import { links } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Candidate } from './candidate.ts';
 import { findExisting } from './classify.ts';

@@ -11,6 +11,5 @@ export {
 } from './runs.service.ts';
 export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
 export { ensureSnapshot, queryPreview } from './snapshot.service.ts';
-export { importRoutes } from './imports.routes.ts';
 export { RESULTS_CSV_KIND, importResultsCsv, resultCsvLines } from './notify.ts';
 export { SnapshotCache, type ImportContext } from './context.ts';

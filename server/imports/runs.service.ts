@@ -7,7 +7,8 @@ import { analyzeTables, inTransaction } from '../db/database.ts';
 import { onDb } from '../db/context.ts';
 import { storageProblem, uniqueViolation } from '../db/errors.ts';
 import { record } from '../insights/index.ts';
-import { loadScimConfig, STOP_MESSAGES, stopReasonOf } from '../integrations/index.ts';
+import { apiKeyCreatorEmail } from '../auth/index.ts';
+import { integrationState, loadScimConfig, STOP_MESSAGES, stopReasonOf } from '../integrations/index.ts';
 import { isScimClientError, isScimError, type ScimUser } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
@@ -110,15 +111,7 @@ export interface CreatedRun {
 /** Who gets the email: the admin, or for an API key the admin who created it. */
 async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
   if (actor.type === 'admin') return actor.email ?? null;
-  if (actor.type === 'api_key' && actor.id) {
-    const row = await db
-      .selectFrom('api_keys')
-      .innerJoin('admins', 'admins.id', 'api_keys.created_by_admin_id')
-      .select('admins.email')
-      .where('api_keys.id', '=', actor.id)
-      .executeTakeFirst();
-    return row?.email ?? null;
-  }
+  if (actor.type === 'api_key' && actor.id) return (await apiKeyCreatorEmail(db, actor.organizationId, actor.id)) ?? null;
   return actor.email ?? null;
 }
 
@@ -280,11 +273,7 @@ async function runStop(
   since: string,
   generation: number | undefined,
 ): Promise<'deactivated' | 'reconfigured' | undefined> {
-  const row = await db
-    .selectFrom('idm_integrations')
-    .select(['status', 'deactivated_at', 'generation'])
-    .where('application_id', '=', applicationId)
-    .executeTakeFirst();
+  const row = await integrationState(db, applicationId);
   if (!row || (row.status === 'inactive' && row.deactivated_at !== null && row.deactivated_at >= since)) return 'deactivated';
   return generation !== undefined && row.generation !== generation ? 'reconfigured' : undefined;
 }

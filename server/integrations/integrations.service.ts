@@ -371,6 +371,11 @@ export async function deactivateIntegration(
   });
 }
 
+/** The integration's status, generation and last deactivation, for work that checks whether it must stop. */
+export async function integrationState(db: Db, applicationId: string) {
+  return repo.findIntegrationState(db, applicationId);
+}
+
 /**
  * Why work that started at `generation` must stop, or undefined while the integration is still active
  * (or in error) at that generation. A generation change while active is a new connection (or a

@@ -1,4 +1,6 @@
 // Links between directory users and their accounts in an application (by the application's SCIM id).
+// The one repository of app_user_links: imports write links for imported users, provisioning for the
+// accounts it creates or adopts; both come through here.
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { AppUserLinksTable } from '../db/schema.ts';
@@ -39,6 +41,44 @@ export async function findLinkOfUser(db: Db, applicationId: string, userId: stri
     .executeTakeFirst();
 }
 
+/** Links of the given users in one application. */
+export async function findLinksOfUsers(db: Db, applicationId: string, userIds: string[]): Promise<LinkRow[]> {
+  const out: LinkRow[] = [];
+  for (let i = 0; i < userIds.length; i += 500) {
+    const chunk = userIds.slice(i, i + 500);
+    out.push(
+      ...(await db
+        .selectFrom('app_user_links')
+        .selectAll()
+        .where('application_id', '=', applicationId)
+        .where('user_id', 'in', chunk)
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export async function findLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<LinkRow | undefined> {
+  return db
+    .selectFrom('app_user_links')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('remote_id', '=', remoteId)
+    .executeTakeFirst();
+}
+
+export async function listLinkedRemoteIds(db: Db, applicationId: string): Promise<Array<{ remote_id: string }>> {
+  return db.selectFrom('app_user_links').select('remote_id').where('application_id', '=', applicationId).execute();
+}
+
+export async function insertLink(db: Db, row: LinkRow): Promise<void> {
+  await db.insertInto('app_user_links').values(row).execute();
+}
+
 export async function deleteLink(db: Db, applicationId: string, userId: string): Promise<void> {
   await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('user_id', '=', userId).execute();
+}
+
+export async function deleteLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<void> {
+  await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('remote_id', '=', remoteId).execute();
 }

@@ -38,4 +38,3 @@ export {
   type ImportFailure,
 } from './templates.ts';
 export type { MailStatus } from './mail.repository.ts';
-export { mailRoutes } from './mail.routes.ts';

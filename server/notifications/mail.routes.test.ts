@@ -14,7 +14,8 @@ import { installAuth } from '../http/auth.ts';
 import type { App } from '../http/common.ts';
 import { installErrorHandling } from '../http/errors.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
-import { AttachmentRegistry, handleMailSendJob, type MailQueue, MailTransports, mailRoutes, queueMail } from './index.ts';
+import { AttachmentRegistry, handleMailSendJob, type MailQueue, MailTransports, queueMail } from './index.ts';
+import { mailRoutes } from './mail.routes.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logger.ts';
 

@@ -1,6 +1,5 @@
 // The provisioning module's public face. The directory and applications never import it: deps.ts
 // hands them provisioningChanges() as ctx.changes.
-export { provisioningRoutes } from './provisioning.routes.ts';
 export {
   confirmDeprovisioning,
   handleSyncJob,

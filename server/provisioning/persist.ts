@@ -4,6 +4,7 @@ import type { DbContext } from '../db/context.ts';
 import { inTransaction, type Db } from '../db/database.ts';
 import { record, recordMany, type InsightEventInput } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
+import { links } from '../integrations/index.ts';
 import * as accounts from './accounts.repository.ts';
 import type { UserResult } from './apply-users.ts';
 import { eventTypeOf } from './apply-users.ts';
@@ -59,8 +60,8 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
   });
   const ensureLink = async (db: Db, remoteId: string, remoteUserName: string) => {
     if (c.link?.remote_id === remoteId) return;
-    await accounts.deleteLinkOfUser(db, app, c.userId);
-    await accounts.insertLink(db, {
+    await links.deleteLink(db, app, c.userId);
+    await links.insertLink(db, {
       organization_id: ctx.organizationId,
       application_id: app,
       user_id: c.userId,
@@ -158,7 +159,7 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
     case 'deleted':
     case 'gone':
       await inTransaction(ctx.db, async (trx) => {
-        await accounts.deleteLinkByRemoteId(trx, app, result.remoteId);
+        await links.deleteLinkByRemoteId(trx, app, result.remoteId);
         await accounts.deleteAccount(trx, app, c.userId);
         await forgetMemberEverywhere(trx, app, result.remoteId);
         await record(

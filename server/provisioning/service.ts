@@ -245,12 +245,12 @@ export async function startProvisioning(ctx: TriggerContext, organizationId: str
 }
 
 /**
- * Deactivation, after the integration is marked inactive: requests in flight are aborted, queued
- * syncs dropped, and the operations they still owed recorded as "integration deactivated". A sync
- * running somewhere records its own; when none runs, the owed work is recorded here.
+ * Deactivation, in the transaction that marks the integration inactive (the deactivation command
+ * passes it as deps.db): queued syncs are dropped, and the operations they still owed recorded as
+ * "integration deactivated". A sync running somewhere records its own (the command aborts this
+ * process's requests in flight after the commit); when none runs, the owed work is recorded here.
  */
 export async function stopProvisioning(deps: ProvisioningContext, actor: Actor, applicationId: string): Promise<void> {
-  deps.idm.abort(applicationId, 'deactivated');
   const { db } = deps;
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, syncKey(applicationId));
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, scheduleKey(applicationId));

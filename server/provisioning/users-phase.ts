@@ -1,6 +1,7 @@
 // The user half of a sync: plan batch by batch, run the operations concurrently, hold deprovisions
 // back when the guardrail says so, and hand back what never ran (for the deactivation events).
 import { listUserIdsInScope } from '../applications/index.ts';
+import { links } from '../integrations/index.ts';
 import * as accounts from './accounts.repository.ts';
 import { applyUserOp } from './apply-users.ts';
 import type { SyncContext, SyncCounts, Unfinished } from './context.ts';
@@ -33,16 +34,16 @@ export interface UsersPhase {
 
 export async function loadCandidates(ctx: Pick<SyncContext, 'db' | 'organizationId' | 'application'>, ids: string[]): Promise<Candidate[]> {
   const app = ctx.application.id;
-  const [users, inScope, accountRows, links] = await Promise.all([
+  const [users, inScope, accountRows, linkRows] = await Promise.all([
     accounts.findDirectoryUsers(ctx.db, ctx.organizationId, ids),
     accounts.findUsersInScope(ctx.db, app, ids),
     accounts.findAccounts(ctx.db, app, ids),
-    accounts.findLinks(ctx.db, app, ids),
+    links.findLinksOfUsers(ctx.db, app, ids),
   ]);
   const byId = <T>(rows: T[], key: (r: T) => string) => new Map(rows.map((r) => [key(r), r]));
   const u = byId(users, (r) => r.id);
   const a = byId(accountRows, (r) => r.user_id);
-  const l = byId(links, (r) => r.user_id);
+  const l = byId(linkRows, (r) => r.user_id);
   return ids.map((userId) => ({ userId, user: u.get(userId), inScope: inScope.has(userId), account: a.get(userId), link: l.get(userId) }));
 }
 
