@@ -45,6 +45,33 @@ function trustProxyOption(trust: Deps['config']['trustProxy']) {
 }
 
 export async function buildApp(deps: Deps): Promise<App> {
+  const app = createFastify(deps);
+  const metrics = installMetrics(app);
+  await registerPlugins(app, deps);
+  installAuth(app, deps);
+
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  healthRoutes(app, deps, metrics);
+  authRoutes(app, deps);
+  accountRoutes(app, deps);
+  userRoutes(app, deps);
+  groupRoutes(app, deps);
+  applicationRoutes(app, deps);
+  integrationRoutes(app, deps);
+  importRoutes(app, deps);
+  provisioningRoutes(app, deps);
+  insightsRoutes(app, deps);
+  mailRoutes(app, deps);
+  // The portal's catch-all GET /* only gets what no API route matches (the router prefers static routes).
+  portalRoutes(app);
+
+  await app.ready();
+  return app;
+}
+
+/** The Fastify instance with the route table, request ids, zod and the JSON parser; no plugin, no route. */
+function createFastify(deps: Deps): App {
   const app: App = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -88,7 +115,11 @@ export async function buildApp(deps: Deps): Promise<App> {
   });
 
   installErrorHandling(app);
+  return app;
+}
 
+/** Prometheus metrics: the process's defaults and the duration of every request by route and status. */
+function installMetrics(app: App): Registry {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const httpDuration = new Histogram({
@@ -104,7 +135,11 @@ export async function buildApp(deps: Deps): Promise<App> {
       reply.elapsedTime / 1000,
     );
   });
+  return metrics;
+}
 
+/** Cookies, security headers, rate limits, and the OpenAPI document with its UI. */
+async function registerPlugins(app: App, deps: Deps): Promise<void> {
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -138,24 +173,4 @@ export async function buildApp(deps: Deps): Promise<App> {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: true } });
-  installAuth(app, deps);
-
-  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-
-  healthRoutes(app, deps, metrics);
-  authRoutes(app, deps);
-  accountRoutes(app, deps);
-  userRoutes(app, deps);
-  groupRoutes(app, deps);
-  applicationRoutes(app, deps);
-  integrationRoutes(app, deps);
-  importRoutes(app, deps);
-  provisioningRoutes(app, deps);
-  insightsRoutes(app, deps);
-  mailRoutes(app, deps);
-  // The portal's catch-all GET /* only gets what no API route matches (the router prefers static routes).
-  portalRoutes(app);
-
-  await app.ready();
-  return app;
 }
