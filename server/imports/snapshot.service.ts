@@ -1,6 +1,6 @@
 // The import preview reads the application's users once over SCIM into a snapshot kept for a short
 // time, then searches, sorts and pages on Roster's side.
-import { analyzeTables, type Db } from '../db/database.ts';
+import { analyzeTables } from '../db/database.ts';
 import { connectionKey, describeFailure, loadScimConfig } from '../integrations/index.ts';
 import { type ScimClient, ScimClientError, type ScimUser } from '../scim/index.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';

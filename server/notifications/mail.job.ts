@@ -59,26 +59,7 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
 
   const transport = deps.transport ?? (config.smtpUrl ? deps.mail.transports.get(config.smtpUrl) : undefined);
   if (!transport) {
-    const now = clock.now().toISOString();
-    const row = found;
-    // Never sent, so its link token is of no use to anyone: dropped with the status change.
-    if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, link_token_enc: null, updated_at: now })) {
-      // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
-      // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
-      logger.info(
-        {
-          mail: {
-            id: row.id,
-            kind: row.kind,
-            to: row.to_address,
-            subject: row.subject,
-            text: hideLinkTokens(row.body_text),
-            attachments: parseAttachments(row.attachments).map((a) => a.filename),
-          },
-        },
-        'mail stored in the outbox (SMTP_URL is not set)',
-      );
-    }
+    await storeWithoutSmtp(deps, found);
     return;
   }
 
@@ -142,6 +123,31 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
     body_html: row.body_html === null ? null : hideLinkTokens(row.body_html),
   });
   logger.info({ mailId: row.id, kind: row.kind, attempt }, 'mail sent');
+}
+
+/** Without SMTP the mail stays in the outbox as `stored`, and its text goes to the log. */
+async function storeWithoutSmtp(deps: MailSendDeps, found: MailRow): Promise<void> {
+  const { db, logger, clock } = deps;
+  const now = clock.now().toISOString();
+  const row = found;
+  // Never sent, so its link token is of no use to anyone: dropped with the status change.
+  if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, link_token_enc: null, updated_at: now })) {
+    // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
+    // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
+    logger.info(
+      {
+        mail: {
+          id: row.id,
+          kind: row.kind,
+          to: row.to_address,
+          subject: row.subject,
+          text: hideLinkTokens(row.body_text),
+          attachments: parseAttachments(row.attachments).map((a) => a.filename),
+        },
+      },
+      'mail stored in the outbox (SMTP_URL is not set)',
+    );
+  }
 }
 
 /** Returns the attachments JSON with the sizes counted on the way out. */

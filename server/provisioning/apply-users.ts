@@ -14,7 +14,6 @@ import {
   type ScimUser,
 } from '../scim/index.ts';
 import { links } from '../integrations/index.ts';
-import * as accounts from './accounts.repository.ts';
 import type { SyncContext } from './context.ts';
 import { isConflict, isNotFound, isOutcomeUnknown, isUnsupported, orphanedError, ProvisioningError } from './errors.ts';
 import {
