@@ -66,6 +66,28 @@ export async function findUsersInScope(db: Db, applicationId: string, ids: strin
   return new Set(rows.map((r) => r.user_id));
 }
 
+/** The row of an account Roster is about to push: pending, nothing pushed, nobody working on it. */
+export function pendingAccount(applicationId: string, organizationId: string, userId: string, userName: string, now: string): AccountRow {
+  return {
+    application_id: applicationId,
+    organization_id: organizationId,
+    user_id: userId,
+    user_name: userName,
+    remote_id: null,
+    pushed_attributes: null,
+    pushed_active: null,
+    status: 'pending',
+    last_operation: null,
+    last_error: null,
+    attempts: 0,
+    next_attempt_at: null,
+    claimed_by: null,
+    claimed_until: null,
+    last_synced_at: null,
+    updated_at: now,
+  };
+}
+
 export async function findAccounts(db: Db, applicationId: string, userIds: string[]): Promise<AccountRow[]> {
   return chunked(userIds, (chunk) =>
     db.selectFrom('provisioning_users').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute(),

@@ -7,6 +7,16 @@ import type { ScimClient } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { SyncTrigger } from './triggers.ts';
+
+/** One sync job's run. */
+export interface SyncOptions {
+  organizationId: string;
+  applicationId: string;
+  trigger: SyncTrigger;
+  /** The job's signal: aborted on shutdown, cancellation, lease loss. */
+  signal?: AbortSignal;
+}
 
 /** What provisioning's services and its job use; deps.ts has all of it. */
 export interface ProvisioningContext extends DbContext {

@@ -122,41 +122,21 @@ function skipped(applicationId: string, candidate: Candidate): UserSyncOutcome {
   return { applicationId, userId: candidate.userId, outcome: 'skipped', message };
 }
 
-/** Provisions (or deprovisions) one user now, checking his account against the application. */
-export async function syncUserNow(
+/**
+ * Takes the user for a one-user sync (his account row made when missing), waiting a little for a sync
+ * that is working on him; returns the claim's owner, to release.
+ */
+async function claimUser(
   deps: ProvisioningContext,
-  actor: Actor,
+  organizationId: string,
   applicationId: string,
   userId: string,
-): Promise<UserSyncOutcome> {
+  userName: string,
+): Promise<string> {
   const { db } = deps;
-  const cfg = await activeConfig(deps, actor.organizationId, applicationId);
-  const application = await getApplication(db, actor.organizationId, applicationId);
-  const plan = { db, organizationId: actor.organizationId, application };
-  const [first] = await loadCandidates(plan, [userId]);
-  if (!first.user && !first.account) throw notFound('User', userId);
-  if (!explicitOp(first, cfg.settings.deprovision)) return skipped(applicationId, first);
-
   const owner = `${accounts.USER_SYNC_CLAIM_PREFIX}${newId()}`;
   await accounts.insertMissingAccounts(db, [
-    {
-      application_id: applicationId,
-      organization_id: actor.organizationId,
-      user_id: userId,
-      user_name: first.user?.username ?? userId,
-      remote_id: null,
-      pushed_attributes: null,
-      pushed_active: null,
-      status: 'pending',
-      last_operation: null,
-      last_error: null,
-      attempts: 0,
-      next_attempt_at: null,
-      claimed_by: null,
-      claimed_until: null,
-      last_synced_at: null,
-      updated_at: deps.clock.now().toISOString(),
-    },
+    accounts.pendingAccount(applicationId, organizationId, userId, userName, deps.clock.now().toISOString()),
   ]);
   // A running sync lets go of each user as soon as his operation is written down.
   const claim = async () => {
@@ -178,6 +158,25 @@ export async function syncUserNow(
       throw conflict('USER_SYNC_IN_PROGRESS', 'A sync is working on this user right now; try again in a moment');
     await new Promise((r) => setTimeout(r, 100));
   }
+  return owner;
+}
+
+/** Provisions (or deprovisions) one user now, checking his account against the application. */
+export async function syncUserNow(
+  deps: ProvisioningContext,
+  actor: Actor,
+  applicationId: string,
+  userId: string,
+): Promise<UserSyncOutcome> {
+  const { db } = deps;
+  const cfg = await activeConfig(deps, actor.organizationId, applicationId);
+  const application = await getApplication(db, actor.organizationId, applicationId);
+  const plan = { db, organizationId: actor.organizationId, application };
+  const [first] = await loadCandidates(plan, [userId]);
+  if (!first.user && !first.account) throw notFound('User', userId);
+  if (!explicitOp(first, cfg.settings.deprovision)) return skipped(applicationId, first);
+
+  const owner = await claimUser(deps, actor.organizationId, applicationId, userId, first.user?.username ?? userId);
   let client: ScimClient | undefined;
   try {
     // Read again under the claim: a sync may have just provisioned him.
