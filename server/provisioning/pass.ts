@@ -33,7 +33,7 @@ export async function listRemote(ctx: SyncContext): Promise<Map<string, RemoteVi
   }
 }
 
-/** The queued syncs this pass carries out, marked running; a new one when none was queued. */
+/** The queued syncs this pass carries out, marked running (a new one when none was queued), the first remembered as the last. */
 export async function openSyncs(
   db: Db,
   o: SyncOptions,
@@ -68,6 +68,7 @@ export async function openSyncs(
       finished_at: null,
     });
   }
+  await state.updateState(db, app, { last_sync_id: syncIds[0], updated_at: startedIso });
   return syncIds;
 }
 

@@ -133,8 +133,9 @@ export async function runSync(deps: ProvisioningContext, o: SyncOptions): Promis
 /**
  * Called when the lock was taken over from a sync that never released it (it died, or lost its
  * database before it could end). With the lock, nothing else syncs this application: a sync still
- * marked running, and claims held by another sync, were left by that one. Its sync is ended as failed, and its users are free for this one, which owes their work
- * (the full reconcile it was doing is still requested). Without this, the claims made the next syncs
+ * marked running, and claims held by another sync, were left by that one. Its sync is ended as
+ * failed, and its users are free for this one, which owes their work (the full reconcile it was
+ * doing is still requested). Without this, the claims made the next syncs
  * skip those users for ten minutes and report themselves complete.
  */
 async function takeOver(deps: ProvisioningContext, applicationId: string, owner: string): Promise<void> {
@@ -247,8 +248,6 @@ async function syncPass(deps: ProvisioningContext, cfg: ScimConfig, o: SyncOptio
 
   const actor = actorOfSync(queued[0], org);
   const syncIds = await openSyncs(db, o, actor, full, queued, startedIso);
-  await state.updateState(db, app, { last_sync_id: syncIds[0], updated_at: startedIso });
-
   const application = await getApplication(db, org, app);
   const integration = await getIntegration(db, org, app);
   const client = deps.idm.client(app, cfg.client, cfg.settings);
