@@ -11,25 +11,30 @@ export async function insertLinks(db: Db, rows: LinkRow[]): Promise<void> {
   await insertRows(db, 'app_user_links', rows);
 }
 
+/** Links in one application whose column is one of the values, 500 values per query. */
+async function findLinksIn(db: Db, applicationId: string, column: 'remote_id' | 'user_id', values: string[]): Promise<LinkRow[]> {
+  const out: LinkRow[] = [];
+  for (let i = 0; i < values.length; i += 500) {
+    const chunk = values.slice(i, i + 500);
+    out.push(
+      ...(await db
+        .selectFrom('app_user_links')
+        .selectAll()
+        .where('application_id', '=', applicationId)
+        .where(column, 'in', chunk)
+        .execute()),
+    );
+  }
+  return out;
+}
+
 /** Links of the given remote ids in one application. */
 export async function findLinksByRemoteIds(
   db: Db,
   applicationId: string,
   remoteIds: string[],
 ): Promise<Pick<LinkRow, 'remote_id' | 'user_id'>[]> {
-  const out: Pick<LinkRow, 'remote_id' | 'user_id'>[] = [];
-  for (let i = 0; i < remoteIds.length; i += 500) {
-    const chunk = remoteIds.slice(i, i + 500);
-    out.push(
-      ...(await db
-        .selectFrom('app_user_links')
-        .select(['remote_id', 'user_id'])
-        .where('application_id', '=', applicationId)
-        .where('remote_id', 'in', chunk)
-        .execute()),
-    );
-  }
-  return out;
+  return findLinksIn(db, applicationId, 'remote_id', remoteIds);
 }
 
 export async function findLinkOfUser(db: Db, applicationId: string, userId: string): Promise<LinkRow | undefined> {
@@ -43,19 +48,7 @@ export async function findLinkOfUser(db: Db, applicationId: string, userId: stri
 
 /** Links of the given users in one application. */
 export async function findLinksOfUsers(db: Db, applicationId: string, userIds: string[]): Promise<LinkRow[]> {
-  const out: LinkRow[] = [];
-  for (let i = 0; i < userIds.length; i += 500) {
-    const chunk = userIds.slice(i, i + 500);
-    out.push(
-      ...(await db
-        .selectFrom('app_user_links')
-        .selectAll()
-        .where('application_id', '=', applicationId)
-        .where('user_id', 'in', chunk)
-        .execute()),
-    );
-  }
-  return out;
+  return findLinksIn(db, applicationId, 'user_id', userIds);
 }
 
 export async function findLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<LinkRow | undefined> {

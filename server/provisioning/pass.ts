@@ -50,23 +50,9 @@ export async function openSyncs(
   } else {
     const id = newId();
     syncIds.push(id);
-    await state.insertSync(db, {
-      id,
-      organization_id: org,
-      application_id: app,
-      kind: full ? 'full' : 'incremental',
-      trigger: o.trigger,
-      status: 'running',
-      processed: 0,
-      counts: '{}',
-      error: null,
-      initiated_by_type: actor.type,
-      initiated_by_id: actor.id,
-      initiated_by_email: actor.email ?? null,
-      created_at: startedIso,
-      started_at: startedIso,
-      finished_at: null,
-    });
+    const kind = full ? 'full' : 'incremental';
+    const row = { id, organization_id: org, application_id: app, kind, trigger: o.trigger, status: 'running' } as const;
+    await state.insertSync(db, state.newSyncRow(row, actor, startedIso));
   }
   await state.updateState(db, app, { last_sync_id: syncIds[0], updated_at: startedIso });
   return syncIds;

@@ -44,23 +44,18 @@ async function activeConfig(deps: ProvisioningContext, organizationId: string, a
 export async function requestSync(deps: ProvisioningContext, actor: Actor, applicationId: string): Promise<SyncView> {
   await activeConfig(deps, actor.organizationId, applicationId);
   const now = deps.clock.now().toISOString();
-  const row: state.SyncRow = {
-    id: newId(),
-    organization_id: actor.organizationId,
-    application_id: applicationId,
-    kind: 'full',
-    trigger: 'manual',
-    status: 'queued',
-    processed: 0,
-    counts: '{}',
-    error: null,
-    initiated_by_type: actor.type,
-    initiated_by_id: actor.id,
-    initiated_by_email: actor.email ?? null,
-    created_at: now,
-    started_at: null,
-    finished_at: null,
-  };
+  const row = state.newSyncRow(
+    {
+      id: newId(),
+      organization_id: actor.organizationId,
+      application_id: applicationId,
+      kind: 'full',
+      trigger: 'manual',
+      status: 'queued',
+    },
+    actor,
+    now,
+  );
   await inTransaction(deps.db, async (trx) => {
     await state.insertSync(trx, row);
     await requestFullSync(onDb(deps, trx), actor.organizationId, applicationId, 'manual');

@@ -227,6 +227,26 @@ export async function releaseLock(db: Db, applicationId: string, owner: string):
 
 // ---- sync runs -----------------------------------------------------------------------------------
 
+/** A sync's row as it starts: nothing processed yet, started now when it runs at once. */
+export function newSyncRow(
+  s: Pick<SyncRow, 'id' | 'organization_id' | 'application_id' | 'kind' | 'trigger' | 'status'>,
+  actor: { type: string; id: string | null; email?: string | null },
+  createdAt: string,
+): SyncRow {
+  return {
+    ...s,
+    processed: 0,
+    counts: '{}',
+    error: null,
+    initiated_by_type: actor.type,
+    initiated_by_id: actor.id,
+    initiated_by_email: actor.email ?? null,
+    created_at: createdAt,
+    started_at: s.status === 'running' ? createdAt : null,
+    finished_at: null,
+  };
+}
+
 export async function insertSync(db: Db, row: SyncRow): Promise<void> {
   await db.insertInto('provisioning_syncs').values(row).execute();
 }
