@@ -29,14 +29,19 @@ export interface PreviewItem {
   existingUserId?: string;
 }
 
+/** Who a stored row is: remote id, userName, email and names. */
+const namesOf = (r: repo.SnapshotUserRow) => ({
+  remoteId: r.remote_id,
+  userName: r.user_name,
+  email: r.email,
+  firstname: r.firstname,
+  lastname: r.lastname,
+  displayname: r.displayname,
+});
+
 export function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
   const item: PreviewItem = {
-    remoteId: r.remote_id,
-    userName: r.user_name,
-    email: r.email,
-    firstname: r.firstname,
-    lastname: r.lastname,
-    displayname: r.displayname,
+    ...namesOf(r),
     attributes: JSON.parse(r.attributes),
     remoteActive: r.remote_active === 1,
     status: r.status,
@@ -49,12 +54,7 @@ export function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
 /** The stored row back as a candidate, re-validated (rules may have changed since the snapshot). */
 export function candidateOf(r: repo.SnapshotUserRow): Candidate {
   return validate({
-    remoteId: r.remote_id,
-    userName: r.user_name,
-    email: r.email,
-    firstname: r.firstname,
-    lastname: r.lastname,
-    displayname: r.displayname,
+    ...namesOf(r),
     remoteActive: r.remote_active === 1,
     attributes: JSON.parse(r.attributes),
     problems: [],
