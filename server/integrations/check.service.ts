@@ -26,6 +26,7 @@ export async function checkIntegration(
       writeCheck,
       needGroups: cfg.settings.groupManagement,
       signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4),
+      clock: ctx.clock,
     });
     await saveTestResult(ctx.db, actor, applicationId, result, ctx.clock);
     return result;
