@@ -78,7 +78,7 @@ try {
     if (snapshot.total !== users) throw new Error(`the preview read ${snapshot.total} users, not ${users}`);
     // Pages of the preview, answered from the snapshot: median and worst of 20 each.
     const base = { sort: 'userName' as const, order: 'asc' as const, limit: 50 };
-    const deep = (await queryPreview(db, snapshot, { ...base, limit: 500 })).nextCursor ?? undefined;
+    const deep = (await queryPreview(deps, snapshot, { ...base, limit: 500 })).nextCursor ?? undefined;
     for (const [label, query] of [
       ['first page', base],
       ['next page (cursor)', { ...base, cursor: deep }],
@@ -89,7 +89,7 @@ try {
       const ms: number[] = [];
       for (let i = 0; i < 20; i++) {
         const t1 = performance.now();
-        await queryPreview(db, snapshot, query);
+        await queryPreview(deps, snapshot, query);
         ms.push(performance.now() - t1);
       }
       ms.sort((a, b) => a - b);

@@ -21,6 +21,17 @@ function trustProxyOption(trust: Deps['config']['trustProxy']) {
 }
 
 export async function buildApp(deps: Deps): Promise<App> {
+  const app = createFastify(deps);
+  const metrics = installMetrics(app);
+  await registerPlugins(app, deps);
+  installAuth(app, deps);
+  registerRoutes(app, deps, metrics);
+  await app.ready();
+  return app;
+}
+
+/** The Fastify instance with the route table, request ids, zod and the JSON parser; no plugin, no route. */
+function createFastify(deps: Deps): App {
   const app: App = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -58,7 +69,11 @@ export async function buildApp(deps: Deps): Promise<App> {
   });
 
   installErrorHandling(app);
+  return app;
+}
 
+/** Prometheus metrics: the process's defaults and the duration of every request by route and status. */
+function installMetrics(app: App): Registry {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const httpDuration = new Histogram({
@@ -74,7 +89,11 @@ export async function buildApp(deps: Deps): Promise<App> {
       reply.elapsedTime / 1000,
     );
   });
+  return metrics;
+}
 
+/** Cookies, security headers, rate limits, and the OpenAPI document with its UI (http/openapi.ts). */
+async function registerPlugins(app: App, deps: Deps): Promise<void> {
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -94,10 +113,4 @@ export async function buildApp(deps: Deps): Promise<App> {
   });
   await app.register(fastifyRateLimit, { global: false });
   await registerOpenApi(app);
-  installAuth(app, deps);
-
-  registerRoutes(app, deps, metrics);
-
-  await app.ready();
-  return app;
 }

@@ -1,13 +1,18 @@
-// Everything the server needs, built from config with plain functions.
+// The composition root: everything the server needs, built from config with plain functions. Every
+// registry (mail attachments and transports, caches, the changes provisioning listens to) is built
+// here and belongs to this Deps: two Deps in one process share nothing.
+import type { ApplicationChanges } from './applications/index.ts';
 import type { Config } from './config.ts';
-import { type Database, openDatabase, optimizeDatabase } from './db/database.ts';
+import { type Database, type Db, openDatabase, optimizeDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { PgListener } from './db/notify.ts';
 import { IntegrationRuntime, listenForStops } from './integrations/index.ts';
 import { networkPolicy } from './scim/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
-import { registerImportMailAttachments } from './imports/index.ts';
-import { closeMailTransports } from './notifications/index.ts';
+import { importResultsCsv, RESULTS_CSV_KIND, SnapshotCache } from './imports/index.ts';
+import { AttachmentRegistry, type MailServices, MailTransports } from './notifications/index.ts';
+import { provisioningChanges } from './provisioning/index.ts';
+import { installLegacyChanges } from './provisioning/legacy-triggers.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { Readiness } from './shared/readiness.ts';
@@ -17,6 +22,8 @@ import { CountCache } from './shared/count-cache.ts';
 export interface Deps {
   config: Config;
   database: Database;
+  /** database.db: the handle services run on outside a transaction. */
+  db: Db;
   clock: Clock;
   logger: Logger;
   /** AES-256-GCM key for secrets at rest. */
@@ -31,9 +38,15 @@ export interface Deps {
   stopListener?: PgListener;
   /** Large list totals, kept a few seconds (count-cache.ts). */
   counts: CountCache;
+  /** What directory and application changes cause in provisioning, on this Deps' queue (ctx.changes). */
+  changes: ApplicationChanges;
+  /** Attachment resolvers by source kind, and the pooled SMTP transports. */
+  mail: MailServices;
+  /** Import previews being built, and the counts of ready ones. */
+  snapshots: SnapshotCache;
 }
 
-export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config'>> = {}): Promise<Deps> {
+export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config' | 'db'>> = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database = overrides.database ?? openDatabase(config.databaseUrl);
   const readiness = overrides.readiness ?? new Readiness();
@@ -41,28 +54,39 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
   await migrateToLatest(database.db);
   await optimizeDatabase(database);
   readiness.done('migrations');
-  registerImportMailAttachments();
   const idm =
     overrides.idm ?? new IntegrationRuntime({ network: networkPolicy(config.scimNetwork.allowedNetworks, config.scimNetwork.allowHttp) });
+  const clock = overrides.clock ?? systemClock;
+  const queue =
+    overrides.queue ??
+    createJobQueue(database, {
+      logger,
+      connectionString: config.databaseUrl,
+      leaseMs: config.jobLeaseMs,
+      // One server process per SQLite database: jobs left running belong to a process that died.
+      reclaimOnStart: database.dialect === 'sqlite',
+    });
+  const changes = overrides.changes ?? provisioningChanges(queue, clock);
+  // TRANSITIONAL (issue 11): the directory's services still call provisioning's notify* by name; delete at merge.
+  installLegacyChanges(changes);
   return {
     config,
     database,
-    clock: overrides.clock ?? systemClock,
+    db: database.db,
+    clock,
     logger,
     secretKey: overrides.secretKey ?? loadOrCreateSecretKey(config.dataDir, config.secretKey),
     idm,
     stopListener: await listenForStops({ database, url: config.databaseUrl, idm, logger }),
     readiness,
     counts: overrides.counts ?? new CountCache(),
-    queue:
-      overrides.queue ??
-      createJobQueue(database, {
-        logger,
-        connectionString: config.databaseUrl,
-        leaseMs: config.jobLeaseMs,
-        // One server process per SQLite database: jobs left running belong to a process that died.
-        reclaimOnStart: database.dialect === 'sqlite',
-      }),
+    queue,
+    changes,
+    mail: overrides.mail ?? {
+      attachments: new AttachmentRegistry().register(RESULTS_CSV_KIND, importResultsCsv),
+      transports: new MailTransports(),
+    },
+    snapshots: overrides.snapshots ?? new SnapshotCache(),
   };
 }
 
@@ -70,6 +94,6 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
 export async function closeDeps(deps: Deps, opts: { graceMs?: number } = {}): Promise<void> {
   await deps.queue.stop({ graceMs: opts.graceMs ?? 20_000 });
   await deps.stopListener?.close();
-  closeMailTransports();
+  deps.mail.transports.close();
   await deps.database.close();
 }

@@ -8,16 +8,7 @@ import { handleMailSendJob, MAIL_SEND_JOB, type MailSendPayload } from './notifi
 import { registerProvisioningWorkers } from './provisioning/index.ts';
 
 export function registerWorkers(deps: Deps): void {
-  deps.queue.work<MailSendPayload>(
-    MAIL_SEND_JOB,
-    (payload, ctx) =>
-      handleMailSendJob(
-        { db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey },
-        payload,
-        ctx,
-      ),
-    { concurrency: 4 },
-  );
+  deps.queue.work<MailSendPayload>(MAIL_SEND_JOB, (payload, ctx) => handleMailSendJob(deps, payload, ctx), { concurrency: 4 });
   deps.queue.work<{ runId: string }>(
     IMPORT_JOB,
     async (payload, ctx) => {

@@ -67,6 +67,7 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
       // Jobs first (a worker mid-job still needs the database), then HTTP, then the database.
       await deps.queue.stop({ graceMs: 0 });
       await deps.stopListener?.close();
+      deps.mail.transports.close();
       await app.close();
       await database.close();
     },

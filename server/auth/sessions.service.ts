@@ -6,6 +6,7 @@ import type { Actor } from '../shared/actor.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { findAdminById } from './admins.repository.ts';
 import * as repo from './sessions.repository.ts';
 import { LOGIN_WINDOW_MS } from './throttle.ts';
 import { randomToken, sha256 } from './tokens.ts';
@@ -176,4 +177,11 @@ export async function purgeExpiredAuth(
     new Date(now.getTime() - SESSION_ABSOLUTE_MAX_MS).toISOString(),
     new Date(now.getTime() - LOGIN_WINDOW_MS).toISOString(),
   );
+}
+
+/** The email of the admin who created an API key: who hears about what the key started (an import). */
+export async function apiKeyCreatorEmail(db: Db, organizationId: string, apiKeyId: string): Promise<string | undefined> {
+  const key = await repo.findApiKey(db, organizationId, apiKeyId);
+  if (!key?.created_by_admin_id) return undefined;
+  return (await findAdminById(db, organizationId, key.created_by_admin_id))?.email;
 }

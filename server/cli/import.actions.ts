@@ -62,7 +62,7 @@ export async function preview(opts: PreviewOptions): Promise<void> {
     let printed = 0;
     let summary = '';
     while (printed < opts.limit) {
-      const page = await queryPreview(deps.database.db, snapshot, {
+      const page = await queryPreview(deps, snapshot, {
         q: opts.query,
         status: opts.status,
         sort: 'userName',
@@ -109,10 +109,7 @@ export async function runImport(opts: RunOptions): Promise<void> {
     });
     bar.update(run.processed, run.total);
     bar.done();
-    await deliverQueuedMailNow(
-      { db: deps.database.db, config: deps.config, logger: deps.logger, clock: deps.clock, secretKey: deps.secretKey },
-      run.id,
-    );
+    await deliverQueuedMailNow(deps, run.id);
     process.stdout.write(
       `Import ${run.id} from ${app.name} ${run.status}: ` +
         `${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,

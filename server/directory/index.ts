@@ -2,3 +2,4 @@ export * from './users.service.ts';
 export * from './users.schemas.ts';
 export * from './groups.service.ts';
 export { insertUsers, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
+export * from './changes.ts';

@@ -6,7 +6,8 @@ import { dialects } from '../../test/db.ts';
 import { createApiKey } from '../auth/index.ts';
 import type { App } from './common.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
-import { handleMailSendJob, type MailQueue, queueMail } from '../notifications/index.ts';
+import { AttachmentRegistry, handleMailSendJob, type MailQueue, MailTransports, queueMail } from '../notifications/index.ts';
+import { systemClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logger.ts';
 
 // Job rows are not what this file tests; sending is driven by calling the handler directly.
@@ -51,7 +52,13 @@ describe.each(dialects)('mail outbox API on %s', (dialect) => {
     }
     // One of them goes through the job without SMTP: listed as stored.
     await handleMailSendJob(
-      { db, config: { mailFrom: 'roster@localhost' }, logger: createLogger('silent') },
+      {
+        db,
+        clock: systemClock,
+        config: { mailFrom: 'roster@localhost' },
+        logger: createLogger('silent'),
+        mail: { attachments: new AttachmentRegistry(), transports: new MailTransports() },
+      },
       { mailId: ids[0] },
       { attempt: 1, signal: new AbortController().signal },
     );

@@ -4,7 +4,7 @@
 import type { Tx } from '../db/database.ts';
 import { creationChanges, insertUsers, newUserRecord, toUser, type UserRecord } from '../directory/index.ts';
 import { type InsightEventInput, recordMany } from '../insights/index.ts';
-import * as links from '../integrations/links.repository.ts';
+import { links } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Candidate } from './candidate.ts';
 import { findExisting } from './classify.ts';
@@ -17,9 +17,63 @@ export interface BatchContext {
   actor: Actor;
 }
 
+const duplicate = (of: string) => `duplicate within the application's list (same username or email as remote user ${of})`;
+
+type Verdict = { outcome: 'failed' | 'skipped'; reason: string; userId?: string };
+
+/**
+ * Why a candidate is not created (invalid, a duplicate, or already in the directory), or undefined to
+ * create him; `inBatch` remembers the usernames and emails created in this batch.
+ */
+function verdictOf(
+  c: Candidate,
+  existing: { userId: string; reason: string } | undefined,
+  firstOf: string | undefined,
+  inBatch: Map<string, string>,
+): Verdict | undefined {
+  if (!c.input) return { outcome: 'failed', reason: c.problems.join('; ') };
+  if (firstOf && firstOf !== c.remoteId) return { outcome: 'failed', reason: duplicate(firstOf) };
+  if (existing) return { outcome: 'skipped', reason: existing.reason, userId: existing.userId };
+  const keys = [c.input.username.toLowerCase(), c.input.email.toLowerCase()];
+  const dup = keys.map((k) => inBatch.get(k)).find(Boolean);
+  if (dup) return { outcome: 'failed', reason: duplicate(dup) };
+  for (const k of keys) inBatch.set(k, c.remoteId);
+  return undefined;
+}
+
+/** The new user, his link to the remote account, and his Insights event. */
+function creation(ctx: BatchContext, c: Candidate & { input: NonNullable<Candidate['input']> }, now: string) {
+  const { run, app, actor } = ctx;
+  const user = newUserRecord(run.organization_id, { ...c.input, state: 'ACTIVE' }, now, {
+    applicationId: run.application_id,
+    importRunId: run.id,
+  });
+  const link: links.LinkRow = {
+    organization_id: run.organization_id,
+    application_id: run.application_id,
+    user_id: user.id,
+    remote_id: c.remoteId,
+    remote_user_name: c.userName,
+    origin: 'import',
+    created_at: now,
+    updated_at: now,
+  };
+  const event: InsightEventInput = {
+    eventType: 'user_create',
+    service: 'import',
+    actor,
+    resource: { type: 'user', id: user.id, username: user.username },
+    application: app,
+    importRunId: run.id,
+    changes: creationChanges(toUser(user)),
+    timestamp: now,
+  };
+  return { user, link, event };
+}
+
 /** One batch in one transaction. Returns how many remote users it answered. */
 export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
-  const { run, app, actor } = ctx;
+  const { run } = ctx;
   const done = await repo.findResultRemoteIds(
     trx,
     run.id,
@@ -37,67 +91,29 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
   const counts = { processed: 0, created: 0, skipped: 0, failed: 0 };
   let seq = firstSeq;
   for (const c of todo) {
-    const result = (outcome: repo.ResultRow['outcome'], reason: string | null, userId: string | null = null) => {
-      results.push({
-        run_id: run.id,
-        remote_id: c.remoteId,
-        seq: seq++,
-        user_name: c.userName || c.email,
-        email: c.email,
-        outcome,
-        reason,
-        user_id: userId,
-      });
-      counts.processed++;
-      counts[outcome]++;
-    };
-    if (!c.input) {
-      result('failed', c.problems.join('; '));
-      continue;
-    }
     const ex = existing.get(c.remoteId);
-    const firstOf = ex && creators.get(ex.userId);
-    if (firstOf && firstOf !== c.remoteId) {
-      result('failed', `duplicate within the application's list (same username or email as remote user ${firstOf})`);
-      continue;
+    const verdict = verdictOf(c, ex, ex && creators.get(ex.userId), inBatch);
+    let outcome: repo.ResultRow['outcome'] = verdict?.outcome ?? 'created';
+    let userId = verdict?.userId ?? null;
+    if (!verdict && c.input) {
+      const made = creation(ctx, { ...c, input: c.input }, now);
+      users.push(made.user);
+      linkRows.push(made.link);
+      events.push(made.event);
+      userId = made.user.id;
     }
-    if (ex) {
-      result('skipped', ex.reason, ex.userId);
-      continue;
-    }
-    const keys = [c.input.username.toLowerCase(), c.input.email.toLowerCase()];
-    const dup = keys.map((k) => inBatch.get(k)).find(Boolean);
-    if (dup) {
-      result('failed', `duplicate within the application's list (same username or email as remote user ${dup})`);
-      continue;
-    }
-    for (const k of keys) inBatch.set(k, c.remoteId);
-    const user = newUserRecord(run.organization_id, { ...c.input, state: 'ACTIVE' }, now, {
-      applicationId: run.application_id,
-      importRunId: run.id,
-    });
-    users.push(user);
-    linkRows.push({
-      organization_id: run.organization_id,
-      application_id: run.application_id,
-      user_id: user.id,
+    results.push({
+      run_id: run.id,
       remote_id: c.remoteId,
-      remote_user_name: c.userName,
-      origin: 'import',
-      created_at: now,
-      updated_at: now,
+      seq: seq++,
+      user_name: c.userName || c.email,
+      email: c.email,
+      outcome,
+      reason: verdict?.reason ?? null,
+      user_id: userId,
     });
-    events.push({
-      eventType: 'user_create',
-      service: 'import',
-      actor,
-      resource: { type: 'user', id: user.id, username: user.username },
-      application: app,
-      importRunId: run.id,
-      changes: creationChanges(toUser(user)),
-      timestamp: now,
-    });
-    result('created', null, user.id);
+    counts.processed++;
+    counts[outcome]++;
   }
   await insertUsers(trx, users);
   await links.insertLinks(trx, linkRows);

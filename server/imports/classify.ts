@@ -2,7 +2,7 @@
 // a user with the same username or email in any letter case.
 import type { Db } from '../db/database.ts';
 import { findUsersByUsernameOrEmail } from '../directory/index.ts';
-import * as links from '../integrations/links.repository.ts';
+import { links } from '../integrations/index.ts';
 import type { Candidate } from './candidate.ts';
 
 export interface Existing {

@@ -14,4 +14,5 @@ export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
 export { ensureSnapshot, queryPreview } from './snapshot.service.ts';
 export { listResults } from './runs.repository.ts';
 export { PREVIEW_SORT_COLUMNS } from './snapshot.repository.ts';
-export { RESULTS_CSV_KIND, registerImportMailAttachments, resultCsvLines } from './notify.ts';
+export { RESULTS_CSV_KIND, importResultsCsv, resultCsvLines } from './notify.ts';
+export { SnapshotCache, type ImportContext } from './context.ts';

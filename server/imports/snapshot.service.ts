@@ -1,7 +1,6 @@
 // The import preview reads the application's users once over SCIM into a snapshot kept for a short
 // time, then searches, sorts and pages on Roster's side.
-import { analyzeTables, type Db } from '../db/database.ts';
-import type { Deps } from '../deps.ts';
+import { analyzeTables } from '../db/database.ts';
 import { connectionKey, describeFailure, loadScimConfig } from '../integrations/index.ts';
 import { type ScimClient, ScimClientError, type ScimUser } from '../scim/index.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
@@ -10,6 +9,7 @@ import { newId } from '../shared/ids.ts';
 import { Batcher } from './batcher.ts';
 import { type Candidate, toCandidate, validate } from './candidate.ts';
 import { findExisting } from './classify.ts';
+import type { ImportContext } from './context.ts';
 import * as repo from './snapshot.repository.ts';
 
 export const SNAPSHOT_TTL_MS = 10 * 60_000;
@@ -29,14 +29,19 @@ export interface PreviewItem {
   existingUserId?: string;
 }
 
+/** Who a stored row is: remote id, userName, email and names. */
+const namesOf = (r: repo.SnapshotUserRow) => ({
+  remoteId: r.remote_id,
+  userName: r.user_name,
+  email: r.email,
+  firstname: r.firstname,
+  lastname: r.lastname,
+  displayname: r.displayname,
+});
+
 export function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
   const item: PreviewItem = {
-    remoteId: r.remote_id,
-    userName: r.user_name,
-    email: r.email,
-    firstname: r.firstname,
-    lastname: r.lastname,
-    displayname: r.displayname,
+    ...namesOf(r),
     attributes: JSON.parse(r.attributes),
     remoteActive: r.remote_active === 1,
     status: r.status,
@@ -49,12 +54,7 @@ export function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
 /** The stored row back as a candidate, re-validated (rules may have changed since the snapshot). */
 export function candidateOf(r: repo.SnapshotUserRow): Candidate {
   return validate({
-    remoteId: r.remote_id,
-    userName: r.user_name,
-    email: r.email,
-    firstname: r.firstname,
-    lastname: r.lastname,
-    displayname: r.displayname,
+    ...namesOf(r),
     remoteActive: r.remote_active === 1,
     attributes: JSON.parse(r.attributes),
     problems: [],
@@ -145,7 +145,7 @@ function stallGuard(ms: number): { signal: AbortSignal; progress: () => void; di
 }
 
 async function build(
-  deps: Deps,
+  deps: ImportContext,
   organizationId: string,
   applicationId: string,
   client: ScimClient,
@@ -153,7 +153,7 @@ async function build(
   deactivated: AbortSignal,
   stallMs: number,
 ): Promise<repo.SnapshotRow> {
-  const { db } = deps.database;
+  const { db } = deps;
   const now = deps.clock.now();
   const snapshot: repo.SnapshotRow = {
     id: newId(),
@@ -221,29 +221,27 @@ async function build(
   }
 }
 
-const building = new Map<string, Promise<repo.SnapshotRow>>();
-
 /**
  * A ready snapshot of the application's users: the current one, or a new one when expired, listed
  * through another connection than today's (the address or credentials changed), or `refresh`.
  */
 export async function ensureSnapshot(
-  deps: Deps,
+  deps: ImportContext,
   organizationId: string,
   applicationId: string,
   opts: { refresh?: boolean } = {},
 ): Promise<repo.SnapshotRow> {
-  const { db } = deps.database;
+  const { db } = deps;
   // Also the organization's check that the application is its own.
   const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
-  const inFlight = building.get(applicationId);
+  const inFlight = deps.snapshots.building.get(applicationId);
   if (inFlight) return inFlight;
   const connection = connectionKey(deps.secretKey, cfg.client);
   const latest = await repo.findLatestSnapshot(db, applicationId);
   const current = latest?.connection_key === connection;
   const now = deps.clock.now().toISOString();
   if (current && latest?.status === 'ready' && latest.expires_at > now && !opts.refresh) return latest;
-  if (current && latest?.status === 'building' && Date.parse(latest.created_at) > Date.now() - BUILD_WAIT_MS) {
+  if (current && latest?.status === 'building' && Date.parse(latest.created_at) > deps.clock.now().getTime() - BUILD_WAIT_MS) {
     // Another process is reading the application: wait for it instead of reading twice.
     for (let waited = 0; waited < BUILD_WAIT_MS; waited += 250) {
       await new Promise((r) => setTimeout(r, 250));
@@ -263,10 +261,10 @@ export async function ensureSnapshot(
     deps.idm.signalFor(applicationId),
     cfg.settings.requestTimeoutMs * 2,
   ).finally(() => {
-    building.delete(applicationId);
+    deps.snapshots.building.delete(applicationId);
     void client.close();
   });
-  building.set(applicationId, p);
+  deps.snapshots.building.set(applicationId, p);
   return p;
 }
 
@@ -279,22 +277,19 @@ export interface PreviewQuery {
   cursor?: string;
 }
 
-/** A ready snapshot never changes: its counts per status are counted once (for the latest few snapshots). */
-const statusCounts = new Map<string, Record<string, number>>();
-const STATUS_COUNTS_KEPT = 32;
-
-async function statusCountsOf(db: Db, snapshot: repo.SnapshotRow): Promise<Record<string, number>> {
-  const known = statusCounts.get(snapshot.id);
+/** A ready snapshot never changes: its counts per status are counted once. */
+async function statusCountsOf(ctx: PreviewContext, snapshot: repo.SnapshotRow): Promise<Record<string, number>> {
+  const known = ctx.snapshots.countsOf(snapshot.id);
   if (known) return known;
-  const counts = await repo.countByStatus(db, snapshot.id);
-  if (snapshot.status === 'ready') {
-    statusCounts.set(snapshot.id, counts);
-    if (statusCounts.size > STATUS_COUNTS_KEPT) statusCounts.delete(statusCounts.keys().next().value!);
-  }
+  const counts = await repo.countByStatus(ctx.db, snapshot.id);
+  if (snapshot.status === 'ready') ctx.snapshots.keepCounts(snapshot.id, counts);
   return counts;
 }
 
-export async function queryPreview(db: Db, snapshot: repo.SnapshotRow, query: PreviewQuery) {
+export type PreviewContext = Pick<ImportContext, 'db' | 'snapshots'>;
+
+export async function queryPreview(ctx: PreviewContext, snapshot: repo.SnapshotRow, query: PreviewQuery) {
+  const { db } = ctx;
   const sort = repo.PREVIEW_SORT_COLUMNS[query.sort];
   const q = query.q?.trim().toLowerCase();
   const filter: repo.PreviewFilter = { snapshotId: snapshot.id, searchPattern: q ? likeContains(q) : undefined, status: query.status };
@@ -316,7 +311,7 @@ export async function queryPreview(db: Db, snapshot: repo.SnapshotRow, query: Pr
     }
     after = { value, remoteId: String(remoteId) };
   }
-  const counts = await statusCountsOf(db, snapshot);
+  const counts = await statusCountsOf(ctx, snapshot);
   const [rows, total] = await Promise.all([
     repo.listSnapshotUsers(db, filter, sort, query.order, after, query.limit + 1),
     // Only a search needs counting; without one the total comes from the counts per status.

@@ -1,6 +1,7 @@
 // "Test connection": what the SCIM server offers and every problem found, in plain words.
 import { randomBytes } from 'node:crypto';
 import { ENTERPRISE_USER, isScimClientError, isScimError, type ScimClient, type ServiceProviderConfig } from '../scim/index.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Capabilities, Problem, TestResult } from './integrations.schemas.ts';
 
 /** Plain words for a failed request; `fatal` problems stop the remaining checks. */
@@ -65,9 +66,56 @@ function capabilitiesOf(spc: ServiceProviderConfig | undefined): Capabilities {
   };
 }
 
+type Fail = (err: unknown, step: string) => boolean | undefined;
+
+/** Whether the server lists groups, when its /ResourceTypes did not say (a failure to list is a problem). */
+async function probeGroups(client: ScimClient, signal: AbortSignal | undefined, fail: Fail): Promise<boolean> {
+  try {
+    const listing = client.listGroups({ signal, pageSize: 1, maxPages: 1 });
+    for await (const _page of listing.pages()) break;
+    return true;
+  } catch (err) {
+    if (!(isScimError(err) && (err.status === 404 || err.status === 501))) fail(err, 'listing groups');
+    return false;
+  }
+}
+
+/** The write check: a clearly named, inactive test user is created and deleted again. */
+async function tryWrite(client: ScimClient, signal: AbortSignal | undefined, fail: Fail): Promise<'passed' | 'failed'> {
+  const tag = randomBytes(6).toString('hex');
+  const userName = `roster-connection-test-${tag}@example.invalid`;
+  let createdId: string | undefined;
+  try {
+    const created = await client.createUser(
+      {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName,
+        externalId: `roster-connection-test-${tag}`,
+        name: { givenName: 'Roster', familyName: 'Connection Test' },
+        displayName: 'Roster connection test (safe to delete)',
+        emails: [{ value: userName, type: 'work', primary: true }],
+        active: false,
+      },
+      { signal },
+    );
+    createdId = created.id;
+    if (!createdId) throw new Error('no id');
+  } catch (err) {
+    fail(err, 'creating the test user');
+  }
+  if (!createdId) return 'failed';
+  try {
+    await client.deleteUser(createdId, { signal });
+    return 'passed';
+  } catch (err) {
+    fail(err, `deleting the test user ${userName} (delete it by hand)`);
+    return 'failed';
+  }
+}
+
 export async function testConnection(
   client: ScimClient,
-  opts: { writeCheck?: boolean; signal?: AbortSignal; needGroups?: boolean } = {},
+  opts: { writeCheck?: boolean; signal?: AbortSignal; needGroups?: boolean; clock?: Clock } = {},
 ): Promise<TestResult> {
   const started = performance.now();
   const problems: Problem[] = [];
@@ -75,7 +123,7 @@ export async function testConnection(
   let writeCheck: TestResult['writeCheck'] = 'skipped';
   const finish = (caps: Capabilities): TestResult => ({
     ok: !problems.some((p) => p.severity === 'error'),
-    testedAt: new Date().toISOString(),
+    testedAt: (opts.clock ?? systemClock).now().toISOString(),
     durationMs: Math.round(performance.now() - started),
     capabilities: caps,
     problems,
@@ -126,15 +174,7 @@ export async function testConnection(
     if (fail(err, 'listing users')) return finish(caps);
   }
 
-  if (!groupsKnown) {
-    try {
-      const listing = client.listGroups({ signal, pageSize: 1, maxPages: 1 });
-      for await (const _page of listing.pages()) break;
-      caps.groups = true;
-    } catch (err) {
-      if (!(isScimError(err) && (err.status === 404 || err.status === 501))) fail(err, 'listing groups');
-    }
-  }
+  if (!groupsKnown && (await probeGroups(client, signal, fail))) caps.groups = true;
   if (!caps.groups) {
     problems.push({
       code: 'NO_GROUPS_ENDPOINT',
@@ -145,37 +185,6 @@ export async function testConnection(
     });
   }
 
-  if (opts.writeCheck) {
-    const tag = randomBytes(6).toString('hex');
-    const userName = `roster-connection-test-${tag}@example.invalid`;
-    let createdId: string | undefined;
-    try {
-      const created = await client.createUser(
-        {
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-          userName,
-          externalId: `roster-connection-test-${tag}`,
-          name: { givenName: 'Roster', familyName: 'Connection Test' },
-          displayName: 'Roster connection test (safe to delete)',
-          emails: [{ value: userName, type: 'work', primary: true }],
-          active: false,
-        },
-        { signal },
-      );
-      createdId = created.id;
-      if (!createdId) throw new Error('no id');
-    } catch (err) {
-      fail(err, 'creating the test user');
-    }
-    if (createdId) {
-      try {
-        await client.deleteUser(createdId, { signal });
-        writeCheck = 'passed';
-      } catch (err) {
-        fail(err, `deleting the test user ${userName} (delete it by hand)`);
-      }
-    }
-    if (writeCheck !== 'passed') writeCheck = 'failed';
-  }
+  if (opts.writeCheck) writeCheck = await tryWrite(client, signal, fail);
   return finish(caps);
 }

@@ -5,3 +5,5 @@ export { listenForStops, publishStop } from './stop-signal.ts';
 export type { IdmSettings, IntegrationView, TestResult, Capabilities, Problem } from './integrations.schemas.ts';
 export { DEFAULT_SETTINGS, integrationViewSchema, putIntegrationSchema, testResultSchema } from './integrations.schemas.ts';
 export * as links from './links.repository.ts';
+export type { LinkRow } from './links.repository.ts';
+export { checkIntegration, type IntegrationCheckContext } from './check.service.ts';

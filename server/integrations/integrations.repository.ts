@@ -34,8 +34,12 @@ export async function updateIntegration(
 export async function findIntegrationState(
   db: Db,
   applicationId: string,
-): Promise<Pick<IntegrationRow, 'status' | 'generation'> | undefined> {
-  return db.selectFrom('idm_integrations').select(['status', 'generation']).where('application_id', '=', applicationId).executeTakeFirst();
+): Promise<Pick<IntegrationRow, 'status' | 'generation' | 'deactivated_at'> | undefined> {
+  return db
+    .selectFrom('idm_integrations')
+    .select(['status', 'generation', 'deactivated_at'])
+    .where('application_id', '=', applicationId)
+    .executeTakeFirst();
 }
 
 export async function listActiveIntegrations(db: Db): Promise<IntegrationRow[]> {

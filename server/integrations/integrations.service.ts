@@ -4,18 +4,12 @@ import { getApplication } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
-import {
-  type NetworkPolicy,
-  normalizeBaseUrl,
-  type ScimAuth,
-  type ScimClientOptions,
-  isScimClientError,
-  type UrlPolicy,
-} from '../scim/index.ts';
+import { type NetworkPolicy, type ScimAuth, type ScimClientOptions, type UrlPolicy } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
-import { AppError, badRequest, conflict } from '../shared/errors.ts';
+import { conflict } from '../shared/errors.ts';
+import { aad, type AuthConfig, checkUrl, originOf, resolveCredentials, resolveHeaders, type Secrets } from './credentials.ts';
 import * as repo from './integrations.repository.ts';
 import type { StopReason } from './runtime.ts';
 import { publishStop } from './stop-signal.ts';
@@ -28,20 +22,6 @@ import {
   settingsSchema,
   type TestResult,
 } from './integrations.schemas.ts';
-
-interface AuthConfig {
-  username?: string;
-  tokenUrl?: string;
-  clientId?: string;
-  scope?: string;
-}
-interface Secrets {
-  token?: string;
-  password?: string;
-  clientSecret?: string;
-}
-
-const aad = (row: Pick<repo.IntegrationRow, 'application_id'>, what: string) => `idm:${row.application_id}:${what}`;
 
 function parseSettings(json: string): IdmSettings {
   // Stored settings are ours, but a newer default fills any key an older row lacks.
@@ -85,17 +65,6 @@ export async function getIntegration(db: Db, organizationId: string, application
   return toView(applicationId, await repo.findIntegration(db, organizationId, applicationId));
 }
 
-const originOf = (url: string) => new URL(url).origin;
-
-function checkUrl(value: string, policy: UrlPolicy, path: string, what: string): string {
-  try {
-    return normalizeBaseUrl(value, policy, what).toString().replace(/\/+$/, '');
-  } catch (err) {
-    if (isScimClientError(err)) throw badRequest('INVALID_URL', err.message, [{ path, message: err.message }]);
-    throw err;
-  }
-}
-
 /**
  * Creates or replaces the configuration. Secrets left out are kept when the auth type is unchanged.
  * `reconnected`: the address, credentials or headers changed, so the caller stops this process's work
@@ -117,57 +86,12 @@ export async function configureIntegration(
     const policy: UrlPolicy = { network, allowInsecureHttp: settings.allowInsecureHttp };
     const baseUrl = checkUrl(input.baseUrl, policy, 'body.baseUrl', 'SCIM base URL');
     const auth = input.auth;
-    const stored: Secrets =
-      existing && existing.auth_type === auth.type && existing.secrets_enc
-        ? (JSON.parse(decryptSecret(secretKey, existing.secrets_enc, aad(existing, 'secrets'))) as Secrets)
-        : {};
     // A stored secret is only ever sent where it was configured for: moving its URL to another host
     // (scheme, name or port) needs the secret again, or a changed URL would hand it to someone else.
     const baseMoved = existing !== undefined && originOf(existing.base_url) !== originOf(baseUrl);
-    const authConfig: AuthConfig = {};
-    const secrets: Secrets = {};
-    const missing = (field: string, moved: boolean) =>
-      badRequest(
-        'SECRET_REQUIRED',
-        moved ? `auth.${field} is required again: the URL it is sent to moved to another host` : `auth.${field} is required`,
-        [
-          {
-            path: `body.auth.${field}`,
-            message: moved ? 'required: the stored one is not sent to a new host' : 'required (no stored value to keep)',
-          },
-        ],
-      );
-    if (auth.type === 'bearer') {
-      secrets.token = auth.token ?? (baseMoved ? undefined : stored.token);
-      if (!secrets.token) throw missing('token', baseMoved && stored.token !== undefined);
-    } else if (auth.type === 'basic') {
-      authConfig.username = auth.username;
-      secrets.password = auth.password ?? (baseMoved ? undefined : stored.password);
-      if (!secrets.password) throw missing('password', baseMoved && stored.password !== undefined);
-    } else {
-      authConfig.tokenUrl = checkUrl(auth.tokenUrl, policy, 'body.auth.tokenUrl', 'OAuth token URL');
-      authConfig.clientId = auth.clientId;
-      if (auth.scope) authConfig.scope = auth.scope;
-      const storedTokenUrl = existing?.auth_type === auth.type ? (JSON.parse(existing.auth_config) as AuthConfig).tokenUrl : undefined;
-      const tokenUrlMoved = storedTokenUrl !== undefined && originOf(storedTokenUrl) !== originOf(authConfig.tokenUrl);
-      secrets.clientSecret = auth.clientSecret ?? (tokenUrlMoved ? undefined : stored.clientSecret);
-      if (!secrets.clientSecret) throw missing('clientSecret', tokenUrlMoved && stored.clientSecret !== undefined);
-    }
+    const { stored, secrets, authConfig } = resolveCredentials(secretKey, existing, auth, policy, baseMoved);
     const now = clock.now().toISOString();
-    let headersEnc = existing?.headers_enc ?? null;
-    let headerNames: string[] = existing ? (JSON.parse(existing.header_names) as string[]) : [];
-    if (input.headers === undefined && baseMoved && headerNames.length > 0) {
-      // Header values are often keys too: same rule as the secrets.
-      throw badRequest('SECRET_REQUIRED', 'headers are required again: the base URL moved to another host', [
-        { path: 'body.headers', message: 'required: the stored values are not sent to a new host' },
-      ]);
-    }
-    if (input.headers !== undefined) {
-      headerNames = Object.keys(input.headers);
-      headersEnc = headerNames.length
-        ? encryptSecret(secretKey, JSON.stringify(input.headers), aad({ application_id: applicationId }, 'headers'))
-        : null;
-    }
+    const { headersEnc, headerNames } = resolveHeaders(secretKey, existing, applicationId, input.headers, baseMoved);
     const row: repo.IntegrationRow = {
       application_id: applicationId,
       organization_id: actor.organizationId,
@@ -369,6 +293,11 @@ export async function deactivateIntegration(
     await publishStop(trx, applicationId);
     return { view: toView(applicationId, { ...row, ...patch }), changed: true };
   });
+}
+
+/** The integration's status, generation and last deactivation, for work that checks whether it must stop. */
+export async function integrationState(db: Db, applicationId: string) {
+  return repo.findIntegrationState(db, applicationId);
 }
 
 /**

@@ -1,4 +1,6 @@
 // Links between directory users and their accounts in an application (by the application's SCIM id).
+// The one repository of app_user_links: imports write links for imported users, provisioning for the
+// accounts it creates or adopts; both come through here.
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { AppUserLinksTable } from '../db/schema.ts';
@@ -9,25 +11,30 @@ export async function insertLinks(db: Db, rows: LinkRow[]): Promise<void> {
   await insertRows(db, 'app_user_links', rows);
 }
 
+/** Links in one application whose column is one of the values, 500 values per query. */
+async function findLinksIn(db: Db, applicationId: string, column: 'remote_id' | 'user_id', values: string[]): Promise<LinkRow[]> {
+  const out: LinkRow[] = [];
+  for (let i = 0; i < values.length; i += 500) {
+    const chunk = values.slice(i, i + 500);
+    out.push(
+      ...(await db
+        .selectFrom('app_user_links')
+        .selectAll()
+        .where('application_id', '=', applicationId)
+        .where(column, 'in', chunk)
+        .execute()),
+    );
+  }
+  return out;
+}
+
 /** Links of the given remote ids in one application. */
 export async function findLinksByRemoteIds(
   db: Db,
   applicationId: string,
   remoteIds: string[],
 ): Promise<Pick<LinkRow, 'remote_id' | 'user_id'>[]> {
-  const out: Pick<LinkRow, 'remote_id' | 'user_id'>[] = [];
-  for (let i = 0; i < remoteIds.length; i += 500) {
-    const chunk = remoteIds.slice(i, i + 500);
-    out.push(
-      ...(await db
-        .selectFrom('app_user_links')
-        .select(['remote_id', 'user_id'])
-        .where('application_id', '=', applicationId)
-        .where('remote_id', 'in', chunk)
-        .execute()),
-    );
-  }
-  return out;
+  return findLinksIn(db, applicationId, 'remote_id', remoteIds);
 }
 
 export async function findLinkOfUser(db: Db, applicationId: string, userId: string): Promise<LinkRow | undefined> {
@@ -39,6 +46,32 @@ export async function findLinkOfUser(db: Db, applicationId: string, userId: stri
     .executeTakeFirst();
 }
 
+/** Links of the given users in one application. */
+export async function findLinksOfUsers(db: Db, applicationId: string, userIds: string[]): Promise<LinkRow[]> {
+  return findLinksIn(db, applicationId, 'user_id', userIds);
+}
+
+export async function findLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<LinkRow | undefined> {
+  return db
+    .selectFrom('app_user_links')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('remote_id', '=', remoteId)
+    .executeTakeFirst();
+}
+
+export async function listLinkedRemoteIds(db: Db, applicationId: string): Promise<Array<{ remote_id: string }>> {
+  return db.selectFrom('app_user_links').select('remote_id').where('application_id', '=', applicationId).execute();
+}
+
+export async function insertLink(db: Db, row: LinkRow): Promise<void> {
+  await db.insertInto('app_user_links').values(row).execute();
+}
+
 export async function deleteLink(db: Db, applicationId: string, userId: string): Promise<void> {
   await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('user_id', '=', userId).execute();
+}
+
+export async function deleteLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<void> {
+  await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('remote_id', '=', remoteId).execute();
 }

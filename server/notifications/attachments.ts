@@ -36,11 +36,25 @@ export type AttachmentResolver = (db: Db, source: AttachmentSource, context: Att
 /** Inline content is copied into the outbox row; anything bigger must go by reference. */
 export const MAX_INLINE_ATTACHMENT_BYTES = 256 * 1024;
 
-const resolvers = new Map<string, AttachmentResolver>();
+/** The resolvers of one process's mail, by source kind: deps.ts registers each owner's resolver once. */
+export class AttachmentRegistry {
+  readonly #resolvers = new Map<string, AttachmentResolver>();
 
-/** Registered by the module that owns the data, at import time; registering a kind again replaces it. */
-export function registerAttachmentResolver(kind: string, resolver: AttachmentResolver): void {
-  resolvers.set(kind, resolver);
+  /** Registering a kind again replaces it. */
+  register(kind: string, resolver: AttachmentResolver): this {
+    this.#resolvers.set(kind, resolver);
+    return this;
+  }
+
+  get(kind: string): AttachmentResolver | undefined {
+    return this.#resolvers.get(kind);
+  }
+}
+
+/** What resolving attachments needs: the handle to read through and the registered resolvers. */
+export interface AttachmentsContext {
+  db: Db;
+  attachments: AttachmentRegistry;
 }
 
 const invalid = (message: string) => new AppError('MAIL_INVALID', 500, message);
@@ -75,7 +89,11 @@ export interface ResolvedAttachments {
   dispose(): void;
 }
 
-export async function resolveAttachments(db: Db, stored: StoredAttachment[], context: AttachmentContext): Promise<ResolvedAttachments> {
+export async function resolveAttachments(
+  ctx: AttachmentsContext,
+  stored: StoredAttachment[],
+  context: AttachmentContext,
+): Promise<ResolvedAttachments> {
   const sizes: Array<number | undefined> = stored.map((a) => a.size);
   const attachments: ResolvedAttachments['attachments'] = [];
   const streams: Readable[] = [];
@@ -87,7 +105,7 @@ export async function resolveAttachments(db: Db, stored: StoredAttachment[], con
       attachments.push({
         filename: a.filename,
         contentType: a.contentType,
-        content: await contentOf(db, a, context, streams, (n) => (sizes[i] = n)),
+        content: await contentOf(ctx, a, context, streams, (n) => (sizes[i] = n)),
       });
     }
   } catch (err) {
@@ -102,18 +120,18 @@ export async function resolveAttachments(db: Db, stored: StoredAttachment[], con
 }
 
 async function contentOf(
-  db: Db,
+  ctx: AttachmentsContext,
   a: StoredAttachment,
   context: AttachmentContext,
   streams: Readable[],
   sized: (bytes: number) => void,
 ): Promise<Readable | Buffer> {
   if (!a.source) return Buffer.from(a.content ?? '', 'base64');
-  const resolver = resolvers.get(a.source.kind);
+  const resolver = ctx.attachments.get(a.source.kind);
   if (!resolver) throw new Error(`attachment ${a.filename}: no resolver is registered for source kind ${a.source.kind}`);
   let produced: Readable | string | Buffer;
   try {
-    produced = await resolver(db, a.source, context);
+    produced = await resolver(ctx.db, a.source, context);
   } catch (err) {
     throw new Error(`attachment ${a.filename}: ${(err as Error).message}`, { cause: err });
   }

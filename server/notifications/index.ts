@@ -11,10 +11,17 @@ export {
   type OutboxMail,
   type OutboxQuery,
 } from './mail.service.ts';
-export { deliverQueuedMailNow, handleMailSendJob, MailSendError, type MailSendDeps, type MailJobContext } from './mail.job.ts';
-export { getMailTransport, closeMailTransports, createMailTransport, type MailTransport } from './mailer.ts';
 export {
-  registerAttachmentResolver,
+  deliverQueuedMailNow,
+  handleMailSendJob,
+  MailSendError,
+  type MailSendDeps,
+  type MailJobContext,
+  type MailServices,
+} from './mail.job.ts';
+export { MailTransports, createMailTransport, type MailTransport } from './mailer.ts';
+export {
+  AttachmentRegistry,
   MAX_INLINE_ATTACHMENT_BYTES,
   type AttachmentResolver,
   type AttachmentSource,

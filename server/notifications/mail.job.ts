@@ -1,21 +1,25 @@
 // The `mail.send` job: sends one outbox row over SMTP, or, without SMTP configured, keeps it as
 // `stored` and logs it. Delivery is at least once: the row is the truth, so a job delivered again
 // after the row left `queued` does nothing.
-import type { Db } from '../db/database.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
+import type { DbContext } from '../db/context.ts';
 import type { Logger } from '../shared/logger.ts';
-import { resolveAttachments } from './attachments.ts';
+import { type AttachmentRegistry, resolveAttachments } from './attachments.ts';
 import { claimMail, findMailById, listQueuedMailIdsFor, type MailRow, updateQueuedMail } from './mail.repository.ts';
 import { hideLinkTokens, type MailSendPayload, parseAttachments, withLinkToken } from './mail.service.ts';
-import { getMailTransport, type MailTransport, scrubSmtpSecret, senderDomain } from './mailer.ts';
+import { type MailTransport, type MailTransports, scrubSmtpSecret, senderDomain } from './mailer.ts';
 
-export interface MailSendDeps {
-  db: Db;
+/** One process's mail machinery (deps.mail): attachment resolvers and pooled SMTP transports. */
+export interface MailServices {
+  attachments: AttachmentRegistry;
+  transports: MailTransports;
+}
+
+export interface MailSendDeps extends DbContext {
   config: { smtpUrl?: string; mailFrom: string };
   logger: Logger;
-  /** Defaults to the process-wide pooled transport for config.smtpUrl. */
+  mail: MailServices;
+  /** Defaults to mail.transports' pooled transport for config.smtpUrl. */
   transport?: MailTransport;
-  clock?: Clock;
   /** Decrypts the link token of mails that carry one (activation emails). */
   secretKey?: Buffer;
 }
@@ -44,8 +48,7 @@ const LOCK_MS = 2 * 60_000;
 const MAX_ERROR = 1000;
 
 export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPayload, ctx: MailJobContext): Promise<void> {
-  const { db, config, logger } = deps;
-  const clock = deps.clock ?? systemClock;
+  const { db, config, logger, clock } = deps;
   const found = await findMailById(db, payload.mailId);
   if (!found) {
     // Only if the row was deleted: the job and the row are written in one transaction.
@@ -54,28 +57,9 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
   }
   if (found.status !== 'queued') return;
 
-  const transport = deps.transport ?? (config.smtpUrl ? getMailTransport(config.smtpUrl) : undefined);
+  const transport = deps.transport ?? (config.smtpUrl ? deps.mail.transports.get(config.smtpUrl) : undefined);
   if (!transport) {
-    const now = clock.now().toISOString();
-    const row = found;
-    // Never sent, so its link token is of no use to anyone: dropped with the status change.
-    if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, link_token_enc: null, updated_at: now })) {
-      // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
-      // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
-      logger.info(
-        {
-          mail: {
-            id: row.id,
-            kind: row.kind,
-            to: row.to_address,
-            subject: row.subject,
-            text: hideLinkTokens(row.body_text),
-            attachments: parseAttachments(row.attachments).map((a) => a.filename),
-          },
-        },
-        'mail stored in the outbox (SMTP_URL is not set)',
-      );
-    }
+    await storeWithoutSmtp(deps, found);
     return;
   }
 
@@ -141,10 +125,38 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
   logger.info({ mailId: row.id, kind: row.kind, attempt }, 'mail sent');
 }
 
+/** Without SMTP the mail stays in the outbox as `stored`, and its text goes to the log. */
+async function storeWithoutSmtp(deps: MailSendDeps, found: MailRow): Promise<void> {
+  const { db, logger, clock } = deps;
+  const now = clock.now().toISOString();
+  const row = found;
+  // Never sent, so its link token is of no use to anyone: dropped with the status change.
+  if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, link_token_enc: null, updated_at: now })) {
+    // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
+    // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
+    logger.info(
+      {
+        mail: {
+          id: row.id,
+          kind: row.kind,
+          to: row.to_address,
+          subject: row.subject,
+          text: hideLinkTokens(row.body_text),
+          attachments: parseAttachments(row.attachments).map((a) => a.filename),
+        },
+      },
+      'mail stored in the outbox (SMTP_URL is not set)',
+    );
+  }
+}
+
 /** Returns the attachments JSON with the sizes counted on the way out. */
 async function send(deps: MailSendDeps, transport: MailTransport, row: MailRow, signal: AbortSignal): Promise<string> {
-  const { db, config } = deps;
-  const resolved = await resolveAttachments(db, parseAttachments(row.attachments), { organizationId: row.organization_id, mailId: row.id });
+  const { config } = deps;
+  const resolved = await resolveAttachments({ db: deps.db, attachments: deps.mail.attachments }, parseAttachments(row.attachments), {
+    organizationId: row.organization_id,
+    mailId: row.id,
+  });
   try {
     // Once the SMTP conversation starts it runs to the end (bounded by the transport's timeouts):
     // walking away mid-send could leave a delivered mail marked queued and send it again.

@@ -6,12 +6,12 @@ import type { Db } from '../db/database.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { newId } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
+import { systemClock } from '../shared/clock.ts';
 import {
+  AttachmentRegistry,
   type AttachmentContext,
   type AttachmentSource,
-  closeMailTransports,
   createMailTransport,
-  getMailTransport,
   handleMailSendJob,
   importCompletedEmail,
   MAIL_MAX_ATTEMPTS,
@@ -20,9 +20,9 @@ import {
   type MailSendDeps,
   MailSendError,
   MAX_INLINE_ATTACHMENT_BYTES,
+  MailTransports,
   type QueueMailInput,
   queueMail,
-  registerAttachmentResolver,
 } from './index.ts';
 import { findMailById } from './mail.repository.ts';
 import { scrubSmtpSecret } from './mailer.ts';
@@ -65,8 +65,11 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   const resolverCalls: Array<{ source: AttachmentSource; context: AttachmentContext }> = [];
   let lastStream: Readable | undefined;
 
+  const mail = { attachments: new AttachmentRegistry(), transports: new MailTransports() };
   const deps = (over: Partial<MailSendDeps> = {}): MailSendDeps => ({
     db,
+    clock: systemClock,
+    mail,
     config: { smtpUrl: receiver.url, mailFrom: 'Roster <roster@roster.example.com>' },
     logger,
     transport: transport.current,
@@ -105,7 +108,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
       .execute();
     await receiver.start();
     transport.current = createMailTransport(receiver.url);
-    registerAttachmentResolver(CSV_KIND, async (_db, source, context) => {
+    mail.attachments.register(CSV_KIND, async (_db, source, context) => {
       resolverCalls.push({ source, context });
       if (source.fail) throw new Error('run not found');
       lastStream = Readable.from(csvRows(Number(source.rows)));
@@ -114,7 +117,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
   afterAll(async () => {
     transport.current?.close();
-    closeMailTransports();
+    mail.transports.close();
     await receiver.stop();
     await database?.close();
   });
@@ -398,7 +401,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
 
   it("uses one lazily created pooled transport per SMTP URL, with the URL's credentials, until closed", async () => {
     const url = `smtp://roster:s3cret-pass@127.0.0.1:${receiver.port}`;
-    expect(getMailTransport(url)).toBe(getMailTransport(url));
+    expect(mail.transports.get(url)).toBe(mail.transports.get(url));
     const m = await queueMail(db, queue, message({ subject: 'pooled' }));
     await handleMailSendJob(
       deps({ config: { smtpUrl: url, mailFrom: 'roster@localhost' }, transport: undefined }),
@@ -408,10 +411,10 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     expect(await Promise.all(receiver.messages.map(async (x) => [x.user, (await parseMime(x.raw)).headers.subject]))).toEqual([
       ['roster', 'pooled'],
     ]);
-    const first = getMailTransport(url);
-    closeMailTransports();
-    expect(getMailTransport(url)).not.toBe(first);
-    closeMailTransports();
+    const first = mail.transports.get(url);
+    mail.transports.close();
+    expect(mail.transports.get(url)).not.toBe(first);
+    mail.transports.close();
     expect(scrubSmtpSecret(`login failed for roster:s3cret-pass`, url)).toBe('login failed for roster:***');
   });
 });

@@ -1,5 +1,6 @@
-// The SMTP side: one pooled nodemailer transport per process (per SMTP_URL), made on first use so
-// the API role, and a process without SMTP_URL, never opens a connection.
+// The SMTP side: one pooled nodemailer transport per SMTP_URL, kept by the process's MailTransports
+// (deps.mail.transports) and made on first use, so the API role, and a process without SMTP_URL,
+// never opens a connection.
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 
 /** What the send job needs from a transport; nodemailer's Transporter satisfies it. */
@@ -21,28 +22,31 @@ const POOL_DEFAULTS: Record<string, string> = {
   socketTimeout: '60000',
 };
 
-const transports = new Map<string, PooledTransport>();
-
 export function createMailTransport(smtpUrl: string): PooledTransport {
   const url = new URL(smtpUrl);
   for (const [k, v] of Object.entries(POOL_DEFAULTS)) if (!url.searchParams.has(k)) url.searchParams.set(k, v);
   return nodemailer.createTransport(url.toString());
 }
 
-/** The process-wide pooled transport for this SMTP URL, created lazily. */
-export function getMailTransport(smtpUrl: string): MailTransport {
-  let t = transports.get(smtpUrl);
-  if (!t) {
-    t = createMailTransport(smtpUrl);
-    transports.set(smtpUrl, t);
-  }
-  return t;
-}
+/** The pooled transports of one process (one Deps), by SMTP URL. */
+export class MailTransports {
+  readonly #pools = new Map<string, PooledTransport>();
 
-/** Closes the pooled connections (process stop, tests). A later send opens a new pool. */
-export function closeMailTransports(): void {
-  for (const t of transports.values()) t.close();
-  transports.clear();
+  /** The pooled transport for this SMTP URL, created lazily. */
+  get(smtpUrl: string): MailTransport {
+    let t = this.#pools.get(smtpUrl);
+    if (!t) {
+      t = createMailTransport(smtpUrl);
+      this.#pools.set(smtpUrl, t);
+    }
+    return t;
+  }
+
+  /** Closes the pooled connections (process stop, tests). A later send opens a new pool. */
+  close(): void {
+    for (const t of this.#pools.values()) t.close();
+    this.#pools.clear();
+  }
 }
 
 /** Removes the SMTP password from an error message before it is stored or logged. */

@@ -1,11 +1,13 @@
-// SQL of user accounts in applications: what Roster pushed (provisioning_users), the links
-// (app_user_links, shared with imports) and the directory rows a sync reads.
+// SQL of user accounts in applications: what Roster pushed (provisioning_users) and the directory
+// rows a sync reads. The links (app_user_links) belong to integrations: read and written through
+// its links repository.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { AppUserLinksTable, ProvisioningUsersTable, UsersTable } from '../db/schema.ts';
+import type { ProvisioningUsersTable, UsersTable } from '../db/schema.ts';
+import { links as linksRepo, type LinkRow } from '../integrations/index.ts';
 
 export type AccountRow = ProvisioningUsersTable;
-export type LinkRow = AppUserLinksTable;
+export type { LinkRow };
 export type DirectoryUserRow = Omit<
   UsersTable,
   'password_hash' | 'search_text' | 'password_status' | 'source_type' | 'source_application_id' | 'source_import_run_id'
@@ -64,30 +66,37 @@ export async function findUsersInScope(db: Db, applicationId: string, ids: strin
   return new Set(rows.map((r) => r.user_id));
 }
 
+/** The row of an account Roster is about to push: pending, nothing pushed, nobody working on it. */
+export function pendingAccount(applicationId: string, organizationId: string, userId: string, userName: string, now: string): AccountRow {
+  return {
+    application_id: applicationId,
+    organization_id: organizationId,
+    user_id: userId,
+    user_name: userName,
+    remote_id: null,
+    pushed_attributes: null,
+    pushed_active: null,
+    status: 'pending',
+    last_operation: null,
+    last_error: null,
+    attempts: 0,
+    next_attempt_at: null,
+    claimed_by: null,
+    claimed_until: null,
+    last_synced_at: null,
+    updated_at: now,
+  };
+}
+
 export async function findAccounts(db: Db, applicationId: string, userIds: string[]): Promise<AccountRow[]> {
   return chunked(userIds, (chunk) =>
     db.selectFrom('provisioning_users').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute(),
   );
 }
 
-export async function findLinks(db: Db, applicationId: string, userIds: string[]): Promise<LinkRow[]> {
-  return chunked(userIds, (chunk) =>
-    db.selectFrom('app_user_links').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute(),
-  );
-}
-
-export async function findLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<LinkRow | undefined> {
-  return db
-    .selectFrom('app_user_links')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('remote_id', '=', remoteId)
-    .executeTakeFirst();
-}
-
 /** Every remote id Roster knows in the application (links and managed accounts), for drift checks. */
 export async function listKnownRemoteIds(db: Db, applicationId: string): Promise<Set<string>> {
-  const links = await db.selectFrom('app_user_links').select('remote_id').where('application_id', '=', applicationId).execute();
+  const links = await linksRepo.listLinkedRemoteIds(db, applicationId);
   const accounts = await db
     .selectFrom('provisioning_users')
     .select('remote_id')
@@ -244,16 +253,4 @@ export async function findAccount(db: Db, applicationId: string, userId: string)
     .where('application_id', '=', applicationId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-}
-
-export async function insertLink(db: Db, row: LinkRow): Promise<void> {
-  await db.insertInto('app_user_links').values(row).execute();
-}
-
-export async function deleteLinkOfUser(db: Db, applicationId: string, userId: string): Promise<void> {
-  await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('user_id', '=', userId).execute();
-}
-
-export async function deleteLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<void> {
-  await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('remote_id', '=', remoteId).execute();
 }

@@ -13,7 +13,7 @@ import {
   type PatchOperation,
   type ScimUser,
 } from '../scim/index.ts';
-import * as accounts from './accounts.repository.ts';
+import { links } from '../integrations/index.ts';
 import type { SyncContext } from './context.ts';
 import { isConflict, isNotFound, isOutcomeUnknown, isUnsupported, orphanedError, ProvisioningError } from './errors.ts';
 import {
@@ -153,7 +153,7 @@ async function create(ctx: SyncContext, c: Candidate, recreated: boolean): Promi
     if (!isConflict(err) && !isOutcomeUnknown(err)) throw err;
     const found = await findExisting(ctx, c);
     if (!found) throw isConflict(err) ? orphanedError(u.username) : err;
-    const other = await accounts.findLinkByRemoteId(ctx.db, ctx.application.id, found.user.id as string);
+    const other = await links.findLinkByRemoteId(ctx.db, ctx.application.id, found.user.id as string);
     if (other && other.user_id !== u.id) {
       throw new ProvisioningError(
         'LINKED_ELSEWHERE',

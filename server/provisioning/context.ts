@@ -1,10 +1,32 @@
 // What one sync (or one-user sync) carries through its operations.
 import type { Db } from '../db/database.ts';
-import type { IdmSettings } from '../integrations/index.ts';
+import type { DbContext } from '../db/context.ts';
+import type { IdmSettings, IntegrationRuntime } from '../integrations/index.ts';
+import type { JobQueue } from '../jobs/index.ts';
 import type { ScimClient } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { SyncTrigger } from './triggers.ts';
+
+/** One sync job's run. */
+export interface SyncOptions {
+  organizationId: string;
+  applicationId: string;
+  trigger: SyncTrigger;
+  /** The job's signal: aborted on shutdown, cancellation, lease loss. */
+  signal?: AbortSignal;
+}
+
+/** What provisioning's services and its job use; deps.ts has all of it. */
+export interface ProvisioningContext extends DbContext {
+  logger: Logger;
+  /** Decrypts the integration's credentials. */
+  secretKey: Buffer;
+  /** SCIM clients with the integration's shared limits, and the abort signals of deactivation. */
+  idm: IntegrationRuntime;
+  queue: JobQueue;
+}
 
 export interface SyncContext {
   db: Db;

@@ -1,8 +1,7 @@
 // How failures of provisioning operations are told: in plain words safe for Insights and the status
 // page. The SCIM client's messages are already sanitized (no secrets, no stack traces, T7); anything
 // else unexpected becomes a generic sentence and goes to the server log instead.
-// runtime.ts directly: read at load time, and integrations/index.ts is part of an import cycle with this module.
-import { STOP_MESSAGES } from '../integrations/runtime.ts';
+import { STOP_MESSAGES } from '../integrations/index.ts';
 import { isScimClientError, isScimError } from '../scim/index.ts';
 import { AppError } from '../shared/errors.ts';
 

@@ -1,5 +1,5 @@
-// The provisioning module's public face. Directory services import triggers.ts directly (it has no
-// dependencies on other modules' code, so no import cycle); everything else comes from here.
+// The provisioning module's public face. The directory and applications never import it: deps.ts
+// hands them provisioningChanges() as ctx.changes.
 export {
   confirmDeprovisioning,
   handleSyncJob,
@@ -22,5 +22,7 @@ export {
   notifyMembershipChanged,
   notifyUserChanged,
   PROVISIONING_SYNC_JOB,
-  useJobQueueForProvisioning,
+  provisioningChanges,
+  type TriggerContext,
 } from './triggers.ts';
+export type { ProvisioningContext } from './context.ts';

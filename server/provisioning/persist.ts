@@ -1,8 +1,10 @@
 // Writing down what a user operation did: the account state, the link and its Insights event, in one
 // transaction, so the state never claims what the audit trail does not show.
+import type { DbContext } from '../db/context.ts';
 import { inTransaction, type Db } from '../db/database.ts';
 import { record, recordMany, type InsightEventInput } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
+import { links } from '../integrations/index.ts';
 import * as accounts from './accounts.repository.ts';
 import type { UserResult } from './apply-users.ts';
 import { eventTypeOf } from './apply-users.ts';
@@ -28,182 +30,222 @@ export interface Persisted {
   errorCode?: string;
 }
 
-export async function persistUserResult(ctx: SyncContext, op: UserOp, result: UserResult): Promise<Persisted> {
+type Result<K extends UserResult['kind']> = Extract<UserResult, { kind: K }>;
+
+/** What writing one result needs: the operation, the time, and the pieces every kind of result writes. */
+interface Writing {
+  ctx: SyncContext;
+  op: UserOp;
+  app: string;
+  now: Date;
+  iso: string;
+  username: string;
+  event(e: Partial<InsightEventInput>): InsightEventInput;
+  /** The account as pushed and in sync. */
+  settled(remoteId: string, operation: string): Partial<accounts.AccountRow>;
+  /** The link to this remote account (replacing a link to another one). */
+  ensureLink(db: Db, remoteId: string, remoteUserName: string): Promise<void>;
+}
+
+function writingOf(ctx: SyncContext, op: UserOp, result: UserResult): Writing {
   const c = op.candidate;
   const app = ctx.application.id;
   const now = ctx.clock.now();
   const iso = now.toISOString();
   const username = c.user?.username ?? c.account?.user_name ?? c.userId;
-  const event = (e: Partial<InsightEventInput>): InsightEventInput => ({
-    eventType: eventTypeOf(op, result),
-    service: 'provisioning',
-    actor: ctx.actor,
-    resource: { type: 'user', id: c.userId, username },
-    application: ctx.application,
-    ...e,
-  });
-  const settled = (remoteId: string, operation: string): Partial<accounts.AccountRow> => ({
-    remote_id: remoteId,
-    user_name: username,
-    pushed_attributes: c.user ? JSON.stringify(desiredAttributes(c.user)) : null,
-    pushed_active: 1,
-    status: 'ok',
-    last_operation: operation,
-    last_error: null,
-    attempts: 0,
-    next_attempt_at: null,
-    last_synced_at: iso,
-    updated_at: iso,
-    ...RELEASED,
-  });
-  const ensureLink = async (db: Db, remoteId: string, remoteUserName: string) => {
-    if (c.link?.remote_id === remoteId) return;
-    await accounts.deleteLinkOfUser(db, app, c.userId);
-    await accounts.insertLink(db, {
-      organization_id: ctx.organizationId,
-      application_id: app,
-      user_id: c.userId,
+  return {
+    ctx,
+    op,
+    app,
+    now,
+    iso,
+    username,
+    event: (e) => ({
+      eventType: eventTypeOf(op, result),
+      service: 'provisioning',
+      actor: ctx.actor,
+      resource: { type: 'user', id: c.userId, username },
+      application: ctx.application,
+      ...e,
+    }),
+    settled: (remoteId, operation) => ({
       remote_id: remoteId,
-      remote_user_name: remoteUserName,
-      origin: 'provision',
-      created_at: iso,
+      user_name: username,
+      pushed_attributes: c.user ? JSON.stringify(desiredAttributes(c.user)) : null,
+      pushed_active: 1,
+      status: 'ok',
+      last_operation: operation,
+      last_error: null,
+      attempts: 0,
+      next_attempt_at: null,
+      last_synced_at: iso,
       updated_at: iso,
-    });
+      ...RELEASED,
+    }),
+    ensureLink: async (db, remoteId, remoteUserName) => {
+      if (c.link?.remote_id === remoteId) return;
+      await links.deleteLink(db, app, c.userId);
+      await links.insertLink(db, {
+        organization_id: ctx.organizationId,
+        application_id: app,
+        user_id: c.userId,
+        remote_id: remoteId,
+        remote_user_name: remoteUserName,
+        origin: 'provision',
+        created_at: iso,
+        updated_at: iso,
+      });
+    },
   };
+}
 
+async function persistCreated(w: Writing, result: Result<'created'>): Promise<Persisted> {
+  const c = w.op.candidate;
+  const remoteId = result.remote.id as string;
+  await inTransaction(w.ctx.db, async (trx) => {
+    if (c.link && c.link.remote_id !== remoteId) await forgetMemberEverywhere(trx, w.app, c.link.remote_id);
+    await w.ensureLink(trx, remoteId, result.remote.userName ?? w.username);
+    await accounts.updateAccount(trx, w.app, c.userId, w.settled(remoteId, 'create'));
+    const message = result.adoptedVia
+      ? `linked to the account that already existed in the application (found by ${result.adoptedVia})`
+      : result.recreated
+        ? 'created again: the account had been removed from the application'
+        : undefined;
+    const changes = {
+      remoteId,
+      userName: result.remote.userName,
+      adopted: Boolean(result.adoptedVia),
+      recreated: Boolean(result.recreated),
+      attributes: result.changed,
+    };
+    await record(trx, w.event({ changes, message }));
+  });
+  return { outcome: result.adoptedVia ? 'linked' : 'created', remoteId };
+}
+
+async function persistUpdated(w: Writing, result: Result<'updated'>): Promise<Persisted> {
+  await inTransaction(w.ctx.db, async (trx) => {
+    await w.ensureLink(trx, result.remoteId, w.username);
+    await accounts.updateAccount(trx, w.app, w.op.candidate.userId, w.settled(result.remoteId, 'update'));
+    const changes = { remoteId: result.remoteId, attributes: result.changed, reactivated: result.reactivated, method: result.method };
+    await record(trx, w.event({ changes }));
+  });
+  return { outcome: 'updated', remoteId: result.remoteId };
+}
+
+async function persistUnchanged(w: Writing, result: Result<'unchanged'>): Promise<Persisted> {
+  const c = w.op.candidate;
+  const a = c.account;
+  const pushed = c.user ? JSON.stringify(desiredAttributes(c.user)) : null;
+  if (
+    !a ||
+    a.status !== 'ok' ||
+    a.pushed_active !== 1 ||
+    a.remote_id !== result.remoteId ||
+    a.pushed_attributes !== pushed ||
+    c.link?.remote_id !== result.remoteId
+  ) {
+    await inTransaction(w.ctx.db, async (trx) => {
+      await w.ensureLink(trx, result.remoteId, w.username);
+      await accounts.updateAccount(trx, w.app, c.userId, w.settled(result.remoteId, a?.last_operation ?? 'update'));
+    });
+  } else {
+    await accounts.updateAccount(w.ctx.db, w.app, c.userId, RELEASED);
+  }
+  return { outcome: 'unchanged', remoteId: result.remoteId };
+}
+
+async function persistDeprovisioned(w: Writing, result: Result<'deprovisioned'>): Promise<Persisted> {
+  const c = w.op.candidate;
+  await inTransaction(w.ctx.db, async (trx) => {
+    // A deleted user's row was only kept to get here.
+    if (c.user) {
+      await accounts.updateAccount(trx, w.app, c.userId, {
+        pushed_active: 0,
+        status: 'ok',
+        last_operation: 'deprovision',
+        last_error: null,
+        attempts: 0,
+        next_attempt_at: null,
+        last_synced_at: w.iso,
+        updated_at: w.iso,
+        ...RELEASED,
+      });
+    } else {
+      await accounts.deleteAccount(trx, w.app, c.userId);
+    }
+    await record(trx, w.event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }));
+  });
+  return { outcome: 'deprovisioned', remoteId: result.remoteId };
+}
+
+async function persistDeleted(w: Writing, result: Result<'deleted' | 'gone'>): Promise<Persisted> {
+  await inTransaction(w.ctx.db, async (trx) => {
+    await links.deleteLinkByRemoteId(trx, w.app, result.remoteId);
+    await accounts.deleteAccount(trx, w.app, w.op.candidate.userId);
+    await forgetMemberEverywhere(trx, w.app, result.remoteId);
+    const message = result.kind === 'gone' ? 'the account no longer existed in the application' : undefined;
+    await record(trx, w.event({ changes: { remoteId: result.remoteId }, message }));
+  });
+  return { outcome: result.kind === 'gone' ? 'removed' : 'deleted', remoteId: result.remoteId };
+}
+
+async function persistFailed(w: Writing, result: Result<'failed'>): Promise<Persisted> {
+  const { ctx, op } = w;
+  const c = op.candidate;
+  const f = describe(result.error);
+  if (f.unexpected)
+    ctx.logger.error({ err: result.error, applicationId: w.app, userId: c.userId }, 'provisioning operation failed unexpectedly');
+  const attempts = (c.account?.attempts ?? 0) + 1;
+  const orphaned = f.code === 'ORPHANED_ACCOUNT';
+  await inTransaction(ctx.db, async (trx) => {
+    await accounts.updateAccount(trx, w.app, c.userId, {
+      user_name: w.username,
+      status: orphaned ? 'orphaned' : 'failed',
+      last_operation: op.kind,
+      last_error: f.message,
+      attempts,
+      next_attempt_at: nextAttemptAt(w.now, attempts),
+      updated_at: w.iso,
+      ...RELEASED,
+    });
+    await record(trx, w.event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }));
+  });
+  return { outcome: 'failed', message: f.message, errorCode: f.code, remoteId: op.remoteId };
+}
+
+export async function persistUserResult(ctx: SyncContext, op: UserOp, result: UserResult): Promise<Persisted> {
+  const w = writingOf(ctx, op, result);
   switch (result.kind) {
     case 'aborted':
       return { outcome: 'skipped', message: DEACTIVATED_MESSAGE };
-    case 'created': {
-      const remoteId = result.remote.id as string;
-      await inTransaction(ctx.db, async (trx) => {
-        if (c.link && c.link.remote_id !== remoteId) await forgetMemberEverywhere(trx, app, c.link.remote_id);
-        await ensureLink(trx, remoteId, result.remote.userName ?? username);
-        await accounts.updateAccount(trx, app, c.userId, settled(remoteId, 'create'));
-        const message = result.adoptedVia
-          ? `linked to the account that already existed in the application (found by ${result.adoptedVia})`
-          : result.recreated
-            ? 'created again: the account had been removed from the application'
-            : undefined;
-        await record(
-          trx,
-          event({
-            changes: {
-              remoteId,
-              userName: result.remote.userName,
-              adopted: Boolean(result.adoptedVia),
-              recreated: Boolean(result.recreated),
-              attributes: result.changed,
-            },
-            message,
-          }),
-        );
-      });
-      return { outcome: result.adoptedVia ? 'linked' : 'created', remoteId };
-    }
+    case 'created':
+      return persistCreated(w, result);
     case 'updated':
-      await inTransaction(ctx.db, async (trx) => {
-        await ensureLink(trx, result.remoteId, username);
-        await accounts.updateAccount(trx, app, c.userId, settled(result.remoteId, 'update'));
-        await record(
-          trx,
-          event({
-            changes: { remoteId: result.remoteId, attributes: result.changed, reactivated: result.reactivated, method: result.method },
-          }),
-        );
-      });
-      return { outcome: 'updated', remoteId: result.remoteId };
-    case 'unchanged': {
-      const a = c.account;
-      const pushed = c.user ? JSON.stringify(desiredAttributes(c.user)) : null;
-      if (
-        !a ||
-        a.status !== 'ok' ||
-        a.pushed_active !== 1 ||
-        a.remote_id !== result.remoteId ||
-        a.pushed_attributes !== pushed ||
-        c.link?.remote_id !== result.remoteId
-      ) {
-        await inTransaction(ctx.db, async (trx) => {
-          await ensureLink(trx, result.remoteId, username);
-          await accounts.updateAccount(trx, app, c.userId, settled(result.remoteId, a?.last_operation ?? 'update'));
-        });
-      } else {
-        await accounts.updateAccount(ctx.db, app, c.userId, RELEASED);
-      }
-      return { outcome: 'unchanged', remoteId: result.remoteId };
-    }
+      return persistUpdated(w, result);
+    case 'unchanged':
+      return persistUnchanged(w, result);
     case 'deprovisioned':
-      await inTransaction(ctx.db, async (trx) => {
-        // A deleted user's row was only kept to get here.
-        if (c.user) {
-          await accounts.updateAccount(trx, app, c.userId, {
-            pushed_active: 0,
-            status: 'ok',
-            last_operation: 'deprovision',
-            last_error: null,
-            attempts: 0,
-            next_attempt_at: null,
-            last_synced_at: iso,
-            updated_at: iso,
-            ...RELEASED,
-          });
-        } else {
-          await accounts.deleteAccount(trx, app, c.userId);
-        }
-        await record(trx, event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }));
-      });
-      return { outcome: 'deprovisioned', remoteId: result.remoteId };
+      return persistDeprovisioned(w, result);
     case 'deleted':
     case 'gone':
-      await inTransaction(ctx.db, async (trx) => {
-        await accounts.deleteLinkByRemoteId(trx, app, result.remoteId);
-        await accounts.deleteAccount(trx, app, c.userId);
-        await forgetMemberEverywhere(trx, app, result.remoteId);
-        await record(
-          trx,
-          event({
-            changes: { remoteId: result.remoteId },
-            message: result.kind === 'gone' ? 'the account no longer existed in the application' : undefined,
-          }),
-        );
-      });
-      return { outcome: result.kind === 'gone' ? 'removed' : 'deleted', remoteId: result.remoteId };
+      return persistDeleted(w, result);
     case 'forgotten':
-      await accounts.deleteAccount(ctx.db, app, c.userId);
+      await accounts.deleteAccount(ctx.db, w.app, op.candidate.userId);
       return { outcome: 'skipped' };
-    case 'failed': {
-      const f = describe(result.error);
-      if (f.unexpected)
-        ctx.logger.error({ err: result.error, applicationId: app, userId: c.userId }, 'provisioning operation failed unexpectedly');
-      const attempts = (c.account?.attempts ?? 0) + 1;
-      const orphaned = f.code === 'ORPHANED_ACCOUNT';
-      await inTransaction(ctx.db, async (trx) => {
-        await accounts.updateAccount(trx, app, c.userId, {
-          user_name: username,
-          status: orphaned ? 'orphaned' : 'failed',
-          last_operation: op.kind,
-          last_error: f.message,
-          attempts,
-          next_attempt_at: nextAttemptAt(now, attempts),
-          updated_at: iso,
-          ...RELEASED,
-        });
-        await record(trx, event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }));
-      });
-      return { outcome: 'failed', message: f.message, errorCode: f.code, remoteId: op.remoteId };
-    }
+    case 'failed':
+      return persistFailed(w, result);
   }
 }
 
 /** "integration deactivated" for every operation that was running or still to come. */
 export async function recordDeactivated(
-  db: Db,
+  { db, clock }: DbContext,
   actor: Actor,
   application: { id: string; name: string },
   unfinished: Unfinished[],
 ): Promise<void> {
-  const timestamp = new Date().toISOString();
+  const timestamp = clock.now().toISOString();
   await recordMany(
     db,
     unfinished.map((u): InsightEventInput => ({

@@ -2,23 +2,22 @@
 // time, in every process), work out what is owed (hints, or everything on a full reconcile), push
 // it, write the run down, and schedule the next periodic reconcile. Deactivation is noticed at once
 // in this process (the runtime's abort signal) and within WATCH_MS in others (generation check).
+import type { Db } from '../db/database.ts';
 import { getApplication } from '../applications/index.ts';
-import type { Deps } from '../deps.ts';
 import { getIntegration, integrationStop, loadScimConfig, type ScimConfig, STOP_MESSAGES, stopReasonOf } from '../integrations/index.ts';
 import type { TransportMetrics } from '../scim/index.ts';
-import { type Actor, systemActor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as accounts from './accounts.repository.ts';
-import { emptyCounts, type SyncContext, type SyncCounts, type Unfinished } from './context.ts';
+import { emptyCounts, type ProvisioningContext, type SyncOptions, type SyncContext, type SyncCounts, type Unfinished } from './context.ts';
 import { DEACTIVATED_MESSAGE } from './errors.ts';
 import { pendingGroupWork, runGroupsPhase } from './groups-phase.ts';
 import { guardrail } from './guardrail.ts';
 import { pendingFromHints } from './pending.ts';
 import { recordDeactivated } from './persist.ts';
-import { remoteView, type RemoteView } from './plan.ts';
+import { actorOfSync, listRemote, openSyncs, syncContext } from './pass.ts';
 import * as state from './state.repository.ts';
-import { dueNow, enqueueSync, type SyncTrigger } from './triggers.ts';
+import { dueNow, enqueueSync } from './triggers.ts';
 import { runUsersPhase } from './users-phase.ts';
 
 const LOCK_MS = 60_000;
@@ -28,13 +27,7 @@ const MAX_HINTS = 5000;
 const RETRY_MS = 60_000;
 const MAX_PASSES = 3;
 
-export interface SyncOptions {
-  organizationId: string;
-  applicationId: string;
-  trigger: SyncTrigger;
-  /** The job's signal: aborted on shutdown, cancellation, lease loss. */
-  signal?: AbortSignal;
-}
+export type { SyncOptions } from './context.ts';
 
 export interface SyncOutcome {
   /** busy: another sync of the application holds its lock; idle: nothing was owed; interrupted: stopped by a shutdown. */
@@ -57,8 +50,8 @@ class Stopped extends Error {
   }
 }
 
-export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> {
-  const { db } = deps.database;
+export async function runSync(deps: ProvisioningContext, o: SyncOptions): Promise<SyncOutcome> {
+  const { db } = deps;
   let cfg: ScimConfig;
   try {
     cfg = await loadScimConfig(db, deps.secretKey, o.organizationId, o.applicationId);
@@ -140,12 +133,13 @@ export async function runSync(deps: Deps, o: SyncOptions): Promise<SyncOutcome> 
 /**
  * Called when the lock was taken over from a sync that never released it (it died, or lost its
  * database before it could end). With the lock, nothing else syncs this application: a sync still
- * marked running, and claims held by another sync, were left by that one. Its sync is ended as failed, and its users are free for this one, which owes their work
- * (the full reconcile it was doing is still requested). Without this, the claims made the next syncs
+ * marked running, and claims held by another sync, were left by that one. Its sync is ended as
+ * failed, and its users are free for this one, which owes their work (the full reconcile it was
+ * doing is still requested). Without this, the claims made the next syncs
  * skip those users for ten minutes and report themselves complete.
  */
-async function takeOver(deps: Deps, applicationId: string, owner: string): Promise<void> {
-  const { db } = deps.database;
+async function takeOver(deps: ProvisioningContext, applicationId: string, owner: string): Promise<void> {
+  const { db } = deps;
   const stale = await state.listSyncsByStatus(db, applicationId, ['running']);
   await state.updateSyncs(
     db,
@@ -161,14 +155,14 @@ async function takeOver(deps: Deps, applicationId: string, owner: string): Promi
     deps.logger.info({ applicationId, staleSyncs: stale.length, releasedClaims: released }, 'took over from a sync that did not finish');
 }
 
-async function followUp(deps: Deps, organizationId: string, applicationId: string): Promise<void> {
-  const { db } = deps.database;
+async function followUp(deps: ProvisioningContext, organizationId: string, applicationId: string): Promise<void> {
+  const { db } = deps;
   if (!(await state.isIntegrationActive(db, organizationId, applicationId))) return;
   const st = await state.findState(db, applicationId);
   const hints = await state.countHints(db, applicationId);
   const queued = await state.listSyncsByStatus(db, applicationId, ['queued']);
   if (st?.full_token || hints.users + hints.groups > 0 || queued.length > 0)
-    await enqueueSync(db, organizationId, applicationId, 'change', dueNow());
+    await enqueueSync(deps, organizationId, applicationId, 'change', dueNow(deps.clock));
 }
 
 interface PassControl {
@@ -180,33 +174,67 @@ interface PassControl {
   progress: Array<() => Promise<void>>;
 }
 
-function actorOfSync(row: state.SyncRow | undefined, organizationId: string): Actor {
-  if (!row || row.initiated_by_type === 'system') return systemActor(organizationId);
-  return { type: row.initiated_by_type as Actor['type'], id: row.initiated_by_id, email: row.initiated_by_email, organizationId };
+type PassStatus = Extract<SyncOutcome['status'], 'cancelled' | 'interrupted' | 'failed' | 'paused' | 'completed'>;
+
+interface PassEnd {
+  status: PassStatus;
+  error: string | null;
+  deactivated: boolean;
+  reconfigured: boolean;
 }
 
-async function listRemote(ctx: SyncContext): Promise<Map<string, RemoteView> | undefined> {
-  const known = await accounts.listKnownRemoteIds(ctx.db, ctx.application.id);
-  const out = new Map<string, RemoteView>();
-  if (known.size === 0) return out;
-  try {
-    for await (const page of ctx.client.listUsers({ signal: ctx.signal }).pages()) {
-      for (const u of page) if (u.id && known.has(u.id)) out.set(u.id, remoteView(u));
-    }
-    return out;
-  } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    // Without the list, accounts are compared with what was last pushed; drift waits for the next run.
-    ctx.logger.warn(
-      { err, applicationId: ctx.application.id },
-      "could not list the application's users; reconciling without a drift check",
+/** A pass that ran to its end: the hints it read are done, and a full reconcile is no longer owed. */
+async function completedPass(
+  db: Db,
+  app: string,
+  full: boolean,
+  st: state.StateRow,
+  hints: state.HintRow[],
+  counts: SyncCounts,
+): Promise<PassEnd> {
+  await state.deleteHints(db, app, hints);
+  if (full && st.full_token) await state.clearFullToken(db, app, st.full_token);
+  return { status: counts.held > 0 ? 'paused' : 'completed', error: null, deactivated: false, reconfigured: false };
+}
+
+/** A pass that was stopped: why (deactivated, a new connection, unreachable, a shutdown), and what it left undone. */
+async function stoppedPass(
+  ctx: SyncContext,
+  cfg: ScimConfig,
+  ctl: PassControl,
+  pass: { hints: state.HintRow[]; unfinished: Unfinished[]; groupsDone: boolean; counts: SyncCounts },
+): Promise<PassEnd> {
+  const app = ctx.application.id;
+  const reason = ctl.stop.signal.aborted ? (ctl.stop.signal.reason as Stopped).reason : undefined;
+  // What this sync was told (its own halt, the runtime's signal) and what the database says now.
+  const reasons = [reason, stopReasonOf(ctl.idmSignal), await integrationStop(ctx.db, app, cfg.generation)];
+  const deactivated = reasons.some((r) => r === 'deactivated' || r === 'deleted');
+  // A new connection ends this sync only: the next one, at once, reads the new settings and goes on.
+  const reconfigured = !deactivated && reasons.includes('reconfigured');
+  const end = (status: PassStatus, error: string): PassEnd => ({ status, error, deactivated, reconfigured });
+  if (deactivated) {
+    const { unfinished } = pass;
+    if (!pass.groupsDone)
+      unfinished.push(...(await pendingGroupWork(ctx)).filter((g) => !unfinished.some((u) => u.resource.id === g.resource.id)));
+    const readTokens = new Set(pass.hints.map((h) => h.token));
+    const later = await pendingFromHints(
+      ctx,
+      (await state.deleteAllHints(ctx.db, app)).filter((h) => !readTokens.has(h.token)),
+      new Set(unfinished.map((u) => u.resource.id)),
     );
-    return undefined;
+    const all = [...unfinished, ...later];
+    await recordDeactivated(ctx, ctx.actor, ctx.application, all);
+    pass.counts.cancelled = all.length;
+    return end('cancelled', DEACTIVATED_MESSAGE);
   }
+  if (reconfigured)
+    return end('interrupted', "interrupted: the integration's connection settings changed; the sync runs again with the new ones");
+  if (reason === 'unreachable') return end('failed', (ctl.stop.signal.reason as Stopped).message);
+  return end('interrupted', 'interrupted (the worker stopped); the sync will run again');
 }
 
-async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassControl): Promise<SyncOutcome> {
-  const { db } = deps.database;
+async function syncPass(deps: ProvisioningContext, cfg: ScimConfig, o: SyncOptions, ctl: PassControl): Promise<SyncOutcome> {
+  const { db } = deps;
   const app = o.applicationId;
   const org = o.organizationId;
   const started = deps.clock.now();
@@ -219,55 +247,17 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   if (!full && hints.length === 0 && retry.length === 0) return { status: 'idle' };
 
   const actor = actorOfSync(queued[0], org);
-  const syncIds = queued.map((s) => s.id);
-  if (syncIds.length) {
-    await state.updateSyncs(db, syncIds, { status: 'running', kind: 'full', started_at: startedIso });
-  } else {
-    const id = newId();
-    syncIds.push(id);
-    await state.insertSync(db, {
-      id,
-      organization_id: org,
-      application_id: app,
-      kind: full ? 'full' : 'incremental',
-      trigger: o.trigger,
-      status: 'running',
-      processed: 0,
-      counts: '{}',
-      error: null,
-      initiated_by_type: actor.type,
-      initiated_by_id: actor.id,
-      initiated_by_email: actor.email ?? null,
-      created_at: startedIso,
-      started_at: startedIso,
-      finished_at: null,
-    });
-  }
-  await state.updateState(db, app, { last_sync_id: syncIds[0], updated_at: startedIso });
-
+  const syncIds = await openSyncs(db, o, actor, full, queued, startedIso);
   const application = await getApplication(db, org, app);
   const integration = await getIntegration(db, org, app);
   const client = deps.idm.client(app, cfg.client, cfg.settings);
   const counts = emptyCounts();
   const unfinished: Unfinished[] = [];
   let processed = 0;
-  const ctx: SyncContext = {
-    db,
-    logger: deps.logger,
-    clock: deps.clock,
-    client,
-    organizationId: org,
-    application: { id: application.id, name: application.name },
-    settings: cfg.settings,
-    actor,
-    signal: ctl.signal,
-    mode: { patch: st.update_mode ? st.update_mode === 'patch' : integration.capabilities?.patch !== false },
-    learnPutOnly: async () => {
-      if (!ctx.mode.patch) return;
-      ctx.mode.patch = false;
-      await state.updateState(db, app, { update_mode: 'put' });
-    },
-  };
+  const ctx = syncContext(deps, o, { settings: cfg.settings, actor, signal: ctl.signal, client }, application, {
+    stored: st.update_mode,
+    patchCapable: integration.capabilities?.patch !== false,
+  });
   const flush = async () => state.updateSyncs(db, syncIds, { processed, counts: JSON.stringify(counts) });
   ctl.progress.push(flush);
 
@@ -303,46 +293,10 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   const http = client.metrics;
   const finishedIso = deps.clock.now().toISOString();
   const nextFull = full ? new Date(started.getTime() + cfg.settings.syncIntervalMinutes * 60_000).toISOString() : st.next_full_at;
-  let status: SyncOutcome['status'];
-  let error: string | null = null;
-  let deactivated = false;
-  let reconfigured = false;
-  if (ctl.signal.aborted) {
-    const reason = ctl.stop.signal.aborted ? (ctl.stop.signal.reason as Stopped).reason : undefined;
-    // What this sync was told (its own halt, the runtime's signal) and what the database says now.
-    const reasons = [reason, stopReasonOf(ctl.idmSignal), await integrationStop(db, app, cfg.generation)];
-    deactivated = reasons.some((r) => r === 'deactivated' || r === 'deleted');
-    // A new connection ends this sync only: the next one, at once, reads the new settings and goes on.
-    reconfigured = !deactivated && reasons.includes('reconfigured');
-    if (deactivated) {
-      if (!groupsDone)
-        unfinished.push(...(await pendingGroupWork(ctx)).filter((g) => !unfinished.some((u) => u.resource.id === g.resource.id)));
-      const readTokens = new Set(hints.map((h) => h.token));
-      const later = await pendingFromHints(
-        ctx,
-        (await state.deleteAllHints(db, app)).filter((h) => !readTokens.has(h.token)),
-        new Set(unfinished.map((u) => u.resource.id)),
-      );
-      const all = [...unfinished, ...later];
-      await recordDeactivated(db, actor, ctx.application, all);
-      counts.cancelled = all.length;
-      status = 'cancelled';
-      error = DEACTIVATED_MESSAGE;
-    } else if (reconfigured) {
-      status = 'interrupted';
-      error = "interrupted: the integration's connection settings changed; the sync runs again with the new ones";
-    } else if (reason === 'unreachable') {
-      status = 'failed';
-      error = (ctl.stop.signal.reason as Stopped).message;
-    } else {
-      status = 'interrupted';
-      error = 'interrupted (the worker stopped); the sync will run again';
-    }
-  } else {
-    await state.deleteHints(db, app, hints);
-    if (full && st.full_token) await state.clearFullToken(db, app, st.full_token);
-    status = counts.held > 0 ? 'paused' : 'completed';
-  }
+  const end = ctl.signal.aborted
+    ? await stoppedPass(ctx, cfg, ctl, { hints, unfinished, groupsDone, counts })
+    : await completedPass(db, app, full, st, hints, counts);
+  const { status, error, deactivated, reconfigured } = end;
   await state.updateSyncs(db, syncIds, {
     status: status === 'interrupted' ? 'failed' : status,
     processed,
@@ -356,8 +310,9 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   if (!deactivated) {
     const failures = counts.failed > 0 || status === 'failed' || status === 'interrupted';
     const nextMs = nextFull ? Date.parse(nextFull) : started.getTime() + cfg.settings.syncIntervalMinutes * 60_000;
-    const at = reconfigured ? Date.now() : failures ? Math.min(nextMs, Date.now() + RETRY_MS) : nextMs;
-    await enqueueSync(db, org, app, failures ? 'retry' : 'scheduled', new Date(at));
+    const nowMs = deps.clock.now().getTime();
+    const at = reconfigured ? nowMs : failures ? Math.min(nextMs, nowMs + RETRY_MS) : nextMs;
+    await enqueueSync(deps, org, app, failures ? 'retry' : 'scheduled', new Date(at));
   }
   return { status, syncId: syncIds[0], counts, http, error: error ?? undefined };
 }

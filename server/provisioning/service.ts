@@ -1,8 +1,8 @@
 // Provisioning as the API and the workers see it: ask for a sync, provision one user now, confirm a
 // guardrail pause, start and stop with the integration, and the sync job itself.
 import { getApplication } from '../applications/index.ts';
+import { onDb } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
-import type { Deps } from '../deps.ts';
 import { record } from '../insights/index.ts';
 import { loadScimConfig, stopReasonOf } from '../integrations/index.ts';
 import type { ScimClient } from '../scim/index.ts';
@@ -12,7 +12,7 @@ import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as accounts from './accounts.repository.ts';
 import { applyUserOp } from './apply-users.ts';
-import type { SyncContext } from './context.ts';
+import type { ProvisioningContext, SyncContext } from './context.ts';
 import { ProvisioningError } from './errors.ts';
 import { persistUserResult, recordDeactivated, unfinishedOf, type Persisted } from './persist.ts';
 import { isWanted, planUser, type Candidate, type UserOp } from './plan.ts';
@@ -22,60 +22,55 @@ import * as state from './state.repository.ts';
 import { type SyncView, toSyncView } from './status.ts';
 import {
   enqueueSync,
-  notifyUserChanged,
   PROVISIONING_SYNC_JOB,
   requestFullSync,
   scheduleKey,
   syncKey,
   type SyncJobPayload,
-  useJobQueueForProvisioning,
+  type TriggerContext,
+  userChanged,
 } from './triggers.ts';
 import { loadCandidates } from './users-phase.ts';
 
 const notActive = () => conflict('IDM_NOT_ACTIVE', 'The integration is not active: activate it to provision');
 
-async function activeConfig(deps: Deps, organizationId: string, applicationId: string) {
-  const cfg = await loadScimConfig(deps.database.db, deps.secretKey, organizationId, applicationId);
+async function activeConfig(deps: ProvisioningContext, organizationId: string, applicationId: string) {
+  const cfg = await loadScimConfig(deps.db, deps.secretKey, organizationId, applicationId);
   if (cfg.status === 'inactive') throw notActive();
   return cfg;
 }
 
 /** A reconcile of everything, queued; the answer names the sync to follow. */
-export async function requestSync(deps: Deps, actor: Actor, applicationId: string): Promise<SyncView> {
+export async function requestSync(deps: ProvisioningContext, actor: Actor, applicationId: string): Promise<SyncView> {
   await activeConfig(deps, actor.organizationId, applicationId);
   const now = deps.clock.now().toISOString();
-  const row: state.SyncRow = {
-    id: newId(),
-    organization_id: actor.organizationId,
-    application_id: applicationId,
-    kind: 'full',
-    trigger: 'manual',
-    status: 'queued',
-    processed: 0,
-    counts: '{}',
-    error: null,
-    initiated_by_type: actor.type,
-    initiated_by_id: actor.id,
-    initiated_by_email: actor.email ?? null,
-    created_at: now,
-    started_at: null,
-    finished_at: null,
-  };
-  await inTransaction(deps.database.db, async (trx) => {
+  const row = state.newSyncRow(
+    {
+      id: newId(),
+      organization_id: actor.organizationId,
+      application_id: applicationId,
+      kind: 'full',
+      trigger: 'manual',
+      status: 'queued',
+    },
+    actor,
+    now,
+  );
+  await inTransaction(deps.db, async (trx) => {
     await state.insertSync(trx, row);
-    await requestFullSync(trx, actor.organizationId, applicationId, 'manual');
+    await requestFullSync(onDb(deps, trx), actor.organizationId, applicationId, 'manual');
   });
   return toSyncView(row);
 }
 
 /** Lets the deprovisioning a guardrail pause held back go ahead (at most the number shown). */
 export async function confirmDeprovisioning(
-  deps: Deps,
+  deps: ProvisioningContext,
   actor: Actor,
   applicationId: string,
 ): Promise<{ confirmed: number; sync: SyncView }> {
   await activeConfig(deps, actor.organizationId, applicationId);
-  const { db } = deps.database;
+  const { db } = deps;
   const st = await state.findState(db, applicationId);
   if (!st?.pause) throw conflict('NOT_PAUSED', 'Provisioning is not paused for this application');
   const pause = JSON.parse(st.pause) as { deprovisions: number };
@@ -122,36 +117,21 @@ function skipped(applicationId: string, candidate: Candidate): UserSyncOutcome {
   return { applicationId, userId: candidate.userId, outcome: 'skipped', message };
 }
 
-/** Provisions (or deprovisions) one user now, checking his account against the application. */
-export async function syncUserNow(deps: Deps, actor: Actor, applicationId: string, userId: string): Promise<UserSyncOutcome> {
-  const { db } = deps.database;
-  const cfg = await activeConfig(deps, actor.organizationId, applicationId);
-  const application = await getApplication(db, actor.organizationId, applicationId);
-  const plan = { db, organizationId: actor.organizationId, application };
-  const [first] = await loadCandidates(plan, [userId]);
-  if (!first.user && !first.account) throw notFound('User', userId);
-  if (!explicitOp(first, cfg.settings.deprovision)) return skipped(applicationId, first);
-
+/**
+ * Takes the user for a one-user sync (his account row made when missing), waiting a little for a sync
+ * that is working on him; returns the claim's owner, to release.
+ */
+async function claimUser(
+  deps: ProvisioningContext,
+  organizationId: string,
+  applicationId: string,
+  userId: string,
+  userName: string,
+): Promise<string> {
+  const { db } = deps;
   const owner = `${accounts.USER_SYNC_CLAIM_PREFIX}${newId()}`;
   await accounts.insertMissingAccounts(db, [
-    {
-      application_id: applicationId,
-      organization_id: actor.organizationId,
-      user_id: userId,
-      user_name: first.user?.username ?? userId,
-      remote_id: null,
-      pushed_attributes: null,
-      pushed_active: null,
-      status: 'pending',
-      last_operation: null,
-      last_error: null,
-      attempts: 0,
-      next_attempt_at: null,
-      claimed_by: null,
-      claimed_until: null,
-      last_synced_at: null,
-      updated_at: deps.clock.now().toISOString(),
-    },
+    accounts.pendingAccount(applicationId, organizationId, userId, userName, deps.clock.now().toISOString()),
   ]);
   // A running sync lets go of each user as soon as his operation is written down.
   const claim = async () => {
@@ -167,11 +147,31 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
       )
     ).has(userId);
   };
-  const until = Date.now() + CLAIM_WAIT_MS;
+  const until = deps.clock.now().getTime() + CLAIM_WAIT_MS;
   while (!(await claim())) {
-    if (Date.now() > until) throw conflict('USER_SYNC_IN_PROGRESS', 'A sync is working on this user right now; try again in a moment');
+    if (deps.clock.now().getTime() > until)
+      throw conflict('USER_SYNC_IN_PROGRESS', 'A sync is working on this user right now; try again in a moment');
     await new Promise((r) => setTimeout(r, 100));
   }
+  return owner;
+}
+
+/** Provisions (or deprovisions) one user now, checking his account against the application. */
+export async function syncUserNow(
+  deps: ProvisioningContext,
+  actor: Actor,
+  applicationId: string,
+  userId: string,
+): Promise<UserSyncOutcome> {
+  const { db } = deps;
+  const cfg = await activeConfig(deps, actor.organizationId, applicationId);
+  const application = await getApplication(db, actor.organizationId, applicationId);
+  const plan = { db, organizationId: actor.organizationId, application };
+  const [first] = await loadCandidates(plan, [userId]);
+  if (!first.user && !first.account) throw notFound('User', userId);
+  if (!explicitOp(first, cfg.settings.deprovision)) return skipped(applicationId, first);
+
+  const owner = await claimUser(deps, actor.organizationId, applicationId, userId, first.user?.username ?? userId);
   let client: ScimClient | undefined;
   try {
     // Read again under the claim: a sync may have just provisioned him.
@@ -209,12 +209,12 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
           504,
           `The application did not answer within ${(cfg.settings.requestTimeoutMs * 4) / 1000} s; try again`,
         );
-      await recordDeactivated(db, actor, ctx.application, [unfinishedOf(op)]);
+      await recordDeactivated(ctx, actor, ctx.application, [unfinishedOf(op)]);
       throw new AppError('IDM_DEACTIVATED', 409, 'integration deactivated');
     }
     const persisted = await persistUserResult(ctx, op, result);
     // His group memberships follow with the next sync.
-    if (cfg.settings.groupManagement) await notifyUserChanged(db, actor.organizationId, userId);
+    if (cfg.settings.groupManagement) await userChanged(deps, actor.organizationId, userId);
     const out: UserSyncOutcome = { applicationId, userId, outcome: persisted.outcome };
     if (persisted.remoteId) out.remoteId = persisted.remoteId;
     if (persisted.message) out.message = persisted.message;
@@ -225,23 +225,27 @@ export async function syncUserNow(deps: Deps, actor: Actor, applicationId: strin
   }
 }
 
-/** Activation (and re-activation): everything is reconciled once, and the periodic reconcile starts. */
-export async function startProvisioning(deps: Deps, organizationId: string, applicationId: string): Promise<void> {
-  await inTransaction(deps.database.db, async (trx) => {
-    await state.ensureState(trx, organizationId, applicationId, deps.clock.now().toISOString());
+/**
+ * Activation (and re-activation): everything is reconciled once, and the periodic reconcile starts.
+ * Runs on ctx.db: the activation command passes its transaction, so the integration's new status and
+ * this sync commit together.
+ */
+export async function startProvisioning(ctx: TriggerContext, organizationId: string, applicationId: string): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
+    await state.ensureState(trx, organizationId, applicationId, ctx.clock.now().toISOString());
     await state.updateState(trx, applicationId, { pause: null, paused_at: null, confirmed_count: null, next_full_at: null });
-    await requestFullSync(trx, organizationId, applicationId, 'activation');
+    await requestFullSync(onDb(ctx, trx), organizationId, applicationId, 'activation');
   });
 }
 
 /**
- * Deactivation, after the integration is marked inactive: requests in flight are aborted, queued
- * syncs dropped, and the operations they still owed recorded as "integration deactivated". A sync
- * running somewhere records its own; when none runs, the owed work is recorded here.
+ * Deactivation, in the transaction that marks the integration inactive (the deactivation command
+ * passes it as deps.db): queued syncs are dropped, and the operations they still owed recorded as
+ * "integration deactivated". A sync running somewhere records its own (the command aborts this
+ * process's requests in flight after the commit); when none runs, the owed work is recorded here.
  */
-export async function stopProvisioning(deps: Deps, actor: Actor, applicationId: string): Promise<void> {
-  deps.idm.abort(applicationId, 'deactivated');
-  const { db } = deps.database;
+export async function stopProvisioning(deps: ProvisioningContext, actor: Actor, applicationId: string): Promise<void> {
+  const { db } = deps;
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, syncKey(applicationId));
   await deps.queue.cancel(db, PROVISIONING_SYNC_JOB, scheduleKey(applicationId));
   const now = deps.clock.now().toISOString();
@@ -260,7 +264,7 @@ export async function stopProvisioning(deps: Deps, actor: Actor, applicationId: 
   const application = await getApplication(db, actor.organizationId, applicationId);
   const ctx = { db, organizationId: actor.organizationId, application, settings: cfg.settings };
   const pending = await pendingFromHints(ctx, await state.deleteAllHints(db, applicationId), new Set());
-  if (pending.length) await recordDeactivated(db, actor, { id: application.id, name: application.name }, pending);
+  if (pending.length) await recordDeactivated(deps, actor, { id: application.id, name: application.name }, pending);
 }
 
 const BUSY_SAFETY_MS = 1000;
@@ -270,7 +274,7 @@ const BUSY_SAFETY_MS = 1000;
  * follow-up when it ends; this job only leaves a safety net for the case its holder dies (the lock
  * then runs out and the net fires).
  */
-export async function handleSyncJob(deps: Deps, payload: SyncJobPayload, ctx: JobContext): Promise<void> {
+export async function handleSyncJob(deps: ProvisioningContext, payload: SyncJobPayload, ctx: JobContext): Promise<void> {
   const outcome = await runSync(deps, {
     organizationId: payload.organizationId,
     applicationId: payload.applicationId,
@@ -278,13 +282,14 @@ export async function handleSyncJob(deps: Deps, payload: SyncJobPayload, ctx: Jo
     signal: ctx.signal,
   });
   if (outcome.status === 'busy') {
-    const expires = outcome.lockUntil ? Date.parse(outcome.lockUntil) : Date.now();
+    const now = deps.clock.now().getTime();
+    const expires = outcome.lockUntil ? Date.parse(outcome.lockUntil) : now;
     await enqueueSync(
-      deps.database.db,
+      deps,
       payload.organizationId,
       payload.applicationId,
       payload.trigger,
-      new Date(Math.max(expires, Date.now()) + BUSY_SAFETY_MS),
+      new Date(Math.max(expires, now) + BUSY_SAFETY_MS),
     );
   } else if (outcome.status === 'interrupted') {
     // Handed back to the queue (a shutdown does not use up an attempt).
@@ -292,21 +297,14 @@ export async function handleSyncJob(deps: Deps, payload: SyncJobPayload, ctx: Jo
   }
 }
 
-export function registerProvisioningWorkers(deps: Deps): void {
-  useJobQueueForProvisioning(deps.queue);
+export function registerProvisioningWorkers(deps: ProvisioningContext): void {
   deps.queue.work<SyncJobPayload>(PROVISIONING_SYNC_JOB, (payload, ctx) => handleSyncJob(deps, payload, ctx), { concurrency: 4 });
   // Every active integration gets its periodic reconcile (after an upgrade, or a crash between
   // activation and its first sync). Coalescing makes this idempotent.
   void (async () => {
-    for (const { organizationId, applicationId } of await state.listActiveApplicationIds(deps.database.db)) {
-      const st = await state.findState(deps.database.db, applicationId);
-      await enqueueSync(
-        deps.database.db,
-        organizationId,
-        applicationId,
-        'scheduled',
-        st?.next_full_at ? new Date(st.next_full_at) : undefined,
-      );
+    for (const { organizationId, applicationId } of await state.listActiveApplicationIds(deps.db)) {
+      const st = await state.findState(deps.db, applicationId);
+      await enqueueSync(deps, organizationId, applicationId, 'scheduled', st?.next_full_at ? new Date(st.next_full_at) : undefined);
     }
   })().catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule the periodic provisioning reconciles'));
 }

@@ -1,8 +1,8 @@
 // SQL of the per-application provisioning state: the lock, owed work (hints, full reconciles), the
-// guardrail pause and sync runs. Imported by triggers.ts, so it stays free of other modules' code.
-import { sql } from 'kysely';
+// guardrail pause and sync runs, and which applications a change concerns.
+import { type Expression, type ExpressionBuilder, sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { ProvisioningHintsTable, ProvisioningStateTable, ProvisioningSyncsTable } from '../db/schema.ts';
+import type { DB, ProvisioningHintsTable, ProvisioningStateTable, ProvisioningSyncsTable } from '../db/schema.ts';
 
 export type StateRow = ProvisioningStateTable;
 export type HintRow = ProvisioningHintsTable;
@@ -12,70 +12,74 @@ const ACTIVE = ['active', 'error'] as const;
 
 // ---- which applications a change concerns (only those whose integration is active) ----------------
 
-/** Applications where the user is in a bound group, or that manage an account of his. */
-export async function activeApplicationsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
+type IntegrationScope = ExpressionBuilder<DB & { i: DB['idm_integrations'] }, 'i'>;
+
+/** The applications with an active integration that the condition says the change concerns. */
+async function activeApplicationsWhere(
+  db: Db,
+  organizationId: string,
+  concerns: (eb: IntegrationScope) => Expression<SqlBool>,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('idm_integrations as i')
     .select('i.application_id')
     .where('i.organization_id', '=', organizationId)
     .where('i.status', 'in', ACTIVE)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('application_groups as ag')
-            .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
-            .select('m.user_id')
-            .whereRef('ag.application_id', '=', 'i.application_id')
-            .where('m.user_id', '=', userId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('provisioning_users as p')
-            .select('p.user_id')
-            .whereRef('p.application_id', '=', 'i.application_id')
-            .where('p.user_id', '=', userId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('app_user_links as l')
-            .select('l.user_id')
-            .whereRef('l.application_id', '=', 'i.application_id')
-            .where('l.user_id', '=', userId),
-        ),
-      ]),
-    )
+    .where(concerns)
     .execute();
   return rows.map((r) => r.application_id);
 }
 
+/** Applications where the user is in a bound group, or that manage an account of his. */
+export async function activeApplicationsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
+  return activeApplicationsWhere(db, organizationId, (eb) =>
+    eb.or([
+      eb.exists(
+        eb
+          .selectFrom('application_groups as ag')
+          .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
+          .select('m.user_id')
+          .whereRef('ag.application_id', '=', 'i.application_id')
+          .where('m.user_id', '=', userId),
+      ),
+      eb.exists(
+        eb
+          .selectFrom('provisioning_users as p')
+          .select('p.user_id')
+          .whereRef('p.application_id', '=', 'i.application_id')
+          .where('p.user_id', '=', userId),
+      ),
+      eb.exists(
+        eb
+          .selectFrom('app_user_links as l')
+          .select('l.user_id')
+          .whereRef('l.application_id', '=', 'i.application_id')
+          .where('l.user_id', '=', userId),
+      ),
+    ]),
+  );
+}
+
 /** Applications the group is bound to or pushed to. */
 export async function activeApplicationsOfGroup(db: Db, organizationId: string, groupId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('idm_integrations as i')
-    .select('i.application_id')
-    .where('i.organization_id', '=', organizationId)
-    .where('i.status', 'in', ACTIVE)
-    .where((eb) =>
-      eb.or([
-        eb.exists(
-          eb
-            .selectFrom('application_groups as ag')
-            .select('ag.group_id')
-            .whereRef('ag.application_id', '=', 'i.application_id')
-            .where('ag.group_id', '=', groupId),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('app_group_links as g')
-            .select('g.group_id')
-            .whereRef('g.application_id', '=', 'i.application_id')
-            .where('g.group_id', '=', groupId),
-        ),
-      ]),
-    )
-    .execute();
-  return rows.map((r) => r.application_id);
+  return activeApplicationsWhere(db, organizationId, (eb) =>
+    eb.or([
+      eb.exists(
+        eb
+          .selectFrom('application_groups as ag')
+          .select('ag.group_id')
+          .whereRef('ag.application_id', '=', 'i.application_id')
+          .where('ag.group_id', '=', groupId),
+      ),
+      eb.exists(
+        eb
+          .selectFrom('app_group_links as g')
+          .select('g.group_id')
+          .whereRef('g.application_id', '=', 'i.application_id')
+          .where('g.group_id', '=', groupId),
+      ),
+    ]),
+  );
 }
 
 export async function isIntegrationActive(db: Db, organizationId: string, applicationId: string): Promise<boolean> {
@@ -226,6 +230,26 @@ export async function releaseLock(db: Db, applicationId: string, owner: string):
 }
 
 // ---- sync runs -----------------------------------------------------------------------------------
+
+/** A sync's row as it starts: nothing processed yet, started now when it runs at once. */
+export function newSyncRow(
+  s: Pick<SyncRow, 'id' | 'organization_id' | 'application_id' | 'kind' | 'trigger' | 'status'>,
+  actor: { type: string; id: string | null; email?: string | null },
+  createdAt: string,
+): SyncRow {
+  return {
+    ...s,
+    processed: 0,
+    counts: '{}',
+    error: null,
+    initiated_by_type: actor.type,
+    initiated_by_id: actor.id,
+    initiated_by_email: actor.email ?? null,
+    created_at: createdAt,
+    started_at: s.status === 'running' ? createdAt : null,
+    finished_at: null,
+  };
+}
 
 export async function insertSync(db: Db, row: SyncRow): Promise<void> {
   await db.insertInto('provisioning_syncs').values(row).execute();

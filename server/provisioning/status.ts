@@ -1,6 +1,6 @@
 // Reading provisioning: sync runs and the status of an application (what runs, what is owed, what failed).
+import type { ProvisioningContext } from './context.ts';
 import { getApplication } from '../applications/index.ts';
-import type { Deps } from '../deps.ts';
 import { getIntegration } from '../integrations/index.ts';
 import { notFound } from '../shared/errors.ts';
 import * as accounts from './accounts.repository.ts';
@@ -39,16 +39,21 @@ export function toSyncView(r: state.SyncRow): SyncView {
   return v;
 }
 
-export async function getSync(deps: Deps, organizationId: string, applicationId: string, syncId: string): Promise<SyncView> {
-  await getApplication(deps.database.db, organizationId, applicationId);
-  const row = await state.findSync(deps.database.db, applicationId, syncId);
+export async function getSync(deps: ProvisioningContext, organizationId: string, applicationId: string, syncId: string): Promise<SyncView> {
+  await getApplication(deps.db, organizationId, applicationId);
+  const row = await state.findSync(deps.db, applicationId, syncId);
   if (!row) throw notFound('Sync', syncId);
   return toSyncView(row);
 }
 
-export async function listSyncs(deps: Deps, organizationId: string, applicationId: string, limit: number): Promise<SyncView[]> {
-  await getApplication(deps.database.db, organizationId, applicationId);
-  return (await state.listSyncs(deps.database.db, applicationId, limit)).map(toSyncView);
+export async function listSyncs(
+  deps: ProvisioningContext,
+  organizationId: string,
+  applicationId: string,
+  limit: number,
+): Promise<SyncView[]> {
+  await getApplication(deps.db, organizationId, applicationId);
+  return (await state.listSyncs(deps.db, applicationId, limit)).map(toSyncView);
 }
 
 export interface ProvisioningStatus {
@@ -84,8 +89,8 @@ export interface ProvisioningStatus {
   };
 }
 
-export async function getStatus(deps: Deps, organizationId: string, applicationId: string): Promise<ProvisioningStatus> {
-  const { db } = deps.database;
+export async function getStatus(deps: ProvisioningContext, organizationId: string, applicationId: string): Promise<ProvisioningStatus> {
+  const { db } = deps;
   await getApplication(db, organizationId, applicationId);
   const integration = await getIntegration(db, organizationId, applicationId);
   const st = await state.findState(db, applicationId);

@@ -1,13 +1,14 @@
-// What directory services call, inside the transaction of their change, when it may concern an
-// application: a hint (what changed) and a coalescing sync job for each application whose
-// integration is active. Both commit or roll back with the change.
+// What a change that may concern an application causes, inside the change's transaction: a hint
+// (what changed) and a coalescing sync job for each application whose integration is active. Both
+// commit or roll back with the change.
 //
-// The services take (db, actor, ...) and no deps, so the job queue is registered here once at
-// start-up (buildApp and registerWorkers do it). One queue per process; without one (a CLI that
-// never built the app) the hints still commit and the next scheduled reconcile picks them up.
-// This file imports no other module's code, so directory services can use it without an import cycle.
+// The directory and applications cannot import this module: deps.ts builds provisioningChanges() on
+// the process's queue and hands it to their services as ctx.changes (DirectoryChanges and
+// ApplicationChanges). Nothing here is module state: the queue is always passed in.
+import type { ApplicationChanges } from '../applications/index.ts';
 import type { Db } from '../db/database.ts';
 import type { JobQueue } from '../jobs/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './state.repository.ts';
 
@@ -26,38 +27,33 @@ export interface SyncJobPayload {
   trigger: SyncTrigger;
 }
 
-let registered: JobQueue | undefined;
+/** What enqueuing a sync needs: the handle of the change's transaction, the time, and the queue. */
+export interface TriggerContext {
+  db: Db;
+  clock: Clock;
+  queue: JobQueue;
+}
 
 /**
  * "Due now" that also pulls forward a waiting job of the key that was put off. Set in the past:
  * pg-boss only sends its wake-up NOTIFY when start_after is not after the transaction's start.
  */
-export const dueNow = () => new Date(Date.now() - 60_000);
-
-export function useJobQueueForProvisioning(queue: JobQueue): void {
-  registered = queue;
-}
-
-export function provisioningQueue(): JobQueue | undefined {
-  return registered;
-}
+export const dueNow = (clock: Clock) => new Date(clock.now().getTime() - 60_000);
 
 export const SYNC_JOB_OPTIONS = { maxAttempts: 5, backoffMs: 5000 } as const;
 
 /** Enqueues a sync of the application in the caller's transaction. */
 export async function enqueueSync(
-  db: Db,
+  ctx: TriggerContext,
   organizationId: string,
   applicationId: string,
   trigger: SyncTrigger,
   runAt?: Date,
 ): Promise<void> {
-  const queue = registered;
-  if (!queue) return;
   const scheduled = trigger === 'scheduled' || trigger === 'retry';
   // A concurrent enqueue of the key racing a worker is settled inside the queue adapter (pgboss.ts).
-  await queue.enqueue<SyncJobPayload>(
-    db,
+  await ctx.queue.enqueue<SyncJobPayload>(
+    ctx.db,
     PROVISIONING_SYNC_JOB,
     { organizationId, applicationId, trigger },
     {
@@ -69,11 +65,17 @@ export async function enqueueSync(
   );
 }
 
-async function hint(db: Db, organizationId: string, applicationIds: string[], kind: repo.HintRow['kind'], itemId: string): Promise<void> {
+async function hint(
+  ctx: TriggerContext,
+  organizationId: string,
+  applicationIds: string[],
+  kind: repo.HintRow['kind'],
+  itemId: string,
+): Promise<void> {
   if (applicationIds.length === 0) return;
-  const now = new Date().toISOString();
+  const now = ctx.clock.now().toISOString();
   await repo.upsertHints(
-    db,
+    ctx.db,
     applicationIds.map((applicationId) => ({
       application_id: applicationId,
       organization_id: organizationId,
@@ -84,42 +86,70 @@ async function hint(db: Db, organizationId: string, applicationIds: string[], ki
     })),
   );
   // runAt now: a waiting job of the key may have been put off (see handleSyncJob); a change pulls it forward.
-  for (const applicationId of applicationIds) await enqueueSync(db, organizationId, applicationId, 'change', dueNow());
+  for (const applicationId of applicationIds) await enqueueSync(ctx, organizationId, applicationId, 'change', dueNow(ctx.clock));
 }
 
 /** Marks a full reconcile as owed (survives job coalescing, which keeps only the last payload) and enqueues it. */
-export async function requestFullSync(db: Db, organizationId: string, applicationId: string, trigger: SyncTrigger): Promise<void> {
-  const now = new Date().toISOString();
-  await repo.ensureState(db, organizationId, applicationId, now);
-  await repo.updateState(db, applicationId, { full_token: newId(), updated_at: now });
-  await enqueueSync(db, organizationId, applicationId, trigger, dueNow());
+export async function requestFullSync(
+  ctx: TriggerContext,
+  organizationId: string,
+  applicationId: string,
+  trigger: SyncTrigger,
+): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  await repo.ensureState(ctx.db, organizationId, applicationId, now);
+  await repo.updateState(ctx.db, applicationId, { full_token: newId(), updated_at: now });
+  await enqueueSync(ctx, organizationId, applicationId, trigger, dueNow(ctx.clock));
 }
 
 /** A user's attributes or state changed, or he is about to be deleted (call before the delete). */
-export async function notifyUserChanged(db: Db, organizationId: string, userId: string): Promise<void> {
-  await hint(db, organizationId, await repo.activeApplicationsOfUser(db, organizationId, userId), 'user', userId);
+export async function userChanged(ctx: TriggerContext, organizationId: string, userId: string): Promise<void> {
+  await hint(ctx, organizationId, await repo.activeApplicationsOfUser(ctx.db, organizationId, userId), 'user', userId);
 }
 
 /** A user joined or left a group. */
-export async function notifyMembershipChanged(db: Db, organizationId: string, groupId: string, userId: string): Promise<void> {
-  const apps = await repo.activeApplicationsOfGroup(db, organizationId, groupId);
-  await hint(db, organizationId, apps, 'user', userId);
-  if (apps.length) await hint(db, organizationId, apps, 'group', groupId);
+async function membershipChanged(ctx: TriggerContext, organizationId: string, groupId: string, userId: string): Promise<void> {
+  const apps = await repo.activeApplicationsOfGroup(ctx.db, organizationId, groupId);
+  await hint(ctx, organizationId, apps, 'user', userId);
+  if (apps.length) await hint(ctx, organizationId, apps, 'group', groupId);
 }
 
 /** A group was renamed. */
-export async function notifyGroupChanged(db: Db, organizationId: string, groupId: string): Promise<void> {
-  await hint(db, organizationId, await repo.activeApplicationsOfGroup(db, organizationId, groupId), 'group', groupId);
+async function groupChanged(ctx: TriggerContext, organizationId: string, groupId: string): Promise<void> {
+  await hint(ctx, organizationId, await repo.activeApplicationsOfGroup(ctx.db, organizationId, groupId), 'group', groupId);
 }
 
 /** A group is about to be deleted (call before the delete): its members may leave scope everywhere it was bound. */
-export async function notifyGroupDeleted(db: Db, organizationId: string, groupId: string): Promise<void> {
-  for (const applicationId of await repo.activeApplicationsOfGroup(db, organizationId, groupId)) {
-    await requestFullSync(db, organizationId, applicationId, 'change');
+async function groupDeleted(ctx: TriggerContext, organizationId: string, groupId: string): Promise<void> {
+  for (const applicationId of await repo.activeApplicationsOfGroup(ctx.db, organizationId, groupId)) {
+    await requestFullSync(ctx, organizationId, applicationId, 'change');
   }
 }
 
 /** A group was bound to or unbound from the application. */
-export async function notifyBindingChanged(db: Db, organizationId: string, applicationId: string): Promise<void> {
-  if (await repo.isIntegrationActive(db, organizationId, applicationId)) await requestFullSync(db, organizationId, applicationId, 'change');
+async function bindingChanged(ctx: TriggerContext, organizationId: string, applicationId: string): Promise<void> {
+  if (await repo.isIntegrationActive(ctx.db, organizationId, applicationId))
+    await requestFullSync(ctx, organizationId, applicationId, 'change');
 }
+
+/** The changes the directory and applications report, turned into hints and syncs on this queue. */
+export function provisioningChanges(queue: JobQueue, clock: Clock): ApplicationChanges {
+  const on = (db: Db): TriggerContext => ({ db, clock, queue });
+  return {
+    userChanged: (db, organizationId, userId) => userChanged(on(db), organizationId, userId),
+    membershipChanged: (db, organizationId, groupId, userId) => membershipChanged(on(db), organizationId, groupId, userId),
+    groupChanged: (db, organizationId, groupId) => groupChanged(on(db), organizationId, groupId),
+    groupDeleted: (db, organizationId, groupId) => groupDeleted(on(db), organizationId, groupId),
+    bindingChanged: (db, organizationId, applicationId) => bindingChanged(on(db), organizationId, applicationId),
+  };
+}
+
+// Until the directory and applications services take ctx.changes (issue 11, another stream), they
+// call these names; legacy-triggers.ts forwards them to the changes deps.ts installs. Delete at merge.
+export {
+  notifyBindingChanged,
+  notifyGroupChanged,
+  notifyGroupDeleted,
+  notifyMembershipChanged,
+  notifyUserChanged,
+} from './legacy-triggers.ts';

@@ -1,6 +1,7 @@
 // The user half of a sync: plan batch by batch, run the operations concurrently, hold deprovisions
 // back when the guardrail says so, and hand back what never ran (for the deactivation events).
 import { listUserIdsInScope } from '../applications/index.ts';
+import { links } from '../integrations/index.ts';
 import * as accounts from './accounts.repository.ts';
 import { applyUserOp } from './apply-users.ts';
 import type { SyncContext, SyncCounts, Unfinished } from './context.ts';
@@ -33,16 +34,16 @@ export interface UsersPhase {
 
 export async function loadCandidates(ctx: Pick<SyncContext, 'db' | 'organizationId' | 'application'>, ids: string[]): Promise<Candidate[]> {
   const app = ctx.application.id;
-  const [users, inScope, accountRows, links] = await Promise.all([
+  const [users, inScope, accountRows, linkRows] = await Promise.all([
     accounts.findDirectoryUsers(ctx.db, ctx.organizationId, ids),
     accounts.findUsersInScope(ctx.db, app, ids),
     accounts.findAccounts(ctx.db, app, ids),
-    accounts.findLinks(ctx.db, app, ids),
+    links.findLinksOfUsers(ctx.db, app, ids),
   ]);
   const byId = <T>(rows: T[], key: (r: T) => string) => new Map(rows.map((r) => [key(r), r]));
   const u = byId(users, (r) => r.id);
   const a = byId(accountRows, (r) => r.user_id);
-  const l = byId(links, (r) => r.user_id);
+  const l = byId(linkRows, (r) => r.user_id);
   return ids.map((userId) => ({ userId, user: u.get(userId), inScope: inScope.has(userId), account: a.get(userId), link: l.get(userId) }));
 }
 
@@ -56,50 +57,65 @@ async function* idBatches(next: (afterId?: string) => Promise<string[]>): AsyncG
   }
 }
 
+/** Account rows for new users, then a claim, so a one-user sync never works on the same user at once. */
+async function claimForSync(ctx: SyncContext, owner: string, ops: UserOp[]): Promise<UserOp[]> {
+  if (ctx.signal.aborted || ops.length === 0) return ops;
+  const app = ctx.application.id;
+  const now = ctx.clock.now();
+  const iso = now.toISOString();
+  await accounts.insertMissingAccounts(
+    ctx.db,
+    ops
+      .filter((o) => !o.candidate.account)
+      .map((o) =>
+        accounts.pendingAccount(app, ctx.organizationId, o.candidate.userId, o.candidate.user?.username ?? o.candidate.userId, iso),
+      ),
+  );
+  const held = await accounts.claimAccounts(
+    ctx.db,
+    app,
+    ops.map((o) => o.candidate.userId),
+    owner,
+    iso,
+    new Date(now.getTime() + CLAIM_MS).toISOString(),
+  );
+  return ops.filter((o) => held.has(o.candidate.userId));
+}
+
+function countOutcome(c: SyncCounts, persisted: Persisted): void {
+  switch (persisted.outcome) {
+    case 'created':
+      c.created++;
+      break;
+    case 'linked':
+      c.linked++;
+      break;
+    case 'updated':
+      c.updated++;
+      break;
+    case 'deprovisioned':
+      c.deprovisioned++;
+      break;
+    case 'deleted':
+    case 'removed':
+      c.deleted++;
+      break;
+    case 'failed':
+      if (persisted.errorCode === 'ORPHANED_ACCOUNT') c.orphaned++;
+      else c.failed++;
+      break;
+    default:
+      break;
+  }
+}
+
 export async function runUsersPhase(p: UsersPhase): Promise<void> {
   const { ctx } = p;
   const app = ctx.application.id;
   const deprovisions: UserOp[] = [];
   let failuresInARow = 0;
 
-  /** Account rows for new users, then a claim, so a one-user sync never works on the same user at once. */
-  const prepare = async (ops: UserOp[]): Promise<UserOp[]> => {
-    if (ctx.signal.aborted || ops.length === 0) return ops;
-    const now = ctx.clock.now();
-    const iso = now.toISOString();
-    await accounts.insertMissingAccounts(
-      ctx.db,
-      ops
-        .filter((o) => !o.candidate.account)
-        .map((o) => ({
-          application_id: app,
-          organization_id: ctx.organizationId,
-          user_id: o.candidate.userId,
-          user_name: o.candidate.user?.username ?? o.candidate.userId,
-          remote_id: null,
-          pushed_attributes: null,
-          pushed_active: null,
-          status: 'pending',
-          last_operation: null,
-          last_error: null,
-          attempts: 0,
-          next_attempt_at: null,
-          claimed_by: null,
-          claimed_until: null,
-          last_synced_at: null,
-          updated_at: iso,
-        })),
-    );
-    const held = await accounts.claimAccounts(
-      ctx.db,
-      app,
-      ops.map((o) => o.candidate.userId),
-      p.owner,
-      iso,
-      new Date(now.getTime() + CLAIM_MS).toISOString(),
-    );
-    return ops.filter((o) => held.has(o.candidate.userId));
-  };
+  const prepare = (ops: UserOp[]) => claimForSync(ctx, p.owner, ops);
 
   const execute = async (op: UserOp) => {
     const result = await applyUserOp(ctx, op);
@@ -114,31 +130,7 @@ export async function runUsersPhase(p: UsersPhase): Promise<void> {
       ctx.logger.error({ err, applicationId: app, userId: op.candidate.userId }, 'could not record a provisioning result');
       persisted = await persistUserResult(ctx, op, { kind: 'failed', error: err }).catch((): Persisted => ({ outcome: 'failed' }));
     }
-    const c = p.counts;
-    switch (persisted.outcome) {
-      case 'created':
-        c.created++;
-        break;
-      case 'linked':
-        c.linked++;
-        break;
-      case 'updated':
-        c.updated++;
-        break;
-      case 'deprovisioned':
-        c.deprovisioned++;
-        break;
-      case 'deleted':
-      case 'removed':
-        c.deleted++;
-        break;
-      case 'failed':
-        if (persisted.errorCode === 'ORPHANED_ACCOUNT') c.orphaned++;
-        else c.failed++;
-        break;
-      default:
-        break;
-    }
+    countOutcome(p.counts, persisted);
     p.onProcessed();
     if (result.kind === 'failed' && isSystemic(result.error)) {
       if (++failuresInARow >= BREAKER_LIMIT)

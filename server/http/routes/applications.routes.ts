@@ -5,7 +5,7 @@ import { groupSchema } from './groups.routes.ts';
 import { linkRoutes, namedListQuery, namedResourceRoutes } from './named.routes.ts';
 import { getGroup, listGroupsOfApplication } from '../../directory/index.ts';
 import { actorOf } from '../auth.ts';
-import { publishStop } from '../../integrations/index.ts';
+import { deleteApplicationWithIntegration } from '../../commands/index.ts';
 import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
 import * as apps from '../../applications/index.ts';
 import * as bindings from '../../applications/index.ts';
@@ -39,12 +39,8 @@ function applicationCrudRoutes(app: App, deps: Deps): void {
     create: (actor, input) => apps.createApplication(db, actor, input, deps.clock),
     get: (actor, id) => apps.getApplication(db, actor.organizationId, id),
     update: (actor, id, patch) => apps.updateApplication(db, actor, id, patch, deps.clock),
-    remove: async (actor, id) => {
-      await apps.deleteApplication(db, actor, id);
-      // Its integration went with it: stop the work in flight here and, before answering, everywhere.
-      deps.idm.abort(id, 'deleted');
-      await publishStop(db, id, 'deleted');
-    },
+    // Its integration goes with it: the work in flight stops here and, before answering, everywhere.
+    remove: (actor, id) => deleteApplicationWithIntegration(deps, actor, id),
   });
 }
 

@@ -103,7 +103,7 @@ function previewRoutes(app: App, deps: Deps): void {
         ]);
       }
       const snapshot = await ensureSnapshot(deps, actor.organizationId, request.params.id, { refresh: refresh === true && !query.cursor });
-      return queryPreview(db, snapshot, query);
+      return queryPreview(deps, snapshot, query);
     },
   );
 }

@@ -2,29 +2,10 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
 import { type App, errors, idParams } from '../common.ts';
-import { startProvisioning, stopProvisioning } from '../../provisioning/index.ts';
-import { AppError } from '../../shared/errors.ts';
-import { testConnection } from '../../integrations/index.ts';
-import { integrationViewSchema, putIntegrationSchema, testResultSchema } from '../../integrations/index.ts';
+import { activateIntegration, deactivateIntegration } from '../../commands/index.ts';
+import { checkIntegration, integrationViewSchema, putIntegrationSchema, testResultSchema } from '../../integrations/index.ts';
 import * as service from '../../integrations/index.ts';
 
-/** Runs the connection test with the stored configuration and records it. */
-async function runTest(deps: Deps, actor: ReturnType<typeof actorOf>, applicationId: string, writeCheck: boolean) {
-  const { db } = deps.database;
-  const cfg = await service.loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
-  const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
-  try {
-    const result = await testConnection(client, {
-      writeCheck,
-      needGroups: cfg.settings.groupManagement,
-      signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4),
-    });
-    await service.saveTestResult(db, actor, applicationId, result, deps.clock);
-    return result;
-  } finally {
-    await client.close();
-  }
-}
 export function integrationRoutes(app: App, deps: Deps): void {
   configurationRoutes(app, deps);
   connectionTestRoutes(app, deps);
@@ -90,13 +71,12 @@ function connectionTestRoutes(app: App, deps: Deps): void {
         response: { 200: testResultSchema, ...errors },
       },
     },
-    async (request) => runTest(deps, actorOf(request), request.params.id, request.body?.writeCheck ?? false),
+    async (request) => checkIntegration(deps, actorOf(request), request.params.id, request.body?.writeCheck ?? false),
   );
 }
 
 /** Activating and deactivating the integration. */
 function activationRoutes(app: App, deps: Deps): void {
-  const { db } = deps.database;
   app.post(
     '/api/v1/applications/:id/idm/activate',
     {
@@ -108,27 +88,7 @@ function activationRoutes(app: App, deps: Deps): void {
         response: { 200: integrationViewSchema, 422: errors[400], ...errors },
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const current = await service.getIntegration(db, actor.organizationId, request.params.id);
-      if (current.status === 'active') return current;
-      const result = await runTest(deps, actor, request.params.id, false);
-      if (!result.ok) {
-        throw new AppError(
-          'IDM_TEST_FAILED',
-          422,
-          `The connection test failed, so the integration stays inactive: ${result.problems
-            .filter((p) => p.severity === 'error')
-            .map((p) => p.message)
-            .join(' ')}`,
-          result.problems,
-        );
-      }
-      const view = await service.activateIntegration(db, actor, request.params.id, deps.clock);
-      // Activation and re-activation reconcile everything once.
-      await startProvisioning(deps, actor.organizationId, request.params.id);
-      return view;
-    },
+    async (request) => activateIntegration(deps, actorOf(request), request.params.id),
   );
 
   app.post(
@@ -144,12 +104,6 @@ function activationRoutes(app: App, deps: Deps): void {
         response: { 200: integrationViewSchema, ...errors },
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const { view, changed } = await service.deactivateIntegration(db, actor, request.params.id, deps.clock);
-      deps.idm.abort(request.params.id, 'deactivated');
-      if (changed) await stopProvisioning(deps, actor, request.params.id);
-      return view;
-    },
+    async (request) => deactivateIntegration(deps, actorOf(request), request.params.id),
   );
 }

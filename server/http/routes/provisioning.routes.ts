@@ -4,7 +4,6 @@ import { actorOf } from '../auth.ts';
 import { type App, errors, idParams } from '../common.ts';
 import * as service from '../../provisioning/index.ts';
 import * as status from '../../provisioning/index.ts';
-import { useJobQueueForProvisioning } from '../../provisioning/index.ts';
 
 const syncSchema = z.object({
   id: z.string(),
@@ -70,8 +69,6 @@ const syncParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), syncId:
 const tags = ['identity management'];
 
 export function provisioningRoutes(app: App, deps: Deps): void {
-  // Directory services enqueue syncs through the registered queue (see triggers.ts).
-  useJobQueueForProvisioning(deps.queue);
   syncRoutes(app, deps);
   statusRoutes(app, deps);
 }

@@ -1,0 +1,70 @@
+// Activation and deactivation commit the integration's change and the provisioning work it causes in
+// one transaction: when the queue cannot take the job, the change rolls back with it.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/app.ts';
+import { dialects } from '../../test/db.ts';
+import { connectApplication, SCIM_TOKEN } from '../../test/idm.ts';
+import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
+import { PROVISIONING_SYNC_JOB } from '../provisioning/index.ts';
+
+describe.each(dialects)('integration commands on %s', (dialect) => {
+  let t: TestApp;
+  let scim: RunningScimServer;
+  let appId: string;
+  const status = async () => (await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/idm` })).json().status;
+  const events = async (eventType: string) =>
+    (await t.admin({ method: 'GET', url: `/api/v1/insights/events?applicationId=${appId}&eventType=${eventType}` })).json().items;
+  const queued = async () => (await t.deps.queue.counts(PROVISIONING_SYNC_JOB)).queued;
+  const post = (action: 'activate' | 'deactivate') => t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/${action}` });
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    scim = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN } });
+    appId = await connectApplication(t, scim, 'Commanded');
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await t?.close();
+    await scim?.stop();
+  });
+
+  it('an activation whose sync cannot be enqueued rolls back: the integration stays inactive, nothing recorded', async () => {
+    const enqueue = vi.spyOn(t.deps.queue, 'enqueue').mockRejectedValueOnce(new Error('the queue is down'));
+    const r = await post('activate');
+    expect(r.statusCode, r.body).toBe(500);
+    expect(enqueue).toHaveBeenCalledTimes(1);
+    expect(await status()).toBe('inactive');
+    expect(await events('idm_activated')).toEqual([]);
+    const st = await t.database.db
+      .selectFrom('provisioning_state')
+      .select('full_token')
+      .where('application_id', '=', appId)
+      .executeTakeFirst();
+    expect(st?.full_token ?? null).toBeNull();
+    expect(await queued()).toBe(0);
+    enqueue.mockRestore();
+
+    const ok = await post('activate');
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await status()).toBe('active');
+    expect(await events('idm_activated')).toHaveLength(1);
+    expect(await queued()).toBe(1);
+  });
+
+  it('a deactivation whose queued syncs cannot be dropped rolls back: the integration stays active', async () => {
+    const cancel = vi.spyOn(t.deps.queue, 'cancel').mockRejectedValueOnce(new Error('the queue is down'));
+    const r = await post('deactivate');
+    expect(r.statusCode, r.body).toBe(500);
+    expect(cancel).toHaveBeenCalledTimes(1);
+    expect(await status()).toBe('active');
+    expect(await events('idm_deactivated')).toEqual([]);
+    expect(await queued()).toBe(1);
+    cancel.mockRestore();
+
+    const ok = await post('deactivate');
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await status()).toBe('inactive');
+    expect(await events('idm_deactivated')).toHaveLength(1);
+    expect(await queued()).toBe(0);
+  });
+});

@@ -1,0 +1,78 @@
+// What an import run looks like to the API and the CLI, and how a run is told to stop.
+import type * as repo from './runs.repository.ts';
+
+/** Fewer selected users than this are imported within the request. */
+export const SYNC_LIMIT = 100;
+export const MAX_SELECTION = 10_000;
+export const IMPORT_JOB = 'import.run';
+
+export interface ImportRun {
+  id: string;
+  applicationId: string;
+  status: repo.RunRow['status'];
+  mode: repo.RunRow['mode'];
+  total: number;
+  processed: number;
+  created: number;
+  skipped: number;
+  failed: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+  initiatedBy: { type: string; id: string | null; email?: string };
+  error?: string;
+}
+
+export interface ImportResult {
+  remoteId: string;
+  userName: string;
+  email: string;
+  outcome: repo.ResultRow['outcome'];
+  reason?: string;
+  userId?: string;
+}
+
+export function toRun(r: repo.RunRow): ImportRun {
+  const run: ImportRun = {
+    id: r.id,
+    applicationId: r.application_id,
+    status: r.status,
+    mode: r.mode,
+    total: r.total,
+    processed: r.processed,
+    created: r.created,
+    skipped: r.skipped,
+    failed: r.failed,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    createdAt: r.created_at,
+    initiatedBy: { type: r.initiated_by_type, id: r.initiated_by_id },
+  };
+  if (r.initiated_by_email) run.initiatedBy.email = r.initiated_by_email;
+  if (r.error) run.error = r.error;
+  return run;
+}
+
+export function toResult(r: repo.ResultRow): ImportResult {
+  const out: ImportResult = { remoteId: r.remote_id, userName: r.user_name, email: r.email, outcome: r.outcome };
+  if (r.reason) out.reason = r.reason;
+  if (r.user_id) out.userId = r.user_id;
+  return out;
+}
+
+/** Stops a run for good (not retried): the run ends failed with this reason. */
+export class RunStopped extends Error {
+  readonly retryable = false;
+}
+
+/** The integration's connection changed under a run reading the application: its job resumes it with the new one. */
+export class RunReconnecting extends Error {
+  constructor() {
+    super("the integration's connection settings changed; the import resumes with the new ones");
+  }
+}
+
+export interface RunProgress {
+  processed: number;
+  total: number;
+}
