@@ -12,3 +12,4 @@ export {
 } from './applications.service.ts';
 export type { Application, ApplicationInput, ApplicationPatch, ApplicationQuery } from './applications.service.ts';
 export { bindGroup, unbindGroup, listApplicationIdsOfUser, isUserInScope, listUserIdsInScope } from './bindings.service.ts';
+export * from './changes.ts';

@@ -1,3 +1,4 @@
 export * from './users.service.ts';
 export * from './users.schemas.ts';
 export { insertUsers, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
+export * from './changes.ts';

@@ -1,0 +1,22 @@
+// What the directory tells the modules above it (provisioning) about a change, inside the change's
+// transaction. The directory cannot import those modules; deps.ts passes the implementation in.
+import type { Db } from '../db/database.ts';
+
+export interface DirectoryChanges {
+  /** A user's attributes or state changed, or he is about to be deleted (call before the delete). */
+  userChanged(db: Db, organizationId: string, userId: string): Promise<void>;
+  membershipChanged(db: Db, organizationId: string, groupId: string, userId: string): Promise<void>;
+  groupChanged(db: Db, organizationId: string, groupId: string): Promise<void>;
+  /** Call before the delete. */
+  groupDeleted(db: Db, organizationId: string, groupId: string): Promise<void>;
+}
+
+const nothing = async () => {};
+
+/** For callers that must not cause provisioning work (and tests that do not need it). */
+export const NO_DIRECTORY_CHANGES: DirectoryChanges = {
+  userChanged: nothing,
+  membershipChanged: nothing,
+  groupChanged: nothing,
+  groupDeleted: nothing,
+};
