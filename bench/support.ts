@@ -88,7 +88,7 @@ export async function connectedRoster(o: {
     role: 'admin' as const,
     organizationId: systemActor().organizationId,
   };
-  const app = await createApplication(db, actor, { name: 'Bench App' });
+  const app = await createApplication({ db, clock: deps.clock }, actor, { name: 'Bench App' });
   await configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actor, app.id, {
     baseUrl: o.baseUrl,
     auth: { type: 'bearer', token: o.token },

@@ -9,6 +9,14 @@ import { createJobQueue, type JobQueue } from './jobs/index.ts';
 import { registerImportMailAttachments } from './imports/index.ts';
 import { closeMailTransports } from './notifications/index.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
+import type { ApplicationChanges } from './applications/index.ts';
+import {
+  notifyBindingChanged,
+  notifyGroupChanged,
+  notifyGroupDeleted,
+  notifyMembershipChanged,
+  notifyUserChanged,
+} from './provisioning/index.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { Readiness } from './shared/readiness.ts';
 import { loadOrCreateSecretKey } from './shared/secret-key.ts';
@@ -31,7 +39,17 @@ export interface Deps {
   stopListener?: PgListener;
   /** Large list totals, kept a few seconds (count-cache.ts). */
   counts: CountCache;
+  /** What directory and application changes tell provisioning, in their transaction. */
+  changes: ApplicationChanges;
 }
+
+const provisioningChanges: ApplicationChanges = {
+  userChanged: notifyUserChanged,
+  membershipChanged: notifyMembershipChanged,
+  groupChanged: notifyGroupChanged,
+  groupDeleted: notifyGroupDeleted,
+  bindingChanged: notifyBindingChanged,
+};
 
 export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config'>> = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
@@ -54,6 +72,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
     stopListener: await listenForStops({ database, url: config.databaseUrl, idm, logger }),
     readiness,
     counts: overrides.counts ?? new CountCache(),
+    changes: overrides.changes ?? provisioningChanges,
     queue:
       overrides.queue ??
       createJobQueue(database, {

@@ -291,7 +291,7 @@ export function accountRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const session = await requireUser(request);
-      return { user: await getUser(db, session.organizationId, session.userId) };
+      return { user: await getUser({ db }, session.organizationId, session.userId) };
     },
   );
 

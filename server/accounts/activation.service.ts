@@ -150,14 +150,17 @@ export async function issueActivation(
     },
     { clock: ctx.clock, secretKey: ctx.secretKey },
   );
-  await record(trx, {
-    eventType: 'user_activation_email_sent',
-    service: 'auth',
-    actor,
-    resource: { type: 'user', id: user.id, username: user.username },
-    changes: { to: user.email, expiresAt: expiresAt.toISOString(), ...(batchId ? { batchId } : {}) },
-    timestamp: now.toISOString(),
-  });
+  await record(
+    { db: trx },
+    {
+      eventType: 'user_activation_email_sent',
+      service: 'auth',
+      actor,
+      resource: { type: 'user', id: user.id, username: user.username },
+      changes: { to: user.email, expiresAt: expiresAt.toISOString(), ...(batchId ? { batchId } : {}) },
+      timestamp: now.toISOString(),
+    },
+  );
   return { userId: user.id, to: user.email, expiresAt: expiresAt.toISOString(), mailId: mail.id };
 }
 
@@ -269,15 +272,18 @@ export async function completeActivation(
     const user = await repo.findAccountUser(trx, link.organization_id, link.user_id);
     if (!user || user.state === 'SUSPENDED') throw linkInvalid();
     await setPasswordIn(trx, user, passwordHash, now);
-    await record(trx, {
-      eventType: 'user_password_set',
-      service: 'auth',
-      actor: { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp },
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-      message: 'password set by the user with the activation link',
-      timestamp: now,
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'user_password_set',
+        service: 'auth',
+        actor: { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp },
+        resource: { type: 'user', id: user.id, username: user.username },
+        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+        message: 'password set by the user with the activation link',
+        timestamp: now,
+      },
+    );
     return { username: user.username };
   });
 }

@@ -27,15 +27,18 @@ export async function setPasswordByAdmin(
     if (!user) throw notFound('User', userId);
     const now = clock.now().toISOString();
     await setPasswordIn(trx, user, passwordHash, now);
-    await record(trx, {
-      eventType: 'user_password_set',
-      service: 'auth',
-      actor,
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-      message: 'password set by an admin',
-      timestamp: now,
-    });
-    return getUser(trx, actor.organizationId, userId);
+    await record(
+      { db: trx },
+      {
+        eventType: 'user_password_set',
+        service: 'auth',
+        actor,
+        resource: { type: 'user', id: user.id, username: user.username },
+        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+        message: 'password set by an admin',
+        timestamp: now,
+      },
+    );
+    return getUser({ db: trx }, actor.organizationId, userId);
   });
 }

@@ -60,20 +60,23 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
   const user = await repo.findUserByLogin(db, input.organizationId, login.normalize('NFC').toLowerCase());
   const keys = loginThrottleKeys('user', user?.id ?? login, input.clientIp);
   const attempt = async (handle: Db, success: boolean, message?: string) =>
-    record(handle, {
-      eventType: 'user_login_attempt',
-      service: 'auth',
-      success,
-      actor: {
-        type: 'user',
-        id: user?.id ?? null,
-        email: user?.email ?? null,
-        organizationId: input.organizationId,
-        clientIp: input.clientIp,
+    record(
+      { db: handle },
+      {
+        eventType: 'user_login_attempt',
+        service: 'auth',
+        success,
+        actor: {
+          type: 'user',
+          id: user?.id ?? null,
+          email: user?.email ?? null,
+          organizationId: input.organizationId,
+          clientIp: input.clientIp,
+        },
+        resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? null },
+        message,
       },
-      resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? null },
-      message,
-    });
+    );
 
   const throttle = await checkLoginThrottle(db, input.organizationId, keys, now);
   if (throttle.retryAfterSeconds !== undefined) {
@@ -118,7 +121,7 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
     });
     await attempt(trx, true);
   });
-  return { user: await getUser(db, user.organization_id, user.id), sessionToken, expiresAt };
+  return { user: await getUser({ db }, user.organization_id, user.id), sessionToken, expiresAt };
 }
 
 export interface UserSession {
@@ -192,15 +195,18 @@ export async function changeOwnPassword(
     const at = clock.now().toISOString();
     await setPasswordIn(trx, user, passwordHash, at, session.sessionId);
     await clearLoginFailures(trx, session.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'user_password_set',
-      service: 'auth',
-      actor: { ...session.actor, clientIp: input.clientIp },
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-      message: 'password changed by the user',
-      timestamp: at,
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'user_password_set',
+        service: 'auth',
+        actor: { ...session.actor, clientIp: input.clientIp },
+        resource: { type: 'user', id: user.id, username: user.username },
+        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+        message: 'password changed by the user',
+        timestamp: at,
+      },
+    );
   });
 }
 

@@ -31,6 +31,7 @@ const bindingParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), grou
 
 export function applicationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
+  const ctx = { db, clock: deps.clock, changes: deps.changes };
   const tags = ['applications'];
 
   app.get(
@@ -43,7 +44,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
         response: { 200: pageOf(applicationSchema), ...errors },
       },
     },
-    async (request) => apps.listApplications(db, actorOf(request).organizationId, request.query),
+    async (request) => apps.listApplications(ctx, actorOf(request).organizationId, request.query),
   );
 
   app.post(
@@ -55,7 +56,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
         response: { 201: applicationSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await apps.createApplication(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await apps.createApplication(ctx, actorOf(request), request.body)),
   );
 
   app.get(
@@ -63,7 +64,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
     {
       schema: { tags, params: idParams, response: { 200: applicationSchema, ...errors } },
     },
-    async (request) => apps.getApplication(db, actorOf(request).organizationId, request.params.id),
+    async (request) => apps.getApplication(ctx, actorOf(request).organizationId, request.params.id),
   );
 
   app.patch(
@@ -76,7 +77,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
         response: { 200: applicationSchema, ...errors },
       },
     },
-    async (request) => apps.updateApplication(db, actorOf(request), request.params.id, request.body, deps.clock),
+    async (request) => apps.updateApplication(ctx, actorOf(request), request.params.id, request.body),
   );
 
   app.delete(
@@ -91,7 +92,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await apps.deleteApplication(db, actorOf(request), request.params.id);
+      await apps.deleteApplication(ctx, actorOf(request), request.params.id);
       // Its integration went with it: stop the work in flight here and, before answering, everywhere.
       deps.idm.abort(request.params.id, 'deleted');
       await publishStop(db, request.params.id, 'deleted');
@@ -112,8 +113,8 @@ export function applicationRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const { organizationId } = actorOf(request);
-      await apps.getApplication(db, organizationId, request.params.id);
-      return listGroupsOfApplication(db, organizationId, request.params.id, request.query);
+      await apps.getApplication(ctx, organizationId, request.params.id);
+      return listGroupsOfApplication(ctx, organizationId, request.params.id, request.query);
     },
   );
 
@@ -128,7 +129,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const { group, bound } = await bindings.bindGroup(db, actorOf(request), request.params.id, request.params.groupId, deps.clock);
+      const { group, bound } = await bindings.bindGroup(ctx, actorOf(request), request.params.id, request.params.groupId);
       return reply.code(bound ? 201 : 200).send(group);
     },
   );
@@ -144,7 +145,7 @@ export function applicationRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await bindings.unbindGroup(db, actorOf(request), request.params.id, request.params.groupId);
+      await bindings.unbindGroup(ctx, actorOf(request), request.params.id, request.params.groupId);
       return reply.code(204).send();
     },
   );
@@ -163,8 +164,8 @@ export function applicationRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const { organizationId } = actorOf(request);
-      await getGroup(db, organizationId, request.params.id);
-      return apps.listApplicationsOfGroup(db, organizationId, request.params.id, request.query);
+      await getGroup(ctx, organizationId, request.params.id);
+      return apps.listApplicationsOfGroup(ctx, organizationId, request.params.id, request.query);
     },
   );
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
-import { collectPages, countRows } from '../../test/factories.ts';
+import { ctxOf, collectPages, countRows } from '../../test/factories.ts';
 import { createApplication, findApplicationByIdOrName, getApplication } from './index.ts';
 
 describe.each(dialects)('applications on %s', (dialect) => {
@@ -69,12 +69,12 @@ describe.each(dialects)('applications on %s', (dialect) => {
       resolveCreated = resolve;
     });
     const first = db.transaction().execute(async (trx) => {
-      await createApplication(trx, t.adminActor, { name: 'Late App' });
+      await createApplication(ctxOf(t, trx), t.adminActor, { name: 'Late App' });
       resolveCreated();
       await new Promise((r) => setTimeout(r, 300));
     });
     await created;
-    const second = createApplication(db, t.adminActor, { name: 'late app' });
+    const second = createApplication(ctxOf(t), t.adminActor, { name: 'late app' });
     await first;
     await expect(second).rejects.toMatchObject({ code: 'APPLICATION_NAME_TAKEN', status: 409 });
   });
@@ -157,12 +157,12 @@ describe.each(dialects)('applications on %s', (dialect) => {
 
   it('finds an application by id or by name in any letter case (for the CLI)', async () => {
     const org = t.adminActor.organizationId;
-    const a = await createApplication(t.database.db, t.adminActor, { name: 'GitHub', description: 'code' });
-    expect(await getApplication(t.database.db, org, a.id)).toEqual(a);
-    expect(await findApplicationByIdOrName(t.database.db, org, a.id)).toEqual(a);
-    expect(await findApplicationByIdOrName(t.database.db, org, ' github ')).toEqual(a);
-    expect(await findApplicationByIdOrName(t.database.db, org, '01900000-0000-7000-8000-000000000000')).toBeUndefined();
-    await expect(createApplication(t.database.db, t.adminActor, { name: '\u0007' })).rejects.toMatchObject({
+    const a = await createApplication(ctxOf(t), t.adminActor, { name: 'GitHub', description: 'code' });
+    expect(await getApplication(ctxOf(t), org, a.id)).toEqual(a);
+    expect(await findApplicationByIdOrName(ctxOf(t), org, a.id)).toEqual(a);
+    expect(await findApplicationByIdOrName(ctxOf(t), org, ' github ')).toEqual(a);
+    expect(await findApplicationByIdOrName(ctxOf(t), org, '01900000-0000-7000-8000-000000000000')).toBeUndefined();
+    await expect(createApplication(ctxOf(t), t.adminActor, { name: '\u0007' })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       status: 400,
     });

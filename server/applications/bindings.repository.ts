@@ -23,17 +23,6 @@ export async function deleteBinding(db: Db, organizationId: string, applicationI
   return Number(r.numDeletedRows) === 1;
 }
 
-export async function listBoundGroups(db: Db, organizationId: string, applicationId: string): Promise<Array<{ id: string; name: string }>> {
-  return db
-    .selectFrom('application_groups as ag')
-    .innerJoin('groups as g', 'g.id', 'ag.group_id')
-    .select(['g.id', 'g.name'])
-    .where('ag.organization_id', '=', organizationId)
-    .where('ag.application_id', '=', applicationId)
-    .orderBy('g.name_lower')
-    .execute();
-}
-
 export async function listApplicationIdsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('application_groups as ag')

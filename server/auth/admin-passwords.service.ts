@@ -51,13 +51,16 @@ export async function changeOwnAdminPassword(
     await repo.updateAdmin(trx, actor.organizationId, row.id, { password_hash: hash, updated_at: clock.now().toISOString() });
     await deleteSessionsOfAdmin(trx, row.id, session.sessionId!);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'admin_password_change',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      message: 'changed by the admin; other sessions ended',
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_password_change',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        message: 'changed by the admin; other sessions ended',
+      },
+    );
   });
 }
 
@@ -78,12 +81,15 @@ export async function resetAdminPassword(
   await inTransaction(db, async (trx) => {
     await repo.updateAdmin(trx, actor.organizationId, row.id, { password_hash: hash, updated_at: clock.now().toISOString() });
     await deleteSessionsOfAdmin(trx, row.id);
-    await record(trx, {
-      eventType: 'admin_password_reset',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      message: "password reset; the admin's sessions ended",
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_password_reset',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        message: "password reset; the admin's sessions ended",
+      },
+    );
   });
 }

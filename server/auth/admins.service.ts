@@ -72,13 +72,16 @@ export async function createAdmin(db: Db, actor: Actor, input: NewAdmin, clock: 
       last_login_at: null,
     };
     await repo.insertAdmin(trx, row);
-    await record(trx, {
-      eventType: 'admin_create',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      changes: { email: row.email, role: row.role },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_create',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        changes: { email: row.email, role: row.role },
+      },
+    );
     return toAdmin(row);
   });
 }
@@ -104,13 +107,16 @@ export async function deleteAdmin(db: Db, actor: Actor, id: string): Promise<voi
     // Their API keys go with them (revoked, each with its own event), in the same transaction.
     const revokedApiKeys = await revokeApiKeysOf(trx, actor, { id, email: row.email });
     await repo.deleteAdmin(trx, actor.organizationId, id);
-    await record(trx, {
-      eventType: 'admin_delete',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id, username: row.email },
-      changes: { revokedApiKeys },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_delete',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id, username: row.email },
+        changes: { revokedApiKeys },
+      },
+    );
   });
 }
 
@@ -152,14 +158,17 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
   const now = clock.now();
   const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
   const fail = async (reason: string, error: AppError) => {
-    await record(db, {
-      eventType: 'admin_login_attempt',
-      service: 'auth',
-      success: false,
-      actor: loginActor(input.organizationId, admin, input.clientIp),
-      resource: { type: 'admin', id: admin?.id ?? null, username: admin?.email ?? null },
-      message: admin ? reason : `${reason} (no admin has the email that was typed)`,
-    });
+    await record(
+      { db: db },
+      {
+        eventType: 'admin_login_attempt',
+        service: 'auth',
+        success: false,
+        actor: loginActor(input.organizationId, admin, input.clientIp),
+        resource: { type: 'admin', id: admin?.id ?? null, username: admin?.email ?? null },
+        message: admin ? reason : `${reason} (no admin has the email that was typed)`,
+      },
+    );
     return error;
   };
 
@@ -239,23 +248,26 @@ export async function openAdminSession(
     ttlMinutes: input.sessionTtlMinutes,
     now,
   });
-  await record(trx, {
-    eventType: 'admin_login_attempt',
-    service: 'auth',
-    success: true,
-    actor: loginActor(input.organizationId, admin, input.clientIp),
-    resource: { type: 'admin', id: admin.id, username: admin.email },
-    ...(secondFactor
-      ? {
-          changes: {
-            secondFactor: secondFactor.kind,
-            ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}),
-          },
-          message:
-            secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
-        }
-      : {}),
-  });
+  await record(
+    { db: trx },
+    {
+      eventType: 'admin_login_attempt',
+      service: 'auth',
+      success: true,
+      actor: loginActor(input.organizationId, admin, input.clientIp),
+      resource: { type: 'admin', id: admin.id, username: admin.email },
+      ...(secondFactor
+        ? {
+            changes: {
+              secondFactor: secondFactor.kind,
+              ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}),
+            },
+            message:
+              secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
+          }
+        : {}),
+    },
+  );
   const mfaEnrolmentRequired = !admin.mfa_enabled_at && (await getRequireAdminMfa(trx, input.organizationId));
   return { admin: toAdmin({ ...admin, last_login_at: now.toISOString() }), ...session, mfaEnrolmentRequired };
 }

@@ -154,14 +154,17 @@ export async function confirmTotpEnrolment(
     await repo.enableMfa(trx, adminId, now.toISOString());
     if (session.sessionId) await deleteSessionsOfAdmin(trx, adminId, session.sessionId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'admin_mfa_enable',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-      changes: { method: 'totp' },
-      message: 'authenticator app enrolled; other sessions ended',
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_mfa_enable',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+        changes: { method: 'totp' },
+        message: 'authenticator app enrolled; other sessions ended',
+      },
+    );
   });
 }
 
@@ -179,26 +182,32 @@ export async function disableTotp(
   const now = clock.now();
   const { used, keys, throttle } = await checkFactor(db, secretKey, mfa, factor, actor.clientIp, now);
   if (!used) {
-    await record(db, {
-      eventType: 'admin_mfa_disable',
-      service: 'auth',
-      success: false,
-      actor,
-      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-      message: 'wrong code',
-    });
+    await record(
+      { db: db },
+      {
+        eventType: 'admin_mfa_disable',
+        service: 'auth',
+        success: false,
+        actor,
+        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+        message: 'wrong code',
+      },
+    );
     throw wrongFactor(factor);
   }
   await inTransaction(db, async (trx) => {
     await repo.deleteMfa(trx, adminId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'admin_mfa_disable',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-      changes: { method: 'totp' },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_mfa_disable',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+        changes: { method: 'totp' },
+      },
+    );
   });
 }
 
@@ -216,13 +225,16 @@ export async function resetAdminMfa(db: Db, actor: Actor, target: { id?: string;
     if ((await repo.deleteMfa(trx, row.id)) === 0) throw conflict('MFA_NOT_ENABLED', `${row.email} has no MFA to reset`);
     await repo.deleteChallengesOf(trx, row.id);
     await deleteSessionsOfAdmin(trx, row.id);
-    await record(trx, {
-      eventType: 'admin_mfa_reset',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      message: `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended`,
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_mfa_reset',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        message: `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended`,
+      },
+    );
   });
 }
 
@@ -260,14 +272,17 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
     checked = await checkFactor(db, secretKey, mfa, input, input.clientIp, now);
   } catch (err) {
     if (err instanceof AppError && err.code === 'LOGIN_LOCKED') {
-      await record(db, {
-        eventType: 'admin_login_attempt',
-        service: 'auth',
-        success: false,
-        actor,
-        resource: { type: 'admin', id: admin.id, username: admin.email },
-        message: 'second factor locked after repeated wrong codes',
-      });
+      await record(
+        { db: db },
+        {
+          eventType: 'admin_login_attempt',
+          service: 'auth',
+          success: false,
+          actor,
+          resource: { type: 'admin', id: admin.id, username: admin.email },
+          message: 'second factor locked after repeated wrong codes',
+        },
+      );
     }
     throw err;
   }
@@ -276,14 +291,17 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
     await repo.countChallengeAttempt(db, challengeId);
     const spent = challenge.attempts + 1 >= MFA_CHALLENGE_MAX_ATTEMPTS;
     if (spent) await repo.deleteChallenge(db, challengeId);
-    await record(db, {
-      eventType: 'admin_login_attempt',
-      service: 'auth',
-      success: false,
-      actor,
-      resource: { type: 'admin', id: admin.id, username: admin.email },
-      message: `wrong ${kind} (second factor)`,
-    });
+    await record(
+      { db: db },
+      {
+        eventType: 'admin_login_attempt',
+        service: 'auth',
+        success: false,
+        actor,
+        resource: { type: 'admin', id: admin.id, username: admin.email },
+        message: `wrong ${kind} (second factor)`,
+      },
+    );
     if (spent) throw challengeExpired('Too many wrong codes');
     throw wrongFactor(input);
   }
@@ -311,13 +329,16 @@ export async function updateOrganizationSettings(
     const before = await getOrganizationSettings(trx, actor.organizationId);
     if (patch.requireAdminMfa !== undefined && patch.requireAdminMfa !== before.requireAdminMfa) {
       await repo.setRequireAdminMfa(trx, actor.organizationId, patch.requireAdminMfa);
-      await record(trx, {
-        eventType: 'organization_settings_update',
-        service: 'auth',
-        actor,
-        resource: { type: 'organization', id: actor.organizationId, username: null },
-        changes: { requireAdminMfa: { from: before.requireAdminMfa, to: patch.requireAdminMfa } },
-      });
+      await record(
+        { db: trx },
+        {
+          eventType: 'organization_settings_update',
+          service: 'auth',
+          actor,
+          resource: { type: 'organization', id: actor.organizationId, username: null },
+          changes: { requireAdminMfa: { from: before.requireAdminMfa, to: patch.requireAdminMfa } },
+        },
+      );
     }
     return { ...before, ...patch };
   });

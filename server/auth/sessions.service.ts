@@ -111,13 +111,16 @@ export async function createApiKey(
   };
   await inTransaction(db, async (trx) => {
     await repo.insertApiKey(trx, row);
-    await record(trx, {
-      eventType: 'api_key_create',
-      service: 'auth',
-      actor,
-      resource: { type: 'api_key', id: row.id, username: row.name },
-      changes: { role: row.role },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'api_key_create',
+        service: 'auth',
+        actor,
+        resource: { type: 'api_key', id: row.id, username: row.name },
+        changes: { role: row.role },
+      },
+    );
   });
   return { ...toApiKey(row), key };
 }
@@ -131,7 +134,10 @@ export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<vo
     const row = await repo.findApiKey(trx, actor.organizationId, id);
     if (!row) throw notFound('API key', id);
     await repo.deleteApiKey(trx, actor.organizationId, id);
-    await record(trx, { eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id, username: row.name } });
+    await record(
+      { db: trx },
+      { eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id, username: row.name } },
+    );
   });
 }
 
@@ -142,13 +148,16 @@ export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<vo
 export async function revokeApiKeysOf(trx: Db, actor: Actor, admin: { id: string; email: string }): Promise<number> {
   const keys = await repo.deleteApiKeysCreatedBy(trx, actor.organizationId, admin.id);
   for (const k of keys) {
-    await record(trx, {
-      eventType: 'api_key_delete',
-      service: 'auth',
-      actor,
-      resource: { type: 'api_key', id: k.id, username: k.name },
-      message: `revoked because the admin who created it (${admin.email}) was deleted`,
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'api_key_delete',
+        service: 'auth',
+        actor,
+        resource: { type: 'api_key', id: k.id, username: k.name },
+        message: `revoked because the admin who created it (${admin.email}) was deleted`,
+      },
+    );
   }
   return keys.length;
 }

@@ -24,7 +24,7 @@ async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
 }
 
 async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
-  const app = await findApplicationByIdOrName(deps.database.db, DEFAULT_ORGANIZATION_ID, idOrName);
+  const app = await findApplicationByIdOrName({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID, idOrName);
   if (!app) throw new AppError('NOT_FOUND', 404, `No application with id or name "${idOrName}"`);
   return app;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { isGroupMember, listGroupsOfUser } from './groups.service.ts';
-import { collectPages, countRows, insertUser } from '../../test/factories.ts';
+import { ctxOf, collectPages, countRows, insertUser } from '../../test/factories.ts';
 
 describe.each(dialects)('group memberships on %s', (dialect) => {
   let t: TestApp;
@@ -52,8 +52,8 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
     expect((await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}` })).json().memberCount).toBe(1);
     const list = (await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}/members` })).json();
     expect(list).toEqual({ items: [first.json()], nextCursor: null, total: 1 });
-    expect(await isGroupMember(t.database.db, t.adminActor.organizationId, g.id, userId)).toBe(true);
-    expect(await listGroupsOfUser(t.database.db, t.adminActor.organizationId, userId)).toEqual([{ id: g.id, name: g.name }]);
+    expect(await isGroupMember(ctxOf(t), t.adminActor.organizationId, g.id, userId)).toBe(true);
+    expect(await listGroupsOfUser(ctxOf(t), t.adminActor.organizationId, userId)).toEqual([{ id: g.id, name: g.name }]);
   });
 
   it('adds a member once under concurrent PUTs', async () => {

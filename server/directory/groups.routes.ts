@@ -35,6 +35,7 @@ const memberParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), userI
 
 export function groupRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
+  const ctx = { db, clock: deps.clock, changes: deps.changes };
   const tags = ['groups'];
 
   app.get(
@@ -47,7 +48,7 @@ export function groupRoutes(app: App, deps: Deps): void {
         response: { 200: pageOf(groupSchema), ...errors },
       },
     },
-    async (request) => groups.listGroups(db, actorOf(request).organizationId, request.query),
+    async (request) => groups.listGroups(ctx, actorOf(request).organizationId, request.query),
   );
 
   app.post(
@@ -59,7 +60,7 @@ export function groupRoutes(app: App, deps: Deps): void {
         response: { 201: groupSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await groups.createGroup(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await groups.createGroup(ctx, actorOf(request), request.body)),
   );
 
   app.get(
@@ -67,7 +68,7 @@ export function groupRoutes(app: App, deps: Deps): void {
     {
       schema: { tags, params: idParams, response: { 200: groupSchema, ...errors } },
     },
-    async (request) => groups.getGroup(db, actorOf(request).organizationId, request.params.id),
+    async (request) => groups.getGroup(ctx, actorOf(request).organizationId, request.params.id),
   );
 
   app.patch(
@@ -80,7 +81,7 @@ export function groupRoutes(app: App, deps: Deps): void {
         response: { 200: groupSchema, ...errors },
       },
     },
-    async (request) => groups.updateGroup(db, actorOf(request), request.params.id, request.body, deps.clock),
+    async (request) => groups.updateGroup(ctx, actorOf(request), request.params.id, request.body),
   );
 
   app.delete(
@@ -94,7 +95,7 @@ export function groupRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await groups.deleteGroup(db, actorOf(request), request.params.id);
+      await groups.deleteGroup(ctx, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -110,7 +111,7 @@ export function groupRoutes(app: App, deps: Deps): void {
         response: { 200: pageOf(memberSchema), ...errors },
       },
     },
-    async (request) => groups.listGroupMembers(db, actorOf(request).organizationId, request.params.id, request.query),
+    async (request) => groups.listGroupMembers(ctx, actorOf(request).organizationId, request.params.id, request.query),
   );
 
   app.put(
@@ -124,7 +125,7 @@ export function groupRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const { member, added } = await groups.addGroupMember(db, actorOf(request), request.params.id, request.params.userId, deps.clock);
+      const { member, added } = await groups.addGroupMember(ctx, actorOf(request), request.params.id, request.params.userId);
       return reply.code(added ? 201 : 200).send(member);
     },
   );
@@ -140,7 +141,7 @@ export function groupRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await groups.removeGroupMember(db, actorOf(request), request.params.id, request.params.userId);
+      await groups.removeGroupMember(ctx, actorOf(request), request.params.id, request.params.userId);
       return reply.code(204).send();
     },
   );

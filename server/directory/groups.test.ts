@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
-import { collectPages, countRows } from '../../test/factories.ts';
+import { ctxOf, collectPages, countRows } from '../../test/factories.ts';
 import { createGroup, findGroupByIdOrName, getGroup } from './groups.service.ts';
 
 describe.each(dialects)('groups on %s', (dialect) => {
@@ -124,12 +124,12 @@ describe.each(dialects)('groups on %s', (dialect) => {
     });
     // The first transaction holds the new name uncommitted while the second checks (sees nothing) and writes.
     const first = db.transaction().execute(async (trx) => {
-      await createGroup(trx, t.adminActor, { name: 'Late Commit' });
+      await createGroup(ctxOf(t, trx), t.adminActor, { name: 'Late Commit' });
       resolveCreated();
       await new Promise((r) => setTimeout(r, 300));
     });
     await created;
-    const second = createGroup(db, t.adminActor, { name: 'LATE COMMIT' });
+    const second = createGroup(ctxOf(t), t.adminActor, { name: 'LATE COMMIT' });
     await first;
     await expect(second).rejects.toMatchObject({ code: 'GROUP_NAME_TAKEN', status: 409 });
   });
@@ -226,14 +226,14 @@ describe.each(dialects)('groups on %s', (dialect) => {
     const before = await snapshot();
     await expect(
       t.database.db.transaction().execute(async (trx) => {
-        await createGroup(trx, t.adminActor, { name: 'Rolled back' });
+        await createGroup(ctxOf(t, trx), t.adminActor, { name: 'Rolled back' });
         throw new Error('caller fails later');
       }),
     ).rejects.toThrow('caller fails later');
     expect(await snapshot()).toEqual(before);
 
-    const g = await t.database.db.transaction().execute((trx) => createGroup(trx, t.adminActor, { name: 'Committed' }));
-    expect(await getGroup(t.database.db, t.adminActor.organizationId, g.id)).toEqual(g);
+    const g = await t.database.db.transaction().execute((trx) => createGroup(ctxOf(t, trx), t.adminActor, { name: 'Committed' }));
+    expect(await getGroup(ctxOf(t), t.adminActor.organizationId, g.id)).toEqual(g);
     expect(await snapshot()).toEqual({ groups: before.groups + 1, events: before.events + 1 });
   });
 
@@ -251,10 +251,10 @@ describe.each(dialects)('groups on %s', (dialect) => {
   });
 
   it('finds a group by id or by name in any letter case', async () => {
-    const g = await createGroup(t.database.db, t.adminActor, { name: 'Lookup Me' });
+    const g = await createGroup(ctxOf(t), t.adminActor, { name: 'Lookup Me' });
     const org = t.adminActor.organizationId;
-    expect(await findGroupByIdOrName(t.database.db, org, g.id)).toEqual(g);
-    expect(await findGroupByIdOrName(t.database.db, org, 'LOOKUP me')).toEqual(g);
-    expect(await findGroupByIdOrName(t.database.db, org, 'nobody')).toBeUndefined();
+    expect(await findGroupByIdOrName(ctxOf(t), org, g.id)).toEqual(g);
+    expect(await findGroupByIdOrName(ctxOf(t), org, 'LOOKUP me')).toEqual(g);
+    expect(await findGroupByIdOrName(ctxOf(t), org, 'nobody')).toBeUndefined();
   });
 });

@@ -1,6 +1,5 @@
 // Group memberships. Member details are read from the users table here rather than through the users
 // module, so listing a large group stays one keyset query.
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { GroupMembersTable, UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
@@ -66,16 +65,6 @@ export async function listMembers(db: Db, organizationId: string, groupId: strin
     q = q.where(keysetAfter(['u.username_lower', 'u.id'], '>', [from.usernameLower, from.id]));
   }
   return q.orderBy('u.username_lower').orderBy('u.id').limit(limit).execute();
-}
-
-export async function countMembers(db: Db, organizationId: string, groupId: string): Promise<number> {
-  const r = await db
-    .selectFrom('group_members')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('organization_id', '=', organizationId)
-    .where('group_id', '=', groupId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
 }
 
 export async function listGroupsOfUser(db: Db, organizationId: string, userId: string): Promise<Array<{ id: string; name: string }>> {

@@ -7,6 +7,7 @@ import * as users from './users.service.ts';
 
 export function userRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
+  const ctx = { db, clock: deps.clock, changes: deps.changes };
 
   app.get(
     '/api/v1/users',
@@ -27,7 +28,7 @@ export function userRoutes(app: App, deps: Deps): void {
         response: { 200: pageOf(userSchema), ...errors },
       },
     },
-    async (request) => users.listUsers(db, { ...request.query, organizationId: actorOf(request).organizationId }, deps.counts),
+    async (request) => users.listUsers({ db, counts: deps.counts }, { ...request.query, organizationId: actorOf(request).organizationId }),
   );
 
   app.post(
@@ -35,7 +36,7 @@ export function userRoutes(app: App, deps: Deps): void {
     {
       schema: { tags: ['users'], body: createUserSchema, response: { 201: userSchema, ...errors } },
     },
-    async (request, reply) => reply.code(201).send(await users.createUser(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await users.createUser(ctx, actorOf(request), request.body)),
   );
 
   app.get(
@@ -43,7 +44,7 @@ export function userRoutes(app: App, deps: Deps): void {
     {
       schema: { tags: ['users'], params: idParams, response: { 200: userSchema, ...errors } },
     },
-    async (request) => users.getUser(db, actorOf(request).organizationId, request.params.id),
+    async (request) => users.getUser(ctx, actorOf(request).organizationId, request.params.id),
   );
 
   app.patch(
@@ -51,7 +52,7 @@ export function userRoutes(app: App, deps: Deps): void {
     {
       schema: { tags: ['users'], params: idParams, body: updateUserSchema, response: { 200: userSchema, ...errors } },
     },
-    async (request) => users.updateUser(db, actorOf(request), request.params.id, request.body, deps.clock),
+    async (request) => users.updateUser(ctx, actorOf(request), request.params.id, request.body),
   );
 
   app.delete(
@@ -60,7 +61,7 @@ export function userRoutes(app: App, deps: Deps): void {
       schema: { tags: ['users'], params: idParams, response: { 204: z.undefined(), ...errors } },
     },
     async (request, reply) => {
-      await users.deleteUser(db, actorOf(request), request.params.id);
+      await users.deleteUser(ctx, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

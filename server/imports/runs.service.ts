@@ -152,7 +152,7 @@ export async function createImportRun(
   opts: CreateRunOptions = {},
 ): Promise<CreatedRun> {
   const { db } = deps.database;
-  const app = await getApplication(db, actor.organizationId, applicationId);
+  const app = await getApplication({ db: db }, actor.organizationId, applicationId);
   await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
   let selection: string[] | null = null;
   let snapshotId: string | null = null;
@@ -216,15 +216,18 @@ export async function createImportRun(
   try {
     await db.transaction().execute(async (trx) => {
       await repo.insertRun(trx, row);
-      await record(trx, {
-        eventType: 'import_started',
-        service: 'import',
-        actor,
-        resource: { type: 'import_run', id: row.id },
-        application: { id: app.id, name: app.name },
-        importRunId: row.id,
-        changes: { mode: row.mode, total },
-      });
+      await record(
+        { db: trx },
+        {
+          eventType: 'import_started',
+          service: 'import',
+          actor,
+          resource: { type: 'import_run', id: row.id },
+          application: { id: app.id, name: app.name },
+          importRunId: row.id,
+          changes: { mode: row.mode, total },
+        },
+      );
       await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
     });
   } catch (err) {
@@ -301,7 +304,7 @@ export async function executeRun(
   const run = await repo.findRun(db, null, runId);
   if (!run) throw notFound('Import run', runId);
   if (run.status === 'completed' || run.status === 'failed') return toRun(run);
-  const app = await getApplication(db, run.organization_id, run.application_id);
+  const app = await getApplication({ db: db }, run.organization_id, run.application_id);
   const actor: Actor = {
     type: run.initiated_by_type as Actor['type'],
     id: run.initiated_by_id,
@@ -465,23 +468,26 @@ async function finishRun(deps: Deps, ctx: RunContext, status: 'completed' | 'fai
     };
     await repo.updateRun(trx, ctx.run.id, patch);
     const finished = { ...current, ...patch };
-    await record(trx, {
-      eventType: 'import_completed',
-      service: 'import',
-      success: status === 'completed',
-      actor: ctx.actor,
-      resource: { type: 'import_run', id: ctx.run.id },
-      application: ctx.app,
-      importRunId: ctx.run.id,
-      changes: {
-        total: finished.total,
-        processed: finished.processed,
-        created: finished.created,
-        skipped: finished.skipped,
-        failed: finished.failed,
+    await record(
+      { db: trx },
+      {
+        eventType: 'import_completed',
+        service: 'import',
+        success: status === 'completed',
+        actor: ctx.actor,
+        resource: { type: 'import_run', id: ctx.run.id },
+        application: ctx.app,
+        importRunId: ctx.run.id,
+        changes: {
+          total: finished.total,
+          processed: finished.processed,
+          created: finished.created,
+          skipped: finished.skipped,
+          failed: finished.failed,
+        },
+        message: error,
       },
-      message: error,
-    });
+    );
     await notifyRunFinished(trx, deps, finished, ctx.app);
     return toRun(finished);
   });

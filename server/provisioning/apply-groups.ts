@@ -98,7 +98,7 @@ export async function applyGroupOp(
         }
         await inTransaction(ctx.db, async (trx) => {
           await repo.deleteGroupLink(trx, app, groupId);
-          await record(trx, event({ eventType: 'group_delete_provision', changes: { remoteId } }));
+          await record({ db: trx }, event({ eventType: 'group_delete_provision', changes: { remoteId } }));
         });
         counts.groupsDeleted++;
       } else {
@@ -106,7 +106,7 @@ export async function applyGroupOp(
         await inTransaction(ctx.db, async (trx) => {
           await repo.deleteGroupLink(trx, app, groupId);
           await record(
-            trx,
+            { db: trx },
             event({
               eventType: 'group_unlink_provision',
               changes: { remoteId },
@@ -169,7 +169,7 @@ export async function applyGroupOp(
           members.filter((m) => known.has(m)),
         );
         await record(
-          trx,
+          { db: trx },
           event({
             eventType: 'group_create_provision',
             changes: { remoteId, displayName: pushedName, adopted },
@@ -219,7 +219,7 @@ export async function applyGroupOp(
             last_error: null,
             updated_at: now(),
           });
-          await record(trx, event({ eventType: 'group_update_provision', changes: { remoteId, displayName: { from, to: name } } }));
+          await record({ db: trx }, event({ eventType: 'group_update_provision', changes: { remoteId, displayName: { from, to: name } } }));
         });
         pushedName = name;
         counts.groupsUpdated++;
@@ -249,7 +249,7 @@ export async function applyGroupOp(
     const { added, removed, requests } = await moveMembers(ctx, remoteId as string, groupId, add, remove);
     counts.membershipRequests += requests;
     if (added + removed > 0) {
-      await record(ctx.db, event({ eventType: 'group_membership_provision', changes: { remoteId, added, removed, requests } }));
+      await record({ db: ctx.db }, event({ eventType: 'group_membership_provision', changes: { remoteId, added, removed, requests } }));
     }
     if (op.link?.status === 'failed' || op.link?.group_name !== name) {
       await repo.updateGroupLink(ctx.db, app, groupId, {
@@ -284,7 +284,7 @@ export async function applyGroupOp(
           updated_at: ts,
         });
       }
-      await record(trx, event({ eventType: step, success: false, message: f.message, changes: { code: f.code } }));
+      await record({ db: trx }, event({ eventType: step, success: false, message: f.message, changes: { code: f.code } }));
     });
     return { status: 'failed' };
   }

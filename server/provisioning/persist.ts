@@ -86,7 +86,7 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
             ? 'created again: the account had been removed from the application'
             : undefined;
         await record(
-          trx,
+          { db: trx },
           event({
             changes: {
               remoteId,
@@ -106,7 +106,7 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
         await ensureLink(trx, result.remoteId, username);
         await accounts.updateAccount(trx, app, c.userId, settled(result.remoteId, 'update'));
         await record(
-          trx,
+          { db: trx },
           event({
             changes: { remoteId: result.remoteId, attributes: result.changed, reactivated: result.reactivated, method: result.method },
           }),
@@ -151,7 +151,7 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
         } else {
           await accounts.deleteAccount(trx, app, c.userId);
         }
-        await record(trx, event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }));
+        await record({ db: trx }, event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }));
       });
       return { outcome: 'deprovisioned', remoteId: result.remoteId };
     case 'deleted':
@@ -161,7 +161,7 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
         await accounts.deleteAccount(trx, app, c.userId);
         await forgetMemberEverywhere(trx, app, result.remoteId);
         await record(
-          trx,
+          { db: trx },
           event({
             changes: { remoteId: result.remoteId },
             message: result.kind === 'gone' ? 'the account no longer existed in the application' : undefined,
@@ -189,7 +189,7 @@ export async function persistUserResult(ctx: SyncContext, op: UserOp, result: Us
           updated_at: iso,
           ...RELEASED,
         });
-        await record(trx, event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }));
+        await record({ db: trx }, event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }));
       });
       return { outcome: 'failed', message: f.message, errorCode: f.code, remoteId: op.remoteId };
     }
@@ -205,7 +205,7 @@ export async function recordDeactivated(
 ): Promise<void> {
   const timestamp = new Date().toISOString();
   await recordMany(
-    db,
+    { db: db },
     unfinished.map((u): InsightEventInput => ({
       eventType: u.eventType,
       service: 'provisioning',

@@ -40,14 +40,14 @@ export function toSyncView(r: state.SyncRow): SyncView {
 }
 
 export async function getSync(deps: Deps, organizationId: string, applicationId: string, syncId: string): Promise<SyncView> {
-  await getApplication(deps.database.db, organizationId, applicationId);
+  await getApplication({ db: deps.database.db }, organizationId, applicationId);
   const row = await state.findSync(deps.database.db, applicationId, syncId);
   if (!row) throw notFound('Sync', syncId);
   return toSyncView(row);
 }
 
 export async function listSyncs(deps: Deps, organizationId: string, applicationId: string, limit: number): Promise<SyncView[]> {
-  await getApplication(deps.database.db, organizationId, applicationId);
+  await getApplication({ db: deps.database.db }, organizationId, applicationId);
   return (await state.listSyncs(deps.database.db, applicationId, limit)).map(toSyncView);
 }
 
@@ -86,7 +86,7 @@ export interface ProvisioningStatus {
 
 export async function getStatus(deps: Deps, organizationId: string, applicationId: string): Promise<ProvisioningStatus> {
   const { db } = deps.database;
-  await getApplication(db, organizationId, applicationId);
+  await getApplication({ db: db }, organizationId, applicationId);
   const integration = await getIntegration(db, organizationId, applicationId);
   const st = await state.findState(db, applicationId);
   const now = deps.clock.now().toISOString();
