@@ -82,6 +82,7 @@ async function jsonOnly(request: FastifyRequest): Promise<void> {
 export function accountRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   const activation = (): ActivationContext => ({
+    db,
     queue: deps.queue,
     secretKey: deps.secretKey,
     publicUrl: deps.config.publicUrl,
@@ -92,7 +93,7 @@ export function accountRoutes(app: App, deps: Deps): void {
 
   async function requireUser(request: FastifyRequest): Promise<UserSession> {
     const token = request.cookies?.[USER_SESSION_COOKIE];
-    const session = token ? await resolveUserSession(db, token, deps.config.userSessionTtlMinutes, deps.clock) : undefined;
+    const session = token ? await resolveUserSession({ db, clock: deps.clock }, token, deps.config.userSessionTtlMinutes) : undefined;
     if (!session) throw new AppError('UNAUTHENTICATED', 401, 'Sign in to your account');
     return { ...session, actor: { ...session.actor, clientIp: request.ip } };
   }
@@ -112,7 +113,7 @@ export function accountRoutes(app: App, deps: Deps): void {
         response: { 200: userSchema, ...errors },
       },
     },
-    async (request) => setPasswordByAdmin(db, actorOf(request), request.params.id, request.body.password, deps.clock),
+    async (request) => setPasswordByAdmin({ db, clock: deps.clock }, actorOf(request), request.params.id, request.body.password),
   );
 
   app.post(
@@ -136,7 +137,7 @@ export function accountRoutes(app: App, deps: Deps): void {
         },
       },
     },
-    async (request, reply) => reply.code(202).send(await sendActivationEmail(db, activation(), actorOf(request), request.params.id)),
+    async (request, reply) => reply.code(202).send(await sendActivationEmail(activation(), actorOf(request), request.params.id)),
   );
 
   app.post(
@@ -170,7 +171,7 @@ export function accountRoutes(app: App, deps: Deps): void {
     async (request, reply) => {
       const { ids, filter } = request.body;
       const input = ids ? { ids } : { filter: filter ?? { passwordStatus: 'PENDING' as const } };
-      const { batch, inline } = await createActivationBatch(db, { ...activation(), queue: deps.queue }, actorOf(request), input);
+      const { batch, inline } = await createActivationBatch({ ...activation(), queue: deps.queue }, actorOf(request), input);
       return reply.code(inline ? 200 : 202).send(batch);
     },
   );
@@ -180,7 +181,7 @@ export function accountRoutes(app: App, deps: Deps): void {
     {
       schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } },
     },
-    async (request) => getActivationBatch(db, actorOf(request).organizationId, request.params.id),
+    async (request) => getActivationBatch({ db }, actorOf(request).organizationId, request.params.id),
   );
 
   // Public: the set-password page
@@ -216,7 +217,7 @@ export function accountRoutes(app: App, deps: Deps): void {
         },
       },
     },
-    async (request) => inspectActivation(db, request.query.token, deps.clock),
+    async (request) => inspectActivation({ db, clock: deps.clock }, request.query.token),
   );
 
   app.post(
@@ -233,7 +234,7 @@ export function accountRoutes(app: App, deps: Deps): void {
       },
     },
     async (request) => {
-      const done = await completeActivation(db, { ...request.body, clientIp: request.ip }, deps.clock);
+      const done = await completeActivation({ db, clock: deps.clock }, { ...request.body, clientIp: request.ip });
       return { username: done.username, passwordStatus: 'ACTIVE' as const };
     },
   );
@@ -257,7 +258,7 @@ export function accountRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const result = await userLogin(
-        db,
+        { db, clock: deps.clock },
         {
           organizationId: DEFAULT_ORGANIZATION_ID,
           login: request.body.login,
@@ -266,7 +267,6 @@ export function accountRoutes(app: App, deps: Deps): void {
           userAgent: request.headers['user-agent'] ?? null,
           ttlMinutes: deps.config.userSessionTtlMinutes,
         },
-        deps.clock,
       );
       // No Expires: the cookie ends with the browser; the server ends the session sooner when idle.
       reply.setCookie(USER_SESSION_COOKIE, result.sessionToken, {
@@ -309,7 +309,7 @@ export function accountRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const session = await requireUser(request);
-      await changeOwnPassword(db, session, { ...request.body, clientIp: request.ip }, deps.clock);
+      await changeOwnPassword({ db, clock: deps.clock }, session, { ...request.body, clientIp: request.ip });
       return reply.code(204).send();
     },
   );
@@ -323,7 +323,7 @@ export function accountRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const session = await requireUser(request).catch(() => undefined);
-      if (session) await endUserSession(db, session.sessionId);
+      if (session) await endUserSession({ db }, session.sessionId);
       clearUserCookie(reply);
       return reply.code(204).send();
     },

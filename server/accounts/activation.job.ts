@@ -12,8 +12,8 @@ export async function handleActivationBatchJob(deps: Deps, payload: ActivationBa
   const { db } = deps.database;
   try {
     await runActivationBatch(
-      db,
       {
+        db,
         queue: deps.queue,
         secretKey: deps.secretKey,
         publicUrl: deps.config.publicUrl,
@@ -25,7 +25,7 @@ export async function handleActivationBatchJob(deps: Deps, payload: ActivationBa
     );
   } catch (err) {
     if (!ctx.signal.aborted && ctx.attempt >= BATCH_MAX_ATTEMPTS) {
-      await failActivationBatch(db, payload.batchId, err instanceof Error ? err.message : String(err), deps.clock.now().toISOString());
+      await failActivationBatch({ db }, payload.batchId, err instanceof Error ? err.message : String(err), deps.clock.now().toISOString());
     }
     throw err;
   }

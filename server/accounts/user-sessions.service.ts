@@ -1,6 +1,7 @@
 // Users' sign-in to their portal: username or email and password, throttled and locked out like
 // admins (login_throttle: the user as tried from the client's address, see auth/throttle.ts), and
 // sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user and a user session never for an admin.
+import type { DbContext } from '../db/context.ts';
 import {
   assertPasswordPolicy,
   burnPasswordCheck,
@@ -19,7 +20,6 @@ import { type Db, inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
@@ -54,7 +54,7 @@ export interface UserLoginResult {
  * says which it was. The lockout counts the user (whichever of username or email was typed) from the
  * client's address; Insights names the user, never text typed for an unknown login.
  */
-export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = systemClock): Promise<UserLoginResult> {
+export async function userLogin({ db, clock }: DbContext, input: UserLoginInput): Promise<UserLoginResult> {
   const login = input.login.trim();
   const now = clock.now();
   const user = await repo.findUserByLogin(db, input.organizationId, login.normalize('NFC').toLowerCase());
@@ -132,12 +132,7 @@ export interface UserSession {
 }
 
 /** The session behind a cookie, or undefined. Ends sessions that expired or whose user may no longer sign in. */
-export async function resolveUserSession(
-  db: Db,
-  token: string,
-  ttlMinutes: number,
-  clock: Clock = systemClock,
-): Promise<UserSession | undefined> {
+export async function resolveUserSession({ db, clock }: DbContext, token: string, ttlMinutes: number): Promise<UserSession | undefined> {
   if (token.length > 200) return undefined;
   const id = sha256(token);
   const s = await repo.findUserSessionWithUser(db, id);
@@ -158,7 +153,7 @@ export async function resolveUserSession(
   };
 }
 
-export async function endUserSession(db: Db, sessionId: string): Promise<void> {
+export async function endUserSession({ db }: Pick<DbContext, 'db'>, sessionId: string): Promise<void> {
   await repo.deleteUserSession(db, sessionId);
 }
 
@@ -167,10 +162,9 @@ export async function endUserSession(db: Db, sessionId: string): Promise<void> {
  * his username, so a stolen session can't be used to guess it.
  */
 export async function changeOwnPassword(
-  db: Db,
+  { db, clock }: DbContext,
   session: UserSession,
   input: { currentPassword: string; newPassword: string; clientIp?: string | null },
-  clock: Clock = systemClock,
 ): Promise<void> {
   const now = clock.now();
   const user = await repo.findAccountUserWithHash(db, session.organizationId, session.userId);
@@ -193,7 +187,7 @@ export async function changeOwnPassword(
   const passwordHash = await hashPassword(input.newPassword);
   await inTransaction(db, async (trx) => {
     const at = clock.now().toISOString();
-    await setPasswordIn(trx, user, passwordHash, at, session.sessionId);
+    await setPasswordIn({ db: trx }, user, passwordHash, at, session.sessionId);
     await clearLoginFailures(trx, session.organizationId, keys, throttle);
     await record(
       { db: trx },
@@ -211,7 +205,7 @@ export async function changeOwnPassword(
 }
 
 /** For the purge job: ended user sessions, and activation links that ended more than a week ago. */
-export async function purgeExpiredAccounts(db: Db, clock: Clock = systemClock): Promise<{ userSessions: number; activationLinks: number }> {
+export async function purgeExpiredAccounts({ db, clock }: DbContext): Promise<{ userSessions: number; activationLinks: number }> {
   const now = clock.now();
   const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
   return repo.purgeExpiredAccounts(db, now.toISOString(), ago(USER_SESSION_ABSOLUTE_MAX_MS), ago(7 * 24 * 60 * 60_000));

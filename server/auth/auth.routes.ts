@@ -87,7 +87,7 @@ export function authRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const result = await admins.login(
-        db,
+        { db, clock: deps.clock },
         {
           organizationId: DEFAULT_ORGANIZATION_ID,
           email: request.body.email,
@@ -96,7 +96,6 @@ export function authRoutes(app: App, deps: Deps): void {
           userAgent: request.headers['user-agent'] ?? null,
           sessionTtlMinutes: deps.config.sessionTtlMinutes,
         },
-        deps.clock,
       );
       if ('mfaRequired' in result) {
         reply.setCookie(MFA_PENDING_COOKIE, result.challengeToken, {
@@ -134,8 +133,7 @@ export function authRoutes(app: App, deps: Deps): void {
       const challengeToken = request.cookies?.[MFA_PENDING_COOKIE];
       if (!challengeToken) throw mfa.challengeExpired();
       const result = await mfa.completeMfaLogin(
-        db,
-        deps.secretKey,
+        { db, clock: deps.clock, secretKey: deps.secretKey },
         {
           challengeToken,
           code: request.body.code,
@@ -144,7 +142,6 @@ export function authRoutes(app: App, deps: Deps): void {
           userAgent: request.headers['user-agent'] ?? null,
           sessionTtlMinutes: deps.config.sessionTtlMinutes,
         },
-        deps.clock,
       );
       reply.clearCookie(MFA_PENDING_COOKIE, { path: MFA_LOGIN_PATH });
       setSessionCookie(request, reply, result.sessionToken);
@@ -168,7 +165,7 @@ export function authRoutes(app: App, deps: Deps): void {
         response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), recoveryCodes: z.array(z.string()) }), ...errors },
       },
     },
-    async (request) => mfa.startTotpEnrolment(db, deps.secretKey, actorOf(request), deps.clock),
+    async (request) => mfa.startTotpEnrolment({ db, clock: deps.clock, secretKey: deps.secretKey }, actorOf(request)),
   );
 
   app.post(
@@ -185,8 +182,13 @@ export function authRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const actor = actorOf(request);
-      await mfa.confirmTotpEnrolment(db, deps.secretKey, actor, { sessionId: request.sessionId }, request.body.code, deps.clock);
-      return { admin: await admins.getAdmin(db, actor.organizationId, actor.id!) };
+      await mfa.confirmTotpEnrolment(
+        { db, clock: deps.clock, secretKey: deps.secretKey },
+        actor,
+        { sessionId: request.sessionId },
+        request.body.code,
+      );
+      return { admin: await admins.getAdmin({ db }, actor.organizationId, actor.id!) };
     },
   );
 
@@ -202,7 +204,7 @@ export function authRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await mfa.disableTotp(db, deps.secretKey, actorOf(request), request.body, deps.clock);
+      await mfa.disableTotp({ db, clock: deps.clock, secretKey: deps.secretKey }, actorOf(request), request.body);
       return reply.code(204).send();
     },
   );
@@ -219,7 +221,7 @@ export function authRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await mfa.resetAdminMfa(db, actorOf(request), { id: request.params.id });
+      await mfa.resetAdminMfa({ db }, actorOf(request), { id: request.params.id });
       return reply.code(204).send();
     },
   );
@@ -232,7 +234,7 @@ export function authRoutes(app: App, deps: Deps): void {
     {
       schema: { tags: ['organization'], response: { 200: settingsSchema, ...errors } },
     },
-    async (request) => mfa.getOrganizationSettings(db, actorOf(request).organizationId),
+    async (request) => mfa.getOrganizationSettings({ db }, actorOf(request).organizationId),
   );
 
   app.patch(
@@ -240,7 +242,7 @@ export function authRoutes(app: App, deps: Deps): void {
     {
       schema: { tags: ['organization'], body: settingsSchema.partial().strict(), response: { 200: settingsSchema, ...errors } },
     },
-    async (request) => mfa.updateOrganizationSettings(db, actorOf(request), request.body),
+    async (request) => mfa.updateOrganizationSettings({ db }, actorOf(request), request.body),
   );
 
   app.post(
@@ -250,7 +252,7 @@ export function authRoutes(app: App, deps: Deps): void {
       schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
     },
     async (request, reply) => {
-      if (request.sessionId) await sessions.endSession(db, request.sessionId);
+      if (request.sessionId) await sessions.endSession({ db }, request.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     },
@@ -280,7 +282,7 @@ export function authRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const actor = actorOf(request);
-      const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin(db, actor.organizationId, actor.id) : undefined;
+      const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin({ db }, actor.organizationId, actor.id) : undefined;
       return {
         actor: { type: actor.type, id: actor.id, email: actor.email ?? null, role: actor.role },
         admin,
@@ -297,7 +299,7 @@ export function authRoutes(app: App, deps: Deps): void {
       config: { public: true },
       schema: { tags: ['auth'], response: { 200: z.object({ needsSetup: z.boolean() }) } },
     },
-    async () => ({ needsSetup: (await admins.countAdmins(db, DEFAULT_ORGANIZATION_ID)) === 0 }),
+    async () => ({ needsSetup: (await admins.countAdmins({ db }, DEFAULT_ORGANIZATION_ID)) === 0 }),
   );
 
   app.post(
@@ -319,7 +321,7 @@ export function authRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const { token, ...input } = request.body;
-      const admin = await admins.completeSetup(db, token, input, deps.clock);
+      const admin = await admins.completeSetup({ db, clock: deps.clock }, token, input);
       return reply.code(201).send({ admin });
     },
   );
@@ -328,7 +330,7 @@ export function authRoutes(app: App, deps: Deps): void {
     '/api/v1/admins',
     { schema: { tags: ['admins'], response: { 200: z.object({ items: z.array(adminSchema), nextCursor: z.null() }), ...errors } } },
     async (request) => ({
-      items: await admins.listAdmins(db, actorOf(request).organizationId),
+      items: await admins.listAdmins({ db }, actorOf(request).organizationId),
       nextCursor: null,
     }),
   );
@@ -349,7 +351,7 @@ export function authRoutes(app: App, deps: Deps): void {
         response: { 201: adminSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await admins.createAdmin(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await admins.createAdmin({ db, clock: deps.clock }, actorOf(request), request.body)),
   );
 
   app.post(
@@ -364,7 +366,7 @@ export function authRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await changeOwnAdminPassword(db, actorOf(request), { sessionId: request.sessionId }, request.body, deps.clock);
+      await changeOwnAdminPassword({ db, clock: deps.clock }, actorOf(request), { sessionId: request.sessionId }, request.body);
       return reply.code(204).send();
     },
   );
@@ -381,7 +383,7 @@ export function authRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await resetAdminPassword(db, actorOf(request), { id: request.params.id }, request.body.password, deps.clock);
+      await resetAdminPassword({ db, clock: deps.clock }, actorOf(request), { id: request.params.id }, request.body.password);
       return reply.code(204).send();
     },
   );
@@ -397,7 +399,7 @@ export function authRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await admins.deleteAdmin(db, actorOf(request), request.params.id);
+      await admins.deleteAdmin({ db }, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -406,7 +408,7 @@ export function authRoutes(app: App, deps: Deps): void {
     '/api/v1/api-keys',
     { schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.null() }), ...errors } } },
     async (request) => ({
-      items: await sessions.listApiKeys(db, actorOf(request).organizationId),
+      items: await sessions.listApiKeys({ db }, actorOf(request).organizationId),
       nextCursor: null,
     }),
   );
@@ -420,14 +422,14 @@ export function authRoutes(app: App, deps: Deps): void {
         response: { 201: apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') }), ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await sessions.createApiKey(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await sessions.createApiKey({ db, clock: deps.clock }, actorOf(request), request.body)),
   );
 
   app.delete(
     '/api/v1/api-keys/:id',
     { schema: { tags: ['api-keys'], params: idParams, response: { 204: z.undefined(), ...errors } } },
     async (request, reply) => {
-      await sessions.deleteApiKey(db, actorOf(request), request.params.id);
+      await sessions.deleteApiKey({ db }, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

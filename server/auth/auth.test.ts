@@ -4,6 +4,7 @@ import { dialects } from '../../test/db.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { login } from './admins.service.ts';
 import { ADDRESS_MAX_FAILURES, checkLoginThrottle, loginThrottleKeys, recordLoginFailure } from './throttle.ts';
+import { ctxOf } from '../../test/factories.ts';
 
 describe.each(dialects)('admin auth on %s', (dialect) => {
   let t: TestApp;
@@ -81,7 +82,7 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
 
   it('counts one failure of the address per failed sign-in, whichever account', async () => {
     for (const email of ['one@example.com', 'two@example.com']) {
-      await login(t.database.db, {
+      await login(ctxOf(t), {
         organizationId: DEFAULT_ORGANIZATION_ID,
         email,
         password: 'whatever it is 12',

@@ -1,9 +1,8 @@
 // Admin sessions (cookie) and API keys (bearer): both stored only as SHA-256 hashes.
-import type { Db } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './sessions.repository.ts';
@@ -15,7 +14,7 @@ export const SESSION_ABSOLUTE_MAX_MS = 7 * 24 * 60 * 60_000;
 const TOUCH_EVERY_MS = 60_000;
 
 export async function createSession(
-  db: Db,
+  { db }: Pick<DbContext, 'db'>,
   s: { organizationId: string; adminId: string; clientIp: string | null; userAgent: string | null; ttlMinutes: number; now: Date },
 ): Promise<{ sessionToken: string; csrfToken: string; expiresAt: string }> {
   const sessionToken = randomToken(32);
@@ -43,12 +42,7 @@ export interface ResolvedSession {
   mfaEnrolmentRequired: boolean;
 }
 
-export async function resolveSession(
-  db: Db,
-  token: string,
-  ttlMinutes: number,
-  clock: Clock = systemClock,
-): Promise<ResolvedSession | undefined> {
+export async function resolveSession({ db, clock }: DbContext, token: string, ttlMinutes: number): Promise<ResolvedSession | undefined> {
   if (token.length > 200) return undefined;
   const id = sha256(token);
   const s = await repo.findSessionWithAdmin(db, id);
@@ -69,7 +63,7 @@ export async function resolveSession(
   };
 }
 
-export async function endSession(db: Db, sessionId: string): Promise<void> {
+export async function endSession({ db }: Pick<DbContext, 'db'>, sessionId: string): Promise<void> {
   await repo.deleteSession(db, sessionId);
 }
 
@@ -92,10 +86,9 @@ const toApiKey = (r: Awaited<ReturnType<typeof repo.listApiKeys>>[number]): ApiK
 });
 
 export async function createApiKey(
-  db: Db,
+  { db, clock }: DbContext,
   actor: Actor,
   input: { name: string; role: 'admin' | 'read_only' },
-  clock: Clock = systemClock,
 ): Promise<ApiKey & { key: string }> {
   const key = `rk_${randomToken(32)}`;
   const row = {
@@ -125,11 +118,11 @@ export async function createApiKey(
   return { ...toApiKey(row), key };
 }
 
-export async function listApiKeys(db: Db, organizationId: string): Promise<ApiKey[]> {
+export async function listApiKeys({ db }: Pick<DbContext, 'db'>, organizationId: string): Promise<ApiKey[]> {
   return (await repo.listApiKeys(db, organizationId)).map(toApiKey);
 }
 
-export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<void> {
+export async function deleteApiKey({ db }: Pick<DbContext, 'db'>, actor: Actor, id: string): Promise<void> {
   await inTransaction(db, async (trx) => {
     const row = await repo.findApiKey(trx, actor.organizationId, id);
     if (!row) throw notFound('API key', id);
@@ -145,7 +138,11 @@ export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<vo
  * Revokes the API keys an admin created, in the caller's transaction (when the admin is deleted: a key
  * must not outlive the person answerable for it). Returns how many.
  */
-export async function revokeApiKeysOf(trx: Db, actor: Actor, admin: { id: string; email: string }): Promise<number> {
+export async function revokeApiKeysOf(
+  { db: trx }: Pick<DbContext, 'db'>,
+  actor: Actor,
+  admin: { id: string; email: string },
+): Promise<number> {
   const keys = await repo.deleteApiKeysCreatedBy(trx, actor.organizationId, admin.id);
   for (const k of keys) {
     await record(
@@ -162,7 +159,7 @@ export async function revokeApiKeysOf(trx: Db, actor: Actor, admin: { id: string
   return keys.length;
 }
 
-export async function resolveApiKey(db: Db, key: string, clock: Clock = systemClock): Promise<Actor | undefined> {
+export async function resolveApiKey({ db, clock }: DbContext, key: string): Promise<Actor | undefined> {
   if (!key.startsWith('rk_') || key.length > 200) return undefined;
   const row = await repo.findApiKeyByHash(db, sha256(key));
   if (!row) return undefined;
@@ -174,10 +171,10 @@ export async function resolveApiKey(db: Db, key: string, clock: Clock = systemCl
 }
 
 /** Expired admin sessions, used or expired setup tokens and stale login counters go (the purge job). */
-export async function purgeExpiredAuth(
-  db: Db,
-  clock: Clock = systemClock,
-): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
+export async function purgeExpiredAuth({
+  db,
+  clock,
+}: DbContext): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
   const now = clock.now();
   return repo.purgeExpired(
     db,

@@ -9,6 +9,7 @@ import { listUsers, PASSWORD_STATUSES, USER_SORT_FIELDS, USER_STATES } from '../
 import { main as serveMain } from '../main.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
+import { systemClock } from '../shared/clock.ts';
 import { readSecret } from './prompt.ts';
 import { addImportCommands } from './import.commands.ts';
 import { printTable } from './table.ts';
@@ -77,7 +78,12 @@ export function buildCli(): Command {
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email) || opts.email.length > 254)
         throw new AppError('VALIDATION_FAILED', 400, '--email must be a valid email address');
       await withDatabase(async (database) => {
-        const a = await createAdmin(database.db, systemActor(), { email: opts.email, name: opts.name, role: opts.role, password });
+        const a = await createAdmin({ db: database.db, clock: systemClock }, systemActor(), {
+          email: opts.email,
+          name: opts.name,
+          role: opts.role,
+          password,
+        });
         process.stdout.write(`Created admin ${a.email} (role ${a.role}, id ${a.id})\n`);
       });
     });
@@ -93,7 +99,7 @@ export function buildCli(): Command {
       const password = await readSecret('New password (12+ characters): ', Boolean(opts.passwordStdin));
       if (password.length < 12 || password.length > 128) throw new AppError('WEAK_PASSWORD', 400, 'password must be 12 to 128 characters');
       await withDatabase(async (database) => {
-        await resetAdminPassword(database.db, systemActor(), { email: opts.email }, password);
+        await resetAdminPassword({ db: database.db, clock: systemClock }, systemActor(), { email: opts.email }, password);
         process.stdout.write(`Set the password of ${opts.email}; their sessions have ended\n`);
       });
     });
@@ -106,7 +112,7 @@ export function buildCli(): Command {
     .requiredOption('--email <email>', 'the admin whose MFA is removed')
     .action(async (opts: { email: string }) => {
       await withDatabase(async (database) => {
-        await resetAdminMfa(database.db, systemActor(), { email: opts.email });
+        await resetAdminMfa({ db: database.db }, systemActor(), { email: opts.email });
         process.stdout.write(
           `Removed the MFA of ${opts.email}; their sessions have ended. They sign in with their password and enrol again.\n`,
         );

@@ -80,12 +80,12 @@ export function installAuth(app: FastifyInstance, deps: Deps): void {
     const authz = request.headers.authorization;
     if (authz !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-      const actor = m ? await resolveApiKey(db, m[1], deps.clock) : undefined;
+      const actor = m ? await resolveApiKey({ db, clock: deps.clock }, m[1]) : undefined;
       if (!actor) throw new AppError('UNAUTHENTICATED', 401, 'The API key is invalid or was revoked');
       request.actor = { ...actor, clientIp: request.ip };
     } else {
       const token = request.cookies?.[SESSION_COOKIE];
-      const session = token ? await resolveSession(db, token, deps.config.sessionTtlMinutes, deps.clock) : undefined;
+      const session = token ? await resolveSession({ db, clock: deps.clock }, token, deps.config.sessionTtlMinutes) : undefined;
       if (!session) throw new AppError('UNAUTHENTICATED', 401, 'Sign in or send an API key');
       request.actor = { ...session.actor, clientIp: request.ip };
       request.sessionId = session.sessionId;
