@@ -1,14 +1,24 @@
 // The bulk activation-email job: runs (or resumes) one batch. At least once is safe: the batch's
 // cursor commits with each chunk's emails, so a second run sends nothing twice.
-import type { Deps } from '../deps.ts';
-import type { JobContext } from '../jobs/index.ts';
+import type { Db } from '../db/database.ts';
+import type { JobContext, JobQueue } from '../jobs/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { ACTIVATION_BATCH_JOB, BATCH_MAX_ATTEMPTS, failActivationBatch, runActivationBatch } from './batches.service.ts';
 
 export interface ActivationBatchPayload {
   batchId: string;
 }
 
-export async function handleActivationBatchJob(deps: Deps, payload: ActivationBatchPayload, ctx: JobContext): Promise<void> {
+/** What the job uses of the server's deps. */
+export interface ActivationJobDeps {
+  database: { db: Db };
+  queue: JobQueue;
+  secretKey: Buffer;
+  clock: Clock;
+  config: { publicUrl: string; activationLinkTtlHours: number };
+}
+
+export async function handleActivationBatchJob(deps: ActivationJobDeps, payload: ActivationBatchPayload, ctx: JobContext): Promise<void> {
   const { db } = deps.database;
   try {
     await runActivationBatch(
@@ -31,7 +41,7 @@ export async function handleActivationBatchJob(deps: Deps, payload: ActivationBa
   }
 }
 
-export function registerAccountWorkers(deps: Deps): void {
+export function registerAccountWorkers(deps: ActivationJobDeps): void {
   deps.queue.work<ActivationBatchPayload>(ACTIVATION_BATCH_JOB, (payload, ctx) => handleActivationBatchJob(deps, payload, ctx), {
     concurrency: 1,
   });
