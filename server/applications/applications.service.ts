@@ -3,20 +3,16 @@
 import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
 import {
-  createNamed,
   deleteNamedRow,
-  findNamed,
-  findNamedByIdOrName,
   findNamedRow,
-  getNamed,
   listBoundNames,
-  listNamed,
   type NamedInput,
+  namedItem,
   type NamedKind,
+  namedOperations,
   namedResource,
   type NamedQuery,
   type NamedWithCount,
-  type Page,
   updateNamed,
 } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
@@ -36,16 +32,7 @@ export type ApplicationInput = NamedInput;
 export type ApplicationPatch = Partial<ApplicationInput>;
 export type ApplicationQuery = NamedQuery;
 
-type Read = Pick<DbContext, 'db'>;
-
-export const toApplication = (r: NamedWithCount): Application => ({
-  id: r.id,
-  name: r.name,
-  description: r.description,
-  groupCount: r.count,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+export const toApplication = (r: NamedWithCount): Application => namedItem(r, 'groupCount');
 
 /** The `application` of an Insights event. */
 export const applicationRef = (a: { id: string; name: string }) => ({ id: a.id, name: a.name });
@@ -63,37 +50,17 @@ export const APPLICATIONS: NamedKind<Application> = {
   eventExtras: (a) => ({ application: applicationRef(a) }),
 };
 
-export async function createApplication(ctx: DbContext, actor: Actor, input: ApplicationInput): Promise<Application> {
-  return createNamed(ctx, APPLICATIONS, actor, input);
-}
+const applications = namedOperations(APPLICATIONS);
 
-export async function findApplication(ctx: Read, organizationId: string, id: string): Promise<Application | undefined> {
-  return findNamed(ctx, APPLICATIONS, organizationId, id);
-}
-
-export async function getApplication(ctx: Read, organizationId: string, id: string): Promise<Application> {
-  return getNamed(ctx, APPLICATIONS, organizationId, id);
-}
-
+export const createApplication = applications.create;
+export const findApplication = applications.find;
+export const getApplication = applications.get;
 /** For the CLI: an application named by id or by name (any letter case). */
-export async function findApplicationByIdOrName(ctx: Read, organizationId: string, idOrName: string): Promise<Application | undefined> {
-  return findNamedByIdOrName(ctx, APPLICATIONS, organizationId, idOrName);
-}
-
+export const findApplicationByIdOrName = applications.findByIdOrName;
 /** Applications by name, case-insensitively. */
-export async function listApplications(ctx: Read, organizationId: string, query: ApplicationQuery): Promise<Page<Application>> {
-  return listNamed(ctx, APPLICATIONS, organizationId, query);
-}
-
+export const listApplications = applications.list;
 /** Applications a group is bound to, by name. The caller checks that the group exists. */
-export async function listApplicationsOfGroup(
-  ctx: Read,
-  organizationId: string,
-  groupId: string,
-  query: ApplicationQuery,
-): Promise<Page<Application>> {
-  return listNamed(ctx, APPLICATIONS, organizationId, query, groupId);
-}
+export const listApplicationsOfGroup = applications.listBoundTo;
 
 /** Records application_update with only the fields that really changed; a no-op patch records nothing. */
 export async function updateApplication(ctx: DbContext, actor: Actor, id: string, patch: ApplicationPatch): Promise<Application> {

@@ -3,21 +3,37 @@
 // NOT_A_MEMBER for memberships. Events name the group as the resource and carry the application, so
 // both the group's and the application's trail in Insights show them.
 import type { DbContext } from '../db/context.ts';
-import type { Db } from '../db/database.ts';
-import { inTransaction } from '../db/database.ts';
-import { findGroup, findNamedRow, type Group } from '../directory/index.ts';
-import { record } from '../insights/index.ts';
+import {
+  addRelation,
+  findGroup,
+  findNamedRow,
+  type Group,
+  type NamedWithCount,
+  type RelationKind,
+  removeRelation,
+} from '../directory/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { AppError, notFound } from '../shared/errors.ts';
+import { AppError } from '../shared/errors.ts';
 import { APPLICATIONS, applicationRef } from './applications.service.ts';
 import * as repo from './bindings.repository.ts';
+import type { ApplicationChanges } from './changes.ts';
 import type { ApplicationContext } from './context.ts';
 
-async function requireApplication(db: Db, organizationId: string, applicationId: string) {
-  const application = await findNamedRow(db, APPLICATIONS, organizationId, applicationId);
-  if (!application) throw notFound('Application', applicationId);
-  return application;
-}
+const BINDINGS: RelationKind<NamedWithCount, Group, ApplicationChanges> = {
+  table: 'application_groups',
+  columns: { owner: 'application_id', item: 'group_id' },
+  labels: { owner: 'Application', item: 'Group' },
+  findOwner: (db, organizationId, id) => findNamedRow(db, APPLICATIONS, organizationId, id),
+  findItem: (db, organizationId, id) => findGroup({ db }, organizationId, id),
+  notRelated: (application, groupId) =>
+    new AppError('NOT_BOUND', 404, `Group ${groupId} is not bound to application "${application.name}"`),
+  event: (bound, application, group) => ({
+    eventType: bound ? 'application_group_bind' : 'application_group_unbind',
+    resource: { type: 'group', id: group.id, username: group.name },
+    application: applicationRef(application),
+  }),
+  changed: (changes, db, organizationId, applicationId) => changes.bindingChanged(db, organizationId, applicationId),
+};
 
 /** `bound` is false when the group already was bound; then nothing is written or recorded. */
 export async function bindGroup(
@@ -26,52 +42,12 @@ export async function bindGroup(
   applicationId: string,
   groupId: string,
 ): Promise<{ group: Group; bound: boolean }> {
-  return inTransaction(ctx.db, async (trx) => {
-    const application = await requireApplication(trx, actor.organizationId, applicationId);
-    const group = await findGroup({ db: trx }, actor.organizationId, groupId);
-    if (!group) throw notFound('Group', groupId);
-    const bound = await repo.insertBinding(trx, {
-      organization_id: actor.organizationId,
-      application_id: applicationId,
-      group_id: groupId,
-      created_at: ctx.clock.now().toISOString(),
-    });
-    if (bound) {
-      await record(
-        { db: trx, clock: ctx.clock },
-        {
-          eventType: 'application_group_bind',
-          service: 'directory',
-          actor,
-          resource: { type: 'group', id: group.id, username: group.name },
-          application: applicationRef(application),
-        },
-      );
-      await ctx.changes.bindingChanged(trx, actor.organizationId, applicationId);
-    }
-    return { group, bound };
-  });
+  const { item, added } = await addRelation(ctx, BINDINGS, actor, applicationId, groupId);
+  return { group: item, bound: added };
 }
 
 export async function unbindGroup(ctx: ApplicationContext, actor: Actor, applicationId: string, groupId: string): Promise<void> {
-  await inTransaction(ctx.db, async (trx) => {
-    const application = await requireApplication(trx, actor.organizationId, applicationId);
-    const group = await findGroup({ db: trx }, actor.organizationId, groupId);
-    if (!group || !(await repo.deleteBinding(trx, actor.organizationId, applicationId, groupId))) {
-      throw new AppError('NOT_BOUND', 404, `Group ${groupId} is not bound to application "${application.name}"`);
-    }
-    await record(
-      { db: trx, clock: ctx.clock },
-      {
-        eventType: 'application_group_unbind',
-        service: 'directory',
-        actor,
-        resource: { type: 'group', id: group.id, username: group.name },
-        application: applicationRef(application),
-      },
-    );
-    await ctx.changes.bindingChanged(trx, actor.organizationId, applicationId);
-  });
+  await removeRelation(ctx, BINDINGS, actor, applicationId, groupId);
 }
 
 /** Applications a user is managed in, through membership of any bound group. */

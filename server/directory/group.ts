@@ -1,6 +1,6 @@
 // A group as the API and the other modules see it, and its words for the named-object rules.
 import { conflict } from '../shared/errors.ts';
-import type { NamedInput, NamedKind, NamedWithCount } from './named-resources.ts';
+import { type NamedInput, namedItem, type NamedKind, type NamedWithCount } from './named-resources.ts';
 
 export interface Group {
   id: string;
@@ -14,14 +14,7 @@ export interface Group {
 export type GroupInput = NamedInput;
 export type GroupPatch = Partial<GroupInput>;
 
-export const toGroup = (r: NamedWithCount): Group => ({
-  id: r.id,
-  name: r.name,
-  description: r.description,
-  memberCount: r.count,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+export const toGroup = (r: NamedWithCount): Group => namedItem(r, 'memberCount');
 
 export const GROUPS: NamedKind<Group> = {
   table: 'groups',

@@ -1,7 +1,6 @@
 // Groups of users: what applications are bound to. Names are unique per organization in any letter case
 // (named-resources.ts holds the rules groups share with applications).
 // The public face of groups for other modules (memberships are re-exported at the end).
-import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
 import { type InsightEventInput, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -9,17 +8,12 @@ import { notFound } from '../shared/errors.ts';
 import type { DirectoryContext } from './context.ts';
 import { GROUPS, type Group, type GroupInput, type GroupPatch } from './group.ts';
 import {
-  createNamed,
   deleteNamedRow,
-  findNamed,
-  findNamedByIdOrName,
   findNamedRow,
-  getNamed,
   listBoundNames,
-  listNamed,
+  namedOperations,
   namedResource,
   type NamedQuery,
-  type Page,
   updateNamed,
 } from './named-resources.ts';
 
@@ -27,39 +21,17 @@ export { toGroup, type Group, type GroupInput, type GroupPatch } from './group.t
 export type { Page, PageQuery } from './named-resources.ts';
 export type GroupQuery = NamedQuery;
 
-type Read = Pick<DbContext, 'db'>;
+const groups = namedOperations(GROUPS);
 
-export async function createGroup(ctx: DbContext, actor: Actor, input: GroupInput): Promise<Group> {
-  return createNamed(ctx, GROUPS, actor, input);
-}
-
-export async function findGroup(ctx: Read, organizationId: string, id: string): Promise<Group | undefined> {
-  return findNamed(ctx, GROUPS, organizationId, id);
-}
-
-export async function getGroup(ctx: Read, organizationId: string, id: string): Promise<Group> {
-  return getNamed(ctx, GROUPS, organizationId, id);
-}
-
+export const createGroup = groups.create;
+export const findGroup = groups.find;
+export const getGroup = groups.get;
 /** For the CLI: a group named by id or by name (any letter case). */
-export async function findGroupByIdOrName(ctx: Read, organizationId: string, idOrName: string): Promise<Group | undefined> {
-  return findNamedByIdOrName(ctx, GROUPS, organizationId, idOrName);
-}
-
+export const findGroupByIdOrName = groups.findByIdOrName;
 /** Groups by name, case-insensitively. */
-export async function listGroups(ctx: Read, organizationId: string, query: GroupQuery): Promise<Page<Group>> {
-  return listNamed(ctx, GROUPS, organizationId, query);
-}
-
+export const listGroups = groups.list;
 /** Groups bound to an application, by name. The caller checks that the application exists. */
-export async function listGroupsOfApplication(
-  ctx: Read,
-  organizationId: string,
-  applicationId: string,
-  query: GroupQuery,
-): Promise<Page<Group>> {
-  return listNamed(ctx, GROUPS, organizationId, query, applicationId);
-}
+export const listGroupsOfApplication = groups.listBoundTo;
 
 /** Records group_update with only the fields that really changed; a no-op patch records nothing. */
 export async function updateGroup(ctx: DirectoryContext, actor: Actor, id: string, patch: GroupPatch): Promise<Group> {

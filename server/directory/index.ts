@@ -5,3 +5,4 @@ export * from './changes.ts';
 export * from './context.ts';
 export * from './groups.service.ts';
 export * from './named-resources.ts';
+export * from './relations.ts';

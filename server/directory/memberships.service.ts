@@ -1,18 +1,18 @@
-// Group memberships. Adding is idempotent (PUT semantics); removing a user who is not a member is
-// 404 NOT_A_MEMBER, so a typo in a script is reported instead of silently passing. Membership events
+// Group memberships (the rules of pairs are in relations.ts: adding is idempotent; removing a user who
+// is not a member is 404 NOT_A_MEMBER). Membership events
 // name the user as the resource and the group in `changes`, so a user's trail in Insights shows how
 // he gained or lost access.
 import type { DbContext } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
-import { inTransaction } from '../db/database.ts';
-import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
+import type { DirectoryChanges } from './changes.ts';
 import type { DirectoryContext } from './context.ts';
 import { GROUPS } from './group.ts';
 import * as repo from './memberships.repository.ts';
-import { findNamedRow, type Page, type PageQuery } from './named-resources.ts';
+import { findNamedRow, type NamedWithCount, type Page, type PageQuery } from './named-resources.ts';
+import { addRelation, type RelationKind, removeRelation } from './relations.ts';
 
 export interface GroupMember {
   id: string;
@@ -61,6 +61,21 @@ export async function listGroupMembers(
   };
 }
 
+const MEMBERSHIPS: RelationKind<NamedWithCount, repo.MemberRow, DirectoryChanges> = {
+  table: 'group_members',
+  columns: { owner: 'group_id', item: 'user_id' },
+  labels: { owner: 'Group', item: 'User' },
+  findOwner: (db, organizationId, id) => findNamedRow(db, GROUPS, organizationId, id),
+  findItem: repo.findUser,
+  notRelated: (group, userId) => new AppError('NOT_A_MEMBER', 404, `User ${userId} is not a member of group "${group.name}"`),
+  event: (added, group, user) => ({
+    eventType: added ? 'group_member_add' : 'group_member_remove',
+    resource: { type: 'user', id: user.id, username: user.username },
+    changes: { group: { id: group.id, name: group.name } },
+  }),
+  changed: (changes, db, organizationId, groupId, userId) => changes.membershipChanged(db, organizationId, groupId, userId),
+};
+
 /** `added` is false when the user already was a member; then nothing is written or recorded. */
 export async function addGroupMember(
   ctx: DirectoryContext,
@@ -68,52 +83,12 @@ export async function addGroupMember(
   groupId: string,
   userId: string,
 ): Promise<{ member: GroupMember; added: boolean }> {
-  return inTransaction(ctx.db, async (trx) => {
-    const group = await requireGroup(trx, actor.organizationId, groupId);
-    const user = await repo.findUser(trx, actor.organizationId, userId);
-    if (!user) throw notFound('User', userId);
-    const added = await repo.insertMembership(trx, {
-      organization_id: actor.organizationId,
-      group_id: groupId,
-      user_id: userId,
-      created_at: ctx.clock.now().toISOString(),
-    });
-    if (added) {
-      await record(
-        { db: trx, clock: ctx.clock },
-        {
-          eventType: 'group_member_add',
-          service: 'directory',
-          actor,
-          resource: { type: 'user', id: user.id, username: user.username },
-          changes: { group: { id: group.id, name: group.name } },
-        },
-      );
-      await ctx.changes.membershipChanged(trx, actor.organizationId, groupId, userId);
-    }
-    return { member: toMember(user), added };
-  });
+  const { item, added } = await addRelation(ctx, MEMBERSHIPS, actor, groupId, userId);
+  return { member: toMember(item), added };
 }
 
 export async function removeGroupMember(ctx: DirectoryContext, actor: Actor, groupId: string, userId: string): Promise<void> {
-  await inTransaction(ctx.db, async (trx) => {
-    const group = await requireGroup(trx, actor.organizationId, groupId);
-    const user = await repo.findUser(trx, actor.organizationId, userId);
-    if (!user || !(await repo.deleteMembership(trx, actor.organizationId, groupId, userId))) {
-      throw new AppError('NOT_A_MEMBER', 404, `User ${userId} is not a member of group "${group.name}"`);
-    }
-    await record(
-      { db: trx, clock: ctx.clock },
-      {
-        eventType: 'group_member_remove',
-        service: 'directory',
-        actor,
-        resource: { type: 'user', id: user.id, username: user.username },
-        changes: { group: { id: group.id, name: group.name } },
-      },
-    );
-    await ctx.changes.membershipChanged(trx, actor.organizationId, groupId, userId);
-  });
+  await removeRelation(ctx, MEMBERSHIPS, actor, groupId, userId);
 }
 
 export async function isGroupMember(

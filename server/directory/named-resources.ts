@@ -278,3 +278,24 @@ export async function listBoundNames(
     .orderBy('o.name_lower')
     .execute();
 }
+
+/** A kind's public functions, each taking a context first (groups.service.ts and applications.service.ts name them). */
+export function namedOperations<T>(kind: NamedKind<T>) {
+  type Read = Pick<DbContext, 'db'>;
+  return {
+    create: (ctx: DbContext, actor: Actor, input: NamedInput): Promise<T> => createNamed(ctx, kind, actor, input),
+    find: (ctx: Read, organizationId: string, id: string): Promise<T | undefined> => findNamed(ctx, kind, organizationId, id),
+    get: (ctx: Read, organizationId: string, id: string): Promise<T> => getNamed(ctx, kind, organizationId, id),
+    findByIdOrName: (ctx: Read, organizationId: string, idOrName: string): Promise<T | undefined> =>
+      findNamedByIdOrName(ctx, kind, organizationId, idOrName),
+    list: (ctx: Read, organizationId: string, query: NamedQuery): Promise<Page<T>> => listNamed(ctx, kind, organizationId, query),
+    listBoundTo: (ctx: Read, organizationId: string, otherId: string, query: NamedQuery): Promise<Page<T>> =>
+      listNamed(ctx, kind, organizationId, query, otherId),
+  };
+}
+
+/** The API's view of a row: its count under the kind's own name (memberCount, groupCount). */
+export function namedItem<K extends string>(r: NamedWithCount, countKey: K) {
+  const item = { id: r.id, name: r.name, description: r.description, createdAt: r.created_at, updatedAt: r.updated_at };
+  return { ...item, [countKey]: r.count } as typeof item & Record<K, number>;
+}
