@@ -11,7 +11,8 @@ import {
   loginLockedError,
   loginThrottleKeys,
   needsRehash,
-  randomToken,
+  newSessionToken,
+  nextSessionStep,
   recordLoginFailure,
   sha256,
   verifyPassword,
@@ -26,7 +27,6 @@ import { setPasswordIn } from './activation.service.ts';
 
 /** A session slides with activity but never outlives this. */
 export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
-const TOUCH_EVERY_MS = 60_000;
 
 /** Who may sign in: an ACTIVE user whose registration is complete. */
 const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
@@ -102,15 +102,14 @@ export async function userLogin({ db, clock }: DbContext, input: UserLoginInput)
     throw invalidCredentials();
   }
 
-  const sessionToken = randomToken(32);
-  const expiresAt = new Date(now.getTime() + input.ttlMinutes * 60_000).toISOString();
+  const { token: sessionToken, id: sessionId, expiresAt } = newSessionToken(now, input.ttlMinutes);
   const rehash = user.password_hash && needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
   await inTransaction(db, async (trx) => {
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
     if (rehash) await repo.replacePasswordHash(trx, user.id, rehash);
     await repo.deleteExpiredUserSessionsOf(trx, user.id, now.toISOString());
     await repo.insertUserSession(trx, {
-      id: sha256(sessionToken),
+      id: sessionId,
       organization_id: user.organization_id,
       user_id: user.id,
       created_at: now.toISOString(),
@@ -137,14 +136,12 @@ export async function resolveUserSession({ db, clock }: DbContext, token: string
   const id = sha256(token);
   const s = await repo.findUserSessionWithUser(db, id);
   if (!s) return undefined;
-  const now = clock.now();
-  if (s.expires_at <= now.toISOString() || now.getTime() - Date.parse(s.created_at) > USER_SESSION_ABSOLUTE_MAX_MS || !maySignIn(s)) {
+  const step = nextSessionStep(s, clock.now(), ttlMinutes, USER_SESSION_ABSOLUTE_MAX_MS);
+  if (step.kind === 'end' || !maySignIn(s)) {
     await repo.deleteUserSession(db, id);
     return undefined;
   }
-  if (now.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) {
-    await repo.touchUserSession(db, id, now.toISOString(), new Date(now.getTime() + ttlMinutes * 60_000).toISOString());
-  }
+  if (step.kind === 'touch') await repo.touchUserSession(db, id, step.lastSeenAt, step.expiresAt);
   return {
     sessionId: id,
     userId: s.user_id,

@@ -7,21 +7,20 @@ import { notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './sessions.repository.ts';
 import { LOGIN_WINDOW_MS } from './throttle.ts';
+import { newSessionToken, nextSessionStep, touchDue } from './sliding.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
 /** Sessions slide with activity but never outlive this. */
 export const SESSION_ABSOLUTE_MAX_MS = 7 * 24 * 60 * 60_000;
-const TOUCH_EVERY_MS = 60_000;
 
 export async function createSession(
   { db }: Pick<DbContext, 'db'>,
   s: { organizationId: string; adminId: string; clientIp: string | null; userAgent: string | null; ttlMinutes: number; now: Date },
 ): Promise<{ sessionToken: string; csrfToken: string; expiresAt: string }> {
-  const sessionToken = randomToken(32);
+  const { token: sessionToken, id, expiresAt } = newSessionToken(s.now, s.ttlMinutes);
   const csrfToken = randomToken(24);
-  const expiresAt = new Date(s.now.getTime() + s.ttlMinutes * 60_000).toISOString();
   await repo.insertSession(db, {
-    id: sha256(sessionToken),
+    id,
     organization_id: s.organizationId,
     admin_id: s.adminId,
     csrf_token: csrfToken,
@@ -47,14 +46,12 @@ export async function resolveSession({ db, clock }: DbContext, token: string, tt
   const id = sha256(token);
   const s = await repo.findSessionWithAdmin(db, id);
   if (!s) return undefined;
-  const now = clock.now();
-  if (s.expires_at <= now.toISOString() || now.getTime() - Date.parse(s.created_at) > SESSION_ABSOLUTE_MAX_MS) {
+  const step = nextSessionStep(s, clock.now(), ttlMinutes, SESSION_ABSOLUTE_MAX_MS);
+  if (step.kind === 'end') {
     await repo.deleteSession(db, id);
     return undefined;
   }
-  if (now.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) {
-    await repo.touchSession(db, id, now.toISOString(), new Date(now.getTime() + ttlMinutes * 60_000).toISOString());
-  }
+  if (step.kind === 'touch') await repo.touchSession(db, id, step.lastSeenAt, step.expiresAt);
   return {
     sessionId: id,
     csrfToken: s.csrf_token,
@@ -164,9 +161,7 @@ export async function resolveApiKey({ db, clock }: DbContext, key: string): Prom
   const row = await repo.findApiKeyByHash(db, sha256(key));
   if (!row) return undefined;
   const now = clock.now();
-  if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
-    await repo.touchApiKey(db, row.id, now.toISOString());
-  }
+  if (touchDue(row.last_used_at, now)) await repo.touchApiKey(db, row.id, now.toISOString());
   return { type: 'api_key', id: row.id, email: null, role: row.role, organizationId: row.organization_id };
 }
 
