@@ -10,6 +10,7 @@ import { type App, errors, idParams } from '../http/common.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
 import { type ActivationContext, completeActivation, inspectActivation, sendActivationEmail } from './activation.service.ts';
+import { activationContextOf } from './activation.job.ts';
 import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from './batches.service.ts';
 import { PASSWORD_POLICY } from '../auth/index.ts';
 import { setPasswordByAdmin } from './passwords.service.ts';
@@ -81,14 +82,7 @@ async function jsonOnly(request: FastifyRequest): Promise<void> {
 
 export function accountRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const activation = (): ActivationContext => ({
-    db,
-    queue: deps.queue,
-    secretKey: deps.secretKey,
-    publicUrl: deps.config.publicUrl,
-    linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
-    clock: deps.clock,
-  });
+  const activation = (): ActivationContext => activationContextOf(deps);
   const secure = (request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
 
   async function requireUser(request: FastifyRequest): Promise<UserSession> {

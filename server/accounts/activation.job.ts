@@ -3,13 +3,14 @@
 import type { Db } from '../db/database.ts';
 import type { JobContext, JobQueue } from '../jobs/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { ActivationContext } from './activation.service.ts';
 import { ACTIVATION_BATCH_JOB, BATCH_MAX_ATTEMPTS, failActivationBatch, runActivationBatch } from './batches.service.ts';
 
 export interface ActivationBatchPayload {
   batchId: string;
 }
 
-/** What the job uses of the server's deps. */
+/** What activation emails use of the server's deps (the API's single sends and this job). */
 export interface ActivationJobDeps {
   database: { db: Db };
   queue: JobQueue;
@@ -18,21 +19,19 @@ export interface ActivationJobDeps {
   config: { publicUrl: string; activationLinkTtlHours: number };
 }
 
+export const activationContextOf = (deps: ActivationJobDeps): ActivationContext => ({
+  db: deps.database.db,
+  queue: deps.queue,
+  secretKey: deps.secretKey,
+  publicUrl: deps.config.publicUrl,
+  linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
+  clock: deps.clock,
+});
+
 export async function handleActivationBatchJob(deps: ActivationJobDeps, payload: ActivationBatchPayload, ctx: JobContext): Promise<void> {
   const { db } = deps.database;
   try {
-    await runActivationBatch(
-      {
-        db,
-        queue: deps.queue,
-        secretKey: deps.secretKey,
-        publicUrl: deps.config.publicUrl,
-        linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
-        clock: deps.clock,
-      },
-      payload.batchId,
-      ctx.signal,
-    );
+    await runActivationBatch(activationContextOf(deps), payload.batchId, ctx.signal);
   } catch (err) {
     if (!ctx.signal.aborted && ctx.attempt >= BATCH_MAX_ATTEMPTS) {
       await failActivationBatch({ db }, payload.batchId, err instanceof Error ? err.message : String(err), deps.clock.now().toISOString());

@@ -159,7 +159,7 @@ export async function login({ db, clock }: DbContext, input: LoginInput): Promis
   const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
   const fail = async (reason: string, error: AppError) => {
     await record(
-      { db: db },
+      { db },
       {
         eventType: 'admin_login_attempt',
         service: 'auth',

@@ -180,7 +180,7 @@ export async function disableTotp({ db, clock, secretKey }: MfaContext, actor: A
   const { used, keys, throttle } = await checkFactor(db, secretKey, mfa, factor, actor.clientIp, now);
   if (!used) {
     await record(
-      { db: db },
+      { db },
       {
         eventType: 'admin_mfa_disable',
         service: 'auth',
@@ -270,7 +270,7 @@ export async function completeMfaLogin({ db, clock, secretKey }: MfaContext, inp
   } catch (err) {
     if (err instanceof AppError && err.code === 'LOGIN_LOCKED') {
       await record(
-        { db: db },
+        { db },
         {
           eventType: 'admin_login_attempt',
           service: 'auth',
@@ -289,7 +289,7 @@ export async function completeMfaLogin({ db, clock, secretKey }: MfaContext, inp
     const spent = challenge.attempts + 1 >= MFA_CHALLENGE_MAX_ATTEMPTS;
     if (spent) await repo.deleteChallenge(db, challengeId);
     await record(
-      { db: db },
+      { db },
       {
         eventType: 'admin_login_attempt',
         service: 'auth',

@@ -152,7 +152,7 @@ export async function createImportRun(
   opts: CreateRunOptions = {},
 ): Promise<CreatedRun> {
   const { db } = deps.database;
-  const app = await getApplication({ db: db }, actor.organizationId, applicationId);
+  const app = await getApplication({ db }, actor.organizationId, applicationId);
   await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
   let selection: string[] | null = null;
   let snapshotId: string | null = null;
@@ -304,7 +304,7 @@ export async function executeRun(
   const run = await repo.findRun(db, null, runId);
   if (!run) throw notFound('Import run', runId);
   if (run.status === 'completed' || run.status === 'failed') return toRun(run);
-  const app = await getApplication({ db: db }, run.organization_id, run.application_id);
+  const app = await getApplication({ db }, run.organization_id, run.application_id);
   const actor: Actor = {
     type: run.initiated_by_type as Actor['type'],
     id: run.initiated_by_id,

@@ -81,7 +81,7 @@ export function toView(applicationId: string, row: repo.IntegrationRow | undefin
 }
 
 export async function getIntegration(db: Db, organizationId: string, applicationId: string): Promise<IntegrationView> {
-  await getApplication({ db: db }, organizationId, applicationId);
+  await getApplication({ db }, organizationId, applicationId);
   return toView(applicationId, await repo.findIntegration(db, organizationId, applicationId));
 }
 
@@ -259,7 +259,7 @@ export function connectionKey(secretKey: Buffer, c: Connection): string {
 
 /** Decrypted configuration for building a SCIM client. Never returned to API callers. */
 export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: string, applicationId: string): Promise<ScimConfig> {
-  await getApplication({ db: db }, organizationId, applicationId);
+  await getApplication({ db }, organizationId, applicationId);
   const row = await repo.findIntegration(db, organizationId, applicationId);
   if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration configured');
   const settings = parseSettings(row.settings);

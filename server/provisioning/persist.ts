@@ -205,7 +205,7 @@ export async function recordDeactivated(
 ): Promise<void> {
   const timestamp = new Date().toISOString();
   await recordMany(
-    { db: db },
+    { db },
     unfinished.map((u): InsightEventInput => ({
       eventType: u.eventType,
       service: 'provisioning',

@@ -245,7 +245,7 @@ async function syncPass(deps: Deps, cfg: ScimConfig, o: SyncOptions, ctl: PassCo
   }
   await state.updateState(db, app, { last_sync_id: syncIds[0], updated_at: startedIso });
 
-  const application = await getApplication({ db: db }, org, app);
+  const application = await getApplication({ db }, org, app);
   const integration = await getIntegration(db, org, app);
   const client = deps.idm.client(app, cfg.client, cfg.settings);
   const counts = emptyCounts();

@@ -79,7 +79,7 @@ export async function confirmDeprovisioning(
   const st = await state.findState(db, applicationId);
   if (!st?.pause) throw conflict('NOT_PAUSED', 'Provisioning is not paused for this application');
   const pause = JSON.parse(st.pause) as { deprovisions: number };
-  const app = await getApplication({ db: db }, actor.organizationId, applicationId);
+  const app = await getApplication({ db }, actor.organizationId, applicationId);
   await inTransaction(db, async (trx) => {
     await state.updateState(trx, applicationId, { confirmed_count: pause.deprovisions, updated_at: deps.clock.now().toISOString() });
     await record(
@@ -129,7 +129,7 @@ function skipped(applicationId: string, candidate: Candidate): UserSyncOutcome {
 export async function syncUserNow(deps: Deps, actor: Actor, applicationId: string, userId: string): Promise<UserSyncOutcome> {
   const { db } = deps.database;
   const cfg = await activeConfig(deps, actor.organizationId, applicationId);
-  const application = await getApplication({ db: db }, actor.organizationId, applicationId);
+  const application = await getApplication({ db }, actor.organizationId, applicationId);
   const plan = { db, organizationId: actor.organizationId, application };
   const [first] = await loadCandidates(plan, [userId]);
   if (!first.user && !first.account) throw notFound('User', userId);
@@ -260,7 +260,7 @@ export async function stopProvisioning(deps: Deps, actor: Actor, applicationId: 
   const st = await state.findState(db, applicationId);
   if (st?.lock_owner && st.lock_until && st.lock_until > now) return;
   const cfg = await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
-  const application = await getApplication({ db: db }, actor.organizationId, applicationId);
+  const application = await getApplication({ db }, actor.organizationId, applicationId);
   const ctx = { db, organizationId: actor.organizationId, application, settings: cfg.settings };
   const pending = await pendingFromHints(ctx, await state.deleteAllHints(db, applicationId), new Set());
   if (pending.length) await recordDeactivated(db, actor, { id: application.id, name: application.name }, pending);

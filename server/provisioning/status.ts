@@ -86,7 +86,7 @@ export interface ProvisioningStatus {
 
 export async function getStatus(deps: Deps, organizationId: string, applicationId: string): Promise<ProvisioningStatus> {
   const { db } = deps.database;
-  await getApplication({ db: db }, organizationId, applicationId);
+  await getApplication({ db }, organizationId, applicationId);
   const integration = await getIntegration(db, organizationId, applicationId);
   const st = await state.findState(db, applicationId);
   const now = deps.clock.now().toISOString();
