@@ -57,6 +57,11 @@ export async function countRows(db: Db, table: keyof DB): Promise<number> {
   return Number(r.n);
 }
 
+/** The rows of a table and the Insights events: a refused request changes neither. */
+export async function rowsAndEvents(db: Db, table: keyof DB): Promise<{ rows: number; events: number }> {
+  return { rows: await countRows(db, table), events: await countRows(db, 'insight_events') };
+}
+
 /** Follows nextCursor until the end, returning every page's items in order. */
 export async function collectPages<T>(
   fetchPage: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { listGroupsOfApplication } from '../directory/groups.service.ts';
-import { ctxOf, collectPages, countRows, insertUser } from '../../test/factories.ts';
+import { ctxOf, collectPages, insertUser, rowsAndEvents } from '../../test/factories.ts';
 import { isUserInScope, listApplicationIdsOfUser, listUserIdsInScope } from './index.ts';
 
 describe.each(dialects)('application group bindings on %s', (dialect) => {
@@ -21,10 +21,7 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
   const unbind = (appId: string, groupId: string) => t.admin({ method: 'DELETE', url: `/api/v1/applications/${appId}/groups/${groupId}` });
   const events = async (eventType: string, applicationId: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=${eventType}&applicationId=${applicationId}` })).json().items;
-  const snapshot = async () => ({
-    bindings: await countRows(t.database.db, 'application_groups'),
-    events: await countRows(t.database.db, 'insight_events'),
-  });
+  const snapshot = () => rowsAndEvents(t.database.db, 'application_groups');
   const org = () => t.adminActor.organizationId;
 
   it('binds a group idempotently (201 then 200, one event) and lists it from both sides', async () => {

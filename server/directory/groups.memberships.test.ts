@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { isGroupMember, listGroupsOfUser } from './groups.service.ts';
-import { ctxOf, collectPages, countRows, insertUser } from '../../test/factories.ts';
+import { ctxOf, collectPages, insertUser, rowsAndEvents } from '../../test/factories.ts';
 
 describe.each(dialects)('group memberships on %s', (dialect) => {
   let t: TestApp;
@@ -19,10 +19,7 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
   const del = (groupId: string, userId: string) => t.admin({ method: 'DELETE', url: `/api/v1/groups/${groupId}/members/${userId}` });
   const events = async (eventType: string, resourceId: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=${eventType}&resourceId=${resourceId}` })).json().items;
-  const snapshot = async () => ({
-    members: await countRows(t.database.db, 'group_members'),
-    events: await countRows(t.database.db, 'insight_events'),
-  });
+  const snapshot = () => rowsAndEvents(t.database.db, 'group_members');
 
   it('adds a member idempotently: 201 then 200, one event, and the member is listed', async () => {
     const g = await newGroup();
