@@ -1,6 +1,6 @@
 // The behaviour groups and applications share (server/directory/named-resources.ts), tested once for
 // each: call inside a describe over a dialect, with the test app of that describe.
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApplicationContext } from '../server/applications/index.ts';
 import type { Actor } from '../server/shared/actor.ts';
 import type { TestApp } from './app.ts';
@@ -26,7 +26,9 @@ export interface NamedResourceSpec<T extends Named> {
   findByIdOrName(ctx: ApplicationContext, organizationId: string, idOrName: string): Promise<T | undefined>;
 }
 
-export function namedResourceTests<T extends Named>(app: () => TestApp, spec: NamedResourceSpec<T>): void {
+type Helpers<T extends Named> = ReturnType<typeof helpersOf<T>>;
+
+function helpersOf<T extends Named>(app: () => TestApp, spec: NamedResourceSpec<T>) {
   const { path } = spec;
   const create = (payload: unknown) => app().admin({ method: 'POST', url: path, payload: payload as object });
   const patch = (id: string, payload: unknown) => app().admin({ method: 'PATCH', url: `${path}/${id}`, payload: payload as object });
@@ -36,7 +38,18 @@ export function namedResourceTests<T extends Named>(app: () => TestApp, spec: Na
     (
       await app().admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${id}&eventType=${spec.table.slice(0, -1)}_update` })
     ).json().items;
+  return { app, spec, path, create, patch, snapshot, updateEvents };
+}
 
+export function namedResourceTests<T extends Named>(app: () => TestApp, spec: NamedResourceSpec<T>): void {
+  const h = helpersOf(app, spec);
+  describe('names', () => nameRules(h));
+  describe('writes', () => writeRules(h));
+  describe('lists', () => listRules(h));
+  describe('access and services', () => accessRules(h));
+}
+
+function nameRules<T extends Named>({ app, spec, path, create, patch, snapshot }: Helpers<T>): void {
   it(`keeps names unique in any letter case, with 409 ${spec.takenCode} naming the field and nothing written`, async () => {
     const a = (await create({ name: 'Sales' })).json();
     const b = (await create({ name: 'Marketing' })).json();
@@ -99,7 +112,9 @@ export function namedResourceTests<T extends Named>(app: () => TestApp, spec: Na
     expect(results.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === spec.takenCode)).toBe(true);
     expect(await snapshot()).toEqual({ rows: before.rows + 1, events: before.events + 1 });
   });
+}
 
+function writeRules<T extends Named>({ app, spec, path, create, patch, snapshot, updateEvents }: Helpers<T>): void {
   it('maps a name taken by a transaction that commits mid-way to 409, not a database error', async () => {
     const t = app();
     let resolveCreated!: () => void;
@@ -143,7 +158,9 @@ export function namedResourceTests<T extends Named>(app: () => TestApp, spec: Na
       expect(r.json().error.code).toBe('NOT_FOUND');
     }
   });
+}
 
+function listRules<T extends Named>({ app, path, create }: Helpers<T>): void {
   it('pages through every object exactly once, sorted by name case-insensitively, with a total', async () => {
     const names = Array.from({ length: 23 }, (_, i) => `${i % 2 ? 'page' : 'PAGE'} ${String.fromCharCode(97 + ((i * 7) % 23))}${i}`);
     for (const name of names) expect((await create({ name })).statusCode).toBe(201);
@@ -187,7 +204,9 @@ export function namedResourceTests<T extends Named>(app: () => TestApp, spec: Na
     expect((await app().admin({ method: 'GET', url: `${path}?order=desc` })).statusCode).toBe(400);
     expect((await app().admin({ method: 'GET', url: `${path}?limit=501` })).statusCode).toBe(400);
   });
+}
 
+function accessRules<T extends Named>({ app, spec, path, create, snapshot }: Helpers<T>): void {
   it('lets read_only keys read but not write, and anonymous requests nothing', async () => {
     const t = app();
     const g = (await create({ name: 'Readable' })).json();

@@ -82,7 +82,9 @@ export function refusalFor(user: repo.AccountUser, sentAt: string[], now: Date):
       status: 429,
       code: 'ACTIVATION_EMAIL_RATE_LIMITED',
       retryAfterSeconds: wait,
-      message: `${recent.length} activation emails were sent to ${user.username} in the last hour, the most allowed. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+      message:
+        `${recent.length} activation emails were sent to ${user.username} in the last hour, the most allowed. ` +
+        `Try again in ${Math.ceil(wait / 60)} minute(s).`,
     };
   }
   return undefined;
@@ -206,7 +208,8 @@ export const linkInvalid = () =>
   new AppError(
     'ACTIVATION_LINK_INVALID',
     410,
-    'This link is not valid: it may have expired, been used already, been replaced by a newer email, or been copied incompletely. Ask your administrator to send you a new activation email.',
+    'This link is not valid: it may have expired, been used already, been replaced by a newer email, or been copied incompletely. ' +
+      'Ask your administrator to send you a new activation email.',
   );
 
 /** "j•••e@example.com": enough for the person to recognise the address, not to harvest it. */

@@ -1,6 +1,7 @@
 // Users' sign-in to their portal: username or email and password, throttled and locked out like
 // admins (login_throttle: the user as tried from the client's address, see auth/throttle.ts), and
-// sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user and a user session never for an admin.
+// sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user
+// and a user session never for an admin.
 import type { DbContext } from '../db/context.ts';
 import {
   assertPasswordPolicy,
