@@ -67,7 +67,7 @@ try {
     ),
   );
   await insertUsers(db, rows);
-  const group = await createGroup(db, actor, { name: 'Everyone' });
+  const group = await createGroup({ db, clock: deps.clock }, actor, { name: 'Everyone' });
   for (let i = 0; i < rows.length; i += 500) {
     await db
       .insertInto('group_members')
@@ -76,7 +76,7 @@ try {
       )
       .execute();
   }
-  await bindGroup(db, actor, app.id, group.id);
+  await bindGroup({ db, clock: deps.clock, changes: deps.changes }, actor, app.id, group.id);
   await activateIntegration(db, actor, app.id);
   // Let the server's bucket fill up before measuring.
   await new Promise((r) => setTimeout(r, 1000));

@@ -266,7 +266,7 @@ async function seedDirectory(env: Record<string, string>, n: number): Promise<{ 
       ),
     );
     await insertUsers(db, rows);
-    const group = await createGroup(db, actor, { name: 'Soak provisioned' });
+    const group = await createGroup({ db, clock: deps.clock }, actor, { name: 'Soak provisioned' });
     for (let i = 0; i < rows.length; i += 500) {
       await db
         .insertInto('group_members')

@@ -80,7 +80,11 @@ export async function connectedRoster(o: {
   const config = loadConfig({ ROSTER_DATA_DIR: o.dataDir, LOG_LEVEL: 'warn', DATABASE_URL: o.postgresUrl ?? '', ...TEST_NETWORK_ENV });
   const deps = await createDeps(config, { logger: createLogger('warn') });
   const { db } = deps.database;
-  const admin = await createAdmin(db, systemActor(), { email: 'bench@example.com', password: 'measured tortoise lantern', role: 'admin' });
+  const admin = await createAdmin({ db, clock: deps.clock }, systemActor(), {
+    email: 'bench@example.com',
+    password: 'measured tortoise lantern',
+    role: 'admin',
+  });
   const actor = {
     type: 'admin' as const,
     id: admin.id,
@@ -88,7 +92,7 @@ export async function connectedRoster(o: {
     role: 'admin' as const,
     organizationId: systemActor().organizationId,
   };
-  const app = await createApplication(db, actor, { name: 'Bench App' });
+  const app = await createApplication({ db, clock: deps.clock }, actor, { name: 'Bench App' });
   await configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actor, app.id, {
     baseUrl: o.baseUrl,
     auth: { type: 'bearer', token: o.token },

@@ -62,7 +62,7 @@ const app = await buildApp(deps);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const addr = app.server.address();
 const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-const { key } = await createApiKey(db, systemActor(), { name: 'bench', role: 'read_only' });
+const { key } = await createApiKey({ db, clock: deps.clock }, systemActor(), { name: 'bench', role: 'read_only' });
 const headers = { authorization: `Bearer ${key}` };
 
 async function measure(label: string, urls: () => string) {

@@ -12,7 +12,6 @@ import { createJobQueue, type JobQueue } from './jobs/index.ts';
 import { importResultsCsv, RESULTS_CSV_KIND, SnapshotCache } from './imports/index.ts';
 import { AttachmentRegistry, type MailServices, MailTransports } from './notifications/index.ts';
 import { provisioningChanges } from './provisioning/index.ts';
-import { installLegacyChanges } from './provisioning/legacy-triggers.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { Readiness } from './shared/readiness.ts';
@@ -67,8 +66,6 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
       reclaimOnStart: database.dialect === 'sqlite',
     });
   const changes = overrides.changes ?? provisioningChanges(queue, clock);
-  // TRANSITIONAL (issue 11): the directory's services still call provisioning's notify* by name; delete at merge.
-  installLegacyChanges(changes);
   return {
     config,
     database,

@@ -23,7 +23,7 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
     const now = Date.now();
     const at = (ms: number) => new Date(now + ms).toISOString();
     // Live: the test admin's own session (from createTestApp) and a fresh setup token.
-    await createSetupToken(db, DEFAULT_ORGANIZATION_ID);
+    await createSetupToken({ db, clock: t.deps.clock }, DEFAULT_ORGANIZATION_ID);
     const admin = await db.selectFrom('admins').select('id').where('email', '=', TEST_ADMIN.email).executeTakeFirstOrThrow();
     const session = (id: string, created: number, expires: number) => ({
       id,

@@ -18,7 +18,7 @@ export async function schedulePurge(deps: Pick<Deps, 'database' | 'queue'>, runA
 /** Expired admin and user sessions, used or expired setup tokens and links, stale login counters. */
 export async function purgeExpired(deps: Pick<Deps, 'database' | 'clock'>) {
   const { db } = deps.database;
-  return { ...(await purgeExpiredAuth(db, deps.clock)), ...(await purgeExpiredAccounts(db, deps.clock)) };
+  return { ...(await purgeExpiredAuth({ db, clock: deps.clock })), ...(await purgeExpiredAccounts({ db, clock: deps.clock })) };
 }
 
 export function registerMaintenanceWorkers(deps: Deps): void {

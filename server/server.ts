@@ -20,20 +20,21 @@ export interface RunningServer {
 async function firstAdminMessage(deps: Deps): Promise<string> {
   const { db } = deps.database;
   const { config } = deps;
-  if ((await countAdmins(db, DEFAULT_ORGANIZATION_ID)) > 0) {
+  if ((await countAdmins({ db }, DEFAULT_ORGANIZATION_ID)) > 0) {
     return `Sign in at ${config.publicUrl}/ with your admin email and password.`;
   }
   if (config.adminEmail && config.adminPassword) {
-    await createAdmin(db, systemActor(), { email: config.adminEmail, password: config.adminPassword, role: 'admin' }).catch(
-      (err: unknown) => {
-        if (err instanceof AppError && err.code === 'WEAK_PASSWORD')
-          throw new Error(`ROSTER_ADMIN_PASSWORD is not accepted: ${err.message}`);
-        throw err;
-      },
-    );
+    await createAdmin({ db, clock: deps.clock }, systemActor(), {
+      email: config.adminEmail,
+      password: config.adminPassword,
+      role: 'admin',
+    }).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'WEAK_PASSWORD') throw new Error(`ROSTER_ADMIN_PASSWORD is not accepted: ${err.message}`);
+      throw err;
+    });
     return `Created the first admin ${config.adminEmail} from ROSTER_ADMIN_EMAIL. Sign in at ${config.publicUrl}/ with that email and ROSTER_ADMIN_PASSWORD.`;
   }
-  const token = await createSetupToken(db, DEFAULT_ORGANIZATION_ID);
+  const token = await createSetupToken({ db, clock: deps.clock }, DEFAULT_ORGANIZATION_ID);
   return [
     'No admin exists yet. Create the first one with this one-time link (valid 24 hours):',
     `  ${config.publicUrl}/setup?token=${token}`,

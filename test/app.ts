@@ -41,12 +41,12 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
     secretKey: Buffer.alloc(32, 7),
   });
   const app = await buildApp(deps);
-  const adminRecord = await createAdmin(database.db, systemActor(), { ...TEST_ADMIN, role: 'admin' });
+  const adminRecord = await createAdmin({ db: database.db, clock: deps.clock }, systemActor(), { ...TEST_ADMIN, role: 'admin' });
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN });
   if (login.statusCode !== 200) throw new Error(`test login failed: ${login.body}`);
   const cookie = login.cookies.find((c) => c.name === 'roster_session');
   if (!cookie) throw new Error('no session cookie');
-  const ro = await createApiKey(database.db, { ...systemActor() }, { name: 'read only', role: 'read_only' });
+  const ro = await createApiKey({ db: database.db, clock: deps.clock }, { ...systemActor() }, { name: 'read only', role: 'read_only' });
   const withHeaders = (headers: Record<string, string>) => (opts: InjectOptions) =>
     app.inject({ ...opts, headers: { ...headers, ...(opts.headers as Record<string, string> | undefined) } });
   return {

@@ -1,9 +1,11 @@
 // Test data helpers. Users are inserted as rows so suites don't depend on the users service.
 import { sql } from 'kysely';
+import type { ApplicationContext } from '../server/applications/index.ts';
 import type { Db } from '../server/db/database.ts';
 import type { DB, UsersTable } from '../server/db/schema.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../server/shared/actor.ts';
 import { newId } from '../server/shared/ids.ts';
+import type { Deps } from '../server/deps.ts';
 
 export async function insertUser(db: Db, username: string, over: Partial<UsersTable> = {}): Promise<string> {
   const now = new Date().toISOString();
@@ -42,12 +44,22 @@ export async function insertUser(db: Db, username: string, over: Partial<UsersTa
   return row.id;
 }
 
+/** The context services take, from a test app's deps, on its database or the given transaction. */
+export function ctxOf(t: { deps: Pick<Deps, 'database' | 'clock' | 'changes'> }, db: Db = t.deps.database.db): ApplicationContext {
+  return { db, clock: t.deps.clock, changes: t.deps.changes };
+}
+
 export async function countRows(db: Db, table: keyof DB): Promise<number> {
   const r = await db
     .selectFrom(table)
     .select(sql<number>`count(*)`.as('n'))
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** The rows of a table and the Insights events: a refused request changes neither. */
+export async function rowsAndEvents(db: Db, table: keyof DB): Promise<{ rows: number; events: number }> {
+  return { rows: await countRows(db, table), events: await countRows(db, 'insight_events') };
 }
 
 /** Follows nextCursor until the end, returning every page's items in order. */

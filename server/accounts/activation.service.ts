@@ -2,12 +2,13 @@
 // SHA-256 hash, expiring, and voided by a newer email. The link, its email and its Insights event
 // commit together. The token itself exists only in the email: never in a response, a log or Insights.
 import { assertPasswordPolicy, hashPassword, PASSWORD_POLICY, randomToken, sha256 } from '../auth/index.ts';
-import { type Db, inTransaction, type Tx } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
+import { onDb } from '../db/context.ts';
+import { type Db, inTransaction } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import { record } from '../insights/index.ts';
 import { type MailQueue, queueMail } from '../notifications/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError, conflict, notFound, type ErrorCode } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './accounts.repository.ts';
@@ -23,13 +24,12 @@ export const SET_PASSWORD_PATH = '/account/set-password';
 /** randomToken(32): 32 bytes in base64url. Anything else is not a link Roster made. */
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
-export interface ActivationContext {
+export interface ActivationContext extends DbContext {
   queue: MailQueue;
   /** Seals the link token in the outbox until the mail is sent. */
   secretKey: Buffer;
   publicUrl: string;
   linkTtlMs: number;
-  clock?: Clock;
 }
 
 export type SkipReason = 'not_found' | 'suspended' | 'password_already_set' | 'rate_limited';
@@ -82,13 +82,15 @@ export function refusalFor(user: repo.AccountUser, sentAt: string[], now: Date):
       status: 429,
       code: 'ACTIVATION_EMAIL_RATE_LIMITED',
       retryAfterSeconds: wait,
-      message: `${recent.length} activation emails were sent to ${user.username} in the last hour, the most allowed. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+      message:
+        `${recent.length} activation emails were sent to ${user.username} in the last hour, the most allowed. ` +
+        `Try again in ${Math.ceil(wait / 60)} minute(s).`,
     };
   }
   return undefined;
 }
 
-export async function recentSendsByUser(db: Db, userIds: string[], now: Date): Promise<Map<string, string[]>> {
+export async function recentSendsByUser({ db }: Pick<DbContext, 'db'>, userIds: string[], now: Date): Promise<Map<string, string[]>> {
   const rows = await repo.listRecentActivationSends(db, userIds, new Date(now.getTime() - HOUR_MS).toISOString());
   const out = new Map<string, string[]>();
   for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.created_at]);
@@ -105,15 +107,15 @@ export interface SentActivation {
 const displayNameOf = (u: Pick<repo.AccountUser, 'displayname' | 'firstname' | 'lastname' | 'username'>) =>
   u.displayname.trim() || `${u.firstname} ${u.lastname}`.trim() || u.username;
 
-/** Voids the user's older link, then writes the new link, its email and its Insights event through `trx`. */
+/** Voids the user's older link, then writes the new link, its email and its Insights event through `ctx.db` (a transaction). */
 export async function issueActivation(
-  trx: Tx,
   ctx: ActivationContext,
   actor: Actor,
   user: repo.AccountUser,
   batchId: string | null,
 ): Promise<SentActivation> {
-  const now = (ctx.clock ?? systemClock).now();
+  const { db: trx } = ctx;
+  const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ctx.linkTtlMs);
   await repo.revokeLiveActivationTokens(trx, user.id, now.toISOString());
   const token = randomToken(32);
@@ -150,14 +152,17 @@ export async function issueActivation(
     },
     { clock: ctx.clock, secretKey: ctx.secretKey },
   );
-  await record(trx, {
-    eventType: 'user_activation_email_sent',
-    service: 'auth',
-    actor,
-    resource: { type: 'user', id: user.id, username: user.username },
-    changes: { to: user.email, expiresAt: expiresAt.toISOString(), ...(batchId ? { batchId } : {}) },
-    timestamp: now.toISOString(),
-  });
+  await record(
+    { db: trx },
+    {
+      eventType: 'user_activation_email_sent',
+      service: 'auth',
+      actor,
+      resource: { type: 'user', id: user.id, username: user.username },
+      changes: { to: user.email, expiresAt: expiresAt.toISOString(), ...(batchId ? { batchId } : {}) },
+      timestamp: now.toISOString(),
+    },
+  );
   return { userId: user.id, to: user.email, expiresAt: expiresAt.toISOString(), mailId: mail.id };
 }
 
@@ -173,13 +178,13 @@ export function mapLiveLinkRace(err: unknown): never {
   throw err;
 }
 
-export async function sendActivationEmail(db: Db, ctx: ActivationContext, actor: Actor, userId: string): Promise<SentActivation> {
-  const now = (ctx.clock ?? systemClock).now();
+export async function sendActivationEmail(ctx: ActivationContext, actor: Actor, userId: string): Promise<SentActivation> {
+  const now = ctx.clock.now();
   try {
-    return await inTransaction(db, async (trx) => {
+    return await inTransaction(ctx.db, async (trx) => {
       const user = await repo.findAccountUser(trx, actor.organizationId, userId);
       if (!user) throw notFound('User', userId);
-      const refusal = refusalFor(user, (await recentSendsByUser(trx, [user.id], now)).get(user.id) ?? [], now);
+      const refusal = refusalFor(user, (await recentSendsByUser({ db: trx }, [user.id], now)).get(user.id) ?? [], now);
       if (refusal) {
         throw new AppError(
           refusal.code,
@@ -188,7 +193,7 @@ export async function sendActivationEmail(db: Db, ctx: ActivationContext, actor:
           refusal.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: refusal.retryAfterSeconds },
         );
       }
-      return issueActivation(trx, ctx, actor, user, null);
+      return issueActivation(onDb(ctx, trx), actor, user, null);
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
@@ -203,7 +208,8 @@ export const linkInvalid = () =>
   new AppError(
     'ACTIVATION_LINK_INVALID',
     410,
-    'This link is not valid: it may have expired, been used already, been replaced by a newer email, or been copied incompletely. Ask your administrator to send you a new activation email.',
+    'This link is not valid: it may have expired, been used already, been replaced by a newer email, or been copied incompletely. ' +
+      'Ask your administrator to send you a new activation email.',
   );
 
 /** "j•••e@example.com": enough for the person to recognise the address, not to harvest it. */
@@ -231,7 +237,7 @@ export interface ActivationInfo {
   passwordPolicy: typeof PASSWORD_POLICY;
 }
 
-export async function inspectActivation(db: Db, token: string, clock: Clock = systemClock): Promise<ActivationInfo> {
+export async function inspectActivation({ db, clock }: DbContext, token: string): Promise<ActivationInfo> {
   const row = await usableLink(db, token, clock.now());
   return {
     username: row.username,
@@ -249,11 +255,7 @@ export interface CompleteActivationInput {
   clientIp?: string | null;
 }
 
-export async function completeActivation(
-  db: Db,
-  input: CompleteActivationInput,
-  clock: Clock = systemClock,
-): Promise<{ username: string }> {
+export async function completeActivation({ db, clock }: DbContext, input: CompleteActivationInput): Promise<{ username: string }> {
   const link = await usableLink(db, input.token, clock.now());
   if (input.password !== input.passwordConfirm) {
     throw new AppError('PASSWORD_MISMATCH', 400, 'The two passwords are not the same.', [
@@ -268,16 +270,19 @@ export async function completeActivation(
     if (!(await repo.useActivationToken(trx, link.id, now))) throw linkInvalid();
     const user = await repo.findAccountUser(trx, link.organization_id, link.user_id);
     if (!user || user.state === 'SUSPENDED') throw linkInvalid();
-    await setPasswordIn(trx, user, passwordHash, now);
-    await record(trx, {
-      eventType: 'user_password_set',
-      service: 'auth',
-      actor: { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp },
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-      message: 'password set by the user with the activation link',
-      timestamp: now,
-    });
+    await setPasswordIn({ db: trx }, user, passwordHash, now);
+    await record(
+      { db: trx },
+      {
+        eventType: 'user_password_set',
+        service: 'auth',
+        actor: { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp },
+        resource: { type: 'user', id: user.id, username: user.username },
+        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+        message: 'password set by the user with the activation link',
+        timestamp: now,
+      },
+    );
     return { username: user.username };
   });
 }
@@ -287,7 +292,7 @@ export async function completeActivation(
  * user's portal sessions ended (but `keepSessionId`, the user who changed it himself).
  */
 export async function setPasswordIn(
-  trx: Tx,
+  { db: trx }: Pick<DbContext, 'db'>,
   user: repo.AccountUser,
   passwordHash: string,
   now: string,

@@ -149,7 +149,7 @@ describe.each(dialects)('activation emails on %s', (dialect) => {
 
     // Expired: the service decides against its clock; the API against now.
     const future = { now: () => new Date(Date.now() + 49 * 3600_000) };
-    await expect(inspectActivation(t.database.db, second, future)).rejects.toMatchObject({ code: GENERIC, status: 410 });
+    await expect(inspectActivation({ db: t.database.db, clock: future }, second)).rejects.toMatchObject({ code: GENERIC, status: 410 });
     await t.database.db
       .updateTable('user_activation_tokens')
       .set({ expires_at: new Date(Date.now() - 1000).toISOString() })

@@ -2,10 +2,11 @@
 // PENDING). Small batches run within the request; large ones as a job. Users are taken in id order in
 // chunks, and each chunk (links, emails, Insights events and the batch's counts and cursor) commits
 // together, so a job that dies and runs again goes on where it stopped and emails nobody twice.
-import { type Db, inTransaction, type Tx } from '../db/database.ts';
+import { inTransaction, type Tx } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
+import { onDb } from '../db/context.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { systemClock } from '../shared/clock.ts';
 import { likeContains } from '../shared/cursor.ts';
 import { AppError, badRequest, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -85,12 +86,12 @@ const filterOf = (organizationId: string, f: BulkFilter): repo.AccountUserFilter
 
 /** Creates the batch; runs it now when it is small ({batch, inline: true}), else queues its job. */
 export async function createActivationBatch(
-  db: Db,
   ctx: BulkContext,
   actor: Actor,
   input: BulkInput,
 ): Promise<{ batch: ActivationBatch; inline: boolean }> {
-  const now = (ctx.clock ?? systemClock).now().toISOString();
+  const { db } = ctx;
+  const now = ctx.clock.now().toISOString();
   let total: number;
   let selection: string;
   if (input.ids) {
@@ -141,10 +142,10 @@ export async function createActivationBatch(
       );
   });
   if (!inline) return { batch: toBatch(row), inline };
-  return { batch: await runActivationBatch(db, ctx, row.id), inline };
+  return { batch: await runActivationBatch(ctx, row.id), inline };
 }
 
-export async function getActivationBatch(db: Db, organizationId: string, id: string): Promise<ActivationBatch> {
+export async function getActivationBatch({ db }: Pick<DbContext, 'db'>, organizationId: string, id: string): Promise<ActivationBatch> {
   const row = await repo.findBatch(db, organizationId, id);
   if (!row) throw notFound('Activation email batch', id);
   return toBatch(row);
@@ -176,11 +177,11 @@ async function nextChunk(trx: Tx, b: repo.BatchRow): Promise<{ users: repo.Accou
 }
 
 /** Runs (or resumes) a batch to the end. Safe to run again: a finished batch is returned as it is. */
-export async function runActivationBatch(db: Db, ctx: ActivationContext, batchId: string, signal?: AbortSignal): Promise<ActivationBatch> {
-  const clock = ctx.clock ?? systemClock;
+export async function runActivationBatch(ctx: ActivationContext, batchId: string, signal?: AbortSignal): Promise<ActivationBatch> {
+  const { clock } = ctx;
   for (;;) {
     signal?.throwIfAborted();
-    const done = await inTransaction(db, async (trx) => {
+    const done = await inTransaction(ctx.db, async (trx) => {
       const b = await repo.findBatchById(trx, batchId);
       if (!b) throw notFound('Activation email batch', batchId);
       if (b.status === 'completed' || b.status === 'failed') return toBatch(b);
@@ -193,7 +194,7 @@ export async function runActivationBatch(db: Db, ctx: ActivationContext, batchId
       const actor = actorOfBatch(b);
       const skipped: SkippedUser[] = missing.map((id) => ({ id, reason: 'not_found', message: `User ${id} was not found` }));
       const sends = await recentSendsByUser(
-        trx,
+        { db: trx },
         users.map((u) => u.id),
         now,
       );
@@ -204,7 +205,7 @@ export async function runActivationBatch(db: Db, ctx: ActivationContext, batchId
           skipped.push({ id: user.id, reason: refusal.reason, message: refusal.message });
           continue;
         }
-        await issueActivation(trx, ctx, actor, user, b.id);
+        await issueActivation(onDb(ctx, trx), actor, user, b.id);
         queued++;
       }
       const kept = JSON.parse(b.skipped_items) as SkippedUser[];
@@ -230,7 +231,7 @@ function mapLiveLinkRaceUnlessApp(err: unknown): never {
 }
 
 /** The job's last attempt failed: the batch says so, with what it did until then. */
-export async function failActivationBatch(db: Db, batchId: string, error: string, now: string): Promise<void> {
+export async function failActivationBatch({ db }: Pick<DbContext, 'db'>, batchId: string, error: string, now: string): Promise<void> {
   const b = await repo.findBatchById(db, batchId);
   if (!b || b.status === 'completed' || b.status === 'failed') return;
   await repo.updateBatch(db, batchId, { status: 'failed', error: error.slice(0, 1000), finished_at: now, updated_at: now });

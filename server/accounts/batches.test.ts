@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
-import { insertUser } from '../../test/factories.ts';
+import { ctxOf, insertUser } from '../../test/factories.ts';
 import { eventually } from '../../test/idm.ts';
 import { registerWorkers } from '../workers.ts';
 import { createActivationBatch, runActivationBatch } from './batches.service.ts';
@@ -125,23 +125,23 @@ describe.each(dialects)('bulk activation emails on %s', (dialect) => {
         return t.deps.queue.enqueue(...args);
       },
     };
-    const ctx = { queue, secretKey: t.deps.secretKey, publicUrl: 'http://localhost', linkTtlMs: 3600_000 };
-    const { batch } = await createActivationBatch(t.database.db, { ...ctx, queue: t.deps.queue }, t.adminActor, { ids });
+    const ctx = { ...ctxOf(t), queue, secretKey: t.deps.secretKey, publicUrl: 'http://localhost', linkTtlMs: 3600_000 };
+    const { batch } = await createActivationBatch({ ...ctx, queue: t.deps.queue }, t.adminActor, { ids });
     expect(batch.status).toBe('queued');
-    await expect(runActivationBatch(t.database.db, ctx, batch.id, ctrl.signal)).rejects.toThrow();
+    await expect(runActivationBatch(ctx, batch.id, ctrl.signal)).rejects.toThrow();
     const half = await t.database.db
       .selectFrom('activation_email_batches')
       .selectAll()
       .where('id', '=', batch.id)
       .executeTakeFirstOrThrow();
     expect(half).toMatchObject({ status: 'running', queued: 100 });
-    const resumed = await runActivationBatch(t.database.db, ctx, batch.id);
+    const resumed = await runActivationBatch(ctx, batch.id);
     expect(resumed).toMatchObject({ status: 'completed', total: 150, queued: 150, skippedCount: 0 });
     const rows = await t.database.db.selectFrom('user_activation_tokens').select('user_id').where('user_id', 'in', ids).execute();
     expect(rows).toHaveLength(150);
     expect(new Set(rows.map((r) => r.user_id)).size).toBe(150);
     // Running a finished batch again (a job delivered twice) changes nothing.
-    await runActivationBatch(t.database.db, ctx, batch.id);
+    await runActivationBatch(ctx, batch.id);
     expect(await t.database.db.selectFrom('user_activation_tokens').select('user_id').where('user_id', 'in', ids).execute()).toHaveLength(
       150,
     );

@@ -1,6 +1,6 @@
 // Account registration: users complete their accounts by setting a password (admin, activation
 // email, or the user himself), and sign in to their small portal.
-export { registerAccountWorkers } from './activation.job.ts';
+export { activationContextOf, registerAccountWorkers } from './activation.job.ts';
 export {
   ACTIVATION_MAIL_KIND,
   SET_PASSWORD_PATH,

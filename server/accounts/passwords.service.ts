@@ -1,22 +1,16 @@
 // An admin sets a user's password: the policy, a scrypt hash with its own salt, status ACTIVE, and an
 // Insights event that names the admin and never holds the password.
 import { assertPasswordPolicy, hashPassword } from '../auth/index.ts';
-import { type Db, inTransaction } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
+import { inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
 
-export async function setPasswordByAdmin(
-  db: Db,
-  actor: Actor,
-  userId: string,
-  password: string,
-  clock: Clock = systemClock,
-): Promise<User> {
+export async function setPasswordByAdmin({ db, clock }: DbContext, actor: Actor, userId: string, password: string): Promise<User> {
   const before = await repo.findAccountUser(db, actor.organizationId, userId);
   if (!before) throw notFound('User', userId);
   assertPasswordPolicy(password, before, 'body.password');
@@ -26,16 +20,19 @@ export async function setPasswordByAdmin(
     const user = await repo.findAccountUser(trx, actor.organizationId, userId);
     if (!user) throw notFound('User', userId);
     const now = clock.now().toISOString();
-    await setPasswordIn(trx, user, passwordHash, now);
-    await record(trx, {
-      eventType: 'user_password_set',
-      service: 'auth',
-      actor,
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-      message: 'password set by an admin',
-      timestamp: now,
-    });
-    return getUser(trx, actor.organizationId, userId);
+    await setPasswordIn({ db: trx }, user, passwordHash, now);
+    await record(
+      { db: trx },
+      {
+        eventType: 'user_password_set',
+        service: 'auth',
+        actor,
+        resource: { type: 'user', id: user.id, username: user.username },
+        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+        message: 'password set by an admin',
+        timestamp: now,
+      },
+    );
+    return getUser({ db: trx }, actor.organizationId, userId);
   });
 }

@@ -1,6 +1,8 @@
 // Users' sign-in to their portal: username or email and password, throttled and locked out like
 // admins (login_throttle: the user as tried from the client's address, see auth/throttle.ts), and
-// sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user and a user session never for an admin.
+// sessions of their own (user_sessions, their own cookie), so an admin session never stands for a user
+// and a user session never for an admin.
+import type { DbContext } from '../db/context.ts';
 import {
   assertPasswordPolicy,
   burnPasswordCheck,
@@ -10,7 +12,8 @@ import {
   loginLockedError,
   loginThrottleKeys,
   needsRehash,
-  randomToken,
+  newSessionToken,
+  nextSessionStep,
   recordLoginFailure,
   sha256,
   verifyPassword,
@@ -19,14 +22,12 @@ import { type Db, inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
 
 /** A session slides with activity but never outlives this. */
 export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
-const TOUCH_EVERY_MS = 60_000;
 
 /** Who may sign in: an ACTIVE user whose registration is complete. */
 const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
@@ -54,26 +55,29 @@ export interface UserLoginResult {
  * says which it was. The lockout counts the user (whichever of username or email was typed) from the
  * client's address; Insights names the user, never text typed for an unknown login.
  */
-export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = systemClock): Promise<UserLoginResult> {
+export async function userLogin({ db, clock }: DbContext, input: UserLoginInput): Promise<UserLoginResult> {
   const login = input.login.trim();
   const now = clock.now();
   const user = await repo.findUserByLogin(db, input.organizationId, login.normalize('NFC').toLowerCase());
   const keys = loginThrottleKeys('user', user?.id ?? login, input.clientIp);
   const attempt = async (handle: Db, success: boolean, message?: string) =>
-    record(handle, {
-      eventType: 'user_login_attempt',
-      service: 'auth',
-      success,
-      actor: {
-        type: 'user',
-        id: user?.id ?? null,
-        email: user?.email ?? null,
-        organizationId: input.organizationId,
-        clientIp: input.clientIp,
+    record(
+      { db: handle },
+      {
+        eventType: 'user_login_attempt',
+        service: 'auth',
+        success,
+        actor: {
+          type: 'user',
+          id: user?.id ?? null,
+          email: user?.email ?? null,
+          organizationId: input.organizationId,
+          clientIp: input.clientIp,
+        },
+        resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? null },
+        message,
       },
-      resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? null },
-      message,
-    });
+    );
 
   const throttle = await checkLoginThrottle(db, input.organizationId, keys, now);
   if (throttle.retryAfterSeconds !== undefined) {
@@ -99,15 +103,14 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
     throw invalidCredentials();
   }
 
-  const sessionToken = randomToken(32);
-  const expiresAt = new Date(now.getTime() + input.ttlMinutes * 60_000).toISOString();
+  const { token: sessionToken, id: sessionId, expiresAt } = newSessionToken(now, input.ttlMinutes);
   const rehash = user.password_hash && needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
   await inTransaction(db, async (trx) => {
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
     if (rehash) await repo.replacePasswordHash(trx, user.id, rehash);
     await repo.deleteExpiredUserSessionsOf(trx, user.id, now.toISOString());
     await repo.insertUserSession(trx, {
-      id: sha256(sessionToken),
+      id: sessionId,
       organization_id: user.organization_id,
       user_id: user.id,
       created_at: now.toISOString(),
@@ -118,7 +121,7 @@ export async function userLogin(db: Db, input: UserLoginInput, clock: Clock = sy
     });
     await attempt(trx, true);
   });
-  return { user: await getUser(db, user.organization_id, user.id), sessionToken, expiresAt };
+  return { user: await getUser({ db }, user.organization_id, user.id), sessionToken, expiresAt };
 }
 
 export interface UserSession {
@@ -129,24 +132,17 @@ export interface UserSession {
 }
 
 /** The session behind a cookie, or undefined. Ends sessions that expired or whose user may no longer sign in. */
-export async function resolveUserSession(
-  db: Db,
-  token: string,
-  ttlMinutes: number,
-  clock: Clock = systemClock,
-): Promise<UserSession | undefined> {
+export async function resolveUserSession({ db, clock }: DbContext, token: string, ttlMinutes: number): Promise<UserSession | undefined> {
   if (token.length > 200) return undefined;
   const id = sha256(token);
   const s = await repo.findUserSessionWithUser(db, id);
   if (!s) return undefined;
-  const now = clock.now();
-  if (s.expires_at <= now.toISOString() || now.getTime() - Date.parse(s.created_at) > USER_SESSION_ABSOLUTE_MAX_MS || !maySignIn(s)) {
+  const step = nextSessionStep(s, clock.now(), ttlMinutes, USER_SESSION_ABSOLUTE_MAX_MS);
+  if (step.kind === 'end' || !maySignIn(s)) {
     await repo.deleteUserSession(db, id);
     return undefined;
   }
-  if (now.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) {
-    await repo.touchUserSession(db, id, now.toISOString(), new Date(now.getTime() + ttlMinutes * 60_000).toISOString());
-  }
+  if (step.kind === 'touch') await repo.touchUserSession(db, id, step.lastSeenAt, step.expiresAt);
   return {
     sessionId: id,
     userId: s.user_id,
@@ -155,7 +151,7 @@ export async function resolveUserSession(
   };
 }
 
-export async function endUserSession(db: Db, sessionId: string): Promise<void> {
+export async function endUserSession({ db }: Pick<DbContext, 'db'>, sessionId: string): Promise<void> {
   await repo.deleteUserSession(db, sessionId);
 }
 
@@ -164,10 +160,9 @@ export async function endUserSession(db: Db, sessionId: string): Promise<void> {
  * his username, so a stolen session can't be used to guess it.
  */
 export async function changeOwnPassword(
-  db: Db,
+  { db, clock }: DbContext,
   session: UserSession,
   input: { currentPassword: string; newPassword: string; clientIp?: string | null },
-  clock: Clock = systemClock,
 ): Promise<void> {
   const now = clock.now();
   const user = await repo.findAccountUserWithHash(db, session.organizationId, session.userId);
@@ -190,22 +185,25 @@ export async function changeOwnPassword(
   const passwordHash = await hashPassword(input.newPassword);
   await inTransaction(db, async (trx) => {
     const at = clock.now().toISOString();
-    await setPasswordIn(trx, user, passwordHash, at, session.sessionId);
+    await setPasswordIn({ db: trx }, user, passwordHash, at, session.sessionId);
     await clearLoginFailures(trx, session.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'user_password_set',
-      service: 'auth',
-      actor: { ...session.actor, clientIp: input.clientIp },
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-      message: 'password changed by the user',
-      timestamp: at,
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'user_password_set',
+        service: 'auth',
+        actor: { ...session.actor, clientIp: input.clientIp },
+        resource: { type: 'user', id: user.id, username: user.username },
+        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
+        message: 'password changed by the user',
+        timestamp: at,
+      },
+    );
   });
 }
 
 /** For the purge job: ended user sessions, and activation links that ended more than a week ago. */
-export async function purgeExpiredAccounts(db: Db, clock: Clock = systemClock): Promise<{ userSessions: number; activationLinks: number }> {
+export async function purgeExpiredAccounts({ db, clock }: DbContext): Promise<{ userSessions: number; activationLinks: number }> {
   const now = clock.now();
   const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
   return repo.purgeExpiredAccounts(db, now.toISOString(), ago(USER_SESSION_ABSOLUTE_MAX_MS), ago(7 * 24 * 60 * 60_000));

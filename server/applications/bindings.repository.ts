@@ -1,38 +1,6 @@
 // Application <-> user group bindings, and the scope they give: a user is managed in an application
 // when he is a member of a group bound to it.
 import type { Db } from '../db/database.ts';
-import type { ApplicationGroupsTable } from '../db/schema.ts';
-
-/** Returns false when the group already was bound: binding is idempotent, also under concurrent requests. */
-export async function insertBinding(db: Db, row: ApplicationGroupsTable): Promise<boolean> {
-  const r = await db
-    .insertInto('application_groups')
-    .values(row)
-    .onConflict((oc) => oc.columns(['application_id', 'group_id']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
-}
-
-export async function deleteBinding(db: Db, organizationId: string, applicationId: string, groupId: string): Promise<boolean> {
-  const r = await db
-    .deleteFrom('application_groups')
-    .where('organization_id', '=', organizationId)
-    .where('application_id', '=', applicationId)
-    .where('group_id', '=', groupId)
-    .executeTakeFirst();
-  return Number(r.numDeletedRows) === 1;
-}
-
-export async function listBoundGroups(db: Db, organizationId: string, applicationId: string): Promise<Array<{ id: string; name: string }>> {
-  return db
-    .selectFrom('application_groups as ag')
-    .innerJoin('groups as g', 'g.id', 'ag.group_id')
-    .select(['g.id', 'g.name'])
-    .where('ag.organization_id', '=', organizationId)
-    .where('ag.application_id', '=', applicationId)
-    .orderBy('g.name_lower')
-    .execute();
-}
 
 export async function listApplicationIdsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
   const rows = await db

@@ -2,81 +2,66 @@
 // idempotent (PUT semantics); unbinding a group that is not bound is 404 NOT_BOUND, like
 // NOT_A_MEMBER for memberships. Events name the group as the resource and carry the application, so
 // both the group's and the application's trail in Insights show them.
-import type { Db } from '../db/database.ts';
-import { inTransaction } from '../db/database.ts';
-import { findGroup, type Group } from '../directory/groups.service.ts';
-import { record } from '../insights/index.ts';
+import type { DbContext } from '../db/context.ts';
+import {
+  addRelation,
+  findGroup,
+  findNamedRow,
+  type Group,
+  type NamedWithCount,
+  type RelationKind,
+  removeRelation,
+} from '../directory/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
-import { AppError, notFound } from '../shared/errors.ts';
-import { findApplicationById } from './applications.repository.ts';
-import { applicationRef } from './applications.service.ts';
+import { AppError } from '../shared/errors.ts';
+import { APPLICATIONS, applicationRef } from './applications.service.ts';
 import * as repo from './bindings.repository.ts';
-import { notifyBindingChanged } from '../provisioning/triggers.ts';
+import type { ApplicationChanges } from './changes.ts';
+import type { ApplicationContext } from './context.ts';
 
-async function requireApplication(db: Db, organizationId: string, applicationId: string) {
-  const application = await findApplicationById(db, organizationId, applicationId);
-  if (!application) throw notFound('Application', applicationId);
-  return application;
-}
+const BINDINGS: RelationKind<NamedWithCount, Group, ApplicationChanges> = {
+  table: 'application_groups',
+  columns: { owner: 'application_id', item: 'group_id' },
+  labels: { owner: 'Application', item: 'Group' },
+  findOwner: (db, organizationId, id) => findNamedRow(db, APPLICATIONS, organizationId, id),
+  findItem: (db, organizationId, id) => findGroup({ db }, organizationId, id),
+  notRelated: (application, groupId) =>
+    new AppError('NOT_BOUND', 404, `Group ${groupId} is not bound to application "${application.name}"`),
+  event: (bound, application, group) => ({
+    eventType: bound ? 'application_group_bind' : 'application_group_unbind',
+    resource: { type: 'group', id: group.id, username: group.name },
+    application: applicationRef(application),
+  }),
+  changed: (changes, db, organizationId, applicationId) => changes.bindingChanged(db, organizationId, applicationId),
+};
 
 /** `bound` is false when the group already was bound; then nothing is written or recorded. */
 export async function bindGroup(
-  db: Db,
+  ctx: ApplicationContext,
   actor: Actor,
   applicationId: string,
   groupId: string,
-  clock: Clock = systemClock,
 ): Promise<{ group: Group; bound: boolean }> {
-  return inTransaction(db, async (trx) => {
-    const application = await requireApplication(trx, actor.organizationId, applicationId);
-    const group = await findGroup(trx, actor.organizationId, groupId);
-    if (!group) throw notFound('Group', groupId);
-    const bound = await repo.insertBinding(trx, {
-      organization_id: actor.organizationId,
-      application_id: applicationId,
-      group_id: groupId,
-      created_at: clock.now().toISOString(),
-    });
-    if (bound) {
-      await record(trx, {
-        eventType: 'application_group_bind',
-        service: 'directory',
-        actor,
-        resource: { type: 'group', id: group.id, username: group.name },
-        application: applicationRef(application),
-      });
-      await notifyBindingChanged(trx, actor.organizationId, applicationId);
-    }
-    return { group, bound };
-  });
+  const { item, added } = await addRelation(ctx, BINDINGS, actor, applicationId, groupId);
+  return { group: item, bound: added };
 }
 
-export async function unbindGroup(db: Db, actor: Actor, applicationId: string, groupId: string): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    const application = await requireApplication(trx, actor.organizationId, applicationId);
-    const group = await findGroup(trx, actor.organizationId, groupId);
-    if (!group || !(await repo.deleteBinding(trx, actor.organizationId, applicationId, groupId))) {
-      throw new AppError('NOT_BOUND', 404, `Group ${groupId} is not bound to application "${application.name}"`);
-    }
-    await record(trx, {
-      eventType: 'application_group_unbind',
-      service: 'directory',
-      actor,
-      resource: { type: 'group', id: group.id, username: group.name },
-      application: applicationRef(application),
-    });
-    await notifyBindingChanged(trx, actor.organizationId, applicationId);
-  });
+export async function unbindGroup(ctx: ApplicationContext, actor: Actor, applicationId: string, groupId: string): Promise<void> {
+  await removeRelation(ctx, BINDINGS, actor, applicationId, groupId);
 }
 
 /** Applications a user is managed in, through membership of any bound group. */
-export async function listApplicationIdsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
+export async function listApplicationIdsOfUser({ db }: Pick<DbContext, 'db'>, organizationId: string, userId: string): Promise<string[]> {
   return repo.listApplicationIdsOfUser(db, organizationId, userId);
 }
 
 /** Whether the user is managed in the application (a member of at least one bound group). */
-export async function isUserInScope(db: Db, organizationId: string, applicationId: string, userId: string): Promise<boolean> {
+export async function isUserInScope(
+  { db }: Pick<DbContext, 'db'>,
+  organizationId: string,
+  applicationId: string,
+  userId: string,
+): Promise<boolean> {
   return repo.isUserInScope(db, organizationId, applicationId, userId);
 }
 
@@ -85,7 +70,7 @@ export async function isUserInScope(db: Db, organizationId: string, applicationI
  * `afterId` to get the next. Each user appears once, however many bound groups he is in.
  */
 export async function listUserIdsInScope(
-  db: Db,
+  { db }: Pick<DbContext, 'db'>,
   organizationId: string,
   applicationId: string,
   batch: { limit: number; afterId?: string },

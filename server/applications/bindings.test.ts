@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { listGroupsOfApplication } from '../directory/groups.service.ts';
-import { collectPages, countRows, insertUser } from '../../test/factories.ts';
+import { ctxOf, collectPages, insertUser, rowsAndEvents } from '../../test/factories.ts';
 import { isUserInScope, listApplicationIdsOfUser, listUserIdsInScope } from './index.ts';
 import { perSuite } from '../../test/suite.ts';
 
@@ -16,10 +16,7 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
   const unbind = (appId: string, groupId: string) => t.admin({ method: 'DELETE', url: `/api/v1/applications/${appId}/groups/${groupId}` });
   const events = async (eventType: string, applicationId: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=${eventType}&applicationId=${applicationId}` })).json().items;
-  const snapshot = async () => ({
-    bindings: await countRows(t.database.db, 'application_groups'),
-    events: await countRows(t.database.db, 'insight_events'),
-  });
+  const snapshot = () => rowsAndEvents(t.database.db, 'application_groups');
   const org = () => t.adminActor.organizationId;
 
   it('binds a group idempotently (201 then 200, one event) and lists it from both sides', async () => {
@@ -94,7 +91,7 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
     );
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat().map((g: { name: string }) => g.name)).toEqual(groups.map((g) => g.name).sort());
-    const filtered = await listGroupsOfApplication(t.database.db, org(), app.id, { q: 'BOUND A', limit: 10 });
+    const filtered = await listGroupsOfApplication(ctxOf(t), org(), app.id, { q: 'BOUND A', limit: 10 });
     expect(filtered.items.map((g) => g.name)).toEqual(['Bound a']);
     const bad = await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}/groups?cursor=AAAA` });
     expect(bad.json().error.code).toBe('INVALID_CURSOR');
@@ -119,17 +116,17 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
     await bind(crm.id, support.id);
     await bind(chat.id, support.id);
 
-    expect(await listApplicationIdsOfUser(t.database.db, org(), ann)).toEqual([crm.id, chat.id].sort());
-    expect(await listApplicationIdsOfUser(t.database.db, org(), ben)).toEqual([crm.id, chat.id].sort());
-    expect(await listApplicationIdsOfUser(t.database.db, org(), cy)).toEqual([]);
-    expect(await isUserInScope(t.database.db, org(), crm.id, ann)).toBe(true);
-    expect(await isUserInScope(t.database.db, org(), other.id, ann)).toBe(false);
-    expect(await isUserInScope(t.database.db, org(), crm.id, cy)).toBe(false);
+    expect(await listApplicationIdsOfUser(ctxOf(t), org(), ann)).toEqual([crm.id, chat.id].sort());
+    expect(await listApplicationIdsOfUser(ctxOf(t), org(), ben)).toEqual([crm.id, chat.id].sort());
+    expect(await listApplicationIdsOfUser(ctxOf(t), org(), cy)).toEqual([]);
+    expect(await isUserInScope(ctxOf(t), org(), crm.id, ann)).toBe(true);
+    expect(await isUserInScope(ctxOf(t), org(), other.id, ann)).toBe(false);
+    expect(await isUserInScope(ctxOf(t), org(), crm.id, cy)).toBe(false);
 
-    const first = await listUserIdsInScope(t.database.db, org(), crm.id, { limit: 1 });
-    const rest = await listUserIdsInScope(t.database.db, org(), crm.id, { limit: 10, afterId: first[0] });
+    const first = await listUserIdsInScope(ctxOf(t), org(), crm.id, { limit: 1 });
+    const rest = await listUserIdsInScope(ctxOf(t), org(), crm.id, { limit: 10, afterId: first[0] });
     expect([...first, ...rest]).toEqual([ann, ben].sort());
-    expect(await listUserIdsInScope(t.database.db, org(), other.id, { limit: 10 })).toEqual([]);
+    expect(await listUserIdsInScope(ctxOf(t), org(), other.id, { limit: 10 })).toEqual([]);
   });
 
   it('deleting a group unbinds it, recording an unbind event per application', async () => {

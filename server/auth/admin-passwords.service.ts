@@ -2,10 +2,10 @@
 // sign-in), an admin resets another's (API, or `roster admin reset-password` for lockouts). Either way
 // the policy holds, and the admin's other sessions end with the change, in one transaction with its
 // Insights event.
-import { type Db, inTransaction } from '../db/database.ts';
+import { inTransaction } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError, badRequest, notFound } from '../shared/errors.ts';
 import * as repo from './admins.repository.ts';
 import { assertPasswordPolicy } from './password-policy.ts';
@@ -25,11 +25,10 @@ async function newHash(row: repo.AdminRow, password: string, field: string): Pro
 
 /** The signed-in admin changes his own password; his other sessions end, this one stays. */
 export async function changeOwnAdminPassword(
-  db: Db,
+  { db, clock }: DbContext,
   actor: Actor,
   session: { sessionId: string | null },
   input: { currentPassword: string; newPassword: string },
-  clock: Clock = systemClock,
 ): Promise<void> {
   if (actor.type !== 'admin' || !actor.id || !session.sessionId) {
     throw new AppError('SESSION_REQUIRED', 403, 'Only an admin signed in with a password can change it (API keys have none)');
@@ -51,23 +50,25 @@ export async function changeOwnAdminPassword(
     await repo.updateAdmin(trx, actor.organizationId, row.id, { password_hash: hash, updated_at: clock.now().toISOString() });
     await deleteSessionsOfAdmin(trx, row.id, session.sessionId!);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'admin_password_change',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      message: 'changed by the admin; other sessions ended',
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_password_change',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        message: 'changed by the admin; other sessions ended',
+      },
+    );
   });
 }
 
 /** Sets another admin's password (an admin's API call, or the CLI for lockouts); all that admin's sessions end. */
 export async function resetAdminPassword(
-  db: Db,
+  { db, clock }: DbContext,
   actor: Actor,
   target: { id?: string; email?: string },
   password: string,
-  clock: Clock = systemClock,
 ): Promise<void> {
   const row = await repo.findTargetAdmin(db, actor.organizationId, target);
   if (!row) throw notFound('Admin', target.id ?? target.email ?? '');
@@ -78,12 +79,15 @@ export async function resetAdminPassword(
   await inTransaction(db, async (trx) => {
     await repo.updateAdmin(trx, actor.organizationId, row.id, { password_hash: hash, updated_at: clock.now().toISOString() });
     await deleteSessionsOfAdmin(trx, row.id);
-    await record(trx, {
-      eventType: 'admin_password_reset',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      message: "password reset; the admin's sessions ended",
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_password_reset',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        message: "password reset; the admin's sessions ended",
+      },
+    );
   });
 }

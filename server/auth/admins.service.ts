@@ -1,9 +1,9 @@
 // Admin accounts, login with throttling and lockout, and the one-time first-admin setup.
 import type { Db } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './admins.repository.ts';
@@ -47,7 +47,7 @@ export interface NewAdmin {
   role?: Role;
 }
 
-export async function createAdmin(db: Db, actor: Actor, input: NewAdmin, clock: Clock = systemClock): Promise<Admin> {
+export async function createAdmin({ db, clock }: DbContext, actor: Actor, input: NewAdmin): Promise<Admin> {
   // The same policy as users' passwords (their email stands for both names).
   assertPasswordPolicy(input.password, { username: input.email, email: input.email }, 'body.password');
   const passwordHash = await hashPassword(input.password);
@@ -72,28 +72,31 @@ export async function createAdmin(db: Db, actor: Actor, input: NewAdmin, clock: 
       last_login_at: null,
     };
     await repo.insertAdmin(trx, row);
-    await record(trx, {
-      eventType: 'admin_create',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      changes: { email: row.email, role: row.role },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_create',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        changes: { email: row.email, role: row.role },
+      },
+    );
     return toAdmin(row);
   });
 }
 
-export async function listAdmins(db: Db, organizationId: string): Promise<Admin[]> {
+export async function listAdmins({ db }: Pick<DbContext, 'db'>, organizationId: string): Promise<Admin[]> {
   return (await repo.listAdmins(db, organizationId)).map(toAdmin);
 }
 
-export async function getAdmin(db: Db, organizationId: string, id: string): Promise<Admin> {
+export async function getAdmin({ db }: Pick<DbContext, 'db'>, organizationId: string, id: string): Promise<Admin> {
   const row = await repo.findAdminById(db, organizationId, id);
   if (!row) throw notFound('Admin', id);
   return toAdmin(row);
 }
 
-export async function deleteAdmin(db: Db, actor: Actor, id: string): Promise<void> {
+export async function deleteAdmin({ db }: Pick<DbContext, 'db'>, actor: Actor, id: string): Promise<void> {
   await inTransaction(db, async (trx) => {
     const row = await repo.findAdminById(trx, actor.organizationId, id);
     if (!row) throw notFound('Admin', id);
@@ -102,15 +105,18 @@ export async function deleteAdmin(db: Db, actor: Actor, id: string): Promise<voi
       throw conflict('LAST_ADMIN', 'The last admin with role admin cannot be deleted');
     }
     // Their API keys go with them (revoked, each with its own event), in the same transaction.
-    const revokedApiKeys = await revokeApiKeysOf(trx, actor, { id, email: row.email });
+    const revokedApiKeys = await revokeApiKeysOf({ db: trx }, actor, { id, email: row.email });
     await repo.deleteAdmin(trx, actor.organizationId, id);
-    await record(trx, {
-      eventType: 'admin_delete',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id, username: row.email },
-      changes: { revokedApiKeys },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_delete',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id, username: row.email },
+        changes: { revokedApiKeys },
+      },
+    );
   });
 }
 
@@ -146,20 +152,23 @@ export interface MfaPending {
  * (a password typed into the email field would be shown to read_only admins). An admin with MFA gets
  * a challenge instead of a session: nothing is recorded as a success until the second factor.
  */
-export async function login(db: Db, input: LoginInput, clock: Clock = systemClock): Promise<LoginResult | MfaPending> {
+export async function login({ db, clock }: DbContext, input: LoginInput): Promise<LoginResult | MfaPending> {
   const emailLower = input.email.trim().toLowerCase();
   const keys = loginThrottleKeys('admin', emailLower, input.clientIp);
   const now = clock.now();
   const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
   const fail = async (reason: string, error: AppError) => {
-    await record(db, {
-      eventType: 'admin_login_attempt',
-      service: 'auth',
-      success: false,
-      actor: loginActor(input.organizationId, admin, input.clientIp),
-      resource: { type: 'admin', id: admin?.id ?? null, username: admin?.email ?? null },
-      message: admin ? reason : `${reason} (no admin has the email that was typed)`,
-    });
+    await record(
+      { db },
+      {
+        eventType: 'admin_login_attempt',
+        service: 'auth',
+        success: false,
+        actor: loginActor(input.organizationId, admin, input.clientIp),
+        resource: { type: 'admin', id: admin?.id ?? null, username: admin?.email ?? null },
+        message: admin ? reason : `${reason} (no admin has the email that was typed)`,
+      },
+    );
     return error;
   };
 
@@ -184,7 +193,7 @@ export async function login(db: Db, input: LoginInput, clock: Clock = systemCloc
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
     if (rehashed.password_hash) await repo.updateAdmin(trx, input.organizationId, admin.id, rehashed);
     if (admin.mfa_enabled_at) return { mfaRequired: true as const, ...(await createMfaChallenge(trx, admin, input, now)) };
-    return openAdminSession(trx, admin, input, now);
+    return openAdminSession({ db: trx }, admin, input, now);
   });
 }
 
@@ -224,44 +233,50 @@ export const loginActor = (
  * Insights event (naming the second factor when there was one).
  */
 export async function openAdminSession(
-  trx: Db,
+  { db: trx }: Pick<DbContext, 'db'>,
   admin: repo.AdminRecord,
   input: { organizationId: string; clientIp?: string | null; userAgent?: string | null; sessionTtlMinutes: number },
   now: Date,
   secondFactor?: { kind: 'totp' | 'recovery_code'; recoveryCodesLeft?: number },
 ): Promise<LoginResult> {
   await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString() });
-  const session = await createSession(trx, {
-    organizationId: input.organizationId,
-    adminId: admin.id,
-    clientIp: input.clientIp ?? null,
-    userAgent: input.userAgent ?? null,
-    ttlMinutes: input.sessionTtlMinutes,
-    now,
-  });
-  await record(trx, {
-    eventType: 'admin_login_attempt',
-    service: 'auth',
-    success: true,
-    actor: loginActor(input.organizationId, admin, input.clientIp),
-    resource: { type: 'admin', id: admin.id, username: admin.email },
-    ...(secondFactor
-      ? {
-          changes: {
-            secondFactor: secondFactor.kind,
-            ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}),
-          },
-          message:
-            secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
-        }
-      : {}),
-  });
+  const session = await createSession(
+    { db: trx },
+    {
+      organizationId: input.organizationId,
+      adminId: admin.id,
+      clientIp: input.clientIp ?? null,
+      userAgent: input.userAgent ?? null,
+      ttlMinutes: input.sessionTtlMinutes,
+      now,
+    },
+  );
+  await record(
+    { db: trx },
+    {
+      eventType: 'admin_login_attempt',
+      service: 'auth',
+      success: true,
+      actor: loginActor(input.organizationId, admin, input.clientIp),
+      resource: { type: 'admin', id: admin.id, username: admin.email },
+      ...(secondFactor
+        ? {
+            changes: {
+              secondFactor: secondFactor.kind,
+              ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}),
+            },
+            message:
+              secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
+          }
+        : {}),
+    },
+  );
   const mfaEnrolmentRequired = !admin.mfa_enabled_at && (await getRequireAdminMfa(trx, input.organizationId));
   return { admin: toAdmin({ ...admin, last_login_at: now.toISOString() }), ...session, mfaEnrolmentRequired };
 }
 
 /** At start-up with no admin: returns a one-time setup token (shown once, stored hashed). */
-export async function createSetupToken(db: Db, organizationId: string, clock: Clock = systemClock): Promise<string> {
+export async function createSetupToken({ db, clock }: DbContext, organizationId: string): Promise<string> {
   const token = randomToken(32);
   const now = clock.now();
   await repo.insertSetupToken(db, {
@@ -275,12 +290,12 @@ export async function createSetupToken(db: Db, organizationId: string, clock: Cl
   return token;
 }
 
-export async function countAdmins(db: Db, organizationId: string): Promise<number> {
+export async function countAdmins({ db }: Pick<DbContext, 'db'>, organizationId: string): Promise<number> {
   return repo.countAdmins(db, organizationId);
 }
 
 /** Creates the first admin with a setup token. Refused once any admin exists. */
-export async function completeSetup(db: Db, token: string, input: NewAdmin, clock: Clock = systemClock): Promise<Admin> {
+export async function completeSetup({ db, clock }: DbContext, token: string, input: NewAdmin): Promise<Admin> {
   const invalid = () =>
     new AppError(
       'SETUP_TOKEN_INVALID',
@@ -294,6 +309,6 @@ export async function completeSetup(db: Db, token: string, input: NewAdmin, cloc
     if ((await repo.countAdmins(trx, row.organization_id)) > 0)
       throw conflict('SETUP_DONE', 'Roster already has an admin; sign in instead');
     if (!(await repo.useSetupToken(trx, row.id, clock.now().toISOString()))) throw invalid();
-    return createAdmin(trx, actor, { ...input, role: 'admin' }, clock);
+    return createAdmin({ db: trx, clock }, actor, { ...input, role: 'admin' });
   });
 }

@@ -1,13 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { createTestApp, TEST_ADMIN } from '../../test/app.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { login } from './admins.service.ts';
 import { ADDRESS_MAX_FAILURES, checkLoginThrottle, loginThrottleKeys, recordLoginFailure } from './throttle.ts';
-import { perSuite } from '../../test/suite.ts';
+import { ctxOf } from '../../test/factories.ts';
 
 describe.each(dialects)('admin auth on %s', (dialect) => {
-  const t = perSuite(() => createTestApp(dialect));
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('logs in with a session cookie that is HttpOnly and SameSite=Strict, and records the attempt', async () => {
     const r = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN });
@@ -76,7 +82,7 @@ describe.each(dialects)('admin auth on %s', (dialect) => {
 
   it('counts one failure of the address per failed sign-in, whichever account', async () => {
     for (const email of ['one@example.com', 'two@example.com']) {
-      await login(t.database.db, {
+      await login(ctxOf(t), {
         organizationId: DEFAULT_ORGANIZATION_ID,
         email,
         password: 'whatever it is 12',

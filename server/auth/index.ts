@@ -2,6 +2,7 @@ export * from './admins.service.ts';
 export * from './sessions.service.ts';
 export { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 export { randomToken, sha256 } from './tokens.ts';
+export { newSessionToken, nextSessionStep, type SessionStep } from './sliding.ts';
 export {
   checkLoginThrottle,
   clearLoginFailures,

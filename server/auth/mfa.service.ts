@@ -5,10 +5,10 @@
 // codes count against a per-admin lock (and the client address), whatever address they come from:
 // whoever reaches this step already has the password.
 import { randomBytes } from 'node:crypto';
+import type { DbContext } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors.ts';
 import * as admins from './admins.repository.ts';
@@ -27,6 +27,11 @@ const secretAad = (adminId: string) => `admin_mfa:${adminId}`;
 const normalizeRecoveryCode = (code: string) => code.toLowerCase().replace(/[\s-]/g, '');
 
 /** 10 characters from a 31-letter alphabet (about 50 bits), shown as xxxxx-xxxxx. */
+/** What the MFA steps take: the database, the clock, and the key that seals TOTP secrets at rest. */
+export interface MfaContext extends DbContext {
+  secretKey: Buffer;
+}
+
 function newRecoveryCode(): string {
   const bytes = randomBytes(10);
   const chars = [...bytes].map((b) => RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length]).join('');
@@ -114,7 +119,7 @@ export interface TotpEnrolment {
 }
 
 /** A new secret and recovery codes for the signed-in admin, pending until a code confirms them. */
-export async function startTotpEnrolment(db: Db, secretKey: Buffer, actor: Actor, clock: Clock = systemClock): Promise<TotpEnrolment> {
+export async function startTotpEnrolment({ db, clock, secretKey }: MfaContext, actor: Actor): Promise<TotpEnrolment> {
   const adminId = sessionAdmin(actor);
   const admin = await admins.findAdminById(db, actor.organizationId, adminId);
   if (!admin) throw notFound('Admin', adminId);
@@ -136,12 +141,10 @@ export async function startTotpEnrolment(db: Db, secretKey: Buffer, actor: Actor
 
 /** The first code from the authenticator turns MFA on; the admin's other sessions end (they had one factor). */
 export async function confirmTotpEnrolment(
-  db: Db,
-  secretKey: Buffer,
+  { db, clock, secretKey }: MfaContext,
   actor: Actor,
   session: { sessionId: string | null },
   code: string,
-  clock: Clock = systemClock,
 ): Promise<void> {
   const adminId = sessionAdmin(actor);
   const mfa = await repo.findMfa(db, actor.organizationId, adminId);
@@ -154,51 +157,54 @@ export async function confirmTotpEnrolment(
     await repo.enableMfa(trx, adminId, now.toISOString());
     if (session.sessionId) await deleteSessionsOfAdmin(trx, adminId, session.sessionId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'admin_mfa_enable',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-      changes: { method: 'totp' },
-      message: 'authenticator app enrolled; other sessions ended',
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_mfa_enable',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+        changes: { method: 'totp' },
+        message: 'authenticator app enrolled; other sessions ended',
+      },
+    );
   });
 }
 
 /** The admin removes his own MFA, with a current code or a recovery code. */
-export async function disableTotp(
-  db: Db,
-  secretKey: Buffer,
-  actor: Actor,
-  factor: SecondFactor,
-  clock: Clock = systemClock,
-): Promise<void> {
+export async function disableTotp({ db, clock, secretKey }: MfaContext, actor: Actor, factor: SecondFactor): Promise<void> {
   const adminId = sessionAdmin(actor);
   const mfa = await repo.findMfa(db, actor.organizationId, adminId);
   if (!mfa?.enabled_at) throw conflict('MFA_NOT_ENABLED', 'MFA is not on for your account');
   const now = clock.now();
   const { used, keys, throttle } = await checkFactor(db, secretKey, mfa, factor, actor.clientIp, now);
   if (!used) {
-    await record(db, {
-      eventType: 'admin_mfa_disable',
-      service: 'auth',
-      success: false,
-      actor,
-      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-      message: 'wrong code',
-    });
+    await record(
+      { db },
+      {
+        eventType: 'admin_mfa_disable',
+        service: 'auth',
+        success: false,
+        actor,
+        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+        message: 'wrong code',
+      },
+    );
     throw wrongFactor(factor);
   }
   await inTransaction(db, async (trx) => {
     await repo.deleteMfa(trx, adminId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(trx, {
-      eventType: 'admin_mfa_disable',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-      changes: { method: 'totp' },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_mfa_disable',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
+        changes: { method: 'totp' },
+      },
+    );
   });
 }
 
@@ -206,7 +212,7 @@ export async function disableTotp(
  * Removes another admin's MFA (a lost phone): by an admin through the API, or `roster admin reset-mfa`.
  * That admin's sessions and pending sign-ins end; he signs in with his password and enrols again.
  */
-export async function resetAdminMfa(db: Db, actor: Actor, target: { id?: string; email?: string }): Promise<void> {
+export async function resetAdminMfa({ db }: Pick<DbContext, 'db'>, actor: Actor, target: { id?: string; email?: string }): Promise<void> {
   const row = await admins.findTargetAdmin(db, actor.organizationId, target);
   if (!row) throw notFound('Admin', target.id ?? target.email ?? '');
   if (actor.type === 'admin' && actor.id === row.id) {
@@ -216,13 +222,16 @@ export async function resetAdminMfa(db: Db, actor: Actor, target: { id?: string;
     if ((await repo.deleteMfa(trx, row.id)) === 0) throw conflict('MFA_NOT_ENABLED', `${row.email} has no MFA to reset`);
     await repo.deleteChallengesOf(trx, row.id);
     await deleteSessionsOfAdmin(trx, row.id);
-    await record(trx, {
-      eventType: 'admin_mfa_reset',
-      service: 'auth',
-      actor,
-      resource: { type: 'admin', id: row.id, username: row.email },
-      message: `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended`,
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'admin_mfa_reset',
+        service: 'auth',
+        actor,
+        resource: { type: 'admin', id: row.id, username: row.email },
+        message: `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended`,
+      },
+    );
   });
 }
 
@@ -234,7 +243,7 @@ export interface MfaLoginInput extends SecondFactor {
 }
 
 /** The second step of sign-in: the pending challenge and a TOTP or recovery code give the session. */
-export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLoginInput, clock: Clock = systemClock): Promise<LoginResult> {
+export async function completeMfaLogin({ db, clock, secretKey }: MfaContext, input: MfaLoginInput): Promise<LoginResult> {
   const now = clock.now();
   const challengeId = sha256(input.challengeToken);
   const challenge = input.challengeToken.length <= 200 ? await repo.findChallenge(db, challengeId) : undefined;
@@ -260,14 +269,17 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
     checked = await checkFactor(db, secretKey, mfa, input, input.clientIp, now);
   } catch (err) {
     if (err instanceof AppError && err.code === 'LOGIN_LOCKED') {
-      await record(db, {
-        eventType: 'admin_login_attempt',
-        service: 'auth',
-        success: false,
-        actor,
-        resource: { type: 'admin', id: admin.id, username: admin.email },
-        message: 'second factor locked after repeated wrong codes',
-      });
+      await record(
+        { db },
+        {
+          eventType: 'admin_login_attempt',
+          service: 'auth',
+          success: false,
+          actor,
+          resource: { type: 'admin', id: admin.id, username: admin.email },
+          message: 'second factor locked after repeated wrong codes',
+        },
+      );
     }
     throw err;
   }
@@ -276,21 +288,24 @@ export async function completeMfaLogin(db: Db, secretKey: Buffer, input: MfaLogi
     await repo.countChallengeAttempt(db, challengeId);
     const spent = challenge.attempts + 1 >= MFA_CHALLENGE_MAX_ATTEMPTS;
     if (spent) await repo.deleteChallenge(db, challengeId);
-    await record(db, {
-      eventType: 'admin_login_attempt',
-      service: 'auth',
-      success: false,
-      actor,
-      resource: { type: 'admin', id: admin.id, username: admin.email },
-      message: `wrong ${kind} (second factor)`,
-    });
+    await record(
+      { db },
+      {
+        eventType: 'admin_login_attempt',
+        service: 'auth',
+        success: false,
+        actor,
+        resource: { type: 'admin', id: admin.id, username: admin.email },
+        message: `wrong ${kind} (second factor)`,
+      },
+    );
     if (spent) throw challengeExpired('Too many wrong codes');
     throw wrongFactor(input);
   }
   return inTransaction(db, async (trx) => {
     await repo.deleteChallenge(trx, challengeId);
     await clearLoginFailures(trx, admin.organization_id, checked.keys, checked.throttle);
-    return openAdminSession(trx, admin, { ...input, organizationId: admin.organization_id }, now, checked.used);
+    return openAdminSession({ db: trx }, admin, { ...input, organizationId: admin.organization_id }, now, checked.used);
   });
 }
 
@@ -298,26 +313,29 @@ export interface OrganizationSettings {
   requireAdminMfa: boolean;
 }
 
-export async function getOrganizationSettings(db: Db, organizationId: string): Promise<OrganizationSettings> {
+export async function getOrganizationSettings({ db }: Pick<DbContext, 'db'>, organizationId: string): Promise<OrganizationSettings> {
   return { requireAdminMfa: await repo.getRequireAdminMfa(db, organizationId) };
 }
 
 export async function updateOrganizationSettings(
-  db: Db,
+  { db }: Pick<DbContext, 'db'>,
   actor: Actor,
   patch: Partial<OrganizationSettings>,
 ): Promise<OrganizationSettings> {
   return inTransaction(db, async (trx) => {
-    const before = await getOrganizationSettings(trx, actor.organizationId);
+    const before = await getOrganizationSettings({ db: trx }, actor.organizationId);
     if (patch.requireAdminMfa !== undefined && patch.requireAdminMfa !== before.requireAdminMfa) {
       await repo.setRequireAdminMfa(trx, actor.organizationId, patch.requireAdminMfa);
-      await record(trx, {
-        eventType: 'organization_settings_update',
-        service: 'auth',
-        actor,
-        resource: { type: 'organization', id: actor.organizationId, username: null },
-        changes: { requireAdminMfa: { from: before.requireAdminMfa, to: patch.requireAdminMfa } },
-      });
+      await record(
+        { db: trx },
+        {
+          eventType: 'organization_settings_update',
+          service: 'auth',
+          actor,
+          resource: { type: 'organization', id: actor.organizationId, username: null },
+          changes: { requireAdminMfa: { from: before.requireAdminMfa, to: patch.requireAdminMfa } },
+        },
+      );
     }
     return { ...before, ...patch };
   });

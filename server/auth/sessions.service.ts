@@ -1,29 +1,27 @@
 // Admin sessions (cookie) and API keys (bearer): both stored only as SHA-256 hashes.
-import type { Db } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { findAdminById } from './admins.repository.ts';
 import * as repo from './sessions.repository.ts';
 import { LOGIN_WINDOW_MS } from './throttle.ts';
+import { newSessionToken, nextSessionStep, touchDue } from './sliding.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
 /** Sessions slide with activity but never outlive this. */
 export const SESSION_ABSOLUTE_MAX_MS = 7 * 24 * 60 * 60_000;
-const TOUCH_EVERY_MS = 60_000;
 
 export async function createSession(
-  db: Db,
+  { db }: Pick<DbContext, 'db'>,
   s: { organizationId: string; adminId: string; clientIp: string | null; userAgent: string | null; ttlMinutes: number; now: Date },
 ): Promise<{ sessionToken: string; csrfToken: string; expiresAt: string }> {
-  const sessionToken = randomToken(32);
+  const { token: sessionToken, id, expiresAt } = newSessionToken(s.now, s.ttlMinutes);
   const csrfToken = randomToken(24);
-  const expiresAt = new Date(s.now.getTime() + s.ttlMinutes * 60_000).toISOString();
   await repo.insertSession(db, {
-    id: sha256(sessionToken),
+    id,
     organization_id: s.organizationId,
     admin_id: s.adminId,
     csrf_token: csrfToken,
@@ -44,24 +42,17 @@ export interface ResolvedSession {
   mfaEnrolmentRequired: boolean;
 }
 
-export async function resolveSession(
-  db: Db,
-  token: string,
-  ttlMinutes: number,
-  clock: Clock = systemClock,
-): Promise<ResolvedSession | undefined> {
+export async function resolveSession({ db, clock }: DbContext, token: string, ttlMinutes: number): Promise<ResolvedSession | undefined> {
   if (token.length > 200) return undefined;
   const id = sha256(token);
   const s = await repo.findSessionWithAdmin(db, id);
   if (!s) return undefined;
-  const now = clock.now();
-  if (s.expires_at <= now.toISOString() || now.getTime() - Date.parse(s.created_at) > SESSION_ABSOLUTE_MAX_MS) {
+  const step = nextSessionStep(s, clock.now(), ttlMinutes, SESSION_ABSOLUTE_MAX_MS);
+  if (step.kind === 'end') {
     await repo.deleteSession(db, id);
     return undefined;
   }
-  if (now.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) {
-    await repo.touchSession(db, id, now.toISOString(), new Date(now.getTime() + ttlMinutes * 60_000).toISOString());
-  }
+  if (step.kind === 'touch') await repo.touchSession(db, id, step.lastSeenAt, step.expiresAt);
   return {
     sessionId: id,
     csrfToken: s.csrf_token,
@@ -70,7 +61,7 @@ export async function resolveSession(
   };
 }
 
-export async function endSession(db: Db, sessionId: string): Promise<void> {
+export async function endSession({ db }: Pick<DbContext, 'db'>, sessionId: string): Promise<void> {
   await repo.deleteSession(db, sessionId);
 }
 
@@ -93,10 +84,9 @@ const toApiKey = (r: Awaited<ReturnType<typeof repo.listApiKeys>>[number]): ApiK
 });
 
 export async function createApiKey(
-  db: Db,
+  { db, clock }: DbContext,
   actor: Actor,
   input: { name: string; role: 'admin' | 'read_only' },
-  clock: Clock = systemClock,
 ): Promise<ApiKey & { key: string }> {
   const key = `rk_${randomToken(32)}`;
   const row = {
@@ -112,27 +102,33 @@ export async function createApiKey(
   };
   await inTransaction(db, async (trx) => {
     await repo.insertApiKey(trx, row);
-    await record(trx, {
-      eventType: 'api_key_create',
-      service: 'auth',
-      actor,
-      resource: { type: 'api_key', id: row.id, username: row.name },
-      changes: { role: row.role },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'api_key_create',
+        service: 'auth',
+        actor,
+        resource: { type: 'api_key', id: row.id, username: row.name },
+        changes: { role: row.role },
+      },
+    );
   });
   return { ...toApiKey(row), key };
 }
 
-export async function listApiKeys(db: Db, organizationId: string): Promise<ApiKey[]> {
+export async function listApiKeys({ db }: Pick<DbContext, 'db'>, organizationId: string): Promise<ApiKey[]> {
   return (await repo.listApiKeys(db, organizationId)).map(toApiKey);
 }
 
-export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<void> {
+export async function deleteApiKey({ db }: Pick<DbContext, 'db'>, actor: Actor, id: string): Promise<void> {
   await inTransaction(db, async (trx) => {
     const row = await repo.findApiKey(trx, actor.organizationId, id);
     if (!row) throw notFound('API key', id);
     await repo.deleteApiKey(trx, actor.organizationId, id);
-    await record(trx, { eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id, username: row.name } });
+    await record(
+      { db: trx },
+      { eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id, username: row.name } },
+    );
   });
 }
 
@@ -140,36 +136,41 @@ export async function deleteApiKey(db: Db, actor: Actor, id: string): Promise<vo
  * Revokes the API keys an admin created, in the caller's transaction (when the admin is deleted: a key
  * must not outlive the person answerable for it). Returns how many.
  */
-export async function revokeApiKeysOf(trx: Db, actor: Actor, admin: { id: string; email: string }): Promise<number> {
+export async function revokeApiKeysOf(
+  { db: trx }: Pick<DbContext, 'db'>,
+  actor: Actor,
+  admin: { id: string; email: string },
+): Promise<number> {
   const keys = await repo.deleteApiKeysCreatedBy(trx, actor.organizationId, admin.id);
   for (const k of keys) {
-    await record(trx, {
-      eventType: 'api_key_delete',
-      service: 'auth',
-      actor,
-      resource: { type: 'api_key', id: k.id, username: k.name },
-      message: `revoked because the admin who created it (${admin.email}) was deleted`,
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'api_key_delete',
+        service: 'auth',
+        actor,
+        resource: { type: 'api_key', id: k.id, username: k.name },
+        message: `revoked because the admin who created it (${admin.email}) was deleted`,
+      },
+    );
   }
   return keys.length;
 }
 
-export async function resolveApiKey(db: Db, key: string, clock: Clock = systemClock): Promise<Actor | undefined> {
+export async function resolveApiKey({ db, clock }: DbContext, key: string): Promise<Actor | undefined> {
   if (!key.startsWith('rk_') || key.length > 200) return undefined;
   const row = await repo.findApiKeyByHash(db, sha256(key));
   if (!row) return undefined;
   const now = clock.now();
-  if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
-    await repo.touchApiKey(db, row.id, now.toISOString());
-  }
+  if (touchDue(row.last_used_at, now)) await repo.touchApiKey(db, row.id, now.toISOString());
   return { type: 'api_key', id: row.id, email: null, role: row.role, organizationId: row.organization_id };
 }
 
 /** Expired admin sessions, used or expired setup tokens and stale login counters go (the purge job). */
-export async function purgeExpiredAuth(
-  db: Db,
-  clock: Clock = systemClock,
-): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
+export async function purgeExpiredAuth({
+  db,
+  clock,
+}: DbContext): Promise<{ sessions: number; setupTokens: number; loginThrottle: number; mfaChallenges: number }> {
   const now = clock.now();
   return repo.purgeExpired(
     db,
@@ -180,8 +181,12 @@ export async function purgeExpiredAuth(
 }
 
 /** The email of the admin who created an API key: who hears about what the key started (an import). */
-export async function apiKeyCreatorEmail(db: Db, organizationId: string, apiKeyId: string): Promise<string | undefined> {
-  const key = await repo.findApiKey(db, organizationId, apiKeyId);
+export async function apiKeyCreatorEmail(
+  ctx: Pick<DbContext, 'db'>,
+  organizationId: string,
+  apiKeyId: string,
+): Promise<string | undefined> {
+  const key = await repo.findApiKey(ctx.db, organizationId, apiKeyId);
   if (!key?.created_by_admin_id) return undefined;
-  return (await findAdminById(db, organizationId, key.created_by_admin_id))?.email;
+  return (await findAdminById(ctx.db, organizationId, key.created_by_admin_id))?.email;
 }

@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { createAdmin, resetAdminMfa, resetAdminPassword } from '../auth/index.ts';
 import { systemActor } from '../shared/actor.ts';
+import { systemClock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import { readSecret } from './prompt.ts';
 import { withDatabase } from './support.ts';
@@ -16,7 +17,12 @@ async function create(opts: { email: string; name?: string; role: 'admin' | 'rea
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email) || opts.email.length > 254)
     throw new AppError('VALIDATION_FAILED', 400, '--email must be a valid email address');
   await withDatabase(async (database) => {
-    const a = await createAdmin(database.db, systemActor(), { email: opts.email, name: opts.name, role: opts.role, password });
+    const a = await createAdmin({ db: database.db, clock: systemClock }, systemActor(), {
+      email: opts.email,
+      name: opts.name,
+      role: opts.role,
+      password,
+    });
     process.stdout.write(`Created admin ${a.email} (role ${a.role}, id ${a.id})\n`);
   });
 }
@@ -25,14 +31,14 @@ async function resetPassword(opts: { email: string; passwordStdin?: boolean }): 
   const password = await readSecret('New password (12+ characters)', Boolean(opts.passwordStdin));
   checkPasswordLength(password);
   await withDatabase(async (database) => {
-    await resetAdminPassword(database.db, systemActor(), { email: opts.email }, password);
+    await resetAdminPassword({ db: database.db, clock: systemClock }, systemActor(), { email: opts.email }, password);
     process.stdout.write(`Set the password of ${opts.email}; their sessions have ended\n`);
   });
 }
 
 async function resetMfa(opts: { email: string }): Promise<void> {
   await withDatabase(async (database) => {
-    await resetAdminMfa(database.db, systemActor(), { email: opts.email });
+    await resetAdminMfa({ db: database.db }, systemActor(), { email: opts.email });
     process.stdout.write(
       `Removed the MFA of ${opts.email}; their sessions have ended. They sign in with their password and enrol again.\n`,
     );

@@ -24,14 +24,14 @@ async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
 }
 
 async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
-  const app = await findApplicationByIdOrName(deps.database.db, DEFAULT_ORGANIZATION_ID, idOrName);
+  const app = await findApplicationByIdOrName({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID, idOrName);
   if (!app) throw new AppError('NOT_FOUND', 404, `No application with id or name "${idOrName}"`);
   return app;
 }
 
 /** The admin the run is recorded for and emailed to: --admin, else the first admin with role admin. */
 async function adminActor(deps: Deps, email?: string): Promise<Actor> {
-  const admins = (await listAdmins(deps.database.db, DEFAULT_ORGANIZATION_ID)).filter((a) => a.role === 'admin');
+  const admins = (await listAdmins({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID)).filter((a) => a.role === 'admin');
   const admin = email
     ? admins.find((a) => a.email.toLowerCase() === email.toLowerCase())
     : [...admins].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];

@@ -22,16 +22,19 @@ async function list(opts: ListOptions): Promise<void> {
     const rows: string[][] = [];
     let total = 0;
     while (left > 0) {
-      const page = await listUsers(database.db, {
-        organizationId: DEFAULT_ORGANIZATION_ID,
-        q: opts.query,
-        state: opts.state,
-        passwordStatus: opts.passwordStatus,
-        sort: opts.sort,
-        order: opts.order,
-        limit: Math.min(500, left),
-        cursor,
-      });
+      const page = await listUsers(
+        { db: database.db },
+        {
+          organizationId: DEFAULT_ORGANIZATION_ID,
+          q: opts.query,
+          state: opts.state,
+          passwordStatus: opts.passwordStatus,
+          sort: opts.sort,
+          order: opts.order,
+          limit: Math.min(500, left),
+          cursor,
+        },
+      );
       total = page.total;
       for (const u of page.items) {
         if (opts.json) process.stdout.write(`${JSON.stringify(u)}\n`);

@@ -1,12 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { createTestApp } from '../../test/app.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { isGroupMember, listGroupsOfUser } from './groups.service.ts';
-import { collectPages, countRows, insertUser } from '../../test/factories.ts';
-import { perSuite } from '../../test/suite.ts';
+import { ctxOf, collectPages, insertUser, rowsAndEvents } from '../../test/factories.ts';
 
 describe.each(dialects)('group memberships on %s', (dialect) => {
-  const t = perSuite(() => createTestApp(dialect));
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   let n = 0;
   const newGroup = async () => (await t.admin({ method: 'POST', url: '/api/v1/groups', payload: { name: `Group ${++n}` } })).json();
@@ -14,10 +19,7 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
   const del = (groupId: string, userId: string) => t.admin({ method: 'DELETE', url: `/api/v1/groups/${groupId}/members/${userId}` });
   const events = async (eventType: string, resourceId: string) =>
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=${eventType}&resourceId=${resourceId}` })).json().items;
-  const snapshot = async () => ({
-    members: await countRows(t.database.db, 'group_members'),
-    events: await countRows(t.database.db, 'insight_events'),
-  });
+  const snapshot = () => rowsAndEvents(t.database.db, 'group_members');
 
   it('adds a member idempotently: 201 then 200, one event, and the member is listed', async () => {
     const g = await newGroup();
@@ -47,8 +49,8 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
     expect((await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}` })).json().memberCount).toBe(1);
     const list = (await t.admin({ method: 'GET', url: `/api/v1/groups/${g.id}/members` })).json();
     expect(list).toEqual({ items: [first.json()], nextCursor: null, total: 1 });
-    expect(await isGroupMember(t.database.db, t.adminActor.organizationId, g.id, userId)).toBe(true);
-    expect(await listGroupsOfUser(t.database.db, t.adminActor.organizationId, userId)).toEqual([{ id: g.id, name: g.name }]);
+    expect(await isGroupMember(ctxOf(t), t.adminActor.organizationId, g.id, userId)).toBe(true);
+    expect(await listGroupsOfUser(ctxOf(t), t.adminActor.organizationId, userId)).toEqual([{ id: g.id, name: g.name }]);
   });
 
   it('adds a member once under concurrent PUTs', async () => {

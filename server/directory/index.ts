@@ -1,5 +1,8 @@
 export * from './users.service.ts';
 export * from './users.schemas.ts';
-export * from './groups.service.ts';
 export { insertUsers, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
 export * from './changes.ts';
+export * from './context.ts';
+export * from './groups.service.ts';
+export * from './named-resources.ts';
+export * from './relations.ts';

@@ -1,8 +1,7 @@
 // Group memberships. Member details are read from the users table here rather than through the users
 // module, so listing a large group stays one keyset query.
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { GroupMembersTable, UsersTable } from '../db/schema.ts';
+import type { UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
 
 export type MemberRow = Pick<UsersTable, 'id' | 'username' | 'username_lower' | 'email' | 'firstname' | 'lastname' | 'state'>;
@@ -22,26 +21,6 @@ export async function findUser(db: Db, organizationId: string, userId: string): 
     .where('u.organization_id', '=', organizationId)
     .where('u.id', '=', userId)
     .executeTakeFirst();
-}
-
-/** Returns false when the user already was a member: adding is idempotent, also under concurrent requests. */
-export async function insertMembership(db: Db, row: GroupMembersTable): Promise<boolean> {
-  const r = await db
-    .insertInto('group_members')
-    .values(row)
-    .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
-}
-
-export async function deleteMembership(db: Db, organizationId: string, groupId: string, userId: string): Promise<boolean> {
-  const r = await db
-    .deleteFrom('group_members')
-    .where('organization_id', '=', organizationId)
-    .where('group_id', '=', groupId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return Number(r.numDeletedRows) === 1;
 }
 
 export async function isMember(db: Db, organizationId: string, groupId: string, userId: string): Promise<boolean> {
@@ -66,16 +45,6 @@ export async function listMembers(db: Db, organizationId: string, groupId: strin
     q = q.where(keysetAfter(['u.username_lower', 'u.id'], '>', [from.usernameLower, from.id]));
   }
   return q.orderBy('u.username_lower').orderBy('u.id').limit(limit).execute();
-}
-
-export async function countMembers(db: Db, organizationId: string, groupId: string): Promise<number> {
-  const r = await db
-    .selectFrom('group_members')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('organization_id', '=', organizationId)
-    .where('group_id', '=', groupId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
 }
 
 export async function listGroupsOfUser(db: Db, organizationId: string, userId: string): Promise<Array<{ id: string; name: string }>> {

@@ -1,18 +1,18 @@
-// Group memberships. Adding is idempotent (PUT semantics); removing a user who is not a member is
-// 404 NOT_A_MEMBER, so a typo in a script is reported instead of silently passing. Membership events
+// Group memberships (the rules of pairs are in relations.ts: adding is idempotent; removing a user who
+// is not a member is 404 NOT_A_MEMBER). Membership events
 // name the user as the resource and the group in `changes`, so a user's trail in Insights shows how
 // he gained or lost access.
+import type { DbContext } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
-import { inTransaction } from '../db/database.ts';
-import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
-import * as groups from './groups.repository.ts';
-import type { Page, PageQuery } from './groups.service.ts';
+import type { DirectoryChanges } from './changes.ts';
+import type { DirectoryContext } from './context.ts';
+import { GROUPS } from './group.ts';
 import * as repo from './memberships.repository.ts';
-import { notifyMembershipChanged } from '../provisioning/triggers.ts';
+import { findNamedRow, type NamedWithCount, type Page, type PageQuery } from './named-resources.ts';
+import { addRelation, type RelationKind, removeRelation } from './relations.ts';
 
 export interface GroupMember {
   id: string;
@@ -33,13 +33,18 @@ const toMember = (r: repo.MemberRow): GroupMember => ({
 });
 
 async function requireGroup(db: Db, organizationId: string, groupId: string) {
-  const group = await groups.findGroupById(db, organizationId, groupId);
+  const group = await findNamedRow(db, GROUPS, organizationId, groupId);
   if (!group) throw notFound('Group', groupId);
   return group;
 }
 
 /** Members by username, case-insensitively. */
-export async function listGroupMembers(db: Db, organizationId: string, groupId: string, query: PageQuery): Promise<Page<GroupMember>> {
+export async function listGroupMembers(
+  { db }: Pick<DbContext, 'db'>,
+  organizationId: string,
+  groupId: string,
+  query: PageQuery,
+): Promise<Page<GroupMember>> {
   let from: repo.MemberKey | undefined;
   if (query.cursor) {
     const [usernameLower, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
@@ -52,65 +57,54 @@ export async function listGroupMembers(db: Db, organizationId: string, groupId: 
   return {
     items: page.map(toMember),
     nextCursor: rows.length > query.limit && last ? encodeCursor([last.username_lower, last.id]) : null,
-    total: group.member_count,
+    total: group.count,
   };
 }
 
+const MEMBERSHIPS: RelationKind<NamedWithCount, repo.MemberRow, DirectoryChanges> = {
+  table: 'group_members',
+  columns: { owner: 'group_id', item: 'user_id' },
+  labels: { owner: 'Group', item: 'User' },
+  findOwner: (db, organizationId, id) => findNamedRow(db, GROUPS, organizationId, id),
+  findItem: repo.findUser,
+  notRelated: (group, userId) => new AppError('NOT_A_MEMBER', 404, `User ${userId} is not a member of group "${group.name}"`),
+  event: (added, group, user) => ({
+    eventType: added ? 'group_member_add' : 'group_member_remove',
+    resource: { type: 'user', id: user.id, username: user.username },
+    changes: { group: { id: group.id, name: group.name } },
+  }),
+  changed: (changes, db, organizationId, groupId, userId) => changes.membershipChanged(db, organizationId, groupId, userId),
+};
+
 /** `added` is false when the user already was a member; then nothing is written or recorded. */
 export async function addGroupMember(
-  db: Db,
+  ctx: DirectoryContext,
   actor: Actor,
   groupId: string,
   userId: string,
-  clock: Clock = systemClock,
 ): Promise<{ member: GroupMember; added: boolean }> {
-  return inTransaction(db, async (trx) => {
-    const group = await requireGroup(trx, actor.organizationId, groupId);
-    const user = await repo.findUser(trx, actor.organizationId, userId);
-    if (!user) throw notFound('User', userId);
-    const added = await repo.insertMembership(trx, {
-      organization_id: actor.organizationId,
-      group_id: groupId,
-      user_id: userId,
-      created_at: clock.now().toISOString(),
-    });
-    if (added) {
-      await record(trx, {
-        eventType: 'group_member_add',
-        service: 'directory',
-        actor,
-        resource: { type: 'user', id: user.id, username: user.username },
-        changes: { group: { id: group.id, name: group.name } },
-      });
-      await notifyMembershipChanged(trx, actor.organizationId, groupId, userId);
-    }
-    return { member: toMember(user), added };
-  });
+  const { item, added } = await addRelation(ctx, MEMBERSHIPS, actor, groupId, userId);
+  return { member: toMember(item), added };
 }
 
-export async function removeGroupMember(db: Db, actor: Actor, groupId: string, userId: string): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    const group = await requireGroup(trx, actor.organizationId, groupId);
-    const user = await repo.findUser(trx, actor.organizationId, userId);
-    if (!user || !(await repo.deleteMembership(trx, actor.organizationId, groupId, userId))) {
-      throw new AppError('NOT_A_MEMBER', 404, `User ${userId} is not a member of group "${group.name}"`);
-    }
-    await record(trx, {
-      eventType: 'group_member_remove',
-      service: 'directory',
-      actor,
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { group: { id: group.id, name: group.name } },
-    });
-    await notifyMembershipChanged(trx, actor.organizationId, groupId, userId);
-  });
+export async function removeGroupMember(ctx: DirectoryContext, actor: Actor, groupId: string, userId: string): Promise<void> {
+  await removeRelation(ctx, MEMBERSHIPS, actor, groupId, userId);
 }
 
-export async function isGroupMember(db: Db, organizationId: string, groupId: string, userId: string): Promise<boolean> {
+export async function isGroupMember(
+  { db }: Pick<DbContext, 'db'>,
+  organizationId: string,
+  groupId: string,
+  userId: string,
+): Promise<boolean> {
   return repo.isMember(db, organizationId, groupId, userId);
 }
 
 /** A user's groups by name (user page, SCIM group sync). */
-export async function listGroupsOfUser(db: Db, organizationId: string, userId: string): Promise<Array<{ id: string; name: string }>> {
+export async function listGroupsOfUser(
+  { db }: Pick<DbContext, 'db'>,
+  organizationId: string,
+  userId: string,
+): Promise<Array<{ id: string; name: string }>> {
   return repo.listGroupsOfUser(db, organizationId, userId);
 }

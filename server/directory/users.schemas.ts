@@ -43,22 +43,27 @@ export const emailSchema = text(EMAIL_MAX)
   .min(1, 'must not be empty')
   .pipe(z.email({ message: 'must be a valid email address' }));
 
+/** An optional attribute of at most `max` characters. */
+const maybe = (max: number) => optionalText(max).optional();
+/** Addresses and phone numbers are typed work or home. */
+const contactType = z.enum(['work', 'home'], { message: "must be 'work' or 'home'" });
+
 export const addressSchema = z
   .object({
-    type: z.enum(['work', 'home'], { message: "must be 'work' or 'home'" }),
-    streetAddress: optionalText(256).optional(),
-    locality: optionalText(128).optional(),
-    region: optionalText(128).optional(),
-    postalCode: optionalText(32).optional(),
-    country: optionalText(128).optional(),
-    poBox: optionalText(64).optional(),
-    extendedAddress: optionalText(256).optional(),
+    type: contactType,
+    streetAddress: maybe(256),
+    locality: maybe(128),
+    region: maybe(128),
+    postalCode: maybe(32),
+    country: maybe(128),
+    poBox: maybe(64),
+    extendedAddress: maybe(256),
   })
   .strict();
 
 export const phoneNumberSchema = z
   .object({
-    type: z.enum(['work', 'home'], { message: "must be 'work' or 'home'" }),
+    type: contactType,
     number: text(50)
       .min(1, 'must not be empty')
       .regex(/^[+0-9()\-.\s/x#*]+$/i, 'must contain only digits, spaces and + ( ) - . / x # *'),
@@ -70,16 +75,16 @@ export type PhoneNumber = z.output<typeof phoneNumberSchema>;
 
 /** The 14 directory attributes besides username/email, all optional. */
 export const attributeShape = {
-  firstname: optionalText(100).optional(),
-  middlename: optionalText(100).optional(),
-  lastname: optionalText(100).optional(),
-  displayname: optionalText(256).optional(),
-  jobTitle: optionalText(256).optional(),
-  department: optionalText(256).optional(),
-  costCenter: optionalText(256).optional(),
-  employeeType: optionalText(256).optional(),
-  employeeIdentifier: optionalText(256).optional(),
-  organization: optionalText(256).optional(),
+  firstname: maybe(100),
+  middlename: maybe(100),
+  lastname: maybe(100),
+  displayname: maybe(256),
+  jobTitle: maybe(256),
+  department: maybe(256),
+  costCenter: maybe(256),
+  employeeType: maybe(256),
+  employeeIdentifier: maybe(256),
+  organization: maybe(256),
   addresses: z.array(addressSchema).max(10, 'at most 10 addresses').optional(),
   phoneNumbers: z.array(phoneNumberSchema).max(10, 'at most 10 phone numbers').optional(),
 };

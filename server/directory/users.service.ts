@@ -1,15 +1,15 @@
 // Directory users: the rules (uniqueness in any letter case, validation, Insights on every change).
+import type { DbContext } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { CountCache } from '../shared/count-cache.ts';
-import { notifyUserChanged } from '../provisioning/triggers.ts';
+import type { DirectoryContext } from './context.ts';
 import * as repo from './users.repository.ts';
 import type { Address, CreateUserInput, PhoneNumber, UpdateUserInput, User, UserSortField } from './users.schemas.ts';
 
@@ -140,20 +140,23 @@ function mapUniqueRace(err: unknown, input: { username?: string; email?: string 
   throw err;
 }
 
-export async function createUser(db: Db, actor: Actor, input: CreateUserInput, clock: Clock = systemClock): Promise<User> {
+export async function createUser(ctx: DbContext, actor: Actor, input: CreateUserInput): Promise<User> {
   try {
-    return await inTransaction(db, async (trx) => {
+    return await inTransaction(ctx.db, async (trx) => {
       await assertUnique(trx, actor.organizationId, input.username, input.email);
-      const row = newUserRecord(actor.organizationId, input, clock.now().toISOString());
+      const row = newUserRecord(actor.organizationId, input, ctx.clock.now().toISOString());
       await repo.insertUsers(trx, [row]);
       const user = toUser(row);
-      await record(trx, {
-        eventType: 'user_create',
-        service: 'directory',
-        actor,
-        resource: { type: 'user', id: user.id, username: user.username },
-        changes: creationChanges(user),
-      });
+      await record(
+        { db: trx, clock: ctx.clock },
+        {
+          eventType: 'user_create',
+          service: 'directory',
+          actor,
+          resource: { type: 'user', id: user.id, username: user.username },
+          changes: creationChanges(user),
+        },
+      );
       return user;
     });
   } catch (err) {
@@ -173,15 +176,15 @@ export function creationChanges(user: User): Record<string, unknown> {
   return out;
 }
 
-export async function getUser(db: Db, organizationId: string, id: string): Promise<User> {
+export async function getUser({ db }: Pick<DbContext, 'db'>, organizationId: string, id: string): Promise<User> {
   const row = await repo.findUser(db, organizationId, id);
   if (!row) throw notFound('User', id);
   return toUser(row);
 }
 
-export async function updateUser(db: Db, actor: Actor, id: string, input: UpdateUserInput, clock: Clock = systemClock): Promise<User> {
+export async function updateUser(ctx: DirectoryContext, actor: Actor, id: string, input: UpdateUserInput): Promise<User> {
   try {
-    return await inTransaction(db, async (trx) => {
+    return await inTransaction(ctx.db, async (trx) => {
       const before = await repo.findUser(trx, actor.organizationId, id);
       if (!before) throw notFound('User', id);
       const patch: Partial<repo.UserRecord> = {};
@@ -220,17 +223,20 @@ export async function updateUser(db: Db, actor: Actor, id: string, input: Update
       }
       if (patch.username !== undefined) patch.username_lower = patch.username.toLowerCase();
       if (patch.email !== undefined) patch.email_lower = patch.email.toLowerCase();
-      const after = { ...before, ...patch, updated_at: clock.now().toISOString() };
+      const after = { ...before, ...patch, updated_at: ctx.clock.now().toISOString() };
       after.search_text = searchTextOf(after);
       await repo.updateUser(trx, actor.organizationId, id, { ...patch, search_text: after.search_text, updated_at: after.updated_at });
-      await record(trx, {
-        eventType: 'user_update',
-        service: 'directory',
-        actor,
-        resource: { type: 'user', id, username: after.username },
-        changes,
-      });
-      await notifyUserChanged(trx, actor.organizationId, id);
+      await record(
+        { db: trx, clock: ctx.clock },
+        {
+          eventType: 'user_update',
+          service: 'directory',
+          actor,
+          resource: { type: 'user', id, username: after.username },
+          changes,
+        },
+      );
+      await ctx.changes.userChanged(trx, actor.organizationId, id);
       return toUser(after);
     });
   } catch (err) {
@@ -239,14 +245,17 @@ export async function updateUser(db: Db, actor: Actor, id: string, input: Update
   }
 }
 
-export async function deleteUser(db: Db, actor: Actor, id: string): Promise<void> {
-  await inTransaction(db, async (trx) => {
+export async function deleteUser(ctx: DirectoryContext, actor: Actor, id: string): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
     const row = await repo.findUser(trx, actor.organizationId, id);
     if (!row) throw notFound('User', id);
     // Before the delete: the applications he is in are found through his memberships.
-    await notifyUserChanged(trx, actor.organizationId, id);
+    await ctx.changes.userChanged(trx, actor.organizationId, id);
     await repo.deleteUser(trx, actor.organizationId, id);
-    await record(trx, { eventType: 'user_delete', service: 'directory', actor, resource: { type: 'user', id, username: row.username } });
+    await record(
+      { db: trx, clock: ctx.clock },
+      { eventType: 'user_delete', service: 'directory', actor, resource: { type: 'user', id, username: row.username } },
+    );
   });
 }
 
@@ -261,11 +270,10 @@ export interface UserListQuery {
   cursor?: string;
 }
 
-/** `counts`: where a large total may come from a count made a few seconds ago (count-cache.ts). */
+/** `ctx.counts`: where a large total may come from a count made a few seconds ago (count-cache.ts). */
 export async function listUsers(
-  db: Db,
+  { db, counts }: Pick<DbContext, 'db'> & { counts?: CountCache },
   query: UserListQuery,
-  counts?: CountCache,
 ): Promise<{ items: User[]; nextCursor: string | null; total: number }> {
   const sort = repo.SORT_COLUMNS[query.sort];
   const q = query.q?.trim().toLowerCase();

@@ -62,7 +62,7 @@ export function userSessionOf(request: FastifyRequest): UserSession {
 /** The user session behind the request's user cookie, if any (signing out works without one). */
 export async function findUserSession(request: FastifyRequest, deps: Deps): Promise<UserSession | undefined> {
   const token = request.cookies?.[USER_SESSION_COOKIE];
-  const session = token ? await resolveUserSession(deps.database.db, token, deps.config.userSessionTtlMinutes, deps.clock) : undefined;
+  const session = token ? await resolveUserSession(deps, token, deps.config.userSessionTtlMinutes) : undefined;
   return session && { ...session, actor: { ...session.actor, clientIp: request.ip } };
 }
 
@@ -139,13 +139,13 @@ async function authenticateAdmin(request: FastifyRequest, deps: Deps): Promise<v
   const authz = request.headers.authorization;
   if (authz !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-    const actor = m ? await resolveApiKey(db, m[1], deps.clock) : undefined;
+    const actor = m ? await resolveApiKey({ db, clock: deps.clock }, m[1]) : undefined;
     if (!actor) throw new AppError('UNAUTHENTICATED', 401, 'The API key is invalid or was revoked');
     request.actor = { ...actor, clientIp: request.ip };
     return;
   }
   const token = request.cookies?.[SESSION_COOKIE];
-  const session = token ? await resolveSession(db, token, deps.config.sessionTtlMinutes, deps.clock) : undefined;
+  const session = token ? await resolveSession({ db, clock: deps.clock }, token, deps.config.sessionTtlMinutes) : undefined;
   if (!session) throw new AppError('UNAUTHENTICATED', 401, 'Sign in or send an API key');
   request.actor = { ...session.actor, clientIp: request.ip };
   request.sessionId = session.sessionId;

@@ -26,7 +26,7 @@ describe.each(dialects)('mail outbox API on %s', (dialect) => {
     app = t.app;
     const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN });
     const cookie = login.cookies.find((c) => c.name === 'roster_session')?.value;
-    const ro = await createApiKey(t.database.db, systemActor(), { name: 'outbox reader', role: 'read_only' });
+    const ro = await createApiKey({ db: t.database.db, clock: t.deps.clock }, systemActor(), { name: 'outbox reader', role: 'read_only' });
     admin = (o) => app.inject({ ...o, headers: { cookie: `roster_session=${cookie}` } });
     readOnly = (o) => app.inject({ ...o, headers: { authorization: `Bearer ${ro.key}` } });
 

@@ -117,7 +117,7 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
   }
   await insertUsers(trx, users);
   await links.insertLinks(trx, linkRows);
-  await recordMany(trx, events);
+  await recordMany({ db: trx }, events);
   await repo.insertResults(trx, results);
   await repo.addRunCounts(trx, run.id, counts, run.total, now);
   return counts.processed;

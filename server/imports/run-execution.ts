@@ -49,7 +49,7 @@ async function startRun(deps: ImportContext, runId: string): Promise<RunContext 
   const run = await repo.findRun(deps.db, null, runId);
   if (!run) throw notFound('Import run', runId);
   if (run.status === 'completed' || run.status === 'failed') return toRun(run);
-  const app = await getApplication(deps.db, run.organization_id, run.application_id);
+  const app = await getApplication({ db: deps.db }, run.organization_id, run.application_id);
   const actor: Actor = {
     type: run.initiated_by_type as Actor['type'],
     id: run.initiated_by_id,
@@ -247,23 +247,26 @@ async function finishRun(deps: ImportContext, ctx: RunContext, status: 'complete
     };
     await repo.updateRun(trx, ctx.run.id, patch);
     const finished = { ...current, ...patch };
-    await record(trx, {
-      eventType: 'import_completed',
-      service: 'import',
-      success: status === 'completed',
-      actor: ctx.actor,
-      resource: { type: 'import_run', id: ctx.run.id },
-      application: ctx.app,
-      importRunId: ctx.run.id,
-      changes: {
-        total: finished.total,
-        processed: finished.processed,
-        created: finished.created,
-        skipped: finished.skipped,
-        failed: finished.failed,
+    await record(
+      { db: trx },
+      {
+        eventType: 'import_completed',
+        service: 'import',
+        success: status === 'completed',
+        actor: ctx.actor,
+        resource: { type: 'import_run', id: ctx.run.id },
+        application: ctx.app,
+        importRunId: ctx.run.id,
+        changes: {
+          total: finished.total,
+          processed: finished.processed,
+          created: finished.created,
+          skipped: finished.skipped,
+          failed: finished.failed,
+        },
+        message: error,
       },
-      message: error,
-    });
+    );
     await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
     return toRun(finished);
   });

@@ -45,7 +45,7 @@ export interface CreatedRun {
 /** Who gets the email: the admin, or for an API key the admin who created it. */
 async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
   if (actor.type === 'admin') return actor.email ?? null;
-  if (actor.type === 'api_key' && actor.id) return (await apiKeyCreatorEmail(db, actor.organizationId, actor.id)) ?? null;
+  if (actor.type === 'api_key' && actor.id) return (await apiKeyCreatorEmail({ db }, actor.organizationId, actor.id)) ?? null;
   return actor.email ?? null;
 }
 
@@ -118,7 +118,7 @@ export async function createImportRun(
   opts: CreateRunOptions = {},
 ): Promise<CreatedRun> {
   const { db } = deps;
-  const app = await getApplication(db, actor.organizationId, applicationId);
+  const app = await getApplication({ db }, actor.organizationId, applicationId);
   await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
   const { selection, snapshotId, total } = await whatToImport(deps, actor.organizationId, applicationId, input);
   const sync = total < SYNC_LIMIT;
@@ -151,15 +151,18 @@ export async function createImportRun(
   try {
     await db.transaction().execute(async (trx) => {
       await repo.insertRun(trx, row);
-      await record(trx, {
-        eventType: 'import_started',
-        service: 'import',
-        actor,
-        resource: { type: 'import_run', id: row.id },
-        application: { id: app.id, name: app.name },
-        importRunId: row.id,
-        changes: { mode: row.mode, total },
-      });
+      await record(
+        { db: trx },
+        {
+          eventType: 'import_started',
+          service: 'import',
+          actor,
+          resource: { type: 'import_run', id: row.id },
+          application: { id: app.id, name: app.name },
+          importRunId: row.id,
+          changes: { mode: row.mode, total },
+        },
+      );
       await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
     });
   } catch (err) {

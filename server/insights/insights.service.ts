@@ -1,7 +1,8 @@
 // Directory Insights: the append-only audit trail. record() takes the caller's transaction so the
 // event commits or rolls back with the change it describes.
-import type { Db } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
 import type { Actor } from '../shared/actor.ts';
+import { systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { newId } from '../shared/ids.ts';
 import { type EventFilter, type InsightRow, insertEvents, listEvents } from './insights.repository.ts';
@@ -39,11 +40,17 @@ export interface InsightEvent {
 
 const MAX_MESSAGE = 2000;
 
-function toRow(e: InsightEventInput): InsightRow {
+/**
+ * Where an event is written: the caller's handle (its transaction, or the plain handle for autocommit)
+ * and the clock that stamps events without a timestamp (the system clock when the caller has none).
+ */
+export type InsightsContext = Pick<DbContext, 'db'> & Partial<Pick<DbContext, 'clock'>>;
+
+function toRow(e: InsightEventInput, now: () => string): InsightRow {
   return {
     id: newId(),
     organization_id: e.actor.organizationId,
-    timestamp: e.timestamp ?? new Date().toISOString(),
+    timestamp: e.timestamp ?? now(),
     event_type: e.eventType,
     service: e.service,
     success: e.success === false ? 0 : 1,
@@ -62,14 +69,20 @@ function toRow(e: InsightEventInput): InsightRow {
   };
 }
 
+const stamp = (ctx: InsightsContext) => () => (ctx.clock ?? systemClock).now().toISOString();
+
 /** Appends one event in the caller's transaction (or autocommit when given the plain handle). */
-export async function record(db: Db, event: InsightEventInput): Promise<void> {
-  await insertEvents(db, [toRow(event)]);
+export async function record(ctx: InsightsContext, event: InsightEventInput): Promise<void> {
+  await insertEvents(ctx.db, [toRow(event, stamp(ctx))]);
 }
 
 /** Appends many events in one statement batch (imports record thousands). */
-export async function recordMany(db: Db, events: InsightEventInput[]): Promise<void> {
-  await insertEvents(db, events.map(toRow));
+export async function recordMany(ctx: InsightsContext, events: InsightEventInput[]): Promise<void> {
+  const now = stamp(ctx);
+  await insertEvents(
+    ctx.db,
+    events.map((e) => toRow(e, now)),
+  );
 }
 
 export function toEvent(r: InsightRow): InsightEvent {
@@ -94,14 +107,17 @@ export function toEvent(r: InsightRow): InsightEvent {
 
 export type EventQuery = Omit<EventFilter, 'before'> & { limit: number; cursor?: string };
 
-export async function queryEvents(db: Db, q: EventQuery): Promise<{ items: InsightEvent[]; nextCursor: string | null }> {
+export async function queryEvents(
+  ctx: Pick<DbContext, 'db'>,
+  q: EventQuery,
+): Promise<{ items: InsightEvent[]; nextCursor: string | null }> {
   const { limit, cursor, ...filter } = q;
   let before: EventFilter['before'];
   if (cursor) {
     const [timestamp, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
     before = { timestamp, id };
   }
-  const rows = await listEvents(db, { ...filter, before }, limit + 1);
+  const rows = await listEvents(ctx.db, { ...filter, before }, limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -111,11 +127,15 @@ export async function queryEvents(db: Db, q: EventQuery): Promise<{ items: Insig
 }
 
 /** Every matching event, newest first, fetched in batches so memory stays flat. */
-export async function* iterateEvents(db: Db, filter: Omit<EventFilter, 'before'>, max: number): AsyncGenerator<InsightEvent> {
+export async function* iterateEvents(
+  ctx: Pick<DbContext, 'db'>,
+  filter: Omit<EventFilter, 'before'>,
+  max: number,
+): AsyncGenerator<InsightEvent> {
   let before: EventFilter['before'];
   let n = 0;
   while (n < max) {
-    const rows = await listEvents(db, { ...filter, before }, Math.min(1000, max - n));
+    const rows = await listEvents(ctx.db, { ...filter, before }, Math.min(1000, max - n));
     for (const r of rows) yield toEvent(r);
     n += rows.length;
     if (rows.length < 1000) return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { ctxOf } from '../../test/factories.ts';
 import { createUser } from '../directory/index.ts';
 import { systemActor } from '../shared/actor.ts';
 import { record } from './index.ts';
@@ -17,13 +18,13 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
     const [e0, u0] = [await events(), await users()];
     await expect(
       t.database.db.transaction().execute(async (trx) => {
-        await createUser(trx, t.adminActor, { username: 'rollback', email: 'rollback@example.com', state: 'ACTIVE' });
+        await createUser(ctxOf(t, trx), t.adminActor, { username: 'rollback', email: 'rollback@example.com', state: 'ACTIVE' });
         throw new Error('boom after the change');
       }),
     ).rejects.toThrow('boom');
     expect([await events(), await users()]).toEqual([e0, u0]);
     await t.database.db.transaction().execute(async (trx) => {
-      await createUser(trx, t.adminActor, { username: 'committed', email: 'committed@example.com', state: 'ACTIVE' });
+      await createUser(ctxOf(t, trx), t.adminActor, { username: 'committed', email: 'committed@example.com', state: 'ACTIVE' });
     });
     expect([await events(), await users()]).toEqual([e0 + 1, u0 + 1]);
   });
@@ -36,14 +37,17 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
   it('filters, pages newest first with cursors, and exports CSV', async () => {
     const actor = systemActor();
     for (let i = 0; i < 25; i++) {
-      await record(t.database.db, {
-        eventType: i % 2 ? 'test_odd' : 'test_even',
-        service: 'system',
-        actor,
-        resource: { type: 'thing', id: `thing-${i}` },
-        application: i % 5 === 0 ? { id: 'app-1', name: 'App One' } : undefined,
-        message: i === 3 ? '=HYPERLINK("evil")' : `event, number "${i}"`,
-      });
+      await record(
+        { db: t.database.db },
+        {
+          eventType: i % 2 ? 'test_odd' : 'test_even',
+          service: 'system',
+          actor,
+          resource: { type: 'thing', id: `thing-${i}` },
+          application: i % 5 === 0 ? { id: 'app-1', name: 'App One' } : undefined,
+          message: i === 3 ? '=HYPERLINK("evil")' : `event, number "${i}"`,
+        },
+      );
     }
     const seen: string[] = [];
     let cursor: string | null = null;

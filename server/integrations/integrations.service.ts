@@ -61,7 +61,7 @@ export function toView(applicationId: string, row: repo.IntegrationRow | undefin
 }
 
 export async function getIntegration(db: Db, organizationId: string, applicationId: string): Promise<IntegrationView> {
-  await getApplication(db, organizationId, applicationId);
+  await getApplication({ db }, organizationId, applicationId);
   return toView(applicationId, await repo.findIntegration(db, organizationId, applicationId));
 }
 
@@ -79,7 +79,7 @@ export async function configureIntegration(
   clock: Clock = systemClock,
 ): Promise<{ view: IntegrationView; reconnected: boolean }> {
   return inTransaction(db, async (trx) => {
-    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
     const existing = await repo.findIntegration(trx, actor.organizationId, applicationId);
     const settings = settingsSchema.parse({ ...(existing ? parseSettings(existing.settings) : DEFAULT_SETTINGS), ...input.settings });
     // The operator's network rules apply here already, so a refused address is named when it is typed.
@@ -123,15 +123,18 @@ export async function configureIntegration(
     if (existing) await repo.updateIntegration(trx, actor.organizationId, applicationId, row);
     else await repo.insertIntegration(trx, row);
     if (reconnected && existing.status !== 'inactive') await publishStop(trx, applicationId, 'reconfigured');
-    await record(trx, {
-      eventType: 'idm_configured',
-      service: 'idm',
-      actor,
-      resource: { type: 'application', id: applicationId },
-      application: { id: app.id, name: app.name },
-      // Never the secrets themselves: only whether they changed, and header names.
-      changes: { baseUrl, authType: auth.type, ...authConfig, headerNames, secretChanged, settings },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'idm_configured',
+        service: 'idm',
+        actor,
+        resource: { type: 'application', id: applicationId },
+        application: { id: app.id, name: app.name },
+        // Never the secrets themselves: only whether they changed, and header names.
+        changes: { baseUrl, authType: auth.type, ...authConfig, headerNames, secretChanged, settings },
+      },
+    );
     return { view: toView(applicationId, row), reconnected };
   });
 }
@@ -180,7 +183,7 @@ export function connectionKey(secretKey: Buffer, c: Connection): string {
 
 /** Decrypted configuration for building a SCIM client. Never returned to API callers. */
 export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: string, applicationId: string): Promise<ScimConfig> {
-  await getApplication(db, organizationId, applicationId);
+  await getApplication({ db }, organizationId, applicationId);
   const row = await repo.findIntegration(db, organizationId, applicationId);
   if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration configured');
   const settings = parseSettings(row.settings);
@@ -208,7 +211,7 @@ export async function saveTestResult(
   clock: Clock = systemClock,
 ): Promise<void> {
   await inTransaction(db, async (trx) => {
-    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
     if (!row) return;
     const patch: Partial<repo.IntegrationRow> = {
@@ -222,21 +225,24 @@ export async function saveTestResult(
     // A passing test clears the last error: the problem it described is gone.
     patch.last_error = result.ok ? null : result.problems.map((p) => p.message).join(' ');
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record(trx, {
-      eventType: 'idm_tested',
-      service: 'idm',
-      success: result.ok,
-      actor,
-      resource: { type: 'application', id: applicationId },
-      application: { id: app.id, name: app.name },
-      changes: { problems: result.problems, writeCheck: result.writeCheck },
-      message: result.ok
-        ? 'connection test passed'
-        : result.problems
-            .map((p) => p.message)
-            .join(' ')
-            .slice(0, 1000),
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'idm_tested',
+        service: 'idm',
+        success: result.ok,
+        actor,
+        resource: { type: 'application', id: applicationId },
+        application: { id: app.id, name: app.name },
+        changes: { problems: result.problems, writeCheck: result.writeCheck },
+        message: result.ok
+          ? 'connection test passed'
+          : result.problems
+              .map((p) => p.message)
+              .join(' ')
+              .slice(0, 1000),
+      },
+    );
   });
 }
 
@@ -247,20 +253,23 @@ export async function activateIntegration(
   clock: Clock = systemClock,
 ): Promise<IntegrationView> {
   return inTransaction(db, async (trx) => {
-    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
     if (!row) throw conflict('IDM_NOT_CONFIGURED', 'Configure the integration before activating it');
     if (row.status === 'active') return toView(applicationId, row);
     const now = clock.now().toISOString();
     const patch = { status: 'active' as const, generation: row.generation + 1, activated_at: now, last_error: null, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record(trx, {
-      eventType: 'idm_activated',
-      service: 'idm',
-      actor,
-      resource: { type: 'application', id: applicationId },
-      application: { id: app.id, name: app.name },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'idm_activated',
+        service: 'idm',
+        actor,
+        resource: { type: 'application', id: applicationId },
+        application: { id: app.id, name: app.name },
+      },
+    );
     return toView(applicationId, { ...row, ...patch });
   });
 }
@@ -276,20 +285,23 @@ export async function deactivateIntegration(
   clock: Clock = systemClock,
 ): Promise<{ view: IntegrationView; changed: boolean }> {
   return inTransaction(db, async (trx) => {
-    const app = await getApplication(trx, actor.organizationId, applicationId);
+    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
     if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration');
     if (row.status === 'inactive') return { view: toView(applicationId, row), changed: false };
     const now = clock.now().toISOString();
     const patch = { status: 'inactive' as const, generation: row.generation + 1, deactivated_at: now, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record(trx, {
-      eventType: 'idm_deactivated',
-      service: 'idm',
-      actor,
-      resource: { type: 'application', id: applicationId },
-      application: { id: app.id, name: app.name },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'idm_deactivated',
+        service: 'idm',
+        actor,
+        resource: { type: 'application', id: applicationId },
+        application: { id: app.id, name: app.name },
+      },
+    );
     await publishStop(trx, applicationId);
     return { view: toView(applicationId, { ...row, ...patch }), changed: true };
   });

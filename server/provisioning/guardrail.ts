@@ -20,31 +20,37 @@ export async function guardrail(ctx: SyncContext, full: boolean, deprovisions: n
   if (!over || (st.confirmed_count !== null && deprovisions <= st.confirmed_count)) {
     if (st.pause) {
       await state.updateState(ctx.db, app, { pause: null, paused_at: null, updated_at: now });
-      await record(ctx.db, {
-        eventType: 'provisioning_resumed',
-        service: 'provisioning',
-        actor: ctx.actor,
-        application: ctx.application,
-        resource: { type: 'application', id: app, username: ctx.application.name },
-        message: over ? 'an admin confirmed the deprovisioning' : 'the deprovisions no longer exceed the guardrail',
-      });
+      await record(
+        { db: ctx.db },
+        {
+          eventType: 'provisioning_resumed',
+          service: 'provisioning',
+          actor: ctx.actor,
+          application: ctx.application,
+          resource: { type: 'application', id: app, username: ctx.application.name },
+          message: over ? 'an admin confirmed the deprovisioning' : 'the deprovisions no longer exceed the guardrail',
+        },
+      );
     }
     return 'proceed';
   }
   const pause = { syncId, deprovisions, linked, percent: s.guardrailPercent, minimum: s.guardrailMinimum };
   await state.updateState(ctx.db, app, { pause: JSON.stringify(pause), paused_at: st.pause ? st.paused_at : now, updated_at: now });
   if (!st.pause) {
-    await record(ctx.db, {
-      eventType: 'provisioning_paused',
-      service: 'provisioning',
-      actor: ctx.actor,
-      application: ctx.application,
-      resource: { type: 'application', id: app, username: ctx.application.name },
-      changes: pause,
-      message:
-        `Provisioning paused: this sync would deprovision ${deprovisions} of ${linked} accounts (more than ${s.guardrailPercent}% and at least ${s.guardrailMinimum}). ` +
-        'Users are still created and updated; confirm with POST /api/v1/applications/:id/idm/sync/confirm to deprovision.',
-    });
+    await record(
+      { db: ctx.db },
+      {
+        eventType: 'provisioning_paused',
+        service: 'provisioning',
+        actor: ctx.actor,
+        application: ctx.application,
+        resource: { type: 'application', id: app, username: ctx.application.name },
+        changes: pause,
+        message:
+          `Provisioning paused: this sync would deprovision ${deprovisions} of ${linked} accounts (more than ${s.guardrailPercent}% and at least ${s.guardrailMinimum}). ` +
+          'Users are still created and updated; confirm with POST /api/v1/applications/:id/idm/sync/confirm to deprovision.',
+      },
+    );
   }
   return 'hold';
 }

@@ -15,14 +15,5 @@ export type { ProvisioningStatus, SyncView } from './status.ts';
 export { runSync } from './reconcile.ts';
 export type { SyncOptions, SyncOutcome } from './reconcile.ts';
 export type { SyncCounts } from './context.ts';
-export {
-  notifyBindingChanged,
-  notifyGroupChanged,
-  notifyGroupDeleted,
-  notifyMembershipChanged,
-  notifyUserChanged,
-  PROVISIONING_SYNC_JOB,
-  provisioningChanges,
-  type TriggerContext,
-} from './triggers.ts';
+export { PROVISIONING_SYNC_JOB, provisioningChanges, type TriggerContext } from './triggers.ts';
 export type { ProvisioningContext } from './context.ts';

@@ -1,5 +1,6 @@
 // Writing down what a user operation did: the account state, the link and its Insights event, in one
 // transaction, so the state never claims what the audit trail does not show.
+import { backoffDelay } from '../shared/backoff.ts';
 import type { DbContext } from '../db/context.ts';
 import { inTransaction, type Db } from '../db/database.ts';
 import { record, recordMany, type InsightEventInput } from '../insights/index.ts';
@@ -20,7 +21,8 @@ const RETRY_MAX_MS = 6 * 60 * 60_000;
 
 /** Failed operations wait longer after each failure (1 min, 2, 4... up to 6 h) before a sync retries them. */
 export function nextAttemptAt(now: Date, attempts: number): string {
-  return new Date(now.getTime() + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1))).toISOString();
+  const delay = backoffDelay(Math.max(0, attempts - 1), { baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS, jitter: 'none' });
+  return new Date(now.getTime() + delay).toISOString();
 }
 
 export interface Persisted {
@@ -118,7 +120,7 @@ async function persistCreated(w: Writing, result: Result<'created'>): Promise<Pe
       recreated: Boolean(result.recreated),
       attributes: result.changed,
     };
-    await record(trx, w.event({ changes, message }));
+    await record({ db: trx }, w.event({ changes, message }));
   });
   return { outcome: result.adoptedVia ? 'linked' : 'created', remoteId };
 }
@@ -128,7 +130,7 @@ async function persistUpdated(w: Writing, result: Result<'updated'>): Promise<Pe
     await w.ensureLink(trx, result.remoteId, w.username);
     await accounts.updateAccount(trx, w.app, w.op.candidate.userId, w.settled(result.remoteId, 'update'));
     const changes = { remoteId: result.remoteId, attributes: result.changed, reactivated: result.reactivated, method: result.method };
-    await record(trx, w.event({ changes }));
+    await record({ db: trx }, w.event({ changes }));
   });
   return { outcome: 'updated', remoteId: result.remoteId };
 }
@@ -174,7 +176,7 @@ async function persistDeprovisioned(w: Writing, result: Result<'deprovisioned'>)
     } else {
       await accounts.deleteAccount(trx, w.app, c.userId);
     }
-    await record(trx, w.event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }));
+    await record({ db: trx }, w.event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }));
   });
   return { outcome: 'deprovisioned', remoteId: result.remoteId };
 }
@@ -185,7 +187,7 @@ async function persistDeleted(w: Writing, result: Result<'deleted' | 'gone'>): P
     await accounts.deleteAccount(trx, w.app, w.op.candidate.userId);
     await forgetMemberEverywhere(trx, w.app, result.remoteId);
     const message = result.kind === 'gone' ? 'the account no longer existed in the application' : undefined;
-    await record(trx, w.event({ changes: { remoteId: result.remoteId }, message }));
+    await record({ db: trx }, w.event({ changes: { remoteId: result.remoteId }, message }));
   });
   return { outcome: result.kind === 'gone' ? 'removed' : 'deleted', remoteId: result.remoteId };
 }
@@ -209,7 +211,7 @@ async function persistFailed(w: Writing, result: Result<'failed'>): Promise<Pers
       updated_at: w.iso,
       ...RELEASED,
     });
-    await record(trx, w.event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }));
+    await record({ db: trx }, w.event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }));
   });
   return { outcome: 'failed', message: f.message, errorCode: f.code, remoteId: op.remoteId };
 }
@@ -247,7 +249,7 @@ export async function recordDeactivated(
 ): Promise<void> {
   const timestamp = clock.now().toISOString();
   await recordMany(
-    db,
+    { db },
     unfinished.map((u): InsightEventInput => ({
       eventType: u.eventType,
       service: 'provisioning',

@@ -248,7 +248,7 @@ async function syncPass(deps: ProvisioningContext, cfg: ScimConfig, o: SyncOptio
 
   const actor = actorOfSync(queued[0], org);
   const syncIds = await openSyncs(db, o, actor, full, queued, startedIso);
-  const application = await getApplication(db, org, app);
+  const application = await getApplication({ db }, org, app);
   const integration = await getIntegration(db, org, app);
   const client = deps.idm.client(app, cfg.client, cfg.settings);
   const counts = emptyCounts();

@@ -74,17 +74,20 @@ export async function confirmDeprovisioning(
   const st = await state.findState(db, applicationId);
   if (!st?.pause) throw conflict('NOT_PAUSED', 'Provisioning is not paused for this application');
   const pause = JSON.parse(st.pause) as { deprovisions: number };
-  const app = await getApplication(db, actor.organizationId, applicationId);
+  const app = await getApplication({ db }, actor.organizationId, applicationId);
   await inTransaction(db, async (trx) => {
     await state.updateState(trx, applicationId, { confirmed_count: pause.deprovisions, updated_at: deps.clock.now().toISOString() });
-    await record(trx, {
-      eventType: 'provisioning_confirmed',
-      service: 'provisioning',
-      actor,
-      application: { id: app.id, name: app.name },
-      resource: { type: 'application', id: app.id, username: app.name },
-      changes: { deprovisions: pause.deprovisions },
-    });
+    await record(
+      { db: trx },
+      {
+        eventType: 'provisioning_confirmed',
+        service: 'provisioning',
+        actor,
+        application: { id: app.id, name: app.name },
+        resource: { type: 'application', id: app.id, username: app.name },
+        changes: { deprovisions: pause.deprovisions },
+      },
+    );
   });
   return { confirmed: pause.deprovisions, sync: await requestSync(deps, actor, applicationId) };
 }
@@ -165,7 +168,7 @@ export async function syncUserNow(
 ): Promise<UserSyncOutcome> {
   const { db } = deps;
   const cfg = await activeConfig(deps, actor.organizationId, applicationId);
-  const application = await getApplication(db, actor.organizationId, applicationId);
+  const application = await getApplication({ db }, actor.organizationId, applicationId);
   const plan = { db, organizationId: actor.organizationId, application };
   const [first] = await loadCandidates(plan, [userId]);
   if (!first.user && !first.account) throw notFound('User', userId);
@@ -261,7 +264,7 @@ export async function stopProvisioning(deps: ProvisioningContext, actor: Actor, 
   const st = await state.findState(db, applicationId);
   if (st?.lock_owner && st.lock_until && st.lock_until > now) return;
   const cfg = await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
-  const application = await getApplication(db, actor.organizationId, applicationId);
+  const application = await getApplication({ db }, actor.organizationId, applicationId);
   const ctx = { db, organizationId: actor.organizationId, application, settings: cfg.settings };
   const pending = await pendingFromHints(ctx, await state.deleteAllHints(db, applicationId), new Set());
   if (pending.length) await recordDeactivated(deps, actor, { id: application.id, name: application.name }, pending);

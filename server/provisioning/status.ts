@@ -40,7 +40,7 @@ export function toSyncView(r: state.SyncRow): SyncView {
 }
 
 export async function getSync(deps: ProvisioningContext, organizationId: string, applicationId: string, syncId: string): Promise<SyncView> {
-  await getApplication(deps.db, organizationId, applicationId);
+  await getApplication({ db: deps.db }, organizationId, applicationId);
   const row = await state.findSync(deps.db, applicationId, syncId);
   if (!row) throw notFound('Sync', syncId);
   return toSyncView(row);
@@ -52,7 +52,7 @@ export async function listSyncs(
   applicationId: string,
   limit: number,
 ): Promise<SyncView[]> {
-  await getApplication(deps.db, organizationId, applicationId);
+  await getApplication({ db: deps.db }, organizationId, applicationId);
   return (await state.listSyncs(deps.db, applicationId, limit)).map(toSyncView);
 }
 
@@ -91,7 +91,7 @@ export interface ProvisioningStatus {
 
 export async function getStatus(deps: ProvisioningContext, organizationId: string, applicationId: string): Promise<ProvisioningStatus> {
   const { db } = deps;
-  await getApplication(db, organizationId, applicationId);
+  await getApplication({ db }, organizationId, applicationId);
   const integration = await getIntegration(db, organizationId, applicationId);
   const st = await state.findState(db, applicationId);
   const now = deps.clock.now().toISOString();

@@ -1,6 +1,7 @@
 // Directory changes enqueue a sync in their own transaction, only for active integrations, coalesced
 // per application. No workers run here, so what was enqueued stays visible.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctxOf } from '../../test/factories.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, SCIM_TOKEN } from '../../test/idm.ts';
@@ -64,7 +65,7 @@ describe.each(dialects)('provisioning triggers on %s', (dialect) => {
     await t.database.db
       .transaction()
       .execute(async (trx) => {
-        await updateUser(trx, t.adminActor, userId, { jobTitle: 'Never' });
+        await updateUser(ctxOf(t, trx), t.adminActor, userId, { jobTitle: 'Never' });
         throw new Error('roll back');
       })
       .catch(() => {});

@@ -143,13 +143,3 @@ export function provisioningChanges(queue: JobQueue, clock: Clock): ApplicationC
     bindingChanged: (db, organizationId, applicationId) => bindingChanged(on(db), organizationId, applicationId),
   };
 }
-
-// Until the directory and applications services take ctx.changes (issue 11, another stream), they
-// call these names; legacy-triggers.ts forwards them to the changes deps.ts installs. Delete at merge.
-export {
-  notifyBindingChanged,
-  notifyGroupChanged,
-  notifyGroupDeleted,
-  notifyMembershipChanged,
-  notifyUserChanged,
-} from './legacy-triggers.ts';

@@ -158,7 +158,7 @@ export async function runUsersPhase(p: UsersPhase): Promise<void> {
 
   async function* presentSource(): AsyncGenerator<UserOp[]> {
     if (p.full) {
-      const scope = idBatches((afterId) => listUserIdsInScope(ctx.db, ctx.organizationId, app, { limit: BATCH, afterId }));
+      const scope = idBatches((afterId) => listUserIdsInScope(ctx, ctx.organizationId, app, { limit: BATCH, afterId }));
       for await (const ids of scope) yield await planBatch(ids, () => false);
       const outOfScope = idBatches((afterId) => accounts.listAccountsOutOfScope(ctx.db, app, BATCH, afterId));
       for await (const ids of outOfScope) yield await planBatch(ids, () => false);

@@ -9,7 +9,7 @@ import { actorOf, findUserSession, USER_COOKIE_PATH, USER_SESSION_COOKIE, userSe
 import { type App, errors, idParams } from '../common.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
 import { AppError } from '../../shared/errors.ts';
-import { type ActivationContext, completeActivation, inspectActivation, sendActivationEmail } from '../../accounts/index.ts';
+import { activationContextOf, completeActivation, inspectActivation, sendActivationEmail } from '../../accounts/index.ts';
 import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from '../../accounts/index.ts';
 import { PASSWORD_POLICY } from '../../auth/index.ts';
 import { setPasswordByAdmin } from '../../accounts/index.ts';
@@ -67,13 +67,6 @@ const perAdmin = (max: number, minutes: number, what: string) => ({
       { retryAfterSeconds: retryAfter(c.ttl) },
     ),
 });
-const activationContext = (deps: Deps): ActivationContext => ({
-  queue: deps.queue,
-  secretKey: deps.secretKey,
-  publicUrl: deps.config.publicUrl,
-  linkTtlMs: deps.config.activationLinkTtlHours * 60 * 60_000,
-  clock: deps.clock,
-});
 const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
 const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
 
@@ -102,7 +95,7 @@ function userActivationRoutes(app: App, deps: Deps): void {
         response: { 200: userSchema, ...errors },
       },
     },
-    async (request) => setPasswordByAdmin(db, actorOf(request), request.params.id, request.body.password, deps.clock),
+    async (request) => setPasswordByAdmin({ db, clock: deps.clock }, actorOf(request), request.params.id, request.body.password),
   );
 
   app.post(
@@ -129,7 +122,7 @@ function userActivationRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await sendActivationEmail(db, activationContext(deps), actorOf(request), request.params.id)),
+      reply.code(202).send(await sendActivationEmail(activationContextOf(deps), actorOf(request), request.params.id)),
   );
 }
 
@@ -170,7 +163,7 @@ function bulkActivationRoutes(app: App, deps: Deps): void {
     async (request, reply) => {
       const { ids, filter } = request.body;
       const input = ids ? { ids } : { filter: filter ?? { passwordStatus: 'PENDING' as const } };
-      const { batch, inline } = await createActivationBatch(db, { ...activationContext(deps), queue: deps.queue }, actorOf(request), input);
+      const { batch, inline } = await createActivationBatch({ ...activationContextOf(deps), queue: deps.queue }, actorOf(request), input);
       return reply.code(inline ? 200 : 202).send(batch);
     },
   );
@@ -178,7 +171,7 @@ function bulkActivationRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/users/activation-emails/:id',
     { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } } },
-    async (request) => getActivationBatch(db, actorOf(request).organizationId, request.params.id),
+    async (request) => getActivationBatch({ db }, actorOf(request).organizationId, request.params.id),
   );
 }
 
@@ -217,7 +210,7 @@ function setPasswordPageRoutes(app: App, deps: Deps): void {
         },
       },
     },
-    async (request) => inspectActivation(db, request.query.token, deps.clock),
+    async (request) => inspectActivation({ db, clock: deps.clock }, request.query.token),
   );
 
   app.post(
@@ -233,7 +226,7 @@ function setPasswordPageRoutes(app: App, deps: Deps): void {
       },
     },
     async (request) => {
-      const done = await completeActivation(db, { ...request.body, clientIp: request.ip }, deps.clock);
+      const done = await completeActivation({ db, clock: deps.clock }, { ...request.body, clientIp: request.ip });
       return { username: done.username, passwordStatus: 'ACTIVE' as const };
     },
   );
@@ -258,18 +251,14 @@ function userSignInRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const result = await userLogin(
-        db,
-        {
-          organizationId: DEFAULT_ORGANIZATION_ID,
-          login: request.body.login,
-          password: request.body.password,
-          clientIp: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-          ttlMinutes: deps.config.userSessionTtlMinutes,
-        },
-        deps.clock,
-      );
+      const result = await userLogin(deps, {
+        organizationId: DEFAULT_ORGANIZATION_ID,
+        login: request.body.login,
+        password: request.body.password,
+        clientIp: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        ttlMinutes: deps.config.userSessionTtlMinutes,
+      });
       // No Expires: the cookie ends with the browser; the server ends the session sooner when idle.
       reply.setCookie(USER_SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,
@@ -289,7 +278,7 @@ function userSignInRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const session = await findUserSession(request, deps);
-      if (session) await endUserSession(db, session.sessionId);
+      if (session) await endUserSession({ db }, session.sessionId);
       clearUserCookie(reply);
       return reply.code(204).send();
     },
@@ -311,7 +300,7 @@ function userPortalRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const session = userSessionOf(request);
-      return { user: await getUser(db, session.organizationId, session.userId) };
+      return { user: await getUser({ db }, session.organizationId, session.userId) };
     },
   );
 
@@ -328,7 +317,7 @@ function userPortalRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const session = userSessionOf(request);
-      await changeOwnPassword(db, session, { ...request.body, clientIp: request.ip }, deps.clock);
+      await changeOwnPassword({ db, clock: deps.clock }, session, { ...request.body, clientIp: request.ip });
       return reply.code(204).send();
     },
   );

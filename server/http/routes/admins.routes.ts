@@ -30,7 +30,7 @@ function adminAccountRoutes(app: App, deps: Deps): void {
       schema: { tags: ['admins'], response: { 200: z.object({ items: z.array(adminSchema), nextCursor: z.null() }), ...errors } },
     },
     async (request) => ({
-      items: await admins.listAdmins(db, actorOf(request).organizationId),
+      items: await admins.listAdmins({ db }, actorOf(request).organizationId),
       nextCursor: null,
     }),
   );
@@ -52,7 +52,7 @@ function adminAccountRoutes(app: App, deps: Deps): void {
         response: { 201: adminSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await admins.createAdmin(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await admins.createAdmin({ db, clock: deps.clock }, actorOf(request), request.body)),
   );
 
   app.delete(
@@ -67,7 +67,7 @@ function adminAccountRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await admins.deleteAdmin(db, actorOf(request), request.params.id);
+      await admins.deleteAdmin({ db }, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -89,7 +89,7 @@ function adminRecoveryRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await resetAdminPassword(db, actorOf(request), { id: request.params.id }, request.body.password, deps.clock);
+      await resetAdminPassword({ db, clock: deps.clock }, actorOf(request), { id: request.params.id }, request.body.password);
       return reply.code(204).send();
     },
   );
@@ -107,7 +107,7 @@ function adminRecoveryRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await mfa.resetAdminMfa(db, actorOf(request), { id: request.params.id });
+      await mfa.resetAdminMfa({ db }, actorOf(request), { id: request.params.id });
       return reply.code(204).send();
     },
   );
@@ -123,7 +123,7 @@ function apiKeyRoutes(app: App, deps: Deps): void {
       schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.null() }), ...errors } },
     },
     async (request) => ({
-      items: await sessions.listApiKeys(db, actorOf(request).organizationId),
+      items: await sessions.listApiKeys({ db }, actorOf(request).organizationId),
       nextCursor: null,
     }),
   );
@@ -138,14 +138,14 @@ function apiKeyRoutes(app: App, deps: Deps): void {
         response: { 201: apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') }), ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await sessions.createApiKey(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await sessions.createApiKey({ db, clock: deps.clock }, actorOf(request), request.body)),
   );
 
   app.delete(
     '/api/v1/api-keys/:id',
     { config: { auth: 'admin' }, schema: { tags: ['api-keys'], params: idParams, response: { 204: z.undefined(), ...errors } } },
     async (request, reply) => {
-      await sessions.deleteApiKey(db, actorOf(request), request.params.id);
+      await sessions.deleteApiKey({ db }, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -157,7 +157,7 @@ function organizationRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/organization/settings',
     { config: { auth: 'admin' }, schema: { tags: ['organization'], response: { 200: settingsSchema, ...errors } } },
-    async (request) => mfa.getOrganizationSettings(db, actorOf(request).organizationId),
+    async (request) => mfa.getOrganizationSettings({ db }, actorOf(request).organizationId),
   );
 
   app.patch(
@@ -166,6 +166,6 @@ function organizationRoutes(app: App, deps: Deps): void {
       config: { auth: 'admin' },
       schema: { tags: ['organization'], body: settingsSchema.partial().strict(), response: { 200: settingsSchema, ...errors } },
     },
-    async (request) => mfa.updateOrganizationSettings(db, actorOf(request), request.body),
+    async (request) => mfa.updateOrganizationSettings({ db }, actorOf(request), request.body),
   );
 }

@@ -35,10 +35,10 @@ function applicationCrudRoutes(app: App, deps: Deps): void {
     deleteDescription:
       'Deletes the application, its group bindings and its integration; the groups and their members stay. ' +
       'Work for the application (an import, provisioning) stops at once in every process.',
-    list: (actor, query) => apps.listApplications(db, actor.organizationId, query),
-    create: (actor, input) => apps.createApplication(db, actor, input, deps.clock),
-    get: (actor, id) => apps.getApplication(db, actor.organizationId, id),
-    update: (actor, id, patch) => apps.updateApplication(db, actor, id, patch, deps.clock),
+    list: (actor, query) => apps.listApplications({ db }, actor.organizationId, query),
+    create: (actor, input) => apps.createApplication(deps, actor, input),
+    get: (actor, id) => apps.getApplication({ db }, actor.organizationId, id),
+    update: (actor, id, patch) => apps.updateApplication(deps, actor, id, patch),
     // Its integration goes with it: the work in flight stops here and, before answering, everywhere.
     remove: (actor, id) => deleteApplicationWithIntegration(deps, actor, id),
   });
@@ -62,8 +62,8 @@ function bindingRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const { organizationId } = actorOf(request);
-      await apps.getApplication(db, organizationId, request.params.id);
-      return listGroupsOfApplication(db, organizationId, request.params.id, request.query);
+      await apps.getApplication({ db }, organizationId, request.params.id);
+      return listGroupsOfApplication({ db }, organizationId, request.params.id, request.query);
     },
   );
 
@@ -75,10 +75,10 @@ function bindingRoutes(app: App, deps: Deps): void {
     putDescription: 'Binds the user group: 201 when bound, 200 when it already was (nothing recorded).',
     deleteDescription: 'Unbinds the user group; 404 NOT_BOUND when it is not bound.',
     put: async (actor, id, groupId) => {
-      const { group, bound } = await bindings.bindGroup(db, actor, id, groupId, deps.clock);
+      const { group, bound } = await bindings.bindGroup(deps, actor, id, groupId);
       return { item: group, created: bound };
     },
-    remove: (actor, id, groupId) => bindings.unbindGroup(db, actor, id, groupId),
+    remove: (actor, id, groupId) => bindings.unbindGroup(deps, actor, id, groupId),
   });
 
   // Under /groups for the portal's group page; served here because bindings belong to applications.
@@ -96,8 +96,8 @@ function bindingRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const { organizationId } = actorOf(request);
-      await getGroup(db, organizationId, request.params.id);
-      return apps.listApplicationsOfGroup(db, organizationId, request.params.id, request.query);
+      await getGroup({ db }, organizationId, request.params.id);
+      return apps.listApplicationsOfGroup({ db }, organizationId, request.params.id, request.query);
     },
   );
 }

@@ -72,18 +72,14 @@ function passwordSignInRoute(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const result = await admins.login(
-        db,
-        {
-          organizationId: DEFAULT_ORGANIZATION_ID,
-          email: request.body.email,
-          password: request.body.password,
-          clientIp: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-          sessionTtlMinutes: deps.config.sessionTtlMinutes,
-        },
-        deps.clock,
-      );
+      const result = await admins.login(deps, {
+        organizationId: DEFAULT_ORGANIZATION_ID,
+        email: request.body.email,
+        password: request.body.password,
+        clientIp: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        sessionTtlMinutes: deps.config.sessionTtlMinutes,
+      });
       if ('mfaRequired' in result) {
         reply.setCookie(MFA_PENDING_COOKIE, result.challengeToken, {
           httpOnly: true,
@@ -118,19 +114,14 @@ function secondFactorSignInRoute(app: App, deps: Deps): void {
     async (request, reply) => {
       const challengeToken = request.cookies?.[MFA_PENDING_COOKIE];
       if (!challengeToken) throw mfa.challengeExpired();
-      const result = await mfa.completeMfaLogin(
-        db,
-        deps.secretKey,
-        {
-          challengeToken,
-          code: request.body.code,
-          recoveryCode: request.body.recoveryCode,
-          clientIp: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-          sessionTtlMinutes: deps.config.sessionTtlMinutes,
-        },
-        deps.clock,
-      );
+      const result = await mfa.completeMfaLogin(deps, {
+        challengeToken,
+        code: request.body.code,
+        recoveryCode: request.body.recoveryCode,
+        clientIp: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        sessionTtlMinutes: deps.config.sessionTtlMinutes,
+      });
       reply.clearCookie(MFA_PENDING_COOKIE, { path: MFA_LOGIN_PATH });
       return startSession(deps, request, reply, result);
     },
@@ -147,7 +138,7 @@ function sessionRoutes(app: App, deps: Deps): void {
       schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
     },
     async (request, reply) => {
-      if (request.sessionId) await sessions.endSession(db, request.sessionId);
+      if (request.sessionId) await sessions.endSession({ db }, request.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     },
@@ -177,7 +168,7 @@ function sessionRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const actor = actorOf(request);
-      const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin(db, actor.organizationId, actor.id) : undefined;
+      const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin({ db }, actor.organizationId, actor.id) : undefined;
       return {
         actor: { type: actor.type, id: actor.id, email: actor.email ?? null, role: actor.role },
         admin,
@@ -199,7 +190,7 @@ function sessionRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await changeOwnAdminPassword(db, actorOf(request), { sessionId: request.sessionId }, request.body, deps.clock);
+      await changeOwnAdminPassword({ db, clock: deps.clock }, actorOf(request), { sessionId: request.sessionId }, request.body);
       return reply.code(204).send();
     },
   );
@@ -221,7 +212,7 @@ function ownMfaRoutes(app: App, deps: Deps): void {
         response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), recoveryCodes: z.array(z.string()) }), ...errors },
       },
     },
-    async (request) => mfa.startTotpEnrolment(db, deps.secretKey, actorOf(request), deps.clock),
+    async (request) => mfa.startTotpEnrolment(deps, actorOf(request)),
   );
 
   app.post(
@@ -238,8 +229,8 @@ function ownMfaRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const actor = actorOf(request);
-      await mfa.confirmTotpEnrolment(db, deps.secretKey, actor, { sessionId: request.sessionId }, request.body.code, deps.clock);
-      return { admin: await admins.getAdmin(db, actor.organizationId, actor.id!) };
+      await mfa.confirmTotpEnrolment(deps, actor, { sessionId: request.sessionId }, request.body.code);
+      return { admin: await admins.getAdmin({ db }, actor.organizationId, actor.id!) };
     },
   );
 
@@ -255,7 +246,7 @@ function ownMfaRoutes(app: App, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      await mfa.disableTotp(db, deps.secretKey, actorOf(request), request.body, deps.clock);
+      await mfa.disableTotp(deps, actorOf(request), request.body);
       return reply.code(204).send();
     },
   );
@@ -270,7 +261,7 @@ function setupRoutes(app: App, deps: Deps): void {
       config: { auth: 'public' },
       schema: { tags: ['auth'], response: { 200: z.object({ needsSetup: z.boolean() }) } },
     },
-    async () => ({ needsSetup: (await admins.countAdmins(db, DEFAULT_ORGANIZATION_ID)) === 0 }),
+    async () => ({ needsSetup: (await admins.countAdmins({ db }, DEFAULT_ORGANIZATION_ID)) === 0 }),
   );
 
   app.post(
@@ -292,7 +283,7 @@ function setupRoutes(app: App, deps: Deps): void {
     },
     async (request, reply) => {
       const { token, ...input } = request.body;
-      const admin = await admins.completeSetup(db, token, input, deps.clock);
+      const admin = await admins.completeSetup({ db, clock: deps.clock }, token, input);
       return reply.code(201).send({ admin });
     },
   );

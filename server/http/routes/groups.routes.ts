@@ -37,11 +37,11 @@ function groupCrudRoutes(app: App, deps: Deps): void {
     schema: groupSchema,
     listDescription: 'Groups sorted by name, case-insensitively.',
     deleteDescription: 'Deletes the group with its memberships and application bindings.',
-    list: (actor, query) => groups.listGroups(db, actor.organizationId, query),
-    create: (actor, input) => groups.createGroup(db, actor, input, deps.clock),
-    get: (actor, id) => groups.getGroup(db, actor.organizationId, id),
-    update: (actor, id, patch) => groups.updateGroup(db, actor, id, patch, deps.clock),
-    remove: (actor, id) => groups.deleteGroup(db, actor, id),
+    list: (actor, query) => groups.listGroups({ db }, actor.organizationId, query),
+    create: (actor, input) => groups.createGroup(deps, actor, input),
+    get: (actor, id) => groups.getGroup({ db }, actor.organizationId, id),
+    update: (actor, id, patch) => groups.updateGroup(deps, actor, id, patch),
+    remove: (actor, id) => groups.deleteGroup(deps, actor, id),
   });
 }
 
@@ -61,7 +61,7 @@ function memberRoutes(app: App, deps: Deps): void {
         response: { 200: pageOf(memberSchema), ...errors },
       },
     },
-    async (request) => groups.listGroupMembers(db, actorOf(request).organizationId, request.params.id, request.query),
+    async (request) => groups.listGroupMembers({ db }, actorOf(request).organizationId, request.params.id, request.query),
   );
 
   linkRoutes(app, {
@@ -72,9 +72,9 @@ function memberRoutes(app: App, deps: Deps): void {
     putDescription: 'Adds the user to the group: 201 when added, 200 when already a member (nothing recorded).',
     deleteDescription: 'Removes the user from the group; 404 NOT_A_MEMBER when he is not a member.',
     put: async (actor, id, userId) => {
-      const { member, added } = await groups.addGroupMember(db, actor, id, userId, deps.clock);
+      const { member, added } = await groups.addGroupMember(deps, actor, id, userId);
       return { item: member, created: added };
     },
-    remove: (actor, id, userId) => groups.removeGroupMember(db, actor, id, userId),
+    remove: (actor, id, userId) => groups.removeGroupMember(deps, actor, id, userId),
   });
 }

@@ -62,13 +62,13 @@ export function insightsRoutes(app: App, deps: Deps): void {
       if (format === 'csv') {
         async function* lines() {
           yield csvLine([...CSV_COLUMNS]);
-          for await (const e of iterateEvents(db, filter, EXPORT_MAX)) yield csvLine(eventCsvRow(e));
+          for await (const e of iterateEvents({ db }, filter, EXPORT_MAX)) yield csvLine(eventCsvRow(e));
         }
         reply.header('content-type', 'text/csv; charset=utf-8');
         reply.header('content-disposition', 'attachment; filename="insights-events.csv"');
         return reply.send(Readable.from(lines()) as never);
       }
-      return queryEvents(db, { ...filter, limit, cursor });
+      return queryEvents({ db }, { ...filter, limit, cursor });
     },
   );
 }

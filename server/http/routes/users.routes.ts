@@ -28,19 +28,19 @@ export function userRoutes(app: App, deps: Deps): void {
         response: { 200: pageOf(userSchema), ...errors },
       },
     },
-    async (request) => users.listUsers(db, { ...request.query, organizationId: actorOf(request).organizationId }, deps.counts),
+    async (request) => users.listUsers(deps, { ...request.query, organizationId: actorOf(request).organizationId }),
   );
 
   app.post(
     '/api/v1/users',
     { config: { auth: 'admin' }, schema: { tags: ['users'], body: createUserSchema, response: { 201: userSchema, ...errors } } },
-    async (request, reply) => reply.code(201).send(await users.createUser(db, actorOf(request), request.body, deps.clock)),
+    async (request, reply) => reply.code(201).send(await users.createUser(deps, actorOf(request), request.body)),
   );
 
   app.get(
     '/api/v1/users/:id',
     { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 200: userSchema, ...errors } } },
-    async (request) => users.getUser(db, actorOf(request).organizationId, request.params.id),
+    async (request) => users.getUser({ db }, actorOf(request).organizationId, request.params.id),
   );
 
   app.patch(
@@ -49,14 +49,14 @@ export function userRoutes(app: App, deps: Deps): void {
       config: { auth: 'admin' },
       schema: { tags: ['users'], params: idParams, body: updateUserSchema, response: { 200: userSchema, ...errors } },
     },
-    async (request) => users.updateUser(db, actorOf(request), request.params.id, request.body, deps.clock),
+    async (request) => users.updateUser(deps, actorOf(request), request.params.id, request.body),
   );
 
   app.delete(
     '/api/v1/users/:id',
     { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 204: z.undefined(), ...errors } } },
     async (request, reply) => {
-      await users.deleteUser(db, actorOf(request), request.params.id);
+      await users.deleteUser(deps, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

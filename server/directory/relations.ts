@@ -1,0 +1,104 @@
+// Pairs of directory objects: a group's members (group_members) and an application's groups
+// (application_groups). Adding is idempotent (PUT semantics): a pair that exists already writes and
+// records nothing, also under concurrent requests. Removing a pair that does not exist is a 404 that
+// names it (NOT_A_MEMBER, NOT_BOUND), so a typo in a script is reported instead of silently passing.
+// The change, its Insights event and what it tells provisioning commit together.
+import type { DbContext } from '../db/context.ts';
+import { type Db, inTransaction } from '../db/database.ts';
+import type { GroupMembersTable } from '../db/schema.ts';
+import { type InsightEventInput, record } from '../insights/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { type AppError, notFound } from '../shared/errors.ts';
+
+type Column = 'group_id' | 'user_id' | 'application_id';
+
+/** One kind of pair: the owner (group, application) holds items (users, groups); `C` says what is told of a change. */
+export interface RelationKind<Owner, Item, C> {
+  table: 'group_members' | 'application_groups';
+  columns: { owner: Column; item: Column };
+  /** For notFound: 'Group', 'Application'; 'User', 'Group'. */
+  labels: { owner: string; item: string };
+  findOwner(db: Db, organizationId: string, id: string): Promise<Owner | undefined>;
+  findItem(db: Db, organizationId: string, id: string): Promise<Item | undefined>;
+  notRelated(owner: Owner, itemId: string): AppError;
+  /** The Insights event of an add (true) or a remove (false), without actor and service. */
+  event(added: boolean, owner: Owner, item: Item): Omit<InsightEventInput, 'actor' | 'service'>;
+  /** Tells the modules above, in the transaction. */
+  changed(changes: C, db: Db, organizationId: string, ownerId: string, itemId: string): Promise<void>;
+}
+
+type RelationContext<C> = DbContext & { changes: C };
+
+// The two tables have the same shape with other column names: typed against group_members.
+type PairTable = 'group_members';
+type PairColumns = ['group_id', 'user_id'];
+
+async function insertPair(db: Db, kind: RelationKind<unknown, unknown, unknown>, row: Record<string, string>): Promise<boolean> {
+  const r = await db
+    .insertInto(kind.table as PairTable)
+    .values(row as unknown as GroupMembersTable)
+    .onConflict((oc) => oc.columns([kind.columns.owner, kind.columns.item] as PairColumns).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+async function deletePair(db: Db, kind: RelationKind<unknown, unknown, unknown>, organizationId: string, ownerId: string, itemId: string) {
+  const r = await db
+    .deleteFrom(kind.table as PairTable)
+    .where('organization_id', '=', organizationId)
+    .where(kind.columns.owner as 'group_id', '=', ownerId)
+    .where(kind.columns.item as 'user_id', '=', itemId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+async function requireOwner<O>(db: Db, kind: RelationKind<O, unknown, unknown>, organizationId: string, ownerId: string): Promise<O> {
+  const owner = await kind.findOwner(db, organizationId, ownerId);
+  if (!owner) throw notFound(kind.labels.owner, ownerId);
+  return owner;
+}
+
+/** `added` is false when the pair existed already; then nothing is written or recorded. */
+export async function addRelation<O, I, C>(
+  ctx: RelationContext<C>,
+  kind: RelationKind<O, I, C>,
+  actor: Actor,
+  ownerId: string,
+  itemId: string,
+): Promise<{ item: I; added: boolean }> {
+  const org = actor.organizationId;
+  return inTransaction(ctx.db, async (trx) => {
+    const owner = await requireOwner(trx, kind, org, ownerId);
+    const item = await kind.findItem(trx, org, itemId);
+    if (!item) throw notFound(kind.labels.item, itemId);
+    const row = {
+      organization_id: org,
+      [kind.columns.owner]: ownerId,
+      [kind.columns.item]: itemId,
+      created_at: ctx.clock.now().toISOString(),
+    };
+    const added = await insertPair(trx, kind, row);
+    if (added) {
+      await record({ db: trx, clock: ctx.clock }, { ...kind.event(true, owner, item), service: 'directory', actor });
+      await kind.changed(ctx.changes, trx, org, ownerId, itemId);
+    }
+    return { item, added };
+  });
+}
+
+export async function removeRelation<O, I, C>(
+  ctx: RelationContext<C>,
+  kind: RelationKind<O, I, C>,
+  actor: Actor,
+  ownerId: string,
+  itemId: string,
+): Promise<void> {
+  const org = actor.organizationId;
+  await inTransaction(ctx.db, async (trx) => {
+    const owner = await requireOwner(trx, kind, org, ownerId);
+    const item = await kind.findItem(trx, org, itemId);
+    if (!item || !(await deletePair(trx, kind, org, ownerId, itemId))) throw kind.notRelated(owner, itemId);
+    await record({ db: trx, clock: ctx.clock }, { ...kind.event(false, owner, item), service: 'directory', actor });
+    await kind.changed(ctx.changes, trx, org, ownerId, itemId);
+  });
+}
