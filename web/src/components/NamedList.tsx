@@ -79,9 +79,9 @@ export function NamedList<T extends { id: string; name: string; description: str
   const create = useMutation({
     mutationFn: resource.create,
     onSuccess: (item) => {
-      queryClient.invalidateQueries({ queryKey: resource.keys.all });
+      void queryClient.invalidateQueries({ queryKey: resource.keys.all });
       close();
-      navigate(`/${resource.route}/${item.id}`);
+      void navigate(`/${resource.route}/${item.id}`);
     },
   });
   const items = query.data?.items ?? [];
