@@ -56,26 +56,7 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
 
   const transport = deps.transport ?? (config.smtpUrl ? getMailTransport(config.smtpUrl) : undefined);
   if (!transport) {
-    const now = clock.now().toISOString();
-    const row = found;
-    // Never sent, so its link token is of no use to anyone: dropped with the status change.
-    if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, link_token_enc: null, updated_at: now })) {
-      // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
-      // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
-      logger.info(
-        {
-          mail: {
-            id: row.id,
-            kind: row.kind,
-            to: row.to_address,
-            subject: row.subject,
-            text: hideLinkTokens(row.body_text),
-            attachments: parseAttachments(row.attachments).map((a) => a.filename),
-          },
-        },
-        'mail stored in the outbox (SMTP_URL is not set)',
-      );
-    }
+    await keepStored(deps, found, clock.now().toISOString());
     return;
   }
 
@@ -94,34 +75,9 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
   try {
     sizedAttachments = await send(deps, transport, row, ctx.signal);
   } catch (err) {
-    const finishedAt = clock.now().toISOString();
-    if (ctx.signal.aborted) {
-      // Shutting down: not the mail's fault, so no attempt is counted and the lock is let go.
-      await updateQueuedMail(db, row.id, { locked_until: null, updated_at: finishedAt });
-      throw err;
-    }
-    const message = errorText(err, config.smtpUrl);
-    const permanent = isPermanent(err);
-    // ctx.attempt can run ahead of the row when a worker died mid-send; the row can run ahead when the
-    // queue's count was reset. Either way the larger one decides.
-    const last = permanent || Math.max(ctx.attempt, attempt) >= row.max_attempts;
-    await updateQueuedMail(db, row.id, {
-      status: last ? 'failed' : 'queued',
-      attempts: attempt,
-      last_error: message,
-      locked_until: null,
-      updated_at: finishedAt,
-      ...(last ? { link_token_enc: null } : {}),
-    });
-    const log = { mailId: row.id, kind: row.kind, attempt, maxAttempts: row.max_attempts, error: message };
-    if (permanent) {
-      // The server refused this message for good (5xx): retrying would be refused again.
-      logger.error(log, 'mail refused by the SMTP server; marked failed');
-      return;
-    }
-    if (last) logger.error(log, 'mail could not be sent; giving up');
-    else logger.warn(log, 'mail could not be sent; will retry');
-    throw new MailSendError(row.id, `mail ${row.id}: ${message}`, err);
+    // Returns only when the mail is failed for good; otherwise throws for the queue to retry.
+    await recordFailure(deps, row, err, { attempt, jobAttempt: ctx.attempt, aborted: ctx.signal.aborted, at: clock.now().toISOString() });
+    return;
   }
   // Outside the catch: the mail left, so a database error here must not count as a failed send.
   const sentAt = clock.now().toISOString();
@@ -139,6 +95,74 @@ export async function handleMailSendJob(deps: MailSendDeps, payload: MailSendPay
     body_html: row.body_html === null ? null : hideLinkTokens(row.body_html),
   });
   logger.info({ mailId: row.id, kind: row.kind, attempt }, 'mail sent');
+}
+
+/** Without SMTP: the row becomes `stored`, and the log has the mail. */
+async function keepStored({ db, logger }: MailSendDeps, row: MailRow, now: string): Promise<void> {
+  // Never sent, so its link token is of no use to anyone: dropped with the status change.
+  if (await updateQueuedMail(db, row.id, { status: 'stored', locked_until: null, link_token_enc: null, updated_at: now })) {
+    // The only copy outside the database, for setups without SMTP. Single-use link tokens stay out
+    // of logs (without SMTP an admin sets the password instead). The HTML repeats the text.
+    logger.info(
+      {
+        mail: {
+          id: row.id,
+          kind: row.kind,
+          to: row.to_address,
+          subject: row.subject,
+          text: hideLinkTokens(row.body_text),
+          attachments: parseAttachments(row.attachments).map((a) => a.filename),
+        },
+      },
+      'mail stored in the outbox (SMTP_URL is not set)',
+    );
+  }
+}
+
+interface FailedSend {
+  /** This send's number by the row's count. */
+  attempt: number;
+  /** The queue's count of deliveries of the job. */
+  jobAttempt: number;
+  aborted: boolean;
+  at: string;
+}
+
+/** Records a send that failed; throws unless the mail is failed for good. */
+async function recordFailure(
+  deps: MailSendDeps,
+  row: MailRow,
+  err: unknown,
+  { attempt, jobAttempt, aborted, at }: FailedSend,
+): Promise<void> {
+  const { db, config, logger } = deps;
+  if (aborted) {
+    // Shutting down: not the mail's fault, so no attempt is counted and the lock is let go.
+    await updateQueuedMail(db, row.id, { locked_until: null, updated_at: at });
+    throw err;
+  }
+  const message = errorText(err, config.smtpUrl);
+  const permanent = isPermanent(err);
+  // jobAttempt can run ahead of the row when a worker died mid-send; the row can run ahead when the
+  // queue's count was reset. Either way the larger one decides.
+  const last = permanent || Math.max(jobAttempt, attempt) >= row.max_attempts;
+  await updateQueuedMail(db, row.id, {
+    status: last ? 'failed' : 'queued',
+    attempts: attempt,
+    last_error: message,
+    locked_until: null,
+    updated_at: at,
+    ...(last ? { link_token_enc: null } : {}),
+  });
+  const log = { mailId: row.id, kind: row.kind, attempt, maxAttempts: row.max_attempts, error: message };
+  if (permanent) {
+    // The server refused this message for good (5xx): retrying would be refused again.
+    logger.error(log, 'mail refused by the SMTP server; marked failed');
+    return;
+  }
+  if (last) logger.error(log, 'mail could not be sent; giving up');
+  else logger.warn(log, 'mail could not be sent; will retry');
+  throw new MailSendError(row.id, `mail ${row.id}: ${message}`, err);
 }
 
 /** Returns the attachments JSON with the sizes counted on the way out. */
