@@ -1,128 +1,30 @@
-// The outbox and the send job against a real SMTP server, on both databases.
-import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, dialects, type TestDatabase } from '../../test/db.ts';
+// The outbox and the send job against a real SMTP server, on both databases: writing, attachments,
+// no SMTP, the pooled transport.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../../test/db.ts';
+import { CSV_KIND, csvRows, ctx, mailOutboxFixture } from '../../test/mail-outbox.ts';
+import { parseMime } from '../../test/smtp-receiver.ts';
 import type { Db } from '../db/database.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { newId } from '../shared/ids.ts';
-import { createLogger } from '../shared/logger.ts';
 import {
-  type AttachmentContext,
-  type AttachmentSource,
   closeMailTransports,
-  createMailTransport,
   getMailTransport,
   handleMailSendJob,
   importCompletedEmail,
   MAIL_MAX_ATTEMPTS,
   MAIL_SEND_JOB,
-  type MailQueue,
-  type MailSendDeps,
-  MailSendError,
   MAX_INLINE_ATTACHMENT_BYTES,
-  type QueueMailInput,
   queueMail,
-  registerAttachmentResolver,
 } from './index.ts';
 import { findMailById } from './mail.repository.ts';
 import { scrubSmtpSecret } from './mailer.ts';
-import { parseMime, SmtpReceiver } from '../../test/smtp-receiver.ts';
-
-/**
- * The jobs module is built alongside this one; this stand-in keeps the one property that matters
- * here for real: the job row is written through the handle it is given, so it commits or rolls back
- * with the caller's transaction.
- */
-function tableQueue(): MailQueue {
-  return {
-    async enqueue(db, name, payload, options) {
-      const id = newId();
-      await (db as unknown as Db)
-        .insertInto('test_jobs' as never)
-        .values({ id, name, payload: JSON.stringify(payload), options: JSON.stringify(options ?? {}) } as never)
-        .execute();
-      return id;
-    },
-  };
-}
-
-const ctx = (attempt = 1) => ({ attempt, signal: new AbortController().signal });
-
-const CSV_KIND = 'test-results-csv';
-const csvRows = (n: number) => [
-  'userName,email,outcome,reason\r\n',
-  ...Array.from({ length: n }, (_, i) => `user${i},u${i}@example.com,${i % 10 ? 'created' : 'failed'},${i % 10 ? '' : 'email taken'}\r\n`),
-];
 
 describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
-  let database: TestDatabase;
+  const t = mailOutboxFixture(dialect);
+  const { receiver, queue, logLines, resolverCalls, deps, message, row, jobs } = t;
   let db: Db;
-  const receiver = new SmtpReceiver();
-  const transport = { current: undefined as ReturnType<typeof createMailTransport> | undefined };
-  const queue = tableQueue();
-  const logLines: string[] = [];
-  const logger = createLogger('info', { write: (s: string) => void logLines.push(s) });
-  const resolverCalls: Array<{ source: AttachmentSource; context: AttachmentContext }> = [];
-  let lastStream: Readable | undefined;
-
-  const deps = (over: Partial<MailSendDeps> = {}): MailSendDeps => ({
-    db,
-    config: { smtpUrl: receiver.url, mailFrom: 'Roster <roster@roster.example.com>' },
-    logger,
-    transport: transport.current,
-    ...over,
-  });
-
-  const message = (over: Partial<QueueMailInput> = {}): QueueMailInput => ({
-    organizationId: DEFAULT_ORGANIZATION_ID,
-    to: 'admin@example.com',
-    subject: 'Hello',
-    text: 'Hello there',
-    kind: 'test',
-    ...over,
-  });
-
-  const row = async (id: string) => {
-    const r = await findMailById(db, id);
-    if (!r) throw new Error(`no row ${id}`);
-    return r;
-  };
-  const jobs = async () =>
-    (await db
-      .selectFrom('test_jobs' as never)
-      .selectAll()
-      .execute()) as unknown as Array<{ name: string; payload: string; options: string }>;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    db = database.db;
-    await db.schema
-      .createTable('test_jobs')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text')
-      .addColumn('payload', 'text')
-      .addColumn('options', 'text')
-      .execute();
-    await receiver.start();
-    transport.current = createMailTransport(receiver.url);
-    registerAttachmentResolver(CSV_KIND, async (_db, source, context) => {
-      resolverCalls.push({ source, context });
-      if (source.fail) throw new Error('run not found');
-      lastStream = Readable.from(csvRows(Number(source.rows)));
-      return lastStream;
-    });
-  });
-  afterAll(async () => {
-    transport.current?.close();
-    closeMailTransports();
-    await receiver.stop();
-    await database?.close();
-  });
-  beforeEach(() => {
-    receiver.messages.length = 0;
-    receiver.refuse = undefined;
-    receiver.dataDelayMs = 0;
-    logLines.length = 0;
+  beforeAll(() => {
+    db = t.db;
   });
 
   it("writes the row and its send job in the caller's transaction, and nothing when it rolls back", async () => {
@@ -240,72 +142,6 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     expect((await row(m.id)).attempts).toBe(1);
   });
 
-  it('keeps the mail queued while the SMTP server is down and sends it on the retry once it is back', async () => {
-    const m = await queueMail(
-      db,
-      queue,
-      message({
-        subject: 'survives an outage',
-        attachments: [{ filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } }],
-      }),
-    );
-    await receiver.stop();
-    try {
-      const err = await handleMailSendJob(deps(), { mailId: m.id }, ctx(1)).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(MailSendError);
-      // The stream the resolver opened is released although the send never read it.
-      expect(lastStream?.destroyed).toBe(true);
-      const failed = await row(m.id);
-      expect(failed).toMatchObject({ status: 'queued', attempts: 1, locked_until: null });
-      expect(failed.last_error).toMatch(/ECONNREFUSED/);
-    } finally {
-      await receiver.start();
-    }
-    await handleMailSendJob(deps(), { mailId: m.id }, ctx(2));
-    expect(await Promise.all(receiver.messages.map(async (x) => (await parseMime(x.raw)).headers.subject))).toEqual(['survives an outage']);
-    expect(await row(m.id)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
-  });
-
-  it('retries a 4xx refusal, and marks the mail failed after its last attempt', async () => {
-    receiver.refuse = { code: 451, message: 'Try again later' };
-    const m = await queueMail(db, queue, message({ subject: 'greylisted' }));
-    await expect(handleMailSendJob(deps(), { mailId: m.id }, ctx(1))).rejects.toBeInstanceOf(MailSendError);
-    expect(await row(m.id)).toMatchObject({ status: 'queued', attempts: 1 });
-    expect((await row(m.id)).last_error).toMatch(/451/);
-    receiver.refuse = undefined;
-    await handleMailSendJob(deps(), { mailId: m.id }, ctx(2));
-    expect(await row(m.id)).toMatchObject({ status: 'sent', attempts: 2 });
-
-    receiver.refuse = { code: 451, message: 'Try again later' };
-    const last = await queueMail(db, queue, message({ subject: 'never accepted' }), { maxAttempts: 2 });
-    expect(JSON.parse((await jobs()).at(-1)?.options ?? '')).toMatchObject({ maxAttempts: 2 });
-    await expect(handleMailSendJob(deps(), { mailId: last.id }, ctx(1))).rejects.toThrow(/451/);
-    expect((await row(last.id)).status).toBe('queued');
-    await expect(handleMailSendJob(deps(), { mailId: last.id }, ctx(2))).rejects.toThrow(/451/);
-    expect(await row(last.id)).toMatchObject({ status: 'failed', attempts: 2 });
-    // A stray later delivery does not resurrect it.
-    receiver.refuse = undefined;
-    await handleMailSendJob(deps(), { mailId: last.id }, ctx(3));
-    expect(await Promise.all(receiver.messages.map(async (x) => (await parseMime(x.raw)).headers.subject))).toEqual(['greylisted']);
-  });
-
-  it("takes the queue's attempt number when it is ahead of the row (a worker died mid-send)", async () => {
-    receiver.refuse = { code: 421, message: 'Service not available' };
-    const m = await queueMail(db, queue, message({ subject: 'late' }), { maxAttempts: 3 });
-    await expect(handleMailSendJob(deps(), { mailId: m.id }, ctx(3))).rejects.toThrow(MailSendError);
-    expect(await row(m.id)).toMatchObject({ status: 'failed', attempts: 1 });
-  });
-
-  it('fails at once, without a retry, when the server refuses the recipient for good (5xx)', async () => {
-    receiver.refuse = { code: 550, message: 'No such user' };
-    const m = await queueMail(db, queue, message({ to: 'nobody@example.com' }));
-    await handleMailSendJob(deps(), { mailId: m.id }, ctx(1));
-    const r = await row(m.id);
-    expect(r).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(r.last_error).toMatch(/550/);
-    expect(logLines.some((l) => l.includes('refused by the SMTP server'))).toBe(true);
-  });
-
   it('without SMTP configured stores the mail and logs it, once', async () => {
     const m = await queueMail(
       db,
@@ -337,63 +173,6 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     expect(JSON.stringify(logged[0])).not.toContain('html copy');
     await handleMailSendJob(noSmtp, { mailId: m.id }, ctx(2));
     expect(logLines.map((l) => JSON.parse(l)).filter((l) => l.mail?.id === m.id)).toHaveLength(1);
-  });
-
-  it('sends once when the same job is delivered twice at the same time', async () => {
-    receiver.dataDelayMs = 200;
-    const m = await queueMail(db, queue, message({ subject: 'exactly once' }));
-    const results = await Promise.allSettled([
-      handleMailSendJob(deps(), { mailId: m.id }, ctx(1)),
-      handleMailSendJob(deps(), { mailId: m.id }, ctx(1)),
-    ]);
-    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
-    for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/being sent by another worker/);
-    expect(receiver.messages).toHaveLength(1);
-    expect(await row(m.id)).toMatchObject({ status: 'sent', attempts: 1 });
-  });
-
-  it("turns retries away while a crashed worker's lock lasts, and sends once it has expired", async () => {
-    const m = await queueMail(db, queue, message({ subject: 'after a crash' }));
-    const lockedUntil = new Date(Date.now() + 60_000).toISOString();
-    await db
-      .updateTable('mail_outbox' as never)
-      .set({ locked_until: lockedUntil } as never)
-      .where('id' as never, '=', m.id as never)
-      .execute();
-    await expect(handleMailSendJob(deps(), { mailId: m.id }, ctx(2))).rejects.toThrow(/being sent by another worker/);
-    expect(await row(m.id)).toMatchObject({ status: 'queued', attempts: 0 });
-    const later = { now: () => new Date(Date.parse(lockedUntil) + 1000) };
-    await handleMailSendJob(deps({ clock: later }), { mailId: m.id }, ctx(3));
-    expect(receiver.messages).toHaveLength(1);
-    expect(await row(m.id)).toMatchObject({ status: 'sent', attempts: 1, locked_until: null });
-  });
-
-  it('records a missing or failing attachment resolver as a failed attempt', async () => {
-    const missing = await queueMail(
-      db,
-      queue,
-      message({ attachments: [{ filename: 'x.csv', contentType: 'text/csv', source: { kind: 'nobody-registered-this' } }] }),
-    );
-    await expect(handleMailSendJob(deps(), { mailId: missing.id }, ctx())).rejects.toThrow(
-      /no resolver is registered for source kind nobody-registered-this/,
-    );
-    const failing = await queueMail(
-      db,
-      queue,
-      message({ attachments: [{ filename: 'y.csv', contentType: 'text/csv', source: { kind: CSV_KIND, fail: true } }] }),
-    );
-    await expect(handleMailSendJob(deps(), { mailId: failing.id }, ctx())).rejects.toThrow(/attachment y\.csv: run not found/);
-    expect(await row(failing.id)).toMatchObject({ status: 'queued', attempts: 1, last_error: 'attachment y.csv: run not found' });
-    expect(receiver.messages).toHaveLength(0);
-  });
-
-  it('on shutdown leaves the mail queued without counting an attempt', async () => {
-    const m = await queueMail(db, queue, message({ subject: 'interrupted' }));
-    const ac = new AbortController();
-    ac.abort();
-    await expect(handleMailSendJob(deps(), { mailId: m.id }, { attempt: 1, signal: ac.signal })).rejects.toThrow();
-    expect(await row(m.id)).toMatchObject({ status: 'queued', attempts: 0, locked_until: null });
-    expect(receiver.messages).toHaveLength(0);
   });
 
   it("uses one lazily created pooled transport per SMTP URL, with the URL's credentials, until closed", async () => {
