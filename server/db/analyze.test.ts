@@ -37,11 +37,12 @@ describe('SQLite planner statistics', () => {
       newUserRecord(DEFAULT_ORGANIZATION_ID, { username: `planned.${i}`, email: `planned.${i}@example.com`, state: 'ACTIVE' }, now),
     );
     await insertUsers(database.db, rows);
+    const ids = sql.join(rows.slice(0, 50).map((r) => r.id));
     const plan = async () =>
       (
         await sql<{
           detail: string;
-        }>`explain query plan select * from users where organization_id = ${DEFAULT_ORGANIZATION_ID} and id in (${sql.join(rows.slice(0, 50).map((r) => r.id))})`.execute(
+        }>`explain query plan select * from users where organization_id = ${DEFAULT_ORGANIZATION_ID} and id in (${ids})`.execute(
           database.db,
         )
       ).rows

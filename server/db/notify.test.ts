@@ -42,9 +42,8 @@ describe.runIf(dialects.includes('postgres'))('PostgreSQL notices', () => {
   });
 
   it('reconnects after its connection is killed, and hears notices again', async () => {
-    await sql`select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'LISTEN roster_test_channel%' and pid <> pg_backend_pid()`.execute(
-      database.db,
-    );
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity
+      where query ilike 'LISTEN roster_test_channel%' and pid <> pg_backend_pid()`.execute(database.db);
     await eventually(async () => (reconnects > 0 && listener.listening ? true : undefined), 10_000, 'the listener to reconnect');
     await notify(database.db, 'roster_test_channel', 'back again');
     await eventually(async () => (received.includes('back again') ? true : undefined), 5_000, 'the notice after reconnecting');

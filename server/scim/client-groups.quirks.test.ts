@@ -2,6 +2,7 @@
 // combination) at a time: deprovisioning (D), groups (G) and types, headers and errors (T) from
 // SCIM-QUIRKS.md. Lookups and writes are in client.quirks.test.ts.
 import { describe, expect, it } from 'vitest';
+import { codeUnitOrder } from '../../test/order.ts';
 import { ada, failure, quirksFixture, requestsFor } from '../../test/scim-quirks.ts';
 import type { IdStyle, Quirks, RunningScimServer } from '../../test/scim-server/index.ts';
 import { SCHEMAS, buildUserPatch, eq, fromScimUser, replaceOp, toScimUser, type ScimClientOptions, type ScimUser } from './index.ts';
@@ -270,7 +271,7 @@ describe('types, headers and errors', () => {
   it('T13 projections without schemas or meta', async () => {
     const { scim, c } = await setup({ projectionDropsSchemasMeta: true });
     const users = await c.listUsers({ attributes: ['userName'] }).toArray();
-    expect(users.map((u) => u.id).sort()).toEqual(
+    expect(users.map((u) => u.id).sort(codeUnitOrder)).toEqual(
       scim.store
         .listUsers()
         .map((u) => u.id)

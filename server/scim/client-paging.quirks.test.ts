@@ -2,6 +2,7 @@
 // (SCIM-QUIRKS.md P1-P18) and the combinations real servers ship. 237 users so that no page size
 // divides the total: an off-by-one in the paging engine shows up as a missing or extra id.
 import { describe, expect, it } from 'vitest';
+import { codeUnitOrder } from '../../test/order.ts';
 import { scimClientFixture } from '../../test/scim-client.ts';
 import type { Quirks, RunningScimServer } from '../../test/scim-server/index.ts';
 import { ScimClientError, eq, fromScimUser, diffDirectoryAttributes, type ScimClientOptions, type ScimUser } from './index.ts';
@@ -231,7 +232,7 @@ describe('odd list contents', () => {
     const { scim, c } = await setup({ phantomListEntries: 3 });
     const users = await c.listUsers({ pageSize: 50 }).toArray();
     const phantoms = users.filter((u) => u.id?.startsWith('pending-invitation-'));
-    expect(users.map((u) => u.id).sort()).toEqual([...storeIds(scim), ...phantoms.map((p) => p.id as string)].sort());
+    expect(users.map((u) => u.id).sort(codeUnitOrder)).toEqual([...storeIds(scim), ...phantoms.map((p) => p.id as string)].sort());
     expect(phantoms).toHaveLength(3);
     for (const p of phantoms) {
       expect(p.userName).toBeUndefined();

@@ -3,6 +3,7 @@
 // bodies), including fail-first-then-recover. Backoffs are tiny and timeouts short; the only
 // real waits are the server's one-second Retry-After values.
 import { describe, expect, it } from 'vitest';
+import { codeUnitOrder } from '../../test/order.ts';
 import { scimClientFixture } from '../../test/scim-client.ts';
 import { type FaultRule, type Quirks, type RunningScimServer, type ScimServerOptions } from '../../test/scim-server/index.ts';
 import { LimitsRegistry, ScimClientError, ScimError, toScimUser, type ScimClientOptions } from './index.ts';
@@ -36,7 +37,7 @@ async function caught(p: Promise<unknown>): Promise<ScimClientError | ScimError>
 const faults = (scim: RunningScimServer, ...rules: FaultRule[]) => scim.setQuirks({ faults: rules });
 const count = (scim: RunningScimServer, method: string, path: RegExp) =>
   scim.requests.filter((r) => r.method === method && path.test(r.path)).length;
-const sorted = (ids: Array<string | undefined>) => [...ids].sort();
+const sorted = (ids: Array<string | undefined>) => [...ids].sort(codeUnitOrder);
 const newUser = (n: number) =>
   toScimUser({ id: `roster-${n}`, state: 'ACTIVE', username: `new.user${n}@example.com`, email: `new.user${n}@example.com` });
 

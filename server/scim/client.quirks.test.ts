@@ -3,6 +3,7 @@
 // types, headers and errors are in client-groups.quirks.test.ts, listing quirks in
 // client-paging.quirks.test.ts, transport faults and rate limits in client-transport.quirks.test.ts.
 import { describe, expect, it } from 'vitest';
+import { codeUnitOrder } from '../../test/order.ts';
 import { ada, failure, quirksFixture, mixedCaseUser, requestsFor } from '../../test/scim-quirks.ts';
 import type { ScimUserJson } from '../../test/scim-server/index.ts';
 import {
@@ -107,7 +108,7 @@ describe('lookups', () => {
     const u = scim.store.listUsers()[30];
     expect((await c.findUserByUserName(u.userName))?.id).toBe(u.id);
     const ids = (await c.listUsers({ pageSize: 15 }).toArray()).map((x) => x.id);
-    expect(ids.sort()).toEqual(
+    expect(ids.sort(codeUnitOrder)).toEqual(
       scim.store
         .listUsers()
         .map((x) => x.id)

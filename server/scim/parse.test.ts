@@ -14,7 +14,7 @@ import { parseTimestamp } from './util.ts';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-function notScim(fn: () => unknown): ScimClientError {
+function expectNotScim(fn: () => unknown): ScimClientError {
   try {
     fn();
   } catch (err) {
@@ -43,10 +43,10 @@ describe('parseListResponse', () => {
   });
 
   it('refuses a Resources that is not a list, and bodies that are not lists at all', () => {
-    expect(notScim(() => parseListResponse({ schemas: [LIST], Resources: { id: 'a' } }, parseUser)).message).toMatch(/not a list/);
-    notScim(() => parseListResponse({ message: 'ok' }, parseUser));
-    notScim(() => parseListResponse([], parseUser));
-    notScim(() => parseListResponse('<html>', parseUser));
+    expect(expectNotScim(() => parseListResponse({ schemas: [LIST], Resources: { id: 'a' } }, parseUser)).message).toMatch(/not a list/);
+    expectNotScim(() => parseListResponse({ message: 'ok' }, parseUser));
+    expectNotScim(() => parseListResponse([], parseUser));
+    expectNotScim(() => parseListResponse('<html>', parseUser));
   });
 
   it('skips entries that are not objects and counts them', () => {
@@ -125,8 +125,8 @@ describe('parseUser', () => {
   });
 
   it('refuses what is not an object', () => {
-    notScim(() => parseUser('hello'));
-    notScim(() => parseUser(null));
+    expectNotScim(() => parseUser('hello'));
+    expectNotScim(() => parseUser(null));
   });
 });
 

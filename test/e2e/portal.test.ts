@@ -405,10 +405,12 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await shows(page.getByRole('alert'), 'Could not sign in');
+    expect(new URL(page.url()).pathname).toBe('/signin');
     await page.getByRole('textbox', { name: 'Password' }).fill(next);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.pathname !== '/signin');
     await heading('Users').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/users');
   });
 
   it('sets up two-step sign-in from a QR code, then signs in with a code and with a recovery code', async () => {
@@ -521,6 +523,8 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.getByRole('link', { name: 'Engineering' }).waitFor();
     await b.screenshot('narrow-groups');
     await page.setViewportSize({ width: 1280, height: 900 });
+    const menu = page.getByRole('button', { name: /^(Open|Close) navigation$/ });
+    await eventually(async () => ((await menu.isVisible()) ? undefined : true), 5000, 'the menu button to go on a wide window');
   });
 
   it('logged no unexpected errors in the browser', () => {

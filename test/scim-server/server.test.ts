@@ -3,6 +3,7 @@
 // start their own.
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { codeUnitOrder } from '../order.ts';
 import {
   type FaultRule,
   type Quirks,
@@ -292,12 +293,12 @@ describe('filters', () => {
   let s: RunningScimServer;
   let users: Obj[];
   const ids = async (filter: string, extra = '') =>
-    ((await get(s, `/Users?count=1000&filter=${q(filter)}${extra}`)).json.Resources as Obj[]).map((u) => u.id).sort();
+    ((await get(s, `/Users?count=1000&filter=${q(filter)}${extra}`)).json.Resources as Obj[]).map((u) => u.id).sort(codeUnitOrder);
   const expected = (pred: (u: Obj) => boolean) =>
     users
       .filter(pred)
       .map((u) => u.id)
-      .sort();
+      .sort(codeUnitOrder);
   beforeAll(async () => {
     s = await startScimServer({ users: 200, groups: 4 });
     s.store.addUser({ userName: 'quote"back\\slash@example.org', displayName: 'He said "hi" \\ back', active: true });
@@ -374,12 +375,12 @@ describe('filters', () => {
 
   it('sorts with sortBy/sortOrder (stable, missing values last)', async () => {
     const asc = (await get(s, '/Users?count=1000&sortBy=userName')).json.Resources.map((u: Obj) => u.userName.toLowerCase());
-    expect(asc).toEqual([...asc].sort());
+    expect(asc).toEqual([...asc].sort(codeUnitOrder));
     const desc = (await get(s, '/Users?count=1000&sortBy=name.familyName&sortOrder=descending')).json.Resources.map((u: Obj) =>
       u.name?.familyName?.toLowerCase(),
     );
     const present = desc.filter((x: string | undefined) => x !== undefined);
-    expect(present).toEqual([...present].sort().reverse());
+    expect(present).toEqual([...present].sort(codeUnitOrder).reverse());
     expect(desc.at(-1)).toBeUndefined();
     const paged = [
       ...(await get(s, '/Users?count=50&sortBy=userName')).json.Resources,

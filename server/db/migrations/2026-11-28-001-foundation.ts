@@ -14,6 +14,13 @@ import {
 const DEFAULT_ORGANIZATION_ID = '00000000-0000-7000-8000-000000000001';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  await adminTables(db);
+  await directoryTables(db);
+  await insightTables(db);
+}
+
+/** The organization, its admins, their sessions, sign-in throttling, setup tokens and API keys. */
+async function adminTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('organizations')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -79,7 +86,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('last_used_at', 'text')
     .execute();
+}
 
+/** Users, groups, applications and who is in which. */
+async function directoryTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('users')
     .$call(idAndOrganization)
@@ -154,7 +164,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('application_groups_pk', ['application_id', 'group_id'])
     .execute();
   await createIndex(db, 'application_groups_group_idx', 'application_groups', 'group_id');
+}
 
+/** Insights: the append-only event log. */
+async function insightTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('insight_events')
     .$call(idAndOrganization)

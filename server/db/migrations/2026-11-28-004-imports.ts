@@ -4,6 +4,12 @@ import { type Kysely, sql } from 'kysely';
 import { application, createIndex, createdAndUpdated, idAndOrganization, initiatedBy, organization, runTimes } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  await linkAndSnapshotTables(db);
+  await importRunTables(db);
+}
+
+/** Links between users and application accounts, and import snapshots. */
+async function linkAndSnapshotTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('app_user_links')
     .$call(organization)
@@ -57,7 +63,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       .columns(['snapshot_id', col, 'remote_id'])
       .execute();
   }
+}
 
+/** Import runs and their results. */
+async function importRunTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('import_runs')
     .$call(idAndOrganization)

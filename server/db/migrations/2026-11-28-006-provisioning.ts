@@ -5,6 +5,12 @@ import type { Kysely } from 'kysely';
 import { application, createIndex, createdAndUpdated, idAndOrganization, initiatedBy, organization, runTimes } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  await syncStateAndUserTables(db);
+  await groupAndSyncTables(db);
+}
+
+/** Per-application sync state, pending hints and the users Roster manages. */
+async function syncStateAndUserTables(db: Kysely<any>): Promise<void> {
   // One row per application that has ever synced: the lock that makes its syncs run one at a time in
   // every process, a token for an owed full reconcile, the schedule, and the guardrail pause.
   await db.schema
@@ -65,7 +71,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await createIndex(db, 'provisioning_users_status_idx', 'provisioning_users', ['application_id', 'status', 'next_attempt_at']);
   await createIndex(db, 'provisioning_users_remote_idx', 'provisioning_users', ['application_id', 'remote_id']);
+}
 
+/** Pushed groups and their members, and the sync history. */
+async function groupAndSyncTables(db: Kysely<any>): Promise<void> {
   // Groups pushed to an application (the link to the remote group) and the members Roster put there:
   // some servers never return members (P17), so deltas come from what we pushed.
   await db.schema

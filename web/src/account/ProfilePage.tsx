@@ -39,7 +39,7 @@ export function ProfilePage() {
     return (
       <AccountFrame title="Your account">
         <ErrorAlert error={me.error} title="Roster could not load your profile" />
-        <Button variant="light" onClick={() => me.refetch()} loading={me.isFetching}>
+        <Button variant="light" onClick={() => void me.refetch()} loading={me.isFetching}>
           Try again
         </Button>
       </AccountFrame>
@@ -60,7 +60,7 @@ function Profile({ user }: { user: AccountUser }) {
     onSettled: () => {
       queryClient.clear();
       queryClient.setQueryData(accountKeys.me, null);
-      navigate('/account', { replace: true, state: SIGNED_OUT });
+      void navigate('/account', { replace: true, state: SIGNED_OUT });
     },
   });
 
@@ -100,7 +100,7 @@ function Profile({ user }: { user: AccountUser }) {
             user={user}
             onSessionEnded={() => {
               queryClient.setQueryData(accountKeys.me, null);
-              navigate('/account', { replace: true, state: SESSION_ENDED });
+              void navigate('/account', { replace: true, state: SESSION_ENDED });
             }}
           />
         </Stack>

@@ -53,7 +53,7 @@ export function SetPasswordPage() {
     return (
       <AccountFrame title="Set your password">
         <ErrorAlert error={info.error} title="Roster could not check your link" />
-        <Button variant="light" onClick={() => info.refetch()} loading={info.isFetching}>
+        <Button variant="light" onClick={() => void info.refetch()} loading={info.isFetching}>
           Try again
         </Button>
       </AccountFrame>

@@ -25,7 +25,7 @@ export function UserSignInPage() {
     mutationFn: () => userLogin({ login: login.trim(), password }),
     onSuccess: (r) => {
       queryClient.setQueryData(accountKeys.me, r.user);
-      navigate(PROFILE_PATH, { replace: true });
+      void navigate(PROFILE_PATH, { replace: true });
     },
   });
 

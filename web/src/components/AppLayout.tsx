@@ -35,7 +35,7 @@ export function AppLayout() {
       setCsrfToken(null);
       queryClient.clear();
       queryClient.setQueryData(sessionKeys.me, null);
-      navigate('/signin', { replace: true });
+      void navigate('/signin', { replace: true });
     }
   };
 
@@ -63,7 +63,7 @@ export function AppLayout() {
               {me?.admin?.email ?? me?.actor.email}
               {me?.actor.role === 'read_only' && ' (read only)'}
             </Text>
-            <Button variant="subtle" size="xs" onClick={signOut}>
+            <Button variant="subtle" size="xs" onClick={() => void signOut()}>
               Sign out
             </Button>
           </Group>

@@ -58,7 +58,7 @@ export function ConfirmAction({
             <Button variant="default" onClick={close} disabled={busy}>
               Cancel
             </Button>
-            <Button color={color} onClick={confirm} loading={busy} data-autofocus>
+            <Button color={color} onClick={() => void confirm()} loading={busy} data-autofocus>
               {confirmLabel}
             </Button>
           </Group>

@@ -26,7 +26,9 @@ export interface NamedResource<T> {
 
 export type Column<T> = ListColumn<T>;
 
-function namedColumns<T extends { id: string; name: string; description: string }>(route: string): Column<T>[] {
+type Named = { id: string; name: string; description: string };
+
+function namedColumns<T extends Named>(route: string): Column<T>[] {
   return [
     {
       header: 'Name',
@@ -47,7 +49,65 @@ function namedColumns<T extends { id: string; name: string; description: string 
   ];
 }
 
-export function NamedList<T extends { id: string; name: string; description: string }>({
+/** The search box's text, kept in the URL once the typing settles, and the page of items it finds. */
+function useNamedQuery<T extends Named>(resource: NamedResource<T>) {
+  const [s, set] = useUrlState({ q: '', limit: '50' });
+  const [search, setSearch] = useState(s.q);
+  const [debounced] = useDebouncedValue(search.trim(), 300);
+  useEffect(() => {
+    if (debounced !== s.q) set({ q: debounced });
+  }, [debounced, s.q, set]);
+  const pager = useKeysetPager(JSON.stringify(s));
+  const query = useQuery({
+    queryKey: resource.keys.list(s, pager.cursor),
+    queryFn: ({ signal }) => resource.list({ q: s.q, limit: Number(s.limit), cursor: pager.cursor }, signal),
+    placeholderData: keepPreviousData,
+  });
+  return { s, search, setSearch, pager, query };
+}
+
+/** Creates an item, then opens its page. */
+function useCreateNamed<T extends Named>(resource: NamedResource<T>, close: () => void) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: resource.create,
+    onSuccess: (item) => {
+      void queryClient.invalidateQueries({ queryKey: resource.keys.all });
+      close();
+      void navigate(`/${resource.route}/${item.id}`);
+    },
+  });
+}
+
+/** The "New …" button and its dialog. */
+function NewNamed<T extends Named>({ noun, resource }: { noun: string; resource: NamedResource<T> }) {
+  const [opened, { open, close }] = useDisclosure(false);
+  const create = useCreateNamed(resource, close);
+  return (
+    <>
+      <Button
+        onClick={() => {
+          create.reset();
+          open();
+        }}
+      >
+        New {noun}
+      </Button>
+      <NameDescriptionModal
+        opened={opened}
+        onClose={close}
+        title={`New ${noun}`}
+        submitLabel={`Create ${noun}`}
+        onSubmit={(v) => create.mutate(v)}
+        busy={create.isPending}
+        error={create.error}
+      />
+    </>
+  );
+}
+
+export function NamedList<T extends Named>({
   title,
   noun,
   resource,
@@ -60,48 +120,12 @@ export function NamedList<T extends { id: string; name: string; description: str
   columns: Column<T>[];
   emptyHint: string;
 }) {
-  const [s, set] = useUrlState({ q: '', limit: '50' });
-  const [search, setSearch] = useState(s.q);
-  const [debounced] = useDebouncedValue(search.trim(), 300);
-  useEffect(() => {
-    if (debounced !== s.q) set({ q: debounced });
-  }, [debounced, s.q, set]);
-  const pager = useKeysetPager(JSON.stringify(s));
+  const { s, search, setSearch, pager, query } = useNamedQuery(resource);
   const canWrite = useCanWrite();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const [opened, { open, close }] = useDisclosure(false);
-  const query = useQuery({
-    queryKey: resource.keys.list(s, pager.cursor),
-    queryFn: ({ signal }) => resource.list({ q: s.q, limit: Number(s.limit), cursor: pager.cursor }, signal),
-    placeholderData: keepPreviousData,
-  });
-  const create = useMutation({
-    mutationFn: resource.create,
-    onSuccess: (item) => {
-      queryClient.invalidateQueries({ queryKey: resource.keys.all });
-      close();
-      navigate(`/${resource.route}/${item.id}`);
-    },
-  });
   const items = query.data?.items ?? [];
   return (
     <>
-      <PageHeader
-        title={title}
-        actions={
-          canWrite && (
-            <Button
-              onClick={() => {
-                create.reset();
-                open();
-              }}
-            >
-              New {noun}
-            </Button>
-          )
-        }
-      />
+      <PageHeader title={title} actions={canWrite && <NewNamed noun={noun} resource={resource} />} />
       <TextInput
         label="Search by name"
         value={search}
@@ -136,15 +160,6 @@ export function NamedList<T extends { id: string; name: string; description: str
           />
         </>
       )}
-      <NameDescriptionModal
-        opened={opened}
-        onClose={close}
-        title={`New ${noun}`}
-        submitLabel={`Create ${noun}`}
-        onSubmit={(v) => create.mutate(v)}
-        busy={create.isPending}
-        error={create.error}
-      />
     </>
   );
 }

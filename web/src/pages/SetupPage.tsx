@@ -60,7 +60,7 @@ function SetupForm({ token }: { token: string }) {
       // A new first admin has no MFA: the answer is a session.
       setCsrfToken('csrfToken' in res ? res.csrfToken : null);
       queryClient.setQueryData(sessionKeys.me, await fetchMe());
-      navigate('/users', { replace: true });
+      void navigate('/users', { replace: true });
     } catch (err) {
       setError(err);
     } finally {
@@ -70,7 +70,7 @@ function SetupForm({ token }: { token: string }) {
 
   return (
     <CenteredCard title="Create the first admin" subtitle="This link works once. The admin you create here can add others.">
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={(e) => void submit(e)} noValidate>
         <TextInput
           label="Email"
           type="email"

@@ -9,7 +9,6 @@ import { mfaProof } from '../lib/mfa.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PasswordField } from '../components/PasswordField.tsx';
-import type { LoginResponse } from '../api/types.ts';
 
 /** Only paths inside the portal: a crafted ?next= must not send the admin elsewhere. */
 export function safeNext(next: string | null): string {
@@ -24,7 +23,7 @@ function useSignedIn(next: string) {
     setCsrfToken(csrfToken);
     const current = await fetchMe();
     queryClient.setQueryData(sessionKeys.me, current);
-    navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
+    void navigate(current?.mfaEnrolmentRequired ? '/security' : next, { replace: true });
   };
 }
 
@@ -76,7 +75,7 @@ export function SignInPage() {
   return (
     <CenteredCard title="Sign in" subtitle="Admins of this Roster directory">
       {/* A refused sign-in is about both fields at once: both are marked invalid, the alert says why. */}
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={(e) => void submit(e)} noValidate>
         <TextInput
           label="Email"
           type="email"
@@ -138,7 +137,7 @@ function MfaStep({
   };
   return (
     <CenteredCard title="Two-step sign-in" subtitle={email}>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={(e) => void submit(e)} noValidate>
         <Text size="sm" mb="sm">
           {useRecovery
             ? 'Enter one of the recovery codes you saved when you set up two-step sign-in. Each works once.'

@@ -94,7 +94,6 @@ function AdminActions({ admin: a, self, onPassword }: { admin: Admin; self: bool
 export function AdminsPage() {
   const canWrite = useCanWrite();
   const { data: me } = useMe();
-  const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
   const [passwordOf, setPasswordOf] = useState<Admin | null>(null);
   const admins = useQuery({ queryKey: adminKeys.all, queryFn: () => data(client.GET('/api/v1/admins')) });
@@ -144,7 +143,7 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
         }),
       ),
     onSuccess: () => {
-      queryClient.invalidateQueries({ queryKey: adminKeys.all });
+      void queryClient.invalidateQueries({ queryKey: adminKeys.all });
       close();
     },
   });

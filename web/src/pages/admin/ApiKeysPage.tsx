@@ -34,7 +34,7 @@ function RevokeKey({ apiKey: k }: { apiKey: ApiKey }) {
       confirmLabel="Revoke key"
       onConfirm={async () => {
         await data(client.DELETE('/api/v1/api-keys/{id}', { params: { path: { id: k.id } } }));
-        queryClient.invalidateQueries({ queryKey: apiKeyKeys.all });
+        void queryClient.invalidateQueries({ queryKey: apiKeyKeys.all });
       }}
     />
   );
@@ -42,7 +42,6 @@ function RevokeKey({ apiKey: k }: { apiKey: ApiKey }) {
 
 export function ApiKeysPage() {
   const canWrite = useCanWrite();
-  const queryClient = useQueryClient();
   const [opened, { open, close }] = useDisclosure(false);
   const keys = useQuery({ queryKey: apiKeyKeys.all, queryFn: () => data(client.GET('/api/v1/api-keys')) });
   const items = keys.data?.items ?? [];

@@ -2,7 +2,6 @@ import { Badge, CloseButton, Group, MultiSelect, NativeSelect, Select, TextInput
 import { useQuery } from '@tanstack/react-query';
 import { client, data } from '../../api/client.ts';
 import { adminKeys, applicationKeys, userKeys } from '../../api/keys.ts';
-import type { Admin, Application, Page, User } from '../../api/types.ts';
 import { SearchPicker } from '../../components/SearchPicker.tsx';
 import { isoToLocalInput, localInputToIso } from '../../lib/format.ts';
 import { EVENT_TYPES, PRESETS, type InsightsFilter } from './insightsFilters.ts';

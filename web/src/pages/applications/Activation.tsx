@@ -21,7 +21,7 @@ export function Activation({ app, view, canWrite }: { app: Application; view: In
         : client.POST('/api/v1/applications/{id}/idm/deactivate', init),
     );
     queryClient.setQueryData(integrationKeys.detail(app.id), v);
-    queryClient.invalidateQueries({ queryKey: integrationKeys.detail(app.id) });
+    void queryClient.invalidateQueries({ queryKey: integrationKeys.detail(app.id) });
   };
   const since = view.status === 'active' ? view.activatedAt : view.deactivatedAt;
   return (

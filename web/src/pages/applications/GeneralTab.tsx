@@ -25,7 +25,7 @@ export function GeneralTab({ app }: { app: Application }) {
       ),
     onSuccess: (a) => {
       queryClient.setQueryData(applicationKeys.detail(app.id), a);
-      queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
     },
   });
   const dirty = name.trim() !== app.name || description.trim() !== app.description;
@@ -93,8 +93,8 @@ function DeleteApplication({ app }: { app: Application }) {
       confirmLabel="Delete application"
       onConfirm={async () => {
         await data(client.DELETE('/api/v1/applications/{id}', { params: { path: { id: app.id } } }));
-        queryClient.invalidateQueries({ queryKey: applicationKeys.all });
-        navigate('/applications', { replace: true });
+        void queryClient.invalidateQueries({ queryKey: applicationKeys.all });
+        void navigate('/applications', { replace: true });
       }}
     />
   );

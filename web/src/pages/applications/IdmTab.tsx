@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { integrationKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
-import type { Application, Integration } from '../../api/types.ts';
+import type { Application } from '../../api/types.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { RunHistory } from '../imports/RunHistory.tsx';

@@ -60,9 +60,9 @@ export function UserGroupsTab({ app }: { app: Application }) {
     placeholderData: keepPreviousData,
   });
   const changed = () => {
-    queryClient.invalidateQueries({ queryKey: applicationKeys.detail(app.id) });
-    queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
-    queryClient.invalidateQueries({ queryKey: groupKeys.all });
+    void queryClient.invalidateQueries({ queryKey: applicationKeys.detail(app.id) });
+    void queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
+    void queryClient.invalidateQueries({ queryKey: groupKeys.all });
   };
   const bind = useMutation({
     mutationFn: (g: Group) =>

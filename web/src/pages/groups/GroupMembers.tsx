@@ -63,8 +63,8 @@ export function GroupMembers({ groupId }: { groupId: string }) {
     placeholderData: keepPreviousData,
   });
   const changed = () => {
-    queryClient.invalidateQueries({ queryKey: groupKeys.detail(groupId) });
-    queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
+    void queryClient.invalidateQueries({ queryKey: groupKeys.detail(groupId) });
+    void queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
   };
   const add = useMutation({
     mutationFn: (user: User) =>

@@ -18,7 +18,6 @@ import { GroupMembers } from './GroupMembers.tsx';
 export function GroupPage() {
   const { id = '' } = useParams();
   const canWrite = useCanWrite();
-  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [editing, edit] = useDisclosure(false);
   const query = useQuery({
@@ -29,7 +28,7 @@ export function GroupPage() {
     mutationFn: (v: NameDescription) => data(client.PATCH('/api/v1/groups/{id}', { params: { path: { id } }, body: v })),
     onSuccess: (g) => {
       queryClient.setQueryData(groupKeys.detail(id), g);
-      queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
       edit.close();
     },
   });
@@ -108,8 +107,8 @@ function DeleteGroup({ group }: { group: Group }) {
       confirmLabel="Delete group"
       onConfirm={async () => {
         await data(client.DELETE('/api/v1/groups/{id}', { params: { path: { id: group.id } } }));
-        queryClient.invalidateQueries({ queryKey: groupKeys.all });
-        navigate('/groups', { replace: true });
+        void queryClient.invalidateQueries({ queryKey: groupKeys.all });
+        void navigate('/groups', { replace: true });
       }}
     />
   );

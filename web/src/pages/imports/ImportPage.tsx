@@ -33,15 +33,15 @@ export function ImportPage() {
   const page = preview.data;
   const picked = useImportSelection(id, { filter: previewFilter(s), page, matching: list.matching, newMatching: list.newMatching });
   const [outcome, setOutcome] = useState<ImportResponse | null>(null);
-  const refresh = () => list.refresh().catch(picked.setError);
+  const refresh = () => void list.refresh().catch(picked.setError);
   const run = useMutation({
     mutationFn: () =>
       data(client.POST('/api/v1/applications/{id}/import/jobs', { params: { path: { id } }, body: importBody(picked.selection) })),
     onSuccess: async (res) => {
       setOutcome(res);
       picked.clear();
-      queryClient.invalidateQueries({ queryKey: importRunKeys.all });
-      queryClient.invalidateQueries({ queryKey: userKeys.all });
+      void queryClient.invalidateQueries({ queryKey: importRunKeys.all });
+      void queryClient.invalidateQueries({ queryKey: userKeys.all });
       // Imported users now exist: read the list again so their badges say so.
       if ('results' in res.run) await refresh();
     },
@@ -70,7 +70,7 @@ export function ImportPage() {
       ) : preview.error && !page ? (
         <>
           <ErrorAlert error={preview.error} title={`Could not read the users of ${appName}`} />
-          <Button mt="sm" variant="default" onClick={() => preview.refetch()}>
+          <Button mt="sm" variant="default" onClick={() => void preview.refetch()}>
             Try again
           </Button>
         </>

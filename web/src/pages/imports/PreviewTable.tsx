@@ -66,51 +66,66 @@ export function PreviewTable({
             />
           )}
           {items.map((u) => (
-            <Table.Tr key={u.remoteId} data-status={u.status}>
-              <Table.Td>
-                <Checkbox
-                  aria-label={`Select ${u.userName || u.email || u.remoteId}`}
-                  checked={isSelected(u)}
-                  onChange={(e) => onToggle(u, e.currentTarget.checked)}
-                />
-              </Table.Td>
-              <Table.Td>
-                <Stack gap={2}>
-                  <PreviewBadge status={u.status} />
-                  {u.reasons.map((r, i) => (
-                    <Text key={i} size="xs" c={u.status === 'invalid' ? 'red' : 'dimmed'}>
-                      {r}
-                    </Text>
-                  ))}
-                  {u.existingUserId && (
-                    <Anchor component={Link} to={`/users/${u.existingUserId}`} size="xs">
-                      Open the Roster user
-                    </Anchor>
-                  )}
-                </Stack>
-              </Table.Td>
-              <Table.Td>
-                {u.userName || (
-                  <Text span c="dimmed">
-                    (none)
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>{fullName(u)}</Table.Td>
-              <Table.Td>{u.email}</Table.Td>
-              <Table.Td>
-                {u.remoteActive ? (
-                  'active'
-                ) : (
-                  <Text span c="orange" size="sm">
-                    inactive
-                  </Text>
-                )}
-              </Table.Td>
-            </Table.Tr>
+            <PreviewRow key={u.remoteId} user={u} selected={isSelected(u)} onToggle={onToggle} />
           ))}
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+/** One user: its checkbox, its badge with the reasons, and what the application says of it. */
+function PreviewRow({
+  user: u,
+  selected,
+  onToggle,
+}: {
+  user: PreviewUser;
+  selected: boolean;
+  onToggle: (u: PreviewUser, selected: boolean) => void;
+}) {
+  return (
+    <Table.Tr data-status={u.status}>
+      <Table.Td>
+        <Checkbox
+          aria-label={`Select ${u.userName || u.email || u.remoteId}`}
+          checked={selected}
+          onChange={(e) => onToggle(u, e.currentTarget.checked)}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Stack gap={2}>
+          <PreviewBadge status={u.status} />
+          {u.reasons.map((r, i) => (
+            <Text key={i} size="xs" c={u.status === 'invalid' ? 'red' : 'dimmed'}>
+              {r}
+            </Text>
+          ))}
+          {u.existingUserId && (
+            <Anchor component={Link} to={`/users/${u.existingUserId}`} size="xs">
+              Open the Roster user
+            </Anchor>
+          )}
+        </Stack>
+      </Table.Td>
+      <Table.Td>
+        {u.userName || (
+          <Text span c="dimmed">
+            (none)
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>{fullName(u)}</Table.Td>
+      <Table.Td>{u.email}</Table.Td>
+      <Table.Td>
+        {u.remoteActive ? (
+          'active'
+        ) : (
+          <Text span c="orange" size="sm">
+            inactive
+          </Text>
+        )}
+      </Table.Td>
+    </Table.Tr>
   );
 }

@@ -36,8 +36,8 @@ export function RunPage() {
   useEffect(() => {
     // The run just finished: lists elsewhere (users, history) are out of date.
     if (done) {
-      queryClient.invalidateQueries({ queryKey: userKeys.all });
-      queryClient.invalidateQueries({ queryKey: importRunKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: userKeys.all });
+      void queryClient.invalidateQueries({ queryKey: importRunKeys.lists() });
     }
   }, [done, queryClient]);
 

@@ -27,15 +27,15 @@ export function useImportSelection(id: string, { filter, page, matching, newMatc
       setSelecting(false);
     }
   };
-  const toggle = (users: PreviewUser[], on: boolean) => select(async (sel) => withUsers(await expand(sel, id), users, on));
+  const toggle = (users: PreviewUser[], on: boolean) => void select(async (sel) => withUsers(await expand(sel, id), users, on));
   const selectAllNew = () =>
-    select(async () => {
+    void select(async () => {
       // Without a search, "all new" is the API's {all: true}: every new user, however many.
       if (!filter.q) return { kind: 'allNew', count: page?.counts.new ?? 0 };
       return withUsers(emptySelection(), await fetchMatching(id, { q: filter.q, status: 'new' }, newMatching), true);
     });
   const selectAll = () =>
-    select(async () => withUsers(emptySelection(), await fetchMatching(id, { q: filter.q, status: filter.status }, matching), true));
+    void select(async () => withUsers(emptySelection(), await fetchMatching(id, { q: filter.q, status: filter.status }, matching), true));
   const clear = () => setSelection(emptySelection());
   return { selection, selecting, error, setError, toggle, selectAllNew, selectAll, clear };
 }

@@ -22,8 +22,8 @@ export function MfaEnrolment() {
     onSuccess: async () => {
       const wasRequired = me?.mfaEnrolmentRequired;
       queryClient.setQueryData(sessionKeys.me, await fetchMe());
-      queryClient.invalidateQueries({ queryKey: adminKeys.all });
-      if (wasRequired) navigate('/users', { replace: true });
+      void queryClient.invalidateQueries({ queryKey: adminKeys.all });
+      if (wasRequired) void navigate('/users', { replace: true });
     },
   });
   const enrolment = start.data;

@@ -48,7 +48,7 @@ function MfaEnabled() {
     onSuccess: async () => {
       setOpen(false);
       queryClient.setQueryData(sessionKeys.me, await fetchMe());
-      queryClient.invalidateQueries({ queryKey: adminKeys.all });
+      void queryClient.invalidateQueries({ queryKey: adminKeys.all });
     },
   });
   const close = () => {

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { userKeys } from '../../api/keys.ts';
-import type { User, UserState } from '../../api/types.ts';
+import type { UserState } from '../../api/types.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { UserForm } from './UserForm.tsx';
 import { emptyUser } from './userForm.ts';
@@ -17,9 +17,9 @@ export function NewUserPage() {
   const create = useMutation({
     mutationFn: () => data(client.POST('/api/v1/users', { body: { ...value, state } })),
     onSuccess: (user) => {
-      queryClient.invalidateQueries({ queryKey: userKeys.all });
+      void queryClient.invalidateQueries({ queryKey: userKeys.all });
       queryClient.setQueryData(userKeys.detail(user.id), user);
-      navigate(`/users/${user.id}`, { replace: true });
+      void navigate(`/users/${user.id}`, { replace: true });
     },
   });
   return (

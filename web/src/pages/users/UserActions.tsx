@@ -22,7 +22,7 @@ export function UserActions({ user }: { user: User }) {
   const hasActivation = useHasEndpoint('post', '/api/v1/users/{id}/activation-email');
   const refresh = (u: User) => {
     queryClient.setQueryData(userKeys.detail(u.id), u);
-    queryClient.invalidateQueries({ queryKey: userKeys.lists() });
+    void queryClient.invalidateQueries({ queryKey: userKeys.lists() });
   };
   const setState = useMutation({
     mutationFn: (state: User['state']) => data(client.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { state } })),
@@ -73,8 +73,8 @@ export function UserActions({ user }: { user: User }) {
           confirmLabel="Delete user"
           onConfirm={async () => {
             await data(client.DELETE('/api/v1/users/{id}', { params: { path: { id: user.id } } }));
-            queryClient.invalidateQueries({ queryKey: userKeys.all });
-            navigate('/users', { replace: true });
+            void queryClient.invalidateQueries({ queryKey: userKeys.all });
+            void navigate('/users', { replace: true });
           }}
         />
       </Group>
@@ -98,7 +98,7 @@ function SetPasswordButton({ user, onDone }: { user: User; onDone: () => void })
     onSuccess: () => {
       setOpen(false);
       setPassword('');
-      queryClient.invalidateQueries({ queryKey: userKeys.all });
+      void queryClient.invalidateQueries({ queryKey: userKeys.all });
       onDone();
     },
   });

@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { applicationKeys, userKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
-import type { Application, User, UserAttributes } from '../../api/types.ts';
+import type { User, UserAttributes } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
@@ -37,7 +37,7 @@ function UserDetail({ user }: { user: User }) {
     mutationFn: () => data(client.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: changes })),
     onSuccess: (u) => {
       queryClient.setQueryData(userKeys.detail(u.id), u);
-      queryClient.invalidateQueries({ queryKey: userKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: userKeys.lists() });
     },
   });
 

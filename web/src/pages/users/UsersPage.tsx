@@ -170,7 +170,9 @@ function UsersTable({ s, set, items, busy, stale }: FilterProps & { items: User[
       }
       rowProps={(u) => ({
         className: 'row-link',
-        onClick: (e) => !(e.target as HTMLElement).closest('a') && navigate(`/users/${u.id}`),
+        onClick: (e) => {
+          if (!(e.target as HTMLElement).closest('a')) void navigate(`/users/${u.id}`);
+        },
       })}
     />
   );
