@@ -52,7 +52,7 @@ const scim = await startScimProcess(['--users', String(users), '--token', TOKEN,
 const pg = values.postgres ? await startPostgres() : undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-import-'));
 try {
-  const { deps, db, actor, app } = await connectedRoster({
+  const { deps, actor, app } = await connectedRoster({
     dataDir,
     postgresUrl: pg?.url,
     baseUrl: scim.baseUrl,

@@ -65,7 +65,7 @@ function createFastify(deps: Deps): App {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    defaultJson(request, body as string, done);
+    void defaultJson(request, body as string, done);
   });
 
   installErrorHandling(app);

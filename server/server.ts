@@ -32,7 +32,10 @@ async function firstAdminMessage(deps: Deps): Promise<string> {
       if (err instanceof AppError && err.code === 'WEAK_PASSWORD') throw new Error(`ROSTER_ADMIN_PASSWORD is not accepted: ${err.message}`);
       throw err;
     });
-    return `Created the first admin ${config.adminEmail} from ROSTER_ADMIN_EMAIL. Sign in at ${config.publicUrl}/ with that email and ROSTER_ADMIN_PASSWORD.`;
+    return (
+      `Created the first admin ${config.adminEmail} from ROSTER_ADMIN_EMAIL. ` +
+      `Sign in at ${config.publicUrl}/ with that email and ROSTER_ADMIN_PASSWORD.`
+    );
   }
   const token = await createSetupToken({ db, clock: deps.clock }, DEFAULT_ORGANIZATION_ID);
   return [

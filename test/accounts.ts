@@ -30,9 +30,8 @@ export async function latestToken(t: TestApp, email: string): Promise<string> {
     id: string;
     body_text: string;
     link_token_enc: string | null;
-  }>`select id, body_text, link_token_enc from mail_outbox where to_lower = ${email.toLowerCase()} and kind = 'user_activation' order by created_at desc, id desc limit 1`.execute(
-    t.database.db,
-  );
+  }>`select id, body_text, link_token_enc from mail_outbox
+    where to_lower = ${email.toLowerCase()} and kind = 'user_activation' order by created_at desc, id desc limit 1`.execute(t.database.db);
   const row = rows.rows[0];
   const m = row ? LINK.exec(withLinkToken(row, row.body_text, t.deps.secretKey)) : null;
   if (!m) throw new Error(`no activation email to ${email}`);

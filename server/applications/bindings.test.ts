@@ -5,6 +5,7 @@ import { listGroupsOfApplication } from '../directory/groups.service.ts';
 import { ctxOf, collectPages, insertUser, rowsAndEvents } from '../../test/factories.ts';
 import { isUserInScope, listApplicationIdsOfUser, listUserIdsInScope } from './index.ts';
 import { perSuite } from '../../test/suite.ts';
+import { codeUnitOrder } from '../../test/order.ts';
 
 describe.each(dialects)('application group bindings on %s', (dialect) => {
   const t = perSuite(() => createTestApp(dialect));
@@ -90,7 +91,7 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
       (await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}/groups?limit=3${cursor ? `&cursor=${cursor}` : ''}` })).json(),
     );
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
-    expect(pages.flat().map((g: { name: string }) => g.name)).toEqual(groups.map((g) => g.name).sort());
+    expect(pages.flat().map((g: { name: string }) => g.name)).toEqual(groups.map((g) => g.name).sort(codeUnitOrder));
     const filtered = await listGroupsOfApplication(ctxOf(t), org(), app.id, { q: 'BOUND A', limit: 10 });
     expect(filtered.items.map((g) => g.name)).toEqual(['Bound a']);
     const bad = await t.admin({ method: 'GET', url: `/api/v1/applications/${app.id}/groups?cursor=AAAA` });
@@ -116,8 +117,8 @@ describe.each(dialects)('application group bindings on %s', (dialect) => {
     await bind(crm.id, support.id);
     await bind(chat.id, support.id);
 
-    expect(await listApplicationIdsOfUser(ctxOf(t), org(), ann)).toEqual([crm.id, chat.id].sort());
-    expect(await listApplicationIdsOfUser(ctxOf(t), org(), ben)).toEqual([crm.id, chat.id].sort());
+    expect(await listApplicationIdsOfUser(ctxOf(t), org(), ann)).toEqual([crm.id, chat.id].sort(codeUnitOrder));
+    expect(await listApplicationIdsOfUser(ctxOf(t), org(), ben)).toEqual([crm.id, chat.id].sort(codeUnitOrder));
     expect(await listApplicationIdsOfUser(ctxOf(t), org(), cy)).toEqual([]);
     expect(await isUserInScope(ctxOf(t), org(), crm.id, ann)).toBe(true);
     expect(await isUserInScope(ctxOf(t), org(), other.id, ann)).toBe(false);

@@ -146,47 +146,50 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
     expect((await secondStep(undefined, { code: '123456' })).json().error.code).toBe('MFA_CHALLENGE_EXPIRED');
   });
 
-  it('ends a challenge after 5 wrong codes and locks the second step for the admin from every address; failures are in Insights', async () => {
-    const email = 'totp.cleo@example.com';
-    const password = 'marble-thicket-owl-48';
-    await newAdmin(email, password);
-    const { secret } = await enrol(as(sessionOf(await login(email, password))));
-    const pending = (await login(email, password)).cookies.find((c) => c.name === 'roster_mfa_pending')!.value;
-    const right = totpCode(base32Decode(secret), totpStep(t.deps.clock.now()));
-    const wrong = right === '999999' ? '999998' : '999999';
-    const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await secondStep(pending, { code: wrong })).json().error.code);
-    expect(statuses).toEqual([
-      'MFA_CODE_INCORRECT',
-      'MFA_CODE_INCORRECT',
-      'MFA_CODE_INCORRECT',
-      'MFA_CODE_INCORRECT',
-      'MFA_CHALLENGE_EXPIRED',
-    ]);
-    // Locked for the admin: a new challenge from another address, with the right code, waits.
-    const fresh = await t.anonymous({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password },
-      remoteAddress: '198.51.100.7',
-    });
-    const locked = await t.anonymous({
-      method: 'POST',
-      url: '/api/v1/auth/login/mfa',
-      remoteAddress: '198.51.100.7',
-      cookies: { roster_mfa_pending: fresh.cookies.find((c) => c.name === 'roster_mfa_pending')!.value },
-      headers: json,
-      payload: { code: right },
-    });
-    expect(locked.statusCode).toBe(429);
-    expect(locked.json().error.code).toBe('LOGIN_LOCKED');
-    const failures = (await events('admin_login_attempt')).filter((e) => e.resource.username === email && !e.success);
-    expect(failures.map((e) => e.message)).toEqual([
-      'second factor locked after repeated wrong codes',
-      ...Array(5).fill('wrong authenticator code (second factor)'),
-    ]);
-    expect(JSON.stringify(failures)).not.toContain(wrong);
-  });
+  it(
+    'ends a challenge after 5 wrong codes and locks the second step for the admin from every address; ' + 'failures are in Insights',
+    async () => {
+      const email = 'totp.cleo@example.com';
+      const password = 'marble-thicket-owl-48';
+      await newAdmin(email, password);
+      const { secret } = await enrol(as(sessionOf(await login(email, password))));
+      const pending = (await login(email, password)).cookies.find((c) => c.name === 'roster_mfa_pending')!.value;
+      const right = totpCode(base32Decode(secret), totpStep(t.deps.clock.now()));
+      const wrong = right === '999999' ? '999998' : '999999';
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await secondStep(pending, { code: wrong })).json().error.code);
+      expect(statuses).toEqual([
+        'MFA_CODE_INCORRECT',
+        'MFA_CODE_INCORRECT',
+        'MFA_CODE_INCORRECT',
+        'MFA_CODE_INCORRECT',
+        'MFA_CHALLENGE_EXPIRED',
+      ]);
+      // Locked for the admin: a new challenge from another address, with the right code, waits.
+      const fresh = await t.anonymous({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password },
+        remoteAddress: '198.51.100.7',
+      });
+      const locked = await t.anonymous({
+        method: 'POST',
+        url: '/api/v1/auth/login/mfa',
+        remoteAddress: '198.51.100.7',
+        cookies: { roster_mfa_pending: fresh.cookies.find((c) => c.name === 'roster_mfa_pending')!.value },
+        headers: json,
+        payload: { code: right },
+      });
+      expect(locked.statusCode).toBe(429);
+      expect(locked.json().error.code).toBe('LOGIN_LOCKED');
+      const failures = (await events('admin_login_attempt')).filter((e) => e.resource.username === email && !e.success);
+      expect(failures.map((e) => e.message)).toEqual([
+        'second factor locked after repeated wrong codes',
+        ...Array(5).fill('wrong authenticator code (second factor)'),
+      ]);
+      expect(JSON.stringify(failures)).not.toContain(wrong);
+    },
+  );
 
   it('lets an admin remove his own MFA with a code, and another admin (or the CLI) reset it, ending his sessions', async () => {
     const email = 'totp.dan@example.com';
@@ -223,41 +226,46 @@ describe.each(dialects)('admin MFA on %s', (dialect) => {
     expect((await t.readOnly({ method: 'POST', url: '/api/v1/auth/mfa/totp' })).json().error.code).toBe('SESSION_REQUIRED');
   });
 
-  it('requires MFA of every admin when the organization says so: without it a session may only enrol; API keys are unaffected', async () => {
-    const email = 'totp.eve@example.com';
-    const password = 'granite-willow-fjord-91';
-    await newAdmin(email, password, 'read_only');
-    expect((await t.readOnly({ method: 'GET', url: '/api/v1/organization/settings' })).json()).toEqual({ requireAdminMfa: false });
-    expect(
-      (await t.readOnly({ method: 'PATCH', url: '/api/v1/organization/settings', headers: json, payload: { requireAdminMfa: true } }))
-        .statusCode,
-    ).toBe(403);
-    expect(
-      (await t.admin({ method: 'PATCH', url: '/api/v1/organization/settings', payload: { requireAdminMfa: 'yes' } })).json().error
-        .details[0].path,
-    ).toBe('body.requireAdminMfa');
-    const on = await t.admin({ method: 'PATCH', url: '/api/v1/organization/settings', payload: { requireAdminMfa: true } });
-    expect(on.json()).toEqual({ requireAdminMfa: true });
-    try {
-      expect((await events('organization_settings_update'))[0]).toMatchObject({ changes: { requireAdminMfa: { from: false, to: true } } });
+  it(
+    'requires MFA of every admin when the organization says so: without it a session may only enrol; ' + 'API keys are unaffected',
+    async () => {
+      const email = 'totp.eve@example.com';
+      const password = 'granite-willow-fjord-91';
+      await newAdmin(email, password, 'read_only');
+      expect((await t.readOnly({ method: 'GET', url: '/api/v1/organization/settings' })).json()).toEqual({ requireAdminMfa: false });
+      expect(
+        (await t.readOnly({ method: 'PATCH', url: '/api/v1/organization/settings', headers: json, payload: { requireAdminMfa: true } }))
+          .statusCode,
+      ).toBe(403);
+      expect(
+        (await t.admin({ method: 'PATCH', url: '/api/v1/organization/settings', payload: { requireAdminMfa: 'yes' } })).json().error
+          .details[0].path,
+      ).toBe('body.requireAdminMfa');
+      const on = await t.admin({ method: 'PATCH', url: '/api/v1/organization/settings', payload: { requireAdminMfa: true } });
+      expect(on.json()).toEqual({ requireAdminMfa: true });
+      try {
+        expect((await events('organization_settings_update'))[0]).toMatchObject({
+          changes: { requireAdminMfa: { from: false, to: true } },
+        });
 
-      const signedIn = await login(email, password);
-      expect(signedIn.json()).toMatchObject({ mfaEnrolmentRequired: true });
-      const hers = as(sessionOf(signedIn));
-      const refused = await hers({ method: 'GET', url: '/api/v1/users' });
-      expect(refused.statusCode).toBe(403);
-      expect(refused.json().error.code).toBe('MFA_ENROLMENT_REQUIRED');
-      expect((await hers({ method: 'GET', url: '/api/v1/auth/me' })).json()).toMatchObject({ mfaEnrolmentRequired: true });
-      // The admin who has a session already is held to it at his next request too.
-      expect((await t.admin({ method: 'GET', url: '/api/v1/users' })).json().error.code).toBe('MFA_ENROLMENT_REQUIRED');
-      expect((await t.readOnly({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
+        const signedIn = await login(email, password);
+        expect(signedIn.json()).toMatchObject({ mfaEnrolmentRequired: true });
+        const hers = as(sessionOf(signedIn));
+        const refused = await hers({ method: 'GET', url: '/api/v1/users' });
+        expect(refused.statusCode).toBe(403);
+        expect(refused.json().error.code).toBe('MFA_ENROLMENT_REQUIRED');
+        expect((await hers({ method: 'GET', url: '/api/v1/auth/me' })).json()).toMatchObject({ mfaEnrolmentRequired: true });
+        // The admin who has a session already is held to it at his next request too.
+        expect((await t.admin({ method: 'GET', url: '/api/v1/users' })).json().error.code).toBe('MFA_ENROLMENT_REQUIRED');
+        expect((await t.readOnly({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
 
-      await enrol(hers);
-      expect((await hers({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
-      expect((await hers({ method: 'GET', url: '/api/v1/auth/me' })).json()).toMatchObject({ mfaEnrolmentRequired: false });
-    } finally {
-      await t.database.db.updateTable('organizations').set({ require_admin_mfa: 0 }).execute();
-    }
-    expect((await t.admin({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
-  });
+        await enrol(hers);
+        expect((await hers({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
+        expect((await hers({ method: 'GET', url: '/api/v1/auth/me' })).json()).toMatchObject({ mfaEnrolmentRequired: false });
+      } finally {
+        await t.database.db.updateTable('organizations').set({ require_admin_mfa: 0 }).execute();
+      }
+      expect((await t.admin({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(200);
+    },
+  );
 });

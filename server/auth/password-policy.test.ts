@@ -71,7 +71,8 @@ describe('password policy', () => {
     expect(e.status).toBe(400);
     expect(e.code).toBe('WEAK_PASSWORD');
     expect(e.message).toBe(
-      'The password must be at least 12 characters (it has 8); is too common: it is one of the most used passwords, perhaps with digits or symbols added.',
+      'The password must be at least 12 characters (it has 8); is too common: ' +
+        'it is one of the most used passwords, perhaps with digits or symbols added.',
     );
     expect(e.details).toEqual([
       { path: 'body.password', rule: 'min_length', message: 'must be at least 12 characters (it has 8)' },

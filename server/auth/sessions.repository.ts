@@ -80,8 +80,9 @@ export async function touchApiKey(db: Db, id: string, at: string): Promise<void>
 
 /**
  * Removes what can no longer be used: sessions past their expiry or their absolute lifetime (created
- * before `createdBefore`), setup tokens used or expired, MFA sign-in challenges past their expiry, and login counters whose window and lock have
- * both run out (`windowBefore`). Returns how many rows of each.
+ * before `createdBefore`), setup tokens used or expired, MFA sign-in challenges past their expiry,
+ * and login counters whose window and lock have both run out (`windowBefore`). Returns how many rows
+ * of each.
  */
 export async function purgeExpired(
   db: Db,

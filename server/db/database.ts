@@ -3,8 +3,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
-import { registerSqlite } from './insert-rows.ts';
-import { NodeSqliteDatabase } from './sqlite-adapter.ts';
+import { NodeSqliteDatabase, registerSqlite } from './sqlite-adapter.ts';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../shared/private-files.ts';
 
 /** A database handle or an open transaction: services take either as their first argument. */

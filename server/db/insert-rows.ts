@@ -2,24 +2,17 @@
 // statement, run once per row: node:sqlite is synchronous and fast per call, while a multi-row
 // INSERT built by the query builder costs more in JavaScript (a node per value, a long SQL string
 // to compile and look up) than SQLite spends storing the rows. Elsewhere, multi-row INSERTs.
-import type { DialectAdapter, Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Db } from './database.ts';
 import type { DB } from './schema.ts';
-import type { NodeSqliteDatabase } from './sqlite-adapter.ts';
-
-/** SQLite connections by the query builder's adapter, which a Kysely instance shares with its transactions. */
-const sqliteByAdapter = new WeakMap<DialectAdapter, NodeSqliteDatabase>();
-
-export function registerSqlite(db: Db, connection: NodeSqliteDatabase): void {
-  sqliteByAdapter.set(db.getExecutor().adapter, connection);
-}
+import { sqliteConnectionOf } from './sqlite-adapter.ts';
 
 const MULTI_ROW_CHUNK = 500;
 
 /** Every row must name the same columns (a column left out would not get its default). */
 export async function insertRows<T extends keyof DB & string>(db: Db, table: T, rows: Insertable<DB[T]>[]): Promise<void> {
   if (rows.length === 0) return;
-  const sqlite = sqliteByAdapter.get(db.getExecutor().adapter);
+  const sqlite = sqliteConnectionOf(db);
   // Only inside a transaction is the single SQLite connection ours alone until commit; outside one,
   // a statement run directly could land in another caller's open transaction.
   if (sqlite && db.isTransaction) {

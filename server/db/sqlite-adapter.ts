@@ -77,3 +77,20 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     if (this.raw.isOpen) this.raw.close();
   }
 }
+
+/** What the registry needs of a query builder (Kysely or a transaction): the adapter they share. */
+interface HasAdapter {
+  getExecutor(): { adapter: object };
+}
+
+/** SQLite connections by the query builder's adapter, which a Kysely instance shares with its transactions. */
+const sqliteByAdapter = new WeakMap<object, NodeSqliteDatabase>();
+
+export function registerSqlite(db: HasAdapter, connection: NodeSqliteDatabase): void {
+  sqliteByAdapter.set(db.getExecutor().adapter, connection);
+}
+
+/** The node:sqlite connection under a query builder, when it runs on SQLite (insertRows' fast path). */
+export function sqliteConnectionOf(db: HasAdapter): NodeSqliteDatabase | undefined {
+  return sqliteByAdapter.get(db.getExecutor().adapter);
+}

@@ -57,7 +57,7 @@ describe.each(dialects)('group memberships on %s', (dialect) => {
     const g = await newGroup();
     const userId = await insertUser(t.database.db, 'Racer');
     const results = await Promise.all(Array.from({ length: 5 }, () => put(g.id, userId)));
-    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(results.map((r) => r.statusCode).sort((a, b) => a - b)).toEqual([200, 200, 200, 200, 201]);
     expect(await events('group_member_add', userId)).toHaveLength(1);
   });
 

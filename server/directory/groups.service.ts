@@ -6,7 +6,7 @@ import { type InsightEventInput, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { notFound } from '../shared/errors.ts';
 import type { DirectoryContext } from './context.ts';
-import { GROUPS, type Group, type GroupInput, type GroupPatch } from './group.ts';
+import { GROUPS, type Group, type GroupPatch } from './group.ts';
 import {
   deleteNamedRow,
   findNamedRow,

@@ -7,13 +7,14 @@ import type { DbContext } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { keysetAfter } from '../db/keyset.ts';
+import { uniqueViolation } from '../db/errors.ts';
 import type { GroupsTable } from '../db/schema.ts';
 import { type InsightEventInput, record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { type AppError, notFound } from '../shared/errors.ts';
 import { newId, UUID_RE } from '../shared/ids.ts';
-import { guardName, namedChanges, normalizeDescription, normalizeName } from '../shared/named.ts';
+import { namedChanges, normalizeDescription, normalizeName } from '../shared/named.ts';
 
 /** A row of `groups` or `applications`: the two tables have the same columns (schema.ts). */
 export type NamedRow = GroupsTable;
@@ -298,4 +299,14 @@ export function namedOperations<T>(kind: NamedKind<T>) {
 export function namedItem<K extends string>(r: NamedWithCount, countKey: K) {
   const item = { id: r.id, name: r.name, description: r.description, createdAt: r.created_at, updatedAt: r.updated_at };
   return { ...item, [countKey]: r.count } as typeof item & Record<K, number>;
+}
+
+/** Runs a write that the unique name constraint may refuse when a concurrent request took the name. */
+async function guardName(taken: () => AppError, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (uniqueViolation(err)) throw taken();
+    throw err;
+  }
 }

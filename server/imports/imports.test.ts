@@ -113,64 +113,67 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(scim.requests.filter((r) => r.path.includes('/Users')).length).toBeGreaterThan(0);
   });
 
-  it('imports a small selection at once: only new users, ACTIVE with password PENDING, linked, bound to nothing, all recorded', async () => {
-    const r = await t.admin({
-      method: 'POST',
-      url: `/api/v1/applications/${appId}/import/jobs`,
-      payload: { remoteIds: [ids.ada, ids.bob, ids.taken, ids.badEmail] },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-    const { run } = r.json();
-    expect(run).toMatchObject({ status: 'completed', total: 4, processed: 4, created: 2, skipped: 1, failed: 1 });
-    const byRemote = Object.fromEntries(run.results.map((x: { remoteId: string }) => [x.remoteId, x]));
-    expect(byRemote[ids.taken]).toMatchObject({ outcome: 'skipped' });
-    expect(byRemote[ids.badEmail]).toMatchObject({ outcome: 'failed' });
-    const ada = (await t.admin({ method: 'GET', url: `/api/v1/users/${byRemote[ids.ada].userId}` })).json();
-    expect(ada).toMatchObject({
-      username: 'ada.remote',
-      email: 'ada@remote.example',
-      jobTitle: 'Analyst',
-      state: 'ACTIVE',
-      passwordStatus: 'PENDING',
-      source: { type: 'import', applicationId: appId, importRunId: run.id },
-    });
-    expect(ada.phoneNumbers).toEqual([{ type: 'work', number: '+44 1' }]);
-    const groups = await t.database.db.selectFrom('group_members').select('group_id').where('user_id', '=', ada.id).execute();
-    expect(groups).toHaveLength(0);
-    const link = await t.database.db.selectFrom('app_user_links').selectAll().where('user_id', '=', ada.id).executeTakeFirstOrThrow();
-    expect(link).toMatchObject({ application_id: appId, remote_id: ids.ada, origin: 'import' });
-    const events = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${ada.id}` })).json().items;
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({
-      eventType: 'user_create',
-      application: { id: appId, name: 'Remote App' },
-      importRunId: run.id,
-      initiatedBy: { type: 'admin', id: t.adminActor.id, email: t.adminActor.email },
-    });
-    const runEvents = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${run.id}` })).json().items;
-    expect(runEvents.map((e: { eventType: string }) => e.eventType)).toEqual(['import_completed', 'import_started']);
-    expect(runEvents[0].changes).toMatchObject({ created: 2, skipped: 1, failed: 1 });
-    const mail = (
-      await eventually(
-        async () => {
-          const items = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
-            .json()
-            .items.filter((m: { relatedId?: string; status: string }) => m.relatedId === run.id && m.status === 'stored');
-          return items.length ? items : undefined;
-        },
-        10_000,
-        'the import email',
-      )
-    )[0];
-    expect(mail.to).toBe(t.adminActor.email);
-    expect(mail.subject).toMatch(/Remote App/);
-    expect(mail.text).toMatch(/Created: 2/);
-    expect(mail.text).toContain(run.id);
-    const preview2 = await preview();
-    expect(item(preview2, 'ada').status).toBe('new'); // the snapshot is kept until refreshed
-    const fresh = await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?limit=100&refresh=true` });
-    expect(fresh.json().items.find((i: { remoteId: string }) => i.remoteId === ids.ada).status).toBe('exists');
-  });
+  it(
+    'imports a small selection at once: only new users, ACTIVE with password PENDING, linked, ' + 'bound to nothing, all recorded',
+    async () => {
+      const r = await t.admin({
+        method: 'POST',
+        url: `/api/v1/applications/${appId}/import/jobs`,
+        payload: { remoteIds: [ids.ada, ids.bob, ids.taken, ids.badEmail] },
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      const { run } = r.json();
+      expect(run).toMatchObject({ status: 'completed', total: 4, processed: 4, created: 2, skipped: 1, failed: 1 });
+      const byRemote = Object.fromEntries(run.results.map((x: { remoteId: string }) => [x.remoteId, x]));
+      expect(byRemote[ids.taken]).toMatchObject({ outcome: 'skipped' });
+      expect(byRemote[ids.badEmail]).toMatchObject({ outcome: 'failed' });
+      const ada = (await t.admin({ method: 'GET', url: `/api/v1/users/${byRemote[ids.ada].userId}` })).json();
+      expect(ada).toMatchObject({
+        username: 'ada.remote',
+        email: 'ada@remote.example',
+        jobTitle: 'Analyst',
+        state: 'ACTIVE',
+        passwordStatus: 'PENDING',
+        source: { type: 'import', applicationId: appId, importRunId: run.id },
+      });
+      expect(ada.phoneNumbers).toEqual([{ type: 'work', number: '+44 1' }]);
+      const groups = await t.database.db.selectFrom('group_members').select('group_id').where('user_id', '=', ada.id).execute();
+      expect(groups).toHaveLength(0);
+      const link = await t.database.db.selectFrom('app_user_links').selectAll().where('user_id', '=', ada.id).executeTakeFirstOrThrow();
+      expect(link).toMatchObject({ application_id: appId, remote_id: ids.ada, origin: 'import' });
+      const events = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${ada.id}` })).json().items;
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        eventType: 'user_create',
+        application: { id: appId, name: 'Remote App' },
+        importRunId: run.id,
+        initiatedBy: { type: 'admin', id: t.adminActor.id, email: t.adminActor.email },
+      });
+      const runEvents = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${run.id}` })).json().items;
+      expect(runEvents.map((e: { eventType: string }) => e.eventType)).toEqual(['import_completed', 'import_started']);
+      expect(runEvents[0].changes).toMatchObject({ created: 2, skipped: 1, failed: 1 });
+      const mail = (
+        await eventually(
+          async () => {
+            const items = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+              .json()
+              .items.filter((m: { relatedId?: string; status: string }) => m.relatedId === run.id && m.status === 'stored');
+            return items.length ? items : undefined;
+          },
+          10_000,
+          'the import email',
+        )
+      )[0];
+      expect(mail.to).toBe(t.adminActor.email);
+      expect(mail.subject).toMatch(/Remote App/);
+      expect(mail.text).toMatch(/Created: 2/);
+      expect(mail.text).toContain(run.id);
+      const preview2 = await preview();
+      expect(item(preview2, 'ada').status).toBe('new'); // the snapshot is kept until refreshed
+      const fresh = await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?limit=100&refresh=true` });
+      expect(fresh.json().items.find((i: { remoteId: string }) => i.remoteId === ids.ada).status).toBe('exists');
+    },
+  );
 
   it('creates a remote user only once however often he is imported', async () => {
     const again = await t.admin({
@@ -259,99 +262,105 @@ describe.each(dialects)('import on %s', (dialect) => {
       await bigScim?.stop();
     });
 
-    it('runs 100 or more users in the background with live progress, refuses a second run meanwhile, and emails the results with a CSV', async () => {
-      bigScim.setQuirks({ latencyMs: 30 });
-      const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${bigApp}/import/jobs`, payload: { all: true } });
-      expect(r.statusCode, r.body).toBe(202);
-      const runId = r.json().run.id;
-      expect(['queued', 'running']).toContain(r.json().run.status);
-      const second = await t.admin({ method: 'POST', url: `/api/v1/applications/${bigApp}/import/jobs`, payload: { all: true } });
-      expect(second.statusCode).toBe(409);
-      expect(second.json().error.code).toBe('IMPORT_ALREADY_RUNNING');
-      const progress: number[] = [];
-      const done = await eventually(
-        async () => {
-          const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
-          progress.push(run.processed);
-          return run.status === 'completed' ? run : undefined;
-        },
-        30_000,
-        'the run to complete',
-      );
-      bigScim.setQuirks({ latencyMs: 0 });
-      expect(new Set(progress).size).toBeGreaterThan(2);
-      expect(done.processed).toBe(150);
-      expect(done.created + done.skipped + done.failed).toBe(150);
-      const csv = await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}/results?format=csv` });
-      expect(csv.body.trim().split('\r\n')).toHaveLength(151);
-      const page = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}/results?limit=100` })).json();
-      expect(page.items).toHaveLength(100);
-      expect(page.nextCursor).toBeTruthy();
-      const created = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();
-      expect(created).toHaveLength(done.created);
-      const mail = await eventually(
-        async () => {
-          const m = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
-            .json()
-            .items.find((x: { relatedId?: string; status: string }) => x.relatedId === runId && x.status === 'stored');
-          return m;
-        },
-        10_000,
-        'the email',
-      );
-      expect(mail.attachments.map((a: { filename: string }) => a.filename)).toEqual(['import-results.csv']);
-      expect(mail.subject).toMatch(new RegExp(`${done.created} created`));
-      const list = (await t.admin({ method: 'GET', url: `/api/v1/import-runs?applicationId=${bigApp}` })).json();
-      expect(list.items[0].id).toBe(runId);
-    });
-
-    it('stops at once when the integration is deactivated: failed "integration deactivated", created users stay, the email says so', async () => {
-      const more = await startScimServer({ users: 400, seed: 11, auth: { type: 'bearer', token: SCIM_TOKEN } });
-      try {
-        const app2 = await connectApplication(t, more, 'Deactivated App', { pageSize: 10 });
-        expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/idm/activate` })).statusCode).toBe(200);
-        more.setQuirks({ latencyMs: 40 });
-        const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/import/jobs`, payload: { all: true } });
+    it(
+      'runs 100 or more users in the background with live progress, refuses a second run meanwhile, ' + 'and emails the results with a CSV',
+      async () => {
+        bigScim.setQuirks({ latencyMs: 30 });
+        const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${bigApp}/import/jobs`, payload: { all: true } });
+        expect(r.statusCode, r.body).toBe(202);
         const runId = r.json().run.id;
-        await eventually(
-          async () => ((await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json().processed > 20 ? true : undefined),
-          20_000,
-          'progress',
-        );
-        const d = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/idm/deactivate` });
-        expect(d.statusCode).toBe(200);
-        // Requests are numbered as they arrive: those after this number came after the answer.
-        const answeredAt = more.stats().requests;
-        const run = await eventually(
+        expect(['queued', 'running']).toContain(r.json().run.status);
+        const second = await t.admin({ method: 'POST', url: `/api/v1/applications/${bigApp}/import/jobs`, payload: { all: true } });
+        expect(second.statusCode).toBe(409);
+        expect(second.json().error.code).toBe('IMPORT_ALREADY_RUNNING');
+        const progress: number[] = [];
+        const done = await eventually(
           async () => {
-            const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
-            return x.status === 'failed' ? x : undefined;
+            const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+            progress.push(run.processed);
+            return run.status === 'completed' ? run : undefined;
           },
-          10_000,
-          'the run to stop',
+          30_000,
+          'the run to complete',
         );
-        // At once: no new page after the deactivation answered; at most the one already on its way (aborted)
-        // reaches the server after the answer.
-        const after = more.requests.filter((r) => r.seq > answeredAt && r.path.endsWith('/Users'));
-        expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(1);
-        expect(run.error).toBe('integration deactivated');
-        expect(run.processed).toBeLessThan(400);
-        const kept = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();
-        expect(kept.length).toBe(run.created);
-        expect(kept.length).toBeGreaterThan(0);
+        bigScim.setQuirks({ latencyMs: 0 });
+        expect(new Set(progress).size).toBeGreaterThan(2);
+        expect(done.processed).toBe(150);
+        expect(done.created + done.skipped + done.failed).toBe(150);
+        const csv = await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}/results?format=csv` });
+        expect(csv.body.trim().split('\r\n')).toHaveLength(151);
+        const page = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}/results?limit=100` })).json();
+        expect(page.items).toHaveLength(100);
+        expect(page.nextCursor).toBeTruthy();
+        const created = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();
+        expect(created).toHaveLength(done.created);
         const mail = await eventually(
-          async () =>
-            (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+          async () => {
+            const m = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
               .json()
-              .items.find((x: { relatedId?: string }) => x.relatedId === runId),
+              .items.find((x: { relatedId?: string; status: string }) => x.relatedId === runId && x.status === 'stored');
+            return m;
+          },
           10_000,
           'the email',
         );
-        expect(mail.text).toMatch(/integration deactivated/);
-      } finally {
-        await more.stop();
-      }
-    });
+        expect(mail.attachments.map((a: { filename: string }) => a.filename)).toEqual(['import-results.csv']);
+        expect(mail.subject).toMatch(new RegExp(`${done.created} created`));
+        const list = (await t.admin({ method: 'GET', url: `/api/v1/import-runs?applicationId=${bigApp}` })).json();
+        expect(list.items[0].id).toBe(runId);
+      },
+    );
+
+    it(
+      'stops at once when the integration is deactivated: failed "integration deactivated", ' + 'created users stay, the email says so',
+      async () => {
+        const more = await startScimServer({ users: 400, seed: 11, auth: { type: 'bearer', token: SCIM_TOKEN } });
+        try {
+          const app2 = await connectApplication(t, more, 'Deactivated App', { pageSize: 10 });
+          expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/idm/activate` })).statusCode).toBe(200);
+          more.setQuirks({ latencyMs: 40 });
+          const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/import/jobs`, payload: { all: true } });
+          const runId = r.json().run.id;
+          await eventually(
+            async () => ((await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json().processed > 20 ? true : undefined),
+            20_000,
+            'progress',
+          );
+          const d = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/idm/deactivate` });
+          expect(d.statusCode).toBe(200);
+          // Requests are numbered as they arrive: those after this number came after the answer.
+          const answeredAt = more.stats().requests;
+          const run = await eventually(
+            async () => {
+              const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+              return x.status === 'failed' ? x : undefined;
+            },
+            10_000,
+            'the run to stop',
+          );
+          // At once: no new page after the deactivation answered; at most the one already on its way (aborted)
+          // reaches the server after the answer.
+          const after = more.requests.filter((r) => r.seq > answeredAt && r.path.endsWith('/Users'));
+          expect(after.length, `requests after the deactivation answered: ${after.length}`).toBeLessThanOrEqual(1);
+          expect(run.error).toBe('integration deactivated');
+          expect(run.processed).toBeLessThan(400);
+          const kept = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();
+          expect(kept.length).toBe(run.created);
+          expect(kept.length).toBeGreaterThan(0);
+          const mail = await eventually(
+            async () =>
+              (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox' }))
+                .json()
+                .items.find((x: { relatedId?: string }) => x.relatedId === runId),
+            10_000,
+            'the email',
+          );
+          expect(mail.text).toMatch(/integration deactivated/);
+        } finally {
+          await more.stop();
+        }
+      },
+    );
 
     it('ends a run with a clear error when the SCIM server keeps failing mid-run, with nothing half-created', async () => {
       const flaky = await startScimServer({ users: 300, seed: 13, auth: { type: 'bearer', token: SCIM_TOKEN } });

@@ -1,7 +1,6 @@
 // The jobs module's public face.
 export {
   type CreateJobQueueOptions,
-  createJobQueue,
   type JobContext,
   type JobHandler,
   type JobInfo,
@@ -10,4 +9,5 @@ export {
   type JobState,
   type WorkOptions,
 } from './queue.ts';
+export { createJobQueue } from './create.ts';
 export { JobAbortedError, type JobAbortReason, PermanentJobError } from './support.ts';

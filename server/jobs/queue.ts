@@ -1,9 +1,7 @@
 // The job queue port. Two adapters: the embedded queue (a jobs table, SQLite or PostgreSQL) and pg-boss
 // (PostgreSQL, several worker processes). Both pass queue.contract.test.ts.
-import type { Database, Db } from '../db/database.ts';
+import type { Db } from '../db/database.ts';
 import type { Logger } from '../shared/logger.ts';
-import { EmbeddedJobQueue } from './embedded.ts';
-import { PgBossJobQueue } from './pgboss.ts';
 
 export { JobAbortedError, type JobAbortReason, PermanentJobError } from './support.ts';
 
@@ -97,12 +95,4 @@ export interface CreateJobQueueOptions {
   connectionString?: string;
   /** pg-boss: size of its own connection pool. Default 10. */
   poolSize?: number;
-}
-
-export function createJobQueue(database: Database, options: CreateJobQueueOptions = {}): JobQueue {
-  const kind = options.kind ?? (database.dialect === 'sqlite' ? 'embedded' : 'pg-boss');
-  if (kind === 'embedded') return new EmbeddedJobQueue(database, options);
-  if (database.dialect !== 'postgres') throw new Error('The pg-boss job queue needs PostgreSQL');
-  if (!options.connectionString) throw new Error('The pg-boss job queue needs options.connectionString');
-  return new PgBossJobQueue(database, { ...options, connectionString: options.connectionString });
 }

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, dialects, type TestDatabase } from '../../test/db.ts';
 import type { Db } from '../db/database.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
-import { newId } from '../shared/ids.ts';
 import { createLogger } from '../shared/logger.ts';
 import { systemClock } from '../shared/clock.ts';
 import {
@@ -16,7 +15,6 @@ import {
   importCompletedEmail,
   MAIL_MAX_ATTEMPTS,
   MAIL_SEND_JOB,
-  type MailQueue,
   type MailSendDeps,
   MailSendError,
   MAX_INLINE_ATTACHMENT_BYTES,
@@ -27,24 +25,7 @@ import {
 import { findMailById } from './mail.repository.ts';
 import { scrubSmtpSecret } from './mailer.ts';
 import { parseMime, SmtpReceiver } from '../../test/smtp-receiver.ts';
-
-/**
- * The jobs module is built alongside this one; this stand-in keeps the one property that matters
- * here for real: the job row is written through the handle it is given, so it commits or rolls back
- * with the caller's transaction.
- */
-function tableQueue(): MailQueue {
-  return {
-    async enqueue(db, name, payload, options) {
-      const id = newId();
-      await (db as unknown as Db)
-        .insertInto('test_jobs' as never)
-        .values({ id, name, payload: JSON.stringify(payload), options: JSON.stringify(options ?? {}) } as never)
-        .execute();
-      return id;
-    },
-  };
-}
+import { createJobTable, tableQueue } from '../../test/mail-queue.ts';
 
 const ctx = (attempt = 1) => ({ attempt, signal: new AbortController().signal });
 
@@ -99,13 +80,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     db = database.db;
-    await db.schema
-      .createTable('test_jobs')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text')
-      .addColumn('payload', 'text')
-      .addColumn('options', 'text')
-      .execute();
+    await createJobTable(db);
     await receiver.start();
     transport.current = createMailTransport(receiver.url);
     mail.attachments.register(CSV_KIND, async (_db, source, context) => {

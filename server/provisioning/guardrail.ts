@@ -47,7 +47,8 @@ export async function guardrail(ctx: SyncContext, full: boolean, deprovisions: n
         resource: { type: 'application', id: app, username: ctx.application.name },
         changes: pause,
         message:
-          `Provisioning paused: this sync would deprovision ${deprovisions} of ${linked} accounts (more than ${s.guardrailPercent}% and at least ${s.guardrailMinimum}). ` +
+          `Provisioning paused: this sync would deprovision ${deprovisions} of ${linked} accounts ` +
+          `(more than ${s.guardrailPercent}% and at least ${s.guardrailMinimum}). ` +
           'Users are still created and updated; confirm with POST /api/v1/applications/:id/idm/sync/confirm to deprovision.',
       },
     );

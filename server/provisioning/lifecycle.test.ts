@@ -3,6 +3,7 @@ import { dialects } from '../../test/db.ts';
 import { SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
 import { type Harness, startHarness, writes } from '../../test/provisioning.ts';
+import { codeUnitOrder } from '../../test/order.ts';
 
 describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
   let h: Harness;
@@ -42,10 +43,10 @@ describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
     expect(remote(ids.cy)).toBeUndefined();
     expect(remote(ids.stan)).toBeUndefined();
     const created = await h.events(appId, 'user_create_provision');
-    expect(created.map((e) => e.resource.username).sort()).toEqual(['ada', 'bob']);
+    expect(created.map((e) => e.resource.username).sort(codeUnitOrder)).toEqual(['ada', 'bob']);
     expect(created.every((e) => e.success)).toBe(true);
     const links = await h.t.database.db.selectFrom('app_user_links').selectAll().where('application_id', '=', appId).execute();
-    expect(links.map((l) => l.remote_id).sort()).toEqual([remote(ids.ada)?.id, remote(ids.bob)?.id].sort());
+    expect(links.map((l) => l.remote_id).sort(codeUnitOrder)).toEqual([remote(ids.ada)?.id, remote(ids.bob)?.id].sort(codeUnitOrder));
   });
 
   it('sends exactly one PATCH with the changed attribute when a user changes, and nothing for a no-op', async () => {

@@ -235,8 +235,7 @@ async function stoppedPass(
 
 async function syncPass(deps: ProvisioningContext, cfg: ScimConfig, o: SyncOptions, ctl: PassControl): Promise<SyncOutcome> {
   const { db } = deps;
-  const app = o.applicationId;
-  const org = o.organizationId;
+  const { applicationId: app, organizationId: org } = o;
   const started = deps.clock.now();
   const startedIso = started.toISOString();
   const st = (await state.findState(db, app)) as state.StateRow;
@@ -308,11 +307,20 @@ async function syncPass(deps: ProvisioningContext, cfg: ScimConfig, o: SyncOptio
   if (full && !ctl.signal.aborted)
     await state.updateState(db, app, { next_full_at: nextFull, confirmed_count: null, updated_at: finishedIso });
   if (!deactivated) {
-    const failures = counts.failed > 0 || status === 'failed' || status === 'interrupted';
     const nextMs = nextFull ? Date.parse(nextFull) : started.getTime() + cfg.settings.syncIntervalMinutes * 60_000;
-    const nowMs = deps.clock.now().getTime();
-    const at = reconfigured ? nowMs : failures ? Math.min(nextMs, nowMs + RETRY_MS) : nextMs;
-    await enqueueSync(deps, org, app, failures ? 'retry' : 'scheduled', new Date(at));
+    const failures = counts.failed > 0 || status === 'failed' || status === 'interrupted';
+    await enqueueNextPass(deps, o, { nextMs, failures, reconfigured });
   }
   return { status, syncId: syncIds[0], counts, http, error: error ?? undefined };
+}
+
+/** The next pass: at once after a new connection, soon after failures, otherwise at the next full sync. */
+async function enqueueNextPass(
+  deps: ProvisioningContext,
+  o: SyncOptions,
+  next: { nextMs: number; failures: boolean; reconfigured?: boolean },
+): Promise<void> {
+  const nowMs = deps.clock.now().getTime();
+  const at = next.reconfigured ? nowMs : next.failures ? Math.min(next.nextMs, nowMs + RETRY_MS) : next.nextMs;
+  await enqueueSync(deps, o.organizationId, o.applicationId, next.failures ? 'retry' : 'scheduled', new Date(at));
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
 import { type RunningScimmyServer, startScimmyServer } from '../../test/scimmy/harness.ts';
 import { type Harness, startHarness } from '../../test/provisioning.ts';
+import { codeUnitOrder } from '../../test/order.ts';
 
 describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
   let h: Harness;
@@ -75,7 +76,8 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
       .groupIds()
       .map((id) => peer.store.group(id))
       .find((g) => g?.displayName === 'Interop');
-    expect(peer.store.memberIds(group?.id as string).sort()).toEqual([remoteOf(ids.ada)?.id, remoteOf(ids.bob)?.id, dan?.id].sort());
+    const expected = [remoteOf(ids.ada)?.id, remoteOf(ids.bob)?.id, dan?.id].sort(codeUnitOrder);
+    expect(peer.store.memberIds(group?.id as string).sort(codeUnitOrder)).toEqual(expected);
   });
 
   it('changes one attribute with one PATCH, and leaves unchanged users alone', async () => {

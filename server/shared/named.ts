@@ -1,8 +1,7 @@
 // The rules of named directory objects (groups, applications): a name unique per organization in
 // any letter case, and a description. Services check them too, because the CLI calls services.
 import { z } from 'zod';
-import { uniqueViolation } from '../db/errors.ts';
-import { type AppError, validationError } from './errors.ts';
+import { validationError } from './errors.ts';
 
 export const NAME_MAX = 100;
 export const DESCRIPTION_MAX = 1000;
@@ -48,16 +47,6 @@ export function normalizeDescription(value: string): string {
         : undefined;
   if (problem) throw validationError([{ path: 'body.description', message: problem }]);
   return description;
-}
-
-/** Runs a write that the unique name constraint may refuse when a concurrent request took the name. */
-export async function guardName(taken: () => AppError, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if (uniqueViolation(err)) throw taken();
-    throw err;
-  }
 }
 
 export interface NamedRow {

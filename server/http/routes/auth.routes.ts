@@ -57,7 +57,6 @@ export function authRoutes(app: App, deps: Deps): void {
 
 /** The first sign-in step: a session, or (the admin has MFA) a pending cookie for the second step. */
 function passwordSignInRoute(app: App, deps: Deps): void {
-  const { db } = deps.database;
   app.post(
     '/api/v1/auth/login',
     {
@@ -97,7 +96,6 @@ function passwordSignInRoute(app: App, deps: Deps): void {
 
 /** The second sign-in step: the pending cookie and a code give the session. */
 function secondFactorSignInRoute(app: App, deps: Deps): void {
-  const { db } = deps.database;
   app.post(
     MFA_LOGIN_PATH,
     {

@@ -58,7 +58,6 @@ export function importRoutes(app: App, deps: Deps): void {
 
 /** The application's users as an import would see them (the preview). */
 function previewRoutes(app: App, deps: Deps): void {
-  const { db } = deps.database;
   app.get(
     '/api/v1/applications/:id/import/users',
     {
