@@ -77,7 +77,7 @@ try {
       .execute();
   }
   await bindGroup({ db, clock: deps.clock, changes: deps.changes }, actor, app.id, group.id);
-  await activateIntegration(db, actor, app.id);
+  await activateIntegration({ db, clock: deps.clock }, actor, app.id);
   // Let the server's bucket fill up before measuring.
   await new Promise((r) => setTimeout(r, 1000));
 

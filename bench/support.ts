@@ -93,7 +93,7 @@ export async function connectedRoster(o: {
     organizationId: systemActor().organizationId,
   };
   const app = await createApplication({ db, clock: deps.clock }, actor, { name: 'Bench App' });
-  await configureIntegration(db, { secretKey: deps.secretKey, network: deps.idm.network }, actor, app.id, {
+  await configureIntegration({ db, clock: deps.clock, secretKey: deps.secretKey, network: deps.idm.network }, actor, app.id, {
     baseUrl: o.baseUrl,
     auth: { type: 'bearer', token: o.token },
     settings: o.settings,

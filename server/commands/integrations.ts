@@ -13,7 +13,7 @@ export async function activateIntegration(
   actor: Actor,
   applicationId: string,
 ): Promise<integrations.IntegrationView> {
-  const current = await integrations.getIntegration(ctx.db, actor.organizationId, applicationId);
+  const current = await integrations.getIntegration({ db: ctx.db }, actor.organizationId, applicationId);
   if (current.status === 'active') return current;
   const result = await integrations.checkIntegration(ctx, actor, applicationId, false);
   if (!result.ok) {
@@ -26,7 +26,7 @@ export async function activateIntegration(
     );
   }
   return inTransaction(ctx.db, async (trx) => {
-    const view = await integrations.activateIntegration(trx, actor, applicationId, ctx.clock);
+    const view = await integrations.activateIntegration(onDb(ctx, trx), actor, applicationId);
     // Activation and re-activation reconcile everything once.
     await startProvisioning(onDb(ctx, trx), actor.organizationId, applicationId);
     return view;
@@ -43,7 +43,7 @@ export async function deactivateIntegration(
   applicationId: string,
 ): Promise<integrations.IntegrationView> {
   const { view } = await inTransaction(ctx.db, async (trx) => {
-    const done = await integrations.deactivateIntegration(trx, actor, applicationId, ctx.clock);
+    const done = await integrations.deactivateIntegration(onDb(ctx, trx), actor, applicationId);
     // Before the queued syncs are dropped (which also aborts a running one with the queue's reason): a
     // running sync must learn it was deactivated, so it ends cancelled and records what it left undone.
     ctx.idm.abort(applicationId, 'deactivated');

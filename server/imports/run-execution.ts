@@ -39,7 +39,7 @@ interface RunContext {
  * connection changed since (see integrationStop).
  */
 async function runStop(db: Db, applicationId: string, since: string, generation: number | undefined): Promise<StopReason> {
-  const row = await integrationState(db, applicationId);
+  const row = await integrationState({ db }, applicationId);
   if (!row || (row.status === 'inactive' && row.deactivated_at !== null && row.deactivated_at >= since)) return 'deactivated';
   return generation !== undefined && row.generation !== generation ? 'reconfigured' : undefined;
 }
@@ -154,7 +154,7 @@ async function readApplication(
   loaded: (generation: number) => void,
   add: (c: Candidate[]) => Promise<void>,
 ): Promise<void> {
-  const cfg = await loadScimConfig(deps.db, deps.secretKey, run.organization_id, run.application_id);
+  const cfg = await loadScimConfig({ db: deps.db, secretKey: deps.secretKey }, run.organization_id, run.application_id);
   loaded(cfg.generation);
   const client = deps.idm.client(run.application_id, cfg.client, cfg.settings);
   try {

@@ -50,7 +50,7 @@ async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
 }
 
 async function countAtLeast(deps: ImportContext, organizationId: string, applicationId: string, n: number): Promise<number> {
-  const cfg = await loadScimConfig(deps.db, deps.secretKey, organizationId, applicationId);
+  const cfg = await loadScimConfig({ db: deps.db, secretKey: deps.secretKey }, organizationId, applicationId);
   const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
   let count = 0;
   try {
@@ -119,7 +119,7 @@ export async function createImportRun(
 ): Promise<CreatedRun> {
   const { db } = deps;
   const app = await getApplication({ db }, actor.organizationId, applicationId);
-  await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId); // 409 when not configured
+  await loadScimConfig({ db, secretKey: deps.secretKey }, actor.organizationId, applicationId); // 409 when not configured
   const { selection, snapshotId, total } = await whatToImport(deps, actor.organizationId, applicationId, input);
   const sync = total < SYNC_LIMIT;
   const inline = sync || opts.inline === true;

@@ -233,7 +233,7 @@ export async function ensureSnapshot(
 ): Promise<repo.SnapshotRow> {
   const { db } = deps;
   // Also the organization's check that the application is its own.
-  const cfg = await loadScimConfig(db, deps.secretKey, organizationId, applicationId);
+  const cfg = await loadScimConfig({ db, secretKey: deps.secretKey }, organizationId, applicationId);
   const inFlight = deps.snapshots.building.get(applicationId);
   if (inFlight) return inFlight;
   const connection = connectionKey(deps.secretKey, cfg.client);

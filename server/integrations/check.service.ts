@@ -19,7 +19,7 @@ export async function checkIntegration(
   applicationId: string,
   writeCheck: boolean,
 ): Promise<TestResult> {
-  const cfg = await loadScimConfig(ctx.db, ctx.secretKey, actor.organizationId, applicationId);
+  const cfg = await loadScimConfig({ db: ctx.db, secretKey: ctx.secretKey }, actor.organizationId, applicationId);
   const client = ctx.idm.client(applicationId, cfg.client, cfg.settings);
   try {
     const result = await testConnection(client, {
@@ -28,7 +28,7 @@ export async function checkIntegration(
       signal: AbortSignal.timeout(cfg.settings.requestTimeoutMs * 4),
       clock: ctx.clock,
     });
-    await saveTestResult(ctx.db, actor, applicationId, result, ctx.clock);
+    await saveTestResult(ctx, actor, applicationId, result);
     return result;
   } finally {
     await client.close();

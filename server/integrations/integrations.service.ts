@@ -1,12 +1,11 @@
 // Identity Management integrations: configuration (secrets encrypted, write-only), test, activation.
 import { createHmac } from 'node:crypto';
 import { getApplication } from '../applications/index.ts';
-import type { Db } from '../db/database.ts';
+import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
 import { record } from '../insights/index.ts';
 import { type NetworkPolicy, type ScimAuth, type ScimClientOptions, type UrlPolicy } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
 import { conflict } from '../shared/errors.ts';
 import { aad, type AuthConfig, checkUrl, originOf, resolveCredentials, resolveHeaders, type Secrets } from './credentials.ts';
@@ -60,7 +59,11 @@ export function toView(applicationId: string, row: repo.IntegrationRow | undefin
   return view;
 }
 
-export async function getIntegration(db: Db, organizationId: string, applicationId: string): Promise<IntegrationView> {
+export async function getIntegration(
+  { db }: Pick<DbContext, 'db'>,
+  organizationId: string,
+  applicationId: string,
+): Promise<IntegrationView> {
   await getApplication({ db }, organizationId, applicationId);
   return toView(applicationId, await repo.findIntegration(db, organizationId, applicationId));
 }
@@ -71,12 +74,10 @@ export async function getIntegration(db: Db, organizationId: string, application
  * in flight after the commit (the other processes are told by the commit).
  */
 export async function configureIntegration(
-  db: Db,
-  { secretKey, network }: { secretKey: Buffer; network: NetworkPolicy },
+  { db, clock, secretKey, network }: DbContext & { secretKey: Buffer; network: NetworkPolicy },
   actor: Actor,
   applicationId: string,
   input: PutIntegrationInput,
-  clock: Clock = systemClock,
 ): Promise<{ view: IntegrationView; reconnected: boolean }> {
   return inTransaction(db, async (trx) => {
     const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
@@ -182,7 +183,11 @@ export function connectionKey(secretKey: Buffer, c: Connection): string {
 }
 
 /** Decrypted configuration for building a SCIM client. Never returned to API callers. */
-export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: string, applicationId: string): Promise<ScimConfig> {
+export async function loadScimConfig(
+  { db, secretKey }: Pick<DbContext, 'db'> & { secretKey: Buffer },
+  organizationId: string,
+  applicationId: string,
+): Promise<ScimConfig> {
   await getApplication({ db }, organizationId, applicationId);
   const row = await repo.findIntegration(db, organizationId, applicationId);
   if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration configured');
@@ -203,13 +208,7 @@ export async function loadScimConfig(db: Db, secretKey: Buffer, organizationId: 
   };
 }
 
-export async function saveTestResult(
-  db: Db,
-  actor: Actor,
-  applicationId: string,
-  result: TestResult,
-  clock: Clock = systemClock,
-): Promise<void> {
+export async function saveTestResult({ db, clock }: DbContext, actor: Actor, applicationId: string, result: TestResult): Promise<void> {
   await inTransaction(db, async (trx) => {
     const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
@@ -246,12 +245,7 @@ export async function saveTestResult(
   });
 }
 
-export async function activateIntegration(
-  db: Db,
-  actor: Actor,
-  applicationId: string,
-  clock: Clock = systemClock,
-): Promise<IntegrationView> {
+export async function activateIntegration({ db, clock }: DbContext, actor: Actor, applicationId: string): Promise<IntegrationView> {
   return inTransaction(db, async (trx) => {
     const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
     const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
@@ -279,10 +273,9 @@ export async function activateIntegration(
  * running work also sees the new generation. runtime.abort stops this process's own at once.
  */
 export async function deactivateIntegration(
-  db: Db,
+  { db, clock }: DbContext,
   actor: Actor,
   applicationId: string,
-  clock: Clock = systemClock,
 ): Promise<{ view: IntegrationView; changed: boolean }> {
   return inTransaction(db, async (trx) => {
     const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
@@ -308,7 +301,7 @@ export async function deactivateIntegration(
 }
 
 /** The integration's status, generation and last deactivation, for work that checks whether it must stop. */
-export async function integrationState(db: Db, applicationId: string) {
+export async function integrationState({ db }: Pick<DbContext, 'db'>, applicationId: string) {
   return repo.findIntegrationState(db, applicationId);
 }
 
@@ -317,7 +310,11 @@ export async function integrationState(db: Db, applicationId: string) {
  * (or in error) at that generation. A generation change while active is a new connection (or a
  * deactivation and activation since: either way the work starts over with the settings of now).
  */
-export async function integrationStop(db: Db, applicationId: string, generation: number): Promise<StopReason | undefined> {
+export async function integrationStop(
+  { db }: Pick<DbContext, 'db'>,
+  applicationId: string,
+  generation: number,
+): Promise<StopReason | undefined> {
   const s = await repo.findIntegrationState(db, applicationId);
   if (!s) return 'deleted';
   if (s.status === 'inactive') return 'deactivated';

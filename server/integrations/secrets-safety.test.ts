@@ -37,7 +37,7 @@ describe.each(dialects)('integration secrets and stuck servers on %s', (dialect)
 
   it('answers at once, every time, with a configuration error when a stored token cannot be sent', async () => {
     // Stored before the validation existed: straight through the service.
-    await configureIntegration(t.database.db, { secretKey: t.deps.secretKey, network: t.deps.idm.network }, t.adminActor, appId, {
+    await configureIntegration({ ...t.deps, network: t.deps.idm.network }, t.adminActor, appId, {
       baseUrl: scim.baseUrl,
       auth: { type: 'bearer', token: 'stored’token' },
       settings: { concurrency: 1, requestTimeoutMs: 1000 },

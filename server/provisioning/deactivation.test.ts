@@ -119,7 +119,7 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       await h.activate(otherApp);
       await eventually(async () => (other.store.userCount() >= 100 ? true : undefined), 20_000, '100 users created');
       // What another API process does: the database says inactive; this process gets no abort.
-      await deactivateIntegration(h.t.database.db, h.t.adminActor, otherApp);
+      await deactivateIntegration(h.t.deps, h.t.adminActor, otherApp);
       const sync = await eventually(
         async () => {
           const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${otherApp}/idm/syncs` })).json().items;

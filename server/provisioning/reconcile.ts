@@ -54,7 +54,7 @@ export async function runSync(deps: ProvisioningContext, o: SyncOptions): Promis
   const { db } = deps;
   let cfg: ScimConfig;
   try {
-    cfg = await loadScimConfig(db, deps.secretKey, o.organizationId, o.applicationId);
+    cfg = await loadScimConfig({ db, secretKey: deps.secretKey }, o.organizationId, o.applicationId);
   } catch (err) {
     if (err instanceof AppError && (err.status === 404 || err.status === 409)) return { status: 'inactive' };
     throw err;
@@ -85,7 +85,7 @@ export async function runSync(deps: ProvisioningContext, o: SyncOptions): Promis
     checking = true;
     void (async () => {
       try {
-        const stopped = await integrationStop(db, app, cfg.generation);
+        const stopped = await integrationStop({ db }, app, cfg.generation);
         if (stopped === 'reconfigured') halt('reconfigured', STOP_MESSAGES.reconfigured);
         else if (stopped) halt('deactivated', DEACTIVATED_MESSAGE);
         if (++ticks % RENEW_EVERY === 0 && !(await state.renewLock(db, app, owner, new Date(now().getTime() + LOCK_MS).toISOString()))) {
@@ -207,7 +207,7 @@ async function stoppedPass(
   const app = ctx.application.id;
   const reason = ctl.stop.signal.aborted ? (ctl.stop.signal.reason as Stopped).reason : undefined;
   // What this sync was told (its own halt, the runtime's signal) and what the database says now.
-  const reasons = [reason, stopReasonOf(ctl.idmSignal), await integrationStop(ctx.db, app, cfg.generation)];
+  const reasons = [reason, stopReasonOf(ctl.idmSignal), await integrationStop({ db: ctx.db }, app, cfg.generation)];
   const deactivated = reasons.some((r) => r === 'deactivated' || r === 'deleted');
   // A new connection ends this sync only: the next one, at once, reads the new settings and goes on.
   const reconfigured = !deactivated && reasons.includes('reconfigured');
@@ -248,7 +248,7 @@ async function syncPass(deps: ProvisioningContext, cfg: ScimConfig, o: SyncOptio
   const actor = actorOfSync(queued[0], org);
   const syncIds = await openSyncs(db, o, actor, full, queued, startedIso);
   const application = await getApplication({ db }, org, app);
-  const integration = await getIntegration(db, org, app);
+  const integration = await getIntegration({ db }, org, app);
   const client = deps.idm.client(app, cfg.client, cfg.settings);
   const counts = emptyCounts();
   const unfinished: Unfinished[] = [];

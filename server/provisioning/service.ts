@@ -35,7 +35,7 @@ import { loadCandidates } from './users-phase.ts';
 const notActive = () => conflict('IDM_NOT_ACTIVE', 'The integration is not active: activate it to provision');
 
 async function activeConfig(deps: ProvisioningContext, organizationId: string, applicationId: string) {
-  const cfg = await loadScimConfig(deps.db, deps.secretKey, organizationId, applicationId);
+  const cfg = await loadScimConfig({ db: deps.db, secretKey: deps.secretKey }, organizationId, applicationId);
   if (cfg.status === 'inactive') throw notActive();
   return cfg;
 }
@@ -263,7 +263,7 @@ export async function stopProvisioning(deps: ProvisioningContext, actor: Actor, 
   );
   const st = await state.findState(db, applicationId);
   if (st?.lock_owner && st.lock_until && st.lock_until > now) return;
-  const cfg = await loadScimConfig(db, deps.secretKey, actor.organizationId, applicationId);
+  const cfg = await loadScimConfig({ db, secretKey: deps.secretKey }, actor.organizationId, applicationId);
   const application = await getApplication({ db }, actor.organizationId, applicationId);
   const ctx = { db, organizationId: actor.organizationId, application, settings: cfg.settings };
   const pending = await pendingFromHints(ctx, await state.deleteAllHints(db, applicationId), new Set());

@@ -92,7 +92,7 @@ export interface ProvisioningStatus {
 export async function getStatus(deps: ProvisioningContext, organizationId: string, applicationId: string): Promise<ProvisioningStatus> {
   const { db } = deps;
   await getApplication({ db }, organizationId, applicationId);
-  const integration = await getIntegration(db, organizationId, applicationId);
+  const integration = await getIntegration({ db }, organizationId, applicationId);
   const st = await state.findState(db, applicationId);
   const now = deps.clock.now().toISOString();
   const running = Boolean(st?.lock_owner && st.lock_until && st.lock_until > now);

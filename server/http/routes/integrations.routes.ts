@@ -21,7 +21,7 @@ function configurationRoutes(app: App, deps: Deps): void {
       config: { auth: 'admin' },
       schema: { tags: ['identity management'], params: idParams, response: { 200: integrationViewSchema, ...errors } },
     },
-    async (request) => service.getIntegration(db, actorOf(request).organizationId, request.params.id),
+    async (request) => service.getIntegration({ db }, actorOf(request).organizationId, request.params.id),
   );
 
   app.put(
@@ -41,12 +41,10 @@ function configurationRoutes(app: App, deps: Deps): void {
     },
     async (request) => {
       const { view, reconnected } = await service.configureIntegration(
-        db,
-        { secretKey: deps.secretKey, network: deps.idm.network },
+        { db, clock: deps.clock, secretKey: deps.secretKey, network: deps.idm.network },
         actorOf(request),
         request.params.id,
         request.body,
-        deps.clock,
       );
       if (reconnected) deps.idm.abort(request.params.id, 'reconfigured');
       return view;
