@@ -146,7 +146,7 @@ function contentType(content: Record<string, MediaObject> | undefined): string {
   return `content: { ${entries.map(([media, m]) => `${literal(media)}: ${schemaType(m.schema)};`).join(' ')} };`;
 }
 
-export function responseType(response: ResponseObject): string {
+function responseType(response: ResponseObject): string {
   return `{ headers: { [name: string]: unknown }; ${contentType(response.content)} }`;
 }
 

@@ -13,8 +13,6 @@ import { registerOpenApi } from './http/openapi.ts';
 import { registerRoutes } from './http/routes/index.ts';
 import { newId } from './shared/ids.ts';
 
-export { API_VERSION } from './http/openapi.ts';
-
 /** A hop count believes that many proxies from our side (the function form: Fastify's types lack numbers). */
 function trustProxyOption(trust: Deps['config']['trustProxy']) {
   return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;

@@ -7,7 +7,7 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-export const configSchema = z.object({
+const configSchema = z.object({
   /** Folder for the embedded SQLite database and the generated secret key file. */
   ROSTER_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   /** `sqlite:<path>` or `postgres://user:pass@host:port/db`. Default: sqlite:<ROSTER_DATA_DIR>/roster.db */
@@ -200,7 +200,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function decodeKey(value: string): Buffer | undefined {
+function decodeKey(value: string): Buffer | undefined {
   const v = value.trim();
   if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
   if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v)) {

@@ -7,7 +7,7 @@ import { optimizeDatabase } from './db/database.ts';
 import type { Deps } from './deps.ts';
 
 export const PURGE_JOB = 'maintenance.purge';
-export const PURGE_EVERY_MS = 60 * 60_000;
+const PURGE_EVERY_MS = 60 * 60_000;
 const PURGE_KEY = 'purge';
 
 /** Queues the purge (at once by default); with one already queued, that one is moved to `runAt`. */

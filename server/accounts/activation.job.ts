@@ -28,7 +28,7 @@ export const activationContextOf = (deps: ActivationJobDeps): ActivationContext 
   clock: deps.clock,
 });
 
-export async function handleActivationBatchJob(deps: ActivationJobDeps, payload: ActivationBatchPayload, ctx: JobContext): Promise<void> {
+async function handleActivationBatchJob(deps: ActivationJobDeps, payload: ActivationBatchPayload, ctx: JobContext): Promise<void> {
   const { db } = deps.database;
   try {
     await runActivationBatch(activationContextOf(deps), payload.batchId, ctx.signal);

@@ -15,12 +15,12 @@ import * as repo from './accounts.repository.ts';
 import { activationEmail } from './activation.email.ts';
 
 /** Per user: at most this many emails in any hour, and never two within a minute (double clicks, re-run bulk sends). */
-export const EMAILS_PER_USER_PER_HOUR = 3;
-export const MIN_EMAIL_INTERVAL_MS = 60_000;
+const EMAILS_PER_USER_PER_HOUR = 3;
+const MIN_EMAIL_INTERVAL_MS = 60_000;
 const HOUR_MS = 60 * 60_000;
 
-export const ACTIVATION_MAIL_KIND = 'user_activation';
-export const SET_PASSWORD_PATH = '/account/set-password';
+const ACTIVATION_MAIL_KIND = 'user_activation';
+const SET_PASSWORD_PATH = '/account/set-password';
 /** randomToken(32): 32 bytes in base64url. Anything else is not a link Roster made. */
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
@@ -204,7 +204,7 @@ export async function sendActivationEmail(ctx: ActivationContext, actor: Actor, 
 // The public side: the set-password page.
 
 /** One answer for every unusable link, so it never tells whether an account exists or why the link failed. */
-export const linkInvalid = () =>
+const linkInvalid = () =>
   new AppError(
     'ACTIVATION_LINK_INVALID',
     410,
@@ -213,7 +213,7 @@ export const linkInvalid = () =>
   );
 
 /** "j•••e@example.com": enough for the person to recognise the address, not to harvest it. */
-export function maskEmail(email: string): string {
+function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at <= 0) return '•••';
   const local = [...email.slice(0, at)];

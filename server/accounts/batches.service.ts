@@ -21,7 +21,7 @@ import {
 } from './activation.service.ts';
 
 /** Fewer users than this are emailed within the request. */
-export const BULK_SYNC_LIMIT = 100;
+const BULK_SYNC_LIMIT = 100;
 export const BULK_MAX_IDS = 10_000;
 export const ACTIVATION_BATCH_JOB = 'accounts.activation-emails';
 export const BATCH_MAX_ATTEMPTS = 5;
@@ -56,7 +56,7 @@ export interface ActivationBatch {
   error?: string;
 }
 
-export function toBatch(r: repo.BatchRow): ActivationBatch {
+function toBatch(r: repo.BatchRow): ActivationBatch {
   const b: ActivationBatch = {
     id: r.id,
     status: r.status,

@@ -27,12 +27,12 @@ import * as repo from './accounts.repository.ts';
 import { setPasswordIn } from './activation.service.ts';
 
 /** A session slides with activity but never outlives this. */
-export const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
+const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
 
 /** Who may sign in: an ACTIVE user whose registration is complete. */
 const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
 
-export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'Username, email or password is incorrect');
+const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'Username, email or password is incorrect');
 
 export interface UserLoginInput {
   organizationId: string;

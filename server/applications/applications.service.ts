@@ -32,7 +32,7 @@ export type ApplicationInput = NamedInput;
 export type ApplicationPatch = Partial<ApplicationInput>;
 export type ApplicationQuery = NamedQuery;
 
-export const toApplication = (r: NamedWithCount): Application => namedItem(r, 'groupCount');
+const toApplication = (r: NamedWithCount): Application => namedItem(r, 'groupCount');
 
 /** The `application` of an Insights event. */
 export const applicationRef = (a: { id: string; name: string }) => ({ id: a.id, name: a.name });
@@ -53,7 +53,6 @@ export const APPLICATIONS: NamedKind<Application> = {
 const applications = namedOperations(APPLICATIONS);
 
 export const createApplication = applications.create;
-export const findApplication = applications.find;
 export const getApplication = applications.get;
 /** For the CLI: an application named by id or by name (any letter case). */
 export const findApplicationByIdOrName = applications.findByIdOrName;

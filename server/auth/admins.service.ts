@@ -27,10 +27,9 @@ export interface Admin {
   mfaEnabled: boolean;
 }
 
-export { LOGIN_LOCK_MS, LOGIN_MAX_FAILURES, LOGIN_WINDOW_MS } from './throttle.ts';
-export const SETUP_TOKEN_TTL_MS = 24 * 60 * 60_000;
+const SETUP_TOKEN_TTL_MS = 24 * 60 * 60_000;
 
-export const toAdmin = (r: repo.AdminRow & { mfa_enabled_at?: string | null }): Admin => ({
+const toAdmin = (r: repo.AdminRow & { mfa_enabled_at?: string | null }): Admin => ({
   id: r.id,
   email: r.email,
   name: r.name,
@@ -198,7 +197,7 @@ export async function login({ db, clock }: DbContext, input: LoginInput): Promis
 }
 
 /** How long the password step stays good while the admin fetches a code, and how many codes it may try. */
-export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
+const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
 export const MFA_CHALLENGE_MAX_ATTEMPTS = 5;
 
 /** The pending sign-in between password and second factor: a random token, stored hashed. */
@@ -222,7 +221,7 @@ async function createMfaChallenge(
   return { challengeToken, expiresAt };
 }
 
-export const loginActor = (
+const loginActor = (
   organizationId: string,
   admin: { id: string; email: string } | undefined,
   clientIp: string | null | undefined,

@@ -11,15 +11,7 @@ export {
   recordLoginFailure,
   type ThrottleState,
 } from './throttle.ts';
-export {
-  assertPasswordPolicy,
-  checkPassword,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  PASSWORD_POLICY,
-  type PasswordOwner,
-  type PasswordProblem,
-} from './password-policy.ts';
+export { assertPasswordPolicy, PASSWORD_POLICY, type PasswordOwner, type PasswordProblem } from './password-policy.ts';
 export { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
 export {
   challengeExpired,

@@ -19,7 +19,7 @@ import { checkLoginThrottle, clearLoginFailures, loginLockedError, type LoginThr
 import { sha256 } from './tokens.ts';
 import { newTotpSecret, otpauthUrl, verifyTotp } from './totp.ts';
 
-export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_CODE_COUNT = 10;
 const ISSUER = 'Roster';
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'; // no 0/o, 1/l/i
 

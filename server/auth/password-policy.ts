@@ -43,7 +43,7 @@ export function commonPasswords(): ReadonlySet<string> {
 }
 
 /** Counted in characters as a person sees them (code points), after the NFC normalisation the hash uses. */
-export const passwordLength = (password: string) => [...password.normalize('NFC')].length;
+const passwordLength = (password: string) => [...password.normalize('NFC')].length;
 
 // Digits and punctuation stuck on the ends of a common password ("Dragon2024!", "!!sunshine123")
 // add almost nothing an attacker's rules don't try first.

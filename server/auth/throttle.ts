@@ -15,10 +15,10 @@ import type { LoginThrottleTable } from '../db/schema.ts';
 import { AppError } from '../shared/errors.ts';
 import * as repo from './admins.repository.ts';
 
-export const LOGIN_MAX_FAILURES = 5;
+const LOGIN_MAX_FAILURES = 5;
 export const ADDRESS_MAX_FAILURES = 100;
 export const LOGIN_WINDOW_MS = 15 * 60_000;
-export const LOGIN_LOCK_MS = 15 * 60_000;
+const LOGIN_LOCK_MS = 15 * 60_000;
 
 export interface LoginThrottleKeys {
   /** The account as tried from this address. */

@@ -3,8 +3,8 @@
 // way and never a step at or before the last one accepted, so each code works once.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const TOTP_DIGITS = 6;
-export const TOTP_PERIOD_SECONDS = 30;
+const TOTP_DIGITS = 6;
+const TOTP_PERIOD_SECONDS = 30;
 const DRIFT_STEPS = 1;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

@@ -21,7 +21,7 @@ export interface Database {
 // int8 (count(*), sums) as JS numbers; our counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-export function sqlitePathOf(url: string): string | undefined {
+function sqlitePathOf(url: string): string | undefined {
   if (!url.startsWith('sqlite:')) return undefined;
   const p = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
   return p === ':memory:' ? p : path.resolve(p);

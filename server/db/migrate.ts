@@ -13,7 +13,7 @@ import * as usersSearchTrigram from './migrations/2026-12-05-003-users-search-tr
 import * as snapshotConnection from './migrations/2026-12-05-004-snapshot-connection.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
-export const migrations: Record<string, Migration> = {
+const migrations: Record<string, Migration> = {
   '2026-11-28-001-foundation': foundation,
   '2026-11-28-002-idm-integrations': idmIntegrations,
   '2026-11-28-003-jobs': jobs,

@@ -10,13 +10,3 @@ export interface DirectoryChanges {
   /** Call before the delete. */
   groupDeleted(db: Db, organizationId: string, groupId: string): Promise<void>;
 }
-
-const nothing = async () => {};
-
-/** For callers that must not cause provisioning work (and tests that do not need it). */
-export const NO_DIRECTORY_CHANGES: DirectoryChanges = {
-  userChanged: nothing,
-  membershipChanged: nothing,
-  groupChanged: nothing,
-  groupDeleted: nothing,
-};

@@ -14,7 +14,7 @@ export interface Group {
 export type GroupInput = NamedInput;
 export type GroupPatch = Partial<GroupInput>;
 
-export const toGroup = (r: NamedWithCount): Group => namedItem(r, 'memberCount');
+const toGroup = (r: NamedWithCount): Group => namedItem(r, 'memberCount');
 
 export const GROUPS: NamedKind<Group> = {
   table: 'groups',

@@ -17,7 +17,7 @@ import {
   updateNamed,
 } from './named-resources.ts';
 
-export { toGroup, type Group, type GroupInput, type GroupPatch } from './group.ts';
+export { type Group, type GroupInput, type GroupPatch } from './group.ts';
 export type { Page, PageQuery } from './named-resources.ts';
 export type GroupQuery = NamedQuery;
 

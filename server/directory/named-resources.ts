@@ -105,7 +105,7 @@ export async function findNamedRow(db: Db, kind: NamedKind<unknown>, organizatio
   return r && normalize(r);
 }
 
-export async function findNamedRowByName(db: Db, kind: NamedKind<unknown>, organizationId: string, nameLower: string) {
+async function findNamedRowByName(db: Db, kind: NamedKind<unknown>, organizationId: string, nameLower: string) {
   const r = await withCount(db, kind)
     .where('n.organization_id', '=', organizationId)
     .where('n.name_lower', '=', nameLower)
@@ -138,7 +138,7 @@ export async function deleteNamedRow(db: Db, kind: NamedKind<unknown>, organizat
 
 // --- rules -------------------------------------------------------------------------------------
 
-export async function createNamed<T>(ctx: DbContext, kind: NamedKind<T>, actor: Actor, input: NamedInput): Promise<T> {
+async function createNamed<T>(ctx: DbContext, kind: NamedKind<T>, actor: Actor, input: NamedInput): Promise<T> {
   const name = normalizeName(input.name);
   const description = normalizeDescription(input.description ?? '');
   return inTransaction(ctx.db, async (trx) => {
@@ -172,26 +172,26 @@ export async function createNamed<T>(ctx: DbContext, kind: NamedKind<T>, actor: 
   });
 }
 
-export async function findNamed<T>(ctx: Pick<DbContext, 'db'>, kind: NamedKind<T>, organizationId: string, id: string) {
+async function findNamed<T>(ctx: Pick<DbContext, 'db'>, kind: NamedKind<T>, organizationId: string, id: string) {
   const row = await findNamedRow(ctx.db, kind, organizationId, id);
   return row && kind.toItem(row);
 }
 
-export async function getNamed<T>(ctx: Pick<DbContext, 'db'>, kind: NamedKind<T>, organizationId: string, id: string): Promise<T> {
+async function getNamed<T>(ctx: Pick<DbContext, 'db'>, kind: NamedKind<T>, organizationId: string, id: string): Promise<T> {
   const row = await findNamedRow(ctx.db, kind, organizationId, id);
   if (!row) throw notFound(kind.label, id);
   return kind.toItem(row);
 }
 
 /** For the CLI: an object named by id or by name (any letter case). */
-export async function findNamedByIdOrName<T>(ctx: Pick<DbContext, 'db'>, kind: NamedKind<T>, organizationId: string, idOrName: string) {
+async function findNamedByIdOrName<T>(ctx: Pick<DbContext, 'db'>, kind: NamedKind<T>, organizationId: string, idOrName: string) {
   const byId = UUID_RE.test(idOrName) ? await findNamedRow(ctx.db, kind, organizationId, idOrName) : undefined;
   const row = byId ?? (await findNamedRowByName(ctx.db, kind, organizationId, idOrName.trim().toLowerCase()));
   return row && kind.toItem(row);
 }
 
 /** By name, case-insensitively; `boundTo`: only those bound to this object of the other kind. */
-export async function listNamed<T>(
+async function listNamed<T>(
   ctx: Pick<DbContext, 'db'>,
   kind: NamedKind<T>,
   organizationId: string,

@@ -7,7 +7,7 @@ import { keysetAfter } from '../db/keyset.ts';
 export type UserRow = UsersTable;
 
 /** Public columns: everything but the password hash. */
-export const USER_COLUMNS = [
+const USER_COLUMNS = [
   'id',
   'organization_id',
   'username',

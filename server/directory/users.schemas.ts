@@ -8,7 +8,7 @@ export const PASSWORD_STATUSES = ['PENDING', 'ACTIVE', 'EXPIRED'] as const;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-export const text = (max: number) =>
+const text = (max: number) =>
   z
     .string({ message: 'must be a string' })
     .trim()
@@ -18,8 +18,8 @@ export const text = (max: number) =>
 /** Optional attribute: a string, or null / '' to clear it. */
 const optionalText = (max: number) => z.union([text(max), z.null()]).transform((v) => v ?? '');
 
-export const USERNAME_MAX = 100;
-export const EMAIL_MAX = 254;
+const USERNAME_MAX = 100;
+const EMAIL_MAX = 254;
 
 // Characters that make two different usernames look the same or reorder what is shown (Unicode format
 // characters: bidirectional overrides and marks, zero-width spaces and joiners, the BOM...), and code
@@ -28,9 +28,9 @@ const FORMAT = /\p{Cf}/u;
 const NONCHARACTER = /\p{Noncharacter_Code_Point}/u;
 
 /** One spelling per username: NFC (a name typed on another system matches), nothing invisible. */
-export const normalizeUsername = (v: string) => v.normalize('NFC');
+const normalizeUsername = (v: string) => v.normalize('NFC');
 
-export const usernameSchema = text(USERNAME_MAX)
+const usernameSchema = text(USERNAME_MAX)
   .min(1, 'must not be empty')
   .refine((v) => !/\s/.test(v), 'must not contain spaces')
   .refine((v) => v.isWellFormed(), 'must be valid Unicode text')
@@ -39,7 +39,7 @@ export const usernameSchema = text(USERNAME_MAX)
   .transform(normalizeUsername)
   .refine((v) => v.length <= USERNAME_MAX, `must be at most ${USERNAME_MAX} characters`);
 
-export const emailSchema = text(EMAIL_MAX)
+const emailSchema = text(EMAIL_MAX)
   .min(1, 'must not be empty')
   .pipe(z.email({ message: 'must be a valid email address' }));
 
@@ -48,7 +48,7 @@ const maybe = (max: number) => optionalText(max).optional();
 /** Addresses and phone numbers are typed work or home. */
 const contactType = z.enum(['work', 'home'], { message: "must be 'work' or 'home'" });
 
-export const addressSchema = z
+const addressSchema = z
   .object({
     type: contactType,
     streetAddress: maybe(256),
@@ -61,7 +61,7 @@ export const addressSchema = z
   })
   .strict();
 
-export const phoneNumberSchema = z
+const phoneNumberSchema = z
   .object({
     type: contactType,
     number: text(50)
@@ -74,7 +74,7 @@ export type Address = z.output<typeof addressSchema>;
 export type PhoneNumber = z.output<typeof phoneNumberSchema>;
 
 /** The 14 directory attributes besides username/email, all optional. */
-export const attributeShape = {
+const attributeShape = {
   firstname: maybe(100),
   middlename: maybe(100),
   lastname: maybe(100),

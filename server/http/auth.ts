@@ -104,7 +104,7 @@ function statedOrigin(request: FastifyRequest): string | undefined {
  * sent cross-site). Requests that state no origin at all (non-browser clients) are left to the
  * content-type rule.
  */
-export function assertSameOrigin(request: FastifyRequest, trusted: string): void {
+function assertSameOrigin(request: FastifyRequest, trusted: string): void {
   const stated = statedOrigin(request);
   if (stated === undefined || stated === trusted || stated === `${request.protocol}://${request.host}`) return;
   throw new AppError(

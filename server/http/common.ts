@@ -14,13 +14,13 @@ export type App = FastifyInstance<
 
 /** The error body's code: one of the catalogue in server/shared/errors.ts, listed with its status and meaning. */
 const catalogueLine = (c: ErrorCode) => `- \`${c}\` (${ERROR_CODES[c].status}): ${ERROR_CODES[c].meaning}`;
-export const errorCodeSchema = z.enum(ERROR_CODE_LIST).meta({
+const errorCodeSchema = z.enum(ERROR_CODE_LIST).meta({
   id: 'ErrorCode',
   description: `What went wrong, as a stable code:\n${ERROR_CODE_LIST.map(catalogueLine).join('\n')}`,
   'x-enum-descriptions': ERROR_CODE_LIST.map((c) => ERROR_CODES[c].meaning),
 });
 
-export const errorSchema = z
+const errorSchema = z
   .object({ error: z.object({ code: errorCodeSchema, message: z.string(), details: z.unknown().optional() }) })
   .meta({ id: 'Error' });
 

@@ -26,7 +26,7 @@ function problemsOf(context: string, entries: ZodValidationEntry[]): FieldProble
   return out;
 }
 
-export function errorBody(code: ErrorCode, message: string, details?: unknown) {
+function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 

@@ -7,7 +7,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { SESSION_COOKIE, USER_SESSION_COOKIE } from './auth.ts';
 import type { App } from './common.ts';
 
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 
 /** Each operation names the credentials its route takes (config.auth): the document's default is the admin's. */
 const withRouteSecurity: typeof jsonSchemaTransform = (input) => {

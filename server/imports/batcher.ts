@@ -1,7 +1,7 @@
 // Gathers SCIM pages into write batches: a batch is due once it holds `size` items, or once
 // `intervalMs` have passed since the last batch (so that a slow application still shows progress).
 /** Gathered items are handed out at least this often, however few. */
-export const WRITE_INTERVAL_MS = 1000;
+const WRITE_INTERVAL_MS = 1000;
 
 export class Batcher<T> {
   #pending: T[] = [];

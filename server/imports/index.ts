@@ -1,15 +1,4 @@
-export {
-  createImportRun,
-  executeRun,
-  getRun,
-  runExists,
-  listRuns,
-  IMPORT_JOB,
-  SYNC_LIMIT,
-  MAX_SELECTION,
-  RunStopped,
-  toResult,
-} from './runs.service.ts';
+export { createImportRun, executeRun, getRun, runExists, listRuns, IMPORT_JOB, MAX_SELECTION, toResult } from './runs.service.ts';
 export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
 export { ensureSnapshot, queryPreview } from './snapshot.service.ts';
 export { listResults } from './runs.repository.ts';

@@ -8,7 +8,7 @@ import type { ImportContext } from './context.ts';
 import * as repo from './runs.repository.ts';
 
 /** Results are attached as CSV above this many users (the email body shows the failures only). */
-export const CSV_ATTACHMENT_FROM = 100;
+const CSV_ATTACHMENT_FROM = 100;
 export const RESULTS_CSV_KIND = 'import-results-csv';
 
 export async function notifyRunFinished(
@@ -49,7 +49,7 @@ export async function notifyRunFinished(
   );
 }
 
-export const RESULT_COLUMNS = ['remoteId', 'userName', 'email', 'outcome', 'reason', 'userId'] as const;
+const RESULT_COLUMNS = ['remoteId', 'userName', 'email', 'outcome', 'reason', 'userId'] as const;
 
 /** The run's results as CSV lines, read in batches so a 100,000-user run streams. */
 export async function* resultCsvLines(db: Db, runId: string, outcome?: repo.ResultRow['outcome']): AsyncGenerator<string> {

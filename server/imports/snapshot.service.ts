@@ -12,7 +12,7 @@ import { findExisting } from './classify.ts';
 import type { ImportContext } from './context.ts';
 import * as repo from './snapshot.repository.ts';
 
-export const SNAPSHOT_TTL_MS = 10 * 60_000;
+const SNAPSHOT_TTL_MS = 10 * 60_000;
 const BUILD_WAIT_MS = 5 * 60_000;
 
 export interface PreviewItem {
@@ -39,7 +39,7 @@ const namesOf = (r: repo.SnapshotUserRow) => ({
   displayname: r.displayname,
 });
 
-export function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
+function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
   const item: PreviewItem = {
     ...namesOf(r),
     attributes: JSON.parse(r.attributes),

@@ -1,2 +1,2 @@
-export { record, recordMany, queryEvents, iterateEvents, toEvent, eventCsvRow, CSV_COLUMNS } from './insights.service.ts';
+export { record, recordMany, queryEvents, iterateEvents, eventCsvRow, CSV_COLUMNS } from './insights.service.ts';
 export type { InsightEvent, InsightEventInput, InsightService, InsightsContext, EventQuery } from './insights.service.ts';

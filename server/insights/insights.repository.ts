@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { InsightEventsTable } from '../db/schema.ts';
@@ -37,13 +36,4 @@ export async function listEvents(db: Db, f: EventFilter, limit: number): Promise
     q = q.where(keysetAfter(['timestamp', 'id'], '<', [b.timestamp, b.id]));
   }
   return q.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(limit).execute();
-}
-
-export async function countEvents(db: Db, organizationId: string): Promise<number> {
-  const r = await db
-    .selectFrom('insight_events')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('organization_id', '=', organizationId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
 }

@@ -85,7 +85,7 @@ export async function recordMany(ctx: InsightsContext, events: InsightEventInput
   );
 }
 
-export function toEvent(r: InsightRow): InsightEvent {
+function toEvent(r: InsightRow): InsightEvent {
   const e: InsightEvent = {
     id: r.id,
     timestamp: r.timestamp,

@@ -41,7 +41,3 @@ export async function findIntegrationState(
     .where('application_id', '=', applicationId)
     .executeTakeFirst();
 }
-
-export async function listActiveIntegrations(db: Db): Promise<IntegrationRow[]> {
-  return db.selectFrom('idm_integrations').selectAll().where('status', 'in', ['active', 'error']).execute();
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const AUTH_TYPES = ['bearer', 'basic', 'oauth2_client_credentials'] as const;
+const AUTH_TYPES = ['bearer', 'basic', 'oauth2_client_credentials'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 
 const secret = (name: string) =>
@@ -19,7 +19,7 @@ const headerSafe = (name: string) =>
   );
 
 /** Secrets may be left out of a PUT to keep the stored ones. */
-export const authInputSchema = z.discriminatedUnion(
+const authInputSchema = z.discriminatedUnion(
   'type',
   [
     z.object({ type: z.literal('bearer'), token: headerSafe('token').optional() }).strict(),
@@ -50,7 +50,7 @@ const RESERVED_HEADERS = new Set([
   'proxy-authorization',
 ]);
 
-export const headersSchema = z
+const headersSchema = z
   .record(
     z
       .string()
@@ -117,10 +117,10 @@ export const putIntegrationSchema = z
 
 export type PutIntegrationInput = z.output<typeof putIntegrationSchema>;
 
-export const problemSchema = z.object({ code: z.string(), severity: z.enum(['error', 'warning']), message: z.string() });
+const problemSchema = z.object({ code: z.string(), severity: z.enum(['error', 'warning']), message: z.string() });
 export type Problem = z.output<typeof problemSchema>;
 
-export const capabilitiesSchema = z.object({
+const capabilitiesSchema = z.object({
   patch: z.boolean(),
   filter: z.boolean(),
   filterMaxResults: z.number().optional(),
@@ -148,7 +148,7 @@ export const testResultSchema = z.object({
 });
 export type TestResult = z.output<typeof testResultSchema>;
 
-export const INTEGRATION_STATUSES = ['unconfigured', 'inactive', 'active', 'error'] as const;
+const INTEGRATION_STATUSES = ['unconfigured', 'inactive', 'active', 'error'] as const;
 
 export const integrationViewSchema = z.object({
   applicationId: z.string(),

@@ -27,7 +27,7 @@ function parseSettings(json: string): IdmSettings {
   return settingsSchema.parse({ ...DEFAULT_SETTINGS, ...JSON.parse(json) });
 }
 
-export function toView(applicationId: string, row: repo.IntegrationRow | undefined): IntegrationView {
+function toView(applicationId: string, row: repo.IntegrationRow | undefined): IntegrationView {
   if (!row) {
     return {
       applicationId,

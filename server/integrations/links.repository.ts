@@ -37,15 +37,6 @@ export async function findLinksByRemoteIds(
   return findLinksIn(db, applicationId, 'remote_id', remoteIds);
 }
 
-export async function findLinkOfUser(db: Db, applicationId: string, userId: string): Promise<LinkRow | undefined> {
-  return db
-    .selectFrom('app_user_links')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-}
-
 /** Links of the given users in one application. */
 export async function findLinksOfUsers(db: Db, applicationId: string, userIds: string[]): Promise<LinkRow[]> {
   return findLinksIn(db, applicationId, 'user_id', userIds);

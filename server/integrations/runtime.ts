@@ -12,7 +12,7 @@ export const STOP_MESSAGES = {
 export type StopReason = keyof typeof STOP_MESSAGES;
 
 /** The reason of an aborted application signal. */
-export class IntegrationStopped extends Error {
+class IntegrationStopped extends Error {
   readonly reason: StopReason;
   constructor(reason: StopReason) {
     super(STOP_MESSAGES[reason]);

@@ -12,7 +12,7 @@ import type { Logger } from '../shared/logger.ts';
 import { findIntegrationState } from './integrations.repository.ts';
 import { type IntegrationRuntime, STOP_MESSAGES, type StopReason } from './runtime.ts';
 
-export const IDM_STOP_CHANNEL = 'roster_idm_stop';
+const IDM_STOP_CHANNEL = 'roster_idm_stop';
 
 /**
  * Every process stops the application's work: in the caller's transaction (delivered when it commits),

@@ -3,7 +3,7 @@
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../shared/logger.ts';
 
-export { JobAbortedError, type JobAbortReason, PermanentJobError } from './support.ts';
+export type { JobAbortReason } from './support.ts';
 
 export interface JobOptions {
   /** Not before. */

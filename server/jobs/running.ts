@@ -4,7 +4,7 @@ import type { JobHandler, JobState, WorkOptions } from './queue.ts';
 import { assertJobName, type JobAbortReason, JobAbortedError, settledWithin } from './support.ts';
 
 /** After the grace, aborted handlers get this long to unwind before stop() goes on without them. */
-export const ABORT_SETTLE_MS = 1000;
+const ABORT_SETTLE_MS = 1000;
 
 export interface Registration {
   name: string;

@@ -20,8 +20,8 @@ export class JobAbortedError extends Error {
   }
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 5;
-export const DEFAULT_BACKOFF_MS = 1000;
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_BACKOFF_MS = 1000;
 /** No retry waits longer than this, however many attempts came before. */
 export const MAX_BACKOFF_MS = 60 * 60_000;
 export const DEFAULT_TIMEOUT_MS = 60 * 60_000;

@@ -4,7 +4,6 @@ export {
   getOutboxMail,
   MAIL_SEND_JOB,
   MAIL_MAX_ATTEMPTS,
-  MAIL_BACKOFF_MS,
   type MailQueue,
   type MailSendPayload,
   type QueueMailInput,

@@ -27,7 +27,7 @@ export interface MailQueue {
 export const MAIL_SEND_JOB = 'mail.send';
 /** With the queue's backoff (base * 2^(attempt-1), capped at 1 h) the retries span about 3 hours of SMTP outage. */
 export const MAIL_MAX_ATTEMPTS = 10;
-export const MAIL_BACKOFF_MS = 30_000;
+const MAIL_BACKOFF_MS = 30_000;
 
 export interface MailSendPayload {
   mailId: string;
@@ -53,7 +53,7 @@ export interface QueueMailInput {
 }
 
 /** Stands for the link token in a stored body (shown as [hidden] in the outbox like any link token). */
-export const LINK_TOKEN_PLACEHOLDER = '[link-token]';
+const LINK_TOKEN_PLACEHOLDER = '[link-token]';
 const linkTokenAad = (mailId: string) => `mail_outbox:${mailId}:link_token`;
 
 /** The body as sent: the placeholder replaced by the decrypted token. */
@@ -169,7 +169,7 @@ export function hideLinkTokens(text: string): string {
   return text.replace(/([?&](?:token|code)=)[^\s"'&<>]+/gi, '$1[hidden]');
 }
 
-export function toOutboxMail(r: MailRow): OutboxMail {
+function toOutboxMail(r: MailRow): OutboxMail {
   const m: OutboxMail = {
     id: r.id,
     kind: r.kind,

@@ -245,12 +245,3 @@ export async function updateAccount(db: Db, applicationId: string, userId: strin
 export async function deleteAccount(db: Db, applicationId: string, userId: string): Promise<void> {
   await db.deleteFrom('provisioning_users').where('application_id', '=', applicationId).where('user_id', '=', userId).execute();
 }
-
-export async function findAccount(db: Db, applicationId: string, userId: string): Promise<AccountRow | undefined> {
-  return db
-    .selectFrom('provisioning_users')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-}

@@ -2,7 +2,6 @@
 // hands them provisioningChanges() as ctx.changes.
 export {
   confirmDeprovisioning,
-  handleSyncJob,
   registerProvisioningWorkers,
   requestSync,
   startProvisioning,

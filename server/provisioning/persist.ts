@@ -20,7 +20,7 @@ const RELEASED = { claimed_by: null, claimed_until: null } as const;
 const RETRY_MAX_MS = 6 * 60 * 60_000;
 
 /** Failed operations wait longer after each failure (1 min, 2, 4... up to 6 h) before a sync retries them. */
-export function nextAttemptAt(now: Date, attempts: number): string {
+function nextAttemptAt(now: Date, attempts: number): string {
   const delay = backoffDelay(Math.max(0, attempts - 1), { baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS, jitter: 'none' });
   return new Date(now.getTime() + delay).toISOString();
 }

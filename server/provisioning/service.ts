@@ -277,7 +277,7 @@ const BUSY_SAFETY_MS = 1000;
  * follow-up when it ends; this job only leaves a safety net for the case its holder dies (the lock
  * then runs out and the net fires).
  */
-export async function handleSyncJob(deps: ProvisioningContext, payload: SyncJobPayload, ctx: JobContext): Promise<void> {
+async function handleSyncJob(deps: ProvisioningContext, payload: SyncJobPayload, ctx: JobContext): Promise<void> {
   const outcome = await runSync(deps, {
     organizationId: payload.organizationId,
     applicationId: payload.applicationId,

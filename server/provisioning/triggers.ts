@@ -40,7 +40,7 @@ export interface TriggerContext {
  */
 export const dueNow = (clock: Clock) => new Date(clock.now().getTime() - 60_000);
 
-export const SYNC_JOB_OPTIONS = { maxAttempts: 5, backoffMs: 5000 } as const;
+const SYNC_JOB_OPTIONS = { maxAttempts: 5, backoffMs: 5000 } as const;
 
 /** Enqueues a sync of the application in the caller's transaction. */
 export async function enqueueSync(

@@ -95,7 +95,7 @@ const GENERIC: Record<number, string> = {
   504: 'a gateway in front of the server timed out',
 };
 
-export function genericStatusText(status: number): string {
+function genericStatusText(status: number): string {
   return GENERIC[status] ?? (status >= 500 ? 'the server failed' : `the request failed with HTTP ${status}`);
 }
 

@@ -23,7 +23,7 @@ function errorCode(err: unknown): string {
   return String(e?.code ?? e?.cause?.code ?? '');
 }
 
-export function seconds(ms: number): string {
+function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 

@@ -65,7 +65,7 @@ export interface ListingStats {
   done: boolean;
 }
 
-export const PAGING_DEFAULTS = { pageSize: 100, maxPages: 10_000, maxResources: 1_000_000, deadlineMs: 60 * 60_000 };
+const PAGING_DEFAULTS = { pageSize: 100, maxPages: 10_000, maxResources: 1_000_000, deadlineMs: 60 * 60_000 };
 
 function limitError(what: string): ScimClientError {
   return new ScimClientError('PAGINATION_LIMIT', `Listing stopped: ${what}. The server may be paging incorrectly.`);

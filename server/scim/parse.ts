@@ -151,17 +151,12 @@ export function parseGroup(raw: unknown): ScimGroup {
   return resource<ScimGroup>(raw, GROUP, 'group');
 }
 
-/** A generic resource: only the common attributes are normalised. */
-export function parseResource(raw: unknown): ScimUser {
-  return resource<ScimUser>(raw, spec(COMMON), 'resource');
-}
-
 function hasSchema(raw: JsonObject, urn: string): boolean {
   const schemas = asStringArray(getCI(raw, 'schemas')) ?? [];
   return schemas.some((s) => s.toLowerCase() === urn.toLowerCase());
 }
 
-export function isListResponseShaped(raw: unknown): boolean {
+function isListResponseShaped(raw: unknown): boolean {
   if (!isRecord(raw)) return false;
   return hasSchema(raw, SCHEMAS.listResponse) || getCI(raw, 'Resources') !== undefined || getCI(raw, 'totalResults') !== undefined;
 }

@@ -10,8 +10,8 @@ export function patchOp(operations: PatchOperation[]): ScimPatchOp {
 }
 
 export const replaceOp = (path: string, value: unknown): PatchOperation => ({ op: 'replace', path, value });
-export const addOp = (path: string, value: unknown): PatchOperation => ({ op: 'add', path, value });
-export const removeOp = (path: string): PatchOperation => ({ op: 'remove', path });
+const addOp = (path: string, value: unknown): PatchOperation => ({ op: 'add', path, value });
+const removeOp = (path: string): PatchOperation => ({ op: 'remove', path });
 
 const SIMPLE: Partial<Record<DirectoryAttributeName, string>> = {
   username: 'userName',

@@ -9,7 +9,7 @@ export function isRecord(value: unknown): value is JsonObject {
 }
 
 /** Own key of `obj` whose name matches `name` case-insensitively; an exact match wins. */
-export function findKey(obj: JsonObject, name: string): string | undefined {
+function findKey(obj: JsonObject, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
   const lower = name.toLowerCase();
   for (const key of Object.keys(obj)) if (key.toLowerCase() === lower) return key;

@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /** Paths never logged: credentials in requests, configs and SCIM settings. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
@@ -19,7 +19,7 @@ export const REDACT_PATHS = [
 ];
 
 /** Query values that are credentials (single-use link tokens) never reach the logs. */
-export function urlWithoutTokens(url: string): string {
+function urlWithoutTokens(url: string): string {
   return url.replace(/([?&](?:token|code)=)[^&#]*/gi, '$1[redacted]');
 }
 
@@ -32,7 +32,7 @@ interface LoggedRequest {
 }
 
 /** The request line of every request log: method, URL without tokens, host and client address. */
-export function serializeRequest(req: LoggedRequest) {
+function serializeRequest(req: LoggedRequest) {
   return { method: req.method, url: urlWithoutTokens(req.url ?? ''), host: req.host, remoteAddress: req.ip, requestId: req.id };
 }
 

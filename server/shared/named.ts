@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { validationError } from './errors.ts';
 
-export const NAME_MAX = 100;
-export const DESCRIPTION_MAX = 1000;
+const NAME_MAX = 100;
+const DESCRIPTION_MAX = 1000;
 // Names show up in lists, CLI output, emails and SCIM displayName: no line breaks or other control characters.
 const NAME_FORBIDDEN = /[\u0000-\u001f\u007f]/;
 // PostgreSQL text cannot hold NUL; refusing it keeps both databases alike.

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, tightenFile } from './private-files.ts';
 
-export const SECRET_KEY_FILE = 'secret.key';
+const SECRET_KEY_FILE = 'secret.key';
 
 export function loadOrCreateSecretKey(dataDir: string, fromConfig?: Buffer): Buffer {
   if (fromConfig) return fromConfig;

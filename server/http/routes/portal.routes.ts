@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../common.ts';
 
-export const DEFAULT_DIST_DIR = path.resolve(import.meta.dirname, '../../../web/dist');
+const DEFAULT_DIST_DIR = path.resolve(import.meta.dirname, '../../../web/dist');
 
 const YEAR_MS = 365 * 24 * 60 * 60_000;
 const HOUR_MS = 60 * 60_000;

@@ -18,7 +18,7 @@ export interface FieldErrors {
 export const NO_ERRORS: FieldErrors = { password: [], confirm: [] };
 
 /** Code points, as the server counts them. */
-export const passwordLength = (p: string) => [...p.normalize('NFC')].length;
+const passwordLength = (p: string) => [...p.normalize('NFC')].length;
 
 /** What the page can tell before asking the server: length, and the two entries differ. */
 export function localProblems(value: NewPassword, policy: PasswordPolicy | undefined): FieldErrors {

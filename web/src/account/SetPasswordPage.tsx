@@ -132,7 +132,7 @@ function RegistrationComplete({ username }: { username: string }) {
   );
 }
 
-export function LinkInvalid({ message }: { message: string }) {
+function LinkInvalid({ message }: { message: string }) {
   return (
     <AccountFrame title="This link is no longer valid">
       <Alert color="orange" variant="light" title="Ask your administrator for a new email" role="alert">

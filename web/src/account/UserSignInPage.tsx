@@ -10,7 +10,7 @@ import { AccountFrame, AdminSignInLink } from './AccountFrame.tsx';
 import { accountKeys, fetchAccountMe, userLogin } from './api.ts';
 import { PasswordField } from '../components/PasswordField.tsx';
 
-export const PROFILE_PATH = '/account/profile';
+const PROFILE_PATH = '/account/profile';
 
 export function UserSignInPage() {
   const [params] = useSearchParams();

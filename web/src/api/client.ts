@@ -37,7 +37,7 @@ export function setCsrfToken(token: string | null): void {
 type Query = Record<string, unknown>;
 
 /** The query string of the set values (undefined, null and '' are left out). */
-export function queryString(query?: Query): string {
+function queryString(query?: Query): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== '') params.set(k, String(v));

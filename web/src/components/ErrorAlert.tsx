@@ -2,7 +2,7 @@
 import { Alert, List } from '@mantine/core';
 import { ApiError } from '../api/client.ts';
 
-export function errorMessage(error: unknown): string {
+function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return 'Something went wrong. Reload the page and try again.';
 }

@@ -11,7 +11,7 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PasswordField } from '../components/PasswordField.tsx';
 
 /** Only paths inside the portal: a crafted ?next= must not send the admin elsewhere. */
-export function safeNext(next: string | null): string {
+function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/users';
 }
 

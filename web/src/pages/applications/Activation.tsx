@@ -8,7 +8,7 @@ import { IntegrationBadge } from '../../components/Badges.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
-export const DEACTIVATE_MESSAGE =
+const DEACTIVATE_MESSAGE =
   'Syncing stops at once; in-flight operations are recorded as errors; users and groups in the application are left as they are.';
 
 export function Activation({ app, view, canWrite }: { app: Application; view: Integration; canWrite: boolean }) {

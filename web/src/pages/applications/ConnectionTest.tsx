@@ -55,7 +55,7 @@ export function ConnectionTest({ view, canWrite }: { view: Integration; canWrite
   );
 }
 
-export function TestResultView({ result, fresh }: { result: TestResult; fresh: boolean }) {
+function TestResultView({ result, fresh }: { result: TestResult; fresh: boolean }) {
   const errors = result.problems.filter((p) => p.severity === 'error');
   const c = result.capabilities;
   return (

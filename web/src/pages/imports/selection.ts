@@ -6,7 +6,7 @@ import type { PreviewStatus, PreviewUser, QueryOf } from '../../api/types.ts';
 
 export type PreviewQuery = QueryOf<'/api/v1/applications/{id}/import/users'>;
 
-export const MAX_SELECTION = 10_000;
+const MAX_SELECTION = 10_000;
 /** From this many users on, the import runs in the background and the results are emailed. */
 export const SYNC_LIMIT = 100;
 

@@ -1,7 +1,7 @@
 // The editable part of a user, and what changed since it was loaded.
 import type { Address, PhoneNumber, User, UserAttributes } from '../../api/types.ts';
 
-export const TEXT_FIELDS = [
+const TEXT_FIELDS = [
   'username',
   'email',
   'firstname',
