@@ -1,6 +1,6 @@
 export * from './users.service.ts';
 export * from './users.schemas.ts';
-export { insertUsers, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
+export { insertUsers, findUsersByIds, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
 export * from './changes.ts';
 export * from './context.ts';
 export * from './groups.service.ts';

@@ -49,6 +49,23 @@ export async function findUser(db: Db, organizationId: string, id: string): Prom
   return db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The users with these ids in the organization (any order), a few hundred ids per query. */
+export async function findUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<UserRecord[]> {
+  const out: UserRecord[] = [];
+  for (let i = 0; i < ids.length; i += 400) {
+    const chunk = ids.slice(i, i + 400);
+    out.push(
+      ...(await db
+        .selectFrom('users')
+        .select(USER_COLUMNS)
+        .where('organization_id', '=', organizationId)
+        .where('id', 'in', chunk)
+        .execute()),
+    );
+  }
+  return out;
+}
+
 /** Users whose username or email equals (lower-cased) any of the given values. */
 export async function findUsersByUsernameOrEmail(
   db: Db,

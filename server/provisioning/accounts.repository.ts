@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ProvisioningUsersTable, UsersTable } from '../db/schema.ts';
+import { findUsersByIds } from '../directory/index.ts';
 import { links as linksRepo, type LinkRow } from '../integrations/index.ts';
 
 export type AccountRow = ProvisioningUsersTable;
@@ -13,30 +14,6 @@ export type DirectoryUserRow = Omit<
   'password_hash' | 'search_text' | 'password_status' | 'source_type' | 'source_application_id' | 'source_import_run_id'
 >;
 
-const USER_COLUMNS = [
-  'id',
-  'organization_id',
-  'username',
-  'username_lower',
-  'email',
-  'email_lower',
-  'firstname',
-  'middlename',
-  'lastname',
-  'displayname',
-  'job_title',
-  'department',
-  'cost_center',
-  'employee_type',
-  'employee_identifier',
-  'organization',
-  'addresses',
-  'phone_numbers',
-  'state',
-  'created_at',
-  'updated_at',
-] as const;
-
 const CHUNK = 400;
 
 async function chunked<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
@@ -45,10 +22,9 @@ async function chunked<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>):
   return out;
 }
 
+/** The directory's rows of these users (read through the directory, which owns the table). */
 export async function findDirectoryUsers(db: Db, organizationId: string, ids: string[]): Promise<DirectoryUserRow[]> {
-  return chunked(ids, (chunk) =>
-    db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', chunk).execute(),
-  );
+  return findUsersByIds(db, organizationId, ids);
 }
 
 /** Which of the users are members of a group bound to the application. */
