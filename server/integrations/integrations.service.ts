@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { getApplication } from '../applications/index.ts';
 import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
-import { record } from '../insights/index.ts';
+import { type InsightEventInput, record } from '../insights/index.ts';
 import { type NetworkPolicy, type ScimAuth, type ScimClientOptions, type UrlPolicy } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
@@ -126,15 +126,10 @@ export async function configureIntegration(
     if (reconnected && existing.status !== 'inactive') await publishStop(trx, applicationId, 'reconfigured');
     await record(
       { db: trx },
-      {
-        eventType: 'idm_configured',
-        service: 'idm',
-        actor,
-        resource: { type: 'application', id: applicationId },
-        application: { id: app.id, name: app.name },
+      idmEvent('idm_configured', actor, app, {
         // Never the secrets themselves: only whether they changed, and header names.
         changes: { baseUrl, authType: auth.type, ...authConfig, headerNames, secretChanged, settings },
-      },
+      }),
     );
     return { view: toView(applicationId, row), reconnected };
   });
@@ -226,13 +221,8 @@ export async function saveTestResult({ db, clock }: DbContext, actor: Actor, app
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
     await record(
       { db: trx },
-      {
-        eventType: 'idm_tested',
-        service: 'idm',
+      idmEvent('idm_tested', actor, app, {
         success: result.ok,
-        actor,
-        resource: { type: 'application', id: applicationId },
-        application: { id: app.id, name: app.name },
         changes: { problems: result.problems, writeCheck: result.writeCheck },
         message: result.ok
           ? 'connection test passed'
@@ -240,7 +230,7 @@ export async function saveTestResult({ db, clock }: DbContext, actor: Actor, app
               .map((p) => p.message)
               .join(' ')
               .slice(0, 1000),
-      },
+      }),
     );
   });
 }
@@ -254,16 +244,7 @@ export async function activateIntegration({ db, clock }: DbContext, actor: Actor
     const now = clock.now().toISOString();
     const patch = { status: 'active' as const, generation: row.generation + 1, activated_at: now, last_error: null, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record(
-      { db: trx },
-      {
-        eventType: 'idm_activated',
-        service: 'idm',
-        actor,
-        resource: { type: 'application', id: applicationId },
-        application: { id: app.id, name: app.name },
-      },
-    );
+    await record({ db: trx }, idmEvent('idm_activated', actor, app));
     return toView(applicationId, { ...row, ...patch });
   });
 }
@@ -285,16 +266,7 @@ export async function deactivateIntegration(
     const now = clock.now().toISOString();
     const patch = { status: 'inactive' as const, generation: row.generation + 1, deactivated_at: now, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record(
-      { db: trx },
-      {
-        eventType: 'idm_deactivated',
-        service: 'idm',
-        actor,
-        resource: { type: 'application', id: applicationId },
-        application: { id: app.id, name: app.name },
-      },
-    );
+    await record({ db: trx }, idmEvent('idm_deactivated', actor, app));
     await publishStop(trx, applicationId);
     return { view: toView(applicationId, { ...row, ...patch }), changed: true };
   });
@@ -319,4 +291,21 @@ export async function integrationStop(
   if (!s) return 'deleted';
   if (s.status === 'inactive') return 'deactivated';
   return s.generation === generation ? undefined : 'reconfigured';
+}
+
+/** An Insights event about an application's integration. */
+function idmEvent(
+  eventType: InsightEventInput['eventType'],
+  actor: Actor,
+  app: { id: string; name: string },
+  more: Partial<InsightEventInput> = {},
+): InsightEventInput {
+  return {
+    eventType,
+    service: 'idm',
+    actor,
+    resource: { type: 'application', id: app.id },
+    application: { id: app.id, name: app.name },
+    ...more,
+  };
 }
