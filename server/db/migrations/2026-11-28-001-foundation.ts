@@ -1,15 +1,7 @@
 // Frozen: never import application code here, never edit after release. Runs on SQLite and PostgreSQL.
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import {
-  application,
-  createIndex,
-  createdAndUpdated,
-  idAndOrganization,
-  initiatedBy,
-  named,
-  organization,
-  sessionLife,
-} from './support.ts';
+import * as col from './columns.ts';
+import { createIndex } from './support.ts';
 
 const DEFAULT_ORGANIZATION_ID = '00000000-0000-7000-8000-000000000001';
 
@@ -21,12 +13,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 /** The organization, its admins, their sessions, sign-in throttling, setup tokens and API keys. */
 async function adminTables(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('organizations')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .execute();
+  await db.schema.createTable('organizations').$call(col.id).$call(col.requiredText('name', 'created_at')).execute();
   await db
     .insertInto('organizations')
     .values({ id: DEFAULT_ORGANIZATION_ID, name: 'Default', created_at: new Date().toISOString() })
@@ -34,57 +21,53 @@ async function adminTables(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('admins')
-    .$call(idAndOrganization)
-    .addColumn('email', 'text', (c) => c.notNull())
-    .addColumn('email_lower', 'text', (c) => c.notNull())
-    .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('password_hash', 'text', (c) => c.notNull())
-    .$call(createdAndUpdated)
-    .addColumn('last_login_at', 'text')
+    .$call(col.idAndOrganization)
+    .$call(col.requiredText('email', 'email_lower'))
+    .$call(col.blankText('name'))
+    .$call(col.requiredText('role', 'password_hash'))
+    .$call(col.createdAndUpdated)
+    .$call(col.optionalText('last_login_at'))
     .addUniqueConstraint('admins_org_email_uq', ['organization_id', 'email_lower'])
     .execute();
 
   await db.schema
     .createTable('admin_sessions')
-    .addColumn('id', 'text', (c) => c.primaryKey()) // sha256 of the cookie value
-    .$call(organization)
-    .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.id').onDelete('cascade'))
-    .addColumn('csrf_token', 'text', (c) => c.notNull())
-    .$call(sessionLife)
+    .$call(col.id) // sha256 of the cookie value
+    .$call(col.organization)
+    .$call(col.ownedBy('admin_id', 'admins'))
+    .$call(col.requiredText('csrf_token'))
+    .$call(col.sessionLife)
     .execute();
   await createIndex(db, 'admin_sessions_admin_idx', 'admin_sessions', 'admin_id');
   await createIndex(db, 'admin_sessions_expires_idx', 'admin_sessions', 'expires_at');
 
   await db.schema
     .createTable('login_throttle')
-    .$call(organization)
-    .addColumn('key', 'text', (c) => c.notNull())
-    .addColumn('failures', 'integer', (c) => c.notNull())
-    .addColumn('window_started_at', 'text', (c) => c.notNull())
-    .addColumn('locked_until', 'text')
+    .$call(col.organization)
+    .$call(col.requiredText('key'))
+    .$call(col.requiredInteger('failures'))
+    .$call(col.requiredText('window_started_at'))
+    .$call(col.optionalText('locked_until'))
     .addPrimaryKeyConstraint('login_throttle_pk', ['organization_id', 'key'])
     .execute();
 
   await db.schema
     .createTable('setup_tokens')
-    .$call(idAndOrganization)
+    .$call(col.idAndOrganization)
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('expires_at', 'text', (c) => c.notNull())
-    .addColumn('used_at', 'text')
+    .$call(col.requiredText('created_at', 'expires_at'))
+    .$call(col.optionalText('used_at'))
     .execute();
 
   await db.schema
     .createTable('api_keys')
-    .$call(idAndOrganization)
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull())
+    .$call(col.idAndOrganization)
+    .$call(col.requiredText('name', 'role'))
     .addColumn('key_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('key_prefix', 'text', (c) => c.notNull())
+    .$call(col.requiredText('key_prefix'))
     .addColumn('created_by_admin_id', 'text', (c) => c.references('admins.id').onDelete('set null'))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('last_used_at', 'text')
+    .$call(col.requiredText('created_at'))
+    .$call(col.optionalText('last_used_at'))
     .execute();
 }
 
@@ -92,31 +75,15 @@ async function adminTables(db: Kysely<any>): Promise<void> {
 async function directoryTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('users')
-    .$call(idAndOrganization)
-    .addColumn('username', 'text', (c) => c.notNull())
-    .addColumn('username_lower', 'text', (c) => c.notNull())
-    .addColumn('email', 'text', (c) => c.notNull())
-    .addColumn('email_lower', 'text', (c) => c.notNull())
-    .addColumn('firstname', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('middlename', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('lastname', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('displayname', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('job_title', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('department', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('cost_center', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('employee_type', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('employee_identifier', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('organization', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('addresses', 'text', (c) => c.notNull().defaultTo('[]'))
-    .addColumn('phone_numbers', 'text', (c) => c.notNull().defaultTo('[]'))
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('password_status', 'text', (c) => c.notNull())
-    .addColumn('password_hash', 'text')
-    .addColumn('source_type', 'text')
-    .addColumn('source_application_id', 'text')
-    .addColumn('source_import_run_id', 'text')
-    .addColumn('search_text', 'text', (c) => c.notNull())
-    .$call(createdAndUpdated)
+    .$call(col.idAndOrganization)
+    .$call(col.requiredText('username', 'username_lower', 'email', 'email_lower'))
+    .$call(col.blankText('firstname', 'middlename', 'lastname', 'displayname'))
+    .$call(col.blankText('job_title', 'department', 'cost_center', 'employee_type', 'employee_identifier', 'organization'))
+    .$call(col.jsonList('addresses', 'phone_numbers'))
+    .$call(col.requiredText('state', 'password_status'))
+    .$call(col.optionalText('password_hash', 'source_type', 'source_application_id', 'source_import_run_id'))
+    .$call(col.requiredText('search_text'))
+    .$call(col.createdAndUpdated)
     .addUniqueConstraint('users_org_username_uq', ['organization_id', 'username_lower'])
     .addUniqueConstraint('users_org_email_uq', ['organization_id', 'email_lower'])
     .execute();
@@ -129,62 +96,59 @@ async function directoryTables(db: Kysely<any>): Promise<void> {
   // search_text rides along so that searching in the default sort, and counting matches, read only the index.
   await createIndex(db, 'users_org_username_id_idx', 'users', ['organization_id', 'username_lower', 'id', 'search_text']);
 
-  await db.schema
-    .createTable('groups')
-    .$call(idAndOrganization)
-    .$call(named)
-    .$call(createdAndUpdated)
-    .addUniqueConstraint('groups_org_name_uq', ['organization_id', 'name_lower'])
-    .execute();
+  await namedTable(db, 'groups');
+  await pairTable(db, 'group_members', ['group_id', 'groups'], ['user_id', 'users']);
+  await namedTable(db, 'applications');
+  await pairTable(db, 'application_groups', ['application_id', 'applications'], ['group_id', 'groups']);
+}
 
+/** Groups and applications alike: named resources, names unique per organization in any letter case. */
+async function namedTable(db: Kysely<any>, table: string): Promise<void> {
   await db.schema
-    .createTable('group_members')
-    .$call(organization)
-    .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
-    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+    .createTable(table)
+    .$call(col.idAndOrganization)
+    .$call(col.named)
+    .$call(col.createdAndUpdated)
+    .addUniqueConstraint(`${table}_org_name_uq`, ['organization_id', 'name_lower'])
     .execute();
-  await createIndex(db, 'group_members_user_idx', 'group_members', 'user_id');
+}
 
-  await db.schema
-    .createTable('applications')
-    .$call(idAndOrganization)
-    .$call(named)
-    .$call(createdAndUpdated)
-    .addUniqueConstraint('applications_org_name_uq', ['organization_id', 'name_lower'])
-    .execute();
+type Reference = [column: string, table: string];
 
+/** Which rows are paired (a group's members, an application's groups): gone with either row, found from either side. */
+async function pairTable(db: Kysely<any>, table: string, [left, leftTable]: Reference, [right, rightTable]: Reference): Promise<void> {
   await db.schema
-    .createTable('application_groups')
-    .$call(organization)
-    .$call(application)
-    .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('application_groups_pk', ['application_id', 'group_id'])
+    .createTable(table)
+    .$call(col.organization)
+    .$call(col.ownedBy(left, leftTable))
+    .$call(col.ownedBy(right, rightTable))
+    .$call(col.requiredText('created_at'))
+    .addPrimaryKeyConstraint(`${table}_pk`, [left, right])
     .execute();
-  await createIndex(db, 'application_groups_group_idx', 'application_groups', 'group_id');
+  await createIndex(db, `${table}_${right.replace(/_id$/, '')}_idx`, table, right);
 }
 
 /** Insights: the append-only event log. */
 async function insightTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('insight_events')
-    .$call(idAndOrganization)
-    .addColumn('timestamp', 'text', (c) => c.notNull())
-    .addColumn('event_type', 'text', (c) => c.notNull())
-    .addColumn('service', 'text', (c) => c.notNull())
-    .addColumn('success', 'integer', (c) => c.notNull())
-    .$call(initiatedBy)
-    .addColumn('resource_type', 'text', (c) => c.notNull())
-    .addColumn('resource_id', 'text')
-    .addColumn('resource_username', 'text')
-    .addColumn('application_id', 'text')
-    .addColumn('application_name', 'text')
-    .addColumn('import_run_id', 'text')
-    .addColumn('changes', 'text')
-    .addColumn('message', 'text')
-    .addColumn('client_ip', 'text')
+    .$call(col.idAndOrganization)
+    .$call(col.requiredText('timestamp', 'event_type', 'service'))
+    .$call(col.requiredInteger('success'))
+    .$call(col.initiatedBy)
+    .$call(col.requiredText('resource_type'))
+    .$call(
+      col.optionalText(
+        'resource_id',
+        'resource_username',
+        'application_id',
+        'application_name',
+        'import_run_id',
+        'changes',
+        'message',
+        'client_ip',
+      ),
+    )
     .execute();
   // Events are listed newest first; ids are UUIDv7 so (timestamp, id) is a stable keyset.
   await createIndex(db, 'insight_events_org_ts_idx', 'insight_events', ['organization_id', 'timestamp', 'id']);

@@ -1,11 +1,12 @@
 // Frozen: never import application code here. The mail outbox: every email Roster sends or stores.
 import type { Kysely } from 'kysely';
-import { createIndex, createdAndUpdated, idAndOrganization } from './support.ts';
+import * as col from './columns.ts';
+import { createIndex } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('mail_outbox')
-    .$call(idAndOrganization)
+    .$call(col.idAndOrganization)
     // What the mail is about (import_completed, ...) and the thing it is about (an import run id).
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('related_id', 'text')
@@ -24,7 +25,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_error', 'text')
     // A worker that is sending holds the row until then, so a job delivered twice at once sends once.
     .addColumn('locked_until', 'text')
-    .$call(createdAndUpdated)
+    .$call(col.createdAndUpdated)
     .addColumn('sent_at', 'text')
     .execute();
   // The outbox is listed newest first; ids are UUIDv7 so (created_at, id) is a stable keyset.

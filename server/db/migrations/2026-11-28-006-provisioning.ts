@@ -2,7 +2,8 @@
 // (users, groups, memberships), what is still owed (hints, full reconciles), sync runs, the per-
 // application lock and the guardrail pause.
 import type { Kysely } from 'kysely';
-import { application, createIndex, createdAndUpdated, idAndOrganization, initiatedBy, organization, runTimes } from './support.ts';
+import * as col from './columns.ts';
+import { createIndex } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await syncStateAndUserTables(db);
@@ -15,33 +16,25 @@ async function syncStateAndUserTables(db: Kysely<any>): Promise<void> {
   // every process, a token for an owed full reconcile, the schedule, and the guardrail pause.
   await db.schema
     .createTable('provisioning_state')
-    .addColumn('application_id', 'text', (c) => c.primaryKey().references('applications.id').onDelete('cascade'))
-    .$call(organization)
-    .addColumn('full_token', 'text')
-    .addColumn('next_full_at', 'text')
-    .addColumn('lock_owner', 'text')
-    .addColumn('lock_until', 'text')
+    .$call(col.oneRowPer('application_id', 'applications'))
+    .$call(col.organization)
+    .$call(col.optionalText('full_token', 'next_full_at', 'lock_owner', 'lock_until'))
     // JSON {syncId, deprovisions, linked, percent, minimum}; null when not paused.
-    .addColumn('pause', 'text')
-    .addColumn('paused_at', 'text')
+    .$call(col.optionalText('pause', 'paused_at'))
     // Deprovisions an admin confirmed; the next sync may do at most this many past the guardrail.
-    .addColumn('confirmed_count', 'integer')
+    .$call(col.optionalInteger('confirmed_count'))
     // 'patch' or 'put', learnt when the server refuses one of them.
-    .addColumn('update_mode', 'text')
-    .addColumn('last_sync_id', 'text')
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(col.optionalText('update_mode', 'last_sync_id'))
+    .$call(col.requiredText('updated_at'))
     .execute();
 
   // Directory changes not yet pushed, written in the transaction of the change. A new token on every
   // change, so a sync deletes only the hints it read.
   await db.schema
     .createTable('provisioning_hints')
-    .$call(application)
-    .$call(organization)
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('item_id', 'text', (c) => c.notNull())
-    .addColumn('token', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
+    .$call(col.application)
+    .$call(col.organization)
+    .$call(col.requiredText('kind', 'item_id', 'token', 'created_at'))
     .addPrimaryKeyConstraint('provisioning_hints_pk', ['application_id', 'kind', 'item_id'])
     .execute();
 
@@ -49,24 +42,19 @@ async function syncStateAndUserTables(db: Kysely<any>): Promise<void> {
   // tombstone that lets the next sync deprovision his account (app_user_links goes with the user).
   await db.schema
     .createTable('provisioning_users')
-    .$call(application)
-    .$call(organization)
-    .addColumn('user_id', 'text', (c) => c.notNull())
-    .addColumn('user_name', 'text', (c) => c.notNull())
-    .addColumn('remote_id', 'text')
-    // JSON of the directory attributes last sent (or found equal): updates are decided without a GET.
-    .addColumn('pushed_attributes', 'text')
-    .addColumn('pushed_active', 'integer')
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('last_operation', 'text')
-    .addColumn('last_error', 'text')
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('next_attempt_at', 'text')
-    // A sync or a one-user sync working on the user holds him until then.
-    .addColumn('claimed_by', 'text')
-    .addColumn('claimed_until', 'text')
-    .addColumn('last_synced_at', 'text')
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(col.application)
+    .$call(col.organization)
+    .$call(col.requiredText('user_id', 'user_name'))
+    // pushed_attributes: JSON of the directory attributes last sent (or found equal): updates are decided without a GET.
+    .$call(col.optionalText('remote_id', 'pushed_attributes'))
+    .$call(col.optionalInteger('pushed_active'))
+    .$call(col.requiredText('status'))
+    .$call(col.optionalText('last_operation', 'last_error'))
+    .$call(col.counters('attempts'))
+    .$call(col.optionalText('next_attempt_at'))
+    // claimed_*: a sync or a one-user sync working on the user holds him until then.
+    .$call(col.optionalText('claimed_by', 'claimed_until', 'last_synced_at'))
+    .$call(col.requiredText('updated_at'))
     .addPrimaryKeyConstraint('provisioning_users_pk', ['application_id', 'user_id'])
     .execute();
   await createIndex(db, 'provisioning_users_status_idx', 'provisioning_users', ['application_id', 'status', 'next_attempt_at']);
@@ -79,42 +67,35 @@ async function groupAndSyncTables(db: Kysely<any>): Promise<void> {
   // some servers never return members (P17), so deltas come from what we pushed.
   await db.schema
     .createTable('app_group_links')
-    .$call(application)
-    .$call(organization)
-    .addColumn('group_id', 'text', (c) => c.notNull())
-    .addColumn('group_name', 'text', (c) => c.notNull())
-    .addColumn('remote_id', 'text')
-    .addColumn('pushed_name', 'text')
-    .addColumn('origin', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('last_operation', 'text')
-    .addColumn('last_error', 'text')
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .$call(createdAndUpdated)
+    .$call(col.application)
+    .$call(col.organization)
+    .$call(col.requiredText('group_id', 'group_name'))
+    .$call(col.optionalText('remote_id', 'pushed_name'))
+    .$call(col.requiredText('origin', 'status'))
+    .$call(col.optionalText('last_operation', 'last_error'))
+    .$call(col.counters('attempts'))
+    .$call(col.createdAndUpdated)
     .addPrimaryKeyConstraint('app_group_links_pk', ['application_id', 'group_id'])
     .execute();
 
   await db.schema
     .createTable('app_group_link_members')
-    .$call(application)
-    .addColumn('group_id', 'text', (c) => c.notNull())
-    .addColumn('remote_user_id', 'text', (c) => c.notNull())
+    .$call(col.application)
+    .$call(col.requiredText('group_id', 'remote_user_id'))
     .addPrimaryKeyConstraint('app_group_link_members_pk', ['application_id', 'group_id', 'remote_user_id'])
     .execute();
 
   await db.schema
     .createTable('provisioning_syncs')
-    .$call(idAndOrganization)
-    .$call(application)
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('trigger', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('processed', 'integer', (c) => c.notNull().defaultTo(0))
+    .$call(col.idAndOrganization)
+    .$call(col.application)
+    .$call(col.requiredText('kind', 'trigger', 'status'))
+    .$call(col.counters('processed'))
     // JSON of counts by outcome.
     .addColumn('counts', 'text', (c) => c.notNull().defaultTo('{}'))
-    .addColumn('error', 'text')
-    .$call(initiatedBy)
-    .$call(runTimes)
+    .$call(col.optionalText('error'))
+    .$call(col.initiatedBy)
+    .$call(col.runTimes)
     .execute();
   await createIndex(db, 'provisioning_syncs_app_idx', 'provisioning_syncs', ['application_id', 'created_at']);
 }

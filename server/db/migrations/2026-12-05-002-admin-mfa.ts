@@ -2,7 +2,8 @@
 // first code confirms it), the short-lived sign-in challenges between password and code, and the
 // organization setting that requires MFA of every admin.
 import type { Kysely } from 'kysely';
-import { createIndex, organization } from './support.ts';
+import * as col from './columns.ts';
+import { createIndex } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -13,7 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('admin_mfa')
     .addColumn('admin_id', 'text', (c) => c.primaryKey().references('admins.id').onDelete('cascade'))
-    .$call(organization)
+    .$call(col.organization)
     .addColumn('secret_enc', 'text', (c) => c.notNull()) // AES-GCM, bound to the admin id
     .addColumn('recovery_code_hashes', 'text', (c) => c.notNull()) // JSON array of SHA-256 hex, used ones removed
     .addColumn('last_used_step', 'integer') // the last accepted TOTP time step: a code works once
@@ -24,7 +25,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('admin_mfa_challenges')
     .addColumn('id', 'text', (c) => c.primaryKey()) // SHA-256 of the pending cookie's value
-    .$call(organization)
+    .$call(col.organization)
     .addColumn('admin_id', 'text', (c) => c.notNull().references('admins.id').onDelete('cascade'))
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('client_ip', 'text')
