@@ -1,14 +1,8 @@
 // Tables owned by server/applications/ (its repositories are the only ones that write them).
+import type { NamedResourceTable } from './directory.ts';
 
-export interface ApplicationsTable {
-  id: string;
-  organization_id: string;
-  name: string;
-  name_lower: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-}
+/** The same columns as groups: both are the directory's named resources. */
+export type ApplicationsTable = NamedResourceTable;
 
 export interface ApplicationGroupsTable {
   organization_id: string;

@@ -32,7 +32,8 @@ export interface UsersTable {
   updated_at: string;
 }
 
-export interface GroupsTable {
+/** A named resource: groups, and applications (schema/applications.ts), which directory/named-resources.ts serves alike. */
+export interface NamedResourceTable {
   id: string;
   organization_id: string;
   name: string;
@@ -41,6 +42,8 @@ export interface GroupsTable {
   created_at: string;
   updated_at: string;
 }
+
+export type GroupsTable = NamedResourceTable;
 
 export interface GroupMembersTable {
   organization_id: string;
