@@ -39,14 +39,7 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
     const raw = new NodeSqliteDatabase(file);
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
     registerSqlite(db, raw);
-    return {
-      db,
-      dialect: 'sqlite',
-      close: () => db.destroy(),
-      ping: async () => {
-        await sql`select 1`.execute(db);
-      },
-    };
+    return handle(db, 'sqlite');
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
   // A client that errors while PostgreSQL restarts must not crash the process: idle ones report on the
@@ -54,10 +47,14 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
   // event nobody listens to ends the process. The query in progress still fails and is retried by its caller.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return handle(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+}
+
+/** The handle over either dialect's Kysely: closing and pinging are the same on both. */
+function handle(db: Db, dialect: Dialect): Database {
   return {
     db,
-    dialect: 'postgres',
+    dialect,
     close: () => db.destroy(),
     ping: async () => {
       await sql`select 1`.execute(db);
