@@ -7,6 +7,18 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** A whole number from min to max, `fallback` when unset; `what` names it in the error ("must be <what>"). */
+const wholeNumber = (what: string, min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: `must be ${what}` })
+      .int()
+      .min(min)
+      .max(max)
+      .default(fallback),
+  );
+
 const configSchema = z.object({
   /** Folder for the embedded SQLite database and the generated secret key file. */
   ROSTER_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
@@ -21,10 +33,7 @@ const configSchema = z.object({
       .optional(),
   ),
   /** TCP port of the HTTP server. */
-  PORT: z.preprocess(
-    emptyToUndefined,
-    z.coerce.number({ message: 'must be a port number from 0 to 65535' }).int().min(0).max(65535).default(8080),
-  ),
+  PORT: wholeNumber('a port number from 0 to 65535', 0, 65535, 8080),
   /** Interface to listen on. */
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   /** The URL admins use to reach Roster (links in emails). Default: http://localhost:<PORT> */
@@ -46,58 +55,20 @@ const configSchema = z.object({
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Roster <roster@localhost>')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(logLevels).default('info')),
   /** Minutes an admin session lasts without activity. */
-  SESSION_TTL_MINUTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ message: 'must be a number of minutes' })
-      .int()
-      .min(5)
-      .max(60 * 24 * 30)
-      .default(720),
-  ),
+  SESSION_TTL_MINUTES: wholeNumber('a number of minutes', 5, 60 * 24 * 30, 720),
   /** Hours an activation link (the set-your-password email) stays valid. */
-  ACTIVATION_LINK_TTL_HOURS: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ message: 'must be a number of hours' })
-      .int()
-      .min(1)
-      .max(24 * 30)
-      .default(24 * 7),
-  ),
+  ACTIVATION_LINK_TTL_HOURS: wholeNumber('a number of hours', 1, 24 * 30, 24 * 7),
   /** Minutes a user's portal session lasts without activity. */
-  USER_SESSION_TTL_MINUTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ message: 'must be a number of minutes' })
-      .int()
-      .min(5)
-      .max(60 * 24)
-      .default(60),
-  ),
+  USER_SESSION_TTL_MINUTES: wholeNumber('a number of minutes', 5, 60 * 24, 60),
   /** Largest accepted request body in bytes. */
-  BODY_LIMIT_BYTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ message: 'must be a number of bytes' })
-      .int()
-      .min(1024)
-      .max(100 * 1024 * 1024)
-      .default(1024 * 1024),
-  ),
+  BODY_LIMIT_BYTES: wholeNumber('a number of bytes', 1024, 100 * 1024 * 1024, 1024 * 1024),
   /** A background job whose worker stops answering for this long is handed to another worker (min 10). */
-  ROSTER_JOB_LEASE_SECONDS: z.preprocess(
-    emptyToUndefined,
-    z.coerce.number({ message: 'must be a number of seconds' }).int().min(10).max(3600).default(30),
-  ),
+  ROSTER_JOB_LEASE_SECONDS: wholeNumber('a number of seconds', 10, 3600, 30),
   /**
    * Remote users an import writes per transaction (several SCIM pages). Larger is faster and holds
    * more in memory; 1 writes each SCIM page on its own.
    */
-  ROSTER_IMPORT_BATCH_SIZE: z.preprocess(
-    emptyToUndefined,
-    z.coerce.number({ message: 'must be a number of users' }).int().min(1).max(20000).default(3000),
-  ),
+  ROSTER_IMPORT_BATCH_SIZE: wholeNumber('a number of users', 1, 20000, 3000),
   /** What this process does: api (HTTP only), worker (background jobs only) or all. Several workers need PostgreSQL. */
   ROSTER_ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
   /**
