@@ -1,6 +1,6 @@
 // The pg-boss adapter: PostgreSQL, any number of worker processes. pg-boss keeps its own schema
 // (`pgboss`) and connection pool; jobs enqueued in a caller's transaction go through that transaction.
-import type { JobResult, JobWithMetadata, PgBoss, SendOptions } from 'pg-boss';
+import type { ConstructorOptions, JobResult, JobWithMetadata, PgBoss, SendOptions } from 'pg-boss';
 import type { Database, Db } from '../db/database.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import type { CreateJobQueueOptions, JobHandler, JobInfo, JobOptions, JobQueue, JobState, WorkOptions } from './queue.ts';
@@ -17,17 +17,50 @@ const QUEUED_RETENTION_SECONDS = 10 * 365 * 24 * 3600;
 
 type Registration = running.Registration;
 
+type PgBossQueueOptions = CreateJobQueueOptions & { connectionString: string };
+
+/** The queue's options in pg-boss's terms. */
+interface Settings {
+  /** What pg-boss is opened with. */
+  boss: ConstructorOptions;
+  pollSeconds: number;
+  /** How long a job may run and is kept: set on every queue, and on every job as well. */
+  lifetime: { heartbeatSeconds: number; expireInSeconds: number; retentionSeconds: number; deleteAfterSeconds: number };
+}
+
+function settingsOf(options: PgBossQueueOptions): Settings {
+  const leaseSeconds = Math.ceil((options.leaseMs ?? DEFAULT_LEASE_MS) / 1000);
+  // pg-boss refuses heartbeats under 10 s. A dead worker's job is failed (and retried) by the next
+  // supervise pass after its heartbeat is that stale, so passes run at half the lease.
+  const superviseSeconds = Math.min(60, Math.max(1, Math.ceil(leaseSeconds / 2)));
+  return {
+    boss: {
+      connectionString: options.connectionString,
+      schema: SCHEMA,
+      max: options.poolSize ?? 10,
+      application_name: 'roster-jobs',
+      schedule: false,
+      supervise: true,
+      superviseIntervalSeconds: superviseSeconds,
+      monitorIntervalSeconds: superviseSeconds,
+      // A commit wakes idle workers in every process at once; polling stays as the floor.
+      useListenNotify: true,
+    },
+    pollSeconds: Math.max(0.5, (options.pollIntervalMs ?? DEFAULT_POLL_MS) / 1000),
+    lifetime: {
+      heartbeatSeconds: Math.max(10, leaseSeconds),
+      expireInSeconds: Math.min(24 * 3600, Math.max(1, Math.ceil((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000))),
+      retentionSeconds: QUEUED_RETENTION_SECONDS,
+      deleteAfterSeconds: Math.max(1, Math.round((options.retentionMs ?? DEFAULT_RETENTION_MS) / 1000)),
+    },
+  };
+}
+
 export class PgBossJobQueue implements JobQueue {
   readonly kind = 'pg-boss' as const;
   readonly #database: Database;
-  readonly #connectionString: string;
   readonly #log: Logger;
-  readonly #poolSize: number;
-  readonly #pollSeconds: number;
-  readonly #heartbeatSeconds: number;
-  readonly #superviseSeconds: number;
-  readonly #expireSeconds: number;
-  readonly #deleteAfterSeconds: number;
+  readonly #settings: Settings;
   readonly #handlers = new Map<string, Registration>();
   readonly #running = new Map<string, RunningJob>();
   #boss: Promise<PgBoss> | undefined;
@@ -36,19 +69,10 @@ export class PgBossJobQueue implements JobQueue {
   #shuttingDown = false;
   #stopping: Promise<void> | undefined;
 
-  constructor(database: Database, options: CreateJobQueueOptions & { connectionString: string }) {
+  constructor(database: Database, options: PgBossQueueOptions) {
     this.#database = database;
-    this.#connectionString = options.connectionString;
     this.#log = (options.logger ?? createLogger('silent')).child({ component: 'jobs', queue: 'pg-boss' });
-    this.#poolSize = options.poolSize ?? 10;
-    this.#pollSeconds = Math.max(0.5, (options.pollIntervalMs ?? DEFAULT_POLL_MS) / 1000);
-    const leaseSeconds = Math.ceil((options.leaseMs ?? DEFAULT_LEASE_MS) / 1000);
-    // pg-boss refuses heartbeats under 10 s. A dead worker's job is failed (and retried) by the next
-    // supervise pass after its heartbeat is that stale, so passes run at half the lease.
-    this.#heartbeatSeconds = Math.max(10, leaseSeconds);
-    this.#superviseSeconds = Math.min(60, Math.max(1, Math.ceil(leaseSeconds / 2)));
-    this.#expireSeconds = Math.min(24 * 3600, Math.max(1, Math.ceil((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)));
-    this.#deleteAfterSeconds = Math.max(1, Math.round((options.retentionMs ?? DEFAULT_RETENTION_MS) / 1000));
+    this.#settings = settingsOf(options);
   }
 
   #ready(): Promise<PgBoss> {
@@ -62,18 +86,7 @@ export class PgBossJobQueue implements JobQueue {
   async #open(): Promise<PgBoss> {
     // Loaded on first use: a SQLite deployment never pays for it.
     const { PgBoss } = await import('pg-boss');
-    const boss = new PgBoss({
-      connectionString: this.#connectionString,
-      schema: SCHEMA,
-      max: this.#poolSize,
-      application_name: 'roster-jobs',
-      schedule: false,
-      supervise: true,
-      superviseIntervalSeconds: this.#superviseSeconds,
-      monitorIntervalSeconds: this.#superviseSeconds,
-      // A commit wakes idle workers in every process at once; polling stays as the floor.
-      useListenNotify: true,
-    });
+    const boss = new PgBoss(this.#settings.boss);
     boss.on('error', (err) => this.#log.error({ err }, 'pg-boss error'));
     boss.on('warning', (w) => this.#log.warn({ data: w.data }, w.message));
     this.#queues = new Map();
@@ -85,18 +98,10 @@ export class PgBossJobQueue implements JobQueue {
     let created = this.#queues.get(name);
     if (!created) {
       // ON CONFLICT DO NOTHING inside pg-boss: every process may create the queue it uses.
-      created = boss
-        .createQueue(name, {
-          notify: true,
-          heartbeatSeconds: this.#heartbeatSeconds,
-          expireInSeconds: this.#expireSeconds,
-          retentionSeconds: QUEUED_RETENTION_SECONDS,
-          deleteAfterSeconds: this.#deleteAfterSeconds,
-        })
-        .catch((err: unknown) => {
-          this.#queues.delete(name);
-          throw err;
-        });
+      created = boss.createQueue(name, { notify: true, ...this.#settings.lifetime }).catch((err: unknown) => {
+        this.#queues.delete(name);
+        throw err;
+      });
       this.#queues.set(name, created);
     }
     return created;
@@ -113,10 +118,7 @@ export class PgBossJobQueue implements JobQueue {
       ...(retryDelay > 0 ? { retryDelayMax: support.MAX_BACKOFF_MS / 1000 } : {}),
       ...(o.runAt ? { startAfter: o.runAt } : {}),
       // Per job as well as per queue: a queue created earlier with other settings does not decide.
-      heartbeatSeconds: this.#heartbeatSeconds,
-      expireInSeconds: this.#expireSeconds,
-      retentionSeconds: QUEUED_RETENTION_SECONDS,
-      deleteAfterSeconds: this.#deleteAfterSeconds,
+      ...this.#settings.lifetime,
     };
   }
 
@@ -184,8 +186,8 @@ export class PgBossJobQueue implements JobQueue {
         includeMetadata: true,
         // Lets a PermanentJobError skip the remaining retries ('deadletter' fails terminally).
         perJobResults: true,
-        pollingIntervalSeconds: this.#pollSeconds,
-        notifyPollingIntervalSeconds: this.#pollSeconds,
+        pollingIntervalSeconds: this.#settings.pollSeconds,
+        notifyPollingIntervalSeconds: this.#settings.pollSeconds,
       },
       (jobs: JobWithMetadata<object>[]) => Promise.all(jobs.map((job) => this.#run(boss, reg, job))),
     );
