@@ -55,8 +55,7 @@ async function adminTables(db: Kysely<any>): Promise<void> {
     .createTable('setup_tokens')
     .$call(col.idAndOrganization)
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-    .$call(col.requiredText('created_at', 'expires_at'))
-    .$call(col.optionalText('used_at'))
+    .$call(col.singleUseLife)
     .execute();
 
   await db.schema
@@ -90,8 +89,8 @@ async function directoryTables(db: Kysely<any>): Promise<void> {
   // Keyset pagination: one index per sortable column, id as the tie-breaker. Email sorts on its
   // unique index; state and password status (three values each) sort without one, as every index
   // costs each insert (imports write thousands).
-  for (const col of ['firstname', 'lastname', 'displayname', 'created_at', 'updated_at']) {
-    await db.schema.createIndex(`users_org_${col}_idx`).on('users').columns(['organization_id', col, 'id']).execute();
+  for (const column of ['firstname', 'lastname', 'displayname', 'created_at', 'updated_at']) {
+    await createIndex(db, `users_org_${column}_idx`, 'users', ['organization_id', column, 'id']);
   }
   // search_text rides along so that searching in the default sort, and counting matches, read only the index.
   await createIndex(db, 'users_org_username_id_idx', 'users', ['organization_id', 'username_lower', 'id', 'search_text']);

@@ -6,11 +6,9 @@ import { createIndex } from './support.ts';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('idm_integrations')
-    .$call(col.oneRowPer('application_id', 'applications'))
-    .$call(col.organization)
-    .$call(col.requiredText('status', 'base_url', 'auth_type'))
-    // Non-secret auth fields as JSON (username, tokenUrl, clientId, scope).
-    .$call(col.requiredText('auth_config'))
+    .$call(col.oneRowPerApplication)
+    // auth_config: the non-secret auth fields as JSON (username, tokenUrl, clientId, scope).
+    .$call(col.requiredText('status', 'base_url', 'auth_type', 'auth_config'))
     // AES-256-GCM JSON of the secrets (token, password, clientSecret) and of the extra headers.
     .$call(col.optionalText('secrets_enc', 'headers_enc'))
     .$call(col.jsonList('header_names'))

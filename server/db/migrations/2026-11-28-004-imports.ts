@@ -5,12 +5,6 @@ import * as col from './columns.ts';
 import { createIndex, createPartialIndex } from './support.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await linkAndSnapshotTables(db);
-  await importRunTables(db);
-}
-
-/** Links between users and application accounts, and import snapshots. */
-async function linkAndSnapshotTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('app_user_links')
     .$call(col.organization)
@@ -27,8 +21,7 @@ async function linkAndSnapshotTables(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('import_snapshots')
-    .$call(col.idAndOrganization)
-    .$call(col.application)
+    .$call(col.idOrganizationAndApplication)
     .$call(col.requiredText('status'))
     .$call(col.counters('total'))
     .$call(col.optionalText('error'))
@@ -48,17 +41,13 @@ async function linkAndSnapshotTables(db: Kysely<any>): Promise<void> {
     .$call(col.requiredText('search_text'))
     .addPrimaryKeyConstraint('import_snapshot_users_pk', ['snapshot_id', 'remote_id'])
     .execute();
-  for (const col of ['seq', 'user_name_lower', 'email_lower', 'firstname', 'lastname', 'displayname', 'status']) {
-    await createIndex(db, `import_snapshot_users_${col}_idx`, 'import_snapshot_users', ['snapshot_id', col, 'remote_id']);
+  for (const column of ['seq', 'user_name_lower', 'email_lower', 'firstname', 'lastname', 'displayname', 'status']) {
+    await createIndex(db, `import_snapshot_users_${column}_idx`, 'import_snapshot_users', ['snapshot_id', column, 'remote_id']);
   }
-}
 
-/** Import runs and their results. */
-async function importRunTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('import_runs')
-    .$call(col.idAndOrganization)
-    .$call(col.application)
+    .$call(col.idOrganizationAndApplication)
     .$call(col.requiredText('status', 'mode'))
     // JSON array of remote ids when mode is 'selection'; their data comes from this snapshot.
     .$call(col.optionalText('selection', 'snapshot_id'))

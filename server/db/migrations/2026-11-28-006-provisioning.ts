@@ -16,11 +16,9 @@ async function syncStateAndUserTables(db: Kysely<any>): Promise<void> {
   // every process, a token for an owed full reconcile, the schedule, and the guardrail pause.
   await db.schema
     .createTable('provisioning_state')
-    .$call(col.oneRowPer('application_id', 'applications'))
-    .$call(col.organization)
-    .$call(col.optionalText('full_token', 'next_full_at', 'lock_owner', 'lock_until'))
-    // JSON {syncId, deprovisions, linked, percent, minimum}; null when not paused.
-    .$call(col.optionalText('pause', 'paused_at'))
+    .$call(col.oneRowPerApplication)
+    // pause: JSON {syncId, deprovisions, linked, percent, minimum}; null when not paused.
+    .$call(col.optionalText('full_token', 'next_full_at', 'lock_owner', 'lock_until', 'pause', 'paused_at'))
     // Deprovisions an admin confirmed; the next sync may do at most this many past the guardrail.
     .$call(col.optionalInteger('confirmed_count'))
     // 'patch' or 'put', learnt when the server refuses one of them.
@@ -32,8 +30,7 @@ async function syncStateAndUserTables(db: Kysely<any>): Promise<void> {
   // change, so a sync deletes only the hints it read.
   await db.schema
     .createTable('provisioning_hints')
-    .$call(col.application)
-    .$call(col.organization)
+    .$call(col.applicationAndOrganization)
     .$call(col.requiredText('kind', 'item_id', 'token', 'created_at'))
     .addPrimaryKeyConstraint('provisioning_hints_pk', ['application_id', 'kind', 'item_id'])
     .execute();
@@ -42,8 +39,7 @@ async function syncStateAndUserTables(db: Kysely<any>): Promise<void> {
   // tombstone that lets the next sync deprovision his account (app_user_links goes with the user).
   await db.schema
     .createTable('provisioning_users')
-    .$call(col.application)
-    .$call(col.organization)
+    .$call(col.applicationAndOrganization)
     .$call(col.requiredText('user_id', 'user_name'))
     // pushed_attributes: JSON of the directory attributes last sent (or found equal): updates are decided without a GET.
     .$call(col.optionalText('remote_id', 'pushed_attributes'))
@@ -51,9 +47,8 @@ async function syncStateAndUserTables(db: Kysely<any>): Promise<void> {
     .$call(col.requiredText('status'))
     .$call(col.optionalText('last_operation', 'last_error'))
     .$call(col.counters('attempts'))
-    .$call(col.optionalText('next_attempt_at'))
     // claimed_*: a sync or a one-user sync working on the user holds him until then.
-    .$call(col.optionalText('claimed_by', 'claimed_until', 'last_synced_at'))
+    .$call(col.optionalText('next_attempt_at', 'claimed_by', 'claimed_until', 'last_synced_at'))
     .$call(col.requiredText('updated_at'))
     .addPrimaryKeyConstraint('provisioning_users_pk', ['application_id', 'user_id'])
     .execute();
@@ -67,8 +62,7 @@ async function groupAndSyncTables(db: Kysely<any>): Promise<void> {
   // some servers never return members (P17), so deltas come from what we pushed.
   await db.schema
     .createTable('app_group_links')
-    .$call(col.application)
-    .$call(col.organization)
+    .$call(col.applicationAndOrganization)
     .$call(col.requiredText('group_id', 'group_name'))
     .$call(col.optionalText('remote_id', 'pushed_name'))
     .$call(col.requiredText('origin', 'status'))
@@ -87,8 +81,7 @@ async function groupAndSyncTables(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('provisioning_syncs')
-    .$call(col.idAndOrganization)
-    .$call(col.application)
+    .$call(col.idOrganizationAndApplication)
     .$call(col.requiredText('kind', 'trigger', 'status'))
     .$call(col.counters('processed'))
     // JSON of counts by outcome.

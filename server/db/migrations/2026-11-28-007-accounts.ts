@@ -31,9 +31,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .$call(col.requiredText('sent_to', 'sent_by_type'))
     .$call(col.optionalText('sent_by_id'))
     .addColumn('batch_id', 'text', (c) => c.references('activation_email_batches.id').onDelete('set null'))
-    .$call(col.requiredText('created_at', 'expires_at'))
-    // revoked_at: set when a newer email, or a password set some other way, makes the link void.
-    .$call(col.optionalText('used_at', 'revoked_at'))
+    .$call(col.singleUseLife)
+    // Set when a newer email, or a password set some other way, makes the link void.
+    .$call(col.optionalText('revoked_at'))
     .execute();
   // Per-user rate limit and "a newer email voids the older link" both look up a user's recent links.
   await createIndex(db, 'user_activation_tokens_user_idx', 'user_activation_tokens', ['user_id', 'created_at']);

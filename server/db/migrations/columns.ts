@@ -48,12 +48,6 @@ export const ownedBy =
   (t) =>
     t.addColumn(column, 'text', (c) => c.notNull().references(`${table}.id`).onDelete('cascade'));
 
-/** `column`: text primary key that references `table`.id, deleted with that row (one row per row of `table`). */
-export const oneRowPer =
-  (column: string, table: string): Columns =>
-  (t) =>
-    t.addColumn(column, 'text', (c) => c.primaryKey().references(`${table}.id`).onDelete('cascade'));
-
 /** `id`: text primary key. */
 export const id: Columns = (t) => t.addColumn('id', 'text', (c) => c.primaryKey());
 
@@ -66,6 +60,16 @@ export const idAndOrganization = all(id, organization);
 /** `application_id`: not null, references applications, deleted with the application. */
 export const application = ownedBy('application_id', 'applications');
 
+/** `application_id` then `organization_id`: an application's rows. */
+export const applicationAndOrganization = all(application, organization);
+
+/** `id`, `organization_id`, then `application_id`: an application's rows that have ids of their own. */
+export const idOrganizationAndApplication = all(idAndOrganization, application);
+
+/** One row per application: `application_id` as primary key, deleted with the application, then `organization_id`. */
+export const oneRowPerApplication: Columns = (t) =>
+  organization(t.addColumn('application_id', 'text', (c) => c.primaryKey().references('applications.id').onDelete('cascade')));
+
 /** `created_at` and `updated_at`, not null. */
 export const createdAndUpdated = requiredText('created_at', 'updated_at');
 
@@ -74,6 +78,9 @@ export const initiatedBy = all(requiredText('initiated_by_type'), optionalText('
 
 /** A run's times: `created_at` (not null), `started_at`, `finished_at`. */
 export const runTimes = all(requiredText('created_at'), optionalText('started_at', 'finished_at'));
+
+/** A single-use link's life: `created_at`, `expires_at` (not null), `used_at`. */
+export const singleUseLife = all(requiredText('created_at', 'expires_at'), optionalText('used_at'));
 
 /** A sign-in session's life: `created_at`, `last_seen_at`, `expires_at` (not null), `client_ip`, `user_agent`. */
 export const sessionLife = all(requiredText('created_at', 'last_seen_at', 'expires_at'), optionalText('client_ip', 'user_agent'));

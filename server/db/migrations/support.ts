@@ -19,7 +19,8 @@ export async function createIndex(db: Kysely<any>, name: string, table: string, 
 
 /**
  * A partial index over the rows where `where` holds. The predicate is literal SQL: SQLite cannot match
- * a bound parameter against a partial index, so a query's literal predicate must read the same.
+ * a bound parameter against a partial index, so the queries meant to use one spell its predicate in
+ * literals too.
  */
 export async function createPartialIndex(
   db: Kysely<any>,
