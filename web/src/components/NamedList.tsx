@@ -8,12 +8,10 @@ import { useCanWrite } from '../api/session.ts';
 import type { Page } from '../api/types.ts';
 import { useKeysetPager } from '../lib/keyset.ts';
 import { useUrlState } from '../lib/url-state.ts';
-import { type ListColumn, ListTable } from './ListTable.tsx';
-import { ErrorAlert } from './ErrorAlert.tsx';
-import { Loading } from './Loading.tsx';
+import type { ListColumn } from './ListTable.tsx';
 import { NameDescriptionModal, type NameDescription } from './NameDescriptionModal.tsx';
 import { PageHeader } from './PageHeader.tsx';
-import { Pager } from './Pager.tsx';
+import { QueryTable } from './QueryList.tsx';
 
 /** Where a named list reads and creates its items. */
 export interface NamedResource<T> {
@@ -122,7 +120,6 @@ export function NamedList<T extends Named>({
 }) {
   const { s, search, setSearch, pager, query } = useNamedQuery(resource);
   const canWrite = useCanWrite();
-  const items = query.data?.items ?? [];
   return (
     <>
       <PageHeader title={title} actions={canWrite && <NewNamed noun={noun} resource={resource} />} />
@@ -134,32 +131,17 @@ export function NamedList<T extends Named>({
         w={{ base: '100%', sm: 280 }}
         type="search"
       />
-      <ErrorAlert error={query.error} title={`Could not load the ${noun}s`} />
-      {query.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label={title}
-            minWidth={560}
-            highlightOnHover
-            stale={query.isPlaceholderData}
-            columns={[...namedColumns<T>(resource.route), ...columns]}
-            items={items}
-            empty={
-              s.q ? { title: `No ${noun} matches “${s.q}”`, hint: 'Try another search.' } : { title: `No ${noun}s yet`, hint: emptyHint }
-            }
-          />
-          <Pager
-            pager={pager}
-            nextCursor={query.data?.nextCursor}
-            shown={items.length}
-            pageSize={Number(s.limit)}
-            total={query.data?.total}
-            label={`${noun}s`}
-          />
-        </>
-      )}
+      <QueryTable
+        query={query}
+        errorTitle={`Could not load the ${noun}s`}
+        paging={{ pager, pageSize: Number(s.limit), label: `${noun}s` }}
+        label={title}
+        minWidth={560}
+        highlightOnHover
+        stale={query.isPlaceholderData}
+        columns={[...namedColumns<T>(resource.route), ...columns]}
+        empty={s.q ? { title: `No ${noun} matches “${s.q}”`, hint: 'Try another search.' } : { title: `No ${noun}s yet`, hint: emptyHint }}
+      />
     </>
   );
 }

@@ -7,11 +7,11 @@ import { adminKeys } from '../../api/keys.ts';
 import { useCanWrite, useMe } from '../../api/session.ts';
 import type { Admin, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
+import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { FormButtons } from '../../components/FormButtons.tsx';
-import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { PasswordField } from '../../components/PasswordField.tsx';
 import { AdminPasswordModal } from './AdminPasswordModal.tsx';
@@ -104,20 +104,16 @@ export function AdminsPage() {
         description="People who can sign in to this portal."
         actions={canWrite && <Button onClick={open}>New admin</Button>}
       />
-      <ErrorAlert error={admins.error} title="Could not load the admins" />
-      {admins.isPending ? (
-        <Loading />
-      ) : (
-        <ListTable
-          label="Admins"
-          minWidth={640}
-          columns={[
-            ...adminColumns(me?.admin?.id),
-            { header: ACTIONS_HEADER, cell: (a) => <AdminActions admin={a} self={a.id === me?.admin?.id} onPassword={setPasswordOf} /> },
-          ]}
-          items={admins.data?.items ?? []}
-        />
-      )}
+      <QueryTable
+        query={admins}
+        errorTitle="Could not load the admins"
+        label="Admins"
+        minWidth={640}
+        columns={[
+          ...adminColumns(me?.admin?.id),
+          { header: ACTIONS_HEADER, cell: (a) => <AdminActions admin={a} self={a.id === me?.admin?.id} onPassword={setPasswordOf} /> },
+        ]}
+      />
       <NewAdminModal opened={opened} onClose={close} />
       {passwordOf && (
         <AdminPasswordModal admin={passwordOf} own={passwordOf.id === me?.admin?.id} opened onClose={() => setPasswordOf(null)} />

@@ -8,11 +8,11 @@ import { apiKeyKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { ApiKey, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
+import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { FormButtons } from '../../components/FormButtons.tsx';
-import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 const KEY_COLUMNS: ListColumn<ApiKey>[] = [
@@ -44,7 +44,6 @@ export function ApiKeysPage() {
   const canWrite = useCanWrite();
   const [opened, { open, close }] = useDisclosure(false);
   const keys = useQuery({ queryKey: apiKeyKeys.all, queryFn: () => data(client.GET('/api/v1/api-keys')) });
-  const items = keys.data?.items ?? [];
   return (
     <>
       <PageHeader
@@ -52,18 +51,14 @@ export function ApiKeysPage() {
         description="Send a key as Authorization: Bearer <key>. Keys with the read_only role can only read."
         actions={canWrite && <Button onClick={open}>New API key</Button>}
       />
-      <ErrorAlert error={keys.error} title="Could not load the API keys" />
-      {keys.isPending ? (
-        <Loading />
-      ) : (
-        <ListTable
-          label="API keys"
-          minWidth={640}
-          columns={canWrite ? [...KEY_COLUMNS, { header: ACTIONS_HEADER, cell: (k) => <RevokeKey apiKey={k} /> }] : KEY_COLUMNS}
-          items={items}
-          empty={{ title: 'No API keys', hint: 'Create one for scripts, the CLI on another machine, or monitoring.' }}
-        />
-      )}
+      <QueryTable
+        query={keys}
+        errorTitle="Could not load the API keys"
+        label="API keys"
+        minWidth={640}
+        columns={canWrite ? [...KEY_COLUMNS, { header: ACTIONS_HEADER, cell: (k) => <RevokeKey apiKey={k} /> }] : KEY_COLUMNS}
+        empty={{ title: 'No API keys', hint: 'Create one for scripts, the CLI on another machine, or monitoring.' }}
+      />
       <NewKeyModal opened={opened} onClose={close} />
     </>
   );

@@ -6,11 +6,9 @@ import { useState } from 'react';
 import { client, data } from '../../api/client.ts';
 import { mailKeys } from '../../api/keys.ts';
 import type { OutboxMail } from '../../api/types.ts';
-import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
+import type { ListColumn } from '../../components/ListTable.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Pager } from '../../components/Pager.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
 
@@ -66,7 +64,6 @@ export function OutboxPage() {
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
-  const items = mail.data?.items ?? [];
   return (
     <>
       <PageHeader
@@ -82,26 +79,20 @@ export function OutboxPage() {
         w={{ base: '100%', sm: 280 }}
         type="search"
       />
-      <ErrorAlert error={mail.error} title="Could not load the outbox" />
-      {mail.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label="Emails"
-            minWidth={720}
-            highlightOnHover
-            columns={mailColumns(setShown)}
-            items={items}
-            empty={
-              debounced
-                ? { title: 'No email to this recipient' }
-                : { title: 'No emails yet', hint: 'Import results and account emails will appear here.' }
-            }
-          />
-          <Pager pager={pager} nextCursor={mail.data?.nextCursor} shown={items.length} pageSize={PAGE} label="emails" />
-        </>
-      )}
+      <QueryTable
+        query={mail}
+        errorTitle="Could not load the outbox"
+        paging={{ pager, pageSize: PAGE, label: 'emails' }}
+        label="Emails"
+        minWidth={720}
+        highlightOnHover
+        columns={mailColumns(setShown)}
+        empty={
+          debounced
+            ? { title: 'No email to this recipient' }
+            : { title: 'No emails yet', hint: 'Import results and account emails will appear here.' }
+        }
+      />
       <MailModal mail={shown} onClose={() => setShown(null)} />
     </>
   );

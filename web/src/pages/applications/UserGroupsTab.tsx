@@ -6,10 +6,9 @@ import { applicationKeys, groupKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { Application, Group } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
+import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
-import { Pager } from '../../components/Pager.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
 import { SearchPicker } from '../../components/SearchPicker.tsx';
 import { formatNumber } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
@@ -93,32 +92,19 @@ export function UserGroupsTab({ app }: { app: Application }) {
         </Row>
       )}
       <ErrorAlert error={bind.error} title="Could not bind the group" />
-      <ErrorAlert error={groups.error} title="Could not load the groups" />
-      {groups.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label="Bound user groups"
-            minWidth={480}
-            columns={
-              canWrite
-                ? [...GROUP_COLUMNS, { header: ACTIONS_HEADER, cell: (g) => <Unbind app={app} group={g} onUnbind={unbind} /> }]
-                : GROUP_COLUMNS
-            }
-            items={items}
-            empty={{ title: 'No user groups bound', hint: 'Bind a group to manage its members in this application.' }}
-          />
-          <Pager
-            pager={pager}
-            nextCursor={groups.data?.nextCursor}
-            shown={items.length}
-            pageSize={PAGE}
-            total={groups.data?.total}
-            label="groups"
-          />
-        </>
-      )}
+      <QueryTable
+        query={groups}
+        errorTitle="Could not load the groups"
+        paging={{ pager, pageSize: PAGE, label: 'groups' }}
+        label="Bound user groups"
+        minWidth={480}
+        columns={
+          canWrite
+            ? [...GROUP_COLUMNS, { header: ACTIONS_HEADER, cell: (g) => <Unbind app={app} group={g} onUnbind={unbind} /> }]
+            : GROUP_COLUMNS
+        }
+        empty={{ title: 'No user groups bound', hint: 'Bind a group to manage its members in this application.' }}
+      />
     </>
   );
 }

@@ -7,10 +7,9 @@ import { useCanWrite } from '../../api/session.ts';
 import type { Member, User } from '../../api/types.ts';
 import { UserStateBadge } from '../../components/Badges.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
+import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
-import { Pager } from '../../components/Pager.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
 import { SearchPicker } from '../../components/SearchPicker.tsx';
 import { fullName } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
@@ -93,32 +92,19 @@ export function GroupMembers({ groupId }: { groupId: string }) {
         </Row>
       )}
       <ErrorAlert error={add.error} title="Could not add the member" />
-      <ErrorAlert error={members.error} title="Could not load the members" />
-      {members.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label="Members"
-            minWidth={600}
-            columns={
-              canWrite
-                ? [...MEMBER_COLUMNS, { header: ACTIONS_HEADER, cell: (m) => <RemoveMember member={m} onRemove={remove} /> }]
-                : MEMBER_COLUMNS
-            }
-            items={items}
-            empty={{ title: 'No members', hint: canWrite ? 'Search for users above to add them.' : undefined }}
-          />
-          <Pager
-            pager={pager}
-            nextCursor={members.data?.nextCursor}
-            shown={items.length}
-            pageSize={PAGE}
-            total={members.data?.total}
-            label="members"
-          />
-        </>
-      )}
+      <QueryTable
+        query={members}
+        errorTitle="Could not load the members"
+        paging={{ pager, pageSize: PAGE, label: 'members' }}
+        label="Members"
+        minWidth={600}
+        columns={
+          canWrite
+            ? [...MEMBER_COLUMNS, { header: ACTIONS_HEADER, cell: (m) => <RemoveMember member={m} onRemove={remove} /> }]
+            : MEMBER_COLUMNS
+        }
+        empty={{ title: 'No members', hint: canWrite ? 'Search for users above to add them.' : undefined }}
+      />
     </>
   );
 }

@@ -10,10 +10,8 @@ import { useCanWrite, useHasEndpoint } from '../../api/session.ts';
 import type { QueryOf, User } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
 import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Pager } from '../../components/Pager.tsx';
+import { QueryList } from '../../components/QueryList.tsx';
 import { SortableTh } from '../../components/SortableTh.tsx';
 import { formatDateTime, fullName } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
@@ -36,7 +34,6 @@ export function UsersPage() {
     queryFn: ({ signal }) => data(client.GET('/api/v1/users', { params: { query: usersQuery(s, pager.cursor) }, signal })),
     placeholderData: keepPreviousData,
   });
-  const items = query.data?.items ?? [];
   return (
     <>
       <PageHeader
@@ -53,23 +50,14 @@ export function UsersPage() {
         }
       />
       <UsersFilters s={s} set={set} />
-      <ErrorAlert error={query.error} title="Could not load the users" />
-      {query.isPending ? (
-        <Loading label="Loading users…" />
-      ) : (
-        <>
-          <UsersTable s={s} set={set} items={items} busy={query.isFetching} stale={query.isPlaceholderData} />
-          <Pager
-            pager={pager}
-            nextCursor={query.data?.nextCursor}
-            shown={items.length}
-            pageSize={Number(s.limit)}
-            total={query.data?.total}
-            onPageSize={(n) => set({ limit: String(n) })}
-            label="users"
-          />
-        </>
-      )}
+      <QueryList
+        query={query}
+        errorTitle="Could not load the users"
+        loadingLabel="Loading users…"
+        paging={{ pager, pageSize: Number(s.limit), onPageSize: (n) => set({ limit: String(n) }), label: 'users' }}
+      >
+        {(items) => <UsersTable s={s} set={set} items={items} busy={query.isFetching} stale={query.isPlaceholderData} />}
+      </QueryList>
     </>
   );
 }
