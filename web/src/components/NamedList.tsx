@@ -1,5 +1,5 @@
 // The list screen shared by groups and applications: search by name, keyset pages, create.
-import { Anchor, Button, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Text } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -12,6 +12,7 @@ import type { ListColumn } from './ListTable.tsx';
 import { NameDescriptionModal, type NameDescription } from './NameDescriptionModal.tsx';
 import { PageHeader } from './PageHeader.tsx';
 import { QueryTable } from './QueryList.tsx';
+import { SearchInput } from './SearchInput.tsx';
 
 /** Where a named list reads and creates its items. */
 export interface NamedResource<T> {
@@ -123,14 +124,7 @@ export function NamedList<T extends Named>({
   return (
     <>
       <PageHeader title={title} actions={canWrite && <NewNamed noun={noun} resource={resource} />} />
-      <TextInput
-        label="Search by name"
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        mb="sm"
-        w={{ base: '100%', sm: 280 }}
-        type="search"
-      />
+      <SearchInput label="Search by name" value={search} onSearch={setSearch} mb="sm" />
       <QueryTable
         query={query}
         errorTitle={`Could not load the ${noun}s`}

@@ -1,5 +1,5 @@
 // The directory's users: server-side search, sort and keyset paging, so 100,000 users page as fast as 100.
-import { Anchor, Button, Group, NativeSelect, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, NativeSelect, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -12,6 +12,7 @@ import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
 import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryList } from '../../components/QueryList.tsx';
+import { SearchInput } from '../../components/SearchInput.tsx';
 import { SortableTh } from '../../components/SortableTh.tsx';
 import { formatDateTime, fullName } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
@@ -75,14 +76,7 @@ function UsersFilters({ s, set }: FilterProps) {
   }, [debounced, s.q, set]);
   return (
     <Group mb="sm" align="flex-end" wrap="wrap">
-      <TextInput
-        label="Search"
-        placeholder="Username, name or email"
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        w={{ base: '100%', sm: 280 }}
-        type="search"
-      />
+      <SearchInput label="Search" placeholder="Username, name or email" value={search} onSearch={setSearch} />
       <NativeSelect
         label="State"
         value={s.state}
