@@ -8,7 +8,7 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { AccountFrame, AdminSignInLink } from './AccountFrame.tsx';
 import { accountKeys, fetchAccountMe, userLogin } from './api.ts';
-import { PasswordField } from '../components/PasswordField.tsx';
+import { CurrentPasswordField } from '../components/PasswordField.tsx';
 
 const PROFILE_PATH = '/account/profile';
 
@@ -63,10 +63,7 @@ export function UserSignInPage() {
             onChange={(e) => setLogin(e.currentTarget.value)}
             autoFocus={!login}
           />
-          <PasswordField
-            label="Password"
-            autoComplete="current-password"
-            required
+          <CurrentPasswordField
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             autoFocus={Boolean(login)}

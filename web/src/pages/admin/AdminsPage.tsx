@@ -7,13 +7,15 @@ import { adminKeys } from '../../api/keys.ts';
 import { useCanWrite, useMe } from '../../api/session.ts';
 import type { Admin, Role } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
+import { EmailField } from '../../components/EmailField.tsx';
 import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { FormButtons } from '../../components/FormButtons.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryTable } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
-import { PasswordField } from '../../components/PasswordField.tsx';
+import { NewPasswordField } from '../../components/PasswordField.tsx';
+import { useFormValues } from '../../lib/form.ts';
 import { AdminPasswordModal } from './AdminPasswordModal.tsx';
 
 function adminColumns(selfId: string | undefined): ListColumn<Admin>[] {
@@ -124,8 +126,7 @@ export function AdminsPage() {
 
 function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const empty = { email: '', name: '', password: '', role: 'admin' as Role };
-  const [form, setForm] = useState(empty);
+  const { values: form, setValues: setForm, field, reset } = useFormValues({ email: '', name: '', password: '', role: 'admin' as Role });
   const create = useMutation({
     mutationFn: () =>
       data(
@@ -145,7 +146,7 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
   });
   const close = () => {
     create.reset();
-    setForm(empty);
+    reset();
     onClose();
   };
   const submit = (e: FormEvent) => {
@@ -156,30 +157,20 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
     <Modal opened={opened} onClose={close} title="New admin" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          <TextInput
-            label="Email"
-            type="email"
-            required
+          <EmailField
             value={form.email}
-            onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+            onChange={field('email')}
             error={fieldError(create.error, 'email')}
             data-autofocus
             autoComplete="off"
           />
-          <TextInput
-            label="Name"
-            value={form.name}
-            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-            autoComplete="off"
-          />
-          <PasswordField
+          <TextInput label="Name" value={form.name} onChange={field('name')} autoComplete="off" />
+          <NewPasswordField
             label="Password"
             description="12 characters or more; tell it to the new admin over a safe channel"
-            required
             value={form.password}
-            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+            onChange={field('password')}
             error={fieldError(create.error, 'password')}
-            autoComplete="new-password"
           />
           <NativeSelect
             label="Role"
