@@ -79,6 +79,35 @@ function useCreateNamed<T extends Named>(resource: NamedResource<T>, close: () =
   });
 }
 
+/** Saves an item's name and description: its page shows the answer, the lists are read again. */
+export function useSaveNamed<T extends Named>(
+  keys: { lists: () => readonly unknown[]; detail: (id: string) => readonly unknown[] },
+  id: string,
+  save: (v: NameDescription) => Promise<T>,
+  onSaved?: () => void,
+) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: save,
+    onSuccess: (item) => {
+      queryClient.setQueryData(keys.detail(id), item);
+      void queryClient.invalidateQueries({ queryKey: keys.lists() });
+      onSaved?.();
+    },
+  });
+}
+
+/** Deletes an item, then goes back to its list (the item's page is gone). */
+export function useDeleteNamed(route: string, keys: { all: readonly unknown[] }, remove: () => Promise<unknown>) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return async () => {
+    await remove();
+    void queryClient.invalidateQueries({ queryKey: keys.all });
+    void navigate(`/${route}`, { replace: true });
+  };
+}
+
 /** The "New …" button and its dialog. */
 function NewNamed<T extends Named>({ noun, resource }: { noun: string; resource: NamedResource<T> }) {
   const [opened, { open, close }] = useDisclosure(false);

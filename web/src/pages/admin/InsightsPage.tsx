@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { client, data, json, withQuery } from '../../api/client.ts';
 import { insightKeys } from '../../api/keys.ts';
 import type { InsightEvent } from '../../api/types.ts';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { ListBody } from '../../components/ListTable.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryList } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -66,18 +66,17 @@ export function InsightsPage() {
                   <Table.Th>Result</Table.Th>
                 </Table.Tr>
               </Table.Thead>
-              <Table.Tbody>
-                {items.length === 0 && (
-                  <EmptyRow
-                    colSpan={6}
-                    title={filtered ? 'No event matches these filters' : 'No events yet'}
-                    hint={filtered ? 'Widen the time range or clear filters.' : undefined}
-                  />
-                )}
-                {items.map((e) => (
-                  <EventRow key={e.id} e={e} />
-                ))}
-              </Table.Tbody>
+              <ListBody
+                items={items}
+                colSpan={6}
+                empty={
+                  filtered
+                    ? { title: 'No event matches these filters', hint: 'Widen the time range or clear filters.' }
+                    : { title: 'No events yet' }
+                }
+              >
+                {(e) => <EventRow key={e.id} e={e} />}
+              </ListBody>
             </Table>
           </Table.ScrollContainer>
         )}
