@@ -1,6 +1,7 @@
 // The portal's list table: a header row, one row per item, and an EmptyRow when there is nothing.
-import { Table, type TableTrProps } from '@mantine/core';
+import { Anchor, Table, type TableTrProps } from '@mantine/core';
 import { Fragment, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import { EmptyRow } from './EmptyRow.tsx';
 
 export interface ListColumn<T> {
@@ -8,6 +9,18 @@ export interface ListColumn<T> {
   cell: (item: T) => ReactNode;
   /** A header cell of its own (a sortable one) in place of a plain one showing `header`. */
   th?: ReactNode;
+}
+
+/** A column whose cell links to the item's own page. */
+export function linkColumn<T>(header: string, to: (item: T) => string, text: (item: T) => ReactNode, fw?: number): ListColumn<T> {
+  return {
+    header,
+    cell: (item) => (
+      <Anchor component={Link} to={to(item)} fw={fw}>
+        {text(item)}
+      </Anchor>
+    ),
+  };
 }
 
 /** The header of a column of buttons: read by screen readers, not shown. */

@@ -1,14 +1,14 @@
 // The list screen shared by groups and applications: search by name, keyset pages, create.
-import { Anchor, Button, Text } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { useCanWrite } from '../api/session.ts';
 import type { Page } from '../api/types.ts';
 import { useKeysetPager } from '../lib/keyset.ts';
 import { useUrlState } from '../lib/url-state.ts';
-import type { ListColumn } from './ListTable.tsx';
+import { linkColumn, type ListColumn } from './ListTable.tsx';
 import { NameDescriptionModal, type NameDescription } from './NameDescriptionModal.tsx';
 import { PageHeader } from './PageHeader.tsx';
 import { QueryTable } from './QueryList.tsx';
@@ -29,14 +29,12 @@ type Named = { id: string; name: string; description: string };
 
 function namedColumns<T extends Named>(route: string): Column<T>[] {
   return [
-    {
-      header: 'Name',
-      cell: (item) => (
-        <Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>
-          {item.name}
-        </Anchor>
-      ),
-    },
+    linkColumn(
+      'Name',
+      (item) => `/${route}/${item.id}`,
+      (item) => item.name,
+      500,
+    ),
     {
       header: 'Description',
       cell: (item) => (

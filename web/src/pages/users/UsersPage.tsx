@@ -1,5 +1,5 @@
 // The directory's users: server-side search, sort and keyset paging, so 100,000 users page as fast as 100.
-import { Anchor, Button, Group, NativeSelect, Text } from '@mantine/core';
+import { Button, Group, NativeSelect, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -9,7 +9,7 @@ import { userKeys } from '../../api/keys.ts';
 import { useCanWrite, useHasEndpoint } from '../../api/session.ts';
 import type { QueryOf, User } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
-import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
+import { linkColumn, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryList } from '../../components/QueryList.tsx';
 import { SearchInput } from '../../components/SearchInput.tsx';
@@ -94,14 +94,12 @@ function UsersFilters({ s, set }: FilterProps) {
 }
 
 const COLUMNS: ListColumn<User>[] = [
-  {
-    header: 'Username',
-    cell: (u) => (
-      <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
-        {u.username}
-      </Anchor>
-    ),
-  },
+  linkColumn(
+    'Username',
+    (u) => `/users/${u.id}`,
+    (u) => u.username,
+    500,
+  ),
   {
     header: 'Name',
     cell: (u) =>
