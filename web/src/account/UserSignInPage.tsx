@@ -5,8 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { Loading } from '../components/Loading.tsx';
-import { AccountFrame, AdminSignInLink } from './AccountFrame.tsx';
+import { AccountFrame, AccountLoading, AdminSignInLink } from './AccountFrame.tsx';
 import { accountKeys, fetchAccountMe, userLogin } from './api.ts';
 import { CurrentPasswordField } from '../components/PasswordField.tsx';
 
@@ -29,13 +28,7 @@ export function UserSignInPage() {
     },
   });
 
-  if (me.isPending) {
-    return (
-      <AccountFrame title="Sign in to your account">
-        <Loading label="Checking your session…" />
-      </AccountFrame>
-    );
-  }
+  if (me.isPending) return <AccountLoading title="Sign in to your account" label="Checking your session…" />;
   if (me.data) return <Navigate to={PROFILE_PATH} replace />;
 
   const submit = (e: FormEvent) => {
