@@ -3,7 +3,7 @@ import { Button, Fieldset, Group, SimpleGrid, Stack, TextInput } from '@mantine/
 import type { FormEvent, ReactNode } from 'react';
 import type { UserAttributes } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
-import { AddressesEditor, PhoneNumbersEditor } from './ContactEditors.tsx';
+import { ContactEditors } from './ContactEditors.tsx';
 import type { TextField } from './userForm.ts';
 
 const SECTIONS: { legend: string; fields: [TextField, string, boolean?][] }[] = [
@@ -76,22 +76,7 @@ export function UserForm({ value, onChange, onSubmit, submitLabel, busy, error, 
             </SimpleGrid>
           </Fieldset>
         ))}
-        <Fieldset legend="Addresses">
-          <AddressesEditor
-            value={value.addresses}
-            onChange={(addresses) => onChange({ ...value, addresses })}
-            readOnly={readOnly}
-            error={fieldError(error, 'addresses')}
-          />
-        </Fieldset>
-        <Fieldset legend="Phone numbers">
-          <PhoneNumbersEditor
-            value={value.phoneNumbers}
-            onChange={(phoneNumbers) => onChange({ ...value, phoneNumbers })}
-            readOnly={readOnly}
-            error={fieldError(error, 'phoneNumbers')}
-          />
-        </Fieldset>
+        <ContactEditors form={value} onChange={onChange} readOnly={readOnly} error={error} />
         <ErrorAlert error={error} title="Not saved" />
         {!readOnly && (
           <Group justify="flex-end">
