@@ -1,4 +1,4 @@
-import { Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -6,6 +6,7 @@ import { client, data } from '../../api/client.ts';
 import { adminKeys } from '../../api/keys.ts';
 import { useCanWrite, useMe } from '../../api/session.ts';
 import type { Admin, Role } from '../../api/types.ts';
+import { type Choice, ChoiceSelect } from '../../components/ChoiceSelect.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { EmailField } from '../../components/EmailField.tsx';
 import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
@@ -17,6 +18,11 @@ import { formatDateTime } from '../../lib/format.ts';
 import { NewPasswordField } from '../../components/PasswordField.tsx';
 import { useFormValues } from '../../lib/form.ts';
 import { AdminPasswordModal } from './AdminPasswordModal.tsx';
+
+const ROLES: Choice<Role>[] = [
+  { value: 'admin', label: 'admin: everything' },
+  { value: 'read_only', label: 'read_only: look, not touch' },
+];
 
 function adminColumns(selfId: string | undefined): ListColumn<Admin>[] {
   return [
@@ -172,15 +178,7 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
             onChange={field('password')}
             error={fieldError(create.error, 'password')}
           />
-          <NativeSelect
-            label="Role"
-            value={form.role}
-            onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}
-            data={[
-              { value: 'admin', label: 'admin: everything' },
-              { value: 'read_only', label: 'read_only: look, not touch' },
-            ]}
-          />
+          <ChoiceSelect label="Role" value={form.role} onChoose={(role) => setForm({ ...form, role })} data={ROLES} />
           <ErrorAlert error={create.error} title="The admin was not created" />
           <FormButtons
             onCancel={close}

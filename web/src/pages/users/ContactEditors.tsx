@@ -1,12 +1,13 @@
 // Addresses and phone numbers, each typed work or home.
-import { Fieldset, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Fieldset, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Address, ContactType, PhoneNumber, UserAttributes } from '../../api/types.ts';
+import { type Choice, ChoiceSelect } from '../../components/ChoiceSelect.tsx';
 import { fieldError } from '../../components/ErrorAlert.tsx';
 import { patchAt, RemoveRowButton, RowsFooter, withoutAt } from '../../components/RowsEditor.tsx';
 import { emptyAddress, emptyPhone } from './userForm.ts';
 
-const TYPES = [
+const TYPES: Choice<ContactType>[] = [
   { value: 'work', label: 'Work' },
   { value: 'home', label: 'Home' },
 ];
@@ -77,33 +78,11 @@ function ContactList<K extends ContactField>(
   );
 }
 
-function TypeSelect({
-  label,
-  value,
-  readOnly,
-  onType,
-}: {
-  label: string;
-  value: ContactType;
-  readOnly?: boolean;
-  onType: (t: ContactType) => void;
-}) {
-  return (
-    <NativeSelect
-      label={label}
-      data={TYPES}
-      value={value}
-      disabled={readOnly}
-      onChange={(e) => onType(e.currentTarget.value as ContactType)}
-    />
-  );
-}
-
 function AddressRow({ address: a, i, edit, readOnly }: { address: Address; i: number; edit: RowEdit<Address>; readOnly?: boolean }) {
   return (
     <Fieldset legend={`Address ${i + 1} (${a.type})`} variant="filled">
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
-        <TypeSelect label="Type" value={a.type} readOnly={readOnly} onType={(type) => edit.update({ type })} />
+        <ChoiceSelect label="Type" data={TYPES} value={a.type} disabled={readOnly} onChoose={(type) => edit.update({ type })} />
         {ADDRESS_FIELDS.map(([k, label]) => (
           <TextInput
             key={k}
@@ -128,7 +107,13 @@ function AddressRow({ address: a, i, edit, readOnly }: { address: Address; i: nu
 function PhoneRow({ phone: p, i, edit, readOnly }: { phone: PhoneNumber; i: number; edit: RowEdit<PhoneNumber>; readOnly?: boolean }) {
   return (
     <Group align="flex-end" wrap="wrap" gap="sm">
-      <TypeSelect label={`Phone ${i + 1} type`} value={p.type} readOnly={readOnly} onType={(type) => edit.update({ type })} />
+      <ChoiceSelect
+        label={`Phone ${i + 1} type`}
+        data={TYPES}
+        value={p.type}
+        disabled={readOnly}
+        onChoose={(type) => edit.update({ type })}
+      />
       <TextInput
         label={`Phone ${i + 1} number`}
         value={p.number}
