@@ -4,37 +4,7 @@ import type { FormEvent, ReactNode } from 'react';
 import type { UserAttributes } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { ContactEditors } from './ContactEditors.tsx';
-import type { TextField } from './userForm.ts';
-
-const SECTIONS: { legend: string; fields: [TextField, string, boolean?][] }[] = [
-  {
-    legend: 'Account',
-    fields: [
-      ['username', 'Username', true],
-      ['email', 'Email', true],
-    ],
-  },
-  {
-    legend: 'Name',
-    fields: [
-      ['firstname', 'First name'],
-      ['middlename', 'Middle name'],
-      ['lastname', 'Last name'],
-      ['displayname', 'Display name'],
-    ],
-  },
-  {
-    legend: 'Organization',
-    fields: [
-      ['jobTitle', 'Job title'],
-      ['department', 'Department'],
-      ['organization', 'Organization'],
-      ['costCenter', 'Cost center'],
-      ['employeeType', 'Employee type'],
-      ['employeeIdentifier', 'Employee ID'],
-    ],
-  },
-];
+import { USER_SECTIONS } from './userForm.ts';
 
 export interface UserFormProps {
   value: UserAttributes;
@@ -57,7 +27,7 @@ export function UserForm({ value, onChange, onSubmit, submitLabel, busy, error, 
   return (
     <form onSubmit={submit} noValidate>
       <Stack>
-        {SECTIONS.map((section, si) => (
+        {USER_SECTIONS.map((section, si) => (
           <Fieldset key={section.legend} legend={section.legend}>
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
               {section.fields.map(([field, label, required]) => (
