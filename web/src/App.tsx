@@ -1,9 +1,9 @@
 // Routes. Pages load on demand so the first load stays small; sign-in is in the main bundle.
-import { lazy, Suspense, type ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout.tsx';
 import { AuthGate } from './components/AuthGate.tsx';
-import { Loading } from './components/Loading.tsx';
+import { LazyPage } from './components/Loading.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 
 function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
@@ -36,17 +36,17 @@ export function App() {
       <Route
         path="/setup"
         element={
-          <Suspense fallback={<Loading />}>
+          <LazyPage>
             <SetupPage />
-          </Suspense>
+          </LazyPage>
         }
       />
       <Route
         path="/account/*"
         element={
-          <Suspense fallback={<Loading />}>
+          <LazyPage>
             <AccountRoutes />
-          </Suspense>
+          </LazyPage>
         }
       />
       <Route element={<AuthGate />}>

@@ -1,9 +1,11 @@
 // The frame of the public account pages: no admin navigation, a centred card that fills a narrow
 // window, and the page's name in the tab title.
-import { Anchor, Group, Text } from '@mantine/core';
+import { Anchor, Button, Group, Text } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { CenteredCard } from '../components/CenteredCard.tsx';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { Loading } from '../components/Loading.tsx';
 
 export function AccountFrame({
   title,
@@ -21,6 +23,32 @@ export function AccountFrame({
     <CenteredCard title={title} subtitle={subtitle} brand={<Brand />} width={width} padding={{ base: 'md', xs: 'xl' }}>
       {children}
     </CenteredCard>
+  );
+}
+
+/** An account page whose query has not answered yet. */
+export function AccountLoading({ title, label }: { title: string; label: string }) {
+  return (
+    <AccountFrame title={title}>
+      <Loading label={label} />
+    </AccountFrame>
+  );
+}
+
+/** An account page whose query failed: what went wrong, and a button that asks again. */
+export function AccountRetry(props: {
+  title: string;
+  errorTitle: string;
+  query: { error: unknown; isFetching: boolean; refetch: () => Promise<unknown> };
+}) {
+  const { query } = props;
+  return (
+    <AccountFrame title={props.title}>
+      <ErrorAlert error={query.error} title={props.errorTitle} />
+      <Button variant="light" onClick={() => void query.refetch()} loading={query.isFetching}>
+        Try again
+      </Button>
+    </AccountFrame>
   );
 }
 

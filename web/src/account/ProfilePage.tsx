@@ -6,7 +6,6 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Navigate, useNavigate } from 'react-router';
 import { isApiError } from '../api/client.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { Loading } from '../components/Loading.tsx';
 import { fullName } from '../lib/format.ts';
 import {
   type AccountUser,
@@ -18,7 +17,7 @@ import {
   isFieldError,
   userLogout,
 } from './api.ts';
-import { AccountFrame, Brand, FieldMessages } from './AccountFrame.tsx';
+import { AccountLoading, AccountRetry, Brand, FieldMessages } from './AccountFrame.tsx';
 import { describedInput } from '../components/describedInput.ts';
 import { type FieldErrors, localProblems, PasswordFields, PolicyHints } from './PasswordFields.tsx';
 import { useNewPassword } from './useNewPassword.ts';
@@ -28,23 +27,8 @@ const SESSION_ENDED = { notice: 'Your session ended. Sign in again.' };
 
 export function ProfilePage() {
   const me = useQuery({ queryKey: accountKeys.me, queryFn: fetchAccountMe });
-  if (me.isPending) {
-    return (
-      <AccountFrame title="Your account">
-        <Loading label="Loading your profile…" />
-      </AccountFrame>
-    );
-  }
-  if (me.error) {
-    return (
-      <AccountFrame title="Your account">
-        <ErrorAlert error={me.error} title="Roster could not load your profile" />
-        <Button variant="light" onClick={() => void me.refetch()} loading={me.isFetching}>
-          Try again
-        </Button>
-      </AccountFrame>
-    );
-  }
+  if (me.isPending) return <AccountLoading title="Your account" label="Loading your profile…" />;
+  if (me.error) return <AccountRetry title="Your account" errorTitle="Roster could not load your profile" query={me} />;
   if (!me.data) return <Navigate to="/account" replace />;
   return <Profile user={me.data} />;
 }

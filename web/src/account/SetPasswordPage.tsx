@@ -7,9 +7,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { isApiError } from '../api/client.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { Loading } from '../components/Loading.tsx';
 import { formatDateTime } from '../lib/format.ts';
-import { AccountFrame, AdminSignInLink } from './AccountFrame.tsx';
+import { AccountFrame, AccountLoading, AccountRetry, AdminSignInLink } from './AccountFrame.tsx';
 import {
   type ActivationInfo,
   accountKeys,
@@ -39,25 +38,12 @@ export function SetPasswordPage() {
 
   if (done !== null) return <RegistrationComplete username={done} />;
   if (!token) return <LinkInvalid message={INVALID_MESSAGE} />;
-  if (info.isPending) {
-    return (
-      <AccountFrame title="Set your password">
-        <Loading label="Checking your link…" />
-      </AccountFrame>
-    );
-  }
+  if (info.isPending) return <AccountLoading title="Set your password" label="Checking your link…" />;
   if (info.error) {
     if (isLinkInvalid(info.error)) return <LinkInvalid message={info.error.message} />;
     // A token the API refuses to even look up (overlong, say) is no link Roster made either.
     if (isApiError(info.error, 400)) return <LinkInvalid message={INVALID_MESSAGE} />;
-    return (
-      <AccountFrame title="Set your password">
-        <ErrorAlert error={info.error} title="Roster could not check your link" />
-        <Button variant="light" onClick={() => void info.refetch()} loading={info.isFetching}>
-          Try again
-        </Button>
-      </AccountFrame>
-    );
+    return <AccountRetry title="Set your password" errorTitle="Roster could not check your link" query={info} />;
   }
   return <SetPasswordForm token={token} info={info.data} onDone={setDone} />;
 }

@@ -5,10 +5,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { Loading } from '../components/Loading.tsx';
-import { AccountFrame, AdminSignInLink } from './AccountFrame.tsx';
+import { AccountFrame, AccountLoading, AdminSignInLink } from './AccountFrame.tsx';
 import { accountKeys, fetchAccountMe, userLogin } from './api.ts';
-import { PasswordField } from '../components/PasswordField.tsx';
+import { CurrentPasswordField } from '../components/PasswordField.tsx';
 
 const PROFILE_PATH = '/account/profile';
 
@@ -29,13 +28,7 @@ export function UserSignInPage() {
     },
   });
 
-  if (me.isPending) {
-    return (
-      <AccountFrame title="Sign in to your account">
-        <Loading label="Checking your session…" />
-      </AccountFrame>
-    );
-  }
+  if (me.isPending) return <AccountLoading title="Sign in to your account" label="Checking your session…" />;
   if (me.data) return <Navigate to={PROFILE_PATH} replace />;
 
   const submit = (e: FormEvent) => {
@@ -63,10 +56,7 @@ export function UserSignInPage() {
             onChange={(e) => setLogin(e.currentTarget.value)}
             autoFocus={!login}
           />
-          <PasswordField
-            label="Password"
-            autoComplete="current-password"
-            required
+          <CurrentPasswordField
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             autoFocus={Boolean(login)}

@@ -3,12 +3,11 @@
 import { Anchor, AppShell, Burger, Button, Group, NavLink, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
-import { Suspense } from 'react';
 import { NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { client, data, setCsrfToken } from '../api/client.ts';
 import { sessionKeys } from '../api/keys.ts';
 import { useMe } from '../api/session.ts';
-import { Loading } from './Loading.tsx';
+import { LazyPage } from './Loading.tsx';
 
 const NAV = [
   { to: '/users', label: 'Users' },
@@ -90,9 +89,9 @@ export function AppLayout() {
         <VisuallyHidden>
           <span aria-live="polite">{location.pathname}</span>
         </VisuallyHidden>
-        <Suspense fallback={<Loading />}>
+        <LazyPage>
           <Outlet />
-        </Suspense>
+        </LazyPage>
       </AppShell.Main>
     </AppShell>
   );

@@ -1,4 +1,4 @@
-import { Badge } from '@mantine/core';
+import { Badge, type BadgeVariant } from '@mantine/core';
 import type { IntegrationStatus, Outcome, PasswordStatus, PreviewStatus, RunStatus, UserState } from '../api/types.ts';
 
 const userStateColor: Record<UserState, string> = { ACTIVE: 'green', SUSPENDED: 'orange', STAGED: 'gray' };
@@ -8,25 +8,20 @@ const runColor: Record<RunStatus, string> = { queued: 'gray', running: 'blue', c
 const previewColor: Record<PreviewStatus, string> = { new: 'blue', exists: 'gray', invalid: 'red' };
 const outcomeColor: Record<Outcome, string> = { created: 'green', skipped: 'gray', failed: 'red' };
 
-export const UserStateBadge = ({ state }: { state: UserState }) => (
-  <Badge color={userStateColor[state]} variant="light">
-    {state}
-  </Badge>
-);
+/** A status word on a badge in its status's colour. */
+function StatusBadge<S extends string>({ value, colors, variant }: { value: S; colors: Record<S, string>; variant?: BadgeVariant }) {
+  return (
+    <Badge color={colors[value]} variant={variant}>
+      {value}
+    </Badge>
+  );
+}
+
+export const UserStateBadge = ({ state }: { state: UserState }) => <StatusBadge value={state} colors={userStateColor} variant="light" />;
 export const PasswordBadge = ({ status }: { status: PasswordStatus }) => (
-  <Badge color={passwordColor[status]} variant="outline">
-    {status}
-  </Badge>
+  <StatusBadge value={status} colors={passwordColor} variant="outline" />
 );
-export const IntegrationBadge = ({ status }: { status: IntegrationStatus }) => <Badge color={integrationColor[status]}>{status}</Badge>;
-export const RunStatusBadge = ({ status }: { status: RunStatus }) => <Badge color={runColor[status]}>{status}</Badge>;
-export const PreviewBadge = ({ status }: { status: PreviewStatus }) => (
-  <Badge color={previewColor[status]} variant="light">
-    {status}
-  </Badge>
-);
-export const OutcomeBadge = ({ outcome }: { outcome: Outcome }) => (
-  <Badge color={outcomeColor[outcome]} variant="light">
-    {outcome}
-  </Badge>
-);
+export const IntegrationBadge = ({ status }: { status: IntegrationStatus }) => <StatusBadge value={status} colors={integrationColor} />;
+export const RunStatusBadge = ({ status }: { status: RunStatus }) => <StatusBadge value={status} colors={runColor} />;
+export const PreviewBadge = ({ status }: { status: PreviewStatus }) => <StatusBadge value={status} colors={previewColor} variant="light" />;
+export const OutcomeBadge = ({ outcome }: { outcome: Outcome }) => <StatusBadge value={outcome} colors={outcomeColor} variant="light" />;

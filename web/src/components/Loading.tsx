@@ -1,4 +1,5 @@
 import { Center, Group, Loader, Text } from '@mantine/core';
+import { Suspense, type ReactNode } from 'react';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -9,4 +10,9 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
       </Group>
     </Center>
   );
+}
+
+/** A page that loads on demand: "Loading…" until its code is here. */
+export function LazyPage({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }

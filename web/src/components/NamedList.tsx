@@ -1,19 +1,18 @@
 // The list screen shared by groups and applications: search by name, keyset pages, create.
-import { Anchor, Button, Text, TextInput } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { useCanWrite } from '../api/session.ts';
 import type { Page } from '../api/types.ts';
 import { useKeysetPager } from '../lib/keyset.ts';
 import { useUrlState } from '../lib/url-state.ts';
-import { type ListColumn, ListTable } from './ListTable.tsx';
-import { ErrorAlert } from './ErrorAlert.tsx';
-import { Loading } from './Loading.tsx';
+import { linkColumn, type ListColumn } from './ListTable.tsx';
 import { NameDescriptionModal, type NameDescription } from './NameDescriptionModal.tsx';
 import { PageHeader } from './PageHeader.tsx';
-import { Pager } from './Pager.tsx';
+import { QueryTable } from './QueryList.tsx';
+import { SearchInput } from './SearchInput.tsx';
 
 /** Where a named list reads and creates its items. */
 export interface NamedResource<T> {
@@ -30,14 +29,12 @@ type Named = { id: string; name: string; description: string };
 
 function namedColumns<T extends Named>(route: string): Column<T>[] {
   return [
-    {
-      header: 'Name',
-      cell: (item) => (
-        <Anchor component={Link} to={`/${route}/${item.id}`} fw={500}>
-          {item.name}
-        </Anchor>
-      ),
-    },
+    linkColumn(
+      'Name',
+      (item) => `/${route}/${item.id}`,
+      (item) => item.name,
+      500,
+    ),
     {
       header: 'Description',
       cell: (item) => (
@@ -78,6 +75,35 @@ function useCreateNamed<T extends Named>(resource: NamedResource<T>, close: () =
       void navigate(`/${resource.route}/${item.id}`);
     },
   });
+}
+
+/** Saves an item's name and description: its page shows the answer, the lists are read again. */
+export function useSaveNamed<T extends Named>(
+  keys: { lists: () => readonly unknown[]; detail: (id: string) => readonly unknown[] },
+  id: string,
+  save: (v: NameDescription) => Promise<T>,
+  onSaved?: () => void,
+) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: save,
+    onSuccess: (item) => {
+      queryClient.setQueryData(keys.detail(id), item);
+      void queryClient.invalidateQueries({ queryKey: keys.lists() });
+      onSaved?.();
+    },
+  });
+}
+
+/** Deletes an item, then goes back to its list (the item's page is gone). */
+export function useDeleteNamed(route: string, keys: { all: readonly unknown[] }, remove: () => Promise<unknown>) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return async () => {
+    await remove();
+    void queryClient.invalidateQueries({ queryKey: keys.all });
+    void navigate(`/${route}`, { replace: true });
+  };
 }
 
 /** The "New …" button and its dialog. */
@@ -122,44 +148,21 @@ export function NamedList<T extends Named>({
 }) {
   const { s, search, setSearch, pager, query } = useNamedQuery(resource);
   const canWrite = useCanWrite();
-  const items = query.data?.items ?? [];
   return (
     <>
       <PageHeader title={title} actions={canWrite && <NewNamed noun={noun} resource={resource} />} />
-      <TextInput
-        label="Search by name"
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        mb="sm"
-        w={{ base: '100%', sm: 280 }}
-        type="search"
+      <SearchInput label="Search by name" value={search} onSearch={setSearch} mb="sm" />
+      <QueryTable
+        query={query}
+        errorTitle={`Could not load the ${noun}s`}
+        paging={{ pager, pageSize: Number(s.limit), label: `${noun}s` }}
+        label={title}
+        minWidth={560}
+        highlightOnHover
+        stale={query.isPlaceholderData}
+        columns={[...namedColumns<T>(resource.route), ...columns]}
+        empty={s.q ? { title: `No ${noun} matches “${s.q}”`, hint: 'Try another search.' } : { title: `No ${noun}s yet`, hint: emptyHint }}
       />
-      <ErrorAlert error={query.error} title={`Could not load the ${noun}s`} />
-      {query.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label={title}
-            minWidth={560}
-            highlightOnHover
-            stale={query.isPlaceholderData}
-            columns={[...namedColumns<T>(resource.route), ...columns]}
-            items={items}
-            empty={
-              s.q ? { title: `No ${noun} matches “${s.q}”`, hint: 'Try another search.' } : { title: `No ${noun}s yet`, hint: emptyHint }
-            }
-          />
-          <Pager
-            pager={pager}
-            nextCursor={query.data?.nextCursor}
-            shown={items.length}
-            pageSize={Number(s.limit)}
-            total={query.data?.total}
-            label={`${noun}s`}
-          />
-        </>
-      )}
     </>
   );
 }

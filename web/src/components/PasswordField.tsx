@@ -18,3 +18,13 @@ export function PasswordField(props: PasswordInputProps) {
     />
   );
 }
+
+/** The password one signs in with (or confirms a change with: give it another label). */
+export function CurrentPasswordField(props: PasswordInputProps) {
+  return <PasswordField label="Password" autoComplete="current-password" required {...props} />;
+}
+
+/** A password being chosen, or its repeat. */
+export function NewPasswordField(props: PasswordInputProps) {
+  return <PasswordField autoComplete="new-password" required {...props} />;
+}

@@ -8,7 +8,7 @@ import { client, data } from '../api/client.ts';
 import { pickKeys } from '../api/keys.ts';
 import type { Group, User } from '../api/types.ts';
 
-interface Searchable {
+export interface Searchable {
   users: User;
   groups: Group;
 }

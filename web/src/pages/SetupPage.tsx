@@ -7,9 +7,11 @@ import { client, data, setCsrfToken } from '../api/client.ts';
 import { sessionKeys } from '../api/keys.ts';
 import { fetchMe } from '../api/session.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
+import { EmailField } from '../components/EmailField.tsx';
 import { ErrorAlert, fieldError } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
-import { PasswordField } from '../components/PasswordField.tsx';
+import { NewPasswordField } from '../components/PasswordField.tsx';
+import { useFormValues } from '../lib/form.ts';
 
 export function SetupPage() {
   const [params] = useSearchParams();
@@ -42,10 +44,9 @@ export function SetupPage() {
 function SetupForm({ token }: { token: string }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [form, setForm] = useState({ email: '', name: '', password: '', confirm: '' });
+  const { values: form, field } = useFormValues({ email: '', name: '', password: '', confirm: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
 
   const mismatch = form.confirm !== '' && form.confirm !== form.password;
   const submit = async (e: FormEvent) => {
@@ -71,34 +72,27 @@ function SetupForm({ token }: { token: string }) {
   return (
     <CenteredCard title="Create the first admin" subtitle="This link works once. The admin you create here can add others.">
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <TextInput
-          label="Email"
-          type="email"
+        <EmailField
           autoComplete="username"
-          required
           value={form.email}
-          onChange={set('email')}
+          onChange={field('email')}
           error={fieldError(error, 'email')}
           mb="sm"
           autoFocus
         />
-        <TextInput label="Name" autoComplete="name" value={form.name} onChange={set('name')} mb="sm" />
-        <PasswordField
+        <TextInput label="Name" autoComplete="name" value={form.name} onChange={field('name')} mb="sm" />
+        <NewPasswordField
           label="Password"
           description="12 characters or more"
-          autoComplete="new-password"
-          required
           value={form.password}
-          onChange={set('password')}
+          onChange={field('password')}
           error={fieldError(error, 'password')}
           mb="sm"
         />
-        <PasswordField
+        <NewPasswordField
           label="Repeat the password"
-          autoComplete="new-password"
-          required
           value={form.confirm}
-          onChange={set('confirm')}
+          onChange={field('confirm')}
           error={mismatch ? 'The passwords differ' : undefined}
           mb="md"
         />

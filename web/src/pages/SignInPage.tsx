@@ -7,8 +7,9 @@ import { sessionKeys } from '../api/keys.ts';
 import { fetchMe, useMe } from '../api/session.ts';
 import { mfaProof } from '../lib/mfa.ts';
 import { CenteredCard } from '../components/CenteredCard.tsx';
+import { EmailField } from '../components/EmailField.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { PasswordField } from '../components/PasswordField.tsx';
+import { CurrentPasswordField } from '../components/PasswordField.tsx';
 
 /** Only paths inside the portal: a crafted ?next= must not send the admin elsewhere. */
 function safeNext(next: string | null): string {
@@ -76,11 +77,8 @@ export function SignInPage() {
     <CenteredCard title="Sign in" subtitle="Admins of this Roster directory">
       {/* A refused sign-in is about both fields at once: both are marked invalid, the alert says why. */}
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <TextInput
-          label="Email"
-          type="email"
+        <EmailField
           autoComplete="username"
-          required
           value={email}
           onChange={(e) => setEmail(e.currentTarget.value)}
           mb="sm"
@@ -88,15 +86,7 @@ export function SignInPage() {
           autoFocus
           error={!!error}
         />
-        <PasswordField
-          label="Password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)}
-          mb="md"
-          error={!!error}
-        />
+        <CurrentPasswordField value={password} onChange={(e) => setPassword(e.currentTarget.value)} mb="md" error={!!error} />
         {error ? <ErrorAlert error={error} title="Could not sign in" /> : null}
         <Button type="submit" fullWidth mt="md" loading={busy} disabled={!email || !password}>
           Sign in

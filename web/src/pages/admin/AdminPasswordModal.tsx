@@ -5,15 +5,15 @@ import { client, data } from '../../api/client.ts';
 import type { Admin } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { FormButtons } from '../../components/FormButtons.tsx';
-import { PasswordField } from '../../components/PasswordField.tsx';
+import { CurrentPasswordField, NewPasswordField } from '../../components/PasswordField.tsx';
+import { useFormValues } from '../../lib/form.ts';
 
 /**
  * Changing one's own password (the current one first) or resetting another admin's. Either way the
  * server ends that admin's other sessions; the policy is the users' one and the server says what it misses.
  */
 export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Admin; own: boolean; opened: boolean; onClose: () => void }) {
-  const empty = { current: '', password: '', repeat: '' };
-  const [form, setForm] = useState(empty);
+  const { values: form, field, reset } = useFormValues({ current: '', password: '', repeat: '' });
   const [done, setDone] = useState(false);
   const save = useMutation({
     mutationFn: () =>
@@ -24,7 +24,7 @@ export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Adm
   });
   const close = () => {
     save.reset();
-    setForm(empty);
+    reset();
     setDone(false);
     onClose();
   };
@@ -51,32 +51,26 @@ export function AdminPasswordModal({ admin, own, opened, onClose }: { admin: Adm
         <form onSubmit={submit} noValidate>
           <Stack>
             {own && (
-              <PasswordField
+              <CurrentPasswordField
                 label="Current password"
-                required
                 value={form.current}
-                onChange={(e) => setForm({ ...form, current: e.currentTarget.value })}
+                onChange={field('current')}
                 error={fieldError(save.error, 'currentPassword')}
-                autoComplete="current-password"
                 data-autofocus
               />
             )}
-            <PasswordField
+            <NewPasswordField
               label="New password"
               description="12 characters or more; not a common password, a repeated pattern or the email"
-              required
               value={form.password}
-              onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+              onChange={field('password')}
               error={fieldError(save.error, newField)}
-              autoComplete="new-password"
             />
-            <PasswordField
+            <NewPasswordField
               label="Repeat the new password"
-              required
               value={form.repeat}
-              onChange={(e) => setForm({ ...form, repeat: e.currentTarget.value })}
+              onChange={field('repeat')}
               error={differs ? 'The passwords differ' : undefined}
-              autoComplete="new-password"
             />
             <ErrorAlert error={save.error} title="The password was not changed" />
             <FormButtons

@@ -1,4 +1,4 @@
-import { Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -6,15 +6,23 @@ import { client, data } from '../../api/client.ts';
 import { adminKeys } from '../../api/keys.ts';
 import { useCanWrite, useMe } from '../../api/session.ts';
 import type { Admin, Role } from '../../api/types.ts';
+import { type Choice, ChoiceSelect } from '../../components/ChoiceSelect.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
+import { EmailField } from '../../components/EmailField.tsx';
+import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { FormButtons } from '../../components/FormButtons.tsx';
-import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
-import { PasswordField } from '../../components/PasswordField.tsx';
+import { NewPasswordField } from '../../components/PasswordField.tsx';
+import { useFormValues } from '../../lib/form.ts';
 import { AdminPasswordModal } from './AdminPasswordModal.tsx';
+
+const ROLES: Choice<Role>[] = [
+  { value: 'admin', label: 'admin: everything' },
+  { value: 'read_only', label: 'read_only: look, not touch' },
+];
 
 function adminColumns(selfId: string | undefined): ListColumn<Admin>[] {
   return [
@@ -104,20 +112,16 @@ export function AdminsPage() {
         description="People who can sign in to this portal."
         actions={canWrite && <Button onClick={open}>New admin</Button>}
       />
-      <ErrorAlert error={admins.error} title="Could not load the admins" />
-      {admins.isPending ? (
-        <Loading />
-      ) : (
-        <ListTable
-          label="Admins"
-          minWidth={640}
-          columns={[
-            ...adminColumns(me?.admin?.id),
-            { header: ACTIONS_HEADER, cell: (a) => <AdminActions admin={a} self={a.id === me?.admin?.id} onPassword={setPasswordOf} /> },
-          ]}
-          items={admins.data?.items ?? []}
-        />
-      )}
+      <QueryTable
+        query={admins}
+        errorTitle="Could not load the admins"
+        label="Admins"
+        minWidth={640}
+        columns={[
+          ...adminColumns(me?.admin?.id),
+          { header: ACTIONS_HEADER, cell: (a) => <AdminActions admin={a} self={a.id === me?.admin?.id} onPassword={setPasswordOf} /> },
+        ]}
+      />
       <NewAdminModal opened={opened} onClose={close} />
       {passwordOf && (
         <AdminPasswordModal admin={passwordOf} own={passwordOf.id === me?.admin?.id} opened onClose={() => setPasswordOf(null)} />
@@ -128,8 +132,7 @@ export function AdminsPage() {
 
 function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const empty = { email: '', name: '', password: '', role: 'admin' as Role };
-  const [form, setForm] = useState(empty);
+  const { values: form, setValues: setForm, field, reset } = useFormValues({ email: '', name: '', password: '', role: 'admin' as Role });
   const create = useMutation({
     mutationFn: () =>
       data(
@@ -149,7 +152,7 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
   });
   const close = () => {
     create.reset();
-    setForm(empty);
+    reset();
     onClose();
   };
   const submit = (e: FormEvent) => {
@@ -160,40 +163,22 @@ function NewAdminModal({ opened, onClose }: { opened: boolean; onClose: () => vo
     <Modal opened={opened} onClose={close} title="New admin" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          <TextInput
-            label="Email"
-            type="email"
-            required
+          <EmailField
             value={form.email}
-            onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+            onChange={field('email')}
             error={fieldError(create.error, 'email')}
             data-autofocus
             autoComplete="off"
           />
-          <TextInput
-            label="Name"
-            value={form.name}
-            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-            autoComplete="off"
-          />
-          <PasswordField
+          <TextInput label="Name" value={form.name} onChange={field('name')} autoComplete="off" />
+          <NewPasswordField
             label="Password"
             description="12 characters or more; tell it to the new admin over a safe channel"
-            required
             value={form.password}
-            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+            onChange={field('password')}
             error={fieldError(create.error, 'password')}
-            autoComplete="new-password"
           />
-          <NativeSelect
-            label="Role"
-            value={form.role}
-            onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}
-            data={[
-              { value: 'admin', label: 'admin: everything' },
-              { value: 'read_only', label: 'read_only: look, not touch' },
-            ]}
-          />
+          <ChoiceSelect label="Role" value={form.role} onChoose={(role) => setForm({ ...form, role })} data={ROLES} />
           <ErrorAlert error={create.error} title="The admin was not created" />
           <FormButtons
             onCancel={close}

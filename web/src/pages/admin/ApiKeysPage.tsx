@@ -1,5 +1,5 @@
 // API keys for automation. A new key is shown once, right after it is created.
-import { Alert, Button, Code, CopyButton, Group, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Modal, Stack, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -7,12 +7,13 @@ import { client, data } from '../../api/client.ts';
 import { apiKeyKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { ApiKey, Role } from '../../api/types.ts';
+import { type Choice, ChoiceSelect } from '../../components/ChoiceSelect.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
+import { ACTIONS_HEADER, type ListColumn } from '../../components/ListTable.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { FormButtons } from '../../components/FormButtons.tsx';
-import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 const KEY_COLUMNS: ListColumn<ApiKey>[] = [
@@ -21,6 +22,11 @@ const KEY_COLUMNS: ListColumn<ApiKey>[] = [
   { header: 'Key starts with', cell: (k) => <span className="mono">{k.prefix}…</span> },
   { header: 'Created', cell: (k) => formatDateTime(k.createdAt) },
   { header: 'Last used', cell: (k) => (k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never') },
+];
+
+const ROLES: Choice<Role>[] = [
+  { value: 'read_only', label: 'read_only: read everything, change nothing' },
+  { value: 'admin', label: 'admin: everything' },
 ];
 
 function RevokeKey({ apiKey: k }: { apiKey: ApiKey }) {
@@ -44,7 +50,6 @@ export function ApiKeysPage() {
   const canWrite = useCanWrite();
   const [opened, { open, close }] = useDisclosure(false);
   const keys = useQuery({ queryKey: apiKeyKeys.all, queryFn: () => data(client.GET('/api/v1/api-keys')) });
-  const items = keys.data?.items ?? [];
   return (
     <>
       <PageHeader
@@ -52,18 +57,14 @@ export function ApiKeysPage() {
         description="Send a key as Authorization: Bearer <key>. Keys with the read_only role can only read."
         actions={canWrite && <Button onClick={open}>New API key</Button>}
       />
-      <ErrorAlert error={keys.error} title="Could not load the API keys" />
-      {keys.isPending ? (
-        <Loading />
-      ) : (
-        <ListTable
-          label="API keys"
-          minWidth={640}
-          columns={canWrite ? [...KEY_COLUMNS, { header: ACTIONS_HEADER, cell: (k) => <RevokeKey apiKey={k} /> }] : KEY_COLUMNS}
-          items={items}
-          empty={{ title: 'No API keys', hint: 'Create one for scripts, the CLI on another machine, or monitoring.' }}
-        />
-      )}
+      <QueryTable
+        query={keys}
+        errorTitle="Could not load the API keys"
+        label="API keys"
+        minWidth={640}
+        columns={canWrite ? [...KEY_COLUMNS, { header: ACTIONS_HEADER, cell: (k) => <RevokeKey apiKey={k} /> }] : KEY_COLUMNS}
+        empty={{ title: 'No API keys', hint: 'Create one for scripts, the CLI on another machine, or monitoring.' }}
+      />
       <NewKeyModal opened={opened} onClose={close} />
     </>
   );
@@ -119,15 +120,7 @@ function NewKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void
               error={fieldError(create.error, 'name')}
               data-autofocus
             />
-            <NativeSelect
-              label="Role"
-              value={role}
-              onChange={(e) => setRole(e.currentTarget.value as Role)}
-              data={[
-                { value: 'read_only', label: 'read_only: read everything, change nothing' },
-                { value: 'admin', label: 'admin: everything' },
-              ]}
-            />
+            <ChoiceSelect label="Role" value={role} onChoose={setRole} data={ROLES} />
             <ErrorAlert error={create.error} title="The key was not created" />
             <FormButtons onCancel={close} submitLabel="Create key" busy={create.isPending} disabled={!name.trim()} />
           </Stack>

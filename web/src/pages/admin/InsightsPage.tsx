@@ -6,11 +6,9 @@ import { Link } from 'react-router';
 import { client, data, json, withQuery } from '../../api/client.ts';
 import { insightKeys } from '../../api/keys.ts';
 import type { InsightEvent } from '../../api/types.ts';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
+import { ListBody } from '../../components/ListTable.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Pager } from '../../components/Pager.tsx';
+import { QueryList } from '../../components/QueryList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
 import { useUrlState } from '../../lib/url-state.ts';
@@ -31,7 +29,6 @@ export function InsightsPage() {
     },
     placeholderData: keepPreviousData,
   });
-  const items = events.data?.items ?? [];
   const filtered = Object.keys(filter).length > 0;
   return (
     <>
@@ -50,11 +47,13 @@ export function InsightsPage() {
           Clear all filters
         </Button>
       )}
-      <ErrorAlert error={events.error} title="Could not load the events" />
-      {events.isPending ? (
-        <Loading label="Loading events…" />
-      ) : (
-        <>
+      <QueryList
+        query={events}
+        errorTitle="Could not load the events"
+        loadingLabel="Loading events…"
+        paging={{ pager, pageSize: Number(f.limit), onPageSize: (n) => set({ limit: String(n) }), label: 'events' }}
+      >
+        {(items) => (
           <Table.ScrollContainer minWidth={900}>
             <Table striped aria-label="Events" style={{ opacity: events.isPlaceholderData ? 0.6 : 1 }}>
               <Table.Thead>
@@ -67,31 +66,21 @@ export function InsightsPage() {
                   <Table.Th>Result</Table.Th>
                 </Table.Tr>
               </Table.Thead>
-              <Table.Tbody>
-                {items.length === 0 && (
-                  <EmptyRow
-                    colSpan={6}
-                    title={filtered ? 'No event matches these filters' : 'No events yet'}
-                    hint={filtered ? 'Widen the time range or clear filters.' : undefined}
-                  />
-                )}
-                {items.map((e) => (
-                  <EventRow key={e.id} e={e} />
-                ))}
-              </Table.Tbody>
+              <ListBody
+                items={items}
+                colSpan={6}
+                empty={
+                  filtered
+                    ? { title: 'No event matches these filters', hint: 'Widen the time range or clear filters.' }
+                    : { title: 'No events yet' }
+                }
+              >
+                {(e) => <EventRow key={e.id} e={e} />}
+              </ListBody>
             </Table>
           </Table.ScrollContainer>
-          <Pager
-            pager={pager}
-            nextCursor={events.data?.nextCursor}
-            shown={items.length}
-            pageSize={Number(f.limit)}
-            total={events.data?.total}
-            onPageSize={(n) => set({ limit: String(n) })}
-            label="events"
-          />
-        </>
-      )}
+        )}
+      </QueryList>
     </>
   );
 }

@@ -1,16 +1,16 @@
 // Every email Roster sent or kept. Shown as text: the HTML is Roster's own, but text needs no sandbox.
-import { Anchor, Badge, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Modal, Stack, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, data } from '../../api/client.ts';
 import { mailKeys } from '../../api/keys.ts';
 import type { OutboxMail } from '../../api/types.ts';
-import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
+import type { ListColumn } from '../../components/ListTable.tsx';
+import { LabelledText } from '../../components/LabelledText.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Pager } from '../../components/Pager.tsx';
+import { QueryTable } from '../../components/QueryList.tsx';
+import { SearchInput } from '../../components/SearchInput.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
 
@@ -66,42 +66,27 @@ export function OutboxPage() {
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
-  const items = mail.data?.items ?? [];
   return (
     <>
       <PageHeader
         title="Mail outbox"
         description="Every email Roster sent or stored, newest first. Without SMTP configured, emails are kept here (status stored)."
       />
-      <TextInput
-        label="Recipient"
-        placeholder="name@example.com"
-        value={to}
-        onChange={(e) => setTo(e.currentTarget.value)}
-        mb="sm"
-        w={{ base: '100%', sm: 280 }}
-        type="search"
+      <SearchInput label="Recipient" placeholder="name@example.com" value={to} onSearch={setTo} mb="sm" />
+      <QueryTable
+        query={mail}
+        errorTitle="Could not load the outbox"
+        paging={{ pager, pageSize: PAGE, label: 'emails' }}
+        label="Emails"
+        minWidth={720}
+        highlightOnHover
+        columns={mailColumns(setShown)}
+        empty={
+          debounced
+            ? { title: 'No email to this recipient' }
+            : { title: 'No emails yet', hint: 'Import results and account emails will appear here.' }
+        }
       />
-      <ErrorAlert error={mail.error} title="Could not load the outbox" />
-      {mail.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label="Emails"
-            minWidth={720}
-            highlightOnHover
-            columns={mailColumns(setShown)}
-            items={items}
-            empty={
-              debounced
-                ? { title: 'No email to this recipient' }
-                : { title: 'No emails yet', hint: 'Import results and account emails will appear here.' }
-            }
-          />
-          <Pager pager={pager} nextCursor={mail.data?.nextCursor} shown={items.length} pageSize={PAGE} label="emails" />
-        </>
-      )}
       <MailModal mail={shown} onClose={() => setShown(null)} />
     </>
   );
@@ -112,26 +97,13 @@ function MailModal({ mail: shown, onClose }: { mail: OutboxMail | null; onClose:
     <Modal opened={Boolean(shown)} onClose={onClose} title={shown?.subject} size="lg">
       {shown && (
         <Stack gap="xs">
-          <Text size="sm">
-            <Text span c="dimmed">
-              To{' '}
-            </Text>
-            {shown.to}
-          </Text>
-          <Text size="sm">
-            <Text span c="dimmed">
-              Created{' '}
-            </Text>
+          <LabelledText label="To">{shown.to}</LabelledText>
+          <LabelledText label="Created">
             {formatDateTime(shown.createdAt)}
             {shown.sentAt && ` · sent ${formatDateTime(shown.sentAt)}`} · {shown.attempts} attempt(s)
-          </Text>
+          </LabelledText>
           {shown.attachments.length > 0 && (
-            <Text size="sm">
-              <Text span c="dimmed">
-                Attachments{' '}
-              </Text>
-              {shown.attachments.map((a) => a.filename).join(', ')}
-            </Text>
+            <LabelledText label="Attachments">{shown.attachments.map((a) => a.filename).join(', ')}</LabelledText>
           )}
           <pre className="block" style={{ fontSize: 'var(--mantine-font-size-sm)' }}>
             {shown.text}

@@ -1,5 +1,5 @@
 // The authentication part of the Identity Management form: the type, its fields, and the write-only secret.
-import { Fieldset, SegmentedControl, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Fieldset, SegmentedControl, SimpleGrid, Stack, Text, TextInput, type TextInputProps } from '@mantine/core';
 import type { AuthType, Integration } from '../../api/types.ts';
 import { fieldError } from '../../components/ErrorAlert.tsx';
 import { canKeepSecret, SECRET_LABEL, type IdmFormState } from './idmForm.ts';
@@ -13,15 +13,35 @@ const AUTH_TYPES = [
 
 const SECRET_FIELD: Record<AuthType, string> = { bearer: 'token', basic: 'password', oauth2_client_credentials: 'clientSecret' };
 
-interface AuthFieldsetProps {
-  view: Integration;
+/** The form's state, and the answer of its last save. */
+interface IdmForm {
   s: IdmFormState;
   set: (patch: Partial<IdmFormState>) => void;
   error: unknown;
   readOnly: boolean;
 }
 
-export function AuthFieldset({ view, s, set, error, readOnly }: AuthFieldsetProps) {
+type TextKey = 'baseUrl' | 'username' | 'tokenUrl' | 'clientId' | 'scope';
+
+/** One text field of the form; the API names the authentication's fields under `auth` in its problems. */
+export function IdmTextInput({
+  name,
+  form,
+  ...props
+}: Omit<TextInputProps, 'name' | 'form' | 'value' | 'onChange' | 'error' | 'readOnly'> & { name: TextKey; form: IdmForm }) {
+  return (
+    <TextInput
+      {...props}
+      value={form.s[name]}
+      readOnly={form.readOnly}
+      onChange={(e) => form.set({ [name]: e.currentTarget.value })}
+      error={fieldError(form.error, name === 'baseUrl' ? name : `auth.${name}`)}
+    />
+  );
+}
+
+export function AuthFieldset({ view, ...form }: IdmForm & { view: Integration }) {
+  const { s, set, error, readOnly } = form;
   return (
     <Fieldset legend="Authentication">
       <Stack gap="sm">
@@ -38,42 +58,12 @@ export function AuthFieldset({ view, s, set, error, readOnly }: AuthFieldsetProp
           />
         </div>
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-          {s.authType === 'basic' && (
-            <TextInput
-              label="Username"
-              required
-              value={s.username}
-              readOnly={readOnly}
-              onChange={(e) => set({ username: e.currentTarget.value })}
-              error={fieldError(error, 'auth.username')}
-            />
-          )}
+          {s.authType === 'basic' && <IdmTextInput label="Username" required name="username" form={form} />}
           {s.authType === 'oauth2_client_credentials' && (
             <>
-              <TextInput
-                label="Token URL"
-                required
-                type="url"
-                value={s.tokenUrl}
-                readOnly={readOnly}
-                onChange={(e) => set({ tokenUrl: e.currentTarget.value })}
-                error={fieldError(error, 'auth.tokenUrl')}
-              />
-              <TextInput
-                label="Client ID"
-                required
-                value={s.clientId}
-                readOnly={readOnly}
-                onChange={(e) => set({ clientId: e.currentTarget.value })}
-                error={fieldError(error, 'auth.clientId')}
-              />
-              <TextInput
-                label="Scope"
-                value={s.scope}
-                readOnly={readOnly}
-                onChange={(e) => set({ scope: e.currentTarget.value })}
-                error={fieldError(error, 'auth.scope')}
-              />
+              <IdmTextInput label="Token URL" required type="url" name="tokenUrl" form={form} />
+              <IdmTextInput label="Client ID" required name="clientId" form={form} />
+              <IdmTextInput label="Scope" name="scope" form={form} />
             </>
           )}
           <SecretField

@@ -1,37 +1,26 @@
 import { Anchor, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { applicationKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
 import type { Application } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
+import { useDeleteNamed, useSaveNamed } from '../../components/NamedList.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 export function GeneralTab({ app }: { app: Application }) {
   const canWrite = useCanWrite();
-  const queryClient = useQueryClient();
   const [name, setName] = useState(app.name);
   const [description, setDescription] = useState(app.description);
-  const save = useMutation({
-    mutationFn: () =>
-      data(
-        client.PATCH('/api/v1/applications/{id}', {
-          params: { path: { id: app.id } },
-          body: { name: name.trim(), description: description.trim() },
-        }),
-      ),
-    onSuccess: (a) => {
-      queryClient.setQueryData(applicationKeys.detail(app.id), a);
-      void queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
-    },
-  });
+  const save = useSaveNamed(applicationKeys, app.id, (body) =>
+    data(client.PATCH('/api/v1/applications/{id}', { params: { path: { id: app.id } }, body })),
+  );
   const dirty = name.trim() !== app.name || description.trim() !== app.description;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate();
+    save.mutate({ name: name.trim(), description: description.trim() });
   };
   return (
     <Stack maw={640}>
@@ -80,8 +69,9 @@ export function GeneralTab({ app }: { app: Application }) {
 }
 
 function DeleteApplication({ app }: { app: Application }) {
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
+  const remove = useDeleteNamed('applications', applicationKeys, () =>
+    data(client.DELETE('/api/v1/applications/{id}', { params: { path: { id: app.id } } })),
+  );
   return (
     <ConfirmAction
       label="Delete application"
@@ -91,11 +81,7 @@ function DeleteApplication({ app }: { app: Application }) {
         `Roster. The groups, the users and the accounts in the application itself stay as they are.`
       }
       confirmLabel="Delete application"
-      onConfirm={async () => {
-        await data(client.DELETE('/api/v1/applications/{id}', { params: { path: { id: app.id } } }));
-        void queryClient.invalidateQueries({ queryKey: applicationKeys.all });
-        void navigate('/applications', { replace: true });
-      }}
+      onConfirm={remove}
     />
   );
 }

@@ -1,5 +1,5 @@
 // Base URL, authentication, extra headers and settings of the SCIM integration.
-import { Button, Fieldset, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Fieldset, Group, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { client, data } from '../../api/client.ts';
@@ -7,7 +7,7 @@ import { integrationKeys } from '../../api/keys.ts';
 import type { Integration } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
 import { HeadersEditor } from './HeadersEditor.tsx';
-import { AuthFieldset } from './AuthFieldset.tsx';
+import { AuthFieldset, IdmTextInput } from './AuthFieldset.tsx';
 import { canKeepSecret, initialState, toBody, type IdmFormState } from './idmForm.ts';
 import { SettingsFields } from './SettingsFields.tsx';
 
@@ -26,6 +26,7 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
       onSaved?.();
     },
   });
+  const form = { s, set, error: save.error, readOnly };
   const missingSecret = !canKeepSecret(view, s) && !s.secret;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -36,18 +37,16 @@ export function IdmConfigForm({ view, readOnly, onSaved }: { view: Integration; 
     <form onSubmit={submit} noValidate aria-label="Identity Management configuration">
       <Stack>
         <Fieldset legend="SCIM service">
-          <TextInput
+          <IdmTextInput
             label="SCIM base URL"
             description="The application's SCIM 2.0 endpoint, e.g. https://app.example.com/scim/v2"
             required
             type="url"
-            value={s.baseUrl}
-            readOnly={readOnly}
-            onChange={(e) => set({ baseUrl: e.currentTarget.value })}
-            error={fieldError(save.error, 'baseUrl')}
+            name="baseUrl"
+            form={form}
           />
         </Fieldset>
-        <AuthFieldset view={view} s={s} set={set} error={save.error} readOnly={readOnly} />
+        <AuthFieldset view={view} {...form} />
         <Fieldset legend="Extra headers">
           <HeadersEditor
             storedNames={view.headerNames}

@@ -1,30 +1,18 @@
-import { Anchor, Group as Row, Text } from '@mantine/core';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from 'react-router';
+import { Text } from '@mantine/core';
 import { client, data } from '../../api/client.ts';
 import { applicationKeys, groupKeys } from '../../api/keys.ts';
-import { useCanWrite } from '../../api/session.ts';
 import type { Application, Group } from '../../api/types.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
-import { Pager } from '../../components/Pager.tsx';
-import { SearchPicker } from '../../components/SearchPicker.tsx';
+import { LinkedList } from '../../components/LinkedList.tsx';
+import { linkColumn, type ListColumn } from '../../components/ListTable.tsx';
 import { formatNumber } from '../../lib/format.ts';
-import { useKeysetPager } from '../../lib/keyset.ts';
-
-const PAGE = 50;
 
 const GROUP_COLUMNS: ListColumn<Group>[] = [
-  {
-    header: 'Group',
-    cell: (g) => (
-      <Anchor component={Link} to={`/groups/${g.id}`}>
-        {g.name}
-      </Anchor>
-    ),
-  },
+  linkColumn(
+    'Group',
+    (g) => `/groups/${g.id}`,
+    (g) => g.name,
+  ),
   { header: 'Members', cell: (g) => formatNumber(g.memberCount) },
 ];
 
@@ -45,80 +33,36 @@ function Unbind({ app, group: g, onUnbind }: { app: Application; group: Group; o
 }
 
 export function UserGroupsTab({ app }: { app: Application }) {
-  const canWrite = useCanWrite();
-  const queryClient = useQueryClient();
-  const pager = useKeysetPager(app.id);
-  const groups = useQuery({
-    queryKey: applicationKeys.groups(app.id, pager.cursor),
-    queryFn: ({ signal }) =>
-      data(
-        client.GET('/api/v1/applications/{id}/groups', {
-          params: { path: { id: app.id }, query: { limit: PAGE, cursor: pager.cursor } },
-          signal,
-        }),
-      ),
-    placeholderData: keepPreviousData,
-  });
-  const changed = () => {
-    void queryClient.invalidateQueries({ queryKey: applicationKeys.detail(app.id) });
-    void queryClient.invalidateQueries({ queryKey: applicationKeys.lists() });
-    void queryClient.invalidateQueries({ queryKey: groupKeys.all });
-  };
-  const bind = useMutation({
-    mutationFn: (g: Group) =>
-      data(client.PUT('/api/v1/applications/{id}/groups/{groupId}', { params: { path: { id: app.id, groupId: g.id } } })),
-    onSuccess: changed,
-  });
-  const unbind = async (g: Group) => {
-    await data(client.DELETE('/api/v1/applications/{id}/groups/{groupId}', { params: { path: { id: app.id, groupId: g.id } } }));
-    changed();
-  };
-  const items = groups.data?.items ?? [];
+  const path = { id: app.id };
   return (
     <>
       <Text size="sm" c="dimmed" mb="sm">
         Members of these user groups are managed in {app.name}: while Identity Management is active, Roster provisions them.
       </Text>
-      {canWrite && (
-        <Row mb="sm">
-          <SearchPicker
-            label="Bind a user group"
-            placeholder="Search groups by name"
-            resource="groups"
-            optionLabel={(g) => `${g.name} (${formatNumber(g.memberCount)} members)`}
-            onPick={(g) => bind.mutate(g)}
-            exclude={new Set(items.map((g) => g.id))}
-            disabled={bind.isPending}
-          />
-        </Row>
-      )}
-      <ErrorAlert error={bind.error} title="Could not bind the group" />
-      <ErrorAlert error={groups.error} title="Could not load the groups" />
-      {groups.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label="Bound user groups"
-            minWidth={480}
-            columns={
-              canWrite
-                ? [...GROUP_COLUMNS, { header: ACTIONS_HEADER, cell: (g) => <Unbind app={app} group={g} onUnbind={unbind} /> }]
-                : GROUP_COLUMNS
-            }
-            items={items}
-            empty={{ title: 'No user groups bound', hint: 'Bind a group to manage its members in this application.' }}
-          />
-          <Pager
-            pager={pager}
-            nextCursor={groups.data?.nextCursor}
-            shown={items.length}
-            pageSize={PAGE}
-            total={groups.data?.total}
-            label="groups"
-          />
-        </>
-      )}
+      <LinkedList
+        ownerId={app.id}
+        queryKey={(cursor) => applicationKeys.groups(app.id, cursor)}
+        list={(query, signal) => data(client.GET('/api/v1/applications/{id}/groups', { params: { path, query }, signal }))}
+        link={(g) => data(client.PUT('/api/v1/applications/{id}/groups/{groupId}', { params: { path: { ...path, groupId: g.id } } }))}
+        unlink={(g) => data(client.DELETE('/api/v1/applications/{id}/groups/{groupId}', { params: { path: { ...path, groupId: g.id } } }))}
+        changes={[applicationKeys.detail(app.id), applicationKeys.lists(), groupKeys.all]}
+        picker={{
+          label: 'Bind a user group',
+          placeholder: 'Search groups by name',
+          resource: 'groups',
+          optionLabel: (g) => `${g.name} (${formatNumber(g.memberCount)} members)`,
+        }}
+        linkErrorTitle="Could not bind the group"
+        columns={GROUP_COLUMNS}
+        unlinkButton={(g, unbind) => <Unbind app={app} group={g} onUnbind={unbind} />}
+        table={{
+          errorTitle: 'Could not load the groups',
+          pagerLabel: 'groups',
+          label: 'Bound user groups',
+          minWidth: 480,
+          empty: { title: 'No user groups bound', hint: 'Bind a group to manage its members in this application.' },
+        }}
+      />
     </>
   );
 }

@@ -1,31 +1,19 @@
-import { Anchor, Group as Row } from '@mantine/core';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { groupKeys } from '../../api/keys.ts';
 import { useCanWrite } from '../../api/session.ts';
-import type { Member, User } from '../../api/types.ts';
+import type { Member } from '../../api/types.ts';
 import { UserStateBadge } from '../../components/Badges.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
-import { ACTIONS_HEADER, type ListColumn, ListTable } from '../../components/ListTable.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
-import { Pager } from '../../components/Pager.tsx';
-import { SearchPicker } from '../../components/SearchPicker.tsx';
+import { LinkedList } from '../../components/LinkedList.tsx';
+import { linkColumn, type ListColumn } from '../../components/ListTable.tsx';
 import { fullName } from '../../lib/format.ts';
-import { useKeysetPager } from '../../lib/keyset.ts';
-
-const PAGE = 50;
 
 const MEMBER_COLUMNS: ListColumn<Member>[] = [
-  {
-    header: 'Username',
-    cell: (m) => (
-      <Anchor component={Link} to={`/users/${m.id}`}>
-        {m.username}
-      </Anchor>
-    ),
-  },
+  linkColumn(
+    'Username',
+    (m) => `/users/${m.id}`,
+    (m) => m.username,
+  ),
   { header: 'Name', cell: (m) => fullName(m) },
   { header: 'Email', cell: (m) => m.email },
   { header: 'State', cell: (m) => <UserStateBadge state={m.state} /> },
@@ -49,76 +37,31 @@ function RemoveMember({ member: m, onRemove }: { member: Member; onRemove: (m: M
 
 export function GroupMembers({ groupId }: { groupId: string }) {
   const canWrite = useCanWrite();
-  const queryClient = useQueryClient();
-  const pager = useKeysetPager(groupId);
-  const members = useQuery({
-    queryKey: groupKeys.members(groupId, pager.cursor),
-    queryFn: ({ signal }) =>
-      data(
-        client.GET('/api/v1/groups/{id}/members', {
-          params: { path: { id: groupId }, query: { limit: PAGE, cursor: pager.cursor } },
-          signal,
-        }),
-      ),
-    placeholderData: keepPreviousData,
-  });
-  const changed = () => {
-    void queryClient.invalidateQueries({ queryKey: groupKeys.detail(groupId) });
-    void queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
-  };
-  const add = useMutation({
-    mutationFn: (user: User) =>
-      data(client.PUT('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: user.id } } })),
-    onSuccess: changed,
-  });
-  const remove = async (m: Member) => {
-    await data(client.DELETE('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: m.id } } }));
-    changed();
-  };
-  const items = members.data?.items ?? [];
-
+  const path = { id: groupId };
   return (
-    <>
-      {canWrite && (
-        <Row mb="sm" align="flex-end">
-          <SearchPicker
-            label="Add a member"
-            placeholder="Search users by name or email"
-            resource="users"
-            optionLabel={(u) => `${u.username} — ${u.email}`}
-            onPick={(u) => add.mutate(u)}
-            exclude={new Set(items.map((m) => m.id))}
-            disabled={add.isPending}
-          />
-        </Row>
-      )}
-      <ErrorAlert error={add.error} title="Could not add the member" />
-      <ErrorAlert error={members.error} title="Could not load the members" />
-      {members.isPending ? (
-        <Loading />
-      ) : (
-        <>
-          <ListTable
-            label="Members"
-            minWidth={600}
-            columns={
-              canWrite
-                ? [...MEMBER_COLUMNS, { header: ACTIONS_HEADER, cell: (m) => <RemoveMember member={m} onRemove={remove} /> }]
-                : MEMBER_COLUMNS
-            }
-            items={items}
-            empty={{ title: 'No members', hint: canWrite ? 'Search for users above to add them.' : undefined }}
-          />
-          <Pager
-            pager={pager}
-            nextCursor={members.data?.nextCursor}
-            shown={items.length}
-            pageSize={PAGE}
-            total={members.data?.total}
-            label="members"
-          />
-        </>
-      )}
-    </>
+    <LinkedList
+      ownerId={groupId}
+      queryKey={(cursor) => groupKeys.members(groupId, cursor)}
+      list={(query, signal) => data(client.GET('/api/v1/groups/{id}/members', { params: { path, query }, signal }))}
+      link={(u) => data(client.PUT('/api/v1/groups/{id}/members/{userId}', { params: { path: { ...path, userId: u.id } } }))}
+      unlink={(m) => data(client.DELETE('/api/v1/groups/{id}/members/{userId}', { params: { path: { ...path, userId: m.id } } }))}
+      changes={[groupKeys.detail(groupId), groupKeys.lists()]}
+      picker={{
+        label: 'Add a member',
+        placeholder: 'Search users by name or email',
+        resource: 'users',
+        optionLabel: (u) => `${u.username} — ${u.email}`,
+      }}
+      linkErrorTitle="Could not add the member"
+      columns={MEMBER_COLUMNS}
+      unlinkButton={(m, remove) => <RemoveMember member={m} onRemove={remove} />}
+      table={{
+        errorTitle: 'Could not load the members',
+        pagerLabel: 'members',
+        label: 'Members',
+        minWidth: 600,
+        empty: { title: 'No members', hint: canWrite ? 'Search for users above to add them.' : undefined },
+      }}
+    />
   );
 }

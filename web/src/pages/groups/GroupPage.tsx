@@ -1,7 +1,7 @@
 import { Anchor, Button, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { groupKeys } from '../../api/keys.ts';
 import type { Group } from '../../api/types.ts';
@@ -9,7 +9,8 @@ import { useCanWrite } from '../../api/session.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
-import { NameDescriptionModal, type NameDescription } from '../../components/NameDescriptionModal.tsx';
+import { NameDescriptionModal } from '../../components/NameDescriptionModal.tsx';
+import { useDeleteNamed, useSaveNamed } from '../../components/NamedList.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { plural } from '../../lib/format.ts';
 import { GroupApplications } from './GroupApplications.tsx';
@@ -18,20 +19,17 @@ import { GroupMembers } from './GroupMembers.tsx';
 export function GroupPage() {
   const { id = '' } = useParams();
   const canWrite = useCanWrite();
-  const queryClient = useQueryClient();
   const [editing, edit] = useDisclosure(false);
   const query = useQuery({
     queryKey: groupKeys.detail(id),
     queryFn: () => data(client.GET('/api/v1/groups/{id}', { params: { path: { id } } })),
   });
-  const update = useMutation({
-    mutationFn: (v: NameDescription) => data(client.PATCH('/api/v1/groups/{id}', { params: { path: { id } }, body: v })),
-    onSuccess: (g) => {
-      queryClient.setQueryData(groupKeys.detail(id), g);
-      void queryClient.invalidateQueries({ queryKey: groupKeys.lists() });
-      edit.close();
-    },
-  });
+  const update = useSaveNamed(
+    groupKeys,
+    id,
+    (body) => data(client.PATCH('/api/v1/groups/{id}', { params: { path: { id } }, body })),
+    edit.close,
+  );
   if (query.isPending) return <Loading label="Loading the group…" />;
   if (query.error) return <ErrorAlert error={query.error} title="Could not load the group" />;
   const group = query.data;
@@ -94,8 +92,9 @@ export function GroupPage() {
 }
 
 function DeleteGroup({ group }: { group: Group }) {
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const remove = useDeleteNamed('groups', groupKeys, () =>
+    data(client.DELETE('/api/v1/groups/{id}', { params: { path: { id: group.id } } })),
+  );
   return (
     <ConfirmAction
       label="Delete"
@@ -105,11 +104,7 @@ function DeleteGroup({ group }: { group: Group }) {
         `users stay in the directory. Applications that provision this group stop managing its members through it.`
       }
       confirmLabel="Delete group"
-      onConfirm={async () => {
-        await data(client.DELETE('/api/v1/groups/{id}', { params: { path: { id: group.id } } }));
-        void queryClient.invalidateQueries({ queryKey: groupKeys.all });
-        void navigate('/groups', { replace: true });
-      }}
+      onConfirm={remove}
     />
   );
 }

@@ -1,6 +1,6 @@
 // Manual import: the application's users (read over SCIM once, then searched and sorted by Roster),
 // pick some or all, import. Small imports answer with their results; big ones run in the background.
-import { Button, Group, SegmentedControl, Text, TextInput } from '@mantine/core';
+import { Button, Group, SegmentedControl, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { Pager } from '../../components/Pager.tsx';
+import { SearchInput } from '../../components/SearchInput.tsx';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
 import { ImportOutcome, type ImportResponse } from './ImportOutcome.tsx';
 import { PreviewTable } from './PreviewTable.tsx';
@@ -154,14 +155,7 @@ function PreviewSummary(props: { page: PreviewPage; appName: string; onRefresh: 
 function PreviewFilters({ list, page }: { list: ReturnType<typeof usePreview>; page: PreviewPage }) {
   return (
     <Group mb="sm" align="flex-end" wrap="wrap">
-      <TextInput
-        label="Search"
-        placeholder="User name, name or email"
-        type="search"
-        value={list.search}
-        onChange={(e) => list.setSearch(e.currentTarget.value)}
-        w={{ base: '100%', sm: 280 }}
-      />
+      <SearchInput label="Search" placeholder="User name, name or email" value={list.search} onSearch={list.setSearch} />
       <div>
         <Text size="sm" fw={500} id="status-filter" mb={2}>
           Status

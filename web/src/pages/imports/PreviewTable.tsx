@@ -3,7 +3,7 @@ import { Anchor, Checkbox, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { PreviewUser } from '../../api/types.ts';
 import { PreviewBadge } from '../../components/Badges.tsx';
-import { EmptyRow } from '../../components/EmptyRow.tsx';
+import { ListBody } from '../../components/ListTable.tsx';
 import { SortableTh, type SortState } from '../../components/SortableTh.tsx';
 import { fullName } from '../../lib/format.ts';
 
@@ -57,18 +57,17 @@ export function PreviewTable({
             <Table.Th>In the application</Table.Th>
           </Table.Tr>
         </Table.Thead>
-        <Table.Tbody>
-          {items.length === 0 && (
-            <EmptyRow
-              colSpan={6}
-              title={filtered ? 'No user matches' : 'The application has no users'}
-              hint={filtered ? 'Clear the search or the status filter.' : undefined}
-            />
-          )}
-          {items.map((u) => (
-            <PreviewRow key={u.remoteId} user={u} selected={isSelected(u)} onToggle={onToggle} />
-          ))}
-        </Table.Tbody>
+        <ListBody
+          items={items}
+          colSpan={6}
+          empty={
+            filtered
+              ? { title: 'No user matches', hint: 'Clear the search or the status filter.' }
+              : { title: 'The application has no users' }
+          }
+        >
+          {(u) => <PreviewRow key={u.remoteId} user={u} selected={isSelected(u)} onToggle={onToggle} />}
+        </ListBody>
       </Table>
     </Table.ScrollContainer>
   );

@@ -8,6 +8,7 @@ import { applicationKeys, importRunKeys, userKeys } from '../../api/keys.ts';
 import type { ImportRun, Outcome } from '../../api/types.ts';
 import { RunStatusBadge } from '../../components/Badges.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { LabelledText } from '../../components/LabelledText.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { Pager } from '../../components/Pager.tsx';
@@ -69,12 +70,9 @@ export function RunPage() {
 
 function Count({ label, n }: { label: string; n: number }) {
   return (
-    <Text size="sm">
-      <Text span c="dimmed">
-        {label}{' '}
-      </Text>
+    <LabelledText label={label}>
       <b>{formatNumber(n)}</b>
-    </Text>
+    </LabelledText>
   );
 }
 

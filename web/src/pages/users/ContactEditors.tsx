@@ -1,10 +1,13 @@
 // Addresses and phone numbers, each typed work or home.
-import { Fieldset, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import type { Address, ContactType, PhoneNumber } from '../../api/types.ts';
+import { Fieldset, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { Address, ContactType, PhoneNumber, UserAttributes } from '../../api/types.ts';
+import { type Choice, ChoiceSelect } from '../../components/ChoiceSelect.tsx';
+import { fieldError } from '../../components/ErrorAlert.tsx';
 import { patchAt, RemoveRowButton, RowsFooter, withoutAt } from '../../components/RowsEditor.tsx';
 import { emptyAddress, emptyPhone } from './userForm.ts';
 
-const TYPES = [
+const TYPES: Choice<ContactType>[] = [
   { value: 'work', label: 'Work' },
   { value: 'home', label: 'Home' },
 ];
@@ -22,114 +25,126 @@ const ADDRESS_FIELDS: [keyof Address, string][] = [
   ['country', 'Country'],
 ];
 
-export function AddressesEditor({
-  value,
-  onChange,
-  error,
-  readOnly,
-}: {
-  value: Address[];
-  onChange: (v: Address[]) => void;
-  error?: string;
+type ContactField = 'addresses' | 'phoneNumbers';
+type Row<K extends ContactField> = UserAttributes[K][number];
+
+const LISTS: {
+  [K in ContactField]: { legend: string; none: string; addLabel: string; gap: string; blank: (type: ContactType) => Row<K> };
+} = {
+  addresses: { legend: 'Addresses', none: 'No addresses.', addLabel: 'Add address', gap: 'sm', blank: emptyAddress },
+  phoneNumbers: { legend: 'Phone numbers', none: 'No phone numbers.', addLabel: 'Add phone number', gap: 'xs', blank: emptyPhone },
+};
+
+interface ContactsProps {
+  form: UserAttributes;
+  onChange: (v: UserAttributes) => void;
+  error: unknown;
   readOnly?: boolean;
-}) {
-  const update = (i: number, patch: Partial<Address>) => onChange(patchAt(value, i, patch));
+}
+
+interface RowEdit<T> {
+  update: (patch: Partial<T>) => void;
+  remove: () => void;
+}
+
+/** One list of the user's: its rows, "none" when it is empty, and Add (ten rows at most). */
+function ContactList<K extends ContactField>(
+  props: ContactsProps & { field: K; row: (item: Row<K>, i: number, edit: RowEdit<Row<K>>) => ReactNode },
+) {
+  const { field, form, readOnly } = props;
+  const list = LISTS[field];
+  const rows: Row<K>[] = form[field];
+  const set = (next: Row<K>[]) => props.onChange({ ...form, [field]: next });
   return (
-    <Stack gap="sm">
-      {value.length === 0 && (
-        <Text c="dimmed" size="sm">
-          No addresses.
-        </Text>
-      )}
-      {value.map((a, i) => (
-        <Fieldset key={i} legend={`Address ${i + 1} (${a.type})`} variant="filled">
-          <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
-            <NativeSelect
-              label="Type"
-              data={TYPES}
-              value={a.type}
-              disabled={readOnly}
-              onChange={(e) => update(i, { type: e.currentTarget.value as ContactType })}
-            />
-            {ADDRESS_FIELDS.map(([k, label]) => (
-              <TextInput
-                key={k}
-                label={label}
-                value={(a[k] as string | undefined) ?? ''}
-                readOnly={readOnly}
-                onChange={(e) => update(i, { [k]: e.currentTarget.value })}
-              />
-            ))}
-          </SimpleGrid>
-          {!readOnly && (
-            <Group justify="flex-end" mt="sm">
-              <RemoveRowButton onClick={() => onChange(withoutAt(value, i))} ariaLabel={`Remove address ${i + 1}`}>
-                Remove address
-              </RemoveRowButton>
-            </Group>
-          )}
-        </Fieldset>
-      ))}
-      <RowsFooter
-        error={error}
-        alert
-        canAdd={!readOnly && value.length < 10}
-        addLabel="Add address"
-        onAdd={() => onChange([...value, emptyAddress(nextType(value))])}
-      />
-    </Stack>
+    <Fieldset legend={list.legend}>
+      <Stack gap={list.gap}>
+        {rows.length === 0 && (
+          <Text c="dimmed" size="sm">
+            {list.none}
+          </Text>
+        )}
+        {rows.map((item, i) =>
+          props.row(item, i, { update: (patch) => set(patchAt(rows, i, patch)), remove: () => set(withoutAt(rows, i)) }),
+        )}
+        <RowsFooter
+          error={fieldError(props.error, field)}
+          alert
+          canAdd={!readOnly && rows.length < 10}
+          addLabel={list.addLabel}
+          onAdd={() => set([...rows, list.blank(nextType(rows))])}
+        />
+      </Stack>
+    </Fieldset>
   );
 }
 
-export function PhoneNumbersEditor({
-  value,
-  onChange,
-  error,
-  readOnly,
-}: {
-  value: PhoneNumber[];
-  onChange: (v: PhoneNumber[]) => void;
-  error?: string;
-  readOnly?: boolean;
-}) {
-  const update = (i: number, patch: Partial<PhoneNumber>) => onChange(patchAt(value, i, patch));
+function AddressRow({ address: a, i, edit, readOnly }: { address: Address; i: number; edit: RowEdit<Address>; readOnly?: boolean }) {
   return (
-    <Stack gap="xs">
-      {value.length === 0 && (
-        <Text c="dimmed" size="sm">
-          No phone numbers.
-        </Text>
-      )}
-      {value.map((p, i) => (
-        <Group key={i} align="flex-end" wrap="wrap" gap="sm">
-          <NativeSelect
-            label={`Phone ${i + 1} type`}
-            data={TYPES}
-            value={p.type}
-            disabled={readOnly}
-            onChange={(e) => update(i, { type: e.currentTarget.value as ContactType })}
-          />
+    <Fieldset legend={`Address ${i + 1} (${a.type})`} variant="filled">
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
+        <ChoiceSelect label="Type" data={TYPES} value={a.type} disabled={readOnly} onChoose={(type) => edit.update({ type })} />
+        {ADDRESS_FIELDS.map(([k, label]) => (
           <TextInput
-            label={`Phone ${i + 1} number`}
-            value={p.number}
+            key={k}
+            label={label}
+            value={(a[k] as string | undefined) ?? ''}
             readOnly={readOnly}
-            onChange={(e) => update(i, { number: e.currentTarget.value })}
-            style={{ flex: 1, minWidth: 180 }}
+            onChange={(e) => edit.update({ [k]: e.currentTarget.value })}
           />
-          {!readOnly && (
-            <RemoveRowButton mb={4} onClick={() => onChange(withoutAt(value, i))} ariaLabel={`Remove phone number ${i + 1}`}>
-              Remove
-            </RemoveRowButton>
-          )}
+        ))}
+      </SimpleGrid>
+      {!readOnly && (
+        <Group justify="flex-end" mt="sm">
+          <RemoveRowButton onClick={edit.remove} ariaLabel={`Remove address ${i + 1}`}>
+            Remove address
+          </RemoveRowButton>
         </Group>
-      ))}
-      <RowsFooter
-        error={error}
-        alert
-        canAdd={!readOnly && value.length < 10}
-        addLabel="Add phone number"
-        onAdd={() => onChange([...value, emptyPhone(nextType(value))])}
+      )}
+    </Fieldset>
+  );
+}
+
+function PhoneRow({ phone: p, i, edit, readOnly }: { phone: PhoneNumber; i: number; edit: RowEdit<PhoneNumber>; readOnly?: boolean }) {
+  return (
+    <Group align="flex-end" wrap="wrap" gap="sm">
+      <ChoiceSelect
+        label={`Phone ${i + 1} type`}
+        data={TYPES}
+        value={p.type}
+        disabled={readOnly}
+        onChoose={(type) => edit.update({ type })}
       />
-    </Stack>
+      <TextInput
+        label={`Phone ${i + 1} number`}
+        value={p.number}
+        readOnly={readOnly}
+        onChange={(e) => edit.update({ number: e.currentTarget.value })}
+        style={{ flex: 1, minWidth: 180 }}
+      />
+      {!readOnly && (
+        <RemoveRowButton mb={4} onClick={edit.remove} ariaLabel={`Remove phone number ${i + 1}`}>
+          Remove
+        </RemoveRowButton>
+      )}
+    </Group>
+  );
+}
+
+/** The user's addresses, then phone numbers. */
+export function ContactEditors(props: ContactsProps) {
+  const { readOnly } = props;
+  return (
+    <>
+      <ContactList
+        {...props}
+        field="addresses"
+        row={(a, i, edit) => <AddressRow key={i} address={a} i={i} edit={edit} readOnly={readOnly} />}
+      />
+      <ContactList
+        {...props}
+        field="phoneNumbers"
+        row={(p, i, edit) => <PhoneRow key={i} phone={p} i={i} edit={edit} readOnly={readOnly} />}
+      />
+    </>
   );
 }

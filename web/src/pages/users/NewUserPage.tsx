@@ -1,13 +1,19 @@
-import { NativeSelect } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { client, data } from '../../api/client.ts';
 import { userKeys } from '../../api/keys.ts';
 import type { UserState } from '../../api/types.ts';
+import { type Choice, ChoiceSelect } from '../../components/ChoiceSelect.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { UserForm } from './UserForm.tsx';
 import { emptyUser } from './userForm.ts';
+
+const STATES: Choice<UserState>[] = [
+  { value: 'ACTIVE', label: 'ACTIVE' },
+  { value: 'STAGED', label: 'STAGED (not yet active)' },
+  { value: 'SUSPENDED', label: 'SUSPENDED' },
+];
 
 export function NewUserPage() {
   const [value, setValue] = useState(emptyUser);
@@ -37,18 +43,7 @@ export function NewUserPage() {
         busy={create.isPending}
         error={create.error}
         dirty={Boolean(value.username && value.email)}
-        extra={
-          <NativeSelect
-            label="State"
-            value={state}
-            onChange={(e) => setState(e.currentTarget.value as UserState)}
-            data={[
-              { value: 'ACTIVE', label: 'ACTIVE' },
-              { value: 'STAGED', label: 'STAGED (not yet active)' },
-              { value: 'SUSPENDED', label: 'SUSPENDED' },
-            ]}
-          />
-        }
+        extra={<ChoiceSelect label="State" value={state} onChoose={setState} data={STATES} />}
       />
     </>
   );

@@ -3,38 +3,8 @@ import { Button, Fieldset, Group, SimpleGrid, Stack, TextInput } from '@mantine/
 import type { FormEvent, ReactNode } from 'react';
 import type { UserAttributes } from '../../api/types.ts';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert.tsx';
-import { AddressesEditor, PhoneNumbersEditor } from './ContactEditors.tsx';
-import type { TextField } from './userForm.ts';
-
-const SECTIONS: { legend: string; fields: [TextField, string, boolean?][] }[] = [
-  {
-    legend: 'Account',
-    fields: [
-      ['username', 'Username', true],
-      ['email', 'Email', true],
-    ],
-  },
-  {
-    legend: 'Name',
-    fields: [
-      ['firstname', 'First name'],
-      ['middlename', 'Middle name'],
-      ['lastname', 'Last name'],
-      ['displayname', 'Display name'],
-    ],
-  },
-  {
-    legend: 'Organization',
-    fields: [
-      ['jobTitle', 'Job title'],
-      ['department', 'Department'],
-      ['organization', 'Organization'],
-      ['costCenter', 'Cost center'],
-      ['employeeType', 'Employee type'],
-      ['employeeIdentifier', 'Employee ID'],
-    ],
-  },
-];
+import { ContactEditors } from './ContactEditors.tsx';
+import { USER_SECTIONS } from './userForm.ts';
 
 export interface UserFormProps {
   value: UserAttributes;
@@ -57,7 +27,7 @@ export function UserForm({ value, onChange, onSubmit, submitLabel, busy, error, 
   return (
     <form onSubmit={submit} noValidate>
       <Stack>
-        {SECTIONS.map((section, si) => (
+        {USER_SECTIONS.map((section, si) => (
           <Fieldset key={section.legend} legend={section.legend}>
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
               {section.fields.map(([field, label, required]) => (
@@ -76,22 +46,7 @@ export function UserForm({ value, onChange, onSubmit, submitLabel, busy, error, 
             </SimpleGrid>
           </Fieldset>
         ))}
-        <Fieldset legend="Addresses">
-          <AddressesEditor
-            value={value.addresses}
-            onChange={(addresses) => onChange({ ...value, addresses })}
-            readOnly={readOnly}
-            error={fieldError(error, 'addresses')}
-          />
-        </Fieldset>
-        <Fieldset legend="Phone numbers">
-          <PhoneNumbersEditor
-            value={value.phoneNumbers}
-            onChange={(phoneNumbers) => onChange({ ...value, phoneNumbers })}
-            readOnly={readOnly}
-            error={fieldError(error, 'phoneNumbers')}
-          />
-        </Fieldset>
+        <ContactEditors form={value} onChange={onChange} readOnly={readOnly} error={error} />
         <ErrorAlert error={error} title="Not saved" />
         {!readOnly && (
           <Group justify="flex-end">

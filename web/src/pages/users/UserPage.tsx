@@ -8,6 +8,7 @@ import { useCanWrite } from '../../api/session.ts';
 import type { User, UserAttributes } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { LabelledText } from '../../components/LabelledText.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -57,18 +58,8 @@ function UserDetail({ user }: { user: User }) {
       <Stack>
         {canWrite && <UserActions user={user} />}
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
-          <Text size="sm">
-            <Text span c="dimmed">
-              Created{' '}
-            </Text>
-            {formatDateTime(user.createdAt)}
-          </Text>
-          <Text size="sm">
-            <Text span c="dimmed">
-              Updated{' '}
-            </Text>
-            {formatDateTime(user.updatedAt)}
-          </Text>
+          <LabelledText label="Created">{formatDateTime(user.createdAt)}</LabelledText>
+          <LabelledText label="Updated">{formatDateTime(user.updatedAt)}</LabelledText>
           <Anchor component={Link} to={`/insights?resourceId=${user.id}`} size="sm">
             History in Directory Insights
           </Anchor>

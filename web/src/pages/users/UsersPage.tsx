@@ -1,5 +1,5 @@
 // The directory's users: server-side search, sort and keyset paging, so 100,000 users page as fast as 100.
-import { Anchor, Button, Group, NativeSelect, Text, TextInput } from '@mantine/core';
+import { Button, Group, NativeSelect, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -9,11 +9,10 @@ import { userKeys } from '../../api/keys.ts';
 import { useCanWrite, useHasEndpoint } from '../../api/session.ts';
 import type { QueryOf, User } from '../../api/types.ts';
 import { PasswordBadge, UserStateBadge } from '../../components/Badges.tsx';
-import { type ListColumn, ListTable } from '../../components/ListTable.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
+import { linkColumn, type ListColumn, ListTable } from '../../components/ListTable.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Pager } from '../../components/Pager.tsx';
+import { QueryList } from '../../components/QueryList.tsx';
+import { SearchInput } from '../../components/SearchInput.tsx';
 import { SortableTh } from '../../components/SortableTh.tsx';
 import { formatDateTime, fullName } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
@@ -36,7 +35,6 @@ export function UsersPage() {
     queryFn: ({ signal }) => data(client.GET('/api/v1/users', { params: { query: usersQuery(s, pager.cursor) }, signal })),
     placeholderData: keepPreviousData,
   });
-  const items = query.data?.items ?? [];
   return (
     <>
       <PageHeader
@@ -53,23 +51,14 @@ export function UsersPage() {
         }
       />
       <UsersFilters s={s} set={set} />
-      <ErrorAlert error={query.error} title="Could not load the users" />
-      {query.isPending ? (
-        <Loading label="Loading users…" />
-      ) : (
-        <>
-          <UsersTable s={s} set={set} items={items} busy={query.isFetching} stale={query.isPlaceholderData} />
-          <Pager
-            pager={pager}
-            nextCursor={query.data?.nextCursor}
-            shown={items.length}
-            pageSize={Number(s.limit)}
-            total={query.data?.total}
-            onPageSize={(n) => set({ limit: String(n) })}
-            label="users"
-          />
-        </>
-      )}
+      <QueryList
+        query={query}
+        errorTitle="Could not load the users"
+        loadingLabel="Loading users…"
+        paging={{ pager, pageSize: Number(s.limit), onPageSize: (n) => set({ limit: String(n) }), label: 'users' }}
+      >
+        {(items) => <UsersTable s={s} set={set} items={items} busy={query.isFetching} stale={query.isPlaceholderData} />}
+      </QueryList>
     </>
   );
 }
@@ -87,14 +76,7 @@ function UsersFilters({ s, set }: FilterProps) {
   }, [debounced, s.q, set]);
   return (
     <Group mb="sm" align="flex-end" wrap="wrap">
-      <TextInput
-        label="Search"
-        placeholder="Username, name or email"
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        w={{ base: '100%', sm: 280 }}
-        type="search"
-      />
+      <SearchInput label="Search" placeholder="Username, name or email" value={search} onSearch={setSearch} />
       <NativeSelect
         label="State"
         value={s.state}
@@ -112,14 +94,12 @@ function UsersFilters({ s, set }: FilterProps) {
 }
 
 const COLUMNS: ListColumn<User>[] = [
-  {
-    header: 'Username',
-    cell: (u) => (
-      <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
-        {u.username}
-      </Anchor>
-    ),
-  },
+  linkColumn(
+    'Username',
+    (u) => `/users/${u.id}`,
+    (u) => u.username,
+    500,
+  ),
   {
     header: 'Name',
     cell: (u) =>

@@ -1,21 +1,41 @@
 // The editable part of a user, and what changed since it was loaded.
 import type { Address, PhoneNumber, User, UserAttributes } from '../../api/types.ts';
 
-const TEXT_FIELDS = [
-  'username',
-  'email',
-  'firstname',
-  'middlename',
-  'lastname',
-  'displayname',
-  'jobTitle',
-  'department',
-  'organization',
-  'costCenter',
-  'employeeType',
-  'employeeIdentifier',
-] as const;
-export type TextField = (typeof TEXT_FIELDS)[number];
+/** The attributes of a user that are one line of text. */
+type TextField = { [K in keyof UserAttributes]-?: UserAttributes[K] extends string | undefined ? K : never }[keyof UserAttributes];
+
+/** The user form's text fields, by section: the attribute, its label, whether it is required. */
+export const USER_SECTIONS: { legend: string; fields: [TextField, string, boolean?][] }[] = [
+  {
+    legend: 'Account',
+    fields: [
+      ['username', 'Username', true],
+      ['email', 'Email', true],
+    ],
+  },
+  {
+    legend: 'Name',
+    fields: [
+      ['firstname', 'First name'],
+      ['middlename', 'Middle name'],
+      ['lastname', 'Last name'],
+      ['displayname', 'Display name'],
+    ],
+  },
+  {
+    legend: 'Organization',
+    fields: [
+      ['jobTitle', 'Job title'],
+      ['department', 'Department'],
+      ['organization', 'Organization'],
+      ['costCenter', 'Cost center'],
+      ['employeeType', 'Employee type'],
+      ['employeeIdentifier', 'Employee ID'],
+    ],
+  },
+];
+
+const TEXT_FIELDS: TextField[] = USER_SECTIONS.flatMap((section) => section.fields.map(([field]) => field));
 
 export const emptyUser = (): UserAttributes => ({
   username: '',
