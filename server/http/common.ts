@@ -63,6 +63,13 @@ export const routeOptions =
     schema: { tags, ...schema, response: { ...schema.response, ...errors } },
   });
 
+/** A route file's routes, registered group by group (each group a function of its own) in the order given. */
+export const routeGroups =
+  <D>(...groups: ((app: App, deps: D) => void)[]) =>
+  (app: App, deps: D): void => {
+    for (const group of groups) group(app, deps);
+  };
+
 export const uuidSchema = z.uuid({ message: 'must be a UUID' });
 export const idParams = z.object({ id: uuidSchema }).strict();
 /** The path parameters of an object under another one (/applications/:id/idm/syncs/:syncId): both UUIDs. */

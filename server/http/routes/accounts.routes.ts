@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { getUser, userSchema } from '../../directory/index.ts';
 import { actorOf, findUserSession, USER_COOKIE_PATH, USER_SESSION_COOKIE, userSessionOf } from '../auth.ts';
-import { type App, errors, idParams, initiatedBySchema, routeOptions, uuidSchema } from '../common.ts';
+import { type App, errors, idParams, initiatedBySchema, routeGroups, routeOptions, uuidSchema } from '../common.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
 import { AppError } from '../../shared/errors.ts';
 import { activationContextOf, completeActivation, inspectActivation, sendActivationEmail } from '../../accounts/index.ts';
@@ -14,6 +14,10 @@ import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from '../../a
 import { PASSWORD_POLICY } from '../../auth/index.ts';
 import { setPasswordByAdmin } from '../../accounts/index.ts';
 import { changeOwnPassword, endUserSession, userLogin } from '../../accounts/index.ts';
+
+const adminRoute = routeOptions('admin', ['users']);
+const publicRoute = routeOptions('public', ['account']);
+const userRoute = routeOptions('user', ['account']);
 
 // Overlong input is refused here (400 naming the field); the policy's own 12-128 check gives the
 // precise message, counting characters as a person does.
@@ -38,10 +42,6 @@ const batchSchema = z.object({
   finishedAt: z.string().nullable(),
   error: z.string().optional(),
 });
-
-const adminRoute = routeOptions('admin', ['users']);
-const publicRoute = routeOptions('public', ['account']);
-const userRoute = routeOptions('user', ['account']);
 
 const retryAfter = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs / 1000));
 
@@ -74,13 +74,13 @@ const perAdmin = (max: number, minutes: number, what: string) => ({
 const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
 const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
 
-export function accountRoutes(app: App, deps: Deps): void {
-  userActivationRoutes(app, deps);
-  bulkActivationRoutes(app, deps);
-  setPasswordPageRoutes(app, deps);
-  userSignInRoutes(app, deps);
-  userPortalRoutes(app, deps);
-}
+export const accountRoutes = routeGroups(
+  userActivationRoutes,
+  bulkActivationRoutes,
+  setPasswordPageRoutes,
+  userSignInRoutes,
+  userPortalRoutes,
+);
 
 /** Admin routes for one user: set his password, send him an activation email. */
 function userActivationRoutes(app: App, deps: Deps): void {

@@ -1,7 +1,7 @@
 // Managing admins, API keys and the organization's settings (admin routes).
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { type App, idParams, routeOptions, wholeListOf } from '../common.ts';
+import { type App, idParams, routeGroups, routeOptions, wholeListOf } from '../common.ts';
 import { actorOf } from '../auth.ts';
 import { resetAdminPassword } from '../../auth/index.ts';
 import * as admins from '../../auth/index.ts';
@@ -9,22 +9,17 @@ import * as mfa from '../../auth/index.ts';
 import * as sessions from '../../auth/index.ts';
 import { adminSchema, apiKeySchema, emailSchema, newPasswordSchema, roleSchema } from './auth.schemas.ts';
 
-const settingsSchema = z.object({
-  requireAdminMfa: z.boolean().describe('Admins without MFA can only enrol until they have it. API keys are unaffected.'),
-});
-
 const adminsRoute = routeOptions('admin', ['admins']);
 const apiKeysRoute = routeOptions('admin', ['api-keys']);
 const organizationRoute = routeOptions('admin', ['organization']);
 
-export function adminRoutes(app: App, deps: Deps): void {
-  adminAccountRoutes(app, deps);
-  adminRecoveryRoutes(app, deps);
-  apiKeyRoutes(app, deps);
-  organizationRoutes(app, deps);
-}
+const settingsSchema = z.object({
+  requireAdminMfa: z.boolean().describe('Admins without MFA can only enrol until they have it. API keys are unaffected.'),
+});
 
-/** The admins of the organization: list, create, delete. */
+export const adminRoutes = routeGroups(adminAccountRoutes, apiKeyRoutes, organizationRoutes);
+
+/** The admins of the organization: list, create, delete, and a new password or no MFA for one who lost his password or phone. */
 function adminAccountRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.get('/api/v1/admins', adminsRoute({ response: { 200: wholeListOf(adminSchema) } }), async (request) => ({
@@ -60,11 +55,7 @@ function adminAccountRoutes(app: App, deps: Deps): void {
       return reply.code(204).send();
     },
   );
-}
 
-/** Another admin lost his password or phone. */
-function adminRecoveryRoutes(app: App, deps: Deps): void {
-  const { db } = deps.database;
   app.post(
     '/api/v1/admins/:id/password',
     adminsRoute({

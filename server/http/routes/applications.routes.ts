@@ -6,9 +6,14 @@ import { linkRoutes, namedListQuery, namedResourceRoutes } from './named.routes.
 import { getGroup, listGroupsOfApplication } from '../../directory/index.ts';
 import { actorOf } from '../auth.ts';
 import { deleteApplicationWithIntegration } from '../../commands/index.ts';
-import { type App, idParams, listQuery, pageOf, routeOptions } from '../common.ts';
+import { type App, idParams, listQuery, pageOf, routeGroups, routeOptions } from '../common.ts';
 import * as apps from '../../applications/index.ts';
 import * as bindings from '../../applications/index.ts';
+
+const tags = ['applications'];
+const adminRoute = routeOptions('admin', tags);
+/** The route under /groups that applications serve. */
+const groupsRoute = routeOptions('admin', ['groups']);
 
 const applicationSchema = z.object({
   id: z.string(),
@@ -19,15 +24,7 @@ const applicationSchema = z.object({
   updatedAt: z.string(),
 });
 
-const tags = ['applications'];
-const adminRoute = routeOptions('admin', tags);
-/** The route under /groups that applications serve. */
-const groupsRoute = routeOptions('admin', ['groups']);
-
-export function applicationRoutes(app: App, deps: Deps): void {
-  applicationCrudRoutes(app, deps);
-  bindingRoutes(app, deps);
-}
+export const applicationRoutes = routeGroups(applicationCrudRoutes, bindingRoutes);
 
 /** Applications: list, create, read, rename or describe, delete. */
 function applicationCrudRoutes(app: App, deps: Deps): void {

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { type App, routeOptions } from '../common.ts';
+import { type App, routeGroups, routeOptions } from '../common.ts';
 import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
 import { changeOwnAdminPassword } from '../../auth/index.ts';
@@ -21,6 +21,9 @@ import {
   totpCode,
 } from './auth.schemas.ts';
 
+const publicRoute = routeOptions('public', ['auth']);
+const adminRoute = routeOptions('admin', ['auth']);
+
 const signedIn = z.object({
   admin: adminSchema,
   csrfToken: z.string(),
@@ -32,8 +35,6 @@ interface SignedIn extends z.infer<typeof signedIn> {
   sessionToken: string;
 }
 
-const publicRoute = routeOptions('public', ['auth']);
-const adminRoute = routeOptions('admin', ['auth']);
 /** A sign-in or a change of credentials: a few a minute from one address. */
 const perMinute = (max: number) => ({ max, timeWindow: '1 minute' });
 
@@ -52,13 +53,7 @@ function startSession(deps: Deps, request: FastifyRequest, reply: FastifyReply, 
   return { admin, csrfToken, expiresAt, mfaEnrolmentRequired };
 }
 
-export function authRoutes(app: App, deps: Deps): void {
-  passwordSignInRoute(app, deps);
-  secondFactorSignInRoute(app, deps);
-  sessionRoutes(app, deps);
-  ownMfaRoutes(app, deps);
-  setupRoutes(app, deps);
-}
+export const authRoutes = routeGroups(passwordSignInRoute, secondFactorSignInRoute, sessionRoutes, ownMfaRoutes, setupRoutes);
 
 /** The first sign-in step: a session, or (the admin has MFA) a pending cookie for the second step. */
 function passwordSignInRoute(app: App, deps: Deps): void {

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, idParams, listQuery, pageOf, routeOptions } from '../common.ts';
+import { type App, idParams, listQuery, pageOf, routeGroups, routeOptions } from '../common.ts';
 import * as groups from '../../directory/index.ts';
 import { linkRoutes, namedResourceRoutes } from './named.routes.ts';
+
+const tags = ['groups'];
+const adminRoute = routeOptions('admin', tags);
 
 export const groupSchema = z.object({
   id: z.string(),
@@ -23,13 +26,7 @@ const memberSchema = z.object({
   state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']),
 });
 
-const tags = ['groups'];
-const adminRoute = routeOptions('admin', tags);
-
-export function groupRoutes(app: App, deps: Deps): void {
-  groupCrudRoutes(app, deps);
-  memberRoutes(app, deps);
-}
+export const groupRoutes = routeGroups(groupCrudRoutes, memberRoutes);
 
 /** Groups: list, create, read, rename or describe, delete. */
 function groupCrudRoutes(app: App, deps: Deps): void {

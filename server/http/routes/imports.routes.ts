@@ -13,6 +13,7 @@ import {
   limitSchema,
   listQuery,
   queryBoolean,
+  routeGroups,
   routeOptions,
 } from '../common.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
@@ -22,6 +23,8 @@ import { resultCsvLines } from '../../imports/index.ts';
 import { createImportRun, getRun, listRuns, MAX_SELECTION, toResult } from '../../imports/index.ts';
 import { PREVIEW_SORT_COLUMNS } from '../../imports/index.ts';
 import { ensureSnapshot, queryPreview } from '../../imports/index.ts';
+
+const adminRoute = routeOptions('admin', ['import']);
 
 const runSchema = z.object({
   id: z.string(),
@@ -61,13 +64,7 @@ const previewItemSchema = z.object({
   existingUserId: z.string().optional(),
 });
 
-const adminRoute = routeOptions('admin', ['import']);
-
-export function importRoutes(app: App, deps: Deps): void {
-  previewRoutes(app, deps);
-  runStartRoutes(app, deps);
-  runRoutes(app, deps);
-}
+export const importRoutes = routeGroups(previewRoutes, runStartRoutes, runRoutes);
 
 /** The application's users as an import would see them (the preview). */
 function previewRoutes(app: App, deps: Deps): void {

@@ -6,6 +6,8 @@ import { actorOf } from '../auth.ts';
 import { csvLine } from '../../shared/csv.ts';
 import { CSV_COLUMNS, eventCsvRow, iterateEvents, queryEvents } from '../../insights/index.ts';
 
+const adminRoute = routeOptions('admin', ['insights']);
+
 const EXPORT_MAX = 1_000_000;
 
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' }).transform((v) => new Date(v).toISOString());
@@ -24,8 +26,6 @@ const eventSchema = z.object({
   message: z.string().optional(),
   clientIp: z.string().optional(),
 });
-
-const adminRoute = routeOptions('admin', ['insights']);
 
 export function insightsRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;

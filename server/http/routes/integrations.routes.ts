@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, errors, idParams, routeOptions } from '../common.ts';
+import { type App, errors, idParams, routeGroups, routeOptions } from '../common.ts';
 import { activateIntegration, deactivateIntegration } from '../../commands/index.ts';
 import { checkIntegration, integrationViewSchema, putIntegrationSchema, testResultSchema } from '../../integrations/index.ts';
 import * as service from '../../integrations/index.ts';
 
 const adminRoute = routeOptions('admin', ['identity management']);
 
-export function integrationRoutes(app: App, deps: Deps): void {
-  configurationRoutes(app, deps);
-  connectionTestRoutes(app, deps);
-  activationRoutes(app, deps);
-}
+export const integrationRoutes = routeGroups(configurationRoutes, connectionTestRoutes, activationRoutes);
 
 /** The integration's configuration: read, write. */
 function configurationRoutes(app: App, deps: Deps): void {

@@ -4,6 +4,8 @@ import { actorOf } from '../auth.ts';
 import { type App, idParams, listQuery, pageOf, routeOptions } from '../common.ts';
 import { getOutboxMail, listOutbox } from '../../notifications/index.ts';
 
+const adminRoute = routeOptions('admin', ['mail']);
+
 const outboxMailSchema = z.object({
   id: z.string(),
   kind: z.string(),
@@ -19,8 +21,6 @@ const outboxMailSchema = z.object({
   sentAt: z.string().optional(),
   attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number().int().optional() })),
 });
-
-const adminRoute = routeOptions('admin', ['mail']);
 
 export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
   const { db } = deps.database;

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, idParams, initiatedBySchema, nestedIdParams, routeOptions } from '../common.ts';
+import { type App, idParams, initiatedBySchema, nestedIdParams, routeGroups, routeOptions } from '../common.ts';
 import * as service from '../../provisioning/index.ts';
 import * as status from '../../provisioning/index.ts';
+
+const adminRoute = routeOptions('admin', ['identity management']);
 
 const syncSchema = z.object({
   id: z.string(),
@@ -64,12 +66,7 @@ const userOutcomeSchema = z.object({
   message: z.string().optional(),
 });
 
-const adminRoute = routeOptions('admin', ['identity management']);
-
-export function provisioningRoutes(app: App, deps: Deps): void {
-  syncRoutes(app, deps);
-  statusRoutes(app, deps);
-}
+export const provisioningRoutes = routeGroups(syncRoutes, statusRoutes);
 
 /** Starting syncs: the whole application, a confirmation after a guardrail pause, one user. */
 function syncRoutes(app: App, deps: Deps): void {
