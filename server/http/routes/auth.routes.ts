@@ -35,7 +35,7 @@ interface SignedIn extends z.infer<typeof signedIn> {
   sessionToken: string;
 }
 
-/** A sign-in or a change of credentials: a few a minute from one address. */
+/** At most max requests a minute from one client address (the rate-limit plugin's default key). */
 const perMinute = (max: number) => ({ max, timeWindow: '1 minute' });
 
 const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
