@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { getUser, userSchema } from '../../directory/index.ts';
 import { actorOf, findUserSession, USER_COOKIE_PATH, USER_SESSION_COOKIE, userSessionOf } from '../auth.ts';
-import { type App, errors, idParams } from '../common.ts';
+import { type App, errors, idParams, initiatedBySchema, routeGroups, routeOptions, uuidSchema } from '../common.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
 import { AppError } from '../../shared/errors.ts';
 import { activationContextOf, completeActivation, inspectActivation, sendActivationEmail } from '../../accounts/index.ts';
@@ -14,6 +14,10 @@ import { BULK_MAX_IDS, createActivationBatch, getActivationBatch } from '../../a
 import { PASSWORD_POLICY } from '../../auth/index.ts';
 import { setPasswordByAdmin } from '../../accounts/index.ts';
 import { changeOwnPassword, endUserSession, userLogin } from '../../accounts/index.ts';
+
+const adminRoute = routeOptions('admin', ['users']);
+const publicRoute = routeOptions('public', ['account']);
+const userRoute = routeOptions('user', ['account']);
 
 // Overlong input is refused here (400 naming the field); the policy's own 12-128 check gives the
 // precise message, counting characters as a person does.
@@ -33,7 +37,7 @@ const batchSchema = z.object({
   queued: z.number().int(),
   skippedCount: z.number().int(),
   skipped: z.array(skippedSchema).describe('Who was skipped and why (the first 1000; skippedCount is exact)'),
-  initiatedBy: z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() }),
+  initiatedBy: initiatedBySchema,
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
   error: z.string().optional(),
@@ -70,40 +74,34 @@ const perAdmin = (max: number, minutes: number, what: string) => ({
 const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
 const clearUserCookie = (reply: FastifyReply) => reply.clearCookie(USER_SESSION_COOKIE, { path: USER_COOKIE_PATH });
 
-export function accountRoutes(app: App, deps: Deps): void {
-  userActivationRoutes(app, deps);
-  bulkActivationRoutes(app, deps);
-  setPasswordPageRoutes(app, deps);
-  userSignInRoutes(app, deps);
-  userPortalRoutes(app, deps);
-}
+export const accountRoutes = routeGroups(
+  userActivationRoutes,
+  bulkActivationRoutes,
+  setPasswordPageRoutes,
+  userSignInRoutes,
+  userPortalRoutes,
+);
 
 /** Admin routes for one user: set his password, send him an activation email. */
 function userActivationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.post(
     '/api/v1/users/:id/password',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['users'],
-        description:
-          "Sets the user's password (the password policy applies) and makes the password status ACTIVE. Ends " +
-          "the user's portal sessions and voids his activation links.",
-        params: idParams,
-        body: z.object({ password: passwordInput }).strict(),
-        response: { 200: userSchema, ...errors },
-      },
-    },
+    adminRoute({
+      description:
+        "Sets the user's password (the password policy applies) and makes the password status ACTIVE. Ends " +
+        "the user's portal sessions and voids his activation links.",
+      params: idParams,
+      body: z.object({ password: passwordInput }).strict(),
+      response: { 200: userSchema },
+    }),
     async (request) => setPasswordByAdmin({ db, clock: deps.clock }, actorOf(request), request.params.id, request.body.password),
   );
 
   app.post(
     '/api/v1/users/:id/activation-email',
-    {
-      config: { auth: 'admin', rateLimit: perAdmin(30, 5, 'activation emails') },
-      schema: {
-        tags: ['users'],
+    adminRoute(
+      {
         description:
           'Emails the user a single-use link to set his password (valid ACTIVATION_LINK_TTL_HOURS, default 7 ' +
           'days); a newer email voids the older link. Refused for suspended users and users who already set a ' +
@@ -117,10 +115,10 @@ function userActivationRoutes(app: App, deps: Deps): void {
             expiresAt: z.string(),
             mailId: z.string().describe('The email in the outbox'),
           }),
-          ...errors,
         },
       },
-    },
+      { rateLimit: perAdmin(30, 5, 'activation emails') },
+    ),
     async (request, reply) =>
       reply.code(202).send(await sendActivationEmail(activationContextOf(deps), actorOf(request), request.params.id)),
   );
@@ -131,21 +129,15 @@ function bulkActivationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.post(
     '/api/v1/users/activation-emails',
-    {
-      config: { auth: 'admin', rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
-      schema: {
-        tags: ['users'],
+    adminRoute(
+      {
         description:
           `Activation emails for a selection (ids, at most ${BULK_MAX_IDS}) or for every user matching a ` +
           `filter. Fewer than 100 users: done at once (200). Otherwise a background job (202): poll GET ` +
           `/api/v1/users/activation-emails/:id.`,
         body: z
           .object({
-            ids: z
-              .array(z.uuid({ message: 'must be a UUID' }))
-              .min(1, 'must not be empty')
-              .max(BULK_MAX_IDS, `at most ${BULK_MAX_IDS}`)
-              .optional(),
+            ids: z.array(uuidSchema).min(1, 'must not be empty').max(BULK_MAX_IDS, `at most ${BULK_MAX_IDS}`).optional(),
             filter: z
               .object({
                 passwordStatus: z.enum(['PENDING', 'EXPIRED']).default('PENDING'),
@@ -157,9 +149,10 @@ function bulkActivationRoutes(app: App, deps: Deps): void {
           })
           .strict()
           .refine((v) => (v.ids === undefined) !== (v.filter === undefined), 'give either ids or filter, not both'),
-        response: { 200: batchSchema, 202: batchSchema, ...errors },
+        response: { 200: batchSchema, 202: batchSchema },
       },
-    },
+      { rateLimit: perAdmin(10, 5, 'bulk activation email requests') },
+    ),
     async (request, reply) => {
       const { ids, filter } = request.body;
       const input = ids ? { ids } : { filter: filter ?? { passwordStatus: 'PENDING' as const } };
@@ -168,10 +161,8 @@ function bulkActivationRoutes(app: App, deps: Deps): void {
     },
   );
 
-  app.get(
-    '/api/v1/users/activation-emails/:id',
-    { config: { auth: 'admin' }, schema: { tags: ['users'], params: idParams, response: { 200: batchSchema, ...errors } } },
-    async (request) => getActivationBatch({ db }, actorOf(request).organizationId, request.params.id),
+  app.get('/api/v1/users/activation-emails/:id', adminRoute({ params: idParams, response: { 200: batchSchema } }), async (request) =>
+    getActivationBatch({ db }, actorOf(request).organizationId, request.params.id),
   );
 }
 
@@ -189,10 +180,8 @@ function setPasswordPageRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/account/activation',
-    {
-      config: { auth: 'public', rateLimit: perIp(30, 'link checks') },
-      schema: {
-        tags: ['account'],
+    publicRoute(
+      {
         description:
           'Who an activation link is for. Expired, used, replaced, forged or incomplete links, and links of ' +
           'deleted or suspended users, all get the same 410.',
@@ -206,25 +195,24 @@ function setPasswordPageRoutes(app: App, deps: Deps): void {
             passwordPolicy: policySchema,
           }),
           410: errors[400],
-          ...errors,
         },
       },
-    },
+      { rateLimit: perIp(30, 'link checks') },
+    ),
     async (request) => inspectActivation({ db, clock: deps.clock }, request.query.token),
   );
 
   app.post(
     '/api/v1/account/activation',
-    {
-      config: { auth: 'public', rateLimit: perIp(10, 'password attempts') },
-      schema: {
-        tags: ['account'],
+    publicRoute(
+      {
         description:
           'Sets the password with an activation link: the policy applies, the link is used up, and the password status becomes ACTIVE.',
         body: z.object({ token: tokenInput, password: passwordInput, passwordConfirm: passwordInput }).strict(),
-        response: { 200: z.object({ username: z.string(), passwordStatus: z.literal('ACTIVE') }), 410: errors[400], ...errors },
+        response: { 200: z.object({ username: z.string(), passwordStatus: z.literal('ACTIVE') }), 410: errors[400] },
       },
-    },
+      { rateLimit: perIp(10, 'password attempts') },
+    ),
     async (request) => {
       const done = await completeActivation({ db, clock: deps.clock }, { ...request.body, clientIp: request.ip });
       return { username: done.username, passwordStatus: 'ACTIVE' as const };
@@ -237,19 +225,18 @@ function userSignInRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.post(
     '/api/v1/account/login',
-    {
-      config: { auth: 'public', rateLimit: perIp(30, 'sign-in attempts') },
-      schema: {
-        tags: ['account'],
+    publicRoute(
+      {
         description:
           'A user signs in with his username or email. Unknown users, wrong passwords, suspended users and ' +
           'unfinished registrations get the same 401; 5 failures in 15 minutes lock the login for 15 minutes.',
         body: z
           .object({ login: z.string({ message: 'must be a string' }).trim().min(1, 'must not be empty').max(254), password: passwordInput })
           .strict(),
-        response: { 200: z.object({ user: userSchema, expiresAt: z.string() }), ...errors },
+        response: { 200: z.object({ user: userSchema, expiresAt: z.string() }) },
       },
-    },
+      { rateLimit: perIp(30, 'sign-in attempts') },
+    ),
     async (request, reply) => {
       const result = await userLogin(deps, {
         organizationId: DEFAULT_ORGANIZATION_ID,
@@ -270,19 +257,12 @@ function userSignInRoutes(app: App, deps: Deps): void {
     },
   );
 
-  app.post(
-    '/api/v1/account/logout',
-    {
-      config: { auth: 'public' },
-      schema: { tags: ['account'], response: { 204: z.undefined(), ...errors } },
-    },
-    async (request, reply) => {
-      const session = await findUserSession(request, deps);
-      if (session) await endUserSession({ db }, session.sessionId);
-      clearUserCookie(reply);
-      return reply.code(204).send();
-    },
-  );
+  app.post('/api/v1/account/logout', publicRoute({ response: { 204: z.undefined() } }), async (request, reply) => {
+    const session = await findUserSession(request, deps);
+    if (session) await endUserSession({ db }, session.sessionId);
+    clearUserCookie(reply);
+    return reply.code(204).send();
+  });
 }
 
 /** User routes, behind the user's own session cookie: his profile and his password. */
@@ -290,14 +270,7 @@ function userPortalRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.get(
     '/api/v1/account/me',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['account'],
-        description: "The signed-in user's own directory profile.",
-        response: { 200: z.object({ user: userSchema }), ...errors },
-      },
-    },
+    userRoute({ description: "The signed-in user's own directory profile.", response: { 200: z.object({ user: userSchema }) } }),
     async (request) => {
       const session = userSessionOf(request);
       return { user: await getUser({ db }, session.organizationId, session.userId) };
@@ -306,15 +279,14 @@ function userPortalRoutes(app: App, deps: Deps): void {
 
   app.post(
     '/api/v1/account/password',
-    {
-      config: { auth: 'user', rateLimit: perIp(10, 'password changes') },
-      schema: {
-        tags: ['account'],
+    userRoute(
+      {
         description: 'The signed-in user changes his password (the policy applies). His other sessions end.',
         body: z.object({ currentPassword: passwordInput, newPassword: passwordInput }).strict(),
-        response: { 204: z.undefined(), ...errors },
+        response: { 204: z.undefined() },
       },
-    },
+      { rateLimit: perIp(10, 'password changes') },
+    ),
     async (request, reply) => {
       const session = userSessionOf(request);
       await changeOwnPassword({ db, clock: deps.clock }, session, { ...request.body, clientIp: request.ip });

@@ -1,7 +1,7 @@
 // Managing admins, API keys and the organization's settings (admin routes).
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { type App, errors, idParams } from '../common.ts';
+import { type App, idParams, routeGroups, routeOptions, wholeListOf } from '../common.ts';
 import { actorOf } from '../auth.ts';
 import { resetAdminPassword } from '../../auth/index.ts';
 import * as admins from '../../auth/index.ts';
@@ -9,85 +9,61 @@ import * as mfa from '../../auth/index.ts';
 import * as sessions from '../../auth/index.ts';
 import { adminSchema, apiKeySchema, emailSchema, newPasswordSchema, roleSchema } from './auth.schemas.ts';
 
+const adminsRoute = routeOptions('admin', ['admins']);
+const apiKeysRoute = routeOptions('admin', ['api-keys']);
+const organizationRoute = routeOptions('admin', ['organization']);
+
 const settingsSchema = z.object({
   requireAdminMfa: z.boolean().describe('Admins without MFA can only enrol until they have it. API keys are unaffected.'),
 });
 
-export function adminRoutes(app: App, deps: Deps): void {
-  adminAccountRoutes(app, deps);
-  adminRecoveryRoutes(app, deps);
-  apiKeyRoutes(app, deps);
-  organizationRoutes(app, deps);
-}
+export const adminRoutes = routeGroups(adminAccountRoutes, apiKeyRoutes, organizationRoutes);
 
-/** The admins of the organization: list, create, delete. */
+/** The admins of the organization: list, create, delete, and a new password or no MFA for one who lost his password or phone. */
 function adminAccountRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  app.get(
-    '/api/v1/admins',
-    {
-      config: { auth: 'admin' },
-      schema: { tags: ['admins'], response: { 200: z.object({ items: z.array(adminSchema), nextCursor: z.null() }), ...errors } },
-    },
-    async (request) => ({
-      items: await admins.listAdmins({ db }, actorOf(request).organizationId),
-      nextCursor: null,
-    }),
-  );
+  app.get('/api/v1/admins', adminsRoute({ response: { 200: wholeListOf(adminSchema) } }), async (request) => ({
+    items: await admins.listAdmins({ db }, actorOf(request).organizationId),
+    nextCursor: null,
+  }));
 
   app.post(
     '/api/v1/admins',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        body: z
-          .object({
-            email: emailSchema,
-            password: newPasswordSchema,
-            name: z.string().trim().max(200).optional(),
-            role: roleSchema.default('admin'),
-          })
-          .strict(),
-        response: { 201: adminSchema, ...errors },
-      },
-    },
+    adminsRoute({
+      body: z
+        .object({
+          email: emailSchema,
+          password: newPasswordSchema,
+          name: z.string().trim().max(200).optional(),
+          role: roleSchema.default('admin'),
+        })
+        .strict(),
+      response: { 201: adminSchema },
+    }),
     async (request, reply) => reply.code(201).send(await admins.createAdmin({ db, clock: deps.clock }, actorOf(request), request.body)),
   );
 
   app.delete(
     '/api/v1/admins/:id',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        description: 'Deletes the admin and revokes every API key that admin created (each revocation is an Insights event).',
-        params: idParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
+    adminsRoute({
+      description: 'Deletes the admin and revokes every API key that admin created (each revocation is an Insights event).',
+      params: idParams,
+      response: { 204: z.undefined() },
+    }),
     async (request, reply) => {
       await admins.deleteAdmin({ db }, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
-}
 
-/** Another admin lost his password or phone. */
-function adminRecoveryRoutes(app: App, deps: Deps): void {
-  const { db } = deps.database;
   app.post(
     '/api/v1/admins/:id/password',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        description: "Sets another admin's password (for an admin who lost it); all of that admin's sessions end.",
-        params: idParams,
-        body: z.object({ password: newPasswordSchema }).strict(),
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
+    adminsRoute({
+      description: "Sets another admin's password (for an admin who lost it); all of that admin's sessions end.",
+      params: idParams,
+      body: z.object({ password: newPasswordSchema }).strict(),
+      response: { 204: z.undefined() },
+    }),
     async (request, reply) => {
       await resetAdminPassword({ db, clock: deps.clock }, actorOf(request), { id: request.params.id }, request.body.password);
       return reply.code(204).send();
@@ -96,16 +72,11 @@ function adminRecoveryRoutes(app: App, deps: Deps): void {
 
   app.delete(
     '/api/v1/admins/:id/mfa',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['admins'],
-        description:
-          "Removes another admin's MFA (a lost phone): that admin's sessions end; he signs in with his password and enrols again.",
-        params: idParams,
-        response: { 204: z.undefined(), ...errors },
-      },
-    },
+    adminsRoute({
+      description: "Removes another admin's MFA (a lost phone): that admin's sessions end; he signs in with his password and enrols again.",
+      params: idParams,
+      response: { 204: z.undefined() },
+    }),
     async (request, reply) => {
       await mfa.resetAdminMfa({ db }, actorOf(request), { id: request.params.id });
       return reply.code(204).send();
@@ -116,56 +87,36 @@ function adminRecoveryRoutes(app: App, deps: Deps): void {
 /** API keys: list, create (the key is shown once), revoke. */
 function apiKeyRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  app.get(
-    '/api/v1/api-keys',
-    {
-      config: { auth: 'admin' },
-      schema: { tags: ['api-keys'], response: { 200: z.object({ items: z.array(apiKeySchema), nextCursor: z.null() }), ...errors } },
-    },
-    async (request) => ({
-      items: await sessions.listApiKeys({ db }, actorOf(request).organizationId),
-      nextCursor: null,
-    }),
-  );
+  app.get('/api/v1/api-keys', apiKeysRoute({ response: { 200: wholeListOf(apiKeySchema) } }), async (request) => ({
+    items: await sessions.listApiKeys({ db }, actorOf(request).organizationId),
+    nextCursor: null,
+  }));
 
   app.post(
     '/api/v1/api-keys',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['api-keys'],
-        body: z.object({ name: z.string().trim().min(1).max(100), role: roleSchema }).strict(),
-        response: { 201: apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') }), ...errors },
-      },
-    },
+    apiKeysRoute({
+      body: z.object({ name: z.string().trim().min(1).max(100), role: roleSchema }).strict(),
+      response: { 201: apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') }) },
+    }),
     async (request, reply) => reply.code(201).send(await sessions.createApiKey({ db, clock: deps.clock }, actorOf(request), request.body)),
   );
 
-  app.delete(
-    '/api/v1/api-keys/:id',
-    { config: { auth: 'admin' }, schema: { tags: ['api-keys'], params: idParams, response: { 204: z.undefined(), ...errors } } },
-    async (request, reply) => {
-      await sessions.deleteApiKey({ db }, actorOf(request), request.params.id);
-      return reply.code(204).send();
-    },
-  );
+  app.delete('/api/v1/api-keys/:id', apiKeysRoute({ params: idParams, response: { 204: z.undefined() } }), async (request, reply) => {
+    await sessions.deleteApiKey({ db }, actorOf(request), request.params.id);
+    return reply.code(204).send();
+  });
 }
 
 /** The organization's settings (the MFA rule). */
 function organizationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  app.get(
-    '/api/v1/organization/settings',
-    { config: { auth: 'admin' }, schema: { tags: ['organization'], response: { 200: settingsSchema, ...errors } } },
-    async (request) => mfa.getOrganizationSettings({ db }, actorOf(request).organizationId),
+  app.get('/api/v1/organization/settings', organizationRoute({ response: { 200: settingsSchema } }), async (request) =>
+    mfa.getOrganizationSettings({ db }, actorOf(request).organizationId),
   );
 
   app.patch(
     '/api/v1/organization/settings',
-    {
-      config: { auth: 'admin' },
-      schema: { tags: ['organization'], body: settingsSchema.partial().strict(), response: { 200: settingsSchema, ...errors } },
-    },
+    organizationRoute({ body: settingsSchema.partial().strict(), response: { 200: settingsSchema } }),
     async (request) => mfa.updateOrganizationSettings({ db }, actorOf(request), request.body),
   );
 }

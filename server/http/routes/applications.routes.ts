@@ -6,9 +6,14 @@ import { linkRoutes, namedListQuery, namedResourceRoutes } from './named.routes.
 import { getGroup, listGroupsOfApplication } from '../../directory/index.ts';
 import { actorOf } from '../auth.ts';
 import { deleteApplicationWithIntegration } from '../../commands/index.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { type App, idParams, listQuery, pageOf, routeGroups, routeOptions } from '../common.ts';
 import * as apps from '../../applications/index.ts';
 import * as bindings from '../../applications/index.ts';
+
+const tags = ['applications'];
+const adminRoute = routeOptions('admin', tags);
+/** The route under /groups that applications serve. */
+const groupsRoute = routeOptions('admin', ['groups']);
 
 const applicationSchema = z.object({
   id: z.string(),
@@ -19,17 +24,14 @@ const applicationSchema = z.object({
   updatedAt: z.string(),
 });
 
-export function applicationRoutes(app: App, deps: Deps): void {
-  applicationCrudRoutes(app, deps);
-  bindingRoutes(app, deps);
-}
+export const applicationRoutes = routeGroups(applicationCrudRoutes, bindingRoutes);
 
 /** Applications: list, create, read, rename or describe, delete. */
 function applicationCrudRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   namedResourceRoutes(app, {
     path: '/api/v1/applications',
-    tags: ['applications'],
+    tags,
     schema: applicationSchema,
     listDescription: 'Applications sorted by name, case-insensitively.',
     deleteDescription:
@@ -47,19 +49,14 @@ function applicationCrudRoutes(app: App, deps: Deps): void {
 /** The groups bound to an application (its users are their members). */
 function bindingRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const tags = ['applications'];
   app.get(
     '/api/v1/applications/:id/groups',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'User groups bound to the application, sorted by name.',
-        params: idParams,
-        querystring: namedListQuery,
-        response: { 200: pageOf(groupSchema), ...errors },
-      },
-    },
+    adminRoute({
+      description: 'User groups bound to the application, sorted by name.',
+      params: idParams,
+      querystring: namedListQuery,
+      response: { 200: pageOf(groupSchema) },
+    }),
     async (request) => {
       const { organizationId } = actorOf(request);
       await apps.getApplication({ db }, organizationId, request.params.id);
@@ -84,16 +81,12 @@ function bindingRoutes(app: App, deps: Deps): void {
   // Under /groups for the portal's group page; served here because bindings belong to applications.
   app.get(
     '/api/v1/groups/:id/applications',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['groups'],
-        description: 'Applications the group is bound to, sorted by name.',
-        params: idParams,
-        querystring: z.object({ limit: limitSchema, cursor: cursorSchema }).strict(),
-        response: { 200: pageOf(applicationSchema), ...errors },
-      },
-    },
+    groupsRoute({
+      description: 'Applications the group is bound to, sorted by name.',
+      params: idParams,
+      querystring: listQuery({}),
+      response: { 200: pageOf(applicationSchema) },
+    }),
     async (request) => {
       const { organizationId } = actorOf(request);
       await getGroup({ db }, organizationId, request.params.id);

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { type App, errors } from '../common.ts';
+import { type App, routeGroups, routeOptions } from '../common.ts';
 import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../../shared/actor.ts';
 import { changeOwnAdminPassword } from '../../auth/index.ts';
@@ -21,6 +21,9 @@ import {
   totpCode,
 } from './auth.schemas.ts';
 
+const publicRoute = routeOptions('public', ['auth']);
+const adminRoute = routeOptions('admin', ['auth']);
+
 const signedIn = z.object({
   admin: adminSchema,
   csrfToken: z.string(),
@@ -31,6 +34,9 @@ const signedIn = z.object({
 interface SignedIn extends z.infer<typeof signedIn> {
   sessionToken: string;
 }
+
+/** At most max requests a minute from one client address (the rate-limit plugin's default key). */
+const perMinute = (max: number) => ({ max, timeWindow: '1 minute' });
 
 const secureCookie = (deps: Deps, request: FastifyRequest) => deps.config.publicUrl.startsWith('https:') || request.protocol === 'https';
 
@@ -47,29 +53,22 @@ function startSession(deps: Deps, request: FastifyRequest, reply: FastifyReply, 
   return { admin, csrfToken, expiresAt, mfaEnrolmentRequired };
 }
 
-export function authRoutes(app: App, deps: Deps): void {
-  passwordSignInRoute(app, deps);
-  secondFactorSignInRoute(app, deps);
-  sessionRoutes(app, deps);
-  ownMfaRoutes(app, deps);
-  setupRoutes(app, deps);
-}
+export const authRoutes = routeGroups(passwordSignInRoute, secondFactorSignInRoute, sessionRoutes, ownMfaRoutes, setupRoutes);
 
 /** The first sign-in step: a session, or (the admin has MFA) a pending cookie for the second step. */
 function passwordSignInRoute(app: App, deps: Deps): void {
   app.post(
     '/api/v1/auth/login',
-    {
-      config: { auth: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
+    publicRoute(
+      {
         description:
           'Signs in with email and password. An admin with MFA gets `{mfaRequired: true}` and a short-lived ' +
           'pending cookie instead of a session: the code goes to POST /api/v1/auth/login/mfa.',
         body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) }).strict(),
-        response: { 200: z.union([signedIn, z.object({ mfaRequired: z.literal(true), expiresAt: z.string() })]), ...errors },
+        response: { 200: z.union([signedIn, z.object({ mfaRequired: z.literal(true), expiresAt: z.string() })]) },
       },
-    },
+      { rateLimit: perMinute(30) },
+    ),
     async (request, reply) => {
       const result = await admins.login(deps, {
         organizationId: DEFAULT_ORGANIZATION_ID,
@@ -98,17 +97,16 @@ function passwordSignInRoute(app: App, deps: Deps): void {
 function secondFactorSignInRoute(app: App, deps: Deps): void {
   app.post(
     MFA_LOGIN_PATH,
-    {
-      config: { auth: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
+    publicRoute(
+      {
         description:
           'The second step of an MFA sign-in: the pending cookie from POST /api/v1/auth/login and a code from ' +
           'the authenticator app (or a recovery code, each usable once).',
         body: secondFactorSchema,
-        response: { 200: signedIn, ...errors },
+        response: { 200: signedIn },
       },
-    },
+      { rateLimit: perMinute(30) },
+    ),
     async (request, reply) => {
       const challengeToken = request.cookies?.[MFA_PENDING_COOKIE];
       if (!challengeToken) throw mfa.challengeExpired();
@@ -131,10 +129,7 @@ function sessionRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.post(
     '/api/v1/auth/logout',
-    {
-      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true },
-      schema: { tags: ['auth'], response: { 204: z.undefined(), ...errors } },
-    },
+    adminRoute({ response: { 204: z.undefined() } }, { allowReadOnly: true, allowDuringMfaEnrolment: true }),
     async (request, reply) => {
       if (request.sessionId) await sessions.endSession({ db }, request.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -144,10 +139,8 @@ function sessionRoutes(app: App, deps: Deps): void {
 
   app.get(
     '/api/v1/auth/me',
-    {
-      config: { auth: 'admin', allowDuringMfaEnrolment: true },
-      schema: {
-        tags: ['auth'],
+    adminRoute(
+      {
         response: {
           200: z.object({
             actor: z.object({
@@ -160,10 +153,10 @@ function sessionRoutes(app: App, deps: Deps): void {
             csrfToken: z.string().nullable(),
             mfaEnrolmentRequired: z.boolean(),
           }),
-          ...errors,
         },
       },
-    },
+      { allowDuringMfaEnrolment: true },
+    ),
     async (request) => {
       const actor = actorOf(request);
       const admin = actor.type === 'admin' && actor.id ? await admins.getAdmin({ db }, actor.organizationId, actor.id) : undefined;
@@ -178,15 +171,14 @@ function sessionRoutes(app: App, deps: Deps): void {
 
   app.post(
     '/api/v1/auth/password',
-    {
-      config: { auth: 'admin', allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
+    adminRoute(
+      {
         description: "Changes the signed-in admin's own password (the current one first). The admin's other sessions end; this one stays.",
         body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: newPasswordSchema }).strict(),
-        response: { 204: z.undefined(), ...errors },
+        response: { 204: z.undefined() },
       },
-    },
+      { allowReadOnly: true, rateLimit: perMinute(10) },
+    ),
     async (request, reply) => {
       await changeOwnAdminPassword({ db, clock: deps.clock }, actorOf(request), { sessionId: request.sessionId }, request.body);
       return reply.code(204).send();
@@ -197,34 +189,34 @@ function sessionRoutes(app: App, deps: Deps): void {
 /** The signed-in admin's own authenticator app: enrol, confirm, remove. */
 function ownMfaRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
+  // Enrolling is the one thing an admin who must enrol may do; read_only admins enrol too.
+  const enrolment = { allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: perMinute(10) };
   app.post(
     '/api/v1/auth/mfa/totp',
-    {
-      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
+    adminRoute(
+      {
         description:
           'Starts enrolling an authenticator app for the signed-in admin: a new secret (also as an otpauth:// ' +
           'URI for a QR code) and 10 recovery codes, shown once. Not active until POST ' +
           '/api/v1/auth/mfa/totp/verify confirms a code; starting again replaces an unconfirmed enrolment.',
-        response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), recoveryCodes: z.array(z.string()) }), ...errors },
+        response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), recoveryCodes: z.array(z.string()) }) },
       },
-    },
+      enrolment,
+    ),
     async (request) => mfa.startTotpEnrolment(deps, actorOf(request)),
   );
 
   app.post(
     '/api/v1/auth/mfa/totp/verify',
-    {
-      config: { auth: 'admin', allowReadOnly: true, allowDuringMfaEnrolment: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
+    adminRoute(
+      {
         description:
           "Confirms the enrolment with a code from the authenticator app: MFA is on from now, and the admin's other sessions end.",
         body: z.object({ code: totpCode }).strict(),
-        response: { 200: z.object({ admin: adminSchema }), ...errors },
+        response: { 200: z.object({ admin: adminSchema }) },
       },
-    },
+      enrolment,
+    ),
     async (request) => {
       const actor = actorOf(request);
       await mfa.confirmTotpEnrolment(deps, actor, { sessionId: request.sessionId }, request.body.code);
@@ -234,15 +226,14 @@ function ownMfaRoutes(app: App, deps: Deps): void {
 
   app.delete(
     '/api/v1/auth/mfa/totp',
-    {
-      config: { auth: 'admin', allowReadOnly: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
+    adminRoute(
+      {
         description: "Removes the signed-in admin's MFA, with a current code or a recovery code.",
         body: secondFactorSchema,
-        response: { 204: z.undefined(), ...errors },
+        response: { 204: z.undefined() },
       },
-    },
+      { allowReadOnly: true, rateLimit: perMinute(10) },
+    ),
     async (request, reply) => {
       await mfa.disableTotp(deps, actorOf(request), request.body);
       return reply.code(204).send();
@@ -264,10 +255,8 @@ function setupRoutes(app: App, deps: Deps): void {
 
   app.post(
     '/api/v1/setup',
-    {
-      config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
+    publicRoute(
+      {
         body: z
           .object({
             token: z.string().min(1).max(200),
@@ -276,9 +265,10 @@ function setupRoutes(app: App, deps: Deps): void {
             name: z.string().trim().max(200).optional(),
           })
           .strict(),
-        response: { 201: z.object({ admin: adminSchema }), ...errors },
+        response: { 201: z.object({ admin: adminSchema }) },
       },
-    },
+      { rateLimit: perMinute(10) },
+    ),
     async (request, reply) => {
       const { token, ...input } = request.body;
       const admin = await admins.completeSetup({ db, clock: deps.clock }, token, input);

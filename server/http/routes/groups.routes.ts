@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { type App, idParams, listQuery, pageOf, routeGroups, routeOptions } from '../common.ts';
 import * as groups from '../../directory/index.ts';
 import { linkRoutes, namedResourceRoutes } from './named.routes.ts';
+
+const tags = ['groups'];
+const adminRoute = routeOptions('admin', tags);
 
 export const groupSchema = z.object({
   id: z.string(),
@@ -23,17 +26,14 @@ const memberSchema = z.object({
   state: z.enum(['STAGED', 'ACTIVE', 'SUSPENDED']),
 });
 
-export function groupRoutes(app: App, deps: Deps): void {
-  groupCrudRoutes(app, deps);
-  memberRoutes(app, deps);
-}
+export const groupRoutes = routeGroups(groupCrudRoutes, memberRoutes);
 
 /** Groups: list, create, read, rename or describe, delete. */
 function groupCrudRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   namedResourceRoutes(app, {
     path: '/api/v1/groups',
-    tags: ['groups'],
+    tags,
     schema: groupSchema,
     listDescription: 'Groups sorted by name, case-insensitively.',
     deleteDescription: 'Deletes the group with its memberships and application bindings.',
@@ -48,19 +48,14 @@ function groupCrudRoutes(app: App, deps: Deps): void {
 /** A group's members. */
 function memberRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  const tags = ['groups'];
   app.get(
     '/api/v1/groups/:id/members',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Members sorted by username, case-insensitively.',
-        params: idParams,
-        querystring: z.object({ limit: limitSchema, cursor: cursorSchema }).strict(),
-        response: { 200: pageOf(memberSchema), ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Members sorted by username, case-insensitively.',
+      params: idParams,
+      querystring: listQuery({}),
+      response: { 200: pageOf(memberSchema) },
+    }),
     async (request) => groups.listGroupMembers({ db }, actorOf(request).organizationId, request.params.id, request.query),
   );
 

@@ -3,7 +3,19 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
 import { AppError } from '../../shared/errors.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, queryBoolean } from '../common.ts';
+import {
+  type App,
+  cursorPageOf,
+  cursorSchema,
+  errors,
+  idParams,
+  initiatedBySchema,
+  limitSchema,
+  listQuery,
+  queryBoolean,
+  routeGroups,
+  routeOptions,
+} from '../common.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { badRequest } from '../../shared/errors.ts';
 import * as repo from '../../imports/index.ts';
@@ -11,6 +23,8 @@ import { resultCsvLines } from '../../imports/index.ts';
 import { createImportRun, getRun, listRuns, MAX_SELECTION, toResult } from '../../imports/index.ts';
 import { PREVIEW_SORT_COLUMNS } from '../../imports/index.ts';
 import { ensureSnapshot, queryPreview } from '../../imports/index.ts';
+
+const adminRoute = routeOptions('admin', ['import']);
 
 const runSchema = z.object({
   id: z.string(),
@@ -25,7 +39,7 @@ const runSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   createdAt: z.string(),
-  initiatedBy: z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() }),
+  initiatedBy: initiatedBySchema,
   error: z.string().optional(),
 });
 const resultSchema = z.object({
@@ -50,48 +64,37 @@ const previewItemSchema = z.object({
   existingUserId: z.string().optional(),
 });
 
-export function importRoutes(app: App, deps: Deps): void {
-  previewRoutes(app, deps);
-  runStartRoutes(app, deps);
-  runRoutes(app, deps);
-}
+export const importRoutes = routeGroups(previewRoutes, runStartRoutes, runRoutes);
 
 /** The application's users as an import would see them (the preview). */
 function previewRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/import/users',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['import'],
-        description:
-          "The application's users over SCIM, each marked new, exists or invalid. The list is read once and " +
-          'kept for 10 minutes; refresh=true reads it again.',
-        params: idParams,
-        querystring: z
-          .object({
-            q: z.string().max(200).optional(),
-            status: z.enum(['new', 'exists', 'invalid']).optional(),
-            sort: z.enum(Object.keys(PREVIEW_SORT_COLUMNS) as [keyof typeof PREVIEW_SORT_COLUMNS]).default('userName'),
-            order: z.enum(['asc', 'desc']).default('asc'),
-            limit: limitSchema,
-            cursor: cursorSchema,
-            refresh: queryBoolean.optional(),
-          })
-          .strict(),
-        response: {
-          200: z.object({
-            items: z.array(previewItemSchema),
-            nextCursor: z.string().nullable(),
-            total: z.number(),
-            counts: z.object({ new: z.number(), exists: z.number(), invalid: z.number() }),
-            snapshot: z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string(), total: z.number() }),
-          }),
-          ...errors,
-          502: errors[400],
-        },
+    adminRoute({
+      description:
+        "The application's users over SCIM, each marked new, exists or invalid. The list is read once and " +
+        'kept for 10 minutes; refresh=true reads it again.',
+      params: idParams,
+      querystring: z
+        .object({
+          q: z.string().max(200).optional(),
+          status: z.enum(['new', 'exists', 'invalid']).optional(),
+          sort: z.enum(Object.keys(PREVIEW_SORT_COLUMNS) as [keyof typeof PREVIEW_SORT_COLUMNS]).default('userName'),
+          order: z.enum(['asc', 'desc']).default('asc'),
+          limit: limitSchema,
+          cursor: cursorSchema,
+          refresh: queryBoolean.optional(),
+        })
+        .strict(),
+      response: {
+        200: cursorPageOf(previewItemSchema).extend({
+          total: z.number(),
+          counts: z.object({ new: z.number(), exists: z.number(), invalid: z.number() }),
+          snapshot: z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string(), total: z.number() }),
+        }),
+        502: errors[400],
       },
-    },
+    }),
     async (request) => {
       const actor = actorOf(request);
       const { refresh, ...query } = request.query;
@@ -111,32 +114,27 @@ function previewRoutes(app: App, deps: Deps): void {
 function runStartRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/import/jobs',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['import'],
-        description:
-          `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 ` +
-          `with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either ` +
-          `way.`,
-        params: idParams,
-        body: z
-          .object({
-            remoteIds: z
-              .array(z.string().min(1).max(1024))
-              .max(MAX_SELECTION, `at most ${MAX_SELECTION} users; use all: true for more`)
-              .optional(),
-            all: z.literal(true, { message: 'must be true (or leave it out and send remoteIds)' }).optional(),
-          })
-          .strict(),
-        response: {
-          200: z.object({ run: runSchema.extend({ results: z.array(resultSchema) }) }),
-          202: z.object({ run: runSchema }),
-          ...errors,
-          502: errors[400],
-        },
+    adminRoute({
+      description:
+        `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 ` +
+        `with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either ` +
+        `way.`,
+      params: idParams,
+      body: z
+        .object({
+          remoteIds: z
+            .array(z.string().min(1).max(1024))
+            .max(MAX_SELECTION, `at most ${MAX_SELECTION} users; use all: true for more`)
+            .optional(),
+          all: z.literal(true, { message: 'must be true (or leave it out and send remoteIds)' }).optional(),
+        })
+        .strict(),
+      response: {
+        200: z.object({ run: runSchema.extend({ results: z.array(resultSchema) }) }),
+        202: z.object({ run: runSchema }),
+        502: errors[400],
       },
-    },
+    }),
     async (request, reply) => {
       const { remoteIds, all } = request.body;
       if ((remoteIds === undefined) === (all === undefined)) {
@@ -156,42 +154,32 @@ function runRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.get(
     '/api/v1/import-runs',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['import'],
-        querystring: z.object({ applicationId: z.uuid().optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
-        response: { 200: z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() }), ...errors },
-      },
-    },
+    adminRoute({
+      querystring: listQuery({ applicationId: z.uuid().optional() }),
+      response: { 200: cursorPageOf(runSchema) },
+    }),
     async (request) => listRuns(db, actorOf(request).organizationId, request.query),
   );
 
-  app.get(
-    '/api/v1/import-runs/:id',
-    { config: { auth: 'admin' }, schema: { tags: ['import'], params: idParams, response: { 200: runSchema, ...errors } } },
-    async (request) => getRun(db, actorOf(request).organizationId, request.params.id),
+  app.get('/api/v1/import-runs/:id', adminRoute({ params: idParams, response: { 200: runSchema } }), async (request) =>
+    getRun(db, actorOf(request).organizationId, request.params.id),
   );
 
   app.get(
     '/api/v1/import-runs/:id/results',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['import'],
-        description: 'Per-user results in the order they were processed. format=csv downloads all of them.',
-        params: idParams,
-        querystring: z
-          .object({
-            format: z.enum(['json', 'csv']).default('json'),
-            outcome: z.enum(['created', 'skipped', 'failed']).optional(),
-            limit: z.coerce.number().int().min(1).max(5000).default(500),
-            cursor: cursorSchema,
-          })
-          .strict(),
-        response: { 200: z.object({ items: z.array(resultSchema), nextCursor: z.string().nullable() }).or(z.string()), ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Per-user results in the order they were processed. format=csv downloads all of them.',
+      params: idParams,
+      querystring: z
+        .object({
+          format: z.enum(['json', 'csv']).default('json'),
+          outcome: z.enum(['created', 'skipped', 'failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+          cursor: cursorSchema,
+        })
+        .strict(),
+      response: { 200: cursorPageOf(resultSchema).or(z.string()) },
+    }),
     async (request, reply) => {
       const run = await getRun(db, actorOf(request).organizationId, request.params.id);
       const { format, outcome, limit, cursor } = request.query;

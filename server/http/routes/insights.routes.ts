@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { type App, cursorSchema, errors, limitSchema, pageOf, queryBoolean } from '../common.ts';
+import { type App, cursorSchema, initiatedBySchema, limitSchema, pageOf, queryBoolean, routeOptions } from '../common.ts';
 import { actorOf } from '../auth.ts';
 import { csvLine } from '../../shared/csv.ts';
 import { CSV_COLUMNS, eventCsvRow, iterateEvents, queryEvents } from '../../insights/index.ts';
+
+const adminRoute = routeOptions('admin', ['insights']);
 
 const EXPORT_MAX = 1_000_000;
 
@@ -16,7 +18,7 @@ const eventSchema = z.object({
   eventType: z.string(),
   service: z.string(),
   success: z.boolean(),
-  initiatedBy: z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() }),
+  initiatedBy: initiatedBySchema,
   resource: z.object({ type: z.string(), id: z.string().nullable(), username: z.string().optional() }),
   application: z.object({ id: z.string(), name: z.string() }).optional(),
   importRunId: z.string().optional(),
@@ -29,32 +31,28 @@ export function insightsRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
   app.get(
     '/api/v1/insights/events',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['insights'],
-        description: 'Directory Insights events, newest first. format=csv exports every matching event (ignores limit and cursor).',
-        querystring: z
-          .object({
-            from: timestamp.optional(),
-            to: timestamp.optional(),
-            eventType: z
-              .string()
-              .max(1000)
-              .regex(/^[a-z_]+(,[a-z_]+)*$/, 'comma-separated event types')
-              .optional(),
-            initiatedBy: z.string().max(100).optional(),
-            resourceId: z.string().max(100).optional(),
-            applicationId: z.string().max(100).optional(),
-            success: queryBoolean.optional(),
-            limit: limitSchema,
-            cursor: cursorSchema,
-            format: z.enum(['json', 'csv']).default('json'),
-          })
-          .strict(),
-        response: { 200: pageOf(eventSchema).or(z.string()), ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Directory Insights events, newest first. format=csv exports every matching event (ignores limit and cursor).',
+      querystring: z
+        .object({
+          from: timestamp.optional(),
+          to: timestamp.optional(),
+          eventType: z
+            .string()
+            .max(1000)
+            .regex(/^[a-z_]+(,[a-z_]+)*$/, 'comma-separated event types')
+            .optional(),
+          initiatedBy: z.string().max(100).optional(),
+          resourceId: z.string().max(100).optional(),
+          applicationId: z.string().max(100).optional(),
+          success: queryBoolean.optional(),
+          limit: limitSchema,
+          cursor: cursorSchema,
+          format: z.enum(['json', 'csv']).default('json'),
+        })
+        .strict(),
+      response: { 200: pageOf(eventSchema).or(z.string()) },
+    }),
     async (request, reply) => {
       const actor = actorOf(request);
       const { limit, cursor, format, eventType, ...rest } = request.query;

@@ -1,44 +1,33 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, errors, idParams } from '../common.ts';
+import { type App, errors, idParams, routeGroups, routeOptions } from '../common.ts';
 import { activateIntegration, deactivateIntegration } from '../../commands/index.ts';
 import { checkIntegration, integrationViewSchema, putIntegrationSchema, testResultSchema } from '../../integrations/index.ts';
 import * as service from '../../integrations/index.ts';
 
-export function integrationRoutes(app: App, deps: Deps): void {
-  configurationRoutes(app, deps);
-  connectionTestRoutes(app, deps);
-  activationRoutes(app, deps);
-}
+const adminRoute = routeOptions('admin', ['identity management']);
+
+export const integrationRoutes = routeGroups(configurationRoutes, connectionTestRoutes, activationRoutes);
 
 /** The integration's configuration: read, write. */
 function configurationRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
-  app.get(
-    '/api/v1/applications/:id/idm',
-    {
-      config: { auth: 'admin' },
-      schema: { tags: ['identity management'], params: idParams, response: { 200: integrationViewSchema, ...errors } },
-    },
-    async (request) => service.getIntegration({ db }, actorOf(request).organizationId, request.params.id),
+  app.get('/api/v1/applications/:id/idm', adminRoute({ params: idParams, response: { 200: integrationViewSchema } }), async (request) =>
+    service.getIntegration({ db }, actorOf(request).organizationId, request.params.id),
   );
 
   app.put(
     '/api/v1/applications/:id/idm',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['identity management'],
-        description:
-          'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones. A ' +
-          'new address, credentials or headers stop the work in flight at once in every process; it resumes ' +
-          'with the new ones.',
-        params: idParams,
-        body: putIntegrationSchema,
-        response: { 200: integrationViewSchema, ...errors },
-      },
-    },
+    adminRoute({
+      description:
+        'Configure the SCIM integration. Secrets are write-only: leave them out to keep the stored ones. A ' +
+        'new address, credentials or headers stop the work in flight at once in every process; it resumes ' +
+        'with the new ones.',
+      params: idParams,
+      body: putIntegrationSchema,
+      response: { 200: integrationViewSchema },
+    }),
     async (request) => {
       const { view, reconnected } = await service.configureIntegration(
         { db, clock: deps.clock, secretKey: deps.secretKey, network: deps.idm.network },
@@ -56,19 +45,15 @@ function configurationRoutes(app: App, deps: Deps): void {
 function connectionTestRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/test',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['identity management'],
-        description: 'Test the connection. With writeCheck, a clearly named test user is created and deleted in the application.',
-        params: idParams,
-        body: z
-          .object({ writeCheck: z.boolean().default(false) })
-          .strict()
-          .nullish(),
-        response: { 200: testResultSchema, ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Test the connection. With writeCheck, a clearly named test user is created and deleted in the application.',
+      params: idParams,
+      body: z
+        .object({ writeCheck: z.boolean().default(false) })
+        .strict()
+        .nullish(),
+      response: { 200: testResultSchema },
+    }),
     async (request) => checkIntegration(deps, actorOf(request), request.params.id, request.body?.writeCheck ?? false),
   );
 }
@@ -77,31 +62,23 @@ function connectionTestRoutes(app: App, deps: Deps): void {
 function activationRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/activate',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['identity management'],
-        description: 'Tests the connection, then activates the integration (422 with the problems when the test fails).',
-        params: idParams,
-        response: { 200: integrationViewSchema, 422: errors[400], ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Tests the connection, then activates the integration (422 with the problems when the test fails).',
+      params: idParams,
+      response: { 200: integrationViewSchema, 422: errors[400] },
+    }),
     async (request) => activateIntegration(deps, actorOf(request), request.params.id),
   );
 
   app.post(
     '/api/v1/applications/:id/idm/deactivate',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['identity management'],
-        description:
-          'Stops syncing at once: in-flight requests are aborted and queued work dropped. Users and groups in ' +
-          'the application are left as they are.',
-        params: idParams,
-        response: { 200: integrationViewSchema, ...errors },
-      },
-    },
+    adminRoute({
+      description:
+        'Stops syncing at once: in-flight requests are aborted and queued work dropped. Users and groups in ' +
+        'the application are left as they are.',
+      params: idParams,
+      response: { 200: integrationViewSchema },
+    }),
     async (request) => deactivateIntegration(deps, actorOf(request), request.params.id),
   );
 }

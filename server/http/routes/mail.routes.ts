@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { type App, idParams, listQuery, pageOf, routeOptions } from '../common.ts';
 import { getOutboxMail, listOutbox } from '../../notifications/index.ts';
+
+const adminRoute = routeOptions('admin', ['mail']);
 
 const outboxMailSchema = z.object({
   id: z.string(),
@@ -25,21 +27,15 @@ export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
 
   app.get(
     '/api/v1/mail/outbox',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['mail'],
-        description: "Every email Roster sent or stored, newest first. The HTML is Roster's own rendering; show it sandboxed.",
-        querystring: z.object({ to: z.string().max(320).optional(), limit: limitSchema, cursor: cursorSchema }).strict(),
-        response: { 200: pageOf(outboxMailSchema), ...errors },
-      },
-    },
+    adminRoute({
+      description: "Every email Roster sent or stored, newest first. The HTML is Roster's own rendering; show it sandboxed.",
+      querystring: listQuery({ to: z.string().max(320).optional() }),
+      response: { 200: pageOf(outboxMailSchema) },
+    }),
     async (request) => listOutbox(db, { ...request.query, organizationId: actorOf(request).organizationId }),
   );
 
-  app.get(
-    '/api/v1/mail/outbox/:id',
-    { config: { auth: 'admin' }, schema: { tags: ['mail'], params: idParams, response: { 200: outboxMailSchema, ...errors } } },
-    async (request) => getOutboxMail(db, actorOf(request).organizationId, request.params.id),
+  app.get('/api/v1/mail/outbox/:id', adminRoute({ params: idParams, response: { 200: outboxMailSchema } }), async (request) =>
+    getOutboxMail(db, actorOf(request).organizationId, request.params.id),
   );
 }

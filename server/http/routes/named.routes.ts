@@ -4,15 +4,9 @@ import { z } from 'zod';
 import type { Actor } from '../../shared/actor.ts';
 import { descriptionSchema, nameSchema } from '../../shared/named.ts';
 import { actorOf } from '../auth.ts';
-import { type App, cursorSchema, errors, idParams, limitSchema, pageOf } from '../common.ts';
+import { type App, idParams, listQuery, nestedIdParams, pageOf, routeOptions } from '../common.ts';
 
-export const namedListQuery = z
-  .object({
-    q: z.string().max(200).optional().describe('Case-insensitive substring of the name'),
-    limit: limitSchema,
-    cursor: cursorSchema,
-  })
-  .strict();
+export const namedListQuery = listQuery({ q: z.string().max(200).optional().describe('Case-insensitive substring of the name') });
 
 const createBody = z.object({ name: nameSchema, description: descriptionSchema.optional() }).strict();
 const patchBody = z.object({ name: nameSchema.optional(), description: descriptionSchema.optional() }).strict();
@@ -41,35 +35,24 @@ export interface NamedResource {
 }
 
 export function namedResourceRoutes(app: App, r: NamedResource): void {
-  const { tags, schema } = r;
+  const { schema } = r;
+  const adminRoute = routeOptions('admin', r.tags);
   const one = `${r.path}/:id`;
   app.get(
     r.path,
-    {
-      config: { auth: 'admin' },
-      schema: { tags, description: r.listDescription, querystring: namedListQuery, response: { 200: pageOf(schema), ...errors } },
-    },
+    adminRoute({ description: r.listDescription, querystring: namedListQuery, response: { 200: pageOf(schema) } }),
     async (request) => r.list(actorOf(request), request.query),
   );
-  app.post(
-    r.path,
-    { config: { auth: 'admin' }, schema: { tags, body: createBody, response: { 201: schema, ...errors } } },
-    async (request, reply) => reply.code(201).send(await r.create(actorOf(request), request.body)),
+  app.post(r.path, adminRoute({ body: createBody, response: { 201: schema } }), async (request, reply) =>
+    reply.code(201).send(await r.create(actorOf(request), request.body)),
   );
-  app.get(one, { config: { auth: 'admin' }, schema: { tags, params: idParams, response: { 200: schema, ...errors } } }, async (request) =>
-    r.get(actorOf(request), request.params.id),
-  );
-  app.patch(
-    one,
-    { config: { auth: 'admin' }, schema: { tags, params: idParams, body: patchBody, response: { 200: schema, ...errors } } },
-    async (request) => r.update(actorOf(request), request.params.id, request.body),
+  app.get(one, adminRoute({ params: idParams, response: { 200: schema } }), async (request) => r.get(actorOf(request), request.params.id));
+  app.patch(one, adminRoute({ params: idParams, body: patchBody, response: { 200: schema } }), async (request) =>
+    r.update(actorOf(request), request.params.id, request.body),
   );
   app.delete(
     one,
-    {
-      config: { auth: 'admin' },
-      schema: { tags, description: r.deleteDescription, params: idParams, response: { 204: z.undefined(), ...errors } },
-    },
+    adminRoute({ description: r.deleteDescription, params: idParams, response: { 204: z.undefined() } }),
     async (request, reply) => {
       await r.remove(actorOf(request), request.params.id);
       return reply.code(204).send();
@@ -92,31 +75,18 @@ export interface LinkResource<K extends string> {
 }
 
 export function linkRoutes<K extends string>(app: App, r: LinkResource<K>): void {
-  const { tags, schema } = r;
-  const params = z.object({ id: z.uuid({ message: 'must be a UUID' }), [r.key]: z.uuid({ message: 'must be a UUID' }) }).strict();
+  const { schema } = r;
+  const adminRoute = routeOptions('admin', r.tags);
+  const params = nestedIdParams(r.key);
   const linkedId = (p: Record<string, string>) => p[r.key];
-  app.put(
-    r.path,
-    {
-      config: { auth: 'admin' },
-      schema: { tags, description: r.putDescription, params, response: { 200: schema, 201: schema, ...errors } },
-    },
-    async (request, reply) => {
-      const p = request.params as Record<string, string>;
-      const { item, created } = await r.put(actorOf(request), p.id, linkedId(p));
-      return reply.code(created ? 201 : 200).send(item);
-    },
-  );
-  app.delete(
-    r.path,
-    {
-      config: { auth: 'admin' },
-      schema: { tags, description: r.deleteDescription, params, response: { 204: z.undefined(), ...errors } },
-    },
-    async (request, reply) => {
-      const p = request.params as Record<string, string>;
-      await r.remove(actorOf(request), p.id, linkedId(p));
-      return reply.code(204).send();
-    },
-  );
+  app.put(r.path, adminRoute({ description: r.putDescription, params, response: { 200: schema, 201: schema } }), async (request, reply) => {
+    const p = request.params as Record<string, string>;
+    const { item, created } = await r.put(actorOf(request), p.id, linkedId(p));
+    return reply.code(created ? 201 : 200).send(item);
+  });
+  app.delete(r.path, adminRoute({ description: r.deleteDescription, params, response: { 204: z.undefined() } }), async (request, reply) => {
+    const p = request.params as Record<string, string>;
+    await r.remove(actorOf(request), p.id, linkedId(p));
+    return reply.code(204).send();
+  });
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, errors, idParams } from '../common.ts';
+import { type App, idParams, initiatedBySchema, nestedIdParams, routeGroups, routeOptions } from '../common.ts';
 import * as service from '../../provisioning/index.ts';
 import * as status from '../../provisioning/index.ts';
+
+const adminRoute = routeOptions('admin', ['identity management']);
 
 const syncSchema = z.object({
   id: z.string(),
@@ -16,7 +18,7 @@ const syncSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
-  initiatedBy: z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() }),
+  initiatedBy: initiatedBySchema,
 });
 
 const statusSchema = z.object({
@@ -64,57 +66,37 @@ const userOutcomeSchema = z.object({
   message: z.string().optional(),
 });
 
-const userParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), userId: z.uuid({ message: 'must be a UUID' }) }).strict();
-const syncParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), syncId: z.uuid({ message: 'must be a UUID' }) }).strict();
-const tags = ['identity management'];
-
-export function provisioningRoutes(app: App, deps: Deps): void {
-  syncRoutes(app, deps);
-  statusRoutes(app, deps);
-}
+export const provisioningRoutes = routeGroups(syncRoutes, statusRoutes);
 
 /** Starting syncs: the whole application, a confirmation after a guardrail pause, one user. */
 function syncRoutes(app: App, deps: Deps): void {
   app.post(
     '/api/v1/applications/:id/idm/sync',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description:
-          'Reconciles the application with the directory now (in the background). Follow the sync with GET .../idm/syncs/:syncId.',
-        params: idParams,
-        response: { 202: syncSchema, ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Reconciles the application with the directory now (in the background). Follow the sync with GET .../idm/syncs/:syncId.',
+      params: idParams,
+      response: { 202: syncSchema },
+    }),
     async (request, reply) => reply.code(202).send(await service.requestSync(deps, actorOf(request), request.params.id)),
   );
 
   app.post(
     '/api/v1/applications/:id/idm/sync/confirm',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Confirms the deprovisioning that the guardrail paused; a reconcile then carries it out.',
-        params: idParams,
-        response: { 202: z.object({ confirmed: z.number(), sync: syncSchema }), ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Confirms the deprovisioning that the guardrail paused; a reconcile then carries it out.',
+      params: idParams,
+      response: { 202: z.object({ confirmed: z.number(), sync: syncSchema }) },
+    }),
     async (request, reply) => reply.code(202).send(await service.confirmDeprovisioning(deps, actorOf(request), request.params.id)),
   );
 
   app.post(
     '/api/v1/applications/:id/idm/users/:userId/sync',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description: 'Provisions (or deprovisions) one user now and answers with the outcome.',
-        params: userParams,
-        response: { 200: userOutcomeSchema, ...errors },
-      },
-    },
+    adminRoute({
+      description: 'Provisions (or deprovisions) one user now and answers with the outcome.',
+      params: nestedIdParams('userId'),
+      response: { 200: userOutcomeSchema },
+    }),
     async (request) => service.syncUserNow(deps, actorOf(request), request.params.id, request.params.userId),
   );
 }
@@ -123,36 +105,28 @@ function syncRoutes(app: App, deps: Deps): void {
 function statusRoutes(app: App, deps: Deps): void {
   app.get(
     '/api/v1/applications/:id/idm/status',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        description:
-          'The last sync, the one running, the guardrail pause, what is pending and what failed (per user or group, with the last error).',
-        params: idParams,
-        response: { 200: statusSchema, ...errors },
-      },
-    },
+    adminRoute({
+      description:
+        'The last sync, the one running, the guardrail pause, what is pending and what failed (per user or group, with the last error).',
+      params: idParams,
+      response: { 200: statusSchema },
+    }),
     async (request) => status.getStatus(deps, actorOf(request).organizationId, request.params.id),
   );
 
   app.get(
     '/api/v1/applications/:id/idm/syncs',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags,
-        params: idParams,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
-        response: { 200: z.object({ items: z.array(syncSchema) }), ...errors },
-      },
-    },
+    adminRoute({
+      params: idParams,
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
+      response: { 200: z.object({ items: z.array(syncSchema) }) },
+    }),
     async (request) => ({ items: await status.listSyncs(deps, actorOf(request).organizationId, request.params.id, request.query.limit) }),
   );
 
   app.get(
     '/api/v1/applications/:id/idm/syncs/:syncId',
-    { config: { auth: 'admin' }, schema: { tags, params: syncParams, response: { 200: syncSchema, ...errors } } },
+    adminRoute({ params: nestedIdParams('syncId'), response: { 200: syncSchema } }),
     async (request) => status.getSync(deps, actorOf(request).organizationId, request.params.id, request.params.syncId),
   );
 }
