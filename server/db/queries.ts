@@ -1,7 +1,16 @@
 // The queries every repository writes again and again: rows of one table found, changed, deleted or
 // counted by a key of column values. Kysely cannot check a column whose name depends on a generic
 // table, so the signatures are typed against the schema and the query is built on a loose handle inside.
-import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Updateable, sql } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  type SqlBool,
+  type Updateable,
+  sql,
+} from 'kysely';
 import type { Db } from './database.ts';
 import type { DB } from './schema.ts';
 
@@ -11,8 +20,13 @@ type LooseBuilder = ExpressionBuilder<Loose, string>;
 
 const loose = <D>(db: Kysely<D>) => db as unknown as Kysely<Loose>;
 
-/** The values a row must have, column by column: a value (`=`), null (`is null`) or a list (`in`). */
-export type RowKey<D, T extends keyof D> = { [C in keyof Row<D, T>]?: Row<D, T>[C] | readonly Row<D, T>[C][] };
+/**
+ * The values a row must have, column by column: a value (`=`), null (`is null`), a list (`in`), or an
+ * expression such as a column of the outer query (`eb.ref('i.application_id')`, in `existsRow`).
+ */
+export type RowKey<D, T extends keyof D> = {
+  [C in keyof Row<D, T>]?: Row<D, T>[C] | readonly Row<D, T>[C][] | Expression<Row<D, T>[C]>;
+};
 
 /** A further condition on the table's rows, where a key of values is not enough. */
 export type RowCondition<D, T extends keyof D & string> = (eb: ExpressionBuilder<D, T>) => Expression<SqlBool>;
@@ -37,6 +51,48 @@ function where<D, T extends keyof D & string>(key: RowKey<D, T>, also?: RowCondi
     const keyed = matching(key)(eb);
     return also ? eb.and([keyed, (also as unknown as (eb: LooseBuilder) => Expression<SqlBool>)(eb)]) : keyed;
   };
+}
+
+/** The rows with the key's values, as a query to go on with (columns, order, limit). */
+export function rowsWhere<D, T extends keyof D & string>(db: Kysely<D>, table: T, key: RowKey<D, T>): SelectQueryBuilder<D, T, {}> {
+  return loose(db)
+    .selectFrom(table as string)
+    .where(where(key)) as unknown as SelectQueryBuilder<D, T, {}>;
+}
+
+/**
+ * EXISTS: the user is a member of a group bound to the application, the rule of who an application
+ * manages. Either side is a value or a column of the outer query (`eb.val(id)`, `eb.ref('p.user_id')`).
+ */
+export function inApplicationScope<O, OT extends keyof O>(
+  eb: ExpressionBuilder<O, OT>,
+  applicationId: Expression<string>,
+  userId: Expression<string>,
+): Expression<SqlBool> {
+  const l = eb as unknown as LooseBuilder;
+  return l.exists(
+    l
+      .selectFrom('group_members as scope_m')
+      .innerJoin('application_groups as scope_ag', 'scope_ag.group_id', 'scope_m.group_id')
+      .select('scope_m.user_id')
+      .where('scope_ag.application_id', '=', applicationId)
+      .where('scope_m.user_id', '=', userId),
+  );
+}
+
+/** EXISTS: a row of `table` with the key's values, for a condition of an outer query. */
+export function existsRow<D, TB extends keyof D, T extends keyof D & string>(
+  eb: ExpressionBuilder<D, TB>,
+  table: T,
+  key: RowKey<D, T>,
+): Expression<SqlBool> {
+  const l = eb as unknown as LooseBuilder;
+  return l.exists(
+    l
+      .selectFrom(table as string)
+      .select(sql<number>`1`.as('found'))
+      .where(matching(key, table)),
+  );
 }
 
 /** The row with the key's values (the first one, where the key is not unique). */
@@ -91,11 +147,16 @@ export async function updateRows<D, T extends keyof D & string>(
   return Number(r.numUpdatedRows);
 }
 
-/** Deletes the rows with the key's values; returns how many. */
-export async function deleteRows<D, T extends keyof D & string>(db: Kysely<D>, table: T, key: RowKey<D, T>): Promise<number> {
+/** Deletes the rows with the key's values (and the further condition); returns how many. */
+export async function deleteRows<D, T extends keyof D & string>(
+  db: Kysely<D>,
+  table: T,
+  key: RowKey<D, T>,
+  also?: RowCondition<D, T>,
+): Promise<number> {
   const r = await loose(db)
     .deleteFrom(table as string)
-    .where(where(key))
+    .where(where(key, also))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
@@ -116,6 +177,11 @@ export async function countByColumn<D, T extends keyof D & string, C extends key
   return new Map(rows.map((r) => [(r as Record<string, unknown>)[column] as Row<D, T>[C], Number(r.n)]));
 }
 
+/** Memberships (`m`) joined to the bindings (`ag`) of their groups: the users each application manages. */
+export function membersOfBoundGroups(db: Db) {
+  return db.selectFrom('group_members as m').innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id');
+}
+
 /** The id and name of the groups, by name, that the rows of a link table with the key's values point at. */
 export async function listLinkedGroups<T extends 'group_members' | 'application_groups'>(
   db: Db,
@@ -134,6 +200,21 @@ export async function listLinkedGroups<T extends 'group_members' | 'application_
 /** Rows whose search_text matches a lower-cased LIKE pattern (already escaped). */
 export function searchTextLike(pattern: string): Expression<SqlBool> {
   return sql<SqlBool>`search_text like ${pattern} escape '\\'`;
+}
+
+/**
+ * The base of a searchable list and its count: the rows with the filter's values (a column left
+ * undefined is not filtered) whose search_text matches the pattern, when there is one.
+ */
+export function rowsFiltered<D, T extends keyof D & string>(
+  db: Kysely<D>,
+  table: T,
+  filter: RowKey<D, T>,
+  searchPattern: string | undefined,
+): SelectQueryBuilder<D, T, {}> {
+  const given = Object.entries(filter).filter(([, value]) => value !== undefined);
+  const q = rowsWhere(db, table, Object.fromEntries(given) as RowKey<D, T>);
+  return searchPattern ? q.where(searchTextLike(searchPattern)) : q;
 }
 
 /** What a search filter carries: the pattern for `searchTextLike`, or none. */
