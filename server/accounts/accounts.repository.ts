@@ -210,9 +210,7 @@ export async function deleteUserSession(db: Db, id: string): Promise<void> {
 
 /** Ends the user's sessions, but the one given (the user who just changed his password stays in). */
 export async function deleteUserSessionsOfUser(db: Db, userId: string, exceptId?: string): Promise<void> {
-  let q = db.deleteFrom('user_sessions').where('user_id', '=', userId);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  await q.execute();
+  await deleteRows(db, 'user_sessions', { user_id: userId }, exceptId ? (eb) => eb('id', '!=', exceptId) : undefined);
 }
 
 /** Housekeeping at sign-in: sessions nobody came back to are otherwise never read again. */

@@ -39,9 +39,7 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
 
 /** Ends the admin's sessions, but the one given (an admin who just changed his password stays in). */
 export async function deleteSessionsOfAdmin(db: Db, adminId: string, exceptId?: string): Promise<void> {
-  let q = db.deleteFrom('admin_sessions').where('admin_id', '=', adminId);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  await q.execute();
+  await deleteRows(db, 'admin_sessions', { admin_id: adminId }, exceptId ? (eb) => eb('id', '!=', exceptId) : undefined);
 }
 
 export async function insertApiKey(db: Db, row: ApiKeysTable): Promise<void> {
