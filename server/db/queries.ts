@@ -32,12 +32,13 @@ export type RowKey<D, T extends keyof D> = {
 export type RowCondition<D, T extends keyof D & string> = (eb: ExpressionBuilder<D, T>) => Expression<SqlBool>;
 
 /**
- * The key as one condition, its columns under `alias` when given. A key names at least one column and
- * none is undefined: a forgotten value must not widen an update or a delete to the whole table.
+ * The key as one condition, its columns under `alias` when given. A key names at least one column: an
+ * empty one would make an update or a delete hit the whole table. An undefined value stays a bound
+ * parameter (as in `.where(column, '=', value)`): it is never dropped from the key.
  */
 function matching(key: object, alias?: string) {
   const terms = Object.entries(key);
-  if (terms.length === 0 || terms.some(([, value]) => value === undefined)) throw new Error('a row key needs defined values');
+  if (terms.length === 0) throw new Error('a row key names at least one column');
   return (eb: LooseBuilder) =>
     eb.and(
       terms.map(([column, value]) =>
