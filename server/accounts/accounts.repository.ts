@@ -2,6 +2,7 @@
 // users' portal sessions.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { deleteRows, findColumns, findRow, searchTextLike, updateRows, type SearchFilter } from '../db/queries.ts';
 import type { ActivationEmailBatchesTable, UserActivationTokensTable, UserSessionsTable, UsersTable } from '../db/schema.ts';
 
 /** What the account rules need of a user; the hash only where a password is checked. */
@@ -22,21 +23,11 @@ export type AccountUser = Pick<UsersTable, (typeof ACCOUNT_COLUMNS)[number]>;
 export type AccountUserWithHash = AccountUser & Pick<UsersTable, 'password_hash'>;
 
 export async function findAccountUser(db: Db, organizationId: string, id: string): Promise<AccountUser | undefined> {
-  return db
-    .selectFrom('users')
-    .select(ACCOUNT_COLUMNS)
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findColumns(db, 'users', ACCOUNT_COLUMNS, { organization_id: organizationId, id });
 }
 
 export async function findAccountUserWithHash(db: Db, organizationId: string, id: string): Promise<AccountUserWithHash | undefined> {
-  return db
-    .selectFrom('users')
-    .select([...ACCOUNT_COLUMNS, 'password_hash'])
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findColumns(db, 'users', [...ACCOUNT_COLUMNS, 'password_hash'], { organization_id: organizationId, id });
 }
 
 /** By username, else by email (both lower-cased): two lookups, each on its unique index. */
@@ -54,13 +45,12 @@ export async function findUserByLogin(db: Db, organizationId: string, loginLower
 }
 
 export async function updateUserPassword(db: Db, organizationId: string, id: string, passwordHash: string, at: string): Promise<number> {
-  const r = await db
-    .updateTable('users')
-    .set({ password_hash: passwordHash, password_status: 'ACTIVE', updated_at: at })
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+  return updateRows(
+    db,
+    'users',
+    { organization_id: organizationId, id },
+    { password_hash: passwordHash, password_status: 'ACTIVE', updated_at: at },
+  );
 }
 
 export async function listAccountUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<AccountUser[]> {
@@ -74,18 +64,16 @@ export async function listAccountUsersByIds(db: Db, organizationId: string, ids:
     .execute();
 }
 
-export interface AccountUserFilter {
+export interface AccountUserFilter extends SearchFilter {
   organizationId: string;
   passwordStatus: UsersTable['password_status'];
   state?: UsersTable['state'];
-  /** Lower-cased LIKE pattern over search_text (already escaped). */
-  searchPattern?: string;
 }
 
 function filtered(db: Db, f: AccountUserFilter) {
   let q = db.selectFrom('users').where('organization_id', '=', f.organizationId).where('password_status', '=', f.passwordStatus);
   if (f.state) q = q.where('state', '=', f.state);
-  if (f.searchPattern) q = q.where(sql<boolean>`search_text like ${f.searchPattern} escape '\\'`);
+  if (f.searchPattern) q = q.where(searchTextLike(f.searchPattern));
   return q;
 }
 
@@ -116,14 +104,7 @@ export async function insertActivationToken(db: Db, row: UserActivationTokensTab
 
 /** Voids the user's live links (a newer email, or a password set some other way). */
 export async function revokeLiveActivationTokens(db: Db, userId: string, at: string): Promise<number> {
-  const r = await db
-    .updateTable('user_activation_tokens')
-    .set({ revoked_at: at })
-    .where('user_id', '=', userId)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+  return updateRows(db, 'user_activation_tokens', { user_id: userId, used_at: null, revoked_at: null }, { revoked_at: at });
 }
 
 export async function findActivationTokenWithUser(db: Db, tokenHash: string) {
@@ -151,15 +132,10 @@ export async function findActivationTokenWithUser(db: Db, tokenHash: string) {
 
 /** Marks the link used; false when it was used, voided or expired meanwhile (another request won). */
 export async function useActivationToken(db: Db, id: string, at: string): Promise<boolean> {
-  const r = await db
-    .updateTable('user_activation_tokens')
-    .set({ used_at: at })
-    .where('id', '=', id)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', at)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const n = await updateRows(db, 'user_activation_tokens', { id, used_at: null, revoked_at: null }, { used_at: at }, (eb) =>
+    eb('expires_at', '>', at),
+  );
+  return n === 1;
 }
 
 /** When each of these users was sent a link since `since`, for the per-user rate limit. */
@@ -186,21 +162,16 @@ export async function insertBatch(db: Db, row: BatchRow): Promise<void> {
 }
 
 export async function findBatch(db: Db, organizationId: string, id: string): Promise<BatchRow | undefined> {
-  return db
-    .selectFrom('activation_email_batches')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findRow(db, 'activation_email_batches', { organization_id: organizationId, id });
 }
 
 /** For the job, which knows only the id. */
 export async function findBatchById(db: Db, id: string): Promise<BatchRow | undefined> {
-  return db.selectFrom('activation_email_batches').selectAll().where('id', '=', id).executeTakeFirst();
+  return findRow(db, 'activation_email_batches', { id });
 }
 
 export async function updateBatch(db: Db, id: string, patch: Partial<BatchRow>): Promise<void> {
-  await db.updateTable('activation_email_batches').set(patch).where('id', '=', id).execute();
+  await updateRows(db, 'activation_email_batches', { id }, patch);
 }
 
 // Users' portal sessions
@@ -230,18 +201,16 @@ export async function findUserSessionWithUser(db: Db, id: string) {
 }
 
 export async function touchUserSession(db: Db, id: string, lastSeenAt: string, expiresAt: string): Promise<void> {
-  await db.updateTable('user_sessions').set({ last_seen_at: lastSeenAt, expires_at: expiresAt }).where('id', '=', id).execute();
+  await updateRows(db, 'user_sessions', { id }, { last_seen_at: lastSeenAt, expires_at: expiresAt });
 }
 
 export async function deleteUserSession(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('user_sessions').where('id', '=', id).execute();
+  await deleteRows(db, 'user_sessions', { id });
 }
 
 /** Ends the user's sessions, but the one given (the user who just changed his password stays in). */
 export async function deleteUserSessionsOfUser(db: Db, userId: string, exceptId?: string): Promise<void> {
-  let q = db.deleteFrom('user_sessions').where('user_id', '=', userId);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  await q.execute();
+  await deleteRows(db, 'user_sessions', { user_id: userId }, exceptId ? (eb) => eb('id', '!=', exceptId) : undefined);
 }
 
 /** Housekeeping at sign-in: sessions nobody came back to are otherwise never read again. */
@@ -275,5 +244,5 @@ export async function purgeExpiredAccounts(
 
 /** Same password, stronger hash (at sign-in): nothing the user or an application can see changes. */
 export async function replacePasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+  await updateRows(db, 'users', { id }, { password_hash: passwordHash });
 }

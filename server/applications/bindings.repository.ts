@@ -1,11 +1,10 @@
 // Application <-> user group bindings, and the scope they give: a user is managed in an application
 // when he is a member of a group bound to it.
 import type { Db } from '../db/database.ts';
+import { existsRow, membersOfBoundGroups } from '../db/queries.ts';
 
 export async function listApplicationIdsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('application_groups as ag')
-    .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
+  const rows = await membersOfBoundGroups(db)
     .select('ag.application_id')
     .distinct()
     .where('ag.organization_id', '=', organizationId)
@@ -16,9 +15,7 @@ export async function listApplicationIdsOfUser(db: Db, organizationId: string, u
 }
 
 export async function isUserInScope(db: Db, organizationId: string, applicationId: string, userId: string): Promise<boolean> {
-  const r = await db
-    .selectFrom('application_groups as ag')
-    .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
+  const r = await membersOfBoundGroups(db)
     .select('m.user_id')
     .where('ag.organization_id', '=', organizationId)
     .where('ag.application_id', '=', applicationId)
@@ -41,15 +38,7 @@ export async function listUserIdsInScope(
     .select('m.user_id')
     .distinct()
     .where('m.organization_id', '=', organizationId)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('application_groups as ag')
-          .select('ag.group_id')
-          .whereRef('ag.group_id', '=', 'm.group_id')
-          .where('ag.application_id', '=', applicationId),
-      ),
-    );
+    .where((eb) => existsRow(eb, 'application_groups', { group_id: eb.ref('m.group_id'), application_id: applicationId }));
   if (afterId) q = q.where('m.user_id', '>', afterId);
   const rows = await q.orderBy('m.user_id').limit(limit).execute();
   return rows.map((r) => r.user_id);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { deleteRows, findRow, updateRows } from '../db/queries.ts';
 import type { AdminsTable, LoginThrottleTable, SetupTokensTable } from '../db/schema.ts';
 
 export type AdminRow = Omit<AdminsTable, 'name'> & { name: string };
@@ -53,21 +54,15 @@ export async function countAdmins(db: Db, organizationId: string, role?: 'admin'
 }
 
 export async function updateAdmin(db: Db, organizationId: string, id: string, patch: Partial<AdminRow>): Promise<void> {
-  await db.updateTable('admins').set(patch).where('organization_id', '=', organizationId).where('id', '=', id).execute();
+  await updateRows(db, 'admins', { organization_id: organizationId, id }, patch);
 }
 
 export async function deleteAdmin(db: Db, organizationId: string, id: string): Promise<number> {
-  const r = await db.deleteFrom('admins').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return deleteRows(db, 'admins', { organization_id: organizationId, id });
 }
 
 export async function findThrottle(db: Db, organizationId: string, key: string): Promise<LoginThrottleTable | undefined> {
-  return db
-    .selectFrom('login_throttle')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('key', '=', key)
-    .executeTakeFirst();
+  return findRow(db, 'login_throttle', { organization_id: organizationId, key });
 }
 
 export async function upsertThrottle(db: Db, row: LoginThrottleTable): Promise<void> {
@@ -85,7 +80,7 @@ export async function upsertThrottle(db: Db, row: LoginThrottleTable): Promise<v
 }
 
 export async function deleteThrottle(db: Db, organizationId: string, key: string): Promise<void> {
-  await db.deleteFrom('login_throttle').where('organization_id', '=', organizationId).where('key', '=', key).execute();
+  await deleteRows(db, 'login_throttle', { organization_id: organizationId, key });
 }
 
 export async function insertSetupToken(db: Db, row: SetupTokensTable): Promise<void> {
@@ -93,11 +88,10 @@ export async function insertSetupToken(db: Db, row: SetupTokensTable): Promise<v
 }
 
 export async function findSetupToken(db: Db, tokenHash: string): Promise<SetupTokensTable | undefined> {
-  return db.selectFrom('setup_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  return findRow(db, 'setup_tokens', { token_hash: tokenHash });
 }
 
 /** Marks the token used; returns false when another request used it first. */
 export async function useSetupToken(db: Db, id: string, at: string): Promise<boolean> {
-  const r = await db.updateTable('setup_tokens').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await updateRows(db, 'setup_tokens', { id, used_at: null }, { used_at: at })) === 1;
 }

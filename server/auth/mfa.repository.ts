@@ -1,14 +1,10 @@
 import type { Db } from '../db/database.ts';
+import { deleteRows, findColumns, findRow, updateRows } from '../db/queries.ts';
 import type { Selectable } from 'kysely';
 import type { AdminMfaChallengesTable, AdminMfaTable } from '../db/schema.ts';
 
 export async function findMfa(db: Db, organizationId: string, adminId: string): Promise<AdminMfaTable | undefined> {
-  return db
-    .selectFrom('admin_mfa')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('admin_id', '=', adminId)
-    .executeTakeFirst();
+  return findRow(db, 'admin_mfa', { organization_id: organizationId, admin_id: adminId });
 }
 
 /** A new enrolment replaces one that was never confirmed. */
@@ -33,7 +29,7 @@ export async function upsertPendingMfa(db: Db, row: AdminMfaTable): Promise<void
 }
 
 export async function enableMfa(db: Db, adminId: string, enabledAt: string): Promise<void> {
-  await db.updateTable('admin_mfa').set({ enabled_at: enabledAt }).where('admin_id', '=', adminId).execute();
+  await updateRows(db, 'admin_mfa', { admin_id: adminId }, { enabled_at: enabledAt });
 }
 
 /**
@@ -41,29 +37,19 @@ export async function enableMfa(db: Db, adminId: string, enabledAt: string): Pro
  * code, one wins. Returns whether this one did.
  */
 export async function useStep(db: Db, adminId: string, step: number): Promise<boolean> {
-  const r = await db
-    .updateTable('admin_mfa')
-    .set({ last_used_step: step })
-    .where('admin_id', '=', adminId)
-    .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const n = await updateRows(db, 'admin_mfa', { admin_id: adminId }, { last_used_step: step }, (eb) =>
+    eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]),
+  );
+  return n === 1;
 }
 
 /** Replaces the recovery codes only if they are still what the caller read (a code is used once). */
 export async function replaceRecoveryCodes(db: Db, adminId: string, before: string, after: string): Promise<boolean> {
-  const r = await db
-    .updateTable('admin_mfa')
-    .set({ recovery_code_hashes: after })
-    .where('admin_id', '=', adminId)
-    .where('recovery_code_hashes', '=', before)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await updateRows(db, 'admin_mfa', { admin_id: adminId, recovery_code_hashes: before }, { recovery_code_hashes: after })) === 1;
 }
 
 export async function deleteMfa(db: Db, adminId: string): Promise<number> {
-  const r = await db.deleteFrom('admin_mfa').where('admin_id', '=', adminId).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return deleteRows(db, 'admin_mfa', { admin_id: adminId });
 }
 
 export async function insertChallenge(db: Db, row: Omit<AdminMfaChallengesTable, 'attempts'>): Promise<void> {
@@ -71,7 +57,7 @@ export async function insertChallenge(db: Db, row: Omit<AdminMfaChallengesTable,
 }
 
 export async function findChallenge(db: Db, id: string): Promise<Selectable<AdminMfaChallengesTable> | undefined> {
-  return db.selectFrom('admin_mfa_challenges').selectAll().where('id', '=', id).executeTakeFirst();
+  return findRow(db, 'admin_mfa_challenges', { id });
 }
 
 export async function countChallengeAttempt(db: Db, id: string): Promise<void> {
@@ -83,22 +69,18 @@ export async function countChallengeAttempt(db: Db, id: string): Promise<void> {
 }
 
 export async function deleteChallenge(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('admin_mfa_challenges').where('id', '=', id).execute();
+  await deleteRows(db, 'admin_mfa_challenges', { id });
 }
 
 export async function deleteChallengesOf(db: Db, adminId: string): Promise<void> {
-  await db.deleteFrom('admin_mfa_challenges').where('admin_id', '=', adminId).execute();
+  await deleteRows(db, 'admin_mfa_challenges', { admin_id: adminId });
 }
 
 export async function getRequireAdminMfa(db: Db, organizationId: string): Promise<boolean> {
-  const row = await db.selectFrom('organizations').select('require_admin_mfa').where('id', '=', organizationId).executeTakeFirst();
+  const row = await findColumns(db, 'organizations', ['require_admin_mfa'], { id: organizationId });
   return Boolean(row?.require_admin_mfa);
 }
 
 export async function setRequireAdminMfa(db: Db, organizationId: string, value: boolean): Promise<void> {
-  await db
-    .updateTable('organizations')
-    .set({ require_admin_mfa: value ? 1 : 0 })
-    .where('id', '=', organizationId)
-    .execute();
+  await updateRows(db, 'organizations', { id: organizationId }, { require_admin_mfa: value ? 1 : 0 });
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { deleteRows, findRow, updateRows } from '../db/queries.ts';
 import type { AdminSessionsTable, ApiKeysTable } from '../db/schema.ts';
 
 export async function insertSession(db: Db, row: AdminSessionsTable): Promise<void> {
@@ -29,18 +30,16 @@ export async function findSessionWithAdmin(db: Db, id: string) {
 }
 
 export async function touchSession(db: Db, id: string, lastSeenAt: string, expiresAt: string): Promise<void> {
-  await db.updateTable('admin_sessions').set({ last_seen_at: lastSeenAt, expires_at: expiresAt }).where('id', '=', id).execute();
+  await updateRows(db, 'admin_sessions', { id }, { last_seen_at: lastSeenAt, expires_at: expiresAt });
 }
 
 export async function deleteSession(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('admin_sessions').where('id', '=', id).execute();
+  await deleteRows(db, 'admin_sessions', { id });
 }
 
 /** Ends the admin's sessions, but the one given (an admin who just changed his password stays in). */
 export async function deleteSessionsOfAdmin(db: Db, adminId: string, exceptId?: string): Promise<void> {
-  let q = db.deleteFrom('admin_sessions').where('admin_id', '=', adminId);
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  await q.execute();
+  await deleteRows(db, 'admin_sessions', { admin_id: adminId }, exceptId ? (eb) => eb('id', '!=', exceptId) : undefined);
 }
 
 export async function insertApiKey(db: Db, row: ApiKeysTable): Promise<void> {
@@ -48,11 +47,11 @@ export async function insertApiKey(db: Db, row: ApiKeysTable): Promise<void> {
 }
 
 export async function findApiKeyByHash(db: Db, keyHash: string): Promise<ApiKeysTable | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+  return findRow(db, 'api_keys', { key_hash: keyHash });
 }
 
 export async function findApiKey(db: Db, organizationId: string, id: string): Promise<ApiKeysTable | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return findRow(db, 'api_keys', { organization_id: organizationId, id });
 }
 
 export async function listApiKeys(db: Db, organizationId: string): Promise<ApiKeysTable[]> {
@@ -60,8 +59,7 @@ export async function listApiKeys(db: Db, organizationId: string): Promise<ApiKe
 }
 
 export async function deleteApiKey(db: Db, organizationId: string, id: string): Promise<number> {
-  const r = await db.deleteFrom('api_keys').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return deleteRows(db, 'api_keys', { organization_id: organizationId, id });
 }
 
 /** Deletes the keys an admin created and returns them (name and id, for the Insights events). */
@@ -75,7 +73,7 @@ export async function deleteApiKeysCreatedBy(db: Db, organizationId: string, adm
 }
 
 export async function touchApiKey(db: Db, id: string, at: string): Promise<void> {
-  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+  await updateRows(db, 'api_keys', { id }, { last_used_at: at });
 }
 
 /**

@@ -1,12 +1,14 @@
 // Group memberships. Member details are read from the users table here rather than through the users
 // module, so listing a large group stays one keyset query.
 import type { Db } from '../db/database.ts';
+import { findColumns, hasRow, listLinkedGroups } from '../db/queries.ts';
 import type { UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
 
 export type MemberRow = Pick<UsersTable, 'id' | 'username' | 'username_lower' | 'email' | 'firstname' | 'lastname' | 'state'>;
 
-const MEMBER_COLUMNS = ['u.id', 'u.username', 'u.username_lower', 'u.email', 'u.firstname', 'u.lastname', 'u.state'] as const;
+const MEMBER_FIELDS = ['id', 'username', 'username_lower', 'email', 'firstname', 'lastname', 'state'] as const;
+const MEMBER_COLUMNS = MEMBER_FIELDS.map((c) => `u.${c}` as const);
 
 /** Keyset position: members are listed by (username_lower, id). */
 export interface MemberKey {
@@ -15,23 +17,11 @@ export interface MemberKey {
 }
 
 export async function findUser(db: Db, organizationId: string, userId: string): Promise<MemberRow | undefined> {
-  return db
-    .selectFrom('users as u')
-    .select(MEMBER_COLUMNS)
-    .where('u.organization_id', '=', organizationId)
-    .where('u.id', '=', userId)
-    .executeTakeFirst();
+  return findColumns(db, 'users', MEMBER_FIELDS, { organization_id: organizationId, id: userId });
 }
 
 export async function isMember(db: Db, organizationId: string, groupId: string, userId: string): Promise<boolean> {
-  const r = await db
-    .selectFrom('group_members')
-    .select('user_id')
-    .where('organization_id', '=', organizationId)
-    .where('group_id', '=', groupId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return r !== undefined;
+  return hasRow(db, 'group_members', { organization_id: organizationId, group_id: groupId, user_id: userId });
 }
 
 export async function listMembers(db: Db, organizationId: string, groupId: string, limit: number, from?: MemberKey): Promise<MemberRow[]> {
@@ -48,12 +38,5 @@ export async function listMembers(db: Db, organizationId: string, groupId: strin
 }
 
 export async function listGroupsOfUser(db: Db, organizationId: string, userId: string): Promise<Array<{ id: string; name: string }>> {
-  return db
-    .selectFrom('group_members as m')
-    .innerJoin('groups as g', 'g.id', 'm.group_id')
-    .select(['g.id', 'g.name'])
-    .where('m.organization_id', '=', organizationId)
-    .where('m.user_id', '=', userId)
-    .orderBy('g.name_lower')
-    .execute();
+  return listLinkedGroups(db, 'group_members', { organization_id: organizationId, user_id: userId });
 }

@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { deleteRows, findColumns, inChunks, rowsFiltered, updateRows, type SearchFilter } from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { DB, UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
@@ -46,24 +47,14 @@ export async function insertUsers(db: Db, rows: UserRecord[]): Promise<void> {
 }
 
 export async function findUser(db: Db, organizationId: string, id: string): Promise<UserRecord | undefined> {
-  return db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return findColumns(db, 'users', USER_COLUMNS, { organization_id: organizationId, id });
 }
 
 /** The users with these ids in the organization (any order), a few hundred ids per query. */
 export async function findUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<UserRecord[]> {
-  const out: UserRecord[] = [];
-  for (let i = 0; i < ids.length; i += 400) {
-    const chunk = ids.slice(i, i + 400);
-    out.push(
-      ...(await db
-        .selectFrom('users')
-        .select(USER_COLUMNS)
-        .where('organization_id', '=', organizationId)
-        .where('id', 'in', chunk)
-        .execute()),
-    );
-  }
-  return out;
+  return inChunks(ids, 400, (chunk) =>
+    db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', chunk).execute(),
+  );
 }
 
 /** Users whose username or email equals (lower-cased) any of the given values. */
@@ -75,26 +66,25 @@ export async function findUsersByUsernameOrEmail(
   const found = new Map<string, Pick<UserRecord, 'id' | 'username_lower' | 'email_lower'>>();
   // Two lookups, each on its own unique index: with OR, SQLite scans every user of the organization.
   for (const col of ['username_lower', 'email_lower'] as const) {
-    for (let i = 0; i < lowerValues.length; i += 500) {
-      const rows = await db
+    const rows = await inChunks(lowerValues, 500, (chunk) =>
+      db
         .selectFrom('users')
         .select(['id', 'username_lower', 'email_lower'])
         .where('organization_id', '=', organizationId)
-        .where(col, 'in', lowerValues.slice(i, i + 500))
-        .execute();
-      for (const r of rows) found.set(r.id, r);
-    }
+        .where(col, 'in', chunk)
+        .execute(),
+    );
+    for (const r of rows) found.set(r.id, r);
   }
   return [...found.values()];
 }
 
 export async function updateUser(db: Db, organizationId: string, id: string, patch: Partial<UserRecord>): Promise<void> {
-  await db.updateTable('users').set(patch).where('organization_id', '=', organizationId).where('id', '=', id).execute();
+  await updateRows(db, 'users', { organization_id: organizationId, id }, patch);
 }
 
 export async function deleteUser(db: Db, organizationId: string, id: string): Promise<number> {
-  const r = await db.deleteFrom('users').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return deleteRows(db, 'users', { organization_id: organizationId, id });
 }
 
 export const SORT_COLUMNS = {
@@ -110,20 +100,19 @@ export const SORT_COLUMNS = {
 } as const;
 export type SortColumn = (typeof SORT_COLUMNS)[keyof typeof SORT_COLUMNS];
 
-export interface UserListFilter {
+export interface UserListFilter extends SearchFilter {
   organizationId: string;
-  /** Lower-cased LIKE pattern over search_text (already escaped). */
-  searchPattern?: string;
   state?: UserRow['state'];
   passwordStatus?: UserRow['password_status'];
 }
 
 function filtered(db: Db, f: UserListFilter) {
-  let q = db.selectFrom('users').where('organization_id', '=', f.organizationId);
-  if (f.searchPattern) q = q.where(sql<boolean>`search_text like ${f.searchPattern} escape '\\'`);
-  if (f.state) q = q.where('state', '=', f.state);
-  if (f.passwordStatus) q = q.where('password_status', '=', f.passwordStatus);
-  return q;
+  return rowsFiltered(
+    db,
+    'users',
+    { organization_id: f.organizationId, state: f.state, password_status: f.passwordStatus },
+    f.searchPattern,
+  );
 }
 
 export async function listUsers(

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { countByColumn, findRow, inChunks, rowsWhere, rowsFiltered, updateRows, type SearchFilter } from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { ImportSnapshotsTable, ImportSnapshotUsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
@@ -12,18 +13,16 @@ export async function insertSnapshot(db: Db, row: SnapshotRow): Promise<void> {
 }
 
 export async function updateSnapshot(db: Db, id: string, patch: Partial<SnapshotRow>): Promise<void> {
-  await db.updateTable('import_snapshots').set(patch).where('id', '=', id).execute();
+  await updateRows(db, 'import_snapshots', { id }, patch);
 }
 
 export async function findSnapshot(db: Db, id: string): Promise<SnapshotRow | undefined> {
-  return db.selectFrom('import_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+  return findRow(db, 'import_snapshots', { id });
 }
 
 export async function findLatestSnapshot(db: Db, applicationId: string): Promise<SnapshotRow | undefined> {
-  return db
-    .selectFrom('import_snapshots')
+  return rowsWhere(db, 'import_snapshots', { application_id: applicationId })
     .selectAll()
-    .where('application_id', '=', applicationId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)
@@ -56,18 +55,9 @@ export async function insertSnapshotUsers(db: Db, rows: SnapshotUserRow[]): Prom
 }
 
 export async function findSnapshotUsers(db: Db, snapshotId: string, remoteIds: string[]): Promise<SnapshotUserRow[]> {
-  const out: SnapshotUserRow[] = [];
-  for (let i = 0; i < remoteIds.length; i += 500) {
-    out.push(
-      ...(await db
-        .selectFrom('import_snapshot_users')
-        .selectAll()
-        .where('snapshot_id', '=', snapshotId)
-        .where('remote_id', 'in', remoteIds.slice(i, i + 500))
-        .execute()),
-    );
-  }
-  return out;
+  return inChunks(remoteIds, 500, (chunk) =>
+    rowsWhere(db, 'import_snapshot_users', { snapshot_id: snapshotId, remote_id: chunk }).selectAll().execute(),
+  );
 }
 
 /**
@@ -99,12 +89,7 @@ export async function findLaterDuplicates(
 }
 
 export async function updateSnapshotUser(db: Db, snapshotId: string, remoteId: string, patch: Partial<SnapshotUserRow>): Promise<void> {
-  await db
-    .updateTable('import_snapshot_users')
-    .set(patch)
-    .where('snapshot_id', '=', snapshotId)
-    .where('remote_id', '=', remoteId)
-    .execute();
+  await updateRows(db, 'import_snapshot_users', { snapshot_id: snapshotId, remote_id: remoteId }, patch);
 }
 
 export const PREVIEW_SORT_COLUMNS = {
@@ -118,17 +103,13 @@ export const PREVIEW_SORT_COLUMNS = {
 } as const;
 export type PreviewSortColumn = (typeof PREVIEW_SORT_COLUMNS)[keyof typeof PREVIEW_SORT_COLUMNS];
 
-export interface PreviewFilter {
+export interface PreviewFilter extends SearchFilter {
   snapshotId: string;
-  searchPattern?: string;
   status?: SnapshotUserRow['status'];
 }
 
 function filtered(db: Db, f: PreviewFilter) {
-  let q = db.selectFrom('import_snapshot_users').where('snapshot_id', '=', f.snapshotId);
-  if (f.searchPattern) q = q.where(sql<boolean>`search_text like ${f.searchPattern} escape '\\'`);
-  if (f.status) q = q.where('status', '=', f.status);
-  return q;
+  return rowsFiltered(db, 'import_snapshot_users', { snapshot_id: f.snapshotId, status: f.status }, f.searchPattern);
 }
 
 export async function listSnapshotUsers(
@@ -158,11 +139,5 @@ export async function countSnapshotUsers(db: Db, f: PreviewFilter): Promise<numb
 }
 
 export async function countByStatus(db: Db, snapshotId: string): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('import_snapshot_users')
-    .select(['status', sql<number>`count(*)`.as('n')])
-    .where('snapshot_id', '=', snapshotId)
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return Object.fromEntries(await countByColumn(db, 'import_snapshot_users', 'status', { snapshot_id: snapshotId }));
 }

@@ -1,15 +1,11 @@
 import type { Db } from '../db/database.ts';
+import { findColumns, findRow, updateRows } from '../db/queries.ts';
 import type { IdmIntegrationsTable } from '../db/schema.ts';
 
 export type IntegrationRow = IdmIntegrationsTable;
 
 export async function findIntegration(db: Db, organizationId: string, applicationId: string): Promise<IntegrationRow | undefined> {
-  return db
-    .selectFrom('idm_integrations')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('application_id', '=', applicationId)
-    .executeTakeFirst();
+  return findRow(db, 'idm_integrations', { organization_id: organizationId, application_id: applicationId });
 }
 
 export async function insertIntegration(db: Db, row: IntegrationRow): Promise<void> {
@@ -22,12 +18,7 @@ export async function updateIntegration(
   applicationId: string,
   patch: Partial<IntegrationRow>,
 ): Promise<void> {
-  await db
-    .updateTable('idm_integrations')
-    .set(patch)
-    .where('organization_id', '=', organizationId)
-    .where('application_id', '=', applicationId)
-    .execute();
+  await updateRows(db, 'idm_integrations', { organization_id: organizationId, application_id: applicationId }, patch);
 }
 
 /** Status and generation only: the cheap check running work makes before each step. */
@@ -35,9 +26,5 @@ export async function findIntegrationState(
   db: Db,
   applicationId: string,
 ): Promise<Pick<IntegrationRow, 'status' | 'generation' | 'deactivated_at'> | undefined> {
-  return db
-    .selectFrom('idm_integrations')
-    .select(['status', 'generation', 'deactivated_at'])
-    .where('application_id', '=', applicationId)
-    .executeTakeFirst();
+  return findColumns(db, 'idm_integrations', ['status', 'generation', 'deactivated_at'], { application_id: applicationId });
 }

@@ -2,6 +2,7 @@
 // The one repository of app_user_links: imports write links for imported users, provisioning for the
 // accounts it creates or adopts; both come through here.
 import type { Db } from '../db/database.ts';
+import { deleteRows, findRow, inChunks } from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { AppUserLinksTable } from '../db/schema.ts';
 
@@ -13,19 +14,9 @@ export async function insertLinks(db: Db, rows: LinkRow[]): Promise<void> {
 
 /** Links in one application whose column is one of the values, 500 values per query. */
 async function findLinksIn(db: Db, applicationId: string, column: 'remote_id' | 'user_id', values: string[]): Promise<LinkRow[]> {
-  const out: LinkRow[] = [];
-  for (let i = 0; i < values.length; i += 500) {
-    const chunk = values.slice(i, i + 500);
-    out.push(
-      ...(await db
-        .selectFrom('app_user_links')
-        .selectAll()
-        .where('application_id', '=', applicationId)
-        .where(column, 'in', chunk)
-        .execute()),
-    );
-  }
-  return out;
+  return inChunks(values, 500, (chunk) =>
+    db.selectFrom('app_user_links').selectAll().where('application_id', '=', applicationId).where(column, 'in', chunk).execute(),
+  );
 }
 
 /** Links of the given remote ids in one application. */
@@ -43,12 +34,7 @@ export async function findLinksOfUsers(db: Db, applicationId: string, userIds: s
 }
 
 export async function findLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<LinkRow | undefined> {
-  return db
-    .selectFrom('app_user_links')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('remote_id', '=', remoteId)
-    .executeTakeFirst();
+  return findRow(db, 'app_user_links', { application_id: applicationId, remote_id: remoteId });
 }
 
 export async function listLinkedRemoteIds(db: Db, applicationId: string): Promise<Array<{ remote_id: string }>> {
@@ -60,9 +46,9 @@ export async function insertLink(db: Db, row: LinkRow): Promise<void> {
 }
 
 export async function deleteLink(db: Db, applicationId: string, userId: string): Promise<void> {
-  await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('user_id', '=', userId).execute();
+  await deleteRows(db, 'app_user_links', { application_id: applicationId, user_id: userId });
 }
 
 export async function deleteLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<void> {
-  await db.deleteFrom('app_user_links').where('application_id', '=', applicationId).where('remote_id', '=', remoteId).execute();
+  await deleteRows(db, 'app_user_links', { application_id: applicationId, remote_id: remoteId });
 }

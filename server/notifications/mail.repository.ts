@@ -2,6 +2,7 @@
 // application's handle (or transaction) and it is narrowed to this module's view.
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { findRow, updateRows } from '../db/queries.ts';
 import { keysetAfter } from '../db/keyset.ts';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'stored';
@@ -43,17 +44,12 @@ export async function insertMail(db: Db, row: MailRow): Promise<void> {
 }
 
 export async function findMail(db: Db, organizationId: string, id: string): Promise<MailRow | undefined> {
-  return mail(db)
-    .selectFrom('mail_outbox')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findRow(mail(db), 'mail_outbox', { organization_id: organizationId, id });
 }
 
 /** For the send job, which knows only the id. */
 export async function findMailById(db: Db, id: string): Promise<MailRow | undefined> {
-  return mail(db).selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  return findRow(mail(db), 'mail_outbox', { id });
 }
 
 export interface MailFilter {
@@ -108,8 +104,7 @@ export async function updateQueuedMail(
     >
   >,
 ): Promise<boolean> {
-  const r = await mail(db).updateTable('mail_outbox').set(patch).where('id', '=', id).where('status', '=', 'queued').executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await updateRows(mail(db), 'mail_outbox', { id, status: 'queued' }, patch)) === 1;
 }
 
 /** Queued rows about one thing (e.g. an import run), for sending them right away. */

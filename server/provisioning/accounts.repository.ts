@@ -3,6 +3,7 @@
 // its links repository.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { deleteRows, inApplicationScope, inChunks, membersOfBoundGroups, rowsWhere, updateRows } from '../db/queries.ts';
 import type { ProvisioningUsersTable, UsersTable } from '../db/schema.ts';
 import { findUsersByIds } from '../directory/index.ts';
 import { links as linksRepo, type LinkRow } from '../integrations/index.ts';
@@ -16,12 +17,6 @@ export type DirectoryUserRow = Omit<
 
 const CHUNK = 400;
 
-async function chunked<T>(ids: string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await fn(ids.slice(i, i + CHUNK))));
-  return out;
-}
-
 /** The directory's rows of these users (read through the directory, which owns the table). */
 export async function findDirectoryUsers(db: Db, organizationId: string, ids: string[]): Promise<DirectoryUserRow[]> {
   return findUsersByIds(db, organizationId, ids);
@@ -29,10 +24,8 @@ export async function findDirectoryUsers(db: Db, organizationId: string, ids: st
 
 /** Which of the users are members of a group bound to the application. */
 export async function findUsersInScope(db: Db, applicationId: string, ids: string[]): Promise<Set<string>> {
-  const rows = await chunked(ids, (chunk) =>
-    db
-      .selectFrom('group_members as m')
-      .innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id')
+  const rows = await inChunks(ids, CHUNK, (chunk) =>
+    membersOfBoundGroups(db)
       .select('m.user_id')
       .distinct()
       .where('ag.application_id', '=', applicationId)
@@ -65,18 +58,16 @@ export function pendingAccount(applicationId: string, organizationId: string, us
 }
 
 export async function findAccounts(db: Db, applicationId: string, userIds: string[]): Promise<AccountRow[]> {
-  return chunked(userIds, (chunk) =>
-    db.selectFrom('provisioning_users').selectAll().where('application_id', '=', applicationId).where('user_id', 'in', chunk).execute(),
+  return inChunks(userIds, CHUNK, (chunk) =>
+    rowsWhere(db, 'provisioning_users', { application_id: applicationId, user_id: chunk }).selectAll().execute(),
   );
 }
 
 /** Every remote id Roster knows in the application (links and managed accounts), for drift checks. */
 export async function listKnownRemoteIds(db: Db, applicationId: string): Promise<Set<string>> {
   const links = await linksRepo.listLinkedRemoteIds(db, applicationId);
-  const accounts = await db
-    .selectFrom('provisioning_users')
+  const accounts = await rowsWhere(db, 'provisioning_users', { application_id: applicationId })
     .select('remote_id')
-    .where('application_id', '=', applicationId)
     .where('remote_id', 'is not', null)
     .execute();
   return new Set([...links.map((r) => r.remote_id), ...accounts.map((r) => r.remote_id as string)]);
@@ -88,18 +79,7 @@ export async function listAccountsOutOfScope(db: Db, applicationId: string, limi
     .selectFrom('provisioning_users as p')
     .select('p.user_id')
     .where('p.application_id', '=', applicationId)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('group_members as m')
-            .innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id')
-            .select('m.user_id')
-            .whereRef('m.user_id', '=', 'p.user_id')
-            .where('ag.application_id', '=', applicationId),
-        ),
-      ),
-    );
+    .where((eb) => eb.not(inApplicationScope(eb, eb.val(applicationId), eb.ref('p.user_id'))));
   if (afterId) q = q.where('p.user_id', '>', afterId);
   const rows = await q.orderBy('p.user_id').limit(limit).execute();
   return rows.map((r) => r.user_id);
@@ -132,11 +112,8 @@ export async function listDueFailures(db: Db, applicationId: string, now: string
 }
 
 export async function listProblemAccounts(db: Db, applicationId: string, limit: number): Promise<AccountRow[]> {
-  return db
-    .selectFrom('provisioning_users')
+  return rowsWhere(db, 'provisioning_users', { application_id: applicationId, status: ['failed', 'orphaned'] })
     .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('status', 'in', ['failed', 'orphaned'])
     .orderBy('updated_at', 'desc')
     .limit(limit)
     .execute();
@@ -172,7 +149,7 @@ export async function claimAccounts(
   now: string,
   until: string,
 ): Promise<Set<string>> {
-  const rows = await chunked(userIds, (chunk) =>
+  const rows = await inChunks(userIds, CHUNK, (chunk) =>
     db
       .updateTable('provisioning_users')
       .set({ claimed_by: owner, claimed_until: until })
@@ -206,18 +183,18 @@ export async function releaseClaimsOfOtherSyncs(db: Db, applicationId: string, o
 }
 
 export async function releaseClaims(db: Db, applicationId: string, owner: string): Promise<void> {
-  await db
-    .updateTable('provisioning_users')
-    .set({ claimed_by: null, claimed_until: null })
-    .where('application_id', '=', applicationId)
-    .where('claimed_by', '=', owner)
-    .execute();
+  await updateRows(
+    db,
+    'provisioning_users',
+    { application_id: applicationId, claimed_by: owner },
+    { claimed_by: null, claimed_until: null },
+  );
 }
 
 export async function updateAccount(db: Db, applicationId: string, userId: string, patch: Partial<AccountRow>): Promise<void> {
-  await db.updateTable('provisioning_users').set(patch).where('application_id', '=', applicationId).where('user_id', '=', userId).execute();
+  await updateRows(db, 'provisioning_users', { application_id: applicationId, user_id: userId }, patch);
 }
 
 export async function deleteAccount(db: Db, applicationId: string, userId: string): Promise<void> {
-  await db.deleteFrom('provisioning_users').where('application_id', '=', applicationId).where('user_id', '=', userId).execute();
+  await deleteRows(db, 'provisioning_users', { application_id: applicationId, user_id: userId });
 }

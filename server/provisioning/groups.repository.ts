@@ -1,22 +1,16 @@
 // SQL of groups pushed to applications: the link to each remote group and the members Roster put in it.
 import type { Db } from '../db/database.ts';
+import { deleteRows, listLinkedGroups, rowsWhere, updateRows } from '../db/queries.ts';
 import type { AppGroupLinksTable } from '../db/schema.ts';
 
 export type GroupLinkRow = AppGroupLinksTable;
 
 export async function listBoundGroups(db: Db, organizationId: string, applicationId: string): Promise<Array<{ id: string; name: string }>> {
-  return db
-    .selectFrom('application_groups as ag')
-    .innerJoin('groups as g', 'g.id', 'ag.group_id')
-    .select(['g.id', 'g.name'])
-    .where('ag.organization_id', '=', organizationId)
-    .where('ag.application_id', '=', applicationId)
-    .orderBy('g.name_lower')
-    .execute();
+  return listLinkedGroups(db, 'application_groups', { organization_id: organizationId, application_id: applicationId });
 }
 
 export async function listGroupLinks(db: Db, applicationId: string): Promise<GroupLinkRow[]> {
-  return db.selectFrom('app_group_links').selectAll().where('application_id', '=', applicationId).orderBy('group_name').execute();
+  return rowsWhere(db, 'app_group_links', { application_id: applicationId }).selectAll().orderBy('group_name').execute();
 }
 
 export async function upsertGroupLink(db: Db, row: GroupLinkRow): Promise<void> {
@@ -29,20 +23,17 @@ export async function upsertGroupLink(db: Db, row: GroupLinkRow): Promise<void> 
 }
 
 export async function updateGroupLink(db: Db, applicationId: string, groupId: string, patch: Partial<GroupLinkRow>): Promise<void> {
-  await db.updateTable('app_group_links').set(patch).where('application_id', '=', applicationId).where('group_id', '=', groupId).execute();
+  await updateRows(db, 'app_group_links', { application_id: applicationId, group_id: groupId }, patch);
 }
 
 export async function deleteGroupLink(db: Db, applicationId: string, groupId: string): Promise<void> {
-  await db.deleteFrom('app_group_link_members').where('application_id', '=', applicationId).where('group_id', '=', groupId).execute();
-  await db.deleteFrom('app_group_links').where('application_id', '=', applicationId).where('group_id', '=', groupId).execute();
+  await deleteRows(db, 'app_group_link_members', { application_id: applicationId, group_id: groupId });
+  await deleteRows(db, 'app_group_links', { application_id: applicationId, group_id: groupId });
 }
 
 export async function listPushedMembers(db: Db, applicationId: string, groupId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('app_group_link_members')
+  const rows = await rowsWhere(db, 'app_group_link_members', { application_id: applicationId, group_id: groupId })
     .select('remote_user_id')
-    .where('application_id', '=', applicationId)
-    .where('group_id', '=', groupId)
     .execute();
   return rows.map((r) => r.remote_user_id);
 }
@@ -59,27 +50,19 @@ export async function addPushedMembers(db: Db, applicationId: string, groupId: s
 
 export async function removePushedMembers(db: Db, applicationId: string, groupId: string, remoteUserIds: string[]): Promise<void> {
   for (let i = 0; i < remoteUserIds.length; i += 300) {
-    await db
-      .deleteFrom('app_group_link_members')
-      .where('application_id', '=', applicationId)
-      .where('group_id', '=', groupId)
-      .where('remote_user_id', 'in', remoteUserIds.slice(i, i + 300))
-      .execute();
+    const chunk = remoteUserIds.slice(i, i + 300);
+    await deleteRows(db, 'app_group_link_members', { application_id: applicationId, group_id: groupId, remote_user_id: chunk });
   }
 }
 
 export async function replacePushedMembers(db: Db, applicationId: string, groupId: string, remoteUserIds: string[]): Promise<void> {
-  await db.deleteFrom('app_group_link_members').where('application_id', '=', applicationId).where('group_id', '=', groupId).execute();
+  await deleteRows(db, 'app_group_link_members', { application_id: applicationId, group_id: groupId });
   await addPushedMembers(db, applicationId, groupId, remoteUserIds);
 }
 
 /** A deleted remote user leaves every group Roster put him in. */
 export async function forgetMemberEverywhere(db: Db, applicationId: string, remoteUserId: string): Promise<void> {
-  await db
-    .deleteFrom('app_group_link_members')
-    .where('application_id', '=', applicationId)
-    .where('remote_user_id', '=', remoteUserId)
-    .execute();
+  await deleteRows(db, 'app_group_link_members', { application_id: applicationId, remote_user_id: remoteUserId });
 }
 
 /**
@@ -101,11 +84,8 @@ export async function listDesiredMembers(db: Db, applicationId: string, groupId:
 }
 
 export async function listProblemGroups(db: Db, applicationId: string, limit: number): Promise<GroupLinkRow[]> {
-  return db
-    .selectFrom('app_group_links')
+  return rowsWhere(db, 'app_group_links', { application_id: applicationId, status: 'failed' })
     .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('status', '=', 'failed')
     .orderBy('updated_at', 'desc')
     .limit(limit)
     .execute();

@@ -1,7 +1,8 @@
 // SQL of the per-application provisioning state: the lock, owed work (hints, full reconciles), the
 // guardrail pause and sync runs, and which applications a change concerns.
-import { type Expression, type ExpressionBuilder, sql, type SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { countByColumn, deleteRows, existsRow, findRow, hasRow, inApplicationScope, rowsWhere, updateRows } from '../db/queries.ts';
 import type { DB, ProvisioningHintsTable, ProvisioningStateTable, ProvisioningSyncsTable } from '../db/schema.ts';
 
 export type StateRow = ProvisioningStateTable;
@@ -34,28 +35,9 @@ async function activeApplicationsWhere(
 export async function activeApplicationsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
   return activeApplicationsWhere(db, organizationId, (eb) =>
     eb.or([
-      eb.exists(
-        eb
-          .selectFrom('application_groups as ag')
-          .innerJoin('group_members as m', 'm.group_id', 'ag.group_id')
-          .select('m.user_id')
-          .whereRef('ag.application_id', '=', 'i.application_id')
-          .where('m.user_id', '=', userId),
-      ),
-      eb.exists(
-        eb
-          .selectFrom('provisioning_users as p')
-          .select('p.user_id')
-          .whereRef('p.application_id', '=', 'i.application_id')
-          .where('p.user_id', '=', userId),
-      ),
-      eb.exists(
-        eb
-          .selectFrom('app_user_links as l')
-          .select('l.user_id')
-          .whereRef('l.application_id', '=', 'i.application_id')
-          .where('l.user_id', '=', userId),
-      ),
+      inApplicationScope(eb, eb.ref('i.application_id'), eb.val(userId)),
+      existsRow(eb, 'provisioning_users', { application_id: eb.ref('i.application_id'), user_id: userId }),
+      existsRow(eb, 'app_user_links', { application_id: eb.ref('i.application_id'), user_id: userId }),
     ]),
   );
 }
@@ -64,33 +46,14 @@ export async function activeApplicationsOfUser(db: Db, organizationId: string, u
 export async function activeApplicationsOfGroup(db: Db, organizationId: string, groupId: string): Promise<string[]> {
   return activeApplicationsWhere(db, organizationId, (eb) =>
     eb.or([
-      eb.exists(
-        eb
-          .selectFrom('application_groups as ag')
-          .select('ag.group_id')
-          .whereRef('ag.application_id', '=', 'i.application_id')
-          .where('ag.group_id', '=', groupId),
-      ),
-      eb.exists(
-        eb
-          .selectFrom('app_group_links as g')
-          .select('g.group_id')
-          .whereRef('g.application_id', '=', 'i.application_id')
-          .where('g.group_id', '=', groupId),
-      ),
+      existsRow(eb, 'application_groups', { application_id: eb.ref('i.application_id'), group_id: groupId }),
+      existsRow(eb, 'app_group_links', { application_id: eb.ref('i.application_id'), group_id: groupId }),
     ]),
   );
 }
 
 export async function isIntegrationActive(db: Db, organizationId: string, applicationId: string): Promise<boolean> {
-  const r = await db
-    .selectFrom('idm_integrations')
-    .select('application_id')
-    .where('organization_id', '=', organizationId)
-    .where('application_id', '=', applicationId)
-    .where('status', 'in', ACTIVE)
-    .executeTakeFirst();
-  return r !== undefined;
+  return hasRow(db, 'idm_integrations', { organization_id: organizationId, application_id: applicationId, status: ACTIVE });
 }
 
 export async function listActiveApplicationIds(db: Db): Promise<Array<{ applicationId: string; organizationId: string }>> {
@@ -115,10 +78,8 @@ export async function upsertHints(db: Db, rows: HintRow[]): Promise<void> {
 }
 
 export async function listHints(db: Db, applicationId: string, limit: number): Promise<HintRow[]> {
-  return db
-    .selectFrom('provisioning_hints')
+  return rowsWhere(db, 'provisioning_hints', { application_id: applicationId })
     .selectAll()
-    .where('application_id', '=', applicationId)
     .orderBy('created_at')
     .orderBy('item_id')
     .limit(limit)
@@ -126,14 +87,8 @@ export async function listHints(db: Db, applicationId: string, limit: number): P
 }
 
 export async function countHints(db: Db, applicationId: string): Promise<{ users: number; groups: number }> {
-  const rows = await db
-    .selectFrom('provisioning_hints')
-    .select(['kind', sql<number>`count(*)`.as('n')])
-    .where('application_id', '=', applicationId)
-    .groupBy('kind')
-    .execute();
-  const n = (k: string) => Number(rows.find((r) => r.kind === k)?.n ?? 0);
-  return { users: n('user'), groups: n('group') };
+  const n = await countByColumn(db, 'provisioning_hints', 'kind', { application_id: applicationId });
+  return { users: n.get('user') ?? 0, groups: n.get('group') ?? 0 };
 }
 
 /** Deletes hints that still carry the token that was read: a hint renewed meanwhile stays. */
@@ -153,8 +108,8 @@ export async function deleteHints(db: Db, applicationId: string, hints: Pick<Hin
 }
 
 export async function deleteAllHints(db: Db, applicationId: string): Promise<HintRow[]> {
-  const rows = await db.selectFrom('provisioning_hints').selectAll().where('application_id', '=', applicationId).execute();
-  await db.deleteFrom('provisioning_hints').where('application_id', '=', applicationId).execute();
+  const rows = await rowsWhere(db, 'provisioning_hints', { application_id: applicationId }).selectAll().execute();
+  await deleteRows(db, 'provisioning_hints', { application_id: applicationId });
   return rows;
 }
 
@@ -182,51 +137,32 @@ export async function ensureState(db: Db, organizationId: string, applicationId:
 }
 
 export async function findState(db: Db, applicationId: string): Promise<StateRow | undefined> {
-  return db.selectFrom('provisioning_state').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+  return findRow(db, 'provisioning_state', { application_id: applicationId });
 }
 
 export async function updateState(db: Db, applicationId: string, patch: Partial<StateRow>): Promise<void> {
-  await db.updateTable('provisioning_state').set(patch).where('application_id', '=', applicationId).execute();
+  await updateRows(db, 'provisioning_state', { application_id: applicationId }, patch);
 }
 
 /** Clears the owed full reconcile only if nobody asked for another one since `token` was read. */
 export async function clearFullToken(db: Db, applicationId: string, token: string): Promise<void> {
-  await db
-    .updateTable('provisioning_state')
-    .set({ full_token: null })
-    .where('application_id', '=', applicationId)
-    .where('full_token', '=', token)
-    .execute();
+  await updateRows(db, 'provisioning_state', { application_id: applicationId, full_token: token }, { full_token: null });
 }
 
 /** Takes the application's lock when it is free or its holder stopped renewing it. */
 export async function acquireLock(db: Db, applicationId: string, owner: string, now: string, until: string): Promise<boolean> {
-  const r = await db
-    .updateTable('provisioning_state')
-    .set({ lock_owner: owner, lock_until: until })
-    .where('application_id', '=', applicationId)
-    .where((eb) => eb.or([eb('lock_owner', 'is', null), eb('lock_until', '<', now)]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const n = await updateRows(db, 'provisioning_state', { application_id: applicationId }, { lock_owner: owner, lock_until: until }, (eb) =>
+    eb.or([eb('lock_owner', 'is', null), eb('lock_until', '<', now)]),
+  );
+  return n === 1;
 }
 
 export async function renewLock(db: Db, applicationId: string, owner: string, until: string): Promise<boolean> {
-  const r = await db
-    .updateTable('provisioning_state')
-    .set({ lock_until: until })
-    .where('application_id', '=', applicationId)
-    .where('lock_owner', '=', owner)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await updateRows(db, 'provisioning_state', { application_id: applicationId, lock_owner: owner }, { lock_until: until })) === 1;
 }
 
 export async function releaseLock(db: Db, applicationId: string, owner: string): Promise<void> {
-  await db
-    .updateTable('provisioning_state')
-    .set({ lock_owner: null, lock_until: null })
-    .where('application_id', '=', applicationId)
-    .where('lock_owner', '=', owner)
-    .execute();
+  await updateRows(db, 'provisioning_state', { application_id: applicationId, lock_owner: owner }, { lock_owner: null, lock_until: null });
 }
 
 // ---- sync runs -----------------------------------------------------------------------------------
@@ -257,30 +193,22 @@ export async function insertSync(db: Db, row: SyncRow): Promise<void> {
 
 export async function updateSyncs(db: Db, ids: string[], patch: Partial<SyncRow>): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('provisioning_syncs').set(patch).where('id', 'in', ids).execute();
+  await updateRows(db, 'provisioning_syncs', { id: ids }, patch);
 }
 
 export async function findSync(db: Db, applicationId: string, id: string): Promise<SyncRow | undefined> {
-  return db
-    .selectFrom('provisioning_syncs')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findRow(db, 'provisioning_syncs', { application_id: applicationId, id });
 }
 
 export async function listSyncsByStatus(db: Db, applicationId: string, statuses: SyncRow['status'][]): Promise<SyncRow[]> {
-  return db
-    .selectFrom('provisioning_syncs')
+  return rowsWhere(db, 'provisioning_syncs', { application_id: applicationId, status: statuses })
     .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('status', 'in', statuses)
     .orderBy('created_at')
     .execute();
 }
 
 export async function findLatestSync(db: Db, applicationId: string, finishedOnly: boolean): Promise<SyncRow | undefined> {
-  let q = db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId);
+  let q = rowsWhere(db, 'provisioning_syncs', { application_id: applicationId }).selectAll();
   if (finishedOnly) q = q.where('finished_at', 'is not', null);
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
@@ -291,7 +219,7 @@ export async function listSyncs(
   limit: number,
   before?: { createdAt: string; id: string },
 ): Promise<SyncRow[]> {
-  let q = db.selectFrom('provisioning_syncs').selectAll().where('application_id', '=', applicationId);
+  let q = rowsWhere(db, 'provisioning_syncs', { application_id: applicationId }).selectAll();
   if (before) {
     q = q.where((eb) =>
       eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),

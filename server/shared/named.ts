@@ -23,30 +23,27 @@ export const descriptionSchema = z
   .max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`)
   .refine((v) => !DESCRIPTION_FORBIDDEN.test(v), 'must not contain NUL characters');
 
+/** The value trimmed, or a validation error at `path` with the message of the first rule it breaks. */
+function normalized(value: string, path: string, rules: Array<[breaks: (v: string) => boolean, message: string]>): string {
+  const trimmed = value.trim();
+  const broken = rules.find(([breaks]) => breaks(trimmed));
+  if (broken) throw validationError([{ path, message: broken[1] }]);
+  return trimmed;
+}
+
 export function normalizeName(value: string): string {
-  const name = value.trim();
-  const problem =
-    name.length === 0
-      ? 'is required'
-      : name.length > NAME_MAX
-        ? `must be at most ${NAME_MAX} characters`
-        : NAME_FORBIDDEN.test(name)
-          ? 'must not contain control characters'
-          : undefined;
-  if (problem) throw validationError([{ path: 'body.name', message: problem }]);
-  return name;
+  return normalized(value, 'body.name', [
+    [(v) => v.length === 0, 'is required'],
+    [(v) => v.length > NAME_MAX, `must be at most ${NAME_MAX} characters`],
+    [(v) => NAME_FORBIDDEN.test(v), 'must not contain control characters'],
+  ]);
 }
 
 export function normalizeDescription(value: string): string {
-  const description = value.trim();
-  const problem =
-    description.length > DESCRIPTION_MAX
-      ? `must be at most ${DESCRIPTION_MAX} characters`
-      : DESCRIPTION_FORBIDDEN.test(description)
-        ? 'must not contain NUL characters'
-        : undefined;
-  if (problem) throw validationError([{ path: 'body.description', message: problem }]);
-  return description;
+  return normalized(value, 'body.description', [
+    [(v) => v.length > DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`],
+    [(v) => DESCRIPTION_FORBIDDEN.test(v), 'must not contain NUL characters'],
+  ]);
 }
 
 export interface NamedRow {
