@@ -7,7 +7,7 @@ import { inTransaction } from '../db/database.ts';
 import { record, type InsightEventInput } from '../insights/index.ts';
 import { eq, isScimError, replaceOp, SCHEMAS, type ScimGroup } from '../scim/index.ts';
 import type { PlanContext, SyncContext, SyncCounts, Unfinished } from './context.ts';
-import { describe, isConflict, isNotFound, isUnsupported } from './errors.ts';
+import { describe, isConflict, isNotFound, isUnsupported, unlessNotFound } from './errors.ts';
 import * as repo from './groups.repository.ts';
 
 export type GroupOp =
@@ -51,14 +51,8 @@ async function findRemoteGroup(ctx: SyncContext, name: string): Promise<ScimGrou
   return null;
 }
 
-async function getGroup(ctx: SyncContext, remoteId: string): Promise<ScimGroup | null> {
-  try {
-    return await ctx.client.getGroup(remoteId, { signal: ctx.signal });
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
-}
+const getGroup = (ctx: SyncContext, remoteId: string): Promise<ScimGroup | null> =>
+  unlessNotFound(ctx.client.getGroup(remoteId, { signal: ctx.signal }));
 
 function memberIds(g: ScimGroup | null): string[] | undefined {
   return g?.members?.map((m) => m.value).filter((v): v is string => typeof v === 'string' && v !== '');
