@@ -4,6 +4,7 @@ import type { DbContext } from '../db/context.ts';
 import {
   deleteNamed,
   type NamedInput,
+  type NamedItem,
   namedKind,
   type NamedKind,
   namedOperations,
@@ -12,14 +13,8 @@ import {
 } from '../directory/index.ts';
 import type { Actor } from '../shared/actor.ts';
 
-export interface Application {
-  id: string;
-  name: string;
-  description: string;
-  groupCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An application as the API shows it, with the number of groups bound to it. */
+export type Application = NamedItem<'groupCount'>;
 
 export type ApplicationInput = NamedInput;
 export type ApplicationPatch = Partial<ApplicationInput>;

@@ -1,14 +1,8 @@
 // A group as the API and the other modules see it, and its words for the named-object rules.
-import { type NamedInput, namedKind, type NamedKind } from './named-resources.ts';
+import { type NamedInput, type NamedItem, namedKind, type NamedKind } from './named-resources.ts';
 
-export interface Group {
-  id: string;
-  name: string;
-  description: string;
-  memberCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A group as the API shows it, with the number of its members. */
+export type Group = NamedItem<'memberCount'>;
 
 export type GroupInput = NamedInput;
 export type GroupPatch = Partial<GroupInput>;

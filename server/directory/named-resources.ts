@@ -355,7 +355,7 @@ export function namedOperations<T>(kind: NamedKind<T>) {
 }
 
 /** The API's view of a row: its count under the kind's own name (memberCount, groupCount). */
-type NamedItem<K extends string> = { id: string; name: string; description: string; createdAt: string; updatedAt: string } & Record<
+export type NamedItem<K extends string> = { id: string; name: string; description: string; createdAt: string; updatedAt: string } & Record<
   K,
   number
 >;
