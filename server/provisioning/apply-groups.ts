@@ -94,7 +94,7 @@ async function applyUnbind(ctx: SyncContext, link: repo.GroupLinkRow, event: Gro
     }
     await inTransaction(ctx.db, async (trx) => {
       await repo.deleteGroupLink(trx, app, link.group_id);
-      await record({ db: trx }, event({ eventType: 'group_delete_provision', changes: { remoteId } }));
+      await record({ db: trx, clock: ctx.clock }, event({ eventType: 'group_delete_provision', changes: { remoteId } }));
     });
     counts.groupsDeleted++;
     return;
@@ -103,7 +103,7 @@ async function applyUnbind(ctx: SyncContext, link: repo.GroupLinkRow, event: Gro
   await inTransaction(ctx.db, async (trx) => {
     await repo.deleteGroupLink(trx, app, link.group_id);
     const message = 'the group stays in the application; Roster no longer manages it';
-    await record({ db: trx }, event({ eventType: 'group_unlink_provision', changes: { remoteId }, message }));
+    await record({ db: trx, clock: ctx.clock }, event({ eventType: 'group_unlink_provision', changes: { remoteId }, message }));
   });
 }
 
@@ -154,7 +154,7 @@ async function createOrAdopt(w: GroupWork): Promise<void> {
       members.filter((m) => w.known.has(m)),
     );
     await record(
-      { db: trx },
+      { db: trx, clock: ctx.clock },
       w.event({
         eventType: 'group_create_provision',
         changes: { remoteId, displayName: w.pushedName, adopted },
@@ -206,7 +206,10 @@ async function rename(w: GroupWork): Promise<void> {
       updated_at: now,
     };
     await repo.updateGroupLink(trx, app, groupId, patch);
-    await record({ db: trx }, w.event({ eventType: 'group_update_provision', changes: { remoteId, displayName: { from, to: name } } }));
+    await record(
+      { db: trx, clock: ctx.clock },
+      w.event({ eventType: 'group_update_provision', changes: { remoteId, displayName: { from, to: name } } }),
+    );
   });
   w.pushedName = name;
   w.counts.groupsUpdated++;
@@ -240,7 +243,7 @@ async function syncMembers(w: GroupWork, full: boolean): Promise<void> {
   const { added, removed, requests } = await moveMembers(ctx, remoteId, groupId, add, remove);
   w.counts.membershipRequests += requests;
   if (added + removed > 0) {
-    await record({ db: ctx.db }, w.event({ eventType: 'group_membership_provision', changes: { remoteId, added, removed, requests } }));
+    await record(ctx, w.event({ eventType: 'group_membership_provision', changes: { remoteId, added, removed, requests } }));
   }
 }
 
@@ -268,7 +271,7 @@ async function recordGroupFailure(ctx: SyncContext, op: GroupOp, step: string, e
         updated_at: ts,
       });
     }
-    await record({ db: trx }, event({ eventType: step, success: false, message: f.message, changes: { code: f.code } }));
+    await record({ db: trx, clock: ctx.clock }, event({ eventType: step, success: false, message: f.message, changes: { code: f.code } }));
   });
 }
 
