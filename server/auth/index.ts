@@ -11,7 +11,7 @@ export {
   recordLoginFailure,
   type ThrottleState,
 } from './throttle.ts';
-export { adminResource, authEvent, type AuthEventDetails, userResource } from './events.ts';
+export { authEvent, userResource } from './events.ts';
 export { assertPasswordPolicy, PASSWORD_POLICY, type PasswordOwner, type PasswordProblem } from './password-policy.ts';
 export { changeOwnAdminPassword, resetAdminPassword } from './admin-passwords.service.ts';
 export {

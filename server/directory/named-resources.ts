@@ -354,11 +354,16 @@ export function namedOperations<T>(kind: NamedKind<T>) {
   };
 }
 
+interface NamedFields {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** The API's view of a row: its count under the kind's own name (memberCount, groupCount). */
-export type NamedItem<K extends string> = { id: string; name: string; description: string; createdAt: string; updatedAt: string } & Record<
-  K,
-  number
->;
+export type NamedItem<K extends string> = NamedFields & Record<K, number>;
 
 function namedItem<K extends string>(r: NamedWithCount, countKey: K): NamedItem<K> {
   const item = { id: r.id, name: r.name, description: r.description, createdAt: r.created_at, updatedAt: r.updated_at };
