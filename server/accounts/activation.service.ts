@@ -1,7 +1,7 @@
 // Activation emails: a single-use link to set the password, random (256 bits), stored only as its
 // SHA-256 hash, expiring, and voided by a newer email. The link, its email and its Insights event
 // commit together. The token itself exists only in the email: never in a response, a log or Insights.
-import { assertPasswordPolicy, hashPassword, PASSWORD_POLICY, randomToken, sha256 } from '../auth/index.ts';
+import { assertPasswordPolicy, authEvent, hashPassword, PASSWORD_POLICY, randomToken, sha256, userResource } from '../auth/index.ts';
 import type { DbContext } from '../db/context.ts';
 import { onDb } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
@@ -152,17 +152,8 @@ export async function issueActivation(
     },
     { clock: ctx.clock, secretKey: ctx.secretKey },
   );
-  await record(
-    { db: trx },
-    {
-      eventType: 'user_activation_email_sent',
-      service: 'auth',
-      actor,
-      resource: { type: 'user', id: user.id, username: user.username },
-      changes: { to: user.email, expiresAt: expiresAt.toISOString(), ...(batchId ? { batchId } : {}) },
-      timestamp: now.toISOString(),
-    },
-  );
+  const changes = { to: user.email, expiresAt: expiresAt.toISOString(), ...(batchId ? { batchId } : {}) };
+  await record(ctx, authEvent('user_activation_email_sent', actor, userResource(user), { changes, timestamp: now.toISOString() }));
   return { userId: user.id, to: user.email, expiresAt: expiresAt.toISOString(), mailId: mail.id };
 }
 
@@ -270,35 +261,31 @@ export async function completeActivation({ db, clock }: DbContext, input: Comple
     if (!(await repo.useActivationToken(trx, link.id, now))) throw linkInvalid();
     const user = await repo.findAccountUser(trx, link.organization_id, link.user_id);
     if (!user || user.state === 'SUSPENDED') throw linkInvalid();
-    await setPasswordIn({ db: trx }, user, passwordHash, now);
-    await record(
-      { db: trx },
-      {
-        eventType: 'user_password_set',
-        service: 'auth',
-        actor: { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp },
-        resource: { type: 'user', id: user.id, username: user.username },
-        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-        message: 'password set by the user with the activation link',
-        timestamp: now,
-      },
-    );
+    const actor: Actor = { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp };
+    await setPasswordIn({ db: trx, clock }, actor, user, {
+      passwordHash,
+      at: now,
+      message: 'password set by the user with the activation link',
+    });
     return { username: user.username };
   });
 }
 
 /**
- * The one way a user's password changes: the hash, status ACTIVE, every live link voided, and the
- * user's portal sessions ended (but `keepSessionId`, the user who changed it himself).
+ * The one way a user's password changes: the hash, status ACTIVE, every live link voided, the user's
+ * portal sessions ended (but `keepSessionId`, the user who changed it himself), and the Insights event
+ * saying who did it (`message`), stamped `at`.
  */
 export async function setPasswordIn(
-  { db: trx }: Pick<DbContext, 'db'>,
+  ctx: DbContext,
+  actor: Actor,
   user: repo.AccountUser,
-  passwordHash: string,
-  now: string,
-  keepSessionId?: string,
+  change: { passwordHash: string; at: string; message: string; keepSessionId?: string },
 ): Promise<void> {
-  await repo.updateUserPassword(trx, user.organization_id, user.id, passwordHash, now);
-  await repo.revokeLiveActivationTokens(trx, user.id, now);
-  await repo.deleteUserSessionsOfUser(trx, user.id, keepSessionId);
+  const { db: trx } = ctx;
+  await repo.updateUserPassword(trx, user.organization_id, user.id, change.passwordHash, change.at);
+  await repo.revokeLiveActivationTokens(trx, user.id, change.at);
+  await repo.deleteUserSessionsOfUser(trx, user.id, change.keepSessionId);
+  const changes = { passwordStatus: { from: user.password_status, to: 'ACTIVE' } };
+  await record(ctx, authEvent('user_password_set', actor, userResource(user), { changes, message: change.message, timestamp: change.at }));
 }

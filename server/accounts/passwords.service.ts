@@ -4,7 +4,6 @@ import { assertPasswordPolicy, hashPassword } from '../auth/index.ts';
 import type { DbContext } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
 import { getUser, type User } from '../directory/index.ts';
-import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { notFound } from '../shared/errors.ts';
 import * as repo from './accounts.repository.ts';
@@ -20,19 +19,7 @@ export async function setPasswordByAdmin({ db, clock }: DbContext, actor: Actor,
     const user = await repo.findAccountUser(trx, actor.organizationId, userId);
     if (!user) throw notFound('User', userId);
     const now = clock.now().toISOString();
-    await setPasswordIn({ db: trx }, user, passwordHash, now);
-    await record(
-      { db: trx },
-      {
-        eventType: 'user_password_set',
-        service: 'auth',
-        actor,
-        resource: { type: 'user', id: user.id, username: user.username },
-        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-        message: 'password set by an admin',
-        timestamp: now,
-      },
-    );
+    await setPasswordIn({ db: trx, clock }, actor, user, { passwordHash, at: now, message: 'password set by an admin' });
     return getUser({ db: trx }, actor.organizationId, userId);
   });
 }

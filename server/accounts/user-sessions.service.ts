@@ -5,6 +5,7 @@
 import type { DbContext } from '../db/context.ts';
 import {
   assertPasswordPolicy,
+  authEvent,
   burnPasswordCheck,
   checkLoginThrottle,
   clearLoginFailures,
@@ -13,9 +14,9 @@ import {
   loginThrottleKeys,
   needsRehash,
   newSessionToken,
-  nextSessionStep,
   recordLoginFailure,
-  sha256,
+  slideSession,
+  userResource,
   verifyPassword,
 } from '../auth/index.ts';
 import { type Db, inTransaction } from '../db/database.ts';
@@ -31,6 +32,13 @@ const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
 
 /** Who may sign in: an ACTIVE user whose registration is complete. */
 const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
+
+const USER_SESSIONS = {
+  find: repo.findUserSessionWithUser,
+  delete: repo.deleteUserSession,
+  touch: repo.touchUserSession,
+  absoluteMaxMs: USER_SESSION_ABSOLUTE_MAX_MS,
+};
 
 const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'Username, email or password is incorrect');
 
@@ -60,24 +68,15 @@ export async function userLogin({ db, clock }: DbContext, input: UserLoginInput)
   const now = clock.now();
   const user = await repo.findUserByLogin(db, input.organizationId, login.normalize('NFC').toLowerCase());
   const keys = loginThrottleKeys('user', user?.id ?? login, input.clientIp);
+  const actor: Actor = {
+    type: 'user',
+    id: user?.id ?? null,
+    email: user?.email ?? null,
+    organizationId: input.organizationId,
+    clientIp: input.clientIp,
+  };
   const attempt = async (handle: Db, success: boolean, message?: string) =>
-    record(
-      { db: handle },
-      {
-        eventType: 'user_login_attempt',
-        service: 'auth',
-        success,
-        actor: {
-          type: 'user',
-          id: user?.id ?? null,
-          email: user?.email ?? null,
-          organizationId: input.organizationId,
-          clientIp: input.clientIp,
-        },
-        resource: { type: 'user', id: user?.id ?? null, username: user?.username ?? null },
-        message,
-      },
-    );
+    record({ db: handle, clock }, authEvent('user_login_attempt', actor, userResource(user), { success, message }));
 
   const throttle = await checkLoginThrottle(db, input.organizationId, keys, now);
   if (throttle.retryAfterSeconds !== undefined) {
@@ -133,16 +132,9 @@ export interface UserSession {
 
 /** The session behind a cookie, or undefined. Ends sessions that expired or whose user may no longer sign in. */
 export async function resolveUserSession({ db, clock }: DbContext, token: string, ttlMinutes: number): Promise<UserSession | undefined> {
-  if (token.length > 200) return undefined;
-  const id = sha256(token);
-  const s = await repo.findUserSessionWithUser(db, id);
-  if (!s) return undefined;
-  const step = nextSessionStep(s, clock.now(), ttlMinutes, USER_SESSION_ABSOLUTE_MAX_MS);
-  if (step.kind === 'end' || !maySignIn(s)) {
-    await repo.deleteUserSession(db, id);
-    return undefined;
-  }
-  if (step.kind === 'touch') await repo.touchUserSession(db, id, step.lastSeenAt, step.expiresAt);
+  const found = await slideSession(db, USER_SESSIONS, token, clock.now(), ttlMinutes, maySignIn);
+  if (!found) return undefined;
+  const { id, session: s } = found;
   return {
     sessionId: id,
     userId: s.user_id,
@@ -185,20 +177,14 @@ export async function changeOwnPassword(
   const passwordHash = await hashPassword(input.newPassword);
   await inTransaction(db, async (trx) => {
     const at = clock.now().toISOString();
-    await setPasswordIn({ db: trx }, user, passwordHash, at, session.sessionId);
+    const actor = { ...session.actor, clientIp: input.clientIp };
+    await setPasswordIn({ db: trx, clock }, actor, user, {
+      passwordHash,
+      at,
+      message: 'password changed by the user',
+      keepSessionId: session.sessionId,
+    });
     await clearLoginFailures(trx, session.organizationId, keys, throttle);
-    await record(
-      { db: trx },
-      {
-        eventType: 'user_password_set',
-        service: 'auth',
-        actor: { ...session.actor, clientIp: input.clientIp },
-        resource: { type: 'user', id: user.id, username: user.username },
-        changes: { passwordStatus: { from: user.password_status, to: 'ACTIVE' } },
-        message: 'password changed by the user',
-        timestamp: at,
-      },
-    );
   });
 }
 

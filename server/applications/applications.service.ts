@@ -1,54 +1,30 @@
 // Applications: what Roster manages users in. Names are unique per organization in any letter case
 // (the directory's named-resources rules, shared with groups).
 import type { DbContext } from '../db/context.ts';
-import { inTransaction } from '../db/database.ts';
 import {
-  deleteNamedRow,
-  findNamedRow,
-  listBoundNames,
+  deleteNamed,
   type NamedInput,
-  namedItem,
+  type NamedItem,
+  namedKind,
   type NamedKind,
   namedOperations,
-  namedResource,
   type NamedQuery,
-  type NamedWithCount,
   updateNamed,
 } from '../directory/index.ts';
-import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { conflict, notFound } from '../shared/errors.ts';
 
-export interface Application {
-  id: string;
-  name: string;
-  description: string;
-  groupCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An application as the API shows it, with the number of groups bound to it. */
+export type Application = NamedItem<'groupCount'>;
 
 export type ApplicationInput = NamedInput;
 export type ApplicationPatch = Partial<ApplicationInput>;
 export type ApplicationQuery = NamedQuery;
 
-const toApplication = (r: NamedWithCount): Application => namedItem(r, 'groupCount');
-
 /** The `application` of an Insights event. */
 export const applicationRef = (a: { id: string; name: string }) => ({ id: a.id, name: a.name });
 
-export const APPLICATIONS: NamedKind<Application> = {
-  table: 'applications',
-  counted: { table: 'application_groups', column: 'application_id' },
-  binding: { own: 'application_id', other: 'group_id' },
-  label: 'Application',
-  resourceType: 'application',
-  nameTaken: (name) =>
-    conflict('APPLICATION_NAME_TAKEN', `An application named "${name}" already exists`, [{ path: 'body.name', message: 'already taken' }]),
-  toItem: toApplication,
-  // An application's own events carry it, so its trail in Insights lists them.
-  eventExtras: (a) => ({ application: applicationRef(a) }),
-};
+// An application's own events carry it, so its trail in Insights lists them.
+export const APPLICATIONS: NamedKind<Application> = namedKind('applications', 'groupCount', (a) => ({ application: applicationRef(a) }));
 
 const applications = namedOperations(APPLICATIONS);
 
@@ -68,21 +44,5 @@ export async function updateApplication(ctx: DbContext, actor: Actor, id: string
 
 /** Group bindings go with the application; the event lists them, as the groups themselves stay. */
 export async function deleteApplication(ctx: DbContext, actor: Actor, id: string): Promise<void> {
-  await inTransaction(ctx.db, async (trx) => {
-    const application = await findNamedRow(trx, APPLICATIONS, actor.organizationId, id);
-    if (!application) throw notFound('Application', id);
-    const groups = await listBoundNames(trx, APPLICATIONS, actor.organizationId, id);
-    await deleteNamedRow(trx, APPLICATIONS, actor.organizationId, id);
-    await record(
-      { db: trx, clock: ctx.clock },
-      {
-        eventType: 'application_delete',
-        service: 'directory',
-        actor,
-        resource: namedResource(APPLICATIONS, application),
-        application: applicationRef(application),
-        changes: { name: application.name, groups },
-      },
-    );
-  });
+  await deleteNamed(ctx, APPLICATIONS, actor, id, { changes: (_application, groups) => ({ groups }) });
 }

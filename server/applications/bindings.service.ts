@@ -14,6 +14,7 @@ import {
 } from '../directory/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
+import { onHandle } from '../shared/on-handle.ts';
 import { APPLICATIONS, applicationRef } from './applications.service.ts';
 import * as repo from './bindings.repository.ts';
 import type { ApplicationChanges } from './changes.ts';
@@ -51,19 +52,10 @@ export async function unbindGroup(ctx: ApplicationContext, actor: Actor, applica
 }
 
 /** Applications a user is managed in, through membership of any bound group. */
-export async function listApplicationIdsOfUser({ db }: Pick<DbContext, 'db'>, organizationId: string, userId: string): Promise<string[]> {
-  return repo.listApplicationIdsOfUser(db, organizationId, userId);
-}
+export const listApplicationIdsOfUser = onHandle(repo.listApplicationIdsOfUser);
 
 /** Whether the user is managed in the application (a member of at least one bound group). */
-export async function isUserInScope(
-  { db }: Pick<DbContext, 'db'>,
-  organizationId: string,
-  applicationId: string,
-  userId: string,
-): Promise<boolean> {
-  return repo.isUserInScope(db, organizationId, applicationId, userId);
-}
+export const isUserInScope = onHandle(repo.isUserInScope);
 
 /**
  * The users managed in an application, by id, a batch at a time: pass the last id of a batch as

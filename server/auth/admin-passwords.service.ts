@@ -8,6 +8,7 @@ import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError, badRequest, notFound } from '../shared/errors.ts';
 import * as repo from './admins.repository.ts';
+import { adminResource, authEvent } from './events.ts';
 import { assertPasswordPolicy } from './password-policy.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { deleteSessionsOfAdmin } from './sessions.repository.ts';
@@ -51,14 +52,8 @@ export async function changeOwnAdminPassword(
     await deleteSessionsOfAdmin(trx, row.id, session.sessionId!);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
     await record(
-      { db: trx },
-      {
-        eventType: 'admin_password_change',
-        service: 'auth',
-        actor,
-        resource: { type: 'admin', id: row.id, username: row.email },
-        message: 'changed by the admin; other sessions ended',
-      },
+      { db: trx, clock },
+      authEvent('admin_password_change', actor, adminResource(row), { message: 'changed by the admin; other sessions ended' }),
     );
   });
 }
@@ -80,14 +75,8 @@ export async function resetAdminPassword(
     await repo.updateAdmin(trx, actor.organizationId, row.id, { password_hash: hash, updated_at: clock.now().toISOString() });
     await deleteSessionsOfAdmin(trx, row.id);
     await record(
-      { db: trx },
-      {
-        eventType: 'admin_password_reset',
-        service: 'auth',
-        actor,
-        resource: { type: 'admin', id: row.id, username: row.email },
-        message: "password reset; the admin's sessions ended",
-      },
+      { db: trx, clock },
+      authEvent('admin_password_reset', actor, adminResource(row), { message: "password reset; the admin's sessions ended" }),
     );
   });
 }

@@ -1,12 +1,13 @@
 // Admin accounts, login with throttling and lockout, and the one-time first-admin setup.
 import type { Db } from '../db/database.ts';
-import type { DbContext } from '../db/context.ts';
+import { type DbContext, onDb } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
-import { record } from '../insights/index.ts';
+import { type InsightsContext, record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import * as repo from './admins.repository.ts';
+import { adminResource, authEvent, type AuthEventDetails } from './events.ts';
 import { getRequireAdminMfa, insertChallenge } from './mfa.repository.ts';
 import { assertPasswordPolicy } from './password-policy.ts';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
@@ -72,14 +73,8 @@ export async function createAdmin({ db, clock }: DbContext, actor: Actor, input:
     };
     await repo.insertAdmin(trx, row);
     await record(
-      { db: trx },
-      {
-        eventType: 'admin_create',
-        service: 'auth',
-        actor,
-        resource: { type: 'admin', id: row.id, username: row.email },
-        changes: { email: row.email, role: row.role },
-      },
+      { db: trx, clock },
+      authEvent('admin_create', actor, adminResource(row), { changes: { email: row.email, role: row.role } }),
     );
     return toAdmin(row);
   });
@@ -95,8 +90,8 @@ export async function getAdmin({ db }: Pick<DbContext, 'db'>, organizationId: st
   return toAdmin(row);
 }
 
-export async function deleteAdmin({ db }: Pick<DbContext, 'db'>, actor: Actor, id: string): Promise<void> {
-  await inTransaction(db, async (trx) => {
+export async function deleteAdmin(ctx: InsightsContext, actor: Actor, id: string): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
     const row = await repo.findAdminById(trx, actor.organizationId, id);
     if (!row) throw notFound('Admin', id);
     if (actor.type === 'admin' && actor.id === id) throw conflict('CANNOT_DELETE_SELF', 'You cannot delete your own admin account');
@@ -104,18 +99,9 @@ export async function deleteAdmin({ db }: Pick<DbContext, 'db'>, actor: Actor, i
       throw conflict('LAST_ADMIN', 'The last admin with role admin cannot be deleted');
     }
     // Their API keys go with them (revoked, each with its own event), in the same transaction.
-    const revokedApiKeys = await revokeApiKeysOf({ db: trx }, actor, { id, email: row.email });
+    const revokedApiKeys = await revokeApiKeysOf(onDb(ctx, trx), actor, { id, email: row.email });
     await repo.deleteAdmin(trx, actor.organizationId, id);
-    await record(
-      { db: trx },
-      {
-        eventType: 'admin_delete',
-        service: 'auth',
-        actor,
-        resource: { type: 'admin', id, username: row.email },
-        changes: { revokedApiKeys },
-      },
-    );
+    await record(onDb(ctx, trx), authEvent('admin_delete', actor, adminResource(row), { changes: { revokedApiKeys } }));
   });
 }
 
@@ -157,17 +143,9 @@ export async function login({ db, clock }: DbContext, input: LoginInput): Promis
   const now = clock.now();
   const admin = await repo.findAdminByEmail(db, input.organizationId, emailLower);
   const fail = async (reason: string, error: AppError) => {
-    await record(
-      { db },
-      {
-        eventType: 'admin_login_attempt',
-        service: 'auth',
-        success: false,
-        actor: loginActor(input.organizationId, admin, input.clientIp),
-        resource: { type: 'admin', id: admin?.id ?? null, username: admin?.email ?? null },
-        message: admin ? reason : `${reason} (no admin has the email that was typed)`,
-      },
-    );
+    const message = admin ? reason : `${reason} (no admin has the email that was typed)`;
+    const actor = loginActor(input.organizationId, admin, input.clientIp);
+    await record({ db, clock }, authEvent('admin_login_attempt', actor, adminResource(admin), { success: false, message }));
     return error;
   };
 
@@ -192,7 +170,7 @@ export async function login({ db, clock }: DbContext, input: LoginInput): Promis
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
     if (rehashed.password_hash) await repo.updateAdmin(trx, input.organizationId, admin.id, rehashed);
     if (admin.mfa_enabled_at) return { mfaRequired: true as const, ...(await createMfaChallenge(trx, admin, input, now)) };
-    return openAdminSession({ db: trx }, admin, input, now);
+    return openAdminSession({ db: trx, clock }, admin, input, now);
   });
 }
 
@@ -227,49 +205,41 @@ const loginActor = (
   clientIp: string | null | undefined,
 ): Actor => ({ type: 'admin', id: admin?.id ?? null, email: admin?.email ?? null, organizationId, clientIp });
 
+/** What a sign-in's event says about its second factor, when there was one. */
+function secondFactorDetails(secondFactor?: { kind: 'totp' | 'recovery_code'; recoveryCodesLeft?: number }): AuthEventDetails {
+  if (!secondFactor) return {};
+  return {
+    changes: {
+      secondFactor: secondFactor.kind,
+      ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}),
+    },
+    message: secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
+  };
+}
+
 /**
  * The end of a successful sign-in, in the caller's transaction: last login, a new session and the
  * Insights event (naming the second factor when there was one).
  */
 export async function openAdminSession(
-  { db: trx }: Pick<DbContext, 'db'>,
+  ctx: InsightsContext,
   admin: repo.AdminRecord,
   input: { organizationId: string; clientIp?: string | null; userAgent?: string | null; sessionTtlMinutes: number },
   now: Date,
   secondFactor?: { kind: 'totp' | 'recovery_code'; recoveryCodesLeft?: number },
 ): Promise<LoginResult> {
+  const trx = ctx.db;
   await repo.updateAdmin(trx, input.organizationId, admin.id, { last_login_at: now.toISOString() });
-  const session = await createSession(
-    { db: trx },
-    {
-      organizationId: input.organizationId,
-      adminId: admin.id,
-      clientIp: input.clientIp ?? null,
-      userAgent: input.userAgent ?? null,
-      ttlMinutes: input.sessionTtlMinutes,
-      now,
-    },
-  );
-  await record(
-    { db: trx },
-    {
-      eventType: 'admin_login_attempt',
-      service: 'auth',
-      success: true,
-      actor: loginActor(input.organizationId, admin, input.clientIp),
-      resource: { type: 'admin', id: admin.id, username: admin.email },
-      ...(secondFactor
-        ? {
-            changes: {
-              secondFactor: secondFactor.kind,
-              ...(secondFactor.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: secondFactor.recoveryCodesLeft } : {}),
-            },
-            message:
-              secondFactor.kind === 'totp' ? 'with an authenticator code' : `with a recovery code (${secondFactor.recoveryCodesLeft} left)`,
-          }
-        : {}),
-    },
-  );
+  const session = await createSession(ctx, {
+    organizationId: input.organizationId,
+    adminId: admin.id,
+    clientIp: input.clientIp ?? null,
+    userAgent: input.userAgent ?? null,
+    ttlMinutes: input.sessionTtlMinutes,
+    now,
+  });
+  const actor = loginActor(input.organizationId, admin, input.clientIp);
+  await record(ctx, authEvent('admin_login_attempt', actor, adminResource(admin), { success: true, ...secondFactorDetails(secondFactor) }));
   const mfaEnrolmentRequired = !admin.mfa_enabled_at && (await getRequireAdminMfa(trx, input.organizationId));
   return { admin: toAdmin({ ...admin, last_login_at: now.toISOString() }), ...session, mfaEnrolmentRequired };
 }

@@ -5,14 +5,15 @@
 // codes count against a per-admin lock (and the client address), whatever address they come from:
 // whoever reaches this step already has the password.
 import { randomBytes } from 'node:crypto';
-import type { DbContext } from '../db/context.ts';
+import { type DbContext, onDb } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
-import { record } from '../insights/index.ts';
+import { type InsightsContext, record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
 import { AppError, badRequest, conflict, notFound } from '../shared/errors.ts';
 import * as admins from './admins.repository.ts';
 import { type LoginResult, MFA_CHALLENGE_MAX_ATTEMPTS, openAdminSession } from './admins.service.ts';
+import { adminResource, authEvent } from './events.ts';
 import * as repo from './mfa.repository.ts';
 import { deleteSessionsOfAdmin } from './sessions.repository.ts';
 import { checkLoginThrottle, clearLoginFailures, loginLockedError, type LoginThrottleKeys, recordLoginFailure } from './throttle.ts';
@@ -157,17 +158,8 @@ export async function confirmTotpEnrolment(
     await repo.enableMfa(trx, adminId, now.toISOString());
     if (session.sessionId) await deleteSessionsOfAdmin(trx, adminId, session.sessionId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(
-      { db: trx },
-      {
-        eventType: 'admin_mfa_enable',
-        service: 'auth',
-        actor,
-        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-        changes: { method: 'totp' },
-        message: 'authenticator app enrolled; other sessions ended',
-      },
-    );
+    const message = 'authenticator app enrolled; other sessions ended';
+    await record({ db: trx, clock }, authEvent('admin_mfa_enable', actor, adminResource(actor), { changes: { method: 'totp' }, message }));
   });
 }
 
@@ -179,32 +171,13 @@ export async function disableTotp({ db, clock, secretKey }: MfaContext, actor: A
   const now = clock.now();
   const { used, keys, throttle } = await checkFactor(db, secretKey, mfa, factor, actor.clientIp, now);
   if (!used) {
-    await record(
-      { db },
-      {
-        eventType: 'admin_mfa_disable',
-        service: 'auth',
-        success: false,
-        actor,
-        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-        message: 'wrong code',
-      },
-    );
+    await record({ db, clock }, authEvent('admin_mfa_disable', actor, adminResource(actor), { success: false, message: 'wrong code' }));
     throw wrongFactor(factor);
   }
   await inTransaction(db, async (trx) => {
     await repo.deleteMfa(trx, adminId);
     await clearLoginFailures(trx, actor.organizationId, keys, throttle);
-    await record(
-      { db: trx },
-      {
-        eventType: 'admin_mfa_disable',
-        service: 'auth',
-        actor,
-        resource: { type: 'admin', id: adminId, username: actor.email ?? null },
-        changes: { method: 'totp' },
-      },
-    );
+    await record({ db: trx, clock }, authEvent('admin_mfa_disable', actor, adminResource(actor), { changes: { method: 'totp' } }));
   });
 }
 
@@ -212,26 +185,18 @@ export async function disableTotp({ db, clock, secretKey }: MfaContext, actor: A
  * Removes another admin's MFA (a lost phone): by an admin through the API, or `roster admin reset-mfa`.
  * That admin's sessions and pending sign-ins end; he signs in with his password and enrols again.
  */
-export async function resetAdminMfa({ db }: Pick<DbContext, 'db'>, actor: Actor, target: { id?: string; email?: string }): Promise<void> {
-  const row = await admins.findTargetAdmin(db, actor.organizationId, target);
+export async function resetAdminMfa(ctx: InsightsContext, actor: Actor, target: { id?: string; email?: string }): Promise<void> {
+  const row = await admins.findTargetAdmin(ctx.db, actor.organizationId, target);
   if (!row) throw notFound('Admin', target.id ?? target.email ?? '');
   if (actor.type === 'admin' && actor.id === row.id) {
     throw conflict('CANNOT_RESET_OWN_MFA', 'Remove your own MFA with a code from your authenticator or a recovery code');
   }
-  await inTransaction(db, async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     if ((await repo.deleteMfa(trx, row.id)) === 0) throw conflict('MFA_NOT_ENABLED', `${row.email} has no MFA to reset`);
     await repo.deleteChallengesOf(trx, row.id);
     await deleteSessionsOfAdmin(trx, row.id);
-    await record(
-      { db: trx },
-      {
-        eventType: 'admin_mfa_reset',
-        service: 'auth',
-        actor,
-        resource: { type: 'admin', id: row.id, username: row.email },
-        message: `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended`,
-      },
-    );
+    const message = `MFA removed${row.mfa_enabled_at ? '' : ' (an enrolment never confirmed)'}; sessions ended`;
+    await record(onDb(ctx, trx), authEvent('admin_mfa_reset', actor, adminResource(row), { message }));
   });
 }
 
@@ -264,22 +229,14 @@ export async function completeMfaLogin({ db, clock, secretKey }: MfaContext, inp
     organizationId: admin.organization_id,
     clientIp: input.clientIp,
   };
+  const failed = (message: string) =>
+    record({ db, clock }, authEvent('admin_login_attempt', actor, adminResource(admin), { success: false, message }));
   let checked: Awaited<ReturnType<typeof checkFactor>>;
   try {
     checked = await checkFactor(db, secretKey, mfa, input, input.clientIp, now);
   } catch (err) {
     if (err instanceof AppError && err.code === 'LOGIN_LOCKED') {
-      await record(
-        { db },
-        {
-          eventType: 'admin_login_attempt',
-          service: 'auth',
-          success: false,
-          actor,
-          resource: { type: 'admin', id: admin.id, username: admin.email },
-          message: 'second factor locked after repeated wrong codes',
-        },
-      );
+      await failed('second factor locked after repeated wrong codes');
     }
     throw err;
   }
@@ -288,24 +245,14 @@ export async function completeMfaLogin({ db, clock, secretKey }: MfaContext, inp
     await repo.countChallengeAttempt(db, challengeId);
     const spent = challenge.attempts + 1 >= MFA_CHALLENGE_MAX_ATTEMPTS;
     if (spent) await repo.deleteChallenge(db, challengeId);
-    await record(
-      { db },
-      {
-        eventType: 'admin_login_attempt',
-        service: 'auth',
-        success: false,
-        actor,
-        resource: { type: 'admin', id: admin.id, username: admin.email },
-        message: `wrong ${kind} (second factor)`,
-      },
-    );
+    await failed(`wrong ${kind} (second factor)`);
     if (spent) throw challengeExpired('Too many wrong codes');
     throw wrongFactor(input);
   }
   return inTransaction(db, async (trx) => {
     await repo.deleteChallenge(trx, challengeId);
     await clearLoginFailures(trx, admin.organization_id, checked.keys, checked.throttle);
-    return openAdminSession({ db: trx }, admin, { ...input, organizationId: admin.organization_id }, now, checked.used);
+    return openAdminSession({ db: trx, clock }, admin, { ...input, organizationId: admin.organization_id }, now, checked.used);
   });
 }
 
@@ -318,24 +265,17 @@ export async function getOrganizationSettings({ db }: Pick<DbContext, 'db'>, org
 }
 
 export async function updateOrganizationSettings(
-  { db }: Pick<DbContext, 'db'>,
+  ctx: InsightsContext,
   actor: Actor,
   patch: Partial<OrganizationSettings>,
 ): Promise<OrganizationSettings> {
-  return inTransaction(db, async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const before = await getOrganizationSettings({ db: trx }, actor.organizationId);
     if (patch.requireAdminMfa !== undefined && patch.requireAdminMfa !== before.requireAdminMfa) {
       await repo.setRequireAdminMfa(trx, actor.organizationId, patch.requireAdminMfa);
-      await record(
-        { db: trx },
-        {
-          eventType: 'organization_settings_update',
-          service: 'auth',
-          actor,
-          resource: { type: 'organization', id: actor.organizationId, username: null },
-          changes: { requireAdminMfa: { from: before.requireAdminMfa, to: patch.requireAdminMfa } },
-        },
-      );
+      const organization = { type: 'organization', id: actor.organizationId, username: null };
+      const changes = { requireAdminMfa: { from: before.requireAdminMfa, to: patch.requireAdminMfa } };
+      await record(onDb(ctx, trx), authEvent('organization_settings_update', actor, organization, { changes }));
     }
     return { ...before, ...patch };
   });

@@ -1,14 +1,15 @@
 // Admin sessions (cookie) and API keys (bearer): both stored only as SHA-256 hashes.
-import type { DbContext } from '../db/context.ts';
+import { type DbContext, onDb } from '../db/context.ts';
 import { inTransaction } from '../db/database.ts';
-import { record } from '../insights/index.ts';
+import { type InsightsContext, record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { findAdminById } from './admins.repository.ts';
+import { authEvent } from './events.ts';
 import * as repo from './sessions.repository.ts';
 import { LOGIN_WINDOW_MS } from './throttle.ts';
-import { newSessionToken, nextSessionStep, touchDue } from './sliding.ts';
+import { newSessionToken, slideSession, touchDue } from './sliding.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
 /** Sessions slide with activity but never outlive this. */
@@ -34,6 +35,13 @@ export async function createSession(
   return { sessionToken, csrfToken, expiresAt };
 }
 
+const ADMIN_SESSIONS = {
+  find: repo.findSessionWithAdmin,
+  delete: repo.deleteSession,
+  touch: repo.touchSession,
+  absoluteMaxMs: SESSION_ABSOLUTE_MAX_MS,
+};
+
 export interface ResolvedSession {
   sessionId: string;
   csrfToken: string;
@@ -43,16 +51,9 @@ export interface ResolvedSession {
 }
 
 export async function resolveSession({ db, clock }: DbContext, token: string, ttlMinutes: number): Promise<ResolvedSession | undefined> {
-  if (token.length > 200) return undefined;
-  const id = sha256(token);
-  const s = await repo.findSessionWithAdmin(db, id);
-  if (!s) return undefined;
-  const step = nextSessionStep(s, clock.now(), ttlMinutes, SESSION_ABSOLUTE_MAX_MS);
-  if (step.kind === 'end') {
-    await repo.deleteSession(db, id);
-    return undefined;
-  }
-  if (step.kind === 'touch') await repo.touchSession(db, id, step.lastSeenAt, step.expiresAt);
+  const found = await slideSession(db, ADMIN_SESSIONS, token, clock.now(), ttlMinutes);
+  if (!found) return undefined;
+  const { id, session: s } = found;
   return {
     sessionId: id,
     csrfToken: s.csrf_token,
@@ -73,6 +74,8 @@ export interface ApiKey {
   createdAt: string;
   lastUsedAt: string | null;
 }
+
+const apiKeyResource = (k: { id: string; name: string }) => ({ type: 'api_key', id: k.id, username: k.name });
 
 const toApiKey = (r: Awaited<ReturnType<typeof repo.listApiKeys>>[number]): ApiKey => ({
   id: r.id,
@@ -102,16 +105,7 @@ export async function createApiKey(
   };
   await inTransaction(db, async (trx) => {
     await repo.insertApiKey(trx, row);
-    await record(
-      { db: trx },
-      {
-        eventType: 'api_key_create',
-        service: 'auth',
-        actor,
-        resource: { type: 'api_key', id: row.id, username: row.name },
-        changes: { role: row.role },
-      },
-    );
+    await record({ db: trx, clock }, authEvent('api_key_create', actor, apiKeyResource(row), { changes: { role: row.role } }));
   });
   return { ...toApiKey(row), key };
 }
@@ -120,15 +114,12 @@ export async function listApiKeys({ db }: Pick<DbContext, 'db'>, organizationId:
   return (await repo.listApiKeys(db, organizationId)).map(toApiKey);
 }
 
-export async function deleteApiKey({ db }: Pick<DbContext, 'db'>, actor: Actor, id: string): Promise<void> {
-  await inTransaction(db, async (trx) => {
+export async function deleteApiKey(ctx: InsightsContext, actor: Actor, id: string): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
     const row = await repo.findApiKey(trx, actor.organizationId, id);
     if (!row) throw notFound('API key', id);
     await repo.deleteApiKey(trx, actor.organizationId, id);
-    await record(
-      { db: trx },
-      { eventType: 'api_key_delete', service: 'auth', actor, resource: { type: 'api_key', id, username: row.name } },
-    );
+    await record(onDb(ctx, trx), authEvent('api_key_delete', actor, apiKeyResource(row)));
   });
 }
 
@@ -136,23 +127,11 @@ export async function deleteApiKey({ db }: Pick<DbContext, 'db'>, actor: Actor, 
  * Revokes the API keys an admin created, in the caller's transaction (when the admin is deleted: a key
  * must not outlive the person answerable for it). Returns how many.
  */
-export async function revokeApiKeysOf(
-  { db: trx }: Pick<DbContext, 'db'>,
-  actor: Actor,
-  admin: { id: string; email: string },
-): Promise<number> {
-  const keys = await repo.deleteApiKeysCreatedBy(trx, actor.organizationId, admin.id);
+export async function revokeApiKeysOf(ctx: InsightsContext, actor: Actor, admin: { id: string; email: string }): Promise<number> {
+  const keys = await repo.deleteApiKeysCreatedBy(ctx.db, actor.organizationId, admin.id);
   for (const k of keys) {
-    await record(
-      { db: trx },
-      {
-        eventType: 'api_key_delete',
-        service: 'auth',
-        actor,
-        resource: { type: 'api_key', id: k.id, username: k.name },
-        message: `revoked because the admin who created it (${admin.email}) was deleted`,
-      },
-    );
+    const message = `revoked because the admin who created it (${admin.email}) was deleted`;
+    await record(ctx, authEvent('api_key_delete', actor, apiKeyResource(k), { message }));
   }
   return keys.length;
 }

@@ -1,21 +1,10 @@
 // Groups of users: what applications are bound to. Names are unique per organization in any letter case
 // (named-resources.ts holds the rules groups share with applications).
 // The public face of groups for other modules (memberships are re-exported at the end).
-import { inTransaction } from '../db/database.ts';
-import { type InsightEventInput, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { notFound } from '../shared/errors.ts';
 import type { DirectoryContext } from './context.ts';
 import { GROUPS, type Group, type GroupPatch } from './group.ts';
-import {
-  deleteNamedRow,
-  findNamedRow,
-  listBoundNames,
-  namedOperations,
-  namedResource,
-  type NamedQuery,
-  updateNamed,
-} from './named-resources.ts';
+import { deleteNamed, namedOperations, namedResource, type NamedQuery, updateNamed } from './named-resources.ts';
 
 export { type Group, type GroupInput, type GroupPatch } from './group.ts';
 export type { Page, PageQuery } from './named-resources.ts';
@@ -45,32 +34,19 @@ export async function updateGroup(ctx: DirectoryContext, actor: Actor, id: strin
  * application_group_unbind event, so the application's trail in Insights stays complete.
  */
 export async function deleteGroup(ctx: DirectoryContext, actor: Actor, id: string): Promise<void> {
-  await inTransaction(ctx.db, async (trx) => {
-    const group = await findNamedRow(trx, GROUPS, actor.organizationId, id);
-    if (!group) throw notFound('Group', id);
-    const applications = await listBoundNames(trx, GROUPS, actor.organizationId, id);
-    // Before the delete, while its bindings still say which applications it was in.
-    await ctx.changes.groupDeleted(trx, actor.organizationId, id);
-    await deleteNamedRow(trx, GROUPS, actor.organizationId, id);
-    const resource = namedResource(GROUPS, group);
-    const events: InsightEventInput[] = [
-      {
-        eventType: 'group_delete',
-        service: 'directory',
-        actor,
-        resource,
-        changes: { name: group.name, memberCount: group.count, applications },
-      },
-      ...applications.map((application): InsightEventInput => ({
+  await deleteNamed(ctx, GROUPS, actor, id, {
+    // Provisioning is told while the bindings still say which applications the group was in.
+    before: (trx) => ctx.changes.groupDeleted(trx, actor.organizationId, id),
+    changes: (group, applications) => ({ memberCount: group.count, applications }),
+    moreEvents: (group, applications) =>
+      applications.map((application) => ({
         eventType: 'application_group_unbind',
         service: 'directory',
         actor,
-        resource,
+        resource: namedResource(GROUPS, group),
         application,
         message: 'the group was deleted',
       })),
-    ];
-    await recordMany({ db: trx, clock: ctx.clock }, events);
   });
 }
 

@@ -6,6 +6,7 @@ import type { DbContext } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { onHandle } from '../shared/on-handle.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import type { DirectoryChanges } from './changes.ts';
 import type { DirectoryContext } from './context.ts';
@@ -91,20 +92,7 @@ export async function removeGroupMember(ctx: DirectoryContext, actor: Actor, gro
   await removeRelation(ctx, MEMBERSHIPS, actor, groupId, userId);
 }
 
-export async function isGroupMember(
-  { db }: Pick<DbContext, 'db'>,
-  organizationId: string,
-  groupId: string,
-  userId: string,
-): Promise<boolean> {
-  return repo.isMember(db, organizationId, groupId, userId);
-}
+export const isGroupMember = onHandle(repo.isMember);
 
 /** A user's groups by name (user page, SCIM group sync). */
-export async function listGroupsOfUser(
-  { db }: Pick<DbContext, 'db'>,
-  organizationId: string,
-  userId: string,
-): Promise<Array<{ id: string; name: string }>> {
-  return repo.listGroupsOfUser(db, organizationId, userId);
-}
+export const listGroupsOfUser = onHandle(repo.listGroupsOfUser);

@@ -9,10 +9,10 @@ import { inTransaction } from '../db/database.ts';
 import { keysetAfter } from '../db/keyset.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import type { GroupsTable } from '../db/schema.ts';
-import { type InsightEventInput, record } from '../insights/index.ts';
+import { type InsightEventInput, record, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
-import { type AppError, notFound } from '../shared/errors.ts';
+import { type AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId, UUID_RE } from '../shared/ids.ts';
 import { namedChanges, normalizeDescription, normalizeName } from '../shared/named.ts';
 
@@ -57,6 +57,35 @@ export interface NamedKind<T> {
   toItem(row: NamedWithCount): T;
   /** What the events of this kind carry besides the resource (applications name themselves). */
   eventExtras?(row: { id: string; name: string }): Partial<InsightEventInput>;
+}
+
+/** Each kind's words; its column in the bindings, and in what is counted for it, is `<resourceType>_id`. */
+const KIND_WORDS = {
+  groups: { resourceType: 'group', article: 'A', nameTaken: 'GROUP_NAME_TAKEN', counted: 'group_members' },
+  applications: { resourceType: 'application', article: 'An', nameTaken: 'APPLICATION_NAME_TAKEN', counted: 'application_groups' },
+} as const;
+
+const otherTable = (table: NamedKind<unknown>['table']) => (table === 'groups' ? 'applications' : 'groups');
+
+/** The kind stored in `table`, whose API items carry their count as `countKey` (memberCount, groupCount). */
+export function namedKind<K extends string>(
+  table: NamedKind<unknown>['table'],
+  countKey: K,
+  eventExtras?: NamedKind<unknown>['eventExtras'],
+): NamedKind<NamedItem<K>> {
+  const { resourceType, article, nameTaken, counted } = KIND_WORDS[table];
+  const own = `${resourceType}_id` as const;
+  return {
+    table,
+    counted: { table: counted, column: own },
+    binding: { own, other: `${KIND_WORDS[otherTable(table)].resourceType}_id` },
+    label: resourceType[0].toUpperCase() + resourceType.slice(1),
+    resourceType,
+    nameTaken: (name) =>
+      conflict(nameTaken, `${article} ${resourceType} named "${name}" already exists`, [{ path: 'body.name', message: 'already taken' }]),
+    toItem: (r) => namedItem(r, countKey),
+    ...(eventExtras ? { eventExtras } : {}),
+  };
 }
 
 export const namedResource = (kind: NamedKind<unknown>, row: { id: string; name: string }) => ({
@@ -128,7 +157,7 @@ async function countNamedRows(db: Db, kind: NamedKind<unknown>, f: NamedFilter):
 }
 
 /** Bindings (and a group's memberships) go with the row (ON DELETE CASCADE). */
-export async function deleteNamedRow(db: Db, kind: NamedKind<unknown>, organizationId: string, id: string): Promise<void> {
+async function deleteNamedRow(db: Db, kind: NamedKind<unknown>, organizationId: string, id: string): Promise<void> {
   await db
     .deleteFrom(kind.table as 'groups')
     .where('organization_id', '=', organizationId)
@@ -262,14 +291,44 @@ export async function updateNamed<T>(
   });
 }
 
+/** What a delete records besides the object's own fields, given the objects of the other kind it was bound to. */
+export interface NamedDeletion {
+  /** Runs in the transaction before the row goes, while its bindings still say what it was bound to. */
+  before?(trx: Db): Promise<void>;
+  /** The changes of the `<type>_delete` event after the name. */
+  changes(row: NamedWithCount, bound: Array<{ id: string; name: string }>): Record<string, unknown>;
+  /** Events recorded with it (an application's trail of losing a group). */
+  moreEvents?(row: NamedWithCount, bound: Array<{ id: string; name: string }>): InsightEventInput[];
+}
+
+/** Deletes the object with what hangs on it (bindings, a group's memberships) and records `<type>_delete`. */
+export async function deleteNamed<T>(ctx: DbContext, kind: NamedKind<T>, actor: Actor, id: string, deletion: NamedDeletion): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
+    const row = await findNamedRow(trx, kind, actor.organizationId, id);
+    if (!row) throw notFound(kind.label, id);
+    const bound = await listBoundNames(trx, kind, actor.organizationId, id);
+    await deletion.before?.(trx);
+    await deleteNamedRow(trx, kind, actor.organizationId, id);
+    const event: InsightEventInput = {
+      eventType: `${kind.resourceType}_delete`,
+      service: 'directory',
+      actor,
+      resource: namedResource(kind, row),
+      ...kind.eventExtras?.(row),
+      changes: { name: row.name, ...deletion.changes(row, bound) },
+    };
+    await recordMany({ db: trx, clock: ctx.clock }, [event, ...(deletion.moreEvents?.(row, bound) ?? [])]);
+  });
+}
+
 /** The objects of the other kind this one is bound to, by name (what a delete unbinds, for Insights). */
-export async function listBoundNames(
+async function listBoundNames(
   db: Db,
   kind: NamedKind<unknown>,
   organizationId: string,
   id: string,
 ): Promise<Array<{ id: string; name: string }>> {
-  const other = kind.table === 'groups' ? 'applications' : 'groups';
+  const other = otherTable(kind.table);
   return db
     .selectFrom('application_groups as ag')
     .innerJoin(`${other} as o` as 'groups as o', 'o.id', `ag.${kind.binding.other}`)
@@ -295,10 +354,20 @@ export function namedOperations<T>(kind: NamedKind<T>) {
   };
 }
 
+interface NamedFields {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** The API's view of a row: its count under the kind's own name (memberCount, groupCount). */
-export function namedItem<K extends string>(r: NamedWithCount, countKey: K) {
+export type NamedItem<K extends string> = NamedFields & Record<K, number>;
+
+function namedItem<K extends string>(r: NamedWithCount, countKey: K): NamedItem<K> {
   const item = { id: r.id, name: r.name, description: r.description, createdAt: r.created_at, updatedAt: r.updated_at };
-  return { ...item, [countKey]: r.count } as typeof item & Record<K, number>;
+  return { ...item, [countKey]: r.count } as NamedItem<K>;
 }
 
 /** Runs a write that the unique name constraint may refuse when a concurrent request took the name. */

@@ -3,14 +3,17 @@
 import { type CreateUserInput, createUserSchema } from '../directory/index.ts';
 import { fromScimUser, type ScimUser } from '../scim/index.ts';
 
-export interface Candidate {
+/** Who a remote user is: as the application sent it (trimmed), for display even when invalid. */
+export interface RemoteNames {
   remoteId: string;
-  /** As the application sent them (trimmed), for display even when invalid. */
   userName: string;
   email: string;
   firstname: string;
   lastname: string;
   displayname: string;
+}
+
+export interface Candidate extends RemoteNames {
   remoteActive: boolean;
   /** Mapped directory attributes (username and email with their fallbacks), before validation. */
   attributes: Record<string, unknown>;

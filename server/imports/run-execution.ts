@@ -248,7 +248,7 @@ async function finishRun(deps: ImportContext, ctx: RunContext, status: 'complete
     await repo.updateRun(trx, ctx.run.id, patch);
     const finished = { ...current, ...patch };
     await record(
-      { db: trx },
+      { db: trx, clock: deps.clock },
       {
         eventType: 'import_completed',
         service: 'import',

@@ -152,7 +152,7 @@ export async function createImportRun(
     await db.transaction().execute(async (trx) => {
       await repo.insertRun(trx, row);
       await record(
-        { db: trx },
+        { db: trx, clock: deps.clock },
         {
           eventType: 'import_started',
           service: 'import',

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { Batcher } from './batcher.ts';
-import { type Candidate, toCandidate, validate } from './candidate.ts';
+import { type Candidate, type RemoteNames, toCandidate, validate } from './candidate.ts';
 import { findExisting } from './classify.ts';
 import type { ImportContext } from './context.ts';
 import * as repo from './snapshot.repository.ts';
@@ -15,13 +15,7 @@ import * as repo from './snapshot.repository.ts';
 const SNAPSHOT_TTL_MS = 10 * 60_000;
 const BUILD_WAIT_MS = 5 * 60_000;
 
-export interface PreviewItem {
-  remoteId: string;
-  userName: string;
-  email: string;
-  firstname: string;
-  lastname: string;
-  displayname: string;
+export interface PreviewItem extends RemoteNames {
   attributes: Record<string, unknown>;
   remoteActive: boolean;
   status: 'new' | 'exists' | 'invalid';
@@ -30,7 +24,7 @@ export interface PreviewItem {
 }
 
 /** Who a stored row is: remote id, userName, email and names. */
-const namesOf = (r: repo.SnapshotUserRow) => ({
+const namesOf = (r: repo.SnapshotUserRow): RemoteNames => ({
   remoteId: r.remote_id,
   userName: r.user_name,
   email: r.email,

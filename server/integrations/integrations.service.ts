@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { getApplication } from '../applications/index.ts';
 import type { DbContext } from '../db/context.ts';
-import { inTransaction } from '../db/database.ts';
+import { type Db, inTransaction } from '../db/database.ts';
 import { type InsightEventInput, record } from '../insights/index.ts';
 import { type NetworkPolicy, type ScimAuth, type ScimClientOptions, type UrlPolicy } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -59,6 +59,19 @@ function toView(applicationId: string, row: repo.IntegrationRow | undefined): In
   return view;
 }
 
+/** Runs `change` in one transaction with the application (NOT_FOUND when there is none) and its integration's row, if any. */
+async function withIntegration<T>(
+  db: Db,
+  actor: Actor,
+  applicationId: string,
+  change: (trx: Db, app: { id: string; name: string }, row: repo.IntegrationRow | undefined) => Promise<T>,
+): Promise<T> {
+  return inTransaction(db, async (trx) => {
+    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
+    return change(trx, app, await repo.findIntegration(trx, actor.organizationId, applicationId));
+  });
+}
+
 export async function getIntegration(
   { db }: Pick<DbContext, 'db'>,
   organizationId: string,
@@ -79,9 +92,7 @@ export async function configureIntegration(
   applicationId: string,
   input: PutIntegrationInput,
 ): Promise<{ view: IntegrationView; reconnected: boolean }> {
-  return inTransaction(db, async (trx) => {
-    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
-    const existing = await repo.findIntegration(trx, actor.organizationId, applicationId);
+  return withIntegration(db, actor, applicationId, async (trx, app, existing) => {
     const settings = settingsSchema.parse({ ...(existing ? parseSettings(existing.settings) : DEFAULT_SETTINGS), ...input.settings });
     // The operator's network rules apply here already, so a refused address is named when it is typed.
     const policy: UrlPolicy = { network, allowInsecureHttp: settings.allowInsecureHttp };
@@ -125,7 +136,7 @@ export async function configureIntegration(
     else await repo.insertIntegration(trx, row);
     if (reconnected && existing.status !== 'inactive') await publishStop(trx, applicationId, 'reconfigured');
     await record(
-      { db: trx },
+      { db: trx, clock },
       idmEvent('idm_configured', actor, app, {
         // Never the secrets themselves: only whether they changed, and header names.
         changes: { baseUrl, authType: auth.type, ...authConfig, headerNames, secretChanged, settings },
@@ -204,9 +215,7 @@ export async function loadScimConfig(
 }
 
 export async function saveTestResult({ db, clock }: DbContext, actor: Actor, applicationId: string, result: TestResult): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
-    const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
+  await withIntegration(db, actor, applicationId, async (trx, app, row) => {
     if (!row) return;
     const patch: Partial<repo.IntegrationRow> = {
       last_test: JSON.stringify(result),
@@ -220,7 +229,7 @@ export async function saveTestResult({ db, clock }: DbContext, actor: Actor, app
     patch.last_error = result.ok ? null : result.problems.map((p) => p.message).join(' ');
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
     await record(
-      { db: trx },
+      { db: trx, clock },
       idmEvent('idm_tested', actor, app, {
         success: result.ok,
         changes: { problems: result.problems, writeCheck: result.writeCheck },
@@ -236,15 +245,13 @@ export async function saveTestResult({ db, clock }: DbContext, actor: Actor, app
 }
 
 export async function activateIntegration({ db, clock }: DbContext, actor: Actor, applicationId: string): Promise<IntegrationView> {
-  return inTransaction(db, async (trx) => {
-    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
-    const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
+  return withIntegration(db, actor, applicationId, async (trx, app, row) => {
     if (!row) throw conflict('IDM_NOT_CONFIGURED', 'Configure the integration before activating it');
     if (row.status === 'active') return toView(applicationId, row);
     const now = clock.now().toISOString();
     const patch = { status: 'active' as const, generation: row.generation + 1, activated_at: now, last_error: null, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record({ db: trx }, idmEvent('idm_activated', actor, app));
+    await record({ db: trx, clock }, idmEvent('idm_activated', actor, app));
     return toView(applicationId, { ...row, ...patch });
   });
 }
@@ -258,15 +265,13 @@ export async function deactivateIntegration(
   actor: Actor,
   applicationId: string,
 ): Promise<{ view: IntegrationView; changed: boolean }> {
-  return inTransaction(db, async (trx) => {
-    const app = await getApplication({ db: trx }, actor.organizationId, applicationId);
-    const row = await repo.findIntegration(trx, actor.organizationId, applicationId);
+  return withIntegration(db, actor, applicationId, async (trx, app, row) => {
     if (!row) throw conflict('IDM_NOT_CONFIGURED', 'This application has no Identity Management integration');
     if (row.status === 'inactive') return { view: toView(applicationId, row), changed: false };
     const now = clock.now().toISOString();
     const patch = { status: 'inactive' as const, generation: row.generation + 1, deactivated_at: now, updated_at: now };
     await repo.updateIntegration(trx, actor.organizationId, applicationId, patch);
-    await record({ db: trx }, idmEvent('idm_deactivated', actor, app));
+    await record({ db: trx, clock }, idmEvent('idm_deactivated', actor, app));
     await publishStop(trx, applicationId);
     return { view: toView(applicationId, { ...row, ...patch }), changed: true };
   });

@@ -7,7 +7,7 @@ import { inTransaction } from '../db/database.ts';
 import { record, type InsightEventInput } from '../insights/index.ts';
 import { eq, isScimError, replaceOp, SCHEMAS, type ScimGroup } from '../scim/index.ts';
 import type { PlanContext, SyncContext, SyncCounts, Unfinished } from './context.ts';
-import { describe, isConflict, isNotFound, isUnsupported } from './errors.ts';
+import { describe, isConflict, isNotFound, isUnsupported, unlessNotFound } from './errors.ts';
 import * as repo from './groups.repository.ts';
 
 export type GroupOp =
@@ -51,14 +51,8 @@ async function findRemoteGroup(ctx: SyncContext, name: string): Promise<ScimGrou
   return null;
 }
 
-async function getGroup(ctx: SyncContext, remoteId: string): Promise<ScimGroup | null> {
-  try {
-    return await ctx.client.getGroup(remoteId, { signal: ctx.signal });
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
-}
+const getGroup = (ctx: SyncContext, remoteId: string): Promise<ScimGroup | null> =>
+  unlessNotFound(ctx.client.getGroup(remoteId, { signal: ctx.signal }));
 
 function memberIds(g: ScimGroup | null): string[] | undefined {
   return g?.members?.map((m) => m.value).filter((v): v is string => typeof v === 'string' && v !== '');
@@ -100,7 +94,7 @@ async function applyUnbind(ctx: SyncContext, link: repo.GroupLinkRow, event: Gro
     }
     await inTransaction(ctx.db, async (trx) => {
       await repo.deleteGroupLink(trx, app, link.group_id);
-      await record({ db: trx }, event({ eventType: 'group_delete_provision', changes: { remoteId } }));
+      await record({ db: trx, clock: ctx.clock }, event({ eventType: 'group_delete_provision', changes: { remoteId } }));
     });
     counts.groupsDeleted++;
     return;
@@ -109,7 +103,7 @@ async function applyUnbind(ctx: SyncContext, link: repo.GroupLinkRow, event: Gro
   await inTransaction(ctx.db, async (trx) => {
     await repo.deleteGroupLink(trx, app, link.group_id);
     const message = 'the group stays in the application; Roster no longer manages it';
-    await record({ db: trx }, event({ eventType: 'group_unlink_provision', changes: { remoteId }, message }));
+    await record({ db: trx, clock: ctx.clock }, event({ eventType: 'group_unlink_provision', changes: { remoteId }, message }));
   });
 }
 
@@ -160,7 +154,7 @@ async function createOrAdopt(w: GroupWork): Promise<void> {
       members.filter((m) => w.known.has(m)),
     );
     await record(
-      { db: trx },
+      { db: trx, clock: ctx.clock },
       w.event({
         eventType: 'group_create_provision',
         changes: { remoteId, displayName: w.pushedName, adopted },
@@ -212,7 +206,10 @@ async function rename(w: GroupWork): Promise<void> {
       updated_at: now,
     };
     await repo.updateGroupLink(trx, app, groupId, patch);
-    await record({ db: trx }, w.event({ eventType: 'group_update_provision', changes: { remoteId, displayName: { from, to: name } } }));
+    await record(
+      { db: trx, clock: ctx.clock },
+      w.event({ eventType: 'group_update_provision', changes: { remoteId, displayName: { from, to: name } } }),
+    );
   });
   w.pushedName = name;
   w.counts.groupsUpdated++;
@@ -246,7 +243,7 @@ async function syncMembers(w: GroupWork, full: boolean): Promise<void> {
   const { added, removed, requests } = await moveMembers(ctx, remoteId, groupId, add, remove);
   w.counts.membershipRequests += requests;
   if (added + removed > 0) {
-    await record({ db: ctx.db }, w.event({ eventType: 'group_membership_provision', changes: { remoteId, added, removed, requests } }));
+    await record(ctx, w.event({ eventType: 'group_membership_provision', changes: { remoteId, added, removed, requests } }));
   }
 }
 
@@ -274,7 +271,7 @@ async function recordGroupFailure(ctx: SyncContext, op: GroupOp, step: string, e
         updated_at: ts,
       });
     }
-    await record({ db: trx }, event({ eventType: step, success: false, message: f.message, changes: { code: f.code } }));
+    await record({ db: trx, clock: ctx.clock }, event({ eventType: step, success: false, message: f.message, changes: { code: f.code } }));
   });
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../scim/index.ts';
 import { links } from '../integrations/index.ts';
 import type { SyncContext } from './context.ts';
-import { isConflict, isNotFound, isOutcomeUnknown, isUnsupported, orphanedError, ProvisioningError } from './errors.ts';
+import { isConflict, isNotFound, isOutcomeUnknown, isUnsupported, orphanedError, ProvisioningError, unlessNotFound } from './errors.ts';
 import {
   changedAttributes,
   desiredAttributes,
@@ -81,14 +81,8 @@ function stripReadOnly(user: ScimUser): ScimUser {
   return Object.fromEntries(Object.entries(user).filter(([k]) => !READ_ONLY.has(k.toLowerCase()))) as ScimUser;
 }
 
-async function getRemote(ctx: SyncContext, remoteId: string): Promise<ScimUser | null> {
-  try {
-    return await ctx.client.getUser(remoteId, { signal: ctx.signal });
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
-}
+const getRemote = (ctx: SyncContext, remoteId: string): Promise<ScimUser | null> =>
+  unlessNotFound(ctx.client.getUser(remoteId, { signal: ctx.signal }));
 
 interface Write {
   remoteId: string;

@@ -23,6 +23,16 @@ export const orphanedError = (userName: string) =>
       'Unlink or remove the account in the application, then sync the user again.',
   );
 
+/** What a read of one resource gives, or null when the application says it is not there (404). */
+export async function unlessNotFound<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}
+
 export interface Failure {
   code: string;
   message: string;

@@ -2,6 +2,7 @@
 import { record } from '../insights/index.ts';
 import * as accounts from './accounts.repository.ts';
 import type { SyncContext } from './context.ts';
+import { applicationEvent } from './events.ts';
 import * as state from './state.repository.ts';
 
 /**
@@ -20,38 +21,19 @@ export async function guardrail(ctx: SyncContext, full: boolean, deprovisions: n
   if (!over || (st.confirmed_count !== null && deprovisions <= st.confirmed_count)) {
     if (st.pause) {
       await state.updateState(ctx.db, app, { pause: null, paused_at: null, updated_at: now });
-      await record(
-        { db: ctx.db },
-        {
-          eventType: 'provisioning_resumed',
-          service: 'provisioning',
-          actor: ctx.actor,
-          application: ctx.application,
-          resource: { type: 'application', id: app, username: ctx.application.name },
-          message: over ? 'an admin confirmed the deprovisioning' : 'the deprovisions no longer exceed the guardrail',
-        },
-      );
+      const message = over ? 'an admin confirmed the deprovisioning' : 'the deprovisions no longer exceed the guardrail';
+      await record(ctx, applicationEvent('provisioning_resumed', ctx.actor, ctx.application, { message }));
     }
     return 'proceed';
   }
   const pause = { syncId, deprovisions, linked, percent: s.guardrailPercent, minimum: s.guardrailMinimum };
   await state.updateState(ctx.db, app, { pause: JSON.stringify(pause), paused_at: st.pause ? st.paused_at : now, updated_at: now });
   if (!st.pause) {
-    await record(
-      { db: ctx.db },
-      {
-        eventType: 'provisioning_paused',
-        service: 'provisioning',
-        actor: ctx.actor,
-        application: ctx.application,
-        resource: { type: 'application', id: app, username: ctx.application.name },
-        changes: pause,
-        message:
-          `Provisioning paused: this sync would deprovision ${deprovisions} of ${linked} accounts ` +
-          `(more than ${s.guardrailPercent}% and at least ${s.guardrailMinimum}). ` +
-          'Users are still created and updated; confirm with POST /api/v1/applications/:id/idm/sync/confirm to deprovision.',
-      },
-    );
+    const message =
+      `Provisioning paused: this sync would deprovision ${deprovisions} of ${linked} accounts ` +
+      `(more than ${s.guardrailPercent}% and at least ${s.guardrailMinimum}). ` +
+      'Users are still created and updated; confirm with POST /api/v1/applications/:id/idm/sync/confirm to deprovision.';
+    await record(ctx, applicationEvent('provisioning_paused', ctx.actor, ctx.application, { changes: pause, message }));
   }
   return 'hold';
 }

@@ -120,7 +120,7 @@ async function persistCreated(w: Writing, result: Result<'created'>): Promise<Pe
       recreated: Boolean(result.recreated),
       attributes: result.changed,
     };
-    await record({ db: trx }, w.event({ changes, message }));
+    await record({ db: trx, clock: w.ctx.clock }, w.event({ changes, message }));
   });
   return { outcome: result.adoptedVia ? 'linked' : 'created', remoteId };
 }
@@ -130,7 +130,7 @@ async function persistUpdated(w: Writing, result: Result<'updated'>): Promise<Pe
     await w.ensureLink(trx, result.remoteId, w.username);
     await accounts.updateAccount(trx, w.app, w.op.candidate.userId, w.settled(result.remoteId, 'update'));
     const changes = { remoteId: result.remoteId, attributes: result.changed, reactivated: result.reactivated, method: result.method };
-    await record({ db: trx }, w.event({ changes }));
+    await record({ db: trx, clock: w.ctx.clock }, w.event({ changes }));
   });
   return { outcome: 'updated', remoteId: result.remoteId };
 }
@@ -176,7 +176,10 @@ async function persistDeprovisioned(w: Writing, result: Result<'deprovisioned'>)
     } else {
       await accounts.deleteAccount(trx, w.app, c.userId);
     }
-    await record({ db: trx }, w.event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }));
+    await record(
+      { db: trx, clock: w.ctx.clock },
+      w.event({ changes: { remoteId: result.remoteId, method: result.method, active: false } }),
+    );
   });
   return { outcome: 'deprovisioned', remoteId: result.remoteId };
 }
@@ -187,7 +190,7 @@ async function persistDeleted(w: Writing, result: Result<'deleted' | 'gone'>): P
     await accounts.deleteAccount(trx, w.app, w.op.candidate.userId);
     await forgetMemberEverywhere(trx, w.app, result.remoteId);
     const message = result.kind === 'gone' ? 'the account no longer existed in the application' : undefined;
-    await record({ db: trx }, w.event({ changes: { remoteId: result.remoteId }, message }));
+    await record({ db: trx, clock: w.ctx.clock }, w.event({ changes: { remoteId: result.remoteId }, message }));
   });
   return { outcome: result.kind === 'gone' ? 'removed' : 'deleted', remoteId: result.remoteId };
 }
@@ -211,7 +214,10 @@ async function persistFailed(w: Writing, result: Result<'failed'>): Promise<Pers
       updated_at: w.iso,
       ...RELEASED,
     });
-    await record({ db: trx }, w.event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }));
+    await record(
+      { db: trx, clock: w.ctx.clock },
+      w.event({ success: false, message: f.message, changes: { remoteId: op.remoteId, code: f.code } }),
+    );
   });
   return { outcome: 'failed', message: f.message, errorCode: f.code, remoteId: op.remoteId };
 }
@@ -249,7 +255,7 @@ export async function recordDeactivated(
 ): Promise<void> {
   const timestamp = clock.now().toISOString();
   await recordMany(
-    { db },
+    { db, clock },
     unfinished.map((u): InsightEventInput => ({
       eventType: u.eventType,
       service: 'provisioning',

@@ -13,6 +13,7 @@ import { newId } from '../shared/ids.ts';
 import * as accounts from './accounts.repository.ts';
 import { applyUserOp } from './apply-users.ts';
 import type { ProvisioningContext, SyncContext } from './context.ts';
+import { applicationEvent } from './events.ts';
 import { ProvisioningError } from './errors.ts';
 import { persistUserResult, recordDeactivated, unfinishedOf, type Persisted } from './persist.ts';
 import { isWanted, planUser, type Candidate, type UserOp } from './plan.ts';
@@ -78,15 +79,8 @@ export async function confirmDeprovisioning(
   await inTransaction(db, async (trx) => {
     await state.updateState(trx, applicationId, { confirmed_count: pause.deprovisions, updated_at: deps.clock.now().toISOString() });
     await record(
-      { db: trx },
-      {
-        eventType: 'provisioning_confirmed',
-        service: 'provisioning',
-        actor,
-        application: { id: app.id, name: app.name },
-        resource: { type: 'application', id: app.id, username: app.name },
-        changes: { deprovisions: pause.deprovisions },
-      },
+      onDb(deps, trx),
+      applicationEvent('provisioning_confirmed', actor, app, { changes: { deprovisions: pause.deprovisions } }),
     );
   });
   return { confirmed: pause.deprovisions, sync: await requestSync(deps, actor, applicationId) };
