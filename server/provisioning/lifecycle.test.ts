@@ -29,9 +29,7 @@ describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
   });
 
   it('creates the ACTIVE members of a bound group when the integration is activated, STAGED ones not', async () => {
-    await h.bind(appId, groupId);
-    await h.activate(appId);
-    const s = await h.settle(appId);
+    const s = await h.activateWith(appId, groupId);
     expect(s.lastSync).toMatchObject({ kind: 'full', status: 'completed', counts: { created: 2 } });
     expect(remote(ids.ada)).toMatchObject({
       userName: 'ada',

@@ -55,9 +55,7 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
   });
 
   it("creates the group's users and the group, and adopts the account that already existed", async () => {
-    await h.bind(appId, groupId);
-    await h.activate(appId);
-    const s = await h.settle(appId);
+    const s = await h.activateWith(appId, groupId);
     expect(s.failed.total).toBe(0);
     expect(remoteOf(ids.ada)).toMatchObject({ userName: 'ada', active: true, title: 'Engineer' });
     expect(remoteOf(ids.bob)).toMatchObject({ userName: 'bob', active: true });
