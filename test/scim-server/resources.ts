@@ -50,6 +50,12 @@ export interface ResourceHost {
 
 type Attrs = { attributes?: string; excluded?: string };
 
+/** Whether an If-Match / If-None-Match list names this version, weak or strong. */
+function namesVersion(header: string, version: number): boolean {
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => strip(t) === strip(etagOf(version)));
+}
+
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -211,10 +217,16 @@ export class ScimResources {
   private checkIfMatch(req: IncomingMessage, version: number): void {
     const h = req.headers['if-match'];
     if (!this.quirks.etagSupported || !h || h.trim() === '*') return;
-    const strip = (t: string) => t.trim().replace(/^W\//, '');
-    if (!h.split(',').some((t) => strip(t) === strip(etagOf(version)))) {
+    if (!namesVersion(h, version)) {
       throw new ScimHttpError(412, undefined, 'Precondition failed: the resource has changed (ETag mismatch)');
     }
+  }
+
+  /** 304 when If-None-Match names the version the client already has (only with ETags on). */
+  private notModified(req: IncomingMessage, version: number): Reply | undefined {
+    const inm = req.headers['if-none-match'];
+    if (!this.quirks.etagSupported || !inm || !namesVersion(inm, version)) return undefined;
+    return { status: 304, headers: { etag: etagOf(version) } };
   }
 
   private resourceReply(
@@ -241,15 +253,7 @@ export class ScimResources {
 
   getUser(id: string, req: IncomingMessage, attrs: Attrs): Reply {
     const rec = this.userOr404(id);
-    const inm = req.headers['if-none-match'];
-    if (
-      this.quirks.etagSupported &&
-      inm &&
-      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(rec.version).replace(/^W\//, ''))
-    ) {
-      return { status: 304, headers: { etag: etagOf(rec.version) } };
-    }
-    return this.resourceReply(200, renderUser(this.store, rec, this.style()), rec.version, attrs);
+    return this.notModified(req, rec.version) ?? this.resourceReply(200, renderUser(this.store, rec, this.style()), rec.version, attrs);
   }
 
   /** Readable manager.displayName follows the referenced user, as real directories do. */
@@ -378,14 +382,8 @@ export class ScimResources {
 
   getGroup(id: string, req: IncomingMessage, attrs: Attrs): Reply {
     const g = this.groupOr404(id);
-    const inm = req.headers['if-none-match'];
-    if (
-      this.quirks.etagSupported &&
-      inm &&
-      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(g.version).replace(/^W\//, ''))
-    ) {
-      return { status: 304, headers: { etag: etagOf(g.version) } };
-    }
+    const unchanged = this.notModified(req, g.version);
+    if (unchanged) return unchanged;
     const reply = this.resourceReply(200, renderGroup(g, this.style()), g.version, attrs, {}, 'Group');
     if (!/members/i.test(attrs.excluded ?? '')) reply.delayMs = this.membersDelay(g);
     return reply;
