@@ -11,6 +11,7 @@ import { applyPatch, countMemberChanges, memberOnlyDelta, parsePatchBody } from 
 import type { Quirks } from './quirks.ts';
 import {
   type OutputStyle,
+  type ViewParts,
   canonicalGroup,
   canonicalUser,
   etagOf,
@@ -21,7 +22,7 @@ import {
   renderUser,
 } from './render.ts';
 import { ENTERPRISE_USER, GROUP_SCHEMAS, LIST_RESPONSE, SPC_SCHEMA, USER_SCHEMAS } from './schema.ts';
-import { type GroupRecord, type MemberRecord, type ScimStore, type UserRecord, identityKeys } from './store.ts';
+import { type GroupRecord, type MemberRecord, type ScimStore, type Slot, type UserRecord, identityKeys } from './store.ts';
 import { type MemberInput, normalizeGroup, normalizeMembers, normalizeUser } from './validate.ts';
 
 type Obj = Record<string, unknown>;
@@ -54,6 +55,24 @@ type Attrs = { attributes?: string; excluded?: string };
 function namesVersion(header: string, version: number): boolean {
   const strip = (t: string) => t.trim().replace(/^W\//, '');
   return header.split(',').some((t) => strip(t) === strip(etagOf(version)));
+}
+
+/** A collection's view and render of the record at a slot; undefined once the record is gone. */
+function views<R>(
+  at: (slot: Slot) => R | undefined,
+  canonical: (rec: R, parts?: ViewParts) => Obj,
+  served: (rec: R) => Obj,
+): Pick<Collection, 'view' | 'render'> {
+  return {
+    view: (slot, parts) => {
+      const rec = at(slot);
+      return rec && canonical(rec, parts);
+    },
+    render: (slot) => {
+      const rec = at(slot);
+      return rec && served(rec);
+    },
+  };
 }
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -145,14 +164,11 @@ export class ScimResources {
       set: USER_SCHEMAS,
       slots: () => store.liveUserSlots(),
       seq: (s) => store.seqOfUser(s),
-      view: (s, parts) => {
-        const r = store.userAt(s);
-        return r && canonicalUser(store, r, parts);
-      },
-      render: (s) => {
-        const r = store.userAt(s);
-        return r && renderUser(store, r, style);
-      },
+      ...views(
+        (s) => store.userAt(s),
+        (r, parts) => canonicalUser(store, r, parts),
+        (r) => renderUser(store, r, style),
+      ),
       lookup: (attr, value) => {
         if (attr === 'id') {
           const s = store.userSlot(value);
@@ -176,14 +192,11 @@ export class ScimResources {
       set: GROUP_SCHEMAS,
       slots: () => store.liveGroupIds(),
       seq: (s) => store.findGroup(String(s))?.seq ?? Number.MAX_SAFE_INTEGER,
-      view: (s) => {
-        const g = store.findGroup(String(s));
-        return g && canonicalGroup(store, g);
-      },
-      render: (s) => {
-        const g = store.findGroup(String(s));
-        return g && renderGroup(g, style);
-      },
+      ...views(
+        (s) => store.findGroup(String(s)),
+        (g) => canonicalGroup(store, g),
+        (g) => renderGroup(g, style),
+      ),
       lookup: (attr, value) => {
         if (attr === 'id') return store.findGroup(value) ? [value] : [];
         if (attr === 'displayName') return store.findGroupIdsByName(value);
