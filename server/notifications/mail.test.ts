@@ -25,7 +25,7 @@ import {
 import { findMailById } from './mail.repository.ts';
 import { scrubSmtpSecret } from './mailer.ts';
 import { parseMime, SmtpReceiver } from '../../test/smtp-receiver.ts';
-import { createJobTable, tableQueue } from '../../test/mail-queue.ts';
+import { createJobTable, importEmailInput, tableQueue } from '../../test/mail-queue.ts';
 
 const ctx = (attempt = 1) => ({ attempt, signal: new AbortController().signal });
 
@@ -156,15 +156,9 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('sends the import email over SMTP with its CSV made at send time by the registered resolver', async () => {
-    const content = importCompletedEmail({
-      applicationName: 'Salesforce',
-      runId: 'run-42',
-      runUrl: 'https://roster.example.com/import-runs/run-42',
-      status: 'completed',
-      counts: { total: 124, created: 120, skipped: 3, failed: 1 },
-      failures: [{ userName: '<b>jdoe</b>', email: 'jdoe@example.com', reason: 'email taken' }],
-      attachCsv: true,
-    });
+    const content = importCompletedEmail(
+      importEmailInput({ failures: [{ userName: '<b>jdoe</b>', email: 'jdoe@example.com', reason: 'email taken' }], attachCsv: true }),
+    );
     const m = await send({
       ...content,
       kind: 'import_completed',
