@@ -9,12 +9,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bindGroup } from '../server/applications/index.ts';
 import { closeDeps } from '../server/deps.ts';
-import { createGroup } from '../server/directory/groups.service.ts';
-import { insertUsers, newUserRecord } from '../server/directory/index.ts';
 import { activateIntegration } from '../server/integrations/index.ts';
 import { runSync } from '../server/provisioning/index.ts';
 import { ScimClient } from '../server/scim/index.ts';
-import { connectedRoster, mb, peakRss, startPostgres, startScimProcess } from './support.ts';
+import { connectedRoster, mb, peakRss, seedGroupOfUsers, startPostgres, startScimProcess } from './support.ts';
 import { TEST_NETWORK } from '../test/network.ts';
 
 const { values } = parseArgs({
@@ -51,31 +49,7 @@ try {
   });
 
   // The directory: N users in one group, bound to the application (the integration is not active yet).
-  const now = new Date().toISOString();
-  const rows = Array.from({ length: users }, (_, i) =>
-    newUserRecord(
-      actor.organizationId,
-      {
-        username: `bench.user${i}`,
-        email: `bench.user${i}@example.com`,
-        firstname: 'Bench',
-        lastname: `User ${i}`,
-        jobTitle: 'Tester',
-        state: 'ACTIVE',
-      },
-      now,
-    ),
-  );
-  await insertUsers(db, rows);
-  const group = await createGroup({ db, clock: deps.clock }, actor, { name: 'Everyone' });
-  for (let i = 0; i < rows.length; i += 500) {
-    await db
-      .insertInto('group_members')
-      .values(
-        rows.slice(i, i + 500).map((r) => ({ organization_id: actor.organizationId, group_id: group.id, user_id: r.id, created_at: now })),
-      )
-      .execute();
-  }
+  const { group, rows } = await seedGroupOfUsers(deps, actor, { users, prefix: 'bench', firstname: 'Bench', groupName: 'Everyone' });
   await bindGroup({ db, clock: deps.clock, changes: deps.changes }, actor, app.id, group.id);
   await activateIntegration({ db, clock: deps.clock }, actor, app.id);
   // Let the server's bucket fill up before measuring.

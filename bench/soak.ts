@@ -14,7 +14,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { TEST_NETWORK_ENV } from '../test/network.ts';
-import { startPostgres, startScimProcess, type ScimProcess } from './support.ts';
+import { seedGroupOfUsers, startPostgres, startScimProcess, type ScimProcess } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const USAGE =
@@ -242,41 +242,16 @@ async function remoteCount(scim: ScimProcess): Promise<number | undefined> {
 async function seedDirectory(env: Record<string, string>, n: number): Promise<{ groupId: string; userIds: string[] }> {
   const { loadConfig } = await import('../server/config.ts');
   const { createDeps, closeDeps } = await import('../server/deps.ts');
-  const { createGroup } = await import('../server/directory/groups.service.ts');
-  const { insertUsers, newUserRecord } = await import('../server/directory/index.ts');
   const { systemActor } = await import('../server/shared/actor.ts');
   const { createLogger } = await import('../server/shared/logger.ts');
   const deps = await createDeps(loadConfig({ ...env, LOG_LEVEL: 'warn' }), { logger: createLogger('warn') });
   try {
-    const { db } = deps.database;
-    const actor = systemActor();
-    const now = new Date().toISOString();
-    const rows = Array.from({ length: n }, (_, i) =>
-      newUserRecord(
-        actor.organizationId,
-        {
-          username: `soak.user${i}`,
-          email: `soak.user${i}@example.com`,
-          firstname: 'Soak',
-          lastname: `User ${i}`,
-          jobTitle: 'Tester',
-          state: 'ACTIVE',
-        },
-        now,
-      ),
-    );
-    await insertUsers(db, rows);
-    const group = await createGroup({ db, clock: deps.clock }, actor, { name: 'Soak provisioned' });
-    for (let i = 0; i < rows.length; i += 500) {
-      await db
-        .insertInto('group_members')
-        .values(
-          rows
-            .slice(i, i + 500)
-            .map((r) => ({ organization_id: actor.organizationId, group_id: group.id, user_id: r.id, created_at: now })),
-        )
-        .execute();
-    }
+    const { group, rows } = await seedGroupOfUsers(deps, systemActor(), {
+      users: n,
+      prefix: 'soak',
+      firstname: 'Soak',
+      groupName: 'Soak provisioned',
+    });
     return { groupId: group.id, userIds: rows.map((r) => r.id) };
   } finally {
     await closeDeps(deps);

@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { Deps } from '../server/deps.ts';
+import type { Actor } from '../server/shared/actor.ts';
 import { TEST_NETWORK_ENV } from '../test/network.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -99,4 +101,44 @@ export async function connectedRoster(o: {
     settings: o.settings,
   });
   return { deps, db, actor, app };
+}
+
+/**
+ * The directory a provisioning benchmark pushes: N ACTIVE users (`<prefix>.user<i>`) written straight
+ * to the database, all members of one new group.
+ */
+export async function seedGroupOfUsers(
+  deps: Deps,
+  actor: Actor,
+  o: { users: number; prefix: string; firstname: string; groupName: string },
+) {
+  const { createGroup } = await import('../server/directory/groups.service.ts');
+  const { insertUsers, newUserRecord } = await import('../server/directory/index.ts');
+  const { db } = deps.database;
+  const now = new Date().toISOString();
+  const rows = Array.from({ length: o.users }, (_, i) =>
+    newUserRecord(
+      actor.organizationId,
+      {
+        username: `${o.prefix}.user${i}`,
+        email: `${o.prefix}.user${i}@example.com`,
+        firstname: o.firstname,
+        lastname: `User ${i}`,
+        jobTitle: 'Tester',
+        state: 'ACTIVE',
+      },
+      now,
+    ),
+  );
+  await insertUsers(db, rows);
+  const group = await createGroup({ db, clock: deps.clock }, actor, { name: o.groupName });
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('group_members')
+      .values(
+        rows.slice(i, i + 500).map((r) => ({ organization_id: actor.organizationId, group_id: group.id, user_id: r.id, created_at: now })),
+      )
+      .execute();
+  }
+  return { group, rows };
 }

@@ -7,10 +7,11 @@ import { DEFAULT_ORGANIZATION_ID } from '../server/shared/actor.ts';
 import { newId } from '../server/shared/ids.ts';
 import type { Deps } from '../server/deps.ts';
 
-export async function insertUser(db: Db, username: string, over: Partial<UsersTable> = {}): Promise<string> {
+/** A users row for `username`: active, no password, every optional attribute empty. */
+export function userRow(username: string, over: Partial<UsersTable> = {}): UsersTable {
   const now = new Date().toISOString();
   const email = `${username.toLowerCase()}@example.com`;
-  const row: UsersTable = {
+  return {
     id: newId(),
     organization_id: DEFAULT_ORGANIZATION_ID,
     username,
@@ -40,6 +41,10 @@ export async function insertUser(db: Db, username: string, over: Partial<UsersTa
     updated_at: now,
     ...over,
   };
+}
+
+export async function insertUser(db: Db, username: string, over: Partial<UsersTable> = {}): Promise<string> {
+  const row = userRow(username, over);
   await db.insertInto('users').values(row).execute();
   return row.id;
 }

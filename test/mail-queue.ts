@@ -1,6 +1,7 @@
-// Test helper for the mail tests: a job queue that writes its rows to a plain table.
+// Test helpers for the mail tests: a job queue that writes its rows to a plain table, and what an
+// import's email reports.
 import type { Db } from '../server/db/database.ts';
-import type { MailQueue } from '../server/notifications/index.ts';
+import type { ImportCompletedEmailInput, MailQueue } from '../server/notifications/index.ts';
 import { newId } from '../server/shared/ids.ts';
 
 /**
@@ -31,3 +32,15 @@ export async function createJobTable(db: Db): Promise<void> {
     .addColumn('options', 'text')
     .execute();
 }
+
+/** A completed import with one failure, as its email reports it. */
+export const importEmailInput = (over: Partial<ImportCompletedEmailInput> = {}): ImportCompletedEmailInput => ({
+  applicationName: 'Salesforce',
+  runId: '0190a000-0000-7000-8000-000000000001',
+  runUrl: 'https://roster.example.com/import-runs/0190a000-0000-7000-8000-000000000001',
+  status: 'completed',
+  counts: { total: 124, created: 120, skipped: 3, failed: 1 },
+  failures: [{ userName: 'jdoe', email: 'jdoe@example.com', reason: 'email is not valid' }],
+  attachCsv: false,
+  ...over,
+});

@@ -1,10 +1,12 @@
 // The behaviour groups and applications share (server/directory/named-resources.ts), tested once for
-// each: call inside a describe over a dialect, with the test app of that describe.
+// each on every dialect, each dialect with a test app of its own.
 import { describe, expect, it } from 'vitest';
 import type { ApplicationContext } from '../server/applications/index.ts';
 import type { Actor } from '../server/shared/actor.ts';
-import type { TestApp } from './app.ts';
+import { createTestApp, type TestApp } from './app.ts';
+import { dialects } from './db.ts';
 import { collectPages, ctxOf, rowsAndEvents } from './factories.ts';
+import { perSuite } from './suite.ts';
 
 interface Named {
   id: string;
@@ -12,8 +14,7 @@ interface Named {
 }
 
 export interface NamedResourceSpec<T extends Named> {
-  /** The collection's path: '/api/v1/groups'. */
-  path: string;
+  /** The table, and the collection's name in the API: '/api/v1/groups'. */
   table: 'groups' | 'applications';
   /** 'GROUP_NAME_TAKEN'. */
   takenCode: string;
@@ -21,6 +22,10 @@ export interface NamedResourceSpec<T extends Named> {
   countField: string;
   /** More refused bodies, with the field the 400 names. */
   invalid?: Array<[unknown, string]>;
+  /** Whether the object's events also name it as their application (and are found by applicationId). */
+  eventsNameApplication?: boolean;
+  /** What the delete event lists of the object's relations (none here): `{ applications: [] }`. */
+  deletedRelations: Record<string, unknown>;
   create(ctx: ApplicationContext, actor: Actor, input: { name: string; description?: string }): Promise<T>;
   get(ctx: ApplicationContext, organizationId: string, id: string): Promise<T>;
   findByIdOrName(ctx: ApplicationContext, organizationId: string, idOrName: string): Promise<T | undefined>;
@@ -29,7 +34,7 @@ export interface NamedResourceSpec<T extends Named> {
 type Helpers<T extends Named> = ReturnType<typeof helpersOf<T>>;
 
 function helpersOf<T extends Named>(app: () => TestApp, spec: NamedResourceSpec<T>) {
-  const { path } = spec;
+  const path = `/api/v1/${spec.table}`;
   const create = (payload: unknown) => app().admin({ method: 'POST', url: path, payload: payload as object });
   const patch = (id: string, payload: unknown) => app().admin({ method: 'PATCH', url: `${path}/${id}`, payload: payload as object });
   /** Rows and Insights events, to show a refused request wrote nothing. */
@@ -41,12 +46,75 @@ function helpersOf<T extends Named>(app: () => TestApp, spec: NamedResourceSpec<
   return { app, spec, path, create, patch, snapshot, updateEvents };
 }
 
-export function namedResourceTests<T extends Named>(app: () => TestApp, spec: NamedResourceSpec<T>): void {
+/**
+ * The shared checks of groups or applications on every dialect; `more` adds the tests of one kind,
+ * with the test app of that dialect.
+ */
+export function namedResourceSuite<T extends Named>(spec: NamedResourceSpec<T>, more?: (t: TestApp) => void): void {
+  describe.each(dialects)(`${spec.table} on %s`, (dialect) => {
+    const t = perSuite(() => createTestApp(dialect));
+    namedResourceTests(() => t, spec);
+    more?.(t);
+  });
+}
+
+function namedResourceTests<T extends Named>(app: () => TestApp, spec: NamedResourceSpec<T>): void {
   const h = helpersOf(app, spec);
+  describe('lifecycle', () => lifecycleRules(h));
   describe('names', () => nameRules(h));
   describe('writes', () => writeRules(h));
   describe('lists', () => listRules(h));
   describe('access and services', () => accessRules(h));
+}
+
+function lifecycleRules<T extends Named>({ app, spec, path, create, patch }: Helpers<T>): void {
+  const kind = spec.table.slice(0, -1);
+  const events = async (id: string, action: 'create' | 'update' | 'delete') => {
+    const by = spec.eventsNameApplication ? 'applicationId' : 'resourceId';
+    const url = `/api/v1/insights/events?${by}=${id}&eventType=${kind}_${action}`;
+    return (await app().admin({ method: 'GET', url })).json().items;
+  };
+  const remove = (id: string) => app().admin({ method: 'DELETE', url: `${path}/${id}` });
+
+  const aKind = `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+
+  it(`creates, reads, updates and deletes ${aKind}, recording an event for each change`, async () => {
+    const created = await create({ name: '  Engineering  ', description: 'Builds things' });
+    expect(created.statusCode).toBe(201);
+    const g = created.json();
+    expect(g).toMatchObject({ name: 'Engineering', description: 'Builds things', [spec.countField]: 0 });
+    expect(g.createdAt).toBe(g.updatedAt);
+
+    expect((await app().admin({ method: 'GET', url: `${path}/${g.id}` })).json()).toEqual(g);
+    const [createEvent] = await events(g.id, 'create');
+    expect(createEvent).toMatchObject({
+      service: 'directory',
+      success: true,
+      resource: { type: kind, id: g.id, username: 'Engineering' },
+      ...(spec.eventsNameApplication ? { application: { id: g.id, name: 'Engineering' } } : {}),
+    });
+    expect(createEvent.initiatedBy).toMatchObject({ type: 'admin', id: app().adminActor.id });
+
+    // A rename records the name only; a new description the description only.
+    const renamed = await patch(g.id, { name: 'Platform', description: 'Builds things' });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json()).toMatchObject({ id: g.id, name: 'Platform', description: 'Builds things' });
+    expect((await events(g.id, 'update'))[0].changes).toEqual({ name: { from: 'Engineering', to: 'Platform' } });
+    const described = await patch(g.id, { description: 'CRM' });
+    expect(described.statusCode).toBe(200);
+    expect(described.json()).toMatchObject({ name: 'Platform', description: 'CRM' });
+    expect((await events(g.id, 'update'))[0].changes).toEqual({ description: { from: 'Builds things', to: 'CRM' } });
+
+    expect((await remove(g.id)).statusCode).toBe(204);
+    const gone = await app().admin({ method: 'GET', url: `${path}/${g.id}` });
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json().error.code).toBe('NOT_FOUND');
+    const [deleteEvent] = await events(g.id, 'delete');
+    expect(deleteEvent.changes).toEqual({ name: 'Platform', ...spec.deletedRelations });
+    const again = await remove(g.id);
+    expect(again.statusCode).toBe(404);
+    expect(again.json().error.code).toBe('NOT_FOUND');
+  });
 }
 
 function nameRules<T extends Named>({ app, spec, path, create, patch, snapshot }: Helpers<T>): void {

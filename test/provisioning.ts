@@ -19,6 +19,8 @@ export interface Harness {
   unbind(appId: string, groupId: string): Promise<void>;
   connect(scim: RunningScimServer, name: string, settings?: Record<string, unknown>): Promise<string>;
   activate(appId: string): Promise<void>;
+  /** Binds the groups, activates the integration and waits until its first sync has settled. */
+  activateWith(appId: string, ...groupIds: string[]): Promise<ProvisioningStatus>;
   status(appId: string): Promise<ProvisioningStatus>;
   /** Waits until nothing is owed or running for the application, and returns the status. */
   settle(appId: string, timeoutMs?: number): Promise<ProvisioningStatus>;
@@ -75,6 +77,11 @@ export async function startHarness(dialect: Dialect): Promise<Harness> {
     connect: (scim, name, settings = {}) => connectApplication(t, scim, name, settings),
     activate: async (appId) => {
       await ok({ method: 'POST', url: `/api/v1/applications/${appId}/idm/activate` });
+    },
+    activateWith: async (appId, ...groupIds) => {
+      for (const groupId of groupIds) await h.bind(appId, groupId);
+      await h.activate(appId);
+      return h.settle(appId);
     },
     status: async (appId) => (await ok({ method: 'GET', url: `/api/v1/applications/${appId}/idm/status` })).json(),
     settle: (appId, timeoutMs = 20_000) =>

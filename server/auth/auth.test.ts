@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, TEST_ADMIN, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, TEST_ADMIN } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { perSuite } from '../../test/suite.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { login } from './admins.service.ts';
 import { ADDRESS_MAX_FAILURES, checkLoginThrottle, loginThrottleKeys, recordLoginFailure } from './throttle.ts';
 import { ctxOf } from '../../test/factories.ts';
 
 describe.each(dialects)('admin auth on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   it('logs in with a session cookie that is HttpOnly and SameSite=Strict, and records the attempt', async () => {
     const r = await t.anonymous({ method: 'POST', url: '/api/v1/auth/login', payload: TEST_ADMIN });

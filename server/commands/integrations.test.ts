@@ -16,6 +16,27 @@ describe.each(dialects)('integration commands on %s', (dialect) => {
     (await t.admin({ method: 'GET', url: `/api/v1/insights/events?applicationId=${appId}&eventType=${eventType}` })).json().items;
   const queued = async () => (await t.deps.queue.counts(PROVISIONING_SYNC_JOB)).queued;
   const post = (action: 'activate' | 'deactivate') => t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/${action}` });
+  /** What the action left: the integration's status, the action's Insights events, the queued syncs. */
+  const outcome = async (action: 'activate' | 'deactivate') => ({
+    status: await status(),
+    events: await events(`idm_${action}d`),
+    queued: await queued(),
+  });
+  /** Posts the action while the queue's `method` fails once: a 500 after one call to it. */
+  const postWhileQueueFails = async (action: 'activate' | 'deactivate', method: 'enqueue' | 'cancel') => {
+    const failing = vi.spyOn(t.deps.queue, method).mockRejectedValueOnce(new Error('the queue is down'));
+    try {
+      const r = await post(action);
+      expect(r.statusCode, r.body).toBe(500);
+      expect(failing).toHaveBeenCalledTimes(1);
+    } finally {
+      failing.mockRestore();
+    }
+  };
+  const postOk = async (action: 'activate' | 'deactivate') => {
+    const ok = await post(action);
+    expect(ok.statusCode, ok.body).toBe(200);
+  };
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
@@ -29,42 +50,24 @@ describe.each(dialects)('integration commands on %s', (dialect) => {
   });
 
   it('an activation whose sync cannot be enqueued rolls back: the integration stays inactive, nothing recorded', async () => {
-    const enqueue = vi.spyOn(t.deps.queue, 'enqueue').mockRejectedValueOnce(new Error('the queue is down'));
-    const r = await post('activate');
-    expect(r.statusCode, r.body).toBe(500);
-    expect(enqueue).toHaveBeenCalledTimes(1);
-    expect(await status()).toBe('inactive');
-    expect(await events('idm_activated')).toEqual([]);
+    await postWhileQueueFails('activate', 'enqueue');
+    expect(await outcome('activate')).toEqual({ status: 'inactive', events: [], queued: 0 });
     const st = await t.database.db
       .selectFrom('provisioning_state')
       .select('full_token')
       .where('application_id', '=', appId)
       .executeTakeFirst();
     expect(st?.full_token ?? null).toBeNull();
-    expect(await queued()).toBe(0);
-    enqueue.mockRestore();
 
-    const ok = await post('activate');
-    expect(ok.statusCode, ok.body).toBe(200);
-    expect(await status()).toBe('active');
-    expect(await events('idm_activated')).toHaveLength(1);
-    expect(await queued()).toBe(1);
+    await postOk('activate');
+    expect(await outcome('activate')).toMatchObject({ status: 'active', events: [{}], queued: 1 });
   });
 
   it('a deactivation whose queued syncs cannot be dropped rolls back: the integration stays active', async () => {
-    const cancel = vi.spyOn(t.deps.queue, 'cancel').mockRejectedValueOnce(new Error('the queue is down'));
-    const r = await post('deactivate');
-    expect(r.statusCode, r.body).toBe(500);
-    expect(cancel).toHaveBeenCalledTimes(1);
-    expect(await status()).toBe('active');
-    expect(await events('idm_deactivated')).toEqual([]);
-    expect(await queued()).toBe(1);
-    cancel.mockRestore();
+    await postWhileQueueFails('deactivate', 'cancel');
+    expect(await outcome('deactivate')).toEqual({ status: 'active', events: [], queued: 1 });
 
-    const ok = await post('deactivate');
-    expect(ok.statusCode, ok.body).toBe(200);
-    expect(await status()).toBe('inactive');
-    expect(await events('idm_deactivated')).toHaveLength(1);
-    expect(await queued()).toBe(0);
+    await postOk('deactivate');
+    expect(await outcome('deactivate')).toMatchObject({ status: 'inactive', events: [{}], queued: 0 });
   });
 });

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
+import { perSuite } from '../../test/suite.ts';
 import { isGroupMember, listGroupsOfUser } from './groups.service.ts';
 import { ctxOf, collectPages, insertUser, rowsAndEvents } from '../../test/factories.ts';
 
 describe.each(dialects)('group memberships on %s', (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp(dialect));
 
   let n = 0;
   const newGroup = async () => (await t.admin({ method: 'POST', url: '/api/v1/groups', payload: { name: `Group ${++n}` } })).json();

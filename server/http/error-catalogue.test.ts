@@ -2,8 +2,9 @@
 // the status it is answered with; every code in it is used; and the OpenAPI document lists it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/app.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/app.ts';
+import { perSuite } from '../../test/suite.ts';
 import { ERROR_CODE_LIST, ERROR_CODES, type ErrorCode } from '../shared/errors.ts';
 
 const SERVER = path.resolve(import.meta.dirname, '..');
@@ -59,13 +60,7 @@ describe('error catalogue', () => {
 });
 
 describe('the OpenAPI document', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp('sqlite');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = perSuite(() => createTestApp('sqlite'));
 
   it('lists the catalogue as the enum of the error body code, each code with its status and meaning', async () => {
     const doc = (await t.anonymous({ url: '/api/v1/openapi.json' })).json();

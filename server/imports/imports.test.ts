@@ -56,6 +56,17 @@ describe.each(dialects)('import on %s', (dialect) => {
     };
   };
   const item = (p: Awaited<ReturnType<typeof preview>>, key: string) => p.items.find((i) => i.remoteId === ids[key])!;
+  const runOf = async (runId: string) => (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+  /** Waits until the run has failed, and returns it. */
+  const runFailed = (runId: string, timeoutMs: number, what: string) =>
+    eventually(
+      async () => {
+        const run = await runOf(runId);
+        return run.status === 'failed' ? run : undefined;
+      },
+      timeoutMs,
+      what,
+    );
 
   it("previews the application's users marked new, exists (saying why) or invalid (saying why)", async () => {
     const p = await preview();
@@ -276,7 +287,7 @@ describe.each(dialects)('import on %s', (dialect) => {
         const progress: number[] = [];
         const done = await eventually(
           async () => {
-            const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+            const run = await runOf(runId);
             progress.push(run.processed);
             return run.status === 'completed' ? run : undefined;
           },
@@ -321,23 +332,12 @@ describe.each(dialects)('import on %s', (dialect) => {
           more.setQuirks({ latencyMs: 40 });
           const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/import/jobs`, payload: { all: true } });
           const runId = r.json().run.id;
-          await eventually(
-            async () => ((await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json().processed > 20 ? true : undefined),
-            20_000,
-            'progress',
-          );
+          await eventually(async () => ((await runOf(runId)).processed > 20 ? true : undefined), 20_000, 'progress');
           const d = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/idm/deactivate` });
           expect(d.statusCode).toBe(200);
           // Requests are numbered as they arrive: those after this number came after the answer.
           const answeredAt = more.stats().requests;
-          const run = await eventually(
-            async () => {
-              const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
-              return x.status === 'failed' ? x : undefined;
-            },
-            10_000,
-            'the run to stop',
-          );
+          const run = await runFailed(runId, 10_000, 'the run to stop');
           // At once: no new page after the deactivation answered; at most the one already on its way (aborted)
           // reaches the server after the answer.
           const after = more.requests.filter((r) => r.seq > answeredAt && r.path.endsWith('/Users'));
@@ -370,14 +370,7 @@ describe.each(dialects)('import on %s', (dialect) => {
         const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${app3}/import/jobs`, payload: { all: true } });
         flaky.setQuirks({ faults: [{ kind: 'status500', method: 'GET', path: '/Users', after: 2 }] });
         const runId = r.json().run.id;
-        const run = await eventually(
-          async () => {
-            const x = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
-            return x.status === 'failed' ? x : undefined;
-          },
-          60_000,
-          'the run to fail',
-        );
+        const run = await runFailed(runId, 60_000, 'the run to fail');
         expect(run.error).toMatch(/SCIM server/);
         expect(run.error).not.toMatch(/at .*\.(js|ts|py)/);
         const users = await t.database.db.selectFrom('users').select('id').where('source_import_run_id', '=', runId).execute();

@@ -85,16 +85,11 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
   });
 
   it('refuses bad filters with 400 naming the parameter', async () => {
-    for (const [q, path] of [
-      ['from=yesterday', 'querystring.from'],
-      ['eventType=DROP TABLE', 'querystring.eventType'],
-      ['format=xml', 'querystring.format'],
-      ['limit=abc', 'querystring.limit'],
-      ['bogus=1', 'querystring.bogus'],
-    ]) {
+    for (const q of ['from=yesterday', 'eventType=DROP TABLE', 'format=xml', 'limit=abc', 'bogus=1']) {
       const r = await t.admin({ method: 'GET', url: `/api/v1/insights/events?${q}` });
       expect(r.statusCode, q).toBe(400);
-      expect(r.json().error.details.map((d: { path: string }) => d.path)).toContain(path);
+      const [param] = q.split('=');
+      expect(r.json().error.details.map((d: { path: string }) => d.path)).toContain(`querystring.${param}`);
     }
     expect((await t.admin({ method: 'GET', url: '/api/v1/insights/events?cursor=abc' })).json().error.code).toBe('INVALID_CURSOR');
   });

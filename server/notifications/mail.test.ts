@@ -25,7 +25,7 @@ import {
 import { findMailById } from './mail.repository.ts';
 import { scrubSmtpSecret } from './mailer.ts';
 import { parseMime, SmtpReceiver } from '../../test/smtp-receiver.ts';
-import { createJobTable, tableQueue } from '../../test/mail-queue.ts';
+import { createJobTable, importEmailInput, tableQueue } from '../../test/mail-queue.ts';
 
 const ctx = (attempt = 1) => ({ attempt, signal: new AbortController().signal });
 
@@ -65,6 +65,11 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     kind: 'test',
     ...over,
   });
+
+  /** Queues `message(over)` in the outbox. */
+  const send = (over: Partial<QueueMailInput> = {}, options?: Parameters<typeof queueMail>[3]) =>
+    queueMail(db, queue, message(over), options);
+  const csvAttachment = { filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } };
 
   const row = async (id: string) => {
     const r = await findMailById(db, id);
@@ -151,28 +156,18 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('sends the import email over SMTP with its CSV made at send time by the registered resolver', async () => {
-    const content = importCompletedEmail({
-      applicationName: 'Salesforce',
-      runId: 'run-42',
-      runUrl: 'https://roster.example.com/import-runs/run-42',
-      status: 'completed',
-      counts: { total: 124, created: 120, skipped: 3, failed: 1 },
-      failures: [{ userName: '<b>jdoe</b>', email: 'jdoe@example.com', reason: 'email taken' }],
-      attachCsv: true,
-    });
-    const m = await queueMail(
-      db,
-      queue,
-      message({
-        ...content,
-        kind: 'import_completed',
-        relatedId: 'run-42',
-        attachments: [
-          { filename: 'import-results.csv', contentType: 'text/csv', source: { kind: CSV_KIND, runId: 'run-42', rows: 2000 } },
-          { filename: 'note.txt', contentType: 'text/plain', content: 'small inline note' },
-        ],
-      }),
+    const content = importCompletedEmail(
+      importEmailInput({ failures: [{ userName: '<b>jdoe</b>', email: 'jdoe@example.com', reason: 'email taken' }], attachCsv: true }),
     );
+    const m = await send({
+      ...content,
+      kind: 'import_completed',
+      relatedId: 'run-42',
+      attachments: [
+        { filename: 'import-results.csv', contentType: 'text/csv', source: { kind: CSV_KIND, runId: 'run-42', rows: 2000 } },
+        { filename: 'note.txt', contentType: 'text/plain', content: 'small inline note' },
+      ],
+    });
     // The reference is stored, never the content.
     expect((await row(m.id)).attachments).not.toContain('user1999');
     resolverCalls.length = 0;
@@ -219,14 +214,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('keeps the mail queued while the SMTP server is down and sends it on the retry once it is back', async () => {
-    const m = await queueMail(
-      db,
-      queue,
-      message({
-        subject: 'survives an outage',
-        attachments: [{ filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } }],
-      }),
-    );
+    const m = await send({ subject: 'survives an outage', attachments: [csvAttachment] });
     await receiver.stop();
     try {
       const err = await handleMailSendJob(deps(), { mailId: m.id }, ctx(1)).catch((e: unknown) => e);
@@ -246,7 +234,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
 
   it('retries a 4xx refusal, and marks the mail failed after its last attempt', async () => {
     receiver.refuse = { code: 451, message: 'Try again later' };
-    const m = await queueMail(db, queue, message({ subject: 'greylisted' }));
+    const m = await send({ subject: 'greylisted' });
     await expect(handleMailSendJob(deps(), { mailId: m.id }, ctx(1))).rejects.toBeInstanceOf(MailSendError);
     expect(await row(m.id)).toMatchObject({ status: 'queued', attempts: 1 });
     expect((await row(m.id)).last_error).toMatch(/451/);
@@ -255,7 +243,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
     expect(await row(m.id)).toMatchObject({ status: 'sent', attempts: 2 });
 
     receiver.refuse = { code: 451, message: 'Try again later' };
-    const last = await queueMail(db, queue, message({ subject: 'never accepted' }), { maxAttempts: 2 });
+    const last = await send({ subject: 'never accepted' }, { maxAttempts: 2 });
     expect(JSON.parse((await jobs()).at(-1)?.options ?? '')).toMatchObject({ maxAttempts: 2 });
     await expect(handleMailSendJob(deps(), { mailId: last.id }, ctx(1))).rejects.toThrow(/451/);
     expect((await row(last.id)).status).toBe('queued');
@@ -269,14 +257,14 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
 
   it("takes the queue's attempt number when it is ahead of the row (a worker died mid-send)", async () => {
     receiver.refuse = { code: 421, message: 'Service not available' };
-    const m = await queueMail(db, queue, message({ subject: 'late' }), { maxAttempts: 3 });
+    const m = await send({ subject: 'late' }, { maxAttempts: 3 });
     await expect(handleMailSendJob(deps(), { mailId: m.id }, ctx(3))).rejects.toThrow(MailSendError);
     expect(await row(m.id)).toMatchObject({ status: 'failed', attempts: 1 });
   });
 
   it('fails at once, without a retry, when the server refuses the recipient for good (5xx)', async () => {
     receiver.refuse = { code: 550, message: 'No such user' };
-    const m = await queueMail(db, queue, message({ to: 'nobody@example.com' }));
+    const m = await send({ to: 'nobody@example.com' });
     await handleMailSendJob(deps(), { mailId: m.id }, ctx(1));
     const r = await row(m.id);
     expect(r).toMatchObject({ status: 'failed', attempts: 1 });
@@ -285,16 +273,12 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('without SMTP configured stores the mail and logs it, once', async () => {
-    const m = await queueMail(
-      db,
-      queue,
-      message({
-        subject: 'Activate your account',
-        text: 'Open https://roster.example.com/activate?t=abc to set your password.',
-        html: '<p>html copy</p>',
-        attachments: [{ filename: 'r.csv', contentType: 'text/csv', source: { kind: CSV_KIND, rows: 5 } }],
-      }),
-    );
+    const m = await send({
+      subject: 'Activate your account',
+      text: 'Open https://roster.example.com/activate?t=abc to set your password.',
+      html: '<p>html copy</p>',
+      attachments: [csvAttachment],
+    });
     resolverCalls.length = 0;
     const noSmtp = deps({ config: { mailFrom: 'roster@localhost' }, transport: undefined });
     await handleMailSendJob(noSmtp, { mailId: m.id }, ctx());
@@ -319,7 +303,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
 
   it('sends once when the same job is delivered twice at the same time', async () => {
     receiver.dataDelayMs = 200;
-    const m = await queueMail(db, queue, message({ subject: 'exactly once' }));
+    const m = await send({ subject: 'exactly once' });
     const results = await Promise.allSettled([
       handleMailSendJob(deps(), { mailId: m.id }, ctx(1)),
       handleMailSendJob(deps(), { mailId: m.id }, ctx(1)),
@@ -331,7 +315,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it("turns retries away while a crashed worker's lock lasts, and sends once it has expired", async () => {
-    const m = await queueMail(db, queue, message({ subject: 'after a crash' }));
+    const m = await send({ subject: 'after a crash' });
     const lockedUntil = new Date(Date.now() + 60_000).toISOString();
     await db
       .updateTable('mail_outbox' as never)
@@ -347,26 +331,20 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   });
 
   it('records a missing or failing attachment resolver as a failed attempt', async () => {
-    const missing = await queueMail(
-      db,
-      queue,
-      message({ attachments: [{ filename: 'x.csv', contentType: 'text/csv', source: { kind: 'nobody-registered-this' } }] }),
-    );
+    const missing = await send({
+      attachments: [{ filename: 'x.csv', contentType: 'text/csv', source: { kind: 'nobody-registered-this' } }],
+    });
     await expect(handleMailSendJob(deps(), { mailId: missing.id }, ctx())).rejects.toThrow(
       /no resolver is registered for source kind nobody-registered-this/,
     );
-    const failing = await queueMail(
-      db,
-      queue,
-      message({ attachments: [{ filename: 'y.csv', contentType: 'text/csv', source: { kind: CSV_KIND, fail: true } }] }),
-    );
+    const failing = await send({ attachments: [{ filename: 'y.csv', contentType: 'text/csv', source: { kind: CSV_KIND, fail: true } }] });
     await expect(handleMailSendJob(deps(), { mailId: failing.id }, ctx())).rejects.toThrow(/attachment y\.csv: run not found/);
     expect(await row(failing.id)).toMatchObject({ status: 'queued', attempts: 1, last_error: 'attachment y.csv: run not found' });
     expect(receiver.messages).toHaveLength(0);
   });
 
   it('on shutdown leaves the mail queued without counting an attempt', async () => {
-    const m = await queueMail(db, queue, message({ subject: 'interrupted' }));
+    const m = await send({ subject: 'interrupted' });
     const ac = new AbortController();
     ac.abort();
     await expect(handleMailSendJob(deps(), { mailId: m.id }, { attempt: 1, signal: ac.signal })).rejects.toThrow();
@@ -377,7 +355,7 @@ describe.each(dialects)('mail outbox and sending on %s', (dialect) => {
   it("uses one lazily created pooled transport per SMTP URL, with the URL's credentials, until closed", async () => {
     const url = `smtp://roster:s3cret-pass@127.0.0.1:${receiver.port}`;
     expect(mail.transports.get(url)).toBe(mail.transports.get(url));
-    const m = await queueMail(db, queue, message({ subject: 'pooled' }));
+    const m = await send({ subject: 'pooled' });
     await handleMailSendJob(
       deps({ config: { smtpUrl: url, mailFrom: 'roster@localhost' }, transport: undefined }),
       { mailId: m.id },

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, importCompletedEmail, type ImportCompletedEmailInput, oneLine, plainEmail } from './templates.ts';
+import { importEmailInput } from '../../test/mail-queue.ts';
+import { escapeHtml, importCompletedEmail, oneLine, plainEmail } from './templates.ts';
 
-const base: ImportCompletedEmailInput = {
-  applicationName: 'Salesforce',
-  runId: '0190a000-0000-7000-8000-000000000001',
-  runUrl: 'https://roster.example.com/import-runs/0190a000-0000-7000-8000-000000000001',
-  status: 'completed',
-  counts: { total: 124, created: 120, skipped: 3, failed: 1 },
-  failures: [{ userName: 'jdoe', email: 'jdoe@example.com', reason: 'email is not valid' }],
-  attachCsv: false,
-};
+const base = importEmailInput();
 
 const hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>&\'';
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
 import { insertUser } from '../../test/factories.ts';
@@ -15,6 +16,14 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
   let appId: string;
   let groupId: string;
   const userIds: string[] = [];
+  const syncsOf = async (app: string): Promise<Array<{ status: string; error?: string }>> =>
+    (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${app}/idm/syncs` })).json().items;
+  /** Waits for the application's sync to end cancelled. */
+  const cancelledSync = (app: string, what: string) =>
+    eventually(async () => (await syncsOf(app)).find((s) => s.status === 'cancelled'), 5000, what);
+  /** Waits until the SCIM server holds at least `count` users. */
+  const usersCreated = (server: RunningScimServer, count: number, what: string) =>
+    eventually(async () => (server.store.userCount() >= count ? true : undefined), 20_000, what);
 
   beforeAll(async () => {
     h = await startHarness(dialect);
@@ -43,30 +52,23 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
 
   it('stops at once, records every unfinished operation as an error, and sends nothing more', async () => {
     await h.activate(appId);
-    await eventually(async () => (scim.store.userCount() >= 300 ? true : undefined), 20_000, '300 users created');
+    await usersCreated(scim, 300, '300 users created');
     const r = await h.t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/deactivate` });
     const seenAtDeactivation = scim.requests.length;
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().status).toBe('inactive');
 
-    const sync = await eventually(
-      async () => {
-        const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/idm/syncs` })).json().items;
-        return items.find((s: { status: string }) => s.status === 'cancelled');
-      },
-      5000,
-      'the sync to end',
-    );
+    const sync = await cancelledSync(appId, 'the sync to end');
     expect(sync).toMatchObject({ error: 'integration deactivated' });
     // "At once" is shown below by the requests, not by a clock: nothing new reaches the application.
 
     // Nothing new reached the application after the deactivation answered. The server shares this
     // process's event loop, so requests already sent may be logged a moment later: at most one per
     // concurrent slot, and then nothing at all.
-    await new Promise((res) => setTimeout(res, 300));
+    await sleep(300);
     const count = scim.requests.length;
     expect(count - seenAtDeactivation).toBeLessThanOrEqual(4);
-    await new Promise((res) => setTimeout(res, 500));
+    await sleep(500);
     expect(scim.requests.length).toBe(count);
 
     // Every user has exactly one outcome: created, or "integration deactivated".
@@ -117,21 +119,14 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       const otherApp = await h.connect(other, 'Other App', { concurrency: 2 });
       await h.bind(otherApp, groupId);
       await h.activate(otherApp);
-      await eventually(async () => (other.store.userCount() >= 100 ? true : undefined), 20_000, '100 users created');
+      await usersCreated(other, 100, '100 users created');
       // What another API process does: the database says inactive; this process gets no abort.
       await deactivateIntegration(h.t.deps, h.t.adminActor, otherApp);
-      const sync = await eventually(
-        async () => {
-          const items = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${otherApp}/idm/syncs` })).json().items;
-          return items.find((x: { status: string }) => x.status === 'cancelled');
-        },
-        5000,
-        'the sync to notice',
-      );
+      const sync = await cancelledSync(otherApp, 'the sync to notice');
       expect(sync.error).toBe('integration deactivated');
-      await new Promise((res) => setTimeout(res, 300));
+      await sleep(300);
       const count = other.requests.length;
-      await new Promise((res) => setTimeout(res, 500));
+      await sleep(500);
       expect(other.requests.length).toBe(count);
       const failures = await h.t.database.db
         .selectFrom('insight_events')
@@ -160,7 +155,7 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       });
       expect(settingsOnly.statusCode, settingsOnly.body).toBe(200);
       await h.activate(movingApp);
-      await eventually(async () => (before.store.userCount() >= 100 ? true : undefined), 20_000, '100 users created');
+      await usersCreated(before, 100, '100 users created');
       const sameConnection = await h.t.admin({
         method: 'PUT',
         url: `/api/v1/applications/${movingApp}/idm`,
@@ -168,7 +163,7 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       });
       expect(sameConnection.statusCode).toBe(200);
       const created = before.store.userCount();
-      await eventually(async () => (before.store.userCount() >= created + 50 ? true : undefined), 20_000, 'the sync to go on');
+      await usersCreated(before, created + 50, 'the sync to go on');
 
       const moved = await h.t.admin({
         method: 'PUT',
@@ -177,21 +172,18 @@ describe.each(dialects)('deactivation during a sync on %s', (dialect) => {
       });
       expect(moved.statusCode, moved.body).toBe(200);
       const seenAtChange = before.requests.length;
-      await new Promise((res) => setTimeout(res, 300));
+      await sleep(300);
       // Only what was in flight (one per concurrent slot), then nothing more on the old connection.
       expect(before.requests.length - seenAtChange).toBeLessThanOrEqual(2);
       const count = before.requests.length;
-      await new Promise((res) => setTimeout(res, 500));
+      await sleep(500);
       expect(before.requests.length).toBe(count);
 
       // The interrupted sync says why; the next one provisions everyone to the new address.
       const s = await h.settle(movingApp, 60_000);
       expect(s.lastSync).toMatchObject({ status: 'completed' });
       expect(after.store.userCount()).toBe(USERS);
-      const syncs = (await h.t.admin({ method: 'GET', url: `/api/v1/applications/${movingApp}/idm/syncs` })).json().items as Array<{
-        status: string;
-        error?: string;
-      }>;
+      const syncs = await syncsOf(movingApp);
       expect(syncs.some((x) => x.status === 'failed' && /connection settings changed/.test(x.error ?? ''))).toBe(true);
       expect(syncs.some((x) => x.status === 'cancelled')).toBe(false);
       expect((await h.events(movingApp)).filter((e) => e.message === 'integration deactivated')).toEqual([]);

@@ -49,9 +49,7 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
   });
 
   it('pushes 250 members in three PATCH adds of at most 100, never a replace', async () => {
-    await h.bind(appId, big);
-    await h.activate(appId);
-    await h.settle(appId);
+    await h.activateWith(appId, big);
     const [g] = remoteGroup('All Staff');
     expect(g.members).toHaveLength(250);
     const patches = groupPatches();
@@ -121,9 +119,7 @@ describe.each(dialects)('group provisioning on %s', (dialect) => {
     try {
       const leaveApp = await h.connect(other, 'Leave App', { groupManagement: true, unboundGroups: 'leave' });
       const group = await h.group('Stays Remote');
-      await h.bind(leaveApp, group);
-      await h.activate(leaveApp);
-      await h.settle(leaveApp);
+      await h.activateWith(leaveApp, group);
       const [remote] = other.store.listGroups().filter((g) => g.displayName === 'Stays Remote');
       expect(remote).toBeTruthy();
       other.clearRequests();

@@ -34,10 +34,7 @@ describe.each(dialects)('provisioning guardrail on %s', (dialect) => {
       .insertInto('group_members')
       .values(ids.slice(30).map((user_id) => ({ organization_id: DEFAULT_ORGANIZATION_ID, group_id: keep, user_id, created_at: now })))
       .execute();
-    await h.bind(appId, groupId);
-    await h.bind(appId, keep);
-    await h.activate(appId);
-    await h.settle(appId);
+    await h.activateWith(appId, groupId, keep);
     expect(active()).toBe(40);
   });
   afterAll(async () => {

@@ -1,21 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
 import { SCIM_TOKEN } from '../../test/idm.ts';
-import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
-import { type Harness, startHarness, writes } from '../../test/provisioning.ts';
+import { startScimServer } from '../../test/scim-server/index.ts';
+import { startHarness, writes } from '../../test/provisioning.ts';
+import { perSuite } from '../../test/suite.ts';
 import { codeUnitOrder } from '../../test/order.ts';
 
 describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
-  let h: Harness;
-  let scim: RunningScimServer;
+  // Opened in this order and closed in the reverse: the harness stops its workers before the server goes.
+  const scim = perSuite(
+    () => startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN } }),
+    (server) => server.stop(),
+  );
+  const h = perSuite(() => startHarness(dialect));
   let appId: string;
   let groupId: string;
   const ids: Record<string, string> = {};
   const remote = (userId: string) => scim.store.listUsers().find((u) => u.externalId === userId);
 
   beforeAll(async () => {
-    h = await startHarness(dialect);
-    scim = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN } });
     appId = await h.connect(scim, 'Lifecycle App');
     for (const name of ['ada', 'bob', 'cy'])
       ids[name] = await h.user(name, { jobTitle: 'Engineer', phoneNumbers: [{ type: 'work', number: '+44 20 7946 0000' }] });
@@ -23,15 +26,9 @@ describe.each(dialects)('provisioning lifecycle on %s', (dialect) => {
     groupId = await h.group('Engineering');
     for (const name of ['ada', 'bob', 'stan']) await h.member(groupId, ids[name]);
   });
-  afterAll(async () => {
-    await h?.close();
-    await scim?.stop();
-  });
 
   it('creates the ACTIVE members of a bound group when the integration is activated, STAGED ones not', async () => {
-    await h.bind(appId, groupId);
-    await h.activate(appId);
-    const s = await h.settle(appId);
+    const s = await h.activateWith(appId, groupId);
     expect(s.lastSync).toMatchObject({ kind: 'full', status: 'completed', counts: { created: 2 } });
     expect(remote(ids.ada)).toMatchObject({
       userName: 'ada',

@@ -1,52 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { toScimUser } from '../scim/index.ts';
-import type { AccountRow, DirectoryUserRow } from './accounts.repository.ts';
+import { userRow } from '../../test/factories.ts';
+import { pendingAccount, type AccountRow, type DirectoryUserRow } from './accounts.repository.ts';
 import { mergeForPut } from './apply-users.ts';
 import { desiredAttributes, planUser, remoteView, type Candidate, type PlanOptions } from './plan.ts';
 import { runPool } from './pool.ts';
 
-const user = (over: Partial<DirectoryUserRow> = {}): DirectoryUserRow => ({
-  id: 'u1',
-  organization_id: 'o',
-  username: 'ada',
-  username_lower: 'ada',
-  email: 'ada@example.com',
-  email_lower: 'ada@example.com',
-  firstname: 'Ada',
-  middlename: '',
-  lastname: 'Lovelace',
-  displayname: '',
-  job_title: 'Engineer',
-  department: '',
-  cost_center: '',
-  employee_type: '',
-  employee_identifier: '',
-  organization: '',
-  addresses: '[]',
-  phone_numbers: '[]',
-  state: 'ACTIVE',
-  created_at: '',
-  updated_at: '',
-  ...over,
-});
+const user = (over: Partial<DirectoryUserRow> = {}): DirectoryUserRow =>
+  userRow('ada', {
+    id: 'u1',
+    organization_id: 'o',
+    firstname: 'Ada',
+    lastname: 'Lovelace',
+    displayname: '',
+    job_title: 'Engineer',
+    created_at: '',
+    updated_at: '',
+    ...over,
+  });
 
+/** An account that was created with what user() has now. */
 const account = (over: Partial<AccountRow> = {}): AccountRow => ({
-  application_id: 'a',
-  organization_id: 'o',
-  user_id: 'u1',
-  user_name: 'ada',
+  ...pendingAccount('a', 'o', 'u1', 'ada', ''),
   remote_id: 'r1',
   pushed_attributes: JSON.stringify(desiredAttributes(user())),
   pushed_active: 1,
   status: 'ok',
   last_operation: 'create',
-  last_error: null,
-  attempts: 0,
-  next_attempt_at: null,
-  claimed_by: null,
-  claimed_until: null,
-  last_synced_at: null,
-  updated_at: '',
   ...over,
 });
 

@@ -1,14 +1,19 @@
 // Interop: the same lifecycle against a third-party SCIM server (scimmy, see test/scimmy/harness.ts):
 // case-sensitive userName filters (F3), 204 on no-op PATCH (C5), strict types (C8, C9).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
-import { type RunningScimmyServer, startScimmyServer } from '../../test/scimmy/harness.ts';
-import { type Harness, startHarness } from '../../test/provisioning.ts';
+import { startScimmyServer } from '../../test/scimmy/harness.ts';
+import { startHarness } from '../../test/provisioning.ts';
+import { perSuite } from '../../test/suite.ts';
 import { codeUnitOrder } from '../../test/order.ts';
 
 describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
-  let h: Harness;
-  let peer: RunningScimmyServer;
+  // Opened in this order and closed in the reverse: the harness stops its workers before the server goes.
+  const peer = perSuite(
+    () => startScimmyServer({ users: 5 }),
+    (server) => server.stop(),
+  );
+  const h = perSuite(() => startHarness(dialect));
   let appId: string;
   let groupId: string;
   const ids: Record<string, string> = {};
@@ -18,8 +23,6 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
   };
 
   beforeAll(async () => {
-    h = await startHarness(dialect);
-    peer = await startScimmyServer({ users: 5 });
     // Already in the application, with another letter case everywhere (found only by reading the list).
     peer.store.saveUser(undefined, {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -49,15 +52,9 @@ describe.each(dialects)('provisioning to scimmy on %s', (dialect) => {
     groupId = await h.group('Interop');
     for (const id of Object.values(ids)) await h.member(groupId, id);
   });
-  afterAll(async () => {
-    await h?.close();
-    await peer?.stop();
-  });
 
   it("creates the group's users and the group, and adopts the account that already existed", async () => {
-    await h.bind(appId, groupId);
-    await h.activate(appId);
-    const s = await h.settle(appId);
+    const s = await h.activateWith(appId, groupId);
     expect(s.failed.total).toBe(0);
     expect(remoteOf(ids.ada)).toMatchObject({ userName: 'ada', active: true, title: 'Engineer' });
     expect(remoteOf(ids.bob)).toMatchObject({ userName: 'bob', active: true });

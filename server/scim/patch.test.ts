@@ -4,6 +4,9 @@ import { parseUser } from './parse.ts';
 import { ENTERPRISE_USER, SCHEMAS } from './types.ts';
 
 describe('buildUserPatch', () => {
+  /** The user as the server holds it: the current state a patch is built against. */
+  const current = (attributes: Record<string, unknown>) => ({ current: parseUser({ id: 'a', ...attributes }) });
+
   it('replaces changed simple attributes by path and removes cleared ones', () => {
     const ops = buildUserPatch(['firstname', 'lastname', 'jobTitle', 'employeeIdentifier', 'displayname'], {
       firstname: 'Ada',
@@ -27,38 +30,35 @@ describe('buildUserPatch', () => {
   });
 
   it('targets the work email when the server has one, otherwise sets the list', () => {
-    const current = parseUser({
-      id: 'a',
+    const withWorkEmail = current({
       emails: [
         { value: 'old@x', type: 'Work' },
         { value: 'h@x', type: 'home' },
       ],
     });
-    expect(buildUserPatch(['email'], { email: 'new@x' }, { current })).toEqual([
+    expect(buildUserPatch(['email'], { email: 'new@x' }, withWorkEmail)).toEqual([
       { op: 'replace', path: 'emails[type eq "work"].value', value: 'new@x' },
     ]);
     expect(buildUserPatch(['email'], { email: 'new@x' })).toEqual([
       { op: 'replace', path: 'emails', value: [{ value: 'new@x', type: 'work', primary: true }] },
     ]);
-    expect(buildUserPatch(['email'], { email: '' }, { current })).toEqual([{ op: 'remove', path: 'emails[type eq "work"]' }]);
+    expect(buildUserPatch(['email'], { email: '' }, withWorkEmail)).toEqual([{ op: 'remove', path: 'emails[type eq "work"]' }]);
   });
 
   it('updates typed phone numbers and addresses entry by entry when the current state is known', () => {
-    const current = parseUser({
-      id: 'a',
-      phoneNumbers: [
-        { value: '1', type: 'work' },
-        { value: '2', type: 'home' },
-      ],
-      addresses: [{ type: 'home', locality: 'X' }],
-    });
     const ops = buildUserPatch(
       ['phoneNumbers', 'addresses'],
       {
         phoneNumbers: [{ type: 'work', number: '9' }],
         addresses: [{ type: 'work', streetAddress: '1 Main', locality: 'Austin', region: '', postalCode: '', country: 'US' }],
       },
-      { current },
+      current({
+        phoneNumbers: [
+          { value: '1', type: 'work' },
+          { value: '2', type: 'home' },
+        ],
+        addresses: [{ type: 'home', locality: 'X' }],
+      }),
     );
     expect(ops).toEqual([
       { op: 'replace', path: 'phoneNumbers[type eq "work"]', value: { value: '9', type: 'work' } },

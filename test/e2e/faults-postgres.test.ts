@@ -26,6 +26,17 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
   let target: RunningScimServer | undefined;
   let call: (method: string, u: string, body?: unknown) => Promise<{ status: number; json: Record<string, any> }>;
   const removeExitHooks = exitHooksFromNowOn();
+  /** A new application whose integration talks to `to` with these settings; returns its id. */
+  const connectApplication = async (name: string, to: RunningScimServer, settings: Record<string, number>): Promise<string> => {
+    const appId = (await call('POST', '/api/v1/applications', { name })).json.id;
+    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
+      baseUrl: to.baseUrl,
+      auth: { type: 'bearer', token: SCIM_TOKEN },
+      settings,
+    });
+    expect(put.status).toBe(200);
+    return appId;
+  };
 
   beforeAll(async () => {
     scim = await startScimServer({ users: USERS, seed: 11, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: false });
@@ -79,13 +90,7 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
       });
       return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, any> };
     };
-    const appId = (await call('POST', '/api/v1/applications', { name: 'Faults App' })).json.id;
-    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
-      baseUrl: scim.baseUrl,
-      auth: { type: 'bearer', token: SCIM_TOKEN },
-      settings: { pageSize: 25, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
-    });
-    expect(put.status).toBe(200);
+    const appId = await connectApplication('Faults App', scim, { pageSize: 25, rateLimitPerSecond: 1000, rateLimitBurst: 1000 });
     scim.setQuirks({ latencyMs: 20 });
     const started = await call('POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
     expect(started.status).toBe(202);
@@ -140,13 +145,7 @@ describe('PostgreSQL restarted mid-import and mid-provisioning', () => {
     // The server lived through the first outage.
     expect(server!.child.exitCode, server!.output()).toBeNull();
     target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN }, logRequests: false });
-    const appId = (await call('POST', '/api/v1/applications', { name: 'Provisioned App' })).json.id;
-    const put = await call('PUT', `/api/v1/applications/${appId}/idm`, {
-      baseUrl: target.baseUrl,
-      auth: { type: 'bearer', token: SCIM_TOKEN },
-      settings: { concurrency: 2, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
-    });
-    expect(put.status).toBe(200);
+    const appId = await connectApplication('Provisioned App', target, { concurrency: 2, rateLimitPerSecond: 1000, rateLimitBurst: 1000 });
     const groupId = (await call('POST', '/api/v1/groups', { name: 'Provisioned' })).json.id;
     let cursor: string | null = null;
     const ids: string[] = [];

@@ -112,21 +112,17 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
       expect(linkRows).toHaveLength(USERS);
       const results = await db.selectFrom('import_run_results').select('remote_id').where('run_id', '=', runId).execute();
       expect(results).toHaveLength(USERS);
-      const events = await db
-        .selectFrom('insight_events')
-        .select('resource_id')
-        .where('import_run_id', '=', runId)
-        .where('event_type', '=', 'user_create')
-        .execute();
+      const runEvents = (eventType: 'user_create' | 'import_completed') =>
+        db
+          .selectFrom('insight_events')
+          .select('resource_id')
+          .where('import_run_id', '=', runId)
+          .where('event_type', '=', eventType)
+          .execute();
+      const events = await runEvents('user_create');
       expect(new Set(events.map((e) => e.resource_id)).size).toBe(USERS);
       expect(events).toHaveLength(USERS);
-      const completed = await db
-        .selectFrom('insight_events')
-        .select('id')
-        .where('import_run_id', '=', runId)
-        .where('event_type', '=', 'import_completed')
-        .execute();
-      expect(completed).toHaveLength(1);
+      expect(await runEvents('import_completed')).toHaveLength(1);
     } finally {
       await database.close();
     }

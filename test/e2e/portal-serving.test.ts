@@ -65,19 +65,17 @@ describe('portal serving', () => {
     expect(again.body).toBe('');
   });
 
-  it('answers client-side routes with index.html, query strings included', async () => {
-    for (const url of [
-      '/users',
-      '/users/0190a000-0000-7000-8000-000000000000',
-      '/applications/x/import?status=new',
-      '/setup?token=abc',
-      '/index.html',
-    ]) {
-      const res = await app.inject({ url });
-      expect(res.statusCode, url).toBe(200);
-      expect(res.body, url).toBe(INDEX);
-      expect(res.headers['cache-control'], url).toBe('no-cache');
-    }
+  it.each([
+    '/users',
+    '/users/0190a000-0000-7000-8000-000000000000',
+    '/applications/x/import?status=new',
+    '/setup?token=abc',
+    '/index.html',
+  ])('answers the client-side route %s with index.html, query strings included', async (url) => {
+    const res = await app.inject({ url });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe(INDEX);
+    expect(res.headers['cache-control']).toBe('no-cache');
   });
 
   it('caches hashed assets for a year and sends the precompressed file the browser accepts', async () => {
@@ -115,24 +113,22 @@ describe('portal serving', () => {
     }
   });
 
-  it('answers missing files with 404, never with index.html, and serves nothing outside the bundle', async () => {
-    for (const url of [
-      '/assets/missing.js',
-      '/missing.png',
-      '/assets/index-abc123.js.br',
-      '/assets/index-abc123.js.gz',
-      '/.vite/manifest.json',
-      '/assets/..%2f..%2froster-secret.txt',
-      '/assets/%2e%2e/%2e%2e/roster-secret.txt',
-      '/..%2froster-secret.txt',
-      '/assets/%00.js',
-      '/assets/..%5c..%5croster-secret.txt',
-    ]) {
-      const res = await app.inject({ url });
-      expect(res.statusCode, url).toBe(404);
-      expect(res.body, url).not.toContain('TOP-SECRET-CONTENT');
-      expect(res.body, url).not.toBe(INDEX);
-    }
+  it.each([
+    ['a missing asset', '/assets/missing.js'],
+    ['a missing top-level file', '/missing.png'],
+    ['a precompressed copy asked by its own name', '/assets/index-abc123.js.br'],
+    ['a gzip copy asked by its own name', '/assets/index-abc123.js.gz'],
+    ['the build manifest', '/.vite/manifest.json'],
+    ['a traversal with encoded slashes', '/assets/..%2f..%2froster-secret.txt'],
+    ['a traversal with encoded dots', '/assets/%2e%2e/%2e%2e/roster-secret.txt'],
+    ['a traversal from the root', '/..%2froster-secret.txt'],
+    ['a NUL byte', '/assets/%00.js'],
+    ['a traversal with encoded backslashes', '/assets/..%5c..%5croster-secret.txt'],
+  ])('answers %s (%s) with 404, never with index.html, and serves nothing outside the bundle', async (_what, url) => {
+    const res = await app.inject({ url });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain('TOP-SECRET-CONTENT');
+    expect(res.body).not.toBe(INDEX);
   });
 
   it('serves top-level files of the bundle (the icon) with a short cache', async () => {

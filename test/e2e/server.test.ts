@@ -159,25 +159,15 @@ describe('roster CLI', () => {
     const dup = await runCli(['admin', 'create', '--email', 'CLI@example.com', '--password-stdin'], env, 'another long password\n');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
-    const reset = await runCli(
-      ['admin', 'reset-password', '--email', 'CLI@example.com', '--password-stdin'],
-      env,
-      'lantern-quartz-heron-19\n',
-    );
+    const resetPassword = (email: string, password: string) =>
+      runCli(['admin', 'reset-password', '--email', email, '--password-stdin'], env, `${password}\n`);
+    const reset = await resetPassword('CLI@example.com', 'lantern-quartz-heron-19');
     expect(reset.code, reset.stderr).toBe(0);
     expect(reset.stdout).toContain('Set the password of CLI@example.com');
-    const weakReset = await runCli(
-      ['admin', 'reset-password', '--email', 'cli@example.com', '--password-stdin'],
-      env,
-      'aaaaaaaaaaaaaaaa\n',
-    );
+    const weakReset = await resetPassword('cli@example.com', 'aaaaaaaaaaaaaaaa');
     expect(weakReset.code).toBe(1);
     expect(weakReset.stderr).toContain('short pattern repeated');
-    const unknown = await runCli(
-      ['admin', 'reset-password', '--email', 'nobody@example.com', '--password-stdin'],
-      env,
-      'lantern-quartz-heron-19\n',
-    );
+    const unknown = await resetPassword('nobody@example.com', 'lantern-quartz-heron-19');
     expect(unknown.code).toBe(1);
 
     // A lost authenticator: the CLI removes the admin's MFA (here a factor written straight into the file).

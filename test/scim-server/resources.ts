@@ -11,6 +11,7 @@ import { applyPatch, countMemberChanges, memberOnlyDelta, parsePatchBody } from 
 import type { Quirks } from './quirks.ts';
 import {
   type OutputStyle,
+  type ViewParts,
   canonicalGroup,
   canonicalUser,
   etagOf,
@@ -21,7 +22,7 @@ import {
   renderUser,
 } from './render.ts';
 import { ENTERPRISE_USER, GROUP_SCHEMAS, LIST_RESPONSE, SPC_SCHEMA, USER_SCHEMAS } from './schema.ts';
-import { type GroupRecord, type MemberRecord, type ScimStore, type UserRecord, identityKeys } from './store.ts';
+import { type GroupRecord, type MemberRecord, type ScimStore, type Slot, type UserRecord, identityKeys } from './store.ts';
 import { type MemberInput, normalizeGroup, normalizeMembers, normalizeUser } from './validate.ts';
 
 type Obj = Record<string, unknown>;
@@ -49,6 +50,30 @@ export interface ResourceHost {
 }
 
 type Attrs = { attributes?: string; excluded?: string };
+
+/** Whether an If-Match / If-None-Match list names this version, weak or strong. */
+function namesVersion(header: string, version: number): boolean {
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => strip(t) === strip(etagOf(version)));
+}
+
+/** A collection's view and render of the record at a slot; undefined once the record is gone. */
+function views<R>(
+  at: (slot: Slot) => R | undefined,
+  canonical: (rec: R, parts?: ViewParts) => Obj,
+  served: (rec: R) => Obj,
+): Pick<Collection, 'view' | 'render'> {
+  return {
+    view: (slot, parts) => {
+      const rec = at(slot);
+      return rec && canonical(rec, parts);
+    },
+    render: (slot) => {
+      const rec = at(slot);
+      return rec && served(rec);
+    },
+  };
+}
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -139,14 +164,11 @@ export class ScimResources {
       set: USER_SCHEMAS,
       slots: () => store.liveUserSlots(),
       seq: (s) => store.seqOfUser(s),
-      view: (s, parts) => {
-        const r = store.userAt(s);
-        return r && canonicalUser(store, r, parts);
-      },
-      render: (s) => {
-        const r = store.userAt(s);
-        return r && renderUser(store, r, style);
-      },
+      ...views(
+        (s) => store.userAt(s),
+        (r, parts) => canonicalUser(store, r, parts),
+        (r) => renderUser(store, r, style),
+      ),
       lookup: (attr, value) => {
         if (attr === 'id') {
           const s = store.userSlot(value);
@@ -170,14 +192,11 @@ export class ScimResources {
       set: GROUP_SCHEMAS,
       slots: () => store.liveGroupIds(),
       seq: (s) => store.findGroup(String(s))?.seq ?? Number.MAX_SAFE_INTEGER,
-      view: (s) => {
-        const g = store.findGroup(String(s));
-        return g && canonicalGroup(store, g);
-      },
-      render: (s) => {
-        const g = store.findGroup(String(s));
-        return g && renderGroup(g, style);
-      },
+      ...views(
+        (s) => store.findGroup(String(s)),
+        (g) => canonicalGroup(store, g),
+        (g) => renderGroup(g, style),
+      ),
       lookup: (attr, value) => {
         if (attr === 'id') return store.findGroup(value) ? [value] : [];
         if (attr === 'displayName') return store.findGroupIdsByName(value);
@@ -211,10 +230,16 @@ export class ScimResources {
   private checkIfMatch(req: IncomingMessage, version: number): void {
     const h = req.headers['if-match'];
     if (!this.quirks.etagSupported || !h || h.trim() === '*') return;
-    const strip = (t: string) => t.trim().replace(/^W\//, '');
-    if (!h.split(',').some((t) => strip(t) === strip(etagOf(version)))) {
+    if (!namesVersion(h, version)) {
       throw new ScimHttpError(412, undefined, 'Precondition failed: the resource has changed (ETag mismatch)');
     }
+  }
+
+  /** 304 when If-None-Match names the version the client already has (only with ETags on). */
+  private notModified(req: IncomingMessage, version: number): Reply | undefined {
+    const inm = req.headers['if-none-match'];
+    if (!this.quirks.etagSupported || !inm || !namesVersion(inm, version)) return undefined;
+    return { status: 304, headers: { etag: etagOf(version) } };
   }
 
   private resourceReply(
@@ -241,15 +266,7 @@ export class ScimResources {
 
   getUser(id: string, req: IncomingMessage, attrs: Attrs): Reply {
     const rec = this.userOr404(id);
-    const inm = req.headers['if-none-match'];
-    if (
-      this.quirks.etagSupported &&
-      inm &&
-      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(rec.version).replace(/^W\//, ''))
-    ) {
-      return { status: 304, headers: { etag: etagOf(rec.version) } };
-    }
-    return this.resourceReply(200, renderUser(this.store, rec, this.style()), rec.version, attrs);
+    return this.notModified(req, rec.version) ?? this.resourceReply(200, renderUser(this.store, rec, this.style()), rec.version, attrs);
   }
 
   /** Readable manager.displayName follows the referenced user, as real directories do. */
@@ -378,14 +395,8 @@ export class ScimResources {
 
   getGroup(id: string, req: IncomingMessage, attrs: Attrs): Reply {
     const g = this.groupOr404(id);
-    const inm = req.headers['if-none-match'];
-    if (
-      this.quirks.etagSupported &&
-      inm &&
-      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etagOf(g.version).replace(/^W\//, ''))
-    ) {
-      return { status: 304, headers: { etag: etagOf(g.version) } };
-    }
+    const unchanged = this.notModified(req, g.version);
+    if (unchanged) return unchanged;
     const reply = this.resourceReply(200, renderGroup(g, this.style()), g.version, attrs, {}, 'Group');
     if (!/members/i.test(attrs.excluded ?? '')) reply.delayMs = this.membersDelay(g);
     return reply;

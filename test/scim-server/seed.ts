@@ -277,7 +277,8 @@ const TITLES = [
   'Accountant',
   'Operations Lead',
 ];
-const DEPARTMENTS = [
+/** Teams that are both departments and groups. */
+const TEAMS = [
   'Engineering',
   'Sales',
   'Marketing',
@@ -288,9 +289,8 @@ const DEPARTMENTS = [
   'Operations',
   'Product',
   'Design',
-  'IT',
-  'Research & Development',
 ];
+const DEPARTMENTS = [...TEAMS, 'IT', 'Research & Development'];
 const USER_TYPES = ['Employee', 'Employee', 'Employee', 'Contractor', 'Intern'];
 const LOCALES = ['en-US', 'de-DE', 'fr-FR', 'pl-PL', 'pt-BR', 'ja-JP'];
 const CITIES: [locality: string, region: string, postalCode: string, country: string, street: string][] = [
@@ -308,16 +308,7 @@ const CITIES: [locality: string, region: string, postalCode: string, country: st
   ['Reykjavík', '', '101', 'IS', 'Laugavegur'],
 ];
 const GROUP_NAMES = [
-  'Engineering',
-  'Sales',
-  'Marketing',
-  'Finance',
-  'Human Resources',
-  'Customer Support',
-  'Legal',
-  'Operations',
-  'Product',
-  'Design',
+  ...TEAMS,
   'IT Admins',
   'All Staff – Berlin',
   'Zürich Office',

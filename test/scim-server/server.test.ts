@@ -2,12 +2,14 @@
 // switch, with plain fetch. Servers are cheap to start (seeded users are virtual), so most blocks
 // start their own.
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codeUnitOrder } from '../order.ts';
+import { perSuite } from '../suite.ts';
 import {
   type FaultRule,
   type Quirks,
   type RunningScimServer,
+  type ScimServerOptions,
   CORE_GROUP,
   CORE_USER,
   ENTERPRISE_USER,
@@ -54,6 +56,19 @@ const patchOp = (...Operations: Obj[]) => ({ schemas: [PATCH_OP], Operations });
 const newUser = (userName: string, extra: Obj = {}) => ({ schemas: [CORE_USER], userName, ...extra });
 const newGroup = (displayName: string, extra: Obj = {}) => ({ schemas: [CORE_GROUP], displayName, ...extra });
 
+/**
+ * A server for the describe block: started before its first test, stopped after its last; with
+ * `resetQuirks`, its quirks are put back after each test.
+ */
+function serverPerSuite(opts: ScimServerOptions, { resetQuirks = false } = {}): RunningScimServer {
+  const s = perSuite(
+    () => startScimServer(opts),
+    (server) => server.stop(),
+  );
+  if (resetQuirks) afterEach(() => s.resetQuirks());
+  return s;
+}
+
 async function withServer(opts: Parameters<typeof startScimServer>[0], fn: (s: RunningScimServer) => Promise<void>): Promise<void> {
   const s = await startScimServer(opts);
   try {
@@ -90,11 +105,7 @@ async function allIdsByIndex(s: RunningScimServer, count: number, maxPages = 50)
 // ==================================================================== RFC behaviour
 
 describe('discovery', () => {
-  let s: RunningScimServer;
-  beforeAll(async () => {
-    s = await startScimServer({ auth: { type: 'bearer', token: 't' } });
-  });
-  afterAll(() => s.stop());
+  const s = serverPerSuite({ auth: { type: 'bearer', token: 't' } });
   const auth = { authorization: 'Bearer t' };
 
   it('serves ServiceProviderConfig with RFC 9865 pagination', async () => {
@@ -144,11 +155,7 @@ describe('discovery', () => {
 });
 
 describe('seeded data', () => {
-  let s: RunningScimServer;
-  beforeAll(async () => {
-    s = await startScimServer({ users: 300, groups: 12 });
-  });
-  afterAll(() => s.stop());
+  const s = serverPerSuite({ users: 300, groups: 12 });
 
   it('is deterministic per seed and varies between seeds', async () => {
     const a = await startScimServer({ users: 5, seed: 7 });
@@ -193,13 +200,11 @@ describe('seeded data', () => {
 });
 
 describe('users: read and list', () => {
-  let s: RunningScimServer;
+  const s = serverPerSuite({ users: 250, groups: 3 });
   let first: Obj;
   beforeAll(async () => {
-    s = await startScimServer({ users: 250, groups: 3 });
     first = (await get(s, '/Users?count=1')).json.Resources[0];
   });
-  afterAll(() => s.stop());
 
   it('gets a user by id with meta and ETag, 304 on If-None-Match, 404 on unknown ids', async () => {
     const r = await get(s, `/Users/${first.id}`);
@@ -290,7 +295,7 @@ describe('users: read and list', () => {
 });
 
 describe('filters', () => {
-  let s: RunningScimServer;
+  const s = serverPerSuite({ users: 200, groups: 4 });
   let users: Obj[];
   const ids = async (filter: string, extra = '') =>
     ((await get(s, `/Users?count=1000&filter=${q(filter)}${extra}`)).json.Resources as Obj[]).map((u) => u.id).sort(codeUnitOrder);
@@ -300,11 +305,9 @@ describe('filters', () => {
       .map((u) => u.id)
       .sort(codeUnitOrder);
   beforeAll(async () => {
-    s = await startScimServer({ users: 200, groups: 4 });
     s.store.addUser({ userName: 'quote"back\\slash@example.org', displayName: 'He said "hi" \\ back', active: true });
     users = s.store.listUsers();
   });
-  afterAll(() => s.stop());
 
   it('eq on userName is case-insensitive; attribute names and operators are too', async () => {
     const u = users[17];
@@ -410,11 +413,7 @@ describe('filters', () => {
 });
 
 describe('users: writes', () => {
-  let s: RunningScimServer;
-  beforeAll(async () => {
-    s = await startScimServer({ users: 20 });
-  });
-  afterAll(() => s.stop());
+  const s = serverPerSuite({ users: 20 });
 
   it('creates a user: 201, Location, ETag, canonical attribute names', async () => {
     const r = await call(s, 'POST', '/Users', {
@@ -582,13 +581,11 @@ describe('users: writes', () => {
 });
 
 describe('groups', () => {
-  let s: RunningScimServer;
+  const s = serverPerSuite({ users: 30 });
   let u: Obj[];
   beforeAll(async () => {
-    s = await startScimServer({ users: 30 });
     u = s.store.listUsers();
   });
-  afterAll(() => s.stop());
 
   it('creates groups with members; users show the membership', async () => {
     const r = await call(
@@ -832,12 +829,7 @@ describe('store API', () => {
 // ==================================================================== quirks
 
 describe('pagination quirks', () => {
-  let s: RunningScimServer;
-  beforeAll(async () => {
-    s = await startScimServer({ users: 30 });
-  });
-  afterAll(() => s.stop());
-  afterEach(() => s.resetQuirks());
+  const s = serverPerSuite({ users: 30 }, { resetQuirks: true });
 
   it('P1 maxPageSize caps silently; advertisedMaxPageSize lets SPC lie', async () => {
     s.setQuirks({ maxPageSize: 7, advertisedMaxPageSize: 500 });
@@ -1002,16 +994,13 @@ describe('pagination quirks', () => {
 });
 
 describe('group quirks', () => {
-  let s: RunningScimServer;
-  let u: Obj[];
   /** The waits the server asked for (it still waits them out). */
   const waits: number[] = [];
+  const s = serverPerSuite({ users: 250, sleep: (ms) => (waits.push(ms), delay(ms)) }, { resetQuirks: true });
+  let u: Obj[];
   beforeAll(async () => {
-    s = await startScimServer({ users: 250, sleep: (ms) => (waits.push(ms), delay(ms)) });
     u = s.store.listUsers();
   });
-  afterAll(() => s.stop());
-  afterEach(() => s.resetQuirks());
   const members = (n: number, from = 0) => u.slice(from, from + n).map((x) => ({ value: x.id }));
 
   it('P17 groupMembersAlwaysEmpty, yet members.value filters still find groups', async () => {
@@ -1099,14 +1088,11 @@ describe('group quirks', () => {
 });
 
 describe('filter quirks', () => {
-  let s: RunningScimServer;
+  const s = serverPerSuite({ users: 60 }, { resetQuirks: true });
   let u: Obj;
   beforeAll(async () => {
-    s = await startScimServer({ users: 60 });
     u = s.store.listUsers().find((x) => x.externalId)!;
   });
-  afterAll(() => s.stop());
-  afterEach(() => s.resetQuirks());
   const status = async (filter: string) => (await get(s, `/Users?filter=${q(filter)}`)).status;
   const total = async (filter: string) => (await get(s, `/Users?filter=${q(filter)}`)).json.totalResults;
 
@@ -1173,14 +1159,9 @@ describe('filter quirks', () => {
 });
 
 describe('create/update quirks', () => {
-  let s: RunningScimServer;
+  const s = serverPerSuite({ users: 5 }, { resetQuirks: true });
   let n = 0;
   const fresh = async (extra: Obj = {}) => (await call(s, 'POST', '/Users', newUser(`fresh${++n}@example.test`, extra))).json;
-  beforeAll(async () => {
-    s = await startScimServer({ users: 5 });
-  });
-  afterAll(() => s.stop());
-  afterEach(() => s.resetQuirks());
 
   it('C1 noLocationHeader, C2 locationBasePath, C3 omitMetaTimestamps, C4 lowerCaseResourceType', async () => {
     s.setQuirks({ noLocationHeader: true, locationBasePath: '/v2', omitMetaTimestamps: true, lowerCaseResourceType: true });
@@ -1322,14 +1303,9 @@ describe('create/update quirks', () => {
 });
 
 describe('deprovisioning quirks', () => {
-  let s: RunningScimServer;
+  const s = serverPerSuite({}, { resetQuirks: true });
   let n = 0;
   const fresh = async (extra: Obj = {}) => (await call(s, 'POST', '/Users', newUser(`d${++n}@example.test`, extra))).json;
-  beforeAll(async () => {
-    s = await startScimServer({});
-  });
-  afterAll(() => s.stop());
-  afterEach(() => s.resetQuirks());
 
   it('D1 deleteDeactivates', async () => {
     const u = await fresh({ active: true });
@@ -1365,12 +1341,7 @@ describe('deprovisioning quirks', () => {
 });
 
 describe('type, header and error quirks', () => {
-  let s: RunningScimServer;
-  beforeAll(async () => {
-    s = await startScimServer({ users: 5 });
-  });
-  afterAll(() => s.stop());
-  afterEach(() => s.resetQuirks());
+  const s = serverPerSuite({ users: 5 }, { resetQuirks: true });
 
   it('T1-T3 errorStyle', async () => {
     s.setQuirks({ errorStyle: 'integerStatus' });
@@ -1479,12 +1450,7 @@ describe('rate limits', () => {
 });
 
 describe('latency and faults', () => {
-  let s: RunningScimServer;
-  beforeAll(async () => {
-    s = await startScimServer({ users: 5 });
-  });
-  afterAll(() => s.stop());
-  afterEach(() => s.resetQuirks());
+  const s = serverPerSuite({ users: 5 }, { resetQuirks: true });
   const fault = (...faults: FaultRule[]) => s.setQuirks({ faults });
 
   it('latencyMs delays answers', async () => {

@@ -12,7 +12,8 @@ type Obj = Record<string, unknown>;
 /** A user's place in insertion order: a seeded index (number) or the id of a created user. */
 export type Slot = number | string;
 
-export interface UserRecord {
+/** What users and groups both keep. */
+interface ResourceRecord {
   id: string;
   seq: number;
   created: number;
@@ -22,19 +23,15 @@ export interface UserRecord {
   data: Obj;
 }
 
+export type UserRecord = ResourceRecord;
+
 export interface MemberRecord {
   value: string;
   type: 'User' | 'Group';
   display?: string;
 }
 
-export interface GroupRecord {
-  id: string;
-  seq: number;
-  created: number;
-  lastModified: number;
-  version: number;
-  data: Obj;
+export interface GroupRecord extends ResourceRecord {
   members: Map<string, MemberRecord>;
 }
 

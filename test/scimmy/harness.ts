@@ -51,6 +51,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import SCIMMY from 'scimmy';
 import SCIMMYRouters from 'scimmy-routers';
+import { closeServer } from '../scim-fixtures.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -343,10 +344,6 @@ export async function startScimmyServer(options: ScimmyServerOptions = {}): Prom
     baseUrl: `http://127.0.0.1:${port}${BASE_PATH}`,
     token,
     store,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => closeServer(server),
   };
 }
