@@ -38,7 +38,7 @@ async function resetPassword(opts: { email: string; passwordStdin?: boolean }): 
 
 async function resetMfa(opts: { email: string }): Promise<void> {
   await withDatabase(async (database) => {
-    await resetAdminMfa({ db: database.db }, systemActor(), { email: opts.email });
+    await resetAdminMfa({ db: database.db, clock: systemClock }, systemActor(), { email: opts.email });
     process.stdout.write(
       `Removed the MFA of ${opts.email}; their sessions have ended. They sign in with their password and enrol again.\n`,
     );

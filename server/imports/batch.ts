@@ -117,7 +117,8 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
   }
   await insertUsers(trx, users);
   await links.insertLinks(trx, linkRows);
-  await recordMany({ db: trx }, events);
+  // The batch's moment stamps its events, like its users and results.
+  await recordMany({ db: trx, clock: { now: () => new Date(now) } }, events);
   await repo.insertResults(trx, results);
   await repo.addRunCounts(trx, run.id, counts, run.total, now);
   return counts.processed;

@@ -2,7 +2,6 @@
 // event commits or rolls back with the change it describes.
 import type { DbContext } from '../db/context.ts';
 import type { Actor } from '../shared/actor.ts';
-import { systemClock } from '../shared/clock.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { newId } from '../shared/ids.ts';
 import { type EventFilter, type InsightRow, insertEvents, listEvents } from './insights.repository.ts';
@@ -42,9 +41,9 @@ const MAX_MESSAGE = 2000;
 
 /**
  * Where an event is written: the caller's handle (its transaction, or the plain handle for autocommit)
- * and the clock that stamps events without a timestamp (the system clock when the caller has none).
+ * and the clock that stamps events without a timestamp.
  */
-export type InsightsContext = Pick<DbContext, 'db'> & Partial<Pick<DbContext, 'clock'>>;
+export type InsightsContext = Pick<DbContext, 'db' | 'clock'>;
 
 function toRow(e: InsightEventInput, now: () => string): InsightRow {
   return {
@@ -69,7 +68,7 @@ function toRow(e: InsightEventInput, now: () => string): InsightRow {
   };
 }
 
-const stamp = (ctx: InsightsContext) => () => (ctx.clock ?? systemClock).now().toISOString();
+const stamp = (ctx: InsightsContext) => () => ctx.clock.now().toISOString();
 
 /** Appends one event in the caller's transaction (or autocommit when given the plain handle). */
 export async function record(ctx: InsightsContext, event: InsightEventInput): Promise<void> {

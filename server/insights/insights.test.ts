@@ -4,6 +4,7 @@ import { dialects } from '../../test/db.ts';
 import { ctxOf } from '../../test/factories.ts';
 import { createUser } from '../directory/index.ts';
 import { systemActor } from '../shared/actor.ts';
+import { systemClock } from '../shared/clock.ts';
 import { record } from './index.ts';
 import { countRows } from '../../test/factories.ts';
 import { perSuite } from '../../test/suite.ts';
@@ -38,7 +39,7 @@ describe.each(dialects)('Directory Insights on %s', (dialect) => {
     const actor = systemActor();
     for (let i = 0; i < 25; i++) {
       await record(
-        { db: t.database.db },
+        { db: t.database.db, clock: systemClock },
         {
           eventType: i % 2 ? 'test_odd' : 'test_even',
           service: 'system',

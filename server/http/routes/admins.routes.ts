@@ -51,7 +51,7 @@ function adminAccountRoutes(app: App, deps: Deps): void {
       response: { 204: z.undefined() },
     }),
     async (request, reply) => {
-      await admins.deleteAdmin({ db }, actorOf(request), request.params.id);
+      await admins.deleteAdmin({ db, clock: deps.clock }, actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -78,7 +78,7 @@ function adminAccountRoutes(app: App, deps: Deps): void {
       response: { 204: z.undefined() },
     }),
     async (request, reply) => {
-      await mfa.resetAdminMfa({ db }, actorOf(request), { id: request.params.id });
+      await mfa.resetAdminMfa({ db, clock: deps.clock }, actorOf(request), { id: request.params.id });
       return reply.code(204).send();
     },
   );
@@ -102,7 +102,7 @@ function apiKeyRoutes(app: App, deps: Deps): void {
   );
 
   app.delete('/api/v1/api-keys/:id', apiKeysRoute({ params: idParams, response: { 204: z.undefined() } }), async (request, reply) => {
-    await sessions.deleteApiKey({ db }, actorOf(request), request.params.id);
+    await sessions.deleteApiKey({ db, clock: deps.clock }, actorOf(request), request.params.id);
     return reply.code(204).send();
   });
 }
@@ -117,6 +117,6 @@ function organizationRoutes(app: App, deps: Deps): void {
   app.patch(
     '/api/v1/organization/settings',
     organizationRoute({ body: settingsSchema.partial().strict(), response: { 200: settingsSchema } }),
-    async (request) => mfa.updateOrganizationSettings({ db }, actorOf(request), request.body),
+    async (request) => mfa.updateOrganizationSettings({ db, clock: deps.clock }, actorOf(request), request.body),
   );
 }
