@@ -2,7 +2,7 @@
 // idempotent (PUT semantics); unbinding a group that is not bound is 404 NOT_BOUND, like
 // NOT_A_MEMBER for memberships. Events name the group as the resource and carry the application, so
 // both the group's and the application's trail in Insights show them.
-import type { DbContext } from '../db/context.ts';
+import { type DbContext, onHandle } from '../db/context.ts';
 import {
   addRelation,
   findGroup,
@@ -14,7 +14,6 @@ import {
 } from '../directory/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
-import { onHandle } from '../shared/on-handle.ts';
 import { APPLICATIONS, applicationRef } from './applications.service.ts';
 import * as repo from './bindings.repository.ts';
 import type { ApplicationChanges } from './changes.ts';

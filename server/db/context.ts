@@ -13,3 +13,12 @@ export interface DbContext {
 export function onDb<C extends { db: Db }>(ctx: C, db: Db): C {
   return { ...ctx, db };
 }
+
+/**
+ * A repository function (handle first) as a service function (context first), for services that only
+ * read through their repository: `export const isMember = onHandle(repo.isMember)`.
+ */
+export const onHandle =
+  <H, A extends unknown[], R>(read: (db: H, ...args: A) => R) =>
+  (ctx: { db: H }, ...args: A): R =>
+    read(ctx.db, ...args);

@@ -2,11 +2,10 @@
 // is not a member is 404 NOT_A_MEMBER). Membership events
 // name the user as the resource and the group in `changes`, so a user's trail in Insights shows how
 // he gained or lost access.
-import type { DbContext } from '../db/context.ts';
+import { type DbContext, onHandle } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
-import { onHandle } from '../shared/on-handle.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import type { DirectoryChanges } from './changes.ts';
 import type { DirectoryContext } from './context.ts';
