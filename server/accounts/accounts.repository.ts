@@ -1,100 +1,9 @@
-// All SQL of account registration: the password columns of users, activation links, bulk sends and
-// users' portal sessions.
-import { sql } from 'kysely';
+// All SQL of account registration: activation links, bulk sends and users' portal sessions. The users
+// table's password columns belong to the directory (directory/credentials.repository.ts); the two
+// joins below only read a user's name and state next to his link or session.
 import type { Db } from '../db/database.ts';
-import { deleteRows, findColumns, findRow, searchTextLike, updateRows, type SearchFilter } from '../db/queries.ts';
-import type { ActivationEmailBatchesTable, UserActivationTokensTable, UserSessionsTable, UsersTable } from '../db/schema.ts';
-
-/** What the account rules need of a user; the hash only where a password is checked. */
-const ACCOUNT_COLUMNS = [
-  'id',
-  'organization_id',
-  'username',
-  'username_lower',
-  'email',
-  'email_lower',
-  'firstname',
-  'lastname',
-  'displayname',
-  'state',
-  'password_status',
-] as const;
-export type AccountUser = Pick<UsersTable, (typeof ACCOUNT_COLUMNS)[number]>;
-export type AccountUserWithHash = AccountUser & Pick<UsersTable, 'password_hash'>;
-
-export async function findAccountUser(db: Db, organizationId: string, id: string): Promise<AccountUser | undefined> {
-  return findColumns(db, 'users', ACCOUNT_COLUMNS, { organization_id: organizationId, id });
-}
-
-export async function findAccountUserWithHash(db: Db, organizationId: string, id: string): Promise<AccountUserWithHash | undefined> {
-  return findColumns(db, 'users', [...ACCOUNT_COLUMNS, 'password_hash'], { organization_id: organizationId, id });
-}
-
-/** By username, else by email (both lower-cased): two lookups, each on its unique index. */
-export async function findUserByLogin(db: Db, organizationId: string, loginLower: string): Promise<AccountUserWithHash | undefined> {
-  for (const col of ['username_lower', 'email_lower'] as const) {
-    const row = await db
-      .selectFrom('users')
-      .select([...ACCOUNT_COLUMNS, 'password_hash'])
-      .where('organization_id', '=', organizationId)
-      .where(col, '=', loginLower)
-      .executeTakeFirst();
-    if (row) return row;
-  }
-  return undefined;
-}
-
-export async function updateUserPassword(db: Db, organizationId: string, id: string, passwordHash: string, at: string): Promise<number> {
-  return updateRows(
-    db,
-    'users',
-    { organization_id: organizationId, id },
-    { password_hash: passwordHash, password_status: 'ACTIVE', updated_at: at },
-  );
-}
-
-export async function listAccountUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<AccountUser[]> {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('users')
-    .select(ACCOUNT_COLUMNS)
-    .where('organization_id', '=', organizationId)
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .execute();
-}
-
-export interface AccountUserFilter extends SearchFilter {
-  organizationId: string;
-  passwordStatus: UsersTable['password_status'];
-  state?: UsersTable['state'];
-}
-
-function filtered(db: Db, f: AccountUserFilter) {
-  let q = db.selectFrom('users').where('organization_id', '=', f.organizationId).where('password_status', '=', f.passwordStatus);
-  if (f.state) q = q.where('state', '=', f.state);
-  if (f.searchPattern) q = q.where(searchTextLike(f.searchPattern));
-  return q;
-}
-
-/** In id order after `afterId`, so a bulk send can go on where it stopped. */
-export async function listAccountUsersByFilter(
-  db: Db,
-  f: AccountUserFilter,
-  afterId: string | null,
-  limit: number,
-): Promise<AccountUser[]> {
-  let q = filtered(db, f).select(ACCOUNT_COLUMNS);
-  if (afterId !== null) q = q.where('id', '>', afterId);
-  return q.orderBy('id').limit(limit).execute();
-}
-
-export async function countAccountUsersByFilter(db: Db, f: AccountUserFilter): Promise<number> {
-  const r = await filtered(db, f)
-    .select(sql<number>`count(*)`.as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
+import { deleteRows, findRow, updateRows } from '../db/queries.ts';
+import type { ActivationEmailBatchesTable, UserActivationTokensTable, UserSessionsTable } from '../db/schema.ts';
 
 // Activation links
 
@@ -240,9 +149,4 @@ export async function purgeExpiredAccounts(
     )
     .executeTakeFirst();
   return { userSessions: Number(s.numDeletedRows), activationLinks: Number(l.numDeletedRows) };
-}
-
-/** Same password, stronger hash (at sign-in): nothing the user or an application can see changes. */
-export async function replacePasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
-  await updateRows(db, 'users', { id }, { password_hash: passwordHash });
 }

@@ -13,6 +13,7 @@ import { AppError, conflict, notFound, type ErrorCode } from '../shared/errors.t
 import { newId } from '../shared/ids.ts';
 import * as repo from './accounts.repository.ts';
 import { activationEmail } from './activation.email.ts';
+import { findUser, setUserPassword, type UserRecord } from '../directory/index.ts';
 
 /** Per user: at most this many emails in any hour, and never two within a minute (double clicks, re-run bulk sends). */
 const EMAILS_PER_USER_PER_HOUR = 3;
@@ -43,7 +44,7 @@ export interface Refusal {
 }
 
 /** Why this user gets no email now, or undefined. `sentAt` are his links' creation times within the last hour. */
-export function refusalFor(user: repo.AccountUser, sentAt: string[], now: Date): Refusal | undefined {
+export function refusalFor(user: UserRecord, sentAt: string[], now: Date): Refusal | undefined {
   if (user.state === 'SUSPENDED') {
     return {
       reason: 'suspended',
@@ -104,14 +105,14 @@ export interface SentActivation {
   mailId: string;
 }
 
-const displayNameOf = (u: Pick<repo.AccountUser, 'displayname' | 'firstname' | 'lastname' | 'username'>) =>
+const displayNameOf = (u: Pick<UserRecord, 'displayname' | 'firstname' | 'lastname' | 'username'>) =>
   u.displayname.trim() || `${u.firstname} ${u.lastname}`.trim() || u.username;
 
 /** Voids the user's older link, then writes the new link, its email and its Insights event through `ctx.db` (a transaction). */
 export async function issueActivation(
   ctx: ActivationContext,
   actor: Actor,
-  user: repo.AccountUser,
+  user: UserRecord,
   batchId: string | null,
 ): Promise<SentActivation> {
   const { db: trx } = ctx;
@@ -173,7 +174,7 @@ export async function sendActivationEmail(ctx: ActivationContext, actor: Actor, 
   const now = ctx.clock.now();
   try {
     return await inTransaction(ctx.db, async (trx) => {
-      const user = await repo.findAccountUser(trx, actor.organizationId, userId);
+      const user = await findUser(trx, actor.organizationId, userId);
       if (!user) throw notFound('User', userId);
       const refusal = refusalFor(user, (await recentSendsByUser({ db: trx }, [user.id], now)).get(user.id) ?? [], now);
       if (refusal) {
@@ -259,7 +260,7 @@ export async function completeActivation({ db, clock }: DbContext, input: Comple
   return inTransaction(db, async (trx) => {
     const now = clock.now().toISOString();
     if (!(await repo.useActivationToken(trx, link.id, now))) throw linkInvalid();
-    const user = await repo.findAccountUser(trx, link.organization_id, link.user_id);
+    const user = await findUser(trx, link.organization_id, link.user_id);
     if (!user || user.state === 'SUSPENDED') throw linkInvalid();
     const actor: Actor = { type: 'user', id: user.id, email: user.email, organizationId: user.organization_id, clientIp: input.clientIp };
     await setPasswordIn({ db: trx, clock }, actor, user, {
@@ -279,11 +280,11 @@ export async function completeActivation({ db, clock }: DbContext, input: Comple
 export async function setPasswordIn(
   ctx: DbContext,
   actor: Actor,
-  user: repo.AccountUser,
+  user: UserRecord,
   change: { passwordHash: string; at: string; message: string; keepSessionId?: string },
 ): Promise<void> {
   const { db: trx } = ctx;
-  await repo.updateUserPassword(trx, user.organization_id, user.id, change.passwordHash, change.at);
+  await setUserPassword(trx, user.organization_id, user.id, change.passwordHash, change.at);
   await repo.revokeLiveActivationTokens(trx, user.id, change.at);
   await repo.deleteUserSessionsOfUser(trx, user.id, change.keepSessionId);
   const changes = { passwordStatus: { from: user.password_status, to: 'ACTIVE' } };

@@ -5,6 +5,13 @@
 import { inTransaction, type Tx } from '../db/database.ts';
 import type { DbContext } from '../db/context.ts';
 import { onDb } from '../db/context.ts';
+import {
+  countUsersByPasswordStatus,
+  listUsersByPasswordStatus,
+  listUsersInIdOrder,
+  type PasswordStatusFilter,
+  type UserRecord,
+} from '../directory/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { likeContains } from '../shared/cursor.ts';
@@ -77,7 +84,7 @@ export interface BulkContext extends ActivationContext {
   queue: JobQueue;
 }
 
-const filterOf = (organizationId: string, f: BulkFilter): repo.AccountUserFilter => ({
+const filterOf = (organizationId: string, f: BulkFilter): PasswordStatusFilter => ({
   organizationId,
   passwordStatus: f.passwordStatus,
   state: f.state,
@@ -106,7 +113,7 @@ export async function createActivationBatch(
     total = ids.length;
     selection = JSON.stringify(ids);
   } else {
-    total = await repo.countAccountUsersByFilter(db, filterOf(actor.organizationId, input.filter));
+    total = await countUsersByPasswordStatus(db, filterOf(actor.organizationId, input.filter));
     selection = JSON.stringify(input.filter);
   }
   const inline = total < BULK_SYNC_LIMIT;
@@ -160,19 +167,14 @@ const actorOfBatch = (b: repo.BatchRow): Actor => ({
 });
 
 /** The next users after the cursor, with the selected ids that no longer exist. */
-async function nextChunk(trx: Tx, b: repo.BatchRow): Promise<{ users: repo.AccountUser[]; missing: string[]; last: string | null }> {
+async function nextChunk(trx: Tx, b: repo.BatchRow): Promise<{ users: UserRecord[]; missing: string[]; last: string | null }> {
   if (b.mode === 'ids') {
     const ids = (JSON.parse(b.selection) as string[]).filter((id) => b.cursor === null || id > b.cursor).slice(0, CHUNK);
-    const users = await repo.listAccountUsersByIds(trx, b.organization_id, ids);
+    const users = await listUsersInIdOrder(trx, b.organization_id, ids);
     const found = new Set(users.map((u) => u.id));
     return { users, missing: ids.filter((id) => !found.has(id)), last: ids.at(-1) ?? null };
   }
-  const users = await repo.listAccountUsersByFilter(
-    trx,
-    filterOf(b.organization_id, JSON.parse(b.selection) as BulkFilter),
-    b.cursor,
-    CHUNK,
-  );
+  const users = await listUsersByPasswordStatus(trx, filterOf(b.organization_id, JSON.parse(b.selection) as BulkFilter), b.cursor, CHUNK);
   return { users, missing: [], last: users.at(-1)?.id ?? null };
 }
 

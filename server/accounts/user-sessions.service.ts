@@ -20,7 +20,7 @@ import {
   verifyPassword,
 } from '../auth/index.ts';
 import { type Db, inTransaction } from '../db/database.ts';
-import { getUser, type User } from '../directory/index.ts';
+import { findUserByLogin, findUserWithHash, getUser, replacePasswordHash, type User, type UserRecord } from '../directory/index.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -31,7 +31,7 @@ import { setPasswordIn } from './activation.service.ts';
 const USER_SESSION_ABSOLUTE_MAX_MS = 24 * 60 * 60_000;
 
 /** Who may sign in: an ACTIVE user whose registration is complete. */
-const maySignIn = (u: Pick<repo.AccountUser, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
+const maySignIn = (u: Pick<UserRecord, 'state' | 'password_status'>) => u.state === 'ACTIVE' && u.password_status === 'ACTIVE';
 
 const USER_SESSIONS = {
   find: repo.findUserSessionWithUser,
@@ -66,7 +66,7 @@ export interface UserLoginResult {
 export async function userLogin({ db, clock }: DbContext, input: UserLoginInput): Promise<UserLoginResult> {
   const login = input.login.trim();
   const now = clock.now();
-  const user = await repo.findUserByLogin(db, input.organizationId, login.normalize('NFC').toLowerCase());
+  const user = await findUserByLogin(db, input.organizationId, login.normalize('NFC').toLowerCase());
   const keys = loginThrottleKeys('user', user?.id ?? login, input.clientIp);
   const actor: Actor = {
     type: 'user',
@@ -106,7 +106,7 @@ export async function userLogin({ db, clock }: DbContext, input: UserLoginInput)
   const rehash = user.password_hash && needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
   await inTransaction(db, async (trx) => {
     await clearLoginFailures(trx, input.organizationId, keys, throttle);
-    if (rehash) await repo.replacePasswordHash(trx, user.id, rehash);
+    if (rehash) await replacePasswordHash(trx, user.id, rehash);
     await repo.deleteExpiredUserSessionsOf(trx, user.id, now.toISOString());
     await repo.insertUserSession(trx, {
       id: sessionId,
@@ -157,7 +157,7 @@ export async function changeOwnPassword(
   input: { currentPassword: string; newPassword: string; clientIp?: string | null },
 ): Promise<void> {
   const now = clock.now();
-  const user = await repo.findAccountUserWithHash(db, session.organizationId, session.userId);
+  const user = await findUserWithHash(db, session.organizationId, session.userId);
   if (!user?.password_hash) throw new AppError('UNAUTHENTICATED', 401, 'Sign in to your account');
   const keys = loginThrottleKeys('user', user.id, input.clientIp);
   const throttle = await checkLoginThrottle(db, session.organizationId, keys, now);

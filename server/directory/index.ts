@@ -1,8 +1,19 @@
 export * from './users.service.ts';
 export * from './users.schemas.ts';
-export { insertUsers, findUsersByIds, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
+export { insertUsers, findUser, findUsersByIds, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
 export * from './changes.ts';
 export * from './context.ts';
 export * from './groups.service.ts';
 export * from './named-resources.ts';
 export * from './relations.ts';
+export {
+  findUserWithHash,
+  findUserByLogin,
+  setUserPassword,
+  replacePasswordHash,
+  listUsersInIdOrder,
+  listUsersByPasswordStatus,
+  countUsersByPasswordStatus,
+  type UserWithHash,
+  type PasswordStatusFilter,
+} from './credentials.repository.ts';

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { keysetAfter } from '../db/keyset.ts';
 import { uniqueViolation } from '../db/errors.ts';
-import type { GroupsTable } from '../db/schema.ts';
+import type { NamedResourceTable } from '../db/schema.ts';
 import { type InsightEventInput, record, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
@@ -17,7 +17,7 @@ import { newId, UUID_RE } from '../shared/ids.ts';
 import { namedChanges, normalizeDescription, normalizeName } from '../shared/named.ts';
 
 /** A row of `groups` or `applications`: the two tables have the same columns (schema.ts). */
-export type NamedRow = GroupsTable;
+export type NamedRow = NamedResourceTable;
 /** With the count of what hangs on it: a group's members, an application's bound groups. */
 export type NamedWithCount = NamedRow & { count: number };
 

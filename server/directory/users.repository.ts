@@ -8,7 +8,7 @@ import { keysetAfter } from '../db/keyset.ts';
 export type UserRow = UsersTable;
 
 /** Public columns: everything but the password hash. */
-const USER_COLUMNS = [
+export const USER_COLUMNS = [
   'id',
   'organization_id',
   'username',
