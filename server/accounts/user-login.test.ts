@@ -294,11 +294,14 @@ describe.each(dialects)('user sign-in on %s', (dialect) => {
       expect(r.statusCode).toBe(400);
       expect(r.json().error.details[0].path).toBe(path);
     }
-    // The 4 refused above count too: 30 a minute in all.
+    // Refused input counts too: 30 a minute in all, whatever they were. The flood is mostly refused
+    // input, which costs no password hash (each unknown login still hashes once, about half a second).
     const codes: number[] = [];
-    for (let i = 0; i < 26; i++)
-      codes.push((await c({ method: 'POST', url: '/api/v1/account/login', payload: { login: `flood-${i}`, password: 'x' } })).statusCode);
-    expect(codes.at(-1)).toBe(401);
+    for (let i = 0; i < 25; i++)
+      codes.push((await c({ method: 'POST', url: '/api/v1/account/login', payload: { login: `flood-${i}` } })).statusCode);
+    expect(codes).toEqual(Array(25).fill(400));
+    const last = await c({ method: 'POST', url: '/api/v1/account/login', payload: { login: 'flood-last', password: 'x' } });
+    expect(last.statusCode).toBe(401);
     const limited = await c({ method: 'POST', url: '/api/v1/account/login', payload: { login: 'flood-x', password: 'x' } });
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error).toMatchObject({
