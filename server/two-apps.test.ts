@@ -1,5 +1,5 @@
-// Two apps in one process share nothing: each change enqueues its jobs (a provisioning sync, an
-// import run, the email about it) on the queue of the app it happened in, and only there. Nothing is
+// Two apps in one process share nothing: each change enqueues its jobs (a provisioning sync after an
+// admin's edit or an activation, an import run, the email about it) on the queue of the app it happened in, and only there. Nothing is
 // registered in module state: every queue, registry and cache belongs to one Deps.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../test/app.ts';
@@ -79,6 +79,21 @@ describe.each(dialects)('two apps in one process on %s', (dialect) => {
         await a.t.deps.changes.membershipChanged(trx, DEFAULT_ORGANIZATION_ID, a.groupId, a.userId);
         await a.t.deps.changes.bindingChanged(trx, DEFAULT_ORGANIZATION_ID, a.appId);
       });
+      expect(a.enqueued.length).toBeGreaterThan(0);
+      expect(new Set(a.enqueued)).toEqual(new Set(['provisioning.sync']));
+      expect(apps[1 - i].enqueued).toEqual([]);
+    }
+  });
+
+  it("an admin's edit over HTTP (a user's name, a membership) enqueues on that app's queue only", async () => {
+    for (const [i, a] of apps.entries()) {
+      clear();
+      const edit = await a.t.admin({ method: 'PATCH', url: `/api/v1/users/${a.userId}`, payload: { firstname: `Edited ${i}` } });
+      expect(edit.statusCode, edit.body).toBe(200);
+      const out = await a.t.admin({ method: 'DELETE', url: `/api/v1/groups/${a.groupId}/members/${a.userId}` });
+      expect(out.statusCode, out.body).toBeLessThan(300);
+      const back = await a.t.admin({ method: 'PUT', url: `/api/v1/groups/${a.groupId}/members/${a.userId}` });
+      expect(back.statusCode, back.body).toBeLessThan(300);
       expect(a.enqueued.length).toBeGreaterThan(0);
       expect(new Set(a.enqueued)).toEqual(new Set(['provisioning.sync']));
       expect(apps[1 - i].enqueued).toEqual([]);
