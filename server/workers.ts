@@ -16,7 +16,7 @@ export function registerWorkers(deps: Deps): void {
         await executeRun(deps, payload.runId, { signal: ctx.signal });
       } catch (err) {
         // The run went with its application (deleted, even mid-run): the job is done, not to be retried.
-        if (err instanceof AppError && err.status === 404 && !(await runExists(deps.database.db, payload.runId))) {
+        if (err instanceof AppError && err.status === 404 && !(await runExists(deps.database, payload.runId))) {
           deps.logger.info({ runId: payload.runId }, 'import run deleted with its application; nothing to do');
           return;
         }

@@ -2,6 +2,7 @@
 // remote id), in batches where a user, its link, its Insights event and its result commit together
 // (run-execution.ts). The results table is the checkpoint: a resumed run skips every remote id it
 // already answered. Here: starting a run, and reading runs.
+import type { DbContext } from '../db/context.ts';
 import { getApplication } from '../applications/index.ts';
 import { apiKeyCreatorEmail } from '../auth/index.ts';
 import type { Db } from '../db/database.ts';
@@ -202,23 +203,27 @@ function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: numb
 }
 
 /** Whether the run still exists (a run goes with its application). */
-export async function runExists(db: Db, id: string): Promise<boolean> {
-  return (await repo.findRun(db, null, id)) !== undefined;
+export async function runExists(ctx: Pick<DbContext, 'db'>, id: string): Promise<boolean> {
+  return (await repo.findRun(ctx.db, null, id)) !== undefined;
 }
 
-export async function getRun(db: Db, organizationId: string, id: string): Promise<ImportRun> {
-  const row = await repo.findRun(db, organizationId, id);
+export async function getRun(ctx: Pick<DbContext, 'db'>, organizationId: string, id: string): Promise<ImportRun> {
+  const row = await repo.findRun(ctx.db, organizationId, id);
   if (!row) throw notFound('Import run', id);
   return toRun(row);
 }
 
-export async function listRuns(db: Db, organizationId: string, q: { applicationId?: string; limit: number; cursor?: string }) {
+export async function listRuns(
+  ctx: Pick<DbContext, 'db'>,
+  organizationId: string,
+  q: { applicationId?: string; limit: number; cursor?: string },
+) {
   let before: { createdAt: string; id: string } | undefined;
   if (q.cursor) {
     const [createdAt, id] = decodeCursor(q.cursor, ['string', 'string']) as string[];
     before = { createdAt, id };
   }
-  const rows = await repo.listRuns(db, organizationId, q.applicationId, before, q.limit + 1);
+  const rows = await repo.listRuns(ctx.db, organizationId, q.applicationId, before, q.limit + 1);
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return { items: page.map(toRun), nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at, last.id]) : null };

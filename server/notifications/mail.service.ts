@@ -1,5 +1,6 @@
 // The outbox: queueMail() writes the row and its send job in the caller's transaction, so a change
 // and the email about it commit (or roll back) together. Reading the outbox for the API.
+import type { DbContext } from '../db/context.ts';
 import { z } from 'zod';
 import { type Db, inTransaction } from '../db/database.ts';
 import { type Clock, isoNow } from '../shared/clock.ts';
@@ -201,14 +202,14 @@ export interface OutboxQuery {
 }
 
 /** Newest first, keyset-paged. */
-export async function listOutbox(db: Db, q: OutboxQuery): Promise<{ items: OutboxMail[]; nextCursor: string | null }> {
+export async function listOutbox(ctx: Pick<DbContext, 'db'>, q: OutboxQuery): Promise<{ items: OutboxMail[]; nextCursor: string | null }> {
   let before: MailFilter['before'];
   if (q.cursor) {
     const [createdAt, id] = decodeCursor(q.cursor, ['string', 'string']) as [string, string];
     before = { createdAt, id };
   }
   const rows = await listMail(
-    db,
+    ctx.db,
     { organizationId: q.organizationId, toLower: q.to?.trim().toLowerCase() || undefined, before },
     q.limit + 1,
   );
@@ -220,8 +221,8 @@ export async function listOutbox(db: Db, q: OutboxQuery): Promise<{ items: Outbo
   };
 }
 
-export async function getOutboxMail(db: Db, organizationId: string, id: string): Promise<OutboxMail> {
-  const row = await findMail(db, organizationId, id);
+export async function getOutboxMail(ctx: Pick<DbContext, 'db'>, organizationId: string, id: string): Promise<OutboxMail> {
+  const row = await findMail(ctx.db, organizationId, id);
   if (!row) throw notFound('Mail', id);
   return toOutboxMail(row);
 }

@@ -158,11 +158,11 @@ function runRoutes(app: App, deps: Deps): void {
       querystring: listQuery({ applicationId: z.uuid().optional() }),
       response: { 200: cursorPageOf(runSchema) },
     }),
-    async (request) => listRuns(db, actorOf(request).organizationId, request.query),
+    async (request) => listRuns({ db }, actorOf(request).organizationId, request.query),
   );
 
   app.get('/api/v1/import-runs/:id', adminRoute({ params: idParams, response: { 200: runSchema } }), async (request) =>
-    getRun(db, actorOf(request).organizationId, request.params.id),
+    getRun({ db }, actorOf(request).organizationId, request.params.id),
   );
 
   app.get(
@@ -181,7 +181,7 @@ function runRoutes(app: App, deps: Deps): void {
       response: { 200: cursorPageOf(resultSchema).or(z.string()) },
     }),
     async (request, reply) => {
-      const run = await getRun(db, actorOf(request).organizationId, request.params.id);
+      const run = await getRun({ db }, actorOf(request).organizationId, request.params.id);
       const { format, outcome, limit, cursor } = request.query;
       if (format === 'csv') {
         reply.header('content-type', 'text/csv; charset=utf-8');

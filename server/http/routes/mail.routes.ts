@@ -32,10 +32,10 @@ export function mailRoutes(app: App, deps: Pick<Deps, 'database'>): void {
       querystring: listQuery({ to: z.string().max(320).optional() }),
       response: { 200: pageOf(outboxMailSchema) },
     }),
-    async (request) => listOutbox(db, { ...request.query, organizationId: actorOf(request).organizationId }),
+    async (request) => listOutbox({ db }, { ...request.query, organizationId: actorOf(request).organizationId }),
   );
 
   app.get('/api/v1/mail/outbox/:id', adminRoute({ params: idParams, response: { 200: outboxMailSchema } }), async (request) =>
-    getOutboxMail(db, actorOf(request).organizationId, request.params.id),
+    getOutboxMail({ db }, actorOf(request).organizationId, request.params.id),
   );
 }
