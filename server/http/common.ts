@@ -90,7 +90,7 @@ export const pageOf = <T extends z.ZodType>(item: T) => cursorPageOf(item).exten
 export const wholeListOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.null() });
 
 /** Who started a run or caused an event (an actor: admin, api_key, user or system), with the email when known. */
-export const initiatedBySchema = z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() });
+export { initiatedBySchema } from '../shared/actor.ts';
 
 /** Query-string booleans: only the words true and false. */
 export const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');

@@ -5,3 +5,4 @@ export { listResults } from './runs.repository.ts';
 export { PREVIEW_SORT_COLUMNS } from './snapshot.repository.ts';
 export { RESULTS_CSV_KIND, importResultsCsv, resultCsvLines } from './notify.ts';
 export { SnapshotCache, type ImportContext } from './context.ts';
+export { runSchema, resultSchema, previewItemSchema, type PreviewItem } from './imports.schemas.ts';

@@ -1,36 +1,12 @@
 // What an import run looks like to the API and the CLI, and how a run is told to stop.
+import type { ImportResult, ImportRun } from './imports.schemas.ts';
+export type { ImportResult, ImportRun };
 import type * as repo from './runs.repository.ts';
 
 /** Fewer selected users than this are imported within the request. */
 export const SYNC_LIMIT = 100;
 export const MAX_SELECTION = 10_000;
 export const IMPORT_JOB = 'import.run';
-
-export interface ImportRun {
-  id: string;
-  applicationId: string;
-  status: repo.RunRow['status'];
-  mode: repo.RunRow['mode'];
-  total: number;
-  processed: number;
-  created: number;
-  skipped: number;
-  failed: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  createdAt: string;
-  initiatedBy: { type: string; id: string | null; email?: string };
-  error?: string;
-}
-
-export interface ImportResult {
-  remoteId: string;
-  userName: string;
-  email: string;
-  outcome: repo.ResultRow['outcome'];
-  reason?: string;
-  userId?: string;
-}
 
 export function toRun(r: repo.RunRow): ImportRun {
   const run: ImportRun = {

@@ -10,18 +10,11 @@ import { Batcher } from './batcher.ts';
 import { type Candidate, type RemoteNames, toCandidate, validate } from './candidate.ts';
 import { findExisting } from './classify.ts';
 import type { ImportContext } from './context.ts';
+import type { PreviewItem } from './imports.schemas.ts';
 import * as repo from './snapshot.repository.ts';
 
 const SNAPSHOT_TTL_MS = 10 * 60_000;
 const BUILD_WAIT_MS = 5 * 60_000;
-
-export interface PreviewItem extends RemoteNames {
-  attributes: Record<string, unknown>;
-  remoteActive: boolean;
-  status: 'new' | 'exists' | 'invalid';
-  reasons: string[];
-  existingUserId?: string;
-}
 
 /** Who a stored row is: remote id, userName, email and names. */
 const namesOf = (r: repo.SnapshotUserRow): RemoteNames => ({

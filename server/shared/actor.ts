@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Who did something. Travels through services into Insights. */
 export interface Actor {
   type: 'admin' | 'api_key' | 'system' | 'user';
@@ -8,6 +10,9 @@ export interface Actor {
   organizationId: string;
   clientIp?: string | null;
 }
+
+/** Who did something, as the API shows it (runs, events, batches). */
+export const initiatedBySchema = z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() });
 
 export const DEFAULT_ORGANIZATION_ID = '00000000-0000-7000-8000-000000000001';
 

@@ -9,7 +9,6 @@ import {
   cursorSchema,
   errors,
   idParams,
-  initiatedBySchema,
   limitSchema,
   listQuery,
   queryBoolean,
@@ -20,49 +19,20 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { badRequest } from '../../shared/errors.ts';
 import * as repo from '../../imports/index.ts';
 import { resultCsvLines } from '../../imports/index.ts';
-import { createImportRun, getRun, listRuns, MAX_SELECTION, toResult } from '../../imports/index.ts';
+import {
+  createImportRun,
+  getRun,
+  listRuns,
+  MAX_SELECTION,
+  previewItemSchema,
+  resultSchema,
+  runSchema,
+  toResult,
+} from '../../imports/index.ts';
 import { PREVIEW_SORT_COLUMNS } from '../../imports/index.ts';
 import { ensureSnapshot, queryPreview } from '../../imports/index.ts';
 
 const adminRoute = routeOptions('admin', ['import']);
-
-const runSchema = z.object({
-  id: z.string(),
-  applicationId: z.string(),
-  status: z.enum(['queued', 'running', 'completed', 'failed']),
-  mode: z.enum(['all', 'selection']),
-  total: z.number(),
-  processed: z.number(),
-  created: z.number(),
-  skipped: z.number(),
-  failed: z.number(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  createdAt: z.string(),
-  initiatedBy: initiatedBySchema,
-  error: z.string().optional(),
-});
-const resultSchema = z.object({
-  remoteId: z.string(),
-  userName: z.string(),
-  email: z.string(),
-  outcome: z.enum(['created', 'skipped', 'failed']),
-  reason: z.string().optional(),
-  userId: z.string().optional(),
-});
-const previewItemSchema = z.object({
-  remoteId: z.string(),
-  userName: z.string(),
-  email: z.string(),
-  firstname: z.string(),
-  lastname: z.string(),
-  displayname: z.string(),
-  attributes: z.record(z.string(), z.unknown()),
-  remoteActive: z.boolean(),
-  status: z.enum(['new', 'exists', 'invalid']),
-  reasons: z.array(z.string()),
-  existingUserId: z.string().optional(),
-});
 
 export const importRoutes = routeGroups(previewRoutes, runStartRoutes, runRoutes);
 
