@@ -6,7 +6,7 @@ import { connectApplication, eventually } from './idm.ts';
 import type { RunningScimServer } from './scim-server/index.ts';
 import type { Dialect } from '../server/db/database.ts';
 import { registerWorkers } from '../server/workers.ts';
-import type { ProvisioningStatus } from '../server/provisioning/status.ts';
+import type { ProvisioningStatus } from '../server/provisioning/index.ts';
 
 export interface Harness {
   t: TestApp;

@@ -8,9 +8,9 @@ export {
   stopProvisioning,
   syncUserNow,
 } from './service.ts';
-export type { UserSyncOutcome } from './service.ts';
 export { getStatus, getSync, listSyncs } from './status.ts';
-export type { ProvisioningStatus, SyncView } from './status.ts';
+export { statusSchema, syncSchema, userOutcomeSchema } from './provisioning.schemas.ts';
+export type { ProvisioningStatus, SyncView, UserSyncOutcome } from './provisioning.schemas.ts';
 export { runSync } from './reconcile.ts';
 export type { SyncOptions, SyncOutcome } from './reconcile.ts';
 export type { SyncCounts } from './context.ts';

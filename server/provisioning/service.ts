@@ -15,12 +15,13 @@ import { applyUserOp } from './apply-users.ts';
 import type { ProvisioningContext, SyncContext } from './context.ts';
 import { applicationEvent } from './events.ts';
 import { ProvisioningError } from './errors.ts';
-import { persistUserResult, recordDeactivated, unfinishedOf, type Persisted } from './persist.ts';
+import { persistUserResult, recordDeactivated, unfinishedOf } from './persist.ts';
 import { isWanted, planUser, type Candidate, type UserOp } from './plan.ts';
 import { pendingFromHints } from './pending.ts';
 import { runSync } from './reconcile.ts';
 import * as state from './state.repository.ts';
-import { type SyncView, toSyncView } from './status.ts';
+import type { SyncView, UserSyncOutcome } from './provisioning.schemas.ts';
+import { toSyncView } from './status.ts';
 import {
   enqueueSync,
   PROVISIONING_SYNC_JOB,
@@ -84,14 +85,6 @@ export async function confirmDeprovisioning(
     );
   });
   return { confirmed: pause.deprovisions, sync: await requestSync(deps, actor, applicationId) };
-}
-
-export interface UserSyncOutcome {
-  applicationId: string;
-  userId: string;
-  outcome: Persisted['outcome'];
-  remoteId?: string;
-  message?: string;
 }
 
 const USER_CLAIM_MS = 60_000;

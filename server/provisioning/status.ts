@@ -5,21 +5,8 @@ import { getIntegration } from '../integrations/index.ts';
 import { notFound } from '../shared/errors.ts';
 import * as accounts from './accounts.repository.ts';
 import { listProblemGroups } from './groups.repository.ts';
+import type { ProvisioningStatus, SyncView } from './provisioning.schemas.ts';
 import * as state from './state.repository.ts';
-
-export interface SyncView {
-  id: string;
-  kind: 'full' | 'incremental';
-  trigger: string;
-  status: state.SyncRow['status'];
-  processed: number;
-  counts: Record<string, number>;
-  error?: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  initiatedBy: { type: string; id: string | null; email?: string };
-}
 
 export function toSyncView(r: state.SyncRow): SyncView {
   const v: SyncView = {
@@ -54,39 +41,6 @@ export async function listSyncs(
 ): Promise<SyncView[]> {
   await getApplication({ db: deps.db }, organizationId, applicationId);
   return (await state.listSyncs(deps.db, applicationId, limit)).map(toSyncView);
-}
-
-export interface ProvisioningStatus {
-  applicationId: string;
-  integrationStatus: 'unconfigured' | 'inactive' | 'active' | 'error';
-  running: boolean;
-  currentSync: SyncView | null;
-  lastSync: SyncView | null;
-  nextReconcileAt: string | null;
-  paused: {
-    since: string | null;
-    syncId: string;
-    deprovisions: number;
-    linked: number;
-    percent: number;
-    minimum: number;
-    confirmed: boolean;
-  } | null;
-  pending: { users: number; groups: number; fullReconcile: boolean; queuedSyncs: number };
-  failed: {
-    total: number;
-    items: Array<{
-      type: 'user' | 'group';
-      id: string;
-      name: string;
-      status: string;
-      operation: string | null;
-      error: string | null;
-      attempts: number;
-      nextAttemptAt: string | null;
-      updatedAt: string;
-    }>;
-  };
 }
 
 export async function getStatus(deps: ProvisioningContext, organizationId: string, applicationId: string): Promise<ProvisioningStatus> {

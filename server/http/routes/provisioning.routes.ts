@@ -1,70 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { type App, idParams, initiatedBySchema, nestedIdParams, routeGroups, routeOptions } from '../common.ts';
+import { type App, idParams, nestedIdParams, routeGroups, routeOptions } from '../common.ts';
 import * as service from '../../provisioning/index.ts';
 import * as status from '../../provisioning/index.ts';
+import { statusSchema, syncSchema, userOutcomeSchema } from '../../provisioning/index.ts';
 
 const adminRoute = routeOptions('admin', ['identity management']);
-
-const syncSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['full', 'incremental']),
-  trigger: z.string(),
-  status: z.enum(['queued', 'running', 'completed', 'paused', 'failed', 'cancelled']),
-  processed: z.number(),
-  counts: z.record(z.string(), z.number()),
-  error: z.string().optional(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  initiatedBy: initiatedBySchema,
-});
-
-const statusSchema = z.object({
-  applicationId: z.string(),
-  integrationStatus: z.enum(['unconfigured', 'inactive', 'active', 'error']),
-  running: z.boolean(),
-  currentSync: syncSchema.nullable(),
-  lastSync: syncSchema.nullable(),
-  nextReconcileAt: z.string().nullable(),
-  paused: z
-    .object({
-      since: z.string().nullable(),
-      syncId: z.string(),
-      deprovisions: z.number(),
-      linked: z.number(),
-      percent: z.number(),
-      minimum: z.number(),
-      confirmed: z.boolean(),
-    })
-    .nullable(),
-  pending: z.object({ users: z.number(), groups: z.number(), fullReconcile: z.boolean(), queuedSyncs: z.number() }),
-  failed: z.object({
-    total: z.number(),
-    items: z.array(
-      z.object({
-        type: z.enum(['user', 'group']),
-        id: z.string(),
-        name: z.string(),
-        status: z.string(),
-        operation: z.string().nullable(),
-        error: z.string().nullable(),
-        attempts: z.number(),
-        nextAttemptAt: z.string().nullable(),
-        updatedAt: z.string(),
-      }),
-    ),
-  }),
-});
-
-const userOutcomeSchema = z.object({
-  applicationId: z.string(),
-  userId: z.string(),
-  outcome: z.enum(['created', 'linked', 'updated', 'unchanged', 'deprovisioned', 'deleted', 'removed', 'skipped', 'failed']),
-  remoteId: z.string().optional(),
-  message: z.string().optional(),
-});
 
 export const provisioningRoutes = routeGroups(syncRoutes, statusRoutes);
 
