@@ -11,6 +11,9 @@ import { perSuite } from '../test/suite.ts';
 
 const HOUR = 60 * 60_000;
 
+// A time `ms` from the test's start, as stored.
+type At = (ms: number) => string;
+
 describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) => {
   const t = perSuite(() => createTestApp(dialect));
 
@@ -18,13 +21,8 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
     table: 'admin_sessions' | 'setup_tokens' | 'login_throttle' | 'user_sessions' | 'user_activation_tokens' | 'admin_mfa_challenges',
   ) => countRows(t.database.db, table);
 
-  it('removes expired sessions, ended setup tokens and links and stale login counters, and keeps live ones', async () => {
-    const { db } = t.database;
-    const now = Date.now();
-    const at = (ms: number) => new Date(now + ms).toISOString();
-    // Live: the test admin's own session (from createTestApp) and a fresh setup token.
-    await createSetupToken({ db, clock: t.deps.clock }, DEFAULT_ORGANIZATION_ID);
-    const admin = await db.selectFrom('admins').select('id').where('email', '=', TEST_ADMIN.email).executeTakeFirstOrThrow();
+  // The fixture rows, one helper per table; `at(ms)` is a time relative to the test's start.
+  const insertAdminSessions = async (at: At, admin: { id: string }) => {
     const session = (id: string, created: number, expires: number) => ({
       id,
       organization_id: DEFAULT_ORGANIZATION_ID,
@@ -36,11 +34,14 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
       client_ip: null,
       user_agent: null,
     });
-    await db
+    await t.database.db
       .insertInto('admin_sessions')
       .values([session('expired', -3 * HOUR, -HOUR), session('too-old', -8 * 24 * HOUR, HOUR)])
       .execute();
-    await db
+  };
+
+  const insertEndedSetupTokens = async (at: At) => {
+    await t.database.db
       .insertInto('setup_tokens')
       .values([
         {
@@ -61,7 +62,10 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
         },
       ])
       .execute();
-    await db
+  };
+
+  const insertLoginCounters = async (at: At) => {
+    await t.database.db
       .insertInto('login_throttle')
       .values([
         {
@@ -87,17 +91,17 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
         },
       ])
       .execute();
-    const user = (
-      await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'purge.me', email: 'purge.me@example.com' } })
-    ).json();
-    const other = (
-      await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: 'purge.other', email: 'purge.other@example.com' } })
-    ).json();
-    // One live link per user at most (a unique index): the expired one belongs to the other user.
-    const link = (id: string, userId: string, expires: number, ended: { used?: number; revoked?: number } = {}) => ({
+  };
+
+  const createUser = async (username: string): Promise<{ id: string }> =>
+    (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username, email: `${username}@example.com` } })).json();
+
+  // One live link per user at most (a unique index): the expired one belongs to the other user.
+  const insertActivationLinks = async (at: At, userId: string, otherUserId: string) => {
+    const link = (id: string, forUser: string, expires: number, ended: { used?: number; revoked?: number } = {}) => ({
       id,
       organization_id: DEFAULT_ORGANIZATION_ID,
-      user_id: userId,
+      user_id: forUser,
       token_hash: `t-${id}`,
       sent_to: 'x@example.com',
       sent_by_type: 'admin',
@@ -108,30 +112,36 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
       used_at: ended.used === undefined ? null : at(ended.used),
       revoked_at: ended.revoked === undefined ? null : at(ended.revoked),
     });
-    await db
+    await t.database.db
       .insertInto('user_activation_tokens')
       .values([
-        link('old-used', user.id, HOUR, { used: -8 * 24 * HOUR }),
-        link('old-voided', user.id, HOUR, { revoked: -8 * 24 * HOUR }),
-        link('recently-used', user.id, HOUR, { used: -HOUR }),
-        link('live', user.id, 24 * HOUR),
-        link('old-expired', other.id, -8 * 24 * HOUR),
+        link('old-used', userId, HOUR, { used: -8 * 24 * HOUR }),
+        link('old-voided', userId, HOUR, { revoked: -8 * 24 * HOUR }),
+        link('recently-used', userId, HOUR, { used: -HOUR }),
+        link('live', userId, 24 * HOUR),
+        link('old-expired', otherUserId, -8 * 24 * HOUR),
       ])
       .execute();
+  };
+
+  const insertUserSessions = async (at: At, userId: string) => {
     const userSession = (id: string, expires: number) => ({
       id,
       organization_id: DEFAULT_ORGANIZATION_ID,
-      user_id: user.id,
+      user_id: userId,
       created_at: at(-HOUR),
       last_seen_at: at(-HOUR),
       expires_at: at(expires),
       client_ip: null,
       user_agent: null,
     });
-    await db
+    await t.database.db
       .insertInto('user_sessions')
       .values([userSession('u-expired', -1000), userSession('u-live', HOUR)])
       .execute();
+  };
+
+  const insertMfaChallenges = async (at: At, admin: { id: string }) => {
     const challenge = (id: string, expires: number) => ({
       id,
       organization_id: DEFAULT_ORGANIZATION_ID,
@@ -141,10 +151,27 @@ describe.each(dialects)('purge of expired sessions and tokens on %s', (dialect) 
       created_at: at(-HOUR),
       expires_at: at(expires),
     });
-    await db
+    await t.database.db
       .insertInto('admin_mfa_challenges')
       .values([challenge('c-expired', -1000), challenge('c-live', 60_000)])
       .execute();
+  };
+
+  it('removes expired sessions, ended setup tokens and links and stale login counters, and keeps live ones', async () => {
+    const { db } = t.database;
+    const now = Date.now();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    // Live: the test admin's own session (from createTestApp) and a fresh setup token.
+    await createSetupToken({ db, clock: t.deps.clock }, DEFAULT_ORGANIZATION_ID);
+    const admin = await db.selectFrom('admins').select('id').where('email', '=', TEST_ADMIN.email).executeTakeFirstOrThrow();
+    await insertAdminSessions(at, admin);
+    await insertEndedSetupTokens(at);
+    await insertLoginCounters(at);
+    const user = await createUser('purge.me');
+    const other = await createUser('purge.other');
+    await insertActivationLinks(at, user.id, other.id);
+    await insertUserSessions(at, user.id);
+    await insertMfaChallenges(at, admin);
 
     expect(await purgeExpired(t.deps)).toEqual({
       sessions: 2,

@@ -8,6 +8,11 @@ import { connectApplication, SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
 import { runSync } from './reconcile.ts';
 
+const DEAD_SYNC_ID = '01a00000-0000-7000-8000-00000000dead';
+
+// A time `ms` from the test's start, as stored.
+type At = (ms: number) => string;
+
 describe.each(dialects)('a sync taking over from one that died, on %s', (dialect) => {
   let t: TestApp;
   let scim: RunningScimServer;
@@ -21,9 +26,8 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
     await scim?.stop();
   });
 
-  it('ends the dead sync, frees its users and provisions them now; a one-user sync keeps its claim', async () => {
-    const { db } = t.database;
-    const appId = await connectApplication(t, scim, 'Takeover App');
+  // Five users in one group, the group assigned to the application; their ids in creation order.
+  const assignNewUsers = async (appId: string): Promise<string[]> => {
     const group = (await t.admin({ method: 'POST', url: '/api/v1/groups', payload: { name: 'Takeover' } })).json().id;
     const ids: string[] = [];
     for (const name of ['tara', 'uma', 'vic', 'wes', 'xan']) {
@@ -33,12 +37,12 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
       ids.push(id);
     }
     await t.admin({ method: 'PUT', url: `/api/v1/applications/${appId}/groups/${group}` });
-    expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/activate` })).statusCode).toBe(200);
+    return ids;
+  };
 
-    // The dead sync: lock run out, still "running", three users claimed for ten more minutes.
-    const now = Date.now();
-    const at = (ms: number) => new Date(now + ms).toISOString();
-    const organizationId = t.adminActor.organizationId;
+  // The dead sync's lock has run out, and its sync row is still "running".
+  const insertDeadSync = async (appId: string, at: At) => {
+    const { db } = t.database;
     await db
       .updateTable('provisioning_state')
       .set({ lock_owner: 'dead-sync', lock_until: at(-1000) })
@@ -47,8 +51,8 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
     await db
       .insertInto('provisioning_syncs')
       .values({
-        id: '01a00000-0000-7000-8000-00000000dead',
-        organization_id: organizationId,
+        id: DEAD_SYNC_ID,
+        organization_id: t.adminActor.organizationId,
         application_id: appId,
         kind: 'full',
         trigger: 'activation',
@@ -64,9 +68,13 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
         finished_at: null,
       })
       .execute();
+  };
+
+  // Three users claimed by the dead sync for ten more minutes, one by a one-user sync for one more.
+  const insertClaimedAccounts = async (appId: string, at: At, ids: string[]) => {
     const account = (userId: string, username: string, claimedBy: string, until: number) => ({
       application_id: appId,
-      organization_id: organizationId,
+      organization_id: t.adminActor.organizationId,
       user_id: userId,
       user_name: username,
       remote_id: null,
@@ -82,7 +90,7 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
       last_synced_at: null,
       updated_at: at(-60_000),
     });
-    await db
+    await t.database.db
       .insertInto('provisioning_users')
       .values([
         account(ids[0], 'tara', 'dead-sync', 10 * 60_000),
@@ -91,6 +99,20 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
         account(ids[3], 'wes', 'user-sync:someone', 60_000),
       ])
       .execute();
+  };
+
+  it('ends the dead sync, frees its users and provisions them now; a one-user sync keeps its claim', async () => {
+    const { db } = t.database;
+    const appId = await connectApplication(t, scim, 'Takeover App');
+    const ids = await assignNewUsers(appId);
+    expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/idm/activate` })).statusCode).toBe(200);
+
+    // The dead sync: lock run out, still "running", three users claimed for ten more minutes.
+    const now = Date.now();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    const organizationId = t.adminActor.organizationId;
+    await insertDeadSync(appId, at);
+    await insertClaimedAccounts(appId, at, ids);
 
     const outcome = await runSync(t.deps, { organizationId, applicationId: appId, trigger: 'activation' });
     expect(outcome).toMatchObject({ status: 'completed', counts: { created: 4 } });
@@ -100,11 +122,7 @@ describe.each(dialects)('a sync taking over from one that died, on %s', (dialect
         .map((u) => u.userName)
         .sort(),
     ).toEqual(['tara', 'uma', 'vic', 'xan']);
-    const dead = await db
-      .selectFrom('provisioning_syncs')
-      .selectAll()
-      .where('id', '=', '01a00000-0000-7000-8000-00000000dead')
-      .executeTakeFirstOrThrow();
+    const dead = await db.selectFrom('provisioning_syncs').selectAll().where('id', '=', DEAD_SYNC_ID).executeTakeFirstOrThrow();
     expect(dead).toMatchObject({ status: 'failed', error: expect.stringContaining('a later sync took over') });
     expect(dead.finished_at).not.toBeNull();
     const wes = await db.selectFrom('provisioning_users').selectAll().where('user_id', '=', ids[3]).executeTakeFirstOrThrow();
