@@ -1,7 +1,8 @@
 // Application <-> user group bindings, and the scope they give: a user is managed in an application
 // when he is a member of a group bound to it.
 import type { Db } from '../db/database.ts';
-import { existsRow, membersOfBoundGroups } from '../db/queries.ts';
+import { existsRow } from '../db/queries.ts';
+import { membersOfBoundGroups } from './scope.ts';
 
 export async function listApplicationIdsOfUser(db: Db, organizationId: string, userId: string): Promise<string[]> {
   const rows = await membersOfBoundGroups(db)

@@ -11,3 +11,4 @@ export type { Application, ApplicationInput, ApplicationPatch, ApplicationQuery 
 export * from './context.ts';
 export { bindGroup, unbindGroup, listApplicationIdsOfUser, isUserInScope, listUserIdsInScope } from './bindings.service.ts';
 export * from './changes.ts';
+export { inApplicationScope, membersOfBoundGroups } from './scope.ts';

@@ -61,26 +61,6 @@ export function rowsWhere<D, T extends keyof D & string>(db: Kysely<D>, table: T
     .where(where(key)) as unknown as SelectQueryBuilder<D, T, {}>;
 }
 
-/**
- * EXISTS: the user is a member of a group bound to the application, the rule of who an application
- * manages. Either side is a value or a column of the outer query (`eb.val(id)`, `eb.ref('p.user_id')`).
- */
-export function inApplicationScope<O, OT extends keyof O>(
-  eb: ExpressionBuilder<O, OT>,
-  applicationId: Expression<string>,
-  userId: Expression<string>,
-): Expression<SqlBool> {
-  const l = eb as unknown as LooseBuilder;
-  return l.exists(
-    l
-      .selectFrom('group_members as scope_m')
-      .innerJoin('application_groups as scope_ag', 'scope_ag.group_id', 'scope_m.group_id')
-      .select('scope_m.user_id')
-      .where('scope_ag.application_id', '=', applicationId)
-      .where('scope_m.user_id', '=', userId),
-  );
-}
-
 /** EXISTS: a row of `table` with the key's values, for a condition of an outer query. */
 export function existsRow<D, TB extends keyof D, T extends keyof D & string>(
   eb: ExpressionBuilder<D, TB>,
@@ -176,11 +156,6 @@ export async function countByColumn<D, T extends keyof D & string, C extends key
     .groupBy(column)
     .execute();
   return new Map(rows.map((r) => [(r as Record<string, unknown>)[column] as Row<D, T>[C], Number(r.n)]));
-}
-
-/** Memberships (`m`) joined to the bindings (`ag`) of their groups: the users each application manages. */
-export function membersOfBoundGroups(db: Db) {
-  return db.selectFrom('group_members as m').innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id');
 }
 
 /** The id and name of the groups, by name, that the rows of a link table with the key's values point at. */

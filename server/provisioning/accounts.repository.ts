@@ -3,7 +3,8 @@
 // its links repository.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { deleteRows, inApplicationScope, inChunks, membersOfBoundGroups, rowsWhere, updateRows } from '../db/queries.ts';
+import { inApplicationScope, membersOfBoundGroups } from '../applications/index.ts';
+import { deleteRows, inChunks, rowsWhere, updateRows } from '../db/queries.ts';
 import type { ProvisioningUsersTable, UsersTable } from '../db/schema.ts';
 import { findUsersByIds } from '../directory/index.ts';
 import { links as linksRepo, type LinkRow } from '../integrations/index.ts';

@@ -2,7 +2,8 @@
 // guardrail pause and sync runs, and which applications a change concerns.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { countByColumn, deleteRows, existsRow, findRow, hasRow, inApplicationScope, rowsWhere, updateRows } from '../db/queries.ts';
+import { inApplicationScope } from '../applications/index.ts';
+import { countByColumn, deleteRows, existsRow, findRow, hasRow, rowsWhere, updateRows } from '../db/queries.ts';
 import type { DB, ProvisioningHintsTable, ProvisioningStateTable, ProvisioningSyncsTable } from '../db/schema.ts';
 
 export type StateRow = ProvisioningStateTable;
