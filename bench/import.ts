@@ -5,7 +5,9 @@
 // --latency-ms makes the SCIM server answer each request that much later (a SaaS application rather
 // than loopback); --concurrency and --rate-limit are the integration's settings (Advanced).
 // Usage: npm run bench:import -- [--users 100000] [--page-size 1000] [--postgres] [--preview]
-//          [--latency-ms 20] [--concurrency 4] [--rate-limit 10000]
+//          [--latency-ms 20] [--concurrency 4] [--rate-limit 10000] [--probe-api]
+// --probe-api asks for GET /api/v1/users?limit=50 through the app (in the same process, as in the
+// default single-process deployment) every 100 ms while the import runs, and prints the latencies.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { closeDeps } from '../server/deps.ts';
 import { createImportRun, ensureSnapshot, queryPreview } from '../server/imports/index.ts';
 import { ScimClient } from '../server/scim/index.ts';
-import { connectedRoster, mb, peakRss, startPostgres, startScimProcess } from './support.ts';
+import { connectedRoster, mb, peakRss, startApiProbe, startPostgres, startScimProcess } from './support.ts';
 import { TEST_NETWORK } from '../test/network.ts';
 
 const { values } = parseArgs({
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '4' },
     'rate-limit': { type: 'string', default: '10000' },
+    'probe-api': { type: 'boolean', default: false },
     // Internal: the raw listing, run as a child process by this script.
     'list-only': { type: 'string' },
   },
@@ -134,9 +137,11 @@ try {
         );
       }, 500)
     : undefined;
+  const probe = values['probe-api'] ? await startApiProbe(deps) : undefined;
   const t = performance.now();
   const { run } = await createImportRun(deps, actor, app.id, { all: true }, { inline: true });
   const importMs = performance.now() - t;
+  const probed = await probe?.stop();
   if (memLog) clearInterval(memLog);
   const rssPeak = peakRss();
   await closeDeps(deps, { graceMs: 0 });
@@ -160,6 +165,7 @@ try {
   // loopback 3.0x on SQLite, 4.0x on PostgreSQL.
   console.log(`  ratio import/list:  ${(importMs / listMs).toFixed(2)}`);
   console.log(`  peak RSS of import: ${mb(rssPeak)} (target < 300 MB; the raw listing process peaked at ${mb(listRss)})`);
+  if (probed) console.log(`  GET /users?limit=50 during the import: ${probed}`);
 } finally {
   await scim.stop();
   await pg?.stop();

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../server/deps.ts';
 import type { Actor } from '../server/shared/actor.ts';
 import { TEST_NETWORK_ENV } from '../test/network.ts';
@@ -141,4 +142,42 @@ export async function seedGroupOfUsers(
       .execute();
   }
   return { group, rows };
+}
+
+/**
+ * Asks for the first page of users through the app every `everyMs` (one at a time) until stopped, the
+ * way an admin's clicks wait behind whatever else the process does; says the p50, p95 and worst. Each
+ * request is timed from when it was due, not from when the busy event loop got round to sending it
+ * (an admin's click does not wait for the loop either): otherwise every stall would go unmeasured.
+ */
+export async function startApiProbe(deps: Deps, everyMs = 100): Promise<{ stop(): Promise<string> }> {
+  const { buildApp } = await import('../server/app.ts');
+  const app = await buildApp(deps);
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: 'bench@example.com', password: 'measured tortoise lantern' },
+  });
+  const cookie = login.cookies.find((c) => c.name === 'roster_session');
+  if (!cookie) throw new Error(`the probe could not sign in: ${login.body}`);
+  const ms: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let due = performance.now(); running; due += everyMs) {
+      await sleep(Math.max(0, due - performance.now()));
+      const r = await app.inject({ method: 'GET', url: '/api/v1/users?limit=50', headers: { cookie: `roster_session=${cookie.value}` } });
+      if (r.statusCode !== 200) throw new Error(`the probe got ${r.statusCode}: ${r.body}`);
+      ms.push(performance.now() - due);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await app.close();
+      ms.sort((a, b) => a - b);
+      const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))].toFixed(1);
+      return `${ms.length} requests, p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, worst ${at(1)} ms`;
+    },
+  };
 }
