@@ -5,7 +5,7 @@
 import { type DbContext, onHandle } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor, keysetPage } from '../shared/cursor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import type { DirectoryChanges } from './changes.ts';
 import type { DirectoryContext } from './context.ts';
@@ -52,11 +52,8 @@ export async function listGroupMembers(
   }
   const group = await requireGroup(db, organizationId, groupId);
   const rows = await repo.listMembers(db, organizationId, groupId, query.limit + 1, from);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
   return {
-    items: page.map(toMember),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([last.username_lower, last.id]) : null,
+    ...keysetPage(rows, query.limit, toMember, (l) => [l.username_lower, l.id]),
     total: group.count,
   };
 }

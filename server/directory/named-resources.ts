@@ -11,7 +11,7 @@ import { uniqueViolation } from '../db/errors.ts';
 import type { NamedResourceTable } from '../db/schema.ts';
 import { type InsightEventInput, record, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
+import { decodeCursor, likeContains, keysetPage } from '../shared/cursor.ts';
 import { type AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId, UUID_RE } from '../shared/ids.ts';
 import { namedChanges, normalizeDescription, normalizeName } from '../shared/named.ts';
@@ -235,11 +235,8 @@ async function listNamed<T>(
   }
   const rows = await listNamedRows(ctx.db, kind, filter, query.limit + 1, from);
   const total = await countNamedRows(ctx.db, kind, filter);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
   return {
-    items: page.map(kind.toItem),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([last.name_lower, last.id]) : null,
+    ...keysetPage(rows, query.limit, kind.toItem, (l) => [l.name_lower, l.id]),
     total,
   };
 }

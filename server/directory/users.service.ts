@@ -5,7 +5,7 @@ import { inTransaction } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
+import { decodeCursor, likeContains, keysetPage } from '../shared/cursor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { CountCache } from '../shared/count-cache.ts';
@@ -298,11 +298,8 @@ export async function listUsers(
     repo.listUsers(db, filter, sort, query.order, after, query.limit + 1),
     counts ? counts.get(`users:${JSON.stringify(filter)}`, () => repo.countUsers(db, filter)) : repo.countUsers(db, filter),
   ]);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
   return {
-    items: page.map(toUser),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([`${query.sort}:${query.order}`, String(last[sort]), last.id]) : null,
+    ...keysetPage(rows, query.limit, toUser, (l) => [`${query.sort}:${query.order}`, String(l[sort]), l.id]),
     total,
   };
 }

@@ -10,7 +10,7 @@ import { uniqueViolation } from '../db/errors.ts';
 import { record } from '../insights/index.ts';
 import { loadScimConfig } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor, keysetPage } from '../shared/cursor.ts';
 import { badRequest, conflict, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { ImportContext } from './context.ts';
@@ -224,7 +224,5 @@ export async function listRuns(
     before = { createdAt, id };
   }
   const rows = await repo.listRuns(ctx.db, organizationId, q.applicationId, before, q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return { items: page.map(toRun), nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at, last.id]) : null };
+  return keysetPage(rows, q.limit, toRun, (l) => [l.created_at, l.id]);
 }

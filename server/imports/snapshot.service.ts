@@ -3,7 +3,7 @@
 import { analyzeTables } from '../db/database.ts';
 import { connectionKey, describeFailure, loadScimConfig } from '../integrations/index.ts';
 import { type ScimClient, ScimClientError, type ScimUser } from '../scim/index.ts';
-import { decodeCursor, encodeCursor, likeContains } from '../shared/cursor.ts';
+import { decodeCursor, likeContains, keysetPage } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { Batcher } from './batcher.ts';
@@ -308,12 +308,8 @@ export async function queryPreview(ctx: PreviewContext, snapshot: repo.SnapshotR
         ? (counts[query.status] ?? 0)
         : Object.values(counts).reduce((a, b) => a + b, 0),
   ]);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
   return {
-    items: page.map(toPreviewItem),
-    nextCursor:
-      rows.length > query.limit && last ? encodeCursor([`${query.sort}:${query.order}`, snapshot.id, last[sort], last.remote_id]) : null,
+    ...keysetPage(rows, query.limit, toPreviewItem, (l) => [`${query.sort}:${query.order}`, snapshot.id, l[sort], l.remote_id]),
     total,
     counts: { new: counts.new ?? 0, exists: counts.exists ?? 0, invalid: counts.invalid ?? 0 },
     snapshot: { id: snapshot.id, createdAt: snapshot.created_at, expiresAt: snapshot.expires_at, total: snapshot.total },

@@ -2,7 +2,7 @@
 // event commits or rolls back with the change it describes.
 import type { DbContext } from '../db/context.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor, keysetPage } from '../shared/cursor.ts';
 import { newId } from '../shared/ids.ts';
 import { type EventFilter, type InsightRow, insertEvents, listEvents } from './insights.repository.ts';
 
@@ -117,12 +117,7 @@ export async function queryEvents(
     before = { timestamp, id };
   }
   const rows = await listEvents(ctx.db, { ...filter, before }, limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toEvent),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.timestamp, last.id]) : null,
-  };
+  return keysetPage(rows, limit, toEvent, (l) => [l.timestamp, l.id]);
 }
 
 /** Every matching event, newest first, fetched in batches so memory stays flat. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { type Db, inTransaction } from '../db/database.ts';
 import { type Clock, isoNow } from '../shared/clock.ts';
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor, keysetPage } from '../shared/cursor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { type MailAttachmentInput, type StoredAttachment, toStoredAttachments } from './attachments.ts';
@@ -213,12 +213,7 @@ export async function listOutbox(ctx: Pick<DbContext, 'db'>, q: OutboxQuery): Pr
     { organizationId: q.organizationId, toLower: q.to?.trim().toLowerCase() || undefined, before },
     q.limit + 1,
   );
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toOutboxMail),
-    nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at, last.id]) : null,
-  };
+  return keysetPage(rows, q.limit, toOutboxMail, (l) => [l.created_at, l.id]);
 }
 
 export async function getOutboxMail(ctx: Pick<DbContext, 'db'>, organizationId: string, id: string): Promise<OutboxMail> {

@@ -27,3 +27,18 @@ export function decodeCursor(cursor: string, shape: Array<'string' | 'number'>):
 export function likeContains(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * One keyset page from rows read with `limit + 1` (the extra row only says that more follow): the first
+ * `limit` rows as items, and the cursor after the last of them when there is a next page.
+ */
+export function keysetPage<R, T>(
+  rows: R[],
+  limit: number,
+  toItem: (row: R) => T,
+  cursorOf: (last: R) => unknown[],
+): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map((r) => toItem(r)), nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}
