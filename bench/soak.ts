@@ -7,16 +7,26 @@
 // under 50 ms on PostgreSQL; RSS flat after warm-up). Usage:
 //   npm run bench:soak -- [--minutes 10] [--database sqlite|postgres|both] [--import-users 100000]
 //                         [--provision-users 10000] [--clients 50]
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { TEST_NETWORK_ENV } from '../test/network.ts';
-import { seedGroupOfUsers, startPostgres, startScimProcess, type ScimProcess } from './support.ts';
+import {
+  type Api,
+  apiClient,
+  must,
+  type Proc,
+  rssOf,
+  seedGroupOfUsers,
+  startPostgres,
+  startRoster as startRosterProcess,
+  startScimProcess,
+  type ScimProcess,
+} from './support.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const USAGE =
   'Usage: npm run bench:soak -- [--minutes 1..240] [--database sqlite|postgres|both] ' +
   '[--import-users N] [--provision-users N] [--clients 1..500]';
@@ -65,13 +75,6 @@ const THINK_MS = [250, 750] as const;
 
 // --- processes ---------------------------------------------------------------------------------
 
-interface Proc {
-  label: string;
-  child: ChildProcess;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
 const cleanups: Array<() => Promise<unknown>> = [];
 async function cleanUp() {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
@@ -83,55 +86,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** A Roster process as `npm start` runs it; resolves once it says it is running. */
+/** A Roster process as `npm start` runs it, stopped with everything else at the end. */
 async function startRoster(label: string, env: Record<string, string>): Promise<Proc & { url?: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--max-semi-space-size=4', ...(process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(ROOT, 'server/main.ts')],
-    {
-      cwd: ROOT,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
-  child.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await new Promise((r) => child.once('exit', r));
-    clearTimeout(killer);
-  };
-  cleanups.push(stop);
-  const url = await new Promise<string | undefined>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${out}`)), 120_000);
-    const check = () => {
-      const api = /Roster is running at (http:\/\/\S+)[\s\S]*API documentation:/.exec(out);
-      if (api || out.includes('Roster worker running')) {
-        clearTimeout(timer);
-        resolve(api?.[1]);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${label} exited with ${code}:\n${out}`));
-    });
-  });
-  return { label, child, output: () => out, stop, url };
+  const proc = await startRosterProcess(label, env, (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  cleanups.push(proc.stop);
+  return proc;
 }
-
-const rssOf = (pid: number | undefined): number | undefined => {
-  if (!pid) return undefined;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 const statFields = (pid: number): string[] | undefined => {
@@ -193,38 +153,6 @@ function postgresCpu(dir: string): number | undefined {
 }
 
 // --- HTTP ----------------------------------------------------------------------------------------
-
-interface Api {
-  call(method: string, url: string, body?: unknown): Promise<{ status: number; json: any; ms: number }>;
-}
-
-function apiClient(base: string, auth: Record<string, string>): Api {
-  return {
-    async call(method, url, body) {
-      const started = performance.now();
-      const r = await fetch(`${base}${url}`, {
-        method,
-        headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await r.text();
-      const ms = performance.now() - started;
-      let json: any;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = text;
-      }
-      return { status: r.status, json, ms };
-    },
-  };
-}
-
-async function must(api: Api, method: string, url: string, body?: unknown) {
-  const r = await api.call(method, url, body);
-  if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.json)}`);
-  return r.json;
-}
 
 /** How many users the application has (SCIM totalResults). */
 async function remoteCount(scim: ScimProcess): Promise<number | undefined> {

@@ -1,5 +1,6 @@
 // Shared pieces of the benchmarks: a test SCIM server in its own process, and a throwaway PostgreSQL.
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -144,29 +145,118 @@ export async function seedGroupOfUsers(
   return { group, rows };
 }
 
-/**
- * Asks for the first page of users through the app every `everyMs` (one at a time) until stopped, the
- * way an admin's clicks wait behind whatever else the process does; says the p50, p95 and worst. Each
- * request is timed from when it was due, not from when the busy event loop got round to sending it
- * (an admin's click does not wait for the loop either): otherwise every stall would go unmeasured.
- */
-export async function startApiProbe(deps: Deps, everyMs = 100): Promise<{ stop(): Promise<string> }> {
-  const { buildApp } = await import('../server/app.ts');
-  const app = await buildApp(deps);
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { email: 'bench@example.com', password: 'measured tortoise lantern' },
+/** A Roster process (`server/main.ts`, as `npm start` runs it). */
+export interface Proc {
+  label: string;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** A Roster process as `npm start` runs it; resolves once it says it is running (with its URL when it serves the API). */
+export async function startRoster(label: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc & { url?: string }> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, path.join(ROOT, 'server/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...TEST_NETWORK_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const cookie = login.cookies.find((c) => c.name === 'roster_session');
-  if (!cookie) throw new Error(`the probe could not sign in: ${login.body}`);
+  let out = '';
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await new Promise((r) => child.once('exit', r));
+    clearTimeout(killer);
+  };
+  const url = await new Promise<string | undefined>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${out}`)), 120_000);
+    const check = () => {
+      const api = /Roster is running at (http:\/\/\S+)[\s\S]*API documentation:/.exec(out);
+      if (api || out.includes('Roster worker running')) {
+        clearTimeout(timer);
+        resolve(api?.[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited with ${code}:\n${out}`));
+    });
+  });
+  return { label, child, output: () => out, stop, url };
+}
+
+/** A process's resident set (VmRSS) or its peak so far (VmHWM), read from outside it; undefined once it is gone. */
+export function rssOf(pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Api {
+  call(method: string, url: string, body?: unknown): Promise<{ status: number; json: any; ms: number }>;
+}
+
+export function apiClient(base: string, auth: Record<string, string>): Api {
+  return {
+    async call(method, url, body) {
+      const started = performance.now();
+      const r = await fetch(`${base}${url}`, {
+        method,
+        headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await r.text();
+      const ms = performance.now() - started;
+      let json: any;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = text;
+      }
+      return { status: r.status, json, ms };
+    },
+  };
+}
+
+export async function must(api: Api, method: string, url: string, body?: unknown) {
+  const r = await api.call(method, url, body);
+  if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+/** An admin's API key on a running Roster, signing in with the admin's email and password. */
+export async function adminApi(base: string, admin: { email: string; password: string }): Promise<Api> {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(admin),
+  });
+  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0];
+  const key = await must(apiClient(base, { cookie }), 'POST', '/api/v1/api-keys', { name: 'bench', role: 'admin' });
+  return apiClient(base, { authorization: `Bearer ${key.key}` });
+}
+
+/**
+ * Asks for the first page of users every `everyMs` (one at a time) until stopped, the way an admin's
+ * clicks wait behind whatever else the server does; says the p50, p95 and worst. Each request is timed
+ * from when it was due, not from when it could be sent: a request that waits counts its wait.
+ */
+export function startApiProbe(api: Api, everyMs = 100): { stop(): Promise<string> } {
   const ms: number[] = [];
   let running = true;
   const loop = (async () => {
     for (let due = performance.now(); running; due += everyMs) {
       await sleep(Math.max(0, due - performance.now()));
-      const r = await app.inject({ method: 'GET', url: '/api/v1/users?limit=50', headers: { cookie: `roster_session=${cookie.value}` } });
-      if (r.statusCode !== 200) throw new Error(`the probe got ${r.statusCode}: ${r.body}`);
+      const r = await api.call('GET', '/api/v1/users?limit=50');
+      if (r.status !== 200) throw new Error(`the probe got ${r.status}: ${JSON.stringify(r.json)}`);
       ms.push(performance.now() - due);
     }
   })();
@@ -174,7 +264,6 @@ export async function startApiProbe(deps: Deps, everyMs = 100): Promise<{ stop()
     async stop() {
       running = false;
       await loop;
-      await app.close();
       ms.sort((a, b) => a - b);
       const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))].toFixed(1);
       return `${ms.length} requests, p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, worst ${at(1)} ms`;

@@ -58,10 +58,15 @@ export class NodeSqliteDatabase implements SqliteDatabase {
    * Prepared statements are reused, least recently used first out: batch queries with IN lists and
    * multi-row inserts come in many lengths, and each prepared statement holds memory until it goes.
    */
-  prepare(sql: string): SqliteStatement {
+  prepare(query: string): SqliteStatement {
     // SQLite ends a transaction by itself on some errors (a full disk: SQLITE_FULL). Kysely's ROLLBACK
     // would then fail with "no transaction is active" and hide the error that caused it.
-    if (/^\s*rollback\s*$/i.test(sql)) return this.#rollback;
+    if (/^\s*rollback\s*$/i.test(query)) return this.#rollback;
+    // Every transaction takes the write lock when it begins, waiting (busy_timeout) while another
+    // connection holds it. An import's writer thread has a connection of its own, and a deferred
+    // transaction that read before that thread committed could not upgrade to writing: SQLite answers
+    // SQLITE_BUSY at once instead of waiting. Within one connection transactions are serialized anyway.
+    const sql = /^\s*begin\s*$/i.test(query) ? 'begin immediate' : query;
     let s = this.#cache.get(sql);
     if (s) {
       this.#cache.delete(sql);

@@ -10,6 +10,7 @@ import { integrationState, loadScimConfig, STOP_MESSAGES, stopReasonOf } from '.
 import { isScimClientError, isScimError, type ScimUser } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
+import { inSlices } from '../shared/slices.ts';
 import { batchWriter } from './batch-writer.ts';
 import { Batcher } from './batcher.ts';
 import { type Candidate, toCandidate } from './candidate.ts';
@@ -119,6 +120,7 @@ async function runWriter(
     },
     /** Waits for the batch being written, whatever its outcome. */
     settled: () => writing,
+    close: () => writer.close(),
   };
 }
 
@@ -159,7 +161,7 @@ async function readApplication(
   const client = deps.idm.client(run.application_id, cfg.client, cfg.settings);
   try {
     for await (const page of readAhead(client.listUsers({ signal }).pages())) {
-      await add((page as ScimUser[]).map(runCandidate));
+      await add((await inSlices(page as ScimUser[], (slice) => slice.map(runCandidate))).flat());
     }
   } finally {
     await client.close();
@@ -201,6 +203,8 @@ export async function executeRun(
   } catch (err) {
     await writer.settled();
     return endOnError(deps, ctx, err, stopOf);
+  } finally {
+    await writer.close();
   }
 }
 

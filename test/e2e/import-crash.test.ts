@@ -1,19 +1,26 @@
 // kill -9 in the middle of a large import: on restart the run resumes from its checkpoint and
-// finishes, losing nothing and duplicating nothing. Real server processes, both databases.
+// finishes, losing nothing and duplicating nothing. Real server processes, both databases; on SQLite
+// also with batches large enough to go to the import's writer thread (killed with its batch open).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
+import { THREAD_MIN_BATCH } from '../../server/imports/batch-writer.ts';
 import { createTestDatabaseUrl, dialects } from '../db.ts';
 import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
 import { startServerProcess, type ServerProcess } from './process.ts';
 
 const ADMIN = { email: 'crash@example.com', password: 'a long enough password' };
-const USERS = 600;
+const cases = [
+  ...dialects.map((dialect) => ({ dialect, users: 600, batchSize: 30, pageSize: 10, latencyMs: 40, label: 'small batches' })),
+  ...(dialects.includes('sqlite')
+    ? [{ dialect: 'sqlite' as const, users: 2000, batchSize: THREAD_MIN_BATCH, pageSize: 50, latencyMs: 60, label: 'the writer thread' }]
+    : []),
+];
 
-describe.each(dialects)('import crash and resume on %s', (dialect) => {
+describe.each(cases)('import crash and resume on $dialect, $label', ({ dialect, users: USERS, batchSize, pageSize, latencyMs }) => {
   let scim: RunningScimServer;
   let env: Record<string, string>;
   let drop: () => Promise<void>;
@@ -30,7 +37,7 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
       ROSTER_ADMIN_EMAIL: ADMIN.email,
       ROSTER_ADMIN_PASSWORD: ADMIN.password,
       ROSTER_JOB_LEASE_SECONDS: '10',
-      ROSTER_IMPORT_BATCH_SIZE: '30',
+      ROSTER_IMPORT_BATCH_SIZE: String(batchSize),
     };
   });
   afterAll(async () => {
@@ -66,10 +73,10 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
     const put = await api(server, cookie, 'PUT', `/api/v1/applications/${appId}/idm`, {
       baseUrl: scim.baseUrl,
       auth: { type: 'bearer', token: SCIM_TOKEN },
-      settings: { pageSize: 10, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
+      settings: { pageSize, rateLimitPerSecond: 1000, rateLimitBurst: 1000 },
     });
     expect(put.status).toBe(200);
-    scim.setQuirks({ latencyMs: 40 });
+    scim.setQuirks({ latencyMs });
     const started = await api(server, cookie, 'POST', `/api/v1/applications/${appId}/import/jobs`, { all: true });
     expect(started.status).toBe(202);
     const runId = started.json.run.id;
@@ -77,7 +84,7 @@ describe.each(dialects)('import crash and resume on %s', (dialect) => {
     const before = await eventually(
       async () => {
         const r = await api(s1, cookie, 'GET', `/api/v1/import-runs/${runId}`);
-        return r.json.processed >= 100 ? r.json : undefined;
+        return r.json.processed >= Math.min(100, batchSize) ? r.json : undefined;
       },
       30_000,
       'the run to make progress',
