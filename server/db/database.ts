@@ -1,9 +1,9 @@
 // Opens the database named by DATABASE_URL: embedded SQLite (node:sqlite) or PostgreSQL (pg).
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
-import { NodeSqliteDatabase, registerSqlite } from './sqlite-adapter.ts';
+import { NodeSqliteDatabase, NodeSqliteDialect, registerSqlite } from './sqlite-adapter.ts';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../shared/private-files.ts';
 
 /** A database handle or an open transaction: services take either as their first argument. */
@@ -37,7 +37,7 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
       for (const suffix of ['-wal', '-shm']) tightenFile(file + suffix);
     }
     const raw = new NodeSqliteDatabase(file);
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+    const db = new Kysely<DB>({ dialect: new NodeSqliteDialect(raw) });
     registerSqlite(db, raw);
     return handle(db, 'sqlite');
   }

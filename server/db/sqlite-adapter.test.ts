@@ -41,4 +41,26 @@ describe('SQLite transactions beside another connection', () => {
     const { rows } = await sql<{ n: number }>`select n from counter`.execute(database.db);
     expect(rows[0].n).toBe(1);
   });
+
+  it('waits for a lock another connection holds without stopping the event loop, then writes', async () => {
+    const other = new DatabaseSync(file);
+    other.exec('begin immediate');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    // The other connection commits only when this process's timers run: a wait that blocked the event
+    // loop would never see it.
+    const release = setTimeout(() => other.exec('commit'), 200);
+    try {
+      await database.db.transaction().execute(async (trx) => {
+        await sql`update counter set n = n + 1`.execute(trx);
+      });
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(release);
+      other.close();
+    }
+    expect(ticks).toBeGreaterThan(3);
+    const { rows } = await sql<{ n: number }>`select n from counter`.execute(database.db);
+    expect(rows[0].n).toBe(2);
+  });
 });

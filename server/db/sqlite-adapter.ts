@@ -1,6 +1,27 @@
 // Adapts node:sqlite (built into Node, no native addon) to the interface Kysely's SqliteDialect expects.
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SqliteDialect,
+  type SqliteDatabase,
+  SqliteDriver,
+  type SqliteStatement,
+} from 'kysely';
+
+/**
+ * How long SQLite itself waits for another connection's write lock. node:sqlite waits synchronously,
+ * holding up the whole event loop, so it waits only briefly; longer waits happen in WaitingConnection,
+ * asynchronously, while the process goes on answering (an import's writer thread holds the lock for
+ * the length of a batch).
+ */
+const SYNC_BUSY_MS = 20;
+/** The whole wait for the write lock before a statement gives up with SQLITE_BUSY. */
+const LOCK_WAIT_MS = 15_000;
+const SQLITE_BUSY = 5;
 
 function toParams(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
   return parameters.map((p) => {
@@ -45,11 +66,10 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     },
   };
   constructor(file: string) {
-    this.raw = new DatabaseSync(file, { timeout: 5000 });
+    this.raw = new DatabaseSync(file, { timeout: SYNC_BUSY_MS });
     this.raw.exec('PRAGMA journal_mode = WAL');
     this.raw.exec('PRAGMA foreign_keys = ON');
     this.raw.exec('PRAGMA synchronous = NORMAL');
-    this.raw.exec('PRAGMA busy_timeout = 5000');
     // 16 MiB of page cache (default 2 MiB): imports touch a dozen indexes per user.
     this.raw.exec('PRAGMA cache_size = -16384');
     this.raw.exec('PRAGMA temp_store = MEMORY');
@@ -80,6 +100,53 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   close(): void {
     this.#cache.clear();
     if (this.raw.isOpen) this.raw.close();
+  }
+}
+
+const isBusy = (err: unknown) => (err as { errcode?: unknown } | null)?.errcode === SQLITE_BUSY;
+
+/**
+ * Statements that find the write lock taken wait for it here, without blocking the event loop, and
+ * run again. Only a statement that did nothing is run again: SQLITE_BUSY comes from `begin immediate`
+ * or a statement outside a transaction; inside one the lock is already held.
+ */
+class WaitingConnection implements DatabaseConnection {
+  readonly #inner: DatabaseConnection;
+  constructor(inner: DatabaseConnection) {
+    this.#inner = inner;
+  }
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    for (let waited = 0, pause = 1; ; waited += pause, pause = Math.min(pause * 2, 25)) {
+      try {
+        return await this.#inner.executeQuery<R>(query);
+      } catch (err) {
+        if (!isBusy(err) || waited >= LOCK_WAIT_MS) throw err;
+      }
+      await sleep(pause);
+    }
+  }
+  streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.#inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+class NodeSqliteDriver extends SqliteDriver {
+  #connection: WaitingConnection | undefined;
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    this.#connection ??= new WaitingConnection(await super.acquireConnection());
+    return this.#connection;
+  }
+}
+
+/** Kysely's SQLite dialect over node:sqlite, waiting for the write lock asynchronously (WaitingConnection). */
+export class NodeSqliteDialect extends SqliteDialect {
+  readonly #database: NodeSqliteDatabase;
+  constructor(database: NodeSqliteDatabase) {
+    super({ database });
+    this.#database = database;
+  }
+  override createDriver(): Driver {
+    return new NodeSqliteDriver({ database: this.#database });
   }
 }
 
