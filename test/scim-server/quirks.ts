@@ -64,12 +64,23 @@ export interface RateLimit {
 
 export type IdStyle = 'uuid' | 'hex32' | 'aws' | 'unusual';
 
+/** Quirks that switch on in the middle of a listing: after `afterListPages` list requests (GET /Users or /Groups). */
+export interface LaterQuirks {
+  afterListPages: number;
+  quirks: Partial<Quirks>;
+}
+
 export interface Quirks {
   // ---- pagination and list envelope
   maxPageSize: number;
   advertisedMaxPageSize: number | null;
   defaultPageSize: number;
   totalResultsIsPageCount: boolean;
+  totalResultsOffset: number;
+  totalResultsCap: number | null;
+  oversizedCount: 'cap' | 'invalidCount';
+  ignoreStartIndex: boolean;
+  laterQuirks: LaterQuirks | null;
   pastEndBehavior: 'empty' | 'firstPage' | 'lastItem';
   startIndexMode: 'oneBased' | 'zeroBased' | 'lowIndicesSame';
   cursorSupported: boolean;
@@ -169,7 +180,8 @@ type SpecType =
   | { kind: 'stringList' }
   | { kind: 'nullableStringList' }
   | { kind: 'rateLimit' }
-  | { kind: 'faults' };
+  | { kind: 'faults' }
+  | { kind: 'laterQuirks' };
 
 export interface QuirkSpec {
   type: SpecType;
@@ -192,6 +204,33 @@ export const QUIRK_SPECS: { [K in keyof Quirks]: QuirkSpec } = {
   },
   defaultPageSize: { type: num(1), models: 'P2', doc: 'Page size when `count` is absent (default 100; Slack 10, scimmy 20).' },
   totalResultsIsPageCount: { type: bool, models: 'P3', doc: '`totalResults` is the number of resources on this page, not the total.' },
+  totalResultsOffset: {
+    type: num(-1_000_000_000),
+    models: 'P3',
+    doc: '`totalResults` claims N more resources than there are (negative: fewer), never below 0.',
+  },
+  totalResultsCap: {
+    type: nnum(0),
+    models: 'P3',
+    doc: '`totalResults` never says more than N (servers that stop counting), whatever the real total.',
+  },
+  oversizedCount: {
+    type: oneOf('cap', 'invalidCount'),
+    models: 'P1',
+    doc: 'A `count` above `maxPageSize` is capped silently (default) or refused with 400 `invalidCount`.',
+  },
+  ignoreStartIndex: {
+    type: bool,
+    models: 'P4/P6',
+    doc: 'Index paging ignores `startIndex`: every page is the first one again (cursors still work).',
+  },
+  laterQuirks: {
+    type: { kind: 'laterQuirks' },
+    models: '-',
+    doc:
+      '`{afterListPages: N, quirks: {...}}`: once N list requests (GET /Users or /Groups) have arrived, these quirks ' +
+      'switch on for the following ones (a total that changes after page 3, a page that comes short...). Once.',
+  },
   pastEndBehavior: {
     type: oneOf('empty', 'firstPage', 'lastItem'),
     models: 'P4',
@@ -489,6 +528,11 @@ export function defaultQuirks(): Quirks {
     advertisedMaxPageSize: null,
     defaultPageSize: 100,
     totalResultsIsPageCount: false,
+    totalResultsOffset: 0,
+    totalResultsCap: null,
+    oversizedCount: 'cap',
+    ignoreStartIndex: false,
+    laterQuirks: null,
     pastEndBehavior: 'empty',
     startIndexMode: 'oneBased',
     cursorSupported: true,
@@ -615,6 +659,20 @@ function checkFault(rule: unknown, i: number): void {
     throw new Error(`${where}.retryAfter: number or string`);
 }
 
+function checkLaterQuirks(value: unknown): void {
+  if (value === null) return;
+  const v = value as Record<string, unknown>;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('quirk laterQuirks: expected {afterListPages, quirks} or null');
+  for (const k of Object.keys(v)) if (k !== 'afterListPages' && k !== 'quirks') throw new Error(`quirk laterQuirks: unknown field '${k}'`);
+  checkNumber('laterQuirks.afterListPages', v.afterListPages, 0);
+  if (!v.quirks || typeof v.quirks !== 'object' || Array.isArray(v.quirks)) throw new Error('quirk laterQuirks.quirks: expected an object');
+  try {
+    validateQuirks(v.quirks as Record<string, unknown>);
+  } catch (e) {
+    throw new Error(`quirk laterQuirks.quirks: ${(e as Error).message}`);
+  }
+}
+
 /** Throws a readable Error on an unknown switch or a value of the wrong shape (typos in tests and CLI args). */
 export function validateQuirks(q: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(q)) {
@@ -658,6 +716,9 @@ export function validateQuirks(q: Record<string, unknown>): void {
       case 'faults':
         if (!Array.isArray(value)) throw new Error('quirk faults: expected an array of fault rules');
         value.forEach(checkFault);
+        break;
+      case 'laterQuirks':
+        checkLaterQuirks(value);
         break;
     }
   }
@@ -721,6 +782,8 @@ export function parseQuirkAssignments(text: string): Partial<Quirks> {
       }
       case 'faults':
         throw new Error('quirk faults: use --fault or --quirks-json');
+      case 'laterQuirks':
+        throw new Error('quirk laterQuirks: use --quirks-json');
     }
   }
   validateQuirks(out);
