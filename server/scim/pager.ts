@@ -135,6 +135,8 @@ export class Pager<T extends { id?: string }> {
   #triedCursor = false;
   #countReductions = 0;
   #staleCursorPages = 0;
+  /** Resources a cursor listing restarted from the start will list again before anything new. */
+  #replay = 0;
   /** Requests whose pages were dropped unread (paging-parallel.ts): not charged to maxPages. */
   #uncharged = 0;
 
@@ -246,6 +248,7 @@ export class Pager<T extends { id?: string }> {
       // Restarting is safe: everything yielded so far is deduped.
       this.stats.cursorRestarts++;
       this.#cursor = '';
+      this.#replay = this.seen.size;
       this.logger.warn('SCIM cursor expired; listing restarts from the first page');
       return true;
     }
@@ -276,6 +279,7 @@ export class Pager<T extends { id?: string }> {
   #tryCursor(why: string): void {
     this.#triedCursor = true;
     this.#cursor = '';
+    this.#replay = this.seen.size;
     this.#setMode('cursor', why);
   }
 
@@ -323,8 +327,11 @@ export class Pager<T extends { id?: string }> {
       this.logger.warn('SCIM server returned the same cursor again; listing stops');
       return this.#stop('cursor-repeated');
     }
-    // A few empty or all-duplicate pages can happen; an endless run of them is a loop (P4).
-    this.#staleCursorPages = fresh.length ? 0 : this.#staleCursorPages + 1;
+    // A few empty or all-duplicate pages can happen; an endless run of them is a loop (P4). After a
+    // restart from the start, the resources already seen come again first: those pages are not stale.
+    const replayed = this.#replay > 0 && fresh.length === 0 && page.resources.length > 0;
+    this.#replay = Math.max(0, this.#replay - (page.resources.length - fresh.length));
+    if (!replayed) this.#staleCursorPages = fresh.length ? 0 : this.#staleCursorPages + 1;
     if (this.#staleCursorPages >= 3) return this.#stop('no-new-ids');
     this.#cursor = page.nextCursor;
     return true;

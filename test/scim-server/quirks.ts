@@ -31,6 +31,8 @@ export interface FaultRule {
   method?: string | string[];
   /** Path prefix relative to the base path ('/Users', '/Groups/abc'), or '/oauth/token'. Case-insensitive. */
   path?: string;
+  /** Only requests whose query has these values, e.g. `{startIndex: '151'}` (one page of a listing, whatever the arrival order). */
+  query?: Record<string, string>;
   /** Fire on every Nth matching request (N, 2N, 3N, ...). */
   every?: number;
   /** Fire with this probability (0..1), drawn from a PRNG seeded by `faultSeed`. */
@@ -633,6 +635,7 @@ function checkFault(rule: unknown, i: number): void {
     'kind',
     'method',
     'path',
+    'query',
     'every',
     'probability',
     'first',
@@ -655,6 +658,8 @@ function checkFault(rule: unknown, i: number): void {
   if (r.method !== undefined && typeof r.method !== 'string' && !isStringArray(r.method))
     throw new Error(`${where}.method: string or string[]`);
   if (r.path !== undefined && typeof r.path !== 'string') throw new Error(`${where}.path: string`);
+  if (r.query !== undefined && (!r.query || typeof r.query !== 'object' || !Object.values(r.query).every((v) => typeof v === 'string')))
+    throw new Error(`${where}.query: an object of strings`);
   if (r.retryAfter !== undefined && typeof r.retryAfter !== 'string' && typeof r.retryAfter !== 'number')
     throw new Error(`${where}.retryAfter: number or string`);
 }

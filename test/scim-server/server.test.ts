@@ -737,7 +737,7 @@ describe('request log, stats, lifecycle', () => {
     });
   });
 
-  it('counts requests in flight and the most at once (overlap of a client\'s requests)', async () => {
+  it("counts requests in flight and the most at once (overlap of a client's requests)", async () => {
     // Each latency wait is held until the test releases it, so the three requests overlap for certain.
     const held: Array<() => void> = [];
     const sleep = () => new Promise<void>((resolve) => held.push(resolve));
@@ -1514,6 +1514,14 @@ describe('rate limits', () => {
 describe('latency and faults', () => {
   const s = serverPerSuite({ users: 5 }, { resetQuirks: true });
   const fault = (...faults: FaultRule[]) => s.setQuirks({ faults });
+
+  it('a fault rule with query hits only requests with those query values', async () => {
+    fault({ kind: 'status500', path: '/Users', query: { startIndex: '3' } });
+    expect((await get(s, '/Users?startIndex=1&count=2')).status).toBe(200);
+    expect((await get(s, '/Users?startIndex=3&count=2')).status).toBe(500);
+    expect((await get(s, '/Users?count=2&startIndex=3')).status).toBe(500);
+    expect(() => fault({ kind: 'status500', query: { startIndex: 3 } as unknown as Record<string, string> })).toThrow(/query/);
+  });
 
   it('latencyMs delays answers', async () => {
     const held = heldSleeps();

@@ -307,7 +307,7 @@ class ScimServer {
 
     const rule =
       (rel !== undefined || isToken) && q.faults.length > 0
-        ? this.faults.pick(q.faults, method, rel ?? '', isToken, TOKEN_PATH)
+        ? this.faults.pick(q.faults, method, rel ?? '', isToken, TOKEN_PATH, url.searchParams)
         : undefined;
     if (rule && rule.kind !== 'slowDrip') {
       this.counters.faultsInjected++;
