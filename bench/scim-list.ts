@@ -1,6 +1,6 @@
 // Lists every user of the test SCIM server with the ScimClient and reports the listing rate.
 // The server runs in a child process so the client's peak RSS is its own and both sides get a
-// CPU. Usage: npm run bench:scim -- [--users 100000] [--page-size 1000]
+// CPU. Usage: npm run bench:scim -- [--users 100000] [--page-size 1000] [--latency-ms 20] [--concurrency 4]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -10,14 +10,16 @@ import { parseArgs } from 'node:util';
 import { ScimClient } from '../server/scim/index.ts';
 import { TEST_NETWORK } from '../test/network.ts';
 
-const USAGE = `Usage: node bench/scim-list.ts [--users N] [--page-size N]
-  --users N       users seeded into the test SCIM server (default 100000)
-  --page-size N   resources asked for per page, 1-1000 (default 1000; the server serves at most 1000)
+const USAGE = `Usage: node bench/scim-list.ts [--users N] [--page-size N] [--latency-ms N] [--concurrency N]
+  --users N         users seeded into the test SCIM server (default 100000)
+  --page-size N     resources asked for per page, 1-1000 (default 1000; the server serves at most 1000)
+  --latency-ms N    the server answers each request this much later, 0-10000 (default 0)
+  --concurrency N   the client's concurrency, 1-64: pages after the first are read that many at a time (default 4)
 `;
 
-function positiveInt(name: string, raw: string, max: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-    process.stderr.write(`--${name} must be a whole number from 1 to ${max}, got '${raw}'\n\n${USAGE}`);
+function positiveInt(name: string, raw: string, max: number, min = 1): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    process.stderr.write(`--${name} must be a whole number from ${min} to ${max}, got '${raw}'\n\n${USAGE}`);
     process.exit(2);
   }
   return Number(raw);
@@ -31,6 +33,8 @@ try {
     options: {
       users: { type: 'string', default: '100000' },
       'page-size': { type: 'string', default: '1000' },
+      'latency-ms': { type: 'string', default: '0' },
+      concurrency: { type: 'string', default: '4' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,13 +48,16 @@ if (parsed.values.help) {
 }
 const users = positiveInt('users', parsed.values.users, 10_000_000);
 const pageSize = positiveInt('page-size', parsed.values['page-size'], 1000);
+const latencyMs = positiveInt('latency-ms', parsed.values['latency-ms'], 10_000, 0);
+const concurrency = positiveInt('concurrency', parsed.values.concurrency, 64);
 
 const cli = fileURLToPath(new URL('../test/scim-server/cli.ts', import.meta.url));
 const token = randomBytes(18).toString('base64url');
 
 /** Starts the server on a free port and resolves to the base URL it prints as its first stdout line. */
 async function startServer(): Promise<{ child: ChildProcess; baseUrl: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [cli, '--port', '0', '--users', String(users), '--token', token, '--no-log'], {
+  const args = [cli, '--port', '0', '--users', String(users), '--token', token, '--no-log', '--latency', String(latencyMs)];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -97,6 +104,7 @@ const client = new ScimClient({
   baseUrl: server.baseUrl,
   auth: { type: 'bearer', token },
   rateLimit: null,
+  concurrency,
   // The caps guard production listings; here they only need to stay out of the way.
   paging: { pageSize, maxPages: Math.ceil(users / pageSize) * 2 + 10, maxResources: users + 1000, deadlineMs: 30 * 60_000 },
 });
@@ -110,9 +118,15 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const rssMiB = process.resourceUsage().maxRSS / 1024;
   const s = listing.stats;
-  console.log(`SCIM list benchmark: ${users} users from the test SCIM server (child process), page size ${pageSize}`);
+  console.log(
+    `SCIM list benchmark: ${users} users from the test SCIM server (child process), page size ${pageSize}, ` +
+      `latency ${latencyMs} ms, concurrency ${concurrency}`,
+  );
   console.log(`  listed          ${listed} users${listed === users ? '' : ` (expected ${users})`}`);
   console.log(`  pages           ${s.pages} (${s.requests} requests, mode ${s.modesUsed.join(' -> ')}, stop: ${s.stopReason})`);
+  const p = s.parallel;
+  const parallel = p.used ? `yes${p.fellBack ? `, fell back: ${p.fellBack}` : ''}` : `no (${p.notUsed})`;
+  console.log(`  in parallel     ${parallel}`);
   console.log(`  total time      ${seconds.toFixed(2)} s`);
   console.log(`  rate            ${Math.round(listed / seconds).toLocaleString('en-US')} users/s`);
   console.log(`  client peak RSS ${rssMiB.toFixed(0)} MiB`);

@@ -1,7 +1,7 @@
 // What a ScimClient is made with and what its calls take, and the checks on what an admin
 // configured (extra headers) or a caller passed (resource ids).
 import { ScimClientError } from './errors.ts';
-import type { PagingMode } from './paging.ts';
+import type { PagingMode } from './pager.ts';
 import type { RateLimiter, RateLimitOptions, Semaphore } from './limits.ts';
 import type { ScimLogger } from './http.ts';
 import type { RetryOptions } from './retry.ts';
@@ -27,6 +27,11 @@ export interface ScimPagingDefaults {
   deadlineMs?: number;
   /** Read ServiceProviderConfig once to learn cursor support and max page size. Default true. */
   discover?: boolean;
+  /**
+   * Index pages requested at once after the first one (paging-parallel.ts). Default: the client's
+   * concurrency; never more. 1 reads one page after another.
+   */
+  parallelPages?: number;
 }
 
 export interface ScimClientOptions {
@@ -70,6 +75,8 @@ export interface ListOptions extends CallOptions {
   maxPages?: number;
   maxResources?: number;
   deadlineMs?: number;
+  /** Overrides ScimPagingDefaults.parallelPages for this listing. */
+  parallelPages?: number;
 }
 
 export interface ListGroupsOptions extends ListOptions {

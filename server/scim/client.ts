@@ -19,7 +19,8 @@ import { and, filterValue } from './filter.ts';
 import { HttpTransport, silentLogger, type HttpRequest, type HttpResponse, type ScimLogger, type TransportMetrics } from './http.ts';
 import { RateLimiter, Semaphore } from './limits.ts';
 import { lookupUser, type LookupAttribute, type LookupOptions, type LookupResult } from './lookup.ts';
-import { ScimListing, type PageRequest } from './paging.ts';
+import type { PageRequest } from './pager.ts';
+import { ScimListing } from './paging.ts';
 import * as parsing from './parse.ts';
 import { buildMemberPatches } from './patch.ts';
 import { bodyOf, createResource, getResource, patchResource, replaceResource, type ResourceContext } from './resources.ts';
@@ -174,7 +175,16 @@ export class ScimClient {
       signal: options.signal,
       logger: this.#logger,
       prepare: paging.discover === false ? undefined : (signal) => this.#pagingHints(signal),
+      parallelPages: this.#parallelPages(options.parallelPages ?? paging.parallelPages),
     });
+  }
+
+  /** Pages requested at once: what was asked for, within the concurrency every request of this client shares. */
+  #parallelPages(asked: number | undefined): number {
+    if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1)) {
+      throw new ScimClientError('INVALID_ARGUMENT', 'parallelPages must be a whole number of at least 1.');
+    }
+    return Math.min(asked ?? this.semaphore.max, this.semaphore.max);
   }
 
   async #listPage<T>(

@@ -16,7 +16,7 @@ export type { ScimLogger, TransportMetrics } from './http.ts';
 export { LimitsRegistry } from './limits.ts';
 export type { RateLimitOptions, SharedLimits } from './limits.ts';
 export type { LookupAttribute, LookupOptions, LookupResult } from './lookup.ts';
-export type { ListingStats, PageFetcher, PageRequest, PagingMode, PagingOptions, StopReason } from './paging.ts';
+export type { ListingStats, PageFetcher, PageRequest, PagingMode, PagingOptions, ParallelStats, StopReason } from './pager.ts';
 export type { RetryOptions } from './retry.ts';
 export { networkPolicy, normalizeBaseUrl, STRICT_NETWORK } from './url-safety.ts';
 export type { AddressVerdict, NetworkPolicy, ResolveFunction, UrlPolicy } from './url-safety.ts';

@@ -107,6 +107,8 @@ async function list(q: Quirks, options: ListOptions = {}, clientOptions: Partial
   return { ids, stats: listing.stats, requests: listRequests, server };
 }
 
+const startIndexes = (requests: RecordedRequest[]) => requests.map((r) => Number(r.query.get('startIndex'))).sort((a, b) => a - b);
+
 function expectExactlyAll(ids: string[]) {
   expect(ids).toHaveLength(ALL.length);
   expect(new Set(ids)).toEqual(new Set(ALL));
@@ -116,7 +118,8 @@ describe('index paging under every quirk', () => {
   it('a well-behaved server: pages of 5, stops on the short page... and the empty one after it', async () => {
     const { ids, stats, requests } = await list({});
     expectExactlyAll(ids);
-    expect(requests.map((r) => r.query.get('startIndex'))).toEqual(['1', '6', '11', '16', '21', '24']);
+    // Pages after the first go out together (paging-parallel.ts), so they may arrive in any order.
+    expect(startIndexes(requests)).toEqual([1, 6, 11, 16, 21, 24]);
     expect(stats).toMatchObject({ mode: 'index', pages: 6, resources: 23, duplicatesSkipped: 0, stopReason: 'empty-page', done: true });
   });
 
@@ -132,7 +135,7 @@ describe('index paging under every quirk', () => {
   it('advances by what was received when the server caps count (P1)', async () => {
     const { ids, requests } = await list({ cap: 3 }, { pageSize: 100 });
     expectExactlyAll(ids);
-    expect(requests.slice(0, 3).map((r) => r.query.get('startIndex'))).toEqual(['1', '4', '7']);
+    expect(startIndexes(requests).slice(0, 3)).toEqual([1, 4, 7]);
   });
 
   it('keeps going when totalResults is the page size (P3)', async () => {

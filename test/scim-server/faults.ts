@@ -71,8 +71,16 @@ export class FaultPicker {
    * The first rule that fires for this request. `relPath` is relative to the base path; requests
    * to the token endpoint only match rules whose path names it explicitly.
    */
-  pick(rules: FaultRule[], method: string, relPath: string, isTokenEndpoint: boolean, tokenPath: string): FaultRule | undefined {
+  pick(
+    rules: FaultRule[],
+    method: string,
+    relPath: string,
+    isTokenEndpoint: boolean,
+    tokenPath: string,
+    query?: URLSearchParams,
+  ): FaultRule | undefined {
     for (const rule of rules) {
+      if (rule.query && !Object.entries(rule.query).every(([k, v]) => query?.get(k) === v)) continue;
       if (rule.method !== undefined) {
         const methods = Array.isArray(rule.method) ? rule.method : [rule.method];
         if (!methods.some((m) => m.toUpperCase() === method)) continue;

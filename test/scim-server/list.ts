@@ -147,7 +147,7 @@ export class ListEngine {
     }
     let count = intParam('count', p.count);
     if (count !== undefined && count < 0) count = 0;
-    if (cursorMode && count === 0)
+    if ((cursorMode && count === 0) || (q.oversizedCount === 'invalidCount' && count !== undefined && count > q.maxPageSize))
       throw badRequest('invalidCount', `Count value is invalid. Count value must be between 1 and ${q.maxPageSize}`);
 
     const finish = (body: Obj, memberCount = 0): ListOutcome => ({ body: this.envelopeQuirks(body, q, count), memberCount });
@@ -236,7 +236,10 @@ export class ListEngine {
 
     let offset: number;
     let reported = startIndex ?? 1;
-    if (q.startIndexMode === 'zeroBased') offset = Math.max(0, startIndex ?? 0);
+    if (q.ignoreStartIndex) {
+      reported = 1;
+      offset = 0;
+    } else if (q.startIndexMode === 'zeroBased') offset = Math.max(0, startIndex ?? 0);
     else if (q.startIndexMode === 'lowIndicesSame') offset = reported <= 2 ? 0 : reported - 1;
     else {
       reported = Math.max(1, reported);
@@ -378,6 +381,10 @@ export class ListEngine {
   private envelopeQuirks(body: Obj, q: Quirks, count: number | undefined): Obj {
     const resources = body.Resources as Obj[] | undefined;
     if (q.totalResultsIsPageCount && 'totalResults' in body) body.totalResults = resources?.length ?? 0;
+    if ((q.totalResultsOffset !== 0 || q.totalResultsCap !== null) && typeof body.totalResults === 'number') {
+      const claimed = Math.max(0, body.totalResults + q.totalResultsOffset);
+      body.totalResults = q.totalResultsCap === null ? claimed : Math.min(claimed, q.totalResultsCap);
+    }
     if (q.itemsPerPageEchoesCount && 'itemsPerPage' in body) body.itemsPerPage = count ?? q.defaultPageSize;
     if (resources && resources.length === 0 && q.emptyListShape !== 'rfc') {
       delete body.Resources;

@@ -31,6 +31,8 @@ export interface FaultRule {
   method?: string | string[];
   /** Path prefix relative to the base path ('/Users', '/Groups/abc'), or '/oauth/token'. Case-insensitive. */
   path?: string;
+  /** Only requests whose query has these values, e.g. `{startIndex: '151'}` (one page of a listing, whatever the arrival order). */
+  query?: Record<string, string>;
   /** Fire on every Nth matching request (N, 2N, 3N, ...). */
   every?: number;
   /** Fire with this probability (0..1), drawn from a PRNG seeded by `faultSeed`. */
@@ -64,12 +66,23 @@ export interface RateLimit {
 
 export type IdStyle = 'uuid' | 'hex32' | 'aws' | 'unusual';
 
+/** Quirks that switch on in the middle of a listing: after `afterListPages` list requests (GET /Users or /Groups). */
+export interface LaterQuirks {
+  afterListPages: number;
+  quirks: Partial<Quirks>;
+}
+
 export interface Quirks {
   // ---- pagination and list envelope
   maxPageSize: number;
   advertisedMaxPageSize: number | null;
   defaultPageSize: number;
   totalResultsIsPageCount: boolean;
+  totalResultsOffset: number;
+  totalResultsCap: number | null;
+  oversizedCount: 'cap' | 'invalidCount';
+  ignoreStartIndex: boolean;
+  laterQuirks: LaterQuirks | null;
   pastEndBehavior: 'empty' | 'firstPage' | 'lastItem';
   startIndexMode: 'oneBased' | 'zeroBased' | 'lowIndicesSame';
   cursorSupported: boolean;
@@ -169,7 +182,8 @@ type SpecType =
   | { kind: 'stringList' }
   | { kind: 'nullableStringList' }
   | { kind: 'rateLimit' }
-  | { kind: 'faults' };
+  | { kind: 'faults' }
+  | { kind: 'laterQuirks' };
 
 export interface QuirkSpec {
   type: SpecType;
@@ -192,6 +206,33 @@ export const QUIRK_SPECS: { [K in keyof Quirks]: QuirkSpec } = {
   },
   defaultPageSize: { type: num(1), models: 'P2', doc: 'Page size when `count` is absent (default 100; Slack 10, scimmy 20).' },
   totalResultsIsPageCount: { type: bool, models: 'P3', doc: '`totalResults` is the number of resources on this page, not the total.' },
+  totalResultsOffset: {
+    type: num(-1_000_000_000),
+    models: 'P3',
+    doc: '`totalResults` claims N more resources than there are (negative: fewer), never below 0.',
+  },
+  totalResultsCap: {
+    type: nnum(0),
+    models: 'P3',
+    doc: '`totalResults` never says more than N (servers that stop counting), whatever the real total.',
+  },
+  oversizedCount: {
+    type: oneOf('cap', 'invalidCount'),
+    models: 'P1',
+    doc: 'A `count` above `maxPageSize` is capped silently (default) or refused with 400 `invalidCount`.',
+  },
+  ignoreStartIndex: {
+    type: bool,
+    models: 'P4/P6',
+    doc: 'Index paging ignores `startIndex`: every page is the first one again (cursors still work).',
+  },
+  laterQuirks: {
+    type: { kind: 'laterQuirks' },
+    models: '-',
+    doc:
+      '`{afterListPages: N, quirks: {...}}`: once N list requests (GET /Users or /Groups) have arrived, these quirks ' +
+      'switch on for the following ones (a total that changes after page 3, a page that comes short...). Once.',
+  },
   pastEndBehavior: {
     type: oneOf('empty', 'firstPage', 'lastItem'),
     models: 'P4',
@@ -489,6 +530,11 @@ export function defaultQuirks(): Quirks {
     advertisedMaxPageSize: null,
     defaultPageSize: 100,
     totalResultsIsPageCount: false,
+    totalResultsOffset: 0,
+    totalResultsCap: null,
+    oversizedCount: 'cap',
+    ignoreStartIndex: false,
+    laterQuirks: null,
     pastEndBehavior: 'empty',
     startIndexMode: 'oneBased',
     cursorSupported: true,
@@ -589,6 +635,7 @@ function checkFault(rule: unknown, i: number): void {
     'kind',
     'method',
     'path',
+    'query',
     'every',
     'probability',
     'first',
@@ -611,8 +658,24 @@ function checkFault(rule: unknown, i: number): void {
   if (r.method !== undefined && typeof r.method !== 'string' && !isStringArray(r.method))
     throw new Error(`${where}.method: string or string[]`);
   if (r.path !== undefined && typeof r.path !== 'string') throw new Error(`${where}.path: string`);
+  if (r.query !== undefined && (!r.query || typeof r.query !== 'object' || !Object.values(r.query).every((v) => typeof v === 'string')))
+    throw new Error(`${where}.query: an object of strings`);
   if (r.retryAfter !== undefined && typeof r.retryAfter !== 'string' && typeof r.retryAfter !== 'number')
     throw new Error(`${where}.retryAfter: number or string`);
+}
+
+function checkLaterQuirks(value: unknown): void {
+  if (value === null) return;
+  const v = value as Record<string, unknown>;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('quirk laterQuirks: expected {afterListPages, quirks} or null');
+  for (const k of Object.keys(v)) if (k !== 'afterListPages' && k !== 'quirks') throw new Error(`quirk laterQuirks: unknown field '${k}'`);
+  checkNumber('laterQuirks.afterListPages', v.afterListPages, 0);
+  if (!v.quirks || typeof v.quirks !== 'object' || Array.isArray(v.quirks)) throw new Error('quirk laterQuirks.quirks: expected an object');
+  try {
+    validateQuirks(v.quirks as Record<string, unknown>);
+  } catch (e) {
+    throw new Error(`quirk laterQuirks.quirks: ${(e as Error).message}`);
+  }
 }
 
 /** Throws a readable Error on an unknown switch or a value of the wrong shape (typos in tests and CLI args). */
@@ -658,6 +721,9 @@ export function validateQuirks(q: Record<string, unknown>): void {
       case 'faults':
         if (!Array.isArray(value)) throw new Error('quirk faults: expected an array of fault rules');
         value.forEach(checkFault);
+        break;
+      case 'laterQuirks':
+        checkLaterQuirks(value);
         break;
     }
   }
@@ -721,6 +787,8 @@ export function parseQuirkAssignments(text: string): Partial<Quirks> {
       }
       case 'faults':
         throw new Error('quirk faults: use --fault or --quirks-json');
+      case 'laterQuirks':
+        throw new Error('quirk laterQuirks: use --quirks-json');
     }
   }
   validateQuirks(out);

@@ -737,6 +737,22 @@ describe('request log, stats, lifecycle', () => {
     });
   });
 
+  it("counts requests in flight and the most at once (overlap of a client's requests)", async () => {
+    // Each latency wait is held until the test releases it, so the three requests overlap for certain.
+    const held: Array<() => void> = [];
+    const sleep = () => new Promise<void>((resolve) => held.push(resolve));
+    await withServer({ users: 3, sleep, quirks: { latencyMs: 1 } }, async (s) => {
+      const three = [1, 2, 3].map((i) => get(s, `/Users?startIndex=${i}&count=1`));
+      while (held.length < 3) await delay(5);
+      expect(s.stats().inFlight).toBe(3);
+      held.splice(0).forEach((release) => release());
+      await Promise.all(three);
+      s.setQuirks({ latencyMs: 0 });
+      await get(s, '/Users');
+      expect(s.stats()).toMatchObject({ inFlight: 0, peakInFlight: 3 });
+    });
+  });
+
   it('keeps the log bounded, or off', async () => {
     await withServer({ maxLogEntries: 5 }, async (s) => {
       for (let i = 0; i < 30; i++) await get(s, `/Users?n=${i}`);
@@ -863,6 +879,52 @@ describe('pagination quirks', () => {
     s.setQuirks({ startIndexMode: 'lowIndicesSame' });
     for (const i of [0, 1, 2]) expect((await get(s, `/Users?startIndex=${i}&count=1`)).json.Resources[0].id).toBe(all[0]);
     expect((await get(s, '/Users?startIndex=3&count=1')).json.Resources[0].id).toBe(all[2]);
+  });
+
+  it('P3 totalResultsOffset and totalResultsCap: a total that is wrong, or stops counting', async () => {
+    s.setQuirks({ totalResultsOffset: 5 });
+    expect((await get(s, '/Users?count=4')).json.totalResults).toBe(35);
+    s.setQuirks({ totalResultsOffset: -40 });
+    expect((await get(s, '/Users?count=4')).json.totalResults).toBe(0);
+    s.setQuirks({ totalResultsOffset: 0, totalResultsCap: 12 });
+    const r = (await get(s, '/Users?startIndex=21&count=5')).json;
+    expect(r.totalResults).toBe(12);
+    expect(r.Resources).toHaveLength(5);
+  });
+
+  it('P1 oversizedCount invalidCount: a count above maxPageSize is refused, not capped', async () => {
+    s.setQuirks({ maxPageSize: 7, oversizedCount: 'invalidCount' });
+    const r = await get(s, '/Users?count=8');
+    expect(r.status).toBe(400);
+    expect(r.json.scimType).toBe('invalidCount');
+    expect((await get(s, '/Users?count=7')).json.Resources).toHaveLength(7);
+  });
+
+  it('ignoreStartIndex: every index page is the first one; cursors still page', async () => {
+    const all = await allIdsByIndex(s, 100);
+    s.setQuirks({ ignoreStartIndex: true });
+    const r = (await get(s, '/Users?startIndex=11&count=5')).json;
+    expect(r.startIndex).toBe(1);
+    expect(r.Resources.map((u: Obj) => u.id)).toEqual(all.slice(0, 5));
+    const first = (await get(s, '/Users?count=5&cursor=')).json;
+    const second = (await get(s, `/Users?count=5&cursor=${first.nextCursor}`)).json;
+    expect(second.Resources.map((u: Obj) => u.id)).toEqual(all.slice(5, 10));
+  });
+
+  it('laterQuirks switch on after N list requests, once, and reset with the switch', async () => {
+    s.setQuirks({ laterQuirks: { afterListPages: 2, quirks: { totalResultsOffset: 3 } } });
+    const totals: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      totals.push((await get(s, `/Users?startIndex=${1 + i * 5}&count=5`)).json.totalResults);
+      // Requests other than lists do not count.
+      await get(s, '/ServiceProviderConfig');
+    }
+    expect(totals).toEqual([30, 30, 33, 33]);
+    expect(s.quirks.laterQuirks).toBeNull();
+    expect(() => s.setQuirks({ laterQuirks: { afterListPages: 1, quirks: { noSuchQuirk: 1 } as Partial<Quirks> } })).toThrow(
+      /laterQuirks.quirks: unknown quirk 'noSuchQuirk'/,
+    );
+    expect(() => s.setQuirks({ laterQuirks: { afterListPages: -1, quirks: {} } })).toThrow(/afterListPages/);
   });
 
   it('P6 cursorOnly: AWS envelope, startIndex ignored or refused, SPC says index false', async () => {
@@ -1452,6 +1514,14 @@ describe('rate limits', () => {
 describe('latency and faults', () => {
   const s = serverPerSuite({ users: 5 }, { resetQuirks: true });
   const fault = (...faults: FaultRule[]) => s.setQuirks({ faults });
+
+  it('a fault rule with query hits only requests with those query values', async () => {
+    fault({ kind: 'status500', path: '/Users', query: { startIndex: '3' } });
+    expect((await get(s, '/Users?startIndex=1&count=2')).status).toBe(200);
+    expect((await get(s, '/Users?startIndex=3&count=2')).status).toBe(500);
+    expect((await get(s, '/Users?count=2&startIndex=3')).status).toBe(500);
+    expect(() => fault({ kind: 'status500', query: { startIndex: 3 } as unknown as Record<string, string> })).toThrow(/query/);
+  });
 
   it('latencyMs delays answers', async () => {
     const held = heldSleeps();

@@ -65,6 +65,10 @@ export interface ScimServerStats {
   tooManyRequests: number;
   tokensIssued: number;
   faultsInjected: number;
+  /** Requests arrived and not yet answered (or closed), now. */
+  inFlight: number;
+  /** The most requests in flight at once since the server started (overlap of a client's requests). */
+  peakInFlight: number;
 }
 
 export interface RunningScimServer {
@@ -137,6 +141,10 @@ class ScimServer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private counters = { requests: 0, writes: 0, byStatus: {} as Record<number, number>, tooManyRequests: 0, faultsInjected: 0 };
+  private inFlight = 0;
+  private peakInFlight = 0;
+  /** List requests seen since laterQuirks was set. */
+  private listRequestsSeen = 0;
 
   constructor(opts: ScimServerOptions) {
     const initial = { ...defaultQuirks(), ...structuredClone(opts.quirks ?? {}) } as Quirks;
@@ -213,6 +221,15 @@ class ScimServer {
     if (keys.includes('rateLimit')) this.bucket = this.quirks.rateLimit ? new TokenBucket(this.quirks.rateLimit) : undefined;
     if (keys.includes('faultSeed')) this.faults.reseed(this.quirks.faultSeed);
     if (keys.includes('idStyle')) this.store.idStyle = this.quirks.idStyle;
+    if (keys.includes('laterQuirks')) this.listRequestsSeen = 0;
+  }
+
+  /** Counts list requests; once laterQuirks' threshold has passed, its quirks take over (before this request is served). */
+  private countListRequest(method: string, rel: string | undefined): void {
+    const later = this.quirks.laterQuirks;
+    if (!later || method !== 'GET' || rel === undefined || !/^\/(users|groups)\/?$/i.test(rel)) return;
+    this.listRequestsSeen++;
+    if (this.listRequestsSeen > later.afterListPages) this.setQuirks({ ...later.quirks, laterQuirks: null });
   }
 
   setAuth(auth: AuthConfig): void {
@@ -236,6 +253,8 @@ class ScimServer {
       tooManyRequests: c.tooManyRequests,
       tokensIssued: this.auth.tokensIssued,
       faultsInjected: c.faultsInjected,
+      inFlight: this.inFlight,
+      peakInFlight: this.peakInFlight,
     };
   }
 
@@ -270,9 +289,13 @@ class ScimServer {
       seq: ++this.counters.requests,
     };
     this.log(entry);
-    const q = this.quirks;
+    this.inFlight++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    res.once('close', () => this.inFlight--);
     const isToken = url.pathname === TOKEN_PATH;
     const rel = isToken ? undefined : this.relPath(url.pathname);
+    this.countListRequest(method, rel);
+    const q = this.quirks;
 
     const { text, size } = await readBody(req, q.maxPayloadBytes ?? MAX_BODY);
     entry.body = this.bodyForLog(text, req.headers['content-type']);
@@ -284,7 +307,7 @@ class ScimServer {
 
     const rule =
       (rel !== undefined || isToken) && q.faults.length > 0
-        ? this.faults.pick(q.faults, method, rel ?? '', isToken, TOKEN_PATH)
+        ? this.faults.pick(q.faults, method, rel ?? '', isToken, TOKEN_PATH, url.searchParams)
         : undefined;
     if (rule && rule.kind !== 'slowDrip') {
       this.counters.faultsInjected++;
