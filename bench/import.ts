@@ -156,7 +156,9 @@ try {
   await closeDeps(deps, { graceMs: 0 });
 
   // The import, in a Roster process of its own (single process: API, jobs and import together).
-  const roster = await startRoster('roster', { ROSTER_DATA_DIR: dataDir, DATABASE_URL: pg?.url ?? '' });
+  // BENCH_NODE_ARGS: extra flags for the Roster process (V8 heap settings, to compare).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const roster = await startRoster('roster', { ROSTER_DATA_DIR: dataDir, DATABASE_URL: pg?.url ?? '' }, nodeArgs);
   stops.push(roster.stop);
   const api = await adminApi(roster.url!, { email: 'bench@example.com', password: 'measured tortoise lantern' });
   await must(api, 'POST', `/api/v1/applications/${app.id}/idm/activate`);

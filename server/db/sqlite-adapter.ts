@@ -13,12 +13,12 @@ import {
 } from 'kysely';
 
 /**
- * How long SQLite itself waits for another connection's write lock. node:sqlite waits synchronously,
- * holding up the whole event loop, so it waits only briefly; longer waits happen in WaitingConnection,
- * asynchronously, while the process goes on answering (an import's writer thread holds the lock for
- * the length of a batch).
+ * SQLite itself does not wait for another connection's write lock: node:sqlite would wait
+ * synchronously, holding up the whole event loop (measured: the job queue's writes, each waiting
+ * 20 ms at a time while an import's writer thread held the lock, held every API request up by hundreds
+ * of milliseconds). WaitingConnection waits instead, asynchronously, while the process goes on.
  */
-const SYNC_BUSY_MS = 20;
+const SYNC_BUSY_MS = 0;
 /** The whole wait for the write lock before a statement gives up with SQLITE_BUSY. */
 const LOCK_WAIT_MS = 15_000;
 const SQLITE_BUSY = 5;
