@@ -2,8 +2,7 @@ export { createImportRun, executeRun, getRun, runExists, listRuns, IMPORT_JOB, M
 export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
 export { ensureSnapshot } from './snapshot.service.ts';
 export { previewPage, queryPreview } from './preview.ts';
-export { estimateImport } from './estimate.ts';
-export { withEstimate } from './estimate.service.ts';
+export { expectedImport, withEstimate } from './estimate.service.ts';
 export { listResults } from './runs.repository.ts';
 export { PREVIEW_SORT_COLUMNS } from './snapshot.repository.ts';
 export { RESULTS_CSV_KIND, importResultsCsv, resultCsvLines } from './notify.ts';

@@ -209,7 +209,7 @@ describe.each(dialects)('incremental preview on %s', (dialect) => {
       const failed = await eventually(
         async () => {
           const r = await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?snapshotId=${first.snapshot.id}` });
-          return r.statusCode === 502 ? r.json() : undefined;
+          return r.statusCode === 502 ? (r.json() as { error: { code: string; message: string } }) : undefined;
         },
         20_000,
         'the failure',
