@@ -13,6 +13,7 @@ import { loadConfig } from '../config.ts';
 import { closeDeps, createDeps } from '../deps.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { createLogger } from '../shared/logger.ts';
+import { registerWorkers } from '../workers.ts';
 import { previewPage } from './preview.ts';
 
 /** A proxy in front of the SCIM server: the first list request passes, later ones wait for release(). */
@@ -56,6 +57,10 @@ async function holdingProxy(target: string) {
     baseUrl,
     listRequests,
     release: (n = 1) => let_(n),
+    /** From now on, one more list request passes and later ones wait again. */
+    hold: () => {
+      allowed = passed + 1;
+    },
     releaseAll: () => let_(1_000_000),
     /** The next list request is refused (403): the read fails; later ones pass. */
     failNext: () => {
@@ -92,6 +97,8 @@ describe.each(dialects)('incremental preview on %s', (dialect) => {
   beforeAll(async () => {
     // A write batch per SCIM page, so that progress shows page by page.
     t = await createTestApp(dialect, { ROSTER_IMPORT_BATCH_SIZE: String(PAGE) });
+    registerWorkers(t.deps);
+    await t.deps.queue.start();
     scim = await startScimServer({ auth: { type: 'bearer', token: SCIM_TOKEN } });
     for (let i = 0; i < USERS; i++) {
       // Two duplicates of earlier users: one within the first page (seq 2 of 0), one in the fourth (seq 70 of 1).
@@ -221,6 +228,46 @@ describe.each(dialects)('incremental preview on %s', (dialect) => {
       const again = await get(appId);
       expect(again.snapshot.id).not.toBe(first.snapshot.id);
       await eventually(async () => ((await get(appId)).snapshot.status !== 'reading' ? true : undefined), 20_000, 'the second read to end');
+    } finally {
+      proxy.releaseAll();
+      await proxy.stop();
+    }
+  });
+
+  it("says the time left of a running import, from the application's count and the integration's settings", async () => {
+    const proxy = await holdingProxy(scim.baseUrl);
+    try {
+      const appId = await connectApplication(t, { ...scim, baseUrl: proxy.baseUrl } as RunningScimServer, 'Timed App', {
+        pageSize: PAGE,
+        rateLimitPerSecond: 10,
+      });
+      proxy.releaseAll();
+      await eventually(async () => ((await get(appId)).complete ? true : undefined), 20_000, 'the preview');
+      // The run reads its first page, then waits for the proxy.
+      proxy.hold();
+      const started = await t.admin({ method: 'POST', url: `/api/v1/applications/${appId}/import/jobs`, payload: { all: true } });
+      expect(started.statusCode, started.body).toBe(202);
+      const runId = started.json().run.id as string;
+      const running = await eventually(
+        async () => {
+          const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+          return run.processed === PAGE ? run : undefined;
+        },
+        20_000,
+        'the first page imported',
+      );
+      expect(running.estimate).toMatchObject({ users: USERS - PAGE, pages: (USERS - PAGE) / PAGE, limitedBy: 'rateLimit' });
+      expect(running.estimate.text).toMatch(/^80 users left at 10 requests per second: a few seconds$/);
+      proxy.releaseAll();
+      const done = await eventually(
+        async () => {
+          const run = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${runId}` })).json();
+          return run.status === 'completed' ? run : undefined;
+        },
+        20_000,
+        'the run to complete',
+      );
+      expect(done.estimate).toBeUndefined();
     } finally {
       proxy.releaseAll();
       await proxy.stop();
