@@ -171,7 +171,8 @@ try {
     if (previewMs !== undefined)
       console.log(
         `  preview first page: ${firstPageMs!.toFixed(0)} ms (target < 1 s)\n` +
-          `  preview (snapshot): ${(previewMs / 1000).toFixed(2)} s  (${rate(users, previewMs)}, ${(previewMs / listMs).toFixed(2)}x the listing); ` +
+          `  preview (snapshot): ${(previewMs / 1000).toFixed(2)} s  ` +
+          `(${rate(users, previewMs)}, ${(previewMs / listMs).toFixed(2)}x the listing); ` +
           `pages of 50 from it:\n${previewPages.join('\n')}`,
       );
     console.log(

@@ -174,6 +174,10 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     // The page and counts are asked again until the read ends: then the bar goes.
     await page.getByText(`${SCIM_USERS + 1} users in ${APP}: ${SCIM_USERS} new · 0 exist · 1 invalid.`).waitFor({ timeout: 30_000 });
     await bar.waitFor({ state: 'detached' });
+    // 16 pages of 10 at the default 10 requests per second.
+    expect(await page.getByTestId('import-estimate').textContent()).toBe(
+      `Importing all: ${SCIM_USERS + 1} users at 10 requests per second: a few seconds`,
+    );
   }, 60_000);
 
   it('imports 3 selected users and shows their results at once', async () => {

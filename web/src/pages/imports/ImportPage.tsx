@@ -147,13 +147,13 @@ function PreviewList({ list, page, picked, appName, onRefresh: refresh, run }: P
 
 function PreviewSummary(props: { page: PreviewPage; appName: string; onRefresh: () => void; refreshing: boolean }) {
   const { page, appName } = props;
-  const { snapshot } = page;
+  const { snapshot, counts } = page;
+  const split = `${formatNumber(counts.new)} new · ${formatNumber(counts.exists)} exist · ${formatNumber(counts.invalid)} invalid`;
   return (
     <Stack gap={6} mb="sm">
       <Group justify="space-between" wrap="wrap">
         <Text size="sm">
-          <b>{formatNumber(snapshot.total)}</b> users in {appName}: {formatNumber(page.counts.new)} new · {formatNumber(page.counts.exists)}{' '}
-          exist · {formatNumber(page.counts.invalid)} invalid
+          <b>{formatNumber(snapshot.total)}</b> users in {appName}: {split}
           {page.complete ? '. ' : ' so far. '}
           <Text span c="dimmed">
             {page.complete ? `Read ${formatDateTime(snapshot.createdAt)}.` : 'Users listed twice are marked once the whole list is read.'}
