@@ -108,7 +108,8 @@ export async function runImport(opts: RunOptions): Promise<void> {
   await withDeps(async (deps) => {
     const app = await appIdOf(deps, opts.app);
     const actor = await adminActor(deps, opts.admin);
-    const expected = await expectedImport(deps, DEFAULT_ORGANIZATION_ID, app.id, opts.ids?.length);
+    // Only a help: an application that does not answer this fails the run below with the reason.
+    const expected = await expectedImport(deps, DEFAULT_ORGANIZATION_ID, app.id, opts.ids?.length).catch(() => undefined);
     if (expected) process.stderr.write(`Expected: ${expected.text}.\n`);
     const bar = new ProgressBar();
     const { run } = await createImportRun(deps, actor, app.id, opts.all ? { all: true } : { remoteIds: opts.ids! }, {
