@@ -18,6 +18,8 @@ const SNAPSHOT_TTL_MS = 10 * 60_000;
 const ABANDONED_MARGIN_MS = 60_000;
 const ABANDONED_MESSAGE = 'The process reading the application stopped before the end; the preview reads it again';
 const WHOLE_POLL_MS = 250;
+/** Rows stored before the first answer: two pages of the portal's 50. */
+const FIRST_ROWS = 100;
 
 /** Who a stored row is: remote id, userName, email and names. */
 export const namesOf = (r: repo.SnapshotUserRow): RemoteNames => ({
@@ -196,8 +198,11 @@ async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.Sn
     for await (const page of readAhead(listing.pages())) {
       stall.progress();
       const candidates = (page as ScimUser[]).map(toCandidate);
-      // The first page is stored at once: the admin's first look waits for it alone.
-      const batch = batches === 0 ? candidates : batcher.add(candidates);
+      // The admin's first look waits for the first rows alone: they are stored at once, the rest of
+      // their page goes the way of every later page.
+      const first = batches === 0 ? candidates.slice(0, FIRST_ROWS) : [];
+      if (first.length) await write(first);
+      const batch = batcher.add(first.length ? candidates.slice(first.length) : candidates);
       if (batch?.length) await write(batch);
     }
     stall.dispose();
