@@ -304,7 +304,10 @@ async function currentSnapshot(deps: ImportContext, cfg: ScimConfig, stallMs: nu
   const inFlight = deps.snapshots.building.get(cfg.applicationId);
   if (inFlight) {
     const started = await inFlight;
-    return (await repo.findSnapshot(db, started.id)) ?? started;
+    const now = (await repo.findSnapshot(db, started.id)) ?? started;
+    // Failed since the first answer (the read is just ending): say so rather than show a dead read.
+    if (now.status === 'failed') throw failedRead(now);
+    return now;
   }
   const connection = connectionKey(deps.secretKey, cfg.client);
   const latest = await repo.findLatestSnapshot(db, cfg.applicationId);
