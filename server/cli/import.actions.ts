@@ -4,7 +4,7 @@ import { findApplicationByIdOrName } from '../applications/index.ts';
 import { listAdmins } from '../auth/index.ts';
 import { loadConfig } from '../config.ts';
 import { closeDeps, createDeps, type Deps } from '../deps.ts';
-import { createImportRun, ensureSnapshot, queryPreview } from '../imports/index.ts';
+import { createImportRun, ensureSnapshot, expectedImport, previewPage } from '../imports/index.ts';
 import { deliverQueuedMailNow } from '../notifications/index.ts';
 import { type Actor, DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -56,13 +56,19 @@ export interface PreviewOptions {
 export async function preview(opts: PreviewOptions): Promise<void> {
   await withDeps(async (deps) => {
     const app = await appIdOf(deps, opts.app);
-    const snapshot = await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, { refresh: opts.refresh });
+    // The whole list is printed (and counted), so the read is waited for, with its progress on stderr.
+    const bar = new ProgressBar();
+    await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, {
+      refresh: opts.refresh,
+      whole: { onProgress: (read, total) => bar.update(read, total, 'users read') },
+    });
+    bar.done();
     let cursor: string | undefined;
     const rows: string[][] = [];
     let printed = 0;
     let summary = '';
     while (printed < opts.limit) {
-      const page = await queryPreview(deps, snapshot, {
+      const page = await previewPage(deps, DEFAULT_ORGANIZATION_ID, app.id, {
         q: opts.query,
         status: opts.status,
         sort: 'userName',
@@ -73,7 +79,7 @@ export async function preview(opts: PreviewOptions): Promise<void> {
       const { counts } = page;
       summary =
         `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ` +
-        `${counts.new} new, ${counts.exists} exist, ${counts.invalid} invalid`;
+        `${counts.new} new, ${counts.exists} exist, ${counts.invalid} invalid. Importing all of them: ${page.estimate.text}.`;
       for (const i of page.items) {
         if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
         else
@@ -102,6 +108,9 @@ export async function runImport(opts: RunOptions): Promise<void> {
   await withDeps(async (deps) => {
     const app = await appIdOf(deps, opts.app);
     const actor = await adminActor(deps, opts.admin);
+    // Only a help: an application that does not answer this fails the run below with the reason.
+    const expected = await expectedImport(deps, DEFAULT_ORGANIZATION_ID, app.id, opts.ids?.length).catch(() => undefined);
+    if (expected) process.stderr.write(`Expected: ${expected.text}.\n`);
     const bar = new ProgressBar();
     const { run } = await createImportRun(deps, actor, app.id, opts.all ? { all: true } : { remoteIds: opts.ids! }, {
       inline: true,

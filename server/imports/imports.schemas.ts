@@ -3,6 +3,16 @@
 import { z } from 'zod';
 import { initiatedBySchema } from '../shared/actor.ts';
 
+export const estimateSchema = z
+  .object({
+    users: z.number().describe('users counted: the application total, or what is left of a running run'),
+    pages: z.number().describe('SCIM pages to read (0 for a selection, which is read from the preview)'),
+    seconds: z.number().describe('expected duration in seconds'),
+    limitedBy: z.enum(['rateLimit', 'writes']).describe("what decides it: the integration's rate limit, or writing the users"),
+    text: z.string().describe('the same in words, e.g. "100,000 users at 10 requests per second: about 2 minutes; ..."'),
+  })
+  .describe("How long the import takes, from the application's count of users and the integration's page size and rate limit");
+
 export const runSchema = z.object({
   id: z.string(),
   applicationId: z.string(),
@@ -18,6 +28,7 @@ export const runSchema = z.object({
   createdAt: z.string(),
   initiatedBy: initiatedBySchema,
   error: z.string().optional(),
+  estimate: estimateSchema.optional().describe('queued or running: the time left (in the answer of GET /import-runs/{id})'),
 });
 export const resultSchema = z.object({
   remoteId: z.string(),
@@ -44,3 +55,20 @@ export const previewItemSchema = z.object({
 export type ImportRun = z.output<typeof runSchema>;
 export type ImportResult = z.output<typeof resultSchema>;
 export type PreviewItem = z.output<typeof previewItemSchema>;
+
+export const previewSnapshotSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  status: z
+    .enum(['reading', 'ready', 'failed'])
+    .describe('reading: the application is still being read, and the page shows the users read so far'),
+  read: z.number().describe('users read so far (all of them once ready)'),
+  total: z
+    .number()
+    .describe("ready: the users read. While reading: the application's totalResults when it says one, else the users read so far"),
+  error: z.string().optional().describe('why the read failed'),
+});
+
+export type ImportEstimate = z.output<typeof estimateSchema>;
+export type PreviewSnapshot = z.output<typeof previewSnapshotSchema>;

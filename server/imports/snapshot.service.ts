@@ -1,23 +1,28 @@
 // The import preview reads the application's users once over SCIM into a snapshot kept for a short
-// time, then searches, sorts and pages on Roster's side.
-import { analyzeTables } from '../db/database.ts';
-import { connectionKey, describeFailure, loadScimConfig } from '../integrations/index.ts';
+// time, then searches, sorts and pages on Roster's side (preview.ts). The read goes on in the
+// background: the first page is answered as soon as it is stored, and every later request answers
+// from what has been stored so far, in this process or another (the rows are in the database).
+import { analyzeTables, type Db } from '../db/database.ts';
+import { connectionKey, describeFailure, loadScimConfig, type ScimConfig } from '../integrations/index.ts';
 import { type ScimClient, ScimClientError, type ScimUser } from '../scim/index.ts';
-import { decodeCursor, likeContains, keysetPage } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { Batcher } from './batcher.ts';
 import { type Candidate, type RemoteNames, toCandidate, validate } from './candidate.ts';
 import { findExisting } from './classify.ts';
 import type { ImportContext } from './context.ts';
-import type { PreviewItem } from './imports.schemas.ts';
 import * as repo from './snapshot.repository.ts';
 
 const SNAPSHOT_TTL_MS = 10 * 60_000;
-const BUILD_WAIT_MS = 5 * 60_000;
+/** Added to the stall time before a snapshot whose reader went silent is read again. */
+const ABANDONED_MARGIN_MS = 60_000;
+const ABANDONED_MESSAGE = 'The process reading the application stopped before the end; the preview reads it again';
+const WHOLE_POLL_MS = 250;
+/** Rows stored before the first answer: two pages of the portal's 50. */
+const FIRST_ROWS = 100;
 
 /** Who a stored row is: remote id, userName, email and names. */
-const namesOf = (r: repo.SnapshotUserRow): RemoteNames => ({
+export const namesOf = (r: repo.SnapshotUserRow): RemoteNames => ({
   remoteId: r.remote_id,
   userName: r.user_name,
   email: r.email,
@@ -25,18 +30,6 @@ const namesOf = (r: repo.SnapshotUserRow): RemoteNames => ({
   lastname: r.lastname,
   displayname: r.displayname,
 });
-
-function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
-  const item: PreviewItem = {
-    ...namesOf(r),
-    attributes: JSON.parse(r.attributes),
-    remoteActive: r.remote_active === 1,
-    status: r.status,
-    reasons: JSON.parse(r.reasons),
-  };
-  if (r.existing_user_id) item.existingUserId = r.existing_user_id;
-  return item;
-}
 
 /** The stored row back as a candidate, re-validated (rules may have changed since the snapshot). */
 export function candidateOf(r: repo.SnapshotUserRow): Candidate {
@@ -131,187 +124,216 @@ function stallGuard(ms: number): { signal: AbortSignal; progress: () => void; di
   };
 }
 
-async function build(
-  deps: ImportContext,
-  organizationId: string,
-  applicationId: string,
-  client: ScimClient,
-  connection: string,
-  deactivated: AbortSignal,
-  stallMs: number,
-): Promise<repo.SnapshotRow> {
+/** The first occurrence of a username or email in the application's list can be imported; later ones cannot. */
+async function markDuplicates(db: Db, snapshotId: string): Promise<void> {
+  const duplicates = await repo.findLaterDuplicates(db, snapshotId);
+  if (duplicates.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const d of duplicates) {
+      const [row] = await repo.findSnapshotUsers(trx, snapshotId, [d.remote_id]);
+      const reasons = new Set<string>(row.status === 'invalid' ? JSON.parse(row.reasons) : []);
+      reasons.add(`duplicate ${d.field} within the application's list (same as remote user ${d.first_remote_id})`);
+      await repo.updateSnapshotUser(trx, snapshotId, d.remote_id, {
+        status: 'invalid',
+        reasons: JSON.stringify([...reasons]),
+        existing_user_id: null,
+      });
+    }
+  });
+}
+
+interface ReadPlan {
+  organizationId: string;
+  applicationId: string;
+  client: ScimClient;
+  connection: string;
+  deactivated: AbortSignal;
+  stallMs: number;
+}
+
+/**
+ * Reads the application into a new snapshot, a batch per transaction as an import run writes them,
+ * each row classified against the directory as it is stored; duplicates within the list are marked
+ * once the whole list is in. `answerable` is called once a first page can be answered: when a batch
+ * is stored and the application said more are coming (totalResults), after a second batch, or at the
+ * end (a list of one page is answered whole, its duplicates marked).
+ */
+async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.SnapshotRow) => void): Promise<repo.SnapshotRow> {
   const { db } = deps;
   const now = deps.clock.now();
   const snapshot: repo.SnapshotRow = {
     id: newId(),
-    organization_id: organizationId,
-    application_id: applicationId,
+    organization_id: plan.organizationId,
+    application_id: plan.applicationId,
     status: 'building',
     total: 0,
     error: null,
-    connection_key: connection,
+    connection_key: plan.connection,
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + SNAPSHOT_TTL_MS).toISOString(),
+    remote_total: null,
+    read_at: now.toISOString(),
   };
   await repo.insertSnapshot(db, snapshot);
+  const stall = stallGuard(plan.stallMs);
+  const listing = plan.client.listUsers({ signal: AbortSignal.any([plan.deactivated, stall.signal]) });
   let seq = 0;
-  // Pages are written in batches, each in one transaction, as an import run writes them.
-  const write = (candidates: Candidate[]) =>
-    db.transaction().execute(async (trx) => {
-      const existing = await findExisting(trx, organizationId, applicationId, candidates);
+  let batches = 0;
+  const progress = () => ({ total: seq, remote_total: listing.stats.totalResults ?? null, read_at: deps.clock.now().toISOString() });
+  // The rows and how far the read has come commit together: another process answers from both.
+  const write = async (candidates: Candidate[]) => {
+    await db.transaction().execute(async (trx) => {
+      const existing = await findExisting(trx, plan.organizationId, plan.applicationId, candidates);
       await repo.insertSnapshotUsers(
         trx,
         candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))),
       );
+      await repo.updateSnapshot(trx, snapshot.id, progress());
     });
+    batches++;
+    if (batches >= 2 || (listing.stats.totalResults ?? 0) > seq) answerable({ ...snapshot, ...progress() });
+  };
   const batcher = new Batcher<Candidate>(deps.config.importBatchSize);
-  const stall = stallGuard(stallMs);
-  const signal = AbortSignal.any([deactivated, stall.signal]);
   try {
-    for await (const page of readAhead(client.listUsers({ signal }).pages())) {
+    for await (const page of readAhead(listing.pages())) {
       stall.progress();
-      const batch = batcher.add((page as ScimUser[]).map(toCandidate));
-      if (batch) await write(batch);
+      const candidates = (page as ScimUser[]).map(toCandidate);
+      // The admin's first look waits for the first rows alone: they are stored at once, the rest of
+      // their page goes the way of every later page.
+      const first = batches === 0 ? candidates.slice(0, FIRST_ROWS) : [];
+      if (first.length) await write(first);
+      const batch = batcher.add(first.length ? candidates.slice(first.length) : candidates);
+      if (batch?.length) await write(batch);
     }
     stall.dispose();
     const last = batcher.take();
     if (last) await write(last);
     await analyzeTables(deps.database, ['import_snapshot_users']).catch((err) =>
-      deps.logger.warn({ err, applicationId }, 'could not refresh planner statistics'),
+      deps.logger.warn({ err, applicationId: plan.applicationId }, 'could not refresh planner statistics'),
     );
-    // The first occurrence of a username or email in the application's list can be imported; later ones cannot.
-    const duplicates = await repo.findLaterDuplicates(db, snapshot.id);
-    if (duplicates.length) {
-      await db.transaction().execute(async (trx) => {
-        for (const d of duplicates) {
-          const [row] = await repo.findSnapshotUsers(trx, snapshot.id, [d.remote_id]);
-          const reasons = new Set<string>(row.status === 'invalid' ? JSON.parse(row.reasons) : []);
-          reasons.add(`duplicate ${d.field} within the application's list (same as remote user ${d.first_remote_id})`);
-          await repo.updateSnapshotUser(trx, snapshot.id, d.remote_id, {
-            status: 'invalid',
-            reasons: JSON.stringify([...reasons]),
-            existing_user_id: null,
-          });
-        }
-      });
-    }
-    const done = { status: 'ready' as const, total: seq, expires_at: new Date(deps.clock.now().getTime() + SNAPSHOT_TTL_MS).toISOString() };
+    await markDuplicates(db, snapshot.id);
+    const done = {
+      ...progress(),
+      status: 'ready' as const,
+      expires_at: new Date(deps.clock.now().getTime() + SNAPSHOT_TTL_MS).toISOString(),
+    };
     await repo.updateSnapshot(db, snapshot.id, done);
-    await repo.deleteOldSnapshots(db, applicationId, snapshot.id);
+    await repo.deleteOldSnapshots(db, plan.applicationId, snapshot.id);
     return { ...snapshot, ...done };
   } catch (err) {
     stall.dispose();
     const failure = scimFailure(err, "listing the application's users");
     await repo.updateSnapshot(db, snapshot.id, { status: 'failed', error: failure.message });
-    await repo.deleteOldSnapshots(db, applicationId, snapshot.id);
+    await repo.deleteOldSnapshots(db, plan.applicationId, snapshot.id);
     throw failure;
   }
 }
 
+/** The reading process stored nothing for this long: it is taken as gone (a page may take two stalls' worth). */
+const abandoned = (s: repo.SnapshotRow, now: Date, stallMs: number) =>
+  Date.parse(s.read_at ?? s.created_at) < now.getTime() - (stallMs + ABANDONED_MARGIN_MS);
+
+/** The read's failure as the API says it, from the snapshot (read in any process). */
+export function failedRead(s: repo.SnapshotRow): AppError {
+  return new AppError('SCIM_REQUEST_FAILED', 502, s.error ?? "Listing the application's users failed");
+}
+
 /**
- * A ready snapshot of the application's users: the current one, or a new one when expired, listed
- * through another connection than today's (the address or credentials changed), or `refresh`.
+ * Starts reading the application in the background and answers once a first page can be answered.
+ * One read per application in this process (deps.snapshots.building); other processes find the
+ * snapshot in the database and answer from its rows.
+ */
+function startReading(deps: ImportContext, cfg: ScimConfig, connection: string, stallMs: number): Promise<repo.SnapshotRow> {
+  const { applicationId } = cfg;
+  const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
+  const first = Promise.withResolvers<repo.SnapshotRow>();
+  const plan = {
+    organizationId: cfg.organizationId,
+    applicationId,
+    client,
+    connection,
+    deactivated: deps.idm.signalFor(applicationId),
+    stallMs,
+  };
+  const reading = read(deps, plan, first.resolve);
+  // Settles the first answer when the read ends before it (later calls are no-ops).
+  reading.then(first.resolve, first.reject);
+  deps.snapshots.building.set(applicationId, first.promise);
+  reading
+    .catch((err: unknown) => {
+      // Recorded on the snapshot: the portal watching it says so. The request that started it was answered.
+      deps.logger.warn({ applicationId, err: err instanceof Error ? err.message : String(err) }, 'reading the import preview failed');
+    })
+    .finally(() => {
+      if (deps.snapshots.building.get(applicationId) === first.promise) deps.snapshots.building.delete(applicationId);
+      void client.close();
+    })
+    .catch(() => {});
+  return first.promise;
+}
+
+export interface EnsureOptions {
+  /** Read the application again (a read going on is joined instead). */
+  refresh?: boolean;
+  /** Answer only once the whole list is read (the CLI), telling how far it has come. */
+  whole?: { onProgress?: (read: number, total: number) => void };
+}
+
+/**
+ * The application's snapshot, read or being read: the current one, or a new one when expired, listed
+ * through another connection than today's (the address or credentials changed), or `refresh`. A new
+ * read answers as soon as its first page is stored and goes on in the background.
  */
 export async function ensureSnapshot(
   deps: ImportContext,
   organizationId: string,
   applicationId: string,
-  opts: { refresh?: boolean } = {},
+  opts: EnsureOptions = {},
 ): Promise<repo.SnapshotRow> {
   const { db } = deps;
   // Also the organization's check that the application is its own.
   const cfg = await loadScimConfig({ db, secretKey: deps.secretKey }, organizationId, applicationId);
-  const inFlight = deps.snapshots.building.get(applicationId);
-  if (inFlight) return inFlight;
-  const connection = connectionKey(deps.secretKey, cfg.client);
-  const latest = await repo.findLatestSnapshot(db, applicationId);
-  const current = latest?.connection_key === connection;
-  const now = deps.clock.now().toISOString();
-  if (current && latest?.status === 'ready' && latest.expires_at > now && !opts.refresh) return latest;
-  if (current && latest?.status === 'building' && Date.parse(latest.created_at) > deps.clock.now().getTime() - BUILD_WAIT_MS) {
-    // Another process is reading the application: wait for it instead of reading twice.
-    for (let waited = 0; waited < BUILD_WAIT_MS; waited += 250) {
-      await new Promise((r) => setTimeout(r, 250));
-      const s = await repo.findSnapshot(db, latest.id);
-      if (s?.status === 'ready') return s;
-      if (!s || s.status === 'failed') break;
-    }
-  }
-  const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
   // Two attempts' worth of silence ends the preview; retries of a server that never answers would take minutes.
-  const p = build(
-    deps,
-    organizationId,
-    applicationId,
-    client,
-    connection,
-    deps.idm.signalFor(applicationId),
-    cfg.settings.requestTimeoutMs * 2,
-  ).finally(() => {
-    deps.snapshots.building.delete(applicationId);
-    void client.close();
-  });
-  deps.snapshots.building.set(applicationId, p);
-  return p;
+  const stallMs = cfg.settings.requestTimeoutMs * 2;
+  const found = await currentSnapshot(deps, cfg, stallMs, opts.refresh === true);
+  return opts.whole ? wholeSnapshot(deps, found, stallMs, opts.whole.onProgress) : found;
 }
 
-export interface PreviewQuery {
-  q?: string;
-  status?: 'new' | 'exists' | 'invalid';
-  sort: keyof typeof repo.PREVIEW_SORT_COLUMNS;
-  order: 'asc' | 'desc';
-  limit: number;
-  cursor?: string;
-}
-
-/** A ready snapshot never changes: its counts per status are counted once. */
-async function statusCountsOf(ctx: PreviewContext, snapshot: repo.SnapshotRow): Promise<Record<string, number>> {
-  const known = ctx.snapshots.countsOf(snapshot.id);
-  if (known) return known;
-  const counts = await repo.countByStatus(ctx.db, snapshot.id);
-  if (snapshot.status === 'ready') ctx.snapshots.keepCounts(snapshot.id, counts);
-  return counts;
-}
-
-export type PreviewContext = Pick<ImportContext, 'db' | 'snapshots'>;
-
-export async function queryPreview(ctx: PreviewContext, snapshot: repo.SnapshotRow, query: PreviewQuery) {
-  const { db } = ctx;
-  const sort = repo.PREVIEW_SORT_COLUMNS[query.sort];
-  const q = query.q?.trim().toLowerCase();
-  const filter: repo.PreviewFilter = { snapshotId: snapshot.id, searchPattern: q ? likeContains(q) : undefined, status: query.status };
-  let after: { value: string | number; remoteId: string } | undefined;
-  if (query.cursor) {
-    const [key, snapshotId, value, remoteId] = decodeCursor(query.cursor, [
-      'string',
-      'string',
-      sort === 'seq' ? 'number' : 'string',
-      'string',
-    ]);
-    if (key !== `${query.sort}:${query.order}` || snapshotId !== snapshot.id) {
-      throw new AppError(
-        'INVALID_CURSOR',
-        400,
-        'cursor belongs to another sort order or an older snapshot: start again from the first page',
-        [{ path: 'cursor', message: 'invalid cursor' }],
-      );
-    }
-    after = { value, remoteId: String(remoteId) };
+async function currentSnapshot(deps: ImportContext, cfg: ScimConfig, stallMs: number, refresh: boolean): Promise<repo.SnapshotRow> {
+  const { db } = deps;
+  const inFlight = deps.snapshots.building.get(cfg.applicationId);
+  if (inFlight) {
+    const started = await inFlight;
+    const now = (await repo.findSnapshot(db, started.id)) ?? started;
+    // Failed since the first answer (the read is just ending): say so rather than show a dead read.
+    if (now.status === 'failed') throw failedRead(now);
+    return now;
   }
-  const counts = await statusCountsOf(ctx, snapshot);
-  const [rows, total] = await Promise.all([
-    repo.listSnapshotUsers(db, filter, sort, query.order, after, query.limit + 1),
-    // Only a search needs counting; without one the total comes from the counts per status.
-    filter.searchPattern
-      ? repo.countSnapshotUsers(db, filter)
-      : query.status
-        ? (counts[query.status] ?? 0)
-        : Object.values(counts).reduce((a, b) => a + b, 0),
-  ]);
-  return {
-    ...keysetPage(rows, query.limit, toPreviewItem, (l) => [`${query.sort}:${query.order}`, snapshot.id, l[sort], l.remote_id]),
-    total,
-    counts: { new: counts.new ?? 0, exists: counts.exists ?? 0, invalid: counts.invalid ?? 0 },
-    snapshot: { id: snapshot.id, createdAt: snapshot.created_at, expiresAt: snapshot.expires_at, total: snapshot.total },
-  };
+  const connection = connectionKey(deps.secretKey, cfg.client);
+  const latest = await repo.findLatestSnapshot(db, cfg.applicationId);
+  const now = deps.clock.now();
+  if (latest?.connection_key === connection) {
+    if (latest.status === 'ready' && latest.expires_at > now.toISOString() && !refresh) return latest;
+    // Another process is reading the application: answer from what it stored instead of reading twice.
+    if (latest.status === 'building' && !abandoned(latest, now, stallMs)) return latest;
+    if (latest.status === 'building') await repo.updateSnapshot(db, latest.id, { status: 'failed', error: ABANDONED_MESSAGE });
+  }
+  return startReading(deps, cfg, connection, stallMs);
+}
+
+/** Waits until the snapshot is read whole, or throws why it is not. */
+async function wholeSnapshot(
+  deps: ImportContext,
+  snapshot: repo.SnapshotRow,
+  stallMs: number,
+  onProgress?: (read: number, total: number) => void,
+): Promise<repo.SnapshotRow> {
+  let s: repo.SnapshotRow | undefined = snapshot;
+  while (s?.status === 'building' && !abandoned(s, deps.clock.now(), stallMs)) {
+    onProgress?.(s.total, Math.max(s.total, s.remote_total ?? 0));
+    await new Promise((r) => setTimeout(r, WHOLE_POLL_MS));
+    s = await repo.findSnapshot(deps.db, s.id);
+  }
+  if (s?.status === 'ready') return s;
+  throw failedRead(s ?? { ...snapshot, error: 'The preview was replaced by a newer one; try again' });
 }

@@ -159,9 +159,28 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await b.screenshot('idm-tab');
   });
 
-  it('imports 3 selected users and shows their results at once', async () => {
+  it('shows the first users while the application is still read, with a progress bar and the expected duration', async () => {
+    // A slow application: the list is read page by page while the first page is already shown.
+    scim.setQuirks({ latencyMs: 400 });
     await page.getByRole('link', { name: 'Import users…' }).click();
     await heading(`Import users from ${APP}`).waitFor();
+    const bar = page.getByRole('progressbar', { name: 'Users read' });
+    await bar.waitFor();
+    await page.getByText(new RegExp(`^Read [\\d,]+ of ${SCIM_USERS + 1} users`)).waitFor();
+    await page.getByText('Users listed twice are marked once the whole list is read.').waitFor();
+    await shows(page.getByTestId('import-estimate'), `Importing all: ${SCIM_USERS + 1} users at 10 requests per second: `);
+    await b.screenshot('import-reading');
+    scim.resetQuirks();
+    // The page and counts are asked again until the read ends: then the bar goes.
+    await page.getByText(`${SCIM_USERS + 1} users in ${APP}: ${SCIM_USERS} new · 0 exist · 1 invalid.`).waitFor({ timeout: 30_000 });
+    await bar.waitFor({ state: 'detached' });
+    // 16 pages of 10 at the default 10 requests per second.
+    expect(await page.getByTestId('import-estimate').textContent()).toBe(
+      `Importing all: ${SCIM_USERS + 1} users at 10 requests per second: a few seconds`,
+    );
+  }, 60_000);
+
+  it('imports 3 selected users and shows their results at once', async () => {
     const rows = page.locator('table[aria-label="Users in the application"] tbody tr');
     await rows.nth(49).waitFor();
     await page.getByText(`${SCIM_USERS + 1} users in ${APP}: ${SCIM_USERS} new · 0 exist · 1 invalid`).waitFor();
@@ -202,7 +221,9 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     await page.waitForFunction(
       () => {
         const v = Number(document.querySelector('[role="progressbar"][aria-label="Import progress"]')?.getAttribute('aria-valuenow'));
-        return v > 0 && v < 100;
+        // The time left is said while it runs.
+        const left = document.querySelector('[data-testid="run-estimate"]')?.textContent ?? '';
+        return v > 0 && v < 100 && /^Expected: [\d,]+ users? left at 10 requests per second: /.test(left);
       },
       undefined,
       { timeout: 15_000 },

@@ -11,6 +11,10 @@ export interface ImportSnapshotsTable {
   connection_key: string | null;
   created_at: string;
   expires_at: string;
+  /** The application's totalResults while it is read (a hint: what it said, not what it sent); null when unknown. */
+  remote_total: number | null;
+  /** When the reading process last stored a page (or started); null before 2026-12-06. */
+  read_at: string | null;
 }
 
 export interface ImportSnapshotUsersTable {

@@ -30,7 +30,7 @@ import {
   toResult,
 } from '../../imports/index.ts';
 import { PREVIEW_SORT_COLUMNS } from '../../imports/index.ts';
-import { ensureSnapshot, queryPreview } from '../../imports/index.ts';
+import { estimateSchema, previewPage, previewSnapshotSchema, withEstimate } from '../../imports/index.ts';
 
 const adminRoute = routeOptions('admin', ['import']);
 
@@ -43,7 +43,11 @@ function previewRoutes(app: App, deps: Deps): void {
     adminRoute({
       description:
         "The application's users over SCIM, each marked new, exists or invalid. The list is read once and " +
-        'kept for 10 minutes; refresh=true reads it again.',
+        'kept for 10 minutes; refresh=true reads it again. The first page is answered as soon as the first ' +
+        'SCIM page is stored and the read goes on in the background: while snapshot.status is reading, the ' +
+        'page, search and counts are of the users read so far (snapshot.read of snapshot.total) and complete ' +
+        'is false (duplicates within the list are marked when the read ends); ask again to see more. ' +
+        'snapshotId: the snapshot being watched; when its read failed, the answer is that failure (502).',
       params: idParams,
       querystring: z
         .object({
@@ -54,13 +58,16 @@ function previewRoutes(app: App, deps: Deps): void {
           limit: limitSchema,
           cursor: cursorSchema,
           refresh: queryBoolean.optional(),
+          snapshotId: z.uuid().optional(),
         })
         .strict(),
       response: {
         200: cursorPageOf(previewItemSchema).extend({
           total: z.number(),
           counts: z.object({ new: z.number(), exists: z.number(), invalid: z.number() }),
-          snapshot: z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string(), total: z.number() }),
+          complete: z.boolean().describe('false while the application is still being read: the counts are of the users read so far'),
+          snapshot: previewSnapshotSchema,
+          estimate: estimateSchema,
         }),
         502: errors[400],
       },
@@ -74,8 +81,7 @@ function previewRoutes(app: App, deps: Deps): void {
           { path: 'querystring.refresh', message: 'needs the admin role' },
         ]);
       }
-      const snapshot = await ensureSnapshot(deps, actor.organizationId, request.params.id, { refresh: refresh === true && !query.cursor });
-      return queryPreview(deps, snapshot, query);
+      return previewPage(deps, actor.organizationId, request.params.id, { ...query, refresh: refresh === true && !query.cursor });
     },
   );
 }
@@ -131,8 +137,17 @@ function runRoutes(app: App, deps: Deps): void {
     async (request) => listRuns({ db }, actorOf(request).organizationId, request.query),
   );
 
-  app.get('/api/v1/import-runs/:id', adminRoute({ params: idParams, response: { 200: runSchema } }), async (request) =>
-    getRun({ db }, actorOf(request).organizationId, request.params.id),
+  app.get(
+    '/api/v1/import-runs/:id',
+    adminRoute({
+      description: 'The run; while it is queued or running, estimate says the time left.',
+      params: idParams,
+      response: { 200: runSchema },
+    }),
+    async (request) => {
+      const { organizationId } = actorOf(request);
+      return withEstimate({ db }, organizationId, await getRun({ db }, organizationId, request.params.id));
+    },
   );
 
   app.get(

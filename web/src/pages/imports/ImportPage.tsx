@@ -1,6 +1,6 @@
 // Manual import: the application's users (read over SCIM once, then searched and sorted by Roster),
 // pick some or all, import. Small imports answer with their results; big ones run in the background.
-import { Button, Group, SegmentedControl, Text } from '@mantine/core';
+import { Button, Group, Progress, SegmentedControl, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
@@ -109,9 +109,20 @@ function PreviewList({ list, page, picked, appName, onRefresh: refresh, run }: P
         onSelectAllNew={picked.selectAllNew}
         onClear={picked.clear}
         onImport={() => run.mutate()}
+        estimate={page.estimate.text}
       />
       <ErrorAlert error={picked.error} title="Could not change the selection" />
-      <ErrorAlert error={preview.error} title="Could not load this page" />
+      {list.reading && preview.error ? (
+        // The read failed part way (the page shown is what was read before).
+        <>
+          <ErrorAlert error={preview.error} title={`Could not read the users of ${appName}`} />
+          <Button mt="xs" mb="sm" variant="default" onClick={refresh} loading={list.refreshing}>
+            Try again
+          </Button>
+        </>
+      ) : (
+        <ErrorAlert error={preview.error} title="Could not load this page" />
+      )}
       <PreviewTable
         items={page.items}
         sort={s}
@@ -136,19 +147,37 @@ function PreviewList({ list, page, picked, appName, onRefresh: refresh, run }: P
 
 function PreviewSummary(props: { page: PreviewPage; appName: string; onRefresh: () => void; refreshing: boolean }) {
   const { page, appName } = props;
+  const { snapshot, counts } = page;
+  const split = `${formatNumber(counts.new)} new · ${formatNumber(counts.exists)} exist · ${formatNumber(counts.invalid)} invalid`;
   return (
-    <Group justify="space-between" mb="sm" wrap="wrap">
-      <Text size="sm">
-        <b>{formatNumber(page.snapshot.total)}</b> users in {appName}: {formatNumber(page.counts.new)} new ·{' '}
-        {formatNumber(page.counts.exists)} exist · {formatNumber(page.counts.invalid)} invalid.{' '}
-        <Text span c="dimmed">
-          Read {formatDateTime(page.snapshot.createdAt)}.
+    <Stack gap={6} mb="sm">
+      <Group justify="space-between" wrap="wrap">
+        <Text size="sm">
+          <b>{formatNumber(snapshot.total)}</b> users in {appName}: {split}
+          {page.complete ? '. ' : ' so far. '}
+          <Text span c="dimmed">
+            {page.complete ? `Read ${formatDateTime(snapshot.createdAt)}.` : 'Users listed twice are marked once the whole list is read.'}
+          </Text>
         </Text>
+        <Button variant="default" size="xs" onClick={props.onRefresh} loading={props.refreshing} disabled={snapshot.status === 'reading'}>
+          Read the list again
+        </Button>
+      </Group>
+      {snapshot.status === 'reading' && <ReadProgress read={snapshot.read} total={snapshot.total} />}
+    </Stack>
+  );
+}
+
+/** How far the application's list has been read: the page and counts above are of these users. */
+function ReadProgress({ read, total }: { read: number; total: number }) {
+  const percent = total ? Math.min(100, Math.round((read / total) * 100)) : 0;
+  return (
+    <div>
+      <Text size="xs" c="dimmed" aria-live="polite" mb={4}>
+        Read {formatNumber(read)} of {formatNumber(total)} users…
       </Text>
-      <Button variant="default" size="xs" onClick={props.onRefresh} loading={props.refreshing}>
-        Read the list again
-      </Button>
-    </Group>
+      <Progress value={percent} size="md" animated striped aria-label="Users read" />
+    </div>
   );
 }
 

@@ -104,6 +104,11 @@ function RunProgress({ run: r, done }: { run: ImportRun; done: boolean }) {
           <Count label="Skipped" n={r.skipped} />
           <Count label="Failed" n={r.failed} />
         </SimpleGrid>
+        {!done && r.estimate && (
+          <Text size="sm" data-testid="run-estimate">
+            Expected: {r.estimate.text}.
+          </Text>
+        )}
         {!done && (
           <Text size="sm" c="dimmed">
             You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.

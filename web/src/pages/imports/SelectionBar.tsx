@@ -13,6 +13,7 @@ export function SelectionBar({
   onSelectAllNew,
   onClear,
   onImport,
+  estimate,
 }: {
   selection: Selection;
   matching: number;
@@ -24,6 +25,8 @@ export function SelectionBar({
   onSelectAllNew: () => void;
   onClear: () => void;
   onImport: () => void;
+  /** What importing all users takes (the preview's estimate), said next to the button. */
+  estimate?: string;
 }) {
   const n = selectedCount(selection);
   const skipped = notNewCount(selection);
@@ -56,6 +59,11 @@ export function SelectionBar({
           )}
         </Group>
         <Group gap="xs">
+          {estimate && (
+            <Text size="xs" c="dimmed" data-testid="import-estimate">
+              Importing all: {estimate}
+            </Text>
+          )}
           {n >= SYNC_LIMIT && (
             <Text size="xs" c="dimmed">
               Runs in the background; results by email
