@@ -5,6 +5,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, dialects } from '../../test/db.ts';
 import { perSuite } from '../../test/suite.ts';
+import { creationChanges, findUsersByIds, insertUsers, newUserRecord, toUser } from '../directory/index.ts';
+import { recordMany } from '../insights/index.ts';
+import { DEFAULT_ORGANIZATION_ID, systemActor } from '../shared/actor.ts';
 import type { Db } from './database.ts';
 import { uniqueViolation } from './errors.ts';
 import { COPY_MIN_ROWS, InsertConflictError, insertRows } from './insert-rows.ts';
@@ -80,6 +83,56 @@ describe.runIf(dialects.includes('postgres'))('insertRows through COPY on Postgr
     expect(copied.at(-2)!.t).toBeNull();
     // Past 2^53 (read as text: the app's int8 parser makes numbers of them).
     expect((await sql<{ n: string }>`select n::text as n from values_copy where k = 102`.execute(db)).rows[0].n).toBe('9007199254740993');
+  });
+
+  it("an import batch's users and events, as the directory and Insights build them, read back as they were written", async () => {
+    const now = '2026-12-06T01:02:03.456Z';
+    const users = Array.from({ length: COPY_MIN_ROWS + 20 }, (_, i) =>
+      newUserRecord(
+        DEFAULT_ORGANIZATION_ID,
+        {
+          username: `batch.user${i}`,
+          email: `batch.user${i}@example.com`,
+          firstname: AWKWARD[i % AWKWARD.length] || 'Ana',
+          lastname: `O'Brien "${i}"\\`,
+          displayname: 'Zoë 日本語 🎉',
+          department: 'R&D\tlab',
+          state: 'ACTIVE',
+          addresses: [{ type: 'work', streetAddress: 'Line 1\nLine 2', locality: 'Kraków', country: 'PL' }],
+          phoneNumbers: [{ type: 'work', number: '+48 12 345 67 89' }],
+        },
+        now,
+      ),
+    );
+    const runId = '00000000-0000-7000-8000-0000000c0000';
+    await database.db.transaction().execute(async (trx) => {
+      const staging = await stagingTables(trx);
+      await insertUsers(trx, users);
+      await recordMany(
+        { db: trx, clock: { now: () => new Date(now) } },
+        users.map((u) => ({
+          eventType: 'user_create',
+          service: 'import',
+          actor: systemActor(),
+          resource: { type: 'user', id: u.id, username: u.username },
+          importRunId: runId,
+          changes: creationChanges(toUser(u)),
+          timestamp: now,
+        })),
+      );
+      expect(await stagingTables(trx)).toBe(staging + 2);
+    });
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    const stored = await findUsersByIds(
+      database.db,
+      DEFAULT_ORGANIZATION_ID,
+      users.map((u) => u.id),
+    );
+    expect(stored.sort(byId)).toEqual([...users].sort(byId));
+    const events = await database.db.selectFrom('insight_events').selectAll().where('import_run_id', '=', runId).execute();
+    expect(new Map(events.map((e) => [e.resource_id, JSON.parse(e.changes!)]))).toEqual(
+      new Map(users.map((u) => [u.id, creationChanges(toUser(u))])),
+    );
   });
 
   it('is what insertRows uses from COPY_MIN_ROWS rows on, and not below', async () => {

@@ -23,6 +23,7 @@ function field(table: string, column: string, v: unknown): string {
       // What pg sends for a parameter of these types too.
       return String(v);
     case 'undefined':
+      // NULL, as SQLite's path stores it (a multi-row INSERT through Kysely would write the column's default).
       return '\\N';
     default:
       if (v === null) return '\\N';
