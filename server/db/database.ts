@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { kyselyPool } from './pg-client.ts';
 import type { DB } from './schema.ts';
 import { NodeSqliteDatabase, NodeSqliteDialect, registerSqlite } from './sqlite-adapter.ts';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../shared/private-files.ts';
@@ -47,7 +48,7 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
   // event nobody listens to ends the process. The query in progress still fails and is retried by its caller.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return handle(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  return handle(new Kysely<DB>({ dialect: new PostgresDialect({ pool: kyselyPool(pool) }) }), 'postgres');
 }
 
 /** The handle over either dialect's Kysely: closing and pinging are the same on both. */

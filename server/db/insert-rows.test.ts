@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, dialects } from '../../test/db.ts';
-import { insertRows } from './insert-rows.ts';
+import { COPY_MIN_ROWS, insertRows } from './insert-rows.ts';
 import { perSuite } from '../../test/suite.ts';
 
 const org = (id: string, name: string) => ({ id, name, created_at: '2026-11-28T00:00:00.000Z' });
@@ -53,6 +53,60 @@ describe.each(dialects)('insertRows on %s', (dialect) => {
     ];
     await expect(database.db.transaction().execute((trx) => insertRows(trx, 'organizations', bad as never))).rejects.toThrow();
     expect(await names('uneven ')).toEqual([]);
+  });
+
+  // Below and above the size from which PostgreSQL takes the rows through COPY.
+  describe.each([3, COPY_MIN_ROWS + 50])('%i rows at a time', (size) => {
+    const many = (from: number, count = size) =>
+      Array.from({ length: count }, (_, i) => org(`00000000-0000-7000-8000-5${String(from + i).padStart(11, '0')}`, `many ${from + i}`));
+
+    it('answers how many rows went in', async () => {
+      const rows = many(size * 10);
+      expect(await database.db.transaction().execute((trx) => insertRows(trx, 'organizations', rows))).toBe(size);
+      expect(await names(`many ${size * 10}`)).toContain(rows[0].name);
+    });
+
+    it("with onConflict 'nothing', leaves out the rows already there and counts them", async () => {
+      const first = many(size * 100, 2);
+      await insertRows(database.db, 'organizations', first);
+      const rows = many(size * 100);
+      const inserted = await database.db.transaction().execute((trx) => insertRows(trx, 'organizations', rows, { onConflict: 'nothing' }));
+      expect(inserted).toBe(size - 2);
+      const stored = await database.db
+        .selectFrom('organizations')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      expect(stored).toHaveLength(size);
+    });
+
+    it('without it, a conflict throws and the transaction rolls back', async () => {
+      const first = many(size * 1000, 1);
+      await insertRows(database.db, 'organizations', first);
+      const rows = many(size * 1000);
+      const other = org(`00000000-0000-7000-8000-6${String(size).padStart(11, '0')}`, `other ${size}`);
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await insertRows(trx, 'organizations', [other]);
+          await insertRows(trx, 'organizations', rows);
+        }),
+      ).rejects.toThrow();
+      const stored = await database.db
+        .selectFrom('organizations')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      expect(stored).toHaveLength(1);
+      expect(await names(`other ${size}`)).toEqual([]);
+    });
   });
 
   it('does nothing with no rows', async () => {
