@@ -69,6 +69,7 @@ for (let i = 0; i < nUsers; i++) {
   const l = last[(h >> 3) % last.length];
   candidates.push(
     toCandidate({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
       id: `r-${h}-${i}`,
       userName: `${l}.${f}.${h}`.toLowerCase(),
       name: { givenName: f, familyName: `${l}${h % 977}` },
