@@ -100,14 +100,21 @@ for (const table of ['users', 'app_user_links', 'insight_events']) perCreated[ta
 // Before 2026-12-06-002 a created user had his own result row too.
 const createdRows = await sql<{ n: number }>`select count(*) as n from import_run_results where outcome = 'created'`.execute(db);
 if (Number(createdRows.rows[0].n) > 0) perCreated.import_run_results = await btrees('import_run_results');
-const counts = await db.selectFrom('import_runs').select(['created', 'skipped', 'failed']).where('id', '=', run.id).executeTakeFirstOrThrow();
+const counts = await db
+  .selectFrom('import_runs')
+  .select(['created', 'skipped', 'failed'])
+  .where('id', '=', run.id)
+  .executeTakeFirstOrThrow();
 const total = Object.values(perCreated).reduce((a, b) => a + b, 0);
 console.log(
   `import floor: ${nUsers} users in batches of ${batchSize}: ${(ms / 1000).toFixed(1)} s ` +
     `(created ${counts.created}, skipped ${counts.skipped}, failed ${counts.failed})`,
 );
-console.log(`B-tree inserts per created user: ${total} (${Object.entries(perCreated).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
-  `plus results: ${await btrees('import_run_results')} per skipped or failed user`);
+console.log(
+  `B-tree inserts per created user: ${total} (${Object.entries(perCreated)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}), ` + `plus results: ${await btrees('import_run_results')} per skipped or failed user`,
+);
 await deps.stopListener?.close();
 await deps.database.close();
 fs.rmSync(dir, { recursive: true, force: true });

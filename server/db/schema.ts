@@ -14,7 +14,13 @@ import type { UsersTable, GroupsTable, GroupMembersTable } from './schema/direct
 import type { ApplicationsTable, ApplicationGroupsTable } from './schema/applications.ts';
 import type { InsightEventsTable } from './schema/insights.ts';
 import type { IdmIntegrationsTable, AppUserLinksTable } from './schema/integrations.ts';
-import type { ImportSnapshotsTable, ImportSnapshotUsersTable, ImportRunsTable, ImportRunResultsTable, ImportRunCreatedTable } from './schema/imports.ts';
+import type {
+  ImportSnapshotsTable,
+  ImportSnapshotUsersTable,
+  ImportRunsTable,
+  ImportRunResultsTable,
+  ImportRunCreatedTable,
+} from './schema/imports.ts';
 import type {
   ProvisioningStateTable,
   ProvisioningHintsTable,

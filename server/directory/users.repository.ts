@@ -1,6 +1,6 @@
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { deleteRows, findColumns, inChunks, rowsFiltered, updateRows, type SearchFilter } from '../db/queries.ts';
+import { deleteRows, findColumns, inChunks, rowsFiltered, searchTextLike, updateRows, type SearchFilter } from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { DB, UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
@@ -115,20 +115,48 @@ function filtered(db: Db, f: UserListFilter) {
   );
 }
 
+/**
+ * The same rows for a page sorted on an index without the organization (SQLite, see tieBreakOf): the
+ * organization is still a condition, but written `+organization_id` so that SQLite does not take the
+ * organization's unique index (which every user matches) and sort the whole table; it walks the sort's
+ * index instead. Right while there is one organization (no code creates another): the migration that
+ * allows a second one must put organization_id back at the head of these indexes.
+ */
+function filteredInSortOrder(db: Db, f: UserListFilter) {
+  let q = db.selectFrom('users').where(sql<string>`+${sql.ref('organization_id')}`, '=', f.organizationId);
+  if (f.state) q = q.where('state', '=', f.state);
+  if (f.passwordStatus) q = q.where('password_status', '=', f.passwordStatus);
+  return f.searchPattern ? q.where(searchTextLike(f.searchPattern)) : q;
+}
+
+/**
+ * The second key of a sort, for rows with equal values. On SQLite the rowid for the columns whose
+ * index is on the column alone (2026-12-06-002: every SQLite index ends with the rowid, so the index
+ * stays narrow) and for state and password status (no index); the id everywhere else.
+ */
+export function tieBreakOf(db: Db, sort: SortColumn): 'rowid' | 'id' {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return 'id';
+  return sort === 'username_lower' || sort === 'email_lower' ? 'id' : 'rowid';
+}
+
+/** A listed user and, when the sort's tie-break is the rowid, his rowid (for the next cursor). */
+export type ListedUser = UserRecord & { row_key?: number };
+
 export async function listUsers(
   db: Db,
   f: UserListFilter,
   sort: SortColumn,
   order: 'asc' | 'desc',
-  after: { value: string; id: string } | undefined,
+  after: { value: string; tie: string | number } | undefined,
   limit: number,
-): Promise<UserRecord[]> {
+): Promise<ListedUser[]> {
+  const tie = tieBreakOf(db, sort);
   const page = <O>(q: SelectQueryBuilder<DB, 'users', O>) => {
     if (after) {
       const op = order === 'asc' ? '>' : '<';
-      q = q.where(keysetAfter([sort, 'id'], op, [after.value, after.id]));
+      q = q.where(keysetAfter([sort, tie], op, [after.value, after.tie]));
     }
-    return q.orderBy(sort, order).orderBy('id', order).limit(limit);
+    return q.orderBy(sort, order).orderBy(sql.ref(tie), order).limit(limit);
   };
   if (f.searchPattern && sort === 'username_lower') {
     // Searching in the default order: the page's ids first, from the index that carries search_text
@@ -141,6 +169,7 @@ export async function listUsers(
     const at = new Map(ids.map((id, i) => [id, i]));
     return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
   }
+  if (tie === 'rowid') return page(filteredInSortOrder(db, f).select([...USER_COLUMNS, sql<number>`rowid`.as('row_key')])).execute();
   return page(filtered(db, f).select(USER_COLUMNS)).execute();
 }
 

@@ -292,23 +292,26 @@ export async function listUsers(
     state: query.state,
     passwordStatus: query.passwordStatus,
   };
-  let after: { value: string; id: string } | undefined;
+  let after: { value: string; tie: string | number } | undefined;
+  // The cursor's last element is the tie-break's value: a rowid (a number) on SQLite for most sorts,
+  // the id elsewhere. A cursor made before 2026-12-06-002 (an id where a rowid is due) is refused.
+  const tie = repo.tieBreakOf(db, sort);
   if (query.cursor) {
-    const [s, value, id] = decodeCursor(query.cursor, ['string', 'string', 'string']) as string[];
+    const [s, value, last] = decodeCursor(query.cursor, ['string', 'string', tie === 'rowid' ? 'number' : 'string']);
     // A cursor is only valid for the sort it was made with.
-    if (s !== `${query.sort}:${query.order}`) {
+    if (s !== `${query.sort}:${query.order}` || (typeof last === 'number' && !Number.isSafeInteger(last))) {
       throw new AppError('INVALID_CURSOR', 400, 'cursor belongs to a different sort order', [
         { path: 'cursor', message: 'invalid cursor' },
       ]);
     }
-    after = { value, id };
+    after = { value: String(value), tie: last };
   }
   const [rows, total] = await Promise.all([
     repo.listUsers(db, filter, sort, query.order, after, query.limit + 1),
     counts ? counts.get(`users:${JSON.stringify(filter)}`, () => repo.countUsers(db, filter)) : repo.countUsers(db, filter),
   ]);
   return {
-    ...keysetPage(rows, query.limit, toUser, (l) => [`${query.sort}:${query.order}`, String(l[sort]), l.id]),
+    ...keysetPage(rows, query.limit, toUser, (l) => [`${query.sort}:${query.order}`, String(l[sort]), tie === 'rowid' ? l.row_key : l.id]),
     total,
   };
 }
