@@ -293,11 +293,11 @@ export async function listUsers(
     passwordStatus: query.passwordStatus,
   };
   let after: { value: string; tie: string | number } | undefined;
-  // The cursor's last element is the tie-break's value: a rowid (a number) on SQLite for most sorts,
-  // the id elsewhere. A cursor made before 2026-12-06-002 (an id where a rowid is due) is refused.
+  // The cursor's last element is the row's rowid (a number) on SQLite, its id on PostgreSQL. A SQLite
+  // cursor made before 2026-12-06-002 (an id where a rowid is due) is refused.
   const tie = repo.tieBreakOf(db, sort);
   if (query.cursor) {
-    const [s, value, last] = decodeCursor(query.cursor, ['string', 'string', tie === 'rowid' ? 'number' : 'string']);
+    const [s, value, last] = decodeCursor(query.cursor, ['string', 'string', tie === 'id' ? 'string' : 'number']);
     // A cursor is only valid for the sort it was made with.
     if (s !== `${query.sort}:${query.order}` || (typeof last === 'number' && !Number.isSafeInteger(last))) {
       throw new AppError('INVALID_CURSOR', 400, 'cursor belongs to a different sort order', [
@@ -311,7 +311,7 @@ export async function listUsers(
     counts ? counts.get(`users:${JSON.stringify(filter)}`, () => repo.countUsers(db, filter)) : repo.countUsers(db, filter),
   ]);
   return {
-    ...keysetPage(rows, query.limit, toUser, (l) => [`${query.sort}:${query.order}`, String(l[sort]), tie === 'rowid' ? l.row_key : l.id]),
+    ...keysetPage(rows, query.limit, toUser, (l) => [`${query.sort}:${query.order}`, String(l[sort]), tie === 'id' ? l.id : l.row_key]),
     total,
   };
 }

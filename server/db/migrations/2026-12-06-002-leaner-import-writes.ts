@@ -4,11 +4,14 @@
 //   user; skipped and failed users keep their rows in import_run_results.
 // - app_user_links: the unique (application_id, user_id) and the index on user_id were two B-trees for
 //   what one unique (user_id, application_id) answers (a user's links, a user's link in an application).
-//   On SQLite the table is rebuilt for that (a table constraint cannot be dropped), WITHOUT ROWID: the
-//   primary key (application_id, remote_id) holds the row itself.
+//   On SQLite the table is rebuilt for that (a table constraint cannot be dropped). It stays a rowid
+//   table: WITHOUT ROWID would save the append to the table, but its primary key (random remote ids)
+//   would then hold whole rows, and an import of 50,000 users wrote 17% more pages that way.
 // - SQLite only: the users' sort indexes lose the organization prefix (one organization exists; the
 //   queries still filter by it) and the 36-character id, which SQLite's rowid replaces as the
-//   tie-break (every SQLite index ends with the rowid). PostgreSQL keeps (organization_id, column, id).
+//   tie-break (every SQLite index ends with the rowid). The covering username/search index loses the
+//   id too (username is unique in the organization: no tie-break; the search reads rowids from it).
+//   PostgreSQL keeps (organization_id, column, id).
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import * as col from './columns.ts';
 import { createIndex } from './support.ts';
@@ -43,7 +46,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .$call(col.createdAndUpdated)
     .addPrimaryKeyConstraint('app_user_links_pk', ['application_id', 'remote_id'])
     .addUniqueConstraint('app_user_links_user_app_uq', ['user_id', 'application_id'])
-    .modifyEnd(sql`without rowid`)
     .execute();
   await sql`INSERT INTO app_user_links_new SELECT organization_id, application_id, user_id, remote_id, remote_user_name, origin,
     created_at, updated_at FROM app_user_links`.execute(db);
@@ -54,6 +56,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     await db.schema.dropIndex(`users_org_${column}_idx`).execute();
     await createIndex(db, `users_${column}_idx`, 'users', column);
   }
+  await db.schema.dropIndex('users_org_username_id_idx').execute();
+  await createIndex(db, 'users_org_username_search_idx', 'users', ['organization_id', 'username_lower', 'search_text']);
 }
 
 export async function down(): Promise<void> {
