@@ -40,6 +40,7 @@ describe.each(dialects)('migration 2026-12-06-002 on %s', (dialect) => {
           organization_id: DEFAULT_ORGANIZATION_ID,
           name: `App ${i}`,
           name_lower: `app ${i}`,
+          description: '',
           created_at: now,
           updated_at: now,
         })
