@@ -12,6 +12,7 @@ import * as adminMfa from './migrations/2026-12-05-002-admin-mfa.ts';
 import * as usersSearchTrigram from './migrations/2026-12-05-003-users-search-trigram.ts';
 import * as snapshotConnection from './migrations/2026-12-05-004-snapshot-connection.ts';
 import * as previewProgress from './migrations/2026-12-06-001-preview-progress.ts';
+import * as leanerImportWrites from './migrations/2026-12-06-002-leaner-import-writes.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05-003-users-search-trigram': usersSearchTrigram,
   '2026-12-05-004-snapshot-connection': snapshotConnection,
   '2026-12-06-001-preview-progress': previewProgress,
+  '2026-12-06-002-leaner-import-writes': leanerImportWrites,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

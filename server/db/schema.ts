@@ -14,7 +14,13 @@ import type { UsersTable, GroupsTable, GroupMembersTable } from './schema/direct
 import type { ApplicationsTable, ApplicationGroupsTable } from './schema/applications.ts';
 import type { InsightEventsTable } from './schema/insights.ts';
 import type { IdmIntegrationsTable, AppUserLinksTable } from './schema/integrations.ts';
-import type { ImportSnapshotsTable, ImportSnapshotUsersTable, ImportRunsTable, ImportRunResultsTable } from './schema/imports.ts';
+import type {
+  ImportSnapshotsTable,
+  ImportSnapshotUsersTable,
+  ImportRunsTable,
+  ImportRunResultsTable,
+  ImportRunCreatedTable,
+} from './schema/imports.ts';
 import type {
   ProvisioningStateTable,
   ProvisioningHintsTable,
@@ -55,6 +61,7 @@ export interface DB {
   import_snapshot_users: ImportSnapshotUsersTable;
   import_runs: ImportRunsTable;
   import_run_results: ImportRunResultsTable;
+  import_run_created: ImportRunCreatedTable;
   provisioning_state: ProvisioningStateTable;
   provisioning_hints: ProvisioningHintsTable;
   provisioning_users: ProvisioningUsersTable;

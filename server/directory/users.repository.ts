@@ -1,6 +1,6 @@
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { deleteRows, findColumns, inChunks, rowsFiltered, updateRows, type SearchFilter } from '../db/queries.ts';
+import { deleteRows, findColumns, inChunks, rowsFiltered, searchTextLike, updateRows, type SearchFilter } from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { DB, UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
@@ -115,25 +115,76 @@ function filtered(db: Db, f: UserListFilter) {
   );
 }
 
+/**
+ * The same rows for a page sorted on an index without the organization (SQLite, see tieBreakOf): the
+ * organization is still a condition, but written `+organization_id` so that SQLite does not take the
+ * organization's unique index (which every user matches) and sort the whole table; it walks the sort's
+ * index instead. Right while there is one organization (no code creates another): the migration that
+ * allows a second one must put organization_id back at the head of these indexes.
+ */
+function filteredInSortOrder(db: Db, f: UserListFilter) {
+  let q = db.selectFrom('users').where(sql<string>`+${sql.ref('organization_id')}`, '=', f.organizationId);
+  if (f.state) q = q.where('state', '=', f.state);
+  if (f.passwordStatus) q = q.where('password_status', '=', f.passwordStatus);
+  return f.searchPattern ? q.where(searchTextLike(f.searchPattern)) : q;
+}
+
+/**
+ * The second key of a sort, for rows with equal values. PostgreSQL: the id. SQLite (2026-12-06-002):
+ * none for username and email, unique in the organization; the rowid for the others (their indexes
+ * are on the column alone, and every SQLite index ends with the rowid, so they stay narrow; state and
+ * password status have no index). SQLite's cursors carry the rowid whatever the sort.
+ */
+export function tieBreakOf(db: Db, sort: SortColumn): 'id' | 'rowid' | 'none' {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return 'id';
+  return sort === 'username_lower' || sort === 'email_lower' ? 'none' : 'rowid';
+}
+
+/** A listed user and, on SQLite, his rowid (for the next cursor). */
+export type ListedUser = UserRecord & { row_key?: number };
+
+const rowKey = sql<number>`rowid`.as('row_key');
+
+/** The users with these rowids (SQLite), in that order. */
+async function byRowKeys(db: Db, keys: number[]): Promise<ListedUser[]> {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select([...USER_COLUMNS, rowKey])
+    .where(sql.ref('rowid'), 'in', keys)
+    .execute();
+  const at = new Map(keys.map((k, i) => [k, i]));
+  return rows.sort((a, b) => at.get(a.row_key)! - at.get(b.row_key)!);
+}
+
 export async function listUsers(
   db: Db,
   f: UserListFilter,
   sort: SortColumn,
   order: 'asc' | 'desc',
-  after: { value: string; id: string } | undefined,
+  after: { value: string; tie: string | number } | undefined,
   limit: number,
-): Promise<UserRecord[]> {
+): Promise<ListedUser[]> {
+  const tie = tieBreakOf(db, sort);
   const page = <O>(q: SelectQueryBuilder<DB, 'users', O>) => {
     if (after) {
       const op = order === 'asc' ? '>' : '<';
-      q = q.where(keysetAfter([sort, 'id'], op, [after.value, after.id]));
+      q = tie === 'none' ? q.where(sort, op, after.value) : q.where(keysetAfter([sort, tie], op, [after.value, after.tie]));
     }
-    return q.orderBy(sort, order).orderBy('id', order).limit(limit);
+    q = q.orderBy(sort, order);
+    return (tie === 'none' ? q : q.orderBy(sql.ref(tie), order)).limit(limit);
   };
   if (f.searchPattern && sort === 'username_lower') {
-    // Searching in the default order: the page's ids first, from the index that carries search_text
+    // Searching in the default order: the page's keys first, from the index that carries search_text
     // (asking for whole rows, SQLite walks the unique username index and reads every user's row to test
-    // the pattern: 345 ms for a rare match at 100,000 users, 20 ms this way), then those rows.
+    // the pattern: 345 ms for a rare match at 100,000 users, 20 ms this way), then those rows. On
+    // SQLite that index ends with the rowid (not the id: 36 bytes less in an index every import
+    // writes all over).
+    if (tie === 'none')
+      return byRowKeys(
+        db,
+        (await page(filtered(db, f).select(rowKey)).execute()).map((r) => r.row_key),
+      );
     const ids = (await page(filtered(db, f).select('id')).execute()).map((r) => r.id);
     if (ids.length === 0) return [];
     // By primary key alone: the ids come from the organization's query above.
@@ -141,6 +192,8 @@ export async function listUsers(
     const at = new Map(ids.map((id, i) => [id, i]));
     return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
   }
+  if (tie === 'rowid') return page(filteredInSortOrder(db, f).select([...USER_COLUMNS, rowKey])).execute();
+  if (tie === 'none') return page(filtered(db, f).select([...USER_COLUMNS, rowKey])).execute();
   return page(filtered(db, f).select(USER_COLUMNS)).execute();
 }
 

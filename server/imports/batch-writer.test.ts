@@ -23,13 +23,13 @@ const candidates = (prefix: string, n: number): Candidate[] =>
 describe('the import writer thread (SQLite)', () => {
   let t: TestApp;
   let ctx: BatchContext;
-  const count = async (table: 'users' | 'import_run_results', column: 'source_import_run_id' | 'run_id', value: string) =>
+  const usersOf = async (runId: string) =>
     Number(
       (
         await t.database.db
-          .selectFrom(table)
+          .selectFrom('users')
           .select((eb) => eb.fn.countAll().as('n'))
-          .where(column, '=', value)
+          .where('source_import_run_id', '=', runId)
           .executeTakeFirstOrThrow()
       ).n,
     );
@@ -83,8 +83,9 @@ describe('the import writer thread (SQLite)', () => {
     } finally {
       await writer.close();
     }
-    expect(await count('users', 'source_import_run_id', ctx.run.id)).toBe(THREAD_MIN_BATCH + 115);
-    expect(await count('import_run_results', 'run_id', ctx.run.id)).toBe(THREAD_MIN_BATCH + 115);
+    expect(await usersOf(ctx.run.id)).toBe(THREAD_MIN_BATCH + 115);
+    const results = await repo.listResults(t.database.db, ctx.run.id, -1, 10_000);
+    expect(results.map((r) => r.seq)).toEqual(Array.from({ length: THREAD_MIN_BATCH + 115 }, (_, i) => i));
     const run = await repo.findRun(t.database.db, null, ctx.run.id);
     expect(run).toMatchObject({ processed: THREAD_MIN_BATCH + 115, created: THREAD_MIN_BATCH + 115 });
   });
@@ -100,7 +101,7 @@ describe('the import writer thread (SQLite)', () => {
     } finally {
       await writer.close();
     }
-    expect(await count('users', 'source_import_run_id', ghost.run.id)).toBe(0);
+    expect(await usersOf(ghost.run.id)).toBe(0);
     await expect(writer.write(candidates('closed', 1), 0, new Date().toISOString())).rejects.toThrow(/closed/);
   });
 });

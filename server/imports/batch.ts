@@ -2,12 +2,12 @@
 // their results commit together, and the run's counters with them (the checkpoint). No I/O but the
 // database, so it also runs in the SQLite writer thread.
 import type { Tx } from '../db/database.ts';
-import { creationChanges, insertUsers, newUserRecord, toUser, type UserRecord } from '../directory/index.ts';
+import { findUsersByIds, importedUserChanges, insertUsers, newUserRecord, type UserRecord } from '../directory/index.ts';
 import { type InsightEventInput, recordMany } from '../insights/index.ts';
 import { links } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Candidate } from './candidate.ts';
-import { findExisting } from './classify.ts';
+import { type Existing, findExisting } from './classify.ts';
 import * as repo from './runs.repository.ts';
 
 /** What a batch needs to know about its run; plain data, so it can cross to a worker thread. */
@@ -65,28 +65,61 @@ function creation(ctx: BatchContext, c: Candidate & { input: NonNullable<Candida
     resource: { type: 'user', id: user.id, username: user.username },
     application: app,
     importRunId: run.id,
-    changes: creationChanges(toUser(user)),
+    changes: importedUserChanges(user),
     timestamp: now,
   };
   return { user, link, event };
 }
 
-/** One batch in one transaction. Returns how many remote users it answered. */
-export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
+/**
+ * Which of these users this run created, with the remote id that created each: the users whose
+ * source_import_run_id is the run, through their link in the application. Both lookups are by key
+ * (users by id, links by (user_id, application_id)), so no per-user result row, nor an index on
+ * source_import_run_id, is needed to find them. (A user created by the run whom an admin deleted or
+ * unlinked since is no longer found: if the run meets his remote id again, he is imported again.)
+ */
+async function creatorsInRun(trx: Tx, ctx: BatchContext, existing: Map<string, Existing>): Promise<Map<string, string>> {
+  const { run } = ctx;
+  const out = new Map<string, string>();
+  const ids = [...new Set([...existing.values()].map((e) => e.userId))];
+  if (ids.length === 0) return out;
+  const mine = (await findUsersByIds(trx, run.organization_id, ids)).filter((u) => u.source_import_run_id === run.id).map((u) => u.id);
+  if (mine.length === 0) return out;
+  for (const l of await links.findLinksOfUsers(trx, run.application_id, mine)) out.set(l.user_id, l.remote_id);
+  return out;
+}
+
+/**
+ * The candidates this run has not answered yet: skipped and failed users have a result row; a created
+ * user is linked to the remote id that created him (a resumed run, or a list that repeats a user).
+ */
+async function unanswered(trx: Tx, ctx: BatchContext, candidates: Candidate[]) {
   const { run } = ctx;
   const done = await repo.findResultRemoteIds(
     trx,
     run.id,
     candidates.map((c) => c.remoteId),
   );
-  const todo = candidates.filter((c) => c.remoteId && !done.has(c.remoteId));
+  const fresh = candidates.filter((c) => c.remoteId && !done.has(c.remoteId));
+  const existing = await findExisting(trx, run.organization_id, run.application_id, fresh);
+  const creators = await creatorsInRun(trx, ctx, existing);
+  const todo = fresh.filter((c) => {
+    const ex = existing.get(c.remoteId);
+    return !ex || creators.get(ex.userId) !== c.remoteId;
+  });
+  return { todo, existing, creators };
+}
+
+/** One batch in one transaction. Returns how many remote users it answered. */
+export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
+  const { run } = ctx;
+  const { todo, existing, creators } = await unanswered(trx, ctx, candidates);
   if (todo.length === 0) return 0;
-  const existing = await findExisting(trx, run.organization_id, run.application_id, todo);
-  const creators = await repo.findCreatorsInRun(trx, run.id, [...new Set([...existing.values()].map((e) => e.userId))]);
   const users: UserRecord[] = [];
   const linkRows: links.LinkRow[] = [];
   const events: InsightEventInput[] = [];
   const results: repo.ResultRow[] = [];
+  const created: repo.ResultRow[] = [];
   const inBatch = new Map<string, string>();
   const counts = { processed: 0, created: 0, skipped: 0, failed: 0 };
   let seq = firstSeq;
@@ -102,7 +135,7 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
       events.push(made.event);
       userId = made.user.id;
     }
-    results.push({
+    (outcome === 'created' ? created : results).push({
       run_id: run.id,
       remote_id: c.remoteId,
       seq: seq++,
@@ -120,6 +153,7 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
   // The batch's moment stamps its events, like its users and results.
   await recordMany({ db: trx, clock: { now: () => new Date(now) } }, events);
   await repo.insertResults(trx, results);
+  await repo.insertCreated(trx, run.id, created);
   await repo.addRunCounts(trx, run.id, counts, run.total, now);
   return counts.processed;
 }

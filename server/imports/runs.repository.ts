@@ -56,11 +56,32 @@ export async function listRuns(
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
+/** Skipped and failed users, one row each (created users go to insertCreated). */
 export async function insertResults(db: Db, rows: ResultRow[]): Promise<void> {
   await insertRows(db, 'import_run_results', rows);
 }
 
-/** Which of these remote ids already have a result in the run (a resumed run skips them). */
+/** Created users per import_run_created row: a page of results parses at most one or two of them. */
+const CREATED_CHUNK = 500;
+type CreatedEntry = [seq: number, remoteId: string, userName: string, email: string, userId: string];
+
+/**
+ * The users a batch created, in seq order, as a few rows rather than one row each: a created user is
+ * already written to the users table, his link and his Insights event, and a result row with its two
+ * indexes was three more B-tree inserts per user. What a resumed run must skip is found from the
+ * link and the user's source_import_run_id (batch.ts), so these rows are only read to list results.
+ */
+export async function insertCreated(db: Db, runId: string, rows: ResultRow[]): Promise<void> {
+  const chunks = [];
+  for (let i = 0; i < rows.length; i += CREATED_CHUNK) {
+    const part = rows.slice(i, i + CREATED_CHUNK);
+    const users: CreatedEntry[] = part.map((r) => [r.seq, r.remote_id, r.user_name, r.email, r.user_id ?? '']);
+    chunks.push({ run_id: runId, first_seq: part[0].seq, last_seq: part[part.length - 1].seq, users: JSON.stringify(users) });
+  }
+  await insertRows(db, 'import_run_created', chunks);
+}
+
+/** Which of these remote ids already have a result row in the run (skipped or failed, or created before 2026-12-06). */
 export async function findResultRemoteIds(db: Db, runId: string, remoteIds: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < remoteIds.length; i += 500) {
@@ -75,30 +96,59 @@ export async function findResultRemoteIds(db: Db, runId: string, remoteIds: stri
   return out;
 }
 
-/** Results of the run that created these users: remote id by user id. */
-export async function findCreatorsInRun(db: Db, runId: string, userIds: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < userIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('import_run_results')
-      .select(['remote_id', 'user_id'])
-      .where('run_id', '=', runId)
-      .where('user_id', 'in', userIds.slice(i, i + 500))
-      .execute();
-    for (const r of rows) if (r.user_id) out.set(r.user_id, r.remote_id);
-  }
-  return out;
-}
-
 export async function maxResultSeq(db: Db, runId: string): Promise<number> {
   const r = await db
     .selectFrom('import_run_results')
     .select(sql<number | null>`max(seq)`.as('m'))
     .where('run_id', '=', runId)
     .executeTakeFirstOrThrow();
-  return r.m === null ? -1 : Number(r.m);
+  const c = await db
+    .selectFrom('import_run_created')
+    .select(sql<number | null>`max(last_seq)`.as('m'))
+    .where('run_id', '=', runId)
+    .executeTakeFirstOrThrow();
+  return Math.max(r.m === null ? -1 : Number(r.m), c.m === null ? -1 : Number(c.m));
 }
 
+/** Created users with seq > afterSeq, in seq order, at most `limit`, from the chunks that hold them. */
+async function listCreated(db: Db, runId: string, afterSeq: number, limit: number): Promise<ResultRow[]> {
+  const out: ResultRow[] = [];
+  // The chunk that may hold afterSeq's successors, then the following ones, one at a time.
+  const holding = await db
+    .selectFrom('import_run_created')
+    .select('first_seq')
+    .where('run_id', '=', runId)
+    .where('first_seq', '<=', afterSeq)
+    .orderBy('first_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  let from = holding ? Number(holding.first_seq) : -1;
+  while (out.length < limit) {
+    const chunk = await db
+      .selectFrom('import_run_created')
+      .select(['first_seq', 'users'])
+      .where('run_id', '=', runId)
+      .where('first_seq', '>=', from)
+      .orderBy('first_seq')
+      .limit(1)
+      .executeTakeFirst();
+    if (!chunk) break;
+    for (const [seq, remoteId, userName, email, userId] of JSON.parse(chunk.users) as CreatedEntry[]) {
+      if (seq <= afterSeq) continue;
+      out.push({ run_id: runId, remote_id: remoteId, seq, user_name: userName, email, outcome: 'created', reason: null, user_id: userId });
+      if (out.length === limit) break;
+    }
+    from = Number(chunk.first_seq) + 1;
+  }
+  return out;
+}
+
+/**
+ * A run's results in seq order (the order the run answered its users), after `afterSeq`: skipped and
+ * failed users from their rows, created users from the run's chunks (and, for runs written before
+ * 2026-12-06, from their own rows). A created user whom an admin deleted since is still listed, with
+ * the id he had: the results say what the run did.
+ */
 export async function listResults(
   db: Db,
   runId: string,
@@ -108,5 +158,8 @@ export async function listResults(
 ): Promise<ResultRow[]> {
   let q = db.selectFrom('import_run_results').selectAll().where('run_id', '=', runId).where('seq', '>', afterSeq);
   if (outcome) q = q.where('outcome', '=', outcome);
-  return q.orderBy('seq').limit(limit).execute();
+  const rows = await q.orderBy('seq').limit(limit).execute();
+  if (outcome && outcome !== 'created') return rows;
+  const created = await listCreated(db, runId, afterSeq, limit);
+  return [...rows, ...created].sort((a, b) => a.seq - b.seq).slice(0, limit);
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { THREAD_MIN_BATCH } from '../../server/imports/batch-writer.ts';
+import { listResults } from '../../server/imports/index.ts';
 import { createTestDatabaseUrl, dialects } from '../db.ts';
 import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
@@ -117,8 +118,9 @@ describe.each(cases)('import crash and resume on $dialect, $label', ({ dialect, 
       const linkRows = await db.selectFrom('app_user_links').select('remote_id').where('application_id', '=', appId).execute();
       expect(new Set(linkRows.map((l) => l.remote_id)).size).toBe(USERS);
       expect(linkRows).toHaveLength(USERS);
-      const results = await db.selectFrom('import_run_results').select('remote_id').where('run_id', '=', runId).execute();
+      const results = await listResults(db, runId, -1, USERS + 1);
       expect(results).toHaveLength(USERS);
+      expect(new Set(results.map((r) => r.remote_id)).size).toBe(USERS);
       const runEvents = (eventType: 'user_create' | 'import_completed') =>
         db
           .selectFrom('insight_events')

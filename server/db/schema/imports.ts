@@ -73,3 +73,12 @@ export interface ImportRunResultsTable {
   reason: string | null;
   user_id: string | null;
 }
+
+/** The users a run created, one row per chunk of a batch (see runs.repository.ts). */
+export interface ImportRunCreatedTable {
+  run_id: string;
+  first_seq: number;
+  last_seq: number;
+  /** JSON array of [seq, remote id, user name, email, user id]. */
+  users: string;
+}
