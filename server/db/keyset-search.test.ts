@@ -54,8 +54,10 @@ describe.each(dialects)('users list index paths on %s', (dialect) => {
       const { rows: plan } = await sql<{
         detail: string;
       }>`EXPLAIN QUERY PLAN ${sql.raw(compiled.sql.replace(/\?/g, () => `'${String(params.shift())}'`))}`.execute(database.db);
+      // On SQLite the users' username index has no id (usernames are unique: the unique index is the
+      // sort's), so the range starts at the username and the id only filters within it.
       expect(plan.map((p) => p.detail).join('\n')).toMatch(
-        /USING (COVERING )?INDEX \S+ \(organization_id=\? AND \(username_lower,id\)>\(\?,\?\)\)/,
+        /USING (COVERING )?INDEX \S+ \(organization_id=\? AND (\(username_lower,id\)>\(\?,\?\)|username_lower>\?)\)/,
       );
     }
   });

@@ -62,10 +62,17 @@ async function holdingProxy(target: string) {
       allowed = passed + 1;
     },
     releaseAll: () => let_(1_000_000),
-    /** The next list request is refused (403): the read fails; later ones pass. */
-    failNext: () => {
-      refuse = 1;
+    /**
+     * List requests are refused (403) until `passAgain`: the read fails. Not only the next one: pages
+     * are read in parallel, and a refused page read ahead of a fallback to one page at a time is
+     * dropped and asked for again.
+     */
+    failFromNow: () => {
+      refuse = Number.POSITIVE_INFINITY;
       let_(1_000_000);
+    },
+    passAgain: () => {
+      refuse = 0;
     },
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -212,7 +219,7 @@ describe.each(dialects)('incremental preview on %s', (dialect) => {
       });
       const first = await get(appId);
       expect(first.snapshot.status).toBe('reading');
-      proxy.failNext();
+      proxy.failFromNow();
       const failed = await eventually(
         async () => {
           const r = await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?snapshotId=${first.snapshot.id}` });
@@ -225,6 +232,7 @@ describe.each(dialects)('incremental preview on %s', (dialect) => {
       expect(failed.error.message).toMatch(/403|refused|denied|forbidden/i);
       expect(failed.error.message).not.toContain(SCIM_TOKEN);
       // Asked afresh (no snapshot watched), the preview reads the application again.
+      proxy.passAgain();
       const again = await get(appId);
       expect(again.snapshot.id).not.toBe(first.snapshot.id);
       await eventually(async () => ((await get(appId)).snapshot.status !== 'reading' ? true : undefined), 20_000, 'the second read to end');
