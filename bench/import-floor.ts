@@ -132,7 +132,8 @@ console.log(
 );
 const ev = await sql<{ changes: number; row: number }>`select avg(length(changes)) as changes, avg(length(id) + length(organization_id)
   + length(timestamp) + length(event_type) + length(service) + length(initiated_by_type) + coalesce(length(initiated_by_id), 0)
-  + coalesce(length(initiated_by_email), 0) + length(resource_type) + coalesce(length(resource_id), 0) + coalesce(length(resource_username), 0)
+  + coalesce(length(initiated_by_email), 0) + length(resource_type) + coalesce(length(resource_id), 0)
+  + coalesce(length(resource_username), 0)
   + coalesce(length(application_id), 0) + coalesce(length(application_name), 0) + coalesce(length(import_run_id), 0)
   + coalesce(length(changes), 0)) as row from insight_events where event_type = 'user_create'`.execute(db);
 console.log(`user_create event: ${Math.round(ev.rows[0].row)} bytes of text, ${Math.round(ev.rows[0].changes)} of them its changes`);
