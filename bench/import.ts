@@ -56,7 +56,8 @@ if (values['list-only']) {
     auth: { type: 'bearer', token },
     network: TEST_NETWORK,
     rateLimit: null,
-    paging: { pageSize: Number(size) },
+    // One page after another: the raw sequential listing the targets are set against.
+    paging: { pageSize: Number(size), parallelPages: 1 },
   });
   let n = 0;
   for await (const page of client.listUsers().pages()) n += page.length;
@@ -92,6 +93,9 @@ const stops: Array<() => Promise<void>> = [];
 
 interface RunAnswer {
   id: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
   status: string;
   processed: number;
   created: number;
@@ -204,6 +208,11 @@ try {
     console.log(
       `  import end to end:  ${(importMs / 1000).toFixed(2)} s  (${rate(run.processed, importMs)}; ` +
         `created ${run.created}, skipped ${run.skipped}, failed ${run.failed}, status ${run.status})`,
+    );
+    const at = (iso: string | null) => (iso ? Date.parse(iso) : NaN);
+    console.log(
+      `    of which waiting for the job queue ${at(run.startedAt) - at(run.createdAt)} ms, ` +
+        `the run itself ${at(run.finishedAt) - at(run.startedAt)} ms (the server's clock)`,
     );
     // Targets of issue 12: 1.1x (concurrency 1) and 0.5x (concurrency 4) against a 20 ms application;
     // loopback 3.0x on SQLite, 4.0x on PostgreSQL.

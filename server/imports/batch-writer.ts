@@ -109,12 +109,22 @@ class WriterThread {
   }
 
   async write(candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
+    return this.#send(await this.#serialize(candidates), firstSeq, now);
+  }
+
+  /**
+   * The batch, a slice at a time (in one piece it stops the event loop for tens of milliseconds), each
+   * slice one UTF-8 buffer. Apart from write() so that nothing holds the candidates while the thread writes.
+   */
+  async #serialize(candidates: Candidate[]): Promise<Uint8Array<ArrayBuffer>[]> {
     if (this.#gone) throw this.#gone;
     if (this.#pending) throw new Error('the writer thread takes one batch at a time');
-    // Serialized a slice at a time (a batch in one piece stops the event loop for tens of milliseconds),
-    // each slice one UTF-8 buffer, moved to the thread rather than copied.
-    const payload = await inSlices(candidates, (slice) => this.#encoder.encode(JSON.stringify(slice)));
-    if (this.#gone) throw this.#gone; // it ended while the batch was serialized
+    return inSlices(candidates, (slice) => this.#encoder.encode(JSON.stringify(slice)));
+  }
+
+  /** The buffers are moved to the thread, not copied. */
+  #send(payload: Uint8Array<ArrayBuffer>[], firstSeq: number, now: string): Promise<number> {
+    if (this.#gone) return Promise.reject(this.#gone); // it ended while the batch was serialized
     const id = ++this.#nextId;
     return new Promise<number>((resolve, reject) => {
       this.#pending = { id, resolve, reject };

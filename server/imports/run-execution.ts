@@ -160,7 +160,9 @@ async function readApplication(
   loaded(cfg.generation);
   const client = deps.idm.client(run.application_id, cfg.client, cfg.settings);
   try {
-    for await (const page of readAhead(client.listUsers({ signal }).pages())) {
+    // One page ahead: the listing reads further ahead itself when it pages in parallel, and every page
+    // held costs memory while the writer is the slower side.
+    for await (const page of readAhead(client.listUsers({ signal }).pages(), 1)) {
       await add((await inSlices(page as ScimUser[], (slice) => slice.map(runCandidate))).flat());
     }
   } finally {
