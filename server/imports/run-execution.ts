@@ -23,7 +23,7 @@ import { candidateOf, readAhead, scimFailure } from './snapshot.service.ts';
 
 const SELECTION_BATCH = 500;
 /** Tables an import grows and then looks up by username, email and remote id. */
-const GROWING_TABLES = ['users', 'app_user_links', 'import_run_results'] as const;
+const GROWING_TABLES = ['users', 'app_user_links', 'import_run_results', 'import_run_created'] as const;
 const ANALYZE_FIRST_AT = 1000;
 
 type StopReason = 'deactivated' | 'reconfigured' | undefined;
