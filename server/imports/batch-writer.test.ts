@@ -20,8 +20,6 @@ const candidates = (prefix: string, n: number): Candidate[] =>
     }),
   );
 
-const now = () => new Date().toISOString();
-
 describe('the import writer thread (SQLite)', () => {
   let t: TestApp;
   let ctx: BatchContext;
@@ -68,12 +66,10 @@ describe('the import writer thread (SQLite)', () => {
   it('writes small batches here and large ones in the thread, while the main connection writes too', async () => {
     const writer = batchWriter(t.database, ctx);
     try {
-      expect(await writer.write(await writer.prepare(candidates('small', 10)), 0, now())).toBe(10);
+      expect(await writer.write(candidates('small', 10), 0, new Date().toISOString())).toBe(10);
       expect(writer.threaded).toBe(false);
-      const prepared = await writer.prepare(candidates('large', THREAD_MIN_BATCH + 100));
+      const large = writer.write(candidates('large', THREAD_MIN_BATCH + 100), 10, new Date().toISOString());
       expect(writer.threaded).toBe(true);
-      expect(prepared).toMatchObject({ size: THREAD_MIN_BATCH + 100, payload: expect.any(Array) });
-      const large = writer.write(prepared, 10, now());
       // An admin's change while the thread writes: both go through (sqlite-adapter.test.ts has the lock rule).
       const created = await t.admin({
         method: 'POST',
@@ -83,7 +79,7 @@ describe('the import writer thread (SQLite)', () => {
       expect(created.statusCode).toBe(201);
       expect(await large).toBe(THREAD_MIN_BATCH + 100);
       // Later batches go to the same thread, whatever their size.
-      expect(await writer.write(await writer.prepare(candidates('after', 5)), THREAD_MIN_BATCH + 110, now())).toBe(5);
+      expect(await writer.write(candidates('after', 5), THREAD_MIN_BATCH + 110, new Date().toISOString())).toBe(5);
     } finally {
       await writer.close();
     }
@@ -99,13 +95,13 @@ describe('the import writer thread (SQLite)', () => {
     const ghost = { ...ctx, run: { ...ctx.run, id: newId() } };
     const writer = batchWriter(t.database, ghost);
     try {
-      const failure = writer.write(await writer.prepare(candidates('ghost', THREAD_MIN_BATCH)), 0, now());
+      const failure = writer.write(candidates('ghost', THREAD_MIN_BATCH), 0, new Date().toISOString());
       await expect(failure).rejects.toMatchObject({ message: expect.stringMatching(/FOREIGN KEY/), errcode: 787 });
       expect(writer.threaded).toBe(true);
     } finally {
       await writer.close();
     }
     expect(await usersOf(ghost.run.id)).toBe(0);
-    await expect(writer.prepare(candidates('closed', 1))).rejects.toThrow(/closed/);
+    await expect(writer.write(candidates('closed', 1), 0, new Date().toISOString())).rejects.toThrow(/closed/);
   });
 });

@@ -36,17 +36,9 @@ export interface ThreadReply {
   error?: { name?: string; message: string; stack?: string; code?: string; errcode?: number; errstr?: string };
 }
 
-/** A batch ready to write: serialized for the writer thread, or the candidates themselves. */
-export type PreparedBatch = { size: number } & ({ payload: Uint8Array<ArrayBuffer>[] } | { candidates: Candidate[] });
-
 export interface BatchWriter {
-  /**
-   * Gets a batch ready to write while the one before is still being written: serialized, when it goes
-   * to the writer thread, so that the thread does not wait for it.
-   */
-  prepare(candidates: Candidate[]): Promise<PreparedBatch>;
   /** Resolves with how many remote users the batch answered, once it has committed. One batch at a time. */
-  write(batch: PreparedBatch, firstSeq: number, now: string): Promise<number>;
+  write(candidates: Candidate[], firstSeq: number, now: string): Promise<number>;
   /** Whether batches go to the writer thread (it starts with the first large batch). */
   readonly threaded: boolean;
   /** Ends the writer thread, if one started; the writer is not used afterwards. */
@@ -67,14 +59,9 @@ export function batchWriter(database: Database, ctx: BatchContext): BatchWriter 
     get threaded() {
       return thread !== undefined;
     },
-    prepare: async (candidates) => {
+    write: (candidates, firstSeq, now) => {
       if (!thread && file && candidates.length >= THREAD_MIN_BATCH) thread = new WriterThread(file, ctx);
-      if (!thread) return { size: candidates.length, candidates };
-      return { size: candidates.length, payload: await thread.serialize(candidates) };
-    },
-    write: (batch, firstSeq, now) => {
-      if ('payload' in batch) return thread!.send(batch.payload, firstSeq, now);
-      const { candidates } = batch;
+      if (thread) return thread.write(candidates, firstSeq, now);
       return database.db.transaction().execute((trx) => processBatch(trx, ctx, candidates, firstSeq, now));
     },
     close: async () => thread?.close(),
@@ -121,19 +108,23 @@ class WriterThread {
     p?.reject(err);
   }
 
+  async write(candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
+    return this.#send(await this.#serialize(candidates), firstSeq, now);
+  }
+
   /**
    * The batch, a slice at a time (in one piece it stops the event loop for tens of milliseconds), each
-   * slice one UTF-8 buffer.
+   * slice one UTF-8 buffer. Apart from write() so that nothing holds the candidates while the thread writes.
    */
-  async serialize(candidates: Candidate[]): Promise<Uint8Array<ArrayBuffer>[]> {
+  async #serialize(candidates: Candidate[]): Promise<Uint8Array<ArrayBuffer>[]> {
     if (this.#gone) throw this.#gone;
+    if (this.#pending) throw new Error('the writer thread takes one batch at a time');
     return inSlices(candidates, (slice) => this.#encoder.encode(JSON.stringify(slice)));
   }
 
   /** The buffers are moved to the thread, not copied. */
-  send(payload: Uint8Array<ArrayBuffer>[], firstSeq: number, now: string): Promise<number> {
-    if (this.#gone) return Promise.reject(this.#gone);
-    if (this.#pending) return Promise.reject(new Error('the writer thread takes one batch at a time'));
+  #send(payload: Uint8Array<ArrayBuffer>[], firstSeq: number, now: string): Promise<number> {
+    if (this.#gone) return Promise.reject(this.#gone); // it ended while the batch was serialized
     const id = ++this.#nextId;
     return new Promise<number>((resolve, reject) => {
       this.#pending = { id, resolve, reject };

@@ -97,15 +97,13 @@ async function runWriter(
     );
   };
   const step = async (candidates: Candidate[]) => {
-    // Serialized for the writer thread while the batch before is still being written.
-    const batch = await writer.prepare(candidates);
     await drain();
     const stop = await checkStop();
     if (stop === 'reconfigured') throw new RunReconnecting();
     if (stop) throw new RunStopped(STOP_MESSAGES.deactivated);
     const firstSeq = seq;
-    seq += batch.size;
-    writing = writer.write(batch, firstSeq, deps.clock.now().toISOString()).then(written, (err) => {
+    seq += candidates.length;
+    writing = writer.write(candidates, firstSeq, deps.clock.now().toISOString()).then(written, (err) => {
       writeError = err;
     });
   };
