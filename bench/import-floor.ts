@@ -12,9 +12,9 @@ import { loadConfig } from '../server/config.ts';
 import { createDeps } from '../server/deps.ts';
 import { processBatch } from '../server/imports/batch.ts';
 import { type Candidate, toCandidate } from '../server/imports/candidate.ts';
+import { newRunRow } from '../server/imports/runs.model.ts';
 import * as runs from '../server/imports/runs.repository.ts';
 import { systemActor } from '../server/shared/actor.ts';
-import { newId } from '../server/shared/ids.ts';
 import { createLogger } from '../server/shared/logger.ts';
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '100000' }, batch: { type: 'string', default: '3000' } } });
@@ -32,30 +32,7 @@ const { db } = deps.database;
 const actor = systemActor();
 const app = await createApplication({ db, clock: deps.clock }, actor, { name: 'Floor' });
 const now = new Date().toISOString();
-const run: runs.RunRow = {
-  id: newId(),
-  organization_id: actor.organizationId,
-  application_id: app.id,
-  status: 'running',
-  mode: 'all',
-  selection: null,
-  snapshot_id: null,
-  total: nUsers,
-  processed: 0,
-  created: 0,
-  skipped: 0,
-  failed: 0,
-  initiated_by_type: actor.type,
-  initiated_by_id: actor.id,
-  initiated_by_email: null,
-  notify_email: null,
-  error: null,
-  attempt: 1,
-  created_at: now,
-  started_at: now,
-  finished_at: null,
-  updated_at: now,
-};
+const run = newRunRow({ applicationId: app.id, actor, mode: 'all', total: nUsers, now, running: true });
 await runs.insertRun(db, run);
 
 const first = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Linus'];

@@ -17,6 +17,7 @@ import { copyInsert } from '../server/db/pg-copy.ts';
 import type { DB } from '../server/db/schema.ts';
 import { creationChanges, newUserRecord, toUser } from '../server/directory/index.ts';
 import { type InsightEventInput, recordMany } from '../server/insights/index.ts';
+import { newRunRow } from '../server/imports/runs.model.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from '../server/shared/actor.ts';
 import { newId } from '../server/shared/ids.ts';
 import { startPostgres } from './support.ts';
@@ -82,32 +83,8 @@ async function fixtures(db: Db, now: string) {
       updated_at: now,
     })
     .execute();
-  const run = { id: newId(), organization_id: DEFAULT_ORGANIZATION_ID, application_id: app.id };
-  await db
-    .insertInto('import_runs')
-    .values({
-      ...run,
-      status: 'running',
-      mode: 'all',
-      selection: null,
-      snapshot_id: null,
-      total: nUsers,
-      processed: 0,
-      created: 0,
-      skipped: 0,
-      failed: 0,
-      initiated_by_type: 'system',
-      initiated_by_id: null,
-      initiated_by_email: null,
-      notify_email: null,
-      error: null,
-      attempt: 1,
-      created_at: now,
-      started_at: now,
-      finished_at: null,
-      updated_at: now,
-    })
-    .execute();
+  const run = newRunRow({ applicationId: app.id, actor: systemActor(), mode: 'all', total: nUsers, now, running: true });
+  await db.insertInto('import_runs').values(run).execute();
   return { app, run };
 }
 

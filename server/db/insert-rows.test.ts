@@ -57,6 +57,17 @@ describe.each(dialects)('insertRows on %s', (dialect) => {
 
   // Below and above the size from which PostgreSQL takes the rows through COPY.
   describe.each([3, COPY_MIN_ROWS + 50])('%i rows at a time', (size) => {
+    /** Which of these rows are in the table. */
+    const storedOf = (rows: { id: string }[]) =>
+      database.db
+        .selectFrom('organizations')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
     const many = (from: number, count = size) =>
       Array.from({ length: count }, (_, i) => org(`00000000-0000-7000-8000-5${String(from + i).padStart(11, '0')}`, `many ${from + i}`));
 
@@ -72,15 +83,7 @@ describe.each(dialects)('insertRows on %s', (dialect) => {
       const rows = many(size * 100);
       const inserted = await database.db.transaction().execute((trx) => insertRows(trx, 'organizations', rows, { onConflict: 'nothing' }));
       expect(inserted).toBe(size - 2);
-      const stored = await database.db
-        .selectFrom('organizations')
-        .select('id')
-        .where(
-          'id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .execute();
+      const stored = await storedOf(rows);
       expect(stored).toHaveLength(size);
     });
 
@@ -95,15 +98,7 @@ describe.each(dialects)('insertRows on %s', (dialect) => {
           await insertRows(trx, 'organizations', rows);
         }),
       ).rejects.toThrow();
-      const stored = await database.db
-        .selectFrom('organizations')
-        .select('id')
-        .where(
-          'id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .execute();
+      const stored = await storedOf(rows);
       expect(stored).toHaveLength(1);
       expect(await names(`other ${size}`)).toEqual([]);
     });

@@ -6,6 +6,7 @@ import { newId } from '../shared/ids.ts';
 import { type BatchContext } from './batch.ts';
 import { batchWriter, THREAD_MIN_BATCH } from './batch-writer.ts';
 import { type Candidate, toCandidate } from './candidate.ts';
+import { newRunRow } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 
 const candidates = (prefix: string, n: number): Candidate[] =>
@@ -37,27 +38,14 @@ describe('the import writer thread (SQLite)', () => {
   beforeAll(async () => {
     t = await createTestApp('sqlite');
     const app = (await t.admin({ method: 'POST', url: '/api/v1/applications', payload: { name: 'Thread App' } })).json();
-    const now = new Date().toISOString();
-    const run: repo.RunRow = {
-      id: newId(),
-      organization_id: t.adminActor.organizationId,
-      application_id: app.id,
-      status: 'running',
+    const run = newRunRow({
+      applicationId: app.id,
+      actor: t.adminActor,
       mode: 'all',
-      selection: null,
-      snapshot_id: null,
       total: 0,
-      ...{ processed: 0, created: 0, skipped: 0, failed: 0, attempt: 1 },
-      initiated_by_type: 'admin',
-      initiated_by_id: t.adminActor.id,
-      initiated_by_email: t.adminActor.email ?? null,
-      notify_email: null,
-      error: null,
-      created_at: now,
-      started_at: now,
-      finished_at: null,
-      updated_at: now,
-    };
+      now: new Date().toISOString(),
+      running: true,
+    });
     await repo.insertRun(t.database.db, run);
     ctx = { run, app: { id: app.id, name: app.name }, actor: t.adminActor };
   });

@@ -12,7 +12,6 @@ import { loadScimConfig } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, keysetPage } from '../shared/cursor.ts';
 import { badRequest, conflict, notFound } from '../shared/errors.ts';
-import { newId } from '../shared/ids.ts';
 import type { ImportContext } from './context.ts';
 import { executeRun } from './run-execution.ts';
 import {
@@ -20,6 +19,7 @@ import {
   type ImportResult,
   type ImportRun,
   MAX_SELECTION,
+  newRunRow,
   type RunProgress,
   SYNC_LIMIT,
   toResult,
@@ -125,30 +125,17 @@ export async function createImportRun(
   const sync = total < SYNC_LIMIT;
   const inline = sync || opts.inline === true;
   const now = deps.clock.now();
-  const row: repo.RunRow = {
-    id: newId(),
-    organization_id: actor.organizationId,
-    application_id: applicationId,
-    status: inline ? 'running' : 'queued',
+  const row = newRunRow({
+    applicationId,
+    actor,
     mode: input.all ? 'all' : 'selection',
-    selection: selection ? JSON.stringify(selection) : null,
-    snapshot_id: snapshotId,
     total,
-    processed: 0,
-    created: 0,
-    skipped: 0,
-    failed: 0,
-    initiated_by_type: actor.type,
-    initiated_by_id: actor.id,
-    initiated_by_email: actor.email ?? null,
-    notify_email: await notifyEmailOf(db, actor),
-    error: null,
-    attempt: 0,
-    created_at: now.toISOString(),
-    started_at: inline ? now.toISOString() : null,
-    finished_at: null,
-    updated_at: now.toISOString(),
-  };
+    now: now.toISOString(),
+    running: inline,
+    selection: selection ? JSON.stringify(selection) : null,
+    snapshotId,
+    notifyEmail: await notifyEmailOf(db, actor),
+  });
   try {
     await db.transaction().execute(async (trx) => {
       await repo.insertRun(trx, row);
