@@ -154,6 +154,6 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
   await recordMany({ db: trx, clock: { now: () => new Date(now) } }, events);
   await repo.insertResults(trx, results);
   await repo.insertCreated(trx, run.id, created);
-  await repo.addRunCounts(trx, run.id, counts, run.total, now);
+  await repo.addRunCounts(trx, run.id, counts, now);
   return counts.processed;
 }

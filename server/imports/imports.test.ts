@@ -335,6 +335,9 @@ describe.each(dialects)('import on %s', (dialect) => {
           const r = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/import/jobs`, payload: { all: true } });
           const runId = r.json().run.id;
           await eventually(async () => ((await runOf(runId)).processed > 20 ? true : undefined), 20_000, 'progress');
+          // No preview was made: the run learned the application's count from its first page, so its
+          // progress is measured against the whole list.
+          expect((await runOf(runId)).total).toBe(400);
           const d = await t.admin({ method: 'POST', url: `/api/v1/applications/${app2}/idm/deactivate` });
           expect(d.statusCode).toBe(200);
           // Requests are numbered as they arrive: those after this number came after the answer.

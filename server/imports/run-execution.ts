@@ -77,6 +77,7 @@ async function runWriter(
   const { run } = ctx;
   let seq = (await repo.maxResultSeq(deps.db, run.id)) + 1;
   let processed = run.processed;
+  let total = run.total;
   // Planner statistics are refreshed each time the run has doubled what it wrote (PostgreSQL).
   let analyzeAt = Math.max(processed * 2, ANALYZE_FIRST_AT);
   const writer = batchWriter(deps.database, ctx);
@@ -88,7 +89,7 @@ async function runWriter(
   };
   const written = async (n: number) => {
     processed += n;
-    onProgress?.({ processed, total: Math.max(run.total, processed) });
+    onProgress?.({ processed, total: Math.max(total, processed) });
     if (processed < analyzeAt) return;
     analyzeAt = processed * 2;
     // Only a help to the planner: the run goes on without it.
@@ -117,6 +118,12 @@ async function runWriter(
       const last = batcher.take();
       if (last) await step(last);
       await drain();
+    },
+    /** How many users the application says it has: the run's total from now on (a hint: it only grows). */
+    expect: async (n: number) => {
+      if (n <= total) return;
+      total = n;
+      await repo.raiseRunTotal(deps.db, run.id, n, deps.clock.now().toISOString());
     },
     /** Waits for the batch being written, whatever its outcome. */
     settled: () => writing,
@@ -148,13 +155,16 @@ const vanished = (remoteId: string): Candidate => ({
   problems: ['the remote user data is no longer available; import again'],
 });
 
-/** Every user of the application, read over SCIM; `loaded` gets the connection's generation. */
+/**
+ * Every user of the application, read over SCIM; `loaded` gets the connection's generation, `expect`
+ * the application's count once its first page has told it (the run's progress is measured against it).
+ */
 async function readApplication(
   deps: ImportContext,
   run: repo.RunRow,
   signal: AbortSignal,
   loaded: (generation: number) => void,
-  add: (c: Candidate[]) => Promise<void>,
+  writer: { add: (c: Candidate[]) => Promise<void>; expect: (total: number) => Promise<void> },
 ): Promise<void> {
   const cfg = await loadScimConfig({ db: deps.db, secretKey: deps.secretKey }, run.organization_id, run.application_id);
   loaded(cfg.generation);
@@ -162,8 +172,14 @@ async function readApplication(
   try {
     // One page ahead: the listing reads further ahead itself when it pages in parallel, and every page
     // held costs memory while the writer is the slower side.
-    for await (const page of readAhead(client.listUsers({ signal }).pages(), 1)) {
-      await add((await inSlices(page as ScimUser[], (slice) => slice.map(runCandidate))).flat());
+    const listing = client.listUsers({ signal });
+    let told = false;
+    for await (const page of readAhead(listing.pages(), 1)) {
+      if (!told && listing.stats.totalResults !== undefined) {
+        told = true;
+        await writer.expect(listing.stats.totalResults);
+      }
+      await writer.add((await inSlices(page as ScimUser[], (slice) => slice.map(runCandidate))).flat());
     }
   } finally {
     await client.close();
@@ -199,7 +215,7 @@ export async function executeRun(
   const writer = await runWriter(deps, ctx, stopOf, opts.onProgress);
   try {
     if (run.mode === 'selection') await readSelection(deps, run, writer.add);
-    else await readApplication(deps, run, signal, (g) => (generation = g), writer.add);
+    else await readApplication(deps, run, signal, (g) => (generation = g), writer);
     await writer.finish();
     return await finishRun(deps, ctx, 'completed', null);
   } catch (err) {

@@ -21,12 +21,14 @@ export async function updateRun(db: Db, id: string, patch: Partial<RunRow>): Pro
   await db.updateTable('import_runs').set(patch).where('id', '=', id).execute();
 }
 
-/** Adds the batch's counts in SQL so that two writers can never lose an increment. */
+/**
+ * Adds the batch's counts in SQL so that two writers can never lose an increment; the total grows
+ * with them when the run has answered more users than it expected.
+ */
 export async function addRunCounts(
   db: Db,
   id: string,
   d: { processed: number; created: number; skipped: number; failed: number },
-  total: number,
   now: string,
 ): Promise<void> {
   await db
@@ -36,10 +38,21 @@ export async function addRunCounts(
       created: eb('created', '+', d.created),
       skipped: eb('skipped', '+', d.skipped),
       failed: eb('failed', '+', d.failed),
-      total: sql<number>`case when total < processed + ${d.processed} then processed + ${d.processed} else ${total} end`,
+      total: sql<number>`case when total < processed + ${d.processed} then processed + ${d.processed} else total end`,
       updated_at: now,
     }))
     .where('id', '=', id)
+    .execute();
+}
+
+/** A running run learns how many users the application has (its first page's totalResults): only ever more. */
+export async function raiseRunTotal(db: Db, id: string, total: number, now: string): Promise<void> {
+  await db
+    .updateTable('import_runs')
+    .set({ total, updated_at: now })
+    .where('id', '=', id)
+    .where('total', '<', total)
+    .where('status', '=', 'running')
     .execute();
 }
 
