@@ -206,7 +206,9 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
   });
 
   it('imports the 150 other new users in the background with a live progress bar, then emails the results', async () => {
-    scim.setQuirks({ latencyMs: 120 });
+    // Slow enough for the bar to be caught moving: the 16 pages are read four at a time, and a batch is
+    // written at least once a second.
+    scim.setQuirks({ latencyMs: 800 });
     await page.getByRole('button', { name: `Select all new (${SCIM_USERS - 3})` }).click();
     await page.getByText(`All ${SCIM_USERS - 3} new users selected`).waitFor();
     const posted = page.waitForRequest((r: Request) => r.method() === 'POST' && r.url().endsWith('/import/jobs'));
