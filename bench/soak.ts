@@ -15,8 +15,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { TEST_NETWORK_ENV } from '../test/network.ts';
 import {
+  adminApi,
   type Api,
-  apiClient,
   must,
   type Proc,
   rssOf,
@@ -344,15 +344,7 @@ async function soak(database: 'sqlite' | 'postgres'): Promise<SoakResult> {
   }
 
   // Set-up through the API: an admin key, both applications, the binding, activation, the import.
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.get('set-cookie')!.split(';')[0];
-  const key = await must(apiClient(base, { cookie }), 'POST', '/api/v1/api-keys', { name: 'soak', role: 'admin' });
-  const api = apiClient(base, { authorization: `Bearer ${key.key}` });
+  const api = await adminApi(base, ADMIN, 'soak');
   const connect = async (name: string, scim: ScimProcess, settings: Record<string, unknown>) => {
     const app = await must(api, 'POST', '/api/v1/applications', { name });
     await must(api, 'PUT', `/api/v1/applications/${app.id}/idm`, {

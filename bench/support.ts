@@ -232,7 +232,7 @@ export async function must(api: Api, method: string, url: string, body?: unknown
 }
 
 /** An admin's API key on a running Roster, signing in with the admin's email and password. */
-export async function adminApi(base: string, admin: { email: string; password: string }): Promise<Api> {
+export async function adminApi(base: string, admin: { email: string; password: string }, keyName = 'bench'): Promise<Api> {
   const login = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -240,7 +240,7 @@ export async function adminApi(base: string, admin: { email: string; password: s
   });
   if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
   const cookie = login.headers.get('set-cookie')!.split(';')[0];
-  const key = await must(apiClient(base, { cookie }), 'POST', '/api/v1/api-keys', { name: 'bench', role: 'admin' });
+  const key = await must(apiClient(base, { cookie }), 'POST', '/api/v1/api-keys', { name: keyName, role: 'admin' });
   return apiClient(base, { authorization: `Bearer ${key.key}` });
 }
 
