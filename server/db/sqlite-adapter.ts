@@ -2,7 +2,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   type QueryResult,
@@ -78,15 +78,10 @@ export class NodeSqliteDatabase implements SqliteDatabase {
    * Prepared statements are reused, least recently used first out: batch queries with IN lists and
    * multi-row inserts come in many lengths, and each prepared statement holds memory until it goes.
    */
-  prepare(query: string): SqliteStatement {
+  prepare(sql: string): SqliteStatement {
     // SQLite ends a transaction by itself on some errors (a full disk: SQLITE_FULL). Kysely's ROLLBACK
     // would then fail with "no transaction is active" and hide the error that caused it.
-    if (/^\s*rollback\s*$/i.test(query)) return this.#rollback;
-    // Every transaction takes the write lock when it begins, waiting (busy_timeout) while another
-    // connection holds it. An import's writer thread has a connection of its own, and a deferred
-    // transaction that read before that thread committed could not upgrade to writing: SQLite answers
-    // SQLITE_BUSY at once instead of waiting. Within one connection transactions are serialized anyway.
-    const sql = /^\s*begin\s*$/i.test(query) ? 'begin immediate' : query;
+    if (/^\s*rollback\s*$/i.test(sql)) return this.#rollback;
     let s = this.#cache.get(sql);
     if (s) {
       this.#cache.delete(sql);
@@ -132,6 +127,15 @@ class WaitingConnection implements DatabaseConnection {
 
 class NodeSqliteDriver extends SqliteDriver {
   #connection: WaitingConnection | undefined;
+  /**
+   * Every transaction takes the write lock when it begins, waiting (WaitingConnection) while another
+   * connection holds it. An import's writer thread has a connection of its own, and a deferred
+   * transaction that read before that thread committed could not upgrade to writing: SQLite answers
+   * SQLITE_BUSY at once instead of waiting. Within one connection transactions are serialized anyway.
+   */
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
   override async acquireConnection(): Promise<DatabaseConnection> {
     this.#connection ??= new WaitingConnection(await super.acquireConnection());
     return this.#connection;
