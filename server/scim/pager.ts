@@ -138,7 +138,6 @@ export class Pager<T extends { id?: string }> {
   /** Resources a cursor listing restarted from the start will list again before anything new. */
   #replay = 0;
   /** Requests whose pages were dropped unread (paging-parallel.ts): not charged to maxPages. */
-  #uncharged = 0;
 
   constructor(fetchPage: PageFetcher<T>, options: PagingOptions, stats: ListingStats) {
     this.#fetch = fetchPage;
@@ -173,11 +172,6 @@ export class Pager<T extends { id?: string }> {
     return this.#options.signal;
   }
 
-  /** Resources asked for per page now (lowered by P1 hints and invalidCount). */
-  get count(): number {
-    return this.#count;
-  }
-
   /** Where the next index page starts. */
   get startIndex(): number {
     return this.#startIndex;
@@ -193,7 +187,6 @@ export class Pager<T extends { id?: string }> {
    * against maxPages: the cap then ends a runaway listing after as many pages as the sequential one.
    */
   discarded(n: number): void {
-    this.#uncharged += n;
     this.stats.parallel.discarded += n;
   }
 
@@ -225,7 +218,7 @@ export class Pager<T extends { id?: string }> {
   /** One page, within the page and time caps; `signal` also aborts a page requested ahead. */
   async request(req: PageRequest, signal = this.#options.signal): Promise<ScimListResponse<T>> {
     if (signal?.aborted) throw abortError(signal);
-    if (this.stats.requests - this.#uncharged >= this.#maxPages) throw limitError(`more than ${this.#maxPages} pages`);
+    if (this.stats.requests - this.stats.parallel.discarded >= this.#maxPages) throw limitError(`more than ${this.#maxPages} pages`);
     if (Date.now() > this.#deadline) throw limitError('the time allowed for listing ran out');
     this.stats.requests++;
     const page = await this.#fetch(req, signal);

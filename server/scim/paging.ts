@@ -7,7 +7,7 @@ import { parallelPlan, readInParallel } from './paging-parallel.ts';
 import type { ScimListResponse } from './types.ts';
 
 export { newListingStats } from './pager.ts';
-export type { ListingStats, PageFetcher, PageRequest, PagingMode, PagingOptions, ParallelStats, StopReason } from './pager.ts';
+export type { PageFetcher, PageRequest } from './pager.ts';
 
 /** Yields pages of resources not seen before. `stats` is updated as it goes. */
 export async function* paginate<T extends { id?: string }>(
