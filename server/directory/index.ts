@@ -1,6 +1,13 @@
 export * from './users.service.ts';
 export * from './users.schemas.ts';
-export { insertUsers, findUser, findUsersByIds, findUsersByUsernameOrEmail, type UserRecord } from './users.repository.ts';
+export {
+  insertUsers,
+  findUser,
+  findUsersByIds,
+  findUserIdsCreatedByRun,
+  findUsersByUsernameOrEmail,
+  type UserRecord,
+} from './users.repository.ts';
 export * from './changes.ts';
 export * from './context.ts';
 export * from './groups.service.ts';

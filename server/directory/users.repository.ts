@@ -1,4 +1,5 @@
-import { PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
+import { isPostgres } from '../db/pg-client.ts';
 import type { Db } from '../db/database.ts';
 import { deleteRows, findColumns, inChunks, rowsFiltered, searchTextLike, updateRows, type SearchFilter } from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
@@ -55,6 +56,14 @@ export async function findUsersByIds(db: Db, organizationId: string, ids: string
   return inChunks(ids, 400, (chunk) =>
     db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', chunk).execute(),
   );
+}
+
+/** Which of these users an import run created (their ids only: a batch asks this for every user it matched). */
+export async function findUserIdsCreatedByRun(db: Db, importRunId: string, ids: string[]): Promise<string[]> {
+  const rows = await inChunks(ids, 400, (chunk) =>
+    db.selectFrom('users').select('id').where('source_import_run_id', '=', importRunId).where('id', 'in', chunk).execute(),
+  );
+  return rows.map((r) => r.id);
 }
 
 /** Users whose username or email equals (lower-cased) any of the given values. */
@@ -136,7 +145,7 @@ function filteredInSortOrder(db: Db, f: UserListFilter) {
  * password status have no index). SQLite's cursors carry the rowid whatever the sort.
  */
 export function tieBreakOf(db: Db, sort: SortColumn): 'id' | 'rowid' | 'none' {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) return 'id';
+  if (isPostgres(db)) return 'id';
   return sort === 'username_lower' || sort === 'email_lower' ? 'none' : 'rowid';
 }
 

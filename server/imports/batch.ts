@@ -2,7 +2,7 @@
 // their results commit together, and the run's counters with them (the checkpoint). No I/O but the
 // database, so it also runs in the SQLite writer thread.
 import type { Tx } from '../db/database.ts';
-import { findUsersByIds, importedUserChanges, insertUsers, newUserRecord, type UserRecord } from '../directory/index.ts';
+import { findUserIdsCreatedByRun, importedUserChanges, insertUsers, newUserRecord, type UserRecord } from '../directory/index.ts';
 import { type InsightEventInput, recordMany } from '../insights/index.ts';
 import { links } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -83,7 +83,7 @@ async function creatorsInRun(trx: Tx, ctx: BatchContext, existing: Map<string, E
   const out = new Map<string, string>();
   const ids = [...new Set([...existing.values()].map((e) => e.userId))];
   if (ids.length === 0) return out;
-  const mine = (await findUsersByIds(trx, run.organization_id, ids)).filter((u) => u.source_import_run_id === run.id).map((u) => u.id);
+  const mine = await findUserIdsCreatedByRun(trx, run.id, ids);
   if (mine.length === 0) return out;
   for (const l of await links.findLinksOfUsers(trx, run.application_id, mine)) out.set(l.user_id, l.remote_id);
   return out;
