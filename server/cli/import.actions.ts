@@ -4,7 +4,7 @@ import { findApplicationByIdOrName } from '../applications/index.ts';
 import { listAdmins } from '../auth/index.ts';
 import { loadConfig } from '../config.ts';
 import { closeDeps, createDeps, type Deps } from '../deps.ts';
-import { createImportRun, ensureSnapshot, expectedImport, previewPage } from '../imports/index.ts';
+import { createImportRun, ensureSnapshot, expectedImport, queryPreview } from '../imports/index.ts';
 import { deliverQueuedMailNow } from '../notifications/index.ts';
 import { type Actor, DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -58,7 +58,7 @@ export async function preview(opts: PreviewOptions): Promise<void> {
     const app = await appIdOf(deps, opts.app);
     // The whole list is printed (and counted), so the read is waited for, with its progress on stderr.
     const bar = new ProgressBar();
-    await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, {
+    const snapshot = await ensureSnapshot(deps, DEFAULT_ORGANIZATION_ID, app.id, {
       refresh: opts.refresh,
       whole: { onProgress: (read, total) => bar.update(read, total, 'users read') },
     });
@@ -68,7 +68,7 @@ export async function preview(opts: PreviewOptions): Promise<void> {
     let printed = 0;
     let summary = '';
     while (printed < opts.limit) {
-      const page = await previewPage(deps, DEFAULT_ORGANIZATION_ID, app.id, {
+      const page = await queryPreview(deps, snapshot, {
         q: opts.query,
         status: opts.status,
         sort: 'userName',
@@ -79,7 +79,7 @@ export async function preview(opts: PreviewOptions): Promise<void> {
       const { counts } = page;
       summary =
         `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ` +
-        `${counts.new} new, ${counts.exists} exist, ${counts.invalid} invalid. Importing all of them: ${page.estimate.text}.`;
+        `${counts.new} new, ${counts.exists} exist, ${counts.invalid} invalid`;
       for (const i of page.items) {
         if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
         else
@@ -91,7 +91,9 @@ export async function preview(opts: PreviewOptions): Promise<void> {
     }
     if (!opts.json) {
       printTable(['STATUS', 'USERNAME', 'EMAIL', 'NAME', 'REASONS', 'REMOTE ID'], rows);
-      process.stdout.write(`${summary}\n`);
+      // Once, from the snapshot just read (no request to the application).
+      const expected = await expectedImport(deps, DEFAULT_ORGANIZATION_ID, app.id);
+      process.stdout.write(`${summary}${expected ? `. Importing all of them: ${expected.text}.` : ''}\n`);
     }
   });
 }

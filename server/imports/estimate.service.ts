@@ -10,9 +10,8 @@ import * as snapshots from './snapshot.repository.ts';
 import { scimFailure } from './snapshot.service.ts';
 
 /**
- * A queued or running run with its time left. A run of all users learns how many there are as it reads
- * them (its total grows with what it processed), so the application's own count from the latest
- * preview is used when it is larger; without either there is no estimate.
+ * A queued or running run with its time left. A run of all users takes the application's count from
+ * its first page; until then the latest preview's count is used when it is larger.
  */
 export async function withEstimate(ctx: Pick<DbContext, 'db'>, organizationId: string, run: ImportRun): Promise<ImportRun> {
   if (run.status !== 'queued' && run.status !== 'running') return run;
