@@ -13,7 +13,7 @@ const LAYERS = [
   ['accounts'],
   ['applications'],
   ['integrations'],
-  ['imports', 'provisioning'],
+  ['imports', 'provisioning', 'inbound'],
   ['commands'],
   ['http'],
   // The app: server/*.ts at the top of server/ (app, server, main, deps, workers, maintenance, config) and the CLI.

@@ -28,6 +28,7 @@ export function userRow(username: string, over: Partial<UsersTable> = {}): Users
     employee_type: '',
     employee_identifier: '',
     organization: '',
+    source_scim_source_id: null,
     addresses: '[]',
     phone_numbers: '[]',
     state: 'ACTIVE',

@@ -13,6 +13,7 @@ import * as usersSearchTrigram from './migrations/2026-12-05-003-users-search-tr
 import * as snapshotConnection from './migrations/2026-12-05-004-snapshot-connection.ts';
 import * as previewProgress from './migrations/2026-12-06-001-preview-progress.ts';
 import * as leanerImportWrites from './migrations/2026-12-06-002-leaner-import-writes.ts';
+import * as scimSources from './migrations/2026-12-06-003-scim-sources.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05-004-snapshot-connection': snapshotConnection,
   '2026-12-06-001-preview-progress': previewProgress,
   '2026-12-06-002-leaner-import-writes': leanerImportWrites,
+  '2026-12-06-003-scim-sources': scimSources,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

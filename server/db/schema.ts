@@ -29,6 +29,13 @@ import type {
   AppGroupLinkMembersTable,
   ProvisioningSyncsTable,
 } from './schema/provisioning.ts';
+import type {
+  ScimSourcesTable,
+  ScimSourceRequestsTable,
+  ScimSourceRemovalsTable,
+  ScimUserDataTable,
+  ScimGroupDataTable,
+} from './schema/scim-sources.ts';
 import type { ActivationEmailBatchesTable, UserActivationTokensTable, UserSessionsTable } from './schema/accounts.ts';
 
 export type * from './schema/auth.ts';
@@ -39,6 +46,7 @@ export type * from './schema/integrations.ts';
 export type * from './schema/imports.ts';
 export type * from './schema/provisioning.ts';
 export type * from './schema/accounts.ts';
+export type * from './schema/scim-sources.ts';
 
 export interface DB {
   organizations: OrganizationsTable;
@@ -71,4 +79,9 @@ export interface DB {
   activation_email_batches: ActivationEmailBatchesTable;
   user_activation_tokens: UserActivationTokensTable;
   user_sessions: UserSessionsTable;
+  scim_sources: ScimSourcesTable;
+  scim_source_requests: ScimSourceRequestsTable;
+  scim_source_removals: ScimSourceRemovalsTable;
+  scim_user_data: ScimUserDataTable;
+  scim_group_data: ScimGroupDataTable;
 }

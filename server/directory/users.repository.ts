@@ -33,6 +33,7 @@ export const USER_COLUMNS = [
   'source_type',
   'source_application_id',
   'source_import_run_id',
+  'source_scim_source_id',
   'search_text',
   'created_at',
   'updated_at',

@@ -107,6 +107,7 @@ export function newUserRecord(organizationId: string, input: CreateUserInput, no
     source_type: source ? 'import' : null,
     source_application_id: source?.applicationId ?? null,
     source_import_run_id: source?.importRunId ?? null,
+    source_scim_source_id: null,
     search_text: '',
     created_at: now,
     updated_at: now,

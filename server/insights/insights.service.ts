@@ -56,6 +56,7 @@ function toRow(e: InsightEventInput, now: () => string): InsightRow {
     initiated_by_type: e.actor.type,
     initiated_by_id: e.actor.id,
     initiated_by_email: e.actor.email ?? null,
+    initiated_by_name: e.actor.name ?? null,
     resource_type: e.resource.type,
     resource_id: e.resource.id ?? null,
     resource_username: e.resource.username ?? null,

@@ -2,9 +2,11 @@ import { z } from 'zod';
 
 /** Who did something. Travels through services into Insights. */
 export interface Actor {
-  type: 'admin' | 'api_key' | 'system' | 'user';
+  type: 'admin' | 'api_key' | 'system' | 'user' | 'scim_source';
   id: string | null;
   email?: string | null;
+  /** The actor's name where it has no email (a SCIM source). */
+  name?: string | null;
   /** Role that authorised the request (admins and API keys). */
   role?: 'admin' | 'read_only';
   organizationId: string;

@@ -27,6 +27,8 @@ export interface UsersTable {
   source_type: string | null;
   source_application_id: string | null;
   source_import_run_id: string | null;
+  /** The SCIM source (inbound SCIM) that created the user, with source_type 'scim'. */
+  source_scim_source_id: string | null;
   search_text: string;
   created_at: string;
   updated_at: string;
@@ -43,7 +45,11 @@ export interface NamedResourceTable {
   updated_at: string;
 }
 
-export type GroupsTable = NamedResourceTable;
+export interface GroupsTable extends NamedResourceTable {
+  /** 'scim' for a group a SCIM source created, else null. */
+  source_type: string | null;
+  source_scim_source_id: string | null;
+}
 
 export interface GroupMembersTable {
   organization_id: string;

@@ -10,6 +10,8 @@ export interface InsightEventsTable {
   initiated_by_type: string;
   initiated_by_id: string | null;
   initiated_by_email: string | null;
+  /** The actor's name where it has no email (a SCIM source). */
+  initiated_by_name: string | null;
   resource_type: string;
   resource_id: string | null;
   resource_username: string | null;
