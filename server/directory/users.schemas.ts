@@ -145,7 +145,13 @@ export const userSchema = z.object({
   passwordStatus: z.enum(PASSWORD_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),
-  source: z.object({ type: z.literal('import'), applicationId: z.string(), importRunId: z.string() }).optional(),
+  /** Where the user came from: an import run of an application, or a SCIM source (inbound SCIM). */
+  source: z
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('import'), applicationId: z.string(), importRunId: z.string() }),
+      z.object({ type: z.literal('scim'), sourceId: z.string() }),
+    ])
+    .optional(),
 });
 
 export type User = z.output<typeof userSchema>;

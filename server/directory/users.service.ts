@@ -72,14 +72,14 @@ export function toUser(r: repo.UserRecord): User {
   };
   if (r.source_type === 'import' && r.source_application_id && r.source_import_run_id) {
     u.source = { type: 'import', applicationId: r.source_application_id, importRunId: r.source_import_run_id };
+  } else if (r.source_type === 'scim' && r.source_scim_source_id) {
+    u.source = { type: 'scim', sourceId: r.source_scim_source_id };
   }
   return u;
 }
 
-export interface UserSource {
-  applicationId: string;
-  importRunId: string;
-}
+/** Where a new user comes from: an import run, or a SCIM source (inbound SCIM). */
+export type UserSource = { applicationId: string; importRunId: string } | { scimSourceId: string };
 
 /** Builds the row for a validated new user (no I/O): imports batch these. */
 export function newUserRecord(organizationId: string, input: CreateUserInput, now: string, source?: UserSource): repo.UserRecord {
@@ -104,10 +104,10 @@ export function newUserRecord(organizationId: string, input: CreateUserInput, no
     phone_numbers: JSON.stringify((input.phoneNumbers ?? []).map(normalizePhone)),
     state: input.state,
     password_status: 'PENDING',
-    source_type: source ? 'import' : null,
-    source_application_id: source?.applicationId ?? null,
-    source_import_run_id: source?.importRunId ?? null,
-    source_scim_source_id: null,
+    source_type: source ? ('scimSourceId' in source ? 'scim' : 'import') : null,
+    source_application_id: source && 'applicationId' in source ? source.applicationId : null,
+    source_import_run_id: source && 'importRunId' in source ? source.importRunId : null,
+    source_scim_source_id: source && 'scimSourceId' in source ? source.scimSourceId : null,
     search_text: '',
     created_at: now,
     updated_at: now,
@@ -141,11 +141,16 @@ function mapUniqueRace(err: unknown, input: { username?: string; email?: string 
   throw err;
 }
 
-export async function createUser(ctx: DbContext, actor: Actor, input: CreateUserInput): Promise<User> {
+export async function createUser(
+  ctx: DbContext,
+  actor: Actor,
+  input: CreateUserInput,
+  opts: { source?: { scimSourceId: string } } = {},
+): Promise<User> {
   try {
     return await inTransaction(ctx.db, async (trx) => {
       await assertUnique(trx, actor.organizationId, input.username, input.email);
-      const row = newUserRecord(actor.organizationId, input, ctx.clock.now().toISOString());
+      const row = newUserRecord(actor.organizationId, input, ctx.clock.now().toISOString(), opts.source);
       await repo.insertUsers(trx, [row]);
       const user = toUser(row);
       await record(

@@ -3,12 +3,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { resolveUserSession, type UserSession } from '../accounts/index.ts';
 import { resolveApiKey, resolveSession } from '../auth/index.ts';
+import { authenticateSource, type ScimSource } from '../inbound/index.ts';
+import type { ScimRequestError } from '../scim/index.ts';
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
 
-/** Who may call a route: admins (session cookie or API key), users (their own session cookie), anyone. */
-export const ROUTE_AUTH = ['admin', 'user', 'public'] as const;
+/**
+ * Who may call a route: admins (session cookie or API key), users (their own session cookie), SCIM
+ * sources (their bearer token, on /scim/v2), anyone.
+ */
+export const ROUTE_AUTH = ['admin', 'user', 'scim', 'public'] as const;
 export type RouteAuth = (typeof ROUTE_AUTH)[number];
 
 export interface RouteEntry {
@@ -34,6 +39,10 @@ declare module 'fastify' {
     mfaEnrolmentRequired: boolean;
     /** The signed-in user of a `user` route. */
     userSession: UserSession | null;
+    /** The SCIM source of a `scim` route, once its token is checked. */
+    scimSource: ScimSource | null;
+    /** The SCIM error a `scim` route answered with, for the source's request log. */
+    scimError: ScimRequestError | null;
   }
   interface FastifyInstance {
     /** Every route with its auth setting, for the test that walks them. */
@@ -163,12 +172,22 @@ async function authenticateUser(request: FastifyRequest, deps: Deps): Promise<vo
   request.userSession = session;
 }
 
+/** A SCIM source's route: its bearer token. */
+async function authenticateScimSource(request: FastifyRequest, deps: Deps): Promise<void> {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  const source = m ? await authenticateSource({ db: deps.database.db, clock: deps.clock }, m[1]) : undefined;
+  if (!source) throw new AppError('UNAUTHENTICATED', 401, 'Send the token of an active SCIM source as Authorization: Bearer');
+  request.scimSource = source;
+}
+
 export function installAuth(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('mfaEnrolmentRequired', false);
   app.decorateRequest('userSession', null);
+  app.decorateRequest('scimSource', null);
+  app.decorateRequest('scimError', null);
 
   const trusted = new URL(deps.config.publicUrl).origin;
   app.addHook('onRequest', async (request: FastifyRequest) => {
@@ -180,6 +199,7 @@ export function installAuth(app: FastifyInstance, deps: Deps): void {
     if (request.routeOptions.url === undefined) return; // no route: the JSON 404
     if (config?.auth === 'admin') await authenticateAdmin(request, deps);
     else if (config?.auth === 'user') await authenticateUser(request, deps);
+    else if (config?.auth === 'scim') await authenticateScimSource(request, deps);
     else if (config?.auth !== 'public') throw new AppError('FORBIDDEN', 403, 'This route says nobody may call it');
     if (browserWrite) assertJsonOrCsrfToken(request);
     if (config.auth === 'admin' && !SAFE_METHODS.has(request.method) && request.actor?.role !== 'admin' && !config.allowReadOnly) {

@@ -64,7 +64,16 @@ function UserDetail({ user }: { user: User }) {
             History in Directory Insights
           </Anchor>
         </SimpleGrid>
-        {user.source && <ImportedFrom source={user.source} />}
+        {user.source?.type === 'import' && <ImportedFrom source={user.source} />}
+        {user.source?.type === 'scim' && (
+          <Text size="sm">
+            Provisioned by the{' '}
+            <Anchor component={Link} to={`/scim-sources/${user.source.sourceId}`}>
+              SCIM source
+            </Anchor>
+            .
+          </Text>
+        )}
         <UserForm
           value={value}
           onChange={setValue}
@@ -81,7 +90,7 @@ function UserDetail({ user }: { user: User }) {
   );
 }
 
-function ImportedFrom({ source }: { source: NonNullable<User['source']> }) {
+function ImportedFrom({ source }: { source: Extract<NonNullable<User['source']>, { type: 'import' }> }) {
   const app = useQuery({
     queryKey: applicationKeys.detail(source.applicationId),
     queryFn: () => data(client.GET('/api/v1/applications/{id}', { params: { path: { id: source.applicationId } } })),

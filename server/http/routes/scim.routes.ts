@@ -1,0 +1,251 @@
+// /scim/v2: Roster as a SCIM 2.0 service provider (RFC 7643/7644) for identity providers and HR systems.
+// An encapsulated plugin: its own content type (application/scim+json), its own error body (RFC 7644
+// 3.12), and bearer tokens of SCIM sources (config.auth 'scim', http/auth.ts). Discovery answers with
+// or without a token. Every request of a source is logged for its page in the portal, without bodies.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { activationContextOf } from '../../accounts/index.ts';
+import type { Deps } from '../../deps.ts';
+import { storageProblem } from '../../db/errors.ts';
+import {
+  createScimGroup,
+  createScimUser,
+  deleteScimGroup,
+  deleteScimUser,
+  getScimGroup,
+  getScimUser,
+  listScimGroups,
+  listScimUsers,
+  patchScimGroup,
+  patchScimUser,
+  replaceScimGroup,
+  replaceScimUser,
+  guardRemoval,
+  GuardrailRefusal,
+  type ScimContext,
+  serviceProviderConfig,
+  sourceActor,
+} from '../../inbound/index.ts';
+import { resourceTypeDocuments, schemaDocuments, ScimRequestError, scimErrorBody } from '../../scim/index.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { App } from '../common.ts';
+
+export const SCIM_PREFIX = '/scim/v2';
+const SCIM_TYPE = 'application/scim+json; charset=utf-8';
+
+type Json = Record<string, unknown>;
+type Query = Record<string, string | undefined>;
+
+/** Any error as a SCIM error (status, scimType, detail), never with internals. */
+function asScimError(err: unknown, request: FastifyRequest): ScimRequestError {
+  if (err instanceof ScimRequestError) return err;
+  if (err instanceof GuardrailRefusal) return new ScimRequestError(503, undefined, err.message);
+  if (err instanceof AppError) {
+    const scimType = err.status === 409 ? 'uniqueness' : err.status === 400 ? 'invalidValue' : undefined;
+    return new ScimRequestError(err.status, scimType, err.message);
+  }
+  const fe = err as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ScimRequestError(413, undefined, 'The request body is too large');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new ScimRequestError(415, undefined, 'Send the body as application/scim+json (or application/json)');
+  if (fe.statusCode === 429) return new ScimRequestError(429, undefined, 'Too many requests from this SCIM source; slow down and retry');
+  if (fe.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError)
+    return new ScimRequestError(400, 'invalidSyntax', 'The request body is not valid JSON');
+  const storage = storageProblem(err);
+  if (storage) {
+    request.log.error({ err }, 'the database cannot store anything');
+    return new ScimRequestError(503, undefined, `Roster cannot store anything right now: ${storage}. Nothing of this request was saved.`);
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return new ScimRequestError(fe.statusCode, undefined, fe.message);
+  request.log.error({ err }, 'SCIM request failed');
+  return new ScimRequestError(500, undefined, 'Internal server error');
+}
+
+function send(reply: FastifyReply, status: number, body: Json): FastifyReply {
+  const version = (body.meta as { version?: string } | undefined)?.version;
+  if (version) reply.header('etag', version);
+  return reply.code(status).type(SCIM_TYPE).send(JSON.stringify(body));
+}
+
+const projectionOf = (q: Query) => ({ attributes: q.attributes, excludedAttributes: q.excludedAttributes });
+const ifMatchOf = (request: FastifyRequest) => {
+  const v = request.headers['if-match'];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** A list request's parameters from the query string, or from a POST /.search body (RFC 7644 3.4.3). */
+function searchParams(body: unknown): Query {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ScimRequestError(400, 'invalidSyntax', 'The body of a search must be a SearchRequest object');
+  const out: Query = {};
+  for (const [k, v] of Object.entries(body)) {
+    const key = ['filter', 'sortBy', 'sortOrder', 'startIndex', 'count', 'attributes', 'excludedAttributes'].find(
+      (n) => n.toLowerCase() === k.toLowerCase(),
+    );
+    if (!key) continue;
+    if (Array.isArray(v) && (key === 'attributes' || key === 'excludedAttributes')) out[key] = v.map(String).join(',');
+    else if (typeof v === 'string' || typeof v === 'number') out[key] = String(v);
+    else throw new ScimRequestError(400, 'invalidValue', `${key} must be a string${key === 'count' || key === 'startIndex' ? ' or a number' : ''}`);
+  }
+  return out;
+}
+
+export function scimRoutes(app: App, deps: Deps): void {
+  void app.register(
+    async (scim) => {
+      const parseJson = scim.getDefaultJsonParser('error', 'error');
+      scim.addContentTypeParser('application/scim+json', { parseAs: 'string' }, (request, body, done) => {
+        if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+        void parseJson(request, body as string, done);
+      });
+
+      scim.setErrorHandler((err, request, reply) => {
+        const e = asScimError(err, request);
+        if (e.status === 401) reply.header('www-authenticate', 'Bearer realm="Roster SCIM"');
+        if (err instanceof GuardrailRefusal) reply.header('retry-after', String(err.retryAfterSeconds));
+        request.scimError = e;
+        return reply.code(e.status).type(SCIM_TYPE).send(JSON.stringify(scimErrorBody(e)));
+      });
+      scim.setNotFoundHandler((request, reply) => {
+        reply
+          .code(404)
+          .type(SCIM_TYPE)
+          .send(JSON.stringify(scimErrorBody(new ScimRequestError(404, undefined, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`))));
+      });
+
+      // The log of the source's requests (its page in the portal): method, path, status, time, the SCIM
+      // error if any. Never a body or a header.
+      scim.addHook('onResponse', async (request, reply) => {
+        const source = request.scimSource;
+        if (!source) return;
+        const e = request.scimError;
+        deps.scimRequestLog.add({
+          sourceId: source.id,
+          organizationId: source.organizationId,
+          at: deps.clock.now().toISOString(),
+          method: request.method,
+          path: request.url,
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime),
+          scimType: e?.scimType,
+          detail: e?.detail,
+          resourceType: request.url.includes('/Groups') ? 'Group' : request.url.includes('/Users') ? 'User' : undefined,
+          resourceId: (request.params as { id?: string } | undefined)?.id,
+        });
+      });
+
+      const contextOf = (request: FastifyRequest): ScimContext => {
+        const source = request.scimSource;
+        if (!source) throw new ScimRequestError(401, undefined, 'Send the SCIM source token as Authorization: Bearer');
+        const actor = { ...sourceActor(source), clientIp: request.ip };
+        return {
+          db: deps.database.db,
+          clock: deps.clock,
+          changes: deps.changes,
+          source,
+          actor,
+          baseUrl: `${deps.config.publicUrl}${SCIM_PREFIX}`,
+          activation: activationContextOf(deps),
+          counts: deps.counts,
+          beforeRemoval: (db, userId, kind) => guardRemoval({ db, clock: deps.clock, queue: deps.queue, publicUrl: deps.config.publicUrl }, source, userId, kind),
+        };
+      };
+
+      const rateLimit = {
+        max: (request: FastifyRequest) => request.scimSource?.settings.rateLimitPerSecond ?? 100,
+        timeWindow: 1000,
+        keyGenerator: (request: FastifyRequest) => `scim:${request.scimSource?.id ?? request.ip}`,
+      };
+      const source = { config: { auth: 'scim' as const, rateLimit }, schema: { hide: true } };
+      const discovery = { config: { auth: 'public' as const }, schema: { hide: true } };
+      const baseUrl = () => `${deps.config.publicUrl}${SCIM_PREFIX}`;
+      type WithId = { Params: { id: string }; Querystring: Query };
+      type WithQuery = { Querystring: Query };
+
+      scim.get('/ServiceProviderConfig', discovery, async (_request, reply) => send(reply, 200, serviceProviderConfig(baseUrl())));
+      scim.get('/ResourceTypes', discovery, async (_request, reply) => {
+        const items = resourceTypeDocuments(baseUrl());
+        return send(reply, 200, listOf(items));
+      });
+      scim.get<WithId>('/ResourceTypes/:id', discovery, async (request, reply) => {
+        const found = resourceTypeDocuments(baseUrl()).find((d) => d.id === request.params.id);
+        if (!found) throw new ScimRequestError(404, undefined, `No resource type ${JSON.stringify(request.params.id.slice(0, 100))}`);
+        return send(reply, 200, found);
+      });
+      scim.get('/Schemas', discovery, async (_request, reply) => send(reply, 200, listOf(schemaDocuments(baseUrl()))));
+      scim.get<WithId>('/Schemas/:id', discovery, async (request, reply) => {
+        const found = schemaDocuments(baseUrl()).find((d) => d.id === request.params.id);
+        if (!found) throw new ScimRequestError(404, undefined, `No schema ${JSON.stringify(request.params.id.slice(0, 100))}`);
+        return send(reply, 200, found);
+      });
+      scim.all('/Me', discovery, async () => {
+        throw new ScimRequestError(501, undefined, 'Roster does not support /Me: a source acts for itself, not for a user');
+      });
+      scim.all('/Bulk', discovery, async () => {
+        throw new ScimRequestError(501, undefined, 'Roster does not support bulk operations (see /ServiceProviderConfig)');
+      });
+
+      scim.get<WithQuery>('/Users', source, async (request, reply) =>
+        send(reply, 200, await listScimUsers(contextOf(request), request.query, projectionOf(request.query))),
+      );
+      scim.post<WithQuery>('/Users/.search', source, async (request, reply) => {
+        const q = searchParams(request.body);
+        return send(reply, 200, await listScimUsers(contextOf(request), q, projectionOf(q)));
+      });
+      scim.post('/Users', source, async (request, reply) => {
+        const user = await createScimUser(contextOf(request), request.body);
+        reply.header('location', (user.meta as { location: string }).location);
+        return send(reply, 201, user);
+      });
+      scim.get<WithId>('/Users/:id', source, async (request, reply) =>
+        send(reply, 200, await getScimUser(contextOf(request), request.params.id, projectionOf(request.query))),
+      );
+      scim.put<WithId>('/Users/:id', source, async (request, reply) =>
+        send(reply, 200, await replaceScimUser(contextOf(request), request.params.id, request.body, ifMatchOf(request))),
+      );
+      scim.patch<WithId>('/Users/:id', source, async (request, reply) =>
+        send(reply, 200, await patchScimUser(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query))),
+      );
+      scim.delete<WithId>('/Users/:id', source, async (request, reply) => {
+        await deleteScimUser(contextOf(request), request.params.id, ifMatchOf(request));
+        return reply.code(204).send();
+      });
+
+      scim.get<WithQuery>('/Groups', source, async (request, reply) =>
+        send(reply, 200, await listScimGroups(contextOf(request), request.query, projectionOf(request.query))),
+      );
+      scim.post<WithQuery>('/Groups/.search', source, async (request, reply) => {
+        const q = searchParams(request.body);
+        return send(reply, 200, await listScimGroups(contextOf(request), q, projectionOf(q)));
+      });
+      scim.post('/Groups', source, async (request, reply) => {
+        const group = await createScimGroup(contextOf(request), request.body);
+        reply.header('location', (group.meta as { location: string }).location);
+        return send(reply, 201, group);
+      });
+      scim.get<WithId>('/Groups/:id', source, async (request, reply) =>
+        send(reply, 200, await getScimGroup(contextOf(request), request.params.id, projectionOf(request.query))),
+      );
+      scim.put<WithId>('/Groups/:id', source, async (request, reply) =>
+        send(reply, 200, await replaceScimGroup(contextOf(request), request.params.id, request.body, ifMatchOf(request))),
+      );
+      scim.patch<WithId>('/Groups/:id', source, async (request, reply) =>
+        send(reply, 200, await patchScimGroup(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query))),
+      );
+      scim.delete<WithId>('/Groups/:id', source, async (request, reply) => {
+        await deleteScimGroup(contextOf(request), request.params.id, ifMatchOf(request));
+        return reply.code(204).send();
+      });
+    },
+    { prefix: SCIM_PREFIX },
+  );
+}
+
+function listOf(items: Json[]): Json {
+  return {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+    totalResults: items.length,
+    itemsPerPage: items.length,
+    startIndex: 1,
+    Resources: items,
+  };
+}

@@ -1,0 +1,296 @@
+// What inbound SCIM keeps beside the directory (scim_user_data, scim_group_data: the attributes a source
+// sent that have no directory field, externalId, and who deleted a user with onDelete "suspend"), and the
+// read-only queries the SCIM endpoint answers lists with. Those read users, groups and memberships
+// (owned by the directory) because a SCIM filter becomes SQL here; every write to them goes through
+// the directory's services, so its rules, events and provisioning hints hold.
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { inChunks } from '../db/queries.ts';
+import type { ScimGroupDataTable, ScimUserDataTable } from '../db/schema.ts';
+
+export type UserDataRow = ScimUserDataTable;
+export type GroupDataRow = ScimGroupDataTable;
+
+export async function findUserData(db: Db, organizationId: string, userIds: readonly string[]): Promise<Map<string, UserDataRow>> {
+  const rows = await inChunks(userIds, 400, (chunk) =>
+    db.selectFrom('scim_user_data').selectAll().where('organization_id', '=', organizationId).where('user_id', 'in', chunk).execute(),
+  );
+  return new Map(rows.map((r) => [r.user_id, r]));
+}
+
+export async function saveUserData(db: Db, row: UserDataRow): Promise<void> {
+  await db
+    .insertInto('scim_user_data')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('user_id').doUpdateSet({
+        external_id: row.external_id,
+        deleted_by_source_id: row.deleted_by_source_id,
+        attributes: row.attributes,
+        updated_at: row.updated_at,
+      }),
+    )
+    .execute();
+}
+
+export async function findGroupData(db: Db, organizationId: string, groupIds: readonly string[]): Promise<Map<string, GroupDataRow>> {
+  const rows = await inChunks(groupIds, 400, (chunk) =>
+    db.selectFrom('scim_group_data').selectAll().where('organization_id', '=', organizationId).where('group_id', 'in', chunk).execute(),
+  );
+  return new Map(rows.map((r) => [r.group_id, r]));
+}
+
+export async function saveGroupData(db: Db, row: GroupDataRow): Promise<void> {
+  await db
+    .insertInto('scim_group_data')
+    .values(row)
+    .onConflict((oc) => oc.column('group_id').doUpdateSet({ external_id: row.external_id, attributes: row.attributes, updated_at: row.updated_at }))
+    .execute();
+}
+
+/** Marks a group as created by a SCIM source (the directory's create knows nothing of sources). */
+export async function markGroupSource(db: Db, organizationId: string, groupId: string, sourceId: string): Promise<void> {
+  await db
+    .updateTable('groups')
+    .set({ source_type: 'scim', source_scim_source_id: sourceId })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', groupId)
+    .execute();
+}
+
+// --- Users as a source sees them -----------------------------------------------------------------
+
+/** A condition on `u` (users) and `d` (scim_user_data, left joined). */
+export type UserCondition = Expression<SqlBool>;
+
+/** The conditions SQL decides exactly for a SCIM filter's `eq` terms (scim-list.ts). */
+export const userCondition = {
+  // userName is not case-exact; usernames are stored NFC with their lower-case form beside them.
+  usernameIs: (v: string): UserCondition => sql<SqlBool>`u.username_lower = ${v.normalize('NFC').toLowerCase()}`,
+  idIs: (v: string): UserCondition => sql<SqlBool>`u.id = ${v}`,
+  externalIdIs: (v: string): UserCondition => sql<SqlBool>`d.external_id = ${v}`,
+  active: (v: boolean): UserCondition => (v ? sql<SqlBool>`u.state = 'ACTIVE'` : sql<SqlBool>`u.state <> 'ACTIVE'`),
+};
+
+export const groupCondition = {
+  displayNameIs: (v: string): GroupCondition => sql<SqlBool>`g.name_lower = ${v.toLowerCase()}`,
+  idIs: (v: string): GroupCondition => sql<SqlBool>`g.id = ${v}`,
+  externalIdIs: (v: string): GroupCondition => sql<SqlBool>`d.external_id = ${v}`,
+};
+
+/** Users of the organization a source sees: all but those it deleted with onDelete "suspend". */
+function visibleUsers(db: Db, organizationId: string, sourceId: string, where: readonly UserCondition[]) {
+  let q = db
+    .selectFrom('users as u')
+    .leftJoin('scim_user_data as d', 'd.user_id', 'u.id')
+    .where('u.organization_id', '=', organizationId)
+    .where((eb) => eb.or([eb('d.deleted_by_source_id', 'is', null), eb('d.deleted_by_source_id', '!=', sourceId)]));
+  for (const w of where) q = q.where(w);
+  return q;
+}
+
+/** The sort keys SQL can order users by (a SCIM attribute -> a column of u or d). */
+export const USER_SORT_COLUMNS = {
+  id: 'u.id',
+  userName: 'u.username_lower',
+  displayName: 'u.displayname',
+  'name.givenName': 'u.firstname',
+  'name.familyName': 'u.lastname',
+  'name.middleName': 'u.middlename',
+  emails: 'u.email_lower',
+  'emails.value': 'u.email_lower',
+  title: 'u.job_title',
+  userType: 'u.employee_type',
+  active: 'u.state',
+  externalId: 'd.external_id',
+  'meta.created': 'u.created_at',
+  'meta.lastModified': 'u.updated_at',
+} as const;
+export type UserSortColumn = (typeof USER_SORT_COLUMNS)[keyof typeof USER_SORT_COLUMNS];
+
+export interface UserIdQuery {
+  organizationId: string;
+  sourceId: string;
+  where: readonly UserCondition[];
+  sort?: { column: UserSortColumn; order: 'asc' | 'desc' };
+  offset: number;
+  limit: number;
+}
+
+/** One page of the ids of the users a source sees, in the order asked (then by id). */
+export async function pageUserIds(db: Db, q: UserIdQuery): Promise<string[]> {
+  let query = visibleUsers(db, q.organizationId, q.sourceId, q.where).select('u.id');
+  if (q.sort && q.sort.column !== 'u.id') query = query.orderBy(sql.ref(q.sort.column), q.sort.order);
+  query = query.orderBy('u.id', q.sort?.column === 'u.id' ? q.sort.order : 'asc');
+  const rows = await query.limit(q.limit).offset(q.offset).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function countUsers(db: Db, organizationId: string, sourceId: string, where: readonly UserCondition[]): Promise<number> {
+  const r = await visibleUsers(db, organizationId, sourceId, where)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Every id of the users a source sees and `where` selects, after `afterId`, in id order: for filters SQL cannot decide. */
+export async function userIdsAfter(
+  db: Db,
+  organizationId: string,
+  sourceId: string,
+  where: readonly UserCondition[],
+  afterId: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  let q = visibleUsers(db, organizationId, sourceId, where).select('u.id');
+  if (afterId !== undefined) q = q.where('u.id', '>', afterId);
+  return (await q.orderBy('u.id').limit(limit).execute()).map((r) => r.id);
+}
+
+/** A user as a source sees him: undefined when he does not exist or the source deleted him. */
+export async function isUserVisible(db: Db, organizationId: string, sourceId: string, userId: string): Promise<boolean> {
+  const r = await visibleUsers(db, organizationId, sourceId, [sql<SqlBool>`u.id = ${userId}`])
+    .select('u.id')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** The user a source deleted with onDelete "suspend" whose username this is (a POST restores him). */
+export async function findDeletedByUsername(db: Db, organizationId: string, sourceId: string, usernameLower: string): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('users as u')
+    .innerJoin('scim_user_data as d', 'd.user_id', 'u.id')
+    .select('u.id')
+    .where('u.organization_id', '=', organizationId)
+    .where('u.username_lower', '=', usernameLower)
+    .where('d.deleted_by_source_id', '=', sourceId)
+    .executeTakeFirst();
+  return r?.id;
+}
+
+/** The groups of each user (id and name), for the User resource's read-only `groups`. */
+export async function groupsOfUsers(db: Db, organizationId: string, userIds: readonly string[]): Promise<Map<string, { id: string; name: string }[]>> {
+  const rows = await inChunks(userIds, 400, (chunk) =>
+    db
+      .selectFrom('group_members as m')
+      .innerJoin('groups as g', 'g.id', 'm.group_id')
+      .select(['m.user_id', 'g.id', 'g.name'])
+      .where('m.organization_id', '=', organizationId)
+      .where('m.user_id', 'in', chunk)
+      .orderBy('g.name_lower')
+      .execute(),
+  );
+  const out = new Map<string, { id: string; name: string }[]>();
+  for (const r of rows) {
+    const list = out.get(r.user_id) ?? [];
+    list.push({ id: r.id, name: r.name });
+    out.set(r.user_id, list);
+  }
+  return out;
+}
+
+// --- Groups ------------------------------------------------------------------------------------------
+
+export type GroupCondition = Expression<SqlBool>;
+
+export const GROUP_SORT_COLUMNS = {
+  id: 'g.id',
+  displayName: 'g.name_lower',
+  externalId: 'd.external_id',
+  'meta.created': 'g.created_at',
+  'meta.lastModified': 'g.updated_at',
+} as const;
+export type GroupSortColumn = (typeof GROUP_SORT_COLUMNS)[keyof typeof GROUP_SORT_COLUMNS];
+
+function groupsOf(db: Db, organizationId: string, where: readonly GroupCondition[]) {
+  let q = db.selectFrom('groups as g').leftJoin('scim_group_data as d', 'd.group_id', 'g.id').where('g.organization_id', '=', organizationId);
+  for (const w of where) q = q.where(w);
+  return q;
+}
+
+export interface GroupIdQuery {
+  organizationId: string;
+  where: readonly GroupCondition[];
+  sort?: { column: GroupSortColumn; order: 'asc' | 'desc' };
+  offset: number;
+  limit: number;
+}
+
+export async function pageGroupIds(db: Db, q: GroupIdQuery): Promise<string[]> {
+  let query = groupsOf(db, q.organizationId, q.where).select('g.id');
+  if (q.sort && q.sort.column !== 'g.id') query = query.orderBy(sql.ref(q.sort.column), q.sort.order);
+  query = query.orderBy('g.id', q.sort?.column === 'g.id' ? q.sort.order : 'asc');
+  return (await query.limit(q.limit).offset(q.offset).execute()).map((r) => r.id);
+}
+
+export async function countGroups(db: Db, organizationId: string, where: readonly GroupCondition[]): Promise<number> {
+  const r = await groupsOf(db, organizationId, where)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function groupIdsAfter(
+  db: Db,
+  organizationId: string,
+  where: readonly GroupCondition[],
+  afterId: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  let q = groupsOf(db, organizationId, where).select('g.id');
+  if (afterId !== undefined) q = q.where('g.id', '>', afterId);
+  return (await q.orderBy('g.id').limit(limit).execute()).map((r) => r.id);
+}
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export async function findGroups(db: Db, organizationId: string, ids: readonly string[]): Promise<GroupRow[]> {
+  return inChunks(ids, 400, (chunk) =>
+    db
+      .selectFrom('groups')
+      .select(['id', 'name', 'created_at', 'updated_at'])
+      .where('organization_id', '=', organizationId)
+      .where('id', 'in', chunk)
+      .execute(),
+  );
+}
+
+export interface MemberRow {
+  group_id: string;
+  user_id: string;
+  username: string;
+}
+
+/** The members of these groups (user id and username), in username order. */
+export async function membersOfGroups(db: Db, organizationId: string, groupIds: readonly string[]): Promise<Map<string, MemberRow[]>> {
+  const rows = await inChunks(groupIds, 100, (chunk) =>
+    db
+      .selectFrom('group_members as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['m.group_id', 'm.user_id', 'u.username'])
+      .where('m.organization_id', '=', organizationId)
+      .where('m.group_id', 'in', chunk)
+      .orderBy('u.username_lower')
+      .execute(),
+  );
+  const out = new Map<string, MemberRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.group_id) ?? [];
+    list.push(r);
+    out.set(r.group_id, list);
+  }
+  return out;
+}
+
+/** Which of these ids are users of the organization (members must be). */
+export async function existingUserIds(db: Db, organizationId: string, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await inChunks(ids, 400, (chunk) =>
+    db.selectFrom('users').select('id').where('organization_id', '=', organizationId).where('id', 'in', chunk).execute(),
+  );
+  return new Set(rows.map((r) => r.id));
+}
