@@ -15,6 +15,7 @@ import { integrationRoutes } from './integrations.routes.ts';
 import { mailRoutes } from './mail.routes.ts';
 import { portalRoutes } from './portal.routes.ts';
 import { provisioningRoutes } from './provisioning.routes.ts';
+import { scimSourceRoutes } from './scim-sources.routes.ts';
 import { userRoutes } from './users.routes.ts';
 
 export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
@@ -31,6 +32,7 @@ export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
   provisioningRoutes(app, deps);
   insightsRoutes(app, deps);
   mailRoutes(app, deps);
+  scimSourceRoutes(app, deps);
   // The portal's catch-all GET /* only gets what no API route matches (the router prefers static routes).
   portalRoutes(app);
 }
