@@ -174,11 +174,7 @@ export function addScimSourceCommands(program: Command): void {
     .option('--no-guardrail', 'no delete guardrail')
     .option('--rate-limit <n>', 'requests per second (1-10000, default 100)', intOption(1, 10_000))
     .action(create);
-  sources
-    .command('show <id-or-name>')
-    .description('Show a SCIM source (never its token)')
-    .option('--json', 'print JSON')
-    .action(show);
+  sources.command('show <id-or-name>').description('Show a SCIM source (never its token)').option('--json', 'print JSON').action(show);
   sources
     .command('rotate-token <id-or-name>')
     .description('Issue a new token for a SCIM source and print it (shown once); the old one is refused from now on')

@@ -17,13 +17,15 @@ export async function insertSource(db: Db, row: SourceRow): Promise<void> {
 }
 
 /** The source, deleted or not. */
-export const findSource = (db: Db, organizationId: string, id: string) => findRow(db, 'scim_sources', { organization_id: organizationId, id });
+export const findSource = (db: Db, organizationId: string, id: string) =>
+  findRow(db, 'scim_sources', { organization_id: organizationId, id });
 
 /** The source that is not deleted with this name in any letter case. */
 export const findLiveSourceByName = (db: Db, organizationId: string, nameLower: string) =>
   findRow(db, 'scim_sources', { organization_id: organizationId, name_lower: nameLower, deleted_at: null });
 
-export const findLiveSourceByTokenHash = (db: Db, tokenHash: string) => findRow(db, 'scim_sources', { token_hash: tokenHash, deleted_at: null });
+export const findLiveSourceByTokenHash = (db: Db, tokenHash: string) =>
+  findRow(db, 'scim_sources', { token_hash: tokenHash, deleted_at: null });
 
 export async function listSources(db: Db, organizationId: string, includeDeleted: boolean): Promise<SourceRow[]> {
   let q = db.selectFrom('scim_sources').selectAll().where('organization_id', '=', organizationId);

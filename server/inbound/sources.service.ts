@@ -140,7 +140,11 @@ export async function listSources(
 }
 
 /** A source by id, deleted ones too (their users and groups still name them). */
-export async function getSource(ctx: Pick<SourcesContext, 'db' | 'publicUrl'>, organizationId: string, id: string): Promise<ScimSourceView> {
+export async function getSource(
+  ctx: Pick<SourcesContext, 'db' | 'publicUrl'>,
+  organizationId: string,
+  id: string,
+): Promise<ScimSourceView> {
   const row = await repo.findSource(ctx.db, organizationId, id);
   if (!row) throw notFound('SCIM source', id);
   return toView(ctx, row, await repo.countCreatedBy(ctx.db, organizationId, id));
