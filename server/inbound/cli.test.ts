@@ -67,7 +67,7 @@ describe.each(dialects)('roster scim-sources CLI on %s', (dialect) => {
       'scim_source_create',
     ]);
     expect(events[0].initiatedBy.type).toBe('system');
-  });
+  }, 90_000);
 
   it('refuses bad arguments clearly and changes nothing', async () => {
     await cli('create', 'Okta');
@@ -87,5 +87,5 @@ describe.each(dialects)('roster scim-sources CLI on %s', (dialect) => {
       expect(r.stderr).toContain('No SCIM source with id or name "Nope"');
     }
     expect((await cli('list')).stdout).toContain('1 SCIM source(s)');
-  });
+  }, 90_000);
 });
