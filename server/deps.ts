@@ -10,6 +10,7 @@ import { IntegrationRuntime, listenForStops } from './integrations/index.ts';
 import { networkPolicy } from './scim/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
 import { importResultsCsv, RESULTS_CSV_KIND, SnapshotCache } from './imports/index.ts';
+import { ScimRequestLog } from './inbound/index.ts';
 import { AttachmentRegistry, type MailServices, MailTransports } from './notifications/index.ts';
 import { provisioningChanges } from './provisioning/index.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
@@ -43,6 +44,8 @@ export interface Deps {
   mail: MailServices;
   /** Import previews being built, and the counts of ready ones. */
   snapshots: SnapshotCache;
+  /** This process's buffer of SCIM sources' requests, written to their log every second (inbound/request-log.ts). */
+  scimRequestLog: ScimRequestLog;
 }
 
 export async function createDeps(config: Config, overrides: Partial<Omit<Deps, 'config' | 'db'>> = {}): Promise<Deps> {
@@ -84,6 +87,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
       transports: new MailTransports(),
     },
     snapshots: overrides.snapshots ?? new SnapshotCache(),
+    scimRequestLog: overrides.scimRequestLog ?? new ScimRequestLog({ db: database.db, clock, logger }),
   };
 }
 
@@ -92,5 +96,6 @@ export async function closeDeps(deps: Deps, opts: { graceMs?: number } = {}): Pr
   await deps.queue.stop({ graceMs: opts.graceMs ?? 20_000 });
   await deps.stopListener?.close();
   deps.mail.transports.close();
+  await deps.scimRequestLog.close();
   await deps.database.close();
 }

@@ -5,6 +5,7 @@ import { purgeExpiredAccounts } from './accounts/index.ts';
 import { purgeExpiredAuth } from './auth/index.ts';
 import { optimizeDatabase } from './db/database.ts';
 import type { Deps } from './deps.ts';
+import { purgeScimSourceLogs } from './inbound/index.ts';
 
 export const PURGE_JOB = 'maintenance.purge';
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -29,6 +30,9 @@ export function registerMaintenanceWorkers(deps: Deps): void {
       await schedulePurge(deps, new Date(deps.clock.now().getTime() + PURGE_EVERY_MS));
       const purged = await purgeExpired(deps);
       deps.logger.info({ purged }, 'purged expired sessions and tokens');
+      // Flushes trim only the sources that still make requests; this reaches the ones that went quiet.
+      const logs = await purgeScimSourceLogs({ db: deps.database.db, clock: deps.clock });
+      deps.logger.info({ purged: logs }, 'purged old SCIM source requests and removals');
       await optimizeDatabase(deps.database);
     },
     { concurrency: 1 },

@@ -1,11 +1,12 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
-// The `roster` command: serve, migrate, admin create, users list. Every command has --help.
+// The `roster` command: serve, migrate, admin create, users list, import, scim-sources. Every command has --help.
 import { Command } from 'commander';
 import { ConfigError, redactUrl } from '../config.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { AppError } from '../shared/errors.ts';
 import { addAdminCommands } from './admin.commands.ts';
 import { addImportCommands } from './import.commands.ts';
+import { addScimSourceCommands } from './scim-sources.commands.ts';
 import { withDatabase } from './support.ts';
 import { addUsersCommands } from './users.commands.ts';
 
@@ -45,6 +46,7 @@ export function buildCli(): Command {
   addAdminCommands(program);
   addUsersCommands(program);
   addImportCommands(program);
+  addScimSourceCommands(program);
   return program;
 }
 

@@ -28,7 +28,7 @@ export interface InsightEvent {
   eventType: string;
   service: string;
   success: boolean;
-  initiatedBy: { type: string; id: string | null; email?: string };
+  initiatedBy: { type: string; id: string | null; email?: string; name?: string };
   resource: { type: string; id: string | null; username?: string };
   application?: { id: string; name: string };
   importRunId?: string;
@@ -96,6 +96,7 @@ function toEvent(r: InsightRow): InsightEvent {
     resource: { type: r.resource_type, id: r.resource_id },
   };
   if (r.initiated_by_email) e.initiatedBy.email = r.initiated_by_email;
+  if (r.initiated_by_name) e.initiatedBy.name = r.initiated_by_name;
   if (r.resource_username) e.resource.username = r.resource_username;
   if (r.application_id) e.application = { id: r.application_id, name: r.application_name ?? '' };
   if (r.import_run_id) e.importRunId = r.import_run_id;

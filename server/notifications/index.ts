@@ -38,3 +38,4 @@ export {
   type ImportFailure,
 } from './templates.ts';
 export type { MailStatus } from './mail.repository.ts';
+export { scimGuardrailPausedEmail, type ScimGuardrailPausedEmailInput } from './templates.ts';

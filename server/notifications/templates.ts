@@ -179,3 +179,41 @@ function linkify(line: string): string {
   }
   return out + escapeHtml(line.slice(last));
 }
+
+export interface ScimGuardrailPausedEmailInput {
+  sourceName: string;
+  /** Deletions and suspensions counted in the window, and the most the window allows. */
+  removals: number;
+  limit: number;
+  windowMinutes: number;
+  /** The change the pause refused. */
+  refused: { kind: 'delete' | 'suspend'; user: string };
+  /** The source's page in the portal. */
+  sourceUrl: string;
+}
+
+/** To every admin when a SCIM source's delete guardrail pauses it: what happened and what an admin must do. */
+export function scimGuardrailPausedEmail(input: ScimGuardrailPausedEmailInput): EmailContent {
+  const source = oneLine(input.sourceName, 100) || 'a SCIM source';
+  const user = oneLine(input.refused.user, 200) || 'a user';
+  const verb = input.refused.kind === 'delete' ? 'delete' : 'suspend';
+  const subject = `Roster paused deletions from the SCIM source ${source}`;
+  const counted =
+    `${source} deleted or suspended ${plural(input.removals, 'user', 'users')} within ${input.windowMinutes} minutes, ` +
+    `the most its delete guardrail allows (${input.limit}).`;
+  const refused = `Roster refused its request to ${verb} ${user}, and refuses its further deletions and suspensions.`;
+  const other = 'Its other requests (creating and updating users and groups) go on as usual.';
+  const action =
+    'If these removals are intended, an admin must confirm them under Identity Management > SCIM sources, ' +
+    `on the page of ${source}; the source then retries them. If not, fix the source first, then confirm.`;
+  const link = oneLine(input.sourceUrl, 2000);
+  const text = [counted, '', refused, other, '', action, '', `SCIM source: ${link}`, ''].join('\n');
+  const e = escapeHtml;
+  const html = [
+    `<p>${e(counted)}</p>`,
+    `<p>${e(refused)} ${e(other)}</p>`,
+    `<p>${e(action)}</p>`,
+    isWebUrl(link) ? `<p><a href="${e(link)}">Open the SCIM source</a></p>` : `<p>SCIM source: ${e(link)}</p>`,
+  ];
+  return { subject, text, html: layout(subject, html.join('\n')) };
+}

@@ -14,7 +14,12 @@ export interface Actor {
 }
 
 /** Who did something, as the API shows it (runs, events, batches). */
-export const initiatedBySchema = z.object({ type: z.string(), id: z.string().nullable(), email: z.string().optional() });
+export const initiatedBySchema = z.object({
+  type: z.string(),
+  id: z.string().nullable(),
+  email: z.string().optional(),
+  name: z.string().optional().describe('The name of an actor without an email (a SCIM source)'),
+});
 
 export const DEFAULT_ORGANIZATION_ID = '00000000-0000-7000-8000-000000000001';
 

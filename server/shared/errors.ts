@@ -76,6 +76,13 @@ export const ERROR_CODES = {
   SCIM_REQUEST_FAILED: { status: 502, meaning: "The application's SCIM service failed or refused the request" },
   STORAGE_UNAVAILABLE: { status: 503, meaning: 'The database cannot store anything right now; nothing was saved' },
   IDM_TIMEOUT: { status: 504, meaning: "The application's SCIM service did not answer in time" },
+  // SCIM sources (inbound SCIM)
+  SCIM_SOURCE_NAME_TAKEN: { status: 409, meaning: 'Another SCIM source has this name (in any letter case)' },
+  SCIM_SOURCE_NOT_PAUSED: { status: 409, meaning: "The SCIM source's delete guardrail is not paused: there is nothing to confirm" },
+  SCIM_SOURCE_PAUSED: {
+    status: 503,
+    meaning: "The SCIM source's delete guardrail paused its deletions and suspensions until an admin confirms",
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,6 +16,7 @@ import { mailRoutes } from './mail.routes.ts';
 import { portalRoutes } from './portal.routes.ts';
 import { provisioningRoutes } from './provisioning.routes.ts';
 import { scimRoutes } from './scim.routes.ts';
+import { scimSourceRoutes } from './scim-sources.routes.ts';
 import { userRoutes } from './users.routes.ts';
 
 export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
@@ -33,6 +34,7 @@ export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
   insightsRoutes(app, deps);
   mailRoutes(app, deps);
   scimRoutes(app, deps);
+  scimSourceRoutes(app, deps);
   // The portal's catch-all GET /* only gets what no API route matches (the router prefers static routes).
   portalRoutes(app);
 }

@@ -1,0 +1,41 @@
+// A SCIM source as the SCIM endpoint uses it (settings parsed), and as an actor of what it changes.
+import type { Actor } from '../shared/actor.ts';
+import { DEFAULT_SOURCE_SETTINGS, type SourceSettings, sourceSettingsSchema } from './sources.schemas.ts';
+import type { SourceRow } from './sources.repository.ts';
+
+export interface ScimSource {
+  id: string;
+  organizationId: string;
+  name: string;
+  settings: SourceSettings;
+  guardrailPausedAt: string | null;
+  guardrailConfirmedAt: string | null;
+}
+
+/** Stored settings are ours, but a newer default fills any key an older row lacks. */
+export function parseSettings(json: string): SourceSettings {
+  return sourceSettingsSchema.parse({ ...DEFAULT_SOURCE_SETTINGS, ...JSON.parse(json) });
+}
+
+export const toScimSource = (row: SourceRow): ScimSource => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  name: row.name,
+  settings: parseSettings(row.settings),
+  guardrailPausedAt: row.guardrail_paused_at,
+  guardrailConfirmedAt: row.guardrail_confirmed_at,
+});
+
+/** The source as the actor of its changes: Insights names it (initiatedBy {type: scim_source, id, name}). */
+export const sourceActor = (source: Pick<ScimSource, 'id' | 'name' | 'organizationId'>): Actor => ({
+  type: 'scim_source',
+  id: source.id,
+  name: source.name,
+  organizationId: source.organizationId,
+});
+
+/** A source as the resource of an Insights event. */
+export const sourceResource = (source: { id: string; name: string }) => ({ type: 'scim_source', id: source.id, username: source.name });
+
+/** Where the source sends its requests. */
+export const sourceBaseUrl = (publicUrl: string) => `${publicUrl.replace(/\/+$/, '')}/scim/v2`;
