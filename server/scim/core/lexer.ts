@@ -119,7 +119,7 @@ export class Cursor {
     const start = this.pos;
     let i = start + 1;
     while (i < this.text.length && this.text[i] !== '"') i += this.text[i] === '\\' ? 2 : 1;
-    if (i >= this.text.length) this.fail('a closing \'"\' for the string that starts here', start);
+    if (i >= this.text.length) this.fail("a closing '\"' for the string that starts here", start);
     try {
       const value = JSON.parse(this.text.slice(start, i + 1)) as string;
       this.pos = i + 1;

@@ -5,7 +5,17 @@ import { findAttribute, type AttributeDef } from './attributes.ts';
 import { isPresent, matchesValue, simpleEquality } from './evaluate.ts';
 import type { Filter } from './filter.ts';
 import type { PatchPath } from './path.ts';
-import { coerceComplex, coerceList, coerceScalar, deleteKey, keyOf, onePrimary, opError, setKey, withoutNulls, type OpLabel } from './patch-values.ts';
+import {
+  coerceComplex,
+  coerceList,
+  coerceScalar,
+  deleteKey,
+  onePrimary,
+  opError,
+  setKey,
+  withoutNulls,
+  type OpLabel,
+} from './patch-values.ts';
 import { extensionUrn, formatPath, type AttrPath, type ResourceTypeName } from './schema.ts';
 import { getCI, isRecord, type JsonObject } from '../util.ts';
 
@@ -45,7 +55,14 @@ function writable(def: AttributeDef | undefined, current: unknown, next: unknown
   return true;
 }
 
-function nextValue(def: AttributeDef | undefined, current: unknown, value: unknown, mode: WriteMode, name: string, label: OpLabel): unknown {
+function nextValue(
+  def: AttributeDef | undefined,
+  current: unknown,
+  value: unknown,
+  mode: WriteMode,
+  name: string,
+  label: OpLabel,
+): unknown {
   if (def?.multiValued || (!def && Array.isArray(value))) {
     const items = coerceList(def, value, name, label);
     const list = mode === 'add' ? [...listOf(current)] : [];

@@ -35,7 +35,8 @@ export function coerceScalar(def: AttributeDef, value: unknown, name: string, la
     case 'integer':
     case 'decimal': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-      if (!Number.isFinite(n) || (def.type === 'integer' && !Number.isSafeInteger(n))) bad(`a${def.type === 'integer' ? 'n' : ''} ${def.type}`);
+      if (!Number.isFinite(n) || (def.type === 'integer' && !Number.isSafeInteger(n)))
+        bad(`a${def.type === 'integer' ? 'n' : ''} ${def.type}`);
       return n;
     }
     case 'dateTime':

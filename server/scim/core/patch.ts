@@ -12,7 +12,8 @@ import { RESOURCE_TYPES, extensionUrn, isCoreUrn, resolvePath, type ResourceType
 import { SCHEMAS } from '../types.ts';
 import { getCI, isRecord, type JsonObject } from '../util.ts';
 
-export type MemberOp = { kind: 'add'; ids: string[] } | { kind: 'remove'; ids: string[] } | { kind: 'removeAll' } | { kind: 'replace'; ids: string[] };
+export type MemberOp =
+  { kind: 'add'; ids: string[] } | { kind: 'remove'; ids: string[] } | { kind: 'removeAll' } | { kind: 'replace'; ids: string[] };
 
 export interface PatchResult {
   /** A new object: the input is never changed. */
@@ -52,7 +53,11 @@ function readOperations(body: unknown): unknown[] {
     throw new ScimRequestError(400, 'invalidSyntax', 'Operations must be a non-empty array of operations');
   }
   if (operations.length > MAX_OPERATIONS) {
-    throw new ScimRequestError(400, 'invalidSyntax', `Operations holds ${operations.length} operations; at most ${MAX_OPERATIONS} are accepted`);
+    throw new ScimRequestError(
+      400,
+      'invalidSyntax',
+      `Operations holds ${operations.length} operations; at most ${MAX_OPERATIONS} are accepted`,
+    );
   }
   return operations;
 }
@@ -152,7 +157,11 @@ function memberIds(value: unknown, label: OpLabel): string[] {
 
 function writeMembers(state: State, label: OpLabel, pp: PatchPath, value: unknown, mode: WriteMode): void {
   if (pp.filter || pp.path.sub !== undefined) {
-    throw opError(label, 'invalidPath', 'members are added or replaced as a list of {"value": id}; filters on members work only with remove');
+    throw opError(
+      label,
+      'invalidPath',
+      'members are added or replaced as a list of {"value": id}; filters on members work only with remove',
+    );
   }
   if (value === null || (Array.isArray(value) && value.length === 0)) {
     if (mode === 'replace') state.memberOps.push({ kind: 'removeAll' });
@@ -175,7 +184,8 @@ function memberFilterIds(filter: Filter): string[] | undefined {
 }
 
 function removeMembers(state: State, label: OpLabel, pp: PatchPath, value: unknown): void {
-  if (pp.path.sub !== undefined || pp.subAttr !== undefined) throw opError(label, 'invalidPath', 'remove members or members[value eq "id"], not a sub-attribute');
+  if (pp.path.sub !== undefined || pp.subAttr !== undefined)
+    throw opError(label, 'invalidPath', 'remove members or members[value eq "id"], not a sub-attribute');
   if (pp.filter) {
     const ids = memberFilterIds(pp.filter);
     if (!ids) throw opError(label, 'invalidFilter', 'a members filter may only be value eq "<id>", or several joined by or');

@@ -34,7 +34,7 @@ const GROUPS = complex(
   'groups',
   'The groups the user belongs to, directly or through nested groups.',
   [
-    text('value', 'The identifier of the User\'s group.', { mutability: 'readOnly' }),
+    text('value', "The identifier of the User's group.", { mutability: 'readOnly' }),
     ref('$ref', "The URI of the User's group.", ['User', 'Group'], { mutability: 'readOnly' }),
     text('display', "A human-readable name of the User's group.", { mutability: 'readOnly' }),
     text('type', 'How the membership was derived.', { canonicalValues: ['direct', 'indirect'], mutability: 'readOnly' }),
@@ -77,7 +77,7 @@ export const ENTERPRISE_ATTRIBUTES: readonly AttributeDef[] = [
   text('division', 'Identifies the name of a division.'),
   text('department', 'Identifies the name of a department.'),
   complex('manager', "The User's manager.", [
-    text('value', 'The id of the SCIM resource representing the User\'s manager.'),
+    text('value', "The id of the SCIM resource representing the User's manager."),
     ref('$ref', "The URI of the SCIM resource representing the User's manager.", ['User']),
     text('displayName', "The displayName of the User's manager.", { mutability: 'readOnly' }),
   ]),

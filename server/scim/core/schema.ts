@@ -126,7 +126,10 @@ export function resolvePath(resourceType: ResourceTypeName, path: string | AttrP
  */
 export function canonicalPath(resourceType: ResourceTypeName, path: AttrPath): AttrPath {
   const schema = path.schema === undefined || isCoreUrn(resourceType, path.schema) ? undefined : path.schema;
-  const normalized: AttrPath = { ...(schema !== undefined ? { schema: extensionUrn(resourceType, schema) ?? schema } : {}), attr: path.attr };
+  const normalized: AttrPath = {
+    ...(schema !== undefined ? { schema: extensionUrn(resourceType, schema) ?? schema } : {}),
+    attr: path.attr,
+  };
   const def = findAttribute(attributesOf(resourceType, normalized.schema), path.attr);
   if (def) normalized.attr = def.name;
   if (path.sub !== undefined) normalized.sub = findAttribute(def?.subAttributes, path.sub)?.name ?? path.sub;
