@@ -53,3 +53,19 @@ export type {
   ServiceProviderConfig,
 } from './types.ts';
 export type { ScimUser } from './types.ts';
+// The provider core (inbound SCIM): transport-free filter, PATCH, schemas and projection.
+export { ScimRequestError, isScimRequestError, scimErrorBody } from './core/errors.ts';
+export type { ScimErrorBody, ScimType } from './core/errors.ts';
+export type { AttributeDef, AttributeType, Mutability, Returned, Uniqueness } from './core/attributes.ts';
+export { RESOURCE_TYPES, SCHEMA_DEFS, canonicalPath, formatPath, resolvePath } from './core/schema.ts';
+export type { AttrPath, ResolvedPath, ResourceTypeDef, ResourceTypeName, SchemaDef } from './core/schema.ts';
+export { resourceTypeDocuments, schemaDocuments } from './core/documents.ts';
+export { parseFilter } from './core/filter.ts';
+export type { CompValue, CompareOp, Filter } from './core/filter.ts';
+export { matchesFilter, simpleEquality } from './core/evaluate.ts';
+export { parseAttributePath } from './core/path.ts';
+export type { PatchPath } from './core/path.ts';
+export { MAX_OPERATIONS, applyPatch } from './core/patch.ts';
+export type { MemberOp, PatchResult } from './core/patch.ts';
+export { project, stripNever } from './core/projection.ts';
+export type { ProjectionOptions } from './core/projection.ts';
