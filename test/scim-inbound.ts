@@ -7,10 +7,19 @@ export interface TestSource {
   token: string;
   baseUrl: string;
   /** A request to /scim/v2 + path as this source. */
-  scim: (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>) => Promise<LightMyRequestResponse>;
+  scim: (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<LightMyRequestResponse>;
 }
 
-export async function createSource(t: Pick<TestApp, 'admin' | 'app'>, name: string, settings: Record<string, unknown> = {}): Promise<TestSource> {
+export async function createSource(
+  t: Pick<TestApp, 'admin' | 'app'>,
+  name: string,
+  settings: Record<string, unknown> = {},
+): Promise<TestSource> {
   const r = await t.admin({ method: 'POST', url: '/api/v1/scim-sources', payload: { name, settings } });
   if (r.statusCode !== 201) throw new Error(`creating the SCIM source failed: ${r.statusCode} ${r.body}`);
   const { id, token, baseUrl } = r.json() as { id: string; token: string; baseUrl: string };

@@ -175,7 +175,7 @@ async function authenticateUser(request: FastifyRequest, deps: Deps): Promise<vo
 /** A SCIM source's route: its bearer token. */
 async function authenticateScimSource(request: FastifyRequest, deps: Deps): Promise<void> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  const source = m ? await authenticateSource({ db: deps.database.db, clock: deps.clock }, m[1]) : undefined;
+  const source = m ? await authenticateSource({ db: deps.database.db }, m[1]) : undefined;
   if (!source) throw new AppError('UNAUTHENTICATED', 401, 'Send the token of an active SCIM source as Authorization: Bearer');
   request.scimSource = source;
 }

@@ -1,5 +1,6 @@
 // Inbound SCIM: Roster as a SCIM 2.0 service provider. Sources (the identity providers and HR systems
-// that provision into Roster): their admin side, tokens, request log and delete guardrail.
+// that provision into Roster): their admin side, tokens, request log and delete guardrail; and the
+// /scim/v2 resources they manage (scim-users, scim-groups: the directory's users and groups as SCIM).
 export {
   createSource,
   deleteSource,
@@ -36,3 +37,15 @@ export {
   type RemovalKind,
   type RemovalVerdict,
 } from './guardrail.ts';
+export { checkIfMatch, type ScimContext } from './scim-context.ts';
+export { serviceProviderConfig } from './scim-discovery.ts';
+export {
+  createScimUser,
+  deleteScimUser,
+  getScimUser,
+  listScimUsers,
+  patchScimUser,
+  replaceScimUser,
+  type Projection,
+} from './scim-users.service.ts';
+export { createScimGroup, deleteScimGroup, getScimGroup, listScimGroups, patchScimGroup, replaceScimGroup } from './scim-groups.service.ts';

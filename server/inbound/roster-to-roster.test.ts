@@ -69,8 +69,13 @@ describe.each(dialects)('Roster provisions into Roster over SCIM on %s', (dialec
     await spoke.member(groupId, userId);
     await spoke.activateWith(appId, groupId);
     const inHub = async (filter: string) =>
-      (await source.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`)).json() as { totalResults: number; Resources: Array<Record<string, unknown>> };
-    const pushed = await eventually(async () => ((await inHub('userName eq "spoke.cy"')).totalResults === 1 ? inHub('userName eq "spoke.cy"') : undefined));
+      (await source.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`)).json() as {
+        totalResults: number;
+        Resources: Array<Record<string, unknown>>;
+      };
+    const pushed = await eventually(async () =>
+      (await inHub('userName eq "spoke.cy"')).totalResults === 1 ? inHub('userName eq "spoke.cy"') : undefined,
+    );
     expect(pushed.Resources[0]).toMatchObject({ userName: 'spoke.cy', title: 'Designer', active: true });
     const hubUser = (await hub.admin({ method: 'GET', url: `/api/v1/users/${pushed.Resources[0].id}` })).json();
     expect(hubUser.source).toEqual({ type: 'scim', sourceId: source.id });

@@ -115,7 +115,12 @@ describe.each(dialects)('identity providers replayed against inbound SCIM on %s'
     // The password is not kept, nor ever returned.
     expect(JSON.stringify(user)).not.toContain('1mz050nq');
     expect(user).toMatchObject({ locale: 'en-US', externalId: '00ujl29u0le5T6Aj10h7' });
-    r = await s.scim('PUT', `/Users/${user.id}`, { ...body, id: user.id, name: { givenName: 'Another', familyName: 'User' }, password: undefined });
+    r = await s.scim('PUT', `/Users/${user.id}`, {
+      ...body,
+      id: user.id,
+      name: { givenName: 'Another', familyName: 'User' },
+      password: undefined,
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(await rest(user.id)).toMatchObject({ firstname: 'Another', displayname: 'Test User' });
     r = await s.scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] });
@@ -135,7 +140,10 @@ describe.each(dialects)('identity providers replayed against inbound SCIM on %s'
       Operations: [{ op: 'add', path: 'members', value: [{ value: user.id, display: 'test.user@okta.local' }] }],
     });
     expect(r.json().members).toEqual([expect.objectContaining({ value: user.id })]);
-    r = await s.scim('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${user.id}"]` }] });
+    r = await s.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'remove', path: `members[value eq "${user.id}"]` }],
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().members ?? []).toEqual([]);
     expect((await s.scim('DELETE', `/Groups/${groupId}`)).statusCode).toBe(204);
@@ -169,7 +177,10 @@ describe.each(dialects)('identity providers replayed against inbound SCIM on %s'
     expect(await rest(id)).toMatchObject({ jobTitle: 'Lead Developer', department: 'Platform', organization: 'OneLogin' });
     r = await s.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'OneLogin Role' });
     const groupId = r.json().id as string;
-    r = await s.scim('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] });
+    r = await s.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }],
+    });
     expect(r.statusCode, r.body).toBe(200);
     r = await s.scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
     expect(r.statusCode, r.body).toBe(200);

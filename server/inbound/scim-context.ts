@@ -6,22 +6,10 @@ import type { DirectoryContext } from '../directory/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { CountCache } from '../shared/count-cache.ts';
 import { ScimRequestError } from '../scim/index.ts';
-
-export interface InboundSourceSettings {
-  onDelete: 'suspend' | 'delete';
-  groups: boolean;
-  activationEmail: 'off' | 'on_create';
-}
-
-export interface InboundSource {
-  id: string;
-  organizationId: string;
-  name: string;
-  settings: InboundSourceSettings;
-}
+import type { ScimSource } from './source.ts';
 
 export interface ScimContext extends DirectoryContext {
-  source: InboundSource;
+  source: ScimSource;
   actor: Actor;
   /** `<PUBLIC_URL>/scim/v2`: the base of every `location` and `$ref`. */
   baseUrl: string;
@@ -29,8 +17,8 @@ export interface ScimContext extends DirectoryContext {
   activation: ActivationContext;
   counts?: CountCache;
   /**
-   * Called in the request's transaction before a user is deleted or suspended by the source (the delete
-   * guardrail); throws to refuse.
+   * Called in the request's transaction before a user is deleted or suspended by the source, before
+   * anything else is written (the delete guardrail, guardrail.ts); throws GuardrailPausedError to refuse.
    */
   beforeRemoval(db: Db, userId: string, kind: 'delete' | 'suspend'): Promise<void>;
 }
@@ -44,5 +32,9 @@ export function checkIfMatch(ifMatch: string | undefined, version: string): void
   const tags = ifMatch.split(',').map((t) => t.trim());
   const bare = (t: string) => t.replace(/^W\//, '');
   if (tags.includes('*') || tags.some((t) => bare(t) === bare(version))) return;
-  throw new ScimRequestError(412, undefined, `The resource has changed: its version is ${version}, the request was for ${ifMatch.slice(0, 100)}`);
+  throw new ScimRequestError(
+    412,
+    undefined,
+    `The resource has changed: its version is ${version}, the request was for ${ifMatch.slice(0, 100)}`,
+  );
 }

@@ -44,7 +44,9 @@ export async function saveGroupData(db: Db, row: GroupDataRow): Promise<void> {
   await db
     .insertInto('scim_group_data')
     .values(row)
-    .onConflict((oc) => oc.column('group_id').doUpdateSet({ external_id: row.external_id, attributes: row.attributes, updated_at: row.updated_at }))
+    .onConflict((oc) =>
+      oc.column('group_id').doUpdateSet({ external_id: row.external_id, attributes: row.attributes, updated_at: row.updated_at }),
+    )
     .execute();
 }
 
@@ -156,7 +158,12 @@ export async function isUserVisible(db: Db, organizationId: string, sourceId: st
 }
 
 /** The user a source deleted with onDelete "suspend" whose username this is (a POST restores him). */
-export async function findDeletedByUsername(db: Db, organizationId: string, sourceId: string, usernameLower: string): Promise<string | undefined> {
+export async function findDeletedByUsername(
+  db: Db,
+  organizationId: string,
+  sourceId: string,
+  usernameLower: string,
+): Promise<string | undefined> {
   const r = await db
     .selectFrom('users as u')
     .innerJoin('scim_user_data as d', 'd.user_id', 'u.id')
@@ -169,7 +176,11 @@ export async function findDeletedByUsername(db: Db, organizationId: string, sour
 }
 
 /** The groups of each user (id and name), for the User resource's read-only `groups`. */
-export async function groupsOfUsers(db: Db, organizationId: string, userIds: readonly string[]): Promise<Map<string, { id: string; name: string }[]>> {
+export async function groupsOfUsers(
+  db: Db,
+  organizationId: string,
+  userIds: readonly string[],
+): Promise<Map<string, { id: string; name: string }[]>> {
   const rows = await inChunks(userIds, 400, (chunk) =>
     db
       .selectFrom('group_members as m')
@@ -203,7 +214,10 @@ export const GROUP_SORT_COLUMNS = {
 export type GroupSortColumn = (typeof GROUP_SORT_COLUMNS)[keyof typeof GROUP_SORT_COLUMNS];
 
 function groupsOf(db: Db, organizationId: string, where: readonly GroupCondition[]) {
-  let q = db.selectFrom('groups as g').leftJoin('scim_group_data as d', 'd.group_id', 'g.id').where('g.organization_id', '=', organizationId);
+  let q = db
+    .selectFrom('groups as g')
+    .leftJoin('scim_group_data as d', 'd.group_id', 'g.id')
+    .where('g.organization_id', '=', organizationId);
   for (const w of where) q = q.where(w);
   return q;
 }

@@ -24,11 +24,18 @@ interface GroupForScim {
 }
 
 function groupsRefused(ctx: ScimContext): void {
-  if (!ctx.source.settings.groups) throw new ScimRequestError(403, undefined, 'This SCIM source is not allowed to manage groups (its settings say groups: false)');
+  if (!ctx.source.settings.groups)
+    throw new ScimRequestError(403, undefined, 'This SCIM source is not allowed to manage groups (its settings say groups: false)');
 }
 
 const wantsMembers = (p: Projection) => {
-  const names = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim().toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, ''));
+  const names = (s: string | undefined) =>
+    (s ?? '').split(',').map((x) =>
+      x
+        .trim()
+        .toLowerCase()
+        .replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, ''),
+    );
   if (p.attributes) return names(p.attributes).some((n) => n === 'members' || n.startsWith('members.'));
   return !names(p.excludedAttributes).includes('members');
 };
@@ -45,7 +52,14 @@ async function loadGroups(ctx: ScimContext, db: Db, ids: string[], withMembers: 
     const group = byId.get(id);
     if (!group) return [];
     const d = data.get(id);
-    return [{ group, externalId: d?.external_id ?? null, attributes: d ? JSON.parse(d.attributes) : {}, members: members && (members.get(id) ?? []) }];
+    return [
+      {
+        group,
+        externalId: d?.external_id ?? null,
+        attributes: d ? JSON.parse(d.attributes) : {},
+        members: members && (members.get(id) ?? []),
+      },
+    ];
   });
 }
 
@@ -59,7 +73,12 @@ function groupToScim(g: GroupForScim, baseUrl: string): Json {
   };
   if (g.members)
     out.members = g.members.map((m) => ({ value: m.user_id, display: m.username, type: 'User', $ref: `${baseUrl}/Users/${m.user_id}` }));
-  out.meta = { resourceType: 'Group', created: g.group.created_at, lastModified: g.group.updated_at, location: `${baseUrl}/Groups/${g.group.id}` };
+  out.meta = {
+    resourceType: 'Group',
+    created: g.group.created_at,
+    lastModified: g.group.updated_at,
+    location: `${baseUrl}/Groups/${g.group.id}`,
+  };
   // The version covers the members: without them (a list that leaves them out) there is none to give.
   if (g.members) (out.meta as Json).version = versionOf(out);
   return out;
@@ -117,7 +136,11 @@ async function requireUsers(ctx: ScimContext, db: Db, ids: string[]): Promise<vo
 async function setMembers(ctx: ScimContext, db: Db, groupId: string, current: string[], wanted: string[]): Promise<void> {
   const have = new Set(current);
   const want = new Set(wanted);
-  await requireUsers(ctx, db, [...want].filter((id) => !have.has(id)));
+  await requireUsers(
+    ctx,
+    db,
+    [...want].filter((id) => !have.has(id)),
+  );
   const dctx = onDb(ctx, db);
   for (const id of have) if (!want.has(id)) await removeGroupMember(dctx, ctx.actor, groupId, id);
   for (const id of want) if (!have.has(id)) await addGroupMember(dctx, ctx.actor, groupId, id);

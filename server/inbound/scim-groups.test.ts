@@ -19,7 +19,12 @@ describe.each(dialects)('inbound SCIM Groups on %s', (dialect) => {
 
   it('creates a group with members, gets it with ETag, renames it with PUT, and deletes it', async () => {
     const { s, ids } = await withUsers(2);
-    const r = await s.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Sales ${n}`, externalId: 'g-ext', members: [{ value: ids[0] }] });
+    const r = await s.scim('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: `Sales ${n}`,
+      externalId: 'g-ext',
+      members: [{ value: ids[0] }],
+    });
     expect(r.statusCode, r.body).toBe(201);
     const group = r.json();
     expect(group).toMatchObject({ displayName: `Sales ${n}`, externalId: 'g-ext', members: [{ value: ids[0], type: 'User' }] });
@@ -28,7 +33,11 @@ describe.each(dialects)('inbound SCIM Groups on %s', (dialect) => {
     expect(rest.items.map((m: { id: string }) => m.id)).toEqual([ids[0]]);
     const user = (await s.scim('GET', `/Users/${ids[0]}`)).json();
     expect(user.groups).toEqual([expect.objectContaining({ value: group.id, display: `Sales ${n}` })]);
-    const put = await s.scim('PUT', `/Groups/${group.id}`, { schemas: [GROUP_SCHEMA], displayName: `Sales EMEA ${n}`, members: [{ value: ids[1] }] });
+    const put = await s.scim('PUT', `/Groups/${group.id}`, {
+      schemas: [GROUP_SCHEMA],
+      displayName: `Sales EMEA ${n}`,
+      members: [{ value: ids[1] }],
+    });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json().members.map((m: { value: string }) => m.value)).toEqual([ids[1]]);
     expect((await s.scim('PUT', `/Groups/${group.id}`, { displayName: 'x' }, { 'if-match': group.meta.version })).statusCode).toBe(412);

@@ -41,14 +41,20 @@ describe.each(dialects)('a SCIM source provisions through Roster to an applicati
     expect(remote('hub.user')).toBeUndefined();
 
     // The source puts him in the bound group: he is created in the application.
-    const add = await source.scim('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] });
+    const add = await source.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }],
+    });
     expect(add.statusCode, add.body).toBe(200);
     await h.settle(appId);
     const pushed = await eventually(async () => remote('hub.user'), 10_000, 'the user in the application');
     expect(pushed.data).toMatchObject({ userName: 'hub.user', title: 'Analyst' });
 
     // The source changes his title: the application gets it.
-    const patch = await source.scim('PATCH', `/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Controller' }] });
+    const patch = await source.scim('PATCH', `/Users/${userId}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'title', value: 'Controller' }],
+    });
     expect(patch.statusCode, patch.body).toBe(200);
     await h.settle(appId);
     expect(remote('hub.user')?.data).toMatchObject({ title: 'Controller' });

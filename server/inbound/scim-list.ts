@@ -109,7 +109,7 @@ function sortKey(resource: Json, path: AttrRef): string | number | boolean | und
   return typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
 }
 
-function compareKeys(a: unknown, b: unknown): number {
+function compareKeys(a: string | number | boolean | undefined, b: string | number | boolean | undefined): number {
   // Resources without the attribute sort last in ascending order (RFC 7644 3.4.2.3).
   if (a === undefined) return b === undefined ? 0 : 1;
   if (b === undefined) return -1;
@@ -120,7 +120,7 @@ export async function listIds<C, S>(source: ListSource<C, S>, params: ListParams
   const filter = params.filter !== undefined && params.filter.trim() !== '' ? parseFilter(params.filter, source.resourceType) : undefined;
   const { startIndex, count } = pagingOf(params);
   const order = sortOrderOf(params.sortOrder);
-  const sortPath = params.sortBy ? (parseAttributePath(params.sortBy, source.resourceType) as AttrRef) : undefined;
+  const sortPath = params.sortBy ? parseAttributePath(params.sortBy, source.resourceType).path : undefined;
   const sortColumn = sortPath ? source.sortColumn(sortPath) : undefined;
   const plan = sqlPlan(source, filter);
 
@@ -134,7 +134,7 @@ export async function listIds<C, S>(source: ListSource<C, S>, params: ListParams
   }
 
   // Decided on the representation: every candidate SQL leaves is read once, in id order.
-  const matches: { id: string; key: unknown }[] = [];
+  const matches: { id: string; key: string | number | boolean | undefined }[] = [];
   let after: string | undefined;
   for (;;) {
     const ids = await source.idsAfter(plan.where, after, SCAN_CHUNK);
@@ -142,7 +142,8 @@ export async function listIds<C, S>(source: ListSource<C, S>, params: ListParams
     after = ids[ids.length - 1];
     const resources = await source.load(ids);
     resources.forEach((r, i) => {
-      if (!filter || matchesFilter(r, filter, source.resourceType)) matches.push({ id: ids[i], key: sortPath ? sortKey(r, sortPath) : undefined });
+      if (!filter || matchesFilter(r, filter, source.resourceType))
+        matches.push({ id: ids[i], key: sortPath ? sortKey(r, sortPath) : undefined });
     });
     if (ids.length < SCAN_CHUNK) break;
   }

@@ -240,7 +240,8 @@ export function userFromScim(raw: unknown): UserFromScim {
   for (const k of ['employeeNumber', 'costCenter', 'organization', 'department']) delete keptExt[k];
   if (Object.keys(keptExt).length) attributes[ENTERPRISE] = keptExt;
   else delete attributes[ENTERPRISE];
-  for (const k of ['emails', 'phoneNumbers', 'addresses']) if (Array.isArray(attributes[k]) && !(attributes[k] as unknown[]).length) delete attributes[k];
+  for (const k of ['emails', 'phoneNumbers', 'addresses'])
+    if (Array.isArray(attributes[k]) && !(attributes[k] as unknown[]).length) delete attributes[k];
 
   return { input: parsed.data, active: booleanOf(u.active, 'active'), externalId, attributes };
 }

@@ -5,15 +5,7 @@
 import { sendActivationEmail } from '../accounts/index.ts';
 import { onDb } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
-import {
-  createUser,
-  deleteUser,
-  findUsersByIds,
-  toUser,
-  updateUser,
-  type UpdateUserInput,
-  type User,
-} from '../directory/index.ts';
+import { createUser, deleteUser, findUsersByIds, toUser, updateUser, type UpdateUserInput, type User } from '../directory/index.ts';
 import { applyPatch, project } from '../scim/index.ts';
 import * as repo from './scim-data.repository.ts';
 import { checkIfMatch, type ScimContext, scimNotFound } from './scim-context.ts';
@@ -39,7 +31,14 @@ async function loadUsers(ctx: Pick<ScimContext, 'source'>, db: Db, ids: string[]
     const row = byId.get(id);
     if (!row) return [];
     const d = data.get(id);
-    return [{ user: toUser(row), externalId: d?.external_id ?? null, attributes: d ? JSON.parse(d.attributes) : {}, groups: groups.get(id) ?? [] }];
+    return [
+      {
+        user: toUser(row),
+        externalId: d?.external_id ?? null,
+        attributes: d ? JSON.parse(d.attributes) : {},
+        groups: groups.get(id) ?? [],
+      },
+    ];
   });
 }
 
@@ -158,7 +157,8 @@ const SQL_SORT: Record<string, repo.UserSortColumn> = Object.fromEntries(
   Object.entries(repo.USER_SORT_COLUMNS).map(([k, v]) => [k.toLowerCase(), v]),
 );
 
-const isCore = (schema: string | undefined) => schema === undefined || schema.toLowerCase() === 'urn:ietf:params:scim:schemas:core:2.0:user';
+const isCore = (schema: string | undefined) =>
+  schema === undefined || schema.toLowerCase() === 'urn:ietf:params:scim:schemas:core:2.0:user';
 const keyOf = (p: AttrRef) => (p.sub ? `${p.attr}.${p.sub}` : p.attr).toLowerCase();
 
 function userListSource(ctx: ScimContext): ListSource<repo.UserCondition, repo.UserSortColumn> {
@@ -176,7 +176,8 @@ function userListSource(ctx: ScimContext): ListSource<repo.UserCondition, repo.U
       return undefined;
     },
     sortColumn: (path) => (isCore(path.schema) ? SQL_SORT[keyOf(path)] : undefined),
-    pageIds: (where, sort, offset, limit) => repo.pageUserIds(db, { organizationId: org, sourceId: ctx.source.id, where, sort, offset, limit }),
+    pageIds: (where, sort, offset, limit) =>
+      repo.pageUserIds(db, { organizationId: org, sourceId: ctx.source.id, where, sort, offset, limit }),
     count: (where) => {
       const count = () => repo.countUsers(db, org, ctx.source.id, where);
       return where.length === 0 && ctx.counts ? ctx.counts.get(`scim-users:${ctx.source.id}`, count) : count();

@@ -25,8 +25,25 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
           { value: '555-555-5555', type: 'work' },
           { value: '555-555-4444', type: 'mobile' },
         ],
-        addresses: [{ type: 'work', streetAddress: '100 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'USA', primary: true }],
-        [ENTERPRISE]: { employeeNumber: '701984', costCenter: '4130', organization: 'Universal Studios', division: 'Theme Park', department: 'Tour Operations', manager: { value: 'm-1', displayName: 'John Smith' } },
+        addresses: [
+          {
+            type: 'work',
+            streetAddress: '100 Universal City Plaza',
+            locality: 'Hollywood',
+            region: 'CA',
+            postalCode: '91608',
+            country: 'USA',
+            primary: true,
+          },
+        ],
+        [ENTERPRISE]: {
+          employeeNumber: '701984',
+          costCenter: '4130',
+          organization: 'Universal Studios',
+          division: 'Theme Park',
+          department: 'Tour Operations',
+          manager: { value: 'm-1', displayName: 'John Smith' },
+        },
         nickName: 'Babs',
       }),
     );
@@ -100,15 +117,22 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
     const got = await s.scim('GET', `/Users/${created.id}`);
     expect(got.statusCode).toBe(200);
     expect(got.json()).toEqual(created);
-    const put = await s.scim('PUT', `/Users/${created.id}`, scimUser('putuser', { title: 'Engineer', name: { givenName: 'Put', familyName: 'User' } }), {
-      'if-match': created.meta.version,
-    });
+    const put = await s.scim(
+      'PUT',
+      `/Users/${created.id}`,
+      scimUser('putuser', { title: 'Engineer', name: { givenName: 'Put', familyName: 'User' } }),
+      {
+        'if-match': created.meta.version,
+      },
+    );
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json()).toMatchObject({ title: 'Engineer', name: { givenName: 'Put', familyName: 'User' } });
     // PUT replaces: externalId was not sent again.
     expect(put.json()).not.toHaveProperty('externalId');
     expect(put.json().meta.version).not.toBe(created.meta.version);
-    const stale = await s.scim('PUT', `/Users/${created.id}`, scimUser('putuser', { title: 'Stale' }), { 'if-match': created.meta.version });
+    const stale = await s.scim('PUT', `/Users/${created.id}`, scimUser('putuser', { title: 'Stale' }), {
+      'if-match': created.meta.version,
+    });
     expect(stale.statusCode).toBe(412);
     expect((await s.scim('GET', `/Users/${created.id}`)).json().title).toBe('Engineer');
   });
@@ -136,7 +160,10 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
     });
     const rest = (await t.admin({ method: 'GET', url: `/api/v1/users/${created.id}` })).json();
     expect(rest).toMatchObject({ email: 'entra.user@contoso.com', state: 'SUSPENDED', department: 'Finance', displayname: 'Entra User' });
-    const back = await s.scim('PATCH', `/Users/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: true } }] });
+    const back = await s.scim('PATCH', `/Users/${created.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', value: { active: true } }],
+    });
     expect(back.json().active).toBe(true);
     expect((await t.admin({ method: 'GET', url: `/api/v1/users/${created.id}` })).json().state).toBe('ACTIVE');
   });
@@ -144,7 +171,10 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
   it('refuses a PATCH of a read-only attribute and a malformed one, changing nothing', async () => {
     const s = await fresh();
     const created = (await s.scim('POST', '/Users', scimUser('patchbad'))).json();
-    const ro = await s.scim('PATCH', `/Users/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'id', value: 'x' }] });
+    const ro = await s.scim('PATCH', `/Users/${created.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'id', value: 'x' }],
+    });
     expect(ro.statusCode).toBe(400);
     expect(ro.json().scimType).toBe('mutability');
     const bad = await s.scim('PATCH', `/Users/${created.id}`, {
@@ -199,23 +229,45 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
       expect(r.statusCode).toBe(201);
     }
     const eq = (await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "LIST.A"')}`)).json();
-    expect(eq).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+    expect(eq).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 1,
+      startIndex: 1,
+      itemsPerPage: 1,
+    });
     expect(eq.Resources[0].userName).toBe('list.a');
     const complex = (
-      await s.scim('GET', `/Users?filter=${encodeURIComponent('userName sw "list." and (title eq "Odd" or emails[type eq "home" and value ew "d@home.example"])')}&sortBy=userName`)
+      await s.scim(
+        'GET',
+        `/Users?filter=${encodeURIComponent('userName sw "list." and (title eq "Odd" or emails[type eq "home" and value ew "d@home.example"])')}&sortBy=userName`,
+      )
     ).json();
     expect(complex.Resources.map((u: { userName: string }) => u.userName)).toEqual(['list.a', 'list.d']);
-    const negated = (await s.scim('GET', `/Users?filter=${encodeURIComponent('userName sw "list." and not (title eq "Odd")')}&sortBy=userName&sortOrder=descending`)).json();
+    const negated = (
+      await s.scim(
+        'GET',
+        `/Users?filter=${encodeURIComponent('userName sw "list." and not (title eq "Odd")')}&sortBy=userName&sortOrder=descending`,
+      )
+    ).json();
     expect(negated.Resources.map((u: { userName: string }) => u.userName)).toEqual(['list.c', 'list.b']);
-    const paged = (await s.scim('GET', `/Users?filter=${encodeURIComponent('userName sw "list."')}&sortBy=userName&startIndex=2&count=2`)).json();
+    const paged = (
+      await s.scim('GET', `/Users?filter=${encodeURIComponent('userName sw "list."')}&sortBy=userName&startIndex=2&count=2`)
+    ).json();
     expect(paged).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
     expect(paged.Resources.map((u: { userName: string }) => u.userName)).toEqual(['list.b', 'list.c']);
-    const only = (await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "list.b"')}&attributes=userName,emails.value`)).json();
+    const only = (
+      await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "list.b"')}&attributes=userName,emails.value`)
+    ).json();
     expect(Object.keys(only.Resources[0]).sort()).toEqual(['emails', 'id', 'schemas', 'userName'].sort());
     expect(only.Resources[0].emails[0]).toEqual({ value: 'list.b@example.com' });
     const countOnly = (await s.scim('GET', `/Users?filter=${encodeURIComponent('userName sw "list."')}&count=0`)).json();
     expect(countOnly).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
-    const search = await s.scim('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'title eq "Even"', attributes: ['userName'], count: 10 });
+    const search = await s.scim('POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'title eq "Even"',
+      attributes: ['userName'],
+      count: 10,
+    });
     expect(search.json().totalResults).toBeGreaterThanOrEqual(2);
     const bad = await s.scim('GET', `/Users?filter=${encodeURIComponent('userName eq')}`);
     expect(bad.statusCode).toBe(400);
@@ -225,11 +277,19 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
   it('answers discovery with or without a token, /Me with 501, unknown tokens with 401, and bodies over the limit with 413', async () => {
     const spc = await t.anonymous({ method: 'GET', url: '/scim/v2/ServiceProviderConfig' });
     expect(spc.statusCode).toBe(200);
-    expect(spc.json()).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true, maxResults: 1000 }, etag: { supported: true }, sort: { supported: true } });
+    expect(spc.json()).toMatchObject({
+      patch: { supported: true },
+      bulk: { supported: false },
+      filter: { supported: true, maxResults: 1000 },
+      etag: { supported: true },
+      sort: { supported: true },
+    });
     const types = (await t.anonymous({ method: 'GET', url: '/scim/v2/ResourceTypes' })).json();
     expect(types.Resources.map((r: { id: string }) => r.id).sort()).toEqual(['Group', 'User']);
     const schemas = (await t.anonymous({ method: 'GET', url: '/scim/v2/Schemas' })).json();
-    expect(schemas.Resources.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE]));
+    expect(schemas.Resources.map((r: { id: string }) => r.id)).toEqual(
+      expect.arrayContaining(['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE]),
+    );
     expect((await t.anonymous({ method: 'GET', url: '/scim/v2/Me' })).statusCode).toBe(501);
     const noToken = await t.anonymous({ method: 'GET', url: '/scim/v2/Users' });
     expect(noToken.statusCode).toBe(401);

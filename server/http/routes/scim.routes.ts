@@ -19,8 +19,9 @@ import {
   patchScimUser,
   replaceScimGroup,
   replaceScimUser,
-  guardRemoval,
-  GuardrailRefusal,
+  checkRemoval,
+  commitGuardrailPause,
+  GuardrailPausedError,
   type ScimContext,
   serviceProviderConfig,
   sourceActor,
@@ -38,7 +39,6 @@ type Query = Record<string, string | undefined>;
 /** Any error as a SCIM error (status, scimType, detail), never with internals. */
 function asScimError(err: unknown, request: FastifyRequest): ScimRequestError {
   if (err instanceof ScimRequestError) return err;
-  if (err instanceof GuardrailRefusal) return new ScimRequestError(503, undefined, err.message);
   if (err instanceof AppError) {
     const scimType = err.status === 409 ? 'uniqueness' : err.status === 400 ? 'invalidValue' : undefined;
     return new ScimRequestError(err.status, scimType, err.message);
@@ -55,7 +55,8 @@ function asScimError(err: unknown, request: FastifyRequest): ScimRequestError {
     request.log.error({ err }, 'the database cannot store anything');
     return new ScimRequestError(503, undefined, `Roster cannot store anything right now: ${storage}. Nothing of this request was saved.`);
   }
-  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return new ScimRequestError(fe.statusCode, undefined, fe.message);
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
+    return new ScimRequestError(fe.statusCode, undefined, fe.message);
   request.log.error({ err }, 'SCIM request failed');
   return new ScimRequestError(500, undefined, 'Internal server error');
 }
@@ -84,7 +85,12 @@ function searchParams(body: unknown): Query {
     if (!key) continue;
     if (Array.isArray(v) && (key === 'attributes' || key === 'excludedAttributes')) out[key] = v.map(String).join(',');
     else if (typeof v === 'string' || typeof v === 'number') out[key] = String(v);
-    else throw new ScimRequestError(400, 'invalidValue', `${key} must be a string${key === 'count' || key === 'startIndex' ? ' or a number' : ''}`);
+    else
+      throw new ScimRequestError(
+        400,
+        'invalidValue',
+        `${key} must be a string${key === 'count' || key === 'startIndex' ? ' or a number' : ''}`,
+      );
   }
   return out;
 }
@@ -98,18 +104,29 @@ export function scimRoutes(app: App, deps: Deps): void {
         void parseJson(request, body as string, done);
       });
 
-      scim.setErrorHandler((err, request, reply) => {
+      scim.setErrorHandler(async (err, request, reply) => {
         const e = asScimError(err, request);
         if (e.status === 401) reply.header('www-authenticate', 'Bearer realm="Roster SCIM"');
-        if (err instanceof GuardrailRefusal) reply.header('retry-after', String(err.retryAfterSeconds));
+        if (err instanceof GuardrailPausedError) {
+          // The request's transaction rolled the pause back with everything else: it is written now.
+          await commitGuardrailPause(guardrailContext(), err);
+          reply.header('retry-after', String(err.retryAfterSeconds));
+        }
         request.scimError = e;
-        return reply.code(e.status).type(SCIM_TYPE).send(JSON.stringify(scimErrorBody(e)));
+        return reply
+          .code(e.status)
+          .type(SCIM_TYPE)
+          .send(JSON.stringify(scimErrorBody(e)));
       });
       scim.setNotFoundHandler((request, reply) => {
         reply
           .code(404)
           .type(SCIM_TYPE)
-          .send(JSON.stringify(scimErrorBody(new ScimRequestError(404, undefined, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`))));
+          .send(
+            JSON.stringify(
+              scimErrorBody(new ScimRequestError(404, undefined, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`)),
+            ),
+          );
       });
 
       // The log of the source's requests (its page in the portal): method, path, status, time, the SCIM
@@ -133,6 +150,7 @@ export function scimRoutes(app: App, deps: Deps): void {
         });
       });
 
+      const guardrailContext = () => ({ db: deps.database.db, clock: deps.clock, queue: deps.queue, publicUrl: deps.config.publicUrl });
       const contextOf = (request: FastifyRequest): ScimContext => {
         const source = request.scimSource;
         if (!source) throw new ScimRequestError(401, undefined, 'Send the SCIM source token as Authorization: Bearer');
@@ -146,7 +164,10 @@ export function scimRoutes(app: App, deps: Deps): void {
           baseUrl: `${deps.config.publicUrl}${SCIM_PREFIX}`,
           activation: activationContextOf(deps),
           counts: deps.counts,
-          beforeRemoval: (db, userId, kind) => guardRemoval({ db, clock: deps.clock, queue: deps.queue, publicUrl: deps.config.publicUrl }, source, userId, kind),
+          beforeRemoval: async (db, userId, kind) => {
+            const verdict = await checkRemoval({ ...guardrailContext(), db }, source, userId, kind);
+            if (!verdict.allowed) throw verdict.error;
+          },
         };
       };
 
@@ -203,7 +224,11 @@ export function scimRoutes(app: App, deps: Deps): void {
         send(reply, 200, await replaceScimUser(contextOf(request), request.params.id, request.body, ifMatchOf(request))),
       );
       scim.patch<WithId>('/Users/:id', source, async (request, reply) =>
-        send(reply, 200, await patchScimUser(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query))),
+        send(
+          reply,
+          200,
+          await patchScimUser(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query)),
+        ),
       );
       scim.delete<WithId>('/Users/:id', source, async (request, reply) => {
         await deleteScimUser(contextOf(request), request.params.id, ifMatchOf(request));
@@ -229,7 +254,11 @@ export function scimRoutes(app: App, deps: Deps): void {
         send(reply, 200, await replaceScimGroup(contextOf(request), request.params.id, request.body, ifMatchOf(request))),
       );
       scim.patch<WithId>('/Groups/:id', source, async (request, reply) =>
-        send(reply, 200, await patchScimGroup(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query))),
+        send(
+          reply,
+          200,
+          await patchScimGroup(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query)),
+        ),
       );
       scim.delete<WithId>('/Groups/:id', source, async (request, reply) => {
         await deleteScimGroup(contextOf(request), request.params.id, ifMatchOf(request));
