@@ -28,6 +28,12 @@ const PUBLIC = new Set([
   'POST /api/v1/account/activation',
   'POST /api/v1/account/login',
   'POST /api/v1/account/logout',
+  // Inbound SCIM's discovery answers with or without a source's token (../shared/API.md).
+  'GET /scim/v2/ServiceProviderConfig',
+  'GET /scim/v2/ResourceTypes',
+  'GET /scim/v2/ResourceTypes/:id',
+  'GET /scim/v2/Schemas',
+  'GET /scim/v2/Schemas/:id',
 ]);
 
 /** The user portal's routes behind the user's own session cookie. */

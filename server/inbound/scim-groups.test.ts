@@ -29,6 +29,7 @@ describe.each(dialects)('inbound SCIM Groups on %s', (dialect) => {
     const group = r.json();
     expect(group).toMatchObject({ displayName: `Sales ${n}`, externalId: 'g-ext', members: [{ value: ids[0], type: 'User' }] });
     expect(r.headers.etag).toBe(group.meta.version);
+    expect((await t.admin({ method: 'GET', url: `/api/v1/groups/${group.id}` })).json().source).toEqual({ type: 'scim', sourceId: s.id });
     const rest = (await t.admin({ method: 'GET', url: `/api/v1/groups/${group.id}/members?limit=10` })).json();
     expect(rest.items.map((m: { id: string }) => m.id)).toEqual([ids[0]]);
     const user = (await s.scim('GET', `/Users/${ids[0]}`)).json();

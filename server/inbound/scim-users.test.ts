@@ -274,7 +274,7 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
     expect(bad.json().scimType).toBe('invalidFilter');
   });
 
-  it('answers discovery with or without a token, /Me with 501, unknown tokens with 401, and bodies over the limit with 413', async () => {
+  it('answers discovery with or without a token, /Me with 501 (401 without a token), unknown tokens with 401, and bodies over the limit with 413', async () => {
     const spc = await t.anonymous({ method: 'GET', url: '/scim/v2/ServiceProviderConfig' });
     expect(spc.statusCode).toBe(200);
     expect(spc.json()).toMatchObject({
@@ -290,7 +290,7 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
     expect(schemas.Resources.map((r: { id: string }) => r.id)).toEqual(
       expect.arrayContaining(['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE]),
     );
-    expect((await t.anonymous({ method: 'GET', url: '/scim/v2/Me' })).statusCode).toBe(501);
+    expect((await t.anonymous({ method: 'GET', url: '/scim/v2/Me' })).statusCode).toBe(401);
     const noToken = await t.anonymous({ method: 'GET', url: '/scim/v2/Users' });
     expect(noToken.statusCode).toBe(401);
     expect(noToken.json()).toMatchObject({ status: '401' });
@@ -298,8 +298,62 @@ describe.each(dialects)('inbound SCIM Users on %s', (dialect) => {
     const wrong = await t.anonymous({ method: 'GET', url: '/scim/v2/Users', headers: { authorization: 'Bearer rss_notarealtoken' } });
     expect(wrong.statusCode).toBe(401);
     const s = await fresh();
+    expect((await s.scim('GET', '/Me')).statusCode).toBe(501);
     const huge = await s.scim('POST', '/Users', scimUser('huge', { nickName: 'x'.repeat(2 * 1024 * 1024) }));
     expect(huge.statusCode).toBe(413);
     expect(huge.json().status).toBe('413');
+  });
+
+  it('pauses a source whose deletions pass its guardrail: 503 with Retry-After, the admins emailed, until an admin confirms', async () => {
+    const s = await fresh({ deleteGuardrail: { percent: 1, minimum: 1 } });
+    const ids: string[] = [];
+    for (const name of ['guard.a', 'guard.b', 'guard.c']) ids.push((await s.scim('POST', '/Users', scimUser(name))).json().id);
+    expect((await s.scim('DELETE', `/Users/${ids[0]}`)).statusCode).toBe(204);
+    const refused = await s.scim('DELETE', `/Users/${ids[1]}`);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.json()).toMatchObject({ status: '503', detail: expect.stringMatching(/guardrail/) });
+    // Refused means untouched; other requests go on.
+    expect((await t.admin({ method: 'GET', url: `/api/v1/users/${ids[1]}` })).json().state).toBe('ACTIVE');
+    const suspend = await s.scim('PATCH', `/Users/${ids[2]}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    });
+    expect(suspend.statusCode).toBe(503);
+    expect(
+      (
+        await s.scim('PATCH', `/Users/${ids[2]}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'replace', path: 'title', value: 'Still here' }],
+        })
+      ).statusCode,
+    ).toBe(200);
+    const source = (await t.admin({ method: 'GET', url: `/api/v1/scim-sources/${s.id}` })).json();
+    expect(source.guardrail.pausedAt).toEqual(expect.any(String));
+    const mail = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox?limit=100' })).json().items;
+    expect(mail.some((m: { subject: string }) => /SCIM|guardrail|paused/i.test(m.subject))).toBe(true);
+    expect((await t.admin({ method: 'POST', url: `/api/v1/scim-sources/${s.id}/guardrail/confirm` })).statusCode).toBe(200);
+    expect((await s.scim('DELETE', `/Users/${ids[1]}`)).statusCode).toBe(204);
+  });
+
+  it('limits each source to its own rate (429 as a SCIM error), leaving other sources alone', async () => {
+    const slow = await fresh({ rateLimitPerSecond: 2 });
+    const other = await fresh();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => slow.scim('GET', '/Users?count=1')));
+    const limited = answers.filter((r) => r.statusCode === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0].json()).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '429' });
+    expect((await other.scim('GET', '/Users?count=1')).statusCode).toBe(200);
+  });
+
+  it('sends the activation email at creation when the source says so', async () => {
+    const s = await fresh({ activationEmail: 'on_create' });
+    const created = await s.scim('POST', '/Users', scimUser('welcome.user'));
+    expect(created.statusCode, created.body).toBe(201);
+    const mail = (await t.admin({ method: 'GET', url: '/api/v1/mail/outbox?to=welcome.user@example.com' })).json().items;
+    expect(mail).toHaveLength(1);
+    const quiet = await fresh();
+    await quiet.scim('POST', '/Users', scimUser('quiet.user'));
+    expect((await t.admin({ method: 'GET', url: '/api/v1/mail/outbox?to=quiet.user@example.com' })).json().items).toHaveLength(0);
   });
 });

@@ -15,6 +15,8 @@ export const groupSchema = z.object({
   memberCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Set when a SCIM source (inbound SCIM) created the group. */
+  source: z.object({ type: z.literal('scim'), sourceId: z.string() }).optional(),
 });
 
 const memberSchema = z.object({

@@ -198,10 +198,10 @@ export function scimRoutes(app: App, deps: Deps): void {
         if (!found) throw new ScimRequestError(404, undefined, `No schema ${JSON.stringify(request.params.id.slice(0, 100))}`);
         return send(reply, 200, found);
       });
-      scim.all('/Me', discovery, async () => {
+      scim.all('/Me', source, async () => {
         throw new ScimRequestError(501, undefined, 'Roster does not support /Me: a source acts for itself, not for a user');
       });
-      scim.all('/Bulk', discovery, async () => {
+      scim.all('/Bulk', source, async () => {
         throw new ScimRequestError(501, undefined, 'Roster does not support bulk operations (see /ServiceProviderConfig)');
       });
 
