@@ -53,12 +53,12 @@ const summary = (ms: number[]) => {
 
 const pg = values.postgres ? await startPostgres() : undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-scim-inbound-'));
-const roster = await startRoster('roster', {
-  ROSTER_DATA_DIR: dataDir,
-  DATABASE_URL: pg?.url ?? '',
-  ROSTER_ADMIN_EMAIL: ADMIN.email,
-  ROSTER_ADMIN_PASSWORD: ADMIN.password,
-});
+// BENCH_NODE_ARGS: extra flags for the Roster process (--cpu-prof, heap settings).
+const roster = await startRoster(
+  'roster',
+  { ROSTER_DATA_DIR: dataDir, DATABASE_URL: pg?.url ?? '', ROSTER_ADMIN_EMAIL: ADMIN.email, ROSTER_ADMIN_PASSWORD: ADMIN.password },
+  (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+);
 try {
   const api = await adminApi(roster.url!, ADMIN);
   // The bench measures what the endpoint can take: the source's own rate limit is raised out of the way.

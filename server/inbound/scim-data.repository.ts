@@ -62,7 +62,7 @@ export async function markGroupSource(db: Db, organizationId: string, groupId: s
 
 // --- Users as a source sees them -----------------------------------------------------------------
 
-/** A condition on `u` (users) and `d` (scim_user_data, left joined). */
+/** A condition on `u` (users). */
 export type UserCondition = Expression<SqlBool>;
 
 /** The conditions SQL decides exactly for a SCIM filter's `eq` terms (scim-list.ts). */
@@ -70,28 +70,36 @@ export const userCondition = {
   // userName is not case-exact; usernames are stored NFC with their lower-case form beside them.
   usernameIs: (v: string): UserCondition => sql<SqlBool>`u.username_lower = ${v.normalize('NFC').toLowerCase()}`,
   idIs: (v: string): UserCondition => sql<SqlBool>`u.id = ${v}`,
-  externalIdIs: (v: string): UserCondition => sql<SqlBool>`d.external_id = ${v}`,
+  // Through its own index: as a condition on the joined row SQLite would read every user first.
+  externalIdIs: (organizationId: string, v: string): UserCondition =>
+    sql<SqlBool>`u.id in (select x.user_id from scim_user_data x where x.organization_id = ${organizationId} and x.external_id = ${v})`,
   active: (v: boolean): UserCondition => (v ? sql<SqlBool>`u.state = 'ACTIVE'` : sql<SqlBool>`u.state <> 'ACTIVE'`),
 };
 
 export const groupCondition = {
   displayNameIs: (v: string): GroupCondition => sql<SqlBool>`g.name_lower = ${v.toLowerCase()}`,
   idIs: (v: string): GroupCondition => sql<SqlBool>`g.id = ${v}`,
-  externalIdIs: (v: string): GroupCondition => sql<SqlBool>`d.external_id = ${v}`,
+  externalIdIs: (organizationId: string, v: string): GroupCondition =>
+    sql<SqlBool>`g.id in (select x.group_id from scim_group_data x where x.organization_id = ${organizationId} and x.external_id = ${v})`,
 };
 
-/** Users of the organization a source sees: all but those it deleted with onDelete "suspend". */
+/**
+ * Users of the organization a source sees: all but those it deleted with onDelete "suspend" (a short
+ * list from a partial index, not a join: a page deep into 100,000 users would probe scim_user_data for
+ * every row it skips).
+ */
 function visibleUsers(db: Db, organizationId: string, sourceId: string, where: readonly UserCondition[]) {
   let q = db
     .selectFrom('users as u')
-    .leftJoin('scim_user_data as d', 'd.user_id', 'u.id')
     .where('u.organization_id', '=', organizationId)
-    .where((eb) => eb.or([eb('d.deleted_by_source_id', 'is', null), eb('d.deleted_by_source_id', '!=', sourceId)]));
+    .where(
+      sql<SqlBool>`u.id not in (select h.user_id from scim_user_data h where h.deleted_by_source_id = ${sourceId} and h.deleted_by_source_id is not null)`,
+    );
   for (const w of where) q = q.where(w);
   return q;
 }
 
-/** The sort keys SQL can order users by (a SCIM attribute -> a column of u or d). */
+/** The sort keys SQL can order users by (a SCIM attribute -> a column of u); others are sorted on the representation. */
 export const USER_SORT_COLUMNS = {
   id: 'u.id',
   userName: 'u.username_lower',
@@ -104,7 +112,6 @@ export const USER_SORT_COLUMNS = {
   title: 'u.job_title',
   userType: 'u.employee_type',
   active: 'u.state',
-  externalId: 'd.external_id',
   'meta.created': 'u.created_at',
   'meta.lastModified': 'u.updated_at',
 } as const;
@@ -164,15 +171,18 @@ export async function findDeletedByUsername(
   sourceId: string,
   usernameLower: string,
 ): Promise<string | undefined> {
+  // The user by his username (its unique index), then his SCIM data by primary key.
   const r = await db
-    .selectFrom('users as u')
-    .innerJoin('scim_user_data as d', 'd.user_id', 'u.id')
-    .select('u.id')
-    .where('u.organization_id', '=', organizationId)
-    .where('u.username_lower', '=', usernameLower)
+    .selectFrom('scim_user_data as d')
+    .select('d.user_id')
     .where('d.deleted_by_source_id', '=', sourceId)
+    .where(
+      'd.user_id',
+      '=',
+      db.selectFrom('users').select('id').where('organization_id', '=', organizationId).where('username_lower', '=', usernameLower),
+    )
     .executeTakeFirst();
-  return r?.id;
+  return r?.user_id;
 }
 
 /** The groups of each user (id and name), for the User resource's read-only `groups`. */
@@ -207,17 +217,13 @@ export type GroupCondition = Expression<SqlBool>;
 export const GROUP_SORT_COLUMNS = {
   id: 'g.id',
   displayName: 'g.name_lower',
-  externalId: 'd.external_id',
   'meta.created': 'g.created_at',
   'meta.lastModified': 'g.updated_at',
 } as const;
 export type GroupSortColumn = (typeof GROUP_SORT_COLUMNS)[keyof typeof GROUP_SORT_COLUMNS];
 
 function groupsOf(db: Db, organizationId: string, where: readonly GroupCondition[]) {
-  let q = db
-    .selectFrom('groups as g')
-    .leftJoin('scim_group_data as d', 'd.group_id', 'g.id')
-    .where('g.organization_id', '=', organizationId);
+  let q = db.selectFrom('groups as g').where('g.organization_id', '=', organizationId);
   for (const w of where) q = q.where(w);
   return q;
 }

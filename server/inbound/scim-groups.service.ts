@@ -253,7 +253,7 @@ function groupListSource(ctx: ScimContext): ListSource<repo.GroupCondition, repo
       const key = keyOf(path);
       if (key === 'displayname') return repo.groupCondition.displayNameIs(value);
       if (key === 'id') return repo.groupCondition.idIs(value);
-      if (key === 'externalid') return repo.groupCondition.externalIdIs(value);
+      if (key === 'externalid') return repo.groupCondition.externalIdIs(org, value);
       return undefined;
     },
     sortColumn: (path) => (isCore(path.schema) ? SQL_SORT[keyOf(path)] : undefined),

@@ -72,26 +72,35 @@ function stateFor(current: User['state'], active: boolean | undefined): User['st
   return active ? 'ACTIVE' : 'SUSPENDED';
 }
 
-/** Replaces the user's attributes with the parsed ones (PUT, PATCH, and a POST that restores a deleted user). */
-async function applyUser(ctx: ScimContext, db: Db, current: UserForScim, parsed: UserFromScim, deletedBy: string | null): Promise<void> {
+/**
+ * Replaces the user's attributes with the parsed ones (PUT, PATCH, and a POST that restores a deleted
+ * user); the user as he is now (his groups are not the source's to change here).
+ */
+async function applyUser(
+  ctx: ScimContext,
+  db: Db,
+  current: UserForScim,
+  parsed: UserFromScim,
+  deletedBy: string | null,
+): Promise<UserForScim> {
   const { state: _, ...attributes } = parsed.input;
   const state = stateFor(current.user.state, parsed.active);
   if (state === 'SUSPENDED' && current.user.state !== 'SUSPENDED') await ctx.beforeRemoval(db, current.user.id, 'suspend');
   const input: UpdateUserInput = { ...attributes, state };
-  await updateUser(onDb(ctx, db), ctx.actor, current.user.id, input);
+  const user = await updateUser(onDb(ctx, db), ctx.actor, current.user.id, input);
   await saveData(ctx, db, current.user.id, parsed, deletedBy);
+  return { user, externalId: parsed.externalId, attributes: parsed.attributes, groups: current.groups };
 }
 
 export async function createScimUser(ctx: ScimContext, body: unknown): Promise<Json> {
   const parsed = userFromScim(body);
   const org = ctx.source.organizationId;
-  const id = await inTransaction(ctx.db, async (trx) => {
+  const created = await inTransaction(ctx.db, async (trx): Promise<UserForScim> => {
     // A user this source deleted with onDelete "suspend" comes back under his old id (API.md).
-    const deleted = await repo.findDeletedByUsername(trx, org, ctx.source.id, parsed.input.username.toLowerCase());
+    const deleted = await repo.findDeletedByUsername(trx, org, ctx.source.id, parsed.input.username.normalize('NFC').toLowerCase());
     if (deleted) {
       const [current] = await loadUsers(ctx, trx, [deleted]);
-      await applyUser(ctx, trx, current, { ...parsed, active: parsed.active ?? true }, null);
-      return deleted;
+      return applyUser(ctx, trx, current, { ...parsed, active: parsed.active ?? true }, null);
     }
     const state = parsed.active === false ? 'SUSPENDED' : 'ACTIVE';
     const user = await createUser(onDb(ctx, trx), ctx.actor, { ...parsed.input, state }, { source: { scimSourceId: ctx.source.id } });
@@ -99,33 +108,32 @@ export async function createScimUser(ctx: ScimContext, body: unknown): Promise<J
     if (state === 'ACTIVE' && ctx.source.settings.activationEmail === 'on_create') {
       await sendActivationEmail(onDb(ctx.activation, trx), ctx.actor, user.id);
     }
-    return user.id;
+    return { user, externalId: parsed.externalId, attributes: parsed.attributes, groups: [] };
   });
-  return getScimUser(ctx, id, {});
+  return userToScim(created, ctx.baseUrl);
 }
 
 export async function replaceScimUser(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined): Promise<Json> {
   const parsed = userFromScim(body);
-  await inTransaction(ctx.db, async (trx) => {
+  const after = await inTransaction(ctx.db, async (trx) => {
     const current = await visibleUser(ctx, trx, id);
     checkIfMatch(ifMatch, versionOfUser(ctx, current));
-    await applyUser(ctx, trx, current, parsed, null);
+    return applyUser(ctx, trx, current, parsed, null);
   });
-  return getScimUser(ctx, id, {});
+  return userToScim(after, ctx.baseUrl);
 }
 
 const versionOfUser = (ctx: ScimContext, u: UserForScim) => (userToScim(u, ctx.baseUrl).meta as { version: string }).version;
 
 export async function patchScimUser(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined, projection: Projection) {
-  await inTransaction(ctx.db, async (trx) => {
+  const after = await inTransaction(ctx.db, async (trx) => {
     const current = await visibleUser(ctx, trx, id);
     const resource = userToScim(current, ctx.baseUrl);
     checkIfMatch(ifMatch, (resource.meta as { version: string }).version);
     const result = applyPatch(resource, body, 'User');
-    if (!result.changed) return;
-    await applyUser(ctx, trx, current, userFromScim(result.resource), null);
+    return result.changed ? applyUser(ctx, trx, current, userFromScim(result.resource), null) : current;
   });
-  return getScimUser(ctx, id, projection);
+  return project(userToScim(after, ctx.baseUrl), projection, 'User');
 }
 
 export async function deleteScimUser(ctx: ScimContext, id: string, ifMatch: string | undefined): Promise<void> {
@@ -172,7 +180,7 @@ function userListSource(ctx: ScimContext): ListSource<repo.UserCondition, repo.U
       if (typeof value === 'boolean') return key === 'active' ? repo.userCondition.active(value) : undefined;
       if (key === 'username') return repo.userCondition.usernameIs(value);
       if (key === 'id') return repo.userCondition.idIs(value);
-      if (key === 'externalid') return repo.userCondition.externalIdIs(value);
+      if (key === 'externalid') return repo.userCondition.externalIdIs(org, value);
       return undefined;
     },
     sortColumn: (path) => (isCore(path.schema) ? SQL_SORT[keyOf(path)] : undefined),

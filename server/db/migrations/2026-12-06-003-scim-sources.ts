@@ -50,6 +50,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .$call(col.requiredText('updated_at'))
     .execute();
   await createIndex(db, 'scim_user_data_external_idx', 'scim_user_data', ['organization_id', 'external_id']);
+  // The few users each source has deleted (onDelete "suspend"): every list of that source leaves them out.
+  await createPartialIndex(db, 'scim_user_data_deleted_idx', 'scim_user_data', 'deleted_by_source_id', 'deleted_by_source_id is not null');
 
   await db.schema
     .createTable('scim_group_data')
