@@ -35,7 +35,7 @@ import type {
   ScimSourceRemovalsTable,
   ScimUserDataTable,
   ScimGroupDataTable,
-} from './schema/scim-sources.ts';
+} from './schema/inbound.ts';
 import type { ActivationEmailBatchesTable, UserActivationTokensTable, UserSessionsTable } from './schema/accounts.ts';
 
 export type * from './schema/auth.ts';
@@ -46,7 +46,7 @@ export type * from './schema/integrations.ts';
 export type * from './schema/imports.ts';
 export type * from './schema/provisioning.ts';
 export type * from './schema/accounts.ts';
-export type * from './schema/scim-sources.ts';
+export type * from './schema/inbound.ts';
 
 export interface DB {
   organizations: OrganizationsTable;

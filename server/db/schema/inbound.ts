@@ -1,11 +1,11 @@
-// Tables owned by server/scim-sources/ (inbound SCIM: its repositories are the only ones that write them).
+// Tables owned by server/inbound/ (inbound SCIM: its repositories are the only ones that write them).
 
 export interface ScimSourcesTable {
   id: string;
   organization_id: string;
   name: string;
   name_lower: string;
-  /** JSON: the source's settings (scim-sources/sources.schemas.ts). */
+  /** JSON: the source's settings (inbound/sources.schemas.ts). */
   settings: string;
   /** SHA-256 hex of the bearer token. */
   token_hash: string;
