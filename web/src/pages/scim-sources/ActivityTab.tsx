@@ -92,7 +92,7 @@ function Guardrail({ stats }: { stats: SourceStats }) {
       </Text>
       {g.limit === null
         ? `off · ${plural(g.removals, 'removal')} since ${formatDateTime(g.windowStart)}`
-        : `${formatNumber(g.removals)} of ${plural(g.limit, 'removal')} allowed since ${formatDateTime(g.windowStart)}`}
+        : `${plural(g.removals, 'removal')} of at most ${formatNumber(g.limit)} since ${formatDateTime(g.windowStart)}`}
     </Text>
   );
 }

@@ -92,8 +92,9 @@ export function GuardrailAlert({ source, canWrite }: { source: ScimSource; canWr
               color="orange"
               title={`Let ${source.name} remove users again?`}
               message={
-                'Its deletions and suspensions are accepted again; a refused one takes effect when the source sends it again. Removals before ' +
-                'now no longer count, and the guardrail pauses the source again if it passes the limit once more.'
+                'Its deletions and suspensions are accepted again; a refused one takes effect when the source sends it ' +
+                'again. Removals before now no longer count, and the guardrail pauses the source again if it passes the ' +
+                'limit once more.'
               }
               confirmLabel="Resume removals"
               onConfirm={confirm}

@@ -15,11 +15,14 @@ import { SourceStateBadge } from './SourceStateBadge.tsx';
 import { tokenHint } from './settingsForm.ts';
 import type { ScimSource } from './types.ts';
 
+// The name and the token hint keep to one line; the base URL and the dates wrap.
+const oneLine = (text: string) => <span style={{ whiteSpace: 'nowrap' }}>{text}</span>;
+
 const COLUMNS: ListColumn<ScimSource>[] = [
   linkColumn(
     'Name',
     (s) => `/scim-sources/${s.id}`,
-    (s) => s.name,
+    (s) => oneLine(s.name),
     500,
   ),
   { header: 'State', cell: (s) => <SourceStateBadge source={s} /> },
@@ -31,7 +34,7 @@ const COLUMNS: ListColumn<ScimSource>[] = [
       </Text>
     ),
   },
-  { header: 'Token', cell: (s) => <span className="mono">{tokenHint(s.tokenHint)}</span> },
+  { header: 'Token', cell: (s) => <span className="mono">{oneLine(tokenHint(s.tokenHint))}</span> },
   { header: 'Created', cell: (s) => formatDateTime(s.createdAt) },
   { header: 'Last request', cell: (s) => (s.lastRequestAt ? formatDateTime(s.lastRequestAt) : 'never') },
   { header: 'Users created', cell: (s) => formatNumber(s.counts.users) },
@@ -51,7 +54,10 @@ export function ScimSourcesPage() {
     <>
       <PageHeader
         title="SCIM sources"
-        description="Identity providers and HR systems (Entra ID, Okta, an HRIS) that create, change and remove users and groups in Roster over SCIM 2.0."
+        description={
+          'Identity providers and HR systems (Entra ID, Okta, an HRIS) that create, change and remove users and groups in ' +
+          'Roster over SCIM 2.0.'
+        }
         actions={canWrite && <Button onClick={open}>New SCIM source</Button>}
       />
       <Group mb="sm">
@@ -65,7 +71,7 @@ export function ScimSourcesPage() {
         query={sources}
         errorTitle="Could not load the SCIM sources"
         label="SCIM sources"
-        minWidth={960}
+        minWidth={1000}
         columns={COLUMNS}
         empty={{
           title: 'No SCIM sources',

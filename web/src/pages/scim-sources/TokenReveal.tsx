@@ -34,7 +34,7 @@ export function TokenReveal({ baseUrl, token }: { baseUrl: string; token: string
       <CopyValue label="Base URL" value={baseUrl} copyLabel="Copy URL" />
       <CopyValue label="Token" value={token} copyLabel="Copy token" />
       <Stack gap={4}>
-        <Title order={2} size="h5">
+        <Title order={3} size="h5">
           Connect your identity provider
         </Title>
         <List size="sm" spacing={4}>
