@@ -188,6 +188,16 @@ describe.skipIf(!hasChromium)('SCIM sources page in Chromium', () => {
     await shows(page.getByLabel('Created by this source'), 'Created 2 users, 0 groups');
     await b.screenshot('scim-source-detail');
 
+    // 23 more make 26: the log pages by 25, newest first.
+    for (let i = 0; i < 23; i++) expect((await scim(token, 'GET', `/Users?count=1&startIndex=${i + 1}`)).status).toBe(200);
+    await page.reload();
+    await page.getByText('1–25 requests').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('26–26 requests').waitFor();
+    expect(await requestsTable().locator('tbody tr').first().innerText()).toContain('201');
+    await page.getByRole('button', { name: 'First' }).click();
+    await shows(requestsTable().locator('tbody tr').first(), 'startIndex=23');
+
     await page.getByRole('link', { name: 'SCIM sources' }).first().click();
     await heading('SCIM sources').waitFor();
     const row = page.getByRole('row', { name: new RegExp(SOURCE) });
