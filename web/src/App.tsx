@@ -18,6 +18,8 @@ const GroupsPage = page(() => import('./pages/groups/GroupsPage.tsx'), 'GroupsPa
 const GroupPage = page(() => import('./pages/groups/GroupPage.tsx'), 'GroupPage');
 const ApplicationsPage = page(() => import('./pages/applications/ApplicationsPage.tsx'), 'ApplicationsPage');
 const ApplicationPage = page(() => import('./pages/applications/ApplicationPage.tsx'), 'ApplicationPage');
+const ScimSourcesPage = page(() => import('./pages/scim-sources/ScimSourcesPage.tsx'), 'ScimSourcesPage');
+const ScimSourcePage = page(() => import('./pages/scim-sources/ScimSourcePage.tsx'), 'ScimSourcePage');
 const ImportPage = page(() => import('./pages/imports/ImportPage.tsx'), 'ImportPage');
 const RunPage = page(() => import('./pages/imports/RunPage.tsx'), 'RunPage');
 const InsightsPage = page(() => import('./pages/admin/InsightsPage.tsx'), 'InsightsPage');
@@ -61,6 +63,8 @@ export function App() {
           <Route path="applications/:id" element={<ApplicationPage />} />
           <Route path="applications/:id/import" element={<ImportPage />} />
           <Route path="import-runs/:id" element={<RunPage />} />
+          <Route path="scim-sources" element={<ScimSourcesPage />} />
+          <Route path="scim-sources/:id" element={<ScimSourcePage />} />
           <Route path="insights" element={<InsightsPage />} />
           <Route path="mail" element={<OutboxPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />

@@ -81,3 +81,15 @@ export const mailKeys = {
 export const pickKeys = {
   search: (resource: string, q: string) => ['pick', resource, q] as const,
 };
+
+export const scimSourceKeys = {
+  all: ['scim-sources'] as const,
+  lists: () => [...scimSourceKeys.all, 'list'] as const,
+  list: (includeDeleted: boolean) => [...scimSourceKeys.lists(), includeDeleted] as const,
+  /** The source and everything under it (figures, request log). */
+  detail: (id: string) => [...scimSourceKeys.all, id] as const,
+  stats: (id: string) => [...scimSourceKeys.detail(id), 'stats'] as const,
+  requests: (id: string, cursor: Cursor) => [...scimSourceKeys.detail(id), 'requests', cursor] as const,
+  /** The removals the delete guardrail refused since its window started. */
+  refused: (id: string, since: string) => [...scimSourceKeys.detail(id), 'refused', since] as const,
+};

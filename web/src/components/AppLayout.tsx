@@ -13,6 +13,7 @@ const NAV = [
   { to: '/users', label: 'Users' },
   { to: '/groups', label: 'Groups' },
   { to: '/applications', label: 'Applications' },
+  { to: '/scim-sources', label: 'SCIM sources' },
   { to: '/insights', label: 'Directory Insights' },
   { to: '/mail', label: 'Mail outbox' },
   { to: '/api-keys', label: 'API keys' },
