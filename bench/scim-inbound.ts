@@ -124,7 +124,8 @@ try {
     `Inbound SCIM benchmark: ${pg ? 'postgres' : 'sqlite'}, ${clients} concurrent clients, ${total.toLocaleString('en')} users in the end`,
   );
   console.log(
-    `  creates:             ${creates.toLocaleString('en')} in ${createS.toFixed(1)} s = ${Math.round(creates / createS)}/s (target >= 1,000/s on SQLite); each ${summary(createMs)}`,
+    `  creates:             ${creates.toLocaleString('en')} in ${createS.toFixed(1)} s = ${Math.round(creates / createS)}/s ` +
+      `(target >= 1,000/s on SQLite); each ${summary(createMs)}`,
   );
   console.log(`  userName eq:         ${summary(eqMs)} (target p95 < 5 ms), ${lookups} lookups at ${total.toLocaleString('en')} users`);
   console.log(`  externalId eq:       ${summary(extMs)}`);

@@ -228,22 +228,37 @@ export function userFromScim(raw: unknown): UserFromScim {
     throw invalid(where, issue.message);
   }
 
-  // What is kept: the resource less what the directory holds and what the server owns.
-  const attributes: Json = { ...u };
-  for (const k of ['schemas', 'id', 'meta', 'groups', 'password', 'userName', 'displayName', 'title', 'userType', 'active', 'externalId'])
-    delete attributes[k];
-  const keptName = { ...name };
-  for (const k of ['givenName', 'middleName', 'familyName']) delete keptName[k];
+  return { input: parsed.data, active: booleanOf(u.active, 'active'), externalId, attributes: keptAttributes(u, name, ext) };
+}
+
+const without = (o: Json, keys: readonly string[]): Json => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+const SERVER_OR_DIRECTORY = [
+  'schemas',
+  'id',
+  'meta',
+  'groups',
+  'password',
+  'userName',
+  'displayName',
+  'title',
+  'userType',
+  'active',
+  'externalId',
+];
+
+/** What is kept beside the directory: the resource less what the directory holds and what the server owns. */
+function keptAttributes(u: Json, name: Json, ext: Json): Json {
+  const attributes = without(u, SERVER_OR_DIRECTORY);
+  const keptName = without(name, ['givenName', 'middleName', 'familyName']);
   if (Object.keys(keptName).length) attributes.name = keptName;
   else delete attributes.name;
-  const keptExt = { ...ext };
-  for (const k of ['employeeNumber', 'costCenter', 'organization', 'department']) delete keptExt[k];
+  const keptExt = without(ext, ['employeeNumber', 'costCenter', 'organization', 'department']);
   if (Object.keys(keptExt).length) attributes[ENTERPRISE] = keptExt;
   else delete attributes[ENTERPRISE];
-  for (const k of ['emails', 'phoneNumbers', 'addresses'])
-    if (Array.isArray(attributes[k]) && !(attributes[k] as unknown[]).length) delete attributes[k];
-
-  return { input: parsed.data, active: booleanOf(u.active, 'active'), externalId, attributes };
+  for (const k of ['emails', 'phoneNumbers', 'addresses']) {
+    if (Array.isArray(attributes[k]) && (attributes[k] as unknown[]).length === 0) delete attributes[k];
+  }
+  return attributes;
 }
 
 const nonEmpty = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== undefined && v !== null));

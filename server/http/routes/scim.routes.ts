@@ -22,6 +22,7 @@ import {
   checkRemoval,
   commitGuardrailPause,
   GuardrailPausedError,
+  type Projection,
   type ScimContext,
   serviceProviderConfig,
   sourceActor,
@@ -95,174 +96,187 @@ function searchParams(body: unknown): Query {
   return out;
 }
 
+/** The plugin's own instance (its parser, error handler and hooks are its own). */
+type ScimApp = App;
+
+const guardrailContextOf = (deps: Deps) => ({
+  db: deps.database.db,
+  clock: deps.clock,
+  queue: deps.queue,
+  publicUrl: deps.config.publicUrl,
+});
+
+/** The context of one source's request: the directory's, with the source as the actor. */
+function contextOf(deps: Deps, request: FastifyRequest): ScimContext {
+  const source = request.scimSource;
+  if (!source) throw new ScimRequestError(401, undefined, 'Send the SCIM source token as Authorization: Bearer');
+  return {
+    db: deps.database.db,
+    clock: deps.clock,
+    changes: deps.changes,
+    source,
+    actor: { ...sourceActor(source), clientIp: request.ip },
+    baseUrl: `${deps.config.publicUrl}${SCIM_PREFIX}`,
+    activation: activationContextOf(deps),
+    counts: deps.counts,
+    beforeRemoval: async (db, userId, kind) => {
+      const verdict = await checkRemoval({ ...guardrailContextOf(deps), db }, source, userId, kind);
+      if (!verdict.allowed) throw verdict.error;
+    },
+  };
+}
+
+/** The plugin's content type, its RFC 7644 errors, and the log of each source's requests. */
+function installProtocol(scim: ScimApp, deps: Deps): void {
+  const parseJson = scim.getDefaultJsonParser('error', 'error');
+  scim.addContentTypeParser('application/scim+json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    void parseJson(request, body as string, done);
+  });
+  scim.setErrorHandler(async (err, request, reply) => {
+    const e = asScimError(err, request);
+    if (e.status === 401) reply.header('www-authenticate', 'Bearer realm="Roster SCIM"');
+    if (err instanceof GuardrailPausedError) {
+      // The request's transaction rolled the pause back with everything else: it is written now.
+      await commitGuardrailPause(guardrailContextOf(deps), err);
+      reply.header('retry-after', String(err.retryAfterSeconds));
+    }
+    request.scimError = e;
+    return reply
+      .code(e.status)
+      .type(SCIM_TYPE)
+      .send(JSON.stringify(scimErrorBody(e)));
+  });
+  scim.setNotFoundHandler((request, reply) => {
+    const e = new ScimRequestError(404, undefined, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`);
+    reply
+      .code(404)
+      .type(SCIM_TYPE)
+      .send(JSON.stringify(scimErrorBody(e)));
+  });
+  // The log of the source's requests (its page in the portal): method, path, status, time, the SCIM
+  // error if any. Never a body or a header.
+  scim.addHook('onResponse', async (request, reply) => {
+    const source = request.scimSource;
+    if (!source) return;
+    const e = request.scimError;
+    deps.scimRequestLog.add({
+      sourceId: source.id,
+      organizationId: source.organizationId,
+      at: deps.clock.now().toISOString(),
+      method: request.method,
+      path: request.url,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime),
+      scimType: e?.scimType,
+      detail: e?.detail,
+      resourceType: request.url.includes('/Groups') ? 'Group' : request.url.includes('/Users') ? 'User' : undefined,
+      resourceId: (request.params as { id?: string } | undefined)?.id,
+    });
+  });
+}
+
+const discovery = { config: { auth: 'public' as const }, schema: { hide: true } };
+
+function discoveryRoutes(scim: ScimApp, deps: Deps): void {
+  const baseUrl = () => `${deps.config.publicUrl}${SCIM_PREFIX}`;
+  const one = (kind: string, items: () => Json[]) => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const found = items().find((d) => d.id === request.params.id);
+    if (!found) throw new ScimRequestError(404, undefined, `No ${kind} ${JSON.stringify(request.params.id.slice(0, 100))}`);
+    return send(reply, 200, found);
+  };
+  scim.get('/ServiceProviderConfig', discovery, async (_request, reply) => send(reply, 200, serviceProviderConfig(baseUrl())));
+  scim.get('/ResourceTypes', discovery, async (_request, reply) => send(reply, 200, listOf(resourceTypeDocuments(baseUrl()))));
+  scim.get(
+    '/ResourceTypes/:id',
+    discovery,
+    one('resource type', () => resourceTypeDocuments(baseUrl())),
+  );
+  scim.get('/Schemas', discovery, async (_request, reply) => send(reply, 200, listOf(schemaDocuments(baseUrl()))));
+  scim.get(
+    '/Schemas/:id',
+    discovery,
+    one('schema', () => schemaDocuments(baseUrl())),
+  );
+}
+
+/** What one kind of resource (Users, Groups) answers with. */
+interface ResourceService {
+  list(ctx: ScimContext, params: Query, projection: Projection): Promise<Json>;
+  create(ctx: ScimContext, body: unknown): Promise<Json>;
+  get(ctx: ScimContext, id: string, projection: Projection): Promise<Json>;
+  replace(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined): Promise<Json>;
+  patch(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined, projection: Projection): Promise<Json>;
+  remove(ctx: ScimContext, id: string, ifMatch: string | undefined): Promise<void>;
+}
+
+const USERS: ResourceService = {
+  list: listScimUsers,
+  create: createScimUser,
+  get: getScimUser,
+  replace: replaceScimUser,
+  patch: patchScimUser,
+  remove: deleteScimUser,
+};
+const GROUPS: ResourceService = {
+  list: listScimGroups,
+  create: createScimGroup,
+  get: getScimGroup,
+  replace: replaceScimGroup,
+  patch: patchScimGroup,
+  remove: deleteScimGroup,
+};
+
+function resourceRoutes(scim: ScimApp, deps: Deps, path: '/Users' | '/Groups', service: ResourceService): void {
+  const rateLimit = {
+    max: (request: FastifyRequest) => request.scimSource?.settings.rateLimitPerSecond ?? 100,
+    timeWindow: 1000,
+    keyGenerator: (request: FastifyRequest) => `scim:${request.scimSource?.id ?? request.ip}`,
+  };
+  const options = { config: { auth: 'scim' as const, rateLimit }, schema: { hide: true } };
+  const ctx = (request: FastifyRequest) => contextOf(deps, request);
+  type WithId = { Params: { id: string }; Querystring: Query };
+  type WithQuery = { Querystring: Query };
+  scim.get<WithQuery>(path, options, async (request, reply) =>
+    send(reply, 200, await service.list(ctx(request), request.query, projectionOf(request.query))),
+  );
+  scim.post(`${path}/.search`, options, async (request, reply) => {
+    const q = searchParams(request.body);
+    return send(reply, 200, await service.list(ctx(request), q, projectionOf(q)));
+  });
+  scim.post(path, options, async (request, reply) => {
+    const created = await service.create(ctx(request), request.body);
+    reply.header('location', (created.meta as { location: string }).location);
+    return send(reply, 201, created);
+  });
+  scim.get<WithId>(`${path}/:id`, options, async (request, reply) =>
+    send(reply, 200, await service.get(ctx(request), request.params.id, projectionOf(request.query))),
+  );
+  scim.put<WithId>(`${path}/:id`, options, async (request, reply) =>
+    send(reply, 200, await service.replace(ctx(request), request.params.id, request.body, ifMatchOf(request))),
+  );
+  scim.patch<WithId>(`${path}/:id`, options, async (request, reply) =>
+    send(reply, 200, await service.patch(ctx(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query))),
+  );
+  scim.delete<WithId>(`${path}/:id`, options, async (request, reply) => {
+    await service.remove(ctx(request), request.params.id, ifMatchOf(request));
+    return reply.code(204).send();
+  });
+}
+
 export function scimRoutes(app: App, deps: Deps): void {
   void app.register(
     async (scim) => {
-      const parseJson = scim.getDefaultJsonParser('error', 'error');
-      scim.addContentTypeParser('application/scim+json', { parseAs: 'string' }, (request, body, done) => {
-        if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-        void parseJson(request, body as string, done);
-      });
-
-      scim.setErrorHandler(async (err, request, reply) => {
-        const e = asScimError(err, request);
-        if (e.status === 401) reply.header('www-authenticate', 'Bearer realm="Roster SCIM"');
-        if (err instanceof GuardrailPausedError) {
-          // The request's transaction rolled the pause back with everything else: it is written now.
-          await commitGuardrailPause(guardrailContext(), err);
-          reply.header('retry-after', String(err.retryAfterSeconds));
-        }
-        request.scimError = e;
-        return reply
-          .code(e.status)
-          .type(SCIM_TYPE)
-          .send(JSON.stringify(scimErrorBody(e)));
-      });
-      scim.setNotFoundHandler((request, reply) => {
-        reply
-          .code(404)
-          .type(SCIM_TYPE)
-          .send(
-            JSON.stringify(
-              scimErrorBody(new ScimRequestError(404, undefined, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`)),
-            ),
-          );
-      });
-
-      // The log of the source's requests (its page in the portal): method, path, status, time, the SCIM
-      // error if any. Never a body or a header.
-      scim.addHook('onResponse', async (request, reply) => {
-        const source = request.scimSource;
-        if (!source) return;
-        const e = request.scimError;
-        deps.scimRequestLog.add({
-          sourceId: source.id,
-          organizationId: source.organizationId,
-          at: deps.clock.now().toISOString(),
-          method: request.method,
-          path: request.url,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime),
-          scimType: e?.scimType,
-          detail: e?.detail,
-          resourceType: request.url.includes('/Groups') ? 'Group' : request.url.includes('/Users') ? 'User' : undefined,
-          resourceId: (request.params as { id?: string } | undefined)?.id,
-        });
-      });
-
-      const guardrailContext = () => ({ db: deps.database.db, clock: deps.clock, queue: deps.queue, publicUrl: deps.config.publicUrl });
-      const contextOf = (request: FastifyRequest): ScimContext => {
-        const source = request.scimSource;
-        if (!source) throw new ScimRequestError(401, undefined, 'Send the SCIM source token as Authorization: Bearer');
-        const actor = { ...sourceActor(source), clientIp: request.ip };
-        return {
-          db: deps.database.db,
-          clock: deps.clock,
-          changes: deps.changes,
-          source,
-          actor,
-          baseUrl: `${deps.config.publicUrl}${SCIM_PREFIX}`,
-          activation: activationContextOf(deps),
-          counts: deps.counts,
-          beforeRemoval: async (db, userId, kind) => {
-            const verdict = await checkRemoval({ ...guardrailContext(), db }, source, userId, kind);
-            if (!verdict.allowed) throw verdict.error;
-          },
-        };
-      };
-
-      const rateLimit = {
-        max: (request: FastifyRequest) => request.scimSource?.settings.rateLimitPerSecond ?? 100,
-        timeWindow: 1000,
-        keyGenerator: (request: FastifyRequest) => `scim:${request.scimSource?.id ?? request.ip}`,
-      };
-      const source = { config: { auth: 'scim' as const, rateLimit }, schema: { hide: true } };
-      const discovery = { config: { auth: 'public' as const }, schema: { hide: true } };
-      const baseUrl = () => `${deps.config.publicUrl}${SCIM_PREFIX}`;
-      type WithId = { Params: { id: string }; Querystring: Query };
-      type WithQuery = { Querystring: Query };
-
-      scim.get('/ServiceProviderConfig', discovery, async (_request, reply) => send(reply, 200, serviceProviderConfig(baseUrl())));
-      scim.get('/ResourceTypes', discovery, async (_request, reply) => {
-        const items = resourceTypeDocuments(baseUrl());
-        return send(reply, 200, listOf(items));
-      });
-      scim.get<WithId>('/ResourceTypes/:id', discovery, async (request, reply) => {
-        const found = resourceTypeDocuments(baseUrl()).find((d) => d.id === request.params.id);
-        if (!found) throw new ScimRequestError(404, undefined, `No resource type ${JSON.stringify(request.params.id.slice(0, 100))}`);
-        return send(reply, 200, found);
-      });
-      scim.get('/Schemas', discovery, async (_request, reply) => send(reply, 200, listOf(schemaDocuments(baseUrl()))));
-      scim.get<WithId>('/Schemas/:id', discovery, async (request, reply) => {
-        const found = schemaDocuments(baseUrl()).find((d) => d.id === request.params.id);
-        if (!found) throw new ScimRequestError(404, undefined, `No schema ${JSON.stringify(request.params.id.slice(0, 100))}`);
-        return send(reply, 200, found);
-      });
-      scim.all('/Me', source, async () => {
+      installProtocol(scim, deps);
+      discoveryRoutes(scim, deps);
+      resourceRoutes(scim, deps, '/Users', USERS);
+      resourceRoutes(scim, deps, '/Groups', GROUPS);
+      const unsupported = { config: { auth: 'scim' as const }, schema: { hide: true } };
+      scim.all('/Me', unsupported, async () => {
         throw new ScimRequestError(501, undefined, 'Roster does not support /Me: a source acts for itself, not for a user');
       });
-      scim.all('/Bulk', source, async () => {
+      scim.all('/Bulk', unsupported, async () => {
         throw new ScimRequestError(501, undefined, 'Roster does not support bulk operations (see /ServiceProviderConfig)');
-      });
-
-      scim.get<WithQuery>('/Users', source, async (request, reply) =>
-        send(reply, 200, await listScimUsers(contextOf(request), request.query, projectionOf(request.query))),
-      );
-      scim.post<WithQuery>('/Users/.search', source, async (request, reply) => {
-        const q = searchParams(request.body);
-        return send(reply, 200, await listScimUsers(contextOf(request), q, projectionOf(q)));
-      });
-      scim.post('/Users', source, async (request, reply) => {
-        const user = await createScimUser(contextOf(request), request.body);
-        reply.header('location', (user.meta as { location: string }).location);
-        return send(reply, 201, user);
-      });
-      scim.get<WithId>('/Users/:id', source, async (request, reply) =>
-        send(reply, 200, await getScimUser(contextOf(request), request.params.id, projectionOf(request.query))),
-      );
-      scim.put<WithId>('/Users/:id', source, async (request, reply) =>
-        send(reply, 200, await replaceScimUser(contextOf(request), request.params.id, request.body, ifMatchOf(request))),
-      );
-      scim.patch<WithId>('/Users/:id', source, async (request, reply) =>
-        send(
-          reply,
-          200,
-          await patchScimUser(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query)),
-        ),
-      );
-      scim.delete<WithId>('/Users/:id', source, async (request, reply) => {
-        await deleteScimUser(contextOf(request), request.params.id, ifMatchOf(request));
-        return reply.code(204).send();
-      });
-
-      scim.get<WithQuery>('/Groups', source, async (request, reply) =>
-        send(reply, 200, await listScimGroups(contextOf(request), request.query, projectionOf(request.query))),
-      );
-      scim.post<WithQuery>('/Groups/.search', source, async (request, reply) => {
-        const q = searchParams(request.body);
-        return send(reply, 200, await listScimGroups(contextOf(request), q, projectionOf(q)));
-      });
-      scim.post('/Groups', source, async (request, reply) => {
-        const group = await createScimGroup(contextOf(request), request.body);
-        reply.header('location', (group.meta as { location: string }).location);
-        return send(reply, 201, group);
-      });
-      scim.get<WithId>('/Groups/:id', source, async (request, reply) =>
-        send(reply, 200, await getScimGroup(contextOf(request), request.params.id, projectionOf(request.query))),
-      );
-      scim.put<WithId>('/Groups/:id', source, async (request, reply) =>
-        send(reply, 200, await replaceScimGroup(contextOf(request), request.params.id, request.body, ifMatchOf(request))),
-      );
-      scim.patch<WithId>('/Groups/:id', source, async (request, reply) =>
-        send(
-          reply,
-          200,
-          await patchScimGroup(contextOf(request), request.params.id, request.body, ifMatchOf(request), projectionOf(request.query)),
-        ),
-      );
-      scim.delete<WithId>('/Groups/:id', source, async (request, reply) => {
-        await deleteScimGroup(contextOf(request), request.params.id, ifMatchOf(request));
-        return reply.code(204).send();
       });
     },
     { prefix: SCIM_PREFIX },
