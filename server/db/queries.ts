@@ -12,6 +12,7 @@ import {
   sql,
 } from 'kysely';
 import type { Db } from './database.ts';
+import { isPostgres } from './pg-client.ts';
 import type { DB } from './schema.ts';
 
 type Row<D, T extends keyof D> = Selectable<D[T]>;
@@ -204,4 +205,14 @@ export async function inChunks<V, R>(values: readonly V[], size: number, fn: (ch
   const out: R[] = [];
   for (let i = 0; i < values.length; i += size) out.push(...(await fn(values.slice(i, i + size))));
   return out;
+}
+
+/**
+ * `column = value` as a condition no index serves on SQLite (`+column`): for "these ids of the
+ * organization", which must go through the primary key whatever the planner's statistics say. With
+ * statistics older than the table's growth SQLite took the organization's index instead and read
+ * every user of it (110 ms for 100 ids at 100,000 users). PostgreSQL plans from fresh statistics.
+ */
+export function equalsUnindexed(db: Kysely<any>, column: string, value: string): Expression<SqlBool> {
+  return isPostgres(db) ? sql<SqlBool>`${sql.ref(column)} = ${value}` : sql<SqlBool>`+${sql.ref(column)} = ${value}`;
 }

@@ -1,7 +1,16 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import { isPostgres } from '../db/pg-client.ts';
 import type { Db } from '../db/database.ts';
-import { deleteRows, findColumns, inChunks, rowsFiltered, searchTextLike, updateRows, type SearchFilter } from '../db/queries.ts';
+import {
+  deleteRows,
+  equalsUnindexed,
+  findColumns,
+  inChunks,
+  rowsFiltered,
+  searchTextLike,
+  updateRows,
+  type SearchFilter,
+} from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
 import type { DB, UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
@@ -55,7 +64,12 @@ export async function findUser(db: Db, organizationId: string, id: string): Prom
 /** The users with these ids in the organization (any order), a few hundred ids per query. */
 export async function findUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<UserRecord[]> {
   return inChunks(ids, 400, (chunk) =>
-    db.selectFrom('users').select(USER_COLUMNS).where('organization_id', '=', organizationId).where('id', 'in', chunk).execute(),
+    db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where(equalsUnindexed(db, 'organization_id', organizationId))
+      .where('id', 'in', chunk)
+      .execute(),
   );
 }
 

@@ -6,7 +6,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { isPostgres } from '../db/pg-client.ts';
-import { inChunks } from '../db/queries.ts';
+import { equalsUnindexed, inChunks } from '../db/queries.ts';
 import type { ScimGroupDataTable, ScimUserDataTable } from '../db/schema.ts';
 
 export type UserDataRow = ScimUserDataTable;
@@ -14,7 +14,12 @@ export type GroupDataRow = ScimGroupDataTable;
 
 export async function findUserData(db: Db, organizationId: string, userIds: readonly string[]): Promise<Map<string, UserDataRow>> {
   const rows = await inChunks(userIds, 400, (chunk) =>
-    db.selectFrom('scim_user_data').selectAll().where('organization_id', '=', organizationId).where('user_id', 'in', chunk).execute(),
+    db
+      .selectFrom('scim_user_data')
+      .selectAll()
+      .where(equalsUnindexed(db, 'organization_id', organizationId))
+      .where('user_id', 'in', chunk)
+      .execute(),
   );
   return new Map(rows.map((r) => [r.user_id, r]));
 }
@@ -63,18 +68,28 @@ export async function markGroupSource(db: Db, organizationId: string, groupId: s
 
 // --- Users as a source sees them -----------------------------------------------------------------
 
-/** A condition on `u` (users). */
-export type UserCondition = Expression<SqlBool>;
+/**
+ * A condition on `u` (users); `byUsername` when it is the username, which the organization's unique
+ * (organization_id, username_lower) index answers.
+ */
+export interface UserCondition {
+  expr: Expression<SqlBool>;
+  byUsername?: boolean;
+}
 
 /** The conditions SQL decides exactly for a SCIM filter's `eq` terms (scim-list.ts). */
 export const userCondition = {
   // userName is not case-exact; usernames are stored NFC with their lower-case form beside them.
-  usernameIs: (v: string): UserCondition => sql<SqlBool>`u.username_lower = ${v.normalize('NFC').toLowerCase()}`,
-  idIs: (v: string): UserCondition => sql<SqlBool>`u.id = ${v}`,
-  // Through its own index: as a condition on the joined row SQLite would read every user first.
-  externalIdIs: (organizationId: string, v: string): UserCondition =>
-    sql<SqlBool>`u.id in (select x.user_id from scim_user_data x where x.organization_id = ${organizationId} and x.external_id = ${v})`,
-  active: (v: boolean): UserCondition => (v ? sql<SqlBool>`u.state = 'ACTIVE'` : sql<SqlBool>`u.state <> 'ACTIVE'`),
+  usernameIs: (v: string): UserCondition => ({
+    expr: sql<SqlBool>`u.username_lower = ${v.normalize('NFC').toLowerCase()}`,
+    byUsername: true,
+  }),
+  idIs: (v: string): UserCondition => ({ expr: sql<SqlBool>`u.id = ${v}` }),
+  // Through its own index: as a condition on a joined row SQLite would read every user first.
+  externalIdIs: (organizationId: string, v: string): UserCondition => ({
+    expr: sql<SqlBool>`u.id in (select x.user_id from scim_user_data x where x.organization_id = ${organizationId} and x.external_id = ${v})`,
+  }),
+  active: (v: boolean): UserCondition => ({ expr: v ? sql<SqlBool>`u.state = 'ACTIVE'` : sql<SqlBool>`u.state <> 'ACTIVE'` }),
 };
 
 export const groupCondition = {
@@ -89,24 +104,26 @@ export const groupCondition = {
  * list from a partial index, not a join: a page deep into 100,000 users would probe scim_user_data for
  * every row it skips).
  *
- * The organization: on SQLite the users' sort indexes hold none (migration 2026-12-06-002, see
- * users.repository.ts), so with `organization_id = ?` SQLite reads the whole organization through its
- * unique index and sorts it for every page (70 ms at 100,000 users, against 5 ms walking the id index).
- * A plain page or count there leaves the condition out while there is one organization (the rows
- * are then loaded by id with it, so nothing of another organization could show), and a filtered one
- * writes it `+u.organization_id` so that the filter's own index is used. The migration that allows a
- * second organization must put it back. PostgreSQL's indexes lead with the organization.
+ * The organization, on SQLite, where the users' sort indexes hold none (migration 2026-12-06-002, see
+ * users.repository.ts) and the planner's statistics may be an hour old (a source can create 100,000
+ * users in minutes; measured with statistics of the empty tables): `organization_id = ?` makes SQLite
+ * read the whole organization through its unique index, 70-140 ms at 100,000 users. So a plain page or
+ * count leaves the condition out while there is one organization (the rows are then loaded by id with
+ * it, so nothing of another organization could show; the migration that allows a second organization
+ * must put it back), a lookup by username keeps it (the unique (organization_id, username_lower) index
+ * answers it), and any other filter writes it `+u.organization_id`, which no index serves, so that the
+ * filter's own index is used. PostgreSQL's indexes lead with the organization and its statistics are
+ * kept by autovacuum.
  */
 function visibleUsers(db: Db, organizationId: string, sourceId: string, where: readonly UserCondition[], byUsername = false) {
   let q = db.selectFrom('users as u');
-  // By username: the unique (organization_id, username_lower) index is in that order already.
-  if (isPostgres(db) || byUsername) q = q.where('u.organization_id', '=', organizationId);
+  if (isPostgres(db) || byUsername || where.some((w) => w.byUsername)) q = q.where('u.organization_id', '=', organizationId);
   else if (where.length > 0) q = q.where(sql<SqlBool>`+u.organization_id = ${organizationId}`);
   q = q.where(
     sql<SqlBool>`u.id not in (select h.user_id from scim_user_data h
       where h.deleted_by_source_id = ${sourceId} and h.deleted_by_source_id is not null)`,
   );
-  for (const w of where) q = q.where(w);
+  for (const w of where) q = q.where(w.expr);
   return q;
 }
 
@@ -171,7 +188,7 @@ export async function userIdsAfter(
 
 /** A user as a source sees him: undefined when he does not exist or the source deleted him. */
 export async function isUserVisible(db: Db, organizationId: string, sourceId: string, userId: string): Promise<boolean> {
-  const r = await visibleUsers(db, organizationId, sourceId, [sql<SqlBool>`u.id = ${userId}`])
+  const r = await visibleUsers(db, organizationId, sourceId, [userCondition.idIs(userId)])
     .select('u.id')
     .executeTakeFirst();
   return r !== undefined;
