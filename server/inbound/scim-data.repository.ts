@@ -87,7 +87,8 @@ export const userCondition = {
   idIs: (v: string): UserCondition => ({ expr: sql<SqlBool>`u.id = ${v}` }),
   // Through its own index: as a condition on a joined row SQLite would read every user first.
   externalIdIs: (organizationId: string, v: string): UserCondition => ({
-    expr: sql<SqlBool>`u.id in (select x.user_id from scim_user_data x where x.organization_id = ${organizationId} and x.external_id = ${v})`,
+    expr: sql<SqlBool>`u.id in (select x.user_id from scim_user_data x
+      where x.organization_id = ${organizationId} and x.external_id = ${v})`,
   }),
   active: (v: boolean): UserCondition => ({ expr: v ? sql<SqlBool>`u.state = 'ACTIVE'` : sql<SqlBool>`u.state <> 'ACTIVE'` }),
 };
@@ -159,6 +160,9 @@ export async function pageUserIds(db: Db, q: UserIdQuery): Promise<string[]> {
   const byUsername = q.sort?.column === 'u.username_lower';
   let query = visibleUsers(db, q.organizationId, q.sourceId, q.where, byUsername).select('u.id');
   if (q.sort && q.sort.column !== 'u.id') query = query.orderBy(sql.ref(q.sort.column), q.sort.order);
+  // Unsorted, PostgreSQL walks (organization_id, created_at, id): the id alone is an index without the
+  // organization, and each row it skipped had to be read to test it (74 ms a page at 100,000 users).
+  else if (!q.sort && isPostgres(db)) query = query.orderBy('u.created_at');
   // The id breaks ties, except between usernames (unique in the organization: a tie-break would cost a sort).
   if (!byUsername) query = query.orderBy('u.id', q.sort?.column === 'u.id' ? q.sort.order : 'asc');
   const rows = await query.limit(q.limit).offset(q.offset).execute();
