@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Address, CreateUserInput, PhoneNumber, User } from '../directory/index.ts';
 import { createUserSchema } from '../directory/index.ts';
-import { ScimRequestError } from '../scim/index.ts';
+import { canonicalResource, ScimRequestError } from '../scim/index.ts';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -15,83 +15,9 @@ export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 type Json = Record<string, unknown>;
 
-const TOP = [
-  'schemas',
-  'id',
-  'externalId',
-  'meta',
-  'userName',
-  'name',
-  'displayName',
-  'nickName',
-  'profileUrl',
-  'title',
-  'userType',
-  'preferredLanguage',
-  'locale',
-  'timezone',
-  'active',
-  'password',
-  'emails',
-  'phoneNumbers',
-  'ims',
-  'photos',
-  'addresses',
-  'groups',
-  'entitlements',
-  'roles',
-  'x509Certificates',
-];
-const SUB = [
-  'formatted',
-  'familyName',
-  'givenName',
-  'middleName',
-  'honorificPrefix',
-  'honorificSuffix',
-  'value',
-  'display',
-  'type',
-  'primary',
-  '$ref',
-  'streetAddress',
-  'locality',
-  'region',
-  'postalCode',
-  'country',
-  'employeeNumber',
-  'costCenter',
-  'organization',
-  'division',
-  'department',
-  'manager',
-  'displayName',
-];
-const canonicalTop = new Map(TOP.map((n) => [n.toLowerCase(), n]));
-const canonicalSub = new Map(SUB.map((n) => [n.toLowerCase(), n]));
-
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Attribute names are case-insensitive (RFC 7643 2.1): the known ones in their schema's spelling. */
-function canonicalObject(o: Json, names: Map<string, string>): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-    const lower = k.toLowerCase();
-    const key = lower === ENTERPRISE.toLowerCase() ? ENTERPRISE : (names.get(lower) ?? k);
-    out[key] = canonicalValue(v, key === ENTERPRISE || names === canonicalTop);
-  }
-  return out;
-}
-function canonicalValue(v: unknown, sub: boolean): unknown {
-  if (Array.isArray(v)) return v.map((x) => (isObject(x) ? canonicalObject(x, canonicalSub) : x));
-  if (isObject(v) && sub) return canonicalObject(v, canonicalSub);
-  return v;
-}
-
-export function canonicalUser(raw: Json): Json {
-  return canonicalObject(raw, canonicalTop);
-}
+const canonicalUser = (raw: Json): Json => canonicalResource(raw, 'User');
 
 const invalid = (attribute: string, message: string) => new ScimRequestError(400, 'invalidValue', `${attribute}: ${message}`);
 

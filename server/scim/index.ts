@@ -68,4 +68,5 @@ export type { PatchPath } from './core/path.ts';
 export { MAX_OPERATIONS, applyPatch } from './core/patch.ts';
 export type { MemberOp, PatchResult } from './core/patch.ts';
 export { project, stripNever } from './core/projection.ts';
+export { canonicalResource } from './core/canonical.ts';
 export type { ProjectionOptions } from './core/projection.ts';
