@@ -47,7 +47,8 @@ describe.each(dialects)('migration 2026-12-06-002 on %s', (dialect) => {
         .execute();
     }
     for (let i = 0; i < 5; i++) {
-      const u = userRow(`migrated.${i}`);
+      // The users table before 2026-12-06-003 (no source_scim_source_id).
+      const { source_scim_source_id: _, ...u } = userRow(`migrated.${i}`);
       await db.insertInto('users').values(u).execute();
       users.push(u.id);
       for (const applicationId of apps) {
