@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import type { Dialect } from '../../server/db/database.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
@@ -15,7 +15,7 @@ import { LINK, OTHER_STRONG_PASSWORD, STRONG_PASSWORD } from '../accounts.ts';
 import { createTestDatabaseUrl, dialects } from '../db.ts';
 import { eventually } from '../idm.ts';
 import { parseMime, SmtpReceiver } from '../smtp-receiver.ts';
-import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
+import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser, oneFlow } from './browser.ts';
 import { freePort } from './process.ts';
 import { TEST_NETWORK_ENV } from '../network.ts';
 
@@ -118,15 +118,7 @@ describe.skipIf(!hasChromium)('account registration in Chromium', () => {
       await smtp.stop();
     });
 
-    // One flow: once a step fails, the later ones would only time out on its consequences.
-    let broken = false;
-    beforeEach(({ skip, onTestFailed, task }) => {
-      if (broken) skip();
-      onTestFailed(async () => {
-        broken = true;
-        await b?.screenshot(`FAILED-account-${dialect}-${task.name.slice(0, 50).replace(/\W+/g, '-')}`).catch(() => {});
-      });
-    });
+    oneFlow(() => b, `account-${dialect}-`);
 
     const adminApi = async (method: string, url: string, body?: unknown) => {
       const r = await fetch(`${base}${url}`, {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { beforeEach } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.ROSTER_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
@@ -57,4 +58,22 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A describe block that is one flow: once a step fails, the later ones are skipped (they would only
+ * time out on its consequences), and the page at the failure is kept as FAILED-<prefix><test name>.
+ * Call in the describe callback; `browser()` is the block's browser, once launched.
+ */
+export function oneFlow(browser: () => TestBrowser | undefined, prefix = ''): void {
+  let broken = false;
+  beforeEach(({ skip, onTestFailed, task }) => {
+    if (broken) skip();
+    onTestFailed(async () => {
+      broken = true;
+      await browser()
+        ?.screenshot(`FAILED-${prefix}${task.name.slice(0, 60 - prefix.length).replace(/\W+/g, '-')}`)
+        .catch(() => {});
+    });
+  });
 }

@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 import { ensurePortalBuilt } from '../../web/build.ts';
 import { eventually, SCIM_TOKEN } from '../idm.ts';
 import { type RunningScimServer, startScimServer } from '../scim-server/index.ts';
-import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser } from './browser.ts';
+import { CHROMIUM_PATH, hasChromium, launchBrowser, SCREENSHOT_DIR, type TestBrowser, oneFlow } from './browser.ts';
 import { TEST_NETWORK_ENV } from '../network.ts';
 import { base32Decode, totpCode, totpStep } from '../../server/auth/totp.ts';
 
@@ -72,15 +72,7 @@ describe.skipIf(!hasChromium)('admin portal in Chromium', () => {
     page = b.page;
   }, 120_000);
 
-  // One flow: once a step fails, the later ones would only time out on its consequences.
-  let broken = false;
-  beforeEach(({ skip, onTestFailed, task }) => {
-    if (broken) skip();
-    onTestFailed(async () => {
-      broken = true;
-      await b?.screenshot(`FAILED-${task.name.slice(0, 60).replace(/\W+/g, '-')}`).catch(() => {});
-    });
-  });
+  oneFlow(() => b);
 
   afterAll(async () => {
     await b?.close();

@@ -7,13 +7,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 import { ensurePortalBuilt } from '../../web/build.ts';
 import { eventually } from '../idm.ts';
 import { scimUser, USER_SCHEMA } from '../scim-inbound.ts';
-import { CHROMIUM_PATH, hasChromium, launchBrowser, type TestBrowser } from './browser.ts';
+import { CHROMIUM_PATH, hasChromium, launchBrowser, type TestBrowser, oneFlow } from './browser.ts';
 
 const ADMIN = { email: 'scim-admin@example.com', password: 'juniper canyon river 84' };
 const READER = { email: 'scim-reader@example.com', password: 'willow harbour stone 37' };
@@ -78,15 +78,7 @@ describe.skipIf(!hasChromium)('SCIM sources page in Chromium', () => {
     page = b.page;
   }, 120_000);
 
-  // One flow: once a step fails, the later ones would only time out on its consequences.
-  let broken = false;
-  beforeEach(({ skip, onTestFailed, task }) => {
-    if (broken) skip();
-    onTestFailed(async () => {
-      broken = true;
-      await b?.screenshot(`FAILED-scim-${task.name.slice(0, 60).replace(/\W+/g, '-')}`).catch(() => {});
-    });
-  });
+  oneFlow(() => b, 'scim-');
 
   afterAll(async () => {
     await b?.close();
