@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Address, CreateUserInput, PhoneNumber, User } from '../directory/index.ts';
 import { createUserSchema } from '../directory/index.ts';
-import { canonicalResource, ScimRequestError } from '../scim/index.ts';
+import { canonicalResource, SCIM_PATHS, ScimRequestError } from '../scim/index.ts';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -63,19 +63,9 @@ const directoryType = (e: Json): 'work' | 'home' | undefined => {
 };
 
 /** Directory field -> the SCIM attribute an error about it names. */
-const SCIM_NAME: Record<string, string> = {
-  username: 'userName',
+const SCIM_NAME: Record<string, string | undefined> = {
+  ...SCIM_PATHS,
   email: 'emails',
-  firstname: 'name.givenName',
-  middlename: 'name.middleName',
-  lastname: 'name.familyName',
-  displayname: 'displayName',
-  jobTitle: 'title',
-  employeeType: 'userType',
-  employeeIdentifier: `${ENTERPRISE}:employeeNumber`,
-  costCenter: `${ENTERPRISE}:costCenter`,
-  organization: `${ENTERPRISE}:organization`,
-  department: `${ENTERPRISE}:department`,
   addresses: 'addresses',
   phoneNumbers: 'phoneNumbers',
 };

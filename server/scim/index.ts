@@ -31,7 +31,7 @@ export type {
   DirectoryUserState,
 } from './mapping.ts';
 export { eq } from './filter.ts';
-export { buildUserPatch, replaceOp } from './patch.ts';
+export { buildUserPatch, replaceOp, SCIM_PATHS } from './patch.ts';
 export type { MemberPatchOptions, UserPatchOptions } from './patch.ts';
 export { ENTERPRISE_USER, SCHEMAS } from './types.ts';
 export type {

@@ -13,7 +13,8 @@ export const replaceOp = (path: string, value: unknown): PatchOperation => ({ op
 const addOp = (path: string, value: unknown): PatchOperation => ({ op: 'add', path, value });
 const removeOp = (path: string): PatchOperation => ({ op: 'remove', path });
 
-const SIMPLE: Partial<Record<DirectoryAttributeName, string>> = {
+/** The SCIM path of each single-valued directory attribute (PATCH building; inbound SCIM's error messages). */
+export const SCIM_PATHS: Partial<Record<DirectoryAttributeName, string>> = {
   username: 'userName',
   firstname: 'name.givenName',
   middlename: 'name.middleName',
@@ -81,7 +82,7 @@ export function buildUserPatch(
   const ops: PatchOperation[] = [];
   const { current } = options;
   for (const key of new Set(changed)) {
-    const path = SIMPLE[key];
+    const path = SCIM_PATHS[key];
     if (path) {
       const v = (desired[key] as string | undefined)?.trim();
       // userName is never removed: servers refuse it (C13) and a user without one is invalid.
