@@ -8,7 +8,7 @@ import { addGroupMember, createGroup, deleteGroup, removeGroupMember, updateGrou
 import { applyPatch, project, ScimRequestError } from '../scim/index.ts';
 import * as repo from './scim-data.repository.ts';
 import { checkIfMatch, type ScimContext, scimNotFound } from './scim-context.ts';
-import { type AttrRef, type ListParams, listIds, listResponse, type ListSource } from './scim-list.ts';
+import { type ListParams, listIds, listResponse, type ListSource, pathKey } from './scim-list.ts';
 import { GROUP_SCHEMA, versionOf } from './scim-user.mapping.ts';
 import type { Projection } from './scim-users.service.ts';
 
@@ -238,7 +238,6 @@ export async function deleteScimGroup(ctx: ScimContext, id: string, ifMatch: str
 }
 
 const isCore = (schema: string | undefined) => schema === undefined || schema.toLowerCase() === GROUP_SCHEMA.toLowerCase();
-const keyOf = (p: AttrRef) => (p.sub ? `${p.attr}.${p.sub}` : p.attr).toLowerCase();
 const SQL_SORT: Record<string, repo.GroupSortColumn> = Object.fromEntries(
   Object.entries(repo.GROUP_SORT_COLUMNS).map(([k, v]) => [k.toLowerCase(), v]),
 );
@@ -250,13 +249,13 @@ function groupListSource(ctx: ScimContext): ListSource<repo.GroupCondition, repo
     resourceType: 'Group',
     equality: (path, value) => {
       if (!isCore(path.schema) || typeof value !== 'string') return undefined;
-      const key = keyOf(path);
+      const key = pathKey(path);
       if (key === 'displayname') return repo.groupCondition.displayNameIs(value);
       if (key === 'id') return repo.groupCondition.idIs(value);
       if (key === 'externalid') return repo.groupCondition.externalIdIs(org, value);
       return undefined;
     },
-    sortColumn: (path) => (isCore(path.schema) ? SQL_SORT[keyOf(path)] : undefined),
+    sortColumn: (path) => (isCore(path.schema) ? SQL_SORT[pathKey(path)] : undefined),
     pageIds: (where, sort, offset, limit) => repo.pageGroupIds(db, { organizationId: org, where, sort, offset, limit }),
     count: (where) => repo.countGroups(db, org, where),
     idsAfter: (where, afterId, limit) => repo.groupIdsAfter(db, org, where, afterId, limit),

@@ -4,7 +4,7 @@
 // count. Any other filter is decided on the SCIM representation itself (the whole grammar, every
 // attribute, case-exactness per attribute): the terms SQL can decide narrow the rows first, the rest are
 // read in id order a chunk at a time and tested, keeping only the ids (and sort keys) that match.
-import { type Filter, matchesFilter, parseAttributePath, parseFilter, ScimRequestError } from '../scim/index.ts';
+import { type AttrPath, type Filter, matchesFilter, parseAttributePath, parseFilter, ScimRequestError } from '../scim/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -21,18 +21,15 @@ export interface ListParams {
   count?: string;
 }
 
-export interface AttrRef {
-  schema?: string;
-  attr: string;
-  sub?: string;
-}
+/** `userName`, `name.givenName`: the key a source looks a path up by, in lower case. */
+export const pathKey = (p: AttrPath) => (p.sub ? `${p.attr}.${p.sub}` : p.attr).toLowerCase();
 
 /** How one resource type is listed; `C` is its SQL condition, `S` its sort column. */
 export interface ListSource<C, S> {
   resourceType: 'User' | 'Group';
   /** The exact SQL condition for `path eq value`, or undefined when SQL cannot decide it exactly. */
-  equality(path: AttrRef, value: unknown): C | undefined;
-  sortColumn(path: AttrRef): S | undefined;
+  equality(path: AttrPath, value: unknown): C | undefined;
+  sortColumn(path: AttrPath): S | undefined;
   pageIds(where: C[], sort: { column: S; order: 'asc' | 'desc' } | undefined, offset: number, limit: number): Promise<string[]>;
   count(where: C[]): Promise<number>;
   idsAfter(where: C[], afterId: string | undefined, limit: number): Promise<string[]>;
@@ -99,7 +96,7 @@ function attributeOf(o: unknown, name: string): unknown {
 }
 
 /** The value a resource sorts by: of a multi-valued attribute its primary value, else its first (RFC 7644 3.4.2.3). */
-function sortKey(resource: Json, path: AttrRef): string | number | boolean | undefined {
+function sortKey(resource: Json, path: AttrPath): string | number | boolean | undefined {
   const container = path.schema && !CORE_SCHEMAS.has(path.schema.toLowerCase()) ? attributeOf(resource, path.schema) : resource;
   let v = attributeOf(container, path.attr);
   if (Array.isArray(v)) v = v.find((x) => attributeOf(x, 'primary') === true) ?? v[0];

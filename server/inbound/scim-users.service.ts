@@ -9,7 +9,7 @@ import { createUser, deleteUser, findUsersByIds, toUser, updateUser, type Update
 import { applyPatch, project } from '../scim/index.ts';
 import * as repo from './scim-data.repository.ts';
 import { checkIfMatch, type ScimContext, scimNotFound } from './scim-context.ts';
-import { type AttrRef, type ListParams, listIds, listResponse, type ListSource } from './scim-list.ts';
+import { type ListParams, listIds, listResponse, type ListSource, pathKey } from './scim-list.ts';
 import { type UserForScim, type UserFromScim, userFromScim, userToScim } from './scim-user.mapping.ts';
 
 type Json = Record<string, unknown>;
@@ -167,7 +167,6 @@ const SQL_SORT: Record<string, repo.UserSortColumn> = Object.fromEntries(
 
 const isCore = (schema: string | undefined) =>
   schema === undefined || schema.toLowerCase() === 'urn:ietf:params:scim:schemas:core:2.0:user';
-const keyOf = (p: AttrRef) => (p.sub ? `${p.attr}.${p.sub}` : p.attr).toLowerCase();
 
 function userListSource(ctx: ScimContext): ListSource<repo.UserCondition, repo.UserSortColumn> {
   const { db } = ctx;
@@ -176,14 +175,14 @@ function userListSource(ctx: ScimContext): ListSource<repo.UserCondition, repo.U
     resourceType: 'User',
     equality: (path, value) => {
       if (!isCore(path.schema) || (typeof value !== 'string' && typeof value !== 'boolean')) return undefined;
-      const key = keyOf(path);
+      const key = pathKey(path);
       if (typeof value === 'boolean') return key === 'active' ? repo.userCondition.active(value) : undefined;
       if (key === 'username') return repo.userCondition.usernameIs(value);
       if (key === 'id') return repo.userCondition.idIs(value);
       if (key === 'externalid') return repo.userCondition.externalIdIs(org, value);
       return undefined;
     },
-    sortColumn: (path) => (isCore(path.schema) ? SQL_SORT[keyOf(path)] : undefined),
+    sortColumn: (path) => (isCore(path.schema) ? SQL_SORT[pathKey(path)] : undefined),
     pageIds: (where, sort, offset, limit) =>
       repo.pageUserIds(db, { organizationId: org, sourceId: ctx.source.id, where, sort, offset, limit }),
     count: (where) => {
