@@ -10,7 +10,7 @@ import { record } from '../insights/index.ts';
 import { type MailQueue, queueMail, scimGuardrailPausedEmail } from '../notifications/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
-import { parseSettings, type ScimSource, sourceActor, sourceResource } from './source.ts';
+import { liveSource, parseSettings, type ScimSource, sourceActor, sourceEvent } from './source.ts';
 import * as repo from './sources.repository.ts';
 import type { SourceSettings } from './sources.schemas.ts';
 
@@ -126,17 +126,8 @@ async function writePause(ctx: GuardrailContext, db: Db, pause: GuardrailPause):
   const source = { id: pause.sourceId, name: pause.sourceName, organizationId: pause.organizationId };
   const user = await findUser(db, pause.organizationId, pause.refused.userId);
   const changes = { removals: pause.removals, limit: pause.limit, windowMinutes: GUARDRAIL_WINDOW_MS / 60_000, refused: pause.refused };
-  await record(
-    { db, clock: ctx.clock },
-    {
-      eventType: 'scim_source_guardrail_paused',
-      service: 'idm',
-      actor: sourceActor(source),
-      resource: sourceResource(source),
-      changes,
-      message: `Deletions and suspensions paused after ${pause.removals} within an hour (limit ${pause.limit}); an admin must confirm`,
-    },
-  );
+  const message = `Deletions and suspensions paused after ${pause.removals} within an hour (limit ${pause.limit}); an admin must confirm`;
+  await record({ db, clock: ctx.clock }, sourceEvent('scim_source_guardrail_paused', sourceActor(source), source, { changes, message }));
   const content = scimGuardrailPausedEmail({
     sourceName: pause.sourceName,
     removals: pause.removals,
@@ -158,20 +149,11 @@ async function writePause(ctx: GuardrailContext, db: Db, pause: GuardrailPause):
 /** Lets the source's removals through again: the pause ends, and removals before now no longer count. */
 export async function confirmGuardrail(ctx: DbContext, actor: Actor, id: string): Promise<void> {
   await inTransaction(ctx.db, async (trx) => {
-    const row = await repo.findSource(trx, actor.organizationId, id);
-    if (!row || row.deleted_at) throw notFound('SCIM source', id);
+    const row = await liveSource(trx, actor.organizationId, id);
     if (!row.guardrail_paused_at) throw conflict('SCIM_SOURCE_NOT_PAUSED', `The SCIM source "${row.name}" is not paused`);
     const now = ctx.clock.now().toISOString();
     await repo.updateSource(trx, actor.organizationId, id, { guardrail_paused_at: null, guardrail_confirmed_at: now, updated_at: now });
-    await record(
-      { db: trx, clock: ctx.clock },
-      {
-        eventType: 'scim_source_guardrail_confirm',
-        service: 'idm',
-        actor,
-        resource: sourceResource(row),
-        changes: { pausedAt: row.guardrail_paused_at },
-      },
-    );
+    const changes = { pausedAt: row.guardrail_paused_at };
+    await record({ db: trx, clock: ctx.clock }, sourceEvent('scim_source_guardrail_confirm', actor, row, { changes }));
   });
 }

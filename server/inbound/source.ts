@@ -1,7 +1,10 @@
 // A SCIM source as the SCIM endpoint uses it (settings parsed), and as an actor of what it changes.
+import type { Db } from '../db/database.ts';
+import type { InsightEventInput } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
+import { notFound } from '../shared/errors.ts';
 import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from './sources.schemas.ts';
-import type { SourceRow } from './sources.repository.ts';
+import { findSource, type SourceRow } from './sources.repository.ts';
 
 export interface ScimSource {
   id: string;
@@ -42,3 +45,18 @@ export const sourceResource = (source: { id: string; name: string }) => ({ type:
 
 /** Where the source sends its requests. */
 export const sourceBaseUrl = (publicUrl: string) => `${publicUrl.replace(/\/+$/, '')}/scim/v2`;
+
+/** A source that is not deleted, read in the caller's transaction: what every change of one starts from. */
+export async function liveSource(db: Db, organizationId: string, id: string): Promise<SourceRow> {
+  const row = await findSource(db, organizationId, id);
+  if (!row || row.deleted_at) throw notFound('SCIM source', id);
+  return row;
+}
+
+/** An Insights event about a source (service idm, the source as the resource). */
+export const sourceEvent = (
+  eventType: string,
+  actor: Actor,
+  source: { id: string; name: string },
+  more: Pick<InsightEventInput, 'changes' | 'message'> = {},
+): InsightEventInput => ({ eventType, service: 'idm', actor, resource: sourceResource(source), ...more });

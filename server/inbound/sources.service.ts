@@ -11,7 +11,7 @@ import { conflict, notFound, validationError } from '../shared/errors.ts';
 import { newId, UUID_RE } from '../shared/ids.ts';
 import type { z } from 'zod';
 import { guardrailState } from './guardrail.ts';
-import { parseSettings, sourceBaseUrl, sourceResource } from './source.ts';
+import { liveSource, parseSettings, sourceBaseUrl, sourceEvent } from './source.ts';
 import * as repo from './sources.repository.ts';
 import {
   type CreatedSource,
@@ -120,10 +120,7 @@ export async function createSource(ctx: SourcesContext, actor: Actor, input: Cre
   await inTransaction(ctx.db, async (trx) => {
     if (await repo.findLiveSourceByName(trx, actor.organizationId, row.name_lower)) throw nameTaken(name);
     await guardName(name, () => repo.insertSource(trx, row));
-    await record(
-      { db: trx, clock: ctx.clock },
-      { eventType: 'scim_source_create', service: 'idm', actor, resource: sourceResource(row), changes: { name, settings } },
-    );
+    await record({ db: trx, clock: ctx.clock }, sourceEvent('scim_source_create', actor, row, { changes: { name, settings } }));
   });
   return { ...toView(ctx, row), token };
 }
@@ -161,13 +158,6 @@ export async function findSourceByIdOrName(
   return row && toView(ctx, row, await repo.countCreatedBy(ctx.db, organizationId, row.id));
 }
 
-/** A source that is not deleted, read in the caller's transaction: what every change starts from. */
-async function liveSource(db: DbContext['db'], organizationId: string, id: string): Promise<repo.SourceRow> {
-  const row = await repo.findSource(db, organizationId, id);
-  if (!row || row.deleted_at) throw notFound('SCIM source', id);
-  return row;
-}
-
 /** What changed between two settings objects, key by key. */
 function settingsChanges(from: SourceSettings, to: SourceSettings): Record<string, { from: unknown; to: unknown }> {
   const out: Record<string, { from: unknown; to: unknown }> = {};
@@ -202,10 +192,7 @@ export async function updateSource(ctx: SourcesContext, actor: Actor, id: string
     set.updated_at = ctx.clock.now().toISOString();
     await guardName(patch.name ?? current.name, () => repo.updateSource(trx, actor.organizationId, id, set));
     const row = { ...current, ...set };
-    await record(
-      { db: trx, clock: ctx.clock },
-      { eventType: 'scim_source_update', service: 'idm', actor, resource: sourceResource(row), changes },
-    );
+    await record({ db: trx, clock: ctx.clock }, sourceEvent('scim_source_update', actor, row, { changes }));
     return row;
   });
   return toView(ctx, updated, await repo.countCreatedBy(ctx.db, actor.organizationId, id));
@@ -217,10 +204,7 @@ export async function deleteSource(ctx: DbContext, actor: Actor, id: string): Pr
     const row = await liveSource(trx, actor.organizationId, id);
     const now = ctx.clock.now().toISOString();
     await repo.updateSource(trx, actor.organizationId, id, { deleted_at: now, updated_at: now });
-    await record(
-      { db: trx, clock: ctx.clock },
-      { eventType: 'scim_source_delete', service: 'idm', actor, resource: sourceResource(row), changes: { name: row.name } },
-    );
+    await record({ db: trx, clock: ctx.clock }, sourceEvent('scim_source_delete', actor, row, { changes: { name: row.name } }));
   });
 }
 
@@ -231,16 +215,8 @@ export async function rotateSourceToken(ctx: DbContext, actor: Actor, id: string
     const row = await liveSource(trx, actor.organizationId, id);
     const now = ctx.clock.now().toISOString();
     await repo.updateSource(trx, actor.organizationId, id, { token_hash: hash, token_hint: hint, token_rotated_at: now, updated_at: now });
-    await record(
-      { db: trx, clock: ctx.clock },
-      {
-        eventType: 'scim_source_token_rotate',
-        service: 'idm',
-        actor,
-        resource: sourceResource(row),
-        message: 'A new token was issued; the previous one is refused from now on',
-      },
-    );
+    const message = 'A new token was issued; the previous one is refused from now on';
+    await record({ db: trx, clock: ctx.clock }, sourceEvent('scim_source_token_rotate', actor, row, { message }));
   });
   return { token };
 }
