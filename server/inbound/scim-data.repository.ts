@@ -190,14 +190,6 @@ export async function userIdsAfter(
   return (await q.orderBy('u.id').limit(limit).execute()).map((r) => r.id);
 }
 
-/** A user as a source sees him: undefined when he does not exist or the source deleted him. */
-export async function isUserVisible(db: Db, organizationId: string, sourceId: string, userId: string): Promise<boolean> {
-  const r = await visibleUsers(db, organizationId, sourceId, [userCondition.idIs(userId)])
-    .select('u.id')
-    .executeTakeFirst();
-  return r !== undefined;
-}
-
 /** The user a source deleted with onDelete "suspend" whose username this is (a POST restores him). */
 export async function findDeletedByUsername(
   db: Db,

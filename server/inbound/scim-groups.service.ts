@@ -5,7 +5,7 @@
 import { onDb } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { addGroupMember, createGroup, deleteGroup, removeGroupMember, updateGroup } from '../directory/index.ts';
-import { applyPatch, project, ScimRequestError } from '../scim/index.ts';
+import { applyPatch, type MemberOp, project, ScimRequestError } from '../scim/index.ts';
 import * as repo from './scim-data.repository.ts';
 import { checkIfMatch, type ScimContext, scimNotFound } from './scim-context.ts';
 import { type ListParams, listIds, listResponse, type ListSource, pathKey } from './scim-list.ts';
@@ -83,6 +83,9 @@ function groupToScim(g: GroupForScim, baseUrl: string): Json {
   if (g.members) (out.meta as Json).version = versionOf(out);
   return out;
 }
+
+/** The group's version (its ETag): the members must have been loaded. */
+const versionOfGroup = (ctx: ScimContext, g: GroupForScim) => (groupToScim(g, ctx.baseUrl).meta as { version: string }).version;
 
 async function visibleGroup(ctx: ScimContext, db: Db, id: string, withMembers = true): Promise<GroupForScim> {
   const [found] = await loadGroups(ctx, db, [id], withMembers);
@@ -181,7 +184,7 @@ export async function replaceScimGroup(ctx: ScimContext, id: string, body: unkno
   const parsed = groupFromScim(body);
   await inTransaction(ctx.db, async (trx) => {
     const current = await visibleGroup(ctx, trx, id);
-    checkIfMatch(ifMatch, (groupToScim(current, ctx.baseUrl).meta as { version: string }).version);
+    checkIfMatch(ifMatch, versionOfGroup(ctx, current));
     if (parsed.displayName !== current.group.name) await updateGroup(onDb(ctx, trx), ctx.actor, id, { name: parsed.displayName });
     await saveData(ctx, trx, id, parsed);
     // PUT replaces the members it sends; a PUT without members leaves them (clients rename with PUT).
@@ -202,7 +205,7 @@ export async function patchScimGroup(ctx: ScimContext, id: string, body: unknown
   await inTransaction(ctx.db, async (trx) => {
     // The version needs the members; the patch itself is applied to the group without them.
     const current = await visibleGroup(ctx, trx, id, ifMatch !== undefined);
-    if (ifMatch !== undefined) checkIfMatch(ifMatch, (groupToScim(current, ctx.baseUrl).meta as { version: string }).version);
+    if (ifMatch !== undefined) checkIfMatch(ifMatch, versionOfGroup(ctx, current));
     const { members: _, ...withoutMembers } = groupToScim({ ...current, members: undefined }, ctx.baseUrl);
     const result = applyPatch(withoutMembers, body, 'Group');
     if (result.changed) {
@@ -210,29 +213,47 @@ export async function patchScimGroup(ctx: ScimContext, id: string, body: unknown
       if (parsed.displayName !== current.group.name) await updateGroup(onDb(ctx, trx), ctx.actor, id, { name: parsed.displayName });
       await saveData(ctx, trx, id, parsed);
     }
-    const dctx = onDb(ctx, trx);
-    for (const op of result.memberOps) {
-      if (op.kind === 'add') {
-        await requireUsers(ctx, trx, op.ids);
-        for (const userId of op.ids) await addGroupMember(dctx, ctx.actor, id, userId);
-      } else if (op.kind === 'remove') {
-        const present = new Set((await repo.membersOfGroups(trx, ctx.source.organizationId, [id])).get(id)?.map((m) => m.user_id));
-        // Removing someone who is not a member is no error in SCIM: the end state is what was asked.
-        for (const userId of op.ids) if (present.has(userId)) await removeGroupMember(dctx, ctx.actor, id, userId);
-      } else {
-        const now = ((await repo.membersOfGroups(trx, ctx.source.organizationId, [id])).get(id) ?? []).map((m) => m.user_id);
-        await setMembers(ctx, trx, id, now, op.kind === 'replace' ? op.ids : []);
-      }
-    }
+    await applyMemberOps(ctx, trx, id, result.memberOps);
   });
   return getScimGroup(ctx, id, projection);
+}
+
+/**
+ * A PATCH's membership changes in order. Adding needs no member list (adding a member is idempotent);
+ * the first removal or replacement reads it once, and it is kept up to date from then on.
+ */
+async function applyMemberOps(ctx: ScimContext, db: Db, groupId: string, ops: readonly MemberOp[]): Promise<void> {
+  const dctx = onDb(ctx, db);
+  let members: Set<string> | undefined;
+  const memberIds = async () =>
+    (members ??= new Set(
+      ((await repo.membersOfGroups(db, ctx.source.organizationId, [groupId])).get(groupId) ?? []).map((m) => m.user_id),
+    ));
+  for (const op of ops) {
+    if (op.kind === 'add') {
+      await requireUsers(ctx, db, op.ids);
+      for (const userId of op.ids) await addGroupMember(dctx, ctx.actor, groupId, userId);
+      for (const userId of op.ids) members?.add(userId);
+    } else if (op.kind === 'remove') {
+      const present = await memberIds();
+      // Removing someone who is not a member is no error in SCIM: the end state is what was asked.
+      for (const userId of op.ids) {
+        if (!present.delete(userId)) continue;
+        await removeGroupMember(dctx, ctx.actor, groupId, userId);
+      }
+    } else {
+      const wanted = op.kind === 'replace' ? op.ids : [];
+      await setMembers(ctx, db, groupId, [...(await memberIds())], wanted);
+      members = new Set(wanted);
+    }
+  }
 }
 
 export async function deleteScimGroup(ctx: ScimContext, id: string, ifMatch: string | undefined): Promise<void> {
   groupsRefused(ctx);
   await inTransaction(ctx.db, async (trx) => {
     const current = await visibleGroup(ctx, trx, id, ifMatch !== undefined);
-    if (ifMatch !== undefined) checkIfMatch(ifMatch, (groupToScim(current, ctx.baseUrl).meta as { version: string }).version);
+    if (ifMatch !== undefined) checkIfMatch(ifMatch, versionOfGroup(ctx, current));
     await deleteGroup(onDb(ctx, trx), ctx.actor, id);
   });
 }

@@ -19,7 +19,10 @@ export interface Projection {
   excludedAttributes?: string;
 }
 
-async function loadUsers(ctx: Pick<ScimContext, 'source'>, db: Db, ids: string[]): Promise<UserForScim[]> {
+/** A user with his SCIM data, and the source that deleted him if one did (onDelete "suspend"). */
+type LoadedUser = UserForScim & { deletedBy: string | null };
+
+async function loadUsers(ctx: Pick<ScimContext, 'source'>, db: Db, ids: string[]): Promise<LoadedUser[]> {
   const org = ctx.source.organizationId;
   const [rows, data, groups] = await Promise.all([
     findUsersByIds(db, org, ids),
@@ -37,6 +40,7 @@ async function loadUsers(ctx: Pick<ScimContext, 'source'>, db: Db, ids: string[]
         externalId: d?.external_id ?? null,
         attributes: d ? JSON.parse(d.attributes) : {},
         groups: groups.get(id) ?? [],
+        deletedBy: d?.deleted_by_source_id ?? null,
       },
     ];
   });
@@ -44,9 +48,8 @@ async function loadUsers(ctx: Pick<ScimContext, 'source'>, db: Db, ids: string[]
 
 /** The user as this source sees him, or 404 (unknown, or deleted by this source). */
 async function visibleUser(ctx: ScimContext, db: Db, id: string): Promise<UserForScim> {
-  if (!(await repo.isUserVisible(db, ctx.source.organizationId, ctx.source.id, id))) throw scimNotFound('User', id);
   const [found] = await loadUsers(ctx, db, [id]);
-  if (!found) throw scimNotFound('User', id);
+  if (!found || found.deletedBy === ctx.source.id) throw scimNotFound('User', id);
   return found;
 }
 
@@ -55,7 +58,13 @@ export async function getScimUser(ctx: ScimContext, id: string, projection: Proj
   return project(userToScim(found, ctx.baseUrl), projection, 'User');
 }
 
-async function saveData(ctx: ScimContext, db: Db, userId: string, parsed: UserFromScim, deletedBy: string | null): Promise<void> {
+async function saveData(
+  ctx: ScimContext,
+  db: Db,
+  userId: string,
+  parsed: Pick<UserFromScim, 'externalId' | 'attributes'>,
+  deletedBy: string | null,
+): Promise<void> {
   await repo.saveUserData(db, {
     user_id: userId,
     organization_id: ctx.source.organizationId,
@@ -150,14 +159,7 @@ export async function deleteScimUser(ctx: ScimContext, id: string, ifMatch: stri
       await ctx.beforeRemoval(trx, id, 'suspend');
       await updateUser(onDb(ctx, trx), ctx.actor, id, { state: 'SUSPENDED' });
     }
-    await repo.saveUserData(trx, {
-      user_id: id,
-      organization_id: ctx.source.organizationId,
-      external_id: current.externalId,
-      deleted_by_source_id: ctx.source.id,
-      attributes: JSON.stringify(current.attributes),
-      updated_at: ctx.clock.now().toISOString(),
-    });
+    await saveData(ctx, trx, id, current, ctx.source.id);
   });
 }
 
