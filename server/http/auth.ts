@@ -142,13 +142,16 @@ function assertJsonOrCsrfToken(request: FastifyRequest): void {
   );
 }
 
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+const bearerToken = (request: FastifyRequest) => /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+
 /** An admin route: an API key (Authorization: Bearer) or the admin session cookie. */
 async function authenticateAdmin(request: FastifyRequest, deps: Deps): Promise<void> {
   const { db } = deps.database;
   const authz = request.headers.authorization;
   if (authz !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-    const actor = m ? await resolveApiKey({ db, clock: deps.clock }, m[1]) : undefined;
+    const token = bearerToken(request);
+    const actor = token ? await resolveApiKey({ db, clock: deps.clock }, token) : undefined;
     if (!actor) throw new AppError('UNAUTHENTICATED', 401, 'The API key is invalid or was revoked');
     request.actor = { ...actor, clientIp: request.ip };
     return;
@@ -174,8 +177,8 @@ async function authenticateUser(request: FastifyRequest, deps: Deps): Promise<vo
 
 /** A SCIM source's route: its bearer token. */
 async function authenticateScimSource(request: FastifyRequest, deps: Deps): Promise<void> {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  const source = m ? await authenticateSource({ db: deps.database.db }, m[1]) : undefined;
+  const token = bearerToken(request);
+  const source = token ? await authenticateSource({ db: deps.database.db }, token) : undefined;
   if (!source) throw new AppError('UNAUTHENTICATED', 401, 'Send the token of an active SCIM source as Authorization: Bearer');
   request.scimSource = source;
 }

@@ -19,7 +19,7 @@ export async function withEstimate(ctx: Pick<DbContext, 'db'>, organizationId: s
     getIntegration(ctx, organizationId, run.applicationId),
     run.mode === 'all' ? snapshots.findLatestSnapshot(ctx.db, run.applicationId) : undefined,
   ]);
-  const known = Math.max(latest?.total ?? 0, latest?.remote_total ?? 0);
+  const known = latest ? snapshots.knownTotal(latest) : 0;
   const total = run.mode === 'all' ? Math.max(run.total, known) : run.total;
   const left = total - run.processed;
   if (left <= 0) return run;
@@ -51,7 +51,7 @@ export async function expectedImport(
   const { pageSize, rateLimitPerSecond } = cfg.settings;
   if (selected !== undefined) return estimateImport({ users: selected, pageSize, rateLimitPerSecond, readsApplication: false });
   const latest = await snapshots.findLatestSnapshot(deps.db, applicationId);
-  let users = latest && latest.status !== 'failed' ? Math.max(latest.total, latest.remote_total ?? 0) : undefined;
+  let users = latest && latest.status !== 'failed' ? snapshots.knownTotal(latest) : undefined;
   if (!users) {
     const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
     try {

@@ -6,6 +6,9 @@ import type { ImportSnapshotsTable, ImportSnapshotUsersTable } from '../db/schem
 import { keysetAfter } from '../db/keyset.ts';
 
 export type SnapshotRow = ImportSnapshotsTable;
+
+/** How many users the application has, as far as is known: the rows stored, or its own count if larger. */
+export const knownTotal = (s: Pick<SnapshotRow, 'total' | 'remote_total'>): number => Math.max(s.total, s.remote_total ?? 0);
 export type SnapshotUserRow = ImportSnapshotUsersTable;
 
 export async function insertSnapshot(db: Db, row: SnapshotRow): Promise<void> {

@@ -330,7 +330,7 @@ async function wholeSnapshot(
 ): Promise<repo.SnapshotRow> {
   let s: repo.SnapshotRow | undefined = snapshot;
   while (s?.status === 'building' && !abandoned(s, deps.clock.now(), stallMs)) {
-    onProgress?.(s.total, Math.max(s.total, s.remote_total ?? 0));
+    onProgress?.(s.total, repo.knownTotal(s));
     await new Promise((r) => setTimeout(r, WHOLE_POLL_MS));
     s = await repo.findSnapshot(deps.db, s.id);
   }

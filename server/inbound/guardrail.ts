@@ -62,17 +62,25 @@ export function removalLimit(settings: SourceSettings, organizationUsers: number
   return g ? Math.max(g.minimum, Math.ceil((g.percent * organizationUsers) / 100)) : null;
 }
 
-/** Where the source's guardrail stands: since when removals count, how many there were, and the limit. */
+/**
+ * Where the source's guardrail stands: since when removals count, how many there were, and the limit.
+ * `exact: false` (a removal being checked): below the minimum the limit is not worked out, since the
+ * removal is allowed whatever the organization's size, and counting its users reads them all.
+ */
 export async function guardrailState(
   ctx: DbContext,
   row: repo.SourceRow,
+  exact = true,
 ): Promise<{ windowStart: string; removals: number; limit: number | null }> {
   const hourAgo = new Date(ctx.clock.now().getTime() - GUARDRAIL_WINDOW_MS).toISOString();
   const confirmed = row.guardrail_confirmed_at;
   const windowStart = confirmed && confirmed > hourAgo ? confirmed : hourAgo;
   const removals = await repo.countRemovalsSince(ctx.db, row.id, windowStart);
   const settings = parseSettings(row.settings);
-  const limit = settings.deleteGuardrail ? removalLimit(settings, await repo.countOrganizationUsers(ctx.db, row.organization_id)) : null;
+  const g = settings.deleteGuardrail;
+  if (!g) return { windowStart, removals, limit: null };
+  if (!exact && removals < g.minimum) return { windowStart, removals, limit: g.minimum };
+  const limit = removalLimit(settings, await repo.countOrganizationUsers(ctx.db, row.organization_id));
   return { windowStart, removals, limit };
 }
 
@@ -95,7 +103,7 @@ export async function checkRemoval(
   const row = await repo.lockSource(ctx.db, source.id);
   if (!row) throw notFound('SCIM source', source.id);
   if (row.guardrail_paused_at) return { allowed: false, error: new GuardrailPausedError(row.id) };
-  const { removals, limit } = await guardrailState(ctx, row);
+  const { removals, limit } = await guardrailState(ctx, row, false);
   if (limit === null || removals < limit) {
     const at = ctx.clock.now().toISOString();
     await repo.insertRemoval(ctx.db, { organization_id: row.organization_id, source_id: row.id, user_id: userId, kind, at });

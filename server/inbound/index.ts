@@ -39,6 +39,7 @@ export {
 } from './guardrail.ts';
 export { checkIfMatch, type ScimContext } from './scim-context.ts';
 export { serviceProviderConfig } from './scim-discovery.ts';
+export { wholeList } from './scim-list.ts';
 export {
   createScimUser,
   deleteScimUser,

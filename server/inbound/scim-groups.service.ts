@@ -5,7 +5,7 @@
 import { onDb } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import { addGroupMember, createGroup, deleteGroup, removeGroupMember, updateGroup } from '../directory/index.ts';
-import { applyPatch, type MemberOp, project, ScimRequestError } from '../scim/index.ts';
+import { applyPatch, getCI, isRecord, type MemberOp, project, ScimRequestError } from '../scim/index.ts';
 import * as repo from './scim-data.repository.ts';
 import { checkIfMatch, type ScimContext, scimNotFound } from './scim-context.ts';
 import { type ListParams, listIds, listResponse, type ListSource, pathKey } from './scim-list.ts';
@@ -13,7 +13,6 @@ import { GROUP_SCHEMA, versionOf } from './scim-user.mapping.ts';
 import type { Projection } from './scim-users.service.ts';
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface GroupForScim {
   group: repo.GroupRow;
@@ -105,14 +104,14 @@ const invalid = (attribute: string, message: string) => new ScimRequestError(400
 function memberIds(raw: unknown): string[] {
   if (!Array.isArray(raw)) throw invalid('members', 'must be an array');
   return raw.map((m, i) => {
-    const value = isObject(m) ? Object.entries(m).find(([k]) => k.toLowerCase() === 'value')?.[1] : undefined;
+    const value = isRecord(m) ? getCI(m, 'value') : undefined;
     if (typeof value !== 'string' || value.trim() === '') throw invalid(`members[${i}].value`, 'must be the id of a user');
     return value;
   });
 }
 
 function groupFromScim(raw: unknown): GroupFromScim {
-  if (!isObject(raw)) throw new ScimRequestError(400, 'invalidSyntax', 'The request body must be a JSON object (a SCIM Group)');
+  if (!isRecord(raw)) throw new ScimRequestError(400, 'invalidSyntax', 'The request body must be a JSON object (a SCIM Group)');
   const attributes: Json = {};
   let displayName: unknown;
   let externalId: unknown = null;

@@ -154,7 +154,7 @@ export async function listIds<C, S>(source: ListSource<C, S>, params: ListParams
   return { totalResults: matches.length, startIndex, ids: page };
 }
 
-export function listResponse(answer: ListAnswer, resources: Json[]): Json {
+export function listResponse(answer: Pick<ListAnswer, 'totalResults' | 'startIndex'>, resources: Json[]): Json {
   return {
     schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
     totalResults: answer.totalResults,
@@ -163,3 +163,6 @@ export function listResponse(answer: ListAnswer, resources: Json[]): Json {
     Resources: resources,
   };
 }
+
+/** A list that is whole in one answer (/Schemas, /ResourceTypes). */
+export const wholeList = (items: Json[]): Json => listResponse({ totalResults: items.length, startIndex: 1 }, items);

@@ -7,15 +7,13 @@
 import { createHash } from 'node:crypto';
 import type { Address, CreateUserInput, PhoneNumber, User } from '../directory/index.ts';
 import { createUserSchema } from '../directory/index.ts';
-import { canonicalResource, SCIM_PATHS, ScimRequestError } from '../scim/index.ts';
+import { canonicalResource, isRecord, SCIM_PATHS, ScimRequestError } from '../scim/index.ts';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const canonicalUser = (raw: Json): Json => canonicalResource(raw, 'User');
 
@@ -41,7 +39,7 @@ function listAt(o: Json, key: string): Json[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw invalid(key, 'must be an array');
   return v.map((x, i) => {
-    if (!isObject(x)) throw invalid(`${key}[${i}]`, 'must be an object');
+    if (!isRecord(x)) throw invalid(`${key}[${i}]`, 'must be an object');
     return x;
   });
 }
@@ -81,7 +79,7 @@ export interface UserFromScim {
 
 /** A SCIM User (POST or PUT body, or a patched resource) as directory attributes plus what is kept beside them. */
 export function userFromScim(raw: unknown): UserFromScim {
-  if (!isObject(raw)) throw new ScimRequestError(400, 'invalidSyntax', 'The request body must be a JSON object (a SCIM User)');
+  if (!isRecord(raw)) throw new ScimRequestError(400, 'invalidSyntax', 'The request body must be a JSON object (a SCIM User)');
   const u = canonicalUser(raw);
   const schemas = u.schemas;
   if (schemas !== undefined && (!Array.isArray(schemas) || schemas.some((s) => typeof s !== 'string')))
@@ -89,9 +87,9 @@ export function userFromScim(raw: unknown): UserFromScim {
   const userName = stringAt(u, 'userName', 'userName');
   if (userName === undefined || userName.trim() === '') throw invalid('userName', 'is required');
   const name = u.name === undefined || u.name === null ? {} : u.name;
-  if (!isObject(name)) throw invalid('name', 'must be an object');
+  if (!isRecord(name)) throw invalid('name', 'must be an object');
   const ext = u[ENTERPRISE] === undefined || u[ENTERPRISE] === null ? {} : u[ENTERPRISE];
-  if (!isObject(ext)) throw invalid(ENTERPRISE, 'must be an object');
+  if (!isRecord(ext)) throw invalid(ENTERPRISE, 'must be an object');
   const emails = listAt(u, 'emails');
   const phones = listAt(u, 'phoneNumbers');
   const addresses = listAt(u, 'addresses');
@@ -224,8 +222,8 @@ export interface UserForScim {
 export function userToScim({ user, externalId, attributes, groups }: UserForScim, baseUrl: string): Json {
   const kept = attributes;
   const list = (k: string) => (Array.isArray(kept[k]) ? (kept[k] as Json[]) : []);
-  const keptName = isObject(kept.name) ? kept.name : {};
-  const keptExt = isObject(kept[ENTERPRISE]) ? kept[ENTERPRISE] : {};
+  const keptName = isRecord(kept.name) ? kept.name : {};
+  const keptExt = isRecord(kept[ENTERPRISE]) ? kept[ENTERPRISE] : {};
   const ext = nonEmpty({
     ...keptExt,
     employeeNumber: user.employeeIdentifier,

@@ -69,4 +69,5 @@ export { MAX_OPERATIONS, applyPatch } from './core/patch.ts';
 export type { MemberOp, PatchResult } from './core/patch.ts';
 export { project, stripNever } from './core/projection.ts';
 export { canonicalResource } from './core/canonical.ts';
+export { getCI, isRecord } from './util.ts';
 export type { ProjectionOptions } from './core/projection.ts';

@@ -137,7 +137,6 @@ export class Pager<T extends { id?: string }> {
   #staleCursorPages = 0;
   /** Resources a cursor listing restarted from the start will list again before anything new. */
   #replay = 0;
-  /** Requests whose pages were dropped unread (paging-parallel.ts): not charged to maxPages. */
 
   constructor(fetchPage: PageFetcher<T>, options: PagingOptions, stats: ListingStats) {
     this.#fetch = fetchPage;

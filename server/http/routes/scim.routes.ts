@@ -26,6 +26,8 @@ import {
   type ScimContext,
   serviceProviderConfig,
   sourceActor,
+  sourceBaseUrl,
+  wholeList,
 } from '../../inbound/index.ts';
 import { resourceTypeDocuments, schemaDocuments, ScimRequestError, scimErrorBody } from '../../scim/index.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -116,7 +118,7 @@ function contextOf(deps: Deps, request: FastifyRequest): ScimContext {
     changes: deps.changes,
     source,
     actor: { ...sourceActor(source), clientIp: request.ip },
-    baseUrl: `${deps.config.publicUrl}${SCIM_PREFIX}`,
+    baseUrl: sourceBaseUrl(deps.config.publicUrl),
     activation: activationContextOf(deps),
     counts: deps.counts,
     beforeRemoval: async (db, userId, kind) => {
@@ -179,20 +181,20 @@ function installProtocol(scim: ScimApp, deps: Deps): void {
 const discovery = { config: { auth: 'public' as const }, schema: { hide: true } };
 
 function discoveryRoutes(scim: ScimApp, deps: Deps): void {
-  const baseUrl = () => `${deps.config.publicUrl}${SCIM_PREFIX}`;
+  const baseUrl = () => sourceBaseUrl(deps.config.publicUrl);
   const one = (kind: string, items: () => Json[]) => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const found = items().find((d) => d.id === request.params.id);
     if (!found) throw new ScimRequestError(404, undefined, `No ${kind} ${JSON.stringify(request.params.id.slice(0, 100))}`);
     return send(reply, 200, found);
   };
   scim.get('/ServiceProviderConfig', discovery, async (_request, reply) => send(reply, 200, serviceProviderConfig(baseUrl())));
-  scim.get('/ResourceTypes', discovery, async (_request, reply) => send(reply, 200, listOf(resourceTypeDocuments(baseUrl()))));
+  scim.get('/ResourceTypes', discovery, async (_request, reply) => send(reply, 200, wholeList(resourceTypeDocuments(baseUrl()))));
   scim.get(
     '/ResourceTypes/:id',
     discovery,
     one('resource type', () => resourceTypeDocuments(baseUrl())),
   );
-  scim.get('/Schemas', discovery, async (_request, reply) => send(reply, 200, listOf(schemaDocuments(baseUrl()))));
+  scim.get('/Schemas', discovery, async (_request, reply) => send(reply, 200, wholeList(schemaDocuments(baseUrl()))));
   scim.get(
     '/Schemas/:id',
     discovery,
@@ -281,14 +283,4 @@ export function scimRoutes(app: App, deps: Deps): void {
     },
     { prefix: SCIM_PREFIX },
   );
-}
-
-function listOf(items: Json[]): Json {
-  return {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
-    totalResults: items.length,
-    itemsPerPage: items.length,
-    startIndex: 1,
-    Resources: items,
-  };
 }

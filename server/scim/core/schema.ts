@@ -54,12 +54,6 @@ export function schemaDef(urn: string): SchemaDef | undefined {
   return SCHEMA_DEFS.find((s) => s.id.toLowerCase() === lower);
 }
 
-/** The URNs a resource of this type may carry: its core schema first, then its extensions. */
-export function schemaUrns(resourceType: ResourceTypeName): string[] {
-  const type = RESOURCE_TYPES[resourceType];
-  return [type.schema, ...type.schemaExtensions.map((e) => e.schema)];
-}
-
 /** The extension URN of this resource type that `urn` names, in its canonical spelling. */
 export function extensionUrn(resourceType: ResourceTypeName, urn: string): string | undefined {
   const lower = urn.toLowerCase();
