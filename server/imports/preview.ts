@@ -1,14 +1,13 @@
 // The preview's pages: searched, sorted and paged on Roster's side from the snapshot, whether it is
 // read whole or still being read (then the page and the counts are of the users read so far, and the
 // answer says how far the read has come).
-import { getIntegration } from '../integrations/index.ts';
 import { decodeCursor, keysetPage, likeContains } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { estimateImport } from './estimate.ts';
 import type { PreviewItem, PreviewSnapshot } from './imports.schemas.ts';
 import * as repo from './snapshot.repository.ts';
-import { ensureSnapshot, failedRead, namesOf } from './snapshot.service.ts';
+import { failedRead, namesOf, snapshotWithSettings } from './snapshot.service.ts';
 
 export interface PreviewQuery {
   q?: string;
@@ -114,11 +113,8 @@ export async function previewPage(deps: ImportContext, organizationId: string, a
       throw failedRead(watched);
     }
   }
-  const snapshot = await ensureSnapshot(deps, organizationId, applicationId, { refresh });
-  const [page, integration] = await Promise.all([
-    queryPreview(deps, snapshot, query),
-    getIntegration({ db: deps.db }, organizationId, applicationId),
-  ]);
-  const { pageSize, rateLimitPerSecond } = integration.settings;
+  const { snapshot, settings } = await snapshotWithSettings(deps, organizationId, applicationId, { refresh });
+  const page = await queryPreview(deps, snapshot, query);
+  const { pageSize, rateLimitPerSecond } = settings;
   return { ...page, estimate: estimateImport({ users: page.snapshot.total, pageSize, rateLimitPerSecond, readsApplication: true }) };
 }

@@ -290,13 +290,24 @@ export async function ensureSnapshot(
   applicationId: string,
   opts: EnsureOptions = {},
 ): Promise<repo.SnapshotRow> {
+  return (await snapshotWithSettings(deps, organizationId, applicationId, opts)).snapshot;
+}
+
+/** ensureSnapshot, with the integration's settings it read on the way (the preview estimates from them). */
+export async function snapshotWithSettings(
+  deps: ImportContext,
+  organizationId: string,
+  applicationId: string,
+  opts: EnsureOptions = {},
+): Promise<{ snapshot: repo.SnapshotRow; settings: ScimConfig['settings'] }> {
   const { db } = deps;
   // Also the organization's check that the application is its own.
   const cfg = await loadScimConfig({ db, secretKey: deps.secretKey }, organizationId, applicationId);
   // Two attempts' worth of silence ends the preview; retries of a server that never answers would take minutes.
   const stallMs = cfg.settings.requestTimeoutMs * 2;
   const found = await currentSnapshot(deps, cfg, stallMs, opts.refresh === true);
-  return opts.whole ? wholeSnapshot(deps, found, stallMs, opts.whole.onProgress) : found;
+  const snapshot = opts.whole ? await wholeSnapshot(deps, found, stallMs, opts.whole.onProgress) : found;
+  return { snapshot, settings: cfg.settings };
 }
 
 async function currentSnapshot(deps: ImportContext, cfg: ScimConfig, stallMs: number, refresh: boolean): Promise<repo.SnapshotRow> {
