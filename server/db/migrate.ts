@@ -14,6 +14,7 @@ import * as snapshotConnection from './migrations/2026-12-05-004-snapshot-connec
 import * as previewProgress from './migrations/2026-12-06-001-preview-progress.ts';
 import * as leanerImportWrites from './migrations/2026-12-06-002-leaner-import-writes.ts';
 import * as scimSources from './migrations/2026-12-06-003-scim-sources.ts';
+import * as importSync from './migrations/2026-12-07-001-import-sync.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06-001-preview-progress': previewProgress,
   '2026-12-06-002-leaner-import-writes': leanerImportWrites,
   '2026-12-06-003-scim-sources': scimSources,
+  '2026-12-07-001-import-sync': importSync,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -20,6 +20,7 @@ import type {
   ImportRunsTable,
   ImportRunResultsTable,
   ImportRunCreatedTable,
+  ImportSettingsTable,
 } from './schema/imports.ts';
 import type {
   ProvisioningStateTable,
@@ -70,6 +71,7 @@ export interface DB {
   import_runs: ImportRunsTable;
   import_run_results: ImportRunResultsTable;
   import_run_created: ImportRunCreatedTable;
+  import_settings: ImportSettingsTable;
   provisioning_state: ProvisioningStateTable;
   provisioning_hints: ProvisioningHintsTable;
   provisioning_users: ProvisioningUsersTable;

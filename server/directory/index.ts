@@ -6,6 +6,7 @@ export {
   findUsersByIds,
   findUserIdsCreatedByRun,
   findUsersByUsernameOrEmail,
+  findUsersByEmployeeIdentifiers,
   type UserRecord,
 } from './users.repository.ts';
 export * from './changes.ts';

@@ -103,6 +103,24 @@ export async function findUsersByUsernameOrEmail(
   return [...found.values()];
 }
 
+/** Users whose employee identifier is one of these (exactly; several users may share one). */
+export async function findUsersByEmployeeIdentifiers(
+  db: Db,
+  organizationId: string,
+  values: string[],
+): Promise<Pick<UserRecord, 'id' | 'employee_identifier'>[]> {
+  return inChunks(values, 500, (chunk) =>
+    db
+      .selectFrom('users')
+      .select(['id', 'employee_identifier'])
+      .where('organization_id', '=', organizationId)
+      .where('employee_identifier', 'in', chunk)
+      // Spelled as the partial index's predicate, so SQLite can use it.
+      .where(sql.raw<boolean>(`employee_identifier != ''`))
+      .execute(),
+  );
+}
+
 export async function updateUser(db: Db, organizationId: string, id: string, patch: Partial<UserRecord>): Promise<void> {
   await updateRows(db, 'users', { organization_id: organizationId, id }, patch);
 }

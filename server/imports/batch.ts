@@ -144,6 +144,8 @@ export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candi
       outcome,
       reason: verdict?.reason ?? null,
       user_id: userId,
+      detail: null,
+      code: null,
     });
     counts.processed++;
     counts[outcome]++;

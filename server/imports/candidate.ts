@@ -15,6 +15,8 @@ export interface RemoteNames {
 
 export interface Candidate extends RemoteNames {
   remoteActive: boolean;
+  /** The remote user's SCIM externalId, when it has one (the `externalId` match rule). */
+  externalId?: string;
   /** Mapped directory attributes (username and email with their fallbacks), before validation. */
   attributes: Record<string, unknown>;
   /** Validated attributes for a new directory user, when valid. */
@@ -55,6 +57,7 @@ export function toCandidate(user: ScimUser): Candidate {
     lastname: attrs.lastname ?? '',
     displayname: attrs.displayname ?? '',
     remoteActive: user.active !== false,
+    ...(typeof user.externalId === 'string' && user.externalId.trim() ? { externalId: user.externalId.trim() } : {}),
     attributes: { ...attrs, username, email },
     problems: [],
   };

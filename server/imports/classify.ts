@@ -1,15 +1,179 @@
-// Which candidates already exist in the directory: linked to the remote id in this application, or
-// a user with the same username or email in any letter case.
+// How remote users match directory users (issue 14). The integration's rules (import_settings.match_by)
+// are tried in their order: `link` (this remote id is linked to a directory user in this application),
+// `username`, `email` (the same value in any letter case), `externalId` (the remote externalId equals a
+// user's employeeIdentifier). A link is authoritative: a linked remote user is his linked user whatever
+// the other rules find. Otherwise every rule is asked; one directory user found is a match (`exists`,
+// by the first rule that found him), two or more are a `conflict` listing them, and nothing is linked
+// or updated for a conflict until the admin picks one (`resolve`). A remote user no rule matched but
+// whose username or email a directory user already has (in any letter case, username against email
+// too: sign-in by either must stay unambiguous) cannot be created: `taken`.
 import type { Db } from '../db/database.ts';
-import { findUsersByUsernameOrEmail } from '../directory/index.ts';
+import { findUsersByEmployeeIdentifiers, findUsersByUsernameOrEmail } from '../directory/index.ts';
 import { links } from '../integrations/index.ts';
 import type { Candidate } from './candidate.ts';
+
+export const MATCH_RULES = ['link', 'username', 'email', 'externalId'] as const;
+export type MatchRule = (typeof MATCH_RULES)[number];
+export const DEFAULT_MATCH_RULES: MatchRule[] = ['link', 'username', 'email'];
+
+export interface Match {
+  userId: string;
+  by: MatchRule;
+}
+
+export type Classification =
+  /** `linkedTo`: the matched user is already linked to this other remote id in the application. */
+  | { status: 'exists'; match: Match; reason: string; linkedTo?: string }
+  | { status: 'conflict'; candidates: Match[]; reason: string }
+  | { status: 'taken'; userId: string; reason: string };
+
+const RULE_WORDS: Record<MatchRule, string> = {
+  link: 'already linked to this remote user in this application',
+  username: 'same username',
+  email: 'same email',
+  externalId: 'externalId equals the employee identifier',
+};
+
+export const matchReason = (m: Match) => `matches a directory user: ${RULE_WORDS[m.by]}`;
+
+type Found = { id: string; username_lower: string; email_lower: string };
+
+/** The directory users each rule could match, looked up once for the whole batch. */
+async function lookups(db: Db, organizationId: string, rules: MatchRule[], valid: Candidate[]) {
+  const values = new Set<string>();
+  for (const c of valid) {
+    values.add(c.input!.username.toLowerCase());
+    values.add(c.input!.email.toLowerCase());
+  }
+  const byValue = new Map<string, Found[]>();
+  for (const u of await findUsersByUsernameOrEmail(db, organizationId, [...values])) {
+    for (const key of [`u:${u.username_lower}`, `e:${u.email_lower}`]) byValue.set(key, [...(byValue.get(key) ?? []), u]);
+  }
+  const byEmployeeId = new Map<string, string[]>();
+  if (rules.includes('externalId')) {
+    const ids = [...new Set(valid.map((c) => c.externalId).filter((v): v is string => !!v))];
+    for (const u of await findUsersByEmployeeIdentifiers(db, organizationId, ids)) {
+      byEmployeeId.set(u.employee_identifier, [...(byEmployeeId.get(u.employee_identifier) ?? []), u.id]);
+    }
+  }
+  return { byValue, byEmployeeId };
+}
+
+/** Every directory user the rules find for one candidate, each once, by the first rule that found him. */
+function matchesOf(c: Candidate, rules: MatchRule[], found: Awaited<ReturnType<typeof lookups>>): Match[] {
+  const out = new Map<string, Match>();
+  const username = c.input!.username.toLowerCase();
+  const email = c.input!.email.toLowerCase();
+  for (const by of rules) {
+    const ids =
+      by === 'username'
+        ? (found.byValue.get(`u:${username}`) ?? []).map((u) => u.id)
+        : by === 'email'
+          ? (found.byValue.get(`e:${email}`) ?? []).map((u) => u.id)
+          : by === 'externalId' && c.externalId
+            ? (found.byEmployeeId.get(c.externalId) ?? [])
+            : [];
+    for (const userId of ids) if (!out.has(userId)) out.set(userId, { userId, by });
+  }
+  return [...out.values()];
+}
+
+/** A directory user who holds the candidate's username or email in any letter case (either column). */
+function takenBy(c: Candidate, found: Awaited<ReturnType<typeof lookups>>): Found | undefined {
+  const username = c.input!.username.toLowerCase();
+  const email = c.input!.email.toLowerCase();
+  for (const key of [`u:${username}`, `e:${username}`, `u:${email}`, `e:${email}`]) {
+    const hit = found.byValue.get(key)?.[0];
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/**
+ * How each valid candidate stands against the directory under these rules (invalid candidates, with
+ * problems, are not looked up). A remote user who matches nothing and takes no one's name is absent.
+ */
+export async function classifyCandidates(
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  rules: readonly MatchRule[],
+  candidates: Candidate[],
+): Promise<Map<string, Classification>> {
+  const out = new Map<string, Classification>();
+  const valid = candidates.filter((c) => c.input);
+  if (valid.length === 0) return out;
+  const linked = new Map<string, string>();
+  if (rules.includes('link')) {
+    for (const l of await links.findLinksByRemoteIds(
+      db,
+      applicationId,
+      valid.map((c) => c.remoteId),
+    ))
+      linked.set(l.remote_id, l.user_id);
+  }
+  const others = rules.filter((r) => r !== 'link');
+  const found = await lookups(db, organizationId, others, valid);
+  const pending: { c: Candidate; match: Match }[] = [];
+  for (const c of valid) {
+    const userId = linked.get(c.remoteId);
+    if (userId) {
+      out.set(c.remoteId, { status: 'exists', match: { userId, by: 'link' }, reason: matchReason({ userId, by: 'link' }) });
+      continue;
+    }
+    const matches = matchesOf(c, others, found);
+    if (matches.length === 1) pending.push({ c, match: matches[0] });
+    else if (matches.length > 1) {
+      const rulesSeen = [...new Set(matches.map((m) => m.by))].join(' and ');
+      out.set(c.remoteId, {
+        status: 'conflict',
+        candidates: matches,
+        reason: `matches ${matches.length} directory users (by ${rulesSeen})`,
+      });
+    } else {
+      const holder = takenBy(c, found);
+      if (holder) {
+        const which = holder.username_lower === c.input!.username.toLowerCase() || holder.email_lower === c.input!.username.toLowerCase();
+        const reason = which
+          ? `a directory user already has the username ${c.input!.username}, and username is not a match rule`
+          : `a directory user already has the email ${c.input!.email}, and email is not a match rule`;
+        out.set(c.remoteId, { status: 'taken', userId: holder.id, reason });
+      }
+    }
+  }
+  // A matched user linked to another remote account in this application cannot be linked again.
+  if (pending.length) {
+    const linkOf = new Map(
+      (
+        await links.findLinksOfUsers(
+          db,
+          applicationId,
+          pending.map((p) => p.match.userId),
+        )
+      ).map((l) => [l.user_id, l.remote_id]),
+    );
+    for (const { c, match } of pending) {
+      const other = linkOf.get(match.userId);
+      const entry: Classification = { status: 'exists', match, reason: matchReason(match) };
+      if (other && other !== c.remoteId) {
+        entry.linkedTo = other;
+        entry.reason = `${matchReason(match)}, who is linked to another remote user (${other}) in this application`;
+      }
+      out.set(c.remoteId, entry);
+    }
+  }
+  return out;
+}
 
 export interface Existing {
   userId: string;
   reason: string;
 }
 
+/**
+ * The seed's view (before issue 14): any directory user the default rules find, or who holds the
+ * username or email, as "exists". Kept while the callers move to classifyCandidates.
+ */
 export async function findExisting(
   db: Db,
   organizationId: string,
@@ -17,37 +181,9 @@ export async function findExisting(
   candidates: Candidate[],
 ): Promise<Map<string, Existing>> {
   const out = new Map<string, Existing>();
-  const valid = candidates.filter((c) => c.input);
-  if (valid.length === 0) return out;
-  const linked = await links.findLinksByRemoteIds(
-    db,
-    applicationId,
-    valid.map((c) => c.remoteId),
-  );
-  for (const l of linked) out.set(l.remote_id, { userId: l.user_id, reason: 'already linked to a directory user in this application' });
-  const values = new Set<string>();
-  for (const c of valid) {
-    values.add(c.input!.username.toLowerCase());
-    values.add(c.input!.email.toLowerCase());
-  }
-  const users = await findUsersByUsernameOrEmail(db, organizationId, [...values]);
-  if (users.length === 0) return out;
-  const byValue = new Map<string, (typeof users)[number]>();
-  for (const u of users) {
-    byValue.set(u.username_lower, u);
-    byValue.set(u.email_lower, u);
-  }
-  for (const c of valid) {
-    if (out.has(c.remoteId)) continue;
-    const username = c.input!.username.toLowerCase();
-    const email = c.input!.email.toLowerCase();
-    const byName = byValue.get(username);
-    const byEmail = byValue.get(email);
-    if (byName && (byName.username_lower === username || byName.email_lower === username)) {
-      out.set(c.remoteId, { userId: byName.id, reason: `a directory user already has the username ${c.input!.username}` });
-    } else if (byEmail) {
-      out.set(c.remoteId, { userId: byEmail.id, reason: `a directory user already has the email ${c.input!.email}` });
-    }
+  for (const [remoteId, c] of await classifyCandidates(db, organizationId, applicationId, DEFAULT_MATCH_RULES, candidates)) {
+    const userId = c.status === 'exists' ? c.match.userId : c.status === 'conflict' ? c.candidates[0].userId : c.userId;
+    out.set(remoteId, { userId, reason: c.reason });
   }
   return out;
 }

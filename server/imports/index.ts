@@ -9,3 +9,17 @@ export { RESULTS_CSV_KIND, importResultsCsv, resultCsvLines } from './notify.ts'
 export { SnapshotCache, type ImportContext } from './context.ts';
 export { runSchema, resultSchema, previewItemSchema, type PreviewItem } from './imports.schemas.ts';
 export { estimateSchema, previewSnapshotSchema } from './imports.schemas.ts';
+export {
+  RESULT_OUTCOMES,
+  importSettingsSchema,
+  groupPreviewItemSchema,
+  runOptionsSchema,
+  scheduleSchema,
+  updateFieldsSchema,
+  matchRuleSchema,
+  type RunOptions,
+  type ImportSettings,
+  type GroupPreviewItem,
+} from './imports.schemas.ts';
+export { MATCH_RULES, DEFAULT_MATCH_RULES, type MatchRule } from './classify.ts';
+export { UPDATABLE_FIELDS, type UpdatableField } from './diff.ts';

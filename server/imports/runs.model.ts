@@ -1,6 +1,6 @@
 // What an import run looks like to the API and the CLI, and how a run is told to stop.
-import type { ImportResult, ImportRun } from './imports.schemas.ts';
-export type { ImportResult, ImportRun };
+import type { ImportResult, ImportRun, RunOptions } from './imports.schemas.ts';
+export type { ImportResult, ImportRun, RunOptions };
 import type * as repo from './runs.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { newId } from '../shared/ids.ts';
@@ -21,6 +21,11 @@ export function newRunRow(o: {
   selection?: string | null;
   snapshotId?: string | null;
   notifyEmail?: string | null;
+  kind?: repo.RunRow['kind'];
+  trigger?: repo.RunRow['trigger'];
+  dryRun?: boolean;
+  options?: RunOptions;
+  undoOf?: string;
 }): repo.RunRow {
   return {
     id: newId(),
@@ -28,10 +33,17 @@ export function newRunRow(o: {
     application_id: o.applicationId,
     status: o.running ? 'running' : 'queued',
     mode: o.mode,
+    kind: o.kind ?? 'users',
+    trigger: o.trigger ?? 'manual',
+    dry_run: o.dryRun ? 1 : 0,
+    options: JSON.stringify(o.options ?? { link: true }),
+    undo_of_run_id: o.undoOf ?? null,
+    undone_by_run_id: null,
+    paused_reason: null,
     selection: o.selection ?? null,
     snapshot_id: o.snapshotId ?? null,
     total: o.total,
-    ...{ processed: 0, created: 0, skipped: 0, failed: 0, attempt: 0 },
+    ...{ processed: 0, created: 0, skipped: 0, failed: 0, linked: 0, updated: 0, reverted: 0, attempt: 0 },
     initiated_by_type: o.actor.type,
     initiated_by_id: o.actor.id,
     initiated_by_email: o.actor.email ?? null,
@@ -50,9 +62,16 @@ export function toRun(r: repo.RunRow): ImportRun {
     applicationId: r.application_id,
     status: r.status,
     mode: r.mode,
+    kind: r.kind,
+    trigger: r.trigger,
+    dryRun: r.dry_run === 1,
+    options: optionsOf(r),
     total: r.total,
     processed: r.processed,
     created: r.created,
+    linked: r.linked,
+    updated: r.updated,
+    reverted: r.reverted,
     skipped: r.skipped,
     failed: r.failed,
     startedAt: r.started_at,
@@ -62,13 +81,23 @@ export function toRun(r: repo.RunRow): ImportRun {
   };
   if (r.initiated_by_email) run.initiatedBy.email = r.initiated_by_email;
   if (r.error) run.error = r.error;
+  if (r.undo_of_run_id) run.undoOf = r.undo_of_run_id;
+  if (r.undone_by_run_id) run.undoneBy = r.undone_by_run_id;
+  if (r.paused_reason) run.pausedReason = r.paused_reason;
   return run;
+}
+
+/** The run's options (runs from before 2026-12-07 have none: they created new users only, linking none). */
+export function optionsOf(r: Pick<repo.RunRow, 'options'>): RunOptions {
+  return r.options ? (JSON.parse(r.options) as RunOptions) : { link: false };
 }
 
 export function toResult(r: repo.ResultRow): ImportResult {
   const out: ImportResult = { remoteId: r.remote_id, userName: r.user_name, email: r.email, outcome: r.outcome };
   if (r.reason) out.reason = r.reason;
   if (r.user_id) out.userId = r.user_id;
+  if (r.code) out.code = r.code;
+  if (r.detail) Object.assign(out, JSON.parse(r.detail) as Pick<ImportResult, 'changes' | 'members'>);
   return out;
 }
 

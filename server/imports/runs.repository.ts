@@ -148,7 +148,18 @@ async function listCreated(db: Db, runId: string, afterSeq: number, limit: numbe
     if (!chunk) break;
     for (const [seq, remoteId, userName, email, userId] of JSON.parse(chunk.users) as CreatedEntry[]) {
       if (seq <= afterSeq) continue;
-      out.push({ run_id: runId, remote_id: remoteId, seq, user_name: userName, email, outcome: 'created', reason: null, user_id: userId });
+      out.push({
+        run_id: runId,
+        remote_id: remoteId,
+        seq,
+        user_name: userName,
+        email,
+        outcome: 'created',
+        reason: null,
+        user_id: userId,
+        detail: null,
+        code: null,
+      });
       if (out.length === limit) break;
     }
     from = Number(chunk.first_seq) + 1;

@@ -13,7 +13,7 @@ import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, keysetPage } from '../shared/cursor.ts';
 import { badRequest, conflict, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
-import { executeRun } from './run-execution.ts';
+import { executeRun } from './execute.ts';
 import {
   IMPORT_JOB,
   type ImportResult,
@@ -30,7 +30,7 @@ import * as snapshots from './snapshot.repository.ts';
 import { ensureSnapshot, scimFailure } from './snapshot.service.ts';
 
 export * from './runs.model.ts';
-export { executeRun } from './run-execution.ts';
+export { executeRun } from './execute.ts';
 
 /** A request-time run that dies with its process is finished by this job later. */
 const SAFETY_NET_MS = 5 * 60_000;

@@ -66,6 +66,11 @@ function snapshotRow(
     reasons: JSON.stringify(reasons),
     existing_user_id: existing?.userId ?? null,
     search_text: [c.userName, c.email, c.firstname, c.lastname, c.displayname].filter(Boolean).join(' ').toLowerCase(),
+    external_id: c.externalId ?? null,
+    match_by: null,
+    candidates: null,
+    changes: null,
+    existing_version: null,
   };
 }
 

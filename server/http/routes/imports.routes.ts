@@ -25,6 +25,7 @@ import {
   listRuns,
   MAX_SELECTION,
   previewItemSchema,
+  RESULT_OUTCOMES,
   resultSchema,
   runSchema,
   toResult,
@@ -158,7 +159,7 @@ function runRoutes(app: App, deps: Deps): void {
       querystring: z
         .object({
           format: z.enum(['json', 'csv']).default('json'),
-          outcome: z.enum(['created', 'skipped', 'failed']).optional(),
+          outcome: z.enum(RESULT_OUTCOMES).optional(),
           limit: z.coerce.number().int().min(1).max(5000).default(500),
           cursor: cursorSchema,
         })

@@ -4,9 +4,19 @@ import type { IntegrationStatus, Outcome, PasswordStatus, PreviewStatus, RunStat
 const userStateColor: Record<UserState, string> = { ACTIVE: 'green', SUSPENDED: 'orange', STAGED: 'gray' };
 const passwordColor: Record<PasswordStatus, string> = { ACTIVE: 'green', PENDING: 'yellow', EXPIRED: 'red' };
 const integrationColor: Record<IntegrationStatus, string> = { unconfigured: 'gray', inactive: 'yellow', active: 'green', error: 'red' };
-const runColor: Record<RunStatus, string> = { queued: 'gray', running: 'blue', completed: 'green', failed: 'red' };
-const previewColor: Record<PreviewStatus, string> = { new: 'blue', exists: 'gray', invalid: 'red' };
-const outcomeColor: Record<Outcome, string> = { created: 'green', skipped: 'gray', failed: 'red' };
+const runColor: Record<RunStatus, string> = { queued: 'gray', running: 'blue', paused: 'orange', completed: 'green', failed: 'red' };
+const previewColor: Record<PreviewStatus, string> = { new: 'blue', exists: 'gray', conflict: 'orange', invalid: 'red' };
+const outcomeColor: Record<Outcome, string> = {
+  created: 'green',
+  linked: 'teal',
+  updated: 'blue',
+  skipped: 'gray',
+  failed: 'red',
+  deleted: 'grape',
+  suspended: 'orange',
+  reverted: 'indigo',
+  unlinked: 'cyan',
+};
 
 /** A status word on a badge in its status's colour. */
 function StatusBadge<S extends string>({ value, colors, variant }: { value: S; colors: Record<S, string>; variant?: BadgeVariant }) {
