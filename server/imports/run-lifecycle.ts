@@ -12,7 +12,7 @@ import type { Actor } from '../shared/actor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { notifyRunFinished } from './notify.ts';
-import { type ImportRun, RunReconnecting, type RunProgress, RunStopped, toRun } from './runs.model.ts';
+import { type ImportRun, RunPaused, RunReconnecting, type RunProgress, RunStopped, toRun } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 import { scimFailure } from './snapshot.service.ts';
 
@@ -93,6 +93,7 @@ export async function endOnError(
   stopOf: () => Promise<StopReason>,
 ): Promise<ImportRun> {
   if (err instanceof RunStopped) return finishRun(deps, ctx, 'failed', err.message);
+  if (err instanceof RunPaused) return pauseRun(deps, ctx, err.message);
   if (err instanceof RunReconnecting) throw err;
   const stop = await stopOf().catch(() => {
     throw err; // shutdown: the job resumes later
@@ -164,4 +165,11 @@ export async function finishRun(
     await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
     return toRun(finished);
   });
+}
+
+/** The guardrail paused the run: it waits, unfinished (still the application's one run), for an admin. */
+export async function pauseRun(deps: ImportContext, ctx: RunContext, reason: string): Promise<ImportRun> {
+  const now = deps.clock.now().toISOString();
+  await repo.updateRun(deps.db, ctx.run.id, { status: 'paused', paused_reason: reason, updated_at: now });
+  return toRun((await repo.findRun(deps.db, null, ctx.run.id))!);
 }

@@ -106,6 +106,9 @@ export class RunStopped extends Error {
   readonly retryable = false;
 }
 
+/** The guardrail stops a scheduled run before a batch that would change too much of the directory: the run pauses for an admin. */
+export class RunPaused extends Error {}
+
 /** The integration's connection changed under a run reading the application: its job resumes it with the new one. */
 export class RunReconnecting extends Error {
   constructor() {

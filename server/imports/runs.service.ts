@@ -26,6 +26,7 @@ import {
   toRun,
 } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
+import type { UpdatableField } from './diff.ts';
 import * as snapshots from './snapshot.repository.ts';
 import { ensureSnapshot, scimFailure } from './snapshot.service.ts';
 
@@ -35,7 +36,18 @@ export { executeRun } from './execute.ts';
 /** A request-time run that dies with its process is finished by this job later. */
 const SAFETY_NET_MS = 5 * 60_000;
 
-export type CreateRunInput = { remoteIds: string[]; all?: undefined } | { all: true; remoteIds?: undefined };
+/** What a users run does beyond creating the new users (issue 14; see RunOptions). */
+export interface RunRequest {
+  update?: { fields: UpdatableField[] | 'all' };
+  /** Link matching users to their remote accounts (default true). */
+  link?: boolean;
+  groupId?: string;
+  dryRun?: boolean;
+  resolve?: { remoteId: string; userId: string }[];
+  exclude?: string[];
+}
+
+export type CreateRunInput = RunRequest & ({ remoteIds: string[]; all?: undefined } | { all: true; remoteIds?: undefined });
 
 export interface CreatedRun {
   run: ImportRun;
@@ -71,6 +83,10 @@ export interface CreateRunOptions {
   /** Run in this process whatever the size (the CLI), reporting progress. */
   inline?: boolean;
   onProgress?: (p: RunProgress) => void;
+  /** A schedule started it (the scheduler's runs); default manual. */
+  trigger?: 'manual' | 'schedule';
+  /** Scheduled runs: the guardrail's share of the directory (RunOptions.guardrailPercent). */
+  guardrailPercent?: number;
 }
 
 /** What a run imports: its selection (checked against the preview's snapshot) or all, and how many users. */
@@ -135,6 +151,16 @@ export async function createImportRun(
     selection: selection ? JSON.stringify(selection) : null,
     snapshotId,
     notifyEmail: await notifyEmailOf(db, actor),
+    trigger: opts.trigger,
+    dryRun: input.dryRun,
+    options: {
+      link: input.link ?? true,
+      ...(input.update ? { update: input.update } : {}),
+      ...(input.groupId ? { groupId: input.groupId } : {}),
+      ...(input.resolve?.length ? { resolve: input.resolve } : {}),
+      ...(input.exclude?.length ? { exclude: input.exclude } : {}),
+      ...(opts.guardrailPercent !== undefined ? { guardrailPercent: opts.guardrailPercent } : {}),
+    },
   });
   try {
     await db.transaction().execute(async (trx) => {
