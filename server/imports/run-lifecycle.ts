@@ -139,6 +139,8 @@ export async function finishRun(
     };
     await repo.updateRun(trx, ctx.run.id, patch);
     const finished = { ...current, ...patch };
+    // A dry run leaves no trace but its results: no event, no email.
+    if (finished.dry_run === 1) return toRun(finished);
     await record(
       { db: trx, clock: deps.clock },
       {

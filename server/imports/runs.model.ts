@@ -107,7 +107,10 @@ export class RunStopped extends Error {
 }
 
 /** The guardrail stops a scheduled run before a batch that would change too much of the directory: the run pauses for an admin. */
-export class RunPaused extends Error {}
+export class RunPaused extends Error {
+  /** How the writer thread's reply names it, so that the main thread throws a RunPaused again (batch-writer.ts). */
+  override readonly name = 'RunPaused';
+}
 
 /** The integration's connection changed under a run reading the application: its job resumes it with the new one. */
 export class RunReconnecting extends Error {

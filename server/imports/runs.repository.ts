@@ -28,7 +28,7 @@ export async function updateRun(db: Db, id: string, patch: Partial<RunRow>): Pro
 export async function addRunCounts(
   db: Db,
   id: string,
-  d: { processed: number; created: number; skipped: number; failed: number },
+  d: { processed: number; created: number; skipped: number; failed: number; linked?: number; updated?: number },
   now: string,
 ): Promise<void> {
   await db
@@ -38,6 +38,8 @@ export async function addRunCounts(
       created: eb('created', '+', d.created),
       skipped: eb('skipped', '+', d.skipped),
       failed: eb('failed', '+', d.failed),
+      linked: eb('linked', '+', d.linked ?? 0),
+      updated: eb('updated', '+', d.updated ?? 0),
       total: sql<number>`case when total < processed + ${d.processed} then processed + ${d.processed} else total end`,
       updated_at: now,
     }))
