@@ -97,7 +97,7 @@ export function toResult(r: repo.ResultRow): ImportResult {
   if (r.reason) out.reason = r.reason;
   if (r.user_id) out.userId = r.user_id;
   if (r.code) out.code = r.code;
-  if (r.detail) Object.assign(out, JSON.parse(r.detail) as Pick<ImportResult, 'changes' | 'members'>);
+  if (r.detail) Object.assign(out, JSON.parse(r.detail) as Pick<ImportResult, 'changes' | 'members' | 'linked'>);
   return out;
 }
 
