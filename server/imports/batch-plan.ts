@@ -95,7 +95,13 @@ function decideMatch(m: Match, w: MatchWorld): Step {
   if (!user) return answer(c, 'failed', `the matched directory user ${userId} no longer exists`, 'user_gone');
   const other = w.linkOf.get(userId);
   if (other && other !== c.remoteId) {
-    return answer(c, 'skipped', `${reason}, who is linked to another remote user (${other}) in this application`, 'linked_elsewhere', userId);
+    return answer(
+      c,
+      'skipped',
+      `${reason}, who is linked to another remote user (${other}) in this application`,
+      'linked_elsewhere',
+      userId,
+    );
   }
   w.linkOf.set(userId, c.remoteId);
   const linked = other === c.remoteId;
@@ -104,7 +110,13 @@ function decideMatch(m: Match, w: MatchWorld): Step {
   if (changes.length) {
     const pv = c.preview;
     if (pv && (pv.userId !== userId || pv.version !== user.updated_at)) {
-      return answer(c, 'failed', 'the directory user changed since the preview: preview again and choose anew', 'changed_since_preview', userId);
+      return answer(
+        c,
+        'failed',
+        'the directory user changed since the preview: preview again and choose anew',
+        'changed_since_preview',
+        userId,
+      );
     }
     return { do: 'update', c, user, changes, link };
   }
@@ -137,7 +149,13 @@ async function checkEmails(db: Db, organizationId: string, steps: Step[], names:
 }
 
 /** Decides every candidate of the batch (in order), reading the matched users and their links once. */
-export async function planBatch(db: Db, run: { organization_id: string; application_id: string }, options: RunOptions, todo: Candidate[], p: PlanInput): Promise<Step[]> {
+export async function planBatch(
+  db: Db,
+  run: { organization_id: string; application_id: string },
+  options: RunOptions,
+  todo: Candidate[],
+  p: PlanInput,
+): Promise<Step[]> {
   const plans = todo.map((c) => planOne(c, p));
   const ids = [...new Set(plans.flatMap((s) => (s.do === 'match' ? [s.userId] : [])))];
   if (ids.length === 0) return plans as Step[];

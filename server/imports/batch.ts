@@ -46,7 +46,13 @@ const linkRow = (ctx: BatchContext, userId: string, c: Candidate, now: string): 
 });
 
 /** An Insights event of the run about one user. */
-const userEvent = (ctx: BatchContext, eventType: string, user: Pick<UserRecord, 'id' | 'username'>, changes: Record<string, unknown>, now: string): InsightEventInput => ({
+const userEvent = (
+  ctx: BatchContext,
+  eventType: string,
+  user: Pick<UserRecord, 'id' | 'username'>,
+  changes: Record<string, unknown>,
+  now: string,
+): InsightEventInput => ({
   eventType,
   service: 'import',
   actor: ctx.actor,
@@ -129,7 +135,10 @@ class Writes {
       const diff = Object.fromEntries(changes.map((ch) => [ch.field, { from: ch.current, to: ch.remote }]));
       this.events.push(userEvent(this.ctx, 'user_update', user, diff, this.now));
     }
-    const detail = { changes: changes.map((ch) => ({ field: ch.field, before: ch.current, after: ch.remote })), ...(link ? { linked: true } : {}) };
+    const detail = {
+      changes: changes.map((ch) => ({ field: ch.field, before: ch.current, after: ch.remote })),
+      ...(link ? { linked: true } : {}),
+    };
     this.result(c, 'updated', { userId: user.id, detail });
   }
 

@@ -1,5 +1,5 @@
 export { createImportRun, executeRun, getRun, runExists, listRuns, IMPORT_JOB, MAX_SELECTION, toResult } from './runs.service.ts';
-export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
+export type { ImportRun, ImportResult, RunProgress, RunRequest } from './runs.service.ts';
 export { ensureSnapshot } from './snapshot.service.ts';
 export { previewPage, queryPreview } from './preview.ts';
 export { expectedImport, withEstimate } from './estimate.service.ts';

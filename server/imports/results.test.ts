@@ -72,7 +72,14 @@ describe.each(dialects)('import results on %s', (dialect) => {
       const appId = await connectApplication(t, scim, 'Results App', { pageSize: 9 });
       const { run } = await createImportRun(t.deps, t.adminActor, appId, { all: true });
       const done = await executeRun(t.deps, run.id);
-      expect(done).toMatchObject({ status: 'completed', processed: order.length, created: order.length - 3, linked: 1, skipped: 0, failed: 2 });
+      expect(done).toMatchObject({
+        status: 'completed',
+        processed: order.length,
+        created: order.length - 3,
+        linked: 1,
+        skipped: 0,
+        failed: 2,
+      });
 
       const all = await results(run.id, '', 500);
       expect(all.map((r) => r.remoteId)).toEqual(order);
@@ -129,7 +136,14 @@ describe.each(dialects)('import results on %s', (dialect) => {
       expect(half.processed).toBeLessThan(order.length - 1);
 
       const done = await executeRun(t.deps, run.id);
-      expect(done).toMatchObject({ status: 'completed', processed: order.length, created: order.length - 3, linked: 1, skipped: 0, failed: 2 });
+      expect(done).toMatchObject({
+        status: 'completed',
+        processed: order.length,
+        created: order.length - 3,
+        linked: 1,
+        skipped: 0,
+        failed: 2,
+      });
       const all = await results(run.id, '', 7);
       expect(all.map((r) => r.remoteId)).toEqual(order);
       // The twin written after the resume is still told apart from the user the first attempt created.
