@@ -87,6 +87,8 @@ export interface CreateRunOptions {
   trigger?: 'manual' | 'schedule';
   /** Scheduled runs: the guardrail's share of the directory (RunOptions.guardrailPercent). */
   guardrailPercent?: number;
+  /** Always in the background job, however few users (the scheduler never waits for a run). */
+  background?: boolean;
 }
 
 /** What a run imports: its selection (checked against the preview's snapshot) or all, and how many users. */
@@ -139,7 +141,7 @@ export async function createImportRun(
   await loadScimConfig({ db, secretKey: deps.secretKey }, actor.organizationId, applicationId); // 409 when not configured
   const { selection, snapshotId, total } = await whatToImport(deps, actor.organizationId, applicationId, input);
   const sync = total < SYNC_LIMIT;
-  const inline = sync || opts.inline === true;
+  const inline = !opts.background && (sync || opts.inline === true);
   const now = deps.clock.now();
   const row = newRunRow({
     applicationId,
@@ -200,8 +202,8 @@ export async function createImportRun(
   return { run: toRun(finished!), results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };
 }
 
-/** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
-function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
+/** One job per run (coalesced by key): it runs the import, or resumes it after a crash (or a confirmed pause). */
+export function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
   return deps.queue.enqueue(
     db,
     IMPORT_JOB,

@@ -1,12 +1,20 @@
 // An application's import settings (match rules, schedule), and an admin's answer to a paused run.
 import type { Deps } from '../../deps.ts';
-import { getImportSettings, importSettingsSchema, putImportSettings, putImportSettingsSchema } from '../../imports/index.ts';
+import {
+  cancelRun,
+  confirmRun,
+  getImportSettings,
+  importSettingsSchema,
+  putImportSettings,
+  putImportSettingsSchema,
+  runSchema,
+} from '../../imports/index.ts';
 import { actorOf } from '../auth.ts';
 import { type App, idParams, routeGroups, routeOptions } from '../common.ts';
 
 const adminRoute = routeOptions('admin', ['import']);
 
-export const importSettingsRoutes = routeGroups(settingsRoutes);
+export const importSettingsRoutes = routeGroups(settingsRoutes, pausedRunRoutes);
 
 function settingsRoutes(app: App, deps: Deps): void {
   const { db } = deps.database;
@@ -34,5 +42,32 @@ function settingsRoutes(app: App, deps: Deps): void {
     }),
     async (request) =>
       putImportSettings({ db, clock: deps.clock, secretKey: deps.secretKey }, actorOf(request), request.params.id, request.body),
+  );
+}
+
+/** A run the guardrail paused waits for an admin: confirm it, or cancel it (a queued run too). */
+function pausedRunRoutes(app: App, deps: Deps): void {
+  app.post(
+    '/api/v1/import-runs/:id/confirm',
+    adminRoute({
+      description:
+        'Confirms a run the guardrail paused: it is queued again and goes on from where it stopped, the guardrail letting ' +
+        'it through (options.guardrailConfirmed). 409 IMPORT_RUN_NOT_PAUSED for a run that is not paused.',
+      params: idParams,
+      response: { 200: runSchema },
+    }),
+    async (request) => confirmRun(deps, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/v1/import-runs/:id/cancel',
+    adminRoute({
+      description:
+        'Cancels a paused or queued run: it ends failed ("cancelled by" the admin), with its event and email; what it did ' +
+        'so far stays. 409 IMPORT_RUN_NOT_CANCELLABLE for a run that is running or has ended.',
+      params: idParams,
+      response: { 200: runSchema },
+    }),
+    async (request) => cancelRun(deps, actorOf(request), request.params.id),
   );
 }
