@@ -23,3 +23,7 @@ export {
 } from './imports.schemas.ts';
 export { MATCH_RULES, DEFAULT_MATCH_RULES, type MatchRule } from './classify.ts';
 export { UPDATABLE_FIELDS, type UpdatableField } from './diff.ts';
+export { getImportSettings, putImportSettings } from './settings.service.ts';
+export { putImportSettingsSchema, DEFAULT_GUARDRAIL_PERCENT } from './settings.schemas.ts';
+export { SCHEDULE_JOB, queueScheduleTick, scheduleTick, startDueSchedules, type ScheduleOutcome } from './scheduler.ts';
+export { cancelRun, confirmRun } from './run-control.service.ts';

@@ -88,6 +88,8 @@ export interface CreateRunOptions {
   trigger?: 'manual' | 'schedule';
   /** Scheduled runs: the guardrail's share of the directory (RunOptions.guardrailPercent). */
   guardrailPercent?: number;
+  /** Always in the background job, however few users (the scheduler never waits for a run). */
+  background?: boolean;
 }
 
 /** What a run imports: its selection (checked against the preview's snapshot) or all, and how many users. */
@@ -141,7 +143,7 @@ export async function createImportRun(
   await checkGroup(deps, actor.organizationId, input.groupId);
   const { selection, snapshotId, total } = await whatToImport(deps, actor.organizationId, applicationId, input);
   const sync = total < SYNC_LIMIT;
-  const inline = sync || opts.inline === true;
+  const inline = !opts.background && (sync || opts.inline === true);
   const now = deps.clock.now();
   const row = newRunRow({
     applicationId,
@@ -213,8 +215,8 @@ async function checkGroup(deps: ImportContext, organizationId: string, groupId: 
   throw badRequest('VALIDATION_FAILED', `Group ${groupId} does not exist`, [{ path: 'body.groupId', message: 'no such group' }]);
 }
 
-/** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
-function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
+/** One job per run (coalesced by key): it runs the import, or resumes it after a crash (or a confirmed pause). */
+export function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
   return deps.queue.enqueue(
     db,
     IMPORT_JOB,
