@@ -146,7 +146,9 @@ export const scheduleSchema = z.object({
   guardrailPercent: z
     .number()
     .optional()
-    .describe('pause the run for an admin when it would change more than this share of the directory (default 10)'),
+    .describe(
+      "pause the run for an admin when it would create, link or update more than this share of the directory's users (default 10; a run may always change 20)",
+    ),
 });
 
 export const importSettingsSchema = z.object({
