@@ -25,3 +25,14 @@ export {
   type UserWithHash,
   type PasswordStatusFilter,
 } from './credentials.repository.ts';
+export {
+  deleteUsersInBulk,
+  suspendUsersInBulk,
+  restoreUserFields,
+  RESTORABLE_COLUMNS,
+  type BulkChangeMeta,
+  type BulkUser,
+  type FieldRestore,
+  type RestoreOutcome,
+  type RestorableColumn,
+} from './bulk-removals.ts';

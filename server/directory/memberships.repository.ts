@@ -1,7 +1,7 @@
 // Group memberships. Member details are read from the users table here rather than through the users
 // module, so listing a large group stays one keyset query.
 import type { Db } from '../db/database.ts';
-import { findColumns, hasRow, listLinkedGroups } from '../db/queries.ts';
+import { findColumns, hasRow, inChunks, listLinkedGroups } from '../db/queries.ts';
 import type { UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
 
@@ -39,4 +39,12 @@ export async function listMembers(db: Db, organizationId: string, groupId: strin
 
 export async function listGroupsOfUser(db: Db, organizationId: string, userId: string): Promise<Array<{ id: string; name: string }>> {
   return listLinkedGroups(db, 'group_members', { organization_id: organizationId, user_id: userId });
+}
+
+/** Which of these users are members of any group. */
+export async function findUserIdsWithMemberships(db: Db, userIds: string[]): Promise<string[]> {
+  const rows = await inChunks(userIds, 500, (chunk) =>
+    db.selectFrom('group_members').select('user_id').distinct().where('user_id', 'in', chunk).execute(),
+  );
+  return rows.map((r) => r.user_id);
 }

@@ -109,6 +109,10 @@ export const resultSchema = z.object({
     .describe('machine-readable reason: changed_since_preview, conflict, linked_elsewhere, changed_since_import, provisioned, ...'),
   userId: z.string().optional().describe('the directory user (groups runs: the Roster group)'),
   changes: z.array(resultChangeSchema).optional().describe('updated (and reverted) users: each field before and after'),
+  left: z
+    .array(z.object({ field: updatableFieldSchema, code: z.enum(['changed_since_import', 'email_taken']) }))
+    .optional()
+    .describe('undo runs: the fields the undone run updated that were not set back, and why'),
   members: z
     .object({ added: z.number(), unplaced: z.array(unplacedMemberSchema) })
     .optional()

@@ -23,3 +23,5 @@ export {
 } from './imports.schemas.ts';
 export { MATCH_RULES, DEFAULT_MATCH_RULES, type MatchRule } from './classify.ts';
 export { UPDATABLE_FIELDS, type UpdatableField } from './diff.ts';
+export { startUndo, undoPreview } from './undo.service.ts';
+export { undoPreviewSchema, undoRequestSchema, type UndoPreview, type UndoRequest } from './undo.schemas.ts';

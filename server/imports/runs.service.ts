@@ -56,7 +56,7 @@ export interface CreatedRun {
 }
 
 /** Who gets the email: the admin, or for an API key the admin who created it. */
-async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
+export async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
   if (actor.type === 'admin') return actor.email ?? null;
   if (actor.type === 'api_key' && actor.id) return (await apiKeyCreatorEmail({ db }, actor.organizationId, actor.id)) ?? null;
   return actor.email ?? null;
@@ -201,7 +201,7 @@ export async function createImportRun(
 }
 
 /** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
-function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
+export function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
   return deps.queue.enqueue(
     db,
     IMPORT_JOB,
