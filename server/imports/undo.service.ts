@@ -9,7 +9,16 @@ import type { Actor } from '../shared/actor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import * as repo from './runs.repository.ts';
-import { enqueueRunJob, type ImportRun, newRunRow, notifyEmailOf, toRun } from './runs.service.ts';
+import {
+  enqueueRunJob,
+  executeInline,
+  type ImportRun,
+  INLINE_SAFETY_NET_MS,
+  newRunRow,
+  notifyEmailOf,
+  type RunProgress,
+  toRun,
+} from './runs.service.ts';
 import * as undoRepo from './undo.repository.ts';
 import { type UndoPreview, type UndoRequest, undoRequestSchema } from './undo.schemas.ts';
 
@@ -47,8 +56,20 @@ async function findOriginal(ctx: Pick<DbContext, 'db'>, organizationId: string, 
   return run;
 }
 
-/** Starts the undo of a run: 202 with the queued undo run, which the import.run job executes. */
-export async function startUndo(deps: ImportContext, actor: Actor, runId: string, request: UndoRequest = {}): Promise<ImportRun> {
+export interface UndoOptions {
+  /** Execute it in this process (the CLI), reporting progress; the job only finishes it if this process dies. */
+  inline?: boolean;
+  onProgress?: (p: RunProgress) => void;
+}
+
+/** Starts the undo of a run: the queued undo run, which the import.run job executes (or, inline, the run as it ended). */
+export async function startUndo(
+  deps: ImportContext,
+  actor: Actor,
+  runId: string,
+  request: UndoRequest = {},
+  opts: UndoOptions = {},
+): Promise<ImportRun> {
   const input = undoRequestSchema.parse(request);
   const original = await findOriginal(deps, actor.organizationId, runId);
   const { error, retrying } = await refusal(deps, original);
@@ -63,7 +84,7 @@ export async function startUndo(deps: ImportContext, actor: Actor, runId: string
     undoOf: original.id,
     total: original.processed,
     now,
-    running: false,
+    running: opts.inline === true,
     notifyEmail: await notifyEmailOf(deps.db, actor),
     dryRun: input.dryRun,
     options: { link: false, undo: { users: input.users } },
@@ -86,14 +107,14 @@ export async function startUndo(deps: ImportContext, actor: Actor, runId: string
           changes: { kind: 'undo', undoOf: original.id, users: input.users, dryRun: input.dryRun === true, total: row.total },
         },
       );
-      await enqueueRunJob(deps, trx, row.id, 0);
+      await enqueueRunJob(deps, trx, row.id, opts.inline ? INLINE_SAFETY_NET_MS : 0);
     });
   } catch (err) {
     if (uniqueViolation(err))
       throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
     throw err;
   }
-  return toRun(row);
+  return opts.inline ? executeInline(deps, row.id, opts.onProgress) : toRun(row);
 }
 
 /** What an undo of the run would do, counted (the portal's confirmation), and why it cannot be done now if so. */

@@ -315,4 +315,22 @@ describe.each(dialects)('import undo, resumed and stopped, on %s', (dialect) => 
       .execute();
     expect(deletes).toHaveLength(40);
   });
+
+  it('runs an undo in this process when asked (the CLI), reporting progress', async () => {
+    const appId = await connectApplication(t, scim, 'Undo Inline App', { pageSize: 10 });
+    const { run } = await createImportRun(t.deps, t.adminActor, appId, { all: true });
+    expect(run.created).toBe(40);
+    const seen: number[] = [];
+    const done = await startUndo(
+      t.deps,
+      t.adminActor,
+      run.id,
+      { users: 'suspend' },
+      { inline: true, onProgress: (p) => seen.push(p.processed) },
+    );
+    expect(done).toMatchObject({ kind: 'undo', status: 'completed', processed: 40, reverted: 40 });
+    expect(seen).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
+    const states = await t.database.db.selectFrom('users').select('state').where('source_import_run_id', '=', run.id).execute();
+    expect(states.map((u) => u.state)).toEqual(Array(40).fill('SUSPENDED'));
+  });
 });
