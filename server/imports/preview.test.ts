@@ -217,7 +217,7 @@ describe.each(dialects)('incremental preview on %s', (dialect) => {
         expect(done.snapshot).toMatchObject({ id: first.snapshot.id, read: USERS, total: USERS });
         expect(done.complete).toBe(true);
         expect(done.total).toBe(USERS);
-        expect(done.counts).toEqual({ new: USERS - 3, exists: 1, invalid: 2 });
+        expect(done.counts).toEqual({ new: USERS - 3, exists: 1, conflict: 0, invalid: 2 });
         expect(statusOf(done, 2)).toBe('invalid');
         expect(done.items.find((x) => x.remoteId === ids[2])?.reasons.join()).toMatch(new RegExp(`duplicate email .*${ids[0]}`));
         expect(statusOf(done, 70)).toBe('invalid');
