@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
-import { connectApplication, SCIM_TOKEN } from '../../test/idm.ts';
+import { holdingProxy } from '../../test/holding-proxy.ts';
+import { connectApplication, eventually, SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
 import { DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { registerWorkers } from '../workers.ts';
@@ -280,5 +281,48 @@ describe.each(dialects)('preview matching on %s', (dialect) => {
     const snapshot = await snapshots.findSnapshot(t.deps.database.db, after.snapshot.id);
     expect(snapshot?.match_by).toBe('["link","username","email","externalId"]');
     expect(await snapshots.findSnapshot(t.deps.database.db, before.snapshot.id)).toBeUndefined();
+  });
+
+  it("replaces a read going on under rules that changed, and drops the old read's snapshot", async () => {
+    const proxy = await holdingProxy(scim.baseUrl);
+    try {
+      const appId = await connectApplication(t, { ...scim, baseUrl: proxy.baseUrl } as RunningScimServer, 'Held', { pageSize: 2 });
+      const ask = async (query = '') => {
+        const r = await t.admin({ method: 'GET', url: `/api/v1/applications/${appId}/import/users?limit=100${query}` });
+        expect(r.statusCode, r.body).toBe(200);
+        return r.json() as Answer;
+      };
+      const firstPages = () => proxy.listRequests.filter((u) => /[?&]startIndex=1(&|$)/.test(u)).length;
+      const old = await ask();
+      expect(old.snapshot.status).toBe('reading');
+      expect(firstPages()).toBe(1);
+      await setRules(appId, ['link', 'email']);
+      const answer = ask();
+      // The new read asks for its first page; then the application answers everyone.
+      await eventually(async () => (firstPages() === 2 ? true : undefined), 20_000, 'the new read');
+      proxy.releaseAll();
+      const fresh = await answer;
+      expect(fresh.snapshot.id).not.toBe(old.snapshot.id);
+      await eventually(
+        async () => ((await snapshots.findSnapshot(t.deps.database.db, old.snapshot.id)) ? undefined : true),
+        20_000,
+        'the old snapshot to go',
+      );
+      // Whoever watched the old snapshot is answered from the new one, read whole under the new rules.
+      const watched = await eventually(
+        async () => {
+          const p = await ask(`&snapshotId=${old.snapshot.id}`);
+          return p.complete ? p : undefined;
+        },
+        20_000,
+        'the new read to end',
+      );
+      expect(watched.snapshot.id).toBe(fresh.snapshot.id);
+      expect(item(watched, 'ada').status).toBe('invalid');
+      expect((await snapshots.findSnapshot(t.deps.database.db, fresh.snapshot.id))?.match_by).toBe('["link","email"]');
+    } finally {
+      proxy.releaseAll();
+      await proxy.stop();
+    }
   });
 });

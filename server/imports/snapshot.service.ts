@@ -208,6 +208,8 @@ async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.Sn
   const batcher = new Batcher<Candidate>(deps.config.importBatchSize);
   try {
     for await (const page of readAhead(listing.pages())) {
+      // Superseded: stop reading the application (its rate limit serves the newer read).
+      if (plan.superseded()) throw new Superseded();
       stall.progress();
       const candidates = (page as ScimUser[]).map(toCandidate);
       // The admin's first look waits for the first rows alone: they are stored at once, the rest of
