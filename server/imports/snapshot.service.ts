@@ -345,9 +345,9 @@ async function currentSnapshot(deps: ImportContext, cfg: ScimConfig, stallMs: nu
   const started = inFlight && (await inFlight);
   if (started && started.match_by === rulesKey(listed.rules)) {
     const now = (await repo.findSnapshot(db, started.id)) ?? started;
-    // Failed since the first answer (the read is just ending): say so rather than show a dead read.
-    if (now.status === 'failed') throw failedRead(now);
-    return now;
+    // Failed since the first answer (the read is just ending): whoever watches it is told so
+    // (previewPage, by its id); this request reads the application again, as it would a moment later.
+    if (now.status !== 'failed') return now;
   }
   const latest = await repo.findLatestSnapshot(db, cfg.applicationId);
   const now = deps.clock.now();
