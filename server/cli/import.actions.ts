@@ -88,7 +88,7 @@ export async function preview(opts: PreviewOptions): Promise<void> {
       const { counts } = page;
       summary =
         `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ` +
-        `${counts.new} new, ${counts.exists} exist, ${counts.invalid} invalid`;
+        `${counts.new} new, ${counts.exists} exist, ${counts.conflict} in conflict, ${counts.invalid} invalid`;
       for (const i of page.items) {
         if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
         else

@@ -26,9 +26,9 @@ export function addImportCommands(program: Command): void {
   const imp = program.command('import').description("Import users from an application's SCIM service provider");
   imp
     .command('preview')
-    .description("List the application's users, each marked new, exists or invalid")
+    .description("List the application's users, each marked new, exists, conflict or invalid")
     .requiredOption('--app <id|name>', 'the application')
-    .addOption(new Option('--status <status>', 'only these').choices(['new', 'exists', 'invalid']))
+    .addOption(new Option('--status <status>', 'only these').choices(['new', 'exists', 'conflict', 'invalid']))
     .option('-q, --query <text>', 'search username, email and names')
     .option('--limit <n>', 'how many rows to print', intOption(1, 100_000), 50)
     .option('--refresh', "read the application's users again instead of the recent snapshot")
