@@ -162,7 +162,8 @@ export async function finishRun(
         message: error,
       },
     );
-    await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
+    // A dry run only stores its results: nobody is emailed.
+    if (finished.dry_run !== 1) await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
     return toRun(finished);
   });
 }

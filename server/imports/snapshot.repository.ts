@@ -32,6 +32,16 @@ export async function findLatestSnapshot(db: Db, applicationId: string): Promise
     .executeTakeFirst();
 }
 
+/** The application's latest snapshot whose read ended (a groups run asks it which remote users the application lists). */
+export async function findLatestReadySnapshot(db: Db, applicationId: string): Promise<SnapshotRow | undefined> {
+  return rowsWhere(db, 'import_snapshots', { application_id: applicationId, status: 'ready' })
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** Snapshots of the application other than `keepId`, not used by an unfinished run. */
 export async function deleteOldSnapshots(db: Db, applicationId: string, keepId: string): Promise<void> {
   await db
