@@ -7,6 +7,7 @@
 // as unplaced, saying whether the application's user list (its latest read preview) has them at all.
 // A group named like a Roster group (any letter case) is skipped; an invalid one fails. A dry run only
 // stores the results. Deactivation stops the run between groups.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { addGroupMember, createGroup, type DirectoryContext } from '../directory/index.ts';
@@ -161,6 +162,9 @@ export async function executeGroupRun(deps: ImportContext, ctx: RunContext, opts
     let seq = await repo.maxResultSeq(deps.db, run.id);
     let processed = done;
     for (const c of todo) {
+      // On SQLite every query resolves at once: without a turn of the event loop between groups the
+      // process would answer nothing else (not even the deactivation) until the run ends.
+      await nextTurn();
       throwIfStopped(await stopOf());
       await answerGroup(deps, ctx, ++seq, c);
       opts.onProgress?.({ processed: ++processed, total });
