@@ -9,7 +9,16 @@ import { badRequest } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { readGroupList } from './remote-groups.ts';
 import { insertStartedRun, notifyEmailOf, runWithSafetyNet } from './run-start.ts';
-import { type ImportResult, type ImportRun, MAX_SELECTION, newRunRow, SYNC_LIMIT, toResult, toRun } from './runs.model.ts';
+import {
+  type ImportResult,
+  type ImportRun,
+  MAX_SELECTION,
+  newRunRow,
+  type RunProgress,
+  SYNC_LIMIT,
+  toResult,
+  toRun,
+} from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 
 export type GroupRunInput = { dryRun?: boolean } & ({ remoteIds: string[]; all?: undefined } | { all: true; remoteIds?: undefined });
@@ -55,12 +64,15 @@ export async function createGroupImportRun(
   actor: Actor,
   applicationId: string,
   input: GroupRunInput,
+  opts: { inline?: boolean; onProgress?: (p: RunProgress) => void } = {},
 ): Promise<CreatedGroupRun> {
   const { db } = deps;
   const app = await getApplication({ db }, actor.organizationId, applicationId);
   await loadScimConfig({ db, secretKey: deps.secretKey }, actor.organizationId, applicationId); // 409 when not configured
   const { selection, total } = await groupsToImport(deps, actor.organizationId, applicationId, input);
-  const inline = total < SYNC_LIMIT;
+  const sync = total < SYNC_LIMIT;
+  // The CLI works the run in its own process whatever the size, reporting progress.
+  const inline = sync || opts.inline === true;
   const row = newRunRow({
     applicationId,
     actor,
@@ -76,7 +88,7 @@ export async function createGroupImportRun(
   });
   await insertStartedRun(deps, actor, { id: app.id, name: app.name }, row, inline);
   if (!inline) return { run: toRun(row) };
-  await runWithSafetyNet(deps, row.id);
-  const finished = await repo.findRun(db, actor.organizationId, row.id);
-  return { run: toRun(finished!), results: (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) };
+  await runWithSafetyNet(deps, row.id, opts.onProgress);
+  const finished = toRun((await repo.findRun(db, actor.organizationId, row.id))!);
+  return { run: finished, results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };
 }
