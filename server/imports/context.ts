@@ -18,10 +18,10 @@ export interface ImportContext extends DbContext {
   idm: IntegrationRuntime;
   queue: JobQueue;
   snapshots: SnapshotCache;
+  /** What the directory tells provisioning (a run's group memberships: the group's applications provision them). */
+  changes: DirectoryChanges;
   /** The applications' group lists read for the groups preview (deps.groupLists). */
   groupLists: GroupListCache;
-  /** What a change to users, groups and memberships tells provisioning (deps.changes). */
-  changes: DirectoryChanges;
 }
 
 /** A ready snapshot never changes: its counts per status are counted once (for the latest few snapshots). */

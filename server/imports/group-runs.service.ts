@@ -8,7 +8,8 @@ import type { Actor } from '../shared/actor.ts';
 import { badRequest } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { readGroupList } from './remote-groups.ts';
-import { insertStartedRun, notifyEmailOf, runWithSafetyNet } from './run-start.ts';
+import { insertStartedRun, runWithSafetyNet } from './run-start.ts';
+import { notifyEmailOf } from './runs.service.ts';
 import {
   type ImportResult,
   type ImportRun,

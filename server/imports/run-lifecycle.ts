@@ -139,6 +139,8 @@ export async function finishRun(
     };
     await repo.updateRun(trx, ctx.run.id, patch);
     const finished = { ...current, ...patch };
+    // A dry run leaves no trace but its results: no event, no email.
+    if (finished.dry_run === 1) return toRun(finished);
     await record(
       { db: trx, clock: deps.clock },
       {
@@ -162,8 +164,7 @@ export async function finishRun(
         message: error,
       },
     );
-    // A dry run only stores its results: nobody is emailed.
-    if (finished.dry_run !== 1) await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
+    await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
     return toRun(finished);
   });
 }

@@ -4,13 +4,18 @@
 // already answered. Here: starting a run, and reading runs.
 import type { DbContext } from '../db/context.ts';
 import { getApplication } from '../applications/index.ts';
+import { apiKeyCreatorEmail } from '../auth/index.ts';
+import type { Db } from '../db/database.ts';
+import { uniqueViolation } from '../db/errors.ts';
+import { record } from '../insights/index.ts';
 import { loadScimConfig } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, keysetPage } from '../shared/cursor.ts';
-import { badRequest, notFound } from '../shared/errors.ts';
+import { badRequest, conflict, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
-import { insertStartedRun, notifyEmailOf, runWithSafetyNet } from './run-start.ts';
+import { executeRun } from './execute.ts';
 import {
+  IMPORT_JOB,
   type ImportResult,
   type ImportRun,
   MAX_SELECTION,
@@ -27,6 +32,9 @@ import { ensureSnapshot, scimFailure } from './snapshot.service.ts';
 
 export * from './runs.model.ts';
 export { executeRun } from './execute.ts';
+
+/** A request-time run that dies with its process is finished by this job later. */
+export const SAFETY_NET_MS = 5 * 60_000;
 
 /** What a users run does beyond creating the new users (issue 14; see RunOptions). */
 export interface RunRequest {
@@ -45,6 +53,13 @@ export interface CreatedRun {
   run: ImportRun;
   /** Processed in the request: every result is in `results`. */
   results?: ImportResult[];
+}
+
+/** Who gets the email: the admin, or for an API key the admin who created it. */
+export async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
+  if (actor.type === 'admin') return actor.email ?? null;
+  if (actor.type === 'api_key' && actor.id) return (await apiKeyCreatorEmail({ db }, actor.organizationId, actor.id)) ?? null;
+  return actor.email ?? null;
 }
 
 async function countAtLeast(deps: ImportContext, organizationId: string, applicationId: string, n: number): Promise<number> {
@@ -147,11 +162,57 @@ export async function createImportRun(
       ...(opts.guardrailPercent !== undefined ? { guardrailPercent: opts.guardrailPercent } : {}),
     },
   });
-  await insertStartedRun(deps, actor, { id: app.id, name: app.name }, row, inline);
+  try {
+    await db.transaction().execute(async (trx) => {
+      await repo.insertRun(trx, row);
+      await record(
+        { db: trx, clock: deps.clock },
+        {
+          eventType: 'import_started',
+          service: 'import',
+          actor,
+          resource: { type: 'import_run', id: row.id },
+          application: { id: app.id, name: app.name },
+          importRunId: row.id,
+          changes: { mode: row.mode, total },
+        },
+      );
+      await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
+    });
+  } catch (err) {
+    if (uniqueViolation(err))
+      throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
+    throw err;
+  }
   if (!inline) return { run: toRun(row) };
-  await runWithSafetyNet(deps, row.id, opts.onProgress);
+  // The job enqueued above finishes the run if this process dies; while we work it keeps being pushed back.
+  const heartbeat = setInterval(() => {
+    enqueueRunJob(deps, db, row.id, SAFETY_NET_MS).catch((err) =>
+      deps.logger.warn({ err, runId: row.id }, 'could not push back the import safety net'),
+    );
+  }, SAFETY_NET_MS / 10);
+  try {
+    await executeRun(deps, row.id, { onProgress: opts.onProgress });
+  } finally {
+    clearInterval(heartbeat);
+  }
   const finished = await repo.findRun(db, actor.organizationId, row.id);
   return { run: toRun(finished!), results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };
+}
+
+/** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
+export function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
+  return deps.queue.enqueue(
+    db,
+    IMPORT_JOB,
+    { runId },
+    {
+      runAt: delayMs ? new Date(deps.clock.now().getTime() + delayMs) : undefined,
+      singletonKey: `import-run:${runId}`,
+      maxAttempts: 20,
+      backoffMs: 2000,
+    },
+  );
 }
 
 /** Whether the run still exists (a run goes with its application). */
