@@ -16,12 +16,12 @@ export interface ImportContext extends DbContext {
   /** Decrypts the integration's credentials. */
   secretKey: Buffer;
   idm: IntegrationRuntime;
+  /** The applications' group lists read for the groups preview (deps.groupLists). */
+  groupLists: GroupListCache;
   queue: JobQueue;
   snapshots: SnapshotCache;
   /** What the directory tells provisioning (a run's group memberships: the group's applications provision them). */
   changes: DirectoryChanges;
-  /** The applications' group lists read for the groups preview (deps.groupLists). */
-  groupLists: GroupListCache;
 }
 
 /** A ready snapshot never changes: its counts per status are counted once (for the latest few snapshots). */
