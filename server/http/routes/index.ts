@@ -11,6 +11,7 @@ import { groupRoutes } from './groups.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { importGroupRoutes } from './import-groups.routes.ts';
 import { importRoutes } from './imports.routes.ts';
+import { importSettingsRoutes } from './import-settings.routes.ts';
 import { insightsRoutes } from './insights.routes.ts';
 import { integrationRoutes } from './integrations.routes.ts';
 import { mailRoutes } from './mail.routes.ts';
@@ -32,6 +33,7 @@ export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
   integrationRoutes(app, deps);
   importRoutes(app, deps);
   importGroupRoutes(app, deps);
+  importSettingsRoutes(app, deps);
   provisioningRoutes(app, deps);
   insightsRoutes(app, deps);
   mailRoutes(app, deps);
