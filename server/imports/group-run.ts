@@ -10,7 +10,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
-import { addGroupMember, createGroup, type DirectoryContext } from '../directory/index.ts';
+import { addGroupMembers, createGroup, type DirectoryContext } from '../directory/index.ts';
 import { links } from '../integrations/index.ts';
 import { isScimClientError, isScimError } from '../scim/index.ts';
 import { AppError } from '../shared/errors.ts';
@@ -97,8 +97,7 @@ async function createWithMembers(deps: ImportContext, ctx: RunContext, trx: Db, 
   if (ctx.run.dry_run === 1) return { outcome: 'created', members: { added: userIds.length, unplaced } };
   const dir: DirectoryContext = { db: trx, clock: deps.clock, changes: deps.changes };
   const group = await createGroup(dir, ctx.actor, { name: c.name }, { application: ctx.app, importRunId: ctx.run.id });
-  let added = 0;
-  for (const userId of userIds) if ((await addGroupMember(dir, ctx.actor, group.id, userId)).added) added++;
+  const added = await addGroupMembers(dir, ctx.actor, group.id, userIds);
   return { outcome: 'created', groupId: group.id, members: { added, unplaced } };
 }
 
