@@ -8,8 +8,8 @@ import type { Actor } from '../shared/actor.ts';
 import { badRequest } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { readGroupList } from './remote-groups.ts';
-import { insertStartedRun, runWithSafetyNet } from './run-start.ts';
-import { notifyEmailOf } from './runs.service.ts';
+import { insertStartedRun } from './run-start.ts';
+import { executeInline, notifyEmailOf } from './runs.service.ts';
 import {
   type ImportResult,
   type ImportRun,
@@ -89,7 +89,6 @@ export async function createGroupImportRun(
   });
   await insertStartedRun(deps, actor, { id: app.id, name: app.name }, row, inline);
   if (!inline) return { run: toRun(row) };
-  await runWithSafetyNet(deps, row.id, opts.onProgress);
-  const finished = toRun((await repo.findRun(db, actor.organizationId, row.id))!);
+  const finished = await executeInline(deps, row.id, opts.onProgress);
   return { run: finished, results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };
 }

@@ -1,16 +1,13 @@
 // Starting a groups run (and any other kind that wants it): the run's row with its import_started
-// event and its job in one transaction (one unfinished run per application: a second is 409), and a
-// run worked within the request while its job waits as a safety net. createImportRun
-// (runs.service.ts) does the same inline and could call these.
+// event (none for a dry run) and its job in one transaction; one unfinished run per application, a
+// second is 409. createImportRun (runs.service.ts) does the same inline and could call it.
 import { uniqueViolation } from '../db/errors.ts';
 import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { conflict } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
-import { executeRun } from './execute.ts';
-import type { RunProgress } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
-import { enqueueRunJob, SAFETY_NET_MS } from './runs.service.ts';
+import { enqueueRunJob, INLINE_SAFETY_NET_MS } from './runs.service.ts';
 
 /**
  * Stores the new run with its import_started event and its job (`inline`: the job waits as the
@@ -40,25 +37,11 @@ export async function insertStartedRun(
             changes: { mode: row.mode, total: row.total, ...(row.kind === 'users' ? {} : { kind: row.kind }) },
           },
         );
-      await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
+      await enqueueRunJob(deps, trx, row.id, inline ? INLINE_SAFETY_NET_MS : 0);
     });
   } catch (err) {
     if (uniqueViolation(err))
       throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
     throw err;
-  }
-}
-
-/** Works the run in this process; its job, enqueued with it, is pushed back meanwhile and finishes it if this process dies. */
-export async function runWithSafetyNet(deps: ImportContext, runId: string, onProgress?: (p: RunProgress) => void): Promise<void> {
-  const heartbeat = setInterval(() => {
-    enqueueRunJob(deps, deps.db, runId, SAFETY_NET_MS).catch((err) =>
-      deps.logger.warn({ err, runId }, 'could not push back the import safety net'),
-    );
-  }, SAFETY_NET_MS / 10);
-  try {
-    await executeRun(deps, runId, { onProgress });
-  } finally {
-    clearInterval(heartbeat);
   }
 }
