@@ -5,7 +5,15 @@ import { listAdmins } from '../auth/index.ts';
 import { loadConfig } from '../config.ts';
 import { closeDeps, createDeps, type Deps } from '../deps.ts';
 import { findGroupByIdOrName } from '../directory/index.ts';
-import { createImportRun, ensureSnapshot, expectedImport, queryPreview, type RunRequest, type UpdatableField } from '../imports/index.ts';
+import {
+  createImportRun,
+  ensureSnapshot,
+  expectedImport,
+  queryPreview,
+  type RunRequest,
+  startUndo,
+  type UpdatableField,
+} from '../imports/index.ts';
 import { deliverQueuedMailNow } from '../notifications/index.ts';
 import { type Actor, DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -157,6 +165,35 @@ export async function runImport(opts: RunOptions): Promise<void> {
     );
     const mailed = run.dryRun ? ' Nothing was written or emailed.' : ` Emailed to ${actor.email}.`;
     process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv.${mailed}\n`);
+    if (run.status === 'failed') process.exitCode = 1;
+  });
+}
+
+export interface UndoOptions {
+  suspend?: boolean;
+  dryRun?: boolean;
+  admin?: string;
+}
+
+export async function undoImport(runId: string, opts: UndoOptions): Promise<void> {
+  await withDeps(async (deps) => {
+    const actor = await adminActor(deps, opts.admin);
+    const bar = new ProgressBar();
+    const run = await startUndo(
+      deps,
+      actor,
+      runId,
+      { users: opts.suspend ? 'suspend' : 'delete', dryRun: opts.dryRun },
+      { inline: true, onProgress: (p) => bar.update(p.processed, p.total, 'results undone') },
+    );
+    bar.update(run.processed, run.total, 'results undone');
+    bar.done();
+    await deliverQueuedMailNow(deps, run.id);
+    process.stdout.write(
+      `Undo ${run.id} of import ${runId} ${run.status}${run.dryRun ? ' (dry run)' : ''}: ` +
+        `${run.reverted} reverted, ${run.skipped} left alone, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
+    );
+    process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv. Emailed to ${actor.email}.\n`);
     if (run.status === 'failed') process.exitCode = 1;
   });
 }

@@ -1,7 +1,7 @@
 // `roster import preview` and `roster import run`: their options here, their work in import.actions.ts.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { GroupsOptions } from './import-groups.actions.ts';
-import type { PreviewOptions, RunOptions } from './import.actions.ts';
+import type { PreviewOptions, RunOptions, UndoOptions } from './import.actions.ts';
 import { UPDATABLE_FIELDS, type UpdatableField } from '../imports/index.ts';
 import { intOption } from './support.ts';
 
@@ -68,4 +68,14 @@ export function addImportCommands(program: Command): void {
     .option('--admin <email>', 'the admin the run is recorded for and emailed to (default: the first admin)')
     .option('--json', 'print JSON lines (listing)')
     .action(async (opts: GroupsOptions) => (await import('./import-groups.actions.ts')).importGroups(opts));
+  imp
+    .command('undo <runId>')
+    .description(
+      'Undo an import run: the users it created are deleted (--suspend: suspended) unless changed since or provisioned ' +
+        'somewhere, fields it updated are set back where unchanged, links it made are removed',
+    )
+    .option('--suspend', 'suspend the created users instead of deleting them')
+    .option('--dry-run', 'store the results only: change nothing')
+    .option('--admin <email>', 'the admin the undo is recorded for and emailed to (default: the first admin)')
+    .action(async (runId: string, opts: UndoOptions) => (await import('./import.actions.ts')).undoImport(runId, opts));
 }

@@ -20,7 +20,7 @@ export interface ImportContext extends DbContext {
   groupLists: GroupListCache;
   queue: JobQueue;
   snapshots: SnapshotCache;
-  /** What the directory tells provisioning (a run's group memberships: the group's applications provision them). */
+  /** Tells provisioning about the users and memberships a run changes (deps.changes), in the run's transaction. */
   changes: DirectoryChanges;
 }
 

@@ -29,3 +29,5 @@ export { getImportSettings, putImportSettings } from './settings.service.ts';
 export { putImportSettingsSchema, DEFAULT_GUARDRAIL_PERCENT } from './settings.schemas.ts';
 export { SCHEDULE_JOB, queueScheduleTick, scheduleTick, startDueSchedules, type ScheduleOutcome } from './scheduler.ts';
 export { cancelRun, confirmRun } from './run-control.service.ts';
+export { startUndo, undoPreview } from './undo.service.ts';
+export { undoPreviewSchema, undoRequestSchema, type UndoPreview, type UndoRequest } from './undo.schemas.ts';

@@ -12,6 +12,7 @@ import { healthRoutes } from './health.routes.ts';
 import { importGroupRoutes } from './import-groups.routes.ts';
 import { importRoutes } from './imports.routes.ts';
 import { importSettingsRoutes } from './import-settings.routes.ts';
+import { importUndoRoutes } from './import-undo.routes.ts';
 import { insightsRoutes } from './insights.routes.ts';
 import { integrationRoutes } from './integrations.routes.ts';
 import { mailRoutes } from './mail.routes.ts';
@@ -34,6 +35,7 @@ export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
   importRoutes(app, deps);
   importGroupRoutes(app, deps);
   importSettingsRoutes(app, deps);
+  importUndoRoutes(app, deps);
   provisioningRoutes(app, deps);
   insightsRoutes(app, deps);
   mailRoutes(app, deps);
