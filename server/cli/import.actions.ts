@@ -21,7 +21,7 @@ import { createLogger } from '../shared/logger.ts';
 import { ProgressBar } from './progress.ts';
 import { printTable } from './table.ts';
 
-async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
+export async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
   const config = loadConfig();
   // Warnings only: the CLI's own output is what the operator reads.
   const deps = await createDeps(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
@@ -32,14 +32,14 @@ async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
   }
 }
 
-async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
+export async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
   const app = await findApplicationByIdOrName({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID, idOrName);
   if (!app) throw new AppError('NOT_FOUND', 404, `No application with id or name "${idOrName}"`);
   return app;
 }
 
 /** The admin the run is recorded for and emailed to: --admin, else the first admin with role admin. */
-async function adminActor(deps: Deps, email?: string): Promise<Actor> {
+export async function adminActor(deps: Deps, email?: string): Promise<Actor> {
   const admins = (await listAdmins({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID)).filter((a) => a.role === 'admin');
   const admin = email
     ? admins.find((a) => a.email.toLowerCase() === email.toLowerCase())

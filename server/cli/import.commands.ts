@@ -1,5 +1,6 @@
 // `roster import preview` and `roster import run`: their options here, their work in import.actions.ts.
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { GroupsOptions } from './import-groups.actions.ts';
 import type { PreviewOptions, RunOptions, UndoOptions } from './import.actions.ts';
 import { UPDATABLE_FIELDS, type UpdatableField } from '../imports/index.ts';
 import { intOption } from './support.ts';
@@ -53,6 +54,20 @@ export function addImportCommands(program: Command): void {
     .option('--group <id|name>', 'put every user the run creates, links or updates into this group')
     .option('--admin <email>', 'the admin the run is recorded for and emailed to (default: the first admin)')
     .action(async (opts: RunOptions) => (await import('./import.actions.ts')).runImport(opts));
+  imp
+    .command('groups')
+    .description(
+      "Without --all or --ids: list the application's groups, each marked new, exists or invalid. With them: import " +
+        'those groups with the members Roster knows (users imported or linked from the application).',
+    )
+    .requiredOption('--app <id|name>', 'the application')
+    .option('--all', 'import every group')
+    .option('--ids <ids>', 'comma-separated remote group ids (from import groups --app)', idsOption)
+    .option('--dry-run', 'only compute and store the results: nothing created, nobody emailed')
+    .option('--refresh', "read the application's groups again (listing)")
+    .option('--admin <email>', 'the admin the run is recorded for and emailed to (default: the first admin)')
+    .option('--json', 'print JSON lines (listing)')
+    .action(async (opts: GroupsOptions) => (await import('./import-groups.actions.ts')).importGroups(opts));
   imp
     .command('undo <runId>')
     .description(

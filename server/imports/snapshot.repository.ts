@@ -157,3 +157,13 @@ export async function countSnapshotUsers(db: Db, f: PreviewFilter): Promise<numb
 export async function countByStatus(db: Db, snapshotId: string): Promise<Record<string, number>> {
   return Object.fromEntries(await countByColumn(db, 'import_snapshot_users', 'status', { snapshot_id: snapshotId }));
 }
+
+/** The application's latest snapshot whose read ended (a groups run asks it which remote users the application lists). */
+export async function findLatestReadySnapshot(db: Db, applicationId: string): Promise<SnapshotRow | undefined> {
+  return rowsWhere(db, 'import_snapshots', { application_id: applicationId, status: 'ready' })
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -9,6 +9,7 @@ import { applicationRoutes } from './applications.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { groupRoutes } from './groups.routes.ts';
 import { healthRoutes } from './health.routes.ts';
+import { importGroupRoutes } from './import-groups.routes.ts';
 import { importRoutes } from './imports.routes.ts';
 import { importSettingsRoutes } from './import-settings.routes.ts';
 import { importUndoRoutes } from './import-undo.routes.ts';
@@ -32,6 +33,7 @@ export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
   applicationRoutes(app, deps);
   integrationRoutes(app, deps);
   importRoutes(app, deps);
+  importGroupRoutes(app, deps);
   importSettingsRoutes(app, deps);
   importUndoRoutes(app, deps);
   provisioningRoutes(app, deps);
