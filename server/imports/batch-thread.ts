@@ -29,8 +29,8 @@ function plain(err: unknown): ThreadReply['error'] {
 async function handle(msg: ThreadRequest): Promise<ThreadReply> {
   try {
     const candidates = msg.payload.flatMap((part) => JSON.parse(decoder.decode(part)) as Candidate[]);
-    const processed = await database.db.transaction().execute((trx) => processBatch(trx, ctx, candidates, msg.firstSeq, msg.now));
-    return { id: msg.id, processed };
+    const outcome = await database.db.transaction().execute((trx) => processBatch(trx, ctx, candidates, msg.firstSeq, msg.now));
+    return { id: msg.id, outcome };
   } catch (err) {
     return { id: msg.id, error: plain(err) };
   }

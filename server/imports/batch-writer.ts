@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Database } from '../db/database.ts';
 import { sqliteConnectionOf } from '../db/sqlite-adapter.ts';
-import { type BatchContext, processBatch } from './batch.ts';
+import { type BatchContext, type BatchOutcome, processBatch } from './batch.ts';
 import type { Candidate } from './candidate.ts';
 import { RunPaused } from './runs.model.ts';
 import { inSlices } from '../shared/slices.ts';
@@ -33,13 +33,13 @@ export interface ThreadRequest {
 }
 export interface ThreadReply {
   id: number;
-  processed?: number;
+  outcome?: BatchOutcome;
   error?: { name?: string; message: string; stack?: string; code?: string; errcode?: number; errstr?: string };
 }
 
 export interface BatchWriter {
-  /** Resolves with how many remote users the batch answered, once it has committed. One batch at a time. */
-  write(candidates: Candidate[], firstSeq: number, now: string): Promise<number>;
+  /** Resolves with what the batch did, once it has committed. One batch at a time. */
+  write(candidates: Candidate[], firstSeq: number, now: string): Promise<BatchOutcome>;
   /** Whether batches go to the writer thread (it starts with the first large batch). */
   readonly threaded: boolean;
   /** Ends the writer thread, if one started; the writer is not used afterwards. */
@@ -81,7 +81,7 @@ function threadError(e: NonNullable<ThreadReply['error']>): Error {
 class WriterThread {
   readonly #worker: Worker;
   readonly #encoder = new TextEncoder();
-  #pending: { id: number; resolve: (n: number) => void; reject: (err: Error) => void } | undefined;
+  #pending: { id: number; resolve: (o: BatchOutcome) => void; reject: (err: Error) => void } | undefined;
   #nextId = 0;
   /** Why the thread can take no more batches (it failed or ended), once it cannot. */
   #gone: Error | undefined;
@@ -96,7 +96,7 @@ class WriterThread {
       if (!p || p.id !== reply.id) return;
       this.#pending = undefined;
       if (reply.error) p.reject(threadError(reply.error));
-      else p.resolve(reply.processed ?? 0);
+      else p.resolve(reply.outcome ?? { processed: 0, updated: [] });
     });
     // A thread that dies (out of its memory limit, a crash) fails the batch it held: the run is retried.
     this.#worker.on('error', (err) => this.#fail(err));
@@ -110,7 +110,7 @@ class WriterThread {
     p?.reject(err);
   }
 
-  async write(candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
+  async write(candidates: Candidate[], firstSeq: number, now: string): Promise<BatchOutcome> {
     return this.#send(await this.#serialize(candidates), firstSeq, now);
   }
 
@@ -125,10 +125,10 @@ class WriterThread {
   }
 
   /** The buffers are moved to the thread, not copied. */
-  #send(payload: Uint8Array<ArrayBuffer>[], firstSeq: number, now: string): Promise<number> {
+  #send(payload: Uint8Array<ArrayBuffer>[], firstSeq: number, now: string): Promise<BatchOutcome> {
     if (this.#gone) return Promise.reject(this.#gone); // it ended while the batch was serialized
     const id = ++this.#nextId;
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<BatchOutcome>((resolve, reject) => {
       this.#pending = { id, resolve, reject };
       this.#worker.postMessage(
         { id, payload, firstSeq, now } satisfies ThreadRequest,

@@ -224,17 +224,30 @@ async function checkGuardrail(trx: Tx, ctx: BatchContext, steps: Step[]): Promis
   throw new RunPaused(`would change ${n} of ${g.directoryUsers} directory users (${share}%), over the guardrail of ${g.percent}%`);
 }
 
-/** One batch in one transaction. Returns how many remote users it answered. */
-export async function processBatch(trx: Tx, ctx: BatchContext, candidates: Candidate[], firstSeq: number, now: string): Promise<number> {
+/** What a committed batch tells the run: how many remote users it answered, and which directory users it updated. */
+export interface BatchOutcome {
+  processed: number;
+  /** Their other applications must hear of it (run-execution.ts tells provisioning once the batch has committed). */
+  updated: string[];
+}
+
+/** One batch in one transaction. */
+export async function processBatch(
+  trx: Tx,
+  ctx: BatchContext,
+  candidates: Candidate[],
+  firstSeq: number,
+  now: string,
+): Promise<BatchOutcome> {
   const { run } = ctx;
   const options = optionsOf(run);
   const { todo, classes, creators } = await unanswered(trx, ctx, options, candidates);
-  if (todo.length === 0) return 0;
+  if (todo.length === 0) return { processed: 0, updated: [] };
   const resolve = new Map((options.resolve ?? []).map((r) => [r.remoteId, r.userId]));
   const steps = await planBatch(trx, run, options, todo, { classes, creators, names: new Map(), resolve });
   await checkGuardrail(trx, ctx, steps);
   const writes = new Writes(ctx, firstSeq, now);
   for (const s of steps) writes.step(s);
   await writes.write(trx);
-  return writes.counts.processed;
+  return { processed: writes.counts.processed, updated: writes.updates.map((u) => u.id) };
 }

@@ -1,12 +1,13 @@
 // Running (or resuming) a users run: the users are read from the selection's snapshot or from the
 // application, gathered into batches, and each batch written in one transaction while the next page
 // is read. How it starts, stops and ends is run-lifecycle.ts.
-import { analyzeTables } from '../db/database.ts';
+import { analyzeTables, inTransaction } from '../db/database.ts';
 import { countUsers } from '../directory/index.ts';
 import { loadScimConfig } from '../integrations/index.ts';
 import type { ScimUser } from '../scim/index.ts';
 import { inSlices } from '../shared/slices.ts';
 import type { BatchContext } from './batch.ts';
+import type { BatchOutcome } from './batch.ts';
 import { batchWriter } from './batch-writer.ts';
 import { addRunUsersToGroup } from './run-group.ts';
 import { Batcher } from './batcher.ts';
@@ -49,7 +50,8 @@ async function runWriter(
     await writing;
     if (writeError) throw writeError;
   };
-  const written = async (n: number) => {
+  const written = async ({ processed: n, updated }: BatchOutcome) => {
+    await tellProvisioning(deps, run, updated);
     processed += n;
     onProgress?.({ processed, total: Math.max(total, processed) });
     if (processed < analyzeAt) return;
@@ -151,6 +153,18 @@ async function readApplication(
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The updated users' applications provision the new values: the directory's hook, for a batch that has
+ * committed (the SQLite writer thread has no job queue, so it cannot be told inside the batch). A crash
+ * between the two loses these hints, not the change: the application's periodic reconcile finds the drift.
+ */
+async function tellProvisioning(deps: ImportContext, run: repo.RunRow, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await inTransaction(deps.db, async (trx) => {
+    for (const id of userIds) await deps.changes.userChanged(trx, run.organization_id, id);
+  });
 }
 
 /**
