@@ -151,7 +151,7 @@ export const scheduleSchema = z.object({
     .number()
     .optional()
     .describe(
-      "pause the run for an admin when it would create, link or update more than this share of the directory's users " +
+      "pause the run for an admin when it would create or update more than this share of the directory's users " +
         '(default 10; a run may always change 20)',
     ),
 });

@@ -29,7 +29,7 @@ const scheduleInputSchema = z
       .max(100)
       .optional()
       .describe(
-        `pause the run for an admin when it would create, link or update more than this share of the directory's users ` +
+        `pause the run for an admin when it would create or update more than this share of the directory's users ` +
           `(default ${DEFAULT_GUARDRAIL_PERCENT}; a run may always change 20)`,
       ),
   })
