@@ -55,7 +55,7 @@ describe('the import writer thread (SQLite)', () => {
   it('writes small batches here and large ones in the thread, while the main connection writes too', async () => {
     const writer = batchWriter(t.database, ctx);
     try {
-      expect(await writer.write(candidates('small', 10), 0, new Date().toISOString())).toBe(10);
+      expect(await writer.write(candidates('small', 10), 0, new Date().toISOString())).toEqual({ processed: 10, updated: [] });
       expect(writer.threaded).toBe(false);
       const large = writer.write(candidates('large', THREAD_MIN_BATCH + 100), 10, new Date().toISOString());
       expect(writer.threaded).toBe(true);
@@ -66,9 +66,9 @@ describe('the import writer thread (SQLite)', () => {
         payload: { username: 'meanwhile', email: 'meanwhile@example.com' },
       });
       expect(created.statusCode).toBe(201);
-      expect(await large).toBe(THREAD_MIN_BATCH + 100);
+      expect(await large).toEqual({ processed: THREAD_MIN_BATCH + 100, updated: [] });
       // Later batches go to the same thread, whatever their size.
-      expect(await writer.write(candidates('after', 5), THREAD_MIN_BATCH + 110, new Date().toISOString())).toBe(5);
+      expect(await writer.write(candidates('after', 5), THREAD_MIN_BATCH + 110, new Date().toISOString())).toEqual({ processed: 5, updated: [] });
     } finally {
       await writer.close();
     }
