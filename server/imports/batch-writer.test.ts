@@ -68,7 +68,10 @@ describe('the import writer thread (SQLite)', () => {
       expect(created.statusCode).toBe(201);
       expect(await large).toEqual({ processed: THREAD_MIN_BATCH + 100, updated: [] });
       // Later batches go to the same thread, whatever their size.
-      expect(await writer.write(candidates('after', 5), THREAD_MIN_BATCH + 110, new Date().toISOString())).toEqual({ processed: 5, updated: [] });
+      expect(await writer.write(candidates('after', 5), THREAD_MIN_BATCH + 110, new Date().toISOString())).toEqual({
+        processed: 5,
+        updated: [],
+      });
     } finally {
       await writer.close();
     }
