@@ -9,7 +9,7 @@ import { badRequest } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { readGroupList } from './remote-groups.ts';
 import { insertStartedRun } from './run-start.ts';
-import { executeInline, notifyEmailOf } from './runs.service.ts';
+import { executeInline, notifyEmailOf } from './run-start.ts';
 import {
   type ImportResult,
   type ImportRun,
@@ -87,7 +87,7 @@ export async function createGroupImportRun(
     dryRun: input.dryRun,
     options: { link: false },
   });
-  await insertStartedRun(deps, actor, { id: app.id, name: app.name }, row, inline);
+  await insertStartedRun(deps, actor, { id: app.id, name: app.name }, row, { inline });
   if (!inline) return { run: toRun(row) };
   const finished = await executeInline(deps, row.id, opts.onProgress);
   return { run: finished, results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };

@@ -11,7 +11,7 @@ import type { ImportContext } from './context.ts';
 import { finishRun, runActor } from './run-lifecycle.ts';
 import { type ImportRun, optionsOf, toRun } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
-import { enqueueRunJob } from './runs.service.ts';
+import { enqueueRunJob } from './run-start.ts';
 
 async function runEvent(ctx: Pick<ImportContext, 'db' | 'clock'>, actor: Actor, run: repo.RunRow, eventType: string, changes: unknown) {
   const app = await getApplication({ db: ctx.db }, run.organization_id, run.application_id);

@@ -5,18 +5,13 @@
 import type { DbContext } from '../db/context.ts';
 import { getApplication } from '../applications/index.ts';
 import { findGroup } from '../directory/index.ts';
-import { apiKeyCreatorEmail } from '../auth/index.ts';
-import type { Db } from '../db/database.ts';
-import { uniqueViolation } from '../db/errors.ts';
-import { record } from '../insights/index.ts';
 import { loadScimConfig } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, keysetPage } from '../shared/cursor.ts';
-import { badRequest, conflict, notFound } from '../shared/errors.ts';
+import { badRequest, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
-import { executeRun } from './execute.ts';
+import { executeInline, insertStartedRun, notifyEmailOf } from './run-start.ts';
 import {
-  IMPORT_JOB,
   type ImportResult,
   type ImportRun,
   MAX_SELECTION,
@@ -33,9 +28,7 @@ import { ensureSnapshot, scimFailure } from './snapshot.service.ts';
 
 export * from './runs.model.ts';
 export { executeRun } from './execute.ts';
-
-/** A request-time run that dies with its process is finished by this job later. */
-const SAFETY_NET_MS = 5 * 60_000;
+export { enqueueRunJob, executeInline, INLINE_SAFETY_NET_MS, notifyEmailOf } from './run-start.ts';
 
 /** What a users run does beyond creating the new users (issue 14; see RunOptions). */
 export interface RunRequest {
@@ -54,13 +47,6 @@ export interface CreatedRun {
   run: ImportRun;
   /** Processed in the request: every result is in `results`. */
   results?: ImportResult[];
-}
-
-/** Who gets the email: the admin, or for an API key the admin who created it. */
-export async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
-  if (actor.type === 'admin') return actor.email ?? null;
-  if (actor.type === 'api_key' && actor.id) return (await apiKeyCreatorEmail({ db }, actor.organizationId, actor.id)) ?? null;
-  return actor.email ?? null;
 }
 
 async function countAtLeast(deps: ImportContext, organizationId: string, applicationId: string, n: number): Promise<number> {
@@ -166,68 +152,17 @@ export async function createImportRun(
       ...(opts.guardrailPercent !== undefined ? { guardrailPercent: opts.guardrailPercent } : {}),
     },
   });
-  try {
-    await db.transaction().execute(async (trx) => {
-      await repo.insertRun(trx, row);
-      // A dry run leaves no trace but its results (and the job that computes them).
-      if (!row.dry_run) await recordStarted(deps, trx, actor, app, row);
-      await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
-    });
-  } catch (err) {
-    if (uniqueViolation(err))
-      throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
-    throw err;
-  }
+  await insertStartedRun(deps, actor, { id: app.id, name: app.name }, row, { inline });
   if (!inline) return { run: toRun(row) };
-  // The job enqueued above finishes the run if this process dies; while we work it keeps being pushed back.
-  const heartbeat = setInterval(() => {
-    enqueueRunJob(deps, db, row.id, SAFETY_NET_MS).catch((err) =>
-      deps.logger.warn({ err, runId: row.id }, 'could not push back the import safety net'),
-    );
-  }, SAFETY_NET_MS / 10);
-  try {
-    await executeRun(deps, row.id, { onProgress: opts.onProgress });
-  } finally {
-    clearInterval(heartbeat);
-  }
+  await executeInline(deps, row.id, opts.onProgress);
   const finished = await repo.findRun(db, actor.organizationId, row.id);
   return { run: toRun(finished!), results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };
-}
-
-async function recordStarted(deps: ImportContext, trx: Db, actor: Actor, app: { id: string; name: string }, row: repo.RunRow) {
-  await record(
-    { db: trx, clock: deps.clock },
-    {
-      eventType: 'import_started',
-      service: 'import',
-      actor,
-      resource: { type: 'import_run', id: row.id },
-      application: { id: app.id, name: app.name },
-      importRunId: row.id,
-      changes: { mode: row.mode, total: row.total },
-    },
-  );
 }
 
 /** The group a run's users are to join must be one of the organization's (400 naming body.groupId). */
 async function checkGroup(deps: ImportContext, organizationId: string, groupId: string | undefined): Promise<void> {
   if (groupId === undefined || (await findGroup(deps, organizationId, groupId))) return;
   throw badRequest('VALIDATION_FAILED', `Group ${groupId} does not exist`, [{ path: 'body.groupId', message: 'no such group' }]);
-}
-
-/** One job per run (coalesced by key): it runs the import, or resumes it after a crash (or a confirmed pause). */
-export function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
-  return deps.queue.enqueue(
-    db,
-    IMPORT_JOB,
-    { runId },
-    {
-      runAt: delayMs ? new Date(deps.clock.now().getTime() + delayMs) : undefined,
-      singletonKey: `import-run:${runId}`,
-      maxAttempts: 20,
-      backoffMs: 2000,
-    },
-  );
 }
 
 /** Whether the run still exists (a run goes with its application). */
@@ -253,24 +188,4 @@ export async function listRuns(
   }
   const rows = await repo.listRuns(ctx.db, organizationId, q.applicationId, before, q.limit + 1);
   return keysetPage(rows, q.limit, toRun, (l) => [l.created_at, l.id]);
-}
-
-/** The safety net's delay: a run executed in the request (or the CLI) that dies with its process is finished by its job then. */
-export const INLINE_SAFETY_NET_MS = SAFETY_NET_MS;
-
-/**
- * Executes a run in this process (the CLI), keeping its job (enqueued with INLINE_SAFETY_NET_MS)
- * pushed back while it works, as createImportRun does for the runs it executes in the request.
- */
-export async function executeInline(deps: ImportContext, runId: string, onProgress?: (p: RunProgress) => void): Promise<ImportRun> {
-  const heartbeat = setInterval(() => {
-    enqueueRunJob(deps, deps.db, runId, SAFETY_NET_MS).catch((err) =>
-      deps.logger.warn({ err, runId }, 'could not push back the import safety net'),
-    );
-  }, SAFETY_NET_MS / 10);
-  try {
-    return await executeRun(deps, runId, { onProgress });
-  } finally {
-    clearInterval(heartbeat);
-  }
 }

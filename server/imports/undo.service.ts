@@ -3,22 +3,12 @@
 // and its import_started event, and the preview the portal's confirmation shows.
 import { getApplication } from '../applications/index.ts';
 import type { DbContext } from '../db/context.ts';
-import { uniqueViolation } from '../db/errors.ts';
-import { record } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError, conflict, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import * as repo from './runs.repository.ts';
-import {
-  enqueueRunJob,
-  executeInline,
-  type ImportRun,
-  INLINE_SAFETY_NET_MS,
-  newRunRow,
-  notifyEmailOf,
-  type RunProgress,
-  toRun,
-} from './runs.service.ts';
+import { executeInline, insertStartedRun, notifyEmailOf } from './run-start.ts';
+import { type ImportRun, newRunRow, type RunProgress, toRun } from './runs.model.ts';
 import * as undoRepo from './undo.repository.ts';
 import { type UndoPreview, type UndoRequest, undoRequestSchema } from './undo.schemas.ts';
 
@@ -89,31 +79,15 @@ export async function startUndo(
     dryRun: input.dryRun,
     options: { link: false, undo: { users: input.users } },
   });
-  try {
-    await deps.db.transaction().execute(async (trx) => {
-      await repo.insertRun(trx, row);
-      // A dry run changes nothing, the original's mark included.
+  await insertStartedRun(deps, actor, { id: app.id, name: app.name }, row, {
+    inline: opts.inline === true,
+    // A dry run changes nothing, the original's mark included.
+    within: async (trx) => {
       if (!input.dryRun && !(await undoRepo.markUndone(trx, original.id, row.id, retrying, now)))
         throw conflict('IMPORT_RUN_ALREADY_UNDONE', 'Another undo of this run has just started');
-      await record(
-        { db: trx, clock: deps.clock },
-        {
-          eventType: 'import_started',
-          service: 'import',
-          actor,
-          resource: { type: 'import_run', id: row.id },
-          application: { id: app.id, name: app.name },
-          importRunId: row.id,
-          changes: { kind: 'undo', undoOf: original.id, users: input.users, dryRun: input.dryRun === true, total: row.total },
-        },
-      );
-      await enqueueRunJob(deps, trx, row.id, opts.inline ? INLINE_SAFETY_NET_MS : 0);
-    });
-  } catch (err) {
-    if (uniqueViolation(err))
-      throw conflict('IMPORT_ALREADY_RUNNING', 'An import from this application is already running; wait for it to finish');
-    throw err;
-  }
+    },
+    changes: { undoOf: original.id, users: input.users },
+  });
   return opts.inline ? executeInline(deps, row.id, opts.onProgress) : toRun(row);
 }
 
