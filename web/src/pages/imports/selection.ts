@@ -2,7 +2,7 @@
 // {all: true} means exactly that (and is not limited to 10,000 like a list of ids); any other pick is
 // a list of remote ids.
 import { client, data } from '../../api/client.ts';
-import type { PreviewStatus, PreviewUser, QueryOf } from '../../api/types.ts';
+import type { PreviewUser, QueryOf } from '../../api/types.ts';
 
 export type PreviewQuery = QueryOf<'/api/v1/applications/{id}/import/users'>;
 
@@ -10,7 +10,8 @@ const MAX_SELECTION = 10_000;
 /** From this many users on, the import runs in the background and the results are emailed. */
 export const SYNC_LIMIT = 100;
 
-export type Selection = { kind: 'ids'; users: Map<string, PreviewStatus> } | { kind: 'allNew'; count: number };
+/** A list of ids keeps each user's preview row: the start button counts what will happen to them. */
+export type Selection = { kind: 'ids'; users: Map<string, PreviewUser> } | { kind: 'allNew'; count: number };
 
 export const emptySelection = (): Selection => ({ kind: 'ids', users: new Map() });
 
@@ -22,23 +23,19 @@ export function isSelected(sel: Selection, u: PreviewUser): boolean {
   return sel.kind === 'allNew' ? u.status === 'new' : sel.users.has(u.remoteId);
 }
 
-/** How many selected users will be skipped or fail for sure (they exist already or are invalid). */
-export function notNewCount(sel: Selection): number {
+/** How many selected users will fail for sure (they are invalid). */
+export function invalidCount(sel: Selection): number {
   if (sel.kind === 'allNew') return 0;
   let n = 0;
-  for (const s of sel.users.values()) if (s !== 'new') n++;
+  for (const u of sel.users.values()) if (u.status === 'invalid') n++;
   return n;
-}
-
-export function importBody(sel: Selection): { all: true } | { remoteIds: string[] } {
-  return sel.kind === 'allNew' ? { all: true } : { remoteIds: [...sel.users.keys()] };
 }
 
 export function withUsers(sel: Selection, users: PreviewUser[], selected: boolean): Selection {
   if (sel.kind !== 'ids') throw new Error('expand the selection first');
   const next = new Map(sel.users);
   for (const u of users) {
-    if (selected) next.set(u.remoteId, u.status);
+    if (selected) next.set(u.remoteId, u);
     else next.delete(u.remoteId);
   }
   return { kind: 'ids', users: next };

@@ -1,0 +1,119 @@
+// The import-as-sync calls (issue 14) and their shapes. The preview item and the run already come from
+// the OpenAPI document (types.ts); the routes that land with the server's branches (settings, groups,
+// undo, confirm) are called through `loose`, the same client without the path types, and typed here
+// after server/imports/imports.schemas.ts until the OpenAPI document has them.
+import { client, data } from '../../api/client.ts';
+import type { Body, ImportResult, ImportRun, Outcome, PreviewUser } from '../../api/types.ts';
+
+export type MatchRule = NonNullable<PreviewUser['match']>['by'];
+export type Change = NonNullable<PreviewUser['changes']>[number];
+export type UpdatableField = Change['field'];
+
+/** imports.schemas.ts MATCH_RULES, in the server's default order. */
+export const MATCH_RULES: MatchRule[] = ['link', 'username', 'email', 'externalId'];
+/** diff.ts UPDATABLE_FIELDS, in the order the portal shows them. */
+export const UPDATABLE_FIELDS: UpdatableField[] = [
+  'email',
+  'firstname',
+  'middlename',
+  'lastname',
+  'displayname',
+  'jobTitle',
+  'department',
+  'costCenter',
+  'employeeType',
+  'employeeIdentifier',
+  'organization',
+  'addresses',
+  'phoneNumbers',
+];
+
+/** imports.schemas.ts RESULT_OUTCOMES. */
+export const RESULT_OUTCOMES: Outcome[] = [
+  'created',
+  'linked',
+  'updated',
+  'skipped',
+  'failed',
+  'deleted',
+  'suspended',
+  'reverted',
+  'unlinked',
+];
+
+export const RULE_LABELS: Record<MatchRule, string> = {
+  link: 'same remote account (linked)',
+  username: 'user name',
+  email: 'email',
+  externalId: 'externalId = employee identifier',
+};
+
+export type UpdateFields = 'all' | UpdatableField[];
+
+export interface Schedule {
+  cron: string;
+  timeZone: string;
+  mode: 'new' | 'new_and_update';
+  fields?: UpdateFields;
+  guardrailPercent?: number;
+}
+export interface ImportSettings {
+  matchBy: MatchRule[];
+  schedule: (Schedule & { nextRunAt: string | null }) | null;
+}
+export interface SettingsInput {
+  matchBy: MatchRule[];
+  schedule: Schedule | null;
+}
+
+export interface GroupPreviewItem {
+  remoteId: string;
+  displayName: string;
+  memberCount: number;
+  status: 'new' | 'exists' | 'invalid';
+  existingGroupId?: string;
+  reasons: string[];
+}
+export interface GroupPreviewPage {
+  items: GroupPreviewItem[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+/** What POST .../import/jobs takes (remoteIds | all plus the run's options). */
+export type JobBody = Body<'/api/v1/applications/{id}/import/jobs', 'post'> & {
+  update?: { fields: UpdateFields };
+  link?: boolean;
+  groupId?: string;
+  dryRun?: boolean;
+  resolve?: { remoteId: string; userId: string }[];
+  exclude?: string[];
+};
+export type RunAnswer = { run: ImportRun & { results?: ImportResult[] } };
+
+/** GET /import-runs/:id/undo: what the undo would do, counted for the confirmation. */
+export type UndoPlan = Record<string, unknown>;
+
+type Init = { params?: { path?: Record<string, string>; query?: Record<string, unknown> }; body?: unknown; signal?: AbortSignal };
+type Call = (path: string, init?: Init) => Promise<{ data?: unknown }>;
+/** The portal's client without the path types: same session, CSRF header and ApiError. */
+const loose = client as unknown as { GET: Call; PUT: Call; POST: Call };
+const answer = async <T>(call: Promise<{ data?: unknown }>): Promise<T> => (await call).data as T;
+const app = (id: string) => ({ params: { path: { id } } });
+
+export const importApi = {
+  startUsers: (id: string, body: JobBody) =>
+    data(client.POST('/api/v1/applications/{id}/import/jobs', { ...app(id), body })) as Promise<RunAnswer>,
+  groups: (id: string, query: { limit: number; cursor?: string; refresh?: string }, signal?: AbortSignal) =>
+    answer<GroupPreviewPage>(loose.GET('/api/v1/applications/{id}/import/groups', { params: { path: { id }, query }, signal })),
+  startGroups: (id: string, body: ({ remoteIds: string[] } | { all: true }) & { dryRun?: boolean }) =>
+    answer<RunAnswer>(loose.POST('/api/v1/applications/{id}/import/group-jobs', { ...app(id), body })),
+  settings: (id: string) => answer<ImportSettings>(loose.GET('/api/v1/applications/{id}/import/settings', app(id))),
+  saveSettings: (id: string, body: SettingsInput) =>
+    answer<ImportSettings>(loose.PUT('/api/v1/applications/{id}/import/settings', { ...app(id), body })),
+  undoPlan: (runId: string) => answer<UndoPlan>(loose.GET('/api/v1/import-runs/{id}/undo', app(runId))),
+  undo: (runId: string, users: 'delete' | 'suspend') =>
+    answer<RunAnswer>(loose.POST('/api/v1/import-runs/{id}/undo', { ...app(runId), body: { users } })),
+  confirm: (runId: string) => answer<unknown>(loose.POST('/api/v1/import-runs/{id}/confirm', app(runId))),
+  cancel: (runId: string) => answer<unknown>(loose.POST('/api/v1/import-runs/{id}/cancel', app(runId))),
+};
