@@ -125,6 +125,7 @@ describe.skipIf(!hasChromium)('import as sync in the portal (Chromium)', () => {
       auth: { type: 'bearer', token: SCIM_TOKEN },
       settings: { rateLimitPerSecond: 10_000, rateLimitBurst: 10_000 },
     });
+    expect(appId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('shows the statuses new, exists, conflict and invalid with their counts, and a conflict with its candidates', async () => {
@@ -211,7 +212,9 @@ describe.skipIf(!hasChromium)('import as sync in the portal (Chromium)', () => {
     await shows(table.locator('tbody tr').filter({ hasText: 'Sales' }), 'new');
     await b.screenshot('import-sync-groups');
     await page.getByRole('checkbox', { name: 'Select Engineering' }).check();
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/import/group-jobs'));
     await page.getByRole('button', { name: 'Import 1 group' }).click();
+    expect((await posted).postDataJSON().remoteIds).toHaveLength(1);
     await page.getByText('groups run').waitFor();
     await page
       .getByText(/completed/)
