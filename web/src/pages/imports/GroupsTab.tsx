@@ -1,10 +1,10 @@
 // The import's groups tab: the application's groups (new, exists by name, invalid) with their member
 // counts; pick some or all and import them. The run page then shows each group's members added and
 // the ones Roster could not place.
-import { Button, Checkbox, Group, Paper, Stack, Switch, Table, Text } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, Paper, Stack, Switch, Table, Text } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { importRunKeys } from '../../api/keys.ts';
 import { PreviewBadge } from '../../components/Badges.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
@@ -89,7 +89,14 @@ function GroupsTable(props: {
     <Table striped aria-label="Groups in the application" aria-busy={props.busy}>
       <Table.Thead>
         <Table.Tr>
-          <Table.Th w={40} />
+          <Table.Th w={40}>
+            <Checkbox
+              aria-label="Select the groups on this page"
+              checked={props.items.length > 0 && props.items.every((g) => props.picked.has(g.remoteId))}
+              onChange={(e) => props.items.forEach((g) => props.onToggle(g, e.currentTarget.checked))}
+              disabled={props.items.length === 0}
+            />
+          </Table.Th>
           <Table.Th>Status</Table.Th>
           <Table.Th>Group</Table.Th>
           <Table.Th>Members</Table.Th>
@@ -115,7 +122,15 @@ function GroupsTable(props: {
                 ))}
               </Stack>
             </Table.Td>
-            <Table.Td>{g.displayName}</Table.Td>
+            <Table.Td>
+              {g.existingGroupId ? (
+                <Anchor component={Link} to={`/groups/${g.existingGroupId}`}>
+                  {g.displayName}
+                </Anchor>
+              ) : (
+                g.displayName
+              )}
+            </Table.Td>
             <Table.Td>{formatNumber(g.memberCount)}</Table.Td>
           </Table.Tr>
         )}

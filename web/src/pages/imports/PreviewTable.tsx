@@ -173,6 +173,7 @@ function StatusCell({
         </Anchor>
       )}
       {u.status === 'exists' &&
+        u.changes &&
         (changes.length ? (
           <Button size="compact-xs" variant="light" aria-expanded={open} onClick={() => onOpen(!open)}>
             {open ? 'Hide' : 'Show'} {plural(changes.length, 'change')}
