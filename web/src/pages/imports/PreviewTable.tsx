@@ -159,7 +159,7 @@ function StatusCell({
       <PreviewBadge status={u.status} />
       {u.match && (
         <Text size="xs" c="dimmed">
-          {u.match.by === 'link' ? 'linked to its account' : `by ${RULE_LABELS[u.match.by]}`}
+          {u.match.by === 'link' ? 'linked to its account' : `matched by ${RULE_LABELS[u.match.by]}`}
         </Text>
       )}
       {u.reasons.map((r, i) => (

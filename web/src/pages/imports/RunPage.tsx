@@ -28,7 +28,8 @@ export function RunPage() {
   const run = useQuery({
     queryKey: importRunKeys.detail(id),
     queryFn: () => data(client.GET('/api/v1/import-runs/{id}', { params: { path: { id } } })),
-    refetchInterval: (q) => (q.state.data && !finished(q.state.data) ? 700 : false),
+    // A paused run waits for an admin (maybe in another tab): asked less often.
+    refetchInterval: (q) => (!q.state.data || finished(q.state.data) ? false : q.state.data.status === 'paused' ? 3000 : 700),
   });
   const app = useQuery({
     queryKey: applicationKeys.detail(run.data?.applicationId),
@@ -148,7 +149,7 @@ function RunProgress({ run: r, done }: { run: ImportRun; done: boolean }) {
             Expected: {r.estimate.text}.
           </Text>
         )}
-        {!done && (
+        {!done && r.status !== 'paused' && (
           <Text size="sm" c="dimmed">
             You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.
           </Text>
@@ -208,9 +209,15 @@ function RunResults({ run }: { run: ImportRun }) {
         <ResultsTable results={items} kind={run.kind} emptyTitle={outcome ? `No ${outcome} results` : 'No results yet'} />
       )}
       <Pager pager={pager} nextCursor={results.data?.nextCursor} shown={items.length} pageSize={PAGE} label="results" />
-      <Anchor component={Link} to={`/insights?eventType=user_create&applicationId=${run.applicationId}`} size="sm">
-        Imported users in Directory Insights
-      </Anchor>
+      {run.kind !== 'undo' && (
+        <Anchor
+          component={Link}
+          to={`/insights?eventType=${run.kind === 'groups' ? 'group' : 'user'}_create&applicationId=${run.applicationId}`}
+          size="sm"
+        >
+          Imported {run.kind} in Directory Insights
+        </Anchor>
+      )}
     </section>
   );
 }

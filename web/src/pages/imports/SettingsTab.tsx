@@ -123,13 +123,13 @@ function ScheduleFields({ form, set, error, nextRunAt }: Part & { error: unknown
               onChange={(e) => set({ cron: e.currentTarget.value })}
               description={describeCron(form.cron)}
               error={err('cron')}
-              ff="monospace"
+              styles={{ input: { fontFamily: 'monospace' } }}
               w={260}
             />
             <Select
               label="Time zone"
               searchable
-              data={timeZones()}
+              data={timeZones(form.timeZone)}
               value={form.timeZone}
               onChange={(tz) => set({ timeZone: tz ?? form.timeZone })}
               error={err('timeZone')}

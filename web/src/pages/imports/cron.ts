@@ -30,10 +30,13 @@ export function describeCron(expr: string): string {
 /** The browser's IANA time zone: where a new schedule starts. */
 export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-export function timeZones(): string[] {
+/** The browser's time zones, with `current` among them (Chromium's list leaves out UTC, for one). */
+export function timeZones(current: string): string[] {
+  let zones: string[] = [];
   try {
-    return Intl.supportedValuesOf('timeZone');
+    zones = Intl.supportedValuesOf('timeZone');
   } catch {
-    return [browserTimeZone()];
+    zones = [browserTimeZone()];
   }
+  return zones.includes(current) ? zones : [current, ...zones];
 }

@@ -30,10 +30,10 @@ export const initialChoice = (): RunChoice => ({
 export function useRunChoice() {
   const [choice, setChoice] = useState<RunChoice>(initialChoice);
   const set = (patch: Partial<RunChoice>) => setChoice((c) => ({ ...c, ...patch }));
-  /** A field's checkbox (in the options or in a user's diff); ticking one asks for updates. */
+  /** A field's checkbox (in the options or in a user's diff); ticking one asks for updates, of that field when none were asked. */
   const toggleField = (field: UpdatableField, on: boolean) =>
     setChoice((c) => {
-      const fields = new Set(c.fields);
+      const fields = new Set(c.mode === 'update' ? c.fields : []);
       if (on) fields.add(field);
       else fields.delete(field);
       return { ...c, fields, mode: on ? 'update' : c.mode };
