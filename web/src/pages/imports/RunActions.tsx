@@ -15,24 +15,21 @@ import { importApi, type UndoPlan } from './api.ts';
 export const canUndo = (r: ImportRun) =>
   (r.status === 'completed' || r.status === 'failed') && !r.dryRun && r.kind !== 'undo' && !r.undoneBy;
 
-/** "usersToDelete: 3" as "users to delete: 3": the plan's counts in words, whatever the server names them. */
-const words = (key: string) => key.replace(/([A-Z])/g, ' $1').toLowerCase();
-
-function PlanCounts({ plan }: { plan: UndoPlan }) {
-  const counts = Object.entries(plan).filter((e): e is [string, number] => typeof e[1] === 'number');
-  const lists = Object.entries(plan).filter((e): e is [string, unknown[]] => Array.isArray(e[1]));
+function PlanCounts({ plan, users }: { plan: UndoPlan; users: 'delete' | 'suspend' }) {
+  const c = plan.created;
+  const item = (text: string, n: number) => (
+    <List.Item>
+      {text}: <b>{formatNumber(n)}</b>
+    </List.Item>
+  );
   return (
     <List size="sm" aria-label="What the undo does">
-      {counts.map(([k, n]) => (
-        <List.Item key={k}>
-          {words(k)}: <b>{formatNumber(n)}</b>
-        </List.Item>
-      ))}
-      {lists.map(([k, items]) => (
-        <List.Item key={k}>
-          {words(k)}: <b>{formatNumber(items.length)}</b>
-        </List.Item>
-      ))}
+      {item(`Created users to ${users}`, c.remove)}
+      {c.changedSince > 0 && item('Created users changed since, left alone', c.changedSince)}
+      {c.provisioned > 0 && item('Created users provisioned or in a bound group, left alone', c.provisioned)}
+      {c.gone > 0 && item('Created users deleted since', c.gone)}
+      {item('Updated users to set back', plan.updated)}
+      {item('Links to remove', plan.links)}
     </List>
   );
 }
@@ -62,7 +59,12 @@ export function UndoButton({ run }: { run: ImportRun }) {
             Users it created are deleted or suspended, fields it updated are set back, links it made are removed. Users changed or
             provisioned since are listed and left alone.
           </Text>
-          {plan.isPending ? <Loading /> : plan.error ? <ErrorAlert error={plan.error} /> : <PlanCounts plan={plan.data} />}
+          {plan.isPending ? <Loading /> : plan.error ? <ErrorAlert error={plan.error} /> : <PlanCounts plan={plan.data} users={users} />}
+          {plan.data?.refused && (
+            <Alert color="red" title="This run cannot be undone now">
+              {plan.data.refused.message}
+            </Alert>
+          )}
           <Radio.Group label="Users the import created" value={users} onChange={(v) => setUsers(v as 'delete' | 'suspend')}>
             <Group mt={4}>
               <Radio value="delete" label="Delete them" />
@@ -74,7 +76,13 @@ export function UndoButton({ run }: { run: ImportRun }) {
             <Button variant="default" onClick={() => setOpen(false)} disabled={undo.isPending}>
               Cancel
             </Button>
-            <Button color="red" onClick={() => undo.mutate()} loading={undo.isPending} data-autofocus>
+            <Button
+              color="red"
+              onClick={() => undo.mutate()}
+              loading={undo.isPending}
+              disabled={Boolean(plan.data?.refused)}
+              data-autofocus
+            >
               Undo the import
             </Button>
           </Group>

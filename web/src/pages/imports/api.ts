@@ -92,7 +92,13 @@ export type JobBody = Body<'/api/v1/applications/{id}/import/jobs', 'post'> & {
 export type RunAnswer = { run: ImportRun & { results?: ImportResult[] } };
 
 /** GET /import-runs/:id/undo: what the undo would do, counted for the confirmation. */
-export type UndoPlan = Record<string, unknown>;
+export interface UndoPlan {
+  runId: string;
+  created: { total: number; remove: number; changedSince: number; provisioned: number; gone: number };
+  updated: number;
+  links: number;
+  refused?: { code: string; message: string };
+}
 
 type Init = { params?: { path?: Record<string, string>; query?: Record<string, unknown> }; body?: unknown; signal?: AbortSignal };
 type Call = (path: string, init?: Init) => Promise<{ data?: unknown }>;
