@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('import as sync in the portal (Chromium)', () => {
 
     await page.locator('label', { hasText: 'Conflict (1)' }).click();
     await expect.poll(() => rows().count()).toBe(1);
-    const conflict = page.getByRole('radiogroup', { name: 'Resolve the conflict of c.dup' });
+    const conflict = page.getByRole('radiogroup', { name: 'Link c.dup to' });
     await conflict.getByRole('link', { name: 'c.dup' }).waitFor();
     await conflict.getByRole('link', { name: 'carl.mail' }).waitFor();
     await shows(conflict, 'by user name');
@@ -173,7 +173,7 @@ describe.skipIf(!hasChromium)('import as sync in the portal (Chromium)', () => {
 
   it('resolves the conflict, excludes a user, and runs the update: the button says what will happen', async () => {
     await page
-      .getByRole('radiogroup', { name: 'Resolve the conflict of c.dup' })
+      .getByRole('radiogroup', { name: 'Link c.dup to' })
       .getByRole('radio', { name: /carl\.mail/ })
       .check();
     await page.getByRole('button', { name: 'Select all (6)' }).click();

@@ -31,12 +31,7 @@ export function Candidates(props: { user: PreviewUser; picked: string | undefine
   const candidates = u.candidates ?? [];
   const who = u.userName || u.email || u.remoteId;
   return (
-    <Radio.Group
-      value={picked ?? ''}
-      onChange={(v) => props.onPick(v || null)}
-      label={<Text size="xs">Link {who} to</Text>}
-      aria-label={`Resolve the conflict of ${who}`}
-    >
+    <Radio.Group value={picked ?? ''} onChange={(v) => props.onPick(v || null)} label={<Text size="xs">Link {who} to</Text>}>
       <Stack gap={4} mt={4}>
         {candidates.map((c) => (
           <Radio key={c.userId} size="xs" value={c.userId} label={<CandidateLabel userId={c.userId} by={c.by} />} />
