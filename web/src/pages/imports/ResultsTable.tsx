@@ -56,11 +56,23 @@ export function ResultsTable(props: { results: ImportResult[]; kind?: Kind; empt
   );
 }
 
+/** Undo runs: the fields the undone run updated that were not set back, and why (not yet in the OpenAPI document). */
+type Left = { field: string; code: string }[];
+
 function Changes({ result }: { result: ImportResult }) {
-  if (!result.changes?.length) return null;
+  const left = (result as { left?: Left }).left ?? [];
+  if (!result.changes?.length && !left.length) return null;
   return (
     <List size="xs" listStyleType="none" aria-label={`Changes of ${result.userName}`}>
-      {result.changes.map((c) => (
+      {left.map((l) => (
+        <List.Item key={`left-${l.field}`}>
+          <Text span size="xs" ff="monospace">
+            {l.field}
+          </Text>
+          : left as it is ({l.code})
+        </List.Item>
+      ))}
+      {(result.changes ?? []).map((c) => (
         <List.Item key={c.field}>
           <Text span size="xs" ff="monospace">
             {c.field}

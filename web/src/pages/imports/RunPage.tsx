@@ -155,7 +155,7 @@ function RunProgress({ run: r, done }: { run: ImportRun; done: boolean }) {
           </Text>
         )}
         {r.status === 'completed' && (
-          <Alert color="green" title={r.dryRun ? 'Dry run completed' : 'Import completed'}>
+          <Alert color="green" title={r.dryRun ? 'Dry run completed' : r.kind === 'undo' ? 'Undo completed' : 'Import completed'}>
             {r.dryRun
               ? 'Nothing was written: the results below are what the run would have done.'
               : `The results were emailed to ${r.initiatedBy.email ?? 'the admin who started it'}.`}
