@@ -12,6 +12,7 @@ import { loadConfig } from '../server/config.ts';
 import { createDeps } from '../server/deps.ts';
 import { processBatch } from '../server/imports/batch.ts';
 import { type Candidate, toCandidate } from '../server/imports/candidate.ts';
+import { DEFAULT_MATCH_RULES } from '../server/imports/classify.ts';
 import { newRunRow } from '../server/imports/runs.model.ts';
 import * as runs from '../server/imports/runs.repository.ts';
 import { systemActor } from '../server/shared/actor.ts';
@@ -58,7 +59,7 @@ for (let i = 0; i < nUsers; i++) {
   );
 }
 
-const ctx = { run, app: { id: app.id, name: app.name }, actor };
+const ctx = { run, app: { id: app.id, name: app.name }, actor, rules: [...DEFAULT_MATCH_RULES] };
 // Pages written: each commit appends every page it dirtied to the WAL. The bench checkpoints after each
 // batch itself (outside the timing) and adds up the frames each commit wrote: a count the other
 // processes on the machine do not blur, unlike the time.

@@ -6,6 +6,7 @@ import { closeDeps, createDeps, type Deps } from './deps.ts';
 import type { App } from './http/common.ts';
 import { DEFAULT_ORGANIZATION_ID, systemActor } from './shared/actor.ts';
 import { AppError } from './shared/errors.ts';
+import { queueScheduleTick } from './imports/index.ts';
 import { schedulePurge } from './maintenance.ts';
 import { registerWorkers } from './workers.ts';
 
@@ -63,6 +64,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
       registerWorkers(deps);
       await deps.queue.start();
       await schedulePurge(deps);
+      await queueScheduleTick(deps);
       deps.readiness.done('job queue');
     }
     if (config.role !== 'worker') {

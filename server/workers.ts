@@ -1,7 +1,7 @@
 // The job handlers a worker process runs.
 import { registerAccountWorkers } from './accounts/index.ts';
 import type { Deps } from './deps.ts';
-import { executeRun, IMPORT_JOB, runExists } from './imports/index.ts';
+import { executeRun, IMPORT_JOB, runExists, SCHEDULE_JOB, scheduleTick } from './imports/index.ts';
 import { AppError } from './shared/errors.ts';
 import { registerMaintenanceWorkers } from './maintenance.ts';
 import { handleMailSendJob, MAIL_SEND_JOB, type MailSendPayload } from './notifications/index.ts';
@@ -24,6 +24,14 @@ export function registerWorkers(deps: Deps): void {
       }
     },
     { concurrency: 2 },
+  );
+  // Scheduled imports: one wake-up a minute across all workers (it queues its own next one).
+  deps.queue.work(
+    SCHEDULE_JOB,
+    async () => {
+      await scheduleTick(deps);
+    },
+    { concurrency: 1 },
   );
   registerProvisioningWorkers(deps);
   registerAccountWorkers(deps);

@@ -4,7 +4,8 @@ import { findApplicationByIdOrName } from '../applications/index.ts';
 import { listAdmins } from '../auth/index.ts';
 import { loadConfig } from '../config.ts';
 import { closeDeps, createDeps, type Deps } from '../deps.ts';
-import { createImportRun, ensureSnapshot, expectedImport, queryPreview } from '../imports/index.ts';
+import { findGroupByIdOrName } from '../directory/index.ts';
+import { createImportRun, ensureSnapshot, expectedImport, queryPreview, type RunRequest, type UpdatableField } from '../imports/index.ts';
 import { deliverQueuedMailNow } from '../notifications/index.ts';
 import { type Actor, DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -103,6 +104,27 @@ export interface RunOptions {
   all?: boolean;
   ids?: string[];
   admin?: string;
+  update?: UpdatableField[] | 'all';
+  /** false with --no-link. */
+  link?: boolean;
+  dryRun?: boolean;
+  group?: string;
+}
+
+/** The run request the flags make: --group by id or name. */
+async function runRequestOf(deps: Deps, opts: RunOptions): Promise<RunRequest> {
+  let groupId: string | undefined;
+  if (opts.group) {
+    const group = await findGroupByIdOrName({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID, opts.group);
+    if (!group) throw new AppError('NOT_FOUND', 404, `No group with id or name "${opts.group}"`);
+    groupId = group.id;
+  }
+  return {
+    link: opts.link !== false,
+    ...(opts.update ? { update: { fields: opts.update } } : {}),
+    ...(opts.dryRun ? { dryRun: true } : {}),
+    ...(groupId ? { groupId } : {}),
+  };
 }
 
 export async function runImport(opts: RunOptions): Promise<void> {
@@ -114,18 +136,27 @@ export async function runImport(opts: RunOptions): Promise<void> {
     const expected = await expectedImport(deps, DEFAULT_ORGANIZATION_ID, app.id, opts.ids?.length).catch(() => undefined);
     if (expected) process.stderr.write(`Expected: ${expected.text}.\n`);
     const bar = new ProgressBar();
-    const { run } = await createImportRun(deps, actor, app.id, opts.all ? { all: true } : { remoteIds: opts.ids! }, {
-      inline: true,
-      onProgress: (p) => bar.update(p.processed, p.total),
-    });
+    const what = opts.all ? { all: true as const } : { remoteIds: opts.ids! };
+    const { run } = await createImportRun(
+      deps,
+      actor,
+      app.id,
+      { ...(await runRequestOf(deps, opts)), ...what },
+      {
+        inline: true,
+        onProgress: (p) => bar.update(p.processed, p.total),
+      },
+    );
     bar.update(run.processed, run.total);
     bar.done();
-    await deliverQueuedMailNow(deps, run.id);
+    if (!run.dryRun) await deliverQueuedMailNow(deps, run.id);
+    const counts = `${run.created} created, ${run.linked} linked, ${run.updated} updated, ${run.skipped} skipped, ${run.failed} failed`;
     process.stdout.write(
-      `Import ${run.id} from ${app.name} ${run.status}: ` +
-        `${run.created} created, ${run.skipped} skipped, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
+      `${run.dryRun ? 'Dry run' : 'Import'} ${run.id} from ${app.name} ${run.status}: ` +
+        `${counts} of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
     );
-    process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv. Emailed to ${actor.email}.\n`);
+    const mailed = run.dryRun ? ' Nothing was written or emailed.' : ` Emailed to ${actor.email}.`;
+    process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv.${mailed}\n`);
     if (run.status === 'failed') process.exitCode = 1;
   });
 }

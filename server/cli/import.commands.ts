@@ -1,6 +1,7 @@
 // `roster import preview` and `roster import run`: their options here, their work in import.actions.ts.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { PreviewOptions, RunOptions } from './import.actions.ts';
+import { UPDATABLE_FIELDS, type UpdatableField } from '../imports/index.ts';
 import { intOption } from './support.ts';
 
 const idsOption = (value: string) => {
@@ -10,6 +11,15 @@ const idsOption = (value: string) => {
     .filter(Boolean);
   if (ids.length === 0) throw new InvalidArgumentError('must list at least one remote id, comma-separated');
   return ids;
+};
+
+/** `all`, or comma-separated directory fields an import may update. */
+const fieldsOption = (value: string): UpdatableField[] | 'all' => {
+  if (value.trim() === 'all') return 'all';
+  const fields = idsOption(value);
+  const unknown = fields.filter((f) => !(UPDATABLE_FIELDS as readonly string[]).includes(f));
+  if (unknown.length) throw new InvalidArgumentError(`unknown field(s) ${unknown.join(', ')}; one of: all, ${UPDATABLE_FIELDS.join(', ')}`);
+  return fields as UpdatableField[];
 };
 
 export function addImportCommands(program: Command): void {
@@ -26,10 +36,21 @@ export function addImportCommands(program: Command): void {
     .action(async (opts: PreviewOptions) => (await import('./import.actions.ts')).preview(opts));
   imp
     .command('run')
-    .description('Import the new users: all of them or the given remote ids. Existing users are skipped, never changed.')
+    .description(
+      'Import the users: all of them or the given remote ids. New users are created; users matching a directory ' +
+        'user are linked to their remote accounts (unless --no-link) and, with --update, take the chosen fields.',
+    )
     .requiredOption('--app <id|name>', 'the application')
-    .option('--all', 'import every new user')
+    .option('--all', 'import every user')
     .option('--ids <ids>', 'comma-separated remote ids (from import preview)', idsOption)
+    .option(
+      '--update <fields|all>',
+      `take these fields from the application for matching users: all, or some of ${UPDATABLE_FIELDS.join(',')}`,
+      fieldsOption,
+    )
+    .option('--no-link', 'do not link matching users to their remote accounts')
+    .option('--dry-run', 'compute and store the results only: nothing else is written, nothing emailed')
+    .option('--group <id|name>', 'put every user the run creates, links or updates into this group')
     .option('--admin <email>', 'the admin the run is recorded for and emailed to (default: the first admin)')
     .action(async (opts: RunOptions) => (await import('./import.actions.ts')).runImport(opts));
 }

@@ -15,6 +15,7 @@ import * as previewProgress from './migrations/2026-12-06-001-preview-progress.t
 import * as leanerImportWrites from './migrations/2026-12-06-002-leaner-import-writes.ts';
 import * as scimSources from './migrations/2026-12-06-003-scim-sources.ts';
 import * as importSync from './migrations/2026-12-07-001-import-sync.ts';
+import * as importScheduleOwner from './migrations/2026-12-07-002-import-schedule-owner.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06-002-leaner-import-writes': leanerImportWrites,
   '2026-12-06-003-scim-sources': scimSources,
   '2026-12-07-001-import-sync': importSync,
+  '2026-12-07-002-import-schedule-owner': importScheduleOwner,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -25,3 +25,5 @@ export {
   type UserWithHash,
   type PasswordStatusFilter,
 } from './credentials.repository.ts';
+export { fieldUpdate, updateUserFields, type UpdatableColumn, type UserFieldUpdate } from './bulk-updates.ts';
+export { countUsers } from './users.repository.ts';

@@ -1,7 +1,7 @@
 // Group memberships. Member details are read from the users table here rather than through the users
 // module, so listing a large group stays one keyset query.
 import type { Db } from '../db/database.ts';
-import { findColumns, hasRow, listLinkedGroups } from '../db/queries.ts';
+import { findColumns, hasRow, inChunks, listLinkedGroups } from '../db/queries.ts';
 import type { UsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
 
@@ -18,6 +18,13 @@ export interface MemberKey {
 
 export async function findUser(db: Db, organizationId: string, userId: string): Promise<MemberRow | undefined> {
   return findColumns(db, 'users', MEMBER_FIELDS, { organization_id: organizationId, id: userId });
+}
+
+/** Those of these users that exist in the organization (any order). */
+export async function findUsers(db: Db, organizationId: string, userIds: string[]): Promise<MemberRow[]> {
+  return inChunks(userIds, 400, (chunk) =>
+    db.selectFrom('users').select(MEMBER_FIELDS).where('organization_id', '=', organizationId).where('id', 'in', chunk).execute(),
+  );
 }
 
 export async function isMember(db: Db, organizationId: string, groupId: string, userId: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import type { DirectoryContext } from './context.ts';
 import { GROUPS } from './group.ts';
 import * as repo from './memberships.repository.ts';
 import { findNamedRow, type NamedWithCount, type Page, type PageQuery } from './named-resources.ts';
-import { addRelation, type RelationKind, removeRelation } from './relations.ts';
+import { addRelation, addRelations, type RelationKind, removeRelation } from './relations.ts';
 
 export interface GroupMember {
   id: string;
@@ -64,6 +64,7 @@ const MEMBERSHIPS: RelationKind<NamedWithCount, repo.MemberRow, DirectoryChanges
   labels: { owner: 'Group', item: 'User' },
   findOwner: (db, organizationId, id) => findNamedRow(db, GROUPS, organizationId, id),
   findItem: repo.findUser,
+  findItems: repo.findUsers,
   notRelated: (group, userId) => new AppError('NOT_A_MEMBER', 404, `User ${userId} is not a member of group "${group.name}"`),
   event: (added, group, user) => ({
     eventType: added ? 'group_member_add' : 'group_member_remove',
@@ -82,6 +83,14 @@ export async function addGroupMember(
 ): Promise<{ member: GroupMember; added: boolean }> {
   const { item, added } = await addRelation(ctx, MEMBERSHIPS, actor, groupId, userId);
   return { member: toMember(item), added };
+}
+
+/**
+ * Adds these users to the group in one transaction (the caller's, when it has one), each as
+ * addGroupMember would: users already members, or gone, are left out. Returns how many were added.
+ */
+export async function addGroupMembers(ctx: DirectoryContext, actor: Actor, groupId: string, userIds: string[]): Promise<number> {
+  return addRelations(ctx, MEMBERSHIPS, actor, groupId, userIds);
 }
 
 export async function removeGroupMember(ctx: DirectoryContext, actor: Actor, groupId: string, userId: string): Promise<void> {

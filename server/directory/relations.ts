@@ -6,7 +6,7 @@
 import type { DbContext } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
 import type { GroupMembersTable } from '../db/schema.ts';
-import { type InsightEventInput, record } from '../insights/index.ts';
+import { type InsightEventInput, record, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type AppError, notFound } from '../shared/errors.ts';
 
@@ -20,6 +20,8 @@ export interface RelationKind<Owner, Item, C> {
   labels: { owner: string; item: string };
   findOwner(db: Db, organizationId: string, id: string): Promise<Owner | undefined>;
   findItem(db: Db, organizationId: string, id: string): Promise<Item | undefined>;
+  /** Many items at once (addRelations): those of the ids that exist, with their ids. */
+  findItems?(db: Db, organizationId: string, ids: string[]): Promise<Array<Item & { id: string }>>;
   notRelated(owner: Owner, itemId: string): AppError;
   /** The Insights event of an add (true) or a remove (false), without actor and service. */
   event(added: boolean, owner: Owner, item: Item): Omit<InsightEventInput, 'actor' | 'service'>;
@@ -83,6 +85,36 @@ export async function addRelation<O, I, C>(
       await kind.changed(ctx.changes, trx, org, ownerId, itemId);
     }
     return { item, added };
+  });
+}
+
+/**
+ * Adds many items to one owner in one transaction (the caller's, when it has one): the items that
+ * exist and are not related yet, each with its event and what it tells the modules above, as
+ * addRelation does one at a time. Returns how many pairs were added.
+ */
+export async function addRelations<O, I, C>(
+  ctx: RelationContext<C>,
+  kind: RelationKind<O, I, C>,
+  actor: Actor,
+  ownerId: string,
+  itemIds: string[],
+): Promise<number> {
+  const org = actor.organizationId;
+  if (!kind.findItems) throw new Error(`addRelations: ${kind.table} cannot find many items`);
+  const findItems = kind.findItems;
+  return inTransaction(ctx.db, async (trx) => {
+    const owner = await requireOwner(trx, kind, org, ownerId);
+    const events: InsightEventInput[] = [];
+    const createdAt = ctx.clock.now().toISOString();
+    for (const item of await findItems(trx, org, itemIds)) {
+      const row = { organization_id: org, [kind.columns.owner]: ownerId, [kind.columns.item]: item.id, created_at: createdAt };
+      if (!(await insertPair(trx, kind, row))) continue;
+      events.push({ ...kind.event(true, owner, item), service: 'directory', actor });
+      await kind.changed(ctx.changes, trx, org, ownerId, item.id);
+    }
+    await recordMany({ db: trx, clock: ctx.clock }, events);
+    return events.length;
   });
 }
 

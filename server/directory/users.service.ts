@@ -44,7 +44,7 @@ const normalizeAddress = (a: Address) => ({
 });
 const normalizePhone = (p: PhoneNumber) => ({ type: p.type, number: p.number });
 
-function searchTextOf(r: Pick<repo.UserRecord, 'username' | 'email' | 'firstname' | 'lastname' | 'displayname'>): string {
+export function searchTextOf(r: Pick<repo.UserRecord, 'username' | 'email' | 'firstname' | 'lastname' | 'displayname'>): string {
   return [r.username, r.email, r.firstname, r.lastname, r.displayname].filter(Boolean).join(' ').toLowerCase();
 }
 

@@ -6,6 +6,7 @@ import { newId } from '../shared/ids.ts';
 import { type BatchContext } from './batch.ts';
 import { batchWriter, THREAD_MIN_BATCH } from './batch-writer.ts';
 import { type Candidate, toCandidate } from './candidate.ts';
+import { DEFAULT_MATCH_RULES } from './classify.ts';
 import { newRunRow } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 
@@ -47,7 +48,7 @@ describe('the import writer thread (SQLite)', () => {
       running: true,
     });
     await repo.insertRun(t.database.db, run);
-    ctx = { run, app: { id: app.id, name: app.name }, actor: t.adminActor };
+    ctx = { run, app: { id: app.id, name: app.name }, actor: t.adminActor, rules: [...DEFAULT_MATCH_RULES] };
   });
   afterAll(async () => t?.close());
 

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import { sqliteConnectionOf } from '../db/sqlite-adapter.ts';
 import { type BatchContext, processBatch } from './batch.ts';
 import type { Candidate } from './candidate.ts';
+import { RunPaused } from './runs.model.ts';
 import { inSlices } from '../shared/slices.ts';
 
 /** A batch this large or larger starts the writer thread (SQLite): it holds the write lock long enough to stall the loop. */
@@ -68,8 +69,9 @@ export function batchWriter(database: Database, ctx: BatchContext): BatchWriter 
   };
 }
 
-/** An error from the thread, with the fields storageProblem() and uniqueViolation() read. */
+/** An error from the thread, with the fields storageProblem() and uniqueViolation() read; the guardrail's pause as itself. */
 function threadError(e: NonNullable<ThreadReply['error']>): Error {
+  if (e.name === 'RunPaused') return new RunPaused(e.message);
   const err = Object.assign(new Error(e.message), { code: e.code, errcode: e.errcode, errstr: e.errstr });
   if (e.name) err.name = e.name;
   if (e.stack) err.stack = e.stack;

@@ -23,6 +23,11 @@ export interface Candidate extends RemoteNames {
   input?: CreateUserInput;
   /** Why the candidate cannot become a directory user. Empty when valid. */
   problems: string[];
+  /**
+   * Selection runs: the directory user the preview matched and his version (updated_at) then. A run
+   * that would update a user refuses him when he is another user now, or has changed since.
+   */
+  preview?: { userId: string; version: string };
 }
 
 const FIELD_NAMES: Record<string, string> = {

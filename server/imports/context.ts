@@ -2,6 +2,7 @@
 // snapshot cache belongs to the process's Deps.
 import type { DbContext } from '../db/context.ts';
 import type { Database } from '../db/database.ts';
+import type { DirectoryChanges } from '../directory/index.ts';
 import type { IntegrationRuntime } from '../integrations/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -17,6 +18,8 @@ export interface ImportContext extends DbContext {
   idm: IntegrationRuntime;
   queue: JobQueue;
   snapshots: SnapshotCache;
+  /** What the directory tells provisioning (a run's group memberships: the group's applications provision them). */
+  changes: DirectoryChanges;
 }
 
 /** A ready snapshot never changes: its counts per status are counted once (for the latest few snapshots). */

@@ -109,6 +109,7 @@ export const resultSchema = z.object({
     .describe('machine-readable reason: changed_since_preview, conflict, linked_elsewhere, changed_since_import, provisioned, ...'),
   userId: z.string().optional().describe('the directory user (groups runs: the Roster group)'),
   changes: z.array(resultChangeSchema).optional().describe('updated (and reverted) users: each field before and after'),
+  linked: z.boolean().optional().describe('updated users: the run also linked him to the remote user'),
   members: z
     .object({ added: z.number(), unplaced: z.array(unplacedMemberSchema) })
     .optional()

@@ -134,9 +134,10 @@ describe.each(dialects)('import on %s', (dialect) => {
       });
       expect(r.statusCode, r.body).toBe(200);
       const { run } = r.json();
-      expect(run).toMatchObject({ status: 'completed', total: 4, processed: 4, created: 2, skipped: 1, failed: 1 });
+      // The remote user whose username a directory user has is that user: linked, his profile untouched.
+      expect(run).toMatchObject({ status: 'completed', total: 4, processed: 4, created: 2, linked: 1, skipped: 0, failed: 1 });
       const byRemote = Object.fromEntries(run.results.map((x: { remoteId: string }) => [x.remoteId, x]));
-      expect(byRemote[ids.taken]).toMatchObject({ outcome: 'skipped' });
+      expect(byRemote[ids.taken]).toMatchObject({ outcome: 'linked', userId: expect.any(String) });
       expect(byRemote[ids.badEmail]).toMatchObject({ outcome: 'failed' });
       const ada = (await t.admin({ method: 'GET', url: `/api/v1/users/${byRemote[ids.ada].userId}` })).json();
       expect(ada).toMatchObject({
@@ -162,7 +163,7 @@ describe.each(dialects)('import on %s', (dialect) => {
       });
       const runEvents = (await t.admin({ method: 'GET', url: `/api/v1/insights/events?resourceId=${run.id}` })).json().items;
       expect(runEvents.map((e: { eventType: string }) => e.eventType)).toEqual(['import_completed', 'import_started']);
-      expect(runEvents[0].changes).toMatchObject({ created: 2, skipped: 1, failed: 1 });
+      expect(runEvents[0].changes).toMatchObject({ created: 2, linked: 1, skipped: 0, failed: 1 });
       const mail = (
         await eventually(
           async () => {

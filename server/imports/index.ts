@@ -1,5 +1,5 @@
 export { createImportRun, executeRun, getRun, runExists, listRuns, IMPORT_JOB, MAX_SELECTION, toResult } from './runs.service.ts';
-export type { ImportRun, ImportResult, RunProgress } from './runs.service.ts';
+export type { ImportRun, ImportResult, RunProgress, RunRequest } from './runs.service.ts';
 export { ensureSnapshot } from './snapshot.service.ts';
 export { previewPage, queryPreview } from './preview.ts';
 export { expectedImport, withEstimate } from './estimate.service.ts';
@@ -23,3 +23,7 @@ export {
 } from './imports.schemas.ts';
 export { MATCH_RULES, DEFAULT_MATCH_RULES, type MatchRule } from './classify.ts';
 export { UPDATABLE_FIELDS, type UpdatableField } from './diff.ts';
+export { getImportSettings, putImportSettings } from './settings.service.ts';
+export { putImportSettingsSchema, DEFAULT_GUARDRAIL_PERCENT } from './settings.schemas.ts';
+export { SCHEDULE_JOB, queueScheduleTick, scheduleTick, startDueSchedules, type ScheduleOutcome } from './scheduler.ts';
+export { cancelRun, confirmRun } from './run-control.service.ts';

@@ -1,4 +1,4 @@
-// A run's results: created users come from the run's chunks (import_run_created), skipped and failed
+// A run's results: created users come from the run's chunks (import_run_created), linked, skipped and failed
 // users from their own rows; the API, its paging and outcome filter, and the CSV list them all in the
 // order the run answered them. A run stopped mid-way and resumed answers every remote user once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ interface Item {
   remoteId: string;
   userName: string;
   email: string;
-  outcome: 'created' | 'skipped' | 'failed';
+  outcome: 'created' | 'linked' | 'skipped' | 'failed';
   reason?: string;
   userId?: string;
 }
@@ -36,7 +36,7 @@ describe.each(dialects)('import results on %s', (dialect) => {
     await t?.close();
   });
 
-  /** A SCIM server with seeded users and, spread among them, users that fail or are skipped. */
+  /** A SCIM server with seeded users and, spread among them, users that fail or match a directory user (linked). */
   async function scimWithMix(seed: number): Promise<{ scim: RunningScimServer; order: string[]; dupFirst: string; dupSecond: string }> {
     const scim = await startScimServer({ users: 110, seed, auth: { type: 'bearer', token: SCIM_TOKEN } });
     const add = (u: ReturnType<typeof person>) =>
@@ -66,19 +66,26 @@ describe.each(dialects)('import results on %s', (dialect) => {
     return out;
   };
 
-  it('lists created, skipped and failed users in the order the run answered them, paged and filtered by outcome', async () => {
+  it('lists created, linked and failed users in the order the run answered them, paged and filtered by outcome', async () => {
     const { scim, order, dupFirst, dupSecond } = await scimWithMix(21);
     try {
       const appId = await connectApplication(t, scim, 'Results App', { pageSize: 9 });
       const { run } = await createImportRun(t.deps, t.adminActor, appId, { all: true });
       const done = await executeRun(t.deps, run.id);
-      expect(done).toMatchObject({ status: 'completed', processed: order.length, created: order.length - 3, skipped: 1, failed: 2 });
+      expect(done).toMatchObject({
+        status: 'completed',
+        processed: order.length,
+        created: order.length - 3,
+        linked: 1,
+        skipped: 0,
+        failed: 2,
+      });
 
       const all = await results(run.id, '', 500);
       expect(all.map((r) => r.remoteId)).toEqual(order);
       expect(all.filter((r) => r.outcome === 'created')).toHaveLength(done.created);
       expect(all.find((r) => r.remoteId === dupSecond)).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(dupFirst) });
-      expect(all.find((r) => r.userName === 'already.here')).toMatchObject({ outcome: 'skipped', userId: expect.any(String) });
+      expect(all.find((r) => r.userName === 'already.here')).toMatchObject({ outcome: 'linked', userId: expect.any(String) });
       const made = await t.database.db.selectFrom('users').select(['id', 'email']).where('source_import_run_id', '=', run.id).execute();
       const byId = new Map(made.map((u) => [u.id, u.email]));
       for (const r of all.filter((x) => x.outcome === 'created')) {
@@ -89,7 +96,7 @@ describe.each(dialects)('import results on %s', (dialect) => {
 
       // Pages of 6 (fewer than a batch, not a divisor of anything) give the same list.
       expect(await results(run.id, '', 6)).toEqual(all);
-      for (const outcome of ['created', 'skipped', 'failed'] as const) {
+      for (const outcome of ['created', 'linked', 'failed'] as const) {
         expect(await results(run.id, `&outcome=${outcome}`, 4)).toEqual(all.filter((r) => r.outcome === outcome));
       }
       const csv = await t.admin({ method: 'GET', url: `/api/v1/import-runs/${run.id}/results?format=csv` });
@@ -124,12 +131,19 @@ describe.each(dialects)('import results on %s', (dialect) => {
       ).rejects.toThrow(); // the SCIM read it cancelled, thrown for the job to resume the run
       const half = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${run.id}` })).json();
       expect(half.status).toBe('running');
-      // Past the users that fail, are skipped and the first twin (from index 110), short of the second twin (the last).
+      // Past the users that fail, are linked and the first twin (from index 110), short of the second twin (the last).
       expect(half.processed).toBeGreaterThanOrEqual(115);
       expect(half.processed).toBeLessThan(order.length - 1);
 
       const done = await executeRun(t.deps, run.id);
-      expect(done).toMatchObject({ status: 'completed', processed: order.length, created: order.length - 3, skipped: 1, failed: 2 });
+      expect(done).toMatchObject({
+        status: 'completed',
+        processed: order.length,
+        created: order.length - 3,
+        linked: 1,
+        skipped: 0,
+        failed: 2,
+      });
       const all = await results(run.id, '', 7);
       expect(all.map((r) => r.remoteId)).toEqual(order);
       // The twin written after the resume is still told apart from the user the first attempt created.
@@ -138,7 +152,7 @@ describe.each(dialects)('import results on %s', (dialect) => {
       const users = await db.selectFrom('users').select('id').where('source_import_run_id', '=', run.id).execute();
       expect(users).toHaveLength(done.created);
       const links = await db.selectFrom('app_user_links').select('remote_id').where('application_id', '=', appId).execute();
-      expect(links).toHaveLength(done.created);
+      expect(links).toHaveLength(done.created + done.linked);
       const events = await db
         .selectFrom('insight_events')
         .select('resource_id')

@@ -2,16 +2,20 @@
 // application, gathered into batches, and each batch written in one transaction while the next page
 // is read. How it starts, stops and ends is run-lifecycle.ts.
 import { analyzeTables } from '../db/database.ts';
+import { countUsers } from '../directory/index.ts';
 import { loadScimConfig } from '../integrations/index.ts';
 import type { ScimUser } from '../scim/index.ts';
 import { inSlices } from '../shared/slices.ts';
+import type { BatchContext } from './batch.ts';
 import { batchWriter } from './batch-writer.ts';
+import { addRunUsersToGroup } from './run-group.ts';
 import { Batcher } from './batcher.ts';
 import { type Candidate, toCandidate } from './candidate.ts';
 import type { ImportContext } from './context.ts';
 import { endOnError, finishRun, type RunContext, type RunOpts, type StopReason, stopChecker, throwIfStopped } from './run-lifecycle.ts';
-import type { ImportRun, RunProgress } from './runs.model.ts';
+import { type ImportRun, optionsOf, type RunProgress } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
+import { matchRulesOf } from './settings.repository.ts';
 import * as snapshots from './snapshot.repository.ts';
 import { candidateOf, readAhead } from './snapshot.service.ts';
 
@@ -28,7 +32,7 @@ const ANALYZE_FIRST_AT = 1000;
  */
 async function runWriter(
   deps: ImportContext,
-  ctx: RunContext,
+  ctx: BatchContext,
   checkStop: () => Promise<StopReason>,
   onProgress?: (p: RunProgress) => void,
 ) {
@@ -95,8 +99,15 @@ async function readSelection(deps: ImportContext, run: repo.RunRow, add: (c: Can
     const rows = run.snapshot_id ? await snapshots.findSnapshotUsers(deps.db, run.snapshot_id, chunk) : [];
     const byId = new Map(rows.map((r) => [r.remote_id, r]));
     // A snapshot cleaned up under a running import is a bug elsewhere: report per user rather than guess.
-    await add(chunk.map((id) => (byId.has(id) ? candidateOf(byId.get(id)!) : vanished(id))));
+    await add(chunk.map((id) => (byId.has(id) ? previewed(byId.get(id)!) : vanished(id))));
   }
+}
+
+/** A snapshot row as a candidate, with the version of the directory user the preview matched. */
+function previewed(row: snapshots.SnapshotUserRow): Candidate {
+  const c = candidateOf(row);
+  if (row.existing_user_id && row.existing_version) c.preview = { userId: row.existing_user_id, version: row.existing_version };
+  return c;
 }
 
 const vanished = (remoteId: string): Candidate => ({
@@ -142,17 +153,34 @@ async function readApplication(
   }
 }
 
+/**
+ * What every batch of the run needs, read once as the run (re)starts: the application's match rules,
+ * and for a scheduled run under the guardrail the most users it may change, from the directory's size now.
+ */
+async function batchContextOf(deps: ImportContext, ctx: RunContext): Promise<BatchContext> {
+  const { run } = ctx;
+  const rules = await matchRulesOf(deps.db, run.application_id);
+  const options = optionsOf(run);
+  const base: BatchContext = { run, app: ctx.app, actor: ctx.actor, rules };
+  if (options.guardrailPercent === undefined || options.guardrailConfirmed || run.dry_run === 1) return base;
+  const directoryUsers = await countUsers(deps.db, { organizationId: run.organization_id });
+  const limit = Math.max(1, Math.floor((options.guardrailPercent / 100) * directoryUsers));
+  return { ...base, guardrail: { limit, directoryUsers, percent: options.guardrailPercent } };
+}
+
 /** Runs (or resumes) a users run: the selection's users from the snapshot, or the whole application. */
 export async function executeUserRun(deps: ImportContext, ctx: RunContext, opts: RunOpts): Promise<ImportRun> {
   const { run } = ctx;
   // The connection's generation once a run reading the application has loaded it.
   let generation: number | undefined;
   const { signal, stopOf } = stopChecker(deps, run, opts, () => generation);
-  const writer = await runWriter(deps, ctx, stopOf, opts.onProgress);
+  const writer = await runWriter(deps, await batchContextOf(deps, ctx), stopOf, opts.onProgress);
   try {
     if (run.mode === 'selection') await readSelection(deps, run, writer.add);
     else await readApplication(deps, run, signal, (g) => (generation = g), writer);
     await writer.finish();
+    // After the last batch: a resumed run adds them again (adding is idempotent).
+    await addRunUsersToGroup(deps, ctx);
     return await finishRun(deps, ctx, 'completed', null);
   } catch (err) {
     await writer.settled();

@@ -11,7 +11,7 @@ import { isScimClientError, isScimError } from '../scim/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
-import { notifyRunFinished } from './notify.ts';
+import { notifyRunFinished, notifyRunPaused } from './notify.ts';
 import { type ImportRun, RunPaused, RunReconnecting, type RunProgress, RunStopped, toRun } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 import { scimFailure } from './snapshot.service.ts';
@@ -44,15 +44,21 @@ export async function startRun(deps: ImportContext, runId: string): Promise<RunC
   if (!run) throw notFound('Import run', runId);
   if (run.status === 'completed' || run.status === 'failed' || run.status === 'paused') return toRun(run);
   const app = await getApplication({ db: deps.db }, run.organization_id, run.application_id);
-  const actor: Actor = {
+  const now = deps.clock.now().toISOString();
+  // Conditional: a run an admin cancelled (queued) or the guardrail paused meanwhile is not started again.
+  const patch = { status: 'running' as const, started_at: run.started_at ?? now, attempt: run.attempt + 1, updated_at: now };
+  if (!(await repo.updateRunIn(deps.db, runId, ['queued', 'running'], patch))) return toRun((await repo.findRun(deps.db, null, runId))!);
+  return { run, app: { id: app.id, name: app.name }, actor: runActor(run) };
+}
+
+/** Who started the run (a scheduled run: the admin who saved the schedule). */
+export function runActor(run: repo.RunRow): Actor {
+  return {
     type: run.initiated_by_type as Actor['type'],
     id: run.initiated_by_id,
     email: run.initiated_by_email,
     organizationId: run.organization_id,
   };
-  const now = deps.clock.now().toISOString();
-  await repo.updateRun(deps.db, runId, { status: 'running', started_at: run.started_at ?? now, attempt: run.attempt + 1, updated_at: now });
-  return { run, app: { id: app.id, name: app.name }, actor };
 }
 
 export interface RunOpts {
@@ -139,6 +145,8 @@ export async function finishRun(
     };
     await repo.updateRun(trx, ctx.run.id, patch);
     const finished = { ...current, ...patch };
+    // A dry run leaves no trace but its results: no event, no email.
+    if (finished.dry_run === 1) return toRun(finished);
     await record(
       { db: trx, clock: deps.clock },
       {
@@ -167,9 +175,36 @@ export async function finishRun(
   });
 }
 
-/** The guardrail paused the run: it waits, unfinished (still the application's one run), for an admin. */
+/**
+ * The guardrail paused the run: it waits, unfinished (still the application's one run), for an admin
+ * to confirm or cancel it (run-control.service.ts). The pause, its event and every admin's email
+ * commit together.
+ */
 export async function pauseRun(deps: ImportContext, ctx: RunContext, reason: string): Promise<ImportRun> {
-  const now = deps.clock.now().toISOString();
-  await repo.updateRun(deps.db, ctx.run.id, { status: 'paused', paused_reason: reason, updated_at: now });
-  return toRun((await repo.findRun(deps.db, null, ctx.run.id))!);
+  return inTransaction(deps.db, async (trx) => {
+    const now = deps.clock.now().toISOString();
+    const paused = await repo.updateRunIn(trx, ctx.run.id, ['queued', 'running'], {
+      status: 'paused',
+      paused_reason: reason,
+      updated_at: now,
+    });
+    const current = await repo.findRun(trx, null, ctx.run.id);
+    if (!current) throw notFound('Import run', ctx.run.id);
+    if (!paused) return toRun(current);
+    await record(
+      { db: trx, clock: deps.clock },
+      {
+        eventType: 'import_paused',
+        service: 'import',
+        actor: ctx.actor,
+        resource: { type: 'import_run', id: ctx.run.id },
+        application: ctx.app,
+        importRunId: ctx.run.id,
+        changes: { processed: current.processed, created: current.created, linked: current.linked, updated: current.updated },
+        message: reason,
+      },
+    );
+    await notifyRunPaused(onDb(deps, trx), current, ctx.app, reason);
+    return toRun(current);
+  });
 }

@@ -97,7 +97,7 @@ export function toResult(r: repo.ResultRow): ImportResult {
   if (r.reason) out.reason = r.reason;
   if (r.user_id) out.userId = r.user_id;
   if (r.code) out.code = r.code;
-  if (r.detail) Object.assign(out, JSON.parse(r.detail) as Pick<ImportResult, 'changes' | 'members'>);
+  if (r.detail) Object.assign(out, JSON.parse(r.detail) as Pick<ImportResult, 'changes' | 'members' | 'linked'>);
   return out;
 }
 
@@ -107,7 +107,10 @@ export class RunStopped extends Error {
 }
 
 /** The guardrail stops a scheduled run before a batch that would change too much of the directory: the run pauses for an admin. */
-export class RunPaused extends Error {}
+export class RunPaused extends Error {
+  /** How the writer thread's reply names it, so that the main thread throws a RunPaused again (batch-writer.ts). */
+  override readonly name = 'RunPaused';
+}
 
 /** The integration's connection changed under a run reading the application: its job resumes it with the new one. */
 export class RunReconnecting extends Error {

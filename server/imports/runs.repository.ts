@@ -21,6 +21,22 @@ export async function updateRun(db: Db, id: string, patch: Partial<RunRow>): Pro
   await db.updateTable('import_runs').set(patch).where('id', '=', id).execute();
 }
 
+/** Sets the patch only while the run's status is one of `statuses`: whether it did. */
+export async function updateRunIn(db: Db, id: string, statuses: readonly RunRow['status'][], patch: Partial<RunRow>): Promise<boolean> {
+  const r = await db.updateTable('import_runs').set(patch).where('id', '=', id).where('status', 'in', statuses).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** The application's unfinished run (queued, running or paused), if any: there is at most one. */
+export async function findUnfinishedRun(db: Db, applicationId: string): Promise<Pick<RunRow, 'id' | 'status'> | undefined> {
+  return db
+    .selectFrom('import_runs')
+    .select(['id', 'status'])
+    .where('application_id', '=', applicationId)
+    .where('status', 'in', ['queued', 'running', 'paused'])
+    .executeTakeFirst();
+}
+
 /**
  * Adds the batch's counts in SQL so that two writers can never lose an increment; the total grows
  * with them when the run has answered more users than it expected.
@@ -28,7 +44,7 @@ export async function updateRun(db: Db, id: string, patch: Partial<RunRow>): Pro
 export async function addRunCounts(
   db: Db,
   id: string,
-  d: { processed: number; created: number; skipped: number; failed: number },
+  d: { processed: number; created: number; skipped: number; failed: number; linked?: number; updated?: number },
   now: string,
 ): Promise<void> {
   await db
@@ -38,6 +54,8 @@ export async function addRunCounts(
       created: eb('created', '+', d.created),
       skipped: eb('skipped', '+', d.skipped),
       failed: eb('failed', '+', d.failed),
+      linked: eb('linked', '+', d.linked ?? 0),
+      updated: eb('updated', '+', d.updated ?? 0),
       total: sql<number>`case when total < processed + ${d.processed} then processed + ${d.processed} else total end`,
       updated_at: now,
     }))

@@ -4,6 +4,7 @@
 // already answered. Here: starting a run, and reading runs.
 import type { DbContext } from '../db/context.ts';
 import { getApplication } from '../applications/index.ts';
+import { findGroup } from '../directory/index.ts';
 import { apiKeyCreatorEmail } from '../auth/index.ts';
 import type { Db } from '../db/database.ts';
 import { uniqueViolation } from '../db/errors.ts';
@@ -87,6 +88,8 @@ export interface CreateRunOptions {
   trigger?: 'manual' | 'schedule';
   /** Scheduled runs: the guardrail's share of the directory (RunOptions.guardrailPercent). */
   guardrailPercent?: number;
+  /** Always in the background job, however few users (the scheduler never waits for a run). */
+  background?: boolean;
 }
 
 /** What a run imports: its selection (checked against the preview's snapshot) or all, and how many users. */
@@ -137,9 +140,10 @@ export async function createImportRun(
   const { db } = deps;
   const app = await getApplication({ db }, actor.organizationId, applicationId);
   await loadScimConfig({ db, secretKey: deps.secretKey }, actor.organizationId, applicationId); // 409 when not configured
+  await checkGroup(deps, actor.organizationId, input.groupId);
   const { selection, snapshotId, total } = await whatToImport(deps, actor.organizationId, applicationId, input);
   const sync = total < SYNC_LIMIT;
-  const inline = sync || opts.inline === true;
+  const inline = !opts.background && (sync || opts.inline === true);
   const now = deps.clock.now();
   const row = newRunRow({
     applicationId,
@@ -165,18 +169,8 @@ export async function createImportRun(
   try {
     await db.transaction().execute(async (trx) => {
       await repo.insertRun(trx, row);
-      await record(
-        { db: trx, clock: deps.clock },
-        {
-          eventType: 'import_started',
-          service: 'import',
-          actor,
-          resource: { type: 'import_run', id: row.id },
-          application: { id: app.id, name: app.name },
-          importRunId: row.id,
-          changes: { mode: row.mode, total },
-        },
-      );
+      // A dry run leaves no trace but its results (and the job that computes them).
+      if (!row.dry_run) await recordStarted(deps, trx, actor, app, row);
       await enqueueRunJob(deps, trx, row.id, inline ? SAFETY_NET_MS : 0);
     });
   } catch (err) {
@@ -200,8 +194,29 @@ export async function createImportRun(
   return { run: toRun(finished!), results: sync ? (await repo.listResults(db, row.id, -1, SYNC_LIMIT * 2)).map(toResult) : undefined };
 }
 
-/** One job per run (coalesced by key): it runs the import, or resumes it after a crash. */
-function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
+async function recordStarted(deps: ImportContext, trx: Db, actor: Actor, app: { id: string; name: string }, row: repo.RunRow) {
+  await record(
+    { db: trx, clock: deps.clock },
+    {
+      eventType: 'import_started',
+      service: 'import',
+      actor,
+      resource: { type: 'import_run', id: row.id },
+      application: { id: app.id, name: app.name },
+      importRunId: row.id,
+      changes: { mode: row.mode, total: row.total },
+    },
+  );
+}
+
+/** The group a run's users are to join must be one of the organization's (400 naming body.groupId). */
+async function checkGroup(deps: ImportContext, organizationId: string, groupId: string | undefined): Promise<void> {
+  if (groupId === undefined || (await findGroup(deps, organizationId, groupId))) return;
+  throw badRequest('VALIDATION_FAILED', `Group ${groupId} does not exist`, [{ path: 'body.groupId', message: 'no such group' }]);
+}
+
+/** One job per run (coalesced by key): it runs the import, or resumes it after a crash (or a confirmed pause). */
+export function enqueueRunJob(deps: ImportContext, db: Db, runId: string, delayMs: number): Promise<string> {
   return deps.queue.enqueue(
     db,
     IMPORT_JOB,

@@ -39,3 +39,4 @@ export {
 } from './templates.ts';
 export type { MailStatus } from './mail.repository.ts';
 export { scimGuardrailPausedEmail, type ScimGuardrailPausedEmailInput } from './templates.ts';
+export { importPausedEmail, type ImportPausedEmailInput } from './templates.ts';

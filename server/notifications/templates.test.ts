@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importEmailInput } from '../../test/mail-queue.ts';
-import { escapeHtml, importCompletedEmail, oneLine, plainEmail } from './templates.ts';
+import { escapeHtml, importCompletedEmail, importPausedEmail, oneLine, plainEmail } from './templates.ts';
 
 const base = importEmailInput();
 
@@ -146,5 +146,70 @@ describe('link tokens', () => {
       '<a href="https://r.example/x?a=1&token=[hidden]">x</a>',
     );
     expect(hideLinkTokens('no links here')).toBe('no links here');
+  });
+});
+
+describe('importCompletedEmail by kind of run', () => {
+  it('counts linked and updated users when there are any, and says a run was scheduled', () => {
+    const m = importCompletedEmail({
+      ...base,
+      scheduled: true,
+      counts: { total: 10, created: 2, linked: 3, updated: 4, skipped: 1, failed: 0 },
+    });
+    expect(m.subject).toBe('Roster import from Salesforce: 2 created, 3 linked, 4 updated, 1 skipped, 0 failed');
+    expect(m.text).toContain('Your scheduled import of users from Salesforce has completed.');
+    for (const line of ['Created: 2', 'Linked: 3', 'Updated: 4', 'Skipped: 1']) expect(m.text).toContain(line);
+  });
+
+  it('speaks of groups for a groups run', () => {
+    const m = importCompletedEmail({ ...base, kind: 'groups', counts: { total: 5, created: 1, skipped: 3, failed: 1 } });
+    expect(m.subject).toBe('Roster import of groups from Salesforce: 1 group created, 3 skipped, 1 failed');
+    expect(m.text).toContain('Your import of groups from Salesforce has completed.');
+    expect(m.text).toContain('Groups: 5');
+    const failed = importCompletedEmail({
+      ...base,
+      kind: 'groups',
+      status: 'failed',
+      error: 'integration deactivated',
+      counts: { total: 5, created: 2, skipped: 0, failed: 0 },
+    });
+    expect(failed.text).toContain('The 2 groups created before the import stopped stay in Roster.');
+  });
+
+  it('titles an undo "Roster undo of an import from X" with what it reverted', () => {
+    const m = importCompletedEmail({
+      ...base,
+      kind: 'undo',
+      counts: { total: 8, created: 0, reverted: 6, skipped: 2, failed: 0 },
+      failures: [],
+    });
+    expect(m.subject).toBe('Roster undo of an import from Salesforce: 6 reverted, 2 skipped, 0 failed');
+    expect(m.text).toContain('The undo of an import from Salesforce has completed.');
+    for (const line of ['Users: 8', 'Reverted: 6', 'Skipped: 2']) expect(m.text).toContain(line);
+    const failed = importCompletedEmail({
+      ...base,
+      kind: 'undo',
+      status: 'failed',
+      error: 'stopped',
+      counts: { total: 8, created: 0, skipped: 0, failed: 0 },
+    });
+    expect(failed.subject).toBe('Roster undo of an import from Salesforce failed: stopped');
+    expect(failed.text).toContain('Nothing was reverted before the undo stopped.');
+  });
+});
+
+describe('importPausedEmail', () => {
+  it('gives the reason and the run link, escaped', () => {
+    const m = importPausedEmail({
+      applicationName: `Okta${hostile}`,
+      runId: 'r1',
+      runUrl: 'https://roster.example.com/import-runs/r1',
+      reason: `too much ${hostile}`,
+    });
+    expect(m.subject).toBe(`Roster paused a scheduled import from Okta${hostile}`.replace(/\s+/g, ' '));
+    expect(m.text).toContain('paused by its guardrail: too much');
+    expect(m.text).toContain('Import run: https://roster.example.com/import-runs/r1');
+    expect(m.html).toContain('<a href="https://roster.example.com/import-runs/r1">');
+    expect(m.html).not.toMatch(/<script|<img/);
   });
 });

@@ -14,14 +14,21 @@ export interface ImportFailure {
   reason: string;
 }
 
+/** What the run did: import users (the default), import groups, or undo an import. */
+export type ImportEmailKind = 'users' | 'groups' | 'undo';
+
 export interface ImportCompletedEmailInput {
   applicationName: string;
   runId: string;
   runUrl: string;
   status: 'completed' | 'failed';
+  kind?: ImportEmailKind;
+  /** Started by a schedule (the email says so). */
+  scheduled?: boolean;
   /** Why a failed run stopped, e.g. "integration deactivated". */
   error?: string;
-  counts: { total: number; created: number; skipped: number; failed: number };
+  /** users runs: created, linked, updated; groups runs: created (groups); undo runs: reverted. */
+  counts: { total: number; created: number; skipped: number; failed: number; linked?: number; updated?: number; reverted?: number };
   /** The caller may pass only the first FAILURES_SHOWN; counts.failed gives the "and N more". */
   failures: ImportFailure[];
   attachCsv: boolean;
@@ -76,82 +83,199 @@ function layout(title: string, bodyHtml: string): string {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-export function importCompletedEmail(input: ImportCompletedEmailInput): EmailContent {
-  const app = oneLine(input.applicationName, 100) || 'an application';
-  const error = oneLine(input.error, 200) || 'unknown error';
-  const { total, created, skipped, failed } = input.counts;
+type Counts = ImportCompletedEmailInput['counts'];
+
+/** The words of each kind of run: what it is (subject, lead), the counts it shows, what a failed run keeps. */
+const KIND_WORDS: Record<
+  ImportEmailKind,
+  {
+    subject: string;
+    lead: string;
+    rows: (c: Counts) => Array<[string, number]>;
+    subjectCounts: (c: Counts) => string;
+    kept: (c: Counts) => string;
+  }
+> = {
+  users: {
+    subject: 'Roster import from',
+    lead: 'import of users from',
+    rows: (c) => [
+      ['Selected', c.total],
+      ['Created', c.created],
+      ...(c.linked ? [['Linked', c.linked] as [string, number]] : []),
+      ...(c.updated ? [['Updated', c.updated] as [string, number]] : []),
+      ['Skipped', c.skipped],
+      ['Failed', c.failed],
+    ],
+    subjectCounts: (c) =>
+      [
+        `${c.created} created`,
+        c.linked ? `${c.linked} linked` : '',
+        c.updated ? `${c.updated} updated` : '',
+        `${c.skipped} skipped`,
+        `${c.failed} failed`,
+      ]
+        .filter(Boolean)
+        .join(', '),
+    kept: (c) =>
+      c.created + (c.linked ?? 0) + (c.updated ?? 0) > 0
+        ? `The ${plural(c.created, 'user', 'users')} created` +
+          (c.linked || c.updated ? `, ${c.linked ?? 0} linked and ${c.updated ?? 0} updated` : '') +
+          ' before the import stopped stay in Roster. Importing again brings in only the users that are still new.'
+        : 'No users were created before the import stopped.',
+  },
+  groups: {
+    subject: 'Roster import of groups from',
+    lead: 'import of groups from',
+    rows: (c) => [
+      ['Groups', c.total],
+      ['Created', c.created],
+      ['Skipped', c.skipped],
+      ['Failed', c.failed],
+    ],
+    subjectCounts: (c) => `${plural(c.created, 'group', 'groups')} created, ${c.skipped} skipped, ${c.failed} failed`,
+    kept: (c) =>
+      c.created > 0
+        ? `The ${plural(c.created, 'group', 'groups')} created before the import stopped stay in Roster.`
+        : 'No groups were created before the import stopped.',
+  },
+  undo: {
+    subject: 'Roster undo of an import from',
+    lead: 'undo of an import from',
+    rows: (c) => [
+      ['Users', c.total],
+      ['Reverted', c.reverted ?? 0],
+      ['Skipped', c.skipped],
+      ['Failed', c.failed],
+    ],
+    subjectCounts: (c) => `${c.reverted ?? 0} reverted, ${c.skipped} skipped, ${c.failed} failed`,
+    kept: (c) =>
+      c.reverted
+        ? `The ${plural(c.reverted, 'user', 'users')} reverted before the undo stopped stay reverted.`
+        : 'Nothing was reverted before the undo stopped.',
+  },
+};
+
+interface ImportEmailParts {
+  lead: { text: string; html: string };
+  kept?: string;
+  countRows: Array<[string, number]>;
+  failures: ImportFailure[];
+  more: number;
+  moreWhere: string;
+  attachCsv: boolean;
+  runLink: string;
+  runId: string;
+}
+
+function importEmailParts(input: ImportCompletedEmailInput, app: string, error: string): ImportEmailParts {
+  const words = KIND_WORDS[input.kind ?? 'users'];
   const runFailed = input.status === 'failed';
-
-  const subject = runFailed
-    ? `Roster import from ${app} failed: ${error}`
-    : `Roster import from ${app}: ${created} created, ${skipped} skipped, ${failed} failed`;
-
-  const shown = input.failures.slice(0, FAILURES_SHOWN).map((f) => ({
+  const who = input.kind === 'undo' ? 'The' : input.scheduled ? 'Your scheduled' : 'Your';
+  const e = escapeHtml;
+  const failures = input.failures.slice(0, FAILURES_SHOWN).map((f) => ({
     userName: oneLine(f.userName, 200) || '(no user name)',
     email: oneLine(f.email, 200),
     reason: oneLine(f.reason, 500) || 'no reason given',
   }));
-  const more = Math.max(failed, input.failures.length) - shown.length;
-  const moreWhere = input.attachCsv ? 'see the attached CSV file or the import run' : 'see the import run';
+  return {
+    lead: runFailed
+      ? {
+          text: `${who} ${words.lead} ${app} did not complete: ${error}.`,
+          html: `${who} ${words.lead} <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.`,
+        }
+      : { text: `${who} ${words.lead} ${app} has completed.`, html: `${who} ${words.lead} <strong>${e(app)}</strong> has completed.` },
+    kept: runFailed ? words.kept(input.counts) : undefined,
+    countRows: words.rows(input.counts),
+    failures,
+    more: Math.max(input.counts.failed, input.failures.length) - failures.length,
+    moreWhere: input.attachCsv ? 'see the attached CSV file or the import run' : 'see the import run',
+    attachCsv: input.attachCsv,
+    runLink: oneLine(input.runUrl, 2000),
+    runId: oneLine(input.runId, 100),
+  };
+}
 
-  const lead = runFailed
-    ? `Your import of users from ${app} did not complete: ${error}.`
-    : `Your import of users from ${app} has completed.`;
-  const kept = runFailed
-    ? created > 0
-      ? `The ${plural(created, 'user', 'users')} created before the import stopped stay in Roster. ` +
-        'Importing again brings in only the users that are still new.'
-      : 'No users were created before the import stopped.'
-    : undefined;
-  const countRows: Array<[string, number]> = [
-    ['Selected', total],
-    ['Created', created],
-    ['Skipped', skipped],
-    ['Failed', failed],
-  ];
-  const runLink = oneLine(input.runUrl, 2000);
-
-  const text: string[] = [lead, ''];
-  if (kept) text.push(kept, '');
-  for (const [label, n] of countRows) text.push(`${label}: ${n}`);
-  if (shown.length > 0) {
-    text.push('', `Failures${more > 0 ? ` (first ${shown.length} of ${shown.length + more})` : ''}:`);
-    for (const f of shown) text.push(`- ${f.userName}${f.email ? ` <${f.email}>` : ''}: ${f.reason}`);
-    if (more > 0) text.push(`... and ${more} more: ${moreWhere}.`);
+function importEmailText(p: ImportEmailParts): string {
+  const text: string[] = [p.lead.text, ''];
+  if (p.kept) text.push(p.kept, '');
+  for (const [label, n] of p.countRows) text.push(`${label}: ${n}`);
+  if (p.failures.length > 0) {
+    text.push('', `Failures${p.more > 0 ? ` (first ${p.failures.length} of ${p.failures.length + p.more})` : ''}:`);
+    for (const f of p.failures) text.push(`- ${f.userName}${f.email ? ` <${f.email}>` : ''}: ${f.reason}`);
+    if (p.more > 0) text.push(`... and ${p.more} more: ${p.moreWhere}.`);
   }
   text.push('');
-  if (input.attachCsv) text.push(`The results for every user are attached as ${RESULTS_CSV_FILENAME}.`);
-  text.push(`Import run: ${runLink}`, `Run ID: ${oneLine(input.runId, 100)}`, '');
+  if (p.attachCsv) text.push(`The results for every user are attached as ${RESULTS_CSV_FILENAME}.`);
+  text.push(`Import run: ${p.runLink}`, `Run ID: ${p.runId}`, '');
+  return text.join('\n');
+}
 
+function importEmailHtml(p: ImportEmailParts): string {
   const e = escapeHtml;
-  const html: string[] = [
-    runFailed
-      ? `<p>Your import of users from <strong>${e(app)}</strong> did not complete: <strong>${e(error)}</strong>.</p>`
-      : `<p>Your import of users from <strong>${e(app)}</strong> has completed.</p>`,
-  ];
-  if (kept) html.push(`<p>${e(kept)}</p>`);
+  const html: string[] = [`<p>${p.lead.html}</p>`];
+  if (p.kept) html.push(`<p>${e(p.kept)}</p>`);
   html.push('<table style="border-collapse:collapse">');
-  for (const [label, n] of countRows) {
+  for (const [label, n] of p.countRows) {
     html.push(
       `<tr><td style="padding:2px 16px 2px 0">${label}</td><td style="padding:2px 0;text-align:right"><strong>${n}</strong></td></tr>`,
     );
   }
   html.push('</table>');
-  if (shown.length > 0) {
-    html.push(
-      `<h3 style="font-size:15px;margin:20px 0 8px">Failures${more > 0 ? ` (first ${shown.length} of ${shown.length + more})` : ''}</h3>`,
-      '<ul>',
-    );
-    for (const f of shown)
+  if (p.failures.length > 0) {
+    const heading = `Failures${p.more > 0 ? ` (first ${p.failures.length} of ${p.failures.length + p.more})` : ''}`;
+    html.push(`<h3 style="font-size:15px;margin:20px 0 8px">${heading}</h3>`, '<ul>');
+    for (const f of p.failures)
       html.push(`<li><strong>${e(f.userName)}</strong>${f.email ? ` &lt;${e(f.email)}&gt;` : ''}: ${e(f.reason)}</li>`);
     html.push('</ul>');
-    if (more > 0) html.push(`<p>... and ${more} more: ${moreWhere}.</p>`);
+    if (p.more > 0) html.push(`<p>... and ${p.more} more: ${p.moreWhere}.</p>`);
   }
-  if (input.attachCsv) html.push(`<p>The results for every user are attached as ${RESULTS_CSV_FILENAME}.</p>`);
-  html.push(isWebUrl(runLink) ? `<p><a href="${e(runLink)}">View the import run</a></p>` : `<p>Import run: ${e(runLink)}</p>`);
-  html.push(`<p style="color:#777;font-size:12px">Run ID: ${e(oneLine(input.runId, 100))}</p>`);
+  if (p.attachCsv) html.push(`<p>The results for every user are attached as ${RESULTS_CSV_FILENAME}.</p>`);
+  html.push(isWebUrl(p.runLink) ? `<p><a href="${e(p.runLink)}">View the import run</a></p>` : `<p>Import run: ${e(p.runLink)}</p>`);
+  html.push(`<p style="color:#777;font-size:12px">Run ID: ${e(p.runId)}</p>`);
+  return html.join('\n');
+}
 
-  return { subject, text: text.join('\n'), html: layout(subject, html.join('\n')) };
+/** The email of a finished run of any kind: its counts, its failures, a link to the run. */
+export function importCompletedEmail(input: ImportCompletedEmailInput): EmailContent {
+  const app = oneLine(input.applicationName, 100) || 'an application';
+  const error = oneLine(input.error, 200) || 'unknown error';
+  const words = KIND_WORDS[input.kind ?? 'users'];
+  const subject =
+    input.status === 'failed'
+      ? `${words.subject} ${app} failed: ${error}`
+      : `${words.subject} ${app}: ${words.subjectCounts(input.counts)}`;
+  const parts = importEmailParts(input, app, error);
+  return { subject, text: importEmailText(parts), html: layout(subject, importEmailHtml(parts)) };
+}
+
+export interface ImportPausedEmailInput {
+  applicationName: string;
+  runId: string;
+  runUrl: string;
+  /** The guardrail's reason, e.g. "the run would change 30% of the directory (limit 10%)". */
+  reason: string;
+}
+
+/** To every admin: a scheduled import stopped before a batch the guardrail refused, waiting for a confirmation. */
+export function importPausedEmail(input: ImportPausedEmailInput): EmailContent {
+  const app = oneLine(input.applicationName, 100) || 'an application';
+  const reason = oneLine(input.reason, 500) || 'it would change too much of the directory';
+  const subject = `Roster paused a scheduled import from ${app}`;
+  const lead = `A scheduled import of users from ${app} was paused by its guardrail: ${reason}.`;
+  const action =
+    'Nothing more is written until an admin decides. If the changes are intended, confirm the run on its page and it ' +
+    'goes on from where it stopped; if not, cancel it (what it imported so far stays) and check the application.';
+  const link = oneLine(input.runUrl, 2000);
+  const text = [lead, '', action, '', `Import run: ${link}`, `Run ID: ${oneLine(input.runId, 100)}`, ''].join('\n');
+  const e = escapeHtml;
+  const html = [
+    `<p>${e(lead)}</p>`,
+    `<p>${e(action)}</p>`,
+    isWebUrl(link) ? `<p><a href="${e(link)}">Open the import run</a></p>` : `<p>Import run: ${e(link)}</p>`,
+    `<p style="color:#777;font-size:12px">Run ID: ${e(oneLine(input.runId, 100))}</p>`,
+  ];
+  return { subject, text, html: layout(subject, html.join('\n')) };
 }
 
 /**

@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   IDM_DEACTIVATED: { status: 409, meaning: 'The integration was deactivated while the request ran' },
   IDM_RECONFIGURED: { status: 409, meaning: "The integration's connection settings changed while the request ran: try again" },
   IMPORT_ALREADY_RUNNING: { status: 409, meaning: 'An import from this application is running already' },
+  IMPORT_RUN_NOT_PAUSED: { status: 409, meaning: 'The import run is not paused by its guardrail: there is nothing to confirm' },
+  IMPORT_RUN_NOT_CANCELLABLE: { status: 409, meaning: 'Only a paused or queued import run can be cancelled' },
   USER_SYNC_IN_PROGRESS: { status: 409, meaning: 'This user is being provisioned to the application right now' },
   NOT_PAUSED: { status: 409, meaning: 'Provisioning is not paused: there is nothing to confirm' },
   IDM_TEST_FAILED: { status: 422, meaning: 'The connection test found errors: the integration is not activated' },

@@ -32,7 +32,7 @@ describe.each(dialects)('roster import CLI on %s', (dialect) => {
   it('imports everything with a progress report, records it for the admin and emails the results', async () => {
     const r = await runCli(['import', 'run', '--app', 'CLI App', '--all'], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/completed: 120 created, 0 skipped, 0 failed of 120/);
+    expect(r.stdout).toMatch(/completed: 120 created, 0 linked, 0 updated, 0 skipped, 0 failed of 120/);
     expect(r.stderr).toMatch(/120\/120 100%/);
     const run = (await t.admin({ method: 'GET', url: '/api/v1/import-runs' })).json().items[0];
     expect(run).toMatchObject({ status: 'completed', created: 120, initiatedBy: { type: 'admin', email: t.adminActor.email } });
@@ -41,7 +41,34 @@ describe.each(dialects)('roster import CLI on %s', (dialect) => {
       .items.find((m: { relatedId?: string }) => m.relatedId === run.id);
     expect(mail.status).toBe('stored');
     const again = await runCli(['import', 'run', '--app', 'CLI App', '--all'], env);
-    expect(again.stdout).toMatch(/0 created, 120 skipped/);
+    expect(again.stdout).toMatch(/0 created, 0 linked, 0 updated, 120 skipped/);
+  });
+
+  it('dry-runs an update of chosen fields (--update, --dry-run): results only, nothing written', async () => {
+    const first = scim.store.listUsers()[0];
+    scim.store.updateUser(first.id!, { title: 'Changed by the CLI test' });
+    const dry = await runCli(['import', 'run', '--app', 'CLI App', '--all', '--update', 'jobTitle,department', '--dry-run'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^Dry run .* completed: 0 created, 0 linked, 1 updated, 119 skipped, 0 failed of 120/m);
+    expect(dry.stdout).toContain('Nothing was written or emailed');
+    const user = await t.database.db
+      .selectFrom('users')
+      .select('job_title')
+      .where('username', '=', first.userName!)
+      .executeTakeFirstOrThrow();
+    expect(user.job_title).not.toBe('Changed by the CLI test');
+    const real = await runCli(['import', 'run', '--app', 'CLI App', '--all', '--update', 'all', '--no-link'], env);
+    expect(real.stdout).toMatch(/completed: 0 created, 0 linked, 1 updated, 119 skipped/);
+    const after = await t.database.db
+      .selectFrom('users')
+      .select('job_title')
+      .where('username', '=', first.userName!)
+      .executeTakeFirstOrThrow();
+    expect(after.job_title).toBe('Changed by the CLI test');
+    const bad = await runCli(['import', 'run', '--app', 'CLI App', '--all', '--update', 'username'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('unknown field(s) username');
+    expect((await runCli(['import', 'run', '--app', 'CLI App', '--all', '--group', 'Nope'], env)).stderr).toContain('No group');
   });
 
   it('refuses bad arguments clearly', async () => {

@@ -29,6 +29,7 @@ import {
   resultSchema,
   runSchema,
   toResult,
+  updateFieldsSchema,
 } from '../../imports/index.ts';
 import { PREVIEW_SORT_COLUMNS } from '../../imports/index.ts';
 import { estimateSchema, previewPage, previewSnapshotSchema, withEstimate } from '../../imports/index.ts';
@@ -93,9 +94,12 @@ function runStartRoutes(app: App, deps: Deps): void {
     '/api/v1/applications/:id/import/jobs',
     adminRoute({
       description:
-        `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. Fewer than 100: 200 ` +
-        `with every result. Otherwise 202 and the run goes on in the background; the admin is emailed either ` +
-        `way.`,
+        `Import the selected users (remoteIds, at most ${MAX_SELECTION}) or all of them. New users are created; ` +
+        `users matching a directory user are linked (link, default true) and, with update, get the application's ` +
+        `values of the chosen fields; conflicts are skipped unless resolve picks a candidate; exclude leaves remote ` +
+        `users out; groupId puts the run's users into a group; dryRun stores the results only. Fewer than 100: ` +
+        `200 with every result. Otherwise 202 and the run goes on in the background; the admin is emailed ` +
+        `either way (not for a dry run).`,
       params: idParams,
       body: z
         .object({
@@ -104,6 +108,24 @@ function runStartRoutes(app: App, deps: Deps): void {
             .max(MAX_SELECTION, `at most ${MAX_SELECTION} users; use all: true for more`)
             .optional(),
           all: z.literal(true, { message: 'must be true (or leave it out and send remoteIds)' }).optional(),
+          update: z
+            .object({ fields: updateFieldsSchema })
+            .strict()
+            .optional()
+            .describe("take the application's values of these fields (all, or a list) for linked and matching users"),
+          link: z.boolean().optional().describe('link matching users to their remote accounts (default true)'),
+          groupId: z.uuid().optional().describe('put every user the run creates, links or updates into this group'),
+          dryRun: z.boolean().optional().describe('compute and store the results only: nothing else is written, nothing emailed'),
+          resolve: z
+            .array(z.object({ remoteId: z.string().min(1).max(1024), userId: z.uuid() }).strict())
+            .max(MAX_SELECTION, `at most ${MAX_SELECTION}`)
+            .optional()
+            .describe('for remote users in conflict: the directory user (one of the candidates) to link or update'),
+          exclude: z
+            .array(z.string().min(1).max(1024))
+            .max(MAX_SELECTION, `at most ${MAX_SELECTION}`)
+            .optional()
+            .describe('remote ids left out of the run (no result)'),
         })
         .strict(),
       response: {
@@ -113,13 +135,14 @@ function runStartRoutes(app: App, deps: Deps): void {
       },
     }),
     async (request, reply) => {
-      const { remoteIds, all } = request.body;
+      const { remoteIds, all, ...runRequest } = request.body;
       if ((remoteIds === undefined) === (all === undefined)) {
         throw badRequest('VALIDATION_FAILED', 'Send either remoteIds or all: true', [
           { path: 'body', message: 'exactly one of remoteIds and all is required' },
         ]);
       }
-      const created = await createImportRun(deps, actorOf(request), request.params.id, all ? { all } : { remoteIds: remoteIds! });
+      const what = all ? { all } : { remoteIds: remoteIds! };
+      const created = await createImportRun(deps, actorOf(request), request.params.id, { ...runRequest, ...what });
       if (created.results) return reply.code(200).send({ run: { ...created.run, results: created.results } });
       return reply.code(202).send({ run: created.run });
     },

@@ -10,6 +10,7 @@ import { authRoutes } from './auth.routes.ts';
 import { groupRoutes } from './groups.routes.ts';
 import { healthRoutes } from './health.routes.ts';
 import { importRoutes } from './imports.routes.ts';
+import { importSettingsRoutes } from './import-settings.routes.ts';
 import { insightsRoutes } from './insights.routes.ts';
 import { integrationRoutes } from './integrations.routes.ts';
 import { mailRoutes } from './mail.routes.ts';
@@ -30,6 +31,7 @@ export function registerRoutes(app: App, deps: Deps, metrics: Registry): void {
   applicationRoutes(app, deps);
   integrationRoutes(app, deps);
   importRoutes(app, deps);
+  importSettingsRoutes(app, deps);
   provisioningRoutes(app, deps);
   insightsRoutes(app, deps);
   mailRoutes(app, deps);
