@@ -1,9 +1,9 @@
-// The import-as-sync calls (issue 14) and their shapes. The preview item and the run already come from
-// the OpenAPI document (types.ts); the routes that land with the server's branches (settings, groups,
-// undo, confirm) are called through `loose`, the same client without the path types, and typed here
-// after server/imports/imports.schemas.ts until the OpenAPI document has them.
+// The import-as-sync calls (issue 14) and their shapes, typed by the OpenAPI document where it has them
+// (preview, jobs, runs, settings, confirm, cancel). The routes still on their way to main (groups, undo)
+// are called through `loose`, the same client without the path types, and typed here after their zod
+// schemas (imports.schemas.ts, undo.schemas.ts) until the OpenAPI document has them.
 import { client, data } from '../../api/client.ts';
-import type { Body, ImportResult, ImportRun, Outcome, PreviewUser } from '../../api/types.ts';
+import type { Answer, Body, ImportResult, ImportRun, Outcome, PreviewUser } from '../../api/types.ts';
 
 export type MatchRule = NonNullable<PreviewUser['match']>['by'];
 export type Change = NonNullable<PreviewUser['changes']>[number];
@@ -50,21 +50,9 @@ export const RULE_LABELS: Record<MatchRule, string> = {
 
 export type UpdateFields = 'all' | UpdatableField[];
 
-export interface Schedule {
-  cron: string;
-  timeZone: string;
-  mode: 'new' | 'new_and_update';
-  fields?: UpdateFields;
-  guardrailPercent?: number;
-}
-export interface ImportSettings {
-  matchBy: MatchRule[];
-  schedule: (Schedule & { nextRunAt: string | null }) | null;
-}
-export interface SettingsInput {
-  matchBy: MatchRule[];
-  schedule: Schedule | null;
-}
+export type ImportSettings = Answer<'/api/v1/applications/{id}/import/settings'>;
+export type SettingsInput = Body<'/api/v1/applications/{id}/import/settings', 'put'> & { matchBy: MatchRule[] };
+export type Schedule = NonNullable<SettingsInput['schedule']>;
 
 export interface GroupPreviewItem {
   remoteId: string;
@@ -81,14 +69,7 @@ export interface GroupPreviewPage {
 }
 
 /** What POST .../import/jobs takes (remoteIds | all plus the run's options). */
-export type JobBody = Body<'/api/v1/applications/{id}/import/jobs', 'post'> & {
-  update?: { fields: UpdateFields };
-  link?: boolean;
-  groupId?: string;
-  dryRun?: boolean;
-  resolve?: { remoteId: string; userId: string }[];
-  exclude?: string[];
-};
+export type JobBody = Body<'/api/v1/applications/{id}/import/jobs', 'post'>;
 export type RunAnswer = { run: ImportRun & { results?: ImportResult[] } };
 
 /** GET /import-runs/:id/undo: what the undo would do, counted for the confirmation. */
@@ -114,12 +95,11 @@ export const importApi = {
     answer<GroupPreviewPage>(loose.GET('/api/v1/applications/{id}/import/groups', { params: { path: { id }, query }, signal })),
   startGroups: (id: string, body: ({ remoteIds: string[] } | { all: true }) & { dryRun?: boolean }) =>
     answer<RunAnswer>(loose.POST('/api/v1/applications/{id}/import/group-jobs', { ...app(id), body })),
-  settings: (id: string) => answer<ImportSettings>(loose.GET('/api/v1/applications/{id}/import/settings', app(id))),
-  saveSettings: (id: string, body: SettingsInput) =>
-    answer<ImportSettings>(loose.PUT('/api/v1/applications/{id}/import/settings', { ...app(id), body })),
+  settings: (id: string) => data(client.GET('/api/v1/applications/{id}/import/settings', app(id))),
+  saveSettings: (id: string, body: SettingsInput) => data(client.PUT('/api/v1/applications/{id}/import/settings', { ...app(id), body })),
   undoPlan: (runId: string) => answer<UndoPlan>(loose.GET('/api/v1/import-runs/{id}/undo', app(runId))),
   undo: (runId: string, users: 'delete' | 'suspend') =>
     answer<RunAnswer>(loose.POST('/api/v1/import-runs/{id}/undo', { ...app(runId), body: { users } })),
-  confirm: (runId: string) => answer<unknown>(loose.POST('/api/v1/import-runs/{id}/confirm', app(runId))),
-  cancel: (runId: string) => answer<unknown>(loose.POST('/api/v1/import-runs/{id}/cancel', app(runId))),
+  confirm: (runId: string) => data(client.POST('/api/v1/import-runs/{id}/confirm', app(runId))),
+  cancel: (runId: string) => data(client.POST('/api/v1/import-runs/{id}/cancel', app(runId))),
 };
