@@ -93,6 +93,11 @@ export function planFor(sel: Selection, c: RunChoice): Plan {
 export function startLabel(sel: Selection, c: RunChoice): string {
   const n = selectedCount(sel);
   if (n === 0) return c.dryRun ? 'Dry run' : 'Import';
+  // {all: true} is every user of the application: those that exist are linked or updated as chosen.
+  if (sel.kind === 'allNew') {
+    const others = c.mode === 'create' ? '' : `, ${c.mode === 'update' ? 'link or update' : 'link'} the users that exist`;
+    return `${c.dryRun ? 'Dry run of' : 'Import'} ${plural(n, 'user')}: create ${n}${others}`;
+  }
   const plan = planFor(sel, c);
   const parts = (['create', 'link', 'update', 'skip', 'fail'] as const).filter((k) => plan[k] > 0).map((k) => `${k} ${plan[k]}`);
   const what = `${plural(n, 'user')}: ${parts.join(', ')}`;
