@@ -46,7 +46,9 @@ export function SelectionBar({
         <Group gap="xs" wrap="wrap">
           <Text fw={600} aria-live="polite">
             {selection.kind === 'allNew'
-              ? `All ${plural(n, 'new user')} selected`
+              ? selection.excluded.size
+                ? `All new users but ${formatNumber(selection.excluded.size)} selected (${formatNumber(n)})`
+                : `All ${plural(n, 'new user')} selected`
               : n === 0
                 ? 'No user selected'
                 : `${plural(n, 'user')} selected`}

@@ -54,6 +54,7 @@ export type RunChoiceState = ReturnType<typeof useRunChoice>;
 /** The request: only what differs from the API's defaults (link: true, no update, no dry run). */
 export function jobBody(sel: Selection, c: RunChoice): JobBody {
   const body: JobBody = sel.kind === 'allNew' ? { all: true } : { remoteIds: [...sel.users.keys()] };
+  if (sel.kind === 'allNew' && sel.excluded.size) body.exclude = [...sel.excluded];
   if (c.mode === 'create') body.link = false;
   if (c.mode === 'update') body.update = { fields: c.fields.size === UPDATABLE_FIELDS.length ? 'all' : [...c.fields] };
   if (c.dryRun) body.dryRun = true;
@@ -84,7 +85,7 @@ function planOf(u: PreviewUser, c: RunChoice): keyof Plan {
 
 export function planFor(sel: Selection, c: RunChoice): Plan {
   const plan: Plan = { create: 0, link: 0, update: 0, skip: 0, fail: 0 };
-  if (sel.kind === 'allNew') return { ...plan, create: sel.count };
+  if (sel.kind === 'allNew') return { ...plan, create: selectedCount(sel) };
   for (const u of sel.users.values()) plan[planOf(u, c)]++;
   return plan;
 }

@@ -11,16 +11,17 @@ const MAX_SELECTION = 10_000;
 export const SYNC_LIMIT = 100;
 
 /** A list of ids keeps each user's preview row: the start button counts what will happen to them. */
-export type Selection = { kind: 'ids'; users: Map<string, PreviewUser> } | { kind: 'allNew'; count: number };
+/** "Every new user" keeps the new users unticked since: the API's exclude. */
+export type Selection = { kind: 'ids'; users: Map<string, PreviewUser> } | { kind: 'allNew'; count: number; excluded: ReadonlySet<string> };
 
 export const emptySelection = (): Selection => ({ kind: 'ids', users: new Map() });
 
 export function selectedCount(sel: Selection): number {
-  return sel.kind === 'allNew' ? sel.count : sel.users.size;
+  return sel.kind === 'allNew' ? sel.count - sel.excluded.size : sel.users.size;
 }
 
 export function isSelected(sel: Selection, u: PreviewUser): boolean {
-  return sel.kind === 'allNew' ? u.status === 'new' : sel.users.has(u.remoteId);
+  return sel.kind === 'allNew' ? u.status === 'new' && !sel.excluded.has(u.remoteId) : sel.users.has(u.remoteId);
 }
 
 /** How many selected users will fail for sure (they are invalid). */
@@ -29,6 +30,17 @@ export function invalidCount(sel: Selection): number {
   let n = 0;
   for (const u of sel.users.values()) if (u.status === 'invalid') n++;
   return n;
+}
+
+/** Ticking or unticking new users of "every new user" keeps it whole, with an exclusion list. */
+export function withExcluded(sel: Selection, users: PreviewUser[], selected: boolean): Selection | null {
+  if (sel.kind !== 'allNew' || users.some((u) => u.status !== 'new')) return null;
+  const excluded = new Set(sel.excluded);
+  for (const u of users) {
+    if (selected) excluded.delete(u.remoteId);
+    else excluded.add(u.remoteId);
+  }
+  return { ...sel, excluded };
 }
 
 export function withUsers(sel: Selection, users: PreviewUser[], selected: boolean): Selection {
@@ -68,5 +80,9 @@ export async function fetchMatching(
 export async function expand(sel: Selection, applicationId: string): Promise<Selection> {
   if (sel.kind === 'ids') return sel;
   const users = await fetchMatching(applicationId, { status: 'new' }, sel.count);
-  return withUsers(emptySelection(), users, true);
+  return withUsers(
+    emptySelection(),
+    users.filter((u) => !sel.excluded.has(u.remoteId)),
+    true,
+  );
 }
