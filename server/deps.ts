@@ -9,7 +9,7 @@ import type { PgListener } from './db/notify.ts';
 import { IntegrationRuntime, listenForStops } from './integrations/index.ts';
 import { networkPolicy } from './scim/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/index.ts';
-import { importResultsCsv, RESULTS_CSV_KIND, SnapshotCache } from './imports/index.ts';
+import { GroupListCache, importResultsCsv, RESULTS_CSV_KIND, SnapshotCache } from './imports/index.ts';
 import { ScimRequestLog } from './inbound/index.ts';
 import { AttachmentRegistry, type MailServices, MailTransports } from './notifications/index.ts';
 import { provisioningChanges } from './provisioning/index.ts';
@@ -44,6 +44,8 @@ export interface Deps {
   mail: MailServices;
   /** Import previews being built, and the counts of ready ones. */
   snapshots: SnapshotCache;
+  /** Applications' group lists read for the groups preview, kept 10 minutes. */
+  groupLists: GroupListCache;
   /** This process's buffer of SCIM sources' requests, written to their log every second (inbound/request-log.ts). */
   scimRequestLog: ScimRequestLog;
 }
@@ -87,6 +89,7 @@ export async function createDeps(config: Config, overrides: Partial<Omit<Deps, '
       transports: new MailTransports(),
     },
     snapshots: overrides.snapshots ?? new SnapshotCache(),
+    groupLists: overrides.groupLists ?? new GroupListCache(),
     scimRequestLog: overrides.scimRequestLog ?? new ScimRequestLog({ db: database.db, clock, logger }),
   };
 }

@@ -5,7 +5,15 @@ import { listAdmins } from '../auth/index.ts';
 import { loadConfig } from '../config.ts';
 import { closeDeps, createDeps, type Deps } from '../deps.ts';
 import { findGroupByIdOrName } from '../directory/index.ts';
-import { createImportRun, ensureSnapshot, expectedImport, queryPreview, type RunRequest, type UpdatableField } from '../imports/index.ts';
+import {
+  createImportRun,
+  ensureSnapshot,
+  expectedImport,
+  queryPreview,
+  type RunRequest,
+  startUndo,
+  type UpdatableField,
+} from '../imports/index.ts';
 import { deliverQueuedMailNow } from '../notifications/index.ts';
 import { type Actor, DEFAULT_ORGANIZATION_ID } from '../shared/actor.ts';
 import { AppError } from '../shared/errors.ts';
@@ -13,7 +21,7 @@ import { createLogger } from '../shared/logger.ts';
 import { ProgressBar } from './progress.ts';
 import { printTable } from './table.ts';
 
-async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
+export async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
   const config = loadConfig();
   // Warnings only: the CLI's own output is what the operator reads.
   const deps = await createDeps(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
@@ -24,14 +32,14 @@ async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
   }
 }
 
-async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
+export async function appIdOf(deps: Deps, idOrName: string): Promise<{ id: string; name: string }> {
   const app = await findApplicationByIdOrName({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID, idOrName);
   if (!app) throw new AppError('NOT_FOUND', 404, `No application with id or name "${idOrName}"`);
   return app;
 }
 
 /** The admin the run is recorded for and emailed to: --admin, else the first admin with role admin. */
-async function adminActor(deps: Deps, email?: string): Promise<Actor> {
+export async function adminActor(deps: Deps, email?: string): Promise<Actor> {
   const admins = (await listAdmins({ db: deps.database.db }, DEFAULT_ORGANIZATION_ID)).filter((a) => a.role === 'admin');
   const admin = email
     ? admins.find((a) => a.email.toLowerCase() === email.toLowerCase())
@@ -80,7 +88,7 @@ export async function preview(opts: PreviewOptions): Promise<void> {
       const { counts } = page;
       summary =
         `${page.total} user(s) shown of ${page.snapshot.total} in ${app.name}: ` +
-        `${counts.new} new, ${counts.exists} exist, ${counts.invalid} invalid`;
+        `${counts.new} new, ${counts.exists} exist, ${counts.conflict} in conflict, ${counts.invalid} invalid`;
       for (const i of page.items) {
         if (opts.json) process.stdout.write(`${JSON.stringify(i)}\n`);
         else
@@ -157,6 +165,35 @@ export async function runImport(opts: RunOptions): Promise<void> {
     );
     const mailed = run.dryRun ? ' Nothing was written or emailed.' : ` Emailed to ${actor.email}.`;
     process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv.${mailed}\n`);
+    if (run.status === 'failed') process.exitCode = 1;
+  });
+}
+
+export interface UndoOptions {
+  suspend?: boolean;
+  dryRun?: boolean;
+  admin?: string;
+}
+
+export async function undoImport(runId: string, opts: UndoOptions): Promise<void> {
+  await withDeps(async (deps) => {
+    const actor = await adminActor(deps, opts.admin);
+    const bar = new ProgressBar();
+    const run = await startUndo(
+      deps,
+      actor,
+      runId,
+      { users: opts.suspend ? 'suspend' : 'delete', dryRun: opts.dryRun },
+      { inline: true, onProgress: (p) => bar.update(p.processed, p.total, 'results undone') },
+    );
+    bar.update(run.processed, run.total, 'results undone');
+    bar.done();
+    await deliverQueuedMailNow(deps, run.id);
+    process.stdout.write(
+      `Undo ${run.id} of import ${runId} ${run.status}${run.dryRun ? ' (dry run)' : ''}: ` +
+        `${run.reverted} reverted, ${run.skipped} left alone, ${run.failed} failed of ${run.total}.${run.error ? ` ${run.error}.` : ''}\n`,
+    );
+    process.stdout.write(`Per-user results: GET /api/v1/import-runs/${run.id}/results?format=csv. Emailed to ${actor.email}.\n`);
     if (run.status === 'failed') process.exitCode = 1;
   });
 }

@@ -1,6 +1,7 @@
 // `roster import preview` and `roster import run`: their options here, their work in import.actions.ts.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { PreviewOptions, RunOptions } from './import.actions.ts';
+import type { GroupsOptions } from './import-groups.actions.ts';
+import type { PreviewOptions, RunOptions, UndoOptions } from './import.actions.ts';
 import { UPDATABLE_FIELDS, type UpdatableField } from '../imports/index.ts';
 import { intOption } from './support.ts';
 
@@ -26,9 +27,9 @@ export function addImportCommands(program: Command): void {
   const imp = program.command('import').description("Import users from an application's SCIM service provider");
   imp
     .command('preview')
-    .description("List the application's users, each marked new, exists or invalid")
+    .description("List the application's users, each marked new, exists, conflict or invalid")
     .requiredOption('--app <id|name>', 'the application')
-    .addOption(new Option('--status <status>', 'only these').choices(['new', 'exists', 'invalid']))
+    .addOption(new Option('--status <status>', 'only these').choices(['new', 'exists', 'conflict', 'invalid']))
     .option('-q, --query <text>', 'search username, email and names')
     .option('--limit <n>', 'how many rows to print', intOption(1, 100_000), 50)
     .option('--refresh', "read the application's users again instead of the recent snapshot")
@@ -53,4 +54,28 @@ export function addImportCommands(program: Command): void {
     .option('--group <id|name>', 'put every user the run creates, links or updates into this group')
     .option('--admin <email>', 'the admin the run is recorded for and emailed to (default: the first admin)')
     .action(async (opts: RunOptions) => (await import('./import.actions.ts')).runImport(opts));
+  imp
+    .command('groups')
+    .description(
+      "Without --all or --ids: list the application's groups, each marked new, exists or invalid. With them: import " +
+        'those groups with the members Roster knows (users imported or linked from the application).',
+    )
+    .requiredOption('--app <id|name>', 'the application')
+    .option('--all', 'import every group')
+    .option('--ids <ids>', 'comma-separated remote group ids (from import groups --app)', idsOption)
+    .option('--dry-run', 'only compute and store the results: nothing created, nobody emailed')
+    .option('--refresh', "read the application's groups again (listing)")
+    .option('--admin <email>', 'the admin the run is recorded for and emailed to (default: the first admin)')
+    .option('--json', 'print JSON lines (listing)')
+    .action(async (opts: GroupsOptions) => (await import('./import-groups.actions.ts')).importGroups(opts));
+  imp
+    .command('undo <runId>')
+    .description(
+      'Undo an import run: the users it created are deleted (--suspend: suspended) unless changed since or provisioned ' +
+        'somewhere, fields it updated are set back where unchanged, links it made are removed',
+    )
+    .option('--suspend', 'suspend the created users instead of deleting them')
+    .option('--dry-run', 'store the results only: change nothing')
+    .option('--admin <email>', 'the admin the undo is recorded for and emailed to (default: the first admin)')
+    .action(async (runId: string, opts: UndoOptions) => (await import('./import.actions.ts')).undoImport(runId, opts));
 }

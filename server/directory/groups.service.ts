@@ -17,6 +17,8 @@ export const findGroup = groups.find;
 export const getGroup = groups.get;
 /** For the CLI: a group named by id or by name (any letter case). */
 export const findGroupByIdOrName = groups.findByIdOrName;
+/** Groups by lower-cased name (an import looks up the application's group names at once). */
+export const findGroupsByNames = groups.findByNames;
 /** Groups by name, case-insensitively. */
 export const listGroups = groups.list;
 /** Groups bound to an application, by name. The caller checks that the application exists. */

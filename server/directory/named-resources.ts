@@ -7,6 +7,7 @@ import type { DbContext } from '../db/context.ts';
 import type { Db } from '../db/database.ts';
 import { inTransaction } from '../db/database.ts';
 import { keysetAfter } from '../db/keyset.ts';
+import { inChunks } from '../db/queries.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import type { NamedResourceTable } from '../db/schema.ts';
 import { type InsightEventInput, record, recordMany } from '../insights/index.ts';
@@ -142,6 +143,13 @@ async function findNamedRowByName(db: Db, kind: NamedKind<unknown>, organization
   return r && normalize(r);
 }
 
+/** The objects with these lower-cased names (any letter case of the name finds its object). */
+async function findNamedRowsByNames(db: Db, kind: NamedKind<unknown>, organizationId: string, namesLower: string[]) {
+  return inChunks(namesLower, 500, async (chunk) =>
+    (await withCount(db, kind).where('n.organization_id', '=', organizationId).where('n.name_lower', 'in', chunk).execute()).map(normalize),
+  );
+}
+
 async function listNamedRows(db: Db, kind: NamedKind<unknown>, f: NamedFilter, limit: number, from?: { nameLower: string; id: string }) {
   let q = withCount(db, kind).where((eb) => eb.and(matching(kind, f)));
   if (from) q = q.where(keysetAfter(['n.name_lower', 'n.id'], '>', [from.nameLower, from.id]));
@@ -167,7 +175,10 @@ async function deleteNamedRow(db: Db, kind: NamedKind<unknown>, organizationId: 
 
 // --- rules -------------------------------------------------------------------------------------
 
-async function createNamed<T>(ctx: DbContext, kind: NamedKind<T>, actor: Actor, input: NamedInput): Promise<T> {
+/** What a `<type>_create` event may say besides (an import names its application and run). */
+type CreateExtras = Pick<InsightEventInput, 'application' | 'importRunId'>;
+
+async function createNamed<T>(ctx: DbContext, kind: NamedKind<T>, actor: Actor, input: NamedInput, extras?: CreateExtras): Promise<T> {
   const name = normalizeName(input.name);
   const description = normalizeDescription(input.description ?? '');
   return inTransaction(ctx.db, async (trx) => {
@@ -194,6 +205,7 @@ async function createNamed<T>(ctx: DbContext, kind: NamedKind<T>, actor: Actor, 
         actor,
         resource: namedResource(kind, row),
         ...kind.eventExtras?.(row),
+        ...extras,
         changes: { name, description },
       },
     );
@@ -340,9 +352,12 @@ async function listBoundNames(
 export function namedOperations<T>(kind: NamedKind<T>) {
   type Read = Pick<DbContext, 'db'>;
   return {
-    create: (ctx: DbContext, actor: Actor, input: NamedInput): Promise<T> => createNamed(ctx, kind, actor, input),
+    create: (ctx: DbContext, actor: Actor, input: NamedInput, extras?: CreateExtras): Promise<T> =>
+      createNamed(ctx, kind, actor, input, extras),
     find: (ctx: Read, organizationId: string, id: string): Promise<T | undefined> => findNamed(ctx, kind, organizationId, id),
     get: (ctx: Read, organizationId: string, id: string): Promise<T> => getNamed(ctx, kind, organizationId, id),
+    findByNames: async (ctx: Read, organizationId: string, namesLower: string[]): Promise<T[]> =>
+      (await findNamedRowsByNames(ctx.db, kind, organizationId, namesLower)).map(kind.toItem),
     findByIdOrName: (ctx: Read, organizationId: string, idOrName: string): Promise<T | undefined> =>
       findNamedByIdOrName(ctx, kind, organizationId, idOrName),
     list: (ctx: Read, organizationId: string, query: NamedQuery): Promise<Page<T>> => listNamed(ctx, kind, organizationId, query),

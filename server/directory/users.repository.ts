@@ -245,3 +245,30 @@ export async function countUsers(db: Db, f: UserListFilter): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** Deletes these users of the organization (their memberships, links and sessions go with them); returns how many. */
+export async function deleteUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<number> {
+  const counts = await inChunks(ids, 500, async (chunk) => {
+    const r = await db
+      .deleteFrom('users')
+      .where(equalsUnindexed(db, 'organization_id', organizationId))
+      .where('id', 'in', chunk)
+      .executeTakeFirst();
+    return [Number(r.numDeletedRows)];
+  });
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Sets these users' state (and updated_at); returns how many. */
+export async function setUsersState(db: Db, organizationId: string, ids: string[], state: UserRow['state'], now: string): Promise<number> {
+  const counts = await inChunks(ids, 500, async (chunk) => {
+    const r = await db
+      .updateTable('users')
+      .set({ state, updated_at: now })
+      .where(equalsUnindexed(db, 'organization_id', organizationId))
+      .where('id', 'in', chunk)
+      .executeTakeFirst();
+    return [Number(r.numUpdatedRows)];
+  });
+  return counts.reduce((a, b) => a + b, 0);
+}

@@ -164,26 +164,3 @@ export async function classifyCandidates(
   }
   return out;
 }
-
-export interface Existing {
-  userId: string;
-  reason: string;
-}
-
-/**
- * The seed's view (before issue 14): any directory user the default rules find, or who holds the
- * username or email, as "exists". Kept while the callers move to classifyCandidates.
- */
-export async function findExisting(
-  db: Db,
-  organizationId: string,
-  applicationId: string,
-  candidates: Candidate[],
-): Promise<Map<string, Existing>> {
-  const out = new Map<string, Existing>();
-  for (const [remoteId, c] of await classifyCandidates(db, organizationId, applicationId, DEFAULT_MATCH_RULES, candidates)) {
-    const userId = c.status === 'exists' ? c.match.userId : c.status === 'conflict' ? c.candidates[0].userId : c.userId;
-    out.set(remoteId, { userId, reason: c.reason });
-  }
-  return out;
-}

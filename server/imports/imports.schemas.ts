@@ -110,6 +110,10 @@ export const resultSchema = z.object({
   userId: z.string().optional().describe('the directory user (groups runs: the Roster group)'),
   changes: z.array(resultChangeSchema).optional().describe('updated (and reverted) users: each field before and after'),
   linked: z.boolean().optional().describe('updated users: the run also linked him to the remote user'),
+  left: z
+    .array(z.object({ field: updatableFieldSchema, code: z.enum(['changed_since_import', 'email_taken']) }))
+    .optional()
+    .describe('undo runs: the fields the undone run updated that were not set back, and why'),
   members: z
     .object({ added: z.number(), unplaced: z.array(unplacedMemberSchema) })
     .optional()
@@ -146,7 +150,10 @@ export const scheduleSchema = z.object({
   guardrailPercent: z
     .number()
     .optional()
-    .describe('pause the run for an admin when it would change more than this share of the directory (default 10)'),
+    .describe(
+      "pause the run for an admin when it would create, link or update more than this share of the directory's users " +
+        '(default 10; a run may always change 20)',
+    ),
 });
 
 export const importSettingsSchema = z.object({

@@ -83,7 +83,7 @@ describe.each(dialects)('import on %s', (dialect) => {
     expect(item(p, 'dup1').status).toBe('new');
     expect(item(p, 'dup2').status).toBe('invalid');
     expect(item(p, 'dup2').reasons.join()).toMatch(/duplicate email within the application's list/);
-    expect(p.counts).toEqual({ new: 4, exists: 2, invalid: 3 });
+    expect(p.counts).toEqual({ new: 4, exists: 2, conflict: 0, invalid: 3 });
   });
 
   it("searches, filters and sorts on Roster's side without reading SCIM again", async () => {

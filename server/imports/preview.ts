@@ -1,8 +1,11 @@
 // The preview's pages: searched, sorted and paged on Roster's side from the snapshot, whether it is
 // read whole or still being read (then the page and the counts are of the users read so far, and the
-// answer says how far the read has come).
+// answer says how far the read has come). Each item says how it stands (snapshot-match.ts): for
+// `exists` the rule that matched and the fields whose remote value differs, for `conflict` the
+// directory users the rules found.
 import { decodeCursor, keysetPage, likeContains } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
+import type { MatchRule } from './classify.ts';
 import type { ImportContext } from './context.ts';
 import { estimateImport } from './estimate.ts';
 import type { PreviewItem, PreviewSnapshot } from './imports.schemas.ts';
@@ -11,7 +14,7 @@ import { failedRead, namesOf, snapshotWithSettings } from './snapshot.service.ts
 
 export interface PreviewQuery {
   q?: string;
-  status?: 'new' | 'exists' | 'invalid';
+  status?: repo.SnapshotUserRow['status'];
   sort: keyof typeof repo.PREVIEW_SORT_COLUMNS;
   order: 'asc' | 'desc';
   limit: number;
@@ -29,6 +32,9 @@ function toPreviewItem(r: repo.SnapshotUserRow): PreviewItem {
     reasons: JSON.parse(r.reasons),
   };
   if (r.existing_user_id) item.existingUserId = r.existing_user_id;
+  if (r.existing_user_id && r.match_by) item.match = { by: r.match_by as MatchRule, userId: r.existing_user_id };
+  if (r.candidates) item.candidates = JSON.parse(r.candidates);
+  if (r.changes) item.changes = JSON.parse(r.changes);
   return item;
 }
 
@@ -91,7 +97,7 @@ export async function queryPreview(ctx: PreviewContext, snapshot: repo.SnapshotR
   return {
     ...keysetPage(rows, query.limit, toPreviewItem, (l) => [`${query.sort}:${query.order}`, snapshot.id, l[sort], l.remote_id]),
     total,
-    counts: { new: counts.new ?? 0, exists: counts.exists ?? 0, invalid: counts.invalid ?? 0 },
+    counts: { new: counts.new ?? 0, exists: counts.exists ?? 0, conflict: counts.conflict ?? 0, invalid: counts.invalid ?? 0 },
     // While reading, duplicates within the list are not marked yet: they are once the read ends.
     complete: snapshot.status === 'ready',
     snapshot: snapshotOf(snapshot, counted),

@@ -154,6 +154,12 @@ async function readApplication(
 }
 
 /**
+ * A scheduled run may always change this many users: a share of a small (or empty) directory would
+ * otherwise pause every run, so the guardrail is a share with a floor, like inbound SCIM's.
+ */
+export const GUARDRAIL_MIN_CHANGES = 20;
+
+/**
  * What every batch of the run needs, read once as the run (re)starts: the application's match rules,
  * and for a scheduled run under the guardrail the most users it may change, from the directory's size now.
  */
@@ -164,7 +170,7 @@ async function batchContextOf(deps: ImportContext, ctx: RunContext): Promise<Bat
   const base: BatchContext = { run, app: ctx.app, actor: ctx.actor, rules };
   if (options.guardrailPercent === undefined || options.guardrailConfirmed || run.dry_run === 1) return base;
   const directoryUsers = await countUsers(deps.db, { organizationId: run.organization_id });
-  const limit = Math.max(1, Math.floor((options.guardrailPercent / 100) * directoryUsers));
+  const limit = Math.max(GUARDRAIL_MIN_CHANGES, Math.floor((options.guardrailPercent / 100) * directoryUsers));
   return { ...base, guardrail: { limit, directoryUsers, percent: options.guardrailPercent } };
 }
 

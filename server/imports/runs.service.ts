@@ -57,7 +57,7 @@ export interface CreatedRun {
 }
 
 /** Who gets the email: the admin, or for an API key the admin who created it. */
-async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
+export async function notifyEmailOf(db: Db, actor: Actor): Promise<string | null> {
   if (actor.type === 'admin') return actor.email ?? null;
   if (actor.type === 'api_key' && actor.id) return (await apiKeyCreatorEmail({ db }, actor.organizationId, actor.id)) ?? null;
   return actor.email ?? null;
@@ -253,4 +253,24 @@ export async function listRuns(
   }
   const rows = await repo.listRuns(ctx.db, organizationId, q.applicationId, before, q.limit + 1);
   return keysetPage(rows, q.limit, toRun, (l) => [l.created_at, l.id]);
+}
+
+/** The safety net's delay: a run executed in the request (or the CLI) that dies with its process is finished by its job then. */
+export const INLINE_SAFETY_NET_MS = SAFETY_NET_MS;
+
+/**
+ * Executes a run in this process (the CLI), keeping its job (enqueued with INLINE_SAFETY_NET_MS)
+ * pushed back while it works, as createImportRun does for the runs it executes in the request.
+ */
+export async function executeInline(deps: ImportContext, runId: string, onProgress?: (p: RunProgress) => void): Promise<ImportRun> {
+  const heartbeat = setInterval(() => {
+    enqueueRunJob(deps, deps.db, runId, SAFETY_NET_MS).catch((err) =>
+      deps.logger.warn({ err, runId }, 'could not push back the import safety net'),
+    );
+  }, SAFETY_NET_MS / 10);
+  try {
+    return await executeRun(deps, runId, { onProgress });
+  } finally {
+    clearInterval(heartbeat);
+  }
 }

@@ -29,7 +29,8 @@ const scheduleInputSchema = z
       .max(100)
       .optional()
       .describe(
-        `pause the run for an admin when it would change more than this share of the directory (default ${DEFAULT_GUARDRAIL_PERCENT})`,
+        `pause the run for an admin when it would create, link or update more than this share of the directory's users ` +
+          `(default ${DEFAULT_GUARDRAIL_PERCENT}; a run may always change 20)`,
       ),
   })
   .strict()

@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { countByColumn, findRow, inChunks, rowsWhere, rowsFiltered, updateRows, type SearchFilter } from '../db/queries.ts';
 import { insertRows } from '../db/insert-rows.ts';
-import type { ImportSnapshotsTable, ImportSnapshotUsersTable } from '../db/schema.ts';
+import type { DB, ImportSnapshotsTable, ImportSnapshotUsersTable } from '../db/schema.ts';
 import { keysetAfter } from '../db/keyset.ts';
 
 export type SnapshotRow = ImportSnapshotsTable;
@@ -19,6 +19,25 @@ export async function updateSnapshot(db: Db, id: string, patch: Partial<Snapshot
   await updateRows(db, 'import_snapshots', { id }, patch);
 }
 
+/** A snapshot's run is queued or running: it reads its selection from the snapshot. */
+const usedByRun = (eb: ExpressionBuilder<DB, 'import_snapshots'>) =>
+  eb.exists(
+    eb
+      .selectFrom('import_runs')
+      .select('import_runs.id')
+      .whereRef('import_runs.snapshot_id', '=', 'import_snapshots.id')
+      .where('import_runs.status', 'in', ['queued', 'running']),
+  );
+
+/** The snapshot, unless an unfinished run uses it. */
+export async function deleteUnusedSnapshot(db: Db, id: string): Promise<void> {
+  await db
+    .deleteFrom('import_snapshots')
+    .where('id', '=', id)
+    .where((eb) => eb.not(usedByRun(eb)))
+    .execute();
+}
+
 export async function findSnapshot(db: Db, id: string): Promise<SnapshotRow | undefined> {
   return findRow(db, 'import_snapshots', { id });
 }
@@ -32,24 +51,18 @@ export async function findLatestSnapshot(db: Db, applicationId: string): Promise
     .executeTakeFirst();
 }
 
-/** Snapshots of the application other than `keepId`, not used by an unfinished run. */
-export async function deleteOldSnapshots(db: Db, applicationId: string, keepId: string): Promise<void> {
+/**
+ * Snapshots of the application older than `keep`, not used by an unfinished run (a newer one is left:
+ * another read took this one's place, e.g. under other match rules, and ends in its own time).
+ */
+export async function deleteOldSnapshots(db: Db, applicationId: string, keep: Pick<SnapshotRow, 'id' | 'created_at'>): Promise<void> {
   await db
     .deleteFrom('import_snapshots')
     .where('application_id', '=', applicationId)
-    .where('id', '!=', keepId)
+    .where('id', '!=', keep.id)
+    .where('created_at', '<=', keep.created_at)
     .where('status', '!=', 'building')
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('import_runs')
-            .select('import_runs.id')
-            .whereRef('import_runs.snapshot_id', '=', 'import_snapshots.id')
-            .where('import_runs.status', 'in', ['queued', 'running']),
-        ),
-      ),
-    )
+    .where((eb) => eb.not(usedByRun(eb)))
     .execute();
 }
 
@@ -143,4 +156,14 @@ export async function countSnapshotUsers(db: Db, f: PreviewFilter): Promise<numb
 
 export async function countByStatus(db: Db, snapshotId: string): Promise<Record<string, number>> {
   return Object.fromEntries(await countByColumn(db, 'import_snapshot_users', 'status', { snapshot_id: snapshotId }));
+}
+
+/** The application's latest snapshot whose read ended (a groups run asks it which remote users the application lists). */
+export async function findLatestReadySnapshot(db: Db, applicationId: string): Promise<SnapshotRow | undefined> {
+  return rowsWhere(db, 'import_snapshots', { application_id: applicationId, status: 'ready' })
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

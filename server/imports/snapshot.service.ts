@@ -9,9 +9,11 @@ import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { Batcher } from './batcher.ts';
 import { type Candidate, type RemoteNames, toCandidate, validate } from './candidate.ts';
-import { findExisting } from './classify.ts';
+import type { MatchRule } from './classify.ts';
 import type { ImportContext } from './context.ts';
 import * as repo from './snapshot.repository.ts';
+import { matchRows, NO_MATCH, type RowMatch, rulesKey } from './snapshot-match.ts';
+import { matchRulesOf } from './settings.repository.ts';
 
 const SNAPSHOT_TTL_MS = 10 * 60_000;
 /** Added to the stall time before a snapshot whose reader went silent is read again. */
@@ -36,19 +38,13 @@ export function candidateOf(r: repo.SnapshotUserRow): Candidate {
   return validate({
     ...namesOf(r),
     remoteActive: r.remote_active === 1,
+    ...(r.external_id ? { externalId: r.external_id } : {}),
     attributes: JSON.parse(r.attributes),
     problems: [],
   });
 }
 
-function snapshotRow(
-  snapshotId: string,
-  seq: number,
-  c: Candidate,
-  existing: { userId: string; reason: string } | undefined,
-): repo.SnapshotUserRow {
-  const status = c.problems.length ? 'invalid' : existing ? 'exists' : 'new';
-  const reasons = c.problems.length ? c.problems : existing ? [existing.reason] : [];
+function snapshotRow(snapshotId: string, seq: number, c: Candidate, match: RowMatch): repo.SnapshotUserRow {
   return {
     snapshot_id: snapshotId,
     remote_id: c.remoteId,
@@ -62,15 +58,9 @@ function snapshotRow(
     displayname: c.displayname,
     remote_active: c.remoteActive ? 1 : 0,
     attributes: JSON.stringify(c.attributes),
-    status,
-    reasons: JSON.stringify(reasons),
-    existing_user_id: existing?.userId ?? null,
     search_text: [c.userName, c.email, c.firstname, c.lastname, c.displayname].filter(Boolean).join(' ').toLowerCase(),
     external_id: c.externalId ?? null,
-    match_by: null,
-    candidates: null,
-    changes: null,
-    existing_version: null,
+    ...match,
   };
 }
 
@@ -141,7 +131,7 @@ async function markDuplicates(db: Db, snapshotId: string): Promise<void> {
       await repo.updateSnapshotUser(trx, snapshotId, d.remote_id, {
         status: 'invalid',
         reasons: JSON.stringify([...reasons]),
-        existing_user_id: null,
+        ...NO_MATCH,
       });
     }
   });
@@ -152,21 +142,24 @@ interface ReadPlan {
   applicationId: string;
   client: ScimClient;
   connection: string;
+  /** The match rules the rows are classified under (stored with the snapshot). */
+  rules: MatchRule[];
   deactivated: AbortSignal;
   stallMs: number;
+  /** A newer read of the application took this one's place in this process (the match rules changed). */
+  superseded: () => boolean;
 }
 
-/**
- * Reads the application into a new snapshot, a batch per transaction as an import run writes them,
- * each row classified against the directory as it is stored; duplicates within the list are marked
- * once the whole list is in. `answerable` is called once a first page can be answered: when a batch
- * is stored and the application said more are coming (totalResults), after a second batch, or at the
- * end (a list of one page is answered whole, its duplicates marked).
- */
-async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.SnapshotRow) => void): Promise<repo.SnapshotRow> {
-  const { db } = deps;
+/** Ends a superseded read: its snapshot is dropped, so whoever watched it is answered from the newer one. */
+class Superseded extends Error {
+  constructor() {
+    super('the match rules changed: a newer read of the application took its place');
+  }
+}
+
+function newSnapshot(deps: ImportContext, plan: ReadPlan): repo.SnapshotRow {
   const now = deps.clock.now();
-  const snapshot: repo.SnapshotRow = {
+  return {
     id: newId(),
     organization_id: plan.organizationId,
     application_id: plan.applicationId,
@@ -178,7 +171,20 @@ async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.Sn
     expires_at: new Date(now.getTime() + SNAPSHOT_TTL_MS).toISOString(),
     remote_total: null,
     read_at: now.toISOString(),
+    match_by: rulesKey(plan.rules),
   };
+}
+
+/**
+ * Reads the application into a new snapshot, a batch per transaction as an import run writes them,
+ * each row classified against the directory as it is stored; duplicates within the list are marked
+ * once the whole list is in. `answerable` is called once a first page can be answered: when a batch
+ * is stored and the application said more are coming (totalResults), after a second batch, or at the
+ * end (a list of one page is answered whole, its duplicates marked).
+ */
+async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.SnapshotRow) => void): Promise<repo.SnapshotRow> {
+  const { db } = deps;
+  const snapshot = newSnapshot(deps, plan);
   await repo.insertSnapshot(db, snapshot);
   const stall = stallGuard(plan.stallMs);
   const listing = plan.client.listUsers({ signal: AbortSignal.any([plan.deactivated, stall.signal]) });
@@ -187,11 +193,12 @@ async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.Sn
   const progress = () => ({ total: seq, remote_total: listing.stats.totalResults ?? null, read_at: deps.clock.now().toISOString() });
   // The rows and how far the read has come commit together: another process answers from both.
   const write = async (candidates: Candidate[]) => {
+    if (plan.superseded()) throw new Superseded();
     await db.transaction().execute(async (trx) => {
-      const existing = await findExisting(trx, plan.organizationId, plan.applicationId, candidates);
+      const matches = await matchRows(trx, plan.organizationId, plan.applicationId, plan.rules, candidates);
       await repo.insertSnapshotUsers(
         trx,
-        candidates.map((c) => snapshotRow(snapshot.id, seq++, c, existing.get(c.remoteId))),
+        candidates.map((c, i) => snapshotRow(snapshot.id, seq++, c, matches[i])),
       );
       await repo.updateSnapshot(trx, snapshot.id, progress());
     });
@@ -201,6 +208,8 @@ async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.Sn
   const batcher = new Batcher<Candidate>(deps.config.importBatchSize);
   try {
     for await (const page of readAhead(listing.pages())) {
+      // Superseded: stop reading the application (its rate limit serves the newer read).
+      if (plan.superseded()) throw new Superseded();
       stall.progress();
       const candidates = (page as ScimUser[]).map(toCandidate);
       // The admin's first look waits for the first rows alone: they are stored at once, the rest of
@@ -223,13 +232,17 @@ async function read(deps: ImportContext, plan: ReadPlan, answerable: (s: repo.Sn
       expires_at: new Date(deps.clock.now().getTime() + SNAPSHOT_TTL_MS).toISOString(),
     };
     await repo.updateSnapshot(db, snapshot.id, done);
-    await repo.deleteOldSnapshots(db, plan.applicationId, snapshot.id);
+    await repo.deleteOldSnapshots(db, plan.applicationId, snapshot);
     return { ...snapshot, ...done };
   } catch (err) {
     stall.dispose();
+    if (err instanceof Superseded) {
+      await repo.deleteUnusedSnapshot(db, snapshot.id);
+      throw err;
+    }
     const failure = scimFailure(err, "listing the application's users");
     await repo.updateSnapshot(db, snapshot.id, { status: 'failed', error: failure.message });
-    await repo.deleteOldSnapshots(db, plan.applicationId, snapshot.id);
+    await repo.deleteOldSnapshots(db, plan.applicationId, snapshot);
     throw failure;
   }
 }
@@ -248,7 +261,7 @@ export function failedRead(s: repo.SnapshotRow): AppError {
  * One read per application in this process (deps.snapshots.building); other processes find the
  * snapshot in the database and answer from its rows.
  */
-function startReading(deps: ImportContext, cfg: ScimConfig, connection: string, stallMs: number): Promise<repo.SnapshotRow> {
+function startReading(deps: ImportContext, cfg: ScimConfig, listed: Listed, stallMs: number): Promise<repo.SnapshotRow> {
   const { applicationId } = cfg;
   const client = deps.idm.client(applicationId, cfg.client, cfg.settings);
   const first = Promise.withResolvers<repo.SnapshotRow>();
@@ -256,9 +269,10 @@ function startReading(deps: ImportContext, cfg: ScimConfig, connection: string, 
     organizationId: cfg.organizationId,
     applicationId,
     client,
-    connection,
+    ...listed,
     deactivated: deps.idm.signalFor(applicationId),
     stallMs,
+    superseded: () => deps.snapshots.building.get(applicationId) !== first.promise,
   };
   const reading = read(deps, plan, first.resolve);
   // Settles the first answer when the read ends before it (later calls are no-ops).
@@ -315,26 +329,35 @@ export async function snapshotWithSettings(
   return { snapshot, settings: cfg.settings };
 }
 
+/** How a snapshot is listed and classified: a snapshot listed otherwise than today is read again. */
+interface Listed {
+  connection: string;
+  rules: MatchRule[];
+}
+
+const listedAs = (s: repo.SnapshotRow, listed: Listed) => s.connection_key === listed.connection && s.match_by === rulesKey(listed.rules);
+
 async function currentSnapshot(deps: ImportContext, cfg: ScimConfig, stallMs: number, refresh: boolean): Promise<repo.SnapshotRow> {
   const { db } = deps;
+  const listed = { connection: connectionKey(deps.secretKey, cfg.client), rules: await matchRulesOf(db, cfg.applicationId) };
   const inFlight = deps.snapshots.building.get(cfg.applicationId);
-  if (inFlight) {
-    const started = await inFlight;
+  // A read going on under other match rules is superseded by a new one (it stops at its next page).
+  const started = inFlight && (await inFlight);
+  if (started && started.match_by === rulesKey(listed.rules)) {
     const now = (await repo.findSnapshot(db, started.id)) ?? started;
-    // Failed since the first answer (the read is just ending): say so rather than show a dead read.
-    if (now.status === 'failed') throw failedRead(now);
-    return now;
+    // Failed since the first answer (the read is just ending): whoever watches it is told so
+    // (previewPage, by its id); this request reads the application again, as it would a moment later.
+    if (now.status !== 'failed') return now;
   }
-  const connection = connectionKey(deps.secretKey, cfg.client);
   const latest = await repo.findLatestSnapshot(db, cfg.applicationId);
   const now = deps.clock.now();
-  if (latest?.connection_key === connection) {
+  if (latest && listedAs(latest, listed)) {
     if (latest.status === 'ready' && latest.expires_at > now.toISOString() && !refresh) return latest;
     // Another process is reading the application: answer from what it stored instead of reading twice.
     if (latest.status === 'building' && !abandoned(latest, now, stallMs)) return latest;
     if (latest.status === 'building') await repo.updateSnapshot(db, latest.id, { status: 'failed', error: ABANDONED_MESSAGE });
   }
-  return startReading(deps, cfg, connection, stallMs);
+  return startReading(deps, cfg, listed, stallMs);
 }
 
 /** Waits until the snapshot is read whole, or throws why it is not. */

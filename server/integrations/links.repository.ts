@@ -52,3 +52,17 @@ export async function deleteLink(db: Db, applicationId: string, userId: string):
 export async function deleteLinkByRemoteId(db: Db, applicationId: string, remoteId: string): Promise<void> {
   await deleteRows(db, 'app_user_links', { application_id: applicationId, remote_id: remoteId });
 }
+
+/** Deletes the links of these users in one application, 500 users per statement. */
+export async function deleteLinksOfUsers(db: Db, applicationId: string, userIds: string[]): Promise<void> {
+  await inChunks(userIds, 500, async (chunk) => [
+    await deleteRows(db, 'app_user_links', { application_id: applicationId, user_id: chunk }),
+  ]);
+}
+
+/** Deletes the links of these remote ids in one application, 500 per statement. */
+export async function deleteLinksByRemoteIds(db: Db, applicationId: string, remoteIds: string[]): Promise<void> {
+  await inChunks(remoteIds, 500, async (chunk) => [
+    await deleteRows(db, 'app_user_links', { application_id: applicationId, remote_id: chunk }),
+  ]);
+}

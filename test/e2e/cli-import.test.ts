@@ -26,7 +26,7 @@ describe.each(dialects)('roster import CLI on %s', (dialect) => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^STATUS\s+USERNAME/m);
     expect(r.stdout.trim().split('\n')).toHaveLength(7);
-    expect(r.stdout).toContain('120 user(s) shown of 120 in CLI App: 120 new, 0 exist, 0 invalid');
+    expect(r.stdout).toContain('120 user(s) shown of 120 in CLI App: 120 new, 0 exist, 0 in conflict, 0 invalid');
   });
 
   it('imports everything with a progress report, records it for the admin and emails the results', async () => {

@@ -15,6 +15,8 @@ export interface ImportSnapshotsTable {
   remote_total: number | null;
   /** When the reading process last stored a page (or started); null before 2026-12-06. */
   read_at: string | null;
+  /** JSON array of the match rules the rows were classified under; null before 2026-12-07. */
+  match_by: string | null;
 }
 
 export interface ImportSnapshotUsersTable {

@@ -44,8 +44,11 @@ function previewRoutes(app: App, deps: Deps): void {
     '/api/v1/applications/:id/import/users',
     adminRoute({
       description:
-        "The application's users over SCIM, each marked new, exists or invalid. The list is read once and " +
-        'kept for 10 minutes; refresh=true reads it again. The first page is answered as soon as the first ' +
+        "The application's users over SCIM, each marked new, exists (match: the rule that matched and the user; " +
+        'changes: the fields whose remote value differs), conflict (candidates: the directory users the match ' +
+        "rules found, none linked until the admin picks one) or invalid. The list is read once under the application's " +
+        'match rules and kept for 10 minutes; it is read again when the rules or the connection change, or with ' +
+        'refresh=true. The first page is answered as soon as the first ' +
         'SCIM page is stored and the read goes on in the background: while snapshot.status is reading, the ' +
         'page, search and counts are of the users read so far (snapshot.read of snapshot.total) and complete ' +
         'is false (duplicates within the list are marked when the read ends); ask again to see more. ' +
@@ -54,7 +57,7 @@ function previewRoutes(app: App, deps: Deps): void {
       querystring: z
         .object({
           q: z.string().max(200).optional(),
-          status: z.enum(['new', 'exists', 'invalid']).optional(),
+          status: z.enum(['new', 'exists', 'conflict', 'invalid']).optional(),
           sort: z.enum(Object.keys(PREVIEW_SORT_COLUMNS) as [keyof typeof PREVIEW_SORT_COLUMNS]).default('userName'),
           order: z.enum(['asc', 'desc']).default('asc'),
           limit: limitSchema,
@@ -66,7 +69,7 @@ function previewRoutes(app: App, deps: Deps): void {
       response: {
         200: cursorPageOf(previewItemSchema).extend({
           total: z.number(),
-          counts: z.object({ new: z.number(), exists: z.number(), invalid: z.number() }),
+          counts: z.object({ new: z.number(), exists: z.number(), conflict: z.number(), invalid: z.number() }),
           complete: z.boolean().describe('false while the application is still being read: the counts are of the users read so far'),
           snapshot: previewSnapshotSchema,
           estimate: estimateSchema,
