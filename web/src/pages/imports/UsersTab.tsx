@@ -139,7 +139,7 @@ function PreviewList({ list, page, picked, appName, onRefresh: refresh, run, cho
 function PreviewSummary(props: { page: PreviewPage; appName: string; onRefresh: () => void; refreshing: boolean }) {
   const { page, appName } = props;
   const { snapshot, counts } = page;
-  const conflict = conflictsOf(counts);
+  const conflict = counts.conflict;
   const split =
     `${formatNumber(counts.new)} new · ${formatNumber(counts.exists)} exist · ` +
     `${conflict ? `${formatNumber(conflict)} in conflict · ` : ''}${formatNumber(counts.invalid)} invalid`;
@@ -191,7 +191,7 @@ function PreviewFilters({ list, page }: { list: ReturnType<typeof usePreview>; p
             { value: '', label: 'All' },
             { value: 'new', label: `New (${formatNumber(page.counts.new)})` },
             { value: 'exists', label: `Exists (${formatNumber(page.counts.exists)})` },
-            { value: 'conflict', label: `Conflict (${formatNumber(conflictsOf(page.counts))})` },
+            { value: 'conflict', label: `Conflict (${formatNumber(page.counts.conflict)})` },
             { value: 'invalid', label: `Invalid (${formatNumber(page.counts.invalid)})` },
           ]}
         />
@@ -199,6 +199,3 @@ function PreviewFilters({ list, page }: { list: ReturnType<typeof usePreview>; p
     </Group>
   );
 }
-
-/** The preview's count of users in conflict (the OpenAPI document of the seed's counts has none). */
-const conflictsOf = (counts: PreviewPage['counts']) => (counts as { conflict?: number }).conflict ?? 0;

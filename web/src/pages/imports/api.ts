@@ -1,5 +1,5 @@
 // The import-as-sync calls (issue 14) and their shapes, typed by the OpenAPI document where it has them
-// (preview, jobs, runs, settings, confirm, cancel). The routes still on their way to main (groups, undo)
+// (preview, jobs, runs, groups, settings, confirm, cancel). The route still on its way to main (undo)
 // are called through `loose`, the same client without the path types, and typed here after their zod
 // schemas (imports.schemas.ts, undo.schemas.ts) until the OpenAPI document has them.
 import { client, data } from '../../api/client.ts';
@@ -54,19 +54,8 @@ export type ImportSettings = Answer<'/api/v1/applications/{id}/import/settings'>
 export type SettingsInput = Body<'/api/v1/applications/{id}/import/settings', 'put'> & { matchBy: MatchRule[] };
 export type Schedule = NonNullable<SettingsInput['schedule']>;
 
-export interface GroupPreviewItem {
-  remoteId: string;
-  displayName: string;
-  memberCount: number;
-  status: 'new' | 'exists' | 'invalid';
-  existingGroupId?: string;
-  reasons: string[];
-}
-export interface GroupPreviewPage {
-  items: GroupPreviewItem[];
-  nextCursor: string | null;
-  total?: number;
-}
+export type GroupPreviewPage = Answer<'/api/v1/applications/{id}/import/groups'>;
+export type GroupPreviewItem = GroupPreviewPage['items'][number];
 
 /** What POST .../import/jobs takes (remoteIds | all plus the run's options). */
 export type JobBody = Body<'/api/v1/applications/{id}/import/jobs', 'post'>;
@@ -91,10 +80,10 @@ const app = (id: string) => ({ params: { path: { id } } });
 export const importApi = {
   startUsers: (id: string, body: JobBody) =>
     data(client.POST('/api/v1/applications/{id}/import/jobs', { ...app(id), body })) as Promise<RunAnswer>,
-  groups: (id: string, query: { limit: number; cursor?: string; refresh?: string }, signal?: AbortSignal) =>
-    answer<GroupPreviewPage>(loose.GET('/api/v1/applications/{id}/import/groups', { params: { path: { id }, query }, signal })),
-  startGroups: (id: string, body: ({ remoteIds: string[] } | { all: true }) & { dryRun?: boolean }) =>
-    answer<RunAnswer>(loose.POST('/api/v1/applications/{id}/import/group-jobs', { ...app(id), body })),
+  groups: (id: string, query: { limit: number; cursor?: string }, signal?: AbortSignal) =>
+    data(client.GET('/api/v1/applications/{id}/import/groups', { params: { path: { id }, query }, signal })),
+  startGroups: (id: string, body: Body<'/api/v1/applications/{id}/import/group-jobs', 'post'>) =>
+    data(client.POST('/api/v1/applications/{id}/import/group-jobs', { ...app(id), body })) as Promise<RunAnswer>,
   settings: (id: string) => data(client.GET('/api/v1/applications/{id}/import/settings', app(id))),
   saveSettings: (id: string, body: SettingsInput) => data(client.PUT('/api/v1/applications/{id}/import/settings', { ...app(id), body })),
   undoPlan: (runId: string) => answer<UndoPlan>(loose.GET('/api/v1/import-runs/{id}/undo', app(runId))),
