@@ -56,11 +56,9 @@ export function ResultsTable(props: { results: ImportResult[]; kind?: Kind; empt
   );
 }
 
-/** Undo runs: the fields the undone run updated that were not set back, and why (not yet in the OpenAPI document). */
-type Left = { field: string; code: string }[];
-
 function Changes({ result }: { result: ImportResult }) {
-  const left = (result as { left?: Left }).left ?? [];
+  // Undo runs: the fields the undone run updated that were not set back, and why.
+  const left = result.left ?? [];
   if (!result.changes?.length && !left.length) return null;
   return (
     <List size="xs" listStyleType="none" aria-label={`Changes of ${result.userName}`}>

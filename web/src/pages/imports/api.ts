@@ -1,7 +1,5 @@
-// The import-as-sync calls (issue 14) and their shapes, typed by the OpenAPI document where it has them
-// (preview, jobs, runs, groups, settings, confirm, cancel). The route still on its way to main (undo)
-// are called through `loose`, the same client without the path types, and typed here after their zod
-// schemas (imports.schemas.ts, undo.schemas.ts) until the OpenAPI document has them.
+// The import-as-sync calls (issue 14) and the portal's names for their shapes, all typed by the OpenAPI
+// document; the lists of match rules, fields and outcomes mirror the server's (imports.schemas.ts, diff.ts).
 import { client, data } from '../../api/client.ts';
 import type { Answer, Body, ImportResult, ImportRun, Outcome, PreviewUser } from '../../api/types.ts';
 
@@ -62,19 +60,8 @@ export type JobBody = Body<'/api/v1/applications/{id}/import/jobs', 'post'>;
 export type RunAnswer = { run: ImportRun & { results?: ImportResult[] } };
 
 /** GET /import-runs/:id/undo: what the undo would do, counted for the confirmation. */
-export interface UndoPlan {
-  runId: string;
-  created: { total: number; remove: number; changedSince: number; provisioned: number; gone: number };
-  updated: number;
-  links: number;
-  refused?: { code: string; message: string };
-}
+export type UndoPlan = Answer<'/api/v1/import-runs/{id}/undo'>;
 
-type Init = { params?: { path?: Record<string, string>; query?: Record<string, unknown> }; body?: unknown; signal?: AbortSignal };
-type Call = (path: string, init?: Init) => Promise<{ data?: unknown }>;
-/** The portal's client without the path types: same session, CSRF header and ApiError. */
-const loose = client as unknown as { GET: Call; PUT: Call; POST: Call };
-const answer = async <T>(call: Promise<{ data?: unknown }>): Promise<T> => (await call).data as T;
 const app = (id: string) => ({ params: { path: { id } } });
 
 export const importApi = {
@@ -86,9 +73,9 @@ export const importApi = {
     data(client.POST('/api/v1/applications/{id}/import/group-jobs', { ...app(id), body })) as Promise<RunAnswer>,
   settings: (id: string) => data(client.GET('/api/v1/applications/{id}/import/settings', app(id))),
   saveSettings: (id: string, body: SettingsInput) => data(client.PUT('/api/v1/applications/{id}/import/settings', { ...app(id), body })),
-  undoPlan: (runId: string) => answer<UndoPlan>(loose.GET('/api/v1/import-runs/{id}/undo', app(runId))),
+  undoPlan: (runId: string) => data(client.GET('/api/v1/import-runs/{id}/undo', app(runId))),
   undo: (runId: string, users: 'delete' | 'suspend') =>
-    answer<RunAnswer>(loose.POST('/api/v1/import-runs/{id}/undo', { ...app(runId), body: { users } })),
+    data(client.POST('/api/v1/import-runs/{id}/undo', { ...app(runId), body: { users } })),
   confirm: (runId: string) => data(client.POST('/api/v1/import-runs/{id}/confirm', app(runId))),
   cancel: (runId: string) => data(client.POST('/api/v1/import-runs/{id}/cancel', app(runId))),
 };
