@@ -42,9 +42,14 @@ export function ImportOutcome({ response, email, onDismiss }: { response: Import
           </Button>
         </Group>
       </Group>
-      <Alert color={run.failed ? 'yellow' : 'green'} title={run.status === 'failed' ? 'The import failed' : 'Import completed'}>
-        {formatNumber(run.created)} created, {formatNumber(run.skipped)} skipped, {formatNumber(run.failed)} failed.
-        {run.error && ` ${run.error}`} The results were also emailed to you.
+      <Alert
+        color={run.failed ? 'yellow' : 'green'}
+        title={run.status === 'failed' ? 'The import failed' : run.dryRun ? 'Dry run completed' : 'Import completed'}
+      >
+        {formatNumber(run.created)} created, {formatNumber(run.linked)} linked, {formatNumber(run.updated)} updated,{' '}
+        {formatNumber(run.skipped)} skipped, {formatNumber(run.failed)} failed.
+        {run.error && ` ${run.error}`}{' '}
+        {run.dryRun ? 'Nothing was written: these are what the run would do.' : 'The results were also emailed to you.'}
       </Alert>
       <ResultsTable results={run.results} />
     </Stack>

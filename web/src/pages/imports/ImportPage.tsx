@@ -1,25 +1,18 @@
-// Manual import: the application's users (read over SCIM once, then searched and sorted by Roster),
-// pick some or all, import. Small imports answer with their results; big ones run in the background.
-import { Button, Group, Progress, SegmentedControl, Stack, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+// Import from an application: its users (new, exists, conflict, invalid), its groups, and the import's
+// settings (match rules, schedule). The users tab stays mounted so its selection survives a look at
+// the others.
+import { Tabs } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { client, data } from '../../api/client.ts';
-import { applicationKeys, importRunKeys, userKeys } from '../../api/keys.ts';
-import { useMe } from '../../api/session.ts';
-import type { PreviewPage } from '../../api/types.ts';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Loading } from '../../components/Loading.tsx';
+import { applicationKeys } from '../../api/keys.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { Pager } from '../../components/Pager.tsx';
-import { SearchInput } from '../../components/SearchInput.tsx';
-import { formatDateTime, formatNumber } from '../../lib/format.ts';
-import { ImportOutcome, type ImportResponse } from './ImportOutcome.tsx';
-import { PreviewTable } from './PreviewTable.tsx';
-import { SelectionBar } from './SelectionBar.tsx';
-import { importBody, isSelected } from './selection.ts';
-import { useImportSelection } from './useImportSelection.ts';
-import { PREVIEW_PAGE, previewFilter, usePreview } from './usePreview.ts';
+import { useUrlState } from '../../lib/url-state.ts';
+import { GroupsTab } from './GroupsTab.tsx';
+import { SettingsTab } from './SettingsTab.tsx';
+import { UsersTab } from './UsersTab.tsx';
+
+const TAB = { tab: 'users' };
 
 export function ImportPage() {
   const { id = '' } = useParams();
@@ -27,26 +20,7 @@ export function ImportPage() {
     queryKey: applicationKeys.detail(id),
     queryFn: () => data(client.GET('/api/v1/applications/{id}', { params: { path: { id } } })),
   });
-  const { data: me } = useMe();
-  const queryClient = useQueryClient();
-  const list = usePreview(id);
-  const { s, preview } = list;
-  const page = preview.data;
-  const picked = useImportSelection(id, { filter: previewFilter(s), page, matching: list.matching, newMatching: list.newMatching });
-  const [outcome, setOutcome] = useState<ImportResponse | null>(null);
-  const refresh = () => void list.refresh().catch(picked.setError);
-  const run = useMutation({
-    mutationFn: () =>
-      data(client.POST('/api/v1/applications/{id}/import/jobs', { params: { path: { id } }, body: importBody(picked.selection) })),
-    onSuccess: async (res) => {
-      setOutcome(res);
-      picked.clear();
-      void queryClient.invalidateQueries({ queryKey: importRunKeys.all });
-      void queryClient.invalidateQueries({ queryKey: userKeys.all });
-      // Imported users now exist: read the list again so their badges say so.
-      if ('results' in res.run) await refresh();
-    },
-  });
+  const [{ tab }, setTab] = useUrlState(TAB);
   const appName = app.data?.name ?? 'the application';
   return (
     <>
@@ -57,150 +31,22 @@ export function ImportPage() {
           { label: appName, to: `/applications/${id}?tab=idm` },
         ]}
         description={
-          `Imported users are created ACTIVE with password status PENDING, ` + `bound to no group. Users that already exist are skipped.`
+          'Imported users are created ACTIVE with password status PENDING. Users Roster already has are linked ' +
+          "to their account in the application and, when you choose, take the application's values of chosen fields."
         }
       />
-      {outcome && (
-        <div style={{ marginBottom: 16 }}>
-          <ImportOutcome response={outcome} email={me?.admin?.email ?? me?.actor.email} onDismiss={() => setOutcome(null)} />
-        </div>
-      )}
-      <ErrorAlert error={run.error} title="The import did not start" />
-      {preview.isPending ? (
-        <Loading label={`Reading the users of ${appName} over SCIM… large applications take a while.`} />
-      ) : preview.error && !page ? (
-        <>
-          <ErrorAlert error={preview.error} title={`Could not read the users of ${appName}`} />
-          <Button mt="sm" variant="default" onClick={() => void preview.refetch()}>
-            Try again
-          </Button>
-        </>
-      ) : page ? (
-        <PreviewList list={list} page={page} picked={picked} appName={appName} onRefresh={refresh} run={run} />
-      ) : null}
-    </>
-  );
-}
-
-interface PreviewListProps {
-  list: ReturnType<typeof usePreview>;
-  page: PreviewPage;
-  picked: ReturnType<typeof useImportSelection>;
-  appName: string;
-  onRefresh: () => void;
-  run: { isPending: boolean; mutate: () => void };
-}
-
-/** The list of the application's users: counts, filters, the selection and the table. */
-function PreviewList({ list, page, picked, appName, onRefresh: refresh, run }: PreviewListProps) {
-  const { s, preview } = list;
-  return (
-    <>
-      <PreviewSummary page={page} appName={appName} onRefresh={refresh} refreshing={list.refreshing} />
-      <PreviewFilters list={list} page={page} />
-      <SelectionBar
-        selection={picked.selection}
-        matching={list.matching}
-        newCount={list.newMatching}
-        searching={Boolean(s.q)}
-        busy={picked.selecting || run.isPending}
-        importing={run.isPending}
-        onSelectAll={picked.selectAll}
-        onSelectAllNew={picked.selectAllNew}
-        onClear={picked.clear}
-        onImport={() => run.mutate()}
-        estimate={page.estimate.text}
-      />
-      <ErrorAlert error={picked.error} title="Could not change the selection" />
-      {list.reading && preview.error ? (
-        // The read failed part way (the page shown is what was read before).
-        <>
-          <ErrorAlert error={preview.error} title={`Could not read the users of ${appName}`} />
-          <Button mt="xs" mb="sm" variant="default" onClick={refresh} loading={list.refreshing}>
-            Try again
-          </Button>
-        </>
-      ) : (
-        <ErrorAlert error={preview.error} title="Could not load this page" />
-      )}
-      <PreviewTable
-        items={page.items}
-        sort={s}
-        onSort={(sort, order) => list.set({ sort, order })}
-        isSelected={(u) => isSelected(picked.selection, u)}
-        onToggle={(u, on) => picked.toggle([u], on)}
-        onTogglePage={(on) => picked.toggle(page.items, on)}
-        busy={preview.isFetching}
-        filtered={Boolean(s.q || s.status)}
-      />
-      <Pager
-        pager={list.pager}
-        nextCursor={page.nextCursor}
-        shown={page.items.length}
-        pageSize={PREVIEW_PAGE}
-        total={page.total}
-        label="users"
-      />
-    </>
-  );
-}
-
-function PreviewSummary(props: { page: PreviewPage; appName: string; onRefresh: () => void; refreshing: boolean }) {
-  const { page, appName } = props;
-  const { snapshot, counts } = page;
-  const split = `${formatNumber(counts.new)} new · ${formatNumber(counts.exists)} exist · ${formatNumber(counts.invalid)} invalid`;
-  return (
-    <Stack gap={6} mb="sm">
-      <Group justify="space-between" wrap="wrap">
-        <Text size="sm">
-          <b>{formatNumber(snapshot.total)}</b> users in {appName}: {split}
-          {page.complete ? '. ' : ' so far. '}
-          <Text span c="dimmed">
-            {page.complete ? `Read ${formatDateTime(snapshot.createdAt)}.` : 'Users listed twice are marked once the whole list is read.'}
-          </Text>
-        </Text>
-        <Button variant="default" size="xs" onClick={props.onRefresh} loading={props.refreshing} disabled={snapshot.status === 'reading'}>
-          Read the list again
-        </Button>
-      </Group>
-      {snapshot.status === 'reading' && <ReadProgress read={snapshot.read} total={snapshot.total} />}
-    </Stack>
-  );
-}
-
-/** How far the application's list has been read: the page and counts above are of these users. */
-function ReadProgress({ read, total }: { read: number; total: number }) {
-  const percent = total ? Math.min(100, Math.round((read / total) * 100)) : 0;
-  return (
-    <div>
-      <Text size="xs" c="dimmed" aria-live="polite" mb={4}>
-        Read {formatNumber(read)} of {formatNumber(total)} users…
-      </Text>
-      <Progress value={percent} size="md" animated striped aria-label="Users read" />
-    </div>
-  );
-}
-
-function PreviewFilters({ list, page }: { list: ReturnType<typeof usePreview>; page: PreviewPage }) {
-  return (
-    <Group mb="sm" align="flex-end" wrap="wrap">
-      <SearchInput label="Search" placeholder="User name, name or email" value={list.search} onSearch={list.setSearch} />
-      <div>
-        <Text size="sm" fw={500} id="status-filter" mb={2}>
-          Status
-        </Text>
-        <SegmentedControl
-          aria-labelledby="status-filter"
-          value={list.s.status}
-          onChange={(status) => list.set({ status })}
-          data={[
-            { value: '', label: 'All' },
-            { value: 'new', label: `New (${formatNumber(page.counts.new)})` },
-            { value: 'exists', label: `Exists (${formatNumber(page.counts.exists)})` },
-            { value: 'invalid', label: `Invalid (${formatNumber(page.counts.invalid)})` },
-          ]}
-        />
+      <Tabs value={tab} onChange={(t) => setTab({ tab: t ?? 'users' })} mb="md">
+        <Tabs.List>
+          <Tabs.Tab value="users">Users</Tabs.Tab>
+          <Tabs.Tab value="groups">Groups</Tabs.Tab>
+          <Tabs.Tab value="settings">Matching and schedule</Tabs.Tab>
+        </Tabs.List>
+      </Tabs>
+      <div hidden={tab !== 'users'}>
+        <UsersTab id={id} appName={appName} />
       </div>
-    </Group>
+      {tab === 'groups' && <GroupsTab id={id} appName={appName} />}
+      {tab === 'settings' && <SettingsTab id={id} />}
+    </>
   );
 }

@@ -1,11 +1,24 @@
-// The application's users with a checkbox each, their new/exists/invalid badge and why.
-import { Anchor, Checkbox, Stack, Table, Text } from '@mantine/core';
+// The application's users with a checkbox each, their new/exists/conflict/invalid badge and why; a
+// matched user opens to its per-field diff, a user in conflict lists its candidates to pick from.
+import { Anchor, Button, Checkbox, Stack, Table, Text } from '@mantine/core';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import type { PreviewUser } from '../../api/types.ts';
 import { PreviewBadge } from '../../components/Badges.tsx';
 import { ListBody } from '../../components/ListTable.tsx';
 import { SortableTh, type SortState } from '../../components/SortableTh.tsx';
-import { fullName } from '../../lib/format.ts';
+import { fullName, plural } from '../../lib/format.ts';
+import { RULE_LABELS } from './api.ts';
+import { Candidates } from './Candidates.tsx';
+import { FieldDiff } from './FieldDiff.tsx';
+import type { RunChoiceState } from './runChoice.ts';
+
+interface RowProps {
+  user: PreviewUser;
+  selected: boolean;
+  onToggle: (u: PreviewUser, selected: boolean) => void;
+  choice: RunChoiceState;
+}
 
 export function PreviewTable({
   items,
@@ -16,6 +29,7 @@ export function PreviewTable({
   onTogglePage,
   busy,
   filtered,
+  choice,
 }: {
   items: PreviewUser[];
   sort: SortState;
@@ -25,6 +39,7 @@ export function PreviewTable({
   onTogglePage: (selected: boolean) => void;
   busy: boolean;
   filtered: boolean;
+  choice: RunChoiceState;
 }) {
   const selectedOnPage = items.filter(isSelected).length;
   const all = items.length > 0 && selectedOnPage === items.length;
@@ -66,65 +81,111 @@ export function PreviewTable({
               : { title: 'The application has no users' }
           }
         >
-          {(u) => <PreviewRow key={u.remoteId} user={u} selected={isSelected(u)} onToggle={onToggle} />}
+          {(u) => <PreviewRow key={u.remoteId} user={u} selected={isSelected(u)} onToggle={onToggle} choice={choice} />}
         </ListBody>
       </Table>
     </Table.ScrollContainer>
   );
 }
 
-/** One user: its checkbox, its badge with the reasons, and what the application says of it. */
-function PreviewRow({
+/** One user: its checkbox, its badge with the reasons (why it matched, its candidates), and its diff when opened. */
+function PreviewRow({ user: u, selected, onToggle, choice }: RowProps) {
+  const [open, setOpen] = useState(false);
+  const changes = u.changes ?? [];
+  return (
+    <>
+      <Table.Tr data-status={u.status} data-remote-id={u.remoteId}>
+        <Table.Td>
+          <Checkbox
+            aria-label={`Select ${u.userName || u.email || u.remoteId}`}
+            checked={selected}
+            onChange={(e) => onToggle(u, e.currentTarget.checked)}
+          />
+        </Table.Td>
+        <Table.Td>
+          <StatusCell user={u} choice={choice} open={open} onOpen={setOpen} />
+        </Table.Td>
+        <Table.Td>
+          {u.userName || (
+            <Text span c="dimmed">
+              (none)
+            </Text>
+          )}
+        </Table.Td>
+        <Table.Td>{fullName(u)}</Table.Td>
+        <Table.Td>{u.email}</Table.Td>
+        <Table.Td>
+          {u.remoteActive ? (
+            'active'
+          ) : (
+            <Text span c="orange" size="sm">
+              inactive
+            </Text>
+          )}
+        </Table.Td>
+      </Table.Tr>
+      {open && changes.length > 0 && (
+        <Table.Tr data-diff-of={u.remoteId}>
+          <Table.Td />
+          <Table.Td colSpan={5}>
+            <FieldDiff
+              who={u.userName || u.email || u.remoteId}
+              changes={changes}
+              chosen={choice.choice.fields}
+              updating={choice.choice.mode === 'update'}
+              onToggle={choice.toggleField}
+            />
+          </Table.Td>
+        </Table.Tr>
+      )}
+    </>
+  );
+}
+
+function StatusCell({
   user: u,
-  selected,
-  onToggle,
+  choice,
+  open,
+  onOpen,
 }: {
   user: PreviewUser;
-  selected: boolean;
-  onToggle: (u: PreviewUser, selected: boolean) => void;
+  choice: RunChoiceState;
+  open: boolean;
+  onOpen: (o: boolean) => void;
 }) {
+  const changes = u.changes ?? [];
   return (
-    <Table.Tr data-status={u.status}>
-      <Table.Td>
-        <Checkbox
-          aria-label={`Select ${u.userName || u.email || u.remoteId}`}
-          checked={selected}
-          onChange={(e) => onToggle(u, e.currentTarget.checked)}
-        />
-      </Table.Td>
-      <Table.Td>
-        <Stack gap={2}>
-          <PreviewBadge status={u.status} />
-          {u.reasons.map((r, i) => (
-            <Text key={i} size="xs" c={u.status === 'invalid' ? 'red' : 'dimmed'}>
-              {r}
-            </Text>
-          ))}
-          {u.existingUserId && (
-            <Anchor component={Link} to={`/users/${u.existingUserId}`} size="xs">
-              Open the Roster user
-            </Anchor>
-          )}
-        </Stack>
-      </Table.Td>
-      <Table.Td>
-        {u.userName || (
-          <Text span c="dimmed">
-            (none)
-          </Text>
-        )}
-      </Table.Td>
-      <Table.Td>{fullName(u)}</Table.Td>
-      <Table.Td>{u.email}</Table.Td>
-      <Table.Td>
-        {u.remoteActive ? (
-          'active'
+    <Stack gap={2} align="flex-start">
+      <PreviewBadge status={u.status} />
+      {u.match && (
+        <Text size="xs" c="dimmed">
+          {u.match.by === 'link' ? 'linked to its account' : `matched by ${RULE_LABELS[u.match.by]}`}
+        </Text>
+      )}
+      {u.reasons.map((r, i) => (
+        <Text key={i} size="xs" c={u.status === 'invalid' ? 'red' : 'dimmed'}>
+          {r}
+        </Text>
+      ))}
+      {u.existingUserId && (
+        <Anchor component={Link} to={`/users/${u.existingUserId}`} size="xs">
+          Open the Roster user
+        </Anchor>
+      )}
+      {u.status === 'exists' &&
+        u.changes &&
+        (changes.length ? (
+          <Button size="compact-xs" variant="light" aria-expanded={open} onClick={() => onOpen(!open)}>
+            {open ? 'Hide' : 'Show'} {plural(changes.length, 'change')}
+          </Button>
         ) : (
-          <Text span c="orange" size="sm">
-            inactive
+          <Text size="xs" c="dimmed">
+            no field differs
           </Text>
-        )}
-      </Table.Td>
-    </Table.Tr>
+        ))}
+      {u.status === 'conflict' && (
+        <Candidates user={u} picked={choice.choice.resolve.get(u.remoteId)} onPick={(id) => choice.pick(u.remoteId, id)} />
+      )}
+    </Stack>
   );
 }

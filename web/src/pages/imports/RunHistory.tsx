@@ -1,4 +1,4 @@
-import { Anchor, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { client, data } from '../../api/client.ts';
@@ -22,8 +22,28 @@ const RUN_COLUMNS: ListColumn<ImportRun>[] = [
     ),
   },
   { header: 'Status', cell: (r) => <RunStatusBadge status={r.status} /> },
+  {
+    header: 'Kind',
+    cell: (r) => (
+      <Group gap={4} wrap="nowrap">
+        <Text size="sm">{r.kind}</Text>
+        {r.trigger === 'schedule' && (
+          <Badge size="xs" variant="outline" color="violet">
+            scheduled
+          </Badge>
+        )}
+        {r.dryRun && (
+          <Badge size="xs" color="yellow">
+            dry run
+          </Badge>
+        )}
+      </Group>
+    ),
+  },
   { header: 'Users', cell: (r) => (r.mode === 'all' ? `all (${formatNumber(r.total)})` : formatNumber(r.total)) },
   { header: 'Created', cell: (r) => formatNumber(r.created) },
+  { header: 'Linked', cell: (r) => formatNumber(r.linked) },
+  { header: 'Updated', cell: (r) => formatNumber(r.updated) },
   { header: 'Skipped', cell: (r) => formatNumber(r.skipped) },
   {
     header: 'Failed',
@@ -59,7 +79,7 @@ export function RunHistory({ applicationId }: { applicationId: string }) {
   const items = runs.data.items;
   return (
     <>
-      <ListTable label="Import runs" minWidth={720} columns={RUN_COLUMNS} items={items} empty={{ title: 'No imports yet' }} />
+      <ListTable label="Import runs" minWidth={900} columns={RUN_COLUMNS} items={items} empty={{ title: 'No imports yet' }} />
       {(pager.hasPrevious || runs.data.nextCursor) && (
         <Pager pager={pager} nextCursor={runs.data.nextCursor} shown={items.length} pageSize={PAGE} label="runs" />
       )}

@@ -1,5 +1,6 @@
-// One import run: live progress while it runs (polled), then its per-user results and the CSV.
-import { Alert, Anchor, Button, Group, NativeSelect, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+// One import run: its kind, trigger and dry-run badge, live progress while it runs (polled), then its
+// per-user (or per-group) results and the CSV; the undo of a finished run, the decision on a paused one.
+import { Alert, Anchor, Badge, Button, Group, NativeSelect, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -15,6 +16,8 @@ import { Pager } from '../../components/Pager.tsx';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
 import { useKeysetPager } from '../../lib/keyset.ts';
 import { ResultsTable } from './ResultsTable.tsx';
+import { canUndo, PausedRun, UndoButton } from './RunActions.tsx';
+import { RESULT_OUTCOMES } from './api.ts';
 
 const PAGE = 100;
 const finished = (r?: ImportRun) => r?.status === 'completed' || r?.status === 'failed';
@@ -25,7 +28,8 @@ export function RunPage() {
   const run = useQuery({
     queryKey: importRunKeys.detail(id),
     queryFn: () => data(client.GET('/api/v1/import-runs/{id}', { params: { path: { id } } })),
-    refetchInterval: (q) => (q.state.data && !finished(q.state.data) ? 700 : false),
+    // A paused run waits for an admin (maybe in another tab): asked less often.
+    refetchInterval: (q) => (!q.state.data || finished(q.state.data) ? false : q.state.data.status === 'paused' ? 3000 : 700),
   });
   const app = useQuery({
     queryKey: applicationKeys.detail(run.data?.applicationId),
@@ -50,7 +54,7 @@ export function RunPage() {
   return (
     <>
       <PageHeader
-        title={`Import from ${appName}`}
+        title={`${KIND_TITLES[r.kind]} ${appName}`}
         crumbs={[
           { label: 'Applications', to: '/applications' },
           { label: appName, to: `/applications/${r.applicationId}?tab=idm` },
@@ -61,10 +65,44 @@ export function RunPage() {
         }
       />
       <Stack gap="lg">
+        <RunFacts run={r} />
+        {r.status === 'paused' && <PausedRun run={r} />}
         <RunProgress run={r} done={done} />
         {(done || r.processed > 0) && <RunResults run={r} />}
       </Stack>
     </>
+  );
+}
+
+const KIND_TITLES: Record<ImportRun['kind'], string> = {
+  users: 'Import from',
+  groups: 'Group import from',
+  undo: 'Undo of an import from',
+};
+
+/** What kind of run this is, what started it, and its links to the run it undoes or that undid it. */
+function RunFacts({ run: r }: { run: ImportRun }) {
+  return (
+    <Group justify="space-between" wrap="wrap">
+      <Group gap="xs" aria-label="Run">
+        <Badge variant="outline">{r.kind} run</Badge>
+        <Badge variant="outline" color={r.trigger === 'schedule' ? 'violet' : 'gray'}>
+          {r.trigger === 'schedule' ? 'scheduled' : 'manual'}
+        </Badge>
+        {r.dryRun && <Badge color="yellow">dry run</Badge>}
+        {r.undoOf && (
+          <Anchor component={Link} to={`/import-runs/${r.undoOf}`} size="sm">
+            The run it undoes
+          </Anchor>
+        )}
+        {r.undoneBy && (
+          <Anchor component={Link} to={`/import-runs/${r.undoneBy}`} size="sm">
+            Undone: see the undo run
+          </Anchor>
+        )}
+      </Group>
+      {canUndo(r) && <UndoButton run={r} />}
+    </Group>
   );
 }
 
@@ -99,8 +137,10 @@ function RunProgress({ run: r, done }: { run: ImportRun; done: boolean }) {
           color={r.status === 'failed' ? 'red' : done ? 'green' : 'blue'}
           aria-label="Import progress"
         />
-        <SimpleGrid cols={{ base: 3 }}>
-          <Count label="Created" n={r.created} />
+        <SimpleGrid cols={{ base: 3, sm: 6 }}>
+          {r.kind === 'undo' ? <Count label="Reverted" n={r.reverted} /> : <Count label="Created" n={r.created} />}
+          {r.kind === 'users' && <Count label="Linked" n={r.linked} />}
+          {r.kind === 'users' && <Count label="Updated" n={r.updated} />}
           <Count label="Skipped" n={r.skipped} />
           <Count label="Failed" n={r.failed} />
         </SimpleGrid>
@@ -109,14 +149,16 @@ function RunProgress({ run: r, done }: { run: ImportRun; done: boolean }) {
             Expected: {r.estimate.text}.
           </Text>
         )}
-        {!done && (
+        {!done && r.status !== 'paused' && (
           <Text size="sm" c="dimmed">
             You can leave this page: the results will be emailed to {r.initiatedBy.email ?? 'you'} when the run completes.
           </Text>
         )}
         {r.status === 'completed' && (
-          <Alert color="green" title="Import completed">
-            The results were emailed to {r.initiatedBy.email ?? 'the admin who started it'}.
+          <Alert color="green" title={r.dryRun ? 'Dry run completed' : r.kind === 'undo' ? 'Undo completed' : 'Import completed'}>
+            {r.dryRun
+              ? 'Nothing was written: the results below are what the run would have done.'
+              : `The results were emailed to ${r.initiatedBy.email ?? 'the admin who started it'}.`}
           </Alert>
         )}
         {r.status === 'failed' && (
@@ -153,12 +195,7 @@ function RunResults({ run }: { run: ImportRun }) {
             size="xs"
             value={outcome}
             onChange={(e) => setOutcome(e.currentTarget.value as Outcome | '')}
-            data={[
-              { value: '', label: 'All outcomes' },
-              { value: 'created', label: 'Created' },
-              { value: 'skipped', label: 'Skipped' },
-              { value: 'failed', label: 'Failed' },
-            ]}
+            data={[{ value: '', label: 'All outcomes' }, ...RESULT_OUTCOMES.map((o) => ({ value: o, label: o }))]}
           />
           <Button component="a" href={`/api/v1/import-runs/${run.id}/results?format=csv`} download variant="default" size="xs">
             Download CSV
@@ -166,11 +203,21 @@ function RunResults({ run }: { run: ImportRun }) {
         </Group>
       </Group>
       <ErrorAlert error={results.error} title="Could not load the results" />
-      {results.isPending ? <Loading /> : <ResultsTable results={items} emptyTitle={outcome ? `No ${outcome} users` : 'No results yet'} />}
+      {results.isPending ? (
+        <Loading />
+      ) : (
+        <ResultsTable results={items} kind={run.kind} emptyTitle={outcome ? `No ${outcome} results` : 'No results yet'} />
+      )}
       <Pager pager={pager} nextCursor={results.data?.nextCursor} shown={items.length} pageSize={PAGE} label="results" />
-      <Anchor component={Link} to={`/insights?eventType=user_create&applicationId=${run.applicationId}`} size="sm">
-        Imported users in Directory Insights
-      </Anchor>
+      {run.kind !== 'undo' && (
+        <Anchor
+          component={Link}
+          to={`/insights?eventType=${run.kind === 'groups' ? 'group' : 'user'}_create&applicationId=${run.applicationId}`}
+          size="sm"
+        >
+          Imported {run.kind} in Directory Insights
+        </Anchor>
+      )}
     </section>
   );
 }

@@ -1,6 +1,18 @@
 import { Button, Group, Paper, Text } from '@mantine/core';
 import { formatNumber, plural } from '../../lib/format.ts';
-import { notNewCount, selectedCount, SYNC_LIMIT, type Selection } from './selection.ts';
+import { invalidCount, selectedCount, SYNC_LIMIT, type Selection } from './selection.ts';
+
+interface StartProps {
+  busy: boolean;
+  importing: boolean;
+  onImport: () => void;
+  /** What the run will do, on the button ("Import 20 users: create 12, link 3, update 5"). */
+  startLabel: string;
+  /** Why the run cannot start yet (e.g. updates asked for without a field). */
+  blocked?: string;
+  /** What importing all users takes (the preview's estimate), said next to the button. */
+  estimate?: string;
+}
 
 export function SelectionBar({
   selection,
@@ -13,6 +25,8 @@ export function SelectionBar({
   onSelectAllNew,
   onClear,
   onImport,
+  startLabel,
+  blocked,
   estimate,
 }: {
   selection: Selection;
@@ -20,30 +34,28 @@ export function SelectionBar({
   newCount: number;
   searching: boolean;
   busy: boolean;
-  importing: boolean;
   onSelectAll: () => void;
   onSelectAllNew: () => void;
   onClear: () => void;
-  onImport: () => void;
-  /** What importing all users takes (the preview's estimate), said next to the button. */
-  estimate?: string;
-}) {
+} & StartProps) {
   const n = selectedCount(selection);
-  const skipped = notNewCount(selection);
+  const invalid = invalidCount(selection);
   return (
     <Paper withBorder p="sm" mb="sm" pos="sticky" top={60} style={{ zIndex: 2 }}>
       <Group justify="space-between" wrap="wrap" gap="xs">
         <Group gap="xs" wrap="wrap">
           <Text fw={600} aria-live="polite">
             {selection.kind === 'allNew'
-              ? `All ${plural(n, 'new user')} selected`
+              ? selection.excluded.size
+                ? `All new users but ${formatNumber(selection.excluded.size)} selected (${formatNumber(n)})`
+                : `All ${plural(n, 'new user')} selected`
               : n === 0
                 ? 'No user selected'
                 : `${plural(n, 'user')} selected`}
           </Text>
-          {skipped > 0 && (
+          {invalid > 0 && (
             <Text size="sm" c="dimmed">
-              ({formatNumber(skipped)} not new: they will be skipped or fail)
+              ({formatNumber(invalid)} invalid: they will fail)
             </Text>
           )}
           <Button size="xs" variant="default" onClick={onSelectAll} disabled={busy || matching === 0}>
@@ -58,22 +70,41 @@ export function SelectionBar({
             </Button>
           )}
         </Group>
-        <Group gap="xs">
-          {estimate && (
-            <Text size="xs" c="dimmed" data-testid="import-estimate">
-              Importing all: {estimate}
-            </Text>
-          )}
-          {n >= SYNC_LIMIT && (
-            <Text size="xs" c="dimmed">
-              Runs in the background; results by email
-            </Text>
-          )}
-          <Button onClick={onImport} disabled={n === 0 || busy} loading={importing}>
-            Import {n > 0 ? plural(n, 'user') : ''}
-          </Button>
-        </Group>
+        <StartButton
+          n={n}
+          busy={busy}
+          importing={importing}
+          onImport={onImport}
+          startLabel={startLabel}
+          blocked={blocked}
+          estimate={estimate}
+        />
       </Group>
     </Paper>
+  );
+}
+
+function StartButton({ n, busy, importing, onImport, startLabel, blocked, estimate }: StartProps & { n: number }) {
+  return (
+    <Group gap="xs">
+      {estimate && (
+        <Text size="xs" c="dimmed" data-testid="import-estimate">
+          Importing all: {estimate}
+        </Text>
+      )}
+      {n >= SYNC_LIMIT && (
+        <Text size="xs" c="dimmed">
+          Runs in the background; results by email
+        </Text>
+      )}
+      {blocked && (
+        <Text size="xs" c="red">
+          {blocked}
+        </Text>
+      )}
+      <Button onClick={onImport} disabled={n === 0 || busy || Boolean(blocked)} loading={importing}>
+        {startLabel}
+      </Button>
+    </Group>
   );
 }

@@ -2,7 +2,7 @@
 // {all: true} means exactly that (and is not limited to 10,000 like a list of ids); any other pick is
 // a list of remote ids.
 import { client, data } from '../../api/client.ts';
-import type { PreviewStatus, PreviewUser, QueryOf } from '../../api/types.ts';
+import type { PreviewUser, QueryOf } from '../../api/types.ts';
 
 export type PreviewQuery = QueryOf<'/api/v1/applications/{id}/import/users'>;
 
@@ -10,35 +10,44 @@ const MAX_SELECTION = 10_000;
 /** From this many users on, the import runs in the background and the results are emailed. */
 export const SYNC_LIMIT = 100;
 
-export type Selection = { kind: 'ids'; users: Map<string, PreviewStatus> } | { kind: 'allNew'; count: number };
+/** A list of ids keeps each user's preview row: the start button counts what will happen to them. */
+/** "Every new user" keeps the new users unticked since: the API's exclude. */
+export type Selection = { kind: 'ids'; users: Map<string, PreviewUser> } | { kind: 'allNew'; count: number; excluded: ReadonlySet<string> };
 
 export const emptySelection = (): Selection => ({ kind: 'ids', users: new Map() });
 
 export function selectedCount(sel: Selection): number {
-  return sel.kind === 'allNew' ? sel.count : sel.users.size;
+  return sel.kind === 'allNew' ? sel.count - sel.excluded.size : sel.users.size;
 }
 
 export function isSelected(sel: Selection, u: PreviewUser): boolean {
-  return sel.kind === 'allNew' ? u.status === 'new' : sel.users.has(u.remoteId);
+  return sel.kind === 'allNew' ? u.status === 'new' && !sel.excluded.has(u.remoteId) : sel.users.has(u.remoteId);
 }
 
-/** How many selected users will be skipped or fail for sure (they exist already or are invalid). */
-export function notNewCount(sel: Selection): number {
+/** How many selected users will fail for sure (they are invalid). */
+export function invalidCount(sel: Selection): number {
   if (sel.kind === 'allNew') return 0;
   let n = 0;
-  for (const s of sel.users.values()) if (s !== 'new') n++;
+  for (const u of sel.users.values()) if (u.status === 'invalid') n++;
   return n;
 }
 
-export function importBody(sel: Selection): { all: true } | { remoteIds: string[] } {
-  return sel.kind === 'allNew' ? { all: true } : { remoteIds: [...sel.users.keys()] };
+/** Ticking or unticking new users of "every new user" keeps it whole, with an exclusion list. */
+export function withExcluded(sel: Selection, users: PreviewUser[], selected: boolean): Selection | null {
+  if (sel.kind !== 'allNew' || users.some((u) => u.status !== 'new')) return null;
+  const excluded = new Set(sel.excluded);
+  for (const u of users) {
+    if (selected) excluded.delete(u.remoteId);
+    else excluded.add(u.remoteId);
+  }
+  return { ...sel, excluded };
 }
 
 export function withUsers(sel: Selection, users: PreviewUser[], selected: boolean): Selection {
   if (sel.kind !== 'ids') throw new Error('expand the selection first');
   const next = new Map(sel.users);
   for (const u of users) {
-    if (selected) next.set(u.remoteId, u.status);
+    if (selected) next.set(u.remoteId, u);
     else next.delete(u.remoteId);
   }
   return { kind: 'ids', users: next };
@@ -71,5 +80,9 @@ export async function fetchMatching(
 export async function expand(sel: Selection, applicationId: string): Promise<Selection> {
   if (sel.kind === 'ids') return sel;
   const users = await fetchMatching(applicationId, { status: 'new' }, sel.count);
-  return withUsers(emptySelection(), users, true);
+  return withUsers(
+    emptySelection(),
+    users.filter((u) => !sel.excluded.has(u.remoteId)),
+    true,
+  );
 }

@@ -2,7 +2,7 @@
 // errors stay next to the selection bar.
 import { useState } from 'react';
 import type { PreviewPage, PreviewUser } from '../../api/types.ts';
-import { emptySelection, expand, fetchMatching, withUsers, type PreviewQuery, type Selection } from './selection.ts';
+import { emptySelection, expand, fetchMatching, withExcluded, withUsers, type PreviewQuery, type Selection } from './selection.ts';
 
 interface Listed {
   /** The filters of the list on screen. */
@@ -27,11 +27,12 @@ export function useImportSelection(id: string, { filter, page, matching, newMatc
       setSelecting(false);
     }
   };
-  const toggle = (users: PreviewUser[], on: boolean) => void select(async (sel) => withUsers(await expand(sel, id), users, on));
+  const toggle = (users: PreviewUser[], on: boolean) =>
+    void select(async (sel) => withExcluded(sel, users, on) ?? withUsers(await expand(sel, id), users, on));
   const selectAllNew = () =>
     void select(async () => {
       // Without a search, "all new" is the API's {all: true}: every new user, however many.
-      if (!filter.q) return { kind: 'allNew', count: page?.counts.new ?? 0 };
+      if (!filter.q) return { kind: 'allNew', count: page?.counts.new ?? 0, excluded: new Set() };
       return withUsers(emptySelection(), await fetchMatching(id, { q: filter.q, status: 'new' }, newMatching), true);
     });
   const selectAll = () =>
