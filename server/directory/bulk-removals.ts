@@ -5,7 +5,6 @@
 import { recordMany, type InsightEventInput } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { DirectoryContext } from './context.ts';
-import { findUserIdsWithMemberships } from './memberships.repository.ts';
 import * as repo from './users.repository.ts';
 import { searchTextOf } from './users.service.ts';
 
@@ -35,13 +34,11 @@ const eventOf = (meta: BulkChangeMeta, eventType: string, user: BulkUser, change
 });
 
 /**
- * Tells provisioning about the users that may be in an application. The callers' users have no link
- * to any application and no provisioning state (the undo leaves such users alone), so the only way
- * left into an application is a group: one query finds the users who are members of any, and only
- * those are told, instead of one lookup per user of 100,000.
+ * Tells provisioning about the users that may be in an application, by sets (a few queries per 500
+ * users, not one lookup per user of 100,000).
  */
 async function tellProvisioning(ctx: DirectoryContext, organizationId: string, ids: string[]): Promise<void> {
-  for (const id of await findUserIdsWithMemberships(ctx.db, ids)) await ctx.changes.userChanged(ctx.db, organizationId, id);
+  await ctx.changes.usersChanged(ctx.db, organizationId, ids);
 }
 
 /**
@@ -157,6 +154,7 @@ export async function restoreUserFields(
   );
   const outcomes: RestoreOutcome[] = [];
   const events: InsightEventInput[] = [];
+  const restored: string[] = [];
   for (const item of items) {
     const row = rows.get(item.userId);
     if (!row) {
@@ -175,9 +173,10 @@ export async function restoreUserFields(
     if (patch.email !== undefined) patch.email_lower = patch.email.toLowerCase();
     const after = { ...row, ...patch };
     await repo.updateUser(ctx.db, organizationId, row.id, { ...patch, search_text: searchTextOf(after), updated_at: meta.now });
-    await ctx.changes.userChanged(ctx.db, organizationId, row.id);
     events.push(eventOf(meta, 'user_update', row, changes));
+    restored.push(row.id);
   }
+  await tellProvisioning(ctx, organizationId, restored);
   await recordMany(ctx, events);
   return outcomes;
 }

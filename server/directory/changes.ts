@@ -5,6 +5,8 @@ import type { Db } from '../db/database.ts';
 export interface DirectoryChanges {
   /** A user's attributes or state changed, or he is about to be deleted (call before the delete). */
   userChanged(db: Db, organizationId: string, userId: string): Promise<void>;
+  /** The same for many users at once (a bulk change, e.g. an import's updates): a few queries, not one per user. */
+  usersChanged(db: Db, organizationId: string, userIds: string[]): Promise<void>;
   membershipChanged(db: Db, organizationId: string, groupId: string, userId: string): Promise<void>;
   groupChanged(db: Db, organizationId: string, groupId: string): Promise<void>;
   /** Call before the delete. */

@@ -47,11 +47,3 @@ export async function listMembers(db: Db, organizationId: string, groupId: strin
 export async function listGroupsOfUser(db: Db, organizationId: string, userId: string): Promise<Array<{ id: string; name: string }>> {
   return listLinkedGroups(db, 'group_members', { organization_id: organizationId, user_id: userId });
 }
-
-/** Which of these users are members of any group. */
-export async function findUserIdsWithMemberships(db: Db, userIds: string[]): Promise<string[]> {
-  const rows = await inChunks(userIds, 500, (chunk) =>
-    db.selectFrom('group_members').select('user_id').distinct().where('user_id', 'in', chunk).execute(),
-  );
-  return rows.map((r) => r.user_id);
-}

@@ -162,9 +162,7 @@ async function readApplication(
  */
 async function tellProvisioning(deps: ImportContext, run: repo.RunRow, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
-  await inTransaction(deps.db, async (trx) => {
-    for (const id of userIds) await deps.changes.userChanged(trx, run.organization_id, id);
-  });
+  await inTransaction(deps.db, (trx) => deps.changes.usersChanged(trx, run.organization_id, userIds));
 }
 
 /**

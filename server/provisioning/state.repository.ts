@@ -2,7 +2,7 @@
 // guardrail pause and sync runs, and which applications a change concerns.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { inApplicationScope } from '../applications/index.ts';
+import { inApplicationScope, membersOfBoundGroups } from '../applications/index.ts';
 import { countByColumn, deleteRows, existsRow, findRow, hasRow, rowsWhere, updateRows } from '../db/queries.ts';
 import type { DB, ProvisioningHintsTable, ProvisioningStateTable, ProvisioningSyncsTable } from '../db/schema.ts';
 
@@ -41,6 +41,40 @@ export async function activeApplicationsOfUser(db: Db, organizationId: string, u
       existsRow(eb, 'app_user_links', { application_id: eb.ref('i.application_id'), user_id: userId }),
     ]),
   );
+}
+
+/**
+ * Of these users, each (application, user) a change concerns, for the applications whose integration is
+ * active: the user is in a bound group, pushed to it, or linked in it (activeApplicationsOfUser, by sets).
+ */
+export async function activeApplicationsOfUsers(
+  db: Db,
+  organizationId: string,
+  userIds: string[],
+): Promise<Array<{ application_id: string; user_id: string }>> {
+  const apps = (
+    await rowsWhere(db, 'idm_integrations', { organization_id: organizationId, status: [...ACTIVE] })
+      .select('application_id')
+      .execute()
+  ).map((r) => r.application_id);
+  if (apps.length === 0 || userIds.length === 0) return [];
+  const pairs = new Map<string, { application_id: string; user_id: string }>();
+  for (let i = 0; i < userIds.length; i += 500) {
+    const chunk = userIds.slice(i, i + 500);
+    const found = [
+      ...(await membersOfBoundGroups(db)
+        .select(['ag.application_id', 'm.user_id'])
+        .where('ag.application_id', 'in', apps)
+        .where('m.user_id', 'in', chunk)
+        .execute()),
+      ...(await rowsWhere(db, 'provisioning_users', { application_id: apps, user_id: chunk })
+        .select(['application_id', 'user_id'])
+        .execute()),
+      ...(await rowsWhere(db, 'app_user_links', { application_id: apps, user_id: chunk }).select(['application_id', 'user_id']).execute()),
+    ];
+    for (const p of found) pairs.set(`${p.application_id} ${p.user_id}`, p);
+  }
+  return [...pairs.values()];
 }
 
 /** Applications the group is bound to or pushed to. */

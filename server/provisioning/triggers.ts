@@ -107,6 +107,26 @@ export async function userChanged(ctx: TriggerContext, organizationId: string, u
   await hint(ctx, organizationId, await repo.activeApplicationsOfUser(ctx.db, organizationId, userId), 'user', userId);
 }
 
+/** Many users' attributes changed at once: one hint per (application, user), one sync per application. */
+export async function usersChanged(ctx: TriggerContext, organizationId: string, userIds: string[]): Promise<void> {
+  const pairs = await repo.activeApplicationsOfUsers(ctx.db, organizationId, userIds);
+  if (pairs.length === 0) return;
+  const now = ctx.clock.now().toISOString();
+  await repo.upsertHints(
+    ctx.db,
+    pairs.map((p) => ({
+      application_id: p.application_id,
+      organization_id: organizationId,
+      kind: 'user' as const,
+      item_id: p.user_id,
+      token: newId(),
+      created_at: now,
+    })),
+  );
+  for (const applicationId of new Set(pairs.map((p) => p.application_id)))
+    await enqueueSync(ctx, organizationId, applicationId, 'change', dueNow(ctx.clock));
+}
+
 /** A user joined or left a group. */
 async function membershipChanged(ctx: TriggerContext, organizationId: string, groupId: string, userId: string): Promise<void> {
   const apps = await repo.activeApplicationsOfGroup(ctx.db, organizationId, groupId);
@@ -137,6 +157,7 @@ export function provisioningChanges(queue: JobQueue, clock: Clock): ApplicationC
   const on = (db: Db): TriggerContext => ({ db, clock, queue });
   return {
     userChanged: (db, organizationId, userId) => userChanged(on(db), organizationId, userId),
+    usersChanged: (db, organizationId, userIds) => usersChanged(on(db), organizationId, userIds),
     membershipChanged: (db, organizationId, groupId, userId) => membershipChanged(on(db), organizationId, groupId, userId),
     groupChanged: (db, organizationId, groupId) => groupChanged(on(db), organizationId, groupId),
     groupDeleted: (db, organizationId, groupId) => groupDeleted(on(db), organizationId, groupId),
