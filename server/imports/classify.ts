@@ -1,5 +1,5 @@
-// How remote users match directory users (issue 14). The integration's rules (import_settings.match_by)
-// are tried in their order: `link` (this remote id is linked to a directory user in this application),
+// How remote users match directory users (issue 14). The integration's rules (import_settings.match_by,
+// always starting with `link`) are tried in their order: `link` (this remote id is linked to a directory user in this application),
 // `username`, `email` (the same value in any letter case), `externalId` (the remote externalId equals a
 // user's employeeIdentifier). A link is authoritative: a linked remote user is his linked user whatever
 // the other rules find. Otherwise every rule is asked; one directory user found is a match (`exists`,
@@ -104,14 +104,9 @@ export async function classifyCandidates(
   const valid = candidates.filter((c) => c.input);
   if (valid.length === 0) return out;
   const linked = new Map<string, string>();
-  if (rules.includes('link')) {
-    for (const l of await links.findLinksByRemoteIds(
-      db,
-      applicationId,
-      valid.map((c) => c.remoteId),
-    ))
-      linked.set(l.remote_id, l.user_id);
-  }
+  // Links always count (settings require `link` first): a linked remote user can be linked to no one else.
+  const remoteIds = valid.map((c) => c.remoteId);
+  for (const l of await links.findLinksByRemoteIds(db, applicationId, remoteIds)) linked.set(l.remote_id, l.user_id);
   const others = rules.filter((r) => r !== 'link');
   const found = await lookups(db, organizationId, others, valid);
   const pending: { c: Candidate; match: Match }[] = [];

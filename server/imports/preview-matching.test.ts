@@ -259,9 +259,9 @@ describe.each(dialects)('preview matching on %s', (dialect) => {
       expect(item(p, 'linked').changes).toEqual([{ field: 'email', current: 'lin@remote.example', remote: 'lin2@remote.example' }]);
       expect(item(p, 'other')).toMatchObject({ status: 'exists', match: { by: 'username', userId: linkedUser } });
       expect(item(p, 'other').reasons[0]).toMatch(new RegExp(`linked to another remote user \\(${ids.linked}\\)`));
-      // Without the link rule the renamed user matches no one.
-      await setRules(appId, ['username', 'email']);
-      expect(item(await preview(appId), 'linked').status).toBe('new');
+      // Whatever the other rules, a link holds: with username matching first he is still his linked user.
+      await setRules(appId, ['link', 'username', 'email']);
+      expect(item(await preview(appId), 'linked')).toMatchObject({ status: 'exists', match: { by: 'link', userId: linkedUser } });
     } finally {
       scim.store.deleteUser(ids.other);
       delete ids.other;

@@ -45,8 +45,11 @@ export const putImportSettingsSchema = z
       .array(matchRuleSchema)
       .min(1, 'name at least one match rule')
       .refine((rules) => new Set(rules).size === rules.length, 'a rule may appear only once')
+      // A link is an identity already established (provisioning and earlier imports made it): a linked
+      // remote user is his directory user whatever the other rules say, and can be linked to no other.
+      .refine((rules) => rules[0] === 'link', 'link must come first: a remote user linked to a directory user is always that user')
       .optional()
-      .describe('match rules in priority order (left out: unchanged)'),
+      .describe('match rules in priority order (left out: unchanged); link is always first'),
     schedule: scheduleInputSchema.nullable().optional().describe('null: no schedule; left out: unchanged'),
   })
   .strict();

@@ -61,14 +61,16 @@ describe.each(dialects)('import settings on %s', (dialect) => {
     const cases: [unknown, string][] = [
       [{ schedule: { ...schedule, timeZone: 'Mars/Olympus_Mons' } }, 'body.schedule.timeZone'],
       [{ schedule: { ...schedule, timeZone: '+01:00' } }, 'body.schedule.timeZone'],
-      [{ matchBy: ['username', 'nickname'] }, 'body.matchBy.1'],
-      [{ matchBy: ['email', 'email'] }, 'body.matchBy'],
+      [{ matchBy: ['link', 'nickname'] }, 'body.matchBy.1'],
+      [{ matchBy: ['username', 'link'] }, 'body.matchBy'],
+      [{ matchBy: ['email'] }, 'body.matchBy'],
+      [{ matchBy: ['link', 'email', 'email'] }, 'body.matchBy'],
       [{ matchBy: [] }, 'body.matchBy'],
       [{ schedule: { ...schedule, fields: ['email'] } }, 'body.schedule.fields'],
       [{ schedule: { ...schedule, mode: 'new_and_update', guardrailPercent: 0 } }, 'body.schedule.guardrailPercent'],
       [{ schedule: { ...schedule, mode: 'new_and_update', guardrailPercent: 101 } }, 'body.schedule.guardrailPercent'],
       [{ schedule: { ...schedule, extra: 1 } }, 'body.schedule.extra'],
-      [{ matchBy: ['email'], other: true }, 'body.other'],
+      [{ matchBy: ['link', 'email'], other: true }, 'body.other'],
     ];
     for (const [payload, path] of cases) {
       const error = problems(await put(appId, payload));
@@ -85,9 +87,9 @@ describe.each(dialects)('import settings on %s', (dialect) => {
     const r = await put(appId, { schedule });
     expect(r.statusCode).toBe(409);
     expect(r.json().error.code).toBe('IDM_NOT_CONFIGURED');
-    const rules = await put(appId, { matchBy: ['email', 'externalId'] });
+    const rules = await put(appId, { matchBy: ['link', 'email', 'externalId'] });
     expect(rules.statusCode, rules.body).toBe(200);
-    expect(rules.json()).toEqual({ matchBy: ['email', 'externalId'], schedule: null });
+    expect(rules.json()).toEqual({ matchBy: ['link', 'email', 'externalId'], schedule: null });
   });
 
   it('computes nextRunAt in the time zone, across the change to summer time', async () => {
@@ -111,14 +113,14 @@ describe.each(dialects)('import settings on %s', (dialect) => {
     const appId = await connectApplication(t, scim, 'Events App');
     const fields = ['email', 'jobTitle'];
     const saved = await put(appId, {
-      matchBy: ['externalId', 'email'],
+      matchBy: ['link', 'externalId', 'email'],
       schedule: { ...schedule, mode: 'new_and_update', fields, guardrailPercent: 25 },
     });
     expect(saved.statusCode, saved.body).toBe(200);
-    const rules = await put(appId, { matchBy: ['username'] });
-    expect(rules.json()).toMatchObject({ matchBy: ['username'], schedule: { fields, guardrailPercent: 25 } });
+    const rules = await put(appId, { matchBy: ['link', 'username'] });
+    expect(rules.json()).toMatchObject({ matchBy: ['link', 'username'], schedule: { fields, guardrailPercent: 25 } });
     const removed = await put(appId, { schedule: null });
-    expect(removed.json()).toEqual({ matchBy: ['username'], schedule: null });
+    expect(removed.json()).toEqual({ matchBy: ['link', 'username'], schedule: null });
     expect((await put(appId, { schedule: null })).statusCode).toBe(200); // nothing changed: no event
     const events = (
       await t.admin({ method: 'GET', url: `/api/v1/insights/events?eventType=import_settings_updated&applicationId=${appId}` })
@@ -127,7 +129,7 @@ describe.each(dialects)('import settings on %s', (dialect) => {
     const [third, second, first] = events;
     expect(first.initiatedBy.email).toBe(t.adminActor.email);
     expect(first.changes).toEqual({
-      matchBy: { before: ['link', 'username', 'email'], after: ['externalId', 'email'] },
+      matchBy: { before: ['link', 'username', 'email'], after: ['link', 'externalId', 'email'] },
       schedule: { before: null, after: { ...schedule, mode: 'new_and_update', fields, guardrailPercent: 25 } },
     });
     expect(Object.keys(second.changes)).toEqual(['matchBy']);

@@ -68,7 +68,8 @@ function MatchRules({ form, set, error }: Part & { error?: string }) {
         Match rules
       </Title>
       <Text size="xs" c="dimmed" id="match-help" mb="xs">
-        A remote user is the directory user the first rule finds; when two rules find different users, the user is in conflict.
+        A remote user is the directory user the first rule finds; when two rules find different users, the user is in conflict. A link
+        always comes first: a remote user already linked to a directory user is that user.
       </Text>
       <Stack gap={4} role="list" aria-label="Match rules in order">
         {form.rules.map((r, i) => (
@@ -76,12 +77,13 @@ function MatchRules({ form, set, error }: Part & { error?: string }) {
             <Checkbox
               label={`${i + 1}. ${RULE_LABELS[r.rule]}`}
               checked={r.on}
+              disabled={r.rule === 'link'}
               onChange={(e) => setRules(form.rules.map((x) => (x.rule === r.rule ? { ...x, on: e.currentTarget.checked } : x)))}
             />
             <ActionIcon
               variant="subtle"
               aria-label={`Move ${r.rule} up`}
-              disabled={i === 0}
+              disabled={r.rule === 'link' || i <= 1}
               onClick={() => setRules(moved(form.rules, i, -1))}
             >
               ↑
@@ -89,7 +91,7 @@ function MatchRules({ form, set, error }: Part & { error?: string }) {
             <ActionIcon
               variant="subtle"
               aria-label={`Move ${r.rule} down`}
-              disabled={i === form.rules.length - 1}
+              disabled={r.rule === 'link' || i === form.rules.length - 1}
               onClick={() => setRules(moved(form.rules, i, 1))}
             >
               ↓
