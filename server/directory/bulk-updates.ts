@@ -52,7 +52,9 @@ export async function updateUserFields(db: Db, organizationId: string, updates: 
   const groups = new Map<string, UserFieldUpdate[]>();
   for (const u of updates) {
     const key = Object.keys(u.patch).sort().join(',');
-    groups.set(key, [...(groups.get(key) ?? []), u]);
+    const group = groups.get(key);
+    if (group) group.push(u);
+    else groups.set(key, [u]);
   }
   for (const [key, group] of groups) {
     const columns = key.split(',') as WrittenColumn[];

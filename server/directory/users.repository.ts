@@ -61,16 +61,27 @@ export async function findUser(db: Db, organizationId: string, id: string): Prom
   return findColumns(db, 'users', USER_COLUMNS, { organization_id: organizationId, id });
 }
 
-/** The users with these ids in the organization (any order), a few hundred ids per query. */
-export async function findUsersByIds(db: Db, organizationId: string, ids: string[]): Promise<UserRecord[]> {
-  return inChunks(ids, 400, (chunk) =>
-    db
+/**
+ * The users with these ids in the organization (any order), a few hundred ids per query. `forUpdate`:
+ * locked until the caller's transaction ends, on PostgreSQL (a read that decides a write, so that a
+ * change committed meanwhile is not overwritten; in id order, so two such readers cannot deadlock).
+ * SQLite needs no lock: its write transactions begin immediate and run one at a time.
+ */
+export async function findUsersByIds(
+  db: Db,
+  organizationId: string,
+  ids: string[],
+  opts: { forUpdate?: boolean } = {},
+): Promise<UserRecord[]> {
+  const lock = opts.forUpdate === true && isPostgres(db);
+  return inChunks(lock ? ids.toSorted() : ids, 400, (chunk) => {
+    const q = db
       .selectFrom('users')
       .select(USER_COLUMNS)
       .where(equalsUnindexed(db, 'organization_id', organizationId))
-      .where('id', 'in', chunk)
-      .execute(),
-  );
+      .where('id', 'in', chunk);
+    return (lock ? q.orderBy('id').forUpdate() : q).execute();
+  });
 }
 
 /** Which of these users an import run created (their ids only: a batch asks this for every user it matched). */

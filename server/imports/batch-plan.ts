@@ -159,7 +159,9 @@ export async function planBatch(
   const plans = todo.map((c) => planOne(c, p));
   const ids = [...new Set(plans.flatMap((s) => (s.do === 'match' ? [s.userId] : [])))];
   if (ids.length === 0) return plans as Step[];
-  const users = new Map((await findUsersByIds(db, run.organization_id, ids)).map((u) => [u.id, u]));
+  const users = new Map(
+    (await findUsersByIds(db, run.organization_id, ids, { forUpdate: options.update !== undefined })).map((u) => [u.id, u]),
+  );
   const linkOf = new Map((await links.findLinksOfUsers(db, run.application_id, ids)).map((l) => [l.user_id, l.remote_id]));
   const world: MatchWorld = { users, linkOf, options };
   const steps = plans.map((s) => (s.do === 'match' ? decideMatch(s, world) : s));
