@@ -157,8 +157,8 @@ async function readApplication(
 
 /**
  * The updated users' applications provision the new values: the directory's hook, for a batch that has
- * committed (the SQLite writer thread has no job queue, so it cannot be told inside the batch). A crash
- * between the two loses these hints, not the change: the application's periodic reconcile finds the drift.
+ * committed (the SQLite writer thread has no job queue, so it cannot be told inside the batch). After a
+ * crash between the two, the resumed run tells it again about every user it updated.
  */
 async function tellProvisioning(deps: ImportContext, run: repo.RunRow, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
@@ -192,6 +192,8 @@ export async function executeUserRun(deps: ImportContext, ctx: RunContext, opts:
   // The connection's generation once a run reading the application has loaded it.
   let generation: number | undefined;
   const { signal, stopOf } = stopChecker(deps, run, opts, () => generation);
+  // A run that stopped between a batch's commit and telling provisioning: tell it again (hints are idempotent).
+  if (run.attempt > 0 && run.updated > 0) await tellProvisioning(deps, run, await repo.findResultUserIds(deps.db, run.id, 'updated'));
   const writer = await runWriter(deps, await batchContextOf(deps, ctx), stopOf, opts.onProgress);
   try {
     if (run.mode === 'selection') await readSelection(deps, run, writer.add);

@@ -205,3 +205,15 @@ export async function listResults(
   const created = await listCreated(db, runId, afterSeq, limit);
   return [...rows, ...created].sort((a, b) => a.seq - b.seq).slice(0, limit);
 }
+
+/** The directory users of a run's results with this outcome (linked, updated: one row each). */
+export async function findResultUserIds(db: Db, runId: string, outcome: ResultRow['outcome']): Promise<string[]> {
+  const rows = await db
+    .selectFrom('import_run_results')
+    .select('user_id')
+    .where('run_id', '=', runId)
+    .where('outcome', '=', outcome)
+    .where('user_id', 'is not', null)
+    .execute();
+  return rows.map((r) => r.user_id!);
+}

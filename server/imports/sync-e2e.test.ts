@@ -7,6 +7,7 @@ import { dialects } from '../../test/db.ts';
 import { connectApplication, eventually, SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
 import { registerWorkers } from '../workers.ts';
+import { createImportRun, executeRun } from './index.ts';
 
 describe.each(dialects)('import as sync, end to end, on %s', (dialect) => {
   let t: TestApp;
@@ -99,5 +100,70 @@ describe.each(dialects)('import as sync, end to end, on %s', (dialect) => {
     expect((await ok({ method: 'GET', url: `/api/v1/import-runs/${started.run.id}` })).undoneBy).toBe(undo.run.id);
     const second = await t.admin({ method: 'POST', url: `/api/v1/import-runs/${started.run.id}/undo`, payload: {} });
     expect(second.statusCode).toBe(409);
+  });
+});
+
+describe.each(dialects)('an update run that stopped before telling provisioning, on %s', (dialect) => {
+  let t: TestApp;
+  let source: RunningScimServer;
+  let target: RunningScimServer;
+  beforeAll(async () => {
+    // No workers: the hints stay in the table for the test to read. Two users per batch.
+    t = await createTestApp(dialect, { ROSTER_IMPORT_BATCH_SIZE: '2' });
+    source = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN } });
+    target = await startScimServer({ users: 0, auth: { type: 'bearer', token: SCIM_TOKEN } });
+  });
+  afterAll(async () => {
+    await source?.stop();
+    await target?.stop();
+    await t?.close();
+  });
+
+  it('tells provisioning again, on resume, about every user it had updated', async () => {
+    const group = (await t.admin({ method: 'POST', url: '/api/v1/groups', payload: { name: 'Bound' } })).json();
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const u = (
+        await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: `u${i}`, email: `u${i}@example.com` } })
+      ).json();
+      await t.admin({ method: 'PUT', url: `/api/v1/groups/${group.id}/members/${u.id}` });
+      ids.push(u.id);
+      source.store.addUser({ userName: `u${i}`, emails: [{ value: `u${i}@example.com`, primary: true }], title: 'New', active: true });
+    }
+    const targetApp = await connectApplication(t, target, 'Target');
+    await t.admin({ method: 'PUT', url: `/api/v1/applications/${targetApp}/groups/${group.id}` });
+    expect((await t.admin({ method: 'POST', url: `/api/v1/applications/${targetApp}/idm/activate` })).statusCode).toBe(200);
+    const sourceApp = await connectApplication(t, source, 'HR', { pageSize: 2 });
+    const { run } = await createImportRun(
+      t.deps,
+      t.adminActor,
+      sourceApp,
+      { all: true, update: { fields: ['jobTitle'] } },
+      { background: true },
+    );
+    const stop = new AbortController();
+    await expect(
+      executeRun(t.deps, run.id, {
+        signal: stop.signal,
+        onProgress: (p) => {
+          if (p.processed >= 4) stop.abort(new Error('shutting down'));
+        },
+      }),
+    ).rejects.toThrow();
+    const hinted = () =>
+      t.database.db
+        .selectFrom('provisioning_hints')
+        .select('item_id')
+        .where('application_id', '=', targetApp)
+        .where('kind', '=', 'user')
+        .execute()
+        .then((rows) => rows.map((r) => r.item_id).toSorted());
+    const before = await t.database.db.selectFrom('import_runs').select('updated').where('id', '=', run.id).executeTakeFirstOrThrow();
+    expect(before.updated).toBeGreaterThanOrEqual(4);
+    expect(before.updated).toBeLessThan(8);
+    // As if the process had died between the batches' commits and their hints.
+    await t.database.db.deleteFrom('provisioning_hints').where('application_id', '=', targetApp).execute();
+    expect(await executeRun(t.deps, run.id)).toMatchObject({ status: 'completed', updated: 8 });
+    expect(await hinted()).toEqual(ids.toSorted());
   });
 });
