@@ -20,6 +20,7 @@ import type {
   ImportRunsTable,
   ImportRunResultsTable,
   ImportRunCreatedTable,
+  ImportRunGroupJoinsTable,
   ImportSettingsTable,
 } from './schema/imports.ts';
 import type {
@@ -71,6 +72,7 @@ export interface DB {
   import_runs: ImportRunsTable;
   import_run_results: ImportRunResultsTable;
   import_run_created: ImportRunCreatedTable;
+  import_run_group_joins: ImportRunGroupJoinsTable;
   import_settings: ImportSettingsTable;
   provisioning_state: ProvisioningStateTable;
   provisioning_hints: ProvisioningHintsTable;

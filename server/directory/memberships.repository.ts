@@ -31,6 +31,20 @@ export async function isMember(db: Db, organizationId: string, groupId: string, 
   return hasRow(db, 'group_members', { organization_id: organizationId, group_id: groupId, user_id: userId });
 }
 
+/** Those of these users who are members of the group. */
+export async function findMemberIds(db: Db, organizationId: string, groupId: string, userIds: string[]): Promise<string[]> {
+  const rows = await inChunks(userIds, 400, (chunk) =>
+    db
+      .selectFrom('group_members')
+      .select('user_id')
+      .where('organization_id', '=', organizationId)
+      .where('group_id', '=', groupId)
+      .where('user_id', 'in', chunk)
+      .execute(),
+  );
+  return rows.map((r) => r.user_id);
+}
+
 export async function listMembers(db: Db, organizationId: string, groupId: string, limit: number, from?: MemberKey): Promise<MemberRow[]> {
   let q = db
     .selectFrom('group_members as m')

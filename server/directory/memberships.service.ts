@@ -12,7 +12,7 @@ import type { DirectoryContext } from './context.ts';
 import { GROUPS } from './group.ts';
 import * as repo from './memberships.repository.ts';
 import { findNamedRow, type NamedWithCount, type Page, type PageQuery } from './named-resources.ts';
-import { addRelation, addRelations, type RelationKind, removeRelation } from './relations.ts';
+import { addRelation, addRelations, type RelationKind, removeRelation, removeRelations } from './relations.ts';
 
 export interface GroupMember {
   id: string;
@@ -72,6 +72,7 @@ const MEMBERSHIPS: RelationKind<NamedWithCount, repo.MemberRow, DirectoryChanges
     changes: { group: { id: group.id, name: group.name } },
   }),
   changed: (changes, db, organizationId, groupId, userId) => changes.membershipChanged(db, organizationId, groupId, userId),
+  changedMany: (changes, db, organizationId, groupId, userIds) => changes.membershipsChanged(db, organizationId, groupId, userIds),
 };
 
 /** `added` is false when the user already was a member; then nothing is written or recorded. */
@@ -87,10 +88,25 @@ export async function addGroupMember(
 
 /**
  * Adds these users to the group in one transaction (the caller's, when it has one), each as
- * addGroupMember would: users already members, or gone, are left out. Returns how many were added.
+ * addGroupMember would: users already members, or gone, are left out. Returns the ids of the users
+ * added (the memberships that are new).
  */
-export async function addGroupMembers(ctx: DirectoryContext, actor: Actor, groupId: string, userIds: string[]): Promise<number> {
+export async function addGroupMembers(ctx: DirectoryContext, actor: Actor, groupId: string, userIds: string[]): Promise<string[]> {
   return addRelations(ctx, MEMBERSHIPS, actor, groupId, userIds);
+}
+
+/**
+ * Removes these users from the group in one transaction (the caller's, when it has one), each as
+ * removeGroupMember would, but users who are not members (or gone) are left out rather than a 404.
+ * Returns the ids of the users removed.
+ */
+export async function removeGroupMembers(ctx: DirectoryContext, actor: Actor, groupId: string, userIds: string[]): Promise<string[]> {
+  return removeRelations(ctx, MEMBERSHIPS, actor, groupId, userIds);
+}
+
+/** Those of these users who are members of the group (none if the group is gone). */
+export async function groupMembersAmong(ctx: Pick<DbContext, 'db'>, organizationId: string, groupId: string, userIds: string[]) {
+  return repo.findMemberIds(ctx.db, organizationId, groupId, userIds);
 }
 
 export async function removeGroupMember(ctx: DirectoryContext, actor: Actor, groupId: string, userId: string): Promise<void> {

@@ -5,6 +5,7 @@
 // The change, its Insights event and what it tells provisioning commit together.
 import type { DbContext } from '../db/context.ts';
 import { type Db, inTransaction } from '../db/database.ts';
+import { inChunks } from '../db/queries.ts';
 import type { GroupMembersTable } from '../db/schema.ts';
 import { type InsightEventInput, record, recordMany } from '../insights/index.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -27,6 +28,8 @@ export interface RelationKind<Owner, Item, C> {
   event(added: boolean, owner: Owner, item: Item): Omit<InsightEventInput, 'actor' | 'service'>;
   /** Tells the modules above, in the transaction. */
   changed(changes: C, db: Db, organizationId: string, ownerId: string, itemId: string): Promise<void>;
+  /** The same for many items of one owner (addRelations, removeRelations): what is told is read once, not per item. */
+  changedMany?(changes: C, db: Db, organizationId: string, ownerId: string, itemIds: string[]): Promise<void>;
 }
 
 type RelationContext<C> = DbContext & { changes: C };
@@ -52,6 +55,72 @@ async function deletePair(db: Db, kind: RelationKind<unknown, unknown, unknown>,
     .where(kind.columns.item as 'user_id', '=', itemId)
     .executeTakeFirst();
   return Number(r.numDeletedRows) === 1;
+}
+
+/** Pairs per statement: 4 values each, well under both databases' limits on parameters. */
+const PAIR_CHUNK = 500;
+
+/** Inserts the pairs of these items that do not exist yet; answers those items' ids. */
+async function insertPairs(
+  db: Db,
+  kind: RelationKind<unknown, unknown, unknown>,
+  row: { organization_id: string; ownerId: string; created_at: string },
+  itemIds: string[],
+): Promise<Set<string>> {
+  const { owner, item } = kind.columns;
+  const inserted = await inChunks(itemIds, PAIR_CHUNK, (chunk) =>
+    db
+      .insertInto(kind.table as PairTable)
+      .values(
+        chunk.map(
+          (id) =>
+            ({
+              organization_id: row.organization_id,
+              [owner]: row.ownerId,
+              [item]: id,
+              created_at: row.created_at,
+            }) as unknown as GroupMembersTable,
+        ),
+      )
+      .onConflict((oc) => oc.columns([owner, item] as PairColumns).doNothing())
+      .returning(item as 'user_id')
+      .execute(),
+  );
+  return new Set(inserted.map((r) => (r as Record<string, string>)[item]));
+}
+
+/** Deletes the pairs of these items that exist; answers those items' ids. */
+async function deletePairs(
+  db: Db,
+  kind: RelationKind<unknown, unknown, unknown>,
+  organizationId: string,
+  ownerId: string,
+  itemIds: string[],
+): Promise<Set<string>> {
+  const deleted = await inChunks(itemIds, PAIR_CHUNK, (chunk) =>
+    db
+      .deleteFrom(kind.table as PairTable)
+      .where('organization_id', '=', organizationId)
+      .where(kind.columns.owner as 'group_id', '=', ownerId)
+      .where(kind.columns.item as 'user_id', 'in', chunk)
+      .returning(kind.columns.item as 'user_id')
+      .execute(),
+  );
+  return new Set(deleted.map((r) => (r as Record<string, string>)[kind.columns.item]));
+}
+
+/** Tells the modules above of these items' pairs, by sets when the kind can. */
+async function tellMany<O, I, C>(
+  ctx: RelationContext<C>,
+  kind: RelationKind<O, I, C>,
+  db: Db,
+  org: string,
+  ownerId: string,
+  ids: string[],
+) {
+  if (ids.length === 0) return;
+  if (kind.changedMany) return kind.changedMany(ctx.changes, db, org, ownerId, ids);
+  for (const id of ids) await kind.changed(ctx.changes, db, org, ownerId, id);
 }
 
 async function requireOwner<O>(db: Db, kind: RelationKind<O, unknown, unknown>, organizationId: string, ownerId: string): Promise<O> {
@@ -90,8 +159,8 @@ export async function addRelation<O, I, C>(
 
 /**
  * Adds many items to one owner in one transaction (the caller's, when it has one): the items that
- * exist and are not related yet, each with its event and what it tells the modules above, as
- * addRelation does one at a time. Returns how many pairs were added.
+ * exist and are not related yet, each with its event, as addRelation does one at a time; the modules
+ * above are told of them by sets (changedMany). Returns the ids of the items added, in the order found.
  */
 export async function addRelations<O, I, C>(
   ctx: RelationContext<C>,
@@ -99,22 +168,64 @@ export async function addRelations<O, I, C>(
   actor: Actor,
   ownerId: string,
   itemIds: string[],
-): Promise<number> {
+): Promise<string[]> {
   const org = actor.organizationId;
   if (!kind.findItems) throw new Error(`addRelations: ${kind.table} cannot find many items`);
   const findItems = kind.findItems;
   return inTransaction(ctx.db, async (trx) => {
     const owner = await requireOwner(trx, kind, org, ownerId);
-    const events: InsightEventInput[] = [];
-    const createdAt = ctx.clock.now().toISOString();
-    for (const item of await findItems(trx, org, itemIds)) {
-      const row = { organization_id: org, [kind.columns.owner]: ownerId, [kind.columns.item]: item.id, created_at: createdAt };
-      if (!(await insertPair(trx, kind, row))) continue;
-      events.push({ ...kind.event(true, owner, item), service: 'directory', actor });
-      await kind.changed(ctx.changes, trx, org, ownerId, item.id);
-    }
-    await recordMany({ db: trx, clock: ctx.clock }, events);
-    return events.length;
+    const items = await findItems(trx, org, itemIds);
+    const row = { organization_id: org, ownerId, created_at: ctx.clock.now().toISOString() };
+    const inserted = await insertPairs(
+      trx,
+      kind,
+      row,
+      items.map((i) => i.id),
+    );
+    const added = items.filter((i) => inserted.has(i.id));
+    await recordMany(
+      { db: trx, clock: ctx.clock },
+      added.map((item) => ({ ...kind.event(true, owner, item), service: 'directory', actor })),
+    );
+    const ids = added.map((i) => i.id);
+    await tellMany(ctx, kind, trx, org, ownerId, ids);
+    return ids;
+  });
+}
+
+/**
+ * Removes many items from one owner in one transaction (the caller's, when it has one): only the pairs
+ * that exist (no NOT_A_MEMBER for the others), each with its event; the modules above are told of them
+ * by sets. Returns the ids of the items removed.
+ */
+export async function removeRelations<O, I, C>(
+  ctx: RelationContext<C>,
+  kind: RelationKind<O, I, C>,
+  actor: Actor,
+  ownerId: string,
+  itemIds: string[],
+): Promise<string[]> {
+  const org = actor.organizationId;
+  if (!kind.findItems) throw new Error(`removeRelations: ${kind.table} cannot find many items`);
+  const findItems = kind.findItems;
+  return inTransaction(ctx.db, async (trx) => {
+    const owner = await requireOwner(trx, kind, org, ownerId);
+    const items = await findItems(trx, org, itemIds);
+    const deleted = await deletePairs(
+      trx,
+      kind,
+      org,
+      ownerId,
+      items.map((i) => i.id),
+    );
+    const removed = items.filter((i) => deleted.has(i.id));
+    await recordMany(
+      { db: trx, clock: ctx.clock },
+      removed.map((item) => ({ ...kind.event(false, owner, item), service: 'directory', actor })),
+    );
+    const ids = removed.map((i) => i.id);
+    await tellMany(ctx, kind, trx, org, ownerId, ids);
+    return ids;
   });
 }
 

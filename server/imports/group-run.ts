@@ -98,7 +98,7 @@ async function createWithMembers(deps: ImportContext, ctx: RunContext, trx: Db, 
   const dir: DirectoryContext = { db: trx, clock: deps.clock, changes: deps.changes };
   const group = await createGroup(dir, ctx.actor, { name: c.name }, { application: ctx.app, importRunId: ctx.run.id });
   const added = await addGroupMembers(dir, ctx.actor, group.id, userIds);
-  return { outcome: 'created', groupId: group.id, members: { added, unplaced } };
+  return { outcome: 'created', groupId: group.id, members: { added: added.length, unplaced } };
 }
 
 /** What the run does with one group (in the group's transaction). */

@@ -114,6 +114,7 @@ export const resultSchema = z.object({
     .array(z.object({ field: updatableFieldSchema, code: z.enum(['changed_since_import', 'email_taken']) }))
     .optional()
     .describe('undo runs: the fields the undone run updated that were not set back, and why'),
+  leftGroup: z.boolean().optional().describe('undo runs: the user was taken out of the group the undone run had put him in (its groupId)'),
   members: z
     .object({ added: z.number(), unplaced: z.array(unplacedMemberSchema) })
     .optional()

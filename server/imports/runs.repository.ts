@@ -112,6 +112,20 @@ export async function insertCreated(db: Db, runId: string, rows: ResultRow[]): P
   await insertRows(db, 'import_run_created', chunks);
 }
 
+/**
+ * The users a run with `groupId` added to its group (the memberships that were new), in the add's
+ * transaction: a resumed run, finding them members, adds and records only the others.
+ */
+export async function insertGroupJoins(db: Db, runId: string, userIds: string[]): Promise<void> {
+  for (let i = 0; i < userIds.length; i += 500) {
+    await db
+      .insertInto('import_run_group_joins')
+      .values(userIds.slice(i, i + 500).map((userId) => ({ run_id: runId, user_id: userId })))
+      .onConflict((oc) => oc.columns(['run_id', 'user_id']).doNothing())
+      .execute();
+  }
+}
+
 /** Which of these remote ids already have a result row in the run (skipped or failed, or created before 2026-12-06). */
 export async function findResultRemoteIds(db: Db, runId: string, remoteIds: string[]): Promise<Set<string>> {
   const out = new Set<string>();

@@ -9,6 +9,11 @@
 //   the update is removed.
 // - linked: the link is removed if it still links that remote id to that user.
 // - skipped, failed: nothing to undo (counted as processed only).
+// First of all, the memberships of the run's group (options.groupId) that the run added
+// (import_run_group_joins) and that are still there are removed, through the directory (events,
+// provisioning told, so the group's applications deprovision them); a user who was a member before the
+// run stays. A created user's membership the run added does not make him `provisioned`. The results of
+// the users taken out of the group say so (leftGroup).
 // A dry run stores the same results and changes nothing else.
 import { inTransaction, type Tx } from '../db/database.ts';
 import {
@@ -16,6 +21,8 @@ import {
   deleteUsersInBulk,
   type DirectoryContext,
   type FieldRestore,
+  groupMembersAmong,
+  removeGroupMembers,
   restoreUserFields,
   suspendUsersInBulk,
 } from '../directory/index.ts';
@@ -26,7 +33,7 @@ import { FIELD_COLUMNS, type UpdatableField } from './diff.ts';
 import { endOnError, finishRun, type RunContext, type RunOpts, stopChecker, throwIfStopped } from './run-lifecycle.ts';
 import { type ImportRun, optionsOf } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
-import { addUndoCounts, findCreatedUsers } from './undo.repository.ts';
+import { addUndoCounts, findCreatedUsers, findGroupJoins } from './undo.repository.ts';
 
 const REASONS = {
   gone: 'the user no longer exists',
@@ -45,6 +52,10 @@ interface Batch {
   meta: BulkChangeMeta;
   /** false: a dry run. */
   write: boolean;
+  /** The undone run, and the group it put its users in (options.groupId). */
+  undone: { id: string; groupId?: string };
+  /** Of the batch's users, those the undone run put in its group. */
+  joined: Set<string>;
 }
 
 /** The undo's result for one result of the undone run (same remote id and seq). */
@@ -79,7 +90,16 @@ async function undoCreated(b: Batch, rows: repo.ResultRow[], mode: 'delete' | 's
   if (rows.length === 0) return [];
   const { run, app } = b.ctx;
   const ids = rows.map((r) => r.user_id).filter((id): id is string => !!id);
-  const states = new Map((await findCreatedUsers(b.trx, run.organization_id, app.id, ids)).map((s) => [s.id, s]));
+  const find = (some: string[], groupId?: string) => findCreatedUsers(b.trx, run.organization_id, app.id, some, groupId);
+  const found = [
+    ...(await find(ids.filter((id) => !b.joined.has(id)))),
+    // The membership the run gave them is not theirs: it is (or is about to be) taken back.
+    ...(await find(
+      ids.filter((id) => b.joined.has(id)),
+      b.undone.groupId,
+    )),
+  ];
+  const states = new Map(found.map((s) => [s.id, s]));
   const out: repo.ResultRow[] = [];
   const removed = [];
   for (const r of rows) {
@@ -179,23 +199,47 @@ async function undoLinked(b: Batch, rows: repo.ResultRow[]): Promise<repo.Result
   return rows.map((r) => (unlinked.has(r.remote_id) ? resultOf(b, r, 'unlinked') : resultOf(b, r, 'skipped', { code: 'link_changed' })));
 }
 
+/**
+ * The memberships of the undone run's group that it added and that are still there, removed through
+ * the directory; answers the users taken out (a dry run: who would be).
+ */
+async function leaveGroup(b: Batch): Promise<Set<string>> {
+  const { groupId } = b.undone;
+  if (!groupId || b.joined.size === 0) return new Set();
+  const still = await groupMembersAmong(b.dir, b.ctx.run.organization_id, groupId, [...b.joined]);
+  if (!b.write || still.length === 0) return new Set(still);
+  return new Set(await removeGroupMembers(b.dir, b.meta.actor, groupId, still));
+}
+
+/** The result says that its user was taken out of the undone run's group. */
+const leftGroup = (r: repo.ResultRow): repo.ResultRow => ({
+  ...r,
+  detail: JSON.stringify({ ...(r.detail ? (JSON.parse(r.detail) as object) : {}), leftGroup: true }),
+});
+
+type Undone = Batch['undone'];
+
 /** One batch of the undone run's results, undone in one transaction with the undo's results and counters. */
-async function undoBatch(deps: ImportContext, ctx: RunContext, batch: repo.ResultRow[], mode: 'delete' | 'suspend'): Promise<void> {
+async function undoBatch(deps: ImportContext, ctx: RunContext, undone: Undone, batch: repo.ResultRow[], mode: 'delete' | 'suspend') {
   await inTransaction(deps.db, async (trx) => {
     const now = deps.clock.now().toISOString();
+    const ids = batch.map((r) => r.user_id).filter((id): id is string => !!id);
     const b: Batch = {
       trx,
       ctx,
       dir: { db: trx, clock: deps.clock, changes: deps.changes },
       meta: { actor: ctx.actor, application: ctx.app, importRunId: ctx.run.id, now },
       write: ctx.run.dry_run !== 1,
+      undone,
+      joined: undone.groupId ? await findGroupJoins(trx, undone.id, ids) : new Set(),
     };
+    const left = await leaveGroup(b);
     const of = (outcome: Outcome) => batch.filter((r) => r.outcome === outcome);
     const results = [
       ...(await undoCreated(b, of('created'), mode)),
       ...(await undoUpdated(b, of('updated'))),
       ...(await undoLinked(b, of('linked'))),
-    ];
+    ].map((r) => (r.user_id && left.has(r.user_id) ? leftGroup(r) : r));
     await repo.insertResults(trx, results);
     const skipped = results.filter((r) => r.outcome === 'skipped').length;
     const failed = results.filter((r) => r.outcome === 'failed').length;
@@ -223,13 +267,14 @@ export async function executeUndoRun(deps: ImportContext, ctx: RunContext, opts:
     const original = run.undo_of_run_id ? await repo.findRun(deps.db, run.organization_id, run.undo_of_run_id) : undefined;
     if (!original) return await finishRun(deps, ctx, 'failed', 'The run to undo no longer exists');
     const mode = optionsOf(run).undo?.users ?? 'delete';
+    const undone = { id: original.id, groupId: optionsOf(original).groupId };
     let processed = run.processed;
     let after = await resumeAfter(deps, original.id, processed);
     for (;;) {
       throwIfStopped(await stopOf());
       const batch = await repo.listResults(deps.db, original.id, after, deps.config.importBatchSize);
       if (batch.length === 0) break;
-      await undoBatch(deps, ctx, batch, mode);
+      await undoBatch(deps, ctx, undone, batch, mode);
       after = batch[batch.length - 1].seq;
       processed += batch.length;
       opts.onProgress?.({ processed, total: Math.max(run.total, processed) });

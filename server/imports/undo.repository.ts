@@ -8,35 +8,41 @@ import type { DB } from '../db/schema.ts';
 
 type UsersAlias = ExpressionBuilder<DB & { u: DB['users'] }, 'u'>;
 
+/** The applications the run's group is bound to. */
+const boundTo = (db: Db, groupId: string) =>
+  db.selectFrom('application_groups as rg').select('rg.application_id').where('rg.group_id', '=', groupId);
+
 /**
  * Whether user `u` is provisioned somewhere: linked to an account in another application, a member of
  * a group bound to any application, or managed by provisioning in any application of the organization
  * (provisioning_users is keyed by application first, hence the applications' ids).
+ * `runGroupId`: the user is one the run put in that group (import_run_group_joins). That membership
+ * does not count, nor what follows from it alone in the applications the group is bound to (the
+ * account provisioning made, its link): the undo removes the membership, and provisioning the rest.
  */
-function provisionedSomewhere(eb: UsersAlias, organizationId: string, applicationId: string) {
-  return eb.or([
-    eb.exists(
-      eb
-        .selectFrom('app_user_links as l')
-        .select('l.user_id')
-        .whereRef('l.user_id', '=', 'u.id')
-        .where('l.application_id', '<>', applicationId),
-    ),
-    eb.exists(
-      eb
-        .selectFrom('group_members as m')
-        .innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id')
-        .select('m.user_id')
-        .whereRef('m.user_id', '=', 'u.id'),
-    ),
-    eb.exists(
-      eb
-        .selectFrom('provisioning_users as p')
-        .select('p.user_id')
-        .where('p.application_id', 'in', eb.selectFrom('applications').select('id').where('organization_id', '=', organizationId))
-        .whereRef('p.user_id', '=', 'u.id'),
-    ),
-  ]);
+function provisionedSomewhere(eb: UsersAlias, organizationId: string, applicationId: string, runGroupId?: string) {
+  let linked = eb
+    .selectFrom('app_user_links as l')
+    .select('l.user_id')
+    .whereRef('l.user_id', '=', 'u.id')
+    .where('l.application_id', '<>', applicationId);
+  let grouped = eb
+    .selectFrom('group_members as m')
+    .innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id')
+    .select('m.user_id')
+    .whereRef('m.user_id', '=', 'u.id');
+  let pushed = eb
+    .selectFrom('provisioning_users as p')
+    .select('p.user_id')
+    .where('p.application_id', 'in', eb.selectFrom('applications').select('id').where('organization_id', '=', organizationId))
+    .whereRef('p.user_id', '=', 'u.id');
+  if (runGroupId) {
+    const bound = eb.selectFrom('application_groups as rg').select('rg.application_id').where('rg.group_id', '=', runGroupId);
+    linked = linked.where((l) => l.or([l('l.origin', '<>', 'provision'), l('l.application_id', 'not in', bound)]));
+    grouped = grouped.where('m.group_id', '<>', runGroupId);
+    pushed = pushed.where('p.application_id', 'not in', bound);
+  }
+  return eb.or([eb.exists(linked), eb.exists(grouped), eb.exists(pushed)]);
 }
 
 export interface CreatedUserState {
@@ -50,13 +56,22 @@ export interface CreatedUserState {
 
 const truthy = (v: unknown) => v === true || Number(v) === 1;
 
-/** The users among these ids that still exist, with what decides whether an undo may remove them. */
-export async function findCreatedUsers(db: Db, organizationId: string, applicationId: string, ids: string[]): Promise<CreatedUserState[]> {
+/**
+ * The users among these ids that still exist, with what decides whether an undo may remove them.
+ * `runGroupId`: these users are ones the run put in that group (provisionedSomewhere).
+ */
+export async function findCreatedUsers(
+  db: Db,
+  organizationId: string,
+  applicationId: string,
+  ids: string[],
+  runGroupId?: string,
+): Promise<CreatedUserState[]> {
   const rows = await inChunks(ids, 500, (chunk) =>
     db
       .selectFrom('users as u')
       .select(['u.id', 'u.username', 'u.state', 'u.created_at', 'u.updated_at'])
-      .select((eb) => provisionedSomewhere(eb, organizationId, applicationId).as('provisioned'))
+      .select((eb) => provisionedSomewhere(eb, organizationId, applicationId, runGroupId).as('provisioned'))
       .where(equalsUnindexed(db, 'u.organization_id', organizationId))
       .where('u.id', 'in', chunk)
       .execute(),
@@ -74,18 +89,53 @@ export async function findCreatedUsers(db: Db, organizationId: string, applicati
  * The ids of the users that are provisioned somewhere (provisionedSomewhere), as one set: for counting
  * over a whole run, reading each of those tables once is cheaper than three lookups per user.
  */
-function provisionedUserIds(db: Db, organizationId: string, applicationId: string) {
-  return db
-    .selectFrom('app_user_links')
-    .select('user_id')
-    .where('application_id', '<>', applicationId)
-    .union(db.selectFrom('group_members as m').innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id').select('m.user_id'))
-    .union(
-      db
-        .selectFrom('provisioning_users')
-        .select('user_id')
-        .where('application_id', 'in', db.selectFrom('applications').select('id').where('organization_id', '=', organizationId)),
-    );
+function provisionedUserIds(db: Db, organizationId: string, applicationId: string, runGroupId?: string) {
+  let linked = db.selectFrom('app_user_links as l').select('l.user_id').where('l.application_id', '<>', applicationId);
+  let grouped = db.selectFrom('group_members as m').innerJoin('application_groups as ag', 'ag.group_id', 'm.group_id').select('m.user_id');
+  let pushed = db
+    .selectFrom('provisioning_users as p')
+    .select('p.user_id')
+    .where('p.application_id', 'in', db.selectFrom('applications').select('id').where('organization_id', '=', organizationId));
+  if (runGroupId) {
+    linked = linked.where((l) => l.or([l('l.origin', '<>', 'provision'), l('l.application_id', 'not in', boundTo(db, runGroupId))]));
+    grouped = grouped.where('m.group_id', '<>', runGroupId);
+    pushed = pushed.where('p.application_id', 'not in', boundTo(db, runGroupId));
+  }
+  return linked.union(grouped).union(pushed);
+}
+
+/** The users the run put in its group (import_run_group_joins). */
+const joinedBy = (db: Db, runId: string) => db.selectFrom('import_run_group_joins').select('user_id').where('run_id', '=', runId);
+
+/** Those of these users whom the run put in its group. */
+export async function findGroupJoins(db: Db, runId: string, userIds: string[]): Promise<Set<string>> {
+  const rows = await inChunks(userIds, 500, (chunk) => joinedBy(db, runId).where('user_id', 'in', chunk).execute());
+  return new Set(rows.map((r) => r.user_id));
+}
+
+/** How many of the memberships the run added to its group are still there (what an undo would remove). */
+export async function countGroupJoins(db: Db, organizationId: string, runId: string, groupId: string): Promise<number> {
+  const r = await db
+    .selectFrom('import_run_group_joins as j')
+    .innerJoin('group_members as m', 'm.user_id', 'j.user_id')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('j.run_id', '=', runId)
+    .where('m.organization_id', '=', organizationId)
+    .where('m.group_id', '=', groupId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/**
+ * Whether user `u` (unchanged since the run created him) is provisioned somewhere, as one SQL
+ * condition; for the users the run put in its group `runGroupId`, without that membership.
+ */
+function provisionedCondition(db: Db, organizationId: string, applicationId: string, runId: string, runGroupId?: string) {
+  const all = provisionedUserIds(db, organizationId, applicationId);
+  if (!runGroupId) return sql<boolean>`u.id in (${all})`;
+  const joined = joinedBy(db, runId);
+  const without = provisionedUserIds(db, organizationId, applicationId, runGroupId);
+  return sql<boolean>`((u.id in (${joined}) and u.id in (${without})) or (u.id not in (${joined}) and u.id in (${all})))`;
 }
 
 /**
@@ -99,16 +149,15 @@ export async function countCreatedUsers(
   organizationId: string,
   applicationId: string,
   runId: string,
+  runGroupId?: string,
 ): Promise<{ present: number; changed: number; provisioned: number }> {
-  const provisioned = provisionedUserIds(db, organizationId, applicationId);
+  const provisioned = provisionedCondition(db, organizationId, applicationId, runId, runGroupId);
   const r = await db
     .selectFrom('users as u')
     .select([
       sql<number>`count(*)`.as('present'),
       sql<number>`coalesce(sum(case when u.updated_at > u.created_at then 1 else 0 end), 0)`.as('changed'),
-      sql<number>`coalesce(sum(case when u.updated_at <= u.created_at and u.id in (${provisioned}) then 1 else 0 end), 0)`.as(
-        'provisioned',
-      ),
+      sql<number>`coalesce(sum(case when u.updated_at <= u.created_at and ${provisioned} then 1 else 0 end), 0)`.as('provisioned'),
     ])
     .where(equalsUnindexed(db, 'u.organization_id', organizationId))
     .where('u.source_import_run_id', '=', runId)

@@ -25,6 +25,10 @@ export const undoPreviewSchema = z.object({
     .describe('the users the run created'),
   updated: z.number().describe('users the run updated: each field that still holds the imported value is set back'),
   links: z.number().describe('links to remote accounts the run made for existing users, to be removed where unchanged'),
+  memberships: z
+    .number()
+    .optional()
+    .describe('runs with groupId: the memberships of that group the run added and that are still there, to be removed first'),
   refused: z
     .object({ code: z.string(), message: z.string() })
     .optional()

@@ -8,7 +8,7 @@ import { AppError, conflict, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import * as repo from './runs.repository.ts';
 import { executeInline, insertStartedRun, notifyEmailOf } from './run-start.ts';
-import { type ImportRun, newRunRow, type RunProgress, toRun } from './runs.model.ts';
+import { type ImportRun, newRunRow, optionsOf, type RunProgress, toRun } from './runs.model.ts';
 import * as undoRepo from './undo.repository.ts';
 import { type UndoPreview, type UndoRequest, undoRequestSchema } from './undo.schemas.ts';
 
@@ -95,11 +95,14 @@ export async function startUndo(
 export async function undoPreview(ctx: Pick<DbContext, 'db'>, organizationId: string, runId: string): Promise<UndoPreview> {
   const run = await findOriginal(ctx, organizationId, runId);
   const { error } = await refusal(ctx, run);
-  const created = await undoRepo.countCreatedUsers(ctx.db, organizationId, run.application_id, run.id);
-  const [updated, linked, linkedByUpdate] = await Promise.all([
+  // The membership of the run's group that the run gave a created user does not make him provisioned: the undo takes it back.
+  const { groupId } = optionsOf(run);
+  const created = await undoRepo.countCreatedUsers(ctx.db, organizationId, run.application_id, run.id, groupId);
+  const [updated, linked, linkedByUpdate, memberships] = await Promise.all([
     undoRepo.countResults(ctx.db, run.id, 'updated'),
     undoRepo.countResults(ctx.db, run.id, 'linked'),
     undoRepo.countResults(ctx.db, run.id, 'updated', '%"linked":true%'),
+    groupId ? undoRepo.countGroupJoins(ctx.db, organizationId, run.id, groupId) : 0,
   ]);
   return {
     runId: run.id,
@@ -112,6 +115,7 @@ export async function undoPreview(ctx: Pick<DbContext, 'db'>, organizationId: st
     },
     updated,
     links: linked + linkedByUpdate,
+    ...(groupId ? { memberships } : {}),
     ...(error ? { refused: { code: error.code, message: error.message } } : {}),
   };
 }

@@ -6,8 +6,10 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, SCIM_TOKEN } from '../../test/idm.ts';
 import { type RunningScimServer, startScimServer } from '../../test/scim-server/index.ts';
-import { updateUser } from '../directory/index.ts';
+import { addGroupMembers, removeGroupMembers, updateUser } from '../directory/index.ts';
 import { PROVISIONING_SYNC_JOB } from './triggers.ts';
+
+const byText = (a: string, b: string) => a.localeCompare(b);
 
 describe.each(dialects)('provisioning triggers on %s', (dialect) => {
   let t: TestApp;
@@ -71,6 +73,46 @@ describe.each(dialects)('provisioning triggers on %s', (dialect) => {
       .catch(() => {});
     expect(await hints(appId)).toHaveLength(0);
     expect(await queued()).toBe(1);
+  });
+
+  it('many members added or removed at once: a hint per user and one for the group, the applications read once', async () => {
+    await t.database.db.deleteFrom('provisioning_hints').execute();
+    const made = [];
+    for (const name of ['bulk.a', 'bulk.b', 'bulk.c'])
+      made.push(
+        (await t.admin({ method: 'POST', url: '/api/v1/users', payload: { username: name, email: `${name}@example.com` } })).json().id,
+      );
+    let calls = 0;
+    // The real changes, counted: one call for the whole set, none per member.
+    const changes = {
+      ...t.deps.changes,
+      membershipChanged: () => Promise.reject(new Error('told one member at a time')),
+      membershipsChanged: (...a: Parameters<typeof t.deps.changes.membershipsChanged>) => {
+        calls++;
+        return t.deps.changes.membershipsChanged(...a);
+      },
+    };
+    const ctx = { ...ctxOf(t), changes };
+    // userId is a member already: only the others are added, and said to be.
+    expect((await addGroupMembers(ctx, t.adminActor, groupId, [userId, ...made])).toSorted(byText)).toEqual(made.toSorted(byText));
+    expect(calls).toBe(1);
+    const expected = [`group:${groupId}`, ...made.map((id) => `user:${id}`)].sort();
+    expect((await hints(appId)).map((h) => `${h.kind}:${h.item_id}`).sort()).toEqual(expected);
+    expect(await hints(idle)).toHaveLength(0);
+    await t.database.db.deleteFrom('provisioning_hints').execute();
+    // Removing: the members among them only (no 404 for the one who is not).
+    expect(await removeGroupMembers(ctx, t.adminActor, groupId, [made[0], made[1]])).toHaveLength(2);
+    expect(await removeGroupMembers(ctx, t.adminActor, groupId, [made[0], made[2]])).toEqual([made[2]]);
+    expect(calls).toBe(3);
+    expect((await hints(appId)).map((h) => `${h.kind}:${h.item_id}`).sort()).toEqual(expected);
+    const events = await t.database.db
+      .selectFrom('insight_events')
+      .select('resource_id')
+      .where('event_type', '=', 'group_member_remove')
+      .where('resource_id', 'in', made)
+      .execute();
+    expect(events.map((e) => e.resource_id!).toSorted(byText)).toEqual(made.toSorted(byText));
+    await t.database.db.deleteFrom('provisioning_hints').execute();
   });
 
   it('membership, rename, unbind and group deletion are triggers too', async () => {

@@ -65,28 +65,31 @@ export async function enqueueSync(
   );
 }
 
-async function hint(
+type HintKind = repo.HintRow['kind'];
+
+/** Stores these hints (kind, item) for their applications and enqueues one sync per application. */
+async function hintAll(
   ctx: TriggerContext,
   organizationId: string,
-  applicationIds: string[],
-  kind: repo.HintRow['kind'],
-  itemId: string,
+  hints: Array<{ application_id: string; kind: HintKind; item_id: string }>,
 ): Promise<void> {
-  if (applicationIds.length === 0) return;
+  if (hints.length === 0) return;
   const now = ctx.clock.now().toISOString();
   await repo.upsertHints(
     ctx.db,
-    applicationIds.map((applicationId) => ({
-      application_id: applicationId,
-      organization_id: organizationId,
-      kind,
-      item_id: itemId,
-      token: newId(),
-      created_at: now,
-    })),
+    hints.map((h) => ({ ...h, organization_id: organizationId, token: newId(), created_at: now })),
   );
   // runAt now: a waiting job of the key may have been put off (see handleSyncJob); a change pulls it forward.
-  for (const applicationId of applicationIds) await enqueueSync(ctx, organizationId, applicationId, 'change', dueNow(ctx.clock));
+  for (const applicationId of new Set(hints.map((h) => h.application_id)))
+    await enqueueSync(ctx, organizationId, applicationId, 'change', dueNow(ctx.clock));
+}
+
+async function hint(ctx: TriggerContext, organizationId: string, applicationIds: string[], kind: HintKind, itemId: string): Promise<void> {
+  await hintAll(
+    ctx,
+    organizationId,
+    applicationIds.map((application_id) => ({ application_id, kind, item_id: itemId })),
+  );
 }
 
 /** Marks a full reconcile as owed (survives job coalescing, which keeps only the last payload) and enqueues it. */
@@ -110,28 +113,28 @@ export async function userChanged(ctx: TriggerContext, organizationId: string, u
 /** Many users' attributes changed at once: one hint per (application, user), one sync per application. */
 export async function usersChanged(ctx: TriggerContext, organizationId: string, userIds: string[]): Promise<void> {
   const pairs = await repo.activeApplicationsOfUsers(ctx.db, organizationId, userIds);
-  if (pairs.length === 0) return;
-  const now = ctx.clock.now().toISOString();
-  await repo.upsertHints(
-    ctx.db,
-    pairs.map((p) => ({
-      application_id: p.application_id,
-      organization_id: organizationId,
-      kind: 'user' as const,
-      item_id: p.user_id,
-      token: newId(),
-      created_at: now,
-    })),
+  await hintAll(
+    ctx,
+    organizationId,
+    pairs.map((p) => ({ application_id: p.application_id, kind: 'user' as const, item_id: p.user_id })),
   );
-  for (const applicationId of new Set(pairs.map((p) => p.application_id)))
-    await enqueueSync(ctx, organizationId, applicationId, 'change', dueNow(ctx.clock));
 }
 
-/** A user joined or left a group. */
-async function membershipChanged(ctx: TriggerContext, organizationId: string, groupId: string, userId: string): Promise<void> {
+/**
+ * Users joined or left a group: for each application the group is bound or pushed to (read once), a
+ * hint for each user and one for the group; one sync per application.
+ */
+async function membershipsChanged(ctx: TriggerContext, organizationId: string, groupId: string, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
   const apps = await repo.activeApplicationsOfGroup(ctx.db, organizationId, groupId);
-  await hint(ctx, organizationId, apps, 'user', userId);
-  if (apps.length) await hint(ctx, organizationId, apps, 'group', groupId);
+  await hintAll(
+    ctx,
+    organizationId,
+    apps.flatMap((application_id) => [
+      ...userIds.map((userId) => ({ application_id, kind: 'user' as const, item_id: userId })),
+      { application_id, kind: 'group' as const, item_id: groupId },
+    ]),
+  );
 }
 
 /** A group was renamed. */
@@ -158,7 +161,8 @@ export function provisioningChanges(queue: JobQueue, clock: Clock): ApplicationC
   return {
     userChanged: (db, organizationId, userId) => userChanged(on(db), organizationId, userId),
     usersChanged: (db, organizationId, userIds) => usersChanged(on(db), organizationId, userIds),
-    membershipChanged: (db, organizationId, groupId, userId) => membershipChanged(on(db), organizationId, groupId, userId),
+    membershipChanged: (db, organizationId, groupId, userId) => membershipsChanged(on(db), organizationId, groupId, [userId]),
+    membershipsChanged: (db, organizationId, groupId, userIds) => membershipsChanged(on(db), organizationId, groupId, userIds),
     groupChanged: (db, organizationId, groupId) => groupChanged(on(db), organizationId, groupId),
     groupDeleted: (db, organizationId, groupId) => groupDeleted(on(db), organizationId, groupId),
     bindingChanged: (db, organizationId, applicationId) => bindingChanged(on(db), organizationId, applicationId),

@@ -139,6 +139,12 @@ export type ResultOutcome =
   | 'reverted'
   | 'unlinked';
 
+/** The users a users run with `groupId` added to its group (not members before): what its undo takes back. */
+export interface ImportRunGroupJoinsTable {
+  run_id: string;
+  user_id: string;
+}
+
 /** The users a run created, one row per chunk of a batch (see runs.repository.ts). */
 export interface ImportRunCreatedTable {
   run_id: string;
