@@ -14,10 +14,10 @@ import * as snapshotConnection from './migrations/2026-12-05-004-snapshot-connec
 import * as previewProgress from './migrations/2026-12-06-001-preview-progress.ts';
 import * as leanerImportWrites from './migrations/2026-12-06-002-leaner-import-writes.ts';
 import * as scimSources from './migrations/2026-12-06-003-scim-sources.ts';
-import * as importSync from './migrations/2026-12-07-001-import-sync.ts';
-import * as importScheduleOwner from './migrations/2026-12-07-002-import-schedule-owner.ts';
-import * as snapshotMatchRules from './migrations/2026-12-07-006-snapshot-match-rules.ts';
-import * as importRunGroupJoins from './migrations/2026-12-08-001-import-run-group-joins.ts';
+import * as importSync from './migrations/2026-12-06-004-import-sync.ts';
+import * as importScheduleOwner from './migrations/2026-12-06-005-import-schedule-owner.ts';
+import * as snapshotMatchRules from './migrations/2026-12-06-006-snapshot-match-rules.ts';
+import * as importRunGroupJoins from './migrations/2026-12-06-007-import-run-group-joins.ts';
 
 /** Every migration, in order. Names are dated; files are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -35,10 +35,10 @@ const migrations: Record<string, Migration> = {
   '2026-12-06-001-preview-progress': previewProgress,
   '2026-12-06-002-leaner-import-writes': leanerImportWrites,
   '2026-12-06-003-scim-sources': scimSources,
-  '2026-12-07-001-import-sync': importSync,
-  '2026-12-07-002-import-schedule-owner': importScheduleOwner,
-  '2026-12-07-006-snapshot-match-rules': snapshotMatchRules,
-  '2026-12-08-001-import-run-group-joins': importRunGroupJoins,
+  '2026-12-06-004-import-sync': importSync,
+  '2026-12-06-005-import-schedule-owner': importScheduleOwner,
+  '2026-12-06-006-snapshot-match-rules': snapshotMatchRules,
+  '2026-12-06-007-import-run-group-joins': importRunGroupJoins,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

@@ -64,7 +64,7 @@ export interface ImportSettingsTable {
   schedule_guardrail_percent: number | null;
   next_run_at: string | null;
   last_scheduled_run_id: string | null;
-  /** Who saved the schedule (2026-12-07-002): the scheduled runs' actor, emailed when they end. */
+  /** Who saved the schedule (2026-12-06-005): the scheduled runs' actor, emailed when they end. */
   schedule_set_by_type: string | null;
   schedule_set_by_id: string | null;
   schedule_set_by_email: string | null;
