@@ -87,7 +87,7 @@ export function toRun(r: repo.RunRow): ImportRun {
   return run;
 }
 
-/** The run's options (runs from before 2026-12-07 have none: they created new users only, linking none). */
+/** The run's options (runs from before migration 2026-12-06-004 have none: they created new users only, linking none). */
 export function optionsOf(r: Pick<repo.RunRow, 'options'>): RunOptions {
   return r.options ? (JSON.parse(r.options) as RunOptions) : { link: false };
 }

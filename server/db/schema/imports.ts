@@ -15,7 +15,7 @@ export interface ImportSnapshotsTable {
   remote_total: number | null;
   /** When the reading process last stored a page (or started); null before 2026-12-06. */
   read_at: string | null;
-  /** JSON array of the match rules the rows were classified under; null before 2026-12-07. */
+  /** JSON array of the match rules the rows were classified under; null before migration 2026-12-06-006. */
   match_by: string | null;
 }
 
@@ -38,7 +38,7 @@ export interface ImportSnapshotUsersTable {
   reasons: string;
   existing_user_id: string | null;
   search_text: string;
-  /** The remote user's SCIM externalId (matched against employeeIdentifier); null before 2026-12-07. */
+  /** The remote user's SCIM externalId (matched against employeeIdentifier); null before migration 2026-12-06-004. */
   external_id: string | null;
   /** exists: the rule that matched (link, username, email, externalId). */
   match_by: string | null;
