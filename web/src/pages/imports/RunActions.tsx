@@ -31,6 +31,7 @@ function PlanCounts({ plan, users }: { plan: UndoPlan; users: 'delete' | 'suspen
       {c.gone > 0 && item('Created users deleted since', c.gone)}
       {item('Updated users to set back', plan.updated)}
       {item('Links to remove', plan.links)}
+      {plan.memberships !== undefined && item('Group memberships the import added, to remove', plan.memberships)}
     </List>
   );
 }
