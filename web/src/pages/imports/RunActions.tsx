@@ -11,10 +11,10 @@ import { Loading } from '../../components/Loading.tsx';
 import { formatNumber } from '../../lib/format.ts';
 import { importApi, type UndoPlan } from './api.ts';
 
-/** An undo is offered for a finished users run that wrote something and was not undone already (the server
- *  does not undo groups runs yet; its preview's `refused` says why when it refuses anyway). */
-export const canUndo = (r: ImportRun) =>
-  (r.status === 'completed' || r.status === 'failed') && !r.dryRun && r.kind === 'users' && !r.undoneBy;
+/** An undo is offered for a finished users run that wrote something and was not undone already, or whose undo
+ *  failed (the server does not undo groups runs yet; its preview's `refused` says why when it refuses anyway). */
+export const canUndo = (r: ImportRun, undoFailed = false) =>
+  (r.status === 'completed' || r.status === 'failed') && !r.dryRun && r.kind === 'users' && (!r.undoneBy || undoFailed);
 
 function PlanCounts({ plan, users }: { plan: UndoPlan; users: 'delete' | 'suspend' }) {
   const c = plan.created;

@@ -82,6 +82,12 @@ const KIND_TITLES: Record<ImportRun['kind'], string> = {
 
 /** What kind of run this is, what started it, and its links to the run it undoes or that undid it. */
 function RunFacts({ run: r }: { run: ImportRun }) {
+  // An undo that failed may be tried again: the run stays undoable while its undo run has failed.
+  const undo = useQuery({
+    queryKey: importRunKeys.detail(r.undoneBy ?? ''),
+    queryFn: () => data(client.GET('/api/v1/import-runs/{id}', { params: { path: { id: r.undoneBy! } } })),
+    enabled: r.undoneBy !== undefined,
+  });
   return (
     <Group justify="space-between" wrap="wrap">
       <Group gap="xs" aria-label="Run">
@@ -101,7 +107,7 @@ function RunFacts({ run: r }: { run: ImportRun }) {
           </Anchor>
         )}
       </Group>
-      {canUndo(r) && <UndoButton run={r} />}
+      {canUndo(r, undo.data?.status === 'failed') && <UndoButton run={r} />}
     </Group>
   );
 }
