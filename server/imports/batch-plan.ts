@@ -3,11 +3,11 @@
 // chosen fields (and link him). Classification is classify.ts under the run's rules; the admin's
 // `resolve` picks among a conflict's candidates. No writes here: batch.ts writes what this decides.
 import type { Db } from '../db/database.ts';
-import { type CreateUserInput, findUsersByIds, findUsersByUsernameOrEmail, type UserRecord } from '../directory/index.ts';
-import { links } from '../integrations/index.ts';
+import type { CreateUserInput, UserRecord } from '../directory/index.ts';
 import type { Candidate } from './candidate.ts';
 import type { Classification } from './classify.ts';
 import { chosenChanges, diffUser, type FieldChange } from './diff.ts';
+import type { DirectoryLookups } from './lookups.ts';
 import type { RunOptions } from './runs.model.ts';
 
 export type Valid = Candidate & { input: CreateUserInput };
@@ -47,6 +47,8 @@ export interface PlanInput {
   /** Lower-cased usernames and emails created (or updated to) in this batch -> remote id. */
   names: Map<string, string>;
   resolve: Map<string, string>;
+  /** The directory (as a dry run's earlier batches would have left it). */
+  dir: DirectoryLookups;
 }
 
 function planNew(c: Valid, names: Map<string, string>): Plan {
@@ -126,12 +128,13 @@ function decideMatch(m: Match, w: MatchWorld): Step {
 }
 
 /** An update whose new email someone else has (in any letter case, as username or email) fails for that user. */
-async function checkEmails(db: Db, organizationId: string, steps: Step[], names: Map<string, string>): Promise<Step[]> {
+async function checkEmails(db: Db, organizationId: string, steps: Step[], p: PlanInput): Promise<Step[]> {
+  const { names } = p;
   const emailOf = (s: Step) => (s.do === 'update' ? s.changes.find((ch) => ch.field === 'email')?.remote : undefined);
   const wanted = steps.map((s) => emailOf(s)).filter((e): e is string => typeof e === 'string');
   if (wanted.length === 0) return steps;
   const holders = new Map<string, string>();
-  for (const u of await findUsersByUsernameOrEmail(db, organizationId, [...new Set(wanted.map((e) => e.toLowerCase()))])) {
+  for (const u of await p.dir.usersByUsernameOrEmail(db, organizationId, [...new Set(wanted.map((e) => e.toLowerCase()))])) {
     holders.set(u.username_lower, u.id);
     holders.set(u.email_lower, u.id);
   }
@@ -160,10 +163,10 @@ export async function planBatch(
   const ids = [...new Set(plans.flatMap((s) => (s.do === 'match' ? [s.userId] : [])))];
   if (ids.length === 0) return plans as Step[];
   const users = new Map(
-    (await findUsersByIds(db, run.organization_id, ids, { forUpdate: options.update !== undefined })).map((u) => [u.id, u]),
+    (await p.dir.usersByIds(db, run.organization_id, ids, { forUpdate: options.update !== undefined })).map((u) => [u.id, u]),
   );
-  const linkOf = new Map((await links.findLinksOfUsers(db, run.application_id, ids)).map((l) => [l.user_id, l.remote_id]));
+  const linkOf = new Map((await p.dir.linksOfUsers(db, run.application_id, ids)).map((l) => [l.user_id, l.remote_id]));
   const world: MatchWorld = { users, linkOf, options };
   const steps = plans.map((s) => (s.do === 'match' ? decideMatch(s, world) : s));
-  return checkEmails(db, run.organization_id, steps, p.names);
+  return checkEmails(db, run.organization_id, steps, p);
 }

@@ -7,10 +7,13 @@ import { openDatabase } from '../db/database.ts';
 import { type BatchContext, processBatch } from './batch.ts';
 import type { Candidate } from './candidate.ts';
 import type { ThreadData, ThreadReply, ThreadRequest } from './batch-writer.ts';
+import { dryRunStateOf } from './dry-run-state.ts';
 
 const { file, ctx } = workerData as ThreadData & { ctx: BatchContext };
 const database = openDatabase(`sqlite:${file}`);
 const decoder = new TextDecoder();
+// A dry run's state from batch to batch (dry-run-state.ts), loaded before the first from the results written before the thread started.
+const dry = dryRunStateOf(ctx.run);
 
 /** What the main thread needs of an error: node:sqlite's codes do not survive structured cloning. */
 function plain(err: unknown): ThreadReply['error'] {
@@ -29,7 +32,7 @@ function plain(err: unknown): ThreadReply['error'] {
 async function handle(msg: ThreadRequest): Promise<ThreadReply> {
   try {
     const candidates = msg.payload.flatMap((part) => JSON.parse(decoder.decode(part)) as Candidate[]);
-    const outcome = await database.db.transaction().execute((trx) => processBatch(trx, ctx, candidates, msg.firstSeq, msg.now));
+    const outcome = await database.db.transaction().execute((trx) => processBatch(trx, ctx, candidates, msg.firstSeq, msg.now, dry));
     return { id: msg.id, outcome };
   } catch (err) {
     return { id: msg.id, error: plain(err) };

@@ -22,6 +22,15 @@ const candidates = (prefix: string, n: number): Candidate[] =>
     }),
   );
 
+const one = (id: string, userName: string, email: string): Candidate =>
+  toCandidate({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    id,
+    userName,
+    emails: [{ value: email, primary: true }],
+    active: true,
+  });
+
 describe('the import writer thread (SQLite)', () => {
   let t: TestApp;
   let ctx: BatchContext;
@@ -80,6 +89,30 @@ describe('the import writer thread (SQLite)', () => {
     expect(results.map((r) => r.seq)).toEqual(Array.from({ length: THREAD_MIN_BATCH + 115 }, (_, i) => i));
     const run = await repo.findRun(t.database.db, null, ctx.run.id);
     expect(run).toMatchObject({ processed: THREAD_MIN_BATCH + 115, created: THREAD_MIN_BATCH + 115 });
+  });
+
+  it("a dry run's thread knows what the batches before it would have created, and keeps what its own would have", async () => {
+    const run = { ...ctx.run, id: newId(), dry_run: 1 };
+    await repo.updateRun(t.database.db, ctx.run.id, { status: 'completed' }); // one unfinished run per application
+    await repo.insertRun(t.database.db, run);
+    const writer = batchWriter(t.database, { ...ctx, run });
+    const now = () => new Date().toISOString();
+    try {
+      await writer.write(candidates('dsmall', 10), 0, now());
+      // The thread starts with this batch: dsmall.3's email, in other letters, is taken by then.
+      await writer.write([...candidates('dlarge', THREAD_MIN_BATCH), one('dup-1', 'dup.1', 'DSMALL.3@example.com')], 10, now());
+      expect(writer.threaded).toBe(true);
+      await writer.write([one('dup-2', 'DLarge.7', 'dup.2@example.com')], THREAD_MIN_BATCH + 11, now());
+    } finally {
+      await writer.close();
+    }
+    const failed = await repo.listResults(t.database.db, run.id, -1, 10, 'failed');
+    expect(failed.map((r) => [r.remote_id, r.code, r.reason])).toEqual([
+      ['dup-1', 'duplicate', expect.stringContaining('dsmall-3')],
+      ['dup-2', 'duplicate', expect.stringContaining('dlarge-7')],
+    ]);
+    expect(await repo.findRun(t.database.db, null, run.id)).toMatchObject({ created: THREAD_MIN_BATCH + 10, failed: 2 });
+    expect(await usersOf(run.id)).toBe(0);
   });
 
   it("reports the thread's errors with SQLite's codes, and writes nothing of the failed batch", async () => {

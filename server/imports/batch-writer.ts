@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import { sqliteConnectionOf } from '../db/sqlite-adapter.ts';
 import { type BatchContext, type BatchOutcome, processBatch } from './batch.ts';
 import type { Candidate } from './candidate.ts';
+import { dryRunStateOf } from './dry-run-state.ts';
 import { RunPaused } from './runs.model.ts';
 import { inSlices } from '../shared/slices.ts';
 
@@ -56,6 +57,8 @@ function sqliteFileOf(database: Database): string | undefined {
 export function batchWriter(database: Database, ctx: BatchContext): BatchWriter {
   const file = sqliteFileOf(database);
   let thread: WriterThread | undefined;
+  // A dry run's state for the batches written here; the thread keeps its own from the results written before it.
+  const dry = dryRunStateOf(ctx.run);
   return {
     get threaded() {
       return thread !== undefined;
@@ -63,7 +66,7 @@ export function batchWriter(database: Database, ctx: BatchContext): BatchWriter 
     write: (candidates, firstSeq, now) => {
       if (!thread && file && candidates.length >= THREAD_MIN_BATCH) thread = new WriterThread(file, ctx);
       if (thread) return thread.write(candidates, firstSeq, now);
-      return database.db.transaction().execute((trx) => processBatch(trx, ctx, candidates, firstSeq, now));
+      return database.db.transaction().execute((trx) => processBatch(trx, ctx, candidates, firstSeq, now, dry));
     },
     close: async () => thread?.close(),
   };

@@ -20,6 +20,8 @@ import { type Answer, planBatch, type Step, userIdsOf, type Valid } from './batc
 import type { Candidate } from './candidate.ts';
 import { type Classification, classifyCandidates, type MatchRule } from './classify.ts';
 import { FIELD_COLUMNS, type FieldChange } from './diff.ts';
+import type { DryRunState } from './dry-run-state.ts';
+import { DIRECTORY } from './lookups.ts';
 import { optionsOf, RunPaused, type RunOptions } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 
@@ -173,10 +175,16 @@ class Writes {
  * source_import_run_id, is needed to find them. (A user created by the run whom an admin deleted or
  * unlinked since is no longer found: if the run meets his remote id again, he is imported again.)
  */
-async function creatorsInRun(trx: Tx, ctx: BatchContext, classes: Map<string, Classification>): Promise<Map<string, string>> {
+async function creatorsInRun(
+  trx: Tx,
+  ctx: BatchContext,
+  classes: Map<string, Classification>,
+  dry: DryRunState | undefined,
+): Promise<Map<string, string>> {
   const { run } = ctx;
   const out = new Map<string, string>();
   const ids = [...new Set([...classes.values()].flatMap(userIdsOf))];
+  if (dry) return dry.creatorsOf(ids); // a dry run created no one: its stand-ins
   if (ids.length === 0) return out;
   const mine = await findUserIdsCreatedByRun(trx, run.id, ids);
   if (mine.length === 0) return out;
@@ -189,7 +197,7 @@ async function creatorsInRun(trx: Tx, ctx: BatchContext, classes: Map<string, Cl
  * users too); a created user is linked to the remote id that created him (a resumed run, or a list
  * that repeats a user). Excluded remote ids are left out before anything, with no result.
  */
-async function unanswered(trx: Tx, ctx: BatchContext, options: RunOptions, candidates: Candidate[]) {
+async function unanswered(trx: Tx, ctx: BatchContext, options: RunOptions, candidates: Candidate[], dry: DryRunState | undefined) {
   const { run } = ctx;
   const excluded = new Set(options.exclude ?? []);
   const included = excluded.size ? candidates.filter((c) => !excluded.has(c.remoteId)) : candidates;
@@ -199,8 +207,8 @@ async function unanswered(trx: Tx, ctx: BatchContext, options: RunOptions, candi
     included.map((c) => c.remoteId),
   );
   const fresh = included.filter((c) => c.remoteId && !done.has(c.remoteId));
-  const classes = await classifyCandidates(trx, run.organization_id, run.application_id, ctx.rules, fresh);
-  const creators = await creatorsInRun(trx, ctx, classes);
+  const classes = await classifyCandidates(trx, run.organization_id, run.application_id, ctx.rules, fresh, dry ?? DIRECTORY);
+  const creators = await creatorsInRun(trx, ctx, classes, dry);
   const todo = fresh.filter((c) => {
     const cls = classes.get(c.remoteId);
     return !cls || !userIdsOf(cls).some((id) => creators.get(id) === c.remoteId);
@@ -231,23 +239,32 @@ export interface BatchOutcome {
   updated: string[];
 }
 
-/** One batch in one transaction. */
+/**
+ * One batch in one transaction. A dry run's batches decide against `dry` (dry-run-state.ts: what its
+ * earlier batches would have written), which the writer keeps from batch to batch: it is loaded from
+ * the run's results before the writer's first batch and takes each batch's results once written. (A
+ * batch that fails ends the run's attempt, and the writer and its state with it.)
+ */
 export async function processBatch(
   trx: Tx,
   ctx: BatchContext,
   candidates: Candidate[],
   firstSeq: number,
   now: string,
+  dry?: DryRunState,
 ): Promise<BatchOutcome> {
   const { run } = ctx;
+  if (run.dry_run === 1 && !dry) throw new Error("a dry run's batches need its state (dryRunStateOf)");
+  await dry?.load(trx);
   const options = optionsOf(run);
-  const { todo, classes, creators } = await unanswered(trx, ctx, options, candidates);
+  const { todo, classes, creators } = await unanswered(trx, ctx, options, candidates, dry);
   if (todo.length === 0) return { processed: 0, updated: [] };
   const resolve = new Map((options.resolve ?? []).map((r) => [r.remoteId, r.userId]));
-  const steps = await planBatch(trx, run, options, todo, { classes, creators, names: new Map(), resolve });
+  const steps = await planBatch(trx, run, options, todo, { classes, creators, names: new Map(), resolve, dir: dry ?? DIRECTORY });
   await checkGuardrail(trx, ctx, steps);
   const writes = new Writes(ctx, firstSeq, now);
   for (const s of steps) writes.step(s);
   await writes.write(trx);
+  dry?.absorb(writes.results);
   return { processed: writes.counts.processed, updated: writes.updates.map((u) => u.id) };
 }

@@ -8,9 +8,9 @@
 // whose username or email a directory user already has (in any letter case, username against email
 // too: sign-in by either must stay unambiguous) cannot be created: `taken`.
 import type { Db } from '../db/database.ts';
-import { findUsersByEmployeeIdentifiers, findUsersByUsernameOrEmail } from '../directory/index.ts';
 import { links } from '../integrations/index.ts';
 import type { Candidate } from './candidate.ts';
+import { DIRECTORY, type DirectoryLookups } from './lookups.ts';
 
 export const MATCH_RULES = ['link', 'username', 'email', 'externalId'] as const;
 export type MatchRule = (typeof MATCH_RULES)[number];
@@ -39,20 +39,20 @@ export const matchReason = (m: Match) => `matches a directory user: ${RULE_WORDS
 type Found = { id: string; username_lower: string; email_lower: string };
 
 /** The directory users each rule could match, looked up once for the whole batch. */
-async function lookups(db: Db, organizationId: string, rules: MatchRule[], valid: Candidate[]) {
+async function lookups(db: Db, organizationId: string, rules: MatchRule[], valid: Candidate[], dir: DirectoryLookups) {
   const values = new Set<string>();
   for (const c of valid) {
     values.add(c.input!.username.toLowerCase());
     values.add(c.input!.email.toLowerCase());
   }
   const byValue = new Map<string, Found[]>();
-  for (const u of await findUsersByUsernameOrEmail(db, organizationId, [...values])) {
+  for (const u of await dir.usersByUsernameOrEmail(db, organizationId, [...values])) {
     for (const key of [`u:${u.username_lower}`, `e:${u.email_lower}`]) byValue.set(key, [...(byValue.get(key) ?? []), u]);
   }
   const byEmployeeId = new Map<string, string[]>();
   if (rules.includes('externalId')) {
     const ids = [...new Set(valid.map((c) => c.externalId).filter((v): v is string => !!v))];
-    for (const u of await findUsersByEmployeeIdentifiers(db, organizationId, ids)) {
+    for (const u of await dir.usersByEmployeeIdentifiers(db, organizationId, ids)) {
       byEmployeeId.set(u.employee_identifier, [...(byEmployeeId.get(u.employee_identifier) ?? []), u.id]);
     }
   }
@@ -92,6 +92,8 @@ function takenBy(c: Candidate, found: Awaited<ReturnType<typeof lookups>>): Foun
 /**
  * How each valid candidate stands against the directory under these rules (invalid candidates, with
  * problems, are not looked up). A remote user who matches nothing and takes no one's name is absent.
+ * `dir`: the directory as a dry run's earlier batches would have left it (a remote id the dry run
+ * linked has its result already, so the link rule's lookup stays the database's).
  */
 export async function classifyCandidates(
   db: Db,
@@ -99,6 +101,7 @@ export async function classifyCandidates(
   applicationId: string,
   rules: readonly MatchRule[],
   candidates: Candidate[],
+  dir: DirectoryLookups = DIRECTORY,
 ): Promise<Map<string, Classification>> {
   const out = new Map<string, Classification>();
   const valid = candidates.filter((c) => c.input);
@@ -108,7 +111,7 @@ export async function classifyCandidates(
   const remoteIds = valid.map((c) => c.remoteId);
   for (const l of await links.findLinksByRemoteIds(db, applicationId, remoteIds)) linked.set(l.remote_id, l.user_id);
   const others = rules.filter((r) => r !== 'link');
-  const found = await lookups(db, organizationId, others, valid);
+  const found = await lookups(db, organizationId, others, valid, dir);
   const pending: { c: Candidate; match: Match }[] = [];
   for (const c of valid) {
     const userId = linked.get(c.remoteId);
@@ -140,7 +143,7 @@ export async function classifyCandidates(
   if (pending.length) {
     const linkOf = new Map(
       (
-        await links.findLinksOfUsers(
+        await dir.linksOfUsers(
           db,
           applicationId,
           pending.map((p) => p.match.userId),

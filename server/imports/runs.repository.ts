@@ -141,6 +141,24 @@ export async function findResultRemoteIds(db: Db, runId: string, remoteIds: stri
   return out;
 }
 
+/** Results that stand for a change (created, linked, updated) after afterSeq, in seq order: a dry run's state (dry-run-state.ts). */
+export async function listChangeResults(
+  db: Db,
+  runId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<Pick<ResultRow, 'seq' | 'remote_id' | 'user_name' | 'email' | 'outcome' | 'user_id' | 'detail'>[]> {
+  return db
+    .selectFrom('import_run_results')
+    .select(['seq', 'remote_id', 'user_name', 'email', 'outcome', 'user_id', 'detail'])
+    .where('run_id', '=', runId)
+    .where('seq', '>', afterSeq)
+    .where('outcome', 'in', ['created', 'linked', 'updated'])
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
 export async function maxResultSeq(db: Db, runId: string): Promise<number> {
   const r = await db
     .selectFrom('import_run_results')
