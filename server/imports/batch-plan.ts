@@ -5,7 +5,7 @@
 import type { Db } from '../db/database.ts';
 import type { CreateUserInput, UserRecord } from '../directory/index.ts';
 import type { Candidate } from './candidate.ts';
-import type { Classification } from './classify.ts';
+import { type Classification, matchReason } from './classify.ts';
 import { chosenChanges, diffUser, type FieldChange } from './diff.ts';
 import type { DirectoryLookups } from './lookups.ts';
 import type { RunOptions } from './runs.model.ts';
@@ -80,7 +80,7 @@ function planOne(c: Candidate, p: PlanInput): Plan {
   if (dupOf) return answer(c, 'failed', duplicate(dupOf), 'duplicate');
   if (cls.status === 'taken') return answer(c, 'failed', cls.reason, 'taken', cls.userId);
   if (cls.status === 'conflict') return planConflict(v, cls, p.resolve.get(c.remoteId));
-  return { do: 'match', c: v, userId: cls.match.userId, reason: cls.reason };
+  return { do: 'match', c: v, userId: cls.match.userId, reason: matchReason(cls.match) };
 }
 
 interface MatchWorld {

@@ -127,6 +127,7 @@ describe.each(dialects)('dry runs across batches on %s', (dialect) => {
     expect(real.get(ids.alice2)).toMatchObject({ outcome: 'failed', code: 'duplicate', reason: expect.stringContaining(ids.alice) });
     expect(real.get(ids.x)).toMatchObject({ outcome: 'updated', userId: dir.x, linked: true });
     expect(real.get(ids['x.other'])).toMatchObject({ outcome: 'skipped', code: 'linked_elsewhere', userId: dir.x });
+    expect(real.get(ids['x.other'])!.reason!.split('linked to another remote user')).toHaveLength(2); // said once
     // y's new email is his by then: z matches two users.
     expect(real.get(ids.z)).toMatchObject({ outcome: 'skipped', code: 'conflict' });
     // y's old email is nobody's by then: w takes it.
