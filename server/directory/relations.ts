@@ -162,35 +162,14 @@ export async function addRelation<O, I, C>(
  * exist and are not related yet, each with its event, as addRelation does one at a time; the modules
  * above are told of them by sets (changedMany). Returns the ids of the items added, in the order found.
  */
-export async function addRelations<O, I, C>(
+export function addRelations<O, I, C>(
   ctx: RelationContext<C>,
   kind: RelationKind<O, I, C>,
   actor: Actor,
   ownerId: string,
   itemIds: string[],
 ): Promise<string[]> {
-  const org = actor.organizationId;
-  if (!kind.findItems) throw new Error(`addRelations: ${kind.table} cannot find many items`);
-  const findItems = kind.findItems;
-  return inTransaction(ctx.db, async (trx) => {
-    const owner = await requireOwner(trx, kind, org, ownerId);
-    const items = await findItems(trx, org, itemIds);
-    const row = { organization_id: org, ownerId, created_at: ctx.clock.now().toISOString() };
-    const inserted = await insertPairs(
-      trx,
-      kind,
-      row,
-      items.map((i) => i.id),
-    );
-    const added = items.filter((i) => inserted.has(i.id));
-    await recordMany(
-      { db: trx, clock: ctx.clock },
-      added.map((item) => ({ ...kind.event(true, owner, item), service: 'directory', actor })),
-    );
-    const ids = added.map((i) => i.id);
-    await tellMany(ctx, kind, trx, org, ownerId, ids);
-    return ids;
-  });
+  return changeRelations(ctx, kind, actor, ownerId, itemIds, true);
 }
 
 /**
@@ -198,32 +177,40 @@ export async function addRelations<O, I, C>(
  * that exist (no NOT_A_MEMBER for the others), each with its event; the modules above are told of them
  * by sets. Returns the ids of the items removed.
  */
-export async function removeRelations<O, I, C>(
+export function removeRelations<O, I, C>(
   ctx: RelationContext<C>,
   kind: RelationKind<O, I, C>,
   actor: Actor,
   ownerId: string,
   itemIds: string[],
 ): Promise<string[]> {
+  return changeRelations(ctx, kind, actor, ownerId, itemIds, false);
+}
+
+async function changeRelations<O, I, C>(
+  ctx: RelationContext<C>,
+  kind: RelationKind<O, I, C>,
+  actor: Actor,
+  ownerId: string,
+  itemIds: string[],
+  add: boolean,
+): Promise<string[]> {
   const org = actor.organizationId;
-  if (!kind.findItems) throw new Error(`removeRelations: ${kind.table} cannot find many items`);
+  if (!kind.findItems) throw new Error(`${add ? 'addRelations' : 'removeRelations'}: ${kind.table} cannot find many items`);
   const findItems = kind.findItems;
   return inTransaction(ctx.db, async (trx) => {
     const owner = await requireOwner(trx, kind, org, ownerId);
     const items = await findItems(trx, org, itemIds);
-    const deleted = await deletePairs(
-      trx,
-      kind,
-      org,
-      ownerId,
-      items.map((i) => i.id),
-    );
-    const removed = items.filter((i) => deleted.has(i.id));
+    const found = items.map((i) => i.id);
+    const changed = add
+      ? await insertPairs(trx, kind, { organization_id: org, ownerId, created_at: ctx.clock.now().toISOString() }, found)
+      : await deletePairs(trx, kind, org, ownerId, found);
+    const done = items.filter((i) => changed.has(i.id));
     await recordMany(
       { db: trx, clock: ctx.clock },
-      removed.map((item) => ({ ...kind.event(false, owner, item), service: 'directory', actor })),
+      done.map((item) => ({ ...kind.event(add, owner, item), service: 'directory', actor })),
     );
-    const ids = removed.map((i) => i.id);
+    const ids = done.map((i) => i.id);
     await tellMany(ctx, kind, trx, org, ownerId, ids);
     return ids;
   });

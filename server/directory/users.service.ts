@@ -13,8 +13,8 @@ import type { DirectoryContext } from './context.ts';
 import * as repo from './users.repository.ts';
 import type { Address, CreateUserInput, PhoneNumber, UpdateUserInput, User, UserSortField } from './users.schemas.ts';
 
-/** Attribute name in the API -> column. */
-const ATTRIBUTE_COLUMNS = {
+/** Attribute name in the API -> column (the JSON ones, addresses and phone numbers, apart). */
+export const ATTRIBUTE_COLUMNS = {
   username: 'username',
   email: 'email',
   firstname: 'firstname',

@@ -1,7 +1,7 @@
 // Which directory fields of a matched user the remote user has other values for (the per-field diff of
 // issue 14). Username, password and state are never part of it. A field the remote user has no value
 // for is not a change: an import takes the application's values, it does not clear the directory's.
-import { newUserRecord, toUser, type CreateUserInput, type UserRecord } from '../directory/index.ts';
+import { ATTRIBUTE_COLUMNS, newUserRecord, toUser, type CreateUserInput, type UserRecord } from '../directory/index.ts';
 
 /** Directory fields an import may update, in the order the portal shows them. */
 export const UPDATABLE_FIELDS = [
@@ -21,19 +21,12 @@ export const UPDATABLE_FIELDS = [
 ] as const;
 export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
+// The directory's columns but username and state, which an import never changes.
+const { username: _username, state: _state, ...TEXT_COLUMNS } = ATTRIBUTE_COLUMNS;
+
 /** The column of each field (addresses and phone numbers are JSON, compared normalized). */
 export const FIELD_COLUMNS: Record<UpdatableField, keyof UserRecord> = {
-  email: 'email',
-  firstname: 'firstname',
-  middlename: 'middlename',
-  lastname: 'lastname',
-  displayname: 'displayname',
-  jobTitle: 'job_title',
-  department: 'department',
-  costCenter: 'cost_center',
-  employeeType: 'employee_type',
-  employeeIdentifier: 'employee_identifier',
-  organization: 'organization',
+  ...TEXT_COLUMNS,
   addresses: 'addresses',
   phoneNumbers: 'phone_numbers',
 };
