@@ -7,6 +7,7 @@ import type { Actor } from '../shared/actor.ts';
 import type { DirectoryContext } from './context.ts';
 import * as repo from './users.repository.ts';
 import { searchTextOf } from './users.service.ts';
+import { UPDATABLE_COLUMNS, type UpdatableColumn } from './bulk-updates.ts';
 
 /** Who makes the change and on whose behalf: the events name the actor, the application and the run. */
 export interface BulkChangeMeta {
@@ -77,28 +78,10 @@ export async function suspendUsersInBulk(
   );
 }
 
-/** Columns an import may have updated, and so that an undo may set back. */
-export const RESTORABLE_COLUMNS = [
-  'email',
-  'firstname',
-  'middlename',
-  'lastname',
-  'displayname',
-  'job_title',
-  'department',
-  'cost_center',
-  'employee_type',
-  'employee_identifier',
-  'organization',
-  'addresses',
-  'phone_numbers',
-] as const satisfies readonly (keyof repo.UserRecord)[];
-export type RestorableColumn = (typeof RESTORABLE_COLUMNS)[number];
-
 /** One field to set back: its API name, its column, the value before the import and the one it set. */
 export interface FieldRestore {
   field: string;
-  column: RestorableColumn;
+  column: UpdatableColumn;
   before: unknown;
   after: unknown;
 }
@@ -124,7 +107,7 @@ async function emailTaken(ctx: DirectoryContext, organizationId: string, userId:
 async function restorePlan(ctx: DirectoryContext, row: repo.UserRecord, changes: FieldRestore[]): Promise<RestoreOutcome> {
   const out: RestoreOutcome = { userId: row.id, found: true, restored: [], left: [] };
   for (const c of changes) {
-    if (!RESTORABLE_COLUMNS.includes(c.column) || row[c.column] !== stored(c.after)) out.left.push({ ...c, why: 'changed_since' });
+    if (!UPDATABLE_COLUMNS.includes(c.column) || row[c.column] !== stored(c.after)) out.left.push({ ...c, why: 'changed_since' });
     else if (c.column === 'email' && (await emailTaken(ctx, row.organization_id, row.id, stored(c.before))))
       out.left.push({ ...c, why: 'taken' });
     else out.restored.push(c);

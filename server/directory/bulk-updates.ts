@@ -10,21 +10,23 @@ import { sqliteConnectionOf } from '../db/sqlite-adapter.ts';
 import { searchTextOf } from './users.service.ts';
 import type { UserRecord } from './users.repository.ts';
 
-/** Columns an import may write; never username, password, state or the source. */
-export type UpdatableColumn =
-  | 'email'
-  | 'firstname'
-  | 'middlename'
-  | 'lastname'
-  | 'displayname'
-  | 'job_title'
-  | 'department'
-  | 'cost_center'
-  | 'employee_type'
-  | 'employee_identifier'
-  | 'organization'
-  | 'addresses'
-  | 'phone_numbers';
+/** Columns an import may write (and its undo set back); never username, password, state or the source. */
+export const UPDATABLE_COLUMNS = [
+  'email',
+  'firstname',
+  'middlename',
+  'lastname',
+  'displayname',
+  'job_title',
+  'department',
+  'cost_center',
+  'employee_type',
+  'employee_identifier',
+  'organization',
+  'addresses',
+  'phone_numbers',
+] as const satisfies readonly (keyof UserRecord)[];
+export type UpdatableColumn = (typeof UPDATABLE_COLUMNS)[number];
 
 type WrittenColumn = UpdatableColumn | 'email_lower' | 'search_text' | 'updated_at';
 export type UserPatch = Partial<Record<WrittenColumn, string>>;

@@ -25,16 +25,14 @@ export {
   type UserWithHash,
   type PasswordStatusFilter,
 } from './credentials.repository.ts';
-export { fieldUpdate, updateUserFields, type UpdatableColumn, type UserFieldUpdate } from './bulk-updates.ts';
+export { fieldUpdate, updateUserFields, UPDATABLE_COLUMNS, type UpdatableColumn, type UserFieldUpdate } from './bulk-updates.ts';
 export { countUsers } from './users.repository.ts';
 export {
   deleteUsersInBulk,
   suspendUsersInBulk,
   restoreUserFields,
-  RESTORABLE_COLUMNS,
   type BulkChangeMeta,
   type BulkUser,
   type FieldRestore,
   type RestoreOutcome,
-  type RestorableColumn,
 } from './bulk-removals.ts';

@@ -130,7 +130,7 @@ class Writes {
       const mapped = newUserRecord(user.organization_id, { ...c.input, state: 'ACTIVE' }, this.now);
       const columns: Partial<Record<UpdatableColumn, string>> = {};
       for (const ch of changes) {
-        const col = FIELD_COLUMNS[ch.field] as UpdatableColumn;
+        const col = FIELD_COLUMNS[ch.field];
         columns[col] = mapped[col];
       }
       this.updates.push(fieldUpdate(user, columns, this.now));

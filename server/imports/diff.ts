@@ -1,7 +1,14 @@
 // Which directory fields of a matched user the remote user has other values for (the per-field diff of
 // issue 14). Username, password and state are never part of it. A field the remote user has no value
 // for is not a change: an import takes the application's values, it does not clear the directory's.
-import { ATTRIBUTE_COLUMNS, newUserRecord, toUser, type CreateUserInput, type UserRecord } from '../directory/index.ts';
+import {
+  ATTRIBUTE_COLUMNS,
+  newUserRecord,
+  toUser,
+  type CreateUserInput,
+  type UpdatableColumn,
+  type UserRecord,
+} from '../directory/index.ts';
 
 /** Directory fields an import may update, in the order the portal shows them. */
 export const UPDATABLE_FIELDS = [
@@ -25,7 +32,7 @@ export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 const { username: _username, state: _state, ...TEXT_COLUMNS } = ATTRIBUTE_COLUMNS;
 
 /** The column of each field (addresses and phone numbers are JSON, compared normalized). */
-export const FIELD_COLUMNS: Record<UpdatableField, keyof UserRecord> = {
+export const FIELD_COLUMNS: Record<UpdatableField, UpdatableColumn> = {
   ...TEXT_COLUMNS,
   addresses: 'addresses',
   phoneNumbers: 'phone_numbers',

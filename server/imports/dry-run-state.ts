@@ -92,7 +92,7 @@ export class DryRunState implements DirectoryLookups {
   #patch(userId: string, changes: NonNullable<UpdatedDetail['changes']>): void {
     const p = this.#patches.get(userId) ?? {};
     for (const ch of changes) {
-      const col = FIELD_COLUMNS[ch.field] as UpdatableColumn;
+      const col = FIELD_COLUMNS[ch.field];
       const value = typeof ch.after === 'string' ? ch.after : JSON.stringify(ch.after);
       p[col] = value;
       if (col === 'email') p.email_lower = value.toLowerCase();

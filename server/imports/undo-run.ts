@@ -165,7 +165,7 @@ interface UpdatedDetail {
 const restoresOf = (detail: UpdatedDetail): FieldRestore[] =>
   (detail.changes ?? [])
     .filter((c) => c.field in FIELD_COLUMNS)
-    .map((c) => ({ field: c.field, column: FIELD_COLUMNS[c.field] as FieldRestore['column'], before: c.before, after: c.after }));
+    .map((c) => ({ field: c.field, column: FIELD_COLUMNS[c.field], before: c.before, after: c.after }));
 
 /** Users the run updated: the fields that still hold the imported values set back, and the link the update made removed. */
 async function undoUpdated(b: Batch, rows: repo.ResultRow[]): Promise<repo.ResultRow[]> {
