@@ -5,7 +5,6 @@
 import { getApplication } from '../applications/index.ts';
 import { loadScimConfig } from '../integrations/index.ts';
 import type { Actor } from '../shared/actor.ts';
-import { badRequest } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { readGroupList } from './remote-groups.ts';
 import { insertStartedRun } from './run-start.ts';
@@ -13,8 +12,9 @@ import { executeInline, notifyEmailOf } from './run-start.ts';
 import {
   type ImportResult,
   type ImportRun,
-  MAX_SELECTION,
+  checkedSelection,
   newRunRow,
+  refuseMissing,
   type RunProgress,
   SYNC_LIMIT,
   toResult,
@@ -31,26 +31,10 @@ async function groupsToImport(
   applicationId: string,
   input: GroupRunInput,
 ): Promise<{ selection: string[] | null; total: number }> {
-  const selection = input.all ? null : [...new Set(input.remoteIds)];
-  if (selection?.length === 0)
-    throw badRequest('EMPTY_SELECTION', 'Select at least one group to import', [{ path: 'body.remoteIds', message: 'must not be empty' }]);
-  if (selection && selection.length > MAX_SELECTION) {
-    throw badRequest('SELECTION_TOO_LARGE', `At most ${MAX_SELECTION} groups can be selected in one run; use all: true for more`, [
-      { path: 'body.remoteIds', message: `at most ${MAX_SELECTION}` },
-    ]);
-  }
+  const selection = input.all ? null : checkedSelection(input.remoteIds, 'group');
   const { groups } = await readGroupList(deps, organizationId, applicationId);
   if (!selection) return { selection, total: groups.length };
-  const known = new Set(groups.map((g) => g.remoteId));
-  const missing = selection.filter((id) => !known.has(id));
-  if (missing.length) {
-    throw badRequest(
-      'REMOTE_IDS_NOT_FOUND',
-      `${missing.length} selected group(s) are not in the application's list (refresh the preview and select again): ` +
-        `${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`,
-      missing.slice(0, 100).map((id) => ({ path: 'body.remoteIds', message: `not found: ${id}` })),
-    );
-  }
+  refuseMissing(selection, new Set(groups.map((g) => g.remoteId)), 'group');
   return { selection, total: selection.length };
 }
 

@@ -4,6 +4,7 @@ export type { ImportResult, ImportRun, RunOptions };
 import type * as repo from './runs.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { newId } from '../shared/ids.ts';
+import { badRequest } from '../shared/errors.ts';
 
 /** Fewer selected users than this are imported within the request. */
 export const SYNC_LIMIT = 100;
@@ -122,4 +123,31 @@ export class RunReconnecting extends Error {
 export interface RunProgress {
   processed: number;
   total: number;
+}
+
+/** The selected remote ids, each once: 400 naming body.remoteIds when none, or more than a run takes. */
+export function checkedSelection(remoteIds: string[], noun: 'user' | 'group'): string[] {
+  const selection = [...new Set(remoteIds)];
+  if (selection.length === 0)
+    throw badRequest('EMPTY_SELECTION', `Select at least one ${noun} to import`, [
+      { path: 'body.remoteIds', message: 'must not be empty' },
+    ]);
+  if (selection.length > MAX_SELECTION) {
+    throw badRequest('SELECTION_TOO_LARGE', `At most ${MAX_SELECTION} ${noun}s can be selected in one run; use all: true for more`, [
+      { path: 'body.remoteIds', message: `at most ${MAX_SELECTION}` },
+    ]);
+  }
+  return selection;
+}
+
+/** 400 naming the selected remote ids the application's list does not have, if any. */
+export function refuseMissing(selection: string[], found: Set<string>, noun: 'user' | 'group'): void {
+  const missing = selection.filter((id) => !found.has(id));
+  if (missing.length === 0) return;
+  throw badRequest(
+    'REMOTE_IDS_NOT_FOUND',
+    `${missing.length} selected ${noun}(s) are not in the application's list (refresh the preview and select again): ` +
+      `${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`,
+    missing.slice(0, 100).map((id) => ({ path: 'body.remoteIds', message: `not found: ${id}` })),
+  );
 }

@@ -14,8 +14,9 @@ import { executeInline, insertStartedRun, notifyEmailOf } from './run-start.ts';
 import {
   type ImportResult,
   type ImportRun,
-  MAX_SELECTION,
+  checkedSelection,
   newRunRow,
+  refuseMissing,
   type RunProgress,
   SYNC_LIMIT,
   toResult,
@@ -94,25 +95,10 @@ async function whatToImport(
         : await countAtLeast(deps, organizationId, applicationId, SYNC_LIMIT);
     return { selection: null, snapshotId: null, total };
   }
-  const selection = [...new Set(input.remoteIds)];
-  if (selection.length === 0)
-    throw badRequest('EMPTY_SELECTION', 'Select at least one user to import', [{ path: 'body.remoteIds', message: 'must not be empty' }]);
-  if (selection.length > MAX_SELECTION) {
-    throw badRequest('SELECTION_TOO_LARGE', `At most ${MAX_SELECTION} users can be selected in one run; use all: true for more`, [
-      { path: 'body.remoteIds', message: `at most ${MAX_SELECTION}` },
-    ]);
-  }
+  const selection = checkedSelection(input.remoteIds, 'user');
   const snapshot = await ensureSnapshot(deps, organizationId, applicationId);
   const found = new Set((await snapshots.findSnapshotUsers(deps.db, snapshot.id, selection)).map((r) => r.remote_id));
-  const missing = selection.filter((id) => !found.has(id));
-  if (missing.length) {
-    throw badRequest(
-      'REMOTE_IDS_NOT_FOUND',
-      `${missing.length} selected user(s) are not in the application's list (refresh the preview and select again): ` +
-        `${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`,
-      missing.slice(0, 100).map((id) => ({ path: 'body.remoteIds', message: `not found: ${id}` })),
-    );
-  }
+  refuseMissing(selection, found, 'user');
   return { selection, snapshotId: snapshot.id, total: selection.length };
 }
 
