@@ -37,28 +37,32 @@ export async function findUnfinishedRun(db: Db, applicationId: string): Promise<
     .executeTakeFirst();
 }
 
+/** The counters a batch adds to (each run kind its own: users runs create, link and update; undo runs revert). */
+export type RunCounts = { processed: number } & Partial<
+  Record<'created' | 'linked' | 'updated' | 'reverted' | 'skipped' | 'failed', number>
+>;
+
 /**
  * Adds the batch's counts in SQL so that two writers can never lose an increment; the total grows
- * with them when the run has answered more users than it expected.
+ * with them when the run has answered more remote ids than it expected.
  */
-export async function addRunCounts(
-  db: Db,
-  id: string,
-  d: { processed: number; created: number; skipped: number; failed: number; linked?: number; updated?: number },
-  now: string,
-): Promise<void> {
+export async function addRunCounts(db: Db, id: string, d: RunCounts, now: string): Promise<void> {
   await db
     .updateTable('import_runs')
-    .set((eb) => ({
-      processed: eb('processed', '+', d.processed),
-      created: eb('created', '+', d.created),
-      skipped: eb('skipped', '+', d.skipped),
-      failed: eb('failed', '+', d.failed),
-      linked: eb('linked', '+', d.linked ?? 0),
-      updated: eb('updated', '+', d.updated ?? 0),
-      total: sql<number>`case when total < processed + ${d.processed} then processed + ${d.processed} else total end`,
-      updated_at: now,
-    }))
+    .set((eb) => {
+      const add = (c: keyof RunCounts) => eb(c, '+', d[c] ?? 0);
+      return {
+        processed: add('processed'),
+        created: add('created'),
+        linked: add('linked'),
+        updated: add('updated'),
+        reverted: add('reverted'),
+        skipped: add('skipped'),
+        failed: add('failed'),
+        total: sql<number>`case when total < processed + ${d.processed} then processed + ${d.processed} else total end`,
+        updated_at: now,
+      };
+    })
     .where('id', '=', id)
     .execute();
 }

@@ -33,7 +33,7 @@ import { FIELD_COLUMNS, type UpdatableField } from './diff.ts';
 import { endOnError, finishRun, type RunContext, type RunOpts, stopChecker, throwIfStopped } from './run-lifecycle.ts';
 import { type ImportRun, optionsOf } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
-import { addUndoCounts, findCreatedUsers, findGroupJoins } from './undo.repository.ts';
+import { findCreatedUsers, findGroupJoins } from './undo.repository.ts';
 
 const REASONS = {
   gone: 'the user no longer exists',
@@ -243,7 +243,12 @@ async function undoBatch(deps: ImportContext, ctx: RunContext, undone: Undone, b
     await repo.insertResults(trx, results);
     const skipped = results.filter((r) => r.outcome === 'skipped').length;
     const failed = results.filter((r) => r.outcome === 'failed').length;
-    await addUndoCounts(trx, ctx.run.id, { processed: batch.length, reverted: results.length - skipped - failed, skipped, failed }, now);
+    await repo.addRunCounts(
+      trx,
+      ctx.run.id,
+      { processed: batch.length, reverted: results.length - skipped - failed, skipped, failed },
+      now,
+    );
   });
 }
 

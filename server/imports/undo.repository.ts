@@ -176,26 +176,6 @@ export async function countResults(db: Db, runId: string, outcome: string, detai
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
-/** An undo batch's counts, added in SQL (the checkpoint: a resumed undo skips `processed` results). */
-export async function addUndoCounts(
-  db: Db,
-  id: string,
-  d: { processed: number; reverted: number; skipped: number; failed: number },
-  now: string,
-): Promise<void> {
-  await db
-    .updateTable('import_runs')
-    .set((eb) => ({
-      processed: eb('processed', '+', d.processed),
-      reverted: eb('reverted', '+', d.reverted),
-      skipped: eb('skipped', '+', d.skipped),
-      failed: eb('failed', '+', d.failed),
-      updated_at: now,
-    }))
-    .where('id', '=', id)
-    .execute();
-}
-
 /**
  * Marks the run undone by `undoRunId`, unless another undo holds it: only a run never undone, or one
  * whose undo failed (`retrying`), may be taken. Returns whether it was.
