@@ -2,10 +2,10 @@
 // member counts) and starting a groups run.
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { createGroupImportRun, groupPreviewItemSchema, MAX_SELECTION, resultSchema, runSchema } from '../../imports/index.ts';
+import { createGroupImportRun, groupPreviewItemSchema, MAX_SELECTION } from '../../imports/index.ts';
 import { groupPreviewPage } from '../../imports/index.ts';
-import { AppError, badRequest } from '../../shared/errors.ts';
 import { actorOf } from '../auth.ts';
+import { refreshOf, runStartResponses, selectionOf, selectionShape, sendStartedRun } from './import-selection.ts';
 import { type App, cursorPageOf, cursorSchema, errors, idParams, limitSchema, queryBoolean, routeGroups, routeOptions } from '../common.ts';
 
 const adminRoute = routeOptions('admin', ['import']);
@@ -42,13 +42,10 @@ function groupPreviewRoutes(app: App, deps: Deps): void {
     async (request) => {
       const actor = actorOf(request);
       const { refresh, ...query } = request.query;
-      // Reading the application again costs it a full listing: admins only.
-      if (refresh === true && actor.role !== 'admin') {
-        throw new AppError('FORBIDDEN', 403, 'Your role is read_only: refreshing the preview needs the admin role', [
-          { path: 'querystring.refresh', message: 'needs the admin role' },
-        ]);
-      }
-      return groupPreviewPage(deps, actor.organizationId, request.params.id, { ...query, refresh: refresh === true && !query.cursor });
+      return groupPreviewPage(deps, actor.organizationId, request.params.id, {
+        ...query,
+        refresh: refreshOf(actor, refresh, query.cursor),
+      });
     },
   );
 }
@@ -66,31 +63,16 @@ function groupRunRoutes(app: App, deps: Deps): void {
       params: idParams,
       body: z
         .object({
-          remoteIds: z
-            .array(z.string().min(1).max(1024))
-            .max(MAX_SELECTION, `at most ${MAX_SELECTION} groups; use all: true for more`)
-            .optional(),
-          all: z.literal(true, { message: 'must be true (or leave it out and send remoteIds)' }).optional(),
+          ...selectionShape('groups'),
           dryRun: z.boolean().optional(),
         })
         .strict(),
-      response: {
-        200: z.object({ run: runSchema.extend({ results: z.array(resultSchema) }) }),
-        202: z.object({ run: runSchema }),
-        502: errors[400],
-      },
+      response: runStartResponses,
     }),
     async (request, reply) => {
       const { remoteIds, all, dryRun } = request.body;
-      if ((remoteIds === undefined) === (all === undefined)) {
-        throw badRequest('VALIDATION_FAILED', 'Send either remoteIds or all: true', [
-          { path: 'body', message: 'exactly one of remoteIds and all is required' },
-        ]);
-      }
-      const input = all ? { all, dryRun } : { remoteIds: remoteIds!, dryRun };
-      const created = await createGroupImportRun(deps, actorOf(request), request.params.id, input);
-      if (created.results) return reply.code(200).send({ run: { ...created.run, results: created.results } });
-      return reply.code(202).send({ run: created.run });
+      const input = { ...selectionOf({ remoteIds, all }), dryRun };
+      return sendStartedRun(reply, await createGroupImportRun(deps, actorOf(request), request.params.id, input));
     },
   );
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { actorOf } from '../auth.ts';
-import { AppError } from '../../shared/errors.ts';
+import { refreshOf, remoteIdSchema, runStartResponses, selectionOf, selectionShape, sendStartedRun } from './import-selection.ts';
 import {
   type App,
   cursorPageOf,
@@ -16,7 +16,6 @@ import {
   routeOptions,
 } from '../common.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
-import { badRequest } from '../../shared/errors.ts';
 import * as repo from '../../imports/index.ts';
 import { resultCsvLines } from '../../imports/index.ts';
 import {
@@ -80,13 +79,7 @@ function previewRoutes(app: App, deps: Deps): void {
     async (request) => {
       const actor = actorOf(request);
       const { refresh, ...query } = request.query;
-      // Reading the whole application again costs it (and its rate limit) a full listing: admins only.
-      if (refresh === true && actor.role !== 'admin') {
-        throw new AppError('FORBIDDEN', 403, 'Your role is read_only: refreshing the preview needs the admin role', [
-          { path: 'querystring.refresh', message: 'needs the admin role' },
-        ]);
-      }
-      return previewPage(deps, actor.organizationId, request.params.id, { ...query, refresh: refresh === true && !query.cursor });
+      return previewPage(deps, actor.organizationId, request.params.id, { ...query, refresh: refreshOf(actor, refresh, query.cursor) });
     },
   );
 }
@@ -106,11 +99,7 @@ function runStartRoutes(app: App, deps: Deps): void {
       params: idParams,
       body: z
         .object({
-          remoteIds: z
-            .array(z.string().min(1).max(1024))
-            .max(MAX_SELECTION, `at most ${MAX_SELECTION} users; use all: true for more`)
-            .optional(),
-          all: z.literal(true, { message: 'must be true (or leave it out and send remoteIds)' }).optional(),
+          ...selectionShape('users'),
           update: z
             .object({ fields: updateFieldsSchema })
             .strict()
@@ -120,34 +109,23 @@ function runStartRoutes(app: App, deps: Deps): void {
           groupId: z.uuid().optional().describe('put every user the run creates, links or updates into this group'),
           dryRun: z.boolean().optional().describe('compute and store the results only: nothing else is written, nothing emailed'),
           resolve: z
-            .array(z.object({ remoteId: z.string().min(1).max(1024), userId: z.uuid() }).strict())
+            .array(z.object({ remoteId: remoteIdSchema, userId: z.uuid() }).strict())
             .max(MAX_SELECTION, `at most ${MAX_SELECTION}`)
             .optional()
             .describe('for remote users in conflict: the directory user (one of the candidates) to link or update'),
           exclude: z
-            .array(z.string().min(1).max(1024))
+            .array(remoteIdSchema)
             .max(MAX_SELECTION, `at most ${MAX_SELECTION}`)
             .optional()
             .describe('remote ids left out of the run (no result)'),
         })
         .strict(),
-      response: {
-        200: z.object({ run: runSchema.extend({ results: z.array(resultSchema) }) }),
-        202: z.object({ run: runSchema }),
-        502: errors[400],
-      },
+      response: runStartResponses,
     }),
     async (request, reply) => {
       const { remoteIds, all, ...runRequest } = request.body;
-      if ((remoteIds === undefined) === (all === undefined)) {
-        throw badRequest('VALIDATION_FAILED', 'Send either remoteIds or all: true', [
-          { path: 'body', message: 'exactly one of remoteIds and all is required' },
-        ]);
-      }
-      const what = all ? { all } : { remoteIds: remoteIds! };
-      const created = await createImportRun(deps, actorOf(request), request.params.id, { ...runRequest, ...what });
-      if (created.results) return reply.code(200).send({ run: { ...created.run, results: created.results } });
-      return reply.code(202).send({ run: created.run });
+      const what = selectionOf({ remoteIds, all });
+      return sendStartedRun(reply, await createImportRun(deps, actorOf(request), request.params.id, { ...runRequest, ...what }));
     },
   );
 }
