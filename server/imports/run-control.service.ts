@@ -9,21 +9,19 @@ import type { Actor } from '../shared/actor.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { finishRun, runActor } from './run-lifecycle.ts';
-import { type ImportRun, optionsOf, toRun } from './runs.model.ts';
+import { type ImportRun, optionsOf, runEvent, toRun } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 import { enqueueRunJob } from './run-start.ts';
 
-async function runEvent(ctx: Pick<ImportContext, 'db' | 'clock'>, actor: Actor, run: repo.RunRow, eventType: string, changes: unknown) {
+async function recordRunEvent(
+  ctx: Pick<ImportContext, 'db' | 'clock'>,
+  actor: Actor,
+  run: repo.RunRow,
+  eventType: string,
+  changes: unknown,
+) {
   const app = await getApplication({ db: ctx.db }, run.organization_id, run.application_id);
-  await record(ctx, {
-    eventType,
-    service: 'import',
-    actor,
-    resource: { type: 'import_run', id: run.id },
-    application: { id: app.id, name: app.name },
-    importRunId: run.id,
-    changes,
-  });
+  await record(ctx, runEvent(eventType, actor, { id: app.id, name: app.name }, run.id, { changes }));
   return { id: app.id, name: app.name };
 }
 
@@ -36,7 +34,7 @@ export async function confirmRun(deps: ImportContext, actor: Actor, runId: strin
     const patch = { status: 'queued' as const, paused_reason: null, options, updated_at: deps.clock.now().toISOString() };
     if (!(await repo.updateRunIn(trx, runId, ['paused'], patch)))
       throw conflict('IMPORT_RUN_NOT_PAUSED', `The import run is ${run.status}, not paused: there is nothing to confirm`);
-    await runEvent({ db: trx, clock: deps.clock }, actor, run, 'import_confirmed', { pausedReason: run.paused_reason });
+    await recordRunEvent({ db: trx, clock: deps.clock }, actor, run, 'import_confirmed', { pausedReason: run.paused_reason });
     await enqueueRunJob(deps, trx, runId, 0);
     return toRun({ ...run, ...patch });
   });
@@ -51,7 +49,7 @@ export async function cancelRun(deps: ImportContext, actor: Actor, runId: string
     if (!(await repo.updateRunIn(trx, runId, ['paused', 'queued'], { updated_at: deps.clock.now().toISOString() }))) {
       throw conflict('IMPORT_RUN_NOT_CANCELLABLE', `The import run is ${run.status}: only a paused or queued run can be cancelled`);
     }
-    const app = await runEvent({ db: trx, clock: deps.clock }, actor, run, 'import_cancelled', { status: run.status });
+    const app = await recordRunEvent({ db: trx, clock: deps.clock }, actor, run, 'import_cancelled', { status: run.status });
     const who = actor.email ?? actor.name ?? actor.type;
     return finishRun(onDb(deps, trx), { run, app, actor: runActor(run) }, 'failed', `cancelled by ${who}`);
   });

@@ -12,7 +12,7 @@ import type { Actor } from '../shared/actor.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { notifyRunFinished, notifyRunPaused } from './notify.ts';
-import { type ImportRun, RunPaused, RunReconnecting, type RunProgress, RunStopped, toRun } from './runs.model.ts';
+import { type ImportRun, RunPaused, RunReconnecting, type RunProgress, RunStopped, runEvent, toRun } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 import { scimFailure } from './snapshot.service.ts';
 
@@ -147,28 +147,14 @@ export async function finishRun(
     const finished = { ...current, ...patch };
     // A dry run leaves no trace but its results: no event, no email.
     if (finished.dry_run === 1) return toRun(finished);
+    const { total, processed, created, linked, updated, reverted, skipped, failed } = finished;
     await record(
       { db: trx, clock: deps.clock },
-      {
-        eventType: 'import_completed',
-        service: 'import',
+      runEvent('import_completed', ctx.actor, ctx.app, ctx.run.id, {
         success: status === 'completed',
-        actor: ctx.actor,
-        resource: { type: 'import_run', id: ctx.run.id },
-        application: ctx.app,
-        importRunId: ctx.run.id,
-        changes: {
-          total: finished.total,
-          processed: finished.processed,
-          created: finished.created,
-          linked: finished.linked,
-          updated: finished.updated,
-          reverted: finished.reverted,
-          skipped: finished.skipped,
-          failed: finished.failed,
-        },
+        changes: { total, processed, created, linked, updated, reverted, skipped, failed },
         message: error,
-      },
+      }),
     );
     await notifyRunFinished(onDb(deps, trx), finished, ctx.app);
     return toRun(finished);
@@ -191,18 +177,10 @@ export async function pauseRun(deps: ImportContext, ctx: RunContext, reason: str
     const current = await repo.findRun(trx, null, ctx.run.id);
     if (!current) throw notFound('Import run', ctx.run.id);
     if (!paused) return toRun(current);
+    const { processed, created, linked, updated } = current;
     await record(
       { db: trx, clock: deps.clock },
-      {
-        eventType: 'import_paused',
-        service: 'import',
-        actor: ctx.actor,
-        resource: { type: 'import_run', id: ctx.run.id },
-        application: ctx.app,
-        importRunId: ctx.run.id,
-        changes: { processed: current.processed, created: current.created, linked: current.linked, updated: current.updated },
-        message: reason,
-      },
+      runEvent('import_paused', ctx.actor, ctx.app, ctx.run.id, { changes: { processed, created, linked, updated }, message: reason }),
     );
     await notifyRunPaused(onDb(deps, trx), current, ctx.app, reason);
     return toRun(current);

@@ -9,7 +9,7 @@ import type { Actor } from '../shared/actor.ts';
 import { conflict } from '../shared/errors.ts';
 import type { ImportContext } from './context.ts';
 import { executeRun } from './execute.ts';
-import { IMPORT_JOB, type ImportRun, type RunProgress } from './runs.model.ts';
+import { IMPORT_JOB, type ImportRun, type RunProgress, runEvent } from './runs.model.ts';
 import * as repo from './runs.repository.ts';
 
 /** A run worked in this process that dies with it is finished by its job this much later. */
@@ -61,15 +61,9 @@ export async function insertStartedRun(
       if (row.dry_run !== 1)
         await record(
           { db: trx, clock: deps.clock },
-          {
-            eventType: 'import_started',
-            service: 'import',
-            actor,
-            resource: { type: 'import_run', id: row.id },
-            application: app,
-            importRunId: row.id,
+          runEvent('import_started', actor, app, row.id, {
             changes: { mode: row.mode, total: row.total, ...(row.kind === 'users' ? {} : { kind: row.kind }), ...opts.changes },
-          },
+          }),
         );
       await enqueueRunJob(deps, trx, row.id, opts.inline ? INLINE_SAFETY_NET_MS : 0);
     });

@@ -3,6 +3,7 @@ import type { ImportResult, ImportRun, RunOptions } from './imports.schemas.ts';
 export type { ImportResult, ImportRun, RunOptions };
 import type * as repo from './runs.repository.ts';
 import type { Actor } from '../shared/actor.ts';
+import type { InsightEventInput } from '../insights/index.ts';
 import { newId } from '../shared/ids.ts';
 import { badRequest } from '../shared/errors.ts';
 
@@ -150,4 +151,23 @@ export function refuseMissing(selection: string[], found: Set<string>, noun: 'us
       `${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`,
     missing.slice(0, 100).map((id) => ({ path: 'body.remoteIds', message: `not found: ${id}` })),
   );
+}
+
+/** An Insights event about a run (started, paused, confirmed, cancelled, completed): the run as its resource, in its application. */
+export function runEvent(
+  eventType: string,
+  actor: Actor,
+  app: { id: string; name: string },
+  runId: string,
+  more: Pick<InsightEventInput, 'changes' | 'message' | 'success'>,
+): InsightEventInput {
+  return {
+    eventType,
+    service: 'import',
+    actor,
+    resource: { type: 'import_run', id: runId },
+    application: app,
+    importRunId: runId,
+    ...more,
+  };
 }
