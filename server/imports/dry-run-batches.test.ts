@@ -3,6 +3,7 @@
 // the emails it changed), a dry run's finds the same in its state, rebuilt from its results when it
 // resumes. Batches of 2 users, pages of 2: every pair below is a batch of its own.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runUntilShutdown } from '../../test/stop-run.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, SCIM_TOKEN } from '../../test/idm.ts';
@@ -154,11 +155,7 @@ describe.each(dialects)('dry runs across batches on %s', (dialect) => {
     const zero = { processed: 0, created: 0, linked: 0, updated: 0, skipped: 0, failed: 0 };
     const again = { ...row, ...zero, id: crypto.randomUUID(), status: 'queued' as const };
     await db.insertInto('import_runs').values(again).execute();
-    const stop = new AbortController();
-    const onProgress = (p: { processed: number }) => {
-      if (p.processed >= 4) stop.abort(new Error('shutting down'));
-    };
-    await expect(executeRun(t.deps, again.id, { signal: stop.signal, onProgress })).rejects.toThrow();
+    await runUntilShutdown(t.deps, again.id, 4);
     const half = await db.selectFrom('import_runs').selectAll().where('id', '=', again.id).executeTakeFirstOrThrow();
     expect(half.processed).toBe(4);
     const done = await executeRun(t.deps, again.id);

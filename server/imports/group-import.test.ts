@@ -4,6 +4,7 @@
 // reported with why, a dry run, a run resumed after a simulated crash, deactivation mid-run, one
 // unfinished run per application, and bad requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUntilShutdown } from '../../test/stop-run.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, eventually, SCIM_TOKEN } from '../../test/idm.ts';
@@ -317,15 +318,7 @@ describe.each(dialects)('group import on %s', (dialect) => {
         expect(second.json().error.code).toBe('IMPORT_ALREADY_RUNNING');
 
         // Stopped like a shutdown stops it after 40 groups: each group committed with its result, or not at all.
-        const stop = new AbortController();
-        await expect(
-          executeRun(t.deps, run.id, {
-            signal: stop.signal,
-            onProgress: (p) => {
-              if (p.processed >= 40) stop.abort(new Error('shutting down'));
-            },
-          }),
-        ).rejects.toThrow('shutting down');
+        await runUntilShutdown(t.deps, run.id, 40, 'shutting down');
         const half = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${run.id}` })).json();
         expect(half).toMatchObject({ status: 'running', processed: 40, created: 40 });
         expect(await rosterGroupsLike('Team')).toBe(40);

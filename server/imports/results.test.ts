@@ -2,6 +2,7 @@
 // users from their own rows; the API, its paging and outcome filter, and the CSV list them all in the
 // order the run answered them. A run stopped mid-way and resumed answers every remote user once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUntilShutdown } from '../../test/stop-run.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, SCIM_TOKEN } from '../../test/idm.ts';
@@ -120,15 +121,7 @@ describe.each(dialects)('import results on %s', (dialect) => {
       const { run } = await createImportRun(t.deps, t.adminActor, appId, { all: true });
       // Stopped like a shutdown stops it, once most batches have committed (the rest of a batch never
       // half-commits: a kill -9 rolls its transaction back).
-      const stop = new AbortController();
-      await expect(
-        executeRun(t.deps, run.id, {
-          signal: stop.signal,
-          onProgress: (p) => {
-            if (p.processed >= 115) stop.abort(new Error('shutting down'));
-          },
-        }),
-      ).rejects.toThrow(); // the SCIM read it cancelled, thrown for the job to resume the run
+      await runUntilShutdown(t.deps, run.id, 115); // the SCIM read it cancelled, thrown for the job to resume the run
       const half = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${run.id}` })).json();
       expect(half.status).toBe('running');
       // Past the users that fail, are linked and the first twin (from index 110), short of the second twin (the last).

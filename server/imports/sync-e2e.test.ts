@@ -2,6 +2,7 @@
 // an update run takes it and the user's other application is provisioned the new value, the undo of
 // that run sets it back (and removes the link the run made), and that application follows again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUntilShutdown } from '../../test/stop-run.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, eventually, SCIM_TOKEN } from '../../test/idm.ts';
@@ -141,15 +142,7 @@ describe.each(dialects)('an update run that stopped before telling provisioning,
       { all: true, update: { fields: ['jobTitle'] } },
       { background: true },
     );
-    const stop = new AbortController();
-    await expect(
-      executeRun(t.deps, run.id, {
-        signal: stop.signal,
-        onProgress: (p) => {
-          if (p.processed >= 4) stop.abort(new Error('shutting down'));
-        },
-      }),
-    ).rejects.toThrow();
+    await runUntilShutdown(t.deps, run.id, 4);
     const hinted = () =>
       t.database.db
         .selectFrom('provisioning_hints')

@@ -3,6 +3,7 @@
 // results, groupId puts the run's users into a group (and so into its applications), and an update run
 // resumes after a stop. The guardrail and deactivation: sync-stops.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runUntilShutdown } from '../../test/stop-run.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, eventually, SCIM_TOKEN } from '../../test/idm.ts';
@@ -360,15 +361,7 @@ describe.each(dialects)('users runs that link and update on %s', (dialect) => {
       failed: 0,
     };
     await t.database.db.insertInto('import_runs').values(second).execute();
-    const stop = new AbortController();
-    await expect(
-      executeRun(t.deps, second.id, {
-        signal: stop.signal,
-        onProgress: (p) => {
-          if (p.processed >= 14) stop.abort(new Error('shutting down'));
-        },
-      }),
-    ).rejects.toThrow();
+    await runUntilShutdown(t.deps, second.id, 14);
     const half = await t.database.db.selectFrom('import_runs').selectAll().where('id', '=', second.id).executeTakeFirstOrThrow();
     expect(half.updated).toBeGreaterThanOrEqual(14);
     expect(half.updated).toBeLessThan(30);

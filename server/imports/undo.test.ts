@@ -2,6 +2,7 @@
 // provisioned somewhere (listed, left alone), updated fields set back where unchanged, links removed;
 // the undo as a run with results, events and an email; the 409s; resume after a crash; deactivation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUntilShutdown } from '../../test/stop-run.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { dialects } from '../../test/db.ts';
 import { connectApplication, eventually, SCIM_TOKEN } from '../../test/idm.ts';
@@ -288,15 +289,7 @@ describe.each(dialects)('import undo, resumed and stopped, on %s', (dialect) => 
 
     // A failed undo may be tried again; this one is stopped as a shutdown stops it, after a few batches.
     const undo = await startUndo(t.deps, t.adminActor, run.id);
-    const stop = new AbortController();
-    await expect(
-      executeRun(t.deps, undo.id, {
-        signal: stop.signal,
-        onProgress: (p) => {
-          if (p.processed >= 15) stop.abort(new Error('shutting down'));
-        },
-      }),
-    ).rejects.toThrow('shutting down');
+    await runUntilShutdown(t.deps, undo.id, 15, 'shutting down');
     const half = (await t.admin({ method: 'GET', url: `/api/v1/import-runs/${undo.id}` })).json();
     expect(half).toMatchObject({ status: 'running', processed: 15, reverted: 15 });
     expect(await count()).toBe(25);
