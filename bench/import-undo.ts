@@ -4,12 +4,9 @@
 // over the API. Peak RSS: the Roster process's VmHWM after the import and after the undo, and the
 // highest VmRSS sampled every 100 ms during the undo alone.
 // Usage: npm run bench:import-undo -- [--users 100000] [--postgres] [--suspend]
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeDeps } from '../server/deps.ts';
-import { adminApi, type Api, connectedRoster, mb, must, rssOf, startPostgres, startRoster, startScimProcess } from './support.ts';
+import { mb, must, rssOf, startPostgres, startScimProcess } from './support.ts';
+import { BENCH_TOKEN, benchRoster, followRun, loadAverage, type RunAnswer } from './sync-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,58 +21,21 @@ if (!Number.isInteger(users) || users < 1 || users > 2_000_000) {
   process.exit(2);
 }
 
-interface RunAnswer {
-  id: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  status: string;
-  processed: number;
-  created: number;
-  reverted: number;
-  skipped: number;
-  failed: number;
-  error?: string;
-}
-
-/** Follows the run over the API until it ends (every 50 ms), sampling the server's RSS meanwhile. */
-async function finished(api: Api, runId: string, pid: number | undefined): Promise<{ run: RunAnswer; maxRss: number }> {
-  let maxRss = 0;
-  for (let i = 0; ; i++) {
-    if (i % 2 === 0) maxRss = Math.max(maxRss, rssOf(pid) ?? 0);
-    const run = (await must(api, 'GET', `/api/v1/import-runs/${runId}`)) as RunAnswer;
-    if (run.status === 'completed' || run.status === 'failed') return { run, maxRss };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const secondsOf = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const serverMs = (run: RunAnswer) => Date.parse(run.finishedAt ?? '') - Date.parse(run.startedAt ?? '');
 
-const TOKEN = 'bench-token';
-const scim = await startScimProcess(['--users', String(users), '--token', TOKEN, '--quirks', 'maxPageSize=1000']);
+const scim = await startScimProcess(['--users', String(users), '--token', BENCH_TOKEN, '--quirks', 'maxPageSize=1000']);
 const pg = values.postgres ? await startPostgres() : undefined;
-const stops: Array<() => Promise<void>> = [];
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-undo-'));
+let stopRoster: (() => Promise<void>) | undefined;
 try {
-  const { deps, app } = await connectedRoster({
-    dataDir,
-    postgresUrl: pg?.url,
-    baseUrl: scim.baseUrl,
-    token: TOKEN,
-    settings: { pageSize: 1000, rateLimitPerSecond: 10_000, rateLimitBurst: 10_000, concurrency: 4 },
-  });
-  await closeDeps(deps, { graceMs: 0 });
-  const roster = await startRoster('roster', { ROSTER_DATA_DIR: dataDir, DATABASE_URL: pg?.url ?? '' });
-  stops.push(roster.stop);
-  const pid = roster.child.pid;
-  const api = await adminApi(roster.url!, { email: 'bench@example.com', password: 'measured tortoise lantern' });
-  await must(api, 'POST', `/api/v1/applications/${app.id}/idm/activate`);
+  const { api, pid, appId, stop } = await benchRoster({ baseUrl: scim.baseUrl, postgresUrl: pg?.url, pageSize: 1000, label: 'undo' });
+  stopRoster = stop;
+  await must(api, 'POST', `/api/v1/applications/${appId}/idm/activate`);
   const idleRss = rssOf(pid) ?? NaN;
 
   let t = performance.now();
-  const started = (await must(api, 'POST', `/api/v1/applications/${app.id}/import/jobs`, { all: true })).run as { id: string };
-  const imported = await finished(api, started.id, pid);
+  const started = (await must(api, 'POST', `/api/v1/applications/${appId}/import/jobs`, { all: true })).run as { id: string };
+  const imported = await followRun(api, started.id, pid);
   const importMs = performance.now() - t;
   const importHwm = rssOf(pid, 'VmHWM') ?? NaN;
   if (imported.run.status !== 'completed') throw new Error(`the import ended ${imported.run.status}: ${imported.run.error}`);
@@ -86,19 +46,15 @@ try {
   t = performance.now();
   const body = { users: values.suspend ? 'suspend' : 'delete' };
   const undoStarted = (await must(api, 'POST', `/api/v1/import-runs/${started.id}/undo`, body)).run as { id: string };
-  const undone = await finished(api, undoStarted.id, pid);
+  const undone = await followRun(api, undoStarted.id, pid);
   const undoMs = performance.now() - t;
   const undoHwm = rssOf(pid, 'VmHWM') ?? NaN;
-  await roster.stop();
+  await stop();
+  stopRoster = undefined;
 
   const u = undone.run;
   console.log(`Import undo benchmark: ${users.toLocaleString('en')} users, ${pg ? 'postgres' : 'sqlite'}, users ${body.users}`);
-  console.log(
-    `  load average (1, 5, 15 min): ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(', ')}`,
-  );
+  console.log(`  load average (1, 5, 15 min): ${loadAverage()}`);
   console.log(
     `  import end to end: ${secondsOf(importMs)} (the run itself ${secondsOf(serverMs(imported.run))}; created ${imported.run.created})`,
   );
@@ -113,8 +69,7 @@ try {
       `highest sampled during the undo ${mb(undone.maxRss)}`,
   );
 } finally {
-  for (const stop of stops) await stop();
+  await stopRoster?.();
   await scim.stop();
   await pg?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
