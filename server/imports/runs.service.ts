@@ -85,14 +85,18 @@ async function whatToImport(
   organizationId: string,
   applicationId: string,
   input: CreateRunInput,
+  background: boolean,
 ): Promise<{ selection: string[] | null; snapshotId: string | null; total: number }> {
   if (input.all) {
-    // The whole list is read again by the run itself; only learn whether it is small.
+    // The whole list is read again by the run itself; only learn whether it is small (a run that goes to
+    // the background anyway, as the scheduler's do, need not ask: it learns the total from its first page).
     const latest = await snapshots.findLatestSnapshot(deps.db, applicationId);
     const total =
       latest?.status === 'ready' && latest.expires_at > deps.clock.now().toISOString()
         ? latest.total
-        : await countAtLeast(deps, organizationId, applicationId, SYNC_LIMIT);
+        : background
+          ? 0
+          : await countAtLeast(deps, organizationId, applicationId, SYNC_LIMIT);
     return { selection: null, snapshotId: null, total };
   }
   const selection = checkedSelection(input.remoteIds, 'user');
@@ -113,7 +117,7 @@ export async function createImportRun(
   const app = await getApplication({ db }, actor.organizationId, applicationId);
   await loadScimConfig({ db, secretKey: deps.secretKey }, actor.organizationId, applicationId); // 409 when not configured
   await checkGroup(deps, actor.organizationId, input.groupId);
-  const { selection, snapshotId, total } = await whatToImport(deps, actor.organizationId, applicationId, input);
+  const { selection, snapshotId, total } = await whatToImport(deps, actor.organizationId, applicationId, input, opts.background === true);
   const sync = total < SYNC_LIMIT;
   const inline = !opts.background && (sync || opts.inline === true);
   const now = deps.clock.now();
